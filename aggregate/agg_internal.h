@@ -1,0 +1,71 @@
+/* Internal interfaces of the aggregate layer (not installed, not public). */
+#ifndef BILAN_AGG_INTERNAL_H
+#define BILAN_AGG_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "bilan/store.h"
+
+struct bl_store {
+    sqlite3 *db;
+    char *path;
+    char err[1024];
+};
+
+extern const char *const bl__migrations[];
+extern const int bl__migration_count;
+
+/* Sets the handle's error text; returns st. */
+bl_status bl__store_fail(bl_store *st, bl_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Runs SQL with no result; on error sets the handle's message. */
+bl_status bl__exec(bl_store *st, const char *sql);
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+bl_status bl__begin(bl_store *st);
+bl_status bl__commit(bl_store *st);
+void bl__rollback(bl_store *st);
+
+/* The store's secret key for pseudonymising identifiers (created on first
+ * use). Never leaves the process. */
+bl_status bl__store_secret(bl_store *st, uint8_t key[16]);
+
+/* ---- the roll-up (aggregate/agg.c) ---------------------------------------- */
+
+typedef struct bl_agg bl_agg;
+
+/* A roll-up cell. library_id / resource_id are NULL when unattributed;
+ * institution_id, institution, platform and database are what the provider
+ * (or the log reader) wrote, kept for unattributed usage and restatements;
+ * an empty access_method means Regular. */
+typedef struct bl_cell {
+    const char *library_id, *resource_id;
+    bl_sv institution_id, institution, platform, database;
+    int month;
+    const char *metric;
+    bl_sv access_method;
+} bl_cell;
+
+/* Adds value to a roll-up cell (summing). */
+bl_status bl__agg_add(bl_agg *a, const bl_cell *cell, int64_t value);
+
+/* ---- access-log hits (aggregate/hits*.c) ---------------------------------- */
+
+typedef struct bl_hits bl_hits;
+
+/* Prepares hit processing for one log file: loads IP ranges and URL
+ * patterns from the store, the robots list, the secret key. */
+bl_status bl__hits_open(bl_store *st, const bl_ingest_opts *opts, bl_agg *agg, bl_hits **out);
+/* One hit, in file order. Returns BL_OK or a fatal status. */
+bl_status bl__hits_add(bl_hits *h, const bl_hit_rec *r);
+/* End of the file: flushes pending sessions into the roll-up (bl__agg_add),
+ * writes user sketches and quota excess rows for source_id (inside the
+ * caller's transaction), and reports how many lines fell outside the
+ * reordering window. */
+bl_status bl__hits_finish(bl_hits *h, long long source_id, long *out_of_order);
+void bl__hits_free(bl_hits *h);
+
+/* SQL functions the store needs (e.g. merging user sketches), registered on
+ * every connection. */
+bl_status bl__register_sql_functions(sqlite3 *db);
+
+#endif

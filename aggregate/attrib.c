@@ -1,0 +1,228 @@
+/* Attribution: aliases, counter names, CIDR ranges; metric names. */
+#include "attrib.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool bl__ip_parse(bl_sv s, int *family, uint8_t addr[16])
+{
+    char buf[64];
+    s = bl_sv_trim(s);
+    if (s.len == 0 || s.len >= sizeof buf)
+        return false;
+    memcpy(buf, s.ptr, s.len);
+    buf[s.len] = '\0';
+    memset(addr, 0, 16);
+    if (inet_pton(AF_INET, buf, addr) == 1) {
+        *family = 4;
+        return true;
+    }
+    if (inet_pton(AF_INET6, buf, addr) == 1) {
+        /* An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is that IPv4 address. */
+        static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (memcmp(addr, mapped, 12) == 0) {
+            memmove(addr, addr + 12, 4);
+            memset(addr + 4, 0, 12);
+            *family = 4;
+        } else {
+            *family = 6;
+        }
+        return true;
+    }
+    return false;
+}
+
+bool bl__cidr_parse(const char *s, bl_cidr *out)
+{
+    const char *slash = strchr(s, '/');
+    size_t alen = slash ? (size_t)(slash - s) : strlen(s);
+    if (!bl__ip_parse((bl_sv){s, alen}, &out->family, out->addr))
+        return false;
+    int max = out->family == 4 ? 32 : 128;
+    out->prefix = max;
+    if (slash) {
+        int64_t p;
+        if (!bl_parse_count(bl_sv_from(slash + 1), &p) || p > max)
+            return false;
+        out->prefix = (int)p;
+    }
+    /* Keep only the network bits. */
+    for (int bit = out->prefix; bit < max; bit++)
+        out->addr[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+    return true;
+}
+
+bool bl__cidr_contains(const bl_cidr *c, int family, const uint8_t addr[16])
+{
+    if (c->family != family)
+        return false;
+    int full = c->prefix / 8, rest = c->prefix % 8;
+    if (memcmp(c->addr, addr, (size_t)full) != 0)
+        return false;
+    if (rest == 0)
+        return true;
+    uint8_t mask = (uint8_t)(0xFFu << (8 - rest));
+    return (addr[full] & mask) == c->addr[full];
+}
+
+static const char *const metrics[] = {
+    "Total_Item_Investigations", "Total_Item_Requests", "Unique_Item_Investigations",
+    "Unique_Item_Requests",      "Unique_Title_Investigations", "Unique_Title_Requests",
+    "Limit_Exceeded",            "No_License",                  "Searches_Regular",
+    "Searches_Automated",        "Searches_Federated",          "Searches_Platform",
+    NULL};
+
+bool bl__metric_known(const char *name)
+{
+    for (const char *const *m = metrics; *m; m++)
+        if (strcmp(*m, name) == 0)
+            return true;
+    return false;
+}
+
+/* Folded key: trimmed, ASCII lower case, inner runs of white space as one. */
+static size_t fold(bl_sv s, char *out, size_t n)
+{
+    s = bl_sv_trim(s);
+    size_t o = 0;
+    bool space = false;
+    for (size_t i = 0; i < s.len && o + 1 < n; i++) {
+        unsigned char c = (unsigned char)s.ptr[i];
+        if (c == ' ' || c == '\t') {
+            space = true;
+            continue;
+        }
+        if (space && o > 0)
+            out[o++] = ' ';
+        space = false;
+        if (o + 1 < n)
+            out[o++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static bl_status load_map(bl_store *st, const char *sql, bl_strmap *m)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+    bl_status rc = BL_OK;
+    while (rc == BL_OK && sqlite3_step(q) == SQLITE_ROW) {
+        char key[512];
+        size_t kl = fold(bl_sv_from((const char *)sqlite3_column_text(q, 0)), key, sizeof key);
+        bl_strmap_entry *e;
+        rc = bl__strmap_upsert(m, key, kl, &e);
+        if (rc == BL_OK && !e->value && !(e->value = strdup((const char *)sqlite3_column_text(q, 1))))
+            rc = BL_NOMEM;
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+bl_status bl__names_load(bl_store *st, bl_names *n)
+{
+    memset(n, 0, sizeof *n);
+    bl_status rc = load_map(st, "SELECT alias, library_id FROM library_alias", &n->alias);
+    if (rc == BL_OK)
+        rc = load_map(st, "SELECT name, resource_id FROM resource_name", &n->resource);
+    if (rc != BL_OK)
+        bl__names_free(n);
+    return rc;
+}
+
+void bl__names_free(bl_names *n)
+{
+    bl__strmap_free(&n->alias, free);
+    bl__strmap_free(&n->resource, free);
+}
+
+static const char *lookup(const bl_strmap *m, bl_sv s)
+{
+    char key[512];
+    size_t kl = fold(s, key, sizeof key);
+    if (kl == 0)
+        return NULL;
+    return bl__strmap_get(m, key, kl);
+}
+
+const char *bl__names_library(const bl_names *n, bl_sv id, bl_sv name)
+{
+    const char *lib;
+    /* R5 Institution_ID: "ISNI:0000000419370000; Proprietary:PNB:BM-04". */
+    const char *p = id.ptr, *end = id.ptr + id.len;
+    while (p && p < end) {
+        const char *semi = memchr(p, ';', (size_t)(end - p));
+        bl_sv one = bl_sv_trim((bl_sv){p, semi ? (size_t)(semi - p) : (size_t)(end - p)});
+        if (one.len) {
+            if ((lib = lookup(&n->alias, one)))
+                return lib;
+            const char *colon = memchr(one.ptr, ':', one.len);
+            while (colon) {
+                bl_sv rest = {colon + 1, one.len - (size_t)(colon + 1 - one.ptr)};
+                if ((lib = lookup(&n->alias, rest)))
+                    return lib;
+                colon = memchr(rest.ptr, ':', rest.len);
+            }
+        }
+        p = semi ? semi + 1 : NULL;
+    }
+    return lookup(&n->alias, name);
+}
+
+const char *bl__names_resource(const bl_names *n, bl_sv database, bl_sv platform)
+{
+    const char *r = lookup(&n->resource, database);
+    return r ? r : lookup(&n->resource, platform);
+}
+
+bl_status bl__reattribute(bl_store *st)
+{
+    bl_names n;
+    bl_status rc = bl__names_load(st, &n);
+    if (rc != BL_OK)
+        return rc;
+    sqlite3_stmt *sel = NULL, *upd = NULL;
+    /* Logs' attribution used IP addresses that are not kept: only COUNTER rows
+     * (report_rank < 2000, see docs/store.md) can be re-resolved. */
+    const char *sql_sel = "SELECT DISTINCT institution_id, institution, platform, database_name "
+                          "FROM usage WHERE report_rank < 2000";
+    const char *sql_upd = "UPDATE usage SET library_id = ?5, resource_id = ?6 WHERE report_rank < 2000 "
+                          "AND institution_id = ?1 AND institution = ?2 AND platform = ?3 "
+                          "AND database_name = ?4";
+    if (sqlite3_prepare_v2(st->db, sql_sel, -1, &sel, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(st->db, sql_upd, -1, &upd, NULL) != SQLITE_OK) {
+        rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+        goto out;
+    }
+    while (sqlite3_step(sel) == SQLITE_ROW) {
+        bl_sv v[4];
+        for (int i = 0; i < 4; i++)
+            v[i] = (bl_sv){(const char *)sqlite3_column_text(sel, i),
+                           (size_t)sqlite3_column_bytes(sel, i)};
+        const char *lib = bl__names_library(&n, v[0], v[1]);
+        const char *res = bl__names_resource(&n, v[3], v[2]);
+        for (int i = 0; i < 4; i++)
+            sqlite3_bind_text(upd, i + 1, v[i].ptr, (int)v[i].len, SQLITE_TRANSIENT);
+        if (lib)
+            sqlite3_bind_text(upd, 5, lib, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(upd, 5);
+        if (res)
+            sqlite3_bind_text(upd, 6, res, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(upd, 6);
+        if (sqlite3_step(upd) != SQLITE_DONE) {
+            rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+            goto out;
+        }
+        sqlite3_reset(upd);
+        sqlite3_clear_bindings(upd);
+    }
+out:
+    sqlite3_finalize(sel);
+    sqlite3_finalize(upd);
+    bl__names_free(&n);
+    return rc;
+}

@@ -1,0 +1,251 @@
+/* In-memory CSV tables for the network's reference files (libcsv). */
+#include "csv_table.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+
+#define MAX_TABLE_BYTES (64u << 20)
+
+struct builder {
+    bl_csv_table *t;
+    unsigned long cur_line, row_line;
+    char **cells;
+    size_t ncells, alloc;
+    bool nomem;
+};
+
+static void on_field(void *s, size_t len, void *data)
+{
+    struct builder *b = data;
+    if (b->nomem)
+        return;
+    if (b->ncells == 0)
+        b->row_line = b->cur_line;
+    if (b->ncells == b->alloc) {
+        size_t na = b->alloc ? b->alloc * 2 : 16;
+        char **nc = realloc(b->cells, na * sizeof *nc);
+        if (!nc) {
+            b->nomem = true;
+            return;
+        }
+        b->cells = nc;
+        b->alloc = na;
+    }
+    bl_sv v = bl_sv_trim((bl_sv){s, len});
+    char *c = bl_sv_dup(v);
+    if (!c) {
+        b->nomem = true;
+        return;
+    }
+    b->cells[b->ncells++] = c;
+}
+
+static void free_cells(char **cells, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(cells[i]);
+    free(cells);
+}
+
+static void on_row(int c, void *data)
+{
+    (void)c;
+    struct builder *b = data;
+    if (b->nomem)
+        return;
+    bool blank = true;
+    for (size_t i = 0; i < b->ncells; i++)
+        if (b->cells[i][0])
+            blank = false;
+    if (blank) { /* empty or delimiter-only rows are skipped */
+        for (size_t i = 0; i < b->ncells; i++)
+            free(b->cells[i]);
+        b->ncells = 0;
+        return;
+    }
+    bl_csv_table *t = b->t;
+    bl_csv_row *nr = realloc(t->rows, (t->nrows + 1) * sizeof *nr);
+    if (!nr) {
+        b->nomem = true;
+        return;
+    }
+    t->rows = nr;
+    char **cells = malloc((b->ncells ? b->ncells : 1) * sizeof *cells);
+    if (!cells) {
+        b->nomem = true;
+        return;
+    }
+    memcpy(cells, b->cells, b->ncells * sizeof *cells);
+    t->rows[t->nrows++] = (bl_csv_row){b->row_line, b->ncells, cells};
+    b->ncells = 0;
+}
+
+static char *normalise_heading(const char *s)
+{
+    char *h = strdup(s);
+    if (!h)
+        return NULL;
+    for (char *p = h; *p; p++) {
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p + 32);
+        else if (*p == ' ' || *p == '-')
+            *p = '_';
+    }
+    return h;
+}
+
+static char guess_delim(const char *p, size_t n)
+{
+    size_t commas = 0, semis = 0, tabs = 0;
+    bool q = false;
+    for (size_t i = 0; i < n && p[i] != '\n'; i++) {
+        if (p[i] == '"')
+            q = !q;
+        else if (!q && p[i] == ',')
+            commas++;
+        else if (!q && p[i] == ';')
+            semis++;
+        else if (!q && p[i] == '\t')
+            tabs++;
+    }
+    if (tabs > commas && tabs > semis)
+        return '\t';
+    return semis > commas ? ';' : ',';
+}
+
+bl_status bl__csv_table_read(const char *path, bl_csv_table *t, char *err, size_t errlen)
+{
+    memset(t, 0, sizeof *t);
+    bl_status rc = BL_OK;
+    bl_buf raw = BL_BUF_INIT(MAX_TABLE_BYTES), conv = BL_BUF_INIT(MAX_TABLE_BYTES * 2);
+    struct csv_parser p;
+    bool parser_ready = false;
+    struct builder b = {.t = t};
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+        return errno == ENOENT ? BL_NOINPUT : BL_IO;
+    }
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        rc = bl_buf_append(&raw, chunk, got);
+        if (rc != BL_OK) {
+            snprintf(err, errlen, "%s: file too large for a reference table", path);
+            goto out;
+        }
+    }
+    if (ferror(f)) {
+        snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+        rc = BL_IO;
+        goto out;
+    }
+    const char *data = raw.data ? raw.data : "";
+    size_t len = raw.len;
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        data += 3, len -= 3;
+    if (memchr(data, '\0', len)) {
+        snprintf(err, errlen, "%s: binary data (NUL byte), not a CSV table", path);
+        rc = BL_DATA;
+        goto out;
+    }
+    if (!bl_utf8_valid(data, len)) {
+        /* Spreadsheets saved "CSV (séparateur : point-virgule)" by Excel
+         * on Windows are Windows-1252. */
+        rc = bl_cp1252_to_utf8(&conv, data, len);
+        if (rc != BL_OK)
+            goto out;
+        data = conv.data, len = conv.len;
+        t->cp1252 = true;
+    }
+    t->path = strdup(path);
+    t->delim = guess_delim(data, len);
+    if (csv_init(&p, CSV_APPEND_NULL) != 0) {
+        rc = BL_NOMEM;
+        goto out;
+    }
+    parser_ready = true;
+    csv_set_delim(&p, (unsigned char)t->delim);
+    /* Feed one physical line at a time so every row knows its line. */
+    size_t pos = 0;
+    b.cur_line = 1;
+    while (pos < len) {
+        const char *nl = memchr(data + pos, '\n', len - pos);
+        size_t l = nl ? (size_t)(nl - (data + pos)) + 1 : len - pos;
+        if (csv_parse(&p, data + pos, l, on_field, on_row, &b) != l) {
+            snprintf(err, errlen, "%s:%lu: %s", path, b.cur_line, csv_strerror(csv_error(&p)));
+            rc = BL_DATA;
+            goto out;
+        }
+        pos += l;
+        b.cur_line++;
+    }
+    b.cur_line--;
+    csv_fini(&p, on_field, on_row, &b);
+    if (b.nomem) {
+        rc = BL_NOMEM;
+        goto out;
+    }
+    if (t->nrows == 0) {
+        snprintf(err, errlen, "%s: empty file: expected a header row", path);
+        rc = BL_DATA;
+        goto out;
+    }
+    /* The first row is the header. */
+    bl_csv_row hdr = t->rows[0];
+    t->ncols = hdr.ncells;
+    t->header = calloc(hdr.ncells ? hdr.ncells : 1, sizeof *t->header);
+    if (!t->header) {
+        rc = BL_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < hdr.ncells; i++)
+        if (!(t->header[i] = normalise_heading(hdr.cells[i]))) {
+            rc = BL_NOMEM;
+            goto out;
+        }
+    free_cells(hdr.cells, hdr.ncells);
+    memmove(t->rows, t->rows + 1, (t->nrows - 1) * sizeof *t->rows);
+    t->nrows--;
+out:
+    if (parser_ready)
+        csv_free(&p);
+    free_cells(b.cells, b.ncells);
+    if (rc != BL_OK && rc != BL_NOINPUT)
+        bl__csv_table_free(t);
+    bl_buf_release(&raw);
+    bl_buf_release(&conv);
+    fclose(f);
+    return rc;
+}
+
+void bl__csv_table_free(bl_csv_table *t)
+{
+    for (size_t i = 0; i < t->nrows; i++)
+        free_cells(t->rows[i].cells, t->rows[i].ncells);
+    free(t->rows);
+    if (t->header)
+        free_cells(t->header, t->ncols);
+    free(t->path);
+    memset(t, 0, sizeof *t);
+}
+
+int bl__csv_col(const bl_csv_table *t, const char *const *names)
+{
+    for (; *names; names++)
+        for (size_t i = 0; i < t->ncols; i++)
+            if (strcmp(t->header[i], *names) == 0)
+                return (int)i;
+    return -1;
+}
+
+const char *bl__csv_cell(const bl_csv_row *r, int col)
+{
+    if (col < 0 || (size_t)col >= r->ncells)
+        return "";
+    return r->cells[col];
+}

@@ -1,0 +1,34 @@
+/* A small in-memory CSV table reader for the network's reference files:
+ * UTF-8 (BOM or not) or Windows-1252, comma, semicolon or tab, a header row,
+ * physical line numbers kept for every row. Not for big feeds. */
+#ifndef BILAN_CSV_TABLE_H
+#define BILAN_CSV_TABLE_H
+
+#include "bilan/common.h"
+
+typedef struct bl_csv_row {
+    unsigned long line;
+    size_t ncells;
+    char **cells;
+} bl_csv_row;
+
+typedef struct bl_csv_table {
+    char *path;
+    char delim;
+    bool cp1252;     /* the file was Windows-1252, converted */
+    size_t ncols;
+    char **header;   /* normalised: lower case, trimmed, spaces and '-' as '_' */
+    size_t nrows;
+    bl_csv_row *rows;
+} bl_csv_table;
+
+/* Reads path. BL_NOINPUT when missing, BL_DATA when not a readable table,
+ * with "PATH:LINE: reason" in err. */
+bl_status bl__csv_table_read(const char *path, bl_csv_table *t, char *err, size_t errlen);
+void bl__csv_table_free(bl_csv_table *t);
+/* Column index of the first of the NULL-terminated names present, or -1. */
+int bl__csv_col(const bl_csv_table *t, const char *const *names);
+/* The trimmed cell (never NULL; "" when the row is short). */
+const char *bl__csv_cell(const bl_csv_row *r, int col);
+
+#endif

@@ -1,0 +1,76 @@
+/* The store's schema and its forward migrations. migrations[i] brings a
+ * store from user_version i to i + 1. See docs/store.md. */
+#include "agg_internal.h"
+
+const char *const bl__migrations[] = {
+    /* 0 -> 1 */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);\n"
+    "CREATE TABLE partner(id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,\n"
+    "  population INTEGER NOT NULL, population_year INTEGER,\n"
+    "  rate_e4 INTEGER NOT NULL, emails TEXT NOT NULL DEFAULT '');\n"
+    "CREATE TABLE library(id TEXT PRIMARY KEY, partner_id TEXT NOT NULL REFERENCES partner(id),\n"
+    "  name TEXT NOT NULL);\n"
+    "CREATE TABLE library_alias(alias TEXT PRIMARY KEY COLLATE NOCASE,\n"
+    "  library_id TEXT NOT NULL REFERENCES library(id));\n"
+    "CREATE TABLE library_ip_range(library_id TEXT NOT NULL REFERENCES library(id),\n"
+    "  cidr TEXT NOT NULL);\n"
+    "CREATE TABLE resource(id TEXT PRIMARY KEY, name TEXT NOT NULL, provider TEXT NOT NULL DEFAULT '',\n"
+    "  kind TEXT NOT NULL, annual_cost_cents INTEGER NOT NULL DEFAULT 0,\n"
+    "  url_pattern TEXT NOT NULL DEFAULT '', request_pattern TEXT NOT NULL DEFAULT '',\n"
+    "  headline_metric TEXT NOT NULL DEFAULT 'Total_Item_Requests');\n"
+    "CREATE TABLE resource_name(name TEXT PRIMARY KEY COLLATE NOCASE,\n"
+    "  resource_id TEXT NOT NULL REFERENCES resource(id));\n"
+    "CREATE TABLE forfait(id TEXT PRIMARY KEY, resource_id TEXT NOT NULL REFERENCES resource(id),\n"
+    "  units INTEGER NOT NULL, start TEXT NOT NULL, end TEXT NOT NULL, metric TEXT NOT NULL,\n"
+    "  monthly_cap INTEGER, per_patron_monthly_quota INTEGER,\n"
+    "  alert_percent INTEGER NOT NULL DEFAULT 80);\n"
+    "CREATE TABLE source(id INTEGER PRIMARY KEY, path TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,\n"
+    "  format TEXT NOT NULL, report_id TEXT, family INTEGER NOT NULL,\n"
+    "  provider TEXT NOT NULL DEFAULT '', period_begin TEXT, period_end TEXT,\n"
+    "  rows_accepted INTEGER NOT NULL DEFAULT 0, rows_rejected INTEGER NOT NULL DEFAULT 0,\n"
+    "  rows_unattributed INTEGER NOT NULL DEFAULT 0, lines_skipped INTEGER NOT NULL DEFAULT 0,\n"
+    "  replaced_by INTEGER REFERENCES source(id), ingested_at TEXT NOT NULL);\n"
+    /* usage: one row per source and roll-up cell. library_id/resource_id are
+     * NULL when unattributed; institution and platform keep what the provider
+     * wrote (for unattributed usage and for restatements). */
+    "CREATE TABLE usage(source_id INTEGER NOT NULL REFERENCES source(id),\n"
+    "  library_id TEXT, resource_id TEXT,\n"
+    "  institution_id TEXT NOT NULL DEFAULT '', institution TEXT NOT NULL DEFAULT '',\n"
+    "  platform TEXT NOT NULL DEFAULT '', database_name TEXT NOT NULL DEFAULT '',\n"
+    "  month TEXT NOT NULL, metric TEXT NOT NULL,\n"
+    "  access_method TEXT NOT NULL DEFAULT 'Regular', report_rank INTEGER NOT NULL,\n"
+    "  value INTEGER NOT NULL);\n"
+    "CREATE INDEX usage_by_month ON usage(month, metric);\n"
+    "CREATE INDEX usage_by_source ON usage(source_id);\n"
+    "CREATE TABLE rejection(source_id INTEGER NOT NULL REFERENCES source(id),\n"
+    "  line INTEGER NOT NULL, field TEXT, reason TEXT NOT NULL);\n"
+    "CREATE INDEX rejection_by_source ON rejection(source_id);\n"
+    /* Distinct users per library and month, as mergeable sketches (no identity). */
+    "CREATE TABLE user_sketch(source_id INTEGER NOT NULL REFERENCES source(id),\n"
+    "  library_id TEXT, month TEXT NOT NULL, sketch BLOB NOT NULL);\n"
+    /* Per forfait's resource and month: patrons over the per-patron quota, counted
+     * without identities, and the units their extra uses cost. */
+    "CREATE TABLE quota_excess(source_id INTEGER NOT NULL REFERENCES source(id),\n"
+    "  resource_id TEXT NOT NULL, month TEXT NOT NULL, quota INTEGER NOT NULL,\n"
+    "  patrons INTEGER NOT NULL, extra_units INTEGER NOT NULL);\n"
+    "CREATE TABLE mail_log(id INTEGER PRIMARY KEY, partner_id TEXT NOT NULL, period TEXT NOT NULL,\n"
+    "  kind TEXT NOT NULL, recipients TEXT NOT NULL, message_id TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL, reply TEXT, sent_at TEXT NOT NULL);\n"
+    /* Counting once (DESIGN §4): for every cell, only the rows of the first
+     * report family that carries it (PR < DR < TR < IR < R4 < logs). */
+    "CREATE VIEW usage_effective AS\n"
+    "SELECT library_id, resource_id,\n"
+    "  CASE WHEN library_id IS NULL THEN institution_id ELSE '' END AS institution_id,\n"
+    "  CASE WHEN library_id IS NULL THEN institution ELSE '' END AS institution,\n"
+    "  CASE WHEN resource_id IS NULL THEN platform ELSE '' END AS platform,\n"
+    "  CASE WHEN resource_id IS NULL THEN database_name ELSE '' END AS database_name,\n"
+    "  month, metric, access_method, SUM(value) AS value\n"
+    "FROM (SELECT u.*, MIN(report_rank) OVER (PARTITION BY\n"
+    "        COALESCE(library_id, '~' || institution_id || '|' || institution),\n"
+    "        COALESCE(resource_id, '~' || platform || '|' || database_name),\n"
+    "        month, metric, access_method) AS best FROM usage u)\n"
+    "WHERE report_rank = best\n"
+    "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;\n",
+};
+
+const int bl__migration_count = sizeof bl__migrations / sizeof bl__migrations[0];

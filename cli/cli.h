@@ -1,0 +1,46 @@
+/* bilan command line: shared helpers and the command functions. Only cli/
+ * prints and turns statuses into exit codes. */
+#ifndef BILAN_CLI_H
+#define BILAN_CLI_H
+
+#include "bilan/common.h"
+#include "bilan/store.h"
+
+typedef struct bl_cli {
+    const char *db_path; /* --db, else $BILAN_DB, else "bilan.db" */
+    bool tty;            /* stderr is a terminal: progress allowed */
+} bl_cli;
+
+/* "bilan: message" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "usage: ..." and "Try 'bilan CMD --help'." to stderr; returns 64. */
+int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Opens the store, printing why on failure; returns the exit code (0 ok). */
+int cli_open_store(const bl_cli *cli, bl_store **st);
+/* The exit code of a status. */
+int cli_exit(bl_status st);
+/* Where bilan's data files live (fonts.conf, robots list, demo fixtures):
+ * $BILAN_DATA_DIR, else the source tree this binary was built from. */
+const char *cli_data_dir(void);
+/* Parses YYYY-MM; prints a usage error naming opt on failure. */
+bool cli_month(const char *s, int *mi);
+
+#define BL_COMMANDS(X)                                                                  \
+    X(network, "import the network's reference lists (partners, libraries, resources)")  \
+    X(ingest, "ingest usage files (COUNTER R4/R5 reports, access logs)")                \
+    X(export, "export usage as CSV")                                                     \
+    X(sources, "list ingested files (data-quality ledger)")                               \
+    X(rejects, "list the rows rejected from an ingested file")                           \
+    X(gaps, "list the months with no data per resource")                                 \
+    X(forfait, "show prepaid packages: consumption, forecast, status")                   \
+    X(report, "render PDF reports (mensuel, semestriel, annuel, reseau)")                \
+    X(mail, "email each partner its report")                                             \
+    X(demo, "build a demo store from the bundled fixtures and render its reports")
+
+#define X(name, summary) int cmd_##name(bl_cli *cli, int argc, char **argv);
+BL_COMMANDS(X)
+#undef X
+
+#endif

@@ -1,0 +1,137 @@
+/* bilan: entry point, global options and the command table. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef BILAN_DEFAULT_DATA_DIR
+#define BILAN_DEFAULT_DATA_DIR "/usr/share/bilan"
+#endif
+
+static const struct command {
+    const char *name;
+    int (*fn)(bl_cli *, int, char **);
+    const char *summary;
+} commands[] = {
+#define X(name, summary) {#name, cmd_##name, summary},
+    BL_COMMANDS(X)
+#undef X
+};
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("bilan: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("bilan: warning: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
+{
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        fputs("bilan: ", stderr);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+        va_end(ap);
+    }
+    fprintf(stderr, "usage: %s\nTry 'bilan %s --help'.\n", usage, cmd);
+    return BL_EX_USAGE;
+}
+
+int cli_exit(bl_status st)
+{
+    return bl_status_exit(st);
+}
+
+int cli_open_store(const bl_cli *cli, bl_store **st)
+{
+    char *err = NULL;
+    bl_status rc = bl_store_open(cli->db_path, st, &err);
+    if (rc != BL_OK) {
+        cli_error("%s", err ? err : bl_status_str(rc));
+        free(err);
+        return cli_exit(rc);
+    }
+    return 0;
+}
+
+const char *cli_data_dir(void)
+{
+    const char *d = getenv("BILAN_DATA_DIR");
+    return d && *d ? d : BILAN_DEFAULT_DATA_DIR;
+}
+
+bool cli_month(const char *s, int *mi)
+{
+    return bl_month_parse(s, mi);
+}
+
+static void usage_main(FILE *f)
+{
+    fprintf(f, "usage: bilan [--db PATH] [--version] [--help] COMMAND [ARGS]\n\n"
+               "Usage statistics of a department's digital resources, per partner library.\n\n"
+               "Commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nOptions:\n"
+               "  --db PATH   the store (default: $BILAN_DB, else bilan.db)\n"
+               "  --version   print the version and exit\n"
+               "  --help      print this help and exit\n\n"
+               "Run 'bilan COMMAND --help' for a command's options.\n"
+               "Exit status: 0 ok, 64 usage, 65 bad input data, 66 missing input,\n"
+               "70 internal error, 73 cannot create output, 74 I/O error, 75 temporary failure.\n");
+}
+
+int main(int argc, char **argv)
+{
+    bl_cli cli = {getenv("BILAN_DB") && *getenv("BILAN_DB") ? getenv("BILAN_DB") : "bilan.db",
+                  isatty(2) == 1};
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage_main(stdout);
+            return 0;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("bilan %s (store schema %d)\n", BL_VERSION, bl_store_schema_version());
+            return 0;
+        } else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+            cli.db_path = argv[++i];
+        } else if (strncmp(argv[i], "--db=", 5) == 0) {
+            cli.db_path = argv[i] + 5;
+        } else {
+            cli_error("unknown option '%s'", argv[i]);
+            usage_main(stderr);
+            return BL_EX_USAGE;
+        }
+    }
+    if (i >= argc) {
+        usage_main(stderr);
+        return BL_EX_USAGE;
+    }
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+        if (strcmp(argv[i], commands[k].name) == 0) {
+            optind = 1;
+            return commands[k].fn(&cli, argc - i, argv + i);
+        }
+    }
+    cli_error("'%s' is not a bilan command. See 'bilan --help'.", argv[i]);
+    return BL_EX_USAGE;
+}

@@ -1,0 +1,107 @@
+/* Hashing: SHA-256 (OpenSSL's libcrypto) identifies ingested files by
+ * content; SipHash-2-4 is the keyed hash that pseudonymises identifiers in
+ * memory. */
+#include "bilan/common.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+static void to_hex(const unsigned char *md, unsigned n, char *hex)
+{
+    static const char x[] = "0123456789abcdef";
+    for (unsigned i = 0; i < n; i++) {
+        hex[2 * i] = x[md[i] >> 4];
+        hex[2 * i + 1] = x[md[i] & 15];
+    }
+    hex[2 * n] = '\0';
+}
+
+void bl_sha256_hex(const void *p, size_t n, char hex[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    EVP_Digest(p, n, md, &len, EVP_sha256(), NULL);
+    to_hex(md, len, hex);
+}
+
+bl_status bl_sha256_file(const char *path, char hex[65], char **errmsg)
+{
+    bl_status st = BL_OK;
+    unsigned char buf[1 << 16];
+    FILE *f = fopen(path, "rb");
+    EVP_MD_CTX *ctx = NULL;
+    if (!f) {
+        *errmsg = bl_strdup_printf("cannot open '%s': %s", path, strerror(errno));
+        return BL_NOINPUT;
+    }
+    ctx = EVP_MD_CTX_new();
+    if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+        st = BL_NOMEM;
+        goto out;
+    }
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+        EVP_DigestUpdate(ctx, buf, got);
+    if (ferror(f)) {
+        *errmsg = bl_strdup_printf("cannot read '%s': %s", path, strerror(errno));
+        st = BL_IO;
+        goto out;
+    }
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    EVP_DigestFinal_ex(ctx, md, &len);
+    to_hex(md, len, hex);
+out:
+    EVP_MD_CTX_free(ctx);
+    fclose(f);
+    return st;
+}
+
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND                                                                 \
+    do {                                                                         \
+        v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);                \
+        v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;                                   \
+        v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;                                   \
+        v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);                \
+    } while (0)
+
+static uint64_t le64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+uint64_t bl_siphash(const uint8_t key[16], const void *data, size_t n)
+{
+    const uint8_t *in = data;
+    uint64_t k0 = le64(key), k1 = le64(key + 8);
+    uint64_t v0 = 0x736f6d6570736575ULL ^ k0, v1 = 0x646f72616e646f6dULL ^ k1;
+    uint64_t v2 = 0x6c7967656e657261ULL ^ k0, v3 = 0x7465646279746573ULL ^ k1;
+    uint64_t b = (uint64_t)n << 56;
+    size_t end = n - n % 8;
+    for (size_t i = 0; i < end; i += 8) {
+        uint64_t m = le64(in + i);
+        v3 ^= m;
+        SIPROUND;
+        SIPROUND;
+        v0 ^= m;
+    }
+    for (size_t i = 0; i < n % 8; i++)
+        b |= (uint64_t)in[end + i] << (8 * i);
+    v3 ^= b;
+    SIPROUND;
+    SIPROUND;
+    v0 ^= b;
+    v2 ^= 0xff;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    return v0 ^ v1 ^ v2 ^ v3;
+}

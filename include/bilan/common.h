@@ -1,0 +1,174 @@
+/* bilan — common definitions shared by every layer: status codes, string
+ * views, bounded buffers, calendar arithmetic, French formatting, hashing.
+ *
+ * Ownership, for every bilan header: arguments are borrowed unless the name
+ * says _take; a returned `char *` belongs to the caller (free()); a returned
+ * `const char *` is borrowed from the handle until its next call.
+ */
+#ifndef BILAN_COMMON_H
+#define BILAN_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#define BL_VERSION "0.1.0"
+
+/* One list of status codes, with the sysexits.h value each maps to and its
+ * text (libuv's error map). Fallible functions return a bl_status. */
+#define BL_STATUS_MAP(X)                                                     \
+    X(OK, 0, "success")                                                      \
+    X(USAGE, 64, "usage error")                                              \
+    X(DATA, 65, "bad input data")                                            \
+    X(NOINPUT, 66, "missing input")                                          \
+    X(INTERNAL, 70, "internal error")                                        \
+    X(CANTCREAT, 73, "cannot create output")                                 \
+    X(IO, 74, "input/output error")                                          \
+    X(TEMPFAIL, 75, "temporary failure")                                     \
+    X(NOMEM, 70, "out of memory")                                            \
+    X(DUPLICATE, 0, "already ingested")                                      \
+    X(NOTFOUND, 66, "not found")
+
+typedef enum bl_status {
+#define BL__ST_ENUM(name, code, text) BL_##name,
+    BL_STATUS_MAP(BL__ST_ENUM)
+#undef BL__ST_ENUM
+    BL__STATUS_COUNT
+} bl_status;
+
+/* The text of a status ("bad input data"); never NULL. */
+const char *bl_status_str(bl_status st);
+/* The sysexits.h exit code of a status. */
+int bl_status_exit(bl_status st);
+
+/* Exit codes (sysexits.h values, defined here so no platform header is needed). */
+enum {
+    BL_EX_OK = 0,
+    BL_EX_USAGE = 64,
+    BL_EX_DATAERR = 65,
+    BL_EX_NOINPUT = 66,
+    BL_EX_SOFTWARE = 70,
+    BL_EX_CANTCREAT = 73,
+    BL_EX_IOERR = 74,
+    BL_EX_TEMPFAIL = 75
+};
+
+/* ---- string views ------------------------------------------------------ */
+
+/* A borrowed, not NUL-terminated slice of text. */
+typedef struct bl_sv {
+    const char *ptr;
+    size_t len;
+} bl_sv;
+
+#define BL_SV_NULL ((bl_sv){NULL, 0})
+bl_sv bl_sv_from(const char *cstr);
+bl_sv bl_sv_trim(bl_sv s);
+bool bl_sv_eq(bl_sv a, bl_sv b);
+bool bl_sv_eq_cstr(bl_sv a, const char *b);
+/* ASCII case-insensitive comparison. */
+bool bl_sv_ieq_cstr(bl_sv a, const char *b);
+bool bl_sv_istarts(bl_sv a, const char *prefix);
+/* A malloc'd NUL-terminated copy, or NULL on allocation failure. */
+char *bl_sv_dup(bl_sv s);
+
+/* ---- bounded growable buffer ------------------------------------------- */
+
+/* A byte buffer that grows up to `cap` bytes; `data` is always NUL-terminated
+ * when len > 0 or after bl_buf_cstr(). Zero-initialise with BL_BUF_INIT(cap). */
+typedef struct bl_buf {
+    char *data;
+    size_t len;
+    size_t alloc;
+    size_t cap;
+} bl_buf;
+
+#define BL_BUF_INIT(capacity) ((bl_buf){NULL, 0, 0, (capacity)})
+/* Appends; BL_NOMEM when allocation fails, BL_DATA when the cap would be
+ * exceeded (the buffer is unchanged then). */
+bl_status bl_buf_append(bl_buf *b, const void *p, size_t n);
+bl_status bl_buf_puts(bl_buf *b, const char *s);
+bl_status bl_buf_printf(bl_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+bl_status bl_buf_putc(bl_buf *b, char c);
+const char *bl_buf_cstr(bl_buf *b);
+void bl_buf_clear(bl_buf *b);
+void bl_buf_release(bl_buf *b);
+
+/* ---- calendar ------------------------------------------------------------ */
+
+/* Months are carried as an index: year * 12 + (month - 1). */
+static inline int bl_month_index(int year, int month) { return year * 12 + month - 1; }
+static inline int bl_month_year(int mi) { return mi / 12; }
+static inline int bl_month_num(int mi) { return mi % 12 + 1; }
+
+/* Parses "YYYY-MM" (the store's format). Returns false when malformed. */
+bool bl_month_parse(const char *s, int *mi);
+/* Writes "YYYY-MM" into out (at least 8 bytes). */
+void bl_month_format(int mi, char out[8]);
+/* Parses "YYYY-MM-DD"; false when malformed or not a real date. */
+bool bl_date_parse(const char *s, int *y, int *m, int *d);
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian), and back. */
+int64_t bl_days_from_civil(int y, int m, int d);
+void bl_civil_from_days(int64_t z, int *y, int *m, int *d);
+int bl_days_in_month(int y, int m);
+
+/* ---- French formatting (no locale needed) ------------------------------- */
+/* French typography: U+202F NARROW NO-BREAK SPACE groups thousands, U+00A0
+ * NO-BREAK SPACE stands before "€" and "%". Every function writes a
+ * NUL-terminated UTF-8 string into out (truncating safely) and returns out. */
+#define BL_NNBSP "\xE2\x80\xAF"
+#define BL_NBSP "\xC2\xA0"
+
+char *bl_fr_int(char *out, size_t n, int64_t v);               /* 12 345 */
+char *bl_fr_money(char *out, size_t n, int64_t cents);         /* 21 368,70 € */
+char *bl_fr_money_euros(char *out, size_t n, int64_t cents);   /* 21 369 € */
+/* A signed change in tenths of a percent: +12,5 % / −3,0 % / 0,0 %. */
+char *bl_fr_change(char *out, size_t n, int64_t tenths);
+/* A percentage with one decimal, no sign: 80,0 %. */
+char *bl_fr_percent(char *out, size_t n, int64_t tenths);
+/* A decimal with `decimals` digits from a value scaled by 10^decimals. */
+char *bl_fr_decimal(char *out, size_t n, int64_t scaled, int decimals);
+/* "mai 2026" for a month index. */
+char *bl_fr_month(char *out, size_t n, int mi);
+/* "Mai 2026" (capitalised, for titles). */
+char *bl_fr_month_cap(char *out, size_t n, int mi);
+/* "1er octobre 2026", "14 octobre 2026". */
+char *bl_fr_date(char *out, size_t n, int y, int m, int d);
+/* French month names, 1..12, lower case. */
+const char *bl_fr_month_name(int m);
+/* Change in tenths of a percent from `base` to `now`, rounded half away from
+ * zero; false when base is 0 (a change against nothing is not significant). */
+bool bl_change_tenths(int64_t now, int64_t base, int64_t *tenths);
+
+/* ---- numbers ------------------------------------------------------------- */
+
+/* Parses a non-negative decimal amount written the French or English way
+ * ("0,15", "0.15", "1 016,5", "21368.70") into units of 10^-scale, rounding
+ * half up beyond `scale` digits. False when not a number. */
+bool bl_parse_decimal(bl_sv s, int scale, int64_t *out);
+/* Parses a whole count, accepting thousands separators (",", ".", space,
+ * NBSP, NNBSP, apostrophe) when grouped by three. Empty is not accepted here. */
+bool bl_parse_count(bl_sv s, int64_t *out);
+
+/* ---- text encodings ------------------------------------------------------ */
+
+bool bl_utf8_valid(const char *p, size_t n);
+/* Converts Windows-1252 bytes to UTF-8 into b (appending). */
+bl_status bl_cp1252_to_utf8(bl_buf *b, const char *p, size_t n);
+
+/* ---- hashing --------------------------------------------------------------- */
+
+/* SHA-256 of a file's bytes as 64 lowercase hex digits. */
+bl_status bl_sha256_file(const char *path, char hex[65], char **errmsg);
+void bl_sha256_hex(const void *p, size_t n, char hex[65]);
+/* SipHash-2-4 with a 16-byte key: the keyed hash used to pseudonymise
+ * identifiers in memory. */
+uint64_t bl_siphash(const uint8_t key[16], const void *p, size_t n);
+
+/* ---- misc -------------------------------------------------------------------- */
+
+/* malloc'd printf; NULL on allocation failure. */
+char *bl_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,75 @@
+/* bilan — ingest layer: byte sources (plain or gzip) and the readers that
+ * turn providers' files into records for a sink. Knows file formats, nothing
+ * about SQLite or partners.
+ */
+#ifndef BILAN_INGEST_H
+#define BILAN_INGEST_H
+
+#include "bilan/common.h"
+#include "bilan/record.h"
+
+/* ---- sources -------------------------------------------------------------- */
+
+/* A readable stream of bytes: a plain file or a gzip stream (one or several
+ * members), detected by magic number. */
+typedef struct bl_source bl_source;
+
+/* Opens path. BL_NOINPUT when it does not exist or cannot be opened
+ * (message in *errmsg, caller frees). */
+bl_status bl_source_open(const char *path, bl_source **out, char **errmsg);
+/* Reads up to n bytes; *got = 0 at end of stream. BL_DATA on a corrupt or
+ * truncated gzip stream, BL_IO on a read error; the error is sticky. */
+bl_status bl_source_read(bl_source *s, void *buf, size_t n, size_t *got);
+/* Text of the last error, borrowed. */
+const char *bl_source_errmsg(const bl_source *s);
+bool bl_source_is_gzip(const bl_source *s);
+void bl_source_close(bl_source *s);
+
+/* Reads the first up to n decompressed bytes of a file (for detection). */
+bl_status bl_source_peek(const char *path, char *buf, size_t n, size_t *got, char **errmsg);
+
+/* ---- formats ------------------------------------------------------------------ */
+
+typedef enum bl_format {
+    BL_FMT_AUTO = 0,
+    BL_FMT_COUNTER5,
+    BL_FMT_COUNTER4,
+    BL_FMT_COMBINED,
+    BL_FMT_COMMON,
+    BL_FMT_EZPROXY,
+    BL_FMT_CUSTOM
+} bl_format;
+
+typedef struct bl_ingest_opts {
+    bl_format format;
+    const char *custom_format;  /* with BL_FMT_CUSTOM: Apache-style format string */
+    const char *library_param;  /* logs: query parameter naming the library */
+    bool strict;                /* refuse the whole file at its first bad row */
+} bl_ingest_opts;
+
+/* Parses "auto", "counter5", "counter4", "combined", "common", "ezproxy",
+ * "custom:FMT" (custom_format then borrows from s). False when unknown. */
+bool bl_format_parse(const char *s, bl_format *fmt, const char **custom_format);
+const char *bl_format_name(bl_format fmt);
+
+/* Guesses the format of a file from its first bytes (decompressed).
+ * BL_DATA with a message saying what was expected when nothing fits. */
+bl_status bl_format_detect(const char *head, size_t n, bl_format *fmt, char **errmsg);
+
+/* Reads a whole file and feeds its records to the sink. Returns BL_OK, or
+ * BL_DATA when the file is refused whole (reason in *errmsg and through
+ * sink->diag with BL_DIAG_FILE), BL_NOINPUT when it cannot be opened, or the
+ * status a sink callback returned. Row-level problems go to sink->diag with
+ * BL_DIAG_ROW and do not change the return value (unless opts->strict). */
+bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts,
+                         const bl_sink *sink, char **errmsg);
+
+/* The individual readers, for tests and for bl_ingest_file. */
+bl_status bl_counter5_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
+                           const bl_sink *sink, char **errmsg);
+bl_status bl_counter4_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
+                           const bl_sink *sink, char **errmsg);
+bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
+                      const bl_sink *sink, char **errmsg);
+
+#endif

@@ -1,0 +1,116 @@
+/* bilan — aggregate layer, public side: the SQLite store, the network
+ * reference data, ingestion into the store (attribution, counting rules,
+ * roll-up, one transaction per file) and exports.
+ */
+#ifndef BILAN_STORE_H
+#define BILAN_STORE_H
+
+#include "bilan/common.h"
+#include "bilan/ingest.h"
+
+typedef struct bl_store bl_store;
+
+/* Opens (creating and migrating if needed) the store at path. On failure
+ * *errmsg says why (caller frees) and *out is NULL. */
+bl_status bl_store_open(const char *path, bl_store **out, char **errmsg);
+void bl_store_close(bl_store *st);
+/* Detail of the last failure on this handle, borrowed. */
+const char *bl_store_errmsg(const bl_store *st);
+/* The schema version this build writes (PRAGMA user_version). */
+int bl_store_schema_version(void);
+
+/* ---- network reference data (DESIGN §3) ------------------------------------ */
+
+typedef struct bl_import_counts {
+    int partners, libraries, resources, forfaits;
+} bl_import_counts;
+
+/* Imports partners.csv, libraries.csv, resources.csv (and forfaits.csv when
+ * present) from dir, replacing the network in one transaction. BL_DATA with
+ * "FILE:LINE:COLUMN: reason" in bl_store_errmsg on the first bad cell, the
+ * store unchanged; BL_NOINPUT when a required file is missing. */
+bl_status bl_network_import(bl_store *st, const char *dir, bl_import_counts *counts);
+
+/* ---- ingestion ----------------------------------------------------------------- */
+
+typedef struct bl_ingest_result {
+    bool duplicate;          /* same content already ingested: nothing done */
+    long long source_id;
+    char format[32];
+    char report_id[32];
+    long rows_accepted;      /* records (cells) stored */
+    long rows_rejected;
+    long rows_unattributed;  /* records with no library or no resource */
+    long lines_skipped;      /* trailer/total rows and such, noted */
+    long replaced_sources;   /* earlier sources whose months this one restated */
+    long replaced_rows;      /* usage rows those restatements removed */
+    long out_of_order;       /* logs: lines outside the reordering window */
+    int period_begin, period_end;
+} bl_ingest_result;
+
+/* Called for every diagnostic while ingesting (rows rejected, notes). */
+typedef void (*bl_diag_fn)(void *ctx, const bl_diag *d);
+
+/* Ingests one file into the store, in one transaction: all of it or nothing.
+ * provider may be NULL (taken from the file). BL_DATA when the file is
+ * refused whole (message in bl_store_errmsg, store unchanged). */
+bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
+                          const bl_ingest_opts *opts, bl_diag_fn diag, void *diag_ctx,
+                          bl_ingest_result *res);
+
+/* ---- exports --------------------------------------------------------------------- */
+
+typedef enum bl_access_filter {
+    BL_ACCESS_REGULAR = 0, /* default: what COUNTER's standard views count */
+    BL_ACCESS_TDM,
+    BL_ACCESS_ALL
+} bl_access_filter;
+
+typedef struct bl_usage_filter {
+    int from, to;            /* month indexes, -1 for open */
+    const char *partner_id;  /* NULL for all */
+    bl_access_filter access;
+} bl_usage_filter;
+
+typedef struct bl_usage_row {
+    const char *partner_id;  /* "" when unattributed */
+    const char *library_id;  /* "" when unattributed */
+    const char *resource_id; /* "" when unattributed or for Distinct_Users */
+    const char *month;       /* YYYY-MM */
+    const char *metric;
+    long long value;
+} bl_usage_row;
+
+typedef bl_status (*bl_usage_fn)(void *ctx, const bl_usage_row *row);
+
+/* Calls fn for every effective usage row (counting once across report
+ * types), sorted by partner_id, library_id, resource_id, month, metric. */
+bl_status bl_store_export_usage(bl_store *st, const bl_usage_filter *f, bl_usage_fn fn, void *ctx);
+
+/* Writes one CSV field, quoted when needed and neutralised against formula
+ * injection (a leading = + - @ gets a ' prefix), into b. */
+bl_status bl_csv_field(bl_buf *b, const char *s);
+
+/* ---- partners (for reports and mail) --------------------------------------------- */
+
+typedef struct bl_partner_info {
+    char *id, *name, *kind, *emails;
+    long long population;
+    int population_year;
+    long long rate_e4;            /* euros per inhabitant × 10 000 */
+    long long participation_cents;
+} bl_partner_info;
+
+/* All partners sorted by id. Free with bl_partner_list_free. */
+bl_status bl_store_partners(bl_store *st, bl_partner_info **out, size_t *n);
+void bl_partner_list_free(bl_partner_info *p, size_t n);
+
+/* Participation in cents: population × rate (rate in 1/10 000 €), rounded
+ * half up. 142 458 × 0,15 € = 2 136 870 cents. */
+long long bl_participation_cents(long long population, long long rate_e4);
+
+/* The raw SQLite handle, for other aggregate-layer modules only (declared
+ * as void * so that sqlite3.h stays inside the layer). */
+void *bl__store_db(bl_store *st);
+
+#endif

@@ -1,0 +1,71 @@
+/* Format names, detection by content, and dispatch to the readers. */
+#include "bilan/ingest.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    bl_format fmt;
+    const char *name;
+} names[] = {{BL_FMT_AUTO, "auto"},         {BL_FMT_COUNTER5, "counter5"},
+             {BL_FMT_COUNTER4, "counter4"}, {BL_FMT_COMBINED, "combined"},
+             {BL_FMT_COMMON, "common"},     {BL_FMT_EZPROXY, "ezproxy"},
+             {BL_FMT_CUSTOM, "custom"}};
+
+bool bl_format_parse(const char *s, bl_format *fmt, const char **custom_format)
+{
+    if (strncmp(s, "custom:", 7) == 0 && s[7]) {
+        *fmt = BL_FMT_CUSTOM;
+        *custom_format = s + 7;
+        return true;
+    }
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (names[i].fmt != BL_FMT_CUSTOM && strcmp(s, names[i].name) == 0) {
+            *fmt = names[i].fmt;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *bl_format_name(bl_format fmt)
+{
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].fmt == fmt)
+            return names[i].name;
+    return "unknown";
+}
+
+bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_sink *sink,
+                         char **errmsg)
+{
+    bl_ingest_opts o = *opts;
+    bl_status st;
+    if (o.format == BL_FMT_AUTO) {
+        char head[16384];
+        size_t got = 0;
+        st = bl_source_peek(path, head, sizeof head, &got, errmsg);
+        if (st != BL_OK)
+            return st;
+        st = bl_format_detect(head, got, &o.format, errmsg);
+        if (st != BL_OK)
+            return st;
+    }
+    bl_source *src = NULL;
+    st = bl_source_open(path, &src, errmsg);
+    if (st != BL_OK)
+        return st;
+    switch (o.format) {
+    case BL_FMT_COUNTER5:
+        st = bl_counter5_read(src, path, &o, sink, errmsg);
+        break;
+    case BL_FMT_COUNTER4:
+        st = bl_counter4_read(src, path, &o, sink, errmsg);
+        break;
+    default:
+        st = bl_log_read(src, path, &o, sink, errmsg);
+        break;
+    }
+    bl_source_close(src);
+    return st;
+}
