@@ -37,6 +37,7 @@ bool cli_month(const char *s, int *mi);
     X(forfait, "show prepaid packages: consumption, forecast, status")                   \
     X(report, "render PDF reports (mensuel, semestriel, annuel, reseau)")                \
     X(mail, "email each partner its report")                                             \
+    X(key, "manage the secret key that pseudonymises log identifiers")                \
     X(demo, "build a demo store from the bundled fixtures and render its reports")
 
 #define X(name, summary) int cmd_##name(bl_cli *cli, int argc, char **argv);

@@ -1,0 +1,101 @@
+/* Number parsing, encodings, hashing, bounded buffers. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "bilan/common.h"
+
+static int64_t count(const char *s, bool *ok)
+{
+    int64_t v = -1;
+    *ok = bl_parse_count(bl_sv_from(s), &v);
+    return v;
+}
+
+Test(numbers, counts_with_thousands_separators)
+{
+    bool ok;
+    cr_assert_eq(count("1016", &ok), 1016);
+    cr_assert(ok);
+    cr_assert_eq(count("1,016", &ok), 1016);
+    cr_assert(ok);
+    cr_assert_eq(count("1 016", &ok), 1016);
+    cr_assert(ok);
+    cr_assert_eq(count("1" BL_NNBSP "016" BL_NNBSP "000", &ok), 1016000);
+    cr_assert(ok);
+    cr_assert_eq(count(" 42 ", &ok), 42);
+    cr_assert(ok);
+    count("1,01", &ok);
+    cr_assert(!ok, "a group of two digits is not a thousands group");
+    count("12a", &ok);
+    cr_assert(!ok);
+    count("-3", &ok);
+    cr_assert(!ok);
+    count("", &ok);
+    cr_assert(!ok);
+    count("1,016.000", &ok);
+    cr_assert(!ok, "mixed separators");
+    count("99999999999999999999", &ok);
+    cr_assert(!ok, "overflow");
+}
+
+Test(numbers, decimals_french_or_english)
+{
+    int64_t v;
+    cr_assert(bl_parse_decimal(bl_sv_from("0,15"), 4, &v));
+    cr_assert_eq(v, 1500);
+    cr_assert(bl_parse_decimal(bl_sv_from("0.15"), 4, &v));
+    cr_assert_eq(v, 1500);
+    cr_assert(bl_parse_decimal(bl_sv_from("21 368,70 €"), 2, &v));
+    cr_assert_eq(v, 2136870);
+    cr_assert(bl_parse_decimal(bl_sv_from("12000"), 2, &v));
+    cr_assert_eq(v, 1200000);
+    cr_assert(bl_parse_decimal(bl_sv_from("0,125"), 2, &v));
+    cr_assert_eq(v, 13, "rounded half up");
+    cr_assert(!bl_parse_decimal(bl_sv_from("abc"), 2, &v));
+    cr_assert(!bl_parse_decimal(bl_sv_from("1,"), 2, &v));
+}
+
+Test(encoding, utf8_validation_and_cp1252)
+{
+    cr_assert(bl_utf8_valid("Médiathèque", strlen("Médiathèque")));
+    cr_assert(!bl_utf8_valid("M\xE9" "diath\xE8que", 11));
+    cr_assert(!bl_utf8_valid("\xC0\xAF", 2), "overlong");
+    bl_buf b = BL_BUF_INIT(1024);
+    cr_assert_eq(bl_cp1252_to_utf8(&b, "M\xE9" "diath\xE8que \x80 \x9C", 15), BL_OK);
+    cr_assert_str_eq(bl_buf_cstr(&b), "Médiathèque € œ");
+    bl_buf_release(&b);
+}
+
+Test(hashing, sha256_and_siphash_vectors)
+{
+    char hex[65];
+    bl_sha256_hex("abc", 3, hex);
+    cr_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    /* SipHash-2-4 reference vector: key 00..0f, message 00..0e. */
+    uint8_t key[16], msg[15];
+    for (int i = 0; i < 16; i++)
+        key[i] = (uint8_t)i;
+    for (int i = 0; i < 15; i++)
+        msg[i] = (uint8_t)i;
+    cr_assert_eq(bl_siphash(key, msg, 15), 0xa129ca6149be45e5ULL);
+    cr_assert_eq(bl_siphash(key, msg, 0), 0x726fdb47dd0e0e31ULL);
+}
+
+Test(buffer, cap_is_enforced)
+{
+    bl_buf b = BL_BUF_INIT(8);
+    cr_assert_eq(bl_buf_puts(&b, "12345678"), BL_OK);
+    cr_assert_eq(bl_buf_puts(&b, "9"), BL_DATA);
+    cr_assert_eq(b.len, 8);
+    cr_assert_str_eq(bl_buf_cstr(&b), "12345678");
+    bl_buf_release(&b);
+}
+
+Test(status, exit_codes_follow_sysexits)
+{
+    cr_assert_eq(bl_status_exit(BL_OK), 0);
+    cr_assert_eq(bl_status_exit(BL_DATA), 65);
+    cr_assert_eq(bl_status_exit(BL_NOINPUT), 66);
+    cr_assert_eq(bl_status_exit(BL_TEMPFAIL), 75);
+    cr_assert_str_eq(bl_status_str(BL_DATA), "bad input data");
+}
