@@ -42,7 +42,7 @@ static bl_status step_done(bl_store *st, sqlite3_stmt *q, const char *path, unsi
     int r = sqlite3_step(q);
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
-    if (r == SQLITE_CONSTRAINT)
+    if ((r & 0xff) == SQLITE_CONSTRAINT)
         return bl__store_fail(st, BL_DATA, "%s:%lu: %s", path, line, sqlite3_errmsg(st->db));
     if (r != SQLITE_DONE)
         return bl__store_fail(st, BL_IO, "%s: %s", st->path, sqlite3_errmsg(st->db));
@@ -214,7 +214,7 @@ static bl_status add_alias(ctx *c, const bl_csv_row *r, int col, const char *ite
     sqlite3_bind_text(a->q, 2, a->library_id, -1, SQLITE_TRANSIENT);
     int s = sqlite3_step(a->q);
     sqlite3_reset(a->q);
-    if (s == SQLITE_CONSTRAINT)
+    if ((s & 0xff) == SQLITE_CONSTRAINT)
         return cell_fail(c, r, col, "aliases", "alias '%s' already names another library", item);
     if (s != SQLITE_DONE)
         return bl__store_fail(c->st, BL_IO, "%s", sqlite3_errmsg(c->st->db));
@@ -322,7 +322,7 @@ static bl_status add_name(ctx *c, const bl_csv_row *r, int col, const char *item
     sqlite3_bind_text(a->q, 2, a->library_id, -1, SQLITE_TRANSIENT);
     int s = sqlite3_step(a->q);
     sqlite3_reset(a->q);
-    if (s == SQLITE_CONSTRAINT)
+    if ((s & 0xff) == SQLITE_CONSTRAINT)
         return cell_fail(c, r, col, "counter_names",
                          "'%s' already names another resource", item);
     if (s != SQLITE_DONE)

@@ -9,6 +9,7 @@
 typedef struct bl_cli {
     const char *db_path; /* --db, else $BILAN_DB, else "bilan.db" */
     bool tty;            /* stderr is a terminal: progress allowed */
+    bool db_explicit;    /* --db or $BILAN_DB was given */
 } bl_cli;
 
 /* "bilan: message" on stderr. */

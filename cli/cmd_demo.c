@@ -1,11 +1,161 @@
-/* TEMPORARY: 'bilan demo' is not built yet; this file is replaced when it lands. */
+/* bilan demo: builds a demo store from the bundled fixtures (a fictional
+ * department's network and 18 months of COUNTER R5 feeds) and renders every
+ * report kind into reports/demo/. */
 #include "cli.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char USAGE[] = "bilan demo [--fixtures DIR] [--out DIR]";
+
+static void help(void)
+{
+    printf("usage: %s\n\n"
+           "Builds a demo store from the bundled fixtures and renders every report kind.\n\n"
+           "  --fixtures DIR  the demo folder, with network/ and feeds/ (default:\n"
+           "                  $BILAN_DATA_DIR/../fixtures/demo, i.e. the source tree's)\n"
+           "  --out DIR       where reports go (default: reports/demo); the store is\n"
+           "                  DIR/bilan-demo.db unless --db or $BILAN_DB names one\n",
+           USAGE);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int mkdirs(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    }
+    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* Runs a bilan command in-process with copies of the given arguments. */
+static int run(bl_cli *cli, int (*fn)(bl_cli *, int, char **), const char *const *args)
+{
+    char *argv[300];
+    int argc = 0;
+    for (; args[argc] && argc < 299; argc++)
+        argv[argc] = strdup(args[argc]);
+    argv[argc] = NULL;
+    optind = 1;
+    fflush(stdout);
+    int ex = fn(cli, argc, argv);
+    fflush(stdout);
+    for (int i = 0; i < argc; i++)
+        free(argv[i]);
+    return ex;
+}
 
 int cmd_demo(bl_cli *cli, int argc, char **argv)
 {
-    (void)cli, (void)argc, (void)argv;
-    cli_error("'demo' is not implemented yet");
-    return BL_EX_SOFTWARE;
+    static const struct option longopts[] = {{"fixtures", required_argument, NULL, 'f'},
+                                             {"out", required_argument, NULL, 'o'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    char fixtures[4096];
+    const char *out = "reports/demo";
+    snprintf(fixtures, sizeof fixtures, "%s/../fixtures/demo", cli_data_dir());
+    int c;
+    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            snprintf(fixtures, sizeof fixtures, "%s", optarg);
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'h':
+            help();
+            return 0;
+        default:
+            return cli_usage("demo", USAGE, NULL);
+        }
+    }
+    if (optind < argc)
+        return cli_usage("demo", USAGE, "unexpected argument '%s'", argv[optind]);
+    if (mkdirs(out) != 0) {
+        cli_error("cannot create '%s': %s", out, strerror(errno));
+        return BL_EX_CANTCREAT;
+    }
+    char db[4096];
+    if (!cli->db_explicit) {
+        snprintf(db, sizeof db, "%s/bilan-demo.db", out);
+        /* The demo store is rebuilt from scratch every time. */
+        static const char *const suffix[] = {"", "-wal", "-shm"};
+        for (int i = 0; i < 3; i++) {
+            char p[4200];
+            snprintf(p, sizeof p, "%s%s", db, suffix[i]);
+            unlink(p);
+        }
+        cli->db_path = db;
+    }
+    printf("demo: store %s\n", cli->db_path);
+
+    char net[4200], feeds[4200];
+    snprintf(net, sizeof net, "%s/network", fixtures);
+    snprintf(feeds, sizeof feeds, "%s/feeds", fixtures);
+    const char *imp[] = {"network", "import", net, NULL};
+    int ex = run(cli, cmd_network, imp);
+    if (ex)
+        return ex;
+
+    DIR *d = opendir(feeds);
+    if (!d) {
+        cli_error("cannot open '%s': %s", feeds, strerror(errno));
+        return BL_EX_NOINPUT;
+    }
+    char *files[256];
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 250) {
+        if (e->d_name[0] == '.' || strstr(e->d_name, "README"))
+            continue;
+        files[n++] = bl_strdup_printf("%s/%s", feeds, e->d_name);
+    }
+    closedir(d);
+    qsort(files, (size_t)n, sizeof files[0], cmp_str);
+    const char *ing[260] = {"ingest"};
+    for (int i = 0; i < n; i++)
+        ing[i + 1] = files[i];
+    ing[n + 1] = NULL;
+    ex = run(cli, cmd_ingest, ing);
+    for (int i = 0; i < n; i++)
+        free(files[i]);
+    if (ex)
+        return ex;
+
+    /* The demo's data run to October 2026: the reports of that month, of the
+     * first semester, of the year 2025 and the network review. */
+    static const char *const reports[][3] = {{"mensuel", "2026-10", NULL},
+                                             {"semestriel", "2026-S1", NULL},
+                                             {"annuel", "2025", NULL},
+                                             {"reseau", "2026-10", NULL}};
+    for (size_t i = 0; i < sizeof reports / sizeof reports[0]; i++) {
+        const char *rep[] = {"report", reports[i][0], reports[i][1], "--out", out, NULL};
+        ex = run(cli, cmd_report, rep);
+        if (ex)
+            return ex;
+    }
+    const char *ff[] = {"forfait", "status", "--at", "2026-11-01", NULL};
+    ex = run(cli, cmd_forfait, ff);
+    if (ex > 1)
+        return ex;
+    printf("demo: reports written under %s/\n", out);
+    return 0;
 }

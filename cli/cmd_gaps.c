@@ -1,11 +1,48 @@
-/* TEMPORARY: 'bilan gaps' is not built yet; this file is replaced when it lands. */
+/* bilan gaps YYYY-MM..YYYY-MM: months with no data per COUNTER-fed resource. */
 #include "cli.h"
 
 #include <stdio.h>
+#include <string.h>
+
+static const char USAGE[] = "bilan gaps YYYY-MM..YYYY-MM";
+
+static bl_status print_gap(void *ctx, const char *id, const char *name, const char *month)
+{
+    int *n = ctx;
+    (*n)++;
+    printf("%s\t%s\t%s\n", id, month, name);
+    return BL_OK;
+}
 
 int cmd_gaps(bl_cli *cli, int argc, char **argv)
 {
-    (void)cli, (void)argc, (void)argv;
-    cli_error("'gaps' is not implemented yet");
-    return BL_EX_SOFTWARE;
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("usage: %s\n\n"
+               "For each resource that COUNTER reports feed, lists the months of the range\n"
+               "with no data at all, one per line: resource id, month, resource name\n"
+               "(tab-separated). Exit status 0 when there is no gap, 1 when there is one.\n",
+               USAGE);
+        return 0;
+    }
+    if (argc != 2)
+        return cli_usage("gaps", USAGE, "expected one range");
+    char from[8] = "", to[8] = "";
+    const char *dots = strstr(argv[1], "..");
+    int f, t;
+    if (!dots || dots - argv[1] != 7 || strlen(dots + 2) != 7)
+        return cli_usage("gaps", USAGE, "'%s' is not a range YYYY-MM..YYYY-MM", argv[1]);
+    memcpy(from, argv[1], 7);
+    memcpy(to, dots + 2, 7);
+    if (!cli_month(from, &f) || !cli_month(to, &t) || t < f)
+        return cli_usage("gaps", USAGE, "'%s' is not a range YYYY-MM..YYYY-MM", argv[1]);
+    bl_store *st = NULL;
+    int ex = cli_open_store(cli, &st);
+    if (ex)
+        return ex;
+    int n = 0;
+    bl_status rc = bl_store_gaps(st, f, t, print_gap, &n);
+    if (rc != BL_OK)
+        cli_error("%s", bl_store_errmsg(st));
+    bl_store_close(st);
+    return rc != BL_OK ? cli_exit(rc) : n > 0;
 }

@@ -1,11 +1,40 @@
-/* TEMPORARY: 'bilan rejects' is not built yet; this file is replaced when it lands. */
+/* bilan rejects SOURCE: the rows rejected from one ingested file. */
 #include "cli.h"
 
 #include <stdio.h>
+#include <string.h>
+
+static const char USAGE[] = "bilan rejects SOURCE";
+
+static bl_status print_reject(void *ctx, const bl_reject_row *r)
+{
+    const char *path = ctx;
+    if (*r->field)
+        printf("%s:%lld: %s: %s\n", path, r->line, r->field, r->reason);
+    else
+        printf("%s:%lld: %s\n", path, r->line, r->reason);
+    return BL_OK;
+}
 
 int cmd_rejects(bl_cli *cli, int argc, char **argv)
 {
-    (void)cli, (void)argc, (void)argv;
-    cli_error("'rejects' is not implemented yet");
-    return BL_EX_SOFTWARE;
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("usage: %s\n\n"
+               "Lists the rows rejected when SOURCE was ingested, as FILE:LINE: field: reason.\n"
+               "SOURCE is a source id or a file name as listed by 'bilan sources' (the\n"
+               "latest file of that name).\n",
+               USAGE);
+        return 0;
+    }
+    if (argc != 2)
+        return cli_usage("rejects", USAGE, "expected one source");
+    bl_store *st = NULL;
+    int ex = cli_open_store(cli, &st);
+    if (ex)
+        return ex;
+    bl_status rc = bl_store_rejects(st, argv[1], print_reject, argv[1]);
+    if (rc != BL_OK)
+        cli_error("%s", bl_store_errmsg(st));
+    bl_store_close(st);
+    return cli_exit(rc);
 }

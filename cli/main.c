@@ -103,7 +103,7 @@ static void usage_main(FILE *f)
 int main(int argc, char **argv)
 {
     bl_cli cli = {getenv("BILAN_DB") && *getenv("BILAN_DB") ? getenv("BILAN_DB") : "bilan.db",
-                  isatty(2) == 1};
+                  isatty(2) == 1, getenv("BILAN_DB") && *getenv("BILAN_DB")};
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -114,8 +114,10 @@ int main(int argc, char **argv)
             return 0;
         } else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
             cli.db_path = argv[++i];
+            cli.db_explicit = true;
         } else if (strncmp(argv[i], "--db=", 5) == 0) {
             cli.db_path = argv[i] + 5;
+            cli.db_explicit = true;
         } else {
             cli_error("unknown option '%s'", argv[i]);
             usage_main(stderr);

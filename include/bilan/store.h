@@ -91,6 +91,39 @@ bl_status bl_store_export_usage(bl_store *st, const bl_usage_filter *f, bl_usage
  * injection (a leading = + - @ gets a ' prefix), into b. */
 bl_status bl_csv_field(bl_buf *b, const char *s);
 
+/* ---- data-quality ledger ------------------------------------------------------------ */
+
+typedef struct bl_source_row {
+    long long id;
+    const char *path, *hash, *format, *report_id, *provider;
+    const char *period_begin, *period_end; /* YYYY-MM or "" */
+    long long accepted, rejected, unattributed, skipped;
+    long long replaced_by;  /* 0 when not replaced */
+    const char *ingested_at;
+} bl_source_row;
+
+typedef bl_status (*bl_source_fn)(void *ctx, const bl_source_row *row);
+/* Every ingested file, oldest first. */
+bl_status bl_store_sources(bl_store *st, bl_source_fn fn, void *ctx);
+
+typedef struct bl_reject_row {
+    long long line;
+    const char *field;  /* "" when none */
+    const char *reason;
+} bl_reject_row;
+
+typedef bl_status (*bl_reject_fn)(void *ctx, const bl_reject_row *row);
+/* The rejected rows of one source, named by its id or by its path (the
+ * latest source with that path, or whose path ends with "/" + source).
+ * BL_NOTFOUND when no source matches. */
+bl_status bl_store_rejects(bl_store *st, const char *source, bl_reject_fn fn, void *ctx);
+
+typedef bl_status (*bl_gap_fn)(void *ctx, const char *resource_id, const char *resource_name,
+                               const char *month);
+/* For each resource fed by COUNTER reports, the months in [from, to] with no
+ * usage at all (any library, any metric). Sorted by resource, month. */
+bl_status bl_store_gaps(bl_store *st, int from, int to, bl_gap_fn fn, void *ctx);
+
 /* ---- partners (for reports and mail) --------------------------------------------- */
 
 typedef struct bl_partner_info {

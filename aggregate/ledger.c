@@ -1,0 +1,111 @@
+/* The data-quality ledger: ingested files, their rejected rows, and the
+ * months a COUNTER-fed resource has no data for. */
+#include "agg_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *text(sqlite3_stmt *q, int i)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    return t ? (const char *)t : "";
+}
+
+bl_status bl_store_sources(bl_store *st, bl_source_fn fn, void *ctx)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT id, path, hash, format, report_id, provider, period_begin,"
+                           " period_end, rows_accepted, rows_rejected, rows_unattributed,"
+                           " lines_skipped, replaced_by, ingested_at FROM source ORDER BY id",
+                           -1, &q, NULL) != SQLITE_OK)
+        return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+    bl_status rc = BL_OK;
+    int r;
+    while (rc == BL_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
+        bl_source_row row = {sqlite3_column_int64(q, 0), text(q, 1), text(q, 2), text(q, 3),
+                             text(q, 4), text(q, 5), text(q, 6), text(q, 7),
+                             sqlite3_column_int64(q, 8), sqlite3_column_int64(q, 9),
+                             sqlite3_column_int64(q, 10), sqlite3_column_int64(q, 11),
+                             sqlite3_column_int64(q, 12), text(q, 13)};
+        rc = fn(ctx, &row);
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+bl_status bl_store_rejects(bl_store *st, const char *source, bl_reject_fn fn, void *ctx)
+{
+    sqlite3_stmt *q = NULL;
+    long long sid = 0;
+    char *end = NULL;
+    long long asnum = strtoll(source, &end, 10);
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT id FROM source WHERE id = ?1 OR path = ?2 "
+                           "OR path LIKE '%/' || ?2 ESCAPE '\\' ORDER BY (id = ?1) DESC, id DESC "
+                           "LIMIT 1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+    sqlite3_bind_int64(q, 1, (end && *end == '\0' && *source) ? asnum : -1);
+    sqlite3_bind_text(q, 2, source, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        sid = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    if (!sid)
+        return bl__store_fail(st, BL_NOTFOUND, "no ingested file '%s' (see 'bilan sources')",
+                              source);
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT line, COALESCE(field, ''), reason FROM rejection "
+                           "WHERE source_id = ? ORDER BY line, rowid",
+                           -1, &q, NULL) != SQLITE_OK)
+        return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+    sqlite3_bind_int64(q, 1, sid);
+    bl_status rc = BL_OK;
+    while (rc == BL_OK && sqlite3_step(q) == SQLITE_ROW) {
+        bl_reject_row row = {sqlite3_column_int64(q, 0), text(q, 1), text(q, 2)};
+        rc = fn(ctx, &row);
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+bl_status bl_store_gaps(bl_store *st, int from, int to, bl_gap_fn fn, void *ctx)
+{
+    sqlite3_stmt *qr = NULL, *qm = NULL;
+    bl_status rc = BL_OK;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT r.id, r.name FROM resource r WHERE EXISTS (SELECT 1 FROM usage u"
+                           " WHERE u.resource_id = r.id AND u.report_rank < 2000) ORDER BY r.id",
+                           -1, &qr, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(st->db,
+                           "SELECT 1 FROM usage WHERE resource_id = ? AND month = ? LIMIT 1", -1,
+                           &qm, NULL) != SQLITE_OK) {
+        rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+        goto out;
+    }
+    while (rc == BL_OK && sqlite3_step(qr) == SQLITE_ROW) {
+        char *id = strdup(text(qr, 0)), *name = strdup(text(qr, 1));
+        if (!id || !name) {
+            free(id);
+            free(name);
+            rc = BL_NOMEM;
+            break;
+        }
+        for (int mi = from; rc == BL_OK && mi <= to; mi++) {
+            char month[8];
+            bl_month_format(mi, month);
+            sqlite3_bind_text(qm, 1, id, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(qm, 2, month, -1, SQLITE_TRANSIENT);
+            bool has = sqlite3_step(qm) == SQLITE_ROW;
+            sqlite3_reset(qm);
+            if (!has)
+                rc = fn(ctx, id, name, month);
+        }
+        free(id);
+        free(name);
+    }
+out:
+    sqlite3_finalize(qr);
+    sqlite3_finalize(qm);
+    return rc;
+}

@@ -1,0 +1,186 @@
+/* bilan — report models: plain structs of numbers and labels, built from the
+ * store by the aggregate layer (aggregate/model*.c) and drawn by the render
+ * layer (render/), which never runs SQL. One model is one PDF.
+ *
+ * Every figure comes with the means to say honestly what it is: `has[]`
+ * flags tell "no data delivered" apart from "zero use"; distinct users are
+ * estimates; forfait gauges are a list that may be empty.
+ *
+ * Ownership: a model returned by bl_model_build_* belongs to the caller and
+ * is freed with bl_model_free (which accepts NULL). Strings inside are owned
+ * by the model.
+ */
+#ifndef BILAN_MODEL_H
+#define BILAN_MODEL_H
+
+#include "bilan/common.h"
+#include "bilan/store.h"
+
+/* ---- periods (DESIGN §5: YYYY-MM, YYYY-S1, YYYY-S2, YYYY) -------------------- */
+
+typedef enum bl_period_kind { BL_PERIOD_MONTH, BL_PERIOD_SEMESTER, BL_PERIOD_YEAR } bl_period_kind;
+
+typedef struct bl_period {
+    bl_period_kind kind;
+    int first, last;  /* month indexes, inclusive */
+    char id[16];      /* as written in file names: "2026-05", "2026-S1", "2026" */
+} bl_period;
+
+/* Parses a period; false when malformed. */
+bool bl_period_parse(const char *s, bl_period *p);
+/* French label: "mai 2026", "1er semestre 2026", "année 2026". */
+char *bl_period_label(char *out, size_t n, const bl_period *p);
+/* The period of the same length just before p. */
+bl_period bl_period_previous(const bl_period *p);
+
+/* ---- report kinds (DESIGN §8, contract: kinds and file names) ---------------- */
+
+typedef enum bl_report_kind {
+    BL_REPORT_MENSUEL,
+    BL_REPORT_SEMESTRIEL,
+    BL_REPORT_ANNUEL,
+    BL_REPORT_RESEAU
+} bl_report_kind;
+
+/* "mensuel", "semestriel", "annuel", "reseau". */
+static inline const char *bl_report_kind_name(bl_report_kind k)
+{
+    static const char *const names[] = {"mensuel", "semestriel", "annuel", "reseau"};
+    return (unsigned)k < 4 ? names[k] : "?";
+}
+/* True for kinds drawn once for the whole network (annuel, reseau). */
+static inline bool bl_report_kind_network(bl_report_kind k)
+{
+    return k == BL_REPORT_ANNUEL || k == BL_REPORT_RESEAU;
+}
+
+/* ---- the model ------------------------------------------------------------- */
+
+/* The window of months every series covers: the 24 months ending with the
+ * period's last month, so that M-1, M-12, the year to date, the previous
+ * semester and the previous year are all inside. */
+#define BL_WINDOW 24
+
+/* Per resource. `v` is the usage counted for the report's scope (the
+ * partner's libraries, or all attributed libraries of the network) in its
+ * headline metric; `has` says whether the store holds any data at all for
+ * this resource and month (any library, attributed or not): when it is
+ * false the provider's data is missing, which is not the same as zero. */
+typedef struct bl_model_resource {
+    char *id, *name, *provider, *kind, *metric;
+    int64_t annual_cost_cents;
+    int64_t v[BL_WINDOW];
+    bool has[BL_WINDOW];
+} bl_model_resource;
+
+/* Per partner, for the network reports. cells[r] is the period's total for
+ * resource r, prev[r] the previous period's (same length). */
+typedef struct bl_model_partner {
+    char *id, *name, *kind;
+    int64_t population;
+    int population_year;
+    int64_t rate_e4;
+    int64_t participation_cents;
+    int64_t *cells, *prev;   /* n_resources each */
+    int64_t total, total_prev;
+} bl_model_partner;
+
+/* Usage no library (or no resource) matched, as the provider wrote it. */
+typedef struct bl_model_unattributed {
+    char *institution;   /* "Institution_Name (Institution_ID)" or "" */
+    char *platform;      /* platform / database, or the resource's name */
+    int64_t value;       /* summed over the period, all metrics that are some resource's headline */
+} bl_model_unattributed;
+
+/* One ingested file that had rejected rows. */
+typedef struct bl_model_rejects {
+    char *path, *provider, *format;
+    int64_t rejected, accepted;
+} bl_model_rejects;
+
+/* A forfait gauge (prepaid units), filled from the forfait module when it
+ * exists; see docs/reports.md. */
+typedef enum bl_gauge_status { BL_GAUGE_OK, BL_GAUGE_WATCH, BL_GAUGE_EXHAUSTED } bl_gauge_status;
+typedef struct bl_model_gauge {
+    char *label;           /* "Cinéma à la demande (forfait VOD-2026)" */
+    int64_t units, used;
+    int alert_percent;
+    bl_gauge_status status;
+    char *sentence;        /* French projection sentence, may be NULL */
+} bl_model_gauge;
+
+typedef struct bl_model {
+    bl_report_kind kind;
+    bl_period period;
+    int window_first;              /* month index of v[0] / has[0] */
+    char period_label[48];         /* "mai 2026", "1er semestre 2026", "année 2026" */
+    char prev_label[48];           /* the previous period of the same length */
+    int64_t generated_days;        /* date of generation, days since 1970 */
+
+    /* Partner reports (mensuel, semestriel): the partner; NULL otherwise. */
+    bl_model_partner *partner;
+    int n_libraries;
+
+    size_t n_resources;
+    bl_model_resource *resources;
+
+    /* Distinct active users (estimates from log sketches) for the period, and
+     * for the previous one; has_users false when no logs gave any. */
+    bool has_users, has_users_prev;
+    int64_t users, users_prev;
+
+    /* Network reports (annuel, reseau). */
+    size_t n_partners;
+    bl_model_partner *partners;
+    size_t n_unattributed;
+    bl_model_unattributed *unattributed;
+    int64_t unattributed_total;
+    size_t n_rejects;
+    bl_model_rejects *rejects;
+
+    size_t n_gauges;
+    bl_model_gauge *gauges;
+} bl_model;
+
+/* Index of month mi in a model's window, or -1 when outside. */
+static inline int bl_model_slot(const bl_model *m, int mi)
+{
+    int k = mi - m->window_first;
+    return k >= 0 && k < BL_WINDOW ? k : -1;
+}
+
+/* Builds the models of a partner report (mensuel or semestriel): one per
+ * partner, sorted by partner id, or only partner_id's when not NULL (the
+ * store is read in one pass, which matters for 300 partners). BL_NOTFOUND
+ * when partner_id does not exist (message in bl_store_errmsg).
+ * generated_days: the generation date (days since 1970). Free the list with
+ * bl_model_list_free. */
+bl_status bl_model_build_partners(bl_store *st, bl_report_kind kind, const bl_period *p,
+                                  const char *partner_id, int64_t generated_days,
+                                  bl_model ***out, size_t *n);
+void bl_model_list_free(bl_model **v, size_t n);
+/* Builds the model of a network report (annuel or reseau). */
+bl_status bl_model_build_network(bl_store *st, bl_report_kind kind, const bl_period *p,
+                                 int64_t generated_days, bl_model **out);
+void bl_model_free(bl_model *m);
+
+/* Sum of r's values over months [first, last] inside the window; *n_has
+ * counts the months that have data (may be NULL). */
+static inline int64_t bl_model_sum(const bl_model *m, const bl_model_resource *r, int first,
+                                   int last, int *n_has)
+{
+    int64_t s = 0;
+    int h = 0;
+    for (int mi = first; mi <= last; mi++) {
+        int k = bl_model_slot(m, mi);
+        if (k < 0)
+            continue;
+        s += r->v[k];
+        h += r->has[k];
+    }
+    if (n_has)
+        *n_has = h;
+    return s;
+}
+
+#endif

@@ -1,0 +1,663 @@
+/* What the COUNTER R5 and R4 readers share: a streaming record reader that
+ * copes with what spreadsheets do to CSV (BOM, CRLF or bare CR, quoted cells,
+ * Windows-1252 text, over-long lines), heading and month-label parsing, the
+ * R5 metric names, trailer detection, diagnostics, and the format sniffer.
+ *
+ * Memory is bounded: one read chunk, one record of at most BL_CTR_LINE_CAP
+ * bytes and its cells, whatever the size of the file.
+ */
+#include "counter_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK_SIZE (64u * 1024u)
+
+/* ---- the record reader ------------------------------------------------- */
+
+bl_status bl__ctr_reader_init(bl__ctr_reader *r, bl_source *src, const char *path,
+                              const bl_ingest_opts *opts, const bl_sink *sink)
+{
+    memset(r, 0, sizeof *r);
+    r->src = src;
+    r->path = path;
+    r->sink = sink;
+    r->strict = opts && opts->strict;
+    r->rec = BL_BUF_INIT(BL_CTR_LINE_CAP);
+    /* Windows-1252 expands to at most 3 bytes of UTF-8 per byte. */
+    r->conv = BL_BUF_INIT(3 * BL_CTR_LINE_CAP + 16);
+    r->next_line = 1;
+    r->chunk = malloc(CHUNK_SIZE);
+    r->fields = malloc(BL_CTR_MAX_FIELDS * sizeof *r->fields);
+    if (!r->chunk || !r->fields) {
+        bl__ctr_reader_release(r);
+        return BL_NOMEM;
+    }
+    return BL_OK;
+}
+
+void bl__ctr_reader_release(bl__ctr_reader *r)
+{
+    free(r->chunk);
+    free(r->fields);
+    free(r->cells);
+    free(r->errmsg);
+    bl_buf_release(&r->rec);
+    bl_buf_release(&r->conv);
+    r->chunk = NULL;
+    r->fields = NULL;
+    r->cells = NULL;
+    r->errmsg = NULL;
+}
+
+static bool is_delim_char(char c, char delim)
+{
+    if (delim)
+        return c == delim;
+    return c == '\t' || c == ';' || c == ',';
+}
+
+/* Splits p[0..n) into cells. Quotes open only at the start of a cell (after
+ * optional spaces), so a stray inch mark inside a title is kept as text;
+ * "" inside quotes is one quote; text after a closing quote is kept. */
+static size_t split_cells(const char *p, size_t n, char delim, char *out, bl_sv *cells,
+                          size_t max)
+{
+    size_t nf = 0, i = 0, o = 0;
+    for (;;) {
+        size_t start = o;
+        size_t j = i;
+        while (j < n && p[j] == ' ')
+            j++;
+        if (j < n && p[j] == '"') {
+            i = j + 1;
+            while (i < n) {
+                if (p[i] == '"') {
+                    if (i + 1 < n && p[i + 1] == '"') {
+                        out[o++] = '"';
+                        i += 2;
+                        continue;
+                    }
+                    i++;
+                    break;
+                }
+                out[o++] = p[i++];
+            }
+        }
+        while (i < n && !is_delim_char(p[i], delim))
+            out[o++] = p[i++];
+        if (nf < max)
+            cells[nf++] = bl_sv_trim((bl_sv){out + start, o - start});
+        if (i >= n)
+            break;
+        i++; /* the delimiter */
+    }
+    return nf;
+}
+
+/* The delimiter is the first tab, semicolon or comma outside quotes in the
+ * first line that has one: after "Report_Name" or after R4's cell A1. */
+static char find_delim(const char *p, size_t n)
+{
+    bool q = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c == '"')
+            q = !q;
+        else if (!q && (c == '\t' || c == ';' || c == ','))
+            return c;
+    }
+    return 0;
+}
+
+static bl_status fill(bl__ctr_reader *r)
+{
+    size_t got = 0;
+    bl_status st = bl_source_read(r->src, r->chunk, CHUNK_SIZE, &got);
+    if (st != BL_OK)
+        return st;
+    r->chunk_len = got;
+    r->chunk_pos = 0;
+    if (got == 0)
+        r->eof = true;
+    return BL_OK;
+}
+
+static bl_status append(bl__ctr_reader *r, const char *p, size_t n)
+{
+    if (r->too_long || n == 0)
+        return BL_OK;
+    bl_status st = bl_buf_append(&r->rec, p, n);
+    if (st == BL_DATA) {
+        /* Over the cap: keep reading to the end of the line, then report. */
+        r->too_long = true;
+        bl_buf_clear(&r->rec);
+        return BL_OK;
+    }
+    return st;
+}
+
+/* Reads one logical record into r->rec. *eof when nothing was left. */
+static bl_status read_record(bl__ctr_reader *r, bool *eof)
+{
+    bl_buf_clear(&r->rec);
+    r->too_long = r->bad_quote = false;
+    r->line = r->next_line;
+    bool in_quote = false, at_cell_start = true, just_closed = false, any = false;
+    unsigned lines = 1;
+    *eof = false;
+    for (;;) {
+        if (r->chunk_pos >= r->chunk_len) {
+            if (r->eof) {
+                *eof = !any;
+                return BL_OK;
+            }
+            bl_status st = fill(r);
+            if (st != BL_OK)
+                return st;
+            if (r->eof) {
+                *eof = !any;
+                return BL_OK;
+            }
+            if (!r->started) {
+                r->started = true;
+                if (r->chunk_len >= 3 && memcmp(r->chunk, "\xEF\xBB\xBF", 3) == 0)
+                    r->chunk_pos = 3;
+            }
+        }
+        const char *p = r->chunk + r->chunk_pos;
+        size_t n = r->chunk_len - r->chunk_pos, i = 0;
+        if (r->pending_cr) {
+            r->pending_cr = false;
+            if (p[0] == '\n') {
+                r->chunk_pos++;
+                continue;
+            }
+        }
+        any = true;
+        for (; i < n; i++) {
+            char c = p[i];
+            if (c == '"') {
+                if (in_quote) {
+                    in_quote = false;
+                    just_closed = true;
+                } else if (at_cell_start || just_closed) {
+                    in_quote = true; /* opening quote, or the second of "" */
+                    just_closed = false;
+                }
+                at_cell_start = false;
+                continue;
+            }
+            just_closed = false;
+            if (c == '\n' || c == '\r') {
+                if (in_quote && lines < BL_CTR_MAX_RECORD_LINES) {
+                    /* A line break inside a quoted cell: CRLF counts once. */
+                    if (c == '\n') {
+                        lines++;
+                        r->next_line++;
+                    }
+                    continue;
+                }
+                if (in_quote)
+                    r->bad_quote = true;
+                bl_status st = append(r, p, i);
+                if (st != BL_OK)
+                    return st;
+                r->chunk_pos += i + 1;
+                r->next_line++;
+                if (c == '\r') {
+                    if (i + 1 < n) {
+                        if (p[i + 1] == '\n')
+                            r->chunk_pos++;
+                    } else {
+                        r->pending_cr = true;
+                    }
+                }
+                return BL_OK;
+            }
+            if (is_delim_char(c, r->delim))
+                at_cell_start = true;
+            else if (c != ' ')
+                at_cell_start = false;
+        }
+        bl_status st = append(r, p, i);
+        if (st != BL_OK)
+            return st;
+        r->chunk_pos += i;
+    }
+}
+
+bl_status bl__ctr_next(bl__ctr_reader *r, bool *eof)
+{
+    bl_status st = read_record(r, eof);
+    r->nfields = 0;
+    r->cp1252 = false;
+    if (st != BL_OK || *eof || r->too_long || r->bad_quote)
+        return st;
+    const char *p = r->rec.data ? r->rec.data : "";
+    size_t n = r->rec.len;
+    if (n && !bl_utf8_valid(p, n)) {
+        /* Not UTF-8: spreadsheets on French Windows save Windows-1252. */
+        bl_buf_clear(&r->conv);
+        st = bl_cp1252_to_utf8(&r->conv, p, n);
+        if (st != BL_OK)
+            return st;
+        p = r->conv.data;
+        n = r->conv.len;
+        r->cp1252 = r->any_cp1252 = true;
+    }
+    if (!r->delim)
+        r->delim = find_delim(p, n);
+    if (r->cells_alloc < n + 1) {
+        size_t want = n + 1 < 4096 ? 4096 : n + 1;
+        char *c = realloc(r->cells, want);
+        if (!c)
+            return BL_NOMEM;
+        r->cells = c;
+        r->cells_alloc = want;
+    }
+    r->nfields = split_cells(p, n, r->delim, r->cells, r->fields, BL_CTR_MAX_FIELDS);
+    return BL_OK;
+}
+
+bool bl__ctr_blank(const bl__ctr_reader *r)
+{
+    for (size_t i = 0; i < r->nfields; i++)
+        if (r->fields[i].len)
+            return false;
+    return true;
+}
+
+bl_sv bl__ctr_cell(const bl__ctr_reader *r, size_t i)
+{
+    return i < r->nfields ? r->fields[i] : (bl_sv){"", 0};
+}
+
+/* ---- diagnostics ------------------------------------------------------- */
+
+static void diag(bl__ctr_reader *r, bl_diag_level lvl, unsigned long line, const char *field,
+                 const char *reason)
+{
+    if (!r->sink->diag)
+        return;
+    bl_diag d = {lvl, r->path, line, field, reason};
+    r->sink->diag(r->sink->ctx, &d);
+}
+
+bl_status bl__ctr_refuse(bl__ctr_reader *r, unsigned long line, const char *field,
+                         const char *fmt, ...)
+{
+    char reason[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    diag(r, BL_DIAG_FILE, line, field, reason);
+    free(r->errmsg);
+    char where[48] = "";
+    if (line)
+        snprintf(where, sizeof where, "line %lu: ", line);
+    r->errmsg = bl_strdup_printf("%s: %s%s%s%s", r->path, where, field ? field : "",
+                                 field ? ": " : "", reason);
+    return BL_DATA;
+}
+
+bl_status bl__ctr_reject(bl__ctr_reader *r, const char *field, const char *fmt, ...)
+{
+    char reason[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    diag(r, BL_DIAG_ROW, r->line, field, reason);
+    r->rows_rejected++;
+    if (r->strict)
+        return bl__ctr_refuse(r, r->line, field, "%s (strict mode refuses a file with a bad row)",
+                              reason);
+    return BL_OK;
+}
+
+void bl__ctr_note(bl__ctr_reader *r, unsigned long line, const char *fmt, ...)
+{
+    char reason[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    diag(r, BL_DIAG_NOTE, line, NULL, reason);
+}
+
+void bl__ctr_take_errmsg(bl__ctr_reader *r, char **errmsg)
+{
+    if (errmsg) {
+        *errmsg = r->errmsg;
+        r->errmsg = NULL;
+    }
+}
+
+/* ---- text helpers ------------------------------------------------------ */
+
+void bl__ctr_norm(bl_sv s, char *out, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < s.len && o + 1 < n; i++) {
+        unsigned char c = (unsigned char)s.ptr[i];
+        if (c >= 'A' && c <= 'Z')
+            out[o++] = (char)(c - 'A' + 'a');
+        else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+            out[o++] = (char)c;
+    }
+    if (n)
+        out[o] = '\0';
+}
+
+bool bl__ctr_norm_eq(bl_sv s, const char *normalised)
+{
+    char buf[64];
+    if (s.len > 200)
+        return false;
+    bl__ctr_norm(s, buf, sizeof buf);
+    return strcmp(buf, normalised) == 0;
+}
+
+void bl__ctr_copy(bl_sv s, char *out, size_t n)
+{
+    size_t k = s.len < n - 1 ? s.len : n - 1;
+    /* Do not cut a UTF-8 sequence in half. */
+    while (k > 0 && k < s.len && ((unsigned char)s.ptr[k] & 0xC0) == 0x80)
+        k--;
+    memcpy(out, s.ptr, k);
+    out[k] = '\0';
+}
+
+void bl__ctr_quote(bl_sv s, char out[64])
+{
+    if (s.len > 40) {
+        bl__ctr_copy(s, out, 41);
+        strcat(out, "...");
+    } else {
+        bl__ctr_copy(s, out, 64);
+    }
+}
+
+/* ---- month headings ---------------------------------------------------- */
+
+static const char *const month_names[12][8] = {
+    {"jan", "january", "janv", "janvier", NULL},
+    {"feb", "february", "fev", "fevr", "f\xc3\xa9v", "f\xc3\xa9vr", "fevrier",
+     "f\xc3\xa9vrier"},
+    {"mar", "march", "mars", NULL},
+    {"apr", "april", "avr", "avril", NULL},
+    {"may", "mai", NULL},
+    {"jun", "june", "juin", NULL},
+    {"jul", "july", "juil", "juillet", NULL},
+    {"aug", "august", "aou", "aout", "ao\xc3\xbb", "ao\xc3\xbbt", NULL},
+    {"sep", "sept", "september", "septembre", NULL},
+    {"oct", "october", "octobre", NULL},
+    {"nov", "november", "novembre", NULL},
+    {"dec", "december", "d\xc3\xa9", "d\xc3\xa9" "c", "decembre", "d\xc3\xa9" "cembre", NULL},
+};
+
+static int month_from_name(const char *p, size_t n)
+{
+    char low[16];
+    if (n == 0 || n >= sizeof low)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        low[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+    }
+    low[n] = '\0';
+    for (int m = 0; m < 12; m++)
+        for (int k = 0; k < 8 && month_names[m][k]; k++)
+            if (strcmp(low, month_names[m][k]) == 0)
+                return m + 1;
+    return 0;
+}
+
+typedef struct tok {
+    bool digits;
+    const char *p;
+    size_t n;
+} tok;
+
+static bool is_sep(char c)
+{
+    return c == '-' || c == '/' || c == ' ' || c == '.' || c == '_' || c == '\'';
+}
+
+static int tok_num(const tok *t)
+{
+    int v = 0;
+    for (size_t i = 0; i < t->n; i++)
+        v = v * 10 + (t->p[i] - '0');
+    return v;
+}
+
+static int year_of(const tok *t)
+{
+    if (!t->digits)
+        return -1;
+    int v = tok_num(t);
+    if (t->n == 2)
+        return 2000 + v;
+    if (t->n == 4 && v >= 1990 && v <= 2100)
+        return v;
+    return -1;
+}
+
+bool bl__ctr_month(bl_sv s, int *mi)
+{
+    s = bl_sv_trim(s);
+    if (s.len == 0 || s.len > 32)
+        return false;
+    tok t[4];
+    int nt = 0;
+    size_t i = 0;
+    while (i < s.len) {
+        if (is_sep(s.ptr[i])) {
+            i++;
+            continue;
+        }
+        if (nt == 4)
+            return false;
+        bool d = s.ptr[i] >= '0' && s.ptr[i] <= '9';
+        size_t j = i;
+        while (j < s.len && !is_sep(s.ptr[j]) && ((s.ptr[j] >= '0' && s.ptr[j] <= '9') == d))
+            j++;
+        t[nt++] = (tok){d, s.ptr + i, j - i};
+        i = j;
+    }
+    int y = -1, m = 0;
+    if (nt == 2 && !t[0].digits && t[1].digits) { /* Jan-2022, Jan-22 */
+        m = month_from_name(t[0].p, t[0].n);
+        y = year_of(&t[1]);
+    } else if (nt == 2 && t[0].digits && !t[1].digits) { /* 22-Jan (Excel's yy-mmm) */
+        m = month_from_name(t[1].p, t[1].n);
+        y = year_of(&t[0]);
+    } else if (nt == 3 && t[0].digits && !t[1].digits && t[2].digits && t[0].n <= 2) {
+        m = month_from_name(t[1].p, t[1].n); /* 1-Jan-22 */
+        y = year_of(&t[2]);
+    } else if (nt >= 2 && nt <= 3 && t[0].digits && t[1].digits && t[0].n == 4 && t[1].n <= 2 &&
+               (nt == 2 || (t[2].digits && t[2].n <= 2))) { /* 2022-01, 2022-01-01 */
+        y = year_of(&t[0]);
+        m = tok_num(&t[1]);
+    } else if (nt == 2 && t[0].digits && t[1].digits && t[0].n <= 2 && t[1].n == 4) {
+        m = tok_num(&t[0]); /* 01/2022 */
+        y = year_of(&t[1]);
+    } else if (nt == 3 && t[0].digits && t[1].digits && t[2].digits && t[0].n <= 2 &&
+               t[1].n <= 2 && t[2].n == 4) {
+        /* 1/1/2022 or 01/03/2022: a month column is dated the first, so
+         * whichever of day/month is 1 tells the order (d/m or m/d). */
+        int a = tok_num(&t[0]), b = tok_num(&t[1]);
+        y = year_of(&t[2]);
+        if (a == 1)
+            m = b;
+        else if (b == 1)
+            m = a;
+    }
+    if (y < 0 || m < 1 || m > 12)
+        return false;
+    *mi = bl_month_index(y, m);
+    return true;
+}
+
+int bl__ctr_dates(bl_sv s, int *mi1, int *mi2)
+{
+    int found = 0;
+    size_t i = 0;
+    while (i + 7 <= s.len && found < 2) {
+        const char *p = s.ptr + i;
+        bool ok = true;
+        for (int k = 0; k < 4; k++)
+            ok = ok && p[k] >= '0' && p[k] <= '9';
+        ok = ok && (p[4] == '-' || p[4] == '/') && p[5] >= '0' && p[5] <= '9' && p[6] >= '0' &&
+             p[6] <= '9' && (i == 0 || !(p[-1] >= '0' && p[-1] <= '9'));
+        if (ok) {
+            int y = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+            int m = (p[5] - '0') * 10 + (p[6] - '0');
+            if (m >= 1 && m <= 12) {
+                int mi = bl_month_index(y, m);
+                if (found == 0)
+                    *mi1 = mi;
+                else
+                    *mi2 = mi;
+                found++;
+                i += 7;
+                /* skip the day */
+                while (i < s.len && (s.ptr[i] == '-' || s.ptr[i] == '/' ||
+                                     (s.ptr[i] >= '0' && s.ptr[i] <= '9')))
+                    i++;
+                continue;
+            }
+        }
+        i++;
+    }
+    return found;
+}
+
+/* ---- metrics and trailers ---------------------------------------------- */
+
+static const char *const r5_metrics[] = {
+    "Total_Item_Investigations", "Unique_Item_Investigations", "Unique_Title_Investigations",
+    "Total_Item_Requests",       "Unique_Item_Requests",       "Unique_Title_Requests",
+    "No_License",                "Limit_Exceeded",             "Searches_Regular",
+    "Searches_Automated",        "Searches_Federated",         "Searches_Platform",
+};
+
+const char *bl__ctr_metric(bl_sv s)
+{
+    char a[64], b[64];
+    if (s.len > 60)
+        return NULL;
+    bl__ctr_norm(s, a, sizeof a);
+    for (size_t i = 0; i < sizeof r5_metrics / sizeof r5_metrics[0]; i++) {
+        bl__ctr_norm(bl_sv_from(r5_metrics[i]), b, sizeof b);
+        if (strcmp(a, b) == 0)
+            return r5_metrics[i];
+    }
+    return NULL;
+}
+
+bool bl__ctr_is_trailer(bl_sv s)
+{
+    static const char *const exact[] = {
+        "total",          "totals",       "grandtotal",    "sum",           "allplatforms",
+        "alldatabases",   "alltitles",    "alljournals",   "allbooks",      "allitems",
+        "allcollections", "totalsearches", "totalrequests", "totalusage",   "totalgeneral",
+    };
+    char n[64];
+    if (s.len == 0 || s.len > 120)
+        return false;
+    bl__ctr_norm(s, n, sizeof n);
+    for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
+        if (strcmp(n, exact[i]) == 0)
+            return true;
+    return strncmp(n, "totalforall", 11) == 0;
+}
+
+/* ---- sniffing ---------------------------------------------------------- */
+
+size_t bl__ctr_split_line(const char *head, size_t n, char *buf, size_t bufn, bl_sv *cells,
+                          size_t max, size_t *consumed)
+{
+    size_t len = 0;
+    while (len < n && head[len] != '\n' && head[len] != '\r')
+        len++;
+    size_t end = len;
+    if (end < n && head[end] == '\r')
+        end++;
+    if (end < n && head[end] == '\n')
+        end++;
+    *consumed = end;
+    if (len > bufn)
+        len = bufn;
+    return split_cells(head, len, find_delim(head, len), buf, cells, max);
+}
+
+bool bl__ctr_r4_report_id(bl_sv a1, char id[16])
+{
+    static const struct {
+        const char *prefix, *code;
+    } kinds[] = {{"journalreport", "JR"},   {"bookreport", "BR"},
+                 {"databasereport", "DB"},  {"platformreport", "PR"},
+                 {"multimediareport", "MR"}, {"titlereport", "TR"}};
+    char n[96];
+    if (a1.len == 0 || a1.len > 90)
+        return false;
+    bl__ctr_norm(a1, n, sizeof n);
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        size_t pl = strlen(kinds[k].prefix);
+        if (strncmp(n, kinds[k].prefix, pl) != 0)
+            continue;
+        const char *p = n + pl;
+        if (!(*p >= '1' && *p <= '9'))
+            return false;
+        char num = *p++;
+        const char *suffix = "";
+        if (strncmp(p, "goa", 3) == 0) {
+            suffix = "_GOA";
+            p += 3;
+        } else if (*p == 'a' && (p[1] == '\0' || p[1] == 'r')) {
+            suffix = "a";
+            p += 1;
+        }
+        /* What may follow: nothing or the release "(R4)"; another release
+         * (R3) is a different layout. */
+        if (*p != '\0' && strcmp(p, "r4") != 0)
+            return false;
+        snprintf(id, 16, "%s%c%s", kinds[k].code, num, suffix);
+        return true;
+    }
+    return false;
+}
+
+bl_format bl__counter_sniff(const char *head, size_t n)
+{
+    char buf[1024];
+    bl_sv cells[4];
+    size_t used = 0;
+    if (n >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
+        head += 3, n -= 3;
+    size_t nc = bl__ctr_split_line(head, n, buf, sizeof buf, cells, 4, &used);
+    if (nc == 0)
+        return BL_FMT_AUTO;
+    char id[16];
+    if (bl__ctr_r4_report_id(cells[0], id))
+        return BL_FMT_COUNTER4;
+    if (!bl__ctr_norm_eq(cells[0], "reportname"))
+        return BL_FMT_AUTO;
+    /* An R5 header: a Release (or Report_ID) row among the next lines. */
+    for (int line = 0; line < 20 && used < n; line++) {
+        head += used;
+        n -= used;
+        nc = bl__ctr_split_line(head, n, buf, sizeof buf, cells, 4, &used);
+        if (nc && (bl__ctr_norm_eq(cells[0], "release") || bl__ctr_norm_eq(cells[0], "reportid")))
+            return BL_FMT_COUNTER5;
+        if (used == 0)
+            break;
+    }
+    return BL_FMT_AUTO;
+}

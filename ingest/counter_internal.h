@@ -1,0 +1,115 @@
+/* Internal interface shared by the COUNTER readers (counter5.c, counter4.c):
+ * a streaming record reader over a bl_source (BOM, CRLF/CR/LF, quoted cells,
+ * Windows-1252 fallback, bounded line length), the cell splitter, heading
+ * normalisation, month-heading parsing, metric names, trailer detection and
+ * the diagnostics plumbing (row rejections, file refusals, notes).
+ */
+#ifndef BILAN_COUNTER_INTERNAL_H
+#define BILAN_COUNTER_INTERNAL_H
+
+#include "ingest_internal.h"
+
+/* A record (one CSV/TSV row) may not exceed this many bytes: a longer one is
+ * a row diagnostic (or a file refusal in the header), never an allocation. */
+#define BL_CTR_LINE_CAP (256u * 1024u)
+/* Cells per row beyond this are ignored (an IR has ~40 columns). */
+#define BL_CTR_MAX_FIELDS 1024
+/* A quoted cell may span at most this many physical lines. */
+#define BL_CTR_MAX_RECORD_LINES 8
+/* Month columns per report (20 years). */
+#define BL_CTR_MAX_MONTHS 240
+/* Longest header value kept (Institution_Name, Created_By...). */
+#define BL_CTR_VALUE_MAX 256
+
+typedef struct bl__ctr_reader {
+    bl_source *src;
+    const char *path;
+    const bl_sink *sink;
+    bool strict;
+
+    char *chunk; /* read buffer */
+    size_t chunk_len, chunk_pos;
+    bool eof;
+    bool started;    /* BOM checked */
+    bool pending_cr; /* last record ended on CR: a following LF belongs to it */
+
+    bl_buf rec;  /* raw bytes of the current record */
+    bl_buf conv; /* its UTF-8 conversion when it was Windows-1252 */
+    char *cells; /* unquoted cell text; fields point here */
+    size_t cells_alloc;
+    bl_sv *fields;
+    size_t nfields;
+
+    unsigned long next_line; /* physical line the next record starts on */
+    unsigned long line;      /* physical line the current record started on */
+    char delim;              /* 0 until seen: '\t', ';' or ',' */
+    bool too_long;           /* current record exceeded BL_CTR_LINE_CAP */
+    bool bad_quote;          /* a quoted cell ran over BL_CTR_MAX_RECORD_LINES */
+    bool cp1252;             /* current record was converted from Windows-1252 */
+    bool any_cp1252;
+
+    unsigned long rows_rejected;
+    char *errmsg; /* set by bl__ctr_refuse */
+} bl__ctr_reader;
+
+bl_status bl__ctr_reader_init(bl__ctr_reader *r, bl_source *src, const char *path,
+                              const bl_ingest_opts *opts, const bl_sink *sink);
+void bl__ctr_reader_release(bl__ctr_reader *r);
+/* Reads and splits the next record. BL_OK with *eof false: r->fields holds
+ * the cells (unless r->too_long or r->bad_quote: then nfields is 0).
+ * BL_OK with *eof true at the end. BL_DATA/BL_IO when the source fails (the
+ * caller refuses the file with bl_source_errmsg). */
+bl_status bl__ctr_next(bl__ctr_reader *r, bool *eof);
+/* True when every cell of the current record is empty. */
+bool bl__ctr_blank(const bl__ctr_reader *r);
+/* Cell i of the current record, or an empty view past the end. */
+bl_sv bl__ctr_cell(const bl__ctr_reader *r, size_t i);
+
+/* Refuses the file: BL_DIAG_FILE to the sink, r->errmsg = "PATH: [line N: ]
+ * [FIELD: ]REASON". Returns BL_DATA. line 0: not about a line. */
+bl_status bl__ctr_refuse(bl__ctr_reader *r, unsigned long line, const char *field,
+                         const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Rejects the current row: BL_DIAG_ROW. Returns BL_OK to go on, or BL_DATA
+ * after a file refusal when the reader is strict. */
+bl_status bl__ctr_reject(bl__ctr_reader *r, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* An informative note about the current row (BL_DIAG_NOTE). */
+void bl__ctr_note(bl__ctr_reader *r, unsigned long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Hands the reader's errmsg to the caller (NULL-safe). */
+void bl__ctr_take_errmsg(bl__ctr_reader *r, char **errmsg);
+
+/* Lowercase ASCII letters and digits of s, everything else dropped, into out
+ * (NUL-terminated, truncated): "Reporting_ Period_Total" -> "reportingperiodtotal". */
+void bl__ctr_norm(bl_sv s, char *out, size_t n);
+bool bl__ctr_norm_eq(bl_sv s, const char *normalised);
+/* Copies s into out (NUL-terminated, truncated at a UTF-8 boundary). */
+void bl__ctr_copy(bl_sv s, char *out, size_t n);
+/* A short printable quote of a cell for messages (at most ~40 bytes). */
+void bl__ctr_quote(bl_sv s, char out[64]);
+
+/* Parses a month heading: "Jan-2022", "Jan 2022", "January 2022", "Jan-22",
+ * "22-Jan", "2022-01", "2022-01-01", "01/2022", "1/1/2022", "janv.-22".
+ * False when s is not a month. */
+bool bl__ctr_month(bl_sv s, int *mi);
+/* Finds the first two dates (YYYY-MM-DD or YYYY-MM) in s: the period
+ * "Begin_Date=2022-01-01; End_Date=2022-12-31" or "2022-01-01 to 2022-12-31".
+ * Returns how many were found (0..2); months as indexes, day of the first. */
+int bl__ctr_dates(bl_sv s, int *mi1, int *mi2);
+/* The canonical R5 metric name for s (case, spaces and underscores
+ * ignored), or NULL when s is not a standard R5 metric. */
+const char *bl__ctr_metric(bl_sv s);
+/* True for a trailer/total row's label: "Total", "All Platforms", "Total for
+ * all journals", "Total searches"... but not a title such as "Total Quality". */
+bool bl__ctr_is_trailer(bl_sv s);
+
+/* Splits the first line of head into cells (for sniffing); returns the
+ * number of cells found, at most max. buf receives the cell text. */
+size_t bl__ctr_split_line(const char *head, size_t n, char *buf, size_t bufn, bl_sv *cells,
+                          size_t max, size_t *consumed);
+/* Parses an R4 report name from cell A1 ("Journal Report 1 (R4)") into a
+ * report id ("JR1", "JR1a", "JR1_GOA", "BR2", "DB1", "PR1", "MR1"...).
+ * False when A1 is not an R4 report name. */
+bool bl__ctr_r4_report_id(bl_sv a1, char id[16]);
+
+#endif
