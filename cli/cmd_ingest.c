@@ -88,7 +88,10 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
         bl_ingest_result r;
         bl_status rc = bl_store_ingest(st, path, provider, &opts, print_diag, NULL, &r);
         if (rc != BL_OK) {
-            cli_error("%s: file refused: %s", path, bl_store_errmsg(st));
+            if (rc == BL_NOINPUT || rc == BL_IO || rc == BL_TEMPFAIL || rc == BL_NOMEM)
+                cli_error("%s", bl_store_errmsg(st));
+            else
+                cli_error("%s: file refused, store unchanged: %s", path, bl_store_errmsg(st));
             int code = cli_exit(rc);
             if (code > worst)
                 worst = code;
