@@ -23,7 +23,7 @@ struct bl_agg {
     bl_store *st;
     const bl_ingest_opts *opts;
     bl_names names;
-    bl_strmap cells;   /* key -> int64_t * */
+    bl_strmap cells; /* key -> int64_t * */
     bl_diag_fn diag;
     void *diag_ctx;
     bl_ingest_result *res;
@@ -342,9 +342,9 @@ static bl_status write_all(bl_agg *a, const char *path, const char *hash, const 
         if (qdel) {
             /* key of (inst_id, inst, platform, month): parts 2..4 and 6 */
             char dk[1024];
-            int dl = snprintf(dk, sizeof dk, "%.*s\x1f%.*s\x1f%.*s\x1f%.*s", (int)p[2].len,
-                              p[2].ptr, (int)p[3].len, p[3].ptr, (int)p[4].len, p[4].ptr,
-                              (int)p[6].len, p[6].ptr);
+            int dl =
+                snprintf(dk, sizeof dk, "%.*s\x1f%.*s\x1f%.*s\x1f%.*s", (int)p[2].len, p[2].ptr,
+                         (int)p[3].len, p[3].ptr, (int)p[4].len, p[4].ptr, (int)p[6].len, p[6].ptr);
             bl_strmap_entry *de;
             if (dl > 0 && (size_t)dl < sizeof dk &&
                 (rc = bl__strmap_upsert(&done, dk, (size_t)dl, &de)) == BL_OK && !de->value) {
@@ -400,8 +400,7 @@ static bl_status write_all(bl_agg *a, const char *path, const char *hash, const 
             sqlite3_bind_text(qr, 3, a->rej[i].field, -1, SQLITE_TRANSIENT);
         else
             sqlite3_bind_null(qr, 3);
-        sqlite3_bind_text(qr, 4, a->rej[i].reason ? a->rej[i].reason : "?", -1,
-                          SQLITE_TRANSIENT);
+        sqlite3_bind_text(qr, 4, a->rej[i].reason ? a->rej[i].reason : "?", -1, SQLITE_TRANSIENT);
         if ((rc = step(st, qr)) != BL_OK)
             goto out;
         sqlite3_clear_bindings(qr);
@@ -473,8 +472,14 @@ bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
         res->duplicate = true;
         return BL_OK;
     }
-    bl_agg a = {.st = st, .opts = opts, .diag = diag, .diag_ctx = diag_ctx, .res = res,
-                .min_month = -1, .max_month = -1, .key = BL_BUF_INIT(8192)};
+    bl_agg a = {.st = st,
+                .opts = opts,
+                .diag = diag,
+                .diag_ctx = diag_ctx,
+                .res = res,
+                .min_month = -1,
+                .max_month = -1,
+                .key = BL_BUF_INIT(8192)};
     a.info.period_begin = a.info.period_end = -1;
     a.info.path = path;
     rc = bl__names_load(st, &a.names);
@@ -484,8 +489,7 @@ bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
     rc = bl_ingest_file(path, opts, &sink, &err);
     a.info.path = path;
     if (rc != BL_OK) {
-        bl__store_fail(st, rc == BL_NOMEM ? BL_NOMEM : rc, "%s",
-                       err ? err : bl_status_str(rc));
+        bl__store_fail(st, rc == BL_NOMEM ? BL_NOMEM : rc, "%s", err ? err : bl_status_str(rc));
         goto out;
     }
     if (opts->strict && res->rows_rejected > 0) {

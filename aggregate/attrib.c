@@ -49,7 +49,7 @@ bool bl__cidr_parse(const char *s, bl_cidr *out)
     }
     /* Keep only the network bits. */
     for (int bit = out->prefix; bit < max; bit++)
-        out->addr[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+        out->addr[bit / 8] &= (uint8_t) ~(0x80u >> (bit % 8));
     return true;
 }
 
@@ -66,12 +66,19 @@ bool bl__cidr_contains(const bl_cidr *c, int family, const uint8_t addr[16])
     return (addr[full] & mask) == c->addr[full];
 }
 
-static const char *const metrics[] = {
-    "Total_Item_Investigations", "Total_Item_Requests", "Unique_Item_Investigations",
-    "Unique_Item_Requests",      "Unique_Title_Investigations", "Unique_Title_Requests",
-    "Limit_Exceeded",            "No_License",                  "Searches_Regular",
-    "Searches_Automated",        "Searches_Federated",          "Searches_Platform",
-    NULL};
+static const char *const metrics[] = {"Total_Item_Investigations",
+                                      "Total_Item_Requests",
+                                      "Unique_Item_Investigations",
+                                      "Unique_Item_Requests",
+                                      "Unique_Title_Investigations",
+                                      "Unique_Title_Requests",
+                                      "Limit_Exceeded",
+                                      "No_License",
+                                      "Searches_Regular",
+                                      "Searches_Automated",
+                                      "Searches_Federated",
+                                      "Searches_Platform",
+                                      NULL};
 
 bool bl__metric_known(const char *name)
 {
@@ -114,7 +121,8 @@ static bl_status load_map(bl_store *st, const char *sql, bl_strmap *m)
         size_t kl = fold(bl_sv_from((const char *)sqlite3_column_text(q, 0)), key, sizeof key);
         bl_strmap_entry *e;
         rc = bl__strmap_upsert(m, key, kl, &e);
-        if (rc == BL_OK && !e->value && !(e->value = strdup((const char *)sqlite3_column_text(q, 1))))
+        if (rc == BL_OK && !e->value &&
+            !(e->value = strdup((const char *)sqlite3_column_text(q, 1))))
             rc = BL_NOMEM;
     }
     sqlite3_finalize(q);
@@ -188,9 +196,10 @@ bl_status bl__reattribute(bl_store *st)
      * (report_rank < 2000, see docs/store.md) can be re-resolved. */
     const char *sql_sel = "SELECT DISTINCT institution_id, institution, platform, database_name "
                           "FROM usage WHERE report_rank < 2000";
-    const char *sql_upd = "UPDATE usage SET library_id = ?5, resource_id = ?6 WHERE report_rank < 2000 "
-                          "AND institution_id = ?1 AND institution = ?2 AND platform = ?3 "
-                          "AND database_name = ?4";
+    const char *sql_upd =
+        "UPDATE usage SET library_id = ?5, resource_id = ?6 WHERE report_rank < 2000 "
+        "AND institution_id = ?1 AND institution = ?2 AND platform = ?3 "
+        "AND database_name = ?4";
     if (sqlite3_prepare_v2(st->db, sql_sel, -1, &sel, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(st->db, sql_upd, -1, &upd, NULL) != SQLITE_OK) {
         rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));

@@ -8,8 +8,8 @@
 #include "strmap.h"
 
 typedef struct bl_cidr {
-    int family;          /* 4 or 6 */
-    uint8_t addr[16];    /* network address, IPv4 in the first 4 bytes */
+    int family;       /* 4 or 6 */
+    uint8_t addr[16]; /* network address, IPv4 in the first 4 bytes */
     int prefix;
 } bl_cidr;
 

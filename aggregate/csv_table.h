@@ -15,9 +15,9 @@ typedef struct bl_csv_row {
 typedef struct bl_csv_table {
     char *path;
     char delim;
-    bool cp1252;     /* the file was Windows-1252, converted */
+    bool cp1252; /* the file was Windows-1252, converted */
     size_t ncols;
-    char **header;   /* normalised: lower case, trimmed, spaces and '-' as '_' */
+    char **header; /* normalised: lower case, trimmed, spaces and '-' as '_' */
     size_t nrows;
     bl_csv_row *rows;
 } bl_csv_table;

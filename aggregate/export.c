@@ -10,8 +10,8 @@ bl_status bl_csv_field(bl_buf *b, const char *s)
 {
     /* A spreadsheet opening the export must not run a formula a provider
      * slipped into a name (OWASP "CSV injection"). */
-    bool formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
-                   s[0] == '\r';
+    bool formula =
+        s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
     /* Numbers (possibly negative) are not formulas. */
     if (s[0] == '-' && s[1] >= '0' && s[1] <= '9' && strspn(s + 1, "0123456789") == strlen(s + 1))
         formula = false;
@@ -53,7 +53,8 @@ bl_status bl_store_export_usage(bl_store *st, const bl_usage_filter *f, bl_usage
         bl_month_format(f->to, to);
     char *sql = bl_strdup_printf(
         "SELECT partner_id, library_id, resource_id, month, metric, SUM(value) FROM ("
-        "  SELECT COALESCE(l.partner_id, '') AS partner_id, COALESCE(u.library_id, '') AS library_id,"
+        "  SELECT COALESCE(l.partner_id, '') AS partner_id, COALESCE(u.library_id, '') AS "
+        "library_id,"
         "         COALESCE(u.resource_id, '') AS resource_id, u.month, u.metric, u.value"
         "  FROM usage_effective u LEFT JOIN library l ON l.id = u.library_id"
         "  WHERE u.month BETWEEN ?1 AND ?2 AND %s"

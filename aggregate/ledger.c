@@ -23,11 +23,20 @@ bl_status bl_store_sources(bl_store *st, bl_source_fn fn, void *ctx)
     bl_status rc = BL_OK;
     int r;
     while (rc == BL_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
-        bl_source_row row = {sqlite3_column_int64(q, 0), text(q, 1), text(q, 2), text(q, 3),
-                             text(q, 4), text(q, 5), text(q, 6), text(q, 7),
-                             sqlite3_column_int64(q, 8), sqlite3_column_int64(q, 9),
-                             sqlite3_column_int64(q, 10), sqlite3_column_int64(q, 11),
-                             sqlite3_column_int64(q, 12), text(q, 13)};
+        bl_source_row row = {sqlite3_column_int64(q, 0),
+                             text(q, 1),
+                             text(q, 2),
+                             text(q, 3),
+                             text(q, 4),
+                             text(q, 5),
+                             text(q, 6),
+                             text(q, 7),
+                             sqlite3_column_int64(q, 8),
+                             sqlite3_column_int64(q, 9),
+                             sqlite3_column_int64(q, 10),
+                             sqlite3_column_int64(q, 11),
+                             sqlite3_column_int64(q, 12),
+                             text(q, 13)};
         rc = fn(ctx, &row);
     }
     sqlite3_finalize(q);

@@ -77,8 +77,8 @@ static bl_status migrate(bl_store *st)
     if (version > bl__migration_count) {
         bl__rollback(st);
         return bl__store_fail(st, BL_DATA,
-                              "%s: store schema version %d is newer than this bilan (%d)",
-                              st->path, version, bl__migration_count);
+                              "%s: store schema version %d is newer than this bilan (%d)", st->path,
+                              version, bl__migration_count);
     }
     for (int v = version; v < bl__migration_count; v++) {
         rc = bl__exec(st, bl__migrations[v]);

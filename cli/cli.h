@@ -29,16 +29,16 @@ const char *cli_data_dir(void);
 bool cli_month(const char *s, int *mi);
 
 #define BL_COMMANDS(X)                                                                  \
-    X(network, "import the network's reference lists (partners, libraries, resources)")  \
+    X(network, "import the network's reference lists (partners, libraries, resources)") \
     X(ingest, "ingest usage files (COUNTER R4/R5 reports, access logs)")                \
-    X(export, "export usage as CSV")                                                     \
-    X(sources, "list ingested files (data-quality ledger)")                               \
-    X(rejects, "list the rows rejected from an ingested file")                           \
-    X(gaps, "list the months with no data per resource")                                 \
-    X(forfait, "show prepaid packages: consumption, forecast, status")                   \
-    X(report, "render PDF reports (mensuel, semestriel, annuel, reseau)")                \
-    X(mail, "email each partner its report")                                             \
-    X(key, "manage the secret key that pseudonymises log identifiers")                \
+    X(export, "export usage as CSV")                                                    \
+    X(sources, "list ingested files (data-quality ledger)")                             \
+    X(rejects, "list the rows rejected from an ingested file")                          \
+    X(gaps, "list the months with no data per resource")                                \
+    X(forfait, "show prepaid packages: consumption, forecast, status")                  \
+    X(report, "render PDF reports (mensuel, semestriel, annuel, reseau)")               \
+    X(mail, "email each partner its report")                                            \
+    X(key, "manage the secret key that pseudonymises log identifiers")                  \
     X(demo, "build a demo store from the bundled fixtures and render its reports")
 
 #define X(name, summary) int cmd_##name(bl_cli *cli, int argc, char **argv);

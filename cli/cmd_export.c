@@ -44,19 +44,18 @@ static bl_status print_row(void *ctx, const bl_usage_row *r)
 
 int cmd_export(bl_cli *cli, int argc, char **argv)
 {
-    static const struct option longopts[] = {{"from", required_argument, NULL, 'f'},
-                                             {"to", required_argument, NULL, 't'},
-                                             {"partner", required_argument, NULL, 'p'},
-                                             {"access-method", required_argument, NULL, 'a'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"from", required_argument, NULL, 'f'},    {"to", required_argument, NULL, 't'},
+        {"partner", required_argument, NULL, 'p'}, {"access-method", required_argument, NULL, 'a'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         help();
         return 0;
     }
     if (argc < 2 || strcmp(argv[1], "usage") != 0)
-        return cli_usage("export", USAGE, argc < 2 ? "missing subcommand" :
-                         "unknown subcommand '%s'", argc < 2 ? "" : argv[1]);
+        return cli_usage("export", USAGE,
+                         argc < 2 ? "missing subcommand" : "unknown subcommand '%s'",
+                         argc < 2 ? "" : argv[1]);
     argc--, argv++;
     bl_usage_filter f = {-1, -1, NULL, BL_ACCESS_REGULAR};
     int c;
@@ -81,8 +80,8 @@ int cmd_export(bl_cli *cli, int argc, char **argv)
             else if (strcmp(optarg, "all") == 0)
                 f.access = BL_ACCESS_ALL;
             else
-                return cli_usage("export", USAGE, "--access-method: '%s' is not regular, tdm or all",
-                                 optarg);
+                return cli_usage("export", USAGE,
+                                 "--access-method: '%s' is not regular, tdm or all", optarg);
             break;
         case 'h':
             help();

@@ -15,7 +15,8 @@ static void help(void)
            "Ingests usage files into the store, each in one transaction.\n\n"
            "  --format FMT          auto (default: by content), counter5, counter4,\n"
            "                        combined, common, ezproxy, or custom:'FORMAT' (Apache\n"
-           "                        LogFormat specifiers, e.g. custom:'%%h %%l %%u %%t \"%%r\" %%>s %%b')\n"
+           "                        LogFormat specifiers, e.g. custom:'%%h %%l %%u %%t \"%%r\" "
+           "%%>s %%b')\n"
            "  --provider NAME       provider name recorded for the files (default: the\n"
            "                        report's Created_By)\n"
            "  --library-param NAME  logs: take the library from this URL query parameter,\n"
@@ -106,14 +107,14 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
             bl_month_format(r.period_begin, b);
         if (r.period_end >= 0)
             bl_month_format(r.period_end, e);
-        printf("%s: %s%s%s %s..%s: %ld accepted, %ld rejected, %ld unattributed", path,
-               r.format, r.report_id[0] ? " " : "", r.report_id, b, e, r.rows_accepted,
-               r.rows_rejected, r.rows_unattributed);
+        printf("%s: %s%s%s %s..%s: %ld accepted, %ld rejected, %ld unattributed", path, r.format,
+               r.report_id[0] ? " " : "", r.report_id, b, e, r.rows_accepted, r.rows_rejected,
+               r.rows_unattributed);
         if (r.lines_skipped)
             printf(", %ld lines skipped", r.lines_skipped);
         if (r.replaced_rows)
-            printf("; replaced %ld rows of %ld earlier file%s", r.replaced_rows,
-                   r.replaced_sources, r.replaced_sources == 1 ? "" : "s");
+            printf("; replaced %ld rows of %ld earlier file%s", r.replaced_rows, r.replaced_sources,
+                   r.replaced_sources == 1 ? "" : "s");
         if (r.out_of_order)
             printf("; %ld lines out of order beyond the window", r.out_of_order);
         printf("\n");

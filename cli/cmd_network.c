@@ -33,8 +33,9 @@ int cmd_network(bl_cli *cli, int argc, char **argv)
         return 0;
     }
     if (argc < 2 || strcmp(argv[1], "import") != 0)
-        return cli_usage("network", USAGE, argc < 2 ? "missing subcommand" :
-                         "unknown subcommand '%s'", argc < 2 ? "" : argv[1]);
+        return cli_usage("network", USAGE,
+                         argc < 2 ? "missing subcommand" : "unknown subcommand '%s'",
+                         argc < 2 ? "" : argv[1]);
     if (argc >= 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
         help();
         return 0;

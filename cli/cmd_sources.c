@@ -24,8 +24,7 @@ static bl_status print_text(void *ctx, const bl_source_row *r)
            "    %lld accepted, %lld rejected, %lld unattributed, %lld skipped",
            r->id, r->path, r->format, *r->report_id ? r->report_id : "-",
            *r->period_begin ? r->period_begin : "?", *r->period_end ? r->period_end : "?",
-           *r->provider ? r->provider : "-", r->accepted, r->rejected, r->unattributed,
-           r->skipped);
+           *r->provider ? r->provider : "-", r->accepted, r->rejected, r->unattributed, r->skipped);
     if (r->replaced_by)
         printf("; months restated by #%lld", r->replaced_by);
     printf("\n    sha256 %s, ingested %s\n", r->hash, r->ingested_at);
@@ -37,8 +36,8 @@ static bl_status print_csv(void *ctx, const bl_source_row *r)
     bl_buf *b = ctx;
     bl_buf_clear(b);
     bl_buf_printf(b, "%lld,", r->id);
-    const char *cells[] = {r->path, r->hash, r->format, r->report_id, r->provider,
-                           r->period_begin, r->period_end};
+    const char *cells[] = {r->path,     r->hash,         r->format,    r->report_id,
+                           r->provider, r->period_begin, r->period_end};
     for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
         bl_csv_field(b, cells[i]);
         bl_buf_putc(b, ',');

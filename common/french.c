@@ -7,9 +7,9 @@
 
 #define MINUS "\xE2\x88\x92" /* U+2212 MINUS SIGN, as French typography wants */
 
-static const char *const months[] = {"janvier", "février", "mars", "avril", "mai", "juin",
-                                     "juillet", "août", "septembre", "octobre", "novembre",
-                                     "décembre"};
+static const char *const months[] = {"janvier",   "février", "mars",     "avril",
+                                     "mai",       "juin",    "juillet",  "août",
+                                     "septembre", "octobre", "novembre", "décembre"};
 
 const char *bl_fr_month_name(int m)
 {

@@ -60,6 +60,7 @@ out:
     return st;
 }
 
+/* clang-format off */
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
 #define SIPROUND                                                                 \
     do {                                                                         \
@@ -68,6 +69,7 @@ out:
         v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;                                   \
         v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);                \
     } while (0)
+/* clang-format on */
 
 static uint64_t le64(const uint8_t *p)
 {

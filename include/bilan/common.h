@@ -16,24 +16,24 @@
 
 /* One list of status codes, with the sysexits.h value each maps to and its
  * text (libuv's error map). Fallible functions return a bl_status. */
-#define BL_STATUS_MAP(X)                                                     \
-    X(OK, 0, "success")                                                      \
-    X(USAGE, 64, "usage error")                                              \
-    X(DATA, 65, "bad input data")                                            \
-    X(NOINPUT, 66, "missing input")                                          \
-    X(INTERNAL, 70, "internal error")                                        \
-    X(CANTCREAT, 73, "cannot create output")                                 \
-    X(IO, 74, "input/output error")                                          \
-    X(TEMPFAIL, 75, "temporary failure")                                     \
-    X(NOMEM, 70, "out of memory")                                            \
-    X(DUPLICATE, 0, "already ingested")                                      \
+#define BL_STATUS_MAP(X)                     \
+    X(OK, 0, "success")                      \
+    X(USAGE, 64, "usage error")              \
+    X(DATA, 65, "bad input data")            \
+    X(NOINPUT, 66, "missing input")          \
+    X(INTERNAL, 70, "internal error")        \
+    X(CANTCREAT, 73, "cannot create output") \
+    X(IO, 74, "input/output error")          \
+    X(TEMPFAIL, 75, "temporary failure")     \
+    X(NOMEM, 70, "out of memory")            \
+    X(DUPLICATE, 0, "already ingested")      \
     X(NOTFOUND, 66, "not found")
 
 typedef enum bl_status {
 #define BL__ST_ENUM(name, code, text) BL_##name,
     BL_STATUS_MAP(BL__ST_ENUM)
 #undef BL__ST_ENUM
-    BL__STATUS_COUNT
+        BL__STATUS_COUNT
 } bl_status;
 
 /* The text of a status ("bad input data"); never NULL. */
@@ -88,8 +88,7 @@ typedef struct bl_buf {
  * exceeded (the buffer is unchanged then). */
 bl_status bl_buf_append(bl_buf *b, const void *p, size_t n);
 bl_status bl_buf_puts(bl_buf *b, const char *s);
-bl_status bl_buf_printf(bl_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+bl_status bl_buf_printf(bl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bl_status bl_buf_putc(bl_buf *b, char c);
 const char *bl_buf_cstr(bl_buf *b);
 void bl_buf_clear(bl_buf *b);
@@ -98,9 +97,18 @@ void bl_buf_release(bl_buf *b);
 /* ---- calendar ------------------------------------------------------------ */
 
 /* Months are carried as an index: year * 12 + (month - 1). */
-static inline int bl_month_index(int year, int month) { return year * 12 + month - 1; }
-static inline int bl_month_year(int mi) { return mi / 12; }
-static inline int bl_month_num(int mi) { return mi % 12 + 1; }
+static inline int bl_month_index(int year, int month)
+{
+    return year * 12 + month - 1;
+}
+static inline int bl_month_year(int mi)
+{
+    return mi / 12;
+}
+static inline int bl_month_num(int mi)
+{
+    return mi % 12 + 1;
+}
 
 /* Parses "YYYY-MM" (the store's format). Returns false when malformed. */
 bool bl_month_parse(const char *s, int *mi);
@@ -120,9 +128,9 @@ int bl_days_in_month(int y, int m);
 #define BL_NNBSP "\xE2\x80\xAF"
 #define BL_NBSP "\xC2\xA0"
 
-char *bl_fr_int(char *out, size_t n, int64_t v);               /* 12 345 */
-char *bl_fr_money(char *out, size_t n, int64_t cents);         /* 21 368,70 € */
-char *bl_fr_money_euros(char *out, size_t n, int64_t cents);   /* 21 369 € */
+char *bl_fr_int(char *out, size_t n, int64_t v);             /* 12 345 */
+char *bl_fr_money(char *out, size_t n, int64_t cents);       /* 21 368,70 € */
+char *bl_fr_money_euros(char *out, size_t n, int64_t cents); /* 21 369 € */
 /* A signed change in tenths of a percent: +12,5 % / −3,0 % / 0,0 %. */
 char *bl_fr_change(char *out, size_t n, int64_t tenths);
 /* A percentage with one decimal, no sign: 80,0 %. */

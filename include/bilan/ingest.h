@@ -42,9 +42,9 @@ typedef enum bl_format {
 
 typedef struct bl_ingest_opts {
     bl_format format;
-    const char *custom_format;  /* with BL_FMT_CUSTOM: Apache-style format string */
-    const char *library_param;  /* logs: query parameter naming the library */
-    bool strict;                /* refuse the whole file at its first bad row */
+    const char *custom_format; /* with BL_FMT_CUSTOM: Apache-style format string */
+    const char *library_param; /* logs: query parameter naming the library */
+    bool strict;               /* refuse the whole file at its first bad row */
 } bl_ingest_opts;
 
 /* Parses "auto", "counter5", "counter4", "combined", "common", "ezproxy",
@@ -61,8 +61,8 @@ bl_status bl_format_detect(const char *head, size_t n, bl_format *fmt, char **er
  * sink->diag with BL_DIAG_FILE), BL_NOINPUT when it cannot be opened, or the
  * status a sink callback returned. Row-level problems go to sink->diag with
  * BL_DIAG_ROW and do not change the return value (unless opts->strict). */
-bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts,
-                         const bl_sink *sink, char **errmsg);
+bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_sink *sink,
+                         char **errmsg);
 
 /* The individual readers, for tests and for bl_ingest_file. */
 bl_status bl_counter5_read(bl_source *src, const char *path, const bl_ingest_opts *opts,

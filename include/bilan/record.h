@@ -18,21 +18,21 @@ typedef enum bl_report_family {
     BL_FAM_DR = 2,
     BL_FAM_TR = 3,
     BL_FAM_IR = 4,
-    BL_FAM_R4_PR = 11, /* PR1 */
-    BL_FAM_R4_DB = 12, /* DB1, DB2 */
+    BL_FAM_R4_PR = 11,    /* PR1 */
+    BL_FAM_R4_DB = 12,    /* DB1, DB2 */
     BL_FAM_R4_TITLE = 13, /* JR1, JR1a, JR1 GOA, JR2, BR1, BR2, BR3 */
-    BL_FAM_R4_ITEM = 14, /* MR1 */
+    BL_FAM_R4_ITEM = 14,  /* MR1 */
     BL_FAM_LOG = 20       /* counted by bilan from access logs */
 } bl_report_family;
 
 /* What a reader learnt from a file as a whole, handed to sink->begin. */
 typedef struct bl_file_info {
-    const char *path;        /* as given on the command line */
-    const char *format;      /* "counter5", "counter4", "combined", ... */
-    const char *report_id;   /* "TR_B1", "DR", "JR1", ... or NULL for logs */
+    const char *path;      /* as given on the command line */
+    const char *format;    /* "counter5", "counter4", "combined", ... */
+    const char *report_id; /* "TR_B1", "DR", "JR1", ... or NULL for logs */
     bl_report_family family;
-    int release;             /* 5 (5.0), 51 (5.1), 4, or 0 for logs */
-    const char *created_by;  /* provider name from the header, or NULL */
+    int release;            /* 5 (5.0), 51 (5.1), 4, or 0 for logs */
+    const char *created_by; /* provider name from the header, or NULL */
     /* Institution named in the header (R5 Institution_ID / Institution_Name,
      * R4 cell A2), used when rows carry no institution of their own. */
     const char *institution_id;
@@ -46,43 +46,43 @@ typedef struct bl_count_rec {
     bl_sv institution_id; /* from the row; empty: the header's */
     bl_sv institution_name;
     bl_sv platform;
-    bl_sv database;       /* DR/DB reports; empty elsewhere */
-    bl_sv title;          /* TR/IR/JR/BR; empty elsewhere */
-    bl_sv access_method;  /* "Regular" (also when empty) or "TDM" */
-    bl_sv metric;         /* R5 metric name (R4 measures already mapped) */
-    int month;            /* month index */
-    int64_t value;        /* >= 0 */
+    bl_sv database;      /* DR/DB reports; empty elsewhere */
+    bl_sv title;         /* TR/IR/JR/BR; empty elsewhere */
+    bl_sv access_method; /* "Regular" (also when empty) or "TDM" */
+    bl_sv metric;        /* R5 metric name (R4 measures already mapped) */
+    int month;           /* month index */
+    int64_t value;       /* >= 0 */
 } bl_count_rec;
 
 /* One access-log hit. Identifying fields (client, user, session) must never
  * be stored: the sink hashes them with the store's secret key in memory. */
 typedef struct bl_hit_rec {
     unsigned long line;
-    int64_t time;         /* seconds since 1970-01-01 of the local time as written */
-    int month;            /* month index of that local time */
-    bl_sv client;         /* IP address as written */
-    bl_sv user;           /* %u login, empty or "-" when none */
-    bl_sv session;        /* session id when the format has one */
-    bl_sv library_key;    /* named field or query parameter carrying the library */
-    bl_sv host;           /* virtual host, from the URL or a %v field */
+    int64_t time;      /* seconds since 1970-01-01 of the local time as written */
+    int month;         /* month index of that local time */
+    bl_sv client;      /* IP address as written */
+    bl_sv user;        /* %u login, empty or "-" when none */
+    bl_sv session;     /* session id when the format has one */
+    bl_sv library_key; /* named field or query parameter carrying the library */
+    bl_sv host;        /* virtual host, from the URL or a %v field */
     bl_sv method;
-    bl_sv target;         /* path + query as requested (or the full URL) */
-    int status;           /* HTTP status */
+    bl_sv target; /* path + query as requested (or the full URL) */
+    int status;   /* HTTP status */
     bl_sv user_agent;
 } bl_hit_rec;
 
 typedef enum bl_diag_level {
-    BL_DIAG_ROW,   /* one row rejected; the rest of the file goes on */
-    BL_DIAG_FILE,  /* the whole file is refused */
-    BL_DIAG_NOTE   /* informative (skipped trailer, replaced months...) */
+    BL_DIAG_ROW,  /* one row rejected; the rest of the file goes on */
+    BL_DIAG_FILE, /* the whole file is refused */
+    BL_DIAG_NOTE  /* informative (skipped trailer, replaced months...) */
 } bl_diag_level;
 
 typedef struct bl_diag {
     bl_diag_level level;
     const char *path;
-    unsigned long line;   /* 0 when not about a line */
-    const char *field;    /* column name, or NULL */
-    const char *reason;   /* English, lower case, no trailing period */
+    unsigned long line; /* 0 when not about a line */
+    const char *field;  /* column name, or NULL */
+    const char *reason; /* English, lower case, no trailing period */
 } bl_diag;
 
 /* The sink: the aggregator implements it; tests implement recording sinks.

@@ -53,26 +53,25 @@ static char *export_usage(const char *opt1, const char *opt2)
 
 #define HEADER "partner_id,library_id,resource_id,month,metric,value\n"
 
-static const char PR_ONLY[] =
-    HEADER
-    ",,presse,2025-01,Total_Item_Requests,1\n"
-    ",,presse,2025-02,Total_Item_Requests,2\n"
-    ",,presse,2025-03,Total_Item_Requests,4\n"
-    "ca-test,bm-centre,presse,2025-01,Total_Item_Requests,100\n"
-    "ca-test,bm-centre,presse,2025-01,Unique_Item_Requests,10\n"
-    "ca-test,bm-centre,presse,2025-02,Total_Item_Requests,200\n"
-    "ca-test,bm-centre,presse,2025-02,Unique_Item_Requests,20\n"
-    "ca-test,bm-centre,presse,2025-03,Total_Item_Requests,300\n"
-    "ca-test,bm-centre,presse,2025-03,Unique_Item_Requests,30\n"
-    "vil-test,bm-village,presse,2025-01,Total_Item_Requests,5\n"
-    "vil-test,bm-village,presse,2025-03,Total_Item_Requests,10\n";
+static const char PR_ONLY[] = HEADER ",,presse,2025-01,Total_Item_Requests,1\n"
+                                     ",,presse,2025-02,Total_Item_Requests,2\n"
+                                     ",,presse,2025-03,Total_Item_Requests,4\n"
+                                     "ca-test,bm-centre,presse,2025-01,Total_Item_Requests,100\n"
+                                     "ca-test,bm-centre,presse,2025-01,Unique_Item_Requests,10\n"
+                                     "ca-test,bm-centre,presse,2025-02,Total_Item_Requests,200\n"
+                                     "ca-test,bm-centre,presse,2025-02,Unique_Item_Requests,20\n"
+                                     "ca-test,bm-centre,presse,2025-03,Total_Item_Requests,300\n"
+                                     "ca-test,bm-centre,presse,2025-03,Unique_Item_Requests,30\n"
+                                     "vil-test,bm-village,presse,2025-01,Total_Item_Requests,5\n"
+                                     "vil-test,bm-village,presse,2025-03,Total_Item_Requests,10\n";
 
 Test(ingest, pr_attributes_by_id_and_name_and_keeps_unattributed, .init = setup, .fini = teardown)
 {
     tu_run r = bilan("ingest", fx("pr-2025q1.csv"), NULL, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert(strstr(r.out, "counter5 PR 2025-01..2025-03: 10 accepted, 0 rejected, 3 unattributed"),
-              "%s", r.out);
+    cr_assert(
+        strstr(r.out, "counter5 PR 2025-01..2025-03: 10 accepted, 0 rejected, 3 unattributed"),
+        "%s", r.out);
     tu_run_free(&r);
     char *e = export_usage(NULL, NULL);
     cr_assert_str_eq(e, PR_ONLY);
@@ -102,16 +101,15 @@ Test(ingest, counting_once_pr_before_dr_and_tdm_apart, .init = setup, .fini = te
     cr_assert_eq(r.status, 0, "%s", r.err);
     tu_run_free(&r);
     char *e = export_usage("--partner", "ca-test");
-    cr_assert_str_eq(e, HEADER
-                     "ca-test,bm-centre,presse,2025-01,Searches_Regular,11\n"
-                     "ca-test,bm-centre,presse,2025-01,Total_Item_Requests,100\n"
-                     "ca-test,bm-centre,presse,2025-01,Unique_Item_Requests,10\n"
-                     "ca-test,bm-centre,presse,2025-02,Searches_Regular,12\n"
-                     "ca-test,bm-centre,presse,2025-02,Total_Item_Requests,200\n"
-                     "ca-test,bm-centre,presse,2025-02,Unique_Item_Requests,20\n"
-                     "ca-test,bm-centre,presse,2025-03,Searches_Regular,22\n"
-                     "ca-test,bm-centre,presse,2025-03,Total_Item_Requests,300\n"
-                     "ca-test,bm-centre,presse,2025-03,Unique_Item_Requests,30\n");
+    cr_assert_str_eq(e, HEADER "ca-test,bm-centre,presse,2025-01,Searches_Regular,11\n"
+                               "ca-test,bm-centre,presse,2025-01,Total_Item_Requests,100\n"
+                               "ca-test,bm-centre,presse,2025-01,Unique_Item_Requests,10\n"
+                               "ca-test,bm-centre,presse,2025-02,Searches_Regular,12\n"
+                               "ca-test,bm-centre,presse,2025-02,Total_Item_Requests,200\n"
+                               "ca-test,bm-centre,presse,2025-02,Unique_Item_Requests,20\n"
+                               "ca-test,bm-centre,presse,2025-03,Searches_Regular,22\n"
+                               "ca-test,bm-centre,presse,2025-03,Total_Item_Requests,300\n"
+                               "ca-test,bm-centre,presse,2025-03,Unique_Item_Requests,30\n");
     free(e);
     e = export_usage("--access-method", "tdm");
     cr_assert_str_eq(e, HEADER "ca-test,bm-centre,presse,2025-01,Total_Item_Requests,30\n"
@@ -164,7 +162,8 @@ Test(ingest, bad_row_rejected_alone_with_its_line, .init = setup, .fini = teardo
     /* --strict refuses the whole file: nothing stored. */
     char db2[1100];
     snprintf(db2, sizeof db2, "%s/strict.db", dir);
-    const char *argv[] = {tu_bilan(), "--db", db2, "ingest", "--strict", fx("tr-bad-row.csv"), NULL};
+    const char *argv[] = {tu_bilan(),           "--db", db2, "ingest", "--strict",
+                          fx("tr-bad-row.csv"), NULL};
     r = tu_runv(argv, NULL);
     cr_assert_eq(r.status, 65, "%s", r.err);
     tu_run_free(&r);
@@ -187,7 +186,8 @@ Test(ingest, unknown_platform_and_late_network_reattribution, .init = setup, .fi
     /* The project lead declares the platform: the usage is attributed. */
     char net[1100];
     snprintf(net, sizeof net, "%s/net", dir);
-    r = tu_sh("mkdir -p '%s' && cp '%s'/*.csv '%s'/ && printf 'vod,Cinéma,Mystery,video,0,MysteryVOD,,,\\n' >> '%s/resources.csv'",
+    r = tu_sh("mkdir -p '%s' && cp '%s'/*.csv '%s'/ && printf "
+              "'vod,Cinéma,Mystery,video,0,MysteryVOD,,,\\n' >> '%s/resources.csv'",
               net, fx("network"), net, net);
     cr_assert_eq(r.status, 0, "%s", r.err);
     tu_run_free(&r);

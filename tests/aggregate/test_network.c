@@ -78,10 +78,11 @@ static const char RES[] = "id;name;provider;kind;annual_cost;counter_names;url_p
 
 Test(network, imports_excel_semicolon_bom_with_french_decimals, .init = setup, .fini = teardown)
 {
-    put("partners.csv", "\xEF\xBB\xBFid;name;kind;population;population_year;rate_per_inhabitant;emails\r\n"
-                        "ca;Communauté d'agglomération;ca;142 458;2023;0,15;\"a@x.example;b@x.example\"\r\n"
-                        "vil;Commune;commune;6452;2023;0.15;c@y.example\r\n"
-                        ";;;;;;\r\n");
+    put("partners.csv",
+        "\xEF\xBB\xBFid;name;kind;population;population_year;rate_per_inhabitant;emails\r\n"
+        "ca;Communauté d'agglomération;ca;142 458;2023;0,15;\"a@x.example;b@x.example\"\r\n"
+        "vil;Commune;commune;6452;2023;0.15;c@y.example\r\n"
+        ";;;;;;\r\n");
     put("libraries.csv", LIBS);
     put("resources.csv", RES);
     tu_run r = import();
@@ -89,7 +90,8 @@ Test(network, imports_excel_semicolon_bom_with_french_decimals, .init = setup, .
     cr_assert_str_eq(r.out, "network: 2 partners, 2 libraries, 1 resources, 0 forfaits\n");
     tu_run_free(&r);
     /* participation = population × rate in integer cents */
-    assert_query("SELECT (population * rate_e4 + 50) / 100 FROM partner WHERE id = 'ca'", "2136870");
+    assert_query("SELECT (population * rate_e4 + 50) / 100 FROM partner WHERE id = 'ca'",
+                 "2136870");
     assert_query("SELECT (population * rate_e4 + 50) / 100 FROM partner WHERE id = 'vil'", "96780");
     assert_query("SELECT name FROM partner WHERE id = 'ca'", "Communauté d'agglomération");
     assert_query("SELECT emails FROM partner WHERE id = 'ca'", "a@x.example;b@x.example");
@@ -103,7 +105,8 @@ Test(network, reads_windows_1252, .init = setup, .fini = teardown)
 {
     put("partners.csv", "id;name;kind;population;rate_per_inhabitant\r\n"
                         "ca;Communaut\xE9 d'agglom\xE9ration;ca;1000;0,15\r\n");
-    put("libraries.csv", "id;partner_id;name\r\nbm-a;ca;M\xE9" "diath\xE8que\r\n");
+    put("libraries.csv", "id;partner_id;name\r\nbm-a;ca;M\xE9"
+                         "diath\xE8que\r\n");
     put("resources.csv", "id;name;kind\r\npnb;Livres num\xE9riques;ebook\r\n");
     tu_run r = import();
     cr_assert_eq(r.status, 0, "%s", r.err);
@@ -138,20 +141,23 @@ static void assert_refused(const char *file, const char *content, const char *me
 
 Test(network, bad_population_names_file_line_column, .init = setup, .fini = teardown)
 {
-    assert_refused("partners.csv",
-                   "id,name,kind,population,rate_per_inhabitant\nca,CA,ca,1000,0.15\nvil,V,commune,5OO,0.15\n",
-                   "partners.csv:3:4: population: '5OO' is not a whole number");
+    assert_refused(
+        "partners.csv",
+        "id,name,kind,population,rate_per_inhabitant\nca,CA,ca,1000,0.15\nvil,V,commune,5OO,0.15\n",
+        "partners.csv:3:4: population: '5OO' is not a whole number");
 }
 
 Test(network, bad_kind, .init = setup, .fini = teardown)
 {
-    assert_refused("partners.csv", "id,name,kind,population,rate_per_inhabitant\nca,CA,village,1,0.15\n",
-                   "partners.csv:2:3: kind: 'village' is not one of commune, cc, ca, cu, departement, other");
+    assert_refused(
+        "partners.csv", "id,name,kind,population,rate_per_inhabitant\nca,CA,village,1,0.15\n",
+        "partners.csv:2:3: kind: 'village' is not one of commune, cc, ca, cu, departement, other");
 }
 
 Test(network, bad_rate, .init = setup, .fini = teardown)
 {
-    assert_refused("partners.csv", "id,name,kind,population,rate_per_inhabitant\nca,CA,ca,1,quinze\n",
+    assert_refused("partners.csv",
+                   "id,name,kind,population,rate_per_inhabitant\nca,CA,ca,1,quinze\n",
                    "partners.csv:2:5: rate_per_inhabitant: 'quinze' is not an amount in euros");
 }
 
@@ -188,8 +194,9 @@ Test(network, missing_column_and_missing_file, .init = setup, .fini = teardown)
 Test(network, forfaits_with_french_dates, .init = setup, .fini = teardown)
 {
     good_network();
-    put("forfaits.csv", "id,resource_id,units,start,end,metric,monthly_cap,per_patron_monthly_quota,"
-                        "alert_percent\nf1,pnb,9 000,01/01/2026,31/12/2026,,900,4,75 %\n");
+    put("forfaits.csv",
+        "id,resource_id,units,start,end,metric,monthly_cap,per_patron_monthly_quota,"
+        "alert_percent\nf1,pnb,9 000,01/01/2026,31/12/2026,,900,4,75 %\n");
     tu_run r = import();
     cr_assert_eq(r.status, 0, "%s", r.err);
     tu_run_free(&r);
@@ -206,11 +213,13 @@ Test(network, forfaits_with_french_dates, .init = setup, .fini = teardown)
 Test(network, reimport_updates_in_place, .init = setup, .fini = teardown)
 {
     good_network();
-    put("partners.csv", "id,name,kind,population,rate_per_inhabitant\nca,CA renommée,ca,2000,\"0,15\"\n"
-                        "vil,Commune,commune,500,\"0,15\"\n");
+    put("partners.csv",
+        "id,name,kind,population,rate_per_inhabitant\nca,CA renommée,ca,2000,\"0,15\"\n"
+        "vil,Commune,commune,500,\"0,15\"\n");
     tu_run r = import();
     cr_assert_eq(r.status, 0, "%s", r.err);
     tu_run_free(&r);
-    assert_query("SELECT name || ' ' || population FROM partner WHERE id = 'ca'", "CA renommée 2000");
+    assert_query("SELECT name || ' ' || population FROM partner WHERE id = 'ca'",
+                 "CA renommée 2000");
     assert_query("SELECT count(*) FROM partner", "2");
 }

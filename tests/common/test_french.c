@@ -14,7 +14,8 @@ Test(french, integers_group_with_narrow_nbsp)
     cr_assert_str_eq(bl_fr_int(b, sizeof b, 999), "999");
     cr_assert_str_eq(bl_fr_int(b, sizeof b, 12345), "12" NN "345");
     cr_assert_str_eq(bl_fr_int(b, sizeof b, 1234567), "1" NN "234" NN "567");
-    cr_assert_str_eq(bl_fr_int(b, sizeof b, -4500), "\xE2\x88\x92" "4" NN "500");
+    cr_assert_str_eq(bl_fr_int(b, sizeof b, -4500), "\xE2\x88\x92"
+                                                    "4" NN "500");
 }
 
 Test(french, money_from_the_agreements)
@@ -32,7 +33,8 @@ Test(french, percentages_and_changes)
     char b[64];
     int64_t t;
     cr_assert_str_eq(bl_fr_change(b, sizeof b, 125), "+12,5" NB "%");
-    cr_assert_str_eq(bl_fr_change(b, sizeof b, -30), "\xE2\x88\x92" "3,0" NB "%");
+    cr_assert_str_eq(bl_fr_change(b, sizeof b, -30), "\xE2\x88\x92"
+                                                     "3,0" NB "%");
     cr_assert_str_eq(bl_fr_change(b, sizeof b, 0), "0,0" NB "%");
     cr_assert_str_eq(bl_fr_percent(b, sizeof b, 800), "80,0" NB "%");
     cr_assert(bl_change_tenths(1125, 1000, &t));

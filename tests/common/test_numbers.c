@@ -58,10 +58,16 @@ Test(numbers, decimals_french_or_english)
 Test(encoding, utf8_validation_and_cp1252)
 {
     cr_assert(bl_utf8_valid("Médiathèque", strlen("Médiathèque")));
-    cr_assert(!bl_utf8_valid("M\xE9" "diath\xE8que", 11));
+    cr_assert(!bl_utf8_valid("M\xE9"
+                             "diath\xE8que",
+                             11));
     cr_assert(!bl_utf8_valid("\xC0\xAF", 2), "overlong");
     bl_buf b = BL_BUF_INIT(1024);
-    cr_assert_eq(bl_cp1252_to_utf8(&b, "M\xE9" "diath\xE8que \x80 \x9C", 15), BL_OK);
+    cr_assert_eq(bl_cp1252_to_utf8(&b,
+                                   "M\xE9"
+                                   "diath\xE8que \x80 \x9C",
+                                   15),
+                 BL_OK);
     cr_assert_str_eq(bl_buf_cstr(&b), "Médiathèque € œ");
     bl_buf_release(&b);
 }

@@ -8,10 +8,10 @@
 #include <stddef.h>
 
 typedef struct tu_run {
-    int status;   /* exit status, or 128 + signal */
-    char *out;    /* captured stdout, NUL-terminated */
+    int status; /* exit status, or 128 + signal */
+    char *out;  /* captured stdout, NUL-terminated */
     size_t out_len;
-    char *err;    /* captured stderr */
+    char *err; /* captured stderr */
     size_t err_len;
 } tu_run;
 
