@@ -42,8 +42,11 @@ static int report_rank(const bl_file_info *info)
 {
     /* Master reports (PR, DR, TR, IR) before their standard views (TR_B1...):
      * a view is a subset of its master, so both would count twice. Views of
-     * one master are summed (TR_B1 books + TR_J1 journals). */
-    bool view = info->report_id && strchr(info->report_id, '_') != NULL;
+     * one master are summed (TR_B1 books + TR_J1 journals). R4's JR1a and
+     * JR1 GOA are likewise subsets of JR1. */
+    const char *id = info->report_id;
+    bool view = id && (strchr(id, '_') != NULL || strcmp(id, "JR1a") == 0 ||
+                       strcmp(id, "JR1 GOA") == 0 || strcmp(id, "JR1_GOA") == 0);
     return (int)info->family * 100 + (view ? 1 : 0);
 }
 
@@ -69,7 +72,6 @@ static bl_status on_begin(void *ctx, const bl_file_info *info)
     a->info.created_by = a->created_by;
     a->info.institution_id = a->inst_id;
     a->info.institution_name = a->inst_name;
-    a->info.path = NULL;
     a->rank = report_rank(info);
     if (info->family == BL_FAM_LOG)
         return bl__hits_open(a->st, a->opts, a, &a->hits);
@@ -501,6 +503,8 @@ bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
     snprintf(res->report_id, sizeof res->report_id, "%s", a.report_id ? a.report_id : "");
     if (!provider)
         provider = a.created_by;
+    if (a.hits && (rc = bl__hits_flush(a.hits)) != BL_OK)
+        goto out;
     rc = bl__begin(st);
     if (rc != BL_OK)
         goto out;

@@ -404,8 +404,8 @@ bl_status bl_forfait_status_all(bl_store *st, int y, int m, int d, bl_forfait_st
         f->units = sqlite3_column_int64(q, 4);
         if (!iso_day((const char *)sqlite3_column_text(q, 5), &f->start_day) ||
             !iso_day((const char *)sqlite3_column_text(q, 6), &f->end_day) || f->units <= 0) {
-            rc = bl__store_fail(st, BL_DATA, "forfait '%s': bad units or dates in the store",
-                                f->id);
+            rc =
+                bl__store_fail(st, BL_DATA, "forfait '%s': bad units or dates in the store", f->id);
             goto out;
         }
         day_iso(f->start_day, f->start);
@@ -474,35 +474,45 @@ char *bl_forfait_sentence(const bl_forfait_status *f, char *out, size_t n)
         snprintf(out, n, "Le forfait commence le %s.", d1);
         break;
     case BL_OUTLOOK_NO_DATA:
-        snprintf(out, n, "Aucune donnée de consommation sur les trois derniers mois complets"
-                         BL_NBSP ": pas de projection possible.");
+        snprintf(out, n,
+                 "Aucune donnée de consommation sur les trois derniers mois complets" BL_NBSP
+                 ": pas de projection possible.");
         break;
     case BL_OUTLOOK_COVERS:
         fr_day(f->end_day, d1, sizeof d1);
         if (f->burn_units == 0) {
-            snprintf(out, n, "Au rythme actuel, le forfait couvrira la période du contrat "
-                             "(aucune consommation sur les trois derniers mois).");
+            snprintf(out, n,
+                     "Au rythme actuel, le forfait couvrira la période du contrat "
+                     "(aucune consommation sur les trois derniers mois).");
         } else {
             fr_count(f->remaining_at_end, "unité", "unités", c1, sizeof c1);
-            snprintf(out, n, "Au rythme actuel, le forfait couvrira la période du contrat "
-                             "(il resterait environ %s le %s).", c1, d1);
+            snprintf(out, n,
+                     "Au rythme actuel, le forfait couvrira la période du contrat "
+                     "(il resterait environ %s le %s).",
+                     c1, d1);
         }
         break;
     case BL_OUTLOOK_BEFORE_END:
         fr_day(f->exhaustion_day, d1, sizeof d1);
         fr_count(f->days_before_end, "jour", "jours", c1, sizeof c1);
-        snprintf(out, n, "Au rythme actuel, le forfait sera épuisé vers le %s, %s avant la fin "
-                         "du contrat.", d1, c1);
+        snprintf(out, n,
+                 "Au rythme actuel, le forfait sera épuisé vers le %s, %s avant la fin "
+                 "du contrat.",
+                 d1, c1);
         break;
     case BL_OUTLOOK_EXHAUSTED:
         fr_day(f->exhaustion_day >= 0 ? f->exhaustion_day : f->at_day, d1, sizeof d1);
         fr_day(f->end_day, d2, sizeof d2);
         if (f->at_day <= f->end_day)
-            snprintf(out, n, "Forfait épuisé le %s" BL_NBSP ": la ressource est suspendue "
-                             "jusqu'au %s.", d1, d2);
+            snprintf(out, n,
+                     "Forfait épuisé le %s" BL_NBSP ": la ressource est suspendue "
+                     "jusqu'au %s.",
+                     d1, d2);
         else
-            snprintf(out, n, "Forfait épuisé le %s" BL_NBSP ": la ressource a été suspendue "
-                             "jusqu'à la fin du contrat, le %s.", d1, d2);
+            snprintf(out, n,
+                     "Forfait épuisé le %s" BL_NBSP ": la ressource a été suspendue "
+                     "jusqu'à la fin du contrat, le %s.",
+                     d1, d2);
         break;
     case BL_OUTLOOK_ENDED:
         fr_day(f->end_day, d1, sizeof d1);

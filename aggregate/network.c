@@ -20,8 +20,8 @@ typedef struct ctx {
 } ctx;
 
 /* A cell error: "partners.csv:4:3: population: '14x' is not a whole number". */
-static bl_status cell_fail(ctx *c, const bl_csv_row *r, int col, const char *what,
-                           const char *fmt, const char *val)
+static bl_status cell_fail(ctx *c, const bl_csv_row *r, int col, const char *what, const char *fmt,
+                           const char *val)
 {
     char reason[512];
     snprintf(reason, sizeof reason, fmt, val);
@@ -124,7 +124,7 @@ static bl_status check_email(ctx *c, const bl_csv_row *r, int col, const char *i
 {
     (void)arg;
     const char *at = strchr(item, '@');
-    if (!at || at == item || !strchr(at, '.') || strpbrk(item, " ,<>\"") )
+    if (!at || at == item || !strchr(at, '.') || strpbrk(item, " ,<>\""))
         return cell_fail(c, r, col, "emails", "'%s' is not an email address", item);
     return BL_OK;
 }
@@ -169,8 +169,7 @@ static bl_status import_partners(ctx *c)
         if (cy >= 0 && *bl__csv_cell(r, cy) &&
             (!bl_parse_count(bl_sv_from(bl__csv_cell(r, cy)), &popy) || popy < 1900 ||
              popy > 2200)) {
-            rc = cell_fail(c, r, cy, "population_year", "'%s' is not a year",
-                           bl__csv_cell(r, cy));
+            rc = cell_fail(c, r, cy, "population_year", "'%s' is not a year", bl__csv_cell(r, cy));
             break;
         }
         if (!bl_parse_decimal(bl_sv_from(bl__csv_cell(r, cr)), 4, &rate)) {
@@ -236,7 +235,8 @@ static bl_status add_range(ctx *c, const bl_csv_row *r, int col, const char *ite
 static bl_status import_libraries(ctx *c)
 {
     bl_status rc = BL_OK;
-    int ci = need_col(c, L_ID, &rc), cp = need_col(c, L_PARTNER, &rc), cn = need_col(c, L_NAME, &rc);
+    int ci = need_col(c, L_ID, &rc), cp = need_col(c, L_PARTNER, &rc),
+        cn = need_col(c, L_NAME, &rc);
     int ca = bl__csv_col(c->t, L_ALIASES), cr = bl__csv_col(c->t, L_IPS);
     if (rc != BL_OK)
         return rc;
@@ -303,8 +303,8 @@ static bool pcre_ok(const char *pat, char *msg, size_t n)
 {
     int errcode;
     PCRE2_SIZE off;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &errcode,
-                                   &off, NULL);
+    pcre2_code *re =
+        pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &errcode, &off, NULL);
     if (re) {
         pcre2_code_free(re);
         return true;
@@ -323,8 +323,7 @@ static bl_status add_name(ctx *c, const bl_csv_row *r, int col, const char *item
     int s = sqlite3_step(a->q);
     sqlite3_reset(a->q);
     if ((s & 0xff) == SQLITE_CONSTRAINT)
-        return cell_fail(c, r, col, "counter_names",
-                         "'%s' already names another resource", item);
+        return cell_fail(c, r, col, "counter_names", "'%s' already names another resource", item);
     if (s != SQLITE_DONE)
         return bl__store_fail(c->st, BL_IO, "%s", sqlite3_errmsg(c->st->db));
     return BL_OK;
@@ -339,9 +338,10 @@ static bl_status import_resources(ctx *c)
         cq = bl__csv_col(c->t, R_REQ), ch = bl__csv_col(c->t, R_HEAD);
     if (rc != BL_OK)
         return rc;
-    sqlite3_stmt *q = prep(c->st, "INSERT INTO resource(id, name, provider, kind, annual_cost_cents,"
-                                  " url_pattern, request_pattern, headline_metric)"
-                                  " VALUES (?,?,?,?,?,?,?,?)");
+    sqlite3_stmt *q =
+        prep(c->st, "INSERT INTO resource(id, name, provider, kind, annual_cost_cents,"
+                    " url_pattern, request_pattern, headline_metric)"
+                    " VALUES (?,?,?,?,?,?,?,?)");
     sqlite3_stmt *qn = prep(c->st, "INSERT INTO resource_name(name, resource_id) VALUES (?,?)");
     if (!q || !qn) {
         rc = BL_INTERNAL;
@@ -382,8 +382,8 @@ static bl_status import_resources(ctx *c)
                                "not a valid PCRE2 pattern: %s", msg);
         if (rc != BL_OK)
             break;
-        const char *head = ch >= 0 && *bl__csv_cell(r, ch) ? bl__csv_cell(r, ch)
-                                                           : "Total_Item_Requests";
+        const char *head =
+            ch >= 0 && *bl__csv_cell(r, ch) ? bl__csv_cell(r, ch) : "Total_Item_Requests";
         if (!bl__metric_known(head)) {
             rc = cell_fail(c, r, ch, "headline_metric", "'%s' is not a COUNTER R5 metric", head);
             break;
@@ -487,22 +487,22 @@ static bl_status import_forfaits(ctx *c)
                            bl__csv_cell(r, ce));
             break;
         }
-        const char *metric = cm >= 0 && *bl__csv_cell(r, cm) ? bl__csv_cell(r, cm)
-                                                             : "Total_Item_Requests";
+        const char *metric =
+            cm >= 0 && *bl__csv_cell(r, cm) ? bl__csv_cell(r, cm) : "Total_Item_Requests";
         if (!bl__metric_known(metric)) {
             rc = cell_fail(c, r, cm, "metric", "'%s' is not a COUNTER R5 metric", metric);
             break;
         }
         if (cc >= 0 && *bl__csv_cell(r, cc) &&
-            !bl_parse_count(bl_sv_from(bl__csv_cell(r, cc)), &cap)) {
-            rc = cell_fail(c, r, cc, "monthly_cap", "'%s' is not a whole number",
+            (!bl_parse_count(bl_sv_from(bl__csv_cell(r, cc)), &cap) || cap <= 0)) {
+            rc = cell_fail(c, r, cc, "monthly_cap", "'%s' is not a positive whole number",
                            bl__csv_cell(r, cc));
             break;
         }
         if (cq >= 0 && *bl__csv_cell(r, cq) &&
-            !bl_parse_count(bl_sv_from(bl__csv_cell(r, cq)), &quota)) {
-            rc = cell_fail(c, r, cq, "per_patron_monthly_quota", "'%s' is not a whole number",
-                           bl__csv_cell(r, cq));
+            (!bl_parse_count(bl_sv_from(bl__csv_cell(r, cq)), &quota) || quota <= 0)) {
+            rc = cell_fail(c, r, cq, "per_patron_monthly_quota",
+                           "'%s' is not a positive whole number", bl__csv_cell(r, cq));
             break;
         }
         if (ca >= 0 && *bl__csv_cell(r, ca)) {
@@ -573,9 +573,10 @@ bl_status bl_network_import(bl_store *st, const char *dir, bl_import_counts *cou
     bl_status rc = bl__begin(st);
     if (rc != BL_OK)
         return rc;
-    rc = bl__exec(st, "DELETE FROM forfait; DELETE FROM library_alias; DELETE FROM library_ip_range;"
-                      "DELETE FROM resource_name; DELETE FROM library; DELETE FROM resource;"
-                      "DELETE FROM partner;");
+    rc =
+        bl__exec(st, "DELETE FROM forfait; DELETE FROM library_alias; DELETE FROM library_ip_range;"
+                     "DELETE FROM resource_name; DELETE FROM library; DELETE FROM resource;"
+                     "DELETE FROM partner;");
     if (rc == BL_OK)
         rc = import_one(st, dir, "partners.csv", true, import_partners, &n.partners);
     if (rc == BL_OK)

@@ -1,11 +1,217 @@
-/* TEMPORARY: 'bilan forfait' is not built yet; this file is replaced when it lands. */
+/* bilan forfait status [--at YYYY-MM-DD] [--format text|csv]: the prepaid
+ * packages' consumption, forecast and status (DESIGN §7, §9). The exit
+ * status is the alert for cron: 0 when every forfait is ok, 1 when any is
+ * in watch or exhausted. */
 #include "cli.h"
+#include "bilan/forfait.h"
 
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static const char USAGE[] = "bilan forfait status [--at YYYY-MM-DD] [--format text|csv]";
+
+static void help(void)
+{
+    printf("usage: %s\n\n"
+           "Shows every prepaid package (forfaits.csv) at a date: units used by the\n"
+           "package's metric since its start (Regular access, every library including\n"
+           "unattributed usage), remaining units, each partner's share, monthly use\n"
+           "against the monthly cap, patrons over the per-patron quota (from logs), the\n"
+           "burn rate over the last three complete months and the projected exhaustion\n"
+           "date. Status: ok, watch (alert percent reached, or projected to run out\n"
+           "before the contract ends) or exhausted.\n\n"
+           "  --at YYYY-MM-DD      the date to compute at (default: today, UTC)\n"
+           "  --format text|csv    text (default) or CSV with the header\n"
+           "    forfait_id,resource_id,units,used,remaining,percent_used,"
+           "projected_exhaustion,end,status\n\n"
+           "Exit status: 0 when every forfait is ok, 1 when any is in watch or\n"
+           "exhausted (for cron), 64 usage error, other codes as for every command.\n",
+           USAGE);
+}
+
+/* "81.3" from tenths (CSV and the English text use a dot). */
+static void dot_tenths(char *out, size_t n, int64_t t)
+{
+    snprintf(out, n, "%s%lld.%lld", t < 0 ? "-" : "", (long long)(t < 0 ? -t : t) / 10,
+             (long long)(t < 0 ? -t : t) % 10);
+}
+
+static bl_status print_csv(const bl_forfait_status *fs, size_t n)
+{
+    bl_buf b = BL_BUF_INIT(1 << 16);
+    bl_status rc = bl_buf_puts(&b, "forfait_id,resource_id,units,used,remaining,percent_used,"
+                                   "projected_exhaustion,end,status\n");
+    for (size_t i = 0; i < n && rc == BL_OK; i++) {
+        const bl_forfait_status *f = &fs[i];
+        char pct[32];
+        dot_tenths(pct, sizeof pct, f->percent_tenths);
+        rc = bl_csv_field(&b, f->id);
+        if (rc == BL_OK)
+            rc = bl_buf_putc(&b, ',');
+        if (rc == BL_OK)
+            rc = bl_csv_field(&b, f->resource_id);
+        if (rc == BL_OK)
+            rc = bl_buf_printf(&b, ",%lld,%lld,%lld,%s,%s,%s,%s\n", (long long)f->units,
+                               (long long)f->used, (long long)f->remaining, pct, f->exhaustion,
+                               f->end, bl_forfait_state_name(f->state));
+    }
+    if (rc == BL_OK && fwrite(b.data, 1, b.len, stdout) != b.len)
+        rc = BL_IO;
+    bl_buf_release(&b);
+    return rc;
+}
+
+static void print_text_one(const bl_forfait_status *f)
+{
+    char pct[32], m[8], sentence[512];
+    dot_tenths(pct, sizeof pct, f->percent_tenths);
+    printf("forfait %s: %s (%s)\n", f->id, f->resource_name, f->resource_id);
+    printf("  status:      %s\n", bl_forfait_state_name(f->state));
+    printf("  contract:    %s to %s, %lld units of %s, alert at %d%%\n", f->start, f->end,
+           (long long)f->units, f->metric, f->alert_percent);
+    printf("  used:        %lld (%s%%), remaining %lld\n", (long long)f->used, pct,
+           (long long)f->remaining);
+    if (f->burn_days > 0) {
+        char rate[32];
+        snprintf(rate, sizeof rate, "%lld.%03lld", (long long)f->burn_rate_milli / 1000,
+                 (long long)f->burn_rate_milli % 1000);
+        printf("  burn rate:   %s units/day (%lld units in %d month%s)\n", rate,
+               (long long)f->burn_units, f->burn_months, f->burn_months == 1 ? "" : "s");
+    } else {
+        printf("  burn rate:   unknown (no complete month with data in the last three)\n");
+    }
+    switch (f->outlook) {
+    case BL_OUTLOOK_BEFORE_END:
+        printf("  exhaustion:  %s (projected, %lld days before the end)\n", f->exhaustion,
+               (long long)f->days_before_end);
+        break;
+    case BL_OUTLOOK_COVERS:
+        if (f->exhaustion[0])
+            printf("  exhaustion:  %s (projected, after the end; about %lld units left then)\n",
+                   f->exhaustion, (long long)f->remaining_at_end);
+        else
+            printf("  exhaustion:  none projected\n");
+        break;
+    case BL_OUTLOOK_EXHAUSTED:
+        printf("  exhaustion:  %s (estimated)\n", f->exhaustion);
+        break;
+    default:
+        break;
+    }
+    if (f->nmonths) {
+        printf("  months:     ");
+        for (size_t i = 0; i < f->nmonths; i++) {
+            const bl_forfait_month *fm = &f->months[i];
+            bl_month_format(fm->month, m);
+            if (fm->has_data)
+                printf(" %s=%lld%s", m, (long long)fm->units, fm->over_cap ? "!" : "");
+            else
+                printf(" %s=-", m);
+        }
+        printf("\n");
+    }
+    if (f->monthly_cap >= 0)
+        printf("  monthly cap: %lld, exceeded in %zu month%s\n", (long long)f->monthly_cap,
+               f->months_over_cap, f->months_over_cap == 1 ? "" : "s");
+    for (size_t i = 0; i < f->nmonths; i++) {
+        const bl_forfait_month *fm = &f->months[i];
+        if (fm->patrons_over_quota == 0 && fm->extra_units == 0)
+            continue;
+        bl_month_format(fm->month, m);
+        printf("  over quota:  %s: %lld patron%s over %lld a month, %lld extra units\n", m,
+               (long long)fm->patrons_over_quota, fm->patrons_over_quota == 1 ? "" : "s",
+               (long long)fm->quota, (long long)fm->extra_units);
+    }
+    for (size_t i = 0; i < f->nshares; i++) {
+        const bl_forfait_share *s = &f->shares[i];
+        dot_tenths(pct, sizeof pct, s->percent_tenths);
+        printf("  share:       %s %lld (%s%%)\n", s->partner_id ? s->partner_id : "(unattributed)",
+               (long long)s->units, pct);
+    }
+    printf("  %s\n", bl_forfait_sentence(f, sentence, sizeof sentence));
+}
 
 int cmd_forfait(bl_cli *cli, int argc, char **argv)
 {
-    (void)cli, (void)argc, (void)argv;
-    cli_error("'forfait' is not implemented yet");
-    return BL_EX_SOFTWARE;
+    static const struct option longopts[] = {{"at", required_argument, NULL, 'a'},
+                                             {"format", required_argument, NULL, 'f'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        help();
+        return 0;
+    }
+    if (argc < 2 || strcmp(argv[1], "status") != 0)
+        return cli_usage("forfait", USAGE,
+                         argc < 2 ? "missing subcommand%s" : "unknown subcommand '%s'",
+                         argc < 2 ? "" : argv[1]);
+    argc--, argv++;
+    /* Today as a UTC civil date by arithmetic: no time zone involved. */
+    int y, mo, d;
+    bl_civil_from_days((int64_t)(time(NULL) / 86400), &y, &mo, &d);
+    bool csv = false;
+    int c;
+    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'a':
+            if (!bl_date_parse(optarg, &y, &mo, &d))
+                return cli_usage("forfait", USAGE, "--at: '%s' is not a date (YYYY-MM-DD)", optarg);
+            break;
+        case 'f':
+            if (strcmp(optarg, "csv") == 0)
+                csv = true;
+            else if (strcmp(optarg, "text") == 0)
+                csv = false;
+            else
+                return cli_usage("forfait", USAGE, "--format: '%s' is not text or csv", optarg);
+            break;
+        case 'h':
+            help();
+            return 0;
+        default:
+            return cli_usage("forfait", USAGE, NULL);
+        }
+    }
+    if (optind < argc)
+        return cli_usage("forfait", USAGE, "unexpected argument '%s'", argv[optind]);
+
+    bl_store *st = NULL;
+    int ex = cli_open_store(cli, &st);
+    if (ex)
+        return ex;
+    bl_forfait_status *fs = NULL;
+    size_t n = 0;
+    bl_status rc = bl_forfait_status_all(st, y, mo, d, &fs, &n);
+    if (rc != BL_OK) {
+        cli_error("forfait status failed: %s", bl_store_errmsg(st));
+        goto out;
+    }
+    if (csv) {
+        rc = print_csv(fs, n);
+    } else {
+        if (n == 0)
+            printf("No forfait in the store (add forfaits.csv to the network folder and run "
+                   "'bilan network import').\n");
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                printf("\n");
+            print_text_one(&fs[i]);
+        }
+    }
+    if (rc == BL_OK && fflush(stdout) != 0)
+        rc = BL_IO;
+    if (rc != BL_OK) {
+        cli_error("forfait status failed: write error");
+        goto out;
+    }
+    ex = 0;
+    for (size_t i = 0; i < n; i++)
+        if (fs[i].state != BL_FORFAIT_OK)
+            ex = 1;
+out:
+    bl_forfait_status_free(fs, n);
+    bl_store_close(st);
+    return rc != BL_OK ? cli_exit(rc) : ex;
 }

@@ -62,8 +62,7 @@ static bool is_delim_char(char c, char delim)
 /* Splits p[0..n) into cells. Quotes open only at the start of a cell (after
  * optional spaces), so a stray inch mark inside a title is kept as text;
  * "" inside quotes is one quote; text after a closing quote is kept. */
-static size_t split_cells(const char *p, size_t n, char delim, char *out, bl_sv *cells,
-                          size_t max)
+static size_t split_cells(const char *p, size_t n, char delim, char *out, bl_sv *cells, size_t max)
 {
     size_t nf = 0, i = 0, o = 0;
     for (;;) {
@@ -286,8 +285,8 @@ static void diag(bl__ctr_reader *r, bl_diag_level lvl, unsigned long line, const
     r->sink->diag(r->sink->ctx, &d);
 }
 
-bl_status bl__ctr_refuse(bl__ctr_reader *r, unsigned long line, const char *field,
-                         const char *fmt, ...)
+bl_status bl__ctr_refuse(bl__ctr_reader *r, unsigned long line, const char *field, const char *fmt,
+                         ...)
 {
     char reason[512];
     va_list ap;
@@ -386,8 +385,7 @@ void bl__ctr_quote(bl_sv s, char out[64])
 
 static const char *const month_names[12][8] = {
     {"jan", "january", "janv", "janvier", NULL},
-    {"feb", "february", "fev", "fevr", "f\xc3\xa9v", "f\xc3\xa9vr", "fevrier",
-     "f\xc3\xa9vrier"},
+    {"feb", "february", "fev", "fevr", "f\xc3\xa9v", "f\xc3\xa9vr", "fevrier", "f\xc3\xa9vrier"},
     {"mar", "march", "mars", NULL},
     {"apr", "april", "avr", "avril", NULL},
     {"may", "mai", NULL},
@@ -397,7 +395,7 @@ static const char *const month_names[12][8] = {
     {"sep", "sept", "september", "septembre", NULL},
     {"oct", "october", "octobre", NULL},
     {"nov", "november", "novembre", NULL},
-    {"dec", "december", "d\xc3\xa9", "d\xc3\xa9" "c", "decembre", "d\xc3\xa9" "cembre", NULL},
+    {"dec", "december", "d\xc3\xa9", "d\303\251c", "decembre", "d\303\251cembre", NULL},
 };
 
 static int month_from_name(const char *p, size_t n)
@@ -438,7 +436,8 @@ static int tok_num(const tok *t)
 
 static int year_of(const tok *t)
 {
-    if (!t->digits)
+    /* Only 2- or 4-digit years exist; a longer run would overflow tok_num. */
+    if (!t->digits || (t->n != 2 && t->n != 4))
         return -1;
     int v = tok_num(t);
     if (t->n == 2)
@@ -487,8 +486,8 @@ bool bl__ctr_month(bl_sv s, int *mi)
     } else if (nt == 2 && t[0].digits && t[1].digits && t[0].n <= 2 && t[1].n == 4) {
         m = tok_num(&t[0]); /* 01/2022 */
         y = year_of(&t[1]);
-    } else if (nt == 3 && t[0].digits && t[1].digits && t[2].digits && t[0].n <= 2 &&
-               t[1].n <= 2 && t[2].n == 4) {
+    } else if (nt == 3 && t[0].digits && t[1].digits && t[2].digits && t[0].n <= 2 && t[1].n <= 2 &&
+               t[2].n == 4) {
         /* 1/1/2022 or 01/03/2022: a month column is dated the first, so
          * whichever of day/month is 1 tells the order (d/m or m/d). */
         int a = tok_num(&t[0]), b = tok_num(&t[1]);
@@ -527,8 +526,8 @@ int bl__ctr_dates(bl_sv s, int *mi1, int *mi2)
                 found++;
                 i += 7;
                 /* skip the day */
-                while (i < s.len && (s.ptr[i] == '-' || s.ptr[i] == '/' ||
-                                     (s.ptr[i] >= '0' && s.ptr[i] <= '9')))
+                while (i < s.len &&
+                       (s.ptr[i] == '-' || s.ptr[i] == '/' || (s.ptr[i] >= '0' && s.ptr[i] <= '9')))
                     i++;
                 continue;
             }
@@ -541,10 +540,18 @@ int bl__ctr_dates(bl_sv s, int *mi1, int *mi2)
 /* ---- metrics and trailers ---------------------------------------------- */
 
 static const char *const r5_metrics[] = {
-    "Total_Item_Investigations", "Unique_Item_Investigations", "Unique_Title_Investigations",
-    "Total_Item_Requests",       "Unique_Item_Requests",       "Unique_Title_Requests",
-    "No_License",                "Limit_Exceeded",             "Searches_Regular",
-    "Searches_Automated",        "Searches_Federated",         "Searches_Platform",
+    "Total_Item_Investigations",
+    "Unique_Item_Investigations",
+    "Unique_Title_Investigations",
+    "Total_Item_Requests",
+    "Unique_Item_Requests",
+    "Unique_Title_Requests",
+    "No_License",
+    "Limit_Exceeded",
+    "Searches_Regular",
+    "Searches_Automated",
+    "Searches_Federated",
+    "Searches_Platform",
 };
 
 const char *bl__ctr_metric(bl_sv s)
@@ -564,9 +571,9 @@ const char *bl__ctr_metric(bl_sv s)
 bool bl__ctr_is_trailer(bl_sv s)
 {
     static const char *const exact[] = {
-        "total",          "totals",       "grandtotal",    "sum",           "allplatforms",
-        "alldatabases",   "alltitles",    "alljournals",   "allbooks",      "allitems",
-        "allcollections", "totalsearches", "totalrequests", "totalusage",   "totalgeneral",
+        "total",          "totals",        "grandtotal",    "sum",        "allplatforms",
+        "alldatabases",   "alltitles",     "alljournals",   "allbooks",   "allitems",
+        "allcollections", "totalsearches", "totalrequests", "totalusage", "totalgeneral",
     };
     char n[64];
     if (s.len == 0 || s.len > 120)
@@ -601,9 +608,8 @@ bool bl__ctr_r4_report_id(bl_sv a1, char id[16])
 {
     static const struct {
         const char *prefix, *code;
-    } kinds[] = {{"journalreport", "JR"},   {"bookreport", "BR"},
-                 {"databasereport", "DB"},  {"platformreport", "PR"},
-                 {"multimediareport", "MR"}, {"titlereport", "TR"}};
+    } kinds[] = {{"journalreport", "JR"},  {"bookreport", "BR"},       {"databasereport", "DB"},
+                 {"platformreport", "PR"}, {"multimediareport", "MR"}, {"titlereport", "TR"}};
     char n[96];
     if (a1.len == 0 || a1.len > 90)
         return false;

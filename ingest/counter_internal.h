@@ -67,8 +67,8 @@ bl_sv bl__ctr_cell(const bl__ctr_reader *r, size_t i);
 
 /* Refuses the file: BL_DIAG_FILE to the sink, r->errmsg = "PATH: [line N: ]
  * [FIELD: ]REASON". Returns BL_DATA. line 0: not about a line. */
-bl_status bl__ctr_refuse(bl__ctr_reader *r, unsigned long line, const char *field,
-                         const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+bl_status bl__ctr_refuse(bl__ctr_reader *r, unsigned long line, const char *field, const char *fmt,
+                         ...) __attribute__((format(printf, 4, 5)));
 /* Rejects the current row: BL_DIAG_ROW. Returns BL_OK to go on, or BL_DATA
  * after a file refusal when the reader is strict. */
 bl_status bl__ctr_reject(bl__ctr_reader *r, const char *field, const char *fmt, ...)

@@ -22,9 +22,9 @@
 
 /* The status a project lead acts on (DESIGN §7). */
 typedef enum bl_forfait_state {
-    BL_FORFAIT_OK = 0,    /* nothing to do */
-    BL_FORFAIT_WATCH,     /* percent used >= alert_percent, or projected to run out before the end */
-    BL_FORFAIT_EXHAUSTED  /* remaining <= 0: the provider suspends the resource */
+    BL_FORFAIT_OK = 0,   /* nothing to do */
+    BL_FORFAIT_WATCH,    /* percent used >= alert_percent, or projected to run out before the end */
+    BL_FORFAIT_EXHAUSTED /* remaining <= 0: the provider suspends the resource */
 } bl_forfait_state;
 
 /* What can be said about the future of a package at the date asked. */
@@ -40,9 +40,9 @@ typedef enum bl_forfait_outlook {
 /* One month of the contract period (months are indexes, see bl_month_index). */
 typedef struct bl_forfait_month {
     int month;
-    bool has_data;          /* the store holds some usage of the resource for the month */
-    int64_t units;          /* units consumed (the forfait's metric, Regular access, all libraries) */
-    bool over_cap;          /* monthly_cap set and units > monthly_cap */
+    bool has_data; /* the store holds some usage of the resource for the month */
+    int64_t units; /* units consumed (the forfait's metric, Regular access, all libraries) */
+    bool over_cap; /* monthly_cap set and units > monthly_cap */
     /* From the access logs (table quota_excess), summed over the month's log
      * files; all 0 when no log reported an excess. */
     int64_t quota;              /* the quota the logs were checked against, 0 if none */
@@ -52,32 +52,33 @@ typedef struct bl_forfait_month {
 
 /* One partner's part of the units used. */
 typedef struct bl_forfait_share {
-    char *partner_id;       /* NULL for unattributed usage (no library matched) */
-    char *partner_name;     /* NULL for unattributed usage */
+    char *partner_id;   /* NULL for unattributed usage (no library matched) */
+    char *partner_name; /* NULL for unattributed usage */
     int64_t units;
-    int64_t percent_tenths; /* share of `used`, tenths of a percent, rounded half up (0 if used is 0) */
+    /* Share of `used` in tenths of a percent, rounded half up (0 if used is 0). */
+    int64_t percent_tenths;
 } bl_forfait_share;
 
 typedef struct bl_forfait_status {
     /* The package as imported from forfaits.csv. */
     char *id, *resource_id, *resource_name, *metric;
     int64_t units;
-    int64_t start_day, end_day;  /* first and last day of the contract, inclusive */
-    char start[11], end[11];     /* the same as YYYY-MM-DD */
-    int64_t monthly_cap;         /* -1 when none */
-    int64_t quota;               /* per_patron_monthly_quota, -1 when none */
+    int64_t start_day, end_day; /* first and last day of the contract, inclusive */
+    char start[11], end[11];    /* the same as YYYY-MM-DD */
+    int64_t monthly_cap;        /* -1 when none */
+    int64_t quota;              /* per_patron_monthly_quota, -1 when none */
     int alert_percent;
 
-    int64_t at_day;              /* the date asked */
+    int64_t at_day; /* the date asked */
     /* Consumption: months of the contract up to the date's month. */
-    int64_t used, remaining;     /* remaining = units - used, negative when overrun */
-    int64_t percent_tenths;      /* used / units in tenths of a percent, rounded half up */
-    bl_forfait_share *shares;    /* by units descending, then partner id; unattributed last */
+    int64_t used, remaining;  /* remaining = units - used, negative when overrun */
+    int64_t percent_tenths;   /* used / units in tenths of a percent, rounded half up */
+    bl_forfait_share *shares; /* by units descending, then partner id; unattributed last */
     size_t nshares;
-    bl_forfait_month *months;    /* contract months from the start's month to min(end, date) */
+    bl_forfait_month *months; /* contract months from the start's month to min(end, date) */
     size_t nmonths;
     size_t months_over_cap;
-    int64_t patrons_over_quota;  /* summed over the months (a patron may count in several) */
+    int64_t patrons_over_quota; /* summed over the months (a patron may count in several) */
     int64_t extra_units;
 
     /* Burn rate: units per day over the complete months of the window (the
@@ -85,7 +86,7 @@ typedef struct bl_forfait_status {
      * those with data). burn_days is 0 when there is no such month. */
     int burn_months;
     int64_t burn_units, burn_days;
-    int64_t burn_rate_milli;     /* units per day × 1000, rounded half up; display only */
+    int64_t burn_rate_milli; /* units per day × 1000, rounded half up; display only */
 
     /* Projection (see docs/forfaits.md): from anchor_day, the day after the
      * last day the data covers, remaining units consumed at burn_units /
@@ -95,9 +96,9 @@ typedef struct bl_forfait_status {
     bl_forfait_outlook outlook;
     int64_t anchor_day;
     int64_t exhaustion_day;
-    char exhaustion[11];         /* YYYY-MM-DD, "" when exhaustion_day is -1 */
-    int64_t days_before_end;     /* end_day - exhaustion_day when BEFORE_END, else 0 */
-    int64_t remaining_at_end;    /* COVERS: units projected to be left at the end */
+    char exhaustion[11];      /* YYYY-MM-DD, "" when exhaustion_day is -1 */
+    int64_t days_before_end;  /* end_day - exhaustion_day when BEFORE_END, else 0 */
+    int64_t remaining_at_end; /* COVERS: units projected to be left at the end */
 
     bl_forfait_state state;
 } bl_forfait_status;

@@ -70,7 +70,7 @@ Test(ingest, pr_attributes_by_id_and_name_and_keeps_unattributed, .init = setup,
     tu_run r = bilan("ingest", fx("pr-2025q1.csv"), NULL, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(
-        strstr(r.out, "counter5 PR 2025-01..2025-03: 10 accepted, 0 rejected, 3 unattributed"),
+        strstr(r.out, "counter5 PR 2025-01..2025-03: 11 accepted, 0 rejected, 3 unattributed"),
         "%s", r.out);
     tu_run_free(&r);
     char *e = export_usage(NULL, NULL);

@@ -1,0 +1,558 @@
+/* COUNTER Release 5 and 5.1 tabular reports (PR, DR, TR, IR and their
+ * standard views), CSV or TSV, read as a stream: the header block until the
+ * blank row, the heading row (columns found by name, months by their label),
+ * then one count record per non-empty month cell. Reporting_Period_Total is
+ * never trusted: the months are the data.
+ */
+#include "counter_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NO_COL ((size_t)-1)
+
+typedef struct r5_header {
+    char report_name[BL_CTR_VALUE_MAX];
+    char report_id[32];
+    char release[32];
+    char inst_name[BL_CTR_VALUE_MAX];
+    char inst_id[BL_CTR_VALUE_MAX];
+    char period[128];
+    char created[64];
+    char created_by[BL_CTR_VALUE_MAX];
+    char attributes[BL_CTR_VALUE_MAX];
+    bool has_release, has_period;
+    unsigned long period_line;
+    int keys;
+} r5_header;
+
+typedef struct r5_cols {
+    size_t platform, database, title, item, metric, access_method, inst_name, inst_id;
+    size_t nmonths;
+    size_t month_col[BL_CTR_MAX_MONTHS];
+    int month_mi[BL_CTR_MAX_MONTHS];
+    char month_label[BL_CTR_MAX_MONTHS][24];
+} r5_cols;
+
+typedef struct r5_state {
+    bl__ctr_reader r;
+    r5_header h;
+    r5_cols c;
+    bl_report_family family;
+    size_t ident;           /* the column that names what is counted */
+    const char *ident_name; /* its heading, for messages */
+    int created_mi;         /* month of the Created date, -1 if unknown */
+    int64_t vals[BL_CTR_MAX_MONTHS];
+} r5_state;
+
+/* Header keys, normalised, and where their value goes. */
+static char *header_slot(r5_header *h, bl_sv key, size_t *size)
+{
+    char k[48];
+    if (key.len > 40)
+        return NULL;
+    bl__ctr_norm(key, k, sizeof k);
+#define SLOT(name, field)        \
+    if (strcmp(k, name) == 0) {  \
+        *size = sizeof h->field; \
+        return h->field;         \
+    }
+    SLOT("reportname", report_name)
+    SLOT("reportid", report_id)
+    SLOT("release", release)
+    SLOT("institutionname", inst_name)
+    SLOT("institutionid", inst_id)
+    SLOT("reportingperiod", period)
+    SLOT("created", created)
+    SLOT("createdby", created_by)
+    SLOT("reportattributes", attributes)
+#undef SLOT
+    return NULL;
+}
+
+static bool is_other_header_key(bl_sv key)
+{
+    static const char *const keys[] = {"metrictypes", "reportfilters", "exceptions",
+                                       "registryrecord", "customerid"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (bl__ctr_norm_eq(key, keys[i]))
+            return true;
+    return false;
+}
+
+/* Report_ID from Report_Name, for providers who leave Report_ID out. */
+static const char *id_from_name(const char *name)
+{
+    static const struct {
+        const char *norm, *id;
+    } names[] = {
+        {"platformmasterreport", "PR"},
+        {"platformreport", "PR"},
+        {"platformusage", "PR_P1"},
+        {"databasemasterreport", "DR"},
+        {"databasereport", "DR"},
+        {"databasesearchanditemusage", "DR_D1"},
+        {"databaseaccessdenied", "DR_D2"},
+        {"titlemasterreport", "TR"},
+        {"titlereport", "TR"},
+        {"bookrequests", "TR_B1"},
+        {"bookaccessdenied", "TR_B2"},
+        {"bookusagebyaccesstype", "TR_B3"},
+        {"journalrequestsbyyop", "TR_J4"},
+        {"journalrequests", "TR_J1"},
+        {"journalaccessdenied", "TR_J2"},
+        {"journalusagebyaccesstype", "TR_J3"},
+        {"itemmasterreport", "IR"},
+        {"itemreport", "IR"},
+        {"journalarticlerequests", "IR_A1"},
+        {"multimediaitemrequests", "IR_M1"},
+    };
+    char n[BL_CTR_VALUE_MAX];
+    bl__ctr_norm(bl_sv_from(name), n, sizeof n);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strncmp(n, names[i].norm, strlen(names[i].norm)) == 0)
+            return names[i].id;
+    return NULL;
+}
+
+static bool family_of(const char *id, bl_report_family *fam)
+{
+    static const struct {
+        const char *prefix;
+        bl_report_family fam;
+    } fams[] = {{"PR", BL_FAM_PR}, {"DR", BL_FAM_DR}, {"TR", BL_FAM_TR}, {"IR", BL_FAM_IR}};
+    for (size_t i = 0; i < 4; i++) {
+        if (strncmp(id, fams[i].prefix, 2) == 0 && (id[2] == '\0' || id[2] == '_')) {
+            *fam = fams[i].fam;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* "5", "5.0", "5.0.2", "R5" -> 5; "5.1", "5.1.0" -> 51; else 0. */
+static int parse_release(const char *s)
+{
+    while (*s == 'R' || *s == 'r' || *s == ' ')
+        s++;
+    if (s[0] != '5')
+        return 0;
+    if (s[1] == '\0')
+        return 5;
+    if (s[1] != '.')
+        return 0;
+    if (s[2] == '0' && (s[3] == '\0' || s[3] == '.'))
+        return 5;
+    if (s[2] == '1' && (s[3] == '\0' || s[3] == '.'))
+        return 51;
+    return 0;
+}
+
+/* True when the heading is written the COUNTER way, Mmm-yyyy. */
+static bool canonical_month_label(bl_sv s)
+{
+    if (s.len != 8 || s.ptr[3] != '-')
+        return false;
+    for (int i = 4; i < 8; i++)
+        if (s.ptr[i] < '0' || s.ptr[i] > '9')
+            return false;
+    return true;
+}
+
+static bool row_has_metric_heading(const bl__ctr_reader *r)
+{
+    for (size_t i = 0; i < r->nfields; i++)
+        if (bl__ctr_norm_eq(r->fields[i], "metrictype"))
+            return true;
+    return false;
+}
+
+static bl_status read_heading(r5_state *s)
+{
+    bl__ctr_reader *r = &s->r;
+    r5_cols *c = &s->c;
+    r5_header *h = &s->h;
+    c->platform = c->database = c->title = c->item = c->metric = NO_COL;
+    c->access_method = c->inst_name = c->inst_id = NO_COL;
+    size_t customer_id = NO_COL;
+    const char *odd_label = NULL;
+    char odd[24] = "";
+    for (size_t i = 0; i < r->nfields; i++) {
+        bl_sv f = r->fields[i];
+        char k[48];
+        if (f.len == 0)
+            continue;
+        bl__ctr_norm(f, k, sizeof k);
+        size_t *slot = NULL;
+        if (strcmp(k, "platform") == 0)
+            slot = &c->platform;
+        else if (strcmp(k, "database") == 0)
+            slot = &c->database;
+        else if (strcmp(k, "title") == 0)
+            slot = &c->title;
+        else if (strcmp(k, "item") == 0)
+            slot = &c->item;
+        else if (strcmp(k, "metrictype") == 0)
+            slot = &c->metric;
+        else if (strcmp(k, "accessmethod") == 0)
+            slot = &c->access_method;
+        else if (strcmp(k, "institutionname") == 0)
+            slot = &c->inst_name;
+        else if (strcmp(k, "institutionid") == 0)
+            slot = &c->inst_id;
+        else if (strcmp(k, "customerid") == 0)
+            slot = &customer_id;
+        if (slot) {
+            if (*slot == NO_COL)
+                *slot = i;
+            continue;
+        }
+        int mi;
+        if (bl__ctr_month(f, &mi)) {
+            char label[24];
+            bl__ctr_copy(f, label, sizeof label);
+            for (size_t k2 = 0; k2 < c->nmonths; k2++) {
+                if (c->month_mi[k2] == mi)
+                    return bl__ctr_refuse(r, r->line, label, "month heading repeated (also '%s')",
+                                          c->month_label[k2]);
+            }
+            if (c->nmonths == BL_CTR_MAX_MONTHS)
+                return bl__ctr_refuse(r, r->line, NULL, "more than %d month columns",
+                                      BL_CTR_MAX_MONTHS);
+            if (!canonical_month_label(f) && !odd_label) {
+                bl__ctr_copy(f, odd, sizeof odd);
+                odd_label = odd;
+            }
+            c->month_col[c->nmonths] = i;
+            c->month_mi[c->nmonths] = mi;
+            memcpy(c->month_label[c->nmonths], label, sizeof label);
+            c->nmonths++;
+        }
+    }
+    if (c->inst_id == NO_COL)
+        c->inst_id = customer_id;
+    if (c->metric == NO_COL) {
+        char q[64];
+        bl__ctr_quote(bl__ctr_cell(r, 0), q);
+        return bl__ctr_refuse(r, r->line, NULL,
+                              "no Metric_Type column in the heading row (first cell '%s')", q);
+    }
+    /* What each report type counts. */
+    switch (s->family) {
+    case BL_FAM_PR:
+        s->ident = c->platform, s->ident_name = "Platform";
+        break;
+    case BL_FAM_DR:
+        s->ident = c->database, s->ident_name = "Database";
+        break;
+    case BL_FAM_TR:
+        s->ident = c->title, s->ident_name = "Title";
+        break;
+    default:
+        if (c->item != NO_COL)
+            s->ident = c->item, s->ident_name = "Item";
+        else
+            s->ident = c->title, s->ident_name = "Title";
+        break;
+    }
+    if (s->ident == NO_COL)
+        return bl__ctr_refuse(r, r->line, NULL, "no %s column in the heading row of a %s report",
+                              s->ident_name, h->report_id);
+    if (c->nmonths == 0) {
+        bool excluded = strstr(h->attributes, "Exclude_Monthly_Details") != NULL;
+        return bl__ctr_refuse(r, r->line, NULL,
+                              "no month columns%s: bilan needs monthly counts; ask the provider "
+                              "for the report with monthly details",
+                              excluded ? " (made with Exclude_Monthly_Details)" : "");
+    }
+    int pb = -1, pe = -1;
+    if (h->has_period && bl__ctr_dates(bl_sv_from(h->period), &pb, &pe) < 2)
+        pb = pe = -1;
+    for (size_t k = 0; k < c->nmonths; k++) {
+        int mi = c->month_mi[k];
+        if (pb >= 0 && (mi < pb || mi > pe)) {
+            char b[8], e[8];
+            bl_month_format(pb, b);
+            bl_month_format(pe, e);
+            return bl__ctr_refuse(r, r->line, c->month_label[k],
+                                  "month column outside the Reporting_Period %s to %s", b, e);
+        }
+    }
+    if (odd_label) {
+        char m[8];
+        bl_month_format(c->month_mi[0], m);
+        bl__ctr_note(r, r->line,
+                     "month headings not in COUNTER's Mmm-yyyy form ('%s'...): first one read "
+                     "as %s",
+                     odd_label, m);
+    }
+    return BL_OK;
+}
+
+static bl_status begin(r5_state *s)
+{
+    r5_header *h = &s->h;
+    r5_cols *c = &s->c;
+    int pb = -1, pe = -1;
+    if (!(h->has_period && bl__ctr_dates(bl_sv_from(h->period), &pb, &pe) == 2)) {
+        pb = pe = c->month_mi[0];
+        for (size_t k = 1; k < c->nmonths; k++) {
+            if (c->month_mi[k] < pb)
+                pb = c->month_mi[k];
+            if (c->month_mi[k] > pe)
+                pe = c->month_mi[k];
+        }
+    }
+    int mi2;
+    s->created_mi = -1;
+    if (h->created[0] && bl__ctr_dates(bl_sv_from(h->created), &s->created_mi, &mi2) < 1)
+        s->created_mi = -1;
+    bl_file_info info = {
+        .path = s->r.path,
+        .format = "counter5",
+        .report_id = h->report_id,
+        .family = s->family,
+        .release = parse_release(h->release),
+        .created_by = h->created_by[0] ? h->created_by : NULL,
+        .institution_id = h->inst_id[0] ? h->inst_id : NULL,
+        .institution_name = h->inst_name[0] ? h->inst_name : NULL,
+        .period_begin = pb,
+        .period_end = pe,
+    };
+    if (!s->r.sink->begin)
+        return BL_OK;
+    return s->r.sink->begin(s->r.sink->ctx, &info);
+}
+
+/* Checks the header once the heading row is reached. */
+static bl_status check_header(r5_state *s)
+{
+    r5_header *h = &s->h;
+    bl__ctr_reader *r = &s->r;
+    if (!h->report_id[0]) {
+        const char *id = id_from_name(h->report_name);
+        if (!id)
+            return bl__ctr_refuse(r, 0, "Report_ID",
+                                  "no Report_ID in the header and Report_Name '%.60s' is not "
+                                  "a COUNTER report name",
+                                  h->report_name);
+        snprintf(h->report_id, sizeof h->report_id, "%s", id);
+    }
+    if (!family_of(h->report_id, &s->family))
+        return bl__ctr_refuse(r, 0, "Report_ID",
+                              "'%s' is not a COUNTER R5 report (expected PR, DR, TR, IR or one "
+                              "of their standard views)",
+                              h->report_id);
+    if (!h->has_release) {
+        snprintf(h->release, sizeof h->release, "5");
+        bl__ctr_note(r, 0, "no Release in the header: read as Release 5");
+    } else if (!parse_release(h->release)) {
+        return bl__ctr_refuse(r, 0, "Release",
+                              "'%.20s' is not a release this reader knows (5 or 5.1)", h->release);
+    }
+    return BL_OK;
+}
+
+static bl_sv col(const r5_state *s, size_t i)
+{
+    return i == NO_COL ? (bl_sv){"", 0} : bl__ctr_cell(&s->r, i);
+}
+
+static bl_status data_row(r5_state *s)
+{
+    bl__ctr_reader *r = &s->r;
+    r5_cols *c = &s->c;
+    bl_sv ident = col(s, s->ident), metric = col(s, c->metric);
+    bl_sv first = BL_SV_NULL;
+    for (size_t i = 0; i < r->nfields && !first.len; i++)
+        first = r->fields[i];
+    if (bl__ctr_is_trailer(first) || bl__ctr_is_trailer(ident) ||
+        bl__ctr_norm_eq(metric, "total")) {
+        char q[64];
+        bl__ctr_quote(bl__ctr_is_trailer(first) || bl__ctr_is_trailer(ident) ? first : metric, q);
+        bl__ctr_note(r, r->line, "total row skipped ('%s')", q);
+        return BL_OK;
+    }
+    if (ident.len == 0)
+        return bl__ctr_reject(r, s->ident_name, "empty cell");
+    if (metric.len == 0)
+        return bl__ctr_reject(r, "Metric_Type", "empty cell");
+    const char *canon = bl__ctr_metric(metric);
+    bl_sv metric_sv = canon ? bl_sv_from(canon) : metric;
+    bl_sv am = col(s, c->access_method);
+    if (am.len == 0 || bl__ctr_norm_eq(am, "regular"))
+        am = bl_sv_from("Regular");
+    else if (bl__ctr_norm_eq(am, "tdm"))
+        am = bl_sv_from("TDM");
+    /* Validate the whole row before emitting anything from it. */
+    for (size_t k = 0; k < c->nmonths; k++) {
+        bl_sv v = col(s, c->month_col[k]);
+        s->vals[k] = 0;
+        if (v.len == 0)
+            continue;
+        if (!bl_parse_count(v, &s->vals[k])) {
+            char q[64];
+            bl__ctr_quote(v, q);
+            return bl__ctr_reject(r, c->month_label[k], "'%s' is not a count", q);
+        }
+        if (s->vals[k] > 0 && s->created_mi >= 0 && c->month_mi[k] > s->created_mi)
+            return bl__ctr_reject(r, c->month_label[k],
+                                  "count for a month after the report's Created date '%s'",
+                                  s->h.created);
+    }
+    bl_count_rec rec = {
+        .line = r->line,
+        .institution_id = col(s, c->inst_id),
+        .institution_name = col(s, c->inst_name),
+        .platform = col(s, c->platform),
+        .database = s->family == BL_FAM_DR ? col(s, c->database) : BL_SV_NULL,
+        .title = (s->family == BL_FAM_TR || s->family == BL_FAM_IR) ? ident : BL_SV_NULL,
+        .access_method = am,
+        .metric = metric_sv,
+    };
+    for (size_t k = 0; k < c->nmonths; k++) {
+        if (s->vals[k] <= 0)
+            continue;
+        rec.month = c->month_mi[k];
+        rec.value = s->vals[k];
+        bl_status st = r->sink->count ? r->sink->count(r->sink->ctx, &rec) : BL_OK;
+        if (st != BL_OK)
+            return st;
+    }
+    return BL_OK;
+}
+
+static bl_status source_failed(r5_state *s, bl_status st)
+{
+    if (st == BL_NOMEM)
+        return st;
+    bl_status ret = bl__ctr_refuse(&s->r, 0, NULL, "%s", bl_source_errmsg(s->r.src));
+    return st == BL_IO ? BL_IO : ret;
+}
+
+bl_status bl_counter5_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
+                           const bl_sink *sink, char **errmsg)
+{
+    r5_state *s = calloc(1, sizeof *s);
+    if (!s)
+        return BL_NOMEM;
+    bl__ctr_reader *r = &s->r;
+    bl_status st = bl__ctr_reader_init(r, src, path, opts, sink);
+    if (st != BL_OK) {
+        free(s);
+        return st;
+    }
+    bool eof = false, blank_seen = false;
+
+    /* The header block, until the blank row (or, when a provider left the
+     * blank row out, until a row with a Metric_Type cell). */
+    for (;;) {
+        st = bl__ctr_next(r, &eof);
+        if (st != BL_OK) {
+            st = source_failed(s, st);
+            goto out;
+        }
+        if (eof) {
+            st = s->h.keys ? bl__ctr_refuse(r, 0, NULL, "no heading row after the header")
+                           : bl__ctr_refuse(r, 0, NULL, "empty file");
+            goto out;
+        }
+        if (r->too_long) {
+            st = bl__ctr_refuse(r, r->line, NULL, "line longer than %u bytes in the header",
+                                BL_CTR_LINE_CAP);
+            goto out;
+        }
+        if (r->bad_quote) {
+            st = bl__ctr_refuse(r, r->line, NULL, "quoted cell not closed in the header");
+            goto out;
+        }
+        if (bl__ctr_blank(r)) {
+            if (s->h.keys)
+                blank_seen = true;
+            continue;
+        }
+        bl_sv key = r->fields[0];
+        if (s->h.keys == 0 && !bl__ctr_norm_eq(key, "reportname")) {
+            char q[64];
+            bl__ctr_quote(key, q);
+            st = bl__ctr_refuse(r, r->line, NULL,
+                                "not a COUNTER R5 report: first cell is '%s', expected "
+                                "Report_Name",
+                                q);
+            goto out;
+        }
+        /* A heading row without the blank row before it may start with
+         * Institution_Name, a header key too: Metric_Type tells them apart. */
+        if (s->h.keys && row_has_metric_heading(r))
+            break;
+        size_t size = 0;
+        char *slot = blank_seen ? NULL : header_slot(&s->h, key, &size);
+        if (slot) {
+            /* Values are cell B; with a semicolon delimiter, "Begin_Date=...;
+             * End_Date=..." arrives split over several cells: join them. */
+            bl_buf v = BL_BUF_INIT(size - 1);
+            for (size_t i = 1; i < r->nfields; i++) {
+                if (r->fields[i].len == 0)
+                    continue;
+                if ((v.len && bl_buf_puts(&v, "; ") != BL_OK) ||
+                    bl_buf_append(&v, r->fields[i].ptr, r->fields[i].len) != BL_OK)
+                    break; /* over the slot's size: keep what fits */
+            }
+            bl__ctr_copy((bl_sv){v.data ? v.data : "", v.len}, slot, size);
+            bl_buf_release(&v);
+            s->h.keys++;
+            if (bl__ctr_norm_eq(key, "release"))
+                s->h.has_release = true;
+            if (bl__ctr_norm_eq(key, "reportingperiod"))
+                s->h.has_period = true, s->h.period_line = r->line;
+            continue;
+        }
+        if (!blank_seen && is_other_header_key(key)) {
+            s->h.keys++;
+            continue;
+        }
+        if (!blank_seen) {
+            char q[64];
+            bl__ctr_quote(key, q);
+            bl__ctr_note(r, r->line, "unknown header row '%s' ignored", q);
+            continue;
+        }
+        break; /* the heading row */
+    }
+    if ((st = check_header(s)) != BL_OK)
+        goto out;
+    if ((st = read_heading(s)) != BL_OK)
+        goto out;
+    if ((st = begin(s)) != BL_OK)
+        goto out;
+
+    for (;;) {
+        st = bl__ctr_next(r, &eof);
+        if (st != BL_OK) {
+            st = source_failed(s, st);
+            goto out;
+        }
+        if (eof)
+            break;
+        if (r->too_long)
+            st = bl__ctr_reject(r, NULL, "line longer than %u bytes", BL_CTR_LINE_CAP);
+        else if (r->bad_quote)
+            st = bl__ctr_reject(r, NULL,
+                                "quoted cell not closed within %d lines (lines %lu to %lu skipped)",
+                                BL_CTR_MAX_RECORD_LINES, r->line, r->next_line - 1);
+        else if (!bl__ctr_blank(r))
+            st = data_row(s);
+        if (st != BL_OK)
+            goto out;
+    }
+    if (r->any_cp1252)
+        bl__ctr_note(r, 0, "text read as Windows-1252 (not valid UTF-8)");
+    st = BL_OK;
+out:
+    if (st != BL_OK)
+        bl__ctr_take_errmsg(r, errmsg);
+    bl__ctr_reader_release(r);
+    free(s);
+    return st;
+}

@@ -1,0 +1,866 @@
+/* COUNTER R5/R5.1 and R4 readers: exact records, sums, row rejections with
+ * line numbers, file refusals with messages, gzip, messy files, detection.
+ * Expected values are computed by hand from the fixtures (or, for COUNTER's
+ * own samples, from their Reporting_Period_Total column, which the reader
+ * ignores: it sums the months itself). */
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "counter_sink.h"
+#include "testutil.h"
+#include "counter_internal.h"
+
+static int mi(const char *ym)
+{
+    int m = -1;
+    cr_assert(bl_month_parse(ym, &m), "bad month %s", ym);
+    return m;
+}
+
+static void assert_clean(const ts_sink *t)
+{
+    cr_assert_eq(t->result, BL_OK, "status %d: %s", t->result, t->errmsg ? t->errmsg : "");
+    cr_assert_eq(t->begins, 1);
+    cr_assert_eq(ts_ndiag(t, BL_DIAG_ROW), 0, "unexpected row rejection: %s",
+                 t->ndiags ? t->diags[0].reason : "");
+    cr_assert_eq(ts_ndiag(t, BL_DIAG_FILE), 0);
+}
+
+static bool has(const char *hay, const char *needle)
+{
+    return hay && strstr(hay, needle);
+}
+
+/* ---- COUNTER's own R5.1 / R5 samples (Code of Practice appendix) --------- */
+
+Test(counter5, sample_pr_p1_r51)
+{
+    ts_sink t;
+    ts_run(&t, 5, "counter5/PRP1_sample_r51.tsv", false);
+    assert_clean(&t);
+    cr_assert_str_eq(t.format, "counter5");
+    cr_assert_str_eq(t.report_id, "PR_P1");
+    cr_assert_eq(t.family, BL_FAM_PR);
+    cr_assert_eq(t.release, 51);
+    cr_assert_str_eq(t.inst_name, "Sample Institution");
+    cr_assert_str_eq(t.inst_id, "ISNI:1234123412341234");
+    cr_assert_str_eq(t.created_by, "Sample Publisher");
+    cr_assert_eq(t.period_begin, mi("2022-01"));
+    cr_assert_eq(t.period_end, mi("2022-12"));
+    cr_assert_eq(t.ncounts, 612); /* 51 rows x 12 months, none zero */
+    cr_assert_eq(ts_sum(&t, "Total_Item_Requests", "Regular"), 254742);
+    cr_assert_eq(ts_sum(&t, "Unique_Item_Requests", NULL), 191202);
+    cr_assert_eq(ts_sum(&t, "Unique_Title_Requests", NULL), 8898);
+    cr_assert_eq(ts_sum(&t, "Searches_Platform", NULL), 196697);
+    cr_assert_eq(ts_sum_month(&t, "Total_Item_Requests", "2022-01"), 21073);
+    cr_assert_str_eq(t.counts[0].platform, "Platform 1");
+    cr_assert_eq(t.counts[0].line, 16);
+    cr_assert_str_eq(t.counts[0].title, "");
+    ts_free(&t);
+}
+
+Test(counter5, sample_dr_d2_r51)
+{
+    ts_sink t;
+    ts_run(&t, 5, "counter5/DRD2_sample_r51.tsv", false);
+    assert_clean(&t);
+    cr_assert_str_eq(t.report_id, "DR_D2");
+    cr_assert_eq(t.family, BL_FAM_DR);
+    cr_assert_eq(t.ncounts, 72);
+    cr_assert_eq(ts_sum(&t, "Limit_Exceeded", NULL), 1624);
+    cr_assert_eq(ts_sum(&t, "No_License", NULL), 1576);
+    cr_assert_str_eq(t.counts[0].database, "Database 1");
+    cr_assert_str_eq(t.counts[0].platform, "Platform 1");
+    cr_assert_eq(t.counts[0].value, 47);
+    ts_free(&t);
+}
+
+Test(counter5, sample_ir_m1_r51)
+{
+    ts_sink t;
+    ts_run(&t, 5, "counter5/IRM1_sample_r51.tsv", false);
+    assert_clean(&t);
+    cr_assert_str_eq(t.report_id, "IR_M1");
+    cr_assert_eq(t.family, BL_FAM_IR);
+    cr_assert_str_eq(t.inst_id, "P1:1234; ISNI:1234123412341234");
+    cr_assert_eq(t.ncounts, 120);
+    cr_assert_eq(ts_sum(&t, "Total_Item_Requests", NULL), 55037);
+    cr_assert_eq(ts_sum(&t, "Unique_Item_Requests", NULL), 41282);
+    cr_assert_eq(ts_sum_month(&t, "Total_Item_Requests", "2022-01"), 4862);
+    cr_assert_str_eq(t.counts[0].title, "Item 2");
+    ts_free(&t);
+}
+
+Test(counter5, sample_tr_b1_r50)
+{
+    ts_sink t;
+    ts_run(&t, 5, "counter5/Sample-TR_B1_r50.tsv", false);
+    assert_clean(&t);
+    cr_assert_str_eq(t.report_id, "TR_B1");
+    cr_assert_eq(t.family, BL_FAM_TR);
+    cr_assert_eq(t.release, 5);
+    cr_assert_eq(t.ncounts, 2); /* only March is non-zero */
+    cr_assert_str_eq(t.counts[0].title, "Book 1715");
+    cr_assert_str_eq(t.counts[0].platform, "PPDelta");
+    cr_assert_str_eq(t.counts[0].metric, "Total_Item_Requests");
+    cr_assert_str_eq(t.counts[0].access_method, "Regular");
+    cr_assert_eq(t.counts[0].month, mi("2016-03"));
+    cr_assert_eq(t.counts[0].value, 5);
+    cr_assert_eq(t.counts[0].line, 15);
+    cr_assert_str_eq(t.counts[1].metric, "Unique_Title_Requests");
+    ts_free(&t);
+}
+
+/* ---- bilan's own R5 fixtures ------------------------------------------------ */
+
+Test(counter5, pr_csv_ignores_reporting_period_total)
+{
+    ts_sink t;
+    ts_run(&t, 5, "counter5/pr_cairn.csv", false);
+    assert_clean(&t);
+    cr_assert_str_eq(t.report_id, "PR");
+    cr_assert_eq(t.release, 5);
+    cr_assert_str_eq(t.inst_name, "Réseau des médiathèques de la Manche");
+    cr_assert_str_eq(t.created_by, "Cairn.info");
+    cr_assert_eq(t.period_begin, mi("2025-01"));
+    cr_assert_eq(t.period_end, mi("2025-03"));
+    cr_assert_eq(t.ncounts, 12);
+    /* 12+20+28 + 5+5+5 (the Book row claims a total of 99) */
+    cr_assert_eq(ts_sum(&t, "Total_Item_Requests", "Regular"), 75);
+    cr_assert_eq(ts_sum(&t, "Total_Item_Requests", "TDM"), 7);
+    cr_assert_eq(ts_sum(&t, "Unique_Item_Requests", NULL), 40);
+    cr_assert_eq(ts_sum(&t, "Searches_Platform", NULL), 1016);
+    cr_assert_eq(ts_sum_month(&t, "Unique_Item_Requests", "2025-02"), 0);
+    const ts_count *c = &t.counts[0];
+    cr_assert_eq(c->line, 15);
+    cr_assert_str_eq(c->platform, "Cairn.info");
+    cr_assert_str_eq(c->database, "");
+    cr_assert_str_eq(c->inst_id, ""); /* the header's applies */
+    ts_free(&t);
+}
+
+Test(counter5, dr_tsv)
+{
+    ts_sink t;
+    ts_run(&t, 5, "counter5/dr_d1.tsv", false);
+    assert_clean(&t);
+    cr_assert_str_eq(t.report_id, "DR_D1");
+    cr_assert_str_eq(t.inst_name, "Médiathèque de Saint-Lô");
+    cr_assert_eq(t.ncounts, 7);
+    cr_assert_eq(ts_sum(&t, "Searches_Regular", NULL), 280);
+    cr_assert_eq(ts_sum(&t, "Total_Item_Requests", NULL), 45);
+    cr_assert_eq(ts_sum(&t, "Total_Item_Investigations", NULL), 12);
+    cr_assert_str_eq(t.counts[4].database, "Universalis");
+    cr_assert_str_eq(t.counts[4].platform, "EBSCOhost");
+    cr_assert_eq(t.counts[4].line, 17);
+    ts_free(&t);
+}
+
+Test(counter5, tr_b1_gzip)
+{
+    ts_sink t;
+    ts_run(&t, 0, "counter5/tr_b1.csv.gz", false);
+    assert_clean(&t);
+    cr_assert_str_eq(t.report_id, "TR_B1");
+    cr_assert_eq(t.ncounts, 5);
+    cr_assert_eq(ts_sum(&t, "Total_Item_Requests", NULL), 20);
+    cr_assert_eq(ts_sum(&t, "Unique_Title_Requests", NULL), 3);
+    cr_assert_str_eq(t.counts[4].title, "Histoire de France, tome 1");
+    cr_assert_str_eq(t.counts[4].platform, "ScholarVox");
+    cr_assert_eq(t.counts[4].value, 11);
+    cr_assert_null(t.inst_id); /* empty Institution_ID */
+    ts_free(&t);
+}
+
+Test(counter5, truncated_gzip_refused)
+{
+    ts_sink t;
+    ts_run(&t, 5, "counter5/tr_b1_truncated.csv.gz", false);
+    cr_assert_eq(t.result, BL_DATA);
+    cr_assert_eq(ts_ndiag(&t, BL_DIAG_FILE), 1);
+    cr_assert(has(t.errmsg, "tr_b1_truncated.csv.gz: "), "%s", t.errmsg);
+    cr_assert(has(t.errmsg, "gzip stream"), "%s", t.errmsg);
+    ts_free(&t);
+}
+
+Test(counter5, bad_rows_rejected_alone)
+{
+    ts_sink t;
+    ts_run(&t, 5, "counter5/pr_bad_rows.csv", false);
+    cr_assert_eq(t.result, BL_OK, "%s", t.errmsg ? t.errmsg : "");
+    cr_assert_eq(t.release, 51);
+    cr_assert_eq(ts_ndiag(&t, BL_DIAG_ROW), 5);
+    const ts_diag *d = ts_diag_at(&t, BL_DIAG_ROW, 17);
+    cr_assert_not_null(d);
+    cr_assert_str_eq(d->field, "Jan-2025");
+    cr_assert_str_eq(d->reason, "'abc' is not a count");
+    d = ts_diag_at(&t, BL_DIAG_ROW, 18);
+    cr_assert_not_null(d);
+    cr_assert_str_eq(d->reason, "'-3' is not a count");
+    d = ts_diag_at(&t, BL_DIAG_ROW, 19);
+    cr_assert_not_null(d);
+    cr_assert_str_eq(d->field, "Platform");
+    d = ts_diag_at(&t, BL_DIAG_ROW, 20);
+    cr_assert_not_null(d);
+    cr_assert_str_eq(d->field, "Metric_Type");
+    d = ts_diag_at(&t, BL_DIAG_ROW, 21); /* a March count in a report made on 20 Feb */
+    cr_assert_not_null(d);
+    cr_assert_str_eq(d->field, "Mar-2025");
+    cr_assert(has(d->reason, "after the report's Created date"), "%s", d->reason);
+    /* Nothing from the rejected rows; lines 16 and 22 kept. */
+    cr_assert_eq(t.ncounts, 3);
+    cr_assert_eq(ts_sum(&t, "Total_Item_Requests", NULL), 30);
+    cr_assert_eq(ts_sum(&t, "Searches_Platform", NULL), 12);
+    cr_assert_eq(ts_sum(&t, "Unique_Item_Requests", NULL), 0);
+    cr_assert_eq(ts_sum(&t, "Unique_Title_Requests", NULL), 0);
+    ts_free(&t);
+}
+
+Test(counter5, strict_refuses_at_first_bad_row)
+{
+    ts_sink t;
+    ts_run(&t, 5, "counter5/pr_bad_rows.csv", true);
+    cr_assert_eq(t.result, BL_DATA);
+    cr_assert_eq(ts_ndiag(&t, BL_DIAG_ROW), 1);
+    cr_assert_eq(ts_ndiag(&t, BL_DIAG_FILE), 1);
+    cr_assert(has(t.errmsg, "pr_bad_rows.csv: line 17: Jan-2025: 'abc' is not a count"), "%s",
+              t.errmsg);
+    ts_free(&t);
+}
+
+/* Over-long lines are generated here, not committed. */
+static char *write_tmp(const char *dir, const char *name, const char *data, size_t len)
+{
+    char *path = bl_strdup_printf("%s/%s", dir, name);
+    cr_assert(tu_write_file(path, data, len));
+    return path;
+}
+
+Test(counter5, long_data_line_is_a_row_diagnostic)
+{
+    char *dir = tu_mkdtemp("counter");
+    bl_buf b = BL_BUF_INIT(2 * BL_CTR_LINE_CAP);
+    bl_buf_puts(&b, "Report_Name,Platform Report\nReport_ID,PR\nRelease,5\n\n"
+                    "Platform,Metric_Type,Jan-2025\nA,Total_Item_Requests,1\nB,");
+    for (size_t i = 0; i < BL_CTR_LINE_CAP + 10; i++)
+        bl_buf_putc(&b, 'x');
+    bl_buf_puts(&b, "\nC,Total_Item_Requests,2\n");
+    char *path = write_tmp(dir, "long.csv", b.data, b.len);
+    ts_sink t;
+    ts_run_path(&t, 5, path, false);
+    cr_assert_eq(t.result, BL_OK, "%s", t.errmsg ? t.errmsg : "");
+    cr_assert_eq(ts_ndiag(&t, BL_DIAG_ROW), 1);
+    const ts_diag *d = ts_diag_at(&t, BL_DIAG_ROW, 7);
+    cr_assert_not_null(d);
+    cr_assert(has(d->reason, "line longer than"));
+    cr_assert_eq(t.ncounts, 2);
+    cr_assert_eq(t.counts[1].line, 8);
+    cr_assert_eq(t.counts[1].value, 2);
+    ts_free(&t);
+    /* The same in the header refuses the file. */
+    bl_buf_clear(&b);
+    bl_buf_puts(&b, "Report_Name,");
+    for (size_t i = 0; i < BL_CTR_LINE_CAP + 10; i++)
+        bl_buf_putc(&b, 'x');
+    bl_buf_puts(&b, "\nRelease,5\n");
+    free(path);
+    path = write_tmp(dir, "longhdr.csv", b.data, b.len);
+    ts_run_path(&t, 5, path, false);
+    cr_assert_eq(t.result, BL_DATA);
+    cr_assert(has(t.errmsg, "line 1: line longer than"), "%s", t.errmsg);
+    cr_assert_eq(t.begins, 0);
+    ts_free(&t);
+    free(path);
+    bl_buf_release(&b);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+Test(counter5, quoted_line_breaks)
+{
+    char *dir = tu_mkdtemp("counter");
+    bl_buf b = BL_BUF_INIT(1 << 16);
+    bl_buf_puts(&b, "Report_Name,Title Report\nReport_ID,TR\nRelease,5\n\n"
+                    "Title,Platform,Metric_Type,Jan-2025\n"
+                    "\"Line one\r\nline two\",P,Total_Item_Requests,4\n" /* lines 6-7 */
+                    "Next,P,Total_Item_Requests,1\n"                     /* line 8 */
+                    "\"Unclosed,P,Total_Item_Requests,4\n");             /* line 9 */
+    for (int i = 10; i <= 20; i++)
+        bl_buf_printf(&b, "T%d,P,Total_Item_Requests,%d\n", i, i);
+    char *path = write_tmp(dir, "quotes.csv", b.data, b.len);
+    ts_sink t;
+    ts_run_path(&t, 5, path, false);
+    cr_assert_eq(t.result, BL_OK, "%s", t.errmsg ? t.errmsg : "");
+    cr_assert_str_eq(t.counts[0].title, "Line one\r\nline two");
+    cr_assert_eq(t.counts[0].line, 6);
+    cr_assert_eq(t.counts[1].line, 8);
+    /* The unclosed quote takes 8 lines (9-16) with it, says so, and reading
+     * resumes at line 17. */
+    const ts_diag *d = ts_diag_at(&t, BL_DIAG_ROW, 9);
+    cr_assert_not_null(d);
+    cr_assert(has(d->reason, "lines 9 to 16 skipped"), "%s", d->reason);
+    cr_assert_eq(t.ncounts, 2 + 4);
+    cr_assert_eq(t.counts[2].line, 17);
+    cr_assert_eq(t.counts[2].value, 17);
+    ts_free(&t);
+    free(path);
+    bl_buf_release(&b);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+Test(counter5, report_id_from_name_and_default_release)
+{
+    char *dir = tu_mkdtemp("counter");
+    const char *text = "Report_Name,Book Requests (Excluding OA_Gold)\nCreated_By,Numilog\n\n"
+                       "Title,Platform,Metric_Type,Jan-2025\nX,P,Total_Item_Requests,1\n";
+    char *path = write_tmp(dir, "noid.csv", text, strlen(text));
+    ts_sink t;
+    ts_run_path(&t, 5, path, false);
+    cr_assert_eq(t.result, BL_OK, "%s", t.errmsg ? t.errmsg : "");
+    cr_assert_str_eq(t.report_id, "TR_B1");
+    cr_assert_eq(t.release, 5);
+    cr_assert_eq(t.period_begin, mi("2025-01"));
+    cr_assert_eq(t.period_end, mi("2025-01"));
+    cr_assert_eq(ts_ndiag(&t, BL_DIAG_NOTE), 1); /* "no Release in the header" */
+    cr_assert_eq(ts_sum(&t, NULL, NULL), 1);
+    ts_free(&t);
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+Test(counter5, refusals)
+{
+    char *dir = tu_mkdtemp("counter");
+    static const struct {
+        const char *text, *msg;
+    } cases[] = {
+        {"", "empty file"},
+        {"Report_Name,PR\nRelease,5\n", "no heading row"},
+        {"Report_Name,Platform Report\nReport_ID,PR\nRelease,5\n\nPlatform,Jan-2025\n",
+         "line 5: no Metric_Type column"},
+        {"Report_Name,Title Report\nReport_ID,TR\nRelease,5\n\nPlatform,Metric_Type,Jan-2025\n",
+         "no Title column in the heading row of a TR report"},
+        {"Report_Name,Platform Report\nReport_ID,PR\nRelease,4\n\nPlatform,Metric_Type,Jan-2025\n",
+         "Release: '4' is not a release"},
+        {"Report_Name,Journal Report 1\nReport_ID,JR1\nRelease,5\n\nTitle,Metric_Type,Jan-2025\n",
+         "Report_ID: 'JR1' is not a COUNTER R5 report"},
+        {"Report_Name,Platform Report\nReport_ID,PR\nRelease,5\n\nPlatform,Metric_Type,Jan-2025,"
+         "Jan-2025\n",
+         "Jan-2025: month heading repeated"},
+        {"Platform,Metric_Type,Jan-2025\n", "first cell is 'Platform', expected Report_Name"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "r%zu.csv", i);
+        char *path = write_tmp(dir, name, cases[i].text, strlen(cases[i].text));
+        ts_sink t;
+        ts_run_path(&t, 5, path, false);
+        cr_assert_eq(t.result, BL_DATA, "case %zu", i);
+        cr_assert_eq(ts_ndiag(&t, BL_DIAG_FILE), 1, "case %zu", i);
+        cr_assert(has(t.errmsg, cases[i].msg), "case %zu: %s", i, t.errmsg);
+        cr_assert(has(t.errmsg, path), "case %zu: %s", i, t.errmsg);
+        cr_assert_eq(t.begins, 0);
+        ts_free(&t);
+        free(path);
+    }
+    tu_rmtree(dir);
+    free(dir);
+}
+
+/* ---- messy files (fixtures/messy/README.md) ------------------------------- */
+
+static void messy_ok(ts_sink *t, const char *name)
+{
+    char f[128];
+    snprintf(f, sizeof f, "messy/%s", name);
+    ts_run(t, 5, f, false);
+    assert_clean(t);
+}
+
+Test(messy, bom_crlf)
+{
+    ts_sink t;
+    messy_ok(&t, "bom_crlf.csv");
+    cr_assert_str_eq(t.report_id, "PR");
+    cr_assert_eq(t.ncounts, 4);
+    cr_assert_eq(ts_sum(&t, "Total_Item_Requests", NULL), 30);
+    cr_assert_eq(ts_sum(&t, "Searches_Platform", NULL), 5);
+    cr_assert_str_eq(t.counts[0].platform, "Europresse");
+    cr_assert_str_eq(t.created_by, "Europresse");
+    cr_assert_eq(t.counts[0].line, 15);
+    ts_free(&t);
+}
+
+Test(messy, all_quoted)
+{
+    ts_sink t;
+    messy_ok(&t, "all_quoted.csv");
+    cr_assert_str_eq(t.report_id, "TR");
+    cr_assert_eq(t.ncounts, 3);
+    cr_assert_str_eq(t.counts[0].title, "Le \"Grand\" Meaulnes");
+    cr_assert_str_eq(t.counts[2].title, "Vingt mille lieues sous les mers, tome 1");
+    cr_assert_eq(ts_sum(&t, NULL, NULL), 9);
+    ts_free(&t);
+}
+
+Test(messy, semicolon_and_space_thousands)
+{
+    ts_sink t;
+    messy_ok(&t, "semicolon.csv");
+    cr_assert_eq(ts_sum(&t, "Total_Item_Requests", NULL), 2032);
+    cr_assert_eq(ts_sum(&t, "Searches_Platform", NULL), 12);
+    cr_assert_eq(t.period_begin, mi("2025-01")); /* "Begin_Date=...; End_Date=..." split by ';' */
+    cr_assert_eq(t.period_end, mi("2025-02"));
+    ts_free(&t);
+}
+
+Test(messy, quoted_thousands)
+{
+    ts_sink t;
+    messy_ok(&t, "thousands.csv");
+    cr_assert_eq(ts_sum_month(&t, "Total_Item_Requests", "2025-01"), 1016);
+    cr_assert_eq(ts_sum_month(&t, "Total_Item_Requests", "2025-02"), 2500);
+    cr_assert_eq(ts_sum(&t, "Searches_Platform", NULL), 12000);
+    ts_free(&t);
+}
+
+Test(messy, empty_cells)
+{
+    ts_sink t;
+    messy_ok(&t, "empty_cells.csv");
+    cr_assert_eq(t.ncounts, 2); /* empty and zero cells give no record */
+    cr_assert_eq(ts_sum(&t, "Total_Item_Requests", NULL), 4);
+    cr_assert_eq(ts_sum_month(&t, "Total_Item_Requests", "2025-02"), 4);
+    cr_assert_eq(ts_sum(&t, "Searches_Platform", NULL), 0);
+    cr_assert_eq(ts_sum(&t, "Total_Item_Investigations", NULL), 9);
+    ts_free(&t);
+}
+
+Test(messy, trailing_spaces)
+{
+    ts_sink t;
+    messy_ok(&t, "trailing_spaces.csv");
+    cr_assert_eq(t.release, 5);
+    cr_assert_str_eq(t.created_by, "Europresse");
+    cr_assert_eq(t.ncounts, 2);
+    cr_assert_str_eq(t.counts[0].platform, "Europresse");
+    cr_assert_str_eq(t.counts[0].metric, "Total_Item_Requests");
+    cr_assert_eq(ts_sum(&t, NULL, NULL), 8);
+    ts_free(&t);
+}
+
+Test(messy, delimiter_only_rows)
+{
+    ts_sink t;
+    messy_ok(&t, "delimiter_rows.csv");
+    cr_assert_eq(t.ncounts, 3);
+    cr_assert_eq(ts_sum(&t, "Total_Item_Requests", NULL), 3);
+    cr_assert_eq(ts_sum(&t, "Searches_Platform", NULL), 1);
+    cr_assert_eq(t.counts[2].line, 20);
+    ts_free(&t);
+}
+
+Test(messy, trailer_rows_skipped_with_a_note)
+{
+    ts_sink t;
+    messy_ok(&t, "trailers.csv");
+    /* Europresse 1+2, and "Total Quality Press" is a title, not a trailer. */
+    cr_assert_eq(ts_sum(&t, "Total_Item_Requests", NULL), 4);
+    cr_assert_eq(t.ncounts, 3);
+    for (unsigned long line = 16; line <= 19; line++) {
+        const ts_diag *d = ts_diag_at(&t, BL_DIAG_NOTE, line);
+        cr_assert_not_null(d, "no note for line %lu", line);
+        cr_assert(has(d->reason, "total row skipped"), "%s", d->reason);
+    }
+    cr_assert_null(ts_diag_at(&t, BL_DIAG_NOTE, 20));
+    ts_free(&t);
+}
+
+static void month_case(const char *name)
+{
+    ts_sink t;
+    messy_ok(&t, name);
+    cr_assert_eq(t.ncounts, 2, "%s", name);
+    cr_assert_eq(t.counts[0].month, mi("2025-01"), "%s", name);
+    cr_assert_eq(t.counts[1].month, mi("2025-02"), "%s", name);
+    cr_assert_eq(t.counts[1].value, 2);
+    ts_free(&t);
+}
+
+Test(messy, excel_months)
+{
+    month_case("months_yy_mmm.csv");
+    month_case("months_mmm_yy.csv");
+    month_case("months_iso.csv");
+}
+
+Test(messy, windows_1252)
+{
+    ts_sink t;
+    messy_ok(&t, "cp1252.csv");
+    cr_assert_str_eq(t.inst_name, "Médiathèque de Saint-Lô");
+    cr_assert_str_eq(t.counts[0].title, "Les Misérables");
+    cr_assert_eq(ts_sum(&t, NULL, NULL), 5);
+    bool noted = false;
+    for (size_t i = 0; i < t.ndiags; i++)
+        noted |= t.diags[i].level == BL_DIAG_NOTE && has(t.diags[i].reason, "Windows-1252");
+    cr_assert(noted);
+    ts_free(&t);
+}
+
+Test(messy, misspelt_headings)
+{
+    ts_sink t;
+    messy_ok(&t, "misspelt_headings.csv");
+    cr_assert_str_eq(t.report_id, "PR");
+    cr_assert_str_eq(t.inst_name, "Médiathèque de Saint-Lô");
+    cr_assert_str_eq(t.counts[0].platform, "Europresse");
+    cr_assert_str_eq(t.counts[0].metric, "Total_Item_Requests"); /* canonical case */
+    cr_assert_eq(ts_sum(&t, NULL, NULL), 6);
+    ts_free(&t);
+}
+
+Test(messy, extra_institution_columns)
+{
+    ts_sink t;
+    messy_ok(&t, "extra_columns.csv");
+    cr_assert_eq(t.ncounts, 4);
+    cr_assert_str_eq(t.counts[2].inst_name, "Médiathèque de Carentan");
+    cr_assert_str_eq(t.counts[2].inst_id, "CARENTAN");
+    cr_assert_str_eq(t.counts[0].inst_id, "SAINTLO");
+    cr_assert_eq(ts_sum(&t, NULL, NULL), 13);
+    ts_free(&t);
+}
+
+Test(messy, r4_style_period_in_r5)
+{
+    ts_sink t;
+    messy_ok(&t, "r4_period.csv");
+    cr_assert_eq(t.period_begin, mi("2025-01"));
+    cr_assert_eq(t.period_end, mi("2025-02"));
+    cr_assert_eq(ts_sum(&t, NULL, NULL), 3);
+    ts_free(&t);
+}
+
+Test(messy, no_blank_row_before_heading)
+{
+    ts_sink t;
+    messy_ok(&t, "no_blank_row.csv");
+    cr_assert_eq(ts_sum(&t, NULL, NULL), 3);
+    cr_assert_eq(t.counts[0].line, 14);
+    ts_free(&t);
+}
+
+Test(messy, no_blank_row_heading_starts_with_institution)
+{
+    ts_sink t;
+    messy_ok(&t, "no_blank_row_institution.csv");
+    cr_assert_str_eq(t.inst_name, "Médiathèque de Saint-Lô"); /* the header's, untouched */
+    cr_assert_eq(t.ncounts, 2);
+    cr_assert_str_eq(t.counts[0].inst_name, "Médiathèque de Carentan");
+    cr_assert_str_eq(t.counts[0].inst_id, "CARENTAN");
+    ts_free(&t);
+}
+
+Test(messy, bare_cr_line_ends)
+{
+    ts_sink t;
+    messy_ok(&t, "mac_cr.csv");
+    cr_assert_eq(ts_sum(&t, NULL, NULL), 30);
+    cr_assert_eq(t.counts[0].line, 15);
+    ts_free(&t);
+}
+
+Test(messy, exclude_monthly_details_refused)
+{
+    ts_sink t;
+    ts_run(&t, 5, "messy/exclude_monthly.csv", false);
+    cr_assert_eq(t.result, BL_DATA);
+    cr_assert_eq(ts_ndiag(&t, BL_DIAG_FILE), 1);
+    cr_assert(has(t.errmsg, "no month columns (made with Exclude_Monthly_Details)"), "%s",
+              t.errmsg);
+    cr_assert(has(t.errmsg, "monthly counts"));
+    cr_assert_eq(t.ncounts, 0);
+    ts_free(&t);
+}
+
+Test(messy, month_outside_period_refused)
+{
+    ts_sink t;
+    ts_run(&t, 5, "messy/month_outside_period.csv", false);
+    cr_assert_eq(t.result, BL_DATA);
+    cr_assert(has(t.errmsg, "line 14: Mar-2025: month column outside the Reporting_Period "
+                            "2025-01 to 2025-02"),
+              "%s", t.errmsg);
+    ts_free(&t);
+}
+
+/* ---- COUNTER R4 ------------------------------------------------------------ */
+
+Test(counter4, jr1)
+{
+    ts_sink t;
+    ts_run(&t, 4, "counter4/jr1.csv", false);
+    assert_clean(&t);
+    cr_assert_str_eq(t.format, "counter4");
+    cr_assert_str_eq(t.report_id, "JR1");
+    cr_assert_eq(t.family, BL_FAM_R4_TITLE);
+    cr_assert_eq(t.release, 4);
+    cr_assert_str_eq(t.inst_name, "Médiathèque départementale de la Manche");
+    cr_assert_str_eq(t.inst_id, "ISNI:0000000123456789");
+    cr_assert_eq(t.period_begin, mi("2014-01"));
+    cr_assert_eq(t.period_end, mi("2014-03"));
+    cr_assert_eq(t.ncounts, 6);
+    cr_assert_eq(ts_sum(&t, "Total_Item_Requests", "Regular"), 33);
+    cr_assert_str_eq(t.counts[0].title, "Revue Esprit");
+    cr_assert_str_eq(t.counts[0].platform, "Cairn.info");
+    cr_assert_eq(t.counts[0].line, 10);
+    const ts_diag *d = ts_diag_at(&t, BL_DIAG_NOTE, 9);
+    cr_assert_not_null(d);
+    cr_assert(has(d->reason, "Total for all journals"));
+    ts_free(&t);
+}
+
+Test(counter4, jr1_goa)
+{
+    ts_sink t;
+    ts_run(&t, 4, "counter4/jr1_goa.csv", false);
+    assert_clean(&t);
+    cr_assert_str_eq(t.report_id, "JR1_GOA");
+    cr_assert_eq(ts_sum(&t, "Total_Item_Requests", NULL), 4);
+    ts_free(&t);
+}
+
+Test(counter4, jr2_denials_tsv)
+{
+    ts_sink t;
+    ts_run(&t, 4, "counter4/jr2.tsv", false);
+    assert_clean(&t);
+    cr_assert_str_eq(t.report_id, "JR2");
+    cr_assert_null(t.inst_id);
+    cr_assert_eq(ts_sum(&t, "Limit_Exceeded", NULL), 5);
+    cr_assert_eq(ts_sum(&t, "No_License", NULL), 1);
+    cr_assert_eq(t.ncounts, 3);
+    cr_assert_eq(ts_ndiag(&t, BL_DIAG_NOTE), 2);
+    ts_free(&t);
+}
+
+Test(counter4, br1_blank_a8)
+{
+    ts_sink t;
+    ts_run(&t, 4, "counter4/br1.csv", false);
+    assert_clean(&t);
+    cr_assert_str_eq(t.report_id, "BR1");
+    cr_assert_eq(t.family, BL_FAM_R4_TITLE);
+    cr_assert_eq(t.ncounts, 6);
+    cr_assert_eq(ts_sum(&t, "Unique_Title_Requests", NULL), 9);
+    cr_assert_str_eq(t.counts[0].title, "Le Horla");
+    cr_assert_str_eq(t.counts[0].platform, "Cyberlibris");
+    ts_free(&t);
+}
+
+Test(counter4, br2_section_type)
+{
+    ts_sink t;
+    ts_run(&t, 4, "counter4/br2.tsv", false);
+    assert_clean(&t);
+    cr_assert_str_eq(t.report_id, "BR2");
+    cr_assert_str_eq(t.inst_name, "Bibliothèque de Cherbourg");
+    cr_assert_str_eq(t.inst_id, "ISNI:0000000111111111");
+    cr_assert_eq(ts_sum(&t, "Total_Item_Requests", NULL), 14);
+    cr_assert_eq(t.ncounts, 2);
+    ts_free(&t);
+}
+
+Test(counter4, br3)
+{
+    ts_sink t;
+    ts_run(&t, 4, "counter4/br3.csv", false);
+    assert_clean(&t);
+    cr_assert_eq(ts_sum(&t, "Limit_Exceeded", NULL), 3);
+    cr_assert_eq(ts_sum(&t, "No_License", NULL), 0);
+    ts_free(&t);
+}
+
+Test(counter4, db1_activities)
+{
+    ts_sink t;
+    ts_run(&t, 4, "counter4/db1.csv", false);
+    assert_clean(&t);
+    cr_assert_eq(t.family, BL_FAM_R4_DB);
+    cr_assert_eq(t.ncounts, 7);
+    cr_assert_eq(ts_sum(&t, "Searches_Regular", NULL), 30);
+    cr_assert_eq(ts_sum(&t, "Searches_Federated", NULL), 4);
+    cr_assert_eq(ts_sum(&t, "Total_Item_Investigations", NULL), 13);
+    cr_assert_str_eq(t.counts[0].database, "Europresse");
+    cr_assert_str_eq(t.counts[0].platform, "Europresse.com");
+    cr_assert_str_eq(t.counts[0].title, "");
+    ts_free(&t);
+}
+
+Test(counter4, db2)
+{
+    ts_sink t;
+    ts_run(&t, 4, "counter4/db2.csv", false);
+    assert_clean(&t);
+    cr_assert_eq(ts_sum(&t, "Limit_Exceeded", NULL), 8);
+    cr_assert_eq(ts_sum(&t, "No_License", NULL), 2);
+    ts_free(&t);
+}
+
+Test(counter4, pr1_platform_searches)
+{
+    ts_sink t;
+    ts_run(&t, 4, "counter4/pr1.csv", false);
+    assert_clean(&t);
+    cr_assert_eq(t.family, BL_FAM_R4_PR);
+    cr_assert_eq(t.ncounts, 3);
+    cr_assert_eq(ts_sum(&t, "Searches_Platform", NULL), 120);
+    cr_assert_eq(ts_sum(&t, "Total_Item_Investigations", NULL), 24);
+    cr_assert_str_eq(t.counts[0].platform, "Europresse.com");
+    ts_free(&t);
+}
+
+Test(counter4, mr1)
+{
+    ts_sink t;
+    ts_run(&t, 4, "counter4/mr1.csv", false);
+    assert_clean(&t);
+    cr_assert_eq(t.family, BL_FAM_R4_ITEM);
+    cr_assert_eq(ts_sum(&t, "Total_Item_Requests", NULL), 50);
+    cr_assert_str_eq(t.counts[0].database, "Cinéma");
+    cr_assert_str_eq(t.counts[0].platform, "Médiathèque Numérique");
+    ts_free(&t);
+}
+
+Test(counter4, bad_row_and_unsupported)
+{
+    ts_sink t;
+    ts_run(&t, 4, "counter4/jr1_bad.csv", false);
+    cr_assert_eq(t.result, BL_OK);
+    const ts_diag *d = ts_diag_at(&t, BL_DIAG_ROW, 9);
+    cr_assert_not_null(d);
+    cr_assert_str_eq(d->field, "Jan-2014");
+    cr_assert_str_eq(d->reason, "'n/a' is not a count");
+    cr_assert_eq(ts_sum(&t, NULL, NULL), 2);
+    ts_free(&t);
+
+    ts_run(&t, 4, "counter4/jr5_unsupported.csv", false);
+    cr_assert_eq(t.result, BL_DATA);
+    cr_assert(has(t.errmsg, "R4 report JR5"), "%s", t.errmsg);
+    ts_free(&t);
+
+    ts_run(&t, 4, "counter5/pr_cairn.csv", false);
+    cr_assert_eq(t.result, BL_DATA);
+    cr_assert(has(t.errmsg, "cell A1 'Report_Name' is not a COUNTER R4 report name"), "%s",
+              t.errmsg);
+    ts_free(&t);
+}
+
+/* ---- detection ------------------------------------------------------------- */
+
+static bl_format sniff(const char *s)
+{
+    return bl__counter_sniff(s, strlen(s));
+}
+
+Test(detect, sniff_strings)
+{
+    cr_assert_eq(sniff("Report_Name,Platform Report\nReport_ID,PR\nRelease,5\n"), BL_FMT_COUNTER5);
+    cr_assert_eq(sniff("\xEF\xBB\xBF\"Report_Name\";\"x\"\r\n\"Release\";\"5.1\"\r\n"),
+                 BL_FMT_COUNTER5);
+    cr_assert_eq(sniff("Report_Name\tX\n"), BL_FMT_AUTO); /* no Release row */
+    cr_assert_eq(sniff("Journal Report 1 (R4),Number of ...\n"), BL_FMT_COUNTER4);
+    cr_assert_eq(sniff("Journal Report 1a (R4),x\n"), BL_FMT_COUNTER4);
+    cr_assert_eq(sniff("Journal Report 1 GOA (R4)\tx\n"), BL_FMT_COUNTER4);
+    cr_assert_eq(sniff("\"Book Report 2 (R4)\",x\n"), BL_FMT_COUNTER4);
+    cr_assert_eq(sniff("Database Report 1 (R4);x\n"), BL_FMT_COUNTER4);
+    cr_assert_eq(sniff("Platform Report 1 (R4),x\n"), BL_FMT_COUNTER4);
+    cr_assert_eq(sniff("Multimedia Report 1 (R4),x\n"), BL_FMT_COUNTER4);
+    cr_assert_eq(sniff("Journal Report 1 (R3),x\n"), BL_FMT_AUTO);
+    cr_assert_eq(sniff("127.0.0.1 - - [10/Oct/2025:13:55:36 +0200] \"GET / HTTP/1.1\" 200 1\n"),
+                 BL_FMT_AUTO);
+    cr_assert_eq(sniff("id,name\n1,x\n"), BL_FMT_AUTO);
+}
+
+static void detect_file(const char *fixture, bl_format want)
+{
+    char path[4096];
+    char head[16384];
+    size_t got = 0;
+    char *err = NULL;
+    snprintf(path, sizeof path, "%s/fixtures/%s", tu_srcdir(), fixture);
+    cr_assert_eq(bl_source_peek(path, head, sizeof head, &got, &err), BL_OK, "%s", fixture);
+    bl_format f = BL_FMT_AUTO;
+    cr_assert_eq(bl_format_detect(head, got, &f, &err), BL_OK, "%s: %s", fixture, err);
+    cr_assert_eq(f, want, "%s", fixture);
+}
+
+Test(detect, fixtures)
+{
+    detect_file("counter5/PRP1_sample_r51.tsv", BL_FMT_COUNTER5);
+    detect_file("counter5/Sample-TR_B1_r50.tsv", BL_FMT_COUNTER5);
+    detect_file("counter5/tr_b1.csv.gz", BL_FMT_COUNTER5);
+    detect_file("messy/bom_crlf.csv", BL_FMT_COUNTER5);
+    detect_file("messy/cp1252.csv", BL_FMT_COUNTER5);
+    detect_file("messy/semicolon.csv", BL_FMT_COUNTER5);
+    detect_file("messy/mac_cr.csv", BL_FMT_COUNTER5);
+    detect_file("messy/all_quoted.csv", BL_FMT_COUNTER5);
+    static const char *const r4[] = {"jr1.csv", "jr1_goa.csv", "jr2.tsv", "br1.csv", "br2.tsv",
+                                     "br3.csv", "db1.csv",     "db2.csv", "pr1.csv", "mr1.csv"};
+    for (size_t i = 0; i < sizeof r4 / sizeof r4[0]; i++) {
+        char f[64];
+        snprintf(f, sizeof f, "counter4/%s", r4[i]);
+        detect_file(f, BL_FMT_COUNTER4);
+    }
+}
+
+/* ---- month headings ------------------------------------------------------------ */
+
+Test(months, labels)
+{
+    static const struct {
+        const char *s;
+        const char *want; /* NULL: not a month */
+    } cases[] = {
+        {"Jan-2022", "2022-01"},
+        {"jan-2022", "2022-01"},
+        {"Jan 2022", "2022-01"},
+        {"January 2022", "2022-01"},
+        {"Jan-22", "2022-01"},
+        {"22-Jan", "2022-01"},
+        {"1-Jan-22", "2022-01"},
+        {"2022-01", "2022-01"},
+        {"2022-12-01", "2022-12"},
+        {"01/2022", "2022-01"},
+        {"1/1/2022", "2022-01"},
+        {"01/03/2022", "2022-03"},
+        {"3/1/2022", "2022-03"},
+        {"janv.-22", "2022-01"},
+        {"févr.-22", "2022-02"},
+        {"Sept-2024", "2024-09"},
+        {"déc.-2024", "2024-12"},
+        {"Reporting_Period_Total", NULL},
+        {"YOP", NULL},
+        {"2012", NULL},
+        {"05/03/2022", NULL},
+        {"Foo-2022", NULL},
+        {"2022-13", NULL},
+        {"", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int m = -1;
+        bool ok = bl__ctr_month(bl_sv_from(cases[i].s), &m);
+        if (!cases[i].want) {
+            cr_assert(!ok, "'%s' read as a month", cases[i].s);
+            continue;
+        }
+        cr_assert(ok, "'%s' not read", cases[i].s);
+        cr_assert_eq(m, mi(cases[i].want), "'%s'", cases[i].s);
+    }
+}
