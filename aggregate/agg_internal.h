@@ -57,6 +57,9 @@ typedef struct bl_hits bl_hits;
 bl_status bl__hits_open(bl_store *st, const bl_ingest_opts *opts, bl_agg *agg, bl_hits **out);
 /* One hit, in file order. Returns BL_OK or a fatal status. */
 bl_status bl__hits_add(bl_hits *h, const bl_hit_rec *r);
+/* End of the file's records: pushes the hits' counts into the roll-up
+ * (bl__agg_add). Called before the roll-up is written. */
+bl_status bl__hits_flush(bl_hits *h);
 /* End of the file: flushes pending sessions into the roll-up (bl__agg_add),
  * writes user sketches and quota excess rows for source_id (inside the
  * caller's transaction), and reports how many lines fell outside the

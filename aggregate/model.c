@@ -7,6 +7,7 @@
  * "consultations". See docs/reports.md.
  */
 #include "agg_internal.h"
+#include "bilan/forfait.h"
 #include "bilan/model.h"
 
 #include <stdio.h>
@@ -350,6 +351,43 @@ static bl_status read_users(bl_store *st, int first, int last, users_fn fn, void
     return rc;
 }
 
+/* Forfait gauges at the last day of the period, from the forfait module. */
+static bl_status fill_gauges(bl_store *st, bl_model *m)
+{
+    bl_forfait_status *f = NULL;
+    size_t n = 0;
+    int y = bl_month_year(m->period.last), mo = bl_month_num(m->period.last);
+    bl_status rc = bl_forfait_status_all(st, y, mo, bl_days_in_month(y, mo), &f, &n);
+    if (rc != BL_OK || n == 0)
+        return rc;
+    m->gauges = calloc(n, sizeof *m->gauges);
+    if (!m->gauges) {
+        rc = BL_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        bl_model_gauge *g = &m->gauges[m->n_gauges++];
+        char sentence[512];
+        g->label = bl_strdup_printf("%s (forfait %s)", f[i].resource_name ? f[i].resource_name
+                                                                          : f[i].resource_id,
+                                    f[i].id);
+        g->sentence = strdup(bl_forfait_sentence(&f[i], sentence, sizeof sentence));
+        g->units = f[i].units;
+        g->used = f[i].used;
+        g->alert_percent = f[i].alert_percent;
+        g->status = f[i].state == BL_FORFAIT_EXHAUSTED ? BL_GAUGE_EXHAUSTED
+                    : f[i].state == BL_FORFAIT_WATCH   ? BL_GAUGE_WATCH
+                                                       : BL_GAUGE_OK;
+        if (!g->label || !g->sentence) {
+            rc = BL_NOMEM;
+            goto out;
+        }
+    }
+out:
+    bl_forfait_status_free(f, n);
+    return rc;
+}
+
 /* ---- partner reports ------------------------------------------------------------- */
 
 typedef struct plist {
@@ -469,6 +507,8 @@ bl_status bl_model_build_partners(bl_store *st, bl_report_kind kind, const bl_pe
     }
     if (rc == BL_OK)
         rc = count_libraries(st, &pl);
+    for (size_t i = 0; i < pl.n && rc == BL_OK; i++)
+        rc = fill_gauges(st, pl.v[i]);
     if (rc == BL_OK) {
         for (size_t i = 0; i < pl.n; i++) {
             bl_model *m = pl.v[i];
@@ -537,14 +577,15 @@ static bl_status network_users(bl_store *st, bl_model *m)
     for (int pass = 0; pass < 2; pass++) {
         sqlite3_stmt *q = NULL;
         bl_status rc = prepare(st,
-                               "SELECT bl_sketch_count(sketch) FROM user_sketch "
+                               "SELECT bl_sketch_count(sketch), COUNT(*) FROM user_sketch "
                                "WHERE library_id IS NOT NULL AND month BETWEEN ?1 AND ?2",
                                &q);
         if (rc != BL_OK)
             return rc;
         bind_months(q, 1, pass ? prev.first : m->period.first, pass ? prev.last : m->period.last);
         int r = sqlite3_step(q);
-        if (r == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
+        if (r == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL &&
+            sqlite3_column_int64(q, 1) > 0) {
             if (pass)
                 m->has_users_prev = true, m->users_prev = sqlite3_column_int64(q, 0);
             else
@@ -691,6 +732,8 @@ bl_status bl_model_build_network(bl_store *st, bl_report_kind kind, const bl_per
         rc = network_unattributed(st, m);
     if (rc == BL_OK)
         rc = network_rejects(st, m);
+    if (rc == BL_OK)
+        rc = fill_gauges(st, m);
     for (size_t i = 0; i < nres; i++)
         free(res[i].id), free(res[i].name), free(res[i].provider), free(res[i].kind),
             free(res[i].metric);

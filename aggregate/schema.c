@@ -54,8 +54,9 @@ const char *const bl__migrations[] = {
     "  resource_id TEXT NOT NULL, month TEXT NOT NULL, quota INTEGER NOT NULL,\n"
     "  patrons INTEGER NOT NULL, extra_units INTEGER NOT NULL);\n"
     "CREATE TABLE mail_log(id INTEGER PRIMARY KEY, partner_id TEXT NOT NULL, period TEXT NOT NULL,\n"
-    "  kind TEXT NOT NULL, recipients TEXT NOT NULL, message_id TEXT NOT NULL,\n"
+    "  kind TEXT NOT NULL, recipient TEXT NOT NULL, message_id TEXT NOT NULL,\n"
     "  status TEXT NOT NULL, reply TEXT, sent_at TEXT NOT NULL);\n"
+    "CREATE INDEX mail_log_by_report ON mail_log(period, kind, partner_id);\n"
     /* Counting once (DESIGN §4): for every cell, only the rows of the first
      * report family that carries it (PR < DR < TR < IR < R4 < logs). */
     "CREATE VIEW usage_effective AS\n"

@@ -53,7 +53,7 @@ static int run(bl_cli *cli, int (*fn)(bl_cli *, int, char **), const char *const
     for (; args[argc] && argc < 299; argc++)
         argv[argc] = strdup(args[argc]);
     argv[argc] = NULL;
-    optind = 1;
+    optind = 0; /* glibc: a full reset, permutation state included */
     fflush(stdout);
     int ex = fn(cli, argc, argv);
     fflush(stdout);

@@ -1,11 +1,54 @@
-/* TEMPORARY: 'bilan key' is not built yet; this file is replaced when it lands. */
+/* bilan key rotate: replaces the secret key that pseudonymises log
+ * identifiers in memory (docs/logs.md). */
 #include "cli.h"
 
 #include <stdio.h>
+#include <string.h>
+
+static const char USAGE[] = "bilan key rotate";
+
+static void help(void)
+{
+    printf("usage: %s\n\n"
+           "Manages the secret key, kept in the store, with which IP addresses, logins\n"
+           "and session ids read from access logs are hashed (SipHash) in memory. No\n"
+           "identifier is ever written anywhere; the key only makes the in-memory\n"
+           "pseudonyms impossible to recompute without the store.\n\n"
+           "  rotate   replace the key by a new random one. Pseudonyms computed after\n"
+           "           the rotation are unrelated to earlier ones, so a patron active\n"
+           "           before and after it counts twice in distinct-user estimates\n"
+           "           merged across that date.\n",
+           USAGE);
+}
 
 int cmd_key(bl_cli *cli, int argc, char **argv)
 {
-    (void)cli, (void)argc, (void)argv;
-    cli_error("'key' is not implemented yet");
-    return BL_EX_SOFTWARE;
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        help();
+        return 0;
+    }
+    if (argc < 2)
+        return cli_usage("key", USAGE, "no subcommand given");
+    if (strcmp(argv[1], "rotate") != 0)
+        return cli_usage("key", USAGE, "unknown subcommand '%s'", argv[1]);
+    if (argc > 2) {
+        if (strcmp(argv[2], "--help") == 0) {
+            help();
+            return 0;
+        }
+        return cli_usage("key", USAGE, "unexpected argument '%s'", argv[2]);
+    }
+    bl_store *st = NULL;
+    int ex = cli_open_store(cli, &st);
+    if (ex)
+        return ex;
+    bl_status rc = bl_store_key_rotate(st);
+    if (rc != BL_OK) {
+        cli_error("cannot rotate the key: %s", bl_store_errmsg(st));
+        bl_store_close(st);
+        return cli_exit(rc);
+    }
+    bl_store_close(st);
+    printf("pseudonymisation key replaced\n");
+    return 0;
 }

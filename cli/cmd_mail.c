@@ -1,11 +1,659 @@
-/* TEMPORARY: 'bilan mail' is not built yet; this file is replaced when it lands. */
+/* bilan mail PERIOD: emails each partner its report (DESIGN §9, issue #7).
+ * One message per partner, built once: written to an outbox (--dry-run,
+ * --outbox) or sent over SMTP to each recipient not yet served, every
+ * attempt logged in mail_log so that a re-run sends nothing twice and a
+ * retry sends only what failed. See docs/mail.md. */
 #include "cli.h"
 
+#include "bilan/deliver.h"
+#include "bilan/mailing.h"
+#include "bilan/model.h"
+#include "bilan/render.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char USAGE[] =
+    "bilan mail PERIOD [--kind mensuel|semestriel] [--partner ID] [--smtp URL] [--from ADDR]\n"
+    "                  [--outbox DIR] [--dry-run] [--resend] [--insecure] [--reports DIR]";
+
+#define MAX_PDF (25L << 20) /* what mail servers commonly accept, base64 included */
+#define MAX_RCPT 32
+
+static void help(void)
+{
+    printf("usage: %s\n\n"
+           "Emails each partner its report for PERIOD (YYYY-MM, or YYYY-S1/YYYY-S2 for\n"
+           "semestriel): one message per partner, in French, with the figures of the period\n"
+           "in the body and reports/PERIOD/<partner>-<kind>.pdf attached, to the addresses\n"
+           "in partners.csv (column emails). Every attempt is logged in the store: running\n"
+           "the same command again sends nothing already accepted by the server, so a retry\n"
+           "after a failure sends only what failed.\n\n"
+           "  --kind K        mensuel (default for YYYY-MM) or semestriel (for YYYY-Sn)\n"
+           "  --partner ID    one partner only\n"
+           "  --smtp URL      smtp://host[:port] (STARTTLS required and verified unless the\n"
+           "                  host is loopback) or smtps://host[:port];\n"
+           "                  default $BILAN_SMTP_URL, else smtp://localhost\n"
+           "  --from ADDR     sender, 'Name <addr>' or addr; default $BILAN_MAIL_FROM\n"
+           "  --outbox DIR    write DIR/PERIOD/<partner>-<kind>.eml instead of sending\n"
+           "  --dry-run       the same, into ./outbox unless --outbox is given\n"
+           "  --resend        send again to recipients already served\n"
+           "  --insecure      allow plain text and unverified certificates to any host\n"
+           "  --reports DIR   where the PDFs are (default: reports)\n\n"
+           "Credentials come from BILAN_SMTP_USER and BILAN_SMTP_PASSWORD, else ~/.netrc;\n"
+           "never from the command line. BILAN_SMTP_CAFILE names an extra CA bundle.\n"
+           "Exit status: 0 all sent, 75 a server failure (retry later: only what failed is\n"
+           "sent again), 66 a report PDF is missing and cannot be rendered, 65 a partner\n"
+           "has no usable address. A missing PDF is rendered first, as 'bilan report' would.\n",
+           USAGE);
+}
+
+typedef struct opts {
+    const char *period_s, *kind, *partner, *smtp, *from, *outbox, *reports;
+    bool dry_run, resend, insecure;
+} opts;
+
+typedef struct run {
+    const bl_cli *cli;
+    opts o;
+    bl_mail_period period;
+    char from_name[256], from_addr[256];
+    const char *domain;
+    bl_store *st;
+    bl_smtp *smtp;
+    bool smtp_dead;
+    int sent, failed, skipped, written, missing, bad_address;
+} run;
+
+/* ---- small helpers ------------------------------------------------------------- */
+
+static void safe_name(char *out, size_t n, const char *id)
+{
+    size_t k = 0;
+    for (; *id && k + 1 < n; id++) {
+        char c = *id;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_' || c == '.';
+        out[k++] = ok ? c : '_';
+    }
+    out[k] = '\0';
+}
+
+static int mkdirs(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* Reads a whole file (up to MAX_PDF). 0, or an errno value (EFBIG when too big). */
+static int read_file(const char *path, char **data, size_t *len)
+{
+    *data = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return errno;
+    bl_buf b = BL_BUF_INIT((size_t)MAX_PDF);
+    char chunk[65536];
+    size_t n;
+    int err = 0;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (bl_buf_append(&b, chunk, n) != BL_OK) {
+            err = EFBIG;
+            break;
+        }
+    if (!err && ferror(f))
+        err = EIO;
+    fclose(f);
+    if (err) {
+        bl_buf_release(&b);
+        return err;
+    }
+    *data = b.data;
+    *len = b.len;
+    return 0;
+}
+
+static int write_atomic(const char *path, const char *data, size_t len)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f)
+        return errno;
+    int err = fwrite(data, 1, len, f) == len ? 0 : errno;
+    if (fclose(f) != 0 && !err)
+        err = errno;
+    if (!err && rename(tmp, path) != 0)
+        err = errno;
+    if (err)
+        unlink(tmp);
+    return err;
+}
+
+static void random_bytes(unsigned char *p, size_t n)
+{
+    int fd = open("/dev/urandom", O_RDONLY);
+    ssize_t got = fd >= 0 ? read(fd, p, n) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (got != (ssize_t)n) {
+        /* Unique enough for a Message-ID: time and process. */
+        unsigned long long v =
+            (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32);
+        for (size_t i = 0; i < n; i++)
+            p[i] = (unsigned char)(v >> (8 * (i % 8)));
+    }
+}
+
+/* Date of a preview: SOURCE_DATE_EPOCH when set (reproducible outboxes),
+ * now otherwise. A real send always says now. */
+static int64_t preview_time(void)
+{
+    const char *e = getenv("SOURCE_DATE_EPOCH");
+    if (e && *e) {
+        char *end;
+        long long v = strtoll(e, &end, 10);
+        if (!*end && v >= 0)
+            return v;
+    }
+    return (int64_t)time(NULL);
+}
+
+/* Renders a partner's missing report where 'bilan report KIND PERIOD' would
+ * have put it, so that a cron job that mails straight away still works. */
+static bool render_missing(run *r, const char *partner_id, const char *path)
+{
+    bl_period p;
+    if (!bl_period_parse(r->period.id, &p))
+        return false;
+    const char *fc = getenv("FONTCONFIG_FILE");
+    if (!fc || !*fc) {
+        /* Pin DejaVu before the first Pango call, as 'bilan report' does. */
+        char fonts[4096];
+        snprintf(fonts, sizeof fonts, "%s/fonts.conf", cli_data_dir());
+        if (access(fonts, R_OK) == 0)
+            setenv("FONTCONFIG_FILE", fonts, 1);
+    }
+    int64_t epoch = -1;
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (sde && *sde) {
+        char *end;
+        long long v = strtoll(sde, &end, 10);
+        if (!*end && v >= 0)
+            epoch = v;
+    }
+    int64_t days = (epoch >= 0 ? epoch : (int64_t)time(NULL)) / 86400;
+    bl_model **models = NULL;
+    size_t n = 0;
+    bl_report_kind kind =
+        strcmp(r->o.kind, "mensuel") == 0 ? BL_REPORT_MENSUEL : BL_REPORT_SEMESTRIEL;
+    bl_status rc = bl_model_build_partners(r->st, kind, &p, partner_id, days, &models, &n);
+    char err[512] = "", dir[4096];
+    if (rc != BL_OK || n != 1) {
+        snprintf(err, sizeof err, "%s", rc != BL_OK ? bl_store_errmsg(r->st) : "no model");
+        goto out;
+    }
+    snprintf(dir, sizeof dir, "%s/%s", r->o.reports, r->period.id);
+    if (mkdirs(dir) != 0) {
+        snprintf(err, sizeof err, "cannot create '%s': %s", dir, strerror(errno));
+        rc = BL_CANTCREAT;
+        goto out;
+    }
+    rc = bl_render_pdf(models[0], path, epoch, err, sizeof err);
+out:
+    bl_model_list_free(models, n);
+    if (rc != BL_OK || n != 1) {
+        cli_error("%s: no such report, and rendering it failed: %s; run 'bilan report %s %s' "
+                  "first",
+                  path, err, r->o.kind, r->period.id);
+        return false;
+    }
+    printf("%s: rendered %s (it was missing)\n", partner_id, path);
+    return true;
+}
+
+/* ---- the French text ---------------------------------------------------------------- */
+
+static bool is_month(const bl_mail_period *p)
+{
+    return p->first == p->last;
+}
+
+static const char *in_period(const bl_mail_period *p)
+{
+    return is_month(p) ? "en" : (p->last - p->first == 5 ? "au" : "en");
+}
+
+static const char *vs_period(const bl_mail_period *p)
+{
+    return is_month(p) ? "à" : (p->last - p->first == 5 ? "au" : "à l'");
+}
+
+static bl_status body_text(bl_buf *b, const run *r, const bl_mail_summary *s)
+{
+    char n1[48], n2[48];
+    bl_status rc = bl_buf_printf(b,
+                                 "Bonjour,\n\n"
+                                 "Vous trouverez ci-joint le rapport %s d'usage des ressources "
+                                 "numériques\nde %s pour %s.\n\nEn bref :\n",
+                                 r->o.kind, s->partner_name, s->period.label);
+    if (rc != BL_OK)
+        return rc;
+    if (s->has_data)
+        rc = bl_buf_printf(b, "- consultations %s %s : %s\n", in_period(&s->period),
+                           s->period.label, bl_fr_int(n1, sizeof n1, s->consultations));
+    else
+        rc = bl_buf_printf(b,
+                           "- consultations %s %s : aucune donnée reçue pour vos "
+                           "bibliothèques\n",
+                           in_period(&s->period), s->period.label);
+    if (rc != BL_OK)
+        return rc;
+    const char *vs = vs_period(&s->previous);
+    const char *sp = strcmp(vs, "à l'") == 0 ? "" : " ";
+    if (s->has_change)
+        rc = bl_buf_printf(b, "- évolution par rapport %s%s%s : %s (%s consultations)\n", vs, sp,
+                           s->previous.label, bl_fr_change(n1, sizeof n1, s->change_tenths),
+                           bl_fr_int(n2, sizeof n2, s->previous_consultations));
+    else if (s->has_data && s->has_previous)
+        rc = bl_buf_printf(b,
+                           "- évolution par rapport %s%s%s : non calculable (aucune "
+                           "consultation %s %s)\n",
+                           vs, sp, s->previous.label, in_period(&s->previous), s->previous.label);
+    else if (s->has_data)
+        rc = bl_buf_printf(b,
+                           "- évolution par rapport %s%s%s : pas de données pour cette "
+                           "période\n",
+                           vs, sp, s->previous.label);
+    if (rc != BL_OK)
+        return rc;
+    if (s->top_resource[0])
+        rc = bl_buf_printf(b, "- ressource la plus consultée : %s (%s consultation%s)\n",
+                           s->top_resource, bl_fr_int(n1, sizeof n1, s->top_consultations),
+                           s->top_consultations > 1 ? "s" : "");
+    for (size_t i = 0; i < s->n_forfait_lines && rc == BL_OK; i++)
+        rc = bl_buf_printf(b, "- %s\n", s->forfait_lines[i]);
+    if (rc == BL_OK)
+        rc = bl_buf_printf(b,
+                           "\nLes consultations comptent, pour chaque ressource, l'indicateur "
+                           "COUNTER qui dit\nle mieux qu'un usager l'a utilisée. Le détail "
+                           "par ressource et par mois est\ndans le rapport joint.\n\n"
+                           "Ce message a été envoyé automatiquement.\n\n"
+                           "Bien cordialement,\n%s\n",
+                           r->from_name[0] ? r->from_name : r->from_addr);
+    return rc;
+}
+
+/* ---- one partner ------------------------------------------------------------------ */
+
+/* Splits the partner's emails into to[] (borrowed from buf). */
+static size_t split_emails(char *buf, const char **to, size_t max, const char *partner, bool *bad)
+{
+    size_t n = 0;
+    *bad = false;
+    for (char *s = buf; s && *s;) {
+        char *e = strchr(s, ';');
+        if (e)
+            *e = '\0';
+        while (*s == ' ' || *s == '\t')
+            s++;
+        for (char *t = s + strlen(s); t > s && (t[-1] == ' ' || t[-1] == '\t'); t--)
+            t[-1] = '\0';
+        if (*s) {
+            if (!bl_mail_addr_valid(s)) {
+                cli_error("partner '%s': '%s' is not a usable email address (partners.csv, "
+                          "column emails)",
+                          partner, s);
+                *bad = true;
+            } else if (n == max) {
+                cli_error("partner '%s': more than %zu email addresses; '%s' and the next are "
+                          "left out",
+                          partner, max, s);
+                *bad = true;
+                break;
+            } else {
+                to[n++] = s;
+            }
+        }
+        s = e ? e + 1 : NULL;
+    }
+    return n;
+}
+
+static bl_status open_smtp(run *r)
+{
+    if (r->smtp)
+        return BL_OK;
+    const char *url = r->o.smtp ? r->o.smtp : getenv("BILAN_SMTP_URL");
+    if (!url || !*url)
+        url = "smtp://localhost";
+    const char *user = getenv("BILAN_SMTP_USER"), *cafile = getenv("BILAN_SMTP_CAFILE");
+    bl_smtp_opts so = {url,
+                       r->o.insecure,
+                       cafile && *cafile ? cafile : NULL,
+                       user && *user ? user : NULL,
+                       getenv("BILAN_SMTP_PASSWORD"),
+                       0};
+    char *err = NULL;
+    bl_status rc = bl_smtp_open(&so, &r->smtp, &err);
+    if (rc != BL_OK) {
+        cli_error("%s", err ? err : bl_status_str(rc));
+        r->smtp_dead = true;
+    }
+    free(err);
+    return rc;
+}
+
+static bl_status mail_partner(run *r, const bl_partner_info *p)
+{
+    bl_status rc = BL_OK;
+    char *emails = strdup(p->emails), *pdf = NULL, *pdf_path = NULL;
+    bl_buf msg = BL_BUF_INIT((size_t)MAX_PDF * 2);
+    bl_buf body = BL_BUF_INIT(64 * 1024);
+    bl_mail_summary *sum = calloc(1, sizeof *sum);
+    const char *to[MAX_RCPT], *pending[MAX_RCPT];
+    size_t npending = 0, pdf_len = 0;
+    if (!emails || !sum) {
+        rc = BL_NOMEM;
+        goto out;
+    }
+    bool bad = false;
+    size_t nto = split_emails(emails, to, MAX_RCPT, p->id, &bad);
+    if (bad)
+        r->bad_address++;
+    if (nto == 0) {
+        if (!bad) {
+            if (r->o.partner) {
+                cli_error("partner '%s' has no email address (partners.csv, column emails)", p->id);
+                r->bad_address++;
+            } else {
+                cli_warn("partner '%s' has no email address: skipped", p->id);
+            }
+        }
+        goto out;
+    }
+    for (size_t i = 0; i < nto; i++) {
+        bool sent = false;
+        if (!r->o.resend) {
+            rc = bl_mail_log_was_sent(r->st, p->id, r->period.id, r->o.kind, to[i], &sent);
+            if (rc != BL_OK)
+                goto out;
+        }
+        if (!sent)
+            pending[npending++] = to[i];
+    }
+    if (npending == 0) {
+        printf("%s: already sent to ", p->id);
+        for (size_t i = 0; i < nto; i++)
+            printf("%s%s", i ? ", " : "", to[i]);
+        printf(" (--resend to send again)\n");
+        r->skipped++;
+        goto out;
+    }
+
+    pdf_path = bl_strdup_printf("%s/%s/%s-%s.pdf", r->o.reports, r->period.id, p->id, r->o.kind);
+    if (!pdf_path) {
+        rc = BL_NOMEM;
+        goto out;
+    }
+    int err = read_file(pdf_path, &pdf, &pdf_len);
+    if (err == ENOENT) {
+        if (!render_missing(r, p->id, pdf_path)) {
+            r->missing++;
+            goto out;
+        }
+        err = read_file(pdf_path, &pdf, &pdf_len);
+    }
+    if (err) {
+        if (err == ENOENT)
+            cli_error("%s: no such report; run 'bilan report %s %s' first", pdf_path, r->o.kind,
+                      r->period.id);
+        else
+            cli_error("cannot read '%s': %s", pdf_path,
+                      err == EFBIG ? "larger than 25 MB, too large to mail" : strerror(err));
+        r->missing++;
+        goto out;
+    }
+
+    rc = bl_mail_summary_build(r->st, p->id, &r->period, sum);
+    if (rc != BL_OK) {
+        cli_error("partner '%s': %s", p->id, bl_store_errmsg(r->st));
+        goto out;
+    }
+    char subject[512], attach[300], safe[200], tag[256], mid[512];
+    snprintf(subject, sizeof subject, "Statistiques d'usage des ressources numériques — %s — %s",
+             sum->period.label, sum->partner_name);
+    safe_name(safe, sizeof safe, p->id);
+    snprintf(attach, sizeof attach, "bilan-%s-%s-%s.pdf", safe, r->o.kind, r->period.id);
+    snprintf(tag, sizeof tag, "%s.%s.%s", r->period.id, r->o.kind, safe);
+    bool preview = r->o.outbox != NULL;
+    int64_t now = preview ? preview_time() : (int64_t)time(NULL);
+    if (preview && getenv("SOURCE_DATE_EPOCH")) {
+        /* Reproducible previews: same data, same bytes. */
+        char seed[512];
+        snprintf(seed, sizeof seed, "%s|%s|%s|%lld", p->id, r->period.id, r->o.kind,
+                 (long long)now);
+        bl_mail_message_id(mid, sizeof mid, tag, seed, strlen(seed), r->domain);
+    } else {
+        unsigned char rnd[16];
+        random_bytes(rnd, sizeof rnd);
+        bl_mail_message_id(mid, sizeof mid, tag, rnd, sizeof rnd, r->domain);
+    }
+    rc = body_text(&body, r, sum);
+    if (rc != BL_OK)
+        goto out;
+    bl_mail m = {r->from_name, r->from_addr,      to,  nto,     subject, bl_buf_cstr(&body),
+                 attach,       "application/pdf", pdf, pdf_len, now,     mid};
+    char why[512];
+    rc = bl_mail_build(&m, &msg, why, sizeof why);
+    if (rc != BL_OK) {
+        cli_error("partner '%s': cannot build the message: %s", p->id, why);
+        goto out;
+    }
+
+    if (preview) {
+        char dir[4096], path[4400];
+        snprintf(dir, sizeof dir, "%s/%s", r->o.outbox, r->period.id);
+        snprintf(path, sizeof path, "%s/%s-%s.eml", dir, safe, r->o.kind);
+        if (mkdirs(dir) != 0)
+            err = errno;
+        else
+            err = write_atomic(path, msg.data, msg.len);
+        if (err) {
+            cli_error("cannot write '%s': %s", path, strerror(err));
+            rc = BL_CANTCREAT;
+            goto out;
+        }
+        printf("%s: wrote %s (for ", p->id, path);
+        for (size_t i = 0; i < npending; i++)
+            printf("%s%s", i ? ", " : "", pending[i]);
+        printf(")\n");
+        r->written++;
+        goto out;
+    }
+
+    if (open_smtp(r) != BL_OK) {
+        rc = BL_USAGE;
+        goto out;
+    }
+    for (size_t i = 0; i < npending; i++) {
+        bl_status s = bl_smtp_send(r->smtp, r->from_addr, pending[i], msg.data, msg.len);
+        bl_mail_log_entry e = {p->id,      r->period.id,          r->o.kind, pending[i], mid,
+                               s == BL_OK, bl_smtp_reply(r->smtp)};
+        bl_status lr = bl_mail_log_record(r->st, &e);
+        if (s == BL_OK) {
+            printf("%s: sent to %s (%s)\n", p->id, pending[i], bl_smtp_reply(r->smtp));
+            r->sent++;
+        } else {
+            cli_error("%s: not sent to %s: %s", p->id, pending[i], bl_smtp_errmsg(r->smtp));
+            r->failed++;
+        }
+        if (lr != BL_OK) {
+            /* Sent but not logged: say so, a re-run would send it again. */
+            cli_error("cannot log the mail to %s in the store: %s", pending[i],
+                      bl_store_errmsg(r->st));
+            rc = lr;
+            goto out;
+        }
+        if (s != BL_OK && bl_smtp_fatal(r->smtp)) {
+            r->smtp_dead = true;
+            break;
+        }
+    }
+out:
+    free(emails);
+    free(pdf);
+    free(pdf_path);
+    free(sum);
+    bl_buf_release(&msg);
+    bl_buf_release(&body);
+    return rc;
+}
+
+/* ---- the command ---------------------------------------------------------------------- */
 
 int cmd_mail(bl_cli *cli, int argc, char **argv)
 {
-    (void)cli, (void)argc, (void)argv;
-    cli_error("'mail' is not implemented yet");
-    return BL_EX_SOFTWARE;
+    static const struct option longopts[] = {{"kind", required_argument, NULL, 'k'},
+                                             {"partner", required_argument, NULL, 'p'},
+                                             {"smtp", required_argument, NULL, 's'},
+                                             {"from", required_argument, NULL, 'f'},
+                                             {"outbox", required_argument, NULL, 'o'},
+                                             {"reports", required_argument, NULL, 'r'},
+                                             {"dry-run", no_argument, NULL, 'n'},
+                                             {"resend", no_argument, NULL, 'R'},
+                                             {"insecure", no_argument, NULL, 'I'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    run r = {0};
+    r.cli = cli;
+    r.o.reports = "reports";
+    int c;
+    optind = 0; /* glibc: start afresh, permutation state included (see cmd_report.c) */
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'k':
+            r.o.kind = optarg;
+            break;
+        case 'p':
+            r.o.partner = optarg;
+            break;
+        case 's':
+            r.o.smtp = optarg;
+            break;
+        case 'f':
+            r.o.from = optarg;
+            break;
+        case 'o':
+            r.o.outbox = optarg;
+            break;
+        case 'r':
+            r.o.reports = optarg;
+            break;
+        case 'n':
+            r.o.dry_run = true;
+            break;
+        case 'R':
+            r.o.resend = true;
+            break;
+        case 'I':
+            r.o.insecure = true;
+            break;
+        case 'h':
+            help();
+            return 0;
+        default:
+            return cli_usage("mail", USAGE, NULL);
+        }
+    }
+    if (optind >= argc)
+        return cli_usage("mail", USAGE, "missing PERIOD");
+    if (optind + 1 < argc)
+        return cli_usage("mail", USAGE, "unexpected argument '%s'", argv[optind + 1]);
+    r.o.period_s = argv[optind];
+    if (!bl_mail_period_parse(r.o.period_s, &r.period) || r.period.last - r.period.first == 11)
+        return cli_usage("mail", USAGE,
+                         "'%s' is not a month (YYYY-MM) or a semester (YYYY-S1, "
+                         "YYYY-S2)",
+                         r.o.period_s);
+    bool month = r.period.first == r.period.last;
+    if (!r.o.kind)
+        r.o.kind = month ? "mensuel" : "semestriel";
+    if (strcmp(r.o.kind, "mensuel") != 0 && strcmp(r.o.kind, "semestriel") != 0)
+        return cli_usage("mail", USAGE, "--kind: '%s' is not mensuel or semestriel", r.o.kind);
+    if (month != (strcmp(r.o.kind, "mensuel") == 0))
+        return cli_usage("mail", USAGE, "a %s report needs a %s, not '%s'", r.o.kind,
+                         month ? "semester (YYYY-S1, YYYY-S2)" : "month (YYYY-MM)", r.o.period_s);
+    if (r.o.dry_run && !r.o.outbox)
+        r.o.outbox = "outbox";
+    const char *from = r.o.from ? r.o.from : getenv("BILAN_MAIL_FROM");
+    if (!from || !*from)
+        return cli_usage("mail", USAGE, "no sender: give --from ADDR or set BILAN_MAIL_FROM");
+    if (!bl_mail_parse_mailbox(from, r.from_name, sizeof r.from_name, r.from_addr,
+                               sizeof r.from_addr))
+        return cli_usage("mail", USAGE, "--from: '%s' is not 'Name <addr>' or an address", from);
+    r.domain = strchr(r.from_addr, '@') + 1;
+
+    int ex = cli_open_store(cli, &r.st);
+    if (ex)
+        return ex;
+    bl_partner_info *parts = NULL;
+    size_t np = 0;
+    bl_status rc = bl_store_partners(r.st, &parts, &np);
+    if (rc != BL_OK) {
+        cli_error("%s", bl_store_errmsg(r.st));
+        goto out;
+    }
+    bool found = false;
+    for (size_t i = 0; i < np && rc == BL_OK && !r.smtp_dead; i++) {
+        if (r.o.partner && strcmp(parts[i].id, r.o.partner) != 0)
+            continue;
+        found = true;
+        rc = mail_partner(&r, &parts[i]);
+    }
+    if (r.o.partner && !found) {
+        cli_error("no partner '%s' in the store (see partners.csv)", r.o.partner);
+        rc = BL_NOTFOUND;
+    } else if (np == 0) {
+        cli_error("no partner in the store: run 'bilan network import DIR' first");
+        rc = BL_NOINPUT;
+    }
+    if (r.smtp_dead && rc == BL_OK)
+        cli_error("nothing more sent: the server failed as a whole; once it is fixed, run the "
+                  "same command again to send what is left");
+    if (!r.o.outbox && (r.sent || r.failed))
+        printf("%d sent, %d failed, %d partner%s already served\n", r.sent, r.failed, r.skipped,
+               r.skipped > 1 ? "s" : "");
+    if (rc == BL_OK) {
+        if (r.failed || r.smtp_dead)
+            rc = BL_TEMPFAIL;
+        else if (r.missing)
+            rc = BL_NOINPUT;
+        else if (r.bad_address)
+            rc = BL_DATA;
+    }
+out:
+    bl_partner_list_free(parts, np);
+    bl_smtp_close(r.smtp);
+    bl_store_close(r.st);
+    if (fflush(stdout) != 0 && rc == BL_OK)
+        rc = BL_IO;
+    return cli_exit(rc);
 }

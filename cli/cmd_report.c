@@ -1,11 +1,257 @@
-/* TEMPORARY: 'bilan report' is not built yet; this file is replaced when it lands. */
+/* bilan report mensuel|semestriel|annuel|reseau PERIOD [--partner ID] [--out DIR] [--jobs N]
+ *
+ * Builds every report model first (one SQLite connection, one pass), closes
+ * the store, then renders the PDFs in parallel threads: each render has its
+ * own Pango font map and Cairo surfaces, so threads share nothing. */
 #include "cli.h"
+#include "bilan/model.h"
+#include "bilan/render.h"
 
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char USAGE[] = "bilan report mensuel|semestriel|annuel|reseau PERIOD "
+                            "[--partner ID] [--out DIR] [--jobs N]";
+
+static void help(void)
+{
+    printf("usage: %s\n\n"
+           "Renders French A4 PDF reports from the store.\n\n"
+           "  mensuel YYYY-MM        one per partner: the month against the previous one and\n"
+           "                         the same month last year, per resource, charts, forfaits\n"
+           "  semestriel YYYY-S1|S2  one per partner: the six months side by side\n"
+           "  annuel YYYY            network-wide, for the steering committee: totals by\n"
+           "                         resource, kind and partner, cost per consultation\n"
+           "  reseau PERIOD          network-wide review for the project lead (PERIOD is\n"
+           "                         YYYY-MM, YYYY-S1|S2 or YYYY): partners x resources,\n"
+           "                         unattributed usage, rejected rows, missing months\n\n"
+           "Files: DIR/PERIOD/<partner-id>-<kind>.pdf for partner reports and\n"
+           "DIR/PERIOD/reseau-<kind>.pdf for network-wide ones; each path written is\n"
+           "printed on stdout.\n\n"
+           "  --partner ID   only this partner (partner reports only)\n"
+           "  --out DIR      output directory (default: reports)\n"
+           "  --jobs N       render with N threads (default: the number of cores)\n\n"
+           "SOURCE_DATE_EPOCH, when set, fixes the generation date printed in the\n"
+           "reports and the PDF dates: the same data then gives the same bytes.\n",
+           USAGE);
+}
+
+/* mkdir -p */
+static bool make_dirs(const char *path)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return false;
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return false;
+        *p = '/';
+    }
+    return mkdir(buf, 0777) == 0 || errno == EEXIST;
+}
+
+typedef struct job {
+    bl_model **models;
+    size_t n;
+    const char *out;
+    int64_t epoch;
+    pthread_mutex_t lock;
+    size_t next;
+    bl_status *rc;
+    char (*err)[512];
+    char (*path)[4096];
+} job;
+
+static void *worker(void *arg)
+{
+    job *j = arg;
+    for (;;) {
+        pthread_mutex_lock(&j->lock);
+        size_t i = j->next++;
+        pthread_mutex_unlock(&j->lock);
+        if (i >= j->n)
+            return NULL;
+        char rel[512];
+        bl_render_file_name(rel, sizeof rel, j->models[i]);
+        snprintf(j->path[i], sizeof j->path[i], "%s/%s", j->out, rel);
+        j->rc[i] = bl_render_pdf(j->models[i], j->path[i], j->epoch, j->err[i], sizeof j->err[i]);
+    }
+}
 
 int cmd_report(bl_cli *cli, int argc, char **argv)
 {
-    (void)cli, (void)argc, (void)argv;
-    cli_error("'report' is not implemented yet");
-    return BL_EX_SOFTWARE;
+    static const struct option longopts[] = {{"partner", required_argument, NULL, 'p'},
+                                             {"out", required_argument, NULL, 'o'},
+                                             {"jobs", required_argument, NULL, 'j'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char *partner = NULL, *out = "reports";
+    long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+    int c;
+    /* optind = 0 makes glibc's getopt start afresh (its permutation state
+     * included): `bilan demo` calls several commands in one process, and
+     * options may follow the kind and period. */
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "hj:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'p':
+            partner = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'j': {
+            char *end;
+            jobs = strtol(optarg, &end, 10);
+            if (*end || jobs < 1 || jobs > 256)
+                return cli_usage("report", USAGE, "--jobs: '%s' is not a number from 1 to 256",
+                                 optarg);
+            break;
+        }
+        case 'h':
+            help();
+            return 0;
+        default:
+            return cli_usage("report", USAGE, NULL);
+        }
+    }
+    if (argc - optind != 2)
+        return cli_usage("report", USAGE, argc - optind < 2 ? "missing report kind or period"
+                                                            : "unexpected argument '%s'",
+                         argc - optind < 2 ? "" : argv[optind + 2]);
+    const char *kname = argv[optind], *pname = argv[optind + 1];
+    bl_report_kind kind;
+    if (strcmp(kname, "mensuel") == 0)
+        kind = BL_REPORT_MENSUEL;
+    else if (strcmp(kname, "semestriel") == 0)
+        kind = BL_REPORT_SEMESTRIEL;
+    else if (strcmp(kname, "annuel") == 0)
+        kind = BL_REPORT_ANNUEL;
+    else if (strcmp(kname, "reseau") == 0)
+        kind = BL_REPORT_RESEAU;
+    else
+        return cli_usage("report", USAGE, "unknown report kind '%s'", kname);
+    bl_period p;
+    static const char *const want[] = {"a month (YYYY-MM)", "a semester (YYYY-S1 or YYYY-S2)",
+                                       "a year (YYYY)", "a period (YYYY-MM, YYYY-S1|S2 or YYYY)"};
+    bool ok = bl_period_parse(pname, &p);
+    if (ok && kind == BL_REPORT_MENSUEL)
+        ok = p.kind == BL_PERIOD_MONTH;
+    if (ok && kind == BL_REPORT_SEMESTRIEL)
+        ok = p.kind == BL_PERIOD_SEMESTER;
+    if (ok && kind == BL_REPORT_ANNUEL)
+        ok = p.kind == BL_PERIOD_YEAR;
+    if (!ok)
+        return cli_usage("report", USAGE, "%s: '%s' is not %s", kname, pname, want[kind]);
+    if (partner && bl_report_kind_network(kind))
+        return cli_usage("report", USAGE, "--partner: the %s report covers the whole network",
+                         kname);
+
+    /* Fonts: the project's fontconfig file pins DejaVu, before any Pango call. */
+    char fonts[4096];
+    const char *fc = getenv("FONTCONFIG_FILE");
+    if (!fc || !*fc) {
+        snprintf(fonts, sizeof fonts, "%s/fonts.conf", cli_data_dir());
+        if (access(fonts, R_OK) != 0)
+            cli_warn("cannot read '%s': fonts may differ from DejaVu", fonts);
+        else
+            setenv("FONTCONFIG_FILE", fonts, 1);
+    }
+    int64_t epoch = -1, now;
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (sde && *sde) {
+        char *end;
+        long long v = strtoll(sde, &end, 10);
+        if (*end || v < 0) {
+            cli_error("SOURCE_DATE_EPOCH: '%s' is not a number of seconds", sde);
+            return BL_EX_USAGE;
+        }
+        epoch = v;
+    }
+    now = epoch >= 0 ? epoch : (int64_t)time(NULL);
+    int64_t days = now / 86400;
+
+    bl_store *st = NULL;
+    int ex = cli_open_store(cli, &st);
+    if (ex)
+        return ex;
+    bl_model **models = NULL;
+    size_t n = 0;
+    bl_status rc;
+    if (bl_report_kind_network(kind)) {
+        models = calloc(1, sizeof *models);
+        rc = models ? bl_model_build_network(st, kind, &p, days, &models[0]) : BL_NOMEM;
+        n = rc == BL_OK ? 1 : 0;
+    } else {
+        rc = bl_model_build_partners(st, kind, &p, partner, days, &models, &n);
+    }
+    if (rc != BL_OK) {
+        if (rc == BL_NOTFOUND)
+            cli_error("%s", bl_store_errmsg(st));
+        else
+            cli_error("cannot read the store: %s", bl_store_errmsg(st));
+        bl_store_close(st);
+        bl_model_list_free(models, n);
+        return cli_exit(rc);
+    }
+    bl_store_close(st);
+    if (n == 0) {
+        cli_error("no partner in the network: run 'bilan network import DIR' first");
+        bl_model_list_free(models, n);
+        return BL_EX_NOINPUT;
+    }
+
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/%s", out, p.id);
+    if (!make_dirs(dir)) {
+        cli_error("cannot create '%s': %s", dir, strerror(errno));
+        bl_model_list_free(models, n);
+        return BL_EX_CANTCREAT;
+    }
+    job j = {models, n, out, epoch, PTHREAD_MUTEX_INITIALIZER, 0, NULL, NULL, NULL};
+    j.rc = calloc(n, sizeof *j.rc);
+    j.err = calloc(n, sizeof *j.err);
+    j.path = calloc(n, sizeof *j.path);
+    if (!j.rc || !j.err || !j.path) {
+        cli_error("out of memory");
+        ex = BL_EX_SOFTWARE;
+        goto out;
+    }
+    size_t nthreads = (size_t)jobs < n ? (size_t)jobs : n;
+    pthread_t th[256];
+    size_t started = 0;
+    /* The calling thread works too: with one job, no thread is created. */
+    for (; started + 1 < nthreads; started++)
+        if (pthread_create(&th[started], NULL, worker, &j) != 0)
+            break;
+    worker(&j);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    for (size_t i = 0; i < n; i++) {
+        if (j.rc[i] == BL_OK) {
+            printf("%s\n", j.path[i]);
+        } else {
+            cli_error("%s", j.err[i]);
+            if (!ex)
+                ex = cli_exit(j.rc[i]);
+        }
+    }
+    if (fflush(stdout) != 0 && !ex)
+        ex = BL_EX_IOERR;
+out:
+    free(j.rc);
+    free(j.err);
+    free(j.path);
+    bl_model_list_free(models, n);
+    return ex;
 }

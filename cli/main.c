@@ -130,7 +130,7 @@ int main(int argc, char **argv)
     }
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
         if (strcmp(argv[i], commands[k].name) == 0) {
-            optind = 1;
+            optind = 0;
             return commands[k].fn(&cli, argc - i, argv + i);
         }
     }

@@ -26,18 +26,18 @@ bool bl_mail_parse_mailbox(const char *spec, char *name, size_t name_n, char *ad
 /* ---- the message ---------------------------------------------------------------- */
 
 typedef struct bl_mail {
-    const char *from_name;    /* display name, UTF-8, may be NULL or "" */
-    const char *from_addr;    /* addr-spec */
-    const char *const *to;    /* addr-specs, all listed in To: */
+    const char *from_name; /* display name, UTF-8, may be NULL or "" */
+    const char *from_addr; /* addr-spec */
+    const char *const *to; /* addr-specs, all listed in To: */
     size_t nto;
-    const char *subject;      /* UTF-8, one line */
-    const char *body;         /* UTF-8 plain text, lines ended by '\n' */
-    const char *attach_name;  /* ASCII file name ([A-Za-z0-9._-]), NULL: no attachment */
-    const char *attach_type;  /* e.g. "application/pdf" */
+    const char *subject;     /* UTF-8, one line */
+    const char *body;        /* UTF-8 plain text, lines ended by '\n' */
+    const char *attach_name; /* ASCII file name ([A-Za-z0-9._-]), NULL: no attachment */
+    const char *attach_type; /* e.g. "application/pdf" */
     const void *attach;
     size_t attach_len;
-    int64_t date;             /* seconds since 1970-01-01 UTC, for Date: (written in UTC) */
-    const char *message_id;   /* without the angle brackets, e.g. "x.y@example.org" */
+    int64_t date;           /* seconds since 1970-01-01 UTC, for Date: (written in UTC) */
+    const char *message_id; /* without the angle brackets, e.g. "x.y@example.org" */
 } bl_mail;
 
 /* Appends the whole message to out: headers (Date, From, To, Subject as RFC
@@ -52,12 +52,12 @@ bl_status bl_mail_build(const bl_mail *m, bl_buf *out, char *err, size_t errn);
 /* Writes a Message-ID (without brackets) into out: "bilan.<tag>.<hex>@<domain>",
  * tag reduced to [A-Za-z0-9.-]. unique is any bytes that make it unique (a
  * random draw for real sends; a fixed seed gives reproducible previews). */
-void bl_mail_message_id(char *out, size_t n, const char *tag, const void *unique,
-                        size_t unique_len, const char *domain);
+void bl_mail_message_id(char *out, size_t n, const char *tag, const void *unique, size_t unique_len,
+                        const char *domain);
 
 /* Encoders, exposed for tests. Append to b. */
 bl_status bl_mail_base64(bl_buf *b, const void *p, size_t n, size_t line); /* line 0: no breaks */
-bl_status bl_mail_qp(bl_buf *b, const char *text);   /* '\n' → CRLF, soft breaks at 76 */
+bl_status bl_mail_qp(bl_buf *b, const char *text); /* '\n' → CRLF, soft breaks at 76 */
 /* An unstructured header (name: value) with RFC 2047 B encoded-words when
  * the value is not plain ASCII, folded so that no line exceeds 78. */
 bl_status bl_mail_header_text(bl_buf *b, const char *name, const char *value);
@@ -67,20 +67,20 @@ bl_status bl_mail_header_text(bl_buf *b, const char *name, const char *value);
 typedef struct bl_smtp bl_smtp;
 
 typedef struct bl_smtp_opts {
-    const char *url;       /* smtp://host[:port][/ehlo-domain] or smtps://... */
-    bool insecure;         /* allow plain text, do not verify certificates */
-    const char *cafile;    /* extra CA bundle to verify the server with, or NULL */
-    const char *user;      /* NULL: taken from ~/.netrc when it has the host */
+    const char *url;    /* smtp://host[:port][/ehlo-domain] or smtps://... */
+    bool insecure;      /* allow plain text, do not verify certificates */
+    const char *cafile; /* extra CA bundle to verify the server with, or NULL */
+    const char *user;   /* NULL: taken from ~/.netrc when it has the host */
     const char *password;
-    long timeout_s;        /* whole-transaction timeout, 0 for the default (300 s) */
+    long timeout_s; /* whole-transaction timeout, 0 for the default (300 s) */
 } bl_smtp_opts;
 
 /* How the connection is protected. */
 typedef enum bl_smtp_security {
-    BL_SMTP_TLS,           /* smtps:// (implicit TLS), verified */
-    BL_SMTP_STARTTLS,      /* STARTTLS required and the certificate verified */
-    BL_SMTP_PLAIN_LOOPBACK,/* plain text, the server is on this machine */
-    BL_SMTP_OPPORTUNISTIC  /* --insecure: STARTTLS when offered, unverified */
+    BL_SMTP_TLS,            /* smtps:// (implicit TLS), verified */
+    BL_SMTP_STARTTLS,       /* STARTTLS required and the certificate verified */
+    BL_SMTP_PLAIN_LOOPBACK, /* plain text, the server is on this machine */
+    BL_SMTP_OPPORTUNISTIC   /* --insecure: STARTTLS when offered, unverified */
 } bl_smtp_security;
 
 /* Checks the URL and prepares a session (no connection yet). BL_USAGE when

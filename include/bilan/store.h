@@ -58,6 +58,11 @@ bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
                           const bl_ingest_opts *opts, bl_diag_fn diag, void *diag_ctx,
                           bl_ingest_result *res);
 
+/* Replaces the secret key that pseudonymises log identifiers (IP addresses,
+ * logins, session ids) in memory. Later pseudonyms are unrelated to earlier
+ * ones: a patron seen before and after counts as two distinct users. */
+bl_status bl_store_key_rotate(bl_store *st);
+
 /* ---- exports --------------------------------------------------------------------- */
 
 typedef enum bl_access_filter {

@@ -1,0 +1,973 @@
+/* Access-log hits under the COUNTER R5 processing rules (see docs/logs.md):
+ * attribution (library by IP range or library key, resource by url_pattern),
+ * status 200/304 only, robots excluded, the 30-second double-click filter,
+ * unique items per user-session, distinct users as HyperLogLog sketches and
+ * per-patron quota excess.
+ *
+ * Counting is incremental and undoable: a hit is counted when it arrives;
+ * when the same user clicks the same URL again within 30 s, the earlier
+ * hit's counts are taken back and the new one counted instead ("drop the
+ * first, keep the second", so a chain counts once, at its last click).
+ * Unique items are reference counts per session item, so taking a hit back
+ * un-counts its item only when no other surviving hit holds it. Everything
+ * is keyed by 64-bit keyed hashes of identities; state expires as log time
+ * moves on, so memory follows the live sessions, not the file size.
+ *
+ * Privacy: IP addresses, logins and session ids are only ever fed to
+ * SipHash keyed by the store's secret; none of them is kept, stored or put
+ * in a message. */
+#include "attrib.h"
+#include "hits_internal.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef BILAN_DEFAULT_DATA_DIR
+#define BILAN_DEFAULT_DATA_DIR "/usr/share/bilan"
+#endif
+
+#define WINDOW 300           /* tolerated disorder, seconds */
+#define DOUBLE_CLICK 30      /* seconds */
+#define SESSION_IDLE 1800    /* a session id unseen this long starts afresh */
+#define CACHE_MAX 200000     /* entries per cache before it is emptied */
+#define MAX_SUBJECT (70 * 1024)
+#define SWEEP_EVERY 600      /* seconds of log time between sweeps */
+
+enum { M_TII, M_TIR, M_UII, M_UIR, M__COUNT };
+static const char *const METRIC[M__COUNT] = {"Total_Item_Investigations", "Total_Item_Requests",
+                                             "Unique_Item_Investigations",
+                                             "Unique_Item_Requests"};
+
+typedef struct resource {
+    char *id;
+    pcre2_code *url, *req;
+    pcre2_match_data *md;
+    int item_group;       /* capture number of (?<item>...), 0 when none */
+    bool quota;           /* a forfait on it has a per-patron quota */
+} resource;
+
+typedef struct range {
+    bl_cidr cidr;
+    int lib;
+} range;
+
+typedef struct quota_rule {
+    int res, metric;
+    long long quota;
+    int from, to;         /* month indexes of the forfait's period */
+} quota_rule;
+
+typedef struct cell {
+    int lib, res;
+    char *inst, *host;
+} cell;
+
+/* Table elements; each starts with its key. */
+typedef struct dc_ent {   /* last surviving click of a user on a URL */
+    uint64_t key;
+    int64_t t;
+    uint64_t si, pq;
+    uint32_t cell;
+    int32_t month;
+    uint8_t req;
+} dc_ent;
+
+typedef struct ss_ent {   /* a session id's last activity */
+    uint64_t key;
+    int64_t last;
+} ss_ent;
+
+typedef struct si_ent {   /* one item in one user-session */
+    uint64_t key;
+    int64_t expire;       /* hour-slice sessions; 0 for session ids */
+    uint64_t sess;        /* session-id sessions: key in the ss table */
+    uint64_t pq;
+    uint32_t inv_cell, req_cell;
+    int32_t inv_month, req_month;
+    int32_t inv_refs, req_refs;
+} si_ent;
+
+typedef struct pq_ent {   /* one patron's use of a quota'd resource in a month */
+    uint64_t key;
+    int64_t n[M__COUNT];
+    int32_t res, month;
+} pq_ent;
+
+typedef struct qx_ent {   /* excess per quota rule and month */
+    uint64_t key;
+    int64_t patrons, extra;
+    int32_t rule, month;
+} qx_ent;
+
+typedef struct ctr_ent {  /* local roll-up: (cell, month, metric) -> count */
+    uint64_t key;
+    int64_t value;
+} ctr_ent;
+
+typedef struct small_ent { /* caches: robot verdict, IP -> library */
+    uint64_t key;
+    int32_t v;
+} small_ent;
+
+typedef struct sketch {
+    int lib, month;
+    uint8_t reg[BL_HLL_M];
+} sketch;
+
+typedef struct sk_ent {
+    uint64_t key;
+    sketch *s;
+} sk_ent;
+
+struct bl_hits {
+    bl_store *st;
+    bl_agg *agg;
+    const bl_ingest_opts *opts;
+    uint8_t key[16];
+    bl_names names;
+    char **lib_ids;
+    size_t nlib;
+    range *ranges;
+    size_t nranges;
+    resource *res;
+    size_t nres;
+    pcre2_code *prefilter;     /* every url_pattern at once: most hits match none */
+    pcre2_match_data *pre_md;
+    pcre2_match_data *req_md;
+    pcre2_code *robots;
+    pcre2_match_data *rob_md;
+    quota_rule *rules;
+    size_t nrules;
+    cell *cells;
+    size_t ncells, cells_alloc;
+    bl_strmap cell_ids;        /* "lib\x1fres\x1finst\x1fhost" -> index + 1 */
+    bl_u64map cell_cache;      /* hash of (lib, res, inst, host) -> index */
+    bl_u64map dc, ss, si, pq, qx, ctr, robot_cache, ip_cache, sketches;
+    sketch **sk;
+    size_t nsk, sk_alloc;
+    int64_t tmax, last_sweep;
+    bool any;
+    long out_of_order;
+    char subject[MAX_SUBJECT];
+    bl_buf tmp;
+};
+
+/* ---- loading ------------------------------------------------------------------ */
+
+static bl_status fail(bl_hits *h, bl_status code, const char *what)
+{
+    return bl__store_fail(h->st, code, "%s", what);
+}
+
+static int lib_index(bl_hits *h, const char *id)
+{
+    for (size_t i = 0; i < h->nlib; i++)
+        if (strcmp(h->lib_ids[i], id) == 0)
+            return (int)i;
+    return -1;
+}
+
+static bl_status load_libraries(bl_hits *h, sqlite3 *db)
+{
+    sqlite3_stmt *q = NULL;
+    bl_status rc = BL_OK;
+    if (sqlite3_prepare_v2(db, "SELECT id FROM library ORDER BY id", -1, &q, NULL) != SQLITE_OK)
+        return bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        char **n = realloc(h->lib_ids, (h->nlib + 1) * sizeof *n);
+        if (!n) {
+            rc = BL_NOMEM;
+            break;
+        }
+        h->lib_ids = n;
+        if (!(h->lib_ids[h->nlib] = strdup((const char *)sqlite3_column_text(q, 0)))) {
+            rc = BL_NOMEM;
+            break;
+        }
+        h->nlib++;
+    }
+    sqlite3_finalize(q);
+    if (rc != BL_OK)
+        return rc;
+    if (sqlite3_prepare_v2(db, "SELECT library_id, cidr FROM library_ip_range", -1, &q, NULL) !=
+        SQLITE_OK)
+        return bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        range r;
+        r.lib = lib_index(h, (const char *)sqlite3_column_text(q, 0));
+        if (r.lib < 0 || !bl__cidr_parse((const char *)sqlite3_column_text(q, 1), &r.cidr))
+            continue; /* validated at import */
+        range *n = realloc(h->ranges, (h->nranges + 1) * sizeof *n);
+        if (!n) {
+            rc = BL_NOMEM;
+            break;
+        }
+        h->ranges = n;
+        h->ranges[h->nranges++] = r;
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static pcre2_code *compile(const char *pat, uint32_t flags)
+{
+    int err;
+    PCRE2_SIZE off;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, flags, &err, &off, NULL);
+    if (re)
+        pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    return re;
+}
+
+static bl_status load_resources(bl_hits *h, sqlite3 *db)
+{
+    sqlite3_stmt *q = NULL;
+    bl_status rc = BL_OK;
+    bl_buf all = BL_BUF_INIT(1 << 20);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT id, url_pattern, request_pattern FROM resource"
+                           " WHERE url_pattern <> '' ORDER BY id",
+                           -1, &q, NULL) != SQLITE_OK)
+        return bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        resource *n = realloc(h->res, (h->nres + 1) * sizeof *n);
+        if (!n) {
+            rc = BL_NOMEM;
+            break;
+        }
+        h->res = n;
+        resource *r = &h->res[h->nres];
+        memset(r, 0, sizeof *r);
+        const char *id = (const char *)sqlite3_column_text(q, 0);
+        const char *url = (const char *)sqlite3_column_text(q, 1);
+        const char *req = (const char *)sqlite3_column_text(q, 2);
+        r->id = strdup(id);
+        r->url = compile(url, 0);
+        if (!r->id || !r->url) {
+            free(r->id);
+            pcre2_code_free(r->url);
+            rc = bl__store_fail(h->st, BL_DATA, "resource '%s': url_pattern does not compile "
+                                "(re-import the network)", id);
+            break;
+        }
+        h->nres++;
+        if (req && *req && !(r->req = compile(req, 0))) {
+            rc = bl__store_fail(h->st, BL_DATA, "resource '%s': request_pattern does not compile",
+                                id);
+            break;
+        }
+        r->md = pcre2_match_data_create_from_pattern(r->url, NULL);
+        if (!r->md) {
+            rc = BL_NOMEM;
+            break;
+        }
+        int g = pcre2_substring_number_from_name(r->url, (PCRE2_SPTR) "item");
+        r->item_group = g > 0 ? g : 0;
+        if (rc == BL_OK)
+            rc = bl_buf_printf(&all, "%s(?:%s)", all.len ? "|" : "", url);
+    }
+    sqlite3_finalize(q);
+    if (rc == BL_OK && all.len) {
+        /* Only a speed-up: patterns with backreferences may not combine. */
+        h->prefilter = compile(bl_buf_cstr(&all), PCRE2_DUPNAMES);
+        if (h->prefilter && !(h->pre_md = pcre2_match_data_create(1, NULL)))
+            rc = BL_NOMEM;
+    }
+    bl_buf_release(&all);
+    return rc;
+}
+
+static int metric_index(const char *m)
+{
+    for (int i = 0; i < M__COUNT; i++)
+        if (strcmp(m, METRIC[i]) == 0)
+            return i;
+    return -1;
+}
+
+static bl_status load_quotas(bl_hits *h, sqlite3 *db)
+{
+    sqlite3_stmt *q = NULL;
+    bl_status rc = BL_OK;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT resource_id, per_patron_monthly_quota, metric, start, end"
+                           " FROM forfait WHERE per_patron_monthly_quota IS NOT NULL ORDER BY id",
+                           -1, &q, NULL) != SQLITE_OK)
+        return bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *rid = (const char *)sqlite3_column_text(q, 0);
+        int res = -1;
+        for (size_t i = 0; i < h->nres; i++)
+            if (strcmp(h->res[i].id, rid) == 0)
+                res = (int)i;
+        int metric = metric_index((const char *)sqlite3_column_text(q, 2));
+        int y1, m1, d1, y2, m2, d2;
+        if (res < 0 || metric < 0 ||
+            !bl_date_parse((const char *)sqlite3_column_text(q, 3), &y1, &m1, &d1) ||
+            !bl_date_parse((const char *)sqlite3_column_text(q, 4), &y2, &m2, &d2))
+            continue; /* a metric logs cannot give, or no log-counted resource */
+        quota_rule *n = realloc(h->rules, (h->nrules + 1) * sizeof *n);
+        if (!n) {
+            rc = BL_NOMEM;
+            break;
+        }
+        h->rules = n;
+        h->rules[h->nrules++] = (quota_rule){res, metric, sqlite3_column_int64(q, 1),
+                                             bl_month_index(y1, m1), bl_month_index(y2, m2)};
+        h->res[res].quota = true;
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static bl_status load_robots(bl_hits *h)
+{
+    const char *dir = getenv("BILAN_DATA_DIR");
+    if (!dir || !*dir)
+        dir = BILAN_DEFAULT_DATA_DIR;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/counter-robots/COUNTER_Robots_list.txt", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return bl__store_fail(h->st, BL_NOINPUT,
+                              "cannot open the COUNTER robots list '%s' (set BILAN_DATA_DIR)",
+                              path);
+    bl_buf all = BL_BUF_INIT(1 << 20);
+    bl_status rc = BL_OK;
+    char line[4096];
+    while (rc == BL_OK && fgets(line, sizeof line, f)) {
+        size_t n = strcspn(line, "\r\n");
+        line[n] = '\0';
+        if (n == 0 || line[0] == '#')
+            continue;
+        /* Validate each pattern alone so that one bad line is skipped, not
+         * the whole list. */
+        pcre2_code *one = compile(line, PCRE2_CASELESS);
+        if (!one)
+            continue;
+        pcre2_code_free(one);
+        rc = bl_buf_printf(&all, "%s(?:%s)", all.len ? "|" : "", line);
+    }
+    fclose(f);
+    if (rc == BL_OK) {
+        h->robots = compile(all.len ? bl_buf_cstr(&all) : "(*FAIL)", PCRE2_CASELESS);
+        if (!h->robots)
+            rc = fail(h, BL_DATA, "the COUNTER robots list does not compile");
+        else if (!(h->rob_md = pcre2_match_data_create(1, NULL)))
+            rc = BL_NOMEM;
+    }
+    bl_buf_release(&all);
+    return rc;
+}
+
+bl_status bl__hits_open(bl_store *st, const bl_ingest_opts *opts, bl_agg *agg, bl_hits **out)
+{
+    *out = NULL;
+    bl_hits *h = calloc(1, sizeof *h);
+    if (!h)
+        return BL_NOMEM;
+    h->st = st;
+    h->agg = agg;
+    h->opts = opts;
+    h->tmp = BL_BUF_INIT(MAX_SUBJECT);
+    bl__u64map_init(&h->dc, sizeof(dc_ent));
+    bl__u64map_init(&h->si, sizeof(si_ent));
+    bl__u64map_init(&h->ss, sizeof(ss_ent));
+    bl__u64map_init(&h->pq, sizeof(pq_ent));
+    bl__u64map_init(&h->qx, sizeof(qx_ent));
+    bl__u64map_init(&h->ctr, sizeof(ctr_ent));
+    bl__u64map_init(&h->robot_cache, sizeof(small_ent));
+    bl__u64map_init(&h->ip_cache, sizeof(small_ent));
+    bl__u64map_init(&h->cell_cache, sizeof(small_ent));
+    bl__u64map_init(&h->sketches, sizeof(sk_ent));
+    sqlite3 *db = st->db;
+    bl_status rc;
+    if ((rc = bl__store_secret(st, h->key)) != BL_OK || (rc = bl__names_load(st, &h->names)) ||
+        (rc = load_libraries(h, db)) || (rc = load_resources(h, db)) ||
+        (rc = load_quotas(h, db)) || (rc = load_robots(h)) ||
+        (!(h->req_md = pcre2_match_data_create(1, NULL)) && (rc = BL_NOMEM))) {
+        bl__hits_free(h);
+        return rc;
+    }
+    *out = h;
+    return BL_OK;
+}
+
+static bl_status intern_cell_slow(bl_hits *h, int lib, int res, bl_sv inst, bl_sv host,
+                                  uint32_t *id);
+
+/* ---- per-hit work -------------------------------------------------------------- */
+
+static bool is_robot(bl_hits *h, bl_sv ua, uint64_t ua_h)
+{
+    small_ent *e = bl__u64map_get(&h->robot_cache, ua_h);
+    if (e)
+        return e->v;
+    int r = pcre2_match(h->robots, (PCRE2_SPTR)ua.ptr, ua.len, 0, 0, h->rob_md, NULL);
+    if (h->robot_cache.count >= CACHE_MAX)
+        bl__u64map_clear(&h->robot_cache);
+    bool isnew;
+    if ((e = bl__u64map_put(&h->robot_cache, ua_h, &isnew)) != NULL)
+        e->v = r >= 0;
+    return r >= 0;
+}
+
+static int library_of_ip(bl_hits *h, bl_sv client)
+{
+    uint64_t k = bl__fhash(client.ptr, client.len, 0x1b);
+    small_ent *e = bl__u64map_get(&h->ip_cache, k);
+    if (e)
+        return e->v;
+    int fam, lib = -1, best = -1;
+    uint8_t addr[16];
+    if (bl__ip_parse(client, &fam, addr)) {
+        /* The most specific range wins when ranges nest. */
+        for (size_t i = 0; i < h->nranges; i++)
+            if (h->ranges[i].cidr.prefix > best && bl__cidr_contains(&h->ranges[i].cidr, fam, addr)) {
+                best = h->ranges[i].cidr.prefix;
+                lib = h->ranges[i].lib;
+            }
+    }
+    if (h->ip_cache.count >= CACHE_MAX)
+        bl__u64map_clear(&h->ip_cache);
+    bool isnew;
+    if ((e = bl__u64map_put(&h->ip_cache, k, &isnew)) != NULL)
+        e->v = lib;
+    return lib;
+}
+
+static bl_status intern_cell(bl_hits *h, int lib, int res, bl_sv inst, bl_sv host, uint32_t *id)
+{
+    /* Fast path: a 64-bit hash of the cell's parts (in memory only). */
+    uint64_t ck = bl__mix(bl__mix((uint64_t)(lib + 2), (uint64_t)res),
+                          bl__mix(bl__fhash(inst.ptr, inst.len, 7), bl__fhash(host.ptr, host.len, 8)));
+    small_ent *ce = bl__u64map_get(&h->cell_cache, ck);
+    if (ce) {
+        *id = (uint32_t)ce->v;
+        return BL_OK;
+    }
+    bl_status rc0 = intern_cell_slow(h, lib, res, inst, host, id);
+    bool isnew;
+    if (rc0 == BL_OK && (ce = bl__u64map_put(&h->cell_cache, ck, &isnew)) != NULL)
+        ce->v = (int32_t)*id;
+    return rc0;
+}
+
+static bl_status intern_cell_slow(bl_hits *h, int lib, int res, bl_sv inst, bl_sv host, uint32_t *id)
+{
+    bl_buf *b = &h->tmp;
+    bl_buf_clear(b);
+    bl_status rc;
+    if ((rc = bl_buf_printf(b, "%d\x1f%d\x1f", lib, res)) || (rc = bl_buf_append(b, inst.ptr, inst.len)) ||
+        (rc = bl_buf_putc(b, '\x1f')) || (rc = bl_buf_append(b, host.ptr, host.len)))
+        return rc;
+    void *v = bl__strmap_get(&h->cell_ids, b->data, b->len);
+    if (v) {
+        *id = (uint32_t)((uintptr_t)v - 1);
+        return BL_OK;
+    }
+    if (h->ncells == h->cells_alloc) {
+        size_t na = h->cells_alloc ? h->cells_alloc * 2 : 64;
+        cell *nc = realloc(h->cells, na * sizeof *nc);
+        if (!nc)
+            return BL_NOMEM;
+        h->cells = nc;
+        h->cells_alloc = na;
+    }
+    cell *c = &h->cells[h->ncells];
+    c->lib = lib;
+    c->res = res;
+    c->inst = bl_sv_dup(inst);
+    c->host = bl_sv_dup(host);
+    if (!c->inst || !c->host) {
+        free(c->inst);
+        free(c->host);
+        return BL_NOMEM;
+    }
+    bl_strmap_entry *e;
+    if ((rc = bl__strmap_upsert(&h->cell_ids, b->data, b->len, &e)) != BL_OK) {
+        free(c->inst);
+        free(c->host);
+        return rc;
+    }
+    e->value = (void *)(uintptr_t)(h->ncells + 1);
+    *id = (uint32_t)h->ncells++;
+    return BL_OK;
+}
+
+static bl_status ctr_add(bl_hits *h, uint32_t cellid, int month, int metric, int64_t d)
+{
+    uint64_t k = ((uint64_t)cellid << 32) | ((uint64_t)month << 3) | (uint64_t)metric;
+    bool isnew;
+    ctr_ent *e = bl__u64map_put(&h->ctr, k, &isnew);
+    if (!e)
+        return BL_NOMEM;
+    e->value += d;
+    return BL_OK;
+}
+
+static void pq_add(bl_hits *h, uint64_t pq, int metric, int64_t d)
+{
+    pq_ent *e = pq ? bl__u64map_get(&h->pq, pq) : NULL;
+    if (e)
+        e->n[metric] += d;
+}
+
+typedef struct hitctx {
+    uint32_t cell;
+    int month;
+    bool req;
+    uint64_t si, pq, sess;
+    int64_t si_expire;
+} hitctx;
+
+static bl_status count_hit(bl_hits *h, const hitctx *c)
+{
+    bl_status rc;
+    if ((rc = ctr_add(h, c->cell, c->month, M_TII, 1)) != BL_OK ||
+        (c->req && (rc = ctr_add(h, c->cell, c->month, M_TIR, 1)) != BL_OK))
+        return rc;
+    pq_add(h, c->pq, M_TII, 1);
+    if (c->req)
+        pq_add(h, c->pq, M_TIR, 1);
+    bool isnew;
+    si_ent *e = bl__u64map_put(&h->si, c->si, &isnew);
+    if (!e)
+        return BL_NOMEM;
+    if (isnew) {
+        e->pq = c->pq;
+        e->sess = c->sess;
+    }
+    if (c->si_expire > e->expire)
+        e->expire = c->si_expire;
+    if (e->inv_refs++ == 0) {
+        e->inv_cell = c->cell;
+        e->inv_month = c->month;
+        if ((rc = ctr_add(h, c->cell, c->month, M_UII, 1)) != BL_OK)
+            return rc;
+        pq_add(h, e->pq, M_UII, 1);
+    }
+    if (c->req && e->req_refs++ == 0) {
+        e->req_cell = c->cell;
+        e->req_month = c->month;
+        if ((rc = ctr_add(h, c->cell, c->month, M_UIR, 1)) != BL_OK)
+            return rc;
+        pq_add(h, e->pq, M_UIR, 1);
+    }
+    return BL_OK;
+}
+
+/* Takes back a hit counted earlier (the first click of a double click). */
+static bl_status uncount_hit(bl_hits *h, const dc_ent *d)
+{
+    bl_status rc;
+    if ((rc = ctr_add(h, d->cell, d->month, M_TII, -1)) != BL_OK ||
+        (d->req && (rc = ctr_add(h, d->cell, d->month, M_TIR, -1)) != BL_OK))
+        return rc;
+    pq_add(h, d->pq, M_TII, -1);
+    if (d->req)
+        pq_add(h, d->pq, M_TIR, -1);
+    si_ent *e = bl__u64map_get(&h->si, d->si);
+    if (!e)
+        return BL_OK; /* its session already expired: its unique count stands */
+    if (e->inv_refs > 0 && --e->inv_refs == 0) {
+        if ((rc = ctr_add(h, e->inv_cell, e->inv_month, M_UII, -1)) != BL_OK)
+            return rc;
+        pq_add(h, e->pq, M_UII, -1);
+    }
+    if (d->req && e->req_refs > 0 && --e->req_refs == 0) {
+        if ((rc = ctr_add(h, e->req_cell, e->req_month, M_UIR, -1)) != BL_OK)
+            return rc;
+        pq_add(h, e->pq, M_UIR, -1);
+    }
+    return BL_OK;
+}
+
+static void fold_patron(bl_hits *h, const pq_ent *p)
+{
+    for (size_t i = 0; i < h->nrules; i++) {
+        const quota_rule *q = &h->rules[i];
+        if (q->res != p->res || p->month < q->from || p->month > q->to)
+            continue;
+        bool isnew;
+        qx_ent *x = bl__u64map_put(&h->qx, ((uint64_t)(i + 1) << 32) | (uint64_t)p->month, &isnew);
+        if (!x)
+            continue;
+        x->rule = (int32_t)i;
+        x->month = p->month;
+        if (p->n[q->metric] > q->quota) {
+            x->patrons++;
+            x->extra += p->n[q->metric] - q->quota;
+        }
+    }
+}
+
+/* Forgets the state that time has made final. */
+static void sweep(bl_hits *h, bool all)
+{
+    int64_t now = h->tmax;
+    for (size_t i = 0; i < h->dc.cap;) {
+        dc_ent *e = bl__u64map_at(&h->dc, i);
+        if (e->key && (all || e->t + DOUBLE_CLICK + WINDOW < now)) {
+            if (bl__u64map_del_at(&h->dc, i))
+                continue;
+        }
+        i++;
+    }
+    /* A session id's items live as long as the session is active. */
+    for (size_t i = 0; i < h->si.cap;) {
+        si_ent *e = bl__u64map_at(&h->si, i);
+        bool gone = false;
+        if (e->key && e->sess) {
+            const ss_ent *s = bl__u64map_get(&h->ss, e->sess);
+            gone = !s || s->last + SESSION_IDLE + WINDOW + DOUBLE_CLICK < now;
+        } else if (e->key) {
+            gone = e->expire < now;
+        }
+        if (e->key && (all || gone)) {
+            if (bl__u64map_del_at(&h->si, i))
+                continue;
+        }
+        i++;
+    }
+    for (size_t i = 0; i < h->ss.cap;) {
+        ss_ent *e = bl__u64map_at(&h->ss, i);
+        if (e->key && (all || e->last + SESSION_IDLE + WINDOW + DOUBLE_CLICK < now)) {
+            if (bl__u64map_del_at(&h->ss, i))
+                continue;
+        }
+        i++;
+    }
+    /* A patron's month is final once no hit of it can still arrive. */
+    int64_t lim = now - WINDOW - DOUBLE_CLICK - 60;
+    int y, m, d;
+    bl_civil_from_days(lim >= 0 ? lim / 86400 : 0, &y, &m, &d);
+    int final_before = bl_month_index(y, m);
+    for (size_t i = 0; i < h->pq.cap;) {
+        pq_ent *e = bl__u64map_at(&h->pq, i);
+        if (e->key && (all || e->month < final_before)) {
+            fold_patron(h, e);
+            if (bl__u64map_del_at(&h->pq, i))
+                continue;
+        }
+        i++;
+    }
+    h->last_sweep = now;
+}
+
+bl_status bl__hits_add(bl_hits *h, const bl_hit_rec *r)
+{
+    if (!h->any) {
+        h->any = true;
+        h->tmax = h->last_sweep = r->time;
+    }
+    if (r->time < h->tmax - WINDOW)
+        h->out_of_order++;
+    else if (r->time > h->tmax) {
+        h->tmax = r->time;
+        if (h->tmax - h->last_sweep >= SWEEP_EVERY)
+            sweep(h, false);
+    }
+    if (r->status != 200 && r->status != 304)
+        return BL_OK;
+    /* A format without a user agent (common, EZproxy) cannot be screened
+     * for robots; an empty or "-" agent in one that has it is a robot by
+     * the COUNTER list's own ^.?$ pattern. */
+    uint64_t ua_h = bl__fhash(r->user_agent.ptr, r->user_agent.len, 0x2c);
+    if (r->user_agent.ptr && is_robot(h, r->user_agent, ua_h))
+        return BL_OK;
+
+    /* The resource: host + path + query. */
+    size_t sl = r->host.len + r->target.len;
+    if (sl > sizeof h->subject)
+        return BL_OK;
+    if (r->host.len)
+        memcpy(h->subject, r->host.ptr, r->host.len);
+    if (r->target.len)
+        memcpy(h->subject + r->host.len, r->target.ptr, r->target.len);
+    const PCRE2_SPTR subj = (PCRE2_SPTR)h->subject;
+    if (h->prefilter && pcre2_match(h->prefilter, subj, sl, 0, 0, h->pre_md, NULL) < 0)
+        return BL_OK;
+    int res = -1;
+    for (size_t i = 0; i < h->nres; i++) {
+        if (pcre2_match(h->res[i].url, subj, sl, 0, 0, h->res[i].md, NULL) >= 0) {
+            res = (int)i;
+            break;
+        }
+    }
+    if (res < 0)
+        return BL_OK;
+    resource *rs = &h->res[res];
+    bl_sv item = r->target;
+    if (rs->item_group) {
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(rs->md);
+        if (ov[2 * rs->item_group] != PCRE2_UNSET)
+            item = (bl_sv){h->subject + ov[2 * rs->item_group],
+                           ov[2 * rs->item_group + 1] - ov[2 * rs->item_group]};
+    }
+    uint64_t item_h = bl__fhash(item.ptr, item.len, 0x3d);
+    bool req = !rs->req || pcre2_match(rs->req, subj, sl, 0, 0, h->req_md, NULL) >= 0;
+
+    /* The library: its key when the line has one, else the client's IP. */
+    int lib = -1;
+    bl_sv inst = {"", 0};
+    if (r->library_key.len) {
+        const char *id = bl__names_library(&h->names, r->library_key, (bl_sv){"", 0});
+        lib = id ? lib_index(h, id) : -1;
+        if (lib < 0)
+            inst = r->library_key;
+    } else {
+        lib = library_of_ip(h, r->client);
+    }
+    uint32_t cellid;
+    bl_status rc = intern_cell(h, lib, res, inst, r->host, &cellid);
+    if (rc != BL_OK)
+        return rc;
+
+    /* Pseudonymous keys: SipHash keyed by the store's secret. */
+    uint8_t buf[24];
+    uint64_t ip_h = bl__fhash(r->client.ptr, r->client.len, 0x4e);
+    buf[0] = 'a';
+    memcpy(buf + 1, &ip_h, 8);
+    memcpy(buf + 9, &ua_h, 8);
+    uint64_t anon = bl_siphash(h->key, buf, 17);
+    uint64_t login = 0, sess = 0;
+    if (r->user.len) {
+        uint64_t uh = bl__fhash(r->user.ptr, r->user.len, 0x5f);
+        buf[0] = 'u';
+        memcpy(buf + 1, &uh, 8);
+        login = bl_siphash(h->key, buf, 9);
+    }
+    if (r->session.len) {
+        uint64_t sh = bl__fhash(r->session.ptr, r->session.len, 0x60);
+        buf[0] = 's';
+        memcpy(buf + 1, &sh, 8);
+        sess = bl_siphash(h->key, buf, 9);
+    }
+    /* COUNTER's user: session id, else login, else IP + user agent. */
+    uint64_t user = sess ? sess : login ? login : anon;
+    /* A patron (distinct users, quotas): login, else IP + user agent. */
+    uint64_t patron = login ? login : anon;
+
+    hitctx c = {.cell = cellid, .month = r->month, .req = req};
+    int64_t hour = r->time >= 0 ? r->time / 3600 : (r->time - 3599) / 3600;
+    bool isnew;
+    if (sess) {
+        /* A session id is one session while active (and within a month). */
+        c.sess = bl__mix(sess, (uint64_t)r->month);
+        /* Idle sessions are swept with their items, so an id seen again
+         * after SESSION_IDLE starts a new session. */
+        ss_ent *s = bl__u64map_put(&h->ss, c.sess, &isnew);
+        if (!s)
+            return BL_NOMEM;
+        if (r->time > s->last)
+            s->last = r->time;
+        c.si = bl__mix(c.sess, bl__mix((uint64_t)res, item_h));
+    } else {
+        c.si = bl__mix(bl__mix(user, (uint64_t)hour), bl__mix((uint64_t)res, item_h));
+        c.si_expire = (hour + 1) * 3600 + WINDOW + DOUBLE_CLICK;
+    }
+    if (rs->quota) {
+        c.pq = bl__mix(bl__mix(patron, (uint64_t)res), (uint64_t)r->month);
+        pq_ent *p = bl__u64map_put(&h->pq, c.pq, &isnew);
+        if (!p)
+            return BL_NOMEM;
+        p->res = res;
+        p->month = r->month;
+    }
+
+    /* Distinct users of the library this month. */
+    uint64_t skk = ((uint64_t)(lib + 2) << 32) | (uint64_t)r->month;
+    sk_ent *se = bl__u64map_put(&h->sketches, skk, &isnew);
+    if (!se)
+        return BL_NOMEM;
+    if (isnew) {
+        sketch *s = calloc(1, sizeof *s);
+        if (h->nsk == h->sk_alloc) {
+            size_t na = h->sk_alloc ? h->sk_alloc * 2 : 16;
+            sketch **ns = realloc(h->sk, na * sizeof *ns);
+            if (!ns) {
+                free(s);
+                s = NULL;
+            } else {
+                h->sk = ns;
+                h->sk_alloc = na;
+            }
+        }
+        if (!s) {
+            bl__u64map_del_at(&h->sketches, (size_t)(((unsigned char *)se - h->sketches.slots) /
+                                                     h->sketches.esize));
+            return BL_NOMEM;
+        }
+        s->lib = lib;
+        s->month = r->month;
+        h->sk[h->nsk++] = s;
+        se->s = s;
+    }
+    bl__hll_add(se->s->reg, patron);
+
+    /* The double-click filter. */
+    uint64_t url_h = bl__fhash(h->subject, sl, 0x71);
+    uint64_t dck = bl__mix(user, url_h);
+    dc_ent *d = bl__u64map_put(&h->dc, dck, &isnew);
+    if (!d)
+        return BL_NOMEM;
+    if (!isnew && r->time >= d->t && r->time - d->t <= DOUBLE_CLICK) {
+        /* Within 30 s of the previous click: that one is dropped. */
+        if ((rc = uncount_hit(h, d)) != BL_OK)
+            return rc;
+    } else if (!isnew && r->time < d->t) {
+        /* A late line (merged logs): earlier than the click we keep. */
+        if (d->t - r->time <= DOUBLE_CLICK)
+            return BL_OK;
+        return count_hit(h, &c);
+    }
+    d->t = r->time;
+    d->si = c.si;
+    d->pq = c.pq;
+    d->cell = c.cell;
+    d->month = c.month;
+    d->req = c.req;
+    return count_hit(h, &c);
+}
+
+/* ---- the end of a file ---------------------------------------------------------------- */
+
+bl_status bl__hits_flush(bl_hits *h)
+{
+    for (size_t i = 0; i < h->ctr.cap; i++) {
+        ctr_ent *e = bl__u64map_at(&h->ctr, i);
+        if (!e->key || e->value == 0)
+            continue;
+        const cell *c = &h->cells[e->key >> 32];
+        int month = (int)((e->key & 0xffffffffu) >> 3);
+        int metric = (int)(e->key & 7);
+        bl_cell bc = {
+            .library_id = c->lib >= 0 ? h->lib_ids[c->lib] : NULL,
+            .resource_id = h->res[c->res].id,
+            .institution_id = bl_sv_from(""),
+            .institution = bl_sv_from(c->inst),
+            .platform = bl_sv_from(c->host),
+            .database = bl_sv_from(""),
+            .month = month,
+            .metric = METRIC[metric],
+            .access_method = bl_sv_from(""),
+        };
+        bl_status rc = bl__agg_add(h->agg, &bc, e->value);
+        if (rc != BL_OK)
+            return rc;
+    }
+    bl__u64map_clear(&h->ctr);
+    return BL_OK;
+}
+
+bl_status bl__hits_finish(bl_hits *h, long long source_id, long *out_of_order)
+{
+    *out_of_order = h->out_of_order;
+    sweep(h, true);
+    sqlite3 *db = h->st->db;
+    sqlite3_stmt *qs = NULL, *qq = NULL;
+    bl_status rc = BL_OK;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO user_sketch(source_id, library_id, month, sketch)"
+                           " VALUES (?,?,?,?)",
+                           -1, &qs, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "INSERT INTO quota_excess(source_id, resource_id, month, quota,"
+                           " patrons, extra_units) VALUES (?,?,?,?,?,?)",
+                           -1, &qq, NULL) != SQLITE_OK) {
+        rc = bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
+        goto out;
+    }
+    uint8_t blob[BL_HLL_BLOB];
+    char month[8];
+    for (size_t i = 0; i < h->nsk; i++) {
+        const sketch *s = h->sk[i];
+        bl__hll_serialize(s->reg, blob);
+        bl_month_format(s->month, month);
+        sqlite3_bind_int64(qs, 1, source_id);
+        if (s->lib >= 0)
+            sqlite3_bind_text(qs, 2, h->lib_ids[s->lib], -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(qs, 2);
+        sqlite3_bind_text(qs, 3, month, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(qs, 4, blob, sizeof blob, SQLITE_TRANSIENT);
+        if (sqlite3_step(qs) != SQLITE_DONE) {
+            rc = bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
+            goto out;
+        }
+        sqlite3_reset(qs);
+    }
+    for (size_t i = 0; i < h->qx.cap; i++) {
+        qx_ent *x = bl__u64map_at(&h->qx, i);
+        if (!x->key)
+            continue;
+        const quota_rule *q = &h->rules[x->rule];
+        bl_month_format(x->month, month);
+        sqlite3_bind_int64(qq, 1, source_id);
+        sqlite3_bind_text(qq, 2, h->res[q->res].id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(qq, 3, month, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(qq, 4, q->quota);
+        sqlite3_bind_int64(qq, 5, x->patrons);
+        sqlite3_bind_int64(qq, 6, x->extra);
+        if (sqlite3_step(qq) != SQLITE_DONE) {
+            rc = bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
+            goto out;
+        }
+        sqlite3_reset(qq);
+    }
+out:
+    sqlite3_finalize(qs);
+    sqlite3_finalize(qq);
+    return rc;
+}
+
+void bl__hits_free(bl_hits *h)
+{
+    if (!h)
+        return;
+    bl__names_free(&h->names);
+    for (size_t i = 0; i < h->nlib; i++)
+        free(h->lib_ids[i]);
+    free(h->lib_ids);
+    free(h->ranges);
+    for (size_t i = 0; i < h->nres; i++) {
+        free(h->res[i].id);
+        pcre2_code_free(h->res[i].url);
+        pcre2_code_free(h->res[i].req);
+        pcre2_match_data_free(h->res[i].md);
+    }
+    free(h->res);
+    pcre2_code_free(h->prefilter);
+    pcre2_match_data_free(h->pre_md);
+    pcre2_match_data_free(h->req_md);
+    pcre2_code_free(h->robots);
+    pcre2_match_data_free(h->rob_md);
+    free(h->rules);
+    for (size_t i = 0; i < h->ncells; i++) {
+        free(h->cells[i].inst);
+        free(h->cells[i].host);
+    }
+    free(h->cells);
+    bl__strmap_free(&h->cell_ids, NULL);
+    bl__u64map_release(&h->dc);
+    bl__u64map_release(&h->si);
+    bl__u64map_release(&h->ss);
+    bl__u64map_release(&h->pq);
+    bl__u64map_release(&h->qx);
+    bl__u64map_release(&h->ctr);
+    bl__u64map_release(&h->robot_cache);
+    bl__u64map_release(&h->ip_cache);
+    bl__u64map_release(&h->cell_cache);
+    bl__u64map_release(&h->sketches);
+    for (size_t i = 0; i < h->nsk; i++)
+        free(h->sk[i]);
+    free(h->sk);
+    /* The secret never outlives the handle in memory. */
+    memset(h->key, 0, sizeof h->key);
+    bl_buf_release(&h->tmp);
+    free(h);
+}

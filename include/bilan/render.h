@@ -1,0 +1,32 @@
+/* bilan — render layer: draws report models (bilan/model.h) as French A4
+ * PDFs with Cairo and Pango. It never runs SQL.
+ *
+ * Fonts: text is laid out by Pango through fontconfig; the caller points
+ * FONTCONFIG_FILE at the project's data/fonts.conf (which maps every family
+ * to DejaVu) before the first call, so that every machine gives the same
+ * glyphs and the same bytes.
+ *
+ * Thread safety: each call uses its own Pango font map and Cairo surfaces,
+ * so different models may be rendered from different threads at once.
+ */
+#ifndef BILAN_RENDER_H
+#define BILAN_RENDER_H
+
+#include "bilan/common.h"
+#include "bilan/model.h"
+
+/* Renders model m into a PDF file at path (written whole, then renamed into
+ * place, so a reader never sees half a file). created_epoch: the PDF's
+ * creation and modification date in seconds since 1970 (from
+ * SOURCE_DATE_EPOCH, for byte-identical output), or -1 to leave Cairo's.
+ * On failure, err (errlen bytes) says why; BL_CANTCREAT when the file cannot
+ * be written, BL_INTERNAL when Cairo fails. */
+bl_status bl_render_pdf(const bl_model *m, const char *path, int64_t created_epoch, char *err,
+                        size_t errlen);
+
+/* The file name of a report, relative to the output directory:
+ * "<period>/<partner-id>-<kind>.pdf", or "<period>/reseau-<kind>.pdf" for
+ * the network-wide kinds (DESIGN §8, a contract). */
+char *bl_render_file_name(char *out, size_t n, const bl_model *m);
+
+#endif

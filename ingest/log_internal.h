@@ -1,0 +1,44 @@
+/* Internal interfaces of the access-log readers: the line parsers (the
+ * hand-written scanner for the built-in formats, the PCRE2 matcher for
+ * custom formats) and the timestamp arithmetic they share. */
+#ifndef BILAN_LOG_INTERNAL_H
+#define BILAN_LOG_INTERNAL_H
+
+#include "ingest_internal.h"
+
+/* Longest line a log reader accepts; a longer one is a row diagnostic. */
+#define BL_LOG_MAX_LINE (64 * 1024)
+
+/* The fields of one parsed line, as string views into the line. */
+typedef struct bl_log_fields {
+    bl_sv client, logname, user, time, request, method, target, status, agent, vhost;
+    bl_sv session, library;
+} bl_log_fields;
+
+/* Parses a line of a built-in format (common, combined, ezproxy). Returns
+ * NULL on success, else a reason (static text, never the line's content:
+ * a rejected line may hold an IP address or a login). */
+const char *bl__log_scan(bl_format fmt, const char *p, size_t n, bl_log_fields *f);
+
+/* Parses a CLF timestamp "10/Oct/2000:13:55:36 -0700" (with or without the
+ * brackets) as the local time it is written in: seconds since 1970-01-01 of
+ * that wall-clock time, and its month index. False when malformed. */
+bool bl__log_time(bl_sv s, int64_t *t, int *month);
+
+/* Splits a request line "GET /path?q HTTP/1.1" into method and target, and
+ * an absolute target "http://host:port/path" into host (port dropped) and
+ * path. False when the request line is not one. */
+bool bl__log_request(bl_sv req, bl_sv *method, bl_sv *target, bl_sv *host);
+
+/* A custom format compiled to a PCRE2 pattern. */
+typedef struct bl_logfmt bl_logfmt;
+
+/* Compiles an Apache LogFormat string. NULL with *errmsg (caller frees)
+ * naming the offending specifier when it cannot. */
+bl_logfmt *bl__logfmt_compile(const char *fmt, char **errmsg);
+/* Matches a line; NULL on success, else a static reason. The views in f are
+ * valid until the next call. */
+const char *bl__logfmt_match(bl_logfmt *lf, const char *p, size_t n, bl_log_fields *f);
+void bl__logfmt_free(bl_logfmt *lf);
+
+#endif

@@ -1,0 +1,260 @@
+/* The hand-written scanner for the built-in access-log formats (Apache
+ * common and combined, EZproxy's default), CLF timestamps and request
+ * lines, and the sniffer that recognises them on a file's first lines.
+ * A regex per line would cost more than decompressing it: these formats are
+ * fixed, so a single pass over the bytes does. */
+#include "log_internal.h"
+
+#include <string.h>
+
+/* Skips one space-delimited token; returns its view, advances *pp. */
+static bool token(const char **pp, const char *end, bl_sv *out)
+{
+    const char *p = *pp;
+    const char *s = p;
+    const char *sp = memchr(p, ' ', (size_t)(end - p));
+    p = sp ? sp : end;
+    if (p == s)
+        return false;
+    *out = (bl_sv){s, (size_t)(p - s)};
+    *pp = p;
+    return true;
+}
+
+static bool space(const char **pp, const char *end)
+{
+    if (*pp >= end || **pp != ' ')
+        return false;
+    while (*pp < end && **pp == ' ')
+        (*pp)++;
+    return true;
+}
+
+/* A double-quoted field; Apache escapes '"' as \" and '\' as \\. */
+static bool quoted(const char **pp, const char *end, bl_sv *out)
+{
+    const char *p = *pp;
+    if (p >= end || *p != '"')
+        return false;
+    const char *s = ++p;
+    for (;;) {
+        const char *q = memchr(p, '"', (size_t)(end - p));
+        if (!q)
+            return false;
+        size_t bs = 0;
+        for (const char *b = q; b > s && b[-1] == '\\'; b--)
+            bs++;
+        if (bs % 2 == 0) {
+            *out = (bl_sv){s, (size_t)(q - s)};
+            *pp = q + 1;
+            return true;
+        }
+        p = q + 1;
+    }
+}
+
+static int month_of(const char *m)
+{
+    /* Case-sensitive, as Apache writes them. */
+    switch (m[0]) {
+    case 'J':
+        if (m[1] == 'a' && m[2] == 'n')
+            return 1;
+        if (m[1] == 'u' && m[2] == 'n')
+            return 6;
+        if (m[1] == 'u' && m[2] == 'l')
+            return 7;
+        return 0;
+    case 'F':
+        return m[1] == 'e' && m[2] == 'b' ? 2 : 0;
+    case 'M':
+        if (m[1] == 'a' && m[2] == 'r')
+            return 3;
+        if (m[1] == 'a' && m[2] == 'y')
+            return 5;
+        return 0;
+    case 'A':
+        if (m[1] == 'p' && m[2] == 'r')
+            return 4;
+        if (m[1] == 'u' && m[2] == 'g')
+            return 8;
+        return 0;
+    case 'S':
+        return m[1] == 'e' && m[2] == 'p' ? 9 : 0;
+    case 'O':
+        return m[1] == 'c' && m[2] == 't' ? 10 : 0;
+    case 'N':
+        return m[1] == 'o' && m[2] == 'v' ? 11 : 0;
+    case 'D':
+        return m[1] == 'e' && m[2] == 'c' ? 12 : 0;
+    default:
+        return 0;
+    }
+}
+
+static int digits(const char *p, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        unsigned d = (unsigned)(p[i] - '0');
+        if (d > 9)
+            return -1;
+        v = v * 10 + (int)d;
+    }
+    return v;
+}
+
+bool bl__log_time(bl_sv s, int64_t *t, int *month)
+{
+    const char *p = s.ptr;
+    size_t n = s.len;
+    if (n && p[0] == '[') {
+        p++, n--;
+        if (n && p[n - 1] == ']')
+            n--;
+    }
+    /* dd/Mon/yyyy:HH:MM:SS, then optionally " +zzzz" which is ignored: the
+     * hit's date and hour are those of the server's clock as written. */
+    if (n < 20 || p[2] != '/' || p[6] != '/' || p[11] != ':' || p[14] != ':' || p[17] != ':')
+        return false;
+    int d = digits(p, 2), m = month_of(p + 3), y = digits(p + 7, 4);
+    int hh = digits(p + 12, 2), mm = digits(p + 15, 2), ss = digits(p + 18, 2);
+    if (d < 1 || m == 0 || y < 1970 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 ||
+        ss > 60 || d > bl_days_in_month(y, m))
+        return false;
+    /* Consecutive lines share a date: remember the last conversion. */
+    static _Thread_local int cy, cm, cd;
+    static _Thread_local int64_t cdays = -1;
+    if (cdays < 0 || y != cy || m != cm || d != cd) {
+        cdays = bl_days_from_civil(y, m, d);
+        cy = y, cm = m, cd = d;
+    }
+    *t = cdays * 86400 + hh * 3600 + mm * 60 + ss;
+    *month = bl_month_index(y, m);
+    return true;
+}
+
+bool bl__log_request(bl_sv req, bl_sv *method, bl_sv *target, bl_sv *host)
+{
+    const char *p = req.ptr, *end = req.ptr + req.len;
+    *host = (bl_sv){"", 0};
+    if (!token(&p, end, method) || !space(&p, end) || !token(&p, end, target))
+        return false;
+    /* The protocol is optional (HTTP/0.9) and anything after it ignored. */
+    const char *t = target->ptr;
+    size_t tn = target->len;
+    size_t skip = 0;
+    if (tn > 7 && (memcmp(t, "http://", 7) == 0 || memcmp(t, "HTTP://", 7) == 0))
+        skip = 7;
+    else if (tn > 8 && (memcmp(t, "https://", 8) == 0 || memcmp(t, "HTTPS://", 8) == 0))
+        skip = 8;
+    if (skip) {
+        const char *h = t + skip, *te = t + tn;
+        const char *slash = h;
+        while (slash < te && *slash != '/' && *slash != '?')
+            slash++;
+        const char *colon = memchr(h, ':', (size_t)(slash - h));
+        /* userinfo@ never belongs in a hit's host (and may be a login). */
+        const char *at = memchr(h, '@', (size_t)(slash - h));
+        if (at) {
+            h = at + 1;
+            colon = memchr(h, ':', (size_t)(slash - h));
+        }
+        *host = (bl_sv){h, (size_t)((colon ? colon : slash) - h)};
+        *target = slash < te ? (bl_sv){slash, (size_t)(te - slash)} : (bl_sv){"/", 1};
+    }
+    return true;
+}
+
+const char *bl__log_scan(bl_format fmt, const char *p, size_t n, bl_log_fields *f)
+{
+    const char *end = p + n;
+    memset(f, 0, sizeof *f);
+    if (!token(&p, end, &f->client) || !space(&p, end))
+        return "no client address";
+    if (!token(&p, end, &f->logname) || !space(&p, end) || !token(&p, end, &f->user) ||
+        !space(&p, end))
+        return "missing ident or user field";
+    if (p >= end || *p != '[')
+        return "no [timestamp]";
+    const char *close = memchr(p, ']', (size_t)(end - p));
+    if (!close)
+        return "no [timestamp]";
+    f->time = (bl_sv){p + 1, (size_t)(close - p - 1)};
+    p = close + 1;
+    if (!space(&p, end) || !quoted(&p, end, &f->request))
+        return "no quoted request line";
+    if (!space(&p, end) || !token(&p, end, &f->status))
+        return "no status";
+    if (p < end) {
+        bl_sv bytes;
+        if (!space(&p, end) || !token(&p, end, &bytes))
+            return "malformed byte count";
+    }
+    if (fmt == BL_FMT_COMBINED) {
+        bl_sv ref;
+        if (!space(&p, end) || !quoted(&p, end, &ref) || !space(&p, end) ||
+            !quoted(&p, end, &f->agent))
+            return "no quoted referer and user agent (not a combined log line)";
+        if (!f->agent.len)
+            f->agent = (bl_sv){"", 0};
+        /* Trailing fields some servers append (%D, %v...) are ignored. */
+    } else if (p != end) {
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+            p++;
+        if (p != end)
+            return "unexpected text after the byte count";
+    }
+    if (fmt == BL_FMT_EZPROXY && !(f->logname.len == 1 && f->logname.ptr[0] == '-'))
+        f->session = f->logname; /* EZproxy sites log %{ezproxy-session}i there */
+    return NULL;
+}
+
+/* Does a line look like the given built-in format? */
+static bool line_is(bl_format fmt, const char *p, size_t n, bool *absolute)
+{
+    bl_log_fields f;
+    if (bl__log_scan(fmt, p, n, &f))
+        return false;
+    int64_t t;
+    int m;
+    bl_sv meth, target, host;
+    if (!bl__log_time(f.time, &t, &m) || f.status.len != 3)
+        return false;
+    if (bl__log_request(f.request, &meth, &target, &host) && host.len)
+        *absolute = true;
+    return true;
+}
+
+bl_format bl__log_sniff(const char *head, size_t n)
+{
+    /* Look at up to 8 complete lines: every non-blank one must fit. */
+    int lines = 0, combined = 0, common = 0;
+    bool absolute = false;
+    const char *p = head, *end = head + n;
+    while (p < end && lines < 8) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            break; /* an incomplete last line says nothing */
+        size_t len = (size_t)(nl - p);
+        if (len && p[len - 1] == '\r')
+            len--;
+        if (len) {
+            lines++;
+            if (line_is(BL_FMT_COMBINED, p, len, &absolute))
+                combined++;
+            else if (line_is(BL_FMT_COMMON, p, len, &absolute))
+                common++;
+        }
+        p = nl + 1;
+    }
+    if (lines == 0)
+        return BL_FMT_AUTO;
+    if (combined == lines)
+        return BL_FMT_COMBINED;
+    if (common == lines)
+        /* EZproxy's default LogFormat is common's, with the proxied sites'
+         * absolute URLs in the request line. */
+        return absolute ? BL_FMT_EZPROXY : BL_FMT_COMMON;
+    return BL_FMT_AUTO;
+}

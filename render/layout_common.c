@@ -1,0 +1,60 @@
+/* Pieces every report layout shares: the title block, the headline cards,
+ * French names of resource kinds. */
+#include "render_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *bl__kind_fr(const char *kind)
+{
+    static const char *const map[][2] = {
+        {"ebook", "livres numériques"}, {"press", "presse"},     {"video", "vidéo"},
+        {"music", "musique"},           {"training", "autoformation"}, {"games", "jeux"},
+        {"youth", "jeunesse"},          {"other", "autre"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(kind, map[i][0]) == 0)
+            return map[i][1];
+    return kind;
+}
+
+void bl__title_block(bl__doc *d, const bl_model *m, const char *overline, const char *title,
+                     const char *subtitle)
+{
+    cairo_t *cr = d->cr;
+    double x = BL_MARGIN + 12, w = BL_CONTENT_W - 12;
+    double y = d->y;
+    y += bl__text(d, BL_F_SMALL, x, y, w, BL_LEFT, 1, BL_C_BLUE, overline) + 1;
+    y += bl__text(d, BL_F_H1, x, y, w, BL_LEFT, 2, bl__ink, title) + 2;
+    y += bl__text(d, BL_F_BODY, x, y, w, BL_LEFT, 2, bl__ink, subtitle) + 1;
+    int yy, mm, dd;
+    bl_civil_from_days(m->generated_days, &yy, &mm, &dd);
+    char date[64], line[128];
+    bl_fr_date(date, sizeof date, yy, mm, dd);
+    snprintf(line, sizeof line, "Édité le %s", date);
+    y += bl__text(d, BL_F_SMALL, x, y, w, BL_LEFT, 1, bl__grey, line);
+    /* A band of colour on the left marks the title, like a letterhead. */
+    bl__set_rgb(cr, BL_C_BLUE);
+    cairo_rectangle(cr, BL_MARGIN, d->y, 4, y - d->y);
+    cairo_fill(cr);
+    d->y = y + 8;
+}
+
+void bl__cards(bl__doc *d, const bl__card *cards, int n)
+{
+    const double gap = 8, h = 54;
+    double w = (BL_CONTENT_W - gap * (n - 1)) / n;
+    bl__doc_need(d, h + 8);
+    cairo_t *cr = d->cr;
+    for (int i = 0; i < n; i++) {
+        double x = BL_MARGIN + i * (w + gap);
+        bl__set_rgb(cr, bl__light);
+        cairo_rectangle(cr, x, d->y, w, h);
+        cairo_fill(cr);
+        bl__text(d, BL_F_SMALL, x + 6, d->y + 5, w - 12, BL_LEFT, 1, bl__grey, cards[i].label);
+        bl__text(d, BL_F_FIGURE, x + 6, d->y + 13, w - 12, BL_LEFT, 1, bl__ink, cards[i].figure);
+        if (cards[i].sub)
+            bl__text(d, BL_F_TINY, x + 6, d->y + 36, w - 12, BL_LEFT, 2, bl__grey, cards[i].sub);
+    }
+    d->y += h + 6;
+}

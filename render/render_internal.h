@@ -1,0 +1,195 @@
+/* Internal interfaces of the render layer: the document (pages, text,
+ * outline, footer), tables and charts. Units are PDF points (1/72 inch). */
+#ifndef BILAN_RENDER_INTERNAL_H
+#define BILAN_RENDER_INTERNAL_H
+
+#include <cairo.h>
+#include <cairo-pdf.h>
+#include <pango/pangocairo.h>
+
+#include "bilan/model.h"
+#include "bilan/render.h"
+
+/* A4 in points, and the margins. */
+#define BL_PAGE_W 595.2756
+#define BL_PAGE_H 841.8898
+#define BL_MARGIN 45.0
+#define BL_CONTENT_W (BL_PAGE_W - 2 * BL_MARGIN)
+#define BL_TOP BL_MARGIN
+#define BL_BOTTOM (BL_PAGE_H - BL_MARGIN - 18.0) /* room for the footer */
+
+/* Text styles. */
+typedef enum bl__font {
+    BL_F_BODY,   /* 9 pt */
+    BL_F_BOLD,   /* 9 pt bold */
+    BL_F_SMALL,  /* 7.5 pt */
+    BL_F_TINY,   /* 6.5 pt */
+    BL_F_H1,     /* 18 pt bold: report title */
+    BL_F_H2,     /* 12 pt bold: section */
+    BL_F_FIGURE, /* 17 pt bold: headline figures */
+    BL_F_SMALL_BOLD, /* 7.5 pt bold: totals of dense tables */
+    BL_F_COUNT
+} bl__font;
+
+typedef enum bl__align { BL_LEFT, BL_RIGHT, BL_CENTER } bl__align;
+
+typedef struct bl__outline {
+    char *title;
+    int page;  /* 1-based */
+    double y;
+    int level; /* 0 section, 1 subsection */
+} bl__outline;
+
+/* A document being drawn: each page is recorded first, so that the footer
+ * can say "Page 2 / 3" once the number of pages is known, then replayed
+ * into the PDF. */
+typedef struct bl__doc {
+    cairo_t *cr;                  /* the current page */
+    cairo_surface_t **pages;
+    size_t npages, alloc;
+    PangoFontMap *fm;
+    PangoContext *pc;
+    PangoFontDescription *fonts[BL_F_COUNT];
+    double y;                     /* cursor on the current page */
+    bl__outline *outline;
+    size_t noutline, outline_alloc;
+    char footer[256];             /* left part of the footer */
+    bool oom;
+} bl__doc;
+
+/* Okabe-Ito, the colour-blind-safe palette (RGB 0..1). */
+typedef struct bl__rgb {
+    double r, g, b;
+} bl__rgb;
+extern const bl__rgb bl__palette[8];
+#define BL_C_BLUE bl__palette[5]
+#define BL_C_ORANGE bl__palette[1]
+#define BL_C_GREEN bl__palette[3]
+#define BL_C_VERMILION bl__palette[6]
+#define BL_C_SKY bl__palette[2]
+#define BL_C_YELLOW bl__palette[4]
+#define BL_C_PURPLE bl__palette[7]
+extern const bl__rgb bl__ink, bl__grey, bl__light, bl__rule;
+void bl__set_rgb(cairo_t *cr, bl__rgb c);
+
+/* ---- document (render/doc.c) ---------------------------------------------------- */
+
+bl_status bl__doc_init(bl__doc *d, const char *footer);
+void bl__doc_release(bl__doc *d);
+void bl__doc_new_page(bl__doc *d);
+/* Starts a new page unless h points fit below the cursor. */
+void bl__doc_need(bl__doc *d, double h);
+/* Writes the PDF: replays the pages, adds footers, outline and metadata. */
+bl_status bl__doc_finish(bl__doc *d, const char *path, const char *title, const char *subject,
+                         int64_t created_epoch, char *err, size_t errlen);
+
+/* A Pango layout of text in a style, width w (<= 0: no limit), at most
+ * max_lines lines (0: no limit; the last line ends with an ellipsis when the
+ * text does not fit). Caller unrefs. */
+PangoLayout *bl__layout(bl__doc *d, bl__font f, const char *text, double w, int max_lines,
+                        bl__align a);
+/* Size of a layout in points. */
+void bl__layout_size(PangoLayout *l, double *w, double *h);
+/* Draws text in a box (x, y, w) and returns its height. */
+double bl__text(bl__doc *d, bl__font f, double x, double y, double w, bl__align a,
+                int max_lines, bl__rgb c, const char *text);
+/* Writes a paragraph at the cursor across the content width and advances. */
+void bl__para(bl__doc *d, bl__font f, bl__rgb c, const char *text);
+/* A section heading (with an outline entry); keeps `keep` points of what
+ * follows on the same page. */
+void bl__heading(bl__doc *d, const char *title, int level, double keep);
+
+/* ---- tables (render/table.c) -------------------------------------------------------- */
+
+typedef struct bl__col {
+    const char *head;
+    double w;          /* points */
+    bl__align align;
+} bl__col;
+
+enum { BL_ROW_TOTAL = 1, BL_ROW_MUTED = 2 };
+
+typedef struct bl__table {
+    bl__doc *d;
+    const bl__col *cols;
+    int ncols;
+    int rows;          /* rows drawn since the heading (for zebra stripes) */
+    const char *title; /* repeated with "(suite)" on continuation pages */
+    bl__font font;     /* body text (BL_F_BODY, or BL_F_SMALL for dense tables) */
+    /* Optional cell shading (heat table): fill[i] >= 0 paints cell i with a
+     * sequential tint of that intensity (0..1). */
+} bl__table;
+
+void bl__table_begin(bl__table *t, bl__doc *d, const char *title, const bl__col *cols, int ncols);
+/* The same with a body font: BL_F_SMALL for tables with many columns. */
+void bl__table_begin_font(bl__table *t, bl__doc *d, const char *title, const bl__col *cols,
+                          int ncols, bl__font font);
+/* One row; cells[i] may be NULL (empty). heat may be NULL, else per-cell
+ * intensity (< 0: none). */
+void bl__table_row(bl__table *t, const char *const *cells, const double *heat, int flags);
+void bl__table_end(bl__table *t);
+
+/* ---- charts (render/chart.c) --------------------------------------------------------------- */
+
+/* "Nice" axis: a step of 1, 2 or 5 × 10^n so that [0, max] takes about
+ * `target` steps; returns the step, *top the rounded-up axis end. */
+double bl__nice_step(double max, int target, double *top);
+
+typedef struct bl__bar {
+    const char *label;
+    double value;
+    bool missing;      /* no data: drawn as a note, not as a zero bar */
+} bl__bar;
+
+/* Horizontal bars, one per item, labels on the left. Returns height used. */
+double bl__chart_hbars(bl__doc *d, double x, double y, double w, const bl__bar *bars, int n,
+                       const char *unit_note);
+
+/* Vertical grouped bars: n categories, 1 or 2 series (series 2 hatched);
+ * values[s * n + i]; missing likewise (may be NULL). */
+void bl__chart_vbars(bl__doc *d, double x, double y, double w, double h, const char *const *cats,
+                     int n, const double *values, const bool *missing, int nseries,
+                     const char *const *series_names);
+
+/* Trend lines over n months: series 0 solid with dots, series 1 dashed with
+ * squares (last year); missing points break the line; partial points (some
+ * provider's data missing, may be NULL) are drawn hollow and explained
+ * under the chart. */
+void bl__chart_lines(bl__doc *d, double x, double y, double w, double h, const char *const *cats,
+                     int n, const double *values, const bool *missing, const bool *partial,
+                     int nseries, const char *const *series_names);
+
+/* A forfait gauge: percent used with the alert threshold marked. Returns
+ * the height used. */
+double bl__chart_gauge(bl__doc *d, double x, double y, double w, const bl_model_gauge *g);
+
+/* ---- report layouts ---------------------------------------------------------------------------- */
+
+void bl__draw_partner(bl__doc *d, const bl_model *m);
+void bl__draw_network(bl__doc *d, const bl_model *m);
+
+/* Helpers shared by the layouts. */
+/* "+12,5 %", or "n.s." when the base is 0. */
+char *bl__change(char *out, size_t n, int64_t now, int64_t base);
+/* Per 1 000 inhabitants with one decimal, "—" when population is 0. */
+char *bl__per_1000(char *out, size_t n, int64_t v, int64_t population);
+/* "janv.", "févr."… */
+const char *bl__month_abbr(int m);
+/* French name of a resource kind: "livres numériques", "presse"… */
+const char *bl__kind_fr(const char *kind);
+
+/* The title block: overline (small capitals line), title, subtitle, and
+ * the generation date; advances the cursor. */
+void bl__title_block(bl__doc *d, const bl_model *m, const char *overline, const char *title,
+                     const char *subtitle);
+
+/* A headline card: label, big figure, a line below. */
+typedef struct bl__card {
+    const char *label;
+    const char *figure;
+    const char *sub;
+} bl__card;
+/* A row of n cards across the content width; advances the cursor. */
+void bl__cards(bl__doc *d, const bl__card *cards, int n);
+
+#endif

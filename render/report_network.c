@@ -1,0 +1,628 @@
+/* The network reports: annuel (for the steering committee: totals, use per
+ * inhabitant, cost per consultation, trend, forfaits, data-quality annex)
+ * and reseau (for the project lead: partners × resources heat table,
+ * unattributed usage, rejected rows, missing months, forfait alerts). */
+#include "render_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TXT 64
+
+static int64_t total_population(const bl_model *m)
+{
+    int64_t s = 0;
+    for (size_t i = 0; i < m->n_partners; i++)
+        s += m->partners[i].population;
+    return s;
+}
+
+static int64_t total_participation(const bl_model *m)
+{
+    int64_t s = 0;
+    for (size_t i = 0; i < m->n_partners; i++)
+        s += m->partners[i].participation_cents;
+    return s;
+}
+
+static bool listed(const bl_model_resource *r)
+{
+    for (int k = 0; k < BL_WINDOW; k++)
+        if (r->has[k])
+            return true;
+    return false;
+}
+
+static int period_len(const bl_model *m)
+{
+    return m->period.last - m->period.first + 1;
+}
+
+/* The resources' cost for the period: annual cost prorated by months. */
+static int64_t cost_cents(const bl_model *m, const bl_model_resource *r)
+{
+    return (r->annual_cost_cents * period_len(m) + 6) / 12;
+}
+
+/* The cost of the months that have data: what the consultations counted
+ * actually cover. Dividing a full year's cost by eight months of
+ * consultations would overstate the cost per consultation. */
+static int64_t covered_cents(const bl_model *m, const bl_model_resource *r)
+{
+    int nh;
+    bl_model_sum(m, r, m->period.first, m->period.last, &nh);
+    return (r->annual_cost_cents * nh + 6) / 12;
+}
+
+/* Cents per consultation, "—" when there were none. */
+static char *per_consult(char *out, size_t n, int64_t cents, int64_t consultations)
+{
+    if (consultations <= 0) {
+        snprintf(out, n, "—");
+        return out;
+    }
+    return bl_fr_money(out, n, (cents + consultations / 2) / consultations);
+}
+
+/* Constant-perimeter totals (see report_partner.c): resources with data for
+ * every month of both the period and the one `shift` months before. */
+static bool compare(const bl_model *m, int shift, int64_t *now, int64_t *base, int64_t *all)
+{
+    int first = m->period.first, last = m->period.last, len = last - first + 1;
+    bool excluded = false;
+    *now = *base = *all = 0;
+    for (size_t r = 0; r < m->n_resources; r++) {
+        int hn, hb;
+        int64_t a = bl_model_sum(m, &m->resources[r], first, last, &hn);
+        int64_t b = bl_model_sum(m, &m->resources[r], first - shift, last - shift, &hb);
+        *all += a;
+        if (hn == len && hb == len)
+            *now += a, *base += b;
+        else if (hn + hb > 0)
+            excluded = true;
+    }
+    return excluded; /* some resource with data was left out of the comparison */
+}
+
+static void gauges(bl__doc *d, const bl_model *m, bool alerts_only)
+{
+    size_t shown = 0;
+    for (size_t i = 0; i < m->n_gauges; i++)
+        if (!alerts_only || m->gauges[i].status != BL_GAUGE_OK)
+            shown++;
+    bl__heading(d, alerts_only ? "Alertes sur les forfaits" : "Forfaits : consommation et prévision",
+                0, 75);
+    if (m->n_gauges == 0) {
+        bl__para(d, BL_F_SMALL, bl__grey, "Aucun forfait n'est enregistré pour le réseau.");
+        return;
+    }
+    if (shown == 0) {
+        bl__para(d, BL_F_SMALL, bl__grey, "Aucun forfait n'est à surveiller.");
+        return;
+    }
+    for (size_t i = 0; i < m->n_gauges; i++) {
+        if (alerts_only && m->gauges[i].status == BL_GAUGE_OK)
+            continue;
+        bl__doc_need(d, 75);
+        d->y += bl__chart_gauge(d, BL_MARGIN, d->y, BL_CONTENT_W, &m->gauges[i]);
+    }
+}
+
+/* Months without data per resource over [first, last]. */
+static void gaps(bl__doc *d, const bl_model *m, int first, int last, const char *title)
+{
+    bl__heading(d, title, 1, 40);
+    bl__col cols[] = {{"Ressource", 150, BL_LEFT}, {"Fournisseur", 110, BL_LEFT},
+                      {"Mois sans données", BL_CONTENT_W - 260, BL_LEFT}};
+    int rows = 0;
+    bl__table t;
+    for (size_t r = 0; r < m->n_resources; r++) {
+        const bl_model_resource *x = &m->resources[r];
+        char months[512] = "";
+        size_t len = 0;
+        int n = 0;
+        for (int mi = first; mi <= last; mi++) {
+            int k = bl_model_slot(m, mi);
+            if (k < 0 || x->has[k])
+                continue;
+            char lab[32];
+            snprintf(lab, sizeof lab, "%s %d", bl__month_abbr(bl_month_num(mi)), bl_month_year(mi));
+            int w = snprintf(months + len, sizeof months - len, "%s%s", n ? ", " : "", lab);
+            if (w > 0 && (size_t)w < sizeof months - len)
+                len += (size_t)w;
+            n++;
+        }
+        if (!n)
+            continue;
+        if (n == last - first + 1)
+            snprintf(months, sizeof months, "aucune donnée sur la période");
+        if (rows++ == 0)
+            bl__table_begin_font(&t, d, title, cols, 3, BL_F_SMALL);
+        const char *cells[] = {x->name, x->provider, months};
+        bl__table_row(&t, cells, NULL, 0);
+    }
+    if (rows)
+        bl__table_end(&t);
+    else
+        bl__para(d, BL_F_SMALL, bl__grey, "Toutes les ressources ont des données pour chaque mois.");
+}
+
+static void unattributed(bl__doc *d, const bl_model *m, size_t max_rows)
+{
+    char tot[TXT], line[512];
+    bl_fr_int(tot, sizeof tot, m->unattributed_total);
+    bl__heading(d, "Usage non attribué", 1, 50);
+    if (m->n_unattributed == 0) {
+        bl__para(d, BL_F_SMALL, bl__grey,
+                 "Tout l'usage de la période est attribué à une bibliothèque et à une ressource.");
+        return;
+    }
+    snprintf(line, sizeof line,
+             "%s consultations n'ont pu être rattachées à une bibliothèque ou à une ressource. "
+             "Elles figurent ci-dessous telles que les fournisseurs les ont écrites : ajouter "
+             "l'identifiant aux alias (libraries.csv) ou aux noms COUNTER (resources.csv) les "
+             "rattachera.",
+             tot);
+    bl__para(d, BL_F_SMALL, bl__ink, line);
+    bl__col cols[] = {{"Établissement (tel qu'écrit)", 200, BL_LEFT},
+                      {"Plateforme / base", BL_CONTENT_W - 290, BL_LEFT},
+                      {"Consultations", 90, BL_RIGHT}};
+    bl__table t;
+    bl__table_begin_font(&t, d, "Usage non attribué", cols, 3, BL_F_SMALL);
+    for (size_t i = 0; i < m->n_unattributed && i < max_rows; i++) {
+        char v[TXT];
+        bl_fr_int(v, sizeof v, m->unattributed[i].value);
+        const char *inst = *m->unattributed[i].institution ? m->unattributed[i].institution
+                                                           : "(non renseigné)";
+        const char *cells[] = {inst, m->unattributed[i].platform, v};
+        bl__table_row(&t, cells, NULL, 0);
+    }
+    if (m->n_unattributed > max_rows) {
+        char more[96];
+        snprintf(more, sizeof more, "… et %zu autres lignes", m->n_unattributed - max_rows);
+        const char *cells[] = {more, "", ""};
+        bl__table_row(&t, cells, NULL, BL_ROW_MUTED);
+    }
+    const char *cells[] = {"Total", "", tot};
+    bl__table_row(&t, cells, NULL, BL_ROW_TOTAL);
+    bl__table_end(&t);
+}
+
+static void rejects(bl__doc *d, const bl_model *m)
+{
+    bl__heading(d, "Lignes rejetées à l'import", 1, 50);
+    if (m->n_rejects == 0) {
+        bl__para(d, BL_F_SMALL, bl__grey, "Aucun fichier de la période n'a eu de ligne rejetée.");
+        return;
+    }
+    bl__col cols[] = {{"Fichier", BL_CONTENT_W - 290, BL_LEFT}, {"Fournisseur", 100, BL_LEFT},
+                      {"Format", 70, BL_LEFT},                 {"Lignes acceptées", 60, BL_RIGHT},
+                      {"Lignes rejetées", 60, BL_RIGHT}};
+    bl__table t;
+    bl__table_begin_font(&t, d, "Lignes rejetées à l'import", cols, 5, BL_F_SMALL);
+    int64_t tot = 0;
+    for (size_t i = 0; i < m->n_rejects; i++) {
+        const bl_model_rejects *x = &m->rejects[i];
+        const char *base = strrchr(x->path, '/');
+        char a[TXT], r[TXT];
+        bl_fr_int(a, sizeof a, x->accepted);
+        bl_fr_int(r, sizeof r, x->rejected);
+        tot += x->rejected;
+        const char *cells[] = {base ? base + 1 : x->path, x->provider, x->format, a, r};
+        bl__table_row(&t, cells, NULL, 0);
+    }
+    char r[TXT];
+    bl_fr_int(r, sizeof r, tot);
+    const char *cells[] = {"Total", "", "", "", r};
+    bl__table_row(&t, cells, NULL, BL_ROW_TOTAL);
+    bl__table_end(&t);
+    bl__para(d, BL_F_TINY, bl__grey,
+             "Le détail (ligne, champ, raison) : bilan rejects FICHIER.");
+}
+
+static void trend(bl__doc *d, const bl_model *m)
+{
+    const char *cats[12];
+    char lab[12][16];
+    double v[24];
+    bool miss[24], part[24];
+    int last = m->period.last;
+    for (int s = 0; s < 2; s++) {
+        for (int i = 0; i < 12; i++) {
+            int k = bl_model_slot(m, last - 11 + i - 12 * s);
+            double sum = 0;
+            bool any = false, all = true;
+            for (size_t r = 0; r < m->n_resources && k >= 0; r++) {
+                if (!listed(&m->resources[r]))
+                    continue;
+                sum += (double)m->resources[r].v[k];
+                any = any || m->resources[r].has[k];
+                all = all && m->resources[r].has[k];
+            }
+            v[s * 12 + i] = sum;
+            miss[s * 12 + i] = !any;
+            part[s * 12 + i] = any && !all;
+        }
+    }
+    for (int i = 0; i < 12; i++) {
+        int mi = last - 11 + i;
+        if (i == 0 || bl_month_num(mi) == 1)
+            snprintf(lab[i], sizeof lab[i], "%s %02d", bl__month_abbr(bl_month_num(mi)),
+                     bl_month_year(mi) % 100);
+        else
+            snprintf(lab[i], sizeof lab[i], "%s", bl__month_abbr(bl_month_num(mi)));
+        cats[i] = lab[i];
+    }
+    char n0[32], n1[32];
+    if (m->period.kind == BL_PERIOD_YEAR) {
+        snprintf(n0, sizeof n0, "%d", bl_month_year(last));
+        snprintf(n1, sizeof n1, "%d", bl_month_year(last) - 1);
+    } else {
+        snprintf(n0, sizeof n0, "12 derniers mois");
+        snprintf(n1, sizeof n1, "12 mois précédents");
+    }
+    const char *names[] = {n0, n1};
+    bl__heading(d, "Consultations du réseau, mois par mois", 0, 150);
+    bl__chart_lines(d, BL_MARGIN, d->y, BL_CONTENT_W, 140, cats, 12, v, miss, part, 2, names);
+    d->y += 146;
+}
+
+static void draw_annuel(bl__doc *d, const bl_model *m)
+{
+    int year = bl_month_year(m->period.first);
+    int64_t pop = total_population(m), part = total_participation(m), cost = 0, covered = 0;
+    bool partial_cost = false;
+    for (size_t r = 0; r < m->n_resources; r++) {
+        cost += cost_cents(m, &m->resources[r]);
+        covered += covered_cents(m, &m->resources[r]);
+    }
+    partial_cost = covered != cost;
+    int64_t now, base, all;
+    bool excl = compare(m, period_len(m), &now, &base, &all);
+    char sub[256], p[TXT], np[16];
+    bl_fr_int(p, sizeof p, pop);
+    snprintf(np, sizeof np, "%zu", m->n_partners);
+    snprintf(sub, sizeof sub, "%s · %s partenaires · %s habitants", m->period_label, np, p);
+    bl__title_block(d, m, "BILAN ANNUEL — COMITÉ DE PILOTAGE",
+                    "Ressources numériques du réseau", sub);
+    bl__heading(d, "Chiffres clés", 0, 130);
+    char f0[TXT], f1[TXT], f2[TXT], f3[TXT], s1[128], b[TXT];
+    bl_fr_int(f0, sizeof f0, all);
+    bl__change(f1, sizeof f1, now, base);
+    bl_fr_int(b, sizeof b, base);
+    int prev_has = 0;
+    for (size_t r = 0; r < m->n_resources; r++) {
+        int hb;
+        bl_model_sum(m, &m->resources[r], m->period.first - 12, m->period.last - 12, &hb);
+        prev_has += hb;
+    }
+    if (prev_has == 0)
+        snprintf(s1, sizeof s1, "%s : pas de données", m->prev_label);
+    else
+        snprintf(s1, sizeof s1, "%s : %s%s", m->prev_label, b, excl ? " *" : "");
+    bl__per_1000(f2, sizeof f2, all, pop);
+    per_consult(f3, sizeof f3, covered, all);
+    bl__card c1[4] = {{"Consultations", f0, m->period_label},
+                      {"Évolution sur un an", f1, s1},
+                      {"Pour 1 000 habitants", f2, "consultations sur l'année"},
+                      {"Coût par consultation", f3,
+                       partial_cost ? "coût des mois avec données ÷ consultations **"
+                                    : "coût des ressources ÷ consultations"}};
+    bl__cards(d, c1, 4);
+    char g0[TXT], g1[TXT], g2[TXT], t0[64];
+    bl_fr_money(g0, sizeof g0, part);
+    bl_fr_money(g1, sizeof g1, cost);
+    snprintf(t0, sizeof t0, "participation des partenaires %d", year);
+    if (m->has_users)
+        bl_fr_int(g2, sizeof g2, m->users);
+    else
+        snprintf(g2, sizeof g2, "—");
+    bl__card c2[3] = {{"Participations", g0, t0},
+                      {"Coût des ressources", g1, "coûts annuels des abonnements"},
+                      {"Utilisateurs actifs (estimation)", g2,
+                       m->has_users ? "estimation à partir des journaux d'accès"
+                                    : "non mesuré : aucun journal d'accès"}};
+    bl__cards(d, c2, 3);
+    if (excl && prev_has)
+        bl__para(d, BL_F_TINY, bl__grey,
+                 "* Évolution calculée sur les seules ressources dont les données existent pour "
+                 "chaque mois des deux années.");
+    if (partial_cost)
+        bl__para(d, BL_F_TINY, bl__grey,
+                 "** Des mois manquent pour certaines ressources (lignes en gris) : leur coût "
+                 "par consultation rapporte le coût des seuls mois pour lesquels des données "
+                 "existent (coût annuel × mois avec données ÷ 12).");
+
+    /* By resource. */
+    char hy[16], hp[16];
+    snprintf(hy, sizeof hy, "%d", year);
+    snprintf(hp, sizeof hp, "%d", year - 1);
+    bl__heading(d, "Par ressource", 0, 60);
+    bl__col rc[] = {{"Ressource", 140, BL_LEFT},  {"Type", 80, BL_LEFT},
+                    {hy, 55, BL_RIGHT},           {hp, 55, BL_RIGHT},
+                    {"Évolution", 50, BL_RIGHT},  {"Coût annuel", 62, BL_RIGHT},
+                    {"Coût par consultation", 63, BL_RIGHT}};
+    bl__table t;
+    bl__table_begin_font(&t, d, "Par ressource", rc, 7, BL_F_SMALL);
+    int64_t tn = 0, tp = 0;
+    for (size_t r = 0; r < m->n_resources; r++) {
+        const bl_model_resource *x = &m->resources[r];
+        if (!listed(x))
+            continue;
+        int hn, hb;
+        int64_t a = bl_model_sum(m, x, m->period.first, m->period.last, &hn);
+        int64_t pb = bl_model_sum(m, x, m->period.first - 12, m->period.last - 12, &hb);
+        char c[5][TXT];
+        if (hn)
+            bl_fr_int(c[0], TXT, a);
+        else
+            snprintf(c[0], TXT, "—");
+        if (hb)
+            bl_fr_int(c[1], TXT, pb);
+        else
+            snprintf(c[1], TXT, "—");
+        if (hn == 12 && hb == 12)
+            bl__change(c[2], TXT, a, pb);
+        else
+            snprintf(c[2], TXT, "—");
+        bl_fr_money_euros(c[3], TXT, cost_cents(m, x));
+        per_consult(c[4], TXT, covered_cents(m, x), a);
+        tn += a, tp += pb;
+        const char *cells[] = {x->name, bl__kind_fr(x->kind), c[0], c[1], c[2], c[3], c[4]};
+        bl__table_row(&t, cells, NULL, hn == 12 ? 0 : BL_ROW_MUTED);
+    }
+    char c[5][TXT];
+    bl_fr_int(c[0], TXT, tn);
+    if (prev_has)
+        bl_fr_int(c[1], TXT, tp);
+    else
+        snprintf(c[1], TXT, "—");
+    bl__change(c[2], TXT, now, base);
+    bl_fr_money_euros(c[3], TXT, cost);
+    per_consult(c[4], TXT, covered, tn);
+    const char *cells[] = {"Total", "", c[0], c[1], c[2], c[3], c[4]};
+    bl__table_row(&t, cells, NULL, BL_ROW_TOTAL);
+    bl__table_end(&t);
+
+    /* By kind of resource. */
+    static const char *const kinds[] = {"ebook", "press", "video", "music",
+                                        "training", "games", "youth", "other"};
+    bl__heading(d, "Par type de ressource", 0, 60);
+    bl__col kc[] = {{"Type", 160, BL_LEFT}, {hy, 80, BL_RIGHT}, {hp, 80, BL_RIGHT},
+                    {"Part", 70, BL_RIGHT}, {"Coût annuel", 80, BL_RIGHT}};
+    bl__table_begin_font(&t, d, "Par type de ressource", kc, 5, BL_F_SMALL);
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        int64_t a = 0, pb = 0, kcost = 0;
+        bool any = false;
+        int hprev = 0;
+        for (size_t r = 0; r < m->n_resources; r++) {
+            const bl_model_resource *x = &m->resources[r];
+            if (strcmp(x->kind, kinds[k]) != 0 || !listed(x))
+                continue;
+            any = true;
+            a += bl_model_sum(m, x, m->period.first, m->period.last, NULL);
+            int hb;
+            pb += bl_model_sum(m, x, m->period.first - 12, m->period.last - 12, &hb);
+            hprev += hb;
+            kcost += cost_cents(m, x);
+        }
+        if (!any)
+            continue;
+        char kk[5][TXT];
+        bl_fr_int(kk[0], TXT, a);
+        if (hprev)
+            bl_fr_int(kk[1], TXT, pb);
+        else
+            snprintf(kk[1], TXT, "—");
+        int64_t share = tn > 0 ? (a * 1000 + tn / 2) / tn : 0;
+        bl_fr_percent(kk[2], TXT, share);
+        bl_fr_money_euros(kk[3], TXT, kcost);
+        const char *kcells[] = {bl__kind_fr(kinds[k]), kk[0], kk[1], kk[2], kk[3]};
+        bl__table_row(&t, kcells, NULL, 0);
+    }
+    bl__table_end(&t);
+
+    /* By partner. */
+    bl__heading(d, "Par partenaire", 0, 60);
+    bl__col pc[] = {{"Partenaire", 150, BL_LEFT},     {"Population", 55, BL_RIGHT},
+                    {"Participation", 66, BL_RIGHT},  {"Consultations", 58, BL_RIGHT},
+                    {"Pour 1 000 habitants", 52, BL_RIGHT}, {"Part du coût", 58, BL_RIGHT},
+                    {"Coût par consultation", 63, BL_RIGHT}};
+    bl__table_begin_font(&t, d, "Par partenaire", pc, 7, BL_F_SMALL);
+    for (size_t i = 0; i < m->n_partners; i++) {
+        const bl_model_partner *x = &m->partners[i];
+        /* The partner's share of the resources' cost, in proportion to its
+         * participation (docs/reports.md). */
+        int64_t share = part > 0 ? (cost * x->participation_cents + part / 2) / part : 0;
+        int64_t share_cov = part > 0 ? (covered * x->participation_cents + part / 2) / part : 0;
+        char pcs[6][TXT];
+        bl_fr_int(pcs[0], TXT, x->population);
+        bl_fr_money(pcs[1], TXT, x->participation_cents);
+        bl_fr_int(pcs[2], TXT, x->total);
+        bl__per_1000(pcs[3], TXT, x->total, x->population);
+        bl_fr_money_euros(pcs[4], TXT, share);
+        if (x->participation_cents > 0)
+            per_consult(pcs[5], TXT, share_cov, x->total);
+        else
+            snprintf(pcs[5], TXT, "—"); /* pays nothing: no cost to divide */
+        const char *pcells[] = {x->name, pcs[0], pcs[1], pcs[2], pcs[3], pcs[4], pcs[5]};
+        bl__table_row(&t, pcells, NULL, 0);
+    }
+    char pt[6][TXT];
+    bl_fr_int(pt[0], TXT, pop);
+    bl_fr_money(pt[1], TXT, part);
+    int64_t attributed = 0;
+    for (size_t i = 0; i < m->n_partners; i++)
+        attributed += m->partners[i].total;
+    bl_fr_int(pt[2], TXT, attributed);
+    bl__per_1000(pt[3], TXT, attributed, pop);
+    bl_fr_money_euros(pt[4], TXT, cost);
+    per_consult(pt[5], TXT, covered, attributed);
+    const char *ptc[] = {"Total", pt[0], pt[1], pt[2], pt[3], pt[4], pt[5]};
+    bl__table_row(&t, ptc, NULL, BL_ROW_TOTAL);
+    bl__table_end(&t);
+    bl__para(d, BL_F_TINY, bl__grey,
+             "Part du coût : le coût annuel des ressources réparti entre partenaires au prorata "
+             "de leur participation. Coût par consultation : cette part (rapportée aux mois avec "
+             "données) divisée par les consultations du partenaire.");
+
+    trend(d, m);
+    gauges(d, m, false);
+
+    bl__heading(d, "Annexe : qualité des données", 0, 60);
+    gaps(d, m, m->period.first, m->period.last, "Mois sans données");
+    unattributed(d, m, 15);
+    rejects(d, m);
+}
+
+static void heat_tables(bl__doc *d, const bl_model *m)
+{
+    /* At most 7 resources per table so that figures stay legible; more
+     * resources continue in a second table. */
+    size_t idx[64];
+    size_t n = 0;
+    for (size_t r = 0; r < m->n_resources && n < 64; r++)
+        if (listed(&m->resources[r]))
+            idx[n++] = r;
+    int64_t max = 0;
+    for (size_t i = 0; i < m->n_partners; i++)
+        for (size_t k = 0; k < n; k++)
+            if (m->partners[i].cells[idx[k]] > max)
+                max = m->partners[i].cells[idx[k]];
+    for (size_t start = 0; start < n || start == 0; start += 7) {
+        size_t cnt = n - start < 7 ? n - start : 7;
+        bool last = start + cnt >= n;
+        int ncols = (int)cnt + 1 + (last ? 1 : 0);
+        bl__col cols[9];
+        double tw = last ? 60 : 0;
+        double cw = cnt ? (BL_CONTENT_W - 130 - tw) / (double)cnt : 0;
+        if (cw > 70)
+            cw = 70;
+        /* The partner's name takes what the figures leave. */
+        double pw = BL_CONTENT_W - tw - cw * (double)cnt;
+        cols[0] = (bl__col){"Partenaire", pw, BL_LEFT};
+        for (size_t k = 0; k < cnt; k++)
+            cols[k + 1] = (bl__col){m->resources[idx[start + k]].name, cw, BL_RIGHT};
+        if (last)
+            cols[cnt + 1] = (bl__col){"Total", tw, BL_RIGHT};
+        bl__table t;
+        bl__table_begin_font(&t, d, "Consultations par partenaire et ressource", cols, ncols,
+                             BL_F_SMALL);
+        int64_t tot[9] = {0};
+        for (size_t i = 0; i < m->n_partners; i++) {
+            const bl_model_partner *p = &m->partners[i];
+            char c[9][TXT];
+            const char *cells[9];
+            double heat[9];
+            cells[0] = p->name;
+            heat[0] = -1;
+            for (size_t k = 0; k < cnt; k++) {
+                int64_t v = p->cells[idx[start + k]];
+                int nh;
+                bl_model_sum(m, &m->resources[idx[start + k]], m->period.first, m->period.last,
+                             &nh);
+                if (nh == 0) {
+                    /* No data for the period: not a zero. */
+                    snprintf(c[k + 1], TXT, "—");
+                    heat[k + 1] = -1;
+                } else {
+                    bl_fr_int(c[k + 1], TXT, v);
+                    heat[k + 1] = max > 0 ? (double)v / (double)max : 0;
+                }
+                cells[k + 1] = c[k + 1];
+                tot[k + 1] += v;
+            }
+            if (last) {
+                bl_fr_int(c[cnt + 1], TXT, p->total);
+                cells[cnt + 1] = c[cnt + 1];
+                heat[cnt + 1] = -1;
+                tot[cnt + 1] += p->total;
+            }
+            bl__table_row(&t, cells, heat, 0);
+        }
+        char c[9][TXT];
+        const char *cells[9];
+        cells[0] = "Total";
+        for (int k = 1; k < ncols; k++) {
+            int nh = 1;
+            if ((size_t)k <= cnt)
+                bl_model_sum(m, &m->resources[idx[start + (size_t)k - 1]], m->period.first,
+                             m->period.last, &nh);
+            if (nh == 0)
+                snprintf(c[k], TXT, "—");
+            else
+                bl_fr_int(c[k], TXT, tot[k]);
+            cells[k] = c[k];
+        }
+        bl__table_row(&t, cells, NULL, BL_ROW_TOTAL);
+        bl__table_end(&t);
+        if (n == 0)
+            break;
+    }
+    bl__para(d, BL_F_TINY, bl__grey,
+             "Plus la case est foncée, plus l'usage est élevé (échelle commune à tout le tableau). "
+             "« — » : aucune donnée reçue pour la période.");
+}
+
+static void draw_reseau(bl__doc *d, const bl_model *m)
+{
+    char sub[256];
+    snprintf(sub, sizeof sub, "%s · %zu partenaires · %zu ressources", m->period_label,
+             m->n_partners, m->n_resources);
+    bl__title_block(d, m, "REVUE DU RÉSEAU — CHEF DE PROJET", "Ressources numériques du réseau",
+                    sub);
+    int64_t now, base, all, rej = 0;
+    bool excl = compare(m, period_len(m), &now, &base, &all);
+    for (size_t i = 0; i < m->n_rejects; i++)
+        rej += m->rejects[i].rejected;
+    int missing = 0;
+    for (size_t r = 0; r < m->n_resources; r++)
+        for (int mi = m->period.first; mi <= m->period.last; mi++) {
+            int k = bl_model_slot(m, mi);
+            missing += k >= 0 && !m->resources[r].has[k];
+        }
+    char f0[TXT], f1[TXT], f2[TXT], f3[TXT], s1[128], s2[128], b[TXT], pct[TXT];
+    bl_fr_int(f0, sizeof f0, all);
+    bl__change(f1, sizeof f1, now, base);
+    bl_fr_int(b, sizeof b, base);
+    snprintf(s1, sizeof s1, "%s : %s%s", m->prev_label, b, excl ? " *" : "");
+    bl_fr_int(f2, sizeof f2, m->unattributed_total);
+    int64_t denom = all + m->unattributed_total;
+    bl_fr_percent(pct, sizeof pct, denom > 0 ? (m->unattributed_total * 1000 + denom / 2) / denom : 0);
+    snprintf(s2, sizeof s2, "%s de l'usage", pct);
+    bl_fr_int(f3, sizeof f3, rej);
+    bl__heading(d, "Chiffres clés", 0, 70);
+    bl__card c1[4] = {{"Consultations", f0, "attribuées à un partenaire"},
+                      {"Évolution", f1, s1},
+                      {"Non attribuées", f2, s2},
+                      {"Lignes rejetées", f3, "fichiers de la période"}};
+    bl__cards(d, c1, 4);
+    if (excl)
+        bl__para(d, BL_F_TINY, bl__grey,
+                 "* Évolution calculée sur les seules ressources dont les données existent pour "
+                 "chaque mois des deux périodes.");
+    bl__heading(d, "Partenaires et ressources", 0, 80);
+    heat_tables(d, m);
+    bl__heading(d, "Qualité des données", 0, 60);
+    int gfirst = m->period.first, glast = m->period.last;
+    char gt[128];
+    if (m->period.kind == BL_PERIOD_MONTH) {
+        gfirst = glast - 11;
+        snprintf(gt, sizeof gt, "Mois sans données (12 mois jusqu'à %s)", m->period_label);
+    } else {
+        snprintf(gt, sizeof gt, "Mois sans données (%s)", m->period_label);
+    }
+    gaps(d, m, gfirst, glast, gt);
+    unattributed(d, m, 40);
+    rejects(d, m);
+    gauges(d, m, true);
+}
+
+void bl__draw_network(bl__doc *d, const bl_model *m)
+{
+    if (m->kind == BL_REPORT_ANNUEL)
+        draw_annuel(d, m);
+    else
+        draw_reseau(d, m);
+}

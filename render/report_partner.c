@@ -1,0 +1,413 @@
+/* The partner reports: mensuel (one month) and semestriel (six months),
+ * what a partner librarian reads. Headline figures, a table per resource,
+ * charts, forfait gauges, and notes that say plainly what data is missing. */
+#include "render_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TXT 64
+
+typedef struct totals {
+    int64_t now, base; /* over the resources with data in both periods */
+    int64_t all;       /* the period's total, every resource with data */
+    bool excluded;     /* some resource with data was left out of now/base */
+} totals;
+
+/* Compares [first, last] with the period `shift` months before, over the
+ * resources that have data for every month of both (constant perimeter:
+ * a provider whose file is missing does not fake a fall). */
+static totals compare(const bl_model *m, int first, int last, int shift)
+{
+    totals t = {0, 0, 0, false};
+    int len = last - first + 1;
+    for (size_t r = 0; r < m->n_resources; r++) {
+        const bl_model_resource *x = &m->resources[r];
+        int h_now, h_base;
+        int64_t now = bl_model_sum(m, x, first, last, &h_now);
+        int64_t base = bl_model_sum(m, x, first - shift, last - shift, &h_base);
+        t.all += now;
+        if (h_now == len && h_base == len)
+            t.now += now, t.base += base;
+        else if (h_now + h_base > 0)
+            t.excluded = true;
+    }
+    return t;
+}
+
+static bool has_month(const bl_model *m, const bl_model_resource *r, int mi)
+{
+    int k = bl_model_slot(m, mi);
+    return k >= 0 && r->has[k];
+}
+
+/* A resource is listed when the store knows anything of it in the window
+ * (a resource never delivered at all would only be noise in every report). */
+static bool listed(const bl_model *m, const bl_model_resource *r)
+{
+    for (int k = 0; k < BL_WINDOW; k++)
+        if (r->has[k])
+            return true;
+    (void)m;
+    return false;
+}
+
+static void cell_int(char *out, int64_t v, bool has)
+{
+    if (has)
+        bl_fr_int(out, TXT, v);
+    else
+        snprintf(out, TXT, "—");
+}
+
+static void headline(bl__doc *d, const bl_model *m)
+{
+    const bl_model_partner *p = m->partner;
+    bool month = m->kind == BL_REPORT_MENSUEL;
+    int first = m->period.first, last = m->period.last, len = last - first + 1;
+    totals prev = compare(m, first, last, len), year = compare(m, first, last, 12);
+    char f0[TXT], f1[TXT], f2[TXT], f3[TXT], s1[256], s2[256], s3[128], lab[96], b[TXT];
+    char lab1[96], lab2[96];
+    bl_fr_int(f0, sizeof f0, prev.all);
+    bl__change(f1, sizeof f1, prev.now, prev.base);
+    bl__change(f2, sizeof f2, year.now, year.base);
+    bl__per_1000(f3, sizeof f3, prev.all, p->population);
+    bl_fr_int(b, sizeof b, prev.base);
+    /* When a resource had to be left out of the comparison, say so. */
+    snprintf(s1, sizeof s1, "%s : %s%s", m->prev_label, b,
+             prev.excluded ? " *" : "");
+    bl_fr_int(b, sizeof b, year.base);
+    char ly[48];
+    if (month)
+        bl_fr_month(ly, sizeof ly, first - 12);
+    else
+        snprintf(ly, sizeof ly, "%s semestre %d", bl_month_num(first) == 1 ? "1er" : "2e",
+                 bl_month_year(first) - 1);
+    snprintf(s2, sizeof s2, "%s : %s%s", ly, b,
+             year.excluded ? " *" : "");
+    snprintf(s3, sizeof s3, "consultations, %s", month ? "sur le mois" : "sur le semestre");
+    snprintf(lab, sizeof lab, "Consultations");
+    snprintf(lab1, sizeof lab1, month ? "Sur un mois" : "Sur un semestre");
+    snprintf(lab2, sizeof lab2, "Sur un an");
+    bl__card c1[4] = {{lab, f0, m->period_label},
+                      {lab1, f1, s1},
+                      {lab2, f2, s2},
+                      {"Pour 1 000 habitants", f3, s3}};
+    bl__cards(d, c1, 4);
+
+    char g0[TXT], g1[TXT], t0[160], t1[128], rate[TXT], pop[TXT];
+    bl_fr_money(g0, sizeof g0, p->participation_cents);
+    bl_fr_int(pop, sizeof pop, p->population);
+    bl_fr_decimal(rate, sizeof rate, p->rate_e4 / 100, 2);
+    snprintf(t0, sizeof t0, "%s habitants × %s" BL_NBSP "€", pop, rate);
+    char plab[64];
+    snprintf(plab, sizeof plab, "Participation %d", bl_month_year(first));
+    if (m->has_users) {
+        bl_fr_int(g1, sizeof g1, m->users);
+        snprintf(t1, sizeof t1, "estimation à partir des journaux d'accès");
+    } else {
+        snprintf(g1, sizeof g1, "—");
+        snprintf(t1, sizeof t1, "non mesuré : aucun journal d'accès pour la période");
+    }
+    char libs[TXT], libsub[64];
+    snprintf(libs, sizeof libs, "%d", m->n_libraries);
+    snprintf(libsub, sizeof libsub, "%s", m->n_libraries > 1 ? "bibliothèques du partenaire"
+                                                            : "bibliothèque du partenaire");
+    bl__card c2[3] = {{plab, g0, t0},
+                      {"Utilisateurs actifs (estimation)", g1, t1},
+                      {"Points de lecture", libs, libsub}};
+    bl__cards(d, c2, 3);
+}
+
+static void table_month(bl__doc *d, const bl_model *m)
+{
+    int mi = m->period.first;
+    char h1[48], h2[48], h3[48], h4[48];
+    bl_fr_month(h1, sizeof h1, mi);
+    bl_fr_month(h2, sizeof h2, mi - 1);
+    bl_fr_month(h3, sizeof h3, mi - 12);
+    int jan = bl_month_index(bl_month_year(mi), 1);
+    if (mi == jan)
+        snprintf(h4, sizeof h4, "Cumul %d (janv.)", bl_month_year(mi));
+    else
+        snprintf(h4, sizeof h4, "Cumul %d (janv. à %s)", bl_month_year(mi),
+                 bl__month_abbr(bl_month_num(mi)));
+    bl__col cols[] = {{"Ressource", 150, BL_LEFT}, {"Type", 90, BL_LEFT},
+                      {h1, 62, BL_RIGHT},          {h2, 62, BL_RIGHT},
+                      {h3, 62, BL_RIGHT},          {h4, 79, BL_RIGHT}};
+    bl__table t;
+    bl__table_begin(&t, d, "Consultations par ressource", cols, 6);
+    int64_t tot[4] = {0, 0, 0, 0};
+    for (size_t r = 0; r < m->n_resources; r++) {
+        const bl_model_resource *x = &m->resources[r];
+        if (!listed(m, x))
+            continue;
+        char c[4][TXT];
+        int months[3] = {mi, mi - 1, mi - 12};
+        for (int k = 0; k < 3; k++) {
+            bool has = has_month(m, x, months[k]);
+            int64_t v = bl_model_sum(m, x, months[k], months[k], NULL);
+            cell_int(c[k], v, has);
+            tot[k] += v;
+        }
+        int nh;
+        int64_t ytd = bl_model_sum(m, x, jan, mi, &nh);
+        cell_int(c[3], ytd, nh > 0);
+        tot[3] += ytd;
+        const char *cells[] = {x->name, bl__kind_fr(x->kind), c[0], c[1], c[2], c[3]};
+        bl__table_row(&t, cells, NULL, has_month(m, x, mi) ? 0 : BL_ROW_MUTED);
+    }
+    char c[4][TXT];
+    for (int k = 0; k < 4; k++)
+        bl_fr_int(c[k], TXT, tot[k]);
+    const char *cells[] = {"Total", "", c[0], c[1], c[2], c[3]};
+    bl__table_row(&t, cells, NULL, BL_ROW_TOTAL);
+    bl__table_end(&t);
+}
+
+static void table_semester(bl__doc *d, const bl_model *m)
+{
+    int first = m->period.first;
+    char h[6][16];
+    for (int k = 0; k < 6; k++)
+        snprintf(h[k], sizeof h[k], "%s", bl__month_abbr(bl_month_num(first + k)));
+    char hp[48];
+    snprintf(hp, sizeof hp, "%s", m->prev_label);
+    bl__col cols[] = {{"Ressource", 115, BL_LEFT}, {h[0], 40, BL_RIGHT}, {h[1], 40, BL_RIGHT},
+                      {h[2], 40, BL_RIGHT},        {h[3], 40, BL_RIGHT}, {h[4], 40, BL_RIGHT},
+                      {h[5], 40, BL_RIGHT},        {"Total du semestre", 52, BL_RIGHT},
+                      {hp, 52, BL_RIGHT},          {"Évolution", 46, BL_RIGHT}};
+    bl__table t;
+    bl__table_begin_font(&t, d, "Consultations par ressource et par mois", cols, 10, BL_F_SMALL);
+    int64_t tot[9] = {0};
+    for (size_t r = 0; r < m->n_resources; r++) {
+        const bl_model_resource *x = &m->resources[r];
+        if (!listed(m, x))
+            continue;
+        char c[9][TXT];
+        int nh_now, nh_prev;
+        for (int k = 0; k < 6; k++) {
+            int64_t v = bl_model_sum(m, x, first + k, first + k, NULL);
+            cell_int(c[k], v, has_month(m, x, first + k));
+            tot[k] += v;
+        }
+        int64_t now = bl_model_sum(m, x, first, first + 5, &nh_now);
+        int64_t prev = bl_model_sum(m, x, first - 6, first - 1, &nh_prev);
+        cell_int(c[6], now, nh_now > 0);
+        cell_int(c[7], prev, nh_prev > 0);
+        if (nh_now == 6 && nh_prev == 6)
+            bl__change(c[8], TXT, now, prev);
+        else
+            snprintf(c[8], TXT, "—");
+        tot[6] += now, tot[7] += prev;
+        const char *cells[] = {x->name, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]};
+        bl__table_row(&t, cells, NULL, nh_now == 6 ? 0 : BL_ROW_MUTED);
+    }
+    char c[9][TXT];
+    for (int k = 0; k < 8; k++)
+        bl_fr_int(c[k], TXT, tot[k]);
+    totals tt = compare(m, first, first + 5, 6);
+    bl__change(c[8], TXT, tt.now, tt.base);
+    const char *cells[] = {"Total", c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]};
+    bl__table_row(&t, cells, NULL, BL_ROW_TOTAL);
+    bl__table_end(&t);
+}
+
+static int cmp_bar(const void *a, const void *b)
+{
+    const bl__bar *x = a, *y = b;
+    if (x->missing != y->missing)
+        return x->missing ? 1 : -1;
+    if (x->value != y->value)
+        return x->value < y->value ? 1 : -1;
+    return strcmp(x->label, y->label);
+}
+
+static void bars_by_resource(bl__doc *d, const bl_model *m)
+{
+    bl__bar *bars = calloc(m->n_resources ? m->n_resources : 1, sizeof *bars);
+    if (!bars) {
+        d->oom = true;
+        return;
+    }
+    int n = 0;
+    for (size_t r = 0; r < m->n_resources; r++) {
+        const bl_model_resource *x = &m->resources[r];
+        if (!listed(m, x))
+            continue;
+        int nh;
+        int64_t v = bl_model_sum(m, x, m->period.first, m->period.last, &nh);
+        bars[n++] = (bl__bar){x->name, (double)v, nh == 0};
+    }
+    qsort(bars, (size_t)n, sizeof *bars, cmp_bar);
+    char title[128];
+    snprintf(title, sizeof title, "Consultations par ressource, %s", m->period_label);
+    bl__heading(d, title, 0, n * 15.0 + 24);
+    d->y += bl__chart_hbars(d, BL_MARGIN, d->y, BL_CONTENT_W, bars, n, NULL);
+    free(bars);
+}
+
+/* Monthly totals for the 12 months ending at `last` (series 0) and the 12
+ * before (series 1); a month is missing when no resource has data. */
+static void twelve_months(const bl_model *m, int last, const char *cats[12], char lab[12][16],
+                          double v[24], bool miss[24], bool part[24])
+{
+    for (int s = 0; s < 2; s++) {
+        for (int i = 0; i < 12; i++) {
+            int mi = last - 11 + i - 12 * s;
+            double sum = 0;
+            bool any = false, all = true;
+            for (size_t r = 0; r < m->n_resources; r++) {
+                int k = bl_model_slot(m, mi);
+                if (k < 0 || !listed(m, &m->resources[r]))
+                    continue;
+                sum += (double)m->resources[r].v[k];
+                any = any || m->resources[r].has[k];
+                all = all && m->resources[r].has[k];
+            }
+            v[s * 12 + i] = sum;
+            miss[s * 12 + i] = !any;
+            part[s * 12 + i] = any && !all;
+        }
+    }
+    for (int i = 0; i < 12; i++) {
+        int mi = last - 11 + i;
+        if (bl_month_num(mi) == 1 || i == 0)
+            snprintf(lab[i], 16, "%s %02d", bl__month_abbr(bl_month_num(mi)),
+                     bl_month_year(mi) % 100);
+        else
+            snprintf(lab[i], 16, "%s", bl__month_abbr(bl_month_num(mi)));
+        cats[i] = lab[i];
+    }
+}
+
+static void trend(bl__doc *d, const bl_model *m)
+{
+    const char *cats[12];
+    char lab[12][16];
+    double v[24];
+    bool miss[24], part[24];
+    twelve_months(m, m->period.last, cats, lab, v, miss, part);
+    bl__heading(d, "Évolution sur douze mois", 0, 125);
+    const char *names[] = {"12 derniers mois", "12 mois précédents"};
+    bl__chart_lines(d, BL_MARGIN, d->y, BL_CONTENT_W, 120, cats, 12, v, miss, part, 2, names);
+    d->y += 124;
+}
+
+static void semester_bars(bl__doc *d, const bl_model *m)
+{
+    int first = m->period.first;
+    const char *cats[6];
+    char lab[6][16];
+    double v[12];
+    bool miss[12];
+    for (int s = 0; s < 2; s++) {
+        for (int i = 0; i < 6; i++) {
+            int k = bl_model_slot(m, first + i - 12 * s);
+            double sum = 0;
+            bool any = false;
+            for (size_t r = 0; r < m->n_resources && k >= 0; r++) {
+                sum += (double)m->resources[r].v[k];
+                any = any || m->resources[r].has[k];
+            }
+            v[s * 6 + i] = sum;
+            miss[s * 6 + i] = !any;
+        }
+    }
+    for (int i = 0; i < 6; i++) {
+        snprintf(lab[i], sizeof lab[i], "%s", bl__month_abbr(bl_month_num(first + i)));
+        cats[i] = lab[i];
+    }
+    char n0[16], n1[16];
+    snprintf(n0, sizeof n0, "%d", bl_month_year(first));
+    snprintf(n1, sizeof n1, "%d", bl_month_year(first) - 1);
+    const char *names[] = {n0, n1};
+    bl__heading(d, "Consultations par mois, comparées à l'année précédente", 0, 150);
+    bl__chart_vbars(d, BL_MARGIN, d->y, BL_CONTENT_W, 140, cats, 6, v, miss, 2, names);
+    d->y += 146;
+}
+
+static void gauges(bl__doc *d, const bl_model *m)
+{
+    if (m->n_gauges == 0)
+        return;
+    bl__heading(d, "Forfaits", 0, 75);
+    for (size_t i = 0; i < m->n_gauges; i++) {
+        bl__doc_need(d, 75);
+        d->y += bl__chart_gauge(d, BL_MARGIN, d->y, BL_CONTENT_W, &m->gauges[i]);
+    }
+}
+
+static void notes(bl__doc *d, const bl_model *m)
+{
+    bl__heading(d, "Notes sur les données", 0, 40);
+    int first = m->period.first, last = m->period.last;
+    for (size_t r = 0; r < m->n_resources; r++) {
+        const bl_model_resource *x = &m->resources[r];
+        char months[256] = "";
+        size_t len = 0;
+        int missing = 0;
+        for (int mi = first; mi <= last; mi++) {
+            if (has_month(m, x, mi))
+                continue;
+            char lab[32];
+            bl_fr_month(lab, sizeof lab, mi);
+            len += (size_t)snprintf(months + len, sizeof months - (len < sizeof months ? len : 0),
+                                    "%s%s", missing ? ", " : "", lab);
+            if (len >= sizeof months)
+                len = sizeof months - 1;
+            missing++;
+        }
+        if (!missing)
+            continue;
+        char line[512];
+        snprintf(line, sizeof line,
+                 "• %s (%s) : aucune donnée reçue pour %s. La ressource n'est pas comptée "
+                 "dans les totaux de ces mois : ce n'est pas une absence d'usage.",
+                 x->name, *x->provider ? x->provider : "fournisseur non renseigné", months);
+        bl__para(d, BL_F_SMALL, bl__ink, line);
+    }
+    bl__para(d, BL_F_SMALL, bl__grey,
+             "• Consultations : pour chaque ressource, la mesure COUNTER qui dit le mieux qu'un "
+             "usager l'a utilisée (en général Total_Item_Requests), accès réguliers seulement "
+             "(la fouille de textes est exclue).");
+    bl__para(d, BL_F_SMALL, bl__grey,
+             "• * Les évolutions comparent les seules ressources dont les données existent pour "
+             "les deux périodes ; « n.s. » (non significatif) signale une évolution calculée sur "
+             "une base nulle. « — » : pas de données.");
+    bl__para(d, BL_F_SMALL, bl__grey,
+             "• Les utilisateurs actifs sont une estimation statistique tirée des journaux "
+             "d'accès, sans aucun identifiant conservé.");
+}
+
+void bl__draw_partner(bl__doc *d, const bl_model *m)
+{
+    const bl_model_partner *p = m->partner;
+    bool month = m->kind == BL_REPORT_MENSUEL;
+    char sub[256], pop[TXT];
+    bl_fr_int(pop, sizeof pop, p->population);
+    if (p->population_year > 0)
+        snprintf(sub, sizeof sub, "%s · %s habitants (population %d)", m->period_label, pop,
+                 p->population_year);
+    else
+        snprintf(sub, sizeof sub, "%s · %s habitants", m->period_label, pop);
+    bl__title_block(d, m,
+                    month ? "BILAN MENSUEL DES RESSOURCES NUMÉRIQUES"
+                          : "BILAN SEMESTRIEL DES RESSOURCES NUMÉRIQUES",
+                    p->name, sub);
+    bl__heading(d, "Chiffres clés", 0, 130);
+    headline(d, m);
+    bl__heading(d, "Consultations par ressource", 0, 60);
+    if (month)
+        table_month(d, m);
+    else
+        table_semester(d, m);
+    bars_by_resource(d, m);
+    if (month)
+        trend(d, m);
+    else
+        semester_bars(d, m);
+    gauges(d, m);
+    notes(d, m);
+}

@@ -1,0 +1,153 @@
+/* Tables: a heading row, zebra rows, a totals row; a row that does not fit
+ * moves to the next page, where the heading is drawn again under the
+ * table's title followed by "(suite)". Cell text is wrapped to at most two
+ * lines then ellipsised, so it never leaves its cell. */
+#include "render_internal.h"
+
+#include <stdio.h>
+
+#define PAD_X 3.5
+#define PAD_Y 2.5
+
+static double cell_x(const bl__table *t, int i)
+{
+    double x = BL_MARGIN;
+    for (int k = 0; k < i; k++)
+        x += t->cols[k].w;
+    return x;
+}
+
+static double table_w(const bl__table *t)
+{
+    return cell_x(t, t->ncols) - BL_MARGIN;
+}
+
+/* Figures (right-aligned cells) stay on one line: a number broken across
+ * lines misreads. Text cells may take two lines, then end with an ellipsis. */
+static int cell_lines(const bl__table *t, int i, int lines)
+{
+    return t->cols[i].align == BL_RIGHT && lines < 3 ? 1 : lines;
+}
+
+/* Heights of a row's cells, measured before drawing (to decide the page). */
+static double row_height(bl__table *t, const char *const *cells, bl__font f, int lines)
+{
+    double hmax = 0;
+    for (int i = 0; i < t->ncols; i++) {
+        if (!cells[i] || !*cells[i])
+            continue;
+        PangoLayout *l = bl__layout(t->d, f, cells[i], t->cols[i].w - 2 * PAD_X,
+                                    cell_lines(t, i, lines), t->cols[i].align);
+        double h;
+        bl__layout_size(l, NULL, &h);
+        g_object_unref(l);
+        if (h > hmax)
+            hmax = h;
+    }
+    return hmax + 2 * PAD_Y;
+}
+
+static void draw_head(bl__table *t)
+{
+    bl__doc *d = t->d;
+    const char *heads[32];
+    int n = t->ncols < 32 ? t->ncols : 32;
+    for (int i = 0; i < n; i++)
+        heads[i] = t->cols[i].head;
+    double h = row_height(t, heads, BL_F_SMALL, 3);
+    cairo_t *cr = d->cr;
+    bl__set_rgb(cr, (bl__rgb){0.86, 0.90, 0.95});
+    cairo_rectangle(cr, BL_MARGIN, d->y, table_w(t), h);
+    cairo_fill(cr);
+    for (int i = 0; i < n; i++)
+        bl__text(d, BL_F_SMALL, cell_x(t, i) + PAD_X, d->y + PAD_Y, t->cols[i].w - 2 * PAD_X,
+                 t->cols[i].align, 3, bl__ink, heads[i] ? heads[i] : "");
+    d->y += h;
+    bl__set_rgb(cr, bl__grey);
+    cairo_set_line_width(cr, 0.6);
+    cairo_move_to(cr, BL_MARGIN, d->y);
+    cairo_line_to(cr, BL_MARGIN + table_w(t), d->y);
+    cairo_stroke(cr);
+    t->rows = 0;
+}
+
+void bl__table_begin(bl__table *t, bl__doc *d, const char *title, const bl__col *cols, int ncols)
+{
+    bl__table_begin_font(t, d, title, cols, ncols, BL_F_BODY);
+}
+
+void bl__table_begin_font(bl__table *t, bl__doc *d, const char *title, const bl__col *cols,
+                          int ncols, bl__font font)
+{
+    t->font = font;
+    t->d = d;
+    t->cols = cols;
+    t->ncols = ncols;
+    t->title = title;
+    t->rows = 0;
+    /* Keep the heading with at least two rows. */
+    bl__doc_need(d, 60);
+    draw_head(t);
+}
+
+void bl__table_row(bl__table *t, const char *const *cells, const double *heat, int flags)
+{
+    bl__doc *d = t->d;
+    bl__font f = t->font;
+    if (flags & BL_ROW_TOTAL)
+        f = t->font == BL_F_SMALL ? BL_F_SMALL_BOLD : BL_F_BOLD;
+    double h = row_height(t, cells, f, 2);
+    if (d->y + h > BL_BOTTOM) {
+        bl__doc_new_page(d);
+        if (t->title) {
+            char cont[256];
+            snprintf(cont, sizeof cont, "%s (suite)", t->title);
+            d->y += bl__text(d, BL_F_BOLD, BL_MARGIN, d->y, BL_CONTENT_W, BL_LEFT, 1, bl__grey,
+                             cont) + 4;
+        }
+        draw_head(t);
+    }
+    cairo_t *cr = d->cr;
+    if (flags & BL_ROW_TOTAL) {
+        bl__set_rgb(cr, bl__ink);
+        cairo_set_line_width(cr, 0.8);
+        cairo_move_to(cr, BL_MARGIN, d->y);
+        cairo_line_to(cr, BL_MARGIN + table_w(t), d->y);
+        cairo_stroke(cr);
+    } else if (t->rows % 2 == 1) {
+        bl__set_rgb(cr, (bl__rgb){0.965, 0.97, 0.98});
+        cairo_rectangle(cr, BL_MARGIN, d->y, table_w(t), h);
+        cairo_fill(cr);
+    }
+    for (int i = 0; i < t->ncols; i++) {
+        if (heat && heat[i] >= 0) {
+            /* A sequential blue tint: lightness carries the value (with the
+             * figure printed in the cell, colour is never the only clue). */
+            double k = heat[i] > 1 ? 1 : heat[i];
+            cairo_set_source_rgb(cr, 1 - 0.75 * k, 1 - 0.45 * k, 1 - 0.2 * k);
+            cairo_rectangle(cr, cell_x(t, i) + 0.5, d->y + 0.5, t->cols[i].w - 1, h - 1);
+            cairo_fill(cr);
+        }
+        if (!cells[i] || !*cells[i])
+            continue;
+        bl__rgb c = flags & BL_ROW_MUTED ? bl__grey : bl__ink;
+        if (heat && heat[i] > 0.6)
+            c = (bl__rgb){1, 1, 1};
+        bl__text(d, f, cell_x(t, i) + PAD_X, d->y + PAD_Y, t->cols[i].w - 2 * PAD_X,
+                 t->cols[i].align, cell_lines(t, i, 2), c, cells[i]);
+    }
+    d->y += h;
+    t->rows++;
+}
+
+void bl__table_end(bl__table *t)
+{
+    bl__doc *d = t->d;
+    cairo_t *cr = d->cr;
+    bl__set_rgb(cr, bl__rule);
+    cairo_set_line_width(cr, 0.5);
+    cairo_move_to(cr, BL_MARGIN, d->y);
+    cairo_line_to(cr, BL_MARGIN + table_w(t), d->y);
+    cairo_stroke(cr);
+    d->y += 6;
+}

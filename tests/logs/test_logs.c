@@ -1,0 +1,313 @@
+/* Access logs through the real binary: network import, ingest, export usage
+ * compared line by line with hand-computed counts (fixtures/logs/README.md),
+ * gzip multi-member, refusal, privacy (no IP or login anywhere), key rotation. */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#define CUSTOM "custom:%v %h %{session}n %{library}n %u %t \"%r\" %>s %b \"%{User-agent}i\""
+
+typedef struct ctx {
+    char *dir;
+    char db[800];
+    char fx[800];
+} ctx;
+
+static ctx setup(const char *tag)
+{
+    ctx c;
+    c.dir = tu_mkdtemp(tag);
+    snprintf(c.db, sizeof c.db, "%s/t.db", c.dir);
+    snprintf(c.fx, sizeof c.fx, "%s/fixtures/logs", tu_srcdir());
+    char net[1024];
+    snprintf(net, sizeof net, "%s/network", c.fx);
+    const char *argv[] = {tu_bilan(), "--db", c.db, "network", "import", net, NULL};
+    tu_run r = tu_runv(argv, NULL);
+    cr_assert_eq(r.status, 0, "network import: %s", r.err);
+    tu_run_free(&r);
+    return c;
+}
+
+static void teardown(ctx *c)
+{
+    tu_rmtree(c->dir);
+    free(c->dir);
+}
+
+/* bilan --db DB ingest [extra] FILE */
+static tu_run ingest(const ctx *c, const char *extra, const char *file)
+{
+    const char *argv[8] = {tu_bilan(), "--db", c->db, "ingest"};
+    int n = 4;
+    if (extra)
+        argv[n++] = extra;
+    argv[n++] = file;
+    argv[n] = NULL;
+    return tu_runv(argv, NULL);
+}
+
+static tu_run export_usage(const ctx *c)
+{
+    const char *argv[] = {tu_bilan(), "--db", c->db, "export", "usage", NULL};
+    return tu_runv(argv, NULL);
+}
+
+/* Compares line by line, naming the first difference. */
+static void assert_lines(const char *got, const char *expected_path)
+{
+    char *exp = tu_read_file(expected_path, NULL);
+    cr_assert(exp, "cannot read %s", expected_path);
+    const char *g = got, *e = exp;
+    int line = 1;
+    while (*g || *e) {
+        size_t gl = strcspn(g, "\n"), el = strcspn(e, "\n");
+        cr_assert(gl == el && strncmp(g, e, gl) == 0, "%s line %d: got '%.*s', expected '%.*s'",
+                  expected_path, line, (int)gl, g, (int)el, e);
+        g += gl + (g[gl] ? 1 : 0);
+        e += el + (e[el] ? 1 : 0);
+        line++;
+    }
+    free(exp);
+}
+
+static void check_export(const ctx *c, const char *expected)
+{
+    char p[1024];
+    snprintf(p, sizeof p, "%s/%s", c->fx, expected);
+    tu_run r = export_usage(c);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    assert_lines(r.out, p);
+    tu_run_free(&r);
+}
+
+static char *fixture(const ctx *c, const char *name)
+{
+    static char p[1024];
+    snprintf(p, sizeof p, "%s/%s", c->fx, name);
+    return p;
+}
+
+Test(logs, combined_counter_rules)
+{
+    ctx c = setup("logs");
+    tu_run r = ingest(&c, NULL, fixture(&c, "combined.log"));
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "combined 2026-03..2026-03"), "%s", r.out);
+    cr_assert(strstr(r.out, "1 rejected"), "%s", r.out);
+    cr_assert(strstr(r.out, "1 lines out of order"), "%s", r.out);
+    cr_assert(strstr(r.err, ":15: time: malformed timestamp"), "%s", r.err);
+    tu_run_free(&r);
+    check_export(&c, "combined.expected");
+
+    /* The per-patron quota: 3 requests of the film by one patron, quota 2. */
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(c.db, &db), SQLITE_OK);
+    sqlite3_stmt *q;
+    cr_assert_eq(sqlite3_prepare_v2(db,
+                                    "SELECT resource_id, month, quota, patrons, extra_units"
+                                    " FROM quota_excess",
+                                    -1, &q, NULL),
+                 SQLITE_OK);
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+    cr_assert_str_eq((const char *)sqlite3_column_text(q, 0), "vod");
+    cr_assert_str_eq((const char *)sqlite3_column_text(q, 1), "2026-03");
+    cr_assert_eq(sqlite3_column_int(q, 2), 2);
+    cr_assert_eq(sqlite3_column_int(q, 3), 1);
+    cr_assert_eq(sqlite3_column_int(q, 4), 1);
+    cr_assert_eq(sqlite3_step(q), SQLITE_DONE);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    teardown(&c);
+}
+
+Test(logs, ezproxy_autodetected_with_sessions)
+{
+    ctx c = setup("logs");
+    tu_run r = ingest(&c, NULL, fixture(&c, "ezproxy.log"));
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, ": ezproxy 2026-03"), "%s", r.out);
+    tu_run_free(&r);
+    check_export(&c, "ezproxy.expected");
+    teardown(&c);
+}
+
+Test(logs, custom_format_library_key)
+{
+    ctx c = setup("logs");
+    tu_run r = ingest(&c, "--format=" CUSTOM, fixture(&c, "custom.log"));
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "4 accepted, 0 rejected"), "%s", r.out);
+    tu_run_free(&r);
+    check_export(&c, "custom.expected");
+    teardown(&c);
+}
+
+Test(logs, custom_format_bad_specifier_refused)
+{
+    ctx c = setup("logs");
+    tu_run r = ingest(&c, "--format=custom:%h %Z %t \"%r\"", fixture(&c, "custom.log"));
+    cr_assert_neq(r.status, 0);
+    cr_assert(strstr(r.err, "unsupported specifier '%Z'"), "%s", r.err);
+    tu_run_free(&r);
+    teardown(&c);
+}
+
+Test(logs, gzip_multi_member_same_counts)
+{
+    ctx c = setup("logs");
+    char gz[1024];
+    snprintf(gz, sizeof gz, "%s/two.log.gz", c.dir);
+    tu_run s = tu_sh("(head -n 9 '%s' | gzip -c; tail -n +10 '%s' | gzip -c) > '%s'",
+                     fixture(&c, "combined.log"), fixture(&c, "combined.log"), gz);
+    cr_assert_eq(s.status, 0);
+    tu_run_free(&s);
+    tu_run r = ingest(&c, NULL, gz);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "combined"), "%s", r.out);
+    tu_run_free(&r);
+    check_export(&c, "combined.expected");
+    teardown(&c);
+}
+
+Test(logs, unknown_format_refused_whole)
+{
+    ctx c = setup("logs");
+    tu_run r = ingest(&c, "--format=combined", fixture(&c, "garbage.log"));
+    cr_assert_eq(r.status, 65, "%d %s", r.status, r.err);
+    cr_assert(strstr(r.err, "not a combined access log"), "%s", r.err);
+    tu_run_free(&r);
+    r = ingest(&c, NULL, fixture(&c, "garbage.log"));
+    cr_assert_eq(r.status, 65, "%s", r.err);
+    tu_run_free(&r);
+    r = export_usage(&c);
+    cr_assert_str_eq(r.out, "partner_id,library_id,resource_id,month,metric,value\n");
+    tu_run_free(&r);
+    teardown(&c);
+}
+
+/* Every IP address, login and session id of the fixtures. */
+static const char *const PERSONAL[] = {
+    "192.0.2.10", "192.0.2.11", "192.0.2.12", "192.0.2.13", "192.0.2.14", "192.0.2.15",
+    "192.0.2.16", "192.0.2.17", "192.0.2.99", "192.0.2.30", "203.0.113.7", "203.0.113.50",
+    "203.0.113.51", "203.0.113.52", "2001:db8:10::5", "198.51.100.20", "198.51.100.21",
+    "198.51.100.40", "mdupont", "jmartin", "S1a2b3c4", "sessA", "sessB", "sessC", NULL};
+
+static void assert_clean(const char *what, const char *data, size_t len)
+{
+    for (int i = 0; PERSONAL[i]; i++)
+        cr_assert(!memmem(data, len, PERSONAL[i], strlen(PERSONAL[i])), "'%s' found in %s",
+                  PERSONAL[i], what);
+}
+
+Test(logs, nothing_personal_anywhere)
+{
+    ctx c = setup("logs");
+    const char *files[][2] = {{NULL, "combined.log"},
+                              {NULL, "ezproxy.log"},
+                              {"--format=" CUSTOM, "custom.log"}};
+    for (int i = 0; i < 3; i++) {
+        tu_run r = ingest(&c, files[i][0], fixture(&c, files[i][1]));
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        assert_clean("ingest stdout", r.out, r.out_len);
+        assert_clean("ingest stderr", r.err, r.err_len);
+        tu_run_free(&r);
+    }
+    /* Rejected lines, as the rejects ledger shows them. */
+    const char *argv[] = {tu_bilan(), "--db", c.db, "rejects", "1", NULL};
+    tu_run r = tu_runv(argv, NULL);
+    assert_clean("rejects stdout", r.out, r.out_len);
+    assert_clean("rejects stderr", r.err, r.err_len);
+    tu_run_free(&r);
+    r = export_usage(&c);
+    assert_clean("export", r.out, r.out_len);
+    tu_run_free(&r);
+    const char *suffix[] = {"", "-wal", "-shm", "-journal"};
+    for (int i = 0; i < 4; i++) {
+        char p[1024];
+        snprintf(p, sizeof p, "%s%s", c.db, suffix[i]);
+        size_t len = 0;
+        char *data = tu_read_file(p, &len);
+        if (!data) {
+            cr_assert(i > 0, "no database file");
+            continue;
+        }
+        assert_clean(p, data, len);
+        free(data);
+    }
+    teardown(&c);
+}
+
+static char *key_hex(const char *dbpath)
+{
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    sqlite3_stmt *q;
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT hex(value) FROM meta WHERE key = 'pseudonym_key'",
+                                    -1, &q, NULL),
+                 SQLITE_OK);
+    char *out = NULL;
+    if (sqlite3_step(q) == SQLITE_ROW)
+        out = strdup((const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return out;
+}
+
+Test(logs, key_rotate)
+{
+    ctx c = setup("logs");
+    tu_run r = ingest(&c, NULL, fixture(&c, "combined.log"));
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char *before = key_hex(c.db);
+    cr_assert(before && strlen(before) == 32, "the secret is created on first use");
+    const char *argv[] = {tu_bilan(), "--db", c.db, "key", "rotate", NULL};
+    r = tu_runv(argv, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "replaced"), "%s", r.out);
+    tu_run_free(&r);
+    char *after = key_hex(c.db);
+    cr_assert(after && strlen(after) == 32);
+    cr_assert_str_neq(before, after);
+    /* Counting rules do not depend on the key: the same log counts the same. */
+    char copy[1024];
+    snprintf(copy, sizeof copy, "%s/again.log", c.dir);
+    tu_run s = tu_sh("cp '%s' '%s' && echo >> '%s'", fixture(&c, "combined.log"), copy, copy);
+    tu_run_free(&s);
+    char fresh[700];
+    snprintf(fresh, sizeof fresh, "%s/fresh.db", c.dir);
+    ctx c2 = c;
+    snprintf(c2.db, sizeof c2.db, "%s", fresh);
+    const char *imp[] = {tu_bilan(), "--db", fresh, "network", "import", NULL, NULL};
+    char net[1024];
+    snprintf(net, sizeof net, "%s/network", c.fx);
+    imp[5] = net;
+    r = tu_runv(imp, NULL);
+    tu_run_free(&r);
+    const char *rot[] = {tu_bilan(), "--db", fresh, "key", "rotate", NULL};
+    r = tu_runv(rot, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    r = ingest(&c2, NULL, copy);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    check_export(&c2, "combined.expected");
+
+    const char *help[] = {tu_bilan(), "key", "--help", NULL};
+    r = tu_runv(help, NULL);
+    cr_assert_eq(r.status, 0);
+    cr_assert(strstr(r.out, "usage: bilan key rotate"), "%s", r.out);
+    tu_run_free(&r);
+    const char *bad[] = {tu_bilan(), "--db", c.db, "key", "show", NULL};
+    r = tu_runv(bad, NULL);
+    cr_assert_eq(r.status, 64);
+    tu_run_free(&r);
+    free(before);
+    free(after);
+    teardown(&c);
+}

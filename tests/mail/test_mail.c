@@ -1,0 +1,793 @@
+/* `bilan mail` against a real SMTP server (Debian's python3-aiosmtpd) on a
+ * random free port: what arrives is decoded by Python's email module
+ * (inspect_mail.py), independently of bilan's encoders, and compared with
+ * the PDFs on disk and the figures of fixtures/mail (see its README). */
+#include <criterion/criterion.h>
+
+#include <arpa/inet.h>
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bilan/common.h"
+#include "testutil.h"
+
+#define PY "/usr/bin/python3"
+#define FROM "Réseau des médiathèques <stats@reseau.example.org>"
+#define CCVO_SUBJECT                                                                               \
+    "Statistiques d'usage des ressources numériques — mai 2026 — Communauté de communes du " \
+    "Val d'Oust"
+
+typedef struct env {
+    char *dir;
+    char db[512], reports[512], home[512];
+    char pdf_ccvo[700], pdf_ploermel[700];
+} env;
+
+typedef struct server {
+    pid_t pid;
+    int port;
+    char host[64];
+    char maildir[600];
+} server;
+
+/* ---- the environment: a store, a network, usage, PDFs ------------------------------- */
+
+static void make_pdf(const char *path, const char *text)
+{
+    cairo_surface_t *s = cairo_pdf_surface_create(path, 595, 842);
+    cairo_t *cr = cairo_create(s);
+    /* Shapes only (no fonts): each PDF differs by its partner's name length. */
+    size_t n = strlen(text);
+    for (size_t i = 0; i < n; i++) {
+        cairo_set_source_rgb(cr, (double)(i % 3) / 2, (double)(i % 5) / 4, (double)(i % 7) / 6);
+        cairo_rectangle(cr, 40 + (double)i * 20, 100, 15,
+                        50 + (double)((unsigned char)text[i] % 50));
+        cairo_fill(cr);
+    }
+    cairo_show_page(cr);
+    cairo_destroy(cr);
+    cairo_surface_finish(s);
+    cr_assert_eq(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+    cairo_surface_destroy(s);
+}
+
+static void sql_exec(const char *db, const char *sql)
+{
+    sqlite3 *h = NULL;
+    cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
+    char *err = NULL;
+    int rc = sqlite3_exec(h, sql, NULL, NULL, &err);
+    cr_assert_eq(rc, SQLITE_OK, "%s", err ? err : "");
+    sqlite3_free(err);
+    sqlite3_close(h);
+}
+
+static long long sql_int(const char *db, const char *sql)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *q = NULL;
+    long long v = -1;
+    cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &q, NULL), SQLITE_OK, "%s", sqlite3_errmsg(h));
+    if (sqlite3_step(q) == SQLITE_ROW)
+        v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+    return v;
+}
+
+static void env_setup(env *e)
+{
+    memset(e, 0, sizeof *e);
+    e->dir = tu_mkdtemp("mail");
+    cr_assert_not_null(e->dir);
+    snprintf(e->db, sizeof e->db, "%s/bilan.db", e->dir);
+    snprintf(e->reports, sizeof e->reports, "%s/reports", e->dir);
+    snprintf(e->home, sizeof e->home, "HOME=%s", e->dir); /* no ~/.netrc of the caller's */
+    char net[600];
+    snprintf(net, sizeof net, "%s/fixtures/mail/network", tu_srcdir());
+    const char *argv[] = {tu_bilan(), "--db", e->db, "network", "import", net, NULL};
+    tu_run r = tu_runv(argv, NULL);
+    cr_assert_eq(r.status, 0, "network import: %s", r.err);
+    tu_run_free(&r);
+    char sqlpath[600];
+    snprintf(sqlpath, sizeof sqlpath, "%s/fixtures/mail/usage.sql", tu_srcdir());
+    char *sql = tu_read_file(sqlpath, NULL);
+    cr_assert_not_null(sql);
+    sql_exec(e->db, sql);
+    free(sql);
+    char d[600];
+    snprintf(d, sizeof d, "%s/2026-05", e->reports);
+    mkdir(e->reports, 0777);
+    mkdir(d, 0777);
+    snprintf(e->pdf_ccvo, sizeof e->pdf_ccvo, "%s/ccvo-mensuel.pdf", d);
+    snprintf(e->pdf_ploermel, sizeof e->pdf_ploermel, "%s/ploermel-mensuel.pdf", d);
+    make_pdf(e->pdf_ccvo, "Rapport mensuel ccvo");
+    make_pdf(e->pdf_ploermel, "Rapport mensuel ploermel");
+}
+
+static void env_free(env *e)
+{
+    tu_rmtree(e->dir);
+    free(e->dir);
+}
+
+static void sha_of(const char *path, char hex[65])
+{
+    char *err = NULL;
+    cr_assert_eq(bl_sha256_file(path, hex, &err), BL_OK, "%s", err ? err : "");
+    free(err);
+}
+
+/* ---- the SMTP server ------------------------------------------------------------------ */
+
+static int free_port(const char *host)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    inet_pton(AF_INET, host, &a.sin_addr);
+    socklen_t l = sizeof a;
+    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0, "bind: %s", strerror(errno));
+    getsockname(fd, (struct sockaddr *)&a, &l);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static bool listening(const char *host, int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, host, &a.sin_addr);
+    bool ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    close(fd);
+    return ok;
+}
+
+/* Starts aiosmtpd on host:random port storing into a maildir under e->dir.
+ * handler NULL: aiosmtpd's Mailbox; else "refuse_handler.RefusingMailbox"
+ * with refuse = the addresses it refuses. cert/key: require STARTTLS. */
+static void server_spawn(server *s, const env *e, const char *host, const char *tag,
+                         const char *handler, const char *refuse, const char *cert, const char *key,
+                         const char *auth_user, const char *auth_pass)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->host, sizeof s->host, "%s", host);
+    snprintf(s->maildir, sizeof s->maildir, "%s/maildir-%s", e->dir, tag);
+    for (int attempt = 0; attempt < 5; attempt++) {
+        s->port = free_port(host);
+        char listen[96], log[700];
+        snprintf(listen, sizeof listen, "%s:%d", host, s->port);
+        snprintf(log, sizeof log, "%s/server-%s.log", e->dir, tag);
+        pid_t pid = fork();
+        cr_assert_neq(pid, -1);
+        if (pid == 0) {
+            /* Die with the test: a failed assertion ends the test's process
+             * before server_stop runs. */
+            prctl(PR_SET_PDEATHSIG, SIGTERM);
+            int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0666);
+            dup2(fd, 1);
+            dup2(fd, 2);
+            setenv("PYTHONPATH", BILAN_MAIL_TESTDIR, 1);
+            if (refuse)
+                setenv("BILAN_TEST_REFUSE", refuse, 1);
+            const char *args[16];
+            int n = 0;
+            char script[600], port[16];
+            args[n++] = PY;
+            if (auth_user) {
+                snprintf(script, sizeof script, "%s/auth_server.py", BILAN_MAIL_TESTDIR);
+                snprintf(port, sizeof port, "%d", s->port);
+                const char *a[] = {script, host, port, s->maildir, auth_user, auth_pass};
+                for (int i = 0; i < 6; i++)
+                    args[n++] = a[i];
+                goto exec;
+            }
+            args[n++] = "-m";
+            args[n++] = "aiosmtpd";
+            args[n++] = "-n";
+            args[n++] = "-l";
+            args[n++] = listen;
+            if (cert) {
+                args[n++] = "--tlscert";
+                args[n++] = cert;
+                args[n++] = "--tlskey";
+                args[n++] = key;
+            }
+            args[n++] = "-c";
+            args[n++] = handler ? handler : "aiosmtpd.handlers.Mailbox";
+            args[n++] = s->maildir;
+        exec:;
+            /* execv wants char *const []: copies, in the child only. */
+            char *argv[16];
+            for (int i = 0; i < n; i++)
+                argv[i] = strdup(args[i]);
+            argv[n] = NULL;
+            execv(PY, argv);
+            _exit(127);
+        }
+        for (int i = 0; i < 200; i++) {
+            int ws;
+            if (waitpid(pid, &ws, WNOHANG) == pid)
+                break; /* died (port taken?): try another port */
+            if (listening(host, s->port)) {
+                s->pid = pid;
+                return;
+            }
+            struct timespec ts = {0, 50 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+    cr_assert_fail("aiosmtpd did not start on %s (see %s/server-%s.log)", host, e->dir, tag);
+}
+
+static void server_start(server *s, const env *e, const char *host, const char *tag,
+                         const char *handler, const char *refuse, const char *cert, const char *key)
+{
+    server_spawn(s, e, host, tag, handler, refuse, cert, key, NULL, NULL);
+}
+
+static void server_stop(server *s)
+{
+    if (s->pid > 0) {
+        kill(s->pid, SIGTERM);
+        waitpid(s->pid, NULL, 0);
+        s->pid = 0;
+    }
+}
+
+static int maildir_count(const server *s)
+{
+    char d[700];
+    snprintf(d, sizeof d, "%s/new", s->maildir);
+    DIR *dir = opendir(d);
+    if (!dir)
+        return 0;
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(dir)))
+        if (de->d_name[0] != '.')
+            n++;
+    closedir(dir);
+    return n;
+}
+
+static char *url_of(const server *s)
+{
+    return bl_strdup_printf("smtp://%s:%d", s->host, s->port);
+}
+
+/* ---- running bilan and inspecting mail ------------------------------------------------- */
+
+/* bilan --db DB mail 2026-05 --reports R --from FROM [args...]; env_extra
+ * may add variables. */
+static tu_run mail_run(const env *e, const char *const *env_extra, ...)
+{
+    const char *argv[32];
+    int n = 0;
+    argv[n++] = tu_bilan();
+    argv[n++] = "--db";
+    argv[n++] = e->db;
+    argv[n++] = "mail";
+    argv[n++] = "2026-05";
+    argv[n++] = "--reports";
+    argv[n++] = e->reports;
+    argv[n++] = "--from";
+    argv[n++] = FROM;
+    va_list ap;
+    va_start(ap, env_extra);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) && n < 30)
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    const char *envv[8];
+    int k = 0;
+    envv[k++] = e->home;
+    for (const char *const *x = env_extra; x && *x && k < 7; x++)
+        envv[k++] = *x;
+    envv[k] = NULL;
+    return tu_runv(argv, envv);
+}
+
+static char *inspect(const char *maildir_or_file, bool is_maildir)
+{
+    char script[600];
+    snprintf(script, sizeof script, "%s/inspect_mail.py", BILAN_MAIL_TESTDIR);
+    const char *argv[] = {PY, script, is_maildir ? "-d" : maildir_or_file,
+                          is_maildir ? maildir_or_file : NULL, NULL};
+    tu_run r = tu_runv(argv, NULL);
+    cr_assert_eq(r.status, 0, "inspect_mail.py: %s", r.err);
+    free(r.err);
+    return r.out;
+}
+
+static void assert_has(const char *hay, const char *needle)
+{
+    cr_assert(strstr(hay, needle) != NULL, "expected '%s' in:\n%s", needle, hay);
+}
+
+/* The checks every delivered or written set of messages passes. */
+static void check_messages(const env *e, const char *out, bool stored)
+{
+    char sha[65], line[200];
+    if (stored) {
+        cr_assert_eq(tu_count(out, "=== message"), 3, "%s", out);
+        assert_has(out, "rcpt: bib@ploermel.example.fr\n");
+        assert_has(out, "rcpt: direction@ccvo.example.fr\n");
+        assert_has(out, "rcpt: mediatheque@ccvo.example.fr\n");
+    } else {
+        cr_assert_eq(tu_count(out, "=== message"), 2, "%s", out);
+        cr_assert_eq(tu_count(out, "raw: ok\n"), 2, "%s", out);
+    }
+    /* Both ccvo addresses in To:, the subject decoded back to UTF-8. */
+    assert_has(out, "to: mediatheque@ccvo.example.fr, direction@ccvo.example.fr\n");
+    assert_has(out, "subject: " CCVO_SUBJECT "\n");
+    assert_has(out, "subject: Statistiques d'usage des ressources numériques — mai 2026 — "
+                    "Ploërmel\n");
+    assert_has(out, "from: Réseau des médiathèques <stats@reseau.example.org>\n");
+    assert_has(out, "mime: multipart/mixed\n");
+    assert_has(out, "charset: utf-8 quoted-printable\n");
+    cr_assert_eq(tu_count(out, "b64-lines: 76\n"), tu_count(out, "=== message"), "%s", out);
+    cr_assert_eq(tu_count(out, "message-id: <bilan.2026-05.mensuel."), tu_count(out, "=== message"),
+                 "%s", out);
+    cr_assert_eq(tu_count(out, "date: "), tu_count(out, "=== message"));
+    /* The attachments decode to the PDFs on disk, byte for byte. */
+    sha_of(e->pdf_ccvo, sha);
+    snprintf(line, sizeof line,
+             "attachment: bilan-ccvo-mensuel-2026-05.pdf application/pdf "
+             "base64 %s",
+             sha);
+    cr_assert_eq(tu_count(out, line), stored ? 2 : 1, "%s\n%s", line, out);
+    sha_of(e->pdf_ploermel, sha);
+    snprintf(line, sizeof line,
+             "attachment: bilan-ploermel-mensuel-2026-05.pdf application/pdf "
+             "base64 %s",
+             sha);
+    cr_assert_eq(tu_count(out, line), 1, "%s\n%s", line, out);
+    /* The figures (fixtures/mail/README.md). */
+    assert_has(out, "body: - consultations en mai 2026 : 390\n");
+    assert_has(out, "body: - évolution par rapport à avril 2026 : +20,0" BL_NBSP "% (325 "
+                    "consultations)\n");
+    assert_has(out, "body: - ressource la plus consultée : Cinéma à la demande (200 "
+                    "consultations)\n");
+    assert_has(out, "body: - consultations en mai 2026 : 1" BL_NNBSP "234\n");
+    assert_has(out, "body: - évolution par rapport à avril 2026 : pas de données");
+    assert_has(out, "body: - ressource la plus consultée : Cafeyn (1" BL_NNBSP "234 ");
+    assert_has(out, "body: de Communauté de communes du Val d'Oust pour mai 2026.\n");
+    /* vod-2026: 850 of 1 000 units used by the end of May, alert at 80 %. */
+    assert_has(out, "body: - Forfait Cinéma à la demande (vod-2026) : en vigilance, 85,0");
+}
+
+/* ---- tests ------------------------------------------------------------------------------ */
+
+Test(mail, sends_each_partner_once)
+{
+    env e;
+    env_setup(&e);
+    server s;
+    server_start(&s, &e, "127.0.0.1", "a", NULL, NULL, NULL, NULL);
+    char *url = url_of(&s);
+
+    tu_run r = mail_run(&e, NULL, "--smtp", url, NULL);
+    cr_assert_eq(r.status, 0, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.err, "partner 'josselin' has no email address: skipped");
+    assert_has(r.out, "3 sent, 0 failed");
+    tu_run_free(&r);
+    cr_assert_eq(maildir_count(&s), 3);
+    char *out = inspect(s.maildir, true);
+    check_messages(&e, out, true);
+    free(out);
+    cr_assert_eq(sql_int(e.db, "SELECT count(*) FROM mail_log WHERE status = 'sent' AND period = "
+                               "'2026-05' AND kind = 'mensuel' AND message_id LIKE 'bilan.%' AND "
+                               "reply LIKE '250%'"),
+                 3);
+
+    /* Again: nothing new. */
+    r = mail_run(&e, NULL, "--smtp", url, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    assert_has(r.out, "ccvo: already sent to mediatheque@ccvo.example.fr, "
+                      "direction@ccvo.example.fr");
+    assert_has(r.out, "ploermel: already sent");
+    tu_run_free(&r);
+    cr_assert_eq(maildir_count(&s), 3);
+
+    /* --resend, one partner. */
+    r = mail_run(&e, NULL, "--smtp", url, "--resend", "--partner", "ploermel", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(maildir_count(&s), 4);
+    cr_assert_eq(sql_int(e.db, "SELECT count(*) FROM mail_log WHERE recipient = "
+                               "'bib@ploermel.example.fr' AND status = 'sent'"),
+                 2);
+    free(url);
+    server_stop(&s);
+    env_free(&e);
+}
+
+Test(mail, refused_recipient_fails_alone_and_retry_sends_only_it)
+{
+    env e;
+    env_setup(&e);
+    server s;
+    server_start(&s, &e, "127.0.0.1", "refuse", "refuse_handler.RefusingMailbox",
+                 "direction@ccvo.example.fr", NULL, NULL);
+    char *url = url_of(&s);
+    tu_run r = mail_run(&e, NULL, "--smtp", url, NULL);
+    cr_assert_eq(r.status, 75, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.err, "ccvo: not sent to direction@ccvo.example.fr");
+    assert_has(r.err, "550 5.1.1");
+    assert_has(r.out, "2 sent, 1 failed");
+    tu_run_free(&r);
+    /* The others were sent all the same. */
+    cr_assert_eq(maildir_count(&s), 2);
+    cr_assert_eq(sql_int(e.db, "SELECT count(*) FROM mail_log WHERE status = 'failed' AND "
+                               "recipient = 'direction@ccvo.example.fr' AND reply LIKE "
+                               "'550 5.1.1 <direction@ccvo.example.fr>: Recipient address "
+                               "rejected%'"),
+                 1);
+    server_stop(&s);
+    free(url);
+
+    /* The server is fixed: a retry sends only what failed. */
+    server_start(&s, &e, "127.0.0.1", "retry", NULL, NULL, NULL, NULL);
+    url = url_of(&s);
+    r = mail_run(&e, NULL, "--smtp", url, NULL);
+    cr_assert_eq(r.status, 0, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.out, "1 sent, 0 failed, 1 partner already served");
+    tu_run_free(&r);
+    cr_assert_eq(maildir_count(&s), 1);
+    char *out = inspect(s.maildir, true);
+    cr_assert_eq(tu_count(out, "rcpt: "), 1, "%s", out);
+    assert_has(out, "rcpt: direction@ccvo.example.fr\n");
+    assert_has(out, "subject: " CCVO_SUBJECT "\n");
+    free(out);
+    free(url);
+    server_stop(&s);
+    env_free(&e);
+}
+
+static void make_cert(const env *e, const char *ip, char *cert, char *key, size_t n)
+{
+    snprintf(cert, n, "%s/cert.pem", e->dir);
+    snprintf(key, n, "%s/key.pem", e->dir);
+    tu_run r = tu_sh("openssl req -x509 -newkey rsa:2048 -nodes -keyout '%s' -out '%s' -days 2 "
+                     "-subj /CN=%s -addext subjectAltName=IP:%s 2>&1",
+                     key, cert, ip, ip);
+    cr_assert_eq(r.status, 0, "openssl: %s", r.out);
+    tu_run_free(&r);
+}
+
+Test(mail, starttls_only_server_refuses_plain_text_cleanly)
+{
+    env e;
+    env_setup(&e);
+    char cert[600], key[600];
+    make_cert(&e, "127.0.0.1", cert, key, sizeof cert);
+    server s;
+    server_start(&s, &e, "127.0.0.1", "tls", NULL, NULL, cert, key);
+    char *url = url_of(&s);
+    /* Loopback: bilan speaks plain text; the server demands STARTTLS first. */
+    tu_run r = mail_run(&e, NULL, "--smtp", url, NULL);
+    cr_assert_eq(r.status, 75, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.err, "refused the sender: 530");
+    assert_has(r.err, "STARTTLS");
+    assert_has(r.err, "nothing more sent");
+    tu_run_free(&r);
+    cr_assert_eq(maildir_count(&s), 0);
+    /* One failure logged with the server's reply, then it stopped. */
+    cr_assert_eq(sql_int(e.db, "SELECT count(*) FROM mail_log"), 1);
+    cr_assert_eq(sql_int(e.db, "SELECT count(*) FROM mail_log WHERE status = 'failed' AND "
+                               "reply LIKE '530 %STARTTLS%'"),
+                 1);
+    /* --insecure: STARTTLS without verifying the self-signed certificate. */
+    r = mail_run(&e, NULL, "--smtp", url, "--insecure", NULL);
+    cr_assert_eq(r.status, 0, "out: %s\nerr: %s", r.out, r.err);
+    tu_run_free(&r);
+    cr_assert_eq(maildir_count(&s), 3);
+    char *out = inspect(s.maildir, true);
+    check_messages(&e, out, true);
+    free(out);
+    free(url);
+    server_stop(&s);
+    env_free(&e);
+}
+
+/* A non-loopback IPv4 address of this machine, or false. */
+static bool remote_ip(char *out, size_t n)
+{
+    struct ifaddrs *ifa = NULL;
+    bool found = false;
+    if (getifaddrs(&ifa) != 0)
+        return false;
+    for (struct ifaddrs *i = ifa; i && !found; i = i->ifa_next) {
+        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || !(i->ifa_flags & IFF_UP) ||
+            (i->ifa_flags & IFF_LOOPBACK))
+            continue;
+        const struct sockaddr_in *a = (const struct sockaddr_in *)(const void *)i->ifa_addr;
+        found = inet_ntop(AF_INET, &a->sin_addr, out, (socklen_t)n) != NULL;
+    }
+    freeifaddrs(ifa);
+    return found;
+}
+
+Test(mail, remote_server_needs_verified_starttls)
+{
+    char ip[64];
+    if (!remote_ip(ip, sizeof ip))
+        cr_skip_test("no non-loopback IPv4 address on this machine");
+    env e;
+    env_setup(&e);
+    /* A plain-text server that is not on loopback: refused before MAIL. */
+    server s;
+    server_start(&s, &e, ip, "plain", NULL, NULL, NULL, NULL);
+    char *url = url_of(&s);
+    tu_run r = mail_run(&e, NULL, "--smtp", url, NULL);
+    cr_assert_eq(r.status, 75, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.err, "does not offer STARTTLS");
+    tu_run_free(&r);
+    cr_assert_eq(maildir_count(&s), 0);
+    server_stop(&s);
+    free(url);
+
+    /* STARTTLS with a certificate nobody vouches for: refused. */
+    char cert[600], key[600], cafile[700];
+    make_cert(&e, ip, cert, key, sizeof cert);
+    server_start(&s, &e, ip, "tls", NULL, NULL, cert, key);
+    url = url_of(&s);
+    r = mail_run(&e, NULL, "--smtp", url, NULL);
+    cr_assert_eq(r.status, 75, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.err, "TLS with");
+    tu_run_free(&r);
+    cr_assert_eq(maildir_count(&s), 0);
+
+    /* The same certificate trusted through BILAN_SMTP_CAFILE: sent, verified. */
+    snprintf(cafile, sizeof cafile, "BILAN_SMTP_CAFILE=%s", cert);
+    const char *extra[] = {cafile, NULL};
+    r = mail_run(&e, extra, "--smtp", url, NULL);
+    cr_assert_eq(r.status, 0, "out: %s\nerr: %s", r.out, r.err);
+    tu_run_free(&r);
+    cr_assert_eq(maildir_count(&s), 3);
+    free(url);
+    server_stop(&s);
+    env_free(&e);
+}
+
+Test(mail, smtp_down_is_a_temporary_failure)
+{
+    env e;
+    env_setup(&e);
+    char url[64];
+    snprintf(url, sizeof url, "smtp://127.0.0.1:%d", free_port("127.0.0.1"));
+    tu_run r = mail_run(&e, NULL, "--smtp", url, NULL);
+    cr_assert_eq(r.status, 75, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.err, "cannot reach the SMTP server");
+    assert_has(r.err, "nothing more sent");
+    tu_run_free(&r);
+    cr_assert_eq(sql_int(e.db, "SELECT count(*) FROM mail_log WHERE status = 'sent'"), 0);
+    env_free(&e);
+}
+
+Test(mail, dry_run_writes_the_exact_messages)
+{
+    env e;
+    env_setup(&e);
+    char outbox[600], f1[700], f2[700];
+    snprintf(outbox, sizeof outbox, "%s/outbox", e.dir);
+    snprintf(f1, sizeof f1, "%s/2026-05/ccvo-mensuel.eml", outbox);
+    snprintf(f2, sizeof f2, "%s/2026-05/ploermel-mensuel.eml", outbox);
+    tu_run r = mail_run(&e, NULL, "--dry-run", "--outbox", outbox, NULL);
+    cr_assert_eq(r.status, 0, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.out, "ccvo: wrote ");
+    tu_run_free(&r);
+    size_t l1, l2;
+    char *a1 = tu_read_file(f1, &l1), *a2 = tu_read_file(f2, &l2);
+    cr_assert(a1 && a2);
+    char script[600];
+    snprintf(script, sizeof script, "%s/inspect_mail.py", BILAN_MAIL_TESTDIR);
+    const char *argv[] = {PY, script, f1, f2, NULL};
+    tu_run ins = tu_runv(argv, NULL);
+    cr_assert_eq(ins.status, 0, "%s", ins.err);
+    check_messages(&e, ins.out, false);
+    /* The date of a preview is SOURCE_DATE_EPOCH (2026-01-01 in the tests). */
+    assert_has(ins.out, "date: Thu, 01 Jan 2026 00:00:00 +0000\n");
+    tu_run_free(&ins);
+    /* Nothing logged: a preview sends nothing. A second preview: same bytes. */
+    cr_assert_eq(sql_int(e.db, "SELECT count(*) FROM mail_log"), 0);
+    r = mail_run(&e, NULL, "--dry-run", "--outbox", outbox, NULL);
+    cr_assert_eq(r.status, 0);
+    tu_run_free(&r);
+    size_t m1;
+    char *b1 = tu_read_file(f1, &m1);
+    cr_assert(m1 == l1 && memcmp(a1, b1, l1) == 0, "two previews differ");
+    free(a1);
+    free(a2);
+    free(b1);
+    env_free(&e);
+}
+
+Test(mail, missing_pdf_is_rendered_first)
+{
+    env e;
+    env_setup(&e);
+    unlink(e.pdf_ploermel);
+    server s;
+    server_start(&s, &e, "127.0.0.1", "a", NULL, NULL, NULL, NULL);
+    char *url = url_of(&s);
+    tu_run r = mail_run(&e, NULL, "--smtp", url, NULL);
+    cr_assert_eq(r.status, 0, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.out, "ploermel: rendered ");
+    cr_assert_null(strstr(r.out, "ccvo: rendered"));
+    tu_run_free(&r);
+    /* The report 'bilan report' would have made, and it is what was sent. */
+    char *txt = tu_pdftotext(e.pdf_ploermel);
+    cr_assert_not_null(txt, "no PDF rendered at %s", e.pdf_ploermel);
+    assert_has(txt, "Ploërmel");
+    free(txt);
+    cr_assert_eq(maildir_count(&s), 3);
+    char *out = inspect(s.maildir, true);
+    check_messages(&e, out, true);
+    free(out);
+    free(url);
+    server_stop(&s);
+    env_free(&e);
+}
+
+Test(mail, unrenderable_pdf_names_the_report_command)
+{
+    env e;
+    env_setup(&e);
+    /* reports/2026-05 leads nowhere: no PDF can be read or written there. */
+    char period_dir[600];
+    snprintf(period_dir, sizeof period_dir, "%s/2026-05", e.reports);
+    tu_rmtree(period_dir);
+    cr_assert_eq(symlink("/nonexistent/bilan-mail-test", period_dir), 0);
+    server s;
+    server_start(&s, &e, "127.0.0.1", "a", NULL, NULL, NULL, NULL);
+    char *url = url_of(&s);
+    tu_run r = mail_run(&e, NULL, "--smtp", url, NULL);
+    cr_assert_eq(r.status, 66, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.err, "ploermel-mensuel.pdf: no such report, and rendering it failed");
+    assert_has(r.err, "run 'bilan report mensuel 2026-05' first");
+    tu_run_free(&r);
+    cr_assert_eq(maildir_count(&s), 0);
+    cr_assert_eq(sql_int(e.db, "SELECT count(*) FROM mail_log"), 0);
+    free(url);
+    server_stop(&s);
+    env_free(&e);
+}
+
+Test(mail, refuses_credentials_and_bad_arguments)
+{
+    env e;
+    env_setup(&e);
+    tu_run r = mail_run(&e, NULL, "--smtp", "smtp://u:s3cret@127.0.0.1:25", NULL);
+    cr_assert_eq(r.status, 64, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.err, "credentials in the SMTP URL are refused");
+    cr_assert_null(strstr(r.err, "s3cret"));
+    cr_assert_null(strstr(r.out, "s3cret"));
+    tu_run_free(&r);
+    r = mail_run(&e, NULL, "--kind", "semestriel", NULL);
+    cr_assert_eq(r.status, 64);
+    assert_has(r.err, "a semestriel report needs a semester");
+    tu_run_free(&r);
+    r = mail_run(&e, NULL, "--smtp", "http://127.0.0.1/", NULL);
+    cr_assert_eq(r.status, 64);
+    tu_run_free(&r);
+    r = mail_run(&e, NULL, "--partner", "nobody", "--dry-run", NULL);
+    cr_assert_eq(r.status, 66);
+    assert_has(r.err, "no partner 'nobody'");
+    tu_run_free(&r);
+    cr_assert_eq(sql_int(e.db, "SELECT count(*) FROM mail_log"), 0);
+    env_free(&e);
+}
+
+static bool has_bytes(const char *p, size_t n, const char *needle)
+{
+    size_t l = strlen(needle);
+    for (size_t i = 0; i + l <= n; i++)
+        if (memcmp(p + i, needle, l) == 0)
+            return true;
+    return false;
+}
+
+Test(mail, credentials_from_environment_or_netrc_never_shown)
+{
+    env e;
+    env_setup(&e);
+    server s;
+    server_spawn(&s, &e, "127.0.0.1", "auth", NULL, NULL, NULL, NULL, "bib-ccvo",
+                 "Tr0ub4dor-s3cret");
+    char *url = url_of(&s);
+    /* No credentials: the server wants them before MAIL. */
+    tu_run r = mail_run(&e, NULL, "--smtp", url, "--partner", "ploermel", NULL);
+    cr_assert_eq(r.status, 75, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.err, "530");
+    tu_run_free(&r);
+    /* A wrong password: refused, and never echoed. */
+    const char *bad[] = {"BILAN_SMTP_USER=bib-ccvo", "BILAN_SMTP_PASSWORD=Wr0ng-pa55word", NULL};
+    r = mail_run(&e, bad, "--smtp", url, "--partner", "ploermel", NULL);
+    cr_assert_eq(r.status, 75, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.err, "refused the credentials");
+    cr_assert_null(strstr(r.err, "Wr0ng"));
+    cr_assert_null(strstr(r.out, "Wr0ng"));
+    tu_run_free(&r);
+    cr_assert_eq(maildir_count(&s), 0);
+    /* From the environment. */
+    const char *good[] = {"BILAN_SMTP_USER=bib-ccvo", "BILAN_SMTP_PASSWORD=Tr0ub4dor-s3cret", NULL};
+    r = mail_run(&e, good, "--smtp", url, "--partner", "ploermel", NULL);
+    cr_assert_eq(r.status, 0, "out: %s\nerr: %s", r.out, r.err);
+    cr_assert_null(strstr(r.out, "Tr0ub"));
+    cr_assert_null(strstr(r.err, "Tr0ub"));
+    tu_run_free(&r);
+    cr_assert_eq(maildir_count(&s), 1);
+    /* From ~/.netrc (HOME is the test's directory). */
+    char netrc[700], body[200];
+    snprintf(netrc, sizeof netrc, "%s/.netrc", e.dir);
+    snprintf(body, sizeof body, "machine 127.0.0.1 login bib-ccvo password Tr0ub4dor-s3cret\n");
+    cr_assert(tu_write_file(netrc, body, strlen(body)));
+    chmod(netrc, 0600);
+    r = mail_run(&e, NULL, "--smtp", url, "--partner", "ploermel", "--resend", NULL);
+    cr_assert_eq(r.status, 0, "out: %s\nerr: %s", r.out, r.err);
+    tu_run_free(&r);
+    cr_assert_eq(maildir_count(&s), 2);
+    /* No secret in the store either. */
+    size_t n;
+    char *db = tu_read_file(e.db, &n);
+    cr_assert_not_null(db);
+    cr_assert(!has_bytes(db, n, "Tr0ub"));
+    cr_assert(!has_bytes(db, n, "Wr0ng"));
+    free(db);
+    free(url);
+    server_stop(&s);
+    env_free(&e);
+}
+
+Test(mail, semestriel_preview_renders_and_labels_the_semester)
+{
+    env e;
+    env_setup(&e);
+    char outbox[600], eml[700], script[600];
+    snprintf(outbox, sizeof outbox, "%s/outbox", e.dir);
+    snprintf(eml, sizeof eml, "%s/2026-S1/ccvo-semestriel.eml", outbox);
+    snprintf(script, sizeof script, "%s/inspect_mail.py", BILAN_MAIL_TESTDIR);
+    const char *argv[] = {tu_bilan(),  "--db",      e.db,     "mail", "2026-S1",
+                          "--reports", e.reports,   "--from", FROM,   "--outbox",
+                          outbox,      "--partner", "ccvo",   NULL};
+    const char *envv[] = {e.home, NULL};
+    tu_run r = tu_runv(argv, envv);
+    cr_assert_eq(r.status, 0, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.out, "ccvo: rendered ");
+    tu_run_free(&r);
+    const char *iv[] = {PY, script, eml, NULL};
+    tu_run ins = tu_runv(iv, NULL);
+    cr_assert_eq(ins.status, 0, "%s", ins.err);
+    assert_has(ins.out, "raw: ok\n");
+    assert_has(ins.out, "subject: Statistiques d'usage des ressources numériques — 1er semestre "
+                        "2026 — Communauté de communes du Val d'Oust\n");
+    /* January to June 2026: VOD 3 × 150, April 325, May 390 (fixtures/mail/README.md). */
+    assert_has(ins.out, "body: - consultations au 1er semestre 2026 : 1" BL_NNBSP "165\n");
+    assert_has(ins.out, "body: - évolution par rapport au 2e semestre 2025 : pas de données");
+    assert_has(ins.out, "attachment: bilan-ccvo-semestriel-2026-S1.pdf application/pdf");
+    tu_run_free(&ins);
+    env_free(&e);
+}

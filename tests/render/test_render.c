@@ -1,0 +1,328 @@
+/* PDF reports through the real binary on the fixture network of
+ * fixtures/reports/ (see its README for the hand-computed figures): text
+ * via pdftotext with exact French formatting, qpdf --check, fonts, identical
+ * bytes on a second run, a golden image per kind; plus unit tests of the
+ * period parser and the axis steps. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bilan/model.h"
+#include "render_internal.h"
+#include "testutil.h"
+
+#define NN "\xE2\x80\xAF" /* U+202F, thousands */
+#define NB "\xC2\xA0"     /* U+00A0, before € and % */
+
+typedef struct fx {
+    char *dir;
+    char db[512];
+    char out[512];
+} fx;
+
+static fx setup(void)
+{
+    fx f;
+    f.dir = tu_mkdtemp("render");
+    snprintf(f.db, sizeof f.db, "%s/t.db", f.dir);
+    snprintf(f.out, sizeof f.out, "%s/out", f.dir);
+    tu_run r = tu_sh("'%s' --db '%s' network import '%s/fixtures/reports/network' >/dev/null && "
+                     "'%s' --db '%s' ingest '%s'/fixtures/reports/feeds/*.csv >/dev/null 2>&1",
+                     tu_bilan(), f.db, tu_srcdir(), tu_bilan(), f.db, tu_srcdir());
+    /* One row of the presse file is bad on purpose: ingest exits non-zero
+     * only if a whole file is refused, which would break every figure. */
+    cr_assert(r.status == 0 || r.status == 65, "setup failed: %s", r.err);
+    tu_run_free(&r);
+    return f;
+}
+
+static void teardown(fx *f)
+{
+    tu_rmtree(f->dir);
+    free(f->dir);
+}
+
+static tu_run report(const fx *f, const char *kind, const char *period, const char *partner)
+{
+    const char *argv[12] = {tu_bilan(), "--db", f->db, "report", kind, period, "--out", f->out};
+    int n = 8;
+    if (partner) {
+        argv[n++] = "--partner";
+        argv[n++] = partner;
+    }
+    argv[n] = NULL;
+    return tu_runv(argv, NULL);
+}
+
+/* The text of a PDF with its exact characters. pdftotext (poppler 22)
+ * turns U+202F and U+00A0 into plain spaces, so the French typography is
+ * checked through Ghostscript's txtwrite device, which keeps them; runs of
+ * ASCII spaces (layout) are collapsed to one. pdftotext is checked too. */
+static char *pdf_text(const char *path)
+{
+    tu_run r = tu_sh("gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=txtwrite -o - '%s'", path);
+    cr_assert_eq(r.status, 0, "gs txtwrite %s: %s", path, r.err);
+    char *w = r.out;
+    for (const char *p = r.out; *p; p++) {
+        if (*p == '\r')
+            continue;
+        if (*p == ' ' && w > r.out && (w[-1] == ' ' || w[-1] == '\n'))
+            continue;
+        *w++ = *p;
+    }
+    *w = '\0';
+    free(r.err);
+    char *plain = tu_pdftotext(path);
+    cr_assert(plain, "pdftotext %s", path);
+    /* Both extractors agree on the words (pdftotext without the spaces). */
+    cr_expect(strstr(plain, "Page 1 /") != NULL, "pdftotext: %s", plain);
+    free(plain);
+    return r.out;
+}
+
+static char *render_text(const fx *f, const char *kind, const char *period, const char *partner,
+                         const char *file)
+{
+    tu_run r = report(f, kind, period, partner);
+    cr_assert_eq(r.status, 0, "report %s %s: %s", kind, period, r.err);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", f->out, file);
+    cr_assert(strstr(r.out, path), "stdout names the file: %s", r.out);
+    tu_run_free(&r);
+    return pdf_text(path);
+}
+
+#define HAS(t, s) cr_expect(strstr((t), (s)) != NULL, "missing «%s»", (s))
+
+static void check_pdf(const char *path)
+{
+    tu_run r = tu_sh("qpdf --check '%s'", path);
+    cr_expect_eq(r.status, 0, "qpdf --check %s: %s", path, r.out);
+    tu_run_free(&r);
+    /* Every font line of pdffonts (after its two heading lines) is DejaVu. */
+    r = tu_sh("pdffonts '%s' | tail -n +3", path);
+    cr_expect_eq(r.status, 0);
+    cr_expect(r.out_len > 0, "no font at all in %s", path);
+    for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n"))
+        cr_expect(strstr(line, "DejaVu") != NULL, "not DejaVu: %s", line);
+    tu_run_free(&r);
+    /* The outline (bookmarks) lists the sections. */
+    r = tu_sh("qpdf --json --json-key=outlines '%s'", path);
+    cr_expect(strstr(r.out, "\"title\": \"Chiffres clés\"") != NULL, "outline: %s", r.out);
+    tu_run_free(&r);
+    r = tu_sh("pdfinfo '%s'", path);
+    cr_expect(strstr(r.out, "Author:") && strstr(r.out, "bilan"), "%s", r.out);
+    cr_expect(strstr(r.out, "Subject:         Usage des ressources"), "%s", r.out);
+    cr_expect(strstr(r.out, "CreationDate:    Thu Jan  1 00:00:00 2026"), "%s", r.out);
+    tu_run_free(&r);
+}
+
+/* Renders twice into two directories and compares the bytes. */
+static void check_reproducible(const fx *f, const char *kind, const char *period, const char *file)
+{
+    char a[1024], b[1024];
+    snprintf(a, sizeof a, "%s/%s", f->out, file);
+    snprintf(b, sizeof b, "%s/again", f->dir);
+    const char *argv[] = {tu_bilan(), "--db", f->db, "report", kind, period, "--out", b, NULL};
+    tu_run r = tu_runv(argv, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    snprintf(b, sizeof b, "%s/again/%s", f->dir, file);
+    r = tu_sh("cmp '%s' '%s'", a, b);
+    cr_expect_eq(r.status, 0, "two runs differ: %s", r.out);
+    tu_run_free(&r);
+}
+
+/* Page 1 at 30 dpi against tests/render/golden/<name>.png. */
+static void check_golden(const fx *f, const char *file, const char *name)
+{
+    tu_run r = tu_sh("pdftoppm -r 30 -png -f 1 -l 1 -singlefile '%s/%s' '%s/%s' && "
+                     "compare -metric AE -fuzz 2%% '%s/%s.png' '%s/tests/render/golden/%s.png' "
+                     "'%s/%s-diff.png' 2>&1",
+                     f->out, file, f->dir, name, f->dir, name, tu_srcdir(), name, f->dir, name);
+    /* compare prints the count of differing pixels (exit 1 when any). */
+    long diff = strtol(r.out, NULL, 10);
+    cr_expect(r.status == 0 || r.status == 1, "compare failed: %s", r.out);
+    /* A page at 30 dpi is 248 × 351 pixels: allow a few hundred (anti-
+     * aliasing differences between library versions), not a moved block. */
+    cr_expect(diff <= 400, "%s differs from its golden image by %ld pixels (%s)", name, diff,
+              r.out);
+    tu_run_free(&r);
+}
+
+Test(render, mensuel_figures_and_pdf)
+{
+    fx f = setup();
+    char *t = render_text(&f, "mensuel", "2026-05", "ca-durance", "2026-05/ca-durance-mensuel.pdf");
+    HAS(t, "Communauté d'agglomération");
+    HAS(t, "mai 2026");
+    HAS(t, "avril 2026");
+    HAS(t, "Édité le 1er janvier 2026");
+    HAS(t, "1" NN "515");                  /* consultations of May */
+    HAS(t, "+1,3" NB "%");                 /* vs April, same resources */
+    HAS(t, "+21,2" NB "%");                /* vs May 2025 */
+    HAS(t, "10,6");                        /* per 1 000 inhabitants */
+    HAS(t, "21" NN "368,70" NB "€");       /* participation */
+    HAS(t, "6" NN "385");                  /* PNB, January to May */
+    HAS(t, "Livres numériques (PNB)");
+    HAS(t, "Kiosque presse");
+    HAS(t, "Cinéma à la demande (CinéLib) : aucune donnée reçue pour mai 2026");
+    HAS(t, "données non reçues");
+    HAS(t, "Page 1 / 2");
+    HAS(t, "Forfaits");
+    HAS(t, "192 unités utilisées sur 400");
+    free(t);
+    check_pdf(strcat(strcpy((char[1024]){0}, f.out), "/2026-05/ca-durance-mensuel.pdf"));
+    check_reproducible(&f, "mensuel", "2026-05", "2026-05/ca-durance-mensuel.pdf");
+    check_golden(&f, "2026-05/ca-durance-mensuel.pdf", "mensuel");
+    teardown(&f);
+}
+
+Test(render, mensuel_all_partners_and_ns)
+{
+    fx f = setup();
+    tu_run r = report(&f, "mensuel", "2026-05", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect_eq(tu_count(r.out, "-mensuel.pdf\n"), 3, "%s", r.out);
+    tu_run_free(&r);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/2026-05/lurs-mensuel.pdf", f.out);
+    char *t = pdf_text(path);
+    HAS(t, "Commune de Lurs-la-Vieille");
+    HAS(t, "n.s.");   /* May 2025 had no use: a change against 0 */
+    cr_expect(strstr(t, "∞") == NULL);
+    HAS(t, "347,55" NB "€"); /* 2 317 × 0,15 € */
+    free(t);
+    snprintf(path, sizeof path, "%s/2026-05/montclar-mensuel.pdf", f.out);
+    t = pdf_text(path);
+    HAS(t, "967,80" NB "€");
+    HAS(t, "+70,0" NB "%"); /* 17 against 10, same resources */
+    free(t);
+    teardown(&f);
+}
+
+Test(render, semestriel)
+{
+    fx f = setup();
+    char *t = render_text(&f, "semestriel", "2026-S1", "ca-durance",
+                          "2026-S1/ca-durance-semestriel.pdf");
+    HAS(t, "1er semestre 2026");
+    HAS(t, "2e semestre 2025");
+    HAS(t, "9" NN "120");
+    HAS(t, "+19,5" NB "%");
+    HAS(t, "64,0");
+    HAS(t, "7" NN "700");
+    HAS(t, "janv.");
+    HAS(t, "juin");
+    free(t);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/2026-S1/ca-durance-semestriel.pdf", f.out);
+    check_pdf(path);
+    check_reproducible(&f, "semestriel", "2026-S1", "2026-S1/ca-durance-semestriel.pdf");
+    check_golden(&f, "2026-S1/ca-durance-semestriel.pdf", "semestriel");
+    teardown(&f);
+}
+
+Test(render, annuel)
+{
+    fx f = setup();
+    char *t = render_text(&f, "annuel", "2025", NULL, "2025/reseau-annuel.pdf");
+    HAS(t, "année 2025");
+    HAS(t, "15" NN "552");
+    HAS(t, "22" NN "684,05" NB "€");
+    HAS(t, "74" NN "500,00" NB "€");
+    HAS(t, "4,79" NB "€");      /* 74 500 € / 15 552 */
+    HAS(t, "102,8");            /* 15 552 / 151 227 × 1 000 */
+    HAS(t, "n.s.");             /* 2024 has no data */
+    HAS(t, "livres numériques");
+    HAS(t, "81,8" NB "%");      /* 12 720 / 15 552 */
+    HAS(t, "Commune de Montclar-sur-Asse");
+    HAS(t, "Annexe : qualité des données");
+    free(t);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/2025/reseau-annuel.pdf", f.out);
+    check_pdf(path);
+    check_reproducible(&f, "annuel", "2025", "2025/reseau-annuel.pdf");
+    check_golden(&f, "2025/reseau-annuel.pdf", "annuel");
+    teardown(&f);
+}
+
+Test(render, reseau)
+{
+    fx f = setup();
+    char *t = render_text(&f, "reseau", "2026-05", NULL, "2026-05/reseau-reseau.pdf");
+    HAS(t, "Revue du réseau");
+    HAS(t, "1" NN "536");                   /* attributed consultations */
+    HAS(t, "Médiathèque du Lac (inconnue)"); /* unattributed, as written */
+    HAS(t, "LAC-99");
+    HAS(t, "presse-pr-2026.csv");            /* one rejected row */
+    HAS(t, "Mois sans données");
+    HAS(t, "Alertes sur les forfaits");
+    free(t);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/2026-05/reseau-reseau.pdf", f.out);
+    check_pdf(path);
+    check_reproducible(&f, "reseau", "2026-05", "2026-05/reseau-reseau.pdf");
+    check_golden(&f, "2026-05/reseau-reseau.pdf", "reseau");
+    /* Any period form. */
+    t = render_text(&f, "reseau", "2026", NULL, "2026/reseau-reseau.pdf");
+    HAS(t, "année 2026");
+    free(t);
+    teardown(&f);
+}
+
+Test(render, usage_errors)
+{
+    fx f = setup();
+    tu_run r = report(&f, "mensuel", "2026-S1", NULL);
+    cr_expect_eq(r.status, 64);
+    cr_expect(strstr(r.err, "is not a month"), "%s", r.err);
+    tu_run_free(&r);
+    r = report(&f, "annuel", "2025", "lurs");
+    cr_expect_eq(r.status, 64);
+    tu_run_free(&r);
+    r = report(&f, "mensuel", "2026-05", "nobody");
+    cr_expect_eq(r.status, 66);
+    cr_expect(strstr(r.err, "no partner 'nobody'"), "%s", r.err);
+    tu_run_free(&r);
+    r = report(&f, "trimestriel", "2026-05", NULL);
+    cr_expect_eq(r.status, 64);
+    tu_run_free(&r);
+    teardown(&f);
+}
+
+Test(render, periods)
+{
+    bl_period p;
+    cr_assert(bl_period_parse("2026-05", &p));
+    cr_expect_eq(p.kind, BL_PERIOD_MONTH);
+    cr_expect_eq(p.first, bl_month_index(2026, 5));
+    cr_assert(bl_period_parse("2026-S2", &p));
+    cr_expect_eq(p.first, bl_month_index(2026, 7));
+    cr_expect_eq(p.last, bl_month_index(2026, 12));
+    char lab[48];
+    cr_expect_str_eq(bl_period_label(lab, sizeof lab, &p), "2e semestre 2026");
+    bl_period q = bl_period_previous(&p);
+    cr_expect_str_eq(q.id, "2026-S1");
+    cr_expect_str_eq(bl_period_label(lab, sizeof lab, &q), "1er semestre 2026");
+    cr_assert(bl_period_parse("2025", &p));
+    cr_expect_eq(p.last - p.first, 11);
+    cr_expect_str_eq(bl_period_previous(&p).id, "2024");
+    cr_expect(!bl_period_parse("2026-13", &p));
+    cr_expect(!bl_period_parse("2026-S3", &p));
+    cr_expect(!bl_period_parse("26", &p));
+}
+
+Test(render, nice_steps)
+{
+    double top;
+    cr_expect_eq(bl__nice_step(1305, 5, &top), 500);
+    cr_expect_eq(top, 1500);
+    cr_expect_eq(bl__nice_step(17, 4, &top), 5);
+    cr_expect_eq(top, 20);
+    cr_expect_eq(bl__nice_step(0, 4, &top), 1);
+    cr_expect_eq(bl__nice_step(9120, 4, &top), 5000);
+    cr_expect_eq(top, 10000);
+    cr_expect_eq(bl__nice_step(160000, 5, &top), 50000);
+}
