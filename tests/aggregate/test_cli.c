@@ -1,0 +1,115 @@
+/* The command line as a user meets it: help on every command, usage errors
+ * in git's style with exit 64, unknown commands, and `bilan demo` (the
+ * quick start's main job) writing every report kind. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static const char *const COMMANDS[] = {"network", "ingest", "export", "sources", "rejects", "gaps",
+                                       "forfait", "report",  "mail",   "key",     "demo",  NULL};
+
+Test(cli, every_command_has_help_on_stdout)
+{
+    const char *argv[] = {tu_bilan(), "--help", NULL};
+    tu_run r = tu_runv(argv, NULL);
+    cr_assert_eq(r.status, 0);
+    for (const char *const *c = COMMANDS; *c; c++) {
+        char line[64];
+        snprintf(line, sizeof line, "  %s ", *c);
+        cr_assert(strstr(r.out, line), "bilan --help lists '%s'", *c);
+    }
+    tu_run_free(&r);
+    for (const char *const *c = COMMANDS; *c; c++) {
+        const char *a[] = {tu_bilan(), *c, "--help", NULL};
+        r = tu_runv(a, NULL);
+        cr_assert_eq(r.status, 0, "%s --help: %s", *c, r.err);
+        char usage[64];
+        snprintf(usage, sizeof usage, "usage: bilan %s", *c);
+        cr_assert(strncmp(r.out, usage, strlen(usage)) == 0, "%s --help starts with usage: %s", *c,
+                  r.out);
+        cr_assert_eq(r.err_len, 0, "%s --help prints nothing on stderr", *c);
+        tu_run_free(&r);
+    }
+}
+
+Test(cli, usage_errors_say_how_to_get_help)
+{
+    const char *cases[][4] = {{"ingest", "--bogus", NULL, NULL},
+                              {"export", "nothing", NULL, NULL},
+                              {"report", "hebdomadaire", "2026-05", NULL},
+                              {"export", "usage", "--from", "2026-13"},
+                              {"gaps", "2026-05", NULL, NULL}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *a[] = {tu_bilan(), "--db", "/nonexistent/never-created.db", cases[i][0],
+                           cases[i][1], cases[i][2], cases[i][3], NULL};
+        tu_run r = tu_runv(a, NULL);
+        cr_assert_eq(r.status, 64, "%s %s: status %d, %s", cases[i][0], cases[i][1], r.status,
+                     r.err);
+        char tryline[64];
+        snprintf(tryline, sizeof tryline, "Try 'bilan %s --help'.", cases[i][0]);
+        cr_assert(strstr(r.err, tryline), "%s", r.err);
+        cr_assert_eq(r.out_len, 0);
+        tu_run_free(&r);
+    }
+    const char *a[] = {tu_bilan(), "frobnicate", NULL};
+    tu_run r = tu_runv(a, NULL);
+    cr_assert_eq(r.status, 64);
+    cr_assert_str_eq(r.err, "bilan: 'frobnicate' is not a bilan command. See 'bilan --help'.\n");
+    tu_run_free(&r);
+    const char *v[] = {tu_bilan(), "--version", NULL};
+    r = tu_runv(v, NULL);
+    cr_assert_eq(r.status, 0);
+    cr_assert(strncmp(r.out, "bilan ", 6) == 0, "%s", r.out);
+    tu_run_free(&r);
+}
+
+Test(cli, unwritable_store_is_a_clear_error)
+{
+    const char *a[] = {tu_bilan(), "--db", "/nonexistent/dir/bilan.db", "export", "usage", NULL};
+    tu_run r = tu_runv(a, NULL);
+    cr_assert_eq(r.status, 73, "%s", r.err);
+    cr_assert(strstr(r.err, "bilan: cannot open store '/nonexistent/dir/bilan.db'"), "%s", r.err);
+    tu_run_free(&r);
+}
+
+Test(cli, demo_writes_every_report_kind, .timeout = 120)
+{
+    char *dir = tu_mkdtemp("demo");
+    const char *a[] = {tu_bilan(), "demo", "--out", dir, NULL};
+    tu_run r = tu_runv(a, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    static const char *const pdfs[] = {
+        "2026-10/ca-durance-mensuel.pdf", "2026-10/montclar-mensuel.pdf",
+        "2026-10/departement-mensuel.pdf", "2026-S1/lurs-semestriel.pdf",
+        "2025/reseau-annuel.pdf", "2026-10/reseau-reseau.pdf", NULL};
+    for (const char *const *p = pdfs; *p; p++) {
+        char path[1200];
+        snprintf(path, sizeof path, "%s/%s", dir, *p);
+        char *txt = tu_pdftotext(path);
+        cr_assert_not_null(txt, "%s is a readable PDF", path);
+        free(txt);
+    }
+    char path[1200];
+    snprintf(path, sizeof path, "%s/2026-10/ca-durance-mensuel.pdf", dir);
+    char *txt = tu_pdftotext(path);
+    cr_assert(strstr(txt, "octobre 2026"), "%s", txt);
+    cr_assert(strstr(txt, "Communauté d'agglomération"), "%s", txt);
+    cr_assert(strstr(txt, "Livres numériques (PNB)"), "%s", txt);
+    cr_assert(strstr(txt, "Cinéma à la demande"), "%s", txt);
+    free(txt);
+    /* The demo store holds the demo's usage: 18 months, six partners. */
+    char db[1200];
+    snprintf(db, sizeof db, "%s/bilan-demo.db", dir);
+    const char *e[] = {tu_bilan(), "--db", db, "export", "usage", "--partner", "montclar",
+                       "--from", "2026-10", NULL};
+    r = tu_runv(e, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "montclar,montclar,vod,2026-10,Total_Item_Requests,25\n"), "%s", r.out);
+    tu_run_free(&r);
+    tu_rmtree(dir);
+    free(dir);
+}
