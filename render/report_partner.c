@@ -75,9 +75,14 @@ static void headline(bl__doc *d, const bl_model *m)
     bl__per_1000(f3, sizeof f3, prev.all, p->population);
     bl_fr_int(b, sizeof b, prev.base);
     /* When a resource had to be left out of the comparison, say so. */
+    /* Nothing comparable at all: say why rather than print a base of 0. */
+    if (prev.excluded && prev.base == 0 && prev.now == 0)
+        snprintf(b, sizeof b, "données incomplètes");
     snprintf(s1, sizeof s1, "%s : %s%s", m->prev_label, b,
-             prev.excluded ? " *" : "");
+             prev.excluded && strcmp(b, "données incomplètes") != 0 ? " *" : "");
     bl_fr_int(b, sizeof b, year.base);
+    if (year.excluded && year.base == 0 && year.now == 0)
+        snprintf(b, sizeof b, "données incomplètes");
     char ly[48];
     if (month)
         bl_fr_month(ly, sizeof ly, first - 12);
@@ -85,7 +90,7 @@ static void headline(bl__doc *d, const bl_model *m)
         snprintf(ly, sizeof ly, "%s semestre %d", bl_month_num(first) == 1 ? "1er" : "2e",
                  bl_month_year(first) - 1);
     snprintf(s2, sizeof s2, "%s : %s%s", ly, b,
-             year.excluded ? " *" : "");
+             year.excluded && strcmp(b, "données incomplètes") != 0 ? " *" : "");
     snprintf(s3, sizeof s3, "consultations, %s", month ? "sur le mois" : "sur le semestre");
     snprintf(lab, sizeof lab, "Consultations");
     snprintf(lab1, sizeof lab1, month ? "Sur un mois" : "Sur un semestre");
