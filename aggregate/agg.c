@@ -19,11 +19,43 @@ typedef struct rejection {
     char *field, *reason;
 } rejection;
 
+/* The roll-up is two-level: a group per (library, resource, institution,
+ * platform, database, access method) as written, and inside it one cell per
+ * (month, metric). The twelve months of a COUNTER row, or the hits of one
+ * library on one resource, fall in one group, found again without hashing
+ * through a one-entry memo. */
+typedef struct cell_val {
+    int month, metric; /* metric: index in bl_agg.metrics */
+    int64_t value;
+} cell_val;
+
+typedef struct group {
+    char *library_id, *resource_id; /* NULL when unattributed */
+    char *inst_id, *inst, *platform, *database, *access;
+    cell_val *cells;
+    size_t n, alloc, last; /* last: index of the cell found last */
+} group;
+
+#define MAX_METRICS 64
+
+/* The last record's names and what they resolved to (COUNTER rows repeat
+ * them for every month). */
+typedef struct name_memo {
+    bool valid;
+    bl_buf inst_id, inst, platform, database;
+    const char *library_id, *resource_id;
+} name_memo;
+
 struct bl_agg {
     bl_store *st;
     const bl_ingest_opts *opts;
     bl_names names;
-    bl_strmap cells; /* key -> int64_t * */
+    bl_strmap groups; /* key -> group * */
+    group *last_group;
+    char *metrics[MAX_METRICS];
+    int nmetrics;
+    name_memo memo;
+    unsigned long last_rejected_line;
     bl_diag_fn diag;
     void *diag_ctx;
     bl_ingest_result *res;
@@ -78,6 +110,42 @@ static bl_status on_begin(void *ctx, const bl_file_info *info)
     return BL_OK;
 }
 
+static bool sv_is(bl_sv v, const char *s)
+{
+    if (!s)
+        return v.len == 0;
+    size_t n = strlen(s);
+    return n == v.len && memcmp(s, v.ptr, n) == 0;
+}
+
+static bool group_is(const group *g, const bl_cell *c, bl_sv access)
+{
+    bool lib = c->library_id ? (g->library_id && strcmp(g->library_id, c->library_id) == 0)
+                             : g->library_id == NULL;
+    bool res = c->resource_id ? (g->resource_id && strcmp(g->resource_id, c->resource_id) == 0)
+                              : g->resource_id == NULL;
+    return lib && res && sv_is(bl_sv_trim(c->institution_id), g->inst_id) &&
+           sv_is(bl_sv_trim(c->institution), g->inst) &&
+           sv_is(bl_sv_trim(c->platform), g->platform) &&
+           sv_is(bl_sv_trim(c->database), g->database) && sv_is(access, g->access);
+}
+
+static void group_free(void *v)
+{
+    group *g = v;
+    if (!g)
+        return;
+    free(g->library_id);
+    free(g->resource_id);
+    free(g->inst_id);
+    free(g->inst);
+    free(g->platform);
+    free(g->database);
+    free(g->access);
+    free(g->cells);
+    free(g);
+}
+
 static bl_status key_part(bl_buf *b, bl_sv s, bool last)
 {
     bl_status rc = bl_buf_append(b, s.ptr ? s.ptr : "", s.ptr ? s.len : 0);
@@ -86,37 +154,92 @@ static bl_status key_part(bl_buf *b, bl_sv s, bool last)
     return rc;
 }
 
-bl_status bl__agg_add(bl_agg *a, const bl_cell *c, int64_t value)
+static bl_status find_group(bl_agg *a, const bl_cell *c, bl_sv access, group **out)
 {
+    if (a->last_group && group_is(a->last_group, c, access)) {
+        *out = a->last_group;
+        return BL_OK;
+    }
     bl_buf *k = &a->key;
     bl_buf_clear(k);
-    char month[8];
-    bl_month_format(c->month, month);
-    bl_sv access = bl_sv_trim(c->access_method);
-    if (access.len == 0)
-        access = bl_sv_from("Regular");
-    bl_status rc = BL_OK;
-    /* Fields are trimmed; a SEP inside provider text would split wrongly, so
-     * it is checked by the readers' callers (control characters rejected). */
-    if ((rc = key_part(k, bl_sv_from(c->library_id ? c->library_id : ""), false)) ||
-        (rc = key_part(k, bl_sv_from(c->resource_id ? c->resource_id : ""), false)) ||
+    bl_status rc;
+    /* Control characters (SEP among them) are rejected before this point,
+     * so the key is unambiguous. */
+    if ((rc = key_part(k, bl_sv_from(c->library_id ? c->library_id : "\x01"), false)) ||
+        (rc = key_part(k, bl_sv_from(c->resource_id ? c->resource_id : "\x01"), false)) ||
         (rc = key_part(k, bl_sv_trim(c->institution_id), false)) ||
         (rc = key_part(k, bl_sv_trim(c->institution), false)) ||
         (rc = key_part(k, bl_sv_trim(c->platform), false)) ||
-        (rc = key_part(k, bl_sv_trim(c->database), false)) ||
-        (rc = key_part(k, bl_sv_from(month), false)) ||
-        (rc = key_part(k, bl_sv_from(c->metric), false)) || (rc = key_part(k, access, true)))
+        (rc = key_part(k, bl_sv_trim(c->database), false)) || (rc = key_part(k, access, true)))
         return rc;
     bl_strmap_entry *e;
-    rc = bl__strmap_upsert(&a->cells, k->data, k->len, &e);
-    if (rc != BL_OK)
+    if ((rc = bl__strmap_upsert(&a->groups, k->data, k->len, &e)) != BL_OK)
         return rc;
     if (!e->value) {
-        e->value = calloc(1, sizeof(int64_t));
-        if (!e->value)
+        group *g = calloc(1, sizeof *g);
+        if (!g)
             return BL_NOMEM;
+        e->value = g;
+        g->library_id = c->library_id ? strdup(c->library_id) : NULL;
+        g->resource_id = c->resource_id ? strdup(c->resource_id) : NULL;
+        g->inst_id = bl_sv_dup(bl_sv_trim(c->institution_id));
+        g->inst = bl_sv_dup(bl_sv_trim(c->institution));
+        g->platform = bl_sv_dup(bl_sv_trim(c->platform));
+        g->database = bl_sv_dup(bl_sv_trim(c->database));
+        g->access = bl_sv_dup(access);
+        if ((c->library_id && !g->library_id) || (c->resource_id && !g->resource_id) ||
+            !g->inst_id || !g->inst || !g->platform || !g->database || !g->access)
+            return BL_NOMEM; /* freed with the map */
     }
-    *(int64_t *)e->value += value;
+    *out = a->last_group = e->value;
+    return BL_OK;
+}
+
+static int metric_index(bl_agg *a, const char *metric)
+{
+    for (int i = 0; i < a->nmetrics; i++)
+        if (strcmp(a->metrics[i], metric) == 0)
+            return i;
+    if (a->nmetrics == MAX_METRICS || !(a->metrics[a->nmetrics] = strdup(metric)))
+        return -1;
+    return a->nmetrics++;
+}
+
+bl_status bl__agg_add(bl_agg *a, const bl_cell *c, int64_t value)
+{
+    bl_sv access = bl_sv_trim(c->access_method);
+    if (access.len == 0)
+        access = bl_sv_from("Regular");
+    group *g;
+    bl_status rc = find_group(a, c, access, &g);
+    if (rc != BL_OK)
+        return rc;
+    int metric = metric_index(a, c->metric);
+    if (metric < 0)
+        return BL_NOMEM;
+    /* Cells of a group are few (months × metrics of one file); look from the
+     * last one found, which is usually the next. */
+    cell_val *cell = NULL;
+    for (size_t k = 0; k < g->n; k++) {
+        cell_val *v = &g->cells[(g->last + k) % g->n];
+        if (v->month == c->month && v->metric == metric) {
+            cell = v;
+            break;
+        }
+    }
+    if (!cell) {
+        if (g->n == g->alloc) {
+            size_t na = g->alloc ? g->alloc * 2 : 16;
+            cell_val *nv = realloc(g->cells, na * sizeof *nv);
+            if (!nv)
+                return BL_NOMEM;
+            g->cells = nv, g->alloc = na;
+        }
+        cell = &g->cells[g->n++];
+        *cell = (cell_val){c->month, metric, 0};
+    }
+    g->last = (size_t)(cell - g->cells);
+    cell->value += value;
     if (a->min_month < 0 || c->month < a->min_month)
         a->min_month = c->month;
     if (c->month > a->max_month)
@@ -142,9 +265,36 @@ static bl_status on_count(void *ctx, const bl_count_rec *r)
         inst_id = bl_sv_from(a->inst_id ? a->inst_id : "");
         inst_name = bl_sv_from(a->inst_name ? a->inst_name : "");
     }
-    if (has_control(inst_id) || has_control(inst_name) || has_control(r->platform) ||
-        has_control(r->database) || has_control(r->metric)) {
-        reject(a, r->line, "Platform", "control characters in a name");
+    name_memo *m = &a->memo;
+    bool same = m->valid && bl_sv_eq((bl_sv){m->inst_id.data, m->inst_id.len}, inst_id) &&
+                bl_sv_eq((bl_sv){m->inst.data, m->inst.len}, inst_name) &&
+                bl_sv_eq((bl_sv){m->platform.data, m->platform.len}, r->platform) &&
+                bl_sv_eq((bl_sv){m->database.data, m->database.len}, r->database);
+    if (!same) {
+        if (has_control(inst_id) || has_control(inst_name) || has_control(r->platform) ||
+            has_control(r->database)) {
+            if (r->line != a->last_rejected_line)
+                reject(a, r->line, "Platform", "control characters in a name");
+            a->last_rejected_line = r->line;
+            return BL_OK;
+        }
+        m->valid = false;
+        bl_buf_clear(&m->inst_id);
+        bl_buf_clear(&m->inst);
+        bl_buf_clear(&m->platform);
+        bl_buf_clear(&m->database);
+        if (bl_buf_append(&m->inst_id, inst_id.ptr, inst_id.len) == BL_OK &&
+            bl_buf_append(&m->inst, inst_name.ptr, inst_name.len) == BL_OK &&
+            bl_buf_append(&m->platform, r->platform.ptr, r->platform.len) == BL_OK &&
+            bl_buf_append(&m->database, r->database.ptr, r->database.len) == BL_OK)
+            m->valid = true;
+        m->library_id = bl__names_library(&a->names, inst_id, inst_name);
+        m->resource_id = bl__names_resource(&a->names, r->database, r->platform);
+    }
+    if (has_control(r->metric)) {
+        if (r->line != a->last_rejected_line)
+            reject(a, r->line, "Metric_Type", "control characters in a name");
+        a->last_rejected_line = r->line;
         return BL_OK;
     }
     if (r->value < 0) {
@@ -159,8 +309,8 @@ static bl_status on_count(void *ctx, const bl_count_rec *r)
     memcpy(metric, r->metric.ptr, r->metric.len);
     metric[r->metric.len] = '\0';
     bl_cell c = {
-        .library_id = bl__names_library(&a->names, inst_id, inst_name),
-        .resource_id = bl__names_resource(&a->names, r->database, r->platform),
+        .library_id = m->library_id,
+        .resource_id = m->resource_id,
         .institution_id = inst_id,
         .institution = inst_name,
         .platform = r->platform,
@@ -239,30 +389,8 @@ static bl_status step(bl_store *st, sqlite3_stmt *q)
     return BL_OK;
 }
 
-/* Splits a roll-up key into its 9 parts. */
-static void split_key(const char *key, size_t klen, bl_sv parts[9])
-{
-    size_t start = 0, k = 0;
-    for (size_t i = 0; i <= klen && k < 9; i++) {
-        if (i == klen || key[i] == SEP) {
-            parts[k++] = (bl_sv){key + start, i - start};
-            start = i + 1;
-        }
-    }
-}
 
-static void bind_sv(sqlite3_stmt *q, int i, bl_sv s)
-{
-    sqlite3_bind_text(q, i, s.ptr, (int)s.len, SQLITE_TRANSIENT);
-}
 
-static void bind_sv_or_null(sqlite3_stmt *q, int i, bl_sv s)
-{
-    if (s.len)
-        bind_sv(q, i, s);
-    else
-        sqlite3_bind_null(q, i);
-}
 
 static bl_status write_all(bl_agg *a, const char *path, const char *hash, const char *provider)
 {
@@ -335,31 +463,34 @@ static bl_status write_all(bl_agg *a, const char *path, const char *hash, const 
         goto out;
     /* Restatements are keyed by (institution, platform, month): do each once. */
     bl_strmap done = {0};
-    for (size_t i = 0; i < a->cells.cap; i++) {
-        bl_strmap_entry *e = &a->cells.slots[i];
-        if (!e->key)
+    bl_buf dk = BL_BUF_INIT(1 << 16);
+    for (size_t i = 0; i < a->groups.cap && rc == BL_OK; i++) {
+        const group *g = a->groups.slots[i].value;
+        if (!a->groups.slots[i].key || !g)
             continue;
-        bl_sv p[9];
-        split_key(e->key, e->klen, p);
-        if (qdel) {
-            /* key of (inst_id, inst, platform, month): parts 2..4 and 6 */
-            char dk[1024];
-            int dl =
-                snprintf(dk, sizeof dk, "%.*s\x1f%.*s\x1f%.*s\x1f%.*s", (int)p[2].len, p[2].ptr,
-                         (int)p[3].len, p[3].ptr, (int)p[4].len, p[4].ptr, (int)p[6].len, p[6].ptr);
-            bl_strmap_entry *de;
-            if (dl > 0 && (size_t)dl < sizeof dk &&
-                (rc = bl__strmap_upsert(&done, dk, (size_t)dl, &de)) == BL_OK && !de->value) {
+        for (size_t k = 0; k < g->n && rc == BL_OK; k++) {
+            const cell_val *v = &g->cells[k];
+            char month[8];
+            bl_month_format(v->month, month);
+            bl_strmap_entry *de = NULL;
+            if (qdel) {
+                bl_buf_clear(&dk);
+                if ((rc = bl_buf_printf(&dk, "%s\x1f%s\x1f%s\x1f%s", g->inst_id, g->inst,
+                                        g->platform, month)) != BL_OK ||
+                    (rc = bl__strmap_upsert(&done, dk.data, dk.len, &de)) != BL_OK)
+                    break;
+            }
+            if (de && !de->value) {
                 de->value = &done; /* any non-NULL marker */
                 sqlite3_bind_int64(qdel, 1, sid);
                 if (a->report_id)
                     sqlite3_bind_text(qdel, 2, a->report_id, -1, SQLITE_TRANSIENT);
                 else
                     sqlite3_bind_null(qdel, 2);
-                bind_sv(qdel, 3, p[2]);
-                bind_sv(qdel, 4, p[3]);
-                bind_sv(qdel, 5, p[4]);
-                bind_sv(qdel, 6, p[6]);
+                sqlite3_bind_text(qdel, 3, g->inst_id, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(qdel, 4, g->inst, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(qdel, 5, g->platform, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(qdel, 6, month, -1, SQLITE_TRANSIENT);
                 int r;
                 while ((r = sqlite3_step(qdel)) == SQLITE_ROW) {
                     res->replaced_rows++;
@@ -371,24 +502,34 @@ static bl_status write_all(bl_agg *a, const char *path, const char *hash, const 
                 sqlite3_reset(qdel);
                 if (r != SQLITE_DONE) {
                     rc = bl__store_fail(st, BL_IO, "%s: %s", st->path, sqlite3_errmsg(st->db));
+                    break;
                 }
             }
-            if (rc != BL_OK) {
-                bl__strmap_free(&done, NULL);
-                goto out;
-            }
+            sqlite3_bind_int64(qu, 1, sid);
+            if (g->library_id)
+                sqlite3_bind_text(qu, 2, g->library_id, -1, SQLITE_TRANSIENT);
+            else
+                sqlite3_bind_null(qu, 2);
+            if (g->resource_id)
+                sqlite3_bind_text(qu, 3, g->resource_id, -1, SQLITE_TRANSIENT);
+            else
+                sqlite3_bind_null(qu, 3);
+            sqlite3_bind_text(qu, 4, g->inst_id, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(qu, 5, g->inst, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(qu, 6, g->platform, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(qu, 7, g->database, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(qu, 8, month, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(qu, 9, a->metrics[v->metric], -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(qu, 10, g->access, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int(qu, 11, a->rank);
+            sqlite3_bind_int64(qu, 12, v->value);
+            rc = step(st, qu);
         }
-        sqlite3_bind_int64(qu, 1, sid);
-        bind_sv_or_null(qu, 2, p[0]);
-        bind_sv_or_null(qu, 3, p[1]);
-        for (int k = 2; k < 9; k++)
-            bind_sv(qu, k + 2, p[k]);
-        sqlite3_bind_int(qu, 11, a->rank);
-        sqlite3_bind_int64(qu, 12, *(int64_t *)e->value);
-        if ((rc = step(st, qu)) != BL_OK) {
-            bl__strmap_free(&done, NULL);
-            goto out;
-        }
+    }
+    bl_buf_release(&dk);
+    if (rc != BL_OK) {
+        bl__strmap_free(&done, NULL);
+        goto out;
     }
     bl__strmap_free(&done, NULL);
 
@@ -451,10 +592,6 @@ static bool already_ingested(bl_store *st, const char *hash)
     return found;
 }
 
-static void free_cell(void *v)
-{
-    free(v);
-}
 
 bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
                           const bl_ingest_opts *opts, bl_diag_fn diag, void *diag_ctx,
@@ -481,7 +618,9 @@ bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
                 .res = res,
                 .min_month = -1,
                 .max_month = -1,
-                .key = BL_BUF_INIT(8192)};
+                .key = BL_BUF_INIT(1 << 16),
+                .memo = {false, BL_BUF_INIT(1 << 16), BL_BUF_INIT(1 << 16), BL_BUF_INIT(1 << 16),
+                         BL_BUF_INIT(1 << 16), NULL, NULL}};
     a.info.period_begin = a.info.period_end = -1;
     a.info.path = path;
     rc = bl__names_load(st, &a.names);
@@ -522,7 +661,13 @@ out:
     free(err);
     bl__hits_free(a.hits);
     bl__names_free(&a.names);
-    bl__strmap_free(&a.cells, free_cell);
+    bl__strmap_free(&a.groups, group_free);
+    for (int i = 0; i < a.nmetrics; i++)
+        free(a.metrics[i]);
+    bl_buf_release(&a.memo.inst_id);
+    bl_buf_release(&a.memo.inst);
+    bl_buf_release(&a.memo.platform);
+    bl_buf_release(&a.memo.database);
     for (size_t i = 0; i < a.nrej; i++) {
         free(a.rej[i].field);
         free(a.rej[i].reason);
