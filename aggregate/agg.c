@@ -389,9 +389,6 @@ static bl_status step(bl_store *st, sqlite3_stmt *q)
     return BL_OK;
 }
 
-
-
-
 static bl_status write_all(bl_agg *a, const char *path, const char *hash, const char *provider)
 {
     bl_store *st = a->st;
@@ -591,7 +588,6 @@ static bool already_ingested(bl_store *st, const char *hash)
     sqlite3_finalize(q);
     return found;
 }
-
 
 bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
                           const bl_ingest_opts *opts, bl_diag_fn diag, void *diag_ctx,

@@ -29,24 +29,37 @@
 #define BILAN_DEFAULT_DATA_DIR "/usr/share/bilan"
 #endif
 
-#define WINDOW 300           /* tolerated disorder, seconds */
-#define DOUBLE_CLICK 30      /* seconds */
-#define SESSION_IDLE 1800    /* a session id unseen this long starts afresh */
-#define CACHE_MAX 200000     /* entries per cache before it is emptied */
+#define WINDOW 300        /* tolerated disorder, seconds */
+#define DOUBLE_CLICK 30   /* seconds */
+#define SESSION_IDLE 1800 /* a session id unseen this long starts afresh */
+#define CACHE_MAX 200000  /* entries per cache before it is emptied */
 #define MAX_SUBJECT (70 * 1024)
-#define SWEEP_EVERY 600      /* seconds of log time between sweeps */
+#define SWEEP_EVERY 600 /* seconds of log time between sweeps */
+#define IPC_SIZE 8192   /* direct-mapped IP -> library cache (fits in L2) */
+#define MAX_PLENS 64    /* distinct (family, prefix length) pairs looked up */
+#define UA_SLOTS 64     /* user agents remembered verbatim with hash and verdict */
+#define UA_MAX 240      /* longer agents are not remembered */
 
 enum { M_TII, M_TIR, M_UII, M_UIR, M__COUNT };
 static const char *const METRIC[M__COUNT] = {"Total_Item_Investigations", "Total_Item_Requests",
-                                             "Unique_Item_Investigations",
-                                             "Unique_Item_Requests"};
+                                             "Unique_Item_Investigations", "Unique_Item_Requests"};
 
 typedef struct resource {
     char *id;
     pcre2_code *url, *req;
     pcre2_match_data *md;
-    int item_group;       /* capture number of (?<item>...), 0 when none */
-    bool quota;           /* a forfait on it has a per-patron quota */
+    int item_group; /* capture number of (?<item>...), 0 when none */
+    int group_base; /* captures of the url_patterns before it (prefilter) */
+    bool anchored;  /* can only match at the start of the subject */
+    bool quota;     /* a forfait on it has a per-patron quota */
+    /* url_pattern is "^LITERAL..." with no top-level alternation: a subject
+     * that does not start with the literal cannot match (checked first). */
+    char lit[64];
+    size_t litlen;
+    uint64_t head, head_mask; /* its first 8 bytes (fewer: masked), compared at once */
+    bool has_lit;
+    /* request_pattern is a plain string: searched as such. */
+    char *req_lit;
 } resource;
 
 typedef struct range {
@@ -54,10 +67,28 @@ typedef struct range {
     int lib;
 } range;
 
+typedef struct plen { /* a (family, prefix length) some range has */
+    int family, prefix;
+} plen;
+
+/* A log has few distinct user agents, each on many lines: comparing the
+ * bytes with a remembered copy is cheaper than hashing them again. */
+typedef struct ua_slot {
+    uint64_t hash; /* bl__fhash(agent, 0x2c) */
+    uint32_t len;  /* 0: empty slot */
+    bool robot;
+    char text[UA_MAX];
+} ua_slot;
+
+typedef struct ipc_ent { /* IP cache slot: full 64-bit hash of the text */
+    uint64_t key;
+    int32_t lib;
+} ipc_ent;
+
 typedef struct quota_rule {
     int res, metric;
     long long quota;
-    int from, to;         /* month indexes of the forfait's period */
+    int from, to; /* month indexes of the forfait's period */
 } quota_rule;
 
 typedef struct cell {
@@ -66,7 +97,7 @@ typedef struct cell {
 } cell;
 
 /* Table elements; each starts with its key. */
-typedef struct dc_ent {   /* last surviving click of a user on a URL */
+typedef struct dc_ent { /* last surviving click of a user on a URL */
     uint64_t key;
     int64_t t;
     uint64_t si, pq;
@@ -75,34 +106,34 @@ typedef struct dc_ent {   /* last surviving click of a user on a URL */
     uint8_t req;
 } dc_ent;
 
-typedef struct ss_ent {   /* a session id's last activity */
+typedef struct ss_ent { /* a session id's last activity */
     uint64_t key;
     int64_t last;
 } ss_ent;
 
-typedef struct si_ent {   /* one item in one user-session */
+typedef struct si_ent { /* one item in one user-session */
     uint64_t key;
-    int64_t expire;       /* hour-slice sessions; 0 for session ids */
-    uint64_t sess;        /* session-id sessions: key in the ss table */
+    int64_t expire; /* hour-slice sessions; 0 for session ids */
+    uint64_t sess;  /* session-id sessions: key in the ss table */
     uint64_t pq;
     uint32_t inv_cell, req_cell;
     int32_t inv_month, req_month;
     int32_t inv_refs, req_refs;
 } si_ent;
 
-typedef struct pq_ent {   /* one patron's use of a quota'd resource in a month */
+typedef struct pq_ent { /* one patron's use of a quota'd resource in a month */
     uint64_t key;
     int64_t n[M__COUNT];
     int32_t res, month;
 } pq_ent;
 
-typedef struct qx_ent {   /* excess per quota rule and month */
+typedef struct qx_ent { /* excess per quota rule and month */
     uint64_t key;
     int64_t patrons, extra;
     int32_t rule, month;
 } qx_ent;
 
-typedef struct ctr_ent {  /* local roll-up: (cell, month, metric) -> count */
+typedef struct ctr_ent { /* local roll-up: (cell, month, metric) -> count */
     uint64_t key;
     int64_t value;
 } ctr_ent;
@@ -132,10 +163,21 @@ struct bl_hits {
     size_t nlib;
     range *ranges;
     size_t nranges;
+    /* Ranges by (family, prefix, network): the most specific range holding
+     * an address is found with one probe per prefix length, longest first,
+     * instead of a scan of every range. */
+    bl_u64map range_map;
+    plen plens[MAX_PLENS];
+    int nplens; /* -1: too many lengths, scan the ranges */
+    ipc_ent *ipc;
+    ua_slot *ua;
     resource *res;
     size_t nres;
-    pcre2_code *prefilter;     /* every url_pattern at once: most hits match none */
+    pcre2_code *prefilter; /* every url_pattern at once: most hits match none */
     pcre2_match_data *pre_md;
+    bool pre_marks;          /* its alternatives end with (*MARK:index) */
+    bool all_lit;            /* every url_pattern has a literal start */
+    size_t first_unanchored; /* index of the first url_pattern not anchored */
     pcre2_match_data *req_md;
     pcre2_code *robots;
     pcre2_match_data *rob_md;
@@ -143,12 +185,18 @@ struct bl_hits {
     size_t nrules;
     cell *cells;
     size_t ncells, cells_alloc;
-    bl_strmap cell_ids;        /* "lib\x1fres\x1finst\x1fhost" -> index + 1 */
-    bl_u64map cell_cache;      /* hash of (lib, res, inst, host) -> index */
-    bl_u64map dc, ss, si, pq, qx, ctr, robot_cache, ip_cache, sketches;
+    bl_strmap cell_ids;   /* "lib\x1fres\x1finst\x1fhost" -> index + 1 */
+    bl_u64map cell_cache; /* hash of (lib, res, inst, host) -> index */
+    bl_u64map dc, ss, si, pq, qx, ctr, robot_cache, sketches;
     sketch **sk;
     size_t nsk, sk_alloc;
     int64_t tmax, last_sweep;
+    /* Lower bounds on what a sweep would find expired, so that a sweep
+     * skips the tables where nothing can be (hour-slice items expire once
+     * an hour, not every ten minutes). */
+    int64_t dc_min_t, si_min_expire, ss_min_last;
+    int32_t pq_min_month;
+    bool si_has_sess;
     bool any;
     long out_of_order;
     char subject[MAX_SUBJECT];
@@ -168,6 +216,62 @@ static int lib_index(bl_hits *h, const char *id)
         if (strcmp(h->lib_ids[i], id) == 0)
             return (int)i;
     return -1;
+}
+
+/* The key of a network (family, prefix, masked address) in range_map. */
+static uint64_t net_key(int family, int prefix, const uint8_t addr[16])
+{
+    uint8_t b[18] = {(uint8_t)family, (uint8_t)prefix};
+    int full = prefix / 8, rest = prefix % 8;
+    memcpy(b + 2, addr, (size_t)full);
+    if (rest)
+        b[2 + full] = addr[full] & (uint8_t)(0xFFu << (8 - rest));
+    return bl__fhash(b, sizeof b, 0x1c);
+}
+
+static int plen_cmp(const void *pa, const void *pb)
+{
+    const plen *a = pa, *b = pb;
+    return a->prefix != b->prefix ? b->prefix - a->prefix : a->family - b->family;
+}
+
+static bl_status index_ranges(bl_hits *h)
+{
+    if (!(h->ipc = calloc(IPC_SIZE, sizeof *h->ipc)) || !(h->ua = calloc(UA_SLOTS, sizeof *h->ua)))
+        return BL_NOMEM;
+    for (size_t i = 0; i < h->nranges; i++) {
+        const bl_cidr *c = &h->ranges[i].cidr;
+        int k = 0;
+        while (k < h->nplens &&
+               (h->plens[k].family != c->family || h->plens[k].prefix != c->prefix))
+            k++;
+        if (k == h->nplens) {
+            if (h->nplens == MAX_PLENS) {
+                h->nplens = -1; /* so many lengths that the scan is as good */
+                return BL_OK;
+            }
+            h->plens[h->nplens++] = (plen){c->family, c->prefix};
+        }
+        bool isnew;
+        uint64_t key = net_key(c->family, c->prefix, c->addr);
+        small_ent *e = bl__u64map_put(&h->range_map, key, &isnew);
+        if (!e)
+            return BL_NOMEM;
+        if (isnew) {
+            e->v = (int32_t)i;
+        } else {
+            /* The same network twice: the first range wins, as in the scan.
+             * Two networks with one hash: no index, scan the ranges. */
+            const bl_cidr *o = &h->ranges[e->v].cidr;
+            if (o->family != c->family || o->prefix != c->prefix ||
+                memcmp(o->addr, c->addr, sizeof o->addr) != 0) {
+                h->nplens = -1;
+                return BL_OK;
+            }
+        }
+    }
+    qsort(h->plens, (size_t)h->nplens, sizeof *h->plens, plen_cmp);
+    return BL_OK;
 }
 
 static bl_status load_libraries(bl_hits *h, sqlite3 *db)
@@ -209,6 +313,8 @@ static bl_status load_libraries(bl_hits *h, sqlite3 *db)
         h->ranges[h->nranges++] = r;
     }
     sqlite3_finalize(q);
+    if (rc == BL_OK)
+        rc = index_ranges(h);
     return rc;
 }
 
@@ -222,11 +328,131 @@ static pcre2_code *compile(const char *pat, uint32_t flags)
     return re;
 }
 
+/* pcre2_match, through the JIT entry point when the pattern was JIT-compiled
+ * (same result, without the per-call checks: this runs several times per
+ * line). */
+static int match(const pcre2_code *re, PCRE2_SPTR s, size_t n, pcre2_match_data *md)
+{
+    int r = pcre2_jit_match(re, s, n, 0, 0, md, NULL);
+    if (r == PCRE2_ERROR_JIT_BADOPTION) /* not JIT-compiled */
+        r = pcre2_match(re, s, n, 0, 0, md, NULL);
+    return r;
+}
+
+/* True when a pattern may be combined with others in one alternation and
+ * keep its meaning: no reference to a group by number (backreferences,
+ * recursion, subroutine calls), whose numbers would shift, and no verb. */
+static bool combinable(const pcre2_code *re, const char *pat)
+{
+    uint32_t backrefs = 0;
+    pcre2_pattern_info(re, PCRE2_INFO_BACKREFMAX, &backrefs);
+    if (backrefs)
+        return false;
+    for (const char *p = pat; *p; p++) {
+        if (p[0] == '\\' && p[1]) {
+            if (p[1] == 'g')
+                return false;
+            p++;
+        } else if (p[0] == '(' && p[1] == '?' && p[2] && strchr("0123456789+-R&P", p[2])) {
+            return false;
+        } else if (p[0] == '(' && p[1] == '*') {
+            return false; /* verbs (COMMIT, SKIP, ACCEPT...) act on the whole match */
+        }
+    }
+    return true;
+}
+
+/* Characters that stand for themselves in a pattern, wherever they are. */
+static bool plain_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c != '\0' && strchr("/_-=&,:%~@!'\"<>;", c));
+}
+
+/* The literal every match of pat starts with, when pat is "^literal..."
+ * without a top-level alternation (which would offer another start). The
+ * scan gives up (no literal) on anything it does not fully understand. */
+static bool literal_start(const char *pat, char *lit, size_t cap, size_t *len)
+{
+    if (pat[0] != '^')
+        return false;
+    size_t n = 0;
+    const char *p = pat + 1;
+    while (plain_char(*p) && n < cap)
+        lit[n++] = *p++;
+    if (*p == '?' || *p == '*' || *p == '+' || *p == '{') {
+        if (n == 0)
+            return false;
+        n--; /* the last character is optional or repeated */
+    }
+    int depth = 0;
+    for (p = pat; *p; p++) {
+        if (*p == '\\') {
+            if (!p[1] || p[1] == 'Q' || p[1] == 'E')
+                return false;
+            p++;
+        } else if (*p == '[') {
+            p++;
+            if (*p == '^')
+                p++;
+            if (*p == ']')
+                p++;
+            while (*p && *p != ']') {
+                if (*p == '\\' && !*++p)
+                    return false;
+                if (*p == '[' && p[1] == ':')
+                    return false; /* POSIX classes: not worth parsing */
+                p++;
+            }
+            if (!*p)
+                return false;
+        } else if (*p == '(') {
+            if (p[1] == '*' || (p[1] == '?' && (p[2] == '#' || strchr(p + 2, 'x'))))
+                return false; /* verbs, comments, possibly extended mode */
+            depth++;
+        } else if (*p == ')') {
+            depth--;
+        } else if (*p == '|' && depth == 0) {
+            return false;
+        }
+    }
+    *len = n;
+    return n > 0;
+}
+
+/* Does s[0..n) contain the string needle? */
+static bool contains(const char *s, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+    const char *end = s + n;
+    while ((size_t)(end - s) >= m) {
+        const char *c = memchr(s, needle[0], (size_t)(end - s) - m + 1);
+        if (!c)
+            return false;
+        if (memcmp(c, needle, m) == 0)
+            return true;
+        s = c + 1;
+    }
+    return false;
+}
+
+static bool plain_string(const char *pat)
+{
+    if (!*pat)
+        return false;
+    for (const char *p = pat; *p; p++)
+        if (!plain_char(*p))
+            return false;
+    return true;
+}
+
 static bl_status load_resources(bl_hits *h, sqlite3 *db)
 {
     sqlite3_stmt *q = NULL;
     bl_status rc = BL_OK;
     bl_buf all = BL_BUF_INIT(1 << 20);
+    bool marks = true, seen_unanchored = false, all_lit = true;
+    int groups = 0;
     if (sqlite3_prepare_v2(db,
                            "SELECT id, url_pattern, request_pattern FROM resource"
                            " WHERE url_pattern <> '' ORDER BY id",
@@ -249,8 +475,10 @@ static bl_status load_resources(bl_hits *h, sqlite3 *db)
         if (!r->id || !r->url) {
             free(r->id);
             pcre2_code_free(r->url);
-            rc = bl__store_fail(h->st, BL_DATA, "resource '%s': url_pattern does not compile "
-                                "(re-import the network)", id);
+            rc = bl__store_fail(h->st, BL_DATA,
+                                "resource '%s': url_pattern does not compile "
+                                "(re-import the network)",
+                                id);
             break;
         }
         h->nres++;
@@ -266,15 +494,52 @@ static bl_status load_resources(bl_hits *h, sqlite3 *db)
         }
         int g = pcre2_substring_number_from_name(r->url, (PCRE2_SPTR) "item");
         r->item_group = g > 0 ? g : 0;
+        uint32_t opts = 0;
+        pcre2_pattern_info(r->url, PCRE2_INFO_ALLOPTIONS, &opts);
+        r->anchored = (opts & PCRE2_ANCHORED) != 0;
+        if (!r->anchored && !seen_unanchored) {
+            h->first_unanchored = h->nres - 1;
+            seen_unanchored = true;
+        }
+        r->group_base = groups;
+        uint32_t ncap = 0;
+        pcre2_pattern_info(r->url, PCRE2_INFO_CAPTURECOUNT, &ncap);
+        groups += (int)ncap;
+        if (!combinable(r->url, url))
+            marks = false;
+        r->has_lit = literal_start(url, r->lit, sizeof r->lit, &r->litlen);
+        if (!r->has_lit) {
+            all_lit = false;
+        } else {
+            uint8_t head[8] = {0}, mask[8] = {0};
+            for (size_t k = 0; k < 8 && k < r->litlen; k++) {
+                head[k] = (uint8_t)r->lit[k];
+                mask[k] = 0xFF;
+            }
+            memcpy(&r->head, head, 8);
+            memcpy(&r->head_mask, mask, 8);
+        }
+        if (req && plain_string(req) && !(r->req_lit = strdup(req))) {
+            rc = BL_NOMEM;
+            break;
+        }
+        /* Each alternative ends with a mark naming its resource, so that
+         * one match of the prefilter says which resource matched. */
         if (rc == BL_OK)
-            rc = bl_buf_printf(&all, "%s(?:%s)", all.len ? "|" : "", url);
+            rc = bl_buf_printf(&all, "%s(?:%s)(*MARK:%zu)", all.len ? "|" : "", url, h->nres - 1);
     }
     sqlite3_finalize(q);
-    if (rc == BL_OK && all.len) {
-        /* Only a speed-up: patterns with backreferences may not combine. */
+    if (!seen_unanchored)
+        h->first_unanchored = h->nres;
+    h->all_lit = rc == BL_OK && h->nres > 0 && all_lit;
+    if (rc == BL_OK && all.len && marks) {
+        /* Only a speed-up, so only when every pattern keeps its meaning in
+         * the alternation (a backreference's group number would shift and
+         * the prefilter would wrongly turn hits away). */
         h->prefilter = compile(bl_buf_cstr(&all), PCRE2_DUPNAMES);
-        if (h->prefilter && !(h->pre_md = pcre2_match_data_create(1, NULL)))
+        if (h->prefilter && !(h->pre_md = pcre2_match_data_create_from_pattern(h->prefilter, NULL)))
             rc = BL_NOMEM;
+        h->pre_marks = h->prefilter != NULL;
     }
     bl_buf_release(&all);
     return rc;
@@ -374,20 +639,22 @@ bl_status bl__hits_open(bl_store *st, const bl_ingest_opts *opts, bl_agg *agg, b
     h->opts = opts;
     h->tmp = BL_BUF_INIT(MAX_SUBJECT);
     bl__u64map_init(&h->dc, sizeof(dc_ent));
+    h->dc_min_t = h->si_min_expire = h->ss_min_last = INT64_MAX;
+    h->pq_min_month = INT32_MAX;
     bl__u64map_init(&h->si, sizeof(si_ent));
     bl__u64map_init(&h->ss, sizeof(ss_ent));
     bl__u64map_init(&h->pq, sizeof(pq_ent));
     bl__u64map_init(&h->qx, sizeof(qx_ent));
     bl__u64map_init(&h->ctr, sizeof(ctr_ent));
     bl__u64map_init(&h->robot_cache, sizeof(small_ent));
-    bl__u64map_init(&h->ip_cache, sizeof(small_ent));
+    bl__u64map_init(&h->range_map, sizeof(small_ent));
     bl__u64map_init(&h->cell_cache, sizeof(small_ent));
     bl__u64map_init(&h->sketches, sizeof(sk_ent));
     sqlite3 *db = st->db;
     bl_status rc;
     if ((rc = bl__store_secret(st, h->key)) != BL_OK || (rc = bl__names_load(st, &h->names)) ||
-        (rc = load_libraries(h, db)) || (rc = load_resources(h, db)) ||
-        (rc = load_quotas(h, db)) || (rc = load_robots(h)) ||
+        (rc = load_libraries(h, db)) || (rc = load_resources(h, db)) || (rc = load_quotas(h, db)) ||
+        (rc = load_robots(h)) ||
         (!(h->req_md = pcre2_match_data_create(1, NULL)) && (rc = BL_NOMEM))) {
         bl__hits_free(h);
         return rc;
@@ -406,7 +673,7 @@ static bool is_robot(bl_hits *h, bl_sv ua, uint64_t ua_h)
     small_ent *e = bl__u64map_get(&h->robot_cache, ua_h);
     if (e)
         return e->v;
-    int r = pcre2_match(h->robots, (PCRE2_SPTR)ua.ptr, ua.len, 0, 0, h->rob_md, NULL);
+    int r = match(h->robots, (PCRE2_SPTR)ua.ptr, ua.len, h->rob_md);
     if (h->robot_cache.count >= CACHE_MAX)
         bl__u64map_clear(&h->robot_cache);
     bool isnew;
@@ -415,35 +682,104 @@ static bool is_robot(bl_hits *h, bl_sv ua, uint64_t ua_h)
     return r >= 0;
 }
 
-static int library_of_ip(bl_hits *h, bl_sv client)
+/* The agent's hash (*ua_h) and robot verdict, from the remembered agents
+ * when it is one of them. */
+static bool agent_is_robot(bl_hits *h, bl_sv ua, uint64_t *ua_h)
 {
-    uint64_t k = bl__fhash(client.ptr, client.len, 0x1b);
-    small_ent *e = bl__u64map_get(&h->ip_cache, k);
-    if (e)
-        return e->v;
+    const unsigned char *u = (const unsigned char *)ua.ptr;
+    size_t n = ua.len;
+    ua_slot *slot = NULL;
+    if (n > 0 && n <= UA_MAX) {
+        size_t i = (n * 31u + u[0] * 7u + u[n / 2] * 3u + u[n - 1]) & (UA_SLOTS - 1);
+        slot = &h->ua[i];
+        if (slot->len == n && memcmp(slot->text, u, n) == 0) {
+            *ua_h = slot->hash;
+            return slot->robot;
+        }
+    }
+    *ua_h = bl__fhash(ua.ptr, n, 0x2c);
+    bool robot = is_robot(h, ua, *ua_h);
+    if (slot) {
+        slot->hash = *ua_h;
+        slot->len = (uint32_t)n;
+        slot->robot = robot;
+        memcpy(slot->text, u, n);
+    }
+    return robot;
+}
+
+/* The common case of bl__ip_parse without its copy and inet_pton: a plain
+ * dotted quad, accepted exactly as glibc's inet_pton accepts one (four
+ * decimal octets up to 255, no leading zero). Anything else: false, and
+ * bl__ip_parse decides. */
+static bool dotted_quad(bl_sv s, uint8_t addr[16])
+{
+    const char *p = s.ptr, *end = s.ptr + s.len;
+    uint8_t a[4];
+    for (int k = 0; k < 4; k++) {
+        if (k && (p >= end || *p++ != '.'))
+            return false;
+        unsigned v = 0;
+        int nd = 0;
+        while (p < end && *p >= '0' && *p <= '9' && nd < 4) {
+            if (nd == 1 && v == 0)
+                return false;
+            v = v * 10 + (unsigned)(*p++ - '0');
+            nd++;
+        }
+        if (nd == 0 || nd > 3 || v > 255)
+            return false;
+        a[k] = (uint8_t)v;
+    }
+    if (p != end)
+        return false;
+    memset(addr, 0, 16);
+    memcpy(addr, a, 4);
+    return true;
+}
+
+/* ip_h: the client's fhash (the one its pseudonym is made from). */
+static int library_of_ip(bl_hits *h, bl_sv client, uint64_t ip_h)
+{
+    uint64_t k = ip_h;
+    ipc_ent *ce = &h->ipc[k & (IPC_SIZE - 1)];
+    if (ce->key == k && k)
+        return ce->lib;
     int fam, lib = -1, best = -1;
     uint8_t addr[16];
-    if (bl__ip_parse(client, &fam, addr)) {
-        /* The most specific range wins when ranges nest. */
-        for (size_t i = 0; i < h->nranges; i++)
-            if (h->ranges[i].cidr.prefix > best && bl__cidr_contains(&h->ranges[i].cidr, fam, addr)) {
-                best = h->ranges[i].cidr.prefix;
-                lib = h->ranges[i].lib;
+    if (dotted_quad(client, addr) ? (fam = 4, true) : bl__ip_parse(client, &fam, addr)) {
+        if (h->nplens >= 0) {
+            /* The longest prefix first: the first network found is the most
+             * specific range holding the address. */
+            for (int i = 0; i < h->nplens && lib < 0; i++) {
+                if (h->plens[i].family != fam)
+                    continue;
+                const small_ent *e =
+                    bl__u64map_get(&h->range_map, net_key(fam, h->plens[i].prefix, addr));
+                if (e && bl__cidr_contains(&h->ranges[e->v].cidr, fam, addr))
+                    lib = h->ranges[e->v].lib;
             }
+        } else {
+            /* The most specific range wins when ranges nest. */
+            for (size_t i = 0; i < h->nranges; i++)
+                if (h->ranges[i].cidr.prefix > best &&
+                    bl__cidr_contains(&h->ranges[i].cidr, fam, addr)) {
+                    best = h->ranges[i].cidr.prefix;
+                    lib = h->ranges[i].lib;
+                }
+        }
     }
-    if (h->ip_cache.count >= CACHE_MAX)
-        bl__u64map_clear(&h->ip_cache);
-    bool isnew;
-    if ((e = bl__u64map_put(&h->ip_cache, k, &isnew)) != NULL)
-        e->v = lib;
+    ce->key = k;
+    ce->lib = lib;
     return lib;
 }
 
 static bl_status intern_cell(bl_hits *h, int lib, int res, bl_sv inst, bl_sv host, uint32_t *id)
 {
     /* Fast path: a 64-bit hash of the cell's parts (in memory only). */
-    uint64_t ck = bl__mix(bl__mix((uint64_t)(lib + 2), (uint64_t)res),
-                          bl__mix(bl__fhash(inst.ptr, inst.len, 7), bl__fhash(host.ptr, host.len, 8)));
+    uint64_t ck =
+        bl__mix(bl__mix((uint64_t)(lib + 2), (uint64_t)res),
+                bl__mix(bl__fhash(inst.ptr, inst.len, 7), bl__fhash(host.ptr, host.len, 8)));
     small_ent *ce = bl__u64map_get(&h->cell_cache, ck);
     if (ce) {
         *id = (uint32_t)ce->v;
@@ -456,13 +792,15 @@ static bl_status intern_cell(bl_hits *h, int lib, int res, bl_sv inst, bl_sv hos
     return rc0;
 }
 
-static bl_status intern_cell_slow(bl_hits *h, int lib, int res, bl_sv inst, bl_sv host, uint32_t *id)
+static bl_status intern_cell_slow(bl_hits *h, int lib, int res, bl_sv inst, bl_sv host,
+                                  uint32_t *id)
 {
     bl_buf *b = &h->tmp;
     bl_buf_clear(b);
     bl_status rc;
-    if ((rc = bl_buf_printf(b, "%d\x1f%d\x1f", lib, res)) || (rc = bl_buf_append(b, inst.ptr, inst.len)) ||
-        (rc = bl_buf_putc(b, '\x1f')) || (rc = bl_buf_append(b, host.ptr, host.len)))
+    if ((rc = bl_buf_printf(b, "%d\x1f%d\x1f", lib, res)) ||
+        (rc = bl_buf_append(b, inst.ptr, inst.len)) || (rc = bl_buf_putc(b, '\x1f')) ||
+        (rc = bl_buf_append(b, host.ptr, host.len)))
         return rc;
     void *v = bl__strmap_get(&h->cell_ids, b->data, b->len);
     if (v) {
@@ -543,6 +881,10 @@ static bl_status count_hit(bl_hits *h, const hitctx *c)
     }
     if (c->si_expire > e->expire)
         e->expire = c->si_expire;
+    if (isnew && c->sess)
+        h->si_has_sess = true;
+    else if (isnew && e->expire < h->si_min_expire)
+        h->si_min_expire = e->expire;
     if (e->inv_refs++ == 0) {
         e->inv_cell = c->cell;
         e->inv_month = c->month;
@@ -609,51 +951,81 @@ static void fold_patron(bl_hits *h, const pq_ent *p)
 static void sweep(bl_hits *h, bool all)
 {
     int64_t now = h->tmax;
-    for (size_t i = 0; i < h->dc.cap;) {
-        dc_ent *e = bl__u64map_at(&h->dc, i);
-        if (e->key && (all || e->t + DOUBLE_CLICK + WINDOW < now)) {
-            if (bl__u64map_del_at(&h->dc, i))
-                continue;
+    /* Each table is scanned only when its lower bound says that something
+     * in it may have expired; the scan recomputes the bound. */
+    if (all || h->dc_min_t < now - DOUBLE_CLICK - WINDOW) {
+        int64_t min_t = INT64_MAX;
+        for (size_t i = 0; i < h->dc.cap;) {
+            dc_ent *e = bl__u64map_at(&h->dc, i);
+            if (e->key && (all || e->t + DOUBLE_CLICK + WINDOW < now)) {
+                if (bl__u64map_del_at(&h->dc, i))
+                    continue;
+            } else if (e->key && e->t < min_t) {
+                min_t = e->t;
+            }
+            i++;
         }
-        i++;
+        h->dc_min_t = min_t;
     }
     /* A session id's items live as long as the session is active. */
-    for (size_t i = 0; i < h->si.cap;) {
-        si_ent *e = bl__u64map_at(&h->si, i);
-        bool gone = false;
-        if (e->key && e->sess) {
-            const ss_ent *s = bl__u64map_get(&h->ss, e->sess);
-            gone = !s || s->last + SESSION_IDLE + WINDOW + DOUBLE_CLICK < now;
-        } else if (e->key) {
-            gone = e->expire < now;
+    if (all || h->si_has_sess || h->si_min_expire < now) {
+        int64_t min_exp = INT64_MAX;
+        bool has_sess = false;
+        for (size_t i = 0; i < h->si.cap;) {
+            si_ent *e = bl__u64map_at(&h->si, i);
+            bool gone = false;
+            if (e->key && e->sess) {
+                const ss_ent *s = bl__u64map_get(&h->ss, e->sess);
+                gone = !s || s->last + SESSION_IDLE + WINDOW + DOUBLE_CLICK < now;
+            } else if (e->key) {
+                gone = e->expire < now;
+            }
+            if (e->key && (all || gone)) {
+                if (bl__u64map_del_at(&h->si, i))
+                    continue;
+            } else if (e->key && e->sess) {
+                has_sess = true;
+            } else if (e->key && e->expire < min_exp) {
+                min_exp = e->expire;
+            }
+            i++;
         }
-        if (e->key && (all || gone)) {
-            if (bl__u64map_del_at(&h->si, i))
-                continue;
-        }
-        i++;
+        h->si_min_expire = min_exp;
+        h->si_has_sess = has_sess;
     }
-    for (size_t i = 0; i < h->ss.cap;) {
-        ss_ent *e = bl__u64map_at(&h->ss, i);
-        if (e->key && (all || e->last + SESSION_IDLE + WINDOW + DOUBLE_CLICK < now)) {
-            if (bl__u64map_del_at(&h->ss, i))
-                continue;
+    if (all || h->ss_min_last < now - SESSION_IDLE - WINDOW - DOUBLE_CLICK) {
+        int64_t min_last = INT64_MAX;
+        for (size_t i = 0; i < h->ss.cap;) {
+            ss_ent *e = bl__u64map_at(&h->ss, i);
+            if (e->key && (all || e->last + SESSION_IDLE + WINDOW + DOUBLE_CLICK < now)) {
+                if (bl__u64map_del_at(&h->ss, i))
+                    continue;
+            } else if (e->key && e->last < min_last) {
+                min_last = e->last;
+            }
+            i++;
         }
-        i++;
+        h->ss_min_last = min_last;
     }
     /* A patron's month is final once no hit of it can still arrive. */
     int64_t lim = now - WINDOW - DOUBLE_CLICK - 60;
     int y, m, d;
     bl_civil_from_days(lim >= 0 ? lim / 86400 : 0, &y, &m, &d);
     int final_before = bl_month_index(y, m);
-    for (size_t i = 0; i < h->pq.cap;) {
-        pq_ent *e = bl__u64map_at(&h->pq, i);
-        if (e->key && (all || e->month < final_before)) {
-            fold_patron(h, e);
-            if (bl__u64map_del_at(&h->pq, i))
-                continue;
+    if (all || h->pq_min_month < final_before) {
+        int32_t min_month = INT32_MAX;
+        for (size_t i = 0; i < h->pq.cap;) {
+            pq_ent *e = bl__u64map_at(&h->pq, i);
+            if (e->key && (all || e->month < final_before)) {
+                fold_patron(h, e);
+                if (bl__u64map_del_at(&h->pq, i))
+                    continue;
+            } else if (e->key && e->month < min_month) {
+                min_month = e->month;
+            }
+            i++;
         }
-        i++;
+        h->pq_min_month = min_month;
     }
     h->last_sweep = now;
 }
@@ -676,9 +1048,11 @@ bl_status bl__hits_add(bl_hits *h, const bl_hit_rec *r)
     /* A format without a user agent (common, EZproxy) cannot be screened
      * for robots; an empty or "-" agent in one that has it is a robot by
      * the COUNTER list's own ^.?$ pattern. */
-    uint64_t ua_h = bl__fhash(r->user_agent.ptr, r->user_agent.len, 0x2c);
-    if (r->user_agent.ptr && is_robot(h, r->user_agent, ua_h))
+    uint64_t ua_h;
+    if (r->user_agent.ptr && agent_is_robot(h, r->user_agent, &ua_h))
         return BL_OK;
+    if (!r->user_agent.ptr)
+        ua_h = bl__fhash(NULL, 0, 0x2c);
 
     /* The resource: host + path + query. */
     size_t sl = r->host.len + r->target.len;
@@ -689,28 +1063,84 @@ bl_status bl__hits_add(bl_hits *h, const bl_hit_rec *r)
     if (r->target.len)
         memcpy(h->subject + r->host.len, r->target.ptr, r->target.len);
     const PCRE2_SPTR subj = (PCRE2_SPTR)h->subject;
-    if (h->prefilter && pcre2_match(h->prefilter, subj, sl, 0, 0, h->pre_md, NULL) < 0)
-        return BL_OK;
     int res = -1;
-    for (size_t i = 0; i < h->nres; i++) {
-        if (pcre2_match(h->res[i].url, subj, sl, 0, 0, h->res[i].md, NULL) >= 0) {
-            res = (int)i;
-            break;
+    size_t cand = h->nres;
+    const PCRE2_SIZE *ov = NULL;
+    int group = 0;
+    if (h->all_lit) {
+        /* Every pattern has a literal start: only the resources whose
+         * literal the subject starts with can match, tried in order. */
+        uint64_t head;
+        memcpy(&head, h->subject, 8); /* bytes past sl are masked off below */
+        for (size_t i = 0; i < h->nres; i++) {
+            const resource *x = &h->res[i];
+            if (x->litlen <= sl && (head & x->head_mask) == x->head &&
+                (x->litlen <= 8 || memcmp(h->subject + 8, x->lit + 8, x->litlen - 8) == 0) &&
+                match(x->url, subj, sl, x->md) >= 0) {
+                res = (int)i;
+                ov = pcre2_get_ovector_pointer(x->md);
+                group = x->item_group;
+                break;
+            }
+        }
+        if (res < 0)
+            return BL_OK;
+        goto matched;
+    }
+    if (h->prefilter && match(h->prefilter, subj, sl, h->pre_md) < 0)
+        return BL_OK;
+    if (h->pre_marks) {
+        /* The alternation tries the resources in order at each position:
+         * at the start, the first one that matches there wins, as in the
+         * loop below. Only a resource before it that can match further on
+         * (not anchored) could come first in the loop. */
+        PCRE2_SPTR mark = pcre2_get_mark(h->pre_md);
+        size_t m = 0;
+        const char *mk = (const char *)mark;
+        if (mk && *mk) {
+            for (; *mk >= '0' && *mk <= '9' && m <= h->nres; mk++)
+                m = m * 10 + (size_t)(*mk - '0');
+            if (*mk == '\0' && m < h->nres && pcre2_get_ovector_pointer(h->pre_md)[0] == 0)
+                cand = m;
+        }
+    }
+    if (cand < h->nres) {
+        for (size_t i = h->first_unanchored; i < cand; i++)
+            if (!h->res[i].anchored && match(h->res[i].url, subj, sl, h->res[i].md) >= 0) {
+                res = (int)i;
+                ov = pcre2_get_ovector_pointer(h->res[i].md);
+                group = h->res[i].item_group;
+                break;
+            }
+        if (res < 0) {
+            /* The prefilter's own match is that resource's: its item group
+             * comes after the groups of the alternatives before it. */
+            res = (int)cand;
+            ov = pcre2_get_ovector_pointer(h->pre_md);
+            group = h->res[cand].item_group ? h->res[cand].group_base + h->res[cand].item_group : 0;
+        }
+    } else {
+        for (size_t i = 0; i < h->nres; i++) {
+            if (match(h->res[i].url, subj, sl, h->res[i].md) >= 0) {
+                res = (int)i;
+                ov = pcre2_get_ovector_pointer(h->res[i].md);
+                group = h->res[i].item_group;
+                break;
+            }
         }
     }
     if (res < 0)
         return BL_OK;
+matched:;
     resource *rs = &h->res[res];
     bl_sv item = r->target;
-    if (rs->item_group) {
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(rs->md);
-        if (ov[2 * rs->item_group] != PCRE2_UNSET)
-            item = (bl_sv){h->subject + ov[2 * rs->item_group],
-                           ov[2 * rs->item_group + 1] - ov[2 * rs->item_group]};
-    }
+    if (group && ov[2 * group] != PCRE2_UNSET)
+        item = (bl_sv){h->subject + ov[2 * group], ov[2 * group + 1] - ov[2 * group]};
     uint64_t item_h = bl__fhash(item.ptr, item.len, 0x3d);
-    bool req = !rs->req || pcre2_match(rs->req, subj, sl, 0, 0, h->req_md, NULL) >= 0;
+    bool req = !rs->req || (rs->req_lit ? contains(h->subject, sl, rs->req_lit)
+                                        : match(rs->req, subj, sl, h->req_md) >= 0);
 
+    uint64_t ip_h = bl__fhash(r->client.ptr, r->client.len, 0x4e);
     /* The library: its key when the line has one, else the client's IP. */
     int lib = -1;
     bl_sv inst = {"", 0};
@@ -720,7 +1150,7 @@ bl_status bl__hits_add(bl_hits *h, const bl_hit_rec *r)
         if (lib < 0)
             inst = r->library_key;
     } else {
-        lib = library_of_ip(h, r->client);
+        lib = library_of_ip(h, r->client, ip_h);
     }
     uint32_t cellid;
     bl_status rc = intern_cell(h, lib, res, inst, r->host, &cellid);
@@ -729,7 +1159,6 @@ bl_status bl__hits_add(bl_hits *h, const bl_hit_rec *r)
 
     /* Pseudonymous keys: SipHash keyed by the store's secret. */
     uint8_t buf[24];
-    uint64_t ip_h = bl__fhash(r->client.ptr, r->client.len, 0x4e);
     buf[0] = 'a';
     memcpy(buf + 1, &ip_h, 8);
     memcpy(buf + 9, &ua_h, 8);
@@ -765,6 +1194,8 @@ bl_status bl__hits_add(bl_hits *h, const bl_hit_rec *r)
             return BL_NOMEM;
         if (r->time > s->last)
             s->last = r->time;
+        if (isnew && s->last < h->ss_min_last)
+            h->ss_min_last = s->last;
         c.si = bl__mix(c.sess, bl__mix((uint64_t)res, item_h));
     } else {
         c.si = bl__mix(bl__mix(user, (uint64_t)hour), bl__mix((uint64_t)res, item_h));
@@ -777,6 +1208,8 @@ bl_status bl__hits_add(bl_hits *h, const bl_hit_rec *r)
             return BL_NOMEM;
         p->res = res;
         p->month = r->month;
+        if (p->month < h->pq_min_month)
+            h->pq_min_month = p->month;
     }
 
     /* Distinct users of the library this month. */
@@ -826,6 +1259,8 @@ bl_status bl__hits_add(bl_hits *h, const bl_hit_rec *r)
         return count_hit(h, &c);
     }
     d->t = r->time;
+    if (d->t < h->dc_min_t)
+        h->dc_min_t = d->t;
     d->si = c.si;
     d->pq = c.pq;
     d->cell = c.cell;
@@ -939,6 +1374,7 @@ void bl__hits_free(bl_hits *h)
         pcre2_code_free(h->res[i].url);
         pcre2_code_free(h->res[i].req);
         pcre2_match_data_free(h->res[i].md);
+        free(h->res[i].req_lit);
     }
     free(h->res);
     pcre2_code_free(h->prefilter);
@@ -960,7 +1396,9 @@ void bl__hits_free(bl_hits *h)
     bl__u64map_release(&h->qx);
     bl__u64map_release(&h->ctr);
     bl__u64map_release(&h->robot_cache);
-    bl__u64map_release(&h->ip_cache);
+    bl__u64map_release(&h->range_map);
+    free(h->ipc);
+    free(h->ua);
     bl__u64map_release(&h->cell_cache);
     bl__u64map_release(&h->sketches);
     for (size_t i = 0; i < h->nsk; i++)

@@ -37,7 +37,8 @@ bool bl_period_parse(const char *s, bl_period *p)
         p->kind = BL_PERIOD_YEAR;
         p->first = bl_month_index(y, 1);
         p->last = bl_month_index(y, 12);
-    } else if (n == 7 && s[4] == '-' && (s[5] == 'S' || s[5] == 's') && (s[6] == '1' || s[6] == '2')) {
+    } else if (n == 7 && s[4] == '-' && (s[5] == 'S' || s[5] == 's') &&
+               (s[6] == '1' || s[6] == '2')) {
         p->kind = BL_PERIOD_SEMESTER;
         p->first = bl_month_index(y, s[6] == '1' ? 1 : 7);
         p->last = p->first + 5;
@@ -299,14 +300,15 @@ static bl_status read_usage(bl_store *st, int wfirst, const char *partner_id,
                             const bl_model_resource *res, size_t nres, usage_fn fn, void *ctx)
 {
     sqlite3_stmt *q = NULL;
-    bl_status rc = prepare(st,
-                           "SELECT l.partner_id, u.resource_id, u.month, SUM(u.value) "
-                           "FROM usage_effective u JOIN library l ON l.id = u.library_id "
-                           "JOIN resource r ON r.id = u.resource_id AND u.metric = r.headline_metric "
-                           "WHERE u.access_method = 'Regular' AND u.month BETWEEN ?1 AND ?2 "
-                           "AND (?3 IS NULL OR l.partner_id = ?3) "
-                           "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-                           &q);
+    bl_status rc =
+        prepare(st,
+                "SELECT l.partner_id, u.resource_id, u.month, SUM(u.value) "
+                "FROM usage_effective u JOIN library l ON l.id = u.library_id "
+                "JOIN resource r ON r.id = u.resource_id AND u.metric = r.headline_metric "
+                "WHERE u.access_method = 'Regular' AND u.month BETWEEN ?1 AND ?2 "
+                "AND (?3 IS NULL OR l.partner_id = ?3) "
+                "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+                &q);
     if (rc != BL_OK)
         return rc;
     bind_months(q, 1, wfirst, wfirst + BL_WINDOW - 1);
@@ -368,9 +370,8 @@ static bl_status fill_gauges(bl_store *st, bl_model *m)
     for (size_t i = 0; i < n; i++) {
         bl_model_gauge *g = &m->gauges[m->n_gauges++];
         char sentence[512];
-        g->label = bl_strdup_printf("%s (forfait %s)", f[i].resource_name ? f[i].resource_name
-                                                                          : f[i].resource_id,
-                                    f[i].id);
+        g->label = bl_strdup_printf(
+            "%s (forfait %s)", f[i].resource_name ? f[i].resource_name : f[i].resource_id, f[i].id);
         g->sentence = strdup(bl_forfait_sentence(&f[i], sentence, sizeof sentence));
         g->units = f[i].units;
         g->used = f[i].used;
@@ -451,8 +452,8 @@ static bl_status count_libraries(bl_store *st, plist *pl)
 }
 
 bl_status bl_model_build_partners(bl_store *st, bl_report_kind kind, const bl_period *p,
-                                  const char *partner_id, int64_t generated_days,
-                                  bl_model ***out, size_t *n)
+                                  const char *partner_id, int64_t generated_days, bl_model ***out,
+                                  size_t *n)
 {
     bl_partner_info *pi = NULL;
     size_t npi = 0, nres = 0;
@@ -515,7 +516,8 @@ bl_status bl_model_build_partners(bl_store *st, bl_report_kind kind, const bl_pe
             bl_period prev = bl_period_previous(p);
             for (size_t r = 0; r < m->n_resources; r++) {
                 m->partner->cells[r] = bl_model_sum(m, &m->resources[r], p->first, p->last, NULL);
-                m->partner->prev[r] = bl_model_sum(m, &m->resources[r], prev.first, prev.last, NULL);
+                m->partner->prev[r] =
+                    bl_model_sum(m, &m->resources[r], prev.first, prev.last, NULL);
                 m->partner->total += m->partner->cells[r];
                 m->partner->total_prev += m->partner->prev[r];
             }
@@ -661,12 +663,13 @@ out:
 static bl_status network_rejects(bl_store *st, bl_model *m)
 {
     sqlite3_stmt *q = NULL;
-    bl_status rc = prepare(st,
-                           "SELECT path, provider, format, rows_rejected, rows_accepted FROM source "
-                           "WHERE rows_rejected > 0 AND replaced_by IS NULL "
-                           "AND COALESCE(period_begin, '0000-00') <= ?2 "
-                           "AND COALESCE(period_end, '9999-99') >= ?1 ORDER BY path, id",
-                           &q);
+    bl_status rc =
+        prepare(st,
+                "SELECT path, provider, format, rows_rejected, rows_accepted FROM source "
+                "WHERE rows_rejected > 0 AND replaced_by IS NULL "
+                "AND COALESCE(period_begin, '0000-00') <= ?2 "
+                "AND COALESCE(period_end, '9999-99') >= ?1 ORDER BY path, id",
+                &q);
     if (rc != BL_OK)
         return rc;
     bind_months(q, 1, m->period.first, m->period.last);

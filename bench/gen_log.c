@@ -42,8 +42,8 @@ static const char *const BOTS[] = {
     "python-requests/2.31.0",
     "Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)",
 };
-static const char *const RES[] = {"livres", "presse", "films", "musique", "cours", "jeux",
-                                  "jeunesse", "bd", "magazines", "langues", "code", "theatre"};
+static const char *const RES[] = {"livres",   "presse", "films",     "musique", "cours", "jeux",
+                                  "jeunesse", "bd",     "magazines", "langues", "code",  "theatre"};
 static const char *const MON[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 

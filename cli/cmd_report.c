@@ -126,8 +126,9 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
         }
     }
     if (argc - optind != 2)
-        return cli_usage("report", USAGE, argc - optind < 2 ? "missing report kind or period"
-                                                            : "unexpected argument '%s'",
+        return cli_usage("report", USAGE,
+                         argc - optind < 2 ? "missing report kind or period"
+                                           : "unexpected argument '%s'",
                          argc - optind < 2 ? "" : argv[optind + 2]);
     const char *kname = argv[optind], *pname = argv[optind + 1];
     bl_report_kind kind;

@@ -9,8 +9,8 @@
 
 #include "bilan/ingest.h"
 
-typedef bl_status (*reader_fn)(bl_source *, const char *, const bl_ingest_opts *,
-                               const bl_sink *, char **);
+typedef bl_status (*reader_fn)(bl_source *, const char *, const bl_ingest_opts *, const bl_sink *,
+                               char **);
 
 static void with_reader(const char *path, reader_fn fn, bool strict)
 {

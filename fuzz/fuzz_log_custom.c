@@ -32,7 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bl_source *src = NULL;
     char *err = NULL;
     if (bl_source_open(path, &src, &err) == BL_OK) {
-        bl_ingest_opts o = {.format = BL_FMT_CUSTOM, .custom_format = fmt,
+        bl_ingest_opts o = {.format = BL_FMT_CUSTOM,
+                            .custom_format = fmt,
                             .library_param = size % 2 ? "bib" : NULL};
         bl_log_read(src, path, &o, &fz_sink, &err);
         bl_source_close(src);

@@ -50,6 +50,7 @@ typedef struct r4_state {
     char inst_id[BL_CTR_VALUE_MAX];
     char created[64];
     int period_begin, period_end, created_mi;
+    int now_mi; /* the current month: later ones are in the future */
     size_t platform, category;
     size_t nmonths;
     size_t month_col[BL_CTR_MAX_MONTHS];
@@ -218,6 +219,8 @@ static bl_status data_row(r4_state *s)
             bl__ctr_quote(v, q);
             return bl__ctr_reject(r, s->month_label[k], "'%s' is not a count", q);
         }
+        if (s->vals[k] > 0 && s->month_mi[k] > s->now_mi)
+            return bl__ctr_reject(r, s->month_label[k], "count for a month in the future");
         if (s->vals[k] > 0 && s->created_mi >= 0 && s->month_mi[k] > s->created_mi)
             return bl__ctr_reject(r, s->month_label[k],
                                   "count for a month after the report's run date '%s'", s->created);
@@ -322,6 +325,7 @@ bl_status bl_counter4_read(bl_source *src, const char *path, const bl_ingest_opt
         return st;
     }
     s->period_begin = s->period_end = s->created_mi = -1;
+    s->now_mi = bl__ctr_current_month();
     bool eof = false;
     if ((st = read_header(s)) != BL_OK)
         goto out;

@@ -43,6 +43,7 @@ typedef struct r5_state {
     size_t ident;           /* the column that names what is counted */
     const char *ident_name; /* its heading, for messages */
     int created_mi;         /* month of the Created date, -1 if unknown */
+    int now_mi;             /* the current month: later ones are in the future */
     int64_t vals[BL_CTR_MAX_MONTHS];
 } r5_state;
 
@@ -306,6 +307,7 @@ static bl_status begin(r5_state *s)
     }
     int mi2;
     s->created_mi = -1;
+    s->now_mi = bl__ctr_current_month();
     if (h->created[0] && bl__ctr_dates(bl_sv_from(h->created), &s->created_mi, &mi2) < 1)
         s->created_mi = -1;
     bl_file_info info = {
@@ -396,6 +398,8 @@ static bl_status data_row(r5_state *s)
             bl__ctr_quote(v, q);
             return bl__ctr_reject(r, c->month_label[k], "'%s' is not a count", q);
         }
+        if (s->vals[k] > 0 && c->month_mi[k] > s->now_mi)
+            return bl__ctr_reject(r, c->month_label[k], "count for a month in the future");
         if (s->vals[k] > 0 && s->created_mi >= 0 && c->month_mi[k] > s->created_mi)
             return bl__ctr_reject(r, c->month_label[k],
                                   "count for a month after the report's Created date '%s'",

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define CHUNK_SIZE (64u * 1024u)
 
@@ -666,4 +667,11 @@ bl_format bl__counter_sniff(const char *head, size_t n)
             break;
     }
     return BL_FMT_AUTO;
+}
+
+int bl__ctr_current_month(void)
+{
+    int y, m, d;
+    bl_civil_from_days((int64_t)(time(NULL) / 86400), &y, &m, &d);
+    return bl_month_index(y, m);
 }

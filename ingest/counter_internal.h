@@ -103,6 +103,10 @@ const char *bl__ctr_metric(bl_sv s);
  * all journals", "Total searches"... but not a title such as "Total Quality". */
 bool bl__ctr_is_trailer(bl_sv s);
 
+/* The current month (UTC) as a month index: usage cannot be counted for a
+ * month that has not begun. */
+int bl__ctr_current_month(void);
+
 /* Splits the first line of head into cells (for sniffing); returns the
  * number of cells found, at most max. buf receives the cell text. */
 size_t bl__ctr_split_line(const char *head, size_t n, char *buf, size_t bufn, bl_sv *cells,

@@ -20,16 +20,29 @@
 #include <string.h>
 #include <strings.h>
 
-enum { G_CLIENT, G_USER, G_TIME, G_REQUEST, G_METHOD, G_PATH, G_QUERY, G_STATUS,
-       G_AGENT, G_VHOST, G_SESSION, G_LIBRARY, G__COUNT };
-static const char *const GROUP[G__COUNT] = {"client", "user",    "time",    "request",
-                                            "method", "path",    "query",   "status",
-                                            "agent",  "vhost",   "session", "library"};
+enum {
+    G_CLIENT,
+    G_USER,
+    G_TIME,
+    G_REQUEST,
+    G_METHOD,
+    G_PATH,
+    G_QUERY,
+    G_STATUS,
+    G_AGENT,
+    G_VHOST,
+    G_SESSION,
+    G_LIBRARY,
+    G__COUNT
+};
+static const char *const GROUP[G__COUNT] = {"client", "user",  "time",    "request",
+                                            "method", "path",  "query",   "status",
+                                            "agent",  "vhost", "session", "library"};
 
 struct bl_logfmt {
     pcre2_code *re;
     pcre2_match_data *md;
-    int group[G__COUNT]; /* capture number of each field, 0 when absent */
+    int group[G__COUNT];              /* capture number of each field, 0 when absent */
     char path_query[BL_LOG_MAX_LINE]; /* %U%q joined into one target */
 };
 
@@ -54,8 +67,7 @@ bl_logfmt *bl__logfmt_compile(const char *fmt, char **errmsg)
     while (rc == BL_OK && *p) {
         if (*p != '%') {
             /* A literal: escape every non-alphanumeric character. */
-            if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                  (*p >= '0' && *p <= '9')))
+            if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
                 rc = bl_buf_putc(&re, '\\');
             if (rc == BL_OK)
                 rc = bl_buf_putc(&re, *p);
@@ -100,7 +112,8 @@ bl_logfmt *bl__logfmt_compile(const char *fmt, char **errmsg)
         case 't':
             if (name[0]) {
                 *errmsg = bl_strdup_printf("custom format: only the default %%t timestamp is "
-                                           "supported, not '%s'", specbuf);
+                                           "supported, not '%s'",
+                                           specbuf);
                 goto fail;
             }
             rc = bl_buf_puts(&re, "\\[");
@@ -110,8 +123,8 @@ bl_logfmt *bl__logfmt_compile(const char *fmt, char **errmsg)
                 rc = bl_buf_puts(&re, "\\]");
             break;
         case 'r':
-            rc = add_group(&re, seen, G_REQUEST, in_quotes ? field : "\\S+ \\S+(?: \\S+)?",
-                           errmsg, specbuf);
+            rc = add_group(&re, seen, G_REQUEST, in_quotes ? field : "\\S+ \\S+(?: \\S+)?", errmsg,
+                           specbuf);
             break;
         case 'm':
             rc = add_group(&re, seen, G_METHOD, "[A-Za-z]+", errmsg, specbuf);

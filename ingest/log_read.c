@@ -29,7 +29,7 @@ typedef struct pipe_ {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     chunk ring[NCHUNKS];
-    unsigned head, tail;   /* filled chunks are ring[tail..head) */
+    unsigned head, tail; /* filled chunks are ring[tail..head) */
     bool eof, stop;
     bl_status err;
 } pipe_;
@@ -105,11 +105,11 @@ typedef struct reader {
     bl_format fmt;
     bl_logfmt *custom;
     unsigned long line;
-    bool seen_good;         /* a line parsed: the format is right */
+    bool seen_good; /* a line parsed: the format is right */
     pending_diag probe[PROBE_LINES];
     int nprobe;
     bool refused;
-    char libkey[1024];       /* the --library-param value, percent-decoded */
+    char libkey[1024]; /* the --library-param value, percent-decoded */
 } reader;
 
 static bl_status diag(reader *r, unsigned long line, const char *field, const char *reason)
@@ -181,8 +181,8 @@ static bl_status one_line(reader *r, const char *p, size_t n)
     if (n == 0)
         return BL_OK;
     bl_log_fields f;
-    const char *why = r->custom ? bl__logfmt_match(r->custom, p, n, &f)
-                                : bl__log_scan(r->fmt, p, n, &f);
+    const char *why =
+        r->custom ? bl__logfmt_match(r->custom, p, n, &f) : bl__log_scan(r->fmt, p, n, &f);
     if (why)
         return diag(r, r->line, NULL, why);
     bl_hit_rec h = {.line = r->line};
@@ -192,7 +192,8 @@ static bl_status one_line(reader *r, const char *p, size_t n)
         f.status.ptr[1] < '0' || f.status.ptr[1] > '9' || f.status.ptr[2] < '0' ||
         f.status.ptr[2] > '9')
         return diag(r, r->line, "status", "malformed HTTP status");
-    h.status = (f.status.ptr[0] - '0') * 100 + (f.status.ptr[1] - '0') * 10 + (f.status.ptr[2] - '0');
+    h.status =
+        (f.status.ptr[0] - '0') * 100 + (f.status.ptr[1] - '0') * 10 + (f.status.ptr[2] - '0');
     bl_sv host = {"", 0};
     if (f.request.len) {
         if (!bl__log_request(f.request, &h.method, &h.target, &host))
@@ -282,8 +283,12 @@ bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *op
             return BL_USAGE;
         }
     }
-    bl_file_info info = {.path = path, .format = bl_format_name(r.fmt), .report_id = NULL,
-                         .family = BL_FAM_LOG, .release = 0, .period_begin = -1,
+    bl_file_info info = {.path = path,
+                         .format = bl_format_name(r.fmt),
+                         .report_id = NULL,
+                         .family = BL_FAM_LOG,
+                         .release = 0,
+                         .period_begin = -1,
                          .period_end = -1};
     if (sink->begin && (st = sink->begin(sink->ctx, &info)) != BL_OK)
         goto out;
@@ -329,14 +334,14 @@ bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *op
     if (r.refused) {
         st = BL_DATA;
         *errmsg = bl_strdup_printf("%s: not a %s access log: none of its first %d lines "
-                                   "fits (line %lu: %s)", path, info.format, r.nprobe,
-                                   r.probe[0].line, r.probe[0].reason);
+                                   "fits (line %lu: %s)",
+                                   path, info.format, r.nprobe, r.probe[0].line, r.probe[0].reason);
         bl_diag d = {BL_DIAG_FILE, path, 0, NULL, *errmsg};
         if (sink->diag)
             sink->diag(sink->ctx, &d);
     } else if (st != BL_OK && !*errmsg && opts->strict && st == BL_DATA) {
-        *errmsg = bl_strdup_printf("%s:%lu: bad line and --strict given: file refused", path,
-                                   r.line);
+        *errmsg =
+            bl_strdup_printf("%s:%lu: bad line and --strict given: file refused", path, r.line);
     }
 out:
     (void)started;

@@ -110,7 +110,7 @@ double bl__chart_hbars(bl__doc *d, double x, double y, double w, const bl__bar *
 typedef struct axis {
     double px, py, pw, ph; /* plot area */
     double top, step;
-    double slot;           /* width per category */
+    double slot; /* width per category */
 } axis;
 
 static axis draw_axes(bl__doc *d, double x, double y, double w, double h, const char *const *cats,

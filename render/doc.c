@@ -30,7 +30,7 @@ void bl__set_rgb(cairo_t *cr, bl__rgb c)
 
 /* Sizes in PDF points (the context's resolution is set to 72 dpi). */
 static const char *const FONT_SPECS[BL_F_COUNT] = {
-    "DejaVu Sans 9.5",     "DejaVu Sans Bold 9.5", "DejaVu Sans 8",        "DejaVu Sans 7",
+    "DejaVu Sans 9.5",     "DejaVu Sans Bold 9.5", "DejaVu Sans 8",       "DejaVu Sans 7",
     "DejaVu Sans Bold 22", "DejaVu Sans Bold 14",  "DejaVu Sans Bold 20", "DejaVu Sans Bold 8",
 };
 
@@ -153,8 +153,8 @@ static void show(cairo_t *cr, PangoLayout *l, double x, double y, bl__rgb c)
     cairo_restore(cr);
 }
 
-double bl__text(bl__doc *d, bl__font f, double x, double y, double w, bl__align a,
-                int max_lines, bl__rgb c, const char *text)
+double bl__text(bl__doc *d, bl__font f, double x, double y, double w, bl__align a, int max_lines,
+                bl__rgb c, const char *text)
 {
     PangoLayout *l = bl__layout(d, f, text, w, max_lines, a);
     double h;
@@ -297,8 +297,8 @@ bl_status bl__doc_finish(bl__doc *d, const char *path, const char *title, const 
     int parent = CAIRO_PDF_OUTLINE_ROOT;
     for (size_t i = 0; i < d->noutline; i++) {
         char attrs[96];
-        snprintf(attrs, sizeof attrs, "page=%d pos=[%.0f %.0f]", d->outline[i].page,
-                 BL_MARGIN, d->outline[i].y);
+        snprintf(attrs, sizeof attrs, "page=%d pos=[%.0f %.0f]", d->outline[i].page, BL_MARGIN,
+                 d->outline[i].y);
         int id = cairo_pdf_surface_add_outline(
             s, d->outline[i].level == 0 ? CAIRO_PDF_OUTLINE_ROOT : parent, d->outline[i].title,
             attrs, 0);

@@ -8,9 +8,14 @@
 const char *bl__kind_fr(const char *kind)
 {
     static const char *const map[][2] = {
-        {"ebook", "livres numériques"}, {"press", "presse"},     {"video", "vidéo"},
-        {"music", "musique"},           {"training", "autoformation"}, {"games", "jeux"},
-        {"youth", "jeunesse"},          {"other", "autre"},
+        {"ebook", "livres numériques"},
+        {"press", "presse"},
+        {"video", "vidéo"},
+        {"music", "musique"},
+        {"training", "autoformation"},
+        {"games", "jeux"},
+        {"youth", "jeunesse"},
+        {"other", "autre"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(kind, map[i][0]) == 0)

@@ -30,8 +30,8 @@ char *bl__per_1000(char *out, size_t n, int64_t v, int64_t population)
 
 const char *bl__month_abbr(int m)
 {
-    static const char *const a[] = {"janv.", "févr.", "mars", "avr.", "mai", "juin",
-                                    "juil.", "août", "sept.", "oct.", "nov.", "déc."};
+    static const char *const a[] = {"janv.", "févr.", "mars",  "avr.", "mai",  "juin",
+                                    "juil.", "août",  "sept.", "oct.", "nov.", "déc."};
     return m >= 1 && m <= 12 ? a[m - 1] : "?";
 }
 
@@ -52,8 +52,8 @@ bl_status bl_render_pdf(const bl_model *m, const char *path, int64_t created_epo
     const char *who = m->partner ? m->partner->name : "Réseau départemental";
     snprintf(footer, sizeof footer, "%s · %s · %s", titles[m->kind], who, m->period_label);
     snprintf(title, sizeof title, "%s — %s — %s", titles[m->kind], who, m->period_label);
-    snprintf(subject, sizeof subject,
-             "Usage des ressources numériques des bibliothèques, %s", m->period_label);
+    snprintf(subject, sizeof subject, "Usage des ressources numériques des bibliothèques, %s",
+             m->period_label);
     bl__doc d;
     bl_status rc = bl__doc_init(&d, footer);
     if (rc != BL_OK) {

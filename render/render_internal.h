@@ -20,13 +20,13 @@
 
 /* Text styles. */
 typedef enum bl__font {
-    BL_F_BODY,   /* 9 pt */
-    BL_F_BOLD,   /* 9 pt bold */
-    BL_F_SMALL,  /* 7.5 pt */
-    BL_F_TINY,   /* 6.5 pt */
-    BL_F_H1,     /* 18 pt bold: report title */
-    BL_F_H2,     /* 12 pt bold: section */
-    BL_F_FIGURE, /* 17 pt bold: headline figures */
+    BL_F_BODY,       /* 9 pt */
+    BL_F_BOLD,       /* 9 pt bold */
+    BL_F_SMALL,      /* 7.5 pt */
+    BL_F_TINY,       /* 6.5 pt */
+    BL_F_H1,         /* 18 pt bold: report title */
+    BL_F_H2,         /* 12 pt bold: section */
+    BL_F_FIGURE,     /* 17 pt bold: headline figures */
     BL_F_SMALL_BOLD, /* 7.5 pt bold: totals of dense tables */
     BL_F_COUNT
 } bl__font;
@@ -35,7 +35,7 @@ typedef enum bl__align { BL_LEFT, BL_RIGHT, BL_CENTER } bl__align;
 
 typedef struct bl__outline {
     char *title;
-    int page;  /* 1-based */
+    int page; /* 1-based */
     double y;
     int level; /* 0 section, 1 subsection */
 } bl__outline;
@@ -44,16 +44,16 @@ typedef struct bl__outline {
  * can say "Page 2 / 3" once the number of pages is known, then replayed
  * into the PDF. */
 typedef struct bl__doc {
-    cairo_t *cr;                  /* the current page */
+    cairo_t *cr; /* the current page */
     cairo_surface_t **pages;
     size_t npages, alloc;
     PangoFontMap *fm;
     PangoContext *pc;
     PangoFontDescription *fonts[BL_F_COUNT];
-    double y;                     /* cursor on the current page */
+    double y; /* cursor on the current page */
     bl__outline *outline;
     size_t noutline, outline_alloc;
-    char footer[256];             /* left part of the footer */
+    char footer[256]; /* left part of the footer */
     bool oom;
 } bl__doc;
 
@@ -91,8 +91,8 @@ PangoLayout *bl__layout(bl__doc *d, bl__font f, const char *text, double w, int 
 /* Size of a layout in points. */
 void bl__layout_size(PangoLayout *l, double *w, double *h);
 /* Draws text in a box (x, y, w) and returns its height. */
-double bl__text(bl__doc *d, bl__font f, double x, double y, double w, bl__align a,
-                int max_lines, bl__rgb c, const char *text);
+double bl__text(bl__doc *d, bl__font f, double x, double y, double w, bl__align a, int max_lines,
+                bl__rgb c, const char *text);
 /* Writes a paragraph at the cursor across the content width and advances. */
 void bl__para(bl__doc *d, bl__font f, bl__rgb c, const char *text);
 /* A section heading (with an outline entry); keeps `keep` points of what
@@ -103,7 +103,7 @@ void bl__heading(bl__doc *d, const char *title, int level, double keep);
 
 typedef struct bl__col {
     const char *head;
-    double w;          /* points */
+    double w; /* points */
     bl__align align;
 } bl__col;
 
@@ -138,7 +138,7 @@ double bl__nice_step(double max, int target, double *top);
 typedef struct bl__bar {
     const char *label;
     double value;
-    bool missing;      /* no data: drawn as a note, not as a zero bar */
+    bool missing; /* no data: drawn as a note, not as a zero bar */
 } bl__bar;
 
 /* Horizontal bars, one per item, labels on the left. Returns height used. */
@@ -163,7 +163,8 @@ void bl__chart_lines(bl__doc *d, double x, double y, double w, double h, const c
  * the height used. */
 double bl__chart_gauge(bl__doc *d, double x, double y, double w, const bl_model_gauge *g);
 
-/* ---- report layouts ---------------------------------------------------------------------------- */
+/* ---- report layouts ----------------------------------------------------------------------------
+ */
 
 void bl__draw_partner(bl__doc *d, const bl_model *m);
 void bl__draw_network(bl__doc *d, const bl_model *m);

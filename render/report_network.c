@@ -91,7 +91,8 @@ static void gauges(bl__doc *d, const bl_model *m, bool alerts_only)
     for (size_t i = 0; i < m->n_gauges; i++)
         if (!alerts_only || m->gauges[i].status != BL_GAUGE_OK)
             shown++;
-    bl__heading(d, alerts_only ? "Alertes sur les forfaits" : "Forfaits : consommation et prévision",
+    bl__heading(d,
+                alerts_only ? "Alertes sur les forfaits" : "Forfaits : consommation et prévision",
                 0, 75);
     if (m->n_gauges == 0) {
         bl__para(d, BL_F_SMALL, bl__grey, "Aucun forfait n'est enregistré pour le réseau.");
@@ -113,7 +114,8 @@ static void gauges(bl__doc *d, const bl_model *m, bool alerts_only)
 static void gaps(bl__doc *d, const bl_model *m, int first, int last, const char *title)
 {
     bl__heading(d, title, 1, 40);
-    bl__col cols[] = {{"Ressource", 150, BL_LEFT}, {"Fournisseur", 110, BL_LEFT},
+    bl__col cols[] = {{"Ressource", 150, BL_LEFT},
+                      {"Fournisseur", 110, BL_LEFT},
                       {"Mois sans données", BL_CONTENT_W - 260, BL_LEFT}};
     int rows = 0;
     bl__table t;
@@ -145,7 +147,8 @@ static void gaps(bl__doc *d, const bl_model *m, int first, int last, const char 
     if (rows)
         bl__table_end(&t);
     else
-        bl__para(d, BL_F_SMALL, bl__grey, "Toutes les ressources ont des données pour chaque mois.");
+        bl__para(d, BL_F_SMALL, bl__grey,
+                 "Toutes les ressources ont des données pour chaque mois.");
 }
 
 static void unattributed(bl__doc *d, const bl_model *m, size_t max_rows)
@@ -173,8 +176,8 @@ static void unattributed(bl__doc *d, const bl_model *m, size_t max_rows)
     for (size_t i = 0; i < m->n_unattributed && i < max_rows; i++) {
         char v[TXT];
         bl_fr_int(v, sizeof v, m->unattributed[i].value);
-        const char *inst = *m->unattributed[i].institution ? m->unattributed[i].institution
-                                                           : "(non renseigné)";
+        const char *inst =
+            *m->unattributed[i].institution ? m->unattributed[i].institution : "(non renseigné)";
         const char *cells[] = {inst, m->unattributed[i].platform, v};
         bl__table_row(&t, cells, NULL, 0);
     }
@@ -196,8 +199,10 @@ static void rejects(bl__doc *d, const bl_model *m)
         bl__para(d, BL_F_SMALL, bl__grey, "Aucun fichier de la période n'a eu de ligne rejetée.");
         return;
     }
-    bl__col cols[] = {{"Fichier", BL_CONTENT_W - 290, BL_LEFT}, {"Fournisseur", 100, BL_LEFT},
-                      {"Format", 70, BL_LEFT},                 {"Lignes acceptées", 60, BL_RIGHT},
+    bl__col cols[] = {{"Fichier", BL_CONTENT_W - 290, BL_LEFT},
+                      {"Fournisseur", 100, BL_LEFT},
+                      {"Format", 70, BL_LEFT},
+                      {"Lignes acceptées", 60, BL_RIGHT},
                       {"Lignes rejetées", 60, BL_RIGHT}};
     bl__table t;
     bl__table_begin_font(&t, d, "Lignes rejetées à l'import", cols, 5, BL_F_SMALL);
@@ -217,8 +222,7 @@ static void rejects(bl__doc *d, const bl_model *m)
     const char *cells[] = {"Total", "", "", "", r};
     bl__table_row(&t, cells, NULL, BL_ROW_TOTAL);
     bl__table_end(&t);
-    bl__para(d, BL_F_TINY, bl__grey,
-             "Le détail (ligne, champ, raison) : bilan rejects FICHIER.");
+    bl__para(d, BL_F_TINY, bl__grey, "Le détail (ligne, champ, raison) : bilan rejects FICHIER.");
 }
 
 static void trend(bl__doc *d, const bl_model *m)
@@ -284,8 +288,8 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
     bl_fr_int(p, sizeof p, pop);
     snprintf(np, sizeof np, "%zu", m->n_partners);
     snprintf(sub, sizeof sub, "%s · %s partenaires · %s habitants", m->period_label, np, p);
-    bl__title_block(d, m, "BILAN ANNUEL — COMITÉ DE PILOTAGE",
-                    "Ressources numériques du réseau", sub);
+    bl__title_block(d, m, "BILAN ANNUEL — COMITÉ DE PILOTAGE", "Ressources numériques du réseau",
+                    sub);
     bl__heading(d, "Chiffres clés", 0, 130);
     char f0[TXT], f1[TXT], f2[TXT], f3[TXT], s1[128], b[TXT];
     bl_fr_int(f0, sizeof f0, all);
@@ -339,9 +343,12 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
     snprintf(hy, sizeof hy, "%d", year);
     snprintf(hp, sizeof hp, "%d", year - 1);
     bl__heading(d, "Par ressource", 0, 60);
-    bl__col rc[] = {{"Ressource", 140, BL_LEFT},  {"Type", 80, BL_LEFT},
-                    {hy, 55, BL_RIGHT},           {hp, 55, BL_RIGHT},
-                    {"Évolution", 50, BL_RIGHT},  {"Coût annuel", 62, BL_RIGHT},
+    bl__col rc[] = {{"Ressource", 140, BL_LEFT},
+                    {"Type", 80, BL_LEFT},
+                    {hy, 55, BL_RIGHT},
+                    {hp, 55, BL_RIGHT},
+                    {"Évolution", 50, BL_RIGHT},
+                    {"Coût annuel", 62, BL_RIGHT},
                     {"Coût par consultation", 63, BL_RIGHT}};
     bl__table t;
     bl__table_begin_font(&t, d, "Par ressource", rc, 7, BL_F_SMALL);
@@ -386,11 +393,14 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
     bl__table_end(&t);
 
     /* By kind of resource. */
-    static const char *const kinds[] = {"ebook", "press", "video", "music",
+    static const char *const kinds[] = {"ebook",    "press", "video", "music",
                                         "training", "games", "youth", "other"};
     bl__heading(d, "Par type de ressource", 0, 60);
-    bl__col kc[] = {{"Type", 160, BL_LEFT}, {hy, 80, BL_RIGHT}, {hp, 80, BL_RIGHT},
-                    {"Part", 70, BL_RIGHT}, {"Coût annuel", 80, BL_RIGHT}};
+    bl__col kc[] = {{"Type", 160, BL_LEFT},
+                    {hy, 80, BL_RIGHT},
+                    {hp, 80, BL_RIGHT},
+                    {"Part", 70, BL_RIGHT},
+                    {"Coût annuel", 80, BL_RIGHT}};
     bl__table_begin_font(&t, d, "Par type de ressource", kc, 5, BL_F_SMALL);
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         int64_t a = 0, pb = 0, kcost = 0;
@@ -425,8 +435,8 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
 
     /* By partner. */
     bl__heading(d, "Par partenaire", 0, 60);
-    bl__col pc[] = {{"Partenaire", 150, BL_LEFT},     {"Population", 55, BL_RIGHT},
-                    {"Participation", 66, BL_RIGHT},  {"Consultations", 58, BL_RIGHT},
+    bl__col pc[] = {{"Partenaire", 150, BL_LEFT},           {"Population", 55, BL_RIGHT},
+                    {"Participation", 66, BL_RIGHT},        {"Consultations", 58, BL_RIGHT},
                     {"Pour 1 000 habitants", 52, BL_RIGHT}, {"Part du coût", 58, BL_RIGHT},
                     {"Coût par consultation", 63, BL_RIGHT}};
     bl__table_begin_font(&t, d, "Par partenaire", pc, 7, BL_F_SMALL);
@@ -589,7 +599,8 @@ static void draw_reseau(bl__doc *d, const bl_model *m)
     snprintf(s1, sizeof s1, "%s : %s%s", m->prev_label, b, excl ? " *" : "");
     bl_fr_int(f2, sizeof f2, m->unattributed_total);
     int64_t denom = all + m->unattributed_total;
-    bl_fr_percent(pct, sizeof pct, denom > 0 ? (m->unattributed_total * 1000 + denom / 2) / denom : 0);
+    bl_fr_percent(pct, sizeof pct,
+                  denom > 0 ? (m->unattributed_total * 1000 + denom / 2) / denom : 0);
     snprintf(s2, sizeof s2, "%s de l'usage", pct);
     bl_fr_int(f3, sizeof f3, rej);
     bl__heading(d, "Chiffres clés", 0, 70);

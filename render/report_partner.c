@@ -117,8 +117,8 @@ static void headline(bl__doc *d, const bl_model *m)
     }
     char libs[TXT], libsub[64];
     snprintf(libs, sizeof libs, "%d", m->n_libraries);
-    snprintf(libsub, sizeof libsub, "%s", m->n_libraries > 1 ? "bibliothèques du partenaire"
-                                                            : "bibliothèque du partenaire");
+    snprintf(libsub, sizeof libsub, "%s",
+             m->n_libraries > 1 ? "bibliothèques du partenaire" : "bibliothèque du partenaire");
     bl__card c2[3] = {{plab, g0, t0},
                       {"Utilisateurs actifs (estimation)", g1, t1},
                       {"Points de lecture", libs, libsub}};
@@ -138,9 +138,8 @@ static void table_month(bl__doc *d, const bl_model *m)
     else
         snprintf(h4, sizeof h4, "Cumul %d (janv. à %s)", bl_month_year(mi),
                  bl__month_abbr(bl_month_num(mi)));
-    bl__col cols[] = {{"Ressource", 150, BL_LEFT}, {"Type", 90, BL_LEFT},
-                      {h1, 62, BL_RIGHT},          {h2, 62, BL_RIGHT},
-                      {h3, 62, BL_RIGHT},          {h4, 79, BL_RIGHT}};
+    bl__col cols[] = {{"Ressource", 150, BL_LEFT}, {"Type", 90, BL_LEFT}, {h1, 62, BL_RIGHT},
+                      {h2, 62, BL_RIGHT},          {h3, 62, BL_RIGHT},    {h4, 79, BL_RIGHT}};
     bl__table t;
     bl__table_begin(&t, d, "Consultations par ressource", cols, 6);
     int64_t tot[4] = {0, 0, 0, 0};
@@ -179,8 +178,9 @@ static void table_semester(bl__doc *d, const bl_model *m)
         snprintf(h[k], sizeof h[k], "%s", bl__month_abbr(bl_month_num(first + k)));
     char hp[48];
     snprintf(hp, sizeof hp, "%s", m->prev_label);
-    bl__col cols[] = {{"Ressource", 115, BL_LEFT}, {h[0], 40, BL_RIGHT}, {h[1], 40, BL_RIGHT},
-                      {h[2], 40, BL_RIGHT},        {h[3], 40, BL_RIGHT}, {h[4], 40, BL_RIGHT},
+    bl__col cols[] = {{"Ressource", 115, BL_LEFT}, {h[0], 40, BL_RIGHT},
+                      {h[1], 40, BL_RIGHT},        {h[2], 40, BL_RIGHT},
+                      {h[3], 40, BL_RIGHT},        {h[4], 40, BL_RIGHT},
                       {h[5], 40, BL_RIGHT},        {"Total du semestre", 52, BL_RIGHT},
                       {hp, 52, BL_RIGHT},          {"Évolution", 46, BL_RIGHT}};
     bl__table t;

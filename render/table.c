@@ -102,8 +102,9 @@ void bl__table_row(bl__table *t, const char *const *cells, const double *heat, i
         if (t->title) {
             char cont[256];
             snprintf(cont, sizeof cont, "%s (suite)", t->title);
-            d->y += bl__text(d, BL_F_BOLD, BL_MARGIN, d->y, BL_CONTENT_W, BL_LEFT, 1, bl__grey,
-                             cont) + 4;
+            d->y +=
+                bl__text(d, BL_F_BOLD, BL_MARGIN, d->y, BL_CONTENT_W, BL_LEFT, 1, bl__grey, cont) +
+                4;
         }
         draw_head(t);
     }

@@ -22,8 +22,8 @@ typedef enum bl_period_kind { BL_PERIOD_MONTH, BL_PERIOD_SEMESTER, BL_PERIOD_YEA
 
 typedef struct bl_period {
     bl_period_kind kind;
-    int first, last;  /* month indexes, inclusive */
-    char id[16];      /* as written in file names: "2026-05", "2026-S1", "2026" */
+    int first, last; /* month indexes, inclusive */
+    char id[16];     /* as written in file names: "2026-05", "2026-S1", "2026" */
 } bl_period;
 
 /* Parses a period; false when malformed. */
@@ -81,15 +81,15 @@ typedef struct bl_model_partner {
     int population_year;
     int64_t rate_e4;
     int64_t participation_cents;
-    int64_t *cells, *prev;   /* n_resources each */
+    int64_t *cells, *prev; /* n_resources each */
     int64_t total, total_prev;
 } bl_model_partner;
 
 /* Usage no library (or no resource) matched, as the provider wrote it. */
 typedef struct bl_model_unattributed {
-    char *institution;   /* "Institution_Name (Institution_ID)" or "" */
-    char *platform;      /* platform / database, or the resource's name */
-    int64_t value;       /* summed over the period, all metrics that are some resource's headline */
+    char *institution; /* "Institution_Name (Institution_ID)" or "" */
+    char *platform;    /* platform / database, or the resource's name */
+    int64_t value;     /* summed over the period, all metrics that are some resource's headline */
 } bl_model_unattributed;
 
 /* One ingested file that had rejected rows. */
@@ -102,20 +102,20 @@ typedef struct bl_model_rejects {
  * exists; see docs/reports.md. */
 typedef enum bl_gauge_status { BL_GAUGE_OK, BL_GAUGE_WATCH, BL_GAUGE_EXHAUSTED } bl_gauge_status;
 typedef struct bl_model_gauge {
-    char *label;           /* "Cinéma à la demande (forfait VOD-2026)" */
+    char *label; /* "Cinéma à la demande (forfait VOD-2026)" */
     int64_t units, used;
     int alert_percent;
     bl_gauge_status status;
-    char *sentence;        /* French projection sentence, may be NULL */
+    char *sentence; /* French projection sentence, may be NULL */
 } bl_model_gauge;
 
 typedef struct bl_model {
     bl_report_kind kind;
     bl_period period;
-    int window_first;              /* month index of v[0] / has[0] */
-    char period_label[48];         /* "mai 2026", "1er semestre 2026", "année 2026" */
-    char prev_label[48];           /* the previous period of the same length */
-    int64_t generated_days;        /* date of generation, days since 1970 */
+    int window_first;       /* month index of v[0] / has[0] */
+    char period_label[48];  /* "mai 2026", "1er semestre 2026", "année 2026" */
+    char prev_label[48];    /* the previous period of the same length */
+    int64_t generated_days; /* date of generation, days since 1970 */
 
     /* Partner reports (mensuel, semestriel): the partner; NULL otherwise. */
     bl_model_partner *partner;
@@ -156,8 +156,8 @@ static inline int bl_model_slot(const bl_model *m, int mi)
  * generated_days: the generation date (days since 1970). Free the list with
  * bl_model_list_free. */
 bl_status bl_model_build_partners(bl_store *st, bl_report_kind kind, const bl_period *p,
-                                  const char *partner_id, int64_t generated_days,
-                                  bl_model ***out, size_t *n);
+                                  const char *partner_id, int64_t generated_days, bl_model ***out,
+                                  size_t *n);
 void bl_model_list_free(bl_model **v, size_t n);
 /* Builds the model of a network report (annuel or reseau). */
 bl_status bl_model_build_network(bl_store *st, bl_report_kind kind, const bl_period *p,

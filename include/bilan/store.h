@@ -34,17 +34,17 @@ bl_status bl_network_import(bl_store *st, const char *dir, bl_import_counts *cou
 /* ---- ingestion ----------------------------------------------------------------- */
 
 typedef struct bl_ingest_result {
-    bool duplicate;          /* same content already ingested: nothing done */
+    bool duplicate; /* same content already ingested: nothing done */
     long long source_id;
     char format[32];
     char report_id[32];
-    long rows_accepted;      /* records (cells) stored */
+    long rows_accepted; /* records (cells) stored */
     long rows_rejected;
-    long rows_unattributed;  /* records with no library or no resource */
-    long lines_skipped;      /* trailer/total rows and such, noted */
-    long replaced_sources;   /* earlier sources whose months this one restated */
-    long replaced_rows;      /* usage rows those restatements removed */
-    long out_of_order;       /* logs: lines outside the reordering window */
+    long rows_unattributed; /* records with no library or no resource */
+    long lines_skipped;     /* trailer/total rows and such, noted */
+    long replaced_sources;  /* earlier sources whose months this one restated */
+    long replaced_rows;     /* usage rows those restatements removed */
+    long out_of_order;      /* logs: lines outside the reordering window */
     int period_begin, period_end;
 } bl_ingest_result;
 
@@ -72,8 +72,8 @@ typedef enum bl_access_filter {
 } bl_access_filter;
 
 typedef struct bl_usage_filter {
-    int from, to;            /* month indexes, -1 for open */
-    const char *partner_id;  /* NULL for all */
+    int from, to;           /* month indexes, -1 for open */
+    const char *partner_id; /* NULL for all */
     bl_access_filter access;
 } bl_usage_filter;
 
@@ -103,7 +103,7 @@ typedef struct bl_source_row {
     const char *path, *hash, *format, *report_id, *provider;
     const char *period_begin, *period_end; /* YYYY-MM or "" */
     long long accepted, rejected, unattributed, skipped;
-    long long replaced_by;  /* 0 when not replaced */
+    long long replaced_by; /* 0 when not replaced */
     const char *ingested_at;
 } bl_source_row;
 
@@ -113,7 +113,7 @@ bl_status bl_store_sources(bl_store *st, bl_source_fn fn, void *ctx);
 
 typedef struct bl_reject_row {
     long long line;
-    const char *field;  /* "" when none */
+    const char *field; /* "" when none */
     const char *reason;
 } bl_reject_row;
 
@@ -135,7 +135,7 @@ typedef struct bl_partner_info {
     char *id, *name, *kind, *emails;
     long long population;
     int population_year;
-    long long rate_e4;            /* euros per inhabitant × 10 000 */
+    long long rate_e4; /* euros per inhabitant × 10 000 */
     long long participation_cents;
 } bl_partner_info;
 

@@ -9,7 +9,7 @@
 #include "testutil.h"
 
 static const char *const COMMANDS[] = {"network", "ingest", "export", "sources", "rejects", "gaps",
-                                       "forfait", "report",  "mail",   "key",     "demo",  NULL};
+                                       "forfait", "report", "mail",   "key",     "demo",    NULL};
 
 Test(cli, every_command_has_help_on_stdout)
 {
@@ -43,8 +43,9 @@ Test(cli, usage_errors_say_how_to_get_help)
                               {"export", "usage", "--from", "2026-13"},
                               {"gaps", "2026-05", NULL, NULL}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const char *a[] = {tu_bilan(), "--db", "/nonexistent/never-created.db", cases[i][0],
-                           cases[i][1], cases[i][2], cases[i][3], NULL};
+        const char *a[] = {tu_bilan(),  "--db",      "/nonexistent/never-created.db",
+                           cases[i][0], cases[i][1], cases[i][2],
+                           cases[i][3], NULL};
         tu_run r = tu_runv(a, NULL);
         cr_assert_eq(r.status, 64, "%s %s: status %d, %s", cases[i][0], cases[i][1], r.status,
                      r.err);
@@ -82,10 +83,13 @@ Test(cli, demo_writes_every_report_kind, .timeout = 120)
     tu_run r = tu_runv(a, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     tu_run_free(&r);
-    static const char *const pdfs[] = {
-        "2026-10/ca-durance-mensuel.pdf", "2026-10/montclar-mensuel.pdf",
-        "2026-10/departement-mensuel.pdf", "2026-S1/lurs-semestriel.pdf",
-        "2025/reseau-annuel.pdf", "2026-10/reseau-reseau.pdf", NULL};
+    static const char *const pdfs[] = {"2026-10/ca-durance-mensuel.pdf",
+                                       "2026-10/montclar-mensuel.pdf",
+                                       "2026-10/departement-mensuel.pdf",
+                                       "2026-S1/lurs-semestriel.pdf",
+                                       "2025/reseau-annuel.pdf",
+                                       "2026-10/reseau-reseau.pdf",
+                                       NULL};
     for (const char *const *p = pdfs; *p; p++) {
         char path[1200];
         snprintf(path, sizeof path, "%s/%s", dir, *p);
@@ -104,8 +108,8 @@ Test(cli, demo_writes_every_report_kind, .timeout = 120)
     /* The demo store holds the demo's usage: 18 months, six partners. */
     char db[1200];
     snprintf(db, sizeof db, "%s/bilan-demo.db", dir);
-    const char *e[] = {tu_bilan(), "--db", db, "export", "usage", "--partner", "montclar",
-                       "--from", "2026-10", NULL};
+    const char *e[] = {tu_bilan(),  "--db",     db,       "export",  "usage",
+                       "--partner", "montclar", "--from", "2026-10", NULL};
     r = tu_runv(e, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(strstr(r.out, "montclar,montclar,vod,2026-10,Total_Item_Requests,25\n"), "%s", r.out);

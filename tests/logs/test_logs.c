@@ -30,6 +30,17 @@ static ctx setup(const char *tag)
     tu_run r = tu_runv(argv, NULL);
     cr_assert_eq(r.status, 0, "network import: %s", r.err);
     tu_run_free(&r);
+    /* Distinct users are HyperLogLog estimates: with a random key, two of the
+     * six users of a fixture can share a register (p ≈ 0.4 %) and the estimate
+     * reads 5. A fixed key makes every run count the same. */
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(c.db, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db,
+                              "INSERT OR REPLACE INTO meta(key, value) VALUES ('pseudonym_key',"
+                              " X'62696c616e2d746573742d6b65792d30')",
+                              NULL, NULL, NULL),
+                 SQLITE_OK, "%s", sqlite3_errmsg(db));
+    sqlite3_close(db);
     return c;
 }
 
@@ -68,6 +79,30 @@ static void assert_lines(const char *got, const char *expected_path)
         size_t gl = strcspn(g, "\n"), el = strcspn(e, "\n");
         cr_assert(gl == el && strncmp(g, e, gl) == 0, "%s line %d: got '%.*s', expected '%.*s'",
                   expected_path, line, (int)gl, g, (int)el, e);
+        g += gl + (g[gl] ? 1 : 0);
+        e += el + (e[el] ? 1 : 0);
+        line++;
+    }
+    free(exp);
+}
+
+/* Like assert_lines, but a Distinct_Users estimate may be off by one (HLL). */
+static void assert_lines_estimates(const char *got, const char *expected_path)
+{
+    char *exp = tu_read_file(expected_path, NULL);
+    cr_assert(exp, "cannot read %s", expected_path);
+    const char *g = got, *e = exp;
+    int line = 1;
+    while (*g || *e) {
+        size_t gl = strcspn(g, "\n"), el = strcspn(e, "\n");
+        bool same = gl == el && strncmp(g, e, gl) == 0;
+        if (!same && strstr(e, ",Distinct_Users,") && strstr(e, ",Distinct_Users,") < e + el) {
+            const char *gc = memrchr(g, ',', gl), *ec = memrchr(e, ',', el);
+            same = gc && ec && gc - g == ec - e && strncmp(g, e, (size_t)(gc - g)) == 0 &&
+                   labs(strtol(gc + 1, NULL, 10) - strtol(ec + 1, NULL, 10)) <= 1;
+        }
+        cr_assert(same, "%s line %d: got '%.*s', expected '%.*s'", expected_path, line, (int)gl, g,
+                  (int)el, e);
         g += gl + (g[gl] ? 1 : 0);
         e += el + (e[el] ? 1 : 0);
         line++;
@@ -192,10 +227,11 @@ Test(logs, unknown_format_refused_whole)
 
 /* Every IP address, login and session id of the fixtures. */
 static const char *const PERSONAL[] = {
-    "192.0.2.10", "192.0.2.11", "192.0.2.12", "192.0.2.13", "192.0.2.14", "192.0.2.15",
-    "192.0.2.16", "192.0.2.17", "192.0.2.99", "192.0.2.30", "203.0.113.7", "203.0.113.50",
-    "203.0.113.51", "203.0.113.52", "2001:db8:10::5", "198.51.100.20", "198.51.100.21",
-    "198.51.100.40", "mdupont", "jmartin", "S1a2b3c4", "sessA", "sessB", "sessC", NULL};
+    "192.0.2.10",    "192.0.2.11",    "192.0.2.12",    "192.0.2.13",   "192.0.2.14",
+    "192.0.2.15",    "192.0.2.16",    "192.0.2.17",    "192.0.2.99",   "192.0.2.30",
+    "203.0.113.7",   "203.0.113.50",  "203.0.113.51",  "203.0.113.52", "2001:db8:10::5",
+    "198.51.100.20", "198.51.100.21", "198.51.100.40", "mdupont",      "jmartin",
+    "S1a2b3c4",      "sessA",         "sessB",         "sessC",        NULL};
 
 static void assert_clean(const char *what, const char *data, size_t len)
 {
@@ -207,9 +243,8 @@ static void assert_clean(const char *what, const char *data, size_t len)
 Test(logs, nothing_personal_anywhere)
 {
     ctx c = setup("logs");
-    const char *files[][2] = {{NULL, "combined.log"},
-                              {NULL, "ezproxy.log"},
-                              {"--format=" CUSTOM, "custom.log"}};
+    const char *files[][2] = {
+        {NULL, "combined.log"}, {NULL, "ezproxy.log"}, {"--format=" CUSTOM, "custom.log"}};
     for (int i = 0; i < 3; i++) {
         tu_run r = ingest(&c, files[i][0], fixture(&c, files[i][1]));
         cr_assert_eq(r.status, 0, "%s", r.err);
@@ -296,7 +331,15 @@ Test(logs, key_rotate)
     r = ingest(&c2, NULL, copy);
     cr_assert_eq(r.status, 0, "%s", r.err);
     tu_run_free(&r);
-    check_export(&c2, "combined.expected");
+    {
+        char p[1024];
+        snprintf(p, sizeof p, "%s/combined.expected", c2.fx);
+        tu_run ex = export_usage(&c2);
+        cr_assert_eq(ex.status, 0, "%s", ex.err);
+        /* A new random key: the estimate of distinct users may differ by one. */
+        assert_lines_estimates(ex.out, p);
+        tu_run_free(&ex);
+    }
 
     const char *help[] = {tu_bilan(), "key", "--help", NULL};
     r = tu_runv(help, NULL);

