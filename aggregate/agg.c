@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define SEP '\x1f'
@@ -389,7 +392,8 @@ static bl_status step(bl_store *st, sqlite3_stmt *q)
     return BL_OK;
 }
 
-static bl_status write_all(bl_agg *a, const char *path, const char *hash, const char *provider)
+static bl_status write_all(bl_agg *a, const char *path, const char *hash, long long size,
+                           const char *provider)
 {
     bl_store *st = a->st;
     bl_ingest_result *res = a->res;
@@ -411,7 +415,8 @@ static bl_status write_all(bl_agg *a, const char *path, const char *hash, const 
 
     if ((rc = prepare(st,
                       "INSERT INTO source(path, hash, format, report_id, family, provider,"
-                      " period_begin, period_end, ingested_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                      " period_begin, period_end, ingested_at, size)"
+                      " VALUES (?,?,?,?,?,?,?,?,?,?)",
                       &qs)) != BL_OK)
         goto out;
     sqlite3_bind_text(qs, 1, path, -1, SQLITE_TRANSIENT);
@@ -426,6 +431,7 @@ static bl_status write_all(bl_agg *a, const char *path, const char *hash, const 
     if (*pe)
         sqlite3_bind_text(qs, 8, pe, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(qs, 9, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(qs, 10, size);
     if (sqlite3_step(qs) != SQLITE_DONE) {
         if ((sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_CONSTRAINT) {
             /* Another bilan ingested the same content meanwhile. */
@@ -576,6 +582,47 @@ out:
     return rc;
 }
 
+/* The file's SHA-256, computed in a thread of its own while the file is
+ * read when no earlier source has the same size (so it cannot be a
+ * duplicate that hashing first would have spared reading). */
+typedef struct hasher {
+    pthread_t thread;
+    bool started;
+    const char *path;
+    char hex[65];
+    char *err;
+    bl_status rc;
+} hasher;
+
+static void *hash_thread(void *p)
+{
+    hasher *h = p;
+    h->rc = bl_sha256_file(h->path, h->hex, &h->err);
+    return NULL;
+}
+
+static bl_status hasher_join(hasher *h)
+{
+    if (h->started) {
+        pthread_join(h->thread, NULL);
+        h->started = false;
+    }
+    return h->rc;
+}
+
+static bool size_seen(bl_store *st, long long size)
+{
+    sqlite3_stmt *q = NULL;
+    bool found = true; /* when in doubt, hash first */
+    if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM source WHERE size = ? OR size IS NULL LIMIT 1",
+                           -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, size);
+        found = sqlite3_step(q) == SQLITE_ROW;
+    }
+    sqlite3_finalize(q);
+    return found;
+}
+
 static bool already_ingested(bl_store *st, const char *hash)
 {
     sqlite3_stmt *q = NULL;
@@ -595,17 +642,28 @@ bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
 {
     memset(res, 0, sizeof *res);
     res->period_begin = res->period_end = -1;
-    char hash[65];
     char *err = NULL;
-    bl_status rc = bl_sha256_file(path, hash, &err);
-    if (rc != BL_OK) {
-        bl__store_fail(st, rc, "%s", err ? err : "cannot read file");
-        free(err);
-        return rc;
-    }
-    if (already_ingested(st, hash)) {
-        res->duplicate = true;
-        return BL_OK;
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return bl__store_fail(st, errno == ENOENT || errno == ENOTDIR ? BL_NOINPUT : BL_IO,
+                              "cannot open '%s': %s", path, strerror(errno));
+    hasher h = {.path = path, .rc = BL_OK};
+    bl_status rc;
+    if (size_seen(st, (long long)sb.st_size)) {
+        rc = h.rc = bl_sha256_file(path, h.hex, &h.err);
+        if (rc != BL_OK) {
+            bl__store_fail(st, rc, "%s", h.err ? h.err : "cannot read file");
+            free(h.err);
+            return rc;
+        }
+        if (already_ingested(st, h.hex)) {
+            res->duplicate = true;
+            return BL_OK;
+        }
+    } else if (pthread_create(&h.thread, NULL, hash_thread, &h) == 0) {
+        h.started = true;
+    } else {
+        hash_thread(&h);
     }
     bl_agg a = {.st = st,
                 .opts = opts,
@@ -640,10 +698,18 @@ bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
         provider = a.created_by;
     if (a.hits && (rc = bl__hits_flush(a.hits)) != BL_OK)
         goto out;
+    if ((rc = hasher_join(&h)) != BL_OK) {
+        bl__store_fail(st, rc, "%s", h.err ? h.err : "cannot read file");
+        goto out;
+    }
+    if (already_ingested(st, h.hex)) {
+        res->duplicate = true; /* the same content arrived meanwhile */
+        goto out;
+    }
     rc = bl__begin(st);
     if (rc != BL_OK)
         goto out;
-    rc = write_all(&a, path, hash, provider);
+    rc = write_all(&a, path, h.hex, (long long)sb.st_size, provider);
     if (rc == BL_OK && a.hits)
         rc = bl__hits_finish(a.hits, res->source_id, &res->out_of_order);
     if (rc == BL_OK)
@@ -654,6 +720,8 @@ bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
             rc = BL_OK;
     }
 out:
+    hasher_join(&h);
+    free(h.err);
     free(err);
     bl__hits_free(a.hits);
     bl__names_free(&a.names);

@@ -30,7 +30,8 @@ const char *const bl__migrations[] = {
     "  provider TEXT NOT NULL DEFAULT '', period_begin TEXT, period_end TEXT,\n"
     "  rows_accepted INTEGER NOT NULL DEFAULT 0, rows_rejected INTEGER NOT NULL DEFAULT 0,\n"
     "  rows_unattributed INTEGER NOT NULL DEFAULT 0, lines_skipped INTEGER NOT NULL DEFAULT 0,\n"
-    "  replaced_by INTEGER REFERENCES source(id), ingested_at TEXT NOT NULL);\n"
+    "  replaced_by INTEGER REFERENCES source(id), ingested_at TEXT NOT NULL,\n"
+    "  size INTEGER);\n"
     /* usage: one row per source and roll-up cell. library_id/resource_id are
      * NULL when unattributed; institution and platform keep what the provider
      * wrote (for unattributed usage and for restatements). */
