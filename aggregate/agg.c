@@ -118,7 +118,7 @@ static bool sv_is(bl_sv v, const char *s)
     if (!s)
         return v.len == 0;
     size_t n = strlen(s);
-    return n == v.len && memcmp(s, v.ptr, n) == 0;
+    return n == v.len && (n == 0 || memcmp(s, v.ptr, n) == 0);
 }
 
 static bool group_is(const group *g, const bl_cell *c, bl_sv access)
