@@ -49,8 +49,18 @@ typedef struct name_memo {
     const char *library_id, *resource_id;
 } name_memo;
 
+/* The current COUNTER row: its line, group and metric. */
+typedef struct row_memo {
+    unsigned long line;
+    group *group; /* NULL: no row remembered */
+    int metric_index;
+    bool unattributed;
+    char metric[64], access[32];
+} row_memo;
+
 struct bl_agg {
     bl_store *st;
+    row_memo row;
     const bl_ingest_opts *opts;
     bl_names names;
     bl_strmap groups; /* key -> group * */
@@ -208,24 +218,14 @@ static int metric_index(bl_agg *a, const char *metric)
     return a->nmetrics++;
 }
 
-bl_status bl__agg_add(bl_agg *a, const bl_cell *c, int64_t value)
+static bl_status add_cell(bl_agg *a, group *g, int month, int metric, int64_t value)
 {
-    bl_sv access = bl_sv_trim(c->access_method);
-    if (access.len == 0)
-        access = bl_sv_from("Regular");
-    group *g;
-    bl_status rc = find_group(a, c, access, &g);
-    if (rc != BL_OK)
-        return rc;
-    int metric = metric_index(a, c->metric);
-    if (metric < 0)
-        return BL_NOMEM;
     /* Cells of a group are few (months × metrics of one file); look from the
      * last one found, which is usually the next. */
     cell_val *cell = NULL;
-    for (size_t k = 0; k < g->n; k++) {
-        cell_val *v = &g->cells[(g->last + k) % g->n];
-        if (v->month == c->month && v->metric == metric) {
+    for (size_t k = 0, i = g->last; k < g->n; k++, i = i + 1 == g->n ? 0 : i + 1) {
+        cell_val *v = &g->cells[i];
+        if (v->month == month && v->metric == metric) {
             cell = v;
             break;
         }
@@ -239,15 +239,38 @@ bl_status bl__agg_add(bl_agg *a, const bl_cell *c, int64_t value)
             g->cells = nv, g->alloc = na;
         }
         cell = &g->cells[g->n++];
-        *cell = (cell_val){c->month, metric, 0};
+        *cell = (cell_val){month, metric, 0};
     }
     g->last = (size_t)(cell - g->cells);
     cell->value += value;
-    if (a->min_month < 0 || c->month < a->min_month)
-        a->min_month = c->month;
-    if (c->month > a->max_month)
-        a->max_month = c->month;
+    if (a->min_month < 0 || month < a->min_month)
+        a->min_month = month;
+    if (month > a->max_month)
+        a->max_month = month;
     return BL_OK;
+}
+
+/* Adds to the cell, returning its group and metric index for reuse. */
+static bl_status agg_add(bl_agg *a, const bl_cell *c, int64_t value, group **gout, int *mout)
+{
+    bl_sv access = bl_sv_trim(c->access_method);
+    if (access.len == 0)
+        access = bl_sv_from("Regular");
+    group *g;
+    bl_status rc = find_group(a, c, access, &g);
+    if (rc != BL_OK)
+        return rc;
+    int metric = metric_index(a, c->metric);
+    if (metric < 0)
+        return BL_NOMEM;
+    if (gout)
+        *gout = g, *mout = metric;
+    return add_cell(a, g, c->month, metric, value);
+}
+
+bl_status bl__agg_add(bl_agg *a, const bl_cell *c, int64_t value)
+{
+    return agg_add(a, c, value, NULL, NULL);
 }
 
 static bool has_control(bl_sv s)
@@ -263,6 +286,20 @@ static void reject(bl_agg *a, unsigned long line, const char *field, const char 
 static bl_status on_count(void *ctx, const bl_count_rec *r)
 {
     bl_agg *a = ctx;
+    /* Every cell of a COUNTER row shares the row's names, metric and access
+     * method: its group is found on the first cell and reused for the rest. */
+    row_memo *rm = &a->row;
+    if (rm->group && rm->line == r->line && r->value >= 0 &&
+        bl_sv_eq(r->metric, (bl_sv){rm->metric, strlen(rm->metric)}) &&
+        bl_sv_eq(r->access_method, (bl_sv){rm->access, strlen(rm->access)})) {
+        bl_status rc = add_cell(a, rm->group, r->month, rm->metric_index, r->value);
+        if (rc == BL_OK) {
+            a->res->rows_accepted++;
+            a->res->rows_unattributed += rm->unattributed;
+        }
+        return rc;
+    }
+    rm->group = NULL;
     bl_sv inst_id = r->institution_id, inst_name = r->institution_name;
     if (inst_id.len == 0 && inst_name.len == 0) {
         inst_id = bl_sv_from(a->inst_id ? a->inst_id : "");
@@ -322,12 +359,23 @@ static bl_status on_count(void *ctx, const bl_count_rec *r)
         .metric = metric,
         .access_method = r->access_method,
     };
-    bl_status rc = bl__agg_add(a, &c, r->value);
+    group *g = NULL;
+    int mi = 0;
+    bl_status rc = agg_add(a, &c, r->value, &g, &mi);
     if (rc != BL_OK)
         return rc;
     a->res->rows_accepted++;
     if (!c.library_id || !c.resource_id)
         a->res->rows_unattributed++;
+    if (r->access_method.len < sizeof rm->access) {
+        rm->line = r->line;
+        rm->group = g;
+        rm->metric_index = mi;
+        rm->unattributed = !c.library_id || !c.resource_id;
+        memcpy(rm->metric, metric, strlen(metric) + 1);
+        memcpy(rm->access, r->access_method.ptr, r->access_method.len);
+        rm->access[r->access_method.len] = '\0';
+    }
     return BL_OK;
 }
 
