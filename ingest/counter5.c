@@ -429,10 +429,12 @@ static bl_status data_row(r5_state *s)
 
 static bl_status source_failed(r5_state *s, bl_status st)
 {
-    if (st == BL_NOMEM)
-        return st;
-    bl_status ret = bl__ctr_refuse(&s->r, 0, NULL, "%s", bl_source_errmsg(s->r.src));
-    return st == BL_IO ? BL_IO : ret;
+    return bl__ctr_source_failed(&s->r, st);
+}
+
+static bl_status data_row_cb(void *s)
+{
+    return data_row(s);
 }
 
 bl_status bl_counter5_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
@@ -531,28 +533,7 @@ bl_status bl_counter5_read(bl_source *src, const char *path, const bl_ingest_opt
     if ((st = begin(s)) != BL_OK)
         goto out;
 
-    for (;;) {
-        st = bl__ctr_next(r, &eof);
-        if (st != BL_OK) {
-            st = source_failed(s, st);
-            goto out;
-        }
-        if (eof)
-            break;
-        if (r->too_long)
-            st = bl__ctr_reject(r, NULL, "line longer than %u bytes", BL_CTR_LINE_CAP);
-        else if (r->bad_quote)
-            st = bl__ctr_reject(r, NULL,
-                                "quoted cell not closed within %d lines (lines %lu to %lu skipped)",
-                                BL_CTR_MAX_RECORD_LINES, r->line, r->next_line - 1);
-        else if (!bl__ctr_blank(r))
-            st = data_row(s);
-        if (st != BL_OK)
-            goto out;
-    }
-    if (r->any_cp1252)
-        bl__ctr_note(r, 0, "text read as Windows-1252 (not valid UTF-8)");
-    st = BL_OK;
+    st = bl__ctr_each_row(r, data_row_cb, s);
 out:
     if (st != BL_OK)
         bl__ctr_take_errmsg(r, errmsg);

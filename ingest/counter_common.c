@@ -262,6 +262,39 @@ bl_status bl__ctr_next(bl__ctr_reader *r, bool *eof)
     return BL_OK;
 }
 
+bl_status bl__ctr_source_failed(bl__ctr_reader *r, bl_status st)
+{
+    if (st == BL_NOMEM)
+        return st;
+    bl_status ret = bl__ctr_refuse(r, 0, NULL, "%s", bl_source_errmsg(r->src));
+    return st == BL_IO ? BL_IO : ret;
+}
+
+bl_status bl__ctr_each_row(bl__ctr_reader *r, bl_status (*row)(void *ctx), void *ctx)
+{
+    bool eof = false;
+    for (;;) {
+        bl_status st = bl__ctr_next(r, &eof);
+        if (st != BL_OK)
+            return bl__ctr_source_failed(r, st);
+        if (eof)
+            break;
+        if (r->too_long)
+            st = bl__ctr_reject(r, NULL, "line longer than %u bytes", BL_CTR_LINE_CAP);
+        else if (r->bad_quote)
+            st = bl__ctr_reject(r, NULL,
+                                "quoted cell not closed within %d lines (lines %lu to %lu skipped)",
+                                BL_CTR_MAX_RECORD_LINES, r->line, r->next_line - 1);
+        else if (!bl__ctr_blank(r))
+            st = row(ctx);
+        if (st != BL_OK)
+            return st;
+    }
+    if (r->any_cp1252)
+        bl__ctr_note(r, 0, "text read as Windows-1252 (not valid UTF-8)");
+    return BL_OK;
+}
+
 bool bl__ctr_blank(const bl__ctr_reader *r)
 {
     for (size_t i = 0; i < r->nfields; i++)

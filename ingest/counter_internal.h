@@ -62,6 +62,15 @@ void bl__ctr_reader_release(bl__ctr_reader *r);
 bl_status bl__ctr_next(bl__ctr_reader *r, bool *eof);
 /* True when every cell of the current record is empty. */
 bool bl__ctr_blank(const bl__ctr_reader *r);
+
+/* Turns a failed read of the source into a refusal naming the file (BL_IO
+ * and BL_NOMEM stay what they are). */
+bl_status bl__ctr_source_failed(bl__ctr_reader *r, bl_status st);
+
+/* Reads the data rows to the end of the file: over-long lines and runaway
+ * quotes are rejected rows, blank rows are skipped, every other row goes to
+ * row(ctx), which reads it from r. */
+bl_status bl__ctr_each_row(bl__ctr_reader *r, bl_status (*row)(void *ctx), void *ctx);
 /* Cell i of the current record, or an empty view past the end. */
 bl_sv bl__ctr_cell(const bl__ctr_reader *r, size_t i);
 
