@@ -4,77 +4,43 @@
 #include "agg_internal.h"
 #include "bilan/forfait.h"
 #include "bilan/mailing.h"
+#include "bilan/model.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- periods ------------------------------------------------------------------ */
+/* The reports' periods (bl_period, model.c), with their id and French label
+ * kept alongside for the message. */
 
-static bool digits(const char *s, size_t n)
+static void from_period(const bl_period *q, bl_mail_period *p)
 {
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
-
-static void label(bl_mail_period *p)
-{
-    int y = bl_month_year(p->first);
-    if (p->first == p->last)
-        bl_fr_month(p->label, sizeof p->label, p->first);
-    else if (p->last - p->first == 5)
-        snprintf(p->label, sizeof p->label, "%s semestre %d",
-                 bl_month_num(p->first) == 1 ? "1er" : "2e", y);
-    else
-        snprintf(p->label, sizeof p->label, "année %d", y);
-}
-
-static void set_id(bl_mail_period *p)
-{
-    int y = bl_month_year(p->first);
-    if (p->first == p->last)
-        bl_month_format(p->first, p->id);
-    else if (p->last - p->first == 5)
-        snprintf(p->id, sizeof p->id, "%04d-S%d", y, bl_month_num(p->first) == 1 ? 1 : 2);
-    else
-        snprintf(p->id, sizeof p->id, "%04d", y);
+    memset(p, 0, sizeof *p);
+    p->first = q->first;
+    p->last = q->last;
+    snprintf(p->id, sizeof p->id, "%s", q->id);
+    bl_period_label(p->label, sizeof p->label, q);
 }
 
 bool bl_mail_period_parse(const char *s, bl_mail_period *p)
 {
-    size_t n = strlen(s);
-    memset(p, 0, sizeof *p);
-    if (n == 7 && s[4] == '-' && s[5] == 'S' && digits(s, 4) && (s[6] == '1' || s[6] == '2')) {
-        int y = (int)strtol(s, NULL, 10); /* four checked digits */
-        p->first = bl_month_index(y, s[6] == '1' ? 1 : 7);
-        p->last = p->first + 5;
-    } else if (n == 4 && digits(s, 4)) {
-        int y = (int)strtol(s, NULL, 10);
-        p->first = bl_month_index(y, 1);
-        p->last = p->first + 11;
-    } else if (bl_month_parse(s, &p->first)) {
-        p->last = p->first;
-    } else {
+    bl_period q;
+    if (!bl_period_parse(s, &q))
         return false;
-    }
-    if (bl_month_year(p->first) < 1900)
-        return false;
-    set_id(p);
-    label(p);
+    from_period(&q, p);
     return true;
 }
 
 bl_mail_period bl_mail_period_previous(const bl_mail_period *p)
 {
-    bl_mail_period q = *p;
-    int len = p->last - p->first + 1;
-    q.first -= len;
-    q.last -= len;
-    set_id(&q);
-    label(&q);
-    return q;
+    bl_period q;
+    bl_mail_period out;
+    if (!bl_period_parse(p->id, &q))
+        return *p;
+    bl_period prev = bl_period_previous(&q);
+    from_period(&prev, &out);
+    return out;
 }
 
 /* ---- mail_log ---------------------------------------------------------------- */
