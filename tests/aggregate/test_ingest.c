@@ -218,3 +218,40 @@ Test(ingest, refused_files_leave_the_store_unchanged, .init = setup, .fini = tea
     cr_assert_str_eq(e, PR_ONLY);
     free(e);
 }
+
+Test(ingest, r5_wins_over_r4_and_r4_fills_the_rest, .init = setup, .fini = teardown)
+{
+    /* R4 first, then R5: the order of delivery does not matter. */
+    tu_run r = bilan("ingest", fx("jr1-2025.csv"), fx("pr-2025q1.csv"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "counter4 JR1 2025-01..2025-04"), "%s", r.out);
+    cr_assert(strstr(r.out, "1 lines skipped"), "the total row is skipped: %s", r.out);
+    tu_run_free(&r);
+    char *e = export_usage("--partner", "ca-test");
+    cr_assert_str_eq(e, HEADER "ca-test,bm-centre,presse,2025-01,Total_Item_Requests,100\n"
+                               "ca-test,bm-centre,presse,2025-01,Unique_Item_Requests,10\n"
+                               "ca-test,bm-centre,presse,2025-02,Total_Item_Requests,200\n"
+                               "ca-test,bm-centre,presse,2025-02,Unique_Item_Requests,20\n"
+                               "ca-test,bm-centre,presse,2025-03,Total_Item_Requests,300\n"
+                               "ca-test,bm-centre,presse,2025-03,Unique_Item_Requests,30\n"
+                               "ca-test,bm-centre,presse,2025-04,Total_Item_Requests,90\n");
+    free(e);
+}
+
+Test(ingest, gaps_name_the_missing_months, .init = setup, .fini = teardown)
+{
+    tu_run r = bilan("ingest", fx("pr-2025q1.csv"), fx("tr-bad-row.csv"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    r = bilan("gaps", "2024-12..2025-04", NULL, NULL);
+    cr_assert_eq(r.status, 1, "gaps found: exit 1 (%s)", r.err);
+    cr_assert_str_eq(r.out, "livres\t2024-12\tLivres numériques\n"
+                            "livres\t2025-04\tLivres numériques\n"
+                            "presse\t2024-12\tPresse en ligne\n"
+                            "presse\t2025-04\tPresse en ligne\n");
+    tu_run_free(&r);
+    r = bilan("gaps", "2025-01..2025-03", NULL, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_str_eq(r.out, "");
+    tu_run_free(&r);
+}
