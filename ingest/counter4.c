@@ -234,16 +234,7 @@ static bl_status data_row(r4_state *s)
         .access_method = bl_sv_from("Regular"),
         .metric = bl_sv_from(metric),
     };
-    for (size_t k = 0; k < s->nmonths; k++) {
-        if (s->vals[k] <= 0)
-            continue;
-        rec.month = s->month_mi[k];
-        rec.value = s->vals[k];
-        bl_status st = r->sink->count ? r->sink->count(r->sink->ctx, &rec) : BL_OK;
-        if (st != BL_OK)
-            return st;
-    }
-    return BL_OK;
+    return bl__ctr_emit(r, &rec, s->month_mi, s->vals, s->nmonths);
 }
 
 static bl_status source_failed(r4_state *s, bl_status st)

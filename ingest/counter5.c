@@ -415,16 +415,7 @@ static bl_status data_row(r5_state *s)
         .access_method = am,
         .metric = metric_sv,
     };
-    for (size_t k = 0; k < c->nmonths; k++) {
-        if (s->vals[k] <= 0)
-            continue;
-        rec.month = c->month_mi[k];
-        rec.value = s->vals[k];
-        bl_status st = r->sink->count ? r->sink->count(r->sink->ctx, &rec) : BL_OK;
-        if (st != BL_OK)
-            return st;
-    }
-    return BL_OK;
+    return bl__ctr_emit(r, &rec, c->month_mi, s->vals, c->nmonths);
 }
 
 static bl_status source_failed(r5_state *s, bl_status st)

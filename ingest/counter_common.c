@@ -292,6 +292,21 @@ bl_status bl__ctr_next(bl__ctr_reader *r, bool *eof)
     return BL_OK;
 }
 
+bl_status bl__ctr_emit(bl__ctr_reader *r, bl_count_rec *rec, const int *months, const int64_t *vals,
+                       size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (vals[k] <= 0)
+            continue;
+        rec->month = months[k];
+        rec->value = vals[k];
+        bl_status st = r->sink->count ? r->sink->count(r->sink->ctx, rec) : BL_OK;
+        if (st != BL_OK)
+            return st;
+    }
+    return BL_OK;
+}
+
 bl_status bl__ctr_source_failed(bl__ctr_reader *r, bl_status st)
 {
     if (st == BL_NOMEM)

@@ -63,6 +63,11 @@ bl_status bl__ctr_next(bl__ctr_reader *r, bool *eof);
 /* True when every cell of the current record is empty. */
 bool bl__ctr_blank(const bl__ctr_reader *r);
 
+/* Sends a validated row to the sink: one count per month with a positive
+ * value (an empty or zero month is no usage), rec's other fields as given. */
+bl_status bl__ctr_emit(bl__ctr_reader *r, bl_count_rec *rec, const int *months, const int64_t *vals,
+                       size_t n);
+
 /* Turns a failed read of the source into a refusal naming the file (BL_IO
  * and BL_NOMEM stay what they are). */
 bl_status bl__ctr_source_failed(bl__ctr_reader *r, bl_status st);
