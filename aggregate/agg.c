@@ -41,12 +41,17 @@ typedef struct group {
 
 #define MAX_METRICS 64
 
-/* The last record's names and what they resolved to (COUNTER rows repeat
- * them for every month). */
+/* Recent rows' names, what they resolved to, and the group they last fed
+ * (COUNTER rows repeat their names for every month, and an item report
+ * alternates between a few platforms). */
+#define NAME_MEMOS 4
 typedef struct name_memo {
     bool valid;
     bl_buf inst_id, inst, platform, database;
     const char *library_id, *resource_id;
+    group *group; /* the group of these names with this access method */
+    char access[32];
+    size_t access_len;
 } name_memo;
 
 /* The current COUNTER row: its line, group and metric. */
@@ -56,6 +61,7 @@ typedef struct row_memo {
     int metric_index;
     bool unattributed;
     char metric[64], access[32];
+    size_t metric_len, access_len;
 } row_memo;
 
 struct bl_agg {
@@ -67,7 +73,8 @@ struct bl_agg {
     group *last_group;
     char *metrics[MAX_METRICS];
     int nmetrics;
-    name_memo memo;
+    name_memo memo[NAME_MEMOS];
+    int memo_next; /* the entry replaced next */
     unsigned long last_rejected_line;
     bl_diag_fn diag;
     void *diag_ctx;
@@ -290,8 +297,8 @@ static bl_status on_count(void *ctx, const bl_count_rec *r)
      * method: its group is found on the first cell and reused for the rest. */
     row_memo *rm = &a->row;
     if (rm->group && rm->line == r->line && r->value >= 0 &&
-        bl_sv_eq(r->metric, (bl_sv){rm->metric, strlen(rm->metric)}) &&
-        bl_sv_eq(r->access_method, (bl_sv){rm->access, strlen(rm->access)})) {
+        bl_sv_eq(r->metric, (bl_sv){rm->metric, rm->metric_len}) &&
+        bl_sv_eq(r->access_method, (bl_sv){rm->access, rm->access_len})) {
         bl_status rc = add_cell(a, rm->group, r->month, rm->metric_index, r->value);
         if (rc == BL_OK) {
             a->res->rows_accepted++;
@@ -305,12 +312,16 @@ static bl_status on_count(void *ctx, const bl_count_rec *r)
         inst_id = bl_sv_from(a->inst_id ? a->inst_id : "");
         inst_name = bl_sv_from(a->inst_name ? a->inst_name : "");
     }
-    name_memo *m = &a->memo;
-    bool same = m->valid && bl_sv_eq((bl_sv){m->inst_id.data, m->inst_id.len}, inst_id) &&
-                bl_sv_eq((bl_sv){m->inst.data, m->inst.len}, inst_name) &&
-                bl_sv_eq((bl_sv){m->platform.data, m->platform.len}, r->platform) &&
-                bl_sv_eq((bl_sv){m->database.data, m->database.len}, r->database);
-    if (!same) {
+    name_memo *m = NULL;
+    for (int k = 0; k < NAME_MEMOS && !m; k++) {
+        name_memo *e = &a->memo[k];
+        if (e->valid && bl_sv_eq((bl_sv){e->inst_id.data, e->inst_id.len}, inst_id) &&
+            bl_sv_eq((bl_sv){e->inst.data, e->inst.len}, inst_name) &&
+            bl_sv_eq((bl_sv){e->platform.data, e->platform.len}, r->platform) &&
+            bl_sv_eq((bl_sv){e->database.data, e->database.len}, r->database))
+            m = e;
+    }
+    if (!m) {
         if (has_control(inst_id) || has_control(inst_name) || has_control(r->platform) ||
             has_control(r->database)) {
             if (r->line != a->last_rejected_line)
@@ -318,7 +329,10 @@ static bl_status on_count(void *ctx, const bl_count_rec *r)
             a->last_rejected_line = r->line;
             return BL_OK;
         }
+        m = &a->memo[a->memo_next];
+        a->memo_next = (a->memo_next + 1) % NAME_MEMOS;
         m->valid = false;
+        m->group = NULL;
         bl_buf_clear(&m->inst_id);
         bl_buf_clear(&m->inst);
         bl_buf_clear(&m->platform);
@@ -361,7 +375,20 @@ static bl_status on_count(void *ctx, const bl_count_rec *r)
     };
     group *g = NULL;
     int mi = 0;
-    bl_status rc = agg_add(a, &c, r->value, &g, &mi);
+    bl_status rc;
+    if (m->group && bl_sv_eq(r->access_method, (bl_sv){m->access, m->access_len})) {
+        g = m->group;
+        if ((mi = metric_index(a, metric)) < 0)
+            return BL_NOMEM;
+        rc = add_cell(a, g, r->month, mi, r->value);
+    } else {
+        rc = agg_add(a, &c, r->value, &g, &mi);
+        if (rc == BL_OK && m->valid && r->access_method.len < sizeof m->access) {
+            m->group = g;
+            memcpy(m->access, r->access_method.ptr, r->access_method.len);
+            m->access_len = r->access_method.len;
+        }
+    }
     if (rc != BL_OK)
         return rc;
     a->res->rows_accepted++;
@@ -372,9 +399,11 @@ static bl_status on_count(void *ctx, const bl_count_rec *r)
         rm->group = g;
         rm->metric_index = mi;
         rm->unattributed = !c.library_id || !c.resource_id;
-        memcpy(rm->metric, metric, strlen(metric) + 1);
+        rm->metric_len = strlen(metric);
+        memcpy(rm->metric, metric, rm->metric_len + 1);
         memcpy(rm->access, r->access_method.ptr, r->access_method.len);
         rm->access[r->access_method.len] = '\0';
+        rm->access_len = r->access_method.len;
     }
     return BL_OK;
 }
@@ -720,9 +749,11 @@ bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
                 .res = res,
                 .min_month = -1,
                 .max_month = -1,
-                .key = BL_BUF_INIT(1 << 16),
-                .memo = {false, BL_BUF_INIT(1 << 16), BL_BUF_INIT(1 << 16), BL_BUF_INIT(1 << 16),
-                         BL_BUF_INIT(1 << 16), NULL, NULL}};
+                .key = BL_BUF_INIT(1 << 16)};
+    for (int k = 0; k < NAME_MEMOS; k++) {
+        name_memo *e = &a.memo[k];
+        e->inst_id = e->inst = e->platform = e->database = BL_BUF_INIT(1 << 16);
+    }
     a.info.period_begin = a.info.period_end = -1;
     a.info.path = path;
     rc = bl__names_load(st, &a.names);
@@ -776,10 +807,12 @@ out:
     bl__strmap_free(&a.groups, group_free);
     for (int i = 0; i < a.nmetrics; i++)
         free(a.metrics[i]);
-    bl_buf_release(&a.memo.inst_id);
-    bl_buf_release(&a.memo.inst);
-    bl_buf_release(&a.memo.platform);
-    bl_buf_release(&a.memo.database);
+    for (int k = 0; k < NAME_MEMOS; k++) {
+        bl_buf_release(&a.memo[k].inst_id);
+        bl_buf_release(&a.memo[k].inst);
+        bl_buf_release(&a.memo[k].platform);
+        bl_buf_release(&a.memo[k].database);
+    }
     for (size_t i = 0; i < a.nrej; i++) {
         free(a.rej[i].field);
         free(a.rej[i].reason);

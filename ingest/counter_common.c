@@ -66,9 +66,44 @@ static bool is_delim_char(char c, char delim)
 static size_t split_cells(const char *p, size_t n, char delim, char *out, bl_sv *cells, size_t max)
 {
     size_t nf = 0, i = 0, o = 0;
-    if (delim && !memchr(p, '"', n)) {
-        /* No quote on the line (the usual case): cells are slices of it. */
+    if (delim) {
+        /* Jump with memchr: an unquoted cell is a slice of the line; a quoted
+         * one is copied into out without its quotes. Same rules as below. */
         for (;;) {
+            size_t j = i;
+            while (j < n && p[j] == ' ')
+                j++;
+            if (j < n && p[j] == '"') {
+                size_t start = o;
+                i = j + 1;
+                for (;;) {
+                    const char *q = memchr(p + i, '"', n - i);
+                    size_t e = q ? (size_t)(q - p) : n;
+                    memcpy(out + o, p + i, e - i);
+                    o += e - i;
+                    if (!q) {
+                        i = n;
+                        break;
+                    }
+                    if (e + 1 < n && p[e + 1] == '"') {
+                        out[o++] = '"';
+                        i = e + 2;
+                        continue;
+                    }
+                    i = e + 1;
+                    break;
+                }
+                const char *d = memchr(p + i, delim, n - i);
+                size_t end = d ? (size_t)(d - p) : n;
+                memcpy(out + o, p + i, end - i); /* text after the closing quote */
+                o += end - i;
+                if (nf < max)
+                    cells[nf++] = bl_sv_trim((bl_sv){out + start, o - start});
+                if (!d)
+                    return nf;
+                i = end + 1;
+                continue;
+            }
             const char *d = memchr(p + i, delim, n - i);
             size_t end = d ? (size_t)(d - p) : n;
             if (nf < max)
@@ -151,6 +186,34 @@ static bl_status append(bl__ctr_reader *r, const char *p, size_t n)
     return st;
 }
 
+/* True when every quoted cell opened on this line (n bytes, no line break)
+ * also closes on it, by the rules of the byte loop in read_record: a quote
+ * opens a cell only at its start (after spaces) or right after a closing
+ * quote (""); inside a quoted cell the next quote closes it. */
+static bool quotes_close(const char *p, size_t n, char delim)
+{
+    bool in_quote = false;
+    size_t i = 0, closed_at = (size_t)-1;
+    const char *q;
+    while (i < n && (q = memchr(p + i, '"', n - i))) {
+        size_t j = (size_t)(q - p);
+        if (in_quote) {
+            in_quote = false;
+            closed_at = j;
+        } else if (closed_at != (size_t)-1 && j == closed_at + 1) {
+            in_quote = true; /* the second quote of "" */
+        } else {
+            size_t k = j;
+            while (k > 0 && p[k - 1] == ' ')
+                k--;
+            if (k == 0 || is_delim_char(p[k - 1], delim))
+                in_quote = true;
+        }
+        i = j + 1;
+    }
+    return !in_quote;
+}
+
 /* Reads one logical record into r->rec. *eof when nothing was left. */
 static bl_status read_record(bl__ctr_reader *r, bool *eof)
 {
@@ -197,7 +260,7 @@ static bl_status read_record(bl__ctr_reader *r, bool *eof)
                 size_t len = (size_t)(nl - p), body = len;
                 if (body && p[body - 1] == '\r')
                     body--;
-                if (!memchr(p, '"', body) && !memchr(p, '\r', body)) {
+                if (!memchr(p, '\r', body) && quotes_close(p, body, r->delim)) {
                     bl_status st = append(r, p, body);
                     if (st != BL_OK)
                         return st;
