@@ -50,7 +50,6 @@ typedef struct r4_state {
     char inst_id[BL_CTR_VALUE_MAX];
     char created[64];
     int period_begin, period_end, created_mi;
-    int now_mi; /* the current month: later ones are in the future */
     size_t platform, category;
     size_t nmonths;
     size_t month_col[BL_CTR_MAX_MONTHS];
@@ -209,22 +208,13 @@ static bl_status data_row(r4_state *s)
                 s->rep->kind == M_DENIAL ? "denial category" : "user activity");
         }
     }
-    for (size_t k = 0; k < s->nmonths; k++) {
-        bl_sv v = col(s, s->month_col[k]);
-        s->vals[k] = 0;
-        if (v.len == 0)
-            continue;
-        if (!bl_parse_count(v, &s->vals[k])) {
-            char q[64];
-            bl__ctr_quote(v, q);
-            return bl__ctr_reject(r, s->month_label[k], "'%s' is not a count", q);
-        }
-        if (s->vals[k] > 0 && s->month_mi[k] > s->now_mi)
-            return bl__ctr_reject(r, s->month_label[k], "count for a month in the future");
-        if (s->vals[k] > 0 && s->created_mi >= 0 && s->month_mi[k] > s->created_mi)
-            return bl__ctr_reject(r, s->month_label[k],
-                                  "count for a month after the report's run date '%s'", s->created);
-    }
+    char what[96];
+    snprintf(what, sizeof what, "run date '%s'", s->created);
+    bool ok;
+    bl_status vst = bl__ctr_month_values(r, s->month_col, s->month_mi, s->month_label, s->nmonths,
+                                         s->created_mi, what, s->vals, &ok);
+    if (!ok)
+        return vst;
     bl_report_family fam = s->rep->family;
     bl_count_rec rec = {
         .line = r->line,
@@ -318,7 +308,6 @@ bl_status bl_counter4_read(bl_source *src, const char *path, const bl_ingest_opt
         return st;
     }
     s->period_begin = s->period_end = s->created_mi = -1;
-    s->now_mi = bl__ctr_current_month();
     if ((st = read_header(s)) != BL_OK)
         goto out;
     bl_file_info info = {

@@ -43,7 +43,6 @@ typedef struct r5_state {
     size_t ident;           /* the column that names what is counted */
     const char *ident_name; /* its heading, for messages */
     int created_mi;         /* month of the Created date, -1 if unknown */
-    int now_mi;             /* the current month: later ones are in the future */
     int64_t vals[BL_CTR_MAX_MONTHS];
 } r5_state;
 
@@ -307,7 +306,6 @@ static bl_status begin(r5_state *s)
     }
     int mi2;
     s->created_mi = -1;
-    s->now_mi = bl__ctr_current_month();
     if (h->created[0] && bl__ctr_dates(bl_sv_from(h->created), &s->created_mi, &mi2) < 1)
         s->created_mi = -1;
     bl_file_info info = {
@@ -388,23 +386,13 @@ static bl_status data_row(r5_state *s)
     else if (bl__ctr_norm_eq(am, "tdm"))
         am = bl_sv_from("TDM");
     /* Validate the whole row before emitting anything from it. */
-    for (size_t k = 0; k < c->nmonths; k++) {
-        bl_sv v = col(s, c->month_col[k]);
-        s->vals[k] = 0;
-        if (v.len == 0)
-            continue;
-        if (!bl_parse_count(v, &s->vals[k])) {
-            char q[64];
-            bl__ctr_quote(v, q);
-            return bl__ctr_reject(r, c->month_label[k], "'%s' is not a count", q);
-        }
-        if (s->vals[k] > 0 && c->month_mi[k] > s->now_mi)
-            return bl__ctr_reject(r, c->month_label[k], "count for a month in the future");
-        if (s->vals[k] > 0 && s->created_mi >= 0 && c->month_mi[k] > s->created_mi)
-            return bl__ctr_reject(r, c->month_label[k],
-                                  "count for a month after the report's Created date '%s'",
-                                  s->h.created);
-    }
+    char what[96];
+    snprintf(what, sizeof what, "Created date '%s'", s->h.created);
+    bool ok;
+    bl_status vst = bl__ctr_month_values(r, c->month_col, c->month_mi, c->month_label, c->nmonths,
+                                         s->created_mi, what, s->vals, &ok);
+    if (!ok)
+        return vst;
     bl_count_rec rec = {
         .line = r->line,
         .institution_id = col(s, c->inst_id),

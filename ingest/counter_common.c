@@ -30,6 +30,7 @@ bl_status bl__ctr_reader_init(bl__ctr_reader *r, bl_source *src, const char *pat
     /* Windows-1252 expands to at most 3 bytes of UTF-8 per byte. */
     r->conv = BL_BUF_INIT(3 * BL_CTR_LINE_CAP + 16);
     r->next_line = 1;
+    r->now_mi = bl__ctr_current_month();
     r->chunk = malloc(CHUNK_SIZE);
     r->fields = malloc(BL_CTR_MAX_FIELDS * sizeof *r->fields);
     if (!r->chunk || !r->fields) {
@@ -352,6 +353,31 @@ bl_status bl__ctr_next(bl__ctr_reader *r, bool *eof)
         r->cells_alloc = want;
     }
     r->nfields = split_cells(p, n, r->delim, r->cells, r->fields, BL_CTR_MAX_FIELDS);
+    return BL_OK;
+}
+
+bl_status bl__ctr_month_values(bl__ctr_reader *r, const size_t *cols, const int *months,
+                               char (*labels)[24], size_t n, int created_mi,
+                               const char *created_what, int64_t *vals, bool *ok)
+{
+    *ok = false;
+    for (size_t k = 0; k < n; k++) {
+        bl_sv v = bl__ctr_cell(r, cols[k]);
+        vals[k] = 0;
+        if (v.len == 0)
+            continue;
+        if (!bl_parse_count(v, &vals[k])) {
+            char q[64];
+            bl__ctr_quote(v, q);
+            return bl__ctr_reject(r, labels[k], "'%s' is not a count", q);
+        }
+        if (vals[k] > 0 && months[k] > r->now_mi)
+            return bl__ctr_reject(r, labels[k], "count for a month in the future");
+        if (vals[k] > 0 && created_mi >= 0 && months[k] > created_mi)
+            return bl__ctr_reject(r, labels[k], "count for a month after the report's %s",
+                                  created_what);
+    }
+    *ok = true;
     return BL_OK;
 }
 

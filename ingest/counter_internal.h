@@ -50,6 +50,7 @@ typedef struct bl__ctr_reader {
 
     unsigned long rows_rejected;
     char *errmsg; /* set by bl__ctr_refuse */
+    int now_mi;   /* the current month (UTC): later ones are in the future */
 } bl__ctr_reader;
 
 bl_status bl__ctr_reader_init(bl__ctr_reader *r, bl_source *src, const char *path,
@@ -62,6 +63,17 @@ void bl__ctr_reader_release(bl__ctr_reader *r);
 bl_status bl__ctr_next(bl__ctr_reader *r, bool *eof);
 /* True when every cell of the current record is empty. */
 bool bl__ctr_blank(const bl__ctr_reader *r);
+
+/* Reads the current row's month cells (cols[k], headed labels[k], for month
+ * index months[k]) into vals, an empty cell being 0, and checks them: a cell
+ * that is not a whole count, or a positive count for a month that has not
+ * begun or that comes after the report's creation (created_mi, -1 if
+ * unknown; created_what names it, e.g. "Created date '2025-02-20'"), rejects
+ * the row. *ok is false when it was rejected; the status is the rejection's
+ * (BL_DATA only in strict mode). */
+bl_status bl__ctr_month_values(bl__ctr_reader *r, const size_t *cols, const int *months,
+                               char (*labels)[24], size_t n, int created_mi,
+                               const char *created_what, int64_t *vals, bool *ok);
 
 /* Sends a validated row to the sink: one count per month with a positive
  * value (an empty or zero month is no usage), rec's other fields as given. */
