@@ -63,3 +63,42 @@ void bl__cards(bl__doc *d, const bl__card *cards, int n)
     }
     d->y += h + 6;
 }
+
+bool bl__resource_listed(const bl_model_resource *r)
+{
+    for (int k = 0; k < BL_WINDOW; k++)
+        if (r->has[k])
+            return true;
+    return false;
+}
+
+void bl__twelve_months(const bl_model *m, int last, const char *cats[12], char lab[12][16],
+                       double v[24], bool miss[24], bool part[24])
+{
+    for (int s = 0; s < 2; s++) {
+        for (int i = 0; i < 12; i++) {
+            int k = bl_model_slot(m, last - 11 + i - 12 * s);
+            double sum = 0;
+            bool any = false, all = true;
+            for (size_t r = 0; r < m->n_resources && k >= 0; r++) {
+                if (!bl__resource_listed(&m->resources[r]))
+                    continue;
+                sum += (double)m->resources[r].v[k];
+                any = any || m->resources[r].has[k];
+                all = all && m->resources[r].has[k];
+            }
+            v[s * 12 + i] = sum;
+            miss[s * 12 + i] = !any;
+            part[s * 12 + i] = any && !all;
+        }
+    }
+    for (int i = 0; i < 12; i++) {
+        int mi = last - 11 + i;
+        if (i == 0 || bl_month_num(mi) == 1)
+            snprintf(lab[i], 16, "%s %02d", bl__month_abbr(bl_month_num(mi)),
+                     bl_month_year(mi) % 100);
+        else
+            snprintf(lab[i], 16, "%s", bl__month_abbr(bl_month_num(mi)));
+        cats[i] = lab[i];
+    }
+}

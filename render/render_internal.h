@@ -176,6 +176,14 @@ char *bl__change(char *out, size_t n, int64_t now, int64_t base);
 char *bl__per_1000(char *out, size_t n, int64_t v, int64_t population);
 /* "janv.", "févr."… */
 const char *bl__month_abbr(int m);
+/* A resource is listed when the store knows anything of it in the model's
+ * window (a resource never delivered at all would only be noise). */
+bool bl__resource_listed(const bl_model_resource *r);
+/* Totals of the listed resources for the 12 months ending at `last` (series
+ * 0) and the 12 before (series 1), with the chart's month labels: a month is
+ * missing when no resource has data, partial when some lack it. */
+void bl__twelve_months(const bl_model *m, int last, const char *cats[12], char lab[12][16],
+                       double v[24], bool miss[24], bool part[24]);
 /* French name of a resource kind: "livres numériques", "presse"… */
 const char *bl__kind_fr(const char *kind);
 

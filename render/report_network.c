@@ -26,14 +26,6 @@ static int64_t total_participation(const bl_model *m)
     return s;
 }
 
-static bool listed(const bl_model_resource *r)
-{
-    for (int k = 0; k < BL_WINDOW; k++)
-        if (r->has[k])
-            return true;
-    return false;
-}
-
 static int period_len(const bl_model *m)
 {
     return m->period.last - m->period.first + 1;
@@ -232,32 +224,7 @@ static void trend(bl__doc *d, const bl_model *m)
     double v[24];
     bool miss[24], part[24];
     int last = m->period.last;
-    for (int s = 0; s < 2; s++) {
-        for (int i = 0; i < 12; i++) {
-            int k = bl_model_slot(m, last - 11 + i - 12 * s);
-            double sum = 0;
-            bool any = false, all = true;
-            for (size_t r = 0; r < m->n_resources && k >= 0; r++) {
-                if (!listed(&m->resources[r]))
-                    continue;
-                sum += (double)m->resources[r].v[k];
-                any = any || m->resources[r].has[k];
-                all = all && m->resources[r].has[k];
-            }
-            v[s * 12 + i] = sum;
-            miss[s * 12 + i] = !any;
-            part[s * 12 + i] = any && !all;
-        }
-    }
-    for (int i = 0; i < 12; i++) {
-        int mi = last - 11 + i;
-        if (i == 0 || bl_month_num(mi) == 1)
-            snprintf(lab[i], sizeof lab[i], "%s %02d", bl__month_abbr(bl_month_num(mi)),
-                     bl_month_year(mi) % 100);
-        else
-            snprintf(lab[i], sizeof lab[i], "%s", bl__month_abbr(bl_month_num(mi)));
-        cats[i] = lab[i];
-    }
+    bl__twelve_months(m, last, cats, lab, v, miss, part);
     char n0[32], n1[32];
     if (m->period.kind == BL_PERIOD_YEAR) {
         snprintf(n0, sizeof n0, "%d", bl_month_year(last));
@@ -355,7 +322,7 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
     int64_t tn = 0, tp = 0;
     for (size_t r = 0; r < m->n_resources; r++) {
         const bl_model_resource *x = &m->resources[r];
-        if (!listed(x))
+        if (!bl__resource_listed(x))
             continue;
         int hn, hb;
         int64_t a = bl_model_sum(m, x, m->period.first, m->period.last, &hn);
@@ -408,7 +375,7 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
         int hprev = 0;
         for (size_t r = 0; r < m->n_resources; r++) {
             const bl_model_resource *x = &m->resources[r];
-            if (strcmp(x->kind, kinds[k]) != 0 || !listed(x))
+            if (strcmp(x->kind, kinds[k]) != 0 || !bl__resource_listed(x))
                 continue;
             any = true;
             a += bl_model_sum(m, x, m->period.first, m->period.last, NULL);
@@ -493,7 +460,7 @@ static void heat_tables(bl__doc *d, const bl_model *m)
     size_t idx[64];
     size_t n = 0;
     for (size_t r = 0; r < m->n_resources && n < 64; r++)
-        if (listed(&m->resources[r]))
+        if (bl__resource_listed(&m->resources[r]))
             idx[n++] = r;
     int64_t max = 0;
     for (size_t i = 0; i < m->n_partners; i++)

@@ -42,17 +42,6 @@ static bool has_month(const bl_model *m, const bl_model_resource *r, int mi)
     return k >= 0 && r->has[k];
 }
 
-/* A resource is listed when the store knows anything of it in the window
- * (a resource never delivered at all would only be noise in every report). */
-static bool listed(const bl_model *m, const bl_model_resource *r)
-{
-    for (int k = 0; k < BL_WINDOW; k++)
-        if (r->has[k])
-            return true;
-    (void)m;
-    return false;
-}
-
 static void cell_int(char *out, int64_t v, bool has)
 {
     if (has)
@@ -145,7 +134,7 @@ static void table_month(bl__doc *d, const bl_model *m)
     int64_t tot[4] = {0, 0, 0, 0};
     for (size_t r = 0; r < m->n_resources; r++) {
         const bl_model_resource *x = &m->resources[r];
-        if (!listed(m, x))
+        if (!bl__resource_listed(x))
             continue;
         char c[4][TXT];
         int months[3] = {mi, mi - 1, mi - 12};
@@ -188,7 +177,7 @@ static void table_semester(bl__doc *d, const bl_model *m)
     int64_t tot[9] = {0};
     for (size_t r = 0; r < m->n_resources; r++) {
         const bl_model_resource *x = &m->resources[r];
-        if (!listed(m, x))
+        if (!bl__resource_listed(x))
             continue;
         char c[9][TXT];
         int nh_now, nh_prev;
@@ -239,7 +228,7 @@ static void bars_by_resource(bl__doc *d, const bl_model *m)
     int n = 0;
     for (size_t r = 0; r < m->n_resources; r++) {
         const bl_model_resource *x = &m->resources[r];
-        if (!listed(m, x))
+        if (!bl__resource_listed(x))
             continue;
         int nh;
         int64_t v = bl_model_sum(m, x, m->period.first, m->period.last, &nh);
@@ -253,47 +242,13 @@ static void bars_by_resource(bl__doc *d, const bl_model *m)
     free(bars);
 }
 
-/* Monthly totals for the 12 months ending at `last` (series 0) and the 12
- * before (series 1); a month is missing when no resource has data. */
-static void twelve_months(const bl_model *m, int last, const char *cats[12], char lab[12][16],
-                          double v[24], bool miss[24], bool part[24])
-{
-    for (int s = 0; s < 2; s++) {
-        for (int i = 0; i < 12; i++) {
-            int mi = last - 11 + i - 12 * s;
-            double sum = 0;
-            bool any = false, all = true;
-            for (size_t r = 0; r < m->n_resources; r++) {
-                int k = bl_model_slot(m, mi);
-                if (k < 0 || !listed(m, &m->resources[r]))
-                    continue;
-                sum += (double)m->resources[r].v[k];
-                any = any || m->resources[r].has[k];
-                all = all && m->resources[r].has[k];
-            }
-            v[s * 12 + i] = sum;
-            miss[s * 12 + i] = !any;
-            part[s * 12 + i] = any && !all;
-        }
-    }
-    for (int i = 0; i < 12; i++) {
-        int mi = last - 11 + i;
-        if (bl_month_num(mi) == 1 || i == 0)
-            snprintf(lab[i], 16, "%s %02d", bl__month_abbr(bl_month_num(mi)),
-                     bl_month_year(mi) % 100);
-        else
-            snprintf(lab[i], 16, "%s", bl__month_abbr(bl_month_num(mi)));
-        cats[i] = lab[i];
-    }
-}
-
 static void trend(bl__doc *d, const bl_model *m)
 {
     const char *cats[12];
     char lab[12][16];
     double v[24];
     bool miss[24], part[24];
-    twelve_months(m, m->period.last, cats, lab, v, miss, part);
+    bl__twelve_months(m, m->period.last, cats, lab, v, miss, part);
     bl__heading(d, "Évolution sur douze mois", 0, 125);
     const char *names[] = {"12 derniers mois", "12 mois précédents"};
     bl__chart_lines(d, BL_MARGIN, d->y, BL_CONTENT_W, 120, cats, 12, v, miss, part, 2, names);
