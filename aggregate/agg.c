@@ -421,7 +421,7 @@ static void reject(bl_agg *a, unsigned long line, const char *field, const char 
 {
     a->res->rows_rejected++;
     if (a->diag) {
-        bl_diag d = {BL_DIAG_ROW, a->info.path, line, field, reason};
+        bl_diag d = {BL_DIAG_ROW, a->info.path, line, field, reason, NULL};
         a->diag(a->diag_ctx, &d);
     }
     if (a->nrej >= MAX_STORED_REJECTIONS)
@@ -492,8 +492,8 @@ static bl_status write_all(bl_agg *a, const char *path, const char *hash, long l
 
     if ((rc = prepare(st,
                       "INSERT INTO source(path, hash, format, report_id, family, provider,"
-                      " period_begin, period_end, ingested_at, size)"
-                      " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                      " period_begin, period_end, ingested_at, size, order_time)"
+                      " VALUES (?,?,?,?,?,?,?,?,?,?,?9)",
                       &qs)) != BL_OK)
         goto out;
     sqlite3_bind_text(qs, 1, path, -1, SQLITE_TRANSIENT);
@@ -759,7 +759,7 @@ bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
     rc = bl__names_load(st, &a.names);
     if (rc != BL_OK)
         goto out;
-    bl_sink sink = {&a, on_begin, on_count, on_hit, on_diag};
+    bl_sink sink = {&a, on_begin, on_count, on_hit, on_diag, NULL};
     rc = bl_ingest_file(path, opts, &sink, &err);
     a.info.path = path;
     if (rc != BL_OK) {
@@ -790,7 +790,7 @@ bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
         goto out;
     rc = write_all(&a, path, h.hex, (long long)sb.st_size, provider);
     if (rc == BL_OK && a.hits)
-        rc = bl__hits_finish(a.hits, res->source_id, &res->out_of_order);
+        rc = bl__hits_finish(a.hits, res->source_id, &res->out_of_order, &res->log);
     if (rc == BL_OK)
         rc = bl__commit(st);
     if (rc != BL_OK) {

@@ -9,6 +9,7 @@
 struct bl_store {
     sqlite3 *db;
     char *path;
+    bool readonly;
     char err[1024];
 };
 
@@ -60,11 +61,19 @@ bl_status bl__hits_add(bl_hits *h, const bl_hit_rec *r);
 /* End of the file's records: pushes the hits' counts into the roll-up
  * (bl__agg_add). Called before the roll-up is written. */
 bl_status bl__hits_flush(bl_hits *h);
+/* Before the file's transaction: BL_DATA when the log's time span overlaps
+ * an earlier log (not removed) that fed one of the same resources, with the
+ * reason (naming that source) in `why`. The caller skips it with --force. */
+bl_status bl__hits_check_overlap(bl_hits *h, char *why, size_t n);
 /* End of the file: flushes pending sessions into the roll-up (bl__agg_add),
- * writes user sketches and quota excess rows for source_id (inside the
- * caller's transaction), and reports how many lines fell outside the
- * reordering window. */
-bl_status bl__hits_finish(bl_hits *h, long long source_id, long *out_of_order);
+ * writes user sketches, per-patron quota use, the log ledger (source
+ * columns log_*, time_first/last, unattributed_range rows) for source_id
+ * (inside the caller's transaction), and reports how many lines fell
+ * outside the reordering window and the line statistics. */
+bl_status bl__hits_finish(bl_hits *h, long long source_id, long *out_of_order, bl_log_stats *stats);
+/* Recomputes quota_excess from quota_use over the sources not removed
+ * (after a log source is removed), inside the caller's transaction. */
+bl_status bl__quota_refresh(bl_store *st);
 void bl__hits_free(bl_hits *h);
 
 /* SQL functions the store needs (e.g. merging user sketches), registered on

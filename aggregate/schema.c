@@ -78,6 +78,75 @@ const char *const bl__migrations[] = {
     "        month, metric, access_method) AS best FROM usage u)\n"
     "WHERE report_rank = best\n"
     "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;\n",
+    /* 1 -> 2: the rules of trust (docs/trust.md). Restatements no longer
+     * delete: every source keeps its rows and `live` says which source wins
+     * each restatement key; sources can be removed; content identity;
+     * plausible Created dates; the log ledger. The source table is rebuilt
+     * (its hash loses its UNIQUE for a partial index over sources not
+     * removed); migrate() runs with foreign keys off, as SQLite asks. */
+    "CREATE TABLE source_v2(id INTEGER PRIMARY KEY, path TEXT NOT NULL, hash TEXT NOT NULL,\n"
+    "  content_hash TEXT, format TEXT NOT NULL, report_id TEXT, family INTEGER NOT NULL,\n"
+    "  provider TEXT NOT NULL DEFAULT '', period_begin TEXT, period_end TEXT,\n"
+    "  created TEXT, created_plausible INTEGER NOT NULL DEFAULT 0,\n"
+    "  order_time TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),\n"
+    "  complete INTEGER NOT NULL DEFAULT 1,\n"
+    "  rows_accepted INTEGER NOT NULL DEFAULT 0, rows_rejected INTEGER NOT NULL DEFAULT 0,\n"
+    "  rows_unattributed INTEGER NOT NULL DEFAULT 0, lines_skipped INTEGER NOT NULL DEFAULT 0,\n"
+    "  replaced_by INTEGER, ingested_at TEXT NOT NULL, size INTEGER, removed_at TEXT,\n"
+    "  log_lines INTEGER, log_events INTEGER, log_robot INTEGER, log_status INTEGER,\n"
+    "  log_not_resource INTEGER, log_static INTEGER, log_unattributed INTEGER,\n"
+    "  time_first INTEGER, time_last INTEGER);\n"
+    "INSERT INTO source_v2(id, path, hash, format, report_id, family, provider, period_begin,\n"
+    "  period_end, order_time, rows_accepted, rows_rejected, rows_unattributed, lines_skipped,\n"
+    "  replaced_by, ingested_at, size)\n"
+    "  SELECT id, path, hash, format, report_id, family, provider, period_begin, period_end,\n"
+    "  ingested_at, rows_accepted, rows_rejected, rows_unattributed, lines_skipped,\n"
+    "  replaced_by, ingested_at, size FROM source;\n"
+    "DROP TABLE source;\n"
+    "ALTER TABLE source_v2 RENAME TO source;\n"
+    "CREATE UNIQUE INDEX source_hash ON source(hash) WHERE removed_at IS NULL;\n"
+    "CREATE INDEX source_content ON source(content_hash) WHERE removed_at IS NULL;\n"
+    "CREATE INDEX source_size ON source(size);\n"
+    "ALTER TABLE usage ADD COLUMN live INTEGER NOT NULL DEFAULT 1;\n"
+    "DROP INDEX usage_by_cell;\n"
+    "CREATE INDEX usage_by_key ON usage(platform, month, metric, institution_id, institution);\n"
+    /* The cells a source carries without certainty (a rejected row's names
+     * and months): the source does not restate them. metric '' = every
+     * metric of those names. */
+    "CREATE TABLE shield(source_id INTEGER NOT NULL REFERENCES source(id),\n"
+    "  institution_id TEXT NOT NULL, institution TEXT NOT NULL, platform TEXT NOT NULL,\n"
+    "  month TEXT NOT NULL, metric TEXT NOT NULL DEFAULT '');\n"
+    "CREATE INDEX shield_by_source ON shield(source_id);\n"
+    /* Where unattributed log events came from: an IPv4 /24 or IPv6 /48,
+     * never an address. */
+    "CREATE TABLE unattributed_range(source_id INTEGER NOT NULL REFERENCES source(id),\n"
+    "  range TEXT NOT NULL, events INTEGER NOT NULL);\n"
+    "CREATE INDEX unattributed_range_by_source ON unattributed_range(source_id);\n"
+    /* Per-patron use of a quota'd resource in a month, under a keyed
+     * pseudonym of that month only (docs/logs.md says for how long). */
+    "CREATE TABLE quota_use(source_id INTEGER NOT NULL REFERENCES source(id),\n"
+    "  resource_id TEXT NOT NULL, month TEXT NOT NULL, metric TEXT NOT NULL,\n"
+    "  pseudonym BLOB NOT NULL, uses INTEGER NOT NULL);\n"
+    "CREATE INDEX quota_use_by_month ON quota_use(resource_id, month);\n"
+    "CREATE INDEX quota_use_by_source ON quota_use(source_id);\n"
+    /* Counting once over the live rows only; a value beyond BL_COUNT_MAX
+     * (only a store written before the bound could hold one) is ignored by
+     * every read, so no sum can overflow and no read can fail. */
+    "DROP VIEW usage_effective;\n"
+    "CREATE VIEW usage_effective AS\n"
+    "SELECT library_id, resource_id,\n"
+    "  CASE WHEN library_id IS NULL THEN institution_id ELSE '' END AS institution_id,\n"
+    "  CASE WHEN library_id IS NULL THEN institution ELSE '' END AS institution,\n"
+    "  CASE WHEN resource_id IS NULL THEN platform ELSE '' END AS platform,\n"
+    "  CASE WHEN resource_id IS NULL THEN database_name ELSE '' END AS database_name,\n"
+    "  month, metric, access_method, SUM(value) AS value\n"
+    "FROM (SELECT u.*, MIN(report_rank) OVER (PARTITION BY\n"
+    "        COALESCE(library_id, '~' || institution_id || '|' || institution),\n"
+    "        COALESCE(resource_id, '~' || platform || '|' || database_name),\n"
+    "        month, metric, access_method) AS best FROM usage u\n"
+    "      WHERE live = 1 AND value BETWEEN 0 AND 1000000000)\n"
+    "WHERE report_rank = best\n"
+    "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;\n",
 };
 
 const int bl__migration_count = sizeof bl__migrations / sizeof bl__migrations[0];

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 bl_status bl__store_fail(bl_store *st, bl_status code, const char *fmt, ...)
@@ -96,48 +97,133 @@ fail:
     return rc;
 }
 
-bl_status bl_store_open(const char *path, bl_store **out, char **errmsg)
+/* The folder part of path, for messages ("." when none). */
+static void folder_of(const char *path, char *out, size_t n)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(out, n, ".");
+    else if (slash == path)
+        snprintf(out, n, "/");
+    else
+        snprintf(out, n, "%.*s", (int)(slash - path), path);
+}
+
+static bl_status open_store(const char *path, bool readonly, bl_store **out, char **errmsg)
 {
     *out = NULL;
+    *errmsg = NULL;
     bl_store *st = calloc(1, sizeof *st);
     if (!st)
         return BL_NOMEM;
     st->path = strdup(path);
+    st->readonly = readonly;
     if (!st->path) {
         free(st);
         return BL_NOMEM;
     }
     bl_status rc = BL_OK;
-    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
-        rc = bl__store_fail(st, BL_CANTCREAT, "cannot open store '%s': %s", path,
-                            st->db ? sqlite3_errmsg(st->db) : "out of memory");
+    char folder[1024];
+    folder_of(path, folder, sizeof folder);
+    if (readonly) {
+        /* A read command never creates a store: a typo in BILAN_DB must not
+         * give an empty store and a silent success. */
+        struct stat sb;
+        if (stat(path, &sb) != 0) {
+            rc = bl__store_fail(st, errno == ENOENT || errno == ENOTDIR ? BL_NOINPUT : BL_IO,
+                                "no store at '%s': %s (create one with 'bilan network import')",
+                                path, strerror(errno));
+            goto fail;
+        }
+    }
+    int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+        rc = bl__store_fail(st, readonly ? BL_NOINPUT : BL_CANTCREAT, "cannot open store '%s': %s",
+                            path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
         goto fail;
     }
     /* Another bilan may be ingesting: wait for it rather than fail. */
     sqlite3_busy_timeout(st->db, 60000);
     sqlite3_extended_result_codes(st->db, 1);
-    rc = bl__exec(st, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
-                      "PRAGMA synchronous=NORMAL;");
-    if (rc != BL_OK) {
-        rc = bl__store_fail(st, BL_CANTCREAT, "cannot use store '%s': %s", path,
-                            sqlite3_errmsg(st->db));
-        goto fail;
+    if (readonly) {
+        /* Reading needs the WAL index (<store>-shm): say which folder when it
+         * cannot be made rather than SQLite's bare "unable to open". */
+        sqlite3_stmt *q = NULL;
+        int r = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL);
+        int version = 0;
+        if (r == SQLITE_OK && (r = sqlite3_step(q)) == SQLITE_ROW)
+            version = sqlite3_column_int(q, 0), r = SQLITE_OK;
+        sqlite3_finalize(q);
+        if (r != SQLITE_OK) {
+            int code = sqlite3_extended_errcode(st->db) & 0xff;
+            if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY)
+                rc = bl__store_fail(st, BL_IO,
+                                    "cannot read store '%s': its folder '%s' must be writable "
+                                    "for the WAL index, or '%s-shm' must exist",
+                                    path, folder, path);
+            else if (code == SQLITE_NOTADB)
+                rc = bl__store_fail(st, BL_DATA, "'%s' is not a bilan store", path);
+            else
+                rc = bl__store_fail(st, BL_IO, "cannot read store '%s': %s", path,
+                                    sqlite3_errmsg(st->db));
+            goto fail;
+        }
+        if (version != bl__migration_count) {
+            rc = bl__store_fail(st, BL_DATA,
+                                version > bl__migration_count
+                                    ? "%s: store schema version %d is newer than this bilan (%d)"
+                                    : "%s: store schema version %d is older than this bilan "
+                                      "(%d): run any writing command (e.g. 'bilan network "
+                                      "import') to upgrade it",
+                                path, version, bl__migration_count);
+            goto fail;
+        }
+        rc = bl__exec(st, "PRAGMA foreign_keys=ON");
+    } else {
+        /* Foreign keys stay off while migrating: a migration may rebuild a
+         * table that others reference, which SQLite only allows that way. */
+        rc = bl__exec(st, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=OFF; "
+                          "PRAGMA synchronous=NORMAL;");
+        if (rc != BL_OK) {
+            int code = sqlite3_extended_errcode(st->db) & 0xff;
+            rc = bl__store_fail(
+                st, BL_CANTCREAT, "cannot use store '%s': %s%s%s%s", path, sqlite3_errmsg(st->db),
+                code == SQLITE_CANTOPEN || code == SQLITE_READONLY ? " (is its folder '" : "",
+                code == SQLITE_CANTOPEN || code == SQLITE_READONLY ? folder : "",
+                code == SQLITE_CANTOPEN || code == SQLITE_READONLY ? "' writable?)" : "");
+            goto fail;
+        }
     }
+    if (rc != BL_OK)
+        goto fail;
     rc = bl__register_sql_functions(st->db);
     if (rc != BL_OK) {
         bl__store_fail(st, rc, "cannot register SQL functions");
         goto fail;
     }
-    rc = migrate(st);
-    if (rc != BL_OK)
-        goto fail;
+    if (!readonly) {
+        rc = migrate(st);
+        if (rc == BL_OK)
+            rc = bl__exec(st, "PRAGMA foreign_keys=ON");
+        if (rc != BL_OK)
+            goto fail;
+    }
     *out = st;
     return BL_OK;
 fail:
     *errmsg = strdup(st->err);
     bl_store_close(st);
     return rc;
+}
+
+bl_status bl_store_open(const char *path, bl_store **out, char **errmsg)
+{
+    return open_store(path, false, out, errmsg);
+}
+
+bl_status bl_store_open_readonly(const char *path, bl_store **out, char **errmsg)
+{
+    return open_store(path, true, out, errmsg);
 }
 
 void bl_store_close(bl_store *st)

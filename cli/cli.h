@@ -20,6 +20,9 @@ int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Opens the store, printing why on failure; returns the exit code (0 ok). */
 int cli_open_store(const bl_cli *cli, bl_store **st);
+/* The same for commands that only read: a missing store is exit 66 and is
+ * not created; a read-only store or folder works. */
+int cli_open_store_readonly(const bl_cli *cli, bl_store **st);
 /* The exit code of a status. */
 int cli_exit(bl_status st);
 /* Where bilan's data files live (fonts.conf, robots list, demo fixtures):

@@ -93,7 +93,7 @@ int cmd_export(bl_cli *cli, int argc, char **argv)
     if (optind < argc)
         return cli_usage("export", USAGE, "unexpected argument '%s'", argv[optind]);
     bl_store *st = NULL;
-    int ex = cli_open_store(cli, &st);
+    int ex = cli_open_store_readonly(cli, &st);
     if (ex)
         return ex;
     bl_buf b = BL_BUF_INIT(1 << 20);

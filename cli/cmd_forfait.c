@@ -178,7 +178,7 @@ int cmd_forfait(bl_cli *cli, int argc, char **argv)
         return cli_usage("forfait", USAGE, "unexpected argument '%s'", argv[optind]);
 
     bl_store *st = NULL;
-    int ex = cli_open_store(cli, &st);
+    int ex = cli_open_store_readonly(cli, &st);
     if (ex)
         return ex;
     bl_forfait_status *fs = NULL;

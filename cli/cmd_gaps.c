@@ -36,7 +36,7 @@ int cmd_gaps(bl_cli *cli, int argc, char **argv)
     if (!cli_month(from, &f) || !cli_month(to, &t) || t < f)
         return cli_usage("gaps", USAGE, "'%s' is not a range YYYY-MM..YYYY-MM", argv[1]);
     bl_store *st = NULL;
-    int ex = cli_open_store(cli, &st);
+    int ex = cli_open_store_readonly(cli, &st);
     if (ex)
         return ex;
     int n = 0;

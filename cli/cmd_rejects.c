@@ -29,7 +29,7 @@ int cmd_rejects(bl_cli *cli, int argc, char **argv)
     if (argc != 2)
         return cli_usage("rejects", USAGE, "expected one source");
     bl_store *st = NULL;
-    int ex = cli_open_store(cli, &st);
+    int ex = cli_open_store_readonly(cli, &st);
     if (ex)
         return ex;
     bl_status rc = bl_store_rejects(st, argv[1], print_reject, argv[1]);

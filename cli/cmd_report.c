@@ -183,7 +183,7 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
     int64_t days = now / 86400;
 
     bl_store *st = NULL;
-    int ex = cli_open_store(cli, &st);
+    int ex = cli_open_store_readonly(cli, &st);
     if (ex)
         return ex;
     bl_model **models = NULL;

@@ -73,6 +73,18 @@ int cli_open_store(const bl_cli *cli, bl_store **st)
     return 0;
 }
 
+int cli_open_store_readonly(const bl_cli *cli, bl_store **st)
+{
+    char *err = NULL;
+    bl_status rc = bl_store_open_readonly(cli->db_path, st, &err);
+    if (rc != BL_OK) {
+        cli_error("%s", err ? err : bl_status_str(rc));
+        free(err);
+        return cli_exit(rc);
+    }
+    return 0;
+}
+
 const char *cli_data_dir(void)
 {
     const char *d = getenv("BILAN_DATA_DIR");

@@ -106,3 +106,16 @@ bool bl_parse_decimal(bl_sv s, int scale, int64_t *out)
     *out = iv * p + frac + (round_up ? 1 : 0);
     return true;
 }
+
+bool bl_id_valid(const char *s)
+{
+    if (!s || !((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+        return false;
+    size_t n = 0;
+    for (; s[n]; n++) {
+        char c = s[n];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+            return false;
+    }
+    return n <= 64;
+}

@@ -107,7 +107,7 @@ static void fz_diag(void *ctx, const bl_diag *d)
     cstr(d->reason);
 }
 
-const bl_sink fz_sink = {NULL, fz_begin, fz_count, fz_hit, fz_diag};
+const bl_sink fz_sink = {NULL, fz_begin, fz_count, fz_hit, fz_diag, NULL};
 
 int fz_memfd(const uint8_t *data, size_t size, char path[32])
 {

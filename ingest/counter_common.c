@@ -449,7 +449,7 @@ static void diag(bl__ctr_reader *r, bl_diag_level lvl, unsigned long line, const
 {
     if (!r->sink->diag)
         return;
-    bl_diag d = {lvl, r->path, line, field, reason};
+    bl_diag d = {lvl, r->path, line, field, reason, NULL};
     r->sink->diag(r->sink->ctx, &d);
 }
 

@@ -122,7 +122,7 @@ static bl_status diag(reader *r, unsigned long line, const char *field, const ch
             r->refused = true;
         return BL_OK;
     }
-    bl_diag d = {BL_DIAG_ROW, r->path, line, field, reason};
+    bl_diag d = {BL_DIAG_ROW, r->path, line, field, reason, NULL};
     if (r->sink->diag)
         r->sink->diag(r->sink->ctx, &d);
     return r->opts->strict ? BL_DATA : BL_OK;
@@ -336,7 +336,7 @@ bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *op
         *errmsg = bl_strdup_printf("%s: not a %s access log: none of its first %d lines "
                                    "fits (line %lu: %s)",
                                    path, info.format, r.nprobe, r.probe[0].line, r.probe[0].reason);
-        bl_diag d = {BL_DIAG_FILE, path, 0, NULL, *errmsg};
+        bl_diag d = {BL_DIAG_FILE, path, 0, NULL, *errmsg, NULL};
         if (sink->diag)
             sink->diag(sink->ctx, &d);
     } else if (st != BL_OK && !*errmsg && opts->strict && st == BL_DATA) {

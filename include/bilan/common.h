@@ -14,6 +14,12 @@
 
 #define BL_VERSION "0.1.0"
 
+/* The largest count bilan accepts in one cell (one library or institution,
+ * resource, month and metric): a billion uses in a month is beyond any
+ * public-library network, so a larger figure is a misread file. With this
+ * bound no sum over a store can overflow 64 bits (docs/trust.md). */
+#define BL_COUNT_MAX INT64_C(1000000000)
+
 /* One list of status codes, with the sysexits.h value each maps to and its
  * text (libuv's error map). Fallible functions return a bl_status. */
 #define BL_STATUS_MAP(X)                     \
@@ -158,6 +164,13 @@ bool bl_parse_decimal(bl_sv s, int scale, int64_t *out);
 /* Parses a whole count, accepting thousands separators (",", ".", space,
  * NBSP, NNBSP, apostrophe) when grouped by three. Empty is not accepted here. */
 bool bl_parse_count(bl_sv s, int64_t *out);
+
+/* ---- identifiers ---------------------------------------------------------- */
+
+/* True when s is a valid id of a partner, library, resource, forfait,
+ * endpoint or profile: [a-z0-9][a-z0-9._-]*, at most 64 bytes. Such an id
+ * is safe as a file name: it cannot name a folder or leave one. */
+bool bl_id_valid(const char *s);
 
 /* ---- text encodings ------------------------------------------------------ */
 

@@ -45,6 +45,7 @@ typedef struct bl_ingest_opts {
     const char *custom_format; /* with BL_FMT_CUSTOM: Apache-style format string */
     const char *library_param; /* logs: query parameter naming the library */
     bool strict;               /* refuse the whole file at its first bad row */
+    bool force;                /* logs: accept a log overlapping an earlier one in time */
 } bl_ingest_opts;
 
 /* Parses "auto", "counter5", "counter4", "combined", "common", "ezproxy",

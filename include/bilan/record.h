@@ -38,6 +38,11 @@ typedef struct bl_file_info {
     const char *institution_id;
     const char *institution_name;
     int period_begin, period_end; /* month indexes, -1 if unknown */
+    /* When the provider made the report (R5 Created, R4 run date),
+     * normalised to "YYYY-MM-DDTHH:MM:SSZ" (midnight when only a date is
+     * given), or NULL when absent or unreadable. The sink judges whether it
+     * is plausible; readers never reject rows because of it. */
+    const char *created;
 } bl_file_info;
 
 /* A pre-aggregated count: one cell of a COUNTER report. */
@@ -77,13 +82,39 @@ typedef enum bl_diag_level {
     BL_DIAG_NOTE  /* informative (skipped trailer, replaced months...) */
 } bl_diag_level;
 
+/* What a reader knows of a rejected COUNTER row, so that the sink can keep
+ * the earlier values of the cells that row would have restated. Names are
+ * as written in the row (empty institution: the header's). metric is the
+ * R5 metric name (R4 measures already mapped), empty when unknown: every
+ * metric of the row's names is then concerned. month_first/month_last span
+ * the report's month columns the row covers, -1 when unknown (the file's
+ * whole period is then concerned). */
+typedef struct bl_row_ctx {
+    bl_sv institution_id, institution_name, platform, database, metric;
+    int month_first, month_last;
+} bl_row_ctx;
+
 typedef struct bl_diag {
     bl_diag_level level;
     const char *path;
     unsigned long line; /* 0 when not about a line */
     const char *field;  /* column name, or NULL */
     const char *reason; /* English, lower case, no trailing period */
+    /* BL_DIAG_ROW from a COUNTER reader: the row's names, or NULL when the
+     * row could not be read far enough to know them (the sink then treats
+     * the whole file as carrying none of its cells with certainty). */
+    const bl_row_ctx *row;
 } bl_diag;
+
+/* What is known once a file has been read to its end. */
+typedef struct bl_file_end {
+    /* Identity of the content: 128-bit hash (32 hex digits) of the
+     * decompressed bytes with CRLF and lone CR turned into LF and a final
+     * LF supplied when missing, so that a file re-delivered gzip'd or with
+     * other line ends is recognised as the same. */
+    char content_hash[33];
+    unsigned long lines; /* physical lines read */
+} bl_file_end;
 
 /* The sink: the aggregator implements it; tests implement recording sinks.
  * Callbacks return BL_OK to go on; any other status stops the reader, which
@@ -94,6 +125,9 @@ typedef struct bl_sink {
     bl_status (*count)(void *ctx, const bl_count_rec *rec);
     bl_status (*hit)(void *ctx, const bl_hit_rec *rec);
     void (*diag)(void *ctx, const bl_diag *d);
+    /* Optional (may be NULL): called once after the last record, when the
+     * whole file has been read without a file-level error. */
+    bl_status (*end)(void *ctx, const bl_file_end *e);
 } bl_sink;
 
 #endif

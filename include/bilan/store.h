@@ -13,6 +13,11 @@ typedef struct bl_store bl_store;
 /* Opens (creating and migrating if needed) the store at path. On failure
  * *errmsg says why (caller frees) and *out is NULL. */
 bl_status bl_store_open(const char *path, bl_store **out, char **errmsg);
+/* Opens an existing store for reading only: never creates, never migrates.
+ * BL_NOINPUT when there is no file at path; BL_IO (naming the folder) when
+ * the WAL index cannot be made; BL_DATA when the schema is not this
+ * build's. */
+bl_status bl_store_open_readonly(const char *path, bl_store **out, char **errmsg);
 void bl_store_close(bl_store *st);
 /* Detail of the last failure on this handle, borrowed. */
 const char *bl_store_errmsg(const bl_store *st);
@@ -33,6 +38,18 @@ bl_status bl_network_import(bl_store *st, const char *dir, bl_import_counts *cou
 
 /* ---- ingestion ----------------------------------------------------------------- */
 
+/* What the COUNTER rules made of an access log's lines (docs/logs.md). */
+typedef struct bl_log_stats {
+    long long lines;                 /* lines read */
+    long long events;                /* usage events counted (investigations and requests) */
+    long long robot;                 /* lines ignored: user agent on the COUNTER robots list */
+    long long status;                /* lines ignored: HTTP status other than 200/304 */
+    long long not_resource;          /* lines ignored: no resource's URL pattern matches */
+    long long static_;               /* lines ignored: static assets (images, scripts, styles) */
+    long long unattributed;          /* events counted with no library */
+    long long time_first, time_last; /* span of the hits, seconds (local time as written) */
+} bl_log_stats;
+
 typedef struct bl_ingest_result {
     bool duplicate; /* same content already ingested: nothing done */
     long long source_id;
@@ -45,6 +62,8 @@ typedef struct bl_ingest_result {
     long replaced_sources;  /* earlier sources whose months this one restated */
     long replaced_rows;     /* usage rows those restatements removed */
     long out_of_order;      /* logs: lines outside the reordering window */
+    bl_log_stats log;       /* logs only */
+    long long duplicate_of; /* with duplicate: the source already holding this content */
     int period_begin, period_end;
 } bl_ingest_result;
 

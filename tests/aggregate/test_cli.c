@@ -69,7 +69,10 @@ Test(cli, usage_errors_say_how_to_get_help)
 
 Test(cli, unwritable_store_is_a_clear_error)
 {
-    const char *a[] = {tu_bilan(), "--db", "/nonexistent/dir/bilan.db", "export", "usage", NULL};
+    char net[1024];
+    snprintf(net, sizeof net, "%s/fixtures/ingest/network", tu_srcdir());
+    const char *a[] = {tu_bilan(), "--db", "/nonexistent/dir/bilan.db", "network", "import",
+                       net,        NULL};
     tu_run r = tu_runv(a, NULL);
     cr_assert_eq(r.status, 73, "%s", r.err);
     cr_assert(strstr(r.err, "bilan: cannot open store '/nonexistent/dir/bilan.db'"), "%s", r.err);

@@ -10,8 +10,14 @@ Test(store, opens_and_exports_header)
     char *dir = tu_mkdtemp("store");
     char db[512];
     snprintf(db, sizeof db, "%s/t.db", dir);
+    char net[1024];
+    snprintf(net, sizeof net, "%s/fixtures/ingest/network", tu_srcdir());
+    const char *imp[] = {tu_bilan(), "--db", db, "network", "import", net, NULL};
+    tu_run r = tu_runv(imp, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
     const char *argv[] = {tu_bilan(), "--db", db, "export", "usage", NULL};
-    tu_run r = tu_runv(argv, NULL);
+    r = tu_runv(argv, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert_str_eq(r.out, "partner_id,library_id,resource_id,month,metric,value\n");
     tu_run_free(&r);
