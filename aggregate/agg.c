@@ -11,6 +11,7 @@
 #include <string.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -21,6 +22,13 @@ typedef struct rejection {
     unsigned long line;
     char *field, *reason;
 } rejection;
+
+/* The cells a rejected row would have carried: the source does not restate
+ * them (docs/trust.md, "restatement"). metric "" = every metric. */
+typedef struct shield {
+    char *inst_id, *inst, *platform, *metric;
+    int month_first, month_last; /* -1: the file's whole period */
+} shield;
 
 /* The roll-up is two-level: a group per (library, resource, institution,
  * platform, database, access method) as written, and inside it one cell per
@@ -88,6 +96,11 @@ struct bl_agg {
     size_t nrej, rej_alloc;
     int min_month, max_month;
     bl_buf key;
+    char *created;   /* the report's Created date, normalised, or NULL */
+    bool complete;   /* false: a rejected row could not be named */
+    shield *shields; /* rejected rows' cells */
+    size_t nshields, shields_alloc;
+    char content_hash[33]; /* from sink->end; "" when the reader gave none */
 };
 
 static int report_rank(const bl_file_info *info)
@@ -119,11 +132,13 @@ static bl_status on_begin(void *ctx, const bl_file_info *info)
     a->created_by = dup_or_null(info->created_by);
     a->inst_id = dup_or_null(info->institution_id);
     a->inst_name = dup_or_null(info->institution_name);
+    a->created = dup_or_null(info->created);
     a->info.format = a->format;
     a->info.report_id = a->report_id;
     a->info.created_by = a->created_by;
     a->info.institution_id = a->inst_id;
     a->info.institution_name = a->inst_name;
+    a->info.created = a->created;
     a->rank = report_rank(info);
     if (info->family == BL_FAM_LOG)
         return bl__hits_open(a->st, a->opts, a, &a->hits);
@@ -249,7 +264,10 @@ static bl_status add_cell(bl_agg *a, group *g, int month, int metric, int64_t va
         *cell = (cell_val){month, metric, 0};
     }
     g->last = (size_t)(cell - g->cells);
-    cell->value += value;
+    /* Each count is at most BL_COUNT_MAX; a cell summing beyond
+     * BL_CELL_SUM_MAX refuses the file, so no stored sum can overflow. */
+    if (__builtin_add_overflow(cell->value, value, &cell->value) || cell->value > BL_CELL_SUM_MAX)
+        return BL_RANGE;
     if (a->min_month < 0 || month < a->min_month)
         a->min_month = month;
     if (month > a->max_month)
@@ -408,6 +426,14 @@ static bl_status on_count(void *ctx, const bl_count_rec *r)
     return BL_OK;
 }
 
+static bl_status on_end(void *ctx, const bl_file_end *e)
+{
+    bl_agg *a = ctx;
+    memcpy(a->content_hash, e->content_hash, sizeof a->content_hash);
+    a->content_hash[sizeof a->content_hash - 1] = '\0';
+    return BL_OK;
+}
+
 static bl_status on_hit(void *ctx, const bl_hit_rec *r)
 {
     bl_agg *a = ctx;
@@ -437,10 +463,49 @@ static void reject(bl_agg *a, unsigned long line, const char *field, const char 
     a->rej[a->nrej++] = (rejection){line, field ? strdup(field) : NULL, strdup(reason)};
 }
 
+static char *sv_trim_dup(bl_sv v)
+{
+    return bl_sv_dup(v.ptr ? bl_sv_trim(v) : bl_sv_from(""));
+}
+
+/* Remembers the cells of a rejected row so that this file does not restate
+ * them: the earlier values of those cells stay in place. */
+static void add_shield(bl_agg *a, const bl_row_ctx *row)
+{
+    if (!row) {
+        a->complete = false;
+        return;
+    }
+    if (a->nshields == a->shields_alloc) {
+        size_t na = a->shields_alloc ? a->shields_alloc * 2 : 16;
+        shield *ns = realloc(a->shields, na * sizeof *ns);
+        if (!ns) {
+            a->complete = false;
+            return;
+        }
+        a->shields = ns, a->shields_alloc = na;
+    }
+    bl_sv iid = row->institution_id, inm = row->institution_name;
+    if (bl_sv_trim(iid).len == 0 && bl_sv_trim(inm).len == 0) {
+        iid = bl_sv_from(a->inst_id ? a->inst_id : "");
+        inm = bl_sv_from(a->inst_name ? a->inst_name : "");
+    }
+    shield sh = {sv_trim_dup(iid),         sv_trim_dup(inm), sv_trim_dup(row->platform),
+                 sv_trim_dup(row->metric), row->month_first, row->month_last};
+    if (!sh.inst_id || !sh.inst || !sh.platform || !sh.metric) {
+        free(sh.inst_id), free(sh.inst), free(sh.platform), free(sh.metric);
+        a->complete = false;
+        return;
+    }
+    a->shields[a->nshields++] = sh;
+}
+
 static void on_diag(void *ctx, const bl_diag *d)
 {
     bl_agg *a = ctx;
     if (d->level == BL_DIAG_ROW) {
+        if (a->info.family != BL_FAM_LOG)
+            add_shield(a, d->row);
         reject(a, d->line, d->field, d->reason);
         return;
     }
@@ -469,18 +534,94 @@ static bl_status step(bl_store *st, sqlite3_stmt *q)
     return BL_OK;
 }
 
+/* Whether the report's Created date can order its restatements: it must be
+ * readable, not in the future, and not before the last month it reports
+ * (real vendor files carry a Created years before their months). */
+static bool created_plausible(const char *created, int max_month, const char *now, const char **why)
+{
+    int y, m, d;
+    char day[11];
+    if (!created) {
+        *why = "the report has no Created date";
+        return false;
+    }
+    snprintf(day, sizeof day, "%.10s", created);
+    if (!bl_date_parse(day, &y, &m, &d)) {
+        *why = "its Created date cannot be read";
+        return false;
+    }
+    if (strcmp(created, now) > 0) {
+        *why = "its Created date is in the future";
+        return false;
+    }
+    if (max_month >= 0 && bl_month_index(y, m) < max_month) {
+        *why = "its Created date is before the months it reports";
+        return false;
+    }
+    return true;
+}
+
+static void note(bl_agg *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(bl_agg *a, const char *fmt, ...)
+{
+    char reason[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    if (a->diag) {
+        bl_diag d = {BL_DIAG_NOTE, a->info.path, 0, NULL, reason, NULL};
+        a->diag(a->diag_ctx, &d);
+    }
+}
+
+static bl_status write_shields(bl_agg *a, long long sid, int begin, int end)
+{
+    bl_store *st = a->st;
+    sqlite3_stmt *q = NULL;
+    bl_status rc = BL_OK;
+    if (a->nshields == 0)
+        return BL_OK;
+    if ((rc = prepare(st,
+                      "INSERT INTO shield(source_id, institution_id, institution, platform,"
+                      " month, metric) VALUES (?,?,?,?,?,?)",
+                      &q)) != BL_OK)
+        return rc;
+    for (size_t i = 0; i < a->nshields && rc == BL_OK; i++) {
+        const shield *sh = &a->shields[i];
+        int m0 = sh->month_first >= 0 ? sh->month_first : begin;
+        int m1 = sh->month_last >= 0 ? sh->month_last : end;
+        for (int m = m0; m >= 0 && m <= m1 && rc == BL_OK; m++) {
+            char month[8];
+            bl_month_format(m, month);
+            sqlite3_bind_int64(q, 1, sid);
+            sqlite3_bind_text(q, 2, sh->inst_id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 3, sh->inst, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 4, sh->platform, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 5, month, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(q, 6, sh->metric, -1, SQLITE_STATIC);
+            rc = step(st, q);
+        }
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
 static bl_status write_all(bl_agg *a, const char *path, const char *hash, long long size,
                            const char *provider)
 {
     bl_store *st = a->st;
     bl_ingest_result *res = a->res;
-    sqlite3_stmt *qs = NULL, *qu = NULL, *qr = NULL, *qdel = NULL, *qrep = NULL, *qfin = NULL;
+    sqlite3_stmt *qs = NULL, *qu = NULL, *qr = NULL, *qfin = NULL;
     bl_status rc;
-    char pb[8] = "", pe[8] = "", now[32];
+    char pb[8] = "", pe[8] = "", now[32], soon[32];
     time_t t = time(NULL);
     struct tm tmv;
     gmtime_r(&t, &tmv);
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    t += 86400; /* a provider's clock a few hours ahead is not implausible */
+    gmtime_r(&t, &tmv);
+    strftime(soon, sizeof soon, "%Y-%m-%dT%H:%M:%SZ", &tmv);
     int begin = a->info.period_begin >= 0 && a->begun ? a->info.period_begin : a->min_month;
     int end = a->info.period_end >= 0 && a->begun ? a->info.period_end : a->max_month;
     if (begin >= 0)
@@ -489,11 +630,18 @@ static bl_status write_all(bl_agg *a, const char *path, const char *hash, long l
         bl_month_format(end, pe);
     res->period_begin = begin;
     res->period_end = end;
+    bool is_log = a->info.family == BL_FAM_LOG;
+    const char *why = NULL;
+    bool plausible = !is_log && created_plausible(a->created, a->max_month, soon, &why);
+    if (!is_log && !plausible)
+        note(a, "%s%s%s: the order of ingest decides its restatements", why, a->created ? " " : "",
+             a->created ? a->created : "");
 
     if ((rc = prepare(st,
                       "INSERT INTO source(path, hash, format, report_id, family, provider,"
-                      " period_begin, period_end, ingested_at, size, order_time)"
-                      " VALUES (?,?,?,?,?,?,?,?,?,?,?9)",
+                      " period_begin, period_end, ingested_at, size, order_time, created,"
+                      " created_plausible, complete, content_hash)"
+                      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                       &qs)) != BL_OK)
         goto out;
     sqlite3_bind_text(qs, 1, path, -1, SQLITE_TRANSIENT);
@@ -509,6 +657,13 @@ static bl_status write_all(bl_agg *a, const char *path, const char *hash, long l
         sqlite3_bind_text(qs, 8, pe, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(qs, 9, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(qs, 10, size);
+    sqlite3_bind_text(qs, 11, plausible ? a->created : now, -1, SQLITE_TRANSIENT);
+    if (a->created)
+        sqlite3_bind_text(qs, 12, a->created, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(qs, 13, plausible);
+    sqlite3_bind_int(qs, 14, a->complete);
+    if (a->content_hash[0])
+        sqlite3_bind_text(qs, 15, a->content_hash, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(qs) != SQLITE_DONE) {
         if ((sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_CONSTRAINT) {
             /* Another bilan ingested the same content meanwhile. */
@@ -522,28 +677,15 @@ static bl_status write_all(bl_agg *a, const char *path, const char *hash, long l
     long long sid = sqlite3_last_insert_rowid(st->db);
     res->source_id = sid;
 
-    /* Restatement: rows of this report type from earlier sources, for the
-     * same institution, platform and month as a cell of this file, are
-     * replaced (COUNTER lets providers correct data). Logs add up instead. */
-    if (a->info.family != BL_FAM_LOG) {
-        if ((rc = prepare(st,
-                          "DELETE FROM usage WHERE source_id IN (SELECT id FROM source WHERE "
-                          "id <> ?1 AND report_id IS ?2) AND institution_id = ?3 AND "
-                          "institution = ?4 AND platform = ?5 AND month = ?6 "
-                          "RETURNING source_id",
-                          &qdel)) != BL_OK ||
-            (rc = prepare(st, "UPDATE source SET replaced_by = ?1 WHERE id = ?2", &qrep)) != BL_OK)
-            goto out;
-    }
+    /* Every source keeps its rows; which one counts for a restatement key is
+     * decided afterwards (bl__restate), so that an older report ingested
+     * late, or a source removed, gives the same store as any other order. */
     if ((rc = prepare(st,
                       "INSERT INTO usage(source_id, library_id, resource_id, institution_id,"
                       " institution, platform, database_name, month, metric, access_method,"
                       " report_rank, value) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                       &qu)) != BL_OK)
         goto out;
-    /* Restatements are keyed by (institution, platform, month): do each once. */
-    bl_strmap done = {0};
-    bl_buf dk = BL_BUF_INIT(1 << 16);
     for (size_t i = 0; i < a->groups.cap && rc == BL_OK; i++) {
         const group *g = a->groups.slots[i].value;
         if (!a->groups.slots[i].key || !g)
@@ -552,39 +694,6 @@ static bl_status write_all(bl_agg *a, const char *path, const char *hash, long l
             const cell_val *v = &g->cells[k];
             char month[8];
             bl_month_format(v->month, month);
-            bl_strmap_entry *de = NULL;
-            if (qdel) {
-                bl_buf_clear(&dk);
-                if ((rc = bl_buf_printf(&dk, "%s\x1f%s\x1f%s\x1f%s", g->inst_id, g->inst,
-                                        g->platform, month)) != BL_OK ||
-                    (rc = bl__strmap_upsert(&done, dk.data, dk.len, &de)) != BL_OK)
-                    break;
-            }
-            if (de && !de->value) {
-                de->value = &done; /* any non-NULL marker */
-                sqlite3_bind_int64(qdel, 1, sid);
-                if (a->report_id)
-                    sqlite3_bind_text(qdel, 2, a->report_id, -1, SQLITE_TRANSIENT);
-                else
-                    sqlite3_bind_null(qdel, 2);
-                sqlite3_bind_text(qdel, 3, g->inst_id, -1, SQLITE_TRANSIENT);
-                sqlite3_bind_text(qdel, 4, g->inst, -1, SQLITE_TRANSIENT);
-                sqlite3_bind_text(qdel, 5, g->platform, -1, SQLITE_TRANSIENT);
-                sqlite3_bind_text(qdel, 6, month, -1, SQLITE_TRANSIENT);
-                int r;
-                while ((r = sqlite3_step(qdel)) == SQLITE_ROW) {
-                    res->replaced_rows++;
-                    sqlite3_bind_int64(qrep, 1, sid);
-                    sqlite3_bind_int64(qrep, 2, sqlite3_column_int64(qdel, 0));
-                    sqlite3_step(qrep);
-                    sqlite3_reset(qrep);
-                }
-                sqlite3_reset(qdel);
-                if (r != SQLITE_DONE) {
-                    rc = bl__store_fail(st, BL_IO, "%s: %s", st->path, sqlite3_errmsg(st->db));
-                    break;
-                }
-            }
             sqlite3_bind_int64(qu, 1, sid);
             if (g->library_id)
                 sqlite3_bind_text(qu, 2, g->library_id, -1, SQLITE_TRANSIENT);
@@ -606,12 +715,29 @@ static bl_status write_all(bl_agg *a, const char *path, const char *hash, long l
             rc = step(st, qu);
         }
     }
-    bl_buf_release(&dk);
-    if (rc != BL_OK) {
-        bl__strmap_free(&done, NULL);
+    if (rc != BL_OK)
         goto out;
+    if ((rc = write_shields(a, sid, begin, end)) != BL_OK)
+        goto out;
+    if (!is_log) {
+        bl_restate_counts rs;
+        if ((rc = bl__restate(st, sid, &rs)) != BL_OK)
+            goto out;
+        res->replaced_rows = rs.lost_rows;
+        res->replaced_sources = rs.lost_sources;
+        res->superseded_rows = rs.self_superseded;
+        res->kept_rows = rs.kept_by_rejection;
+        if (rs.self_superseded)
+            note(a,
+                 "%lld cell(s) of this report are superseded by a report created later "
+                 "(source #%lld): they are kept in the ledger, not counted",
+                 rs.self_superseded, rs.winner_over_self);
+        if (rs.kept_by_rejection)
+            note(a,
+                 "%lld earlier cell(s) kept: this file's rows for them were rejected, so it "
+                 "does not restate them",
+                 rs.kept_by_rejection);
     }
-    bl__strmap_free(&done, NULL);
 
     if ((rc = prepare(st, "INSERT INTO rejection(source_id, line, field, reason) VALUES (?,?,?,?)",
                       &qr)) != BL_OK)
@@ -640,21 +766,10 @@ static bl_status write_all(bl_agg *a, const char *path, const char *hash, long l
     sqlite3_bind_int64(qfin, 4, res->rows_unattributed);
     sqlite3_bind_int64(qfin, 5, res->lines_skipped);
     rc = step(st, qfin);
-    if (rc == BL_OK) {
-        sqlite3_stmt *qc = NULL;
-        if (prepare(st, "SELECT count(*) FROM source WHERE replaced_by = ?", &qc) == BL_OK) {
-            sqlite3_bind_int64(qc, 1, sid);
-            if (sqlite3_step(qc) == SQLITE_ROW)
-                res->replaced_sources = sqlite3_column_int64(qc, 0);
-        }
-        sqlite3_finalize(qc);
-    }
 out:
     sqlite3_finalize(qs);
     sqlite3_finalize(qu);
     sqlite3_finalize(qr);
-    sqlite3_finalize(qdel);
-    sqlite3_finalize(qrep);
     sqlite3_finalize(qfin);
     return rc;
 }
@@ -691,7 +806,9 @@ static bool size_seen(bl_store *st, long long size)
 {
     sqlite3_stmt *q = NULL;
     bool found = true; /* when in doubt, hash first */
-    if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM source WHERE size = ? OR size IS NULL LIMIT 1",
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT 1 FROM source WHERE (size = ? OR size IS NULL)"
+                           " AND removed_at IS NULL LIMIT 1",
                            -1, &q, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(q, 1, size);
         found = sqlite3_step(q) == SQLITE_ROW;
@@ -700,17 +817,20 @@ static bool size_seen(bl_store *st, long long size)
     return found;
 }
 
-static bool already_ingested(bl_store *st, const char *hash)
+/* The source (not removed) holding these bytes or this content, or 0. */
+static long long already_ingested(bl_store *st, const char *column, const char *hash)
 {
     sqlite3_stmt *q = NULL;
-    bool found = false;
-    if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM source WHERE hash = ?", -1, &q, NULL) ==
-        SQLITE_OK) {
+    long long id = 0;
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT id FROM source WHERE %s = ? AND removed_at IS NULL", column);
+    if (hash && *hash && sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK) {
         sqlite3_bind_text(q, 1, hash, -1, SQLITE_TRANSIENT);
-        found = sqlite3_step(q) == SQLITE_ROW;
+        if (sqlite3_step(q) == SQLITE_ROW)
+            id = sqlite3_column_int64(q, 0);
     }
     sqlite3_finalize(q);
-    return found;
+    return id;
 }
 
 bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
@@ -733,7 +853,7 @@ bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
             free(h.err);
             return rc;
         }
-        if (already_ingested(st, h.hex)) {
+        if ((res->duplicate_of = already_ingested(st, "hash", h.hex)) != 0) {
             res->duplicate = true;
             return BL_OK;
         }
@@ -749,6 +869,7 @@ bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
                 .res = res,
                 .min_month = -1,
                 .max_month = -1,
+                .complete = true,
                 .key = BL_BUF_INIT(1 << 16)};
     for (int k = 0; k < NAME_MEMOS; k++) {
         name_memo *e = &a.memo[k];
@@ -759,9 +880,14 @@ bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
     rc = bl__names_load(st, &a.names);
     if (rc != BL_OK)
         goto out;
-    bl_sink sink = {&a, on_begin, on_count, on_hit, on_diag, NULL};
+    bl_sink sink = {&a, on_begin, on_count, on_hit, on_diag, on_end};
     rc = bl_ingest_file(path, opts, &sink, &err);
     a.info.path = path;
+    if (rc == BL_RANGE) {
+        bl__store_fail(st, rc, "%s: a cell adds up to more than %lld: file refused", path,
+                       (long long)BL_CELL_SUM_MAX);
+        goto out;
+    }
     if (rc != BL_OK) {
         bl__store_fail(st, rc == BL_NOMEM ? BL_NOMEM : rc, "%s", err ? err : bl_status_str(rc));
         goto out;
@@ -769,6 +895,14 @@ bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
     if (opts->strict && res->rows_rejected > 0) {
         rc = bl__store_fail(st, BL_DATA, "%s: %ld row(s) rejected and --strict given: file refused",
                             path, res->rows_rejected);
+        goto out;
+    }
+    /* A file of which nothing could be read is refused, not recorded: it
+     * can then be corrected and ingested again. */
+    if (res->rows_accepted == 0 && res->rows_rejected > 0) {
+        rc = bl__store_fail(st, BL_DATA,
+                            "%s: every row was rejected (%ld): file refused, nothing stored", path,
+                            res->rows_rejected);
         goto out;
     }
     snprintf(res->format, sizeof res->format, "%s", a.format ? a.format : "unknown");
@@ -781,9 +915,18 @@ bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
         bl__store_fail(st, rc, "%s", h.err ? h.err : "cannot read file");
         goto out;
     }
-    if (already_ingested(st, h.hex)) {
-        res->duplicate = true; /* the same content arrived meanwhile */
+    if ((res->duplicate_of = already_ingested(st, "hash", h.hex)) != 0 ||
+        (res->duplicate_of = already_ingested(st, "content_hash", a.content_hash)) != 0) {
+        res->duplicate = true; /* the same content, maybe compressed or with other line ends */
         goto out;
+    }
+    if (a.hits && !opts->force) {
+        char why[512] = "";
+        if ((rc = bl__hits_check_overlap(a.hits, why, sizeof why)) != BL_OK) {
+            bl__store_fail(st, rc, "%s: %s; nothing stored (use --force if it is not a repeat)",
+                           path, why);
+            goto out;
+        }
     }
     rc = bl__begin(st);
     if (rc != BL_OK)
@@ -823,6 +966,14 @@ out:
     free(a.created_by);
     free(a.inst_id);
     free(a.inst_name);
+    free(a.created);
+    for (size_t i = 0; i < a.nshields; i++) {
+        free(a.shields[i].inst_id);
+        free(a.shields[i].inst);
+        free(a.shields[i].platform);
+        free(a.shields[i].metric);
+    }
+    free(a.shields);
     bl_buf_release(&a.key);
     return rc;
 }

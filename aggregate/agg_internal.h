@@ -30,6 +30,19 @@ void bl__rollback(bl_store *st);
  * use). Never leaves the process. */
 bl_status bl__store_secret(bl_store *st, uint8_t key[16]);
 
+/* ---- restatements (aggregate/restate.c) ------------------------------------ */
+
+typedef struct bl_restate_counts {
+    long long lost_rows, lost_sources; /* rows of earlier sources no longer counted */
+    long long self_superseded;         /* rows of this source not counted */
+    long long winner_over_self;        /* the source counted instead, or 0 */
+    long long kept_by_rejection;       /* earlier rows kept: this source's row was rejected */
+} bl_restate_counts;
+
+/* Decides, for every restatement key source sid carries, which source's
+ * rows are live (inside the caller's transaction). */
+bl_status bl__restate(bl_store *st, long long sid, bl_restate_counts *c);
+
 /* ---- the roll-up (aggregate/agg.c) ---------------------------------------- */
 
 typedef struct bl_agg bl_agg;

@@ -129,7 +129,7 @@ const char *const bl__migrations[] = {
     "  pseudonym BLOB NOT NULL, uses INTEGER NOT NULL);\n"
     "CREATE INDEX quota_use_by_month ON quota_use(resource_id, month);\n"
     "CREATE INDEX quota_use_by_source ON quota_use(source_id);\n"
-    /* Counting once over the live rows only; a value beyond BL_COUNT_MAX
+    /* Counting once over the live rows only; a value beyond BL_CELL_SUM_MAX
      * (only a store written before the bound could hold one) is ignored by
      * every read, so no sum can overflow and no read can fail. */
     "DROP VIEW usage_effective;\n"
@@ -144,7 +144,7 @@ const char *const bl__migrations[] = {
     "        COALESCE(library_id, '~' || institution_id || '|' || institution),\n"
     "        COALESCE(resource_id, '~' || platform || '|' || database_name),\n"
     "        month, metric, access_method) AS best FROM usage u\n"
-    "      WHERE live = 1 AND value BETWEEN 0 AND 1000000000)\n"
+    "      WHERE live = 1 AND value BETWEEN 0 AND 1000000000000)\n"
     "WHERE report_rank = best\n"
     "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;\n",
 };

@@ -35,8 +35,14 @@ static void help(void)
 static void print_diag(void *ctx, const bl_diag *d)
 {
     (void)ctx;
-    if (d->level == BL_DIAG_NOTE)
+    if (d->level == BL_DIAG_NOTE) {
+        /* Notes about the whole file (an implausible Created date, cells
+         * superseded or kept) change what counts: say them. Line notes
+         * (skipped trailer rows) are routine. */
+        if (d->line == 0)
+            fprintf(stderr, "bilan: %s: note: %s\n", d->path ? d->path : "?", d->reason);
         return;
+    }
     if (d->field)
         fprintf(stderr, "bilan: %s:%lu: %s: %s\n", d->path ? d->path : "?", d->line, d->field,
                 d->reason);
@@ -99,7 +105,7 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
             continue;
         }
         if (r.duplicate) {
-            printf("%s: already ingested, skipped\n", path);
+            printf("%s: already ingested as #%lld, skipped\n", path, r.duplicate_of);
             continue;
         }
         char b[8] = "?", e[8] = "?";
@@ -107,14 +113,29 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
             bl_month_format(r.period_begin, b);
         if (r.period_end >= 0)
             bl_month_format(r.period_end, e);
-        printf("%s: %s%s%s %s..%s: %ld accepted, %ld rejected, %ld unattributed", path, r.format,
-               r.report_id[0] ? " " : "", r.report_id, b, e, r.rows_accepted, r.rows_rejected,
-               r.rows_unattributed);
+        if (r.log.lines > 0) {
+            const bl_log_stats *l = &r.log;
+            printf("#%lld %s: %s %s..%s: %lld lines read, %lld usage events counted"
+                   " (%lld unattributed); ignored: %lld robot, %lld status, %lld not a resource,"
+                   " %lld static",
+                   r.source_id, path, r.format, b, e, l->lines, l->events, l->unattributed,
+                   l->robot, l->status, l->not_resource, l->static_);
+            if (r.rows_rejected)
+                printf("; %ld lines rejected", r.rows_rejected);
+        } else {
+            printf("#%lld %s: %s%s%s %s..%s: %ld accepted, %ld rejected, %ld unattributed",
+                   r.source_id, path, r.format, r.report_id[0] ? " " : "", r.report_id, b, e,
+                   r.rows_accepted, r.rows_rejected, r.rows_unattributed);
+        }
         if (r.lines_skipped)
             printf(", %ld lines skipped", r.lines_skipped);
         if (r.replaced_rows)
-            printf("; replaced %ld rows of %ld earlier file%s", r.replaced_rows, r.replaced_sources,
-                   r.replaced_sources == 1 ? "" : "s");
+            printf("; restated %ld cells of %ld earlier file%s", r.replaced_rows,
+                   r.replaced_sources, r.replaced_sources == 1 ? "" : "s");
+        if (r.kept_rows)
+            printf("; %ld earlier cells kept (rejected rows)", r.kept_rows);
+        if (r.superseded_rows)
+            printf("; %ld cells superseded by a later report", r.superseded_rows);
         if (r.out_of_order)
             printf("; %ld lines out of order beyond the window", r.out_of_order);
         printf("\n");

@@ -19,6 +19,10 @@
  * public-library network, so a larger figure is a misread file. With this
  * bound no sum over a store can overflow 64 bits (docs/trust.md). */
 #define BL_COUNT_MAX INT64_C(1000000000)
+/* The largest value one stored row may hold (a file's roll-up of many rows
+ * into one cell); reads ignore anything larger, which only a store written
+ * before these bounds could hold. */
+#define BL_CELL_SUM_MAX INT64_C(1000000000000)
 
 /* One list of status codes, with the sysexits.h value each maps to and its
  * text (libuv's error map). Fallible functions return a bl_status. */
@@ -33,7 +37,8 @@
     X(TEMPFAIL, 75, "temporary failure")     \
     X(NOMEM, 70, "out of memory")            \
     X(DUPLICATE, 0, "already ingested")      \
-    X(NOTFOUND, 66, "not found")
+    X(NOTFOUND, 66, "not found")             \
+    X(RANGE, 65, "count out of range")
 
 typedef enum bl_status {
 #define BL__ST_ENUM(name, code, text) BL_##name,

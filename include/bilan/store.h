@@ -59,8 +59,10 @@ typedef struct bl_ingest_result {
     long rows_rejected;
     long rows_unattributed; /* records with no library or no resource */
     long lines_skipped;     /* trailer/total rows and such, noted */
-    long replaced_sources;  /* earlier sources whose months this one restated */
-    long replaced_rows;     /* usage rows those restatements removed */
+    long replaced_sources;  /* earlier sources whose cells this one restated */
+    long replaced_rows;     /* their usage rows no longer counted */
+    long superseded_rows;   /* rows of this file not counted: a later report holds them */
+    long kept_rows;         /* earlier rows kept because this file's rows were rejected */
     long out_of_order;      /* logs: lines outside the reordering window */
     bl_log_stats log;       /* logs only */
     long long duplicate_of; /* with duplicate: the source already holding this content */
@@ -76,6 +78,21 @@ typedef void (*bl_diag_fn)(void *ctx, const bl_diag *d);
 bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
                           const bl_ingest_opts *opts, bl_diag_fn diag, void *diag_ctx,
                           bl_ingest_result *res);
+
+typedef struct bl_remove_result {
+    long long sources;       /* sources removed */
+    long long rows_removed;  /* their usage rows that were counted */
+    long long rows_restored; /* earlier rows counted again (the removed ones had restated them) */
+} bl_remove_result;
+
+/* Removes sources and everything they contributed (usage, rejections,
+ * sketches, quota use, ledger rows), in one transaction: afterwards the
+ * store counts as if they had never been ingested, and a value a removed
+ * report had restated comes back from the earlier one. The source rows stay
+ * in the ledger, marked removed. BL_NOTFOUND (nothing changed) when an id
+ * does not exist or was already removed. */
+bl_status bl_store_remove_sources(bl_store *st, const long long *ids, size_t n,
+                                  bl_remove_result *out);
 
 /* Replaces the secret key that pseudonymises log identifiers (IP addresses,
  * logins, session ids) in memory. Later pseudonyms are unrelated to earlier

@@ -124,7 +124,7 @@ Test(ingest, restated_month_replaces_exactly_that_month, .init = setup, .fini = 
     tu_run_free(&r);
     r = bilan("ingest", fx("pr-2025-02-restated.csv"), NULL, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert(strstr(r.out, "replaced 2 rows of 1 earlier file"), "%s", r.out);
+    cr_assert(strstr(r.out, "restated 2 cells of 1 earlier file"), "%s", r.out);
     tu_run_free(&r);
     char *e = export_usage("--partner", "ca-test");
     cr_assert_str_eq(e, HEADER "ca-test,bm-centre,presse,2025-01,Total_Item_Requests,100\n"

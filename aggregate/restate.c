@@ -1,0 +1,227 @@
+/* Restatements and removal (docs/trust.md). Every source keeps its rows in
+ * `usage`; for each restatement key (report id, institution as written,
+ * platform, month, metric) exactly one source's rows are live: the one
+ * that carries the key with certainty (no rejected row of its own in that
+ * key) and was created last (its plausible Created date, else when it was
+ * ingested), ties by ingest order. The winner is a function of the set of
+ * sources, never of the order they came in, so an archive ingested late
+ * and a source removed both leave the store as if the history had been
+ * the natural one. */
+#include "agg_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define KEY_EQ(u, k)                                                                             \
+    u.platform = k.platform AND u.month = k.month AND u.metric = k.metric AND u.institution_id = \
+        k.institution_id AND u.institution = k.institution
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static bl_status exec1(bl_store *st, const char *sql, long long id)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return bl__store_fail(st, BL_IO, "%s: %s [%s]", st->path, sqlite3_errmsg(st->db), sql);
+    if (id >= 0 && sqlite3_bind_parameter_count(q) >= 1)
+        sqlite3_bind_int64(q, 1, id);
+    int r = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (r != SQLITE_DONE && r != SQLITE_ROW)
+        return bl__store_fail(st, (r & 0xff) == SQLITE_BUSY ? BL_TEMPFAIL : BL_IO, "%s: %s",
+                              st->path, sqlite3_errmsg(st->db));
+    return BL_OK;
+}
+
+static long long query1(bl_store *st, const char *sql, long long id)
+{
+    sqlite3_stmt *q = NULL;
+    long long v = 0;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_bind_parameter_count(q) >= 1)
+            sqlite3_bind_int64(q, 1, id);
+        if (sqlite3_step(q) == SQLITE_ROW)
+            v = sqlite3_column_int64(q, 0);
+    }
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* The keys of source id into temp.rkey, and the rows live in them now (but
+ * id's own) into temp.rprev. */
+static bl_status collect_keys(bl_store *st, long long id)
+{
+    bl_status rc;
+    if ((rc = bl__exec(st, "CREATE TEMP TABLE IF NOT EXISTS rkey(institution_id, institution,"
+                           " platform, month, metric);"
+                           "CREATE TEMP TABLE IF NOT EXISTS rprev(r INTEGER PRIMARY KEY, s);"
+                           "DELETE FROM temp.rkey; DELETE FROM temp.rprev;")) != BL_OK)
+        return rc;
+    if ((rc = exec1(st,
+                    "INSERT INTO temp.rkey SELECT DISTINCT institution_id, institution,"
+                    " platform, month, metric FROM usage WHERE source_id = ?1",
+                    id)) != BL_OK)
+        return rc;
+    return exec1(st,
+                 "INSERT INTO temp.rprev SELECT u.rowid, u.source_id FROM temp.rkey k"
+                 " JOIN usage u ON " STR(KEY_EQ(
+                     u, k)) " JOIN source s ON s.id = u.source_id"
+                            " WHERE u.live = 1 AND u.source_id <> ?1"
+                            " AND s.report_id IS (SELECT report_id FROM source WHERE id = ?1)",
+                 id);
+}
+
+/* Recomputes which source is live for every key in temp.rkey, among the
+ * sources of the same report id as source id. */
+static bl_status recompute(bl_store *st, long long id)
+{
+    bl_status rc;
+    if ((rc = exec1(st,
+                    "UPDATE usage SET live = 0 WHERE rowid IN (SELECT u.rowid FROM temp.rkey k"
+                    " JOIN usage u ON " STR(KEY_EQ(
+                        u, k)) " JOIN source s ON s.id = u.source_id"
+                               " WHERE s.family <> 20"
+                               " AND s.report_id IS (SELECT report_id FROM source WHERE id = ?1))",
+                    id)) != BL_OK)
+        return rc;
+    return exec1(
+        st,
+        "UPDATE usage SET live = 1 WHERE rowid IN (SELECT u.rowid FROM"
+        " (SELECT k.*, (SELECT s2.id FROM usage u2 JOIN source s2 ON s2.id = u2.source_id"
+        "   WHERE " STR(
+            KEY_EQ(u2, k)) " AND s2.family <> 20 AND s2.removed_at IS NULL"
+                           "   AND s2.report_id IS (SELECT report_id FROM source WHERE id = ?1)"
+                           "   ORDER BY (s2.complete AND NOT EXISTS (SELECT 1 FROM shield h"
+                           "     WHERE h.source_id = s2.id AND h.institution_id = u2.institution_id"
+                           "     AND h.institution = u2.institution AND h.platform = u2.platform"
+                           "     AND h.month = u2.month AND h.metric IN ('', u2.metric))) DESC,"
+                           "   s2.order_time DESC, s2.id DESC LIMIT 1) AS w FROM temp.rkey k) kw"
+                           " JOIN usage u ON " STR(KEY_EQ(u, kw)) " AND u.source_id = kw.w)",
+        id);
+}
+
+bl_status bl__restate(bl_store *st, long long sid, bl_restate_counts *c)
+{
+    memset(c, 0, sizeof *c);
+    bl_status rc;
+    if ((rc = collect_keys(st, sid)) != BL_OK || (rc = recompute(st, sid)) != BL_OK)
+        return rc;
+    c->lost_rows = query1(st,
+                          "SELECT count(*) FROM temp.rprev p JOIN usage u ON u.rowid = p.r"
+                          " WHERE u.live = 0",
+                          sid);
+    c->lost_sources = query1(st,
+                             "SELECT count(DISTINCT p.s) FROM temp.rprev p"
+                             " JOIN usage u ON u.rowid = p.r WHERE u.live = 0",
+                             sid);
+    c->self_superseded =
+        query1(st, "SELECT count(*) FROM usage WHERE source_id = ?1 AND live = 0", sid);
+    c->winner_over_self = query1(st,
+                                 "SELECT max(u.source_id) FROM usage x JOIN usage u ON " STR(
+                                     KEY_EQ(u, x)) " AND u.live = 1 AND u.source_id <> x.source_id"
+                                                   " WHERE x.source_id = ?1 AND x.live = 0",
+                                 sid);
+    /* Rows of earlier sources still live in keys this source carries: its
+     * rejected rows left them in place. */
+    c->kept_by_rejection = query1(st,
+                                  "SELECT count(*) FROM temp.rprev p JOIN usage u"
+                                  " ON u.rowid = p.r WHERE u.live = 1",
+                                  sid);
+    return BL_OK;
+}
+
+bl_status bl_store_remove_sources(bl_store *st, const long long *ids, size_t n,
+                                  bl_remove_result *out)
+{
+    memset(out, 0, sizeof *out);
+    bl_status rc = bl__begin(st);
+    if (rc != BL_OK)
+        return rc;
+    char now[32];
+    time_t t = time(NULL);
+    struct tm tmv;
+    gmtime_r(&t, &tmv);
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    bool any_log = false;
+    for (size_t i = 0; i < n; i++) {
+        long long id = ids[i];
+        sqlite3_stmt *q = NULL;
+        int exists = 0, family = 0;
+        char removed[32] = "";
+        if (sqlite3_prepare_v2(st->db, "SELECT family, removed_at FROM source WHERE id = ?", -1, &q,
+                               NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(q, 1, id);
+            if (sqlite3_step(q) == SQLITE_ROW) {
+                exists = 1;
+                family = sqlite3_column_int(q, 0);
+                const unsigned char *r = sqlite3_column_text(q, 1);
+                if (r)
+                    snprintf(removed, sizeof removed, "%s", (const char *)r);
+            }
+        }
+        sqlite3_finalize(q);
+        if (!exists) {
+            rc = bl__store_fail(st, BL_NOTFOUND, "no source #%lld (see 'bilan sources')", id);
+            goto fail;
+        }
+        if (*removed) {
+            rc = bl__store_fail(st, BL_NOTFOUND, "source #%lld was already removed (%s)", id,
+                                removed);
+            goto fail;
+        }
+        bool is_log = family == BL_FAM_LOG;
+        any_log |= is_log;
+        out->rows_removed +=
+            query1(st, "SELECT count(*) FROM usage WHERE source_id = ?1 AND live = 1", id);
+        if (!is_log && (rc = collect_keys(st, id)) != BL_OK)
+            goto fail;
+        static const char *const purge[] = {
+            "DELETE FROM usage WHERE source_id = ?1",
+            "DELETE FROM shield WHERE source_id = ?1",
+            "DELETE FROM rejection WHERE source_id = ?1",
+            "DELETE FROM user_sketch WHERE source_id = ?1",
+            "DELETE FROM quota_excess WHERE source_id = ?1",
+            "DELETE FROM quota_use WHERE source_id = ?1",
+            "DELETE FROM unattributed_range WHERE source_id = ?1",
+        };
+        for (size_t k = 0; k < sizeof purge / sizeof purge[0]; k++)
+            if ((rc = exec1(st, purge[k], id)) != BL_OK)
+                goto fail;
+        sqlite3_stmt *qu = NULL;
+        if (sqlite3_prepare_v2(st->db, "UPDATE source SET removed_at = ?2 WHERE id = ?1", -1, &qu,
+                               NULL) != SQLITE_OK) {
+            rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+            goto fail;
+        }
+        sqlite3_bind_int64(qu, 1, id);
+        sqlite3_bind_text(qu, 2, now, -1, SQLITE_TRANSIENT);
+        int r = sqlite3_step(qu);
+        sqlite3_finalize(qu);
+        if (r != SQLITE_DONE) {
+            rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+            goto fail;
+        }
+        if (!is_log) {
+            if ((rc = recompute(st, id)) != BL_OK)
+                goto fail;
+            out->rows_restored += query1(st,
+                                         "SELECT count(*) FROM temp.rkey k JOIN usage u ON " STR(
+                                             KEY_EQ(u, k)) " WHERE u.live = 1"
+                                                           " AND u.rowid NOT IN (SELECT r FROM "
+                                                           "temp.rprev)",
+                                         id);
+        }
+        out->sources++;
+    }
+    if (any_log && (rc = bl__quota_refresh(st)) != BL_OK)
+        goto fail;
+    if ((rc = bl__commit(st)) != BL_OK)
+        goto fail;
+    return BL_OK;
+fail:
+    bl__rollback(st);
+    return rc;
+}
