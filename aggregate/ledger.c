@@ -14,37 +14,69 @@ static const char *text(sqlite3_stmt *q, int i)
 bl_status bl_store_sources(bl_store *st, bl_source_fn fn, void *ctx)
 {
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT id, path, hash, format, report_id, provider, period_begin,"
-                           " period_end, rows_accepted, rows_rejected, rows_unattributed,"
-                           " lines_skipped, replaced_by, ingested_at FROM source ORDER BY id",
-                           -1, &q, NULL) != SQLITE_OK)
+    /* Which source holds the cells a source lost: the live rows of its keys
+     * from another source of the same report id. */
+    if (sqlite3_prepare_v2(
+            st->db,
+            "SELECT s.id, s.path, s.hash, s.format, s.report_id, s.provider, s.period_begin,"
+            " s.period_end, s.rows_accepted, s.rows_rejected, s.rows_unattributed,"
+            " s.lines_skipped,"
+            " CASE WHEN c.cells > c.live THEN (SELECT max(w.source_id) FROM usage x"
+            "   JOIN usage w ON w.platform = x.platform AND w.month = x.month"
+            "   AND w.metric = x.metric AND w.institution_id = x.institution_id"
+            "   AND w.institution = x.institution AND w.live = 1 AND w.source_id <> x.source_id"
+            "   JOIN source ws ON ws.id = w.source_id AND ws.report_id IS s.report_id"
+            "   WHERE x.source_id = s.id AND x.live = 0) END,"
+            " s.ingested_at, s.created, s.created_plausible, s.removed_at,"
+            " COALESCE(c.cells, 0), COALESCE(c.live, 0), s.family = 20,"
+            " s.log_lines, s.log_events, s.log_robot, s.log_status, s.log_not_resource,"
+            " s.log_static, s.log_unattributed, s.time_first, s.time_last, s.content_hash"
+            " FROM source s LEFT JOIN (SELECT source_id, count(*) AS cells, sum(live) AS live"
+            "  FROM usage GROUP BY source_id) c ON c.source_id = s.id ORDER BY s.id",
+            -1, &q, NULL) != SQLITE_OK)
         return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
     bl_status rc = BL_OK;
     int r;
     while (rc == BL_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
-        bl_source_row row = {sqlite3_column_int64(q, 0),
-                             text(q, 1),
-                             text(q, 2),
-                             text(q, 3),
-                             text(q, 4),
-                             text(q, 5),
-                             text(q, 6),
-                             text(q, 7),
-                             sqlite3_column_int64(q, 8),
-                             sqlite3_column_int64(q, 9),
-                             sqlite3_column_int64(q, 10),
-                             sqlite3_column_int64(q, 11),
-                             sqlite3_column_int64(q, 12),
-                             text(q, 13)};
+        bl_source_row row = {
+            .id = sqlite3_column_int64(q, 0),
+            .path = text(q, 1),
+            .hash = text(q, 2),
+            .format = text(q, 3),
+            .report_id = text(q, 4),
+            .provider = text(q, 5),
+            .period_begin = text(q, 6),
+            .period_end = text(q, 7),
+            .accepted = sqlite3_column_int64(q, 8),
+            .rejected = sqlite3_column_int64(q, 9),
+            .unattributed = sqlite3_column_int64(q, 10),
+            .skipped = sqlite3_column_int64(q, 11),
+            .replaced_by = sqlite3_column_int64(q, 12),
+            .ingested_at = text(q, 13),
+            .created = text(q, 14),
+            .created_plausible = sqlite3_column_int(q, 15) != 0,
+            .removed_at = text(q, 16),
+            .cells = sqlite3_column_int64(q, 17),
+            .live = sqlite3_column_int64(q, 18),
+            .is_log = sqlite3_column_int(q, 19) != 0,
+            .log = {sqlite3_column_int64(q, 20), sqlite3_column_int64(q, 21),
+                    sqlite3_column_int64(q, 22), sqlite3_column_int64(q, 23),
+                    sqlite3_column_int64(q, 24), sqlite3_column_int64(q, 25),
+                    sqlite3_column_int64(q, 26), sqlite3_column_int64(q, 27),
+                    sqlite3_column_int64(q, 28)},
+            .content_hash = text(q, 29),
+        };
         rc = fn(ctx, &row);
     }
     sqlite3_finalize(q);
     return rc;
 }
 
-bl_status bl_store_rejects(bl_store *st, const char *source, bl_reject_fn fn, void *ctx)
+bl_status bl_store_rejects(bl_store *st, const char *source, bl_reject_fn fn, void *ctx,
+                           long long *count)
 {
+    if (count)
+        *count = 0;
     sqlite3_stmt *q = NULL;
     long long sid = 0;
     char *end = NULL;
@@ -70,11 +102,15 @@ bl_status bl_store_rejects(bl_store *st, const char *source, bl_reject_fn fn, vo
         return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
     sqlite3_bind_int64(q, 1, sid);
     bl_status rc = BL_OK;
+    long long n = 0;
     while (rc == BL_OK && sqlite3_step(q) == SQLITE_ROW) {
         bl_reject_row row = {sqlite3_column_int64(q, 0), text(q, 1), text(q, 2)};
         rc = fn(ctx, &row);
+        n++;
     }
     sqlite3_finalize(q);
+    if (rc == BL_OK && count)
+        *count = n;
     return rc;
 }
 

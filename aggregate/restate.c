@@ -50,85 +50,102 @@ static long long query1(bl_store *st, const char *sql, long long id)
     return v;
 }
 
-/* The keys of source id into temp.rkey, and the rows live in them now (but
- * id's own) into temp.rprev. */
+/* Whether any other source (not removed) of the same report id covers a
+ * month of source id: when none does, there is nothing to restate, which
+ * is the common case of a new month arriving. */
+static bool has_rivals(bl_store *st, long long id)
+{
+    return query1(st,
+                  "SELECT EXISTS (SELECT 1 FROM source s, source me WHERE me.id = ?1"
+                  " AND s.id <> me.id AND s.removed_at IS NULL AND s.family <> 20"
+                  " AND s.report_id IS me.report_id"
+                  " AND COALESCE(s.period_begin, '0000-00') <= COALESCE(me.period_end, '9999-99')"
+                  " AND COALESCE(s.period_end, '9999-99') >= COALESCE(me.period_begin, '0000-00'))",
+                  id) != 0;
+}
+
+/* The keys of source id into temp.rkey. */
 static bl_status collect_keys(bl_store *st, long long id)
 {
     bl_status rc;
     if ((rc = bl__exec(st, "CREATE TEMP TABLE IF NOT EXISTS rkey(institution_id, institution,"
                            " platform, month, metric);"
-                           "CREATE TEMP TABLE IF NOT EXISTS rprev(r INTEGER PRIMARY KEY, s);"
-                           "DELETE FROM temp.rkey; DELETE FROM temp.rprev;")) != BL_OK)
-        return rc;
-    if ((rc = exec1(st,
-                    "INSERT INTO temp.rkey SELECT DISTINCT institution_id, institution,"
-                    " platform, month, metric FROM usage WHERE source_id = ?1",
-                    id)) != BL_OK)
+                           "CREATE TEMP TABLE IF NOT EXISTS rcand(r INTEGER PRIMARY KEY, kid,"
+                           " sid, cert, ord, was_live);"
+                           "CREATE INDEX IF NOT EXISTS temp.rcand_kid ON rcand(kid, sid);"
+                           "DELETE FROM temp.rkey; DELETE FROM temp.rcand;")) != BL_OK)
         return rc;
     return exec1(st,
-                 "INSERT INTO temp.rprev SELECT u.rowid, u.source_id FROM temp.rkey k"
-                 " JOIN usage u ON " STR(KEY_EQ(
-                     u, k)) " JOIN source s ON s.id = u.source_id"
-                            " WHERE u.live = 1 AND u.source_id <> ?1"
-                            " AND s.report_id IS (SELECT report_id FROM source WHERE id = ?1)",
+                 "INSERT INTO temp.rkey SELECT DISTINCT institution_id, institution,"
+                 " platform, month, metric FROM usage WHERE source_id = ?1",
                  id);
 }
 
 /* Recomputes which source is live for every key in temp.rkey, among the
- * sources of the same report id as source id. */
+ * sources of the same report id as source id: the candidates' rows go to
+ * temp.rcand with whether they were live, then one window picks each
+ * key's winner. */
 static bl_status recompute(bl_store *st, long long id)
 {
     bl_status rc;
     if ((rc = exec1(st,
-                    "UPDATE usage SET live = 0 WHERE rowid IN (SELECT u.rowid FROM temp.rkey k"
-                    " JOIN usage u ON " STR(KEY_EQ(
+                    "INSERT INTO temp.rcand(r, kid, sid, cert, ord, was_live)"
+                    " SELECT u.rowid, k.rowid, u.source_id,"
+                    "  s.complete AND NOT EXISTS (SELECT 1 FROM shield h"
+                    "   WHERE h.source_id = s.id AND h.platform = u.platform AND h.month = u.month"
+                    "   AND h.institution_id = u.institution_id AND h.institution = u.institution"
+                    "   AND h.metric IN ('', u.metric)),"
+                    "  s.order_time, u.live"
+                    " FROM temp.rkey k JOIN usage u ON " STR(KEY_EQ(
                         u, k)) " JOIN source s ON s.id = u.source_id"
-                               " WHERE s.family <> 20"
-                               " AND s.report_id IS (SELECT report_id FROM source WHERE id = ?1))",
+                               " WHERE s.family <> 20 AND s.removed_at IS NULL"
+                               " AND s.report_id IS (SELECT report_id FROM source WHERE id = ?1)",
                     id)) != BL_OK)
         return rc;
-    return exec1(
-        st,
-        "UPDATE usage SET live = 1 WHERE rowid IN (SELECT u.rowid FROM"
-        " (SELECT k.*, (SELECT s2.id FROM usage u2 JOIN source s2 ON s2.id = u2.source_id"
-        "   WHERE " STR(
-            KEY_EQ(u2, k)) " AND s2.family <> 20 AND s2.removed_at IS NULL"
-                           "   AND s2.report_id IS (SELECT report_id FROM source WHERE id = ?1)"
-                           "   ORDER BY (s2.complete AND NOT EXISTS (SELECT 1 FROM shield h"
-                           "     WHERE h.source_id = s2.id AND h.institution_id = u2.institution_id"
-                           "     AND h.institution = u2.institution AND h.platform = u2.platform"
-                           "     AND h.month = u2.month AND h.metric IN ('', u2.metric))) DESC,"
-                           "   s2.order_time DESC, s2.id DESC LIMIT 1) AS w FROM temp.rkey k) kw"
-                           " JOIN usage u ON " STR(KEY_EQ(u, kw)) " AND u.source_id = kw.w)",
-        id);
+    if ((rc = bl__exec(
+             st, "UPDATE usage SET live = 0 WHERE rowid IN (SELECT r FROM temp.rcand)")) != BL_OK)
+        return rc;
+    return bl__exec(st,
+                    "UPDATE usage SET live = 1 WHERE rowid IN (SELECT c.r FROM temp.rcand c JOIN"
+                    " (SELECT kid, sid FROM (SELECT kid, sid, row_number() OVER (PARTITION BY kid"
+                    "   ORDER BY cert DESC, ord DESC, sid DESC) AS rn FROM temp.rcand)"
+                    "  WHERE rn = 1) b ON b.kid = c.kid AND b.sid = c.sid)");
 }
 
 bl_status bl__restate(bl_store *st, long long sid, bl_restate_counts *c)
 {
     memset(c, 0, sizeof *c);
     bl_status rc;
+    if (!has_rivals(st, sid))
+        return BL_OK;
     if ((rc = collect_keys(st, sid)) != BL_OK || (rc = recompute(st, sid)) != BL_OK)
         return rc;
     c->lost_rows = query1(st,
-                          "SELECT count(*) FROM temp.rprev p JOIN usage u ON u.rowid = p.r"
-                          " WHERE u.live = 0",
+                          "SELECT count(*) FROM temp.rcand c JOIN usage u ON u.rowid = c.r"
+                          " WHERE c.was_live AND c.sid <> ?1 AND u.live = 0",
                           sid);
     c->lost_sources = query1(st,
-                             "SELECT count(DISTINCT p.s) FROM temp.rprev p"
-                             " JOIN usage u ON u.rowid = p.r WHERE u.live = 0",
+                             "SELECT count(DISTINCT c.sid) FROM temp.rcand c JOIN usage u"
+                             " ON u.rowid = c.r WHERE c.was_live AND c.sid <> ?1 AND u.live = 0",
                              sid);
-    c->self_superseded =
-        query1(st, "SELECT count(*) FROM usage WHERE source_id = ?1 AND live = 0", sid);
+    c->self_superseded = query1(st,
+                                "SELECT count(*) FROM temp.rcand c JOIN usage u ON u.rowid = c.r"
+                                " WHERE c.sid = ?1 AND c.cert AND u.live = 0",
+                                sid);
     c->winner_over_self = query1(st,
-                                 "SELECT max(u.source_id) FROM usage x JOIN usage u ON " STR(
-                                     KEY_EQ(u, x)) " AND u.live = 1 AND u.source_id <> x.source_id"
-                                                   " WHERE x.source_id = ?1 AND x.live = 0",
+                                 "SELECT max(w.sid) FROM temp.rcand me JOIN temp.rcand w"
+                                 " ON w.kid = me.kid AND w.sid <> me.sid"
+                                 " JOIN usage u ON u.rowid = w.r AND u.live = 1"
+                                 " WHERE me.sid = ?1 AND me.cert IS NOT NULL"
+                                 " AND (SELECT live FROM usage WHERE rowid = me.r) = 0",
                                  sid);
     /* Rows of earlier sources still live in keys this source carries: its
      * rejected rows left them in place. */
     c->kept_by_rejection = query1(st,
-                                  "SELECT count(*) FROM temp.rprev p JOIN usage u"
-                                  " ON u.rowid = p.r WHERE u.live = 1",
+                                  "SELECT count(*) FROM temp.rcand c JOIN usage u ON u.rowid = c.r"
+                                  " WHERE c.sid <> ?1 AND u.live = 1 AND EXISTS (SELECT 1 FROM"
+                                  " temp.rcand me WHERE me.sid = ?1 AND me.kid = c.kid"
+                                  " AND NOT me.cert)",
                                   sid);
     return BL_OK;
 }
@@ -176,7 +193,8 @@ bl_status bl_store_remove_sources(bl_store *st, const long long *ids, size_t n,
         any_log |= is_log;
         out->rows_removed +=
             query1(st, "SELECT count(*) FROM usage WHERE source_id = ?1 AND live = 1", id);
-        if (!is_log && (rc = collect_keys(st, id)) != BL_OK)
+        bool rivals = !is_log && has_rivals(st, id);
+        if (rivals && (rc = collect_keys(st, id)) != BL_OK)
             goto fail;
         static const char *const purge[] = {
             "DELETE FROM usage WHERE source_id = ?1",
@@ -204,14 +222,12 @@ bl_status bl_store_remove_sources(bl_store *st, const long long *ids, size_t n,
             rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
             goto fail;
         }
-        if (!is_log) {
+        if (rivals) {
             if ((rc = recompute(st, id)) != BL_OK)
                 goto fail;
             out->rows_restored += query1(st,
-                                         "SELECT count(*) FROM temp.rkey k JOIN usage u ON " STR(
-                                             KEY_EQ(u, k)) " WHERE u.live = 1"
-                                                           " AND u.rowid NOT IN (SELECT r FROM "
-                                                           "temp.rprev)",
+                                         "SELECT count(*) FROM temp.rcand c JOIN usage u"
+                                         " ON u.rowid = c.r WHERE u.live = 1 AND NOT c.was_live",
                                          id);
         }
         out->sources++;

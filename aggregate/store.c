@@ -109,6 +109,46 @@ static void folder_of(const char *path, char *out, size_t n)
         snprintf(out, n, "%.*s", (int)(slash - path), path);
 }
 
+/* A store in a folder we cannot write, fully checkpointed (no -wal file):
+ * nobody can be writing it, so it is read as immutable (no WAL index
+ * needed). Percent-encodes the path into a URI. */
+static bool reopen_immutable(bl_store *st, const char *path, int *version)
+{
+    char uri[4200];
+    size_t n = 0;
+    n += (size_t)snprintf(uri, sizeof uri, "file:");
+    for (const char *p = path; *p && n + 8 < sizeof uri; p++) {
+        unsigned char c = (unsigned char)*p;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            strchr("/-._~", c))
+            uri[n++] = (char)c;
+        else
+            n += (size_t)snprintf(uri + n, sizeof uri - n, "%%%02X", c);
+    }
+    if (n + 16 >= sizeof uri)
+        return false;
+    snprintf(uri + n, sizeof uri - n, "?immutable=1");
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
+        sqlite3_close(db);
+        return false;
+    }
+    sqlite3_stmt *q = NULL;
+    bool ok = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL) == SQLITE_OK &&
+              sqlite3_step(q) == SQLITE_ROW;
+    if (ok)
+        *version = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    if (!ok) {
+        sqlite3_close(db);
+        return false;
+    }
+    sqlite3_close(st->db);
+    st->db = db;
+    sqlite3_extended_result_codes(st->db, 1);
+    return true;
+}
+
 static bl_status open_store(const char *path, bool readonly, bl_store **out, char **errmsg)
 {
     *out = NULL;
@@ -156,17 +196,25 @@ static bl_status open_store(const char *path, bool readonly, bl_store **out, cha
         sqlite3_finalize(q);
         if (r != SQLITE_OK) {
             int code = sqlite3_extended_errcode(st->db) & 0xff;
-            if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY)
+            char wal[1100];
+            snprintf(wal, sizeof wal, "%s-wal", path);
+            if ((code == SQLITE_CANTOPEN || code == SQLITE_READONLY) && access(wal, F_OK) != 0 &&
+                reopen_immutable(st, path, &version)) {
+                r = SQLITE_OK; /* a read-only folder and nothing pending in a WAL */
+            } else if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY) {
                 rc = bl__store_fail(st, BL_IO,
                                     "cannot read store '%s': its folder '%s' must be writable "
                                     "for the WAL index, or '%s-shm' must exist",
                                     path, folder, path);
-            else if (code == SQLITE_NOTADB)
+                goto fail;
+            } else if (code == SQLITE_NOTADB) {
                 rc = bl__store_fail(st, BL_DATA, "'%s' is not a bilan store", path);
-            else
+                goto fail;
+            } else {
                 rc = bl__store_fail(st, BL_IO, "cannot read store '%s': %s", path,
                                     sqlite3_errmsg(st->db));
-            goto fail;
+                goto fail;
+            }
         }
         if (version != bl__migration_count) {
             rc = bl__store_fail(st, BL_DATA,

@@ -23,6 +23,9 @@ int cli_open_store(const bl_cli *cli, bl_store **st);
 /* The same for commands that only read: a missing store is exit 66 and is
  * not created; a read-only store or folder works. */
 int cli_open_store_readonly(const bl_cli *cli, bl_store **st);
+/* Whether the user reads French: BILAN_LANG=fr|en, else LC_ALL, LC_MESSAGES,
+ * LANG starting with "fr" (even when that locale is not installed). */
+bool cli_french(void);
 /* The exit code of a status. */
 int cli_exit(bl_status st);
 /* Where bilan's data files live (fonts.conf, robots list, demo fixtures):

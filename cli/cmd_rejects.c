@@ -32,9 +32,12 @@ int cmd_rejects(bl_cli *cli, int argc, char **argv)
     int ex = cli_open_store_readonly(cli, &st);
     if (ex)
         return ex;
-    bl_status rc = bl_store_rejects(st, argv[1], print_reject, argv[1]);
+    long long n = 0;
+    bl_status rc = bl_store_rejects(st, argv[1], print_reject, argv[1], &n);
     if (rc != BL_OK)
         cli_error("%s", bl_store_errmsg(st));
+    else if (n == 0)
+        printf("%s: %s\n", argv[1], cli_french() ? "aucune ligne rejetée" : "no rejected rows");
     bl_store_close(st);
     return cli_exit(rc);
 }

@@ -1,33 +1,66 @@
-/* bilan sources [--format text|csv]: the data-quality ledger. */
+/* bilan sources [--format text|csv]: the data-quality ledger.
+ * bilan sources remove ID...: takes sources out, as if never ingested. */
 #include "cli.h"
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static const char USAGE[] = "bilan sources [--format text|csv]";
+static const char USAGE[] = "bilan sources [--format text|csv] | bilan sources remove ID...";
 
 static void help(void)
 {
-    printf("usage: %s\n\n"
-           "Lists every ingested file: id, name, content hash, format, report id, period,\n"
-           "rows accepted / rejected / unattributed, lines skipped, and the file that\n"
-           "replaced its months when a provider restated them.\n\n"
-           "  --format text|csv   text (default) or CSV with a header row\n",
-           USAGE);
+    printf("usage: bilan sources [--format text|csv]\n"
+           "       bilan sources remove ID...\n\n"
+           "Lists every ingested file: id, name, format, report id, period, rows\n"
+           "accepted / rejected / unattributed, lines skipped, the report's Created date,\n"
+           "and its status: counted, partly or wholly superseded by a report created later\n"
+           "(which one), or removed. For logs: lines read, usage events counted, lines\n"
+           "ignored by cause (robot, HTTP status, not a resource, static asset) and\n"
+           "unattributed events.\n\n"
+           "  --format text|csv   text (default) or CSV with a header row\n\n"
+           "'remove' takes out the given sources and everything they contributed, in one\n"
+           "transaction: afterwards exports, forfaits and reports equal those of a store\n"
+           "that never ingested them, and a value a removed report had restated comes back\n"
+           "from the earlier report. The sources stay listed, marked removed; the same file\n"
+           "can be ingested again.\n");
+}
+
+static const char *status_of(const bl_source_row *r, char *buf, size_t n)
+{
+    if (*r->removed_at)
+        snprintf(buf, n, "removed %s", r->removed_at);
+    else if (r->cells > 0 && r->live == 0)
+        snprintf(buf, n, "superseded by #%lld", r->replaced_by);
+    else if (r->live < r->cells)
+        snprintf(buf, n, "partly superseded by #%lld (%lld of %lld cells counted)", r->replaced_by,
+                 r->live, r->cells);
+    else
+        snprintf(buf, n, "counted");
+    return buf;
 }
 
 static bl_status print_text(void *ctx, const bl_source_row *r)
 {
     (void)ctx;
-    printf("#%lld %s\n    %s %s %s..%s  provider: %s\n"
-           "    %lld accepted, %lld rejected, %lld unattributed, %lld skipped",
-           r->id, r->path, r->format, *r->report_id ? r->report_id : "-",
-           *r->period_begin ? r->period_begin : "?", *r->period_end ? r->period_end : "?",
-           *r->provider ? r->provider : "-", r->accepted, r->rejected, r->unattributed, r->skipped);
-    if (r->replaced_by)
-        printf("; months restated by #%lld", r->replaced_by);
-    printf("\n    sha256 %s, ingested %s\n", r->hash, r->ingested_at);
+    char status[128];
+    printf("#%lld %s\n    %s %s %s..%s  provider: %s  %s\n", r->id, r->path, r->format,
+           *r->report_id ? r->report_id : "-", *r->period_begin ? r->period_begin : "?",
+           *r->period_end ? r->period_end : "?", *r->provider ? r->provider : "-",
+           status_of(r, status, sizeof status));
+    if (r->is_log && r->log.lines > 0)
+        printf("    %lld lines read, %lld usage events counted (%lld unattributed); ignored: "
+               "%lld robot, %lld status, %lld not a resource, %lld static; %lld rejected\n",
+               r->log.lines, r->log.events, r->log.unattributed, r->log.robot, r->log.status,
+               r->log.not_resource, r->log.static_, r->rejected);
+    else
+        printf("    %lld accepted, %lld rejected, %lld unattributed, %lld skipped\n", r->accepted,
+               r->rejected, r->unattributed, r->skipped);
+    if (!r->is_log)
+        printf("    created %s%s\n", *r->created ? r->created : "(unknown)",
+               r->created_plausible ? "" : " (not usable: the order of ingest decides)");
+    printf("    sha256 %s, ingested %s\n", r->hash, r->ingested_at);
     return BL_OK;
 }
 
@@ -47,13 +80,72 @@ static bl_status print_csv(void *ctx, const bl_source_row *r)
         bl_buf_printf(b, "%lld", r->replaced_by);
     bl_buf_putc(b, ',');
     bl_csv_field(b, r->ingested_at);
-    bl_buf_putc(b, '\n');
+    bl_buf_putc(b, ',');
+    bl_csv_field(b, r->created);
+    bl_buf_printf(b, ",%d,", r->created_plausible);
+    const char *st = *r->removed_at                 ? "removed"
+                     : r->cells > 0 && r->live == 0 ? "superseded"
+                     : r->live < r->cells           ? "partly_superseded"
+                                                    : "counted";
+    bl_buf_printf(b, "%s,%lld,%lld,", st, r->cells, r->live);
+    bl_csv_field(b, r->removed_at);
+    if (r->is_log)
+        bl_buf_printf(b, ",%lld,%lld,%lld,%lld,%lld,%lld,%lld\n", r->log.lines, r->log.events,
+                      r->log.robot, r->log.status, r->log.not_resource, r->log.static_,
+                      r->log.unattributed);
+    else
+        bl_buf_printf(b, ",,,,,,,\n");
     fwrite(b->data, 1, b->len, stdout);
     return BL_OK;
 }
 
+static int remove_sources(bl_cli *cli, int argc, char **argv)
+{
+    if (argc < 1)
+        return cli_usage("sources", USAGE, "remove: no source id given");
+    long long *ids = calloc((size_t)argc, sizeof *ids);
+    if (!ids)
+        return cli_exit(BL_NOMEM);
+    for (int i = 0; i < argc; i++) {
+        const char *s = argv[i][0] == '#' ? argv[i] + 1 : argv[i];
+        char *end = NULL;
+        ids[i] = strtoll(s, &end, 10);
+        if (!*s || *end || ids[i] <= 0) {
+            free(ids);
+            return cli_usage("sources", USAGE, "remove: '%s' is not a source id", argv[i]);
+        }
+    }
+    bl_store *st = NULL;
+    int ex = cli_open_store_readonly(cli, &st); /* a missing store is 66, never created */
+    bl_store_close(st);
+    if (!ex)
+        ex = cli_open_store(cli, &st);
+    if (ex) {
+        free(ids);
+        return ex;
+    }
+    bl_remove_result res;
+    bl_status rc = bl_store_remove_sources(st, ids, (size_t)argc, &res);
+    if (rc != BL_OK)
+        cli_error("%s; nothing removed", bl_store_errmsg(st));
+    else
+        printf("removed %lld source%s: %lld counted cells taken out, %lld earlier cells counted "
+               "again\n",
+               res.sources, res.sources == 1 ? "" : "s", res.rows_removed, res.rows_restored);
+    bl_store_close(st);
+    free(ids);
+    return cli_exit(rc);
+}
+
 int cmd_sources(bl_cli *cli, int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "remove") == 0) {
+        if (argc >= 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+            help();
+            return 0;
+        }
+        return remove_sources(cli, argc - 2, argv + 2);
+    }
     static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
@@ -83,7 +175,9 @@ int cmd_sources(bl_cli *cli, int argc, char **argv)
     bl_buf b = BL_BUF_INIT(1 << 16);
     if (csv)
         printf("id,path,sha256,format,report_id,provider,period_begin,period_end,rows_accepted,"
-               "rows_rejected,rows_unattributed,lines_skipped,replaced_by,ingested_at\n");
+               "rows_rejected,rows_unattributed,lines_skipped,replaced_by,ingested_at,created,"
+               "created_plausible,status,cells,cells_counted,removed_at,log_lines,log_events,"
+               "log_robot,log_status,log_not_resource,log_static,log_unattributed\n");
     bl_status rc = bl_store_sources(st, csv ? print_csv : print_text, &b);
     bl_buf_release(&b);
     if (rc != BL_OK)

@@ -56,6 +56,20 @@ int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
     return BL_EX_USAGE;
 }
 
+bool cli_french(void)
+{
+    const char *b = getenv("BILAN_LANG");
+    if (b && *b)
+        return strncmp(b, "fr", 2) == 0;
+    const char *vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            return strncmp(v, "fr", 2) == 0;
+    }
+    return false;
+}
+
 int cli_exit(bl_status st)
 {
     return bl_status_exit(st);

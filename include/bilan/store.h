@@ -139,8 +139,15 @@ typedef struct bl_source_row {
     const char *path, *hash, *format, *report_id, *provider;
     const char *period_begin, *period_end; /* YYYY-MM or "" */
     long long accepted, rejected, unattributed, skipped;
-    long long replaced_by; /* 0 when not replaced */
+    long long replaced_by; /* the source counted instead of this one's superseded cells, or 0 */
     const char *ingested_at;
+    const char *created;    /* the report's Created date as normalised, or "" */
+    bool created_plausible; /* false: the order of ingest decided its restatements */
+    const char *removed_at; /* "" unless removed with 'bilan sources remove' */
+    long long cells, live;  /* usage rows stored, and those counted */
+    bool is_log;
+    bl_log_stats log;         /* logs only */
+    const char *content_hash; /* "" when unknown */
 } bl_source_row;
 
 typedef bl_status (*bl_source_fn)(void *ctx, const bl_source_row *row);
@@ -155,9 +162,11 @@ typedef struct bl_reject_row {
 
 typedef bl_status (*bl_reject_fn)(void *ctx, const bl_reject_row *row);
 /* The rejected rows of one source, named by its id or by its path (the
- * latest source with that path, or whose path ends with "/" + source).
- * BL_NOTFOUND when no source matches. */
-bl_status bl_store_rejects(bl_store *st, const char *source, bl_reject_fn fn, void *ctx);
+ * latest source with that path, or whose path ends with "/" + source), and
+ * how many there were in *count (may be NULL). BL_NOTFOUND when no source
+ * matches. */
+bl_status bl_store_rejects(bl_store *st, const char *source, bl_reject_fn fn, void *ctx,
+                           long long *count);
 
 typedef bl_status (*bl_gap_fn)(void *ctx, const char *resource_id, const char *resource_name,
                                const char *month);

@@ -1,4 +1,373 @@
-/* Trust tests, store area (issue 12): see docs/trust.md for the rules. */
+/* Trust tests, store area (issue 12): restatements replace exactly the
+ * cells a report carries validly, the later Created wins whatever the
+ * ingest order, a file of which nothing was accepted is refused, read
+ * commands never create a store, and `bilan sources remove` leaves the
+ * store as if the source had never been ingested. Fixtures and the figures
+ * they hold: fixtures/trust/store/README.md. See docs/trust.md. */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "trust_util.h"
+
+static tr_env e;
+
+static void setup(void)
+{
+    e = tr_setup("trust-store");
+    tu_run r = tr_bilan(&e, "network", "import", tr_fx("store/network"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+}
+
+static void teardown(void)
+{
+    tr_teardown(&e);
+}
+
+static tu_run ingest(const char *fixture)
+{
+    return tr_bilan(&e, "ingest", tr_fx(fixture), NULL);
+}
+
+static void ingest_ok(const char *fixture)
+{
+    tu_run r = ingest(fixture);
+    cr_assert_eq(r.status, 0, "ingest %s: %s", fixture, r.err);
+    tu_run_free(&r);
+}
+
+/* The counted value of one cell of bm-centre on presse. */
+static long long cell(const char *month, const char *metric)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT value FROM usage_effective WHERE library_id = 'bm-centre'"
+             " AND resource_id = 'presse' AND month = '%s' AND metric = '%s'",
+             month, metric);
+    return tr_sql_int(&e, sql);
+}
+
+static const char *const MONTHS[] = {"2025-01", "2025-02", "2025-03", "2025-04", "2025-05"};
+
+static void assert_months(const char *metric, const long long *want)
+{
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq(cell(MONTHS[i], metric), want[i], "%s %s: %lld, expected %lld", metric,
+                     MONTHS[i], cell(MONTHS[i], metric), want[i]);
+}
+
+static const long long TIR_ORIG[] = {100, 110, 120, 130, 140};
+static const long long UIR_ORIG[] = {10, 11, 12, 13, 14};
+static const long long UIR_CORR[] = {20, 21, 22, 23, 24};
+static const long long TIR_RESTATED[] = {101, 111, 121, 131, 141};
+static const long long UIR_RESTATED[] = {11, 12, 13, 14, 15};
+
+/* #1: the correction's requests row is rejected; the earlier requests stay,
+ * the corrected uniques replace theirs, and the ledger says so. */
+static void bad_cell_keeps_earlier(const char *bad)
+{
+    ingest_ok("store/pr-original.csv");
+    char *src = tu_read_file(tr_fx("store/pr-corrected-bad-cell.csv"), NULL);
+    cr_assert(src);
+    char *at = strstr(src, ",-120,");
+    cr_assert(at);
+    size_t n = strlen(src) + strlen(bad) + 8;
+    char *out = malloc(n);
+    snprintf(out, n, "%.*s,%s,%s", (int)(at - src), src, bad, at + 6);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/corrected.csv", e.dir);
+    cr_assert(tu_write_file(path, out, strlen(out)));
+    tu_run r = tr_bilan(&e, "ingest", path, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.err, "corrected.csv:15"), "the rejected row is named: %s", r.err);
+    cr_assert(strstr(r.out, "5 earlier cells kept (rejected rows)"), "%s", r.out);
+    tu_run_free(&r);
+    assert_months("Total_Item_Requests", TIR_ORIG);
+    assert_months("Unique_Item_Requests", UIR_CORR);
+    cr_assert_eq(tr_sql_int(&e, "SELECT count(*) FROM shield WHERE source_id = 2"), 5);
+    free(src);
+    free(out);
+}
+
+Test(trust_store, corrected_file_with_a_negative_cell_keeps_the_earlier_row, .init = setup,
+     .fini = teardown)
+{
+    bad_cell_keeps_earlier("-120");
+}
+
+Test(trust_store, corrected_file_with_a_decimal_cell_keeps_the_earlier_row, .init = setup,
+     .fini = teardown)
+{
+    bad_cell_keeps_earlier("12.5");
+}
+
+Test(trust_store, corrected_file_with_a_huge_cell_keeps_the_earlier_row, .init = setup,
+     .fini = teardown)
+{
+    bad_cell_keeps_earlier("123456789012345678901");
+}
+
+/* #2: the later Created wins in both orders; the loser stays in the ledger
+ * as superseded. */
+Test(trust_store, later_created_wins_whatever_the_order, .init = setup, .fini = teardown)
+{
+    ingest_ok("store/pr-restated.csv");
+    tu_run r = ingest("store/pr-original.csv");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "10 cells superseded by a later report"), "%s", r.out);
+    cr_assert(strstr(r.err, "superseded by a report created later (source #1)"), "%s", r.err);
+    tu_run_free(&r);
+    assert_months("Total_Item_Requests", TIR_RESTATED);
+    assert_months("Unique_Item_Requests", UIR_RESTATED);
+    char *forward = tr_export(&e);
+
+    r = tr_bilan(&e, "sources", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "#2 "), "%s", r.out);
+    cr_assert(strstr(r.out, "superseded by #1"), "%s", r.out);
+    cr_assert(strstr(r.out, "created 2025-06-05T09:00:00Z\n"), "%s", r.out);
+    tu_run_free(&r);
+
+    /* The other order, on a fresh store, gives the same export. */
+    tr_teardown(&e);
+    setup();
+    ingest_ok("store/pr-original.csv");
+    ingest_ok("store/pr-restated.csv");
+    char *backward = tr_export(&e);
+    cr_assert_str_eq(forward, backward);
+    free(forward);
+    free(backward);
+}
+
+/* #2: without a Created date, the order of ingest decides, with a note. */
+Test(trust_store, missing_created_lets_ingest_order_decide_with_a_note, .init = setup,
+     .fini = teardown)
+{
+    ingest_ok("store/pr-restated.csv");
+    tu_run r = ingest("store/pr-no-created.csv");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.err, "note: the report has no Created date: the order of ingest decides"),
+              "%s", r.err);
+    tu_run_free(&r);
+    const long long tir[] = {102, 112, 122, 132, 142};
+    assert_months("Total_Item_Requests", tir);
+    cr_assert_eq(tr_sql_int(&e, "SELECT created_plausible FROM source WHERE id = 2"), 0);
+}
+
+/* #3: a cell summing beyond the bound refuses the file, store unchanged. */
+Test(trust_store, a_cell_summing_beyond_the_bound_refuses_the_file, .init = setup, .fini = teardown)
+{
+    ingest_ok("store/pr-original.csv");
+    char *before = tr_export(&e);
+    /* 1 001 titles of one platform, 999 999 999 each: every count is within
+     * BL_COUNT_MAX, their roll-up into one cell is not. */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tr-huge.csv", e.dir);
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
+    fprintf(f, "Report_Name,Title Master Report\nReport_ID,TR\nRelease,5\n"
+               "Institution_Name,Médiathèque centrale\nInstitution_ID,ISNI:0000000123456789\n"
+               "Metric_Types,Total_Item_Requests\nReport_Filters,\nReport_Attributes,\n"
+               "Exceptions,\nReporting_Period,Begin_Date=2025-01-01; End_Date=2025-01-31\n"
+               "Created,2025-02-03T00:00:00Z\nCreated_By,PresseNum\n\n"
+               "Title,Publisher,Publisher_ID,Platform,DOI,Proprietary_ID,Print_ISSN,Online_ISSN,"
+               "URI,Data_Type,Section_Type,YOP,Access_Type,Access_Method,Metric_Type,"
+               "Reporting_Period_Total,Jan-2025\n");
+    for (int i = 0; i < 1001; i++)
+        fprintf(f,
+                "Titre %d,Ed,,PresseNum,,P%d,,,,Newspaper_or_Newsletter,,2024,Controlled,Regular,"
+                "Total_Item_Requests,999999999,999999999\n",
+                i, i);
+    fclose(f);
+    tu_run r = tr_bilan(&e, "ingest", path, NULL);
+    cr_assert_eq(r.status, 65, "%s", r.err);
+    cr_assert(strstr(r.err, "adds up to more than 1000000000000"), "%s", r.err);
+    tu_run_free(&r);
+    char *after = tr_export(&e);
+    cr_assert_str_eq(before, after);
+    cr_assert_eq(tr_sql_int(&e, "SELECT count(*) FROM source"), 1);
+    free(before);
+    free(after);
+}
+
+/* #3: a read never fails because of stored data: a value written by an older
+ * bilan beyond the bound is ignored by every read. */
+Test(trust_store, a_poisoned_value_does_not_break_reads, .init = setup, .fini = teardown)
+{
+    ingest_ok("store/pr-original.csv");
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "sqlite3 '%s' \"UPDATE usage SET value = 9000000000000000000 WHERE month = "
+             "'2025-02' AND metric = 'Total_Item_Requests'\"",
+             e.db);
+    tu_run s = tu_sh("%s", cmd);
+    cr_assert_eq(s.status, 0, "%s", s.err);
+    tu_run_free(&s);
+    tu_run r = tr_bilan(&e, "export", "usage", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_null(strstr(r.out, "9000000000000000000"), "%s", r.out);
+    tu_run_free(&r);
+    r = tr_bilan(&e, "report", "mensuel", "2025-03", "--out", e.dir, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    /* The good original can be ingested again once the bad source is removed. */
+    r = tr_bilan(&e, "sources", "remove", "1", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    ingest_ok("store/pr-original.csv");
+    assert_months("Total_Item_Requests", TIR_ORIG);
+}
+
+/* #7: a file of which every row is rejected is refused, not recorded, and
+ * can be ingested once corrected. */
+Test(trust_store, every_row_rejected_is_refused_not_recorded, .init = setup, .fini = teardown)
+{
+    tu_run r = ingest("store/pr-all-rejected.csv");
+    cr_assert_eq(r.status, 65, "%s", r.err);
+    cr_assert(strstr(r.err, "every row was rejected (2)"), "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(tr_sql_int(&e, "SELECT count(*) FROM source"), 0);
+    cr_assert_eq(tr_sql_int(&e, "SELECT count(*) FROM usage"), 0);
+    ingest_ok("store/pr-original.csv");
+    assert_months("Total_Item_Requests", TIR_ORIG);
+}
+
+/* #9: read commands never create a store; exit 66. */
+Test(trust_store, read_commands_on_a_missing_store_exit_66_and_create_nothing)
+{
+    e = tr_setup("trust-store-missing");
+    const char *cmds[][4] = {
+        {"export", "usage", NULL, NULL},   {"sources", NULL, NULL, NULL},
+        {"rejects", "1", NULL, NULL},      {"gaps", "2025-01..2025-03", NULL, NULL},
+        {"forfait", "status", NULL, NULL}, {"report", "mensuel", "2025-03", NULL},
+        {"sources", "remove", "1", NULL}};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        tu_run r = tr_bilan_env(&e, NULL, cmds[i]);
+        cr_assert_eq(r.status, 66, "%s: %d %s", cmds[i][0], r.status, r.err);
+        cr_assert(strstr(r.err, "no store at"), "%s: %s", cmds[i][0], r.err);
+        tu_run_free(&r);
+        cr_assert_neq(access(e.db, F_OK), 0, "%s created the store", cmds[i][0]);
+    }
+    tr_teardown(&e);
+}
+
+/* #9: a store in a folder the user cannot write is still readable. */
+Test(trust_store, read_commands_work_on_a_read_only_folder, .init = setup, .fini = teardown)
+{
+    ingest_ok("store/pr-original.csv");
+    char *want = tr_export(&e);
+    cr_assert_eq(chmod(e.dir, 0555), 0);
+    cr_assert_eq(chmod(e.db, 0444), 0);
+    /* As root, permissions do not bind: run as nobody instead. */
+    const char *prefix =
+        geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
+    if (geteuid() == 0)
+        cr_assert_eq(chmod(e.dir, 0555), 0);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "cd / && %s'%s' --db '%s' export usage", prefix, tu_bilan(), e.db);
+    tu_run r = tu_sh("%s", cmd);
+    chmod(e.dir, 0700);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_str_eq(r.out, want);
+    tu_run_free(&r);
+    free(want);
+}
+
+/* Undo: removing a restating report brings the earlier values back, and the
+ * store equals one that never ingested it. */
+Test(trust_store, removing_a_restatement_brings_the_earlier_values_back, .init = setup,
+     .fini = teardown)
+{
+    ingest_ok("store/pr-original.csv");
+    ingest_ok("store/pr-2025-06.csv");
+    char *reference = tr_export(&e);
+    ingest_ok("store/pr-restated.csv");
+    assert_months("Total_Item_Requests", TIR_RESTATED);
+    tu_run r = tr_bilan(&e, "sources", "remove", "3", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "removed 1 source: 10 counted cells taken out, 10 earlier cells "
+                            "counted again"),
+              "%s", r.out);
+    tu_run_free(&r);
+    char *after = tr_export(&e);
+    cr_assert_str_eq(after, reference);
+    assert_months("Total_Item_Requests", TIR_ORIG);
+    assert_months("Unique_Item_Requests", UIR_ORIG);
+
+    /* The ledger keeps it, marked removed; the same file can come back. */
+    r = tr_bilan(&e, "sources", "--format", "csv", NULL);
+    cr_assert(strstr(r.out, ",removed,"), "%s", r.out);
+    tu_run_free(&r);
+    r = tr_bilan(&e, "rejects", "3", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_str_eq(r.out, "3: no rejected rows\n");
+    tu_run_free(&r);
+    const char *env[] = {"BILAN_LANG=fr", NULL};
+    const char *args[] = {"rejects", "3", NULL};
+    r = tr_bilan_env(&e, env, args);
+    cr_assert_str_eq(r.out, "3: aucune ligne rejetée\n");
+    tu_run_free(&r);
+    ingest_ok("store/pr-restated.csv");
+    assert_months("Total_Item_Requests", TIR_RESTATED);
+
+    /* Removing everything leaves nothing counted; an unknown id changes
+     * nothing. */
+    r = tr_bilan(&e, "sources", "remove", "1", "99", NULL);
+    cr_assert_eq(r.status, 66, "%s", r.err);
+    cr_assert(strstr(r.err, "no source #99"), "%s", r.err);
+    tu_run_free(&r);
+    assert_months("Total_Item_Requests", TIR_RESTATED);
+    r = tr_bilan(&e, "sources", "remove", "1", "2", "4", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char *empty = tr_export(&e);
+    cr_assert_str_eq(empty, "partner_id,library_id,resource_id,month,metric,value\n");
+    free(empty);
+    free(after);
+    free(reference);
+}
+
+/* Undo: removing the older report while a later one counts changes nothing
+ * counted, and removing the later one brings the older back. */
+Test(trust_store, removing_the_loser_changes_nothing_counted, .init = setup, .fini = teardown)
+{
+    ingest_ok("store/pr-restated.csv");
+    ingest_ok("store/pr-original.csv");
+    char *before = tr_export(&e);
+    tu_run r = tr_bilan(&e, "sources", "remove", "#2", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char *after = tr_export(&e);
+    cr_assert_str_eq(before, after);
+    free(before);
+    free(after);
+}
+
+/* Undo for logs: the distinct-user estimate goes back exactly. */
+Test(trust_store, removing_a_log_source_restores_the_distinct_users, .init = setup,
+     .fini = teardown)
+{
+    tu_run r = tr_bilan(&e, "network", "import", tr_fx("store/logs/network"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    ingest_ok("store/logs/day-10.log");
+    char *one_day = tr_export(&e);
+    cr_assert(strstr(one_day, "vannes,vannes-centre,,2026-03,Distinct_Users,2\n"), "%s", one_day);
+    ingest_ok("store/logs/day-11.log");
+    char *two_days = tr_export(&e);
+    cr_assert(strstr(two_days, "vannes,vannes-centre,,2026-03,Distinct_Users,4\n"), "%s", two_days);
+    cr_assert(strstr(two_days, "vannes,vannes-centre,ebooks,2026-03,Total_Item_Investigations,6\n"),
+              "%s", two_days);
+    r = tr_bilan(&e, "sources", "remove", "2", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char *after = tr_export(&e);
+    cr_assert_str_eq(after, one_day);
+    free(one_day);
+    free(two_days);
+    free(after);
+}
