@@ -211,6 +211,22 @@ bl_status bl__csv_table_read(const char *path, bl_csv_table *t, char *err, size_
     free_cells(hdr.cells, hdr.ncells);
     memmove(t->rows, t->rows + 1, (t->nrows - 1) * sizeof *t->rows);
     t->nrows--;
+    /* A row wider than its header has its values shifted (an unquoted
+     * delimiter inside a cell): every later cell would land in the wrong
+     * column, silently. A narrower row is the caller's to judge (its
+     * missing trailing cells read as empty). */
+    for (size_t i = 0; i < t->nrows; i++) {
+        const bl_csv_row *r = &t->rows[i];
+        if (r->ncells > t->ncols) {
+            const char *d = t->delim == '\t' ? "tab" : t->delim == ';' ? "';'" : "','";
+            snprintf(err, errlen,
+                     "%s:%lu: %zu cells but the header has %zu: a %s inside a cell must be "
+                     "quoted (\"...\")",
+                     path, r->line, r->ncells, t->ncols, d);
+            rc = BL_DATA;
+            goto out;
+        }
+    }
 out:
     if (parser_ready)
         csv_free(&p);

@@ -22,8 +22,10 @@ typedef struct bl_csv_table {
     bl_csv_row *rows;
 } bl_csv_table;
 
-/* Reads path. BL_NOINPUT when missing, BL_DATA when not a readable table,
- * with "PATH:LINE: reason" in err. */
+/* Reads path. BL_NOINPUT when missing, BL_DATA when not a readable table
+ * or when a row has more cells than the header (its values would be
+ * shifted), with "PATH:LINE: reason" in err. Rows may have fewer cells
+ * than the header: bl__csv_cell reads the missing ones as "". */
 bl_status bl__csv_table_read(const char *path, bl_csv_table *t, char *err, size_t errlen);
 void bl__csv_table_free(bl_csv_table *t);
 /* Column index of the first of the NULL-terminated names present, or -1. */

@@ -50,17 +50,75 @@ static int month_days(int mi)
     return bl_days_in_month(bl_month_year(mi), bl_month_num(mi));
 }
 
+/* Checked arithmetic: a figure read from the store may be anything a hand
+ * or an old version wrote there, and a read never fails because of it, so
+ * every sum and product saturates instead of overflowing. With imported
+ * figures (at most BL_COUNT_MAX) nothing comes near the bounds. */
+static int64_t sat_add(int64_t a, int64_t b)
+{
+    int64_t r;
+    if (__builtin_add_overflow(a, b, &r))
+        return b > 0 ? INT64_MAX : INT64_MIN;
+    return r;
+}
+
+static int64_t sat_sub(int64_t a, int64_t b)
+{
+    int64_t r;
+    if (__builtin_sub_overflow(a, b, &r))
+        return b < 0 ? INT64_MAX : INT64_MIN;
+    return r;
+}
+
+static int64_t sat_mul(int64_t a, int64_t b)
+{
+    int64_t r;
+    if (__builtin_mul_overflow(a, b, &r))
+        return (a < 0) != (b < 0) ? INT64_MIN : INT64_MAX;
+    return r;
+}
+
+/* floor(a × b / c) for a >= 0, b >= 0, c > 0, exact whenever a × b fits,
+ * else computed as (a / c) × b + (a % c) × b / c, saturating. */
+static int64_t mul_div(int64_t a, int64_t b, int64_t c)
+{
+    int64_t p;
+    if (!__builtin_mul_overflow(a, b, &p))
+        return p / c;
+    return sat_add(sat_mul(a / c, b), sat_mul(a % c, b) / c);
+}
+
+/* ceil(a × b / c) for a >= 0, b >= 0, c > 0, saturating. */
+static int64_t mul_div_ceil(int64_t a, int64_t b, int64_t c)
+{
+    int64_t p;
+    if (!__builtin_mul_overflow(a, b, &p))
+        return p / c + (p % c != 0);
+    int64_t f = mul_div(a, b, c);
+    return f == INT64_MAX ? f : f + 1; /* not exact: a × b beyond 64 bits */
+}
+
+/* a × b / c rounded half up, for a >= 0, b >= 0, c > 0, saturating. */
+static int64_t mul_div_round(int64_t a, int64_t b, int64_t c)
+{
+    int64_t p;
+    if (!__builtin_mul_overflow(a, b, &p) && !__builtin_add_overflow(p, c / 2, &p))
+        return p / c;
+    return mul_div(a, b, c); /* beyond 64 bits: the half unit is noise */
+}
+
 /* Tenths of a percent of part in whole, rounded half up (both >= 0). */
 static int64_t tenths_of(int64_t part, int64_t whole)
 {
     if (whole <= 0 || part <= 0)
         return 0;
-    return (part * 1000 + whole / 2) / whole;
+    return mul_div_round(part, 1000, whole);
 }
 
-static int64_t ceil_div(int64_t a, int64_t b)
+/* The last day a projection may name (dates are written YYYY-MM-DD). */
+static int64_t last_day(void)
 {
-    return a / b + (a % b != 0);
+    return bl_days_from_civil(9999, 12, 31);
 }
 
 static char *dup_col(sqlite3_stmt *q, int col, bool *oom)
@@ -105,17 +163,24 @@ static const char SQL_MONTHLY[] =
     " WHERE resource_id = ?1 AND metric = ?2 AND access_method = 'Regular'"
     " AND month BETWEEN ?3 AND ?4 GROUP BY month";
 /* Months with any usage of the resource at all (whatever the metric): a
- * month the provider has not delivered yet is not a month of zero use. */
+ * month the provider has not delivered yet is not a month of zero use.
+ * Only the rows usage_effective reads: live ones (a superseded row is not
+ * data any more) with a value within BL_COUNT_MAX. */
 static const char SQL_PRESENT[] =
-    "SELECT DISTINCT month FROM usage WHERE resource_id = ?1 AND month BETWEEN ?3 AND ?4";
+    "SELECT DISTINCT month FROM usage WHERE resource_id = ?1 AND month BETWEEN ?3 AND ?4"
+    " AND live = 1 AND value BETWEEN 0 AND 1000000000";
 static const char SQL_SHARES[] =
     "SELECT l.partner_id, p.name, SUM(u.value) FROM usage_effective u"
     " LEFT JOIN library l ON l.id = u.library_id LEFT JOIN partner p ON p.id = l.partner_id"
     " WHERE u.resource_id = ?1 AND u.metric = ?2 AND u.access_method = 'Regular'"
     " AND u.month BETWEEN ?3 AND ?4 GROUP BY l.partner_id";
+/* The same bound as usage_effective's: a figure beyond BL_COUNT_MAX is not
+ * read, so SUM cannot overflow (SQLite fails the query when it does). */
 static const char SQL_QUOTA[] =
     "SELECT month, MAX(quota), SUM(patrons), SUM(extra_units) FROM quota_excess"
-    " WHERE resource_id = ?1 AND month BETWEEN ?3 AND ?4 GROUP BY month";
+    " WHERE resource_id = ?1 AND month BETWEEN ?3 AND ?4"
+    " AND quota BETWEEN 0 AND 1000000000 AND patrons BETWEEN 0 AND 1000000000"
+    " AND extra_units BETWEEN 0 AND 1000000000 GROUP BY month";
 
 static void queries_free(queries *qs)
 {
@@ -169,7 +234,7 @@ static bl_status load_usage(bl_store *st, queries *qs, bl_forfait_status *f)
     while ((r = sqlite3_step(qs->monthly)) == SQLITE_ROW) {
         bl_forfait_month *fm = slot(f, qs->monthly);
         if (fm)
-            fm->units += sqlite3_column_int64(qs->monthly, 1);
+            fm->units = sat_add(fm->units, sqlite3_column_int64(qs->monthly, 1));
     }
     if (r != SQLITE_DONE)
         return step_fail(st);
@@ -229,13 +294,14 @@ static int64_t exhaustion_estimate(const bl_forfait_status *f)
     int at_month = month_of_day(f->at_day);
     for (size_t i = 0; i < f->nmonths; i++) {
         const bl_forfait_month *fm = &f->months[i];
-        if (before + fm->units >= f->units && fm->units > 0) {
+        if (sat_add(before, fm->units) >= f->units && fm->units > 0) {
             int64_t first = month_first_day(fm->month);
             int64_t covered = fm->month == at_month ? f->at_day - first + 1 : month_days(fm->month);
-            int64_t day = first + ceil_div((f->units - before) * covered, fm->units) - 1;
+            /* units - before is in 0..fm->units: the day is within the month. */
+            int64_t day = first + mul_div_ceil(f->units - before, covered, fm->units) - 1;
             return day < f->start_day ? f->start_day : day;
         }
-        before += fm->units;
+        before = sat_add(before, fm->units);
     }
     return -1;
 }
@@ -248,28 +314,28 @@ static void compute(bl_forfait_status *f)
     int last_with_data = -1;
     for (size_t i = 0; i < f->nmonths; i++) {
         bl_forfait_month *fm = &f->months[i];
-        f->used += fm->units;
+        f->used = sat_add(f->used, fm->units);
         fm->over_cap = f->monthly_cap >= 0 && fm->units > f->monthly_cap;
         f->months_over_cap += fm->over_cap;
-        f->patrons_over_quota += fm->patrons_over_quota;
-        f->extra_units += fm->extra_units;
+        f->patrons_over_quota = sat_add(f->patrons_over_quota, fm->patrons_over_quota);
+        f->extra_units = sat_add(f->extra_units, fm->extra_units);
         if (fm->has_data)
             last_with_data = fm->month;
         /* Burn window: the complete months just before the date's month. */
         if (fm->has_data && fm->month < at_month && fm->month >= at_month - BURN_WINDOW_MONTHS) {
             f->burn_months++;
-            f->burn_units += fm->units;
+            f->burn_units = sat_add(f->burn_units, fm->units);
             f->burn_days += month_days(fm->month);
         }
     }
-    f->remaining = f->units - f->used;
+    f->remaining = sat_sub(f->units, f->used);
     f->percent_tenths = tenths_of(f->used, f->units);
     for (size_t i = 0; i < f->nshares; i++)
         f->shares[i].percent_tenths = tenths_of(f->shares[i].units, f->used);
     if (f->nshares > 1)
         qsort(f->shares, f->nshares, sizeof *f->shares, share_cmp);
     if (f->burn_days > 0)
-        f->burn_rate_milli = (f->burn_units * 1000 + f->burn_days / 2) / f->burn_days;
+        f->burn_rate_milli = mul_div_round(f->burn_units, 1000, f->burn_days);
 
     /* Consumption is known up to the end of the last month with data; in the
      * date's own month, up to the day before the date. */
@@ -300,15 +366,21 @@ static void compute(bl_forfait_status *f)
     } else {
         /* Remaining units last k days at burn_units / burn_days a day: they
          * reach 0 during the k-th day counted from the anchor (day 1). */
-        int64_t k = ceil_div(f->remaining * f->burn_days, f->burn_units);
-        f->exhaustion_day = f->anchor_day + k - 1;
-        if (f->exhaustion_day < f->end_day) {
+        int64_t k = mul_div_ceil(f->remaining, f->burn_days, f->burn_units);
+        /* Beyond year 9999 there is no date to name: it covers, no day. */
+        f->exhaustion_day = k - 1 <= last_day() - f->anchor_day ? f->anchor_day + k - 1 : -1;
+        if (f->exhaustion_day >= 0 && f->exhaustion_day < f->end_day) {
             f->outlook = BL_OUTLOOK_BEFORE_END;
             f->days_before_end = f->end_day - f->exhaustion_day;
+            /* Projected to a day already past: the months since the data
+             * stop have not arrived, and the package has probably run out. */
+            if (f->exhaustion_day < f->at_day)
+                f->outlook = BL_OUTLOOK_PROBABLY_EXHAUSTED;
         } else {
             f->outlook = BL_OUTLOOK_COVERS;
             int64_t days_left = f->end_day - f->anchor_day + 1;
-            f->remaining_at_end = f->remaining - f->burn_units * days_left / f->burn_days;
+            f->remaining_at_end =
+                sat_sub(f->remaining, mul_div(f->burn_units, days_left, f->burn_days));
         }
     }
     if (f->exhaustion_day >= 0)
@@ -316,7 +388,7 @@ static void compute(bl_forfait_status *f)
     if (f->state == BL_FORFAIT_OK && f->outlook != BL_OUTLOOK_NOT_STARTED &&
         f->outlook != BL_OUTLOOK_ENDED &&
         (f->percent_tenths >= (int64_t)f->alert_percent * 10 ||
-         f->outlook == BL_OUTLOOK_BEFORE_END))
+         f->outlook == BL_OUTLOOK_BEFORE_END || f->outlook == BL_OUTLOOK_PROBABLY_EXHAUSTED))
         f->state = BL_FORFAIT_WATCH;
 }
 
@@ -465,6 +537,37 @@ static void fr_count(int64_t v, const char *one, const char *many, char *out, si
     snprintf(out, n, "%s %s", num, v >= -1 && v <= 1 ? one : many);
 }
 
+/* "de novembre", "d'octobre", "de décembre 2026" (with the year when asked). */
+static void fr_of_month(int mi, bool year, char *out, size_t n)
+{
+    const char *name = bl_fr_month_name(bl_month_num(mi));
+    bool vowel = name[0] == 'a' || name[0] == 'o'; /* avril, août, octobre */
+    if (year)
+        snprintf(out, n, "%s%s %d", vowel ? "d'" : "de ", name, bl_month_year(mi));
+    else
+        snprintf(out, n, "%s%s", vowel ? "d'" : "de ", name);
+}
+
+/* The months whose data is missing, from the anchor's month to the date's:
+ * "de novembre", "d'octobre et de novembre", "de septembre à novembre",
+ * with the years when they differ. */
+static void fr_missing_months(const bl_forfait_status *f, char *out, size_t n)
+{
+    int first = month_of_day(f->anchor_day), last = month_of_day(f->at_day);
+    if (last < first)
+        last = first;
+    bool years = bl_month_year(first) != bl_month_year(last);
+    char a[48], b[48];
+    fr_of_month(first, years, a, sizeof a);
+    fr_of_month(last, years, b, sizeof b);
+    if (first == last)
+        snprintf(out, n, "%s", a);
+    else if (last == first + 1)
+        snprintf(out, n, "%s et %s", a, b);
+    else /* "de septembre à novembre": the range's end takes no "de" */
+        snprintf(out, n, "%s à %s", a, b + (b[1] == '\'' ? 2 : 3));
+}
+
 char *bl_forfait_sentence(const bl_forfait_status *f, char *out, size_t n)
 {
     char d1[64], d2[64], c1[80], c2[80];
@@ -500,6 +603,16 @@ char *bl_forfait_sentence(const bl_forfait_status *f, char *out, size_t n)
                  "du contrat.",
                  d1, c1);
         break;
+    case BL_OUTLOOK_PROBABLY_EXHAUSTED: {
+        char months[160];
+        fr_day(f->exhaustion_day, d1, sizeof d1);
+        fr_missing_months(f, months, sizeof months);
+        snprintf(out, n,
+                 "Le forfait est probablement épuisé depuis le %s" BL_NBSP
+                 ": les données %s ne sont pas encore arrivées.",
+                 d1, months);
+        break;
+    }
     case BL_OUTLOOK_EXHAUSTED:
         fr_day(f->exhaustion_day >= 0 ? f->exhaustion_day : f->at_day, d1, sizeof d1);
         fr_day(f->end_day, d2, sizeof d2);

@@ -29,6 +29,43 @@ static bl_status cell_fail(ctx *c, const bl_csv_row *r, int col, const char *wha
                           reason);
 }
 
+/* Ids of partners, libraries, resources and forfaits, and every reference
+ * to one, follow bl_id_valid(): an id names report files and folders, so it
+ * can never name a path that leaves them (docs/network.md). */
+static bl_status check_id(ctx *c, const bl_csv_row *r, int col, const char *what, const char *id)
+{
+    if (!*id)
+        return cell_fail(c, r, col, what, "%sempty identifier", "");
+    if (!bl_id_valid(id))
+        return cell_fail(c, r, col, what,
+                         "'%s' is not an identifier: lower-case letters a-z, digits, '.', '_' "
+                         "and '-', starting with a letter or a digit, at most 64 characters",
+                         id);
+    return BL_OK;
+}
+
+/* A row narrower than its header reads its missing trailing cells as empty:
+ * fine for optional columns, an error when a required column has no cell
+ * (a lost delimiter may have merged two cells). cols ends with -1. */
+static bl_status need_cells(ctx *c, const bl_csv_row *r, const int *cols)
+{
+    for (; *cols >= 0; cols++)
+        if ((size_t)*cols >= r->ncells)
+            return bl__store_fail(c->st, BL_DATA,
+                                  "%s:%lu: %zu cells but the header has %zu: no cell for the "
+                                  "required column '%s'",
+                                  c->t->path, r->line, r->ncells, c->t->ncols, c->t->header[*cols]);
+    return BL_OK;
+}
+
+/* A whole number in 1..max (units, caps, quotas, populations): beyond
+ * BL_COUNT_MAX a figure is a misread cell, and no sum or product of
+ * imported figures can overflow. */
+static bool count_in(const char *cell, int64_t min, int64_t max, int64_t *out)
+{
+    return bl_parse_count(bl_sv_from(cell), out) && *out >= min && *out <= max;
+}
+
 static int need_col(ctx *c, const char *const *names, bl_status *rc)
 {
     int col = bl__csv_col(c->t, names);
@@ -120,6 +157,11 @@ static const char *const P_RATE[] = {"rate_per_inhabitant", "rate", "tarif_par_h
 static const char *const P_MAIL[] = {"emails", "email", "courriels", NULL};
 static const char *const KINDS[] = {"commune", "cc", "ca", "cu", "departement", "other", NULL};
 
+/* Bounds that keep every product and sum of money in 64 bits: population
+ * (<= BL_COUNT_MAX) x rate, and a network's annual costs. */
+#define MAX_RATE_E4 INT64_C(10000000)        /* 1 000 euros per inhabitant */
+#define MAX_COST_CENTS INT64_C(100000000000) /* 1 000 000 000 euros a year */
+
 static bl_status check_email(ctx *c, const bl_csv_row *r, int col, const char *item, void *arg)
 {
     (void)arg;
@@ -141,16 +183,15 @@ static bl_status import_partners(ctx *c)
                                   " rate_e4, emails) VALUES (?,?,?,?,?,?,?)");
     if (!q)
         return BL_INTERNAL;
+    const int req[] = {ci, cn, ck, cp, cr, -1};
     for (size_t i = 0; i < c->t->nrows && rc == BL_OK; i++) {
         const bl_csv_row *r = &c->t->rows[i];
         const char *id = bl__csv_cell(r, ci), *name = bl__csv_cell(r, cn);
         char kind[32];
         fold_kind(bl__csv_cell(r, ck), kind, sizeof kind);
         int64_t pop, popy = 0, rate;
-        if (!*id) {
-            rc = cell_fail(c, r, ci, "id", "%sempty identifier", "");
+        if ((rc = need_cells(c, r, req)) != BL_OK || (rc = check_id(c, r, ci, "id", id)) != BL_OK)
             break;
-        }
         if (!*name) {
             rc = cell_fail(c, r, cn, "name", "%sempty name", "");
             break;
@@ -161,8 +202,9 @@ static bl_status import_partners(ctx *c)
                            bl__csv_cell(r, ck));
             break;
         }
-        if (!bl_parse_count(bl_sv_from(bl__csv_cell(r, cp)), &pop)) {
-            rc = cell_fail(c, r, cp, "population", "'%s' is not a whole number",
+        if (!count_in(bl__csv_cell(r, cp), 0, BL_COUNT_MAX, &pop)) {
+            rc = cell_fail(c, r, cp, "population",
+                           "'%s' is not a whole number (at most 1 000 000 000)",
                            bl__csv_cell(r, cp));
             break;
         }
@@ -172,9 +214,10 @@ static bl_status import_partners(ctx *c)
             rc = cell_fail(c, r, cy, "population_year", "'%s' is not a year", bl__csv_cell(r, cy));
             break;
         }
-        if (!bl_parse_decimal(bl_sv_from(bl__csv_cell(r, cr)), 4, &rate)) {
+        if (!bl_parse_decimal(bl_sv_from(bl__csv_cell(r, cr)), 4, &rate) || rate > MAX_RATE_E4) {
             rc = cell_fail(c, r, cr, "rate_per_inhabitant",
-                           "'%s' is not an amount in euros (e.g. 0,15)", bl__csv_cell(r, cr));
+                           "'%s' is not an amount in euros (e.g. 0,15; at most 1 000)",
+                           bl__csv_cell(r, cr));
             break;
         }
         if (ce >= 0 && (rc = each_item(c, r, ce, check_email, NULL)) != BL_OK)
@@ -248,13 +291,13 @@ static bl_status import_libraries(ctx *c)
         rc = BL_INTERNAL;
         goto out;
     }
+    const int req[] = {ci, cp, cn, -1};
     for (size_t i = 0; i < c->t->nrows && rc == BL_OK; i++) {
         const bl_csv_row *r = &c->t->rows[i];
         const char *id = bl__csv_cell(r, ci), *pid = bl__csv_cell(r, cp);
-        if (!*id) {
-            rc = cell_fail(c, r, ci, "id", "%sempty identifier", "");
+        if ((rc = need_cells(c, r, req)) != BL_OK || (rc = check_id(c, r, ci, "id", id)) != BL_OK ||
+            (rc = check_id(c, r, cp, "partner_id", pid)) != BL_OK)
             break;
-        }
         if (!*bl__csv_cell(r, cn)) {
             rc = cell_fail(c, r, cn, "name", "%sempty name", "");
             break;
@@ -347,16 +390,15 @@ static bl_status import_resources(ctx *c)
         rc = BL_INTERNAL;
         goto out;
     }
+    const int req[] = {ci, cn, ck, -1};
     for (size_t i = 0; i < c->t->nrows && rc == BL_OK; i++) {
         const bl_csv_row *r = &c->t->rows[i];
         const char *id = bl__csv_cell(r, ci);
         char kind[32], msg[300];
         fold_kind(bl__csv_cell(r, ck), kind, sizeof kind);
         int64_t cost = 0;
-        if (!*id) {
-            rc = cell_fail(c, r, ci, "id", "%sempty identifier", "");
+        if ((rc = need_cells(c, r, req)) != BL_OK || (rc = check_id(c, r, ci, "id", id)) != BL_OK)
             break;
-        }
         if (!*bl__csv_cell(r, cn)) {
             rc = cell_fail(c, r, cn, "name", "%sempty name", "");
             break;
@@ -369,8 +411,10 @@ static bl_status import_resources(ctx *c)
             break;
         }
         if (cc >= 0 && *bl__csv_cell(r, cc) &&
-            !bl_parse_decimal(bl_sv_from(bl__csv_cell(r, cc)), 2, &cost)) {
-            rc = cell_fail(c, r, cc, "annual_cost", "'%s' is not an amount in euros",
+            (!bl_parse_decimal(bl_sv_from(bl__csv_cell(r, cc)), 2, &cost) ||
+             cost > MAX_COST_CENTS)) {
+            rc = cell_fail(c, r, cc, "annual_cost",
+                           "'%s' is not an amount in euros (at most 1 000 000 000)",
                            bl__csv_cell(r, cc));
             break;
         }
@@ -455,15 +499,15 @@ static bl_status import_forfaits(ctx *c)
         rc = BL_INTERNAL;
         goto out;
     }
+    const int req[] = {ci, cr, cu, cs, ce, -1};
     for (size_t i = 0; i < c->t->nrows && rc == BL_OK; i++) {
         const bl_csv_row *r = &c->t->rows[i];
         const char *id = bl__csv_cell(r, ci), *res = bl__csv_cell(r, cr);
         int64_t units, cap = -1, quota = -1, alert = 80;
         char start[11], end[11];
-        if (!*id) {
-            rc = cell_fail(c, r, ci, "id", "%sempty identifier", "");
+        if ((rc = need_cells(c, r, req)) != BL_OK || (rc = check_id(c, r, ci, "id", id)) != BL_OK ||
+            (rc = check_id(c, r, cr, "resource_id", res)) != BL_OK)
             break;
-        }
         sqlite3_bind_text(qr, 1, res, -1, SQLITE_TRANSIENT);
         int found = sqlite3_step(qr) == SQLITE_ROW;
         sqlite3_reset(qr);
@@ -471,8 +515,9 @@ static bl_status import_forfaits(ctx *c)
             rc = cell_fail(c, r, cr, "resource_id", "no resource '%s' in resources.csv", res);
             break;
         }
-        if (!bl_parse_count(bl_sv_from(bl__csv_cell(r, cu)), &units) || units <= 0) {
-            rc = cell_fail(c, r, cu, "units", "'%s' is not a positive whole number",
+        if (!count_in(bl__csv_cell(r, cu), 1, BL_COUNT_MAX, &units)) {
+            rc = cell_fail(c, r, cu, "units",
+                           "'%s' is not a positive whole number (at most 1 000 000 000)",
                            bl__csv_cell(r, cu));
             break;
         }
@@ -494,15 +539,17 @@ static bl_status import_forfaits(ctx *c)
             break;
         }
         if (cc >= 0 && *bl__csv_cell(r, cc) &&
-            (!bl_parse_count(bl_sv_from(bl__csv_cell(r, cc)), &cap) || cap <= 0)) {
-            rc = cell_fail(c, r, cc, "monthly_cap", "'%s' is not a positive whole number",
+            !count_in(bl__csv_cell(r, cc), 1, BL_COUNT_MAX, &cap)) {
+            rc = cell_fail(c, r, cc, "monthly_cap",
+                           "'%s' is not a positive whole number (at most 1 000 000 000)",
                            bl__csv_cell(r, cc));
             break;
         }
         if (cq >= 0 && *bl__csv_cell(r, cq) &&
-            (!bl_parse_count(bl_sv_from(bl__csv_cell(r, cq)), &quota) || quota <= 0)) {
+            !count_in(bl__csv_cell(r, cq), 1, BL_COUNT_MAX, &quota)) {
             rc = cell_fail(c, r, cq, "per_patron_monthly_quota",
-                           "'%s' is not a positive whole number", bl__csv_cell(r, cq));
+                           "'%s' is not a positive whole number (at most 1 000 000 000)",
+                           bl__csv_cell(r, cq));
             break;
         }
         if (ca >= 0 && *bl__csv_cell(r, ca)) {

@@ -1,6 +1,8 @@
 /* bilan demo: builds a demo store from the bundled fixtures (a fictional
  * department's network and 18 months of COUNTER R5 feeds) and renders every
- * report kind into reports/demo/. */
+ * report kind into reports/demo/. It only ever touches its own store,
+ * OUT/bilan-demo.db (DESIGN §9): $BILAN_DB, which a production crontab
+ * exports, is ignored, and an explicit --db is refused. */
 #include "cli.h"
 
 #include <dirent.h>
@@ -20,8 +22,11 @@ static void help(void)
            "Builds a demo store from the bundled fixtures and renders every report kind.\n\n"
            "  --fixtures DIR  the demo folder, with network/ and feeds/ (default:\n"
            "                  $BILAN_DATA_DIR/../fixtures/demo, i.e. the source tree's)\n"
-           "  --out DIR       where reports go (default: reports/demo); the store is\n"
-           "                  DIR/bilan-demo.db unless --db or $BILAN_DB names one\n",
+           "  --out DIR       where reports go (default: reports/demo)\n\n"
+           "The demo only ever touches its own store, DIR/bilan-demo.db, rebuilt from\n"
+           "scratch at every run. $BILAN_DB is ignored (with a note on stderr), so the\n"
+           "demo can never replace a production network; 'bilan --db PATH demo' is a\n"
+           "usage error (exit 64).\n",
            USAGE);
 }
 
@@ -89,22 +94,43 @@ int cmd_demo(bl_cli *cli, int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage("demo", USAGE, "unexpected argument '%s'", argv[optind]);
+    /* cli->db_path is --db, else $BILAN_DB: the same as the environment's
+     * means the environment's (or a --db naming the same store, ignored too). */
+    const char *env_db = getenv("BILAN_DB");
+    bool from_env = env_db && *env_db && strcmp(cli->db_path, env_db) == 0;
+    if (cli->db_explicit && !from_env)
+        return cli_usage("demo", USAGE,
+                         "--db is not accepted: the demo builds its own store, "
+                         "DIR/bilan-demo.db under --out");
     if (mkdirs(out) != 0) {
         cli_error("cannot create '%s': %s", out, strerror(errno));
         return BL_EX_CANTCREAT;
     }
     char db[4096];
-    if (!cli->db_explicit) {
-        snprintf(db, sizeof db, "%s/bilan-demo.db", out);
-        /* The demo store is rebuilt from scratch every time. */
-        static const char *const suffix[] = {"", "-wal", "-shm"};
-        for (int i = 0; i < 3; i++) {
-            char p[4200];
-            snprintf(p, sizeof p, "%s%s", db, suffix[i]);
-            unlink(p);
-        }
-        cli->db_path = db;
+    if (snprintf(db, sizeof db, "%s/bilan-demo.db", out) >= (int)sizeof db) {
+        cli_error("'%s': path too long", out);
+        return BL_EX_CANTCREAT;
     }
+    /* Never rebuild a store that $BILAN_DB names, even through --out. */
+    struct stat a, b;
+    if (env_db && *env_db && stat(env_db, &a) == 0 && stat(db, &b) == 0 && a.st_dev == b.st_dev &&
+        a.st_ino == b.st_ino) {
+        cli_error("%s is the store $BILAN_DB names: the demo will not replace it (choose "
+                  "another --out)",
+                  db);
+        return BL_EX_CANTCREAT;
+    }
+    if (from_env)
+        fprintf(stderr, "bilan: note: $BILAN_DB (%s) is ignored: the demo uses its own store, %s\n",
+                env_db, db);
+    /* The demo store is rebuilt from scratch every time. */
+    static const char *const suffix[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char p[4200];
+        snprintf(p, sizeof p, "%s%s", db, suffix[i]);
+        unlink(p);
+    }
+    cli->db_path = db;
     printf("demo: store %s\n", cli->db_path);
 
     char net[4200], feeds[4200];

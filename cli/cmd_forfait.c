@@ -21,7 +21,9 @@ static void help(void)
            "against the monthly cap, patrons over the per-patron quota (from logs), the\n"
            "burn rate over the last three complete months and the projected exhaustion\n"
            "date. Status: ok, watch (alert percent reached, or projected to run out\n"
-           "before the contract ends) or exhausted.\n\n"
+           "before the contract ends) or exhausted. A projected date already past at\n"
+           "the date asked (the last months' data have not arrived) is shown as\n"
+           "\"probably exhausted\", status watch; the CSV keeps the date.\n\n"
            "  --at YYYY-MM-DD      the date to compute at (default: today, UTC)\n"
            "  --format text|csv    text (default) or CSV with the header\n"
            "    forfait_id,resource_id,units,used,remaining,percent_used,"
@@ -94,6 +96,18 @@ static void print_text_one(const bl_forfait_status *f)
         else
             printf("  exhaustion:  none projected\n");
         break;
+    case BL_OUTLOOK_PROBABLY_EXHAUSTED: {
+        char from[8], at[11];
+        int y, mo, d;
+        bl_civil_from_days(f->at_day, &y, &mo, &d);
+        snprintf(at, sizeof at, "%04d-%02d-%02d", y, mo, d);
+        bl_civil_from_days(f->anchor_day, &y, &mo, &d);
+        bl_month_format(bl_month_index(y, mo), from);
+        printf("  exhaustion:  %s (projected, already past on %s: probably exhausted; no data "
+               "since %s)\n",
+               f->exhaustion, at, from);
+        break;
+    }
     case BL_OUTLOOK_EXHAUSTED:
         printf("  exhaustion:  %s (estimated)\n", f->exhaustion);
         break;

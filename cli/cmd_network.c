@@ -20,9 +20,13 @@ static void help(void)
            "  forfaits.csv    (optional) id, resource_id, units, start, end, metric,\n"
            "                  monthly_cap, per_patron_monthly_quota, alert_percent\n"
            "UTF-8 (with or without BOM) or Windows-1252; comma, semicolon or tab;\n"
-           "decimal comma or point. List cells are separated by ';'.\n"
+           "decimal comma or point. List cells are separated by ';' (quote them in a\n"
+           "semicolon file). Ids and references to them: [a-z0-9][a-z0-9._-]*, at most\n"
+           "64 characters. A row with more cells than the header is an error; a shorter\n"
+           "row reads its missing cells as empty, an error when a required one is missing.\n"
            "On the first bad cell, prints FILE:LINE:COLUMN and the reason, exits 65,\n"
-           "and leaves the store unchanged. Usage already ingested is re-attributed.\n",
+           "and leaves the store unchanged. Usage already ingested is re-attributed.\n"
+           "Every column and rule: docs/network.md.\n",
            USAGE);
 }
 

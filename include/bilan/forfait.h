@@ -34,7 +34,12 @@ typedef enum bl_forfait_outlook {
     BL_OUTLOOK_BEFORE_END,  /* at the burn rate, the units run out before the end */
     BL_OUTLOOK_EXHAUSTED,   /* already used up (exhaustion_day is when, estimated) */
     BL_OUTLOOK_NOT_STARTED, /* the date is before the contract's start */
-    BL_OUTLOOK_ENDED        /* the date is after the contract's end */
+    BL_OUTLOOK_ENDED,       /* the date is after the contract's end */
+    /* At the burn rate the units ran out before the date asked: the data
+     * stop earlier (the months from the anchor's to the date's have not
+     * arrived), and the package has probably run out already. The status
+     * is watch: the data do not show it exhausted. */
+    BL_OUTLOOK_PROBABLY_EXHAUSTED
 } bl_forfait_outlook;
 
 /* One month of the contract period (months are indexes, see bl_month_index). */
@@ -91,13 +96,17 @@ typedef struct bl_forfait_status {
     /* Projection (see docs/forfaits.md): from anchor_day, the day after the
      * last day the data covers, remaining units consumed at burn_units /
      * burn_days a day. exhaustion_day is the day the units reach 0: projected
-     * (BEFORE_END, COVERS when it falls after the end) or, when exhausted,
-     * estimated within the month the total crossed `units`. -1 when unknown. */
+     * (BEFORE_END; PROBABLY_EXHAUSTED when that day is before the date;
+     * COVERS when it falls after the end) or, when exhausted, estimated
+     * within the month the total crossed `units`. -1 when unknown (or
+     * beyond year 9999). Every figure here is computed with saturating
+     * arithmetic: whatever the store holds, nothing overflows. */
     bl_forfait_outlook outlook;
     int64_t anchor_day;
     int64_t exhaustion_day;
     char exhaustion[11];      /* YYYY-MM-DD, "" when exhaustion_day is -1 */
-    int64_t days_before_end;  /* end_day - exhaustion_day when BEFORE_END, else 0 */
+    int64_t days_before_end;  /* end_day - exhaustion_day when BEFORE_END or
+                                 PROBABLY_EXHAUSTED, else 0 */
     int64_t remaining_at_end; /* COVERS: units projected to be left at the end */
 
     bl_forfait_state state;
@@ -119,7 +128,9 @@ const char *bl_forfait_state_name(bl_forfait_state s);
 /* The French projection sentence for reports, written into out (UTF-8,
  * NUL-terminated, truncated safely; 512 bytes are always enough). E.g.
  * "Au rythme actuel, le forfait sera épuisé vers le 14 octobre 2026, 78 jours
- * avant la fin du contrat." Returns out. */
+ * avant la fin du contrat."; a projection already past is said as such:
+ * "Le forfait est probablement épuisé depuis le 21 novembre 2026 : les
+ * données de novembre ne sont pas encore arrivées." Returns out. */
 char *bl_forfait_sentence(const bl_forfait_status *f, char *out, size_t n);
 
 #endif

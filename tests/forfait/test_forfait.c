@@ -571,3 +571,91 @@ Test(forfait, log_patrons_over_quota_end_to_end)
     cr_assert_eq(g.status, 1, "patron data found in %s", g.out);
     tu_run_free(&g);
 }
+
+/* A projection already past at the date is not said in the future tense: at
+ * 2026-09-20 presse-2026's data stop in June; the window (June-August) has
+ * only June, 1 800 units / 30 days from 2026-07-01: k = ceil(3 600 × 30 /
+ * 1 800) = 60 → 2026-08-29, before the date. */
+Test(forfait, projection_already_past_is_probably_exhausted)
+{
+    const bl_forfait_status *f = at("2026-09-20", "presse-2026");
+    cr_assert_eq(f->burn_units, 1800);
+    cr_assert_eq(f->burn_days, 30);
+    cr_assert_eq(f->outlook, BL_OUTLOOK_PROBABLY_EXHAUSTED);
+    cr_assert_str_eq(f->exhaustion, "2026-08-29");
+    cr_assert_eq(f->state, BL_FORFAIT_WATCH);
+    cr_assert_eq(f->remaining, 3600, "the data do not show it exhausted");
+    cr_assert_str_eq(sentence(f),
+                     "Le forfait est probablement épuisé depuis le 29 août 2026\xC2\xA0"
+                     ": les données de juillet à septembre ne sont pas encore "
+                     "arrivées.");
+    free_all();
+}
+
+/* The missing months' wording: elision, two months, a range, years. */
+Test(forfait, missing_months_wording)
+{
+    static const struct {
+        int ay, am, ty, tm;
+        const char *months;
+    } cases[] = {
+        {2026, 11, 2026, 11, "de novembre"},
+        {2026, 10, 2026, 11, "d'octobre et de novembre"},
+        {2026, 8, 2026, 10, "d'août à octobre"},
+        {2026, 4, 2026, 4, "d'avril"},
+        {2026, 12, 2027, 1, "de décembre 2026 et de janvier 2027"},
+        {2026, 10, 2027, 1, "d'octobre 2026 à janvier 2027"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bl_forfait_status f;
+        memset(&f, 0, sizeof f);
+        f.outlook = BL_OUTLOOK_PROBABLY_EXHAUSTED;
+        f.anchor_day = bl_days_from_civil(cases[i].ay, cases[i].am, 1);
+        f.at_day = bl_days_from_civil(cases[i].ty, cases[i].tm, 20);
+        f.exhaustion_day = f.anchor_day + 9;
+        const char *got = sentence(&f);
+        char want[300];
+        snprintf(want, sizeof want, ": les données %s ne sont pas encore arrivées.",
+                 cases[i].months);
+        cr_assert(strstr(got, "Le forfait est probablement épuisé depuis le 10 "), "%s", got);
+        cr_assert(strstr(got, want), "%s", got);
+    }
+}
+
+/* Stored figures that would overflow a sum or a product still give a
+ * status: a forfait of 2^63 - 1 units, a usage row of 9e18 (ignored like
+ * every value beyond BL_COUNT_MAX), quota-excess rows that would overflow
+ * SUM. */
+Test(forfait, stored_figures_never_overflow)
+{
+    bl_store *st = NULL;
+    char *err = NULL;
+    cr_assert_eq(bl_store_open(db, &st, &err), BL_OK, "%s", err ? err : "");
+    sqlite3 *h = bl__store_db(st);
+    exec_sql(h, "UPDATE forfait SET units = 9223372036854775807 WHERE id = 'cours-2026';"
+                "INSERT INTO usage(source_id, library_id, resource_id, month, metric,"
+                " access_method, report_rank, value, live) VALUES"
+                " (1, 'lib-digne', 'vod', '2026-06', 'Total_Item_Requests', 'Regular', 1,"
+                "  9000000000000000000, 1),"
+                " (1, 'lib-digne', 'vod', '2026-06', 'Total_Item_Requests', 'Regular', 1,"
+                "  9000000000000000000, 1);"
+                "INSERT INTO quota_excess(source_id, resource_id, month, quota, patrons,"
+                " extra_units) VALUES (2, 'vod', '2026-06', 4, 9000000000000000000,"
+                " 9000000000000000000), (3, 'vod', '2026-06', 4, 9000000000000000000,"
+                " 9000000000000000000);");
+    bl_store_close(st);
+    const bl_forfait_status *f = at("2026-07-15", "vod-2026");
+    cr_assert_eq(f->used, 3600, "the 9e18 rows are not read");
+    cr_assert_eq(f->months[5].patrons_over_quota, 3);
+    f = at("2026-07-15", "cours-2026");
+    cr_assert_eq(f->used, 1790);
+    cr_assert_eq(f->remaining, INT64_MAX - 1790);
+    cr_assert_eq(f->percent_tenths, 0);
+    cr_assert_eq(f->outlook, BL_OUTLOOK_COVERS);
+    cr_assert_eq(f->exhaustion_day, -1, "beyond year 9999");
+    cr_assert_eq(f->state, BL_FORFAIT_OK);
+    free_all();
+    tu_run r = bilan("forfait", "status", "--at", "2026-07-15", NULL, NULL);
+    cr_assert_eq(r.status, 1, "%s", r.err);
+    tu_run_free(&r);
+}

@@ -1,4 +1,395 @@
-/* Trust tests, network area (issue 12): see docs/trust.md for the rules. */
+/* Trust tests, network area (issue 12): see docs/trust.md for the rules.
+ * Ids and references checked at import (#10), rows wider than their header
+ * refused (#11), the demo never touching another store (#8), a forfait
+ * projection already past said as such (#15), and no stored figure making
+ * `forfait status` fail. Fixtures: fixtures/trust/network/ (README.md). */
 #include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "trust_util.h"
+
+#define NBSP "\xC2\xA0" /* before a colon, in French */
+
+static tr_env e;
+
+static void setup(void)
+{
+    e = tr_setup("trust-network");
+    cr_assert_not_null(e.dir);
+}
+
+static void teardown(void)
+{
+    tr_teardown(&e);
+}
+
+TestSuite(trust_network, .init = setup, .fini = teardown);
+
+static tu_run import(const char *rel)
+{
+    return tr_bilan(&e, "network", "import", tr_fx(rel), NULL);
+}
+
+static void import_ok(const char *rel)
+{
+    tu_run r = import(rel);
+    cr_assert_eq(r.status, 0, "%s: %s", rel, r.err);
+    tu_run_free(&r);
+}
+
+/* Imports rel, expects exit 65 with want in stderr, and the store still
+ * holding the base network (nothing of rel imported). */
+static void import_refused(const char *rel, const char *want)
+{
+    tu_run r = import(rel);
+    cr_assert_eq(r.status, 65, "%s: exit %d: %s", rel, r.status, r.err);
+    cr_assert(strstr(r.err, want), "%s: expected '%s' in:\n%s", rel, want, r.err);
+    tu_run_free(&r);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM partner"), 2, "%s", rel);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM library"), 2, "%s", rel);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM resource"), 2, "%s", rel);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM forfait"), 1, "%s", rel);
+    char *pat = tr_sql(&e, "SELECT url_pattern FROM resource WHERE id = 'presse'");
+    cr_assert_str_eq(pat, "^presse\\.example/", "%s", rel);
+    free(pat);
+}
+
+static void exec_sql(const char *sql)
+{
+    sqlite3 *h = NULL;
+    cr_assert_eq(sqlite3_open(e.db, &h), SQLITE_OK);
+    char *err = NULL;
+    int rc = sqlite3_exec(h, sql, NULL, NULL, &err);
+    cr_assert_eq(rc, SQLITE_OK, "%s: %s", sql, err ? err : "?");
+    sqlite3_free(err);
+    sqlite3_close(h);
+}
+
+/* ---- #10: ids ------------------------------------------------------------ */
+
+/* A partner id '../../evil' would name its PDF outside --out: refused at
+ * import with file, line and column; nothing imported. */
+Test(trust_network, partner_id_leaving_the_folder_is_refused)
+{
+    tu_run r = import("network/id-partner-dotdot");
+    cr_assert_eq(r.status, 65, "%s", r.err);
+    cr_assert(strstr(r.err, "partners.csv:4:1: id: '../../evil' is not an identifier"), "%s",
+              r.err);
+    tu_run_free(&r);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM partner"), 0, "nothing imported");
+    import_ok("network/base");
+    import_refused("network/id-partner-dotdot",
+                   "partners.csv:4:1: id: '../../evil' is not an identifier");
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM partner WHERE id LIKE '%evil%'"), 0);
+}
+
+Test(trust_network, every_id_and_reference_is_checked)
+{
+    static const char *const cases[][2] = {
+        {"network/id-library-partner-ref",
+         "libraries.csv:4:2: partner_id: '../../evil' is not an identifier"},
+        {"network/id-resource-upper", "resources.csv:2:1: id: 'Presse' is not an identifier"},
+        {"network/id-forfait-slash", "forfaits.csv:3:1: id: '/etc/passwd' is not an identifier"},
+        {"network/id-forfait-resource-ref",
+         "forfaits.csv:3:2: resource_id: 'vod/../presse' is not an identifier"},
+    };
+    import_ok("network/base");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        import_refused(cases[i][0], cases[i][1]);
+}
+
+/* At most 64 characters: 64 are accepted, 65 refused. */
+Test(trust_network, ids_are_at_most_64_characters)
+{
+    char net[1024], path[1100], id[70], csv[600];
+    snprintf(net, sizeof net, "%s/net", e.dir);
+    tu_run c = tu_sh("mkdir -p '%s' && cp '%s'/*.csv '%s'/", net, tr_fx("network/base"), net);
+    cr_assert_eq(c.status, 0, "%s", c.err);
+    tu_run_free(&c);
+    snprintf(path, sizeof path, "%s/forfaits.csv", net);
+    for (int len = 64; len <= 65; len++) {
+        memset(id, 'a', (size_t)len);
+        id[len] = '\0';
+        snprintf(csv, sizeof csv,
+                 "id,resource_id,units,start,end\n%s,vod,100,2026-01-01,2026-12-31\n", id);
+        cr_assert(tu_write_file(path, csv, strlen(csv)));
+        tu_run r = tr_bilan(&e, "network", "import", net, NULL);
+        if (len == 64) {
+            cr_assert_eq(r.status, 0, "%s", r.err);
+        } else {
+            cr_assert_eq(r.status, 65, "%s", r.err);
+            cr_assert(strstr(r.err, "forfaits.csv:2:1: id:"), "%s", r.err);
+        }
+        tu_run_free(&r);
+    }
+}
+
+/* Every bundled network still imports under the rule. */
+Test(trust_network, bundled_networks_still_import)
+{
+    static const char *const dirs[] = {"demo/network",
+                                       "forfaits/network",
+                                       "ingest/network",
+                                       "logs/network",
+                                       "mail/network",
+                                       "reports/network",
+                                       "counter5/samples-r51/network"};
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        char dir[1024];
+        snprintf(dir, sizeof dir, "%s/fixtures/%s", tu_srcdir(), dirs[i]);
+        tu_run r = tr_bilan(&e, "network", "import", dir, NULL);
+        cr_assert_eq(r.status, 0, "%s: %s", dirs[i], r.err);
+        tu_run_free(&r);
+    }
+}
+
+/* ---- #11: row width ---------------------------------------------------- */
+
+/* Excel's French CSV with an unquoted ';' list: the URL pattern would have
+ * become a COUNTER name and every log hit would have stopped matching. */
+Test(trust_network, row_wider_than_its_header_is_refused)
+{
+    import_ok("network/base");
+    import_refused("network/wide-semicolon-list",
+                   "resources.csv:2: 10 cells but the header has 9: a ';' inside a cell must be "
+                   "quoted");
+    import_refused("network/wide-comma-name",
+                   "libraries.csv:2: 6 cells but the header has 5: a ',' inside a cell must be "
+                   "quoted");
+}
+
+/* Missing trailing cells of optional columns read as empty. */
+Test(trust_network, short_row_without_optional_cells_imports)
+{
+    import_ok("network/short-optional");
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM partner WHERE id = 'ca-durance'"
+                                " AND emails = '' AND population = 142458"),
+                 1);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM library_alias WHERE library_id = "
+                                "'montclar-bib'"),
+                 0);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM library_ip_range"), 0);
+    cr_assert_eq(
+        tr_sql_int(&e, "SELECT COUNT(*) FROM resource WHERE id = 'vod' AND annual_cost_cents = 0"
+                       " AND url_pattern = '' AND headline_metric = "
+                       "'Total_Item_Requests'"),
+        1);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM resource WHERE id = 'presse'"
+                                " AND url_pattern = '^presse\\.example/'"),
+                 1);
+    cr_assert_eq(tr_sql_int(&e, "SELECT alert_percent FROM forfait WHERE id = 'vod-2026'"
+                                " AND metric = 'Total_Item_Requests' AND monthly_cap IS NULL"),
+                 80);
+}
+
+/* A short row whose required cell is missing is refused. */
+Test(trust_network, short_row_missing_a_required_cell_is_refused)
+{
+    import_ok("network/base");
+    import_refused("network/short-required", "forfaits.csv:2: 4 cells but the header has 9: no "
+                                             "cell for the required column 'end'");
+}
+
+/* ---- #8: the demo touches only its own store ------------------------------ */
+
+static char *read_all(const char *path, size_t *len)
+{
+    char *b = tu_read_file(path, len);
+    cr_assert_not_null(b, "cannot read %s", path);
+    return b;
+}
+
+static bool exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* The bytes of a store and of its write-ahead log, if any. */
+static char *store_bytes(const char *db, size_t *len)
+{
+    char wal[1200];
+    snprintf(wal, sizeof wal, "%s-wal", db);
+    size_t n, w = 0;
+    char *b = read_all(db, &n), *l = exists(wal) ? read_all(wal, &w) : NULL;
+    b = realloc(b, n + w + 1);
+    if (l)
+        memcpy(b + n, l, w);
+    free(l);
+    *len = n + w;
+    return b;
+}
+
+static void assert_same_bytes(const char *db, const char *before, size_t n)
+{
+    size_t m;
+    char *after = store_bytes(db, &m);
+    cr_assert(m == n && memcmp(after, before, n) == 0, "%s changed", db);
+    free(after);
+}
+
+Test(trust_network, demo_never_touches_the_store_bilan_db_names, .timeout = 120)
+{
+    import_ok("network/base");
+    tu_run g = tr_bilan(&e, "ingest", tr_fx("network/forfait/pr-vod-2026.csv"), NULL);
+    cr_assert_eq(g.status, 0, "%s", g.err);
+    tu_run_free(&g);
+    size_t n;
+    char *before = store_bytes(e.db, &n);
+
+    /* $BILAN_DB (a production crontab's) is ignored, with a note. */
+    char out[1100], env[1200], demo_db[1200];
+    snprintf(out, sizeof out, "%s/demo", e.dir);
+    snprintf(env, sizeof env, "BILAN_DB=%s", e.db);
+    snprintf(demo_db, sizeof demo_db, "%s/bilan-demo.db", out);
+    const char *envs[] = {env, NULL};
+    const char *argv[] = {tu_bilan(), "demo", "--out", out, NULL};
+    tu_run r = tu_runv(argv, envs);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.err, "$BILAN_DB"), "a note says it is ignored: %s", r.err);
+    cr_assert(strstr(r.out, demo_db), "%s", r.out);
+    tu_run_free(&r);
+    cr_assert(exists(demo_db));
+    assert_same_bytes(e.db, before, n);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM partner"), 2);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM source"), 1, "no demo feed added");
+
+    /* An explicit --db is a usage error, the store untouched. */
+    const char *argv2[] = {tu_bilan(), "--db", e.db, "demo", "--out", out, NULL};
+    r = tu_runv(argv2, NULL);
+    cr_assert_eq(r.status, 64, "%s", r.err);
+    cr_assert(strstr(r.err, "--db is not accepted"), "%s", r.err);
+    tu_run_free(&r);
+    assert_same_bytes(e.db, before, n);
+
+    /* --out pointing at the folder of the store $BILAN_DB names, under the
+     * demo's own file name: refused rather than rebuilt. */
+    char env3[1300];
+    snprintf(env3, sizeof env3, "BILAN_DB=%s", demo_db);
+    const char *envs3[] = {env3, NULL};
+    size_t n3;
+    char *before3 = store_bytes(demo_db, &n3);
+    r = tu_runv(argv, envs3);
+    cr_assert_eq(r.status, 73, "%s", r.err);
+    tu_run_free(&r);
+    assert_same_bytes(demo_db, before3, n3);
+    free(before3);
+    free(before);
+}
+
+/* ---- #15: a projection already past -------------------------------------- */
+
+/* fixtures/trust/network/forfait: vod-2026, 4 500 units, alert at 100 %,
+ * 4 185 used from January to October (the feed stops there), 1 380 in
+ * August-October (92 days): from 1 November, ceil(315 × 92 / 1 380) = 21
+ * days → 21 November 2026. */
+static void forfait_store(void)
+{
+    import_ok("network/base");
+    tu_run g = tr_bilan(&e, "ingest", tr_fx("network/forfait/pr-vod-2026.csv"), NULL);
+    cr_assert_eq(g.status, 0, "%s", g.err);
+    tu_run_free(&g);
+}
+
+static const char CSV_HEADER[] = "forfait_id,resource_id,units,used,remaining,percent_used,"
+                                 "projected_exhaustion,end,status\n";
+
+Test(trust_network, projection_in_the_past_is_said_as_such)
+{
+    forfait_store();
+    tu_run r = tr_bilan(&e, "forfait", "status", "--at", "2026-11-15", NULL);
+    cr_assert_eq(r.status, 1, "%s", r.err);
+    cr_assert(strstr(r.out, "Au rythme actuel, le forfait sera épuisé vers le 21 novembre 2026, "
+                            "40 jours avant la fin du contrat."),
+              "%s", r.out);
+    tu_run_free(&r);
+
+    r = tr_bilan(&e, "forfait", "status", "--at", "2026-11-29", NULL);
+    cr_assert_eq(r.status, 1, "%s", r.err);
+    cr_assert(strstr(r.out, "Le forfait est probablement épuisé depuis le 21 novembre 2026" NBSP
+                            ": les données de novembre ne sont pas encore arrivées."),
+              "%s", r.out);
+    cr_assert(!strstr(r.out, "sera épuisé"), "%s", r.out);
+    cr_assert(strstr(r.out, "status:      watch"), "%s", r.out);
+    cr_assert(strstr(r.out, "probably exhausted"), "%s", r.out);
+    tu_run_free(&r);
+
+    r = tr_bilan(&e, "forfait", "status", "--at", "2026-11-29", "--format", "csv", NULL);
+    cr_assert_eq(r.status, 1, "%s", r.err);
+    char want[300];
+    snprintf(want, sizeof want, "%svod-2026,vod,4500,4185,315,93.0,2026-11-21,2026-12-31,watch\n",
+             CSV_HEADER);
+    cr_assert_str_eq(r.out, want, "the CSV keeps the date");
+    tu_run_free(&r);
+
+    /* Two months missing: November and December. */
+    r = tr_bilan(&e, "forfait", "status", "--at", "2026-12-10", NULL);
+    cr_assert_eq(r.status, 1, "%s", r.err);
+    cr_assert(strstr(r.out, "probablement épuisé depuis le 21 novembre 2026" NBSP
+                            ": les données de novembre et de décembre ne sont pas encore "
+                            "arrivées."),
+              "%s", r.out);
+    tu_run_free(&r);
+}
+
+/* The report model takes the same sentence (the network review of
+ * November, computed at 30 November). */
+Test(trust_network, projection_in_the_past_in_the_report, .timeout = 60)
+{
+    forfait_store();
+    char out[1100], pdf[1300];
+    snprintf(out, sizeof out, "%s/reports", e.dir);
+    tu_run r = tr_bilan(&e, "report", "reseau", "2026-11", "--out", out, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    snprintf(pdf, sizeof pdf, "%s/2026-11/reseau-reseau.pdf", out);
+    char *text = tu_pdftotext(pdf);
+    cr_assert_not_null(text, "%s", pdf);
+    cr_assert(strstr(text, "probablement épuisé depuis le 21 novembre 2026"), "%s", text);
+    cr_assert(!strstr(text, "sera épuisé"), "%s", text);
+    free(text);
+}
+
+/* ---- stored figures never make a read fail ---------------------------- */
+
+/* A usage row of 9e18 (live), quota-excess rows that would overflow a
+ * SUM, and a forfait of INT64_MAX units written by SQL: `forfait status`
+ * still answers (exit 0 or 1, never 74 "integer overflow"), and the figures
+ * it can read are those of the imported data. */
+Test(trust_network, stored_figures_never_overflow_forfait_status)
+{
+    forfait_store();
+    exec_sql("INSERT INTO usage(source_id, library_id, resource_id, institution_id, institution,"
+             " platform, month, metric, access_method, report_rank, value, live)"
+             " SELECT source_id, library_id, resource_id, institution_id, institution, platform,"
+             " m.month, metric, access_method, report_rank, 9000000000000000000, 1"
+             " FROM usage, (SELECT '2026-10' AS month UNION ALL SELECT '2026-10'"
+             " UNION ALL SELECT '2026-11') m WHERE resource_id = 'vod' AND usage.month = '2026-10';"
+             "INSERT INTO quota_excess(source_id, resource_id, month, quota, patrons, extra_units)"
+             " SELECT id, 'vod', '2026-09', 4, 9000000000000000000, 9000000000000000000"
+             " FROM source, (SELECT 1 UNION ALL SELECT 2);");
+    tu_run r = tr_bilan(&e, "forfait", "status", "--at", "2026-11-29", "--format", "csv", NULL);
+    cr_assert_eq(r.status, 1, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.out, "\nvod-2026,vod,4500,4185,315,93.0,2026-11-21,2026-12-31,watch\n"),
+              "%s", r.out);
+    tu_run_free(&r);
+    r = tr_bilan(&e, "forfait", "status", "--at", "2026-11-29", NULL);
+    cr_assert_eq(r.status, 1, "exit %d: %s", r.status, r.err);
+    tu_run_free(&r);
+
+    exec_sql("UPDATE forfait SET units = 9223372036854775807, monthly_cap = 9223372036854775807");
+    r = tr_bilan(&e, "forfait", "status", "--at", "2026-11-29", "--format", "csv", NULL);
+    cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.out, "\nvod-2026,vod,9223372036854775807,4185,9223372036854771622,0.0,,"
+                            "2026-12-31,ok\n"),
+              "%s", r.out);
+    tu_run_free(&r);
+    r = tr_bilan(&e, "forfait", "status", "--at", "2026-11-29", NULL);
+    cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.out, "couvrira la période du contrat"), "%s", r.out);
+    tu_run_free(&r);
+}
