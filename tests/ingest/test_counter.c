@@ -2,7 +2,7 @@
  * line numbers, file refusals with messages, gzip, messy files, detection.
  * Expected values are computed by hand from the fixtures (or, for COUNTER's
  * own samples, from their Reporting_Period_Total column, which the reader
- * ignores: it sums the months itself). */
+ * only uses to cross-check the months: it sums the months itself). */
 #include <criterion/criterion.h>
 
 #include <stdio.h>
@@ -116,20 +116,25 @@ Test(counter5, sample_tr_b1_r50)
 
 /* ---- bilan's own R5 fixtures ------------------------------------------------ */
 
-Test(counter5, pr_csv_ignores_reporting_period_total)
+Test(counter5, pr_csv_checks_reporting_period_total)
 {
     ts_sink t;
     ts_run(&t, 5, "counter5/pr_cairn.csv", false);
-    assert_clean(&t);
+    cr_assert_eq(t.result, BL_OK, "%s", t.errmsg ? t.errmsg : "");
+    cr_assert_eq(ts_ndiag(&t, BL_DIAG_ROW), 1);
+    /* The Book row claims a total of 99 over 5+5+5: rejected, both figures said. */
+    const ts_diag *d = ts_diag_at(&t, BL_DIAG_ROW, 17);
+    cr_assert_not_null(d);
+    cr_assert_str_eq(d->field, "Reporting_Period_Total");
+    cr_assert_str_eq(d->reason, "months add up to 15, Reporting_Period_Total says 99");
     cr_assert_str_eq(t.report_id, "PR");
     cr_assert_eq(t.release, 5);
     cr_assert_str_eq(t.inst_name, "Réseau des médiathèques de la Manche");
     cr_assert_str_eq(t.created_by, "Cairn.info");
     cr_assert_eq(t.period_begin, mi("2025-01"));
     cr_assert_eq(t.period_end, mi("2025-03"));
-    cr_assert_eq(t.ncounts, 12);
-    /* 12+20+28 + 5+5+5 (the Book row claims a total of 99) */
-    cr_assert_eq(ts_sum(&t, "Total_Item_Requests", "Regular"), 75);
+    cr_assert_eq(t.ncounts, 9);
+    cr_assert_eq(ts_sum(&t, "Total_Item_Requests", "Regular"), 60); /* 12+20+28 */
     cr_assert_eq(ts_sum(&t, "Total_Item_Requests", "TDM"), 7);
     cr_assert_eq(ts_sum(&t, "Unique_Item_Requests", NULL), 40);
     cr_assert_eq(ts_sum(&t, "Searches_Platform", NULL), 1016);
@@ -192,7 +197,7 @@ Test(counter5, bad_rows_rejected_alone)
     ts_run(&t, 5, "counter5/pr_bad_rows.csv", false);
     cr_assert_eq(t.result, BL_OK, "%s", t.errmsg ? t.errmsg : "");
     cr_assert_eq(t.release, 51);
-    cr_assert_eq(ts_ndiag(&t, BL_DIAG_ROW), 5);
+    cr_assert_eq(ts_ndiag(&t, BL_DIAG_ROW), 4);
     const ts_diag *d = ts_diag_at(&t, BL_DIAG_ROW, 17);
     cr_assert_not_null(d);
     cr_assert_str_eq(d->field, "Jan-2025");
@@ -206,16 +211,15 @@ Test(counter5, bad_rows_rejected_alone)
     d = ts_diag_at(&t, BL_DIAG_ROW, 20);
     cr_assert_not_null(d);
     cr_assert_str_eq(d->field, "Metric_Type");
-    d = ts_diag_at(&t, BL_DIAG_ROW, 21); /* a March count in a report made on 20 Feb */
-    cr_assert_not_null(d);
-    cr_assert_str_eq(d->field, "Mar-2025");
-    cr_assert(has(d->reason, "after the report's Created date"), "%s", d->reason);
-    /* Nothing from the rejected rows; lines 16 and 22 kept. */
-    cr_assert_eq(t.ncounts, 3);
+    /* A March count in a report made on 20 Feb is kept: Created never
+     * rejects a row (the aggregator judges its plausibility). */
+    cr_assert_null(ts_diag_at(&t, BL_DIAG_ROW, 21));
+    /* Nothing from the rejected rows; lines 16, 21 and 22 kept. */
+    cr_assert_eq(t.ncounts, 6);
     cr_assert_eq(ts_sum(&t, "Total_Item_Requests", NULL), 30);
     cr_assert_eq(ts_sum(&t, "Searches_Platform", NULL), 12);
     cr_assert_eq(ts_sum(&t, "Unique_Item_Requests", NULL), 0);
-    cr_assert_eq(ts_sum(&t, "Unique_Title_Requests", NULL), 0);
+    cr_assert_eq(ts_sum(&t, "Unique_Title_Requests", NULL), 9);
     ts_free(&t);
 }
 
@@ -589,14 +593,19 @@ Test(messy, exclude_monthly_details_refused)
     ts_free(&t);
 }
 
-Test(messy, month_outside_period_refused)
+Test(messy, month_outside_period_noted)
 {
+    /* The month columns decide: a Reporting_Period that disagrees is a note. */
     ts_sink t;
     ts_run(&t, 5, "messy/month_outside_period.csv", false);
-    cr_assert_eq(t.result, BL_DATA);
-    cr_assert(has(t.errmsg, "line 14: Mar-2025: month column outside the Reporting_Period "
-                            "2025-01 to 2025-02"),
-              "%s", t.errmsg);
+    assert_clean(&t);
+    const ts_diag *d = ts_diag_at(&t, BL_DIAG_NOTE, 0);
+    cr_assert_not_null(d);
+    cr_assert_str_eq(d->reason, "Reporting_Period says 2025-01 to 2025-02 but the month columns "
+                                "run from 2025-01 to 2025-03: the month columns are read");
+    cr_assert_eq(t.period_begin, mi("2025-01"));
+    cr_assert_eq(t.period_end, mi("2025-03"));
+    cr_assert_eq(ts_sum(&t, "Total_Item_Requests", NULL), 3);
     ts_free(&t);
 }
 
