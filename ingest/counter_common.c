@@ -1026,10 +1026,10 @@ bl_status bl__ctr_refuse_heading(bl__ctr_reader *r, size_t i)
     bl__ctr_quote(bl__ctr_cell(r, i), q);
     bl__ctr_col_name(i, letter);
     return bl__ctr_refuse(r, r->line, q,
-                          "column %s (number %zu) is among the month columns but '%s' cannot be "
+                          "heading of column %s (number %zu), among the month columns, cannot be "
                           "read as a month (expected e.g. Jan-2025; month names are read in "
                           "English, French, German, Spanish, Italian and Dutch)",
-                          letter, i + 1, q);
+                          letter, i + 1);
 }
 
 void bl__ctr_period_note(bl__ctr_reader *r, const char *what, int hb, int he, int cb, int ce)
