@@ -4,6 +4,9 @@
  * (row 8 by the Code of Practice), "Total for all ..." rows skipped, and R4
  * measures mapped to R5 metric names as COUNTER's R4 -> R5 transition table
  * does (Code of Practice R5, appendix B.1), so R4 and R5 history line up.
+ * A row whose months do not add up to its Reporting Period Total is
+ * rejected; a "Period covered" that disagrees with the month columns is
+ * only noted (the month columns decide).
  */
 #include "counter_internal.h"
 
@@ -48,9 +51,11 @@ typedef struct r4_state {
     char report_id[16];
     char customer[BL_CTR_VALUE_MAX];
     char inst_id[BL_CTR_VALUE_MAX];
-    char created[64];
-    int period_begin, period_end, created_mi;
-    size_t platform, category;
+    char created[BL_CTR_CREATED_SIZE]; /* normalised run date, "" if unreadable */
+    int period_begin, period_end;      /* "Period covered", -1 if unknown */
+    int month_first, month_last;       /* span of the month columns */
+    size_t platform, category, total;
+    char total_label[24];
     size_t nmonths;
     size_t month_col[BL_CTR_MAX_MONTHS];
     int month_mi[BL_CTR_MAX_MONTHS];
@@ -110,10 +115,26 @@ static bool is_heading_row(const bl__ctr_reader *r)
     return months >= 2;
 }
 
+/* True for a normalised heading that may stand just before (or, in odd
+ * layouts, among) the month columns: the category columns and the
+ * "Reporting Period Total / HTML / PDF" columns. */
+static bool is_category_heading(const char *k)
+{
+    return strcmp(k, "useractivity") == 0 || strncmp(k, "accessdenied", 12) == 0 ||
+           strcmp(k, "category") == 0;
+}
+
+static bool is_fixed_before_months(const char *k)
+{
+    return strncmp(k, "reportingperiod", 15) == 0 || is_category_heading(k) ||
+           strcmp(k, "platform") == 0;
+}
+
 static bl_status read_heading(r4_state *s)
 {
     bl__ctr_reader *r = &s->r;
-    s->platform = s->category = NO_COL;
+    s->platform = s->category = s->total = NO_COL;
+    size_t first_month = NO_COL, anchor = NO_COL;
     for (size_t i = 0; i < r->nfields; i++) {
         bl_sv f = r->fields[i];
         char k[64];
@@ -121,13 +142,17 @@ static bl_status read_heading(r4_state *s)
         if (f.len == 0 || f.len > 60)
             continue;
         bl__ctr_norm(f, k, sizeof k);
+        if (strncmp(k, "reportingperiod", 15) == 0 || is_category_heading(k))
+            anchor = i; /* the month columns follow these */
         if (strcmp(k, "platform") == 0) {
             if (s->platform == NO_COL)
                 s->platform = i;
-        } else if (strcmp(k, "useractivity") == 0 || strncmp(k, "accessdenied", 12) == 0 ||
-                   strcmp(k, "category") == 0) {
+        } else if (is_category_heading(k)) {
             if (s->category == NO_COL && i > 0)
                 s->category = i;
+        } else if (strcmp(k, "reportingperiodtotal") == 0) {
+            if (s->total == NO_COL)
+                s->total = i;
         } else if (bl__ctr_month(f, &mi)) {
             for (size_t k2 = 0; k2 < s->nmonths; k2++)
                 if (s->month_mi[k2] == mi)
@@ -135,12 +160,33 @@ static bl_status read_heading(r4_state *s)
             if (s->nmonths == BL_CTR_MAX_MONTHS)
                 return bl__ctr_refuse(r, r->line, NULL, "more than %d month columns",
                                       BL_CTR_MAX_MONTHS);
+            if (first_month == NO_COL)
+                first_month = i;
             s->month_col[s->nmonths] = i;
             s->month_mi[s->nmonths] = mi;
             bl__ctr_copy(f, s->month_label[s->nmonths], sizeof s->month_label[0]);
             s->nmonths++;
         }
     }
+    /* The month area: from right after Reporting Period Total (or the last
+     * of the "Reporting Period ..." and category columns), or from the first
+     * month read, to the end of the row. A heading there that is not a month
+     * refuses the file, rather than its counts being dropped unseen. */
+    size_t start = first_month;
+    if (anchor != NO_COL && (start == NO_COL || anchor + 1 < start))
+        start = anchor + 1;
+    for (size_t i = start; start != NO_COL && i < r->nfields; i++) {
+        char k[64];
+        int mi;
+        if (r->fields[i].len == 0 || bl__ctr_month(r->fields[i], &mi))
+            continue;
+        bl__ctr_norm(r->fields[i], k, sizeof k);
+        if (r->fields[i].len <= 60 && is_fixed_before_months(k))
+            continue;
+        return bl__ctr_refuse_heading(r, i);
+    }
+    if (s->total != NO_COL)
+        bl__ctr_copy(bl__ctr_cell(r, s->total), s->total_label, sizeof s->total_label);
     if (s->nmonths == 0)
         return bl__ctr_refuse(r, r->line, NULL,
                               "no month columns in the heading row: bilan needs monthly counts");
@@ -150,27 +196,15 @@ static bl_status read_heading(r4_state *s)
                               s->report_id);
     if (s->rep->family == BL_FAM_R4_PR)
         s->platform = 0;
-    if (s->period_begin >= 0) {
-        for (size_t k = 0; k < s->nmonths; k++) {
-            if (s->month_mi[k] < s->period_begin || s->month_mi[k] > s->period_end) {
-                char b[8], e[8];
-                bl_month_format(s->period_begin, b);
-                bl_month_format(s->period_end, e);
-                return bl__ctr_refuse(r, r->line, s->month_label[k],
-                                      "month column outside the period covered by the report, "
-                                      "%s to %s",
-                                      b, e);
-            }
-        }
-    } else {
-        s->period_begin = s->period_end = s->month_mi[0];
-        for (size_t k = 1; k < s->nmonths; k++) {
-            if (s->month_mi[k] < s->period_begin)
-                s->period_begin = s->month_mi[k];
-            if (s->month_mi[k] > s->period_end)
-                s->period_end = s->month_mi[k];
-        }
+    s->month_first = s->month_last = s->month_mi[0];
+    for (size_t k = 1; k < s->nmonths; k++) {
+        if (s->month_mi[k] < s->month_first)
+            s->month_first = s->month_mi[k];
+        if (s->month_mi[k] > s->month_last)
+            s->month_last = s->month_mi[k];
     }
+    bl__ctr_period_note(r, "the period covered by the report", s->period_begin, s->period_end,
+                        s->month_first, s->month_last);
     return BL_OK;
 }
 
@@ -192,13 +226,27 @@ static bl_status data_row(r4_state *s)
         bl__ctr_note(r, r->line, "total row skipped ('%s')", q);
         return BL_OK;
     }
-    if (ident.len == 0)
-        return bl__ctr_reject(r, s->rep->ident_name, "empty cell");
+    bl_report_family fam = s->rep->family;
     const char *metric = s->rep->metric;
     if (s->rep->kind != M_FIXED) {
         bl_sv cat = col(s, s->category);
         metric = s->rep->kind == M_DENIAL ? denial_metric(cat)
                                           : activity_metric(cat, s->rep->family == BL_FAM_R4_PR);
+    }
+    bl_row_ctx ctx = {
+        .institution_id = bl_sv_from(""), /* R4 rows name none: the header's */
+        .institution_name = bl_sv_from(""),
+        .platform = col(s, s->platform),
+        .database = (fam == BL_FAM_R4_DB || fam == BL_FAM_R4_ITEM) ? ident : bl_sv_from(""),
+        .metric = bl_sv_from(metric ? metric : ""), /* empty: every metric of the row */
+        .month_first = s->month_first,
+        .month_last = s->month_last,
+    };
+    r->row = &ctx;
+    if (ident.len == 0)
+        return bl__ctr_reject(r, s->rep->ident_name, "empty cell");
+    if (s->rep->kind != M_FIXED) {
+        bl_sv cat = col(s, s->category);
         if (!metric) {
             char q[64];
             bl__ctr_quote(cat, q);
@@ -208,14 +256,11 @@ static bl_status data_row(r4_state *s)
                 s->rep->kind == M_DENIAL ? "denial category" : "user activity");
         }
     }
-    char what[96];
-    snprintf(what, sizeof what, "run date '%s'", s->created);
     bool ok;
     bl_status vst = bl__ctr_month_values(r, s->month_col, s->month_mi, s->month_label, s->nmonths,
-                                         s->created_mi, what, s->vals, &ok);
+                                         s->total, s->total_label, s->vals, &ok);
     if (!ok)
         return vst;
-    bl_report_family fam = s->rep->family;
     bl_count_rec rec = {
         .line = r->line,
         .platform = col(s, s->platform),
@@ -280,13 +325,18 @@ static bl_status read_header(r4_state *s)
             bl__ctr_copy(a, s->inst_id, sizeof s->inst_id);
         if (row >= 3 && is_heading_row(r))
             return read_heading(s);
-        if (next_is_date_run && a.len) {
-            int mi2;
-            bl__ctr_copy(a, s->created, sizeof s->created);
-            if (bl__ctr_dates(a, &s->created_mi, &mi2) < 1)
-                s->created_mi = -1;
-        }
+        /* "Date run:" in A, the date below it (the Code of Practice) or,
+         * in some files, beside it. */
+        bl_sv run = BL_SV_NULL;
+        if (next_is_date_run && a.len)
+            run = a;
         next_is_date_run = bl__ctr_norm_eq(a, "daterun");
+        if (next_is_date_run && bl__ctr_cell(r, 1).len) {
+            run = bl__ctr_cell(r, 1);
+            next_is_date_run = false;
+        }
+        if (run.len && !bl__ctr_created(run, s->created))
+            s->created[0] = '\0';
         for (size_t i = 0; i < r->nfields && s->period_begin < 0; i++) {
             int b, e;
             if (r->fields[i].len < 60 && bl__ctr_dates(r->fields[i], &b, &e) == 2 && b <= e)
@@ -307,7 +357,7 @@ bl_status bl_counter4_read(bl_source *src, const char *path, const bl_ingest_opt
         free(s);
         return st;
     }
-    s->period_begin = s->period_end = s->created_mi = -1;
+    s->period_begin = s->period_end = -1;
     if ((st = read_header(s)) != BL_OK)
         goto out;
     bl_file_info info = {
@@ -319,8 +369,9 @@ bl_status bl_counter4_read(bl_source *src, const char *path, const bl_ingest_opt
         .created_by = NULL,
         .institution_id = s->inst_id[0] ? s->inst_id : NULL,
         .institution_name = s->customer[0] ? s->customer : NULL,
-        .period_begin = s->period_begin,
-        .period_end = s->period_end,
+        .period_begin = s->month_first, /* the month columns decide */
+        .period_end = s->month_last,
+        .created = s->created[0] ? s->created : NULL,
     };
     if (sink->begin && (st = sink->begin(sink->ctx, &info)) != BL_OK)
         goto out;

@@ -1,8 +1,10 @@
 /* COUNTER Release 5 and 5.1 tabular reports (PR, DR, TR, IR and their
  * standard views), CSV or TSV, read as a stream: the header block until the
  * blank row, the heading row (columns found by name, months by their label),
- * then one count record per non-empty month cell. Reporting_Period_Total is
- * never trusted: the months are the data.
+ * then one count record per non-empty month cell. The months are the data:
+ * Reporting_Period_Total only cross-checks them (a row whose months do not
+ * add up to it is rejected), and a Reporting_Period that disagrees with the
+ * month columns is only noted.
  */
 #include "counter_internal.h"
 
@@ -28,7 +30,9 @@ typedef struct r5_header {
 } r5_header;
 
 typedef struct r5_cols {
-    size_t platform, database, title, item, metric, access_method, inst_name, inst_id;
+    size_t platform, database, title, item, metric, access_method, inst_name, inst_id, total;
+    char total_label[24];
+    int month_first, month_last; /* span of the month columns */
     size_t nmonths;
     size_t month_col[BL_CTR_MAX_MONTHS];
     int month_mi[BL_CTR_MAX_MONTHS];
@@ -40,9 +44,9 @@ typedef struct r5_state {
     r5_header h;
     r5_cols c;
     bl_report_family family;
-    size_t ident;           /* the column that names what is counted */
-    const char *ident_name; /* its heading, for messages */
-    int created_mi;         /* month of the Created date, -1 if unknown */
+    size_t ident;                      /* the column that names what is counted */
+    const char *ident_name;            /* its heading, for messages */
+    char created[BL_CTR_CREATED_SIZE]; /* normalised Created, "" if unreadable */
     int64_t vals[BL_CTR_MAX_MONTHS];
 } r5_state;
 
@@ -168,14 +172,28 @@ static bool row_has_metric_heading(const bl__ctr_reader *r)
     return false;
 }
 
+/* True for a normalised heading that names one of the columns read (they may
+ * sit among the months in odd layouts, e.g. Reporting_Period_Total last). */
+static bool header_is_column(const char *k)
+{
+    static const char *const known[] = {
+        "platform",     "database",        "title",         "item",       "metrictype",
+        "accessmethod", "institutionname", "institutionid", "customerid", "reportingperiodtotal",
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(k, known[i]) == 0)
+            return true;
+    return false;
+}
+
 static bl_status read_heading(r5_state *s)
 {
     bl__ctr_reader *r = &s->r;
     r5_cols *c = &s->c;
     r5_header *h = &s->h;
     c->platform = c->database = c->title = c->item = c->metric = NO_COL;
-    c->access_method = c->inst_name = c->inst_id = NO_COL;
-    size_t customer_id = NO_COL;
+    c->access_method = c->inst_name = c->inst_id = c->total = NO_COL;
+    size_t customer_id = NO_COL, first_month = NO_COL, anchor = NO_COL;
     const char *odd_label = NULL;
     char odd[24] = "";
     for (size_t i = 0; i < r->nfields; i++) {
@@ -203,9 +221,13 @@ static bl_status read_heading(r5_state *s)
             slot = &c->inst_id;
         else if (strcmp(k, "customerid") == 0)
             slot = &customer_id;
+        else if (strcmp(k, "reportingperiodtotal") == 0)
+            slot = &c->total;
         if (slot) {
             if (*slot == NO_COL)
                 *slot = i;
+            if (slot == &c->metric || slot == &c->total)
+                anchor = i; /* the month columns follow these */
             continue;
         }
         int mi;
@@ -224,12 +246,33 @@ static bl_status read_heading(r5_state *s)
                 bl__ctr_copy(f, odd, sizeof odd);
                 odd_label = odd;
             }
+            if (first_month == NO_COL)
+                first_month = i;
             c->month_col[c->nmonths] = i;
             c->month_mi[c->nmonths] = mi;
             memcpy(c->month_label[c->nmonths], label, sizeof label);
             c->nmonths++;
         }
     }
+    /* The month area runs from the month columns' first heading (right after
+     * Metric_Type / Reporting_Period_Total, or the first month read) to the
+     * end of the row: a heading there that is not a month refuses the file,
+     * rather than its counts being dropped unseen. */
+    size_t start = first_month;
+    if (anchor != NO_COL && (start == NO_COL || anchor + 1 < start))
+        start = anchor + 1;
+    for (size_t i = start; start != NO_COL && i < r->nfields; i++) {
+        char k[48];
+        int mi;
+        if (r->fields[i].len == 0 || bl__ctr_month(r->fields[i], &mi))
+            continue;
+        bl__ctr_norm(r->fields[i], k, sizeof k);
+        if (r->fields[i].len <= 40 && header_is_column(k))
+            continue;
+        return bl__ctr_refuse_heading(r, i);
+    }
+    if (c->total != NO_COL)
+        bl__ctr_copy(bl__ctr_cell(r, c->total), c->total_label, sizeof c->total_label);
     if (c->inst_id == NO_COL)
         c->inst_id = customer_id;
     if (c->metric == NO_COL) {
@@ -266,19 +309,17 @@ static bl_status read_heading(r5_state *s)
                               "for the report with monthly details",
                               excluded ? " (made with Exclude_Monthly_Details)" : "");
     }
+    c->month_first = c->month_last = c->month_mi[0];
+    for (size_t k = 1; k < c->nmonths; k++) {
+        if (c->month_mi[k] < c->month_first)
+            c->month_first = c->month_mi[k];
+        if (c->month_mi[k] > c->month_last)
+            c->month_last = c->month_mi[k];
+    }
     int pb = -1, pe = -1;
     if (h->has_period && bl__ctr_dates(bl_sv_from(h->period), &pb, &pe) < 2)
         pb = pe = -1;
-    for (size_t k = 0; k < c->nmonths; k++) {
-        int mi = c->month_mi[k];
-        if (pb >= 0 && (mi < pb || mi > pe)) {
-            char b[8], e[8];
-            bl_month_format(pb, b);
-            bl_month_format(pe, e);
-            return bl__ctr_refuse(r, r->line, c->month_label[k],
-                                  "month column outside the Reporting_Period %s to %s", b, e);
-        }
-    }
+    bl__ctr_period_note(r, "Reporting_Period", pb, pe, c->month_first, c->month_last);
     if (odd_label) {
         char m[8];
         bl_month_format(c->month_mi[0], m);
@@ -294,20 +335,8 @@ static bl_status begin(r5_state *s)
 {
     r5_header *h = &s->h;
     r5_cols *c = &s->c;
-    int pb = -1, pe = -1;
-    if (!(h->has_period && bl__ctr_dates(bl_sv_from(h->period), &pb, &pe) == 2)) {
-        pb = pe = c->month_mi[0];
-        for (size_t k = 1; k < c->nmonths; k++) {
-            if (c->month_mi[k] < pb)
-                pb = c->month_mi[k];
-            if (c->month_mi[k] > pe)
-                pe = c->month_mi[k];
-        }
-    }
-    int mi2;
-    s->created_mi = -1;
-    if (h->created[0] && bl__ctr_dates(bl_sv_from(h->created), &s->created_mi, &mi2) < 1)
-        s->created_mi = -1;
+    if (!bl__ctr_created(bl_sv_from(h->created), s->created))
+        s->created[0] = '\0';
     bl_file_info info = {
         .path = s->r.path,
         .format = "counter5",
@@ -317,8 +346,9 @@ static bl_status begin(r5_state *s)
         .created_by = h->created_by[0] ? h->created_by : NULL,
         .institution_id = h->inst_id[0] ? h->inst_id : NULL,
         .institution_name = h->inst_name[0] ? h->inst_name : NULL,
-        .period_begin = pb,
-        .period_end = pe,
+        .period_begin = c->month_first, /* the month columns decide */
+        .period_end = c->month_last,
+        .created = s->created[0] ? s->created : NULL,
     };
     if (!s->r.sink->begin)
         return BL_OK;
@@ -374,23 +404,31 @@ static bl_status data_row(r5_state *s)
         bl__ctr_note(r, r->line, "total row skipped ('%s')", q);
         return BL_OK;
     }
+    const char *canon = bl__ctr_metric(metric);
+    bl_sv metric_sv = canon ? bl_sv_from(canon) : metric;
+    bl_row_ctx ctx = {
+        .institution_id = col(s, c->inst_id),
+        .institution_name = col(s, c->inst_name),
+        .platform = col(s, c->platform),
+        .database = s->family == BL_FAM_DR ? col(s, c->database) : bl_sv_from(""),
+        .metric = metric_sv,
+        .month_first = c->month_first,
+        .month_last = c->month_last,
+    };
+    r->row = &ctx;
     if (ident.len == 0)
         return bl__ctr_reject(r, s->ident_name, "empty cell");
     if (metric.len == 0)
         return bl__ctr_reject(r, "Metric_Type", "empty cell");
-    const char *canon = bl__ctr_metric(metric);
-    bl_sv metric_sv = canon ? bl_sv_from(canon) : metric;
     bl_sv am = col(s, c->access_method);
     if (am.len == 0 || bl__ctr_norm_eq(am, "regular"))
         am = bl_sv_from("Regular");
     else if (bl__ctr_norm_eq(am, "tdm"))
         am = bl_sv_from("TDM");
     /* Validate the whole row before emitting anything from it. */
-    char what[96];
-    snprintf(what, sizeof what, "Created date '%s'", s->h.created);
     bool ok;
     bl_status vst = bl__ctr_month_values(r, c->month_col, c->month_mi, c->month_label, c->nmonths,
-                                         s->created_mi, what, s->vals, &ok);
+                                         c->total, c->total_label, s->vals, &ok);
     if (!ok)
         return vst;
     bl_count_rec rec = {

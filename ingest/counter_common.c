@@ -356,26 +356,66 @@ bl_status bl__ctr_next(bl__ctr_reader *r, bool *eof)
     return BL_OK;
 }
 
+/* What a count cell holds. */
+typedef enum cell_kind { CELL_COUNT, CELL_NOT_COUNT, CELL_OVER } cell_kind;
+
+/* Reads a count cell: a whole count up to BL_COUNT_MAX. A number too big
+ * for 64 bits is over the bound too (not "not a count"): a cell that only
+ * differs from a count by its size is a count too large, whatever its size. */
+static cell_kind cell_count(bl_sv v, int64_t *out)
+{
+    if (bl_parse_count(v, out))
+        return *out > BL_COUNT_MAX ? CELL_OVER : CELL_COUNT;
+    char zeroed[256];
+    if (v.len >= sizeof zeroed)
+        return CELL_NOT_COUNT;
+    for (size_t i = 0; i < v.len; i++)
+        zeroed[i] = v.ptr[i] >= '1' && v.ptr[i] <= '9' ? '0' : v.ptr[i];
+    int64_t z;
+    return bl_parse_count((bl_sv){zeroed, v.len}, &z) ? CELL_OVER : CELL_NOT_COUNT;
+}
+
+/* Rejects the row for a cell that is not an acceptable count. */
+static bl_status reject_cell(bl__ctr_reader *r, const char *field, bl_sv v, cell_kind kind)
+{
+    char q[64];
+    bl__ctr_quote(v, q);
+    if (kind == CELL_OVER)
+        return bl__ctr_reject(r, field,
+                              "'%s' is above %lld, the largest count accepted in one cell", q,
+                              (long long)BL_COUNT_MAX);
+    return bl__ctr_reject(r, field, "'%s' is not a count", q);
+}
+
 bl_status bl__ctr_month_values(bl__ctr_reader *r, const size_t *cols, const int *months,
-                               char (*labels)[24], size_t n, int created_mi,
-                               const char *created_what, int64_t *vals, bool *ok)
+                               char (*labels)[24], size_t n, size_t total_col,
+                               const char *total_label, int64_t *vals, bool *ok)
 {
     *ok = false;
+    int64_t sum = 0;
     for (size_t k = 0; k < n; k++) {
         bl_sv v = bl__ctr_cell(r, cols[k]);
         vals[k] = 0;
         if (v.len == 0)
             continue;
-        if (!bl_parse_count(v, &vals[k])) {
-            char q[64];
-            bl__ctr_quote(v, q);
-            return bl__ctr_reject(r, labels[k], "'%s' is not a count", q);
-        }
+        cell_kind kind = cell_count(v, &vals[k]);
+        if (kind != CELL_COUNT)
+            return reject_cell(r, labels[k], v, kind);
         if (vals[k] > 0 && months[k] > r->now_mi)
             return bl__ctr_reject(r, labels[k], "count for a month in the future");
-        if (vals[k] > 0 && created_mi >= 0 && months[k] > created_mi)
-            return bl__ctr_reject(r, labels[k], "count for a month after the report's %s",
-                                  created_what);
+        sum += vals[k]; /* at most BL_CTR_MAX_MONTHS * BL_COUNT_MAX: no overflow */
+    }
+    if (total_col != (size_t)-1) {
+        bl_sv v = bl__ctr_cell(r, total_col);
+        int64_t total = 0;
+        if (v.len) {
+            cell_kind kind = cell_count(v, &total);
+            if (kind != CELL_COUNT)
+                return reject_cell(r, total_label, v, kind);
+            if (total != sum)
+                return bl__ctr_reject(r, total_label, "months add up to %lld, %s says %lld",
+                                      (long long)sum, total_label, (long long)total);
+        }
     }
     *ok = true;
     return BL_OK;
@@ -421,6 +461,7 @@ bl_status bl__ctr_each_row(bl__ctr_reader *r, bl_status (*row)(void *ctx), void 
                                 BL_CTR_MAX_RECORD_LINES, r->line, r->next_line - 1);
         else if (!bl__ctr_blank(r))
             st = row(ctx);
+        r->row = NULL; /* pointed into the row callback's frame */
         if (st != BL_OK)
             return st;
     }
@@ -449,7 +490,7 @@ static void diag(bl__ctr_reader *r, bl_diag_level lvl, unsigned long line, const
 {
     if (!r->sink->diag)
         return;
-    bl_diag d = {lvl, r->path, line, field, reason, NULL};
+    bl_diag d = {lvl, r->path, line, field, reason, lvl == BL_DIAG_ROW ? r->row : NULL};
     r->sink->diag(r->sink->ctx, &d);
 }
 
@@ -551,33 +592,69 @@ void bl__ctr_quote(bl_sv s, char out[64])
 
 /* ---- month headings ---------------------------------------------------- */
 
-static const char *const month_names[12][8] = {
-    {"jan", "january", "janv", "janvier", NULL},
-    {"feb", "february", "fev", "fevr", "f\xc3\xa9v", "f\xc3\xa9vr", "fevrier", "f\xc3\xa9vrier"},
-    {"mar", "march", "mars", NULL},
-    {"apr", "april", "avr", "avril", NULL},
-    {"may", "mai", NULL},
-    {"jun", "june", "juin", NULL},
-    {"jul", "july", "juil", "juillet", NULL},
-    {"aug", "august", "aou", "aout", "ao\xc3\xbb", "ao\xc3\xbbt", NULL},
-    {"sep", "sept", "september", "septembre", NULL},
-    {"oct", "october", "octobre", NULL},
-    {"nov", "november", "novembre", NULL},
-    {"dec", "december", "d\xc3\xa9", "d\303\251c", "decembre", "d\303\251cembre", NULL},
+/* Month names in the languages vendors write them in: English, French,
+ * German, Spanish, Italian and Dutch, full and abbreviated, compared after
+ * folding case and accents ("Mär", "déc", "AOÛT") with any dot dropped by
+ * the tokenizer. No name means two months: "mar" is March in English,
+ * French, Spanish and Italian; "mai" (French, German) and "mei" (Dutch) are
+ * May; "set" is September (Italian, Spanish). */
+static const char *const month_names[12][12] = {
+    {"jan", "january", "janv", "janvier", "januar", "janner", "ene", "enero", "gen", "gennaio",
+     "januari", NULL},
+    {"feb", "february", "fev", "fevr", "fevrier", "februar", "febr", "febrero", "febbraio",
+     "februari", NULL},
+    {"mar", "march", "mars", "marz", "mrz", "marzo", "maart", "mrt", NULL},
+    {"apr", "april", "avr", "avril", "abr", "abril", "aprile", NULL},
+    {"may", "mai", "mayo", "mag", "maggio", "mei", NULL},
+    {"jun", "june", "juin", "juni", "junio", "giu", "giugno", NULL},
+    {"jul", "july", "juil", "juillet", "juli", "julio", "lug", "luglio", NULL},
+    {"aug", "august", "aou", "aout", "ago", "agosto", "augustus", NULL},
+    {"sep", "sept", "september", "septembre", "septiembre", "setiembre", "set", "sett", "settembre",
+     NULL},
+    {"oct", "october", "octobre", "okt", "oktober", "octubre", "ott", "ottobre", NULL},
+    {"nov", "november", "novembre", "noviembre", NULL},
+    {"dec", "december", "decembre", "dez", "dezember", "dic", "diciembre", "dicembre", NULL},
 };
+
+/* Base letters of U+00C0..U+00FF, upper and lower case alike ('_': none). */
+static const char latin1_base[] = "aaaaaa_ceeeeiiii_nooooo_ouuuuy__";
+
+/* Lower-cases p[0..n) and folds accented Latin letters to their base letter
+ * into out; false when it holds anything but letters or does not fit. */
+static bool fold_name(const char *p, size_t n, char *out, size_t outn)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        char b;
+        if (c >= 'A' && c <= 'Z')
+            b = (char)(c - 'A' + 'a');
+        else if (c >= 'a' && c <= 'z')
+            b = (char)c;
+        else if (c == 0xC3 && i + 1 < n && (unsigned char)p[i + 1] >= 0x80 &&
+                 (unsigned char)p[i + 1] <= 0xBF) {
+            unsigned cp = 0xC0u + ((unsigned char)p[++i] - 0x80u);
+            b = cp == 0xFF ? 'y' : latin1_base[(cp - 0xC0u) & 31u];
+            if (b == '_')
+                return false;
+        } else {
+            return false;
+        }
+        if (o + 1 >= outn)
+            return false;
+        out[o++] = b;
+    }
+    out[o] = '\0';
+    return o > 0;
+}
 
 static int month_from_name(const char *p, size_t n)
 {
     char low[16];
-    if (n == 0 || n >= sizeof low)
+    if (n == 0 || n >= 2 * sizeof low || !fold_name(p, n, low, sizeof low))
         return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        low[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-    }
-    low[n] = '\0';
     for (int m = 0; m < 12; m++)
-        for (int k = 0; k < 8 && month_names[m][k]; k++)
+        for (int k = 0; k < 12 && month_names[m][k]; k++)
             if (strcmp(low, month_names[m][k]) == 0)
                 return m + 1;
     return 0;
@@ -854,4 +931,118 @@ int bl__ctr_current_month(void)
     int y, m, d;
     bl_civil_from_days((int64_t)(time(NULL) / 86400), &y, &m, &d);
     return bl_month_index(y, m);
+}
+
+/* ---- Created, column names, the month area, Reporting_Period ------------ */
+
+/* Reads n digits at p[*i] into *v. */
+static bool digits(bl_sv s, size_t *i, int n, int *v)
+{
+    *v = 0;
+    for (int k = 0; k < n; k++, (*i)++) {
+        if (*i >= s.len || s.ptr[*i] < '0' || s.ptr[*i] > '9')
+            return false;
+        *v = *v * 10 + (s.ptr[*i] - '0');
+    }
+    return true;
+}
+
+bool bl__ctr_created(bl_sv s, char out[BL_CTR_CREATED_SIZE])
+{
+    s = bl_sv_trim(s);
+    size_t i = 0;
+    int y, mo, d, h = 0, mi = 0, sec = 0, off = 0;
+    if (!digits(s, &i, 4, &y) || i >= s.len || (s.ptr[i] != '-' && s.ptr[i] != '/'))
+        return false;
+    char dsep = s.ptr[i++];
+    if (!digits(s, &i, 2, &mo) || i >= s.len || s.ptr[i++] != dsep || !digits(s, &i, 2, &d))
+        return false;
+    char ymd[11];
+    snprintf(ymd, sizeof ymd, "%04d-%02d-%02d", y, mo, d);
+    if (!bl_date_parse(ymd, &y, &mo, &d))
+        return false;
+    if (i < s.len && (s.ptr[i] == 'T' || s.ptr[i] == ' ')) {
+        i++;
+        if (!digits(s, &i, 2, &h) || i >= s.len || s.ptr[i++] != ':' || !digits(s, &i, 2, &mi))
+            return false;
+        if (i < s.len && s.ptr[i] == ':') {
+            i++;
+            if (!digits(s, &i, 2, &sec))
+                return false;
+            if (i < s.len && (s.ptr[i] == '.' || s.ptr[i] == ','))
+                for (i++; i < s.len && s.ptr[i] >= '0' && s.ptr[i] <= '9'; i++)
+                    ; /* fractions of a second: dropped */
+        }
+        if (h > 23 || mi > 59 || sec > 60)
+            return false;
+        if (sec == 60)
+            sec = 59; /* a leap second: keep it in its minute */
+        if (i < s.len && s.ptr[i] == ' ')
+            i++;
+        if (i < s.len && (s.ptr[i] == 'Z' || s.ptr[i] == 'z')) {
+            i++;
+        } else if (i < s.len && (s.ptr[i] == '+' || s.ptr[i] == '-')) {
+            int sign = s.ptr[i++] == '-' ? -1 : 1, oh, om;
+            if (!digits(s, &i, 2, &oh))
+                return false;
+            if (i < s.len && s.ptr[i] == ':')
+                i++;
+            if (!digits(s, &i, 2, &om) || oh > 14 || om > 59)
+                return false;
+            off = sign * (oh * 60 + om);
+        }
+    }
+    if (i != s.len)
+        return false;
+    /* To UTC: local time minus its offset. */
+    int64_t t = (bl_days_from_civil(y, mo, d) * 24 + h) * 60 + mi - off;
+    int64_t days = t >= 0 ? t / 1440 : -((-t + 1439) / 1440);
+    int64_t rest = t - days * 1440;
+    bl_civil_from_days(days, &y, &mo, &d);
+    if (y < 1000 || y > 9999)
+        return false;
+    snprintf(out, BL_CTR_CREATED_SIZE, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, (int)(rest / 60),
+             (int)(rest % 60), sec);
+    return true;
+}
+
+void bl__ctr_col_name(size_t i, char out[16])
+{
+    char letters[8];
+    size_t n = 0, v = i + 1;
+    while (v > 0 && n < sizeof letters) {
+        letters[n++] = (char)('A' + (v - 1) % 26);
+        v = (v - 1) / 26;
+    }
+    size_t o = 0;
+    while (n > 0)
+        out[o++] = letters[--n];
+    out[o] = '\0';
+}
+
+bl_status bl__ctr_refuse_heading(bl__ctr_reader *r, size_t i)
+{
+    char q[64], letter[16];
+    bl__ctr_quote(bl__ctr_cell(r, i), q);
+    bl__ctr_col_name(i, letter);
+    return bl__ctr_refuse(r, r->line, q,
+                          "heading of column %s (number %zu), among the month columns, cannot be "
+                          "read as a month (expected e.g. Jan-2025; month names are read in "
+                          "English, French, German, Spanish, Italian and Dutch)",
+                          letter, i + 1);
+}
+
+void bl__ctr_period_note(bl__ctr_reader *r, const char *what, int hb, int he, int cb, int ce)
+{
+    if (hb < 0 || he < 0 || (hb == cb && he == ce))
+        return;
+    char b1[8], e1[8], b2[8], e2[8];
+    bl_month_format(hb, b1);
+    bl_month_format(he, e1);
+    bl_month_format(cb, b2);
+    bl_month_format(ce, e2);
+    bl__ctr_note(r, 0,
+                 "%s says %s to %s but the month columns run from %s to %s: the month columns "
+                 "are read",
+                 what, b1, e1, b2, e2);
 }

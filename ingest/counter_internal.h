@@ -49,6 +49,9 @@ typedef struct bl__ctr_reader {
     bool any_cp1252;
 
     unsigned long rows_rejected;
+    /* The names of the row being read, set by the row callback once known:
+     * every BL_DIAG_ROW carries it (NULL: the row could not be read). */
+    const bl_row_ctx *row;
     char *errmsg; /* set by bl__ctr_refuse */
     int now_mi;   /* the current month (UTC): later ones are in the future */
 } bl__ctr_reader;
@@ -66,14 +69,15 @@ bool bl__ctr_blank(const bl__ctr_reader *r);
 
 /* Reads the current row's month cells (cols[k], headed labels[k], for month
  * index months[k]) into vals, an empty cell being 0, and checks them: a cell
- * that is not a whole count, or a positive count for a month that has not
- * begun or that comes after the report's creation (created_mi, -1 if
- * unknown; created_what names it, e.g. "Created date '2025-02-20'"), rejects
- * the row. *ok is false when it was rejected; the status is the rejection's
- * (BL_DATA only in strict mode). */
+ * that is not a whole count, a count above BL_COUNT_MAX, or a positive count
+ * for a month that has not begun (today, UTC) rejects the row. When
+ * total_col is not (size_t)-1 and its cell (headed total_label) is not
+ * empty, it must be a count equal to the sum of the months. *ok is false
+ * when the row was rejected; the status is the rejection's (BL_DATA only in
+ * strict mode). */
 bl_status bl__ctr_month_values(bl__ctr_reader *r, const size_t *cols, const int *months,
-                               char (*labels)[24], size_t n, int created_mi,
-                               const char *created_what, int64_t *vals, bool *ok);
+                               char (*labels)[24], size_t n, size_t total_col,
+                               const char *total_label, int64_t *vals, bool *ok);
 
 /* Sends a validated row to the sink: one count per month with a positive
  * value (an empty or zero month is no usage), rec's other fields as given. */
@@ -128,6 +132,24 @@ const char *bl__ctr_metric(bl_sv s);
 /* True for a trailer/total row's label: "Total", "All Platforms", "Total for
  * all journals", "Total searches"... but not a title such as "Total Quality". */
 bool bl__ctr_is_trailer(bl_sv s);
+
+/* Size of a normalised Created date, "YYYY-MM-DDTHH:MM:SSZ" and its NUL. */
+#define BL_CTR_CREATED_SIZE 21
+/* Normalises a Created / Date run value ("2025-04-03", "2025-04-03T08:00:00Z",
+ * "2025-04-03 08:00", "2025-04-03T10:00:00+02:00", fractions of a second
+ * dropped) to UTC "YYYY-MM-DDTHH:MM:SSZ", midnight when only a date is
+ * given. False when s is not such a date. */
+bool bl__ctr_created(bl_sv s, char out[BL_CTR_CREATED_SIZE]);
+/* A spreadsheet column name for a 0-based index: 0 -> "A", 27 -> "AB". */
+void bl__ctr_col_name(size_t i, char out[16]);
+/* Refuses the file because heading cell i of the current (heading) row lies
+ * among the month columns but is not a month: names the heading, its column
+ * letter and number. Returns BL_DATA. */
+bl_status bl__ctr_refuse_heading(bl__ctr_reader *r, size_t i);
+/* A note (line 0) when the period the header states (what, hb..he, month
+ * indexes, -1 when unknown) is not the span of the month columns (cb..ce):
+ * the month columns decide, the header never refuses the file. */
+void bl__ctr_period_note(bl__ctr_reader *r, const char *what, int hb, int he, int cb, int ce);
 
 /* The current month (UTC) as a month index: usage cannot be counted for a
  * month that has not begun. */

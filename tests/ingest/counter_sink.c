@@ -20,6 +20,7 @@ static bl_status on_begin(void *ctx, const bl_file_info *info)
     t->created_by = dup_or_null(info->created_by);
     t->inst_id = dup_or_null(info->institution_id);
     t->inst_name = dup_or_null(info->institution_name);
+    t->created = dup_or_null(info->created);
     t->family = info->family;
     t->release = info->release;
     t->period_begin = info->period_begin;
@@ -56,10 +57,22 @@ static void on_diag(void *ctx, const bl_diag *d)
         t->diags = realloc(t->diags, t->adiags * sizeof *t->diags);
     }
     ts_diag *x = &t->diags[t->ndiags++];
+    memset(x, 0, sizeof *x);
     x->level = d->level;
     x->line = d->line;
     x->field = dup_or_null(d->field);
     x->reason = dup_or_null(d->reason);
+    x->has_row = d->row != NULL;
+    if (d->row) {
+        /* Views must be readable (ASan checks) and never NULL with a length. */
+        x->row_inst_id = bl_sv_dup(d->row->institution_id);
+        x->row_inst_name = bl_sv_dup(d->row->institution_name);
+        x->row_platform = bl_sv_dup(d->row->platform);
+        x->row_database = bl_sv_dup(d->row->database);
+        x->row_metric = bl_sv_dup(d->row->metric);
+        x->row_month_first = d->row->month_first;
+        x->row_month_last = d->row->month_last;
+    }
 }
 
 void ts_run_path(ts_sink *t, int reader, const char *path, bool strict)
@@ -94,6 +107,7 @@ void ts_free(ts_sink *t)
     free(t->created_by);
     free(t->inst_id);
     free(t->inst_name);
+    free(t->created);
     for (size_t i = 0; i < t->ncounts; i++) {
         ts_count *c = &t->counts[i];
         free(c->inst_id);
@@ -108,6 +122,11 @@ void ts_free(ts_sink *t)
     for (size_t i = 0; i < t->ndiags; i++) {
         free(t->diags[i].field);
         free(t->diags[i].reason);
+        free(t->diags[i].row_inst_id);
+        free(t->diags[i].row_inst_name);
+        free(t->diags[i].row_platform);
+        free(t->diags[i].row_database);
+        free(t->diags[i].row_metric);
     }
     free(t->diags);
     free(t->errmsg);

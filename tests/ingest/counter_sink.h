@@ -17,11 +17,16 @@ typedef struct ts_diag {
     unsigned long line;
     char *field;
     char *reason;
+    /* The row context (bl_diag.row) copied: has_row false when it was NULL. */
+    bool has_row;
+    char *row_inst_id, *row_inst_name, *row_platform, *row_database, *row_metric;
+    int row_month_first, row_month_last;
 } ts_diag;
 
 typedef struct ts_sink {
     int begins;
     char *format, *report_id, *created_by, *inst_id, *inst_name;
+    char *created; /* bl_file_info.created, NULL when the reader gave none */
     bl_report_family family;
     int release, period_begin, period_end;
     ts_count *counts;

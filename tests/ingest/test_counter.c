@@ -2,7 +2,7 @@
  * line numbers, file refusals with messages, gzip, messy files, detection.
  * Expected values are computed by hand from the fixtures (or, for COUNTER's
  * own samples, from their Reporting_Period_Total column, which the reader
- * ignores: it sums the months itself). */
+ * only uses to cross-check the months: it sums the months itself). */
 #include <criterion/criterion.h>
 
 #include <stdio.h>
@@ -116,20 +116,25 @@ Test(counter5, sample_tr_b1_r50)
 
 /* ---- bilan's own R5 fixtures ------------------------------------------------ */
 
-Test(counter5, pr_csv_ignores_reporting_period_total)
+Test(counter5, pr_csv_checks_reporting_period_total)
 {
     ts_sink t;
     ts_run(&t, 5, "counter5/pr_cairn.csv", false);
-    assert_clean(&t);
+    cr_assert_eq(t.result, BL_OK, "%s", t.errmsg ? t.errmsg : "");
+    cr_assert_eq(ts_ndiag(&t, BL_DIAG_ROW), 1);
+    /* The Book row claims a total of 99 over 5+5+5: rejected, both figures said. */
+    const ts_diag *d = ts_diag_at(&t, BL_DIAG_ROW, 17);
+    cr_assert_not_null(d);
+    cr_assert_str_eq(d->field, "Reporting_Period_Total");
+    cr_assert_str_eq(d->reason, "months add up to 15, Reporting_Period_Total says 99");
     cr_assert_str_eq(t.report_id, "PR");
     cr_assert_eq(t.release, 5);
     cr_assert_str_eq(t.inst_name, "Réseau des médiathèques de la Manche");
     cr_assert_str_eq(t.created_by, "Cairn.info");
     cr_assert_eq(t.period_begin, mi("2025-01"));
     cr_assert_eq(t.period_end, mi("2025-03"));
-    cr_assert_eq(t.ncounts, 12);
-    /* 12+20+28 + 5+5+5 (the Book row claims a total of 99) */
-    cr_assert_eq(ts_sum(&t, "Total_Item_Requests", "Regular"), 75);
+    cr_assert_eq(t.ncounts, 9);
+    cr_assert_eq(ts_sum(&t, "Total_Item_Requests", "Regular"), 60); /* 12+20+28 */
     cr_assert_eq(ts_sum(&t, "Total_Item_Requests", "TDM"), 7);
     cr_assert_eq(ts_sum(&t, "Unique_Item_Requests", NULL), 40);
     cr_assert_eq(ts_sum(&t, "Searches_Platform", NULL), 1016);
@@ -192,7 +197,7 @@ Test(counter5, bad_rows_rejected_alone)
     ts_run(&t, 5, "counter5/pr_bad_rows.csv", false);
     cr_assert_eq(t.result, BL_OK, "%s", t.errmsg ? t.errmsg : "");
     cr_assert_eq(t.release, 51);
-    cr_assert_eq(ts_ndiag(&t, BL_DIAG_ROW), 5);
+    cr_assert_eq(ts_ndiag(&t, BL_DIAG_ROW), 4);
     const ts_diag *d = ts_diag_at(&t, BL_DIAG_ROW, 17);
     cr_assert_not_null(d);
     cr_assert_str_eq(d->field, "Jan-2025");
@@ -206,16 +211,15 @@ Test(counter5, bad_rows_rejected_alone)
     d = ts_diag_at(&t, BL_DIAG_ROW, 20);
     cr_assert_not_null(d);
     cr_assert_str_eq(d->field, "Metric_Type");
-    d = ts_diag_at(&t, BL_DIAG_ROW, 21); /* a March count in a report made on 20 Feb */
-    cr_assert_not_null(d);
-    cr_assert_str_eq(d->field, "Mar-2025");
-    cr_assert(has(d->reason, "after the report's Created date"), "%s", d->reason);
-    /* Nothing from the rejected rows; lines 16 and 22 kept. */
-    cr_assert_eq(t.ncounts, 3);
+    /* A March count in a report made on 20 Feb is kept: Created never
+     * rejects a row (the aggregator judges its plausibility). */
+    cr_assert_null(ts_diag_at(&t, BL_DIAG_ROW, 21));
+    /* Nothing from the rejected rows; lines 16, 21 and 22 kept. */
+    cr_assert_eq(t.ncounts, 6);
     cr_assert_eq(ts_sum(&t, "Total_Item_Requests", NULL), 30);
     cr_assert_eq(ts_sum(&t, "Searches_Platform", NULL), 12);
     cr_assert_eq(ts_sum(&t, "Unique_Item_Requests", NULL), 0);
-    cr_assert_eq(ts_sum(&t, "Unique_Title_Requests", NULL), 0);
+    cr_assert_eq(ts_sum(&t, "Unique_Title_Requests", NULL), 9);
     ts_free(&t);
 }
 
@@ -259,6 +263,7 @@ Test(counter5, long_data_line_is_a_row_diagnostic)
     cr_assert_eq(t.ncounts, 2);
     cr_assert_eq(t.counts[1].line, 8);
     cr_assert_eq(t.counts[1].value, 2);
+    cr_assert(!d->has_row); /* not read far enough to know its names */
     ts_free(&t);
     /* The same in the header refuses the file. */
     bl_buf_clear(&b);
@@ -589,14 +594,19 @@ Test(messy, exclude_monthly_details_refused)
     ts_free(&t);
 }
 
-Test(messy, month_outside_period_refused)
+Test(messy, month_outside_period_noted)
 {
+    /* The month columns decide: a Reporting_Period that disagrees is a note. */
     ts_sink t;
     ts_run(&t, 5, "messy/month_outside_period.csv", false);
-    cr_assert_eq(t.result, BL_DATA);
-    cr_assert(has(t.errmsg, "line 14: Mar-2025: month column outside the Reporting_Period "
-                            "2025-01 to 2025-02"),
-              "%s", t.errmsg);
+    assert_clean(&t);
+    const ts_diag *d = ts_diag_at(&t, BL_DIAG_NOTE, 0);
+    cr_assert_not_null(d);
+    cr_assert_str_eq(d->reason, "Reporting_Period says 2025-01 to 2025-02 but the month columns "
+                                "run from 2025-01 to 2025-03: the month columns are read");
+    cr_assert_eq(t.period_begin, mi("2025-01"));
+    cr_assert_eq(t.period_end, mi("2025-03"));
+    cr_assert_eq(ts_sum(&t, "Total_Item_Requests", NULL), 3);
     ts_free(&t);
 }
 
@@ -845,6 +855,55 @@ Test(months, labels)
         {"févr.-22", "2022-02"},
         {"Sept-2024", "2024-09"},
         {"déc.-2024", "2024-12"},
+        /* German, Spanish, Italian, Dutch; any case, accents or not, dots. */
+        {"Mrz-2018", "2018-03"},
+        {"Dez-2018", "2018-12"},
+        {"März 2018", "2018-03"},
+        {"MÄR-2018", "2018-03"},
+        {"mars-2018", "2018-03"},
+        {"dic-2018", "2018-12"},
+        {"mei-2018", "2018-05"},
+        {"mai-2018", "2018-05"},
+        {"Okt 2018", "2018-10"},
+        {"janv.-18", "2018-01"},
+        {"18-Mrz", "2018-03"},
+        {"Mrz-18", "2018-03"},
+        {"1-Okt-18", "2018-10"},
+        {"DÉC.-2018", "2018-12"},
+        {"dec-2018", "2018-12"},
+        {"fevr.-2018", "2018-02"},
+        {"août 2018", "2018-08"},
+        {"AOUT-2018", "2018-08"},
+        {"ene-2018", "2018-01"},
+        {"gen-2018", "2018-01"},
+        {"gennaio 2018", "2018-01"},
+        {"febbraio 2018", "2018-02"},
+        {"mar-2018", "2018-03"},
+        {"abr-2018", "2018-04"},
+        {"mag-2018", "2018-05"},
+        {"mayo-2018", "2018-05"},
+        {"giu-2018", "2018-06"},
+        {"Juni 2018", "2018-06"},
+        {"lug-2018", "2018-07"},
+        {"Juli 2018", "2018-07"},
+        {"juil.-2018", "2018-07"},
+        {"ago-2018", "2018-08"},
+        {"set-2018", "2018-09"},
+        {"sept.-2018", "2018-09"},
+        {"settembre 2018", "2018-09"},
+        {"ott-2018", "2018-10"},
+        {"oktober 2018", "2018-10"},
+        {"noviembre 2018", "2018-11"},
+        {"diciembre 2018", "2018-12"},
+        {"Dezember 2018", "2018-12"},
+        {"maart 2018", "2018-03"},
+        {"mrt-2018", "2018-03"},
+        {"januari 2018", "2018-01"},
+        {"Jänner 2018", "2018-01"},
+        {"Jal-2022", NULL},
+        {"Mrx-2018", NULL},
+        {"dé-2018", NULL},
+        {"Maß-2018", NULL},
         {"Reporting_Period_Total", NULL},
         {"YOP", NULL},
         {"2012", NULL},
@@ -863,4 +922,236 @@ Test(months, labels)
         cr_assert(ok, "'%s' not read", cases[i].s);
         cr_assert_eq(m, mi(cases[i].want), "'%s'", cases[i].s);
     }
+}
+
+/* ---- issue 12: row context, Created, month area, totals ------------------------ */
+
+static void assert_row(const ts_diag *d, const char *inst_name, const char *platform,
+                       const char *database, const char *metric, const char *first,
+                       const char *last)
+{
+    cr_assert_not_null(d);
+    cr_assert(d->has_row, "no row context: %s", d->reason);
+    cr_assert_str_eq(d->row_inst_name, inst_name);
+    cr_assert_str_eq(d->row_platform, platform);
+    cr_assert_str_eq(d->row_database, database);
+    cr_assert_str_eq(d->row_metric, metric);
+    cr_assert_eq(d->row_month_first, mi(first));
+    cr_assert_eq(d->row_month_last, mi(last));
+}
+
+Test(trust, row_context_r5)
+{
+    ts_sink t;
+    ts_run(&t, 5, "trust/counter/total-mismatch.csv", false);
+    cr_assert_eq(t.result, BL_OK, "%s", t.errmsg ? t.errmsg : "");
+    const ts_diag *d = ts_diag_at(&t, BL_DIAG_ROW, 15);
+    assert_row(d, "Médiathèque centrale", "PresseNum", "", "Total_Item_Requests", "2019-01",
+               "2019-03");
+    cr_assert_str_eq(d->row_inst_id, ""); /* no Institution_ID column */
+    d = ts_diag_at(&t, BL_DIAG_ROW, 19);
+    assert_row(d, "Bibliothèque du quartier", "PresseNum", "", "Total_Item_Requests", "2019-01",
+               "2019-03");
+    for (size_t i = 0; i < t.ndiags; i++)
+        if (t.diags[i].level != BL_DIAG_ROW)
+            cr_assert(!t.diags[i].has_row);
+    ts_free(&t);
+
+    /* No institution in the row, an empty Metric_Type, a metric written
+     * another way (canonical name in the context, as in the records). */
+    ts_run(&t, 5, "counter5/pr_bad_rows.csv", false);
+    assert_row(ts_diag_at(&t, BL_DIAG_ROW, 17), "", "Numilog", "", "Unique_Item_Requests",
+               "2025-01", "2025-03");
+    assert_row(ts_diag_at(&t, BL_DIAG_ROW, 19), "", "", "", "Searches_Platform", "2025-01",
+               "2025-03");
+    assert_row(ts_diag_at(&t, BL_DIAG_ROW, 20), "", "Numilog", "", "", "2025-01", "2025-03");
+    ts_free(&t);
+}
+
+Test(trust, row_context_dr_and_institution_id)
+{
+    char *dir = tu_mkdtemp("counter");
+    const char *text = "Report_Name,Database Master Report\nReport_ID,DR\nRelease,5\n"
+                       "Created,2019-04-01\n\n"
+                       "Institution_Name,Institution_ID,Database,Platform,Metric_Type,"
+                       "Reporting_Period_Total,Jan-2019,Feb-2019\n"
+                       "BM Saint-Lô,ISNI:1,Universalis,EBSCOhost,searches_regular,3,1,x\n";
+    char *path = write_tmp(dir, "dr.csv", text, strlen(text));
+    ts_sink t;
+    ts_run_path(&t, 5, path, false);
+    cr_assert_eq(t.result, BL_OK, "%s", t.errmsg ? t.errmsg : "");
+    const ts_diag *d = ts_diag_at(&t, BL_DIAG_ROW, 7);
+    assert_row(d, "BM Saint-Lô", "EBSCOhost", "Universalis", "Searches_Regular", "2019-01",
+               "2019-02");
+    cr_assert_str_eq(d->row_inst_id, "ISNI:1");
+    cr_assert_str_eq(t.created, "2019-04-01T00:00:00Z");
+    ts_free(&t);
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+Test(trust, row_context_r4)
+{
+    ts_sink t;
+    ts_run(&t, 4, "trust/counter/over-bound-r4.csv", false);
+    cr_assert_eq(t.result, BL_OK, "%s", t.errmsg ? t.errmsg : "");
+    /* A title report: no database; R4 rows name no institution. */
+    const ts_diag *d = ts_diag_at(&t, BL_DIAG_ROW, 10);
+    assert_row(d, "", "PresseNum", "", "Total_Item_Requests", "2019-01", "2019-02");
+    cr_assert_str_eq(d->row_inst_id, "");
+    ts_free(&t);
+    /* A database report: the database is column A, the metric the mapped activity. */
+    ts_run(&t, 4, "trust/counter/total-mismatch-r4.csv", false);
+    assert_row(ts_diag_at(&t, BL_DIAG_ROW, 11), "", "PresseNum", "Europresse",
+               "Total_Item_Investigations", "2019-01", "2019-02");
+    ts_free(&t);
+}
+
+Test(trust, created_is_normalised_never_rejects)
+{
+    ts_sink t;
+    ts_run(&t, 5, "counter5/pr_cairn.csv", false);
+    cr_assert_str_eq(t.created, "2025-04-03T08:00:00Z");
+    ts_free(&t);
+    ts_run(&t, 5, "trust/counter/created-before-months.csv", false);
+    assert_clean(&t);
+    cr_assert_str_eq(t.created, "2018-01-01T00:00:00Z");
+    cr_assert_eq(ts_sum(&t, NULL, NULL), 30);
+    ts_free(&t);
+    ts_run(&t, 4, "counter4/jr1.csv", false);
+    cr_assert_str_eq(t.created, "2014-04-05T00:00:00Z");
+    ts_free(&t);
+    ts_run(&t, 4, "trust/counter/created-before-months-r4.csv", false);
+    assert_clean(&t);
+    cr_assert_str_eq(t.created, "2018-06-30T00:00:00Z");
+    cr_assert_eq(ts_sum(&t, NULL, NULL), 7);
+    ts_free(&t);
+
+    static const struct {
+        const char *in, *want; /* want NULL: unreadable */
+    } cases[] = {
+        {"2025-04-03T08:00:00Z", "2025-04-03T08:00:00Z"},
+        {"2025-04-03", "2025-04-03T00:00:00Z"},
+        {" 2025-04-03 08:15 ", "2025-04-03T08:15:00Z"},
+        {"2025-04-03T08:00:00.123Z", "2025-04-03T08:00:00Z"},
+        {"2025-04-03T01:30:00+02:00", "2025-04-02T23:30:00Z"},
+        {"2025-12-31T23:00:00-0230", "2026-01-01T01:30:00Z"},
+        {"2025/04/03", "2025-04-03T00:00:00Z"},
+        {"2025-02-30", NULL},
+        {"2025-04-03T25:00:00Z", NULL},
+        {"03/04/2025", NULL},
+        {"yesterday", NULL},
+        {"", NULL},
+        {"2025-04-03T08:00:00Z trailing", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[BL_CTR_CREATED_SIZE] = "";
+        bool ok = bl__ctr_created(bl_sv_from(cases[i].in), out);
+        if (!cases[i].want) {
+            cr_assert(!ok, "'%s' read as %s", cases[i].in, out);
+            continue;
+        }
+        cr_assert(ok, "'%s' not read", cases[i].in);
+        cr_assert_str_eq(out, cases[i].want, "'%s'", cases[i].in);
+    }
+
+    /* An unreadable Created is NULL, and rejects nothing either. */
+    char *dir = tu_mkdtemp("counter");
+    const char *text = "Report_Name,Platform Report\nReport_ID,PR\nRelease,5\n"
+                       "Created,le 3 avril\n\nPlatform,Metric_Type,Jan-2019\n"
+                       "A,Total_Item_Requests,4\n";
+    char *path = write_tmp(dir, "created.csv", text, strlen(text));
+    ts_run_path(&t, 5, path, false);
+    assert_clean(&t);
+    cr_assert_null(t.created);
+    cr_assert_eq(ts_sum(&t, NULL, NULL), 4);
+    ts_free(&t);
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+Test(trust, month_area_and_period_note_r4)
+{
+    ts_sink t;
+    ts_run(&t, 4, "trust/counter/celus-BR1-wrong_months1.tsv", false);
+    assert_clean(&t);
+    cr_assert_eq(ts_sum_month(&t, NULL, "2018-03"), 3);
+    cr_assert_eq(ts_sum_month(&t, NULL, "2018-12"), 13);
+    cr_assert_str_eq(t.created, "2020-01-01T00:00:00Z");
+    ts_free(&t);
+
+    ts_run(&t, 4, "trust/counter/month-unreadable-r4.csv", false);
+    cr_assert_eq(t.result, BL_DATA);
+    cr_assert_eq(t.begins, 0);
+    cr_assert(has(t.errmsg, "month-unreadable-r4.csv: line 8: Mrx-2019: heading of column M "
+                            "(number 13), among the month columns, cannot be read as a month"),
+              "%s", t.errmsg);
+    ts_free(&t);
+
+    /* "Period covered" that is not the columns': a note; the columns decide. */
+    char *dir = tu_mkdtemp("counter");
+    const char *text = "Journal Report 1 (R4),x\nR,\n,\nPeriod covered by Report:\n"
+                       "2018-01-01 to 2018-01-31\nDate run:\n2019-03-01\n"
+                       "Journal,Publisher,Platform,Reporting Period Total,Jan-2019,Feb-2019\n"
+                       "Revue,P,Cairn.info,3,1,2\n";
+    char *path = write_tmp(dir, "jr1.csv", text, strlen(text));
+    ts_run_path(&t, 4, path, false);
+    assert_clean(&t);
+    const ts_diag *d = ts_diag_at(&t, BL_DIAG_NOTE, 0);
+    cr_assert_not_null(d);
+    cr_assert_str_eq(d->reason, "the period covered by the report says 2018-01 to 2018-01 but "
+                                "the month columns run from 2019-01 to 2019-02: the month "
+                                "columns are read");
+    cr_assert_eq(t.period_begin, mi("2019-01"));
+    cr_assert_eq(t.period_end, mi("2019-02"));
+    cr_assert_eq(ts_sum(&t, NULL, NULL), 3);
+    ts_free(&t);
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+Test(trust, month_area_r5)
+{
+    /* No Reporting_Period_Total: the area starts after Metric_Type, so an
+     * unreadable first month is not skipped as an extra column. */
+    char *dir = tu_mkdtemp("counter");
+    const char *text = "Report_Name,Platform Report\nReport_ID,PR\nRelease,5\n\n"
+                       "Platform,Metric_Type,Jxn-2019,Feb-2019\nA,Total_Item_Requests,1,2\n";
+    char *path = write_tmp(dir, "area.csv", text, strlen(text));
+    ts_sink t;
+    ts_run_path(&t, 5, path, false);
+    cr_assert_eq(t.result, BL_DATA);
+    cr_assert(has(t.errmsg, "line 5: Jxn-2019: heading of column C (number 3)"), "%s", t.errmsg);
+    ts_free(&t);
+    free(path);
+    /* Columns before the months are free; Reporting_Period_Total may even come last. */
+    text = "Report_Name,Platform Report\nReport_ID,PR\nRelease,5\n\n"
+           "Platform,Note,Metric_Type,Jan-2019,Feb-2019,Reporting_Period_Total,\n"
+           "A,x,Total_Item_Requests,1,2,3,\nB,x,Total_Item_Requests,1,2,4,\n";
+    path = write_tmp(dir, "area2.csv", text, strlen(text));
+    ts_run_path(&t, 5, path, false);
+    cr_assert_eq(t.result, BL_OK, "%s", t.errmsg ? t.errmsg : "");
+    cr_assert_eq(ts_ndiag(&t, BL_DIAG_ROW), 1);
+    cr_assert_str_eq(ts_diag_at(&t, BL_DIAG_ROW, 7)->reason,
+                     "months add up to 3, Reporting_Period_Total says 4");
+    cr_assert_eq(ts_sum(&t, NULL, NULL), 3);
+    ts_free(&t);
+    free(path);
+    /* The column letters go on past Z. */
+    char name[16];
+    bl__ctr_col_name(0, name);
+    cr_assert_str_eq(name, "A");
+    bl__ctr_col_name(25, name);
+    cr_assert_str_eq(name, "Z");
+    bl__ctr_col_name(26, name);
+    cr_assert_str_eq(name, "AA");
+    bl__ctr_col_name(701, name);
+    cr_assert_str_eq(name, "ZZ");
+    bl__ctr_col_name(702, name);
+    cr_assert_str_eq(name, "AAA");
+    tu_rmtree(dir);
+    free(dir);
 }

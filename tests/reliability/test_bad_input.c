@@ -283,17 +283,57 @@ Test(bad_input, months_in_the_future_rejected, .init = setup, .fini = teardown)
 }
 
 /* Found by fuzz_counter: a month heading with a long digit run overflowed
- * an int (UBSan). The heading is not a month: its column is not counted. */
+ * an int (UBSan). The heading is not a month, and it stands among the month
+ * columns: the file is refused whole (issue 12), without a crash. */
 Test(bad_input, month_heading_digit_overflow, .init = setup, .fini = teardown)
 {
-    tu_run r = rel_bilan(env.db, "ingest", rel_fixture("bad/month-overflow.csv"), NULL);
-    cr_assert_lt(r.status, 128, "bilan crashed: %s", r.err);
+    check_refused(rel_fixture("bad/month-overflow.csv"), NULL, 65,
+                  "Mar-20251432143214321: heading of column J (number 10), among the month "
+                  "columns, cannot be read as a month");
+}
+
+/* ---- issue 12: the numbers are checked ---------------------------------- */
+
+/* A row rejected alone (exit 0): file and line named, the reason in the
+ * message, the other row kept (the export as in negative_counts). */
+static void check_row_rejected(const char *fixture, const char *reason)
+{
+    const char *p = rel_fixture(fixture);
+    tu_run r = rel_bilan(env.db, "ingest", p, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
+    char want[1200];
+    snprintf(want, sizeof want, "%s:16: ", p);
+    cr_assert(strstr(r.err, want), "expected '%s' in: %s", want, r.err);
+    cr_assert(strstr(r.err, reason), "expected '%s' in: %s", reason, r.err);
+    cr_assert(strstr(r.out, "1 rejected"), "%s", r.out);
     tu_run_free(&r);
     char *e = rel_export(env.db);
-    cr_assert(strstr(e, "2025-02,Total_Item_Requests,200"), "%s", e);
-    cr_assert(!strstr(e, "2025-03"), "%s", e);
+    cr_assert_str_eq(e, HEADER "ca-test,bm-centre,presse,2025-01,Total_Item_Requests,100\n"
+                               "ca-test,bm-centre,presse,2025-02,Total_Item_Requests,200\n"
+                               "ca-test,bm-centre,presse,2025-03,Total_Item_Requests,300\n");
     free(e);
+    assert_sound(env.db);
+}
+
+Test(bad_input, count_over_bound_rejected, .init = setup, .fini = teardown)
+{
+    check_row_rejected("bad/count-over-bound.csv",
+                       "Jan-2025: '9000000000000000000' is above 1000000000, the largest count "
+                       "accepted in one cell");
+}
+
+Test(bad_input, total_mismatch_rejected, .init = setup, .fini = teardown)
+{
+    check_row_rejected("bad/total-mismatch.csv",
+                       "Reporting_Period_Total: months add up to 60, Reporting_Period_Total "
+                       "says 58");
+}
+
+Test(bad_input, unreadable_month_heading_refused, .init = setup, .fini = teardown)
+{
+    check_refused(rel_fixture("bad/month-unreadable.csv"), NULL, 65,
+                  "Fbr-2025: heading of column I (number 9), among the month columns, cannot "
+                  "be read as a month");
 }
 
 /* ---- CSV injection -------------------------------------------------------- */
