@@ -112,6 +112,28 @@ static bl_status recompute(bl_store *st, long long id)
                     "  WHERE rn = 1) b ON b.kid = c.kid AND b.sid = c.sid)");
 }
 
+/* Rows of other sources of the same report id that stay counted in cells
+ * source sid would have restated but for its rejected rows (its shields,
+ * or every key it carries when a rejected row could not be named). */
+static long long kept_by_rejection(bl_store *st, long long sid)
+{
+    return query1(st,
+                  "SELECT count(*) FROM (SELECT u.rowid FROM shield h"
+                  "  JOIN usage u ON u.platform = h.platform AND u.month = h.month"
+                  "  AND u.institution_id = h.institution_id AND u.institution = h.institution"
+                  "  AND h.metric IN ('', u.metric) AND u.live = 1 AND u.source_id <> h.source_id"
+                  "  JOIN source s ON s.id = u.source_id AND s.family <> 20"
+                  "  AND s.report_id IS (SELECT report_id FROM source WHERE id = ?1)"
+                  "  WHERE h.source_id = ?1"
+                  " UNION SELECT u.rowid FROM usage x JOIN source me ON me.id = x.source_id"
+                  "  AND NOT me.complete JOIN usage u ON " STR(KEY_EQ(
+                      u, x)) " AND u.live = 1"
+                             "  AND u.source_id <> x.source_id"
+                             "  JOIN source s ON s.id = u.source_id AND s.report_id IS me.report_id"
+                             "  WHERE x.source_id = ?1)",
+                  sid);
+}
+
 bl_status bl__restate(bl_store *st, long long sid, bl_restate_counts *c)
 {
     memset(c, 0, sizeof *c);
@@ -139,14 +161,7 @@ bl_status bl__restate(bl_store *st, long long sid, bl_restate_counts *c)
                                  " WHERE me.sid = ?1 AND me.cert IS NOT NULL"
                                  " AND (SELECT live FROM usage WHERE rowid = me.r) = 0",
                                  sid);
-    /* Rows of earlier sources still live in keys this source carries: its
-     * rejected rows left them in place. */
-    c->kept_by_rejection = query1(st,
-                                  "SELECT count(*) FROM temp.rcand c JOIN usage u ON u.rowid = c.r"
-                                  " WHERE c.sid <> ?1 AND u.live = 1 AND EXISTS (SELECT 1 FROM"
-                                  " temp.rcand me WHERE me.sid = ?1 AND me.kid = c.kid"
-                                  " AND NOT me.cert)",
-                                  sid);
+    c->kept_by_rejection = kept_by_rejection(st, sid);
     return BL_OK;
 }
 
