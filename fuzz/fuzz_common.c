@@ -54,6 +54,10 @@ static bl_status fz_begin(void *ctx, const bl_file_info *info)
     cstr(info->created_by);
     cstr(info->institution_id);
     cstr(info->institution_name);
+    /* Created is normalised to YYYY-MM-DDTHH:MM:SSZ or absent. */
+    if (info->created && strlen(info->created) != 20)
+        abort();
+    cstr(info->created);
     if (info->period_begin != -1)
         month(info->period_begin);
     if (info->period_end != -1)
@@ -105,6 +109,19 @@ static void fz_diag(void *ctx, const bl_diag *d)
     cstr(d->path);
     cstr(d->field);
     cstr(d->reason);
+    if (d->row) {
+        sv(d->row->institution_id);
+        sv(d->row->institution_name);
+        sv(d->row->platform);
+        sv(d->row->database);
+        sv(d->row->metric);
+        if (d->row->month_first != -1)
+            month(d->row->month_first);
+        if (d->row->month_last != -1)
+            month(d->row->month_last);
+        if (d->row->month_first > d->row->month_last)
+            abort();
+    }
 }
 
 const bl_sink fz_sink = {NULL, fz_begin, fz_count, fz_hit, fz_diag, NULL};
