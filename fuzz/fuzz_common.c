@@ -119,7 +119,8 @@ static void fz_diag(void *ctx, const bl_diag *d)
             month(d->row->month_first);
         if (d->row->month_last != -1)
             month(d->row->month_last);
-        if (d->row->month_first > d->row->month_last)
+        if (d->row->month_first != -1 && d->row->month_last != -1 &&
+            d->row->month_first > d->row->month_last)
             abort();
     }
 }
