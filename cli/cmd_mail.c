@@ -234,8 +234,7 @@ static bl_status body_text(bl_buf *b, const run *r, const bl_mail_summary *s)
     if (s->has_data)
         rc = bl_buf_printf(b, "- consultations %s %s : %s%s\n", in_period(&s->period),
                            s->period.label, bl_fr_int(n1, sizeof n1, s->consultations),
-                           s->partial ? " (total partiel : des données manquent pour certaines "
-                                        "ressources, voir le rapport)"
+                           s->partial ? " (total partiel : données manquantes, voir le rapport)"
                                       : "");
     else
         rc = bl_buf_printf(b,
