@@ -71,6 +71,8 @@ typedef struct run {
     const char *domain;
     bl_store *st;
     int64_t today;     /* seconds since 1970 (bl_report_today) */
+    bl_model **models; /* every partner's report model, built in one pass */
+    size_t nmodels;
     int64_t pdf_epoch; /* the PDFs' dates: SOURCE_DATE_EPOCH, else -1 */
     bl_smtp *smtp;
     bool smtp_dead;
@@ -352,8 +354,7 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
     bl_buf body = BL_BUF_INIT(64 * 1024);
     bl_mail_summary *sum = calloc(1, sizeof *sum);
     const char *to[MAX_RCPT], *pending[MAX_RCPT];
-    size_t npending = 0, pdf_len = 0, nmodels = 0;
-    bl_model **models = NULL;
+    size_t npending = 0, pdf_len = 0;
     if (!emails || !sum) {
         rc = BL_NOMEM;
         goto out;
@@ -403,18 +404,17 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
 
     /* The model is computed once: the attachment is drawn from it (when
      * the PDF on disk does not show it) and the body reads it. */
-    bl_period per;
-    bl_period_parse(r->period.id, &per);
-    bl_report_kind kind =
-        strcmp(r->o.kind, "mensuel") == 0 ? BL_REPORT_MENSUEL : BL_REPORT_SEMESTRIEL;
-    rc = bl_model_build_partners(r->st, kind, &per, p->id, r->today / 86400, &models, &nmodels);
-    if (rc != BL_OK || nmodels != 1) {
-        cli_error("partner '%s': %s", p->id, rc != BL_OK ? bl_store_errmsg(r->st) : "no model");
-        rc = rc != BL_OK ? rc : BL_INTERNAL;
+    const bl_model *model = NULL;
+    for (size_t i = 0; i < r->nmodels && !model; i++)
+        if (strcmp(r->models[i]->partner->id, p->id) == 0)
+            model = r->models[i];
+    if (!model) {
+        cli_error("partner '%s': no report model", p->id);
+        rc = BL_INTERNAL;
         goto out;
     }
     char fp[65], on_disk[65];
-    rc = bl_model_fingerprint(models[0], fp);
+    rc = bl_model_fingerprint(model, fp);
     if (rc != BL_OK)
         goto out;
     pdf_path = bl_strdup_printf("%s/%s/%s-%s.pdf", r->o.reports, r->period.id, p->id, r->o.kind);
@@ -433,7 +433,7 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
     if (stale) {
         free(pdf);
         pdf = NULL, pdf_len = 0;
-        if (!render_report(r, models[0], pdf_path, stale)) {
+        if (!render_report(r, model, pdf_path, stale)) {
             r->missing++;
             goto out;
         }
@@ -449,7 +449,7 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
         r->missing++;
         goto out;
     }
-    bl_mail_summary_from_model(models[0], sum);
+    bl_mail_summary_from_model(model, sum);
     char subject[512], attach[300], safe[200], tag[256], mid[512];
     snprintf(subject, sizeof subject, "Statistiques d'usage des ressources numériques — %s%s — %s",
              sum->period.label, sum->provisional ? " (provisoire)" : "", sum->partner_name);
@@ -533,7 +533,6 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
         }
     }
 out:
-    bl_model_list_free(models, nmodels);
     free(emails);
     free(pdf);
     free(pdf_path);
@@ -664,6 +663,15 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
         cli_error("%s", bl_store_errmsg(r.st));
         goto out;
     }
+    /* Every partner's model in one pass over the store (as 'bilan report'
+     * does): each is what its PDF must show and what its body says. */
+    bl_report_kind kind =
+        strcmp(r.o.kind, "mensuel") == 0 ? BL_REPORT_MENSUEL : BL_REPORT_SEMESTRIEL;
+    rc = bl_model_build_partners(r.st, kind, &per, NULL, r.today / 86400, &r.models, &r.nmodels);
+    if (rc != BL_OK) {
+        cli_error("cannot read the store: %s", bl_store_errmsg(r.st));
+        goto out;
+    }
     bool found = false;
     for (size_t i = 0; i < np && rc == BL_OK && !r.smtp_dead; i++) {
         if (r.o.partner && strcmp(parts[i].id, r.o.partner) != 0)
@@ -693,6 +701,7 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
             rc = BL_DATA;
     }
 out:
+    bl_model_list_free(r.models, r.nmodels);
     bl_partner_list_free(parts, np);
     bl_smtp_close(r.smtp);
     bl_store_close(r.st);

@@ -564,7 +564,8 @@ static void heat_tables(bl__doc *d, const bl_model *m)
     }
     bl__para(d, BL_F_TINY, bl__grey,
              "Plus la case est foncée, plus l'usage est élevé (échelle commune à tout le tableau). "
-             "« — » : aucune donnée reçue pour la période.");
+             "« — » : aucune donnée reçue pour la période ; " BL_PARTIAL_MARK
+             " : total partiel, des mois manquent.");
 }
 
 static void draw_reseau(bl__doc *d, const bl_model *m)
