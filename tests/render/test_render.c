@@ -333,3 +333,43 @@ Test(render, nice_steps)
     cr_expect_eq(top, 10000);
     cr_expect_eq(bl__nice_step(160000, 5, &top), 50000);
 }
+
+/* A store may hold absurd counts (issue 12): the model's sums saturate at
+ * BL_MODEL_MAX instead of overflowing, and what the renderers compute from
+ * them (changes, rates) stays defined. */
+Test(render, sums_saturate_instead_of_overflowing)
+{
+    cr_expect_eq(bl_model_add(INT64_MAX, INT64_MAX), BL_MODEL_MAX);
+    cr_expect_eq(bl_model_add(BL_MODEL_MAX, 1), BL_MODEL_MAX);
+    cr_expect_eq(bl_model_add(-5, 7), 7);
+    cr_expect_eq(bl_model_add(2, 3), 5);
+    bl_model m;
+    memset(&m, 0, sizeof m);
+    bl_period_parse("2026-05", &m.period);
+    m.window_first = m.period.last - BL_WINDOW + 1;
+    bl_model_resource r[2];
+    memset(r, 0, sizeof r);
+    for (int i = 0; i < 2; i++)
+        for (int k = 0; k < BL_WINDOW; k++)
+            r[i].v[k] = INT64_MAX / 2, r[i].has[k] = true;
+    r[1].has[BL_WINDOW - 1] = false; /* May missing for the second */
+    r[1].v[BL_WINDOW - 1] = 0;
+    m.resources = r;
+    m.n_resources = 2;
+    bl_model_total t = bl_model_total_of(&m, m.period.first - 11, m.period.last);
+    cr_expect_eq(t.v, BL_MODEL_MAX);
+    cr_expect(t.has && t.partial);
+    bl_model_change c = bl_model_compare(&m, m.period.first, m.period.last, 1);
+    cr_expect(c.comparable && c.excluded && c.has_change);
+    cr_expect_eq(c.tenths, 0);
+    char out[64];
+    cr_expect_str_eq(bl__per_1000(out, sizeof out, BL_MODEL_MAX, 1),
+                     "100" NN "000" NN "000" NN "000" NN "000" NN "000,0");
+    cr_expect_str_eq(bl__total_text(out, sizeof out, t),
+                     "100" NN "000" NN "000" NN "000" NN "000" NB BL_PARTIAL_MARK);
+    bl_model_total none = {0, false, false};
+    cr_expect_str_eq(bl__total_text(out, sizeof out, none), "—");
+    bl_model_change nothing;
+    memset(&nothing, 0, sizeof nothing);
+    cr_expect_str_eq(bl__change_text(out, sizeof out, &nothing), "—");
+}
