@@ -333,8 +333,9 @@ static int month_of(sqlite3_stmt *q, int c)
 }
 
 /* The resources, sorted by name, with has[] filled for the window: does the
- * store hold any Regular data for the resource and month (any metric, any
- * library)? */
+ * store hold any live usage row for the resource and month (any metric, any
+ * access method, any library, attributed or not)? A provider that sent only
+ * zeros or only text-mining rows delivered: its Regular usage is a real 0. */
 static bl_status load_resources(bl_store *st, int wfirst, bl_model_resource **out, size_t *n)
 {
     sqlite3_stmt *q = NULL;
@@ -374,7 +375,7 @@ static bl_status load_resources(bl_store *st, int wfirst, bl_model_resource **ou
     sqlite3_finalize(q);
     rc = prepare(st,
                  "SELECT resource_id, month FROM usage_effective "
-                 "WHERE resource_id IS NOT NULL AND access_method = 'Regular' "
+                 "WHERE resource_id IS NOT NULL "
                  "AND month BETWEEN ?1 AND ?2 GROUP BY 1, 2",
                  &q);
     if (rc != BL_OK) {
