@@ -10,6 +10,7 @@
 #include "bilan/forfait.h"
 #include "bilan/model.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,163 @@ bl_period bl_period_previous(const bl_period *p)
     return q;
 }
 
+bl_period_state bl_period_state_at(const bl_period *p, int64_t today_days)
+{
+    int y, m, d;
+    bl_civil_from_days(today_days, &y, &m, &d);
+    int now = bl_month_index(y, m);
+    if (now < p->first)
+        return BL_PERIOD_NOT_BEGUN;
+    return now <= p->last ? BL_PERIOD_RUNNING : BL_PERIOD_OVER;
+}
+
+bool bl_report_today(const char *sde, int64_t now, int64_t *out)
+{
+    *out = now;
+    if (!sde || !*sde)
+        return true;
+    int64_t v = 0;
+    for (const char *c = sde; *c; c++) {
+        if (*c < '0' || *c > '9' || __builtin_mul_overflow(v, 10, &v) ||
+            __builtin_add_overflow(v, *c - '0', &v))
+            return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* ---- figures every report and mail share ------------------------------------------ */
+
+bool bl_model_listed(const bl_model_resource *r)
+{
+    for (int k = 0; k < BL_WINDOW; k++)
+        if (r->has[k])
+            return true;
+    return false;
+}
+
+bl_model_total bl_model_total_of(const bl_model *m, int first, int last)
+{
+    bl_model_total t = {0, false, false};
+    int len = last - first + 1;
+    for (size_t r = 0; r < m->n_resources; r++) {
+        const bl_model_resource *x = &m->resources[r];
+        if (!bl_model_listed(x))
+            continue;
+        int nh;
+        t.v = bl_model_add(t.v, bl_model_sum(m, x, first, last, &nh));
+        t.has = t.has || nh > 0;
+        t.partial = t.partial || nh < len;
+    }
+    t.partial = t.partial && t.has;
+    return t;
+}
+
+bl_model_change bl_model_compare(const bl_model *m, int first, int last, int shift)
+{
+    bl_model_change c;
+    memset(&c, 0, sizeof c);
+    int len = last - first + 1;
+    for (size_t r = 0; r < m->n_resources; r++) {
+        const bl_model_resource *x = &m->resources[r];
+        int h_now, h_base;
+        int64_t now = bl_model_sum(m, x, first, last, &h_now);
+        int64_t base = bl_model_sum(m, x, first - shift, last - shift, &h_base);
+        if (h_now == len && h_base == len) {
+            c.now = bl_model_add(c.now, now);
+            c.base = bl_model_add(c.base, base);
+            c.comparable = true;
+        } else if (h_now + h_base > 0) {
+            c.excluded = true;
+        }
+    }
+    /* Sums are at most BL_MODEL_MAX: (now - base) * 1000 fits in 64 bits. */
+    c.has_change = c.comparable && bl_change_tenths(c.now, c.base, &c.tenths);
+    return c;
+}
+
+/* The fingerprint's serialisation: every field a PDF shows, in a fixed
+ * order, each string with its length so that no two models collide by
+ * concatenation. A failed append is remembered (bl_buf is not sticky). */
+typedef struct fp {
+    bl_buf b;
+    bool fail;
+} fp;
+
+static void fp_printf(fp *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fp_printf(fp *f, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof tmp || bl_buf_append(&f->b, tmp, (size_t)n) != BL_OK)
+        f->fail = true;
+}
+
+static void fp_str(fp *f, const char *s)
+{
+    s = s ? s : "";
+    fp_printf(f, "%zu:", strlen(s));
+    if (bl_buf_append(&f->b, s, strlen(s)) != BL_OK)
+        f->fail = true;
+}
+
+static void fp_partner(fp *f, const bl_model_partner *p, size_t nres)
+{
+    fp_str(f, p->id), fp_str(f, p->name), fp_str(f, p->kind);
+    fp_printf(f, "%lld,%d,%lld,%lld,%lld,%lld;", (long long)p->population, p->population_year,
+              (long long)p->rate_e4, (long long)p->participation_cents, (long long)p->total,
+              (long long)p->total_prev);
+    for (size_t r = 0; r < nres; r++)
+        fp_printf(f, "%lld/%lld,", (long long)p->cells[r], (long long)p->prev[r]);
+}
+
+bl_status bl_model_fingerprint(const bl_model *m, char hex[65])
+{
+    fp f = {BL_BUF_INIT((size_t)1 << 30), false};
+    fp_printf(&f, "bilan %s|%d|%s|%d|%d|%d|%d,%d,%lld,%lld|", BL_VERSION, (int)m->kind,
+              m->period.id, m->window_first, m->provisional, m->n_libraries, m->has_users,
+              m->has_users_prev, (long long)m->users, (long long)m->users_prev);
+    if (m->partner)
+        fp_partner(&f, m->partner, m->n_resources);
+    for (size_t i = 0; i < m->n_resources; i++) {
+        const bl_model_resource *r = &m->resources[i];
+        fp_str(&f, r->id), fp_str(&f, r->name), fp_str(&f, r->provider);
+        fp_str(&f, r->kind), fp_str(&f, r->metric);
+        fp_printf(&f, "%lld;", (long long)r->annual_cost_cents);
+        for (int k = 0; k < BL_WINDOW; k++)
+            fp_printf(&f, "%d%lld,", r->has[k], (long long)r->v[k]);
+    }
+    for (size_t i = 0; i < m->n_partners; i++)
+        fp_partner(&f, &m->partners[i], m->n_resources);
+    for (size_t i = 0; i < m->n_unattributed; i++) {
+        fp_str(&f, m->unattributed[i].institution), fp_str(&f, m->unattributed[i].platform);
+        fp_printf(&f, "%lld;", (long long)m->unattributed[i].value);
+    }
+    for (size_t i = 0; i < m->n_rejects; i++) {
+        const bl_model_rejects *x = &m->rejects[i];
+        fp_str(&f, x->path), fp_str(&f, x->provider), fp_str(&f, x->format);
+        fp_printf(&f, "%lld,%lld;", (long long)x->rejected, (long long)x->accepted);
+    }
+    for (size_t i = 0; i < m->n_ranges; i++) {
+        fp_str(&f, m->ranges[i].range);
+        fp_printf(&f, "%lld;", (long long)m->ranges[i].events);
+    }
+    for (size_t i = 0; i < m->n_gauges; i++) {
+        const bl_model_gauge *g = &m->gauges[i];
+        fp_str(&f, g->label), fp_str(&f, g->sentence);
+        fp_printf(&f, "%lld,%lld,%d,%d;", (long long)g->units, (long long)g->used, g->alert_percent,
+                  (int)g->status);
+    }
+    bl_status rc = f.fail ? BL_NOMEM : BL_OK;
+    if (rc == BL_OK)
+        bl_sha256_hex(f.b.data, f.b.len, hex);
+    bl_buf_release(&f.b);
+    return rc;
+}
+
 /* ---- freeing ------------------------------------------------------------------- */
 
 static void partner_release(bl_model_partner *p)
@@ -119,8 +277,12 @@ void bl_model_free(bl_model *m)
     for (size_t i = 0; i < m->n_rejects; i++)
         free(m->rejects[i].path), free(m->rejects[i].provider), free(m->rejects[i].format);
     free(m->rejects);
+    for (size_t i = 0; i < m->n_ranges; i++)
+        free(m->ranges[i].range);
+    free(m->ranges);
     for (size_t i = 0; i < m->n_gauges; i++)
-        free(m->gauges[i].label), free(m->gauges[i].sentence);
+        free(m->gauges[i].label), free(m->gauges[i].sentence), free(m->gauges[i].forfait_id),
+            free(m->gauges[i].resource_name);
     free(m->gauges);
     free(m);
 }
@@ -171,8 +333,9 @@ static int month_of(sqlite3_stmt *q, int c)
 }
 
 /* The resources, sorted by name, with has[] filled for the window: does the
- * store hold any Regular data for the resource and month (any metric, any
- * library)? */
+ * store hold any live usage row for the resource and month (any metric, any
+ * access method, any library, attributed or not)? A provider that sent only
+ * zeros or only text-mining rows delivered: its Regular usage is a real 0. */
 static bl_status load_resources(bl_store *st, int wfirst, bl_model_resource **out, size_t *n)
 {
     sqlite3_stmt *q = NULL;
@@ -212,7 +375,7 @@ static bl_status load_resources(bl_store *st, int wfirst, bl_model_resource **ou
     sqlite3_finalize(q);
     rc = prepare(st,
                  "SELECT resource_id, month FROM usage_effective "
-                 "WHERE resource_id IS NOT NULL AND access_method = 'Regular' "
+                 "WHERE resource_id IS NOT NULL "
                  "AND month BETWEEN ?1 AND ?2 GROUP BY 1, 2",
                  &q);
     if (rc != BL_OK) {
@@ -287,6 +450,7 @@ static void model_init(bl_model *m, bl_report_kind kind, const bl_period *p, int
     m->period = *p;
     m->window_first = p->last - BL_WINDOW + 1;
     m->generated_days = days;
+    m->provisional = bl_period_state_at(p, days) == BL_PERIOD_RUNNING;
     bl_period_label(m->period_label, sizeof m->period_label, p);
     bl_period prev = bl_period_previous(p);
     bl_period_label(m->prev_label, sizeof m->prev_label, &prev);
@@ -373,13 +537,16 @@ static bl_status fill_gauges(bl_store *st, bl_model *m)
         g->label = bl_strdup_printf(
             "%s (forfait %s)", f[i].resource_name ? f[i].resource_name : f[i].resource_id, f[i].id);
         g->sentence = strdup(bl_forfait_sentence(&f[i], sentence, sizeof sentence));
+        g->forfait_id = strdup(f[i].id);
+        g->resource_name = strdup(f[i].resource_name ? f[i].resource_name : f[i].resource_id);
         g->units = f[i].units;
         g->used = f[i].used;
+        g->percent_tenths = f[i].percent_tenths;
         g->alert_percent = f[i].alert_percent;
         g->status = f[i].state == BL_FORFAIT_EXHAUSTED ? BL_GAUGE_EXHAUSTED
                     : f[i].state == BL_FORFAIT_WATCH   ? BL_GAUGE_WATCH
                                                        : BL_GAUGE_OK;
-        if (!g->label || !g->sentence) {
+        if (!g->label || !g->sentence || !g->forfait_id || !g->resource_name) {
             rc = BL_NOMEM;
             goto out;
         }
@@ -418,7 +585,7 @@ static void partner_usage(void *ctx, const char *partner, long res, int k, int64
 {
     bl_model *m = plist_find(ctx, partner);
     if (m)
-        m->resources[res].v[k] += v;
+        m->resources[res].v[k] = bl_model_add(m->resources[res].v[k], v);
 }
 
 static void partner_users(void *ctx, const char *partner, int64_t users)
@@ -518,8 +685,8 @@ bl_status bl_model_build_partners(bl_store *st, bl_report_kind kind, const bl_pe
                 m->partner->cells[r] = bl_model_sum(m, &m->resources[r], p->first, p->last, NULL);
                 m->partner->prev[r] =
                     bl_model_sum(m, &m->resources[r], prev.first, prev.last, NULL);
-                m->partner->total += m->partner->cells[r];
-                m->partner->total_prev += m->partner->prev[r];
+                m->partner->total = bl_model_add(m->partner->total, m->partner->cells[r]);
+                m->partner->total_prev = bl_model_add(m->partner->total_prev, m->partner->prev[r]);
             }
         }
     }
@@ -551,7 +718,7 @@ static void network_usage(void *ctx, const char *partner, long res, int k, int64
 {
     netctx *c = ctx;
     bl_model *m = c->m;
-    m->resources[res].v[k] += v;
+    m->resources[res].v[k] = bl_model_add(m->resources[res].v[k], v);
     int mi = m->window_first + k;
     /* Partners are sorted by id: binary search. */
     size_t lo = 0, hi = m->n_partners;
@@ -560,10 +727,13 @@ static void network_usage(void *ctx, const char *partner, long res, int k, int64
         int cmp = strcmp(m->partners[mid].id, partner);
         if (cmp == 0) {
             bl_model_partner *p = &m->partners[mid];
-            if (mi >= m->period.first && mi <= m->period.last)
-                p->cells[res] += v, p->total += v;
-            else if (mi >= c->prev.first && mi <= c->prev.last)
-                p->prev[res] += v, p->total_prev += v;
+            if (mi >= m->period.first && mi <= m->period.last) {
+                p->cells[res] = bl_model_add(p->cells[res], v);
+                p->total = bl_model_add(p->total, v);
+            } else if (mi >= c->prev.first && mi <= c->prev.last) {
+                p->prev[res] = bl_model_add(p->prev[res], v);
+                p->total_prev = bl_model_add(p->total_prev, v);
+            }
             return;
         }
         if (cmp < 0)
@@ -645,7 +815,7 @@ static bl_status network_unattributed(bl_store *st, bl_model *m)
         x->institution = col_dup(q, 0);
         x->platform = col_dup(q, 1);
         x->value = sqlite3_column_int64(q, 2);
-        m->unattributed_total += x->value;
+        m->unattributed_total = bl_model_add(m->unattributed_total, x->value);
         if (!x->institution || !x->platform) {
             rc = BL_NOMEM;
             goto out;
@@ -701,6 +871,48 @@ out:
     return rc;
 }
 
+/* The address ranges unattributed log events came from (filled by the log
+ * reader, table unattributed_range): summed per range over the sources in
+ * force whose months meet the period, most events first, the first
+ * BL_MODEL_MAX_RANGES. A stored count beyond BL_COUNT_MAX is ignored, as
+ * usage_effective ignores such usage. */
+static bl_status network_ranges(bl_store *st, bl_model *m)
+{
+    sqlite3_stmt *q = NULL;
+    bl_status rc = prepare(st,
+                           "SELECT ur.range, SUM(ur.events) AS n FROM unattributed_range ur "
+                           "JOIN source s ON s.id = ur.source_id "
+                           "WHERE s.removed_at IS NULL AND ur.events BETWEEN 1 AND 1000000000 "
+                           "AND COALESCE(s.period_begin, '0000-00') <= ?2 "
+                           "AND COALESCE(s.period_end, '9999-99') >= ?1 "
+                           "GROUP BY ur.range ORDER BY n DESC, ur.range LIMIT ?3",
+                           &q);
+    if (rc != BL_OK)
+        return rc;
+    bind_months(q, 1, m->period.first, m->period.last);
+    sqlite3_bind_int(q, 3, BL_MODEL_MAX_RANGES);
+    m->ranges = calloc(BL_MODEL_MAX_RANGES, sizeof *m->ranges);
+    if (!m->ranges) {
+        rc = BL_NOMEM;
+        goto out;
+    }
+    int r;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW && m->n_ranges < BL_MODEL_MAX_RANGES) {
+        bl_model_range *x = &m->ranges[m->n_ranges++];
+        x->range = col_dup(q, 0);
+        x->events = bl_model_add(0, sqlite3_column_int64(q, 1));
+        if (!x->range) {
+            rc = BL_NOMEM;
+            goto out;
+        }
+    }
+    if (r != SQLITE_DONE && r != SQLITE_ROW)
+        rc = sql_fail(st);
+out:
+    sqlite3_finalize(q);
+    return rc;
+}
+
 bl_status bl_model_build_network(bl_store *st, bl_report_kind kind, const bl_period *p,
                                  int64_t generated_days, bl_model **out)
 {
@@ -735,6 +947,8 @@ bl_status bl_model_build_network(bl_store *st, bl_report_kind kind, const bl_per
         rc = network_unattributed(st, m);
     if (rc == BL_OK)
         rc = network_rejects(st, m);
+    if (rc == BL_OK)
+        rc = network_ranges(st, m);
     if (rc == BL_OK)
         rc = fill_gauges(st, m);
     for (size_t i = 0; i < nres; i++)

@@ -51,7 +51,10 @@ static void help(void)
            "never from the command line. BILAN_SMTP_CAFILE names an extra CA bundle.\n"
            "Exit status: 0 all sent, 75 a server failure (retry later: only what failed is\n"
            "sent again), 66 a report PDF is missing and cannot be rendered, 65 a partner\n"
-           "has no usable address. A missing PDF is rendered first, as 'bilan report' would.\n",
+           "has no usable address or an invalid id. A missing PDF, or one whose figures are\n"
+           "no longer the store's (a late file arrived), is rendered first, as 'bilan\n"
+           "report' would; the body's figures come from the same computation.\n"
+           "A period not begun is refused (64); one not over is marked provisoire.\n",
            USAGE);
 }
 
@@ -67,9 +70,13 @@ typedef struct run {
     char from_name[256], from_addr[256];
     const char *domain;
     bl_store *st;
+    int64_t today;     /* seconds since 1970 (bl_report_today) */
+    bl_model **models; /* every partner's report model, built in one pass */
+    size_t nmodels;
+    int64_t pdf_epoch; /* the PDFs' dates: SOURCE_DATE_EPOCH, else -1 */
     bl_smtp *smtp;
     bool smtp_dead;
-    int sent, failed, skipped, written, missing, bad_address;
+    int sent, failed, skipped, written, missing, bad_address, bad_id;
 } run;
 
 /* ---- small helpers ------------------------------------------------------------- */
@@ -162,27 +169,13 @@ static void random_bytes(unsigned char *p, size_t n)
     }
 }
 
-/* Date of a preview: SOURCE_DATE_EPOCH when set (reproducible outboxes),
- * now otherwise. A real send always says now. */
-static int64_t preview_time(void)
+/* Renders a partner's report from its model where 'bilan report KIND
+ * PERIOD' would have put it: when it is missing (a cron job that mails
+ * straight away still works), or when what it shows is no longer what the
+ * store says (its fingerprint differs: a late file arrived, a source was
+ * removed, the period is now over). */
+static bool render_report(run *r, const bl_model *m, const char *path, const char *why)
 {
-    const char *e = getenv("SOURCE_DATE_EPOCH");
-    if (e && *e) {
-        char *end;
-        long long v = strtoll(e, &end, 10);
-        if (!*end && v >= 0)
-            return v;
-    }
-    return (int64_t)time(NULL);
-}
-
-/* Renders a partner's missing report where 'bilan report KIND PERIOD' would
- * have put it, so that a cron job that mails straight away still works. */
-static bool render_missing(run *r, const char *partner_id, const char *path)
-{
-    bl_period p;
-    if (!bl_period_parse(r->period.id, &p))
-        return false;
     const char *fc = getenv("FONTCONFIG_FILE");
     if (!fc || !*fc) {
         /* Pin DejaVu before the first Pango call, as 'bilan report' does. */
@@ -191,41 +184,22 @@ static bool render_missing(run *r, const char *partner_id, const char *path)
         if (access(fonts, R_OK) == 0)
             setenv("FONTCONFIG_FILE", fonts, 1);
     }
-    int64_t epoch = -1;
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
-    if (sde && *sde) {
-        char *end;
-        long long v = strtoll(sde, &end, 10);
-        if (!*end && v >= 0)
-            epoch = v;
-    }
-    int64_t days = (epoch >= 0 ? epoch : (int64_t)time(NULL)) / 86400;
-    bl_model **models = NULL;
-    size_t n = 0;
-    bl_report_kind kind =
-        strcmp(r->o.kind, "mensuel") == 0 ? BL_REPORT_MENSUEL : BL_REPORT_SEMESTRIEL;
-    bl_status rc = bl_model_build_partners(r->st, kind, &p, partner_id, days, &models, &n);
     char err[512] = "", dir[4096];
-    if (rc != BL_OK || n != 1) {
-        snprintf(err, sizeof err, "%s", rc != BL_OK ? bl_store_errmsg(r->st) : "no model");
-        goto out;
-    }
+    bl_status rc;
     snprintf(dir, sizeof dir, "%s/%s", r->o.reports, r->period.id);
     if (mkdirs(dir) != 0) {
         snprintf(err, sizeof err, "cannot create '%s': %s", dir, strerror(errno));
         rc = BL_CANTCREAT;
-        goto out;
+    } else {
+        rc = bl_render_pdf(m, path, r->pdf_epoch, err, sizeof err);
     }
-    rc = bl_render_pdf(models[0], path, epoch, err, sizeof err);
-out:
-    bl_model_list_free(models, n);
-    if (rc != BL_OK || n != 1) {
-        cli_error("%s: no such report, and rendering it failed: %s; run 'bilan report %s %s' "
-                  "first",
-                  path, err, r->o.kind, r->period.id);
+    if (rc != BL_OK) {
+        cli_error("%s: %s, and rendering it failed: %s; run 'bilan report %s %s' first", path,
+                  strcmp(why, "it was missing") == 0 ? "no such report" : "out of date", err,
+                  r->o.kind, r->period.id);
         return false;
     }
-    printf("%s: rendered %s (it was missing)\n", partner_id, path);
+    printf("%s: rendered %s (%s)\n", m->partner->id, path, why);
     return true;
 }
 
@@ -254,11 +228,16 @@ static bl_status body_text(bl_buf *b, const run *r, const bl_mail_summary *s)
                                  "Vous trouverez ci-joint le rapport %s d'usage des ressources "
                                  "numériques\nde %s pour %s.\n\nEn bref :\n",
                                  r->o.kind, s->partner_name, s->period.label);
+    if (rc == BL_OK && s->provisional)
+        rc = bl_buf_printf(b, "Chiffres provisoires : la période n'est pas terminée, ils "
+                              "changeront.\n\n");
     if (rc != BL_OK)
         return rc;
     if (s->has_data)
-        rc = bl_buf_printf(b, "- consultations %s %s : %s\n", in_period(&s->period),
-                           s->period.label, bl_fr_int(n1, sizeof n1, s->consultations));
+        rc = bl_buf_printf(b, "- consultations %s %s : %s%s\n", in_period(&s->period),
+                           s->period.label, bl_fr_int(n1, sizeof n1, s->consultations),
+                           s->partial ? " (total partiel : données manquantes, voir le rapport)"
+                                      : "");
     else
         rc = bl_buf_printf(b,
                            "- consultations %s %s : aucune donnée reçue pour vos "
@@ -269,14 +248,20 @@ static bl_status body_text(bl_buf *b, const run *r, const bl_mail_summary *s)
     const char *vs = vs_period(&s->previous);
     const char *sp = strcmp(vs, "à l'") == 0 ? "" : " ";
     if (s->has_change)
-        rc = bl_buf_printf(b, "- évolution par rapport %s%s%s : %s (%s consultations)\n", vs, sp,
+        rc = bl_buf_printf(b, "- évolution par rapport %s%s%s : %s (%s consultations%s)\n", vs, sp,
                            s->previous.label, bl_fr_change(n1, sizeof n1, s->change_tenths),
-                           bl_fr_int(n2, sizeof n2, s->previous_consultations));
-    else if (s->has_data && s->has_previous)
+                           bl_fr_int(n2, sizeof n2, s->previous_consultations),
+                           s->excluded ? ", à périmètre égal" : "");
+    else if (s->has_data && s->comparable)
         rc = bl_buf_printf(b,
                            "- évolution par rapport %s%s%s : non calculable (aucune "
                            "consultation %s %s)\n",
                            vs, sp, s->previous.label, in_period(&s->previous), s->previous.label);
+    else if (s->has_data && s->has_previous)
+        rc = bl_buf_printf(b,
+                           "- évolution par rapport %s%s%s : non calculable (données "
+                           "incomplètes)\n",
+                           vs, sp, s->previous.label);
     else if (s->has_data)
         rc = bl_buf_printf(b,
                            "- évolution par rapport %s%s%s : pas de données pour cette "
@@ -374,6 +359,15 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
         rc = BL_NOMEM;
         goto out;
     }
+    /* An id from an older store may be anything ("../../x"): it must never
+     * become a file name (the PDF, the .eml). */
+    if (!bl_id_valid(p->id)) {
+        cli_error("partner '%s': not a valid id ([a-z0-9][a-z0-9._-]*), nothing mailed or "
+                  "written; fix it in partners.csv and run 'bilan network import' again",
+                  p->id);
+        r->bad_id++;
+        goto out;
+    }
     bool bad = false;
     size_t nto = split_emails(emails, to, MAX_RCPT, p->id, &bad);
     if (bad)
@@ -408,14 +402,38 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
         goto out;
     }
 
+    /* The model is computed once: the attachment is drawn from it (when
+     * the PDF on disk does not show it) and the body reads it. */
+    const bl_model *model = NULL;
+    for (size_t i = 0; i < r->nmodels && !model; i++)
+        if (strcmp(r->models[i]->partner->id, p->id) == 0)
+            model = r->models[i];
+    if (!model) {
+        cli_error("partner '%s': no report model", p->id);
+        rc = BL_INTERNAL;
+        goto out;
+    }
+    char fp[65], on_disk[65];
+    rc = bl_model_fingerprint(model, fp);
+    if (rc != BL_OK)
+        goto out;
     pdf_path = bl_strdup_printf("%s/%s/%s-%s.pdf", r->o.reports, r->period.id, p->id, r->o.kind);
     if (!pdf_path) {
         rc = BL_NOMEM;
         goto out;
     }
     int err = read_file(pdf_path, &pdf, &pdf_len);
-    if (err == ENOENT) {
-        if (!render_missing(r, p->id, pdf_path)) {
+    const char *stale = NULL;
+    if (err == ENOENT)
+        stale = "it was missing";
+    else if (!err && !bl_render_pdf_fingerprint(pdf, pdf_len, on_disk))
+        stale = "it was not drawn by this bilan from this store";
+    else if (!err && strcmp(on_disk, fp) != 0)
+        stale = "the data changed since it was rendered";
+    if (stale) {
+        free(pdf);
+        pdf = NULL, pdf_len = 0;
+        if (!render_report(r, model, pdf_path, stale)) {
             r->missing++;
             goto out;
         }
@@ -431,20 +449,17 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
         r->missing++;
         goto out;
     }
-
-    rc = bl_mail_summary_build(r->st, p->id, &r->period, sum);
-    if (rc != BL_OK) {
-        cli_error("partner '%s': %s", p->id, bl_store_errmsg(r->st));
-        goto out;
-    }
+    bl_mail_summary_from_model(model, sum);
     char subject[512], attach[300], safe[200], tag[256], mid[512];
-    snprintf(subject, sizeof subject, "Statistiques d'usage des ressources numériques — %s — %s",
-             sum->period.label, sum->partner_name);
+    snprintf(subject, sizeof subject, "Statistiques d'usage des ressources numériques — %s%s — %s",
+             sum->period.label, sum->provisional ? " (provisoire)" : "", sum->partner_name);
     safe_name(safe, sizeof safe, p->id);
     snprintf(attach, sizeof attach, "bilan-%s-%s-%s.pdf", safe, r->o.kind, r->period.id);
     snprintf(tag, sizeof tag, "%s.%s.%s", r->period.id, r->o.kind, safe);
     bool preview = r->o.outbox != NULL;
-    int64_t now = preview ? preview_time() : (int64_t)time(NULL);
+    /* A preview is dated "today" (SOURCE_DATE_EPOCH when set: reproducible
+     * outboxes); a real send always says now. */
+    int64_t now = preview ? r->today : (int64_t)time(NULL);
     if (preview && getenv("SOURCE_DATE_EPOCH")) {
         /* Reproducible previews: same data, same bytes. */
         char seed[512];
@@ -611,6 +626,33 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
         return cli_usage("mail", USAGE, "--from: '%s' is not 'Name <addr>' or an address", from);
     r.domain = strchr(r.from_addr, '@') + 1;
 
+    /* "Today" (SOURCE_DATE_EPOCH when set, as for 'bilan report'): a
+     * period not begun is refused, one not over is « provisoire ». */
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (!bl_report_today(sde, (int64_t)time(NULL), &r.today)) {
+        cli_error("SOURCE_DATE_EPOCH: '%s' is not a number of seconds", sde);
+        return BL_EX_USAGE;
+    }
+    r.pdf_epoch = sde && *sde ? r.today : -1;
+    bl_period per;
+    bl_period_parse(r.period.id, &per);
+    if (bl_period_state_at(&per, r.today / 86400) == BL_PERIOD_NOT_BEGUN) {
+        char today[64];
+        int y, mo, d;
+        bl_civil_from_days(r.today / 86400, &y, &mo, &d);
+        bl_fr_date(today, sizeof today, y, mo, d);
+        cli_error("the period '%s' has not begun (today is %s): nothing to mail yet", r.o.period_s,
+                  today);
+        return BL_EX_USAGE;
+    }
+
+    /* mail writes mail_log, so it opens the store read-write; but a
+     * missing store is an error (exit 66), never an empty store created. */
+    struct stat sb;
+    if (stat(cli->db_path, &sb) != 0) {
+        cli_error("cannot open the store '%s': %s", cli->db_path, strerror(errno));
+        return errno == ENOENT ? BL_EX_NOINPUT : BL_EX_IOERR;
+    }
     int ex = cli_open_store(cli, &r.st);
     if (ex)
         return ex;
@@ -619,6 +661,15 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
     bl_status rc = bl_store_partners(r.st, &parts, &np);
     if (rc != BL_OK) {
         cli_error("%s", bl_store_errmsg(r.st));
+        goto out;
+    }
+    /* Every partner's model in one pass over the store (as 'bilan report'
+     * does): each is what its PDF must show and what its body says. */
+    bl_report_kind kind =
+        strcmp(r.o.kind, "mensuel") == 0 ? BL_REPORT_MENSUEL : BL_REPORT_SEMESTRIEL;
+    rc = bl_model_build_partners(r.st, kind, &per, NULL, r.today / 86400, &r.models, &r.nmodels);
+    if (rc != BL_OK) {
+        cli_error("cannot read the store: %s", bl_store_errmsg(r.st));
         goto out;
     }
     bool found = false;
@@ -646,10 +697,11 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
             rc = BL_TEMPFAIL;
         else if (r.missing)
             rc = BL_NOINPUT;
-        else if (r.bad_address)
+        else if (r.bad_address || r.bad_id)
             rc = BL_DATA;
     }
 out:
+    bl_model_list_free(r.models, r.nmodels);
     bl_partner_list_free(parts, np);
     bl_smtp_close(r.smtp);
     bl_store_close(r.st);

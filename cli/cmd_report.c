@@ -38,8 +38,13 @@ static void help(void)
            "  --partner ID   only this partner (partner reports only)\n"
            "  --out DIR      output directory (default: reports)\n"
            "  --jobs N       render with N threads (default: the number of cores)\n\n"
-           "SOURCE_DATE_EPOCH, when set, fixes the generation date printed in the\n"
-           "reports and the PDF dates: the same data then gives the same bytes.\n",
+           "A period not begun yet is refused (exit 64); a period not over is marked\n"
+           "PROVISOIRE on every page. A partner whose id is not a plain name (for example\n"
+           "'../x', from an old store) is skipped with an error (exit 65): no file is\n"
+           "ever written outside DIR.\n\n"
+           "SOURCE_DATE_EPOCH, when set, is \"today\": the generation date printed in\n"
+           "the reports, the PDF dates and the date that decides whether a period is\n"
+           "over; the same data then gives the same bytes.\n",
            USAGE);
 }
 
@@ -82,7 +87,13 @@ static void *worker(void *arg)
         if (i >= j->n)
             return NULL;
         char rel[512];
-        bl_render_file_name(rel, sizeof rel, j->models[i]);
+        if (!bl_render_file_name(rel, sizeof rel, j->models[i])) {
+            /* Checked before the threads start; kept as a last guard. */
+            snprintf(j->err[i], sizeof j->err[i], "partner '%s': not a valid id, skipped",
+                     j->models[i]->partner->id);
+            j->rc[i] = BL_DATA;
+            continue;
+        }
         snprintf(j->path[i], sizeof j->path[i], "%s/%s", j->out, rel);
         j->rc[i] = bl_render_pdf(j->models[i], j->path[i], j->epoch, j->err[i], sizeof j->err[i]);
     }
@@ -168,19 +179,26 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
         else
             setenv("FONTCONFIG_FILE", fonts, 1);
     }
-    int64_t epoch = -1, now;
+    /* "Today": SOURCE_DATE_EPOCH when set (reproducible output, tests),
+     * else the clock; the same date is printed and decides "provisoire". */
     const char *sde = getenv("SOURCE_DATE_EPOCH");
-    if (sde && *sde) {
-        char *end;
-        long long v = strtoll(sde, &end, 10);
-        if (*end || v < 0) {
-            cli_error("SOURCE_DATE_EPOCH: '%s' is not a number of seconds", sde);
-            return BL_EX_USAGE;
-        }
-        epoch = v;
+    int64_t now, epoch = -1;
+    if (!bl_report_today(sde, (int64_t)time(NULL), &now)) {
+        cli_error("SOURCE_DATE_EPOCH: '%s' is not a number of seconds", sde);
+        return BL_EX_USAGE;
     }
-    now = epoch >= 0 ? epoch : (int64_t)time(NULL);
+    if (sde && *sde)
+        epoch = now;
     int64_t days = now / 86400;
+    if (bl_period_state_at(&p, days) == BL_PERIOD_NOT_BEGUN) {
+        char today[64];
+        int y, mo, d;
+        bl_civil_from_days(days, &y, &mo, &d);
+        bl_fr_date(today, sizeof today, y, mo, d);
+        cli_error("%s: the period '%s' has not begun (today is %s): no report for it yet", kname,
+                  pname, today);
+        return BL_EX_USAGE;
+    }
 
     bl_store *st = NULL;
     int ex = cli_open_store_readonly(cli, &st);
@@ -210,6 +228,28 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
         cli_error("no partner in the network: run 'bilan network import DIR' first");
         bl_model_list_free(models, n);
         return BL_EX_NOINPUT;
+    }
+
+    /* A partner id from an older store may be anything ("../../x"): only a
+     * valid id may become a file name; the others are skipped, named. */
+    size_t kept = 0;
+    int bad_ids = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (models[i]->partner && !bl_report_kind_network(kind) &&
+            !bl_id_valid(models[i]->partner->id)) {
+            cli_error("partner '%s': not a valid id ([a-z0-9][a-z0-9._-]*), no report written; "
+                      "fix it in partners.csv and run 'bilan network import' again",
+                      models[i]->partner->id);
+            bad_ids++;
+            bl_model_free(models[i]);
+            continue;
+        }
+        models[kept++] = models[i];
+    }
+    n = kept;
+    if (n == 0) {
+        bl_model_list_free(models, n);
+        return BL_EX_DATAERR;
     }
 
     char dir[4096];
@@ -247,6 +287,8 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
                 ex = cli_exit(j.rc[i]);
         }
     }
+    if (bad_ids && !ex)
+        ex = BL_EX_DATAERR;
     if (fflush(stdout) != 0 && !ex)
         ex = BL_EX_IOERR;
 out:

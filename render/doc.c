@@ -242,7 +242,7 @@ static void footer(bl__doc *d, cairo_t *cr, size_t i)
 }
 
 bl_status bl__doc_finish(bl__doc *d, const char *path, const char *title, const char *subject,
-                         int64_t created_epoch, char *err, size_t errlen)
+                         const char *keywords, int64_t created_epoch, char *err, size_t errlen)
 {
     if (d->oom) {
         snprintf(err, errlen, "out of memory while drawing '%s'", path);
@@ -279,6 +279,8 @@ bl_status bl__doc_finish(bl__doc *d, const char *path, const char *title, const 
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_AUTHOR, "bilan " BL_VERSION);
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_SUBJECT, subject);
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "bilan " BL_VERSION);
+    if (keywords)
+        cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_KEYWORDS, keywords);
     if (created_epoch >= 0) {
         /* Cairo 1.16 ignores SOURCE_DATE_EPOCH (DESIGN §10): set the dates. */
         char iso[32];

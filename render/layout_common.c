@@ -34,10 +34,17 @@ void bl__title_block(bl__doc *d, const bl_model *m, const char *overline, const 
     y += bl__text(d, BL_F_BODY, x, y, w, BL_LEFT, 2, bl__ink, subtitle) + 1;
     int yy, mm, dd;
     bl_civil_from_days(m->generated_days, &yy, &mm, &dd);
-    char date[64], line[128];
+    char date[64], line[192];
     bl_fr_date(date, sizeof date, yy, mm, dd);
-    snprintf(line, sizeof line, "Édité le %s", date);
-    y += bl__text(d, BL_F_SMALL, x, y, w, BL_LEFT, 1, bl__grey, line);
+    if (m->provisional)
+        snprintf(line, sizeof line,
+                 "Édité le %s · PROVISOIRE : la période n'est pas terminée, ses chiffres "
+                 "changeront",
+                 date);
+    else
+        snprintf(line, sizeof line, "Édité le %s", date);
+    y += bl__text(d, BL_F_SMALL, x, y, w, BL_LEFT, 1, m->provisional ? BL_C_VERMILION : bl__grey,
+                  line);
     /* A band of colour on the left marks the title, like a letterhead. */
     bl__set_rgb(cr, BL_C_BLUE);
     cairo_rectangle(cr, BL_MARGIN, d->y, 4, y - d->y);
@@ -66,10 +73,7 @@ void bl__cards(bl__doc *d, const bl__card *cards, int n)
 
 bool bl__resource_listed(const bl_model_resource *r)
 {
-    for (int k = 0; k < BL_WINDOW; k++)
-        if (r->has[k])
-            return true;
-    return false;
+    return bl_model_listed(r);
 }
 
 void bl__twelve_months(const bl_model *m, int last, const char *cats[12], char lab[12][16],

@@ -79,9 +79,10 @@ void bl__doc_release(bl__doc *d);
 void bl__doc_new_page(bl__doc *d);
 /* Starts a new page unless h points fit below the cursor. */
 void bl__doc_need(bl__doc *d, double h);
-/* Writes the PDF: replays the pages, adds footers, outline and metadata. */
+/* Writes the PDF: replays the pages, adds footers, outline and metadata
+ * (keywords may be NULL). */
 bl_status bl__doc_finish(bl__doc *d, const char *path, const char *title, const char *subject,
-                         int64_t created_epoch, char *err, size_t errlen);
+                         const char *keywords, int64_t created_epoch, char *err, size_t errlen);
 
 /* A Pango layout of text in a style, width w (<= 0: no limit), at most
  * max_lines lines (0: no limit; the last line ends with an ellipsis when the
@@ -172,6 +173,21 @@ void bl__draw_network(bl__doc *d, const bl_model *m);
 /* Helpers shared by the layouts. */
 /* "+12,5 %", or "n.s." when the base is 0. */
 char *bl__change(char *out, size_t n, int64_t now, int64_t base);
+/* The mark of a partial total, and its footnote's opening words. */
+#define BL_PARTIAL_MARK "\xE2\x80\xA0" /* † */
+/* A total: "—" without data, "1 515 †" when partial, else "1 515". */
+char *bl__total_text(char *out, size_t n, bl_model_total t);
+/* A resource's figure over `len` months of which `n_has` have data. */
+char *bl__sum_text(char *out, size_t n, int64_t v, int n_has, int len);
+/* A change "à périmètre égal": "—" when nothing is comparable (no change
+ * against missing data), "n.s." against a real 0, else "+12,5 %". */
+char *bl__change_text(char *out, size_t n, const bl_model_change *c);
+/* The footnote of partial totals: "† total partiel : données manquantes
+ * pour <resource> (<months>), …" over the window slots set in mask; draws
+ * nothing when no listed resource misses a month there. */
+void bl__partial_note(bl__doc *d, const bl_model *m, const bool mask[BL_WINDOW]);
+/* Sets mask[] for the months [first, last] inside the window. */
+void bl__mask_range(const bl_model *m, bool mask[BL_WINDOW], int first, int last);
 /* Per 1 000 inhabitants with one decimal, "—" when population is 0. */
 char *bl__per_1000(char *out, size_t n, int64_t v, int64_t population);
 /* "janv.", "févr."… */

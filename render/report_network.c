@@ -10,11 +10,23 @@
 
 #define TXT 64
 
+/* a × b / c rounded half up, saturating instead of overflowing (0 when c
+ * is not positive). */
+static int64_t prorata(int64_t a, int64_t b, int64_t c)
+{
+    int64_t p;
+    if (c <= 0)
+        return 0;
+    if (__builtin_mul_overflow(a, b, &p) || __builtin_add_overflow(p, c / 2, &p))
+        return a / c * b;
+    return p / c;
+}
+
 static int64_t total_population(const bl_model *m)
 {
     int64_t s = 0;
     for (size_t i = 0; i < m->n_partners; i++)
-        s += m->partners[i].population;
+        s = bl_model_add(s, m->partners[i].population);
     return s;
 }
 
@@ -22,7 +34,7 @@ static int64_t total_participation(const bl_model *m)
 {
     int64_t s = 0;
     for (size_t i = 0; i < m->n_partners; i++)
-        s += m->partners[i].participation_cents;
+        s = bl_model_add(s, m->partners[i].participation_cents);
     return s;
 }
 
@@ -34,7 +46,7 @@ static int period_len(const bl_model *m)
 /* The resources' cost for the period: annual cost prorated by months. */
 static int64_t cost_cents(const bl_model *m, const bl_model_resource *r)
 {
-    return (r->annual_cost_cents * period_len(m) + 6) / 12;
+    return prorata(r->annual_cost_cents, period_len(m), 12);
 }
 
 /* The cost of the months that have data: what the consultations counted
@@ -44,7 +56,7 @@ static int64_t covered_cents(const bl_model *m, const bl_model_resource *r)
 {
     int nh;
     bl_model_sum(m, r, m->period.first, m->period.last, &nh);
-    return (r->annual_cost_cents * nh + 6) / 12;
+    return prorata(r->annual_cost_cents, nh, 12);
 }
 
 /* Cents per consultation, "—" when there were none. */
@@ -55,26 +67,6 @@ static char *per_consult(char *out, size_t n, int64_t cents, int64_t consultatio
         return out;
     }
     return bl_fr_money(out, n, (cents + consultations / 2) / consultations);
-}
-
-/* Constant-perimeter totals (see report_partner.c): resources with data for
- * every month of both the period and the one `shift` months before. */
-static bool compare(const bl_model *m, int shift, int64_t *now, int64_t *base, int64_t *all)
-{
-    int first = m->period.first, last = m->period.last, len = last - first + 1;
-    bool excluded = false;
-    *now = *base = *all = 0;
-    for (size_t r = 0; r < m->n_resources; r++) {
-        int hn, hb;
-        int64_t a = bl_model_sum(m, &m->resources[r], first, last, &hn);
-        int64_t b = bl_model_sum(m, &m->resources[r], first - shift, last - shift, &hb);
-        *all += a;
-        if (hn == len && hb == len)
-            *now += a, *base += b;
-        else if (hn + hb > 0)
-            excluded = true;
-    }
-    return excluded; /* some resource with data was left out of the comparison */
 }
 
 static void gauges(bl__doc *d, const bl_model *m, bool alerts_only)
@@ -184,6 +176,28 @@ static void unattributed(bl__doc *d, const bl_model *m, size_t max_rows)
     bl__table_end(&t);
 }
 
+/* Where unattributed log events came from: the address ranges most seen,
+ * each with what to do about it. */
+static void ranges(bl__doc *d, const bl_model *m)
+{
+    if (m->n_ranges == 0)
+        return;
+    bl__heading(d, "Provenance de l'usage non attribué des journaux", 1, 40);
+    bl__para(d, BL_F_SMALL, bl__ink,
+             "Les journaux d'accès ont enregistré des consultations venant d'adresses qu'aucune "
+             "bibliothèque ne déclare. Les plages les plus fréquentes :");
+    for (size_t i = 0; i < m->n_ranges; i++) {
+        char v[TXT], line[512];
+        bl_fr_int(v, sizeof v, m->ranges[i].events);
+        snprintf(line, sizeof line,
+                 "• %s consultation%s non attribuée%s venant de %s : ajoutez cette plage à "
+                 "libraries.csv si c'est une bibliothèque.",
+                 v, m->ranges[i].events > 1 ? "s" : "", m->ranges[i].events > 1 ? "s" : "",
+                 m->ranges[i].range);
+        bl__para(d, BL_F_SMALL, bl__ink, line);
+    }
+}
+
 static void rejects(bl__doc *d, const bl_model *m)
 {
     bl__heading(d, "Lignes rejetées à l'import", 1, 50);
@@ -245,12 +259,13 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
     int64_t pop = total_population(m), part = total_participation(m), cost = 0, covered = 0;
     bool partial_cost = false;
     for (size_t r = 0; r < m->n_resources; r++) {
-        cost += cost_cents(m, &m->resources[r]);
-        covered += covered_cents(m, &m->resources[r]);
+        cost = bl_model_add(cost, cost_cents(m, &m->resources[r]));
+        covered = bl_model_add(covered, covered_cents(m, &m->resources[r]));
     }
     partial_cost = covered != cost;
-    int64_t now, base, all;
-    bool excl = compare(m, period_len(m), &now, &base, &all);
+    bl_model_total all = bl_model_total_of(m, m->period.first, m->period.last);
+    bl_model_total prev_all = bl_model_total_of(m, m->period.first - 12, m->period.last - 12);
+    bl_model_change ch = bl_model_compare(m, m->period.first, m->period.last, period_len(m));
     char sub[256], p[TXT], np[16];
     bl_fr_int(p, sizeof p, pop);
     snprintf(np, sizeof np, "%zu", m->n_partners);
@@ -259,21 +274,22 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
                     sub);
     bl__heading(d, "Chiffres clés", 0, 130);
     char f0[TXT], f1[TXT], f2[TXT], f3[TXT], s1[128], b[TXT];
-    bl_fr_int(f0, sizeof f0, all);
-    bl__change(f1, sizeof f1, now, base);
-    bl_fr_int(b, sizeof b, base);
-    int prev_has = 0;
-    for (size_t r = 0; r < m->n_resources; r++) {
-        int hb;
-        bl_model_sum(m, &m->resources[r], m->period.first - 12, m->period.last - 12, &hb);
-        prev_has += hb;
-    }
-    if (prev_has == 0)
+    bl__total_text(f0, sizeof f0, all);
+    bl__change_text(f1, sizeof f1, &ch);
+    bl_fr_int(b, sizeof b, ch.base);
+    bool prev_has = prev_all.has;
+    if (!prev_has)
         snprintf(s1, sizeof s1, "%s : pas de données", m->prev_label);
+    else if (!ch.comparable)
+        snprintf(s1, sizeof s1, "%s : données incomplètes", m->prev_label);
     else
-        snprintf(s1, sizeof s1, "%s : %s%s", m->prev_label, b, excl ? " *" : "");
-    bl__per_1000(f2, sizeof f2, all, pop);
-    per_consult(f3, sizeof f3, covered, all);
+        snprintf(s1, sizeof s1, "%s : %s%s", m->prev_label, b, ch.excluded ? " *" : "");
+    if (all.has)
+        bl__per_1000(f2, sizeof f2, all.v, pop);
+    else
+        snprintf(f2, sizeof f2, "—");
+    per_consult(f3, sizeof f3, covered, all.v);
+    bool excl = ch.excluded;
     bl__card c1[4] = {{"Consultations", f0, m->period_label},
                       {"Évolution sur un an", f1, s1},
                       {"Pour 1 000 habitants", f2, "consultations sur l'année"},
@@ -295,10 +311,15 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
                        m->has_users ? "estimation à partir des journaux d'accès"
                                     : "non mesuré : aucun journal d'accès"}};
     bl__cards(d, c2, 3);
-    if (excl && prev_has)
+    if (excl && ch.comparable)
         bl__para(d, BL_F_TINY, bl__grey,
                  "* Évolution calculée sur les seules ressources dont les données existent pour "
                  "chaque mois des deux années.");
+    if (all.partial || prev_all.partial) {
+        bool mask[BL_WINDOW] = {false};
+        bl__mask_range(m, mask, m->period.first - 12, m->period.last);
+        bl__partial_note(d, m, mask);
+    }
     if (partial_cost)
         bl__para(d, BL_F_TINY, bl__grey,
                  "** Des mois manquent pour certaines ressources (lignes en gris) : leur coût "
@@ -319,7 +340,7 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
                     {"Coût par consultation", 63, BL_RIGHT}};
     bl__table t;
     bl__table_begin_font(&t, d, "Par ressource", rc, 7, BL_F_SMALL);
-    int64_t tn = 0, tp = 0;
+    int64_t tn = 0;
     for (size_t r = 0; r < m->n_resources; r++) {
         const bl_model_resource *x = &m->resources[r];
         if (!bl__resource_listed(x))
@@ -328,31 +349,22 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
         int64_t a = bl_model_sum(m, x, m->period.first, m->period.last, &hn);
         int64_t pb = bl_model_sum(m, x, m->period.first - 12, m->period.last - 12, &hb);
         char c[5][TXT];
-        if (hn)
-            bl_fr_int(c[0], TXT, a);
-        else
-            snprintf(c[0], TXT, "—");
-        if (hb)
-            bl_fr_int(c[1], TXT, pb);
-        else
-            snprintf(c[1], TXT, "—");
+        bl__sum_text(c[0], TXT, a, hn, 12);
+        bl__sum_text(c[1], TXT, pb, hb, 12);
         if (hn == 12 && hb == 12)
             bl__change(c[2], TXT, a, pb);
         else
-            snprintf(c[2], TXT, "—");
+            snprintf(c[2], TXT, "—"); /* no change against missing data */
         bl_fr_money_euros(c[3], TXT, cost_cents(m, x));
         per_consult(c[4], TXT, covered_cents(m, x), a);
-        tn += a, tp += pb;
+        tn = bl_model_add(tn, a);
         const char *cells[] = {x->name, bl__kind_fr(x->kind), c[0], c[1], c[2], c[3], c[4]};
         bl__table_row(&t, cells, NULL, hn == 12 ? 0 : BL_ROW_MUTED);
     }
     char c[5][TXT];
-    bl_fr_int(c[0], TXT, tn);
-    if (prev_has)
-        bl_fr_int(c[1], TXT, tp);
-    else
-        snprintf(c[1], TXT, "—");
-    bl__change(c[2], TXT, now, base);
+    bl__total_text(c[0], TXT, all);
+    bl__total_text(c[1], TXT, prev_all);
+    bl__change_text(c[2], TXT, &ch);
     bl_fr_money_euros(c[3], TXT, cost);
     per_consult(c[4], TXT, covered, tn);
     const char *cells[] = {"Total", "", c[0], c[1], c[2], c[3], c[4]};
@@ -372,26 +384,26 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         int64_t a = 0, pb = 0, kcost = 0;
         bool any = false;
-        int hprev = 0;
+        int hnow = 0, hprev = 0, nres = 0;
         for (size_t r = 0; r < m->n_resources; r++) {
             const bl_model_resource *x = &m->resources[r];
             if (strcmp(x->kind, kinds[k]) != 0 || !bl__resource_listed(x))
                 continue;
             any = true;
-            a += bl_model_sum(m, x, m->period.first, m->period.last, NULL);
-            int hb;
-            pb += bl_model_sum(m, x, m->period.first - 12, m->period.last - 12, &hb);
+            nres++;
+            int hn, hb;
+            a = bl_model_add(a, bl_model_sum(m, x, m->period.first, m->period.last, &hn));
+            pb = bl_model_add(pb,
+                              bl_model_sum(m, x, m->period.first - 12, m->period.last - 12, &hb));
+            hnow += hn;
             hprev += hb;
-            kcost += cost_cents(m, x);
+            kcost = bl_model_add(kcost, cost_cents(m, x));
         }
         if (!any)
             continue;
         char kk[5][TXT];
-        bl_fr_int(kk[0], TXT, a);
-        if (hprev)
-            bl_fr_int(kk[1], TXT, pb);
-        else
-            snprintf(kk[1], TXT, "—");
+        bl__sum_text(kk[0], TXT, a, hnow, 12 * nres);
+        bl__sum_text(kk[1], TXT, pb, hprev, 12 * nres);
         int64_t share = tn > 0 ? (a * 1000 + tn / 2) / tn : 0;
         bl_fr_percent(kk[2], TXT, share);
         bl_fr_money_euros(kk[3], TXT, kcost);
@@ -411,13 +423,18 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
         const bl_model_partner *x = &m->partners[i];
         /* The partner's share of the resources' cost, in proportion to its
          * participation (docs/reports.md). */
-        int64_t share = part > 0 ? (cost * x->participation_cents + part / 2) / part : 0;
-        int64_t share_cov = part > 0 ? (covered * x->participation_cents + part / 2) / part : 0;
+        int64_t share = prorata(cost, x->participation_cents, part);
+        int64_t share_cov = prorata(covered, x->participation_cents, part);
         char pcs[6][TXT];
         bl_fr_int(pcs[0], TXT, x->population);
         bl_fr_money(pcs[1], TXT, x->participation_cents);
-        bl_fr_int(pcs[2], TXT, x->total);
-        bl__per_1000(pcs[3], TXT, x->total, x->population);
+        /* A partner's figure misses what its resources miss. */
+        bl_model_total pt = {x->total, all.has, all.partial};
+        bl__total_text(pcs[2], TXT, pt);
+        if (all.has)
+            bl__per_1000(pcs[3], TXT, x->total, x->population);
+        else
+            snprintf(pcs[3], TXT, "—");
         bl_fr_money_euros(pcs[4], TXT, share);
         if (x->participation_cents > 0)
             per_consult(pcs[5], TXT, share_cov, x->total);
@@ -431,9 +448,13 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
     bl_fr_money(pt[1], TXT, part);
     int64_t attributed = 0;
     for (size_t i = 0; i < m->n_partners; i++)
-        attributed += m->partners[i].total;
-    bl_fr_int(pt[2], TXT, attributed);
-    bl__per_1000(pt[3], TXT, attributed, pop);
+        attributed = bl_model_add(attributed, m->partners[i].total);
+    bl_model_total at = {attributed, all.has, all.partial};
+    bl__total_text(pt[2], TXT, at);
+    if (all.has)
+        bl__per_1000(pt[3], TXT, attributed, pop);
+    else
+        snprintf(pt[3], TXT, "—");
     bl_fr_money_euros(pt[4], TXT, cost);
     per_consult(pt[5], TXT, covered, attributed);
     const char *ptc[] = {"Total", pt[0], pt[1], pt[2], pt[3], pt[4], pt[5]};
@@ -459,6 +480,8 @@ static void heat_tables(bl__doc *d, const bl_model *m)
      * resources continue in a second table. */
     size_t idx[64];
     size_t n = 0;
+    int len = period_len(m);
+    bl_model_total all = bl_model_total_of(m, m->period.first, m->period.last);
     for (size_t r = 0; r < m->n_resources && n < 64; r++)
         if (bl__resource_listed(&m->resources[r]))
             idx[n++] = r;
@@ -504,17 +527,18 @@ static void heat_tables(bl__doc *d, const bl_model *m)
                     snprintf(c[k + 1], TXT, "—");
                     heat[k + 1] = -1;
                 } else {
-                    bl_fr_int(c[k + 1], TXT, v);
+                    bl__sum_text(c[k + 1], TXT, v, nh, len);
                     heat[k + 1] = max > 0 ? (double)v / (double)max : 0;
                 }
                 cells[k + 1] = c[k + 1];
-                tot[k + 1] += v;
+                tot[k + 1] = bl_model_add(tot[k + 1], v);
             }
             if (last) {
-                bl_fr_int(c[cnt + 1], TXT, p->total);
+                bl_model_total pt = {p->total, all.has, all.partial};
+                bl__total_text(c[cnt + 1], TXT, pt);
                 cells[cnt + 1] = c[cnt + 1];
                 heat[cnt + 1] = -1;
-                tot[cnt + 1] += p->total;
+                tot[cnt + 1] = bl_model_add(tot[cnt + 1], p->total);
             }
             bl__table_row(&t, cells, heat, 0);
         }
@@ -522,14 +546,15 @@ static void heat_tables(bl__doc *d, const bl_model *m)
         const char *cells[9];
         cells[0] = "Total";
         for (int k = 1; k < ncols; k++) {
-            int nh = 1;
-            if ((size_t)k <= cnt)
+            if ((size_t)k <= cnt) {
+                int nh;
                 bl_model_sum(m, &m->resources[idx[start + (size_t)k - 1]], m->period.first,
                              m->period.last, &nh);
-            if (nh == 0)
-                snprintf(c[k], TXT, "—");
-            else
-                bl_fr_int(c[k], TXT, tot[k]);
+                bl__sum_text(c[k], TXT, tot[k], nh, len);
+            } else {
+                bl_model_total tt = {tot[k], all.has, all.partial};
+                bl__total_text(c[k], TXT, tt);
+            }
             cells[k] = c[k];
         }
         bl__table_row(&t, cells, NULL, BL_ROW_TOTAL);
@@ -539,7 +564,8 @@ static void heat_tables(bl__doc *d, const bl_model *m)
     }
     bl__para(d, BL_F_TINY, bl__grey,
              "Plus la case est foncée, plus l'usage est élevé (échelle commune à tout le tableau). "
-             "« — » : aucune donnée reçue pour la période.");
+             "« — » : aucune donnée reçue pour la période ; " BL_PARTIAL_MARK
+             " : total partiel, des mois manquent.");
 }
 
 static void draw_reseau(bl__doc *d, const bl_model *m)
@@ -549,23 +575,22 @@ static void draw_reseau(bl__doc *d, const bl_model *m)
              m->n_partners, m->n_resources);
     bl__title_block(d, m, "REVUE DU RÉSEAU — CHEF DE PROJET", "Ressources numériques du réseau",
                     sub);
-    int64_t now, base, all, rej = 0;
-    bool excl = compare(m, period_len(m), &now, &base, &all);
+    int64_t rej = 0;
+    bl_model_total all = bl_model_total_of(m, m->period.first, m->period.last);
+    bl_model_change ch = bl_model_compare(m, m->period.first, m->period.last, period_len(m));
+    bool excl = ch.comparable && ch.excluded;
     for (size_t i = 0; i < m->n_rejects; i++)
-        rej += m->rejects[i].rejected;
-    int missing = 0;
-    for (size_t r = 0; r < m->n_resources; r++)
-        for (int mi = m->period.first; mi <= m->period.last; mi++) {
-            int k = bl_model_slot(m, mi);
-            missing += k >= 0 && !m->resources[r].has[k];
-        }
+        rej = bl_model_add(rej, m->rejects[i].rejected);
     char f0[TXT], f1[TXT], f2[TXT], f3[TXT], s1[128], s2[128], b[TXT], pct[TXT];
-    bl_fr_int(f0, sizeof f0, all);
-    bl__change(f1, sizeof f1, now, base);
-    bl_fr_int(b, sizeof b, base);
+    bl__total_text(f0, sizeof f0, all);
+    bl__change_text(f1, sizeof f1, &ch);
+    if (ch.comparable)
+        bl_fr_int(b, sizeof b, ch.base);
+    else
+        snprintf(b, sizeof b, "%s", ch.excluded ? "données incomplètes" : "pas de données");
     snprintf(s1, sizeof s1, "%s : %s%s", m->prev_label, b, excl ? " *" : "");
     bl_fr_int(f2, sizeof f2, m->unattributed_total);
-    int64_t denom = all + m->unattributed_total;
+    int64_t denom = bl_model_add(all.v, m->unattributed_total);
     bl_fr_percent(pct, sizeof pct,
                   denom > 0 ? (m->unattributed_total * 1000 + denom / 2) / denom : 0);
     snprintf(s2, sizeof s2, "%s de l'usage", pct);
@@ -580,6 +605,11 @@ static void draw_reseau(bl__doc *d, const bl_model *m)
         bl__para(d, BL_F_TINY, bl__grey,
                  "* Évolution calculée sur les seules ressources dont les données existent pour "
                  "chaque mois des deux périodes.");
+    if (all.partial) {
+        bool mask[BL_WINDOW] = {false};
+        bl__mask_range(m, mask, m->period.first, m->period.last);
+        bl__partial_note(d, m, mask);
+    }
     bl__heading(d, "Partenaires et ressources", 0, 80);
     heat_tables(d, m);
     bl__heading(d, "Qualité des données", 0, 60);
@@ -593,6 +623,7 @@ static void draw_reseau(bl__doc *d, const bl_model *m)
     }
     gaps(d, m, gfirst, glast, gt);
     unattributed(d, m, 40);
+    ranges(d, m);
     rejects(d, m);
     gauges(d, m, true);
 }

@@ -9,33 +9,6 @@
 
 #define TXT 64
 
-typedef struct totals {
-    int64_t now, base; /* over the resources with data in both periods */
-    int64_t all;       /* the period's total, every resource with data */
-    bool excluded;     /* some resource with data was left out of now/base */
-} totals;
-
-/* Compares [first, last] with the period `shift` months before, over the
- * resources that have data for every month of both (constant perimeter:
- * a provider whose file is missing does not fake a fall). */
-static totals compare(const bl_model *m, int first, int last, int shift)
-{
-    totals t = {0, 0, 0, false};
-    int len = last - first + 1;
-    for (size_t r = 0; r < m->n_resources; r++) {
-        const bl_model_resource *x = &m->resources[r];
-        int h_now, h_base;
-        int64_t now = bl_model_sum(m, x, first, last, &h_now);
-        int64_t base = bl_model_sum(m, x, first - shift, last - shift, &h_base);
-        t.all += now;
-        if (h_now == len && h_base == len)
-            t.now += now, t.base += base;
-        else if (h_now + h_base > 0)
-            t.excluded = true;
-    }
-    return t;
-}
-
 static bool has_month(const bl_model *m, const bl_model_resource *r, int mi)
 {
     int k = bl_model_slot(m, mi);
@@ -50,36 +23,43 @@ static void cell_int(char *out, int64_t v, bool has)
         snprintf(out, TXT, "—");
 }
 
+/* The base of a change, as its card's second line: the previous figure
+ * ("* " when some resource was left out), or why there is none. */
+static void base_line(char *out, size_t n, const char *label, const bl_model_change *c)
+{
+    char b[TXT];
+    if (!c->comparable)
+        snprintf(b, sizeof b, "%s", c->excluded ? "données incomplètes" : "pas de données");
+    else
+        bl_fr_int(b, sizeof b, c->base);
+    snprintf(out, n, "%s : %s%s", label, b, c->comparable && c->excluded ? " *" : "");
+}
+
 static void headline(bl__doc *d, const bl_model *m)
 {
     const bl_model_partner *p = m->partner;
     bool month = m->kind == BL_REPORT_MENSUEL;
     int first = m->period.first, last = m->period.last, len = last - first + 1;
-    totals prev = compare(m, first, last, len), year = compare(m, first, last, 12);
-    char f0[TXT], f1[TXT], f2[TXT], f3[TXT], s1[256], s2[256], s3[128], lab[96], b[TXT];
+    bl_model_total tot = bl_model_total_of(m, first, last);
+    bl_model_change prev = bl_model_compare(m, first, last, len),
+                    year = bl_model_compare(m, first, last, 12);
+    char f0[TXT], f1[TXT], f2[TXT], f3[TXT], s1[256], s2[256], s3[128], lab[96];
     char lab1[96], lab2[96];
-    bl_fr_int(f0, sizeof f0, prev.all);
-    bl__change(f1, sizeof f1, prev.now, prev.base);
-    bl__change(f2, sizeof f2, year.now, year.base);
-    bl__per_1000(f3, sizeof f3, prev.all, p->population);
-    bl_fr_int(b, sizeof b, prev.base);
-    /* When a resource had to be left out of the comparison, say so. */
-    /* Nothing comparable at all: say why rather than print a base of 0. */
-    if (prev.excluded && prev.base == 0 && prev.now == 0)
-        snprintf(b, sizeof b, "données incomplètes");
-    snprintf(s1, sizeof s1, "%s : %s%s", m->prev_label, b,
-             prev.excluded && strcmp(b, "données incomplètes") != 0 ? " *" : "");
-    bl_fr_int(b, sizeof b, year.base);
-    if (year.excluded && year.base == 0 && year.now == 0)
-        snprintf(b, sizeof b, "données incomplètes");
+    bl__total_text(f0, sizeof f0, tot);
+    bl__change_text(f1, sizeof f1, &prev);
+    bl__change_text(f2, sizeof f2, &year);
+    if (tot.has)
+        bl__per_1000(f3, sizeof f3, tot.v, p->population);
+    else
+        snprintf(f3, sizeof f3, "—");
+    base_line(s1, sizeof s1, m->prev_label, &prev);
     char ly[48];
     if (month)
         bl_fr_month(ly, sizeof ly, first - 12);
     else
         snprintf(ly, sizeof ly, "%s semestre %d", bl_month_num(first) == 1 ? "1er" : "2e",
                  bl_month_year(first) - 1);
-    snprintf(s2, sizeof s2, "%s : %s%s", ly, b,
-             year.excluded && strcmp(b, "données incomplètes") != 0 ? " *" : "");
+    base_line(s2, sizeof s2, ly, &year);
     snprintf(s3, sizeof s3, "consultations, %s", month ? "sur le mois" : "sur le semestre");
     snprintf(lab, sizeof lab, "Consultations");
     snprintf(lab1, sizeof lab1, month ? "Sur un mois" : "Sur un semestre");
@@ -89,6 +69,11 @@ static void headline(bl__doc *d, const bl_model *m)
                       {lab2, f2, s2},
                       {"Pour 1 000 habitants", f3, s3}};
     bl__cards(d, c1, 4);
+    if (tot.partial) {
+        bool mask[BL_WINDOW] = {false};
+        bl__mask_range(m, mask, first, last);
+        bl__partial_note(d, m, mask);
+    }
 
     char g0[TXT], g1[TXT], t0[160], t1[128], rate[TXT], pop[TXT];
     bl_fr_money(g0, sizeof g0, p->participation_cents);
@@ -131,32 +116,41 @@ static void table_month(bl__doc *d, const bl_model *m)
                       {h2, 62, BL_RIGHT},          {h3, 62, BL_RIGHT},    {h4, 79, BL_RIGHT}};
     bl__table t;
     bl__table_begin(&t, d, "Consultations par ressource", cols, 6);
-    int64_t tot[4] = {0, 0, 0, 0};
+    int months[3] = {mi, mi - 1, mi - 12};
     for (size_t r = 0; r < m->n_resources; r++) {
         const bl_model_resource *x = &m->resources[r];
         if (!bl__resource_listed(x))
             continue;
         char c[4][TXT];
-        int months[3] = {mi, mi - 1, mi - 12};
         for (int k = 0; k < 3; k++) {
             bool has = has_month(m, x, months[k]);
             int64_t v = bl_model_sum(m, x, months[k], months[k], NULL);
             cell_int(c[k], v, has);
-            tot[k] += v;
         }
         int nh;
         int64_t ytd = bl_model_sum(m, x, jan, mi, &nh);
-        cell_int(c[3], ytd, nh > 0);
-        tot[3] += ytd;
+        bl__sum_text(c[3], TXT, ytd, nh, mi - jan + 1);
         const char *cells[] = {x->name, bl__kind_fr(x->kind), c[0], c[1], c[2], c[3]};
         bl__table_row(&t, cells, NULL, has_month(m, x, mi) ? 0 : BL_ROW_MUTED);
     }
     char c[4][TXT];
-    for (int k = 0; k < 4; k++)
-        bl_fr_int(c[k], TXT, tot[k]);
+    bool partial = false;
+    for (int k = 0; k < 4; k++) {
+        bl_model_total tt =
+            k < 3 ? bl_model_total_of(m, months[k], months[k]) : bl_model_total_of(m, jan, mi);
+        bl__total_text(c[k], TXT, tt);
+        partial = partial || tt.partial;
+    }
     const char *cells[] = {"Total", "", c[0], c[1], c[2], c[3]};
     bl__table_row(&t, cells, NULL, BL_ROW_TOTAL);
     bl__table_end(&t);
+    if (partial) {
+        bool mask[BL_WINDOW] = {false};
+        bl__mask_range(m, mask, jan, mi);
+        bl__mask_range(m, mask, mi - 1, mi - 1);
+        bl__mask_range(m, mask, mi - 12, mi - 12);
+        bl__partial_note(d, m, mask);
+    }
 }
 
 static void table_semester(bl__doc *d, const bl_model *m)
@@ -174,7 +168,6 @@ static void table_semester(bl__doc *d, const bl_model *m)
                       {hp, 52, BL_RIGHT},          {"Évolution", 46, BL_RIGHT}};
     bl__table t;
     bl__table_begin_font(&t, d, "Consultations par ressource et par mois", cols, 10, BL_F_SMALL);
-    int64_t tot[9] = {0};
     for (size_t r = 0; r < m->n_resources; r++) {
         const bl_model_resource *x = &m->resources[r];
         if (!bl__resource_listed(x))
@@ -184,28 +177,37 @@ static void table_semester(bl__doc *d, const bl_model *m)
         for (int k = 0; k < 6; k++) {
             int64_t v = bl_model_sum(m, x, first + k, first + k, NULL);
             cell_int(c[k], v, has_month(m, x, first + k));
-            tot[k] += v;
         }
         int64_t now = bl_model_sum(m, x, first, first + 5, &nh_now);
         int64_t prev = bl_model_sum(m, x, first - 6, first - 1, &nh_prev);
-        cell_int(c[6], now, nh_now > 0);
-        cell_int(c[7], prev, nh_prev > 0);
+        bl__sum_text(c[6], TXT, now, nh_now, 6);
+        bl__sum_text(c[7], TXT, prev, nh_prev, 6);
         if (nh_now == 6 && nh_prev == 6)
             bl__change(c[8], TXT, now, prev);
         else
-            snprintf(c[8], TXT, "—");
-        tot[6] += now, tot[7] += prev;
+            snprintf(c[8], TXT, "—"); /* no change against missing data */
         const char *cells[] = {x->name, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]};
         bl__table_row(&t, cells, NULL, nh_now == 6 ? 0 : BL_ROW_MUTED);
     }
     char c[9][TXT];
-    for (int k = 0; k < 8; k++)
-        bl_fr_int(c[k], TXT, tot[k]);
-    totals tt = compare(m, first, first + 5, 6);
-    bl__change(c[8], TXT, tt.now, tt.base);
+    bool partial = false;
+    for (int k = 0; k < 8; k++) {
+        bl_model_total tt = k < 6    ? bl_model_total_of(m, first + k, first + k)
+                            : k == 6 ? bl_model_total_of(m, first, first + 5)
+                                     : bl_model_total_of(m, first - 6, first - 1);
+        bl__total_text(c[k], TXT, tt);
+        partial = partial || tt.partial;
+    }
+    bl_model_change ch = bl_model_compare(m, first, first + 5, 6);
+    bl__change_text(c[8], TXT, &ch);
     const char *cells[] = {"Total", c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]};
     bl__table_row(&t, cells, NULL, BL_ROW_TOTAL);
     bl__table_end(&t);
+    if (partial) {
+        bool mask[BL_WINDOW] = {false};
+        bl__mask_range(m, mask, first - 6, first + 5);
+        bl__partial_note(d, m, mask);
+    }
 }
 
 static int cmp_bar(const void *a, const void *b)
@@ -335,7 +337,9 @@ static void notes(bl__doc *d, const bl_model *m)
     bl__para(d, BL_F_SMALL, bl__grey,
              "• * Les évolutions comparent les seules ressources dont les données existent pour "
              "les deux périodes ; « n.s. » (non significatif) signale une évolution calculée sur "
-             "une base nulle. « — » : pas de données.");
+             "une base nulle. « — » : pas de données (ce n'est pas zéro) ; aucune évolution "
+             "n'est calculée sans données. " BL_PARTIAL_MARK " : total partiel, des données "
+             "manquent pour certaines ressources.");
     bl__para(d, BL_F_SMALL, bl__grey,
              "• Les utilisateurs actifs sont une estimation statistique tirée des journaux "
              "d'accès, sans aucun identifiant conservé.");

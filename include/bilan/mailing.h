@@ -49,15 +49,23 @@ bl_status bl_mail_log_was_sent(bl_store *st, const char *partner_id, const char 
 
 #define BL_MAIL_MAX_FORFAIT_LINES 8
 
+/* The body's figures are read from the report's own model (bilan/model.h),
+ * the one the attached PDF is drawn from: they cannot disagree. */
 typedef struct bl_mail_summary {
     char partner_name[256];
     bl_mail_period period, previous;
-    /* Consultations: for each resource its headline_metric, Regular access,
-     * over the partner's libraries (DESIGN §3). has_* false: the store has
-     * no usage row at all for the partner in that period (no data is not 0). */
-    bool has_data, has_previous;
-    int64_t consultations, previous_consultations;
-    bool has_change;        /* both periods have data and the previous is not 0 */
+    bool provisional; /* the period is not over: « provisoire » */
+    /* Consultations of the period, as the PDF's first card: has_data false
+     * when no listed resource has any data (no data is not 0); partial when
+     * some resource's data is missing for some month. */
+    bool has_data, partial;
+    int64_t consultations;
+    /* The change against the previous period, as the PDF's second card (the
+     * same resources on both sides, "à périmètre égal"): comparable false
+     * when no resource has data for both; has_change false when the base is
+     * 0 (then "non calculable"). previous_consultations is that base. */
+    bool has_previous, comparable, has_change, excluded;
+    int64_t previous_consultations;
     int64_t change_tenths;  /* tenths of a percent */
     char top_resource[256]; /* "" when nothing was consulted */
     int64_t top_consultations;
@@ -67,9 +75,9 @@ typedef struct bl_mail_summary {
     char forfait_lines[BL_MAIL_MAX_FORFAIT_LINES][640];
 } bl_mail_summary;
 
-/* Fills *out for partner_id and period. BL_NOTFOUND when there is no such
- * partner; BL_IO / BL_INTERNAL on a store error (bl_store_errmsg). */
-bl_status bl_mail_summary_build(bl_store *st, const char *partner_id, const bl_mail_period *p,
-                                bl_mail_summary *out);
+struct bl_model;
+/* Fills *out from a partner report's model (bl_model_build_partners): the
+ * same computation as the PDF's. m must have a partner. */
+void bl_mail_summary_from_model(const struct bl_model *m, bl_mail_summary *out);
 
 #endif

@@ -33,6 +33,23 @@ char *bl_period_label(char *out, size_t n, const bl_period *p);
 /* The period of the same length just before p. */
 bl_period bl_period_previous(const bl_period *p);
 
+/* Where a period stands on a given day (days since 1970): not begun (its
+ * first month is after today's month: reports and mail refuse it), running
+ * (today's month is inside it: its figures are « provisoires »), or over. */
+typedef enum bl_period_state {
+    BL_PERIOD_NOT_BEGUN,
+    BL_PERIOD_RUNNING,
+    BL_PERIOD_OVER
+} bl_period_state;
+bl_period_state bl_period_state_at(const bl_period *p, int64_t today_days);
+
+/* "Today" for the read side (reports and mail), in seconds since 1970: the
+ * value of SOURCE_DATE_EPOCH when the caller passes one (sde: the
+ * variable's value, NULL or "" when unset), else now. Pinning it gives
+ * the same bytes from the same data, and lets tests be independent of the
+ * real date. False when sde is set but not a number of seconds. */
+bool bl_report_today(const char *sde, int64_t now, int64_t *out);
+
 /* ---- report kinds (DESIGN §8, contract: kinds and file names) ---------------- */
 
 typedef enum bl_report_kind {
@@ -85,6 +102,13 @@ typedef struct bl_model_partner {
     int64_t total, total_prev;
 } bl_model_partner;
 
+/* Where unattributed log events came from: an address range (IPv4 /24,
+ * IPv6 /48) and its events, summed over the sources in force. */
+typedef struct bl_model_range {
+    char *range;
+    int64_t events;
+} bl_model_range;
+
 /* Usage no library (or no resource) matched, as the provider wrote it. */
 typedef struct bl_model_unattributed {
     char *institution; /* "Institution_Name (Institution_ID)" or "" */
@@ -102,8 +126,11 @@ typedef struct bl_model_rejects {
  * exists; see docs/reports.md. */
 typedef enum bl_gauge_status { BL_GAUGE_OK, BL_GAUGE_WATCH, BL_GAUGE_EXHAUSTED } bl_gauge_status;
 typedef struct bl_model_gauge {
-    char *label; /* "Cinéma à la demande (forfait VOD-2026)" */
+    char *label;         /* "Cinéma à la demande (forfait VOD-2026)" */
+    char *forfait_id;    /* "vod-2026" */
+    char *resource_name; /* "Cinéma à la demande" */
     int64_t units, used;
+    int64_t percent_tenths; /* used / units, tenths of a percent */
     int alert_percent;
     bl_gauge_status status;
     char *sentence; /* French projection sentence, may be NULL */
@@ -116,6 +143,7 @@ typedef struct bl_model {
     char period_label[48];  /* "mai 2026", "1er semestre 2026", "année 2026" */
     char prev_label[48];    /* the previous period of the same length */
     int64_t generated_days; /* date of generation, days since 1970 */
+    bool provisional;       /* the period is not over on that date: « provisoire » */
 
     /* Partner reports (mensuel, semestriel): the partner; NULL otherwise. */
     bl_model_partner *partner;
@@ -137,10 +165,34 @@ typedef struct bl_model {
     int64_t unattributed_total;
     size_t n_rejects;
     bl_model_rejects *rejects;
+    /* The address ranges unattributed log events came from, most events
+     * first, at most BL_MODEL_MAX_RANGES (reseau only). */
+    size_t n_ranges;
+    bl_model_range *ranges;
 
     size_t n_gauges;
     bl_model_gauge *gauges;
 } bl_model;
+
+#define BL_MODEL_MAX_RANGES 10
+
+/* Every sum of the model saturates at BL_MODEL_MAX (never overflows): a
+ * store holding absurd values still gives a report, and the renderers may
+ * multiply a figure by 10 000 without overflow. */
+#define BL_MODEL_MAX INT64_C(100000000000000)
+
+/* a + b for counts, clamped to [0, BL_MODEL_MAX]. */
+static inline int64_t bl_model_add(int64_t a, int64_t b)
+{
+    int64_t s;
+    if (a < 0)
+        a = 0;
+    if (b < 0)
+        b = 0;
+    if (__builtin_add_overflow(a, b, &s) || s > BL_MODEL_MAX)
+        return BL_MODEL_MAX;
+    return s;
+}
 
 /* Index of month mi in a model's window, or -1 when outside. */
 static inline int bl_model_slot(const bl_model *m, int mi)
@@ -153,8 +205,9 @@ static inline int bl_model_slot(const bl_model *m, int mi)
  * partner, sorted by partner id, or only partner_id's when not NULL (the
  * store is read in one pass, which matters for 300 partners). BL_NOTFOUND
  * when partner_id does not exist (message in bl_store_errmsg).
- * generated_days: the generation date (days since 1970). Free the list with
- * bl_model_list_free. */
+ * generated_days: the generation date, "today" (days since 1970): the
+ * models are marked provisional when the period is not over then. Free the
+ * list with bl_model_list_free. */
 bl_status bl_model_build_partners(bl_store *st, bl_report_kind kind, const bl_period *p,
                                   const char *partner_id, int64_t generated_days, bl_model ***out,
                                   size_t *n);
@@ -164,8 +217,8 @@ bl_status bl_model_build_network(bl_store *st, bl_report_kind kind, const bl_per
                                  int64_t generated_days, bl_model **out);
 void bl_model_free(bl_model *m);
 
-/* Sum of r's values over months [first, last] inside the window; *n_has
- * counts the months that have data (may be NULL). */
+/* Sum of r's values over months [first, last] inside the window
+ * (saturating); *n_has counts the months that have data (may be NULL). */
 static inline int64_t bl_model_sum(const bl_model *m, const bl_model_resource *r, int first,
                                    int last, int *n_has)
 {
@@ -175,12 +228,50 @@ static inline int64_t bl_model_sum(const bl_model *m, const bl_model_resource *r
         int k = bl_model_slot(m, mi);
         if (k < 0)
             continue;
-        s += r->v[k];
+        s = bl_model_add(s, r->v[k]);
         h += r->has[k];
     }
     if (n_has)
         *n_has = h;
     return s;
 }
+
+/* ---- figures every report and mail share (docs/reports.md) -------------------- */
+/* No data is not zero: a resource *has data* for a month when the store
+ * holds any usage row for it that month (a provider that sent 0 sent data).
+ * A figure summing months and resources says whether it has any data at
+ * all (else it is printed "—") and whether it is partial (some listed
+ * resource has no data for some of its months). */
+
+/* A resource is listed when the store knows anything of it in the
+ * model's window (a resource never delivered at all would only be noise). */
+bool bl_model_listed(const bl_model_resource *r);
+
+typedef struct bl_model_total {
+    int64_t v;    /* over the listed resources and the months with data */
+    bool has;     /* some listed resource has data for some month */
+    bool partial; /* has, and some listed resource lacks some month */
+} bl_model_total;
+
+/* Total of the listed resources over months [first, last]. */
+bl_model_total bl_model_total_of(const bl_model *m, int first, int last);
+
+/* A change "à périmètre égal": [first, last] against the same months
+ * `shift` months before, over the resources with data for every month of
+ * both. */
+typedef struct bl_model_change {
+    int64_t now, base; /* over the comparable resources */
+    bool comparable;   /* at least one resource is comparable */
+    bool excluded;     /* some listed resource with data was left out */
+    bool has_change;   /* comparable and base > 0: tenths is set */
+    int64_t tenths;    /* tenths of a percent */
+} bl_model_change;
+
+bl_model_change bl_model_compare(const bl_model *m, int first, int last, int shift);
+
+/* The fingerprint of everything a model's PDF shows (figures, names,
+ * « provisoire », bilan's version; not the generation date), as 64 hex
+ * digits: equal fingerprints, same report. BL_NOMEM on failure. */
+bl_status bl_model_fingerprint(const bl_model *m, char hex[65]);
 
 #endif

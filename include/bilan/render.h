@@ -26,7 +26,15 @@ bl_status bl_render_pdf(const bl_model *m, const char *path, int64_t created_epo
 
 /* The file name of a report, relative to the output directory:
  * "<period>/<partner-id>-<kind>.pdf", or "<period>/reseau-<kind>.pdf" for
- * the network-wide kinds (DESIGN §8, a contract). */
+ * the network-wide kinds (DESIGN §8, a contract). NULL when the partner's
+ * id is not a valid id (bl_id_valid: such an id could name a file outside
+ * the folder) or the name does not fit in n bytes. */
 char *bl_render_file_name(char *out, size_t n, const bl_model *m);
+
+/* Every PDF of bl_render_pdf carries in its metadata (Keywords) the
+ * fingerprint of its model (bl_model_fingerprint). Reads it back from the
+ * bytes of a PDF into hex; false when there is none (not drawn by bilan,
+ * or by a version before fingerprints). */
+bool bl_render_pdf_fingerprint(const char *pdf, size_t len, char hex[65]);
 
 #endif

@@ -30,6 +30,10 @@
 #include "testutil.h"
 
 #define PY "/usr/bin/python3"
+/* "Today" for these tests: 2026-07-01, when May 2026 and the first semester
+ * are over (the test environment's SOURCE_DATE_EPOCH, 2026-01-01, is before
+ * them: their mail would be refused). */
+#define TODAY "SOURCE_DATE_EPOCH=1782864000"
 #define FROM "Réseau des médiathèques <stats@reseau.example.org>"
 #define CCVO_SUBJECT                                                                               \
     "Statistiques d'usage des ressources numériques — mai 2026 — Communauté de communes du " \
@@ -114,14 +118,18 @@ static void env_setup(env *e)
     cr_assert_not_null(sql);
     sql_exec(e->db, sql);
     free(sql);
+    /* The reports, as 'bilan report' draws them: their fingerprints match
+     * the store, so 'bilan mail' attaches them as they are. */
     char d[600];
     snprintf(d, sizeof d, "%s/2026-05", e->reports);
-    mkdir(e->reports, 0777);
-    mkdir(d, 0777);
+    const char *rep[] = {tu_bilan(), "--db",  e->db,      "report", "mensuel",
+                         "2026-05",  "--out", e->reports, NULL};
+    const char *today[] = {TODAY, NULL};
+    r = tu_runv(rep, today);
+    cr_assert_eq(r.status, 0, "report: %s", r.err);
+    tu_run_free(&r);
     snprintf(e->pdf_ccvo, sizeof e->pdf_ccvo, "%s/ccvo-mensuel.pdf", d);
     snprintf(e->pdf_ploermel, sizeof e->pdf_ploermel, "%s/ploermel-mensuel.pdf", d);
-    make_pdf(e->pdf_ccvo, "Rapport mensuel ccvo");
-    make_pdf(e->pdf_ploermel, "Rapport mensuel ploermel");
 }
 
 static void env_free(env *e)
@@ -303,6 +311,7 @@ static tu_run mail_run(const env *e, const char *const *env_extra, ...)
     const char *envv[8];
     int k = 0;
     envv[k++] = e->home;
+    envv[k++] = TODAY;
     for (const char *const *x = env_extra; x && *x && k < 7; x++)
         envv[k++] = *x;
     envv[k] = NULL;
@@ -371,7 +380,9 @@ static void check_messages(const env *e, const char *out, bool stored)
     assert_has(out, "body: - ressource la plus consultée : Cinéma à la demande (200 "
                     "consultations)\n");
     assert_has(out, "body: - consultations en mai 2026 : 1" BL_NNBSP "234\n");
-    assert_has(out, "body: - évolution par rapport à avril 2026 : pas de données");
+    /* Cafeyn delivered April (for ccvo): Ploërmel's April is a real 0. */
+    assert_has(out, "body: - évolution par rapport à avril 2026 : non calculable (aucune "
+                    "consultation en avril 2026)");
     assert_has(out, "body: - ressource la plus consultée : Cafeyn (1" BL_NNBSP "234 ");
     assert_has(out, "body: de Communauté de communes du Val d'Oust pour mai 2026.\n");
     /* vod-2026: 850 of 1 000 units used by the end of May, alert at 80 %. */
@@ -608,8 +619,8 @@ Test(mail, dry_run_writes_the_exact_messages)
     tu_run ins = tu_runv(argv, NULL);
     cr_assert_eq(ins.status, 0, "%s", ins.err);
     check_messages(&e, ins.out, false);
-    /* The date of a preview is SOURCE_DATE_EPOCH (2026-01-01 in the tests). */
-    assert_has(ins.out, "date: Thu, 01 Jan 2026 00:00:00 +0000\n");
+    /* The date of a preview is SOURCE_DATE_EPOCH (2026-07-01 here). */
+    assert_has(ins.out, "date: Wed, 01 Jul 2026 00:00:00 +0000\n");
     tu_run_free(&ins);
     /* Nothing logged: a preview sends nothing. A second preview: same bytes. */
     cr_assert_eq(sql_int(e.db, "SELECT count(*) FROM mail_log"), 0);
@@ -773,7 +784,7 @@ Test(mail, semestriel_preview_renders_and_labels_the_semester)
     const char *argv[] = {tu_bilan(),  "--db",      e.db,     "mail", "2026-S1",
                           "--reports", e.reports,   "--from", FROM,   "--outbox",
                           outbox,      "--partner", "ccvo",   NULL};
-    const char *envv[] = {e.home, NULL};
+    const char *envv[] = {e.home, TODAY, NULL};
     tu_run r = tu_runv(argv, envv);
     cr_assert_eq(r.status, 0, "out: %s\nerr: %s", r.out, r.err);
     assert_has(r.out, "ccvo: rendered ");
@@ -785,9 +796,153 @@ Test(mail, semestriel_preview_renders_and_labels_the_semester)
     assert_has(ins.out, "subject: Statistiques d'usage des ressources numériques — 1er semestre "
                         "2026 — Communauté de communes du Val d'Oust\n");
     /* January to June 2026: VOD 3 × 150, April 325, May 390 (fixtures/mail/README.md). */
-    assert_has(ins.out, "body: - consultations au 1er semestre 2026 : 1" BL_NNBSP "165\n");
+    /* June has no data at all, Cafeyn none before April: a partial total. */
+    assert_has(ins.out, "body: - consultations au 1er semestre 2026 : 1" BL_NNBSP
+                        "165 (total partiel : données manquantes, voir le rapport)\n");
     assert_has(ins.out, "body: - évolution par rapport au 2e semestre 2025 : pas de données");
     assert_has(ins.out, "attachment: bilan-ccvo-semestriel-2026-S1.pdf application/pdf");
     tu_run_free(&ins);
+    env_free(&e);
+}
+
+/* ---- trust (issue 12): the attachment and the body say what the store says ---------------- */
+
+static char *preview(const env *e, const char *outbox, const char *partner, tu_run *r)
+{
+    *r = mail_run(e, NULL, "--dry-run", "--outbox", outbox, "--partner", partner, NULL);
+    char eml[700];
+    snprintf(eml, sizeof eml, "%s/2026-05/%s-mensuel.eml", outbox, partner);
+    return inspect(eml, false);
+}
+
+Test(mail, foreign_or_stale_attachment_is_rendered_again)
+{
+    env e;
+    env_setup(&e);
+    char outbox[600], sha[65], line[200];
+    snprintf(outbox, sizeof outbox, "%s/outbox", e.dir);
+    /* A PDF that bilan did not draw from this store: no fingerprint. */
+    make_pdf(e.pdf_ccvo, "Rapport mensuel ccvo");
+    tu_run r;
+    char *out = preview(&e, outbox, "ccvo", &r);
+    cr_assert_eq(r.status, 0, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.out, "ccvo: rendered ");
+    assert_has(r.out, "(it was not drawn by this bilan from this store)");
+    tu_run_free(&r);
+    free(out);
+    /* Fresh: attached as it is. */
+    out = preview(&e, outbox, "ccvo", &r);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_null(strstr(r.out, "rendered"), "%s", r.out);
+    tu_run_free(&r);
+    free(out);
+
+    /* A late file: 60 more VOD consultations in May at Sérent. */
+    sql_exec(e.db, "INSERT INTO source(id, path, hash, format, family, provider, ingested_at) "
+                   "VALUES (2, 'late', 'late-file', 'counter5', 0, 'ArteVOD', "
+                   "'2026-06-20T08:00:00Z');"
+                   "INSERT INTO usage(source_id, library_id, resource_id, month, metric, "
+                   "access_method, report_rank, value) VALUES (2, 'ccvo-serent', 'vod', "
+                   "'2026-05', 'Total_Item_Requests', 'Regular', 0, 60);");
+    out = preview(&e, outbox, "ccvo", &r);
+    cr_assert_eq(r.status, 0, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.out, "(the data changed since it was rendered)");
+    tu_run_free(&r);
+    /* The body: 390 + 60 = 450 against 325, +38,5 %, and the PDF the same. */
+    assert_has(out, "body: - consultations en mai 2026 : 450\n");
+    assert_has(out, "body: - évolution par rapport à avril 2026 : +38,5" BL_NBSP "% (325 ");
+    assert_has(out, "body: - ressource la plus consultée : Cinéma à la demande (260 ");
+    sha_of(e.pdf_ccvo, sha);
+    snprintf(line, sizeof line,
+             "attachment: bilan-ccvo-mensuel-2026-05.pdf application/pdf "
+             "base64 %s",
+             sha);
+    assert_has(out, line);
+    free(out);
+    char *txt = tu_pdftotext(e.pdf_ccvo);
+    cr_assert_not_null(txt);
+    assert_has(txt, "450");
+    assert_has(txt, "+38,5 %");
+    assert_has(txt, "avril 2026 : 325");
+    free(txt);
+    env_free(&e);
+}
+
+Test(mail, period_not_begun_is_refused_and_running_one_is_provisoire)
+{
+    env e;
+    env_setup(&e);
+    char outbox[600];
+    snprintf(outbox, sizeof outbox, "%s/outbox", e.dir);
+    /* On 2026-04-10, May 2026 has not begun. */
+    const char *early[] = {"SOURCE_DATE_EPOCH=1775779200", NULL};
+    const char *argv[] = {tu_bilan(),  "--db",    e.db,     "mail", "2026-05",
+                          "--reports", e.reports, "--from", FROM,   "--dry-run",
+                          "--outbox",  outbox,    NULL};
+    tu_run r = tu_runv(argv, early);
+    cr_assert_eq(r.status, 64, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.err, "the period '2026-05' has not begun");
+    tu_run_free(&r);
+    cr_assert_eq(sql_int(e.db, "SELECT count(*) FROM mail_log"), 0);
+    /* On 2026-05-20, it is running: « provisoire » in subject and body,
+     * and the PDF drawn on 2026-07-01 (final) is drawn again. */
+    const char *during[] = {"SOURCE_DATE_EPOCH=1779235200", NULL};
+    r = tu_runv(argv, during);
+    cr_assert_eq(r.status, 0, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.out, "ccvo: rendered ");
+    tu_run_free(&r);
+    char eml[700];
+    snprintf(eml, sizeof eml, "%s/2026-05/ccvo-mensuel.eml", outbox);
+    char *out = inspect(eml, false);
+    assert_has(out, "subject: Statistiques d'usage des ressources numériques — mai 2026 "
+                    "(provisoire) — Communauté de communes du Val d'Oust\n");
+    assert_has(out, "body: Chiffres provisoires : la période n'est pas terminée");
+    free(out);
+    char *txt = tu_pdftotext(e.pdf_ccvo);
+    assert_has(txt, "PROVISOIRE");
+    free(txt);
+    env_free(&e);
+}
+
+Test(mail, bad_partner_id_writes_nothing_outside_the_outbox)
+{
+    env e;
+    env_setup(&e);
+    /* An older store may hold any id: one that climbs out of the folders. */
+    sql_exec(e.db, "INSERT INTO partner(id, name, kind, population, rate_e4, emails) VALUES "
+                   "('../../evil', 'Evil', 'commune', 100, 1500, 'evil@evil.example');"
+                   "INSERT INTO library(id, partner_id, name) VALUES ('evil-bib', '../../evil', "
+                   "'Evil');"
+                   "INSERT INTO usage(source_id, library_id, resource_id, month, metric, "
+                   "access_method, report_rank, value) VALUES (1, 'evil-bib', 'cafeyn', "
+                   "'2026-05', 'Total_Item_Requests', 'Regular', 0, 5);");
+    char outbox[600];
+    snprintf(outbox, sizeof outbox, "%s/o1/o2/outbox", e.dir);
+    tu_run r = mail_run(&e, NULL, "--dry-run", "--outbox", outbox, NULL);
+    cr_assert_eq(r.status, 65, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.err, "partner '../../evil': not a valid id");
+    assert_has(r.out, "ccvo: wrote ");
+    tu_run_free(&r);
+    r = tu_sh("find '%s' -name '*evil*'", e.dir);
+    cr_assert_eq(r.status, 0);
+    cr_assert_eq(r.out_len, 0, "written outside: %s", r.out);
+    tu_run_free(&r);
+    env_free(&e);
+}
+
+Test(mail, missing_store_is_not_created)
+{
+    env e;
+    env_setup(&e);
+    char db[700];
+    snprintf(db, sizeof db, "%s/none.db", e.dir);
+    const char *argv[] = {tu_bilan(), "--db", db,          "mail", "2026-05",
+                          "--from",   FROM,   "--dry-run", NULL};
+    const char *today[] = {TODAY, NULL};
+    tu_run r = tu_runv(argv, today);
+    cr_assert_eq(r.status, 66, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.err, "none.db");
+    tu_run_free(&r);
+    cr_assert_neq(access(db, F_OK), 0, "the store was created");
     env_free(&e);
 }

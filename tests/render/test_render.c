@@ -13,7 +13,12 @@
 #include "testutil.h"
 
 #define NN "\xE2\x80\xAF" /* U+202F, thousands */
-#define NB "\xC2\xA0"     /* U+00A0, before € and % */
+/* "Today" for these tests: 2026-07-01, when May 2026, the first semester
+ * and 2025 are over and 2026 is not (the test environment's own
+ * SOURCE_DATE_EPOCH, 2026-01-01, is before the fixtures' months). */
+#define TODAY "SOURCE_DATE_EPOCH=1782864000"
+static const char *const today_env[] = {TODAY, NULL};
+#define NB "\xC2\xA0" /* U+00A0, before € and % */
 
 typedef struct fx {
     char *dir;
@@ -52,7 +57,7 @@ static tu_run report(const fx *f, const char *kind, const char *period, const ch
         argv[n++] = partner;
     }
     argv[n] = NULL;
-    return tu_runv(argv, NULL);
+    return tu_runv(argv, today_env);
 }
 
 /* The text of a PDF with its exact characters. pdftotext (poppler 22)
@@ -114,7 +119,7 @@ static void check_pdf(const char *path)
     r = tu_sh("pdfinfo '%s'", path);
     cr_expect(strstr(r.out, "Author:") && strstr(r.out, "bilan"), "%s", r.out);
     cr_expect(strstr(r.out, "Subject:         Usage des ressources"), "%s", r.out);
-    cr_expect(strstr(r.out, "CreationDate:    Thu Jan  1 00:00:00 2026"), "%s", r.out);
+    cr_expect(strstr(r.out, "CreationDate:    Wed Jul  1 00:00:00 2026"), "%s", r.out);
     tu_run_free(&r);
 }
 
@@ -125,7 +130,7 @@ static void check_reproducible(const fx *f, const char *kind, const char *period
     snprintf(a, sizeof a, "%s/%s", f->out, file);
     snprintf(b, sizeof b, "%s/again", f->dir);
     const char *argv[] = {tu_bilan(), "--db", f->db, "report", kind, period, "--out", b, NULL};
-    tu_run r = tu_runv(argv, NULL);
+    tu_run r = tu_runv(argv, today_env);
     cr_assert_eq(r.status, 0, "%s", r.err);
     tu_run_free(&r);
     snprintf(b, sizeof b, "%s/again/%s", f->dir, file);
@@ -158,7 +163,7 @@ Test(render, mensuel_figures_and_pdf)
     HAS(t, "Communauté d'agglomération");
     HAS(t, "mai 2026");
     HAS(t, "avril 2026");
-    HAS(t, "Édité le 1er janvier 2026");
+    HAS(t, "Édité le 1er juillet 2026");
     HAS(t, "1" NN "515");            /* consultations of May */
     HAS(t, "+1,3" NB "%");           /* vs April, same resources */
     HAS(t, "+21,2" NB "%");          /* vs May 2025 */
@@ -234,7 +239,9 @@ Test(render, annuel)
     HAS(t, "74" NN "500,00" NB "€");
     HAS(t, "4,79" NB "€"); /* 74 500 € / 15 552 */
     HAS(t, "102,8");       /* 15 552 / 151 227 × 1 000 */
-    HAS(t, "n.s.");        /* 2024 has no data */
+    /* 2024 has no data: no change is computed against missing data. */
+    HAS(t, "année 2024 : pas de données");
+    cr_expect(strstr(t, "n.s.") == NULL, "a change against missing data");
     HAS(t, "livres numériques");
     HAS(t, "81,8" NB "%"); /* 12 720 / 15 552 */
     HAS(t, "Commune de Montclar-sur-Asse");
@@ -325,4 +332,44 @@ Test(render, nice_steps)
     cr_expect_eq(bl__nice_step(9120, 4, &top), 5000);
     cr_expect_eq(top, 10000);
     cr_expect_eq(bl__nice_step(160000, 5, &top), 50000);
+}
+
+/* A store may hold absurd counts (issue 12): the model's sums saturate at
+ * BL_MODEL_MAX instead of overflowing, and what the renderers compute from
+ * them (changes, rates) stays defined. */
+Test(render, sums_saturate_instead_of_overflowing)
+{
+    cr_expect_eq(bl_model_add(INT64_MAX, INT64_MAX), BL_MODEL_MAX);
+    cr_expect_eq(bl_model_add(BL_MODEL_MAX, 1), BL_MODEL_MAX);
+    cr_expect_eq(bl_model_add(-5, 7), 7);
+    cr_expect_eq(bl_model_add(2, 3), 5);
+    bl_model m;
+    memset(&m, 0, sizeof m);
+    bl_period_parse("2026-05", &m.period);
+    m.window_first = m.period.last - BL_WINDOW + 1;
+    bl_model_resource r[2];
+    memset(r, 0, sizeof r);
+    for (int i = 0; i < 2; i++)
+        for (int k = 0; k < BL_WINDOW; k++)
+            r[i].v[k] = INT64_MAX / 2, r[i].has[k] = true;
+    r[1].has[BL_WINDOW - 1] = false; /* May missing for the second */
+    r[1].v[BL_WINDOW - 1] = 0;
+    m.resources = r;
+    m.n_resources = 2;
+    bl_model_total t = bl_model_total_of(&m, m.period.first - 11, m.period.last);
+    cr_expect_eq(t.v, BL_MODEL_MAX);
+    cr_expect(t.has && t.partial);
+    bl_model_change c = bl_model_compare(&m, m.period.first, m.period.last, 1);
+    cr_expect(c.comparable && c.excluded && c.has_change);
+    cr_expect_eq(c.tenths, 0);
+    char out[64];
+    cr_expect_str_eq(bl__per_1000(out, sizeof out, BL_MODEL_MAX, 1),
+                     "100" NN "000" NN "000" NN "000" NN "000" NN "000,0");
+    cr_expect_str_eq(bl__total_text(out, sizeof out, t),
+                     "100" NN "000" NN "000" NN "000" NN "000" NB BL_PARTIAL_MARK);
+    bl_model_total none = {0, false, false};
+    cr_expect_str_eq(bl__total_text(out, sizeof out, none), "—");
+    bl_model_change nothing;
+    memset(&nothing, 0, sizeof nothing);
+    cr_expect_str_eq(bl__change_text(out, sizeof out, &nothing), "—");
 }

@@ -1,4 +1,362 @@
-/* Trust tests, reports area (issue 12): see docs/trust.md for the rules. */
+/* Trust tests, reports area (issue 12): see docs/trust.md for the rules.
+ * Each case runs the real bilan on the report fixtures (fixtures/reports,
+ * whose figures its README computes by hand) plus what
+ * fixtures/trust/reports/README.md describes; rows a store could hold but
+ * no ingest writes (an invalid id, an absurd value, address ranges) are
+ * inserted with SQL. "Today" is always pinned with SOURCE_DATE_EPOCH. */
 #include <criterion/criterion.h>
 
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "trust_util.h"
+
+#define NN "\xE2\x80\xAF" /* U+202F, thousands */
+#define NB "\xC2\xA0"     /* U+00A0, before € and % */
+#define D_2026_01_01 "SOURCE_DATE_EPOCH=1767225600"
+#define D_2026_07_01 "SOURCE_DATE_EPOCH=1782864000"
+#define D_2026_08_01 "SOURCE_DATE_EPOCH=1785542400"
+#define D_2027_01_01 "SOURCE_DATE_EPOCH=1798761600"
+
+#define HAS(t, s) cr_expect(strstr((t), (s)) != NULL, "missing «%s» in:\n%s", (s), (t))
+#define HASNT(t, s) cr_expect(strstr((t), (s)) == NULL, "unexpected «%s» in:\n%s", (s), (t))
+
+/* The report fixture network and its feeds (one presse row is bad on
+ * purpose: ingest exits 65 for it, the rest is in). */
+static tr_env build(const char *tag)
+{
+    tr_env e = tr_setup(tag);
+    tu_run r = tu_sh("'%s' --db '%s' network import '%s/fixtures/reports/network' >/dev/null && "
+                     "'%s' --db '%s' ingest '%s'/fixtures/reports/feeds/*.csv >/dev/null 2>&1",
+                     tu_bilan(), e.db, tu_srcdir(), tu_bilan(), e.db, tu_srcdir());
+    cr_assert(r.status == 0 || r.status == 65, "setup: %s", r.err);
+    tu_run_free(&r);
+    return e;
+}
+
+static void sql_write(const tr_env *e, const char *sql)
+{
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(e->db, &db), SQLITE_OK);
+    char *err = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+    cr_assert_eq(rc, SQLITE_OK, "%s: %s", sql, err ? err : "");
+    sqlite3_free(err);
+    sqlite3_close(db);
+}
+
+/* bilan with "today" pinned; args NULL-terminated. */
+static tu_run at(const tr_env *e, const char *today, const char *const *args)
+{
+    const char *env[] = {today, NULL};
+    return tr_bilan_env(e, env, args);
+}
+
+/* pdftotext's text with every run of white space made one space (a
+ * sentence may wrap). */
+static char *text_of(const char *path)
+{
+    char *t = tu_pdftotext(path);
+    cr_assert_not_null(t, "cannot read %s", path);
+    char *w = t;
+    for (const char *p = t; *p; p++) {
+        bool space = *p == ' ' || *p == '\n' || *p == '\f' || *p == '\r';
+        if (space && w > t && w[-1] == ' ')
+            continue;
+        *w++ = space ? ' ' : *p;
+    }
+    *w = '\0';
+    return t;
+}
+
+static char *report_text(const tr_env *e, const char *today, const char *kind, const char *period,
+                         const char *partner, const char *file)
+{
+    char out[1024], path[1200];
+    snprintf(out, sizeof out, "%s/out", e->dir);
+    const char *args[] = {"report", kind, period, "--out", out, partner ? "--partner" : NULL,
+                          partner,  NULL};
+    tu_run r = at(e, today, args);
+    cr_assert_eq(r.status, 0, "report %s %s: %s", kind, period, r.err);
+    tu_run_free(&r);
+    snprintf(path, sizeof path, "%s/%s", out, file);
+    return text_of(path);
+}
+
+/* Occurrences of s between the first `from` and the next `to`. */
+static int count_between(const char *t, const char *from, const char *to, const char *s)
+{
+    const char *a = strstr(t, from);
+    cr_assert_not_null(a, "no «%s»", from);
+    const char *b = strstr(a, to);
+    cr_assert_not_null(b, "no «%s» after «%s»", to, from);
+    int n = 0;
+    for (const char *p = strstr(a, s); p && p < b; p = strstr(p + 1, s))
+        n++;
+    return n;
+}
+
+/* ---- #13: no data is "—", never 0; partial totals are marked ------------------------------ */
+
+Test(trust_reports, no_data_is_a_dash_and_a_real_zero_stays_zero, .timeout = 120)
+{
+    tr_env e = build("rep-zero");
+    /* July 2026: no provider delivered anything (the feeds end in June). */
+    char *t = report_text(&e, D_2026_08_01, "mensuel", "2026-07", "ca-durance",
+                          "2026-07/ca-durance-mensuel.pdf");
+    /* Consultations, both changes, per 1 000: four dashes, no 0, no 0,0. */
+    cr_expect_eq(count_between(t, "Chiffres clés", "Participation", "—"), 4, "%s", t);
+    HASNT(t, "Consultations 0");
+    HASNT(t, " 0,0 ");
+    cr_expect_eq(count_between(t, "Chiffres clés", "Notes sur les données", "n.s."), 0, "%s", t);
+    HAS(t, "juin 2026 : données");
+    HAS(t, "incomplètes");
+    /* The table: July is "—" in every row and in the total. */
+    HAS(t, "Total — 1 525 †");
+    free(t);
+
+    /* A provider that sent 0 sent data: Lurs, presse, May 2025 = 0, so the
+     * change against it is "n.s.", not "—". */
+    t = report_text(&e, D_2026_07_01, "mensuel", "2026-05", "lurs", "2026-05/lurs-mensuel.pdf");
+    HAS(t, "n.s.");
+    free(t);
+
+    /* A total over partly missing data: VOD did not deliver May. */
+    t = report_text(&e, D_2026_07_01, "mensuel", "2026-05", "ca-durance",
+                    "2026-05/ca-durance-mensuel.pdf");
+    HAS(t, "1 515 †");
+    HAS(t, "† total partiel : données manquantes pour Cinéma à la demande (mai 2026)");
+    free(t);
+
+    /* Semester: July–December 2026 seen on 2027-01-01, nothing but gaps. */
+    t = report_text(&e, D_2027_01_01, "semestriel", "2026-S2", "montclar",
+                    "2026-S2/montclar-semestriel.pdf");
+    cr_expect_eq(count_between(t, "Chiffres clés", "Notes sur les données", "n.s."), 0, "%s", t);
+    HAS(t, "Total — — — — — — — 134 † —");
+    HASNT(t, " 0,0 ");
+    free(t);
+
+    /* The network review of the empty month: dashes, never 0. */
+    t = report_text(&e, D_2026_08_01, "reseau", "2026-07", NULL, "2026-07/reseau-reseau.pdf");
+    HAS(t, "Consultations Évolution Non attribuées Lignes rejetées — —");
+    HAS(t, "Commune de Lurs-la-Vieille — — — —");
+    free(t);
+
+    /* The annual review of a year after which nothing came: 2024 has no
+     * data, so no change against it. */
+    t = report_text(&e, D_2026_07_01, "annuel", "2025", NULL, "2025/reseau-annuel.pdf");
+    HAS(t, "année 2024 : pas de données");
+    HASNT(t, "n.s.");
+    free(t);
+    tr_teardown(&e);
+}
+
+/* ---- #14: the mail and its attachment say what the store says ----------------------------- */
+
+Test(trust_reports, late_file_renders_the_attachment_again_and_body_matches, .timeout = 120)
+{
+    tr_env e = build("rep-late");
+    char reports[1024], outbox[1024], pdf[1200], eml[1200];
+    snprintf(reports, sizeof reports, "%s/reports", e.dir);
+    snprintf(outbox, sizeof outbox, "%s/outbox", e.dir);
+    snprintf(pdf, sizeof pdf, "%s/2026-05/ca-durance-mensuel.pdf", reports);
+    snprintf(eml, sizeof eml, "%s/2026-05/ca-durance-mensuel.eml", outbox);
+    const char *rep[] = {"report",     "mensuel", "2026-05", "--partner",
+                         "ca-durance", "--out",   reports,   NULL};
+    tu_run r = at(&e, D_2026_07_01, rep);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char *t = text_of(pdf);
+    HAS(t, "1 515 †");
+    free(t);
+
+    /* VOD's May arrives late: Giono 45, Montclar 9. */
+    const char *ing[] = {"ingest", tr_fx("reports/vod-late-2026-05.csv"), NULL};
+    r = at(&e, D_2026_07_01, ing);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+
+    const char *mail[] = {
+        "mail",     "2026-05", "--partner", "ca-durance",           "--reports", reports,
+        "--outbox", outbox,    "--from",    "Réseau <r@r.example>", "--dry-run", NULL};
+    r = at(&e, D_2026_07_01, mail);
+    cr_assert_eq(r.status, 0, "out: %s\nerr: %s", r.out, r.err);
+    HAS(r.out, "ca-durance: rendered ");
+    HAS(r.out, "(the data changed since it was rendered)");
+    tu_run_free(&r);
+
+    /* The PDF now: 1 515 + 45 = 1 560, complete; +1,6 % against 1 535. */
+    t = text_of(pdf);
+    HAS(t, "1 560");
+    HASNT(t, "1 515");
+    HAS(t, "+1,6 %");
+    HAS(t, "avril 2026 : 1 535");
+    free(t);
+    /* The message: its body says the same, its attachment is that PDF. */
+    r = tu_sh("python3 '%s/tests/mail/inspect_mail.py' '%s' && sha256sum '%s'", tu_srcdir(), eml,
+              pdf);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    HAS(r.out, "body: - consultations en mai 2026 : 1" NN "560\n");
+    HAS(r.out,
+        "body: - évolution par rapport à avril 2026 : +1,6" NB "% (1" NN "535 consultations)\n");
+    char sha[65];
+    const char *hash = strrchr(r.out, '\n');
+    cr_assert(hash);
+    /* sha256sum's line is the last: "<hex>  <path>\n". */
+    const char *line = r.out + r.out_len - 1;
+    while (line > r.out && line[-1] != '\n')
+        line--;
+    memcpy(sha, line, 64);
+    sha[64] = '\0';
+    char want[200];
+    snprintf(want, sizeof want,
+             "attachment: bilan-ca-durance-mensuel-2026-05.pdf application/pdf "
+             "base64 %s",
+             sha);
+    HAS(r.out, want);
+    tu_run_free(&r);
+
+    /* Fresh now: a second preview attaches it as it is. */
+    r = at(&e, D_2026_07_01, mail);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    HASNT(r.out, "rendered");
+    tu_run_free(&r);
+    tr_teardown(&e);
+}
+
+/* ---- #17: periods not begun, periods not over ------------------------------------------ */
+
+Test(trust_reports, period_not_begun_is_refused_and_running_one_is_provisoire, .timeout = 120)
+{
+    tr_env e = build("rep-prov");
+    char out[1024];
+    snprintf(out, sizeof out, "%s/out", e.dir);
+    /* On 2026-01-01, February 2026 has not begun. */
+    const char *feb[] = {"report", "mensuel", "2026-02", "--out", out, NULL};
+    tu_run r = at(&e, D_2026_01_01, feb);
+    cr_expect_eq(r.status, 64, "%s", r.err);
+    HAS(r.err, "the period '2026-02' has not begun");
+    tu_run_free(&r);
+    cr_expect_neq(access(out, F_OK), 0, "nothing is written");
+    const char *s2[] = {"report", "reseau", "2026-S2", "--out", out, NULL};
+    r = at(&e, D_2026_01_01, s2);
+    cr_expect_eq(r.status, 64, "%s", r.err);
+    tu_run_free(&r);
+
+    /* On 2026-07-01, the year 2026 is running: every page says so. */
+    char *t = report_text(&e, D_2026_07_01, "reseau", "2026", NULL, "2026/reseau-reseau.pdf");
+    int pages = tu_count(t, "Page ");
+    cr_expect_geq(pages, 1);
+    cr_expect_eq(tu_count(t, "· PROVISOIRE Page"), pages, "%s", t);
+    HAS(t, "PROVISOIRE : la période n'est pas terminée");
+    free(t);
+    /* The same month once over: not provisoire. */
+    t = report_text(&e, D_2026_07_01, "mensuel", "2026-06", "lurs", "2026-06/lurs-mensuel.pdf");
+    HASNT(t, "PROVISOIRE");
+    free(t);
+    t = report_text(&e, D_2026_07_01, "mensuel", "2026-07", "lurs", "2026-07/lurs-mensuel.pdf");
+    HAS(t, "PROVISOIRE");
+    free(t);
+    tr_teardown(&e);
+}
+
+/* ---- #10: no output path leaves its folder -------------------------------------------- */
+
+Test(trust_reports, invalid_partner_id_writes_nothing_outside_out, .timeout = 120)
+{
+    tr_env e = build("rep-id");
+    sql_write(&e, "INSERT INTO partner(id, name, kind, population, rate_e4, emails) VALUES "
+                  "('../../evil', 'Evil', 'commune', 100, 1500, 'evil@evil.example');"
+                  "INSERT INTO library(id, partner_id, name) VALUES ('evil-bib', '../../evil', "
+                  "'Evil');"
+                  "INSERT INTO usage(source_id, library_id, resource_id, month, metric, "
+                  "access_method, report_rank, value) SELECT source_id, 'evil-bib', "
+                  "resource_id, month, metric, access_method, report_rank, 3 FROM usage "
+                  "WHERE library_id = 'lurs' AND month = '2026-05' LIMIT 1;");
+    char out[1024];
+    snprintf(out, sizeof out, "%s/a/b/out", e.dir);
+    const char *all[] = {"report", "mensuel", "2026-05", "--out", out, NULL};
+    tu_run r = at(&e, D_2026_07_01, all);
+    cr_expect_eq(r.status, 65, "out: %s\nerr: %s", r.out, r.err);
+    HAS(r.err, "partner '../../evil': not a valid id");
+    HAS(r.out, "/2026-05/lurs-mensuel.pdf");
+    tu_run_free(&r);
+    const char *one[] = {"report", "semestriel", "2026-S1",    "--out",
+                         out,      "--partner",  "../../evil", NULL};
+    r = at(&e, D_2026_07_01, one);
+    cr_expect_eq(r.status, 65, "out: %s\nerr: %s", r.out, r.err);
+    tu_run_free(&r);
+    r = tu_sh("find '%s' -name '*evil*'", e.dir);
+    cr_expect_eq(r.out_len, 0, "written outside --out: %s", r.out);
+    tu_run_free(&r);
+    tr_teardown(&e);
+}
+
+/* ---- #12: where unattributed log usage came from ---------------------------------------- */
+
+Test(trust_reports, network_review_names_unattributed_ranges, .timeout = 120)
+{
+    tr_env e = build("rep-range");
+    /* A log of May 2026 with twelve unattributed ranges, and a removed log
+     * whose range must not count. */
+    sql_write(&e, "INSERT INTO source(id, path, hash, format, family, provider, period_begin, "
+                  "period_end, ingested_at) VALUES (900, 'access-2026-05.log', 'h900', 'combined', "
+                  "2, '', '2026-05', '2026-05', '2026-06-02T00:00:00Z'),"
+                  "(901, 'old.log', 'h901', 'combined', 2, '', '2026-05', '2026-05', "
+                  "'2026-06-02T00:00:00Z');"
+                  "UPDATE source SET removed_at = '2026-06-03T00:00:00Z' WHERE id = 901;"
+                  "INSERT INTO unattributed_range(source_id, range, events) VALUES "
+                  "(900, '192.0.2.0/24', 1000), (900, '198.51.100.0/24', 400),"
+                  "(900, '2001:db8:1::/48', 300), (900, '10.0.1.0/24', 90),"
+                  "(900, '10.0.2.0/24', 80), (900, '10.0.3.0/24', 70), (900, '10.0.4.0/24', 60),"
+                  "(900, '10.0.5.0/24', 50), (900, '10.0.6.0/24', 40), (900, '10.0.7.0/24', 30),"
+                  "(900, '10.0.8.0/24', 20), (900, '10.0.9.0/24', 10),"
+                  "(901, '203.0.113.0/24', 99999);");
+    /* The same range from a second log of the period adds up. */
+    sql_write(&e, "INSERT INTO source(id, path, hash, format, family, provider, period_begin, "
+                  "period_end, ingested_at) VALUES (902, 'access-2026-05b.log', 'h902', "
+                  "'combined', 2, '', '2026-05', '2026-05', '2026-06-02T00:00:00Z');"
+                  "INSERT INTO unattributed_range(source_id, range, events) VALUES "
+                  "(902, '192.0.2.0/24', 250);");
+    char *t = report_text(&e, D_2026_07_01, "reseau", "2026-05", NULL, "2026-05/reseau-reseau.pdf");
+    HAS(t, "1 250 consultations non attribuées venant de 192.0.2.0/24 : ajoutez cette plage à "
+           "libraries.csv si c'est une bibliothèque");
+    HAS(t, "400 consultations non attribuées venant de 198.51.100.0/24");
+    HAS(t, "2001:db8:1::/48");
+    HAS(t, "30 consultations non attribuées venant de 10.0.7.0/24"); /* the tenth */
+    HASNT(t, "10.0.8.0/24");                                         /* the eleventh */
+    HASNT(t, "203.0.113.0/24");                                      /* removed */
+    free(t);
+    tr_teardown(&e);
+}
+
+/* ---- #6, #7: a read never fails because of stored data; live rows only --------------------- */
+
+Test(trust_reports, absurd_stored_value_and_superseded_rows_do_not_count, .timeout = 120)
+{
+    tr_env e = build("rep-big");
+    sql_write(&e, "INSERT INTO usage(source_id, library_id, resource_id, month, metric, "
+                  "access_method, report_rank, value, live) SELECT source_id, library_id, "
+                  "resource_id, month, metric, access_method, report_rank, "
+                  "9000000000000000000, 1 FROM usage WHERE library_id = 'giono' AND month = "
+                  "'2026-05' AND live = 1 LIMIT 1;"
+                  "INSERT INTO usage(source_id, library_id, resource_id, month, metric, "
+                  "access_method, report_rank, value, live) SELECT source_id, library_id, "
+                  "resource_id, month, metric, access_method, report_rank, 5000, 0 FROM usage "
+                  "WHERE library_id = 'giono' AND month = '2026-05' AND live = 1 LIMIT 1;");
+    cr_assert_eq(tr_sql_int(&e, "SELECT count(*) FROM usage WHERE value = 9000000000000000000"), 1);
+    char *t = report_text(&e, D_2026_07_01, "mensuel", "2026-05", "ca-durance",
+                          "2026-05/ca-durance-mensuel.pdf");
+    HAS(t, "1 515 †"); /* neither the absurd value nor the superseded row */
+    free(t);
+    t = report_text(&e, D_2026_07_01, "reseau", "2026-05", NULL, "2026-05/reseau-reseau.pdf");
+    HAS(t, "1 536 †");
+    free(t);
+    t = report_text(&e, D_2026_07_01, "annuel", "2026", NULL, "2026/reseau-annuel.pdf");
+    HAS(t, "PROVISOIRE");
+    free(t);
+    tr_teardown(&e);
+}
