@@ -26,7 +26,8 @@ static void help(void)
            "The demo only ever touches its own store, DIR/bilan-demo.db, rebuilt from\n"
            "scratch at every run. $BILAN_DB is ignored (with a note on stderr), so the\n"
            "demo can never replace a production network; 'bilan --db PATH demo' is a\n"
-           "usage error (exit 64).\n",
+           "usage error (exit 64). Its \"today\" is 6 November 2026, the day its feeds\n"
+           "were created, so its reports are the same on every run.\n",
            USAGE);
 }
 
@@ -131,6 +132,10 @@ int cmd_demo(bl_cli *cli, int argc, char **argv)
         unlink(p);
     }
     cli->db_path = db;
+    /* The demo's "today" is the day its feeds were created (6 November
+     * 2026): its periods are then over whatever the real date, and its PDFs
+     * the same bytes on every run. */
+    setenv("SOURCE_DATE_EPOCH", "1793923200", 1);
     printf("demo: store %s\n", cli->db_path);
 
     char net[4200], feeds[4200];

@@ -10,7 +10,7 @@ bilan=$build/cli/bilan
 [ -x "$bilan" ] || { echo "update-golden: no bilan binary at $bilan" >&2; exit 66; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-export FONTCONFIG_FILE="$src/data/fonts.conf" SOURCE_DATE_EPOCH=1767225600 TZ=UTC
+export FONTCONFIG_FILE="$src/data/fonts.conf" SOURCE_DATE_EPOCH=1782864000 TZ=UTC
 export BILAN_DATA_DIR="$src/data"
 "$bilan" --db "$tmp/t.db" network import "$src/fixtures/reports/network" >/dev/null
 "$bilan" --db "$tmp/t.db" ingest "$src"/fixtures/reports/feeds/*.csv >/dev/null 2>&1 || true
