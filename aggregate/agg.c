@@ -4,6 +4,7 @@
  * ones. Memory is bounded by the number of distinct cells, not file size. */
 #include "agg_internal.h"
 #include "attrib.h"
+#include "hits_internal.h"
 #include "strmap.h"
 
 #include <stdio.h>
@@ -88,6 +89,7 @@ struct bl_agg {
     size_t nrej, rej_alloc;
     int min_month, max_month;
     bl_buf key;
+    char content_hash[33]; /* from sink->end; "" when not given */
 };
 
 static int report_rank(const bl_file_info *info)
@@ -406,6 +408,32 @@ static bl_status on_count(void *ctx, const bl_count_rec *r)
         rm->access_len = r->access_method.len;
     }
     return BL_OK;
+}
+
+static bl_status on_end(void *ctx, const bl_file_end *e)
+{
+    bl_agg *a = ctx;
+    memcpy(a->content_hash, e->content_hash, sizeof a->content_hash);
+    if (a->hits)
+        bl__hits_lines(a->hits, e->lines);
+    return BL_OK;
+}
+
+/* The non-removed source holding this content, or 0. */
+static long long content_seen(bl_store *st, const char *content_hash)
+{
+    sqlite3_stmt *q = NULL;
+    long long id = 0;
+    if (*content_hash &&
+        sqlite3_prepare_v2(st->db,
+                           "SELECT id FROM source WHERE content_hash = ? AND removed_at IS NULL",
+                           -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, content_hash, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(q) == SQLITE_ROW)
+            id = sqlite3_column_int64(q, 0);
+    }
+    sqlite3_finalize(q);
+    return id;
 }
 
 static bl_status on_hit(void *ctx, const bl_hit_rec *r)
@@ -759,7 +787,7 @@ bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
     rc = bl__names_load(st, &a.names);
     if (rc != BL_OK)
         goto out;
-    bl_sink sink = {&a, on_begin, on_count, on_hit, on_diag, NULL};
+    bl_sink sink = {&a, on_begin, on_count, on_hit, on_diag, on_end};
     rc = bl_ingest_file(path, opts, &sink, &err);
     a.info.path = path;
     if (rc != BL_OK) {
@@ -775,8 +803,19 @@ bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
     snprintf(res->report_id, sizeof res->report_id, "%s", a.report_id ? a.report_id : "");
     if (!provider)
         provider = a.created_by;
+    if ((res->duplicate_of = content_seen(st, a.content_hash)) != 0) {
+        res->duplicate = true;
+        goto out;
+    }
     if (a.hits && (rc = bl__hits_flush(a.hits)) != BL_OK)
         goto out;
+    if (a.hits && !opts->force) {
+        char why[1024];
+        if ((rc = bl__hits_check_overlap(a.hits, why, sizeof why)) != BL_OK) {
+            bl__store_fail(st, rc, "%s", why);
+            goto out;
+        }
+    }
     if ((rc = hasher_join(&h)) != BL_OK) {
         bl__store_fail(st, rc, "%s", h.err ? h.err : "cannot read file");
         goto out;
@@ -791,6 +830,20 @@ bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
     rc = write_all(&a, path, h.hex, (long long)sb.st_size, provider);
     if (rc == BL_OK && a.hits)
         rc = bl__hits_finish(a.hits, res->source_id, &res->out_of_order, &res->log);
+    if (rc == BL_OK && a.hits) {
+        /* A log's accepted / unattributed are usage events (docs/logs.md). */
+        res->rows_accepted = (long)res->log.events;
+        res->rows_unattributed = (long)res->log.unattributed;
+    }
+    if (rc == BL_OK && a.content_hash[0]) {
+        sqlite3_stmt *qh = NULL;
+        if ((rc = prepare(st, "UPDATE source SET content_hash = ?2 WHERE id = ?1", &qh)) == BL_OK) {
+            sqlite3_bind_int64(qh, 1, res->source_id);
+            sqlite3_bind_text(qh, 2, a.content_hash, -1, SQLITE_TRANSIENT);
+            rc = step(st, qh);
+        }
+        sqlite3_finalize(qh);
+    }
     if (rc == BL_OK)
         rc = bl__commit(st);
     if (rc != BL_OK) {
