@@ -40,6 +40,8 @@
 #define MAX_PLENS 64    /* distinct (family, prefix length) pairs looked up */
 #define UA_SLOTS 64     /* user agents remembered verbatim with hash and verdict */
 #define UA_MAX 240      /* longer agents are not remembered */
+#define UNR_MAX 65536   /* unattributed ranges told apart; more go to "other" */
+#define UNR_STORED 1000 /* ranges stored per source, most events first; the rest: "other" */
 
 enum { M_TII, M_TIR, M_UII, M_UIR, M__COUNT };
 static const char *const METRIC[M__COUNT] = {"Total_Item_Investigations", "Total_Item_Requests",
@@ -84,6 +86,7 @@ typedef struct ua_slot {
 typedef struct ipc_ent { /* IP cache slot: full 64-bit hash of the text */
     uint64_t key;
     int32_t lib;
+    uint32_t unr; /* lib < 0: the unattributed range (index + 1), 0 when none */
 } ipc_ent;
 
 typedef struct quota_rule {
@@ -668,12 +671,14 @@ bl_status bl__hits_open(bl_store *st, const bl_ingest_opts *opts, bl_agg *agg, b
     bl__u64map_init(&h->cell_cache, sizeof(small_ent));
     bl__u64map_init(&h->sketches, sizeof(sk_ent));
     bl__u64map_init(&h->unr_map, sizeof(small_ent));
+    h->nunr = 1; /* h->unr[0]: "other" */
     sqlite3 *db = st->db;
     bl_status rc;
     if ((rc = bl__store_secret(st, h->key)) != BL_OK || (rc = bl__names_load(st, &h->names)) ||
         (rc = load_libraries(h, db)) || (rc = load_resources(h, db)) || (rc = load_quotas(h, db)) ||
         (rc = load_robots(h)) ||
         (!(h->res_fed = calloc(h->nres + 1, sizeof *h->res_fed)) && (rc = BL_NOMEM)) ||
+        (!(h->unr = calloc(h->unr_alloc = 64, sizeof *h->unr)) && (rc = BL_NOMEM)) ||
         (!(h->req_md = pcre2_match_data_create(1, NULL)) && (rc = BL_NOMEM))) {
         bl__hits_free(h);
         return rc;
@@ -758,13 +763,19 @@ static bool dotted_quad(bl_sv s, uint8_t addr[16])
 }
 
 /* ip_h: the client's fhash (the one its pseudonym is made from). */
-static int library_of_ip(bl_hits *h, bl_sv client, uint64_t ip_h)
+static uint32_t unattributed_range(bl_hits *h, int fam, const uint8_t addr[16]);
+
+/* *unr: when no range holds the address, its unattributed range. */
+static int library_of_ip(bl_hits *h, bl_sv client, uint64_t ip_h, uint32_t *unr)
 {
     uint64_t k = ip_h;
     ipc_ent *ce = &h->ipc[k & (IPC_SIZE - 1)];
-    if (ce->key == k && k)
+    if (ce->key == k && k) {
+        *unr = ce->unr;
         return ce->lib;
-    int fam, lib = -1, best = -1;
+    }
+    *unr = 0;
+    int fam = 0, lib = -1, best = -1;
     uint8_t addr[16];
     if (dotted_quad(client, addr) ? (fam = 4, true) : bl__ip_parse(client, &fam, addr)) {
         if (h->nplens >= 0) {
@@ -788,8 +799,11 @@ static int library_of_ip(bl_hits *h, bl_sv client, uint64_t ip_h)
                 }
         }
     }
+    if (lib < 0 && fam)
+        *unr = unattributed_range(h, fam, addr);
     ce->key = k;
     ce->lib = lib;
+    ce->unr = *unr;
     return lib;
 }
 
@@ -829,42 +843,38 @@ static bool is_static(bl_sv target)
     return false;
 }
 
-/* The /24 (IPv4) or /48 (IPv6) holding an unattributed client, as an index
- * + 1 into h->unr (0 when the client is not an address). Only the network
- * is kept, never the address. */
-static bl_status unattributed_range(bl_hits *h, bl_sv client, uint32_t *out)
+/* The /24 (IPv4) or /48 (IPv6) holding an unattributed address, as an index
+ * + 1 into h->unr; index 0 is "other" (past UNR_MAX ranges, or out of
+ * memory). Only the network is kept, never the address. */
+static uint32_t unattributed_range(bl_hits *h, int fam, const uint8_t addr[16])
 {
-    int fam;
-    uint8_t addr[16];
-    *out = 0;
-    if (!(dotted_quad(client, addr) ? (fam = 4, true) : bl__ip_parse(client, &fam, addr)))
-        return BL_OK;
-    int prefix = fam == 4 ? 24 : 48;
-    uint64_t key = net_key(fam, prefix, addr);
-    bool isnew;
-    small_ent *e = bl__u64map_put(&h->unr_map, key, &isnew);
-    if (!e)
-        return BL_NOMEM;
-    if (isnew) {
-        if (h->nunr == h->unr_alloc) {
-            size_t na = h->unr_alloc ? h->unr_alloc * 2 : 16;
-            unr_range *n = realloc(h->unr, na * sizeof *n);
-            if (!n) {
-                bl__u64map_del_at(&h->unr_map, (size_t)(((unsigned char *)e - h->unr_map.slots) /
-                                                        h->unr_map.esize));
-                return BL_NOMEM;
-            }
-            h->unr = n;
-            h->unr_alloc = na;
-        }
-        unr_range *u = &h->unr[h->nunr];
-        memset(u, 0, sizeof *u);
-        u->family = fam;
-        memcpy(u->net, addr, (size_t)prefix / 8);
-        e->v = (int32_t)h->nunr++;
+    /* The network itself is the key: a family tag over its 3 or 6 bytes. */
+    uint64_t key = (uint64_t)fam << 56;
+    int nb = fam == 4 ? 3 : 6;
+    for (int i = 0; i < nb; i++)
+        key |= (uint64_t)addr[i] << (8 * (nb - 1 - i));
+    small_ent *e = bl__u64map_get(&h->unr_map, key);
+    if (e)
+        return (uint32_t)e->v + 1;
+    if (h->nunr >= UNR_MAX)
+        return 1;
+    if (h->nunr == h->unr_alloc) {
+        size_t na = h->unr_alloc * 2;
+        unr_range *n = realloc(h->unr, na * sizeof *n);
+        if (!n)
+            return 1;
+        h->unr = n;
+        h->unr_alloc = na;
     }
-    *out = (uint32_t)e->v + 1;
-    return BL_OK;
+    bool isnew;
+    if (!(e = bl__u64map_put(&h->unr_map, key, &isnew)))
+        return 1;
+    unr_range *u = &h->unr[h->nunr];
+    memset(u, 0, sizeof *u);
+    u->family = fam;
+    memcpy(u->net, addr, (size_t)nb);
+    e->v = (int32_t)h->nunr++;
+    return (uint32_t)e->v + 1;
 }
 
 static bl_status intern_cell(bl_hits *h, int lib, int res, bl_sv inst, bl_sv host, uint32_t *id)
@@ -1251,6 +1261,7 @@ matched:;
 
     uint64_t ip_h = bl__fhash(r->client.ptr, r->client.len, 0x4e);
     bl_status rc;
+    uint32_t unr = 0;
     /* The library: its key when the line has one, else the client's IP. */
     int lib = -1;
     bl_sv inst = {"", 0};
@@ -1260,11 +1271,8 @@ matched:;
         if (lib < 0)
             inst = r->library_key;
     } else {
-        lib = library_of_ip(h, r->client, ip_h);
+        lib = library_of_ip(h, r->client, ip_h, &unr);
     }
-    uint32_t unr = 0;
-    if (lib < 0 && !r->library_key.len && (rc = unattributed_range(h, r->client, &unr)) != BL_OK)
-        return rc;
     uint32_t cellid;
     rc = intern_cell(h, lib, res, inst, r->host, &cellid);
     if (rc != BL_OK)
@@ -1656,6 +1664,17 @@ static bl_status write_quota_use(bl_hits *h, long long source_id)
     return rc;
 }
 
+static const unr_range *unr_sort_base; /* qsort has no context argument */
+
+static int unr_cmp(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    int64_t ea = unr_sort_base[a].events, eb = unr_sort_base[b].events;
+    if (ea != eb)
+        return ea > eb ? -1 : 1;
+    return a < b ? -1 : a > b;
+}
+
 /* The log ledger: the source's log_* columns and time span, its
  * rows_accepted / rows_unattributed as events, and the unattributed ranges. */
 static bl_status write_ledger(bl_hits *h, long long source_id, bl_log_stats *st)
@@ -1698,25 +1717,48 @@ static bl_status write_ledger(bl_hits *h, long long source_id, bl_log_stats *st)
         rc = bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
         goto out;
     }
-    for (size_t i = 0; i < h->nunr; i++) {
-        const unr_range *u = &h->unr[i];
-        if (u->events <= 0)
-            continue;
+    /* The ranges with most events first (ties: in order of appearance);
+     * past UNR_STORED, they are summed into "other". */
+    size_t *ix = malloc(h->nunr * sizeof *ix);
+    if (!ix) {
+        rc = BL_NOMEM;
+        goto out;
+    }
+    size_t k = 0;
+    for (size_t i = 1; i < h->nunr; i++)
+        if (h->unr[i].events > 0)
+            ix[k++] = i;
+    unr_sort_base = h->unr;
+    qsort(ix, k, sizeof *ix, unr_cmp);
+    int64_t other = h->unr[0].events;
+    for (size_t j = 0; j <= k && rc == BL_OK; j++) {
         char txt[64];
-        if (u->family == 4)
-            snprintf(txt, sizeof txt, "%u.%u.%u.0/24", u->net[0], u->net[1], u->net[2]);
-        else
-            snprintf(txt, sizeof txt, "%x:%x:%x::/48", u->net[0] << 8 | u->net[1],
-                     u->net[2] << 8 | u->net[3], u->net[4] << 8 | u->net[5]);
+        int64_t ev;
+        if (j < k && j < UNR_STORED) {
+            const unr_range *u = &h->unr[ix[j]];
+            ev = u->events;
+            if (u->family == 4)
+                snprintf(txt, sizeof txt, "%u.%u.%u.0/24", u->net[0], u->net[1], u->net[2]);
+            else
+                snprintf(txt, sizeof txt, "%x:%x:%x::/48", u->net[0] << 8 | u->net[1],
+                         u->net[2] << 8 | u->net[3], u->net[4] << 8 | u->net[5]);
+        } else if (j < k) {
+            other += h->unr[ix[j]].events;
+            continue;
+        } else if (other > 0) {
+            ev = other;
+            snprintf(txt, sizeof txt, "other");
+        } else {
+            break;
+        }
         sqlite3_bind_int64(qr, 1, source_id);
         sqlite3_bind_text(qr, 2, txt, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(qr, 3, u->events);
-        if (sqlite3_step(qr) != SQLITE_DONE) {
+        sqlite3_bind_int64(qr, 3, ev);
+        if (sqlite3_step(qr) != SQLITE_DONE)
             rc = bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
-            goto out;
-        }
         sqlite3_reset(qr);
     }
+    free(ix);
 out:
     sqlite3_finalize(qs);
     sqlite3_finalize(qr);
