@@ -40,7 +40,7 @@
 #define MAX_PLENS 64    /* distinct (family, prefix length) pairs looked up */
 #define UA_SLOTS 64     /* user agents remembered verbatim with hash and verdict */
 #define UA_MAX 240      /* longer agents are not remembered */
-#define UNR_MAX 65536   /* unattributed ranges told apart; more go to "other" */
+#define UNR_MAX 16384   /* unattributed ranges told apart; more go to "other" */
 #define UNR_STORED 1000 /* ranges stored per source, most events first; the rest: "other" */
 
 enum { M_TII, M_TIR, M_UII, M_UIR, M__COUNT };
@@ -812,34 +812,39 @@ static int library_of_ip(bl_hits *h, bl_sv client, uint64_t ip_h, uint32_t *unr)
  * furniture, not usage, whatever resource's pattern it would match. */
 static bool is_static(bl_sv target)
 {
-    static const char *const EXT[] = {"png",  "jpg",  "jpeg",  "gif", "svg", "ico",
-                                      "webp", "bmp",  "avif",  "css", "js",  "mjs",
-                                      "map",  "woff", "woff2", "ttf", "otf", "eot"};
+    /* Extensions packed little-endian into integers: one compare each. */
+#define X(a, b, c, d, e)                                                              \
+    ((uint64_t)(a) | (uint64_t)(b) << 8 | (uint64_t)(c) << 16 | (uint64_t)(d) << 24 | \
+     (uint64_t)(e) << 32)
+    static const uint64_t EXT[] = {
+        X('p', 'n', 'g', 0, 0),   X('j', 'p', 'g', 0, 0),   X('j', 'p', 'e', 'g', 0),
+        X('g', 'i', 'f', 0, 0),   X('s', 'v', 'g', 0, 0),   X('i', 'c', 'o', 0, 0),
+        X('w', 'e', 'b', 'p', 0), X('b', 'm', 'p', 0, 0),   X('a', 'v', 'i', 'f', 0),
+        X('c', 's', 's', 0, 0),   X('j', 's', 0, 0, 0),     X('m', 'j', 's', 0, 0),
+        X('m', 'a', 'p', 0, 0),   X('w', 'o', 'f', 'f', 0), X('w', 'o', 'f', 'f', '2'),
+        X('t', 't', 'f', 0, 0),   X('o', 't', 'f', 0, 0),   X('e', 'o', 't', 0, 0)};
+#undef X
     const char *p = target.ptr, *end = p + target.len;
     const char *q = memchr(p, '?', target.len);
     if (q)
         end = q;
-    /* The extension: at most 5 letters after the last dot of the last segment. */
-    const char *dot = NULL;
-    for (const char *c = end; c > p && end - c <= 6; c--) {
-        if (c[-1] == '.') {
-            dot = c;
-            break;
-        }
-        if (c[-1] == '/')
+    /* At most 5 characters after the last dot of the last segment, read
+     * backwards: the extension's first character ends in the low byte. */
+    uint64_t ext = 0;
+    for (const char *c = end - 1; c >= p && end - c <= 6; c--) {
+        unsigned char ch = (unsigned char)*c;
+        if (ch == '.') {
+            for (size_t i = 0; c + 1 < end && i < sizeof EXT / sizeof EXT[0]; i++)
+                if (EXT[i] == ext)
+                    return true;
             return false;
+        }
+        if (ch == '/')
+            return false;
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (unsigned char)(ch + 32);
+        ext = ext << 8 | ch;
     }
-    if (!dot || dot == end)
-        return false;
-    char ext[6];
-    size_t n = (size_t)(end - dot);
-    for (size_t i = 0; i < n; i++) {
-        char ch = dot[i];
-        ext[i] = ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch;
-    }
-    for (size_t i = 0; i < sizeof EXT / sizeof EXT[0]; i++)
-        if (strlen(EXT[i]) == n && memcmp(EXT[i], ext, n) == 0)
-            return true;
     return false;
 }
 
