@@ -808,8 +808,9 @@ static int library_of_ip(bl_hits *h, bl_sv client, uint64_t ip_h, uint32_t *unr)
 }
 
 /* A static asset, by the extension of the path (the query left out):
- * images, style sheets, scripts, fonts, the favicon (docs/logs.md). Page
- * furniture, not usage, whatever resource's pattern it would match. */
+ * images, style sheets, scripts, fonts, the favicon (docs/logs.md). Asked
+ * only of lines that match no resource (so the ledger says why they are
+ * not usage), never on the path of a resource hit. */
 static bool is_static(bl_sv target)
 {
     /* Extensions packed little-endian into integers: one compare each. */
@@ -846,6 +847,15 @@ static bool is_static(bl_sv target)
         ext = ext << 8 | ch;
     }
     return false;
+}
+
+/* A line no resource's pattern matches: a static asset or another page. */
+static void unmatched(bl_hits *h, bl_sv target)
+{
+    if (is_static(target))
+        h->n_static++;
+    else
+        h->n_not_resource++;
 }
 
 /* The /24 (IPv4) or /48 (IPv6) holding an unattributed address, as an index
@@ -1165,15 +1175,11 @@ bl_status bl__hits_add(bl_hits *h, const bl_hit_rec *r)
     }
     if (!r->user_agent.ptr)
         ua_h = bl__fhash(NULL, 0, 0x2c);
-    if (is_static(r->target)) {
-        h->n_static++;
-        return BL_OK;
-    }
 
     /* The resource: host + path + query. */
     size_t sl = r->host.len + r->target.len;
     if (sl > sizeof h->subject) {
-        h->n_not_resource++;
+        unmatched(h, r->target);
         return BL_OK;
     }
     if (r->host.len)
@@ -1202,13 +1208,13 @@ bl_status bl__hits_add(bl_hits *h, const bl_hit_rec *r)
             }
         }
         if (res < 0) {
-            h->n_not_resource++;
+            unmatched(h, r->target);
             return BL_OK;
         }
         goto matched;
     }
     if (h->prefilter && match(h->prefilter, subj, sl, h->pre_md) < 0) {
-        h->n_not_resource++;
+        unmatched(h, r->target);
         return BL_OK;
     }
     if (h->pre_marks) {
@@ -1252,7 +1258,7 @@ bl_status bl__hits_add(bl_hits *h, const bl_hit_rec *r)
         }
     }
     if (res < 0) {
-        h->n_not_resource++;
+        unmatched(h, r->target);
         return BL_OK;
     }
 matched:;
