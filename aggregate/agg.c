@@ -4,6 +4,7 @@
  * ones. Memory is bounded by the number of distinct cells, not file size. */
 #include "agg_internal.h"
 #include "attrib.h"
+#include "hits_internal.h"
 #include "strmap.h"
 
 #include <stdio.h>
@@ -431,6 +432,8 @@ static bl_status on_end(void *ctx, const bl_file_end *e)
     bl_agg *a = ctx;
     memcpy(a->content_hash, e->content_hash, sizeof a->content_hash);
     a->content_hash[sizeof a->content_hash - 1] = '\0';
+    if (a->hits)
+        bl__hits_lines(a->hits, e->lines);
     return BL_OK;
 }
 
@@ -909,24 +912,28 @@ bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
     snprintf(res->report_id, sizeof res->report_id, "%s", a.report_id ? a.report_id : "");
     if (!provider)
         provider = a.created_by;
+    /* The same content, maybe compressed or with other line ends. */
+    if ((res->duplicate_of = already_ingested(st, "content_hash", a.content_hash)) != 0) {
+        res->duplicate = true;
+        goto out;
+    }
     if (a.hits && (rc = bl__hits_flush(a.hits)) != BL_OK)
         goto out;
+    if (a.hits && !opts->force) {
+        char why[1024] = "";
+        if ((rc = bl__hits_check_overlap(a.hits, why, sizeof why)) != BL_OK) {
+            bl__store_fail(st, rc, "%s; nothing stored (use --force if it is not a repeat)", why);
+            goto out;
+        }
+    }
     if ((rc = hasher_join(&h)) != BL_OK) {
         bl__store_fail(st, rc, "%s", h.err ? h.err : "cannot read file");
         goto out;
     }
     if ((res->duplicate_of = already_ingested(st, "hash", h.hex)) != 0 ||
         (res->duplicate_of = already_ingested(st, "content_hash", a.content_hash)) != 0) {
-        res->duplicate = true; /* the same content, maybe compressed or with other line ends */
+        res->duplicate = true; /* arrived meanwhile */
         goto out;
-    }
-    if (a.hits && !opts->force) {
-        char why[512] = "";
-        if ((rc = bl__hits_check_overlap(a.hits, why, sizeof why)) != BL_OK) {
-            bl__store_fail(st, rc, "%s: %s; nothing stored (use --force if it is not a repeat)",
-                           path, why);
-            goto out;
-        }
     }
     rc = bl__begin(st);
     if (rc != BL_OK)
@@ -934,6 +941,24 @@ bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
     rc = write_all(&a, path, h.hex, (long long)sb.st_size, provider);
     if (rc == BL_OK && a.hits)
         rc = bl__hits_finish(a.hits, res->source_id, &res->out_of_order, &res->log);
+    if (rc == BL_OK && a.hits) {
+        /* A log's accepted / unattributed are usage events (docs/logs.md). */
+        res->rows_accepted = (long)res->log.events;
+        res->rows_unattributed = (long)res->log.unattributed;
+    }
+    if (rc == BL_OK && a.hits) {
+        sqlite3_stmt *qh = NULL;
+        if ((rc = prepare(st,
+                          "UPDATE source SET rows_accepted = ?2, rows_unattributed = ?3"
+                          " WHERE id = ?1",
+                          &qh)) == BL_OK) {
+            sqlite3_bind_int64(qh, 1, res->source_id);
+            sqlite3_bind_int64(qh, 2, res->rows_accepted);
+            sqlite3_bind_int64(qh, 3, res->rows_unattributed);
+            rc = step(st, qh);
+        }
+        sqlite3_finalize(qh);
+    }
     if (rc == BL_OK)
         rc = bl__commit(st);
     if (rc != BL_OK) {

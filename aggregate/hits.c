@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #ifndef BILAN_DEFAULT_DATA_DIR
 #define BILAN_DEFAULT_DATA_DIR "/usr/share/bilan"
@@ -39,6 +40,8 @@
 #define MAX_PLENS 64    /* distinct (family, prefix length) pairs looked up */
 #define UA_SLOTS 64     /* user agents remembered verbatim with hash and verdict */
 #define UA_MAX 240      /* longer agents are not remembered */
+#define UNR_MAX 16384   /* unattributed ranges told apart; more go to "other" */
+#define UNR_STORED 1000 /* ranges stored per source, most events first; the rest: "other" */
 
 enum { M_TII, M_TIR, M_UII, M_UIR, M__COUNT };
 static const char *const METRIC[M__COUNT] = {"Total_Item_Investigations", "Total_Item_Requests",
@@ -83,6 +86,7 @@ typedef struct ua_slot {
 typedef struct ipc_ent { /* IP cache slot: full 64-bit hash of the text */
     uint64_t key;
     int32_t lib;
+    uint32_t unr; /* lib < 0: the unattributed range (index + 1), 0 when none */
 } ipc_ent;
 
 typedef struct quota_rule {
@@ -104,6 +108,7 @@ typedef struct dc_ent { /* last surviving click of a user on a URL */
     uint32_t cell;
     int32_t month;
     uint8_t req;
+    uint32_t unr; /* unattributed range index + 1, 0 when none */
 } dc_ent;
 
 typedef struct ss_ent { /* a session id's last activity */
@@ -123,6 +128,7 @@ typedef struct si_ent { /* one item in one user-session */
 
 typedef struct pq_ent { /* one patron's use of a quota'd resource in a month */
     uint64_t key;
+    uint64_t patron; /* keyed by the store's secret; re-keyed by the month's key when stored */
     int64_t n[M__COUNT];
     int32_t res, month;
 } pq_ent;
@@ -142,6 +148,13 @@ typedef struct small_ent { /* caches: robot verdict, IP -> library */
     uint64_t key;
     int32_t v;
 } small_ent;
+
+/* Where unattributed events came from: an IPv4 /24 or IPv6 /48. */
+typedef struct unr_range {
+    int family;
+    uint8_t net[6];
+    int64_t events;
+} unr_range;
 
 typedef struct sketch {
     int lib, month;
@@ -199,6 +212,13 @@ struct bl_hits {
     bool si_has_sess;
     bool any;
     long out_of_order;
+    /* The log ledger (bl_log_stats) and what the overlap check needs. */
+    long long n_lines, n_events, n_robot, n_status, n_not_resource, n_static, n_unattributed;
+    int64_t t_first, t_last;
+    bool *res_fed;     /* per resource: at least one event counted */
+    bl_u64map unr_map; /* range key -> index in unr */
+    unr_range *unr;
+    size_t nunr, unr_alloc;
     char subject[MAX_SUBJECT];
     bl_buf tmp;
 };
@@ -650,11 +670,15 @@ bl_status bl__hits_open(bl_store *st, const bl_ingest_opts *opts, bl_agg *agg, b
     bl__u64map_init(&h->range_map, sizeof(small_ent));
     bl__u64map_init(&h->cell_cache, sizeof(small_ent));
     bl__u64map_init(&h->sketches, sizeof(sk_ent));
+    bl__u64map_init(&h->unr_map, sizeof(small_ent));
+    h->nunr = 1; /* h->unr[0]: "other" */
     sqlite3 *db = st->db;
     bl_status rc;
     if ((rc = bl__store_secret(st, h->key)) != BL_OK || (rc = bl__names_load(st, &h->names)) ||
         (rc = load_libraries(h, db)) || (rc = load_resources(h, db)) || (rc = load_quotas(h, db)) ||
         (rc = load_robots(h)) ||
+        (!(h->res_fed = calloc(h->nres + 1, sizeof *h->res_fed)) && (rc = BL_NOMEM)) ||
+        (!(h->unr = calloc(h->unr_alloc = 64, sizeof *h->unr)) && (rc = BL_NOMEM)) ||
         (!(h->req_md = pcre2_match_data_create(1, NULL)) && (rc = BL_NOMEM))) {
         bl__hits_free(h);
         return rc;
@@ -739,13 +763,19 @@ static bool dotted_quad(bl_sv s, uint8_t addr[16])
 }
 
 /* ip_h: the client's fhash (the one its pseudonym is made from). */
-static int library_of_ip(bl_hits *h, bl_sv client, uint64_t ip_h)
+static uint32_t unattributed_range(bl_hits *h, int fam, const uint8_t addr[16]);
+
+/* *unr: when no range holds the address, its unattributed range. */
+static int library_of_ip(bl_hits *h, bl_sv client, uint64_t ip_h, uint32_t *unr)
 {
     uint64_t k = ip_h;
     ipc_ent *ce = &h->ipc[k & (IPC_SIZE - 1)];
-    if (ce->key == k && k)
+    if (ce->key == k && k) {
+        *unr = ce->unr;
         return ce->lib;
-    int fam, lib = -1, best = -1;
+    }
+    *unr = 0;
+    int fam = 0, lib = -1, best = -1;
     uint8_t addr[16];
     if (dotted_quad(client, addr) ? (fam = 4, true) : bl__ip_parse(client, &fam, addr)) {
         if (h->nplens >= 0) {
@@ -769,9 +799,97 @@ static int library_of_ip(bl_hits *h, bl_sv client, uint64_t ip_h)
                 }
         }
     }
+    if (lib < 0 && fam)
+        *unr = unattributed_range(h, fam, addr);
     ce->key = k;
     ce->lib = lib;
+    ce->unr = *unr;
     return lib;
+}
+
+/* A static asset, by the extension of the path (the query left out):
+ * images, style sheets, scripts, fonts, the favicon (docs/logs.md). Asked
+ * only of lines that match no resource (so the ledger says why they are
+ * not usage), never on the path of a resource hit. */
+static bool is_static(bl_sv target)
+{
+    /* Extensions packed little-endian into integers: one compare each. */
+#define X(a, b, c, d, e)                                                              \
+    ((uint64_t)(a) | (uint64_t)(b) << 8 | (uint64_t)(c) << 16 | (uint64_t)(d) << 24 | \
+     (uint64_t)(e) << 32)
+    static const uint64_t EXT[] = {
+        X('p', 'n', 'g', 0, 0),   X('j', 'p', 'g', 0, 0),   X('j', 'p', 'e', 'g', 0),
+        X('g', 'i', 'f', 0, 0),   X('s', 'v', 'g', 0, 0),   X('i', 'c', 'o', 0, 0),
+        X('w', 'e', 'b', 'p', 0), X('b', 'm', 'p', 0, 0),   X('a', 'v', 'i', 'f', 0),
+        X('c', 's', 's', 0, 0),   X('j', 's', 0, 0, 0),     X('m', 'j', 's', 0, 0),
+        X('m', 'a', 'p', 0, 0),   X('w', 'o', 'f', 'f', 0), X('w', 'o', 'f', 'f', '2'),
+        X('t', 't', 'f', 0, 0),   X('o', 't', 'f', 0, 0),   X('e', 'o', 't', 0, 0)};
+#undef X
+    const char *p = target.ptr, *end = p + target.len;
+    const char *q = memchr(p, '?', target.len);
+    if (q)
+        end = q;
+    /* At most 5 characters after the last dot of the last segment, read
+     * backwards: the extension's first character ends in the low byte. */
+    uint64_t ext = 0;
+    for (const char *c = end - 1; c >= p && end - c <= 6; c--) {
+        unsigned char ch = (unsigned char)*c;
+        if (ch == '.') {
+            for (size_t i = 0; c + 1 < end && i < sizeof EXT / sizeof EXT[0]; i++)
+                if (EXT[i] == ext)
+                    return true;
+            return false;
+        }
+        if (ch == '/')
+            return false;
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (unsigned char)(ch + 32);
+        ext = ext << 8 | ch;
+    }
+    return false;
+}
+
+/* A line no resource's pattern matches: a static asset or another page. */
+static void unmatched(bl_hits *h, bl_sv target)
+{
+    if (is_static(target))
+        h->n_static++;
+    else
+        h->n_not_resource++;
+}
+
+/* The /24 (IPv4) or /48 (IPv6) holding an unattributed address, as an index
+ * + 1 into h->unr; index 0 is "other" (past UNR_MAX ranges, or out of
+ * memory). Only the network is kept, never the address. */
+static uint32_t unattributed_range(bl_hits *h, int fam, const uint8_t addr[16])
+{
+    /* The network itself is the key: a family tag over its 3 or 6 bytes. */
+    uint64_t key = (uint64_t)fam << 56;
+    int nb = fam == 4 ? 3 : 6;
+    for (int i = 0; i < nb; i++)
+        key |= (uint64_t)addr[i] << (8 * (nb - 1 - i));
+    small_ent *e = bl__u64map_get(&h->unr_map, key);
+    if (e)
+        return (uint32_t)e->v + 1;
+    if (h->nunr >= UNR_MAX)
+        return 1;
+    if (h->nunr == h->unr_alloc) {
+        size_t na = h->unr_alloc * 2;
+        unr_range *n = realloc(h->unr, na * sizeof *n);
+        if (!n)
+            return 1;
+        h->unr = n;
+        h->unr_alloc = na;
+    }
+    bool isnew;
+    if (!(e = bl__u64map_put(&h->unr_map, key, &isnew)))
+        return 1;
+    unr_range *u = &h->unr[h->nunr];
+    memset(u, 0, sizeof *u);
+    u->family = fam;
+    memcpy(u->net, addr, (size_t)nb);
+    e->v = (int32_t)h->nunr++;
+    return (uint32_t)e->v + 1;
 }
 
 static bl_status intern_cell(bl_hits *h, int lib, int res, bl_sv inst, bl_sv host, uint32_t *id)
@@ -858,6 +976,7 @@ typedef struct hitctx {
     uint32_t cell;
     int month;
     bool req;
+    uint32_t unr;
     uint64_t si, pq, sess;
     int64_t si_expire;
 } hitctx;
@@ -865,6 +984,13 @@ typedef struct hitctx {
 static bl_status count_hit(bl_hits *h, const hitctx *c)
 {
     bl_status rc;
+    const cell *ce = &h->cells[c->cell];
+    h->n_events++;
+    h->res_fed[ce->res] = true;
+    if (ce->lib < 0)
+        h->n_unattributed++;
+    if (c->unr)
+        h->unr[c->unr - 1].events++;
     if ((rc = ctr_add(h, c->cell, c->month, M_TII, 1)) != BL_OK ||
         (c->req && (rc = ctr_add(h, c->cell, c->month, M_TIR, 1)) != BL_OK))
         return rc;
@@ -906,6 +1032,11 @@ static bl_status count_hit(bl_hits *h, const hitctx *c)
 static bl_status uncount_hit(bl_hits *h, const dc_ent *d)
 {
     bl_status rc;
+    h->n_events--;
+    if (h->cells[d->cell].lib < 0)
+        h->n_unattributed--;
+    if (d->unr)
+        h->unr[d->unr - 1].events--;
     if ((rc = ctr_add(h, d->cell, d->month, M_TII, -1)) != BL_OK ||
         (d->req && (rc = ctr_add(h, d->cell, d->month, M_TIR, -1)) != BL_OK))
         return rc;
@@ -1007,26 +1138,8 @@ static void sweep(bl_hits *h, bool all)
         }
         h->ss_min_last = min_last;
     }
-    /* A patron's month is final once no hit of it can still arrive. */
-    int64_t lim = now - WINDOW - DOUBLE_CLICK - 60;
-    int y, m, d;
-    bl_civil_from_days(lim >= 0 ? lim / 86400 : 0, &y, &m, &d);
-    int final_before = bl_month_index(y, m);
-    if (all || h->pq_min_month < final_before) {
-        int32_t min_month = INT32_MAX;
-        for (size_t i = 0; i < h->pq.cap;) {
-            pq_ent *e = bl__u64map_at(&h->pq, i);
-            if (e->key && (all || e->month < final_before)) {
-                fold_patron(h, e);
-                if (bl__u64map_del_at(&h->pq, i))
-                    continue;
-            } else if (e->key && e->month < min_month) {
-                min_month = e->month;
-            }
-            i++;
-        }
-        h->pq_min_month = min_month;
-    }
+    /* Per-patron counters stay until the end of the file: they are stored
+     * (quota_use) so that a month's quota is judged over all its files. */
     h->last_sweep = now;
 }
 
@@ -1035,7 +1148,12 @@ bl_status bl__hits_add(bl_hits *h, const bl_hit_rec *r)
     if (!h->any) {
         h->any = true;
         h->tmax = h->last_sweep = r->time;
+        h->t_first = h->t_last = r->time;
     }
+    if (r->time < h->t_first)
+        h->t_first = r->time;
+    if (r->time > h->t_last)
+        h->t_last = r->time;
     if (r->time < h->tmax - WINDOW)
         h->out_of_order++;
     else if (r->time > h->tmax) {
@@ -1043,21 +1161,27 @@ bl_status bl__hits_add(bl_hits *h, const bl_hit_rec *r)
         if (h->tmax - h->last_sweep >= SWEEP_EVERY)
             sweep(h, false);
     }
-    if (r->status != 200 && r->status != 304)
+    if (r->status != 200 && r->status != 304) {
+        h->n_status++;
         return BL_OK;
+    }
     /* A format without a user agent (common, EZproxy) cannot be screened
      * for robots; an empty or "-" agent in one that has it is a robot by
      * the COUNTER list's own ^.?$ pattern. */
     uint64_t ua_h;
-    if (r->user_agent.ptr && agent_is_robot(h, r->user_agent, &ua_h))
+    if (r->user_agent.ptr && agent_is_robot(h, r->user_agent, &ua_h)) {
+        h->n_robot++;
         return BL_OK;
+    }
     if (!r->user_agent.ptr)
         ua_h = bl__fhash(NULL, 0, 0x2c);
 
     /* The resource: host + path + query. */
     size_t sl = r->host.len + r->target.len;
-    if (sl > sizeof h->subject)
+    if (sl > sizeof h->subject) {
+        unmatched(h, r->target);
         return BL_OK;
+    }
     if (r->host.len)
         memcpy(h->subject, r->host.ptr, r->host.len);
     if (r->target.len)
@@ -1083,12 +1207,16 @@ bl_status bl__hits_add(bl_hits *h, const bl_hit_rec *r)
                 break;
             }
         }
-        if (res < 0)
+        if (res < 0) {
+            unmatched(h, r->target);
             return BL_OK;
+        }
         goto matched;
     }
-    if (h->prefilter && match(h->prefilter, subj, sl, h->pre_md) < 0)
+    if (h->prefilter && match(h->prefilter, subj, sl, h->pre_md) < 0) {
+        unmatched(h, r->target);
         return BL_OK;
+    }
     if (h->pre_marks) {
         /* The alternation tries the resources in order at each position:
          * at the start, the first one that matches there wins, as in the
@@ -1129,8 +1257,10 @@ bl_status bl__hits_add(bl_hits *h, const bl_hit_rec *r)
             }
         }
     }
-    if (res < 0)
+    if (res < 0) {
+        unmatched(h, r->target);
         return BL_OK;
+    }
 matched:;
     resource *rs = &h->res[res];
     bl_sv item = r->target;
@@ -1141,6 +1271,8 @@ matched:;
                                         : match(rs->req, subj, sl, h->req_md) >= 0);
 
     uint64_t ip_h = bl__fhash(r->client.ptr, r->client.len, 0x4e);
+    bl_status rc;
+    uint32_t unr = 0;
     /* The library: its key when the line has one, else the client's IP. */
     int lib = -1;
     bl_sv inst = {"", 0};
@@ -1150,10 +1282,10 @@ matched:;
         if (lib < 0)
             inst = r->library_key;
     } else {
-        lib = library_of_ip(h, r->client, ip_h);
+        lib = library_of_ip(h, r->client, ip_h, &unr);
     }
     uint32_t cellid;
-    bl_status rc = intern_cell(h, lib, res, inst, r->host, &cellid);
+    rc = intern_cell(h, lib, res, inst, r->host, &cellid);
     if (rc != BL_OK)
         return rc;
 
@@ -1181,7 +1313,7 @@ matched:;
     /* A patron (distinct users, quotas): login, else IP + user agent. */
     uint64_t patron = login ? login : anon;
 
-    hitctx c = {.cell = cellid, .month = r->month, .req = req};
+    hitctx c = {.cell = cellid, .month = r->month, .req = req, .unr = unr};
     int64_t hour = r->time >= 0 ? r->time / 3600 : (r->time - 3599) / 3600;
     bool isnew;
     if (sess) {
@@ -1208,6 +1340,7 @@ matched:;
             return BL_NOMEM;
         p->res = res;
         p->month = r->month;
+        p->patron = patron;
         if (p->month < h->pq_min_month)
             h->pq_min_month = p->month;
     }
@@ -1266,6 +1399,7 @@ matched:;
     d->cell = c.cell;
     d->month = c.month;
     d->req = c.req;
+    d->unr = c.unr;
     return count_hit(h, &c);
 }
 
@@ -1299,26 +1433,359 @@ bl_status bl__hits_flush(bl_hits *h)
     return BL_OK;
 }
 
+void bl__hits_lines(bl_hits *h, unsigned long lines)
+{
+    h->n_lines = (long long)lines;
+}
+
+/* "YYYY-MM-DD HH:MM:SS" of a log time. */
+static void fmt_time(int64_t t, char out[24])
+{
+    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+    int64_t s = t - days * 86400;
+    int y, m, d;
+    bl_civil_from_days(days, &y, &m, &d);
+    snprintf(out, 24, "%04d-%02d-%02d %02d:%02d:%02d", y, m, d, (int)(s / 3600), (int)(s / 60 % 60),
+             (int)(s % 60));
+}
+
 bl_status bl__hits_check_overlap(bl_hits *h, char *why, size_t n)
 {
-    (void)h, (void)why, (void)n;
-    return BL_OK; /* the log ledger lands with its rules (issue 12, part 5) */
+    bool fed = false;
+    for (size_t i = 0; i < h->nres; i++)
+        fed |= h->res_fed[i];
+    if (!h->any || !fed)
+        return BL_OK;
+    sqlite3 *db = h->st->db;
+    sqlite3_stmt *qs = NULL, *qr = NULL;
+    bl_status rc = BL_OK;
+    /* Overlapping by more than the reordering window: consecutive files
+     * whose boundary lines interleave a little are not an overlap. */
+    if (sqlite3_prepare_v2(db,
+                           "SELECT id, path, time_first, time_last FROM source"
+                           " WHERE family = 20 AND removed_at IS NULL AND time_first IS NOT NULL"
+                           " AND MIN(time_last, ?2) - MAX(time_first, ?1) > ?3 ORDER BY id",
+                           -1, &qs, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "SELECT DISTINCT resource_id FROM usage WHERE source_id = ?"
+                           " AND resource_id IS NOT NULL",
+                           -1, &qr, NULL) != SQLITE_OK) {
+        rc = bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
+        goto out;
+    }
+    sqlite3_bind_int64(qs, 1, h->t_first);
+    sqlite3_bind_int64(qs, 2, h->t_last);
+    sqlite3_bind_int64(qs, 3, WINDOW);
+    while (rc == BL_OK && sqlite3_step(qs) == SQLITE_ROW) {
+        long long id = sqlite3_column_int64(qs, 0);
+        sqlite3_bind_int64(qr, 1, id);
+        const char *shared = NULL;
+        while (!shared && sqlite3_step(qr) == SQLITE_ROW) {
+            const char *rid = (const char *)sqlite3_column_text(qr, 0);
+            for (size_t i = 0; i < h->nres && !shared; i++)
+                if (h->res_fed[i] && strcmp(h->res[i].id, rid) == 0)
+                    shared = h->res[i].id;
+        }
+        sqlite3_reset(qr);
+        if (!shared)
+            continue;
+        char a1[24], a2[24], b1[24], b2[24];
+        fmt_time(sqlite3_column_int64(qs, 2), a1);
+        fmt_time(sqlite3_column_int64(qs, 3), a2);
+        fmt_time(h->t_first, b1);
+        fmt_time(h->t_last, b2);
+        snprintf(why, n,
+                 "its hits (%s..%s) overlap those of log #%lld '%s' (%s..%s) on resource '%s':"
+                 " the same hits would be counted twice (--force to ingest it anyway)",
+                 b1, b2, id, (const char *)sqlite3_column_text(qs, 1), a1, a2, shared);
+        rc = bl__store_fail(h->st, BL_DATA, "%s", why);
+    }
+out:
+    sqlite3_finalize(qs);
+    sqlite3_finalize(qr);
+    return rc;
+}
+
+/* ---- per-patron quotas across files ------------------------------------------------ */
+
+/* The month index of today (UTC). */
+static int current_month(void)
+{
+    int64_t days = (int64_t)time(NULL) / 86400;
+    int y, m, d;
+    bl_civil_from_days(days, &y, &m, &d);
+    return bl_month_index(y, m);
+}
+
+/* A month is closed once it ended more than two full months before today
+ * (March is closed from the 1st of June): its quota figures are final and
+ * its per-patron rows and key are deleted (docs/logs.md). */
+static bool month_closed(int month, int now)
+{
+    return month + 3 <= now;
+}
+
+/* The month's pseudonym key from meta, created at its first use. */
+static bl_status month_key(bl_store *st, int month, uint8_t key[16])
+{
+    char name[32], mtxt[8];
+    bl_month_format(month, mtxt);
+    snprintf(name, sizeof name, "quota_key:%s", mtxt);
+    sqlite3_stmt *q = NULL;
+    bl_status rc = BL_OK;
+    if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?", -1, &q, NULL) !=
+        SQLITE_OK)
+        return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) == 16) {
+        memcpy(key, sqlite3_column_blob(q, 0), 16);
+        sqlite3_finalize(q);
+        return BL_OK;
+    }
+    sqlite3_finalize(q);
+    FILE *f = fopen("/dev/urandom", "rb");
+    bool ok = f && fread(key, 1, 16, f) == 16;
+    if (f)
+        fclose(f);
+    if (!ok)
+        return bl__store_fail(st, BL_IO, "cannot read /dev/urandom");
+    if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", -1, &q,
+                           NULL) != SQLITE_OK)
+        return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(q, 2, key, 16, SQLITE_TRANSIENT);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* quota_excess of every (resource, month) with per-patron rows, from the sum
+ * of each pseudonym's uses over the sources not removed; then the months
+ * now closed lose their per-patron rows and key, their figures kept. */
+static bl_status quota_recompute(bl_store *st)
+{
+    static const char SQL[] =
+        "DELETE FROM quota_excess WHERE source_id IN"
+        " (SELECT id FROM source WHERE removed_at IS NOT NULL);\n"
+        "DELETE FROM quota_excess WHERE EXISTS (SELECT 1 FROM quota_use u"
+        " WHERE u.resource_id = quota_excess.resource_id AND u.month = quota_excess.month);\n"
+        "INSERT INTO quota_excess(source_id, resource_id, month, quota, patrons, extra_units)"
+        " SELECT MAX(p.src), p.resource_id, p.month, f.per_patron_monthly_quota,"
+        "  SUM(p.uses > f.per_patron_monthly_quota),"
+        "  SUM(MAX(p.uses - f.per_patron_monthly_quota, 0))"
+        " FROM forfait f JOIN (SELECT u.resource_id, u.month, u.metric, SUM(u.uses) AS uses,"
+        "   MAX(u.source_id) AS src FROM quota_use u JOIN source s ON s.id = u.source_id"
+        "   WHERE s.removed_at IS NULL GROUP BY u.resource_id, u.month, u.metric, u.pseudonym) p"
+        "  ON p.resource_id = f.resource_id AND p.metric = f.metric"
+        "  AND p.month BETWEEN substr(f.start, 1, 7) AND substr(f.end, 1, 7)"
+        " WHERE f.per_patron_monthly_quota IS NOT NULL"
+        " GROUP BY f.id, p.resource_id, p.month;";
+    bl_status rc = bl__exec(st, SQL);
+    if (rc != BL_OK)
+        return rc;
+    char cut[8];
+    bl_month_format(current_month() - 3, cut);
+    sqlite3_stmt *q1 = NULL, *q2 = NULL;
+    if (sqlite3_prepare_v2(st->db, "DELETE FROM quota_use WHERE month <= ?", -1, &q1, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(st->db,
+                           "DELETE FROM meta WHERE key LIKE 'quota_key:%' AND substr(key, 11) <= ?",
+                           -1, &q2, NULL) != SQLITE_OK) {
+        rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+    } else {
+        sqlite3_bind_text(q1, 1, cut, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q2, 1, cut, -1, SQLITE_STATIC);
+        if (sqlite3_step(q1) != SQLITE_DONE || sqlite3_step(q2) != SQLITE_DONE)
+            rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+    }
+    sqlite3_finalize(q1);
+    sqlite3_finalize(q2);
+    return rc;
 }
 
 bl_status bl__quota_refresh(bl_store *st)
 {
-    (void)st;
-    return BL_OK; /* lands with quota_use (issue 12, part 16) */
+    return quota_recompute(st);
+}
+
+/* Writes each patron's uses of this file under the month's pseudonym
+ * (open months), or folds them into this file's own excess (a late file
+ * of a closed month, whose other files' patrons are forgotten). */
+static bl_status write_quota_use(bl_hits *h, long long source_id)
+{
+    sqlite3 *db = h->st->db;
+    sqlite3_stmt *q = NULL;
+    bl_status rc = BL_OK;
+    int now = current_month();
+    int key_month = -1;
+    uint8_t key[16];
+    char month[8];
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO quota_use(source_id, resource_id, month, metric,"
+                           " pseudonym, uses) VALUES (?,?,?,?,?,?)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
+    for (size_t i = 0; i < h->pq.cap && rc == BL_OK; i++) {
+        const pq_ent *p = bl__u64map_at(&h->pq, i);
+        if (!p->key)
+            continue;
+        if (month_closed(p->month, now)) {
+            fold_patron(h, p);
+            continue;
+        }
+        uint64_t pseudo = 0;
+        bool have = false;
+        for (size_t r = 0; r < h->nrules && rc == BL_OK; r++) {
+            const quota_rule *qr = &h->rules[r];
+            if (qr->res != p->res || p->month < qr->from || p->month > qr->to ||
+                p->n[qr->metric] <= 0)
+                continue;
+            bool dup = false; /* two forfaits on one metric: its uses once */
+            for (size_t k = 0; k < r && !dup; k++)
+                dup = h->rules[k].res == p->res && h->rules[k].metric == qr->metric &&
+                      p->month >= h->rules[k].from && p->month <= h->rules[k].to;
+            if (dup)
+                continue;
+            if (!have) {
+                if (key_month != p->month) {
+                    if ((rc = month_key(h->st, p->month, key)) != BL_OK)
+                        break;
+                    key_month = p->month;
+                }
+                pseudo = bl_siphash(key, &p->patron, sizeof p->patron);
+                have = true;
+            }
+            uint8_t blob[8];
+            memcpy(blob, &pseudo, 8);
+            bl_month_format(p->month, month);
+            sqlite3_bind_int64(q, 1, source_id);
+            sqlite3_bind_text(q, 2, h->res[p->res].id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 3, month, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(q, 4, METRIC[qr->metric], -1, SQLITE_STATIC);
+            sqlite3_bind_blob(q, 5, blob, 8, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(q, 6, p->n[qr->metric]);
+            if (sqlite3_step(q) != SQLITE_DONE)
+                rc = bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
+            sqlite3_reset(q);
+        }
+    }
+    memset(key, 0, sizeof key);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static const unr_range *unr_sort_base; /* qsort has no context argument */
+
+static int unr_cmp(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    int64_t ea = unr_sort_base[a].events, eb = unr_sort_base[b].events;
+    if (ea != eb)
+        return ea > eb ? -1 : 1;
+    return a < b ? -1 : a > b;
+}
+
+/* The log ledger: the source's log_* columns and time span, its
+ * rows_accepted / rows_unattributed as events, and the unattributed ranges. */
+static bl_status write_ledger(bl_hits *h, long long source_id, bl_log_stats *st)
+{
+    sqlite3 *db = h->st->db;
+    sqlite3_stmt *qs = NULL, *qr = NULL;
+    bl_status rc = BL_OK;
+    *st = (bl_log_stats){.lines = h->n_lines,
+                         .events = h->n_events,
+                         .robot = h->n_robot,
+                         .status = h->n_status,
+                         .not_resource = h->n_not_resource,
+                         .static_ = h->n_static,
+                         .unattributed = h->n_unattributed,
+                         .time_first = h->t_first,
+                         .time_last = h->t_last};
+    if (sqlite3_prepare_v2(db,
+                           "UPDATE source SET log_lines = ?2, log_events = ?3, log_robot = ?4,"
+                           " log_status = ?5, log_not_resource = ?6, log_static = ?7,"
+                           " log_unattributed = ?8, time_first = ?9, time_last = ?10,"
+                           " rows_accepted = ?3, rows_unattributed = ?8 WHERE id = ?1",
+                           -1, &qs, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "INSERT INTO unattributed_range(source_id, range, events)"
+                           " VALUES (?,?,?)",
+                           -1, &qr, NULL) != SQLITE_OK) {
+        rc = bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
+        goto out;
+    }
+    sqlite3_bind_int64(qs, 1, source_id);
+    long long v[] = {st->lines,        st->events,  st->robot,       st->status,
+                     st->not_resource, st->static_, st->unattributed};
+    for (int i = 0; i < 7; i++)
+        sqlite3_bind_int64(qs, i + 2, v[i]);
+    if (h->any) {
+        sqlite3_bind_int64(qs, 9, h->t_first);
+        sqlite3_bind_int64(qs, 10, h->t_last);
+    }
+    if (sqlite3_step(qs) != SQLITE_DONE) {
+        rc = bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
+        goto out;
+    }
+    /* The ranges with most events first (ties: in order of appearance);
+     * past UNR_STORED, they are summed into "other". */
+    size_t *ix = malloc(h->nunr * sizeof *ix);
+    if (!ix) {
+        rc = BL_NOMEM;
+        goto out;
+    }
+    size_t k = 0;
+    for (size_t i = 1; i < h->nunr; i++)
+        if (h->unr[i].events > 0)
+            ix[k++] = i;
+    unr_sort_base = h->unr;
+    qsort(ix, k, sizeof *ix, unr_cmp);
+    int64_t other = h->unr[0].events;
+    for (size_t j = 0; j <= k && rc == BL_OK; j++) {
+        char txt[64];
+        int64_t ev;
+        if (j < k && j < UNR_STORED) {
+            const unr_range *u = &h->unr[ix[j]];
+            ev = u->events;
+            if (u->family == 4)
+                snprintf(txt, sizeof txt, "%u.%u.%u.0/24", u->net[0], u->net[1], u->net[2]);
+            else
+                snprintf(txt, sizeof txt, "%x:%x:%x::/48", u->net[0] << 8 | u->net[1],
+                         u->net[2] << 8 | u->net[3], u->net[4] << 8 | u->net[5]);
+        } else if (j < k) {
+            other += h->unr[ix[j]].events;
+            continue;
+        } else if (other > 0) {
+            ev = other;
+            snprintf(txt, sizeof txt, "other");
+        } else {
+            break;
+        }
+        sqlite3_bind_int64(qr, 1, source_id);
+        sqlite3_bind_text(qr, 2, txt, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(qr, 3, ev);
+        if (sqlite3_step(qr) != SQLITE_DONE)
+            rc = bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
+        sqlite3_reset(qr);
+    }
+    free(ix);
+out:
+    sqlite3_finalize(qs);
+    sqlite3_finalize(qr);
+    return rc;
 }
 
 bl_status bl__hits_finish(bl_hits *h, long long source_id, long *out_of_order, bl_log_stats *stats)
 {
-    (void)stats;
     *out_of_order = h->out_of_order;
     sweep(h, true);
     sqlite3 *db = h->st->db;
     sqlite3_stmt *qs = NULL, *qq = NULL;
-    bl_status rc = BL_OK;
+    bl_status rc;
+    if ((rc = write_ledger(h, source_id, stats)) != BL_OK ||
+        (rc = write_quota_use(h, source_id)) != BL_OK)
+        goto out;
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO user_sketch(source_id, library_id, month, sketch)"
                            " VALUES (?,?,?,?)",
@@ -1367,6 +1834,8 @@ bl_status bl__hits_finish(bl_hits *h, long long source_id, long *out_of_order, b
         }
         sqlite3_reset(qq);
     }
+    if (h->nrules)
+        rc = quota_recompute(h->st);
 out:
     sqlite3_finalize(qs);
     sqlite3_finalize(qq);
@@ -1414,6 +1883,9 @@ void bl__hits_free(bl_hits *h)
     free(h->ua);
     bl__u64map_release(&h->cell_cache);
     bl__u64map_release(&h->sketches);
+    bl__u64map_release(&h->unr_map);
+    free(h->unr);
+    free(h->res_fed);
     for (size_t i = 0; i < h->nsk; i++)
         free(h->sk[i]);
     free(h->sk);

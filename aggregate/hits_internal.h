@@ -6,6 +6,11 @@
 
 #include "agg_internal.h"
 
+/* The number of physical lines of the log file (from sink->end), for the
+ * log ledger written by bl__hits_finish. */
+typedef struct bl_hits bl_hits;
+void bl__hits_lines(bl_hits *h, unsigned long lines);
+
 /* ---- u64 map ------------------------------------------------------------------ */
 
 /* Open addressing, linear probing, backward-shift deletion. Each slot is

@@ -1,4 +1,5 @@
-/* bilan ingest [--format F] [--provider NAME] [--library-param NAME] [--strict] FILE... */
+/* bilan ingest [--format F] [--provider NAME] [--library-param NAME] [--strict] [--force]
+ * FILE... */
 #include "cli.h"
 
 #include <getopt.h>
@@ -7,7 +8,8 @@
 #include <string.h>
 
 static const char USAGE[] =
-    "bilan ingest [--format FMT] [--provider NAME] [--library-param NAME] [--strict] FILE...";
+    "bilan ingest [--format FMT] [--provider NAME] [--library-param NAME] [--strict] [--force] "
+    "FILE...";
 
 static void help(void)
 {
@@ -22,7 +24,10 @@ static void help(void)
            "  --library-param NAME  logs: take the library from this URL query parameter,\n"
            "                        matched against the libraries' aliases (default: the\n"
            "                        client IP against their ip_ranges)\n"
-           "  --strict              refuse a whole file as soon as one row is bad\n\n"
+           "  --strict              refuse a whole file as soon as one row is bad\n"
+           "  --force               logs: ingest a log whose hits overlap in time those of\n"
+           "                        a log already ingested for the same resource (refused\n"
+           "                        otherwise: the same hits would be counted twice)\n\n"
            "Files may be plain or gzip'd. A file already ingested (same content) is\n"
            "skipped. A newer report restating months replaces them. A bad row is\n"
            "rejected alone (FILE:LINE: field: reason on stderr) and recorded; a file that\n"
@@ -56,6 +61,7 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
                                              {"provider", required_argument, NULL, 'p'},
                                              {"library-param", required_argument, NULL, 'l'},
                                              {"strict", no_argument, NULL, 's'},
+                                             {"force", no_argument, NULL, 'F'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     bl_ingest_opts opts = {0};
@@ -75,6 +81,9 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
             break;
         case 's':
             opts.strict = true;
+            break;
+        case 'F':
+            opts.force = true;
             break;
         case 'h':
             help();

@@ -1,5 +1,5 @@
 /* Format names, detection by content, and dispatch to the readers. */
-#include "bilan/ingest.h"
+#include "ingest_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +65,22 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
     default:
         st = bl_log_read(src, path, &o, sink, errmsg);
         break;
+    }
+    if (st == BL_OK) {
+        /* A reader may stop before the end (a trailer it does not need):
+         * the rest is read all the same, so that the content identity is
+         * the whole file's and a damaged end refuses the file. */
+        bl_file_end e;
+        st = bl__source_drain(src);
+        if (st != BL_OK) {
+            *errmsg = bl_strdup_printf("%s: %s", path, bl_source_errmsg(src));
+            if (sink->diag) {
+                bl_diag d = {BL_DIAG_FILE, path, 0, NULL, *errmsg, NULL};
+                sink->diag(sink->ctx, &d);
+            }
+        } else if (bl__source_end(src, &e) && sink->end) {
+            st = sink->end(sink->ctx, &e);
+        }
     }
     bl_source_close(src);
     return st;

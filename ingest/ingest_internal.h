@@ -9,4 +9,13 @@
 bl_format bl__counter_sniff(const char *head, size_t n);
 bl_format bl__log_sniff(const char *head, size_t n);
 
+/* Once the source has been read to its clean end: fills e with the
+ * content's identity and line count (bilan/record.h) and returns true;
+ * false when the end was not reached or an error stopped the reading. */
+bool bl__source_end(bl_source *s, bl_file_end *e);
+/* Reads (and discards) whatever the reader left, so that the content
+ * identity covers the whole file and a problem after the last line (bytes
+ * after the gzip data, a bad CRC) is seen. The read's status. */
+bl_status bl__source_drain(bl_source *s);
+
 #endif

@@ -1,7 +1,16 @@
 /* Byte sources: a plain file or a gzip stream (one or several members),
- * through zlib's gzread, which passes plain files through untouched. The
- * magic number, not the file name, says which. Errors are sticky. */
-#include "bilan/ingest.h"
+ * the magic number, not the file name, saying which. Errors are sticky.
+ *
+ * gzip is inflated with zlib's inflate directly rather than gzread, which
+ * silently ignores bytes after the end of a member that are not a further
+ * member (a botched concatenation, garbage appended): here they are an
+ * error, like truncation and a bad CRC.
+ *
+ * While the bytes are read, the source hashes the content they stand for
+ * (XXH3-128 of the lines with CRLF and lone CR turned into LF and a final LF
+ * supplied) and counts its lines: the identity that recognises a file
+ * re-delivered gzip'd or with other line ends (docs/logs.md says why XXH3). */
+#include "ingest_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,14 +19,35 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <xxhash.h>
 #include <zlib.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#define INBUF (128 * 1024)
+
 struct bl_source {
-    gzFile gz;
+    int fd;
     bool gzip;
+    bool eof;         /* the stream has ended cleanly */
+    bool in_member;   /* gzip: inside a member (its end not yet seen) */
+    bool member_done; /* gzip: at least one member ended */
+    bool file_eof;    /* no more bytes in the file */
+    z_stream zs;
+    unsigned char *in; /* gzip: compressed input */
     bl_status err;
     char msg[256];
+    /* Content identity of what was read so far. */
+    XXH3_state_t *xx;
+    bool pending_cr; /* the last byte read was a CR: LF or not decides */
+    bool any;        /* at least one byte hashed */
+    char last;       /* the last byte hashed */
+    unsigned long lines;
 };
+
+static void hash_bytes(bl_source *s, const char *p, size_t n);
 
 bl_status bl_source_open(const char *path, bl_source **out, char **errmsg)
 {
@@ -30,20 +60,106 @@ bl_status bl_source_open(const char *path, bl_source **out, char **errmsg)
     unsigned char magic[2] = {0, 0};
     ssize_t n = pread(fd, magic, 2, 0);
     bl_source *s = calloc(1, sizeof *s);
-    if (!s) {
-        close(fd);
-        return BL_NOMEM;
-    }
-    s->gzip = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-    s->gz = gzdopen(fd, "rb");
-    if (!s->gz) {
-        close(fd);
+    if (!s || !(s->xx = XXH3_createState())) {
         free(s);
+        close(fd);
         *errmsg = bl_strdup_printf("cannot open '%s': out of memory", path);
         return BL_NOMEM;
     }
-    gzbuffer(s->gz, 128 * 1024);
+    XXH3_128bits_reset(s->xx);
+    s->fd = fd;
+    s->gzip = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    if (s->gzip) {
+        /* 15 + 16: a gzip wrapper only, whose trailer (CRC-32, length) inflate checks. */
+        if (!(s->in = malloc(INBUF)) || inflateInit2(&s->zs, 15 + 16) != Z_OK) {
+            free(s->in);
+            XXH3_freeState(s->xx);
+            free(s);
+            close(fd);
+            *errmsg = bl_strdup_printf("cannot open '%s': out of memory", path);
+            return BL_NOMEM;
+        }
+        s->in_member = true;
+    }
     *out = s;
+    return BL_OK;
+}
+
+static bl_status fail(bl_source *s, bl_status code, const char *what, const char *detail)
+{
+    snprintf(s->msg, sizeof s->msg, "%s%s%s", what, detail ? ": " : "", detail ? detail : "");
+    s->err = code;
+    return code;
+}
+
+/* read(2) that retries on EINTR; -1 on error. */
+static ssize_t read_some(int fd, void *buf, size_t n)
+{
+    ssize_t r;
+    do
+        r = read(fd, buf, n);
+    while (r < 0 && errno == EINTR);
+    return r;
+}
+
+static bl_status read_plain(bl_source *s, void *buf, size_t n, size_t *got)
+{
+    ssize_t r = read_some(s->fd, buf, n);
+    if (r < 0)
+        return fail(s, BL_IO, "read error", strerror(errno));
+    if (r == 0)
+        s->eof = true;
+    *got = (size_t)r;
+    return BL_OK;
+}
+
+static bl_status read_gzip(bl_source *s, void *buf, size_t n, size_t *got)
+{
+    z_stream *z = &s->zs;
+    z->next_out = buf;
+    z->avail_out = (uInt)n;
+    while (z->avail_out > 0) {
+        if (z->avail_in == 0 && !s->file_eof) {
+            ssize_t r = read_some(s->fd, s->in, INBUF);
+            if (r < 0)
+                return fail(s, BL_IO, "read error", strerror(errno));
+            if (r == 0)
+                s->file_eof = true;
+            z->next_in = s->in;
+            z->avail_in = (uInt)r;
+        }
+        if (z->avail_in == 0 && s->file_eof) {
+            if (s->in_member)
+                return fail(s, BL_DATA, "truncated gzip stream", "unexpected end of file");
+            s->eof = true;
+            break;
+        }
+        if (!s->in_member) {
+            /* Bytes after a member: only a further member may follow. */
+            if (z->next_in[0] != 0x1f || (z->avail_in > 1 && z->next_in[1] != 0x8b))
+                return fail(s, BL_DATA, "corrupt gzip stream",
+                            "bytes after the end of the gzip data that are not a further "
+                            "gzip member");
+            if (inflateReset(z) != Z_OK)
+                return fail(s, BL_DATA, "corrupt gzip stream", "cannot restart inflate");
+            s->in_member = true;
+        }
+        int r = inflate(z, Z_NO_FLUSH);
+        if (r == Z_STREAM_END) {
+            s->in_member = false;
+            s->member_done = true;
+        } else if (r == Z_BUF_ERROR && z->avail_in == 0) {
+            continue; /* needs more input: read above, or truncation seen there */
+        } else if (r != Z_OK) {
+            if (r == Z_MEM_ERROR)
+                return fail(s, BL_NOMEM, "out of memory", NULL);
+            return fail(s, BL_DATA,
+                        s->member_done && r == Z_DATA_ERROR ? "corrupt gzip stream after a member"
+                                                            : "corrupt gzip stream",
+                        z->msg ? z->msg : "unknown error");
+        }
+    }
+    *got = n - z->avail_out;
     return BL_OK;
 }
 
@@ -52,34 +168,112 @@ bl_status bl_source_read(bl_source *s, void *buf, size_t n, size_t *got)
     *got = 0;
     if (s->err != BL_OK)
         return s->err;
+    if (s->eof)
+        return BL_OK;
     if (n > (1u << 30))
         n = 1u << 30;
-    int r = gzread(s->gz, buf, (unsigned)n);
-    if (r < 0) {
-        int zerr = 0;
-        const char *m = gzerror(s->gz, &zerr);
-        if (zerr == Z_ERRNO) {
-            snprintf(s->msg, sizeof s->msg, "read error: %s", strerror(errno));
-            s->err = BL_IO;
-        } else {
-            snprintf(s->msg, sizeof s->msg, "corrupt gzip stream: %s", m ? m : "unknown");
-            s->err = BL_DATA;
-        }
-        return s->err;
+    bl_status st = s->gzip ? read_gzip(s, buf, n, got) : read_plain(s, buf, n, got);
+    if (st != BL_OK) {
+        *got = 0;
+        return st;
     }
-    if (r == 0) {
-        /* gzread returns 0 at the end of a truncated stream with the error set. */
-        int zerr = 0;
-        const char *m = gzerror(s->gz, &zerr);
-        if (zerr != Z_OK && zerr != Z_STREAM_END) {
-            snprintf(s->msg, sizeof s->msg, "truncated or corrupt gzip stream: %s",
-                     m ? m : "unexpected end of file");
-            s->err = BL_DATA;
-            return s->err;
-        }
-    }
-    *got = (size_t)r;
+    if (*got)
+        hash_bytes(s, buf, *got);
     return BL_OK;
+}
+
+/* ---- content identity ---------------------------------------------------------- */
+
+/* Line feeds in p[0..n): SSE2 compares 16 bytes at a time (this runs on
+ * every byte of every log, in the decompressing thread). */
+static unsigned long count_lf(const char *p, size_t n)
+{
+    unsigned long c = 0;
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i lf = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+    while (n - i >= 16) {
+        /* Byte counters wrap at 256: fold every 255 blocks. */
+        size_t blocks = (n - i) / 16;
+        if (blocks > 255)
+            blocks = 255;
+        __m128i acc = zero;
+        for (size_t b = 0; b < blocks; b++, i += 16)
+            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_loadu_si128((const void *)(p + i)), lf));
+        __m128i s = _mm_sad_epu8(acc, zero);
+        c += (unsigned long)_mm_cvtsi128_si32(s) + (unsigned long)_mm_extract_epi16(s, 4);
+    }
+#endif
+    for (; i < n; i++)
+        c += p[i] == '\n';
+    return c;
+}
+
+static void hash_run(bl_source *s, const char *p, size_t n)
+{
+    if (!n)
+        return;
+    XXH3_128bits_update(s->xx, p, n);
+    s->lines += count_lf(p, n);
+    s->any = true;
+    s->last = p[n - 1];
+}
+
+/* Feeds the normalised form of p[0..n): CRLF and lone CR become LF. A CR at
+ * the end of a buffer waits for the next byte to say which it was. */
+static void hash_bytes(bl_source *s, const char *p, size_t n)
+{
+    const char *end = p + n;
+    if (s->pending_cr) {
+        s->pending_cr = false;
+        hash_run(s, "\n", 1);
+        if (*p == '\n')
+            p++;
+    }
+    while (p < end) {
+        const char *cr = memchr(p, '\r', (size_t)(end - p));
+        if (!cr) {
+            hash_run(s, p, (size_t)(end - p));
+            return;
+        }
+        hash_run(s, p, (size_t)(cr - p));
+        p = cr + 1;
+        if (p == end) {
+            s->pending_cr = true;
+            return;
+        }
+        hash_run(s, "\n", 1);
+        if (*p == '\n')
+            p++;
+    }
+}
+
+bool bl__source_end(bl_source *s, bl_file_end *e)
+{
+    if (!s->eof || s->err != BL_OK)
+        return false;
+    if (s->pending_cr) {
+        s->pending_cr = false;
+        hash_run(s, "\n", 1);
+    }
+    if (s->any && s->last != '\n')
+        hash_run(s, "\n", 1);
+    XXH128_hash_t h = XXH3_128bits_digest(s->xx);
+    snprintf(e->content_hash, sizeof e->content_hash, "%016llx%016llx",
+             (unsigned long long)h.high64, (unsigned long long)h.low64);
+    e->lines = s->lines;
+    return true;
+}
+
+bl_status bl__source_drain(bl_source *s)
+{
+    char sink[32 * 1024];
+    size_t got;
+    bl_status st;
+    do
+        st = bl_source_read(s, sink, sizeof sink, &got);
+    while (st == BL_OK && got > 0);
+    return st;
 }
 
 const char *bl_source_errmsg(const bl_source *s)
@@ -96,7 +290,11 @@ void bl_source_close(bl_source *s)
 {
     if (!s)
         return;
-    gzclose_r(s->gz);
+    if (s->gzip)
+        inflateEnd(&s->zs);
+    free(s->in);
+    XXH3_freeState(s->xx);
+    close(s->fd);
     free(s);
 }
 

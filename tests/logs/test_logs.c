@@ -176,7 +176,9 @@ Test(logs, custom_format_library_key)
     ctx c = setup("logs");
     tu_run r = ingest(&c, "--format=" CUSTOM, fixture(&c, "custom.log"));
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert(strstr(r.out, "4 accepted, 0 rejected"), "%s", r.out);
+    cr_assert(strstr(r.out, "4 lines read, 2 usage events counted (1 unattributed); ignored: 1 "
+                            "robot"),
+              "%s", r.out);
     tu_run_free(&r);
     check_export(&c, "custom.expected");
     teardown(&c);
