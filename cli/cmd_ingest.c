@@ -130,7 +130,7 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
                    r.source_id, path, r.format, b, e, l->lines, l->events, l->unattributed,
                    l->robot, l->status, l->not_resource, l->static_);
             if (r.rows_rejected)
-                printf("; %ld lines rejected", r.rows_rejected);
+                printf("; %ld line%s rejected", r.rows_rejected, r.rows_rejected == 1 ? "" : "s");
         } else {
             printf("#%lld %s: %s%s%s %s..%s: %ld accepted, %ld rejected, %ld unattributed",
                    r.source_id, path, r.format, r.report_id[0] ? " " : "", r.report_id, b, e,

@@ -202,7 +202,7 @@ Test(bad_input, huge_log_line_rejected_alone, .init = setup, .fini = teardown)
     snprintf(want, sizeof want, "%s:21:", p);
     cr_assert(strstr(r.err, want), "expected '%s' in: %s", want, r.err);
     cr_assert(strstr(r.out, "26 lines read, 0 usage events counted"), "%s", r.out);
-    cr_assert(strstr(r.out, "; 1 lines rejected"), "%s", r.out);
+    cr_assert(strstr(r.out, "; 1 line rejected"), "%s", r.out);
     cr_assert(!strstr(r.err, "192.0.2"), "an IP address reached stderr: %s", r.err);
     tu_run_free(&r);
     assert_sound(env.db);
