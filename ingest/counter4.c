@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NO_COL ((size_t)-1)
+#define NO_COL BL__CTR_NO_COL
 /* Rows searched for the heading row before the file is refused. */
 #define R4_MAX_HEADER_ROWS 30
 
@@ -172,19 +172,9 @@ static bl_status read_heading(r4_state *s)
      * of the "Reporting Period ..." and category columns), or from the first
      * month read, to the end of the row. A heading there that is not a month
      * refuses the file, rather than its counts being dropped unseen. */
-    size_t start = first_month;
-    if (anchor != NO_COL && (start == NO_COL || anchor + 1 < start))
-        start = anchor + 1;
-    for (size_t i = start; start != NO_COL && i < r->nfields; i++) {
-        char k[64];
-        int mi;
-        if (r->fields[i].len == 0 || bl__ctr_month(r->fields[i], &mi))
-            continue;
-        bl__ctr_norm(r->fields[i], k, sizeof k);
-        if (r->fields[i].len <= 60 && is_fixed_before_months(k))
-            continue;
-        return bl__ctr_refuse_heading(r, i);
-    }
+    bl_status area = bl__ctr_check_month_area(r, first_month, anchor, is_fixed_before_months, 60);
+    if (area != BL_OK)
+        return area;
     if (s->total != NO_COL)
         bl__ctr_copy(bl__ctr_cell(r, s->total), s->total_label, sizeof s->total_label);
     if (s->nmonths == 0)

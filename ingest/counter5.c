@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NO_COL ((size_t)-1)
+#define NO_COL BL__CTR_NO_COL
 
 typedef struct r5_header {
     char report_name[BL_CTR_VALUE_MAX];
@@ -258,19 +258,9 @@ static bl_status read_heading(r5_state *s)
      * Metric_Type / Reporting_Period_Total, or the first month read) to the
      * end of the row: a heading there that is not a month refuses the file,
      * rather than its counts being dropped unseen. */
-    size_t start = first_month;
-    if (anchor != NO_COL && (start == NO_COL || anchor + 1 < start))
-        start = anchor + 1;
-    for (size_t i = start; start != NO_COL && i < r->nfields; i++) {
-        char k[48];
-        int mi;
-        if (r->fields[i].len == 0 || bl__ctr_month(r->fields[i], &mi))
-            continue;
-        bl__ctr_norm(r->fields[i], k, sizeof k);
-        if (r->fields[i].len <= 40 && header_is_column(k))
-            continue;
-        return bl__ctr_refuse_heading(r, i);
-    }
+    bl_status area = bl__ctr_check_month_area(r, first_month, anchor, header_is_column, 40);
+    if (area != BL_OK)
+        return area;
     if (c->total != NO_COL)
         bl__ctr_copy(bl__ctr_cell(r, c->total), c->total_label, sizeof c->total_label);
     if (c->inst_id == NO_COL)

@@ -1032,6 +1032,25 @@ bl_status bl__ctr_refuse_heading(bl__ctr_reader *r, size_t i)
                           letter, i + 1);
 }
 
+bl_status bl__ctr_check_month_area(bl__ctr_reader *r, size_t first_month, size_t anchor,
+                                   bool (*is_fixed)(const char *k), size_t fixed_max)
+{
+    size_t start = first_month;
+    if (anchor != BL__CTR_NO_COL && (start == BL__CTR_NO_COL || anchor + 1 < start))
+        start = anchor + 1;
+    for (size_t i = start; start != BL__CTR_NO_COL && i < r->nfields; i++) {
+        char k[64];
+        int mi;
+        if (r->fields[i].len == 0 || bl__ctr_month(r->fields[i], &mi))
+            continue;
+        bl__ctr_norm(r->fields[i], k, sizeof k);
+        if (r->fields[i].len <= fixed_max && is_fixed(k))
+            continue;
+        return bl__ctr_refuse_heading(r, i);
+    }
+    return BL_OK;
+}
+
 void bl__ctr_period_note(bl__ctr_reader *r, const char *what, int hb, int he, int cb, int ce)
 {
     if (hb < 0 || he < 0 || (hb == cb && he == ce))

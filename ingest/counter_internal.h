@@ -142,10 +142,22 @@ bool bl__ctr_is_trailer(bl_sv s);
 bool bl__ctr_created(bl_sv s, char out[BL_CTR_CREATED_SIZE]);
 /* A spreadsheet column name for a 0-based index: 0 -> "A", 27 -> "AB". */
 void bl__ctr_col_name(size_t i, char out[16]);
+/* A column not found in the heading row. */
+#define BL__CTR_NO_COL ((size_t)-1)
+
 /* Refuses the file because heading cell i of the current (heading) row lies
  * among the month columns but is not a month: names the heading, its column
  * letter and number. Returns BL_DATA. */
 bl_status bl__ctr_refuse_heading(bl__ctr_reader *r, size_t i);
+/* The month area of the heading row runs from right after `anchor` (the
+ * last fixed column before the months, BL__CTR_NO_COL when none) or from the first
+ * month read (first_month), whichever comes first, to the end of the row:
+ * a heading there that is neither empty, a month, nor a known fixed column
+ * (is_fixed on its normalised form, headings up to fixed_max bytes) refuses
+ * the file (bl__ctr_refuse_heading), rather than its counts being dropped
+ * unseen. BL_OK otherwise. */
+bl_status bl__ctr_check_month_area(bl__ctr_reader *r, size_t first_month, size_t anchor,
+                                   bool (*is_fixed)(const char *k), size_t fixed_max);
 /* A note (line 0) when the period the header states (what, hb..he, month
  * indexes, -1 when unknown) is not the span of the month columns (cb..ce):
  * the month columns decide, the header never refuses the file. */
