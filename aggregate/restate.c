@@ -75,9 +75,16 @@ static bl_status collect_keys(bl_store *st, long long id)
                            "CREATE INDEX IF NOT EXISTS temp.rcand_kid ON rcand(kid, sid);"
                            "DELETE FROM temp.rkey; DELETE FROM temp.rcand;")) != BL_OK)
         return rc;
+    if ((rc = exec1(st,
+                    "INSERT INTO temp.rkey SELECT DISTINCT institution_id, institution,"
+                    " platform, month, metric FROM usage WHERE source_id = ?1",
+                    id)) != BL_OK)
+        return rc;
+    /* Only keys another source also carries are contested: the others need
+     * no decision (a report of many institutions, mostly new, stays cheap). */
     return exec1(st,
-                 "INSERT INTO temp.rkey SELECT DISTINCT institution_id, institution,"
-                 " platform, month, metric FROM usage WHERE source_id = ?1",
+                 "DELETE FROM temp.rkey WHERE NOT EXISTS (SELECT 1 FROM usage u"
+                 " WHERE " STR(KEY_EQ(u, rkey)) " AND u.source_id <> ?1)",
                  id);
 }
 
