@@ -27,8 +27,6 @@ static void teardown(void)
     tr_teardown(&e);
 }
 
-TestSuite(trust_network, .init = setup, .fini = teardown);
-
 static tu_run import(const char *rel)
 {
     return tr_bilan(&e, "network", "import", tr_fx(rel), NULL);
@@ -73,7 +71,7 @@ static void exec_sql(const char *sql)
 
 /* A partner id '../../evil' would name its PDF outside --out: refused at
  * import with file, line and column; nothing imported. */
-Test(trust_network, partner_id_leaving_the_folder_is_refused)
+Test(trust_network, partner_id_leaving_the_folder_is_refused, .init = setup, .fini = teardown)
 {
     tu_run r = import("network/id-partner-dotdot");
     cr_assert_eq(r.status, 65, "%s", r.err);
@@ -87,7 +85,7 @@ Test(trust_network, partner_id_leaving_the_folder_is_refused)
     cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM partner WHERE id LIKE '%evil%'"), 0);
 }
 
-Test(trust_network, every_id_and_reference_is_checked)
+Test(trust_network, every_id_and_reference_is_checked, .init = setup, .fini = teardown)
 {
     static const char *const cases[][2] = {
         {"network/id-library-partner-ref",
@@ -103,7 +101,7 @@ Test(trust_network, every_id_and_reference_is_checked)
 }
 
 /* At most 64 characters: 64 are accepted, 65 refused. */
-Test(trust_network, ids_are_at_most_64_characters)
+Test(trust_network, ids_are_at_most_64_characters, .init = setup, .fini = teardown)
 {
     char net[1024], path[1100], id[70], csv[600];
     snprintf(net, sizeof net, "%s/net", e.dir);
@@ -129,7 +127,7 @@ Test(trust_network, ids_are_at_most_64_characters)
 }
 
 /* Every bundled network still imports under the rule. */
-Test(trust_network, bundled_networks_still_import)
+Test(trust_network, bundled_networks_still_import, .init = setup, .fini = teardown)
 {
     static const char *const dirs[] = {"demo/network",
                                        "forfaits/network",
@@ -151,7 +149,7 @@ Test(trust_network, bundled_networks_still_import)
 
 /* Excel's French CSV with an unquoted ';' list: the URL pattern would have
  * become a COUNTER name and every log hit would have stopped matching. */
-Test(trust_network, row_wider_than_its_header_is_refused)
+Test(trust_network, row_wider_than_its_header_is_refused, .init = setup, .fini = teardown)
 {
     import_ok("network/base");
     import_refused("network/wide-semicolon-list",
@@ -163,7 +161,7 @@ Test(trust_network, row_wider_than_its_header_is_refused)
 }
 
 /* Missing trailing cells of optional columns read as empty. */
-Test(trust_network, short_row_without_optional_cells_imports)
+Test(trust_network, short_row_without_optional_cells_imports, .init = setup, .fini = teardown)
 {
     import_ok("network/short-optional");
     cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM partner WHERE id = 'ca-durance'"
@@ -187,7 +185,7 @@ Test(trust_network, short_row_without_optional_cells_imports)
 }
 
 /* A short row whose required cell is missing is refused. */
-Test(trust_network, short_row_missing_a_required_cell_is_refused)
+Test(trust_network, short_row_missing_a_required_cell_is_refused, .init = setup, .fini = teardown)
 {
     import_ok("network/base");
     import_refused("network/short-required", "forfaits.csv:2: 4 cells but the header has 9: no "
@@ -232,7 +230,8 @@ static void assert_same_bytes(const char *db, const char *before, size_t n)
     free(after);
 }
 
-Test(trust_network, demo_never_touches_the_store_bilan_db_names, .timeout = 120)
+Test(trust_network, demo_never_touches_the_store_bilan_db_names, .init = setup, .fini = teardown,
+     .timeout = 120)
 {
     import_ok("network/base");
     tu_run g = tr_bilan(&e, "ingest", tr_fx("network/forfait/pr-vod-2026.csv"), NULL);
@@ -298,7 +297,7 @@ static void forfait_store(void)
 static const char CSV_HEADER[] = "forfait_id,resource_id,units,used,remaining,percent_used,"
                                  "projected_exhaustion,end,status\n";
 
-Test(trust_network, projection_in_the_past_is_said_as_such)
+Test(trust_network, projection_in_the_past_is_said_as_such, .init = setup, .fini = teardown)
 {
     forfait_store();
     tu_run r = tr_bilan(&e, "forfait", "status", "--at", "2026-11-15", NULL);
@@ -338,7 +337,8 @@ Test(trust_network, projection_in_the_past_is_said_as_such)
 
 /* The report model takes the same sentence (the network review of
  * November, computed at 30 November). */
-Test(trust_network, projection_in_the_past_in_the_report, .timeout = 60)
+Test(trust_network, projection_in_the_past_in_the_report, .init = setup, .fini = teardown,
+     .timeout = 60)
 {
     forfait_store();
     char out[1100], pdf[1300];
@@ -363,7 +363,7 @@ Test(trust_network, projection_in_the_past_in_the_report, .timeout = 60)
  * SUM, and a forfait of INT64_MAX units written by SQL: `forfait status`
  * still answers (exit 0 or 1, never 74 "integer overflow"), and the figures
  * it can read are those of the imported data. */
-Test(trust_network, stored_figures_never_overflow_forfait_status)
+Test(trust_network, stored_figures_never_overflow_forfait_status, .init = setup, .fini = teardown)
 {
     forfait_store();
     exec_sql("INSERT INTO usage(source_id, library_id, resource_id, institution_id, institution,"
