@@ -37,22 +37,35 @@ static void help(void)
            USAGE);
 }
 
+/* A file's diagnostics are held until it is known whether the file was
+ * new: a re-delivered file (same content, found once read) says only that
+ * it was skipped. Past the cap they go out at once. */
+#define HELD_DIAG_CAP (256 * 1024)
+
 static void print_diag(void *ctx, const bl_diag *d)
 {
-    (void)ctx;
-    if (d->level == BL_DIAG_NOTE) {
-        /* Notes about the whole file (an implausible Created date, cells
-         * superseded or kept) change what counts: say them. Line notes
-         * (skipped trailer rows) are routine. */
-        if (d->line == 0)
-            fprintf(stderr, "bilan: %s: note: %s\n", d->path ? d->path : "?", d->reason);
-        return;
-    }
-    if (d->field)
-        fprintf(stderr, "bilan: %s:%lu: %s: %s\n", d->path ? d->path : "?", d->line, d->field,
-                d->reason);
+    bl_buf *held = ctx;
+    if (d->level == BL_DIAG_NOTE && d->line != 0)
+        return; /* line notes (skipped trailer rows) are routine */
+    /* Notes about the whole file (an implausible Created date, cells
+     * superseded or kept) change what counts: they are said too. */
+    const char *path = d->path ? d->path : "?";
+    size_t before = held->len;
+    bl_status rc;
+    if (d->level == BL_DIAG_NOTE)
+        rc = bl_buf_printf(held, "bilan: %s: note: %s\n", path, d->reason);
+    else if (d->field)
+        rc = bl_buf_printf(held, "bilan: %s:%lu: %s: %s\n", path, d->line, d->field, d->reason);
     else
-        fprintf(stderr, "bilan: %s:%lu: %s\n", d->path ? d->path : "?", d->line, d->reason);
+        rc = bl_buf_printf(held, "bilan: %s:%lu: %s\n", path, d->line, d->reason);
+    if (rc != BL_OK || held->len > HELD_DIAG_CAP) {
+        if (rc != BL_OK)
+            held->len = before;
+        fwrite(held->data, 1, held->len, stderr);
+        bl_buf_clear(held);
+        if (rc != BL_OK)
+            fprintf(stderr, "bilan: %s:%lu: %s\n", path, d->line, d->reason);
+    }
 }
 
 int cmd_ingest(bl_cli *cli, int argc, char **argv)
@@ -102,7 +115,11 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
     for (int i = optind; i < argc; i++) {
         const char *path = argv[i];
         bl_ingest_result r;
-        bl_status rc = bl_store_ingest(st, path, provider, &opts, print_diag, NULL, &r);
+        bl_buf held = BL_BUF_INIT(2 * HELD_DIAG_CAP);
+        bl_status rc = bl_store_ingest(st, path, provider, &opts, print_diag, &held, &r);
+        if (!(rc == BL_OK && r.duplicate) && held.len)
+            fwrite(held.data, 1, held.len, stderr);
+        bl_buf_release(&held);
         if (rc != BL_OK) {
             if (rc == BL_NOINPUT || rc == BL_IO || rc == BL_TEMPFAIL || rc == BL_NOMEM)
                 cli_error("%s", bl_store_errmsg(st));

@@ -371,3 +371,28 @@ Test(trust_store, removing_a_log_source_restores_the_distinct_users, .init = set
     free(two_days);
     free(after);
 }
+
+/* A re-delivered file says only that it was skipped: the rejected rows it
+ * carries were reported when it came the first time. */
+Test(trust_store, a_redelivered_file_is_skipped_without_its_rejections, .init = setup,
+     .fini = teardown)
+{
+    tu_run r = tr_bilan(&e, "network", "import", tr_fx("store/logs/network"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char log[1024], gz[1100];
+    snprintf(log, sizeof log, "%s/fixtures/logs/combined.log", tu_srcdir());
+    snprintf(gz, sizeof gz, "%s/combined.log.gz", e.dir);
+    tu_run z = tu_sh("gzip -c '%s' > '%s'", log, gz);
+    cr_assert_eq(z.status, 0, "%s", z.err);
+    tu_run_free(&z);
+    r = tr_bilan(&e, "ingest", log, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.err, ":15: time: malformed timestamp"), "%s", r.err);
+    tu_run_free(&r);
+    r = tr_bilan(&e, "ingest", gz, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "already ingested as #1, skipped"), "%s", r.out);
+    cr_assert_str_eq(r.err, "");
+    tu_run_free(&r);
+}
