@@ -4,7 +4,7 @@
  * store. Whole days and whole units throughout: dates are day numbers
  * (bl_days_from_civil), the projection is exact integer arithmetic on the
  * burn window's units and days, never a float. See docs/forfaits.md. */
-#include "agg_internal.h"
+#include "store_internal.h"
 #include "bilan/forfait.h"
 
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * same command sends nothing twice, and a retry sends only what failed) and
  * the few figures a partner's email leads with, read from the report's own
  * model so that the body and the attached PDF say the same thing. */
-#include "agg_internal.h"
+#include "store_internal.h"
 #include "bilan/mailing.h"
 #include "bilan/model.h"
 

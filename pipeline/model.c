@@ -6,7 +6,7 @@
  * resource's headline metric: that is what the reports call
  * "consultations". See docs/reports.md.
  */
-#include "agg_internal.h"
+#include "store_internal.h"
 #include "bilan/forfait.h"
 #include "bilan/model.h"
 

@@ -1,6 +1,6 @@
 /* The data-quality ledger: ingested files, their rejected rows, and the
  * months a COUNTER-fed resource has no data for. */
-#include "agg_internal.h"
+#include "store_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* The SQLite store: opening, migrations, transactions, the secret key. */
-#include "agg_internal.h"
+#include "agg_internal.h" /* TODO(#17) */
 
 #include <errno.h>
 #include <fcntl.h>

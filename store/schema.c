@@ -1,6 +1,6 @@
 /* The store's schema and its forward migrations. migrations[i] brings a
  * store from user_version i to i + 1. See docs/store.md. */
-#include "agg_internal.h"
+#include "store_internal.h"
 
 const char *const bl__migrations[] = {
     /* 0 -> 1 */

@@ -1,7 +1,7 @@
 /* `export usage`: the effective usage (counted once across report types) as
  * rows sorted by partner, library, resource, month, metric; plus distinct
  * users per library and month from the logs' sketches. */
-#include "agg_internal.h"
+#include "store_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* Network reference data (DESIGN §3): partners, libraries, resources and
  * forfaits from the spreadsheets users keep, validated cell by cell with
  * file:line:column errors, stored in one transaction. */
-#include "agg_internal.h"
+#include "store_internal.h"
 #include "csv_table.h"
 #include "attrib.h"
 

@@ -1,7 +1,7 @@
 /* Rotation of the store's pseudonymisation secret (`bilan key rotate`).
  * Identifiers are hashed with this key in memory only; replacing it makes
  * every later pseudonym unrelated to every earlier one. */
-#include "agg_internal.h"
+#include "store_internal.h"
 
 #include <fcntl.h>
 #include <string.h>
