@@ -110,40 +110,44 @@ static size_t fold(bl_sv s, char *out, size_t n)
     return o;
 }
 
-static bl_status load_map(bl_store *st, const char *sql, bl_strmap *m)
+struct bl_names {
+    bl_strmap alias;    /* institution alias -> library id */
+    bl_strmap resource; /* counter name -> resource id */
+};
+
+bl_names *bl_names_new(void)
 {
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
-        return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
-    bl_status rc = BL_OK;
-    while (rc == BL_OK && sqlite3_step(q) == SQLITE_ROW) {
-        char key[512];
-        size_t kl = fold(bl_sv_from((const char *)sqlite3_column_text(q, 0)), key, sizeof key);
-        bl_strmap_entry *e;
-        rc = bl__strmap_upsert(m, key, kl, &e);
-        if (rc == BL_OK && !e->value &&
-            !(e->value = strdup((const char *)sqlite3_column_text(q, 1))))
-            rc = BL_NOMEM;
-    }
-    sqlite3_finalize(q);
-    return rc;
+    return calloc(1, sizeof(bl_names));
 }
 
-bl_status bl__names_load(bl_store *st, bl_names *n)
+void bl_names_free(bl_names *n)
 {
-    memset(n, 0, sizeof *n);
-    bl_status rc = load_map(st, "SELECT alias, library_id FROM library_alias", &n->alias);
-    if (rc == BL_OK)
-        rc = load_map(st, "SELECT name, resource_id FROM resource_name", &n->resource);
-    if (rc != BL_OK)
-        bl__names_free(n);
-    return rc;
-}
-
-void bl__names_free(bl_names *n)
-{
+    if (!n)
+        return;
     bl__strmap_free(&n->alias, free);
     bl__strmap_free(&n->resource, free);
+    free(n);
+}
+
+static bl_status add(bl_strmap *m, const char *name, const char *id)
+{
+    char key[512];
+    size_t kl = fold(bl_sv_from(name), key, sizeof key);
+    bl_strmap_entry *e;
+    bl_status rc = bl__strmap_upsert(m, key, kl, &e);
+    if (rc == BL_OK && !e->value && !(e->value = strdup(id)))
+        rc = BL_NOMEM;
+    return rc;
+}
+
+bl_status bl_names_add_alias(bl_names *n, const char *alias, const char *library_id)
+{
+    return add(&n->alias, alias, library_id);
+}
+
+bl_status bl_names_add_resource(bl_names *n, const char *name, const char *resource_id)
+{
+    return add(&n->resource, name, resource_id);
 }
 
 static const char *lookup(const bl_strmap *m, bl_sv s)
@@ -155,7 +159,7 @@ static const char *lookup(const bl_strmap *m, bl_sv s)
     return bl__strmap_get(m, key, kl);
 }
 
-const char *bl__names_library(const bl_names *n, bl_sv id, bl_sv name)
+const char *bl_names_library(const bl_names *n, bl_sv id, bl_sv name)
 {
     const char *lib;
     /* R5 Institution_ID: "ISNI:0000000419370000; Proprietary:PNB:BM-04". */
@@ -179,59 +183,8 @@ const char *bl__names_library(const bl_names *n, bl_sv id, bl_sv name)
     return lookup(&n->alias, name);
 }
 
-const char *bl__names_resource(const bl_names *n, bl_sv database, bl_sv platform)
+const char *bl_names_resource(const bl_names *n, bl_sv database, bl_sv platform)
 {
     const char *r = lookup(&n->resource, database);
     return r ? r : lookup(&n->resource, platform);
-}
-
-bl_status bl__reattribute(bl_store *st)
-{
-    bl_names n;
-    bl_status rc = bl__names_load(st, &n);
-    if (rc != BL_OK)
-        return rc;
-    sqlite3_stmt *sel = NULL, *upd = NULL;
-    /* Logs' attribution used IP addresses that are not kept: only COUNTER rows
-     * (report_rank < 2000, see docs/store.md) can be re-resolved. */
-    const char *sql_sel = "SELECT DISTINCT institution_id, institution, platform, database_name "
-                          "FROM usage WHERE report_rank < 2000";
-    const char *sql_upd =
-        "UPDATE usage SET library_id = ?5, resource_id = ?6 WHERE report_rank < 2000 "
-        "AND institution_id = ?1 AND institution = ?2 AND platform = ?3 "
-        "AND database_name = ?4";
-    if (sqlite3_prepare_v2(st->db, sql_sel, -1, &sel, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(st->db, sql_upd, -1, &upd, NULL) != SQLITE_OK) {
-        rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
-        goto out;
-    }
-    while (sqlite3_step(sel) == SQLITE_ROW) {
-        bl_sv v[4];
-        for (int i = 0; i < 4; i++)
-            v[i] = (bl_sv){(const char *)sqlite3_column_text(sel, i),
-                           (size_t)sqlite3_column_bytes(sel, i)};
-        const char *lib = bl__names_library(&n, v[0], v[1]);
-        const char *res = bl__names_resource(&n, v[3], v[2]);
-        for (int i = 0; i < 4; i++)
-            sqlite3_bind_text(upd, i + 1, v[i].ptr, (int)v[i].len, SQLITE_TRANSIENT);
-        if (lib)
-            sqlite3_bind_text(upd, 5, lib, -1, SQLITE_TRANSIENT);
-        else
-            sqlite3_bind_null(upd, 5);
-        if (res)
-            sqlite3_bind_text(upd, 6, res, -1, SQLITE_TRANSIENT);
-        else
-            sqlite3_bind_null(upd, 6);
-        if (sqlite3_step(upd) != SQLITE_DONE) {
-            rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
-            goto out;
-        }
-        sqlite3_reset(upd);
-        sqlite3_clear_bindings(upd);
-    }
-out:
-    sqlite3_finalize(sel);
-    sqlite3_finalize(upd);
-    bl__names_free(&n);
-    return rc;
 }

@@ -26,14 +26,10 @@
 #include <string.h>
 #include <time.h>
 
-#ifndef BILAN_DEFAULT_DATA_DIR
-#define BILAN_DEFAULT_DATA_DIR "/usr/share/bilan"
-#endif
-
-#define WINDOW 300        /* tolerated disorder, seconds */
-#define DOUBLE_CLICK 30   /* seconds */
-#define SESSION_IDLE 1800 /* a session id unseen this long starts afresh */
-#define CACHE_MAX 200000  /* entries per cache before it is emptied */
+#define WINDOW BL_LOG_WINDOW /* tolerated disorder, seconds */
+#define DOUBLE_CLICK 30      /* seconds */
+#define SESSION_IDLE 1800    /* a session id unseen this long starts afresh */
+#define CACHE_MAX 200000     /* entries per cache before it is emptied */
 #define MAX_SUBJECT (70 * 1024)
 #define SWEEP_EVERY 600 /* seconds of log time between sweeps */
 #define IPC_SIZE 8192   /* direct-mapped IP -> library cache (fits in L2) */
@@ -167,11 +163,12 @@ typedef struct sk_ent {
 } sk_ent;
 
 struct bl_hits {
-    bl_store *st;
-    bl_agg *agg;
-    const bl_ingest_opts *opts;
+    bl_cell_fn emit;
+    void *emit_ctx;
+    char *err; /* bl_hits_open's message buffer */
+    size_t errlen;
     uint8_t key[16];
-    bl_names names;
+    const bl_names *names;
     char **lib_ids;
     size_t nlib;
     range *ranges;
@@ -225,9 +222,11 @@ struct bl_hits {
 
 /* ---- loading ------------------------------------------------------------------ */
 
-static bl_status fail(bl_hits *h, bl_status code, const char *what)
+static bl_status fail(bl_hits *h, bl_status code, const char *fmt, const char *arg)
 {
-    return bl__store_fail(h->st, code, "%s", what);
+    if (h->err && h->errlen)
+        snprintf(h->err, h->errlen, fmt, arg);
+    return code;
 }
 
 static int lib_index(bl_hits *h, const char *id)
@@ -294,48 +293,27 @@ static bl_status index_ranges(bl_hits *h)
     return BL_OK;
 }
 
-static bl_status load_libraries(bl_hits *h, sqlite3 *db)
+static bl_status load_libraries(bl_hits *h, const bl_log_network *net)
 {
-    sqlite3_stmt *q = NULL;
-    bl_status rc = BL_OK;
-    if (sqlite3_prepare_v2(db, "SELECT id FROM library ORDER BY id", -1, &q, NULL) != SQLITE_OK)
-        return bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        char **n = realloc(h->lib_ids, (h->nlib + 1) * sizeof *n);
-        if (!n) {
-            rc = BL_NOMEM;
-            break;
-        }
-        h->lib_ids = n;
-        if (!(h->lib_ids[h->nlib] = strdup((const char *)sqlite3_column_text(q, 0)))) {
-            rc = BL_NOMEM;
-            break;
-        }
+    if (net->nlibraries && !(h->lib_ids = calloc(net->nlibraries, sizeof *h->lib_ids)))
+        return BL_NOMEM;
+    for (size_t i = 0; i < net->nlibraries; i++) {
+        if (!(h->lib_ids[h->nlib] = strdup(net->library_ids[i])))
+            return BL_NOMEM;
         h->nlib++;
     }
-    sqlite3_finalize(q);
-    if (rc != BL_OK)
-        return rc;
-    if (sqlite3_prepare_v2(db, "SELECT library_id, cidr FROM library_ip_range", -1, &q, NULL) !=
-        SQLITE_OK)
-        return bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    for (size_t i = 0; i < net->nranges; i++) {
         range r;
-        r.lib = lib_index(h, (const char *)sqlite3_column_text(q, 0));
-        if (r.lib < 0 || !bl__cidr_parse((const char *)sqlite3_column_text(q, 1), &r.cidr))
+        r.lib = lib_index(h, net->ranges[i].library_id);
+        if (r.lib < 0 || !bl__cidr_parse(net->ranges[i].cidr, &r.cidr))
             continue; /* validated at import */
         range *n = realloc(h->ranges, (h->nranges + 1) * sizeof *n);
-        if (!n) {
-            rc = BL_NOMEM;
-            break;
-        }
+        if (!n)
+            return BL_NOMEM;
         h->ranges = n;
         h->ranges[h->nranges++] = r;
     }
-    sqlite3_finalize(q);
-    if (rc == BL_OK)
-        rc = index_ranges(h);
-    return rc;
+    return index_ranges(h);
 }
 
 static pcre2_code *compile(const char *pat, uint32_t flags)
@@ -466,19 +444,13 @@ static bool plain_string(const char *pat)
     return true;
 }
 
-static bl_status load_resources(bl_hits *h, sqlite3 *db)
+static bl_status load_resources(bl_hits *h, const bl_log_network *net)
 {
-    sqlite3_stmt *q = NULL;
     bl_status rc = BL_OK;
     bl_buf all = BL_BUF_INIT(1 << 20);
     bool marks = true, seen_unanchored = false, all_lit = true;
     int groups = 0;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT id, url_pattern, request_pattern FROM resource"
-                           " WHERE url_pattern <> '' ORDER BY id",
-                           -1, &q, NULL) != SQLITE_OK)
-        return bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    for (size_t i = 0; i < net->nresources; i++) {
         resource *n = realloc(h->res, (h->nres + 1) * sizeof *n);
         if (!n) {
             rc = BL_NOMEM;
@@ -487,24 +459,23 @@ static bl_status load_resources(bl_hits *h, sqlite3 *db)
         h->res = n;
         resource *r = &h->res[h->nres];
         memset(r, 0, sizeof *r);
-        const char *id = (const char *)sqlite3_column_text(q, 0);
-        const char *url = (const char *)sqlite3_column_text(q, 1);
-        const char *req = (const char *)sqlite3_column_text(q, 2);
+        const char *id = net->resources[i].id;
+        const char *url = net->resources[i].url_pattern;
+        const char *req = net->resources[i].request_pattern;
         r->id = strdup(id);
         r->url = compile(url, 0);
         if (!r->id || !r->url) {
             free(r->id);
             pcre2_code_free(r->url);
-            rc = bl__store_fail(h->st, BL_DATA,
-                                "resource '%s': url_pattern does not compile "
-                                "(re-import the network)",
-                                id);
+            rc = fail(h, BL_DATA,
+                      "resource '%s': url_pattern does not compile "
+                      "(re-import the network)",
+                      id);
             break;
         }
         h->nres++;
         if (req && *req && !(r->req = compile(req, 0))) {
-            rc = bl__store_fail(h->st, BL_DATA, "resource '%s': request_pattern does not compile",
-                                id);
+            rc = fail(h, BL_DATA, "resource '%s': request_pattern does not compile", id);
             break;
         }
         r->md = pcre2_match_data_create_from_pattern(r->url, NULL);
@@ -548,7 +519,6 @@ static bl_status load_resources(bl_hits *h, sqlite3 *db)
         if (rc == BL_OK)
             rc = bl_buf_printf(&all, "%s(?:%s)(*MARK:%zu)", all.len ? "|" : "", url, h->nres - 1);
     }
-    sqlite3_finalize(q);
     if (!seen_unanchored)
         h->first_unanchored = h->nres;
     h->all_lit = rc == BL_OK && h->nres > 0 && all_lit;
@@ -573,74 +543,47 @@ static int metric_index(const char *m)
     return -1;
 }
 
-static bl_status load_quotas(bl_hits *h, sqlite3 *db)
+static bl_status load_quotas(bl_hits *h, const bl_log_network *net)
 {
-    sqlite3_stmt *q = NULL;
-    bl_status rc = BL_OK;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT resource_id, per_patron_monthly_quota, metric, start, end"
-                           " FROM forfait WHERE per_patron_monthly_quota IS NOT NULL ORDER BY id",
-                           -1, &q, NULL) != SQLITE_OK)
-        return bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        const char *rid = (const char *)sqlite3_column_text(q, 0);
+    for (size_t k = 0; k < net->nquotas; k++) {
+        const bl_log_quota *lq = &net->quotas[k];
         int res = -1;
         for (size_t i = 0; i < h->nres; i++)
-            if (strcmp(h->res[i].id, rid) == 0)
+            if (strcmp(h->res[i].id, lq->resource_id) == 0)
                 res = (int)i;
-        int metric = metric_index((const char *)sqlite3_column_text(q, 2));
+        int metric = metric_index(lq->metric);
         int y1, m1, d1, y2, m2, d2;
-        if (res < 0 || metric < 0 ||
-            !bl_date_parse((const char *)sqlite3_column_text(q, 3), &y1, &m1, &d1) ||
-            !bl_date_parse((const char *)sqlite3_column_text(q, 4), &y2, &m2, &d2))
+        if (res < 0 || metric < 0 || !bl_date_parse(lq->start, &y1, &m1, &d1) ||
+            !bl_date_parse(lq->end, &y2, &m2, &d2))
             continue; /* a metric logs cannot give, or no log-counted resource */
         quota_rule *n = realloc(h->rules, (h->nrules + 1) * sizeof *n);
-        if (!n) {
-            rc = BL_NOMEM;
-            break;
-        }
+        if (!n)
+            return BL_NOMEM;
         h->rules = n;
-        h->rules[h->nrules++] = (quota_rule){res, metric, sqlite3_column_int64(q, 1),
-                                             bl_month_index(y1, m1), bl_month_index(y2, m2)};
+        h->rules[h->nrules++] =
+            (quota_rule){res, metric, lq->quota, bl_month_index(y1, m1), bl_month_index(y2, m2)};
         h->res[res].quota = true;
     }
-    sqlite3_finalize(q);
-    return rc;
+    return BL_OK;
 }
 
-static bl_status load_robots(bl_hits *h)
+static bl_status load_robots(bl_hits *h, const bl_log_network *net)
 {
-    const char *dir = getenv("BILAN_DATA_DIR");
-    if (!dir || !*dir)
-        dir = BILAN_DEFAULT_DATA_DIR;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/counter-robots/COUNTER_Robots_list.txt", dir);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return bl__store_fail(h->st, BL_NOINPUT,
-                              "cannot open the COUNTER robots list '%s' (set BILAN_DATA_DIR)",
-                              path);
     bl_buf all = BL_BUF_INIT(1 << 20);
     bl_status rc = BL_OK;
-    char line[4096];
-    while (rc == BL_OK && fgets(line, sizeof line, f)) {
-        size_t n = strcspn(line, "\r\n");
-        line[n] = '\0';
-        if (n == 0 || line[0] == '#')
-            continue;
+    for (size_t i = 0; rc == BL_OK && i < net->nrobots; i++) {
         /* Validate each pattern alone so that one bad line is skipped, not
          * the whole list. */
-        pcre2_code *one = compile(line, PCRE2_CASELESS);
+        pcre2_code *one = compile(net->robots[i], PCRE2_CASELESS);
         if (!one)
             continue;
         pcre2_code_free(one);
-        rc = bl_buf_printf(&all, "%s(?:%s)", all.len ? "|" : "", line);
+        rc = bl_buf_printf(&all, "%s(?:%s)", all.len ? "|" : "", net->robots[i]);
     }
-    fclose(f);
     if (rc == BL_OK) {
         h->robots = compile(all.len ? bl_buf_cstr(&all) : "(*FAIL)", PCRE2_CASELESS);
         if (!h->robots)
-            rc = fail(h, BL_DATA, "the COUNTER robots list does not compile");
+            rc = fail(h, BL_DATA, "%s", "the COUNTER robots list does not compile");
         else if (!(h->rob_md = pcre2_match_data_create(1, NULL)))
             rc = BL_NOMEM;
     }
@@ -648,15 +591,19 @@ static bl_status load_robots(bl_hits *h)
     return rc;
 }
 
-bl_status bl__hits_open(bl_store *st, const bl_ingest_opts *opts, bl_agg *agg, bl_hits **out)
+bl_status bl_hits_open(const bl_log_network *net, const bl_names *names, bl_cell_fn emit,
+                       void *emit_ctx, bl_hits **out, char *err, size_t errlen)
 {
     *out = NULL;
     bl_hits *h = calloc(1, sizeof *h);
     if (!h)
         return BL_NOMEM;
-    h->st = st;
-    h->agg = agg;
-    h->opts = opts;
+    h->emit = emit;
+    h->emit_ctx = emit_ctx;
+    h->err = err;
+    h->errlen = errlen;
+    h->names = names;
+    memcpy(h->key, net->key, sizeof h->key);
     h->tmp = BL_BUF_INIT(MAX_SUBJECT);
     bl__u64map_init(&h->dc, sizeof(dc_ent));
     h->dc_min_t = h->si_min_expire = h->ss_min_last = INT64_MAX;
@@ -672,17 +619,16 @@ bl_status bl__hits_open(bl_store *st, const bl_ingest_opts *opts, bl_agg *agg, b
     bl__u64map_init(&h->sketches, sizeof(sk_ent));
     bl__u64map_init(&h->unr_map, sizeof(small_ent));
     h->nunr = 1; /* h->unr[0]: "other" */
-    sqlite3 *db = st->db;
     bl_status rc;
-    if ((rc = bl__store_secret(st, h->key)) != BL_OK || (rc = bl__names_load(st, &h->names)) ||
-        (rc = load_libraries(h, db)) || (rc = load_resources(h, db)) || (rc = load_quotas(h, db)) ||
-        (rc = load_robots(h)) ||
+    if ((rc = load_libraries(h, net)) || (rc = load_resources(h, net)) ||
+        (rc = load_quotas(h, net)) || (rc = load_robots(h, net)) ||
         (!(h->res_fed = calloc(h->nres + 1, sizeof *h->res_fed)) && (rc = BL_NOMEM)) ||
         (!(h->unr = calloc(h->unr_alloc = 64, sizeof *h->unr)) && (rc = BL_NOMEM)) ||
         (!(h->req_md = pcre2_match_data_create(1, NULL)) && (rc = BL_NOMEM))) {
-        bl__hits_free(h);
+        bl_hits_free(h);
         return rc;
     }
+    h->err = NULL; /* the caller's buffer is not kept */
     *out = h;
     return BL_OK;
 }
@@ -1143,7 +1089,7 @@ static void sweep(bl_hits *h, bool all)
     h->last_sweep = now;
 }
 
-bl_status bl__hits_add(bl_hits *h, const bl_hit_rec *r)
+bl_status bl_hits_add(bl_hits *h, const bl_hit_rec *r)
 {
     if (!h->any) {
         h->any = true;
@@ -1277,7 +1223,7 @@ matched:;
     int lib = -1;
     bl_sv inst = {"", 0};
     if (r->library_key.len) {
-        const char *id = bl__names_library(&h->names, r->library_key, (bl_sv){"", 0});
+        const char *id = bl_names_library(h->names, r->library_key, (bl_sv){"", 0});
         lib = id ? lib_index(h, id) : -1;
         if (lib < 0)
             inst = r->library_key;
@@ -1373,7 +1319,7 @@ matched:;
         h->sk[h->nsk++] = s;
         se->s = s;
     }
-    bl__hll_add(se->s->reg, patron);
+    bl_hll_add(se->s->reg, patron);
 
     /* The double-click filter. */
     uint64_t url_h = bl__fhash(h->subject, sl, 0x71);
@@ -1405,7 +1351,7 @@ matched:;
 
 /* ---- the end of a file ---------------------------------------------------------------- */
 
-bl_status bl__hits_flush(bl_hits *h)
+bl_status bl_hits_flush(bl_hits *h)
 {
     for (size_t i = 0; i < h->ctr.cap; i++) {
         ctr_ent *e = bl__u64map_at(&h->ctr, i);
@@ -1425,7 +1371,7 @@ bl_status bl__hits_flush(bl_hits *h)
             .metric = METRIC[metric],
             .access_method = bl_sv_from(""),
         };
-        bl_status rc = bl__agg_add(h->agg, &bc, e->value);
+        bl_status rc = h->emit(h->emit_ctx, &bc, e->value);
         if (rc != BL_OK)
             return rc;
     }
@@ -1433,209 +1379,67 @@ bl_status bl__hits_flush(bl_hits *h)
     return BL_OK;
 }
 
-void bl__hits_lines(bl_hits *h, unsigned long lines)
+void bl_hits_lines(bl_hits *h, unsigned long lines)
 {
     h->n_lines = (long long)lines;
 }
 
-/* "YYYY-MM-DD HH:MM:SS" of a log time. */
-static void fmt_time(int64_t t, char out[24])
+/* ---- what the store keeps of a file ------------------------------------------------ */
+
+bool bl_hits_span(const bl_hits *h, int64_t *first, int64_t *last)
 {
-    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
-    int64_t s = t - days * 86400;
-    int y, m, d;
-    bl_civil_from_days(days, &y, &m, &d);
-    snprintf(out, 24, "%04d-%02d-%02d %02d:%02d:%02d", y, m, d, (int)(s / 3600), (int)(s / 60 % 60),
-             (int)(s % 60));
+    *first = h->t_first;
+    *last = h->t_last;
+    return h->any;
 }
 
-bl_status bl__hits_check_overlap(bl_hits *h, char *why, size_t n)
+bool bl_hits_fed(const bl_hits *h, const char *resource_id)
 {
-    bool fed = false;
     for (size_t i = 0; i < h->nres; i++)
-        fed |= h->res_fed[i];
-    if (!h->any || !fed)
-        return BL_OK;
-    sqlite3 *db = h->st->db;
-    sqlite3_stmt *qs = NULL, *qr = NULL;
+        if (h->res_fed[i] && (!resource_id || strcmp(h->res[i].id, resource_id) == 0))
+            return true;
+    return false;
+}
+
+bool bl_hits_has_quotas(const bl_hits *h)
+{
+    return h->nrules > 0;
+}
+
+bl_status bl_hits_finish(bl_hits *h, int now_month)
+{
+    sweep(h, true);
+    /* A late file of a closed month: its patrons' uses cannot be judged with
+     * the month's other files (forgotten), so they count in its own excess. */
+    for (size_t i = 0; i < h->pq.cap; i++) {
+        const pq_ent *p = bl__u64map_at(&h->pq, i);
+        if (p->key && bl_quota_month_closed(p->month, now_month))
+            fold_patron(h, p);
+    }
+    return BL_OK;
+}
+
+void bl_hits_stats(const bl_hits *h, bl_log_stats *st, long *out_of_order)
+{
+    *st = (bl_log_stats){.lines = h->n_lines,
+                         .events = h->n_events,
+                         .robot = h->n_robot,
+                         .status = h->n_status,
+                         .not_resource = h->n_not_resource,
+                         .static_ = h->n_static,
+                         .unattributed = h->n_unattributed,
+                         .time_first = h->t_first,
+                         .time_last = h->t_last};
+    *out_of_order = h->out_of_order;
+}
+
+bl_status bl_hits_each_quota_use(const bl_hits *h, int now_month, bl_hits_use_fn fn, void *ctx)
+{
     bl_status rc = BL_OK;
-    /* Overlapping by more than the reordering window: consecutive files
-     * whose boundary lines interleave a little are not an overlap. */
-    if (sqlite3_prepare_v2(db,
-                           "SELECT id, path, time_first, time_last FROM source"
-                           " WHERE family = 20 AND removed_at IS NULL AND time_first IS NOT NULL"
-                           " AND MIN(time_last, ?2) - MAX(time_first, ?1) > ?3 ORDER BY id",
-                           -1, &qs, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "SELECT DISTINCT resource_id FROM usage WHERE source_id = ?"
-                           " AND resource_id IS NOT NULL",
-                           -1, &qr, NULL) != SQLITE_OK) {
-        rc = bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
-        goto out;
-    }
-    sqlite3_bind_int64(qs, 1, h->t_first);
-    sqlite3_bind_int64(qs, 2, h->t_last);
-    sqlite3_bind_int64(qs, 3, WINDOW);
-    while (rc == BL_OK && sqlite3_step(qs) == SQLITE_ROW) {
-        long long id = sqlite3_column_int64(qs, 0);
-        sqlite3_bind_int64(qr, 1, id);
-        const char *shared = NULL;
-        while (!shared && sqlite3_step(qr) == SQLITE_ROW) {
-            const char *rid = (const char *)sqlite3_column_text(qr, 0);
-            for (size_t i = 0; i < h->nres && !shared; i++)
-                if (h->res_fed[i] && strcmp(h->res[i].id, rid) == 0)
-                    shared = h->res[i].id;
-        }
-        sqlite3_reset(qr);
-        if (!shared)
-            continue;
-        char a1[24], a2[24], b1[24], b2[24];
-        fmt_time(sqlite3_column_int64(qs, 2), a1);
-        fmt_time(sqlite3_column_int64(qs, 3), a2);
-        fmt_time(h->t_first, b1);
-        fmt_time(h->t_last, b2);
-        snprintf(why, n,
-                 "its hits (%s..%s) overlap those of log #%lld '%s' (%s..%s) on resource '%s':"
-                 " the same hits would be counted twice (--force to ingest it anyway)",
-                 b1, b2, id, (const char *)sqlite3_column_text(qs, 1), a1, a2, shared);
-        rc = bl__store_fail(h->st, BL_DATA, "%s", why);
-    }
-out:
-    sqlite3_finalize(qs);
-    sqlite3_finalize(qr);
-    return rc;
-}
-
-/* ---- per-patron quotas across files ------------------------------------------------ */
-
-/* The month index of today (UTC). */
-static int current_month(void)
-{
-    int64_t days = (int64_t)time(NULL) / 86400;
-    int y, m, d;
-    bl_civil_from_days(days, &y, &m, &d);
-    return bl_month_index(y, m);
-}
-
-/* A month is closed once it ended more than two full months before today
- * (March is closed from the 1st of June): its quota figures are final and
- * its per-patron rows and key are deleted (docs/logs.md). */
-static bool month_closed(int month, int now)
-{
-    return month + 3 <= now;
-}
-
-/* The month's pseudonym key from meta, created at its first use. */
-static bl_status month_key(bl_store *st, int month, uint8_t key[16])
-{
-    char name[32], mtxt[8];
-    bl_month_format(month, mtxt);
-    snprintf(name, sizeof name, "quota_key:%s", mtxt);
-    sqlite3_stmt *q = NULL;
-    bl_status rc = BL_OK;
-    if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?", -1, &q, NULL) !=
-        SQLITE_OK)
-        return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
-    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) == 16) {
-        memcpy(key, sqlite3_column_blob(q, 0), 16);
-        sqlite3_finalize(q);
-        return BL_OK;
-    }
-    sqlite3_finalize(q);
-    FILE *f = fopen("/dev/urandom", "rb");
-    bool ok = f && fread(key, 1, 16, f) == 16;
-    if (f)
-        fclose(f);
-    if (!ok)
-        return bl__store_fail(st, BL_IO, "cannot read /dev/urandom");
-    if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", -1, &q,
-                           NULL) != SQLITE_OK)
-        return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
-    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(q, 2, key, 16, SQLITE_TRANSIENT);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
-    sqlite3_finalize(q);
-    return rc;
-}
-
-/* quota_excess of every (resource, month) with per-patron rows, from the sum
- * of each pseudonym's uses over the sources not removed; then the months
- * now closed lose their per-patron rows and key, their figures kept. */
-static bl_status quota_recompute(bl_store *st)
-{
-    static const char SQL[] =
-        "DELETE FROM quota_excess WHERE source_id IN"
-        " (SELECT id FROM source WHERE removed_at IS NOT NULL);\n"
-        "DELETE FROM quota_excess WHERE EXISTS (SELECT 1 FROM quota_use u"
-        " WHERE u.resource_id = quota_excess.resource_id AND u.month = quota_excess.month);\n"
-        "INSERT INTO quota_excess(source_id, resource_id, month, quota, patrons, extra_units)"
-        " SELECT MAX(p.src), p.resource_id, p.month, f.per_patron_monthly_quota,"
-        "  SUM(p.uses > f.per_patron_monthly_quota),"
-        "  SUM(MAX(p.uses - f.per_patron_monthly_quota, 0))"
-        " FROM forfait f JOIN (SELECT u.resource_id, u.month, u.metric, SUM(u.uses) AS uses,"
-        "   MAX(u.source_id) AS src FROM quota_use u JOIN source s ON s.id = u.source_id"
-        "   WHERE s.removed_at IS NULL GROUP BY u.resource_id, u.month, u.metric, u.pseudonym) p"
-        "  ON p.resource_id = f.resource_id AND p.metric = f.metric"
-        "  AND p.month BETWEEN substr(f.start, 1, 7) AND substr(f.end, 1, 7)"
-        " WHERE f.per_patron_monthly_quota IS NOT NULL"
-        " GROUP BY f.id, p.resource_id, p.month;";
-    bl_status rc = bl__exec(st, SQL);
-    if (rc != BL_OK)
-        return rc;
-    char cut[8];
-    bl_month_format(current_month() - 3, cut);
-    sqlite3_stmt *q1 = NULL, *q2 = NULL;
-    if (sqlite3_prepare_v2(st->db, "DELETE FROM quota_use WHERE month <= ?", -1, &q1, NULL) !=
-            SQLITE_OK ||
-        sqlite3_prepare_v2(st->db,
-                           "DELETE FROM meta WHERE key LIKE 'quota_key:%' AND substr(key, 11) <= ?",
-                           -1, &q2, NULL) != SQLITE_OK) {
-        rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
-    } else {
-        sqlite3_bind_text(q1, 1, cut, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q2, 1, cut, -1, SQLITE_STATIC);
-        if (sqlite3_step(q1) != SQLITE_DONE || sqlite3_step(q2) != SQLITE_DONE)
-            rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
-    }
-    sqlite3_finalize(q1);
-    sqlite3_finalize(q2);
-    return rc;
-}
-
-bl_status bl__quota_refresh(bl_store *st)
-{
-    return quota_recompute(st);
-}
-
-/* Writes each patron's uses of this file under the month's pseudonym
- * (open months), or folds them into this file's own excess (a late file
- * of a closed month, whose other files' patrons are forgotten). */
-static bl_status write_quota_use(bl_hits *h, long long source_id)
-{
-    sqlite3 *db = h->st->db;
-    sqlite3_stmt *q = NULL;
-    bl_status rc = BL_OK;
-    int now = current_month();
-    int key_month = -1;
-    uint8_t key[16];
-    char month[8];
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO quota_use(source_id, resource_id, month, metric,"
-                           " pseudonym, uses) VALUES (?,?,?,?,?,?)",
-                           -1, &q, NULL) != SQLITE_OK)
-        return bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
     for (size_t i = 0; i < h->pq.cap && rc == BL_OK; i++) {
         const pq_ent *p = bl__u64map_at(&h->pq, i);
-        if (!p->key)
+        if (!p->key || bl_quota_month_closed(p->month, now_month))
             continue;
-        if (month_closed(p->month, now)) {
-            fold_patron(h, p);
-            continue;
-        }
-        uint64_t pseudo = 0;
-        bool have = false;
         for (size_t r = 0; r < h->nrules && rc == BL_OK; r++) {
             const quota_rule *qr = &h->rules[r];
             if (qr->res != p->res || p->month < qr->from || p->month > qr->to ||
@@ -1645,33 +1449,11 @@ static bl_status write_quota_use(bl_hits *h, long long source_id)
             for (size_t k = 0; k < r && !dup; k++)
                 dup = h->rules[k].res == p->res && h->rules[k].metric == qr->metric &&
                       p->month >= h->rules[k].from && p->month <= h->rules[k].to;
-            if (dup)
-                continue;
-            if (!have) {
-                if (key_month != p->month) {
-                    if ((rc = month_key(h->st, p->month, key)) != BL_OK)
-                        break;
-                    key_month = p->month;
-                }
-                pseudo = bl_siphash(key, &p->patron, sizeof p->patron);
-                have = true;
-            }
-            uint8_t blob[8];
-            memcpy(blob, &pseudo, 8);
-            bl_month_format(p->month, month);
-            sqlite3_bind_int64(q, 1, source_id);
-            sqlite3_bind_text(q, 2, h->res[p->res].id, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 3, month, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(q, 4, METRIC[qr->metric], -1, SQLITE_STATIC);
-            sqlite3_bind_blob(q, 5, blob, 8, SQLITE_TRANSIENT);
-            sqlite3_bind_int64(q, 6, p->n[qr->metric]);
-            if (sqlite3_step(q) != SQLITE_DONE)
-                rc = bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
-            sqlite3_reset(q);
+            if (!dup)
+                rc = fn(ctx, h->res[p->res].id, p->month, METRIC[qr->metric], p->patron,
+                        p->n[qr->metric]);
         }
     }
-    memset(key, 0, sizeof key);
-    sqlite3_finalize(q);
     return rc;
 }
 
@@ -1686,55 +1468,13 @@ static int unr_cmp(const void *pa, const void *pb)
     return a < b ? -1 : a > b;
 }
 
-/* The log ledger: the source's log_* columns and time span, its
- * rows_accepted / rows_unattributed as events, and the unattributed ranges. */
-static bl_status write_ledger(bl_hits *h, long long source_id, bl_log_stats *st)
+bl_status bl_hits_each_unattributed(const bl_hits *h, bl_hits_range_fn fn, void *ctx)
 {
-    sqlite3 *db = h->st->db;
-    sqlite3_stmt *qs = NULL, *qr = NULL;
-    bl_status rc = BL_OK;
-    *st = (bl_log_stats){.lines = h->n_lines,
-                         .events = h->n_events,
-                         .robot = h->n_robot,
-                         .status = h->n_status,
-                         .not_resource = h->n_not_resource,
-                         .static_ = h->n_static,
-                         .unattributed = h->n_unattributed,
-                         .time_first = h->t_first,
-                         .time_last = h->t_last};
-    if (sqlite3_prepare_v2(db,
-                           "UPDATE source SET log_lines = ?2, log_events = ?3, log_robot = ?4,"
-                           " log_status = ?5, log_not_resource = ?6, log_static = ?7,"
-                           " log_unattributed = ?8, time_first = ?9, time_last = ?10,"
-                           " rows_accepted = ?3, rows_unattributed = ?8 WHERE id = ?1",
-                           -1, &qs, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "INSERT INTO unattributed_range(source_id, range, events)"
-                           " VALUES (?,?,?)",
-                           -1, &qr, NULL) != SQLITE_OK) {
-        rc = bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
-        goto out;
-    }
-    sqlite3_bind_int64(qs, 1, source_id);
-    long long v[] = {st->lines,        st->events,  st->robot,       st->status,
-                     st->not_resource, st->static_, st->unattributed};
-    for (int i = 0; i < 7; i++)
-        sqlite3_bind_int64(qs, i + 2, v[i]);
-    if (h->any) {
-        sqlite3_bind_int64(qs, 9, h->t_first);
-        sqlite3_bind_int64(qs, 10, h->t_last);
-    }
-    if (sqlite3_step(qs) != SQLITE_DONE) {
-        rc = bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
-        goto out;
-    }
     /* The ranges with most events first (ties: in order of appearance);
      * past UNR_STORED, they are summed into "other". */
     size_t *ix = malloc(h->nunr * sizeof *ix);
-    if (!ix) {
-        rc = BL_NOMEM;
-        goto out;
-    }
+    if (!ix)
+        return BL_NOMEM;
     size_t k = 0;
     for (size_t i = 1; i < h->nunr; i++)
         if (h->unr[i].events > 0)
@@ -1742,6 +1482,7 @@ static bl_status write_ledger(bl_hits *h, long long source_id, bl_log_stats *st)
     unr_sort_base = h->unr;
     qsort(ix, k, sizeof *ix, unr_cmp);
     int64_t other = h->unr[0].events;
+    bl_status rc = BL_OK;
     for (size_t j = 0; j <= k && rc == BL_OK; j++) {
         char txt[64];
         int64_t ev;
@@ -1762,91 +1503,41 @@ static bl_status write_ledger(bl_hits *h, long long source_id, bl_log_stats *st)
         } else {
             break;
         }
-        sqlite3_bind_int64(qr, 1, source_id);
-        sqlite3_bind_text(qr, 2, txt, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(qr, 3, ev);
-        if (sqlite3_step(qr) != SQLITE_DONE)
-            rc = bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
-        sqlite3_reset(qr);
+        rc = fn(ctx, txt, ev);
     }
     free(ix);
-out:
-    sqlite3_finalize(qs);
-    sqlite3_finalize(qr);
     return rc;
 }
 
-bl_status bl__hits_finish(bl_hits *h, long long source_id, long *out_of_order, bl_log_stats *stats)
+bl_status bl_hits_each_sketch(const bl_hits *h, bl_hits_sketch_fn fn, void *ctx)
 {
-    *out_of_order = h->out_of_order;
-    sweep(h, true);
-    sqlite3 *db = h->st->db;
-    sqlite3_stmt *qs = NULL, *qq = NULL;
-    bl_status rc;
-    if ((rc = write_ledger(h, source_id, stats)) != BL_OK ||
-        (rc = write_quota_use(h, source_id)) != BL_OK)
-        goto out;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO user_sketch(source_id, library_id, month, sketch)"
-                           " VALUES (?,?,?,?)",
-                           -1, &qs, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "INSERT INTO quota_excess(source_id, resource_id, month, quota,"
-                           " patrons, extra_units) VALUES (?,?,?,?,?,?)",
-                           -1, &qq, NULL) != SQLITE_OK) {
-        rc = bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
-        goto out;
-    }
     uint8_t blob[BL_HLL_BLOB];
-    char month[8];
-    for (size_t i = 0; i < h->nsk; i++) {
+    bl_status rc = BL_OK;
+    for (size_t i = 0; i < h->nsk && rc == BL_OK; i++) {
         const sketch *s = h->sk[i];
-        bl__hll_serialize(s->reg, blob);
-        bl_month_format(s->month, month);
-        sqlite3_bind_int64(qs, 1, source_id);
-        if (s->lib >= 0)
-            sqlite3_bind_text(qs, 2, h->lib_ids[s->lib], -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(qs, 2);
-        sqlite3_bind_text(qs, 3, month, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_blob(qs, 4, blob, sizeof blob, SQLITE_TRANSIENT);
-        if (sqlite3_step(qs) != SQLITE_DONE) {
-            rc = bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
-            goto out;
-        }
-        sqlite3_reset(qs);
+        bl_hll_serialize(s->reg, blob);
+        rc = fn(ctx, s->lib >= 0 ? h->lib_ids[s->lib] : NULL, s->month, blob, sizeof blob);
     }
-    for (size_t i = 0; i < h->qx.cap; i++) {
-        qx_ent *x = bl__u64map_at(&h->qx, i);
+    return rc;
+}
+
+bl_status bl_hits_each_excess(const bl_hits *h, bl_hits_excess_fn fn, void *ctx)
+{
+    bl_status rc = BL_OK;
+    for (size_t i = 0; i < h->qx.cap && rc == BL_OK; i++) {
+        const qx_ent *x = bl__u64map_at(&h->qx, i);
         if (!x->key)
             continue;
         const quota_rule *q = &h->rules[x->rule];
-        bl_month_format(x->month, month);
-        sqlite3_bind_int64(qq, 1, source_id);
-        sqlite3_bind_text(qq, 2, h->res[q->res].id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(qq, 3, month, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(qq, 4, q->quota);
-        sqlite3_bind_int64(qq, 5, x->patrons);
-        sqlite3_bind_int64(qq, 6, x->extra);
-        if (sqlite3_step(qq) != SQLITE_DONE) {
-            rc = bl__store_fail(h->st, BL_IO, "%s", sqlite3_errmsg(db));
-            goto out;
-        }
-        sqlite3_reset(qq);
+        rc = fn(ctx, h->res[q->res].id, x->month, q->quota, x->patrons, x->extra);
     }
-    if (h->nrules)
-        rc = quota_recompute(h->st);
-out:
-    sqlite3_finalize(qs);
-    sqlite3_finalize(qq);
     return rc;
 }
 
-void bl__hits_free(bl_hits *h)
+void bl_hits_free(bl_hits *h)
 {
     if (!h)
         return;
-    bl__names_free(&h->names);
     for (size_t i = 0; i < h->nlib; i++)
         free(h->lib_ids[i]);
     free(h->lib_ids);
@@ -1893,4 +1584,26 @@ void bl__hits_free(bl_hits *h)
     memset(h->key, 0, sizeof h->key);
     bl_buf_release(&h->tmp);
     free(h);
+}
+
+void bl_log_network_release(bl_log_network *n)
+{
+    for (size_t i = 0; i < n->nlibraries; i++)
+        free(n->library_ids[i]);
+    for (size_t i = 0; i < n->nranges; i++)
+        free(n->ranges[i].library_id), free(n->ranges[i].cidr);
+    for (size_t i = 0; i < n->nresources; i++)
+        free(n->resources[i].id), free(n->resources[i].url_pattern),
+            free(n->resources[i].request_pattern);
+    for (size_t i = 0; i < n->nquotas; i++)
+        free(n->quotas[i].resource_id), free(n->quotas[i].metric), free(n->quotas[i].start),
+            free(n->quotas[i].end);
+    for (size_t i = 0; i < n->nrobots; i++)
+        free(n->robots[i]);
+    free(n->library_ids);
+    free(n->ranges);
+    free(n->resources);
+    free(n->quotas);
+    free(n->robots);
+    memset(n, 0, sizeof *n); /* the key too */
 }

@@ -1,15 +1,10 @@
 /* Internal pieces of the access-log module: a u64-keyed hash table with
  * deletion (the expiring state of double clicks and sessions), a fast
- * non-keyed string hash for in-memory caches, and HyperLogLog sketches. */
+ * non-keyed string hash for in-memory caches (HyperLogLog: bilan/aggregate.h). */
 #ifndef BILAN_HITS_INTERNAL_H
 #define BILAN_HITS_INTERNAL_H
 
-#include "agg_internal.h"
-
-/* The number of physical lines of the log file (from sink->end), for the
- * log ledger written by bl__hits_finish. */
-typedef struct bl_hits bl_hits;
-void bl__hits_lines(bl_hits *h, unsigned long lines);
+#include "bilan/aggregate.h"
 
 /* ---- u64 map ------------------------------------------------------------------ */
 
@@ -55,17 +50,5 @@ static inline uint64_t bl__mix(uint64_t a, uint64_t b)
     x ^= x >> 29;
     return x;
 }
-
-/* ---- HyperLogLog ---------------------------------------------------------------------- */
-
-#define BL_HLL_P 12
-#define BL_HLL_M (1u << BL_HLL_P)
-/* Serialized: "HL", version 1, p, then M one-byte registers. */
-#define BL_HLL_BLOB (4 + BL_HLL_M)
-
-void bl__hll_add(uint8_t reg[BL_HLL_M], uint64_t hash);
-void bl__hll_serialize(const uint8_t reg[BL_HLL_M], uint8_t out[BL_HLL_BLOB]);
-/* The estimated number of distinct hashes added (rounded). */
-int64_t bl__hll_estimate(const uint8_t reg[BL_HLL_M]);
 
 #endif

@@ -4,6 +4,7 @@
 #define BILAN_CLI_H
 
 #include "bilan/common.h"
+#include "bilan/pipeline.h"
 #include "bilan/store.h"
 
 typedef struct bl_cli {

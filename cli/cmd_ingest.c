@@ -107,6 +107,9 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
     }
     if (optind >= argc)
         return cli_usage("ingest", USAGE, "no file given");
+    char robots[4096];
+    snprintf(robots, sizeof robots, "%s/counter-robots/COUNTER_Robots_list.txt", cli_data_dir());
+    opts.robots_path = robots;
     bl_store *st = NULL;
     int ex = cli_open_store(cli, &st);
     if (ex)
@@ -116,7 +119,7 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
         const char *path = argv[i];
         bl_ingest_result r;
         bl_buf held = BL_BUF_INIT(2 * HELD_DIAG_CAP);
-        bl_status rc = bl_store_ingest(st, path, provider, &opts, print_diag, &held, &r);
+        bl_status rc = bl_pipeline_ingest(st, path, provider, &opts, print_diag, &held, &r);
         if (!(rc == BL_OK && r.duplicate) && held.len)
             fwrite(held.data, 1, held.len, stderr);
         bl_buf_release(&held);

@@ -7,7 +7,7 @@
  * sources, never of the order they came in, so an archive ingested late
  * and a source removed both leave the store as if the history had been
  * the natural one. */
-#include "agg_internal.h" /* TODO(#17) */
+#include "store_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

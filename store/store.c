@@ -1,5 +1,5 @@
 /* The SQLite store: opening, migrations, transactions, the secret key. */
-#include "agg_internal.h" /* TODO(#17) */
+#include "store_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,15 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-bl_status bl__store_fail(bl_store *st, bl_status code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(st->err, sizeof st->err, fmt, ap);
-    va_end(ap);
-    return code;
-}
 
 bl_status bl__exec(bl_store *st, const char *sql)
 {
@@ -47,6 +38,30 @@ void bl__rollback(bl_store *st)
 {
     if (!sqlite3_get_autocommit(st->db))
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+bl_status bl_store_begin(bl_store *st)
+{
+    return bl__begin(st);
+}
+
+bl_status bl_store_commit(bl_store *st)
+{
+    return bl__commit(st);
+}
+
+void bl_store_rollback(bl_store *st)
+{
+    bl__rollback(st);
+}
+
+bl_status bl_store_fail(bl_store *st, bl_status code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(st->err, sizeof st->err, fmt, ap);
+    va_end(ap);
+    return code;
 }
 
 int bl_store_schema_version(void)

@@ -16,9 +16,8 @@ struct bl_store {
 extern const char *const bl__migrations[];
 extern const int bl__migration_count;
 
-/* Sets the handle's error text; returns st. */
-bl_status bl__store_fail(bl_store *st, bl_status code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Sets the handle's error text; returns code (bl_store_fail, store.h). */
+#define bl__store_fail bl_store_fail
 /* Runs SQL with no result; on error sets the handle's message. */
 bl_status bl__exec(bl_store *st, const char *sql);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
@@ -30,17 +29,23 @@ void bl__rollback(bl_store *st);
  * use). Never leaves the process. */
 bl_status bl__store_secret(bl_store *st, uint8_t key[16]);
 
-/* ---- restatements (store/restate.c) ------------------------------------ */
-
-typedef struct bl_restate_counts {
-    long long lost_rows, lost_sources; /* rows of earlier sources no longer counted */
-    long long self_superseded;         /* rows of this source not counted */
-    long long winner_over_self;        /* the source counted instead, or 0 */
-    long long kept_by_rejection;       /* earlier rows kept: this source's row was rejected */
-} bl_restate_counts;
+/* ---- restatements (store/restate.c) ---------------------------------------- */
 
 /* Decides, for every restatement key source sid carries, which source's
  * rows are live (inside the caller's transaction). */
 bl_status bl__restate(bl_store *st, long long sid, bl_restate_counts *c);
+
+/* Recomputes quota_excess from quota_use over the sources not removed, and
+ * purges the months now closed (store/log_store.c; inside the caller's
+ * transaction). */
+bl_status bl__quota_refresh(bl_store *st);
+
+/* SQL functions the store needs (merging user sketches), registered on
+ * every connection (store/sqlfn.c). */
+bl_status bl__register_sql_functions(sqlite3 *db);
+
+/* Re-resolves COUNTER usage rows against the current network (after an
+ * import), inside the caller's transaction (store/names.c). */
+bl_status bl__reattribute(bl_store *st);
 
 #endif

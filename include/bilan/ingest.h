@@ -46,6 +46,7 @@ typedef struct bl_ingest_opts {
     const char *library_param; /* logs: query parameter naming the library */
     bool strict;               /* refuse the whole file at its first bad row */
     bool force;                /* logs: accept a log overlapping an earlier one in time */
+    const char *robots_path;   /* logs: the COUNTER robots list (one pattern a line) */
 } bl_ingest_opts;
 
 /* Parses "auto", "counter5", "counter4", "combined", "common", "ezproxy",
@@ -64,6 +65,11 @@ bl_status bl_format_detect(const char *head, size_t n, bl_format *fmt, char **er
  * BL_DIAG_ROW and do not change the return value (unless opts->strict). */
 bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_sink *sink,
                          char **errmsg);
+
+/* Reads the COUNTER robots list: one pattern a line, '#' comments and empty
+ * lines skipped. *out is a malloc'd array of malloc'd strings (caller
+ * frees). BL_NOINPUT when the file cannot be opened. */
+bl_status bl_robots_read(const char *path, char ***out, size_t *n);
 
 /* The individual readers, for tests and for bl_ingest_file. */
 bl_status bl_counter5_read(bl_source *src, const char *path, const bl_ingest_opts *opts,

@@ -106,6 +106,9 @@ typedef struct bl_diag {
     const bl_row_ctx *row;
 } bl_diag;
 
+/* Receives diagnostics (rows rejected, notes). */
+typedef void (*bl_diag_fn)(void *ctx, const bl_diag *d);
+
 /* What is known once a file has been read to its end. */
 typedef struct bl_file_end {
     /* Identity of the content: 128-bit hash (32 hex digits) of the

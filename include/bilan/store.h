@@ -1,12 +1,13 @@
-/* bilan — aggregate layer, public side: the SQLite store, the network
- * reference data, ingestion into the store (attribution, counting rules,
- * roll-up, one transaction per file) and exports.
+/* bilan — store layer: the SQLite file. Opening and migrating it, writing
+ * what the aggregate layer counted (one transaction per file, driven by the
+ * pipeline), restatements and removal, the read queries behind exports,
+ * the ledger and reports. The only layer that includes sqlite3.h.
  */
 #ifndef BILAN_STORE_H
 #define BILAN_STORE_H
 
 #include "bilan/common.h"
-#include "bilan/ingest.h"
+#include "bilan/aggregate.h"
 
 typedef struct bl_store bl_store;
 
@@ -36,48 +37,68 @@ typedef struct bl_import_counts {
  * store unchanged; BL_NOINPUT when a required file is missing. */
 bl_status bl_network_import(bl_store *st, const char *dir, bl_import_counts *counts);
 
-/* ---- ingestion ----------------------------------------------------------------- */
+/* ---- writing an ingested file (for the pipeline, pipeline/ingest.c) ------------ */
 
-/* What the COUNTER rules made of an access log's lines (docs/logs.md). */
-typedef struct bl_log_stats {
-    long long lines;                 /* lines read */
-    long long events;                /* usage events counted (investigations and requests) */
-    long long robot;                 /* lines ignored: user agent on the COUNTER robots list */
-    long long status;                /* lines ignored: HTTP status other than 200/304 */
-    long long not_resource;          /* lines ignored: no resource's URL pattern matches */
-    long long static_;               /* lines ignored: static assets (images, scripts, styles) */
-    long long unattributed;          /* events counted with no library */
-    long long time_first, time_last; /* span of the hits, seconds (local time as written) */
-} bl_log_stats;
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK on the store's connection. */
+bl_status bl_store_begin(bl_store *st);
+bl_status bl_store_commit(bl_store *st);
+void bl_store_rollback(bl_store *st);
+/* Sets the handle's message (bl_store_errmsg) and returns code: for the
+ * pipeline, whose failures the store's callers read from the handle. */
+bl_status bl_store_fail(bl_store *st, bl_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
-typedef struct bl_ingest_result {
-    bool duplicate; /* same content already ingested: nothing done */
-    long long source_id;
-    char format[32];
-    char report_id[32];
-    long rows_accepted; /* records (cells) stored */
-    long rows_rejected;
-    long rows_unattributed; /* records with no library or no resource */
-    long lines_skipped;     /* trailer/total rows and such, noted */
-    long replaced_sources;  /* earlier sources whose cells this one restated */
-    long replaced_rows;     /* their usage rows no longer counted */
-    long superseded_rows;   /* rows of this file not counted: a later report holds them */
-    long kept_rows;         /* earlier rows kept because this file's rows were rejected */
-    long out_of_order;      /* logs: lines outside the reordering window */
-    bl_log_stats log;       /* logs only */
-    long long duplicate_of; /* with duplicate: the source already holding this content */
-    int period_begin, period_end;
-} bl_ingest_result;
+/* The name maps (aliases, counter names) the roll-up attributes with. */
+bl_status bl_store_names(bl_store *st, bl_names **out);
+/* Whether a source (not removed) has this size, or an unknown one: then a
+ * new file must be hashed before it is read. */
+bool bl_store_size_seen(bl_store *st, long long size);
+typedef enum bl_source_hash { BL_HASH_FILE, BL_HASH_CONTENT } bl_source_hash;
+/* The source (not removed) with this SHA-256 of the file's bytes, or this
+ * content hash; 0 when none. */
+long long bl_store_source_with(bl_store *st, bl_source_hash kind, const char *hash);
 
-/* Called for every diagnostic while ingesting (rows rejected, notes). */
-typedef void (*bl_diag_fn)(void *ctx, const bl_diag *d);
+/* What restating a source's keys changed (store/restate.c). */
+typedef struct bl_restate_counts {
+    long long lost_rows, lost_sources; /* rows of earlier sources no longer counted */
+    long long self_superseded;         /* rows of this source not counted */
+    long long winner_over_self;        /* the source counted instead, or 0 */
+    long long kept_by_rejection;       /* earlier rows kept: this source's row was rejected */
+} bl_restate_counts;
 
-/* Ingests one file into the store, in one transaction: all of it or nothing.
- * provider may be NULL (taken from the file). BL_DATA when the file is
- * refused whole (message in bl_store_errmsg, store unchanged). */
-bl_status bl_store_ingest(bl_store *st, const char *path, const char *provider,
-                          const bl_ingest_opts *opts, bl_diag_fn diag, void *diag_ctx,
-                          bl_ingest_result *res);
+/* A file about to be recorded. */
+typedef struct bl_new_source {
+    const char *path, *hash, *provider; /* hash: SHA-256 hex; provider may be NULL */
+    long long size;
+    const char *now; /* ISO 8601 UTC: when it was ingested */
+    bool plausible;  /* its Created date orders its restatements */
+} bl_new_source;
+
+/* Inside the caller's transaction: the source row, the roll-up's cells and
+ * shields, the restatement decision (not for logs: rs untouched), the
+ * rejections and the counts. BL_DUPLICATE when the same content was
+ * recorded meanwhile by another process. */
+bl_status bl_store_write_file(bl_store *st, const bl_rollup *r, const bl_new_source *s,
+                              long long *sid, bl_restate_counts *rs);
+/* Sets a source's accepted / rejected / unattributed / skipped counts. */
+bl_status bl_store_source_counts(bl_store *st, long long sid, const bl_rollup_counts *c);
+
+/* ---- access logs (store/log_store.c) --------------------------------------------- */
+
+/* What the log rules need of the network (not the robots list) and the
+ * store's secret key. Release with bl_log_network_release. */
+bl_status bl_store_log_network(bl_store *st, bl_log_network *out);
+/* BL_DATA when the log's time span overlaps an earlier log (not removed)
+ * that fed one of the same resources, with the reason (naming that source)
+ * in why and in the handle's message. */
+bl_status bl_store_log_overlap(bl_store *st, const bl_hits *h, char *why, size_t n);
+/* Inside the caller's transaction: the log ledger (source columns log_*,
+ * time span, unattributed ranges), per-patron quota use under the month's
+ * pseudonym, the distinct-user sketches and the quota excess of source sid;
+ * then the quota figures are recomputed. */
+bl_status bl_store_write_log(bl_store *st, const bl_hits *h, long long sid, int now_month);
+/* Today's month index (UTC), for the quota months' closing. */
+int bl_store_now_month(void);
 
 typedef struct bl_remove_result {
     long long sources;       /* sources removed */
@@ -192,8 +213,8 @@ void bl_partner_list_free(bl_partner_info *p, size_t n);
  * half up. 142 458 × 0,15 € = 2 136 870 cents. */
 long long bl_participation_cents(long long population, long long rate_e4);
 
-/* The raw SQLite handle, for other aggregate-layer modules only (declared
- * as void * so that sqlite3.h stays inside the layer). */
+/* The raw SQLite handle, for tests only (declared as void * so that
+ * sqlite3.h stays inside the store layer). */
 void *bl__store_db(bl_store *st);
 
 #endif

@@ -1,0 +1,662 @@
+/* The roll-up (include/bilan/aggregate.h): the sink side that readers feed,
+ * through the pipeline. It attributes each record to a library and a
+ * resource, keeps rejected rows and their shields, and sums counts in
+ * memory by cell; the store writes it afterwards (store/ingest_write.c).
+ * Memory is bounded by the number of distinct cells, not file size. */
+#include "bilan/aggregate.h"
+#include "strmap.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEP '\x1f'
+#define MAX_STORED_REJECTIONS 10000
+
+typedef struct rejection {
+    unsigned long line;
+    char *field, *reason;
+} rejection;
+
+/* The cells a rejected row would have carried: the source does not restate
+ * them (docs/trust.md, "restatement"). metric "" = every metric. */
+typedef struct shield {
+    char *inst_id, *inst, *platform, *metric;
+    int month_first, month_last; /* -1: the file's whole period */
+} shield;
+
+/* The roll-up is two-level: a group per (library, resource, institution,
+ * platform, database, access method) as written, and inside it one cell per
+ * (month, metric). The twelve months of a COUNTER row, or the hits of one
+ * library on one resource, fall in one group, found again without hashing
+ * through a one-entry memo. */
+typedef struct cell_val {
+    int month, metric; /* metric: index in bl_agg.metrics */
+    int64_t value;
+} cell_val;
+
+typedef struct group {
+    char *library_id, *resource_id; /* NULL when unattributed */
+    char *inst_id, *inst, *platform, *database, *access;
+    cell_val *cells;
+    size_t n, alloc, last; /* last: index of the cell found last */
+} group;
+
+#define MAX_METRICS 64
+
+/* Recent rows' names, what they resolved to, and the group they last fed
+ * (COUNTER rows repeat their names for every month, and an item report
+ * alternates between a few platforms). */
+#define NAME_MEMOS 4
+typedef struct name_memo {
+    bool valid;
+    bl_buf inst_id, inst, platform, database;
+    const char *library_id, *resource_id;
+    group *group; /* the group of these names with this access method */
+    char access[32];
+    size_t access_len;
+} name_memo;
+
+/* The current COUNTER row: its line, group and metric. */
+typedef struct row_memo {
+    unsigned long line;
+    group *group; /* NULL: no row remembered */
+    int metric_index;
+    bool unattributed;
+    char metric[64], access[32];
+    size_t metric_len, access_len;
+} row_memo;
+
+struct bl_rollup {
+    const char *path; /* as given to bl_rollup_new (info.path is the reader's) */
+    row_memo row;
+    const bl_names *names;
+    bl_strmap groups; /* key -> group * */
+    group *last_group;
+    char *metrics[MAX_METRICS];
+    int nmetrics;
+    name_memo memo[NAME_MEMOS];
+    int memo_next; /* the entry replaced next */
+    unsigned long last_rejected_line;
+    bl_diag_fn diag;
+    void *diag_ctx;
+    bl_rollup_counts counts;
+    bool begun;
+    bl_file_info info;
+    char *format, *report_id, *created_by, *inst_id, *inst_name;
+    int rank;
+    rejection *rej;
+    size_t nrej, rej_alloc;
+    int min_month, max_month;
+    bl_buf key;
+    char *created;   /* the report's Created date, normalised, or NULL */
+    bool complete;   /* false: a rejected row could not be named */
+    shield *shields; /* rejected rows' cells */
+    size_t nshields, shields_alloc;
+    char content_hash[33]; /* from sink->end; "" when the reader gave none */
+};
+
+int bl_report_rank(const bl_file_info *info)
+{
+    /* Master reports (PR, DR, TR, IR) before their standard views (TR_B1...):
+     * a view is a subset of its master, so both would count twice. Views of
+     * one master are summed (TR_B1 books + TR_J1 journals). R4's JR1a and
+     * JR1 GOA are likewise subsets of JR1. */
+    const char *id = info->report_id;
+    bool view = id && (strchr(id, '_') != NULL || strcmp(id, "JR1a") == 0 ||
+                       strcmp(id, "JR1 GOA") == 0 || strcmp(id, "JR1_GOA") == 0);
+    return (int)info->family * 100 + (view ? 1 : 0);
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+bl_status bl_rollup_begin(bl_rollup *a, const bl_file_info *info)
+{
+    if (a->begun)
+        return BL_OK;
+    a->begun = true;
+    a->info = *info;
+    a->format = dup_or_null(info->format);
+    a->report_id = dup_or_null(info->report_id);
+    a->created_by = dup_or_null(info->created_by);
+    a->inst_id = dup_or_null(info->institution_id);
+    a->inst_name = dup_or_null(info->institution_name);
+    a->created = dup_or_null(info->created);
+    a->info.format = a->format;
+    a->info.report_id = a->report_id;
+    a->info.created_by = a->created_by;
+    a->info.institution_id = a->inst_id;
+    a->info.institution_name = a->inst_name;
+    a->info.created = a->created;
+    a->rank = bl_report_rank(info);
+    return BL_OK;
+}
+
+static bool sv_is(bl_sv v, const char *s)
+{
+    if (!s)
+        return v.len == 0;
+    size_t n = strlen(s);
+    return n == v.len && (n == 0 || memcmp(s, v.ptr, n) == 0);
+}
+
+static bool group_is(const group *g, const bl_cell *c, bl_sv access)
+{
+    bool lib = c->library_id ? (g->library_id && strcmp(g->library_id, c->library_id) == 0)
+                             : g->library_id == NULL;
+    bool res = c->resource_id ? (g->resource_id && strcmp(g->resource_id, c->resource_id) == 0)
+                              : g->resource_id == NULL;
+    return lib && res && sv_is(bl_sv_trim(c->institution_id), g->inst_id) &&
+           sv_is(bl_sv_trim(c->institution), g->inst) &&
+           sv_is(bl_sv_trim(c->platform), g->platform) &&
+           sv_is(bl_sv_trim(c->database), g->database) && sv_is(access, g->access);
+}
+
+static void group_free(void *v)
+{
+    group *g = v;
+    if (!g)
+        return;
+    free(g->library_id);
+    free(g->resource_id);
+    free(g->inst_id);
+    free(g->inst);
+    free(g->platform);
+    free(g->database);
+    free(g->access);
+    free(g->cells);
+    free(g);
+}
+
+static bl_status key_part(bl_buf *b, bl_sv s, bool last)
+{
+    bl_status rc = bl_buf_append(b, s.ptr ? s.ptr : "", s.ptr ? s.len : 0);
+    if (rc == BL_OK && !last)
+        rc = bl_buf_putc(b, SEP);
+    return rc;
+}
+
+static bl_status find_group(bl_rollup *a, const bl_cell *c, bl_sv access, group **out)
+{
+    if (a->last_group && group_is(a->last_group, c, access)) {
+        *out = a->last_group;
+        return BL_OK;
+    }
+    bl_buf *k = &a->key;
+    bl_buf_clear(k);
+    bl_status rc;
+    /* Control characters (SEP among them) are rejected before this point,
+     * so the key is unambiguous. */
+    if ((rc = key_part(k, bl_sv_from(c->library_id ? c->library_id : "\x01"), false)) ||
+        (rc = key_part(k, bl_sv_from(c->resource_id ? c->resource_id : "\x01"), false)) ||
+        (rc = key_part(k, bl_sv_trim(c->institution_id), false)) ||
+        (rc = key_part(k, bl_sv_trim(c->institution), false)) ||
+        (rc = key_part(k, bl_sv_trim(c->platform), false)) ||
+        (rc = key_part(k, bl_sv_trim(c->database), false)) || (rc = key_part(k, access, true)))
+        return rc;
+    bl_strmap_entry *e;
+    if ((rc = bl__strmap_upsert(&a->groups, k->data, k->len, &e)) != BL_OK)
+        return rc;
+    if (!e->value) {
+        group *g = calloc(1, sizeof *g);
+        if (!g)
+            return BL_NOMEM;
+        e->value = g;
+        g->library_id = c->library_id ? strdup(c->library_id) : NULL;
+        g->resource_id = c->resource_id ? strdup(c->resource_id) : NULL;
+        g->inst_id = bl_sv_dup(bl_sv_trim(c->institution_id));
+        g->inst = bl_sv_dup(bl_sv_trim(c->institution));
+        g->platform = bl_sv_dup(bl_sv_trim(c->platform));
+        g->database = bl_sv_dup(bl_sv_trim(c->database));
+        g->access = bl_sv_dup(access);
+        if ((c->library_id && !g->library_id) || (c->resource_id && !g->resource_id) ||
+            !g->inst_id || !g->inst || !g->platform || !g->database || !g->access)
+            return BL_NOMEM; /* freed with the map */
+    }
+    *out = a->last_group = e->value;
+    return BL_OK;
+}
+
+static int metric_index(bl_rollup *a, const char *metric)
+{
+    for (int i = 0; i < a->nmetrics; i++)
+        if (strcmp(a->metrics[i], metric) == 0)
+            return i;
+    if (a->nmetrics == MAX_METRICS || !(a->metrics[a->nmetrics] = strdup(metric)))
+        return -1;
+    return a->nmetrics++;
+}
+
+static bl_status add_cell(bl_rollup *a, group *g, int month, int metric, int64_t value)
+{
+    /* Cells of a group are few (months × metrics of one file); look from the
+     * last one found, which is usually the next. */
+    cell_val *cell = NULL;
+    for (size_t k = 0, i = g->last; k < g->n; k++, i = i + 1 == g->n ? 0 : i + 1) {
+        cell_val *v = &g->cells[i];
+        if (v->month == month && v->metric == metric) {
+            cell = v;
+            break;
+        }
+    }
+    if (!cell) {
+        if (g->n == g->alloc) {
+            size_t na = g->alloc ? g->alloc * 2 : 16;
+            cell_val *nv = realloc(g->cells, na * sizeof *nv);
+            if (!nv)
+                return BL_NOMEM;
+            g->cells = nv, g->alloc = na;
+        }
+        cell = &g->cells[g->n++];
+        *cell = (cell_val){month, metric, 0};
+    }
+    g->last = (size_t)(cell - g->cells);
+    /* Each count is at most BL_COUNT_MAX; a cell summing beyond
+     * BL_CELL_SUM_MAX refuses the file, so no stored sum can overflow. */
+    if (__builtin_add_overflow(cell->value, value, &cell->value) || cell->value > BL_CELL_SUM_MAX)
+        return BL_RANGE;
+    if (a->min_month < 0 || month < a->min_month)
+        a->min_month = month;
+    if (month > a->max_month)
+        a->max_month = month;
+    return BL_OK;
+}
+
+/* Adds to the cell, returning its group and metric index for reuse. */
+static bl_status agg_add(bl_rollup *a, const bl_cell *c, int64_t value, group **gout, int *mout)
+{
+    bl_sv access = bl_sv_trim(c->access_method);
+    if (access.len == 0)
+        access = bl_sv_from("Regular");
+    group *g;
+    bl_status rc = find_group(a, c, access, &g);
+    if (rc != BL_OK)
+        return rc;
+    int metric = metric_index(a, c->metric);
+    if (metric < 0)
+        return BL_NOMEM;
+    if (gout)
+        *gout = g, *mout = metric;
+    return add_cell(a, g, c->month, metric, value);
+}
+
+bl_status bl_rollup_add(void *rollup, const bl_cell *c, int64_t value)
+{
+    return agg_add(rollup, c, value, NULL, NULL);
+}
+
+static bool has_control(bl_sv s)
+{
+    for (size_t i = 0; i < s.len; i++)
+        if ((unsigned char)s.ptr[i] < 0x20 && s.ptr[i] != '\t')
+            return true;
+    return false;
+}
+
+static void reject(bl_rollup *a, unsigned long line, const char *field, const char *reason);
+
+bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
+{
+    /* Every cell of a COUNTER row shares the row's names, metric and access
+     * method: its group is found on the first cell and reused for the rest. */
+    row_memo *rm = &a->row;
+    if (rm->group && rm->line == r->line && r->value >= 0 &&
+        bl_sv_eq(r->metric, (bl_sv){rm->metric, rm->metric_len}) &&
+        bl_sv_eq(r->access_method, (bl_sv){rm->access, rm->access_len})) {
+        bl_status rc = add_cell(a, rm->group, r->month, rm->metric_index, r->value);
+        if (rc == BL_OK) {
+            a->counts.accepted++;
+            a->counts.unattributed += rm->unattributed;
+        }
+        return rc;
+    }
+    rm->group = NULL;
+    bl_sv inst_id = r->institution_id, inst_name = r->institution_name;
+    if (inst_id.len == 0 && inst_name.len == 0) {
+        inst_id = bl_sv_from(a->inst_id ? a->inst_id : "");
+        inst_name = bl_sv_from(a->inst_name ? a->inst_name : "");
+    }
+    name_memo *m = NULL;
+    for (int k = 0; k < NAME_MEMOS && !m; k++) {
+        name_memo *e = &a->memo[k];
+        if (e->valid && bl_sv_eq((bl_sv){e->inst_id.data, e->inst_id.len}, inst_id) &&
+            bl_sv_eq((bl_sv){e->inst.data, e->inst.len}, inst_name) &&
+            bl_sv_eq((bl_sv){e->platform.data, e->platform.len}, r->platform) &&
+            bl_sv_eq((bl_sv){e->database.data, e->database.len}, r->database))
+            m = e;
+    }
+    if (!m) {
+        if (has_control(inst_id) || has_control(inst_name) || has_control(r->platform) ||
+            has_control(r->database)) {
+            if (r->line != a->last_rejected_line)
+                reject(a, r->line, "Platform", "control characters in a name");
+            a->last_rejected_line = r->line;
+            return BL_OK;
+        }
+        m = &a->memo[a->memo_next];
+        a->memo_next = (a->memo_next + 1) % NAME_MEMOS;
+        m->valid = false;
+        m->group = NULL;
+        bl_buf_clear(&m->inst_id);
+        bl_buf_clear(&m->inst);
+        bl_buf_clear(&m->platform);
+        bl_buf_clear(&m->database);
+        if (bl_buf_append(&m->inst_id, inst_id.ptr, inst_id.len) == BL_OK &&
+            bl_buf_append(&m->inst, inst_name.ptr, inst_name.len) == BL_OK &&
+            bl_buf_append(&m->platform, r->platform.ptr, r->platform.len) == BL_OK &&
+            bl_buf_append(&m->database, r->database.ptr, r->database.len) == BL_OK)
+            m->valid = true;
+        m->library_id = bl_names_library(a->names, inst_id, inst_name);
+        m->resource_id = bl_names_resource(a->names, r->database, r->platform);
+    }
+    if (has_control(r->metric)) {
+        if (r->line != a->last_rejected_line)
+            reject(a, r->line, "Metric_Type", "control characters in a name");
+        a->last_rejected_line = r->line;
+        return BL_OK;
+    }
+    if (r->value < 0) {
+        reject(a, r->line, bl_sv_eq_cstr(r->metric, "") ? NULL : "value", "negative count");
+        return BL_OK;
+    }
+    char metric[64];
+    if (r->metric.len == 0 || r->metric.len >= sizeof metric) {
+        reject(a, r->line, "Metric_Type", "missing or over-long metric name");
+        return BL_OK;
+    }
+    memcpy(metric, r->metric.ptr, r->metric.len);
+    metric[r->metric.len] = '\0';
+    bl_cell c = {
+        .library_id = m->library_id,
+        .resource_id = m->resource_id,
+        .institution_id = inst_id,
+        .institution = inst_name,
+        .platform = r->platform,
+        .database = r->database,
+        .month = r->month,
+        .metric = metric,
+        .access_method = r->access_method,
+    };
+    group *g = NULL;
+    int mi = 0;
+    bl_status rc;
+    if (m->group && bl_sv_eq(r->access_method, (bl_sv){m->access, m->access_len})) {
+        g = m->group;
+        if ((mi = metric_index(a, metric)) < 0)
+            return BL_NOMEM;
+        rc = add_cell(a, g, r->month, mi, r->value);
+    } else {
+        rc = agg_add(a, &c, r->value, &g, &mi);
+        if (rc == BL_OK && m->valid && r->access_method.len < sizeof m->access) {
+            m->group = g;
+            memcpy(m->access, r->access_method.ptr, r->access_method.len);
+            m->access_len = r->access_method.len;
+        }
+    }
+    if (rc != BL_OK)
+        return rc;
+    a->counts.accepted++;
+    if (!c.library_id || !c.resource_id)
+        a->counts.unattributed++;
+    if (r->access_method.len < sizeof rm->access) {
+        rm->line = r->line;
+        rm->group = g;
+        rm->metric_index = mi;
+        rm->unattributed = !c.library_id || !c.resource_id;
+        rm->metric_len = strlen(metric);
+        memcpy(rm->metric, metric, rm->metric_len + 1);
+        memcpy(rm->access, r->access_method.ptr, r->access_method.len);
+        rm->access[r->access_method.len] = '\0';
+        rm->access_len = r->access_method.len;
+    }
+    return BL_OK;
+}
+
+bl_status bl_rollup_end(bl_rollup *a, const bl_file_end *e)
+{
+    memcpy(a->content_hash, e->content_hash, sizeof a->content_hash);
+    a->content_hash[sizeof a->content_hash - 1] = '\0';
+    return BL_OK;
+}
+
+void bl_rollup_hit_seen(bl_rollup *a)
+{
+    a->counts.accepted++;
+}
+
+static void reject(bl_rollup *a, unsigned long line, const char *field, const char *reason)
+{
+    a->counts.rejected++;
+    if (a->diag) {
+        bl_diag d = {BL_DIAG_ROW, a->info.path, line, field, reason, NULL};
+        a->diag(a->diag_ctx, &d);
+    }
+    if (a->nrej >= MAX_STORED_REJECTIONS)
+        return;
+    if (a->nrej == a->rej_alloc) {
+        size_t na = a->rej_alloc ? a->rej_alloc * 2 : 32;
+        rejection *nr = realloc(a->rej, na * sizeof *nr);
+        if (!nr)
+            return;
+        a->rej = nr;
+        a->rej_alloc = na;
+    }
+    a->rej[a->nrej++] = (rejection){line, field ? strdup(field) : NULL, strdup(reason)};
+}
+
+static char *sv_trim_dup(bl_sv v)
+{
+    return bl_sv_dup(v.ptr ? bl_sv_trim(v) : bl_sv_from(""));
+}
+
+/* Remembers the cells of a rejected row so that this file does not restate
+ * them: the earlier values of those cells stay in place. */
+static void add_shield(bl_rollup *a, const bl_row_ctx *row)
+{
+    if (!row) {
+        a->complete = false;
+        return;
+    }
+    if (a->nshields == a->shields_alloc) {
+        size_t na = a->shields_alloc ? a->shields_alloc * 2 : 16;
+        shield *ns = realloc(a->shields, na * sizeof *ns);
+        if (!ns) {
+            a->complete = false;
+            return;
+        }
+        a->shields = ns, a->shields_alloc = na;
+    }
+    bl_sv iid = row->institution_id, inm = row->institution_name;
+    if (bl_sv_trim(iid).len == 0 && bl_sv_trim(inm).len == 0) {
+        iid = bl_sv_from(a->inst_id ? a->inst_id : "");
+        inm = bl_sv_from(a->inst_name ? a->inst_name : "");
+    }
+    shield sh = {sv_trim_dup(iid),         sv_trim_dup(inm), sv_trim_dup(row->platform),
+                 sv_trim_dup(row->metric), row->month_first, row->month_last};
+    if (!sh.inst_id || !sh.inst || !sh.platform || !sh.metric) {
+        free(sh.inst_id), free(sh.inst), free(sh.platform), free(sh.metric);
+        a->complete = false;
+        return;
+    }
+    a->shields[a->nshields++] = sh;
+}
+
+void bl_rollup_diag(bl_rollup *a, const bl_diag *d)
+{
+    if (d->level == BL_DIAG_ROW) {
+        if (a->info.family != BL_FAM_LOG)
+            add_shield(a, d->row);
+        reject(a, d->line, d->field, d->reason);
+        return;
+    }
+    if (d->level == BL_DIAG_NOTE && d->line)
+        a->counts.skipped++;
+    if (a->diag)
+        a->diag(a->diag_ctx, d);
+}
+
+void bl_rollup_note(bl_rollup *a, const char *fmt, ...)
+{
+    char reason[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    if (a->diag) {
+        bl_diag d = {BL_DIAG_NOTE, a->path, 0, NULL, reason, NULL};
+        a->diag(a->diag_ctx, &d);
+    }
+}
+
+bool bl_created_plausible(const char *created, int max_month, const char *soon, const char **why)
+{
+    int y, m, d;
+    char day[11];
+    if (!created) {
+        *why = "the report has no Created date";
+        return false;
+    }
+    snprintf(day, sizeof day, "%.10s", created);
+    if (!bl_date_parse(day, &y, &m, &d)) {
+        *why = "its Created date cannot be read";
+        return false;
+    }
+    if (strcmp(created, soon) > 0) {
+        *why = "its Created date is in the future";
+        return false;
+    }
+    if (max_month >= 0 && bl_month_index(y, m) < max_month) {
+        *why = "its Created date is before the months it reports";
+        return false;
+    }
+    return true;
+}
+
+/* ---- life and accessors --------------------------------------------------------- */
+
+bl_rollup *bl_rollup_new(const bl_names *names, const char *path, bl_diag_fn diag, void *ctx)
+{
+    bl_rollup *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    a->names = names;
+    a->diag = diag;
+    a->diag_ctx = ctx;
+    a->min_month = a->max_month = -1;
+    a->complete = true;
+    a->key = BL_BUF_INIT(1 << 16);
+    for (int k = 0; k < NAME_MEMOS; k++) {
+        name_memo *e = &a->memo[k];
+        e->inst_id = e->inst = e->platform = e->database = BL_BUF_INIT(1 << 16);
+    }
+    a->info.period_begin = a->info.period_end = -1;
+    a->info.path = a->path = path;
+    return a;
+}
+
+void bl_rollup_free(bl_rollup *a)
+{
+    if (!a)
+        return;
+    bl__strmap_free(&a->groups, group_free);
+    for (int i = 0; i < a->nmetrics; i++)
+        free(a->metrics[i]);
+    for (int k = 0; k < NAME_MEMOS; k++) {
+        bl_buf_release(&a->memo[k].inst_id);
+        bl_buf_release(&a->memo[k].inst);
+        bl_buf_release(&a->memo[k].platform);
+        bl_buf_release(&a->memo[k].database);
+    }
+    for (size_t i = 0; i < a->nrej; i++) {
+        free(a->rej[i].field);
+        free(a->rej[i].reason);
+    }
+    free(a->rej);
+    free(a->format);
+    free(a->report_id);
+    free(a->created_by);
+    free(a->inst_id);
+    free(a->inst_name);
+    free(a->created);
+    for (size_t i = 0; i < a->nshields; i++) {
+        free(a->shields[i].inst_id);
+        free(a->shields[i].inst);
+        free(a->shields[i].platform);
+        free(a->shields[i].metric);
+    }
+    free(a->shields);
+    bl_buf_release(&a->key);
+    free(a);
+}
+
+const bl_rollup_counts *bl_rollup_counts_of(const bl_rollup *a)
+{
+    return &a->counts;
+}
+
+bl_rollup_counts *bl_rollup_counts_mut(bl_rollup *a)
+{
+    return &a->counts;
+}
+
+void bl_rollup_file_of(const bl_rollup *a, bl_rollup_file *out)
+{
+    *out = (bl_rollup_file){
+        .format = a->format,
+        .report_id = a->report_id,
+        .created_by = a->created_by,
+        .created = a->created,
+        .content_hash = a->content_hash,
+        .family = a->info.family,
+        .rank = a->rank,
+        .period_begin = a->info.period_begin >= 0 && a->begun ? a->info.period_begin : a->min_month,
+        .period_end = a->info.period_end >= 0 && a->begun ? a->info.period_end : a->max_month,
+        .max_month = a->max_month,
+        .complete = a->complete,
+    };
+}
+
+bl_status bl_rollup_each_cell(const bl_rollup *a, bl_rollup_cell_fn fn, void *ctx)
+{
+    bl_status rc = BL_OK;
+    for (size_t i = 0; i < a->groups.cap && rc == BL_OK; i++) {
+        const group *g = a->groups.slots[i].value;
+        if (!a->groups.slots[i].key || !g)
+            continue;
+        for (size_t k = 0; k < g->n && rc == BL_OK; k++) {
+            const cell_val *v = &g->cells[k];
+            bl_rollup_cell c = {g->library_id, g->resource_id, g->inst_id, g->inst,
+                                g->platform,   g->database,    g->access,  a->metrics[v->metric],
+                                v->month,      v->value};
+            rc = fn(ctx, &c);
+        }
+    }
+    return rc;
+}
+
+bl_status bl_rollup_each_rejection(const bl_rollup *a, bl_rollup_reject_fn fn, void *ctx)
+{
+    bl_status rc = BL_OK;
+    for (size_t i = 0; i < a->nrej && rc == BL_OK; i++)
+        rc = fn(ctx, a->rej[i].line, a->rej[i].field, a->rej[i].reason ? a->rej[i].reason : "?");
+    return rc;
+}
+
+bl_status bl_rollup_each_shield(const bl_rollup *a, bl_rollup_shield_fn fn, void *ctx)
+{
+    bl_rollup_file f;
+    bl_rollup_file_of(a, &f);
+    bl_status rc = BL_OK;
+    for (size_t i = 0; i < a->nshields && rc == BL_OK; i++) {
+        const shield *sh = &a->shields[i];
+        int m0 = sh->month_first >= 0 ? sh->month_first : f.period_begin;
+        int m1 = sh->month_last >= 0 ? sh->month_last : f.period_end;
+        for (int m = m0; m >= 0 && m <= m1 && rc == BL_OK; m++)
+            rc = fn(ctx, sh->inst_id, sh->inst, sh->platform, sh->metric, m);
+    }
+    return rc;
+}
