@@ -16,407 +16,17 @@
  * Privacy: IP addresses, logins and session ids are only ever fed to
  * SipHash keyed by the store's secret; none of them is kept, stored or put
  * in a message. */
-#include "attrib.h"
 #include "hits_internal.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define WINDOW BL_LOG_WINDOW /* tolerated disorder, seconds */
-#define DOUBLE_CLICK 30      /* seconds */
-#define SESSION_IDLE 1800    /* a session id unseen this long starts afresh */
-#define CACHE_MAX 200000     /* entries per cache before it is emptied */
-#define MAX_SUBJECT (70 * 1024)
-#define SWEEP_EVERY 600 /* seconds of log time between sweeps */
-#define IPC_SIZE 8192   /* direct-mapped IP -> library cache (fits in L2) */
-#define MAX_PLENS 64    /* distinct (family, prefix length) pairs looked up */
-#define UA_SLOTS 64     /* user agents remembered verbatim with hash and verdict */
-#define UA_MAX 240      /* longer agents are not remembered */
-#define UNR_MAX 16384   /* unattributed ranges told apart; more go to "other" */
-#define UNR_STORED 1000 /* ranges stored per source, most events first; the rest: "other" */
-
-enum { M_TII, M_TIR, M_UII, M_UIR, M__COUNT };
-static const char *const METRIC[M__COUNT] = {"Total_Item_Investigations", "Total_Item_Requests",
-                                             "Unique_Item_Investigations", "Unique_Item_Requests"};
-
-typedef struct resource {
-    char *id;
-    pcre2_code *url, *req;
-    pcre2_match_data *md;
-    int item_group; /* capture number of (?<item>...), 0 when none */
-    int group_base; /* captures of the url_patterns before it (prefilter) */
-    bool anchored;  /* can only match at the start of the subject */
-    bool quota;     /* a forfait on it has a per-patron quota */
-    /* url_pattern is "^LITERAL..." with no top-level alternation: a subject
-     * that does not start with the literal cannot match (checked first). */
-    char lit[64];
-    size_t litlen;
-    uint64_t head, head_mask; /* its first 8 bytes (fewer: masked), compared at once */
-    bool has_lit;
-    /* request_pattern is a plain string: searched as such. */
-    char *req_lit;
-} resource;
-
-typedef struct range {
-    bl_cidr cidr;
-    int lib;
-} range;
-
-typedef struct plen { /* a (family, prefix length) some range has */
-    int family, prefix;
-} plen;
-
-/* A log has few distinct user agents, each on many lines: comparing the
- * bytes with a remembered copy is cheaper than hashing them again. */
-typedef struct ua_slot {
-    uint64_t hash; /* bl__fhash(agent, 0x2c) */
-    uint32_t len;  /* 0: empty slot */
-    bool robot;
-    char text[UA_MAX];
-} ua_slot;
-
-typedef struct ipc_ent { /* IP cache slot: full 64-bit hash of the text */
-    uint64_t key;
-    int32_t lib;
-    uint32_t unr; /* lib < 0: the unattributed range (index + 1), 0 when none */
-} ipc_ent;
-
-typedef struct quota_rule {
-    int res, metric;
-    long long quota;
-    int from, to; /* month indexes of the forfait's period */
-} quota_rule;
-
-typedef struct cell {
-    int lib, res;
-    char *inst, *host;
-} cell;
-
-/* Table elements; each starts with its key. */
-typedef struct dc_ent { /* last surviving click of a user on a URL */
-    uint64_t key;
-    int64_t t;
-    uint64_t si, pq;
-    uint32_t cell;
-    int32_t month;
-    uint8_t req;
-    uint32_t unr; /* unattributed range index + 1, 0 when none */
-} dc_ent;
-
-typedef struct ss_ent { /* a session id's last activity */
-    uint64_t key;
-    int64_t last;
-} ss_ent;
-
-typedef struct si_ent { /* one item in one user-session */
-    uint64_t key;
-    int64_t expire; /* hour-slice sessions; 0 for session ids */
-    uint64_t sess;  /* session-id sessions: key in the ss table */
-    uint64_t pq;
-    uint32_t inv_cell, req_cell;
-    int32_t inv_month, req_month;
-    int32_t inv_refs, req_refs;
-} si_ent;
-
-typedef struct pq_ent { /* one patron's use of a quota'd resource in a month */
-    uint64_t key;
-    uint64_t patron; /* keyed by the store's secret; re-keyed by the month's key when stored */
-    int64_t n[M__COUNT];
-    int32_t res, month;
-} pq_ent;
-
-typedef struct qx_ent { /* excess per quota rule and month */
-    uint64_t key;
-    int64_t patrons, extra;
-    int32_t rule, month;
-} qx_ent;
-
-typedef struct ctr_ent { /* local roll-up: (cell, month, metric) -> count */
-    uint64_t key;
-    int64_t value;
-} ctr_ent;
-
-typedef struct small_ent { /* caches: robot verdict, IP -> library */
-    uint64_t key;
-    int32_t v;
-} small_ent;
-
-/* Where unattributed events came from: an IPv4 /24 or IPv6 /48. */
-typedef struct unr_range {
-    int family;
-    uint8_t net[6];
-    int64_t events;
-} unr_range;
-
-typedef struct sketch {
-    int lib, month;
-    uint8_t reg[BL_HLL_M];
-} sketch;
-
-typedef struct sk_ent {
-    uint64_t key;
-    sketch *s;
-} sk_ent;
-
-struct bl_hits {
-    bl_cell_fn emit;
-    void *emit_ctx;
-    char *err; /* bl_hits_open's message buffer */
-    size_t errlen;
-    uint8_t key[16];
-    const bl_names *names;
-    char **lib_ids;
-    size_t nlib;
-    range *ranges;
-    size_t nranges;
-    /* Ranges by (family, prefix, network): the most specific range holding
-     * an address is found with one probe per prefix length, longest first,
-     * instead of a scan of every range. */
-    bl_u64map range_map;
-    plen plens[MAX_PLENS];
-    int nplens; /* -1: too many lengths, scan the ranges */
-    ipc_ent *ipc;
-    ua_slot *ua;
-    resource *res;
-    size_t nres;
-    pcre2_code *prefilter; /* every url_pattern at once: most hits match none */
-    pcre2_match_data *pre_md;
-    bool pre_marks;          /* its alternatives end with (*MARK:index) */
-    bool all_lit;            /* every url_pattern has a literal start */
-    size_t first_unanchored; /* index of the first url_pattern not anchored */
-    pcre2_match_data *req_md;
-    pcre2_code *robots;
-    pcre2_match_data *rob_md;
-    quota_rule *rules;
-    size_t nrules;
-    cell *cells;
-    size_t ncells, cells_alloc;
-    bl_strmap cell_ids;   /* "lib\x1fres\x1finst\x1fhost" -> index + 1 */
-    bl_u64map cell_cache; /* hash of (lib, res, inst, host) -> index */
-    bl_u64map dc, ss, si, pq, qx, ctr, robot_cache, sketches;
-    sketch **sk;
-    size_t nsk, sk_alloc;
-    int64_t tmax, last_sweep;
-    /* Lower bounds on what a sweep would find expired, so that a sweep
-     * skips the tables where nothing can be (hour-slice items expire once
-     * an hour, not every ten minutes). */
-    int64_t dc_min_t, si_min_expire, ss_min_last;
-    int32_t pq_min_month;
-    bool si_has_sess;
-    bool any;
-    long out_of_order;
-    /* The log ledger (bl_log_stats) and what the overlap check needs. */
-    long long n_lines, n_events, n_robot, n_status, n_not_resource, n_static, n_unattributed;
-    int64_t t_first, t_last;
-    bool *res_fed;     /* per resource: at least one event counted */
-    bl_u64map unr_map; /* range key -> index in unr */
-    unr_range *unr;
-    size_t nunr, unr_alloc;
-    char subject[MAX_SUBJECT];
-    bl_buf tmp;
-};
+const char *const bl__log_metric[M__COUNT] = {"Total_Item_Investigations", "Total_Item_Requests",
+                                              "Unique_Item_Investigations", "Unique_Item_Requests"};
 
 /* ---- loading ------------------------------------------------------------------ */
-
-static bl_status fail(bl_hits *h, bl_status code, const char *fmt, const char *arg)
-{
-    if (h->err && h->errlen)
-        snprintf(h->err, h->errlen, fmt, arg);
-    return code;
-}
-
-static int lib_index(bl_hits *h, const char *id)
-{
-    for (size_t i = 0; i < h->nlib; i++)
-        if (strcmp(h->lib_ids[i], id) == 0)
-            return (int)i;
-    return -1;
-}
-
-/* The key of a network (family, prefix, masked address) in range_map. */
-static uint64_t net_key(int family, int prefix, const uint8_t addr[16])
-{
-    uint8_t b[18] = {(uint8_t)family, (uint8_t)prefix};
-    int full = prefix / 8, rest = prefix % 8;
-    memcpy(b + 2, addr, (size_t)full);
-    if (rest)
-        b[2 + full] = addr[full] & (uint8_t)(0xFFu << (8 - rest));
-    return bl__fhash(b, sizeof b, 0x1c);
-}
-
-static int plen_cmp(const void *pa, const void *pb)
-{
-    const plen *a = pa, *b = pb;
-    return a->prefix != b->prefix ? b->prefix - a->prefix : a->family - b->family;
-}
-
-static bl_status index_ranges(bl_hits *h)
-{
-    if (!(h->ipc = calloc(IPC_SIZE, sizeof *h->ipc)) || !(h->ua = calloc(UA_SLOTS, sizeof *h->ua)))
-        return BL_NOMEM;
-    for (size_t i = 0; i < h->nranges; i++) {
-        const bl_cidr *c = &h->ranges[i].cidr;
-        int k = 0;
-        while (k < h->nplens &&
-               (h->plens[k].family != c->family || h->plens[k].prefix != c->prefix))
-            k++;
-        if (k == h->nplens) {
-            if (h->nplens == MAX_PLENS) {
-                h->nplens = -1; /* so many lengths that the scan is as good */
-                return BL_OK;
-            }
-            h->plens[h->nplens++] = (plen){c->family, c->prefix};
-        }
-        bool isnew;
-        uint64_t key = net_key(c->family, c->prefix, c->addr);
-        small_ent *e = bl__u64map_put(&h->range_map, key, &isnew);
-        if (!e)
-            return BL_NOMEM;
-        if (isnew) {
-            e->v = (int32_t)i;
-        } else {
-            /* The same network twice: the first range wins, as in the scan.
-             * Two networks with one hash: no index, scan the ranges. */
-            const bl_cidr *o = &h->ranges[e->v].cidr;
-            if (o->family != c->family || o->prefix != c->prefix ||
-                memcmp(o->addr, c->addr, sizeof o->addr) != 0) {
-                h->nplens = -1;
-                return BL_OK;
-            }
-        }
-    }
-    qsort(h->plens, (size_t)h->nplens, sizeof *h->plens, plen_cmp);
-    return BL_OK;
-}
-
-static bl_status load_libraries(bl_hits *h, const bl_log_network *net)
-{
-    if (net->nlibraries && !(h->lib_ids = calloc(net->nlibraries, sizeof *h->lib_ids)))
-        return BL_NOMEM;
-    for (size_t i = 0; i < net->nlibraries; i++) {
-        if (!(h->lib_ids[h->nlib] = strdup(net->library_ids[i])))
-            return BL_NOMEM;
-        h->nlib++;
-    }
-    for (size_t i = 0; i < net->nranges; i++) {
-        range r;
-        r.lib = lib_index(h, net->ranges[i].library_id);
-        if (r.lib < 0 || !bl__cidr_parse(net->ranges[i].cidr, &r.cidr))
-            continue; /* validated at import */
-        range *n = realloc(h->ranges, (h->nranges + 1) * sizeof *n);
-        if (!n)
-            return BL_NOMEM;
-        h->ranges = n;
-        h->ranges[h->nranges++] = r;
-    }
-    return index_ranges(h);
-}
-
-static pcre2_code *compile(const char *pat, uint32_t flags)
-{
-    int err;
-    PCRE2_SIZE off;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, flags, &err, &off, NULL);
-    if (re)
-        pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-    return re;
-}
-
-/* pcre2_match, through the JIT entry point when the pattern was JIT-compiled
- * (same result, without the per-call checks: this runs several times per
- * line). */
-static int match(const pcre2_code *re, PCRE2_SPTR s, size_t n, pcre2_match_data *md)
-{
-    int r = pcre2_jit_match(re, s, n, 0, 0, md, NULL);
-    if (r == PCRE2_ERROR_JIT_BADOPTION) /* not JIT-compiled */
-        r = pcre2_match(re, s, n, 0, 0, md, NULL);
-    return r;
-}
-
-/* True when a pattern may be combined with others in one alternation and
- * keep its meaning: no reference to a group by number (backreferences,
- * recursion, subroutine calls), whose numbers would shift, and no verb. */
-static bool combinable(const pcre2_code *re, const char *pat)
-{
-    uint32_t backrefs = 0;
-    pcre2_pattern_info(re, PCRE2_INFO_BACKREFMAX, &backrefs);
-    if (backrefs)
-        return false;
-    for (const char *p = pat; *p; p++) {
-        if (p[0] == '\\' && p[1]) {
-            if (p[1] == 'g')
-                return false;
-            p++;
-        } else if (p[0] == '(' && p[1] == '?' && p[2] && strchr("0123456789+-R&P", p[2])) {
-            return false;
-        } else if (p[0] == '(' && p[1] == '*') {
-            return false; /* verbs (COMMIT, SKIP, ACCEPT...) act on the whole match */
-        }
-    }
-    return true;
-}
-
-/* Characters that stand for themselves in a pattern, wherever they are. */
-static bool plain_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           (c != '\0' && strchr("/_-=&,:%~@!'\"<>;", c));
-}
-
-/* The literal every match of pat starts with, when pat is "^literal..."
- * without a top-level alternation (which would offer another start). The
- * scan gives up (no literal) on anything it does not fully understand. */
-static bool literal_start(const char *pat, char *lit, size_t cap, size_t *len)
-{
-    if (pat[0] != '^')
-        return false;
-    size_t n = 0;
-    const char *p = pat + 1;
-    while (plain_char(*p) && n < cap)
-        lit[n++] = *p++;
-    if (*p == '?' || *p == '*' || *p == '+' || *p == '{') {
-        if (n == 0)
-            return false;
-        n--; /* the last character is optional or repeated */
-    }
-    int depth = 0;
-    for (p = pat; *p; p++) {
-        if (*p == '\\') {
-            if (!p[1] || p[1] == 'Q' || p[1] == 'E')
-                return false;
-            p++;
-        } else if (*p == '[') {
-            p++;
-            if (*p == '^')
-                p++;
-            if (*p == ']')
-                p++;
-            while (*p && *p != ']') {
-                if (*p == '\\' && !*++p)
-                    return false;
-                if (*p == '[' && p[1] == ':')
-                    return false; /* POSIX classes: not worth parsing */
-                p++;
-            }
-            if (!*p)
-                return false;
-        } else if (*p == '(') {
-            if (p[1] == '*' || (p[1] == '?' && (p[2] == '#' || strchr(p + 2, 'x'))))
-                return false; /* verbs, comments, possibly extended mode */
-            depth++;
-        } else if (*p == ')') {
-            depth--;
-        } else if (*p == '|' && depth == 0) {
-            return false;
-        }
-    }
-    *len = n;
-    return n > 0;
-}
 
 /* Does s[0..n) contain the string needle? */
 static bool contains(const char *s, size_t n, const char *needle)
@@ -432,163 +42,6 @@ static bool contains(const char *s, size_t n, const char *needle)
         s = c + 1;
     }
     return false;
-}
-
-static bool plain_string(const char *pat)
-{
-    if (!*pat)
-        return false;
-    for (const char *p = pat; *p; p++)
-        if (!plain_char(*p))
-            return false;
-    return true;
-}
-
-static bl_status load_resources(bl_hits *h, const bl_log_network *net)
-{
-    bl_status rc = BL_OK;
-    bl_buf all = BL_BUF_INIT(1 << 20);
-    bool marks = true, seen_unanchored = false, all_lit = true;
-    int groups = 0;
-    for (size_t i = 0; i < net->nresources; i++) {
-        resource *n = realloc(h->res, (h->nres + 1) * sizeof *n);
-        if (!n) {
-            rc = BL_NOMEM;
-            break;
-        }
-        h->res = n;
-        resource *r = &h->res[h->nres];
-        memset(r, 0, sizeof *r);
-        const char *id = net->resources[i].id;
-        const char *url = net->resources[i].url_pattern;
-        const char *req = net->resources[i].request_pattern;
-        r->id = strdup(id);
-        r->url = compile(url, 0);
-        if (!r->id || !r->url) {
-            free(r->id);
-            pcre2_code_free(r->url);
-            rc = fail(h, BL_DATA,
-                      "resource '%s': url_pattern does not compile "
-                      "(re-import the network)",
-                      id);
-            break;
-        }
-        h->nres++;
-        if (req && *req && !(r->req = compile(req, 0))) {
-            rc = fail(h, BL_DATA, "resource '%s': request_pattern does not compile", id);
-            break;
-        }
-        r->md = pcre2_match_data_create_from_pattern(r->url, NULL);
-        if (!r->md) {
-            rc = BL_NOMEM;
-            break;
-        }
-        int g = pcre2_substring_number_from_name(r->url, (PCRE2_SPTR) "item");
-        r->item_group = g > 0 ? g : 0;
-        uint32_t opts = 0;
-        pcre2_pattern_info(r->url, PCRE2_INFO_ALLOPTIONS, &opts);
-        r->anchored = (opts & PCRE2_ANCHORED) != 0;
-        if (!r->anchored && !seen_unanchored) {
-            h->first_unanchored = h->nres - 1;
-            seen_unanchored = true;
-        }
-        r->group_base = groups;
-        uint32_t ncap = 0;
-        pcre2_pattern_info(r->url, PCRE2_INFO_CAPTURECOUNT, &ncap);
-        groups += (int)ncap;
-        if (!combinable(r->url, url))
-            marks = false;
-        r->has_lit = literal_start(url, r->lit, sizeof r->lit, &r->litlen);
-        if (!r->has_lit) {
-            all_lit = false;
-        } else {
-            uint8_t head[8] = {0}, mask[8] = {0};
-            for (size_t k = 0; k < 8 && k < r->litlen; k++) {
-                head[k] = (uint8_t)r->lit[k];
-                mask[k] = 0xFF;
-            }
-            memcpy(&r->head, head, 8);
-            memcpy(&r->head_mask, mask, 8);
-        }
-        if (req && plain_string(req) && !(r->req_lit = strdup(req))) {
-            rc = BL_NOMEM;
-            break;
-        }
-        /* Each alternative ends with a mark naming its resource, so that
-         * one match of the prefilter says which resource matched. */
-        if (rc == BL_OK)
-            rc = bl_buf_printf(&all, "%s(?:%s)(*MARK:%zu)", all.len ? "|" : "", url, h->nres - 1);
-    }
-    if (!seen_unanchored)
-        h->first_unanchored = h->nres;
-    h->all_lit = rc == BL_OK && h->nres > 0 && all_lit;
-    if (rc == BL_OK && all.len && marks) {
-        /* Only a speed-up, so only when every pattern keeps its meaning in
-         * the alternation (a backreference's group number would shift and
-         * the prefilter would wrongly turn hits away). */
-        h->prefilter = compile(bl_buf_cstr(&all), PCRE2_DUPNAMES);
-        if (h->prefilter && !(h->pre_md = pcre2_match_data_create_from_pattern(h->prefilter, NULL)))
-            rc = BL_NOMEM;
-        h->pre_marks = h->prefilter != NULL;
-    }
-    bl_buf_release(&all);
-    return rc;
-}
-
-static int metric_index(const char *m)
-{
-    for (int i = 0; i < M__COUNT; i++)
-        if (strcmp(m, METRIC[i]) == 0)
-            return i;
-    return -1;
-}
-
-static bl_status load_quotas(bl_hits *h, const bl_log_network *net)
-{
-    for (size_t k = 0; k < net->nquotas; k++) {
-        const bl_log_quota *lq = &net->quotas[k];
-        int res = -1;
-        for (size_t i = 0; i < h->nres; i++)
-            if (strcmp(h->res[i].id, lq->resource_id) == 0)
-                res = (int)i;
-        int metric = metric_index(lq->metric);
-        int y1, m1, d1, y2, m2, d2;
-        if (res < 0 || metric < 0 || !bl_date_parse(lq->start, &y1, &m1, &d1) ||
-            !bl_date_parse(lq->end, &y2, &m2, &d2))
-            continue; /* a metric logs cannot give, or no log-counted resource */
-        quota_rule *n = realloc(h->rules, (h->nrules + 1) * sizeof *n);
-        if (!n)
-            return BL_NOMEM;
-        h->rules = n;
-        h->rules[h->nrules++] =
-            (quota_rule){res, metric, lq->quota, bl_month_index(y1, m1), bl_month_index(y2, m2)};
-        h->res[res].quota = true;
-    }
-    return BL_OK;
-}
-
-static bl_status load_robots(bl_hits *h, const bl_log_network *net)
-{
-    bl_buf all = BL_BUF_INIT(1 << 20);
-    bl_status rc = BL_OK;
-    for (size_t i = 0; rc == BL_OK && i < net->nrobots; i++) {
-        /* Validate each pattern alone so that one bad line is skipped, not
-         * the whole list. */
-        pcre2_code *one = compile(net->robots[i], PCRE2_CASELESS);
-        if (!one)
-            continue;
-        pcre2_code_free(one);
-        rc = bl_buf_printf(&all, "%s(?:%s)", all.len ? "|" : "", net->robots[i]);
-    }
-    if (rc == BL_OK) {
-        h->robots = compile(all.len ? bl_buf_cstr(&all) : "(*FAIL)", PCRE2_CASELESS);
-        if (!h->robots)
-            rc = fail(h, BL_DATA, "%s", "the COUNTER robots list does not compile");
-        else if (!(h->rob_md = pcre2_match_data_create(1, NULL)))
-            rc = BL_NOMEM;
-    }
-    bl_buf_release(&all);
-    return rc;
 }
 
 bl_status bl_hits_open(const bl_log_network *net, const bl_names *names, bl_cell_fn emit,
@@ -620,8 +73,8 @@ bl_status bl_hits_open(const bl_log_network *net, const bl_names *names, bl_cell
     bl__u64map_init(&h->unr_map, sizeof(small_ent));
     h->nunr = 1; /* h->unr[0]: "other" */
     bl_status rc;
-    if ((rc = load_libraries(h, net)) || (rc = load_resources(h, net)) ||
-        (rc = load_quotas(h, net)) || (rc = load_robots(h, net)) ||
+    if ((rc = bl__log_load_targets(h, net)) || (rc = bl__log_load_quotas(h, net)) ||
+        (rc = bl__log_load_robots(h, net)) ||
         (!(h->res_fed = calloc(h->nres + 1, sizeof *h->res_fed)) && (rc = BL_NOMEM)) ||
         (!(h->unr = calloc(h->unr_alloc = 64, sizeof *h->unr)) && (rc = BL_NOMEM)) ||
         (!(h->req_md = pcre2_match_data_create(1, NULL)) && (rc = BL_NOMEM))) {
@@ -1005,25 +458,6 @@ static bl_status uncount_hit(bl_hits *h, const dc_ent *d)
     return BL_OK;
 }
 
-static void fold_patron(bl_hits *h, const pq_ent *p)
-{
-    for (size_t i = 0; i < h->nrules; i++) {
-        const quota_rule *q = &h->rules[i];
-        if (q->res != p->res || p->month < q->from || p->month > q->to)
-            continue;
-        bool isnew;
-        qx_ent *x = bl__u64map_put(&h->qx, ((uint64_t)(i + 1) << 32) | (uint64_t)p->month, &isnew);
-        if (!x)
-            continue;
-        x->rule = (int32_t)i;
-        x->month = p->month;
-        if (p->n[q->metric] > q->quota) {
-            x->patrons++;
-            x->extra += p->n[q->metric] - q->quota;
-        }
-    }
-}
-
 /* Forgets the state that time has made final. */
 static void sweep(bl_hits *h, bool all)
 {
@@ -1089,24 +523,238 @@ static void sweep(bl_hits *h, bool all)
     h->last_sweep = now;
 }
 
-bl_status bl_hits_add(bl_hits *h, const bl_hit_rec *r)
+/* The first resource whose url_pattern matches subject[0..sl), or -1; *ov
+ * and *group locate its (?<item>...) capture. Resources are tried in order
+ * (the first match wins); literal starts and the prefilter only skip
+ * resources that cannot match. */
+static int match_resource(bl_hits *h, size_t sl, const PCRE2_SIZE **ov, int *group)
+{
+    const PCRE2_SPTR subj = (PCRE2_SPTR)h->subject;
+    if (h->all_lit) {
+        /* Every pattern has a literal start: only the resources whose
+         * literal the subject starts with can match, tried in order. */
+        uint64_t head;
+        memcpy(&head, h->subject, 8); /* bytes past sl are masked off below */
+        for (size_t i = 0; i < h->nres; i++) {
+            const resource *x = &h->res[i];
+            if (x->litlen <= sl && (head & x->head_mask) == x->head &&
+                (x->litlen <= 8 || memcmp(h->subject + 8, x->lit + 8, x->litlen - 8) == 0) &&
+                match(x->url, subj, sl, x->md) >= 0) {
+                *ov = pcre2_get_ovector_pointer(x->md);
+                *group = x->item_group;
+                return (int)i;
+            }
+        }
+        return -1;
+    }
+    if (h->prefilter && match(h->prefilter, subj, sl, h->pre_md) < 0)
+        return -1;
+    size_t cand = h->nres;
+    if (h->pre_marks) {
+        /* The alternation tries the resources in order at each position:
+         * at the start, the first one that matches there wins, as in the
+         * loop below. Only a resource before it that can match further on
+         * (not anchored) could come first in the loop. */
+        PCRE2_SPTR mark = pcre2_get_mark(h->pre_md);
+        size_t m = 0;
+        const char *mk = (const char *)mark;
+        if (mk && *mk) {
+            for (; *mk >= '0' && *mk <= '9' && m <= h->nres; mk++)
+                m = m * 10 + (size_t)(*mk - '0');
+            if (*mk == '\0' && m < h->nres && pcre2_get_ovector_pointer(h->pre_md)[0] == 0)
+                cand = m;
+        }
+    }
+    if (cand < h->nres) {
+        for (size_t i = h->first_unanchored; i < cand; i++)
+            if (!h->res[i].anchored && match(h->res[i].url, subj, sl, h->res[i].md) >= 0) {
+                *ov = pcre2_get_ovector_pointer(h->res[i].md);
+                *group = h->res[i].item_group;
+                return (int)i;
+            }
+        /* The prefilter's own match is that resource's: its item group
+         * comes after the groups of the alternatives before it. */
+        *ov = pcre2_get_ovector_pointer(h->pre_md);
+        *group = h->res[cand].item_group ? h->res[cand].group_base + h->res[cand].item_group : 0;
+        return (int)cand;
+    }
+    for (size_t i = 0; i < h->nres; i++) {
+        if (match(h->res[i].url, subj, sl, h->res[i].md) >= 0) {
+            *ov = pcre2_get_ovector_pointer(h->res[i].md);
+            *group = h->res[i].item_group;
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* Who clicked, as pseudonyms: SipHash keyed by the store's secret, in
+ * memory only. COUNTER's user is the session id, else the login, else IP +
+ * user agent; a patron (distinct users, quotas) is the login, else IP + user
+ * agent. */
+typedef struct who {
+    uint64_t user, patron, sess;
+} who;
+
+static who pseudonyms(const bl_hits *h, const bl_hit_rec *r, uint64_t ip_h, uint64_t ua_h)
+{
+    uint8_t buf[24];
+    buf[0] = 'a';
+    memcpy(buf + 1, &ip_h, 8);
+    memcpy(buf + 9, &ua_h, 8);
+    uint64_t anon = bl_siphash(h->key, buf, 17);
+    uint64_t login = 0, sess = 0;
+    if (r->user.len) {
+        uint64_t uh = bl__fhash(r->user.ptr, r->user.len, 0x5f);
+        buf[0] = 'u';
+        memcpy(buf + 1, &uh, 8);
+        login = bl_siphash(h->key, buf, 9);
+    }
+    if (r->session.len) {
+        uint64_t sh = bl__fhash(r->session.ptr, r->session.len, 0x60);
+        buf[0] = 's';
+        memcpy(buf + 1, &sh, 8);
+        sess = bl_siphash(h->key, buf, 9);
+    }
+    return (who){sess ? sess : login ? login : anon, login ? login : anon, sess};
+}
+
+/* Unique items: the hit's item in its user-session. A session id is one
+ * session while active (and within a month); without one, the session is
+ * the user's clock hour (COUNTER's rule). */
+static bl_status session_item(bl_hits *h, const bl_hit_rec *r, const who *w, int res,
+                              uint64_t item_h, hitctx *c)
+{
+    int64_t hour = r->time >= 0 ? r->time / 3600 : (r->time - 3599) / 3600;
+    bool isnew;
+    if (w->sess) {
+        c->sess = bl__mix(w->sess, (uint64_t)r->month);
+        /* Idle sessions are swept with their items, so an id seen again
+         * after SESSION_IDLE starts a new session. */
+        ss_ent *s = bl__u64map_put(&h->ss, c->sess, &isnew);
+        if (!s)
+            return BL_NOMEM;
+        if (r->time > s->last)
+            s->last = r->time;
+        if (isnew && s->last < h->ss_min_last)
+            h->ss_min_last = s->last;
+        c->si = bl__mix(c->sess, bl__mix((uint64_t)res, item_h));
+    } else {
+        c->si = bl__mix(bl__mix(w->user, (uint64_t)hour), bl__mix((uint64_t)res, item_h));
+        c->si_expire = (hour + 1) * 3600 + WINDOW + DOUBLE_CLICK;
+    }
+    return BL_OK;
+}
+
+/* A quota'd resource: the patron's uses this month. */
+static bl_status patron_use(bl_hits *h, const bl_hit_rec *r, const who *w, int res, hitctx *c)
+{
+    bool isnew;
+    c->pq = bl__mix(bl__mix(w->patron, (uint64_t)res), (uint64_t)r->month);
+    pq_ent *p = bl__u64map_put(&h->pq, c->pq, &isnew);
+    if (!p)
+        return BL_NOMEM;
+    p->res = res;
+    p->month = r->month;
+    p->patron = w->patron;
+    if (p->month < h->pq_min_month)
+        h->pq_min_month = p->month;
+    return BL_OK;
+}
+
+/* Distinct users of the library this month: the patron into its sketch. */
+static bl_status count_user(bl_hits *h, int lib, int month, uint64_t patron)
+{
+    bool isnew;
+    uint64_t skk = ((uint64_t)(lib + 2) << 32) | (uint64_t)month;
+    sk_ent *se = bl__u64map_put(&h->sketches, skk, &isnew);
+    if (!se)
+        return BL_NOMEM;
+    if (isnew) {
+        sketch *s = calloc(1, sizeof *s);
+        if (h->nsk == h->sk_alloc) {
+            size_t na = h->sk_alloc ? h->sk_alloc * 2 : 16;
+            sketch **ns = realloc(h->sk, na * sizeof *ns);
+            if (!ns) {
+                free(s);
+                s = NULL;
+            } else {
+                h->sk = ns;
+                h->sk_alloc = na;
+            }
+        }
+        if (!s) {
+            bl__u64map_del_at(&h->sketches, (size_t)(((unsigned char *)se - h->sketches.slots) /
+                                                     h->sketches.esize));
+            return BL_NOMEM;
+        }
+        s->lib = lib;
+        s->month = month;
+        h->sk[h->nsk++] = s;
+        se->s = s;
+    }
+    bl_hll_add(se->s->reg, patron);
+    return BL_OK;
+}
+
+/* The double-click filter: a click on the same URL by the same user within
+ * 30 s replaces the earlier one ("drop the first, keep the second"). */
+static bl_status double_click(bl_hits *h, const bl_hit_rec *r, uint64_t user, size_t sl,
+                              const hitctx *c)
+{
+    bool isnew;
+    bl_status rc;
+    uint64_t url_h = bl__fhash(h->subject, sl, 0x71);
+    uint64_t dck = bl__mix(user, url_h);
+    dc_ent *d = bl__u64map_put(&h->dc, dck, &isnew);
+    if (!d)
+        return BL_NOMEM;
+    if (!isnew && r->time >= d->t && r->time - d->t <= DOUBLE_CLICK) {
+        /* Within 30 s of the previous click: that one is dropped. */
+        if ((rc = uncount_hit(h, d)) != BL_OK)
+            return rc;
+    } else if (!isnew && r->time < d->t) {
+        /* A late line (merged logs): earlier than the click we keep. */
+        if (d->t - r->time <= DOUBLE_CLICK)
+            return BL_OK;
+        return count_hit(h, c);
+    }
+    d->t = r->time;
+    if (d->t < h->dc_min_t)
+        h->dc_min_t = d->t;
+    d->si = c->si;
+    d->pq = c->pq;
+    d->cell = c->cell;
+    d->month = c->month;
+    d->req = c->req;
+    d->unr = c->unr;
+    return count_hit(h, c);
+}
+
+/* Log time, disorder and the periodic sweep. */
+static void clock_tick(bl_hits *h, int64_t t)
 {
     if (!h->any) {
         h->any = true;
-        h->tmax = h->last_sweep = r->time;
-        h->t_first = h->t_last = r->time;
+        h->tmax = h->last_sweep = t;
+        h->t_first = h->t_last = t;
     }
-    if (r->time < h->t_first)
-        h->t_first = r->time;
-    if (r->time > h->t_last)
-        h->t_last = r->time;
-    if (r->time < h->tmax - WINDOW)
+    if (t < h->t_first)
+        h->t_first = t;
+    if (t > h->t_last)
+        h->t_last = t;
+    if (t < h->tmax - WINDOW)
         h->out_of_order++;
-    else if (r->time > h->tmax) {
-        h->tmax = r->time;
+    else if (t > h->tmax) {
+        h->tmax = t;
         if (h->tmax - h->last_sweep >= SWEEP_EVERY)
             sweep(h, false);
     }
+}
+
+bl_status bl_hits_add(bl_hits *h, const bl_hit_rec *r)
+{
+    clock_tick(h, r->time);
     if (r->status != 200 && r->status != 304) {
         h->n_status++;
         return BL_OK;
@@ -1132,89 +780,21 @@ bl_status bl_hits_add(bl_hits *h, const bl_hit_rec *r)
         memcpy(h->subject, r->host.ptr, r->host.len);
     if (r->target.len)
         memcpy(h->subject + r->host.len, r->target.ptr, r->target.len);
-    const PCRE2_SPTR subj = (PCRE2_SPTR)h->subject;
-    int res = -1;
-    size_t cand = h->nres;
     const PCRE2_SIZE *ov = NULL;
     int group = 0;
-    if (h->all_lit) {
-        /* Every pattern has a literal start: only the resources whose
-         * literal the subject starts with can match, tried in order. */
-        uint64_t head;
-        memcpy(&head, h->subject, 8); /* bytes past sl are masked off below */
-        for (size_t i = 0; i < h->nres; i++) {
-            const resource *x = &h->res[i];
-            if (x->litlen <= sl && (head & x->head_mask) == x->head &&
-                (x->litlen <= 8 || memcmp(h->subject + 8, x->lit + 8, x->litlen - 8) == 0) &&
-                match(x->url, subj, sl, x->md) >= 0) {
-                res = (int)i;
-                ov = pcre2_get_ovector_pointer(x->md);
-                group = x->item_group;
-                break;
-            }
-        }
-        if (res < 0) {
-            unmatched(h, r->target);
-            return BL_OK;
-        }
-        goto matched;
-    }
-    if (h->prefilter && match(h->prefilter, subj, sl, h->pre_md) < 0) {
-        unmatched(h, r->target);
-        return BL_OK;
-    }
-    if (h->pre_marks) {
-        /* The alternation tries the resources in order at each position:
-         * at the start, the first one that matches there wins, as in the
-         * loop below. Only a resource before it that can match further on
-         * (not anchored) could come first in the loop. */
-        PCRE2_SPTR mark = pcre2_get_mark(h->pre_md);
-        size_t m = 0;
-        const char *mk = (const char *)mark;
-        if (mk && *mk) {
-            for (; *mk >= '0' && *mk <= '9' && m <= h->nres; mk++)
-                m = m * 10 + (size_t)(*mk - '0');
-            if (*mk == '\0' && m < h->nres && pcre2_get_ovector_pointer(h->pre_md)[0] == 0)
-                cand = m;
-        }
-    }
-    if (cand < h->nres) {
-        for (size_t i = h->first_unanchored; i < cand; i++)
-            if (!h->res[i].anchored && match(h->res[i].url, subj, sl, h->res[i].md) >= 0) {
-                res = (int)i;
-                ov = pcre2_get_ovector_pointer(h->res[i].md);
-                group = h->res[i].item_group;
-                break;
-            }
-        if (res < 0) {
-            /* The prefilter's own match is that resource's: its item group
-             * comes after the groups of the alternatives before it. */
-            res = (int)cand;
-            ov = pcre2_get_ovector_pointer(h->pre_md);
-            group = h->res[cand].item_group ? h->res[cand].group_base + h->res[cand].item_group : 0;
-        }
-    } else {
-        for (size_t i = 0; i < h->nres; i++) {
-            if (match(h->res[i].url, subj, sl, h->res[i].md) >= 0) {
-                res = (int)i;
-                ov = pcre2_get_ovector_pointer(h->res[i].md);
-                group = h->res[i].item_group;
-                break;
-            }
-        }
-    }
+    int res = match_resource(h, sl, &ov, &group);
     if (res < 0) {
         unmatched(h, r->target);
         return BL_OK;
     }
-matched:;
     resource *rs = &h->res[res];
     bl_sv item = r->target;
     if (group && ov[2 * group] != PCRE2_UNSET)
         item = (bl_sv){h->subject + ov[2 * group], ov[2 * group + 1] - ov[2 * group]};
     uint64_t item_h = bl__fhash(item.ptr, item.len, 0x3d);
-    bool req = !rs->req || (rs->req_lit ? contains(h->subject, sl, rs->req_lit)
-                                        : match(rs->req, subj, sl, h->req_md) >= 0);
+    bool req =
+        !rs->req || (rs->req_lit ? contains(h->subject, sl, rs->req_lit)
+                                 : match(rs->req, (PCRE2_SPTR)h->subject, sl, h->req_md) >= 0);
 
     uint64_t ip_h = bl__fhash(r->client.ptr, r->client.len, 0x4e);
     bl_status rc;
@@ -1231,122 +811,15 @@ matched:;
         lib = library_of_ip(h, r->client, ip_h, &unr);
     }
     uint32_t cellid;
-    rc = intern_cell(h, lib, res, inst, r->host, &cellid);
-    if (rc != BL_OK)
+    if ((rc = intern_cell(h, lib, res, inst, r->host, &cellid)) != BL_OK)
         return rc;
-
-    /* Pseudonymous keys: SipHash keyed by the store's secret. */
-    uint8_t buf[24];
-    buf[0] = 'a';
-    memcpy(buf + 1, &ip_h, 8);
-    memcpy(buf + 9, &ua_h, 8);
-    uint64_t anon = bl_siphash(h->key, buf, 17);
-    uint64_t login = 0, sess = 0;
-    if (r->user.len) {
-        uint64_t uh = bl__fhash(r->user.ptr, r->user.len, 0x5f);
-        buf[0] = 'u';
-        memcpy(buf + 1, &uh, 8);
-        login = bl_siphash(h->key, buf, 9);
-    }
-    if (r->session.len) {
-        uint64_t sh = bl__fhash(r->session.ptr, r->session.len, 0x60);
-        buf[0] = 's';
-        memcpy(buf + 1, &sh, 8);
-        sess = bl_siphash(h->key, buf, 9);
-    }
-    /* COUNTER's user: session id, else login, else IP + user agent. */
-    uint64_t user = sess ? sess : login ? login : anon;
-    /* A patron (distinct users, quotas): login, else IP + user agent. */
-    uint64_t patron = login ? login : anon;
-
+    who w = pseudonyms(h, r, ip_h, ua_h);
     hitctx c = {.cell = cellid, .month = r->month, .req = req, .unr = unr};
-    int64_t hour = r->time >= 0 ? r->time / 3600 : (r->time - 3599) / 3600;
-    bool isnew;
-    if (sess) {
-        /* A session id is one session while active (and within a month). */
-        c.sess = bl__mix(sess, (uint64_t)r->month);
-        /* Idle sessions are swept with their items, so an id seen again
-         * after SESSION_IDLE starts a new session. */
-        ss_ent *s = bl__u64map_put(&h->ss, c.sess, &isnew);
-        if (!s)
-            return BL_NOMEM;
-        if (r->time > s->last)
-            s->last = r->time;
-        if (isnew && s->last < h->ss_min_last)
-            h->ss_min_last = s->last;
-        c.si = bl__mix(c.sess, bl__mix((uint64_t)res, item_h));
-    } else {
-        c.si = bl__mix(bl__mix(user, (uint64_t)hour), bl__mix((uint64_t)res, item_h));
-        c.si_expire = (hour + 1) * 3600 + WINDOW + DOUBLE_CLICK;
-    }
-    if (rs->quota) {
-        c.pq = bl__mix(bl__mix(patron, (uint64_t)res), (uint64_t)r->month);
-        pq_ent *p = bl__u64map_put(&h->pq, c.pq, &isnew);
-        if (!p)
-            return BL_NOMEM;
-        p->res = res;
-        p->month = r->month;
-        p->patron = patron;
-        if (p->month < h->pq_min_month)
-            h->pq_min_month = p->month;
-    }
-
-    /* Distinct users of the library this month. */
-    uint64_t skk = ((uint64_t)(lib + 2) << 32) | (uint64_t)r->month;
-    sk_ent *se = bl__u64map_put(&h->sketches, skk, &isnew);
-    if (!se)
-        return BL_NOMEM;
-    if (isnew) {
-        sketch *s = calloc(1, sizeof *s);
-        if (h->nsk == h->sk_alloc) {
-            size_t na = h->sk_alloc ? h->sk_alloc * 2 : 16;
-            sketch **ns = realloc(h->sk, na * sizeof *ns);
-            if (!ns) {
-                free(s);
-                s = NULL;
-            } else {
-                h->sk = ns;
-                h->sk_alloc = na;
-            }
-        }
-        if (!s) {
-            bl__u64map_del_at(&h->sketches, (size_t)(((unsigned char *)se - h->sketches.slots) /
-                                                     h->sketches.esize));
-            return BL_NOMEM;
-        }
-        s->lib = lib;
-        s->month = r->month;
-        h->sk[h->nsk++] = s;
-        se->s = s;
-    }
-    bl_hll_add(se->s->reg, patron);
-
-    /* The double-click filter. */
-    uint64_t url_h = bl__fhash(h->subject, sl, 0x71);
-    uint64_t dck = bl__mix(user, url_h);
-    dc_ent *d = bl__u64map_put(&h->dc, dck, &isnew);
-    if (!d)
-        return BL_NOMEM;
-    if (!isnew && r->time >= d->t && r->time - d->t <= DOUBLE_CLICK) {
-        /* Within 30 s of the previous click: that one is dropped. */
-        if ((rc = uncount_hit(h, d)) != BL_OK)
-            return rc;
-    } else if (!isnew && r->time < d->t) {
-        /* A late line (merged logs): earlier than the click we keep. */
-        if (d->t - r->time <= DOUBLE_CLICK)
-            return BL_OK;
-        return count_hit(h, &c);
-    }
-    d->t = r->time;
-    if (d->t < h->dc_min_t)
-        h->dc_min_t = d->t;
-    d->si = c.si;
-    d->pq = c.pq;
-    d->cell = c.cell;
-    d->month = c.month;
-    d->req = c.req;
-    d->unr = c.unr;
-    return count_hit(h, &c);
+    if ((rc = session_item(h, r, &w, res, item_h, &c)) != BL_OK ||
+        (rs->quota && (rc = patron_use(h, r, &w, res, &c)) != BL_OK) ||
+        (rc = count_user(h, lib, r->month, w.patron)) != BL_OK)
+        return rc;
+    return double_click(h, r, w.user, sl, &c);
 }
 
 /* ---- the end of a file ---------------------------------------------------------------- */
@@ -1386,26 +859,6 @@ void bl_hits_lines(bl_hits *h, unsigned long lines)
 
 /* ---- what the store keeps of a file ------------------------------------------------ */
 
-bool bl_hits_span(const bl_hits *h, int64_t *first, int64_t *last)
-{
-    *first = h->t_first;
-    *last = h->t_last;
-    return h->any;
-}
-
-bool bl_hits_fed(const bl_hits *h, const char *resource_id)
-{
-    for (size_t i = 0; i < h->nres; i++)
-        if (h->res_fed[i] && (!resource_id || strcmp(h->res[i].id, resource_id) == 0))
-            return true;
-    return false;
-}
-
-bool bl_hits_has_quotas(const bl_hits *h)
-{
-    return h->nrules > 0;
-}
-
 bl_status bl_hits_finish(bl_hits *h, int now_month)
 {
     sweep(h, true);
@@ -1414,124 +867,9 @@ bl_status bl_hits_finish(bl_hits *h, int now_month)
     for (size_t i = 0; i < h->pq.cap; i++) {
         const pq_ent *p = bl__u64map_at(&h->pq, i);
         if (p->key && bl_quota_month_closed(p->month, now_month))
-            fold_patron(h, p);
+            bl__fold_patron(h, p);
     }
     return BL_OK;
-}
-
-void bl_hits_stats(const bl_hits *h, bl_log_stats *st, long *out_of_order)
-{
-    *st = (bl_log_stats){.lines = h->n_lines,
-                         .events = h->n_events,
-                         .robot = h->n_robot,
-                         .status = h->n_status,
-                         .not_resource = h->n_not_resource,
-                         .static_ = h->n_static,
-                         .unattributed = h->n_unattributed,
-                         .time_first = h->t_first,
-                         .time_last = h->t_last};
-    *out_of_order = h->out_of_order;
-}
-
-bl_status bl_hits_each_quota_use(const bl_hits *h, int now_month, bl_hits_use_fn fn, void *ctx)
-{
-    bl_status rc = BL_OK;
-    for (size_t i = 0; i < h->pq.cap && rc == BL_OK; i++) {
-        const pq_ent *p = bl__u64map_at(&h->pq, i);
-        if (!p->key || bl_quota_month_closed(p->month, now_month))
-            continue;
-        for (size_t r = 0; r < h->nrules && rc == BL_OK; r++) {
-            const quota_rule *qr = &h->rules[r];
-            if (qr->res != p->res || p->month < qr->from || p->month > qr->to ||
-                p->n[qr->metric] <= 0)
-                continue;
-            bool dup = false; /* two forfaits on one metric: its uses once */
-            for (size_t k = 0; k < r && !dup; k++)
-                dup = h->rules[k].res == p->res && h->rules[k].metric == qr->metric &&
-                      p->month >= h->rules[k].from && p->month <= h->rules[k].to;
-            if (!dup)
-                rc = fn(ctx, h->res[p->res].id, p->month, METRIC[qr->metric], p->patron,
-                        p->n[qr->metric]);
-        }
-    }
-    return rc;
-}
-
-static const unr_range *unr_sort_base; /* qsort has no context argument */
-
-static int unr_cmp(const void *pa, const void *pb)
-{
-    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-    int64_t ea = unr_sort_base[a].events, eb = unr_sort_base[b].events;
-    if (ea != eb)
-        return ea > eb ? -1 : 1;
-    return a < b ? -1 : a > b;
-}
-
-bl_status bl_hits_each_unattributed(const bl_hits *h, bl_hits_range_fn fn, void *ctx)
-{
-    /* The ranges with most events first (ties: in order of appearance);
-     * past UNR_STORED, they are summed into "other". */
-    size_t *ix = malloc(h->nunr * sizeof *ix);
-    if (!ix)
-        return BL_NOMEM;
-    size_t k = 0;
-    for (size_t i = 1; i < h->nunr; i++)
-        if (h->unr[i].events > 0)
-            ix[k++] = i;
-    unr_sort_base = h->unr;
-    qsort(ix, k, sizeof *ix, unr_cmp);
-    int64_t other = h->unr[0].events;
-    bl_status rc = BL_OK;
-    for (size_t j = 0; j <= k && rc == BL_OK; j++) {
-        char txt[64];
-        int64_t ev;
-        if (j < k && j < UNR_STORED) {
-            const unr_range *u = &h->unr[ix[j]];
-            ev = u->events;
-            if (u->family == 4)
-                snprintf(txt, sizeof txt, "%u.%u.%u.0/24", u->net[0], u->net[1], u->net[2]);
-            else
-                snprintf(txt, sizeof txt, "%x:%x:%x::/48", u->net[0] << 8 | u->net[1],
-                         u->net[2] << 8 | u->net[3], u->net[4] << 8 | u->net[5]);
-        } else if (j < k) {
-            other += h->unr[ix[j]].events;
-            continue;
-        } else if (other > 0) {
-            ev = other;
-            snprintf(txt, sizeof txt, "other");
-        } else {
-            break;
-        }
-        rc = fn(ctx, txt, ev);
-    }
-    free(ix);
-    return rc;
-}
-
-bl_status bl_hits_each_sketch(const bl_hits *h, bl_hits_sketch_fn fn, void *ctx)
-{
-    uint8_t blob[BL_HLL_BLOB];
-    bl_status rc = BL_OK;
-    for (size_t i = 0; i < h->nsk && rc == BL_OK; i++) {
-        const sketch *s = h->sk[i];
-        bl_hll_serialize(s->reg, blob);
-        rc = fn(ctx, s->lib >= 0 ? h->lib_ids[s->lib] : NULL, s->month, blob, sizeof blob);
-    }
-    return rc;
-}
-
-bl_status bl_hits_each_excess(const bl_hits *h, bl_hits_excess_fn fn, void *ctx)
-{
-    bl_status rc = BL_OK;
-    for (size_t i = 0; i < h->qx.cap && rc == BL_OK; i++) {
-        const qx_ent *x = bl__u64map_at(&h->qx, i);
-        if (!x->key)
-            continue;
-        const quota_rule *q = &h->rules[x->rule];
-        rc = fn(ctx, h->res[q->res].id, x->month, q->quota, x->patrons, x->extra);
-    }
-    return rc;
 }
 
 void bl_hits_free(bl_hits *h)
@@ -1584,26 +922,4 @@ void bl_hits_free(bl_hits *h)
     memset(h->key, 0, sizeof h->key);
     bl_buf_release(&h->tmp);
     free(h);
-}
-
-void bl_log_network_release(bl_log_network *n)
-{
-    for (size_t i = 0; i < n->nlibraries; i++)
-        free(n->library_ids[i]);
-    for (size_t i = 0; i < n->nranges; i++)
-        free(n->ranges[i].library_id), free(n->ranges[i].cidr);
-    for (size_t i = 0; i < n->nresources; i++)
-        free(n->resources[i].id), free(n->resources[i].url_pattern),
-            free(n->resources[i].request_pattern);
-    for (size_t i = 0; i < n->nquotas; i++)
-        free(n->quotas[i].resource_id), free(n->quotas[i].metric), free(n->quotas[i].start),
-            free(n->quotas[i].end);
-    for (size_t i = 0; i < n->nrobots; i++)
-        free(n->robots[i]);
-    free(n->library_ids);
-    free(n->ranges);
-    free(n->resources);
-    free(n->quotas);
-    free(n->robots);
-    memset(n, 0, sizeof *n); /* the key too */
 }

@@ -1,10 +1,21 @@
-/* Internal pieces of the access-log module: a u64-keyed hash table with
- * deletion (the expiring state of double clicks and sessions), a fast
- * non-keyed string hash for in-memory caches (HyperLogLog: bilan/aggregate.h). */
+/* Internal pieces of the access-log rules (docs/logs.md), shared by their
+ * files: hits.c (the per-hit rules: attribution, robots, sessions and unique
+ * items, double clicks, distinct users), log_load.c (compiling what the rules
+ * match with), log_quota.c (per-patron quotas), log_results.c (what the
+ * store keeps of a file); the state they share (struct bl_hits); a
+ * u64-keyed hash table with deletion (the expiring state of double clicks
+ * and sessions, hits_map.c) and a fast non-keyed string hash for in-memory
+ * caches. HyperLogLog: bilan/aggregate.h. */
 #ifndef BILAN_HITS_INTERNAL_H
 #define BILAN_HITS_INTERNAL_H
 
+#include "attrib.h"
 #include "bilan/aggregate.h"
+#include "strmap.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <string.h>
 
 /* ---- u64 map ------------------------------------------------------------------ */
 
@@ -50,5 +61,246 @@ static inline uint64_t bl__mix(uint64_t a, uint64_t b)
     x ^= x >> 29;
     return x;
 }
+
+/* ---- the state of one file's rules ------------------------------------------------- */
+
+#define WINDOW BL_LOG_WINDOW /* tolerated disorder, seconds */
+#define DOUBLE_CLICK 30      /* seconds */
+#define SESSION_IDLE 1800    /* a session id unseen this long starts afresh */
+#define CACHE_MAX 200000     /* entries per cache before it is emptied */
+#define MAX_SUBJECT (70 * 1024)
+#define SWEEP_EVERY 600 /* seconds of log time between sweeps */
+#define IPC_SIZE 8192   /* direct-mapped IP -> library cache (fits in L2) */
+#define MAX_PLENS 64    /* distinct (family, prefix length) pairs looked up */
+#define UA_SLOTS 64     /* user agents remembered verbatim with hash and verdict */
+#define UA_MAX 240      /* longer agents are not remembered */
+#define UNR_MAX 16384   /* unattributed ranges told apart; more go to "other" */
+#define UNR_STORED 1000 /* ranges stored per source, most events first; the rest: "other" */
+
+enum { M_TII, M_TIR, M_UII, M_UIR, M__COUNT };
+/* The metric names of M_*, in that order (hits.c). */
+extern const char *const bl__log_metric[M__COUNT];
+#define METRIC bl__log_metric
+
+typedef struct resource {
+    char *id;
+    pcre2_code *url, *req;
+    pcre2_match_data *md;
+    int item_group; /* capture number of (?<item>...), 0 when none */
+    int group_base; /* captures of the url_patterns before it (prefilter) */
+    bool anchored;  /* can only match at the start of the subject */
+    bool quota;     /* a forfait on it has a per-patron quota */
+    /* url_pattern is "^LITERAL..." with no top-level alternation: a subject
+     * that does not start with the literal cannot match (checked first). */
+    char lit[64];
+    size_t litlen;
+    uint64_t head, head_mask; /* its first 8 bytes (fewer: masked), compared at once */
+    bool has_lit;
+    /* request_pattern is a plain string: searched as such. */
+    char *req_lit;
+} resource;
+
+typedef struct range {
+    bl_cidr cidr;
+    int lib;
+} range;
+
+typedef struct plen { /* a (family, prefix length) some range has */
+    int family, prefix;
+} plen;
+
+/* A log has few distinct user agents, each on many lines: comparing the
+ * bytes with a remembered copy is cheaper than hashing them again. */
+typedef struct ua_slot {
+    uint64_t hash; /* bl__fhash(agent, 0x2c) */
+    uint32_t len;  /* 0: empty slot */
+    bool robot;
+    char text[UA_MAX];
+} ua_slot;
+
+typedef struct ipc_ent { /* IP cache slot: full 64-bit hash of the text */
+    uint64_t key;
+    int32_t lib;
+    uint32_t unr; /* lib < 0: the unattributed range (index + 1), 0 when none */
+} ipc_ent;
+
+typedef struct quota_rule {
+    int res, metric;
+    long long quota;
+    int from, to; /* month indexes of the forfait's period */
+} quota_rule;
+
+typedef struct cell {
+    int lib, res;
+    char *inst, *host;
+} cell;
+
+/* Table elements; each starts with its key. */
+typedef struct dc_ent { /* last surviving click of a user on a URL */
+    uint64_t key;
+    int64_t t;
+    uint64_t si, pq;
+    uint32_t cell;
+    int32_t month;
+    uint8_t req;
+    uint32_t unr; /* unattributed range index + 1, 0 when none */
+} dc_ent;
+
+typedef struct ss_ent { /* a session id's last activity */
+    uint64_t key;
+    int64_t last;
+} ss_ent;
+
+typedef struct si_ent { /* one item in one user-session */
+    uint64_t key;
+    int64_t expire; /* hour-slice sessions; 0 for session ids */
+    uint64_t sess;  /* session-id sessions: key in the ss table */
+    uint64_t pq;
+    uint32_t inv_cell, req_cell;
+    int32_t inv_month, req_month;
+    int32_t inv_refs, req_refs;
+} si_ent;
+
+typedef struct pq_ent { /* one patron's use of a quota'd resource in a month */
+    uint64_t key;
+    uint64_t patron; /* keyed by the store's secret; re-keyed by the month's key when stored */
+    int64_t n[M__COUNT];
+    int32_t res, month;
+} pq_ent;
+
+typedef struct qx_ent { /* excess per quota rule and month */
+    uint64_t key;
+    int64_t patrons, extra;
+    int32_t rule, month;
+} qx_ent;
+
+typedef struct ctr_ent { /* local roll-up: (cell, month, metric) -> count */
+    uint64_t key;
+    int64_t value;
+} ctr_ent;
+
+typedef struct small_ent { /* caches: robot verdict, IP -> library */
+    uint64_t key;
+    int32_t v;
+} small_ent;
+
+/* Where unattributed events came from: an IPv4 /24 or IPv6 /48. */
+typedef struct unr_range {
+    int family;
+    uint8_t net[6];
+    int64_t events;
+} unr_range;
+
+typedef struct sketch {
+    int lib, month;
+    uint8_t reg[BL_HLL_M];
+} sketch;
+
+typedef struct sk_ent {
+    uint64_t key;
+    sketch *s;
+} sk_ent;
+
+struct bl_hits {
+    bl_cell_fn emit;
+    void *emit_ctx;
+    char *err; /* bl_hits_open's message buffer */
+    size_t errlen;
+    uint8_t key[16];
+    const bl_names *names;
+    char **lib_ids;
+    size_t nlib;
+    range *ranges;
+    size_t nranges;
+    /* Ranges by (family, prefix, network): the most specific range holding
+     * an address is found with one probe per prefix length, longest first,
+     * instead of a scan of every range. */
+    bl_u64map range_map;
+    plen plens[MAX_PLENS];
+    int nplens; /* -1: too many lengths, scan the ranges */
+    ipc_ent *ipc;
+    ua_slot *ua;
+    resource *res;
+    size_t nres;
+    pcre2_code *prefilter; /* every url_pattern at once: most hits match none */
+    pcre2_match_data *pre_md;
+    bool pre_marks;          /* its alternatives end with (*MARK:index) */
+    bool all_lit;            /* every url_pattern has a literal start */
+    size_t first_unanchored; /* index of the first url_pattern not anchored */
+    pcre2_match_data *req_md;
+    pcre2_code *robots;
+    pcre2_match_data *rob_md;
+    quota_rule *rules;
+    size_t nrules;
+    cell *cells;
+    size_t ncells, cells_alloc;
+    bl_strmap cell_ids;   /* "lib\x1fres\x1finst\x1fhost" -> index + 1 */
+    bl_u64map cell_cache; /* hash of (lib, res, inst, host) -> index */
+    bl_u64map dc, ss, si, pq, qx, ctr, robot_cache, sketches;
+    sketch **sk;
+    size_t nsk, sk_alloc;
+    int64_t tmax, last_sweep;
+    /* Lower bounds on what a sweep would find expired, so that a sweep
+     * skips the tables where nothing can be (hour-slice items expire once
+     * an hour, not every ten minutes). */
+    int64_t dc_min_t, si_min_expire, ss_min_last;
+    int32_t pq_min_month;
+    bool si_has_sess;
+    bool any;
+    long out_of_order;
+    /* The log ledger (bl_log_stats) and what the overlap check needs. */
+    long long n_lines, n_events, n_robot, n_status, n_not_resource, n_static, n_unattributed;
+    int64_t t_first, t_last;
+    bool *res_fed;     /* per resource: at least one event counted */
+    bl_u64map unr_map; /* range key -> index in unr */
+    unr_range *unr;
+    size_t nunr, unr_alloc;
+    char subject[MAX_SUBJECT];
+    bl_buf tmp;
+};
+
+/* ---- helpers on the per-hit path (inline: called for every line) ------------------- */
+
+static inline int lib_index(bl_hits *h, const char *id)
+{
+    for (size_t i = 0; i < h->nlib; i++)
+        if (strcmp(h->lib_ids[i], id) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* The key of a network (family, prefix, masked address) in range_map. */
+static inline uint64_t net_key(int family, int prefix, const uint8_t addr[16])
+{
+    uint8_t b[18] = {(uint8_t)family, (uint8_t)prefix};
+    int full = prefix / 8, rest = prefix % 8;
+    memcpy(b + 2, addr, (size_t)full);
+    if (rest)
+        b[2 + full] = addr[full] & (uint8_t)(0xFFu << (8 - rest));
+    return bl__fhash(b, sizeof b, 0x1c);
+}
+
+/* pcre2_match, through the JIT entry point when the pattern was JIT-compiled
+ * (same result, without the per-call checks: this runs several times per
+ * line). */
+static inline int match(const pcre2_code *re, PCRE2_SPTR s, size_t n, pcre2_match_data *md)
+{
+    int r = pcre2_jit_match(re, s, n, 0, 0, md, NULL);
+    if (r == PCRE2_ERROR_JIT_BADOPTION) /* not JIT-compiled */
+        r = pcre2_match(re, s, n, 0, 0, md, NULL);
+    return r;
+}
+
+/* ---- across files ----------------------------------------------------------------- */
+
+/* log_load.c: the libraries with their ranges, the resources with their
+ * patterns (and the prefilter), the robots list. BL_DATA with the message
+ * in the caller's buffer when a pattern does not compile. */
+bl_status bl__log_load_targets(bl_hits *h, const bl_log_network *net);
+bl_status bl__log_load_robots(bl_hits *h, const bl_log_network *net);
+/* log_quota.c: the per-patron quota rules; folding a patron of a closed
+ * month into the file's own excess. */
+bl_status bl__log_load_quotas(bl_hits *h, const bl_log_network *net);
+void bl__fold_patron(bl_hits *h, const pq_ent *p);
 
 #endif
