@@ -68,6 +68,9 @@ static int run(bl_cli *cli, int (*fn)(bl_cli *, int, char **), const char *const
     return ex;
 }
 
+/* Long on purpose (~120 lines): the demo is a script (options, a fresh
+ * store, network, ingest, reports), each step a call of another command;
+ * read top to bottom it is the quick start's story. */
 int cmd_demo(bl_cli *cli, int argc, char **argv)
 {
     static const struct option longopts[] = {{"fixtures", required_argument, NULL, 'f'},

@@ -186,6 +186,10 @@ static bool header_is_column(const char *k)
     return false;
 }
 
+/* Long on purpose (~130 lines): one pass over the column headings, where
+ * each heading either names a known column, is a month, or is the anchor
+ * of the layout; the checks that relate columns (months contiguous, the
+ * required ones present) must see them all, so they stay together. */
 static bl_status read_heading(r5_state *s)
 {
     bl__ctr_reader *r = &s->r;

@@ -57,6 +57,10 @@ static bl_status add_group(bl_buf *re, bool *seen, int g, const char *body, char
     return bl_buf_printf(re, "(?<%s>%s)", GROUP[g], body);
 }
 
+/* Long on purpose (~165 lines): one pass over the format string, one case
+ * per Apache directive (%h, %t, %{...}i, %r...), each turned into its named
+ * group of the regular expression; the table of directives reads best as
+ * one switch. */
 bl_logfmt *bl__logfmt_compile(const char *fmt, char **errmsg)
 {
     bl_buf re = BL_BUF_INIT(64 * 1024);
