@@ -1,7 +1,40 @@
-/* Format detection by content, never by file name. */
+/* Formats: their names, and their detection by content, never by file
+ * name. */
 #include "ingest_internal.h"
 
 #include <string.h>
+
+static const struct {
+    bl_format fmt;
+    const char *name;
+} names[] = {{BL_FMT_AUTO, "auto"},         {BL_FMT_COUNTER5, "counter5"},
+             {BL_FMT_COUNTER4, "counter4"}, {BL_FMT_COMBINED, "combined"},
+             {BL_FMT_COMMON, "common"},     {BL_FMT_EZPROXY, "ezproxy"},
+             {BL_FMT_CUSTOM, "custom"}};
+
+bool bl_format_parse(const char *s, bl_format *fmt, const char **custom_format)
+{
+    if (strncmp(s, "custom:", 7) == 0 && s[7]) {
+        *fmt = BL_FMT_CUSTOM;
+        *custom_format = s + 7;
+        return true;
+    }
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (names[i].fmt != BL_FMT_CUSTOM && strcmp(s, names[i].name) == 0) {
+            *fmt = names[i].fmt;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *bl_format_name(bl_format fmt)
+{
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].fmt == fmt)
+            return names[i].name;
+    return "unknown";
+}
 
 bl_status bl_format_detect(const char *head, size_t n, bl_format *fmt, char **errmsg)
 {
