@@ -11,6 +11,9 @@ typedef struct bl_cli {
     const char *db_path; /* --db, else $BILAN_DB, else "bilan.db" */
     bool tty;            /* stderr is a terminal: progress allowed */
     bool db_explicit;    /* --db or $BILAN_DB was given */
+    /* $SOURCE_DATE_EPOCH as read once at start (NULL when unset): "today"
+     * for reports and mail (cli_today). */
+    const char *source_date_epoch;
 } bl_cli;
 
 /* "bilan: message" on stderr. */
@@ -32,6 +35,10 @@ int cli_exit(bl_status st);
 /* Where bilan's data files live (fonts.conf, robots list, demo fixtures):
  * $BILAN_DATA_DIR, else the source tree this binary was built from. */
 const char *cli_data_dir(void);
+/* "Today" for reports and mail, in seconds since 1970: SOURCE_DATE_EPOCH
+ * when set and not empty (*pinned true: reproducible output), else the
+ * clock. Prints why and returns false when it is not a number of seconds. */
+bool cli_today(const bl_cli *cli, int64_t *now, bool *pinned);
 /* Parses YYYY-MM; prints a usage error naming opt on failure. */
 bool cli_month(const char *s, int *mi);
 

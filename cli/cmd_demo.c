@@ -139,6 +139,7 @@ int cmd_demo(bl_cli *cli, int argc, char **argv)
      * 2026): its periods are then over whatever the real date, and its PDFs
      * the same bytes on every run. */
     setenv("SOURCE_DATE_EPOCH", "1793923200", 1);
+    cli->source_date_epoch = "1793923200";
     printf("demo: store %s\n", cli->db_path);
 
     char net[4200], feeds[4200];

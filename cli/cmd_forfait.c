@@ -4,6 +4,7 @@
  * in watch or exhausted. */
 #include "cli.h"
 #include "bilan/forfait.h"
+#include "bilan/pipeline.h"
 
 #include <getopt.h>
 #include <stdio.h>

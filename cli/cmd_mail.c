@@ -8,7 +8,9 @@
 #include "bilan/deliver.h"
 #include "bilan/mailing.h"
 #include "bilan/model.h"
+#include "bilan/pipeline.h"
 #include "bilan/render.h"
+#include "bilan/store_queries.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -66,11 +68,11 @@ typedef struct opts {
 typedef struct run {
     const bl_cli *cli;
     opts o;
-    bl_mail_period period;
+    bl_period period;
     char from_name[256], from_addr[256];
     const char *domain;
     bl_store *st;
-    int64_t today;     /* seconds since 1970 (bl_report_today) */
+    int64_t today;     /* seconds since 1970 (cli_today) */
     bl_model **models; /* every partner's report model, built in one pass */
     size_t nmodels;
     int64_t pdf_epoch; /* the PDFs' dates: SOURCE_DATE_EPOCH, else -1 */
@@ -205,17 +207,17 @@ static bool render_report(run *r, const bl_model *m, const char *path, const cha
 
 /* ---- the French text ---------------------------------------------------------------- */
 
-static bool is_month(const bl_mail_period *p)
+static bool is_month(const bl_period *p)
 {
     return p->first == p->last;
 }
 
-static const char *in_period(const bl_mail_period *p)
+static const char *in_period(const bl_period *p)
 {
     return is_month(p) ? "en" : (p->last - p->first == 5 ? "au" : "en");
 }
 
-static const char *vs_period(const bl_mail_period *p)
+static const char *vs_period(const bl_period *p)
 {
     return is_month(p) ? "à" : (p->last - p->first == 5 ? "au" : "à l'");
 }
@@ -227,7 +229,7 @@ static bl_status body_text(bl_buf *b, const run *r, const bl_mail_summary *s)
                                  "Bonjour,\n\n"
                                  "Vous trouverez ci-joint le rapport %s d'usage des ressources "
                                  "numériques\nde %s pour %s.\n\nEn bref :\n",
-                                 r->o.kind, s->partner_name, s->period.label);
+                                 r->o.kind, s->partner_name, s->period_label);
     if (rc == BL_OK && s->provisional)
         rc = bl_buf_printf(b, "Chiffres provisoires : la période n'est pas terminée, ils "
                               "changeront.\n\n");
@@ -235,38 +237,38 @@ static bl_status body_text(bl_buf *b, const run *r, const bl_mail_summary *s)
         return rc;
     if (s->has_data)
         rc = bl_buf_printf(b, "- consultations %s %s : %s%s\n", in_period(&s->period),
-                           s->period.label, bl_fr_int(n1, sizeof n1, s->consultations),
+                           s->period_label, bl_fr_int(n1, sizeof n1, s->consultations),
                            s->partial ? " (total partiel : données manquantes, voir le rapport)"
                                       : "");
     else
         rc = bl_buf_printf(b,
                            "- consultations %s %s : aucune donnée reçue pour vos "
                            "bibliothèques\n",
-                           in_period(&s->period), s->period.label);
+                           in_period(&s->period), s->period_label);
     if (rc != BL_OK)
         return rc;
     const char *vs = vs_period(&s->previous);
     const char *sp = strcmp(vs, "à l'") == 0 ? "" : " ";
     if (s->has_change)
         rc = bl_buf_printf(b, "- évolution par rapport %s%s%s : %s (%s consultations%s)\n", vs, sp,
-                           s->previous.label, bl_fr_change(n1, sizeof n1, s->change_tenths),
+                           s->previous_label, bl_fr_change(n1, sizeof n1, s->change_tenths),
                            bl_fr_int(n2, sizeof n2, s->previous_consultations),
                            s->excluded ? ", à périmètre égal" : "");
     else if (s->has_data && s->comparable)
         rc = bl_buf_printf(b,
                            "- évolution par rapport %s%s%s : non calculable (aucune "
                            "consultation %s %s)\n",
-                           vs, sp, s->previous.label, in_period(&s->previous), s->previous.label);
+                           vs, sp, s->previous_label, in_period(&s->previous), s->previous_label);
     else if (s->has_data && s->has_previous)
         rc = bl_buf_printf(b,
                            "- évolution par rapport %s%s%s : non calculable (données "
                            "incomplètes)\n",
-                           vs, sp, s->previous.label);
+                           vs, sp, s->previous_label);
     else if (s->has_data)
         rc = bl_buf_printf(b,
                            "- évolution par rapport %s%s%s : pas de données pour cette "
                            "période\n",
-                           vs, sp, s->previous.label);
+                           vs, sp, s->previous_label);
     if (rc != BL_OK)
         return rc;
     if (s->top_resource[0])
@@ -452,7 +454,7 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
     bl_mail_summary_from_model(model, sum);
     char subject[512], attach[300], safe[200], tag[256], mid[512];
     snprintf(subject, sizeof subject, "Statistiques d'usage des ressources numériques — %s%s — %s",
-             sum->period.label, sum->provisional ? " (provisoire)" : "", sum->partner_name);
+             sum->period_label, sum->provisional ? " (provisoire)" : "", sum->partner_name);
     safe_name(safe, sizeof safe, p->id);
     snprintf(attach, sizeof attach, "bilan-%s-%s-%s.pdf", safe, r->o.kind, r->period.id);
     snprintf(tag, sizeof tag, "%s.%s.%s", r->period.id, r->o.kind, safe);
@@ -460,7 +462,7 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
     /* A preview is dated "today" (SOURCE_DATE_EPOCH when set: reproducible
      * outboxes); a real send always says now. */
     int64_t now = preview ? r->today : (int64_t)time(NULL);
-    if (preview && getenv("SOURCE_DATE_EPOCH")) {
+    if (preview && r->cli->source_date_epoch) {
         /* Reproducible previews: same data, same bytes. */
         char seed[512];
         snprintf(seed, sizeof seed, "%s|%s|%s|%lld", p->id, r->period.id, r->o.kind,
@@ -603,7 +605,7 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
     if (optind + 1 < argc)
         return cli_usage("mail", USAGE, "unexpected argument '%s'", argv[optind + 1]);
     r.o.period_s = argv[optind];
-    if (!bl_mail_period_parse(r.o.period_s, &r.period) || r.period.last - r.period.first == 11)
+    if (!bl_period_parse(r.o.period_s, &r.period) || r.period.last - r.period.first == 11)
         return cli_usage("mail", USAGE,
                          "'%s' is not a month (YYYY-MM) or a semester (YYYY-S1, "
                          "YYYY-S2)",
@@ -628,15 +630,11 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
 
     /* "Today" (SOURCE_DATE_EPOCH when set, as for 'bilan report'): a
      * period not begun is refused, one not over is « provisoire ». */
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
-    if (!bl_report_today(sde, (int64_t)time(NULL), &r.today)) {
-        cli_error("SOURCE_DATE_EPOCH: '%s' is not a number of seconds", sde);
+    bool pinned;
+    if (!cli_today(cli, &r.today, &pinned))
         return BL_EX_USAGE;
-    }
-    r.pdf_epoch = sde && *sde ? r.today : -1;
-    bl_period per;
-    bl_period_parse(r.period.id, &per);
-    if (bl_period_state_at(&per, r.today / 86400) == BL_PERIOD_NOT_BEGUN) {
+    r.pdf_epoch = pinned ? r.today : -1;
+    if (bl_period_state_at(&r.period, r.today / 86400) == BL_PERIOD_NOT_BEGUN) {
         char today[64];
         int y, mo, d;
         bl_civil_from_days(r.today / 86400, &y, &mo, &d);
@@ -667,7 +665,8 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
      * does): each is what its PDF must show and what its body says. */
     bl_report_kind kind =
         strcmp(r.o.kind, "mensuel") == 0 ? BL_REPORT_MENSUEL : BL_REPORT_SEMESTRIEL;
-    rc = bl_model_build_partners(r.st, kind, &per, NULL, r.today / 86400, &r.models, &r.nmodels);
+    rc = bl_model_build_partners(r.st, kind, &r.period, NULL, r.today / 86400, &r.models,
+                                 &r.nmodels);
     if (rc != BL_OK) {
         cli_error("cannot read the store: %s", bl_store_errmsg(r.st));
         goto out;

@@ -5,6 +5,7 @@
  * own Pango font map and Cairo surfaces, so threads share nothing. */
 #include "cli.h"
 #include "bilan/model.h"
+#include "bilan/pipeline.h"
 #include "bilan/render.h"
 
 #include <errno.h>
@@ -181,13 +182,11 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
     }
     /* "Today": SOURCE_DATE_EPOCH when set (reproducible output, tests),
      * else the clock; the same date is printed and decides "provisoire". */
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
     int64_t now, epoch = -1;
-    if (!bl_report_today(sde, (int64_t)time(NULL), &now)) {
-        cli_error("SOURCE_DATE_EPOCH: '%s' is not a number of seconds", sde);
+    bool pinned;
+    if (!cli_today(cli, &now, &pinned))
         return BL_EX_USAGE;
-    }
-    if (sde && *sde)
+    if (pinned)
         epoch = now;
     int64_t days = now / 86400;
     if (bl_period_state_at(&p, days) == BL_PERIOD_NOT_BEGUN) {

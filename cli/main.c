@@ -1,11 +1,14 @@
 /* bilan: entry point, global options and the command table. */
 #include "cli.h"
 
+#include "bilan/period.h"
+
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef BILAN_DEFAULT_DATA_DIR
@@ -105,6 +108,21 @@ const char *cli_data_dir(void)
     return d && *d ? d : BILAN_DEFAULT_DATA_DIR;
 }
 
+bool cli_today(const bl_cli *cli, int64_t *now, bool *pinned)
+{
+    const char *sde = cli->source_date_epoch;
+    *pinned = sde && *sde;
+    if (!*pinned) {
+        *now = (int64_t)time(NULL);
+        return true;
+    }
+    if (!bl_epoch_parse(sde, now)) {
+        cli_error("SOURCE_DATE_EPOCH: '%s' is not a number of seconds", sde);
+        return false;
+    }
+    return true;
+}
+
 bool cli_month(const char *s, int *mi)
 {
     return bl_month_parse(s, mi);
@@ -129,7 +147,8 @@ static void usage_main(FILE *f)
 int main(int argc, char **argv)
 {
     bl_cli cli = {getenv("BILAN_DB") && *getenv("BILAN_DB") ? getenv("BILAN_DB") : "bilan.db",
-                  isatty(2) == 1, getenv("BILAN_DB") && *getenv("BILAN_DB")};
+                  isatty(2) == 1, getenv("BILAN_DB") && *getenv("BILAN_DB"),
+                  getenv("SOURCE_DATE_EPOCH")};
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {

@@ -5,8 +5,13 @@
  * prints them. See docs/forfaits.md for the rules (which months count, the
  * burn-rate window, the projection convention).
  *
+ * This header is the pure half: the types and the arithmetic on them
+ * (aggregate/forfait_calc.c), the French sentence (aggregate/forfait_text.c).
+ * Reading the store is bl_forfait_status_all (bilan/pipeline.h).
+ *
  * Ownership: every pointer inside a bl_forfait_status belongs to the array
- * returned by bl_forfait_status_all and is released by bl_forfait_status_free.
+ * returned by bl_forfait_status_all (or to the caller's status given to
+ * bl_forfait_begin) and is released by bl_forfait_status_free.
  * Units are whole numbers; dates are whole days since 1970-01-01 (convert
  * with bl_civil_from_days), never times in a time zone.
  */
@@ -18,7 +23,6 @@
 #include <stdbool.h>
 
 #include "bilan/common.h"
-#include "bilan/store.h"
 
 /* The status a project lead acts on (DESIGN §7). */
 typedef enum bl_forfait_state {
@@ -112,14 +116,27 @@ typedef struct bl_forfait_status {
     bl_forfait_state state;
 } bl_forfait_status;
 
-/* Computes the status of every forfait in the store at the date y-m-d,
- * sorted by forfait id. *out is a malloc'd array of *n entries (NULL and 0
- * when there are no forfaits); free it with bl_forfait_status_free.
- * BL_USAGE when the date is not a real date; BL_IO / BL_INTERNAL on a store
- * error (detail in bl_store_errmsg); BL_NOMEM. Nothing is returned on failure. */
-bl_status bl_forfait_status_all(bl_store *st, int y, int m, int d, bl_forfait_status **out,
-                                size_t *n);
-/* Releases an array from bl_forfait_status_all; accepts NULL. */
+/* Prepares f for reading its usage: with the contract (start_day, end_day)
+ * and the date asked (at_day) set, writes start and end as YYYY-MM-DD and
+ * allocates f->months, the contract's months from the start's month to the
+ * end's or the date's, whichever comes first (none when the date is before
+ * the start's month), each with its month index only. BL_NOMEM. */
+bl_status bl_forfait_begin(bl_forfait_status *f);
+/* The slot of month index mi among f->months, or NULL when mi is not one of
+ * them. */
+bl_forfait_month *bl_forfait_month_at(bl_forfait_status *f, int mi);
+/* Appends a partner's units to f->shares (partner_id and partner_name NULL
+ * for usage no library matched; both copied). BL_NOMEM. */
+bl_status bl_forfait_add_share(bl_forfait_status *f, const char *partner_id,
+                               const char *partner_name, int64_t units);
+/* Everything derived from the months and the shares' units: consumption,
+ * shares' percentages and order, months over the cap, quota excess, burn
+ * rate, projection, state (docs/forfaits.md). Call once, after the usage is
+ * read. Saturating arithmetic: nothing overflows whatever the figures. */
+void bl_forfait_compute(bl_forfait_status *f);
+
+/* Releases an array of n statuses (from bl_forfait_status_all, or a
+ * malloc'd array of statuses given to bl_forfait_begin); accepts NULL. */
 void bl_forfait_status_free(bl_forfait_status *f, size_t n);
 
 /* "ok", "watch", "exhausted" (the CSV and text spellings, a contract). */

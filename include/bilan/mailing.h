@@ -1,7 +1,9 @@
-/* bilan — aggregate layer, mail side: the mail_log table (what was sent to
- * whom, when, with which Message-ID, and what the server answered) and the
- * few figures the body of a partner's email gives. The message itself is
- * built and sent by the deliver layer (bilan/deliver.h). See docs/mail.md.
+/* bilan — the figures the body of a partner's email gives, read from the
+ * report's own model (bilan/model.h) so that the body and the attached PDF
+ * say the same thing. Pure: computed by aggregate/mail_figures.c. The
+ * mail_log (what was sent to whom) is the store's (bilan/store_queries.h);
+ * the message itself is built and sent by the deliver layer
+ * (bilan/deliver.h). See docs/mail.md.
  *
  * Ownership: arguments are borrowed; results are copied into the caller's
  * structs.
@@ -10,50 +12,15 @@
 #define BILAN_MAILING_H
 
 #include "bilan/common.h"
-#include "bilan/store.h"
-
-/* ---- periods ------------------------------------------------------------------ */
-
-/* A report period as mail sees it: "YYYY-MM", "YYYY-S1"/"YYYY-S2" or "YYYY"
- * (DESIGN §5), as a range of month indexes. */
-typedef struct bl_mail_period {
-    int first, last; /* month indexes, inclusive */
-    char id[16];     /* as written: "2026-05" */
-    char label[48];  /* French: "mai 2026", "1er semestre 2026", "année 2026" */
-} bl_mail_period;
-
-/* Parses a period; false when malformed. */
-bool bl_mail_period_parse(const char *s, bl_mail_period *p);
-/* The period of the same length just before p. */
-bl_mail_period bl_mail_period_previous(const bl_mail_period *p);
-
-/* ---- mail_log ---------------------------------------------------------------- */
-
-typedef struct bl_mail_log_entry {
-    const char *partner_id, *period, *kind; /* kind: "mensuel", "semestriel" */
-    const char *recipient;                  /* one address */
-    const char *message_id;                 /* without brackets */
-    bool sent;                              /* accepted by the server; false: failed */
-    const char *reply;                      /* the server's reply or the failure, may be NULL */
-} bl_mail_log_entry;
-
-/* Appends one row (sent_at is now, UTC). BL_IO with bl_store_errmsg on failure. */
-bl_status bl_mail_log_record(bl_store *st, const bl_mail_log_entry *e);
-
-/* Sets *sent when the server accepted this partner's report of this period
- * and kind for this recipient at least once. */
-bl_status bl_mail_log_was_sent(bl_store *st, const char *partner_id, const char *period,
-                               const char *kind, const char *recipient, bool *sent);
-
-/* ---- the figures of the body ---------------------------------------------------------- */
+#include "bilan/period.h"
 
 #define BL_MAIL_MAX_FORFAIT_LINES 8
 
-/* The body's figures are read from the report's own model (bilan/model.h),
- * the one the attached PDF is drawn from: they cannot disagree. */
 typedef struct bl_mail_summary {
     char partner_name[256];
-    bl_mail_period period, previous;
+    bl_period period, previous;
+    /* Their French labels (bl_period_label): "mai 2026", "1er semestre 2026". */
+    char period_label[48], previous_label[48];
     bool provisional; /* the period is not over: « provisoire » */
     /* Consultations of the period, as the PDF's first card: has_data false
      * when no listed resource has any data (no data is not 0); partial when

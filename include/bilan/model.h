@@ -1,54 +1,23 @@
 /* bilan — report models: plain structs of numbers and labels, built from the
- * store by the aggregate layer (aggregate/model*.c) and drawn by the render
- * layer (render/), which never runs SQL. One model is one PDF.
+ * store's read queries by the pipeline layer (bl_model_build_*, declared in
+ * bilan/pipeline.h) and drawn by the render layer (render/), which never
+ * runs SQL. One model is one PDF. The figures every report and mail share
+ * are pure functions of a model (aggregate/figures.c); this header needs
+ * no store.
  *
  * Every figure comes with the means to say honestly what it is: `has[]`
  * flags tell "no data delivered" apart from "zero use"; distinct users are
  * estimates; forfait gauges are a list that may be empty.
  *
  * Ownership: a model returned by bl_model_build_* belongs to the caller and
- * is freed with bl_model_free (which accepts NULL). Strings inside are owned
- * by the model.
+ * is freed with bl_model_free (which accepts NULL); a list, with
+ * bl_model_list_free. Strings and arrays inside are owned by the model.
  */
 #ifndef BILAN_MODEL_H
 #define BILAN_MODEL_H
 
 #include "bilan/common.h"
-#include "bilan/store.h"
-
-/* ---- periods (DESIGN §5: YYYY-MM, YYYY-S1, YYYY-S2, YYYY) -------------------- */
-
-typedef enum bl_period_kind { BL_PERIOD_MONTH, BL_PERIOD_SEMESTER, BL_PERIOD_YEAR } bl_period_kind;
-
-typedef struct bl_period {
-    bl_period_kind kind;
-    int first, last; /* month indexes, inclusive */
-    char id[16];     /* as written in file names: "2026-05", "2026-S1", "2026" */
-} bl_period;
-
-/* Parses a period; false when malformed. */
-bool bl_period_parse(const char *s, bl_period *p);
-/* French label: "mai 2026", "1er semestre 2026", "année 2026". */
-char *bl_period_label(char *out, size_t n, const bl_period *p);
-/* The period of the same length just before p. */
-bl_period bl_period_previous(const bl_period *p);
-
-/* Where a period stands on a given day (days since 1970): not begun (its
- * first month is after today's month: reports and mail refuse it), running
- * (today's month is inside it: its figures are « provisoires »), or over. */
-typedef enum bl_period_state {
-    BL_PERIOD_NOT_BEGUN,
-    BL_PERIOD_RUNNING,
-    BL_PERIOD_OVER
-} bl_period_state;
-bl_period_state bl_period_state_at(const bl_period *p, int64_t today_days);
-
-/* "Today" for the read side (reports and mail), in seconds since 1970: the
- * value of SOURCE_DATE_EPOCH when the caller passes one (sde: the
- * variable's value, NULL or "" when unset), else now. Pinning it gives
- * the same bytes from the same data, and lets tests be independent of the
- * real date. False when sde is set but not a number of seconds. */
-bool bl_report_today(const char *sde, int64_t now, int64_t *out);
+#include "bilan/period.h"
 
 /* ---- report kinds (DESIGN §8, contract: kinds and file names) ---------------- */
 
@@ -201,21 +170,10 @@ static inline int bl_model_slot(const bl_model *m, int mi)
     return k >= 0 && k < BL_WINDOW ? k : -1;
 }
 
-/* Builds the models of a partner report (mensuel or semestriel): one per
- * partner, sorted by partner id, or only partner_id's when not NULL (the
- * store is read in one pass, which matters for 300 partners). BL_NOTFOUND
- * when partner_id does not exist (message in bl_store_errmsg).
- * generated_days: the generation date, "today" (days since 1970): the
- * models are marked provisional when the period is not over then. Free the
- * list with bl_model_list_free. */
-bl_status bl_model_build_partners(bl_store *st, bl_report_kind kind, const bl_period *p,
-                                  const char *partner_id, int64_t generated_days, bl_model ***out,
-                                  size_t *n);
-void bl_model_list_free(bl_model **v, size_t n);
-/* Builds the model of a network report (annuel or reseau). */
-bl_status bl_model_build_network(bl_store *st, bl_report_kind kind, const bl_period *p,
-                                 int64_t generated_days, bl_model **out);
+/* Releases a model and everything it owns; accepts NULL. */
 void bl_model_free(bl_model *m);
+/* Releases a list of models (and the list); accepts NULL. */
+void bl_model_list_free(bl_model **v, size_t n);
 
 /* Sum of r's values over months [first, last] inside the window
  * (saturating); *n_has counts the months that have data (may be NULL). */
@@ -268,6 +226,11 @@ typedef struct bl_model_change {
 } bl_model_change;
 
 bl_model_change bl_model_compare(const bl_model *m, int first, int last, int shift);
+
+/* A partner model's cells[r] and prev[r] (the period's and the previous
+ * period's sums per resource) and their totals, from the resources' series.
+ * m must have a partner. */
+void bl_model_fill_partner_totals(bl_model *m);
 
 /* The fingerprint of everything a model's PDF shows (figures, names,
  * « provisoire », bilan's version; not the generation date), as 64 hex

@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "bilan/forfait.h"
+#include "bilan/pipeline.h"
 #include "bilan/store.h"
 #include "testutil.h"
 

@@ -1,0 +1,144 @@
+/* bilan — store layer, the read side of reports, forfaits and mail: queries
+ * that hand plain rows to a callback, for pipeline/ to build report models
+ * and forfait statuses from (bilan/pipeline.h), and the mail_log. The SQL
+ * definition of each figure is written once, in store/figures_sql.h (a
+ * consultation is Regular usage from usage_effective in the resource's
+ * headline metric).
+ *
+ * Ownership: arguments are borrowed; a row's strings are borrowed for the
+ * callback's call only. A callback returning anything but BL_OK stops the
+ * query, which returns that status (the handle's message untouched). Store
+ * failures are BL_INTERNAL (a statement cannot be prepared) or BL_IO, with
+ * the detail in bl_store_errmsg. Months are month indexes (bl_month_index);
+ * a month stored in a bad form is passed as -1.
+ */
+#ifndef BILAN_STORE_QUERIES_H
+#define BILAN_STORE_QUERIES_H
+
+#include "bilan/common.h"
+#include "bilan/store.h"
+
+/* ---- report models (store/report_queries.c) --------------------------------------- */
+
+typedef struct bl_resource_row {
+    const char *id, *name, *provider, *kind, *headline_metric; /* "" when NULL */
+    long long annual_cost_cents;
+} bl_resource_row;
+typedef bl_status (*bl_resource_fn)(void *ctx, const bl_resource_row *r);
+/* Every resource of the network, sorted by name, then id. */
+bl_status bl_store_resources(bl_store *st, bl_resource_fn fn, void *ctx);
+
+typedef bl_status (*bl_resource_month_fn)(void *ctx, const char *resource_id, int month);
+/* The (resource, month) pairs of months [first, last] for which the store
+ * holds any effective usage row (any metric, any access method, any library,
+ * attributed or not): the resource *has data* that month. A provider that
+ * sent only zeros or only text-mining rows delivered: its Regular usage is
+ * a real 0. Unsorted. */
+bl_status bl_store_resource_months(bl_store *st, int first, int last, bl_resource_month_fn fn,
+                                   void *ctx);
+
+typedef bl_status (*bl_consultation_fn)(void *ctx, const char *partner_id, const char *resource_id,
+                                        int month, long long value);
+/* Consultations per partner, resource and month over months [first, last],
+ * summed over each partner's libraries (usage with a library and a known
+ * resource only), sorted by partner, resource, month; only partner_id's
+ * when not NULL. */
+bl_status bl_store_consultations(bl_store *st, int first, int last, const char *partner_id,
+                                 bl_consultation_fn fn, void *ctx);
+
+typedef bl_status (*bl_partner_count_fn)(void *ctx, const char *partner_id, long long n);
+/* Distinct users per partner over months [first, last], merged from the
+ * access logs' sketches (an estimate). Partners with no sketch are not
+ * called. */
+bl_status bl_store_partner_users(bl_store *st, int first, int last, bl_partner_count_fn fn,
+                                 void *ctx);
+/* Distinct users of every attributed library over months [first, last];
+ * *has false (and *users 0) when no log gave any sketch. */
+bl_status bl_store_network_users(bl_store *st, int first, int last, bool *has, long long *users);
+/* How many libraries each partner has (partners with none are not called). */
+bl_status bl_store_library_counts(bl_store *st, bl_partner_count_fn fn, void *ctx);
+
+typedef bl_status (*bl_unattributed_fn)(void *ctx, const char *institution, const char *platform,
+                                        long long value);
+/* Consultations no library or no resource matched over months [first,
+ * last], per institution and platform as the provider wrote them
+ * ("Institution_Name (Institution_ID)", "platform / database"; a matched
+ * library or resource by its name), most consulted first. */
+bl_status bl_store_unattributed(bl_store *st, int first, int last, bl_unattributed_fn fn,
+                                void *ctx);
+
+typedef struct bl_rejects_row {
+    const char *path, *provider, *format;
+    long long rejected, accepted;
+} bl_rejects_row;
+typedef bl_status (*bl_rejects_fn)(void *ctx, const bl_rejects_row *r);
+/* The files still in force whose months meet [first, last] and that had
+ * rows rejected, sorted by path. */
+bl_status bl_store_files_with_rejects(bl_store *st, int first, int last, bl_rejects_fn fn,
+                                      void *ctx);
+
+typedef bl_status (*bl_range_fn)(void *ctx, const char *range, long long events);
+/* The address ranges (IPv4 /24, IPv6 /48) unattributed log events came
+ * from, summed per range over the sources in force whose months meet
+ * [first, last], most events first, at most limit of them. A stored count
+ * beyond BL_COUNT_MAX is ignored, as usage_effective ignores such usage. */
+bl_status bl_store_unattributed_ranges(bl_store *st, int first, int last, int limit, bl_range_fn fn,
+                                       void *ctx);
+
+/* ---- forfaits (store/forfait_queries.c) --------------------------------------------- */
+
+typedef struct bl_forfait_row {
+    const char *id, *resource_id, *metric; /* NULL when the column is NULL */
+    const char *resource_name;             /* NULL when the resource is not in the network */
+    const char *start, *end;               /* YYYY-MM-DD as stored, NULL when NULL */
+    long long units;
+    bool has_cap, has_quota; /* monthly_cap, per_patron_monthly_quota are set */
+    long long monthly_cap, quota;
+    int alert_percent;
+} bl_forfait_row;
+typedef bl_status (*bl_forfait_fn)(void *ctx, const bl_forfait_row *f);
+/* Every forfait, sorted by id. */
+bl_status bl_store_forfaits(bl_store *st, bl_forfait_fn fn, void *ctx);
+
+/* What bl_store_forfait_usage reports, in this order. */
+typedef struct bl_forfait_usage_fns {
+    /* Units used per month: counted usage of the resource in the forfait's
+     * metric, every library and the unattributed alike (the provider
+     * consumes units whoever used them). */
+    bl_status (*units)(void *ctx, int month, long long units);
+    /* The months the resource has any live usage at all, whatever the
+     * metric: a month not delivered yet is not a month of zero use. */
+    bl_status (*present)(void *ctx, int month);
+    /* Per month, from the access logs' quota checks: the quota, the patrons
+     * above it, the units their uses beyond it cost. */
+    bl_status (*quota)(void *ctx, int month, long long quota, long long patrons,
+                       long long extra_units);
+    /* Units per partner (partner_id and partner_name NULL for usage no
+     * library matched), unsorted. */
+    bl_status (*share)(void *ctx, const char *partner_id, const char *partner_name,
+                       long long units);
+} bl_forfait_usage_fns;
+/* The usage of a forfait's resource (in its metric) over months [first,
+ * last]. Figures beyond BL_COUNT_MAX are not read: no sum overflows. */
+bl_status bl_store_forfait_usage(bl_store *st, const char *resource_id, const char *metric,
+                                 int first, int last, const bl_forfait_usage_fns *fns, void *ctx);
+
+/* ---- mail_log (store/mail_log.c) ---------------------------------------------------- */
+
+typedef struct bl_mail_log_entry {
+    const char *partner_id, *period, *kind; /* kind: "mensuel", "semestriel" */
+    const char *recipient;                  /* one address */
+    const char *message_id;                 /* without brackets */
+    bool sent;                              /* accepted by the server; false: failed */
+    const char *reply;                      /* the server's reply or the failure, may be NULL */
+} bl_mail_log_entry;
+
+/* Appends one row (sent_at is now, UTC). BL_IO with bl_store_errmsg on failure. */
+bl_status bl_mail_log_record(bl_store *st, const bl_mail_log_entry *e);
+
+/* Sets *sent when the server accepted this partner's report of this period
+ * and kind for this recipient at least once. */
+bl_status bl_mail_log_was_sent(bl_store *st, const char *partner_id, const char *period,
+                               const char *kind, const char *recipient, bool *sent);
+
+#endif

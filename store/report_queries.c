@@ -1,0 +1,270 @@
+/* The read queries report models are built from (include/bilan/
+ * store_queries.h): resources, the months they have data, consultations per
+ * partner, distinct users, libraries per partner, the unattributed usage,
+ * files with rejected rows, the address ranges of unattributed log events.
+ * Plain rows through callbacks; the model itself is pipeline/model.c's. */
+#include "store_internal.h"
+#include "figures_sql.h"
+#include "bilan/store_queries.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static const char *text(sqlite3_stmt *q, int c)
+{
+    const unsigned char *t = sqlite3_column_text(q, c);
+    return t ? (const char *)t : "";
+}
+
+static bl_status sql_fail(bl_store *st)
+{
+    return bl__store_fail(st, BL_IO, "%s: %s", st->path, sqlite3_errmsg(st->db));
+}
+
+static bl_status prepare(bl_store *st, const char *sql, sqlite3_stmt **q)
+{
+    if (sqlite3_prepare_v2(st->db, sql, -1, q, NULL) != SQLITE_OK)
+        return bl__store_fail(st, BL_INTERNAL, "%s", sqlite3_errmsg(st->db));
+    return BL_OK;
+}
+
+/* ?i and ?i+1 as "YYYY-MM". */
+static void bind_months(sqlite3_stmt *q, int i, int first, int last)
+{
+    char a[8], b[8];
+    bl_month_format(first, a);
+    bl_month_format(last, b);
+    sqlite3_bind_text(q, i, a, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, i + 1, b, -1, SQLITE_TRANSIENT);
+}
+
+static int month_of(sqlite3_stmt *q, int c)
+{
+    int mi = -1;
+    const unsigned char *t = sqlite3_column_text(q, c);
+    if (!t || !bl_month_parse((const char *)t, &mi))
+        return -1;
+    return mi;
+}
+
+/* The caller's callback, whatever its type (void (*)(void) converts to and
+ * from any function pointer type), and its context. */
+typedef struct cb {
+    void (*fn)(void);
+    void *ctx;
+} cb;
+#define CB(f, c) ((cb){(void (*)(void))(f), (c)})
+
+/* Steps q to the end, calling row for each row while it returns BL_OK;
+ * finalizes q. */
+static bl_status each_row(bl_store *st, sqlite3_stmt *q, bl_status (*row)(sqlite3_stmt *q, cb c),
+                          cb c)
+{
+    bl_status rc = BL_OK;
+    int r;
+    while (rc == BL_OK && (r = sqlite3_step(q)) == SQLITE_ROW)
+        rc = row(q, c);
+    if (rc == BL_OK && r != SQLITE_DONE)
+        rc = sql_fail(st);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static bl_status resource_row(sqlite3_stmt *q, cb c)
+{
+    bl_resource_row r = {text(q, 0), text(q, 1), text(q, 2),
+                         text(q, 3), text(q, 5), sqlite3_column_int64(q, 4)};
+    return ((bl_resource_fn)c.fn)(c.ctx, &r);
+}
+
+bl_status bl_store_resources(bl_store *st, bl_resource_fn fn, void *ctx)
+{
+    sqlite3_stmt *q = NULL;
+    bl_status rc = prepare(st,
+                           "SELECT id, name, provider, kind, annual_cost_cents, headline_metric "
+                           "FROM resource ORDER BY name, id",
+                           &q);
+    return rc == BL_OK ? each_row(st, q, resource_row, CB(fn, ctx)) : rc;
+}
+
+static bl_status resource_month_row(sqlite3_stmt *q, cb c)
+{
+    return ((bl_resource_month_fn)c.fn)(c.ctx, text(q, 0), month_of(q, 1));
+}
+
+bl_status bl_store_resource_months(bl_store *st, int first, int last, bl_resource_month_fn fn,
+                                   void *ctx)
+{
+    sqlite3_stmt *q = NULL;
+    bl_status rc = prepare(st,
+                           "SELECT resource_id, month FROM usage_effective "
+                           "WHERE resource_id IS NOT NULL "
+                           "AND month BETWEEN ?1 AND ?2 GROUP BY 1, 2",
+                           &q);
+    if (rc != BL_OK)
+        return rc;
+    bind_months(q, 1, first, last);
+    return each_row(st, q, resource_month_row, CB(fn, ctx));
+}
+
+static bl_status consultation_row(sqlite3_stmt *q, cb c)
+{
+    return ((bl_consultation_fn)c.fn)(c.ctx, text(q, 0), text(q, 1), month_of(q, 2),
+                                      sqlite3_column_int64(q, 3));
+}
+
+bl_status bl_store_consultations(bl_store *st, int first, int last, const char *partner_id,
+                                 bl_consultation_fn fn, void *ctx)
+{
+    sqlite3_stmt *q = NULL;
+    bl_status rc =
+        prepare(st,
+                "SELECT l.partner_id, u.resource_id, u.month, SUM(u.value) "
+                "FROM " BL__SQL_CONSULTATION_FROM " JOIN library l ON l.id = u.library_id "
+                "WHERE r.id IS NOT NULL AND " BL__SQL_CONSULTATION " "
+                "AND u.month BETWEEN ?1 AND ?2 AND (?3 IS NULL OR l.partner_id = ?3) "
+                "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+                &q);
+    if (rc != BL_OK)
+        return rc;
+    bind_months(q, 1, first, last);
+    if (partner_id)
+        sqlite3_bind_text(q, 3, partner_id, -1, SQLITE_TRANSIENT);
+    return each_row(st, q, consultation_row, CB(fn, ctx));
+}
+
+static bl_status partner_users_row(sqlite3_stmt *q, cb c)
+{
+    if (sqlite3_column_type(q, 1) == SQLITE_NULL)
+        return BL_OK;
+    return ((bl_partner_count_fn)c.fn)(c.ctx, text(q, 0), sqlite3_column_int64(q, 1));
+}
+
+bl_status bl_store_partner_users(bl_store *st, int first, int last, bl_partner_count_fn fn,
+                                 void *ctx)
+{
+    sqlite3_stmt *q = NULL;
+    bl_status rc = prepare(st,
+                           "SELECT l.partner_id, bl_sketch_count(s.sketch) "
+                           "FROM user_sketch s JOIN library l ON l.id = s.library_id "
+                           "WHERE s.month BETWEEN ?1 AND ?2 GROUP BY 1",
+                           &q);
+    if (rc != BL_OK)
+        return rc;
+    bind_months(q, 1, first, last);
+    return each_row(st, q, partner_users_row, CB(fn, ctx));
+}
+
+bl_status bl_store_network_users(bl_store *st, int first, int last, bool *has, long long *users)
+{
+    sqlite3_stmt *q = NULL;
+    *has = false;
+    *users = 0;
+    bl_status rc = prepare(st,
+                           "SELECT bl_sketch_count(sketch), COUNT(*) FROM user_sketch "
+                           "WHERE library_id IS NOT NULL AND month BETWEEN ?1 AND ?2",
+                           &q);
+    if (rc != BL_OK)
+        return rc;
+    bind_months(q, 1, first, last);
+    int r = sqlite3_step(q);
+    if (r == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL &&
+        sqlite3_column_int64(q, 1) > 0) {
+        *has = true;
+        *users = sqlite3_column_int64(q, 0);
+    } else if (r != SQLITE_ROW && r != SQLITE_DONE) {
+        rc = sql_fail(st);
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static bl_status library_count_row(sqlite3_stmt *q, cb c)
+{
+    return ((bl_partner_count_fn)c.fn)(c.ctx, text(q, 0), sqlite3_column_int(q, 1));
+}
+
+bl_status bl_store_library_counts(bl_store *st, bl_partner_count_fn fn, void *ctx)
+{
+    sqlite3_stmt *q = NULL;
+    bl_status rc = prepare(st, "SELECT partner_id, COUNT(*) FROM library GROUP BY 1", &q);
+    return rc == BL_OK ? each_row(st, q, library_count_row, CB(fn, ctx)) : rc;
+}
+
+static bl_status unattributed_row(sqlite3_stmt *q, cb c)
+{
+    return ((bl_unattributed_fn)c.fn)(c.ctx, text(q, 0), text(q, 1), sqlite3_column_int64(q, 2));
+}
+
+bl_status bl_store_unattributed(bl_store *st, int first, int last, bl_unattributed_fn fn, void *ctx)
+{
+    sqlite3_stmt *q = NULL;
+    bl_status rc = prepare(
+        st,
+        "SELECT CASE WHEN u.library_id IS NOT NULL THEN COALESCE(l.name, u.library_id)"
+        "            WHEN u.institution <> '' AND u.institution_id <> ''"
+        "              THEN u.institution || ' (' || u.institution_id || ')'"
+        "            ELSE u.institution || u.institution_id END,"
+        "       CASE WHEN u.resource_id IS NOT NULL THEN COALESCE(r.name, u.resource_id)"
+        "            WHEN u.platform <> '' AND u.database_name <> ''"
+        "              THEN u.platform || ' / ' || u.database_name"
+        "            ELSE u.platform || u.database_name END,"
+        "       SUM(u.value) AS total "
+        "FROM " BL__SQL_CONSULTATION_FROM " LEFT JOIN library l ON l.id = u.library_id "
+        "WHERE (u.library_id IS NULL OR u.resource_id IS NULL) AND " BL__SQL_CONSULTATION " "
+        "AND u.month BETWEEN ?1 AND ?2 "
+        "GROUP BY 1, 2 ORDER BY total DESC, 1, 2",
+        &q);
+    if (rc != BL_OK)
+        return rc;
+    bind_months(q, 1, first, last);
+    return each_row(st, q, unattributed_row, CB(fn, ctx));
+}
+
+static bl_status rejects_row(sqlite3_stmt *q, cb c)
+{
+    bl_rejects_row r = {text(q, 0), text(q, 1), text(q, 2), sqlite3_column_int64(q, 3),
+                        sqlite3_column_int64(q, 4)};
+    return ((bl_rejects_fn)c.fn)(c.ctx, &r);
+}
+
+bl_status bl_store_files_with_rejects(bl_store *st, int first, int last, bl_rejects_fn fn,
+                                      void *ctx)
+{
+    sqlite3_stmt *q = NULL;
+    bl_status rc =
+        prepare(st,
+                "SELECT path, provider, format, rows_rejected, rows_accepted FROM source "
+                "WHERE rows_rejected > 0 AND replaced_by IS NULL "
+                "AND COALESCE(period_begin, '0000-00') <= ?2 "
+                "AND COALESCE(period_end, '9999-99') >= ?1 ORDER BY path, id",
+                &q);
+    if (rc != BL_OK)
+        return rc;
+    bind_months(q, 1, first, last);
+    return each_row(st, q, rejects_row, CB(fn, ctx));
+}
+
+static bl_status range_row(sqlite3_stmt *q, cb c)
+{
+    return ((bl_range_fn)c.fn)(c.ctx, text(q, 0), sqlite3_column_int64(q, 1));
+}
+
+bl_status bl_store_unattributed_ranges(bl_store *st, int first, int last, int limit, bl_range_fn fn,
+                                       void *ctx)
+{
+    sqlite3_stmt *q = NULL;
+    bl_status rc = prepare(st,
+                           "SELECT ur.range, SUM(ur.events) AS n FROM unattributed_range ur "
+                           "JOIN source s ON s.id = ur.source_id "
+                           "WHERE s.removed_at IS NULL AND ur.events BETWEEN 1 AND 1000000000 "
+                           "AND COALESCE(s.period_begin, '0000-00') <= ?2 "
+                           "AND COALESCE(s.period_end, '9999-99') >= ?1 "
+                           "GROUP BY ur.range ORDER BY n DESC, ur.range LIMIT ?3",
+                           &q);
+    if (rc != BL_OK)
+        return rc;
+    bind_months(q, 1, first, last);
+    sqlite3_bind_int(q, 3, limit);
+    return each_row(st, q, range_row, CB(fn, ctx));
+}
