@@ -241,55 +241,73 @@ static void trend(bl__doc *d, const bl_model *m)
     d->y += 146;
 }
 
-static void draw_annuel(bl__doc *d, const bl_model *m)
+/* The figures the sections of the annual report share. */
+typedef struct annuel {
+    int year;
+    int64_t pop, part;     /* population, participations (cents) */
+    int64_t cost, covered; /* the resources' cost, and that of the months with data */
+    bool partial_cost;     /* some months have no data: covered < cost */
+    bl_model_total all, prev_all;
+    bl_model_change ch;  /* against the year before, "à périmètre égal" */
+    char hy[16], hp[16]; /* the two years, as column heads */
+} annuel;
+
+static annuel annuel_figures(const bl_model *m)
 {
-    int year = bl_month_year(m->period.first);
-    int64_t pop = total_population(m), part = total_participation(m), cost = 0, covered = 0;
-    bool partial_cost = false;
+    annuel y;
+    memset(&y, 0, sizeof y);
+    y.year = bl_month_year(m->period.first);
+    y.pop = total_population(m), y.part = total_participation(m);
     for (size_t r = 0; r < m->n_resources; r++) {
-        cost = bl_model_add(cost, cost_cents(m, &m->resources[r]));
-        covered = bl_model_add(covered, covered_cents(m, &m->resources[r]));
+        y.cost = bl_model_add(y.cost, cost_cents(m, &m->resources[r]));
+        y.covered = bl_model_add(y.covered, covered_cents(m, &m->resources[r]));
     }
-    partial_cost = covered != cost;
-    bl_model_total all = bl_model_total_of(m, m->period.first, m->period.last);
-    bl_model_total prev_all = bl_model_total_of(m, m->period.first - 12, m->period.last - 12);
-    bl_model_change ch = bl_model_compare(m, m->period.first, m->period.last, period_len(m));
+    y.partial_cost = y.covered != y.cost;
+    y.all = bl_model_total_of(m, m->period.first, m->period.last);
+    y.prev_all = bl_model_total_of(m, m->period.first - 12, m->period.last - 12);
+    y.ch = bl_model_compare(m, m->period.first, m->period.last, period_len(m));
+    snprintf(y.hy, sizeof y.hy, "%d", y.year);
+    snprintf(y.hp, sizeof y.hp, "%d", y.year - 1);
+    return y;
+}
+
+/* Title, key figures and their footnotes. */
+static void annuel_headline(bl__doc *d, const bl_model *m, const annuel *y)
+{
     char sub[256], p[TXT], np[16];
-    bl_fr_int(p, sizeof p, pop);
+    bl_fr_int(p, sizeof p, y->pop);
     snprintf(np, sizeof np, "%zu", m->n_partners);
     snprintf(sub, sizeof sub, BL_W_ANNUEL_SUBTITLE, m->period_label, np, p);
     bl__title_block(d, m, BL_W_ANNUEL_OVERLINE, BL_W_NETWORK_TITLE, sub);
     bl__heading(d, BL_W_KEY_FIGURES, 0, 130);
     char f0[TXT], f1[TXT], f2[TXT], f3[TXT], s1[128], b[TXT];
-    bl__total_text(f0, sizeof f0, all);
-    bl__change_text(f1, sizeof f1, &ch);
-    bl_fr_int(b, sizeof b, ch.base);
-    bool prev_has = prev_all.has;
+    bl__total_text(f0, sizeof f0, y->all);
+    bl__change_text(f1, sizeof f1, &y->ch);
+    bl_fr_int(b, sizeof b, y->ch.base);
     /* Unlike bl__base_line, "pas de données" here means no data at all in
      * the previous year (a change would say "données incomplètes"). */
-    if (!prev_has)
+    if (!y->prev_all.has)
         snprintf(s1, sizeof s1, BL_W_BASE_LINE, m->prev_label, BL_W_BASE_NONE, "");
-    else if (!ch.comparable)
+    else if (!y->ch.comparable)
         snprintf(s1, sizeof s1, BL_W_BASE_LINE, m->prev_label, BL_W_BASE_INCOMPLETE, "");
     else
         snprintf(s1, sizeof s1, BL_W_BASE_LINE, m->prev_label, b,
-                 ch.excluded ? BL_W_EXCLUDED_MARK : "");
-    if (all.has)
-        bl__per_1000(f2, sizeof f2, all.v, pop);
+                 y->ch.excluded ? BL_W_EXCLUDED_MARK : "");
+    if (y->all.has)
+        bl__per_1000(f2, sizeof f2, y->all.v, y->pop);
     else
         snprintf(f2, sizeof f2, BL_W_NONE);
-    per_consult(f3, sizeof f3, covered, all.v);
-    bool excl = ch.excluded;
+    per_consult(f3, sizeof f3, y->covered, y->all.v);
     bl__card c1[4] = {
         {BL_W_CONSULTATIONS, f0, m->period_label},
         {BL_W_ANNUEL_CHANGE, f1, s1},
         {BL_W_PER_1000, f2, BL_W_CONSULTATIONS_OVER_YEAR},
-        {BL_W_COST_PER_CONSULTATION, f3, partial_cost ? BL_W_COST_COVERED : BL_W_COST_ALL}};
+        {BL_W_COST_PER_CONSULTATION, f3, y->partial_cost ? BL_W_COST_COVERED : BL_W_COST_ALL}};
     bl__cards(d, c1, 4);
     char g0[TXT], g1[TXT], g2[TXT], t0[64];
-    bl_fr_money(g0, sizeof g0, part);
-    bl_fr_money(g1, sizeof g1, cost);
-    snprintf(t0, sizeof t0, BL_W_PARTNERS_PARTICIPATION, year);
+    bl_fr_money(g0, sizeof g0, y->part);
+    bl_fr_money(g1, sizeof g1, y->cost);
+    snprintf(t0, sizeof t0, BL_W_PARTNERS_PARTICIPATION, y->year);
     if (m->has_users)
         bl_fr_int(g2, sizeof g2, m->users);
     else
@@ -299,25 +317,26 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
         {BL_W_RESOURCES_COST, g1, BL_W_ANNUAL_SUBSCRIPTIONS},
         {BL_W_ACTIVE_USERS, g2, m->has_users ? BL_W_USERS_ESTIMATED : BL_W_USERS_NONE}};
     bl__cards(d, c2, 3);
-    if (excl && ch.comparable)
+    if (y->ch.excluded && y->ch.comparable)
         bl__para(d, BL_F_TINY, bl__grey, BL_W_EXCLUDED_NOTE_YEARS);
-    if (all.partial || prev_all.partial) {
+    if (y->all.partial || y->prev_all.partial) {
         bool mask[BL_WINDOW] = {false};
         bl__mask_range(m, mask, m->period.first - 12, m->period.last);
         bl__partial_note(d, m, mask);
     }
-    if (partial_cost)
+    if (y->partial_cost)
         bl__para(d, BL_F_TINY, bl__grey, BL_W_COST_NOTE);
+}
 
-    /* By resource. */
-    char hy[16], hp[16];
-    snprintf(hy, sizeof hy, "%d", year);
-    snprintf(hp, sizeof hp, "%d", year - 1);
+/* The table by resource; returns the period's total over the listed
+ * resources (the base of the shares by kind). */
+static int64_t annuel_by_resource(bl__doc *d, const bl_model *m, const annuel *y)
+{
     bl__heading(d, BL_W_BY_RESOURCE_SHORT, 0, 60);
     bl__col rc[] = {{BL_W_COL_RESOURCE, 140, BL_LEFT},
                     {BL_W_COL_KIND, 80, BL_LEFT},
-                    {hy, 55, BL_RIGHT},
-                    {hp, 55, BL_RIGHT},
+                    {y->hy, 55, BL_RIGHT},
+                    {y->hp, 55, BL_RIGHT},
                     {BL_W_CHANGE, 50, BL_RIGHT},
                     {BL_W_COL_ANNUAL_COST, 62, BL_RIGHT},
                     {BL_W_COST_PER_CONSULTATION, 63, BL_RIGHT}};
@@ -343,22 +362,27 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
         bl__table_row(&t, cells, NULL, hn == 12 ? 0 : BL_ROW_MUTED);
     }
     char c[5][TXT];
-    bl__total_text(c[0], TXT, all);
-    bl__total_text(c[1], TXT, prev_all);
-    bl__change_text(c[2], TXT, &ch);
-    bl_fr_money_euros(c[3], TXT, cost);
-    per_consult(c[4], TXT, covered, tn);
+    bl__total_text(c[0], TXT, y->all);
+    bl__total_text(c[1], TXT, y->prev_all);
+    bl__change_text(c[2], TXT, &y->ch);
+    bl_fr_money_euros(c[3], TXT, y->cost);
+    per_consult(c[4], TXT, y->covered, tn);
     const char *cells[] = {BL_W_TOTAL, "", c[0], c[1], c[2], c[3], c[4]};
     bl__table_row(&t, cells, NULL, BL_ROW_TOTAL);
     bl__table_end(&t);
+    return tn;
+}
 
-    /* By kind of resource. */
+/* The table by kind of resource; tn: the total of annuel_by_resource. */
+static void annuel_by_kind(bl__doc *d, const bl_model *m, const annuel *y, int64_t tn)
+{
     bl__heading(d, BL_W_BY_KIND, 0, 60);
     bl__col kc[] = {{BL_W_COL_KIND, 160, BL_LEFT},
-                    {hy, 80, BL_RIGHT},
-                    {hp, 80, BL_RIGHT},
+                    {y->hy, 80, BL_RIGHT},
+                    {y->hp, 80, BL_RIGHT},
                     {BL_W_COL_SHARE, 70, BL_RIGHT},
                     {BL_W_COL_ANNUAL_COST, 80, BL_RIGHT}};
+    bl__table t;
     bl__table_begin_font(&t, d, BL_W_BY_KIND, kc, 5, BL_F_SMALL);
     for (size_t k = 0; k < bl__kind_count(); k++) {
         const char *kind = bl__kind_id(k);
@@ -391,8 +415,11 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
         bl__table_row(&t, kcells, NULL, 0);
     }
     bl__table_end(&t);
+}
 
-    /* By partner. */
+/* The table by partner, with each one's share of the cost. */
+static void annuel_by_partner(bl__doc *d, const bl_model *m, const annuel *y)
+{
     bl__heading(d, BL_W_BY_PARTNER, 0, 60);
     bl__col pc[] = {{BL_W_COL_PARTNER, 150, BL_LEFT},
                     {BL_W_COL_POPULATION, 55, BL_RIGHT},
@@ -401,20 +428,21 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
                     {BL_W_PER_1000, 52, BL_RIGHT},
                     {BL_W_COL_COST_SHARE, 58, BL_RIGHT},
                     {BL_W_COST_PER_CONSULTATION, 63, BL_RIGHT}};
+    bl__table t;
     bl__table_begin_font(&t, d, BL_W_BY_PARTNER, pc, 7, BL_F_SMALL);
     for (size_t i = 0; i < m->n_partners; i++) {
         const bl_model_partner *x = &m->partners[i];
         /* The partner's share of the resources' cost, in proportion to its
          * participation (docs/reports.md). */
-        int64_t share = prorata(cost, x->participation_cents, part);
-        int64_t share_cov = prorata(covered, x->participation_cents, part);
+        int64_t share = prorata(y->cost, x->participation_cents, y->part);
+        int64_t share_cov = prorata(y->covered, x->participation_cents, y->part);
         char pcs[6][TXT];
         bl_fr_int(pcs[0], TXT, x->population);
         bl_fr_money(pcs[1], TXT, x->participation_cents);
         /* A partner's figure misses what its resources miss. */
-        bl_model_total pt = {x->total, all.has, all.partial};
+        bl_model_total pt = {x->total, y->all.has, y->all.partial};
         bl__total_text(pcs[2], TXT, pt);
-        if (all.has)
+        if (y->all.has)
             bl__per_1000(pcs[3], TXT, x->total, x->population);
         else
             snprintf(pcs[3], TXT, BL_W_NONE);
@@ -427,27 +455,34 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
         bl__table_row(&t, pcells, NULL, 0);
     }
     char pt[6][TXT];
-    bl_fr_int(pt[0], TXT, pop);
-    bl_fr_money(pt[1], TXT, part);
+    bl_fr_int(pt[0], TXT, y->pop);
+    bl_fr_money(pt[1], TXT, y->part);
     int64_t attributed = 0;
     for (size_t i = 0; i < m->n_partners; i++)
         attributed = bl_model_add(attributed, m->partners[i].total);
-    bl_model_total at = {attributed, all.has, all.partial};
+    bl_model_total at = {attributed, y->all.has, y->all.partial};
     bl__total_text(pt[2], TXT, at);
-    if (all.has)
-        bl__per_1000(pt[3], TXT, attributed, pop);
+    if (y->all.has)
+        bl__per_1000(pt[3], TXT, attributed, y->pop);
     else
         snprintf(pt[3], TXT, BL_W_NONE);
-    bl_fr_money_euros(pt[4], TXT, cost);
-    per_consult(pt[5], TXT, covered, attributed);
+    bl_fr_money_euros(pt[4], TXT, y->cost);
+    per_consult(pt[5], TXT, y->covered, attributed);
     const char *ptc[] = {BL_W_TOTAL, pt[0], pt[1], pt[2], pt[3], pt[4], pt[5]};
     bl__table_row(&t, ptc, NULL, BL_ROW_TOTAL);
     bl__table_end(&t);
     bl__para(d, BL_F_TINY, bl__grey, BL_W_COST_SHARE_NOTE);
+}
 
+static void draw_annuel(bl__doc *d, const bl_model *m)
+{
+    annuel y = annuel_figures(m);
+    annuel_headline(d, m, &y);
+    int64_t tn = annuel_by_resource(d, m, &y);
+    annuel_by_kind(d, m, &y, tn);
+    annuel_by_partner(d, m, &y);
     trend(d, m);
     gauges(d, m, false);
-
     bl__heading(d, BL_W_ANNEX_QUALITY, 0, 60);
     gaps(d, m, m->period.first, m->period.last, BL_W_NO_DATA_MONTHS);
     unattributed(d, m, 15);
