@@ -205,89 +205,6 @@ static bool render_report(run *r, const bl_model *m, const char *path, const cha
     return true;
 }
 
-/* ---- the French text ---------------------------------------------------------------- */
-
-static bool is_month(const bl_period *p)
-{
-    return p->first == p->last;
-}
-
-static const char *in_period(const bl_period *p)
-{
-    return is_month(p) ? "en" : (p->last - p->first == 5 ? "au" : "en");
-}
-
-static const char *vs_period(const bl_period *p)
-{
-    return is_month(p) ? "à" : (p->last - p->first == 5 ? "au" : "à l'");
-}
-
-static bl_status body_text(bl_buf *b, const run *r, const bl_mail_summary *s)
-{
-    char n1[48], n2[48];
-    bl_status rc = bl_buf_printf(b,
-                                 "Bonjour,\n\n"
-                                 "Vous trouverez ci-joint le rapport %s d'usage des ressources "
-                                 "numériques\nde %s pour %s.\n\nEn bref :\n",
-                                 r->o.kind, s->partner_name, s->period_label);
-    if (rc == BL_OK && s->provisional)
-        rc = bl_buf_printf(b, "Chiffres provisoires : la période n'est pas terminée, ils "
-                              "changeront.\n\n");
-    if (rc != BL_OK)
-        return rc;
-    if (s->has_data)
-        rc = bl_buf_printf(b, "- consultations %s %s : %s%s\n", in_period(&s->period),
-                           s->period_label, bl_fr_int(n1, sizeof n1, s->consultations),
-                           s->partial ? " (total partiel : données manquantes, voir le rapport)"
-                                      : "");
-    else
-        rc = bl_buf_printf(b,
-                           "- consultations %s %s : aucune donnée reçue pour vos "
-                           "bibliothèques\n",
-                           in_period(&s->period), s->period_label);
-    if (rc != BL_OK)
-        return rc;
-    const char *vs = vs_period(&s->previous);
-    const char *sp = strcmp(vs, "à l'") == 0 ? "" : " ";
-    if (s->has_change)
-        rc = bl_buf_printf(b, "- évolution par rapport %s%s%s : %s (%s consultations%s)\n", vs, sp,
-                           s->previous_label, bl_fr_change(n1, sizeof n1, s->change_tenths),
-                           bl_fr_int(n2, sizeof n2, s->previous_consultations),
-                           s->excluded ? ", à périmètre égal" : "");
-    else if (s->has_data && s->comparable)
-        rc = bl_buf_printf(b,
-                           "- évolution par rapport %s%s%s : non calculable (aucune "
-                           "consultation %s %s)\n",
-                           vs, sp, s->previous_label, in_period(&s->previous), s->previous_label);
-    else if (s->has_data && s->has_previous)
-        rc = bl_buf_printf(b,
-                           "- évolution par rapport %s%s%s : non calculable (données "
-                           "incomplètes)\n",
-                           vs, sp, s->previous_label);
-    else if (s->has_data)
-        rc = bl_buf_printf(b,
-                           "- évolution par rapport %s%s%s : pas de données pour cette "
-                           "période\n",
-                           vs, sp, s->previous_label);
-    if (rc != BL_OK)
-        return rc;
-    if (s->top_resource[0])
-        rc = bl_buf_printf(b, "- ressource la plus consultée : %s (%s consultation%s)\n",
-                           s->top_resource, bl_fr_int(n1, sizeof n1, s->top_consultations),
-                           s->top_consultations > 1 ? "s" : "");
-    for (size_t i = 0; i < s->n_forfait_lines && rc == BL_OK; i++)
-        rc = bl_buf_printf(b, "- %s\n", s->forfait_lines[i]);
-    if (rc == BL_OK)
-        rc = bl_buf_printf(b,
-                           "\nLes consultations comptent, pour chaque ressource, l'indicateur "
-                           "COUNTER qui dit\nle mieux qu'un usager l'a utilisée. Le détail "
-                           "par ressource et par mois est\ndans le rapport joint.\n\n"
-                           "Ce message a été envoyé automatiquement.\n\n"
-                           "Bien cordialement,\n%s\n",
-                           r->from_name[0] ? r->from_name : r->from_addr);
-    return rc;
-}
-
 /* ---- one partner ------------------------------------------------------------------ */
 
 /* Splits the partner's emails into to[] (borrowed from buf). */
@@ -453,8 +370,7 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
     }
     bl_mail_summary_from_model(model, sum);
     char subject[512], attach[300], safe[200], tag[256], mid[512];
-    snprintf(subject, sizeof subject, "Statistiques d'usage des ressources numériques — %s%s — %s",
-             sum->period_label, sum->provisional ? " (provisoire)" : "", sum->partner_name);
+    bl_render_mail_subject(subject, sizeof subject, sum);
     safe_name(safe, sizeof safe, p->id);
     snprintf(attach, sizeof attach, "bilan-%s-%s-%s.pdf", safe, r->o.kind, r->period.id);
     snprintf(tag, sizeof tag, "%s.%s.%s", r->period.id, r->o.kind, safe);
@@ -473,7 +389,8 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
         random_bytes(rnd, sizeof rnd);
         bl_mail_message_id(mid, sizeof mid, tag, rnd, sizeof rnd, r->domain);
     }
-    rc = body_text(&body, r, sum);
+    rc =
+        bl_render_mail_body(&body, sum, model->kind, r->from_name[0] ? r->from_name : r->from_addr);
     if (rc != BL_OK)
         goto out;
     bl_mail m = {r->from_name, r->from_addr,      to,  nto,     subject, bl_buf_cstr(&body),

@@ -86,7 +86,7 @@ double bl__chart_hbars(bl__doc *d, double x, double y, double w, const bl__bar *
         bl__text(d, BL_F_SMALL, x, ry + 2.5, label_w, BL_RIGHT, 1, bl__ink, bars[i].label);
         if (bars[i].missing) {
             bl__text(d, BL_F_SMALL, ax + 4, ry + 2.5, aw, BL_LEFT, 1, bl__grey,
-                     "données non reçues");
+                     BL_W_CHART_NOT_RECEIVED);
             continue;
         }
         double bw = top > 0 ? aw * bars[i].value / top : 0;
@@ -230,7 +230,8 @@ void bl__chart_vbars(bl__doc *d, double x, double y, double w, double h, const c
             double bx = a.px + a.slot * i + gap / 2 + s * bw;
             if (missing && missing[s * n + i]) {
                 /* No data: a small grey "?" on the axis, never a zero bar. */
-                bl__text(d, BL_F_TINY, bx, a.py + a.ph - 9, bw, BL_CENTER, 1, bl__grey, "?");
+                bl__text(d, BL_F_TINY, bx, a.py + a.ph - 9, bw, BL_CENTER, 1, bl__grey,
+                         BL_W_CHART_MISSING);
                 continue;
             }
             double bh = a.ph * values[s * n + i] / a.top;
@@ -265,9 +266,7 @@ void bl__chart_lines(bl__doc *d, double x, double y, double w, double h, const c
         any_partial = any_partial || (partial[i] && !(missing && missing[i]));
     if (any_partial) {
         h -= 10;
-        bl__text(d, BL_F_TINY, x, y + h + 1, w, BL_LEFT, 1, bl__grey,
-                 "Point creux : mois où les données d'au moins une ressource manquent "
-                 "(total incomplet).");
+        bl__text(d, BL_F_TINY, x, y + h + 1, w, BL_LEFT, 1, bl__grey, BL_W_CHART_HOLLOW);
     }
     axis a = draw_axes(d, x, y + 14, w, h - 14, cats, n, max);
     /* Last year first, so this year's line is drawn on top. */
@@ -326,9 +325,8 @@ double bl__chart_gauge(bl__doc *d, double x, double y, double w, const bl_model_
     bl_fr_int(units, sizeof units, g->units);
     int64_t tenths = g->units > 0 ? (g->used * 1000 + g->units / 2) / g->units : 0;
     bl_fr_percent(pct, sizeof pct, tenths);
-    static const char *const st[] = {"normal", "à surveiller", "épuisé"};
-    snprintf(line, sizeof line, "%s : %s unités utilisées sur %s (%s) — %s", g->label, used, units,
-             pct, st[g->status]);
+    snprintf(line, sizeof line, BL_W_GAUGE_LINE, g->label, used, units, pct,
+             bl__w_gauge_status(g->status));
     double h = bl__text(d, BL_F_BOLD, x, y, w, BL_LEFT, 2, bl__ink, line) + 3;
     double by = y + h, bh = 11;
     bl__set_rgb(cr, bl__light);
@@ -353,7 +351,7 @@ double bl__chart_gauge(bl__doc *d, double x, double y, double w, const bl_model_
     cairo_line_to(cr, tx, by + bh + 2);
     cairo_stroke(cr);
     char thr[48];
-    snprintf(thr, sizeof thr, "seuil d'alerte %d" BL_NBSP "%%", g->alert_percent);
+    snprintf(thr, sizeof thr, BL_W_GAUGE_THRESHOLD, g->alert_percent);
     double tw = text_w(d, BL_F_TINY, thr);
     double lx = tx - tw / 2;
     if (lx + tw > x + w)

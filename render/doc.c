@@ -226,7 +226,7 @@ static void iso_date(int64_t t, char out[32])
 static void footer(bl__doc *d, cairo_t *cr, size_t i)
 {
     char num[64];
-    snprintf(num, sizeof num, "Page %zu / %zu", i + 1, d->npages);
+    snprintf(num, sizeof num, BL_W_PAGE_OF, i + 1, d->npages);
     double y = BL_PAGE_H - BL_MARGIN - 8;
     bl__set_rgb(cr, bl__rule);
     cairo_set_line_width(cr, 0.5);

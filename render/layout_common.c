@@ -1,27 +1,9 @@
 /* Pieces every report layout shares: the title block, the headline cards,
- * French names of resource kinds. */
+ * the twelve-month series of the trend charts, the footnote of partial
+ * totals. */
 #include "render_internal.h"
 
 #include <stdio.h>
-#include <string.h>
-
-const char *bl__kind_fr(const char *kind)
-{
-    static const char *const map[][2] = {
-        {"ebook", "livres numériques"},
-        {"press", "presse"},
-        {"video", "vidéo"},
-        {"music", "musique"},
-        {"training", "autoformation"},
-        {"games", "jeux"},
-        {"youth", "jeunesse"},
-        {"other", "autre"},
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(kind, map[i][0]) == 0)
-            return map[i][1];
-    return kind;
-}
 
 void bl__title_block(bl__doc *d, const bl_model *m, const char *overline, const char *title,
                      const char *subtitle)
@@ -37,12 +19,9 @@ void bl__title_block(bl__doc *d, const bl_model *m, const char *overline, const 
     char date[64], line[192];
     bl_fr_date(date, sizeof date, yy, mm, dd);
     if (m->provisional)
-        snprintf(line, sizeof line,
-                 "Édité le %s · PROVISOIRE : la période n'est pas terminée, ses chiffres "
-                 "changeront",
-                 date);
+        snprintf(line, sizeof line, BL_W_EDITED_PROVISIONAL, date);
     else
-        snprintf(line, sizeof line, "Édité le %s", date);
+        snprintf(line, sizeof line, BL_W_EDITED, date);
     y += bl__text(d, BL_F_SMALL, x, y, w, BL_LEFT, 1, m->provisional ? BL_C_VERMILION : bl__grey,
                   line);
     /* A band of colour on the left marks the title, like a letterhead. */
@@ -99,10 +78,56 @@ void bl__twelve_months(const bl_model *m, int last, const char *cats[12], char l
     for (int i = 0; i < 12; i++) {
         int mi = last - 11 + i;
         if (i == 0 || bl_month_num(mi) == 1)
-            snprintf(lab[i], 16, "%s %02d", bl__month_abbr(bl_month_num(mi)),
+            snprintf(lab[i], 16, BL_W_MONTH_SHORT_YEAR, bl__month_abbr(bl_month_num(mi)),
                      bl_month_year(mi) % 100);
         else
             snprintf(lab[i], 16, "%s", bl__month_abbr(bl_month_num(mi)));
         cats[i] = lab[i];
     }
+}
+
+void bl__mask_range(const bl_model *m, bool mask[BL_WINDOW], int first, int last)
+{
+    for (int mi = first; mi <= last; mi++) {
+        int k = bl_model_slot(m, mi);
+        if (k >= 0)
+            mask[k] = true;
+    }
+}
+
+void bl__partial_note(bl__doc *d, const bl_model *m, const bool mask[BL_WINDOW])
+{
+    char line[2048];
+    size_t len = (size_t)snprintf(line, sizeof line, BL_W_PARTIAL_NOTE);
+    int listed = 0;
+    for (size_t r = 0; r < m->n_resources; r++) {
+        const bl_model_resource *x = &m->resources[r];
+        if (!bl_model_listed(x))
+            continue;
+        char months[512] = "";
+        size_t ml = 0;
+        int nm = 0;
+        for (int k = 0; k < BL_WINDOW; k++) {
+            if (!mask[k] || x->has[k])
+                continue;
+            char lab[32];
+            bl_fr_month(lab, sizeof lab, m->window_first + k);
+            int w = snprintf(months + ml, sizeof months - ml, "%s%s", nm ? BL_W_LIST_SEP : "", lab);
+            if (w > 0 && (size_t)w < sizeof months - ml)
+                ml += (size_t)w;
+            nm++;
+        }
+        if (!nm)
+            continue;
+        int w = snprintf(line + len, sizeof line - len, BL_W_PARTIAL_NOTE_ITEM,
+                         listed ? BL_W_PARTIAL_NOTE_SEP : "", x->name, months);
+        if (w > 0 && (size_t)w < sizeof line - len)
+            len += (size_t)w;
+        listed++;
+    }
+    if (!listed)
+        return;
+    if (len + 2 < sizeof line)
+        line[len++] = '.', line[len] = '\0';
+    bl__para(d, BL_F_TINY, bl__grey, line);
 }

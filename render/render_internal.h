@@ -1,5 +1,9 @@
 /* Internal interfaces of the render layer: the document (pages, text,
- * outline, footer), tables and charts. Units are PDF points (1/72 inch). */
+ * outline, footer), tables, charts, figures as text, the layouts' shared
+ * pieces and the layouts. Units are PDF points (1/72 inch). Files depend
+ * downwards only: render.c -> report_*.c -> layout_common.c, figure_text.c
+ * -> table.c, chart.c -> doc.c, and all of them -> wording.c (the French
+ * wording, render/wording.h). */
 #ifndef BILAN_RENDER_INTERNAL_H
 #define BILAN_RENDER_INTERNAL_H
 
@@ -9,6 +13,7 @@
 
 #include "bilan/model.h"
 #include "bilan/render.h"
+#include "wording.h"
 
 /* A4 in points, and the margins. */
 #define BL_PAGE_W 595.2756
@@ -164,44 +169,42 @@ void bl__chart_lines(bl__doc *d, double x, double y, double w, double h, const c
  * the height used. */
 double bl__chart_gauge(bl__doc *d, double x, double y, double w, const bl_model_gauge *g);
 
-/* ---- report layouts ----------------------------------------------------------------------------
- */
+/* ---- figures as French text (render/figure_text.c) ------------------------------------- */
 
-void bl__draw_partner(bl__doc *d, const bl_model *m);
-void bl__draw_network(bl__doc *d, const bl_model *m);
-
-/* Helpers shared by the layouts. */
-/* "+12,5 %", or "n.s." when the base is 0. */
-char *bl__change(char *out, size_t n, int64_t now, int64_t base);
-/* The mark of a partial total, and its footnote's opening words. */
-#define BL_PARTIAL_MARK "\xE2\x80\xA0" /* † */
+/* Per 1 000 inhabitants with one decimal, "—" when population is 0. */
+char *bl__per_1000(char *out, size_t n, int64_t v, int64_t population);
 /* A total: "—" without data, "1 515 †" when partial, else "1 515". */
 char *bl__total_text(char *out, size_t n, bl_model_total t);
 /* A resource's figure over `len` months of which `n_has` have data. */
 char *bl__sum_text(char *out, size_t n, int64_t v, int n_has, int len);
-/* A change "à périmètre égal": "—" when nothing is comparable (no change
- * against missing data), "n.s." against a real 0, else "+12,5 %". */
+/* A change "à périmètre égal" (bl_model_compare): "—" when nothing is
+ * comparable (no change against missing data), "n.s." against a real 0,
+ * else "+12,5 %". */
 char *bl__change_text(char *out, size_t n, const bl_model_change *c);
+/* The base of a change, as the second line of its card: "<label> : 1 200"
+ * (" *" when some resource was left out), or why there is none. */
+char *bl__base_line(char *out, size_t n, const char *label, const bl_model_change *c);
+/* The change of one resource, by the same rule as a whole report's:
+ * bl_model_compare over a view of m that holds r only. */
+bl_model_change bl__resource_compare(const bl_model *m, const bl_model_resource *r, int first,
+                                     int last, int shift);
+
+/* ---- pieces every layout shares (render/layout_common.c) ---------------------------------- */
+
+/* A resource is listed when the store knows anything of it in the model's
+ * window (a resource never delivered at all would only be noise). */
+bool bl__resource_listed(const bl_model_resource *r);
+/* Sets mask[] for the months [first, last] inside the window. */
+void bl__mask_range(const bl_model *m, bool mask[BL_WINDOW], int first, int last);
 /* The footnote of partial totals: "† total partiel : données manquantes
  * pour <resource> (<months>), …" over the window slots set in mask; draws
  * nothing when no listed resource misses a month there. */
 void bl__partial_note(bl__doc *d, const bl_model *m, const bool mask[BL_WINDOW]);
-/* Sets mask[] for the months [first, last] inside the window. */
-void bl__mask_range(const bl_model *m, bool mask[BL_WINDOW], int first, int last);
-/* Per 1 000 inhabitants with one decimal, "—" when population is 0. */
-char *bl__per_1000(char *out, size_t n, int64_t v, int64_t population);
-/* "janv.", "févr."… */
-const char *bl__month_abbr(int m);
-/* A resource is listed when the store knows anything of it in the model's
- * window (a resource never delivered at all would only be noise). */
-bool bl__resource_listed(const bl_model_resource *r);
 /* Totals of the listed resources for the 12 months ending at `last` (series
  * 0) and the 12 before (series 1), with the chart's month labels: a month is
  * missing when no resource has data, partial when some lack it. */
 void bl__twelve_months(const bl_model *m, int last, const char *cats[12], char lab[12][16],
                        double v[24], bool miss[24], bool part[24]);
-/* French name of a resource kind: "livres numériques", "presse"… */
-const char *bl__kind_fr(const char *kind);
 
 /* The title block: overline (small capitals line), title, subtitle, and
  * the generation date; advances the cursor. */
@@ -216,5 +219,11 @@ typedef struct bl__card {
 } bl__card;
 /* A row of n cards across the content width; advances the cursor. */
 void bl__cards(bl__doc *d, const bl__card *cards, int n);
+
+/* ---- report layouts (render/report_partner.c, render/report_network.c) ------------------- */
+
+/* Each draws a whole report of its kinds into d; render.c picks one. */
+void bl__draw_partner(bl__doc *d, const bl_model *m);
+void bl__draw_network(bl__doc *d, const bl_model *m);
 
 #endif

@@ -63,7 +63,7 @@ static int64_t covered_cents(const bl_model *m, const bl_model_resource *r)
 static char *per_consult(char *out, size_t n, int64_t cents, int64_t consultations)
 {
     if (consultations <= 0) {
-        snprintf(out, n, "—");
+        snprintf(out, n, BL_W_NONE);
         return out;
     }
     return bl_fr_money(out, n, (cents + consultations / 2) / consultations);
@@ -75,15 +75,13 @@ static void gauges(bl__doc *d, const bl_model *m, bool alerts_only)
     for (size_t i = 0; i < m->n_gauges; i++)
         if (!alerts_only || m->gauges[i].status != BL_GAUGE_OK)
             shown++;
-    bl__heading(d,
-                alerts_only ? "Alertes sur les forfaits" : "Forfaits : consommation et prévision",
-                0, 75);
+    bl__heading(d, alerts_only ? BL_W_FORFAIT_ALERTS : BL_W_FORFAIT_USE, 0, 75);
     if (m->n_gauges == 0) {
-        bl__para(d, BL_F_SMALL, bl__grey, "Aucun forfait n'est enregistré pour le réseau.");
+        bl__para(d, BL_F_SMALL, bl__grey, BL_W_NO_FORFAIT);
         return;
     }
     if (shown == 0) {
-        bl__para(d, BL_F_SMALL, bl__grey, "Aucun forfait n'est à surveiller.");
+        bl__para(d, BL_F_SMALL, bl__grey, BL_W_NO_FORFAIT_TO_WATCH);
         return;
     }
     for (size_t i = 0; i < m->n_gauges; i++) {
@@ -98,9 +96,9 @@ static void gauges(bl__doc *d, const bl_model *m, bool alerts_only)
 static void gaps(bl__doc *d, const bl_model *m, int first, int last, const char *title)
 {
     bl__heading(d, title, 1, 40);
-    bl__col cols[] = {{"Ressource", 150, BL_LEFT},
-                      {"Fournisseur", 110, BL_LEFT},
-                      {"Mois sans données", BL_CONTENT_W - 260, BL_LEFT}};
+    bl__col cols[] = {{BL_W_COL_RESOURCE, 150, BL_LEFT},
+                      {BL_W_COL_PROVIDER, 110, BL_LEFT},
+                      {BL_W_NO_DATA_MONTHS, BL_CONTENT_W - 260, BL_LEFT}};
     int rows = 0;
     bl__table t;
     for (size_t r = 0; r < m->n_resources; r++) {
@@ -113,8 +111,10 @@ static void gaps(bl__doc *d, const bl_model *m, int first, int last, const char 
             if (k < 0 || x->has[k])
                 continue;
             char lab[32];
-            snprintf(lab, sizeof lab, "%s %d", bl__month_abbr(bl_month_num(mi)), bl_month_year(mi));
-            int w = snprintf(months + len, sizeof months - len, "%s%s", n ? ", " : "", lab);
+            snprintf(lab, sizeof lab, BL_W_MONTH_YEAR, bl__month_abbr(bl_month_num(mi)),
+                     bl_month_year(mi));
+            int w =
+                snprintf(months + len, sizeof months - len, "%s%s", n ? BL_W_LIST_SEP : "", lab);
             if (w > 0 && (size_t)w < sizeof months - len)
                 len += (size_t)w;
             n++;
@@ -122,7 +122,7 @@ static void gaps(bl__doc *d, const bl_model *m, int first, int last, const char 
         if (!n)
             continue;
         if (n == last - first + 1)
-            snprintf(months, sizeof months, "aucune donnée sur la période");
+            snprintf(months, sizeof months, BL_W_NO_DATA_IN_PERIOD);
         if (rows++ == 0)
             bl__table_begin_font(&t, d, title, cols, 3, BL_F_SMALL);
         const char *cells[] = {x->name, x->provider, months};
@@ -131,47 +131,40 @@ static void gaps(bl__doc *d, const bl_model *m, int first, int last, const char 
     if (rows)
         bl__table_end(&t);
     else
-        bl__para(d, BL_F_SMALL, bl__grey,
-                 "Toutes les ressources ont des données pour chaque mois.");
+        bl__para(d, BL_F_SMALL, bl__grey, BL_W_ALL_MONTHS_HAVE_DATA);
 }
 
 static void unattributed(bl__doc *d, const bl_model *m, size_t max_rows)
 {
     char tot[TXT], line[512];
     bl_fr_int(tot, sizeof tot, m->unattributed_total);
-    bl__heading(d, "Usage non attribué", 1, 50);
+    bl__heading(d, BL_W_UNATTRIBUTED, 1, 50);
     if (m->n_unattributed == 0) {
-        bl__para(d, BL_F_SMALL, bl__grey,
-                 "Tout l'usage de la période est attribué à une bibliothèque et à une ressource.");
+        bl__para(d, BL_F_SMALL, bl__grey, BL_W_ALL_ATTRIBUTED);
         return;
     }
-    snprintf(line, sizeof line,
-             "%s consultations n'ont pu être rattachées à une bibliothèque ou à une ressource. "
-             "Elles figurent ci-dessous telles que les fournisseurs les ont écrites : ajouter "
-             "l'identifiant aux alias (libraries.csv) ou aux noms COUNTER (resources.csv) les "
-             "rattachera.",
-             tot);
+    snprintf(line, sizeof line, BL_W_UNATTRIBUTED_TEXT, tot);
     bl__para(d, BL_F_SMALL, bl__ink, line);
-    bl__col cols[] = {{"Établissement (tel qu'écrit)", 200, BL_LEFT},
-                      {"Plateforme / base", BL_CONTENT_W - 290, BL_LEFT},
-                      {"Consultations", 90, BL_RIGHT}};
+    bl__col cols[] = {{BL_W_COL_INSTITUTION_AS_WRITTEN, 200, BL_LEFT},
+                      {BL_W_COL_PLATFORM, BL_CONTENT_W - 290, BL_LEFT},
+                      {BL_W_CONSULTATIONS, 90, BL_RIGHT}};
     bl__table t;
-    bl__table_begin_font(&t, d, "Usage non attribué", cols, 3, BL_F_SMALL);
+    bl__table_begin_font(&t, d, BL_W_UNATTRIBUTED, cols, 3, BL_F_SMALL);
     for (size_t i = 0; i < m->n_unattributed && i < max_rows; i++) {
         char v[TXT];
         bl_fr_int(v, sizeof v, m->unattributed[i].value);
         const char *inst =
-            *m->unattributed[i].institution ? m->unattributed[i].institution : "(non renseigné)";
+            *m->unattributed[i].institution ? m->unattributed[i].institution : BL_W_NOT_GIVEN;
         const char *cells[] = {inst, m->unattributed[i].platform, v};
         bl__table_row(&t, cells, NULL, 0);
     }
     if (m->n_unattributed > max_rows) {
         char more[96];
-        snprintf(more, sizeof more, "… et %zu autres lignes", m->n_unattributed - max_rows);
+        snprintf(more, sizeof more, BL_W_MORE_LINES, m->n_unattributed - max_rows);
         const char *cells[] = {more, "", ""};
         bl__table_row(&t, cells, NULL, BL_ROW_MUTED);
     }
-    const char *cells[] = {"Total", "", tot};
+    const char *cells[] = {BL_W_TOTAL, "", tot};
     bl__table_row(&t, cells, NULL, BL_ROW_TOTAL);
     bl__table_end(&t);
 }
@@ -182,36 +175,31 @@ static void ranges(bl__doc *d, const bl_model *m)
 {
     if (m->n_ranges == 0)
         return;
-    bl__heading(d, "Provenance de l'usage non attribué des journaux", 1, 40);
-    bl__para(d, BL_F_SMALL, bl__ink,
-             "Les journaux d'accès ont enregistré des consultations venant d'adresses qu'aucune "
-             "bibliothèque ne déclare. Les plages les plus fréquentes :");
+    bl__heading(d, BL_W_RANGES, 1, 40);
+    bl__para(d, BL_F_SMALL, bl__ink, BL_W_RANGES_TEXT);
     for (size_t i = 0; i < m->n_ranges; i++) {
         char v[TXT], line[512];
         bl_fr_int(v, sizeof v, m->ranges[i].events);
-        snprintf(line, sizeof line,
-                 "• %s consultation%s non attribuée%s venant de %s : ajoutez cette plage à "
-                 "libraries.csv si c'est une bibliothèque.",
-                 v, m->ranges[i].events > 1 ? "s" : "", m->ranges[i].events > 1 ? "s" : "",
-                 m->ranges[i].range);
+        const char *pl = m->ranges[i].events > 1 ? BL_W_PLURAL : "";
+        snprintf(line, sizeof line, BL_W_RANGE_ITEM, v, pl, pl, m->ranges[i].range);
         bl__para(d, BL_F_SMALL, bl__ink, line);
     }
 }
 
 static void rejects(bl__doc *d, const bl_model *m)
 {
-    bl__heading(d, "Lignes rejetées à l'import", 1, 50);
+    bl__heading(d, BL_W_REJECTS, 1, 50);
     if (m->n_rejects == 0) {
-        bl__para(d, BL_F_SMALL, bl__grey, "Aucun fichier de la période n'a eu de ligne rejetée.");
+        bl__para(d, BL_F_SMALL, bl__grey, BL_W_NO_REJECTS);
         return;
     }
-    bl__col cols[] = {{"Fichier", BL_CONTENT_W - 290, BL_LEFT},
-                      {"Fournisseur", 100, BL_LEFT},
-                      {"Format", 70, BL_LEFT},
-                      {"Lignes acceptées", 60, BL_RIGHT},
-                      {"Lignes rejetées", 60, BL_RIGHT}};
+    bl__col cols[] = {{BL_W_COL_FILE, BL_CONTENT_W - 290, BL_LEFT},
+                      {BL_W_COL_PROVIDER, 100, BL_LEFT},
+                      {BL_W_COL_FORMAT, 70, BL_LEFT},
+                      {BL_W_COL_ACCEPTED_LINES, 60, BL_RIGHT},
+                      {BL_W_REJECTED_LINES, 60, BL_RIGHT}};
     bl__table t;
-    bl__table_begin_font(&t, d, "Lignes rejetées à l'import", cols, 5, BL_F_SMALL);
+    bl__table_begin_font(&t, d, BL_W_REJECTS, cols, 5, BL_F_SMALL);
     int64_t tot = 0;
     for (size_t i = 0; i < m->n_rejects; i++) {
         const bl_model_rejects *x = &m->rejects[i];
@@ -225,10 +213,10 @@ static void rejects(bl__doc *d, const bl_model *m)
     }
     char r[TXT];
     bl_fr_int(r, sizeof r, tot);
-    const char *cells[] = {"Total", "", "", "", r};
+    const char *cells[] = {BL_W_TOTAL, "", "", "", r};
     bl__table_row(&t, cells, NULL, BL_ROW_TOTAL);
     bl__table_end(&t);
-    bl__para(d, BL_F_TINY, bl__grey, "Le détail (ligne, champ, raison) : bilan rejects FICHIER.");
+    bl__para(d, BL_F_TINY, bl__grey, BL_W_REJECTS_DETAIL);
 }
 
 static void trend(bl__doc *d, const bl_model *m)
@@ -244,102 +232,116 @@ static void trend(bl__doc *d, const bl_model *m)
         snprintf(n0, sizeof n0, "%d", bl_month_year(last));
         snprintf(n1, sizeof n1, "%d", bl_month_year(last) - 1);
     } else {
-        snprintf(n0, sizeof n0, "12 derniers mois");
-        snprintf(n1, sizeof n1, "12 mois précédents");
+        snprintf(n0, sizeof n0, BL_W_LAST_12_MONTHS);
+        snprintf(n1, sizeof n1, BL_W_PREVIOUS_12_MONTHS);
     }
     const char *names[] = {n0, n1};
-    bl__heading(d, "Consultations du réseau, mois par mois", 0, 150);
+    bl__heading(d, BL_W_NETWORK_BY_MONTH, 0, 150);
     bl__chart_lines(d, BL_MARGIN, d->y, BL_CONTENT_W, 140, cats, 12, v, miss, part, 2, names);
     d->y += 146;
 }
 
-static void draw_annuel(bl__doc *d, const bl_model *m)
+/* The figures the sections of the annual report share. */
+typedef struct annuel {
+    int year;
+    int64_t pop, part;     /* population, participations (cents) */
+    int64_t cost, covered; /* the resources' cost, and that of the months with data */
+    bool partial_cost;     /* some months have no data: covered < cost */
+    bl_model_total all, prev_all;
+    bl_model_change ch;  /* against the year before, "à périmètre égal" */
+    char hy[16], hp[16]; /* the two years, as column heads */
+} annuel;
+
+static annuel annuel_figures(const bl_model *m)
 {
-    int year = bl_month_year(m->period.first);
-    int64_t pop = total_population(m), part = total_participation(m), cost = 0, covered = 0;
-    bool partial_cost = false;
+    annuel y;
+    memset(&y, 0, sizeof y);
+    y.year = bl_month_year(m->period.first);
+    y.pop = total_population(m), y.part = total_participation(m);
     for (size_t r = 0; r < m->n_resources; r++) {
-        cost = bl_model_add(cost, cost_cents(m, &m->resources[r]));
-        covered = bl_model_add(covered, covered_cents(m, &m->resources[r]));
+        y.cost = bl_model_add(y.cost, cost_cents(m, &m->resources[r]));
+        y.covered = bl_model_add(y.covered, covered_cents(m, &m->resources[r]));
     }
-    partial_cost = covered != cost;
-    bl_model_total all = bl_model_total_of(m, m->period.first, m->period.last);
-    bl_model_total prev_all = bl_model_total_of(m, m->period.first - 12, m->period.last - 12);
-    bl_model_change ch = bl_model_compare(m, m->period.first, m->period.last, period_len(m));
+    y.partial_cost = y.covered != y.cost;
+    y.all = bl_model_total_of(m, m->period.first, m->period.last);
+    y.prev_all = bl_model_total_of(m, m->period.first - 12, m->period.last - 12);
+    y.ch = bl_model_compare(m, m->period.first, m->period.last, period_len(m));
+    snprintf(y.hy, sizeof y.hy, "%d", y.year);
+    snprintf(y.hp, sizeof y.hp, "%d", y.year - 1);
+    return y;
+}
+
+/* Title, key figures and their footnotes. */
+static void annuel_headline(bl__doc *d, const bl_model *m, const annuel *y)
+{
     char sub[256], p[TXT], np[16];
-    bl_fr_int(p, sizeof p, pop);
+    bl_fr_int(p, sizeof p, y->pop);
     snprintf(np, sizeof np, "%zu", m->n_partners);
-    snprintf(sub, sizeof sub, "%s · %s partenaires · %s habitants", m->period_label, np, p);
-    bl__title_block(d, m, "BILAN ANNUEL — COMITÉ DE PILOTAGE", "Ressources numériques du réseau",
-                    sub);
-    bl__heading(d, "Chiffres clés", 0, 130);
+    snprintf(sub, sizeof sub, BL_W_ANNUEL_SUBTITLE, m->period_label, np, p);
+    bl__title_block(d, m, BL_W_ANNUEL_OVERLINE, BL_W_NETWORK_TITLE, sub);
+    bl__heading(d, BL_W_KEY_FIGURES, 0, 130);
     char f0[TXT], f1[TXT], f2[TXT], f3[TXT], s1[128], b[TXT];
-    bl__total_text(f0, sizeof f0, all);
-    bl__change_text(f1, sizeof f1, &ch);
-    bl_fr_int(b, sizeof b, ch.base);
-    bool prev_has = prev_all.has;
-    if (!prev_has)
-        snprintf(s1, sizeof s1, "%s : pas de données", m->prev_label);
-    else if (!ch.comparable)
-        snprintf(s1, sizeof s1, "%s : données incomplètes", m->prev_label);
+    bl__total_text(f0, sizeof f0, y->all);
+    bl__change_text(f1, sizeof f1, &y->ch);
+    bl_fr_int(b, sizeof b, y->ch.base);
+    /* Unlike bl__base_line, "pas de données" here means no data at all in
+     * the previous year (a change would say "données incomplètes"). */
+    if (!y->prev_all.has)
+        snprintf(s1, sizeof s1, BL_W_BASE_LINE, m->prev_label, BL_W_BASE_NONE, "");
+    else if (!y->ch.comparable)
+        snprintf(s1, sizeof s1, BL_W_BASE_LINE, m->prev_label, BL_W_BASE_INCOMPLETE, "");
     else
-        snprintf(s1, sizeof s1, "%s : %s%s", m->prev_label, b, ch.excluded ? " *" : "");
-    if (all.has)
-        bl__per_1000(f2, sizeof f2, all.v, pop);
+        snprintf(s1, sizeof s1, BL_W_BASE_LINE, m->prev_label, b,
+                 y->ch.excluded ? BL_W_EXCLUDED_MARK : "");
+    if (y->all.has)
+        bl__per_1000(f2, sizeof f2, y->all.v, y->pop);
     else
-        snprintf(f2, sizeof f2, "—");
-    per_consult(f3, sizeof f3, covered, all.v);
-    bool excl = ch.excluded;
-    bl__card c1[4] = {{"Consultations", f0, m->period_label},
-                      {"Évolution sur un an", f1, s1},
-                      {"Pour 1 000 habitants", f2, "consultations sur l'année"},
-                      {"Coût par consultation", f3,
-                       partial_cost ? "coût des mois avec données ÷ consultations **"
-                                    : "coût des ressources ÷ consultations"}};
+        snprintf(f2, sizeof f2, BL_W_NONE);
+    per_consult(f3, sizeof f3, y->covered, y->all.v);
+    bl__card c1[4] = {
+        {BL_W_CONSULTATIONS, f0, m->period_label},
+        {BL_W_ANNUEL_CHANGE, f1, s1},
+        {BL_W_PER_1000, f2, BL_W_CONSULTATIONS_OVER_YEAR},
+        {BL_W_COST_PER_CONSULTATION, f3, y->partial_cost ? BL_W_COST_COVERED : BL_W_COST_ALL}};
     bl__cards(d, c1, 4);
     char g0[TXT], g1[TXT], g2[TXT], t0[64];
-    bl_fr_money(g0, sizeof g0, part);
-    bl_fr_money(g1, sizeof g1, cost);
-    snprintf(t0, sizeof t0, "participation des partenaires %d", year);
+    bl_fr_money(g0, sizeof g0, y->part);
+    bl_fr_money(g1, sizeof g1, y->cost);
+    snprintf(t0, sizeof t0, BL_W_PARTNERS_PARTICIPATION, y->year);
     if (m->has_users)
         bl_fr_int(g2, sizeof g2, m->users);
     else
-        snprintf(g2, sizeof g2, "—");
-    bl__card c2[3] = {{"Participations", g0, t0},
-                      {"Coût des ressources", g1, "coûts annuels des abonnements"},
-                      {"Utilisateurs actifs (estimation)", g2,
-                       m->has_users ? "estimation à partir des journaux d'accès"
-                                    : "non mesuré : aucun journal d'accès"}};
+        snprintf(g2, sizeof g2, BL_W_NONE);
+    bl__card c2[3] = {
+        {BL_W_PARTICIPATIONS, g0, t0},
+        {BL_W_RESOURCES_COST, g1, BL_W_ANNUAL_SUBSCRIPTIONS},
+        {BL_W_ACTIVE_USERS, g2, m->has_users ? BL_W_USERS_ESTIMATED : BL_W_USERS_NONE}};
     bl__cards(d, c2, 3);
-    if (excl && ch.comparable)
-        bl__para(d, BL_F_TINY, bl__grey,
-                 "* Évolution calculée sur les seules ressources dont les données existent pour "
-                 "chaque mois des deux années.");
-    if (all.partial || prev_all.partial) {
+    if (y->ch.excluded && y->ch.comparable)
+        bl__para(d, BL_F_TINY, bl__grey, BL_W_EXCLUDED_NOTE_YEARS);
+    if (y->all.partial || y->prev_all.partial) {
         bool mask[BL_WINDOW] = {false};
         bl__mask_range(m, mask, m->period.first - 12, m->period.last);
         bl__partial_note(d, m, mask);
     }
-    if (partial_cost)
-        bl__para(d, BL_F_TINY, bl__grey,
-                 "** Des mois manquent pour certaines ressources (lignes en gris) : leur coût "
-                 "par consultation rapporte le coût des seuls mois pour lesquels des données "
-                 "existent (coût annuel × mois avec données ÷ 12).");
+    if (y->partial_cost)
+        bl__para(d, BL_F_TINY, bl__grey, BL_W_COST_NOTE);
+}
 
-    /* By resource. */
-    char hy[16], hp[16];
-    snprintf(hy, sizeof hy, "%d", year);
-    snprintf(hp, sizeof hp, "%d", year - 1);
-    bl__heading(d, "Par ressource", 0, 60);
-    bl__col rc[] = {{"Ressource", 140, BL_LEFT},
-                    {"Type", 80, BL_LEFT},
-                    {hy, 55, BL_RIGHT},
-                    {hp, 55, BL_RIGHT},
-                    {"Évolution", 50, BL_RIGHT},
-                    {"Coût annuel", 62, BL_RIGHT},
-                    {"Coût par consultation", 63, BL_RIGHT}};
+/* The table by resource; returns the period's total over the listed
+ * resources (the base of the shares by kind). */
+static int64_t annuel_by_resource(bl__doc *d, const bl_model *m, const annuel *y)
+{
+    bl__heading(d, BL_W_BY_RESOURCE_SHORT, 0, 60);
+    bl__col rc[] = {{BL_W_COL_RESOURCE, 140, BL_LEFT},
+                    {BL_W_COL_KIND, 80, BL_LEFT},
+                    {y->hy, 55, BL_RIGHT},
+                    {y->hp, 55, BL_RIGHT},
+                    {BL_W_CHANGE, 50, BL_RIGHT},
+                    {BL_W_COL_ANNUAL_COST, 62, BL_RIGHT},
+                    {BL_W_COST_PER_CONSULTATION, 63, BL_RIGHT}};
     bl__table t;
-    bl__table_begin_font(&t, d, "Par ressource", rc, 7, BL_F_SMALL);
+    bl__table_begin_font(&t, d, BL_W_BY_RESOURCE_SHORT, rc, 7, BL_F_SMALL);
     int64_t tn = 0;
     for (size_t r = 0; r < m->n_resources; r++) {
         const bl_model_resource *x = &m->resources[r];
@@ -351,10 +353,8 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
         char c[5][TXT];
         bl__sum_text(c[0], TXT, a, hn, 12);
         bl__sum_text(c[1], TXT, pb, hb, 12);
-        if (hn == 12 && hb == 12)
-            bl__change(c[2], TXT, a, pb);
-        else
-            snprintf(c[2], TXT, "—"); /* no change against missing data */
+        bl_model_change rch = bl__resource_compare(m, x, m->period.first, m->period.last, 12);
+        bl__change_text(c[2], TXT, &rch);
         bl_fr_money_euros(c[3], TXT, cost_cents(m, x));
         per_consult(c[4], TXT, covered_cents(m, x), a);
         tn = bl_model_add(tn, a);
@@ -362,32 +362,36 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
         bl__table_row(&t, cells, NULL, hn == 12 ? 0 : BL_ROW_MUTED);
     }
     char c[5][TXT];
-    bl__total_text(c[0], TXT, all);
-    bl__total_text(c[1], TXT, prev_all);
-    bl__change_text(c[2], TXT, &ch);
-    bl_fr_money_euros(c[3], TXT, cost);
-    per_consult(c[4], TXT, covered, tn);
-    const char *cells[] = {"Total", "", c[0], c[1], c[2], c[3], c[4]};
+    bl__total_text(c[0], TXT, y->all);
+    bl__total_text(c[1], TXT, y->prev_all);
+    bl__change_text(c[2], TXT, &y->ch);
+    bl_fr_money_euros(c[3], TXT, y->cost);
+    per_consult(c[4], TXT, y->covered, tn);
+    const char *cells[] = {BL_W_TOTAL, "", c[0], c[1], c[2], c[3], c[4]};
     bl__table_row(&t, cells, NULL, BL_ROW_TOTAL);
     bl__table_end(&t);
+    return tn;
+}
 
-    /* By kind of resource. */
-    static const char *const kinds[] = {"ebook",    "press", "video", "music",
-                                        "training", "games", "youth", "other"};
-    bl__heading(d, "Par type de ressource", 0, 60);
-    bl__col kc[] = {{"Type", 160, BL_LEFT},
-                    {hy, 80, BL_RIGHT},
-                    {hp, 80, BL_RIGHT},
-                    {"Part", 70, BL_RIGHT},
-                    {"Coût annuel", 80, BL_RIGHT}};
-    bl__table_begin_font(&t, d, "Par type de ressource", kc, 5, BL_F_SMALL);
-    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+/* The table by kind of resource; tn: the total of annuel_by_resource. */
+static void annuel_by_kind(bl__doc *d, const bl_model *m, const annuel *y, int64_t tn)
+{
+    bl__heading(d, BL_W_BY_KIND, 0, 60);
+    bl__col kc[] = {{BL_W_COL_KIND, 160, BL_LEFT},
+                    {y->hy, 80, BL_RIGHT},
+                    {y->hp, 80, BL_RIGHT},
+                    {BL_W_COL_SHARE, 70, BL_RIGHT},
+                    {BL_W_COL_ANNUAL_COST, 80, BL_RIGHT}};
+    bl__table t;
+    bl__table_begin_font(&t, d, BL_W_BY_KIND, kc, 5, BL_F_SMALL);
+    for (size_t k = 0; k < bl__kind_count(); k++) {
+        const char *kind = bl__kind_id(k);
         int64_t a = 0, pb = 0, kcost = 0;
         bool any = false;
         int hnow = 0, hprev = 0, nres = 0;
         for (size_t r = 0; r < m->n_resources; r++) {
             const bl_model_resource *x = &m->resources[r];
-            if (strcmp(x->kind, kinds[k]) != 0 || !bl__resource_listed(x))
+            if (strcmp(x->kind, kind) != 0 || !bl__resource_listed(x))
                 continue;
             any = true;
             nres++;
@@ -407,69 +411,80 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
         int64_t share = tn > 0 ? (a * 1000 + tn / 2) / tn : 0;
         bl_fr_percent(kk[2], TXT, share);
         bl_fr_money_euros(kk[3], TXT, kcost);
-        const char *kcells[] = {bl__kind_fr(kinds[k]), kk[0], kk[1], kk[2], kk[3]};
+        const char *kcells[] = {bl__kind_fr(kind), kk[0], kk[1], kk[2], kk[3]};
         bl__table_row(&t, kcells, NULL, 0);
     }
     bl__table_end(&t);
+}
 
-    /* By partner. */
-    bl__heading(d, "Par partenaire", 0, 60);
-    bl__col pc[] = {{"Partenaire", 150, BL_LEFT},           {"Population", 55, BL_RIGHT},
-                    {"Participation", 66, BL_RIGHT},        {"Consultations", 58, BL_RIGHT},
-                    {"Pour 1 000 habitants", 52, BL_RIGHT}, {"Part du coût", 58, BL_RIGHT},
-                    {"Coût par consultation", 63, BL_RIGHT}};
-    bl__table_begin_font(&t, d, "Par partenaire", pc, 7, BL_F_SMALL);
+/* The table by partner, with each one's share of the cost. */
+static void annuel_by_partner(bl__doc *d, const bl_model *m, const annuel *y)
+{
+    bl__heading(d, BL_W_BY_PARTNER, 0, 60);
+    bl__col pc[] = {{BL_W_COL_PARTNER, 150, BL_LEFT},
+                    {BL_W_COL_POPULATION, 55, BL_RIGHT},
+                    {BL_W_COL_PARTICIPATION, 66, BL_RIGHT},
+                    {BL_W_CONSULTATIONS, 58, BL_RIGHT},
+                    {BL_W_PER_1000, 52, BL_RIGHT},
+                    {BL_W_COL_COST_SHARE, 58, BL_RIGHT},
+                    {BL_W_COST_PER_CONSULTATION, 63, BL_RIGHT}};
+    bl__table t;
+    bl__table_begin_font(&t, d, BL_W_BY_PARTNER, pc, 7, BL_F_SMALL);
     for (size_t i = 0; i < m->n_partners; i++) {
         const bl_model_partner *x = &m->partners[i];
         /* The partner's share of the resources' cost, in proportion to its
          * participation (docs/reports.md). */
-        int64_t share = prorata(cost, x->participation_cents, part);
-        int64_t share_cov = prorata(covered, x->participation_cents, part);
+        int64_t share = prorata(y->cost, x->participation_cents, y->part);
+        int64_t share_cov = prorata(y->covered, x->participation_cents, y->part);
         char pcs[6][TXT];
         bl_fr_int(pcs[0], TXT, x->population);
         bl_fr_money(pcs[1], TXT, x->participation_cents);
         /* A partner's figure misses what its resources miss. */
-        bl_model_total pt = {x->total, all.has, all.partial};
+        bl_model_total pt = {x->total, y->all.has, y->all.partial};
         bl__total_text(pcs[2], TXT, pt);
-        if (all.has)
+        if (y->all.has)
             bl__per_1000(pcs[3], TXT, x->total, x->population);
         else
-            snprintf(pcs[3], TXT, "—");
+            snprintf(pcs[3], TXT, BL_W_NONE);
         bl_fr_money_euros(pcs[4], TXT, share);
         if (x->participation_cents > 0)
             per_consult(pcs[5], TXT, share_cov, x->total);
         else
-            snprintf(pcs[5], TXT, "—"); /* pays nothing: no cost to divide */
+            snprintf(pcs[5], TXT, BL_W_NONE); /* pays nothing: no cost to divide */
         const char *pcells[] = {x->name, pcs[0], pcs[1], pcs[2], pcs[3], pcs[4], pcs[5]};
         bl__table_row(&t, pcells, NULL, 0);
     }
     char pt[6][TXT];
-    bl_fr_int(pt[0], TXT, pop);
-    bl_fr_money(pt[1], TXT, part);
+    bl_fr_int(pt[0], TXT, y->pop);
+    bl_fr_money(pt[1], TXT, y->part);
     int64_t attributed = 0;
     for (size_t i = 0; i < m->n_partners; i++)
         attributed = bl_model_add(attributed, m->partners[i].total);
-    bl_model_total at = {attributed, all.has, all.partial};
+    bl_model_total at = {attributed, y->all.has, y->all.partial};
     bl__total_text(pt[2], TXT, at);
-    if (all.has)
-        bl__per_1000(pt[3], TXT, attributed, pop);
+    if (y->all.has)
+        bl__per_1000(pt[3], TXT, attributed, y->pop);
     else
-        snprintf(pt[3], TXT, "—");
-    bl_fr_money_euros(pt[4], TXT, cost);
-    per_consult(pt[5], TXT, covered, attributed);
-    const char *ptc[] = {"Total", pt[0], pt[1], pt[2], pt[3], pt[4], pt[5]};
+        snprintf(pt[3], TXT, BL_W_NONE);
+    bl_fr_money_euros(pt[4], TXT, y->cost);
+    per_consult(pt[5], TXT, y->covered, attributed);
+    const char *ptc[] = {BL_W_TOTAL, pt[0], pt[1], pt[2], pt[3], pt[4], pt[5]};
     bl__table_row(&t, ptc, NULL, BL_ROW_TOTAL);
     bl__table_end(&t);
-    bl__para(d, BL_F_TINY, bl__grey,
-             "Part du coût : le coût annuel des ressources réparti entre partenaires au prorata "
-             "de leur participation. Coût par consultation : cette part (rapportée aux mois avec "
-             "données) divisée par les consultations du partenaire.");
+    bl__para(d, BL_F_TINY, bl__grey, BL_W_COST_SHARE_NOTE);
+}
 
+static void draw_annuel(bl__doc *d, const bl_model *m)
+{
+    annuel y = annuel_figures(m);
+    annuel_headline(d, m, &y);
+    int64_t tn = annuel_by_resource(d, m, &y);
+    annuel_by_kind(d, m, &y, tn);
+    annuel_by_partner(d, m, &y);
     trend(d, m);
     gauges(d, m, false);
-
-    bl__heading(d, "Annexe : qualité des données", 0, 60);
-    gaps(d, m, m->period.first, m->period.last, "Mois sans données");
+    bl__heading(d, BL_W_ANNEX_QUALITY, 0, 60);
+    gaps(d, m, m->period.first, m->period.last, BL_W_NO_DATA_MONTHS);
     unattributed(d, m, 15);
     rejects(d, m);
 }
@@ -501,14 +516,13 @@ static void heat_tables(bl__doc *d, const bl_model *m)
             cw = 70;
         /* The partner's name takes what the figures leave. */
         double pw = BL_CONTENT_W - tw - cw * (double)cnt;
-        cols[0] = (bl__col){"Partenaire", pw, BL_LEFT};
+        cols[0] = (bl__col){BL_W_COL_PARTNER, pw, BL_LEFT};
         for (size_t k = 0; k < cnt; k++)
             cols[k + 1] = (bl__col){m->resources[idx[start + k]].name, cw, BL_RIGHT};
         if (last)
-            cols[cnt + 1] = (bl__col){"Total", tw, BL_RIGHT};
+            cols[cnt + 1] = (bl__col){BL_W_TOTAL, tw, BL_RIGHT};
         bl__table t;
-        bl__table_begin_font(&t, d, "Consultations par partenaire et ressource", cols, ncols,
-                             BL_F_SMALL);
+        bl__table_begin_font(&t, d, BL_W_BY_PARTNER_AND_RESOURCE, cols, ncols, BL_F_SMALL);
         int64_t tot[9] = {0};
         for (size_t i = 0; i < m->n_partners; i++) {
             const bl_model_partner *p = &m->partners[i];
@@ -524,7 +538,7 @@ static void heat_tables(bl__doc *d, const bl_model *m)
                              &nh);
                 if (nh == 0) {
                     /* No data for the period: not a zero. */
-                    snprintf(c[k + 1], TXT, "—");
+                    snprintf(c[k + 1], TXT, BL_W_NONE);
                     heat[k + 1] = -1;
                 } else {
                     bl__sum_text(c[k + 1], TXT, v, nh, len);
@@ -544,7 +558,7 @@ static void heat_tables(bl__doc *d, const bl_model *m)
         }
         char c[9][TXT];
         const char *cells[9];
-        cells[0] = "Total";
+        cells[0] = BL_W_TOTAL;
         for (int k = 1; k < ncols; k++) {
             if ((size_t)k <= cnt) {
                 int nh;
@@ -562,64 +576,53 @@ static void heat_tables(bl__doc *d, const bl_model *m)
         if (n == 0)
             break;
     }
-    bl__para(d, BL_F_TINY, bl__grey,
-             "Plus la case est foncée, plus l'usage est élevé (échelle commune à tout le tableau). "
-             "« — » : aucune donnée reçue pour la période ; " BL_PARTIAL_MARK
-             " : total partiel, des mois manquent.");
+    bl__para(d, BL_F_TINY, bl__grey, BL_W_HEAT_NOTE);
 }
 
 static void draw_reseau(bl__doc *d, const bl_model *m)
 {
     char sub[256];
-    snprintf(sub, sizeof sub, "%s · %zu partenaires · %zu ressources", m->period_label,
-             m->n_partners, m->n_resources);
-    bl__title_block(d, m, "REVUE DU RÉSEAU — CHEF DE PROJET", "Ressources numériques du réseau",
-                    sub);
+    snprintf(sub, sizeof sub, BL_W_RESEAU_SUBTITLE, m->period_label, m->n_partners, m->n_resources);
+    bl__title_block(d, m, BL_W_RESEAU_OVERLINE, BL_W_NETWORK_TITLE, sub);
     int64_t rej = 0;
     bl_model_total all = bl_model_total_of(m, m->period.first, m->period.last);
     bl_model_change ch = bl_model_compare(m, m->period.first, m->period.last, period_len(m));
     bool excl = ch.comparable && ch.excluded;
     for (size_t i = 0; i < m->n_rejects; i++)
         rej = bl_model_add(rej, m->rejects[i].rejected);
-    char f0[TXT], f1[TXT], f2[TXT], f3[TXT], s1[128], s2[128], b[TXT], pct[TXT];
+    char f0[TXT], f1[TXT], f2[TXT], f3[TXT], s1[128], s2[128], pct[TXT];
     bl__total_text(f0, sizeof f0, all);
     bl__change_text(f1, sizeof f1, &ch);
-    if (ch.comparable)
-        bl_fr_int(b, sizeof b, ch.base);
-    else
-        snprintf(b, sizeof b, "%s", ch.excluded ? "données incomplètes" : "pas de données");
-    snprintf(s1, sizeof s1, "%s : %s%s", m->prev_label, b, excl ? " *" : "");
+    bl__base_line(s1, sizeof s1, m->prev_label, &ch);
     bl_fr_int(f2, sizeof f2, m->unattributed_total);
     int64_t denom = bl_model_add(all.v, m->unattributed_total);
     bl_fr_percent(pct, sizeof pct,
                   denom > 0 ? (m->unattributed_total * 1000 + denom / 2) / denom : 0);
-    snprintf(s2, sizeof s2, "%s de l'usage", pct);
+    snprintf(s2, sizeof s2, BL_W_SHARE_OF_USE, pct);
     bl_fr_int(f3, sizeof f3, rej);
-    bl__heading(d, "Chiffres clés", 0, 70);
-    bl__card c1[4] = {{"Consultations", f0, "attribuées à un partenaire"},
-                      {"Évolution", f1, s1},
-                      {"Non attribuées", f2, s2},
-                      {"Lignes rejetées", f3, "fichiers de la période"}};
+    bl__heading(d, BL_W_KEY_FIGURES, 0, 70);
+    bl__card c1[4] = {{BL_W_CONSULTATIONS, f0, BL_W_ATTRIBUTED_TO_PARTNER},
+                      {BL_W_CHANGE, f1, s1},
+                      {BL_W_UNATTRIBUTED_CARD, f2, s2},
+                      {BL_W_REJECTED_LINES, f3, BL_W_FILES_OF_PERIOD}};
     bl__cards(d, c1, 4);
     if (excl)
-        bl__para(d, BL_F_TINY, bl__grey,
-                 "* Évolution calculée sur les seules ressources dont les données existent pour "
-                 "chaque mois des deux périodes.");
+        bl__para(d, BL_F_TINY, bl__grey, BL_W_EXCLUDED_NOTE_PERIODS);
     if (all.partial) {
         bool mask[BL_WINDOW] = {false};
         bl__mask_range(m, mask, m->period.first, m->period.last);
         bl__partial_note(d, m, mask);
     }
-    bl__heading(d, "Partenaires et ressources", 0, 80);
+    bl__heading(d, BL_W_PARTNERS_AND_RESOURCES, 0, 80);
     heat_tables(d, m);
-    bl__heading(d, "Qualité des données", 0, 60);
+    bl__heading(d, BL_W_DATA_QUALITY, 0, 60);
     int gfirst = m->period.first, glast = m->period.last;
     char gt[128];
     if (m->period.kind == BL_PERIOD_MONTH) {
         gfirst = glast - 11;
-        snprintf(gt, sizeof gt, "Mois sans données (12 mois jusqu'à %s)", m->period_label);
+        snprintf(gt, sizeof gt, BL_W_NO_DATA_MONTHS_12, m->period_label);
     } else {
-        snprintf(gt, sizeof gt, "Mois sans données (%s)", m->period_label);
+        snprintf(gt, sizeof gt, BL_W_NO_DATA_MONTHS_OF, m->period_label);
     }
     gaps(d, m, gfirst, glast, gt);
     unattributed(d, m, 40);

@@ -20,19 +20,7 @@ static void cell_int(char *out, int64_t v, bool has)
     if (has)
         bl_fr_int(out, TXT, v);
     else
-        snprintf(out, TXT, "—");
-}
-
-/* The base of a change, as its card's second line: the previous figure
- * ("* " when some resource was left out), or why there is none. */
-static void base_line(char *out, size_t n, const char *label, const bl_model_change *c)
-{
-    char b[TXT];
-    if (!c->comparable)
-        snprintf(b, sizeof b, "%s", c->excluded ? "données incomplètes" : "pas de données");
-    else
-        bl_fr_int(b, sizeof b, c->base);
-    snprintf(out, n, "%s : %s%s", label, b, c->comparable && c->excluded ? " *" : "");
+        snprintf(out, TXT, BL_W_NONE);
 }
 
 static void headline(bl__doc *d, const bl_model *m)
@@ -51,23 +39,23 @@ static void headline(bl__doc *d, const bl_model *m)
     if (tot.has)
         bl__per_1000(f3, sizeof f3, tot.v, p->population);
     else
-        snprintf(f3, sizeof f3, "—");
-    base_line(s1, sizeof s1, m->prev_label, &prev);
+        snprintf(f3, sizeof f3, BL_W_NONE);
+    bl__base_line(s1, sizeof s1, m->prev_label, &prev);
     char ly[48];
     if (month)
         bl_fr_month(ly, sizeof ly, first - 12);
     else
-        snprintf(ly, sizeof ly, "%s semestre %d", bl_month_num(first) == 1 ? "1er" : "2e",
+        snprintf(ly, sizeof ly, BL_W_SEMESTER,
+                 bl_month_num(first) == 1 ? BL_W_SEMESTER_FIRST : BL_W_SEMESTER_SECOND,
                  bl_month_year(first) - 1);
-    base_line(s2, sizeof s2, ly, &year);
-    snprintf(s3, sizeof s3, "consultations, %s", month ? "sur le mois" : "sur le semestre");
-    snprintf(lab, sizeof lab, "Consultations");
-    snprintf(lab1, sizeof lab1, month ? "Sur un mois" : "Sur un semestre");
-    snprintf(lab2, sizeof lab2, "Sur un an");
-    bl__card c1[4] = {{lab, f0, m->period_label},
-                      {lab1, f1, s1},
-                      {lab2, f2, s2},
-                      {"Pour 1 000 habitants", f3, s3}};
+    bl__base_line(s2, sizeof s2, ly, &year);
+    snprintf(s3, sizeof s3, BL_W_CARD_CONSULTATIONS_SUB,
+             month ? BL_W_OVER_THE_MONTH : BL_W_OVER_THE_SEMESTER);
+    snprintf(lab, sizeof lab, BL_W_CONSULTATIONS);
+    snprintf(lab1, sizeof lab1, month ? BL_W_CARD_MONTH : BL_W_CARD_SEMESTER);
+    snprintf(lab2, sizeof lab2, BL_W_CARD_YEAR);
+    bl__card c1[4] = {
+        {lab, f0, m->period_label}, {lab1, f1, s1}, {lab2, f2, s2}, {BL_W_PER_1000, f3, s3}};
     bl__cards(d, c1, 4);
     if (tot.partial) {
         bool mask[BL_WINDOW] = {false};
@@ -79,23 +67,22 @@ static void headline(bl__doc *d, const bl_model *m)
     bl_fr_money(g0, sizeof g0, p->participation_cents);
     bl_fr_int(pop, sizeof pop, p->population);
     bl_fr_decimal(rate, sizeof rate, p->rate_e4 / 100, 2);
-    snprintf(t0, sizeof t0, "%s habitants × %s" BL_NBSP "€", pop, rate);
+    snprintf(t0, sizeof t0, BL_W_PARTICIPATION_RATE, pop, rate);
     char plab[64];
-    snprintf(plab, sizeof plab, "Participation %d", bl_month_year(first));
+    snprintf(plab, sizeof plab, BL_W_PARTICIPATION_YEAR, bl_month_year(first));
     if (m->has_users) {
         bl_fr_int(g1, sizeof g1, m->users);
-        snprintf(t1, sizeof t1, "estimation à partir des journaux d'accès");
+        snprintf(t1, sizeof t1, BL_W_USERS_ESTIMATED);
     } else {
-        snprintf(g1, sizeof g1, "—");
-        snprintf(t1, sizeof t1, "non mesuré : aucun journal d'accès pour la période");
+        snprintf(g1, sizeof g1, BL_W_NONE);
+        snprintf(t1, sizeof t1, BL_W_USERS_NONE_PERIOD);
     }
     char libs[TXT], libsub[64];
     snprintf(libs, sizeof libs, "%d", m->n_libraries);
     snprintf(libsub, sizeof libsub, "%s",
-             m->n_libraries > 1 ? "bibliothèques du partenaire" : "bibliothèque du partenaire");
-    bl__card c2[3] = {{plab, g0, t0},
-                      {"Utilisateurs actifs (estimation)", g1, t1},
-                      {"Points de lecture", libs, libsub}};
+             m->n_libraries > 1 ? BL_W_LIBRARIES_OF_PARTNER : BL_W_LIBRARY_OF_PARTNER);
+    bl__card c2[3] = {
+        {plab, g0, t0}, {BL_W_ACTIVE_USERS, g1, t1}, {BL_W_READING_POINTS, libs, libsub}};
     bl__cards(d, c2, 3);
 }
 
@@ -108,14 +95,18 @@ static void table_month(bl__doc *d, const bl_model *m)
     bl_fr_month(h3, sizeof h3, mi - 12);
     int jan = bl_month_index(bl_month_year(mi), 1);
     if (mi == jan)
-        snprintf(h4, sizeof h4, "Cumul %d (janv.)", bl_month_year(mi));
+        snprintf(h4, sizeof h4, BL_W_YEAR_TO_JANUARY, bl_month_year(mi));
     else
-        snprintf(h4, sizeof h4, "Cumul %d (janv. à %s)", bl_month_year(mi),
+        snprintf(h4, sizeof h4, BL_W_YEAR_TO_DATE, bl_month_year(mi),
                  bl__month_abbr(bl_month_num(mi)));
-    bl__col cols[] = {{"Ressource", 150, BL_LEFT}, {"Type", 90, BL_LEFT}, {h1, 62, BL_RIGHT},
-                      {h2, 62, BL_RIGHT},          {h3, 62, BL_RIGHT},    {h4, 79, BL_RIGHT}};
+    bl__col cols[] = {{BL_W_COL_RESOURCE, 150, BL_LEFT},
+                      {BL_W_COL_KIND, 90, BL_LEFT},
+                      {h1, 62, BL_RIGHT},
+                      {h2, 62, BL_RIGHT},
+                      {h3, 62, BL_RIGHT},
+                      {h4, 79, BL_RIGHT}};
     bl__table t;
-    bl__table_begin(&t, d, "Consultations par ressource", cols, 6);
+    bl__table_begin(&t, d, BL_W_BY_RESOURCE, cols, 6);
     int months[3] = {mi, mi - 1, mi - 12};
     for (size_t r = 0; r < m->n_resources; r++) {
         const bl_model_resource *x = &m->resources[r];
@@ -141,7 +132,7 @@ static void table_month(bl__doc *d, const bl_model *m)
         bl__total_text(c[k], TXT, tt);
         partial = partial || tt.partial;
     }
-    const char *cells[] = {"Total", "", c[0], c[1], c[2], c[3]};
+    const char *cells[] = {BL_W_TOTAL, "", c[0], c[1], c[2], c[3]};
     bl__table_row(&t, cells, NULL, BL_ROW_TOTAL);
     bl__table_end(&t);
     if (partial) {
@@ -161,13 +152,18 @@ static void table_semester(bl__doc *d, const bl_model *m)
         snprintf(h[k], sizeof h[k], "%s", bl__month_abbr(bl_month_num(first + k)));
     char hp[48];
     snprintf(hp, sizeof hp, "%s", m->prev_label);
-    bl__col cols[] = {{"Ressource", 115, BL_LEFT}, {h[0], 40, BL_RIGHT},
-                      {h[1], 40, BL_RIGHT},        {h[2], 40, BL_RIGHT},
-                      {h[3], 40, BL_RIGHT},        {h[4], 40, BL_RIGHT},
-                      {h[5], 40, BL_RIGHT},        {"Total du semestre", 52, BL_RIGHT},
-                      {hp, 52, BL_RIGHT},          {"Évolution", 46, BL_RIGHT}};
+    bl__col cols[] = {{BL_W_COL_RESOURCE, 115, BL_LEFT},
+                      {h[0], 40, BL_RIGHT},
+                      {h[1], 40, BL_RIGHT},
+                      {h[2], 40, BL_RIGHT},
+                      {h[3], 40, BL_RIGHT},
+                      {h[4], 40, BL_RIGHT},
+                      {h[5], 40, BL_RIGHT},
+                      {BL_W_SEMESTER_TOTAL, 52, BL_RIGHT},
+                      {hp, 52, BL_RIGHT},
+                      {BL_W_CHANGE, 46, BL_RIGHT}};
     bl__table t;
-    bl__table_begin_font(&t, d, "Consultations par ressource et par mois", cols, 10, BL_F_SMALL);
+    bl__table_begin_font(&t, d, BL_W_BY_RESOURCE_AND_MONTH, cols, 10, BL_F_SMALL);
     for (size_t r = 0; r < m->n_resources; r++) {
         const bl_model_resource *x = &m->resources[r];
         if (!bl__resource_listed(x))
@@ -182,10 +178,8 @@ static void table_semester(bl__doc *d, const bl_model *m)
         int64_t prev = bl_model_sum(m, x, first - 6, first - 1, &nh_prev);
         bl__sum_text(c[6], TXT, now, nh_now, 6);
         bl__sum_text(c[7], TXT, prev, nh_prev, 6);
-        if (nh_now == 6 && nh_prev == 6)
-            bl__change(c[8], TXT, now, prev);
-        else
-            snprintf(c[8], TXT, "—"); /* no change against missing data */
+        bl_model_change rch = bl__resource_compare(m, x, first, first + 5, 6);
+        bl__change_text(c[8], TXT, &rch);
         const char *cells[] = {x->name, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]};
         bl__table_row(&t, cells, NULL, nh_now == 6 ? 0 : BL_ROW_MUTED);
     }
@@ -200,7 +194,7 @@ static void table_semester(bl__doc *d, const bl_model *m)
     }
     bl_model_change ch = bl_model_compare(m, first, first + 5, 6);
     bl__change_text(c[8], TXT, &ch);
-    const char *cells[] = {"Total", c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]};
+    const char *cells[] = {BL_W_TOTAL, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]};
     bl__table_row(&t, cells, NULL, BL_ROW_TOTAL);
     bl__table_end(&t);
     if (partial) {
@@ -238,7 +232,7 @@ static void bars_by_resource(bl__doc *d, const bl_model *m)
     }
     qsort(bars, (size_t)n, sizeof *bars, cmp_bar);
     char title[128];
-    snprintf(title, sizeof title, "Consultations par ressource, %s", m->period_label);
+    snprintf(title, sizeof title, BL_W_BY_RESOURCE_CHART, m->period_label);
     bl__heading(d, title, 0, n * 15.0 + 24);
     d->y += bl__chart_hbars(d, BL_MARGIN, d->y, BL_CONTENT_W, bars, n, NULL);
     free(bars);
@@ -251,8 +245,8 @@ static void trend(bl__doc *d, const bl_model *m)
     double v[24];
     bool miss[24], part[24];
     bl__twelve_months(m, m->period.last, cats, lab, v, miss, part);
-    bl__heading(d, "Évolution sur douze mois", 0, 125);
-    const char *names[] = {"12 derniers mois", "12 mois précédents"};
+    bl__heading(d, BL_W_TREND_12_MONTHS, 0, 125);
+    const char *names[] = {BL_W_LAST_12_MONTHS, BL_W_PREVIOUS_12_MONTHS};
     bl__chart_lines(d, BL_MARGIN, d->y, BL_CONTENT_W, 120, cats, 12, v, miss, part, 2, names);
     d->y += 124;
 }
@@ -285,7 +279,7 @@ static void semester_bars(bl__doc *d, const bl_model *m)
     snprintf(n0, sizeof n0, "%d", bl_month_year(first));
     snprintf(n1, sizeof n1, "%d", bl_month_year(first) - 1);
     const char *names[] = {n0, n1};
-    bl__heading(d, "Consultations par mois, comparées à l'année précédente", 0, 150);
+    bl__heading(d, BL_W_MONTHS_VS_LAST_YEAR, 0, 150);
     bl__chart_vbars(d, BL_MARGIN, d->y, BL_CONTENT_W, 140, cats, 6, v, miss, 2, names);
     d->y += 146;
 }
@@ -294,7 +288,7 @@ static void gauges(bl__doc *d, const bl_model *m)
 {
     if (m->n_gauges == 0)
         return;
-    bl__heading(d, "Forfaits", 0, 75);
+    bl__heading(d, BL_W_FORFAITS, 0, 75);
     for (size_t i = 0; i < m->n_gauges; i++) {
         bl__doc_need(d, 75);
         d->y += bl__chart_gauge(d, BL_MARGIN, d->y, BL_CONTENT_W, &m->gauges[i]);
@@ -303,7 +297,7 @@ static void gauges(bl__doc *d, const bl_model *m)
 
 static void notes(bl__doc *d, const bl_model *m)
 {
-    bl__heading(d, "Notes sur les données", 0, 40);
+    bl__heading(d, BL_W_NOTES, 0, 40);
     int first = m->period.first, last = m->period.last;
     for (size_t r = 0; r < m->n_resources; r++) {
         const bl_model_resource *x = &m->resources[r];
@@ -316,7 +310,7 @@ static void notes(bl__doc *d, const bl_model *m)
             char lab[32];
             bl_fr_month(lab, sizeof lab, mi);
             len += (size_t)snprintf(months + len, sizeof months - (len < sizeof months ? len : 0),
-                                    "%s%s", missing ? ", " : "", lab);
+                                    "%s%s", missing ? BL_W_LIST_SEP : "", lab);
             if (len >= sizeof months)
                 len = sizeof months - 1;
             missing++;
@@ -324,25 +318,13 @@ static void notes(bl__doc *d, const bl_model *m)
         if (!missing)
             continue;
         char line[512];
-        snprintf(line, sizeof line,
-                 "• %s (%s) : aucune donnée reçue pour %s. La ressource n'est pas comptée "
-                 "dans les totaux de ces mois : ce n'est pas une absence d'usage.",
-                 x->name, *x->provider ? x->provider : "fournisseur non renseigné", months);
+        snprintf(line, sizeof line, BL_W_NOTE_MISSING, x->name,
+                 *x->provider ? x->provider : BL_W_NO_PROVIDER, months);
         bl__para(d, BL_F_SMALL, bl__ink, line);
     }
-    bl__para(d, BL_F_SMALL, bl__grey,
-             "• Consultations : pour chaque ressource, la mesure COUNTER qui dit le mieux qu'un "
-             "usager l'a utilisée (en général Total_Item_Requests), accès réguliers seulement "
-             "(la fouille de textes est exclue).");
-    bl__para(d, BL_F_SMALL, bl__grey,
-             "• * Les évolutions comparent les seules ressources dont les données existent pour "
-             "les deux périodes ; « n.s. » (non significatif) signale une évolution calculée sur "
-             "une base nulle. « — » : pas de données (ce n'est pas zéro) ; aucune évolution "
-             "n'est calculée sans données. " BL_PARTIAL_MARK " : total partiel, des données "
-             "manquent pour certaines ressources.");
-    bl__para(d, BL_F_SMALL, bl__grey,
-             "• Les utilisateurs actifs sont une estimation statistique tirée des journaux "
-             "d'accès, sans aucun identifiant conservé.");
+    bl__para(d, BL_F_SMALL, bl__grey, BL_W_NOTE_CONSULTATIONS);
+    bl__para(d, BL_F_SMALL, bl__grey, BL_W_NOTE_CHANGES);
+    bl__para(d, BL_F_SMALL, bl__grey, BL_W_NOTE_USERS);
 }
 
 void bl__draw_partner(bl__doc *d, const bl_model *m)
@@ -352,17 +334,15 @@ void bl__draw_partner(bl__doc *d, const bl_model *m)
     char sub[256], pop[TXT];
     bl_fr_int(pop, sizeof pop, p->population);
     if (p->population_year > 0)
-        snprintf(sub, sizeof sub, "%s · %s habitants (population %d)", m->period_label, pop,
+        snprintf(sub, sizeof sub, BL_W_PARTNER_SUBTITLE_YEAR, m->period_label, pop,
                  p->population_year);
     else
-        snprintf(sub, sizeof sub, "%s · %s habitants", m->period_label, pop);
-    bl__title_block(d, m,
-                    month ? "BILAN MENSUEL DES RESSOURCES NUMÉRIQUES"
-                          : "BILAN SEMESTRIEL DES RESSOURCES NUMÉRIQUES",
+        snprintf(sub, sizeof sub, BL_W_PARTNER_SUBTITLE, m->period_label, pop);
+    bl__title_block(d, m, month ? BL_W_PARTNER_OVERLINE_MONTH : BL_W_PARTNER_OVERLINE_SEMESTER,
                     p->name, sub);
-    bl__heading(d, "Chiffres clés", 0, 130);
+    bl__heading(d, BL_W_KEY_FIGURES, 0, 130);
     headline(d, m);
-    bl__heading(d, "Consultations par ressource", 0, 60);
+    bl__heading(d, BL_W_BY_RESOURCE, 0, 60);
     if (month)
         table_month(d, m);
     else

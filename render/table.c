@@ -101,7 +101,7 @@ void bl__table_row(bl__table *t, const char *const *cells, const double *heat, i
         bl__doc_new_page(d);
         if (t->title) {
             char cont[256];
-            snprintf(cont, sizeof cont, "%s (suite)", t->title);
+            snprintf(cont, sizeof cont, BL_W_TABLE_CONTINUED, t->title);
             d->y +=
                 bl__text(d, BL_F_BOLD, BL_MARGIN, d->y, BL_CONTENT_W, BL_LEFT, 1, bl__grey, cont) +
                 4;

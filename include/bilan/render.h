@@ -1,5 +1,7 @@
 /* bilan — render layer: draws report models (bilan/model.h) as French A4
- * PDFs with Cairo and Pango. It never runs SQL.
+ * PDFs with Cairo and Pango, and writes the French text of the emails that
+ * carry them. It never runs SQL. All its French wording is in
+ * render/wording.h.
  *
  * Fonts: text is laid out by Pango through fontconfig; the caller points
  * FONTCONFIG_FILE at the project's data/fonts.conf (which maps every family
@@ -36,5 +38,23 @@ char *bl_render_file_name(char *out, size_t n, const bl_model *m);
  * bytes of a PDF into hex; false when there is none (not drawn by bilan,
  * or by a version before fingerprints). */
 bool bl_render_pdf_fingerprint(const char *pdf, size_t len, char hex[65]);
+
+/* ---- the email of a partner report ------------------------------------------------ */
+
+struct bl_mail_summary; /* bilan/mailing.h */
+
+/* The subject of a partner's report email: "Statistiques d'usage des
+ * ressources numériques — mai 2026 (provisoire) — <partner>", into out (n
+ * bytes, truncated when longer). Returns out. */
+char *bl_render_mail_subject(char *out, size_t n, const struct bl_mail_summary *s);
+
+/* Appends to b the plain-text body of a partner's report email: greeting,
+ * the period's figures from s (consultations, the change "à périmètre
+ * égal", the most consulted resource, forfait lines), closing and
+ * signature. kind: the report's kind (mensuel or semestriel); signature:
+ * the line that signs it (the sender's name, else its address). BL_OK, or
+ * the status of bl_buf_printf (the buffer's cap) on failure. */
+bl_status bl_render_mail_body(bl_buf *b, const struct bl_mail_summary *s, bl_report_kind kind,
+                              const char *signature);
 
 #endif

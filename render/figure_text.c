@@ -1,0 +1,79 @@
+/* Figures as the French text of a cell or a card: totals that say when
+ * they are partial, rates per inhabitant, and changes "à périmètre égal",
+ * always from bl_model_compare so that the rule is written once. */
+#include "render_internal.h"
+
+#include <stdio.h>
+
+char *bl__per_1000(char *out, size_t n, int64_t v, int64_t population)
+{
+    int64_t scaled, tenths;
+    if (population <= 0) {
+        snprintf(out, n, BL_W_NONE);
+        return out;
+    }
+    /* Tenths of a consultation per 1 000 inhabitants, rounded half up;
+     * model sums stay below BL_MODEL_MAX, still checked here. */
+    if (__builtin_mul_overflow(v, 10000, &scaled) ||
+        __builtin_add_overflow(scaled, population / 2, &scaled))
+        tenths = v / population * 10000;
+    else
+        tenths = scaled / population;
+    return bl_fr_decimal(out, n, tenths, 1);
+}
+
+char *bl__total_text(char *out, size_t n, bl_model_total t)
+{
+    if (!t.has) {
+        snprintf(out, n, BL_W_NONE);
+        return out;
+    }
+    char v[48];
+    bl_fr_int(v, sizeof v, t.v);
+    snprintf(out, n, "%s%s", v, t.partial ? BL_NBSP BL_PARTIAL_MARK : "");
+    return out;
+}
+
+char *bl__sum_text(char *out, size_t n, int64_t v, int n_has, int len)
+{
+    bl_model_total t = {v, n_has > 0, n_has > 0 && n_has < len};
+    return bl__total_text(out, n, t);
+}
+
+char *bl__change_text(char *out, size_t n, const bl_model_change *c)
+{
+    if (!c->comparable) {
+        /* No change is computed against missing data. */
+        snprintf(out, n, BL_W_NONE);
+        return out;
+    }
+    if (!c->has_change) {
+        /* A change against nothing is not significant (DESIGN §8). */
+        snprintf(out, n, BL_W_NOT_SIGNIFICANT);
+        return out;
+    }
+    return bl_fr_change(out, n, c->tenths);
+}
+
+char *bl__base_line(char *out, size_t n, const char *label, const bl_model_change *c)
+{
+    char b[64];
+    if (!c->comparable)
+        snprintf(b, sizeof b, "%s", c->excluded ? BL_W_BASE_INCOMPLETE : BL_W_BASE_NONE);
+    else
+        bl_fr_int(b, sizeof b, c->base);
+    snprintf(out, n, BL_W_BASE_LINE, label, b,
+             c->comparable && c->excluded ? BL_W_EXCLUDED_MARK : "");
+    return out;
+}
+
+bl_model_change bl__resource_compare(const bl_model *m, const bl_model_resource *r, int first,
+                                     int last, int shift)
+{
+    /* A shallow copy: the view borrows every pointer of m and r. */
+    bl_model_resource one = *r;
+    bl_model view = *m;
+    view.resources = &one;
+    view.n_resources = 1;
+    return bl_model_compare(&view, first, last, shift);
+}

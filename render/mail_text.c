@@ -1,0 +1,75 @@
+/* The French text of a partner's report email: its subject and its body,
+ * from the figures of the report's own model (bl_mail_summary, read by
+ * bl_mail_summary_from_model through bl_model_compare, like the PDF's
+ * cards). Wording in render/wording.h. */
+#include "bilan/mailing.h"
+#include "bilan/render.h"
+#include "wording.h"
+
+#include <stdio.h>
+
+static int months_of(const bl_period *p)
+{
+    return p->last - p->first + 1;
+}
+
+char *bl_render_mail_subject(char *out, size_t n, const struct bl_mail_summary *s)
+{
+    snprintf(out, n, BL_W_MAIL_SUBJECT, s->period_label,
+             s->provisional ? BL_W_PROVISIONAL_PAREN : "", s->partner_name);
+    return out;
+}
+
+/* The change against the previous period: a figure, or why there is
+ * none. Nothing at all when the period itself has no data. */
+static bl_status change_line(bl_buf *b, const bl_mail_summary *s)
+{
+    char n1[48], n2[48];
+    const char *vs = bl__w_versus_period(months_of(&s->previous));
+    const char *prev = s->previous_label;
+    if (s->has_change)
+        return bl_buf_printf(b, BL_W_MAIL_CHANGE, vs, prev,
+                             bl_fr_change(n1, sizeof n1, s->change_tenths),
+                             bl_fr_int(n2, sizeof n2, s->previous_consultations),
+                             s->excluded ? BL_W_MAIL_SAME_PERIMETER : "");
+    if (s->has_data && s->comparable) /* comparable, against a base of 0 */
+        return bl_buf_printf(b, BL_W_MAIL_CHANGE_ZERO_BASE, vs, prev,
+                             bl__w_in_period(months_of(&s->previous)), prev);
+    if (s->has_data && s->has_previous)
+        return bl_buf_printf(b, BL_W_MAIL_CHANGE_INCOMPLETE, vs, prev);
+    if (s->has_data)
+        return bl_buf_printf(b, BL_W_MAIL_CHANGE_NO_DATA, vs, prev);
+    return BL_OK;
+}
+
+bl_status bl_render_mail_body(bl_buf *b, const struct bl_mail_summary *s, bl_report_kind kind,
+                              const char *signature)
+{
+    char n1[48];
+    const char *in = bl__w_in_period(months_of(&s->period));
+    bl_status rc = bl_buf_printf(b, BL_W_MAIL_OPENING, bl__w_report_adjective(kind),
+                                 s->partner_name, s->period_label);
+    if (rc == BL_OK && s->provisional)
+        rc = bl_buf_printf(b, BL_W_MAIL_PROVISIONAL);
+    if (rc != BL_OK)
+        return rc;
+    if (s->has_data)
+        rc = bl_buf_printf(b, BL_W_MAIL_CONSULTATIONS, in, s->period_label,
+                           bl_fr_int(n1, sizeof n1, s->consultations),
+                           s->partial ? BL_W_MAIL_PARTIAL : "");
+    else
+        rc = bl_buf_printf(b, BL_W_MAIL_NO_DATA, in, s->period_label);
+    if (rc == BL_OK)
+        rc = change_line(b, s);
+    if (rc != BL_OK)
+        return rc;
+    if (s->top_resource[0])
+        rc = bl_buf_printf(b, BL_W_MAIL_TOP_RESOURCE, s->top_resource,
+                           bl_fr_int(n1, sizeof n1, s->top_consultations),
+                           s->top_consultations > 1 ? BL_W_PLURAL : "");
+    for (size_t i = 0; i < s->n_forfait_lines && rc == BL_OK; i++)
+        rc = bl_buf_printf(b, BL_W_MAIL_FORFAIT_LINE, s->forfait_lines[i]);
+    if (rc == BL_OK)
+        rc = bl_buf_printf(b, BL_W_MAIL_CLOSING, signature);
+    return rc;
+}

@@ -1,0 +1,74 @@
+/* The French word lists and grammar of the reports and emails; the
+ * sentences themselves are in render/wording.h. */
+#include "wording.h"
+
+#include <string.h>
+
+const char *bl__month_abbr(int m)
+{
+    static const char *const a[] = {"janv.", "févr.", "mars",  "avr.", "mai",  "juin",
+                                    "juil.", "août",  "sept.", "oct.", "nov.", "déc."};
+    return m >= 1 && m <= 12 ? a[m - 1] : "?";
+}
+
+/* The kinds of resource (resources.csv, column kind) and their French
+ * names, in the order the reports list them. */
+static const char *const KINDS[][2] = {
+    {"ebook", "livres numériques"},
+    {"press", "presse"},
+    {"video", "vidéo"},
+    {"music", "musique"},
+    {"training", "autoformation"},
+    {"games", "jeux"},
+    {"youth", "jeunesse"},
+    {"other", "autre"},
+};
+
+size_t bl__kind_count(void)
+{
+    return sizeof KINDS / sizeof KINDS[0];
+}
+
+const char *bl__kind_id(size_t i)
+{
+    return i < bl__kind_count() ? KINDS[i][0] : "";
+}
+
+const char *bl__kind_fr(const char *kind)
+{
+    for (size_t i = 0; i < bl__kind_count(); i++)
+        if (strcmp(kind, KINDS[i][0]) == 0)
+            return KINDS[i][1];
+    return kind;
+}
+
+const char *bl__w_report_title(bl_report_kind k)
+{
+    static const char *const titles[] = {"Bilan mensuel", "Bilan semestriel", "Bilan annuel",
+                                         "Revue du réseau"};
+    return (unsigned)k < 4 ? titles[k] : "?";
+}
+
+const char *bl__w_report_adjective(bl_report_kind k)
+{
+    static const char *const adj[] = {"mensuel", "semestriel", "annuel", "du réseau"};
+    return (unsigned)k < 4 ? adj[k] : "?";
+}
+
+const char *bl__w_gauge_status(bl_gauge_status s)
+{
+    static const char *const st[] = {"normal", "à surveiller", "épuisé"};
+    return (unsigned)s < 3 ? st[s] : "?";
+}
+
+/* "en mai 2026", "au 1er semestre 2026", "en année 2026". */
+const char *bl__w_in_period(int months)
+{
+    return months == 6 ? "au" : "en";
+}
+
+/* "à avril 2026", "au 2e semestre 2025", "à l'année 2025". */
+const char *bl__w_versus_period(int months)
+{
+    return months == 1 ? "à " : months == 6 ? "au " : "à l'";
+}
