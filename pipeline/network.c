@@ -267,7 +267,7 @@ static bl_status add_range(ctx *c, const bl_csv_row *r, int col, const char *ite
 {
     struct lib_arg *a = arg;
     bl_cidr cidr;
-    if (!bl__cidr_parse(item, &cidr))
+    if (!bl_cidr_parse(item, &cidr))
         return cell_fail(c, r, col, "ip_ranges",
                          "'%s' is not an IPv4 or IPv6 range in CIDR notation", item);
     sqlite3_bind_text(a->q, 1, a->library_id, -1, SQLITE_TRANSIENT);
