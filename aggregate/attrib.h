@@ -25,8 +25,4 @@ const char *bl__names_library(const bl_names *n, bl_sv institution_id, bl_sv ins
 /* Resource of a COUNTER row: the database name first, then the platform. */
 const char *bl__names_resource(const bl_names *n, bl_sv database, bl_sv platform);
 
-/* Re-resolves COUNTER usage rows against the current network (after an
- * import), inside the caller's transaction. */
-bl_status bl__reattribute(bl_store *st);
-
 #endif

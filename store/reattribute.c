@@ -1,0 +1,56 @@
+/* Re-attribution of COUNTER usage stored before a library or resource was
+ * known (after a network import), with the attribution rules' name lookups
+ * (aggregate/attrib.c). */
+#include "store_internal.h"
+#include "attrib.h" /* bl_names: the attribution rules' lookups */
+
+bl_status bl_store_reattribute(bl_store *st)
+{
+    bl_names n;
+    bl_status rc = bl__names_load(st, &n);
+    if (rc != BL_OK)
+        return rc;
+    sqlite3_stmt *sel = NULL, *upd = NULL;
+    /* Logs' attribution used IP addresses that are not kept: only COUNTER rows
+     * (report_rank < 2000, see docs/store.md) can be re-resolved. */
+    const char *sql_sel = "SELECT DISTINCT institution_id, institution, platform, database_name "
+                          "FROM usage WHERE report_rank < 2000";
+    const char *sql_upd =
+        "UPDATE usage SET library_id = ?5, resource_id = ?6 WHERE report_rank < 2000 "
+        "AND institution_id = ?1 AND institution = ?2 AND platform = ?3 "
+        "AND database_name = ?4";
+    if (sqlite3_prepare_v2(st->db, sql_sel, -1, &sel, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(st->db, sql_upd, -1, &upd, NULL) != SQLITE_OK) {
+        rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+        goto out;
+    }
+    while (sqlite3_step(sel) == SQLITE_ROW) {
+        bl_sv v[4];
+        for (int i = 0; i < 4; i++)
+            v[i] = (bl_sv){(const char *)sqlite3_column_text(sel, i),
+                           (size_t)sqlite3_column_bytes(sel, i)};
+        const char *lib = bl__names_library(&n, v[0], v[1]);
+        const char *res = bl__names_resource(&n, v[3], v[2]);
+        for (int i = 0; i < 4; i++)
+            sqlite3_bind_text(upd, i + 1, v[i].ptr, (int)v[i].len, SQLITE_TRANSIENT);
+        if (lib)
+            sqlite3_bind_text(upd, 5, lib, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(upd, 5);
+        if (res)
+            sqlite3_bind_text(upd, 6, res, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(upd, 6);
+        if (sqlite3_step(upd) != SQLITE_DONE) {
+            rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+            goto out;
+        }
+        sqlite3_reset(upd);
+        sqlite3_clear_bindings(upd);
+    }
+out:
+    sqlite3_finalize(sel);
+    sqlite3_finalize(upd);
+    bl__names_free(&n);
+    return rc;
+}
