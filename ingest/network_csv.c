@@ -692,7 +692,11 @@ static bl_status read_one(ctx *c, const char *dir, const char *name, bool requir
     if (rc == BL_NOINPUT && !required)
         return BL_OK;
     if (rc != BL_OK) {
-        snprintf(c->err, c->errlen, "%s", err);
+        /* The table reader says nothing when it runs out of memory. */
+        if (err[0])
+            snprintf(c->err, c->errlen, "%s", err);
+        else
+            snprintf(c->err, c->errlen, "%s/%s: %s", dir, name, bl_status_str(rc));
         return rc;
     }
     c->t = &t;
