@@ -131,10 +131,10 @@ static bool agent_is_robot(bl_hits *h, bl_sv ua, uint64_t *ua_h)
     return robot;
 }
 
-/* The common case of bl__ip_parse without its copy and inet_pton: a plain
+/* The common case of bl_ip_parse without its copy and inet_pton: a plain
  * dotted quad, accepted exactly as glibc's inet_pton accepts one (four
  * decimal octets up to 255, no leading zero). Anything else: false, and
- * bl__ip_parse decides. */
+ * bl_ip_parse decides. */
 static bool dotted_quad(bl_sv s, uint8_t addr[16])
 {
     const char *p = s.ptr, *end = s.ptr + s.len;
@@ -176,7 +176,7 @@ static int library_of_ip(bl_hits *h, bl_sv client, uint64_t ip_h, uint32_t *unr)
     *unr = 0;
     int fam = 0, lib = -1, best = -1;
     uint8_t addr[16];
-    if (dotted_quad(client, addr) ? (fam = 4, true) : bl__ip_parse(client, &fam, addr)) {
+    if (dotted_quad(client, addr) ? (fam = 4, true) : bl_ip_parse(client, &fam, addr)) {
         if (h->nplens >= 0) {
             /* The longest prefix first: the first network found is the most
              * specific range holding the address. */
@@ -185,14 +185,14 @@ static int library_of_ip(bl_hits *h, bl_sv client, uint64_t ip_h, uint32_t *unr)
                     continue;
                 const small_ent *e =
                     bl__u64map_get(&h->range_map, net_key(fam, h->plens[i].prefix, addr));
-                if (e && bl__cidr_contains(&h->ranges[e->v].cidr, fam, addr))
+                if (e && bl_cidr_contains(&h->ranges[e->v].cidr, fam, addr))
                     lib = h->ranges[e->v].lib;
             }
         } else {
             /* The most specific range wins when ranges nest. */
             for (size_t i = 0; i < h->nranges; i++)
                 if (h->ranges[i].cidr.prefix > best &&
-                    bl__cidr_contains(&h->ranges[i].cidr, fam, addr)) {
+                    bl_cidr_contains(&h->ranges[i].cidr, fam, addr)) {
                     best = h->ranges[i].cidr.prefix;
                     lib = h->ranges[i].lib;
                 }

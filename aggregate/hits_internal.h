@@ -9,7 +9,6 @@
 #ifndef BILAN_HITS_INTERNAL_H
 #define BILAN_HITS_INTERNAL_H
 
-#include "attrib.h"
 #include "bilan/aggregate.h"
 #include "strmap.h"
 

@@ -71,7 +71,7 @@ static bl_status load_libraries(bl_hits *h, const bl_log_network *net)
     for (size_t i = 0; i < net->nranges; i++) {
         range r;
         r.lib = lib_index(h, net->ranges[i].library_id);
-        if (r.lib < 0 || !bl__cidr_parse(net->ranges[i].cidr, &r.cidr))
+        if (r.lib < 0 || !bl_cidr_parse(net->ranges[i].cidr, &r.cidr))
             continue; /* validated at import */
         range *n = realloc(h->ranges, (h->nranges + 1) * sizeof *n);
         if (!n)

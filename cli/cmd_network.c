@@ -1,5 +1,6 @@
 /* bilan network import DIR */
 #include "cli.h"
+#include "bilan/pipeline.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -51,9 +52,10 @@ int cmd_network(bl_cli *cli, int argc, char **argv)
     if (ex)
         return ex;
     bl_import_counts n;
-    bl_status rc = bl_network_import(st, argv[2], &n);
+    char err[1024];
+    bl_status rc = bl_network_import(st, argv[2], &n, err, sizeof err);
     if (rc != BL_OK) {
-        cli_error("%s", bl_store_errmsg(st));
+        cli_error("%s", err);
         bl_store_close(st);
         return cli_exit(rc);
     }

@@ -27,8 +27,17 @@ cp_seeds fuzz_counter "$fx"/counter5/* "$fx"/counter4/* "$fx"/ingest/*.csv "$fx"
     "$fx"/demo/feeds/* "$fx"/messy/* "$fx"/bad/*
 # Logs: every log fixture, and the bad inputs (a reader must survive them all).
 cp_seeds fuzz_log "$fx"/logs/* "$fx"/logs/*/* "$fx"/bad/*
-# Network tables: every network folder's CSV files.
-cp_seeds fuzz_network_csv "$fx"/*/network/*.csv "$fx"/bad/*.csv
+# Networks: every network folder as one input (its four files separated by
+# form feeds, see fuzz_network_csv.c), and each bad CSV file as partners.csv.
+for d in "$fx"/*/network "$fx"/*/*/network "$fx"/bad/network*; do
+    [ -d "$d" ] || continue
+    name=$(printf '%s' "${d#"$fx"/}" | tr '/' '_')
+    for f in partners libraries resources forfaits; do
+        [ "$f" = partners ] || printf '\f'
+        if [ -f "$d/$f.csv" ]; then cat "$d/$f.csv"; fi
+    done > "$out/fuzz_network_csv/$name"
+done
+cp_seeds fuzz_network_csv "$fx"/bad/*.csv
 # gzip: the compressed fixtures, plus a few made here (whole, truncated,
 # two members) from small text fixtures.
 cp_seeds fuzz_gzip "$fx"/*/*.gz "$fx"/*/*/*.gz "$fx"/bad/*

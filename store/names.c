@@ -37,7 +37,7 @@ bl_status bl_store_names(bl_store *st, bl_names **out)
     return rc;
 }
 
-bl_status bl__reattribute(bl_store *st)
+bl_status bl_store_reattribute(bl_store *st)
 {
     bl_names *n;
     bl_status rc = bl_store_names(st, &n);

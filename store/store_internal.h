@@ -44,8 +44,4 @@ bl_status bl__quota_refresh(bl_store *st);
  * every connection (store/sqlfn.c). */
 bl_status bl__register_sql_functions(sqlite3 *db);
 
-/* Re-resolves COUNTER usage rows against the current network (after an
- * import), inside the caller's transaction (store/names.c). */
-bl_status bl__reattribute(bl_store *st);
-
 #endif

@@ -177,6 +177,21 @@ bool bl_parse_count(bl_sv s, int64_t *out);
  * is safe as a file name: it cannot name a folder or leave one. */
 bool bl_id_valid(const char *s);
 
+/* ---- IP addresses and ranges (common/net.c) ------------------------------ */
+
+typedef struct bl_cidr {
+    int family;       /* 4 or 6 */
+    uint8_t addr[16]; /* network address, IPv4 in the first 4 bytes */
+    int prefix;
+} bl_cidr;
+
+/* Parses an address (IPv4 or IPv6) as written in a log; an IPv4-mapped IPv6
+ * address is that IPv4 address. */
+bool bl_ip_parse(bl_sv s, int *family, uint8_t addr[16]);
+/* Parses "192.0.2.0/24", "2001:db8::/32" or a single address. */
+bool bl_cidr_parse(const char *s, bl_cidr *out);
+bool bl_cidr_contains(const bl_cidr *c, int family, const uint8_t addr[16]);
+
 /* ---- text encodings ------------------------------------------------------ */
 
 bool bl_utf8_valid(const char *p, size_t n);

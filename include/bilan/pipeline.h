@@ -1,9 +1,8 @@
 /* bilan — pipeline layer: the use cases that wire the layers together:
- * ingesting a file (ingest -> aggregate -> store), and on the read side
- * the report models (bilan/model.h) and forfait statuses (bilan/forfait.h)
- * built from the store's read queries (bilan/store_queries.h) and the pure
- * rules of the aggregate layer. The environment is read by cli/ and passed
- * down; nothing here prints.
+ * importing the network (ingest -> store), ingesting a file (ingest -> aggregate -> store), and on
+ * the read side the report models (bilan/model.h) and forfait statuses (bilan/forfait.h) built from
+ * the store's read queries (bilan/store_queries.h) and the pure rules of the aggregate layer. The
+ * environment is read by cli/ and passed down; nothing here prints.
  *
  * Ownership: arguments are borrowed; what a function returns through an
  * out-parameter is the caller's, released with the function named.
@@ -19,6 +18,22 @@
 #include "bilan/model.h"
 #include "bilan/period.h"
 #include "bilan/store.h"
+
+/* ---- network reference data (DESIGN §3) ------------------------------------ */
+
+typedef struct bl_import_counts {
+    int partners, libraries, resources, forfaits;
+} bl_import_counts;
+
+/* Imports partners.csv, libraries.csv, resources.csv (and forfaits.csv when
+ * present) from dir, replacing the network in one transaction, and
+ * re-attributes the COUNTER usage already stored. On failure the store is
+ * unchanged and err holds the reason (1024 bytes hold what bilan prints):
+ * BL_DATA with "FILE:LINE:COLUMN: reason" on the first bad cell (see
+ * bl_network_read), BL_NOINPUT when a required file is missing, or the
+ * store's status and message. */
+bl_status bl_network_import(bl_store *st, const char *dir, bl_import_counts *counts, char *err,
+                            size_t errlen);
 
 /* ---- ingesting a file (pipeline/ingest.c) -------------------------------------- */
 

@@ -27,15 +27,21 @@ int bl_store_schema_version(void);
 
 /* ---- network reference data (DESIGN §3) ------------------------------------ */
 
-typedef struct bl_import_counts {
-    int partners, libraries, resources, forfaits;
-} bl_import_counts;
+typedef struct bl_network bl_network; /* bilan/network.h */
 
-/* Imports partners.csv, libraries.csv, resources.csv (and forfaits.csv when
- * present) from dir, replacing the network in one transaction. BL_DATA with
- * "FILE:LINE:COLUMN: reason" in bl_store_errmsg on the first bad cell, the
- * store unchanged; BL_NOINPUT when a required file is missing. */
-bl_status bl_network_import(bl_store *st, const char *dir, bl_import_counts *counts);
+/* Replacing the network in one transaction, in this order (pipeline/network.c):
+ * bl_store_network_begin opens the write transaction and empties the
+ * network's tables; bl_store_network_write writes net, as bl_network_read
+ * validated it; bl_store_reattribute re-resolves the COUNTER usage already
+ * stored against the new network (logs' usage cannot be: their addresses
+ * are not kept); bl_store_network_commit makes it all visible. After a
+ * failure of any step, bl_store_network_rollback leaves the store as it
+ * was. Each returns BL_OK or the failure, with bl_store_errmsg. */
+bl_status bl_store_network_begin(bl_store *st);
+bl_status bl_store_network_write(bl_store *st, const bl_network *net);
+bl_status bl_store_reattribute(bl_store *st);
+bl_status bl_store_network_commit(bl_store *st);
+void bl_store_network_rollback(bl_store *st);
 
 /* ---- writing an ingested file (for the pipeline, pipeline/ingest.c) ------------ */
 

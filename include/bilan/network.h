@@ -1,0 +1,89 @@
+/* bilan — ingest layer, public side: the network's reference lists
+ * (DESIGN §3, docs/network.md). partners.csv, libraries.csv, resources.csv
+ * and the optional forfaits.csv, read and validated cell by cell into plain
+ * structs; the store writes them (bl_store_network_write in bilan/store.h).
+ *
+ * The structs are plain values: any layer may read them. A bl_network owns
+ * every string it points to; bl_network_release frees them all.
+ */
+#ifndef BILAN_NETWORK_H
+#define BILAN_NETWORK_H
+
+#include "bilan/common.h"
+
+/* Every `line` is the row's physical line in its file (a quoted cell may
+ * span lines), for messages. */
+
+typedef struct bl_net_partner {
+    unsigned long line;
+    const char *id, *name;
+    const char *kind;        /* folded: commune, cc, ca, cu, departement or other */
+    int64_t population;      /* 0..BL_COUNT_MAX */
+    int64_t population_year; /* 0 when not given */
+    int64_t rate_e4;         /* euros per inhabitant, in 1/10 000 */
+    const char *emails;      /* the cell as written (each item checked), "" when none */
+} bl_net_partner;
+
+typedef struct bl_net_library {
+    unsigned long line;
+    const char *id, *partner_id, *name;
+    const char *const *aliases; /* trimmed, non-empty, unique across the network (ASCII case) */
+    size_t naliases;
+    const char *const *ip_ranges; /* as written, each a valid range (bl_cidr_parse) */
+    size_t nranges;
+} bl_net_library;
+
+typedef struct bl_net_resource {
+    unsigned long line;
+    const char *id, *name;
+    const char *provider; /* "" when none */
+    const char *kind;     /* folded: ebook, press, video, music, training, games, youth, other */
+    int64_t annual_cost_cents;
+    const char *url_pattern, *request_pattern; /* PCRE2 that compile, "" when none */
+    const char *headline_metric;               /* a COUNTER R5 metric */
+    const char *const *counter_names;          /* unique across the network (ASCII case) */
+    size_t ncounter_names;
+} bl_net_resource;
+
+typedef struct bl_net_forfait {
+    unsigned long line;
+    const char *id, *resource_id;
+    int64_t units;
+    char start[11], end[11];          /* YYYY-MM-DD, end >= start */
+    const char *metric;               /* a COUNTER R5 metric */
+    int64_t monthly_cap;              /* -1 when none */
+    int64_t per_patron_monthly_quota; /* -1 when none */
+    int64_t alert_percent;            /* 1..100, 80 when not given */
+} bl_net_forfait;
+
+struct bl_net_arena;
+
+/* The whole network, each list in file order. Zero-initialise, or let
+ * bl_network_read fill it. */
+typedef struct bl_network {
+    bl_net_partner *partners;
+    size_t npartners;
+    bl_net_library *libraries;
+    size_t nlibraries;
+    bl_net_resource *resources;
+    size_t nresources;
+    bl_net_forfait *forfaits; /* none when forfaits.csv is absent */
+    size_t nforfaits;
+    struct bl_net_arena *mem; /* owns every string and list above */
+} bl_network;
+
+/* Reads and validates DIR/partners.csv, DIR/libraries.csv, DIR/resources.csv
+ * and DIR/forfaits.csv (when present), in that order, stopping at the first
+ * problem. Ids are unique in their file, every reference names an id of the
+ * files before it, aliases and counter names are unique across the network.
+ *
+ * BL_OK with *net filled (release it); otherwise *net is empty and err holds
+ * the reason: "FILE:LINE:COLUMN: reason" for a bad cell, "FILE:LINE: reason"
+ * for a bad row, "FILE:1: missing column 'x'" (FILE is DIR/name). BL_DATA for
+ * bad data, BL_NOINPUT when a required file is missing, BL_IO, BL_NOMEM.
+ * An err of 1024 bytes holds what bilan prints. */
+bl_status bl_network_read(const char *dir, bl_network *net, char *err, size_t errlen);
+/* Frees everything net owns and zeroes it; NULL and a zeroed net are fine. */
+void bl_network_release(bl_network *net);
+
+#endif

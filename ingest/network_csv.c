@@ -1,0 +1,752 @@
+/* The network's reference lists (DESIGN §3, docs/network.md): partners,
+ * libraries, resources and forfaits from the spreadsheets users keep, read
+ * with the CSV table reader and validated cell by cell into a bl_network,
+ * with FILE:LINE:COLUMN errors. The checks run in the order the store's
+ * import always ran them (file by file, row by row, cell by cell, then the
+ * row's uniqueness, then its list cells), so the first problem reported is
+ * the same. */
+#include "bilan/network.h"
+#include "counter_internal.h"
+#include "csv_table.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+/* ---- the strings' arena ---------------------------------------------------------- */
+
+/* Every string and list of a bl_network lives in a chain of blocks, freed
+ * at once by bl_network_release. */
+struct arena_block {
+    struct arena_block *next;
+    size_t used, size;
+    max_align_t data[];
+};
+
+struct bl_net_arena {
+    struct arena_block *head;
+};
+
+#define BLOCK_MIN ((size_t)64 << 10)
+
+static void *arena_alloc(struct bl_net_arena *a, size_t n)
+{
+    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    struct arena_block *b = a->head;
+    if (!b || b->size - b->used < n) {
+        size_t size = n > BLOCK_MIN ? n : BLOCK_MIN;
+        b = malloc(sizeof *b + size);
+        if (!b)
+            return NULL;
+        b->used = 0;
+        b->size = size;
+        b->next = a->head;
+        a->head = b;
+    }
+    void *p = (char *)b->data + b->used;
+    b->used += n;
+    return p;
+}
+
+static const char *arena_strndup(struct bl_net_arena *a, const char *s, size_t len)
+{
+    char *p = arena_alloc(a, len + 1);
+    if (p) {
+        memcpy(p, s, len);
+        p[len] = '\0';
+    }
+    return p;
+}
+
+static const char *arena_strdup(struct bl_net_arena *a, const char *s)
+{
+    return arena_strndup(a, s, strlen(s));
+}
+
+/* ---- sets of strings (ids, aliases, counter names) -------------------------------- */
+
+/* Open addressing over strings that outlive the set (the arena's). A
+ * nocase set compares as the store's COLLATE NOCASE did: ASCII letters
+ * folded, every other byte as is. */
+typedef struct strset {
+    const char **slot;
+    size_t cap, n;
+    bool nocase;
+} strset;
+
+static unsigned char fold_byte(unsigned char c, bool nocase)
+{
+    return nocase && c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+static uint64_t str_hash(const char *s, bool nocase)
+{
+    uint64_t h = UINT64_C(14695981039346656037); /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ fold_byte((unsigned char)*s, nocase)) * UINT64_C(1099511628211);
+    return h;
+}
+
+static bool str_same(const char *a, const char *b, bool nocase)
+{
+    for (; *a && *b; a++, b++)
+        if (fold_byte((unsigned char)*a, nocase) != fold_byte((unsigned char)*b, nocase))
+            return false;
+    return *a == *b;
+}
+
+static size_t set_find(const strset *s, const char *key)
+{
+    size_t i = (size_t)str_hash(key, s->nocase) & (s->cap - 1);
+    while (s->slot[i] && !str_same(s->slot[i], key, s->nocase))
+        i = (i + 1) & (s->cap - 1);
+    return i;
+}
+
+static bool set_has(const strset *s, const char *key)
+{
+    return s->cap && s->slot[set_find(s, key)];
+}
+
+/* Adds key (kept by pointer); *dup when an equal key was there already. */
+static bl_status set_add(strset *s, const char *key, bool *dup)
+{
+    *dup = false;
+    if ((s->n + 1) * 2 > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        const char **slot = calloc(cap, sizeof *slot);
+        if (!slot)
+            return BL_NOMEM;
+        strset grown = {slot, cap, s->n, s->nocase};
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->slot[i])
+                slot[set_find(&grown, s->slot[i])] = s->slot[i];
+        free(s->slot);
+        *s = grown;
+    }
+    size_t i = set_find(s, key);
+    if (s->slot[i]) {
+        *dup = true;
+        return BL_OK;
+    }
+    s->slot[i] = key;
+    s->n++;
+    return BL_OK;
+}
+
+/* ---- reading one table ------------------------------------------------------------ */
+
+typedef struct ctx {
+    bl_network *net;
+    const bl_csv_table *t;
+    char *err;
+    size_t errlen;
+    strset partner_ids, library_ids, aliases, resource_ids, counter_names, forfait_ids;
+} ctx;
+
+static bl_status nomem(ctx *c)
+{
+    snprintf(c->err, c->errlen, "%s", bl_status_str(BL_NOMEM));
+    return BL_NOMEM;
+}
+
+/* A cell error: "partners.csv:4:3: population: '14x' is not a whole number". */
+static bl_status cell_fail(ctx *c, const bl_csv_row *r, int col, const char *what, const char *fmt,
+                           const char *val)
+{
+    char reason[512];
+    snprintf(reason, sizeof reason, fmt, val);
+    snprintf(c->err, c->errlen, "%s:%lu:%d: %s: %s", c->t->path, r->line, col + 1, what, reason);
+    return BL_DATA;
+}
+
+/* A second row with the same id. The wording is SQLite's, which reported
+ * it when the store's UNIQUE index did the check: docs/network.md quotes
+ * it, and scripts may match it. */
+static bl_status unique_fail(ctx *c, const bl_csv_row *r, const char *column)
+{
+    snprintf(c->err, c->errlen, "%s:%lu: UNIQUE constraint failed: %s", c->t->path, r->line,
+             column);
+    return BL_DATA;
+}
+
+/* Adds a row's id to its set: unique_fail when it is there already. */
+static bl_status unique_id(ctx *c, const bl_csv_row *r, strset *ids, const char *id,
+                           const char *column)
+{
+    bool dup;
+    if (set_add(ids, id, &dup) != BL_OK)
+        return nomem(c);
+    return dup ? unique_fail(c, r, column) : BL_OK;
+}
+
+/* Ids of partners, libraries, resources and forfaits, and every reference
+ * to one, follow bl_id_valid(): an id names report files and folders, so it
+ * can never name a path that leaves them (docs/network.md). */
+static bl_status check_id(ctx *c, const bl_csv_row *r, int col, const char *what, const char *id)
+{
+    if (!*id)
+        return cell_fail(c, r, col, what, "%sempty identifier", "");
+    if (!bl_id_valid(id))
+        return cell_fail(c, r, col, what,
+                         "'%s' is not an identifier: lower-case letters a-z, digits, '.', '_' "
+                         "and '-', starting with a letter or a digit, at most 64 characters",
+                         id);
+    return BL_OK;
+}
+
+/* A row narrower than its header reads its missing trailing cells as empty:
+ * fine for optional columns, an error when a required column has no cell
+ * (a lost delimiter may have merged two cells). cols ends with -1. */
+static bl_status need_cells(ctx *c, const bl_csv_row *r, const int *cols)
+{
+    for (; *cols >= 0; cols++)
+        if ((size_t)*cols >= r->ncells) {
+            snprintf(c->err, c->errlen,
+                     "%s:%lu: %zu cells but the header has %zu: no cell for the required "
+                     "column '%s'",
+                     c->t->path, r->line, r->ncells, c->t->ncols, c->t->header[*cols]);
+            return BL_DATA;
+        }
+    return BL_OK;
+}
+
+static int need_col(ctx *c, const char *const *names, bl_status *rc)
+{
+    int col = bl__csv_col(c->t, names);
+    if (col < 0) {
+        snprintf(c->err, c->errlen, "%s:1: missing column '%s'", c->t->path, names[0]);
+        *rc = BL_DATA;
+    }
+    return col;
+}
+
+/* A whole number in min..max (units, caps, quotas, populations): beyond
+ * BL_COUNT_MAX a figure is a misread cell, and no sum or product of
+ * imported figures can overflow. */
+static bool count_in(const char *cell, int64_t min, int64_t max, int64_t *out)
+{
+    return bl_parse_count(bl_sv_from(cell), out) && *out >= min && *out <= max;
+}
+
+static bool one_of(const char *v, const char *const *allowed)
+{
+    for (; *allowed; allowed++)
+        if (strcmp(v, *allowed) == 0)
+            return true;
+    return false;
+}
+
+/* True when name is a COUNTER R5 metric, spelt exactly. */
+static bool metric_known(const char *name)
+{
+    const char *m = bl__ctr_metric(bl_sv_from(name));
+    return m && strcmp(m, name) == 0;
+}
+
+/* Lower-cases ASCII and folds "é" so that "Département" reads as "departement". */
+static void fold_kind(const char *in, char *out, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; in[i] && o + 1 < n; i++) {
+        unsigned char ch = (unsigned char)in[i];
+        if (ch == 0xC3 && (unsigned char)in[i + 1] >= 0x80) {
+            unsigned char c2 = (unsigned char)in[++i];
+            out[o++] = (c2 == 0xA9 || c2 == 0x89 || c2 == 0xA8 || c2 == 0x88) ? 'e' : '?';
+        } else {
+            out[o++] = (char)((ch >= 'A' && ch <= 'Z') ? ch + 32 : ch);
+        }
+    }
+    out[o] = '\0';
+}
+
+/* A string of the network: a copy in its arena (NULL when out of memory). */
+static const char *keep(ctx *c, const char *s)
+{
+    return arena_strdup(c->net->mem, s);
+}
+
+/* ---- list cells ---------------------------------------------------------------------- */
+
+/* Checks (and keeps, with a set) one item of a list cell. */
+typedef bl_status (*item_fn)(ctx *c, const bl_csv_row *r, int col, const char *item, void *arg);
+
+/* Iterates over a semicolon-separated list cell, calling fn on each
+ * trimmed, non-empty item in order, and returns the items in *out (in the
+ * arena; NULL when there is none). */
+static bl_status each_item(ctx *c, const bl_csv_row *r, int col, item_fn fn, void *arg,
+                           const char *const **out, size_t *nout)
+{
+    const char *cell = bl__csv_cell(r, col);
+    size_t max = 1;
+    for (const char *s = cell; *s; s++)
+        max += *s == ';';
+    const char **items = NULL;
+    size_t n = 0;
+    for (const char *s = cell; *s;) {
+        const char *e = strchr(s, ';');
+        size_t l = e ? (size_t)(e - s) : strlen(s);
+        bl_sv it = bl_sv_trim((bl_sv){s, l});
+        if (it.len) {
+            const char *item = arena_strndup(c->net->mem, it.ptr, it.len);
+            if (!item || (!items && !(items = arena_alloc(c->net->mem, max * sizeof *items))))
+                return nomem(c);
+            bl_status rc = fn(c, r, col, item, arg);
+            if (rc != BL_OK)
+                return rc;
+            items[n++] = item;
+        }
+        s += l;
+        if (*s == ';')
+            s++;
+    }
+    if (out) {
+        *out = items;
+        *nout = n;
+    }
+    return BL_OK;
+}
+
+/* A list item that must be unique across the network (aliases, counter
+ * names); reason says who holds it already. */
+struct unique_arg {
+    strset *set;
+    const char *what, *reason;
+};
+
+static bl_status unique_item(ctx *c, const bl_csv_row *r, int col, const char *item, void *arg)
+{
+    const struct unique_arg *u = arg;
+    bool dup;
+    if (set_add(u->set, item, &dup) != BL_OK)
+        return nomem(c);
+    return dup ? cell_fail(c, r, col, u->what, u->reason, item) : BL_OK;
+}
+
+/* ---- partners ---------------------------------------------------------------- */
+
+static const char *const P_ID[] = {"id", "partner_id", "identifiant", NULL};
+static const char *const P_NAME[] = {"name", "nom", NULL};
+static const char *const P_KIND[] = {"kind", "type", NULL};
+static const char *const P_POP[] = {"population", NULL};
+static const char *const P_POPY[] = {"population_year", "annee_population", NULL};
+static const char *const P_RATE[] = {"rate_per_inhabitant", "rate", "tarif_par_habitant", NULL};
+static const char *const P_MAIL[] = {"emails", "email", "courriels", NULL};
+static const char *const KINDS[] = {"commune", "cc", "ca", "cu", "departement", "other", NULL};
+
+/* Bounds that keep every product and sum of money in 64 bits: population
+ * (<= BL_COUNT_MAX) x rate, and a network's annual costs. */
+#define MAX_RATE_E4 INT64_C(10000000)        /* 1 000 euros per inhabitant */
+#define MAX_COST_CENTS INT64_C(100000000000) /* 1 000 000 000 euros a year */
+
+static bl_status check_email(ctx *c, const bl_csv_row *r, int col, const char *item, void *arg)
+{
+    (void)arg;
+    const char *at = strchr(item, '@');
+    if (!at || at == item || !strchr(at, '.') || strpbrk(item, " ,<>\""))
+        return cell_fail(c, r, col, "emails", "'%s' is not an email address", item);
+    return BL_OK;
+}
+
+static bl_status read_partners(ctx *c)
+{
+    bl_status rc = BL_OK;
+    int ci = need_col(c, P_ID, &rc), cn = need_col(c, P_NAME, &rc), ck = need_col(c, P_KIND, &rc),
+        cp = need_col(c, P_POP, &rc), cr = need_col(c, P_RATE, &rc);
+    int cy = bl__csv_col(c->t, P_POPY), ce = bl__csv_col(c->t, P_MAIL);
+    if (rc != BL_OK)
+        return rc;
+    if (!(c->net->partners = calloc(c->t->nrows ? c->t->nrows : 1, sizeof *c->net->partners)))
+        return nomem(c);
+    const int req[] = {ci, cn, ck, cp, cr, -1};
+    for (size_t i = 0; i < c->t->nrows; i++) {
+        const bl_csv_row *r = &c->t->rows[i];
+        const char *id = bl__csv_cell(r, ci), *name = bl__csv_cell(r, cn);
+        char kind[32];
+        fold_kind(bl__csv_cell(r, ck), kind, sizeof kind);
+        int64_t pop, popy = 0, rate;
+        if ((rc = need_cells(c, r, req)) != BL_OK || (rc = check_id(c, r, ci, "id", id)) != BL_OK)
+            return rc;
+        if (!*name)
+            return cell_fail(c, r, cn, "name", "%sempty name", "");
+        if (!one_of(kind, KINDS))
+            return cell_fail(c, r, ck, "kind",
+                             "'%s' is not one of commune, cc, ca, cu, departement, other",
+                             bl__csv_cell(r, ck));
+        if (!count_in(bl__csv_cell(r, cp), 0, BL_COUNT_MAX, &pop))
+            return cell_fail(c, r, cp, "population",
+                             "'%s' is not a whole number (at most 1 000 000 000)",
+                             bl__csv_cell(r, cp));
+        if (cy >= 0 && *bl__csv_cell(r, cy) &&
+            (!bl_parse_count(bl_sv_from(bl__csv_cell(r, cy)), &popy) || popy < 1900 || popy > 2200))
+            return cell_fail(c, r, cy, "population_year", "'%s' is not a year",
+                             bl__csv_cell(r, cy));
+        if (!bl_parse_decimal(bl_sv_from(bl__csv_cell(r, cr)), 4, &rate) || rate > MAX_RATE_E4)
+            return cell_fail(c, r, cr, "rate_per_inhabitant",
+                             "'%s' is not an amount in euros (e.g. 0,15; at most 1 000)",
+                             bl__csv_cell(r, cr));
+        if (ce >= 0 && (rc = each_item(c, r, ce, check_email, NULL, NULL, NULL)) != BL_OK)
+            return rc;
+        bl_net_partner *p = &c->net->partners[c->net->npartners];
+        *p = (bl_net_partner){.line = r->line,
+                              .id = keep(c, id),
+                              .name = keep(c, name),
+                              .kind = keep(c, kind),
+                              .population = pop,
+                              .population_year = popy,
+                              .rate_e4 = rate,
+                              .emails = keep(c, ce >= 0 ? bl__csv_cell(r, ce) : "")};
+        if (!p->id || !p->name || !p->kind || !p->emails)
+            return nomem(c);
+        if ((rc = unique_id(c, r, &c->partner_ids, p->id, "partner.id")) != BL_OK)
+            return rc;
+        c->net->npartners++;
+    }
+    return BL_OK;
+}
+
+/* ---- libraries ---------------------------------------------------------------- */
+
+static const char *const L_ID[] = {"id", "library_id", "identifiant", NULL};
+static const char *const L_PARTNER[] = {"partner_id", "partner", "partenaire", NULL};
+static const char *const L_NAME[] = {"name", "nom", NULL};
+static const char *const L_ALIASES[] = {"aliases", "alias", NULL};
+static const char *const L_IPS[] = {"ip_ranges", "ip_range", "ips", NULL};
+
+static bl_status check_range(ctx *c, const bl_csv_row *r, int col, const char *item, void *arg)
+{
+    (void)arg;
+    bl_cidr cidr;
+    if (!bl_cidr_parse(item, &cidr))
+        return cell_fail(c, r, col, "ip_ranges",
+                         "'%s' is not an IPv4 or IPv6 range in CIDR notation", item);
+    return BL_OK;
+}
+
+static bl_status read_libraries(ctx *c)
+{
+    bl_status rc = BL_OK;
+    int ci = need_col(c, L_ID, &rc), cp = need_col(c, L_PARTNER, &rc),
+        cn = need_col(c, L_NAME, &rc);
+    int ca = bl__csv_col(c->t, L_ALIASES), cr = bl__csv_col(c->t, L_IPS);
+    if (rc != BL_OK)
+        return rc;
+    if (!(c->net->libraries = calloc(c->t->nrows ? c->t->nrows : 1, sizeof *c->net->libraries)))
+        return nomem(c);
+    struct unique_arg alias = {&c->aliases, "aliases", "alias '%s' already names another library"};
+    const int req[] = {ci, cp, cn, -1};
+    for (size_t i = 0; i < c->t->nrows; i++) {
+        const bl_csv_row *r = &c->t->rows[i];
+        const char *id = bl__csv_cell(r, ci), *pid = bl__csv_cell(r, cp);
+        if ((rc = need_cells(c, r, req)) != BL_OK || (rc = check_id(c, r, ci, "id", id)) != BL_OK ||
+            (rc = check_id(c, r, cp, "partner_id", pid)) != BL_OK)
+            return rc;
+        if (!*bl__csv_cell(r, cn))
+            return cell_fail(c, r, cn, "name", "%sempty name", "");
+        if (!set_has(&c->partner_ids, pid))
+            return cell_fail(c, r, cp, "partner_id", "no partner '%s' in partners.csv", pid);
+        bl_net_library *l = &c->net->libraries[c->net->nlibraries];
+        *l = (bl_net_library){.line = r->line,
+                              .id = keep(c, id),
+                              .partner_id = keep(c, pid),
+                              .name = keep(c, bl__csv_cell(r, cn))};
+        if (!l->id || !l->partner_id || !l->name)
+            return nomem(c);
+        if ((rc = unique_id(c, r, &c->library_ids, l->id, "library.id")) != BL_OK)
+            return rc;
+        c->net->nlibraries++;
+        if (ca >= 0 &&
+            (rc = each_item(c, r, ca, unique_item, &alias, &l->aliases, &l->naliases)) != BL_OK)
+            return rc;
+        if (cr >= 0 &&
+            (rc = each_item(c, r, cr, check_range, NULL, &l->ip_ranges, &l->nranges)) != BL_OK)
+            return rc;
+    }
+    return BL_OK;
+}
+
+/* ---- resources ------------------------------------------------------------------ */
+
+static const char *const R_ID[] = {"id", "resource_id", "identifiant", NULL};
+static const char *const R_NAME[] = {"name", "nom", NULL};
+static const char *const R_PROV[] = {"provider", "fournisseur", NULL};
+static const char *const R_KIND[] = {"kind", "type", NULL};
+static const char *const R_COST[] = {"annual_cost", "cout_annuel", NULL};
+static const char *const R_NAMES[] = {"counter_names", NULL};
+static const char *const R_URL[] = {"url_pattern", NULL};
+static const char *const R_REQ[] = {"request_pattern", NULL};
+static const char *const R_HEAD[] = {"headline_metric", NULL};
+static const char *const RKINDS[] = {"ebook", "press", "video", "music", "training",
+                                     "games", "youth", "other", NULL};
+
+static bool pcre_ok(const char *pat, char *msg, size_t n)
+{
+    int errcode;
+    PCRE2_SIZE off;
+    pcre2_code *re =
+        pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &errcode, &off, NULL);
+    if (re) {
+        pcre2_code_free(re);
+        return true;
+    }
+    PCRE2_UCHAR buf[256];
+    pcre2_get_error_message(errcode, buf, sizeof buf);
+    snprintf(msg, n, "%s at offset %zu", (const char *)buf, (size_t)off);
+    return false;
+}
+
+static bl_status read_resources(ctx *c)
+{
+    bl_status rc = BL_OK;
+    int ci = need_col(c, R_ID, &rc), cn = need_col(c, R_NAME, &rc), ck = need_col(c, R_KIND, &rc);
+    int cp = bl__csv_col(c->t, R_PROV), cc = bl__csv_col(c->t, R_COST),
+        cx = bl__csv_col(c->t, R_NAMES), cu = bl__csv_col(c->t, R_URL),
+        cq = bl__csv_col(c->t, R_REQ), ch = bl__csv_col(c->t, R_HEAD);
+    if (rc != BL_OK)
+        return rc;
+    if (!(c->net->resources = calloc(c->t->nrows ? c->t->nrows : 1, sizeof *c->net->resources)))
+        return nomem(c);
+    struct unique_arg names = {&c->counter_names, "counter_names",
+                               "'%s' already names another resource"};
+    const int req[] = {ci, cn, ck, -1};
+    for (size_t i = 0; i < c->t->nrows; i++) {
+        const bl_csv_row *r = &c->t->rows[i];
+        const char *id = bl__csv_cell(r, ci);
+        char kind[32], msg[300];
+        fold_kind(bl__csv_cell(r, ck), kind, sizeof kind);
+        int64_t cost = 0;
+        if ((rc = need_cells(c, r, req)) != BL_OK || (rc = check_id(c, r, ci, "id", id)) != BL_OK)
+            return rc;
+        if (!*bl__csv_cell(r, cn))
+            return cell_fail(c, r, cn, "name", "%sempty name", "");
+        if (!one_of(kind, RKINDS))
+            return cell_fail(c, r, ck, "kind",
+                             "'%s' is not one of ebook, press, video, music, training, games, "
+                             "youth, other",
+                             bl__csv_cell(r, ck));
+        if (cc >= 0 && *bl__csv_cell(r, cc) &&
+            (!bl_parse_decimal(bl_sv_from(bl__csv_cell(r, cc)), 2, &cost) || cost > MAX_COST_CENTS))
+            return cell_fail(c, r, cc, "annual_cost",
+                             "'%s' is not an amount in euros (at most 1 000 000 000)",
+                             bl__csv_cell(r, cc));
+        const int pats[2] = {cu, cq};
+        for (int k = 0; k < 2; k++)
+            if (pats[k] >= 0 && *bl__csv_cell(r, pats[k]) &&
+                !pcre_ok(bl__csv_cell(r, pats[k]), msg, sizeof msg))
+                return cell_fail(c, r, pats[k], k ? "request_pattern" : "url_pattern",
+                                 "not a valid PCRE2 pattern: %s", msg);
+        const char *head =
+            ch >= 0 && *bl__csv_cell(r, ch) ? bl__csv_cell(r, ch) : "Total_Item_Requests";
+        if (!metric_known(head))
+            return cell_fail(c, r, ch, "headline_metric", "'%s' is not a COUNTER R5 metric", head);
+        bl_net_resource *res = &c->net->resources[c->net->nresources];
+        *res = (bl_net_resource){.line = r->line,
+                                 .id = keep(c, id),
+                                 .name = keep(c, bl__csv_cell(r, cn)),
+                                 .provider = keep(c, cp >= 0 ? bl__csv_cell(r, cp) : ""),
+                                 .kind = keep(c, kind),
+                                 .annual_cost_cents = cost,
+                                 .url_pattern = keep(c, cu >= 0 ? bl__csv_cell(r, cu) : ""),
+                                 .request_pattern = keep(c, cq >= 0 ? bl__csv_cell(r, cq) : ""),
+                                 .headline_metric = keep(c, head)};
+        if (!res->id || !res->name || !res->provider || !res->kind || !res->url_pattern ||
+            !res->request_pattern || !res->headline_metric)
+            return nomem(c);
+        if ((rc = unique_id(c, r, &c->resource_ids, res->id, "resource.id")) != BL_OK)
+            return rc;
+        c->net->nresources++;
+        if (cx >= 0 && (rc = each_item(c, r, cx, unique_item, &names, &res->counter_names,
+                                       &res->ncounter_names)) != BL_OK)
+            return rc;
+    }
+    return BL_OK;
+}
+
+/* ---- forfaits -------------------------------------------------------------------- */
+
+static const char *const F_ID[] = {"id", "forfait_id", NULL};
+static const char *const F_RES[] = {"resource_id", "resource", "ressource", NULL};
+static const char *const F_UNITS[] = {"units", "unites", NULL};
+static const char *const F_START[] = {"start", "debut", NULL};
+static const char *const F_END[] = {"end", "fin", NULL};
+static const char *const F_METRIC[] = {"metric", NULL};
+static const char *const F_CAP[] = {"monthly_cap", NULL};
+static const char *const F_QUOTA[] = {"per_patron_monthly_quota", NULL};
+static const char *const F_ALERT[] = {"alert_percent", NULL};
+
+/* Accepts 2026-01-31 and the French spreadsheet form 31/01/2026. */
+static bool parse_date_cell(const char *s, char out[11])
+{
+    int y, m, d;
+    if (bl_date_parse(s, &y, &m, &d)) {
+        snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+        return true;
+    }
+    if (strlen(s) == 10 && s[2] == '/' && s[5] == '/') {
+        char iso[11] = {s[6], s[7], s[8], s[9], '-', s[3], s[4], '-', s[0], s[1], 0};
+        if (bl_date_parse(iso, &y, &m, &d)) {
+            memcpy(out, iso, 11);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The optional whole numbers of a forfait: monthly_cap and
+ * per_patron_monthly_quota (-1 when empty), alert_percent (80 when empty). */
+static bl_status forfait_limits(ctx *c, const bl_csv_row *r, const int cols[3], bl_net_forfait *f)
+{
+    const int cc = cols[0], cq = cols[1], ca = cols[2];
+    f->monthly_cap = f->per_patron_monthly_quota = -1;
+    f->alert_percent = 80;
+    if (cc >= 0 && *bl__csv_cell(r, cc) &&
+        !count_in(bl__csv_cell(r, cc), 1, BL_COUNT_MAX, &f->monthly_cap))
+        return cell_fail(c, r, cc, "monthly_cap",
+                         "'%s' is not a positive whole number (at most 1 000 000 000)",
+                         bl__csv_cell(r, cc));
+    if (cq >= 0 && *bl__csv_cell(r, cq) &&
+        !count_in(bl__csv_cell(r, cq), 1, BL_COUNT_MAX, &f->per_patron_monthly_quota))
+        return cell_fail(c, r, cq, "per_patron_monthly_quota",
+                         "'%s' is not a positive whole number (at most 1 000 000 000)",
+                         bl__csv_cell(r, cq));
+    if (ca >= 0 && *bl__csv_cell(r, ca)) {
+        char tmp[32];
+        snprintf(tmp, sizeof tmp, "%s", bl__csv_cell(r, ca));
+        char *pc = strchr(tmp, '%');
+        if (pc)
+            *pc = '\0';
+        if (!bl_parse_count(bl_sv_from(tmp), &f->alert_percent) || f->alert_percent < 1 ||
+            f->alert_percent > 100)
+            return cell_fail(c, r, ca, "alert_percent", "'%s' is not a percentage (1 to 100)",
+                             bl__csv_cell(r, ca));
+    }
+    return BL_OK;
+}
+
+static bl_status read_forfaits(ctx *c)
+{
+    bl_status rc = BL_OK;
+    int ci = need_col(c, F_ID, &rc), cr = need_col(c, F_RES, &rc), cu = need_col(c, F_UNITS, &rc),
+        cs = need_col(c, F_START, &rc), ce = need_col(c, F_END, &rc);
+    int cm = bl__csv_col(c->t, F_METRIC);
+    const int limits[3] = {bl__csv_col(c->t, F_CAP), bl__csv_col(c->t, F_QUOTA),
+                           bl__csv_col(c->t, F_ALERT)};
+    if (rc != BL_OK)
+        return rc;
+    if (!(c->net->forfaits = calloc(c->t->nrows ? c->t->nrows : 1, sizeof *c->net->forfaits)))
+        return nomem(c);
+    const int req[] = {ci, cr, cu, cs, ce, -1};
+    for (size_t i = 0; i < c->t->nrows; i++) {
+        const bl_csv_row *r = &c->t->rows[i];
+        const char *id = bl__csv_cell(r, ci), *res = bl__csv_cell(r, cr);
+        bl_net_forfait *f = &c->net->forfaits[c->net->nforfaits];
+        f->line = r->line;
+        if ((rc = need_cells(c, r, req)) != BL_OK || (rc = check_id(c, r, ci, "id", id)) != BL_OK ||
+            (rc = check_id(c, r, cr, "resource_id", res)) != BL_OK)
+            return rc;
+        if (!set_has(&c->resource_ids, res))
+            return cell_fail(c, r, cr, "resource_id", "no resource '%s' in resources.csv", res);
+        if (!count_in(bl__csv_cell(r, cu), 1, BL_COUNT_MAX, &f->units))
+            return cell_fail(c, r, cu, "units",
+                             "'%s' is not a positive whole number (at most 1 000 000 000)",
+                             bl__csv_cell(r, cu));
+        if (!parse_date_cell(bl__csv_cell(r, cs), f->start))
+            return cell_fail(c, r, cs, "start", "'%s' is not a date (YYYY-MM-DD or DD/MM/YYYY)",
+                             bl__csv_cell(r, cs));
+        if (!parse_date_cell(bl__csv_cell(r, ce), f->end) || strcmp(f->end, f->start) < 0)
+            return cell_fail(c, r, ce, "end",
+                             "'%s' is not a date (YYYY-MM-DD or DD/MM/YYYY) after the start",
+                             bl__csv_cell(r, ce));
+        const char *metric =
+            cm >= 0 && *bl__csv_cell(r, cm) ? bl__csv_cell(r, cm) : "Total_Item_Requests";
+        if (!metric_known(metric))
+            return cell_fail(c, r, cm, "metric", "'%s' is not a COUNTER R5 metric", metric);
+        if ((rc = forfait_limits(c, r, limits, f)) != BL_OK)
+            return rc;
+        if (!(f->id = keep(c, id)) || !(f->resource_id = keep(c, res)) ||
+            !(f->metric = keep(c, metric)))
+            return nomem(c);
+        if ((rc = unique_id(c, r, &c->forfait_ids, f->id, "forfait.id")) != BL_OK)
+            return rc;
+        c->net->nforfaits++;
+    }
+    return BL_OK;
+}
+
+/* ---- the whole network ----------------------------------------------------------- */
+
+typedef bl_status (*read_fn)(ctx *c);
+
+static bl_status read_one(ctx *c, const char *dir, const char *name, bool required, read_fn fn)
+{
+    char *path = bl_strdup_printf("%s/%s", dir, name);
+    if (!path)
+        return nomem(c);
+    bl_csv_table t;
+    char err[512] = "";
+    bl_status rc = bl__csv_table_read(path, &t, err, sizeof err);
+    free(path);
+    if (rc == BL_NOINPUT && !required)
+        return BL_OK;
+    if (rc != BL_OK) {
+        /* The table reader says nothing when it runs out of memory. */
+        if (err[0])
+            snprintf(c->err, c->errlen, "%s", err);
+        else
+            snprintf(c->err, c->errlen, "%s/%s: %s", dir, name, bl_status_str(rc));
+        return rc;
+    }
+    c->t = &t;
+    rc = fn(c);
+    c->t = NULL;
+    bl__csv_table_free(&t);
+    return rc;
+}
+
+bl_status bl_network_read(const char *dir, bl_network *net, char *err, size_t errlen)
+{
+    memset(net, 0, sizeof *net);
+    ctx c = {.net = net, .err = err, .errlen = errlen};
+    c.aliases.nocase = c.counter_names.nocase = true;
+    bl_status rc = BL_OK;
+    if (!(net->mem = calloc(1, sizeof *net->mem)))
+        rc = nomem(&c);
+    if (rc == BL_OK)
+        rc = read_one(&c, dir, "partners.csv", true, read_partners);
+    if (rc == BL_OK)
+        rc = read_one(&c, dir, "libraries.csv", true, read_libraries);
+    if (rc == BL_OK)
+        rc = read_one(&c, dir, "resources.csv", true, read_resources);
+    if (rc == BL_OK)
+        rc = read_one(&c, dir, "forfaits.csv", false, read_forfaits);
+    strset *sets[] = {&c.partner_ids,  &c.library_ids,   &c.aliases,
+                      &c.resource_ids, &c.counter_names, &c.forfait_ids};
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+        free(sets[i]->slot);
+    if (rc != BL_OK)
+        bl_network_release(net);
+    return rc;
+}
+
+void bl_network_release(bl_network *net)
+{
+    if (!net)
+        return;
+    free(net->partners);
+    free(net->libraries);
+    free(net->resources);
+    free(net->forfaits);
+    if (net->mem) {
+        struct arena_block *b = net->mem->head;
+        while (b) {
+            struct arena_block *next = b->next;
+            free(b);
+            b = next;
+        }
+        free(net->mem);
+    }
+    memset(net, 0, sizeof *net);
+}
