@@ -23,9 +23,6 @@
 #include <string.h>
 #include <time.h>
 
-const char *const bl__log_metric[M__COUNT] = {"Total_Item_Investigations", "Total_Item_Requests",
-                                              "Unique_Item_Investigations", "Unique_Item_Requests"};
-
 /* ---- loading ------------------------------------------------------------------ */
 
 /* Does s[0..n) contain the string needle? */

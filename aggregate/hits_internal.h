@@ -77,9 +77,9 @@ static inline uint64_t bl__mix(uint64_t a, uint64_t b)
 #define UNR_STORED 1000 /* ranges stored per source, most events first; the rest: "other" */
 
 enum { M_TII, M_TIR, M_UII, M_UIR, M__COUNT };
-/* The metric names of M_*, in that order (hits.c). */
-extern const char *const bl__log_metric[M__COUNT];
-#define METRIC bl__log_metric
+/* The metric names of M_*, in that order. */
+static const char *const METRIC[M__COUNT] = {"Total_Item_Investigations", "Total_Item_Requests",
+                                             "Unique_Item_Investigations", "Unique_Item_Requests"};
 
 typedef struct resource {
     char *id;

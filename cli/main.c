@@ -11,10 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef BILAN_DEFAULT_DATA_DIR
-#define BILAN_DEFAULT_DATA_DIR "/usr/share/bilan"
-#endif
-
 static const struct command {
     const char *name;
     int (*fn)(bl_cli *, int, char **);
@@ -24,109 +20,6 @@ static const struct command {
     BL_COMMANDS(X)
 #undef X
 };
-
-void cli_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("bilan: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
-
-void cli_warn(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("bilan: warning: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
-
-int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
-{
-    if (fmt) {
-        va_list ap;
-        va_start(ap, fmt);
-        fputs("bilan: ", stderr);
-        vfprintf(stderr, fmt, ap);
-        fputc('\n', stderr);
-        va_end(ap);
-    }
-    fprintf(stderr, "usage: %s\nTry 'bilan %s --help'.\n", usage, cmd);
-    return BL_EX_USAGE;
-}
-
-bool cli_french(void)
-{
-    const char *b = getenv("BILAN_LANG");
-    if (b && *b)
-        return strncmp(b, "fr", 2) == 0;
-    const char *vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-        const char *v = getenv(vars[i]);
-        if (v && *v)
-            return strncmp(v, "fr", 2) == 0;
-    }
-    return false;
-}
-
-int cli_exit(bl_status st)
-{
-    return bl_status_exit(st);
-}
-
-int cli_open_store(const bl_cli *cli, bl_store **st)
-{
-    char *err = NULL;
-    bl_status rc = bl_store_open(cli->db_path, st, &err);
-    if (rc != BL_OK) {
-        cli_error("%s", err ? err : bl_status_str(rc));
-        free(err);
-        return cli_exit(rc);
-    }
-    return 0;
-}
-
-int cli_open_store_readonly(const bl_cli *cli, bl_store **st)
-{
-    char *err = NULL;
-    bl_status rc = bl_store_open_readonly(cli->db_path, st, &err);
-    if (rc != BL_OK) {
-        cli_error("%s", err ? err : bl_status_str(rc));
-        free(err);
-        return cli_exit(rc);
-    }
-    return 0;
-}
-
-const char *cli_data_dir(void)
-{
-    const char *d = getenv("BILAN_DATA_DIR");
-    return d && *d ? d : BILAN_DEFAULT_DATA_DIR;
-}
-
-bool cli_today(const bl_cli *cli, int64_t *now, bool *pinned)
-{
-    const char *sde = cli->source_date_epoch;
-    *pinned = sde && *sde;
-    if (!*pinned) {
-        *now = (int64_t)time(NULL);
-        return true;
-    }
-    if (!bl_epoch_parse(sde, now)) {
-        cli_error("SOURCE_DATE_EPOCH: '%s' is not a number of seconds", sde);
-        return false;
-    }
-    return true;
-}
-
-bool cli_month(const char *s, int *mi)
-{
-    return bl_month_parse(s, mi);
-}
 
 static void usage_main(FILE *f)
 {
