@@ -107,6 +107,9 @@ bool bl_parse_decimal(bl_sv s, int scale, int64_t *out)
     return true;
 }
 
+const char *const bl_resource_kinds[BL_RESOURCE_KIND_COUNT + 1] = {
+    "ebook", "press", "video", "music", "training", "games", "youth", "other", NULL};
+
 bool bl_id_valid(const char *s)
 {
     if (!s || !((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))

@@ -479,8 +479,6 @@ static const char *const R_NAMES[] = {"counter_names", NULL};
 static const char *const R_URL[] = {"url_pattern", NULL};
 static const char *const R_REQ[] = {"request_pattern", NULL};
 static const char *const R_HEAD[] = {"headline_metric", NULL};
-static const char *const RKINDS[] = {"ebook", "press", "video", "music", "training",
-                                     "games", "youth", "other", NULL};
 
 static bool pcre_ok(const char *pat, char *msg, size_t n)
 {
@@ -522,11 +520,15 @@ static bl_status read_resources(ctx *c)
             return rc;
         if (!*bl__csv_cell(r, cn))
             return cell_fail(c, r, cn, "name", "%sempty name", "");
-        if (!one_of(kind, RKINDS))
-            return cell_fail(c, r, ck, "kind",
-                             "'%s' is not one of ebook, press, video, music, training, games, "
-                             "youth, other",
-                             bl__csv_cell(r, ck));
+        if (!one_of(kind, bl_resource_kinds)) {
+            char all[128] = "";
+            for (size_t k = 0; bl_resource_kinds[k]; k++)
+                snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", k ? ", " : "",
+                         bl_resource_kinds[k]);
+            char fmt[160]; /* the kinds are ids: no '%' in them */
+            snprintf(fmt, sizeof fmt, "'%%s' is not one of %s", all);
+            return cell_fail(c, r, ck, "kind", fmt, bl__csv_cell(r, ck));
+        }
         if (cc >= 0 && *bl__csv_cell(r, cc) &&
             (!bl_parse_decimal(bl_sv_from(bl__csv_cell(r, cc)), 2, &cost) || cost > MAX_COST_CENTS))
             return cell_fail(c, r, cc, "annual_cost",

@@ -11,34 +11,29 @@ const char *bl__month_abbr(int m)
     return m >= 1 && m <= 12 ? a[m - 1] : "?";
 }
 
-/* The kinds of resource (resources.csv, column kind) and their French
- * names, in the order the reports list them. */
-static const char *const KINDS[][2] = {
-    {"ebook", "livres numériques"},
-    {"press", "presse"},
-    {"video", "vidéo"},
-    {"music", "musique"},
-    {"training", "autoformation"},
-    {"games", "jeux"},
-    {"youth", "jeunesse"},
-    {"other", "autre"},
-};
+/* The French names of the kinds of resource, in the order of
+ * bl_resource_kinds (common: "ebook", "press", "video", "music",
+ * "training", "games", "youth", "other"). */
+static const char *const KINDS_FR[] = {"livres numériques", "presse", "vidéo",    "musique",
+                                       "autoformation",     "jeux",   "jeunesse", "autre"};
+_Static_assert(sizeof KINDS_FR / sizeof KINDS_FR[0] == BL_RESOURCE_KIND_COUNT,
+               "one French name per kind of resource");
 
 size_t bl__kind_count(void)
 {
-    return sizeof KINDS / sizeof KINDS[0];
+    return BL_RESOURCE_KIND_COUNT;
 }
 
 const char *bl__kind_id(size_t i)
 {
-    return i < bl__kind_count() ? KINDS[i][0] : "";
+    return i < bl__kind_count() ? bl_resource_kinds[i] : "";
 }
 
 const char *bl__kind_fr(const char *kind)
 {
     for (size_t i = 0; i < bl__kind_count(); i++)
-        if (strcmp(kind, KINDS[i][0]) == 0)
-            return KINDS[i][1];
+        if (strcmp(kind, bl_resource_kinds[i]) == 0)
+            return KINDS_FR[i];
     return kind;
 }
 

@@ -177,6 +177,12 @@ bool bl_parse_count(bl_sv s, int64_t *out);
  * is safe as a file name: it cannot name a folder or leave one. */
 bool bl_id_valid(const char *s);
 
+/* The kinds of resource (resources.csv, column kind), in the order the
+ * reports list them; NULL-terminated. Their French names are render's
+ * (render/wording.c, checked at compile time to be as many). */
+#define BL_RESOURCE_KIND_COUNT 8
+extern const char *const bl_resource_kinds[BL_RESOURCE_KIND_COUNT + 1];
+
 /* ---- IP addresses and ranges (common/net.c) ------------------------------ */
 
 typedef struct bl_cidr {
