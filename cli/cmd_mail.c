@@ -265,6 +265,12 @@ static bl_status open_smtp(run *r)
     return rc;
 }
 
+/* Long on purpose (~190 lines): one partner's message from start to
+ * outcome: recipients, the PDF (rendered when missing or stale), the
+ * summary, the message built once, then the outbox or SMTP recipient by
+ * recipient with the mail log written after each. The steps share buffers
+ * freed at the one exit, which is what keeps a failure from leaking or from
+ * sending twice. */
 static bl_status mail_partner(run *r, const bl_partner_info *p)
 {
     bl_status rc = BL_OK;
@@ -463,6 +469,9 @@ out:
 
 /* ---- the command ---------------------------------------------------------------------- */
 
+/* Long on purpose (~160 lines): the options, then every check that must
+ * pass before anything is sent (period, kind, sender, server), each with
+ * its own usage message, then the partners one by one. */
 int cmd_mail(bl_cli *cli, int argc, char **argv)
 {
     static const struct option longopts[] = {{"kind", required_argument, NULL, 'k'},

@@ -100,6 +100,10 @@ static void *worker(void *arg)
     }
 }
 
+/* Long on purpose (~195 lines): options and their checks, then the phases
+ * whose order matters (every model built while the store is open, the
+ * store closed, the PDFs rendered by worker threads, the results printed
+ * in partner order); one function keeps that order visible. */
 int cmd_report(bl_cli *cli, int argc, char **argv)
 {
     static const struct option longopts[] = {{"partner", required_argument, NULL, 'p'},
