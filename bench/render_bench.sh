@@ -35,13 +35,13 @@ with open(os.path.join(net, "resources.csv"), "w") as f:
         f.write(f"r{r},Ressource {r} ({k}),Fournisseur {r},{k},\"10 000,00\",PLAT{r},,,Total_Item_Requests\n")
 mon = ["Jan","Feb","Mar","Apr","May","Jun","Jul","Aug","Sep","Oct","Nov","Dec"]
 for r in range(len(kinds)):
-    for year in (2025, 2026):
+    for year in (2024, 2025):
         with open(os.path.join(feeds, f"r{r}-{year}.csv"), "w") as f:
             f.write("Report_Name,Platform Master Report\nReport_ID,PR\nRelease,5\n"
                     "Institution_Name,Réseau\nInstitution_ID,X\nMetric_Types,Total_Item_Requests\n"
                     "Report_Filters,\nReport_Attributes,\nExceptions,\n"
                     f"Reporting_Period,Begin_Date={year}-01-01; End_Date={year}-12-31\n"
-                    "Created,2026-12-31T00:00:00Z\nCreated_By,bench\n\n")
+                    "Created,2025-12-31T00:00:00Z\nCreated_By,bench\n\n")
             f.write("Institution_Name,Institution_ID,Platform,Data_Type,Access_Method,Metric_Type,"
                     "Reporting_Period_Total," + ",".join(f"{m}-{year}" for m in mon) + "\n")
             for i in range(n):
@@ -55,9 +55,9 @@ db=$tmp/bench.db
 "$bilan" --db "$db" ingest "$tmp"/feeds/*.csv >/dev/null
 for jobs in 1 2; do
     start=$(date +%s.%N)
-    "$bilan" --db "$db" report mensuel 2026-05 --out "$tmp/out$jobs" --jobs "$jobs" >/dev/null
+    "$bilan" --db "$db" report mensuel 2025-05 --out "$tmp/out$jobs" --jobs "$jobs" >/dev/null
     end=$(date +%s.%N)
-    count=$(ls "$tmp/out$jobs/2026-05" | wc -l)
+    count=$(ls "$tmp/out$jobs/2025-05" | wc -l)
     echo "$start $end $count $jobs" | awk '{ t = $2 - $1;
         printf "%d worker(s): %d PDFs in %.2f s, %.1f ms per PDF\n", $4, $3, t, 1000 * t / $3 }'
 done
