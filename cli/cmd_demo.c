@@ -21,7 +21,8 @@ static void help(void)
     printf("usage: %s\n\n"
            "Builds a demo store from the bundled fixtures and renders every report kind.\n\n"
            "  --fixtures DIR  the demo folder, with network/ and feeds/ (default:\n"
-           "                  $BILAN_DATA_DIR/../fixtures/demo, i.e. the source tree's)\n"
+           "                  the installed share/bilan/demo, else the source tree's\n"
+           "                  fixtures/demo)\n"
            "  --out DIR       where reports go (default: reports/demo)\n\n"
            "The demo only ever touches its own store, DIR/bilan-demo.db, rebuilt from\n"
            "scratch at every run. $BILAN_DB is ignored (with a note on stderr), so the\n"
@@ -79,7 +80,10 @@ int cmd_demo(bl_cli *cli, int argc, char **argv)
                                              {NULL, 0, NULL, 0}};
     char fixtures[4096];
     const char *out = "reports/demo";
-    snprintf(fixtures, sizeof fixtures, "%s/../fixtures/demo", cli_data_dir());
+    /* Installed: DATA/demo; in the source tree: DATA/../fixtures/demo. */
+    snprintf(fixtures, sizeof fixtures, "%s/demo", cli_data_dir());
+    if (access(fixtures, R_OK) != 0)
+        snprintf(fixtures, sizeof fixtures, "%s/../fixtures/demo", cli_data_dir());
     int c;
     while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         switch (c) {

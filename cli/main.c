@@ -48,7 +48,8 @@ int main(int argc, char **argv)
             usage_main(stdout);
             return 0;
         } else if (strcmp(argv[i], "--version") == 0) {
-            printf("bilan %s (store schema %d)\n", BL_VERSION, bl_store_schema_version());
+            printf("bilan %s (store schema %d)\ndata: %s\n", BL_VERSION, bl_store_schema_version(),
+                   cli_data_dir());
             return 0;
         } else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
             cli.db_path = argv[++i];

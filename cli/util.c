@@ -93,10 +93,40 @@ int cli_open_store_readonly(const bl_cli *cli, bl_store **st)
     return 0;
 }
 
+/* The installed data folder, relative to the binary: BINDIR/../share/bilan
+ * (relocatable: a DESTDIR install or a copied tree works), when it holds
+ * the robots list; NULL otherwise (a binary in a build tree). */
+static const char *installed_data_dir(void)
+{
+    static char dir[4096];
+    static int done;
+    if (done)
+        return dir[0] ? dir : NULL;
+    done = 1;
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    char probe[4096 + 64];
+    snprintf(dir, sizeof dir, "%s/../share/bilan", exe);
+    snprintf(probe, sizeof probe, "%s/counter-robots/COUNTER_Robots_list.txt", dir);
+    if (strlen(exe) + 16 >= sizeof dir || access(probe, R_OK) != 0)
+        dir[0] = '\0';
+    return dir[0] ? dir : NULL;
+}
+
 const char *cli_data_dir(void)
 {
     const char *d = getenv("BILAN_DATA_DIR");
-    return d && *d ? d : BILAN_DEFAULT_DATA_DIR;
+    if (d && *d)
+        return d;
+    const char *inst = installed_data_dir();
+    return inst ? inst : BILAN_DEFAULT_DATA_DIR;
 }
 
 bool cli_today(const bl_cli *cli, int64_t *now, bool *pinned)
