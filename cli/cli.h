@@ -43,6 +43,7 @@ bool cli_today(const bl_cli *cli, int64_t *now, bool *pinned);
 bool cli_month(const char *s, int *mi);
 
 #define BL_COMMANDS(X)                                                                  \
+    X(init, "write a network folder of templates to start from")                        \
     X(network, "import the network's reference lists (partners, libraries, resources)") \
     X(ingest, "ingest usage files (COUNTER R4/R5 reports, access logs)")                \
     X(export, "export usage as CSV")                                                    \

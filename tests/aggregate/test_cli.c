@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -117,6 +119,69 @@ Test(cli, demo_writes_every_report_kind, .timeout = 120)
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(strstr(r.out, "montclar,montclar,vod,2026-10,Total_Item_Requests,25\n"), "%s", r.out);
     tu_run_free(&r);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+/* bilan init writes templates that import as written, and never overwrites. */
+Test(cli, init_templates_import_as_written)
+{
+    char *dir = tu_mkdtemp("init");
+    char net[1024], db[1024];
+    snprintf(net, sizeof net, "%s/net", dir);
+    snprintf(db, sizeof db, "%s/bilan.db", dir);
+    const char *a[] = {tu_bilan(), "init", net, NULL};
+    tu_run r = tu_runv(a, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "templates written (5 files)"), "%s", r.out);
+    tu_run_free(&r);
+
+    const char *imp[] = {tu_bilan(), "--db", db, "network", "import", net, NULL};
+    r = tu_runv(imp, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_str_eq(r.out, "network: 1 partners, 1 libraries, 1 resources, 1 forfaits\n");
+    tu_run_free(&r);
+
+    /* The README speaks French and names every column of every list. */
+    char p[1200];
+    snprintf(p, sizeof p, "%s/LISEZMOI.txt", net);
+    char *txt = tu_read_file(p, NULL);
+    cr_assert(txt && strstr(txt, "Dossier du réseau"));
+    static const char *const cols[] = {"rate_per_inhabitant",
+                                       "partner_id",
+                                       "ip_ranges",
+                                       "counter_names",
+                                       "url_pattern",
+                                       "headline_metric",
+                                       "per_patron_monthly_quota",
+                                       "alert_percent"};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        cr_assert(strstr(txt, cols[i]), "LISEZMOI.txt does not explain %s", cols[i]);
+    free(txt);
+
+    /* Edited by the user, then init again: refused, the edit kept. */
+    snprintf(p, sizeof p, "%s/partners.csv", net);
+    cr_assert(tu_write_file(p, "edited\n", 7));
+    r = tu_runv(a, NULL);
+    cr_assert_eq(r.status, 73);
+    cr_assert(strstr(r.err, "already exists: nothing written"), "%s", r.err);
+    tu_run_free(&r);
+    txt = tu_read_file(p, NULL);
+    cr_assert_str_eq(txt, "edited\n");
+    free(txt);
+
+    /* A folder holding only one of the files: nothing else is written. */
+    char other[1024];
+    snprintf(other, sizeof other, "%s/other", dir);
+    mkdir(other, 0777);
+    snprintf(p, sizeof p, "%s/forfaits.csv", other);
+    cr_assert(tu_write_file(p, "mine\n", 5));
+    const char *b[] = {tu_bilan(), "init", other, NULL};
+    r = tu_runv(b, NULL);
+    cr_assert_eq(r.status, 73);
+    tu_run_free(&r);
+    snprintf(p, sizeof p, "%s/partners.csv", other);
+    cr_assert(access(p, F_OK) != 0, "init wrote partners.csv beside an existing file");
     tu_rmtree(dir);
     free(dir);
 }

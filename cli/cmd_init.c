@@ -1,0 +1,108 @@
+/* bilan init DIR: writes a network folder of templates (one example row per
+ * list and LISEZMOI.txt explaining every column in French), copied from the
+ * data folder's templates/. Never overwrites: a file already there refuses
+ * the whole command, and a failure half-way removes what it wrote. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char USAGE[] = "bilan init DIR";
+
+static const char *const FILES[] = {"partners.csv", "libraries.csv", "resources.csv",
+                                    "forfaits.csv", "LISEZMOI.txt"};
+#define NFILES (sizeof FILES / sizeof FILES[0])
+
+static void help(void)
+{
+    printf("usage: %s\n\n"
+           "Writes a network folder to start from: partners.csv, libraries.csv,\n"
+           "resources.csv and forfaits.csv with one example row each, and LISEZMOI.txt\n"
+           "explaining every column (in French). Replace the examples with your network,\n"
+           "then run 'bilan network import DIR'. DIR is created when missing; a file\n"
+           "already in it is never overwritten (the command then writes nothing, exit 73).\n",
+           USAGE);
+}
+
+/* Copies src to dst through dst.tmp; false with errno set on failure. */
+static bool copy_file(const char *src, const char *dst)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", dst);
+    FILE *in = fopen(src, "rb");
+    if (!in)
+        return false;
+    FILE *out = fopen(tmp, "wbx");
+    if (!out) {
+        int e = errno;
+        fclose(in);
+        errno = e;
+        return false;
+    }
+    char buf[8192];
+    size_t n;
+    bool ok = true;
+    while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        ok = fwrite(buf, 1, n, out) == n;
+    ok = ok && !ferror(in);
+    int e = errno;
+    fclose(in);
+    if (fclose(out) != 0)
+        ok = false;
+    /* link() refuses an existing dst: a file created meanwhile is kept. */
+    if (ok && link(tmp, dst) != 0)
+        ok = false;
+    e = ok ? 0 : errno ? errno : e;
+    unlink(tmp);
+    errno = e;
+    return ok;
+}
+
+int cmd_init(bl_cli *cli, int argc, char **argv)
+{
+    (void)cli;
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        help();
+        return 0;
+    }
+    if (argc != 2 || argv[1][0] == '-')
+        return cli_usage("init", USAGE, argc < 2 ? "missing directory" : "expected one directory");
+    const char *dir = argv[1];
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        cli_error("cannot create '%s': %s", dir, strerror(errno));
+        return cli_exit(BL_CANTCREAT);
+    }
+    char path[4096];
+    for (size_t i = 0; i < NFILES; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, FILES[i]);
+        if (access(path, F_OK) == 0) {
+            cli_error("'%s' already exists: nothing written (bilan init never overwrites)", path);
+            return cli_exit(BL_CANTCREAT);
+        }
+    }
+    size_t done = 0;
+    for (; done < NFILES; done++) {
+        char src[4096];
+        snprintf(src, sizeof src, "%s/templates/%s", cli_data_dir(), FILES[done]);
+        snprintf(path, sizeof path, "%s/%s", dir, FILES[done]);
+        if (!copy_file(src, path)) {
+            cli_error("cannot write '%s': %s", path, strerror(errno));
+            break;
+        }
+    }
+    if (done < NFILES) { /* nothing half-written */
+        while (done-- > 0) {
+            snprintf(path, sizeof path, "%s/%s", dir, FILES[done]);
+            unlink(path);
+        }
+        return cli_exit(BL_CANTCREAT);
+    }
+    printf("%s: network templates written (%zu files); see %s/LISEZMOI.txt, then run\n"
+           "  bilan network import %s\n",
+           dir, NFILES, dir, dir);
+    return 0;
+}
