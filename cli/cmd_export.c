@@ -19,7 +19,8 @@ static void help(void)
            "an empty resource_id. Text cells that a spreadsheet would run as a formula\n"
            "are prefixed with a quote.\n\n"
            "  --from YYYY-MM, --to YYYY-MM   months to include (inclusive)\n"
-           "  --partner ID                   one partner only\n"
+           "  --partner ID                   one partner only (exit 66 when the network\n"
+           "                                 has none of that id)\n"
            "  --access-method M              regular (default), tdm or all\n",
            USAGE);
 }
@@ -96,6 +97,24 @@ int cmd_export(bl_cli *cli, int argc, char **argv)
     int ex = cli_open_store_readonly(cli, &st);
     if (ex)
         return ex;
+    if (f.partner_id) {
+        /* A typo must not look like a partner without usage (as report, mail). */
+        bl_partner_info *pl = NULL;
+        size_t np = 0;
+        bl_status prc = bl_store_partners(st, &pl, &np);
+        bool found = false;
+        for (size_t i = 0; prc == BL_OK && i < np && !found; i++)
+            found = strcmp(pl[i].id, f.partner_id) == 0;
+        bl_partner_list_free(pl, np);
+        if (prc != BL_OK || !found) {
+            if (prc != BL_OK)
+                cli_error("export failed: %s", bl_store_errmsg(st));
+            else
+                cli_error("no partner '%s' in the network", f.partner_id);
+            bl_store_close(st);
+            return cli_exit(prc != BL_OK ? prc : BL_NOTFOUND);
+        }
+    }
     bl_buf b = BL_BUF_INIT(1 << 20);
     printf("partner_id,library_id,resource_id,month,metric,value\n");
     bl_status rc = bl_store_export_usage(st, &f, print_row, &b);

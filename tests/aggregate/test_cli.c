@@ -185,3 +185,32 @@ Test(cli, init_templates_import_as_written)
     tu_rmtree(dir);
     free(dir);
 }
+
+/* export --partner of a partner that does not exist: exit 66, not an empty
+ * export that looks like a partner without usage. */
+Test(cli, export_unknown_partner_is_an_error)
+{
+    char *dir = tu_mkdtemp("export-partner");
+    char net[1024], db[1024];
+    snprintf(net, sizeof net, "%s/fixtures/demo/network", tu_srcdir());
+    snprintf(db, sizeof db, "%s/bilan.db", dir);
+    const char *imp[] = {tu_bilan(), "--db", db, "network", "import", net, NULL};
+    tu_run r = tu_runv(imp, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    const char *bad[] = {tu_bilan(), "--db",      db,           "export",
+                         "usage",    "--partner", "ca-durence", NULL};
+    r = tu_runv(bad, NULL);
+    cr_assert_eq(r.status, 66);
+    cr_assert_eq(r.out_len, 0);
+    cr_assert_str_eq(r.err, "bilan: no partner 'ca-durence' in the network\n");
+    tu_run_free(&r);
+    const char *good[] = {tu_bilan(), "--db",      db,           "export",
+                          "usage",    "--partner", "ca-durance", NULL};
+    r = tu_runv(good, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_str_eq(r.out, "partner_id,library_id,resource_id,month,metric,value\n");
+    tu_run_free(&r);
+    tu_rmtree(dir);
+    free(dir);
+}
