@@ -1,4 +1,5 @@
-/* bilan export usage [--from YYYY-MM] [--to YYYY-MM] [--partner ID] [--access-method M] */
+/* bilan export usage [--from YYYY-MM] [--to YYYY-MM] [--partner ID] [--access-method M] [--excel]
+ */
 #include "cli.h"
 
 #include <getopt.h>
@@ -6,7 +7,7 @@
 #include <string.h>
 
 static const char USAGE[] = "bilan export usage [--from YYYY-MM] [--to YYYY-MM] [--partner ID] "
-                            "[--access-method regular|tdm|all]";
+                            "[--access-method regular|tdm|all] [--excel]";
 
 static void help(void)
 {
@@ -21,23 +22,33 @@ static void help(void)
            "  --from YYYY-MM, --to YYYY-MM   months to include (inclusive)\n"
            "  --partner ID                   one partner only (exit 66 when the network\n"
            "                                 has none of that id)\n"
-           "  --access-method M              regular (default), tdm or all\n",
+           "  --access-method M              regular (default), tdm or all\n"
+           "  --excel                        for Excel in French: ';' between cells,\n"
+           "                                 a UTF-8 BOM, CRLF line ends\n",
            USAGE);
 }
 
+/* How rows are written: ',' and LF, or (--excel) ';', CRLF, after a BOM. */
+typedef struct out {
+    bl_buf b;
+    char sep;
+    const char *eol;
+} out;
+
 static bl_status print_row(void *ctx, const bl_usage_row *r)
 {
-    bl_buf *b = ctx;
+    out *o = ctx;
+    bl_buf *b = &o->b;
     bl_buf_clear(b);
     bl_status rc = BL_OK;
     const char *cells[5] = {r->partner_id, r->library_id, r->resource_id, r->month, r->metric};
     for (int i = 0; i < 5 && rc == BL_OK; i++) {
-        rc = bl_csv_field(b, cells[i]);
+        rc = bl_csv_field_sep(b, cells[i], o->sep);
         if (rc == BL_OK)
-            rc = bl_buf_putc(b, ',');
+            rc = bl_buf_putc(b, o->sep);
     }
     if (rc == BL_OK)
-        rc = bl_buf_printf(b, "%lld\n", r->value);
+        rc = bl_buf_printf(b, "%lld%s", r->value, o->eol);
     if (rc == BL_OK && fwrite(b->data, 1, b->len, stdout) != b->len)
         rc = BL_IO;
     return rc;
@@ -45,10 +56,13 @@ static bl_status print_row(void *ctx, const bl_usage_row *r)
 
 int cmd_export(bl_cli *cli, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"from", required_argument, NULL, 'f'},    {"to", required_argument, NULL, 't'},
-        {"partner", required_argument, NULL, 'p'}, {"access-method", required_argument, NULL, 'a'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"from", required_argument, NULL, 'f'},
+                                             {"to", required_argument, NULL, 't'},
+                                             {"partner", required_argument, NULL, 'p'},
+                                             {"access-method", required_argument, NULL, 'a'},
+                                             {"excel", no_argument, NULL, 'x'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         help();
         return 0;
@@ -59,6 +73,7 @@ int cmd_export(bl_cli *cli, int argc, char **argv)
                          argc < 2 ? "" : argv[1]);
     argc--, argv++;
     bl_usage_filter f = {-1, -1, NULL, BL_ACCESS_REGULAR};
+    out o = {BL_BUF_INIT(1 << 20), ',', "\n"};
     int c;
     while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         switch (c) {
@@ -83,6 +98,10 @@ int cmd_export(bl_cli *cli, int argc, char **argv)
             else
                 return cli_usage("export", USAGE,
                                  "--access-method: '%s' is not regular, tdm or all", optarg);
+            break;
+        case 'x':
+            o.sep = ';';
+            o.eol = "\r\n";
             break;
         case 'h':
             help();
@@ -115,10 +134,12 @@ int cmd_export(bl_cli *cli, int argc, char **argv)
             return cli_exit(prc != BL_OK ? prc : BL_NOTFOUND);
         }
     }
-    bl_buf b = BL_BUF_INIT(1 << 20);
-    printf("partner_id,library_id,resource_id,month,metric,value\n");
-    bl_status rc = bl_store_export_usage(st, &f, print_row, &b);
-    bl_buf_release(&b);
+    if (o.sep == ';') /* French Excel: the BOM says UTF-8, ';' separates cells */
+        printf("\xEF\xBB\xBFpartner_id;library_id;resource_id;month;metric;value\r\n");
+    else
+        printf("partner_id,library_id,resource_id,month,metric,value\n");
+    bl_status rc = bl_store_export_usage(st, &f, print_row, &o);
+    bl_buf_release(&o.b);
     if (rc == BL_OK && fflush(stdout) != 0)
         rc = BL_IO;
     if (rc != BL_OK)

@@ -6,32 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-bl_status bl_csv_field(bl_buf *b, const char *s)
-{
-    /* A spreadsheet opening the export must not run a formula a provider
-     * slipped into a name (OWASP "CSV injection"). */
-    bool formula =
-        s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
-    /* Numbers (possibly negative) are not formulas. */
-    if (s[0] == '-' && s[1] >= '0' && s[1] <= '9' && strspn(s + 1, "0123456789") == strlen(s + 1))
-        formula = false;
-    bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
-    bl_status rc = BL_OK;
-    if (quote)
-        rc = bl_buf_putc(b, '"');
-    if (rc == BL_OK && formula)
-        rc = bl_buf_putc(b, '\'');
-    for (const char *p = s; rc == BL_OK && *p; p++) {
-        if (*p == '"')
-            rc = bl_buf_putc(b, '"');
-        if (rc == BL_OK)
-            rc = bl_buf_putc(b, *p);
-    }
-    if (rc == BL_OK && quote)
-        rc = bl_buf_putc(b, '"');
-    return rc;
-}
-
 static const char *access_clause(bl_access_filter f)
 {
     switch (f) {

@@ -183,6 +183,14 @@ bool bl_id_valid(const char *s);
 #define BL_RESOURCE_KIND_COUNT 8
 extern const char *const bl_resource_kinds[BL_RESOURCE_KIND_COUNT + 1];
 
+/* ---- CSV output (common/csv_out.c) ----------------------------------------- */
+
+/* Writes one CSV field into b, quoted when it holds sep, a quote or a line
+ * break, and neutralised against formula injection (a leading = + - @ gets
+ * a ' prefix; negative numbers are left alone). bl_csv_field: sep ','. */
+bl_status bl_csv_field_sep(bl_buf *b, const char *s, char sep);
+bl_status bl_csv_field(bl_buf *b, const char *s);
+
 /* ---- IP addresses and ranges (common/net.c) ------------------------------ */
 
 typedef struct bl_cidr {

@@ -155,10 +155,6 @@ typedef bl_status (*bl_usage_fn)(void *ctx, const bl_usage_row *row);
  * types), sorted by partner_id, library_id, resource_id, month, metric. */
 bl_status bl_store_export_usage(bl_store *st, const bl_usage_filter *f, bl_usage_fn fn, void *ctx);
 
-/* Writes one CSV field, quoted when needed and neutralised against formula
- * injection (a leading = + - @ gets a ' prefix), into b. */
-bl_status bl_csv_field(bl_buf *b, const char *s);
-
 /* ---- data-quality ledger ------------------------------------------------------------ */
 
 typedef struct bl_source_row {

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bilan/common.h"
 #include "testutil.h"
 
 static const char *const COMMANDS[] = {"network", "ingest", "export", "sources", "rejects", "gaps",
@@ -210,6 +211,46 @@ Test(cli, export_unknown_partner_is_an_error)
     r = tu_runv(good, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert_str_eq(r.out, "partner_id,library_id,resource_id,month,metric,value\n");
+    tu_run_free(&r);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+/* export --excel: the same rows for French Excel: a UTF-8 BOM, ';' between
+ * cells, CRLF line ends. */
+Test(cli, export_for_french_excel)
+{
+    char *dir = tu_mkdtemp("export-excel");
+    char net[1024], feed[1024], db[1024];
+    snprintf(net, sizeof net, "%s/fixtures/demo/network", tu_srcdir());
+    snprintf(feed, sizeof feed, "%s/fixtures/demo/feeds/pnb-tr_b1-2026.csv", tu_srcdir());
+    snprintf(db, sizeof db, "%s/bilan.db", dir);
+    const char *imp[] = {tu_bilan(), "--db", db, "network", "import", net, NULL};
+    tu_run r = tu_runv(imp, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    const char *ing[] = {tu_bilan(), "--db", db, "ingest", feed, NULL};
+    r = tu_runv(ing, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    const char *plain[] = {tu_bilan(), "--db", db, "export", "usage", NULL};
+    tu_run p = tu_runv(plain, NULL);
+    cr_assert_eq(p.status, 0, "%s", p.err);
+    const char *xl[] = {tu_bilan(), "--db", db, "export", "usage", "--excel", NULL};
+    r = tu_runv(xl, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(tu_count(p.out, "\n") > 5, "too few rows to compare: %s", p.out);
+    /* Expected: the plain export with ';' for ',' and CRLF for LF, after a BOM. */
+    bl_buf want = BL_BUF_INIT(1 << 20);
+    cr_assert(bl_buf_puts(&want, "\xEF\xBB\xBF") == BL_OK);
+    for (const char *c = p.out; *c; c++)
+        cr_assert(bl_buf_puts(&want, *c == ','    ? ";"
+                                     : *c == '\n' ? "\r\n"
+                                                  : (char[]){*c, 0}) == BL_OK);
+    cr_assert_eq(r.out_len, want.len);
+    cr_assert(memcmp(r.out, want.data, want.len) == 0, "%s", r.out);
+    bl_buf_release(&want);
+    tu_run_free(&p);
     tu_run_free(&r);
     tu_rmtree(dir);
     free(dir);
