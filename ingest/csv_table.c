@@ -121,7 +121,9 @@ bl_status bl__csv_table_read(const char *path, bl_csv_table *t, char *err, size_
 {
     memset(t, 0, sizeof *t);
     bl_status rc = BL_OK;
-    bl_buf raw = BL_BUF_INIT(MAX_TABLE_BYTES), conv = BL_BUF_INIT(MAX_TABLE_BYTES * 2);
+    /* A Windows-1252 byte is at most 3 bytes of UTF-8 (€ is E2 82 AC): the
+     * conversion of a table under the cap always fits. */
+    bl_buf raw = BL_BUF_INIT(MAX_TABLE_BYTES), conv = BL_BUF_INIT(MAX_TABLE_BYTES * 3);
     struct csv_parser p;
     bool parser_ready = false;
     struct builder b = {.t = t};
@@ -157,12 +159,18 @@ bl_status bl__csv_table_read(const char *path, bl_csv_table *t, char *err, size_
         /* Spreadsheets saved "CSV (séparateur : point-virgule)" by Excel
          * on Windows are Windows-1252. */
         rc = bl_cp1252_to_utf8(&conv, data, len);
-        if (rc != BL_OK)
+        if (rc != BL_OK) {
+            snprintf(err, errlen, "%s: out of memory while converting from Windows-1252", path);
             goto out;
+        }
         data = conv.data, len = conv.len;
         t->cp1252 = true;
     }
-    t->path = strdup(path);
+    if (!(t->path = strdup(path))) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        rc = BL_NOMEM;
+        goto out;
+    }
     t->delim = guess_delim(data, len);
     if (csv_init(&p, CSV_APPEND_NULL) != 0) {
         rc = BL_NOMEM;
