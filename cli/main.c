@@ -23,7 +23,8 @@ static const struct command {
 
 static void usage_main(FILE *f)
 {
-    fprintf(f, "usage: bilan [--db PATH] [--version] [--help] COMMAND [ARGS]\n\n"
+    fprintf(f, "usage: bilan [--db PATH] [--version] [--help] COMMAND [ARGS]\n"
+               "       bilan help [COMMAND]\n\n"
                "Usage statistics of a department's digital resources, per partner library.\n\n"
                "Commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
@@ -32,7 +33,8 @@ static void usage_main(FILE *f)
                "  --db PATH   the store (default: $BILAN_DB, else bilan.db)\n"
                "  --version   print the version and exit\n"
                "  --help      print this help and exit\n\n"
-               "Run 'bilan COMMAND --help' for a command's options.\n"
+               "--db may also follow the command. Run 'bilan help COMMAND' (or\n"
+               "'bilan COMMAND --help') for a command's options.\n"
                "Exit status: 0 ok, 64 usage, 65 bad input data, 66 missing input,\n"
                "70 internal error, 73 cannot create output, 74 I/O error, 75 temporary failure.\n");
 }
@@ -67,6 +69,43 @@ int main(int argc, char **argv)
         usage_main(stderr);
         return BL_EX_USAGE;
     }
+    /* bilan help [COMMAND]: the same text as --help. */
+    static char help_opt[] = "--help";
+    char *help_argv[3];
+    if (strcmp(argv[i], "help") == 0) {
+        if (i + 1 >= argc) {
+            usage_main(stdout);
+            return 0;
+        }
+        if (i + 2 < argc) {
+            cli_error("'bilan help' takes one command, not '%s'", argv[i + 2]);
+            return BL_EX_USAGE;
+        }
+        help_argv[0] = argv[i + 1];
+        help_argv[1] = help_opt;
+        help_argv[2] = NULL;
+        argv = help_argv, argc = 2, i = 0;
+    }
+    /* --db after the command is the global option too (up to a "--"). */
+    int n = i + 1;
+    for (int k = i + 1; k < argc; k++) {
+        if (strcmp(argv[k], "--") == 0) {
+            while (k < argc)
+                argv[n++] = argv[k++];
+            break;
+        }
+        if (strcmp(argv[k], "--db") == 0 && k + 1 < argc) {
+            cli.db_path = argv[++k];
+            cli.db_explicit = true;
+        } else if (strncmp(argv[k], "--db=", 5) == 0) {
+            cli.db_path = argv[k] + 5;
+            cli.db_explicit = true;
+        } else {
+            argv[n++] = argv[k];
+        }
+    }
+    argc = n;
+    argv[argc] = NULL;
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
         if (strcmp(argv[i], commands[k].name) == 0) {
             optind = 0;

@@ -255,3 +255,38 @@ Test(cli, export_for_french_excel)
     tu_rmtree(dir);
     free(dir);
 }
+
+/* `bilan help CMD` is `bilan CMD --help`; --db may follow the command. */
+Test(cli, help_command_and_db_after_the_command)
+{
+    const char *h1[] = {tu_bilan(), "help", "ingest", NULL};
+    const char *h2[] = {tu_bilan(), "ingest", "--help", NULL};
+    tu_run a = tu_runv(h1, NULL), b = tu_runv(h2, NULL);
+    cr_assert_eq(a.status, 0);
+    cr_assert_str_eq(a.out, b.out);
+    cr_assert(strncmp(a.out, "usage: bilan ingest", 19) == 0, "%s", a.out);
+    tu_run_free(&a);
+    tu_run_free(&b);
+    const char *h3[] = {tu_bilan(), "help", "nope", NULL};
+    a = tu_runv(h3, NULL);
+    cr_assert_eq(a.status, 64);
+    tu_run_free(&a);
+
+    char *dir = tu_mkdtemp("db-after");
+    char net[1024], db[1024];
+    snprintf(net, sizeof net, "%s/fixtures/demo/network", tu_srcdir());
+    snprintf(db, sizeof db, "%s/after.db", dir);
+    const char *imp[] = {tu_bilan(), "network", "import", net, "--db", db, NULL};
+    a = tu_runv(imp, (const char *const[]){"BILAN_DB=", NULL});
+    cr_assert_eq(a.status, 0, "%s", a.err);
+    tu_run_free(&a);
+    cr_assert(access(db, F_OK) == 0, "--db after the command was not used");
+    char opt[1100];
+    snprintf(opt, sizeof opt, "--db=%s", db);
+    const char *exp[] = {tu_bilan(), "export", "usage", opt, "--partner", "ca-durance", NULL};
+    a = tu_runv(exp, NULL);
+    cr_assert_eq(a.status, 0, "%s", a.err);
+    tu_run_free(&a);
+    tu_rmtree(dir);
+    free(dir);
+}
