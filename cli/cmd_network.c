@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char USAGE[] = "bilan network import DIR";
+static const char USAGE[] =
+    "bilan network import DIR | bilan network show [partners|libraries|resources|forfaits] "
+    "[--format text|csv]";
 
 static void help(void)
 {
@@ -27,8 +29,127 @@ static void help(void)
            "row reads its missing cells as empty, an error when a required one is missing.\n"
            "On the first bad cell, prints FILE:LINE:COLUMN and the reason, exits 65,\n"
            "and leaves the store unchanged. Usage already ingested is re-attributed.\n"
-           "Every column and rule: docs/network.md.\n",
+           "Every column and rule: docs/network.md.\n\n"
+           "'bilan network show' prints the network as stored: each list (or the one\n"
+           "named), every item with its columns, the months it has usage in\n"
+           "(first_month, last_month) and its problems: a partner without library, a\n"
+           "library without alias nor IP range or whose IP range overlaps another\n"
+           "library's, a resource without COUNTER name nor URL pattern. --format csv\n"
+           "writes one CSV table (one list only) with a 'problems' column.\n",
            USAGE);
+}
+
+static const char *const LISTS[] = {"partners", "libraries", "resources", "forfaits"};
+
+typedef struct show {
+    const char *const *cols;
+    bool csv;
+    long items;
+    bl_buf b;
+} show;
+
+static bl_status show_row(void *ctx, const char *const *cells, size_t n)
+{
+    show *s = ctx;
+    s->items++;
+    bl_buf_clear(&s->b);
+    bl_status rc = BL_OK;
+    if (s->csv) {
+        for (size_t i = 0; i < n && rc == BL_OK; i++) {
+            rc = bl_csv_field(&s->b, cells[i]);
+            if (rc == BL_OK)
+                rc = bl_buf_putc(&s->b, i + 1 < n ? ',' : '\n');
+        }
+    } else {
+        /* id and name on the first line, then each other non-empty column. */
+        size_t name = 0;
+        for (size_t i = 1; i < n; i++)
+            if (strcmp(s->cols[i], "name") == 0)
+                name = i;
+        rc = bl_buf_printf(&s->b, "%s%s%s\n", cells[0], name ? "  " : "", name ? cells[name] : "");
+        for (size_t i = 1; i < n && rc == BL_OK; i++)
+            if (i != name && *cells[i])
+                rc = bl_buf_printf(&s->b, "    %s: %s\n",
+                                   strcmp(s->cols[i], "problems") == 0 ? "PROBLEMS" : s->cols[i],
+                                   cells[i]);
+    }
+    if (rc == BL_OK && fwrite(s->b.data, 1, s->b.len, stdout) != s->b.len)
+        rc = BL_IO;
+    return rc;
+}
+
+static int cmd_show(bl_cli *cli, int argc, char **argv)
+{
+    static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    bool csv = false;
+    int c;
+    optind = 0; /* options before or after the list's name */
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (strcmp(optarg, "csv") == 0)
+                csv = true;
+            else if (strcmp(optarg, "text") != 0)
+                return cli_usage("network", USAGE, "--format: '%s' is not text or csv", optarg);
+            break;
+        case 'h':
+            help();
+            return 0;
+        default:
+            return cli_usage("network", USAGE, NULL);
+        }
+    }
+    int first = 0, last = 3;
+    if (optind < argc) {
+        first = -1;
+        for (int k = 0; k < 4; k++)
+            if (strcmp(argv[optind], LISTS[k]) == 0)
+                first = last = k;
+        if (first < 0 || optind + 1 < argc)
+            return cli_usage("network", USAGE,
+                             first < 0 ? "'%s' is not partners, libraries, resources or forfaits"
+                                       : "unexpected argument '%s'",
+                             argv[first < 0 ? optind : optind + 1]);
+    }
+    if (csv && first != last)
+        return cli_usage("network", USAGE, "--format csv: name one list");
+    bl_store *st = NULL;
+    int ex = cli_open_store_readonly(cli, &st);
+    if (ex)
+        return ex;
+    long problems = 0, counts[4] = {0};
+    bl_status rc = BL_OK;
+    for (int k = first; k <= last && rc == BL_OK; k++) {
+        show s = {bl_network_show_columns((bl_net_list)k), csv, 0, BL_BUF_INIT(1 << 20)};
+        if (csv)
+            for (size_t i = 0; s.cols[i] && rc == BL_OK; i++) {
+                bl_buf_clear(&s.b);
+                rc = bl_csv_field(&s.b, s.cols[i]);
+                if (rc == BL_OK && fwrite(s.b.data, 1, s.b.len, stdout) != s.b.len)
+                    rc = BL_IO;
+                fputc(s.cols[i + 1] ? ',' : '\n', stdout);
+            }
+        else
+            printf("%s== %s\n", k > first ? "\n" : "", LISTS[k]);
+        if (rc == BL_OK)
+            rc = bl_network_show(st, (bl_net_list)k, show_row, &s, &problems);
+        counts[k] = s.items;
+        bl_buf_release(&s.b);
+    }
+    if (rc == BL_OK && !csv) {
+        printf("\nnetwork:");
+        for (int k = first; k <= last; k++)
+            printf("%s %ld %s", k > first ? "," : "", counts[k], LISTS[k]);
+        printf("; %ld with problems\n", problems);
+    }
+    if (rc == BL_OK && fflush(stdout) != 0)
+        rc = BL_IO;
+    if (rc != BL_OK)
+        cli_error("network show failed: %s", rc == BL_IO ? "write error" : bl_store_errmsg(st));
+    bl_store_close(st);
+    return cli_exit(rc);
 }
 
 int cmd_network(bl_cli *cli, int argc, char **argv)
@@ -37,6 +158,8 @@ int cmd_network(bl_cli *cli, int argc, char **argv)
         help();
         return 0;
     }
+    if (argc >= 2 && strcmp(argv[1], "show") == 0)
+        return cmd_show(cli, argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "import") != 0)
         return cli_usage("network", USAGE,
                          argc < 2 ? "missing subcommand" : "unknown subcommand '%s'",

@@ -64,3 +64,11 @@ bool bl_cidr_contains(const bl_cidr *c, int family, const uint8_t addr[16])
     uint8_t mask = (uint8_t)(0xFFu << (8 - rest));
     return (addr[full] & mask) == c->addr[full];
 }
+
+bool bl_cidr_overlap(const bl_cidr *a, const bl_cidr *b)
+{
+    /* Two prefixes overlap exactly when the shorter holds the other's
+     * network address. */
+    const bl_cidr *wide = a->prefix <= b->prefix ? a : b, *narrow = wide == a ? b : a;
+    return bl_cidr_contains(wide, narrow->family, narrow->addr);
+}

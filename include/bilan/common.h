@@ -205,6 +205,8 @@ bool bl_ip_parse(bl_sv s, int *family, uint8_t addr[16]);
 /* Parses "192.0.2.0/24", "2001:db8::/32" or a single address. */
 bool bl_cidr_parse(const char *s, bl_cidr *out);
 bool bl_cidr_contains(const bl_cidr *c, int family, const uint8_t addr[16]);
+/* True when two ranges share an address (one holds the other). */
+bool bl_cidr_overlap(const bl_cidr *a, const bl_cidr *b);
 
 /* ---- text encodings ------------------------------------------------------ */
 

@@ -18,6 +18,22 @@
 #include "bilan/common.h"
 #include "bilan/store.h"
 
+/* ---- the network as stored (store/network_read.c) -------------------------------- */
+
+typedef enum bl_net_list {
+    BL_NET_PARTNERS,
+    BL_NET_LIBRARIES,
+    BL_NET_RESOURCES,
+    BL_NET_FORFAITS
+} bl_net_list;
+/* The columns of a list's rows (NULL-terminated, the names of the network
+ * folder's columns, plus the months with effective usage: first_month,
+ * last_month, "" when none), or NULL for an unknown list. */
+const char *const *bl_store_network_columns(bl_net_list which);
+typedef bl_status (*bl_net_row_fn)(void *ctx, const char *const *cells, size_t n);
+/* Every item of a list, sorted by id, as text cells. */
+bl_status bl_store_network_list(bl_store *st, bl_net_list which, bl_net_row_fn fn, void *ctx);
+
 /* ---- report models (store/report_queries.c) --------------------------------------- */
 
 typedef struct bl_resource_row {

@@ -252,6 +252,15 @@ Test(cli, export_for_french_excel)
     bl_buf_release(&want);
     tu_run_free(&p);
     tu_run_free(&r);
+    /* network show on the demo network: the months each item has usage in. */
+    const char *show[] = {tu_bilan(), "--db", db, "network", "show", "partners", NULL};
+    r = tu_runv(show, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "ca-durance  Communauté d'agglomération Durance-Provence\n"), "%s",
+              r.out);
+    cr_assert(strstr(r.out, "    first_month: 2026-01\n    last_month: 2026-10\n"), "%s", r.out);
+    cr_assert(strstr(r.out, "network: 6 partners; 0 with problems"), "%s", r.out);
+    tu_run_free(&r);
     tu_rmtree(dir);
     free(dir);
 }
@@ -287,6 +296,78 @@ Test(cli, help_command_and_db_after_the_command)
     a = tu_runv(exp, NULL);
     cr_assert_eq(a.status, 0, "%s", a.err);
     tu_run_free(&a);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+/* network show: every list with its usage months and the problems that keep
+ * usage from reaching an item. */
+Test(cli, network_show_lists_and_problems)
+{
+    char *dir = tu_mkdtemp("netshow");
+    char net[1024], db[1024], p[1200];
+    snprintf(net, sizeof net, "%s/net", dir);
+    snprintf(db, sizeof db, "%s/bilan.db", dir);
+    mkdir(net, 0777);
+    static const struct {
+        const char *name, *text;
+    } files[] = {
+        {"partners.csv",
+         "id,name,kind,population,rate_per_inhabitant\n"
+         "p1,Commune Une,commune,1000,\"0,15\"\np2,Commune Deux,commune,500,\"0,15\"\n"},
+        {"libraries.csv", "id,partner_id,name,aliases,ip_ranges\n"
+                          "bib-a,p1,Bibliothèque A,BIB-A,192.0.2.0/24\n"
+                          "bib-b,p1,Bibliothèque B,,192.0.2.128/25\n"
+                          "bib-c,p1,Bibliothèque C,,\n"},
+        {"resources.csv", "id,name,kind,counter_names,url_pattern\n"
+                          "presse,Presse,press,Presse Plateforme,\n"
+                          "orpheline,Orpheline,other,,\n"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/%s", net, files[i].name);
+        cr_assert(tu_write_file(p, files[i].text, strlen(files[i].text)));
+    }
+    const char *imp[] = {tu_bilan(), "--db", db, "network", "import", net, NULL};
+    tu_run r = tu_runv(imp, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+
+    const char *show[] = {tu_bilan(), "--db", db, "network", "show", NULL};
+    r = tu_runv(show, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "p2  Commune Deux\n"), "%s", r.out);
+    cr_assert(strstr(r.out, "PROBLEMS: no library: none of its usage can be reported"), "%s",
+              r.out);
+    cr_assert(strstr(r.out, "IP range 192.0.2.0/24 overlaps 192.0.2.128/25 of library 'bib-b'"),
+              "%s", r.out);
+    cr_assert(strstr(r.out, "IP range 192.0.2.128/25 overlaps 192.0.2.0/24 of library 'bib-a'"),
+              "%s", r.out);
+    cr_assert(strstr(r.out, "bib-c  Bibliothèque C\n    partner_id: p1\n    PROBLEMS: no alias "
+                            "and no IP range: no usage can be attributed to it\n"),
+              "%s", r.out);
+    cr_assert(strstr(r.out,
+                     "orpheline  Orpheline\n    kind: other\n    headline_metric: "
+                     "Total_Item_Requests\n    PROBLEMS: no COUNTER name and no URL pattern"),
+              "%s", r.out);
+    cr_assert(strstr(r.out, "\nnetwork: 2 partners, 3 libraries, 2 resources, 0 forfaits; "
+                            "5 with problems\n"),
+              "%s", r.out);
+    tu_run_free(&r);
+
+    const char *csv[] = {tu_bilan(),  "--db",     db,    "network", "show",
+                         "resources", "--format", "csv", NULL};
+    r = tu_runv(csv, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_str_eq(r.out, "id,name,provider,kind,counter_names,url_pattern,headline_metric,"
+                            "first_month,last_month,problems\n"
+                            "orpheline,Orpheline,,other,,,Total_Item_Requests,,,no COUNTER name "
+                            "and no URL pattern: no usage can be attributed to it\n"
+                            "presse,Presse,,press,Presse Plateforme,,Total_Item_Requests,,,\n");
+    tu_run_free(&r);
+    const char *bad[] = {tu_bilan(), "--db", db, "network", "show", "--format", "csv", NULL};
+    r = tu_runv(bad, NULL);
+    cr_assert_eq(r.status, 64);
+    tu_run_free(&r);
     tu_rmtree(dir);
     free(dir);
 }
