@@ -3,6 +3,8 @@
 #ifndef BILAN_CLI_H
 #define BILAN_CLI_H
 
+#include <stdio.h>
+
 #include "bilan/common.h"
 #include "bilan/pipeline.h"
 #include "bilan/store.h"
@@ -16,6 +18,11 @@ typedef struct bl_cli {
     const char *source_date_epoch;
 } bl_cli;
 
+/* Writes text that may hold provider data: control characters (C0 but tab
+ * and line feed, DEL, C1) are shown as \xHH so that no file can drive the
+ * terminal. cli_error and cli_warn escape the same way. */
+void cli_write_safe(FILE *f, const char *s, size_t n);
+void cli_printf_safe(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "bilan: message" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -61,10 +61,10 @@ static void print_diag(void *ctx, const bl_diag *d)
     if (rc != BL_OK || held->len > HELD_DIAG_CAP) {
         if (rc != BL_OK)
             held->len = before;
-        fwrite(held->data, 1, held->len, stderr);
+        cli_write_safe(stderr, held->data, held->len);
         bl_buf_clear(held);
         if (rc != BL_OK)
-            fprintf(stderr, "bilan: %s:%lu: %s\n", path, d->line, d->reason);
+            cli_printf_safe(stderr, "bilan: %s:%lu: %s\n", path, d->line, d->reason);
     }
 }
 
@@ -121,7 +121,7 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
         bl_buf held = BL_BUF_INIT(2 * HELD_DIAG_CAP);
         bl_status rc = bl_pipeline_ingest(st, path, provider, &opts, print_diag, &held, &r);
         if (!(rc == BL_OK && r.duplicate) && held.len)
-            fwrite(held.data, 1, held.len, stderr);
+            cli_write_safe(stderr, held.data, held.len);
         bl_buf_release(&held);
         if (rc != BL_OK) {
             if (rc == BL_NOINPUT || rc == BL_IO || rc == BL_TEMPFAIL || rc == BL_NOMEM)
@@ -134,7 +134,8 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
             continue;
         }
         if (r.duplicate) {
-            printf("%s: already ingested as #%lld, skipped\n", path, r.duplicate_of);
+            cli_printf_safe(stdout, "%s: already ingested as #%lld, skipped\n", path,
+                            r.duplicate_of);
             continue;
         }
         char b[8] = "?", e[8] = "?";
@@ -144,30 +145,34 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
             bl_month_format(r.period_end, e);
         if (r.log.lines > 0) {
             const bl_log_stats *l = &r.log;
-            printf("#%lld %s: %s %s..%s: %lld lines read, %lld usage events counted"
-                   " (%lld unattributed); ignored: %lld robot, %lld status, %lld not a resource,"
-                   " %lld static",
-                   r.source_id, path, r.format, b, e, l->lines, l->events, l->unattributed,
-                   l->robot, l->status, l->not_resource, l->static_);
+            cli_printf_safe(
+                stdout,
+                "#%lld %s: %s %s..%s: %lld lines read, %lld usage events counted"
+                " (%lld unattributed); ignored: %lld robot, %lld status, %lld not a resource,"
+                " %lld static",
+                r.source_id, path, r.format, b, e, l->lines, l->events, l->unattributed, l->robot,
+                l->status, l->not_resource, l->static_);
             if (r.rows_rejected)
-                printf("; %ld line%s rejected", r.rows_rejected, r.rows_rejected == 1 ? "" : "s");
+                cli_printf_safe(stdout, "; %ld line%s rejected", r.rows_rejected,
+                                r.rows_rejected == 1 ? "" : "s");
         } else {
-            printf("#%lld %s: %s%s%s %s..%s: %ld accepted, %ld rejected, %ld unattributed",
-                   r.source_id, path, r.format, r.report_id[0] ? " " : "", r.report_id, b, e,
-                   r.rows_accepted, r.rows_rejected, r.rows_unattributed);
+            cli_printf_safe(stdout,
+                            "#%lld %s: %s%s%s %s..%s: %ld accepted, %ld rejected, %ld unattributed",
+                            r.source_id, path, r.format, r.report_id[0] ? " " : "", r.report_id, b,
+                            e, r.rows_accepted, r.rows_rejected, r.rows_unattributed);
         }
         if (r.lines_skipped)
-            printf(", %ld lines skipped", r.lines_skipped);
+            cli_printf_safe(stdout, ", %ld lines skipped", r.lines_skipped);
         if (r.replaced_rows)
-            printf("; restated %ld cells of %ld earlier file%s", r.replaced_rows,
-                   r.replaced_sources, r.replaced_sources == 1 ? "" : "s");
+            cli_printf_safe(stdout, "; restated %ld cells of %ld earlier file%s", r.replaced_rows,
+                            r.replaced_sources, r.replaced_sources == 1 ? "" : "s");
         if (r.kept_rows)
-            printf("; %ld earlier cells kept (rejected rows)", r.kept_rows);
+            cli_printf_safe(stdout, "; %ld earlier cells kept (rejected rows)", r.kept_rows);
         if (r.superseded_rows)
-            printf("; %ld cells superseded by a later report", r.superseded_rows);
+            cli_printf_safe(stdout, "; %ld cells superseded by a later report", r.superseded_rows);
         if (r.out_of_order)
-            printf("; %ld lines out of order beyond the window", r.out_of_order);
-        printf("\n");
+            cli_printf_safe(stdout, "; %ld lines out of order beyond the window", r.out_of_order);
+        cli_printf_safe(stdout, "\n");
     }
     bl_store_close(st);
     return worst;

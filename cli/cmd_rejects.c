@@ -10,9 +10,9 @@ static bl_status print_reject(void *ctx, const bl_reject_row *r)
 {
     const char *path = ctx;
     if (*r->field)
-        printf("%s:%lld: %s: %s\n", path, r->line, r->field, r->reason);
+        cli_printf_safe(stdout, "%s:%lld: %s: %s\n", path, r->line, r->field, r->reason);
     else
-        printf("%s:%lld: %s\n", path, r->line, r->reason);
+        cli_printf_safe(stdout, "%s:%lld: %s\n", path, r->line, r->reason);
     return BL_OK;
 }
 

@@ -45,10 +45,10 @@ static bl_status print_text(void *ctx, const bl_source_row *r)
 {
     (void)ctx;
     char status[128];
-    printf("#%lld %s\n    %s %s %s..%s  provider: %s  %s\n", r->id, r->path, r->format,
-           *r->report_id ? r->report_id : "-", *r->period_begin ? r->period_begin : "?",
-           *r->period_end ? r->period_end : "?", *r->provider ? r->provider : "-",
-           status_of(r, status, sizeof status));
+    cli_printf_safe(stdout, "#%lld %s\n    %s %s %s..%s  provider: %s  %s\n", r->id, r->path,
+                    r->format, *r->report_id ? r->report_id : "-",
+                    *r->period_begin ? r->period_begin : "?", *r->period_end ? r->period_end : "?",
+                    *r->provider ? r->provider : "-", status_of(r, status, sizeof status));
     if (r->is_log && r->log.lines > 0)
         printf("    %lld lines read, %lld usage events counted (%lld unattributed); ignored: "
                "%lld robot, %lld status, %lld not a resource, %lld static; %lld rejected\n",
@@ -58,9 +58,9 @@ static bl_status print_text(void *ctx, const bl_source_row *r)
         printf("    %lld accepted, %lld rejected, %lld unattributed, %lld skipped\n", r->accepted,
                r->rejected, r->unattributed, r->skipped);
     if (!r->is_log)
-        printf("    created %s%s\n", *r->created ? r->created : "(unknown)",
-               r->created_plausible ? "" : " (not usable: the order of ingest decides)");
-    printf("    sha256 %s, ingested %s\n", r->hash, r->ingested_at);
+        cli_printf_safe(stdout, "    created %s%s\n", *r->created ? r->created : "(unknown)",
+                        r->created_plausible ? "" : " (not usable: the order of ingest decides)");
+    cli_printf_safe(stdout, "    sha256 %s, ingested %s\n", r->hash, r->ingested_at);
     return BL_OK;
 }
 

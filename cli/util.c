@@ -16,13 +16,63 @@
 #define BILAN_DEFAULT_DATA_DIR "/usr/share/bilan"
 #endif
 
+void cli_write_safe(FILE *f, const char *s, size_t n)
+{
+    /* Provider text (Created_By, a rejected cell, a report id) must not
+     * drive the terminal: C0 controls but tab and line feed, DEL and the C1
+     * controls (UTF-8 C2 80..C2 9F) are shown as \xHH. */
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = 0;
+        if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F)
+            len = 1;
+        else if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+                 (unsigned char)s[i + 1] <= 0x9F)
+            len = 2;
+        if (!len)
+            continue;
+        fwrite(s + start, 1, i - start, f);
+        for (size_t k = 0; k < len; k++)
+            fprintf(f, "\\x%02x", (unsigned char)s[i + k]);
+        i += len - 1;
+        start = i + 1;
+    }
+    fwrite(s + start, 1, n - start, f);
+}
+
+static void vprint_safe(FILE *f, const char *prefix, const char *fmt, va_list ap,
+                        const char *suffix)
+{
+    char small[4096], *buf = small;
+    va_list again;
+    va_copy(again, ap);
+    int len = vsnprintf(small, sizeof small, fmt, ap);
+    if (len >= (int)sizeof small && (buf = malloc((size_t)len + 1)) != NULL)
+        vsnprintf(buf, (size_t)len + 1, fmt, again);
+    va_end(again);
+    if (!buf) /* out of memory: the truncated text */
+        buf = small, len = (int)sizeof small - 1;
+    fputs(prefix, f);
+    cli_write_safe(f, buf, len < 0 ? 0 : (size_t)len);
+    fputs(suffix, f);
+    if (buf != small)
+        free(buf);
+}
+
+void cli_printf_safe(FILE *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vprint_safe(f, "", fmt, ap, "");
+    va_end(ap);
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("bilan: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vprint_safe(stderr, "bilan: ", fmt, ap, "\n");
     va_end(ap);
 }
 
@@ -30,9 +80,7 @@ void cli_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("bilan: warning: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vprint_safe(stderr, "bilan: warning: ", fmt, ap, "\n");
     va_end(ap);
 }
 

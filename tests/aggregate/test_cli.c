@@ -371,3 +371,54 @@ Test(cli, network_show_lists_and_problems)
     tu_rmtree(dir);
     free(dir);
 }
+
+/* Provider text never drives the terminal: a Created_By carrying an OSC 52
+ * clipboard write and a cell with an escape sequence are shown escaped by
+ * ingest, sources and rejects. */
+Test(cli, provider_text_is_escaped_on_the_terminal)
+{
+    char *dir = tu_mkdtemp("escapes");
+    char src[1024], bad[1024], db[1024];
+    snprintf(src, sizeof src, "%s/fixtures/counter5/pr_cairn.csv", tu_srcdir());
+    snprintf(bad, sizeof bad, "%s/evil.csv", dir);
+    snprintf(db, sizeof db, "%s/bilan.db", dir);
+    size_t n;
+    char *text = tu_read_file(src, &n);
+    cr_assert(text);
+    bl_buf b = BL_BUF_INIT(1 << 20);
+    /* Created_By with OSC 52, and a count cell with CSI 2J (clear screen). */
+    const char *cb = strstr(text, "Created_By,Cairn.info");
+    cr_assert(cb);
+    cr_assert(bl_buf_append(&b, text, (size_t)(cb - text)) == BL_OK);
+    cr_assert(bl_buf_puts(&b, "Created_By,\x1b]52;c;ZXZpbA==\x07"
+                              "Evil\xc2\x9b"
+                              "31m") == BL_OK);
+    const char *rest = cb + strlen("Created_By,Cairn.info");
+    const char *last = strrchr(text, ',');
+    cr_assert(bl_buf_append(&b, rest, (size_t)(last + 1 - rest)) == BL_OK);
+    cr_assert(bl_buf_puts(&b, "1\x1b[2J\n") == BL_OK);
+    cr_assert(tu_write_file(bad, b.data, b.len));
+    bl_buf_release(&b);
+    free(text);
+
+    const char *ing[] = {tu_bilan(), "--db", db, "ingest", bad, NULL};
+    tu_run r = tu_runv(ing, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(!memchr(r.err, 0x1b, r.err_len) && !memchr(r.out, 0x1b, r.out_len), "%s", r.err);
+    cr_assert(strstr(r.err, "1\\x1b[2J"), "the rejected cell is not shown escaped: %s", r.err);
+    tu_run_free(&r);
+    const char *srcs[] = {tu_bilan(), "--db", db, "sources", NULL};
+    r = tu_runv(srcs, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(!memchr(r.out, 0x1b, r.out_len) && !memchr(r.out, 0x07, r.out_len), "%s", r.out);
+    cr_assert(strstr(r.out, "provider: \\x1b]52;c;ZXZpbA==\\x07Evil\\xc2\\x9b31m"), "%s", r.out);
+    tu_run_free(&r);
+    const char *rej[] = {tu_bilan(), "--db", db, "rejects", "1", NULL};
+    r = tu_runv(rej, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(!memchr(r.out, 0x1b, r.out_len), "%s", r.out);
+    cr_assert(strstr(r.out, "\\x1b[2J"), "%s", r.out);
+    tu_run_free(&r);
+    tu_rmtree(dir);
+    free(dir);
+}
