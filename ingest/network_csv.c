@@ -211,6 +211,15 @@ static bl_status need_cells(ctx *c, const bl_csv_row *r, const int *cols)
                      c->t->path, r->line, r->ncells, c->t->ncols, c->t->header[*cols]);
             return BL_DATA;
         }
+    /* A line break or another control character in a name or an address
+     * would end up in a mail header or on a terminal: refused at import. */
+    for (size_t k = 0; k < r->ncells; k++) {
+        const char *v = bl__csv_cell(r, (int)k);
+        for (const char *p = v; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                return cell_fail(c, r, (int)k, k < c->t->ncols ? c->t->header[k] : "?",
+                                 "%scontrol character (line break, tab...) in the cell", "");
+    }
     return BL_OK;
 }
 

@@ -147,6 +147,20 @@ Test(network, bad_population_names_file_line_column, .init = setup, .fini = tear
         "partners.csv:3:4: population: '5OO' is not a whole number");
 }
 
+/* A line break in a partner's name would reach a mail header (issue 19,
+ * finding 9): refused at import with its cell, like any control character. */
+Test(network, control_characters_refused_in_any_cell, .init = setup, .fini = teardown)
+{
+    assert_refused("partners.csv",
+                   "id,name,kind,population,rate_per_inhabitant,emails\n"
+                   "ca,\"CA\r\nBcc: x@evil.example\",ca,1,0.15,a@b.example\n",
+                   "partners.csv:2:2: name: control character (line break, tab...) in the cell");
+    assert_refused("partners.csv",
+                   "id,name,kind,population,rate_per_inhabitant,emails\n"
+                   "ca,CA,ca,1,0.15,\"a@b.example\x1b[2J\"\n",
+                   "partners.csv:2:6: emails: control character (line break, tab...) in the cell");
+}
+
 Test(network, bad_kind, .init = setup, .fini = teardown)
 {
     assert_refused(
