@@ -191,6 +191,22 @@ static bl_status open_store(const char *path, bool readonly, bl_store **out, cha
             goto fail;
         }
     }
+    if (!readonly) {
+        /* The store holds the pseudonymisation key (docs/logs.md): created
+         * owner-only (SQLite gives its -wal and -shm the same mode), and a
+         * store others may write is refused (issue 19). */
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            close(fd);
+        struct stat sb;
+        if (stat(path, &sb) == 0 && (sb.st_mode & (S_IWGRP | S_IWOTH))) {
+            rc = bl__store_fail(st, BL_CANTCREAT,
+                                "store '%s' is writable by others (mode %03o): refused; "
+                                "run 'chmod 600 %s'",
+                                path, (unsigned)(sb.st_mode & 0777), path);
+            goto fail;
+        }
+    }
     int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
         rc = bl__store_fail(st, readonly ? BL_NOINPUT : BL_CANTCREAT, "cannot open store '%s': %s",

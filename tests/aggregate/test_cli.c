@@ -422,3 +422,27 @@ Test(cli, provider_text_is_escaped_on_the_terminal)
     tu_rmtree(dir);
     free(dir);
 }
+
+/* The store holds the pseudonymisation key: created owner-only, and a store
+ * others may write is refused (issue 19). */
+Test(cli, store_is_owner_only)
+{
+    char *dir = tu_mkdtemp("perm");
+    char net[1024], db[1024];
+    snprintf(net, sizeof net, "%s/fixtures/demo/network", tu_srcdir());
+    snprintf(db, sizeof db, "%s/bilan.db", dir);
+    const char *imp[] = {tu_bilan(), "--db", db, "network", "import", net, NULL};
+    tu_run r = tu_runv(imp, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    struct stat sb;
+    cr_assert_eq(stat(db, &sb), 0);
+    cr_assert_eq(sb.st_mode & 0777, 0600, "store created with mode %03o", sb.st_mode & 0777);
+    cr_assert_eq(chmod(db, 0664), 0);
+    r = tu_runv(imp, NULL);
+    cr_assert_eq(r.status, 73);
+    cr_assert(strstr(r.err, "is writable by others (mode 664): refused"), "%s", r.err);
+    tu_run_free(&r);
+    tu_rmtree(dir);
+    free(dir);
+}

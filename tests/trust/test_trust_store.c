@@ -262,11 +262,16 @@ Test(trust_store, read_commands_work_on_a_read_only_folder, .init = setup, .fini
     char *want = tr_export(&e);
     cr_assert_eq(chmod(e.dir, 0555), 0);
     cr_assert_eq(chmod(e.db, 0444), 0);
-    /* As root, permissions do not bind: run as nobody instead. */
+    /* As root, permissions do not bind: run as nobody instead, owner of the
+     * store (a store is owner-only, issue 19: another user cannot read it). */
     const char *prefix =
         geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
-    if (geteuid() == 0)
+    if (geteuid() == 0) {
+        tu_run c = tu_sh("chown -R 65534:65534 '%s'", e.dir);
+        cr_assert_eq(c.status, 0, "%s", c.err);
+        tu_run_free(&c);
         cr_assert_eq(chmod(e.dir, 0555), 0);
+    }
     char cmd[2048];
     snprintf(cmd, sizeof cmd, "cd / && %s'%s' --db '%s' export usage", prefix, tu_bilan(), e.db);
     tu_run r = tu_sh("%s", cmd);
