@@ -52,11 +52,6 @@ static sqlite3_stmt *prep(bl_store *st, const char *sql)
     return q;
 }
 
-static bl_status step_fail(bl_store *st)
-{
-    return bl__store_fail(st, BL_IO, "%s: %s", st->path, sqlite3_errmsg(st->db));
-}
-
 bl_status bl_store_forfaits(bl_store *st, bl_forfait_fn fn, void *ctx)
 {
     sqlite3_stmt *q = prep(st, "SELECT f.id, f.resource_id, r.name, f.metric, f.units, f.start,"
@@ -85,7 +80,7 @@ bl_status bl_store_forfaits(bl_store *st, bl_forfait_fn fn, void *ctx)
         rc = fn(ctx, &f);
     }
     if (rc == BL_OK && r != SQLITE_DONE)
-        rc = step_fail(st);
+        rc = bl__sql_fail(st, true);
     sqlite3_finalize(q);
     return rc;
 }
@@ -136,7 +131,7 @@ bl_status bl_store_forfait_usage(bl_store *st, const char *resource_id, const ch
                                 sqlite3_column_int64(s, 2));
         }
         if (rc == BL_OK && r != SQLITE_DONE)
-            rc = step_fail(st);
+            rc = bl__sql_fail(st, true);
     }
     for (int i = 0; i < NQ; i++)
         sqlite3_finalize(q[i]);

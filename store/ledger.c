@@ -5,12 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *text(sqlite3_stmt *q, int i)
-{
-    const unsigned char *t = sqlite3_column_text(q, i);
-    return t ? (const char *)t : "";
-}
-
 bl_status bl_store_sources(bl_store *st, bl_source_fn fn, void *ctx)
 {
     sqlite3_stmt *q = NULL;
@@ -40,22 +34,22 @@ bl_status bl_store_sources(bl_store *st, bl_source_fn fn, void *ctx)
     while (rc == BL_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
         bl_source_row row = {
             .id = sqlite3_column_int64(q, 0),
-            .path = text(q, 1),
-            .hash = text(q, 2),
-            .format = text(q, 3),
-            .report_id = text(q, 4),
-            .provider = text(q, 5),
-            .period_begin = text(q, 6),
-            .period_end = text(q, 7),
+            .path = bl__col_text(q, 1),
+            .hash = bl__col_text(q, 2),
+            .format = bl__col_text(q, 3),
+            .report_id = bl__col_text(q, 4),
+            .provider = bl__col_text(q, 5),
+            .period_begin = bl__col_text(q, 6),
+            .period_end = bl__col_text(q, 7),
             .accepted = sqlite3_column_int64(q, 8),
             .rejected = sqlite3_column_int64(q, 9),
             .unattributed = sqlite3_column_int64(q, 10),
             .skipped = sqlite3_column_int64(q, 11),
             .replaced_by = sqlite3_column_int64(q, 12),
-            .ingested_at = text(q, 13),
-            .created = text(q, 14),
+            .ingested_at = bl__col_text(q, 13),
+            .created = bl__col_text(q, 14),
             .created_plausible = sqlite3_column_int(q, 15) != 0,
-            .removed_at = text(q, 16),
+            .removed_at = bl__col_text(q, 16),
             .cells = sqlite3_column_int64(q, 17),
             .live = sqlite3_column_int64(q, 18),
             .is_log = sqlite3_column_int(q, 19) != 0,
@@ -64,7 +58,7 @@ bl_status bl_store_sources(bl_store *st, bl_source_fn fn, void *ctx)
                     sqlite3_column_int64(q, 24), sqlite3_column_int64(q, 25),
                     sqlite3_column_int64(q, 26), sqlite3_column_int64(q, 27),
                     sqlite3_column_int64(q, 28)},
-            .content_hash = text(q, 29),
+            .content_hash = bl__col_text(q, 29),
         };
         rc = fn(ctx, &row);
     }
@@ -104,7 +98,7 @@ bl_status bl_store_rejects(bl_store *st, const char *source, bl_reject_fn fn, vo
     bl_status rc = BL_OK;
     long long n = 0;
     while (rc == BL_OK && sqlite3_step(q) == SQLITE_ROW) {
-        bl_reject_row row = {sqlite3_column_int64(q, 0), text(q, 1), text(q, 2)};
+        bl_reject_row row = {sqlite3_column_int64(q, 0), bl__col_text(q, 1), bl__col_text(q, 2)};
         rc = fn(ctx, &row);
         n++;
     }
@@ -129,7 +123,7 @@ bl_status bl_store_gaps(bl_store *st, int from, int to, bl_gap_fn fn, void *ctx)
         goto out;
     }
     while (rc == BL_OK && sqlite3_step(qr) == SQLITE_ROW) {
-        char *id = strdup(text(qr, 0)), *name = strdup(text(qr, 1));
+        char *id = strdup(bl__col_text(qr, 0)), *name = strdup(bl__col_text(qr, 1));
         if (!id || !name) {
             free(id);
             free(name);

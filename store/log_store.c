@@ -9,11 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-static bl_status sql_fail(bl_store *st)
-{
-    return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
-}
-
 static char *col(sqlite3_stmt *q, int c)
 {
     const char *t = (const char *)sqlite3_column_text(q, c);
@@ -36,7 +31,7 @@ static bl_status load_libraries(bl_store *st, bl_log_network *net)
     sqlite3_stmt *q = NULL;
     bl_status rc = BL_OK;
     if (sqlite3_prepare_v2(st->db, "SELECT id FROM library ORDER BY id", -1, &q, NULL) != SQLITE_OK)
-        return sql_fail(st);
+        return bl__sql_fail(st, false);
     while (rc == BL_OK && sqlite3_step(q) == SQLITE_ROW) {
         if ((rc = grow((void **)&net->library_ids, net->nlibraries, sizeof(char *))) == BL_OK &&
             !(net->library_ids[net->nlibraries++] = col(q, 0)))
@@ -47,7 +42,7 @@ static bl_status load_libraries(bl_store *st, bl_log_network *net)
         return rc;
     if (sqlite3_prepare_v2(st->db, "SELECT library_id, cidr FROM library_ip_range", -1, &q, NULL) !=
         SQLITE_OK)
-        return sql_fail(st);
+        return bl__sql_fail(st, false);
     while (rc == BL_OK && sqlite3_step(q) == SQLITE_ROW) {
         if ((rc = grow((void **)&net->ranges, net->nranges, sizeof *net->ranges)) != BL_OK)
             break;
@@ -68,7 +63,7 @@ static bl_status load_resources(bl_store *st, bl_log_network *net)
                            "SELECT id, url_pattern, request_pattern FROM resource"
                            " WHERE url_pattern <> '' ORDER BY id",
                            -1, &q, NULL) != SQLITE_OK)
-        return sql_fail(st);
+        return bl__sql_fail(st, false);
     while (rc == BL_OK && sqlite3_step(q) == SQLITE_ROW) {
         if ((rc = grow((void **)&net->resources, net->nresources, sizeof *net->resources)) != BL_OK)
             break;
@@ -89,7 +84,7 @@ static bl_status load_quotas(bl_store *st, bl_log_network *net)
                            "SELECT resource_id, per_patron_monthly_quota, metric, start, end"
                            " FROM forfait WHERE per_patron_monthly_quota IS NOT NULL ORDER BY id",
                            -1, &q, NULL) != SQLITE_OK)
-        return sql_fail(st);
+        return bl__sql_fail(st, false);
     while (rc == BL_OK && sqlite3_step(q) == SQLITE_ROW) {
         if ((rc = grow((void **)&net->quotas, net->nquotas, sizeof *net->quotas)) != BL_OK)
             break;
@@ -144,7 +139,7 @@ bl_status bl_store_log_overlap(bl_store *st, const bl_hits *h, char *why, size_t
                            "SELECT DISTINCT resource_id FROM usage WHERE source_id = ?"
                            " AND resource_id IS NOT NULL",
                            -1, &qr, NULL) != SQLITE_OK) {
-        rc = sql_fail(st);
+        rc = bl__sql_fail(st, false);
         goto out;
     }
     sqlite3_bind_int64(qs, 1, first);
@@ -199,7 +194,7 @@ static bl_status month_key(bl_store *st, int month, uint8_t key[16])
     bl_status rc = BL_OK;
     if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?", -1, &q, NULL) !=
         SQLITE_OK)
-        return sql_fail(st);
+        return bl__sql_fail(st, false);
     sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
     if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) == 16) {
         memcpy(key, sqlite3_column_blob(q, 0), 16);
@@ -215,11 +210,11 @@ static bl_status month_key(bl_store *st, int month, uint8_t key[16])
         return bl__store_fail(st, BL_IO, "cannot read /dev/urandom");
     if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", -1, &q,
                            NULL) != SQLITE_OK)
-        return sql_fail(st);
+        return bl__sql_fail(st, false);
     sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_blob(q, 2, key, 16, SQLITE_TRANSIENT);
     if (sqlite3_step(q) != SQLITE_DONE)
-        rc = sql_fail(st);
+        rc = bl__sql_fail(st, false);
     sqlite3_finalize(q);
     return rc;
 }
@@ -259,12 +254,12 @@ bl_status bl__quota_refresh(bl_store *st)
         sqlite3_prepare_v2(st->db,
                            "DELETE FROM meta WHERE key LIKE 'quota_key:%' AND substr(key, 11) <= ?",
                            -1, &q2, NULL) != SQLITE_OK) {
-        rc = sql_fail(st);
+        rc = bl__sql_fail(st, false);
     } else {
         sqlite3_bind_text(q1, 1, cut, -1, SQLITE_STATIC);
         sqlite3_bind_text(q2, 1, cut, -1, SQLITE_STATIC);
         if (sqlite3_step(q1) != SQLITE_DONE || sqlite3_step(q2) != SQLITE_DONE)
-            rc = sql_fail(st);
+            rc = bl__sql_fail(st, false);
     }
     sqlite3_finalize(q1);
     sqlite3_finalize(q2);
@@ -283,7 +278,7 @@ typedef struct lw {
 
 static bl_status step_reset(lw *w)
 {
-    bl_status rc = sqlite3_step(w->q) == SQLITE_DONE ? BL_OK : sql_fail(w->st);
+    bl_status rc = sqlite3_step(w->q) == SQLITE_DONE ? BL_OK : bl__sql_fail(w->st, false);
     sqlite3_reset(w->q);
     return rc;
 }
@@ -359,7 +354,7 @@ static bl_status each(lw *w, const char *sql, bl_status (*run)(lw *w, const bl_h
                       const bl_hits *h, int now)
 {
     if (sqlite3_prepare_v2(w->st->db, sql, -1, &w->q, NULL) != SQLITE_OK)
-        return sql_fail(w->st);
+        return bl__sql_fail(w->st, false);
     bl_status rc = run(w, h, now);
     sqlite3_finalize(w->q);
     w->q = NULL;
@@ -400,7 +395,7 @@ static bl_status write_ledger(bl_store *st, const bl_hits *h, long long sid, con
                            " log_unattributed = ?8, time_first = ?9, time_last = ?10,"
                            " rows_accepted = ?3, rows_unattributed = ?8 WHERE id = ?1",
                            -1, &qs, NULL) != SQLITE_OK)
-        return sql_fail(st);
+        return bl__sql_fail(st, false);
     sqlite3_bind_int64(qs, 1, sid);
     long long v[] = {ls->lines,        ls->events,  ls->robot,       ls->status,
                      ls->not_resource, ls->static_, ls->unattributed};
@@ -411,7 +406,7 @@ static bl_status write_ledger(bl_store *st, const bl_hits *h, long long sid, con
         sqlite3_bind_int64(qs, 10, last);
     }
     if (sqlite3_step(qs) != SQLITE_DONE)
-        rc = sql_fail(st);
+        rc = bl__sql_fail(st, false);
     sqlite3_finalize(qs);
     return rc;
 }

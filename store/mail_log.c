@@ -5,11 +5,6 @@
 #include "store_internal.h"
 #include "bilan/store_queries.h"
 
-static bl_status sql_fail(bl_store *st)
-{
-    return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
-}
-
 bl_status bl_mail_log_record(bl_store *st, const bl_mail_log_entry *e)
 {
     sqlite3_stmt *q = NULL;
@@ -19,7 +14,7 @@ bl_status bl_mail_log_record(bl_store *st, const bl_mail_log_entry *e)
                            " status, reply, sent_at) VALUES (?,?,?,?,?,?,?,"
                            " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
                            -1, &q, NULL) != SQLITE_OK)
-        return sql_fail(st);
+        return bl__sql_fail(st, false);
     sqlite3_bind_text(q, 1, e->partner_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, e->period, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 3, e->kind, -1, SQLITE_STATIC);
@@ -29,7 +24,7 @@ bl_status bl_mail_log_record(bl_store *st, const bl_mail_log_entry *e)
     if (e->reply)
         sqlite3_bind_text(q, 7, e->reply, -1, SQLITE_STATIC);
     if (sqlite3_step(q) != SQLITE_DONE)
-        rc = sql_fail(st);
+        rc = bl__sql_fail(st, false);
     sqlite3_finalize(q);
     return rc;
 }
@@ -43,7 +38,7 @@ bl_status bl_mail_log_was_sent(bl_store *st, const char *partner_id, const char 
                            "SELECT 1 FROM mail_log WHERE partner_id = ? AND period = ? AND kind = ?"
                            " AND recipient = ? COLLATE NOCASE AND status = 'sent' LIMIT 1",
                            -1, &q, NULL) != SQLITE_OK)
-        return sql_fail(st);
+        return bl__sql_fail(st, false);
     sqlite3_bind_text(q, 1, partner_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, period, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 3, kind, -1, SQLITE_STATIC);
@@ -53,6 +48,6 @@ bl_status bl_mail_log_was_sent(bl_store *st, const char *partner_id, const char 
     if (r == SQLITE_ROW)
         *sent = true;
     else if (r != SQLITE_DONE)
-        return sql_fail(st);
+        return bl__sql_fail(st, false);
     return BL_OK;
 }

@@ -69,10 +69,8 @@ bl_status bl_store_network_list(bl_store *st, bl_net_list which, bl_net_row_fn f
     int r;
     while (rc == BL_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
         const char *cells[12];
-        for (size_t i = 0; i < n; i++) {
-            const unsigned char *t = sqlite3_column_text(q, (int)i);
-            cells[i] = t ? (const char *)t : "";
-        }
+        for (size_t i = 0; i < n; i++)
+            cells[i] = bl__col_text(q, (int)i);
         rc = fn(ctx, cells, n);
     }
     if (rc == BL_OK && r != SQLITE_DONE)

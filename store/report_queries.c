@@ -10,17 +10,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static const char *text(sqlite3_stmt *q, int c)
-{
-    const unsigned char *t = sqlite3_column_text(q, c);
-    return t ? (const char *)t : "";
-}
-
-static bl_status sql_fail(bl_store *st)
-{
-    return bl__store_fail(st, BL_IO, "%s: %s", st->path, sqlite3_errmsg(st->db));
-}
-
 static bl_status prepare(bl_store *st, const char *sql, sqlite3_stmt **q)
 {
     if (sqlite3_prepare_v2(st->db, sql, -1, q, NULL) != SQLITE_OK)
@@ -65,15 +54,15 @@ static bl_status each_row(bl_store *st, sqlite3_stmt *q, bl_status (*row)(sqlite
     while (rc == BL_OK && (r = sqlite3_step(q)) == SQLITE_ROW)
         rc = row(q, c);
     if (rc == BL_OK && r != SQLITE_DONE)
-        rc = sql_fail(st);
+        rc = bl__sql_fail(st, true);
     sqlite3_finalize(q);
     return rc;
 }
 
 static bl_status resource_row(sqlite3_stmt *q, cb c)
 {
-    bl_resource_row r = {text(q, 0), text(q, 1), text(q, 2),
-                         text(q, 3), text(q, 5), sqlite3_column_int64(q, 4)};
+    bl_resource_row r = {bl__col_text(q, 0), bl__col_text(q, 1), bl__col_text(q, 2),
+                         bl__col_text(q, 3), bl__col_text(q, 5), sqlite3_column_int64(q, 4)};
     return ((bl_resource_fn)c.fn)(c.ctx, &r);
 }
 
@@ -89,7 +78,7 @@ bl_status bl_store_resources(bl_store *st, bl_resource_fn fn, void *ctx)
 
 static bl_status resource_month_row(sqlite3_stmt *q, cb c)
 {
-    return ((bl_resource_month_fn)c.fn)(c.ctx, text(q, 0), month_of(q, 1));
+    return ((bl_resource_month_fn)c.fn)(c.ctx, bl__col_text(q, 0), month_of(q, 1));
 }
 
 bl_status bl_store_resource_months(bl_store *st, int first, int last, bl_resource_month_fn fn,
@@ -109,7 +98,7 @@ bl_status bl_store_resource_months(bl_store *st, int first, int last, bl_resourc
 
 static bl_status consultation_row(sqlite3_stmt *q, cb c)
 {
-    return ((bl_consultation_fn)c.fn)(c.ctx, text(q, 0), text(q, 1), month_of(q, 2),
+    return ((bl_consultation_fn)c.fn)(c.ctx, bl__col_text(q, 0), bl__col_text(q, 1), month_of(q, 2),
                                       sqlite3_column_int64(q, 3));
 }
 
@@ -137,7 +126,7 @@ static bl_status partner_users_row(sqlite3_stmt *q, cb c)
 {
     if (sqlite3_column_type(q, 1) == SQLITE_NULL)
         return BL_OK;
-    return ((bl_partner_count_fn)c.fn)(c.ctx, text(q, 0), sqlite3_column_int64(q, 1));
+    return ((bl_partner_count_fn)c.fn)(c.ctx, bl__col_text(q, 0), sqlite3_column_int64(q, 1));
 }
 
 bl_status bl_store_partner_users(bl_store *st, int first, int last, bl_partner_count_fn fn,
@@ -173,7 +162,7 @@ bl_status bl_store_network_users(bl_store *st, int first, int last, bool *has, l
         *has = true;
         *users = sqlite3_column_int64(q, 0);
     } else if (r != SQLITE_ROW && r != SQLITE_DONE) {
-        rc = sql_fail(st);
+        rc = bl__sql_fail(st, true);
     }
     sqlite3_finalize(q);
     return rc;
@@ -181,7 +170,7 @@ bl_status bl_store_network_users(bl_store *st, int first, int last, bool *has, l
 
 static bl_status library_count_row(sqlite3_stmt *q, cb c)
 {
-    return ((bl_partner_count_fn)c.fn)(c.ctx, text(q, 0), sqlite3_column_int(q, 1));
+    return ((bl_partner_count_fn)c.fn)(c.ctx, bl__col_text(q, 0), sqlite3_column_int(q, 1));
 }
 
 bl_status bl_store_library_counts(bl_store *st, bl_partner_count_fn fn, void *ctx)
@@ -193,7 +182,8 @@ bl_status bl_store_library_counts(bl_store *st, bl_partner_count_fn fn, void *ct
 
 static bl_status unattributed_row(sqlite3_stmt *q, cb c)
 {
-    return ((bl_unattributed_fn)c.fn)(c.ctx, text(q, 0), text(q, 1), sqlite3_column_int64(q, 2));
+    return ((bl_unattributed_fn)c.fn)(c.ctx, bl__col_text(q, 0), bl__col_text(q, 1),
+                                      sqlite3_column_int64(q, 2));
 }
 
 bl_status bl_store_unattributed(bl_store *st, int first, int last, bl_unattributed_fn fn, void *ctx)
@@ -223,8 +213,8 @@ bl_status bl_store_unattributed(bl_store *st, int first, int last, bl_unattribut
 
 static bl_status rejects_row(sqlite3_stmt *q, cb c)
 {
-    bl_rejects_row r = {text(q, 0), text(q, 1), text(q, 2), sqlite3_column_int64(q, 3),
-                        sqlite3_column_int64(q, 4)};
+    bl_rejects_row r = {bl__col_text(q, 0), bl__col_text(q, 1), bl__col_text(q, 2),
+                        sqlite3_column_int64(q, 3), sqlite3_column_int64(q, 4)};
     return ((bl_rejects_fn)c.fn)(c.ctx, &r);
 }
 
@@ -247,7 +237,7 @@ bl_status bl_store_files_with_rejects(bl_store *st, int first, int last, bl_reje
 
 static bl_status range_row(sqlite3_stmt *q, cb c)
 {
-    return ((bl_range_fn)c.fn)(c.ctx, text(q, 0), sqlite3_column_int64(q, 1));
+    return ((bl_range_fn)c.fn)(c.ctx, bl__col_text(q, 0), sqlite3_column_int64(q, 1));
 }
 
 bl_status bl_store_unattributed_ranges(bl_store *st, int first, int last, int limit, bl_range_fn fn,

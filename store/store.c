@@ -40,6 +40,13 @@ void bl__rollback(bl_store *st)
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+bl_status bl__sql_fail(bl_store *st, bool with_path)
+{
+    if (with_path)
+        return bl__store_fail(st, BL_IO, "%s: %s", st->path, sqlite3_errmsg(st->db));
+    return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+}
+
 bl_status bl_store_begin(bl_store *st)
 {
     return bl__begin(st);

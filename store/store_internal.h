@@ -18,6 +18,15 @@ extern const int bl__migration_count;
 
 /* Sets the handle's error text; returns code (bl_store_fail, store.h). */
 #define bl__store_fail bl_store_fail
+/* BL_IO with SQLite's last message; with_path: "STORE: message". */
+bl_status bl__sql_fail(bl_store *st, bool with_path);
+/* A text column, "" when NULL. */
+static inline const char *bl__col_text(sqlite3_stmt *q, int c)
+{
+    const unsigned char *t = sqlite3_column_text(q, c);
+    return t ? (const char *)t : "";
+}
+
 /* Runs SQL with no result; on error sets the handle's message. */
 bl_status bl__exec(bl_store *st, const char *sql);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
