@@ -245,7 +245,7 @@ bl_status bl__quota_refresh(bl_store *st)
     if (rc != BL_OK)
         return rc;
     /* The last month closed today: every month up to it is purged. */
-    int cut_month = bl_store_now_month() - 3;
+    int cut_month = bl_quota_last_closed(bl_store_now_month());
     char cut[8];
     bl_month_format(cut_month, cut);
     sqlite3_stmt *q1 = NULL, *q2 = NULL;

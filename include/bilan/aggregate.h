@@ -219,9 +219,13 @@ bool bl_hits_has_quotas(const bl_hits *h);
 
 /* A month's per-patron figures are final once it ended more than two full
  * months before now (March is closed from the 1st of June). */
+static inline int bl_quota_last_closed(int now_month)
+{
+    return now_month - 3;
+}
 static inline bool bl_quota_month_closed(int month, int now_month)
 {
-    return month + 3 <= now_month;
+    return month <= bl_quota_last_closed(now_month);
 }
 
 /* ---- HyperLogLog (aggregate/hll.c) ------------------------------------------- */
