@@ -6,6 +6,17 @@
 
 #include <stdio.h>
 
+/* The months an item has effective usage in, for every item at once (one
+ * pass over the usage: a network of thousands of libraries is listed in
+ * time linear in its size, not a subquery per item). */
+#define MONTHS_BY(KEY, FROM)                                                                    \
+    "SELECT " KEY " AS k, MIN(u.month) AS first, MAX(u.month) AS last FROM " FROM " WHERE " KEY \
+    " IS NOT NULL GROUP BY " KEY
+/* A list column of an item: its values joined by ';', in ORDER. */
+#define JOINED(TABLE, KEY, VALUE, ORDER)                                                  \
+    "SELECT " KEY " AS k, group_concat(" VALUE ", ';') AS v FROM (SELECT " KEY ", " VALUE \
+    " FROM " TABLE " ORDER BY " KEY ", " ORDER ") GROUP BY " KEY
+
 /* One query per list; its columns are the row's cells, in this order. */
 static const struct {
     const char *const cols[12];
@@ -14,34 +25,55 @@ static const struct {
     [BL_NET_PARTNERS] =
         {{"id", "name", "kind", "population", "population_year", "rate_per_inhabitant", "emails",
           "libraries", "first_month", "last_month", NULL},
-         "SELECT p.id, p.name, p.kind, p.population, COALESCE(p.population_year, ''),"
-         " rtrim(rtrim(printf('%d,%04d', p.rate_e4 / 10000, p.rate_e4 % 10000), '0'), ','),"
-         " p.emails,"
-         " (SELECT COUNT(*) FROM library l WHERE l.partner_id = p.id),"
-         " COALESCE(MIN(u.month), ''), COALESCE(MAX(u.month), '')"
-         " FROM partner p LEFT JOIN library l2 ON l2.partner_id = p.id"
-         " LEFT JOIN usage_effective u ON u.library_id = l2.id"
-         " GROUP BY p.id ORDER BY p.id"},
+         "WITH n AS (SELECT partner_id AS k, COUNT(*) AS libs FROM library GROUP BY partner_id),"
+         " m AS (" MONTHS_BY("l.partner_id", "usage_effective u JOIN library l ON l.id = "
+                                             "u.library_id") ")"
+                                                             " SELECT p.id, p.name, p.kind, "
+                                                             "p.population, "
+                                                             "COALESCE(p.population_year, ''),"
+                                                             " rtrim(rtrim(printf('%d,%04d', "
+                                                             "p.rate_e4 / 10000, p.rate_e4 % "
+                                                             "10000), '0'), ','),"
+                                                             " p.emails, COALESCE(n.libs, 0), "
+                                                             "COALESCE(m.first, ''), "
+                                                             "COALESCE(m.last, '')"
+                                                             " FROM partner p LEFT JOIN n ON n.k = "
+                                                             "p.id LEFT JOIN m ON m.k = p.id ORDER "
+                                                             "BY p.id"},
     [BL_NET_LIBRARIES] =
         {{"id", "partner_id", "name", "aliases", "ip_ranges", "first_month", "last_month", NULL},
-         "SELECT l.id, l.partner_id, l.name,"
-         " COALESCE((SELECT group_concat(alias, ';') FROM (SELECT alias FROM library_alias a"
-         "   WHERE a.library_id = l.id ORDER BY alias)), ''),"
-         " COALESCE((SELECT group_concat(cidr, ';') FROM (SELECT cidr FROM library_ip_range r"
-         "   WHERE r.library_id = l.id ORDER BY rowid)), ''),"
-         " COALESCE((SELECT MIN(month) FROM usage_effective u WHERE u.library_id = l.id), ''),"
-         " COALESCE((SELECT MAX(month) FROM usage_effective u WHERE u.library_id = l.id), '')"
-         " FROM library l ORDER BY l.id"},
+         "WITH a AS (" JOINED(
+             "library_alias", "library_id", "alias",
+             "alias") "),"
+                      " r AS (" JOINED(
+                          "library_ip_range", "library_id", "cidr",
+                          "rowid") "),"
+                                   " m AS (" MONTHS_BY(
+                                       "u.library_id",
+                                       "usage_effective u") ")"
+                                                            " SELECT l.id, l.partner_id, l.name, "
+                                                            "COALESCE(a.v, ''), COALESCE(r.v, ''),"
+                                                            " COALESCE(m.first, ''), "
+                                                            "COALESCE(m.last, '')"
+                                                            " FROM library l LEFT JOIN a ON a.k = "
+                                                            "l.id LEFT JOIN r ON r.k = l.id"
+                                                            " LEFT JOIN m ON m.k = l.id ORDER BY "
+                                                            "l.id"},
     [BL_NET_RESOURCES] =
         {{"id", "name", "provider", "kind", "counter_names", "url_pattern", "headline_metric",
           "first_month", "last_month", NULL},
-         "SELECT r.id, r.name, r.provider, r.kind,"
-         " COALESCE((SELECT group_concat(name, ';') FROM (SELECT name FROM resource_name n"
-         "   WHERE n.resource_id = r.id ORDER BY name)), ''),"
-         " r.url_pattern, r.headline_metric,"
-         " COALESCE((SELECT MIN(month) FROM usage_effective u WHERE u.resource_id = r.id), ''),"
-         " COALESCE((SELECT MAX(month) FROM usage_effective u WHERE u.resource_id = r.id), '')"
-         " FROM resource r ORDER BY r.id"},
+         "WITH c AS (" JOINED(
+             "resource_name", "resource_id", "name",
+             "name") "),"
+                     " m AS (" MONTHS_BY(
+                         "u.resource_id",
+                         "usage_effective u") ")"
+                                              " SELECT r.id, r.name, r.provider, r.kind, "
+                                              "COALESCE(c.v, ''), r.url_pattern,"
+                                              " r.headline_metric, COALESCE(m.first, ''), "
+                                              "COALESCE(m.last, '')"
+                                              " FROM resource r LEFT JOIN c ON c.k = r.id LEFT "
+                                              "JOIN m ON m.k = r.id ORDER BY r.id"},
     [BL_NET_FORFAITS] =
         {{"id", "resource_id", "units", "start", "end", "metric", "monthly_cap",
           "per_patron_monthly_quota", "alert_percent", NULL},
