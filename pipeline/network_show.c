@@ -67,36 +67,132 @@ static void add(char *out, size_t n, const char *text)
     snprintf(out + l, n - l, "%s%s", l ? "; " : "", text);
 }
 
-/* Ranges of two libraries that overlap: an address would go to the first. */
-static void overlaps(const table *t, size_t r, char *out, size_t n)
+/* The libraries' ranges that overlap another library's, found in one sort
+ * and one sweep (n log n, not a comparison of every pair: a network may
+ * have tens of thousands of ranges). */
+typedef struct range {
+    bl_cidr c;
+    size_t row, idx; /* library row, position in its ip_ranges cell */
+    const char *text;
+} range;
+
+typedef struct overlap { /* "IP range a overlaps b of library 'row_b'" for row */
+    size_t row, a_idx, o_row, b_idx;
+    const char *a, *b;
+} overlap;
+
+typedef struct overlaps {
+    char *texts; /* the ranges' text, NUL-separated */
+    range *r;
+    overlap *o;
+    size_t nr, no, next; /* next: the first overlap not yet told */
+} overlaps;
+
+static int range_cmp(const void *pa, const void *pb)
 {
-    size_t cr = col(BL_NET_LIBRARIES, "ip_ranges");
-    char mine[4096];
-    snprintf(mine, sizeof mine, "%s", cell(t, r, cr));
-    char *msave = NULL;
-    for (char *a = strtok_r(mine, ";", &msave); a; a = strtok_r(NULL, ";", &msave)) {
-        bl_cidr ca;
-        if (!bl_cidr_parse(a, &ca))
-            continue;
-        for (size_t o = 0; o < t->nrows; o++) {
-            if (o == r)
+    const range *a = pa, *b = pb;
+    if (a->c.family != b->c.family)
+        return a->c.family - b->c.family;
+    int d = memcmp(a->c.addr, b->c.addr, sizeof a->c.addr);
+    return d ? d : a->c.prefix - b->c.prefix; /* the wider block first */
+}
+
+static int overlap_cmp(const void *pa, const void *pb)
+{
+    const overlap *a = pa, *b = pb;
+    size_t ka[4] = {a->row, a->a_idx, a->o_row, a->b_idx};
+    size_t kb[4] = {b->row, b->a_idx, b->o_row, b->b_idx};
+    for (int i = 0; i < 4; i++)
+        if (ka[i] != kb[i])
+            return ka[i] < kb[i] ? -1 : 1;
+    return 0;
+}
+
+static bl_status add_overlap(overlaps *ov, size_t *alloc, const range *x, const range *y)
+{
+    if (ov->no + 2 > *alloc) {
+        size_t na = *alloc ? *alloc * 2 : 16;
+        overlap *n = realloc(ov->o, na * sizeof *n);
+        if (!n)
+            return BL_NOMEM;
+        ov->o = n, *alloc = na;
+    }
+    ov->o[ov->no++] = (overlap){x->row, x->idx, y->row, y->idx, x->text, y->text};
+    ov->o[ov->no++] = (overlap){y->row, y->idx, x->row, x->idx, y->text, x->text};
+    return BL_OK;
+}
+
+static bl_status find_overlaps(const table *t, overlaps *ov)
+{
+    size_t cr = col(BL_NET_LIBRARIES, "ip_ranges"), len = 0, ralloc = 0, oalloc = 0;
+    for (size_t r = 0; r < t->nrows; r++)
+        len += strlen(cell(t, r, cr)) + 1;
+    if (!(ov->texts = malloc(len + 1)))
+        return BL_NOMEM;
+    char *p = ov->texts;
+    for (size_t r = 0; r < t->nrows; r++) {
+        size_t idx = 0;
+        char *save = NULL;
+        strcpy(p, cell(t, r, cr));
+        char *end = p + strlen(p) + 1;
+        for (char *a = strtok_r(p, ";", &save); a; a = strtok_r(NULL, ";", &save), idx++) {
+            bl_cidr c;
+            if (!bl_cidr_parse(a, &c))
                 continue;
-            char other[4096], *save = NULL;
-            snprintf(other, sizeof other, "%s", cell(t, o, cr));
-            for (char *b = strtok_r(other, ";", &save); b; b = strtok_r(NULL, ";", &save)) {
-                bl_cidr cb;
-                if (bl_cidr_parse(b, &cb) && bl_cidr_overlap(&ca, &cb)) {
-                    char msg[512];
-                    snprintf(msg, sizeof msg, "IP range %s overlaps %s of library '%s'", a, b,
-                             cell(t, o, 0));
-                    add(out, n, msg);
-                }
+            if (ov->nr == ralloc) {
+                size_t na = ralloc ? ralloc * 2 : 16;
+                range *n = realloc(ov->r, na * sizeof *n);
+                if (!n)
+                    return BL_NOMEM;
+                ov->r = n, ralloc = na;
             }
+            ov->r[ov->nr++] = (range){c, r, idx, a};
         }
+        p = end;
+    }
+    qsort(ov->r, ov->nr, sizeof *ov->r, range_cmp);
+    /* Blocks are nested or disjoint: the stack holds the chain of blocks
+     * that hold the current one, each an overlap with it. */
+    size_t *stack = malloc((ov->nr + 1) * sizeof *stack), depth = 0;
+    if (!stack)
+        return BL_NOMEM;
+    bl_status rc = BL_OK;
+    for (size_t i = 0; i < ov->nr && rc == BL_OK; i++) {
+        const range *cur = &ov->r[i];
+        while (depth && !bl_cidr_overlap(&ov->r[stack[depth - 1]].c, &cur->c))
+            depth--;
+        for (size_t k = 0; k < depth && rc == BL_OK; k++)
+            if (ov->r[stack[k]].row != cur->row)
+                rc = add_overlap(ov, &oalloc, &ov->r[stack[k]], cur);
+        stack[depth++] = i;
+    }
+    free(stack);
+    if (rc == BL_OK)
+        qsort(ov->o, ov->no, sizeof *ov->o, overlap_cmp);
+    return rc;
+}
+
+static void overlaps_free(overlaps *ov)
+{
+    free(ov->texts);
+    free(ov->r);
+    free(ov->o);
+}
+
+/* Ranges of row r that overlap another library's: an address would go to
+ * only one of them. */
+static void tell_overlaps(const table *t, overlaps *ov, size_t r, char *out, size_t n)
+{
+    for (; ov->next < ov->no && ov->o[ov->next].row == r; ov->next++) {
+        const overlap *o = &ov->o[ov->next];
+        char msg[512];
+        snprintf(msg, sizeof msg, "IP range %s overlaps %s of library '%s'", o->a, o->b,
+                 cell(t, o->o_row, 0));
+        add(out, n, msg);
     }
 }
 
-static void problems(bl_net_list which, const table *t, size_t r, char *out, size_t n)
+static void problems(bl_net_list which, const table *t, overlaps *ov, size_t r, char *out, size_t n)
 {
     out[0] = '\0';
     switch (which) {
@@ -107,7 +203,7 @@ static void problems(bl_net_list which, const table *t, size_t r, char *out, siz
     case BL_NET_LIBRARIES:
         if (!*cell(t, r, col(which, "aliases")) && !*cell(t, r, col(which, "ip_ranges")))
             add(out, n, "no alias and no IP range: no usage can be attributed to it");
-        overlaps(t, r, out, n);
+        tell_overlaps(t, ov, r, out, n);
         break;
     case BL_NET_RESOURCES:
         if (!*cell(t, r, col(which, "counter_names")) && !*cell(t, r, col(which, "url_pattern")))
@@ -136,18 +232,22 @@ bl_status bl_network_show(bl_store *st, bl_net_list which, bl_net_row_fn fn, voi
                           long *nproblems)
 {
     table t = {0};
+    overlaps ov = {0};
     bl_status rc = bl_store_network_list(st, which, keep, &t);
+    if (rc == BL_OK && which == BL_NET_LIBRARIES)
+        rc = find_overlaps(&t, &ov);
     for (size_t r = 0; rc == BL_OK && r < t.nrows; r++) {
         const char *cells[MAX_COLS + 1];
         char prob[8192];
         for (size_t c = 0; c < t.ncols && c < MAX_COLS; c++)
             cells[c] = cell(&t, r, c);
-        problems(which, &t, r, prob, sizeof prob);
+        problems(which, &t, &ov, r, prob, sizeof prob);
         cells[t.ncols] = prob;
         if (*prob && nproblems)
             (*nproblems)++;
         rc = fn(ctx, cells, t.ncols + 1);
     }
+    overlaps_free(&ov);
     table_free(&t);
     return rc;
 }
