@@ -46,7 +46,7 @@ bl_status bl_store_export_usage(bl_store *st, const bl_usage_filter *f, bl_usage
     int r = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL);
     free(sql);
     if (r != SQLITE_OK)
-        return bl__store_fail(st, BL_INTERNAL, "%s", sqlite3_errmsg(st->db));
+        return bl_store_fail(st, BL_INTERNAL, "%s", sqlite3_errmsg(st->db));
     sqlite3_bind_text(q, 1, from, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 2, to, -1, SQLITE_TRANSIENT);
     if (f->partner_id)
@@ -60,7 +60,7 @@ bl_status bl_store_export_usage(bl_store *st, const bl_usage_filter *f, bl_usage
         rc = fn(ctx, &row);
     }
     if (rc == BL_OK && r != SQLITE_DONE)
-        rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+        rc = bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
     sqlite3_finalize(q);
     return rc;
 }

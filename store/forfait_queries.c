@@ -45,7 +45,7 @@ static sqlite3_stmt *prep(bl_store *st, const char *sql)
 {
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
-        bl__store_fail(st, BL_INTERNAL, "%s", sqlite3_errmsg(st->db));
+        bl_store_fail(st, BL_INTERNAL, "%s", sqlite3_errmsg(st->db));
         sqlite3_finalize(q);
         return NULL;
     }

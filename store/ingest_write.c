@@ -11,7 +11,7 @@
 static bl_status prepare(bl_store *st, const char *sql, sqlite3_stmt **q)
 {
     if (sqlite3_prepare_v2(st->db, sql, -1, q, NULL) != SQLITE_OK)
-        return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+        return bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
     return BL_OK;
 }
 
@@ -20,8 +20,8 @@ static bl_status step(bl_store *st, sqlite3_stmt *q)
     int r = sqlite3_step(q);
     sqlite3_reset(q);
     if (r != SQLITE_DONE && r != SQLITE_ROW)
-        return bl__store_fail(st, (r & 0xff) == SQLITE_BUSY ? BL_TEMPFAIL : BL_IO, "%s: %s",
-                              st->path, sqlite3_errmsg(st->db));
+        return bl_store_fail(st, (r & 0xff) == SQLITE_BUSY ? BL_TEMPFAIL : BL_IO, "%s: %s",
+                             st->path, sqlite3_errmsg(st->db));
     return BL_OK;
 }
 
@@ -161,7 +161,7 @@ static bl_status insert_source(bl_store *st, const bl_rollup_file *f, const bl_n
         if ((sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_CONSTRAINT)
             rc = BL_DUPLICATE; /* another bilan ingested the same content meanwhile */
         else
-            rc = bl__store_fail(st, BL_IO, "%s: %s", st->path, sqlite3_errmsg(st->db));
+            rc = bl_store_fail(st, BL_IO, "%s: %s", st->path, sqlite3_errmsg(st->db));
     } else {
         *sid = sqlite3_last_insert_rowid(st->db);
     }

@@ -14,7 +14,7 @@ bl_status bl_store_key_rotate(bl_store *st)
     if (fd < 0 || read(fd, key, sizeof key) != (ssize_t)sizeof key) {
         if (fd >= 0)
             close(fd);
-        return bl__store_fail(st, BL_IO, "cannot read /dev/urandom");
+        return bl_store_fail(st, BL_IO, "cannot read /dev/urandom");
     }
     close(fd);
     bl_status rc = bl__begin(st);
@@ -24,12 +24,12 @@ bl_status bl_store_key_rotate(bl_store *st)
     if (sqlite3_prepare_v2(st->db,
                            "INSERT OR REPLACE INTO meta(key, value) VALUES ('pseudonym_key', ?)",
                            -1, &q, NULL) != SQLITE_OK) {
-        rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+        rc = bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
         goto out;
     }
     sqlite3_bind_blob(q, 1, key, sizeof key, SQLITE_TRANSIENT);
     if (sqlite3_step(q) != SQLITE_DONE)
-        rc = bl__store_fail(st, BL_IO, "cannot store the secret key: %s", sqlite3_errmsg(st->db));
+        rc = bl_store_fail(st, BL_IO, "cannot store the secret key: %s", sqlite3_errmsg(st->db));
 out:
     sqlite3_finalize(q);
     memset(key, 0, sizeof key);

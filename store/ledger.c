@@ -28,7 +28,7 @@ bl_status bl_store_sources(bl_store *st, bl_source_fn fn, void *ctx)
             " FROM source s LEFT JOIN (SELECT source_id, count(*) AS cells, sum(live) AS live"
             "  FROM usage GROUP BY source_id) c ON c.source_id = s.id ORDER BY s.id",
             -1, &q, NULL) != SQLITE_OK)
-        return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+        return bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
     bl_status rc = BL_OK;
     int r;
     while (rc == BL_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
@@ -80,20 +80,20 @@ bl_status bl_store_rejects(bl_store *st, const char *source, bl_reject_fn fn, vo
                            "OR path LIKE '%/' || ?2 ESCAPE '\\' ORDER BY (id = ?1) DESC, id DESC "
                            "LIMIT 1",
                            -1, &q, NULL) != SQLITE_OK)
-        return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+        return bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
     sqlite3_bind_int64(q, 1, (end && *end == '\0' && *source) ? asnum : -1);
     sqlite3_bind_text(q, 2, source, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(q) == SQLITE_ROW)
         sid = sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
     if (!sid)
-        return bl__store_fail(st, BL_NOTFOUND, "no ingested file '%s' (see 'bilan sources')",
-                              source);
+        return bl_store_fail(st, BL_NOTFOUND, "no ingested file '%s' (see 'bilan sources')",
+                             source);
     if (sqlite3_prepare_v2(st->db,
                            "SELECT line, COALESCE(field, ''), reason FROM rejection "
                            "WHERE source_id = ? ORDER BY line, rowid",
                            -1, &q, NULL) != SQLITE_OK)
-        return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+        return bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
     sqlite3_bind_int64(q, 1, sid);
     bl_status rc = BL_OK;
     long long n = 0;
@@ -119,7 +119,7 @@ bl_status bl_store_gaps(bl_store *st, int from, int to, bl_gap_fn fn, void *ctx)
         sqlite3_prepare_v2(st->db,
                            "SELECT 1 FROM usage WHERE resource_id = ? AND month = ? LIMIT 1", -1,
                            &qm, NULL) != SQLITE_OK) {
-        rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+        rc = bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
         goto out;
     }
     while (rc == BL_OK && sqlite3_step(qr) == SQLITE_ROW) {

@@ -166,7 +166,7 @@ bl_status bl_store_log_overlap(bl_store *st, const bl_hits *h, char *why, size_t
                  "its hits (%s..%s) overlap those of log #%lld '%s' (%s..%s) on resource '%s':"
                  " the same hits would be counted twice (--force to ingest it anyway)",
                  b1, b2, id, (const char *)sqlite3_column_text(qs, 1), a1, a2, shared);
-        rc = bl__store_fail(st, BL_DATA, "%s", why);
+        rc = bl_store_fail(st, BL_DATA, "%s", why);
     }
 out:
     sqlite3_finalize(qs);
@@ -207,7 +207,7 @@ static bl_status month_key(bl_store *st, int month, uint8_t key[16])
     if (f)
         fclose(f);
     if (!ok)
-        return bl__store_fail(st, BL_IO, "cannot read /dev/urandom");
+        return bl_store_fail(st, BL_IO, "cannot read /dev/urandom");
     if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", -1, &q,
                            NULL) != SQLITE_OK)
         return bl__sql_fail(st, false);

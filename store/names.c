@@ -11,7 +11,7 @@ static bl_status load_map(bl_store *st, const char *sql, bl_names *n,
 {
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
-        return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+        return bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
     bl_status rc = BL_OK;
     while (rc == BL_OK && sqlite3_step(q) == SQLITE_ROW)
         rc = add(n, (const char *)sqlite3_column_text(q, 0),
@@ -54,7 +54,7 @@ bl_status bl_store_reattribute(bl_store *st)
         "AND database_name = ?4";
     if (sqlite3_prepare_v2(st->db, sql_sel, -1, &sel, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(st->db, sql_upd, -1, &upd, NULL) != SQLITE_OK) {
-        rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+        rc = bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
         goto out;
     }
     while (sqlite3_step(sel) == SQLITE_ROW) {
@@ -75,7 +75,7 @@ bl_status bl_store_reattribute(bl_store *st)
         else
             sqlite3_bind_null(upd, 6);
         if (sqlite3_step(upd) != SQLITE_DONE) {
-            rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+            rc = bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
             goto out;
         }
         sqlite3_reset(upd);

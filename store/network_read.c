@@ -96,7 +96,7 @@ bl_status bl_store_network_list(bl_store *st, bl_net_list which, bl_net_row_fn f
         n++;
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(st->db, LISTS[which].sql, -1, &q, NULL) != SQLITE_OK)
-        return bl__store_fail(st, BL_INTERNAL, "%s", sqlite3_errmsg(st->db));
+        return bl_store_fail(st, BL_INTERNAL, "%s", sqlite3_errmsg(st->db));
     bl_status rc = BL_OK;
     int r;
     while (rc == BL_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
@@ -106,7 +106,7 @@ bl_status bl_store_network_list(bl_store *st, bl_net_list which, bl_net_row_fn f
         rc = fn(ctx, cells, n);
     }
     if (rc == BL_OK && r != SQLITE_DONE)
-        rc = bl__store_fail(st, BL_IO, "%s: %s", st->path, sqlite3_errmsg(st->db));
+        rc = bl_store_fail(st, BL_IO, "%s: %s", st->path, sqlite3_errmsg(st->db));
     sqlite3_finalize(q);
     return rc;
 }

@@ -39,7 +39,7 @@ static bl_status prep(ins *in, bl_store *st, const char *file, bool bare, const 
 {
     *in = (ins){st, NULL, file, bare};
     if (sqlite3_prepare_v2(st->db, sql, -1, &in->q, NULL) != SQLITE_OK)
-        return bl__store_fail(st, BL_INTERNAL, "%s", sqlite3_errmsg(st->db));
+        return bl_store_fail(st, BL_INTERNAL, "%s", sqlite3_errmsg(st->db));
     return BL_OK;
 }
 
@@ -55,11 +55,11 @@ static bl_status step(ins *in, unsigned long line)
     sqlite3_reset(in->q);
     sqlite3_clear_bindings(in->q);
     if ((r & 0xff) == SQLITE_CONSTRAINT)
-        return bl__store_fail(st, BL_DATA, "%s:%lu: %s", in->file, line, sqlite3_errmsg(st->db));
+        return bl_store_fail(st, BL_DATA, "%s:%lu: %s", in->file, line, sqlite3_errmsg(st->db));
     if (r != SQLITE_DONE && in->bare)
-        return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+        return bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
     if (r != SQLITE_DONE)
-        return bl__store_fail(st, BL_IO, "%s: %s", st->path, sqlite3_errmsg(st->db));
+        return bl_store_fail(st, BL_IO, "%s: %s", st->path, sqlite3_errmsg(st->db));
     return BL_OK;
 }
 

@@ -13,7 +13,7 @@
 static bl_status prepare(bl_store *st, const char *sql, sqlite3_stmt **q)
 {
     if (sqlite3_prepare_v2(st->db, sql, -1, q, NULL) != SQLITE_OK)
-        return bl__store_fail(st, BL_INTERNAL, "%s", sqlite3_errmsg(st->db));
+        return bl_store_fail(st, BL_INTERNAL, "%s", sqlite3_errmsg(st->db));
     return BL_OK;
 }
 

@@ -25,14 +25,14 @@ static bl_status exec1(bl_store *st, const char *sql, long long id)
 {
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
-        return bl__store_fail(st, BL_IO, "%s: %s [%s]", st->path, sqlite3_errmsg(st->db), sql);
+        return bl_store_fail(st, BL_IO, "%s: %s [%s]", st->path, sqlite3_errmsg(st->db), sql);
     if (id >= 0 && sqlite3_bind_parameter_count(q) >= 1)
         sqlite3_bind_int64(q, 1, id);
     int r = sqlite3_step(q);
     sqlite3_finalize(q);
     if (r != SQLITE_DONE && r != SQLITE_ROW)
-        return bl__store_fail(st, (r & 0xff) == SQLITE_BUSY ? BL_TEMPFAIL : BL_IO, "%s: %s",
-                              st->path, sqlite3_errmsg(st->db));
+        return bl_store_fail(st, (r & 0xff) == SQLITE_BUSY ? BL_TEMPFAIL : BL_IO, "%s: %s",
+                             st->path, sqlite3_errmsg(st->db));
     return BL_OK;
 }
 
@@ -203,12 +203,12 @@ bl_status bl_store_remove_sources(bl_store *st, const long long *ids, size_t n,
         }
         sqlite3_finalize(q);
         if (!exists) {
-            rc = bl__store_fail(st, BL_NOTFOUND, "no source #%lld (see 'bilan sources')", id);
+            rc = bl_store_fail(st, BL_NOTFOUND, "no source #%lld (see 'bilan sources')", id);
             goto fail;
         }
         if (*removed) {
-            rc = bl__store_fail(st, BL_NOTFOUND, "source #%lld was already removed (%s)", id,
-                                removed);
+            rc = bl_store_fail(st, BL_NOTFOUND, "source #%lld was already removed (%s)", id,
+                               removed);
             goto fail;
         }
         bool is_log = family == BL_FAM_LOG;
@@ -233,7 +233,7 @@ bl_status bl_store_remove_sources(bl_store *st, const long long *ids, size_t n,
         sqlite3_stmt *qu = NULL;
         if (sqlite3_prepare_v2(st->db, "UPDATE source SET removed_at = ?2 WHERE id = ?1", -1, &qu,
                                NULL) != SQLITE_OK) {
-            rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+            rc = bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
             goto fail;
         }
         sqlite3_bind_int64(qu, 1, id);
@@ -241,7 +241,7 @@ bl_status bl_store_remove_sources(bl_store *st, const long long *ids, size_t n,
         int r = sqlite3_step(qu);
         sqlite3_finalize(qu);
         if (r != SQLITE_DONE) {
-            rc = bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+            rc = bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
             goto fail;
         }
         if (rivals) {

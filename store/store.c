@@ -15,7 +15,7 @@ bl_status bl__exec(bl_store *st, const char *sql)
     char *msg = NULL;
     if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         int code = sqlite3_extended_errcode(st->db);
-        bl__store_fail(st, BL_IO, "%s: %s", st->path, msg ? msg : sqlite3_errmsg(st->db));
+        bl_store_fail(st, BL_IO, "%s: %s", st->path, msg ? msg : sqlite3_errmsg(st->db));
         sqlite3_free(msg);
         if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
             return BL_TEMPFAIL;
@@ -43,8 +43,8 @@ void bl__rollback(bl_store *st)
 bl_status bl__sql_fail(bl_store *st, bool with_path)
 {
     if (with_path)
-        return bl__store_fail(st, BL_IO, "%s: %s", st->path, sqlite3_errmsg(st->db));
-    return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+        return bl_store_fail(st, BL_IO, "%s: %s", st->path, sqlite3_errmsg(st->db));
+    return bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
 }
 
 bl_status bl_store_begin(bl_store *st)
@@ -99,9 +99,9 @@ static bl_status migrate(bl_store *st)
     sqlite3_finalize(q);
     if (version > bl__migration_count) {
         bl__rollback(st);
-        return bl__store_fail(st, BL_DATA,
-                              "%s: store schema version %d is newer than this bilan (%d)", st->path,
-                              version, bl__migration_count);
+        return bl_store_fail(st, BL_DATA,
+                             "%s: store schema version %d is newer than this bilan (%d)", st->path,
+                             version, bl__migration_count);
     }
     for (int v = version; v < bl__migration_count; v++) {
         rc = bl__exec(st, bl__migrations[v]);
@@ -192,9 +192,9 @@ static bl_status open_store(const char *path, bool readonly, bl_store **out, cha
          * give an empty store and a silent success. */
         struct stat sb;
         if (stat(path, &sb) != 0) {
-            rc = bl__store_fail(st, errno == ENOENT || errno == ENOTDIR ? BL_NOINPUT : BL_IO,
-                                "no store at '%s': %s (create one with 'bilan network import')",
-                                path, strerror(errno));
+            rc = bl_store_fail(st, errno == ENOENT || errno == ENOTDIR ? BL_NOINPUT : BL_IO,
+                               "no store at '%s': %s (create one with 'bilan network import')",
+                               path, strerror(errno));
             goto fail;
         }
     }
@@ -207,17 +207,17 @@ static bl_status open_store(const char *path, bool readonly, bl_store **out, cha
             close(fd);
         struct stat sb;
         if (stat(path, &sb) == 0 && (sb.st_mode & (S_IWGRP | S_IWOTH))) {
-            rc = bl__store_fail(st, BL_CANTCREAT,
-                                "store '%s' is writable by others (mode %03o): refused; "
-                                "run 'chmod 600 %s'",
-                                path, (unsigned)(sb.st_mode & 0777), path);
+            rc = bl_store_fail(st, BL_CANTCREAT,
+                               "store '%s' is writable by others (mode %03o): refused; "
+                               "run 'chmod 600 %s'",
+                               path, (unsigned)(sb.st_mode & 0777), path);
             goto fail;
         }
     }
     int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
-        rc = bl__store_fail(st, readonly ? BL_NOINPUT : BL_CANTCREAT, "cannot open store '%s': %s",
-                            path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        rc = bl_store_fail(st, readonly ? BL_NOINPUT : BL_CANTCREAT, "cannot open store '%s': %s",
+                           path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
         goto fail;
     }
     /* Another bilan may be ingesting: wait for it rather than fail. */
@@ -240,28 +240,28 @@ static bl_status open_store(const char *path, bool readonly, bl_store **out, cha
                 reopen_immutable(st, path, &version)) {
                 r = SQLITE_OK; /* a read-only folder and nothing pending in a WAL */
             } else if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY) {
-                rc = bl__store_fail(st, BL_IO,
-                                    "cannot read store '%s': its folder '%s' must be writable "
-                                    "for the WAL index, or '%s-shm' must exist",
-                                    path, folder, path);
+                rc = bl_store_fail(st, BL_IO,
+                                   "cannot read store '%s': its folder '%s' must be writable "
+                                   "for the WAL index, or '%s-shm' must exist",
+                                   path, folder, path);
                 goto fail;
             } else if (code == SQLITE_NOTADB) {
-                rc = bl__store_fail(st, BL_DATA, "'%s' is not a bilan store", path);
+                rc = bl_store_fail(st, BL_DATA, "'%s' is not a bilan store", path);
                 goto fail;
             } else {
-                rc = bl__store_fail(st, BL_IO, "cannot read store '%s': %s", path,
-                                    sqlite3_errmsg(st->db));
+                rc = bl_store_fail(st, BL_IO, "cannot read store '%s': %s", path,
+                                   sqlite3_errmsg(st->db));
                 goto fail;
             }
         }
         if (version != bl__migration_count) {
-            rc = bl__store_fail(st, BL_DATA,
-                                version > bl__migration_count
-                                    ? "%s: store schema version %d is newer than this bilan (%d)"
-                                    : "%s: store schema version %d is older than this bilan "
-                                      "(%d): run any writing command (e.g. 'bilan network "
-                                      "import') to upgrade it",
-                                path, version, bl__migration_count);
+            rc = bl_store_fail(st, BL_DATA,
+                               version > bl__migration_count
+                                   ? "%s: store schema version %d is newer than this bilan (%d)"
+                                   : "%s: store schema version %d is older than this bilan "
+                                     "(%d): run any writing command (e.g. 'bilan network "
+                                     "import') to upgrade it",
+                               path, version, bl__migration_count);
             goto fail;
         }
         rc = bl__exec(st, "PRAGMA foreign_keys=ON");
@@ -272,7 +272,7 @@ static bl_status open_store(const char *path, bool readonly, bl_store **out, cha
                           "PRAGMA synchronous=NORMAL;");
         if (rc != BL_OK) {
             int code = sqlite3_extended_errcode(st->db) & 0xff;
-            rc = bl__store_fail(
+            rc = bl_store_fail(
                 st, BL_CANTCREAT, "cannot use store '%s': %s%s%s%s", path, sqlite3_errmsg(st->db),
                 code == SQLITE_CANTOPEN || code == SQLITE_READONLY ? " (is its folder '" : "",
                 code == SQLITE_CANTOPEN || code == SQLITE_READONLY ? folder : "",
@@ -284,7 +284,7 @@ static bl_status open_store(const char *path, bool readonly, bl_store **out, cha
         goto fail;
     rc = bl__register_sql_functions(st->db);
     if (rc != BL_OK) {
-        bl__store_fail(st, rc, "cannot register SQL functions");
+        bl_store_fail(st, rc, "cannot register SQL functions");
         goto fail;
     }
     if (!readonly) {
@@ -327,7 +327,7 @@ bl_status bl__store_secret(bl_store *st, uint8_t key[16])
     bl_status rc = BL_OK;
     if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'pseudonym_key'", -1, &q,
                            NULL) != SQLITE_OK)
-        return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+        return bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
     if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) == 16) {
         memcpy(key, sqlite3_column_blob(q, 0), 16);
         sqlite3_finalize(q);
@@ -338,16 +338,16 @@ bl_status bl__store_secret(bl_store *st, uint8_t key[16])
     if (fd < 0 || read(fd, key, 16) != 16) {
         if (fd >= 0)
             close(fd);
-        return bl__store_fail(st, BL_IO, "cannot read /dev/urandom");
+        return bl_store_fail(st, BL_IO, "cannot read /dev/urandom");
     }
     close(fd);
     if (sqlite3_prepare_v2(st->db,
                            "INSERT OR REPLACE INTO meta(key, value) VALUES ('pseudonym_key', ?)",
                            -1, &q, NULL) != SQLITE_OK)
-        return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+        return bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
     sqlite3_bind_blob(q, 1, key, 16, SQLITE_TRANSIENT);
     if (sqlite3_step(q) != SQLITE_DONE)
-        rc = bl__store_fail(st, BL_IO, "cannot store the secret key: %s", sqlite3_errmsg(st->db));
+        rc = bl_store_fail(st, BL_IO, "cannot store the secret key: %s", sqlite3_errmsg(st->db));
     sqlite3_finalize(q);
     return rc;
 }
@@ -369,7 +369,7 @@ bl_status bl_store_partners(bl_store *st, bl_partner_info **out, size_t *n)
                            "SELECT id, name, kind, emails, population, population_year, rate_e4 "
                            "FROM partner ORDER BY id",
                            -1, &q, NULL) != SQLITE_OK)
-        return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+        return bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
     int r;
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         if (cnt == alloc) {
@@ -397,7 +397,7 @@ bl_status bl_store_partners(bl_store *st, bl_partner_info **out, size_t *n)
     sqlite3_finalize(q);
     if (r != SQLITE_DONE) {
         bl_partner_list_free(v, cnt);
-        return bl__store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+        return bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
     }
     *out = v;
     *n = cnt;

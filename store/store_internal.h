@@ -16,8 +16,6 @@ struct bl_store {
 extern const char *const bl__migrations[];
 extern const int bl__migration_count;
 
-/* Sets the handle's error text; returns code (bl_store_fail, store.h). */
-#define bl__store_fail bl_store_fail
 /* BL_IO with SQLite's last message; with_path: "STORE: message". */
 bl_status bl__sql_fail(bl_store *st, bool with_path);
 /* A text column, "" when NULL. */
