@@ -37,21 +37,6 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int mkdirs(const char *path)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    }
-    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 /* Runs a bilan command in-process with copies of the given arguments. */
 static int run(bl_cli *cli, int (*fn)(bl_cli *, int, char **), const char *const *args)
 {
@@ -110,8 +95,9 @@ int cmd_demo(bl_cli *cli, int argc, char **argv)
         return cli_usage("demo", USAGE,
                          "--db is not accepted: the demo builds its own store, "
                          "DIR/bilan-demo.db under --out");
-    if (mkdirs(out) != 0) {
-        cli_error("cannot create '%s': %s", out, strerror(errno));
+    int mk = bl_mkdirs(out);
+    if (mk != 0) {
+        cli_error("cannot create '%s': %s", out, strerror(mk));
         return BL_EX_CANTCREAT;
     }
     char db[4096];

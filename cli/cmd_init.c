@@ -28,38 +28,32 @@ static void help(void)
            USAGE);
 }
 
-/* Copies src to dst through dst.tmp; false with errno set on failure. */
-static bool copy_file(const char *src, const char *dst)
+/* Copies src to dst, never over an existing file nor through a link;
+ * false with the reason in err. */
+static bool copy_file(const char *src, const char *dst, char *err, size_t errlen)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", dst);
+    size_t len = 0;
+    char *data = NULL;
     FILE *in = fopen(src, "rb");
-    if (!in)
-        return false;
-    FILE *out = fopen(tmp, "wbx");
-    if (!out) {
-        int e = errno;
-        fclose(in);
-        errno = e;
+    if (!in) {
+        snprintf(err, errlen, "cannot read '%s': %s", src, strerror(errno));
         return false;
     }
+    bl_buf b = BL_BUF_INIT((size_t)1 << 20);
     char buf[8192];
     size_t n;
     bool ok = true;
     while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
-        ok = fwrite(buf, 1, n, out) == n;
+        ok = bl_buf_append(&b, buf, n) == BL_OK;
     ok = ok && !ferror(in);
-    int e = errno;
     fclose(in);
-    if (fclose(out) != 0)
-        ok = false;
-    /* link() refuses an existing dst: a file created meanwhile is kept. */
-    if (ok && link(tmp, dst) != 0)
-        ok = false;
-    e = ok ? 0 : errno ? errno : e;
-    unlink(tmp);
-    errno = e;
-    return ok;
+    data = b.data;
+    len = b.len;
+    if (!ok)
+        snprintf(err, errlen, "cannot read '%s'", src);
+    bl_status rc = ok ? bl_outfile_put(dst, data ? data : "", len, false, err, errlen) : BL_IO;
+    bl_buf_release(&b);
+    return rc == BL_OK;
 }
 
 int cmd_init(bl_cli *cli, int argc, char **argv)
@@ -89,8 +83,9 @@ int cmd_init(bl_cli *cli, int argc, char **argv)
         char src[4096];
         snprintf(src, sizeof src, "%s/templates/%s", cli_data_dir(), FILES[done]);
         snprintf(path, sizeof path, "%s/%s", dir, FILES[done]);
-        if (!copy_file(src, path)) {
-            cli_error("cannot write '%s': %s", path, strerror(errno));
+        char err[4600];
+        if (!copy_file(src, path, err, sizeof err)) {
+            cli_error("%s", err);
             break;
         }
     }

@@ -83,33 +83,6 @@ typedef struct run {
 
 /* ---- small helpers ------------------------------------------------------------- */
 
-static void safe_name(char *out, size_t n, const char *id)
-{
-    size_t k = 0;
-    for (; *id && k + 1 < n; id++) {
-        char c = *id;
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '-' || c == '_' || c == '.';
-        out[k++] = ok ? c : '_';
-    }
-    out[k] = '\0';
-}
-
-static int mkdirs(const char *path)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 /* Reads a whole file (up to MAX_PDF). 0, or an errno value (EFBIG when too big). */
 static int read_file(const char *path, char **data, size_t *len)
 {
@@ -137,23 +110,6 @@ static int read_file(const char *path, char **data, size_t *len)
     *data = b.data;
     *len = b.len;
     return 0;
-}
-
-static int write_atomic(const char *path, const char *data, size_t len)
-{
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f)
-        return errno;
-    int err = fwrite(data, 1, len, f) == len ? 0 : errno;
-    if (fclose(f) != 0 && !err)
-        err = errno;
-    if (!err && rename(tmp, path) != 0)
-        err = errno;
-    if (err)
-        unlink(tmp);
-    return err;
 }
 
 static void random_bytes(unsigned char *p, size_t n)
@@ -189,8 +145,9 @@ static bool render_report(run *r, const bl_model *m, const char *path, const cha
     char err[512] = "", dir[4096];
     bl_status rc;
     snprintf(dir, sizeof dir, "%s/%s", r->o.reports, r->period.id);
-    if (mkdirs(dir) != 0) {
-        snprintf(err, sizeof err, "cannot create '%s': %s", dir, strerror(errno));
+    int e = bl_mkdirs(dir);
+    if (e != 0) {
+        snprintf(err, sizeof err, "cannot create '%s': %s", dir, strerror(e));
         rc = BL_CANTCREAT;
     } else {
         rc = bl_render_pdf(m, path, r->pdf_epoch, err, sizeof err);
@@ -342,7 +299,13 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
     rc = bl_model_fingerprint(model, fp);
     if (rc != BL_OK)
         goto out;
-    pdf_path = bl_strdup_printf("%s/%s/%s-%s.pdf", r->o.reports, r->period.id, p->id, r->o.kind);
+    char rel[512];
+    if (!bl_render_file_name(rel, sizeof rel, model)) {
+        cli_error("partner '%s': no file name for its report", p->id);
+        rc = BL_INTERNAL;
+        goto out;
+    }
+    pdf_path = bl_strdup_printf("%s/%s", r->o.reports, rel);
     if (!pdf_path) {
         rc = BL_NOMEM;
         goto out;
@@ -375,11 +338,15 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
         goto out;
     }
     bl_mail_summary_from_model(model, sum);
-    char subject[512], attach[300], safe[200], tag[256], mid[512];
+    char subject[512], attach[300], stem[200], tag[256], mid[512];
     bl_render_mail_subject(subject, sizeof subject, sum);
-    safe_name(safe, sizeof safe, p->id);
-    snprintf(attach, sizeof attach, "bilan-%s-%s-%s.pdf", safe, r->o.kind, r->period.id);
-    snprintf(tag, sizeof tag, "%s.%s.%s", r->period.id, r->o.kind, safe);
+    if (!bl_report_stem(stem, sizeof stem, p->id, r->o.kind)) {
+        cli_error("partner '%s': no file name for its report", p->id);
+        rc = BL_INTERNAL;
+        goto out;
+    }
+    snprintf(attach, sizeof attach, "bilan-%s-%s.pdf", stem, r->period.id);
+    snprintf(tag, sizeof tag, "%s.%s.%s", r->period.id, r->o.kind, p->id);
     bool preview = r->o.outbox != NULL;
     /* A preview is dated "today" (SOURCE_DATE_EPOCH when set: reproducible
      * outboxes); a real send always says now. */
@@ -411,14 +378,16 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
     if (preview) {
         char dir[4096], path[4400];
         snprintf(dir, sizeof dir, "%s/%s", r->o.outbox, r->period.id);
-        snprintf(path, sizeof path, "%s/%s-%s.eml", dir, safe, r->o.kind);
-        if (mkdirs(dir) != 0)
-            err = errno;
-        else
-            err = write_atomic(path, msg.data, msg.len);
+        snprintf(path, sizeof path, "%s/%s.eml", dir, stem);
+        char werr[4600];
+        err = bl_mkdirs(dir);
         if (err) {
-            cli_error("cannot write '%s': %s", path, strerror(err));
+            cli_error("cannot create '%s': %s", dir, strerror(err));
             rc = BL_CANTCREAT;
+            goto out;
+        }
+        if ((rc = bl_outfile_put(path, msg.data, msg.len, true, werr, sizeof werr)) != BL_OK) {
+            cli_error("%s", werr);
             goto out;
         }
         printf("%s: wrote %s (for ", p->id, path);

@@ -49,23 +49,6 @@ static void help(void)
            USAGE);
 }
 
-/* mkdir -p */
-static bool make_dirs(const char *path)
-{
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return false;
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return false;
-        *p = '/';
-    }
-    return mkdir(buf, 0777) == 0 || errno == EEXIST;
-}
-
 typedef struct job {
     bl_model **models;
     size_t n;
@@ -257,8 +240,9 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
 
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/%s", out, p.id);
-    if (!make_dirs(dir)) {
-        cli_error("cannot create '%s': %s", dir, strerror(errno));
+    int mk = bl_mkdirs(dir);
+    if (mk != 0) {
+        cli_error("cannot create '%s': %s", dir, strerror(mk));
         bl_model_list_free(models, n);
         return BL_EX_CANTCREAT;
     }

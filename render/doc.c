@@ -241,6 +241,22 @@ static void footer(bl__doc *d, cairo_t *cr, size_t i)
     g_object_unref(l);
 }
 
+/* Cairo hands the PDF over in pieces; the first failed write is kept. */
+typedef struct pdf_sink {
+    bl_outfile *of;
+    bl_status rc;
+    char *err;
+    size_t errlen;
+} pdf_sink;
+
+static cairo_status_t pdf_write(void *closure, const unsigned char *data, unsigned int len)
+{
+    pdf_sink *k = closure;
+    if (k->rc == BL_OK)
+        k->rc = bl_outfile_write(k->of, data, len, k->err, k->errlen);
+    return k->rc == BL_OK ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
 bl_status bl__doc_finish(bl__doc *d, const char *path, const char *title, const char *subject,
                          const char *keywords, int64_t created_epoch, char *err, size_t errlen)
 {
@@ -259,20 +275,18 @@ bl_status bl__doc_finish(bl__doc *d, const char *path, const char *title, const 
             return BL_INTERNAL;
         }
     }
-    char tmp[4096];
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= sizeof tmp) {
-        snprintf(err, errlen, "path too long: '%s'", path);
-        return BL_CANTCREAT;
-    }
-    /* A thread-unique suffix as well: all reports of a run share one pid. */
-    char tmp2[4200];
-    snprintf(tmp2, sizeof tmp2, "%s-%p", tmp, (void *)d);
-    cairo_surface_t *s = cairo_pdf_surface_create(tmp2, BL_PAGE_W, BL_PAGE_H);
+    bl_outfile of;
+    bl_status orc = bl_outfile_open(&of, path, err, errlen);
+    if (orc != BL_OK)
+        return orc;
+    pdf_sink sink = {&of, BL_OK, err, errlen};
+    cairo_surface_t *s =
+        cairo_pdf_surface_create_for_stream(pdf_write, &sink, BL_PAGE_W, BL_PAGE_H);
     cairo_status_t cs = cairo_surface_status(s);
     if (cs != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(s);
-        snprintf(err, errlen, "cannot create '%s': %s", path,
-                 cs == CAIRO_STATUS_WRITE_ERROR ? "write error" : cairo_status_to_string(cs));
+        bl_outfile_abort(&of);
+        snprintf(err, errlen, "cannot create '%s': %s", path, cairo_status_to_string(cs));
         return BL_CANTCREAT;
     }
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, title);
@@ -313,15 +327,15 @@ bl_status bl__doc_finish(bl__doc *d, const char *path, const char *title, const 
     if (cs == CAIRO_STATUS_SUCCESS)
         cs = cairo_surface_status(s);
     cairo_surface_destroy(s);
-    if (cs != CAIRO_STATUS_SUCCESS) {
-        unlink(tmp2);
+    if (cs != CAIRO_STATUS_SUCCESS || sink.rc != BL_OK) {
+        bl_outfile_abort(&of);
+        if (sink.rc != BL_OK)
+            return sink.rc; /* err says which write failed */
         snprintf(err, errlen, "cannot write '%s': %s", path, cairo_status_to_string(cs));
         return cs == CAIRO_STATUS_WRITE_ERROR ? BL_CANTCREAT : BL_INTERNAL;
     }
-    if (rename(tmp2, path) != 0) {
-        unlink(tmp2);
-        snprintf(err, errlen, "cannot create '%s': rename failed", path);
-        return BL_CANTCREAT;
-    }
+    orc = bl_outfile_commit(&of, true, err, errlen);
+    if (orc != BL_OK)
+        return orc;
     return BL_OK;
 }

@@ -7,15 +7,24 @@
 #include <stdio.h>
 #include <string.h>
 
+char *bl_report_stem(char *out, size_t n, const char *partner_id, const char *kind)
+{
+    /* An id that is not a plain name could lead out of the folder
+     * ("../../x") or meet another's: no file name for it. */
+    if ((partner_id && !bl_id_valid(partner_id)) || !bl_id_valid(kind))
+        return NULL;
+    int w = snprintf(out, n, "%s-%s", partner_id ? partner_id : "reseau", kind);
+    return w > 0 && (size_t)w < n ? out : NULL;
+}
+
 char *bl_render_file_name(char *out, size_t n, const bl_model *m)
 {
     bool network = bl_report_kind_network(m->kind) || !m->partner;
-    /* An id that is not a plain name could lead out of the folder
-     * ("../../x"): no file name for it. */
-    if (!network && !bl_id_valid(m->partner->id))
+    char stem[160];
+    if (!bl_report_stem(stem, sizeof stem, network ? NULL : m->partner->id,
+                        bl_report_kind_name(m->kind)))
         return NULL;
-    int w = snprintf(out, n, "%s/%s-%s.pdf", m->period.id, network ? "reseau" : m->partner->id,
-                     bl_report_kind_name(m->kind));
+    int w = snprintf(out, n, "%s/%s.pdf", m->period.id, stem);
     return w > 0 && (size_t)w < n ? out : NULL;
 }
 

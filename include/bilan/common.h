@@ -191,6 +191,36 @@ extern const char *const bl_resource_kinds[BL_RESOURCE_KIND_COUNT + 1];
 bl_status bl_csv_field_sep(bl_buf *b, const char *s, char sep);
 bl_status bl_csv_field(bl_buf *b, const char *s);
 
+/* ---- output files (common/outfile.c) --------------------------------------- */
+
+/* Creates path and its missing parents (mode 0777 less the umask).
+ * 0, or an errno value. */
+int bl_mkdirs(const char *path);
+
+/* A file being created: written under a fresh random name in its folder
+ * (O_CREAT|O_EXCL|O_NOFOLLOW, relative to the folder's descriptor), then
+ * renamed in place, so that a symbolic link planted at any name is never
+ * followed and a reader never sees half a file. A folder writable by every
+ * user is refused. */
+typedef struct bl_outfile {
+    int dirfd, fd;
+    char path[4096]; /* as given, for messages */
+    char base[256];  /* final name in the folder */
+    char tmp[40];    /* temporary name in the folder, "" once renamed */
+} bl_outfile;
+
+/* BL_CANTCREAT with "cannot create 'PATH': reason" in err. */
+bl_status bl_outfile_open(bl_outfile *o, const char *path, char *err, size_t errlen);
+bl_status bl_outfile_write(bl_outfile *o, const void *p, size_t n, char *err, size_t errlen);
+/* Flushes to disk and gives the file its name: replacing what is there
+ * (replace) or refusing an existing name (BL_CANTCREAT, nothing written). */
+bl_status bl_outfile_commit(bl_outfile *o, bool replace, char *err, size_t errlen);
+/* Removes the temporary file; safe after a failed open or write. */
+void bl_outfile_abort(bl_outfile *o);
+/* open + write + commit of a whole buffer. */
+bl_status bl_outfile_put(const char *path, const void *p, size_t n, bool replace, char *err,
+                         size_t errlen);
+
 /* ---- IP addresses and ranges (common/net.c) ------------------------------ */
 
 typedef struct bl_cidr {

@@ -32,6 +32,12 @@ bl_status bl_render_pdf(const bl_model *m, const char *path, int64_t created_epo
  * id is not a valid id (bl_id_valid: such an id could name a file outside
  * the folder) or the name does not fit in n bytes. */
 char *bl_render_file_name(char *out, size_t n, const bl_model *m);
+/* The one name every file of a report derives from (the PDF, the .eml
+ * preview, the mail attachment): "<partner-id>-<kind>", "reseau-<kind>"
+ * when partner_id is NULL. Ids are unique and [a-z0-9][a-z0-9._-]*
+ * (bl_id_valid), so two partners can never share a file. NULL when the id
+ * is not valid or the name does not fit in n bytes. */
+char *bl_report_stem(char *out, size_t n, const char *partner_id, const char *kind);
 
 /* Every PDF of bl_render_pdf carries in its metadata (Keywords) the
  * fingerprint of its model (bl_model_fingerprint). Reads it back from the
