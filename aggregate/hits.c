@@ -876,6 +876,7 @@ void bl_hits_free(bl_hits *h)
     for (size_t i = 0; i < h->nlib; i++)
         free(h->lib_ids[i]);
     free(h->lib_ids);
+    bl__strmap_free(&h->lib_map, NULL);
     free(h->ranges);
     for (size_t i = 0; i < h->nres; i++) {
         free(h->res[i].id);

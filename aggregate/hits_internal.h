@@ -209,6 +209,7 @@ struct bl_hits {
     const bl_names *names;
     char **lib_ids;
     size_t nlib;
+    bl_strmap lib_map; /* library id -> index + 1 (as a pointer value) */
     range *ranges;
     size_t nranges;
     /* Ranges by (family, prefix, network): the most specific range holding
@@ -262,10 +263,8 @@ struct bl_hits {
 
 static inline int lib_index(bl_hits *h, const char *id)
 {
-    for (size_t i = 0; i < h->nlib; i++)
-        if (strcmp(h->lib_ids[i], id) == 0)
-            return (int)i;
-    return -1;
+    uintptr_t v = (uintptr_t)bl__strmap_get(&h->lib_map, id, strlen(id));
+    return v ? (int)(v - 1) : -1;
 }
 
 /* The key of a network (family, prefix, masked address) in range_map. */

@@ -66,17 +66,23 @@ static bl_status load_libraries(bl_hits *h, const bl_log_network *net)
     for (size_t i = 0; i < net->nlibraries; i++) {
         if (!(h->lib_ids[h->nlib] = strdup(net->library_ids[i])))
             return BL_NOMEM;
+        /* Looked up by id once per range and per keyed hit: a hash, so that
+         * 100 000 libraries cost no more per hit than ten (docs/security.md). */
+        bl_strmap_entry *e;
+        if (bl__strmap_upsert(&h->lib_map, h->lib_ids[h->nlib], strlen(h->lib_ids[h->nlib]), &e) !=
+            BL_OK)
+            return BL_NOMEM;
+        if (!e->value) /* the first of a repeated id wins, as the scan did */
+            e->value = (void *)(uintptr_t)(h->nlib + 1);
         h->nlib++;
     }
+    if (net->nranges && !(h->ranges = calloc(net->nranges, sizeof *h->ranges)))
+        return BL_NOMEM;
     for (size_t i = 0; i < net->nranges; i++) {
         range r;
         r.lib = lib_index(h, net->ranges[i].library_id);
         if (r.lib < 0 || !bl_cidr_parse(net->ranges[i].cidr, &r.cidr))
             continue; /* validated at import */
-        range *n = realloc(h->ranges, (h->nranges + 1) * sizeof *n);
-        if (!n)
-            return BL_NOMEM;
-        h->ranges = n;
         h->ranges[h->nranges++] = r;
     }
     return index_ranges(h);
