@@ -53,6 +53,10 @@ bl_status bl_hits_open(const bl_log_network *net, const bl_names *names, bl_cell
     h->err = err;
     h->errlen = errlen;
     h->names = names;
+    if (!bl_pcre_limits_init(&h->limits)) {
+        free(h);
+        return BL_NOMEM;
+    }
     memcpy(h->key, net->key, sizeof h->key);
     h->tmp = BL_BUF_INIT(MAX_SUBJECT);
     bl__u64map_init(&h->dc, sizeof(dc_ent));
@@ -93,7 +97,9 @@ static bool is_robot(bl_hits *h, bl_sv ua, uint64_t ua_h)
     small_ent *e = bl__u64map_get(&h->robot_cache, ua_h);
     if (e)
         return e->v;
-    int r = match(h->robots, (PCRE2_SPTR)ua.ptr, ua.len, h->rob_md);
+    int r = match(h, h->robots, (PCRE2_SPTR)ua.ptr, ua.len, h->rob_md);
+    if (r < PCRE2_ERROR_NOMATCH)
+        return false; /* no verdict: the line is rejected (h->limit_rc) */
     if (h->robot_cache.count >= CACHE_MAX)
         bl__u64map_clear(&h->robot_cache);
     bool isnew;
@@ -119,7 +125,7 @@ static bool agent_is_robot(bl_hits *h, bl_sv ua, uint64_t *ua_h)
     }
     *ua_h = bl__fhash(ua.ptr, n, 0x2c);
     bool robot = is_robot(h, ua, *ua_h);
-    if (slot) {
+    if (slot && !h->limit_rc) {
         slot->hash = *ua_h;
         slot->len = (uint32_t)n;
         slot->robot = robot;
@@ -536,7 +542,7 @@ static int match_resource(bl_hits *h, size_t sl, const PCRE2_SIZE **ov, int *gro
             const resource *x = &h->res[i];
             if (x->litlen <= sl && (head & x->head_mask) == x->head &&
                 (x->litlen <= 8 || memcmp(h->subject + 8, x->lit + 8, x->litlen - 8) == 0) &&
-                match(x->url, subj, sl, x->md) >= 0) {
+                match(h, x->url, subj, sl, x->md) >= 0) {
                 *ov = pcre2_get_ovector_pointer(x->md);
                 *group = x->item_group;
                 return (int)i;
@@ -544,7 +550,7 @@ static int match_resource(bl_hits *h, size_t sl, const PCRE2_SIZE **ov, int *gro
         }
         return -1;
     }
-    if (h->prefilter && match(h->prefilter, subj, sl, h->pre_md) < 0)
+    if (h->prefilter && match(h, h->prefilter, subj, sl, h->pre_md) < 0)
         return -1;
     size_t cand = h->nres;
     if (h->pre_marks) {
@@ -564,7 +570,7 @@ static int match_resource(bl_hits *h, size_t sl, const PCRE2_SIZE **ov, int *gro
     }
     if (cand < h->nres) {
         for (size_t i = h->first_unanchored; i < cand; i++)
-            if (!h->res[i].anchored && match(h->res[i].url, subj, sl, h->res[i].md) >= 0) {
+            if (!h->res[i].anchored && match(h, h->res[i].url, subj, sl, h->res[i].md) >= 0) {
                 *ov = pcre2_get_ovector_pointer(h->res[i].md);
                 *group = h->res[i].item_group;
                 return (int)i;
@@ -576,7 +582,7 @@ static int match_resource(bl_hits *h, size_t sl, const PCRE2_SIZE **ov, int *gro
         return (int)cand;
     }
     for (size_t i = 0; i < h->nres; i++) {
-        if (match(h->res[i].url, subj, sl, h->res[i].md) >= 0) {
+        if (match(h, h->res[i].url, subj, sl, h->res[i].md) >= 0) {
             *ov = pcre2_get_ovector_pointer(h->res[i].md);
             *group = h->res[i].item_group;
             return (int)i;
@@ -749,6 +755,28 @@ static void clock_tick(bl_hits *h, int64_t t)
     }
 }
 
+/* A pattern exceeded the matching limits on this line: it is neither
+ * counted nor ignored but rejected (bl_hits_limit tells the caller). */
+static bl_status limit_reached(bl_hits *h)
+{
+    h->n_limit++;
+    return BL_OK;
+}
+
+bool bl_hits_limit(bl_hits *h, char *reason, size_t n)
+{
+    if (!h->limit_rc)
+        return false;
+    PCRE2_UCHAR buf[200];
+    pcre2_get_error_message(h->limit_rc, buf, sizeof buf);
+    snprintf(reason, n,
+             "a resource or robots pattern exceeded bilan's matching limits on this "
+             "line (%s): it was not counted",
+             (const char *)buf);
+    h->limit_rc = 0;
+    return true;
+}
+
 bl_status bl_hits_add(bl_hits *h, const bl_hit_rec *r)
 {
     clock_tick(h, r->time);
@@ -764,6 +792,8 @@ bl_status bl_hits_add(bl_hits *h, const bl_hit_rec *r)
         h->n_robot++;
         return BL_OK;
     }
+    if (h->limit_rc)
+        return limit_reached(h);
     if (!r->user_agent.ptr)
         ua_h = bl__fhash(NULL, 0, 0x2c);
 
@@ -780,6 +810,8 @@ bl_status bl_hits_add(bl_hits *h, const bl_hit_rec *r)
     const PCRE2_SIZE *ov = NULL;
     int group = 0;
     int res = match_resource(h, sl, &ov, &group);
+    if (h->limit_rc)
+        return limit_reached(h);
     if (res < 0) {
         unmatched(h, r->target);
         return BL_OK;
@@ -791,7 +823,9 @@ bl_status bl_hits_add(bl_hits *h, const bl_hit_rec *r)
     uint64_t item_h = bl__fhash(item.ptr, item.len, 0x3d);
     bool req =
         !rs->req || (rs->req_lit ? contains(h->subject, sl, rs->req_lit)
-                                 : match(rs->req, (PCRE2_SPTR)h->subject, sl, h->req_md) >= 0);
+                                 : match(h, rs->req, (PCRE2_SPTR)h->subject, sl, h->req_md) >= 0);
+    if (h->limit_rc)
+        return limit_reached(h);
 
     uint64_t ip_h = bl__fhash(r->client.ptr, r->client.len, 0x4e);
     bl_status rc;
@@ -891,6 +925,7 @@ void bl_hits_free(bl_hits *h)
     pcre2_match_data_free(h->req_md);
     pcre2_code_free(h->robots);
     pcre2_match_data_free(h->rob_md);
+    bl_pcre_limits_free(&h->limits);
     free(h->rules);
     for (size_t i = 0; i < h->ncells; i++) {
         free(h->cells[i].inst);

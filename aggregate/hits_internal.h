@@ -13,7 +13,7 @@
 #include "strmap.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
+#include "bilan/pcre.h"
 #include <string.h>
 
 /* ---- u64 map ------------------------------------------------------------------ */
@@ -230,6 +230,11 @@ struct bl_hits {
     pcre2_match_data *req_md;
     pcre2_code *robots;
     pcre2_match_data *rob_md;
+    /* Explicit matching limits for every pattern (docs/security.md): a
+     * match that exceeds them is no answer, and the line is rejected. */
+    bl_pcre_limits limits;
+    int limit_rc;          /* the first PCRE2 error of the current line, 0 if none */
+    unsigned long n_limit; /* lines rejected for it */
     quota_rule *rules;
     size_t nrules;
     cell *cells;
@@ -278,14 +283,17 @@ static inline uint64_t net_key(int family, int prefix, const uint8_t addr[16])
     return bl__fhash(b, sizeof b, 0x1c);
 }
 
-/* pcre2_match, through the JIT entry point when the pattern was JIT-compiled
- * (same result, without the per-call checks: this runs several times per
- * line). */
-static inline int match(const pcre2_code *re, PCRE2_SPTR s, size_t n, pcre2_match_data *md)
+/* bl_pcre_match (the JIT entry point when the pattern was JIT-compiled:
+ * same result without the per-call checks; this runs several times per
+ * line), under the explicit limits. A limit reached (or any error other
+ * than no match) is kept in h->limit_rc and read as no match: the caller
+ * rejects the line rather than guess. */
+static inline int match(bl_hits *h, const pcre2_code *re, PCRE2_SPTR s, size_t n,
+                        pcre2_match_data *md)
 {
-    int r = pcre2_jit_match(re, s, n, 0, 0, md, NULL);
-    if (r == PCRE2_ERROR_JIT_BADOPTION) /* not JIT-compiled */
-        r = pcre2_match(re, s, n, 0, 0, md, NULL);
+    int r = bl_pcre_match(&h->limits, re, (const char *)s, n, md);
+    if (r < PCRE2_ERROR_NOMATCH && !h->limit_rc)
+        h->limit_rc = r;
     return r;
 }
 

@@ -13,8 +13,7 @@
  * escapes); outside quotes it is one space-free token. */
 #include "log_internal.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
+#include "bilan/pcre.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +41,7 @@ static const char *const GROUP[G__COUNT] = {"client", "user",  "time",    "reque
 struct bl_logfmt {
     pcre2_code *re;
     pcre2_match_data *md;
+    bl_pcre_limits limits;
     int group[G__COUNT];              /* capture number of each field, 0 when absent */
     char path_query[BL_LOG_MAX_LINE]; /* %U%q joined into one target */
 };
@@ -214,7 +214,7 @@ bl_logfmt *bl__logfmt_compile(const char *fmt, char **errmsg)
     }
     pcre2_jit_compile(lf->re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
     lf->md = pcre2_match_data_create_from_pattern(lf->re, NULL);
-    if (!lf->md)
+    if (!lf->md || !bl_pcre_limits_init(&lf->limits))
         goto fail;
     for (int g = 0; g < G__COUNT; g++)
         if (seen[g])
@@ -243,7 +243,9 @@ static bl_sv group_sv(const bl_logfmt *lf, const char *subject, int g)
 const char *bl__logfmt_match(bl_logfmt *lf, const char *p, size_t n, bl_log_fields *f)
 {
     memset(f, 0, sizeof *f);
-    int r = pcre2_match(lf->re, (PCRE2_SPTR)p, n, 0, 0, lf->md, NULL);
+    int r = bl_pcre_match(&lf->limits, lf->re, p, n, lf->md);
+    if (r < PCRE2_ERROR_NOMATCH)
+        return "the custom format exceeded bilan's matching limits on this line";
     if (r < 0)
         return "line does not match the custom format";
     f->client = group_sv(lf, p, G_CLIENT);
@@ -275,5 +277,6 @@ void bl__logfmt_free(bl_logfmt *lf)
         return;
     pcre2_match_data_free(lf->md);
     pcre2_code_free(lf->re);
+    bl_pcre_limits_free(&lf->limits);
     free(lf);
 }

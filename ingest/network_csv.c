@@ -13,8 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
+#include "bilan/pcre.h"
 
 /* ---- the strings' arena ---------------------------------------------------------- */
 
@@ -489,22 +488,6 @@ static const char *const R_URL[] = {"url_pattern", NULL};
 static const char *const R_REQ[] = {"request_pattern", NULL};
 static const char *const R_HEAD[] = {"headline_metric", NULL};
 
-static bool pcre_ok(const char *pat, char *msg, size_t n)
-{
-    int errcode;
-    PCRE2_SIZE off;
-    pcre2_code *re =
-        pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &errcode, &off, NULL);
-    if (re) {
-        pcre2_code_free(re);
-        return true;
-    }
-    PCRE2_UCHAR buf[256];
-    pcre2_get_error_message(errcode, buf, sizeof buf);
-    snprintf(msg, n, "%s at offset %zu", (const char *)buf, (size_t)off);
-    return false;
-}
-
 static bl_status read_resources(ctx *c)
 {
     bl_status rc = BL_OK;
@@ -522,7 +505,7 @@ static bl_status read_resources(ctx *c)
     for (size_t i = 0; i < c->t->nrows; i++) {
         const bl_csv_row *r = &c->t->rows[i];
         const char *id = bl__csv_cell(r, ci);
-        char kind[32], msg[300];
+        char kind[32], msg[400];
         fold_kind(bl__csv_cell(r, ck), kind, sizeof kind);
         int64_t cost = 0;
         if ((rc = need_cells(c, r, req)) != BL_OK || (rc = check_id(c, r, ci, "id", id)) != BL_OK)
@@ -546,9 +529,8 @@ static bl_status read_resources(ctx *c)
         const int pats[2] = {cu, cq};
         for (int k = 0; k < 2; k++)
             if (pats[k] >= 0 && *bl__csv_cell(r, pats[k]) &&
-                !pcre_ok(bl__csv_cell(r, pats[k]), msg, sizeof msg))
-                return cell_fail(c, r, pats[k], k ? "request_pattern" : "url_pattern",
-                                 "not a valid PCRE2 pattern: %s", msg);
+                !bl_pcre_check(bl__csv_cell(r, pats[k]), 0, msg, sizeof msg))
+                return cell_fail(c, r, pats[k], k ? "request_pattern" : "url_pattern", "%s", msg);
         const char *head =
             ch >= 0 && *bl__csv_cell(r, ch) ? bl__csv_cell(r, ch) : "Total_Item_Requests";
         if (!metric_known(head))

@@ -97,7 +97,13 @@ static bl_status on_hit(void *ctx, const bl_hit_rec *r)
     if (!j->hits)
         return BL_INTERNAL;
     bl_rollup_hit_seen(j->rollup);
-    return bl_hits_add(j->hits, r);
+    bl_status rc = bl_hits_add(j->hits, r);
+    char reason[400];
+    if (rc == BL_OK && bl_hits_limit(j->hits, reason, sizeof reason)) {
+        bl_diag d = {BL_DIAG_ROW, NULL, r->line, "url", reason, NULL};
+        bl_rollup_diag(j->rollup, &d);
+    }
+    return rc;
 }
 
 static void on_diag(void *ctx, const bl_diag *d)

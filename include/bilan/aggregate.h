@@ -180,6 +180,10 @@ bl_status bl_hits_open(const bl_log_network *net, const bl_names *names, bl_cell
 void bl_hits_free(bl_hits *h);
 /* One hit, in file order. Returns BL_OK or a fatal status. */
 bl_status bl_hits_add(bl_hits *h, const bl_hit_rec *r);
+/* True once after a line that a pattern could not decide within the
+ * matching limits (bilan/pcre.h): the line was not counted and must be
+ * rejected, reason in reason. */
+bool bl_hits_limit(bl_hits *h, char *reason, size_t n);
 /* The number of physical lines of the file. */
 void bl_hits_lines(bl_hits *h, unsigned long lines);
 /* End of the file's records: sends the counts so far to emit. */

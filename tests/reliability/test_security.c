@@ -118,3 +118,81 @@ Test(security, output_folder_writable_by_everyone_is_refused, .init = setup, .fi
     cr_assert_str_eq(ls.out, "0\n", "left in the folder: %s", ls.out);
     tu_run_free(&ls);
 }
+
+/* ---- patterns under explicit limits (finding 4) ------------------------------- */
+
+static const char UA[] =
+    "\"Mozilla/5.0 (X11; Linux x86_64; rv:124.0) Gecko/20100101 Firefox/124.0\"";
+
+/* The logs network (fixtures/logs/network) with resources.csv replaced. */
+static const char *pattern_network(const char *resources)
+{
+    const char *net = rel_path(&env, "net");
+    tu_run r =
+        tu_sh("cp -r '%s' '%s' && rm -f '%s/forfaits.csv'", rel_fixture("logs/network"), net, net);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char p[1200];
+    snprintf(p, sizeof p, "%s/resources.csv", net);
+    cr_assert(tu_write_file(p, resources, strlen(resources)));
+    return net;
+}
+
+Test(security, long_path_segment_is_counted_and_runaway_pattern_line_rejected, .init = setup,
+     .fini = teardown)
+{
+    const char *net = pattern_network(
+        "id,name,provider,kind,annual_cost,counter_names,url_pattern,request_pattern,"
+        "headline_metric\n"
+        "docs,Documents,Doc SA,ebook,100,,^/doc/(?<item>(?:[a-z0-9]|-)+)$,,\n"
+        "slow,Lent,Slow SA,press,100,,^/x/(b+)+$,,\n");
+    char db[1200];
+    snprintf(db, sizeof db, "%s/p.db", env.dir);
+    tu_run r = rel_bilan(db, "network", "import", net, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    /* A 1 500-character segment (PCRE2's default JIT stack dropped it),
+     * then a line on which the second pattern backtracks without end. */
+    char seg[1501], bs[41], log[8192];
+    for (int i = 0; i < 1500; i++)
+        seg[i] = i % 2 ? '-' : 'a';
+    seg[1500] = '\0';
+    memset(bs, 'b', 40);
+    bs[40] = '\0';
+    snprintf(log, sizeof log,
+             "192.0.2.10 - - [12/Mar/2026:10:00:00 +0100] \"GET /doc/%s HTTP/1.1\" 200 5 \"-\" %s\n"
+             "192.0.2.11 - - [12/Mar/2026:10:01:00 +0100] \"GET /x/%sd HTTP/1.1\" 200 5 \"-\" %s\n"
+             "192.0.2.12 - - [12/Mar/2026:10:02:00 +0100] \"GET /doc/short HTTP/1.1\" 200 5 \"-\" "
+             "%s\n",
+             seg, UA, bs, UA, UA);
+    const char *lp = rel_path(&env, "p.log");
+    cr_assert(tu_write_file(lp, log, strlen(log)));
+    r = rel_bilan(db, "ingest", lp, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.err, "p.log:2: url:") && strstr(r.err, "matching limits"), "%s", r.err);
+    cr_assert(strstr(r.out, "1 line rejected"), "%s", r.out);
+    tu_run_free(&r);
+    cr_assert_eq(rel_count(db, "SELECT COUNT(*) FROM usage u JOIN source s ON s.id = u.source_id "
+                               "WHERE u.resource_id = 'docs' AND u.metric = 'Total_Item_Requests' "
+                               "AND u.value = 2"),
+                 1, "both /doc/ hits counted, the long one included");
+    cr_assert_eq(rel_count(db, "SELECT COUNT(*) FROM usage WHERE resource_id = 'slow'"), 0);
+    cr_assert_eq(rel_count(db, "SELECT COUNT(*) FROM rejection WHERE line = 2 AND field = 'url'"),
+                 1);
+}
+
+Test(security, runaway_pattern_refused_at_import, .init = setup, .fini = teardown)
+{
+    const char *net = pattern_network(
+        "id,name,provider,kind,annual_cost,counter_names,url_pattern,request_pattern,"
+        "headline_metric\n"
+        "docs,Documents,Doc SA,ebook,100,,^/doc/(?<item>[a-z]+)$,,\n"
+        "slow,Lent,Slow SA,press,100,,(a+)+$,,\n");
+    char db[1200];
+    snprintf(db, sizeof db, "%s/p.db", env.dir);
+    tu_run r = rel_bilan(db, "network", "import", net, NULL);
+    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "resources.csv:3:7: url_pattern:"), "%s", r.err);
+    cr_assert(strstr(r.err, "matching limits"), "%s", r.err);
+    tu_run_free(&r);
+}
