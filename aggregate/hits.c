@@ -327,6 +327,11 @@ static bl_status intern_cell_slow(bl_hits *h, int lib, int res, bl_sv inst, bl_s
         *id = (uint32_t)((uintptr_t)v - 1);
         return BL_OK;
     }
+    if (h->ncells >= BL_CAP_LOG_CELLS) {
+        h->cap = "more than 100 000 distinct cells (library, resource and, for unattributed "
+                 "usage, institution and host)";
+        return BL_RANGE;
+    }
     if (h->ncells == h->cells_alloc) {
         size_t na = h->cells_alloc ? h->cells_alloc * 2 : 64;
         cell *nc = realloc(h->cells, na * sizeof *nc);
@@ -673,6 +678,12 @@ static bl_status count_user(bl_hits *h, int lib, int month, uint64_t patron)
     sk_ent *se = bl__u64map_put(&h->sketches, skk, &isnew);
     if (!se)
         return BL_NOMEM;
+    if (isnew && h->nsk >= BL_CAP_SKETCHES) {
+        bl__u64map_del_at(&h->sketches,
+                          (size_t)(((unsigned char *)se - h->sketches.slots) / h->sketches.esize));
+        h->cap = "more than 100 000 distinct-user counts (library and month)";
+        return BL_RANGE;
+    }
     if (isnew) {
         sketch *s = calloc(1, sizeof *s);
         if (h->nsk == h->sk_alloc) {
@@ -763,6 +774,11 @@ static bl_status limit_reached(bl_hits *h)
     return BL_OK;
 }
 
+const char *bl_hits_cap(const bl_hits *h)
+{
+    return h->cap;
+}
+
 bool bl_hits_limit(bl_hits *h, char *reason, size_t n)
 {
     if (!h->limit_rc)
@@ -842,7 +858,11 @@ bl_status bl_hits_add(bl_hits *h, const bl_hit_rec *r)
         lib = library_of_ip(h, r->client, ip_h, &unr);
     }
     uint32_t cellid;
-    if ((rc = intern_cell(h, lib, res, inst, r->host, &cellid)) != BL_OK)
+    /* The host only helps to trace unattributed usage: an attributed hit's
+     * cell is never keyed on it, or lines from a million hosts would make a
+     * million cells (docs/security.md, "Caps"). */
+    bl_sv host = lib >= 0 ? (bl_sv){"", 0} : r->host;
+    if ((rc = intern_cell(h, lib, res, inst, host, &cellid)) != BL_OK)
         return rc;
     who w = pseudonyms(h, r, ip_h, ua_h);
     hitctx c = {.cell = cellid, .month = r->month, .req = req, .unr = unr};

@@ -233,8 +233,11 @@ struct bl_hits {
     /* Explicit matching limits for every pattern (docs/security.md): a
      * match that exceeds them is no answer, and the line is rejected. */
     bl_pcre_limits limits;
-    int limit_rc;          /* the first PCRE2 error of the current line, 0 if none */
-    unsigned long n_limit; /* lines rejected for it */
+    int limit_rc;
+    const char *cap;
+        /* the cap per file exceeded (BL_RANGE), or NULL */ /* the first PCRE2 error of the current
+                                                               line, 0 if none */
+    unsigned long n_limit;                                  /* lines rejected for it */
     quota_rule *rules;
     size_t nrules;
     cell *cells;

@@ -94,7 +94,9 @@ struct bl_rollup {
     bool complete;   /* false: a rejected row could not be named */
     shield *shields; /* rejected rows' cells */
     size_t nshields, shields_alloc;
-    char content_hash[33]; /* from sink->end; "" when the reader gave none */
+    char content_hash[33];  /* from sink->end; "" when the reader gave none */
+    size_t ngroups, ncells; /* against BL_CAP_GROUPS, BL_CAP_CELLS */
+    const char *cap;        /* the cap that refused the file, or NULL */
 };
 
 int bl_report_rank(const bl_file_info *info)
@@ -202,6 +204,10 @@ static bl_status find_group(bl_rollup *a, const bl_cell *c, bl_sv access, group 
     if ((rc = bl__strmap_upsert(&a->groups, k->data, k->len, &e)) != BL_OK)
         return rc;
     if (!e->value) {
+        if (++a->ngroups > BL_CAP_GROUPS) {
+            a->cap = "more than 100 000 distinct libraries, institutions, platforms or databases";
+            return BL_RANGE;
+        }
         group *g = calloc(1, sizeof *g);
         if (!g)
             return BL_NOMEM;
@@ -244,6 +250,11 @@ static bl_status add_cell(bl_rollup *a, group *g, int month, int metric, int64_t
         }
     }
     if (!cell) {
+        if (++a->ncells > BL_CAP_CELLS) {
+            a->cap = "more than 2 000 000 distinct cells (month and metric of a library or "
+                     "platform)";
+            return BL_RANGE;
+        }
         if (g->n == g->alloc) {
             size_t na = g->alloc ? g->alloc * 2 : 16;
             cell_val *nv = realloc(g->cells, na * sizeof *nv);
@@ -591,6 +602,11 @@ void bl_rollup_free(bl_rollup *a)
     free(a->shields);
     bl_buf_release(&a->key);
     free(a);
+}
+
+const char *bl_rollup_cap(const bl_rollup *a)
+{
+    return a->cap;
 }
 
 const bl_rollup_counts *bl_rollup_counts_of(const bl_rollup *a)

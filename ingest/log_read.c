@@ -6,6 +6,7 @@
  *
  * Privacy: a rejected line's diagnostic gives its number and a fixed reason,
  * never its content (it may hold an IP address or a login). */
+#include "counter_internal.h" /* bl__ctr_current_month */
 #include "log_internal.h"
 
 #include <pthread.h>
@@ -109,7 +110,8 @@ typedef struct reader {
     pending_diag probe[PROBE_LINES];
     int nprobe;
     bool refused;
-    char libkey[1024]; /* the --library-param value, percent-decoded */
+    char libkey[1024];  /* the --library-param value, percent-decoded */
+    int min_mi, now_mi; /* the months a line may count for, as COUNTER's */
 } reader;
 
 static bl_status diag(reader *r, unsigned long line, const char *field, const char *reason)
@@ -188,6 +190,11 @@ static bl_status one_line(reader *r, const char *p, size_t n)
     bl_hit_rec h = {.line = r->line};
     if (!bl__log_time(f.time, &h.time, &h.month))
         return diag(r, r->line, "time", "malformed timestamp");
+    /* As a COUNTER month: none before 1990, none that has not begun. A
+     * line stamped 1970 or 9999 would otherwise make a month of its own
+     * (docs/security.md, "Caps"). */
+    if (h.month < r->min_mi || h.month > r->now_mi)
+        return diag(r, r->line, "time", "a date before 1990 or in a month that has not begun");
     if (f.status.len != 3 || f.status.ptr[0] < '1' || f.status.ptr[0] > '5' ||
         f.status.ptr[1] < '0' || f.status.ptr[1] > '9' || f.status.ptr[2] < '0' ||
         f.status.ptr[2] > '9')
@@ -264,7 +271,12 @@ static bl_status feed(reader *r, bl_buf *carry, bool *overlong, const char *p, s
 bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
                       const bl_sink *sink, char **errmsg)
 {
-    reader r = {.path = path, .opts = opts, .sink = sink, .fmt = opts->format};
+    reader r = {.path = path,
+                .opts = opts,
+                .sink = sink,
+                .fmt = opts->format,
+                .min_mi = bl_month_index(1990, 1),
+                .now_mi = bl__ctr_current_month()};
     pipe_ pp = {.src = src, .err = BL_OK};
     bl_buf carry = BL_BUF_INIT(BL_LOG_MAX_LINE + 1);
     bool overlong = false, started = false;

@@ -45,6 +45,7 @@ struct bl_source {
     bool any;        /* at least one byte hashed */
     char last;       /* the last byte hashed */
     unsigned long lines;
+    int64_t gz_in, gz_out; /* gzip: compressed bytes read, bytes inflated */
 };
 
 static void hash_bytes(bl_source *s, const char *p, size_t n);
@@ -125,6 +126,7 @@ static bl_status read_gzip(bl_source *s, void *buf, size_t n, size_t *got)
                 return fail(s, BL_IO, "read error", strerror(errno));
             if (r == 0)
                 s->file_eof = true;
+            s->gz_in += r;
             z->next_in = s->in;
             z->avail_in = (uInt)r;
         }
@@ -160,6 +162,12 @@ static bl_status read_gzip(bl_source *s, void *buf, size_t n, size_t *got)
         }
     }
     *got = n - z->avail_out;
+    /* A decompression bomb (a few MB that inflate to terabytes) is refused
+     * once past its first GiB (docs/security.md, "Caps"). */
+    s->gz_out += (int64_t)*got;
+    if (s->gz_out > BL_CAP_INFLATE_FREE && s->gz_out / BL_CAP_INFLATE_RATIO > s->gz_in)
+        return fail(s, BL_DATA, "gzip stream refused",
+                    "it expands more than 200 times (a decompression bomb?)");
     return BL_OK;
 }
 

@@ -137,6 +137,11 @@ static bl_status check_read(job *j, const char *path, bl_status rc, const char *
     res->rows_rejected = c->rejected;
     res->rows_unattributed = c->unattributed;
     res->lines_skipped = c->skipped;
+    const char *cap = bl_rollup_cap(j->rollup);
+    if (!cap && j->hits)
+        cap = bl_hits_cap(j->hits);
+    if (rc == BL_RANGE && cap)
+        return bl_store_fail(st, BL_DATA, "%s: %s: file refused, nothing stored", path, cap);
     if (rc == BL_RANGE)
         return bl_store_fail(st, rc, "%s: a cell adds up to more than %lld: file refused", path,
                              (long long)BL_CELL_SUM_MAX);

@@ -81,6 +81,9 @@ bl_status bl_rollup_add(void *rollup, const bl_cell *cell, int64_t value);
 void bl_rollup_note(bl_rollup *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 const bl_rollup_counts *bl_rollup_counts_of(const bl_rollup *r);
+/* When a call returned BL_RANGE for a cap per file (BL_CAP_*), what was
+ * exceeded, in words; NULL otherwise (a cell over BL_CELL_SUM_MAX). */
+const char *bl_rollup_cap(const bl_rollup *r);
 bl_rollup_counts *bl_rollup_counts_mut(bl_rollup *r);
 
 /* What the file said about itself, once read. Strings are the roll-up's. */
@@ -186,6 +189,8 @@ bl_status bl_hits_add(bl_hits *h, const bl_hit_rec *r);
 bool bl_hits_limit(bl_hits *h, char *reason, size_t n);
 /* The number of physical lines of the file. */
 void bl_hits_lines(bl_hits *h, unsigned long lines);
+/* When bl_hits_add returned BL_RANGE: the cap per file exceeded, in words. */
+const char *bl_hits_cap(const bl_hits *h);
 /* End of the file's records: sends the counts so far to emit. */
 bl_status bl_hits_flush(bl_hits *h);
 

@@ -24,6 +24,18 @@
  * before these bounds could hold. */
 #define BL_CELL_SUM_MAX INT64_C(1000000000000)
 
+/* Caps per file (docs/security.md, "Caps"): a file that needs more is
+ * refused whole (exit 65, store unchanged) rather than let one input take
+ * the machine's memory or the store's disk. A real report or month of logs
+ * stays far below each. */
+#define BL_CAP_GROUPS 100000    /* distinct (library or institution, resource or platform, ...) */
+#define BL_CAP_CELLS 2000000    /* distinct (group, month, metric) */
+#define BL_CAP_LOG_CELLS 100000 /* log: distinct (library, resource, institution, host) */
+#define BL_CAP_SKETCHES 100000  /* log: distinct-user sketches (library x month) */
+/* A gzip stream may expand this many times once past its first GiB. */
+#define BL_CAP_INFLATE_RATIO 200
+#define BL_CAP_INFLATE_FREE (INT64_C(1) << 30)
+
 /* One list of status codes, with the sysexits.h value each maps to and its
  * text (libuv's error map). Fallible functions return a bl_status. */
 #define BL_STATUS_MAP(X)                     \

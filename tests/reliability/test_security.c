@@ -196,3 +196,157 @@ Test(security, runaway_pattern_refused_at_import, .init = setup, .fini = teardow
     cr_assert(strstr(r.err, "matching limits"), "%s", r.err);
     tu_run_free(&r);
 }
+
+/* ---- caps per file (finding 5) -------------------------------------------------- */
+
+/* The logs network with one resource, /doc/<item>. */
+static const char *doc_network(void)
+{
+    return pattern_network("id,name,provider,kind,annual_cost,counter_names,url_pattern,"
+                           "request_pattern,headline_metric\n"
+                           "docs,Documents,Doc SA,ebook,100,,/doc/(?<item>[a-z]+)$,,\n");
+}
+
+static void import_into(const char *db, const char *net)
+{
+    tu_run r = rel_bilan(db, "network", "import", net, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+}
+
+/* Runs a python3 generator writing to path (its first argument). */
+static void generate(const char *path, const char *program)
+{
+    const char *py = rel_path(&env, "gen.py");
+    cr_assert(tu_write_file(py, program, strlen(program)));
+    tu_run r = tu_sh("python3 '%s' '%s'", py, path);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+}
+
+Test(security, log_months_outside_1990_to_now_are_rejected_lines, .init = setup, .fini = teardown)
+{
+    char db[1200];
+    snprintf(db, sizeof db, "%s/c.db", env.dir);
+    import_into(db, doc_network());
+    const char *lp = rel_path(&env, "years.log");
+    /* 1970, 1978, ... 9994: 1 004 lines; 1994, 2002, 2010, 2018 are in range
+     * (2026 is in range too once its March has begun). */
+    generate(lp, "import sys\n"
+                 "ua='\"Mozilla/5.0 (X11; Linux x86_64; rv:124.0) Gecko/20100101 "
+                 "Firefox/124.0\"'\n"
+                 "with open(sys.argv[1],'w') as f:\n"
+                 "  for y in range(1970, 9999, 8):\n"
+                 "    f.write(f'192.0.2.5 - - [12/Mar/{y}:10:00:00 +0100] \"GET /doc/abc "
+                 "HTTP/1.1\" 200 5 \"-\" {ua}\\n')\n");
+    tu_run r = rel_bilan(db, "ingest", lp, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    long long in_range = rel_count(db, "SELECT COUNT(DISTINCT month) FROM usage");
+    cr_assert(in_range >= 4 && in_range <= 5, "months kept: %lld", in_range);
+    cr_assert_eq(rel_count(db, "SELECT COUNT(*) FROM rejection WHERE field = 'time'"),
+                 1004 - in_range);
+    cr_assert(rel_count(db, "SELECT COUNT(*) FROM user_sketch") <= 5);
+}
+
+Test(security, attributed_hits_are_not_keyed_on_their_host, .init = setup, .fini = teardown)
+{
+    char db[1200];
+    snprintf(db, sizeof db, "%s/c.db", env.dir);
+    import_into(db, doc_network());
+    const char *lp = rel_path(&env, "hosts.log");
+    /* 20 000 hits of one library, each through its own virtual host. */
+    generate(lp, "import sys\n"
+                 "ua='\"Mozilla/5.0 (X11; Linux x86_64; rv:124.0) Gecko/20100101 "
+                 "Firefox/124.0\"'\n"
+                 "with open(sys.argv[1],'w') as f:\n"
+                 "  for i in range(20000):\n"
+                 "    f.write(f'192.0.2.{i%100} - - [12/Mar/2025:10:00:00 +0100] \"GET "
+                 "http://h{i}.example.org/doc/abc HTTP/1.1\" 200 5 \"-\" {ua}\\n')\n");
+    tu_run r = rel_bilan(db, "ingest", lp, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    /* Every hit counted (each address is another URL: no double click),
+     * 100 users (addresses) each with one item. */
+    cr_assert_eq(rel_count(db, "SELECT SUM(value) FROM usage WHERE resource_id = 'docs' AND "
+                               "metric = 'Total_Item_Requests'"),
+                 20000);
+    cr_assert_eq(rel_count(db, "SELECT SUM(value) FROM usage WHERE resource_id = 'docs' AND "
+                               "metric = 'Unique_Item_Requests'"),
+                 100);
+    cr_assert(rel_count(db, "SELECT COUNT(*) FROM usage") <= 8, "cells: %lld",
+              rel_count(db, "SELECT COUNT(*) FROM usage"));
+}
+
+Test(security, report_with_too_many_platforms_is_refused_whole, .init = setup, .fini = teardown)
+{
+    const char *pr = rel_path(&env, "plat.csv");
+    generate(pr, "import sys\n"
+                 "with open(sys.argv[1],'w') as f:\n"
+                 "  f.write('Report_Name,Platform Master Report\\nReport_ID,PR\\nRelease,5\\n"
+                 "Institution_Name,Test\\nInstitution_ID,\\nMetric_Types,Total_Item_Requests\\n"
+                 "Report_Filters,\\nReport_Attributes,\\nExceptions,\\n"
+                 "Reporting_Period,Begin_Date=2025-01-01; End_Date=2025-01-31\\n"
+                 "Created,2025-02-05\\nCreated_By,Evil\\n,\\n"
+                 "Platform,Metric_Type,Reporting_Period_Total,Jan-2025\\n')\n"
+                 "  for i in range(100001):\n"
+                 "    f.write(f'P{i},Total_Item_Requests,1,1\\n')\n");
+    char *before = rel_export(env.db);
+    tu_run r = rel_bilan(env.db, "ingest", pr, NULL);
+    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "more than 100 000 distinct"), "%s", r.err);
+    tu_run_free(&r);
+    char *after = rel_export(env.db);
+    cr_assert_str_eq(after, before, "the store changed");
+    cr_assert_eq(rel_count(env.db, "SELECT COUNT(*) FROM source WHERE path LIKE '%plat.csv'"), 0);
+    free(before);
+    free(after);
+}
+
+Test(security, log_with_too_many_unattributed_hosts_is_refused_whole, .init = setup,
+     .fini = teardown)
+{
+    char db[1200];
+    snprintf(db, sizeof db, "%s/c.db", env.dir);
+    import_into(db, doc_network());
+    const char *lp = rel_path(&env, "unattributed.log");
+    generate(lp, "import sys\n"
+                 "ua='\"Mozilla/5.0 (X11; Linux x86_64; rv:124.0) Gecko/20100101 "
+                 "Firefox/124.0\"'\n"
+                 "with open(sys.argv[1],'w') as f:\n"
+                 "  for i in range(100001):\n"
+                 "    f.write(f'203.0.113.{i%200} - - [12/Mar/2025:10:00:00 +0100] \"GET "
+                 "http://h{i}.example.org/doc/abc HTTP/1.1\" 200 5 \"-\" {ua}\\n')\n");
+    tu_run r = rel_bilan(db, "ingest", lp, NULL);
+    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "more than 100 000 distinct cells"), "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(rel_count(db, "SELECT COUNT(*) FROM source"), 0);
+    cr_assert_eq(rel_count(db, "SELECT COUNT(*) FROM usage"), 0);
+}
+
+Test(security, gzip_bomb_is_refused, .init = setup, .fini = teardown, .timeout = 300)
+{
+    char db[1200];
+    snprintf(db, sizeof db, "%s/c.db", env.dir);
+    import_into(db, doc_network());
+    const char *gz = rel_path(&env, "bomb.log.gz");
+    /* One real line, then 1.1 GiB of line feeds: about 1 MB once
+     * compressed. */
+    generate(
+        gz,
+        "import sys, zlib\n"
+        "c = zlib.compressobj(9, zlib.DEFLATED, 31)\n"
+        "with open(sys.argv[1],'wb') as f:\n"
+        "  f.write(c.compress(b'192.0.2.5 - - [12/Mar/2025:10:00:00 +0100] \"GET "
+        "/doc/abc HTTP/1.1\" 200 5 \"-\" \"Mozilla/5.0 (X11; Linux x86_64) Firefox/124.0\"\\n'))\n"
+        "  block = b'\\n' * (1 << 20)\n"
+        "  for _ in range(1126):\n"
+        "    f.write(c.compress(block))\n"
+        "  f.write(c.flush())\n");
+    tu_run r = rel_bilan(db, "ingest", gz, NULL);
+    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "decompression bomb"), "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(rel_count(db, "SELECT COUNT(*) FROM source"), 0);
+}
