@@ -99,6 +99,17 @@ static bl_status print_csv(void *ctx, const bl_source_row *r)
     return BL_OK;
 }
 
+static bl_status print_shared(void *ctx, const char *platform, const char *providers)
+{
+    (void)ctx;
+    cli_printf_safe(stdout,
+                    "warning: platform '%s' is reported by several providers (%s): each one's "
+                    "figures are counted, none replaces another's; if they are one provider "
+                    "spelled two ways, ingest again with --provider\n",
+                    platform, providers);
+    return BL_OK;
+}
+
 static int remove_sources(bl_cli *cli, int argc, char **argv)
 {
     if (argc < 1)
@@ -179,6 +190,8 @@ int cmd_sources(bl_cli *cli, int argc, char **argv)
                "created_plausible,status,cells,cells_counted,removed_at,log_lines,log_events,"
                "log_robot,log_status,log_not_resource,log_static,log_unattributed\n");
     bl_status rc = bl_store_sources(st, csv ? print_csv : print_text, &b);
+    if (rc == BL_OK && !csv)
+        rc = bl_store_shared_platforms(st, print_shared, NULL);
     bl_buf_release(&b);
     if (rc != BL_OK)
         cli_error("%s", bl_store_errmsg(st));

@@ -19,14 +19,16 @@ bl_status bl_store_sources(bl_store *st, bl_source_fn fn, void *ctx)
             "   JOIN usage w ON w.platform = x.platform AND w.month = x.month"
             "   AND w.metric = x.metric AND w.institution_id = x.institution_id"
             "   AND w.institution = x.institution AND w.live = 1 AND w.source_id <> x.source_id"
-            "   JOIN source ws ON ws.id = w.source_id AND ws.report_id IS s.report_id"
-            "   WHERE x.source_id = s.id AND x.live = 0) END,"
-            " s.ingested_at, s.created, s.created_plausible, s.removed_at,"
-            " COALESCE(c.cells, 0), COALESCE(c.live, 0), s.family = 20,"
-            " s.log_lines, s.log_events, s.log_robot, s.log_status, s.log_not_resource,"
-            " s.log_static, s.log_unattributed, s.time_first, s.time_last, s.content_hash"
-            " FROM source s LEFT JOIN (SELECT source_id, count(*) AS cells, sum(live) AS live"
-            "  FROM usage GROUP BY source_id) c ON c.source_id = s.id ORDER BY s.id",
+            "   JOIN source ws ON ws.id = w.source_id AND " BL__STR(BL__SAME_SCOPE(
+                ws,
+                s)) "   WHERE x.source_id = s.id AND x.live = 0) END,"
+                    " s.ingested_at, s.created, s.created_plausible, s.removed_at,"
+                    " COALESCE(c.cells, 0), COALESCE(c.live, 0), s.family = 20,"
+                    " s.log_lines, s.log_events, s.log_robot, s.log_status, s.log_not_resource,"
+                    " s.log_static, s.log_unattributed, s.time_first, s.time_last, s.content_hash"
+                    " FROM source s LEFT JOIN (SELECT source_id, count(*) AS cells, sum(live) AS "
+                    "live"
+                    "  FROM usage GROUP BY source_id) c ON c.source_id = s.id ORDER BY s.id",
             -1, &q, NULL) != SQLITE_OK)
         return bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
     bl_status rc = BL_OK;
@@ -146,5 +148,28 @@ bl_status bl_store_gaps(bl_store *st, int from, int to, bl_gap_fn fn, void *ctx)
 out:
     sqlite3_finalize(qr);
     sqlite3_finalize(qm);
+    return rc;
+}
+
+bl_status bl_store_shared_platforms(bl_store *st, bl_shared_platform_fn fn, void *ctx)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT platform, group_concat(provider, ', ') FROM"
+                           " (SELECT DISTINCT u.platform, s.provider FROM usage u"
+                           "  JOIN source s ON s.id = u.source_id"
+                           "  WHERE u.live = 1 AND s.removed_at IS NULL AND s.family <> 20"
+                           "  AND u.platform <> '' ORDER BY 1, 2)"
+                           " GROUP BY platform HAVING count(DISTINCT lower(trim(provider))) > 1"
+                           " ORDER BY platform",
+                           -1, &q, NULL) != SQLITE_OK)
+        return bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+    bl_status rc = BL_OK;
+    int r;
+    while (rc == BL_OK && (r = sqlite3_step(q)) == SQLITE_ROW)
+        rc = fn(ctx, bl__col_text(q, 0), bl__col_text(q, 1));
+    if (rc == BL_OK && r != SQLITE_DONE)
+        rc = bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+    sqlite3_finalize(q);
     return rc;
 }

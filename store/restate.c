@@ -18,9 +18,6 @@
     u.platform = k.platform AND u.month = k.month AND u.metric = k.metric AND u.institution_id = \
         k.institution_id AND u.institution = k.institution
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
-
 static bl_status exec1(bl_store *st, const char *sql, long long id)
 {
     sqlite3_stmt *q = NULL;
@@ -55,13 +52,15 @@ static long long query1(bl_store *st, const char *sql, long long id)
  * is the common case of a new month arriving. */
 static bool has_rivals(bl_store *st, long long id)
 {
-    return query1(st,
-                  "SELECT EXISTS (SELECT 1 FROM source s, source me WHERE me.id = ?1"
-                  " AND s.id <> me.id AND s.removed_at IS NULL AND s.family <> 20"
-                  " AND s.report_id IS me.report_id"
-                  " AND COALESCE(s.period_begin, '0000-00') <= COALESCE(me.period_end, '9999-99')"
-                  " AND COALESCE(s.period_end, '9999-99') >= COALESCE(me.period_begin, '0000-00'))",
-                  id) != 0;
+    return query1(
+               st,
+               "SELECT EXISTS (SELECT 1 FROM source s, source me WHERE me.id = ?1"
+               " AND s.id <> me.id AND s.removed_at IS NULL AND s.family <> 20"
+               " AND " BL__STR(BL__SAME_SCOPE(s, me)) " AND COALESCE(s.period_begin, '0000-00') <= "
+                                                      "COALESCE(me.period_end, '9999-99')"
+                                                      " AND COALESCE(s.period_end, '9999-99') >= "
+                                                      "COALESCE(me.period_begin, '0000-00'))",
+               id) != 0;
 }
 
 /* The keys of source id into temp.rkey. */
@@ -84,7 +83,7 @@ static bl_status collect_keys(bl_store *st, long long id)
      * no decision (a report of many institutions, mostly new, stays cheap). */
     return exec1(st,
                  "DELETE FROM temp.rkey WHERE NOT EXISTS (SELECT 1 FROM usage u"
-                 " WHERE " STR(KEY_EQ(u, rkey)) " AND u.source_id <> ?1)",
+                 " WHERE " BL__STR(KEY_EQ(u, rkey)) " AND u.source_id <> ?1)",
                  id);
 }
 
@@ -103,10 +102,11 @@ static bl_status recompute(bl_store *st, long long id)
                     "   AND h.institution_id = u.institution_id AND h.institution = u.institution"
                     "   AND h.metric IN ('', u.metric)),"
                     "  s.order_time, u.live"
-                    " FROM temp.rkey k JOIN usage u ON " STR(KEY_EQ(
-                        u, k)) " JOIN source s ON s.id = u.source_id"
-                               " WHERE s.family <> 20 AND s.removed_at IS NULL"
-                               " AND s.report_id IS (SELECT report_id FROM source WHERE id = ?1)",
+                    " FROM temp.rkey k JOIN usage u ON " BL__STR(
+                        KEY_EQ(u, k)) " JOIN source s ON s.id = u.source_id"
+                                      " JOIN source me ON me.id = ?1"
+                                      " WHERE s.family <> 20 AND s.removed_at IS NULL"
+                                      " AND " BL__STR(BL__SAME_SCOPE(s, me)),
                     id)) != BL_OK)
         return rc;
     if ((rc = bl__exec(
@@ -124,21 +124,23 @@ static bl_status recompute(bl_store *st, long long id)
  * or every key it carries when a rejected row could not be named). */
 static long long kept_by_rejection(bl_store *st, long long sid)
 {
-    return query1(st,
-                  "SELECT count(*) FROM (SELECT u.rowid FROM shield h"
-                  "  JOIN usage u ON u.platform = h.platform AND u.month = h.month"
-                  "  AND u.institution_id = h.institution_id AND u.institution = h.institution"
-                  "  AND h.metric IN ('', u.metric) AND u.live = 1 AND u.source_id <> h.source_id"
-                  "  JOIN source s ON s.id = u.source_id AND s.family <> 20"
-                  "  AND s.report_id IS (SELECT report_id FROM source WHERE id = ?1)"
-                  "  WHERE h.source_id = ?1"
-                  " UNION SELECT u.rowid FROM usage x JOIN source me ON me.id = x.source_id"
-                  "  AND NOT me.complete JOIN usage u ON " STR(KEY_EQ(
-                      u, x)) " AND u.live = 1"
-                             "  AND u.source_id <> x.source_id"
-                             "  JOIN source s ON s.id = u.source_id AND s.report_id IS me.report_id"
-                             "  WHERE x.source_id = ?1)",
-                  sid);
+    return query1(
+        st,
+        "SELECT count(*) FROM (SELECT u.rowid FROM shield h"
+        "  JOIN usage u ON u.platform = h.platform AND u.month = h.month"
+        "  AND u.institution_id = h.institution_id AND u.institution = h.institution"
+        "  AND h.metric IN ('', u.metric) AND u.live = 1 AND u.source_id <> h.source_id"
+        "  JOIN source me ON me.id = ?1"
+        "  JOIN source s ON s.id = u.source_id AND s.family <> 20"
+        "  AND " BL__STR(BL__SAME_SCOPE(
+            s, me)) "  WHERE h.source_id = ?1"
+                    " UNION SELECT u.rowid FROM usage x JOIN source me ON me.id = x.source_id"
+                    "  AND NOT me.complete JOIN usage u ON " BL__STR(
+                        KEY_EQ(u, x)) " AND u.live = 1"
+                                      "  AND u.source_id <> x.source_id"
+                                      "  JOIN source s ON s.id = u.source_id AND " BL__STR(
+                                          BL__SAME_SCOPE(s, me)) "  WHERE x.source_id = ?1)",
+        sid);
 }
 
 bl_status bl__restate(bl_store *st, long long sid, bl_restate_counts *c)

@@ -51,4 +51,16 @@ bl_status bl__quota_refresh(bl_store *st);
  * every connection (store/sqlfn.c). */
 bl_status bl__register_sql_functions(sqlite3 *db);
 
+/* Whose restatement a source can be: the same report id from the same
+ * provider (the --provider given, else the report's Created_By; case and
+ * outer spaces ignored). Another vendor's report for the same institution
+ * and platform name never replaces the first one's figures (docs/trust.md);
+ * `bilan sources` shows a platform claimed by two providers. */
+#define BL__SAME_SCOPE(s, me) \
+    s.report_id IS me.report_id AND lower(trim(s.provider)) = lower(trim(me.provider))
+
+#define BL__STR_(x) #x
+/* A macro's SQL text as a string literal. */
+#define BL__STR(x) BL__STR_(x)
+
 #endif

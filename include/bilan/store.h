@@ -176,6 +176,12 @@ typedef struct bl_source_row {
 typedef bl_status (*bl_source_fn)(void *ctx, const bl_source_row *row);
 /* Every ingested file, oldest first. */
 bl_status bl_store_sources(bl_store *st, bl_source_fn fn, void *ctx);
+/* Every platform whose counted usage comes from reports of more than one
+ * provider (case and outer spaces ignored): restatement never crosses
+ * providers, so such a platform's figures add up side by side. providers:
+ * their names as written, ", "-separated. */
+typedef bl_status (*bl_shared_platform_fn)(void *ctx, const char *platform, const char *providers);
+bl_status bl_store_shared_platforms(bl_store *st, bl_shared_platform_fn fn, void *ctx);
 
 typedef struct bl_reject_row {
     long long line;

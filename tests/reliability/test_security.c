@@ -350,3 +350,44 @@ Test(security, gzip_bomb_is_refused, .init = setup, .fini = teardown, .timeout =
     tu_run_free(&r);
     cr_assert_eq(rel_count(db, "SELECT COUNT(*) FROM source"), 0);
 }
+
+/* ---- restatement scoped by provider (finding 10) ------------------------------ */
+
+Test(security, another_providers_report_never_replaces_the_first_ones, .init = setup,
+     .fini = teardown)
+{
+    /* setup ingested PresseNum's PR: the Médiathèque centrale has 100 in
+     * 2025-01. Another vendor sends a PR for the same institution and the
+     * same platform name, with 1. */
+    const char *other = rel_path(&env, "other-vendor.csv");
+    tu_run r = tu_sh("sed -e 's/^Created_By,PresseNum/Created_By,Kiosque SA/' -e "
+                     "'s/,600,100,200,300/,6,1,2,3/' '%s' > '%s'",
+                     rel_fixture("ingest/pr-2025q1.csv"), other);
+    cr_assert_eq(r.status, 0);
+    tu_run_free(&r);
+    r = rel_bilan(env.db, "ingest", other, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char *exp = rel_export(env.db);
+    cr_assert(strstr(exp, "bm-centre,presse,2025-01,Total_Item_Requests,101\n"),
+              "the first vendor's 100 must stay counted:\n%s", exp);
+    free(exp);
+    r = rel_bilan(env.db, "sources", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "platform 'PresseNum' is reported by several providers "
+                            "(Kiosque SA, PresseNum)"),
+              "%s", r.out);
+    tu_run_free(&r);
+    /* The same provider restating still replaces: the later file wins. */
+    const char *again = rel_path(&env, "restated.csv");
+    r = tu_sh("sed -e 's/^Created,2025-04-05T10:00:00Z/Created,2025-05-05T10:00:00Z/' -e "
+              "'s/,600,100,200,300/,603,101,200,302/' '%s' > '%s'",
+              rel_fixture("ingest/pr-2025q1.csv"), again);
+    tu_run_free(&r);
+    r = rel_bilan(env.db, "ingest", again, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    exp = rel_export(env.db);
+    cr_assert(strstr(exp, "bm-centre,presse,2025-01,Total_Item_Requests,102\n"), "%s", exp);
+    free(exp);
+}
