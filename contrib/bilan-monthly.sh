@@ -14,6 +14,12 @@ status=0
 # Last month (BILAN_MONTH=YYYY-MM to run another one).
 month=${BILAN_MONTH:-$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m)}
 
+# 0. A new pseudonymisation key for each monthly run (docs/privacy.md), once
+# a month: a re-run of the same month keeps the key its logs were read with.
+stamp="$BILAN_DB.key-month"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$month" ]; then
+    if bilan key rotate; then echo "$month" > "$stamp"; else status=$?; fi
+fi
 # 1. New files (a file already ingested is skipped, so the whole inbox is fine).
 files=$(find "$BILAN_INBOX" -maxdepth 1 -type f ! -name '.*' | sort)
 if [ -n "$files" ]; then

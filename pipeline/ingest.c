@@ -145,6 +145,13 @@ static bl_status check_read(job *j, const char *path, bl_status rc, const char *
     if (rc == BL_RANGE)
         return bl_store_fail(st, rc, "%s: a cell adds up to more than %lld: file refused", path,
                              (long long)BL_CELL_SUM_MAX);
+    if (rc != BL_OK && !err && *bl_store_errmsg(st)) {
+        /* The sink failed in the store (a key file refused...): its own
+         * message says why. */
+        char why[1024];
+        snprintf(why, sizeof why, "%s", bl_store_errmsg(st));
+        return bl_store_fail(st, rc, "%s", why);
+    }
     if (rc != BL_OK)
         return bl_store_fail(st, rc == BL_NOMEM ? BL_NOMEM : rc, "%s",
                              err ? err : bl_status_str(rc));

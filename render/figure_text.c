@@ -5,6 +5,15 @@
 
 #include <stdio.h>
 
+char *bl__users_text(char *out, size_t n, int64_t users)
+{
+    if (users < BL_USERS_SHOWN_MIN)
+        snprintf(out, n, "%s", BL_W_USERS_FEW);
+    else
+        bl_fr_int(out, n, users);
+    return out;
+}
+
 char *bl__per_1000(char *out, size_t n, int64_t v, int64_t population)
 {
     int64_t scaled, tenths;

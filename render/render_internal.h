@@ -171,6 +171,8 @@ double bl__chart_gauge(bl__doc *d, double x, double y, double w, const bl_model_
 
 /* ---- figures as French text (render/figure_text.c) ------------------------------------- */
 
+/* Distinct users in French digits, "moins de 5" under BL_USERS_SHOWN_MIN. */
+char *bl__users_text(char *out, size_t n, int64_t users);
 /* Per 1 000 inhabitants with one decimal, "—" when population is 0. */
 char *bl__per_1000(char *out, size_t n, int64_t v, int64_t population);
 /* A total: "—" without data, "1 515 †" when partial, else "1 515". */

@@ -309,7 +309,7 @@ static void annuel_headline(bl__doc *d, const bl_model *m, const annuel *y)
     bl_fr_money(g1, sizeof g1, y->cost);
     snprintf(t0, sizeof t0, BL_W_PARTNERS_PARTICIPATION, y->year);
     if (m->has_users)
-        bl_fr_int(g2, sizeof g2, m->users);
+        bl__users_text(g2, sizeof g2, m->users);
     else
         snprintf(g2, sizeof g2, BL_W_NONE);
     bl__card c2[3] = {

@@ -71,7 +71,7 @@ static void headline(bl__doc *d, const bl_model *m)
     char plab[64];
     snprintf(plab, sizeof plab, BL_W_PARTICIPATION_YEAR, bl_month_year(first));
     if (m->has_users) {
-        bl_fr_int(g1, sizeof g1, m->users);
+        bl__users_text(g1, sizeof g1, m->users);
         snprintf(t1, sizeof t1, BL_W_USERS_ESTIMATED);
     } else {
         snprintf(g1, sizeof g1, BL_W_NONE);

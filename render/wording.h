@@ -104,6 +104,10 @@ const char *bl__w_versus_period(int months);
 #define BL_W_PER_1000 "Pour 1 000 habitants"
 #define BL_W_ACTIVE_USERS "Utilisateurs actifs (estimation)"
 #define BL_W_USERS_ESTIMATED "estimation à partir des journaux d'accès"
+/* Fewer distinct users than BL_USERS_SHOWN_MIN are not printed (a count of
+ * two in a small commune could point at two people; docs/privacy.md). */
+#define BL_USERS_SHOWN_MIN 5
+#define BL_W_USERS_FEW "moins de 5"
 #define BL_W_COL_RESOURCE "Ressource"
 #define BL_W_COL_KIND "Type"
 #define BL_W_COL_PROVIDER "Fournisseur"

@@ -184,39 +184,13 @@ int bl_store_now_month(void)
     return bl_month_index(y, m);
 }
 
-/* The month's pseudonym key from meta, created at its first use. */
+/* The month's pseudonym key from the key file, created at its first use. */
 static bl_status month_key(bl_store *st, int month, uint8_t key[16])
 {
     char name[32], mtxt[8];
     bl_month_format(month, mtxt);
-    snprintf(name, sizeof name, "quota_key:%s", mtxt);
-    sqlite3_stmt *q = NULL;
-    bl_status rc = BL_OK;
-    if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?", -1, &q, NULL) !=
-        SQLITE_OK)
-        return bl__sql_fail(st, false);
-    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) == 16) {
-        memcpy(key, sqlite3_column_blob(q, 0), 16);
-        sqlite3_finalize(q);
-        return BL_OK;
-    }
-    sqlite3_finalize(q);
-    FILE *f = fopen("/dev/urandom", "rb");
-    bool ok = f && fread(key, 1, 16, f) == 16;
-    if (f)
-        fclose(f);
-    if (!ok)
-        return bl_store_fail(st, BL_IO, "cannot read /dev/urandom");
-    if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", -1, &q,
-                           NULL) != SQLITE_OK)
-        return bl__sql_fail(st, false);
-    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(q, 2, key, 16, SQLITE_TRANSIENT);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        rc = bl__sql_fail(st, false);
-    sqlite3_finalize(q);
-    return rc;
+    snprintf(name, sizeof name, "month:%s", mtxt);
+    return bl__key_get(st, name, key);
 }
 
 bl_status bl__quota_refresh(bl_store *st)
@@ -248,21 +222,19 @@ bl_status bl__quota_refresh(bl_store *st)
     int cut_month = bl_quota_last_closed(bl_store_now_month());
     char cut[8];
     bl_month_format(cut_month, cut);
-    sqlite3_stmt *q1 = NULL, *q2 = NULL;
+    sqlite3_stmt *q1 = NULL;
     if (sqlite3_prepare_v2(st->db, "DELETE FROM quota_use WHERE month <= ?", -1, &q1, NULL) !=
-            SQLITE_OK ||
-        sqlite3_prepare_v2(st->db,
-                           "DELETE FROM meta WHERE key LIKE 'quota_key:%' AND substr(key, 11) <= ?",
-                           -1, &q2, NULL) != SQLITE_OK) {
+        SQLITE_OK) {
         rc = bl__sql_fail(st, false);
     } else {
         sqlite3_bind_text(q1, 1, cut, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q2, 1, cut, -1, SQLITE_STATIC);
-        if (sqlite3_step(q1) != SQLITE_DONE || sqlite3_step(q2) != SQLITE_DONE)
+        if (sqlite3_step(q1) != SQLITE_DONE)
             rc = bl__sql_fail(st, false);
     }
     sqlite3_finalize(q1);
-    sqlite3_finalize(q2);
+    /* Their keys go too: nothing can ever be re-keyed for a closed month. */
+    if (rc == BL_OK)
+        rc = bl__key_drop_months(st, cut);
     return rc;
 }
 

@@ -268,8 +268,10 @@ static bl_status open_store(const char *path, bool readonly, bl_store **out, cha
     } else {
         /* Foreign keys stay off while migrating: a migration may rebuild a
          * table that others reference, which SQLite only allows that way. */
+        /* secure_delete: a deleted row (a removed source, a month's per-patron
+         * rows) is overwritten, not left in a free page (docs/privacy.md). */
         rc = bl__exec(st, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=OFF; "
-                          "PRAGMA synchronous=NORMAL;");
+                          "PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;");
         if (rc != BL_OK) {
             int code = sqlite3_extended_errcode(st->db) & 0xff;
             rc = bl_store_fail(
@@ -302,7 +304,7 @@ fail:
     return rc;
 }
 
-bl_status bl_store_open(const char *path, bl_store **out, char **errmsg)
+bl_status bl__store_open_rw(const char *path, bl_store **out, char **errmsg)
 {
     return open_store(path, false, out, errmsg);
 }
@@ -319,37 +321,6 @@ void bl_store_close(bl_store *st)
     sqlite3_close(st->db);
     free(st->path);
     free(st);
-}
-
-bl_status bl__store_secret(bl_store *st, uint8_t key[16])
-{
-    sqlite3_stmt *q = NULL;
-    bl_status rc = BL_OK;
-    if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'pseudonym_key'", -1, &q,
-                           NULL) != SQLITE_OK)
-        return bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
-    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) == 16) {
-        memcpy(key, sqlite3_column_blob(q, 0), 16);
-        sqlite3_finalize(q);
-        return BL_OK;
-    }
-    sqlite3_finalize(q);
-    int fd = open("/dev/urandom", O_RDONLY);
-    if (fd < 0 || read(fd, key, 16) != 16) {
-        if (fd >= 0)
-            close(fd);
-        return bl_store_fail(st, BL_IO, "cannot read /dev/urandom");
-    }
-    close(fd);
-    if (sqlite3_prepare_v2(st->db,
-                           "INSERT OR REPLACE INTO meta(key, value) VALUES ('pseudonym_key', ?)",
-                           -1, &q, NULL) != SQLITE_OK)
-        return bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
-    sqlite3_bind_blob(q, 1, key, 16, SQLITE_TRANSIENT);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        rc = bl_store_fail(st, BL_IO, "cannot store the secret key: %s", sqlite3_errmsg(st->db));
-    sqlite3_finalize(q);
-    return rc;
 }
 
 long long bl_participation_cents(long long population, long long rate_e4)

@@ -63,4 +63,16 @@ bl_status bl__register_sql_functions(sqlite3 *db);
 /* A macro's SQL text as a string literal. */
 #define BL__STR(x) BL__STR_(x)
 
+/* store/keyfile.c: the secrets in STORE.key (owner-only), never in the
+ * store. bl__key_get creates a missing key at random. */
+bl_status bl__key_get(bl_store *st, const char *name, uint8_t key[16]);
+bl_status bl__key_set(bl_store *st, const char *name, const uint8_t key[16]);
+/* Destroys the keys "month:M" of every month M <= cut ("YYYY-MM"). */
+bl_status bl__key_drop_months(bl_store *st, const char *cut);
+/* store.c: bl_store_open without the key file's part (keyfile.c's
+ * bl_store_open adds it). */
+bl_status bl__store_open_rw(const char *path, bl_store **out, char **errmsg);
+/* Moves keys an older store kept in meta to the key file. */
+bl_status bl__keys_migrate(bl_store *st);
+
 #endif

@@ -29,9 +29,12 @@ ls "$tmp/reports/2026-10/"*-mensuel.pdf >/dev/null 2>&1 || fail "no monthly PDF 
 pdftotext "$tmp/reports/2026-10/ca-durance-mensuel.pdf" - | grep -q "octobre 2026" ||
   fail "the report does not name October 2026"
 
+grep -q 'replaced' "$tmp/run1.out" || { cat "$tmp/run1.out"; fail "the first run did not rotate the key"; }
+key1=$(grep '^pseudonym ' "$BILAN_DB.key")
 set +e
 sh "$src/contrib/bilan-monthly.sh" >"$tmp/run2.out" 2>"$tmp/run2.err"
 set -e
 skipped=$(grep -c 'already ingested' "$tmp/run2.out" || true)
 [ "$skipped" -eq 4 ] || { cat "$tmp/run2.out"; fail "second run skipped $skipped files, not 4"; }
-echo "contrib: ok (4 files, forfait alert reported, reports of 2026-10, a re-run skips)"
+[ "$(grep '^pseudonym ' "$BILAN_DB.key")" = "$key1" ] || fail "a re-run of the same month rotated the key again"
+echo "contrib: ok (key rotated once a month, 4 files, forfait alert reported, reports of 2026-10, a re-run skips)"

@@ -279,19 +279,18 @@ Test(logs, nothing_personal_anywhere)
     teardown(&c);
 }
 
+/* The pseudonym key, from the key file beside the store (never in it). */
 static char *key_hex(const char *dbpath)
 {
-    sqlite3 *db;
-    cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
-    sqlite3_stmt *q;
-    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT hex(value) FROM meta WHERE key = 'pseudonym_key'",
-                                    -1, &q, NULL),
-                 SQLITE_OK);
+    char path[1100];
+    snprintf(path, sizeof path, "%s.key", dbpath);
+    size_t len;
+    char *t = tu_read_file(path, &len);
     char *out = NULL;
-    if (sqlite3_step(q) == SQLITE_ROW)
-        out = strdup((const char *)sqlite3_column_text(q, 0));
-    sqlite3_finalize(q);
-    sqlite3_close(db);
+    char *p = t ? strstr(t, "pseudonym ") : NULL;
+    if (p && (p == t || p[-1] == '\n'))
+        out = strndup(p + 10, 32);
+    free(t);
     return out;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "rel_util.h"
@@ -390,4 +391,112 @@ Test(security, another_providers_report_never_replaces_the_first_ones, .init = s
     exp = rel_export(env.db);
     cr_assert(strstr(exp, "bm-centre,presse,2025-01,Total_Item_Requests,102\n"), "%s", exp);
     free(exp);
+}
+
+/* ---- small counts and the key file (finding 1) -------------------------------- */
+
+static const char *three_users_log(void)
+{
+    const char *lp = rel_path(&env, "three.log");
+    generate(lp, "import sys\n"
+                 "ua='\"Mozilla/5.0 (X11; Linux x86_64; rv:124.0) Gecko/20100101 "
+                 "Firefox/124.0\"'\n"
+                 "with open(sys.argv[1],'w') as f:\n"
+                 "  for i in range(3):\n"
+                 "    for k in range(4):\n"
+                 "      f.write(f'192.0.2.{10+i} - jdoe{i} [12/Mar/2025:1{k}:00:00 +0100] \"GET "
+                 "/doc/abc{chr(97+k)} HTTP/1.1\" 200 5 \"-\" {ua}\\n')\n");
+    return lp;
+}
+
+Test(security, fewer_than_five_users_are_not_printed, .init = setup, .fini = teardown)
+{
+    char db[1200];
+    snprintf(db, sizeof db, "%s/c.db", env.dir);
+    import_into(db, doc_network());
+    tu_run r = rel_bilan(db, "ingest", three_users_log(), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    const char *out = rel_path(&env, "rep");
+    r = rel_bilan(db, "report", "mensuel", "2025-03", "--partner", "vannes", "--out", out, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char pdf[1400];
+    snprintf(pdf, sizeof pdf, "%s/2025-03/vannes-mensuel.pdf", out);
+    char *text = tu_pdftotext(pdf);
+    cr_assert(text);
+    cr_assert(strstr(text, "moins de 5"), "three users must read 'moins de 5':\n%s", text);
+    free(text);
+}
+
+/* A copy of the store alone (a backup, another user's read) holds no key:
+ * no pseudonym can be recomputed, so no address or login can be tested. */
+Test(security, the_store_holds_no_key, .init = setup, .fini = teardown)
+{
+    char db[1200], keyfile[1300];
+    snprintf(db, sizeof db, "%s/c.db", env.dir);
+    snprintf(keyfile, sizeof keyfile, "%s.key", db);
+    import_into(db, doc_network());
+    tu_run r = rel_bilan(db, "ingest", three_users_log(), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(rel_count(db, "SELECT COUNT(*) FROM meta WHERE length(value) = 16"), 0,
+                 "a 16-byte secret in the store's meta");
+    struct stat sb;
+    cr_assert_eq(stat(keyfile, &sb), 0, "the key file beside the store");
+    cr_assert_eq(sb.st_mode & 077, 0, "key file mode %o", sb.st_mode & 0777);
+    size_t len;
+    char *k = tu_read_file(keyfile, &len);
+    cr_assert(k && strstr(k, "pseudonym "), "%s", k);
+    /* The key's bytes appear nowhere in the store file or its WAL. */
+    char hex[33];
+    snprintf(hex, sizeof hex, "%.32s", strstr(k, "pseudonym ") + 10);
+    unsigned char raw[16];
+    for (int i = 0; i < 16; i++)
+        sscanf(hex + 2 * i, "%2hhx", &raw[i]);
+    free(k);
+    const char *files[] = {db, NULL};
+    char wal[1300];
+    snprintf(wal, sizeof wal, "%s-wal", db);
+    files[1] = wal;
+    for (int f = 0; f < 2; f++) {
+        char *data = tu_read_file(files[f], &len);
+        if (!data)
+            continue;
+        cr_assert(!memmem(data, len, raw, sizeof raw), "the key is in %s", files[f]);
+        free(data);
+    }
+    /* A key file others may read is refused. */
+    cr_assert_eq(chmod(keyfile, 0644), 0);
+    const char *more = rel_path(&env, "more.log");
+    r = tu_sh("sed 's/12\\/Mar/13\\/Mar/' '%s' > '%s'", rel_path(&env, "three.log"), more);
+    tu_run_free(&r);
+    r = rel_bilan(db, "ingest", more, NULL);
+    cr_assert_eq(r.status, 73, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "chmod 600"), "%s", r.err);
+    tu_run_free(&r);
+}
+
+/* A store from before the key file: its keys leave meta at the first
+ * writing command, for the key file. */
+Test(security, keys_move_out_of_an_older_store, .init = setup, .fini = teardown)
+{
+    tu_run r = tu_sh("sqlite3 '%s' \"INSERT OR REPLACE INTO meta(key, value) VALUES "
+                     "('pseudonym_key', X'62696c616e2d746573742d6b65792d30'),"
+                     " ('quota_key:2025-03', X'00112233445566778899aabbccddeeff')\"",
+                     env.db);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    r = rel_bilan(env.db, "network", "import", rel_fixture("ingest/network"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(rel_count(env.db, "SELECT COUNT(*) FROM meta WHERE key LIKE '%key%'"), 0);
+    char keyfile[1200];
+    snprintf(keyfile, sizeof keyfile, "%s.key", env.db);
+    size_t len;
+    char *k = tu_read_file(keyfile, &len);
+    cr_assert(k);
+    cr_assert(strstr(k, "pseudonym 62696c616e2d746573742d6b65792d30\n"), "%s", k);
+    cr_assert(strstr(k, "month:2025-03 00112233445566778899aabbccddeeff\n"), "%s", k);
+    free(k);
 }
