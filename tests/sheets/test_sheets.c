@@ -362,3 +362,61 @@ Test(identity, the_same_xlsx_twice_is_the_same_file)
     free(after);
     done(&e);
 }
+
+/* ---- network lists -------------------------------------------------------- */
+
+/* Every list of the network of `dir`, as `network show LIST --format csv`. */
+static char *network_lists(const char *dir)
+{
+    env e;
+    e.dir = tu_mkdtemp("net");
+    snprintf(e.db, sizeof e.db, "%s/t.db", e.dir);
+    tu_run r = bilan(e.db, "network", "import", dir, NULL);
+    cr_assert_eq(r.status, 0, "network import %s: %s", dir, r.err);
+    tu_run_free(&r);
+    bl_buf b = BL_BUF_INIT(1 << 20);
+    static const char *const lists[] = {"partners", "libraries", "resources", "forfaits"};
+    for (size_t i = 0; i < 4; i++) {
+        const char *argv[] = {tu_bilan(), "--db",     e.db,  "network", "show",
+                              lists[i],   "--format", "csv", NULL};
+        r = tu_runv(argv, NULL);
+        cr_assert_eq(r.status, 0, "network show %s: %s", lists[i], r.err);
+        cr_assert(tu_count(r.out, "\n") > 1, "%s: empty list %s", dir, lists[i]);
+        bl_buf_puts(&b, r.out);
+        tu_run_free(&r);
+    }
+    done(&e);
+    char *out = strdup(bl_buf_cstr(&b));
+    bl_buf_release(&b);
+    return out;
+}
+
+Test(network, lists_as_xlsx_and_as_ods_show_as_their_csv)
+{
+    char *csv = network_lists(fixture("forfaits/network"));
+    char *xlsx = network_lists(fixture("sheets/network-xlsx"));
+    char *ods = network_lists(fixture("sheets/network-ods"));
+    cr_assert(strstr(csv, "vod-2026,vod,12000,2026-01-01,2026-12-31,"), "%s", csv);
+    cr_assert_str_eq(xlsx, csv);
+    cr_assert_str_eq(ods, csv);
+    free(csv);
+    free(xlsx);
+    free(ods);
+}
+
+Test(network, a_list_as_csv_and_as_xlsx_both_present_is_refused)
+{
+    char *dir = tu_mkdtemp("net2");
+    tu_run c = tu_sh("cp '%s'/*.csv '%s/' && cp '%s/partners.xlsx' '%s/'",
+                     fixture("forfaits/network"), dir, fixture("sheets/network-xlsx"), dir);
+    cr_assert_eq(c.status, 0, "%s", c.err);
+    tu_run_free(&c);
+    char db[1100];
+    snprintf(db, sizeof db, "%s/t.db", dir);
+    tu_run r = bilan(db, "network", "import", dir, NULL);
+    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "both partners.csv and partners.xlsx are present"), "%s", r.err);
+    tu_run_free(&r);
+    tu_rmtree(dir);
+    free(dir);
+}
