@@ -420,3 +420,105 @@ Test(network, a_list_as_csv_and_as_xlsx_both_present_is_refused)
     tu_rmtree(dir);
     free(dir);
 }
+
+/* ---- tables without their header block ------------------------------------ */
+
+Test(headerless, a_pr_without_its_header_block_exports_as_the_whole_report, .timeout = 120)
+{
+    char *whole = export_of(fixture("ingest/pr-2025q1.csv"), true);
+    char *csv = export_of(fixture("sheets/pr-headerless.csv"), true);
+    char *xlsx = export_of(fixture("sheets/pr-headerless.xlsx"), true);
+    cr_assert_str_eq(csv, whole);
+    cr_assert_str_eq(xlsx, whole);
+    free(whole);
+    free(csv);
+    free(xlsx);
+}
+
+static char *ingest_export(env *e, const char *path, const char *library, int want_status)
+{
+    tu_run r = library ? bilan(e->db, "ingest", "--library", library, path)
+                       : bilan(e->db, "ingest", path, NULL, NULL);
+    cr_assert_eq(r.status, want_status, "ingest %s: exit %d: %s", path, r.status, r.err);
+    if (want_status == 0)
+        cr_assert(strstr(r.err, "no header block: read as a COUNTER R5 PR from its columns"), "%s",
+                  r.err);
+    tu_run_free(&r);
+    return export_usage(e->db);
+}
+
+Test(headerless, the_institution_from_library_or_none, .timeout = 120)
+{
+    static const char *const files[] = {"sheets/pr-headerless-noinst.tsv",
+                                        "sheets/pr-headerless-noinst.xlsx"};
+    for (size_t i = 0; i < 2; i++) {
+        env e;
+        setup_store(&e, "hl", true);
+        char *x = ingest_export(&e, fixture(files[i]), "bm-village", 0);
+        cr_assert_str_eq(x,
+                         "partner_id,library_id,resource_id,month,metric,value\n"
+                         "vil-test,bm-village,presse,2025-01,Total_Item_Requests,10\n"
+                         "vil-test,bm-village,presse,2025-01,Unique_Item_Requests,1\n"
+                         "vil-test,bm-village,presse,2025-02,Total_Item_Requests,20\n"
+                         "vil-test,bm-village,presse,2025-02,Unique_Item_Requests,2\n"
+                         "vil-test,bm-village,presse,2025-03,Total_Item_Requests,30\n"
+                         "vil-test,bm-village,presse,2025-03,Unique_Item_Requests,3\n",
+                         "%s", files[i]);
+        /* Re-attribution after a network import keeps it. */
+        tu_run r = bilan(e.db, "network", "import", fixture("ingest/network"), NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        tu_run_free(&r);
+        char *y = export_usage(e.db);
+        cr_assert_str_eq(y, x);
+        free(x);
+        free(y);
+        done(&e);
+
+        setup_store(&e, "hl", true);
+        x = ingest_export(&e, fixture(files[i]), NULL, 0);
+        cr_assert(strstr(x, "\n,,presse,2025-01,Total_Item_Requests,10\n"), "unattributed: %s", x);
+        cr_assert(!strstr(x, "bm-village"), "%s", x);
+        free(x);
+        done(&e);
+        /* A library the network does not have: nothing read. */
+        setup_store(&e, "hl", true);
+        char *before = export_usage(e.db);
+        x = ingest_export(&e, fixture(files[i]), "bm-nulle-part", 65);
+        cr_assert_str_eq(x, before);
+        free(x);
+        free(before);
+        done(&e);
+    }
+}
+
+/* ---- real-world files ----------------------------------------------------- */
+
+/* The sum of the value column of an export, and its number of rows. */
+static long long export_sum(const char *x, int *rows)
+{
+    long long sum = 0;
+    *rows = 0;
+    for (const char *l = strchr(x, '\n'); l && l[1]; l = strchr(l + 1, '\n')) {
+        const char *end = strchr(l + 1, '\n'), *last = NULL;
+        for (const char *p = l + 1; end && p < end; p++)
+            if (*p == ',')
+                last = p;
+        if (last) {
+            sum += atoll(last + 1);
+            (*rows)++;
+        }
+    }
+    return sum;
+}
+
+Test(real_world, pycounter_jr1_xlsx, .timeout = 60)
+{
+    char *x = export_of(fixture("sheets/pycounter/JR1.xlsx"), false);
+    int rows;
+    cr_assert_eq(export_sum(x, &rows), 114773, "%s", x);
+    cr_assert_eq(rows, 12, "%s", x);
+    free(x);
+    x = export_of(fixture("sheets/pycounter/JR1_bad.xlsx"), false);
+    cr_assert_eq(export_sum(x, &rows), 114773, "%s", x);
+    free(x);
+}
