@@ -188,6 +188,7 @@ static bl_status sheet_table_read(const char *path, bl_csv_table *t, char *err, 
     if (!(t->path = strdup(path)))
         b.nomem = true;
     bool eof = false;
+    size_t bytes = 0; /* the table's size so far: capped as a CSV file is */
     while (!b.nomem) {
         if ((rc = bl_sheet_next(sh, &eof)) != BL_OK) {
             snprintf(err, errlen, "%s: %s", path, bl_sheet_errmsg(sh));
@@ -203,6 +204,12 @@ static bl_status sheet_table_read(const char *path, bl_csv_table *t, char *err, 
             break;
         }
         size_t n = bl_sheet_ncells(sh);
+        if ((bytes += n * sizeof(char *) + bl__sheet_row_bytes(sh)) > MAX_TABLE_BYTES) {
+            snprintf(err, errlen, "%s:%lu: sheet too large for a reference table", path,
+                     b.cur_line);
+            rc = BL_DATA;
+            break;
+        }
         for (size_t i = 0; i < n && !b.nomem; i++) {
             bl_cell_kind kind;
             bl_sv v = bl_sheet_cell(sh, i, &kind);
