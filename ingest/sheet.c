@@ -879,6 +879,12 @@ static void XMLCALL ods_start(void *ud, const XML_Char *name, const XML_Char **a
     if (!s->table_selected || s->table_depth != 1)
         return;
     if (ns_has(name, NS_TABLE) && strcmp(l, "table-row") == 0) {
+        if (s->last_row >= BL_SHEET_ROWS_MAX) {
+            /* The sheet's last row has been handed out: nothing beyond. */
+            s->done = true;
+            XML_StopParser(s->xp, XML_TRUE);
+            return;
+        }
         s->rows_rep = repeat_attr(atts, "number-rows-repeated");
         row_begin(s, s->last_row + 1);
         s->in_row = true;
