@@ -1,5 +1,5 @@
-/* bilan ingest [--format F] [--provider NAME] [--library-param NAME] [--strict] [--force]
- * FILE... */
+/* bilan ingest [--format F] [--provider NAME] [--library ID] [--library-param NAME] [--strict]
+ * [--force] FILE... */
 #include "cli.h"
 
 #include <getopt.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 
 static const char USAGE[] =
-    "bilan ingest [--format FMT] [--provider NAME] [--library-param NAME] [--strict] [--force] "
-    "FILE...";
+    "bilan ingest [--format FMT] [--provider NAME] [--library ID] [--library-param NAME] "
+    "[--strict] [--force] FILE...";
 
 static void help(void)
 {
@@ -21,6 +21,9 @@ static void help(void)
            "%%>s %%b')\n"
            "  --provider NAME       provider name recorded for the files (default: the\n"
            "                        report's Created_By)\n"
+           "  --library ID          COUNTER: the library (id of libraries.csv) of a report\n"
+           "                        that names no institution (a table without its header\n"
+           "                        block); without it such usage is unattributed\n"
            "  --library-param NAME  logs: take the library from this URL query parameter,\n"
            "                        matched against the libraries' aliases (default: the\n"
            "                        client IP against their ip_ranges)\n"
@@ -73,6 +76,7 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
     static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
                                              {"provider", required_argument, NULL, 'p'},
                                              {"library-param", required_argument, NULL, 'l'},
+                                             {"library", required_argument, NULL, 'L'},
                                              {"strict", no_argument, NULL, 's'},
                                              {"force", no_argument, NULL, 'F'},
                                              {"help", no_argument, NULL, 'h'},
@@ -91,6 +95,11 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
             break;
         case 'l':
             opts.library_param = optarg;
+            break;
+        case 'L':
+            if (!bl_id_valid(optarg))
+                return cli_usage("ingest", USAGE, "'%s' is not a library id", optarg);
+            opts.library = optarg;
             break;
         case 's':
             opts.strict = true;

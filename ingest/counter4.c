@@ -291,6 +291,22 @@ static bl_status read_header(r4_state *s)
             return bl__ctr_refuse(r, 0, NULL, "no heading row in the first %d rows",
                                   R4_MAX_HEADER_ROWS);
         bl_sv a = bl__ctr_cell(r, 0);
+        if (row == 1 && !bl__ctr_r4_report_id(a, s->report_id) &&
+            bl__ctr_headerless_r4(r->fields, r->nfields, s->report_id)) {
+            /* A table without its header rows: the report from its
+             * columns, the institution from --library or none. */
+            for (size_t i = 0; i < sizeof r4_reports / sizeof r4_reports[0]; i++)
+                if (strcmp(r4_reports[i].id, s->report_id) == 0)
+                    s->rep = &r4_reports[i];
+            const char *lib = bl__ctr_library(r);
+            bl__ctr_note(r, 0,
+                         "no header block: read as a COUNTER R4 %s from its columns, "
+                         "institution %s",
+                         s->report_id,
+                         lib ? lib + strlen(BL_LIBRARY_INSTITUTION)
+                             : "from the rows or none (--library ID names it)");
+            return read_heading(s);
+        }
         if (row == 1) {
             char q[64];
             bl__ctr_quote(a, q);
@@ -335,14 +351,17 @@ static bl_status read_header(r4_state *s)
     }
 }
 
-bl_status bl_counter4_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
-                           const bl_sink *sink, char **errmsg)
+/* The report read from a byte source or, when sheet is not NULL, from a
+ * spreadsheet's rows: the same logic for both. */
+static bl_status read_r4(bl_source *src, struct bl_sheet *sheet, const char *path,
+                         const bl_ingest_opts *opts, const bl_sink *sink, char **errmsg)
 {
     r4_state *s = calloc(1, sizeof *s);
     if (!s)
         return BL_NOMEM;
     bl__ctr_reader *r = &s->r;
-    bl_status st = bl__ctr_reader_init(r, src, path, opts, sink);
+    bl_status st = sheet ? bl__ctr_reader_init_sheet(r, sheet, path, opts, sink)
+                         : bl__ctr_reader_init(r, src, path, opts, sink);
     if (st != BL_OK) {
         free(s);
         return st;
@@ -357,7 +376,9 @@ bl_status bl_counter4_read(bl_source *src, const char *path, const bl_ingest_opt
         .family = s->rep->family,
         .release = 4,
         .created_by = NULL,
-        .institution_id = s->inst_id[0] ? s->inst_id : NULL,
+        .institution_id = s->inst_id[0]    ? s->inst_id
+                          : s->customer[0] ? NULL
+                                           : bl__ctr_library(r),
         .institution_name = s->customer[0] ? s->customer : NULL,
         .period_begin = s->month_first, /* the month columns decide */
         .period_end = s->month_last,
@@ -372,4 +393,16 @@ out:
     bl__ctr_reader_release(r);
     free(s);
     return st;
+}
+
+bl_status bl_counter4_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
+                           const bl_sink *sink, char **errmsg)
+{
+    return read_r4(src, NULL, path, opts, sink, errmsg);
+}
+
+bl_status bl__counter4_read_sheet(struct bl_sheet *sheet, const char *path,
+                                  const bl_ingest_opts *opts, const bl_sink *sink, char **errmsg)
+{
+    return read_r4(NULL, sheet, path, opts, sink, errmsg);
 }

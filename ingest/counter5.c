@@ -338,7 +338,9 @@ static bl_status begin(r5_state *s)
         .family = s->family,
         .release = parse_release(h->release),
         .created_by = h->created_by[0] ? h->created_by : NULL,
-        .institution_id = h->inst_id[0] ? h->inst_id : NULL,
+        .institution_id = h->inst_id[0]     ? h->inst_id
+                          : h->inst_name[0] ? NULL
+                                            : bl__ctr_library(&s->r),
         .institution_name = h->inst_name[0] ? h->inst_name : NULL,
         .period_begin = c->month_first, /* the month columns decide */
         .period_end = c->month_last,
@@ -448,14 +450,17 @@ static bl_status data_row_cb(void *s)
     return data_row(s);
 }
 
-bl_status bl_counter5_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
-                           const bl_sink *sink, char **errmsg)
+/* The report read from a byte source or, when sheet is not NULL, from a
+ * spreadsheet's rows: the same logic for both. */
+static bl_status read_r5(bl_source *src, struct bl_sheet *sheet, const char *path,
+                         const bl_ingest_opts *opts, const bl_sink *sink, char **errmsg)
 {
     r5_state *s = calloc(1, sizeof *s);
     if (!s)
         return BL_NOMEM;
     bl__ctr_reader *r = &s->r;
-    bl_status st = bl__ctr_reader_init(r, src, path, opts, sink);
+    bl_status st = sheet ? bl__ctr_reader_init_sheet(r, sheet, path, opts, sink)
+                         : bl__ctr_reader_init(r, src, path, opts, sink);
     if (st != BL_OK) {
         free(s);
         return st;
@@ -490,6 +495,24 @@ bl_status bl_counter5_read(bl_source *src, const char *path, const bl_ingest_opt
             continue;
         }
         bl_sv key = r->fields[0];
+        const char *headerless = s->h.keys == 0 && !bl__ctr_norm_eq(key, "reportname")
+                                     ? bl__ctr_headerless_r5(r->fields, r->nfields)
+                                     : NULL;
+        if (headerless) {
+            /* A table without its header block (copied out of a spreadsheet,
+             * or so exported): the report type from its columns, the
+             * institution from --library or none. */
+            snprintf(s->h.report_id, sizeof s->h.report_id, "%s", headerless);
+            snprintf(s->h.release, sizeof s->h.release, "5");
+            s->h.has_release = true;
+            bl__ctr_note(r, 0,
+                         "no header block: read as a COUNTER R5 %s from its columns, "
+                         "institution %s",
+                         headerless,
+                         bl__ctr_library(r) ? bl__ctr_library(r) + strlen(BL_LIBRARY_INSTITUTION)
+                                            : "from the rows or none (--library ID names it)");
+            break;
+        }
         if (s->h.keys == 0 && !bl__ctr_norm_eq(key, "reportname")) {
             char q[64];
             bl__ctr_quote(key, q);
@@ -551,4 +574,16 @@ out:
     bl__ctr_reader_release(r);
     free(s);
     return st;
+}
+
+bl_status bl_counter5_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
+                           const bl_sink *sink, char **errmsg)
+{
+    return read_r5(src, NULL, path, opts, sink, errmsg);
+}
+
+bl_status bl__counter5_read_sheet(struct bl_sheet *sheet, const char *path,
+                                  const bl_ingest_opts *opts, const bl_sink *sink, char **errmsg)
+{
+    return read_r5(NULL, sheet, path, opts, sink, errmsg);
 }

@@ -7,6 +7,7 @@
  * bytes and its cells, whatever the size of the file.
  */
 #include "counter_internal.h"
+#include "sheet.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,72 @@
 
 /* ---- the record reader ------------------------------------------------- */
 
+static void set_library(bl__ctr_reader *r, const bl_ingest_opts *opts)
+{
+    if (opts && opts->library && opts->library[0])
+        snprintf(r->library, sizeof r->library, "%s%s", BL_LIBRARY_INSTITUTION, opts->library);
+}
+
+const char *bl__ctr_library(const bl__ctr_reader *r)
+{
+    return r->library[0] ? r->library : NULL;
+}
+
+const char *bl__ctr_headerless_r5(const bl_sv *cells, size_t n)
+{
+    bool metric = false, platform = false, database = false, title = false, item = false;
+    for (size_t i = 0; i < n; i++) {
+        char k[24];
+        if (cells[i].len == 0 || cells[i].len > 20)
+            continue;
+        bl__ctr_norm(cells[i], k, sizeof k);
+        metric |= strcmp(k, "metrictype") == 0;
+        platform |= strcmp(k, "platform") == 0;
+        database |= strcmp(k, "database") == 0;
+        title |= strcmp(k, "title") == 0;
+        item |= strcmp(k, "item") == 0;
+    }
+    if (!metric)
+        return NULL;
+    return item ? "IR" : title ? "TR" : database ? "DR" : platform ? "PR" : NULL;
+}
+
+bool bl__ctr_headerless_r4(const bl_sv *cells, size_t n, char id[16])
+{
+    bool total = false, activity = false, denied = false;
+    int months = 0;
+    for (size_t i = 0; i < n; i++) {
+        char k[40];
+        int mi;
+        if (cells[i].len == 0 || cells[i].len > 36) {
+            continue;
+        }
+        bl__ctr_norm(cells[i], k, sizeof k);
+        if (strcmp(k, "metrictype") == 0)
+            return false; /* R5 */
+        total |= strcmp(k, "reportingperiodtotal") == 0;
+        activity |= strcmp(k, "useractivity") == 0;
+        denied |= strncmp(k, "accessdenied", 12) == 0 || strcmp(k, "category") == 0;
+        if (bl__ctr_month(cells[i], &mi))
+            months++;
+    }
+    if (n == 0 || (!total && months < 2))
+        return false;
+    const char *r = NULL;
+    if (bl__ctr_norm_eq(cells[0], "journal"))
+        r = denied ? "JR2" : "JR1";
+    else if (bl__ctr_norm_eq(cells[0], "database"))
+        r = activity ? "DB1" : denied ? "DB2" : NULL;
+    else if (bl__ctr_norm_eq(cells[0], "platform"))
+        r = activity ? "PR1" : NULL;
+    else if (bl__ctr_norm_eq(cells[0], "collection"))
+        r = "MR1";
+    if (!r)
+        return false;
+    snprintf(id, 16, "%s", r);
+    return true;
+}
+
 bl_status bl__ctr_reader_init(bl__ctr_reader *r, bl_source *src, const char *path,
                               const bl_ingest_opts *opts, const bl_sink *sink)
 {
@@ -26,6 +93,7 @@ bl_status bl__ctr_reader_init(bl__ctr_reader *r, bl_source *src, const char *pat
     r->path = path;
     r->sink = sink;
     r->strict = opts && opts->strict;
+    set_library(r, opts);
     r->rec = BL_BUF_INIT(BL_CTR_LINE_CAP);
     /* Windows-1252 expands to at most 3 bytes of UTF-8 per byte. */
     r->conv = BL_BUF_INIT(3 * BL_CTR_LINE_CAP + 16);
@@ -38,6 +106,77 @@ bl_status bl__ctr_reader_init(bl__ctr_reader *r, bl_source *src, const char *pat
         return BL_NOMEM;
     }
     return BL_OK;
+}
+
+bl_status bl__ctr_reader_init_sheet(bl__ctr_reader *r, bl_sheet *sheet, const char *path,
+                                    const bl_ingest_opts *opts, const bl_sink *sink)
+{
+    memset(r, 0, sizeof *r);
+    r->sheet = sheet;
+    r->path = path;
+    r->sink = sink;
+    r->strict = opts && opts->strict;
+    set_library(r, opts);
+    r->next_line = 1;
+    r->now_mi = bl__ctr_current_month();
+    r->fields = malloc(BL_CTR_MAX_FIELDS * sizeof *r->fields);
+    if (!r->fields)
+        return BL_NOMEM;
+    return BL_OK;
+}
+
+/* The sheet's current row as the record. */
+static void sheet_load(bl__ctr_reader *r)
+{
+    unsigned long row = bl_sheet_row(r->sheet);
+    r->line = row;
+    r->next_line = row + 1;
+    r->sheet_prev = row;
+    if (bl_sheet_row_too_long(r->sheet)) {
+        r->too_long = true;
+        return;
+    }
+    size_t n = bl_sheet_ncells(r->sheet);
+    if (n > BL_CTR_MAX_FIELDS)
+        n = BL_CTR_MAX_FIELDS;
+    for (size_t i = 0; i < n; i++)
+        r->fields[i] = bl_sv_trim(bl_sheet_cell(r->sheet, i, NULL));
+    r->nfields = n;
+}
+
+static bl_status sheet_next(bl__ctr_reader *r, bool *eof)
+{
+    r->nfields = 0;
+    r->too_long = r->bad_quote = r->cp1252 = false;
+    *eof = false;
+    if (r->sheet_held) {
+        r->sheet_held = false;
+        sheet_load(r);
+        return BL_OK;
+    }
+    bl_status st = bl_sheet_next(r->sheet, eof);
+    if (st != BL_OK || *eof)
+        return st;
+    if (bl_sheet_row(r->sheet) > r->sheet_prev + 1) {
+        /* Rows left out of the file are blank: one blank record stands for
+         * them (it separates an R5 header from its column headings). */
+        r->line = r->sheet_prev + 1;
+        r->next_line = r->line + 1;
+        r->sheet_prev = r->line;
+        r->sheet_held = true;
+        return BL_OK;
+    }
+    sheet_load(r);
+    return BL_OK;
+}
+
+bool bl__ctr_cell_error(const bl__ctr_reader *r, size_t i)
+{
+    if (!r->sheet || r->sheet_held || i >= r->nfields)
+        return false;
+    bl_cell_kind k;
+    bl_sheet_cell(r->sheet, i, &k);
+    return k == BL_CELL_ERROR;
 }
 
 void bl__ctr_reader_release(bl__ctr_reader *r)
@@ -325,6 +464,8 @@ static bl_status read_record(bl__ctr_reader *r, bool *eof)
 
 bl_status bl__ctr_next(bl__ctr_reader *r, bool *eof)
 {
+    if (r->sheet)
+        return sheet_next(r, eof);
     bl_status st = read_record(r, eof);
     r->nfields = 0;
     r->cp1252 = false;
@@ -440,8 +581,28 @@ bl_status bl__ctr_source_failed(bl__ctr_reader *r, bl_status st)
 {
     if (st == BL_NOMEM)
         return st;
-    bl_status ret = bl__ctr_refuse(r, 0, NULL, "%s", bl_source_errmsg(r->src));
+    bl_status ret = bl__ctr_refuse(r, 0, NULL, "%s",
+                                   r->sheet ? bl_sheet_errmsg(r->sheet) : bl_source_errmsg(r->src));
     return st == BL_IO ? BL_IO : ret;
+}
+
+/* A spreadsheet row with a formula error in any cell is rejected whole,
+ * naming the cell: its counts cannot be trusted. */
+static bl_status sheet_errors(bl__ctr_reader *r)
+{
+    r->row_errored = false;
+    for (size_t i = 0; r->sheet && i < r->nfields; i++) {
+        if (!bl__ctr_cell_error(r, i))
+            continue;
+        char q[64], letter[16], field[32];
+        bl__ctr_quote(r->fields[i], q);
+        bl__ctr_col_name(i, letter);
+        snprintf(field, sizeof field, "column %s", letter);
+        r->row_errored = true;
+        return bl__ctr_reject(r, field, "cell %s%lu holds the formula error %s", letter, r->line,
+                              q);
+    }
+    return BL_OK;
 }
 
 bl_status bl__ctr_each_row(bl__ctr_reader *r, bl_status (*row)(void *ctx), void *ctx)
@@ -459,7 +620,7 @@ bl_status bl__ctr_each_row(bl__ctr_reader *r, bl_status (*row)(void *ctx), void 
             st = bl__ctr_reject(r, NULL,
                                 "quoted cell not closed within %d lines (lines %lu to %lu skipped)",
                                 BL_CTR_MAX_RECORD_LINES, r->line, r->next_line - 1);
-        else if (!bl__ctr_blank(r))
+        else if (!bl__ctr_blank(r) && (st = sheet_errors(r)) == BL_OK && !r->row_errored)
             st = row(ctx);
         r->row = NULL; /* pointed into the row callback's frame */
         if (st != BL_OK)
@@ -911,8 +1072,14 @@ bl_format bl__counter_sniff(const char *head, size_t n)
     char id[16];
     if (bl__ctr_r4_report_id(cells[0], id))
         return BL_FMT_COUNTER4;
-    if (!bl__ctr_norm_eq(cells[0], "reportname"))
-        return BL_FMT_AUTO;
+    if (!bl__ctr_norm_eq(cells[0], "reportname")) {
+        /* A table without its header block: its column row. */
+        bl_sv all[64];
+        size_t na = bl__ctr_split_line(head, n, buf, sizeof buf, all, 64, &used);
+        if (bl__ctr_headerless_r5(all, na))
+            return BL_FMT_COUNTER5;
+        return bl__ctr_headerless_r4(all, na, id) ? BL_FMT_COUNTER4 : BL_FMT_AUTO;
+    }
     /* An R5 header: a Release (or Report_ID) row among the next lines. */
     for (int line = 0; line < 20 && used < n; line++) {
         head += used;

@@ -1,5 +1,6 @@
 /* Dispatch of a file to its reader (format given or detected by content). */
 #include "ingest_internal.h"
+#include "sheet.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -9,12 +10,16 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
 {
     bl_ingest_opts o = *opts;
     bl_status st;
+    char head[16384];
+    size_t got = 0;
+    st = bl_source_peek(path, head, sizeof head, &got, errmsg);
+    if (st != BL_OK)
+        return st;
+    /* Spreadsheets (xlsx, ods; docs/spreadsheets.md): by their magic
+     * number, whatever the format asked, read by ingest/sheet_ingest.c. */
+    if (bl__sheet_sniff(head, got) != BL_SHEET_NONE)
+        return bl__sheet_ingest(path, &o, sink, errmsg);
     if (o.format == BL_FMT_AUTO) {
-        char head[16384];
-        size_t got = 0;
-        st = bl_source_peek(path, head, sizeof head, &got, errmsg);
-        if (st != BL_OK)
-            return st;
         st = bl_format_detect(head, got, &o.format, errmsg);
         if (st != BL_OK)
             return st;
