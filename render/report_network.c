@@ -438,7 +438,10 @@ static void annuel_by_partner(bl__doc *d, const bl_model *m, const annuel *y)
         int64_t share_cov = prorata(y->covered, x->participation_cents, y->part);
         char pcs[6][TXT];
         bl_fr_int(pcs[0], TXT, x->population);
-        bl_fr_money(pcs[1], TXT, x->participation_cents);
+        if (x->participation_cents >= 0)
+            bl_fr_money(pcs[1], TXT, x->participation_cents);
+        else
+            snprintf(pcs[1], TXT, BL_W_NONE);
         /* A partner's figure misses what its resources miss. */
         bl_model_total pt = {x->total, y->all.has, y->all.partial};
         bl__total_text(pcs[2], TXT, pt);

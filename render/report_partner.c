@@ -64,7 +64,10 @@ static void headline(bl__doc *d, const bl_model *m)
     }
 
     char g0[TXT], g1[TXT], t0[160], t1[128], rate[TXT], pop[TXT];
-    bl_fr_money(g0, sizeof g0, p->participation_cents);
+    if (p->participation_cents >= 0)
+        bl_fr_money(g0, sizeof g0, p->participation_cents);
+    else /* unknown: a store from before the import bounds */
+        snprintf(g0, sizeof g0, BL_W_NONE);
     bl_fr_int(pop, sizeof pop, p->population);
     bl_fr_decimal(rate, sizeof rate, p->rate_e4 / 100, 2);
     snprintf(t0, sizeof t0, BL_W_PARTICIPATION_RATE, pop, rate);

@@ -325,8 +325,15 @@ void bl_store_close(bl_store *st)
 
 long long bl_participation_cents(long long population, long long rate_e4)
 {
-    /* population × rate_e4 is in 1/10 000 €; cents are 1/100 €. */
-    return (population * rate_e4 + 50) / 100;
+    /* population × rate_e4 is in 1/10 000 €; cents are 1/100 €. Import
+     * bounds both (≤ 1 000 000 000 inhabitants, ≤ 1 000 € each); a store
+     * written before the bounds may hold anything: checked, -1 when the
+     * product does not fit (shown as unknown, never as a wrapped sum). */
+    long long p;
+    if (population < 0 || rate_e4 < 0 || __builtin_mul_overflow(population, rate_e4, &p) ||
+        __builtin_add_overflow(p, 50, &p))
+        return -1;
+    return p / 100;
 }
 
 bl_status bl_store_partners(bl_store *st, bl_partner_info **out, size_t *n)

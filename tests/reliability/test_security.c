@@ -500,3 +500,36 @@ Test(security, keys_move_out_of_an_older_store, .init = setup, .fini = teardown)
     cr_assert(strstr(k, "month:2025-03 00112233445566778899aabbccddeeff\n"), "%s", k);
     free(k);
 }
+
+/* ---- money (finding 7) ------------------------------------------------------------ */
+
+Test(security, absurd_population_from_an_old_store_is_never_a_wrapped_amount, .init = setup,
+     .fini = teardown)
+{
+    /* Import refuses such values; a store written before the bounds may
+     * hold them: 1e17 inhabitants at 0,15 € overflow 64 bits in 1/10 000 €. */
+    tu_run r = tu_sh("sqlite3 '%s' \"UPDATE partner SET population = 100000000000000000 "
+                     "WHERE id = 'ca-test'\"",
+                     env.db);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    const char *out = rel_path(&env, "rep");
+    r = rel_bilan(env.db, "report", "mensuel", "2025-02", "--partner", "ca-test", "--out", out,
+                  NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char pdf[1400];
+    snprintf(pdf, sizeof pdf, "%s/2025-02/ca-test-mensuel.pdf", out);
+    char *text = tu_pdftotext(pdf);
+    cr_assert(text);
+    const char *lab = strstr(text, "Participation 2025");
+    cr_assert(lab, "%s", text);
+    /* The amount under the label (first figure of the next line with
+     * text) is "—", never a euro figure. */
+    const char *p = strchr(lab, '\n');
+    while (p && (*p == '\n' || *p == ' '))
+        p++;
+    cr_assert(p && strncmp(p, "—", strlen("—")) == 0, "%s", text);
+    cr_assert(!strstr(text, "-0,01 €") && !strstr(text, "387 582"), "%s", text);
+    free(text);
+}
