@@ -15,9 +15,10 @@ static void help(void)
 {
     printf("usage: %s\n\n"
            "Ingests usage files into the store, each in one transaction.\n\n"
-           "  --format FMT          auto (default: by content), counter5, counter4,\n"
-           "                        combined, common, ezproxy, or custom:'FORMAT' (Apache\n"
-           "                        LogFormat specifiers, e.g. custom:'%%h %%l %%u %%t \"%%r\" "
+           "  --format FMT          auto (default: by content), counter5, counter5-json,\n"
+           "                        counter4, combined, common, ezproxy, or custom:'FORMAT'\n"
+           "                        (Apache LogFormat specifiers, e.g. custom:'%%h %%l %%u %%t "
+           "\"%%r\" "
            "%%>s %%b')\n"
            "  --provider NAME       provider name recorded for the files (default: the\n"
            "                        report's Created_By)\n"
