@@ -23,7 +23,7 @@
 /* ---- network reference data (DESIGN §3) ------------------------------------ */
 
 typedef struct bl_import_counts {
-    int partners, libraries, resources, forfaits;
+    int partners, libraries, resources, forfaits, sushi;
 } bl_import_counts;
 
 /* Imports partners.csv, libraries.csv, resources.csv (and forfaits.csv when
