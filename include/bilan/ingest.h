@@ -108,6 +108,10 @@ bl_status bl_counter_json_read(bl_source *src, const char *path, const bl_ingest
 bl_status bl_counter_json_scan(const char *data, size_t n, bl_json_report_info *info,
                                char **errmsg);
 
+/* Writes n bytes gzip-compressed to path (through path.part, renamed when
+ * whole). BL_CANTCREAT / BL_IO with *errmsg. */
+bl_status bl_raw_write_gz(const char *path, const void *data, size_t n, char **errmsg);
+
 bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
                       const bl_sink *sink, char **errmsg);
 
