@@ -940,6 +940,8 @@ static bl_status state_init(jstate *s, bl_source *src, const char *path, const b
     memset(info, 0, sizeof *info);
     s->info = info;
     s->inst_id = BL_BUF_INIT(4096);
+    if (opts && opts->institution_tag)
+        bl_buf_puts(&s->inst_id, opts->institution_tag);
     s->arena = BL_BUF_INIT(ARENA_CAP);
     s->begin_mi = s->end_mi = -1;
     s->line = 1;

@@ -218,9 +218,13 @@ static bl_status keep_raw(run *r, bl_harvest_row *row, const bl_fetch_result *f,
 }
 
 /* A response holding a report: ingested as a file. */
-static verdict ingest_report(run *r, bl_harvest_row *row, const bl_json_report_info *in)
+static verdict ingest_report(run *r, const bl_sushi_endpoint *e, bl_harvest_row *row,
+                             const bl_json_report_info *in)
 {
-    bl_ingest_opts io = {.format = BL_FMT_COUNTER5_JSON};
+    char tag[80];
+    snprintf(tag, sizeof tag, "sushi:%s", e->id);
+    bl_ingest_opts io = {.format = BL_FMT_COUNTER5_JSON,
+                         .institution_tag = e->library_id[0] ? tag : NULL};
     bl_ingest_result res;
     bl_status rc =
         bl_pipeline_ingest(r->st, row->raw_path, NULL, &io, r->o->diag, r->o->diag_ctx, &res);
@@ -253,8 +257,8 @@ static verdict ingest_report(run *r, bl_harvest_row *row, const bl_json_report_i
 
 /* What one response means; row says it, *wait_ms how long to wait before
  * asking again (V_RETRY, V_PAUSE). */
-static verdict judge(run *r, bl_harvest_row *row, const bl_fetch_result *f, int try_no,
-                     long long *wait_ms)
+static verdict judge(run *r, const bl_sushi_endpoint *e, bl_harvest_row *row,
+                     const bl_fetch_result *f, int try_no, long long *wait_ms)
 {
     const bl_harvest_opts *o = r->o;
     *wait_ms = o->backoff_ms << (try_no - 1 < 20 ? try_no - 1 : 20);
@@ -280,7 +284,7 @@ static verdict judge(run *r, bl_harvest_row *row, const bl_fetch_result *f, int 
     verdict v;
     if (f->status == 200 && in.has_report && jrc == BL_OK) {
         free(err);
-        return ingest_report(r, row, &in);
+        return ingest_report(r, e, row, &in);
     }
     if (x) {
         v = by_code(x->code);
@@ -371,7 +375,7 @@ static bl_status harvest_month(run *r, const bl_sushi_endpoint *e, const char *r
         iso(sv->last_ms, row.last_attempt);
         row.next_retry[0] = '\0';
         row.source_id = 0;
-        v = judge(r, &row, &f, try_no, &wait);
+        v = judge(r, e, &row, &f, try_no, &wait);
         if (v == V_PAUSE)
             sv->paused_until_ms = now_ms() + wait;
         if ((v == V_RETRY || v == V_PAUSE) && try_no < o->max_tries && wait <= o->max_wait_ms) {

@@ -27,6 +27,13 @@ bl_status bl_store_names(bl_store *st, bl_names **out)
         return BL_NOMEM;
     bl_status rc =
         load_map(st, "SELECT alias, library_id FROM library_alias", n, bl_names_add_alias);
+    /* sushi.csv's library_id: the harvested reports' Institution_ID starts
+     * with "sushi:ENDPOINT" (docs/sushi.md), an alias of that library. */
+    if (rc == BL_OK)
+        rc = load_map(st,
+                      "SELECT 'sushi:' || id, library_id FROM sushi_endpoint"
+                      " WHERE library_id IS NOT NULL",
+                      n, bl_names_add_alias);
     if (rc == BL_OK)
         rc = load_map(st, "SELECT name, resource_id FROM resource_name", n, bl_names_add_resource);
     if (rc != BL_OK) {

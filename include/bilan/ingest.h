@@ -48,6 +48,10 @@ typedef struct bl_ingest_opts {
     bool strict;               /* refuse the whole file at its first bad row */
     bool force;                /* logs: accept a log overlapping an earlier one in time */
     const char *robots_path;   /* logs: the COUNTER robots list (one pattern a line) */
+    /* COUNTER JSON: written before the header's Institution_ID ("sushi:ID;
+     * ISNI:..."), so that a SUSHI endpoint's library_id attributes its
+     * reports (docs/sushi.md); NULL: none. */
+    const char *institution_tag;
 } bl_ingest_opts;
 
 /* Parses "auto", "counter5", "counter4", "combined", "common", "ezproxy",

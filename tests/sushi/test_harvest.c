@@ -435,3 +435,46 @@ Test(harvest, second_run_asks_only_the_last_three_months, .init = setup, .fini =
     free(first);
     free(second);
 }
+
+Test(harvest, library_id_attributes_the_endpoint, .init = setup, .fini = teardown, .timeout = 60)
+{
+    /* a library without aliases: the reports' institution matches nothing */
+    char p[1100];
+    snprintf(p, sizeof p, "%s/libraries.csv", net);
+    const char *libs = "id,partner_id,name,aliases,ip_ranges\n"
+                       "bdp-sample,dep-test,Bibliothèque départementale Sample,,\n";
+    cr_assert(tu_write_file(p, libs, strlen(libs)));
+    endpoint("nolib", "5.1", "ok", "PR", "", NULL);
+    tu_run r = harvest("2022-01", "2022-01");
+    cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+    tu_run_free(&r);
+    char *e = export_usage();
+    cr_assert(strstr(e, "\n,,sample,2022-01,"), "unattributed without library_id: %s", e);
+    free(e);
+
+    snprintf(p, sizeof p, "%s/sushi.csv", net);
+    char body[512];
+    snprintf(body, sizeof body,
+             "id,url,release,customer_id,requestor_id,api_key,platform,reports,library_id,"
+             "date_format\nlib,http://127.0.0.1:%s/sushi,5.1,ok,,env:BILAN_TEST_SUSHI_KEY,,PR,"
+             "bdp-sample,\n",
+             port);
+    cr_assert(tu_write_file(p, body, strlen(body)));
+    const char *imp[] = {tu_bilan(), "--db", db, "network", "import", net, NULL};
+    r = tu_runv(imp, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    r = harvest("2022-02", "2022-02");
+    cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+    tu_run_free(&r);
+    e = export_usage();
+    cr_assert(strstr(e, "\ndep-test,bdp-sample,sample,2022-02,"), "%s", e);
+    cr_assert(!strstr(e, "\ndep-test,bdp-sample,sample,2022-01,"), "%s", e);
+    free(e);
+    /* still so after another import (re-attribution) */
+    r = tu_runv(imp, NULL);
+    tu_run_free(&r);
+    e = export_usage();
+    cr_assert(strstr(e, "\ndep-test,bdp-sample,sample,2022-02,"), "%s", e);
+    free(e);
+}
