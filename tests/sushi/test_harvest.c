@@ -478,3 +478,17 @@ Test(harvest, library_id_attributes_the_endpoint, .init = setup, .fini = teardow
     cr_assert(strstr(e, "\ndep-test,bdp-sample,sample,2022-02,"), "%s", e);
     free(e);
 }
+
+Test(harvest, gaps_show_harvest_failures, .init = setup, .fini = teardown, .timeout = 60)
+{
+    endpoint("nr", "5.1", "notready", "PR", "", NULL);
+    tu_run r = harvest("2022-11", "2022-12");
+    cr_assert_eq(r.status, 75, "%d %s%s", r.status, r.out, r.err);
+    tu_run_free(&r);
+    r = bilan("gaps", "2022-10..2022-12");
+    cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
+    cr_assert(strstr(r.out, "sample\t2022-12\t"), "the missing month: %s", r.out);
+    cr_assert(strstr(r.out, "sushi:nr/PR\t2022-12\tharvest not_ready (3031): "), "%s", r.out);
+    cr_assert(!strstr(r.out, "sushi:nr/PR\t2022-11"), "2022-11 was harvested: %s", r.out);
+    tu_run_free(&r);
+}
