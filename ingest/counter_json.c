@@ -63,9 +63,36 @@ typedef enum frame_kind {
     F_COUNTS   /* {"yyyy-mm": n} */
 } frame_kind;
 
+/* A frame's current key, when it is one of common_keys (1-based). */
+enum {
+    KID_NONE,
+    KID_performance,
+    KID_attributeperformance,
+    KID_accessmethod,
+    KID_platform,
+    KID_item,
+    KID_title,
+    KID_items,
+    KID_datatype,
+    KID_yop,
+    KID_accesstype,
+    KID_itemid,
+    KID_publisher,
+    KID_publisherid,
+    KID_database,
+    KID_period,
+    KID_instance,
+    KID_begindate,
+    KID_enddate,
+    KID_metrictype,
+    KID_count,
+};
+
 typedef struct frame {
     frame_kind kind;
     char key[40]; /* the current key, normalised (maps) */
+    size_t keylen;
+    int kid; /* KID_*: the key among common_keys, KID_NONE otherwise */
     bool is_map;
 } frame;
 
@@ -211,6 +238,8 @@ static int push(jstate *s, frame_kind kind, bool is_map)
     frame *f = &s->stack[s->depth++];
     f->kind = kind;
     f->key[0] = '\0';
+    f->keylen = 0;
+    f->kid = KID_NONE;
     f->is_map = is_map;
     return 1;
 }
@@ -225,9 +254,11 @@ static void item_bad(jstate *s, const char *field, const char *fmt, const char *
     item *it = cur_item(s);
     if (!it || it->bad)
         return;
+    char a[200]; /* arg may live in the state, as the reason does */
+    snprintf(a, sizeof a, "%s", arg);
     it->bad = true;
     snprintf(it->bad_field, sizeof it->bad_field, "%s", field);
-    snprintf(it->bad_reason, sizeof it->bad_reason, fmt, arg);
+    snprintf(it->bad_reason, sizeof it->bad_reason, fmt, a);
 }
 
 /* ---- the header ----------------------------------------------------------- */
@@ -412,6 +443,25 @@ static int entry_add(jstate *s, astr metric, int month, int64_t value)
     return 1;
 }
 
+/* A month written yyyy-mm or yyyy-mm-dd (what COUNTER JSON uses) read
+ * directly; anything else through the general month parser. */
+static bool month_of(const char *p, size_t n, int *mi)
+{
+    if ((n == 7 || n == 10) && p[4] == '-') {
+        int y = 0, m = 0;
+        bool ok = true;
+        for (int i = 0; i < 4; i++)
+            ok = ok && p[i] >= '0' && p[i] <= '9', y = y * 10 + (p[i] - '0');
+        for (int i = 5; i < 7; i++)
+            ok = ok && p[i] >= '0' && p[i] <= '9', m = m * 10 + (p[i] - '0');
+        if (ok && m >= 1 && m <= 12 && y >= 1900 && (n == 7 || p[7] == '-')) {
+            *mi = bl_month_index(y, m);
+            return true;
+        }
+    }
+    return bl__ctr_month((bl_sv){p, n}, mi);
+}
+
 /* A count's text: a whole number, 0..BL_COUNT_MAX. */
 static bool parse_count(const unsigned char *p, size_t n, int64_t *v)
 {
@@ -499,21 +549,34 @@ static int item_end(jstate *s)
             st = bl__ctr_reject(r, "Period", "a count without its month");
             goto done;
         }
-        bl_month_format(e->month, m);
         if (e->month < s->begin_mi || e->month > s->end_mi) {
+            bl_month_format(e->month, m);
             st = bl__ctr_reject(r, m, "a count for %s, outside the report's Begin_Date..End_Date",
                                 m);
             goto done;
         }
         if (e->value > 0 && e->month > r->now_mi) {
+            bl_month_format(e->month, m);
             st = bl__ctr_reject(r, m, "count for a month in the future");
             goto done;
         }
     }
+    /* consecutive counts share their metric and group: resolved once */
+    bl_sv metric = BL_SV_NULL, canon_sv = BL_SV_NULL, am = BL_SV_NULL;
+    size_t metric_off = (size_t)-1;
+    int am_group = -2;
     for (size_t i = it->first_entry; i < s->nentries && st == BL_OK; i++) {
         entry *e = &s->entries[i];
-        bl_sv metric = aview(s, e->metric);
-        const char *canon = bl__ctr_metric(metric);
+        if (e->metric.off != metric_off) {
+            metric_off = e->metric.off;
+            metric = aview(s, e->metric);
+            const char *canon = bl__ctr_metric(metric);
+            canon_sv = canon ? bl_sv_from(canon) : metric;
+        }
+        if (e->group != am_group) {
+            am_group = e->group;
+            am = access_method(s, it, e);
+        }
         bl_count_rec rec = {
             .line = it->line,
             .institution_id = BL_SV_NULL,
@@ -521,8 +584,8 @@ static int item_end(jstate *s)
             .platform = aview(s, it->platform),
             .database = s->family == BL_FAM_DR ? aview(s, it->database) : BL_SV_NULL,
             .title = (s->family == BL_FAM_TR || s->family == BL_FAM_IR) ? ident : BL_SV_NULL,
-            .access_method = access_method(s, it, e),
-            .metric = canon ? bl_sv_from(canon) : metric,
+            .access_method = am,
+            .metric = canon_sv,
         };
         st = bl__ctr_emit(r, &rec, &e->month, &e->value, 1);
     }
@@ -614,15 +677,15 @@ static int scalar(jstate *s, const unsigned char *p, size_t n, bool is_string, b
     case F_ITEM: {
         item *it = cur_item(s);
         astr *slot = NULL;
-        if (strcmp(k, "title") == 0)
+        if (f->kid == KID_title)
             slot = &it->title;
-        else if (strcmp(k, "item") == 0)
+        else if (f->kid == KID_item)
             slot = &it->item;
-        else if (strcmp(k, "platform") == 0)
+        else if (f->kid == KID_platform)
             slot = &it->platform;
-        else if (strcmp(k, "database") == 0)
+        else if (f->kid == KID_database)
             slot = &it->database;
-        else if (strcmp(k, "accessmethod") == 0)
+        else if (f->kid == KID_accessmethod)
             slot = &it->access_method;
         if (slot && !astore(s, p, n, slot))
             item_bad(s, "Report_Items", "%s", "names longer than 256 KiB");
@@ -630,14 +693,18 @@ static int scalar(jstate *s, const unsigned char *p, size_t n, bool is_string, b
     }
     case F_PERIOD: {
         int mi;
-        if (strcmp(k, "begindate") == 0) {
-            if (bl__ctr_month((bl_sv){(const char *)p, n}, &mi))
+        if (f->kid == KID_begindate) {
+            if (month_of((const char *)p, n, &mi) && s->perf_month <= -3 &&
+                -3 - s->perf_month != mi)
+                s->perf_bad = true, snprintf(s->perf_bad_reason, sizeof s->perf_bad_reason, "%s",
+                                             "a Period longer than a month");
+            else if (month_of((const char *)p, n, &mi))
                 s->perf_month = mi;
             else
                 s->perf_bad = true, snprintf(s->perf_bad_reason, sizeof s->perf_bad_reason,
                                              "Begin_Date '%.40s' is not a date", (const char *)p);
-        } else if (strcmp(k, "enddate") == 0) {
-            if (!bl__ctr_month((bl_sv){(const char *)p, n}, &mi))
+        } else if (f->kid == KID_enddate) {
+            if (!month_of((const char *)p, n, &mi))
                 s->perf_bad = true, snprintf(s->perf_bad_reason, sizeof s->perf_bad_reason,
                                              "End_Date '%.40s' is not a date", (const char *)p);
             else if (s->perf_month >= 0 && mi != s->perf_month)
@@ -649,10 +716,10 @@ static int scalar(jstate *s, const unsigned char *p, size_t n, bool is_string, b
         break;
     }
     case F_INSTANCE:
-        if (strcmp(k, "metrictype") == 0) {
+        if (f->kid == KID_metrictype) {
             if (!astore(s, p, n, &s->inst_metric))
                 item_bad(s, "Metric_Type", "%s", "names longer than 256 KiB");
-        } else if (strcmp(k, "count") == 0) {
+        } else if (f->kid == KID_count) {
             if (!parse_count(p, n, &s->inst_count)) {
                 s->inst_bad = true;
                 snprintf(s->inst_bad_reason, sizeof s->inst_bad_reason,
@@ -662,7 +729,7 @@ static int scalar(jstate *s, const unsigned char *p, size_t n, bool is_string, b
         }
         break;
     case F_ATTR:
-        if (strcmp(k, "accessmethod") == 0 && s->ngroups) {
+        if (f->kid == KID_accessmethod && s->ngroups) {
             if (!astore(s, p, n, &s->groups[s->ngroups - 1].access_method))
                 item_bad(s, "Access_Method", "%s", "names longer than 256 KiB");
         }
@@ -672,7 +739,7 @@ static int scalar(jstate *s, const unsigned char *p, size_t n, bool is_string, b
         int64_t v = 0;
         char field[48];
         copy_str(field, sizeof field, (const unsigned char *)f->key, strlen(f->key));
-        if (!bl__ctr_month(bl_sv_from(f->key), &mi)) {
+        if (!month_of(f->key, f->keylen, &mi)) {
             item_bad(s, "Performance", "'%.30s' is not a month (yyyy-mm)", f->key);
             break;
         }
@@ -710,6 +777,39 @@ static int cb_string(void *ctx, const unsigned char *p, size_t n)
     return scalar(ctx, p, n, true, false);
 }
 
+/* The keys every item repeats, spelt as COUNTER spells them, and their
+ * normalised form: found without normalising (the hot path). */
+static const struct {
+    const char *raw, *norm;
+    size_t len, norm_len;
+} common_keys[] = {
+#define K(raw, norm)                               \
+    {                                              \
+        raw, norm, sizeof raw - 1, sizeof norm - 1 \
+    }
+    K("Performance", "performance"),
+    K("Attribute_Performance", "attributeperformance"),
+    K("Access_Method", "accessmethod"),
+    K("Platform", "platform"),
+    K("Item", "item"),
+    K("Title", "title"),
+    K("Items", "items"),
+    K("Data_Type", "datatype"),
+    K("YOP", "yop"),
+    K("Access_Type", "accesstype"),
+    K("Item_ID", "itemid"),
+    K("Publisher", "publisher"),
+    K("Publisher_ID", "publisherid"),
+    K("Database", "database"),
+    K("Period", "period"),
+    K("Instance", "instance"),
+    K("Begin_Date", "begindate"),
+    K("End_Date", "enddate"),
+    K("Metric_Type", "metrictype"),
+    K("Count", "count"),
+#undef K
+};
+
 /* R5.1 count keys ("2022-01") are kept as written; every other key
  * normalised ("Report_Header" -> "reportheader"). */
 static int cb_map_key(void *ctx, const unsigned char *p, size_t n)
@@ -718,8 +818,15 @@ static int cb_map_key(void *ctx, const unsigned char *p, size_t n)
     frame *f = top(s);
     if (!f || f->kind == F_SKIP)
         return 1;
+    if (f->kind == F_COUNTS && n < sizeof f->key) {
+        memcpy(f->key, p, n); /* a month: checked when its count comes */
+        f->key[n] = '\0';
+        f->keylen = n;
+        return 1;
+    }
     if (f->kind == F_COUNTS || f->kind == F_METRICS) {
         copy_str(f->key, sizeof f->key, p, n);
+        f->keylen = strlen(f->key);
         if (f->kind == F_METRICS && !astore(s, p, n, &s->cur_metric))
             item_bad(s, "Performance", "%s", "names longer than 256 KiB");
         return 1;
@@ -730,9 +837,24 @@ static int cb_map_key(void *ctx, const unsigned char *p, size_t n)
     }
     if (n > 38) {
         f->key[0] = '\0';
+        f->keylen = 0;
+        f->kid = KID_NONE;
         return 1;
     }
+    for (size_t i = 0; i < sizeof common_keys / sizeof common_keys[0]; i++) {
+        if (common_keys[i].len == n && memcmp(common_keys[i].raw, p, n) == 0) {
+            memcpy(f->key, common_keys[i].norm, common_keys[i].norm_len + 1);
+            f->keylen = common_keys[i].norm_len;
+            f->kid = (int)i + 1;
+            return 1;
+        }
+    }
     bl__ctr_norm((bl_sv){(const char *)p, n}, f->key, sizeof f->key);
+    f->keylen = strlen(f->key);
+    f->kid = KID_NONE;
+    for (size_t i = 0; i < sizeof common_keys / sizeof common_keys[0]; i++)
+        if (strcmp(common_keys[i].norm, f->key) == 0) /* "access_method", "PERFORMANCE" */
+            f->kid = (int)i + 1;
     return 1;
 }
 
@@ -775,19 +897,19 @@ static frame_kind child_kind(jstate *s, bool is_map)
     case F_ITEMS:
         return is_map ? F_ITEM : F_SKIP;
     case F_ITEM:
-        if (strcmp(k, "items") == 0 && !is_map)
+        if (f->kid == KID_items && !is_map)
             return F_ITEMS;
-        if (strcmp(k, "performance") == 0 && !is_map)
+        if (f->kid == KID_performance && !is_map)
             return F_PERF_ARR;
-        if (strcmp(k, "attributeperformance") == 0 && !is_map)
+        if (f->kid == KID_attributeperformance && !is_map)
             return F_ATTR_ARR;
         return F_SKIP;
     case F_PERF_ARR:
         return is_map ? F_PERF : F_SKIP;
     case F_PERF:
-        if (strcmp(k, "period") == 0 && is_map)
+        if (f->kid == KID_period && is_map)
             return F_PERIOD;
-        if (strcmp(k, "instance") == 0 && !is_map)
+        if (f->kid == KID_instance && !is_map)
             return F_INSTANCE_ARR;
         return F_SKIP;
     case F_INSTANCE_ARR:
@@ -795,7 +917,7 @@ static frame_kind child_kind(jstate *s, bool is_map)
     case F_ATTR_ARR:
         return is_map ? F_ATTR : F_SKIP;
     case F_ATTR:
-        if (strcmp(k, "performance") == 0 && is_map)
+        if (f->kid == KID_performance && is_map)
             return F_METRICS;
         return F_SKIP;
     case F_METRICS:

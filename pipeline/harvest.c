@@ -460,7 +460,7 @@ static bl_status harvest_endpoint(run *r, const bl_sushi_endpoint *e)
                 continue;
             if ((rc = build_url(e, rep, m, requestor, key, &url)) != BL_OK)
                 break;
-            verdict v;
+            verdict v = V_FAILED;
             rc = harvest_month(r, e, rep, m, bl_buf_cstr(&url), &v);
             if (v == V_CREDENTIALS) {
                 stop_endpoint = true;
