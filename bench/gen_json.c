@@ -96,8 +96,7 @@ static void r50_tr(long items)
             printf("        {\"Period\": {\"Begin_Date\": \"%s-01\", \"End_Date\": \"%s-%02d\"},"
                    " \"Instance\": [{\"Metric_Type\": \"Total_Item_Requests\", \"Count\": %u}, "
                    "{\"Metric_Type\": \"Unique_Item_Requests\", \"Count\": %u}]}%s\n",
-                   months[m], months[m], mdays[m], 1 + rnd(300), 1 + rnd(100),
-                   m < 11 ? "," : "");
+                   months[m], months[m], mdays[m], 1 + rnd(300), 1 + rnd(100), m < 11 ? "," : "");
         printf("      ]\n    }");
     }
     printf("\n  ]\n}\n");

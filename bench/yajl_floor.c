@@ -38,8 +38,8 @@ static int on_key(void *ctx, const unsigned char *p, size_t n)
     return 1;
 }
 
-static const yajl_callbacks cb = {on_value, on_bool,  NULL,     NULL,     on_number, on_string,
-                                  on_value, on_key,   on_value, on_value, on_value};
+static const yajl_callbacks cb = {on_value, on_bool, NULL,     NULL,     on_number, on_string,
+                                  on_value, on_key,  on_value, on_value, on_value};
 
 int main(int argc, char **argv)
 {
