@@ -46,6 +46,9 @@ const char *cli_data_dir(void);
  * when set and not empty (*pinned true: reproducible output), else the
  * clock. Prints why and returns false when it is not a number of seconds. */
 bool cli_today(const bl_cli *cli, int64_t *now, bool *pinned);
+/* The ingest's diagnostics, held in the bl_buf ctx (cmd_ingest.c): write
+ * them out with cli_write_safe once the file's fate is known. */
+void cli_print_diag(void *ctx, const bl_diag *d);
 /* Parses YYYY-MM; prints a usage error naming opt on failure. */
 bool cli_month(const char *s, int *mi);
 
@@ -57,6 +60,7 @@ bool cli_month(const char *s, int *mi);
     X(sources, "list ingested files (data-quality ledger)")                             \
     X(rejects, "list the rows rejected from an ingested file")                          \
     X(gaps, "list the months with no data per resource")                                \
+    X(harvest, "harvest COUNTER reports over SUSHI (R5, R5.1); harvest status")         \
     X(forfait, "show prepaid packages: consumption, forecast, status")                  \
     X(report, "render PDF reports (mensuel, semestriel, annuel, reseau)")               \
     X(mail, "email each partner its report")                                            \

@@ -14,13 +14,37 @@ static bl_status print_gap(void *ctx, const char *id, const char *name, const ch
     return BL_OK;
 }
 
+/* SUSHI harvest failures in the range (docs/sushi.md), next to the gaps. */
+typedef struct harvest_gaps {
+    int from, to, n;
+} harvest_gaps;
+
+static bl_status print_harvest(void *ctx, const bl_harvest_row *r)
+{
+    harvest_gaps *h = ctx;
+    if (r->month < h->from || r->month > h->to || strcmp(r->state, "ok") == 0 ||
+        strcmp(r->state, "no_usage") == 0)
+        return BL_OK;
+    char m[8];
+    bl_month_format(r->month, m);
+    h->n++;
+    cli_printf_safe(stdout, "sushi:%s/%s\t%s\tharvest %s", r->endpoint_id, r->report_id, m,
+                    r->state);
+    if (r->code)
+        printf(" (%ld)", r->code);
+    cli_printf_safe(stdout, ": %s\n", r->message);
+    return BL_OK;
+}
+
 int cmd_gaps(bl_cli *cli, int argc, char **argv)
 {
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         printf("usage: %s\n\n"
                "For each resource that COUNTER reports feed, lists the months of the range\n"
                "with no data at all, one per line: resource id, month, resource name\n"
-               "(tab-separated). Exit status 0 when there is no gap, 1 when there is one.\n",
+               "(tab-separated); then the months a SUSHI harvest could not get\n"
+               "(sushi:ENDPOINT/REPORT, month, state, code and message: docs/sushi.md).\n"
+               "Exit status 0 when there is no gap, 1 when there is one.\n",
                USAGE);
         return 0;
     }
@@ -41,6 +65,10 @@ int cmd_gaps(bl_cli *cli, int argc, char **argv)
         return ex;
     int n = 0;
     bl_status rc = bl_store_gaps(st, f, t, print_gap, &n);
+    harvest_gaps hg = {f, t, 0};
+    if (rc == BL_OK)
+        rc = bl_store_harvest_each(st, NULL, print_harvest, &hg);
+    n += hg.n;
     if (rc != BL_OK)
         cli_error("%s", bl_store_errmsg(st));
     bl_store_close(st);

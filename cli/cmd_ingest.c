@@ -15,9 +15,10 @@ static void help(void)
 {
     printf("usage: %s\n\n"
            "Ingests usage files into the store, each in one transaction.\n\n"
-           "  --format FMT          auto (default: by content), counter5, counter4,\n"
-           "                        combined, common, ezproxy, or custom:'FORMAT' (Apache\n"
-           "                        LogFormat specifiers, e.g. custom:'%%h %%l %%u %%t \"%%r\" "
+           "  --format FMT          auto (default: by content), counter5, counter5-json,\n"
+           "                        counter4, combined, common, ezproxy, or custom:'FORMAT'\n"
+           "                        (Apache LogFormat specifiers, e.g. custom:'%%h %%l %%u %%t "
+           "\"%%r\" "
            "%%>s %%b')\n"
            "  --provider NAME       provider name recorded for the files (default: the\n"
            "                        report's Created_By)\n"
@@ -45,7 +46,7 @@ static void help(void)
  * it was skipped. Past the cap they go out at once. */
 #define HELD_DIAG_CAP (256 * 1024)
 
-static void print_diag(void *ctx, const bl_diag *d)
+void cli_print_diag(void *ctx, const bl_diag *d)
 {
     bl_buf *held = ctx;
     if (d->level == BL_DIAG_NOTE && d->line != 0)
@@ -128,7 +129,7 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
         const char *path = argv[i];
         bl_ingest_result r;
         bl_buf held = BL_BUF_INIT(2 * HELD_DIAG_CAP);
-        bl_status rc = bl_pipeline_ingest(st, path, provider, &opts, print_diag, &held, &r);
+        bl_status rc = bl_pipeline_ingest(st, path, provider, &opts, cli_print_diag, &held, &r);
         if (!(rc == BL_OK && r.duplicate) && held.len)
             cli_write_safe(stderr, held.data, held.len);
         bl_buf_release(&held);

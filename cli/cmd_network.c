@@ -22,6 +22,9 @@ static void help(void)
            "                  url_pattern, request_pattern, headline_metric\n"
            "  forfaits.csv    (optional) id, resource_id, units, start, end, metric,\n"
            "                  monthly_cap, per_patron_monthly_quota, alert_percent\n"
+           "  sushi.csv       (optional) id, url, release, customer_id, requestor_id,\n"
+           "                  api_key, platform, reports, library_id, date_format\n"
+           "                  (secrets only as env:NAME or file:/PATH, docs/sushi.md)\n"
            "UTF-8 (with or without BOM) or Windows-1252; comma, semicolon or tab;\n"
            "decimal comma or point. List cells are separated by ';' (quote them in a\n"
            "semicolon file). Ids and references to them: [a-z0-9][a-z0-9._-]*, at most\n"
@@ -182,8 +185,11 @@ int cmd_network(bl_cli *cli, int argc, char **argv)
         bl_store_close(st);
         return cli_exit(rc);
     }
-    printf("network: %d partners, %d libraries, %d resources, %d forfaits\n", n.partners,
-           n.libraries, n.resources, n.forfaits);
+    printf("network: %d partners, %d libraries, %d resources, %d forfaits", n.partners, n.libraries,
+           n.resources, n.forfaits);
+    if (n.sushi)
+        printf(", %d SUSHI endpoints", n.sushi);
+    printf("\n");
     bl_store_close(st);
     return 0;
 }

@@ -9,7 +9,7 @@ out=${1:-$src/build-fuzz/seeds}
 fx=$src/fixtures
 rm -rf "$out"
 mkdir -p "$out/fuzz_counter" "$out/fuzz_log" "$out/fuzz_log_custom" \
-         "$out/fuzz_network_csv" "$out/fuzz_gzip" "$out/fuzz_sheet"
+         "$out/fuzz_network_csv" "$out/fuzz_gzip" "$out/fuzz_sheet" "$out/fuzz_counter_json"
 
 # cp_seeds TARGET FILE...: copies each existing regular file, named after
 # its fixture path so two fixtures with one name do not collide.
@@ -29,6 +29,9 @@ cp_seeds fuzz_counter "$fx"/counter5/* "$fx"/counter4/* "$fx"/ingest/*.csv "$fx"
 # lists, real-world files) and the bad ones (zip bomb, truncated, error cell).
 cp_seeds fuzz_sheet "$fx"/sheets/*.xlsx "$fx"/sheets/*.ods "$fx"/sheets/*/*.xlsx \
     "$fx"/sheets/*/*.ods "$fx"/bad/sheet-*
+# COUNTER JSON: the official R5.0 / R5.1 samples and the vendor quirks.
+cp_seeds fuzz_counter_json "$fx"/sushi/*.json "$fx"/sushi/r50/*.json "$fx"/sushi/r51/TRJ1* \
+    "$fx"/sushi/r51/IRM1*
 # Logs: every log fixture, and the bad inputs (a reader must survive them all).
 cp_seeds fuzz_log "$fx"/logs/* "$fx"/logs/*/* "$fx"/bad/*
 # Networks: every network folder as one input (its four files separated by

@@ -120,39 +120,6 @@ static const char *id_from_name(const char *name)
     return NULL;
 }
 
-static bool family_of(const char *id, bl_report_family *fam)
-{
-    static const struct {
-        const char *prefix;
-        bl_report_family fam;
-    } fams[] = {{"PR", BL_FAM_PR}, {"DR", BL_FAM_DR}, {"TR", BL_FAM_TR}, {"IR", BL_FAM_IR}};
-    for (size_t i = 0; i < 4; i++) {
-        if (strncmp(id, fams[i].prefix, 2) == 0 && (id[2] == '\0' || id[2] == '_')) {
-            *fam = fams[i].fam;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* "5", "5.0", "5.0.2", "R5" -> 5; "5.1", "5.1.0" -> 51; else 0. */
-static int parse_release(const char *s)
-{
-    while (*s == 'R' || *s == 'r' || *s == ' ')
-        s++;
-    if (s[0] != '5')
-        return 0;
-    if (s[1] == '\0')
-        return 5;
-    if (s[1] != '.')
-        return 0;
-    if (s[2] == '0' && (s[3] == '\0' || s[3] == '.'))
-        return 5;
-    if (s[2] == '1' && (s[3] == '\0' || s[3] == '.'))
-        return 51;
-    return 0;
-}
-
 /* True when the heading is written the COUNTER way, Mmm-yyyy. */
 static bool canonical_month_label(bl_sv s)
 {
@@ -336,7 +303,7 @@ static bl_status begin(r5_state *s)
         .format = "counter5",
         .report_id = h->report_id,
         .family = s->family,
-        .release = parse_release(h->release),
+        .release = bl__ctr_release(h->release),
         .created_by = h->created_by[0] ? h->created_by : NULL,
         .institution_id = h->inst_id[0]     ? h->inst_id
                           : h->inst_name[0] ? NULL
@@ -365,7 +332,7 @@ static bl_status check_header(r5_state *s)
                                   h->report_name);
         snprintf(h->report_id, sizeof h->report_id, "%s", id);
     }
-    if (!family_of(h->report_id, &s->family))
+    if (!bl__ctr_family(h->report_id, &s->family))
         return bl__ctr_refuse(r, 0, "Report_ID",
                               "'%s' is not a COUNTER R5 report (expected PR, DR, TR, IR or one "
                               "of their standard views)",
@@ -373,7 +340,7 @@ static bl_status check_header(r5_state *s)
     if (!h->has_release) {
         snprintf(h->release, sizeof h->release, "5");
         bl__ctr_note(r, 0, "no Release in the header: read as Release 5");
-    } else if (!parse_release(h->release)) {
+    } else if (!bl__ctr_release(h->release)) {
         return bl__ctr_refuse(r, 0, "Release",
                               "'%.20s' is not a release this reader knows (5 or 5.1)", h->release);
     }

@@ -943,6 +943,41 @@ int bl__ctr_dates(bl_sv s, int *mi1, int *mi2)
     return found;
 }
 
+/* ---- report ids and releases -------------------------------------------- */
+
+bool bl__ctr_family(const char *id, bl_report_family *fam)
+{
+    static const struct {
+        const char *prefix;
+        bl_report_family fam;
+    } fams[] = {{"PR", BL_FAM_PR}, {"DR", BL_FAM_DR}, {"TR", BL_FAM_TR}, {"IR", BL_FAM_IR}};
+    for (size_t i = 0; i < 4; i++) {
+        if (strncmp(id, fams[i].prefix, 2) == 0 && (id[2] == '\0' || id[2] == '_')) {
+            *fam = fams[i].fam;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* "5", "5.0", "5.0.2", "R5" -> 5; "5.1", "5.1.0" -> 51; else 0. */
+int bl__ctr_release(const char *s)
+{
+    while (*s == 'R' || *s == 'r' || *s == ' ')
+        s++;
+    if (s[0] != '5')
+        return 0;
+    if (s[1] == '\0')
+        return 5;
+    if (s[1] != '.')
+        return 0;
+    if (s[2] == '0' && (s[3] == '\0' || s[3] == '.'))
+        return 5;
+    if (s[2] == '1' && (s[3] == '\0' || s[3] == '.'))
+        return 51;
+    return 0;
+}
+
 /* ---- metrics and trailers ---------------------------------------------- */
 
 static const char *const r5_metrics[] = {

@@ -167,6 +167,11 @@ bool bl__ctr_month(bl_sv s, int *mi);
  * "Begin_Date=2022-01-01; End_Date=2022-12-31" or "2022-01-01 to 2022-12-31".
  * Returns how many were found (0..2); months as indexes, day of the first. */
 int bl__ctr_dates(bl_sv s, int *mi1, int *mi2);
+/* The family of an R5 report id: "PR", "DR", "TR", "IR" or one of their
+ * views ("TR_J1"). False for anything else. */
+bool bl__ctr_family(const char *id, bl_report_family *fam);
+/* "5", "5.0", "5.0.2", "R5" -> 5; "5.1", "5.1.0" -> 51; else 0. */
+int bl__ctr_release(const char *s);
 /* The canonical R5 metric name for s (case, spaces and underscores
  * ignored), or NULL when s is not a standard R5 metric. */
 const char *bl__ctr_metric(bl_sv s);

@@ -8,9 +8,9 @@ static const struct {
     bl_format fmt;
     const char *name;
 } names[] = {{BL_FMT_AUTO, "auto"},         {BL_FMT_COUNTER5, "counter5"},
-             {BL_FMT_COUNTER4, "counter4"}, {BL_FMT_COMBINED, "combined"},
-             {BL_FMT_COMMON, "common"},     {BL_FMT_EZPROXY, "ezproxy"},
-             {BL_FMT_CUSTOM, "custom"}};
+             {BL_FMT_COUNTER4, "counter4"}, {BL_FMT_COUNTER5_JSON, "counter5-json"},
+             {BL_FMT_COMBINED, "combined"}, {BL_FMT_COMMON, "common"},
+             {BL_FMT_EZPROXY, "ezproxy"},   {BL_FMT_CUSTOM, "custom"}};
 
 bool bl_format_parse(const char *s, bl_format *fmt, const char **custom_format)
 {
@@ -47,15 +47,17 @@ bl_status bl_format_detect(const char *head, size_t n, bl_format *fmt, char **er
                                    "(CSV or TSV) or an access log, plain or gzip");
         return BL_DATA;
     }
-    bl_format f = bl__counter_sniff(head, n);
+    bl_format f = bl__json_sniff(head, n);
+    if (f == BL_FMT_AUTO)
+        f = bl__counter_sniff(head, n);
     if (f == BL_FMT_AUTO)
         f = bl__log_sniff(head, n);
     if (f == BL_FMT_AUTO) {
         *errmsg = bl_strdup_printf(
             "unknown format: expected a COUNTER R5 report (header starting with "
-            "Report_Name, or its column headings with Metric_Type), a COUNTER R4 report (e.g. "
-            "'Journal Report 1' in cell A1), or an access log (Apache common/combined, "
-            "EZproxy); use --format to say which");
+            "Report_Name, or its column headings with Metric_Type, or JSON with a "
+            "Report_Header), a COUNTER R4 report (e.g. 'Journal Report 1' in cell A1), or an "
+            "access log (Apache common/combined, EZproxy); use --format to say which");
         return BL_DATA;
     }
     *fmt = f;

@@ -35,6 +35,9 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
     case BL_FMT_COUNTER4:
         st = bl_counter4_read(src, path, &o, sink, errmsg);
         break;
+    case BL_FMT_COUNTER5_JSON:
+        st = bl_counter_json_read(src, path, &o, sink, NULL, errmsg);
+        break;
     default:
         st = bl_log_read(src, path, &o, sink, errmsg);
         break;

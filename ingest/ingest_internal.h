@@ -8,6 +8,7 @@
  * recognises in the first bytes of a file, or BL_FMT_AUTO when it does not. */
 bl_format bl__counter_sniff(const char *head, size_t n);
 bl_format bl__log_sniff(const char *head, size_t n);
+bl_format bl__json_sniff(const char *head, size_t n);
 
 /* Once the source has been read to its clean end: fills e with the
  * content's identity and line count (bilan/record.h) and returns true;

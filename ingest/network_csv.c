@@ -144,7 +144,7 @@ typedef struct ctx {
     const bl_csv_table *t;
     char *err;
     size_t errlen;
-    strset partner_ids, library_ids, aliases, resource_ids, counter_names, forfait_ids;
+    strset partner_ids, library_ids, aliases, resource_ids, counter_names, forfait_ids, sushi_ids;
 } ctx;
 
 static bl_status nomem(ctx *c)
@@ -670,6 +670,174 @@ static bl_status read_forfaits(ctx *c)
     return BL_OK;
 }
 
+/* ---- SUSHI endpoints (docs/sushi.md) ---------------------------------------------- */
+
+static const char *const S_ID[] = {"id", "endpoint_id", "identifiant", NULL};
+static const char *const S_URL[] = {"url", NULL};
+static const char *const S_RELEASE[] = {"release", "version", NULL};
+static const char *const S_CUSTOMER[] = {"customer_id", NULL};
+static const char *const S_REQUESTOR[] = {"requestor_id", NULL};
+static const char *const S_KEY[] = {"api_key", NULL};
+static const char *const S_PLATFORM[] = {"platform", "plateforme", NULL};
+static const char *const S_REPORTS[] = {"reports", "rapports", NULL};
+static const char *const S_LIBRARY[] = {"library_id", "library", "bibliotheque", NULL};
+static const char *const S_DATES[] = {"date_format", NULL};
+
+/* The report ids a COUNTER_SUSHI server serves (R5.0 and R5.1). */
+static const char *const SUSHI_REPORTS[] = {"PR",    "PR_P1", "DR",    "DR_D1", "DR_D2", "TR",
+                                            "TR_B1", "TR_B2", "TR_B3", "TR_J1", "TR_J2", "TR_J3",
+                                            "TR_J4", "IR",    "IR_A1", "IR_M1", NULL};
+
+/* A secret's cell: empty, env:NAME or file:/PATH. Anything else is taken
+ * for the secret itself and refused without being repeated. */
+static bl_status check_secret_ref(ctx *c, const bl_csv_row *r, int col, const char *what)
+{
+    const char *v = col >= 0 ? bl__csv_cell(r, col) : "";
+    if (!*v)
+        return BL_OK;
+    if (strncmp(v, "env:", 4) == 0) {
+        const char *n = v + 4;
+        bool ok = (*n >= 'A' && *n <= 'Z') || (*n >= 'a' && *n <= 'z') || *n == '_';
+        for (const char *p = n; ok && *p; p++)
+            ok = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+                 *p == '_';
+        if (ok && strlen(n) <= 64)
+            return BL_OK;
+        return cell_fail(c, r, col, what,
+                         "%senv:NAME needs an environment variable's name (letters, digits, '_')",
+                         "");
+    }
+    if (strncmp(v, "file:", 5) == 0) {
+        if (v[5] == '/' && strlen(v) < 1024)
+            return BL_OK;
+        return cell_fail(c, r, col, what, "%sfile:PATH needs an absolute path (file:/...)", "");
+    }
+    return cell_fail(c, r, col, what,
+                     "%sa secret written in the file is refused (it would be copied into the "
+                     "store): write env:NAME (an environment variable holding it) or file:/PATH "
+                     "(a file only its owner can read)",
+                     "");
+}
+
+/* https://..., or http:// to this machine only (tests, a local proxy). */
+static bool sushi_url_ok(const char *u)
+{
+    if (strchr(u, '?') || strchr(u, '#') || strchr(u, ' '))
+        return false;
+    if (strncmp(u, "https://", 8) == 0)
+        return u[8] && u[8] != '/';
+    static const char *const loop[] = {"http://127.0.0.1", "http://[::1]", "http://localhost"};
+    for (size_t i = 0; i < sizeof loop / sizeof loop[0]; i++) {
+        size_t n = strlen(loop[i]);
+        if (strncmp(u, loop[i], n) == 0 && (u[n] == '\0' || u[n] == ':' || u[n] == '/'))
+            return true;
+    }
+    return false;
+}
+
+/* The report id of a reports item, any case ("tr_j1" -> "TR_J1"), or NULL. */
+static const char *report_id_of(const char *item)
+{
+    for (size_t i = 0; SUSHI_REPORTS[i]; i++) {
+        const char *k = SUSHI_REPORTS[i], *p = item;
+        while (*k && *p && (*p == *k || (*p >= 'a' && *p <= 'z' && *p - 32 == *k)))
+            k++, p++;
+        if (!*k && !*p)
+            return SUSHI_REPORTS[i];
+    }
+    return NULL;
+}
+
+static bl_status check_report(ctx *c, const bl_csv_row *r, int col, const char *item, void *arg)
+{
+    (void)arg;
+    if (!report_id_of(item))
+        return cell_fail(c, r, col, "reports",
+                         "'%s' is not a COUNTER R5 report id (PR, PR_P1, DR, DR_D1, DR_D2, TR, "
+                         "TR_B1..TR_B3, TR_J1..TR_J4, IR, IR_A1, IR_M1)",
+                         item);
+    return BL_OK;
+}
+
+static bl_status read_sushi(ctx *c)
+{
+    bl_status rc = BL_OK;
+    int ci = need_col(c, S_ID, &rc), cu = need_col(c, S_URL, &rc), cv = need_col(c, S_RELEASE, &rc),
+        cc = need_col(c, S_CUSTOMER, &rc);
+    int cq = bl__csv_col(c->t, S_REQUESTOR), ck = bl__csv_col(c->t, S_KEY),
+        cp = bl__csv_col(c->t, S_PLATFORM), crp = bl__csv_col(c->t, S_REPORTS),
+        cl = bl__csv_col(c->t, S_LIBRARY), cd = bl__csv_col(c->t, S_DATES);
+    if (rc != BL_OK)
+        return rc;
+    if (!(c->net->sushi = calloc(c->t->nrows ? c->t->nrows : 1, sizeof *c->net->sushi)))
+        return nomem(c);
+    const int req[] = {ci, cu, cv, cc, -1};
+    for (size_t i = 0; i < c->t->nrows; i++) {
+        const bl_csv_row *r = &c->t->rows[i];
+        const char *id = bl__csv_cell(r, ci), *url = bl__csv_cell(r, cu);
+        const char *rel = bl__csv_cell(r, cv), *cust = bl__csv_cell(r, cc);
+        bl_net_sushi *e = &c->net->sushi[c->net->nsushi];
+        e->line = r->line;
+        /* the secrets first: nothing else is said about a row holding one */
+        if ((rc = need_cells(c, r, req)) != BL_OK ||
+            (rc = check_secret_ref(c, r, cq, "requestor_id")) != BL_OK ||
+            (rc = check_secret_ref(c, r, ck, "api_key")) != BL_OK ||
+            (rc = check_id(c, r, ci, "id", id)) != BL_OK)
+            return rc;
+        if (!sushi_url_ok(url))
+            return cell_fail(c, r, cu, "url",
+                             "'%s' is not a SUSHI base URL: https://host/path without '?' "
+                             "(plain http only to 127.0.0.1, [::1] or localhost)",
+                             url);
+        if (strcmp(rel, "5") == 0 || strcmp(rel, "5.0") == 0)
+            e->release = 5;
+        else if (strcmp(rel, "5.1") == 0)
+            e->release = 51;
+        else
+            return cell_fail(c, r, cv, "release", "'%s' is not a SUSHI release (5 or 5.1)", rel);
+        if (!*cust)
+            return cell_fail(c, r, cc, "customer_id", "%sempty customer_id", "");
+        const char *lib = cl >= 0 ? bl__csv_cell(r, cl) : "";
+        if (*lib && !set_has(&c->library_ids, lib))
+            return cell_fail(c, r, cl, "library_id", "no library '%s' in libraries.csv", lib);
+        const char *df = cd >= 0 ? bl__csv_cell(r, cd) : "";
+        if (*df && strcmp(df, "yyyy-mm-dd") != 0 && strcmp(df, "yyyy-mm") != 0)
+            return cell_fail(c, r, cd, "date_format", "'%s' is not yyyy-mm-dd or yyyy-mm", df);
+        e->month_dates = strcmp(df, "yyyy-mm") == 0;
+        /* the base URL without its trailing '/' */
+        size_t ul = strlen(url);
+        while (ul > 8 && url[ul - 1] == '/')
+            ul--;
+        if (!(e->id = keep(c, id)) || !(e->url = arena_strndup(c->net->mem, url, ul)) ||
+            !(e->customer_id = keep(c, cust)) ||
+            !(e->requestor_ref = keep(c, cq >= 0 ? bl__csv_cell(r, cq) : "")) ||
+            !(e->api_key_ref = keep(c, ck >= 0 ? bl__csv_cell(r, ck) : "")) ||
+            !(e->platform = keep(c, cp >= 0 ? bl__csv_cell(r, cp) : "")) ||
+            !(e->library_id = keep(c, lib)))
+            return nomem(c);
+        const char *const *items = NULL;
+        size_t n = 0;
+        if (crp >= 0 && (rc = each_item(c, r, crp, check_report, NULL, &items, &n)) != BL_OK)
+            return rc;
+        const char **ids = n ? arena_alloc(c->net->mem, n * sizeof *ids) : NULL;
+        if (n && !ids)
+            return nomem(c);
+        for (size_t k = 0; k < n; k++)
+            ids[k] = report_id_of(items[k]);
+        e->reports = ids;
+        e->nreports = n;
+        if (e->nreports == 0) {
+            static const char *const pr[] = {"PR"};
+            e->reports = pr;
+            e->nreports = 1;
+        }
+        if ((rc = unique_id(c, r, &c->sushi_ids, e->id, "sushi_endpoint.id")) != BL_OK)
+            return rc;
+        c->net->nsushi++;
+    }
+    return BL_OK;
+}
+
 /* ---- the whole network ----------------------------------------------------------- */
 
 typedef bl_status (*read_fn)(ctx *c);
@@ -752,8 +920,10 @@ bl_status bl_network_read(const char *dir, bl_network *net, char *err, size_t er
         rc = read_one(&c, dir, "resources", true, read_resources);
     if (rc == BL_OK)
         rc = read_one(&c, dir, "forfaits", false, read_forfaits);
-    strset *sets[] = {&c.partner_ids,  &c.library_ids,   &c.aliases,
-                      &c.resource_ids, &c.counter_names, &c.forfait_ids};
+    if (rc == BL_OK)
+        rc = read_one(&c, dir, "sushi", false, read_sushi);
+    strset *sets[] = {&c.partner_ids,   &c.library_ids, &c.aliases,  &c.resource_ids,
+                      &c.counter_names, &c.forfait_ids, &c.sushi_ids};
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
         free(sets[i]->slot);
     if (rc != BL_OK)
@@ -769,6 +939,7 @@ void bl_network_release(bl_network *net)
     free(net->libraries);
     free(net->resources);
     free(net->forfaits);
+    free(net->sushi);
     if (net->mem) {
         struct arena_block *b = net->mem->head;
         while (b) {

@@ -30,6 +30,13 @@ bl_status bl_store_names(bl_store *st, bl_names **out)
     if (rc == BL_OK) /* --library ID (bilan/record.h): a library by its own id */
         rc = load_map(st, "SELECT '" BL_LIBRARY_INSTITUTION "' || id, id FROM library", n,
                       bl_names_add_alias);
+    /* sushi.csv's library_id: the harvested reports' Institution_ID starts
+     * with "sushi:ENDPOINT" (docs/sushi.md), an alias of that library. */
+    if (rc == BL_OK)
+        rc = load_map(st,
+                      "SELECT 'sushi:' || id, library_id FROM sushi_endpoint"
+                      " WHERE library_id IS NOT NULL",
+                      n, bl_names_add_alias);
     if (rc == BL_OK)
         rc = load_map(st, "SELECT name, resource_id FROM resource_name", n, bl_names_add_resource);
     if (rc != BL_OK) {

@@ -5,6 +5,7 @@
 #include "bilan/network.h"
 
 #include <stdio.h>
+#include <string.h>
 
 bl_status bl_store_network_begin(bl_store *st)
 {
@@ -14,7 +15,7 @@ bl_status bl_store_network_begin(bl_store *st)
     return bl__exec(st,
                     "DELETE FROM forfait; DELETE FROM library_alias; DELETE FROM library_ip_range;"
                     "DELETE FROM resource_name; DELETE FROM library; DELETE FROM resource;"
-                    "DELETE FROM partner;");
+                    "DELETE FROM partner; DELETE FROM sushi_endpoint;");
 }
 
 bl_status bl_store_network_commit(bl_store *st)
@@ -177,6 +178,36 @@ static bl_status write_forfaits(bl_store *st, const bl_network *net)
     return rc;
 }
 
+static bl_status write_sushi(bl_store *st, const bl_network *net)
+{
+    ins q;
+    bl_status rc = prep(&q, st, "sushi.csv", false,
+                        "INSERT INTO sushi_endpoint(id, url, release, customer_id, requestor_ref,"
+                        " api_key_ref, platform, reports, library_id, date_format)"
+                        " VALUES (?,?,?,?,?,?,?,?,NULLIF(?, ''),?)");
+    for (size_t i = 0; rc == BL_OK && i < net->nsushi; i++) {
+        const bl_net_sushi *e = &net->sushi[i];
+        char reports[256] = "";
+        for (size_t k = 0; k < e->nreports; k++) {
+            size_t l = strlen(reports);
+            snprintf(reports + l, sizeof reports - l, "%s%s", k ? ";" : "", e->reports[k]);
+        }
+        text(&q, 1, e->id);
+        text(&q, 2, e->url);
+        sqlite3_bind_int(q.q, 3, e->release);
+        text(&q, 4, e->customer_id);
+        text(&q, 5, e->requestor_ref);
+        text(&q, 6, e->api_key_ref);
+        text(&q, 7, e->platform);
+        sqlite3_bind_text(q.q, 8, reports, -1, SQLITE_TRANSIENT);
+        text(&q, 9, e->library_id);
+        text(&q, 10, e->month_dates ? "yyyy-mm" : "yyyy-mm-dd");
+        rc = step(&q, e->line);
+    }
+    sqlite3_finalize(q.q);
+    return rc;
+}
+
 bl_status bl_store_network_write(bl_store *st, const bl_network *net)
 {
     bl_status rc = write_partners(st, net);
@@ -186,5 +217,7 @@ bl_status bl_store_network_write(bl_store *st, const bl_network *net)
         rc = write_resources(st, net);
     if (rc == BL_OK)
         rc = write_forfaits(st, net);
+    if (rc == BL_OK)
+        rc = write_sushi(st, net);
     return rc;
 }

@@ -147,6 +147,20 @@ const char *const bl__migrations[] = {
     "      WHERE live = 1 AND value BETWEEN 0 AND 1000000000000)\n"
     "WHERE report_rank = best\n"
     "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;\n",
+    /* SUSHI harvest (issue 14, docs/sushi.md): the endpoints of sushi.csv
+     * (secrets only as references: env:NAME, file:PATH) and, per endpoint,
+     * report and month, what the last harvest got. harvest outlives its
+     * endpoint's row: removing an endpoint from sushi.csv keeps its history. */
+    "CREATE TABLE sushi_endpoint(id TEXT PRIMARY KEY, url TEXT NOT NULL,\n"
+    "  release INTEGER NOT NULL, customer_id TEXT NOT NULL,\n"
+    "  requestor_ref TEXT NOT NULL DEFAULT '', api_key_ref TEXT NOT NULL DEFAULT '',\n"
+    "  platform TEXT NOT NULL DEFAULT '', reports TEXT NOT NULL, library_id TEXT,\n"
+    "  date_format TEXT NOT NULL);\n"
+    "CREATE TABLE harvest(endpoint_id TEXT NOT NULL, report_id TEXT NOT NULL,\n"
+    "  month TEXT NOT NULL, state TEXT NOT NULL, code INTEGER, message TEXT,\n"
+    "  attempts INTEGER NOT NULL DEFAULT 0, last_attempt TEXT, next_retry TEXT,\n"
+    "  source_id INTEGER, raw_path TEXT, raw_sha256 TEXT,\n"
+    "  PRIMARY KEY(endpoint_id, report_id, month));\n",
 };
 
 const int bl__migration_count = sizeof bl__migrations / sizeof bl__migrations[0];

@@ -107,4 +107,31 @@ const char *bl_smtp_reply(const bl_smtp *s);
 const char *bl_smtp_errmsg(const bl_smtp *s);
 bool bl_smtp_fatal(const bl_smtp *s);
 
+/* ---- HTTP GET (deliver/http.c), for the SUSHI harvest ------------------------------ */
+
+/* One GET. The URL may carry secrets (api_key): it is never copied into a
+ * message. TLS is verified; plain http is refused unless the host is
+ * 127.0.0.1, [::1] or localhost. Redirects are not followed. */
+typedef struct bl_http_get_opts {
+    const char *url;
+    size_t max_bytes;   /* a body larger than this is an error (0: 256 MiB) */
+    long timeout_s;     /* whole transfer (0: 300) */
+    const char *cafile; /* extra CA bundle (tests), NULL: the system's */
+} bl_http_get_opts;
+
+typedef struct bl_http_response {
+    long status;      /* HTTP status, 0 when no response */
+    long retry_after; /* Retry-After in seconds, 0 when none */
+    char *body;       /* malloc'd, NUL-terminated (free it), NULL when none */
+    size_t len;
+    char error[256]; /* why no response: "" on success (never holds the URL) */
+} bl_http_response;
+
+/* BL_OK when a response arrived (whatever its status); BL_TEMPFAIL when the
+ * connection failed, was dropped or timed out; BL_DATA when the body was
+ * over max_bytes; BL_USAGE for a URL bilan refuses (plain http to another
+ * host); BL_NOMEM. resp->error says why. */
+bl_status bl_http_get(const bl_http_get_opts *o, bl_http_response *resp);
+void bl_http_response_free(bl_http_response *resp);
+
 #endif

@@ -34,6 +34,7 @@ typedef enum bl_format {
     BL_FMT_AUTO = 0,
     BL_FMT_COUNTER5,
     BL_FMT_COUNTER4,
+    BL_FMT_COUNTER5_JSON, /* COUNTER R5 / R5.1 JSON (the COUNTER_SUSHI form) */
     BL_FMT_COMBINED,
     BL_FMT_COMMON,
     BL_FMT_EZPROXY,
@@ -51,6 +52,10 @@ typedef struct bl_ingest_opts {
      * (a table without its header block): its rows' institution is written
      * BL_LIBRARY_INSTITUTION "ID" (bilan/record.h). NULL: unattributed. */
     const char *library;
+    /* COUNTER JSON: written before the header's Institution_ID ("sushi:ID;
+     * ISNI:..."), so that a SUSHI endpoint's library_id attributes its
+     * reports (docs/sushi.md); NULL: none. */
+    const char *institution_tag;
 } bl_ingest_opts;
 
 /* Parses "auto", "counter5", "counter4", "combined", "common", "ezproxy",
@@ -80,6 +85,41 @@ bl_status bl_counter5_read(bl_source *src, const char *path, const bl_ingest_opt
                            const bl_sink *sink, char **errmsg);
 bl_status bl_counter4_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
                            const bl_sink *sink, char **errmsg);
+/* ---- COUNTER JSON (ingest/counter_json.c) ------------------------------------ */
+
+/* An exception a COUNTER_SUSHI server sent (Report_Header.Exceptions, a
+ * bare exception, an array of them). Texts are truncated. */
+typedef struct bl_sushi_exception {
+    long code;
+    char message[200];
+    char data[200];
+} bl_sushi_exception;
+
+#define BL_SUSHI_MAX_EXC 8
+/* What a JSON document held besides its counts. */
+typedef struct bl_json_report_info {
+    bool has_report; /* a Report_Header was read */
+    int nexc;        /* exceptions kept in exc (the first BL_SUSHI_MAX_EXC) */
+    long exc_total;
+    bl_sushi_exception exc[BL_SUSHI_MAX_EXC];
+} bl_json_report_info;
+
+/* Reads a COUNTER R5 / R5.1 JSON report as a stream into the sink (as
+ * bl_counter5_read does a TSV). info (may be NULL) receives the exceptions.
+ * A document without a Report_Header (only exceptions) is refused (BL_DATA)
+ * naming the first exception. */
+bl_status bl_counter_json_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
+                               const bl_sink *sink, bl_json_report_info *info, char **errmsg);
+/* Reads a COUNTER_SUSHI response held in memory for its exceptions and
+ * whether it holds a report; counts are checked but go nowhere. BL_DATA
+ * (reason in *errmsg) when it is not valid JSON or holds no report. */
+bl_status bl_counter_json_scan(const char *data, size_t n, bl_json_report_info *info,
+                               char **errmsg);
+
+/* Writes n bytes gzip-compressed to path (through path.part, renamed when
+ * whole). BL_CANTCREAT / BL_IO with *errmsg. */
+bl_status bl_raw_write_gz(const char *path, const void *data, size_t n, char **errmsg);
+
 bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
                       const bl_sink *sink, char **errmsg);
 

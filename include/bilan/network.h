@@ -56,6 +56,23 @@ typedef struct bl_net_forfait {
     int64_t alert_percent;            /* 1..100, 80 when not given */
 } bl_net_forfait;
 
+/* A COUNTER_SUSHI endpoint (sushi.csv, docs/sushi.md). Secrets are never
+ * here: requestor_ref and api_key_ref are "" or a reference, "env:NAME" or
+ * "file:PATH", resolved only when a request is made. */
+typedef struct bl_net_sushi {
+    unsigned long line;
+    const char *id;
+    const char *url; /* base URL, no trailing '/', no query; https, or http to loopback */
+    int release;     /* 5 or 51 (R5.1: paths under /r51/) */
+    const char *customer_id;
+    const char *requestor_ref, *api_key_ref; /* "", "env:NAME" or "file:/PATH" */
+    const char *platform;                    /* "" when none */
+    const char *const *reports;              /* upper case report ids, at least one (PR) */
+    size_t nreports;
+    const char *library_id; /* "" when none */
+    bool month_dates;       /* date_format yyyy-mm (else yyyy-mm-dd) */
+} bl_net_sushi;
+
 struct bl_net_arena;
 
 /* The whole network, each list in file order. Zero-initialise, or let
@@ -69,11 +86,13 @@ typedef struct bl_network {
     size_t nresources;
     bl_net_forfait *forfaits; /* none when forfaits.csv is absent */
     size_t nforfaits;
+    bl_net_sushi *sushi; /* none when sushi.csv is absent */
+    size_t nsushi;
     struct bl_net_arena *mem; /* owns every string and list above */
 } bl_network;
 
 /* Reads and validates DIR/partners.csv, DIR/libraries.csv, DIR/resources.csv
- * and DIR/forfaits.csv (when present), in that order, stopping at the first
+ * DIR/forfaits.csv and DIR/sushi.csv (when present), in that order, stopping at the first
  * problem. Ids are unique in their file, every reference names an id of the
  * files before it, aliases and counter names are unique across the network.
  *

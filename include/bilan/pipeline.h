@@ -23,7 +23,7 @@
 /* ---- network reference data (DESIGN §3) ------------------------------------ */
 
 typedef struct bl_import_counts {
-    int partners, libraries, resources, forfaits;
+    int partners, libraries, resources, forfaits, sushi;
 } bl_import_counts;
 
 /* Imports partners.csv, libraries.csv, resources.csv (and forfaits.csv when
@@ -105,5 +105,60 @@ bl_status bl_model_build_network(bl_store *st, bl_report_kind kind, const bl_per
  * error (detail in bl_store_errmsg); BL_NOMEM. Nothing is returned on failure. */
 bl_status bl_forfait_status_all(bl_store *st, int y, int m, int d, bl_forfait_status **out,
                                 size_t *n);
+
+/* ---- SUSHI harvest (pipeline/harvest.c, docs/sushi.md) ---------------------------------- */
+
+/* What one GET got (the cli wires deliver/'s HTTP client in). body is
+ * borrowed until the next call. st: BL_OK when a response arrived,
+ * BL_TEMPFAIL when the connection failed or was dropped, BL_DATA when the
+ * body was over the size cap, BL_USAGE for a refused URL. */
+typedef struct bl_fetch_result {
+    bl_status st;
+    long status, retry_after;
+    const char *body;
+    size_t len;
+    const char *error; /* why no response; never holds the URL */
+} bl_fetch_result;
+typedef void (*bl_fetch_fn)(void *ctx, const char *url, bl_fetch_result *out);
+/* Resolves a secret's reference ("env:NAME", "file:/PATH") into out; false
+ * with the reason in why (which never holds the secret). */
+typedef bool (*bl_secret_fn)(void *ctx, const char *ref, char *out, size_t n, char *why,
+                             size_t whyn);
+/* Told after each request of a month (row as recorded) and for messages
+ * about an endpoint (row NULL). */
+typedef void (*bl_harvest_event_fn)(void *ctx, const bl_harvest_row *row, const char *msg);
+
+typedef struct bl_harvest_opts {
+    int from, to;                  /* month indexes; -1, -1: the default window */
+    const char *endpoint, *report; /* only these when not NULL */
+    int today_month;               /* the current month: the last complete one is before it */
+    const char *raw_dir;           /* where raw responses are kept (created) */
+    long pause_ms;                 /* between two requests to one server */
+    long backoff_ms;               /* first wait on 1011 / 1010 / 1000, doubled each time */
+    long max_wait_ms;              /* a longer wait is left to the next run */
+    int max_tries;                 /* requests of one month in one run */
+    size_t max_bytes;              /* response size cap */
+    bl_fetch_fn fetch;
+    void *fetch_ctx;
+    bl_secret_fn secret;
+    void *secret_ctx;
+    bl_harvest_event_fn event;
+    void *event_ctx;
+    bl_diag_fn diag; /* the ingest's diagnostics (rows rejected) */
+    void *diag_ctx;
+} bl_harvest_opts;
+
+typedef struct bl_harvest_summary {
+    int requests, months, ok, no_usage, retry_later, credentials, config;
+} bl_harvest_summary;
+
+/* Harvests every endpoint of sushi.csv (or opts->endpoint), report by
+ * report and month by month, one request at a time; each response is kept
+ * compressed under raw_dir and ingested as a file (bl_pipeline_ingest), and
+ * the harvest table says what each month got. BL_OK even when months
+ * failed (the summary counts them); another status only when the store
+ * fails (message in bl_store_errmsg) or an endpoint/report filter names
+ * nothing (BL_NOTFOUND). */
+bl_status bl_harvest(bl_store *st, const bl_harvest_opts *o, bl_harvest_summary *sum);
 
 #endif

@@ -203,6 +203,51 @@ typedef bl_status (*bl_gap_fn)(void *ctx, const char *resource_id, const char *r
  * usage at all (any library, any metric). Sorted by resource, month. */
 bl_status bl_store_gaps(bl_store *st, int from, int to, bl_gap_fn fn, void *ctx);
 
+/* ---- SUSHI harvest (store/harvest_store.c, docs/sushi.md) ------------------------ */
+
+/* An endpoint of sushi.csv as stored: secrets only as references. */
+typedef struct bl_sushi_endpoint {
+    char id[65];
+    char url[1024];
+    int release; /* 5 or 51 */
+    char customer_id[256];
+    char requestor_ref[1100], api_key_ref[1100]; /* "", "env:NAME", "file:/PATH" */
+    char platform[256];
+    char reports[256]; /* "PR;TR_J1" */
+    char library_id[65];
+    bool month_dates; /* date_format yyyy-mm */
+} bl_sushi_endpoint;
+
+/* Every endpoint, sorted by id; *out is malloc'd (free it), NULL when none. */
+bl_status bl_store_sushi_endpoints(bl_store *st, bl_sushi_endpoint **out, size_t *n);
+
+/* What the last harvest of one endpoint, report and month got. state is
+ * "ok", "no_usage", "queued", "not_ready", "partial", "failed",
+ * "credentials" or "config". Times are ISO 8601 UTC, "" when none. */
+typedef struct bl_harvest_row {
+    char endpoint_id[65], report_id[8];
+    int month;
+    char state[16];
+    long code; /* the COUNTER exception or HTTP status, 0 when none */
+    char message[512];
+    int attempts;
+    char last_attempt[32], next_retry[32];
+    long long source_id; /* 0 when nothing was ingested */
+    char raw_path[1024];
+    char raw_sha256[65];
+} bl_harvest_row;
+
+/* The row of (endpoint, report, month); *found false (and row zeroed but
+ * for its keys) when never harvested. */
+bl_status bl_store_harvest_get(bl_store *st, const char *endpoint_id, const char *report_id,
+                               int month, bl_harvest_row *row, bool *found);
+/* Inserts or replaces the row (its own statement: autocommit). */
+bl_status bl_store_harvest_put(bl_store *st, const bl_harvest_row *row);
+typedef bl_status (*bl_harvest_row_fn)(void *ctx, const bl_harvest_row *row);
+/* Every row (of endpoint_id when not NULL), by endpoint, report, month. */
+bl_status bl_store_harvest_each(bl_store *st, const char *endpoint_id, bl_harvest_row_fn fn,
+                                void *ctx);
+
 /* ---- partners (for reports and mail) --------------------------------------------- */
 
 typedef struct bl_partner_info {

@@ -1157,3 +1157,13 @@ Test(trust, month_area_r5)
     tu_rmtree(dir);
     free(dir);
 }
+
+Test(detect, json)
+{
+    detect_file("sushi/r50/Sample-TR_J1.json", BL_FMT_COUNTER5_JSON);
+    detect_file("sushi/r51/IRM1_sample_r51.json", BL_FMT_COUNTER5_JSON);
+    detect_file("sushi/quirk_stringified.json", BL_FMT_COUNTER5_JSON);
+    detect_file("sushi/quirk_bom.json", BL_FMT_COUNTER5_JSON);
+    detect_file("sushi/exceptions_only.json", BL_FMT_COUNTER5_JSON);
+    detect_file("messy/all_quoted.csv", BL_FMT_COUNTER5);
+}
