@@ -22,6 +22,8 @@ static void help(void)
            "                  url_pattern, request_pattern, headline_metric\n"
            "  forfaits.csv    (optional) id, resource_id, units, start, end, metric,\n"
            "                  monthly_cap, per_patron_monthly_quota, alert_percent\n"
+           "  profiles/ID.ini (optional) how to read a provider's own export\n"
+           "                  (docs/profiles.md); errors as FILE:LINE\n"
            "UTF-8 (with or without BOM) or Windows-1252; comma, semicolon or tab;\n"
            "decimal comma or point. List cells are separated by ';' (quote them in a\n"
            "semicolon file). Ids and references to them: [a-z0-9][a-z0-9._-]*, at most\n"
@@ -182,8 +184,11 @@ int cmd_network(bl_cli *cli, int argc, char **argv)
         bl_store_close(st);
         return cli_exit(rc);
     }
-    printf("network: %d partners, %d libraries, %d resources, %d forfaits\n", n.partners,
-           n.libraries, n.resources, n.forfaits);
+    printf("network: %d partners, %d libraries, %d resources, %d forfaits", n.partners, n.libraries,
+           n.resources, n.forfaits);
+    if (n.profiles) /* profile */
+        printf(", %d profiles", n.profiles);
+    printf("\n");
     bl_store_close(st);
     return 0;
 }

@@ -1,5 +1,6 @@
 /* Dispatch of a file to its reader (format given or detected by content). */
 #include "ingest_internal.h"
+#include "profile_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,8 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
 {
     bl_ingest_opts o = *opts;
     bl_status st;
+    if (o.profile)
+        o.format = BL_FMT_PROFILE;
     if (o.format == BL_FMT_AUTO) {
         char head[16384];
         size_t got = 0;
@@ -16,8 +19,36 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
         if (st != BL_OK)
             return st;
         st = bl_format_detect(head, got, &o.format, errmsg);
+        /* ---- profile: a file neither COUNTER nor a log is matched against
+         * the network's profiles (docs/profiles.md). */
+        if (st == BL_DATA && o.nprofiles && got && !memchr(head, '\0', got)) {
+            bl_status ms = bl__profile_match(path, &o, &o.profile);
+            if (ms != BL_OK) {
+                free(*errmsg);
+                *errmsg = NULL;
+                return ms;
+            }
+            if (o.profile) {
+                free(*errmsg);
+                *errmsg = NULL;
+                st = BL_OK;
+                o.format = BL_FMT_PROFILE;
+            }
+        }
+        /* ---- end profile */
         if (st != BL_OK)
             return st;
+    }
+    if (o.format == BL_FMT_PROFILE && !o.profile) {
+        bl_status ms = bl__profile_match(path, &o, &o.profile);
+        if (ms != BL_OK)
+            return ms;
+        if (!o.profile) {
+            *errmsg = bl_strdup_printf("%s: no profile of the network matches this file (%zu "
+                                       "tried; see docs/profiles.md)",
+                                       path, o.nprofiles);
+            return BL_DATA;
+        }
     }
     bl_source *src = NULL;
     st = bl_source_open(path, &src, errmsg);
@@ -29,6 +60,9 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
         break;
     case BL_FMT_COUNTER4:
         st = bl_counter4_read(src, path, &o, sink, errmsg);
+        break;
+    case BL_FMT_PROFILE:
+        st = bl_profile_read(src, path, o.profile, &o, sink, errmsg);
         break;
     default:
         st = bl_log_read(src, path, &o, sink, errmsg);

@@ -147,6 +147,13 @@ const char *const bl__migrations[] = {
     "      WHERE live = 1 AND value BETWEEN 0 AND 1000000000000)\n"
     "WHERE report_rank = best\n"
     "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;\n",
+    /* 2 -> 3: vendor profiles (docs/profiles.md), stored as written at
+     * network import and read back at ingest. Their files' usage is in
+     * `usage` (report_id = the profile id, family 15); a network-level
+     * total has library_id '*' (BL_NETWORK_LEVEL). */
+    "CREATE TABLE profile(id TEXT PRIMARY KEY, file TEXT NOT NULL,\n"
+    "  resource_id TEXT NOT NULL, network_level INTEGER NOT NULL,\n"
+    "  allocate TEXT NOT NULL DEFAULT 'none', text TEXT NOT NULL);\n",
 };
 
 const int bl__migration_count = sizeof bl__migrations / sizeof bl__migrations[0];

@@ -37,8 +37,11 @@ typedef enum bl_format {
     BL_FMT_COMBINED,
     BL_FMT_COMMON,
     BL_FMT_EZPROXY,
-    BL_FMT_CUSTOM
+    BL_FMT_CUSTOM,
+    BL_FMT_PROFILE /* a vendor export read with a profile (bilan/profile.h) */
 } bl_format;
+
+struct bl_profile;
 
 typedef struct bl_ingest_opts {
     bl_format format;
@@ -47,6 +50,13 @@ typedef struct bl_ingest_opts {
     bool strict;               /* refuse the whole file at its first bad row */
     bool force;                /* logs: accept a log overlapping an earlier one in time */
     const char *robots_path;   /* logs: the COUNTER robots list (one pattern a line) */
+    /* Vendor profiles (bilan/profile.h, borrowed): a file that is neither
+     * COUNTER nor a log is read with the first whose header row it holds;
+     * `profile`, when set, is used whatever the file holds (--profile). */
+    const struct bl_profile *profiles;
+    size_t nprofiles;
+    const struct bl_profile *profile;
+    const char *profile_id; /* --profile ID: the pipeline finds it among the stored ones */
 } bl_ingest_opts;
 
 /* Parses "auto", "counter5", "counter4", "combined", "common", "ezproxy",
@@ -78,5 +88,8 @@ bl_status bl_counter4_read(bl_source *src, const char *path, const bl_ingest_opt
                            const bl_sink *sink, char **errmsg);
 bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
                       const bl_sink *sink, char **errmsg);
+/* A vendor export read with profile p (bilan/profile.h). */
+bl_status bl_profile_read(bl_source *src, const char *path, const struct bl_profile *p,
+                          const bl_ingest_opts *opts, const bl_sink *sink, char **errmsg);
 
 #endif
