@@ -335,14 +335,17 @@ static bl_status read_header(r4_state *s)
     }
 }
 
-bl_status bl_counter4_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
-                           const bl_sink *sink, char **errmsg)
+/* The report read from a byte source or, when sheet is not NULL, from a
+ * spreadsheet's rows: the same logic for both. */
+static bl_status read_r4(bl_source *src, struct bl_sheet *sheet, const char *path,
+                         const bl_ingest_opts *opts, const bl_sink *sink, char **errmsg)
 {
     r4_state *s = calloc(1, sizeof *s);
     if (!s)
         return BL_NOMEM;
     bl__ctr_reader *r = &s->r;
-    bl_status st = bl__ctr_reader_init(r, src, path, opts, sink);
+    bl_status st = sheet ? bl__ctr_reader_init_sheet(r, sheet, path, opts, sink)
+                         : bl__ctr_reader_init(r, src, path, opts, sink);
     if (st != BL_OK) {
         free(s);
         return st;
@@ -372,4 +375,16 @@ out:
     bl__ctr_reader_release(r);
     free(s);
     return st;
+}
+
+bl_status bl_counter4_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
+                           const bl_sink *sink, char **errmsg)
+{
+    return read_r4(src, NULL, path, opts, sink, errmsg);
+}
+
+bl_status bl__counter4_read_sheet(struct bl_sheet *sheet, const char *path,
+                                  const bl_ingest_opts *opts, const bl_sink *sink, char **errmsg)
+{
+    return read_r4(NULL, sheet, path, opts, sink, errmsg);
 }

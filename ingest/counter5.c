@@ -448,14 +448,17 @@ static bl_status data_row_cb(void *s)
     return data_row(s);
 }
 
-bl_status bl_counter5_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
-                           const bl_sink *sink, char **errmsg)
+/* The report read from a byte source or, when sheet is not NULL, from a
+ * spreadsheet's rows: the same logic for both. */
+static bl_status read_r5(bl_source *src, struct bl_sheet *sheet, const char *path,
+                         const bl_ingest_opts *opts, const bl_sink *sink, char **errmsg)
 {
     r5_state *s = calloc(1, sizeof *s);
     if (!s)
         return BL_NOMEM;
     bl__ctr_reader *r = &s->r;
-    bl_status st = bl__ctr_reader_init(r, src, path, opts, sink);
+    bl_status st = sheet ? bl__ctr_reader_init_sheet(r, sheet, path, opts, sink)
+                         : bl__ctr_reader_init(r, src, path, opts, sink);
     if (st != BL_OK) {
         free(s);
         return st;
@@ -551,4 +554,16 @@ out:
     bl__ctr_reader_release(r);
     free(s);
     return st;
+}
+
+bl_status bl_counter5_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
+                           const bl_sink *sink, char **errmsg)
+{
+    return read_r5(src, NULL, path, opts, sink, errmsg);
+}
+
+bl_status bl__counter5_read_sheet(struct bl_sheet *sheet, const char *path,
+                                  const bl_ingest_opts *opts, const bl_sink *sink, char **errmsg)
+{
+    return read_r5(NULL, sheet, path, opts, sink, errmsg);
 }

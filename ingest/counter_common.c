@@ -7,6 +7,7 @@
  * bytes and its cells, whatever the size of the file.
  */
 #include "counter_internal.h"
+#include "sheet.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,6 +39,76 @@ bl_status bl__ctr_reader_init(bl__ctr_reader *r, bl_source *src, const char *pat
         return BL_NOMEM;
     }
     return BL_OK;
+}
+
+bl_status bl__ctr_reader_init_sheet(bl__ctr_reader *r, bl_sheet *sheet, const char *path,
+                                    const bl_ingest_opts *opts, const bl_sink *sink)
+{
+    memset(r, 0, sizeof *r);
+    r->sheet = sheet;
+    r->path = path;
+    r->sink = sink;
+    r->strict = opts && opts->strict;
+    r->next_line = 1;
+    r->now_mi = bl__ctr_current_month();
+    r->fields = malloc(BL_CTR_MAX_FIELDS * sizeof *r->fields);
+    if (!r->fields)
+        return BL_NOMEM;
+    return BL_OK;
+}
+
+/* The sheet's current row as the record. */
+static void sheet_load(bl__ctr_reader *r)
+{
+    unsigned long row = bl_sheet_row(r->sheet);
+    r->line = row;
+    r->next_line = row + 1;
+    r->sheet_prev = row;
+    if (bl_sheet_row_too_long(r->sheet)) {
+        r->too_long = true;
+        return;
+    }
+    size_t n = bl_sheet_ncells(r->sheet);
+    if (n > BL_CTR_MAX_FIELDS)
+        n = BL_CTR_MAX_FIELDS;
+    for (size_t i = 0; i < n; i++)
+        r->fields[i] = bl_sv_trim(bl_sheet_cell(r->sheet, i, NULL));
+    r->nfields = n;
+}
+
+static bl_status sheet_next(bl__ctr_reader *r, bool *eof)
+{
+    r->nfields = 0;
+    r->too_long = r->bad_quote = r->cp1252 = false;
+    *eof = false;
+    if (r->sheet_held) {
+        r->sheet_held = false;
+        sheet_load(r);
+        return BL_OK;
+    }
+    bl_status st = bl_sheet_next(r->sheet, eof);
+    if (st != BL_OK || *eof)
+        return st;
+    if (bl_sheet_row(r->sheet) > r->sheet_prev + 1) {
+        /* Rows left out of the file are blank: one blank record stands for
+         * them (it separates an R5 header from its column headings). */
+        r->line = r->sheet_prev + 1;
+        r->next_line = r->line + 1;
+        r->sheet_prev = r->line;
+        r->sheet_held = true;
+        return BL_OK;
+    }
+    sheet_load(r);
+    return BL_OK;
+}
+
+bool bl__ctr_cell_error(const bl__ctr_reader *r, size_t i)
+{
+    if (!r->sheet || r->sheet_held || i >= r->nfields)
+        return false;
+    bl_cell_kind k;
+    bl_sheet_cell(r->sheet, i, &k);
+    return k == BL_CELL_ERROR;
 }
 
 void bl__ctr_reader_release(bl__ctr_reader *r)
@@ -325,6 +396,8 @@ static bl_status read_record(bl__ctr_reader *r, bool *eof)
 
 bl_status bl__ctr_next(bl__ctr_reader *r, bool *eof)
 {
+    if (r->sheet)
+        return sheet_next(r, eof);
     bl_status st = read_record(r, eof);
     r->nfields = 0;
     r->cp1252 = false;
@@ -449,8 +522,28 @@ bl_status bl__ctr_source_failed(bl__ctr_reader *r, bl_status st)
 {
     if (st == BL_NOMEM)
         return st;
-    bl_status ret = bl__ctr_refuse(r, 0, NULL, "%s", bl_source_errmsg(r->src));
+    bl_status ret = bl__ctr_refuse(r, 0, NULL, "%s",
+                                   r->sheet ? bl_sheet_errmsg(r->sheet) : bl_source_errmsg(r->src));
     return st == BL_IO ? BL_IO : ret;
+}
+
+/* A spreadsheet row with a formula error in any cell is rejected whole,
+ * naming the cell: its counts cannot be trusted. */
+static bl_status sheet_errors(bl__ctr_reader *r)
+{
+    r->row_errored = false;
+    for (size_t i = 0; r->sheet && i < r->nfields; i++) {
+        if (!bl__ctr_cell_error(r, i))
+            continue;
+        char q[64], letter[16], field[32];
+        bl__ctr_quote(r->fields[i], q);
+        bl__ctr_col_name(i, letter);
+        snprintf(field, sizeof field, "column %s", letter);
+        r->row_errored = true;
+        return bl__ctr_reject(r, field, "cell %s%lu holds the formula error %s", letter, r->line,
+                              q);
+    }
+    return BL_OK;
 }
 
 bl_status bl__ctr_each_row(bl__ctr_reader *r, bl_status (*row)(void *ctx), void *ctx)
@@ -468,7 +561,7 @@ bl_status bl__ctr_each_row(bl__ctr_reader *r, bl_status (*row)(void *ctx), void 
             st = bl__ctr_reject(r, NULL,
                                 "quoted cell not closed within %d lines (lines %lu to %lu skipped)",
                                 BL_CTR_MAX_RECORD_LINES, r->line, r->next_line - 1);
-        else if (!bl__ctr_blank(r))
+        else if (!bl__ctr_blank(r) && (st = sheet_errors(r)) == BL_OK && !r->row_errored)
             st = row(ctx);
         r->row = NULL; /* pointed into the row callback's frame */
         if (st != BL_OK)

@@ -9,6 +9,8 @@
 
 #include "ingest_internal.h"
 
+struct bl_sheet; /* sheet.h: a spreadsheet read row by row */
+
 /* A record (one CSV/TSV row) may not exceed this many bytes: a longer one is
  * a row diagnostic (or a file refusal in the header), never an allocation. */
 #define BL_CTR_LINE_CAP (256u * 1024u)
@@ -54,11 +56,34 @@ typedef struct bl__ctr_reader {
     const bl_row_ctx *row;
     char *errmsg; /* set by bl__ctr_refuse */
     int now_mi;   /* the current month (UTC): later ones are in the future */
+
+    /* Records read from a spreadsheet instead of src (bl__ctr_reader_init_sheet):
+     * a row is a record, line its row number. Borrowed. */
+    struct bl_sheet *sheet;
+    unsigned long sheet_prev; /* number of the last row handed out */
+    bool sheet_held;          /* a row is held back behind a blank one */
+    bool row_errored;         /* the current row was rejected for a formula error */
 } bl__ctr_reader;
 
 bl_status bl__ctr_reader_init(bl__ctr_reader *r, bl_source *src, const char *path,
                               const bl_ingest_opts *opts, const bl_sink *sink);
+/* The same reader over a spreadsheet's rows (ingest/sheet.h): bl__ctr_next,
+ * bl__ctr_cell, r->fields / r->nfields and r->line work as for CSV/TSV, line
+ * being the spreadsheet's row number; rows the sheet leaves out read as one
+ * blank row (a header block's separator). The sheet is borrowed: the caller
+ * closes it after bl__ctr_reader_release. */
+bl_status bl__ctr_reader_init_sheet(bl__ctr_reader *r, struct bl_sheet *sheet, const char *path,
+                                    const bl_ingest_opts *opts, const bl_sink *sink);
 void bl__ctr_reader_release(bl__ctr_reader *r);
+/* The COUNTER R5 and R4 readers over a spreadsheet's rows (the sheet is
+ * borrowed; same results and diagnostics as bl_counter5_read / 4_read). */
+bl_status bl__counter5_read_sheet(struct bl_sheet *sheet, const char *path,
+                                  const bl_ingest_opts *opts, const bl_sink *sink, char **errmsg);
+bl_status bl__counter4_read_sheet(struct bl_sheet *sheet, const char *path,
+                                  const bl_ingest_opts *opts, const bl_sink *sink, char **errmsg);
+/* True when cell i of the current record is a spreadsheet's formula error
+ * (#DIV/0!, #REF!...); never for CSV/TSV. */
+bool bl__ctr_cell_error(const bl__ctr_reader *r, size_t i);
 /* Reads and splits the next record. BL_OK with *eof false: r->fields holds
  * the cells (unless r->too_long or r->bad_quote: then nfields is 0).
  * BL_OK with *eof true at the end. BL_DATA/BL_IO when the source fails (the

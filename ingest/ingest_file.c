@@ -1,6 +1,7 @@
 /* Dispatch of a file to its reader (format given or detected by content). */
 #include "ingest_internal.h"
 #include "profile_internal.h"
+#include "sheet.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +13,16 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
     bl_status st;
     if (o.profile)
         o.format = BL_FMT_PROFILE;
+    char head[16384];
+    size_t got = 0;
+    st = bl_source_peek(path, head, sizeof head, &got, errmsg);
+    if (st != BL_OK)
+        return st;
+    /* Spreadsheets (xlsx, ods; docs/spreadsheets.md): by their magic
+     * number, whatever the format asked, read by ingest/sheet_ingest.c. */
+    if (bl__sheet_sniff(head, got) != BL_SHEET_NONE)
+        return bl__sheet_ingest(path, &o, sink, errmsg);
     if (o.format == BL_FMT_AUTO) {
-        char head[16384];
-        size_t got = 0;
-        st = bl_source_peek(path, head, sizeof head, &got, errmsg);
-        if (st != BL_OK)
-            return st;
         st = bl_format_detect(head, got, &o.format, errmsg);
         /* ---- profile: a file neither COUNTER nor a log is matched against
          * the network's profiles (docs/profiles.md). */
@@ -28,12 +33,18 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
                 *errmsg = NULL;
                 return ms;
             }
+            char *was = *errmsg;
             if (o.profile) {
-                free(*errmsg);
                 *errmsg = NULL;
                 st = BL_OK;
                 o.format = BL_FMT_PROFILE;
+            } else {
+                *errmsg = bl_strdup_printf("%s; nor is it an export of any of the network's %zu "
+                                           "profile(s): none has its header row among the "
+                                           "first %d rows",
+                                           was, o.nprofiles, BL_PROF_HEADER_ROWS);
             }
+            free(was);
         }
         /* ---- end profile */
         if (st != BL_OK)

@@ -17,4 +17,12 @@ bl_status bl__profile_read(bl__ctr_reader *r, const bl_profile *p);
  * rows (read as CSV/TSV), or *out NULL. */
 bl_status bl__profile_match(const char *path, const bl_ingest_opts *opts, const bl_profile **out);
 
+/* The same over a spreadsheet (ingest/sheet.h): each profile looks in its
+ * own `sheet` (a profile whose sheet the file lacks does not match), and
+ * the export is read from that sheet. */
+bl_status bl__profile_match_sheet(const char *path, const bl_ingest_opts *opts,
+                                  const bl_profile **out);
+bl_status bl__profile_read_sheet(const char *path, const bl_profile *p, const bl_ingest_opts *opts,
+                                 const bl_sink *sink, char **errmsg);
+
 #endif

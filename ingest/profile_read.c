@@ -8,6 +8,7 @@
 #include "bilan/profile.h"
 #include "counter_internal.h"
 #include "profile_internal.h"
+#include "sheet.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -306,4 +307,57 @@ bl_status bl__profile_match(const char *path, const bl_ingest_opts *opts, const 
             *out = &opts->profiles[i];
     }
     return BL_OK;
+}
+
+bl_status bl__profile_match_sheet(const char *path, const bl_ingest_opts *opts,
+                                  const bl_profile **out)
+{
+    *out = NULL;
+    for (size_t i = 0; i < opts->nprofiles && !*out; i++) {
+        bl_sheet *sh = NULL;
+        char *err = NULL;
+        bl_status st = bl_sheet_open(path, opts->profiles[i].sheet, &sh, &err);
+        free(err);
+        if (st == BL_NOMEM)
+            return st;
+        if (st != BL_OK)
+            continue; /* no such sheet, or unreadable: said when read */
+        bl__ctr_reader r;
+        bl_sink quiet = {0};
+        bool found = false;
+        st = bl__ctr_reader_init_sheet(&r, sh, path, opts, &quiet);
+        if (st == BL_OK) {
+            st = bl__profile_find_header(&r, &opts->profiles[i], &found);
+            bl__ctr_reader_release(&r);
+        }
+        bl_sheet_close(sh);
+        if (st == BL_NOMEM)
+            return st;
+        if (found)
+            *out = &opts->profiles[i];
+    }
+    return BL_OK;
+}
+
+bl_status bl__profile_read_sheet(const char *path, const bl_profile *p, const bl_ingest_opts *opts,
+                                 const bl_sink *sink, char **errmsg)
+{
+    bl_sheet *sh = NULL;
+    bl_status st = bl_sheet_open(path, p->sheet, &sh, errmsg);
+    if (st != BL_OK) {
+        if (st == BL_DATA && sink->diag) {
+            bl_diag d = {BL_DIAG_FILE, path, 0, NULL, *errmsg ? *errmsg : "unreadable", NULL};
+            sink->diag(sink->ctx, &d);
+        }
+        return st;
+    }
+    bl__ctr_reader r;
+    st = bl__ctr_reader_init_sheet(&r, sh, path, opts, sink);
+    if (st == BL_OK) {
+        st = bl__profile_read(&r, p);
+        bl__ctr_take_errmsg(&r, errmsg);
+        bl__ctr_reader_release(&r);
+    }
+    bl_sheet_close(sh);
+    return st;
 }
