@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bilan/aggregate.h"
 #include "bilan/profile.h"
 #include "counter_internal.h"
 
@@ -150,4 +151,67 @@ Test(profile_units, ini_errors_name_file_and_line)
     cr_assert_eq(bl_profile_parse("Kiosque", "k.ini", "[profile]\n", 10, &p, err, sizeof err),
                  BL_DATA);
     cr_assert(strstr(err, "not a valid profile id"), "%s", err);
+}
+
+/* ---- allocation: largest remainder, ties by partner id ------------------------ */
+
+static void shares_are(int64_t total, const int64_t *w, size_t n, const int64_t *want)
+{
+    int64_t got[8], sum = 0;
+    cr_assert(bl_allocate_shares(total, w, n, got));
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(got[i], want[i], "total %lld, share %zu: %lld, want %lld", (long long)total, i,
+                     (long long)got[i], (long long)want[i]);
+        sum += got[i];
+    }
+    cr_assert_eq(sum, total);
+}
+
+Test(profile_units, largest_remainder_by_hand)
+{
+    /* 3 : 2 : 1 (the shipped network's populations). */
+    const int64_t pop[] = {30000, 20000, 10000};
+    shares_are(100, pop, 3, (int64_t[]){50, 33, 17}); /* 50 / 33.33 / 16.67 */
+    shares_are(7, pop, 3, (int64_t[]){4, 2, 1});      /* 3.5 / 2.33 / 1.17 */
+    shares_are(1, pop, 3, (int64_t[]){1, 0, 0});      /* .5 / .33 / .17 */
+    shares_are(6, pop, 3, (int64_t[]){3, 2, 1});      /* exact */
+    shares_are(0, pop, 3, (int64_t[]){0, 0, 0});
+    /* Ties go to the lower index (partner id first): 1 unit among equals. */
+    const int64_t eq[] = {5, 5, 5};
+    shares_are(1, eq, 3, (int64_t[]){1, 0, 0});
+    shares_are(2, eq, 3, (int64_t[]){1, 1, 0});
+    shares_are(10, eq, 3, (int64_t[]){4, 3, 3});
+    /* 10 by 1 : 1 : 1 : 3 -> 1.67 1.67 1.67 5: floors 1 1 1 5 = 8, two left
+     * to the first two (.67 each, tie by order). */
+    shares_are(10, (int64_t[]){1, 1, 1, 3}, 4, (int64_t[]){2, 2, 1, 5});
+    /* A partner of weight 0 gets nothing, even a remainder. */
+    shares_are(5, (int64_t[]){0, 1, 1}, 3, (int64_t[]){0, 3, 2});
+    /* Remainders .9 .05 .05: the one unit left goes to the first. */
+    shares_are(1, (int64_t[]){90, 5, 5}, 3, (int64_t[]){1, 0, 0});
+    /* 101 by 1 : 1 → 50.5 / 50.5 → 51 / 50. */
+    shares_are(101, (int64_t[]){1, 1}, 2, (int64_t[]){51, 50});
+    /* No overflow at the bounds: 10^12 × 10^9. */
+    shares_are(1000000000000LL, (int64_t[]){1000000000, 1000000000, 1000000000}, 3,
+               (int64_t[]){333333333334LL, 333333333333LL, 333333333333LL});
+    int64_t out[2];
+    cr_assert_not(bl_allocate_shares(5, (int64_t[]){0, 0}, 2, out), "no weight, no share");
+}
+
+Test(profile_units, allocation_by_logs_falls_back_to_population)
+{
+    const int64_t pop[] = {30000, 20000, 10000};
+    int64_t out[3];
+    bool fell = true;
+    /* Logs 1 : 0 : 3 → 10 shared 2.5 / 0 / 7.5: floors 2 + 0 + 7 = 9, the
+     * one left to the first of the equal remainders (.5). */
+    cr_assert(bl_allocate_month(10, BL_BASIS_LOGS, pop, (int64_t[]){1, 0, 3}, 3, out, &fell));
+    cr_assert_not(fell);
+    cr_assert_eq(out[0], 3);
+    cr_assert_eq(out[1], 0);
+    cr_assert_eq(out[2], 7);
+    cr_assert(bl_allocate_month(10, BL_BASIS_LOGS, pop, (int64_t[]){0, 0, 0}, 3, out, &fell));
+    cr_assert(fell, "no log usage that month: population, with a note");
+    cr_assert_eq(out[0], 5);
+    cr_assert_eq(out[1], 3);
+    cr_assert_eq(out[2], 2); /* 5 / 3.33 / 1.67: the unit left to ville-c (.67) */
 }
