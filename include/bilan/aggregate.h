@@ -13,6 +13,7 @@
 #define BILAN_AGGREGATE_H
 
 #include "bilan/common.h"
+#include "bilan/model.h"
 #include "bilan/record.h"
 
 /* ---- cells ------------------------------------------------------------------- */
@@ -254,11 +255,7 @@ int64_t bl_hll_estimate(const uint8_t reg[BL_HLL_M]);
  * and weights. */
 bool bl_allocate_shares(int64_t total, const int64_t *weights, size_t n, int64_t *shares);
 
-/* What a network-level total is shared by (docs/profiles.md). */
-typedef enum bl_alloc_basis {
-    BL_BASIS_POPULATION = 1, /* the partners' populations */
-    BL_BASIS_LOGS = 2        /* the month's log-counted usage of the resource per partner */
-} bl_alloc_basis;
+/* bl_alloc_basis: bilan/model.h (the reports say which rule made a share). */
 
 /* One month's total shared by basis; by logs, when no partner has any
  * log-counted usage that month, by population instead (*fell_back true).

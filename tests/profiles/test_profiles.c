@@ -334,3 +334,184 @@ Test(profiles, spreadsheet_that_is_not_a_report)
     cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM source"), 0);
     tr_teardown(&e);
 }
+
+/* ---- network-level totals in the reports (part 3) ------------------------------- */
+
+/* The text of a report's PDF (pdftotext -layout), rendered into e->dir/out. */
+static char *report_text(const tr_env *e, const char *kind, const char *period, const char *file)
+{
+    tu_run r = tr_bilan(e, "report", kind, period, "--out", in(e, "out"), NULL);
+    cr_assert_eq(r.status, 0, "report %s %s: %s", kind, period, r.err);
+    tu_run_free(&r);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/out/%s/%s", e->dir, period, file);
+    char *t = tu_pdftotext(path);
+    cr_assert_not_null(t, "%s", path);
+    return t;
+}
+
+/* The line of t that starts (after spaces) with `start`, squeezed: runs of
+ * spaces as one (malloc'd; "" when none). */
+static char *line_of(const char *t, const char *start)
+{
+    const char *p = t;
+    while (p && *p) {
+        const char *s = p;
+        while (*s == ' ')
+            s++;
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        if (strncmp(s, start, strlen(start)) == 0) {
+            char *out = malloc(n + 1);
+            size_t o = 0;
+            for (size_t i = 0; i < n; i++)
+                if (s[i] != ' ' || (o && out[o - 1] != ' '))
+                    out[o++] = s[i];
+            while (o && out[o - 1] == ' ')
+                o--;
+            out[o] = '\0';
+            return out;
+        }
+        p = nl ? nl + 1 : NULL;
+    }
+    return strdup("");
+}
+
+static void assert_line(const char *t, const char *start, const char *want)
+{
+    char *l = line_of(t, start);
+    cr_assert_str_eq(l, want, "line '%s': got '%s', want '%s'", start, l, want);
+    free(l);
+}
+
+/* pdftotext's text of a footnote, its line breaks as spaces. */
+static bool has_words(const char *t, const char *words)
+{
+    char *flat = strdup(t);
+    for (char *p = flat; *p; p++)
+        if (*p == '\n')
+            *p = ' ';
+    bool ok = strstr(flat, words) != NULL;
+    free(flat);
+    return ok;
+}
+
+Test(profiles, population_shares_marked_as_estimates_in_every_report)
+{
+    tr_env e = setup_network("prof-alloc-pop");
+    ingest_ok(&e, fx("pnb-reseau-2025.csv"));
+    /* 100 in January by 3 : 2 : 1 (README): 50, 33, 17. */
+    static const struct {
+        const char *file, *row;
+    } cases[] = {{"ville-a-mensuel.pdf", "Prêt numérique ‡ livres 50 — — 50"},
+                 {"ville-b-mensuel.pdf", "Prêt numérique ‡ livres 33 — — 33"},
+                 {"ville-c-mensuel.pdf", "Prêt numérique ‡ livres 17 — — 17"}};
+    for (size_t i = 0; i < 3; i++) {
+        char *t = report_text(&e, "mensuel", "2025-01", cases[i].file);
+        assert_line(t, "Prêt numérique", cases[i].row);
+        cr_assert(has_words(t, "‡ Estimation pour Prêt numérique : le fournisseur ne donne "
+                               "qu'un total pour tout le réseau ; la part de chaque partenaire "
+                               "est calculée au prorata de sa population, par la méthode du "
+                               "plus fort reste"),
+                  "%s", t);
+        free(t);
+    }
+    /* February: 7 → 4, 2, 1. */
+    char *t = report_text(&e, "mensuel", "2025-02", "ville-a-mensuel.pdf");
+    assert_line(t, "Prêt numérique", "Prêt numérique ‡ livres 4 50 — 54");
+    free(t);
+    /* The network review: the shares in the partners' rows, marked; the
+     * provider's total in the total row. */
+    t = report_text(&e, "reseau", "2025-01", "reseau-reseau.pdf");
+    assert_line(t, "Ville A", "Ville A ‡ 50 50");
+    assert_line(t, "Ville C", "Ville C ‡ 17 17");
+    assert_line(t, "Total", "Total 100 100");
+    cr_assert(has_words(t, "‡ Estimation pour Prêt numérique"), "%s", t);
+    free(t);
+    t = report_text(&e, "annuel", "2025", "reseau-annuel.pdf");
+    cr_assert(strstr(t, "Ville B ‡"), "%s", t);
+    cr_assert(has_words(t, "‡ Estimation pour Prêt numérique"), "%s", t);
+    free(t);
+    /* The email says so too. */
+    tu_run r = tr_bilan(&e, "mail", "2025-01", "--partner", "ville-b", "--dry-run", "--outbox",
+                        in(&e, "ob"), "--reports", in(&e, "out"), "--from", "a@b.example", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    tu_run g = tu_sh("grep -c 'dont des estimations pour Pr=C3=AAt num=C3=A9rique' "
+                     "'%s'/2025-01/ville-b-mensuel.eml",
+                     in(&e, "ob"));
+    cr_assert_str_eq(g.out, "1\n", "%s", g.err);
+    tu_run_free(&g);
+    tr_teardown(&e);
+}
+
+Test(profiles, allocate_none_stays_at_network_level)
+{
+    tr_env e = setup_network("prof-alloc-none");
+    tu_run c =
+        tu_sh("sed -i 's/^allocate = .*/allocate = none/' '%s'", in(&e, "net/profiles/pnb.ini"));
+    tu_run_free(&c);
+    run_ok(tr_bilan(&e, "network", "import", in(&e, "net"), NULL), "import");
+    ingest_ok(&e, fx("pnb-reseau-2025.csv"));
+    char *t = report_text(&e, "mensuel", "2025-01", "ville-a-mensuel.pdf");
+    assert_line(t, "Prêt numérique", "Prêt numérique § livres 0 — — 0");
+    cr_assert(has_words(t, "§ Prêt numérique : le fournisseur ne donne qu'un total pour tout le "
+                           "réseau, qui n'est pas réparti entre les partenaires : il ne compte "
+                           "pas dans vos chiffres."),
+              "%s", t);
+    cr_assert_null(strstr(t, "‡"));
+    free(t);
+    t = report_text(&e, "reseau", "2025-01", "reseau-reseau.pdf");
+    assert_line(t, "Ville A", "Ville A 0 0");
+    cr_assert(has_words(t, "§ Prêt numérique : total donné par le fournisseur pour tout le "
+                           "réseau ; il compte dans les chiffres du réseau, dans ceux d'aucun "
+                           "partenaire."),
+              "%s", t);
+    free(t);
+    t = report_text(&e, "annuel", "2025", "reseau-annuel.pdf");
+    /* The resource's total is the provider's: 100 + 7. */
+    char *l = line_of(t, "Prêt numérique §");
+    cr_assert(strncmp(l, "Prêt numérique § livres numériques 107", 38) == 0, "%s", l);
+    free(l);
+    free(t);
+    tr_teardown(&e);
+}
+
+Test(profiles, logs_shares_and_fallback_to_population)
+{
+    tr_env e = setup_network("prof-alloc-logs");
+    tu_run c =
+        tu_sh("sed -i 's/^allocate = .*/allocate = logs/' '%s'", in(&e, "net/profiles/pnb.ini"));
+    tu_run_free(&c);
+    run_ok(tr_bilan(&e, "network", "import", in(&e, "net"), NULL), "import");
+    /* January's PNB requests in the logs: 1 from bm-a, 3 from bm-c. */
+    const char *ua = "\"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:124.0) Gecko/20100101 "
+                     "Firefox/124.0\"\n";
+    char log[2048];
+    snprintf(log, sizeof log,
+             "192.0.2.10 - - [10/Jan/2025:10:00:00 +0100] \"GET /pnb/1 HTTP/1.1\" 200 512 %s"
+             "192.0.2.130 - - [11/Jan/2025:10:00:00 +0100] \"GET /pnb/2 HTTP/1.1\" 200 512 %s"
+             "192.0.2.130 - - [12/Jan/2025:11:00:00 +0100] \"GET /pnb/3 HTTP/1.1\" 200 512 %s"
+             "192.0.2.131 - - [13/Jan/2025:12:00:00 +0100] \"GET /pnb/4 HTTP/1.1\" 200 512 %s",
+             ua, ua, ua, ua);
+    write_file(&e, "pnb.log", log);
+    ingest_ok(&e, in(&e, "pnb.log"));
+    ingest_ok(&e, fx("pnb-reseau-2025.csv"));
+    /* January: 100 by 1 : 0 : 3 = 25, 0, 75. */
+    char *t = report_text(&e, "reseau", "2025-01", "reseau-reseau.pdf");
+    assert_line(t, "Ville A", "Ville A ‡ 25 25");
+    assert_line(t, "Ville B", "Ville B ‡ 0 0");
+    assert_line(t, "Ville C", "Ville C ‡ 75 75");
+    cr_assert(has_words(t, "au prorata des consultations de la ressource que les journaux "
+                           "d'accès ont comptées pour lui ce mois-là"),
+              "%s", t);
+    free(t);
+    /* February: no log, so by population (7 → 4, 2, 1), with the note. */
+    t = report_text(&e, "mensuel", "2025-02", "ville-a-mensuel.pdf");
+    assert_line(t, "Prêt numérique", "Prêt numérique ‡ livres 4 25 — 29");
+    cr_assert(has_words(t, "Un mois sans journaux d'accès est réparti au prorata de la "
+                           "population."),
+              "%s", t);
+    free(t);
+    tr_teardown(&e);
+}
