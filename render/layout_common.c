@@ -139,7 +139,13 @@ const char *bl__resource_label(char *out, size_t n, const bl_model_resource *r)
     const char *mark = r->shared          ? BL_NBSP BL_ESTIMATE_MARK
                        : r->network_level ? BL_NBSP BL_NETWORK_LEVEL_MARK
                                           : "";
-    snprintf(out, n, "%s%s", r->name, mark);
+    /* A resource counted in one of bilan's own metrics says which: "Prêt
+     * numérique (prêts)". */
+    const char *unit = r->metric ? bl__metric_fr(r->metric) : NULL;
+    if (unit)
+        snprintf(out, n, "%s (%s)%s", r->name, unit, mark);
+    else
+        snprintf(out, n, "%s%s", r->name, mark);
     return out;
 }
 

@@ -35,6 +35,10 @@ const char *bl__kind_id(size_t i);
 /* French name of a resource kind: "livres numériques", "presse"… (an
  * unknown kind is written as it is). */
 const char *bl__kind_fr(const char *kind);
+/* The French name of bilan's own metrics (bl_extra_metrics: "Loans" ->
+ * "prêts", "Plays" -> "visionnages"...), NULL for any other metric (a
+ * COUNTER metric is what reports call consultations). */
+const char *bl__metric_fr(const char *metric);
 /* "Bilan mensuel", "Bilan semestriel", "Bilan annuel", "Revue du réseau". */
 const char *bl__w_report_title(bl_report_kind k);
 /* The adjective of a partner report in its email: "mensuel", "semestriel". */

@@ -403,9 +403,9 @@ Test(profiles, population_shares_marked_as_estimates_in_every_report)
     /* 100 in January by 3 : 2 : 1 (README): 50, 33, 17. */
     static const struct {
         const char *file, *row;
-    } cases[] = {{"ville-a-mensuel.pdf", "Prêt numérique ‡ livres 50 — — 50"},
-                 {"ville-b-mensuel.pdf", "Prêt numérique ‡ livres 33 — — 33"},
-                 {"ville-c-mensuel.pdf", "Prêt numérique ‡ livres 17 — — 17"}};
+    } cases[] = {{"ville-a-mensuel.pdf", "Prêt numérique (prêts) ‡ livres 50 — — 50"},
+                 {"ville-b-mensuel.pdf", "Prêt numérique (prêts) ‡ livres 33 — — 33"},
+                 {"ville-c-mensuel.pdf", "Prêt numérique (prêts) ‡ livres 17 — — 17"}};
     for (size_t i = 0; i < 3; i++) {
         char *t = report_text(&e, "mensuel", "2025-01", cases[i].file);
         assert_line(t, "Prêt numérique", cases[i].row);
@@ -418,7 +418,7 @@ Test(profiles, population_shares_marked_as_estimates_in_every_report)
     }
     /* February: 7 → 4, 2, 1. */
     char *t = report_text(&e, "mensuel", "2025-02", "ville-a-mensuel.pdf");
-    assert_line(t, "Prêt numérique", "Prêt numérique ‡ livres 4 50 — 54");
+    assert_line(t, "Prêt numérique", "Prêt numérique (prêts) ‡ livres 4 50 — 54");
     free(t);
     /* The network review: the shares in the partners' rows, marked; the
      * provider's total in the total row. */
@@ -454,7 +454,7 @@ Test(profiles, allocate_none_stays_at_network_level)
     run_ok(tr_bilan(&e, "network", "import", in(&e, "net"), NULL), "import");
     ingest_ok(&e, fx("pnb-reseau-2025.csv"));
     char *t = report_text(&e, "mensuel", "2025-01", "ville-a-mensuel.pdf");
-    assert_line(t, "Prêt numérique", "Prêt numérique § livres 0 — — 0");
+    assert_line(t, "Prêt numérique", "Prêt numérique (prêts) § livres 0 — — 0");
     cr_assert(has_words(t, "§ Prêt numérique : le fournisseur ne donne qu'un total pour tout le "
                            "réseau, qui n'est pas réparti entre les partenaires : il ne compte "
                            "pas dans vos chiffres."),
@@ -470,8 +470,8 @@ Test(profiles, allocate_none_stays_at_network_level)
     free(t);
     t = report_text(&e, "annuel", "2025", "reseau-annuel.pdf");
     /* The resource's total is the provider's: 100 + 7. */
-    char *l = line_of(t, "Prêt numérique §");
-    cr_assert(strncmp(l, "Prêt numérique § livres numériques 107", 38) == 0, "%s", l);
+    char *l = line_of(t, "Prêt numérique (prêts) §");
+    cr_assert(strncmp(l, "Prêt numérique (prêts) § livres numériques 107 ", 52) == 0, "%s", l);
     free(l);
     free(t);
     tr_teardown(&e);
@@ -508,7 +508,7 @@ Test(profiles, logs_shares_and_fallback_to_population)
     free(t);
     /* February: no log, so by population (7 → 4, 2, 1), with the note. */
     t = report_text(&e, "mensuel", "2025-02", "ville-a-mensuel.pdf");
-    assert_line(t, "Prêt numérique", "Prêt numérique ‡ livres 4 25 — 29");
+    assert_line(t, "Prêt numérique", "Prêt numérique (prêts) ‡ livres 4 25 — 29");
     cr_assert(has_words(t, "Un mois sans journaux d'accès est réparti au prorata de la "
                            "population."),
               "%s", t);
