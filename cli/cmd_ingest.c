@@ -1,5 +1,5 @@
-/* bilan ingest [--format F] [--provider NAME] [--library-param NAME] [--strict] [--force]
- * [--profile ID] FILE... */
+/* bilan ingest [--format F] [--provider NAME] [--library ID] [--library-param NAME] [--strict]
+ * [--force] [--profile ID] FILE... */
 #include "cli.h"
 
 #include <getopt.h>
@@ -8,38 +8,40 @@
 #include <string.h>
 
 static const char USAGE[] =
-    "bilan ingest [--format FMT] [--provider NAME] [--library-param NAME] [--strict] [--force] "
-    "[--profile ID] FILE...";
+    "bilan ingest [--format FMT] [--provider NAME] [--library ID] [--library-param NAME] "
+    "[--strict] [--force] [--profile ID] FILE...";
 
 static void help(void)
 {
-    printf(
-        "usage: %s\n\n"
-        "Ingests usage files into the store, each in one transaction.\n\n"
-        "  --format FMT          auto (default: by content), counter5, counter4,\n"
-        "                        combined, common, ezproxy, profile, or custom:'FORMAT' (Apache\n"
-        "                        LogFormat specifiers, e.g. custom:'%%h %%l %%u %%t \"%%r\" "
-        "%%>s %%b')\n"
-        "  --provider NAME       provider name recorded for the files (default: the\n"
-        "                        report's Created_By)\n"
-        "  --library-param NAME  logs: take the library from this URL query parameter,\n"
-        "                        matched against the libraries' aliases (default: the\n"
-        "                        client IP against their ip_ranges)\n"
-        "  --strict              refuse a whole file as soon as one row is bad\n"
-        "  --force               logs: ingest a log whose hits overlap in time those of\n"
-        "                        a log already ingested for the same resource (refused\n"
-        "                        otherwise: the same hits would be counted twice)\n"
-        "  --profile ID          read the file with the network's profile ID\n"
-        "                        (profiles/ID.ini; default: a file that is neither\n"
-        "                        COUNTER nor a log is matched to a profile by its\n"
-        "                        header row; docs/profiles.md)\n\n"
-        "Files may be plain or gzip'd. A file already ingested (same content) is\n"
-        "skipped. A newer report restating months replaces them. A bad row is\n"
-        "rejected alone (FILE:LINE: field: reason on stderr) and recorded; a file that\n"
-        "cannot be read as a whole is refused, the store unchanged for it.\n\n"
-        "Exit status: 0 when every file was ingested or skipped, 65 when a file was\n"
-        "refused, 66 when a file or the --profile is missing.\n",
-        USAGE);
+    printf("usage: %s\n\n"
+           "Ingests usage files into the store, each in one transaction.\n\n"
+           "  --format FMT          auto (default: by content), counter5, counter4,\n"
+           "                        combined, common, ezproxy, profile, or\n"
+           "                        custom:'FORMAT' (Apache LogFormat specifiers, e.g.\n"
+           "                        custom:'%%h %%l %%u %%t \"%%r\" %%>s %%b')\n"
+           "  --provider NAME       provider name recorded for the files (default: the\n"
+           "                        report's Created_By)\n"
+           "  --library ID          COUNTER: the library (id of libraries.csv) of a report\n"
+           "                        that names no institution (a table without its header\n"
+           "                        block); without it such usage is unattributed\n"
+           "  --library-param NAME  logs: take the library from this URL query parameter,\n"
+           "                        matched against the libraries' aliases (default: the\n"
+           "                        client IP against their ip_ranges)\n"
+           "  --strict              refuse a whole file as soon as one row is bad\n"
+           "  --force               logs: ingest a log whose hits overlap in time those of\n"
+           "                        a log already ingested for the same resource (refused\n"
+           "                        otherwise: the same hits would be counted twice)\n"
+           "  --profile ID          read the file with the network's profile ID\n"
+           "                        (profiles/ID.ini; default: a file that is neither\n"
+           "                        COUNTER nor a log is matched to a profile by its\n"
+           "                        header row; docs/profiles.md)\n\n"
+           "Files may be plain or gzip'd. A file already ingested (same content) is\n"
+           "skipped. A newer report restating months replaces them. A bad row is\n"
+           "rejected alone (FILE:LINE: field: reason on stderr) and recorded; a file that\n"
+           "cannot be read as a whole is refused, the store unchanged for it.\n\n"
+           "Exit status: 0 when every file was ingested or skipped, 65 when a file was\n"
+           "refused, 66 when a file or the --profile is missing.\n",
+           USAGE);
 }
 
 /* A file's diagnostics are held until it is known whether the file was
@@ -78,6 +80,7 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
     static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
                                              {"provider", required_argument, NULL, 'p'},
                                              {"library-param", required_argument, NULL, 'l'},
+                                             {"library", required_argument, NULL, 'L'},
                                              {"strict", no_argument, NULL, 's'},
                                              {"force", no_argument, NULL, 'F'},
                                              {"profile", required_argument, NULL, 'P'},
@@ -97,6 +100,11 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
             break;
         case 'l':
             opts.library_param = optarg;
+            break;
+        case 'L':
+            if (!bl_id_valid(optarg))
+                return cli_usage("ingest", USAGE, "'%s' is not a library id", optarg);
+            opts.library = optarg;
             break;
         case 's':
             opts.strict = true;

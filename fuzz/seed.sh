@@ -9,7 +9,7 @@ out=${1:-$src/build-fuzz/seeds}
 fx=$src/fixtures
 rm -rf "$out"
 mkdir -p "$out/fuzz_counter" "$out/fuzz_log" "$out/fuzz_log_custom" \
-         "$out/fuzz_network_csv" "$out/fuzz_gzip" "$out/fuzz_profile"
+         "$out/fuzz_network_csv" "$out/fuzz_gzip" "$out/fuzz_sheet" "$out/fuzz_profile"
 
 # cp_seeds TARGET FILE...: copies each existing regular file, named after
 # its fixture path so two fixtures with one name do not collide.
@@ -25,6 +25,10 @@ cp_seeds() {
 # COUNTER: R5 and R4 samples, the ingest and demo feeds, the bad inputs.
 cp_seeds fuzz_counter "$fx"/counter5/* "$fx"/counter4/* "$fx"/ingest/*.csv "$fx"/ingest/*.tsv \
     "$fx"/demo/feeds/* "$fx"/messy/* "$fx"/bad/*
+# Spreadsheets: the xlsx and ods fixtures (COUNTER samples, variants, network
+# lists, real-world files) and the bad ones (zip bomb, truncated, error cell).
+cp_seeds fuzz_sheet "$fx"/sheets/*.xlsx "$fx"/sheets/*.ods "$fx"/sheets/*/*.xlsx \
+    "$fx"/sheets/*/*.ods "$fx"/bad/sheet-*
 # Logs: every log fixture, and the bad inputs (a reader must survive them all).
 cp_seeds fuzz_log "$fx"/logs/* "$fx"/logs/*/* "$fx"/bad/*
 # Networks: every network folder as one input (its four files separated by

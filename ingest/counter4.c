@@ -360,7 +360,9 @@ static bl_status read_r4(bl_source *src, struct bl_sheet *sheet, const char *pat
         .family = s->rep->family,
         .release = 4,
         .created_by = NULL,
-        .institution_id = s->inst_id[0] ? s->inst_id : NULL,
+        .institution_id = s->inst_id[0]    ? s->inst_id
+                          : s->customer[0] ? NULL
+                                           : bl__ctr_library(r),
         .institution_name = s->customer[0] ? s->customer : NULL,
         .period_begin = s->month_first, /* the month columns decide */
         .period_end = s->month_last,

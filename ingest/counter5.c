@@ -338,7 +338,9 @@ static bl_status begin(r5_state *s)
         .family = s->family,
         .release = parse_release(h->release),
         .created_by = h->created_by[0] ? h->created_by : NULL,
-        .institution_id = h->inst_id[0] ? h->inst_id : NULL,
+        .institution_id = h->inst_id[0]     ? h->inst_id
+                          : h->inst_name[0] ? NULL
+                                            : bl__ctr_library(&s->r),
         .institution_name = h->inst_name[0] ? h->inst_name : NULL,
         .period_begin = c->month_first, /* the month columns decide */
         .period_end = c->month_last,
@@ -493,6 +495,24 @@ static bl_status read_r5(bl_source *src, struct bl_sheet *sheet, const char *pat
             continue;
         }
         bl_sv key = r->fields[0];
+        const char *headerless = s->h.keys == 0 && !bl__ctr_norm_eq(key, "reportname")
+                                     ? bl__ctr_headerless_r5(r->fields, r->nfields)
+                                     : NULL;
+        if (headerless) {
+            /* A table without its header block (copied out of a spreadsheet,
+             * or so exported): the report type from its columns, the
+             * institution from --library or none. */
+            snprintf(s->h.report_id, sizeof s->h.report_id, "%s", headerless);
+            snprintf(s->h.release, sizeof s->h.release, "5");
+            s->h.has_release = true;
+            bl__ctr_note(r, 0,
+                         "no header block: read as a COUNTER R5 %s from its columns, "
+                         "institution %s",
+                         headerless,
+                         bl__ctr_library(r) ? bl__ctr_library(r) + strlen(BL_LIBRARY_INSTITUTION)
+                                            : "from the rows or none (--library ID names it)");
+            break;
+        }
         if (s->h.keys == 0 && !bl__ctr_norm_eq(key, "reportname")) {
             char q[64];
             bl__ctr_quote(key, q);

@@ -19,6 +19,36 @@
 
 /* ---- the record reader ------------------------------------------------- */
 
+static void set_library(bl__ctr_reader *r, const bl_ingest_opts *opts)
+{
+    if (opts && opts->library && opts->library[0])
+        snprintf(r->library, sizeof r->library, "%s%s", BL_LIBRARY_INSTITUTION, opts->library);
+}
+
+const char *bl__ctr_library(const bl__ctr_reader *r)
+{
+    return r->library[0] ? r->library : NULL;
+}
+
+const char *bl__ctr_headerless_r5(const bl_sv *cells, size_t n)
+{
+    bool metric = false, platform = false, database = false, title = false, item = false;
+    for (size_t i = 0; i < n; i++) {
+        char k[24];
+        if (cells[i].len == 0 || cells[i].len > 20)
+            continue;
+        bl__ctr_norm(cells[i], k, sizeof k);
+        metric |= strcmp(k, "metrictype") == 0;
+        platform |= strcmp(k, "platform") == 0;
+        database |= strcmp(k, "database") == 0;
+        title |= strcmp(k, "title") == 0;
+        item |= strcmp(k, "item") == 0;
+    }
+    if (!metric)
+        return NULL;
+    return item ? "IR" : title ? "TR" : database ? "DR" : platform ? "PR" : NULL;
+}
+
 bl_status bl__ctr_reader_init(bl__ctr_reader *r, bl_source *src, const char *path,
                               const bl_ingest_opts *opts, const bl_sink *sink)
 {
@@ -27,6 +57,7 @@ bl_status bl__ctr_reader_init(bl__ctr_reader *r, bl_source *src, const char *pat
     r->path = path;
     r->sink = sink;
     r->strict = opts && opts->strict;
+    set_library(r, opts);
     r->rec = BL_BUF_INIT(BL_CTR_LINE_CAP);
     /* Windows-1252 expands to at most 3 bytes of UTF-8 per byte. */
     r->conv = BL_BUF_INIT(3 * BL_CTR_LINE_CAP + 16);
@@ -49,6 +80,7 @@ bl_status bl__ctr_reader_init_sheet(bl__ctr_reader *r, bl_sheet *sheet, const ch
     r->path = path;
     r->sink = sink;
     r->strict = opts && opts->strict;
+    set_library(r, opts);
     r->next_line = 1;
     r->now_mi = bl__ctr_current_month();
     r->fields = malloc(BL_CTR_MAX_FIELDS * sizeof *r->fields);
@@ -1079,8 +1111,12 @@ bl_format bl__counter_sniff(const char *head, size_t n)
     char id[16];
     if (bl__ctr_r4_report_id(cells[0], id))
         return BL_FMT_COUNTER4;
-    if (!bl__ctr_norm_eq(cells[0], "reportname"))
-        return BL_FMT_AUTO;
+    if (!bl__ctr_norm_eq(cells[0], "reportname")) {
+        /* A table without its header block: its column row. */
+        bl_sv all[64];
+        size_t na = bl__ctr_split_line(head, n, buf, sizeof buf, all, 64, &used);
+        return bl__ctr_headerless_r5(all, na) ? BL_FMT_COUNTER5 : BL_FMT_AUTO;
+    }
     /* An R5 header: a Release (or Report_ID) row among the next lines. */
     for (int line = 0; line < 20 && used < n; line++) {
         head += used;

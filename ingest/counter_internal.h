@@ -60,6 +60,9 @@ typedef struct bl__ctr_reader {
     /* Records read from a spreadsheet instead of src (bl__ctr_reader_init_sheet):
      * a row is a record, line its row number. Borrowed. */
     struct bl_sheet *sheet;
+    /* --library: the institution of a report that names none, as
+     * BL_LIBRARY_INSTITUTION "ID" ("" when not given). */
+    char library[96];
     unsigned long sheet_prev; /* number of the last row handed out */
     bool sheet_held;          /* a row is held back behind a blank one */
     bool row_errored;         /* the current row was rejected for a formula error */
@@ -81,6 +84,12 @@ bl_status bl__counter5_read_sheet(struct bl_sheet *sheet, const char *path,
                                   const bl_ingest_opts *opts, const bl_sink *sink, char **errmsg);
 bl_status bl__counter4_read_sheet(struct bl_sheet *sheet, const char *path,
                                   const bl_ingest_opts *opts, const bl_sink *sink, char **errmsg);
+/* The institution a report that names none is given (--library), or NULL. */
+const char *bl__ctr_library(const bl__ctr_reader *r);
+/* The COUNTER R5 report id ("PR", "DR", "TR", "IR") a heading row's columns
+ * say (Item, Title, Database, Platform, with Metric_Type), for a table
+ * without its header block; NULL when they say none. */
+const char *bl__ctr_headerless_r5(const bl_sv *cells, size_t n);
 /* True when cell i of the current record is a spreadsheet's formula error
  * (#DIV/0!, #REF!...); never for CSV/TSV. */
 bool bl__ctr_cell_error(const bl__ctr_reader *r, size_t i);

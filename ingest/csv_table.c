@@ -1,5 +1,9 @@
 /* In-memory CSV tables for the network's reference files (libcsv). */
 #include "csv_table.h"
+#include "counter_internal.h" /* bl__ctr_col_name */
+#include "sheet.h"
+
+#include <stdint.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -117,6 +121,124 @@ static char guess_delim(const char *p, size_t n)
     return semis > commas ? ';' : ',';
 }
 
+/* The first row is the header; no row may be wider than it. */
+static bl_status finish_table(bl_csv_table *t, const char *path, char *err, size_t errlen)
+{
+    bl_status rc = BL_OK;
+    if (t->nrows == 0) {
+        snprintf(err, errlen, "%s: empty file: expected a header row", path);
+        rc = BL_DATA;
+        return rc;
+    }
+    /* The first row is the header. */
+    bl_csv_row hdr = t->rows[0];
+    t->ncols = hdr.ncells;
+    t->header = calloc(hdr.ncells ? hdr.ncells : 1, sizeof *t->header);
+    if (!t->header) {
+        rc = BL_NOMEM;
+        return rc;
+    }
+    for (size_t i = 0; i < hdr.ncells; i++)
+        if (!(t->header[i] = normalise_heading(hdr.cells[i]))) {
+            rc = BL_NOMEM;
+            return rc;
+        }
+    free_cells(hdr.cells, hdr.ncells);
+    memmove(t->rows, t->rows + 1, (t->nrows - 1) * sizeof *t->rows);
+    t->nrows--;
+    /* A row wider than its header has its values shifted (an unquoted
+     * delimiter inside a cell): every later cell would land in the wrong
+     * column, silently. A narrower row is the caller's to judge (its
+     * missing trailing cells read as empty). */
+    for (size_t i = 0; i < t->nrows; i++) {
+        const bl_csv_row *r = &t->rows[i];
+        if (r->ncells > t->ncols) {
+            const char *d = t->delim == '\t' ? "tab" : t->delim == ';' ? "';'" : "','";
+            if (!t->delim)
+                snprintf(err, errlen,
+                         "%s:%lu: %zu cells but the header has %zu: every column needs a "
+                         "heading in the first row",
+                         path, r->line, r->ncells, t->ncols);
+            else
+                snprintf(err, errlen,
+                         "%s:%lu: %zu cells but the header has %zu: a %s inside a cell must be "
+                         "quoted (\"...\")",
+                         path, r->line, r->ncells, t->ncols, d);
+            rc = BL_DATA;
+            return rc;
+        }
+    }
+    return rc;
+}
+
+/* A spreadsheet's first sheet as a table (xlsx, ods: by content): the
+ * same rows as its CSV, line being the spreadsheet's row number. A formula
+ * error in a cell refuses the table (its value is unknown). */
+static bl_status sheet_table_read(const char *path, bl_csv_table *t, char *err, size_t errlen)
+{
+    bl_sheet *sh = NULL;
+    char *msg = NULL;
+    bl_status rc = bl_sheet_open(path, NULL, &sh, &msg);
+    if (rc != BL_OK) {
+        snprintf(err, errlen, "%s", msg ? msg : bl_status_str(rc));
+        free(msg);
+        return rc;
+    }
+    struct builder b = {.t = t};
+    if (!(t->path = strdup(path)))
+        b.nomem = true;
+    bool eof = false;
+    size_t bytes = 0; /* the table's size so far: capped as a CSV file is */
+    while (!b.nomem) {
+        if ((rc = bl_sheet_next(sh, &eof)) != BL_OK) {
+            snprintf(err, errlen, "%s: %s", path, bl_sheet_errmsg(sh));
+            break;
+        }
+        if (eof)
+            break;
+        b.cur_line = bl_sheet_row(sh);
+        if (bl_sheet_row_too_long(sh)) {
+            snprintf(err, errlen, "%s:%lu: row longer than %u bytes", path, b.cur_line,
+                     BL_SHEET_ROW_MAX);
+            rc = BL_DATA;
+            break;
+        }
+        size_t n = bl_sheet_ncells(sh);
+        if ((bytes += n * sizeof(char *) + bl__sheet_row_bytes(sh)) > MAX_TABLE_BYTES) {
+            snprintf(err, errlen, "%s:%lu: sheet too large for a reference table", path,
+                     b.cur_line);
+            rc = BL_DATA;
+            break;
+        }
+        for (size_t i = 0; i < n && !b.nomem; i++) {
+            bl_cell_kind kind;
+            bl_sv v = bl_sheet_cell(sh, i, &kind);
+            if (kind == BL_CELL_ERROR) {
+                char letter[16];
+                bl__ctr_col_name(i, letter);
+                snprintf(err, errlen, "%s:%lu: column %s: the cell holds the formula error %.*s",
+                         path, b.cur_line, letter, (int)(v.len > 40 ? 40 : v.len), v.ptr);
+                rc = BL_DATA;
+                break;
+            }
+            /* libcsv's callback type: the cell is only read (copied). */
+            on_field((void *)(uintptr_t)v.ptr, v.len, &b);
+        }
+        if (rc != BL_OK)
+            break;
+        on_row(0, &b);
+    }
+    free_cells(b.cells, b.ncells);
+    bl_sheet_close(sh);
+    if (rc == BL_OK && b.nomem)
+        rc = BL_NOMEM;
+    if (rc == BL_OK)
+        rc = finish_table(t, path, err, errlen);
+    if (rc != BL_OK)
+        bl__csv_table_free(t);
+    return rc;
+}
+
 bl_status bl__csv_table_read(const char *path, bl_csv_table *t, char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
@@ -133,7 +255,19 @@ bl_status bl__csv_table_read(const char *path, bl_csv_table *t, char *err, size_
         return errno == ENOENT ? BL_NOINPUT : BL_IO;
     }
     char chunk[65536];
-    size_t got;
+    size_t got = fread(chunk, 1, 8, f);
+    if (bl__sheet_sniff(chunk, got) == BL_SHEET_XLS) {
+        fclose(f);
+        snprintf(err, errlen,
+                 "%s: legacy Excel workbook (.xls) is not read: save it as .xlsx, .ods or .csv",
+                 path);
+        return BL_DATA;
+    }
+    if (bl__sheet_sniff(chunk, got) != BL_SHEET_NONE) {
+        fclose(f);
+        return sheet_table_read(path, t, err, errlen);
+    }
+    rewind(f);
     while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
         rc = bl_buf_append(&raw, chunk, got);
         if (rc != BL_OK) {
@@ -198,43 +332,7 @@ bl_status bl__csv_table_read(const char *path, bl_csv_table *t, char *err, size_
         rc = BL_NOMEM;
         goto out;
     }
-    if (t->nrows == 0) {
-        snprintf(err, errlen, "%s: empty file: expected a header row", path);
-        rc = BL_DATA;
-        goto out;
-    }
-    /* The first row is the header. */
-    bl_csv_row hdr = t->rows[0];
-    t->ncols = hdr.ncells;
-    t->header = calloc(hdr.ncells ? hdr.ncells : 1, sizeof *t->header);
-    if (!t->header) {
-        rc = BL_NOMEM;
-        goto out;
-    }
-    for (size_t i = 0; i < hdr.ncells; i++)
-        if (!(t->header[i] = normalise_heading(hdr.cells[i]))) {
-            rc = BL_NOMEM;
-            goto out;
-        }
-    free_cells(hdr.cells, hdr.ncells);
-    memmove(t->rows, t->rows + 1, (t->nrows - 1) * sizeof *t->rows);
-    t->nrows--;
-    /* A row wider than its header has its values shifted (an unquoted
-     * delimiter inside a cell): every later cell would land in the wrong
-     * column, silently. A narrower row is the caller's to judge (its
-     * missing trailing cells read as empty). */
-    for (size_t i = 0; i < t->nrows; i++) {
-        const bl_csv_row *r = &t->rows[i];
-        if (r->ncells > t->ncols) {
-            const char *d = t->delim == '\t' ? "tab" : t->delim == ';' ? "';'" : "','";
-            snprintf(err, errlen,
-                     "%s:%lu: %zu cells but the header has %zu: a %s inside a cell must be "
-                     "quoted (\"...\")",
-                     path, r->line, r->ncells, t->ncols, d);
-            rc = BL_DATA;
-            goto out;
-        }
-    }
+    rc = finish_table(t, path, err, errlen);
 out:
     if (parser_ready)
         csv_free(&p);

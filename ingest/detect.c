@@ -53,8 +53,9 @@ bl_status bl_format_detect(const char *head, size_t n, bl_format *fmt, char **er
     if (f == BL_FMT_AUTO) {
         *errmsg = bl_strdup_printf(
             "unknown format: expected a COUNTER R5 report (header starting with "
-            "Report_Name), a COUNTER R4 report (e.g. 'Journal Report 1' in cell A1), or an "
-            "access log (Apache common/combined, EZproxy); use --format to say which");
+            "Report_Name, or its column headings with Metric_Type), a COUNTER R4 report (e.g. "
+            "'Journal Report 1' in cell A1), or an access log (Apache common/combined, "
+            "EZproxy); use --format to say which");
         return BL_DATA;
     }
     *fmt = f;

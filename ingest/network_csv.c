@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -698,25 +699,61 @@ static bl_status read_forfaits(ctx *c)
 
 typedef bl_status (*read_fn)(ctx *c);
 
-static bl_status read_one(ctx *c, const char *dir, const char *name, bool required, read_fn fn)
+/* A list may be saved as CSV or as a spreadsheet: base.csv, base.xlsx or
+ * base.ods (read by content all the same), exactly one of them. *path is
+ * the one present, or base.csv when none is. */
+static bl_status find_list(ctx *c, const char *dir, const char *base, char **path)
 {
-    char *path = bl_strdup_printf("%s/%s", dir, name);
-    if (!path)
-        return nomem(c);
+    static const char *const exts[] = {"csv", "xlsx", "ods"};
+    char *found = NULL;
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        char *p = bl_strdup_printf("%s/%s.%s", dir, base, exts[i]);
+        if (!p) {
+            free(found);
+            return nomem(c);
+        }
+        if (access(p, F_OK) != 0) {
+            free(p);
+            continue;
+        }
+        if (found) {
+            snprintf(c->err, c->errlen,
+                     "%s: both %s and %s are present: keep only one of %s.csv, %s.xlsx, %s.ods",
+                     dir, strrchr(found, '/') + 1, strrchr(p, '/') + 1, base, base, base);
+            free(found);
+            free(p);
+            return BL_DATA;
+        }
+        found = p;
+    }
+    *path = found ? found : bl_strdup_printf("%s/%s.csv", dir, base);
+    return *path ? BL_OK : nomem(c);
+}
+
+static bl_status read_one(ctx *c, const char *dir, const char *base, bool required, read_fn fn)
+{
+    char *path = NULL;
+    bl_status found = find_list(c, dir, base, &path);
+    if (found != BL_OK)
+        return found;
+    const char *name = strrchr(path, '/') + 1;
     bl_csv_table t;
     char err[512] = "";
     bl_status rc = bl__csv_table_read(path, &t, err, sizeof err);
-    free(path);
-    if (rc == BL_NOINPUT && !required)
+    if (rc == BL_NOINPUT && !required) {
+        free(path);
         return BL_OK;
+    }
     if (rc != BL_OK) {
         /* The table reader says nothing when it runs out of memory. */
         if (err[0])
             snprintf(c->err, c->errlen, "%s", err);
         else
             snprintf(c->err, c->errlen, "%s/%s: %s", dir, name, bl_status_str(rc));
+        free(path);
         return rc;
     }
+    free(path);
     c->t = &t;
     rc = fn(c);
     c->t = NULL;
@@ -733,13 +770,13 @@ bl_status bl_network_read(const char *dir, bl_network *net, char *err, size_t er
     if (!(net->mem = calloc(1, sizeof *net->mem)))
         rc = nomem(&c);
     if (rc == BL_OK)
-        rc = read_one(&c, dir, "partners.csv", true, read_partners);
+        rc = read_one(&c, dir, "partners", true, read_partners);
     if (rc == BL_OK)
-        rc = read_one(&c, dir, "libraries.csv", true, read_libraries);
+        rc = read_one(&c, dir, "libraries", true, read_libraries);
     if (rc == BL_OK)
-        rc = read_one(&c, dir, "resources.csv", true, read_resources);
+        rc = read_one(&c, dir, "resources", true, read_resources);
     if (rc == BL_OK)
-        rc = read_one(&c, dir, "forfaits.csv", false, read_forfaits);
+        rc = read_one(&c, dir, "forfaits", false, read_forfaits);
     strset *sets[] = {&c.partner_ids,  &c.library_ids,   &c.aliases,
                       &c.resource_ids, &c.counter_names, &c.forfait_ids};
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)

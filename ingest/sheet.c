@@ -1240,6 +1240,11 @@ bl_sv bl_sheet_cell(const bl_sheet *s, size_t i, bl_cell_kind *kind)
     return (bl_sv){s->text.data + s->cells[i].off, s->cells[i].len};
 }
 
+size_t bl__sheet_row_bytes(const bl_sheet *s)
+{
+    return s->text.len;
+}
+
 bool bl_sheet_row_too_long(const bl_sheet *s)
 {
     return s->too_long;

@@ -75,6 +75,8 @@ size_t bl_sheet_ncells(const bl_sheet *s);
 /* Cell i (0-based column) of the current row: text valid until the next
  * bl_sheet_next; an empty view and BL_CELL_EMPTY past the end. */
 bl_sv bl_sheet_cell(const bl_sheet *s, size_t i, bl_cell_kind *kind);
+/* Bytes of text of the current row (its cells one after the other). */
+size_t bl__sheet_row_bytes(const bl_sheet *s);
 /* True when the current row's text went over BL_SHEET_ROW_MAX (its cells
  * are then cut). */
 bool bl_sheet_row_too_long(const bl_sheet *s);

@@ -38,6 +38,13 @@ static bl_format first_row_format(bl_sheet *sh)
         return BL_FMT_COUNTER4;
     if (bl__ctr_norm_eq(a1, "reportname"))
         return BL_FMT_COUNTER5;
+    /* A table without its header block: its column row. */
+    bl_sv cells[64];
+    size_t n = bl_sheet_ncells(sh) < 64 ? bl_sheet_ncells(sh) : 64;
+    for (size_t i = 0; i < n; i++)
+        cells[i] = bl_sv_trim(bl_sheet_cell(sh, i, NULL));
+    if (bl__ctr_headerless_r5(cells, n))
+        return BL_FMT_COUNTER5;
     return BL_FMT_AUTO;
 }
 
@@ -69,8 +76,9 @@ static bl_status bl__sheet_dispatch(bl_sheet *sh, const char *path, const bl_ing
             bl__ctr_quote(bl_sv_trim(bl_sheet_cell(sh, 0, NULL)), q);
             return refuse(path, sink, errmsg,
                           "spreadsheet that is not a COUNTER report: its first row (row %lu) "
-                          "starts with '%s', expected Report_Name (COUNTER R5) or a report name "
-                          "such as 'Journal Report 1 (R4)' (COUNTER R4)",
+                          "starts with '%s', expected Report_Name (COUNTER R5), a report name "
+                          "such as 'Journal Report 1 (R4)' (COUNTER R4), or COUNTER R5 column "
+                          "headings (Platform, Database, Title or Item, and Metric_Type)",
                           bl_sheet_row(sh), q);
         }
         bl_sheet_unread(sh);

@@ -314,6 +314,17 @@ static bl_status ingest_one(bl_store *st, const char *path, const char *provider
     job j = {.st = st, .opts = opts};
     if ((rc = bl_store_names(st, &j.names)) != BL_OK)
         goto out;
+    if (opts->library) { /* --library: a library of the network, or nothing is read */
+        char inst[128];
+        snprintf(inst, sizeof inst, "%s%s", BL_LIBRARY_INSTITUTION, opts->library);
+        if (!bl_names_library(j.names, bl_sv_from(inst), bl_sv_from(""))) {
+            rc = bl_store_fail(st, BL_DATA,
+                               "%s: --library %s: no such library in the network (see 'bilan "
+                               "network show libraries')",
+                               path, opts->library);
+            goto out;
+        }
+    }
     if (!(j.rollup = bl_rollup_new(j.names, path, diag, diag_ctx))) {
         rc = BL_NOMEM;
         goto out;

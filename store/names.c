@@ -27,6 +27,9 @@ bl_status bl_store_names(bl_store *st, bl_names **out)
         return BL_NOMEM;
     bl_status rc =
         load_map(st, "SELECT alias, library_id FROM library_alias", n, bl_names_add_alias);
+    if (rc == BL_OK) /* --library ID (bilan/record.h): a library by its own id */
+        rc = load_map(st, "SELECT '" BL_LIBRARY_INSTITUTION "' || id, id FROM library", n,
+                      bl_names_add_alias);
     if (rc == BL_OK)
         rc = load_map(st, "SELECT name, resource_id FROM resource_name", n, bl_names_add_resource);
     if (rc != BL_OK) {

@@ -50,6 +50,10 @@ typedef struct bl_ingest_opts {
     bool strict;               /* refuse the whole file at its first bad row */
     bool force;                /* logs: accept a log overlapping an earlier one in time */
     const char *robots_path;   /* logs: the COUNTER robots list (one pattern a line) */
+    /* COUNTER: the library (network id) of a report that names no institution
+     * (a table without its header block): its rows' institution is written
+     * BL_LIBRARY_INSTITUTION "ID" (bilan/record.h). NULL: unattributed. */
+    const char *library;
     /* Vendor profiles (bilan/profile.h, borrowed): a file that is neither
      * COUNTER nor a log is read with the first whose header row it holds;
      * `profile`, when set, is used whatever the file holds (--profile). */

@@ -125,6 +125,11 @@ typedef struct bl_diag {
 typedef void (*bl_diag_fn)(void *ctx, const bl_diag *d);
 
 /* What is known once a file has been read to its end. */
+/* The institution written for a COUNTER report that names none, ingested
+ * with --library ID: BL_LIBRARY_INSTITUTION "ID". The name maps resolve it
+ * to library ID (store/names.c), re-attribution included. */
+#define BL_LIBRARY_INSTITUTION "bilan-library:"
+
 typedef struct bl_file_end {
     /* Identity of the content: 128-bit hash (32 hex digits) of the
      * decompressed bytes with CRLF and lone CR turned into LF and a final

@@ -357,7 +357,9 @@ Test(counter5, refusals)
         {"Report_Name,Platform Report\nReport_ID,PR\nRelease,5\n\nPlatform,Metric_Type,Jan-2025,"
          "Jan-2025\n",
          "Jan-2025: month heading repeated"},
-        {"Platform,Metric_Type,Jan-2025\n", "first cell is 'Platform', expected Report_Name"},
+        /* With Metric_Type it would be a table without its header block
+         * (tests/sheets): without, it is no report. */
+        {"Platform,Jan-2025\n", "first cell is 'Platform', expected Report_Name"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char name[32];

@@ -438,3 +438,63 @@ Test(bad_input, sql_metacharacters_in_the_network_are_data, .init = setup, .fini
                  1);
     cr_assert_gt(rel_count(db, "SELECT COUNT(*) FROM usage"), 0);
 }
+
+/* ---- spreadsheets (issue 13, docs/spreadsheets.md) ------------------------ */
+
+/* A zip bomb (64 MiB of spaces in 64 KiB): refused before anything is
+ * inflated, store unchanged. */
+Test(bad_input, sheet_zip_bomb_refused, .init = setup, .fini = teardown)
+{
+    check_refused(rel_fixture("bad/sheet-zip-bomb.xlsx"), NULL, 65, "a zip bomb?");
+}
+
+Test(bad_input, sheet_truncated_xlsx_refused, .init = setup, .fini = teardown)
+{
+    check_refused(rel_fixture("bad/sheet-truncated.xlsx"), NULL, 65, "truncated");
+}
+
+/* A #REF! in a month cell: that row rejected naming file, row, column and
+ * error; the other rows kept. */
+Test(bad_input, sheet_formula_error_cell_rejects_its_row, .init = setup, .fini = teardown)
+{
+    const char *p = rel_fixture("bad/sheet-error-cell.xlsx");
+    tu_run r = rel_bilan(env.db, "ingest", p, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char want[1200];
+    snprintf(want, sizeof want, "%s:15: column H: cell H15 holds the formula error #REF!", p);
+    cr_assert(strstr(r.err, want), "expected '%s' in: %s", want, r.err);
+    cr_assert(strstr(r.out, "1 rejected"), "%s", r.out);
+    tu_run_free(&r);
+    char *e = rel_export(env.db);
+    cr_assert(!strstr(e, "bm-centre,presse,2025-01,Total_Item_Requests"), "%s", e);
+    cr_assert(strstr(e, "ca-test,bm-centre,presse,2025-01,Unique_Item_Requests,10\n"), "%s", e);
+    cr_assert(strstr(e, "vil-test,bm-village,presse,2025-03,Total_Item_Requests,10\n"), "%s", e);
+    free(e);
+}
+
+/* The PR followed by empty styled rows up to row 1 048 576 (42 MB of XML,
+ * generated here): read like the PR alone, in bounded memory. */
+Test(bad_input, sheet_with_a_million_empty_rows, .init = setup, .fini = teardown, .timeout = 300)
+{
+    const char *p = rel_path(&env, "empty-rows.xlsx");
+    tu_run g = tu_sh("/usr/bin/python3 '%s/fixtures/sheets/make_sheets.py' --empty-rows '%s'",
+                     tu_srcdir(), p);
+    cr_assert_eq(g.status, 0, "generator: %s", g.err);
+    tu_run_free(&g);
+    char fresh[1024];
+    rel_new_store(&env, "csv.db", fresh);
+    ingest_ok(fresh, rel_fixture("ingest/pr-2025q1.csv"));
+    char *want = rel_export(fresh);
+    const char *rss = rel_path(&env, "rss.txt");
+    tu_run r = tu_sh("/usr/bin/time -f '%%M' -o '%s' '%s' --db '%s' ingest '%s'", rss, tu_bilan(),
+                     env.db, p);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char *got = rel_export(env.db);
+    cr_assert_str_eq(got, want);
+    char *kb = tu_read_file(rss, NULL);
+    cr_assert(kb && atol(kb) > 0 && atol(kb) < 64 * 1024, "peak memory %s KB: over 64 MB", kb);
+    free(kb);
+    free(want);
+    free(got);
+}
