@@ -515,3 +515,23 @@ Test(profiles, logs_shares_and_fallback_to_population)
     free(t);
     tr_teardown(&e);
 }
+
+/* ---- spreadsheets: forced, another sheet, a sheet the profile names absent ------ */
+
+Test(profiles, spreadsheet_forced_and_its_sheet)
+{
+    tr_env e = setup_network("prof-sheet");
+    /* A profile whose sheet the workbook lacks: refused, naming the sheet. */
+    tu_run r = tr_bilan(&e, "ingest", "--profile", "musique", fx("vod-2025.xlsx"), NULL);
+    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "Écoutes"), "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM source"), 0);
+    /* Forced: the same figures as matched. */
+    r = tr_bilan(&e, "ingest", "--profile", "vod", fx("vod-2025.xlsx"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "profile vod 2025-01..2025-03: 7 accepted"), "%s", r.out);
+    tu_run_free(&r);
+    cr_assert_eq(tr_sql_int(&e, "SELECT SUM(value) FROM usage"), 154);
+    tr_teardown(&e);
+}
