@@ -95,6 +95,12 @@ Test(profiles, kiosque_long_csv_windows_1252_semicolons)
                  4103);
     cr_assert_eq(tr_sql_int(&e, "SELECT SUM(value) FROM usage WHERE metric = 'Loans'"), 27);
     cr_assert_eq(tr_sql_int(&e, "SELECT family FROM source"), 15);
+    /* presse, vod and musique have no COUNTER name nor URL pattern, but a
+     * profile reads each: network show sees no problem. */
+    r = tr_bilan(&e, "network", "show", "resources", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "network: 4 resources; 0 with problems"), "%s", r.out);
+    tu_run_free(&r);
     tr_teardown(&e);
 }
 
