@@ -434,6 +434,12 @@ Test(profiles, population_shares_marked_as_estimates_in_every_report)
     assert_line(t, "Total", "Total 100 100");
     cr_assert(has_words(t, "‡ Estimation pour Prêt numérique"), "%s", t);
     free(t);
+    t = report_text(&e, "semestriel", "2025-S1", "ville-a-semestriel.pdf");
+    char *l = line_of(t, "Prêt numérique");
+    cr_assert(strncmp(l, "Prêt numérique (prêts) ‡ 50 4 ", 35) == 0, "%s", l);
+    free(l);
+    cr_assert(has_words(t, "‡ Estimation pour Prêt numérique"), "%s", t);
+    free(t);
     t = report_text(&e, "annuel", "2025", "reseau-annuel.pdf");
     cr_assert(strstr(t, "Ville B ‡"), "%s", t);
     cr_assert(has_words(t, "‡ Estimation pour Prêt numérique"), "%s", t);
