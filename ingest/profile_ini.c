@@ -126,6 +126,13 @@ static bl_status profile_key(pctx *c, unsigned long line, int k, bl_sv v, unsign
     default:
         break;
     }
+    if (k == K_LIBRARY || k == K_MONTH || k == K_DATE) {
+        char norm[8];
+        bl__ctr_fold_norm(v, norm, sizeof norm);
+        if (!norm[0])
+            return fail(c, line, "%s: '%.*s' is not a column name (no letter nor digit)", keys[k],
+                        (int)v.len, v.ptr);
+    }
     if (!(s = dup_sv(v)))
         return BL_NOMEM;
     char **slot[K_N] = {[K_RESOURCE] = &p->resource,
@@ -150,6 +157,9 @@ static bl_status metrics_line(pctx *c, unsigned long line, bl_sv key, bl_sv v)
     bl_profile *p = c->p;
     char nk[256], no[256];
     bl__ctr_fold_norm(key, nk, sizeof nk);
+    if (!nk[0])
+        return fail(c, line, "'%.*s' is not a column name (no letter nor digit)", (int)key.len,
+                    key.ptr);
     for (size_t i = 0; i < p->nmetrics; i++) {
         bl__ctr_fold_norm(bl_sv_from(p->metrics[i].column), no, sizeof no);
         if (strcmp(nk, no) == 0)

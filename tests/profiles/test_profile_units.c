@@ -138,6 +138,10 @@ Test(profile_units, ini_errors_name_file_and_line)
         {"[profile]\nresource presse\n", "profiles/kiosque.ini:2: expected 'key = value'"},
         {"[profile]\nresource =\n", "profiles/kiosque.ini:2: 'resource' has no value"},
         {"[profile]\nresource = pr\xE9sse\n", "profiles/kiosque.ini:2: not UTF-8 text"},
+        {"[profile]\nresource = presse\nmatch = A\nlibrary = --\n",
+         "profiles/kiosque.ini:4: library: '--' is not a column name"},
+        {"[profile]\nresource = presse\nmatch = A\nmonth = A\n[metrics]\n€ = Loans\n",
+         "profiles/kiosque.ini:6: '€' is not a column name"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         bl_profile p;
