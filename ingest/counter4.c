@@ -291,6 +291,22 @@ static bl_status read_header(r4_state *s)
             return bl__ctr_refuse(r, 0, NULL, "no heading row in the first %d rows",
                                   R4_MAX_HEADER_ROWS);
         bl_sv a = bl__ctr_cell(r, 0);
+        if (row == 1 && !bl__ctr_r4_report_id(a, s->report_id) &&
+            bl__ctr_headerless_r4(r->fields, r->nfields, s->report_id)) {
+            /* A table without its header rows: the report from its
+             * columns, the institution from --library or none. */
+            for (size_t i = 0; i < sizeof r4_reports / sizeof r4_reports[0]; i++)
+                if (strcmp(r4_reports[i].id, s->report_id) == 0)
+                    s->rep = &r4_reports[i];
+            const char *lib = bl__ctr_library(r);
+            bl__ctr_note(r, 0,
+                         "no header block: read as a COUNTER R4 %s from its columns, "
+                         "institution %s",
+                         s->report_id,
+                         lib ? lib + strlen(BL_LIBRARY_INSTITUTION)
+                             : "from the rows or none (--library ID names it)");
+            return read_heading(s);
+        }
         if (row == 1) {
             char q[64];
             bl__ctr_quote(a, q);

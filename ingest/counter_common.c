@@ -49,6 +49,42 @@ const char *bl__ctr_headerless_r5(const bl_sv *cells, size_t n)
     return item ? "IR" : title ? "TR" : database ? "DR" : platform ? "PR" : NULL;
 }
 
+bool bl__ctr_headerless_r4(const bl_sv *cells, size_t n, char id[16])
+{
+    bool total = false, activity = false, denied = false;
+    int months = 0;
+    for (size_t i = 0; i < n; i++) {
+        char k[40];
+        int mi;
+        if (cells[i].len == 0 || cells[i].len > 36) {
+            continue;
+        }
+        bl__ctr_norm(cells[i], k, sizeof k);
+        if (strcmp(k, "metrictype") == 0)
+            return false; /* R5 */
+        total |= strcmp(k, "reportingperiodtotal") == 0;
+        activity |= strcmp(k, "useractivity") == 0;
+        denied |= strncmp(k, "accessdenied", 12) == 0 || strcmp(k, "category") == 0;
+        if (bl__ctr_month(cells[i], &mi))
+            months++;
+    }
+    if (n == 0 || (!total && months < 2))
+        return false;
+    const char *r = NULL;
+    if (bl__ctr_norm_eq(cells[0], "journal"))
+        r = denied ? "JR2" : "JR1";
+    else if (bl__ctr_norm_eq(cells[0], "database"))
+        r = activity ? "DB1" : denied ? "DB2" : NULL;
+    else if (bl__ctr_norm_eq(cells[0], "platform"))
+        r = activity ? "PR1" : NULL;
+    else if (bl__ctr_norm_eq(cells[0], "collection"))
+        r = "MR1";
+    if (!r)
+        return false;
+    snprintf(id, 16, "%s", r);
+    return true;
+}
+
 bl_status bl__ctr_reader_init(bl__ctr_reader *r, bl_source *src, const char *path,
                               const bl_ingest_opts *opts, const bl_sink *sink)
 {
@@ -1115,7 +1151,9 @@ bl_format bl__counter_sniff(const char *head, size_t n)
         /* A table without its header block: its column row. */
         bl_sv all[64];
         size_t na = bl__ctr_split_line(head, n, buf, sizeof buf, all, 64, &used);
-        return bl__ctr_headerless_r5(all, na) ? BL_FMT_COUNTER5 : BL_FMT_AUTO;
+        if (bl__ctr_headerless_r5(all, na))
+            return BL_FMT_COUNTER5;
+        return bl__ctr_headerless_r4(all, na, id) ? BL_FMT_COUNTER4 : BL_FMT_AUTO;
     }
     /* An R5 header: a Release (or Report_ID) row among the next lines. */
     for (int line = 0; line < 20 && used < n; line++) {

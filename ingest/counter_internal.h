@@ -90,6 +90,13 @@ const char *bl__ctr_library(const bl__ctr_reader *r);
  * say (Item, Title, Database, Platform, with Metric_Type), for a table
  * without its header block; NULL when they say none. */
 const char *bl__ctr_headerless_r5(const bl_sv *cells, size_t n);
+/* The COUNTER R4 report id a heading row's columns say, for a table without
+ * its seven header rows: Journal -> JR1 (JR2 with an access-denied
+ * category), Database with User Activity -> DB1 (DB2 with a denial
+ * category), Platform with User Activity -> PR1, Collection -> MR1; with a
+ * Reporting Period Total or month columns, and no Metric_Type. Book
+ * reports are not told apart (BR1 counts titles, BR2 sections): false. */
+bool bl__ctr_headerless_r4(const bl_sv *cells, size_t n, char id[16]);
 /* True when cell i of the current record is a spreadsheet's formula error
  * (#DIV/0!, #REF!...); never for CSV/TSV. */
 bool bl__ctr_cell_error(const bl__ctr_reader *r, size_t i);

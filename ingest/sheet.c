@@ -120,6 +120,14 @@ static void abort_parse(bl_sheet *s, XML_Parser p)
 
 bool bl__sheet_number_text(const char *v, char *out, size_t n)
 {
+    /* Counts are whole numbers written as such: copied as they are. */
+    size_t d = 0;
+    while (v[d] >= '0' && v[d] <= '9')
+        d++;
+    if (d && !v[d] && d < 16 && d < n && (v[0] != '0' || d == 1)) {
+        memcpy(out, v, d + 1);
+        return true;
+    }
     while (*v == ' ')
         v++;
     if (!*v || n < 32)
@@ -316,9 +324,13 @@ static void XMLCALL no_doctype(void *ud, const XML_Char *name, const XML_Char *s
     abort_parse(s, s->xp);
 }
 
+/* xlsx is read by local names (a "x:" prefix dropped): expat's namespace
+ * processing would cost a third of the parse. ods needs the namespaces
+ * (office:value-type and calcext:value-type differ only by theirs). */
 static XML_Parser new_parser(bl_sheet *s)
 {
-    XML_Parser p = XML_ParserCreateNS("UTF-8", '|');
+    XML_Parser p =
+        s->type == BL_SHEET_ODS ? XML_ParserCreateNS("UTF-8", '|') : XML_ParserCreate("UTF-8");
     if (!p)
         return NULL;
     XML_SetUserData(p, s);
@@ -378,10 +390,14 @@ static bl_status parse_member(bl_sheet *s, const char *name, bool optional,
 
 /* ---- XML names and attributes --------------------------------------------- */
 
+/* "uri|name" (ods) or "prefix:name" (xlsx) -> "name". */
 static const char *local(const char *name)
 {
-    const char *bar = strrchr(name, '|');
-    return bar ? bar + 1 : name;
+    const char *sep = NULL;
+    for (const char *p = name; *p; p++)
+        if (*p == '|' || *p == ':')
+            sep = p; /* the last one: a URI has colons before its '|' */
+    return sep ? sep + 1 : name;
 }
 
 static bool ns_has(const char *name, const char *part)
@@ -701,12 +717,28 @@ static void XMLCALL xlsx_start(void *ud, const XML_Char *name, const XML_Char **
         s->last_row = n;
         row_begin(s, n);
         s->in_row = true;
-    } else if (s->in_row && strcmp(l, "c") == 0) {
-        const char *r = attr(atts, "r"), *t = attr(atts, "t"), *st = attr(atts, "s");
+    } else if (s->in_row && l[0] == 'c' && l[1] == '\0') {
+        /* The hot path: one pass over the cell's attributes (r, t, s). */
+        const char *r = NULL, *t = "n", *st = NULL;
+        for (size_t i = 0; atts[i]; i += 2) {
+            const char *a = local(atts[i]);
+            if (a[0] && !a[1]) {
+                if (a[0] == 'r')
+                    r = atts[i + 1];
+                else if (a[0] == 't')
+                    t = atts[i + 1];
+                else if (a[0] == 's')
+                    st = atts[i + 1];
+            }
+        }
         size_t col;
         if (r && col_of_ref(r, &col))
             s->col = col;
-        snprintf(s->ctype, sizeof s->ctype, "%s", t ? t : "n");
+        size_t tl = strlen(t);
+        if (tl >= sizeof s->ctype)
+            tl = sizeof s->ctype - 1;
+        memcpy(s->ctype, t, tl);
+        s->ctype[tl] = '\0';
         s->style = st ? atol(st) : 0;
         s->in_cell = true;
         s->depth_is = 0;
@@ -778,21 +810,25 @@ static void XMLCALL xlsx_end(void *ud, const XML_Char *name)
     if (!s->in_sheetdata)
         return;
     const char *l = local(name);
-    if (strcmp(l, "sheetData") == 0) {
-        s->in_sheetdata = false;
-        s->done = true;
-    } else if (strcmp(l, "row") == 0 && s->in_row) {
-        s->in_row = false;
-        row_end(s);
-    } else if (strcmp(l, "c") == 0 && s->in_cell) {
+    if (l[0] == 'c' && !l[1]) {
+        if (!s->in_cell)
+            return;
         s->in_cell = false;
         s->in_value = false;
         if (s->val_seen)
             finish_xlsx_cell(s);
         if (s->col < BL_SHEET_COLS_MAX)
             s->col++;
-    } else if (strcmp(l, "v") == 0 || strcmp(l, "t") == 0) {
+    } else if ((l[0] == 'v' || l[0] == 't') && !l[1]) {
         s->in_value = false;
+    } else if (strcmp(l, "row") == 0) {
+        if (s->in_row) {
+            s->in_row = false;
+            row_end(s);
+        }
+    } else if (strcmp(l, "sheetData") == 0) {
+        s->in_sheetdata = false;
+        s->done = true;
     } else if (strcmp(l, "is") == 0 && s->depth_is) {
         s->depth_is--;
     } else if (strcmp(l, "rPh") == 0) {
@@ -843,6 +879,12 @@ static void XMLCALL ods_start(void *ud, const XML_Char *name, const XML_Char **a
     if (!s->table_selected || s->table_depth != 1)
         return;
     if (ns_has(name, NS_TABLE) && strcmp(l, "table-row") == 0) {
+        if (s->last_row >= BL_SHEET_ROWS_MAX) {
+            /* The sheet's last row has been handed out: nothing beyond. */
+            s->done = true;
+            XML_StopParser(s->xp, XML_TRUE);
+            return;
+        }
         s->rows_rep = repeat_attr(atts, "number-rows-repeated");
         row_begin(s, s->last_row + 1);
         s->in_row = true;

@@ -45,6 +45,8 @@ static bl_format first_row_format(bl_sheet *sh)
         cells[i] = bl_sv_trim(bl_sheet_cell(sh, i, NULL));
     if (bl__ctr_headerless_r5(cells, n))
         return BL_FMT_COUNTER5;
+    if (bl__ctr_headerless_r4(cells, n, id))
+        return BL_FMT_COUNTER4;
     return BL_FMT_AUTO;
 }
 

@@ -151,7 +151,8 @@ static bl_status find_overlaps(const table *t, overlaps *ov)
         }
         p = end;
     }
-    qsort(ov->r, ov->nr, sizeof *ov->r, range_cmp);
+    if (ov->nr) /* qsort's base may not be NULL, even for no element */
+        qsort(ov->r, ov->nr, sizeof *ov->r, range_cmp);
     /* Blocks are nested or disjoint: the stack holds the chain of blocks
      * that hold the current one, each an overlap with it. */
     size_t *stack = malloc((ov->nr + 1) * sizeof *stack), depth = 0;
@@ -168,7 +169,7 @@ static bl_status find_overlaps(const table *t, overlaps *ov)
         stack[depth++] = i;
     }
     free(stack);
-    if (rc == BL_OK)
+    if (rc == BL_OK && ov->no)
         qsort(ov->o, ov->no, sizeof *ov->o, overlap_cmp);
     return rc;
 }

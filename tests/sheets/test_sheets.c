@@ -522,3 +522,28 @@ Test(real_world, pycounter_jr1_xlsx, .timeout = 60)
     cr_assert_eq(export_sum(x, &rows), 114773, "%s", x);
     free(x);
 }
+
+/* The JR1 without its seven header rows, with --library naming the library
+ * its header named: the same export as the whole report. */
+Test(headerless, an_r4_jr1_without_its_header_rows, .timeout = 120)
+{
+    char *whole = export_of(fixture("ingest/jr1-2025.csv"), true);
+    cr_assert(strstr(whole, "ca-test,bm-centre,presse,2025-01,Total_Item_Requests,150\n"), "%s",
+              whole);
+    static const char *const files[] = {"sheets/jr1-headerless.csv", "sheets/jr1-headerless.xlsx"};
+    for (size_t i = 0; i < 2; i++) {
+        env e;
+        setup_store(&e, "hl4", true);
+        tu_run r = bilan(e.db, "ingest", "--library", "bm-centre", fixture(files[i]));
+        cr_assert_eq(r.status, 0, "%s: %s", files[i], r.err);
+        cr_assert(strstr(r.err, "no header block: read as a COUNTER R4 JR1 from its columns, "
+                                "institution bm-centre"),
+                  "%s", r.err);
+        tu_run_free(&r);
+        char *x = export_usage(e.db);
+        cr_assert_str_eq(x, whole, "%s", files[i]);
+        free(x);
+        done(&e);
+    }
+    free(whole);
+}
