@@ -108,6 +108,8 @@ static void fp_partner(fp *f, const bl_model_partner *p, size_t nres)
               (long long)p->total_prev);
     for (size_t r = 0; r < nres; r++)
         fp_printf(f, "%lld/%lld,", (long long)p->cells[r], (long long)p->prev[r]);
+    if (p->estimated)
+        fp_printf(f, "estimated;");
 }
 
 bl_status bl_model_fingerprint(const bl_model *m, char hex[65])
@@ -123,6 +125,8 @@ bl_status bl_model_fingerprint(const bl_model *m, char hex[65])
         fp_str(&f, r->id), fp_str(&f, r->name), fp_str(&f, r->provider);
         fp_str(&f, r->kind), fp_str(&f, r->metric);
         fp_printf(&f, "%lld;", (long long)r->annual_cost_cents);
+        if (r->shared || r->fallback || r->network_level) /* docs/profiles.md */
+            fp_printf(&f, "alloc %d%d%d;", r->shared, r->fallback, r->network_level);
         for (int k = 0; k < BL_WINDOW; k++)
             fp_printf(&f, "%d%lld,", r->has[k], (long long)r->v[k]);
     }

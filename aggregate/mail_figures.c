@@ -43,6 +43,14 @@ void bl_mail_summary_from_model(const bl_model *m, bl_mail_summary *out)
             out->top_consultations = v;
         }
     }
+    /* Estimated shares the PDF marks ‡ (docs/profiles.md). */
+    for (size_t r = 0; r < m->n_resources; r++) {
+        const bl_model_resource *x = &m->resources[r];
+        size_t used = strlen(out->estimated);
+        if (x->shared && bl_model_sum(m, x, first, last, NULL) > 0)
+            snprintf(out->estimated + used, sizeof out->estimated - used, "%s%s", used ? ", " : "",
+                     x->name);
+    }
     for (size_t i = 0; i < m->n_gauges && out->n_forfait_lines < BL_MAIL_MAX_FORFAIT_LINES; i++) {
         const bl_model_gauge *g = &m->gauges[i];
         if (g->status == BL_GAUGE_OK)

@@ -85,6 +85,7 @@ struct bl_rollup {
     bool begun;
     bl_file_info info;
     char *format, *report_id, *created_by, *inst_id, *inst_name;
+    char *resource_id; /* a profile's resource: every row counts for it */
     int rank;
     rejection *rej;
     size_t nrej, rej_alloc;
@@ -128,6 +129,8 @@ bl_status bl_rollup_begin(bl_rollup *a, const bl_file_info *info)
     a->inst_id = dup_or_null(info->institution_id);
     a->inst_name = dup_or_null(info->institution_name);
     a->created = dup_or_null(info->created);
+    a->resource_id = dup_or_null(info->resource_id);
+    a->info.resource_id = a->resource_id;
     a->info.format = a->format;
     a->info.report_id = a->report_id;
     a->info.created_by = a->created_by;
@@ -361,8 +364,10 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
             bl_buf_append(&m->platform, r->platform.ptr, r->platform.len) == BL_OK &&
             bl_buf_append(&m->database, r->database.ptr, r->database.len) == BL_OK)
             m->valid = true;
-        m->library_id = bl_names_library(a->names, inst_id, inst_name);
-        m->resource_id = bl_names_resource(a->names, r->database, r->platform);
+        m->library_id = a->info.network_level ? BL_NETWORK_LEVEL
+                                              : bl_names_library(a->names, inst_id, inst_name);
+        m->resource_id =
+            a->resource_id ? a->resource_id : bl_names_resource(a->names, r->database, r->platform);
     }
     if (has_control(r->metric)) {
         if (r->line != a->last_rejected_line)
@@ -593,6 +598,7 @@ void bl_rollup_free(bl_rollup *a)
     free(a->inst_id);
     free(a->inst_name);
     free(a->created);
+    free(a->resource_id);
     for (size_t i = 0; i < a->nshields; i++) {
         free(a->shields[i].inst_id);
         free(a->shields[i].inst);

@@ -1,5 +1,6 @@
 /* bilan demo: builds a demo store from the bundled fixtures (a fictional
- * department's network and 18 months of COUNTER R5 feeds) and renders every
+ * department's network, 18 months of COUNTER R5 feeds and one vendor export
+ * read with a profile, docs/profiles.md) and renders every
  * report kind into reports/demo/. It only ever touches its own store,
  * OUT/bilan-demo.db (DESIGN §9): $BILAN_DB, which a production crontab
  * exports, is ignored, and an explicit --db is refused. */

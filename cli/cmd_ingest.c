@@ -1,5 +1,5 @@
 /* bilan ingest [--format F] [--provider NAME] [--library ID] [--library-param NAME] [--strict]
- * [--force] FILE... */
+ * [--force] [--profile ID] FILE... */
 #include "cli.h"
 
 #include <getopt.h>
@@ -9,17 +9,16 @@
 
 static const char USAGE[] =
     "bilan ingest [--format FMT] [--provider NAME] [--library ID] [--library-param NAME] "
-    "[--strict] [--force] FILE...";
+    "[--strict] [--force] [--profile ID] FILE...";
 
 static void help(void)
 {
     printf("usage: %s\n\n"
            "Ingests usage files into the store, each in one transaction.\n\n"
            "  --format FMT          auto (default: by content), counter5, counter5-json,\n"
-           "                        counter4, combined, common, ezproxy, or custom:'FORMAT'\n"
-           "                        (Apache LogFormat specifiers, e.g. custom:'%%h %%l %%u %%t "
-           "\"%%r\" "
-           "%%>s %%b')\n"
+           "                        counter4, combined, common, ezproxy, profile, or\n"
+           "                        custom:'FORMAT' (Apache LogFormat specifiers, e.g.\n"
+           "                        custom:'%%h %%l %%u %%t \"%%r\" %%>s %%b')\n"
            "  --provider NAME       provider name recorded for the files (default: the\n"
            "                        report's Created_By)\n"
            "  --library ID          COUNTER: the library (id of libraries.csv) of a report\n"
@@ -31,13 +30,17 @@ static void help(void)
            "  --strict              refuse a whole file as soon as one row is bad\n"
            "  --force               logs: ingest a log whose hits overlap in time those of\n"
            "                        a log already ingested for the same resource (refused\n"
-           "                        otherwise: the same hits would be counted twice)\n\n"
+           "                        otherwise: the same hits would be counted twice)\n"
+           "  --profile ID          read the file with the network's profile ID\n"
+           "                        (profiles/ID.ini; default: a file that is neither\n"
+           "                        COUNTER nor a log is matched to a profile by its\n"
+           "                        header row; docs/profiles.md)\n\n"
            "Files may be plain or gzip'd. A file already ingested (same content) is\n"
            "skipped. A newer report restating months replaces them. A bad row is\n"
            "rejected alone (FILE:LINE: field: reason on stderr) and recorded; a file that\n"
            "cannot be read as a whole is refused, the store unchanged for it.\n\n"
            "Exit status: 0 when every file was ingested or skipped, 65 when a file was\n"
-           "refused, 66 when a file is missing.\n",
+           "refused, 66 when a file or the --profile is missing.\n",
            USAGE);
 }
 
@@ -80,6 +83,7 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
                                              {"library", required_argument, NULL, 'L'},
                                              {"strict", no_argument, NULL, 's'},
                                              {"force", no_argument, NULL, 'F'},
+                                             {"profile", required_argument, NULL, 'P'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     bl_ingest_opts opts = {0};
@@ -107,6 +111,11 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
             break;
         case 'F':
             opts.force = true;
+            break;
+        case 'P':
+            if (!bl_id_valid(optarg))
+                return cli_usage("ingest", USAGE, "'%s' is not a profile id", optarg);
+            opts.profile_id = optarg;
             break;
         case 'h':
             help();

@@ -25,6 +25,8 @@ static void help(void)
            "  sushi.csv       (optional) id, url, release, customer_id, requestor_id,\n"
            "                  api_key, platform, reports, library_id, date_format\n"
            "                  (secrets only as env:NAME or file:/PATH, docs/sushi.md)\n"
+           "  profiles/ID.ini (optional) how to read a provider's own export\n"
+           "                  (docs/profiles.md); errors as FILE:LINE\n"
            "UTF-8 (with or without BOM) or Windows-1252; comma, semicolon or tab;\n"
            "decimal comma or point. List cells are separated by ';' (quote them in a\n"
            "semicolon file). Ids and references to them: [a-z0-9][a-z0-9._-]*, at most\n"
@@ -189,6 +191,8 @@ int cmd_network(bl_cli *cli, int argc, char **argv)
            n.resources, n.forfaits);
     if (n.sushi)
         printf(", %d SUSHI endpoints", n.sushi);
+    if (n.profiles) /* profile */
+        printf(", %d profiles", n.profiles);
     printf("\n");
     bl_store_close(st);
     return 0;

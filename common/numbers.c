@@ -110,6 +110,9 @@ bool bl_parse_decimal(bl_sv s, int scale, int64_t *out)
 const char *const bl_resource_kinds[BL_RESOURCE_KIND_COUNT + 1] = {
     "ebook", "press", "video", "music", "training", "games", "youth", "other", NULL};
 
+const char *const bl_extra_metrics[BL_EXTRA_METRIC_COUNT + 1] = {
+    "Loans", "Plays", "Sessions", "Downloads", "Minutes", "Units_Consumed", NULL};
+
 bool bl_id_valid(const char *s)
 {
     if (!s || !((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))

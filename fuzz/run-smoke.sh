@@ -9,7 +9,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-12}
 build=${BILAN_FUZZ_BUILD:-$src/build-fuzz}
 jobs=${JOBS:-2}
-targets="fuzz_counter fuzz_log fuzz_log_custom fuzz_network_csv fuzz_gzip fuzz_sheet fuzz_counter_json"
+targets="fuzz_counter fuzz_log fuzz_log_custom fuzz_network_csv fuzz_gzip fuzz_sheet fuzz_counter_json fuzz_profile"
 
 command -v clang >/dev/null || { echo "run-smoke: clang is required" >&2; exit 2; }
 cmake -S "$src" -B "$build" -DCMAKE_C_COMPILER=clang -DBILAN_FUZZ=ON -DBILAN_TESTS=OFF \

@@ -9,7 +9,8 @@ out=${1:-$src/build-fuzz/seeds}
 fx=$src/fixtures
 rm -rf "$out"
 mkdir -p "$out/fuzz_counter" "$out/fuzz_log" "$out/fuzz_log_custom" \
-         "$out/fuzz_network_csv" "$out/fuzz_gzip" "$out/fuzz_sheet" "$out/fuzz_counter_json"
+         "$out/fuzz_network_csv" "$out/fuzz_gzip" "$out/fuzz_sheet" "$out/fuzz_counter_json" \
+         "$out/fuzz_profile"
 
 # cp_seeds TARGET FILE...: copies each existing regular file, named after
 # its fixture path so two fixtures with one name do not collide.
@@ -77,6 +78,17 @@ for fmt in "$combined" "$common" '%a %u %{session}x %t "%r" %>s %b' \
 done
 printf '%s\n' "$line" > "$out/fuzz_log/generated-combined.log"
 
+# Profiles: each shipped profile, a form feed, then each CSV export (the
+# spreadsheets are the spreadsheet reader's seeds).
+for ini in "$fx"/profiles/network/profiles/*.ini; do
+    [ -f "$ini" ] || continue
+    for f in "$fx"/profiles/*.csv; do
+        [ -f "$f" ] || continue
+        { cat "$ini"; printf '\f'; cat "$f"; } > "$out/fuzz_profile/$(basename "$ini" .ini)-$(basename "$f")"
+    done
+done
+
 for d in "$out"/*; do
     echo "$(basename "$d"): $(ls "$d" | wc -l) seeds"
 done
+

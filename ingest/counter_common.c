@@ -507,6 +507,15 @@ static cell_kind cell_count(bl_sv v, int64_t *out)
 {
     if (bl_parse_count(v, out))
         return *out > BL_COUNT_MAX ? CELL_OVER : CELL_COUNT;
+    /* A spreadsheet's "1234,0" or "1 234.00": a whole count with a zero
+     * fraction. "12,5" stays a decimal, which is not a count. */
+    v = bl_sv_trim(v);
+    size_t k = v.len;
+    while (k > 0 && v.ptr[k - 1] == '0')
+        k--;
+    if (k > 1 && k < v.len && (v.ptr[k - 1] == ',' || v.ptr[k - 1] == '.') &&
+        bl_parse_count((bl_sv){v.ptr, k - 1}, out))
+        return *out > BL_COUNT_MAX ? CELL_OVER : CELL_COUNT;
     char zeroed[256];
     if (v.len >= sizeof zeroed)
         return CELL_NOT_COUNT;
@@ -809,6 +818,33 @@ static bool fold_name(const char *p, size_t n, char *out, size_t outn)
     return o > 0;
 }
 
+void bl__ctr_fold_norm(bl_sv s, char *out, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < s.len && o + 2 < n; i++) {
+        unsigned char c = (unsigned char)s.ptr[i];
+        if (c >= 'A' && c <= 'Z') {
+            out[o++] = (char)(c - 'A' + 'a');
+        } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+            out[o++] = (char)c;
+        } else if (c == 0xC3 && i + 1 < s.len && (unsigned char)s.ptr[i + 1] >= 0x80 &&
+                   (unsigned char)s.ptr[i + 1] <= 0xBF) {
+            unsigned cp = 0xC0u + ((unsigned char)s.ptr[++i] - 0x80u);
+            char b = cp == 0xFF ? 'y' : latin1_base[(cp - 0xC0u) & 31u];
+            if (cp == 0xC6 || cp == 0xE6) /* æ */
+                out[o++] = 'a', out[o++] = 'e';
+            else if (b != '_')
+                out[o++] = b;
+        } else if (c == 0xC5 && i + 1 < s.len &&
+                   ((unsigned char)s.ptr[i + 1] == 0x92 || (unsigned char)s.ptr[i + 1] == 0x93)) {
+            i++; /* œ */
+            out[o++] = 'o', out[o++] = 'e';
+        }
+    }
+    if (n)
+        out[o] = '\0';
+}
+
 static int month_from_name(const char *p, size_t n)
 {
     char low[16];
@@ -853,7 +889,29 @@ static int year_of(const tok *t)
     return -1;
 }
 
+/* A month heading (any_day false: a month dated the first, either order)
+ * or a date of any day (any_day true: French order d/m/y). */
+static bool month_parse(bl_sv s, bool any_day, int *mi);
+
 bool bl__ctr_month(bl_sv s, int *mi)
+{
+    return month_parse(s, false, mi);
+}
+
+bool bl__ctr_date_month(bl_sv s, int *mi)
+{
+    s = bl_sv_trim(s);
+    /* A time after the date ("2026-10-15 08:00", "15/10/2026 08:00:00",
+     * "2026-10-15T08:00:00Z") says nothing of the month. */
+    for (size_t i = 8; i < s.len; i++)
+        if (s.ptr[i] == ' ' || s.ptr[i] == 'T') {
+            s.len = i;
+            break;
+        }
+    return month_parse(s, true, mi);
+}
+
+static bool month_parse(bl_sv s, bool any_day, int *mi)
 {
     s = bl_sv_trim(s);
     if (s.len == 0 || s.len > 32)
@@ -898,7 +956,9 @@ bool bl__ctr_month(bl_sv s, int *mi)
          * whichever of day/month is 1 tells the order (d/m or m/d). */
         int a = tok_num(&t[0]), b = tok_num(&t[1]);
         y = year_of(&t[2]);
-        if (a == 1)
+        if (any_day)
+            m = a >= 1 && a <= 31 ? b : 0; /* a date: 15/10/2026 */
+        else if (a == 1)
             m = b;
         else if (b == 1)
             m = a;
@@ -1008,6 +1068,21 @@ const char *bl__ctr_metric(bl_sv s)
         bl__ctr_norm(bl_sv_from(r5_metrics[i]), b, sizeof b);
         if (strcmp(a, b) == 0)
             return r5_metrics[i];
+    }
+    return NULL;
+}
+
+const char *bl__ctr_usage_metric(bl_sv s)
+{
+    const char *m = bl__ctr_metric(s);
+    if (m || s.len > 60)
+        return m;
+    char a[64], b[64];
+    bl__ctr_norm(s, a, sizeof a);
+    for (size_t i = 0; bl_extra_metrics[i]; i++) {
+        bl__ctr_norm(bl_sv_from(bl_extra_metrics[i]), b, sizeof b);
+        if (strcmp(a, b) == 0)
+            return bl_extra_metrics[i];
     }
     return NULL;
 }

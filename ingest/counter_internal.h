@@ -154,6 +154,10 @@ void bl__ctr_take_errmsg(bl__ctr_reader *r, char **errmsg);
  * (NUL-terminated, truncated): "Reporting_ Period_Total" -> "reportingperiodtotal". */
 void bl__ctr_norm(bl_sv s, char *out, size_t n);
 bool bl__ctr_norm_eq(bl_sv s, const char *normalised);
+/* As bl__ctr_norm, accented Latin letters folded to their base letter
+ * first ("Bibliothèque" -> "bibliotheque", "Nb. prêts" -> "nbprets", "œ"
+ * -> "oe"): how profiles compare column names. */
+void bl__ctr_fold_norm(bl_sv s, char *out, size_t n);
 /* Copies s into out (NUL-terminated, truncated at a UTF-8 boundary). */
 void bl__ctr_copy(bl_sv s, char *out, size_t n);
 /* A short printable quote of a cell for messages (at most ~40 bytes). */
@@ -163,6 +167,10 @@ void bl__ctr_quote(bl_sv s, char out[64]);
  * "22-Jan", "2022-01", "2022-01-01", "01/2022", "1/1/2022", "janv.-22".
  * False when s is not a month. */
 bool bl__ctr_month(bl_sv s, int *mi);
+/* The month of a date of any day, French order for slashes ("15/10/2026",
+ * "2026-10-15", "2026-10-15 08:00", "oct. 2026" too): for `date` columns
+ * summed into months. False when s is not a date. */
+bool bl__ctr_date_month(bl_sv s, int *mi);
 /* Finds the first two dates (YYYY-MM-DD or YYYY-MM) in s: the period
  * "Begin_Date=2022-01-01; End_Date=2022-12-31" or "2022-01-01 to 2022-12-31".
  * Returns how many were found (0..2); months as indexes, day of the first. */
@@ -175,6 +183,9 @@ int bl__ctr_release(const char *s);
 /* The canonical R5 metric name for s (case, spaces and underscores
  * ignored), or NULL when s is not a standard R5 metric. */
 const char *bl__ctr_metric(bl_sv s);
+/* As bl__ctr_metric, and bilan's own metrics (bl_extra_metrics: Loans,
+ * Plays...): what a resource's headline, a forfait or a profile may count. */
+const char *bl__ctr_usage_metric(bl_sv s);
 /* True for a trailer/total row's label: "Total", "All Platforms", "Total for
  * all journals", "Total searches"... but not a title such as "Total Quality". */
 bool bl__ctr_is_trailer(bl_sv s);

@@ -10,7 +10,8 @@ static const struct {
 } names[] = {{BL_FMT_AUTO, "auto"},         {BL_FMT_COUNTER5, "counter5"},
              {BL_FMT_COUNTER4, "counter4"}, {BL_FMT_COUNTER5_JSON, "counter5-json"},
              {BL_FMT_COMBINED, "combined"}, {BL_FMT_COMMON, "common"},
-             {BL_FMT_EZPROXY, "ezproxy"},   {BL_FMT_CUSTOM, "custom"}};
+             {BL_FMT_EZPROXY, "ezproxy"},   {BL_FMT_CUSTOM, "custom"},
+             {BL_FMT_PROFILE, "profile"}};
 
 bool bl_format_parse(const char *s, bl_format *fmt, const char **custom_format)
 {

@@ -1,5 +1,6 @@
 /* Dispatch of a file to its reader (format given or detected by content). */
 #include "ingest_internal.h"
+#include "profile_internal.h"
 #include "sheet.h"
 
 #include <stdlib.h>
@@ -10,6 +11,8 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
 {
     bl_ingest_opts o = *opts;
     bl_status st;
+    if (o.profile)
+        o.format = BL_FMT_PROFILE;
     char head[16384];
     size_t got = 0;
     st = bl_source_peek(path, head, sizeof head, &got, errmsg);
@@ -21,8 +24,42 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
         return bl__sheet_ingest(path, &o, sink, errmsg);
     if (o.format == BL_FMT_AUTO) {
         st = bl_format_detect(head, got, &o.format, errmsg);
+        /* ---- profile: a file neither COUNTER nor a log is matched against
+         * the network's profiles (docs/profiles.md). */
+        if (st == BL_DATA && o.nprofiles && got && !memchr(head, '\0', got)) {
+            bl_status ms = bl__profile_match(path, &o, &o.profile);
+            if (ms != BL_OK) {
+                free(*errmsg);
+                *errmsg = NULL;
+                return ms;
+            }
+            char *was = *errmsg;
+            if (o.profile) {
+                *errmsg = NULL;
+                st = BL_OK;
+                o.format = BL_FMT_PROFILE;
+            } else {
+                *errmsg = bl_strdup_printf("%s; nor is it an export of any of the network's %zu "
+                                           "profile(s): none has its header row among the "
+                                           "first %d rows",
+                                           was, o.nprofiles, BL_PROF_HEADER_ROWS);
+            }
+            free(was);
+        }
+        /* ---- end profile */
         if (st != BL_OK)
             return st;
+    }
+    if (o.format == BL_FMT_PROFILE && !o.profile) {
+        bl_status ms = bl__profile_match(path, &o, &o.profile);
+        if (ms != BL_OK)
+            return ms;
+        if (!o.profile) {
+            *errmsg = bl_strdup_printf("%s: no profile of the network matches this file (%zu "
+                                       "tried; see docs/profiles.md)",
+                                       path, o.nprofiles);
+            return BL_DATA;
+        }
     }
     bl_source *src = NULL;
     st = bl_source_open(path, &src, errmsg);
@@ -37,6 +74,8 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
         break;
     case BL_FMT_COUNTER5_JSON:
         st = bl_counter_json_read(src, path, &o, sink, NULL, errmsg);
+    case BL_FMT_PROFILE:
+        st = bl_profile_read(src, path, o.profile, &o, sink, errmsg);
         break;
     default:
         st = bl_log_read(src, path, &o, sink, errmsg);

@@ -249,10 +249,11 @@ static bool one_of(const char *v, const char *const *allowed)
     return false;
 }
 
-/* True when name is a COUNTER R5 metric, spelt exactly. */
+/* True when name is a COUNTER R5 metric or one of bilan's (Loans...),
+ * spelt exactly. */
 static bool metric_known(const char *name)
 {
-    const char *m = bl__ctr_metric(bl_sv_from(name));
+    const char *m = bl__ctr_usage_metric(bl_sv_from(name));
     return m && strcmp(m, name) == 0;
 }
 
@@ -535,7 +536,10 @@ static bl_status read_resources(ctx *c)
         const char *head =
             ch >= 0 && *bl__csv_cell(r, ch) ? bl__csv_cell(r, ch) : "Total_Item_Requests";
         if (!metric_known(head))
-            return cell_fail(c, r, ch, "headline_metric", "'%s' is not a COUNTER R5 metric", head);
+            return cell_fail(
+                c, r, ch, "headline_metric",
+                "'%s' is not a COUNTER R5 metric nor one of bilan's (" BL_EXTRA_METRICS_TEXT ")",
+                head);
         bl_net_resource *res = &c->net->resources[c->net->nresources];
         *res = (bl_net_resource){.line = r->line,
                                  .id = keep(c, id),
@@ -657,7 +661,10 @@ static bl_status read_forfaits(ctx *c)
         const char *metric =
             cm >= 0 && *bl__csv_cell(r, cm) ? bl__csv_cell(r, cm) : "Total_Item_Requests";
         if (!metric_known(metric))
-            return cell_fail(c, r, cm, "metric", "'%s' is not a COUNTER R5 metric", metric);
+            return cell_fail(
+                c, r, cm, "metric",
+                "'%s' is not a COUNTER R5 metric nor one of bilan's (" BL_EXTRA_METRICS_TEXT ")",
+                metric);
         if ((rc = forfait_limits(c, r, limits, f)) != BL_OK)
             return rc;
         if (!(f->id = keep(c, id)) || !(f->resource_id = keep(c, res)) ||

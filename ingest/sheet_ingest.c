@@ -3,6 +3,7 @@
  * rows (bl__ctr_reader_init_sheet). The content identity of a spreadsheet is
  * the hash of the file's bytes (docs/spreadsheets.md says why). */
 #include "counter_internal.h"
+#include "profile_internal.h"
 #include "sheet.h"
 
 #include <stdarg.h>
@@ -64,6 +65,14 @@ static bl_status bl__sheet_dispatch(bl_sheet *sh, const char *path, const bl_ing
         f = first_row_format(sh);
         /* Vendor profiles are matched here, on the same first rows, when
          * the sheet is not a COUNTER report. */
+        /* ---- profile */
+        if (f == BL_FMT_AUTO && opts->nprofiles) {
+            const bl_profile *p = NULL;
+            bl_status ms = bl__profile_match_sheet(path, opts, &p);
+            if (ms != BL_OK || p)
+                return ms != BL_OK ? ms : bl__profile_read_sheet(path, p, opts, sink, errmsg);
+        }
+        /* ---- end profile */
         if (f == BL_FMT_AUTO) {
             char q[64];
             bl__ctr_quote(bl_sv_trim(bl_sheet_cell(sh, 0, NULL)), q);
@@ -120,6 +129,20 @@ bl_status bl__sheet_ingest(const char *path, const bl_ingest_opts *opts, const b
         return refuse(path, sink, errmsg,
                       "legacy Excel workbook (.xls) is not read: open it and save it as .xlsx "
                       "or .ods (docs/spreadsheets.md)");
+    /* ---- profile: forced (--profile), or asked for (--format profile) */
+    if (opts->profile || opts->format == BL_FMT_PROFILE) {
+        const bl_profile *p = opts->profile;
+        if (!p && (st = bl__profile_match_sheet(path, opts, &p)) != BL_OK)
+            return st;
+        if (!p)
+            return refuse(path, sink, errmsg,
+                          "no profile of the network matches this spreadsheet (%zu tried; see "
+                          "docs/profiles.md)",
+                          opts->nprofiles);
+        st = bl__profile_read_sheet(path, p, opts, sink, errmsg);
+        return st == BL_OK ? file_end(path, 0, sink, errmsg) : st;
+    }
+    /* ---- end profile */
     bl_sheet *sh = NULL;
     st = bl_sheet_open(path, NULL, &sh, errmsg);
     if (st == BL_DATA && sink->diag) {

@@ -4,6 +4,7 @@
  * then the store writes everything in one transaction. A file that fails
  * at any point leaves the store exactly as before (docs/architecture.md). */
 #include "bilan/pipeline.h"
+#include "bilan/profile.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -221,9 +222,87 @@ static bl_status write(job *j, const bl_new_source *src, bl_ingest_result *res)
     return rc;
 }
 
+/* The network's profiles, parsed again from the store (they were checked
+ * at network import). */
+typedef struct prof_set {
+    bl_profile *p;
+    size_t n, alloc;
+    bl_store *st;
+} prof_set;
+
+static bl_status add_profile(void *ctx, const char *id, const char *file, const char *text,
+                             size_t len)
+{
+    prof_set *ps = ctx;
+    if (ps->n == ps->alloc) {
+        size_t na = ps->alloc ? ps->alloc * 2 : 8;
+        bl_profile *np = realloc(ps->p, na * sizeof *np);
+        if (!np)
+            return BL_NOMEM;
+        ps->p = np, ps->alloc = na;
+    }
+    char err[512];
+    bl_status rc = bl_profile_parse(id, file, text, len, &ps->p[ps->n], err, sizeof err);
+    if (rc != BL_OK)
+        return bl_store_fail(ps->st, rc, "stored profile %s: %s (run bilan network import)", id,
+                             err);
+    ps->n++;
+    return BL_OK;
+}
+
+static void profiles_free(prof_set *ps)
+{
+    bl_profiles_free(ps->p, ps->n);
+    *ps = (prof_set){0};
+}
+
+/* opts with the stored profiles, and the one --profile names (an unknown
+ * id: BL_NOINPUT, as an unknown --partner). */
+static bl_status with_profiles(bl_store *st, const bl_ingest_opts *opts, prof_set *ps,
+                               bl_ingest_opts *o)
+{
+    *o = *opts;
+    ps->st = st;
+    bl_status rc = bl_store_profiles_each(st, add_profile, ps);
+    if (rc != BL_OK)
+        return rc;
+    o->profiles = ps->p;
+    o->nprofiles = ps->n;
+    if (opts->profile_id) {
+        for (size_t i = 0; i < ps->n && !o->profile; i++)
+            if (strcmp(ps->p[i].id, opts->profile_id) == 0)
+                o->profile = &ps->p[i];
+        if (!o->profile)
+            return bl_store_fail(st, BL_NOINPUT,
+                                 "unknown profile '%s': the network has %zu (profiles/ID.ini, "
+                                 "read by bilan network import)",
+                                 opts->profile_id, ps->n);
+    }
+    return BL_OK;
+}
+
+static bl_status ingest_one(bl_store *st, const char *path, const char *provider,
+                            const bl_ingest_opts *opts, bl_diag_fn diag, void *diag_ctx,
+                            bl_ingest_result *res);
+
 bl_status bl_pipeline_ingest(bl_store *st, const char *path, const char *provider,
                              const bl_ingest_opts *opts, bl_diag_fn diag, void *diag_ctx,
                              bl_ingest_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->period_begin = res->period_end = -1;
+    prof_set ps = {0};
+    bl_ingest_opts o;
+    bl_status rc = with_profiles(st, opts, &ps, &o);
+    if (rc == BL_OK)
+        rc = ingest_one(st, path, provider, &o, diag, diag_ctx, res);
+    profiles_free(&ps);
+    return rc;
+}
+
+static bl_status ingest_one(bl_store *st, const char *path, const char *provider,
+                            const bl_ingest_opts *opts, bl_diag_fn diag, void *diag_ctx,
+                            bl_ingest_result *res)
 {
     memset(res, 0, sizeof *res);
     res->period_begin = res->period_end = -1;
@@ -309,7 +388,9 @@ bl_status bl_pipeline_ingest(bl_store *st, const char *path, const char *provide
     bool is_log = f.family == BL_FAM_LOG;
     const char *why = NULL;
     bool plausible = !is_log && bl_created_plausible(f.created, f.max_month, soon, &why);
-    if (!is_log && !plausible)
+    /* A vendor export has no Created date: the later file wins, by rule
+     * (docs/profiles.md), so that is no news. */
+    if (!is_log && !plausible && f.family != BL_FAM_PROFILE)
         bl_rollup_note(j.rollup, "%s%s%s: the order of ingest decides its restatements", why,
                        f.created ? " " : "", f.created ? f.created : "");
     res->period_begin = f.period_begin;

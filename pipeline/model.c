@@ -154,6 +154,104 @@ static bl_status read_usage(bl_store *st, const char *partner_id, const reslist 
                                   on_consultation, &u);
 }
 
+/* ---- profile: network-level totals shared among partners (docs/profiles.md) ---------- */
+
+/* Where the totals and shares go: total(ctx, res, k, v, basis) once per
+ * resource and month (basis 0: kept at network level), share(ctx, partner,
+ * res, k, v, basis, fell_back) for each partner's share. */
+typedef struct alloc_out {
+    void (*total)(void *ctx, long res, int k, int64_t v, int basis);
+    void (*share)(void *ctx, const char *partner, long res, int k, int64_t v, int basis,
+                  bool fell_back);
+    void *ctx;
+} alloc_out;
+
+typedef struct alloc_ctx {
+    const reslist *res;
+    const bl_partner_info *pi; /* sorted by id: ties of the largest remainder by id */
+    size_t npi;
+    int64_t *pop, *logs, *shares, *w; /* logs: [partner][resource][window] */
+    alloc_out out;
+} alloc_ctx;
+
+static long partner_index(const alloc_ctx *a, const char *id)
+{
+    size_t lo = 0, hi = a->npi;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(a->pi[mid].id, id);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+static bl_status on_log_requests(void *ctx, const char *partner_id, const char *resource_id,
+                                 int month, long long value)
+{
+    alloc_ctx *a = ctx;
+    long p = partner_index(a, partner_id), r = find_resource(a->res->v, a->res->n, resource_id);
+    int k = month - a->res->wfirst;
+    if (p >= 0 && r >= 0 && month >= 0 && k >= 0 && k < BL_WINDOW)
+        a->logs[((size_t)p * a->res->n + (size_t)r) * BL_WINDOW + (size_t)k] = value;
+    return BL_OK;
+}
+
+static bl_status on_network_total(void *ctx, const char *resource_id, int month, long long value,
+                                  const char *allocate)
+{
+    alloc_ctx *a = ctx;
+    long r = find_resource(a->res->v, a->res->n, resource_id);
+    int k = month - a->res->wfirst;
+    if (r < 0 || month < 0 || k < 0 || k >= BL_WINDOW || value <= 0)
+        return BL_OK;
+    int basis = strcmp(allocate, "population") == 0 ? BL_BASIS_POPULATION
+                : strcmp(allocate, "logs") == 0     ? BL_BASIS_LOGS
+                                                    : 0;
+    bool fell_back = false;
+    if (basis) {
+        for (size_t p = 0; p < a->npi; p++)
+            a->w[p] = a->logs[(p * a->res->n + (size_t)r) * BL_WINDOW + (size_t)k];
+        /* No partner to carry a share (no population, nor logs): the
+         * total stays at network level. */
+        if (!bl_allocate_month(value, (bl_alloc_basis)basis, a->pop, a->w, a->npi, a->shares,
+                               &fell_back))
+            basis = 0;
+    }
+    a->out.total(a->out.ctx, r, k, value, basis);
+    /* Every partner's figure is an estimate, a share of 0 too. */
+    for (size_t p = 0; basis && p < a->npi; p++)
+        a->out.share(a->out.ctx, a->pi[p].id, r, k, a->shares[p], basis, fell_back);
+    return BL_OK;
+}
+
+static bl_status network_totals(bl_store *st, const reslist *res, const bl_partner_info *pi,
+                                size_t npi, alloc_out out)
+{
+    alloc_ctx a = {res, pi, npi, NULL, NULL, NULL, NULL, out};
+    size_t n = npi ? npi : 1;
+    a.pop = calloc(n, sizeof *a.pop);
+    a.shares = calloc(n, sizeof *a.shares);
+    a.w = calloc(n, sizeof *a.w);
+    a.logs = calloc(n * (res->n ? res->n : 1) * BL_WINDOW, sizeof *a.logs);
+    bl_status rc = a.pop && a.shares && a.w && a.logs ? BL_OK : BL_NOMEM;
+    for (size_t p = 0; p < npi; p++)
+        a.pop[p] = pi[p].population;
+    int last = res->wfirst + BL_WINDOW - 1;
+    if (rc == BL_OK)
+        rc = bl_store_log_requests(st, res->wfirst, last, on_log_requests, &a);
+    if (rc == BL_OK)
+        rc = bl_store_network_totals(st, res->wfirst, last, on_network_total, &a);
+    free(a.pop), free(a.shares), free(a.w), free(a.logs);
+    return rc;
+}
+
+/* ---- end profile */
+
 /* ---- forfait gauges -------------------------------------------------------------- */
 
 /* Forfait gauges at the last day of the period, from the forfait module. */
@@ -240,6 +338,30 @@ static bl_status partner_users(void *ctx, const char *partner, long long users)
     return BL_OK;
 }
 
+/* ---- profile: a partner's share of a network-level total */
+static void partner_total(void *ctx, long res, int k, int64_t v, int basis)
+{
+    /* A partner sees its share only; a total kept at network level is
+     * said to be in no partner's figures. */
+    plist *pl = ctx;
+    (void)k, (void)v;
+    for (size_t i = 0; !basis && i < pl->n; i++)
+        pl->v[i]->resources[res].network_level = true;
+}
+
+static void partner_share(void *ctx, const char *partner, long res, int k, int64_t v, int basis,
+                          bool fell_back)
+{
+    bl_model *m = plist_find(ctx, partner);
+    if (!m)
+        return;
+    bl_model_resource *r = &m->resources[res];
+    r->v[k] = bl_model_add(r->v[k], v);
+    r->shared = basis;
+    r->fallback = r->fallback || fell_back;
+}
+/* ---- end profile */
+
 static bl_status partner_libraries(void *ctx, const char *partner, long long n)
 {
     bl_model *m = plist_find(ctx, partner);
@@ -302,6 +424,8 @@ bl_status bl_model_build_partners(bl_store *st, bl_report_kind kind, const bl_pe
     if (rc == BL_OK)
         rc = read_usage(st, partner_id, &res, partner_usage, &pl);
     if (rc == BL_OK)
+        rc = network_totals(st, &res, pi, npi, (alloc_out){partner_total, partner_share, &pl});
+    if (rc == BL_OK)
         rc = bl_store_partner_users(st, p->first, p->last, partner_users, &pl);
     if (rc == BL_OK) {
         bl_period prev = bl_period_previous(p);
@@ -336,11 +460,49 @@ typedef struct netctx {
     bl_period prev;
 } netctx;
 
+static bl_model_partner *network_partner_add(netctx *c, const char *partner, long res, int k,
+                                             int64_t v);
+
 static void network_usage(void *ctx, const char *partner, long res, int k, int64_t v)
 {
     netctx *c = ctx;
     bl_model *m = c->m;
     m->resources[res].v[k] = bl_model_add(m->resources[res].v[k], v);
+    network_partner_add(c, partner, res, k, v);
+}
+
+/* ---- profile: network-level totals in the network reports */
+static void network_total(void *ctx, long res, int k, int64_t v, int basis)
+{
+    bl_model_resource *r = &((netctx *)ctx)->m->resources[res];
+    r->v[k] = bl_model_add(r->v[k], v);
+    if (basis)
+        r->shared = basis;
+    else
+        r->network_level = true;
+}
+
+static void network_share(void *ctx, const char *partner, long res, int k, int64_t v, int basis,
+                          bool fell_back)
+{
+    netctx *c = ctx;
+    (void)basis;
+    c->m->resources[res].fallback = c->m->resources[res].fallback || fell_back;
+    int mi = c->m->window_first + k;
+    bool counted = (mi >= c->m->period.first && mi <= c->m->period.last) ||
+                   (mi >= c->prev.first && mi <= c->prev.last);
+    bl_model_partner *p = network_partner_add(c, partner, res, k, v);
+    if (p && counted)
+        p->estimated = true;
+}
+/* ---- end profile */
+
+/* Adds v to the partner's period or previous-period cells when month k
+ * falls in one; the partner, or NULL when unknown. */
+static bl_model_partner *network_partner_add(netctx *c, const char *partner, long res, int k,
+                                             int64_t v)
+{
+    bl_model *m = c->m;
     int mi = m->window_first + k;
     /* Partners are sorted by id: binary search. */
     size_t lo = 0, hi = m->n_partners;
@@ -356,13 +518,14 @@ static void network_usage(void *ctx, const char *partner, long res, int k, int64
                 p->prev[res] = bl_model_add(p->prev[res], v);
                 p->total_prev = bl_model_add(p->total_prev, v);
             }
-            return;
+            return p;
         }
         if (cmp < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
+    return NULL;
 }
 
 static bl_status network_users(bl_store *st, bl_model *m)
@@ -490,6 +653,8 @@ bl_status bl_model_build_network(bl_store *st, bl_report_kind kind, const bl_per
     if (rc == BL_OK) {
         netctx c = {m, bl_period_previous(p)};
         rc = read_usage(st, NULL, &res, network_usage, &c);
+        if (rc == BL_OK)
+            rc = network_totals(st, &res, pi, npi, (alloc_out){network_total, network_share, &c});
     }
     if (rc == BL_OK)
         rc = network_users(st, m);

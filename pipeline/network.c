@@ -3,13 +3,31 @@
  * stored re-attributed (store). */
 #include "bilan/network.h"
 #include "bilan/pipeline.h"
+#include "bilan/profile.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+
+/* The profiles of dir/profiles, checked against the network's resources. */
+static bl_status read_profiles(const char *dir, const bl_network *net, bl_profile **ps, size_t *n,
+                               char *err, size_t errlen)
+{
+    const char **ids = malloc((net->nresources + 1) * sizeof *ids);
+    if (!ids)
+        return BL_NOMEM;
+    for (size_t i = 0; i < net->nresources; i++)
+        ids[i] = net->resources[i].id;
+    bl_status rc = bl_profiles_read(dir, ids, net->nresources, ps, n, err, errlen);
+    free(ids);
+    return rc;
+}
 
 bl_status bl_network_import(bl_store *st, const char *dir, bl_import_counts *counts, char *err,
                             size_t errlen)
 {
     bl_network net = {0};
+    bl_profile *profiles = NULL;
+    size_t nprofiles = 0;
     /* The transaction opens before the files are read, as it always has: a
      * busy or read-only store is what is reported then, whatever the files
      * hold. */
@@ -18,7 +36,10 @@ bl_status bl_network_import(bl_store *st, const char *dir, bl_import_counts *cou
     if (rc == BL_OK)
         rc = bl_network_read(dir, &net, err, errlen);
     if (rc == BL_OK)
+        rc = read_profiles(dir, &net, &profiles, &nprofiles, err, errlen);
+    if (rc == BL_OK)
         store_failed = (rc = bl_store_network_write(st, &net)) != BL_OK ||
+                       (rc = bl_store_profiles_write(st, profiles, nprofiles)) != BL_OK ||
                        (rc = bl_store_reattribute(st)) != BL_OK ||
                        (rc = bl_store_network_commit(st)) != BL_OK;
     if (rc != BL_OK) {
@@ -27,8 +48,9 @@ bl_status bl_network_import(bl_store *st, const char *dir, bl_import_counts *cou
         bl_store_network_rollback(st);
     } else if (counts) {
         *counts = (bl_import_counts){(int)net.npartners, (int)net.nlibraries, (int)net.nresources,
-                                     (int)net.nforfaits, (int)net.nsushi};
+                                     (int)net.nforfaits, (int)net.nsushi, (int)nprofiles};
     }
+    bl_profiles_free(profiles, nprofiles);
     bl_network_release(&net);
     return rc;
 }

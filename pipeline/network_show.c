@@ -3,6 +3,7 @@
  * it (docs/network.md, "Seeing the network"). The store gives the lists;
  * the problems are found here, from the lists alone. */
 #include "bilan/pipeline.h"
+#include "bilan/profile.h"
 #include "bilan/store_queries.h"
 
 #include <stdio.h>
@@ -193,7 +194,53 @@ static void tell_overlaps(const table *t, overlaps *ov, size_t r, char *out, siz
     }
 }
 
-static void problems(bl_net_list which, const table *t, overlaps *ov, size_t r, char *out, size_t n)
+/* ---- profile: the resources a vendor profile reads (docs/profiles.md) */
+typedef struct profiled {
+    char **ids;
+    size_t n, alloc;
+} profiled;
+
+static bl_status on_profile(void *ctx, const char *id, const char *file, const char *text,
+                            size_t len)
+{
+    profiled *pr = ctx;
+    bl_profile p;
+    char err[512];
+    if (bl_profile_parse(id, file, text, len, &p, err, sizeof err) != BL_OK)
+        return BL_OK; /* said at ingest; here it only spares a problem */
+    if (pr->n == pr->alloc) {
+        size_t na = pr->alloc ? pr->alloc * 2 : 8;
+        char **nv = realloc(pr->ids, na * sizeof *nv);
+        if (!nv) {
+            bl_profile_release(&p);
+            return BL_NOMEM;
+        }
+        pr->ids = nv, pr->alloc = na;
+    }
+    pr->ids[pr->n++] = p.resource;
+    p.resource = NULL;
+    bl_profile_release(&p);
+    return BL_OK;
+}
+
+static bool is_profiled(const profiled *pr, const char *id)
+{
+    for (size_t i = 0; i < pr->n; i++)
+        if (strcmp(pr->ids[i], id) == 0)
+            return true;
+    return false;
+}
+
+static void profiled_free(profiled *pr)
+{
+    for (size_t i = 0; i < pr->n; i++)
+        free(pr->ids[i]);
+    free(pr->ids);
+}
+/* ---- end profile */
+
+static void problems(bl_net_list which, const table *t, overlaps *ov, const profiled *pr, size_t r,
+                     char *out, size_t n)
 {
     out[0] = '\0';
     switch (which) {
@@ -207,7 +254,8 @@ static void problems(bl_net_list which, const table *t, overlaps *ov, size_t r, 
         tell_overlaps(t, ov, r, out, n);
         break;
     case BL_NET_RESOURCES:
-        if (!*cell(t, r, col(which, "counter_names")) && !*cell(t, r, col(which, "url_pattern")))
+        if (!*cell(t, r, col(which, "counter_names")) && !*cell(t, r, col(which, "url_pattern")) &&
+            !is_profiled(pr, cell(t, r, 0)))
             add(out, n, "no COUNTER name and no URL pattern: no usage can be attributed to it");
         break;
     case BL_NET_FORFAITS:
@@ -235,20 +283,24 @@ bl_status bl_network_show(bl_store *st, bl_net_list which, bl_net_row_fn fn, voi
     table t = {0};
     overlaps ov = {0};
     bl_status rc = bl_store_network_list(st, which, keep, &t);
+    profiled pr = {0};
     if (rc == BL_OK && which == BL_NET_LIBRARIES)
         rc = find_overlaps(&t, &ov);
+    if (rc == BL_OK && which == BL_NET_RESOURCES)
+        rc = bl_store_profiles_each(st, on_profile, &pr);
     for (size_t r = 0; rc == BL_OK && r < t.nrows; r++) {
         const char *cells[MAX_COLS + 1];
         char prob[8192];
         for (size_t c = 0; c < t.ncols && c < MAX_COLS; c++)
             cells[c] = cell(&t, r, c);
-        problems(which, &t, &ov, r, prob, sizeof prob);
+        problems(which, &t, &ov, &pr, r, prob, sizeof prob);
         cells[t.ncols] = prob;
         if (*prob && nproblems)
             (*nproblems)++;
         rc = fn(ctx, cells, t.ncols + 1);
     }
     overlaps_free(&ov);
+    profiled_free(&pr);
     table_free(&t);
     return rc;
 }

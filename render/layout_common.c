@@ -131,3 +131,48 @@ void bl__partial_note(bl__doc *d, const bl_model *m, const bool mask[BL_WINDOW])
         line[len++] = '.', line[len] = '\0';
     bl__para(d, BL_F_TINY, bl__grey, line);
 }
+
+/* ---- profile: network-level totals (docs/profiles.md) */
+
+const char *bl__resource_label(char *out, size_t n, const bl_model_resource *r)
+{
+    const char *mark = r->shared          ? BL_NBSP BL_ESTIMATE_MARK
+                       : r->network_level ? BL_NBSP BL_NETWORK_LEVEL_MARK
+                                          : "";
+    /* A resource counted in one of bilan's own metrics says which: "Prêt
+     * numérique (prêts)". */
+    const char *unit = r->metric ? bl__metric_fr(r->metric) : NULL;
+    if (unit)
+        snprintf(out, n, "%s (%s)%s", r->name, unit, mark);
+    else
+        snprintf(out, n, "%s%s", r->name, mark);
+    return out;
+}
+
+const char *bl__partner_label(char *out, size_t n, const bl_model_partner *p)
+{
+    snprintf(out, n, "%s%s", p->name, p->estimated ? BL_NBSP BL_ESTIMATE_MARK : "");
+    return out;
+}
+
+void bl__estimate_notes(bl__doc *d, const bl_model *m)
+{
+    for (size_t r = 0; r < m->n_resources; r++) {
+        const bl_model_resource *x = &m->resources[r];
+        if (!bl__resource_listed(x))
+            continue;
+        char line[1024];
+        if (x->shared) {
+            snprintf(line, sizeof line, BL_W_ESTIMATE_NOTE, x->name,
+                     x->shared == BL_BASIS_LOGS ? BL_W_ESTIMATE_BY_LOGS
+                                                : BL_W_ESTIMATE_BY_POPULATION,
+                     x->fallback ? BL_W_ESTIMATE_FALLBACK : "");
+            bl__para(d, BL_F_TINY, bl__grey, line);
+        } else if (x->network_level) {
+            snprintf(line, sizeof line,
+                     m->partner ? BL_W_NETWORK_LEVEL_NOTE_PARTNER : BL_W_NETWORK_LEVEL_NOTE,
+                     x->name);
+            bl__para(d, BL_F_TINY, bl__grey, line);
+        }
+    }
+}

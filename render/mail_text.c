@@ -67,6 +67,8 @@ bl_status bl_render_mail_body(bl_buf *b, const struct bl_mail_summary *s, bl_rep
         rc = bl_buf_printf(b, BL_W_MAIL_TOP_RESOURCE, s->top_resource,
                            bl_fr_int(n1, sizeof n1, s->top_consultations),
                            s->top_consultations > 1 ? BL_W_PLURAL : "");
+    if (rc == BL_OK && s->estimated[0])
+        rc = bl_buf_printf(b, BL_W_MAIL_ESTIMATED, s->estimated);
     for (size_t i = 0; i < s->n_forfait_lines && rc == BL_OK; i++)
         rc = bl_buf_printf(b, BL_W_MAIL_FORFAIT_LINE, s->forfait_lines[i]);
     if (rc == BL_OK)

@@ -202,6 +202,16 @@ void bl__mask_range(const bl_model *m, bool mask[BL_WINDOW], int first, int last
  * pour <resource> (<months>), …" over the window slots set in mask; draws
  * nothing when no listed resource misses a month there. */
 void bl__partial_note(bl__doc *d, const bl_model *m, const bool mask[BL_WINDOW]);
+/* ---- profile: network-level totals (docs/profiles.md) */
+/* A resource's name with its mark: ‡ when figures of it are estimated
+ * shares of a network-level total, § (network reports) when it holds a
+ * total kept at network level. out is returned. */
+const char *bl__resource_label(char *out, size_t n, const bl_model_resource *r);
+/* A partner's name with ‡ when its cells hold an estimated share. */
+const char *bl__partner_label(char *out, size_t n, const bl_model_partner *p);
+/* The footnotes of those marks, one per resource concerned, with its rule. */
+void bl__estimate_notes(bl__doc *d, const bl_model *m);
+/* ---- end profile */
 /* Totals of the listed resources for the 12 months ending at `last` (series
  * 0) and the 12 before (series 1), with the chart's month labels: a month is
  * missing when no resource has data, partial when some lack it. */

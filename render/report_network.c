@@ -358,7 +358,14 @@ static int64_t annuel_by_resource(bl__doc *d, const bl_model *m, const annuel *y
         bl_fr_money_euros(c[3], TXT, cost_cents(m, x));
         per_consult(c[4], TXT, covered_cents(m, x), a);
         tn = bl_model_add(tn, a);
-        const char *cells[] = {x->name, bl__kind_fr(x->kind), c[0], c[1], c[2], c[3], c[4]};
+        char lab[160];
+        const char *cells[] = {bl__resource_label(lab, sizeof lab, x),
+                               bl__kind_fr(x->kind),
+                               c[0],
+                               c[1],
+                               c[2],
+                               c[3],
+                               c[4]};
         bl__table_row(&t, cells, NULL, hn == 12 ? 0 : BL_ROW_MUTED);
     }
     char c[5][TXT];
@@ -454,7 +461,14 @@ static void annuel_by_partner(bl__doc *d, const bl_model *m, const annuel *y)
             per_consult(pcs[5], TXT, share_cov, x->total);
         else
             snprintf(pcs[5], TXT, BL_W_NONE); /* pays nothing: no cost to divide */
-        const char *pcells[] = {x->name, pcs[0], pcs[1], pcs[2], pcs[3], pcs[4], pcs[5]};
+        char plab[160];
+        const char *pcells[] = {bl__partner_label(plab, sizeof plab, x),
+                                pcs[0],
+                                pcs[1],
+                                pcs[2],
+                                pcs[3],
+                                pcs[4],
+                                pcs[5]};
         bl__table_row(&t, pcells, NULL, 0);
     }
     char pt[6][TXT];
@@ -482,6 +496,7 @@ static void draw_annuel(bl__doc *d, const bl_model *m)
     annuel y = annuel_figures(m);
     annuel_headline(d, m, &y);
     int64_t tn = annuel_by_resource(d, m, &y);
+    bl__estimate_notes(d, m);
     annuel_by_kind(d, m, &y, tn);
     annuel_by_partner(d, m, &y);
     trend(d, m);
@@ -520,8 +535,11 @@ static void heat_tables(bl__doc *d, const bl_model *m)
         /* The partner's name takes what the figures leave. */
         double pw = BL_CONTENT_W - tw - cw * (double)cnt;
         cols[0] = (bl__col){BL_W_COL_PARTNER, pw, BL_LEFT};
+        char rlab[7][160];
         for (size_t k = 0; k < cnt; k++)
-            cols[k + 1] = (bl__col){m->resources[idx[start + k]].name, cw, BL_RIGHT};
+            cols[k + 1] = (bl__col){
+                bl__resource_label(rlab[k], sizeof rlab[k], &m->resources[idx[start + k]]), cw,
+                BL_RIGHT};
         if (last)
             cols[cnt + 1] = (bl__col){BL_W_TOTAL, tw, BL_RIGHT};
         bl__table t;
@@ -532,7 +550,8 @@ static void heat_tables(bl__doc *d, const bl_model *m)
             char c[9][TXT];
             const char *cells[9];
             double heat[9];
-            cells[0] = p->name;
+            char plab[160];
+            cells[0] = bl__partner_label(plab, sizeof plab, p);
             heat[0] = -1;
             for (size_t k = 0; k < cnt; k++) {
                 int64_t v = p->cells[idx[start + k]];
@@ -618,6 +637,7 @@ static void draw_reseau(bl__doc *d, const bl_model *m)
     }
     bl__heading(d, BL_W_PARTNERS_AND_RESOURCES, 0, 80);
     heat_tables(d, m);
+    bl__estimate_notes(d, m);
     bl__heading(d, BL_W_DATA_QUALITY, 0, 60);
     int gfirst = m->period.first, glast = m->period.last;
     char gt[128];

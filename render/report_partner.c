@@ -124,7 +124,9 @@ static void table_month(bl__doc *d, const bl_model *m)
         int nh;
         int64_t ytd = bl_model_sum(m, x, jan, mi, &nh);
         bl__sum_text(c[3], TXT, ytd, nh, mi - jan + 1);
-        const char *cells[] = {x->name, bl__kind_fr(x->kind), c[0], c[1], c[2], c[3]};
+        char lab[160];
+        const char *cells[] = {
+            bl__resource_label(lab, sizeof lab, x), bl__kind_fr(x->kind), c[0], c[1], c[2], c[3]};
         bl__table_row(&t, cells, NULL, has_month(m, x, mi) ? 0 : BL_ROW_MUTED);
     }
     char c[4][TXT];
@@ -183,7 +185,17 @@ static void table_semester(bl__doc *d, const bl_model *m)
         bl__sum_text(c[7], TXT, prev, nh_prev, 6);
         bl_model_change rch = bl__resource_compare(m, x, first, first + 5, 6);
         bl__change_text(c[8], TXT, &rch);
-        const char *cells[] = {x->name, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]};
+        char lab[160];
+        const char *cells[] = {bl__resource_label(lab, sizeof lab, x),
+                               c[0],
+                               c[1],
+                               c[2],
+                               c[3],
+                               c[4],
+                               c[5],
+                               c[6],
+                               c[7],
+                               c[8]};
         bl__table_row(&t, cells, NULL, nh_now == 6 ? 0 : BL_ROW_MUTED);
     }
     char c[9][TXT];
@@ -350,6 +362,7 @@ void bl__draw_partner(bl__doc *d, const bl_model *m)
         table_month(d, m);
     else
         table_semester(d, m);
+    bl__estimate_notes(d, m);
     bars_by_resource(d, m);
     if (month)
         trend(d, m);

@@ -37,6 +37,21 @@ const char *bl__kind_fr(const char *kind)
     return kind;
 }
 
+/* In the order of bl_extra_metrics (common: "Loans", "Plays", "Sessions",
+ * "Downloads", "Minutes", "Units_Consumed"). */
+static const char *const METRICS_FR[] = {"prêts",           "visionnages", "sessions",
+                                         "téléchargements", "minutes",     "unités consommées"};
+_Static_assert(sizeof METRICS_FR / sizeof METRICS_FR[0] == BL_EXTRA_METRIC_COUNT,
+               "one French name per metric of bilan's own");
+
+const char *bl__metric_fr(const char *metric)
+{
+    for (size_t i = 0; i < BL_EXTRA_METRIC_COUNT; i++)
+        if (strcmp(metric, bl_extra_metrics[i]) == 0)
+            return METRICS_FR[i];
+    return NULL;
+}
+
 const char *bl__w_report_title(bl_report_kind k)
 {
     static const char *const titles[] = {"Bilan mensuel", "Bilan semestriel", "Bilan annuel",

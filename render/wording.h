@@ -35,6 +35,10 @@ const char *bl__kind_id(size_t i);
 /* French name of a resource kind: "livres numériques", "presse"… (an
  * unknown kind is written as it is). */
 const char *bl__kind_fr(const char *kind);
+/* The French name of bilan's own metrics (bl_extra_metrics: "Loans" ->
+ * "prêts", "Plays" -> "visionnages"...), NULL for any other metric (a
+ * COUNTER metric is what reports call consultations). */
+const char *bl__metric_fr(const char *metric);
 /* "Bilan mensuel", "Bilan semestriel", "Bilan annuel", "Revue du réseau". */
 const char *bl__w_report_title(bl_report_kind k);
 /* The adjective of a partner report in its email: "mensuel", "semestriel". */
@@ -58,6 +62,29 @@ const char *bl__w_versus_period(int months);
 #define BL_W_LIST_SEP ", "
 #define BL_W_TOTAL "Total"
 #define BL_W_PROVISIONAL_PAREN " (provisoire)"
+
+/* Network-level totals of vendor profiles (docs/profiles.md): a partner's
+ * share is an estimate, marked and explained in a footnote with its rule;
+ * a total kept at network level is marked in the network reports. */
+#define BL_ESTIMATE_MARK "\xE2\x80\xA1"  /* ‡ */
+#define BL_NETWORK_LEVEL_MARK "\xC2\xA7" /* § */
+#define BL_W_ESTIMATE_NOTE                                                                          \
+    BL_ESTIMATE_MARK " Estimation pour %s : le fournisseur ne donne qu'un total pour tout le "      \
+                     "réseau ; la part de chaque partenaire est calculée %s, par la méthode du " \
+                     "plus fort reste (les parts font exactement le total).%s"
+#define BL_W_ESTIMATE_BY_POPULATION "au prorata de sa population"
+#define BL_W_ESTIMATE_BY_LOGS                                                               \
+    "au prorata des consultations de la ressource que les journaux d'accès ont comptées " \
+    "pour lui ce mois-là"
+#define BL_W_ESTIMATE_FALLBACK \
+    " Un mois sans journaux d'accès est réparti au prorata de la population."
+#define BL_W_NETWORK_LEVEL_NOTE                                                              \
+    BL_NETWORK_LEVEL_MARK " %s : total donné par le fournisseur pour tout le réseau ; il " \
+                          "compte dans les chiffres du réseau, dans ceux d'aucun partenaire."
+#define BL_W_NETWORK_LEVEL_NOTE_PARTNER                                                      \
+    BL_NETWORK_LEVEL_MARK " %s : le fournisseur ne donne qu'un total pour tout le réseau, " \
+                          "qui n'est pas réparti entre les partenaires : il ne compte pas " \
+                          "dans vos chiffres."
 
 /* ---- the document: metadata, footer, tables, charts -------------------------------- */
 
@@ -280,6 +307,9 @@ const char *bl__w_versus_period(int months);
     "- évolution par rapport %s%s : pas de données pour cette période\n"
 /* Resource, figure, plural mark. */
 #define BL_W_MAIL_TOP_RESOURCE "- ressource la plus consultée : %s (%s consultation%s)\n"
+#define BL_W_MAIL_ESTIMATED                                                              \
+    "- dont des estimations pour %s : le fournisseur ne donne qu'un total pour tout le " \
+    "réseau, réparti entre les partenaires (la règle est en note du rapport)\n"
 #define BL_W_MAIL_FORFAIT_LINE "- %s\n"
 /* Closing: signature (the sender's name, else its address). */
 #define BL_W_MAIL_CLOSING                                                                          \

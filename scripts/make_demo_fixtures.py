@@ -2,7 +2,7 @@
 """Writes the demo network's COUNTER R5 feeds into fixtures/demo/feeds/.
 
 The demo is a fictional department ("Hautes-Collines") with six partners and
-six resources. Usage follows population, a seasonal pattern and a steady
+seven resources (six COUNTER feeds, and one vendor export read with a profile). Usage follows population, a seasonal pattern and a steady
 growth, from a fixed seed, so the files are the same on every run. The
 network lists (fixtures/demo/network/*.csv) are written by hand, not here.
 
@@ -209,6 +209,27 @@ def jeux():  # video games: PR for the last months, platform named as the provid
     write("jeux-pr-2026.csv", rows)
 
 
+FR_MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+             "nov.", "déc."]
+
+
+def soutien():  # homework help: not COUNTER, the vendor's own export (docs/profiles.md)
+    """ScolaNet's back-office export, as Excel saves it: Windows-1252, ';', a title line,
+    French month names, sessions per library and month. Read with the profile
+    fixtures/demo/network/profiles/scolanet.ini."""
+    months = [ym for ym in MONTHS if ym[0] == 2026]
+    rows = [["ScolaNet – statistiques d'usage", "", "", ""], ["", "", "", ""],
+            ["Établissement", "Mois", "Sessions", "Heures"]]
+    for inst, _iid, w in INSTITUTIONS[:5]:
+        for y, m in months:
+            sessions = count(w, 40, y, m, 0.02)
+            rows.append([inst, f"{FR_MONTHS[m - 1]} {y}", f"{sessions:,}".replace(",", "\u00a0"),
+                         str(sessions // 2)])
+    text = "\r\n".join(";".join(r) for r in rows) + "\r\n"
+    with open(os.path.join(ROOT, "soutien-scolaire-2026.csv"), "wb") as f:
+        f.write(text.encode("cp1252"))
+
+
 if __name__ == "__main__":
     os.makedirs(ROOT, exist_ok=True)
     pnb()
@@ -217,3 +238,4 @@ if __name__ == "__main__":
     musique()
     autoformation()
     jeux()
+    soutien()

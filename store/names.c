@@ -56,10 +56,16 @@ bl_status bl_store_reattribute(bl_store *st)
     sqlite3_stmt *sel = NULL, *upd = NULL;
     /* Logs' attribution used IP addresses that are not kept: only COUNTER rows
      * (report_rank < 2000, see docs/store.md) can be re-resolved. */
-    const char *sql_sel = "SELECT DISTINCT institution_id, institution, platform, database_name "
-                          "FROM usage WHERE report_rank < 2000";
+    /* A profile's rows (report_rank 1500..1599) keep the profile's
+     * resource; their library is re-resolved, never a network-level
+     * total's (library '*'). */
+    const char *sql_sel = "SELECT DISTINCT institution_id, institution, platform, database_name,"
+                          " report_rank >= 1500 FROM usage WHERE report_rank < 2000"
+                          " AND library_id IS NOT '" BL_NETWORK_LEVEL "'";
     const char *sql_upd =
-        "UPDATE usage SET library_id = ?5, resource_id = ?6 WHERE report_rank < 2000 "
+        "UPDATE usage SET library_id = ?5, resource_id = CASE WHEN ?7 THEN resource_id ELSE ?6 "
+        "END WHERE report_rank < 2000 AND (report_rank >= 1500) = ?7 "
+        "AND library_id IS NOT '" BL_NETWORK_LEVEL "' "
         "AND institution_id = ?1 AND institution = ?2 AND platform = ?3 "
         "AND database_name = ?4";
     if (sqlite3_prepare_v2(st->db, sql_sel, -1, &sel, NULL) != SQLITE_OK ||
@@ -74,6 +80,7 @@ bl_status bl_store_reattribute(bl_store *st)
                            (size_t)sqlite3_column_bytes(sel, i)};
         const char *lib = bl_names_library(n, v[0], v[1]);
         const char *res = bl_names_resource(n, v[3], v[2]);
+        sqlite3_bind_int(upd, 7, sqlite3_column_int(sel, 4));
         for (int i = 0; i < 4; i++)
             sqlite3_bind_text(upd, i + 1, v[i].ptr, (int)v[i].len, SQLITE_TRANSIENT);
         if (lib)

@@ -122,6 +122,52 @@ bl_status bl_store_consultations(bl_store *st, int first, int last, const char *
     return each_row(st, q, consultation_row, CB(fn, ctx));
 }
 
+/* ---- profile: network-level totals (docs/profiles.md) */
+
+static bl_status network_total_row(sqlite3_stmt *q, cb c)
+{
+    return ((bl_network_total_fn)c.fn)(c.ctx, bl__col_text(q, 0), month_of(q, 1),
+                                       sqlite3_column_int64(q, 2), bl__col_text(q, 3));
+}
+
+bl_status bl_store_network_totals(bl_store *st, int first, int last, bl_network_total_fn fn,
+                                  void *ctx)
+{
+    sqlite3_stmt *q = NULL;
+    bl_status rc = prepare(
+        st,
+        "SELECT u.resource_id, u.month, SUM(u.value),"
+        " COALESCE((SELECT p.allocate FROM profile p WHERE p.resource_id = u.resource_id"
+        "  AND p.network_level = 1 ORDER BY p.id LIMIT 1), 'none') "
+        "FROM " BL__SQL_CONSULTATION_FROM " "
+        "WHERE u.library_id = '" BL_NETWORK_LEVEL "' AND r.id IS NOT NULL AND " BL__SQL_CONSULTATION
+        " AND u.month BETWEEN ?1 AND ?2 GROUP BY 1, 2 ORDER BY 1, 2",
+        &q);
+    if (rc != BL_OK)
+        return rc;
+    bind_months(q, 1, first, last);
+    return each_row(st, q, network_total_row, CB(fn, ctx));
+}
+
+bl_status bl_store_log_requests(bl_store *st, int first, int last, bl_consultation_fn fn, void *ctx)
+{
+    sqlite3_stmt *q = NULL;
+    bl_status rc = prepare(st,
+                           "SELECT l.partner_id, u.resource_id, u.month, SUM(u.value) "
+                           "FROM usage u JOIN library l ON l.id = u.library_id "
+                           "WHERE u.report_rank = 2000 AND u.live = 1 AND u.resource_id IS NOT "
+                           "NULL AND u.metric = 'Total_Item_Requests' AND u.access_method = "
+                           "'Regular' AND u.value BETWEEN 0 AND 1000000000000 "
+                           "AND u.month BETWEEN ?1 AND ?2 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+                           &q);
+    if (rc != BL_OK)
+        return rc;
+    bind_months(q, 1, first, last);
+    return each_row(st, q, consultation_row, CB(fn, ctx));
+}
+
+/* ---- end profile */
+
 static bl_status partner_users_row(sqlite3_stmt *q, cb c)
 {
     if (sqlite3_column_type(q, 1) == SQLITE_NULL)

@@ -161,6 +161,13 @@ const char *const bl__migrations[] = {
     "  attempts INTEGER NOT NULL DEFAULT 0, last_attempt TEXT, next_retry TEXT,\n"
     "  source_id INTEGER, raw_path TEXT, raw_sha256 TEXT,\n"
     "  PRIMARY KEY(endpoint_id, report_id, month));\n",
+    /* 3 -> 4: vendor profiles (docs/profiles.md), stored as written at
+     * network import and read back at ingest. Their files' usage is in
+     * `usage` (report_id = the profile id, family 15); a network-level
+     * total has library_id '*' (BL_NETWORK_LEVEL). */
+    "CREATE TABLE profile(id TEXT PRIMARY KEY, file TEXT NOT NULL,\n"
+    "  resource_id TEXT NOT NULL, network_level INTEGER NOT NULL,\n"
+    "  allocate TEXT NOT NULL DEFAULT 'none', text TEXT NOT NULL);\n",
 };
 
 const int bl__migration_count = sizeof bl__migrations / sizeof bl__migrations[0];

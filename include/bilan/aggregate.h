@@ -13,6 +13,7 @@
 #define BILAN_AGGREGATE_H
 
 #include "bilan/common.h"
+#include "bilan/model.h"
 #include "bilan/record.h"
 
 /* ---- cells ------------------------------------------------------------------- */
@@ -251,5 +252,24 @@ void bl_hll_serialize(const uint8_t reg[BL_HLL_M], uint8_t out[BL_HLL_BLOB]);
 bool bl_hll_merge(uint8_t reg[BL_HLL_M], const uint8_t *blob, size_t len);
 /* The estimated number of distinct hashes added (rounded). */
 int64_t bl_hll_estimate(const uint8_t reg[BL_HLL_M]);
+
+/* ---- network-level totals shared among partners (aggregate/allocate.c) ------- */
+
+/* Shares total (>= 0) among n parties pro rata of weights (a weight <= 0
+ * gets nothing) in whole units by the largest-remainder method: each gets
+ * the floor of its quota total × w / W, and the units left go one each to
+ * the largest remainders, ties to the lower index (callers order parties by
+ * partner id). The shares add up to total exactly. False when total > 0
+ * and every weight is <= 0 (shares all 0). No overflow for any int64 total
+ * and weights. */
+bool bl_allocate_shares(int64_t total, const int64_t *weights, size_t n, int64_t *shares);
+
+/* bl_alloc_basis: bilan/model.h (the reports say which rule made a share). */
+
+/* One month's total shared by basis; by logs, when no partner has any
+ * log-counted usage that month, by population instead (*fell_back true).
+ * False when nothing can carry a share (every weight 0). */
+bool bl_allocate_month(int64_t total, bl_alloc_basis basis, const int64_t *population,
+                       const int64_t *log_usage, size_t n, int64_t *shares, bool *fell_back);
 
 #endif

@@ -195,6 +195,14 @@ bool bl_id_valid(const char *s);
 #define BL_RESOURCE_KIND_COUNT 8
 extern const char *const bl_resource_kinds[BL_RESOURCE_KIND_COUNT + 1];
 
+/* The metrics bilan counts beyond COUNTER's, for what vendor exports count
+ * (docs/profiles.md): "Loans", "Plays", "Sessions", "Downloads", "Minutes",
+ * "Units_Consumed"; NULL-terminated. Their French names are render's
+ * (render/wording.c, checked at compile time to be as many). */
+#define BL_EXTRA_METRIC_COUNT 6
+extern const char *const bl_extra_metrics[BL_EXTRA_METRIC_COUNT + 1];
+#define BL_EXTRA_METRICS_TEXT "Loans, Plays, Sessions, Downloads, Minutes, Units_Consumed"
+
 /* ---- CSV output (common/csv_out.c) ----------------------------------------- */
 
 /* Writes one CSV field into b, quoted when it holds sep, a quote or a line

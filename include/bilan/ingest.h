@@ -38,8 +38,11 @@ typedef enum bl_format {
     BL_FMT_COMBINED,
     BL_FMT_COMMON,
     BL_FMT_EZPROXY,
-    BL_FMT_CUSTOM
+    BL_FMT_CUSTOM,
+    BL_FMT_PROFILE /* a vendor export read with a profile (bilan/profile.h) */
 } bl_format;
+
+struct bl_profile;
 
 typedef struct bl_ingest_opts {
     bl_format format;
@@ -56,6 +59,13 @@ typedef struct bl_ingest_opts {
      * ISNI:..."), so that a SUSHI endpoint's library_id attributes its
      * reports (docs/sushi.md); NULL: none. */
     const char *institution_tag;
+    /* Vendor profiles (bilan/profile.h, borrowed): a file that is neither
+     * COUNTER nor a log is read with the first whose header row it holds;
+     * `profile`, when set, is used whatever the file holds (--profile). */
+    const struct bl_profile *profiles;
+    size_t nprofiles;
+    const struct bl_profile *profile;
+    const char *profile_id; /* --profile ID: the pipeline finds it among the stored ones */
 } bl_ingest_opts;
 
 /* Parses "auto", "counter5", "counter4", "combined", "common", "ezproxy",
@@ -122,5 +132,8 @@ bl_status bl_raw_write_gz(const char *path, const void *data, size_t n, char **e
 
 bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
                       const bl_sink *sink, char **errmsg);
+/* A vendor export read with profile p (bilan/profile.h). */
+bl_status bl_profile_read(bl_source *src, const char *path, const struct bl_profile *p,
+                          const bl_ingest_opts *opts, const bl_sink *sink, char **errmsg);
 
 #endif

@@ -35,6 +35,9 @@ typedef struct bl_mail_summary {
     int64_t previous_consultations;
     int64_t change_tenths;  /* tenths of a percent */
     char top_resource[256]; /* "" when nothing was consulted */
+    /* The resources whose figures are estimated shares of a provider's
+     * network-level total (docs/profiles.md), joined by ", "; "" when none. */
+    char estimated[256];
     int64_t top_consultations;
     /* One French sentence per forfait in watch or exhausted at the end of the
      * period (empty when the forfait module is not built in). */

@@ -47,6 +47,13 @@ static inline bool bl_report_kind_network(bl_report_kind k)
  * semester and the previous year are all inside. */
 #define BL_WINDOW 24
 
+/* What a network-level total of a vendor profile is shared among the
+ * partners by (docs/profiles.md, aggregate/allocate.c). */
+typedef enum bl_alloc_basis {
+    BL_BASIS_POPULATION = 1, /* the partners' populations */
+    BL_BASIS_LOGS = 2        /* the month's log-counted usage of the resource per partner */
+} bl_alloc_basis;
+
 /* Per resource. `v` is the usage counted for the report's scope (the
  * partner's libraries, or all attributed libraries of the network) in its
  * headline metric; `has` says whether the store holds any data at all for
@@ -57,6 +64,16 @@ typedef struct bl_model_resource {
     int64_t annual_cost_cents;
     int64_t v[BL_WINDOW];
     bool has[BL_WINDOW];
+    /* Network-level totals of vendor profiles (docs/profiles.md). `shared`:
+     * the bl_alloc_basis (1 population, 2 logs) by which a provider's
+     * total for the whole network was shared among the partners, 0 when
+     * none: in a partner's model v then holds an estimated share; in a
+     * network model the partners' cells do. `fallback`: logs fell back to
+     * population for some month. `network_level`: a total the provider gave
+     * for the whole network is kept unshared (allocate = none): in a network
+     * model v holds it; in a partner's model v does not. */
+    int shared;
+    bool fallback, network_level;
 } bl_model_resource;
 
 /* Per partner, for the network reports. cells[r] is the period's total for
@@ -69,6 +86,7 @@ typedef struct bl_model_partner {
     int64_t participation_cents;
     int64_t *cells, *prev; /* n_resources each */
     int64_t total, total_prev;
+    bool estimated; /* network reports: the cells hold an allocated share */
 } bl_model_partner;
 
 /* Where unattributed log events came from: an address range (IPv4 /24,

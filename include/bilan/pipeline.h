@@ -24,6 +24,7 @@
 
 typedef struct bl_import_counts {
     int partners, libraries, resources, forfaits, sushi;
+    int profiles; /* profiles/ *.ini (docs/profiles.md) */
 } bl_import_counts;
 
 /* Imports partners.csv, libraries.csv, resources.csv (and forfaits.csv when

@@ -22,8 +22,18 @@ typedef enum bl_report_family {
     BL_FAM_R4_DB = 12,    /* DB1, DB2 */
     BL_FAM_R4_TITLE = 13, /* JR1, JR1a, JR1 GOA, JR2, BR1, BR2, BR3 */
     BL_FAM_R4_ITEM = 14,  /* MR1 */
-    BL_FAM_LOG = 20       /* counted by bilan from access logs */
+    /* A vendor export read with a profile (docs/profiles.md): after every
+     * COUNTER report, whose rules are audited, and before bilan's own
+     * counting of logs. */
+    BL_FAM_PROFILE = 15,
+    BL_FAM_LOG = 20 /* counted by bilan from access logs */
 } bl_report_family;
+
+/* The library id of usage a provider gave for the whole network (a
+ * profile without `library`): no library has it (ids never hold '*'), so
+ * it is in no partner's figures; the network review shows it and the
+ * allocation rules share it (docs/profiles.md). */
+#define BL_NETWORK_LEVEL "*"
 
 /* What a reader learnt from a file as a whole, handed to sink->begin. */
 typedef struct bl_file_info {
@@ -43,6 +53,11 @@ typedef struct bl_file_info {
      * given), or NULL when absent or unreadable. The sink judges whether it
      * is plausible; readers never reject rows because of it. */
     const char *created;
+    /* Vendor profiles: every row counts for this resource id (NULL: the
+     * rows' names decide), and, when network_level, for the network as a
+     * whole (library BL_NETWORK_LEVEL) rather than a library. */
+    const char *resource_id;
+    bool network_level;
 } bl_file_info;
 
 /* A pre-aggregated count: one cell of a COUNTER report. */

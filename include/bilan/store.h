@@ -41,6 +41,15 @@ bl_status bl_store_network_begin(bl_store *st);
 bl_status bl_store_network_write(bl_store *st, const bl_network *net);
 bl_status bl_store_reattribute(bl_store *st);
 bl_status bl_store_network_commit(bl_store *st);
+/* The vendor profiles (bilan/profile.h), replacing the stored ones, inside
+ * the network's transaction. */
+struct bl_profile;
+bl_status bl_store_profiles_write(bl_store *st, const struct bl_profile *p, size_t n);
+/* Each stored profile as written, by id: its file name (for messages)
+ * and text. */
+typedef bl_status (*bl_stored_profile_fn)(void *ctx, const char *id, const char *file,
+                                          const char *text, size_t len);
+bl_status bl_store_profiles_each(bl_store *st, bl_stored_profile_fn fn, void *ctx);
 void bl_store_network_rollback(bl_store *st);
 
 /* ---- writing an ingested file (for the pipeline, pipeline/ingest.c) ------------ */

@@ -62,6 +62,23 @@ typedef bl_status (*bl_consultation_fn)(void *ctx, const char *partner_id, const
 bl_status bl_store_consultations(bl_store *st, int first, int last, const char *partner_id,
                                  bl_consultation_fn fn, void *ctx);
 
+/* ---- profile: network-level totals (docs/profiles.md) */
+typedef bl_status (*bl_network_total_fn)(void *ctx, const char *resource_id, int month,
+                                         long long value, const char *allocate);
+/* Network-level totals (library BL_NETWORK_LEVEL: a vendor profile without
+ * a library column) per resource and month over [first, last], counted as
+ * consultations (figures_sql.h), with the allocation rule of the
+ * resource's network-level profile ("none", "population", "logs"; "none"
+ * when no stored profile says), sorted by resource, month. */
+bl_status bl_store_network_totals(bl_store *st, int first, int last, bl_network_total_fn fn,
+                                  void *ctx);
+/* Log-counted requests (Total_Item_Requests of access logs, Regular, live)
+ * per partner, resource and month over [first, last]: what `allocate =
+ * logs` shares by. */
+bl_status bl_store_log_requests(bl_store *st, int first, int last, bl_consultation_fn fn,
+                                void *ctx);
+/* ---- end profile */
+
 typedef bl_status (*bl_partner_count_fn)(void *ctx, const char *partner_id, long long n);
 /* Distinct users per partner over months [first, last], merged from the
  * access logs' sketches (an estimate). Partners with no sketch are not

@@ -1,0 +1,367 @@
+/* Vendor exports read with a profile (bilan/profile.h, docs/profiles.md),
+ * over the COUNTER readers' record reader (bl__ctr_reader): a CSV/TSV now,
+ * any source the record reader reads (spreadsheets) the same way. The
+ * header row is the first of the first BL_PROF_HEADER_ROWS rows holding
+ * every `match` cell; then each row gives counts for one month (long
+ * layout) or for every month column (wide layout), for the library of its
+ * library cell or, without one, for the whole network. */
+#include "bilan/profile.h"
+#include "counter_internal.h"
+#include "profile_internal.h"
+#include "sheet.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NORM_MAX 256
+
+typedef struct prow {
+    bl__ctr_reader *r;
+    const bl_profile *p;
+    size_t lib_col, time_col;
+    size_t cols[BL_CTR_MAX_MONTHS]; /* long: a value column per metric; wide: month columns */
+    int months[BL_CTR_MAX_MONTHS];  /* wide: each column's month */
+    char labels[BL_CTR_MAX_MONTHS][24];
+    size_t n;
+    int64_t vals[BL_CTR_MAX_MONTHS];
+} prow;
+
+/* Whether the current row holds every `match` cell of p. */
+static bool row_matches(const bl__ctr_reader *r, const bl_profile *p)
+{
+    char want[NORM_MAX], have[NORM_MAX];
+    for (size_t m = 0; m < p->nmatch; m++) {
+        bl__ctr_fold_norm(bl_sv_from(p->match[m]), want, sizeof want);
+        bool found = false;
+        for (size_t i = 0; i < r->nfields && !found; i++) {
+            if (r->fields[i].len > 4 * NORM_MAX)
+                continue;
+            bl__ctr_fold_norm(r->fields[i], have, sizeof have);
+            found = strcmp(want, have) == 0;
+        }
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+bl_status bl__profile_find_header(bl__ctr_reader *r, const bl_profile *p, bool *found)
+{
+    *found = false;
+    for (int k = 0; k < BL_PROF_HEADER_ROWS; k++) {
+        bool eof = false;
+        bl_status st = bl__ctr_next(r, &eof);
+        if (st != BL_OK)
+            return bl__ctr_source_failed(r, st);
+        if (eof)
+            return BL_OK;
+        if (!r->too_long && !r->bad_quote && row_matches(r, p)) {
+            *found = true;
+            return BL_OK;
+        }
+    }
+    return BL_OK;
+}
+
+/* The column of the header row named `name` (case, accents, spaces and
+ * punctuation ignored), or BL__CTR_NO_COL. */
+static size_t find_col(const bl__ctr_reader *r, const char *name)
+{
+    char want[NORM_MAX], have[NORM_MAX];
+    bl__ctr_fold_norm(bl_sv_from(name), want, sizeof want);
+    for (size_t i = 0; i < r->nfields; i++) {
+        if (r->fields[i].len > 4 * NORM_MAX)
+            continue;
+        bl__ctr_fold_norm(r->fields[i], have, sizeof have);
+        if (strcmp(want, have) == 0)
+            return i;
+    }
+    return BL__CTR_NO_COL;
+}
+
+static bl_status need_col(prow *s, const char *name, const char *key, unsigned long line,
+                          size_t *out)
+{
+    *out = find_col(s->r, name);
+    if (*out != BL__CTR_NO_COL)
+        return BL_OK;
+    char q[64];
+    bl__ctr_quote(bl_sv_from(name), q);
+    return bl__ctr_refuse(s->r, s->r->line, key,
+                          "no column '%s' in the header row (profile %s:%lu)", q, s->p->file, line);
+}
+
+static void label_of(prow *s, size_t k, bl_sv name)
+{
+    bl__ctr_copy(name, s->labels[k], sizeof s->labels[k]);
+}
+
+/* The columns the profile names, from the header row. */
+static bl_status resolve(prow *s)
+{
+    const bl_profile *p = s->p;
+    bl__ctr_reader *r = s->r;
+    bl_status st;
+    s->lib_col = s->time_col = BL__CTR_NO_COL;
+    if (p->library && (st = need_col(s, p->library, "library", p->library_line, &s->lib_col)))
+        return st;
+    if (p->layout == BL_PROF_LONG) {
+        const char *tc = p->month ? p->month : p->date;
+        if ((st = need_col(s, tc, p->month ? "month" : "date",
+                           p->month ? p->month_line : p->date_line, &s->time_col)))
+            return st;
+        for (size_t k = 0; k < p->nmetrics; k++) {
+            if ((st =
+                     need_col(s, p->metrics[k].column, "metrics", p->metrics[k].line, &s->cols[k])))
+                return st;
+            label_of(s, k, bl_sv_from(p->metrics[k].column));
+        }
+        s->n = p->nmetrics;
+        return BL_OK;
+    }
+    s->n = 0;
+    for (size_t i = 0; i < r->nfields; i++) {
+        int mi;
+        if (i == s->lib_col || !bl__ctr_month(r->fields[i], &mi))
+            continue;
+        for (size_t k = 0; k < s->n; k++)
+            if (s->months[k] == mi)
+                return bl__ctr_refuse(r, r->line, NULL,
+                                      "month '%s' has two columns in the header row", s->labels[k]);
+        if (s->n == BL_CTR_MAX_MONTHS)
+            return bl__ctr_refuse(r, r->line, NULL, "more than %d month columns",
+                                  BL_CTR_MAX_MONTHS);
+        s->cols[s->n] = i;
+        s->months[s->n] = mi;
+        label_of(s, s->n, r->fields[i]);
+        s->n++;
+    }
+    if (s->n == 0)
+        return bl__ctr_refuse(r, r->line, NULL,
+                              "no month column in the header row (profile %s: layout wide)",
+                              p->file);
+    return BL_OK;
+}
+
+static bl_status begin(prow *s)
+{
+    bl_file_info info = {
+        .path = s->r->path,
+        .format = "profile",
+        .report_id = s->p->id,
+        .family = BL_FAM_PROFILE,
+        .period_begin = -1,
+        .period_end = -1,
+        .resource_id = s->p->resource,
+        .network_level = s->p->library == NULL,
+    };
+    return s->r->sink->begin ? s->r->sink->begin(s->r->sink->ctx, &info) : BL_OK;
+}
+
+static bl_status count(prow *s, bl_count_rec *rec)
+{
+    return s->r->sink->count ? s->r->sink->count(s->r->sink->ctx, rec) : BL_OK;
+}
+
+static bl_status data_row(void *ctx)
+{
+    prow *s = ctx;
+    bl__ctr_reader *r = s->r;
+    const bl_profile *p = s->p;
+    bl_sv lib =
+        s->lib_col != BL__CTR_NO_COL ? bl_sv_trim(bl__ctr_cell(r, s->lib_col)) : bl_sv_from("");
+    bl_sv first = BL_SV_NULL;
+    for (size_t i = 0; i < r->nfields && !first.len; i++)
+        first = bl_sv_trim(r->fields[i]);
+    if (bl__ctr_is_trailer(first) || bl__ctr_is_trailer(lib)) {
+        char q[64];
+        bl__ctr_quote(bl__ctr_is_trailer(lib) ? lib : first, q);
+        bl__ctr_note(r, r->line, "total row skipped ('%s')", q);
+        return BL_OK;
+    }
+    bl_row_ctx rc = {.institution_id = bl_sv_from(""),
+                     .institution_name = lib,
+                     .platform = bl_sv_from(p->resource),
+                     .database = bl_sv_from(""),
+                     .metric = bl_sv_from(""),
+                     .month_first = -1,
+                     .month_last = -1};
+    int month = -1;
+    if (p->layout == BL_PROF_LONG) {
+        bl_sv t = bl_sv_trim(bl__ctr_cell(r, s->time_col));
+        bool ok = p->month ? bl__ctr_month(t, &month) : bl__ctr_date_month(t, &month);
+        if (ok)
+            rc.month_first = rc.month_last = month;
+        r->row = &rc;
+        if (!ok) {
+            char q[64];
+            bl__ctr_quote(t, q);
+            const char *col = p->month ? p->month : p->date;
+            return t.len
+                       ? bl__ctr_reject(r, col, "'%s' is not a %s", q, p->month ? "month" : "date")
+                       : bl__ctr_reject(r, col, "empty cell");
+        }
+    } else {
+        rc.month_first = s->months[0];
+        rc.month_last = s->months[s->n - 1];
+        r->row = &rc;
+    }
+    if (p->library && lib.len == 0)
+        return bl__ctr_reject(r, p->library, "empty cell: no library named");
+    int months[BL_CTR_MAX_MONTHS];
+    for (size_t k = 0; k < s->n; k++)
+        months[k] = p->layout == BL_PROF_LONG ? month : s->months[k];
+    bool ok = false;
+    bl_status st = bl__ctr_month_values(r, s->cols, months, s->labels, s->n, BL__CTR_NO_COL, NULL,
+                                        s->vals, &ok);
+    if (st != BL_OK || !ok)
+        return st;
+    bl_count_rec rec = {.line = r->line,
+                        .institution_id = bl_sv_from(""),
+                        .institution_name = lib,
+                        .platform = bl_sv_from(p->resource),
+                        .database = bl_sv_from(""),
+                        .title = bl_sv_from(""),
+                        .access_method = bl_sv_from("Regular")};
+    if (p->layout == BL_PROF_WIDE) {
+        rec.metric = bl_sv_from(p->metric);
+        return bl__ctr_emit(r, &rec, months, s->vals, s->n);
+    }
+    for (size_t k = 0; k < s->n && st == BL_OK; k++) {
+        if (s->vals[k] <= 0)
+            continue;
+        rec.metric = bl_sv_from(p->metrics[k].metric);
+        rec.month = month;
+        rec.value = s->vals[k];
+        st = count(s, &rec);
+    }
+    return st;
+}
+
+bl_status bl__profile_read(bl__ctr_reader *r, const bl_profile *p)
+{
+    prow *s = calloc(1, sizeof *s);
+    if (!s)
+        return BL_NOMEM;
+    s->r = r;
+    s->p = p;
+    bool found = false;
+    bl_status st = bl__profile_find_header(r, p, &found);
+    if (st == BL_OK && !found) {
+        char cells[256] = "";
+        for (size_t i = 0; i < p->nmatch; i++)
+            snprintf(cells + strlen(cells), sizeof cells - strlen(cells), "%s'%s'", i ? ", " : "",
+                     p->match[i]);
+        st = bl__ctr_refuse(r, 0, NULL,
+                            "not an export of profile %s: none of the first %d rows holds the "
+                            "cells %s (%s)",
+                            p->id, BL_PROF_HEADER_ROWS, cells, p->file);
+    }
+    if (st == BL_OK)
+        st = resolve(s);
+    if (st == BL_OK)
+        st = begin(s);
+    if (st == BL_OK)
+        st = bl__ctr_each_row(r, data_row, s);
+    free(s);
+    return st;
+}
+
+bl_status bl_profile_read(bl_source *src, const char *path, const bl_profile *p,
+                          const bl_ingest_opts *opts, const bl_sink *sink, char **errmsg)
+{
+    bl__ctr_reader r;
+    bl_status st = bl__ctr_reader_init(&r, src, path, opts, sink);
+    if (st != BL_OK)
+        return st;
+    st = bl__profile_read(&r, p);
+    bl__ctr_take_errmsg(&r, errmsg);
+    bl__ctr_reader_release(&r);
+    return st;
+}
+
+bl_status bl__profile_match(const char *path, const bl_ingest_opts *opts, const bl_profile **out)
+{
+    *out = NULL;
+    for (size_t i = 0; i < opts->nprofiles && !*out; i++) {
+        bl_source *src = NULL;
+        char *err = NULL;
+        bl_status st = bl_source_open(path, &src, &err);
+        free(err);
+        if (st != BL_OK)
+            return st;
+        bl__ctr_reader r;
+        st = bl__ctr_reader_init(&r, src, path, opts, NULL);
+        bool found = false;
+        if (st == BL_OK) {
+            bl_sink quiet = {0};
+            r.sink = &quiet;
+            st = bl__profile_find_header(&r, &opts->profiles[i], &found);
+            bl__ctr_reader_release(&r);
+        }
+        bl_source_close(src);
+        if (st == BL_NOMEM)
+            return st;
+        if (found)
+            *out = &opts->profiles[i];
+    }
+    return BL_OK;
+}
+
+bl_status bl__profile_match_sheet(const char *path, const bl_ingest_opts *opts,
+                                  const bl_profile **out)
+{
+    *out = NULL;
+    for (size_t i = 0; i < opts->nprofiles && !*out; i++) {
+        bl_sheet *sh = NULL;
+        char *err = NULL;
+        bl_status st = bl_sheet_open(path, opts->profiles[i].sheet, &sh, &err);
+        free(err);
+        if (st == BL_NOMEM)
+            return st;
+        if (st != BL_OK)
+            continue; /* no such sheet, or unreadable: said when read */
+        bl__ctr_reader r;
+        bl_sink quiet = {0};
+        bool found = false;
+        st = bl__ctr_reader_init_sheet(&r, sh, path, opts, &quiet);
+        if (st == BL_OK) {
+            st = bl__profile_find_header(&r, &opts->profiles[i], &found);
+            bl__ctr_reader_release(&r);
+        }
+        bl_sheet_close(sh);
+        if (st == BL_NOMEM)
+            return st;
+        if (found)
+            *out = &opts->profiles[i];
+    }
+    return BL_OK;
+}
+
+bl_status bl__profile_read_sheet(const char *path, const bl_profile *p, const bl_ingest_opts *opts,
+                                 const bl_sink *sink, char **errmsg)
+{
+    bl_sheet *sh = NULL;
+    bl_status st = bl_sheet_open(path, p->sheet, &sh, errmsg);
+    if (st != BL_OK) {
+        if (st == BL_DATA && sink->diag) {
+            const char *reason = *errmsg ? *errmsg : "unreadable spreadsheet";
+            size_t pl = strlen(path);
+            if (strncmp(reason, path, pl) == 0 && strncmp(reason + pl, ": ", 2) == 0)
+                reason += pl + 2; /* the diagnostic names the file already */
+            bl_diag d = {BL_DIAG_FILE, path, 0, NULL, reason, NULL};
+            sink->diag(sink->ctx, &d);
+        }
+        return st;
+    }
+    bl__ctr_reader r;
+    st = bl__ctr_reader_init_sheet(&r, sh, path, opts, sink);
+    if (st == BL_OK) {
+        st = bl__profile_read(&r, p);
+        bl__ctr_take_errmsg(&r, errmsg);
+        bl__ctr_reader_release(&r);
+    }
+    bl_sheet_close(sh);
+    return st;
+}

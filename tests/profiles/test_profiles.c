@@ -1,0 +1,549 @@
+/* Vendor profiles end to end (issue 13 parts 2-4, docs/profiles.md): the
+ * real bilan on fixtures/profiles/ (whose README gives the expected figures,
+ * checked by hand) and on small exports written here; figures read back with
+ * `bilan export usage` and from the store. */
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trust_util.h"
+
+static const char *fx(const char *rel)
+{
+    static char buf[8][1024];
+    static int k;
+    k = (k + 1) % 8;
+    snprintf(buf[k], sizeof buf[k], "%s/fixtures/profiles/%s", tu_srcdir(), rel);
+    return buf[k];
+}
+
+/* A path in the test's directory. */
+static const char *in(const tr_env *e, const char *name)
+{
+    static char buf[8][1024];
+    static int k;
+    k = (k + 1) % 8;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", e->dir, name);
+    return buf[k];
+}
+
+static void write_file(const tr_env *e, const char *name, const char *text)
+{
+    cr_assert(tu_write_file(in(e, name), text, strlen(text)), "%s", name);
+}
+
+static void run_ok(tu_run r, const char *what)
+{
+    cr_assert_eq(r.status, 0, "%s: exit %d, stderr: %s", what, r.status, r.err);
+    tu_run_free(&r);
+}
+
+/* A copy of the shipped network in e->dir/net, imported. */
+static tr_env setup_network(const char *tag)
+{
+    tr_env e = tr_setup(tag);
+    tu_run c = tu_sh("cp -r '%s' '%s'", fx("network"), in(&e, "net"));
+    cr_assert_eq(c.status, 0, "%s", c.err);
+    tu_run_free(&c);
+    run_ok(tr_bilan(&e, "network", "import", in(&e, "net"), NULL), "network import");
+    return e;
+}
+
+static void ingest_ok(const tr_env *e, const char *path)
+{
+    run_ok(tr_bilan(e, "ingest", path, NULL), path);
+}
+
+/* export usage without its header row. */
+static char *usage(const tr_env *e)
+{
+    char *out = tr_export(e);
+    char *nl = strchr(out, '\n');
+    cr_assert_not_null(nl);
+    memmove(out, nl + 1, strlen(nl + 1) + 1);
+    return out;
+}
+
+/* ---- the shipped examples ---------------------------------------------------- */
+
+Test(profiles, kiosque_long_csv_windows_1252_semicolons)
+{
+    tr_env e = setup_network("prof-kiosque");
+    tu_run r = tr_bilan(&e, "ingest", fx("kiosque-2025.csv"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "profile kiosque 2025-01..2025-03: 11 accepted, 0 rejected"), "%s",
+              r.out);
+    tu_run_free(&r);
+    char *u = usage(&e);
+    cr_assert_str_eq(u, "ville-a,bm-a,presse,2025-01,Loans,12\n"
+                        "ville-a,bm-a,presse,2025-01,Total_Item_Requests,1234\n"
+                        "ville-a,bm-a,presse,2025-02,Loans,7\n"
+                        "ville-a,bm-a,presse,2025-02,Total_Item_Requests,1234\n"
+                        "ville-a,bm-a,presse,2025-03,Loans,5\n"
+                        "ville-a,bm-a,presse,2025-03,Total_Item_Requests,980\n"
+                        "ville-b,bm-b,presse,2025-01,Loans,2\n"
+                        "ville-b,bm-b,presse,2025-01,Total_Item_Requests,300\n"
+                        "ville-b,bm-b,presse,2025-02,Total_Item_Requests,310\n"
+                        "ville-c,bm-c,presse,2025-03,Loans,1\n"
+                        "ville-c,bm-c,presse,2025-03,Total_Item_Requests,45\n");
+    free(u);
+    /* The Total row (4 103 and 27) is the sum of the rows: skipped, not counted. */
+    cr_assert_eq(tr_sql_int(&e, "SELECT SUM(value) FROM usage WHERE metric = "
+                                "'Total_Item_Requests'"),
+                 4103);
+    cr_assert_eq(tr_sql_int(&e, "SELECT SUM(value) FROM usage WHERE metric = 'Loans'"), 27);
+    cr_assert_eq(tr_sql_int(&e, "SELECT family FROM source"), 15);
+    /* presse, vod and musique have no COUNTER name nor URL pattern, but a
+     * profile reads each: network show sees no problem. */
+    r = tr_bilan(&e, "network", "show", "resources", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "network: 4 resources; 0 with problems"), "%s", r.out);
+    tu_run_free(&r);
+    tr_teardown(&e);
+}
+
+Test(profiles, vod_wide_xlsx_title_block)
+{
+    tr_env e = setup_network("prof-vod");
+    ingest_ok(&e, fx("vod-2025.xlsx"));
+    char *u = usage(&e);
+    cr_assert_str_eq(u, "ville-a,bm-a,vod,2025-01,Plays,40\n"
+                        "ville-a,bm-a,vod,2025-02,Plays,35\n"
+                        "ville-a,bm-a,vod,2025-03,Plays,50\n"
+                        "ville-b,bm-b,vod,2025-01,Plays,10\n"
+                        "ville-b,bm-b,vod,2025-03,Plays,12\n"
+                        "ville-c,bm-c,vod,2025-01,Plays,3\n"
+                        "ville-c,bm-c,vod,2025-03,Plays,4\n");
+    free(u);
+    tr_teardown(&e);
+}
+
+Test(profiles, musique_ods_dates_summed_into_months)
+{
+    tr_env e = setup_network("prof-musique");
+    ingest_ok(&e, fx("musique-2025.ods"));
+    char *u = usage(&e);
+    cr_assert_str_eq(u, "ville-a,bm-a,musique,2025-01,Minutes,105\n"
+                        "ville-a,bm-a,musique,2025-01,Plays,35\n"
+                        "ville-a,bm-a,musique,2025-02,Minutes,30\n"
+                        "ville-a,bm-a,musique,2025-02,Plays,8\n"
+                        "ville-c,bm-c,musique,2025-01,Minutes,11\n"
+                        "ville-c,bm-c,musique,2025-01,Plays,4\n"
+                        "ville-c,bm-c,musique,2025-02,Minutes,14\n"
+                        "ville-c,bm-c,musique,2025-02,Plays,6\n");
+    free(u);
+    tr_teardown(&e);
+}
+
+Test(profiles, pnb_network_level_total_in_no_partner)
+{
+    tr_env e = setup_network("prof-pnb");
+    ingest_ok(&e, fx("pnb-reseau-2025.csv"));
+    char *u = usage(&e);
+    /* Stored at network level (library '*', no partner); March's 0 is no usage. */
+    cr_assert_str_eq(u, ",*,pnb,2025-01,Loans,100\n"
+                        ",*,pnb,2025-02,Loans,7\n");
+    free(u);
+    cr_assert_eq(tr_sql_int(&e, "SELECT rows_unattributed FROM source"), 0);
+    tr_teardown(&e);
+}
+
+/* ---- number forms, rejected rows ------------------------------------------------- */
+
+Test(profiles, number_forms_and_rejected_rows)
+{
+    tr_env e = setup_network("prof-numbers");
+    write_file(&e, "k.csv",
+               "Bibliothèque;Mois;Lectures;Prêts\n"
+               "Médiathèque A;2025-01;1 234;1\n" /* 2: space */
+               "Médiathèque A;2025-02;1\xC2\xA0"
+               "234;2\n" /* 3: U+00A0 */
+               "Médiathèque A;2025-03;1\xE2\x80\xAF"
+               "234;3\n"                            /* 4: U+202F */
+               "Bibliothèque B;2025-01;1234,0;4\n"  /* 5: zero fraction */
+               "Bibliothèque B;2025-02;12,5;5\n"    /* 6: a decimal */
+               "Bibliothèque B;2025-03;-4;6\n"      /* 7: a negative */
+               "Bibliothèque C;brumaire 2025;1;7\n" /* 8: not a month */
+               ";2025-01;1;8\n"                     /* 9: no library */
+               "Bibliothèque Z;2025-01;9;9\n");     /* 10: unknown library */
+    tu_run r = tr_bilan(&e, "ingest", in(&e, "k.csv"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char want[1200];
+    snprintf(want, sizeof want,
+             "bilan: %s:6: Lectures: '12,5' is not a count\n"
+             "bilan: %s:7: Lectures: '-4' is not a count\n"
+             "bilan: %s:8: Mois: 'brumaire 2025' is not a month\n"
+             "bilan: %s:9: Bibliothèque: empty cell: no library named\n",
+             in(&e, "k.csv"), in(&e, "k.csv"), in(&e, "k.csv"), in(&e, "k.csv"));
+    cr_assert_str_eq(r.err, want);
+    tu_run_free(&r);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM rejection"), 4);
+    cr_assert_eq(tr_sql_int(&e, "SELECT SUM(value) FROM usage WHERE library_id = 'bm-a' AND "
+                                "metric = 'Total_Item_Requests'"),
+                 3 * 1234);
+    cr_assert_eq(tr_sql_int(&e, "SELECT value FROM usage WHERE library_id = 'bm-b' AND metric = "
+                                "'Total_Item_Requests'"),
+                 1234);
+    /* The unknown library's row is kept unattributed, as for COUNTER. */
+    cr_assert_eq(tr_sql_int(&e, "SELECT SUM(value) FROM usage WHERE library_id IS NULL"), 18);
+    cr_assert_eq(tr_sql_int(&e, "SELECT rows_unattributed FROM source"), 2);
+    tr_teardown(&e);
+}
+
+/* ---- layouts written here ------------------------------------------------------ */
+
+Test(profiles, wide_csv_utf8_month_headings_of_every_form)
+{
+    tr_env e = setup_network("prof-wide");
+    write_file(&e, "net/profiles/vodcsv.ini",
+               "[profile]\nresource = vod\nmatch = Site\nlayout = wide\nlibrary = Site\n"
+               "metric = plays\n");
+    run_ok(tr_bilan(&e, "network", "import", in(&e, "net"), NULL), "import");
+    write_file(&e, "w.csv",
+               "Site,2025-01,02/2025,01/03/2025,avr. 2025,mai 2025,Jun-2025,jul-25,"
+               "Total\n"
+               "BM-A,1,2,3,4,5,6,7,28\n");
+    ingest_ok(&e, in(&e, "w.csv"));
+    for (int m = 1; m <= 7; m++) {
+        char sql[160];
+        snprintf(sql, sizeof sql,
+                 "SELECT value FROM usage WHERE month = '2025-%02d' AND metric = 'Plays' AND "
+                 "library_id = 'bm-a' AND resource_id = 'vod'",
+                 m);
+        cr_assert_eq(tr_sql_int(&e, sql), m, "month %d", m);
+    }
+    tr_teardown(&e);
+}
+
+/* ---- restatement, removal, counting once --------------------------------------- */
+
+Test(profiles, later_file_restates_and_removal_brings_back)
+{
+    tr_env e = setup_network("prof-restate");
+    ingest_ok(&e, fx("kiosque-2025.csv"));
+    /* The provider's corrected export of January for Médiathèque A. */
+    write_file(&e, "k2.csv", "Bibliothèque;Mois;Lectures;Prêts\nMédiathèque A;2025-01;1300;12\n");
+    ingest_ok(&e, in(&e, "k2.csv"));
+    const char *jan = "SELECT SUM(u.value) FROM usage_effective u WHERE library_id = 'bm-a' AND "
+                      "month = '2025-01' AND metric = 'Total_Item_Requests'";
+    cr_assert_eq(tr_sql_int(&e, jan), 1300);
+    /* Other months and libraries of the first file are untouched. */
+    cr_assert_eq(tr_sql_int(&e, "SELECT SUM(value) FROM usage_effective WHERE metric = "
+                                "'Total_Item_Requests'"),
+                 4103 - 1234 + 1300);
+    run_ok(tr_bilan(&e, "sources", "remove", "2", NULL), "sources remove");
+    cr_assert_eq(tr_sql_int(&e, jan), 1234);
+    /* The same file again is a re-delivery: nothing counted twice. */
+    tu_run r = tr_bilan(&e, "ingest", fx("kiosque-2025.csv"), NULL);
+    cr_assert_eq(r.status, 0);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM source"), 2);
+    tu_run_free(&r);
+    tr_teardown(&e);
+}
+
+/* ---- errors ------------------------------------------------------------------------ */
+
+static void import_fails(const char *tag, const char *ini, const char *want)
+{
+    tr_env e = setup_network(tag);
+    write_file(&e, "net/profiles/bad.ini", ini);
+    tu_run r = tr_bilan(&e, "network", "import", in(&e, "net"), NULL);
+    cr_assert_eq(r.status, 65, "%s: exit %d", tag, r.status);
+    char full[600];
+    snprintf(full, sizeof full, "%s/net/profiles/bad.ini:%s", e.dir, want);
+    cr_assert(strstr(r.err, full), "%s: got %s, want %s", tag, r.err, full);
+    tu_run_free(&r);
+    /* The store is unchanged: the first import's profiles are still there. */
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM profile"), 4);
+    tr_teardown(&e);
+}
+
+Test(profiles, import_refuses_bad_profiles_with_file_line)
+{
+    import_fails("prof-res",
+                 "[profile]\nresource = cinema\nmatch = A\nmonth = A\n[metrics]\nB = Loans\n",
+                 "2: unknown resource 'cinema' (not in resources.csv)");
+    import_fails("prof-metric",
+                 "[profile]\nresource = vod\nmatch = A\nmonth = A\n[metrics]\nB = Visionnages\n",
+                 "6: 'Visionnages' is not a COUNTER R5 metric nor one of bilan's");
+    import_fails("prof-key", "[profile]\nresource = vod\nmatch = A\nmonth = A\nfeuille = X\n",
+                 "5: unknown key 'feuille'");
+    import_fails("prof-layout", "[profile]\nresource = vod\nlayout = tall\n",
+                 "3: layout: 'tall' is neither 'long' nor 'wide'");
+}
+
+Test(profiles, missing_column_refuses_the_file)
+{
+    tr_env e = setup_network("prof-missing");
+    write_file(&e, "net/profiles/vodcsv.ini",
+               "[profile]\nresource = vod\nmatch = Site; Mois\nlibrary = Site\nmonth = Mois\n"
+               "[metrics]\nVisionnages = Plays\n");
+    run_ok(tr_bilan(&e, "network", "import", in(&e, "net"), NULL), "import");
+    write_file(&e, "v.csv", "Site,Mois,Vues\nBM-A,2025-01,3\n");
+    tu_run r = tr_bilan(&e, "ingest", in(&e, "v.csv"), NULL);
+    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
+    char want[600];
+    snprintf(want, sizeof want,
+             "line 1: metrics: no column 'Visionnages' in the header row (profile "
+             "%s/net/profiles/vodcsv.ini:7)",
+             e.dir);
+    cr_assert(strstr(r.err, want), "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM source"), 0);
+    tr_teardown(&e);
+}
+
+Test(profiles, forced_profile_and_unknown_profile)
+{
+    tr_env e = setup_network("prof-force");
+    /* Kiosque's header row, read with --profile kiosque, and no match otherwise. */
+    write_file(&e, "k.csv", "Intro\nBibliothèque;Mois;Lectures;Prêts\nBM-A;2025-01;5;\n");
+    tu_run r = tr_bilan(&e, "ingest", "--profile", "nope", in(&e, "k.csv"), NULL);
+    cr_assert_eq(r.status, 66, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "unknown profile 'nope'"), "%s", r.err);
+    tu_run_free(&r);
+    r = tr_bilan(&e, "ingest", "--profile", "vod", in(&e, "k.csv"), NULL);
+    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "not an export of profile vod"), "%s", r.err);
+    tu_run_free(&r);
+    ingest_ok(&e, in(&e, "k.csv"));
+    cr_assert_eq(tr_sql_int(&e, "SELECT value FROM usage WHERE resource_id = 'presse'"), 5);
+    tr_teardown(&e);
+}
+
+Test(profiles, file_matching_no_profile_is_refused)
+{
+    tr_env e = setup_network("prof-nomatch");
+    write_file(&e, "x.csv", "Nom,Valeur\nA,1\n");
+    tu_run r = tr_bilan(&e, "ingest", in(&e, "x.csv"), NULL);
+    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "nor is it an export of any of the network's 4 profile(s)"), "%s",
+              r.err);
+    tu_run_free(&r);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM source"), 0);
+    tr_teardown(&e);
+}
+
+Test(profiles, spreadsheet_that_is_not_a_report)
+{
+    tr_env e = setup_network("prof-notreport");
+    /* The vod workbook without the profile that reads it. */
+    tu_run c = tu_sh("rm '%s'", in(&e, "net/profiles/vod.ini"));
+    tu_run_free(&c);
+    run_ok(tr_bilan(&e, "network", "import", in(&e, "net"), NULL), "import");
+    tu_run r = tr_bilan(&e, "ingest", fx("vod-2025.xlsx"), NULL);
+    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "not a COUNTER report"), "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM source"), 0);
+    tr_teardown(&e);
+}
+
+/* ---- network-level totals in the reports (part 3) ------------------------------- */
+
+/* The text of a report's PDF (pdftotext -layout), rendered into e->dir/out. */
+static char *report_text(const tr_env *e, const char *kind, const char *period, const char *file)
+{
+    tu_run r = tr_bilan(e, "report", kind, period, "--out", in(e, "out"), NULL);
+    cr_assert_eq(r.status, 0, "report %s %s: %s", kind, period, r.err);
+    tu_run_free(&r);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/out/%s/%s", e->dir, period, file);
+    char *t = tu_pdftotext(path);
+    cr_assert_not_null(t, "%s", path);
+    return t;
+}
+
+/* The line of t that starts (after spaces) with `start`, squeezed: runs of
+ * spaces as one (malloc'd; "" when none). */
+static char *line_of(const char *t, const char *start)
+{
+    const char *p = t;
+    while (p && *p) {
+        const char *s = p;
+        while (*s == ' ')
+            s++;
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        if (strncmp(s, start, strlen(start)) == 0) {
+            char *out = malloc(n + 1);
+            size_t o = 0;
+            for (size_t i = 0; i < n; i++)
+                if (s[i] != ' ' || (o && out[o - 1] != ' '))
+                    out[o++] = s[i];
+            while (o && out[o - 1] == ' ')
+                o--;
+            out[o] = '\0';
+            return out;
+        }
+        p = nl ? nl + 1 : NULL;
+    }
+    return strdup("");
+}
+
+static void assert_line(const char *t, const char *start, const char *want)
+{
+    char *l = line_of(t, start);
+    cr_assert_str_eq(l, want, "line '%s': got '%s', want '%s'", start, l, want);
+    free(l);
+}
+
+/* pdftotext's text of a footnote, its line breaks as spaces. */
+static bool has_words(const char *t, const char *words)
+{
+    char *flat = strdup(t);
+    for (char *p = flat; *p; p++)
+        if (*p == '\n')
+            *p = ' ';
+    bool ok = strstr(flat, words) != NULL;
+    free(flat);
+    return ok;
+}
+
+Test(profiles, population_shares_marked_as_estimates_in_every_report)
+{
+    tr_env e = setup_network("prof-alloc-pop");
+    ingest_ok(&e, fx("pnb-reseau-2025.csv"));
+    /* 100 in January by 3 : 2 : 1 (README): 50, 33, 17. */
+    static const struct {
+        const char *file, *row;
+    } cases[] = {{"ville-a-mensuel.pdf", "Prêt numérique (prêts) ‡ livres 50 — — 50"},
+                 {"ville-b-mensuel.pdf", "Prêt numérique (prêts) ‡ livres 33 — — 33"},
+                 {"ville-c-mensuel.pdf", "Prêt numérique (prêts) ‡ livres 17 — — 17"}};
+    for (size_t i = 0; i < 3; i++) {
+        char *t = report_text(&e, "mensuel", "2025-01", cases[i].file);
+        assert_line(t, "Prêt numérique", cases[i].row);
+        cr_assert(has_words(t, "‡ Estimation pour Prêt numérique : le fournisseur ne donne "
+                               "qu'un total pour tout le réseau ; la part de chaque partenaire "
+                               "est calculée au prorata de sa population, par la méthode du "
+                               "plus fort reste"),
+                  "%s", t);
+        free(t);
+    }
+    /* February: 7 → 4, 2, 1. */
+    char *t = report_text(&e, "mensuel", "2025-02", "ville-a-mensuel.pdf");
+    assert_line(t, "Prêt numérique", "Prêt numérique (prêts) ‡ livres 4 50 — 54");
+    free(t);
+    /* The network review: the shares in the partners' rows, marked; the
+     * provider's total in the total row. */
+    t = report_text(&e, "reseau", "2025-01", "reseau-reseau.pdf");
+    assert_line(t, "Ville A", "Ville A ‡ 50 50");
+    assert_line(t, "Ville C", "Ville C ‡ 17 17");
+    assert_line(t, "Total", "Total 100 100");
+    cr_assert(has_words(t, "‡ Estimation pour Prêt numérique"), "%s", t);
+    free(t);
+    t = report_text(&e, "semestriel", "2025-S1", "ville-a-semestriel.pdf");
+    char *l = line_of(t, "Prêt numérique");
+    cr_assert(strncmp(l, "Prêt numérique (prêts) ‡ 50 4 ", 35) == 0, "%s", l);
+    free(l);
+    cr_assert(has_words(t, "‡ Estimation pour Prêt numérique"), "%s", t);
+    free(t);
+    t = report_text(&e, "annuel", "2025", "reseau-annuel.pdf");
+    cr_assert(strstr(t, "Ville B ‡"), "%s", t);
+    cr_assert(has_words(t, "‡ Estimation pour Prêt numérique"), "%s", t);
+    free(t);
+    /* The email says so too. */
+    tu_run r = tr_bilan(&e, "mail", "2025-01", "--partner", "ville-b", "--dry-run", "--outbox",
+                        in(&e, "ob"), "--reports", in(&e, "out"), "--from", "a@b.example", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    tu_run g = tu_sh("grep -c 'dont des estimations pour Pr=C3=AAt num=C3=A9rique' "
+                     "'%s'/2025-01/ville-b-mensuel.eml",
+                     in(&e, "ob"));
+    cr_assert_str_eq(g.out, "1\n", "%s", g.err);
+    tu_run_free(&g);
+    tr_teardown(&e);
+}
+
+Test(profiles, allocate_none_stays_at_network_level)
+{
+    tr_env e = setup_network("prof-alloc-none");
+    tu_run c =
+        tu_sh("sed -i 's/^allocate = .*/allocate = none/' '%s'", in(&e, "net/profiles/pnb.ini"));
+    tu_run_free(&c);
+    run_ok(tr_bilan(&e, "network", "import", in(&e, "net"), NULL), "import");
+    ingest_ok(&e, fx("pnb-reseau-2025.csv"));
+    char *t = report_text(&e, "mensuel", "2025-01", "ville-a-mensuel.pdf");
+    assert_line(t, "Prêt numérique", "Prêt numérique (prêts) § livres 0 — — 0");
+    cr_assert(has_words(t, "§ Prêt numérique : le fournisseur ne donne qu'un total pour tout le "
+                           "réseau, qui n'est pas réparti entre les partenaires : il ne compte "
+                           "pas dans vos chiffres."),
+              "%s", t);
+    cr_assert_null(strstr(t, "‡"));
+    free(t);
+    t = report_text(&e, "reseau", "2025-01", "reseau-reseau.pdf");
+    assert_line(t, "Ville A", "Ville A 0 0");
+    cr_assert(has_words(t, "§ Prêt numérique : total donné par le fournisseur pour tout le "
+                           "réseau ; il compte dans les chiffres du réseau, dans ceux d'aucun "
+                           "partenaire."),
+              "%s", t);
+    free(t);
+    t = report_text(&e, "annuel", "2025", "reseau-annuel.pdf");
+    /* The resource's total is the provider's: 100 + 7. */
+    char *l = line_of(t, "Prêt numérique (prêts) §");
+    cr_assert(strncmp(l, "Prêt numérique (prêts) § livres numériques 107 ", 52) == 0, "%s", l);
+    free(l);
+    free(t);
+    tr_teardown(&e);
+}
+
+Test(profiles, logs_shares_and_fallback_to_population)
+{
+    tr_env e = setup_network("prof-alloc-logs");
+    tu_run c =
+        tu_sh("sed -i 's/^allocate = .*/allocate = logs/' '%s'", in(&e, "net/profiles/pnb.ini"));
+    tu_run_free(&c);
+    run_ok(tr_bilan(&e, "network", "import", in(&e, "net"), NULL), "import");
+    /* January's PNB requests in the logs: 1 from bm-a, 3 from bm-c. */
+    const char *ua = "\"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:124.0) Gecko/20100101 "
+                     "Firefox/124.0\"\n";
+    char log[2048];
+    snprintf(log, sizeof log,
+             "192.0.2.10 - - [10/Jan/2025:10:00:00 +0100] \"GET /pnb/1 HTTP/1.1\" 200 512 %s"
+             "192.0.2.130 - - [11/Jan/2025:10:00:00 +0100] \"GET /pnb/2 HTTP/1.1\" 200 512 %s"
+             "192.0.2.130 - - [12/Jan/2025:11:00:00 +0100] \"GET /pnb/3 HTTP/1.1\" 200 512 %s"
+             "192.0.2.131 - - [13/Jan/2025:12:00:00 +0100] \"GET /pnb/4 HTTP/1.1\" 200 512 %s",
+             ua, ua, ua, ua);
+    write_file(&e, "pnb.log", log);
+    ingest_ok(&e, in(&e, "pnb.log"));
+    ingest_ok(&e, fx("pnb-reseau-2025.csv"));
+    /* January: 100 by 1 : 0 : 3 = 25, 0, 75. */
+    char *t = report_text(&e, "reseau", "2025-01", "reseau-reseau.pdf");
+    assert_line(t, "Ville A", "Ville A ‡ 25 25");
+    assert_line(t, "Ville B", "Ville B ‡ 0 0");
+    assert_line(t, "Ville C", "Ville C ‡ 75 75");
+    cr_assert(has_words(t, "au prorata des consultations de la ressource que les journaux "
+                           "d'accès ont comptées pour lui ce mois-là"),
+              "%s", t);
+    free(t);
+    /* February: no log, so by population (7 → 4, 2, 1), with the note. */
+    t = report_text(&e, "mensuel", "2025-02", "ville-a-mensuel.pdf");
+    assert_line(t, "Prêt numérique", "Prêt numérique (prêts) ‡ livres 4 25 — 29");
+    cr_assert(has_words(t, "Un mois sans journaux d'accès est réparti au prorata de la "
+                           "population."),
+              "%s", t);
+    free(t);
+    tr_teardown(&e);
+}
+
+/* ---- spreadsheets: forced, another sheet, a sheet the profile names absent ------ */
+
+Test(profiles, spreadsheet_forced_and_its_sheet)
+{
+    tr_env e = setup_network("prof-sheet");
+    /* A profile whose sheet the workbook lacks: refused, naming the sheet. */
+    tu_run r = tr_bilan(&e, "ingest", "--profile", "musique", fx("vod-2025.xlsx"), NULL);
+    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "Écoutes"), "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM source"), 0);
+    /* Forced: the same figures as matched. */
+    r = tr_bilan(&e, "ingest", "--profile", "vod", fx("vod-2025.xlsx"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "profile vod 2025-01..2025-03: 7 accepted"), "%s", r.out);
+    tu_run_free(&r);
+    cr_assert_eq(tr_sql_int(&e, "SELECT SUM(value) FROM usage"), 154);
+    tr_teardown(&e);
+}
