@@ -72,3 +72,14 @@ bool bl_cidr_overlap(const bl_cidr *a, const bl_cidr *b)
     const bl_cidr *wide = a->prefix <= b->prefix ? a : b, *narrow = wide == a ? b : a;
     return bl_cidr_contains(wide, narrow->family, narrow->addr);
 }
+
+bool bl_url_loopback_http(const char *u)
+{
+    static const char *const loop[] = {"http://127.0.0.1", "http://[::1]", "http://localhost"};
+    for (size_t i = 0; i < sizeof loop / sizeof loop[0]; i++) {
+        size_t n = strlen(loop[i]);
+        if (strncmp(u, loop[i], n) == 0 && (u[n] == '\0' || u[n] == ':' || u[n] == '/'))
+            return true;
+    }
+    return false;
+}

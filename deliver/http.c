@@ -41,23 +41,11 @@ static size_t write_cb(char *p, size_t size, size_t n, void *ud)
     return add;
 }
 
-/* http://127.0.0.1, http://[::1], http://localhost (any port, any path). */
-static bool loopback_http(const char *u)
-{
-    static const char *const loop[] = {"http://127.0.0.1", "http://[::1]", "http://localhost"};
-    for (size_t i = 0; i < sizeof loop / sizeof loop[0]; i++) {
-        size_t n = strlen(loop[i]);
-        if (strncmp(u, loop[i], n) == 0 && (u[n] == '\0' || u[n] == ':' || u[n] == '/'))
-            return true;
-    }
-    return false;
-}
-
 bl_status bl_http_get(const bl_http_get_opts *o, bl_http_response *resp)
 {
     memset(resp, 0, sizeof *resp);
     bool https = strncmp(o->url, "https://", 8) == 0;
-    if (!https && !loopback_http(o->url)) {
+    if (!https && !bl_url_loopback_http(o->url)) {
         snprintf(resp->error, sizeof resp->error,
                  "refused: plain http is allowed to 127.0.0.1, [::1] or localhost only");
         return BL_USAGE;

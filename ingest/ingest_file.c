@@ -74,6 +74,7 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
         break;
     case BL_FMT_COUNTER5_JSON:
         st = bl_counter_json_read(src, path, &o, sink, NULL, errmsg);
+        break;
     case BL_FMT_PROFILE:
         st = bl_profile_read(src, path, o.profile, &o, sink, errmsg);
         break;

@@ -733,13 +733,7 @@ static bool sushi_url_ok(const char *u)
         return false;
     if (strncmp(u, "https://", 8) == 0)
         return u[8] && u[8] != '/';
-    static const char *const loop[] = {"http://127.0.0.1", "http://[::1]", "http://localhost"};
-    for (size_t i = 0; i < sizeof loop / sizeof loop[0]; i++) {
-        size_t n = strlen(loop[i]);
-        if (strncmp(u, loop[i], n) == 0 && (u[n] == '\0' || u[n] == ':' || u[n] == '/'))
-            return true;
-    }
-    return false;
+    return bl_url_loopback_http(u);
 }
 
 /* The report id of a reports item, any case ("tr_j1" -> "TR_J1"), or NULL. */

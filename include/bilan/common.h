@@ -257,6 +257,10 @@ bool bl_cidr_parse(const char *s, bl_cidr *out);
 bool bl_cidr_contains(const bl_cidr *c, int family, const uint8_t addr[16]);
 /* True when two ranges share an address (one holds the other). */
 bool bl_cidr_overlap(const bl_cidr *a, const bl_cidr *b);
+/* True for a plain-http URL to this machine only: http://127.0.0.1,
+ * http://[::1], http://localhost (any port, any path). The one rule for
+ * where bilan may talk without TLS (docs/sushi.md). */
+bool bl_url_loopback_http(const char *u);
 
 /* ---- text encodings ------------------------------------------------------ */
 
