@@ -235,9 +235,9 @@ struct bl_hits {
     bl_pcre_limits limits;
     int limit_rc;
     const char *cap;
-        /* the cap per file exceeded (BL_RANGE), or NULL */ /* the first PCRE2 error of the current
-                                                               line, 0 if none */
-    unsigned long n_limit;                                  /* lines rejected for it */
+    /* the cap per file exceeded (BL_RANGE), or NULL */ /* the first PCRE2 error of the current
+                                                           line, 0 if none */
+    unsigned long n_limit;                              /* lines rejected for it */
     quota_rule *rules;
     size_t nrules;
     cell *cells;
