@@ -623,7 +623,11 @@ static void draw_reseau(bl__doc *d, const bl_model *m)
     snprintf(s2, sizeof s2, BL_W_SHARE_OF_USE, pct);
     bl_fr_int(f3, sizeof f3, rej);
     bl__heading(d, BL_W_KEY_FIGURES, 0, 70);
-    bl__card c1[4] = {{BL_W_CONSULTATIONS, f0, BL_W_ATTRIBUTED_TO_PARTNER},
+    bool network_level = false;
+    for (size_t r = 0; r < m->n_resources; r++)
+        network_level = network_level || m->resources[r].network_level;
+    bl__card c1[4] = {{BL_W_CONSULTATIONS, f0,
+                       network_level ? BL_W_ATTRIBUTED_OR_NETWORK : BL_W_ATTRIBUTED_TO_PARTNER},
                       {BL_W_CHANGE, f1, s1},
                       {BL_W_UNATTRIBUTED_CARD, f2, s2},
                       {BL_W_REJECTED_LINES, f3, BL_W_FILES_OF_PERIOD}};

@@ -274,6 +274,9 @@ const char *bl__w_versus_period(int months);
     "manquent."
 #define BL_W_SHARE_OF_USE "%s de l'usage"
 #define BL_W_ATTRIBUTED_TO_PARTNER "attribuées à un partenaire"
+/* The same card when a provider's total is kept for the whole network
+ * (a profile with allocate = none): it is in the figure, on no partner. */
+#define BL_W_ATTRIBUTED_OR_NETWORK "attribuées à un partenaire ou au réseau §"
 #define BL_W_CHANGE "Évolution"
 #define BL_W_UNATTRIBUTED_CARD "Non attribuées"
 #define BL_W_FILES_OF_PERIOD "fichiers de la période"

@@ -479,6 +479,9 @@ Test(profiles, allocate_none_stays_at_network_level)
                            "réseau ; il compte dans les chiffres du réseau, dans ceux d'aucun "
                            "partenaire."),
               "%s", t);
+    /* The key figure holds the network's total: its caption says so. */
+    /* (the caption wraps: "attribuées à un partenaire ou" / "au réseau §") */
+    cr_assert(strstr(t, "attribuées à un partenaire ou") && strstr(t, "au réseau §"), "%s", t);
     free(t);
     t = report_text(&e, "annuel", "2025", "reseau-annuel.pdf");
     /* The resource's total is the provider's: 100 + 7. */
