@@ -547,3 +547,17 @@ Test(headerless, an_r4_jr1_without_its_header_rows, .timeout = 120)
     }
     free(whole);
 }
+
+/* celus-nibbler's real PR (MIT): the report, and the same table with its
+ * header block cut off, count the same; its 8 rows add up to 1 583. */
+Test(real_world, celus_nibbler_pr_with_and_without_its_header_block, .timeout = 60)
+{
+    char *whole = export_of(fixture("sheets/celus/PR-e.csv"), true);
+    char *table = export_of(fixture("sheets/celus/PR-e-headerless.csv"), true);
+    cr_assert_str_eq(table, whole);
+    int rows;
+    cr_assert_eq(export_sum(whole, &rows), 1583, "%s", whole);
+    cr_assert_eq(rows, 44, "%s", whole);
+    free(whole);
+    free(table);
+}
