@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "bilan/common.h"
+#include "bilan/i18n.h"
 #include "bilan/pipeline.h"
 #include "bilan/store.h"
 
@@ -34,9 +35,9 @@ int cli_open_store(const bl_cli *cli, bl_store **st);
 /* The same for commands that only read: a missing store is exit 66 and is
  * not created; a read-only store or folder works. */
 int cli_open_store_readonly(const bl_cli *cli, bl_store **st);
-/* Whether the user reads French: BILAN_LANG=fr|en, else LC_ALL, LC_MESSAGES,
- * LANG starting with "fr" (even when that locale is not installed). */
-bool cli_french(void);
+/* Where the catalogs are: $BILAN_LOCALE_DIR, else DATADIR/../locale for an
+ * installed bilan, else the build tree's locale folder. */
+const char *cli_locale_dir(void);
 /* The exit code of a status. */
 int cli_exit(bl_status st);
 /* Where bilan's data files live (fonts.conf, robots list, demo fixtures):

@@ -37,7 +37,7 @@ int cmd_rejects(bl_cli *cli, int argc, char **argv)
     if (rc != BL_OK)
         cli_error("%s", bl_store_errmsg(st));
     else if (n == 0)
-        printf("%s: %s\n", argv[1], cli_french() ? "aucune ligne rejetée" : "no rejected rows");
+        printf("%s: %s\n", argv[1], _("no rejected rows"));
     bl_store_close(st);
     return cli_exit(rc);
 }

@@ -3,6 +3,7 @@
  * below get values, never variables). */
 #include "cli.h"
 
+#include "bilan/i18n.h"
 #include "bilan/period.h"
 
 #include <stdarg.h>
@@ -12,6 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef BILAN_BUILD_LOCALE_DIR
+#define BILAN_BUILD_LOCALE_DIR "/usr/share/locale"
+#endif
 #ifndef BILAN_DEFAULT_DATA_DIR
 #define BILAN_DEFAULT_DATA_DIR "/usr/share/bilan"
 #endif
@@ -64,7 +68,7 @@ void cli_printf_safe(FILE *f, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vprint_safe(f, "", fmt, ap, "");
+    vprint_safe(f, "", _(fmt), ap, "");
     va_end(ap);
 }
 
@@ -72,7 +76,7 @@ void cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vprint_safe(stderr, "bilan: ", fmt, ap, "\n");
+    vprint_safe(stderr, "bilan: ", _(fmt), ap, "\n");
     va_end(ap);
 }
 
@@ -80,7 +84,7 @@ void cli_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vprint_safe(stderr, "bilan: warning: ", fmt, ap, "\n");
+    vprint_safe(stderr, _("bilan: warning: "), _(fmt), ap, "\n");
     va_end(ap);
 }
 
@@ -90,26 +94,12 @@ int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
         va_list ap;
         va_start(ap, fmt);
         fputs("bilan: ", stderr);
-        vfprintf(stderr, fmt, ap);
+        vfprintf(stderr, _(fmt), ap);
         fputc('\n', stderr);
         va_end(ap);
     }
-    fprintf(stderr, "usage: %s\nTry 'bilan %s --help'.\n", usage, cmd);
+    fprintf(stderr, _("usage: %s\nTry 'bilan %s --help'.\n"), usage, cmd);
     return BL_EX_USAGE;
-}
-
-bool cli_french(void)
-{
-    const char *b = getenv("BILAN_LANG");
-    if (b && *b)
-        return strncmp(b, "fr", 2) == 0;
-    const char *vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-        const char *v = getenv(vars[i]);
-        if (v && *v)
-            return strncmp(v, "fr", 2) == 0;
-    }
-    return false;
 }
 
 int cli_exit(bl_status st)
@@ -166,6 +156,19 @@ static const char *installed_data_dir(void)
     if (strlen(exe) + 16 >= sizeof dir || access(probe, R_OK) != 0)
         dir[0] = '\0';
     return dir[0] ? dir : NULL;
+}
+
+const char *cli_locale_dir(void)
+{
+    static char dir[4096 + 16];
+    const char *d = getenv("BILAN_LOCALE_DIR");
+    if (d && *d)
+        return d;
+    const char *inst = installed_data_dir();
+    if (!inst)
+        return BILAN_BUILD_LOCALE_DIR;
+    snprintf(dir, sizeof dir, "%s/../locale", inst);
+    return dir;
 }
 
 const char *cli_data_dir(void)
