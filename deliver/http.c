@@ -74,6 +74,9 @@ bl_status bl_http_get(const bl_http_get_opts *o, bl_http_response *resp)
     curl_easy_setopt(c, CURLOPT_USERAGENT, "bilan (COUNTER_SUSHI harvester)");
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+    /* a declared length past the cap is refused before the body; an
+     * undeclared or compressed one is counted as it arrives (write_cb) */
+    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s.cap);
     CURLcode cc = curl_easy_perform(c);
     bl_status rc = BL_OK;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
@@ -82,7 +85,7 @@ bl_status bl_http_get(const bl_http_get_opts *o, bl_http_response *resp)
     if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
         resp->retry_after = ra > 86400 * 7 ? 86400 * 7 : (long)ra;
 #endif
-    if (s.over) {
+    if (s.over || cc == CURLE_FILESIZE_EXCEEDED) {
         snprintf(resp->error, sizeof resp->error, "response larger than %zu bytes", s.cap);
         rc = BL_DATA;
     } else if (cc != CURLE_OK) {

@@ -17,12 +17,15 @@ The scenario is chosen by customer_id:
   drop       the connection closed without an answer
   invalid    200 with a report cut in the middle (not JSON)
   stuck      202 + exception 1011 always
+  big        200, the report followed by 3 MiB of spaces (valid JSON), sent gzip'd when the
+             client accepts it (some 3 KiB on the wire): a size cap must count what is inflated
 Any request whose api_key is not --key gets 401 + exception 2020.
 
 Every request is appended to --log as "PATH customer_id begin_date" (never the key).
 The port chosen by the system is written to --port-file once listening.
 """
 import argparse
+import gzip
 import copy
 import json
 import os
@@ -179,6 +182,11 @@ class Handler(BaseHTTPRequestHandler):
         body = json.dumps(rep).encode()
         if cust == "invalid":
             body = body[: len(body) // 2]
+        if cust == "big":
+            body += b" " * (3 << 20)
+            if "gzip" in self.headers.get("Accept-Encoding", ""):
+                return self.send_json(200, None, {"Content-Encoding": "gzip"},
+                                      raw=gzip.compress(body))
         self.send_json(200, None, raw=body)
 
 

@@ -344,6 +344,32 @@ Test(harvest, invalid_json_refused_store_unchanged, .init = setup, .fini = teard
     tu_run_free(&r);
 }
 
+/* A response past the cap (BILAN_SUSHI_MAX_MB) is refused whole, counted
+ * after inflating: 3 MiB of JSON sent as some 3 KiB of gzip. Under the
+ * default cap the same response is a report like any other. */
+Test(harvest, response_over_the_size_cap_refused, .init = setup, .fini = teardown, .timeout = 60)
+{
+    endpoint("b", "5.1", "big", "PR", "", NULL);
+    tu_run r = harvest_env(KEY, "BILAN_SUSHI_MAX_MB=1", "--from", "2022-01", "--to", "2022-01");
+    cr_assert_eq(r.status, 75, "%d %s%s", r.status, r.out, r.err);
+    cr_assert(strstr(r.out, "b PR 2022-01: failed: "), "%s", r.out);
+    cr_assert(strstr(r.out, "response larger than 1048576 bytes"), "%s", r.out);
+    tu_run_free(&r);
+    char *e = export_usage();
+    cr_assert_str_eq(e, EMPTY_EXPORT);
+    free(e);
+    char *s = status_out(75);
+    cr_assert(strstr(s, "b\tPR\t2022-01\tfailed\t"), "%s", s);
+    free(s);
+
+    r = harvest("2022-01", "2022-01");
+    cr_assert_eq(r.status, 0, "%d %s%s", r.status, r.out, r.err);
+    tu_run_free(&r);
+    e = export_usage();
+    cr_assert_str_neq(e, EMPTY_EXPORT);
+    free(e);
+}
+
 Test(harvest, unreadable_secret_is_a_configuration_error, .init = setup, .fini = teardown)
 {
     char kf[1100];
