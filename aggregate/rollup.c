@@ -41,7 +41,13 @@ typedef struct group {
     char *inst_id, *inst, *platform, *database, *access;
     cell_val *cells;
     size_t n, alloc, last; /* last: index of the cell found last */
+    /* Past GROUP_SCAN cells, an open-addressing index of the cells by month
+     * and metric (slot: cell index + 1, 0 empty; at most half full). */
+    uint32_t *index;
+    size_t index_cap;
 } group;
+
+#define GROUP_SCAN 8
 
 #define MAX_METRICS 64
 
@@ -174,6 +180,7 @@ static void group_free(void *v)
     free(g->database);
     free(g->access);
     free(g->cells);
+    free(g->index);
     free(g);
 }
 
@@ -240,16 +247,57 @@ static int metric_index(bl_rollup *a, const char *metric)
     return a->nmetrics++;
 }
 
+static size_t cell_slot(const group *g, int month, int metric)
+{
+    uint32_t h = ((uint32_t)month * 2654435761u) ^ ((uint32_t)metric * 40503u);
+    return (h ^ (h >> 15)) & (g->index_cap - 1);
+}
+
+/* Builds the index anew at twice the cells' count (power of two, >= 32). */
+static bool index_rebuild(group *g)
+{
+    size_t cap = 32;
+    while (cap < 4 * g->n)
+        cap *= 2;
+    uint32_t *ix = calloc(cap, sizeof *ix);
+    if (!ix)
+        return false;
+    free(g->index);
+    g->index = ix, g->index_cap = cap;
+    for (size_t i = 0; i < g->n; i++) {
+        size_t h = cell_slot(g, g->cells[i].month, g->cells[i].metric);
+        while (ix[h])
+            h = (h + 1) & (cap - 1);
+        ix[h] = (uint32_t)i + 1;
+    }
+    return true;
+}
+
 static bl_status add_cell(bl_rollup *a, group *g, int month, int metric, int64_t value)
 {
     /* Cells of a group are few (months × metrics of one file); look from the
-     * last one found, which is usually the next. */
+     * last one found, which is usually the next; past GROUP_SCAN cells,
+     * through the index. */
     cell_val *cell = NULL;
-    for (size_t k = 0, i = g->last; k < g->n; k++, i = i + 1 == g->n ? 0 : i + 1) {
-        cell_val *v = &g->cells[i];
-        if (v->month == month && v->metric == metric) {
-            cell = v;
-            break;
+    size_t slot = 0;
+    if (g->n && g->cells[g->last].month == month && g->cells[g->last].metric == metric) {
+        cell = &g->cells[g->last];
+    } else if (g->index) {
+        for (slot = cell_slot(g, month, metric); g->index[slot];
+             slot = (slot + 1) & (g->index_cap - 1)) {
+            cell_val *v = &g->cells[g->index[slot] - 1];
+            if (v->month == month && v->metric == metric) {
+                cell = v;
+                break;
+            }
+        }
+    } else {
+        for (size_t k = 0, i = g->last; k < g->n; k++, i = i + 1 == g->n ? 0 : i + 1) {
+            cell_val *v = &g->cells[i];
+            if (v->month == month && v->metric == metric) {
+                cell = v;
+                break;
+            }
         }
     }
     if (!cell) {
@@ -267,6 +315,10 @@ static bl_status add_cell(bl_rollup *a, group *g, int month, int metric, int64_t
         }
         cell = &g->cells[g->n++];
         *cell = (cell_val){month, metric, 0};
+        if (g->index && 2 * g->n <= g->index_cap)
+            g->index[slot] = (uint32_t)g->n; /* slot: the empty one the probe stopped at */
+        else if (g->n > GROUP_SCAN && !index_rebuild(g))
+            return BL_NOMEM;
     }
     g->last = (size_t)(cell - g->cells);
     /* Each count is at most BL_COUNT_MAX; a cell summing beyond
@@ -428,6 +480,37 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
         memcpy(rm->access, r->access_method.ptr, r->access_method.len);
         rm->access[r->access_method.len] = '\0';
         rm->access_len = r->access_method.len;
+    }
+    return BL_OK;
+}
+
+bl_status bl_rollup_count_run(bl_rollup *a, bl_count_rec *r, const int *months, const int64_t *vals,
+                              size_t n)
+{
+    if (n == 0)
+        return BL_OK;
+    r->month = months[0], r->value = vals[0];
+    bl_status rc = bl_rollup_count(a, r);
+    if (rc != BL_OK)
+        return rc;
+    /* The first count set the row's memo when it was accepted: the rest of
+     * the run shares its group (bl_rollup_count's own fast path, without
+     * comparing the names again). */
+    row_memo *rm = &a->row;
+    bool memo = rm->group && rm->line == r->line && r->value >= 0 &&
+                bl_sv_eq(r->metric, (bl_sv){rm->metric, rm->metric_len}) &&
+                bl_sv_eq(r->access_method, (bl_sv){rm->access, rm->access_len});
+    for (size_t k = 1; k < n; k++) {
+        if (!memo) {
+            r->month = months[k], r->value = vals[k];
+            if ((rc = bl_rollup_count(a, r)) != BL_OK)
+                return rc;
+            continue;
+        }
+        if ((rc = add_cell(a, rm->group, months[k], rm->metric_index, vals[k])) != BL_OK)
+            return rc;
+        a->counts.accepted++;
+        a->counts.unattributed += rm->unattributed;
     }
     return BL_OK;
 }

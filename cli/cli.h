@@ -38,6 +38,10 @@ int cli_open_store_readonly(const bl_cli *cli, bl_store **st);
 /* Where the catalogs are: $BILAN_LOCALE_DIR, else DATADIR/../locale for an
  * installed bilan, else the build tree's locale folder. */
 const char *cli_locale_dir(void);
+/* Whether the user reads French: BILAN_LANG=fr|en, else the first non-empty
+ * of LC_ALL, LC_MESSAGES, LANG starting with "fr" (even when that locale is
+ * not generated on the machine). */
+bool cli_french_env(void);
 /* The exit code of a status. */
 int cli_exit(bl_status st);
 /* Where bilan's data files live (fonts.conf, robots list, demo fixtures):

@@ -44,7 +44,7 @@ int main(int argc, char **argv)
     bl_cli cli = {getenv("BILAN_DB") && *getenv("BILAN_DB") ? getenv("BILAN_DB") : "bilan.db",
                   isatty(2) == 1, getenv("BILAN_DB") && *getenv("BILAN_DB"),
                   getenv("SOURCE_DATE_EPOCH")};
-    bl_i18n_init(cli_locale_dir());
+    bl_i18n_init(cli_locale_dir(), cli_french_env());
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {

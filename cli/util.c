@@ -158,6 +158,20 @@ static const char *installed_data_dir(void)
     return dir[0] ? dir : NULL;
 }
 
+bool cli_french_env(void)
+{
+    const char *b = getenv("BILAN_LANG");
+    if (b && *b)
+        return strncmp(b, "fr", 2) == 0;
+    const char *vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            return strncmp(v, "fr", 2) == 0;
+    }
+    return false;
+}
+
 const char *cli_locale_dir(void)
 {
     static char dir[4096 + 16];

@@ -11,24 +11,10 @@
 
 static bool french;
 
-bool bl_i18n_env_french(void)
-{
-    const char *b = getenv("BILAN_LANG");
-    if (b && *b)
-        return strncmp(b, "fr", 2) == 0;
-    const char *vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-        const char *v = getenv(vars[i]);
-        if (v && *v)
-            return strncmp(v, "fr", 2) == 0;
-    }
-    return false;
-}
-
-void bl_i18n_init(const char *localedir)
+void bl_i18n_init(const char *localedir, bool want_french)
 {
     french = false;
-    if (!bl_i18n_env_french() || !localedir)
+    if (!want_french || !localedir)
         return;
     /* glibc ignores LANGUAGE when LC_MESSAGES is "C"; C.UTF-8 is part of
      * every Debian and is not "C". Only LC_MESSAGES changes: LC_NUMERIC

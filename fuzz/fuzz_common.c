@@ -125,7 +125,7 @@ static void fz_diag(void *ctx, const bl_diag *d)
     }
 }
 
-const bl_sink fz_sink = {NULL, fz_begin, fz_count, fz_hit, fz_diag, NULL};
+const bl_sink fz_sink = {NULL, fz_begin, fz_count, fz_hit, fz_diag, NULL, NULL};
 
 int fz_memfd(const uint8_t *data, size_t size, char path[32])
 {

@@ -574,6 +574,24 @@ bl_status bl__ctr_month_values(bl__ctr_reader *r, const size_t *cols, const int 
 bl_status bl__ctr_emit(bl__ctr_reader *r, bl_count_rec *rec, const int *months, const int64_t *vals,
                        size_t n)
 {
+    if (r->sink->count_run) {
+        /* the positive counts, in runs handed over whole */
+        int m[64];
+        int64_t v[64];
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (vals[i] <= 0)
+                continue;
+            m[k] = months[i], v[k] = vals[i];
+            if (++k == sizeof m / sizeof m[0] || i + 1 == n) {
+                bl_status st = r->sink->count_run(r->sink->ctx, rec, m, v, k);
+                if (st != BL_OK)
+                    return st;
+                k = 0;
+            }
+        }
+        return k ? r->sink->count_run(r->sink->ctx, rec, m, v, k) : BL_OK;
+    }
     for (size_t k = 0; k < n; k++) {
         if (vals[k] <= 0)
             continue;

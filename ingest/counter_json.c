@@ -170,6 +170,10 @@ typedef struct jstate {
     bool perf_bad;
     char perf_bad_reason[120];
     astr cur_metric; /* R5.1: the metric whose counts are read */
+    /* R5.1 count keys ("2025-01") repeat for every metric: their month
+     * index, by the key's 7 bytes (0: empty slot) */
+    uint64_t month_key[16];
+    int month_mi[16];
 
     char *stringified; /* a root string: the JSON again */
     size_t stringified_len;
@@ -183,9 +187,13 @@ static unsigned long cur_line(jstate *s)
 {
     if (s->chunk) {
         size_t upto = yajl_get_bytes_consumed(s->h);
-        for (; s->chunk_pos < upto; s->chunk_pos++)
-            if (s->chunk[s->chunk_pos] == '\n')
-                s->line++;
+        const unsigned char *p = s->chunk + s->chunk_pos, *end = s->chunk + upto;
+        while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+            s->line++;
+            p++;
+        }
+        if (upto > s->chunk_pos)
+            s->chunk_pos = upto;
     }
     return s->line;
 }
@@ -561,33 +569,35 @@ static int item_end(jstate *s)
             goto done;
         }
     }
-    /* consecutive counts share their metric and group: resolved once */
-    bl_sv metric = BL_SV_NULL, canon_sv = BL_SV_NULL, am = BL_SV_NULL;
-    size_t metric_off = (size_t)-1;
-    int am_group = -2;
+    /* consecutive counts share their metric and group: resolved once and
+     * handed to the sink as one run */
+    bl_count_rec rec = {
+        .line = it->line,
+        .institution_id = BL_SV_NULL,
+        .institution_name = BL_SV_NULL,
+        .platform = aview(s, it->platform),
+        .database = s->family == BL_FAM_DR ? aview(s, it->database) : BL_SV_NULL,
+        .title = (s->family == BL_FAM_TR || s->family == BL_FAM_IR) ? ident : BL_SV_NULL,
+    };
+    int months[64];
+    int64_t vals[64];
+    size_t run = 0;
     for (size_t i = it->first_entry; i < s->nentries && st == BL_OK; i++) {
         entry *e = &s->entries[i];
-        if (e->metric.off != metric_off) {
-            metric_off = e->metric.off;
-            metric = aview(s, e->metric);
+        if (run == 0) {
+            bl_sv metric = aview(s, e->metric);
             const char *canon = bl__ctr_metric(metric);
-            canon_sv = canon ? bl_sv_from(canon) : metric;
+            rec.metric = canon ? bl_sv_from(canon) : metric;
+            rec.access_method = access_method(s, it, e);
         }
-        if (e->group != am_group) {
-            am_group = e->group;
-            am = access_method(s, it, e);
+        months[run] = e->month, vals[run] = e->value;
+        run++;
+        entry *next = i + 1 < s->nentries ? e + 1 : NULL;
+        if (!next || run == sizeof months / sizeof months[0] || next->metric.off != e->metric.off ||
+            next->metric.len != e->metric.len || next->group != e->group) {
+            st = bl__ctr_emit(r, &rec, months, vals, run);
+            run = 0;
         }
-        bl_count_rec rec = {
-            .line = it->line,
-            .institution_id = BL_SV_NULL,
-            .institution_name = BL_SV_NULL,
-            .platform = aview(s, it->platform),
-            .database = s->family == BL_FAM_DR ? aview(s, it->database) : BL_SV_NULL,
-            .title = (s->family == BL_FAM_TR || s->family == BL_FAM_IR) ? ident : BL_SV_NULL,
-            .access_method = am,
-            .metric = canon_sv,
-        };
-        st = bl__ctr_emit(r, &rec, &e->month, &e->value, 1);
     }
 done:
     r->row = NULL;
@@ -737,14 +747,24 @@ static int scalar(jstate *s, const unsigned char *p, size_t n, bool is_string, b
     case F_COUNTS: {
         int mi;
         int64_t v = 0;
-        char field[48];
-        copy_str(field, sizeof field, (const unsigned char *)f->key, strlen(f->key));
-        if (!month_of(f->key, f->keylen, &mi)) {
+        uint64_t mk = 0;
+        size_t slot = 0;
+        if (f->keylen == 7) {
+            memcpy(&mk, f->key, 7);
+            slot = (size_t)((mk * 0x9E3779B97F4A7C15u) >> 60);
+        }
+        if (mk && s->month_key[slot] == mk) {
+            mi = s->month_mi[slot];
+        } else if (month_of(f->key, f->keylen, &mi)) {
+            if (mk)
+                s->month_key[slot] = mk, s->month_mi[slot] = mi;
+        } else {
             item_bad(s, "Performance", "'%.30s' is not a month (yyyy-mm)", f->key);
             break;
         }
         if (!parse_count(p, n, &v)) {
-            char q[48];
+            char q[48], field[48];
+            copy_str(field, sizeof field, (const unsigned char *)f->key, f->keylen);
             copy_str(q, sizeof q, p, n);
             item_bad(s, field, "'%s' is not a whole count (0 to 1000000000)", q);
             break;
@@ -842,7 +862,8 @@ static int cb_map_key(void *ctx, const unsigned char *p, size_t n)
         return 1;
     }
     for (size_t i = 0; i < sizeof common_keys / sizeof common_keys[0]; i++) {
-        if (common_keys[i].len == n && memcmp(common_keys[i].raw, p, n) == 0) {
+        if (common_keys[i].len == n && common_keys[i].raw[0] == (char)p[0] &&
+            memcmp(common_keys[i].raw, p, n) == 0) {
             memcpy(f->key, common_keys[i].norm, common_keys[i].norm_len + 1);
             f->keylen = common_keys[i].norm_len;
             f->kid = (int)i + 1;

@@ -92,6 +92,12 @@ static bl_status on_count(void *ctx, const bl_count_rec *r)
     return bl_rollup_count(((job *)ctx)->rollup, r);
 }
 
+static bl_status on_count_run(void *ctx, bl_count_rec *r, const int *months, const int64_t *vals,
+                              size_t n)
+{
+    return bl_rollup_count_run(((job *)ctx)->rollup, r, months, vals, n);
+}
+
 static bl_status on_hit(void *ctx, const bl_hit_rec *r)
 {
     job *j = ctx;
@@ -347,7 +353,7 @@ static bl_status ingest_one(bl_store *st, const char *path, const char *provider
         rc = BL_NOMEM;
         goto out;
     }
-    bl_sink sink = {&j, on_begin, on_count, on_hit, on_diag, on_end};
+    bl_sink sink = {&j, on_begin, on_count, on_hit, on_diag, on_end, on_count_run};
     rc = bl_ingest_file(path, opts, &sink, &err);
     if ((rc = check_read(&j, path, rc, err, res)) != BL_OK)
         goto out;

@@ -72,6 +72,10 @@ void bl_rollup_free(bl_rollup *r);
  * returns BL_OK; the file's family then says whether hits follow. */
 bl_status bl_rollup_begin(bl_rollup *r, const bl_file_info *info);
 bl_status bl_rollup_count(bl_rollup *r, const bl_count_rec *rec);
+/* The same for n positive counts of one record (bl_sink.count_run): the
+ * record's group is found once. */
+bl_status bl_rollup_count_run(bl_rollup *r, bl_count_rec *rec, const int *months,
+                              const int64_t *vals, size_t n);
 void bl_rollup_diag(bl_rollup *r, const bl_diag *d);
 bl_status bl_rollup_end(bl_rollup *r, const bl_file_end *e);
 /* A hit was read (counts it as accepted). */

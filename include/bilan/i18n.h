@@ -17,16 +17,14 @@
 
 #include <stdbool.h>
 
-/* Picks the language from the environment (above) and, for French, opens
- * the catalog bilan.mo under localedir (LOCALEDIR/fr/LC_MESSAGES). Call
- * once, before any message; without it every message is English. */
-void bl_i18n_init(const char *localedir);
+/* For French, opens the catalog bilan.mo under localedir
+ * (LOCALEDIR/fr/LC_MESSAGES); the command line reads the choice from the
+ * environment (above). Call once, before any message; without it every
+ * message is English. */
+void bl_i18n_init(const char *localedir, bool french);
 
 /* Whether messages are French (after bl_i18n_init). */
 bool bl_i18n_french(void);
-
-/* What bl_i18n_init would choose, read from the environment only. */
-bool bl_i18n_env_french(void);
 
 /* The translation of msgid, or msgid itself. */
 const char *bl_tr(const char *msgid) __attribute__((format_arg(1)));

@@ -151,6 +151,11 @@ typedef struct bl_sink {
     /* Optional (may be NULL): called once after the last record, when the
      * whole file has been read without a file-level error. */
     bl_status (*end)(void *ctx, const bl_file_end *e);
+    /* Optional (may be NULL): n counts that share everything but their
+     * month and value, in one call (what count would get one by one, counts
+     * of 0 or less already left out). Readers call it through bl__ctr_emit. */
+    bl_status (*count_run)(void *ctx, bl_count_rec *rec, const int *months, const int64_t *vals,
+                           size_t n);
 } bl_sink;
 
 #endif

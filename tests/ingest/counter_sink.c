@@ -78,7 +78,7 @@ static void on_diag(void *ctx, const bl_diag *d)
 void ts_run_path(ts_sink *t, int reader, const char *path, bool strict)
 {
     memset(t, 0, sizeof *t);
-    bl_sink sink = {t, on_begin, on_count, NULL, on_diag, NULL};
+    bl_sink sink = {t, on_begin, on_count, NULL, on_diag, NULL, NULL};
     bl_ingest_opts opts = {.format = BL_FMT_AUTO, .strict = strict};
     if (reader == 0) {
         t->result = bl_ingest_file(path, &opts, &sink, &t->errmsg);
