@@ -251,6 +251,8 @@ static item *cur_item(jstate *s)
     return s->nitems ? &s->items[s->nitems - 1] : NULL;
 }
 
+/* Marks the current item bad (its row is rejected when it ends); fmt, one
+ * %s for arg, is translated here. */
 static void item_bad(jstate *s, const char *field, const char *fmt, const char *arg)
 {
     item *it = cur_item(s);

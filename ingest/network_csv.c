@@ -155,7 +155,8 @@ static bl_status nomem(ctx *c)
     return BL_NOMEM;
 }
 
-/* A cell error: "partners.csv:4:3: population: '14x' is not a whole number". */
+/* A cell error: "partners.csv:4:3: population: '14x' is not a whole number";
+ * fmt is translated here. */
 static bl_status cell_fail(ctx *c, const bl_csv_row *r, int col, const char *what, const char *fmt,
                            ...) __attribute__((format(printf, 5, 6)));
 static bl_status cell_fail(ctx *c, const bl_csv_row *r, int col, const char *what, const char *fmt,

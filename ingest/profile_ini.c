@@ -30,6 +30,7 @@ typedef struct pctx {
     size_t errlen;
 } pctx;
 
+/* A profile error "FILE:LINE: reason"; fmt is translated here. */
 static bl_status ini_fail(pctx *c, unsigned long line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

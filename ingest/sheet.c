@@ -98,6 +98,7 @@ struct bl_sheet {
 
 /* ---- messages ------------------------------------------------------------- */
 
+/* The sheet's error (the first one); fmt is translated here. */
 static bl_status failf(bl_sheet *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static bl_status failf(bl_sheet *s, const char *fmt, ...)
 {

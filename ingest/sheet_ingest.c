@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Refuses the spreadsheet (BL_DIAG_FILE and "PATH: reason"); fmt is
+ * translated here. */
 static bl_status sheet_refuse(const char *path, const bl_sink *sink, char **errmsg, const char *fmt,
                               ...) __attribute__((format(printf, 4, 5)));
 static bl_status sheet_refuse(const char *path, const bl_sink *sink, char **errmsg, const char *fmt,
