@@ -10,6 +10,8 @@
  */
 #include "counter_internal.h"
 
+#include "bilan/i18n.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,7 +195,7 @@ static bl_status read_heading(r4_state *s)
         if (s->month_mi[k] > s->month_last)
             s->month_last = s->month_mi[k];
     }
-    bl__ctr_period_note(r, "the period covered by the report", s->period_begin, s->period_end,
+    bl__ctr_period_note(r, _("the period covered by the report"), s->period_begin, s->period_end,
                         s->month_first, s->month_last);
     return BL_OK;
 }
@@ -240,10 +242,11 @@ static bl_status data_row(r4_state *s)
         if (!metric) {
             char q[64];
             bl__ctr_quote(cat, q);
-            return bl__ctr_reject(
-                r, s->rep->kind == M_DENIAL ? "Access Denied Category" : "User Activity",
-                "'%s' is not an R4 %s this reader knows", q,
-                s->rep->kind == M_DENIAL ? "denial category" : "user activity");
+            if (s->rep->kind == M_DENIAL)
+                return bl__ctr_reject(r, "Access Denied Category",
+                                      "'%s' is not an R4 denial category this reader knows", q);
+            return bl__ctr_reject(r, "User Activity",
+                                  "'%s' is not an R4 user activity this reader knows", q);
         }
     }
     bool ok;
@@ -281,9 +284,10 @@ static bl_status read_header(r4_state *s)
         bl_status st = bl__ctr_next(r, &eof);
         if (st != BL_OK)
             return source_failed(s, st);
+        if (eof && row == 1)
+            return bl__ctr_refuse(r, 0, NULL, "empty file");
         if (eof)
-            return bl__ctr_refuse(r, 0, NULL,
-                                  row == 1 ? "empty file" : "no heading row (with month columns)");
+            return bl__ctr_refuse(r, 0, NULL, "no heading row (with month columns)");
         if (r->too_long)
             return bl__ctr_refuse(r, r->line, NULL, "line longer than %u bytes in the header",
                                   BL_CTR_LINE_CAP);
@@ -299,12 +303,16 @@ static bl_status read_header(r4_state *s)
                 if (strcmp(r4_reports[i].id, s->report_id) == 0)
                     s->rep = &r4_reports[i];
             const char *lib = bl__ctr_library(r);
-            bl__ctr_note(r, 0,
-                         "no header block: read as a COUNTER R4 %s from its columns, "
-                         "institution %s",
-                         s->report_id,
-                         lib ? lib + strlen(BL_LIBRARY_INSTITUTION)
-                             : "from the rows or none (--library ID names it)");
+            if (lib)
+                bl__ctr_note(r, 0,
+                             "no header block: read as a COUNTER R4 %s from its columns, "
+                             "institution %s",
+                             s->report_id, lib + strlen(BL_LIBRARY_INSTITUTION));
+            else
+                bl__ctr_note(r, 0,
+                             "no header block: read as a COUNTER R4 %s from its columns, "
+                             "institution from the rows or none (--library ID names it)",
+                             s->report_id);
             return read_heading(s);
         }
         if (row == 1) {

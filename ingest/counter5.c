@@ -264,11 +264,14 @@ static bl_status read_heading(r5_state *s)
         return bl__ctr_refuse(r, r->line, NULL, "no %s column in the heading row of a %s report",
                               s->ident_name, h->report_id);
     if (c->nmonths == 0) {
-        bool excluded = strstr(h->attributes, "Exclude_Monthly_Details") != NULL;
+        if (strstr(h->attributes, "Exclude_Monthly_Details"))
+            return bl__ctr_refuse(r, r->line, NULL,
+                                  "no month columns (made with Exclude_Monthly_Details): bilan "
+                                  "needs monthly counts; ask the provider for the report with "
+                                  "monthly details");
         return bl__ctr_refuse(r, r->line, NULL,
-                              "no month columns%s: bilan needs monthly counts; ask the provider "
-                              "for the report with monthly details",
-                              excluded ? " (made with Exclude_Monthly_Details)" : "");
+                              "no month columns: bilan needs monthly counts; ask the provider "
+                              "for the report with monthly details");
     }
     c->month_first = c->month_last = c->month_mi[0];
     for (size_t k = 1; k < c->nmonths; k++) {
@@ -472,12 +475,16 @@ static bl_status read_r5(bl_source *src, struct bl_sheet *sheet, const char *pat
             snprintf(s->h.report_id, sizeof s->h.report_id, "%s", headerless);
             snprintf(s->h.release, sizeof s->h.release, "5");
             s->h.has_release = true;
-            bl__ctr_note(r, 0,
-                         "no header block: read as a COUNTER R5 %s from its columns, "
-                         "institution %s",
-                         headerless,
-                         bl__ctr_library(r) ? bl__ctr_library(r) + strlen(BL_LIBRARY_INSTITUTION)
-                                            : "from the rows or none (--library ID names it)");
+            if (bl__ctr_library(r))
+                bl__ctr_note(r, 0,
+                             "no header block: read as a COUNTER R5 %s from its columns, "
+                             "institution %s",
+                             headerless, bl__ctr_library(r) + strlen(BL_LIBRARY_INSTITUTION));
+            else
+                bl__ctr_note(r, 0,
+                             "no header block: read as a COUNTER R5 %s from its columns, "
+                             "institution from the rows or none (--library ID names it)",
+                             headerless);
             break;
         }
         if (s->h.keys == 0 && !bl__ctr_norm_eq(key, "reportname")) {

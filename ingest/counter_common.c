@@ -9,6 +9,8 @@
 #include "counter_internal.h"
 #include "sheet.h"
 
+#include "bilan/i18n.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -624,7 +626,7 @@ static bl_status sheet_errors(bl__ctr_reader *r)
         char q[64], letter[16], field[32];
         bl__ctr_quote(r->fields[i], q);
         bl__ctr_col_name(i, letter);
-        snprintf(field, sizeof field, "column %s", letter);
+        snprintf(field, sizeof field, _("column %s"), letter);
         r->row_errored = true;
         return bl__ctr_reject(r, field, "cell %s%lu holds the formula error %s", letter, r->line,
                               q);
@@ -688,15 +690,18 @@ bl_status bl__ctr_refuse(bl__ctr_reader *r, unsigned long line, const char *fiel
     char reason[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
+    vsnprintf(reason, sizeof reason, _(fmt), ap);
     va_end(ap);
     diag(r, BL_DIAG_FILE, line, field, reason);
     free(r->errmsg);
-    char where[48] = "";
-    if (line)
-        snprintf(where, sizeof where, "line %lu: ", line);
-    r->errmsg = bl_strdup_printf("%s: %s%s%s%s", r->path, where, field ? field : "",
-                                 field ? ": " : "", reason);
+    if (line && field)
+        r->errmsg = bl_strdup_printf(_("%s: line %lu: %s: %s"), r->path, line, field, reason);
+    else if (line)
+        r->errmsg = bl_strdup_printf(_("%s: line %lu: %s"), r->path, line, reason);
+    else if (field)
+        r->errmsg = bl_strdup_printf("%s: %s: %s", r->path, field, reason);
+    else
+        r->errmsg = bl_strdup_printf("%s: %s", r->path, reason);
     return BL_DATA;
 }
 
@@ -705,7 +710,7 @@ bl_status bl__ctr_reject(bl__ctr_reader *r, const char *field, const char *fmt, 
     char reason[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
+    vsnprintf(reason, sizeof reason, _(fmt), ap);
     va_end(ap);
     diag(r, BL_DIAG_ROW, r->line, field, reason);
     r->rows_rejected++;
@@ -720,7 +725,7 @@ void bl__ctr_note(bl__ctr_reader *r, unsigned long line, const char *fmt, ...)
     char reason[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
+    vsnprintf(reason, sizeof reason, _(fmt), ap);
     va_end(ap);
     diag(r, BL_DIAG_NOTE, line, NULL, reason);
 }

@@ -137,7 +137,10 @@ bl_status bl__ctr_each_row(bl__ctr_reader *r, bl_status (*row)(void *ctx), void 
 bl_sv bl__ctr_cell(const bl__ctr_reader *r, size_t i);
 
 /* Refuses the file: BL_DIAG_FILE to the sink, r->errmsg = "PATH: [line N: ]
- * [FIELD: ]REASON". Returns BL_DATA. line 0: not about a line. */
+ * [FIELD: ]REASON". Returns BL_DATA. line 0: not about a line.
+ * These three take an English format literal and translate it themselves
+ * (bilan/i18n.h; scripts/update-po lists them): a reason is in the user's
+ * language when it is produced, and so it is stored (rejects table). */
 bl_status bl__ctr_refuse(bl__ctr_reader *r, unsigned long line, const char *field, const char *fmt,
                          ...) __attribute__((format(printf, 4, 5)));
 /* Rejects the current row: BL_DIAG_ROW. Returns BL_OK to go on, or BL_DATA

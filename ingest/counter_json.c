@@ -18,6 +18,8 @@
  */
 #include "counter_internal.h"
 
+#include "bilan/i18n.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,7 +244,7 @@ static void copy_str(char *dst, size_t size, const unsigned char *p, size_t n)
 static int push(jstate *s, frame_kind kind, bool is_map)
 {
     if (s->depth == MAX_DEPTH)
-        return refuse(s, NULL, "JSON nested more than 64 levels deep");
+        return refuse(s, NULL, _("JSON nested more than 64 levels deep"));
     frame *f = &s->stack[s->depth++];
     f->kind = kind;
     f->key[0] = '\0';
@@ -257,6 +259,8 @@ static item *cur_item(jstate *s)
     return s->nitems ? &s->items[s->nitems - 1] : NULL;
 }
 
+/* Marks the current item bad (its row is rejected when it ends); fmt, one
+ * %s for arg, is translated here. */
 static void item_bad(jstate *s, const char *field, const char *fmt, const char *arg)
 {
     item *it = cur_item(s);
@@ -266,7 +270,7 @@ static void item_bad(jstate *s, const char *field, const char *fmt, const char *
     snprintf(a, sizeof a, "%s", arg);
     it->bad = true;
     snprintf(it->bad_field, sizeof it->bad_field, "%s", field);
-    snprintf(it->bad_reason, sizeof it->bad_reason, fmt, a);
+    snprintf(it->bad_reason, sizeof it->bad_reason, _(fmt), a);
 }
 
 /* ---- the header ----------------------------------------------------------- */
@@ -278,8 +282,12 @@ static void add_exception(jstate *s)
         if (in->nexc < BL_SUSHI_MAX_EXC)
             in->exc[in->nexc++] = s->exc;
         in->exc_total++;
-        bl__ctr_note(&s->r, cur_line(s), "provider exception %ld: %s%s%s", s->exc.code,
-                     s->exc.message, s->exc.data[0] ? " (" : "", s->exc.data[0] ? s->exc.data : "");
+        if (s->exc.data[0])
+            bl__ctr_note(&s->r, cur_line(s), "provider exception %ld: %s (%s)", s->exc.code,
+                         s->exc.message, s->exc.data);
+        else
+            bl__ctr_note(&s->r, cur_line(s), "provider exception %ld: %s", s->exc.code,
+                         s->exc.message);
     }
     memset(&s->exc, 0, sizeof s->exc);
     s->exc_has_code = false;
@@ -341,14 +349,14 @@ static int begin(jstate *s)
     s->begun = true;
     bl__ctr_reader *r = &s->r;
     if (!s->header_seen)
-        return refuse(s, "Report_Header", "Report_Items before any Report_Header");
+        return refuse(s, "Report_Header", _("Report_Items before any Report_Header"));
     if (!s->report_id[0])
-        return refuse(s, "Report_ID", "no Report_ID in the Report_Header");
+        return refuse(s, "Report_ID", _("no Report_ID in the Report_Header"));
     if (!bl__ctr_family(s->report_id, &s->family)) {
         char why[160];
         snprintf(why, sizeof why,
-                 "'%.20s' is not a COUNTER R5 report (expected PR, DR, TR, IR or one of their "
-                 "standard views)",
+                 _("'%.20s' is not a COUNTER R5 report (expected PR, DR, TR, IR or one of their "
+                   "standard views)"),
                  s->report_id);
         return refuse(s, "Report_ID", why);
     }
@@ -357,18 +365,18 @@ static int begin(jstate *s)
         bl__ctr_note(r, 0, "no Release in the header: read as Release 5");
     } else if (!bl__ctr_release(s->release)) {
         char why[96];
-        snprintf(why, sizeof why, "'%.20s' is not a release this reader knows (5 or 5.1)",
+        snprintf(why, sizeof why, _("'%.20s' is not a release this reader knows (5 or 5.1)"),
                  s->release);
         return refuse(s, "Release", why);
     }
     if (s->begin_mi < 0 || s->end_mi < 0)
         return refuse(s, "Report_Filters",
-                      "no Begin_Date and End_Date in the Report_Filters: the months the report "
-                      "covers are unknown");
+                      _("no Begin_Date and End_Date in the Report_Filters: the months the report "
+                        "covers are unknown"));
     if (s->end_mi < s->begin_mi)
-        return refuse(s, "Report_Filters", "End_Date before Begin_Date");
+        return refuse(s, "Report_Filters", _("End_Date before Begin_Date"));
     if (s->end_mi - s->begin_mi >= BL_CTR_MAX_MONTHS)
-        return refuse(s, "Report_Filters", "a period of more than 240 months");
+        return refuse(s, "Report_Filters", _("a period of more than 240 months"));
     if (!bl__ctr_created(bl_sv_from(s->created), s->created_norm))
         s->created_norm[0] = '\0';
     bl_file_info fi = {
@@ -399,7 +407,7 @@ static int item_start(jstate *s)
     if (!begin(s))
         return 0;
     if (s->nitems == MAX_ITEM_DEPTH)
-        return refuse(s, "Items", "items nested more than 4 levels deep");
+        return refuse(s, "Items", _("items nested more than 4 levels deep"));
     item *it = &s->items[s->nitems++];
     memset(it, 0, sizeof *it);
     it->line = cur_line(s);
@@ -435,7 +443,7 @@ static int entry_add(jstate *s, astr metric, int month, int64_t value)
     if (!it)
         return 1;
     if (s->nentries - it->first_entry >= MAX_ENTRIES) {
-        item_bad(s, "Performance", "%s", "more than 65536 counts in one item");
+        item_bad(s, "Performance", "%s", _("more than 65536 counts in one item"));
         return 1;
     }
     if (s->nentries == s->entries_alloc) {
@@ -620,7 +628,7 @@ static int scalar(jstate *s, const unsigned char *p, size_t n, bool is_string, b
         if (is_string) {
             /* the whole document is a string: the JSON again (quirk) */
             if (n > STRINGIFIED_CAP)
-                return refuse(s, NULL, "a JSON string larger than 64 MiB");
+                return refuse(s, NULL, _("a JSON string larger than 64 MiB"));
             free(s->stringified);
             s->stringified = malloc(n + 1);
             if (!s->stringified)
@@ -630,7 +638,7 @@ static int scalar(jstate *s, const unsigned char *p, size_t n, bool is_string, b
             s->stringified_len = n;
             return 1;
         }
-        return refuse(s, NULL, "not a COUNTER report: the JSON is a single value");
+        return refuse(s, NULL, _("not a COUNTER report: the JSON is a single value"));
     }
     if (f->kind == F_SKIP)
         return 1;
@@ -698,7 +706,7 @@ static int scalar(jstate *s, const unsigned char *p, size_t n, bool is_string, b
         else if (f->kid == KID_accessmethod)
             slot = &it->access_method;
         if (slot && !astore(s, p, n, slot))
-            item_bad(s, "Report_Items", "%s", "names longer than 256 KiB");
+            item_bad(s, "Report_Items", "%s", _("names longer than 256 KiB"));
         break;
     }
     case F_PERIOD: {
@@ -707,19 +715,20 @@ static int scalar(jstate *s, const unsigned char *p, size_t n, bool is_string, b
             if (month_of((const char *)p, n, &mi) && s->perf_month <= -3 &&
                 -3 - s->perf_month != mi)
                 s->perf_bad = true, snprintf(s->perf_bad_reason, sizeof s->perf_bad_reason, "%s",
-                                             "a Period longer than a month");
+                                             _("a Period longer than a month"));
             else if (month_of((const char *)p, n, &mi))
                 s->perf_month = mi;
             else
-                s->perf_bad = true, snprintf(s->perf_bad_reason, sizeof s->perf_bad_reason,
-                                             "Begin_Date '%.40s' is not a date", (const char *)p);
+                s->perf_bad = true,
+                snprintf(s->perf_bad_reason, sizeof s->perf_bad_reason,
+                         _("Begin_Date '%.40s' is not a date"), (const char *)p);
         } else if (f->kid == KID_enddate) {
             if (!month_of((const char *)p, n, &mi))
                 s->perf_bad = true, snprintf(s->perf_bad_reason, sizeof s->perf_bad_reason,
-                                             "End_Date '%.40s' is not a date", (const char *)p);
+                                             _("End_Date '%.40s' is not a date"), (const char *)p);
             else if (s->perf_month >= 0 && mi != s->perf_month)
                 s->perf_bad = true, snprintf(s->perf_bad_reason, sizeof s->perf_bad_reason, "%s",
-                                             "a Period longer than a month");
+                                             _("a Period longer than a month"));
             else if (s->perf_month < 0)
                 s->perf_month = -3 - mi; /* End_Date first: checked at the Begin_Date */
         }
@@ -728,12 +737,12 @@ static int scalar(jstate *s, const unsigned char *p, size_t n, bool is_string, b
     case F_INSTANCE:
         if (f->kid == KID_metrictype) {
             if (!astore(s, p, n, &s->inst_metric))
-                item_bad(s, "Metric_Type", "%s", "names longer than 256 KiB");
+                item_bad(s, "Metric_Type", "%s", _("names longer than 256 KiB"));
         } else if (f->kid == KID_count) {
             if (!parse_count(p, n, &s->inst_count)) {
                 s->inst_bad = true;
                 snprintf(s->inst_bad_reason, sizeof s->inst_bad_reason,
-                         "'%.30s' is not a whole count (0 to 1000000000)", (const char *)p);
+                         _("'%.30s' is not a whole count (0 to 1000000000)"), (const char *)p);
             }
             s->inst_has_count = true;
         }
@@ -741,7 +750,7 @@ static int scalar(jstate *s, const unsigned char *p, size_t n, bool is_string, b
     case F_ATTR:
         if (f->kid == KID_accessmethod && s->ngroups) {
             if (!astore(s, p, n, &s->groups[s->ngroups - 1].access_method))
-                item_bad(s, "Access_Method", "%s", "names longer than 256 KiB");
+                item_bad(s, "Access_Method", "%s", _("names longer than 256 KiB"));
         }
         break;
     case F_COUNTS: {
@@ -848,7 +857,7 @@ static int cb_map_key(void *ctx, const unsigned char *p, size_t n)
         copy_str(f->key, sizeof f->key, p, n);
         f->keylen = strlen(f->key);
         if (f->kind == F_METRICS && !astore(s, p, n, &s->cur_metric))
-            item_bad(s, "Performance", "%s", "names longer than 256 KiB");
+            item_bad(s, "Performance", "%s", _("names longer than 256 KiB"));
         return 1;
     }
     if (f->kind == F_INST_MAP) {
@@ -953,7 +962,7 @@ static int open_value(jstate *s, bool is_map)
     frame *f = top(s);
     if (f && f->kind == F_SKIP) {
         if (s->depth + s->skip_depth >= MAX_DEPTH)
-            return refuse(s, NULL, "JSON nested more than 64 levels deep");
+            return refuse(s, NULL, _("JSON nested more than 64 levels deep"));
         s->skip_depth++;
         return 1;
     }
@@ -1031,7 +1040,7 @@ static int close_value(jstate *s)
         if (s->inst_bad)
             item_bad(s, "Count", "%s", s->inst_bad_reason);
         else if (!s->inst_has_count)
-            item_bad(s, "Count", "%s", "an Instance without a Count");
+            item_bad(s, "Count", "%s", _("an Instance without a Count"));
         else
             return entry_add(s, s->inst_metric, -2, s->inst_count);
         break;
@@ -1125,7 +1134,7 @@ static bl_status feed(jstate *s, const unsigned char *p, size_t n)
         return s->st != BL_OK ? s->st : BL_DATA;
     unsigned char *e = yajl_get_error(s->h, 0, p, n);
     char why[200];
-    snprintf(why, sizeof why, "not valid JSON (%s)", e ? (const char *)e : "parse error");
+    snprintf(why, sizeof why, _("not valid JSON (%s)"), e ? (const char *)e : _("parse error"));
     if (e)
         yajl_free_error(s->h, e);
     s->chunk = p, s->chunk_pos = 0;
@@ -1142,7 +1151,7 @@ static bl_status finish(jstate *s)
         return BL_OK;
     if (ys == yajl_status_client_canceled)
         return s->st != BL_OK ? s->st : BL_DATA;
-    refuse(s, NULL, "not valid JSON (the document ends too early)");
+    refuse(s, NULL, _("not valid JSON (the document ends too early)"));
     return s->st;
 }
 
@@ -1161,13 +1170,25 @@ static bl_status conclude(jstate *s)
         return BL_OK;
     if (in->nexc) {
         char why[400];
-        snprintf(why, sizeof why,
-                 "no report, the provider's exception %ld%s%s%s%s%s: nothing to ingest",
-                 in->exc[0].code, in->exc[0].message[0] ? " (" : "", in->exc[0].message,
-                 in->exc[0].data[0] ? ": " : "", in->exc[0].data, in->exc[0].message[0] ? ")" : "");
+        const bl_sushi_exception *x = &in->exc[0];
+        if (x->message[0] && x->data[0])
+            snprintf(why, sizeof why,
+                     _("no report, the provider's exception %ld (%s: %s): nothing to ingest"),
+                     x->code, x->message, x->data);
+        else if (x->message[0])
+            snprintf(why, sizeof why,
+                     _("no report, the provider's exception %ld (%s): nothing to ingest"), x->code,
+                     x->message);
+        else if (x->data[0])
+            snprintf(why, sizeof why,
+                     _("no report, the provider's exception %ld: %s: nothing to ingest"), x->code,
+                     x->data);
+        else
+            snprintf(why, sizeof why,
+                     _("no report, the provider's exception %ld: nothing to ingest"), x->code);
         refuse_at(s, 0, NULL, why);
     } else {
-        refuse_at(s, 0, NULL, "not a COUNTER report: no Report_Header");
+        refuse_at(s, 0, NULL, _("not a COUNTER report: no Report_Header"));
     }
     return s->st;
 }
@@ -1185,7 +1206,7 @@ static bl_status parse_stringified(jstate *s)
     if (st == BL_OK && s->stringified) {
         free(s->stringified);
         s->stringified = NULL;
-        refuse(s, NULL, "not a COUNTER report: a JSON string holding a JSON string");
+        refuse(s, NULL, _("not a COUNTER report: a JSON string holding a JSON string"));
         st = s->st;
     }
     free(txt);

@@ -3,6 +3,8 @@
 #include "counter_internal.h" /* bl__ctr_col_name */
 #include "sheet.h"
 
+#include "bilan/i18n.h"
+
 #include <stdint.h>
 
 #include <errno.h>
@@ -126,7 +128,7 @@ static bl_status finish_table(bl_csv_table *t, const char *path, char *err, size
 {
     bl_status rc = BL_OK;
     if (t->nrows == 0) {
-        snprintf(err, errlen, "%s: empty file: expected a header row", path);
+        snprintf(err, errlen, _("%s: empty file: expected a header row"), path);
         rc = BL_DATA;
         return rc;
     }
@@ -153,17 +155,21 @@ static bl_status finish_table(bl_csv_table *t, const char *path, char *err, size
     for (size_t i = 0; i < t->nrows; i++) {
         const bl_csv_row *r = &t->rows[i];
         if (r->ncells > t->ncols) {
-            const char *d = t->delim == '\t' ? "tab" : t->delim == ';' ? "';'" : "','";
             if (!t->delim)
                 snprintf(err, errlen,
-                         "%s:%lu: %zu cells but the header has %zu: every column needs a "
-                         "heading in the first row",
+                         _("%s:%lu: %zu cells but the header has %zu: every column needs a "
+                           "heading in the first row"),
+                         path, r->line, r->ncells, t->ncols);
+            else if (t->delim == '\t')
+                snprintf(err, errlen,
+                         _("%s:%lu: %zu cells but the header has %zu: a tab inside a cell must "
+                           "be quoted (\"...\")"),
                          path, r->line, r->ncells, t->ncols);
             else
                 snprintf(err, errlen,
-                         "%s:%lu: %zu cells but the header has %zu: a %s inside a cell must be "
-                         "quoted (\"...\")",
-                         path, r->line, r->ncells, t->ncols, d);
+                         _("%s:%lu: %zu cells but the header has %zu: a '%c' inside a cell must "
+                           "be quoted (\"...\")"),
+                         path, r->line, r->ncells, t->ncols, t->delim == ';' ? ';' : ',');
             rc = BL_DATA;
             return rc;
         }
@@ -198,14 +204,14 @@ static bl_status sheet_table_read(const char *path, bl_csv_table *t, char *err, 
             break;
         b.cur_line = bl_sheet_row(sh);
         if (bl_sheet_row_too_long(sh)) {
-            snprintf(err, errlen, "%s:%lu: row longer than %u bytes", path, b.cur_line,
+            snprintf(err, errlen, _("%s:%lu: row longer than %u bytes"), path, b.cur_line,
                      BL_SHEET_ROW_MAX);
             rc = BL_DATA;
             break;
         }
         size_t n = bl_sheet_ncells(sh);
         if ((bytes += n * sizeof(char *) + bl__sheet_row_bytes(sh)) > MAX_TABLE_BYTES) {
-            snprintf(err, errlen, "%s:%lu: sheet too large for a reference table", path,
+            snprintf(err, errlen, _("%s:%lu: sheet too large for a reference table"), path,
                      b.cur_line);
             rc = BL_DATA;
             break;
@@ -216,7 +222,7 @@ static bl_status sheet_table_read(const char *path, bl_csv_table *t, char *err, 
             if (kind == BL_CELL_ERROR) {
                 char letter[16];
                 bl__ctr_col_name(i, letter);
-                snprintf(err, errlen, "%s:%lu: column %s: the cell holds the formula error %.*s",
+                snprintf(err, errlen, _("%s:%lu: column %s: the cell holds the formula error %.*s"),
                          path, b.cur_line, letter, (int)(v.len > 40 ? 40 : v.len), v.ptr);
                 rc = BL_DATA;
                 break;
@@ -251,7 +257,7 @@ bl_status bl__csv_table_read(const char *path, bl_csv_table *t, char *err, size_
     struct builder b = {.t = t};
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+        snprintf(err, errlen, _("cannot open '%s': %s"), path, strerror(errno));
         return errno == ENOENT ? BL_NOINPUT : BL_IO;
     }
     char chunk[65536];
@@ -259,7 +265,7 @@ bl_status bl__csv_table_read(const char *path, bl_csv_table *t, char *err, size_
     if (bl__sheet_sniff(chunk, got) == BL_SHEET_XLS) {
         fclose(f);
         snprintf(err, errlen,
-                 "%s: legacy Excel workbook (.xls) is not read: save it as .xlsx, .ods or .csv",
+                 _("%s: legacy Excel workbook (.xls) is not read: save it as .xlsx, .ods or .csv"),
                  path);
         return BL_DATA;
     }
@@ -271,12 +277,12 @@ bl_status bl__csv_table_read(const char *path, bl_csv_table *t, char *err, size_
     while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
         rc = bl_buf_append(&raw, chunk, got);
         if (rc != BL_OK) {
-            snprintf(err, errlen, "%s: file too large for a reference table", path);
+            snprintf(err, errlen, _("%s: file too large for a reference table"), path);
             goto out;
         }
     }
     if (ferror(f)) {
-        snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+        snprintf(err, errlen, _("cannot read '%s': %s"), path, strerror(errno));
         rc = BL_IO;
         goto out;
     }
@@ -285,7 +291,7 @@ bl_status bl__csv_table_read(const char *path, bl_csv_table *t, char *err, size_
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
         data += 3, len -= 3;
     if (memchr(data, '\0', len)) {
-        snprintf(err, errlen, "%s: binary data (NUL byte), not a CSV table", path);
+        snprintf(err, errlen, _("%s: binary data (NUL byte), not a CSV table"), path);
         rc = BL_DATA;
         goto out;
     }
@@ -294,14 +300,14 @@ bl_status bl__csv_table_read(const char *path, bl_csv_table *t, char *err, size_
          * on Windows are Windows-1252. */
         rc = bl_cp1252_to_utf8(&conv, data, len);
         if (rc != BL_OK) {
-            snprintf(err, errlen, "%s: out of memory while converting from Windows-1252", path);
+            snprintf(err, errlen, _("%s: out of memory while converting from Windows-1252"), path);
             goto out;
         }
         data = conv.data, len = conv.len;
         t->cp1252 = true;
     }
     if (!(t->path = strdup(path))) {
-        snprintf(err, errlen, "%s: out of memory", path);
+        snprintf(err, errlen, _("%s: out of memory"), path);
         rc = BL_NOMEM;
         goto out;
     }

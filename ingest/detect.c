@@ -2,6 +2,8 @@
  * name. */
 #include "ingest_internal.h"
 
+#include "bilan/i18n.h"
+
 #include <string.h>
 
 static const struct {
@@ -40,12 +42,12 @@ const char *bl_format_name(bl_format fmt)
 bl_status bl_format_detect(const char *head, size_t n, bl_format *fmt, char **errmsg)
 {
     if (n == 0) {
-        *errmsg = bl_strdup_printf("empty file");
+        *errmsg = bl_strdup_printf("%s", _("empty file"));
         return BL_DATA;
     }
     if (memchr(head, '\0', n)) {
-        *errmsg = bl_strdup_printf("binary data (NUL bytes): expected a COUNTER report "
-                                   "(CSV or TSV) or an access log, plain or gzip");
+        *errmsg = bl_strdup_printf("%s", _("binary data (NUL bytes): expected a COUNTER report "
+                                           "(CSV or TSV) or an access log, plain or gzip"));
         return BL_DATA;
     }
     bl_format f = bl__json_sniff(head, n);
@@ -55,10 +57,11 @@ bl_status bl_format_detect(const char *head, size_t n, bl_format *fmt, char **er
         f = bl__log_sniff(head, n);
     if (f == BL_FMT_AUTO) {
         *errmsg = bl_strdup_printf(
-            "unknown format: expected a COUNTER R5 report (header starting with "
-            "Report_Name, or its column headings with Metric_Type, or JSON with a "
-            "Report_Header), a COUNTER R4 report (e.g. 'Journal Report 1' in cell A1), or an "
-            "access log (Apache common/combined, EZproxy); use --format to say which");
+            "%s",
+            _("unknown format: expected a COUNTER R5 report (header starting with "
+              "Report_Name, or its column headings with Metric_Type, or JSON with a "
+              "Report_Header), a COUNTER R4 report (e.g. 'Journal Report 1' in cell A1), or an "
+              "access log (Apache common/combined, EZproxy); use --format to say which"));
         return BL_DATA;
     }
     *fmt = f;

@@ -3,6 +3,8 @@
 #include "profile_internal.h"
 #include "sheet.h"
 
+#include "bilan/i18n.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,9 +41,9 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
                 st = BL_OK;
                 o.format = BL_FMT_PROFILE;
             } else {
-                *errmsg = bl_strdup_printf("%s; nor is it an export of any of the network's %zu "
-                                           "profile(s): none has its header row among the "
-                                           "first %d rows",
+                *errmsg = bl_strdup_printf(_("%s; nor is it an export of any of the network's %zu "
+                                             "profile(s): none has its header row among the "
+                                             "first %d rows"),
                                            was, o.nprofiles, BL_PROF_HEADER_ROWS);
             }
             free(was);
@@ -55,8 +57,8 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
         if (ms != BL_OK)
             return ms;
         if (!o.profile) {
-            *errmsg = bl_strdup_printf("%s: no profile of the network matches this file (%zu "
-                                       "tried; see docs/profiles.md)",
+            *errmsg = bl_strdup_printf(_("%s: no profile of the network matches this file (%zu "
+                                         "tried; see docs/profiles.md)"),
                                        path, o.nprofiles);
             return BL_DATA;
         }

@@ -13,6 +13,8 @@
  * escapes); outside quotes it is one space-free token. */
 #include "log_internal.h"
 
+#include "bilan/i18n.h"
+
 #include "bilan/pcre.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +52,7 @@ static bl_status add_group(bl_buf *re, bool *seen, int g, const char *body, char
                            const char *spec)
 {
     if (seen[g]) {
-        *errmsg = bl_strdup_printf("custom format: '%s' appears twice", spec);
+        *errmsg = bl_strdup_printf(_("custom format: '%s' appears twice"), spec);
         return BL_USAGE;
     }
     seen[g] = true;
@@ -89,7 +91,8 @@ bl_logfmt *bl__logfmt_compile(const char *fmt, char **errmsg)
         if (*p == '{') {
             const char *close = strchr(p, '}');
             if (!close || close - p - 1 >= (long)sizeof name) {
-                *errmsg = bl_strdup_printf("custom format: unterminated %%{...} at '%.20s'", spec);
+                *errmsg =
+                    bl_strdup_printf(_("custom format: unterminated %%{...} at '%.20s'"), spec);
                 goto fail;
             }
             memcpy(name, p + 1, (size_t)(close - p - 1));
@@ -115,8 +118,8 @@ bl_logfmt *bl__logfmt_compile(const char *fmt, char **errmsg)
             break;
         case 't':
             if (name[0]) {
-                *errmsg = bl_strdup_printf("custom format: only the default %%t timestamp is "
-                                           "supported, not '%s'",
+                *errmsg = bl_strdup_printf(_("custom format: only the default %%t timestamp is "
+                                             "supported, not '%s'"),
                                            specbuf);
                 goto fail;
             }
@@ -183,7 +186,7 @@ bl_logfmt *bl__logfmt_compile(const char *fmt, char **errmsg)
             rc = bl_buf_puts(&re, field);
             break;
         default:
-            *errmsg = bl_strdup_printf("custom format: unsupported specifier '%s'", specbuf);
+            *errmsg = bl_strdup_printf(_("custom format: unsupported specifier '%s'"), specbuf);
             goto fail;
         }
     }
@@ -191,13 +194,14 @@ bl_logfmt *bl__logfmt_compile(const char *fmt, char **errmsg)
         rc = bl_buf_puts(&re, "\\r?$");
     if (rc != BL_OK) {
         if (!*errmsg)
-            *errmsg = bl_strdup_printf("custom format: too long");
+            *errmsg = bl_strdup_printf("%s", _("custom format: too long"));
         goto fail;
     }
     if (!seen[G_TIME] || (!seen[G_REQUEST] && !seen[G_PATH]) ||
         (!seen[G_CLIENT] && !seen[G_USER] && !seen[G_SESSION])) {
-        *errmsg = bl_strdup_printf("custom format: needs %%t, %%r (or %%U), and one of %%h, "
-                                   "%%u or %%{session}n");
+        /* xgettext:no-c-format */
+        *errmsg = bl_strdup_printf("%s", _("custom format: needs %t, %r (or %U), and one of %h, "
+                                           "%u or %{session}n"));
         goto fail;
     }
     lf = calloc(1, sizeof *lf);
@@ -209,7 +213,7 @@ bl_logfmt *bl__logfmt_compile(const char *fmt, char **errmsg)
     if (!lf->re) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(err, msg, sizeof msg);
-        *errmsg = bl_strdup_printf("custom format: cannot compile: %s", (char *)msg);
+        *errmsg = bl_strdup_printf(_("custom format: cannot compile: %s"), (char *)msg);
         goto fail;
     }
     pcre2_jit_compile(lf->re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
@@ -223,7 +227,7 @@ bl_logfmt *bl__logfmt_compile(const char *fmt, char **errmsg)
     return lf;
 fail:
     if (!*errmsg)
-        *errmsg = bl_strdup_printf("custom format: out of memory");
+        *errmsg = bl_strdup_printf("%s", _("custom format: out of memory"));
     bl_buf_release(&re);
     bl__logfmt_free(lf);
     return NULL;
@@ -245,9 +249,9 @@ const char *bl__logfmt_match(bl_logfmt *lf, const char *p, size_t n, bl_log_fiel
     memset(f, 0, sizeof *f);
     int r = bl_pcre_match(&lf->limits, lf->re, p, n, lf->md);
     if (r < PCRE2_ERROR_NOMATCH)
-        return "the custom format exceeded bilan's matching limits on this line";
+        return N_("the custom format exceeded bilan's matching limits on this line");
     if (r < 0)
-        return "line does not match the custom format";
+        return N_("line does not match the custom format");
     f->client = group_sv(lf, p, G_CLIENT);
     f->user = group_sv(lf, p, G_USER);
     f->time = group_sv(lf, p, G_TIME);
@@ -260,7 +264,7 @@ const char *bl__logfmt_match(bl_logfmt *lf, const char *p, size_t n, bl_log_fiel
     if (lf->group[G_PATH]) {
         bl_sv path = group_sv(lf, p, G_PATH), query = group_sv(lf, p, G_QUERY);
         if (path.len + query.len > sizeof lf->path_query)
-            return "line too long";
+            return N_("line too long");
         memcpy(lf->path_query, path.ptr, path.len);
         memcpy(lf->path_query + path.len, query.ptr, query.len);
         f->target = (bl_sv){lf->path_query, path.len + query.len};

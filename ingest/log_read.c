@@ -9,6 +9,8 @@
 #include "counter_internal.h" /* bl__ctr_current_month */
 #include "log_internal.h"
 
+#include "bilan/i18n.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,8 +116,10 @@ typedef struct reader {
     int min_mi, now_mi; /* the months a line may count for, as COUNTER's */
 } reader;
 
+/* reason: an English literal (N_), translated here. */
 static bl_status diag(reader *r, unsigned long line, const char *field, const char *reason)
 {
+    reason = _(reason);
     if (!r->seen_good) {
         /* Hold the first failures back: if no line ever fits, the whole file
          * is refused instead of being reported line by line. */
@@ -189,27 +193,27 @@ static bl_status one_line(reader *r, const char *p, size_t n)
         return diag(r, r->line, NULL, why);
     bl_hit_rec h = {.line = r->line};
     if (!bl__log_time(f.time, &h.time, &h.month))
-        return diag(r, r->line, "time", "malformed timestamp");
+        return diag(r, r->line, "time", N_("malformed timestamp"));
     /* As a COUNTER month: none before 1990, none that has not begun. A
      * line stamped 1970 or 9999 would otherwise make a month of its own
      * (docs/security.md, "Caps"). */
     if (h.month < r->min_mi || h.month > r->now_mi)
-        return diag(r, r->line, "time", "a date before 1990 or in a month that has not begun");
+        return diag(r, r->line, "time", N_("a date before 1990 or in a month that has not begun"));
     if (f.status.len != 3 || f.status.ptr[0] < '1' || f.status.ptr[0] > '5' ||
         f.status.ptr[1] < '0' || f.status.ptr[1] > '9' || f.status.ptr[2] < '0' ||
         f.status.ptr[2] > '9')
-        return diag(r, r->line, "status", "malformed HTTP status");
+        return diag(r, r->line, "status", N_("malformed HTTP status"));
     h.status =
         (f.status.ptr[0] - '0') * 100 + (f.status.ptr[1] - '0') * 10 + (f.status.ptr[2] - '0');
     bl_sv host = {"", 0};
     if (f.request.len) {
         if (!bl__log_request(f.request, &h.method, &h.target, &host))
-            return diag(r, r->line, "request", "malformed request line");
+            return diag(r, r->line, "request", N_("malformed request line"));
     } else if (f.target.len) {
         h.method = f.method;
         h.target = f.target;
     } else {
-        return diag(r, r->line, "request", "malformed request line");
+        return diag(r, r->line, "request", N_("malformed request line"));
     }
     h.host = host.len ? host : f.vhost;
     h.client = f.client;
@@ -249,7 +253,7 @@ static bl_status feed(reader *r, bl_buf *carry, bool *overlong, const char *p, s
             if (nl) {
                 *overlong = false;
                 r->line++;
-                st = diag(r, r->line, NULL, "line too long");
+                st = diag(r, r->line, NULL, N_("line too long"));
             }
         } else if (!nl) {
             st = bl_buf_append(carry, p, len);
@@ -284,13 +288,13 @@ bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *op
     char *err = NULL;
     *errmsg = NULL;
     if (r.fmt == BL_FMT_AUTO || r.fmt == BL_FMT_COUNTER4 || r.fmt == BL_FMT_COUNTER5) {
-        *errmsg = bl_strdup_printf("%s: not an access-log format", path);
+        *errmsg = bl_strdup_printf(_("%s: not an access-log format"), path);
         return BL_USAGE;
     }
     if (r.fmt == BL_FMT_CUSTOM) {
         r.custom = bl__logfmt_compile(opts->custom_format ? opts->custom_format : "", &err);
         if (!r.custom) {
-            *errmsg = bl_strdup_printf("%s: %s", path, err ? err : "bad custom format");
+            *errmsg = bl_strdup_printf("%s: %s", path, err ? err : _("bad custom format"));
             free(err);
             return BL_USAGE;
         }
@@ -339,21 +343,21 @@ bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *op
         goto out;
     }
     if (st == BL_OK && !r.refused && (carry.len || overlong))
-        st = overlong ? diag(&r, ++r.line, NULL, "line too long")
+        st = overlong ? diag(&r, ++r.line, NULL, N_("line too long"))
                       : one_line(&r, carry.data, carry.len);
     if (st == BL_OK && !r.seen_good && r.nprobe > 0)
         r.refused = true;
     if (r.refused) {
         st = BL_DATA;
-        *errmsg = bl_strdup_printf("%s: not a %s access log: none of its first %d lines "
-                                   "fits (line %lu: %s)",
+        *errmsg = bl_strdup_printf(_("%s: not a %s access log: none of its first %d lines "
+                                     "fits (line %lu: %s)"),
                                    path, info.format, r.nprobe, r.probe[0].line, r.probe[0].reason);
         bl_diag d = {BL_DIAG_FILE, path, 0, NULL, *errmsg, NULL};
         if (sink->diag)
             sink->diag(sink->ctx, &d);
     } else if (st != BL_OK && !*errmsg && opts->strict && st == BL_DATA) {
         *errmsg =
-            bl_strdup_printf("%s:%lu: bad line and --strict given: file refused", path, r.line);
+            bl_strdup_printf(_("%s:%lu: bad line and --strict given: file refused"), path, r.line);
     }
 out:
     (void)started;

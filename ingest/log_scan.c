@@ -5,6 +5,8 @@
  * fixed, so a single pass over the bytes does. */
 #include "log_internal.h"
 
+#include "bilan/i18n.h"
+
 #include <string.h>
 
 /* Skips one space-delimited token; returns its view, advances *pp. */
@@ -173,31 +175,31 @@ const char *bl__log_scan(bl_format fmt, const char *p, size_t n, bl_log_fields *
     const char *end = p + n;
     memset(f, 0, sizeof *f);
     if (!token(&p, end, &f->client) || !space(&p, end))
-        return "no client address";
+        return N_("no client address");
     if (!token(&p, end, &f->logname) || !space(&p, end) || !token(&p, end, &f->user) ||
         !space(&p, end))
-        return "missing ident or user field";
+        return N_("missing ident or user field");
     if (p >= end || *p != '[')
-        return "no [timestamp]";
+        return N_("no [timestamp]");
     const char *close = memchr(p, ']', (size_t)(end - p));
     if (!close)
-        return "no [timestamp]";
+        return N_("no [timestamp]");
     f->time = (bl_sv){p + 1, (size_t)(close - p - 1)};
     p = close + 1;
     if (!space(&p, end) || !quoted(&p, end, &f->request))
-        return "no quoted request line";
+        return N_("no quoted request line");
     if (!space(&p, end) || !token(&p, end, &f->status))
-        return "no status";
+        return N_("no status");
     if (p < end) {
         bl_sv bytes;
         if (!space(&p, end) || !token(&p, end, &bytes))
-            return "malformed byte count";
+            return N_("malformed byte count");
     }
     if (fmt == BL_FMT_COMBINED) {
         bl_sv ref;
         if (!space(&p, end) || !quoted(&p, end, &ref) || !space(&p, end) ||
             !quoted(&p, end, &f->agent))
-            return "no quoted referer and user agent (not a combined log line)";
+            return N_("no quoted referer and user agent (not a combined log line)");
         if (!f->agent.len)
             f->agent = (bl_sv){"", 0};
         /* Trailing fields some servers append (%D, %v...) are ignored. */
@@ -205,7 +207,7 @@ const char *bl__log_scan(bl_format fmt, const char *p, size_t n, bl_log_fields *
         while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
             p++;
         if (p != end)
-            return "unexpected text after the byte count";
+            return N_("unexpected text after the byte count");
     }
     if (fmt == BL_FMT_EZPROXY && !(f->logname.len == 1 && f->logname.ptr[0] == '-'))
         f->session = f->logname; /* EZproxy sites log %{ezproxy-session}i there */

@@ -5,10 +5,12 @@
  * import always ran them (file by file, row by row, cell by cell, then the
  * row's uniqueness, then its list cells), so the first problem reported is
  * the same. */
+#include "bilan/i18n.h"
 #include "bilan/network.h"
 #include "counter_internal.h"
 #include "csv_table.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,12 +155,18 @@ static bl_status nomem(ctx *c)
     return BL_NOMEM;
 }
 
-/* A cell error: "partners.csv:4:3: population: '14x' is not a whole number". */
+/* A cell error: "partners.csv:4:3: population: '14x' is not a whole number";
+ * fmt is translated here. */
 static bl_status cell_fail(ctx *c, const bl_csv_row *r, int col, const char *what, const char *fmt,
-                           const char *val)
+                           ...) __attribute__((format(printf, 5, 6)));
+static bl_status cell_fail(ctx *c, const bl_csv_row *r, int col, const char *what, const char *fmt,
+                           ...)
 {
     char reason[512];
-    snprintf(reason, sizeof reason, fmt, val);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, _(fmt), ap);
+    va_end(ap);
     snprintf(c->err, c->errlen, "%s:%lu:%d: %s: %s", c->t->path, r->line, col + 1, what, reason);
     return BL_DATA;
 }
@@ -189,7 +197,7 @@ static bl_status unique_id(ctx *c, const bl_csv_row *r, strset *ids, const char 
 static bl_status check_id(ctx *c, const bl_csv_row *r, int col, const char *what, const char *id)
 {
     if (!*id)
-        return cell_fail(c, r, col, what, "%sempty identifier", "");
+        return cell_fail(c, r, col, what, "empty identifier");
     if (!bl_id_valid(id))
         return cell_fail(c, r, col, what,
                          "'%s' is not an identifier: lower-case letters a-z, digits, '.', '_' "
@@ -206,8 +214,8 @@ static bl_status need_cells(ctx *c, const bl_csv_row *r, const int *cols)
     for (; *cols >= 0; cols++)
         if ((size_t)*cols >= r->ncells) {
             snprintf(c->err, c->errlen,
-                     "%s:%lu: %zu cells but the header has %zu: no cell for the required "
-                     "column '%s'",
+                     _("%s:%lu: %zu cells but the header has %zu: no cell for the required "
+                       "column '%s'"),
                      c->t->path, r->line, r->ncells, c->t->ncols, c->t->header[*cols]);
             return BL_DATA;
         }
@@ -218,7 +226,7 @@ static bl_status need_cells(ctx *c, const bl_csv_row *r, const int *cols)
         for (const char *p = v; *p; p++)
             if ((unsigned char)*p < 0x20 || *p == 0x7f)
                 return cell_fail(c, r, (int)k, k < c->t->ncols ? c->t->header[k] : "?",
-                                 "%scontrol character (line break, tab...) in the cell", "");
+                                 "control character (line break, tab...) in the cell");
     }
     return BL_OK;
 }
@@ -227,7 +235,7 @@ static int need_col(ctx *c, const char *const *names, bl_status *rc)
 {
     int col = bl__csv_col(c->t, names);
     if (col < 0) {
-        snprintf(c->err, c->errlen, "%s:1: missing column '%s'", c->t->path, names[0]);
+        snprintf(c->err, c->errlen, _("%s:1: missing column '%s'"), c->t->path, names[0]);
         *rc = BL_DATA;
     }
     return col;
@@ -381,7 +389,7 @@ static bl_status read_partners(ctx *c)
         if ((rc = need_cells(c, r, req)) != BL_OK || (rc = check_id(c, r, ci, "id", id)) != BL_OK)
             return rc;
         if (!*name)
-            return cell_fail(c, r, cn, "name", "%sempty name", "");
+            return cell_fail(c, r, cn, "name", "empty name");
         if (!one_of(kind, KINDS))
             return cell_fail(c, r, ck, "kind",
                              "'%s' is not one of commune, cc, ca, cu, departement, other",
@@ -446,7 +454,8 @@ static bl_status read_libraries(ctx *c)
         return rc;
     if (!(c->net->libraries = calloc(c->t->nrows ? c->t->nrows : 1, sizeof *c->net->libraries)))
         return nomem(c);
-    struct unique_arg alias = {&c->aliases, "aliases", "alias '%s' already names another library"};
+    struct unique_arg alias = {&c->aliases, "aliases",
+                               N_("alias '%s' already names another library")};
     const int req[] = {ci, cp, cn, -1};
     for (size_t i = 0; i < c->t->nrows; i++) {
         const bl_csv_row *r = &c->t->rows[i];
@@ -455,7 +464,7 @@ static bl_status read_libraries(ctx *c)
             (rc = check_id(c, r, cp, "partner_id", pid)) != BL_OK)
             return rc;
         if (!*bl__csv_cell(r, cn))
-            return cell_fail(c, r, cn, "name", "%sempty name", "");
+            return cell_fail(c, r, cn, "name", "empty name");
         if (!set_has(&c->partner_ids, pid))
             return cell_fail(c, r, cp, "partner_id", "no partner '%s' in partners.csv", pid);
         bl_net_library *l = &c->net->libraries[c->net->nlibraries];
@@ -502,7 +511,7 @@ static bl_status read_resources(ctx *c)
     if (!(c->net->resources = calloc(c->t->nrows ? c->t->nrows : 1, sizeof *c->net->resources)))
         return nomem(c);
     struct unique_arg names = {&c->counter_names, "counter_names",
-                               "'%s' already names another resource"};
+                               N_("'%s' already names another resource")};
     const int req[] = {ci, cn, ck, -1};
     for (size_t i = 0; i < c->t->nrows; i++) {
         const bl_csv_row *r = &c->t->rows[i];
@@ -513,15 +522,13 @@ static bl_status read_resources(ctx *c)
         if ((rc = need_cells(c, r, req)) != BL_OK || (rc = check_id(c, r, ci, "id", id)) != BL_OK)
             return rc;
         if (!*bl__csv_cell(r, cn))
-            return cell_fail(c, r, cn, "name", "%sempty name", "");
+            return cell_fail(c, r, cn, "name", "empty name");
         if (!one_of(kind, bl_resource_kinds)) {
             char all[128] = "";
             for (size_t k = 0; bl_resource_kinds[k]; k++)
                 snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", k ? ", " : "",
                          bl_resource_kinds[k]);
-            char fmt[160]; /* the kinds are ids: no '%' in them */
-            snprintf(fmt, sizeof fmt, "'%%s' is not one of %s", all);
-            return cell_fail(c, r, ck, "kind", fmt, bl__csv_cell(r, ck));
+            return cell_fail(c, r, ck, "kind", "'%s' is not one of %s", bl__csv_cell(r, ck), all);
         }
         if (cc >= 0 && *bl__csv_cell(r, cc) &&
             (!bl_parse_decimal(bl_sv_from(bl__csv_cell(r, cc)), 2, &cost) || cost > MAX_COST_CENTS))
@@ -536,10 +543,9 @@ static bl_status read_resources(ctx *c)
         const char *head =
             ch >= 0 && *bl__csv_cell(r, ch) ? bl__csv_cell(r, ch) : "Total_Item_Requests";
         if (!metric_known(head))
-            return cell_fail(
-                c, r, ch, "headline_metric",
-                "'%s' is not a COUNTER R5 metric nor one of bilan's (" BL_EXTRA_METRICS_TEXT ")",
-                head);
+            return cell_fail(c, r, ch, "headline_metric",
+                             "'%s' is not a COUNTER R5 metric nor one of bilan's (%s)", head,
+                             BL_EXTRA_METRICS_TEXT);
         bl_net_resource *res = &c->net->resources[c->net->nresources];
         *res = (bl_net_resource){.line = r->line,
                                  .id = keep(c, id),
@@ -661,10 +667,9 @@ static bl_status read_forfaits(ctx *c)
         const char *metric =
             cm >= 0 && *bl__csv_cell(r, cm) ? bl__csv_cell(r, cm) : "Total_Item_Requests";
         if (!metric_known(metric))
-            return cell_fail(
-                c, r, cm, "metric",
-                "'%s' is not a COUNTER R5 metric nor one of bilan's (" BL_EXTRA_METRICS_TEXT ")",
-                metric);
+            return cell_fail(c, r, cm, "metric",
+                             "'%s' is not a COUNTER R5 metric nor one of bilan's (%s)", metric,
+                             BL_EXTRA_METRICS_TEXT);
         if ((rc = forfait_limits(c, r, limits, f)) != BL_OK)
             return rc;
         if (!(f->id = keep(c, id)) || !(f->resource_id = keep(c, res)) ||
@@ -711,19 +716,17 @@ static bl_status check_secret_ref(ctx *c, const bl_csv_row *r, int col, const ch
         if (ok && strlen(n) <= 64)
             return BL_OK;
         return cell_fail(c, r, col, what,
-                         "%senv:NAME needs an environment variable's name (letters, digits, '_')",
-                         "");
+                         "env:NAME needs an environment variable's name (letters, digits, '_')");
     }
     if (strncmp(v, "file:", 5) == 0) {
         if (v[5] == '/' && strlen(v) < 1024)
             return BL_OK;
-        return cell_fail(c, r, col, what, "%sfile:PATH needs an absolute path (file:/...)", "");
+        return cell_fail(c, r, col, what, "file:PATH needs an absolute path (file:/...)");
     }
     return cell_fail(c, r, col, what,
-                     "%sa secret written in the file is refused (it would be copied into the "
+                     "a secret written in the file is refused (it would be copied into the "
                      "store): write env:NAME (an environment variable holding it) or file:/PATH "
-                     "(a file only its owner can read)",
-                     "");
+                     "(a file only its owner can read)");
 }
 
 /* https://..., or http:// to this machine only (tests, a local proxy). */
@@ -797,7 +800,7 @@ static bl_status read_sushi(ctx *c)
         else
             return cell_fail(c, r, cv, "release", "'%s' is not a SUSHI release (5 or 5.1)", rel);
         if (!*cust)
-            return cell_fail(c, r, cc, "customer_id", "%sempty customer_id", "");
+            return cell_fail(c, r, cc, "customer_id", "empty customer_id");
         const char *lib = cl >= 0 ? bl__csv_cell(r, cl) : "";
         if (*lib && !set_has(&c->library_ids, lib))
             return cell_fail(c, r, cl, "library_id", "no library '%s' in libraries.csv", lib);
@@ -862,7 +865,8 @@ static bl_status find_list(ctx *c, const char *dir, const char *base, char **pat
         }
         if (found) {
             snprintf(c->err, c->errlen,
-                     "%s: both %s and %s are present: keep only one of %s.csv, %s.xlsx, %s.ods",
+                     _("%s: both %s and %s are present: keep only one of %s.csv, %s.xlsx, "
+                       "%s.ods"),
                      dir, strrchr(found, '/') + 1, strrchr(p, '/') + 1, base, base, base);
             free(found);
             free(p);

@@ -8,6 +8,7 @@
  * thirty lines: `[section]`, `key = value`, comments starting with ';' or
  * '#', and an inline comment after a ';' or '#' that follows white space
  * (so that `match = Bibliothèque; Mois` keeps its ';'). */
+#include "bilan/i18n.h"
 #include "bilan/profile.h"
 #include "counter_internal.h"
 
@@ -29,15 +30,16 @@ typedef struct pctx {
     size_t errlen;
 } pctx;
 
-static bl_status fail(pctx *c, unsigned long line, const char *fmt, ...)
+/* A profile error "FILE:LINE: reason"; fmt is translated here. */
+static bl_status ini_fail(pctx *c, unsigned long line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static bl_status fail(pctx *c, unsigned long line, const char *fmt, ...)
+static bl_status ini_fail(pctx *c, unsigned long line, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(msg, sizeof msg, _(fmt), ap);
     va_end(ap);
     if (line)
         snprintf(c->err, c->errlen, "%s:%lu: %s", c->file, line, msg);
@@ -73,9 +75,8 @@ static bl_status metric_of(pctx *c, unsigned long line, bl_sv v, char **out)
     if (!m) {
         char q[64];
         bl__ctr_quote(v, q);
-        return fail(
-            c, line,
-            "'%s' is not a COUNTER R5 metric nor one of bilan's (" BL_EXTRA_METRICS_TEXT ")", q);
+        return ini_fail(c, line, "'%s' is not a COUNTER R5 metric nor one of bilan's (%s)", q,
+                        BL_EXTRA_METRICS_TEXT);
     }
     return (*out = strdup(m)) ? BL_OK : BL_NOMEM;
 }
@@ -84,7 +85,7 @@ static bl_status profile_key(pctx *c, unsigned long line, int k, bl_sv v, unsign
 {
     bl_profile *p = c->p;
     if (lines[k])
-        return fail(c, line, "'%s' given twice (first on line %lu)", keys[k], lines[k]);
+        return ini_fail(c, line, "'%s' given twice (first on line %lu)", keys[k], lines[k]);
     lines[k] = line;
     char *s = NULL;
     switch (k) {
@@ -97,9 +98,9 @@ static bl_status profile_key(pctx *c, unsigned long line, int k, bl_sv v, unsign
             char norm[8];
             bl__ctr_fold_norm(cell, norm, sizeof norm);
             if (!norm[0])
-                return fail(c, line, "match: an empty cell (cells are separated by ';')");
+                return ini_fail(c, line, "match: an empty cell (cells are separated by ';')");
             if (p->nmatch == BL_PROF_MAX_MATCH)
-                return fail(c, line, "match: more than %d cells", BL_PROF_MAX_MATCH);
+                return ini_fail(c, line, "match: more than %d cells", BL_PROF_MAX_MATCH);
             if (!(p->match[p->nmatch++] = dup_sv(cell)))
                 return BL_NOMEM;
         }
@@ -110,7 +111,8 @@ static bl_status profile_key(pctx *c, unsigned long line, int k, bl_sv v, unsign
         else if (bl_sv_eq_cstr(v, "wide"))
             p->layout = BL_PROF_WIDE;
         else
-            return fail(c, line, "layout: '%.*s' is neither 'long' nor 'wide'", (int)v.len, v.ptr);
+            return ini_fail(c, line, "layout: '%.*s' is neither 'long' nor 'wide'", (int)v.len,
+                            v.ptr);
         return BL_OK;
     case K_ALLOCATE:
         for (int r = 0; r < 3; r++)
@@ -118,8 +120,8 @@ static bl_status profile_key(pctx *c, unsigned long line, int k, bl_sv v, unsign
                 p->allocate = (bl_alloc_rule)r;
                 return BL_OK;
             }
-        return fail(c, line, "allocate: '%.*s' is not one of none, population, logs", (int)v.len,
-                    v.ptr);
+        return ini_fail(c, line, "allocate: '%.*s' is not one of none, population, logs",
+                        (int)v.len, v.ptr);
     case K_METRIC:
         p->metric_line = line;
         return metric_of(c, line, v, &p->metric);
@@ -130,8 +132,8 @@ static bl_status profile_key(pctx *c, unsigned long line, int k, bl_sv v, unsign
         char norm[8];
         bl__ctr_fold_norm(v, norm, sizeof norm);
         if (!norm[0])
-            return fail(c, line, "%s: '%.*s' is not a column name (no letter nor digit)", keys[k],
-                        (int)v.len, v.ptr);
+            return ini_fail(c, line, "%s: '%.*s' is not a column name (no letter nor digit)",
+                            keys[k], (int)v.len, v.ptr);
     }
     if (!(s = dup_sv(v)))
         return BL_NOMEM;
@@ -158,16 +160,16 @@ static bl_status metrics_line(pctx *c, unsigned long line, bl_sv key, bl_sv v)
     char nk[256], no[256];
     bl__ctr_fold_norm(key, nk, sizeof nk);
     if (!nk[0])
-        return fail(c, line, "'%.*s' is not a column name (no letter nor digit)", (int)key.len,
-                    key.ptr);
+        return ini_fail(c, line, "'%.*s' is not a column name (no letter nor digit)", (int)key.len,
+                        key.ptr);
     for (size_t i = 0; i < p->nmetrics; i++) {
         bl__ctr_fold_norm(bl_sv_from(p->metrics[i].column), no, sizeof no);
         if (strcmp(nk, no) == 0)
-            return fail(c, line, "column '%.*s' given twice (first on line %lu)", (int)key.len,
-                        key.ptr, p->metrics[i].line);
+            return ini_fail(c, line, "column '%.*s' given twice (first on line %lu)", (int)key.len,
+                            key.ptr, p->metrics[i].line);
     }
     if (p->nmetrics == BL_PROF_MAX_METRICS)
-        return fail(c, line, "more than %d value columns", BL_PROF_MAX_METRICS);
+        return ini_fail(c, line, "more than %d value columns", BL_PROF_MAX_METRICS);
     bl_prof_metric *m = &p->metrics[p->nmetrics];
     m->line = line;
     if (!(m->column = dup_sv(key)))
@@ -193,35 +195,35 @@ static bl_status check_whole(pctx *c, unsigned long section_line)
     bl_profile *p = c->p;
     unsigned long at = p->header_line ? p->header_line : section_line;
     if (!p->header_line)
-        return fail(c, 0, "no [profile] section");
+        return ini_fail(c, 0, "no [profile] section");
     if (!p->resource)
-        return fail(c, at, "[profile] has no 'resource' (the resource id the rows count for)");
+        return ini_fail(c, at, "[profile] has no 'resource' (the resource id the rows count for)");
     if (!p->nmatch)
-        return fail(c, at, "[profile] has no 'match' (cells of the export's header row)");
+        return ini_fail(c, at, "[profile] has no 'match' (cells of the export's header row)");
     if (p->library && p->allocate != BL_ALLOC_NONE)
-        return fail(c, at,
-                    "allocate is for network-level totals: this profile has a library column");
+        return ini_fail(c, at,
+                        "allocate is for network-level totals: this profile has a library column");
     if (p->layout == BL_PROF_LONG) {
         if (!p->month && !p->date)
-            return fail(c, at, "layout long needs 'month' (the month column) or 'date'");
+            return ini_fail(c, at, "layout long needs 'month' (the month column) or 'date'");
         if (p->month && p->date)
-            return fail(c, p->date_line, "'month' and 'date' both given: say one");
+            return ini_fail(c, p->date_line, "'month' and 'date' both given: say one");
         if (p->metric)
-            return fail(c, p->metric_line,
-                        "'metric' is for the wide layout: a long layout names its value "
-                        "columns in [metrics]");
+            return ini_fail(c, p->metric_line,
+                            "'metric' is for the wide layout: a long layout names its value "
+                            "columns in [metrics]");
         if (!p->nmetrics)
-            return fail(c, at, "layout long needs a [metrics] section (value column = metric)");
+            return ini_fail(c, at, "layout long needs a [metrics] section (value column = metric)");
     } else {
         if (!p->metric)
-            return fail(c, at, "layout wide needs 'metric' (the metric of every value)");
+            return ini_fail(c, at, "layout wide needs 'metric' (the metric of every value)");
         if (p->month || p->date)
-            return fail(c, p->month ? p->month_line : p->date_line,
-                        "the wide layout reads its months from the header row: no 'month' "
-                        "nor 'date'");
+            return ini_fail(c, p->month ? p->month_line : p->date_line,
+                            "the wide layout reads its months from the header row: no 'month' "
+                            "nor 'date'");
         if (p->nmetrics)
-            return fail(c, p->metrics[0].line,
-                        "[metrics] is for the long layout: a wide layout has one 'metric'");
+            return ini_fail(c, p->metrics[0].line,
+                            "[metrics] is for the long layout: a wide layout has one 'metric'");
     }
     return BL_OK;
 }
@@ -233,14 +235,14 @@ bl_status bl_profile_parse(const char *id, const char *file, const char *text, s
     pctx c = {out, file, err, errlen};
     bl_status rc = BL_OK;
     if (!bl_id_valid(id)) {
-        rc = fail(&c, 0,
-                  "'%s' is not a valid profile id (the file name without .ini: lower-case "
-                  "letters, digits, '.', '_', '-')",
-                  id);
+        rc = ini_fail(&c, 0,
+                      "'%s' is not a valid profile id (the file name without .ini: lower-case "
+                      "letters, digits, '.', '_', '-')",
+                      id);
         goto out;
     }
     if (len > PROFILE_MAX_BYTES) {
-        rc = fail(&c, 0, "larger than %u bytes: not a profile", PROFILE_MAX_BYTES);
+        rc = ini_fail(&c, 0, "larger than %u bytes: not a profile", PROFILE_MAX_BYTES);
         goto out;
     }
     if (!(out->id = strdup(id)) || !(out->file = strdup(file)) || !(out->text = malloc(len + 1))) {
@@ -264,12 +266,12 @@ bl_status bl_profile_parse(const char *id, const char *file, const char *text, s
         if (l.len && l.ptr[l.len - 1] == '\r')
             l.len--;
         if (memchr(l.ptr, '\0', l.len) || !bl_utf8_valid(l.ptr, l.len)) {
-            rc = fail(&c, line, "not UTF-8 text (save the profile as UTF-8)");
+            rc = ini_fail(&c, line, "not UTF-8 text (save the profile as UTF-8)");
             break;
         }
         for (size_t i = 0; i < l.len; i++)
             if ((unsigned char)l.ptr[i] < 0x20 && l.ptr[i] != '\t') {
-                rc = fail(&c, line, "a control character");
+                rc = ini_fail(&c, line, "a control character");
                 break;
             }
         if (rc != BL_OK)
@@ -280,7 +282,7 @@ bl_status bl_profile_parse(const char *id, const char *file, const char *text, s
         if (l.ptr[0] == '[') {
             bl_sv rest = strip_comment(l);
             if (rest.ptr[rest.len - 1] != ']') {
-                rc = fail(&c, line, "a section heading must end with ']'");
+                rc = ini_fail(&c, line, "a section heading must end with ']'");
                 break;
             }
             bl_sv name = bl_sv_trim((bl_sv){rest.ptr + 1, rest.len - 2});
@@ -291,31 +293,31 @@ bl_status bl_profile_parse(const char *id, const char *file, const char *text, s
                 section = S_METRICS;
                 metrics_section = line;
             } else if (bl_sv_eq_cstr(name, "profile") || bl_sv_eq_cstr(name, "metrics")) {
-                rc = fail(&c, line, "section [%.*s] given twice", (int)name.len, name.ptr);
+                rc = ini_fail(&c, line, "section [%.*s] given twice", (int)name.len, name.ptr);
             } else {
-                rc = fail(&c, line, "unknown section [%.*s] (known: [profile], [metrics])",
-                          (int)name.len, name.ptr);
+                rc = ini_fail(&c, line, "unknown section [%.*s] (known: [profile], [metrics])",
+                              (int)name.len, name.ptr);
             }
             continue;
         }
         const char *eq = memchr(l.ptr, '=', l.len);
         if (!eq) {
-            rc = fail(&c, line, "expected 'key = value'");
+            rc = ini_fail(&c, line, "expected 'key = value'");
             break;
         }
         bl_sv key = bl_sv_trim((bl_sv){l.ptr, (size_t)(eq - l.ptr)});
         bl_sv val = strip_comment((bl_sv){eq + 1, l.len - (size_t)(eq - l.ptr) - 1});
         if (key.len == 0) {
-            rc = fail(&c, line, "a key is missing before '='");
+            rc = ini_fail(&c, line, "a key is missing before '='");
             break;
         }
         if (val.len == 0) {
-            rc = fail(&c, line, "'%.*s' has no value", (int)key.len, key.ptr);
+            rc = ini_fail(&c, line, "'%.*s' has no value", (int)key.len, key.ptr);
             break;
         }
         if (section == S_NONE) {
-            rc = fail(&c, line, "'%.*s' before any section (start with [profile])", (int)key.len,
-                      key.ptr);
+            rc = ini_fail(&c, line, "'%.*s' before any section (start with [profile])",
+                          (int)key.len, key.ptr);
         } else if (section == S_METRICS) {
             rc = metrics_line(&c, line, key, val);
         } else {
@@ -323,10 +325,10 @@ bl_status bl_profile_parse(const char *id, const char *file, const char *text, s
             while (k < K_N && !bl_sv_eq_cstr(key, keys[k]))
                 k++;
             if (k == K_N)
-                rc = fail(&c, line,
-                          "unknown key '%.*s' (known: resource, match, sheet, layout, library, "
-                          "month, date, metric, allocate)",
-                          (int)key.len, key.ptr);
+                rc = ini_fail(&c, line,
+                              "unknown key '%.*s' (known: resource, match, sheet, layout, library, "
+                              "month, date, metric, allocate)",
+                              (int)key.len, key.ptr);
             else
                 rc = profile_key(&c, line, k, val, lines);
         }
@@ -336,7 +338,7 @@ bl_status bl_profile_parse(const char *id, const char *file, const char *text, s
 out:
     if (rc != BL_OK) {
         if (rc == BL_NOMEM)
-            snprintf(err, errlen, "%s: out of memory", file);
+            snprintf(err, errlen, _("%s: out of memory"), file);
         bl_profile_release(out);
     }
     return rc;
@@ -381,7 +383,7 @@ static bl_status slurp(const char *path, char **out, size_t *len, char *err, siz
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        snprintf(err, errlen, _("%s: cannot open: %s"), path, strerror(errno));
         return BL_NOINPUT;
     }
     char *buf = malloc(PROFILE_MAX_BYTES + 2);
@@ -394,7 +396,7 @@ static bl_status slurp(const char *path, char **out, size_t *len, char *err, siz
     fclose(f);
     if (bad) {
         free(buf);
-        snprintf(err, errlen, "%s: cannot read", path);
+        snprintf(err, errlen, _("%s: cannot read"), path);
         return BL_IO;
     }
     buf[n] = '\0';
@@ -415,7 +417,7 @@ bl_status bl_profiles_read(const char *dir, const char *const *resource_ids, siz
     if (!d) {
         bool none = errno == ENOENT;
         if (!none)
-            snprintf(err, errlen, "%s: cannot open: %s", pdir, strerror(errno));
+            snprintf(err, errlen, _("%s: cannot open: %s"), pdir, strerror(errno));
         free(pdir);
         return none ? BL_OK : BL_NOINPUT;
     }
@@ -428,7 +430,7 @@ bl_status bl_profiles_read(const char *dir, const char *const *resource_ids, siz
         if (e->d_name[0] == '.' || l < 5 || strcmp(e->d_name + l - 4, ".ini") != 0)
             continue;
         if (nn == PROFILE_MAX_FILES) {
-            snprintf(err, errlen, "%s: more than %d profiles", pdir, PROFILE_MAX_FILES);
+            snprintf(err, errlen, _("%s: more than %d profiles"), pdir, PROFILE_MAX_FILES);
             rc = BL_DATA;
         } else if (!(names[nn++] = strdup(e->d_name))) {
             nn--;
@@ -461,8 +463,8 @@ bl_status bl_profiles_read(const char *dir, const char *const *resource_ids, siz
             if (k == nresources) {
                 char q[64];
                 bl__ctr_quote(bl_sv_from(p->resource), q);
-                snprintf(err, errlen, "%s:%lu: unknown resource '%s' (not in resources.csv)", file,
-                         p->resource_line, q);
+                snprintf(err, errlen, _("%s:%lu: unknown resource '%s' (not in resources.csv)"),
+                         file, p->resource_line, q);
                 rc = BL_DATA;
             }
         }
@@ -474,7 +476,7 @@ bl_status bl_profiles_read(const char *dir, const char *const *resource_ids, siz
     free(pdir);
     if (rc != BL_OK) {
         if (rc == BL_NOMEM)
-            snprintf(err, errlen, "out of memory reading the profiles");
+            snprintf(err, errlen, "%s", _("out of memory reading the profiles"));
         bl_profiles_free(ps, got);
         return rc;
     }

@@ -5,6 +5,7 @@
  * every `match` cell; then each row gives counts for one month (long
  * layout) or for every month column (wide layout), for the library of its
  * library cell or, without one, for the whole network. */
+#include "bilan/i18n.h"
 #include "bilan/profile.h"
 #include "counter_internal.h"
 #include "profile_internal.h"
@@ -198,9 +199,10 @@ static bl_status data_row(void *ctx)
             char q[64];
             bl__ctr_quote(t, q);
             const char *col = p->month ? p->month : p->date;
-            return t.len
-                       ? bl__ctr_reject(r, col, "'%s' is not a %s", q, p->month ? "month" : "date")
-                       : bl__ctr_reject(r, col, "empty cell");
+            if (!t.len)
+                return bl__ctr_reject(r, col, "empty cell");
+            return p->month ? bl__ctr_reject(r, col, "'%s' is not a month", q)
+                            : bl__ctr_reject(r, col, "'%s' is not a date", q);
         }
     } else {
         rc.month_first = s->months[0];
@@ -346,7 +348,7 @@ bl_status bl__profile_read_sheet(const char *path, const bl_profile *p, const bl
     bl_status st = bl_sheet_open(path, p->sheet, &sh, errmsg);
     if (st != BL_OK) {
         if (st == BL_DATA && sink->diag) {
-            const char *reason = *errmsg ? *errmsg : "unreadable spreadsheet";
+            const char *reason = *errmsg ? *errmsg : _("unreadable spreadsheet");
             size_t pl = strlen(path);
             if (strncmp(reason, path, pl) == 0 && strncmp(reason + pl, ": ", 2) == 0)
                 reason += pl + 2; /* the diagnostic names the file already */

@@ -3,6 +3,7 @@
  * random O_EXCL|O_NOFOLLOW temporary renamed in place, docs/security.md),
  * so that a file of that name is always whole and a planted link is never
  * followed. */
+#include "bilan/i18n.h"
 #include "bilan/ingest.h"
 
 #include <stdlib.h>
@@ -31,7 +32,7 @@ bl_status bl_raw_write_gz(const char *path, const void *data, size_t n, char **e
     deflateEnd(&z);
     if (r != Z_STREAM_END) {
         free(out);
-        *errmsg = bl_strdup_printf("cannot compress the response for '%s'", path);
+        *errmsg = bl_strdup_printf(_("cannot compress the response for '%s'"), path);
         return BL_IO;
     }
     char err[4600];

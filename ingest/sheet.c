@@ -11,6 +11,8 @@
  */
 #include "sheet.h"
 
+#include "bilan/i18n.h"
+
 #include <errno.h>
 #include <math.h> /* isfinite only: no libm */
 #include <stdarg.h>
@@ -96,6 +98,7 @@ struct bl_sheet {
 
 /* ---- messages ------------------------------------------------------------- */
 
+/* The sheet's error (the first one); fmt is translated here. */
 static bl_status failf(bl_sheet *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static bl_status failf(bl_sheet *s, const char *fmt, ...)
 {
@@ -103,7 +106,7 @@ static bl_status failf(bl_sheet *s, const char *fmt, ...)
         return BL_DATA;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(s->msg, sizeof s->msg, fmt, ap);
+    vsnprintf(s->msg, sizeof s->msg, _(fmt), ap);
     va_end(ap);
     s->failed = true;
     return BL_DATA;
@@ -1039,23 +1042,23 @@ static const char *zip_reason(int ze)
 {
     switch (ze) {
     case ZIP_ER_NOZIP:
-        return "not a zip archive (no central directory: truncated?)";
+        return _("not a zip archive (no central directory: truncated?)");
     case ZIP_ER_INCONS:
-        return "damaged zip archive (inconsistent: truncated or corrupt)";
+        return _("damaged zip archive (inconsistent: truncated or corrupt)");
     case ZIP_ER_READ:
     case ZIP_ER_SEEK:
-        return "damaged zip archive (cannot be read to its end: truncated?)";
+        return _("damaged zip archive (cannot be read to its end: truncated?)");
     case ZIP_ER_MEMORY:
-        return "out of memory";
+        return _("out of memory");
     case ZIP_ER_CRC:
-        return "damaged zip archive (bad CRC)";
+        return _("damaged zip archive (bad CRC)");
     case ZIP_ER_COMPNOTSUPP:
-        return "zip archive compressed with an unsupported method";
+        return _("zip archive compressed with an unsupported method");
     case ZIP_ER_ENCRNOTSUPP:
     case ZIP_ER_NOPASSWD:
-        return "encrypted zip archive (password-protected spreadsheets are not read)";
+        return _("encrypted zip archive (password-protected spreadsheets are not read)");
     default:
-        return "damaged zip archive";
+        return _("damaged zip archive");
     }
 }
 
@@ -1148,7 +1151,7 @@ bl_status bl_sheet_open(const char *path, const char *name, bl_sheet **out, char
     bl_status st = BL_OK;
     if (!s->zip) {
         if (ze == ZIP_ER_OPEN || ze == ZIP_ER_NOENT) {
-            *errmsg = bl_strdup_printf("cannot open '%s': %s", path, strerror(errno));
+            *errmsg = bl_strdup_printf(_("cannot open '%s': %s"), path, strerror(errno));
             bl_sheet_close(s);
             return BL_NOINPUT;
         }
@@ -1169,7 +1172,7 @@ bl_status bl_sheet_open(const char *path, const char *name, bl_sheet **out, char
         st = s->type == BL_SHEET_XLSX ? open_xlsx(s) : start_stream(s, "content.xml");
     if (st != BL_OK) {
         if (st == BL_NOMEM)
-            *errmsg = bl_strdup_printf("%s: out of memory", path);
+            *errmsg = bl_strdup_printf(_("%s: out of memory"), path);
         else
             *errmsg = bl_strdup_printf("%s: %s", path, s->msg);
         bl_sheet_close(s);

@@ -6,19 +6,24 @@
 #include "profile_internal.h"
 #include "sheet.h"
 
+#include "bilan/i18n.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static bl_status refuse(const char *path, const bl_sink *sink, char **errmsg, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static bl_status refuse(const char *path, const bl_sink *sink, char **errmsg, const char *fmt, ...)
+/* Refuses the spreadsheet (BL_DIAG_FILE and "PATH: reason"); fmt is
+ * translated here. */
+static bl_status sheet_refuse(const char *path, const bl_sink *sink, char **errmsg, const char *fmt,
+                              ...) __attribute__((format(printf, 4, 5)));
+static bl_status sheet_refuse(const char *path, const bl_sink *sink, char **errmsg, const char *fmt,
+                              ...)
 {
     char reason[640];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
+    vsnprintf(reason, sizeof reason, _(fmt), ap);
     va_end(ap);
     if (sink->diag) {
         bl_diag d = {BL_DIAG_FILE, path, 0, NULL, reason, NULL};
@@ -59,9 +64,10 @@ static bl_status bl__sheet_dispatch(bl_sheet *sh, const char *path, const bl_ing
         bool eof = false;
         bl_status st = bl_sheet_next(sh, &eof);
         if (st != BL_OK)
-            return refuse(path, sink, errmsg, "%s", bl_sheet_errmsg(sh));
+            return sheet_refuse(path, sink, errmsg, "%s", bl_sheet_errmsg(sh));
         if (eof)
-            return refuse(path, sink, errmsg, "empty spreadsheet (no cell in its first sheet)");
+            return sheet_refuse(path, sink, errmsg,
+                                "empty spreadsheet (no cell in its first sheet)");
         f = first_row_format(sh);
         /* Vendor profiles are matched here, on the same first rows, when
          * the sheet is not a COUNTER report. */
@@ -76,12 +82,13 @@ static bl_status bl__sheet_dispatch(bl_sheet *sh, const char *path, const bl_ing
         if (f == BL_FMT_AUTO) {
             char q[64];
             bl__ctr_quote(bl_sv_trim(bl_sheet_cell(sh, 0, NULL)), q);
-            return refuse(path, sink, errmsg,
-                          "spreadsheet that is not a COUNTER report: its first row (row %lu) "
-                          "starts with '%s', expected Report_Name (COUNTER R5), a report name "
-                          "such as 'Journal Report 1 (R4)' (COUNTER R4), or COUNTER R5 column "
-                          "headings (Platform, Database, Title or Item, and Metric_Type)",
-                          bl_sheet_row(sh), q);
+            return sheet_refuse(
+                path, sink, errmsg,
+                "spreadsheet that is not a COUNTER report: its first row (row %lu) "
+                "starts with '%s', expected Report_Name (COUNTER R5), a report name "
+                "such as 'Journal Report 1 (R4)' (COUNTER R4), or COUNTER R5 column "
+                "headings (Platform, Database, Title or Item, and Metric_Type)",
+                bl_sheet_row(sh), q);
         }
         bl_sheet_unread(sh);
     }
@@ -91,9 +98,10 @@ static bl_status bl__sheet_dispatch(bl_sheet *sh, const char *path, const bl_ing
     case BL_FMT_COUNTER4:
         return bl__counter4_read_sheet(sh, path, opts, sink, errmsg);
     default:
-        return refuse(path, sink, errmsg,
-                      "a spreadsheet cannot be read as --format %s (only as a COUNTER report)",
-                      bl_format_name(f));
+        return sheet_refuse(
+            path, sink, errmsg,
+            "a spreadsheet cannot be read as --format %s (only as a COUNTER report)",
+            bl_format_name(f));
     }
 }
 
@@ -108,7 +116,7 @@ static bl_status file_end(const char *path, unsigned long rows, const bl_sink *s
     bl_file_end e;
     st = bl__source_drain(src);
     if (st != BL_OK) {
-        st = refuse(path, sink, errmsg, "%s", bl_source_errmsg(src));
+        st = sheet_refuse(path, sink, errmsg, "%s", bl_source_errmsg(src));
     } else if (bl__source_end(src, &e) && sink->end) {
         e.lines = rows;
         st = sink->end(sink->ctx, &e);
@@ -126,19 +134,21 @@ bl_status bl__sheet_ingest(const char *path, const bl_ingest_opts *opts, const b
     if (st != BL_OK)
         return st;
     if (bl__sheet_sniff(head, got) == BL_SHEET_XLS)
-        return refuse(path, sink, errmsg,
-                      "legacy Excel workbook (.xls) is not read: open it and save it as .xlsx "
-                      "or .ods (docs/spreadsheets.md)");
+        return sheet_refuse(
+            path, sink, errmsg,
+            "legacy Excel workbook (.xls) is not read: open it and save it as .xlsx "
+            "or .ods (docs/spreadsheets.md)");
     /* ---- profile: forced (--profile), or asked for (--format profile) */
     if (opts->profile || opts->format == BL_FMT_PROFILE) {
         const bl_profile *p = opts->profile;
         if (!p && (st = bl__profile_match_sheet(path, opts, &p)) != BL_OK)
             return st;
         if (!p)
-            return refuse(path, sink, errmsg,
-                          "no profile of the network matches this spreadsheet (%zu tried; see "
-                          "docs/profiles.md)",
-                          opts->nprofiles);
+            return sheet_refuse(
+                path, sink, errmsg,
+                "no profile of the network matches this spreadsheet (%zu tried; see "
+                "docs/profiles.md)",
+                opts->nprofiles);
         st = bl__profile_read_sheet(path, p, opts, sink, errmsg);
         return st == BL_OK ? file_end(path, 0, sink, errmsg) : st;
     }
@@ -146,7 +156,7 @@ bl_status bl__sheet_ingest(const char *path, const bl_ingest_opts *opts, const b
     bl_sheet *sh = NULL;
     st = bl_sheet_open(path, NULL, &sh, errmsg);
     if (st == BL_DATA && sink->diag) {
-        const char *reason = *errmsg ? *errmsg : "unreadable spreadsheet";
+        const char *reason = *errmsg ? *errmsg : _("unreadable spreadsheet");
         size_t pl = strlen(path);
         if (strncmp(reason, path, pl) == 0 && strncmp(reason + pl, ": ", 2) == 0)
             reason += pl + 2;

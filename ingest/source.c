@@ -12,6 +12,8 @@
  * re-delivered gzip'd or with other line ends (docs/logs.md says why XXH3). */
 #include "ingest_internal.h"
 
+#include "bilan/i18n.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -55,7 +57,7 @@ bl_status bl_source_open(const char *path, bl_source **out, char **errmsg)
     *out = NULL;
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
-        *errmsg = bl_strdup_printf("cannot open '%s': %s", path, strerror(errno));
+        *errmsg = bl_strdup_printf(_("cannot open '%s': %s"), path, strerror(errno));
         return BL_NOINPUT;
     }
     unsigned char magic[2] = {0, 0};
@@ -64,7 +66,7 @@ bl_status bl_source_open(const char *path, bl_source **out, char **errmsg)
     if (!s || !(s->xx = XXH3_createState())) {
         free(s);
         close(fd);
-        *errmsg = bl_strdup_printf("cannot open '%s': out of memory", path);
+        *errmsg = bl_strdup_printf(_("cannot open '%s': out of memory"), path);
         return BL_NOMEM;
     }
     XXH3_128bits_reset(s->xx);
@@ -77,7 +79,7 @@ bl_status bl_source_open(const char *path, bl_source **out, char **errmsg)
             XXH3_freeState(s->xx);
             free(s);
             close(fd);
-            *errmsg = bl_strdup_printf("cannot open '%s': out of memory", path);
+            *errmsg = bl_strdup_printf(_("cannot open '%s': out of memory"), path);
             return BL_NOMEM;
         }
         s->in_member = true;
@@ -107,7 +109,7 @@ static bl_status read_plain(bl_source *s, void *buf, size_t n, size_t *got)
 {
     ssize_t r = read_some(s->fd, buf, n);
     if (r < 0)
-        return fail(s, BL_IO, "read error", strerror(errno));
+        return fail(s, BL_IO, _("read error"), strerror(errno));
     if (r == 0)
         s->eof = true;
     *got = (size_t)r;
@@ -123,7 +125,7 @@ static bl_status read_gzip(bl_source *s, void *buf, size_t n, size_t *got)
         if (z->avail_in == 0 && !s->file_eof) {
             ssize_t r = read_some(s->fd, s->in, INBUF);
             if (r < 0)
-                return fail(s, BL_IO, "read error", strerror(errno));
+                return fail(s, BL_IO, _("read error"), strerror(errno));
             if (r == 0)
                 s->file_eof = true;
             s->gz_in += r;
@@ -132,18 +134,18 @@ static bl_status read_gzip(bl_source *s, void *buf, size_t n, size_t *got)
         }
         if (z->avail_in == 0 && s->file_eof) {
             if (s->in_member)
-                return fail(s, BL_DATA, "truncated gzip stream", "unexpected end of file");
+                return fail(s, BL_DATA, _("truncated gzip stream"), _("unexpected end of file"));
             s->eof = true;
             break;
         }
         if (!s->in_member) {
             /* Bytes after a member: only a further member may follow. */
             if (z->next_in[0] != 0x1f || (z->avail_in > 1 && z->next_in[1] != 0x8b))
-                return fail(s, BL_DATA, "corrupt gzip stream",
-                            "bytes after the end of the gzip data that are not a further "
-                            "gzip member");
+                return fail(s, BL_DATA, _("corrupt gzip stream"),
+                            _("bytes after the end of the gzip data that are not a further "
+                              "gzip member"));
             if (inflateReset(z) != Z_OK)
-                return fail(s, BL_DATA, "corrupt gzip stream", "cannot restart inflate");
+                return fail(s, BL_DATA, _("corrupt gzip stream"), _("cannot restart inflate"));
             s->in_member = true;
         }
         int r = inflate(z, Z_NO_FLUSH);
@@ -154,11 +156,12 @@ static bl_status read_gzip(bl_source *s, void *buf, size_t n, size_t *got)
             continue; /* needs more input: read above, or truncation seen there */
         } else if (r != Z_OK) {
             if (r == Z_MEM_ERROR)
-                return fail(s, BL_NOMEM, "out of memory", NULL);
+                return fail(s, BL_NOMEM, _("out of memory"), NULL);
             return fail(s, BL_DATA,
-                        s->member_done && r == Z_DATA_ERROR ? "corrupt gzip stream after a member"
-                                                            : "corrupt gzip stream",
-                        z->msg ? z->msg : "unknown error");
+                        s->member_done && r == Z_DATA_ERROR
+                            ? _("corrupt gzip stream after a member")
+                            : _("corrupt gzip stream"),
+                        z->msg ? z->msg : _("unknown error"));
         }
     }
     *got = n - z->avail_out;
@@ -166,8 +169,8 @@ static bl_status read_gzip(bl_source *s, void *buf, size_t n, size_t *got)
      * once past its first GiB (docs/security.md, "Caps"). */
     s->gz_out += (int64_t)*got;
     if (s->gz_out > BL_CAP_INFLATE_FREE && s->gz_out / BL_CAP_INFLATE_RATIO > s->gz_in)
-        return fail(s, BL_DATA, "gzip stream refused",
-                    "it expands more than 200 times (a decompression bomb?)");
+        return fail(s, BL_DATA, _("gzip stream refused"),
+                    _("it expands more than 200 times (a decompression bomb?)"));
     return BL_OK;
 }
 
