@@ -4,6 +4,7 @@
  * then the store writes everything in one transaction. A file that fails
  * at any point leaves the store exactly as before (docs/architecture.md). */
 #include "bilan/pipeline.h"
+#include "bilan/i18n.h"
 #include "bilan/profile.h"
 
 #include <errno.h>
@@ -158,8 +159,10 @@ static bl_status check_read(job *j, const char *path, bl_status rc, const char *
                              err ? err : bl_status_str(rc));
     if (j->opts->strict && res->rows_rejected > 0)
         return bl_store_fail(st, BL_DATA,
-                             "%s: %ld row(s) rejected and --strict given: file refused", path,
-                             res->rows_rejected);
+                             bl_trn("%s: %ld row(s) rejected and --strict given: file refused",
+                                    "%s: %ld row(s) rejected and --strict given: file refused",
+                                    (unsigned long)res->rows_rejected),
+                             path, res->rows_rejected);
     /* A file of which nothing could be read is refused, not recorded: it
      * can then be corrected and ingested again. */
     if (res->rows_accepted == 0 && res->rows_rejected > 0)
@@ -189,13 +192,19 @@ static bl_status write(job *j, const bl_new_source *src, bl_ingest_result *res)
         res->kept_rows = rs.kept_by_rejection;
         if (rs.self_superseded)
             bl_rollup_note(j->rollup,
-                           "%lld cell(s) of this report are superseded by a report created later "
-                           "(source #%lld): they are kept in the ledger, not counted",
+                           bl_trn("%lld cell(s) of this report are superseded by a report created "
+                                  "later (source #%lld): they are kept in the ledger, not counted",
+                                  "%lld cell(s) of this report are superseded by a report created "
+                                  "later (source #%lld): they are kept in the ledger, not counted",
+                                  (unsigned long)rs.self_superseded),
                            rs.self_superseded, rs.winner_over_self);
         if (rs.kept_by_rejection)
             bl_rollup_note(j->rollup,
-                           "%lld earlier cell(s) kept: this file's rows for them were rejected, "
-                           "so it does not restate them",
+                           bl_trn("%lld earlier cell(s) kept: this file's rows for them were "
+                                  "rejected, so it does not restate them",
+                                  "%lld earlier cell(s) kept: this file's rows for them were "
+                                  "rejected, so it does not restate them",
+                                  (unsigned long)rs.kept_by_rejection),
                            rs.kept_by_rejection);
     }
     if (rc == BL_OK && j->hits) {
@@ -316,7 +325,7 @@ static bl_status ingest_one(bl_store *st, const char *path, const char *provider
     if (bl_store_size_seen(st, (long long)sb.st_size)) {
         rc = h.rc = bl_sha256_file(path, h.hex, &h.err);
         if (rc != BL_OK) {
-            bl_store_fail(st, rc, "%s", h.err ? h.err : "cannot read file");
+            bl_store_fail(st, rc, "%s", h.err ? h.err : _("cannot read file"));
             free(h.err);
             return rc;
         }
@@ -372,7 +381,7 @@ static bl_status ingest_one(bl_store *st, const char *path, const char *provider
         }
     }
     if ((rc = hasher_join(&h)) != BL_OK) {
-        bl_store_fail(st, rc, "%s", h.err ? h.err : "cannot read file");
+        bl_store_fail(st, rc, "%s", h.err ? h.err : _("cannot read file"));
         goto out;
     }
     if ((res->duplicate_of = bl_store_source_with(st, BL_HASH_FILE, h.hex)) != 0 ||
