@@ -3,8 +3,8 @@
  * (COUNTER records) or log rules (hits, whose counts go to the roll-up);
  * then the store writes everything in one transaction. A file that fails
  * at any point leaves the store exactly as before (docs/architecture.md). */
-#include "bilan/pipeline.h"
 #include "bilan/i18n.h"
+#include "bilan/pipeline.h"
 #include "bilan/profile.h"
 
 #include <errno.h>
@@ -159,10 +159,8 @@ static bl_status check_read(job *j, const char *path, bl_status rc, const char *
                              err ? err : bl_status_str(rc));
     if (j->opts->strict && res->rows_rejected > 0)
         return bl_store_fail(st, BL_DATA,
-                             bl_trn("%s: %ld row(s) rejected and --strict given: file refused",
-                                    "%s: %ld row(s) rejected and --strict given: file refused",
-                                    (unsigned long)res->rows_rejected),
-                             path, res->rows_rejected);
+                             "%s: %ld row(s) rejected and --strict given: file refused", path,
+                             res->rows_rejected);
     /* A file of which nothing could be read is refused, not recorded: it
      * can then be corrected and ingested again. */
     if (res->rows_accepted == 0 && res->rows_rejected > 0)
@@ -192,19 +190,13 @@ static bl_status write(job *j, const bl_new_source *src, bl_ingest_result *res)
         res->kept_rows = rs.kept_by_rejection;
         if (rs.self_superseded)
             bl_rollup_note(j->rollup,
-                           bl_trn("%lld cell(s) of this report are superseded by a report created "
-                                  "later (source #%lld): they are kept in the ledger, not counted",
-                                  "%lld cell(s) of this report are superseded by a report created "
-                                  "later (source #%lld): they are kept in the ledger, not counted",
-                                  (unsigned long)rs.self_superseded),
+                           "%lld cell(s) of this report are superseded by a report created later "
+                           "(source #%lld): they are kept in the ledger, not counted",
                            rs.self_superseded, rs.winner_over_self);
         if (rs.kept_by_rejection)
             bl_rollup_note(j->rollup,
-                           bl_trn("%lld earlier cell(s) kept: this file's rows for them were "
-                                  "rejected, so it does not restate them",
-                                  "%lld earlier cell(s) kept: this file's rows for them were "
-                                  "rejected, so it does not restate them",
-                                  (unsigned long)rs.kept_by_rejection),
+                           "%lld earlier cell(s) kept: this file's rows for them were rejected, "
+                           "so it does not restate them",
                            rs.kept_by_rejection);
     }
     if (rc == BL_OK && j->hits) {
