@@ -166,8 +166,14 @@ static const bl_sushi_exception *main_exception(const bl_json_report_info *in)
 static void say_exception(bl_harvest_row *row, const bl_sushi_exception *x, const char *what)
 {
     row->code = x->code;
-    snprintf(row->message, sizeof row->message, "%s%s%s%s%s", what, x->message[0] ? ": " : "",
-             x->message, x->data[0] ? " — " : "", x->data);
+    const char *sep = x->data[0] ? " — " : "";
+    if (x->message[0])
+        /* TRANSLATORS: what the exception means, ": ", the server's message,
+         * then " — " and the server's data when it sent some. */
+        snprintf(row->message, sizeof row->message, _("%s: %s%s%s"), what, x->message, sep,
+                 x->data);
+    else
+        snprintf(row->message, sizeof row->message, "%s%s%s", what, sep, x->data);
 }
 
 static verdict by_code(long code)
@@ -326,7 +332,7 @@ static verdict judge(run *r, const bl_sushi_endpoint *e, bl_harvest_row *row,
     } else {
         v = V_FAILED;
         row->code = f->status;
-        snprintf(row->message, sizeof row->message, "HTTP %ld: %s", f->status,
+        snprintf(row->message, sizeof row->message, _("HTTP %ld: %s"), f->status,
                  err ? err : _("no report in the response"));
     }
     free(err);
