@@ -18,6 +18,8 @@
  * in a message. */
 #include "hits_internal.h"
 
+#include "bilan/i18n.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,8 +330,8 @@ static bl_status intern_cell_slow(bl_hits *h, int lib, int res, bl_sv inst, bl_s
         return BL_OK;
     }
     if (h->ncells >= BL_CAP_LOG_CELLS) {
-        h->cap = "more than 100 000 distinct cells (library, resource and, for unattributed "
-                 "usage, institution and host)";
+        h->cap = _("more than 100 000 distinct cells (library, resource and, for unattributed "
+                   "usage, institution and host)");
         return BL_RANGE;
     }
     if (h->ncells == h->cells_alloc) {
@@ -681,7 +683,7 @@ static bl_status count_user(bl_hits *h, int lib, int month, uint64_t patron)
     if (isnew && h->nsk >= BL_CAP_SKETCHES) {
         bl__u64map_del_at(&h->sketches,
                           (size_t)(((unsigned char *)se - h->sketches.slots) / h->sketches.esize));
-        h->cap = "more than 100 000 distinct-user counts (library and month)";
+        h->cap = _("more than 100 000 distinct-user counts (library and month)");
         return BL_RANGE;
     }
     if (isnew) {
@@ -786,8 +788,8 @@ bool bl_hits_limit(bl_hits *h, char *reason, size_t n)
     PCRE2_UCHAR buf[200];
     pcre2_get_error_message(h->limit_rc, buf, sizeof buf);
     snprintf(reason, n,
-             "a resource or robots pattern exceeded bilan's matching limits on this "
-             "line (%s): it was not counted",
+             _("a resource or robots pattern exceeded bilan's matching limits on this "
+               "line (%s): it was not counted"),
              (const char *)buf);
     h->limit_rc = 0;
     return true;

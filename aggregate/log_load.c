@@ -4,6 +4,8 @@
  * one pattern. Done once per file, before the first hit. */
 #include "hits_internal.h"
 
+#include "bilan/i18n.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -213,14 +215,14 @@ static bl_status load_resources(bl_hits *h, const bl_log_network *net)
             free(r->id);
             pcre2_code_free(r->url);
             rc = fail(h, BL_DATA,
-                      "resource '%s': url_pattern does not compile "
-                      "(re-import the network)",
+                      _("resource '%s': url_pattern does not compile "
+                        "(re-import the network)"),
                       id);
             break;
         }
         h->nres++;
         if (req && *req && !(r->req = compile(req, 0))) {
-            rc = fail(h, BL_DATA, "resource '%s': request_pattern does not compile", id);
+            rc = fail(h, BL_DATA, _("resource '%s': request_pattern does not compile"), id);
             break;
         }
         r->md = pcre2_match_data_create_from_pattern(r->url, NULL);
@@ -296,7 +298,7 @@ bl_status bl__log_load_robots(bl_hits *h, const bl_log_network *net)
     if (rc == BL_OK) {
         h->robots = compile(all.len ? bl_buf_cstr(&all) : "(*FAIL)", PCRE2_CASELESS);
         if (!h->robots)
-            rc = fail(h, BL_DATA, "%s", "the COUNTER robots list does not compile");
+            rc = fail(h, BL_DATA, "%s", _("the COUNTER robots list does not compile"));
         else if (!(h->rob_md = pcre2_match_data_create(1, NULL)))
             rc = BL_NOMEM;
     }

@@ -4,6 +4,7 @@
  * memory by cell; the store writes it afterwards (store/ingest_write.c).
  * Memory is bounded by the number of distinct cells, not file size. */
 #include "bilan/aggregate.h"
+#include "bilan/i18n.h"
 #include "strmap.h"
 
 #include <stdarg.h>
@@ -215,7 +216,8 @@ static bl_status find_group(bl_rollup *a, const bl_cell *c, bl_sv access, group 
         return rc;
     if (!e->value) {
         if (++a->ngroups > BL_CAP_GROUPS) {
-            a->cap = "more than 100 000 distinct libraries, institutions, platforms or databases";
+            a->cap =
+                _("more than 100 000 distinct libraries, institutions, platforms or databases");
             return BL_RANGE;
         }
         group *g = calloc(1, sizeof *g);
@@ -302,8 +304,8 @@ static bl_status add_cell(bl_rollup *a, group *g, int month, int metric, int64_t
     }
     if (!cell) {
         if (++a->ncells > BL_CAP_CELLS) {
-            a->cap = "more than 2 000 000 distinct cells (month and metric of a library or "
-                     "platform)";
+            a->cap = _("more than 2 000 000 distinct cells (month and metric of a library or "
+                       "platform)");
             return BL_RANGE;
         }
         if (g->n == g->alloc) {
@@ -399,7 +401,7 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
         if (has_control(inst_id) || has_control(inst_name) || has_control(r->platform) ||
             has_control(r->database)) {
             if (r->line != a->last_rejected_line)
-                reject(a, r->line, "Platform", "control characters in a name");
+                reject(a, r->line, "Platform", _("control characters in a name"));
             a->last_rejected_line = r->line;
             return BL_OK;
         }
@@ -423,17 +425,17 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
     }
     if (has_control(r->metric)) {
         if (r->line != a->last_rejected_line)
-            reject(a, r->line, "Metric_Type", "control characters in a name");
+            reject(a, r->line, "Metric_Type", _("control characters in a name"));
         a->last_rejected_line = r->line;
         return BL_OK;
     }
     if (r->value < 0) {
-        reject(a, r->line, bl_sv_eq_cstr(r->metric, "") ? NULL : "value", "negative count");
+        reject(a, r->line, bl_sv_eq_cstr(r->metric, "") ? NULL : "value", _("negative count"));
         return BL_OK;
     }
     char metric[64];
     if (r->metric.len == 0 || r->metric.len >= sizeof metric) {
-        reject(a, r->line, "Metric_Type", "missing or over-long metric name");
+        reject(a, r->line, "Metric_Type", _("missing or over-long metric name"));
         return BL_OK;
     }
     memcpy(metric, r->metric.ptr, r->metric.len);
@@ -603,7 +605,7 @@ void bl_rollup_note(bl_rollup *a, const char *fmt, ...)
     char reason[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
+    vsnprintf(reason, sizeof reason, _(fmt), ap);
     va_end(ap);
     if (a->diag) {
         bl_diag d = {BL_DIAG_NOTE, a->path, 0, NULL, reason, NULL};
@@ -616,20 +618,20 @@ bool bl_created_plausible(const char *created, int max_month, const char *soon, 
     int y, m, d;
     char day[11];
     if (!created) {
-        *why = "the report has no Created date";
+        *why = _("the report has no Created date");
         return false;
     }
     snprintf(day, sizeof day, "%.10s", created);
     if (!bl_date_parse(day, &y, &m, &d)) {
-        *why = "its Created date cannot be read";
+        *why = _("its Created date cannot be read");
         return false;
     }
     if (strcmp(created, soon) > 0) {
-        *why = "its Created date is in the future";
+        *why = _("its Created date is in the future");
         return false;
     }
     if (max_month >= 0 && bl_month_index(y, m) < max_month) {
-        *why = "its Created date is before the months it reports";
+        *why = _("its Created date is before the months it reports");
         return false;
     }
     return true;

@@ -20,28 +20,28 @@ static const char USAGE[] = "bilan harvest [--from YYYY-MM] [--to YYYY-MM] [--en
 
 static void help(void)
 {
-    printf("usage: %s\n\n"
-           "Harvests the COUNTER reports of the SUSHI endpoints of the network's sushi.csv\n"
-           "(COUNTER_SUSHI R5 and R5.1), one report and one month per request, one request\n"
-           "at a time. Each response is kept compressed in STORE.sushi/ and ingested as\n"
-           "`bilan ingest` would. Without --from/--to: every month of the last 24 complete\n"
-           "ones not harvested yet, and the last 3 again (providers restate).\n\n"
-           "  --from YYYY-MM, --to YYYY-MM   the months to ask for (both included)\n"
-           "  --endpoint ID                  only this endpoint of sushi.csv\n"
-           "  --report ID                    only this report (PR, TR_J1...)\n\n"
-           "`bilan harvest status` lists, per endpoint, report and month: ok, no_usage,\n"
-           "queued, not_ready, partial, failed, credentials or config, with the code, the\n"
-           "message, the last attempt and the next retry.\n\n"
-           "Exit status (harvest and status): 0 when every month asked is harvested, 75\n"
-           "when some must be asked again later, 77 when credentials were refused, 78 for a\n"
-           "configuration error (sushi.csv, a secret that cannot be read, a request the\n"
-           "server refuses).\n\n"
-           "Environment: BILAN_SUSHI_PAUSE_MS (pause between two requests to one server,\n"
-           "default 5000), BILAN_SUSHI_BACKOFF_MS (first wait of a queued or busy report,\n"
-           "doubled each time, default 60000), BILAN_SUSHI_MAX_WAIT_S (a longer wait is\n"
-           "left to the next run, default 600), BILAN_SUSHI_TRIES (requests per month and\n"
-           "run, default 5), BILAN_SUSHI_MAX_MB (response size cap, default 256),\n"
-           "BILAN_SUSHI_CAFILE (an extra CA bundle).\n",
+    printf(_("usage: %s\n\n"
+             "Harvests the COUNTER reports of the SUSHI endpoints of the network's sushi.csv\n"
+             "(COUNTER_SUSHI R5 and R5.1), one report and one month per request, one request\n"
+             "at a time. Each response is kept compressed in STORE.sushi/ and ingested as\n"
+             "`bilan ingest` would. Without --from/--to: every month of the last 24 complete\n"
+             "ones not harvested yet, and the last 3 again (providers restate).\n\n"
+             "  --from YYYY-MM, --to YYYY-MM   the months to ask for (both included)\n"
+             "  --endpoint ID                  only this endpoint of sushi.csv\n"
+             "  --report ID                    only this report (PR, TR_J1...)\n\n"
+             "`bilan harvest status` lists, per endpoint, report and month: ok, no_usage,\n"
+             "queued, not_ready, partial, failed, credentials or config, with the code, the\n"
+             "message, the last attempt and the next retry.\n\n"
+             "Exit status (harvest and status): 0 when every month asked is harvested, 75\n"
+             "when some must be asked again later, 77 when credentials were refused, 78 for a\n"
+             "configuration error (sushi.csv, a secret that cannot be read, a request the\n"
+             "server refuses).\n\n"
+             "Environment: BILAN_SUSHI_PAUSE_MS (pause between two requests to one server,\n"
+             "default 5000), BILAN_SUSHI_BACKOFF_MS (first wait of a queued or busy report,\n"
+             "doubled each time, default 60000), BILAN_SUSHI_MAX_WAIT_S (a longer wait is\n"
+             "left to the next run, default 600), BILAN_SUSHI_TRIES (requests per month and\n"
+             "run, default 5), BILAN_SUSHI_MAX_MB (response size cap, default 256),\n"
+             "BILAN_SUSHI_CAFILE (an extra CA bundle).\n"),
            USAGE);
 }
 
@@ -54,11 +54,11 @@ static bool resolve_secret(void *ctx, const char *ref, char *out, size_t n, char
     if (strncmp(ref, "env:", 4) == 0) {
         const char *v = getenv(ref + 4);
         if (!v || !*v) {
-            snprintf(why, whyn, "%s: the environment variable %s is not set", ref, ref + 4);
+            snprintf(why, whyn, _("%s: the environment variable %s is not set"), ref, ref + 4);
             return false;
         }
         if (strlen(v) >= n) {
-            snprintf(why, whyn, "%s: value too long", ref);
+            snprintf(why, whyn, _("%s: value too long"), ref);
             return false;
         }
         snprintf(out, n, "%s", v);
@@ -68,27 +68,27 @@ static bool resolve_secret(void *ctx, const char *ref, char *out, size_t n, char
         const char *path = ref + 5;
         int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0) {
-            snprintf(why, whyn, "%s: cannot open: %s", ref, strerror(errno));
+            snprintf(why, whyn, _("%s: cannot open: %s"), ref, strerror(errno));
             return false;
         }
         struct stat sb;
         if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
             close(fd);
-            snprintf(why, whyn, "%s: not a regular file", ref);
+            snprintf(why, whyn, _("%s: not a regular file"), ref);
             return false;
         }
         if ((sb.st_mode & 077) != 0 || sb.st_uid != geteuid()) {
             close(fd);
             snprintf(why, whyn,
-                     "%s: readable by others than its owner, or not yours: refused "
-                     "(chmod 600 %s)",
+                     _("%s: readable by others than its owner, or not yours: refused "
+                       "(chmod 600 %s)"),
                      ref, path);
             return false;
         }
         ssize_t got = read(fd, out, n - 1);
         close(fd);
         if (got < 0) {
-            snprintf(why, whyn, "%s: cannot read: %s", ref, strerror(errno));
+            snprintf(why, whyn, _("%s: cannot read: %s"), ref, strerror(errno));
             return false;
         }
         out[got] = '\0';
@@ -97,12 +97,12 @@ static bool resolve_secret(void *ctx, const char *ref, char *out, size_t n, char
         while (l && (out[l - 1] == ' ' || out[l - 1] == '\t'))
             out[--l] = '\0';
         if (!l) {
-            snprintf(why, whyn, "%s: empty file", ref);
+            snprintf(why, whyn, _("%s: empty file"), ref);
             return false;
         }
         return true;
     }
-    snprintf(why, whyn, "a secret's reference must be env:NAME or file:/PATH");
+    snprintf(why, whyn, "%s", _("a secret's reference must be env:NAME or file:/PATH"));
     return false;
 }
 
@@ -149,7 +149,7 @@ static void on_event(void *ctx, const bl_harvest_row *row, const char *msg)
     if (row->message[0])
         cli_printf_safe(stdout, ": %s", row->message);
     if (row->next_retry[0])
-        printf("; next try after %s", row->next_retry);
+        printf(_("; next try after %s"), row->next_retry);
     printf("\n");
     fflush(stdout);
 }
@@ -320,8 +320,8 @@ int cmd_harvest(bl_cli *cli, int argc, char **argv)
         return rc == BL_NOTFOUND ? 78 : cli_exit(rc);
     }
     bl_store_close(st);
-    printf("harvest: %d requests, %d months: %d ok, %d no usage, %d to retry, %d credentials "
-           "refused, %d configuration errors\n",
+    printf(_("harvest: %d requests, %d months: %d ok, %d no usage, %d to retry, %d credentials "
+             "refused, %d configuration errors\n"),
            sum.requests, sum.months, sum.ok, sum.no_usage, sum.retry_later, sum.credentials,
            sum.config);
     return exit_of(sum.credentials, sum.config, sum.retry_later);

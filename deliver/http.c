@@ -3,6 +3,7 @@
  * accepted (COUNTER servers SHOULD compress), TLS verified, plain http to
  * this machine only. Messages never carry the URL: it holds the api_key. */
 #include "bilan/deliver.h"
+#include "bilan/i18n.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -46,8 +47,8 @@ bl_status bl_http_get(const bl_http_get_opts *o, bl_http_response *resp)
     memset(resp, 0, sizeof *resp);
     bool https = strncmp(o->url, "https://", 8) == 0;
     if (!https && !bl_url_loopback_http(o->url)) {
-        snprintf(resp->error, sizeof resp->error,
-                 "refused: plain http is allowed to 127.0.0.1, [::1] or localhost only");
+        snprintf(resp->error, sizeof resp->error, "%s",
+                 _("refused: plain http is allowed to 127.0.0.1, [::1] or localhost only"));
         return BL_USAGE;
     }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -86,7 +87,7 @@ bl_status bl_http_get(const bl_http_get_opts *o, bl_http_response *resp)
         resp->retry_after = ra > 86400 * 7 ? 86400 * 7 : (long)ra;
 #endif
     if (s.over || cc == CURLE_FILESIZE_EXCEEDED) {
-        snprintf(resp->error, sizeof resp->error, "response larger than %zu bytes", s.cap);
+        snprintf(resp->error, sizeof resp->error, _("response larger than %zu bytes"), s.cap);
         rc = BL_DATA;
     } else if (cc != CURLE_OK) {
         /* curl_easy_strerror names the failure, never the URL */

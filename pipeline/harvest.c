@@ -5,6 +5,7 @@
  * got is recorded in the harvest table; the exceptions are handled as
  * docs/sushi.md's table says (from the Code of Practice's Appendix D / F
  * and what established harvesters do: ../shared/research/sushi.md). */
+#include "bilan/i18n.h"
 #include "bilan/pipeline.h"
 
 #include <errno.h>
@@ -165,8 +166,14 @@ static const bl_sushi_exception *main_exception(const bl_json_report_info *in)
 static void say_exception(bl_harvest_row *row, const bl_sushi_exception *x, const char *what)
 {
     row->code = x->code;
-    snprintf(row->message, sizeof row->message, "%s%s%s%s%s", what, x->message[0] ? ": " : "",
-             x->message, x->data[0] ? " — " : "", x->data);
+    const char *sep = x->data[0] ? " — " : "";
+    if (x->message[0])
+        /* TRANSLATORS: what the exception means, ": ", the server's message,
+         * then " — " and the server's data when it sent some. */
+        snprintf(row->message, sizeof row->message, _("%s: %s%s%s"), what, x->message, sep,
+                 x->data);
+    else
+        snprintf(row->message, sizeof row->message, "%s%s%s", what, sep, x->data);
 }
 
 static verdict by_code(long code)
@@ -230,27 +237,30 @@ static verdict ingest_report(run *r, const bl_sushi_endpoint *e, bl_harvest_row 
         bl_pipeline_ingest(r->st, row->raw_path, NULL, &io, r->o->diag, r->o->diag_ctx, &res);
     if (rc != BL_OK) {
         snprintf(row->state, sizeof row->state, "failed");
-        snprintf(row->message, sizeof row->message, "report refused: %s", bl_store_errmsg(r->st));
+        snprintf(row->message, sizeof row->message, _("report refused: %s"),
+                 bl_store_errmsg(r->st));
         return V_FAILED;
     }
     row->source_id = res.duplicate ? res.duplicate_of : res.source_id;
     const bl_sushi_exception *x = main_exception(in);
     if (x && x->code == 3030) {
         snprintf(row->state, sizeof row->state, "no_usage");
-        say_exception(row, x, "no usage");
+        say_exception(row, x, _("no usage"));
     } else if (x && (x->code == 3031 || x->code == 3032)) {
         snprintf(row->state, sizeof row->state, "not_ready");
         say_exception(row, x,
-                      x->code == 3031 ? "not ready yet, months returned kept"
-                                      : "no longer available");
+                      x->code == 3031 ? _("not ready yet, months returned kept")
+                                      : _("no longer available"));
     } else if (x && x->code == 3040) {
         snprintf(row->state, sizeof row->state, "partial");
-        say_exception(row, x, "partial data, kept; asked again later");
+        say_exception(row, x, _("partial data, kept; asked again later"));
     } else {
         snprintf(row->state, sizeof row->state, "ok");
         row->code = 0;
-        snprintf(row->message, sizeof row->message, "%ld accepted, %ld rejected%s",
-                 res.rows_accepted, res.rows_rejected, res.duplicate ? " (unchanged)" : "");
+        snprintf(row->message, sizeof row->message,
+                 res.duplicate ? _("%ld accepted, %ld rejected (unchanged)")
+                               : _("%ld accepted, %ld rejected"),
+                 res.rows_accepted, res.rows_rejected);
     }
     return V_DONE;
 }
@@ -267,8 +277,8 @@ static verdict judge(run *r, const bl_sushi_endpoint *e, bl_harvest_row *row,
     if (f->st != BL_OK) {
         snprintf(row->state, sizeof row->state, "failed");
         row->code = 0;
-        snprintf(row->message, sizeof row->message, "%s: %s",
-                 f->st == BL_DATA ? "response refused" : "no response",
+        snprintf(row->message, sizeof row->message,
+                 f->st == BL_DATA ? _("response refused: %s") : _("no response: %s"),
                  f->error ? f->error : bl_status_str(f->st));
         return f->st == BL_USAGE ? V_CONFIG : V_FAILED;
     }
@@ -289,11 +299,11 @@ static verdict judge(run *r, const bl_sushi_endpoint *e, bl_harvest_row *row,
     if (x) {
         v = by_code(x->code);
         say_exception(row, x,
-                      v == V_RETRY         ? (x->code == 1011 ? "queued" : "server busy")
-                      : v == V_PAUSE       ? "too many requests"
-                      : v == V_CREDENTIALS ? "credentials refused"
-                      : v == V_CONFIG      ? "request refused"
-                                           : "exception");
+                      v == V_RETRY         ? (x->code == 1011 ? _("queued") : _("server busy"))
+                      : v == V_PAUSE       ? _("too many requests")
+                      : v == V_CREDENTIALS ? _("credentials refused")
+                      : v == V_CONFIG      ? _("request refused")
+                                           : _("exception"));
         if (x->code == 3030) { /* no usage, sent without a report */
             snprintf(row->state, sizeof row->state, "no_usage");
             free(err);
@@ -302,28 +312,28 @@ static verdict judge(run *r, const bl_sushi_endpoint *e, bl_harvest_row *row,
     } else if (f->status == 202) {
         v = V_RETRY;
         row->code = 202;
-        snprintf(row->message, sizeof row->message, "queued (HTTP 202)");
+        snprintf(row->message, sizeof row->message, "%s", _("queued (HTTP 202)"));
     } else if (f->status == 429) {
         v = V_PAUSE;
         row->code = 429;
-        snprintf(row->message, sizeof row->message, "too many requests (HTTP 429)");
+        snprintf(row->message, sizeof row->message, "%s", _("too many requests (HTTP 429)"));
     } else if (f->status == 401 || f->status == 403) {
         v = V_CREDENTIALS;
         row->code = f->status;
-        snprintf(row->message, sizeof row->message, "credentials refused (HTTP %ld)", f->status);
+        snprintf(row->message, sizeof row->message, _("credentials refused (HTTP %ld)"), f->status);
     } else if (f->status == 503 || f->status == 502 || f->status == 504) {
         v = V_RETRY;
         row->code = f->status;
-        snprintf(row->message, sizeof row->message, "server unavailable (HTTP %ld)", f->status);
+        snprintf(row->message, sizeof row->message, _("server unavailable (HTTP %ld)"), f->status);
     } else if (f->status == 400 || f->status == 404) {
         v = V_CONFIG;
         row->code = f->status;
-        snprintf(row->message, sizeof row->message, "request refused (HTTP %ld)", f->status);
+        snprintf(row->message, sizeof row->message, _("request refused (HTTP %ld)"), f->status);
     } else {
         v = V_FAILED;
         row->code = f->status;
-        snprintf(row->message, sizeof row->message, "HTTP %ld: %s", f->status,
-                 err ? err : "no report in the response");
+        snprintf(row->message, sizeof row->message, _("HTTP %ld: %s"), f->status,
+                 err ? err : _("no report in the response"));
     }
     free(err);
     snprintf(row->state, sizeof row->state, "%s",
@@ -357,8 +367,8 @@ static bl_status harvest_month(run *r, const bl_sushi_endpoint *e, const char *r
                 /* paused beyond what this run waits: left to the next run */
                 snprintf(row.state, sizeof row.state, "failed");
                 row.code = 1020;
-                snprintf(row.message, sizeof row.message,
-                         "not asked: the server asked for a pause");
+                snprintf(row.message, sizeof row.message, "%s",
+                         _("not asked: the server asked for a pause"));
                 iso(sv->paused_until_ms, row.next_retry);
                 v = V_PAUSE;
                 break;
@@ -434,7 +444,7 @@ static bl_status harvest_endpoint(run *r, const bl_sushi_endpoint *e)
         (e->api_key_ref[0] &&
          !o->secret(o->secret_ctx, e->api_key_ref, key, sizeof key, why, sizeof why))) {
         char msg[700];
-        snprintf(msg, sizeof msg, "%s: %s: endpoint skipped", e->id, why);
+        snprintf(msg, sizeof msg, _("%s: %s: endpoint skipped"), e->id, why);
         if (o->event)
             o->event(o->event_ctx, NULL, msg);
         r->sum->config++;

@@ -3,6 +3,7 @@
  * (COUNTER records) or log rules (hits, whose counts go to the roll-up);
  * then the store writes everything in one transaction. A file that fails
  * at any point leaves the store exactly as before (docs/architecture.md). */
+#include "bilan/i18n.h"
 #include "bilan/pipeline.h"
 #include "bilan/profile.h"
 
@@ -322,7 +323,7 @@ static bl_status ingest_one(bl_store *st, const char *path, const char *provider
     if (bl_store_size_seen(st, (long long)sb.st_size)) {
         rc = h.rc = bl_sha256_file(path, h.hex, &h.err);
         if (rc != BL_OK) {
-            bl_store_fail(st, rc, "%s", h.err ? h.err : "cannot read file");
+            bl_store_fail(st, rc, "%s", h.err ? h.err : _("cannot read file"));
             free(h.err);
             return rc;
         }
@@ -378,7 +379,7 @@ static bl_status ingest_one(bl_store *st, const char *path, const char *provider
         }
     }
     if ((rc = hasher_join(&h)) != BL_OK) {
-        bl_store_fail(st, rc, "%s", h.err ? h.err : "cannot read file");
+        bl_store_fail(st, rc, "%s", h.err ? h.err : _("cannot read file"));
         goto out;
     }
     if ((res->duplicate_of = bl_store_source_with(st, BL_HASH_FILE, h.hex)) != 0 ||

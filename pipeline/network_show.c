@@ -2,6 +2,7 @@
  * the months it has usage in and the problems that keep usage from reaching
  * it (docs/network.md, "Seeing the network"). The store gives the lists;
  * the problems are found here, from the lists alone. */
+#include "bilan/i18n.h"
 #include "bilan/pipeline.h"
 #include "bilan/profile.h"
 #include "bilan/store_queries.h"
@@ -188,7 +189,7 @@ static void tell_overlaps(const table *t, overlaps *ov, size_t r, char *out, siz
     for (; ov->next < ov->no && ov->o[ov->next].row == r; ov->next++) {
         const overlap *o = &ov->o[ov->next];
         char msg[512];
-        snprintf(msg, sizeof msg, "IP range %s overlaps %s of library '%s'", o->a, o->b,
+        snprintf(msg, sizeof msg, _("IP range %s overlaps %s of library '%s'"), o->a, o->b,
                  cell(t, o->o_row, 0));
         add(out, n, msg);
     }
@@ -246,17 +247,17 @@ static void problems(bl_net_list which, const table *t, overlaps *ov, const prof
     switch (which) {
     case BL_NET_PARTNERS:
         if (strcmp(cell(t, r, col(which, "libraries")), "0") == 0)
-            add(out, n, "no library: none of its usage can be reported");
+            add(out, n, _("no library: none of its usage can be reported"));
         break;
     case BL_NET_LIBRARIES:
         if (!*cell(t, r, col(which, "aliases")) && !*cell(t, r, col(which, "ip_ranges")))
-            add(out, n, "no alias and no IP range: no usage can be attributed to it");
+            add(out, n, _("no alias and no IP range: no usage can be attributed to it"));
         tell_overlaps(t, ov, r, out, n);
         break;
     case BL_NET_RESOURCES:
         if (!*cell(t, r, col(which, "counter_names")) && !*cell(t, r, col(which, "url_pattern")) &&
             !is_profiled(pr, cell(t, r, 0)))
-            add(out, n, "no COUNTER name and no URL pattern: no usage can be attributed to it");
+            add(out, n, _("no COUNTER name and no URL pattern: no usage can be attributed to it"));
         break;
     case BL_NET_FORFAITS:
         break;

@@ -1,6 +1,8 @@
 /* The SQLite store: opening, migrations, transactions, the secret key. */
 #include "store_internal.h"
 
+#include "bilan/i18n.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -66,7 +68,7 @@ bl_status bl_store_fail(bl_store *st, bl_status code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(st->err, sizeof st->err, fmt, ap);
+    vsnprintf(st->err, sizeof st->err, _(fmt), ap);
     va_end(ap);
     return code;
 }
@@ -78,7 +80,7 @@ int bl_store_schema_version(void)
 
 const char *bl_store_errmsg(const bl_store *st)
 {
-    return st ? st->err : "no store";
+    return st ? st->err : _("no store");
 }
 
 void *bl__store_db(bl_store *st)
@@ -217,7 +219,7 @@ static bl_status open_store(const char *path, bool readonly, bl_store **out, cha
     int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
         rc = bl_store_fail(st, readonly ? BL_NOINPUT : BL_CANTCREAT, "cannot open store '%s': %s",
-                           path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
+                           path, st->db ? sqlite3_errmsg(st->db) : _("out of memory"));
         goto fail;
     }
     /* Another bilan may be ingesting: wait for it rather than fail. */
@@ -257,10 +259,10 @@ static bl_status open_store(const char *path, bool readonly, bl_store **out, cha
         if (version != bl__migration_count) {
             rc = bl_store_fail(st, BL_DATA,
                                version > bl__migration_count
-                                   ? "%s: store schema version %d is newer than this bilan (%d)"
-                                   : "%s: store schema version %d is older than this bilan "
-                                     "(%d): run any writing command (e.g. 'bilan network "
-                                     "import') to upgrade it",
+                                   ? N_("%s: store schema version %d is newer than this bilan (%d)")
+                                   : N_("%s: store schema version %d is older than this bilan "
+                                        "(%d): run any writing command (e.g. 'bilan network "
+                                        "import') to upgrade it"),
                                path, version, bl__migration_count);
             goto fail;
         }
@@ -274,11 +276,13 @@ static bl_status open_store(const char *path, bool readonly, bl_store **out, cha
                           "PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;");
         if (rc != BL_OK) {
             int code = sqlite3_extended_errcode(st->db) & 0xff;
-            rc = bl_store_fail(
-                st, BL_CANTCREAT, "cannot use store '%s': %s%s%s%s", path, sqlite3_errmsg(st->db),
-                code == SQLITE_CANTOPEN || code == SQLITE_READONLY ? " (is its folder '" : "",
-                code == SQLITE_CANTOPEN || code == SQLITE_READONLY ? folder : "",
-                code == SQLITE_CANTOPEN || code == SQLITE_READONLY ? "' writable?)" : "");
+            if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY)
+                rc = bl_store_fail(st, BL_CANTCREAT,
+                                   "cannot use store '%s': %s (is its folder '%s' writable?)", path,
+                                   sqlite3_errmsg(st->db), folder);
+            else
+                rc = bl_store_fail(st, BL_CANTCREAT, "cannot use store '%s': %s", path,
+                                   sqlite3_errmsg(st->db));
             goto fail;
         }
     }
