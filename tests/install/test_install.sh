@@ -34,6 +34,11 @@ check_demo() { # binary, output folder
     fail "the monthly PDF does not name its month"
 }
 check_demo "$bin" out
+check_french() { # binary: its French catalog is found beside it
+  { "${clean_env[@]}" LANG=fr_FR.UTF-8 "$1" --bogus 2>&1 || true; } | grep -q "option inconnue" ||
+    fail "$1 does not find its French catalog"
+}
+check_french "$bin"
 
 # Relocatable: the same tree copied elsewhere still finds its data.
 cp -a "$tmp/root/usr" "$tmp/moved"
@@ -41,4 +46,5 @@ rm -rf "$tmp/root"
 "${clean_env[@]}" "$tmp/moved/bin/bilan" --version | grep -qx "data: $tmp/moved/bin/../share/bilan" ||
   fail "the copied tree does not use its own data"
 check_demo "$tmp/moved/bin/bilan" out2
+check_french "$tmp/moved/bin/bilan"
 echo "install: ok (DESTDIR install and a copied tree, demo from $tmp/elsewhere)"
