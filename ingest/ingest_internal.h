@@ -14,6 +14,13 @@ bl_format bl__json_sniff(const char *head, size_t n);
  * content's identity and line count (bilan/record.h) and returns true;
  * false when the end was not reached or an error stopped the reading. */
 bool bl__source_end(bl_source *s, bl_file_end *e);
+/* Which inflater reads a gzip source: the fastest built in (ISA-L when
+ * bilan has it), or zlib, the reference (tests compare the two). */
+typedef enum bl_inflater { BL_INFLATE_FASTEST, BL_INFLATE_ZLIB } bl_inflater;
+bl_status bl__source_open_with(const char *path, bl_inflater inflater, bl_source **out,
+                               char **errmsg);
+/* Whether bilan was built with ISA-L. */
+bool bl__source_have_isal(void);
 /* Reads (and discards) whatever the reader left, so that the content
  * identity covers the whole file and a problem after the last line (bytes
  * after the gzip data, a bad CRC) is seen. The read's status. */
