@@ -66,6 +66,17 @@ static bl_status print_csv(const bl_forfait_status *fs, size_t n)
     return rc;
 }
 
+/* The text output's decimals in the user's language: "81,3" in French
+ * (the CSV keeps the dot). */
+static char *text_decimal(char *s)
+{
+    if (bl_i18n_french())
+        for (char *p = s; *p; p++)
+            if (*p == '.')
+                *p = ',';
+    return s;
+}
+
 /* The status in the user's language (the CSV keeps the identifier). */
 static const char *state_text(bl_forfait_state s)
 {
@@ -83,6 +94,7 @@ static void print_text_one(const bl_forfait_status *f)
 {
     char pct[32], m[8], sentence[512];
     dot_tenths(pct, sizeof pct, f->percent_tenths);
+    text_decimal(pct);
     printf(_("forfait %s: %s (%s)\n"), f->id, f->resource_name, f->resource_id);
     printf(_("  status:      %s\n"), state_text(f->state));
     printf(_("  contract:    %s to %s, %lld units of %s, alert at %d%%\n"), f->start, f->end,
@@ -93,6 +105,7 @@ static void print_text_one(const bl_forfait_status *f)
         char rate[32];
         snprintf(rate, sizeof rate, "%lld.%03lld", (long long)f->burn_rate_milli / 1000,
                  (long long)f->burn_rate_milli % 1000);
+        text_decimal(rate);
         printf(bl_trn("  burn rate:   %s units/day (%lld units in %d month)\n",
                       "  burn rate:   %s units/day (%lld units in %d months)\n",
                       (unsigned long)f->burn_months),
@@ -163,6 +176,7 @@ static void print_text_one(const bl_forfait_status *f)
     for (size_t i = 0; i < f->nshares; i++) {
         const bl_forfait_share *s = &f->shares[i];
         dot_tenths(pct, sizeof pct, s->percent_tenths);
+        text_decimal(pct);
         printf(_("  share:       %s %lld (%s%%)\n"),
                s->partner_id ? s->partner_id : _("(unattributed)"), (long long)s->units, pct);
     }
