@@ -57,20 +57,20 @@ void cli_print_diag(void *ctx, const bl_diag *d);
 /* Parses YYYY-MM; prints a usage error naming opt on failure. */
 bool cli_month(const char *s, int *mi);
 
-#define BL_COMMANDS(X)                                                                  \
-    X(init, "write a network folder of templates to start from")                        \
-    X(network, "import the network's reference lists (partners, libraries, resources)") \
-    X(ingest, "ingest usage files (COUNTER R4/R5 reports, access logs)")                \
-    X(export, "export usage as CSV")                                                    \
-    X(sources, "list ingested files (data-quality ledger)")                             \
-    X(rejects, "list the rows rejected from an ingested file")                          \
-    X(gaps, "list the months with no data per resource")                                \
-    X(harvest, "harvest COUNTER reports over SUSHI (R5, R5.1); harvest status")         \
-    X(forfait, "show prepaid packages: consumption, forecast, status")                  \
-    X(report, "render PDF reports (mensuel, semestriel, annuel, reseau)")               \
-    X(mail, "email each partner its report")                                            \
-    X(key, "manage the secret key that pseudonymises log identifiers")                  \
-    X(demo, "build a demo store from the bundled fixtures and render its reports")
+#define BL_COMMANDS(X)                                                                      \
+    X(init, N_("write a network folder of templates to start from"))                        \
+    X(network, N_("import the network's reference lists (partners, libraries, resources)")) \
+    X(ingest, N_("ingest usage files (COUNTER R4/R5 reports, access logs)"))                \
+    X(export, N_("export usage as CSV"))                                                    \
+    X(sources, N_("list ingested files (data-quality ledger)"))                             \
+    X(rejects, N_("list the rows rejected from an ingested file"))                          \
+    X(gaps, N_("list the months with no data per resource"))                                \
+    X(harvest, N_("harvest COUNTER reports over SUSHI (R5, R5.1); harvest status"))         \
+    X(forfait, N_("show prepaid packages: consumption, forecast, status"))                  \
+    X(report, N_("render PDF reports (mensuel, semestriel, annuel, reseau)"))               \
+    X(mail, N_("email each partner its report"))                                            \
+    X(key, N_("manage the secret key that pseudonymises log identifiers"))                  \
+    X(demo, N_("build a demo store from the bundled fixtures and render its reports"))
 
 #define X(name, summary) int cmd_##name(bl_cli *cli, int argc, char **argv);
 BL_COMMANDS(X)

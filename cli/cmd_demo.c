@@ -19,17 +19,17 @@ static const char USAGE[] = "bilan demo [--fixtures DIR] [--out DIR]";
 
 static void help(void)
 {
-    printf("usage: %s\n\n"
-           "Builds a demo store from the bundled fixtures and renders every report kind.\n\n"
-           "  --fixtures DIR  the demo folder, with network/ and feeds/ (default:\n"
-           "                  the installed share/bilan/demo, else the source tree's\n"
-           "                  fixtures/demo)\n"
-           "  --out DIR       where reports go (default: reports/demo)\n\n"
-           "The demo only ever touches its own store, DIR/bilan-demo.db, rebuilt from\n"
-           "scratch at every run. $BILAN_DB is ignored (with a note on stderr), so the\n"
-           "demo can never replace a production network; 'bilan --db PATH demo' is a\n"
-           "usage error (exit 64). Its \"today\" is 6 November 2026, the day its feeds\n"
-           "were created, so its reports are the same on every run.\n",
+    printf(_("usage: %s\n\n"
+             "Builds a demo store from the bundled fixtures and renders every report kind.\n\n"
+             "  --fixtures DIR  the demo folder, with network/ and feeds/ (default:\n"
+             "                  the installed share/bilan/demo, else the source tree's\n"
+             "                  fixtures/demo)\n"
+             "  --out DIR       where reports go (default: reports/demo)\n\n"
+             "The demo only ever touches its own store, DIR/bilan-demo.db, rebuilt from\n"
+             "scratch at every run. $BILAN_DB is ignored (with a note on stderr), so the\n"
+             "demo can never replace a production network; 'bilan --db PATH demo' is a\n"
+             "usage error (exit 64). Its \"today\" is 6 November 2026, the day its feeds\n"
+             "were created, so its reports are the same on every run.\n"),
            USAGE);
 }
 
@@ -116,7 +116,8 @@ int cmd_demo(bl_cli *cli, int argc, char **argv)
         return BL_EX_CANTCREAT;
     }
     if (from_env)
-        fprintf(stderr, "bilan: note: $BILAN_DB (%s) is ignored: the demo uses its own store, %s\n",
+        fprintf(stderr,
+                _("bilan: note: $BILAN_DB (%s) is ignored: the demo uses its own store, %s\n"),
                 env_db, db);
     /* The demo store is rebuilt from scratch every time. */
     static const char *const suffix[] = {"", "-wal", "-shm"};
@@ -131,7 +132,7 @@ int cmd_demo(bl_cli *cli, int argc, char **argv)
      * the same bytes on every run. */
     setenv("SOURCE_DATE_EPOCH", "1793923200", 1);
     cli->source_date_epoch = "1793923200";
-    printf("demo: store %s\n", cli->db_path);
+    printf(_("demo: store %s\n"), cli->db_path);
 
     char net[4200], feeds[4200];
     snprintf(net, sizeof net, "%s/network", fixtures);
@@ -182,6 +183,6 @@ int cmd_demo(bl_cli *cli, int argc, char **argv)
     ex = run(cli, cmd_forfait, ff);
     if (ex > 1)
         return ex;
-    printf("demo: reports written under %s/\n", out);
+    printf(_("demo: reports written under %s/\n"), out);
     return 0;
 }

@@ -15,22 +15,22 @@ static const char USAGE[] = "bilan forfait status [--at YYYY-MM-DD] [--format te
 
 static void help(void)
 {
-    printf("usage: %s\n\n"
-           "Shows every prepaid package (forfaits.csv) at a date: units used by the\n"
-           "package's metric since its start (Regular access, every library including\n"
-           "unattributed usage), remaining units, each partner's share, monthly use\n"
-           "against the monthly cap, patrons over the per-patron quota (from logs), the\n"
-           "burn rate over the last three complete months and the projected exhaustion\n"
-           "date. Status: ok, watch (alert percent reached, or projected to run out\n"
-           "before the contract ends) or exhausted. A projected date already past at\n"
-           "the date asked (the last months' data have not arrived) is shown as\n"
-           "\"probably exhausted\", status watch; the CSV keeps the date.\n\n"
-           "  --at YYYY-MM-DD      the date to compute at (default: today, UTC)\n"
-           "  --format text|csv    text (default) or CSV with the header\n"
-           "    forfait_id,resource_id,units,used,remaining,percent_used,"
-           "projected_exhaustion,end,status\n\n"
-           "Exit status: 0 when every forfait is ok, 1 when any is in watch or\n"
-           "exhausted (for cron), 64 usage error, other codes as for every command.\n",
+    printf(_("usage: %s\n\n"
+             "Shows every prepaid package (forfaits.csv) at a date: units used by the\n"
+             "package's metric since its start (Regular access, every library including\n"
+             "unattributed usage), remaining units, each partner's share, monthly use\n"
+             "against the monthly cap, patrons over the per-patron quota (from logs), the\n"
+             "burn rate over the last three complete months and the projected exhaustion\n"
+             "date. Status: ok, watch (alert percent reached, or projected to run out\n"
+             "before the contract ends) or exhausted. A projected date already past at\n"
+             "the date asked (the last months' data have not arrived) is shown as\n"
+             "\"probably exhausted\", status watch; the CSV keeps the date.\n\n"
+             "  --at YYYY-MM-DD      the date to compute at (default: today, UTC)\n"
+             "  --format text|csv    text (default) or CSV with the header\n"
+             "    forfait_id,resource_id,units,used,remaining,percent_used,"
+             "projected_exhaustion,end,status\n\n"
+             "Exit status: 0 when every forfait is ok, 1 when any is in watch or\n"
+             "exhausted (for cron), 64 usage error, other codes as for every command.\n"),
            USAGE);
 }
 
@@ -66,36 +66,66 @@ static bl_status print_csv(const bl_forfait_status *fs, size_t n)
     return rc;
 }
 
+/* The text output's decimals in the user's language: "81,3" in French
+ * (the CSV keeps the dot). */
+static char *text_decimal(char *s)
+{
+    if (bl_i18n_french())
+        for (char *p = s; *p; p++)
+            if (*p == '.')
+                *p = ',';
+    return s;
+}
+
+/* The status in the user's language (the CSV keeps the identifier). */
+static const char *state_text(bl_forfait_state s)
+{
+    switch (s) {
+    case BL_FORFAIT_WATCH:
+        return _("watch");
+    case BL_FORFAIT_EXHAUSTED:
+        return _("exhausted");
+    default:
+        return _("ok");
+    }
+}
+
 static void print_text_one(const bl_forfait_status *f)
 {
     char pct[32], m[8], sentence[512];
     dot_tenths(pct, sizeof pct, f->percent_tenths);
-    printf("forfait %s: %s (%s)\n", f->id, f->resource_name, f->resource_id);
-    printf("  status:      %s\n", bl_forfait_state_name(f->state));
-    printf("  contract:    %s to %s, %lld units of %s, alert at %d%%\n", f->start, f->end,
+    text_decimal(pct);
+    printf(_("forfait %s: %s (%s)\n"), f->id, f->resource_name, f->resource_id);
+    printf(_("  status:      %s\n"), state_text(f->state));
+    printf(_("  contract:    %s to %s, %lld units of %s, alert at %d%%\n"), f->start, f->end,
            (long long)f->units, f->metric, f->alert_percent);
-    printf("  used:        %lld (%s%%), remaining %lld\n", (long long)f->used, pct,
+    printf(_("  used:        %lld (%s%%), remaining %lld\n"), (long long)f->used, pct,
            (long long)f->remaining);
     if (f->burn_days > 0) {
         char rate[32];
         snprintf(rate, sizeof rate, "%lld.%03lld", (long long)f->burn_rate_milli / 1000,
                  (long long)f->burn_rate_milli % 1000);
-        printf("  burn rate:   %s units/day (%lld units in %d month%s)\n", rate,
-               (long long)f->burn_units, f->burn_months, f->burn_months == 1 ? "" : "s");
+        text_decimal(rate);
+        printf(bl_trn("  burn rate:   %s units/day (%lld units in %d month)\n",
+                      "  burn rate:   %s units/day (%lld units in %d months)\n",
+                      (unsigned long)f->burn_months),
+               rate, (long long)f->burn_units, f->burn_months);
     } else {
-        printf("  burn rate:   unknown (no complete month with data in the last three)\n");
+        printf(_("  burn rate:   unknown (no complete month with data in the last three)\n"));
     }
     switch (f->outlook) {
     case BL_OUTLOOK_BEFORE_END:
-        printf("  exhaustion:  %s (projected, %lld days before the end)\n", f->exhaustion,
-               (long long)f->days_before_end);
+        printf(bl_trn("  exhaustion:  %s (projected, %lld day before the end)\n",
+                      "  exhaustion:  %s (projected, %lld days before the end)\n",
+                      (unsigned long)f->days_before_end),
+               f->exhaustion, (long long)f->days_before_end);
         break;
     case BL_OUTLOOK_COVERS:
         if (f->exhaustion[0])
-            printf("  exhaustion:  %s (projected, after the end; about %lld units left then)\n",
+            printf(_("  exhaustion:  %s (projected, after the end; about %lld units left then)\n"),
                    f->exhaustion, (long long)f->remaining_at_end);
         else
-            printf("  exhaustion:  none projected\n");
+            printf(_("  exhaustion:  none projected\n"));
         break;
     case BL_OUTLOOK_PROBABLY_EXHAUSTED: {
         char from[8], at[11];
@@ -104,19 +134,19 @@ static void print_text_one(const bl_forfait_status *f)
         snprintf(at, sizeof at, "%04d-%02d-%02d", y, mo, d);
         bl_civil_from_days(f->anchor_day, &y, &mo, &d);
         bl_month_format(bl_month_index(y, mo), from);
-        printf("  exhaustion:  %s (projected, already past on %s: probably exhausted; no data "
-               "since %s)\n",
+        printf(_("  exhaustion:  %s (projected, already past on %s: probably exhausted; no data "
+                 "since %s)\n"),
                f->exhaustion, at, from);
         break;
     }
     case BL_OUTLOOK_EXHAUSTED:
-        printf("  exhaustion:  %s (estimated)\n", f->exhaustion);
+        printf(_("  exhaustion:  %s (estimated)\n"), f->exhaustion);
         break;
     default:
         break;
     }
     if (f->nmonths) {
-        printf("  months:     ");
+        fputs(_("  months:     "), stdout);
         for (size_t i = 0; i < f->nmonths; i++) {
             const bl_forfait_month *fm = &f->months[i];
             bl_month_format(fm->month, m);
@@ -128,22 +158,27 @@ static void print_text_one(const bl_forfait_status *f)
         printf("\n");
     }
     if (f->monthly_cap >= 0)
-        printf("  monthly cap: %lld, exceeded in %zu month%s\n", (long long)f->monthly_cap,
-               f->months_over_cap, f->months_over_cap == 1 ? "" : "s");
+        printf(bl_trn("  monthly cap: %lld, exceeded in %zu month\n",
+                      "  monthly cap: %lld, exceeded in %zu months\n",
+                      (unsigned long)f->months_over_cap),
+               (long long)f->monthly_cap, f->months_over_cap);
     for (size_t i = 0; i < f->nmonths; i++) {
         const bl_forfait_month *fm = &f->months[i];
         if (fm->patrons_over_quota == 0 && fm->extra_units == 0)
             continue;
         bl_month_format(fm->month, m);
-        printf("  over quota:  %s: %lld patron%s over %lld a month, %lld extra units\n", m,
-               (long long)fm->patrons_over_quota, fm->patrons_over_quota == 1 ? "" : "s",
-               (long long)fm->quota, (long long)fm->extra_units);
+        printf(bl_trn("  over quota:  %s: %lld patron over %lld a month, %lld extra units\n",
+                      "  over quota:  %s: %lld patrons over %lld a month, %lld extra units\n",
+                      (unsigned long)fm->patrons_over_quota),
+               m, (long long)fm->patrons_over_quota, (long long)fm->quota,
+               (long long)fm->extra_units);
     }
     for (size_t i = 0; i < f->nshares; i++) {
         const bl_forfait_share *s = &f->shares[i];
         dot_tenths(pct, sizeof pct, s->percent_tenths);
-        printf("  share:       %s %lld (%s%%)\n", s->partner_id ? s->partner_id : "(unattributed)",
-               (long long)s->units, pct);
+        text_decimal(pct);
+        printf(_("  share:       %s %lld (%s%%)\n"),
+               s->partner_id ? s->partner_id : _("(unattributed)"), (long long)s->units, pct);
     }
     printf("  %s\n", bl_forfait_sentence(f, sentence, sizeof sentence));
 }
@@ -160,7 +195,7 @@ int cmd_forfait(bl_cli *cli, int argc, char **argv)
     }
     if (argc < 2 || strcmp(argv[1], "status") != 0)
         return cli_usage("forfait", USAGE,
-                         argc < 2 ? "missing subcommand%s" : "unknown subcommand '%s'",
+                         argc < 2 ? N_("missing subcommand%s") : N_("unknown subcommand '%s'"),
                          argc < 2 ? "" : argv[1]);
     argc--, argv++;
     /* Today as a UTC civil date by arithmetic: no time zone involved. */
@@ -207,8 +242,8 @@ int cmd_forfait(bl_cli *cli, int argc, char **argv)
         rc = print_csv(fs, n);
     } else {
         if (n == 0)
-            printf("No forfait in the store (add forfaits.csv to the network folder and run "
-                   "'bilan network import').\n");
+            printf(_("No forfait in the store (add forfaits.csv to the network folder and run "
+                     "'bilan network import').\n"));
         for (size_t i = 0; i < n; i++) {
             if (i)
                 printf("\n");

@@ -39,12 +39,12 @@ static bl_status print_harvest(void *ctx, const bl_harvest_row *r)
 int cmd_gaps(bl_cli *cli, int argc, char **argv)
 {
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: %s\n\n"
-               "For each resource that COUNTER reports feed, lists the months of the range\n"
-               "with no data at all, one per line: resource id, month, resource name\n"
-               "(tab-separated); then the months a SUSHI harvest could not get\n"
-               "(sushi:ENDPOINT/REPORT, month, state, code and message: docs/sushi.md).\n"
-               "Exit status 0 when there is no gap, 1 when there is one.\n",
+        printf(_("usage: %s\n\n"
+                 "For each resource that COUNTER reports feed, lists the months of the range\n"
+                 "with no data at all, one per line: resource id, month, resource name\n"
+                 "(tab-separated); then the months a SUSHI harvest could not get\n"
+                 "(sushi:ENDPOINT/REPORT, month, state, code and message: docs/sushi.md).\n"
+                 "Exit status 0 when there is no gap, 1 when there is one.\n"),
                USAGE);
         return 0;
     }

@@ -13,34 +13,34 @@ static const char USAGE[] =
 
 static void help(void)
 {
-    printf("usage: %s\n\n"
-           "Ingests usage files into the store, each in one transaction.\n\n"
-           "  --format FMT          auto (default: by content), counter5, counter5-json,\n"
-           "                        counter4, combined, common, ezproxy, profile, or\n"
-           "                        custom:'FORMAT' (Apache LogFormat specifiers, e.g.\n"
-           "                        custom:'%%h %%l %%u %%t \"%%r\" %%>s %%b')\n"
-           "  --provider NAME       provider name recorded for the files (default: the\n"
-           "                        report's Created_By)\n"
-           "  --library ID          COUNTER: the library (id of libraries.csv) of a report\n"
-           "                        that names no institution (a table without its header\n"
-           "                        block); without it such usage is unattributed\n"
-           "  --library-param NAME  logs: take the library from this URL query parameter,\n"
-           "                        matched against the libraries' aliases (default: the\n"
-           "                        client IP against their ip_ranges)\n"
-           "  --strict              refuse a whole file as soon as one row is bad\n"
-           "  --force               logs: ingest a log whose hits overlap in time those of\n"
-           "                        a log already ingested for the same resource (refused\n"
-           "                        otherwise: the same hits would be counted twice)\n"
-           "  --profile ID          read the file with the network's profile ID\n"
-           "                        (profiles/ID.ini; default: a file that is neither\n"
-           "                        COUNTER nor a log is matched to a profile by its\n"
-           "                        header row; docs/profiles.md)\n\n"
-           "Files may be plain or gzip'd. A file already ingested (same content) is\n"
-           "skipped. A newer report restating months replaces them. A bad row is\n"
-           "rejected alone (FILE:LINE: field: reason on stderr) and recorded; a file that\n"
-           "cannot be read as a whole is refused, the store unchanged for it.\n\n"
-           "Exit status: 0 when every file was ingested or skipped, 65 when a file was\n"
-           "refused, 66 when a file or the --profile is missing.\n",
+    printf(_("usage: %s\n\n"
+             "Ingests usage files into the store, each in one transaction.\n\n"
+             "  --format FMT          auto (default: by content), counter5, counter5-json,\n"
+             "                        counter4, combined, common, ezproxy, profile, or\n"
+             "                        custom:'FORMAT' (Apache LogFormat specifiers, e.g.\n"
+             "                        custom:'%%h %%l %%u %%t \"%%r\" %%>s %%b')\n"
+             "  --provider NAME       provider name recorded for the files (default: the\n"
+             "                        report's Created_By)\n"
+             "  --library ID          COUNTER: the library (id of libraries.csv) of a report\n"
+             "                        that names no institution (a table without its header\n"
+             "                        block); without it such usage is unattributed\n"
+             "  --library-param NAME  logs: take the library from this URL query parameter,\n"
+             "                        matched against the libraries' aliases (default: the\n"
+             "                        client IP against their ip_ranges)\n"
+             "  --strict              refuse a whole file as soon as one row is bad\n"
+             "  --force               logs: ingest a log whose hits overlap in time those of\n"
+             "                        a log already ingested for the same resource (refused\n"
+             "                        otherwise: the same hits would be counted twice)\n"
+             "  --profile ID          read the file with the network's profile ID\n"
+             "                        (profiles/ID.ini; default: a file that is neither\n"
+             "                        COUNTER nor a log is matched to a profile by its\n"
+             "                        header row; docs/profiles.md)\n\n"
+             "Files may be plain or gzip'd. A file already ingested (same content) is\n"
+             "skipped. A newer report restating months replaces them. A bad row is\n"
+             "rejected alone (FILE:LINE: field: reason on stderr) and recorded; a file that\n"
+             "cannot be read as a whole is refused, the store unchanged for it.\n\n"
+             "Exit status: 0 when every file was ingested or skipped, 65 when a file was\n"
+             "refused, 66 when a file or the --profile is missing.\n"),
            USAGE);
 }
 
@@ -60,7 +60,7 @@ void cli_print_diag(void *ctx, const bl_diag *d)
     size_t before = held->len;
     bl_status rc;
     if (d->level == BL_DIAG_NOTE)
-        rc = bl_buf_printf(held, "bilan: %s: note: %s\n", path, d->reason);
+        rc = bl_buf_printf(held, _("bilan: %s: note: %s\n"), path, d->reason);
     else if (d->field)
         rc = bl_buf_printf(held, "bilan: %s:%lu: %s: %s\n", path, d->line, d->field, d->reason);
     else
@@ -172,8 +172,10 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
                 r.source_id, path, r.format, b, e, l->lines, l->events, l->unattributed, l->robot,
                 l->status, l->not_resource, l->static_);
             if (r.rows_rejected)
-                cli_printf_safe(stdout, "; %ld line%s rejected", r.rows_rejected,
-                                r.rows_rejected == 1 ? "" : "s");
+                cli_printf_safe(stdout,
+                                bl_trn("; %ld line rejected", "; %ld lines rejected",
+                                       (unsigned long)r.rows_rejected),
+                                r.rows_rejected);
         } else {
             cli_printf_safe(stdout,
                             "#%lld %s: %s%s%s %s..%s: %ld accepted, %ld rejected, %ld unattributed",
@@ -183,8 +185,11 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
         if (r.lines_skipped)
             cli_printf_safe(stdout, ", %ld lines skipped", r.lines_skipped);
         if (r.replaced_rows)
-            cli_printf_safe(stdout, "; restated %ld cells of %ld earlier file%s", r.replaced_rows,
-                            r.replaced_sources, r.replaced_sources == 1 ? "" : "s");
+            cli_printf_safe(stdout,
+                            bl_trn("; restated %ld cells of %ld earlier file",
+                                   "; restated %ld cells of %ld earlier files",
+                                   (unsigned long)r.replaced_sources),
+                            r.replaced_rows, r.replaced_sources);
         if (r.kept_rows)
             cli_printf_safe(stdout, "; %ld earlier cells kept (rejected rows)", r.kept_rows);
         if (r.superseded_rows)

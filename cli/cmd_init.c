@@ -19,12 +19,12 @@ static const char *const FILES[] = {"partners.csv", "libraries.csv", "resources.
 
 static void help(void)
 {
-    printf("usage: %s\n\n"
-           "Writes a network folder to start from: partners.csv, libraries.csv,\n"
-           "resources.csv and forfaits.csv with one example row each, and LISEZMOI.txt\n"
-           "explaining every column (in French). Replace the examples with your network,\n"
-           "then run 'bilan network import DIR'. DIR is created when missing; a file\n"
-           "already in it is never overwritten (the command then writes nothing, exit 73).\n",
+    printf(_("usage: %s\n\n"
+             "Writes a network folder to start from: partners.csv, libraries.csv,\n"
+             "resources.csv and forfaits.csv with one example row each, and LISEZMOI.txt\n"
+             "explaining every column (in French). Replace the examples with your network,\n"
+             "then run 'bilan network import DIR'. DIR is created when missing; a file\n"
+             "already in it is never overwritten (the command then writes nothing, exit 73).\n"),
            USAGE);
 }
 
@@ -36,7 +36,7 @@ static bool copy_file(const char *src, const char *dst, char *err, size_t errlen
     char *data = NULL;
     FILE *in = fopen(src, "rb");
     if (!in) {
-        snprintf(err, errlen, "cannot read '%s': %s", src, strerror(errno));
+        snprintf(err, errlen, _("cannot read '%s': %s"), src, strerror(errno));
         return false;
     }
     bl_buf b = BL_BUF_INIT((size_t)1 << 20);
@@ -50,7 +50,7 @@ static bool copy_file(const char *src, const char *dst, char *err, size_t errlen
     data = b.data;
     len = b.len;
     if (!ok)
-        snprintf(err, errlen, "cannot read '%s'", src);
+        snprintf(err, errlen, _("cannot read '%s'"), src);
     bl_status rc = ok ? bl_outfile_put(dst, data ? data : "", len, false, err, errlen) : BL_IO;
     bl_buf_release(&b);
     return rc == BL_OK;
@@ -64,7 +64,8 @@ int cmd_init(bl_cli *cli, int argc, char **argv)
         return 0;
     }
     if (argc != 2 || argv[1][0] == '-')
-        return cli_usage("init", USAGE, argc < 2 ? "missing directory" : "expected one directory");
+        return cli_usage("init", USAGE,
+                         argc < 2 ? N_("missing directory") : N_("expected one directory"));
     const char *dir = argv[1];
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
         cli_error("cannot create '%s': %s", dir, strerror(errno));
@@ -96,8 +97,8 @@ int cmd_init(bl_cli *cli, int argc, char **argv)
         }
         return cli_exit(BL_CANTCREAT);
     }
-    printf("%s: network templates written (%zu files); see %s/LISEZMOI.txt, then run\n"
-           "  bilan network import %s\n",
+    printf(_("%s: network templates written (%zu files); see %s/LISEZMOI.txt, then run\n"
+             "  bilan network import %s\n"),
            dir, NFILES, dir, dir);
     return 0;
 }

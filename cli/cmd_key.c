@@ -9,15 +9,15 @@ static const char USAGE[] = "bilan key rotate";
 
 static void help(void)
 {
-    printf("usage: %s\n\n"
-           "Manages the secret key, kept in the store, with which IP addresses, logins\n"
-           "and session ids read from access logs are hashed (SipHash) in memory. No\n"
-           "identifier is ever written anywhere; the key only makes the in-memory\n"
-           "pseudonyms impossible to recompute without the store.\n\n"
-           "  rotate   replace the key by a new random one. Pseudonyms computed after\n"
-           "           the rotation are unrelated to earlier ones, so a patron active\n"
-           "           before and after it counts twice in distinct-user estimates\n"
-           "           merged across that date.\n",
+    printf(_("usage: %s\n\n"
+             "Manages the secret key, kept in the store, with which IP addresses, logins\n"
+             "and session ids read from access logs are hashed (SipHash) in memory. No\n"
+             "identifier is ever written anywhere; the key only makes the in-memory\n"
+             "pseudonyms impossible to recompute without the store.\n\n"
+             "  rotate   replace the key by a new random one. Pseudonyms computed after\n"
+             "           the rotation are unrelated to earlier ones, so a patron active\n"
+             "           before and after it counts twice in distinct-user estimates\n"
+             "           merged across that date.\n"),
            USAGE);
 }
 
@@ -49,6 +49,6 @@ int cmd_key(bl_cli *cli, int argc, char **argv)
         return cli_exit(rc);
     }
     bl_store_close(st);
-    printf("pseudonymisation key replaced\n");
+    printf(_("pseudonymisation key replaced\n"));
     return 0;
 }

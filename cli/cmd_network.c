@@ -12,39 +12,58 @@ static const char USAGE[] =
 
 static void help(void)
 {
-    printf("usage: %s\n\n"
-           "Imports the network's reference lists from DIR, replacing the previous ones\n"
-           "in one transaction:\n"
-           "  partners.csv    id, name, kind, population, population_year,\n"
-           "                  rate_per_inhabitant, emails\n"
-           "  libraries.csv   id, partner_id, name, aliases, ip_ranges\n"
-           "  resources.csv   id, name, provider, kind, annual_cost, counter_names,\n"
-           "                  url_pattern, request_pattern, headline_metric\n"
-           "  forfaits.csv    (optional) id, resource_id, units, start, end, metric,\n"
-           "                  monthly_cap, per_patron_monthly_quota, alert_percent\n"
-           "  sushi.csv       (optional) id, url, release, customer_id, requestor_id,\n"
-           "                  api_key, platform, reports, library_id, date_format\n"
-           "                  (secrets only as env:NAME or file:/PATH, docs/sushi.md)\n"
-           "  profiles/ID.ini (optional) how to read a provider's own export\n"
-           "                  (docs/profiles.md); errors as FILE:LINE\n"
-           "UTF-8 (with or without BOM) or Windows-1252; comma, semicolon or tab;\n"
-           "decimal comma or point. List cells are separated by ';' (quote them in a\n"
-           "semicolon file). Ids and references to them: [a-z0-9][a-z0-9._-]*, at most\n"
-           "64 characters. A row with more cells than the header is an error; a shorter\n"
-           "row reads its missing cells as empty, an error when a required one is missing.\n"
-           "On the first bad cell, prints FILE:LINE:COLUMN and the reason, exits 65,\n"
-           "and leaves the store unchanged. Usage already ingested is re-attributed.\n"
-           "Every column and rule: docs/network.md.\n\n"
-           "'bilan network show' prints the network as stored: each list (or the one\n"
-           "named), every item with its columns, the months it has usage in\n"
-           "(first_month, last_month) and its problems: a partner without library, a\n"
-           "library without alias nor IP range or whose IP range overlaps another\n"
-           "library's, a resource without COUNTER name nor URL pattern. --format csv\n"
-           "writes one CSV table (one list only) with a 'problems' column.\n",
+    printf(_("usage: %s\n\n"
+             "Imports the network's reference lists from DIR, replacing the previous ones\n"
+             "in one transaction:\n"
+             "  partners.csv    id, name, kind, population, population_year,\n"
+             "                  rate_per_inhabitant, emails\n"
+             "  libraries.csv   id, partner_id, name, aliases, ip_ranges\n"
+             "  resources.csv   id, name, provider, kind, annual_cost, counter_names,\n"
+             "                  url_pattern, request_pattern, headline_metric\n"
+             "  forfaits.csv    (optional) id, resource_id, units, start, end, metric,\n"
+             "                  monthly_cap, per_patron_monthly_quota, alert_percent\n"
+             "  sushi.csv       (optional) id, url, release, customer_id, requestor_id,\n"
+             "                  api_key, platform, reports, library_id, date_format\n"
+             "                  (secrets only as env:NAME or file:/PATH, docs/sushi.md)\n"
+             "  profiles/ID.ini (optional) how to read a provider's own export\n"
+             "                  (docs/profiles.md); errors as FILE:LINE\n"
+             "UTF-8 (with or without BOM) or Windows-1252; comma, semicolon or tab;\n"
+             "decimal comma or point. List cells are separated by ';' (quote them in a\n"
+             "semicolon file). Ids and references to them: [a-z0-9][a-z0-9._-]*, at most\n"
+             "64 characters. A row with more cells than the header is an error; a shorter\n"
+             "row reads its missing cells as empty, an error when a required one is missing.\n"
+             "On the first bad cell, prints FILE:LINE:COLUMN and the reason, exits 65,\n"
+             "and leaves the store unchanged. Usage already ingested is re-attributed.\n"
+             "Every column and rule: docs/network.md.\n\n"
+             "'bilan network show' prints the network as stored: each list (or the one\n"
+             "named), every item with its columns, the months it has usage in\n"
+             "(first_month, last_month) and its problems: a partner without library, a\n"
+             "library without alias nor IP range or whose IP range overlaps another\n"
+             "library's, a resource without COUNTER name nor URL pattern. --format csv\n"
+             "writes one CSV table (one list only) with a 'problems' column.\n"),
            USAGE);
 }
 
 static const char *const LISTS[] = {"partners", "libraries", "resources", "forfaits"};
+/* The lists' titles in the text output. */
+static const char *const TITLES[] = {N_("partners"), N_("libraries"), N_("resources"),
+                                     N_("forfaits")};
+
+/* "N partners" and the like, for the text output's last line. The English
+ * keeps the plural for one (as it always did); a translation may not. */
+static const char *count_fmt(int list, long n)
+{
+    switch (list) {
+    case 0:
+        return bl_trn("%ld partners", "%ld partners", (unsigned long)n);
+    case 1:
+        return bl_trn("%ld libraries", "%ld libraries", (unsigned long)n);
+    case 2:
+        return bl_trn("%ld resources", "%ld resources", (unsigned long)n);
+    default:
+        return bl_trn("%ld forfaits", "%ld forfaits", (unsigned long)n);
+    }
+}
 
 typedef struct show {
     const char *const *cols;
@@ -75,7 +94,7 @@ static bl_status show_row(void *ctx, const char *const *cells, size_t n)
         for (size_t i = 1; i < n && rc == BL_OK; i++)
             if (i != name && *cells[i])
                 rc = bl_buf_printf(&s->b, "    %s: %s\n",
-                                   strcmp(s->cols[i], "problems") == 0 ? "PROBLEMS" : s->cols[i],
+                                   strcmp(s->cols[i], "problems") == 0 ? _("PROBLEMS") : s->cols[i],
                                    cells[i]);
     }
     if (rc == BL_OK && fwrite(s->b.data, 1, s->b.len, stdout) != s->b.len)
@@ -114,8 +133,9 @@ static int cmd_show(bl_cli *cli, int argc, char **argv)
                 first = last = k;
         if (first < 0 || optind + 1 < argc)
             return cli_usage("network", USAGE,
-                             first < 0 ? "'%s' is not partners, libraries, resources or forfaits"
-                                       : "unexpected argument '%s'",
+                             first < 0
+                                 ? N_("'%s' is not partners, libraries, resources or forfaits")
+                                 : N_("unexpected argument '%s'"),
                              argv[first < 0 ? optind : optind + 1]);
     }
     if (csv && first != last)
@@ -137,22 +157,25 @@ static int cmd_show(bl_cli *cli, int argc, char **argv)
                 fputc(s.cols[i + 1] ? ',' : '\n', stdout);
             }
         else
-            printf("%s== %s\n", k > first ? "\n" : "", LISTS[k]);
+            printf("%s== %s\n", k > first ? "\n" : "", _(TITLES[k]));
         if (rc == BL_OK)
             rc = bl_network_show(st, (bl_net_list)k, show_row, &s, &problems);
         counts[k] = s.items;
         bl_buf_release(&s.b);
     }
     if (rc == BL_OK && !csv) {
-        printf("\nnetwork:");
-        for (int k = first; k <= last; k++)
-            printf("%s %ld %s", k > first ? "," : "", counts[k], LISTS[k]);
-        printf("; %ld with problems\n", problems);
+        fputs(_("\nnetwork:"), stdout);
+        for (int k = first; k <= last; k++) {
+            fputs(k > first ? ", " : " ", stdout);
+            printf(count_fmt(k, counts[k]), counts[k]);
+        }
+        printf(bl_trn("; %ld with problems\n", "; %ld with problems\n", (unsigned long)problems),
+               problems);
     }
     if (rc == BL_OK && fflush(stdout) != 0)
         rc = BL_IO;
     if (rc != BL_OK)
-        cli_error("network show failed: %s", rc == BL_IO ? "write error" : bl_store_errmsg(st));
+        cli_error("network show failed: %s", rc == BL_IO ? _("write error") : bl_store_errmsg(st));
     bl_store_close(st);
     return cli_exit(rc);
 }
@@ -167,7 +190,7 @@ int cmd_network(bl_cli *cli, int argc, char **argv)
         return cmd_show(cli, argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "import") != 0)
         return cli_usage("network", USAGE,
-                         argc < 2 ? "missing subcommand" : "unknown subcommand '%s'",
+                         argc < 2 ? N_("missing subcommand") : N_("unknown subcommand '%s'"),
                          argc < 2 ? "" : argv[1]);
     if (argc >= 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
         help();
@@ -187,12 +210,13 @@ int cmd_network(bl_cli *cli, int argc, char **argv)
         bl_store_close(st);
         return cli_exit(rc);
     }
-    printf("network: %d partners, %d libraries, %d resources, %d forfaits", n.partners, n.libraries,
-           n.resources, n.forfaits);
+    printf(_("network: %d partners, %d libraries, %d resources, %d forfaits"), n.partners,
+           n.libraries, n.resources, n.forfaits);
     if (n.sushi)
-        printf(", %d SUSHI endpoints", n.sushi);
+        printf(bl_trn(", %d SUSHI endpoints", ", %d SUSHI endpoints", (unsigned long)n.sushi),
+               n.sushi);
     if (n.profiles) /* profile */
-        printf(", %d profiles", n.profiles);
+        printf(bl_trn(", %d profiles", ", %d profiles", (unsigned long)n.profiles), n.profiles);
     printf("\n");
     bl_store_close(st);
     return 0;

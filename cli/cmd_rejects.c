@@ -19,10 +19,10 @@ static bl_status print_reject(void *ctx, const bl_reject_row *r)
 int cmd_rejects(bl_cli *cli, int argc, char **argv)
 {
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: %s\n\n"
-               "Lists the rows rejected when SOURCE was ingested, as FILE:LINE: field: reason.\n"
-               "SOURCE is a source id or a file name as listed by 'bilan sources' (the\n"
-               "latest file of that name).\n",
+        printf(_("usage: %s\n\n"
+                 "Lists the rows rejected when SOURCE was ingested, as FILE:LINE: field: reason.\n"
+                 "SOURCE is a source id or a file name as listed by 'bilan sources' (the\n"
+                 "latest file of that name).\n"),
                USAGE);
         return 0;
     }

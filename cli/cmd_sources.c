@@ -11,33 +11,33 @@ static const char USAGE[] = "bilan sources [--format text|csv] | bilan sources r
 
 static void help(void)
 {
-    printf("usage: bilan sources [--format text|csv]\n"
-           "       bilan sources remove ID...\n\n"
-           "Lists every ingested file: id, name, format, report id, period, rows\n"
-           "accepted / rejected / unattributed, lines skipped, the report's Created date,\n"
-           "and its status: counted, partly or wholly superseded by a report created later\n"
-           "(which one), or removed. For logs: lines read, usage events counted, lines\n"
-           "ignored by cause (robot, HTTP status, not a resource, static asset) and\n"
-           "unattributed events.\n\n"
-           "  --format text|csv   text (default) or CSV with a header row\n\n"
-           "'remove' takes out the given sources and everything they contributed, in one\n"
-           "transaction: afterwards exports, forfaits and reports equal those of a store\n"
-           "that never ingested them, and a value a removed report had restated comes back\n"
-           "from the earlier report. The sources stay listed, marked removed; the same file\n"
-           "can be ingested again.\n");
+    printf(_("usage: bilan sources [--format text|csv]\n"
+             "       bilan sources remove ID...\n\n"
+             "Lists every ingested file: id, name, format, report id, period, rows\n"
+             "accepted / rejected / unattributed, lines skipped, the report's Created date,\n"
+             "and its status: counted, partly or wholly superseded by a report created later\n"
+             "(which one), or removed. For logs: lines read, usage events counted, lines\n"
+             "ignored by cause (robot, HTTP status, not a resource, static asset) and\n"
+             "unattributed events.\n\n"
+             "  --format text|csv   text (default) or CSV with a header row\n\n"
+             "'remove' takes out the given sources and everything they contributed, in one\n"
+             "transaction: afterwards exports, forfaits and reports equal those of a store\n"
+             "that never ingested them, and a value a removed report had restated comes back\n"
+             "from the earlier report. The sources stay listed, marked removed; the same file\n"
+             "can be ingested again.\n"));
 }
 
 static const char *status_of(const bl_source_row *r, char *buf, size_t n)
 {
     if (*r->removed_at)
-        snprintf(buf, n, "removed %s", r->removed_at);
+        snprintf(buf, n, _("removed %s"), r->removed_at);
     else if (r->cells > 0 && r->live == 0)
-        snprintf(buf, n, "superseded by #%lld", r->replaced_by);
+        snprintf(buf, n, _("superseded by #%lld"), r->replaced_by);
     else if (r->live < r->cells)
-        snprintf(buf, n, "partly superseded by #%lld (%lld of %lld cells counted)", r->replaced_by,
-                 r->live, r->cells);
+        snprintf(buf, n, _("partly superseded by #%lld (%lld of %lld cells counted)"),
+                 r->replaced_by, r->live, r->cells);
     else
-        snprintf(buf, n, "counted");
+        snprintf(buf, n, "%s", _("counted"));
     return buf;
 }
 
@@ -50,16 +50,17 @@ static bl_status print_text(void *ctx, const bl_source_row *r)
                     *r->period_begin ? r->period_begin : "?", *r->period_end ? r->period_end : "?",
                     *r->provider ? r->provider : "-", status_of(r, status, sizeof status));
     if (r->is_log && r->log.lines > 0)
-        printf("    %lld lines read, %lld usage events counted (%lld unattributed); ignored: "
-               "%lld robot, %lld status, %lld not a resource, %lld static; %lld rejected\n",
+        printf(_("    %lld lines read, %lld usage events counted (%lld unattributed); ignored: "
+                 "%lld robot, %lld status, %lld not a resource, %lld static; %lld rejected\n"),
                r->log.lines, r->log.events, r->log.unattributed, r->log.robot, r->log.status,
                r->log.not_resource, r->log.static_, r->rejected);
     else
-        printf("    %lld accepted, %lld rejected, %lld unattributed, %lld skipped\n", r->accepted,
-               r->rejected, r->unattributed, r->skipped);
+        printf(_("    %lld accepted, %lld rejected, %lld unattributed, %lld skipped\n"),
+               r->accepted, r->rejected, r->unattributed, r->skipped);
     if (!r->is_log)
-        cli_printf_safe(stdout, "    created %s%s\n", *r->created ? r->created : "(unknown)",
-                        r->created_plausible ? "" : " (not usable: the order of ingest decides)");
+        cli_printf_safe(stdout, "    created %s%s\n", *r->created ? r->created : _("(unknown)"),
+                        r->created_plausible ? ""
+                                             : _(" (not usable: the order of ingest decides)"));
     cli_printf_safe(stdout, "    sha256 %s, ingested %s\n", r->hash, r->ingested_at);
     return BL_OK;
 }
@@ -140,9 +141,12 @@ static int remove_sources(bl_cli *cli, int argc, char **argv)
     if (rc != BL_OK)
         cli_error("%s; nothing removed", bl_store_errmsg(st));
     else
-        printf("removed %lld source%s: %lld counted cells taken out, %lld earlier cells counted "
-               "again\n",
-               res.sources, res.sources == 1 ? "" : "s", res.rows_removed, res.rows_restored);
+        printf(bl_trn("removed %lld source: %lld counted cells taken out, %lld earlier cells "
+                      "counted again\n",
+                      "removed %lld sources: %lld counted cells taken out, %lld earlier cells "
+                      "counted again\n",
+                      (unsigned long)res.sources),
+               res.sources, res.rows_removed, res.rows_restored);
     bl_store_close(st);
     free(ids);
     return cli_exit(rc);

@@ -23,20 +23,21 @@ static const struct command {
 
 static void usage_main(FILE *f)
 {
-    fprintf(f, "usage: bilan [--db PATH] [--version] [--help] COMMAND [ARGS]\n"
-               "       bilan help [COMMAND]\n\n"
-               "Usage statistics of a department's digital resources, per partner library.\n\n"
-               "Commands:\n");
+    fprintf(f, _("usage: bilan [--db PATH] [--version] [--help] COMMAND [ARGS]\n"
+                 "       bilan help [COMMAND]\n\n"
+                 "Usage statistics of a department's digital resources, per partner library.\n\n"
+                 "Commands:\n"));
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\nOptions:\n"
-               "  --db PATH   the store (default: $BILAN_DB, else bilan.db)\n"
-               "  --version   print the version and exit\n"
-               "  --help      print this help and exit\n\n"
-               "--db may also follow the command. Run 'bilan help COMMAND' (or\n"
-               "'bilan COMMAND --help') for a command's options.\n"
-               "Exit status: 0 ok, 64 usage, 65 bad input data, 66 missing input,\n"
-               "70 internal error, 73 cannot create output, 74 I/O error, 75 temporary failure.\n");
+        fprintf(f, "  %-9s %s\n", commands[i].name, _(commands[i].summary));
+    fprintf(f,
+            _("\nOptions:\n"
+              "  --db PATH   the store (default: $BILAN_DB, else bilan.db)\n"
+              "  --version   print the version and exit\n"
+              "  --help      print this help and exit\n\n"
+              "--db may also follow the command. Run 'bilan help COMMAND' (or\n"
+              "'bilan COMMAND --help') for a command's options.\n"
+              "Exit status: 0 ok, 64 usage, 65 bad input data, 66 missing input,\n"
+              "70 internal error, 73 cannot create output, 74 I/O error, 75 temporary failure.\n"));
 }
 
 int main(int argc, char **argv)
@@ -51,8 +52,8 @@ int main(int argc, char **argv)
             usage_main(stdout);
             return 0;
         } else if (strcmp(argv[i], "--version") == 0) {
-            printf("bilan %s (store schema %d)\ndata: %s\n", BL_VERSION, bl_store_schema_version(),
-                   cli_data_dir());
+            printf(_("bilan %s (store schema %d)\ndata: %s\n"), BL_VERSION,
+                   bl_store_schema_version(), cli_data_dir());
             return 0;
         } else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
             cli.db_path = argv[++i];

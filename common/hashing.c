@@ -2,6 +2,7 @@
  * content; SipHash-2-4 is the keyed hash that pseudonymises identifiers in
  * memory. */
 #include "bilan/common.h"
+#include "bilan/i18n.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -34,7 +35,7 @@ bl_status bl_sha256_file(const char *path, char hex[65], char **errmsg)
     FILE *f = fopen(path, "rb");
     EVP_MD_CTX *ctx = NULL;
     if (!f) {
-        *errmsg = bl_strdup_printf("cannot open '%s': %s", path, strerror(errno));
+        *errmsg = bl_strdup_printf(_("cannot open '%s': %s"), path, strerror(errno));
         return BL_NOINPUT;
     }
     ctx = EVP_MD_CTX_new();
@@ -46,7 +47,7 @@ bl_status bl_sha256_file(const char *path, char hex[65], char **errmsg)
     while ((got = fread(buf, 1, sizeof buf, f)) > 0)
         EVP_DigestUpdate(ctx, buf, got);
     if (ferror(f)) {
-        *errmsg = bl_strdup_printf("cannot read '%s': %s", path, strerror(errno));
+        *errmsg = bl_strdup_printf(_("cannot read '%s': %s"), path, strerror(errno));
         st = BL_IO;
         goto out;
     }

@@ -2,6 +2,7 @@
  * responses): never through a symbolic link, never half-written, never in a
  * folder that others may write to. See docs/security.md, "Output files". */
 #include "bilan/common.h"
+#include "bilan/i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +31,7 @@ int bl_mkdirs(const char *path)
 
 static bl_status fail(bl_outfile *o, char *err, size_t errlen, int e, const char *what)
 {
-    snprintf(err, errlen, "cannot create '%s': %s", o->path, what ? what : strerror(e));
+    snprintf(err, errlen, _("cannot create '%s': %s"), o->path, what ? what : strerror(e));
     bl_outfile_abort(o);
     return BL_CANTCREAT;
 }
@@ -62,8 +63,8 @@ bl_status bl_outfile_open(bl_outfile *o, const char *path, char *err, size_t err
     /* Another local user could plant or swap files there. */
     if (sb.st_mode & S_IWOTH)
         return fail(o, err, errlen, 0,
-                    "its folder is writable by every user; "
-                    "choose a folder of your own (chmod o-w)");
+                    _("its folder is writable by every user; "
+                      "choose a folder of your own (chmod o-w)"));
     /* A fresh, unpredictable name, created only if it does not exist and
      * never through a link: nothing planted in advance can be written. */
     for (int attempt = 0; attempt < 16; attempt++) {
@@ -73,7 +74,7 @@ bl_status bl_outfile_open(bl_outfile *o, const char *path, char *err, size_t err
         if (ufd >= 0)
             close(ufd);
         if (got != (ssize_t)sizeof rnd)
-            return fail(o, err, errlen, EIO, "no random source");
+            return fail(o, err, errlen, EIO, _("no random source"));
         snprintf(o->tmp, sizeof o->tmp, ".bilan-%02x%02x%02x%02x%02x%02x.tmp", rnd[0], rnd[1],
                  rnd[2], rnd[3], rnd[4], rnd[5]);
         o->fd =
@@ -94,8 +95,8 @@ bl_status bl_outfile_write(bl_outfile *o, const void *p, size_t n, char *err, si
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
-            snprintf(err, errlen, "cannot write '%s': %s", o->path,
-                     w < 0 ? strerror(errno) : "short write");
+            snprintf(err, errlen, _("cannot write '%s': %s"), o->path,
+                     w < 0 ? strerror(errno) : _("short write"));
             return BL_CANTCREAT;
         }
         c += w;
@@ -118,7 +119,7 @@ bl_status bl_outfile_commit(bl_outfile *o, bool replace, char *err, size_t errle
     if (rc != 0) {
         int e = errno;
         if (e == EEXIST) {
-            snprintf(err, errlen, "'%s' already exists: not overwritten", o->path);
+            snprintf(err, errlen, _("'%s' already exists: not overwritten"), o->path);
             bl_outfile_abort(o);
             return BL_CANTCREAT;
         }

@@ -1,6 +1,7 @@
 /* The limits every PCRE2 match runs under, and the import-time check of a
  * pattern against them (include/bilan/pcre.h). */
 #include "bilan/pcre.h"
+#include "bilan/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +65,7 @@ bool bl_pcre_check(const char *pat, uint32_t flags, char *msg, size_t n)
     if (!re) {
         PCRE2_UCHAR buf[256];
         pcre2_get_error_message(errcode, buf, sizeof buf);
-        snprintf(msg, n, "not a valid PCRE2 pattern: %s at offset %zu", (const char *)buf,
+        snprintf(msg, n, _("not a valid PCRE2 pattern: %s at offset %zu"), (const char *)buf,
                  (size_t)off);
         return false;
     }
@@ -73,7 +74,7 @@ bool bl_pcre_check(const char *pat, uint32_t flags, char *msg, size_t n)
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
     bool ok = true;
     if (!md || !bl_pcre_limits_init(&l)) {
-        snprintf(msg, n, "out of memory");
+        snprintf(msg, n, "%s", _("out of memory"));
         ok = false;
     } else {
         char s[SUBJECT_LEN + 1];
@@ -84,9 +85,9 @@ bool bl_pcre_check(const char *pat, uint32_t flags, char *msg, size_t n)
                 PCRE2_UCHAR buf[256];
                 pcre2_get_error_message(r, buf, sizeof buf);
                 snprintf(msg, n,
-                         "the pattern needs more than bilan's matching limits on a "
-                         "%d-character address (%s): it backtracks too much; "
-                         "simplify it (avoid nested quantifiers such as (a+)+)",
+                         _("the pattern needs more than bilan's matching limits on a "
+                           "%d-character address (%s): it backtracks too much; "
+                           "simplify it (avoid nested quantifiers such as (a+)+)"),
                          SUBJECT_LEN, (const char *)buf);
                 ok = false;
             }

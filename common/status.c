@@ -1,5 +1,6 @@
 /* Status codes: their text and their sysexits.h exit code, from one list. */
 #include "bilan/common.h"
+#include "bilan/i18n.h"
 
 static const char *const texts[] = {
 #define X(name, code, text) text,
@@ -15,8 +16,8 @@ static const int codes[] = {
 const char *bl_status_str(bl_status st)
 {
     if ((unsigned)st >= BL__STATUS_COUNT)
-        return "unknown status";
-    return texts[st];
+        return _("unknown status");
+    return _(texts[st]);
 }
 
 int bl_status_exit(bl_status st)

@@ -37,20 +37,22 @@
 #define BL_CAP_INFLATE_FREE (INT64_C(1) << 30)
 
 /* One list of status codes, with the sysexits.h value each maps to and its
- * text (libuv's error map). Fallible functions return a bl_status. */
-#define BL_STATUS_MAP(X)                     \
-    X(OK, 0, "success")                      \
-    X(USAGE, 64, "usage error")              \
-    X(DATA, 65, "bad input data")            \
-    X(NOINPUT, 66, "missing input")          \
-    X(INTERNAL, 70, "internal error")        \
-    X(CANTCREAT, 73, "cannot create output") \
-    X(IO, 74, "input/output error")          \
-    X(TEMPFAIL, 75, "temporary failure")     \
-    X(NOMEM, 70, "out of memory")            \
-    X(DUPLICATE, 0, "already ingested")      \
-    X(NOTFOUND, 66, "not found")             \
-    X(RANGE, 65, "count out of range")
+ * text (libuv's error map). Fallible functions return a bl_status. The
+ * texts are marked N_ for the catalog (bilan/i18n.h, where this list is
+ * expanded with its texts: common/status.c). */
+#define BL_STATUS_MAP(X)                         \
+    X(OK, 0, N_("success"))                      \
+    X(USAGE, 64, N_("usage error"))              \
+    X(DATA, 65, N_("bad input data"))            \
+    X(NOINPUT, 66, N_("missing input"))          \
+    X(INTERNAL, 70, N_("internal error"))        \
+    X(CANTCREAT, 73, N_("cannot create output")) \
+    X(IO, 74, N_("input/output error"))          \
+    X(TEMPFAIL, 75, N_("temporary failure"))     \
+    X(NOMEM, 70, N_("out of memory"))            \
+    X(DUPLICATE, 0, N_("already ingested"))      \
+    X(NOTFOUND, 66, N_("not found"))             \
+    X(RANGE, 65, N_("count out of range"))
 
 typedef enum bl_status {
 #define BL__ST_ENUM(name, code, text) BL_##name,
