@@ -61,6 +61,11 @@ static bl_status fail(bl_sheet_out *w, bl_status rc, const char *why)
     return w->rc;
 }
 
+bl_status bl_sheet_out_status(const bl_sheet_out *w)
+{
+    return w->rc;
+}
+
 const char *bl_sheet_out_errmsg(const bl_sheet_out *w)
 {
     return w->errmsg;

@@ -55,7 +55,9 @@ bl_status bl_sheet_out_fixed(bl_sheet_out *w, int64_t v, int decimals);
 /* An empty cell. */
 bl_status bl_sheet_out_empty(bl_sheet_out *w);
 
-/* The reason of the first failure, "" when none; borrowed. */
+/* The first failure's status (BL_OK when none) and its reason ("" when
+ * none; borrowed). */
+bl_status bl_sheet_out_status(const bl_sheet_out *w);
 const char *bl_sheet_out_errmsg(const bl_sheet_out *w);
 
 /* Writes what remains (the workbook, the central directory), then, for a
@@ -68,5 +70,18 @@ void bl_sheet_out_abort(bl_sheet_out *w);
 
 /* "xlsx" / "ods": parses a format name, case-insensitively. */
 bool bl_sheet_format_parse(const char *s, bl_sheet_format *f);
+
+/* ---- a report's figures as a workbook (render/model_sheet.c) ---------------------------- */
+
+struct bl_model;
+/* Writes the figures of report model m into w, one sheet per table of its
+ * PDF, in French like the PDF, with the months as columns: for a partner
+ * report « Chiffres clés », « Par ressource » (each resource's months, the
+ * period's and the previous period's totals) and « Forfaits » when it has
+ * gauges; for a network report « Par ressource » and « Par partenaire ».
+ * The figures are the model's, through the same functions as the PDF
+ * (bl_model_sum, bl_model_total_of, bl_model_compare): no data is an empty
+ * cell, never 0. Returns the writer's status. */
+bl_status bl_render_sheet(const struct bl_model *m, bl_sheet_out *w);
 
 #endif

@@ -301,3 +301,42 @@ Test(export, bad_options_and_unknown_partner_write_nothing)
     cr_assert_neq(access(x, F_OK), 0, "no file for a failed export");
     store_free(&s);
 }
+
+/* ---- bilan report --xlsx ------------------------------------------------------------------- */
+
+Test(report_xlsx, workbook_beside_the_pdf_says_what_the_pdf_says)
+{
+    store s;
+    store_setup(&s);
+    char dir[700];
+    snprintf(dir, sizeof dir, "%s/reports", s.dir);
+    const char *argv[] = {tu_bilan(), "--db",  s.db, "report", "mensuel",
+                          "2026-05",  "--out", dir,  "--xlsx", NULL};
+    const char *today[] = {"SOURCE_DATE_EPOCH=1782864000", NULL};
+    tu_run r = tu_runv(argv, today);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char pdf[800], x[800];
+    snprintf(pdf, sizeof pdf, "%s/2026-05/ccvo-mensuel.pdf", dir);
+    snprintf(x, sizeof x, "%s/2026-05/ccvo-mensuel.xlsx", dir);
+    assert_has(r.out, x);
+    tu_run_free(&r);
+    char *out = read_sheet(x, "xlsx");
+    assert_has(out, "zip: ok\nsheet: Chiffres clés frozen\n");
+    assert_has(out, "row: s:Consultations (mai 2026)|n:390\n");
+    assert_has(out, "row: s:Évolution à périmètre égal (%)|n:20.0\n");
+    assert_has(out, "row: s:Participation 2026 (€)|n:2178.00\n");
+    assert_has(out, "sheet: Par ressource frozen\n");
+    assert_has(out, "|s:avril 2026|s:mai 2026|s:Total mai 2026|s:Total avril 2026|s:Cumul 2026\n");
+    assert_has(out, "sheet: Forfaits frozen\n");
+    assert_has(out, "row: s:vod-2026|s:Cinéma à la demande|n:1000|n:850|n:85.0|n:80|s:vigilance\n");
+    free(out);
+    /* Resource by resource, the PDF's table and the workbook agree. */
+    char script[600];
+    snprintf(script, sizeof script, "%s/compare_report.py", BILAN_EXPORTS_TESTDIR);
+    const char *cmp[] = {PY, script, pdf, x, NULL};
+    r = tu_runv(cmp, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_str_eq(r.out, "ok 4\n");
+    tu_run_free(&r);
+    store_free(&s);
+}
