@@ -10,6 +10,7 @@
 #include "bilan/model.h"
 #include "bilan/pipeline.h"
 #include "bilan/render.h"
+#include "bilan/sheet_out.h"
 #include "bilan/store_queries.h"
 
 #include <errno.h>
@@ -62,7 +63,7 @@ static void help(void)
 
 typedef struct opts {
     const char *period_s, *kind, *partner, *smtp, *from, *outbox, *reports;
-    bool dry_run, resend, insecure;
+    bool dry_run, resend, insecure, attach_xlsx, retry_refused;
 } opts;
 
 typedef struct run {
@@ -228,12 +229,33 @@ static bl_status open_smtp(run *r)
  * recipient with the mail log written after each. The steps share buffers
  * freed at the one exit, which is what keeps a failure from leaking or from
  * sending twice. */
+static bl_status buf_write(void *ctx, const void *p, size_t n)
+{
+    return bl_buf_append(ctx, p, n);
+}
+
+/* The figures of the partner's report as an .xlsx in memory (the same
+ * workbook as 'bilan report --xlsx'). */
+static bl_status workbook(const bl_model *m, bl_buf *out, char *err, size_t errn)
+{
+    bl_sheet_out *w = NULL;
+    bl_status rc = bl_sheet_out_open(&w, BL_SHEET_XLSX, buf_write, out);
+    if (rc != BL_OK) {
+        bl_sheet_out_abort(w);
+        snprintf(err, errn, "%s", _("out of memory"));
+        return rc;
+    }
+    bl_render_sheet(m, w);
+    return bl_sheet_out_finish(w, false, err, errn);
+}
+
 static bl_status mail_partner(run *r, const bl_partner_info *p)
 {
     bl_status rc = BL_OK;
     char *emails = strdup(p->emails), *pdf = NULL, *pdf_path = NULL;
     bl_buf msg = BL_BUF_INIT((size_t)MAX_PDF * 2);
-    bl_buf body = BL_BUF_INIT(64 * 1024);
+    bl_buf body = BL_BUF_INIT(64 * 1024), html = BL_BUF_INIT(256 * 1024);
+    bl_buf xlsx = BL_BUF_INIT((size_t)MAX_PDF);
     bl_mail_summary *sum = calloc(1, sizeof *sum);
     const char *to[MAX_RCPT], *pending[MAX_RCPT];
     size_t npending = 0, pdf_len = 0;
@@ -366,9 +388,39 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
         bl_render_mail_body(&body, sum, model->kind, r->from_name[0] ? r->from_name : r->from_addr);
     if (rc != BL_OK)
         goto out;
-    bl_mail m = {r->from_name, r->from_addr,      to,  nto,     subject, bl_buf_cstr(&body),
-                 attach,       "application/pdf", pdf, pdf_len, now,     mid};
+    if (rc == BL_OK)
+        rc = bl_render_mail_html(&html, bl_buf_cstr(&body), model, subject);
+    if (rc != BL_OK)
+        goto out;
     char why[512];
+    char xname[300];
+    bl_mail_attachment more[1];
+    size_t nmore = 0;
+    if (r->o.attach_xlsx) {
+        if ((rc = workbook(model, &xlsx, why, sizeof why)) != BL_OK) {
+            cli_error("partner '%s': cannot write the spreadsheet: %s", p->id, why);
+            goto out;
+        }
+        snprintf(xname, sizeof xname, "bilan-%s-%s.xlsx", stem, r->period.id);
+        more[nmore++] = (bl_mail_attachment){
+            xname, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx.data,
+            xlsx.len};
+    }
+    bl_mail m = {r->from_name,
+                 r->from_addr,
+                 to,
+                 nto,
+                 subject,
+                 bl_buf_cstr(&body),
+                 attach,
+                 "application/pdf",
+                 pdf,
+                 pdf_len,
+                 now,
+                 mid,
+                 bl_buf_cstr(&html),
+                 more,
+                 nmore};
     rc = bl_mail_build(&m, &msg, why, sizeof why);
     if (rc != BL_OK) {
         cli_error("partner '%s': cannot build the message: %s", p->id, why);
@@ -433,6 +485,8 @@ out:
     free(sum);
     bl_buf_release(&msg);
     bl_buf_release(&body);
+    bl_buf_release(&html);
+    bl_buf_release(&xlsx);
     return rc;
 }
 
@@ -452,6 +506,8 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
                                              {"dry-run", no_argument, NULL, 'n'},
                                              {"resend", no_argument, NULL, 'R'},
                                              {"insecure", no_argument, NULL, 'I'},
+                                             {"attach-xlsx", no_argument, NULL, 'X'},
+                                             {"retry-refused", no_argument, NULL, 'F'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     run r = {0};
@@ -487,6 +543,12 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
             break;
         case 'I':
             r.o.insecure = true;
+            break;
+        case 'X':
+            r.o.attach_xlsx = true;
+            break;
+        case 'F':
+            r.o.retry_refused = true;
             break;
         case 'h':
             help();
