@@ -79,7 +79,7 @@ typedef struct run {
     int64_t pdf_epoch; /* the PDFs' dates: SOURCE_DATE_EPOCH, else -1 */
     bl_smtp *smtp;
     bool smtp_dead;
-    int sent, failed, skipped, written, missing, bad_address, bad_id;
+    int sent, failed, refused, skipped, written, missing, bad_address, bad_id;
 } run;
 
 /* ---- small helpers ------------------------------------------------------------- */
@@ -287,16 +287,34 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
         }
         goto out;
     }
+    size_t nrefused = 0;
     for (size_t i = 0; i < nto; i++) {
-        bool sent = false;
+        bool sent = false, refused = false;
+        char reply[256];
         if (!r->o.resend) {
             rc = bl_mail_log_was_sent(r->st, p->id, r->period.id, r->o.kind, to[i], &sent);
+            if (rc == BL_OK && !sent && !r->o.retry_refused)
+                rc = bl_mail_log_was_refused(r->st, p->id, r->period.id, r->o.kind, to[i], &refused,
+                                             reply, sizeof reply);
             if (rc != BL_OK)
                 goto out;
         }
-        if (!sent)
+        if (refused) {
+            /* A permanent refusal is not retried: the same message to the
+             * same address would be refused again. */
+            cli_warn("%s: not sent to %s: refused for good by the server (%s); fix the address "
+                     "in partners.csv, or use --retry-refused",
+                     p->id, to[i], reply);
+            nrefused++;
+        } else if (!sent) {
             pending[npending++] = to[i];
+        }
     }
+    if (npending == 0 && nrefused > 0) {
+        r->refused += (int)nrefused;
+        goto out;
+    }
+    r->refused += (int)nrefused;
     if (npending == 0) {
         printf("%s: already sent to ", p->id);
         for (size_t i = 0; i < nto; i++)
@@ -456,15 +474,24 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
     }
     for (size_t i = 0; i < npending; i++) {
         bl_status s = bl_smtp_send(r->smtp, r->from_addr, pending[i], msg.data, msg.len);
-        bl_mail_log_entry e = {p->id,      r->period.id,          r->o.kind, pending[i], mid,
-                               s == BL_OK, bl_smtp_reply(r->smtp)};
+        bool permanent = s != BL_OK && bl_smtp_permanent(r->smtp);
+        bl_mail_log_entry e = {
+            p->id,      r->period.id,           r->o.kind, pending[i],           mid,
+            s == BL_OK, bl_smtp_reply(r->smtp), permanent, bl_smtp_code(r->smtp)};
         bl_status lr = bl_mail_log_record(r->st, &e);
         if (s == BL_OK) {
             printf("%s: sent to %s (%s)\n", p->id, pending[i], bl_smtp_reply(r->smtp));
             r->sent++;
         } else {
             cli_error("%s: not sent to %s: %s", p->id, pending[i], bl_smtp_errmsg(r->smtp));
-            r->failed++;
+            if (permanent) {
+                cli_warn("%s: %s was refused for good: the next run will not retry it (see "
+                         "'bilan mail status %s')",
+                         p->id, pending[i], r->period.id);
+                r->refused++;
+            } else {
+                r->failed++;
+            }
         }
         if (lr != BL_OK) {
             /* Sent but not logged: say so, a re-run would send it again. */
@@ -510,6 +537,8 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
                                              {"retry-refused", no_argument, NULL, 'F'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
+    if (argc >= 2 && strcmp(argv[1], "status") == 0)
+        return cli_mail_status(cli, argc - 1, argv + 1);
     run r = {0};
     r.cli = cli;
     r.o.reports = "reports";
@@ -645,12 +674,21 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
     if (r.smtp_dead && rc == BL_OK)
         cli_error("nothing more sent: the server failed as a whole; once it is fixed, run the "
                   "same command again to send what is left");
-    if (!r.o.outbox && (r.sent || r.failed))
-        printf("%d sent, %d failed, %d partner%s already served\n", r.sent, r.failed, r.skipped,
-               r.skipped > 1 ? "s" : "");
+    if (!r.o.outbox && (r.sent || r.failed || r.refused)) {
+        if (r.refused)
+            printf(_("%d sent, %d failed, %d refused for good, %d partner(s) already served\n"),
+                   r.sent, r.failed, r.refused, r.skipped);
+        else
+            printf(bl_trn("%d sent, %d failed, %d partner already served\n",
+                          "%d sent, %d failed, %d partners already served\n",
+                          (unsigned long)r.skipped),
+                   r.sent, r.failed, r.skipped);
+    }
     if (rc == BL_OK) {
         if (r.failed || r.smtp_dead)
             rc = BL_TEMPFAIL;
+        else if (r.refused)
+            rc = BL_DATA;
         else if (r.missing)
             rc = BL_NOINPUT;
         else if (r.bad_address || r.bad_id)

@@ -22,6 +22,8 @@ struct bl_smtp {
     bool reply_done;   /* the reply buffer holds a complete reply */
     bool saw_rcpt;     /* this transaction got as far as RCPT */
     bool quitting;     /* QUIT sent: what follows is not news */
+    bool failed;       /* the last send failed */
+    bool reply_real;   /* reply holds the server's words, not libcurl's */
     char last_cmd[16]; /* verb of the last command sent, never its arguments */
     char reply[512];
     char err[1024];
@@ -274,6 +276,20 @@ bool bl_smtp_fatal(const bl_smtp *s)
     return s->fatal;
 }
 
+int bl_smtp_code(const bl_smtp *s)
+{
+    const char *r = s->reply;
+    if (r[0] >= '2' && r[0] <= '5' && r[1] >= '0' && r[1] <= '9' && r[2] >= '0' && r[2] <= '9' &&
+        (r[3] == ' ' || r[3] == '-' || r[3] == '\0'))
+        return (r[0] - '0') * 100 + (r[1] - '0') * 10 + (r[2] - '0');
+    return 0;
+}
+
+bool bl_smtp_permanent(const bl_smtp *s)
+{
+    return s->failed && !s->fatal && s->saw_rcpt && s->reply_real && bl_smtp_code(s) / 100 == 5;
+}
+
 static void explain(bl_smtp *s, CURLcode cc, const char *rcpt)
 {
     const char *detail = s->curlerr[0] ? s->curlerr : curl_easy_strerror(cc);
@@ -325,7 +341,7 @@ bl_status bl_smtp_send(bl_smtp *s, const char *from_addr, const char *rcpt, cons
         return BL_NOMEM;
     reader r = {msg, len, 0};
     s->reply[0] = s->err[0] = s->curlerr[0] = s->last_cmd[0] = '\0';
-    s->reply_done = s->fatal = s->saw_rcpt = s->quitting = false;
+    s->reply_done = s->fatal = s->saw_rcpt = s->quitting = s->failed = s->reply_real = false;
     CURL *c = s->curl;
     curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
     curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rl);
@@ -340,6 +356,8 @@ bl_status bl_smtp_send(bl_smtp *s, const char *from_addr, const char *rcpt, cons
     s->fresh = cc != CURLE_OK;
     if (cc == CURLE_OK)
         return BL_OK;
+    s->failed = true;
+    s->reply_real = s->reply[0] != '\0';
     /* Failing before any RCPT (connection, TLS, greeting, AUTH, MAIL FROM)
      * concerns the server, not this recipient: every other send would fail
      * the same way. */

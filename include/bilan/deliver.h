@@ -121,6 +121,14 @@ bl_status bl_smtp_send(bl_smtp *s, const char *from_addr, const char *rcpt, cons
 const char *bl_smtp_reply(const bl_smtp *s);
 const char *bl_smtp_errmsg(const bl_smtp *s);
 bool bl_smtp_fatal(const bl_smtp *s);
+/* The code of the server's last reply (550, 451, ...), 0 when none (no
+ * connection). */
+int bl_smtp_code(const bl_smtp *s);
+/* After a failed send: the server refused this recipient or this message
+ * for good (a 5xx reply at RCPT or after it): sending the same again will
+ * fail again. False for a temporary failure (4xx, a connection lost) and
+ * for failures of the server as a whole (bl_smtp_fatal). */
+bool bl_smtp_permanent(const bl_smtp *s);
 
 /* ---- HTTP GET (deliver/http.c), for the SUSHI harvest ------------------------------ */
 
