@@ -1010,3 +1010,44 @@ Test(mail, missing_store_is_not_created)
     cr_assert_neq(access(db, F_OK), 0, "the store was created");
     env_free(&e);
 }
+
+Test(mail, html_part_says_what_the_pdf_says)
+{
+    env e;
+    env_setup(&e);
+    char outbox[600], f[700], script[600];
+    snprintf(outbox, sizeof outbox, "%s/outbox", e.dir);
+    tu_run r = mail_run(&e, NULL, "--dry-run", "--outbox", outbox, "--attach-xlsx", NULL);
+    cr_assert_eq(r.status, 0, "out: %s\nerr: %s", r.out, r.err);
+    tu_run_free(&r);
+    snprintf(script, sizeof script, "%s/html_vs_pdf.py", BILAN_MAIL_TESTDIR);
+    const char *partners[] = {"ccvo", "ploermel"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(f, sizeof f, "%s/2026-05/%s-mensuel.eml", outbox, partners[i]);
+        const char *argv[] = {PY, script, f, NULL};
+        r = tu_runv(argv, NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        cr_assert(strncmp(r.out, "ok ", 3) == 0, "%s: %s", partners[i], r.out);
+        tu_run_free(&r);
+        /* Both alternatives, the PDF and the workbook, 7-bit, short lines. */
+        char *out = inspect(f, false);
+        assert_has(out, "raw: ok\n");
+        assert_has(out, "charset: utf-8 quoted-printable\n");
+        char line[200];
+        snprintf(line, sizeof line,
+                 "attachment: bilan-%s-mensuel-2026-05.xlsx "
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet base64 ",
+                 partners[i]);
+        assert_has(out, line);
+        free(out);
+    }
+    size_t n;
+    snprintf(f, sizeof f, "%s/2026-05/ccvo-mensuel.eml", outbox);
+    char *raw = tu_read_file(f, &n);
+    assert_has(raw, "Content-Type: multipart/alternative;");
+    assert_has(raw, "Content-Type: text/html; charset=UTF-8");
+    cr_assert_null(strstr(raw, "<img"), "no image");
+    cr_assert_null(strstr(raw, "<style"), "inline styles only");
+    free(raw);
+    env_free(&e);
+}
