@@ -19,45 +19,54 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 static const char USAGE[] =
     "bilan mail PERIOD [--kind mensuel|semestriel] [--partner ID] [--smtp URL] [--from ADDR]\n"
-    "                  [--outbox DIR] [--dry-run] [--resend] [--insecure] [--reports DIR]";
+    "                  [--outbox DIR] [--dry-run] [--resend] [--retry-refused] [--insecure]\n"
+    "                  [--reports DIR] [--attach-xlsx]\n"
+    "       bilan mail status PERIOD [--kind K] [--partner ID]";
 
 #define MAX_PDF (25L << 20) /* what mail servers commonly accept, base64 included */
 #define MAX_RCPT 32
 
 static void help(void)
 {
-    printf("usage: %s\n\n"
-           "Emails each partner its report for PERIOD (YYYY-MM, or YYYY-S1/YYYY-S2 for\n"
-           "semestriel): one message per partner, in French, with the figures of the period\n"
-           "in the body and reports/PERIOD/<partner>-<kind>.pdf attached, to the addresses\n"
-           "in partners.csv (column emails). Every attempt is logged in the store: running\n"
-           "the same command again sends nothing already accepted by the server, so a retry\n"
-           "after a failure sends only what failed.\n\n"
-           "  --kind K        mensuel (default for YYYY-MM) or semestriel (for YYYY-Sn)\n"
-           "  --partner ID    one partner only\n"
-           "  --smtp URL      smtp://host[:port] (STARTTLS required and verified unless the\n"
-           "                  host is loopback) or smtps://host[:port];\n"
-           "                  default $BILAN_SMTP_URL, else smtp://localhost\n"
-           "  --from ADDR     sender, 'Name <addr>' or addr; default $BILAN_MAIL_FROM\n"
-           "  --outbox DIR    write DIR/PERIOD/<partner>-<kind>.eml instead of sending\n"
-           "  --dry-run       the same, into ./outbox unless --outbox is given\n"
-           "  --resend        send again to recipients already served\n"
-           "  --insecure      allow plain text and unverified certificates to any host\n"
-           "  --reports DIR   where the PDFs are (default: reports)\n\n"
-           "Credentials come from BILAN_SMTP_USER and BILAN_SMTP_PASSWORD, else ~/.netrc;\n"
-           "never from the command line. BILAN_SMTP_CAFILE names an extra CA bundle.\n"
-           "Exit status: 0 all sent, 75 a server failure (retry later: only what failed is\n"
-           "sent again), 66 a report PDF is missing and cannot be rendered, 65 a partner\n"
-           "has no usable address or an invalid id. A missing PDF, or one whose figures are\n"
-           "no longer the store's (a late file arrived), is rendered first, as 'bilan\n"
-           "report' would; the body's figures come from the same computation.\n"
-           "A period not begun is refused (64); one not over is marked provisoire.\n",
+    printf(_("usage: %s\n\n"
+             "Emails each partner its report for PERIOD (YYYY-MM, or YYYY-S1/YYYY-S2 for\n"
+             "semestriel): one message per partner, in French, with the figures of the period\n"
+             "in the body and reports/PERIOD/<partner>-<kind>.pdf attached, to the addresses\n"
+             "in partners.csv (column emails), as plain text and as HTML (the figures and\n"
+             "the table per resource). Every attempt is logged in the store: running the\n"
+             "same command again sends nothing already accepted by the server, so a retry\n"
+             "after a temporary failure (4xx, no connection) sends only what failed; an\n"
+             "address the server refused for good (5xx) is not tried again. 'bilan mail\n"
+             "status PERIOD' shows what became of each address.\n\n"
+             "  --kind K        mensuel (default for YYYY-MM) or semestriel (for YYYY-Sn)\n"
+             "  --partner ID    one partner only\n"
+             "  --smtp URL      smtp://host[:port] (STARTTLS required and verified unless the\n"
+             "                  host is loopback) or smtps://host[:port];\n"
+             "                  default $BILAN_SMTP_URL, else smtp://localhost\n"
+             "  --from ADDR     sender, 'Name <addr>' or addr; default $BILAN_MAIL_FROM\n"
+             "  --outbox DIR    write DIR/PERIOD/<partner>-<kind>.eml instead of sending\n"
+             "  --dry-run       the same, into ./outbox unless --outbox is given\n"
+             "  --resend        send again to recipients already served\n"
+             "  --retry-refused try again the addresses refused for good (once fixed)\n"
+             "  --attach-xlsx   attach the report's figures as a spreadsheet too\n"
+             "  --insecure      allow plain text and unverified certificates to any host\n"
+             "  --reports DIR   where the PDFs are (default: reports)\n\n"
+             "Credentials come from BILAN_SMTP_USER and BILAN_SMTP_PASSWORD, else ~/.netrc;\n"
+             "never from the command line. BILAN_SMTP_CAFILE names an extra CA bundle.\n"
+             "Exit status: 0 all sent, 75 a server failure (retry later: only what failed is\n"
+             "sent again), 66 a report PDF is missing and cannot be rendered, 65 a partner\n"
+             "has no usable address or an invalid id, or an address was refused for good. A "
+             "missing PDF, or one whose figures are\n"
+             "no longer the store's (a late file arrived), is rendered first, as 'bilan\n"
+             "report' would; the body's figures come from the same computation.\n"
+             "A period not begun is refused (64); one not over is marked provisoire.\n"),
            USAGE);
 }
 
@@ -148,18 +157,18 @@ static bool render_report(run *r, const bl_model *m, const char *path, const cha
     snprintf(dir, sizeof dir, "%s/%s", r->o.reports, r->period.id);
     int e = bl_mkdirs(dir);
     if (e != 0) {
-        snprintf(err, sizeof err, "cannot create '%s': %s", dir, strerror(e));
+        snprintf(err, sizeof err, _("cannot create '%s': %s"), dir, strerror(e));
         rc = BL_CANTCREAT;
     } else {
         rc = bl_render_pdf(m, path, r->pdf_epoch, err, sizeof err);
     }
     if (rc != BL_OK) {
         cli_error("%s: %s, and rendering it failed: %s; run 'bilan report %s %s' first", path,
-                  strcmp(why, "it was missing") == 0 ? "no such report" : "out of date", err,
+                  strcmp(why, "it was missing") == 0 ? _("no such report") : _("out of date"), err,
                   r->o.kind, r->period.id);
         return false;
     }
-    printf("%s: rendered %s (%s)\n", m->partner->id, path, why);
+    printf(_("%s: rendered %s (%s)\n"), m->partner->id, path, _(why));
     return true;
 }
 
@@ -316,10 +325,10 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
     }
     r->refused += (int)nrefused;
     if (npending == 0) {
-        printf("%s: already sent to ", p->id);
-        for (size_t i = 0; i < nto; i++)
-            printf("%s%s", i ? ", " : "", to[i]);
-        printf(" (--resend to send again)\n");
+        char list[MAX_RCPT * 260] = "";
+        for (size_t i = 0, used = 0; i < nto && used < sizeof list; i++)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", to[i]);
+        printf(_("%s: already sent to %s (--resend to send again)\n"), p->id, list);
         r->skipped++;
         goto out;
     }
@@ -353,11 +362,11 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
     int err = read_file(pdf_path, &pdf, &pdf_len);
     const char *stale = NULL;
     if (err == ENOENT)
-        stale = "it was missing";
+        stale = N_("it was missing");
     else if (!err && !bl_render_pdf_fingerprint(pdf, pdf_len, on_disk))
-        stale = "it was not drawn by this bilan from this store";
+        stale = N_("it was not drawn by this bilan from this store");
     else if (!err && strcmp(on_disk, fp) != 0)
-        stale = "the data changed since it was rendered";
+        stale = N_("the data changed since it was rendered");
     if (stale) {
         free(pdf);
         pdf = NULL, pdf_len = 0;
@@ -460,10 +469,11 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
             cli_error("%s", werr);
             goto out;
         }
-        printf("%s: wrote %s (for ", p->id, path);
-        for (size_t i = 0; i < npending; i++)
-            printf("%s%s", i ? ", " : "", pending[i]);
-        printf(")\n");
+        char list[MAX_RCPT * 260] = "";
+        for (size_t i = 0, used = 0; i < npending && used < sizeof list; i++)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+                                     pending[i]);
+        printf(_("%s: wrote %s (for %s)\n"), p->id, path, list);
         r->written++;
         goto out;
     }
@@ -480,7 +490,7 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
             s == BL_OK, bl_smtp_reply(r->smtp), permanent, bl_smtp_code(r->smtp)};
         bl_status lr = bl_mail_log_record(r->st, &e);
         if (s == BL_OK) {
-            printf("%s: sent to %s (%s)\n", p->id, pending[i], bl_smtp_reply(r->smtp));
+            printf(_("%s: sent to %s (%s)\n"), p->id, pending[i], bl_smtp_reply(r->smtp));
             r->sent++;
         } else {
             cli_error("%s: not sent to %s: %s", p->id, pending[i], bl_smtp_errmsg(r->smtp));
@@ -599,6 +609,10 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
     bool month = r.period.first == r.period.last;
     if (!r.o.kind)
         r.o.kind = month ? "mensuel" : "semestriel";
+    if (strcasecmp(r.o.kind, "mensuel") == 0) /* option values are case-insensitive */
+        r.o.kind = "mensuel";
+    else if (strcasecmp(r.o.kind, "semestriel") == 0)
+        r.o.kind = "semestriel";
     if (strcmp(r.o.kind, "mensuel") != 0 && strcmp(r.o.kind, "semestriel") != 0)
         return cli_usage("mail", USAGE, "--kind: '%s' is not mensuel or semestriel", r.o.kind);
     if (month != (strcmp(r.o.kind, "mensuel") == 0))
@@ -676,7 +690,9 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
                   "same command again to send what is left");
     if (!r.o.outbox && (r.sent || r.failed || r.refused)) {
         if (r.refused)
-            printf(_("%d sent, %d failed, %d refused for good, %d partner(s) already served\n"),
+            printf(bl_trn("%d sent, %d failed, %d refused for good, %d partner already served\n",
+                          "%d sent, %d failed, %d refused for good, %d partners already served\n",
+                          (unsigned long)r.skipped),
                    r.sent, r.failed, r.refused, r.skipped);
         else
             printf(bl_trn("%d sent, %d failed, %d partner already served\n",

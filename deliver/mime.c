@@ -4,6 +4,7 @@
  * relay ever has to re-encode it (which would break nothing but signatures,
  * and would make "the bytes on disk are the bytes sent" untrue). */
 #include "bilan/deliver.h"
+#include "bilan/i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -331,48 +332,48 @@ static bl_status put_to(bl_buf *b, const char *const *to, size_t nto)
 bl_status bl_mail_build(const bl_mail *m, bl_buf *out, char *err, size_t errn)
 {
     if (!bl_mail_addr_valid(m->from_addr)) {
-        snprintf(err, errn, "'%s' is not a usable sender address", m->from_addr);
+        snprintf(err, errn, _("'%s' is not a usable sender address"), m->from_addr);
         return BL_DATA;
     }
     if (m->from_name && has_control(m->from_name)) {
-        snprintf(err, errn, "the sender's name has a control character");
+        snprintf(err, errn, _("the sender's name has a control character"));
         return BL_DATA;
     }
     if (m->nto == 0) {
-        snprintf(err, errn, "no recipient");
+        snprintf(err, errn, _("no recipient"));
         return BL_DATA;
     }
     for (size_t i = 0; i < m->nto; i++)
         if (!bl_mail_addr_valid(m->to[i])) {
-            snprintf(err, errn, "'%s' is not a usable recipient address", m->to[i]);
+            snprintf(err, errn, _("'%s' is not a usable recipient address"), m->to[i]);
             return BL_DATA;
         }
     if (!msgid_valid(m->message_id)) {
-        snprintf(err, errn, "'%s' is not a usable Message-ID", m->message_id);
+        snprintf(err, errn, _("'%s' is not a usable Message-ID"), m->message_id);
         return BL_DATA;
     }
     if (has_control(m->subject) || !bl_utf8_valid(m->subject, strlen(m->subject)) ||
         !bl_utf8_valid(m->body, strlen(m->body))) {
-        snprintf(err, errn, "the subject or the body is not valid one-line UTF-8 text");
+        snprintf(err, errn, _("the subject or the body is not valid one-line UTF-8 text"));
         return BL_DATA;
     }
     if (m->attach_name && !ascii_filename(m->attach_name)) {
-        snprintf(err, errn, "attachment name '%s' is not plain ASCII ([A-Za-z0-9._-])",
+        snprintf(err, errn, _("attachment name '%s' is not plain ASCII ([A-Za-z0-9._-])"),
                  m->attach_name);
         return BL_DATA;
     }
     if (m->nmore && !m->attach_name) {
-        snprintf(err, errn, "further attachments without a first one");
+        snprintf(err, errn, _("further attachments without a first one"));
         return BL_DATA;
     }
     for (size_t i = 0; i < m->nmore; i++)
         if (!ascii_filename(m->more[i].name)) {
-            snprintf(err, errn, "attachment name '%s' is not plain ASCII ([A-Za-z0-9._-])",
+            snprintf(err, errn, _("attachment name '%s' is not plain ASCII ([A-Za-z0-9._-])"),
                      m->more[i].name);
             return BL_DATA;
         }
     if (m->body_html && !bl_utf8_valid(m->body_html, strlen(m->body_html))) {
-        snprintf(err, errn, "the HTML body is not valid UTF-8 text");
+        snprintf(err, errn, _("the HTML body is not valid UTF-8 text"));
         return BL_DATA;
     }
     /* A boundary starting with "=_" can occur neither in base64 nor in
@@ -450,6 +451,6 @@ bl_status bl_mail_build(const bl_mail *m, bl_buf *out, char *err, size_t errn)
     if (rc == BL_OK && m->attach_name)
         rc = bl_buf_printf(out, "\r\n--%s--\r\n", boundary);
     if (rc != BL_OK)
-        snprintf(err, errn, "%s", rc == BL_NOMEM ? "out of memory" : "message too large");
+        snprintf(err, errn, "%s", rc == BL_NOMEM ? _("out of memory") : _("message too large"));
     return rc;
 }

@@ -4,6 +4,7 @@
  * required and verified unless the server is on this machine or the caller
  * says --insecure; credentials never come from the URL. */
 #include "bilan/deliver.h"
+#include "bilan/i18n.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -147,14 +148,14 @@ bl_status bl_smtp_open(const bl_smtp_opts *o, bl_smtp **out, char **errmsg)
     if (curl_url_set(u, CURLUPART_URL, o->url, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host) {
-        *errmsg = bl_strdup_printf("'%s' is not an SMTP URL (smtp://host[:port] or "
-                                   "smtps://host[:port])",
+        *errmsg = bl_strdup_printf(_("'%s' is not an SMTP URL (smtp://host[:port] or "
+                                     "smtps://host[:port])"),
                                    o->url);
         rc = BL_USAGE;
         goto out;
     }
     if (strcmp(scheme, "smtp") != 0 && strcmp(scheme, "smtps") != 0) {
-        *errmsg = bl_strdup_printf("'%s': only smtp:// and smtps:// are supported", o->url);
+        *errmsg = bl_strdup_printf(_("'%s': only smtp:// and smtps:// are supported"), o->url);
         rc = BL_USAGE;
         goto out;
     }
@@ -162,9 +163,9 @@ bl_status bl_smtp_open(const bl_smtp_opts *o, bl_smtp **out, char **errmsg)
     curl_url_get(u, CURLUPART_PASSWORD, &pass, 0);
     if (user || pass) {
         /* Do not echo the URL: it holds the secret. */
-        *errmsg = bl_strdup_printf("credentials in the SMTP URL are refused (a command line is "
-                                   "visible to every user of the machine); use "
-                                   "BILAN_SMTP_USER and BILAN_SMTP_PASSWORD or ~/.netrc");
+        *errmsg = bl_strdup_printf(_("credentials in the SMTP URL are refused (a command line is "
+                                     "visible to every user of the machine); use "
+                                     "BILAN_SMTP_USER and BILAN_SMTP_PASSWORD or ~/.netrc"));
         rc = BL_USAGE;
         goto out;
     }
@@ -296,37 +297,37 @@ static void explain(bl_smtp *s, CURLcode cc, const char *rcpt)
     switch (cc) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_CONNECT:
-        snprintf(s->err, sizeof s->err, "cannot reach the SMTP server %s: %s", s->url, detail);
+        snprintf(s->err, sizeof s->err, _("cannot reach the SMTP server %s: %s"), s->url, detail);
         return;
     case CURLE_USE_SSL_FAILED:
         snprintf(s->err, sizeof s->err,
-                 "%s does not offer STARTTLS: refusing to send in plain text to a server that is "
-                 "not on this machine (--insecure allows it)",
+                 _("%s does not offer STARTTLS: refusing to send in plain text to a server that is "
+                   "not on this machine (--insecure allows it)"),
                  s->url);
         return;
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CACERT_BADFILE:
-        snprintf(s->err, sizeof s->err, "TLS with %s failed: %s", s->url, detail);
+        snprintf(s->err, sizeof s->err, _("TLS with %s failed: %s"), s->url, detail);
         return;
     case CURLE_LOGIN_DENIED:
-        snprintf(s->err, sizeof s->err, "%s refused the credentials%s%s", s->url,
+        snprintf(s->err, sizeof s->err, _("%s refused the credentials%s%s"), s->url,
                  s->reply[0] ? ": " : "", s->reply);
         return;
     default:
         break;
     }
     if (s->reply[0] && s->last_cmd[0]) {
-        const char *what = strcmp(s->last_cmd, "RCPT") == 0   ? "the recipient"
-                           : strcmp(s->last_cmd, "MAIL") == 0 ? "the sender"
-                           : strcmp(s->last_cmd, "DATA") == 0 ? "the message"
+        const char *what = strcmp(s->last_cmd, "RCPT") == 0   ? _("the recipient")
+                           : strcmp(s->last_cmd, "MAIL") == 0 ? _("the sender")
+                           : strcmp(s->last_cmd, "DATA") == 0 ? _("the message")
                                                               : s->last_cmd;
-        snprintf(s->err, sizeof s->err, "%s refused %s%s%s%s: %s", s->url, what,
+        snprintf(s->err, sizeof s->err, _("%s refused %s%s%s%s: %s"), s->url, what,
                  strcmp(s->last_cmd, "RCPT") == 0 ? " <" : "",
                  strcmp(s->last_cmd, "RCPT") == 0 ? rcpt : "",
                  strcmp(s->last_cmd, "RCPT") == 0 ? ">" : "", s->reply);
     } else {
-        snprintf(s->err, sizeof s->err, "sending to %s failed: %s", s->url, detail);
+        snprintf(s->err, sizeof s->err, _("sending to %s failed: %s"), s->url, detail);
     }
 }
 
