@@ -62,10 +62,10 @@ static void help(void)
              "never from the command line. BILAN_SMTP_CAFILE names an extra CA bundle.\n"
              "Exit status: 0 all sent, 75 a server failure (retry later: only what failed is\n"
              "sent again), 66 a report PDF is missing and cannot be rendered, 65 a partner\n"
-             "has no usable address or an invalid id, or an address was refused for good. A "
-             "missing PDF, or one whose figures are\n"
-             "no longer the store's (a late file arrived), is rendered first, as 'bilan\n"
-             "report' would; the body's figures come from the same computation.\n"
+             "has no usable address or an invalid id, or an address was refused for good.\n"
+             "A missing PDF, or one whose figures are no longer the store's (a late file\n"
+             "arrived), is rendered first, as 'bilan report' would; the body's figures come\n"
+             "from the same computation.\n"
              "A period not begun is refused (64); one not over is marked provisoire.\n"),
            USAGE);
 }
