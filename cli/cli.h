@@ -54,6 +54,8 @@ bool cli_today(const bl_cli *cli, int64_t *now, bool *pinned);
 /* The ingest's diagnostics, held in the bl_buf ctx (cmd_ingest.c): write
  * them out with cli_write_safe once the file's fate is known. */
 void cli_print_diag(void *ctx, const bl_diag *d);
+/* bilan mail status PERIOD (cmd_mail_status.c); argv[0] is "status". */
+int cli_mail_status(bl_cli *cli, int argc, char **argv);
 /* Parses YYYY-MM; prints a usage error naming opt on failure. */
 bool cli_month(const char *s, int *mi);
 

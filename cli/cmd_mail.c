@@ -10,6 +10,7 @@
 #include "bilan/model.h"
 #include "bilan/pipeline.h"
 #include "bilan/render.h"
+#include "bilan/sheet_out.h"
 #include "bilan/store_queries.h"
 
 #include <errno.h>
@@ -18,51 +19,60 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 static const char USAGE[] =
     "bilan mail PERIOD [--kind mensuel|semestriel] [--partner ID] [--smtp URL] [--from ADDR]\n"
-    "                  [--outbox DIR] [--dry-run] [--resend] [--insecure] [--reports DIR]";
+    "                  [--outbox DIR] [--dry-run] [--resend] [--retry-refused] [--insecure]\n"
+    "                  [--reports DIR] [--attach-xlsx]\n"
+    "       bilan mail status PERIOD [--kind K] [--partner ID]";
 
 #define MAX_PDF (25L << 20) /* what mail servers commonly accept, base64 included */
 #define MAX_RCPT 32
 
 static void help(void)
 {
-    printf("usage: %s\n\n"
-           "Emails each partner its report for PERIOD (YYYY-MM, or YYYY-S1/YYYY-S2 for\n"
-           "semestriel): one message per partner, in French, with the figures of the period\n"
-           "in the body and reports/PERIOD/<partner>-<kind>.pdf attached, to the addresses\n"
-           "in partners.csv (column emails). Every attempt is logged in the store: running\n"
-           "the same command again sends nothing already accepted by the server, so a retry\n"
-           "after a failure sends only what failed.\n\n"
-           "  --kind K        mensuel (default for YYYY-MM) or semestriel (for YYYY-Sn)\n"
-           "  --partner ID    one partner only\n"
-           "  --smtp URL      smtp://host[:port] (STARTTLS required and verified unless the\n"
-           "                  host is loopback) or smtps://host[:port];\n"
-           "                  default $BILAN_SMTP_URL, else smtp://localhost\n"
-           "  --from ADDR     sender, 'Name <addr>' or addr; default $BILAN_MAIL_FROM\n"
-           "  --outbox DIR    write DIR/PERIOD/<partner>-<kind>.eml instead of sending\n"
-           "  --dry-run       the same, into ./outbox unless --outbox is given\n"
-           "  --resend        send again to recipients already served\n"
-           "  --insecure      allow plain text and unverified certificates to any host\n"
-           "  --reports DIR   where the PDFs are (default: reports)\n\n"
-           "Credentials come from BILAN_SMTP_USER and BILAN_SMTP_PASSWORD, else ~/.netrc;\n"
-           "never from the command line. BILAN_SMTP_CAFILE names an extra CA bundle.\n"
-           "Exit status: 0 all sent, 75 a server failure (retry later: only what failed is\n"
-           "sent again), 66 a report PDF is missing and cannot be rendered, 65 a partner\n"
-           "has no usable address or an invalid id. A missing PDF, or one whose figures are\n"
-           "no longer the store's (a late file arrived), is rendered first, as 'bilan\n"
-           "report' would; the body's figures come from the same computation.\n"
-           "A period not begun is refused (64); one not over is marked provisoire.\n",
+    printf(_("usage: %s\n\n"
+             "Emails each partner its report for PERIOD (YYYY-MM, or YYYY-S1/YYYY-S2 for\n"
+             "semestriel): one message per partner, in French, with the figures of the period\n"
+             "in the body and reports/PERIOD/<partner>-<kind>.pdf attached, to the addresses\n"
+             "in partners.csv (column emails), as plain text and as HTML (the figures and\n"
+             "the table per resource). Every attempt is logged in the store: running the\n"
+             "same command again sends nothing already accepted by the server, so a retry\n"
+             "after a temporary failure (4xx, no connection) sends only what failed; an\n"
+             "address the server refused for good (5xx) is not tried again. 'bilan mail\n"
+             "status PERIOD' shows what became of each address.\n\n"
+             "  --kind K        mensuel (default for YYYY-MM) or semestriel (for YYYY-Sn)\n"
+             "  --partner ID    one partner only\n"
+             "  --smtp URL      smtp://host[:port] (STARTTLS required and verified unless the\n"
+             "                  host is loopback) or smtps://host[:port];\n"
+             "                  default $BILAN_SMTP_URL, else smtp://localhost\n"
+             "  --from ADDR     sender, 'Name <addr>' or addr; default $BILAN_MAIL_FROM\n"
+             "  --outbox DIR    write DIR/PERIOD/<partner>-<kind>.eml instead of sending\n"
+             "  --dry-run       the same, into ./outbox unless --outbox is given\n"
+             "  --resend        send again to recipients already served\n"
+             "  --retry-refused try again the addresses refused for good (once fixed)\n"
+             "  --attach-xlsx   attach the report's figures as a spreadsheet too\n"
+             "  --insecure      allow plain text and unverified certificates to any host\n"
+             "  --reports DIR   where the PDFs are (default: reports)\n\n"
+             "Credentials come from BILAN_SMTP_USER and BILAN_SMTP_PASSWORD, else ~/.netrc;\n"
+             "never from the command line. BILAN_SMTP_CAFILE names an extra CA bundle.\n"
+             "Exit status: 0 all sent, 75 a server failure (retry later: only what failed is\n"
+             "sent again), 66 a report PDF is missing and cannot be rendered, 65 a partner\n"
+             "has no usable address or an invalid id, or an address was refused for good.\n"
+             "A missing PDF, or one whose figures are no longer the store's (a late file\n"
+             "arrived), is rendered first, as 'bilan report' would; the body's figures come\n"
+             "from the same computation.\n"
+             "A period not begun is refused (64); one not over is marked provisoire.\n"),
            USAGE);
 }
 
 typedef struct opts {
     const char *period_s, *kind, *partner, *smtp, *from, *outbox, *reports;
-    bool dry_run, resend, insecure;
+    bool dry_run, resend, insecure, attach_xlsx, retry_refused;
 } opts;
 
 typedef struct run {
@@ -78,7 +88,7 @@ typedef struct run {
     int64_t pdf_epoch; /* the PDFs' dates: SOURCE_DATE_EPOCH, else -1 */
     bl_smtp *smtp;
     bool smtp_dead;
-    int sent, failed, skipped, written, missing, bad_address, bad_id;
+    int sent, failed, refused, skipped, written, missing, bad_address, bad_id;
 } run;
 
 /* ---- small helpers ------------------------------------------------------------- */
@@ -147,18 +157,18 @@ static bool render_report(run *r, const bl_model *m, const char *path, const cha
     snprintf(dir, sizeof dir, "%s/%s", r->o.reports, r->period.id);
     int e = bl_mkdirs(dir);
     if (e != 0) {
-        snprintf(err, sizeof err, "cannot create '%s': %s", dir, strerror(e));
+        snprintf(err, sizeof err, _("cannot create '%s': %s"), dir, strerror(e));
         rc = BL_CANTCREAT;
     } else {
         rc = bl_render_pdf(m, path, r->pdf_epoch, err, sizeof err);
     }
     if (rc != BL_OK) {
         cli_error("%s: %s, and rendering it failed: %s; run 'bilan report %s %s' first", path,
-                  strcmp(why, "it was missing") == 0 ? "no such report" : "out of date", err,
+                  strcmp(why, "it was missing") == 0 ? _("no such report") : _("out of date"), err,
                   r->o.kind, r->period.id);
         return false;
     }
-    printf("%s: rendered %s (%s)\n", m->partner->id, path, why);
+    printf(_("%s: rendered %s (%s)\n"), m->partner->id, path, _(why));
     return true;
 }
 
@@ -228,12 +238,33 @@ static bl_status open_smtp(run *r)
  * recipient with the mail log written after each. The steps share buffers
  * freed at the one exit, which is what keeps a failure from leaking or from
  * sending twice. */
+static bl_status buf_write(void *ctx, const void *p, size_t n)
+{
+    return bl_buf_append(ctx, p, n);
+}
+
+/* The figures of the partner's report as an .xlsx in memory (the same
+ * workbook as 'bilan report --xlsx'). */
+static bl_status workbook(const bl_model *m, bl_buf *out, char *err, size_t errn)
+{
+    bl_sheet_out *w = NULL;
+    bl_status rc = bl_sheet_out_open(&w, BL_SHEET_XLSX, buf_write, out);
+    if (rc != BL_OK) {
+        bl_sheet_out_abort(w);
+        snprintf(err, errn, "%s", _("out of memory"));
+        return rc;
+    }
+    bl_render_sheet(m, w);
+    return bl_sheet_out_finish(w, false, err, errn);
+}
+
 static bl_status mail_partner(run *r, const bl_partner_info *p)
 {
     bl_status rc = BL_OK;
     char *emails = strdup(p->emails), *pdf = NULL, *pdf_path = NULL;
     bl_buf msg = BL_BUF_INIT((size_t)MAX_PDF * 2);
-    bl_buf body = BL_BUF_INIT(64 * 1024);
+    bl_buf body = BL_BUF_INIT(64 * 1024), html = BL_BUF_INIT(256 * 1024);
+    bl_buf xlsx = BL_BUF_INIT((size_t)MAX_PDF);
     bl_mail_summary *sum = calloc(1, sizeof *sum);
     const char *to[MAX_RCPT], *pending[MAX_RCPT];
     size_t npending = 0, pdf_len = 0;
@@ -265,21 +296,39 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
         }
         goto out;
     }
+    size_t nrefused = 0;
     for (size_t i = 0; i < nto; i++) {
-        bool sent = false;
+        bool sent = false, refused = false;
+        char reply[256];
         if (!r->o.resend) {
             rc = bl_mail_log_was_sent(r->st, p->id, r->period.id, r->o.kind, to[i], &sent);
+            if (rc == BL_OK && !sent && !r->o.retry_refused)
+                rc = bl_mail_log_was_refused(r->st, p->id, r->period.id, r->o.kind, to[i], &refused,
+                                             reply, sizeof reply);
             if (rc != BL_OK)
                 goto out;
         }
-        if (!sent)
+        if (refused) {
+            /* A permanent refusal is not retried: the same message to the
+             * same address would be refused again. */
+            cli_warn("%s: not sent to %s: refused for good by the server (%s); fix the address "
+                     "in partners.csv, or use --retry-refused",
+                     p->id, to[i], reply);
+            nrefused++;
+        } else if (!sent) {
             pending[npending++] = to[i];
+        }
     }
+    if (npending == 0 && nrefused > 0) {
+        r->refused += (int)nrefused;
+        goto out;
+    }
+    r->refused += (int)nrefused;
     if (npending == 0) {
-        printf("%s: already sent to ", p->id);
-        for (size_t i = 0; i < nto; i++)
-            printf("%s%s", i ? ", " : "", to[i]);
-        printf(" (--resend to send again)\n");
+        char list[MAX_RCPT * 260] = "";
+        for (size_t i = 0, used = 0; i < nto && used < sizeof list; i++)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", to[i]);
+        printf(_("%s: already sent to %s (--resend to send again)\n"), p->id, list);
         r->skipped++;
         goto out;
     }
@@ -313,11 +362,11 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
     int err = read_file(pdf_path, &pdf, &pdf_len);
     const char *stale = NULL;
     if (err == ENOENT)
-        stale = "it was missing";
+        stale = N_("it was missing");
     else if (!err && !bl_render_pdf_fingerprint(pdf, pdf_len, on_disk))
-        stale = "it was not drawn by this bilan from this store";
+        stale = N_("it was not drawn by this bilan from this store");
     else if (!err && strcmp(on_disk, fp) != 0)
-        stale = "the data changed since it was rendered";
+        stale = N_("the data changed since it was rendered");
     if (stale) {
         free(pdf);
         pdf = NULL, pdf_len = 0;
@@ -366,9 +415,39 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
         bl_render_mail_body(&body, sum, model->kind, r->from_name[0] ? r->from_name : r->from_addr);
     if (rc != BL_OK)
         goto out;
-    bl_mail m = {r->from_name, r->from_addr,      to,  nto,     subject, bl_buf_cstr(&body),
-                 attach,       "application/pdf", pdf, pdf_len, now,     mid};
+    if (rc == BL_OK)
+        rc = bl_render_mail_html(&html, bl_buf_cstr(&body), model, subject);
+    if (rc != BL_OK)
+        goto out;
     char why[512];
+    char xname[300];
+    bl_mail_attachment more[1];
+    size_t nmore = 0;
+    if (r->o.attach_xlsx) {
+        if ((rc = workbook(model, &xlsx, why, sizeof why)) != BL_OK) {
+            cli_error("partner '%s': cannot write the spreadsheet: %s", p->id, why);
+            goto out;
+        }
+        snprintf(xname, sizeof xname, "bilan-%s-%s.xlsx", stem, r->period.id);
+        more[nmore++] = (bl_mail_attachment){
+            xname, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx.data,
+            xlsx.len};
+    }
+    bl_mail m = {r->from_name,
+                 r->from_addr,
+                 to,
+                 nto,
+                 subject,
+                 bl_buf_cstr(&body),
+                 attach,
+                 "application/pdf",
+                 pdf,
+                 pdf_len,
+                 now,
+                 mid,
+                 bl_buf_cstr(&html),
+                 more,
+                 nmore};
     rc = bl_mail_build(&m, &msg, why, sizeof why);
     if (rc != BL_OK) {
         cli_error("partner '%s': cannot build the message: %s", p->id, why);
@@ -390,10 +469,11 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
             cli_error("%s", werr);
             goto out;
         }
-        printf("%s: wrote %s (for ", p->id, path);
-        for (size_t i = 0; i < npending; i++)
-            printf("%s%s", i ? ", " : "", pending[i]);
-        printf(")\n");
+        char list[MAX_RCPT * 260] = "";
+        for (size_t i = 0, used = 0; i < npending && used < sizeof list; i++)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+                                     pending[i]);
+        printf(_("%s: wrote %s (for %s)\n"), p->id, path, list);
         r->written++;
         goto out;
     }
@@ -404,15 +484,24 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
     }
     for (size_t i = 0; i < npending; i++) {
         bl_status s = bl_smtp_send(r->smtp, r->from_addr, pending[i], msg.data, msg.len);
-        bl_mail_log_entry e = {p->id,      r->period.id,          r->o.kind, pending[i], mid,
-                               s == BL_OK, bl_smtp_reply(r->smtp)};
+        bool permanent = s != BL_OK && bl_smtp_permanent(r->smtp);
+        bl_mail_log_entry e = {
+            p->id,      r->period.id,           r->o.kind, pending[i],           mid,
+            s == BL_OK, bl_smtp_reply(r->smtp), permanent, bl_smtp_code(r->smtp)};
         bl_status lr = bl_mail_log_record(r->st, &e);
         if (s == BL_OK) {
-            printf("%s: sent to %s (%s)\n", p->id, pending[i], bl_smtp_reply(r->smtp));
+            printf(_("%s: sent to %s (%s)\n"), p->id, pending[i], bl_smtp_reply(r->smtp));
             r->sent++;
         } else {
             cli_error("%s: not sent to %s: %s", p->id, pending[i], bl_smtp_errmsg(r->smtp));
-            r->failed++;
+            if (permanent) {
+                cli_warn("%s: %s was refused for good: the next run will not retry it (see "
+                         "'bilan mail status %s')",
+                         p->id, pending[i], r->period.id);
+                r->refused++;
+            } else {
+                r->failed++;
+            }
         }
         if (lr != BL_OK) {
             /* Sent but not logged: say so, a re-run would send it again. */
@@ -433,6 +522,8 @@ out:
     free(sum);
     bl_buf_release(&msg);
     bl_buf_release(&body);
+    bl_buf_release(&html);
+    bl_buf_release(&xlsx);
     return rc;
 }
 
@@ -452,8 +543,12 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
                                              {"dry-run", no_argument, NULL, 'n'},
                                              {"resend", no_argument, NULL, 'R'},
                                              {"insecure", no_argument, NULL, 'I'},
+                                             {"attach-xlsx", no_argument, NULL, 'X'},
+                                             {"retry-refused", no_argument, NULL, 'F'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
+    if (argc >= 2 && strcmp(argv[1], "status") == 0)
+        return cli_mail_status(cli, argc - 1, argv + 1);
     run r = {0};
     r.cli = cli;
     r.o.reports = "reports";
@@ -488,6 +583,12 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
         case 'I':
             r.o.insecure = true;
             break;
+        case 'X':
+            r.o.attach_xlsx = true;
+            break;
+        case 'F':
+            r.o.retry_refused = true;
+            break;
         case 'h':
             help();
             return 0;
@@ -508,6 +609,10 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
     bool month = r.period.first == r.period.last;
     if (!r.o.kind)
         r.o.kind = month ? "mensuel" : "semestriel";
+    if (strcasecmp(r.o.kind, "mensuel") == 0) /* option values are case-insensitive */
+        r.o.kind = "mensuel";
+    else if (strcasecmp(r.o.kind, "semestriel") == 0)
+        r.o.kind = "semestriel";
     if (strcmp(r.o.kind, "mensuel") != 0 && strcmp(r.o.kind, "semestriel") != 0)
         return cli_usage("mail", USAGE, "--kind: '%s' is not mensuel or semestriel", r.o.kind);
     if (month != (strcmp(r.o.kind, "mensuel") == 0))
@@ -583,12 +688,23 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
     if (r.smtp_dead && rc == BL_OK)
         cli_error("nothing more sent: the server failed as a whole; once it is fixed, run the "
                   "same command again to send what is left");
-    if (!r.o.outbox && (r.sent || r.failed))
-        printf("%d sent, %d failed, %d partner%s already served\n", r.sent, r.failed, r.skipped,
-               r.skipped > 1 ? "s" : "");
+    if (!r.o.outbox && (r.sent || r.failed || r.refused)) {
+        if (r.refused)
+            printf(bl_trn("%d sent, %d failed, %d refused for good, %d partner already served\n",
+                          "%d sent, %d failed, %d refused for good, %d partners already served\n",
+                          (unsigned long)r.skipped),
+                   r.sent, r.failed, r.refused, r.skipped);
+        else
+            printf(bl_trn("%d sent, %d failed, %d partner already served\n",
+                          "%d sent, %d failed, %d partners already served\n",
+                          (unsigned long)r.skipped),
+                   r.sent, r.failed, r.skipped);
+    }
     if (rc == BL_OK) {
         if (r.failed || r.smtp_dead)
             rc = BL_TEMPFAIL;
+        else if (r.refused)
+            rc = BL_DATA;
         else if (r.missing)
             rc = BL_NOINPUT;
         else if (r.bad_address || r.bad_id)

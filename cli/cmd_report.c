@@ -7,6 +7,7 @@
 #include "bilan/model.h"
 #include "bilan/pipeline.h"
 #include "bilan/render.h"
+#include "bilan/sheet_out.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -19,7 +20,7 @@
 #include <unistd.h>
 
 static const char USAGE[] = "bilan report mensuel|semestriel|annuel|reseau PERIOD "
-                            "[--partner ID] [--out DIR] [--jobs N]";
+                            "[--partner ID] [--out DIR] [--jobs N] [--xlsx]";
 
 static void help(void)
 {
@@ -38,7 +39,10 @@ static void help(void)
            "printed on stdout.\n\n"
            "  --partner ID   only this partner (partner reports only)\n"
            "  --out DIR      output directory (default: reports)\n"
-           "  --jobs N       render with N threads (default: the number of cores)\n\n"
+           "  --jobs N       render with N threads (default: the number of cores)\n"
+           "  --xlsx         also write each report's figures as a spreadsheet beside\n"
+           "                 its PDF (DIR/PERIOD/<partner-id>-<kind>.xlsx): one sheet per\n"
+           "                 table, numbers as numbers, months as columns\n\n"
            "A period not begun yet is refused (exit 64); a period not over is marked\n"
            "PROVISOIRE on every page. A partner whose id is not a plain name (for example\n"
            "'../x', from an old store) is skipped with an error (exit 65): no file is\n"
@@ -83,19 +87,41 @@ static void *worker(void *arg)
     }
 }
 
-/* Long on purpose (~195 lines): options and their checks, then the phases
+/* The figures of the report whose PDF is at pdf_path, as a workbook beside
+ * it (the same name with .xlsx); prints its path, or why not. */
+static bl_status write_sheet(const bl_model *m, const char *pdf_path)
+{
+    char path[4096], err[4600];
+    size_t len = strlen(pdf_path);
+    if (len < 4 || len >= sizeof path)
+        return BL_INTERNAL;
+    snprintf(path, sizeof path, "%.*s.xlsx", (int)(len - 4), pdf_path);
+    bl_sheet_out *w = NULL;
+    bl_status rc = bl_sheet_out_open_file(&w, BL_SHEET_XLSX, path, err, sizeof err);
+    if (rc == BL_OK) {
+        bl_render_sheet(m, w);
+        rc = bl_sheet_out_finish(w, true, err, sizeof err);
+    }
+    if (rc != BL_OK)
+        cli_error("%s", err);
+    else
+        printf("%s\n", path);
+    return rc;
+}
+
+/* Long on purpose (~200 lines): options and their checks, then the phases
  * whose order matters (every model built while the store is open, the
  * store closed, the PDFs rendered by worker threads, the results printed
  * in partner order); one function keeps that order visible. */
 int cmd_report(bl_cli *cli, int argc, char **argv)
 {
-    static const struct option longopts[] = {{"partner", required_argument, NULL, 'p'},
-                                             {"out", required_argument, NULL, 'o'},
-                                             {"jobs", required_argument, NULL, 'j'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"partner", required_argument, NULL, 'p'}, {"out", required_argument, NULL, 'o'},
+        {"jobs", required_argument, NULL, 'j'},    {"xlsx", no_argument, NULL, 'x'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     const char *partner = NULL, *out = "reports";
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+    bool xlsx = false;
     int c;
     /* optind = 0 makes glibc's getopt start afresh (its permutation state
      * included): `bilan demo` calls several commands in one process, and
@@ -117,6 +143,9 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
                                  optarg);
             break;
         }
+        case 'x':
+            xlsx = true;
+            break;
         case 'h':
             help();
             return 0;
@@ -268,6 +297,8 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
     for (size_t i = 0; i < n; i++) {
         if (j.rc[i] == BL_OK) {
             printf("%s\n", j.path[i]);
+            if (xlsx && write_sheet(models[i], j.path[i]) != BL_OK && !ex)
+                ex = BL_EX_CANTCREAT;
         } else {
             cli_error("%s", j.err[i]);
             if (!ex)

@@ -4,6 +4,7 @@
  * relay ever has to re-encode it (which would break nothing but signatures,
  * and would make "the bytes on disk are the bytes sent" untrue). */
 #include "bilan/deliver.h"
+#include "bilan/i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -331,41 +332,57 @@ static bl_status put_to(bl_buf *b, const char *const *to, size_t nto)
 bl_status bl_mail_build(const bl_mail *m, bl_buf *out, char *err, size_t errn)
 {
     if (!bl_mail_addr_valid(m->from_addr)) {
-        snprintf(err, errn, "'%s' is not a usable sender address", m->from_addr);
+        snprintf(err, errn, _("'%s' is not a usable sender address"), m->from_addr);
         return BL_DATA;
     }
     if (m->from_name && has_control(m->from_name)) {
-        snprintf(err, errn, "the sender's name has a control character");
+        snprintf(err, errn, _("the sender's name has a control character"));
         return BL_DATA;
     }
     if (m->nto == 0) {
-        snprintf(err, errn, "no recipient");
+        snprintf(err, errn, _("no recipient"));
         return BL_DATA;
     }
     for (size_t i = 0; i < m->nto; i++)
         if (!bl_mail_addr_valid(m->to[i])) {
-            snprintf(err, errn, "'%s' is not a usable recipient address", m->to[i]);
+            snprintf(err, errn, _("'%s' is not a usable recipient address"), m->to[i]);
             return BL_DATA;
         }
     if (!msgid_valid(m->message_id)) {
-        snprintf(err, errn, "'%s' is not a usable Message-ID", m->message_id);
+        snprintf(err, errn, _("'%s' is not a usable Message-ID"), m->message_id);
         return BL_DATA;
     }
     if (has_control(m->subject) || !bl_utf8_valid(m->subject, strlen(m->subject)) ||
         !bl_utf8_valid(m->body, strlen(m->body))) {
-        snprintf(err, errn, "the subject or the body is not valid one-line UTF-8 text");
+        snprintf(err, errn, _("the subject or the body is not valid one-line UTF-8 text"));
         return BL_DATA;
     }
     if (m->attach_name && !ascii_filename(m->attach_name)) {
-        snprintf(err, errn, "attachment name '%s' is not plain ASCII ([A-Za-z0-9._-])",
+        snprintf(err, errn, _("attachment name '%s' is not plain ASCII ([A-Za-z0-9._-])"),
                  m->attach_name);
         return BL_DATA;
     }
+    if (m->nmore && !m->attach_name) {
+        snprintf(err, errn, _("further attachments without a first one"));
+        return BL_DATA;
+    }
+    for (size_t i = 0; i < m->nmore; i++)
+        if (!ascii_filename(m->more[i].name)) {
+            snprintf(err, errn, _("attachment name '%s' is not plain ASCII ([A-Za-z0-9._-])"),
+                     m->more[i].name);
+            return BL_DATA;
+        }
+    if (m->body_html && !bl_utf8_valid(m->body_html, strlen(m->body_html))) {
+        snprintf(err, errn, _("the HTML body is not valid UTF-8 text"));
+        return BL_DATA;
+    }
     /* A boundary starting with "=_" can occur neither in base64 nor in
-     * quoted-printable text, whatever the content. */
-    char hex[65], boundary[40];
+     * quoted-printable text, whatever the content; the alternative's is
+     * not a prefix of the mixed one's, nor the reverse. */
+    char hex[65], boundary[40], alt[48];
     bl_sha256_hex(m->message_id, strlen(m->message_id), hex);
     snprintf(boundary, sizeof boundary, "=_bilan_%.24s", hex);
+    snprintf(alt, sizeof alt, "=_bilan_alt_%.24s", hex);
 
     bl_status rc = put_date(out, m->date);
     if (rc == BL_OK)
@@ -391,27 +408,49 @@ bl_status bl_mail_build(const bl_mail *m, bl_buf *out, char *err, size_t errn)
                            "\r\n"
                            "--%s\r\n",
                            boundary, boundary);
+    if (rc == BL_OK && m->body_html)
+        rc = bl_buf_printf(out,
+                           "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n"
+                           "\r\n%s"
+                           "--%s\r\n",
+                           alt, m->attach_name ? "" : "This is a MIME message.\r\n\r\n", alt);
     if (rc == BL_OK)
         rc = bl_buf_puts(out, "Content-Type: text/plain; charset=UTF-8\r\n"
                               "Content-Transfer-Encoding: quoted-printable\r\n"
                               "\r\n");
     if (rc == BL_OK)
         rc = bl_mail_qp(out, m->body);
-    if (rc == BL_OK && m->attach_name) {
+    if (rc == BL_OK && m->body_html) {
         rc = bl_buf_printf(out,
                            "\r\n--%s\r\n"
-                           "Content-Type: %s;\r\n name=\"%s\"\r\n"
+                           "Content-Type: text/html; charset=UTF-8\r\n"
+                           "Content-Transfer-Encoding: quoted-printable\r\n"
+                           "\r\n",
+                           alt);
+        if (rc == BL_OK)
+            rc = bl_mail_qp(out, m->body_html);
+        if (rc == BL_OK)
+            rc = bl_buf_printf(out, "\r\n--%s--\r\n", alt);
+    }
+    for (size_t i = 0; m->attach_name && i <= m->nmore && rc == BL_OK; i++) {
+        const char *name = i ? m->more[i - 1].name : m->attach_name;
+        const char *type = i ? m->more[i - 1].type : m->attach_type;
+        if (!type)
+            type = "application/octet-stream";
+        rc = bl_buf_printf(out,
+                           "\r\n--%s\r\n"
+                           "Content-Type:%s%s;\r\n name=\"%s\"\r\n"
                            "Content-Transfer-Encoding: base64\r\n"
                            "Content-Disposition: attachment;\r\n filename=\"%s\"\r\n"
                            "\r\n",
-                           boundary, m->attach_type ? m->attach_type : "application/octet-stream",
-                           m->attach_name, m->attach_name);
+                           boundary, strlen(type) + 15 > 78 ? "\r\n " : " ", type, name, name);
         if (rc == BL_OK)
-            rc = bl_mail_base64(out, m->attach, m->attach_len, 76);
-        if (rc == BL_OK)
-            rc = bl_buf_printf(out, "\r\n--%s--\r\n", boundary);
+            rc = i ? bl_mail_base64(out, m->more[i - 1].data, m->more[i - 1].len, 76)
+                   : bl_mail_base64(out, m->attach, m->attach_len, 76);
     }
+    if (rc == BL_OK && m->attach_name)
+        rc = bl_buf_printf(out, "\r\n--%s--\r\n", boundary);
     if (rc != BL_OK)
-        snprintf(err, errn, "%s", rc == BL_NOMEM ? "out of memory" : "message too large");
+        snprintf(err, errn, "%s", rc == BL_NOMEM ? _("out of memory") : _("message too large"));
     return rc;
 }

@@ -4,6 +4,7 @@
  * required and verified unless the server is on this machine or the caller
  * says --insecure; credentials never come from the URL. */
 #include "bilan/deliver.h"
+#include "bilan/i18n.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -22,6 +23,8 @@ struct bl_smtp {
     bool reply_done;   /* the reply buffer holds a complete reply */
     bool saw_rcpt;     /* this transaction got as far as RCPT */
     bool quitting;     /* QUIT sent: what follows is not news */
+    bool failed;       /* the last send failed */
+    bool reply_real;   /* reply holds the server's words, not libcurl's */
     char last_cmd[16]; /* verb of the last command sent, never its arguments */
     char reply[512];
     char err[1024];
@@ -145,14 +148,14 @@ bl_status bl_smtp_open(const bl_smtp_opts *o, bl_smtp **out, char **errmsg)
     if (curl_url_set(u, CURLUPART_URL, o->url, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host) {
-        *errmsg = bl_strdup_printf("'%s' is not an SMTP URL (smtp://host[:port] or "
-                                   "smtps://host[:port])",
+        *errmsg = bl_strdup_printf(_("'%s' is not an SMTP URL (smtp://host[:port] or "
+                                     "smtps://host[:port])"),
                                    o->url);
         rc = BL_USAGE;
         goto out;
     }
     if (strcmp(scheme, "smtp") != 0 && strcmp(scheme, "smtps") != 0) {
-        *errmsg = bl_strdup_printf("'%s': only smtp:// and smtps:// are supported", o->url);
+        *errmsg = bl_strdup_printf(_("'%s': only smtp:// and smtps:// are supported"), o->url);
         rc = BL_USAGE;
         goto out;
     }
@@ -160,9 +163,9 @@ bl_status bl_smtp_open(const bl_smtp_opts *o, bl_smtp **out, char **errmsg)
     curl_url_get(u, CURLUPART_PASSWORD, &pass, 0);
     if (user || pass) {
         /* Do not echo the URL: it holds the secret. */
-        *errmsg = bl_strdup_printf("credentials in the SMTP URL are refused (a command line is "
-                                   "visible to every user of the machine); use "
-                                   "BILAN_SMTP_USER and BILAN_SMTP_PASSWORD or ~/.netrc");
+        *errmsg = bl_strdup_printf(_("credentials in the SMTP URL are refused (a command line is "
+                                     "visible to every user of the machine); use "
+                                     "BILAN_SMTP_USER and BILAN_SMTP_PASSWORD or ~/.netrc"));
         rc = BL_USAGE;
         goto out;
     }
@@ -274,43 +277,57 @@ bool bl_smtp_fatal(const bl_smtp *s)
     return s->fatal;
 }
 
+int bl_smtp_code(const bl_smtp *s)
+{
+    const char *r = s->reply;
+    if (r[0] >= '2' && r[0] <= '5' && r[1] >= '0' && r[1] <= '9' && r[2] >= '0' && r[2] <= '9' &&
+        (r[3] == ' ' || r[3] == '-' || r[3] == '\0'))
+        return (r[0] - '0') * 100 + (r[1] - '0') * 10 + (r[2] - '0');
+    return 0;
+}
+
+bool bl_smtp_permanent(const bl_smtp *s)
+{
+    return s->failed && !s->fatal && s->saw_rcpt && s->reply_real && bl_smtp_code(s) / 100 == 5;
+}
+
 static void explain(bl_smtp *s, CURLcode cc, const char *rcpt)
 {
     const char *detail = s->curlerr[0] ? s->curlerr : curl_easy_strerror(cc);
     switch (cc) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_CONNECT:
-        snprintf(s->err, sizeof s->err, "cannot reach the SMTP server %s: %s", s->url, detail);
+        snprintf(s->err, sizeof s->err, _("cannot reach the SMTP server %s: %s"), s->url, detail);
         return;
     case CURLE_USE_SSL_FAILED:
         snprintf(s->err, sizeof s->err,
-                 "%s does not offer STARTTLS: refusing to send in plain text to a server that is "
-                 "not on this machine (--insecure allows it)",
+                 _("%s does not offer STARTTLS: refusing to send in plain text to a server that is "
+                   "not on this machine (--insecure allows it)"),
                  s->url);
         return;
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CACERT_BADFILE:
-        snprintf(s->err, sizeof s->err, "TLS with %s failed: %s", s->url, detail);
+        snprintf(s->err, sizeof s->err, _("TLS with %s failed: %s"), s->url, detail);
         return;
     case CURLE_LOGIN_DENIED:
-        snprintf(s->err, sizeof s->err, "%s refused the credentials%s%s", s->url,
+        snprintf(s->err, sizeof s->err, _("%s refused the credentials%s%s"), s->url,
                  s->reply[0] ? ": " : "", s->reply);
         return;
     default:
         break;
     }
     if (s->reply[0] && s->last_cmd[0]) {
-        const char *what = strcmp(s->last_cmd, "RCPT") == 0   ? "the recipient"
-                           : strcmp(s->last_cmd, "MAIL") == 0 ? "the sender"
-                           : strcmp(s->last_cmd, "DATA") == 0 ? "the message"
+        const char *what = strcmp(s->last_cmd, "RCPT") == 0   ? _("the recipient")
+                           : strcmp(s->last_cmd, "MAIL") == 0 ? _("the sender")
+                           : strcmp(s->last_cmd, "DATA") == 0 ? _("the message")
                                                               : s->last_cmd;
-        snprintf(s->err, sizeof s->err, "%s refused %s%s%s%s: %s", s->url, what,
+        snprintf(s->err, sizeof s->err, _("%s refused %s%s%s%s: %s"), s->url, what,
                  strcmp(s->last_cmd, "RCPT") == 0 ? " <" : "",
                  strcmp(s->last_cmd, "RCPT") == 0 ? rcpt : "",
                  strcmp(s->last_cmd, "RCPT") == 0 ? ">" : "", s->reply);
     } else {
-        snprintf(s->err, sizeof s->err, "sending to %s failed: %s", s->url, detail);
+        snprintf(s->err, sizeof s->err, _("sending to %s failed: %s"), s->url, detail);
     }
 }
 
@@ -325,7 +342,7 @@ bl_status bl_smtp_send(bl_smtp *s, const char *from_addr, const char *rcpt, cons
         return BL_NOMEM;
     reader r = {msg, len, 0};
     s->reply[0] = s->err[0] = s->curlerr[0] = s->last_cmd[0] = '\0';
-    s->reply_done = s->fatal = s->saw_rcpt = s->quitting = false;
+    s->reply_done = s->fatal = s->saw_rcpt = s->quitting = s->failed = s->reply_real = false;
     CURL *c = s->curl;
     curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
     curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rl);
@@ -340,6 +357,8 @@ bl_status bl_smtp_send(bl_smtp *s, const char *from_addr, const char *rcpt, cons
     s->fresh = cc != CURLE_OK;
     if (cc == CURLE_OK)
         return BL_OK;
+    s->failed = true;
+    s->reply_real = s->reply[0] != '\0';
     /* Failing before any RCPT (connection, TLS, greeting, AUTH, MAIL FROM)
      * concerns the server, not this recipient: every other send would fail
      * the same way. */

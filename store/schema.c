@@ -168,6 +168,12 @@ const char *const bl__migrations[] = {
     "CREATE TABLE profile(id TEXT PRIMARY KEY, file TEXT NOT NULL,\n"
     "  resource_id TEXT NOT NULL, network_level INTEGER NOT NULL,\n"
     "  allocate TEXT NOT NULL DEFAULT 'none', text TEXT NOT NULL);\n",
+    /* mail status (issue 15, docs/mail.md): the SMTP reply code of each
+     * attempt; status is now 'sent', 'failed' (temporary: 4xx, no
+     * connection; retried by the next run) or 'refused' (permanent: 5xx
+     * to this recipient or message; not retried unless asked). */
+    "ALTER TABLE mail_log ADD COLUMN code INTEGER;\n"
+    "CREATE INDEX mail_log_by_recipient ON mail_log(partner_id, period, kind, recipient);\n",
 };
 
 const int bl__migration_count = sizeof bl__migrations / sizeof bl__migrations[0];

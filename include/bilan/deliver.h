@@ -25,6 +25,14 @@ bool bl_mail_parse_mailbox(const char *spec, char *name, size_t name_n, char *ad
 
 /* ---- the message ---------------------------------------------------------------- */
 
+/* A further attachment (besides the first, given in bl_mail itself). */
+typedef struct bl_mail_attachment {
+    const char *name; /* ASCII file name ([A-Za-z0-9._-]) */
+    const char *type; /* e.g. "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" */
+    const void *data;
+    size_t len;
+} bl_mail_attachment;
+
 typedef struct bl_mail {
     const char *from_name; /* display name, UTF-8, may be NULL or "" */
     const char *from_addr; /* addr-spec */
@@ -38,15 +46,22 @@ typedef struct bl_mail {
     size_t attach_len;
     int64_t date;           /* seconds since 1970-01-01 UTC, for Date: (written in UTC) */
     const char *message_id; /* without the angle brackets, e.g. "x.y@example.org" */
+    /* The same text as HTML (UTF-8, a whole document), NULL: plain text
+     * only. Sent as a multipart/alternative beside the plain text. */
+    const char *body_html;
+    /* Attachments after the first (attach_name must be set), may be NULL. */
+    const bl_mail_attachment *more;
+    size_t nmore;
 } bl_mail;
 
 /* Appends the whole message to out: headers (Date, From, To, Subject as RFC
  * 2047 UTF-8 encoded-words, Message-ID, MIME-Version, Auto-Submitted), a
- * multipart/mixed body with the text as quoted-printable UTF-8 and the
- * attachment as base64 in 76-column lines. CRLF line ends, no line over 78
- * characters, 7-bit clean. BL_DATA when a field is unusable (a bad address,
- * a control character in a header, a non-ASCII file name), with the reason
- * in err; BL_NOMEM / BL_DATA from the buffer's cap. */
+ * multipart/mixed body with the text as quoted-printable UTF-8 (inside a
+ * multipart/alternative with the HTML, also quoted-printable, when
+ * body_html is given) and the attachments as base64 in 76-column lines. CRLF line ends, no line
+ * over 78 characters, 7-bit clean. BL_DATA when a field is unusable (a bad address, a control
+ * character in a header, a non-ASCII file name), with the reason in err; BL_NOMEM / BL_DATA from
+ * the buffer's cap. */
 bl_status bl_mail_build(const bl_mail *m, bl_buf *out, char *err, size_t errn);
 
 /* Writes a Message-ID (without brackets) into out: "bilan.<tag>.<hex>@<domain>",
@@ -106,6 +121,14 @@ bl_status bl_smtp_send(bl_smtp *s, const char *from_addr, const char *rcpt, cons
 const char *bl_smtp_reply(const bl_smtp *s);
 const char *bl_smtp_errmsg(const bl_smtp *s);
 bool bl_smtp_fatal(const bl_smtp *s);
+/* The code of the server's last reply (550, 451, ...), 0 when none (no
+ * connection). */
+int bl_smtp_code(const bl_smtp *s);
+/* After a failed send: the server refused this recipient or this message
+ * for good (a 5xx reply at RCPT or after it): sending the same again will
+ * fail again. False for a temporary failure (4xx, a connection lost) and
+ * for failures of the server as a whole (bl_smtp_fatal). */
+bool bl_smtp_permanent(const bl_smtp *s);
 
 /* ---- HTTP GET (deliver/http.c), for the SUSHI harvest ------------------------------ */
 

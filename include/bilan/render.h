@@ -63,4 +63,13 @@ char *bl_render_mail_subject(char *out, size_t n, const struct bl_mail_summary *
 bl_status bl_render_mail_body(bl_buf *b, const struct bl_mail_summary *s, bl_report_kind kind,
                               const char *signature);
 
+/* Appends to b the HTML alternative of that email (render/mail_html.c): a
+ * whole UTF-8 document with inline styles only and no image, whose text is
+ * text (the plain body from bl_render_mail_body, escaped, lists and
+ * paragraphs kept) with, after its list of figures, the PDF's table
+ * « Consultations par ressource » for model m (the same cells as the PDF;
+ * none when m is NULL). title: the document's title (the subject). BL_OK,
+ * or the status of the buffer's cap. */
+bl_status bl_render_mail_html(bl_buf *b, const char *text, const bl_model *m, const char *title);
+
 #endif

@@ -164,6 +164,8 @@ typedef struct bl_mail_log_entry {
     const char *message_id;                 /* without brackets */
     bool sent;                              /* accepted by the server; false: failed */
     const char *reply;                      /* the server's reply or the failure, may be NULL */
+    bool refused; /* not sent, and refused for good (a 5xx to this recipient) */
+    int code;     /* the SMTP reply code, 0 when none (no connection) */
 } bl_mail_log_entry;
 
 /* Appends one row (sent_at is now, UTC). BL_IO with bl_store_errmsg on failure. */
@@ -173,5 +175,29 @@ bl_status bl_mail_log_record(bl_store *st, const bl_mail_log_entry *e);
  * and kind for this recipient at least once. */
 bl_status bl_mail_log_was_sent(bl_store *st, const char *partner_id, const char *period,
                                const char *kind, const char *recipient, bool *sent);
+
+/* Sets *refused when the last attempt for this recipient was refused for
+ * good (status 'refused') and none was ever accepted; *reply (may be NULL)
+ * receives the server's answer, truncated to n bytes. */
+bl_status bl_mail_log_was_refused(bl_store *st, const char *partner_id, const char *period,
+                                  const char *kind, const char *recipient, bool *refused,
+                                  char *reply, size_t n);
+
+/* The outcome of a recipient's mail for a period and kind: the last
+ * attempt's, unless one attempt was accepted (then 'sent', with that
+ * attempt's time and reply). */
+typedef struct bl_mail_log_state {
+    const char *partner_id, *kind, *recipient;
+    const char *status; /* "sent", "failed", "refused" */
+    int code;           /* 0 when none */
+    const char *reply;  /* "" when none */
+    const char *at;     /* UTC, "YYYY-MM-DDTHH:MM:SSZ" */
+    long long attempts;
+} bl_mail_log_state;
+typedef bl_status (*bl_mail_log_fn)(void *ctx, const bl_mail_log_state *s);
+/* Every recipient logged for period (and kind, NULL: any), sorted by
+ * partner, kind, recipient. */
+bl_status bl_mail_log_each(bl_store *st, const char *period, const char *kind, bl_mail_log_fn fn,
+                           void *ctx);
 
 #endif

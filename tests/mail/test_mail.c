@@ -169,6 +169,9 @@ static bool listening(const char *host, int port)
     return ok;
 }
 
+/* Addresses the next server started defers with a 451 (refuse_handler.py). */
+static const char *tempfail_list;
+
 /* Starts aiosmtpd on host:random port storing into a maildir under e->dir.
  * handler NULL: aiosmtpd's Mailbox; else "refuse_handler.RefusingMailbox"
  * with refuse = the addresses it refuses. cert/key: require STARTTLS. */
@@ -196,6 +199,8 @@ static void server_spawn(server *s, const env *e, const char *host, const char *
             setenv("PYTHONPATH", BILAN_MAIL_TESTDIR, 1);
             if (refuse)
                 setenv("BILAN_TEST_REFUSE", refuse, 1);
+            if (tempfail_list)
+                setenv("BILAN_TEST_TEMPFAIL", tempfail_list, 1);
             const char *args[16];
             int n = 0;
             char script[600], port[16];
@@ -435,7 +440,7 @@ Test(mail, sends_each_partner_once)
     env_free(&e);
 }
 
-Test(mail, refused_recipient_fails_alone_and_retry_sends_only_it)
+Test(mail, refused_recipient_fails_alone_and_is_not_retried)
 {
     env e;
     env_setup(&e);
@@ -444,25 +449,34 @@ Test(mail, refused_recipient_fails_alone_and_retry_sends_only_it)
                  "direction@ccvo.example.fr", NULL, NULL);
     char *url = url_of(&s);
     tu_run r = mail_run(&e, NULL, "--smtp", url, NULL);
-    cr_assert_eq(r.status, 75, "out: %s\nerr: %s", r.out, r.err);
+    /* A permanent refusal is bad data (the address), not a server to retry. */
+    cr_assert_eq(r.status, 65, "out: %s\nerr: %s", r.out, r.err);
     assert_has(r.err, "ccvo: not sent to direction@ccvo.example.fr");
     assert_has(r.err, "550 5.1.1");
-    assert_has(r.out, "2 sent, 1 failed");
+    assert_has(r.err, "refused for good");
+    assert_has(r.out, "2 sent, 0 failed, 1 refused for good");
     tu_run_free(&r);
     /* The others were sent all the same. */
     cr_assert_eq(maildir_count(&s), 2);
-    cr_assert_eq(sql_int(e.db, "SELECT count(*) FROM mail_log WHERE status = 'failed' AND "
-                               "recipient = 'direction@ccvo.example.fr' AND reply LIKE "
-                               "'550 5.1.1 <direction@ccvo.example.fr>: Recipient address "
+    cr_assert_eq(sql_int(e.db, "SELECT count(*) FROM mail_log WHERE status = 'refused' AND "
+                               "code = 550 AND recipient = 'direction@ccvo.example.fr' AND reply "
+                               "LIKE '550 5.1.1 <direction@ccvo.example.fr>: Recipient address "
                                "rejected%'"),
                  1);
     server_stop(&s);
     free(url);
 
-    /* The server is fixed: a retry sends only what failed. */
+    /* The next run does not retry it, and says why. */
     server_start(&s, &e, "127.0.0.1", "retry", NULL, NULL, NULL, NULL);
     url = url_of(&s);
     r = mail_run(&e, NULL, "--smtp", url, NULL);
+    cr_assert_eq(r.status, 65, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.err, "ccvo: not sent to direction@ccvo.example.fr: refused for good by the "
+                      "server (550 5.1.1");
+    tu_run_free(&r);
+    cr_assert_eq(maildir_count(&s), 0);
+    /* Unless asked: --retry-refused sends it (the address was fixed). */
+    r = mail_run(&e, NULL, "--smtp", url, "--retry-refused", NULL);
     cr_assert_eq(r.status, 0, "out: %s\nerr: %s", r.out, r.err);
     assert_has(r.out, "1 sent, 0 failed, 1 partner already served");
     tu_run_free(&r);
@@ -472,6 +486,56 @@ Test(mail, refused_recipient_fails_alone_and_retry_sends_only_it)
     assert_has(out, "rcpt: direction@ccvo.example.fr\n");
     assert_has(out, "subject: " CCVO_SUBJECT "\n");
     free(out);
+    free(url);
+    server_stop(&s);
+    env_free(&e);
+}
+
+Test(mail, deferred_recipient_is_retried_and_status_tells_each_outcome)
+{
+    env e;
+    env_setup(&e);
+    server s;
+    tempfail_list = "mediatheque@ccvo.example.fr";
+    server_start(&s, &e, "127.0.0.1", "mixed", "refuse_handler.RefusingMailbox",
+                 "direction@ccvo.example.fr", NULL, NULL);
+    tempfail_list = NULL;
+    char *url = url_of(&s);
+    tu_run r = mail_run(&e, NULL, "--smtp", url, NULL);
+    cr_assert_eq(r.status, 75, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.out, "1 sent, 1 failed, 1 refused for good");
+    tu_run_free(&r);
+    server_stop(&s);
+    free(url);
+
+    /* mail status: each partner and recipient, its outcome, time, answer. */
+    const char *st[] = {tu_bilan(), "--db", e.db, "mail", "status", "2026-05", NULL};
+    r = tu_runv(st, NULL);
+    cr_assert_eq(r.status, 1, "out: %s\nerr: %s", r.out, r.err);
+    cr_assert_eq(tu_count(r.out, "\n"), 5, "%s", r.out);
+    char *l = strstr(r.out, "ccvo           direction@ccvo.example.fr");
+    cr_assert(l && strstr(l, "refused") && strstr(l, "550 5.1.1"), "%s", r.out);
+    l = strstr(r.out, "ccvo           mediatheque@ccvo.example.fr");
+    cr_assert(l && strstr(l, "failed") && strstr(l, "451 4.7.1"), "%s", r.out);
+    l = strstr(r.out, "ploermel       bib@ploermel.example.fr");
+    cr_assert(l && strstr(l, "sent") && strstr(l, "250"), "%s", r.out);
+    assert_has(r.out, "1 sent, 2 not sent");
+    tu_run_free(&r);
+
+    /* The 4xx one is retried, the 5xx one is not. */
+    server_start(&s, &e, "127.0.0.1", "again", NULL, NULL, NULL, NULL);
+    url = url_of(&s);
+    r = mail_run(&e, NULL, "--smtp", url, NULL);
+    cr_assert_eq(r.status, 65, "out: %s\nerr: %s", r.out, r.err);
+    tu_run_free(&r);
+    char *out = inspect(s.maildir, true);
+    cr_assert_eq(tu_count(out, "rcpt: "), 1, "%s", out);
+    assert_has(out, "rcpt: mediatheque@ccvo.example.fr\n");
+    free(out);
+    r = tu_runv(st, NULL);
+    l = strstr(r.out, "ccvo           mediatheque@ccvo.example.fr");
+    cr_assert(l && strstr(l, "sent") && strstr(l, "  2  250"), "%s", r.out);
+    tu_run_free(&r);
     free(url);
     server_stop(&s);
     env_free(&e);
@@ -944,5 +1008,46 @@ Test(mail, missing_store_is_not_created)
     assert_has(r.err, "none.db");
     tu_run_free(&r);
     cr_assert_neq(access(db, F_OK), 0, "the store was created");
+    env_free(&e);
+}
+
+Test(mail, html_part_says_what_the_pdf_says)
+{
+    env e;
+    env_setup(&e);
+    char outbox[600], f[700], script[600];
+    snprintf(outbox, sizeof outbox, "%s/outbox", e.dir);
+    tu_run r = mail_run(&e, NULL, "--dry-run", "--outbox", outbox, "--attach-xlsx", NULL);
+    cr_assert_eq(r.status, 0, "out: %s\nerr: %s", r.out, r.err);
+    tu_run_free(&r);
+    snprintf(script, sizeof script, "%s/html_vs_pdf.py", BILAN_MAIL_TESTDIR);
+    const char *partners[] = {"ccvo", "ploermel"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(f, sizeof f, "%s/2026-05/%s-mensuel.eml", outbox, partners[i]);
+        const char *argv[] = {PY, script, f, NULL};
+        r = tu_runv(argv, NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        cr_assert(strncmp(r.out, "ok ", 3) == 0, "%s: %s", partners[i], r.out);
+        tu_run_free(&r);
+        /* Both alternatives, the PDF and the workbook, 7-bit, short lines. */
+        char *out = inspect(f, false);
+        assert_has(out, "raw: ok\n");
+        assert_has(out, "charset: utf-8 quoted-printable\n");
+        char line[200];
+        snprintf(line, sizeof line,
+                 "attachment: bilan-%s-mensuel-2026-05.xlsx "
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet base64 ",
+                 partners[i]);
+        assert_has(out, line);
+        free(out);
+    }
+    size_t n;
+    snprintf(f, sizeof f, "%s/2026-05/ccvo-mensuel.eml", outbox);
+    char *raw = tu_read_file(f, &n);
+    assert_has(raw, "Content-Type: multipart/alternative;");
+    assert_has(raw, "Content-Type: text/html; charset=UTF-8");
+    cr_assert_null(strstr(raw, "<img"), "no image");
+    cr_assert_null(strstr(raw, "<style"), "inline styles only");
+    free(raw);
     env_free(&e);
 }
