@@ -19,11 +19,14 @@ run() { # VAR=VALUE... -- ARGS...
     BILAN_DATA_DIR="$src/data" FONTCONFIG_FILE="$src/data/fonts.conf" "${vars[@]}" \
     "$bin" "$@" 2>&1 || true
 }
+# French typography puts no-break spaces (U+00A0, U+202F) inside « » and
+# before ':'; the needles below are written with plain spaces.
+plain() { LC_ALL=C sed 's/\xc2\xa0/ /g; s/\xe2\x80\xaf/ /g' <<<"$1"; }
 has() { # TEXT NEEDLE WHAT
-  grep -qF -- "$2" <<<"$1" || fail "$3: '$2' not in: $(head -5 <<<"$1")"
+  plain "$1" | grep -qF -- "$2" || fail "$3: '$2' not in: $(head -5 <<<"$1")"
 }
 hasnt() {
-  ! grep -qF -- "$2" <<<"$1" || fail "$3: '$2' unexpected in: $(head -5 <<<"$1")"
+  ! plain "$1" | grep -qF -- "$2" || fail "$3: '$2' unexpected in: $(head -5 <<<"$1")"
 }
 
 # The claim is about machines without a French locale: say whether this is one.
