@@ -147,6 +147,17 @@ static int remove_sources(bl_cli *cli, int argc, char **argv)
                       "counted again\n",
                       (unsigned long)res.sources),
                res.sources, res.rows_removed, res.rows_restored);
+    if (rc == BL_OK && res.users_dropped > 0)
+        printf(bl_trn("%lld distinct-user figure of a closed month dropped: it was merged with "
+                      "other files' (docs/privacy.md); to have it again, remove that month's other "
+                      "log files and "
+                      "ingest them all again\n",
+                      "%lld distinct-user figures of closed months dropped: they were merged with "
+                      "other files' (docs/privacy.md); to have them again, remove those months' "
+                      "other log "
+                      "files and ingest them all again\n",
+                      (unsigned long)res.users_dropped),
+               res.users_dropped);
     bl_store_close(st);
     free(ids);
     return cli_exit(rc);

@@ -240,6 +240,55 @@ bl_status bl__quota_refresh(bl_store *st)
     return rc;
 }
 
+bl_status bl__sketches_merge_closed(bl_store *st, const char *cut)
+{
+    static const char *const steps[] = {
+        "CREATE TEMP TABLE IF NOT EXISTS sketch_merge(library_id TEXT NOT NULL, month TEXT NOT "
+        "NULL,"
+        " source_id INTEGER NOT NULL, sketch BLOB, PRIMARY KEY(library_id, month));\n"
+        "DELETE FROM temp.sketch_merge;",
+        /* one savepoint: the merged rows replace the others or nothing changes */
+        "SAVEPOINT sketch_merge",
+        /* the (library, month) of closed months kept in more than one row */
+        "INSERT INTO temp.sketch_merge"
+        " SELECT COALESCE(library_id, ''), month, MAX(source_id), bl_sketch_merge(sketch)"
+        " FROM user_sketch WHERE month <= ?1 GROUP BY COALESCE(library_id, ''), month"
+        " HAVING COUNT(*) > 1",
+        "INSERT OR IGNORE INTO user_sketch_merged(library_id, month, source_id)"
+        " SELECT m.library_id, m.month, s.source_id FROM temp.sketch_merge m JOIN user_sketch s"
+        " ON COALESCE(s.library_id, '') = m.library_id AND s.month = m.month",
+        "DELETE FROM user_sketch WHERE month <= ?1 AND EXISTS (SELECT 1 FROM temp.sketch_merge m"
+        " WHERE m.library_id = COALESCE(user_sketch.library_id, '') AND m.month = "
+        "user_sketch.month)",
+        "INSERT INTO user_sketch(source_id, library_id, month, sketch)"
+        " SELECT source_id, NULLIF(library_id, ''), month, sketch FROM temp.sketch_merge"
+        " WHERE sketch IS NOT NULL",
+        "RELEASE sketch_merge",
+        "DELETE FROM temp.sketch_merge",
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        sqlite3_stmt *q = NULL;
+        const char *tail = steps[i];
+        while (tail && *tail) {
+            if (sqlite3_prepare_v2(st->db, tail, -1, &q, &tail) != SQLITE_OK)
+                return bl__sql_fail(st, false);
+            if (!q)
+                break;
+            if (sqlite3_bind_parameter_count(q) >= 1)
+                sqlite3_bind_text(q, 1, cut, -1, SQLITE_STATIC);
+            int r = sqlite3_step(q);
+            sqlite3_finalize(q);
+            if (r != SQLITE_DONE && r != SQLITE_ROW) {
+                bl_status rc = bl__sql_fail(st, false);
+                sqlite3_exec(st->db, "ROLLBACK TO sketch_merge; RELEASE sketch_merge", NULL, NULL,
+                             NULL);
+                return rc;
+            }
+        }
+    }
+    return BL_OK;
+}
+
 /* ---- writing a log's results ------------------------------------------------------- */
 
 typedef struct lw {
@@ -407,8 +456,14 @@ bl_status bl_store_write_log(bl_store *st, const bl_hits *h, long long sid, int 
                    " extra_units) VALUES (?,?,?,?,?,?)",
                    run_excess, h, now_month)) != BL_OK)
         goto out;
-    if (bl_hits_has_quotas(h))
-        rc = bl__quota_refresh(st);
+    if (bl_hits_has_quotas(h) && (rc = bl__quota_refresh(st)) != BL_OK)
+        goto out;
+    /* The distinct-user sketches of closed months are merged per library
+     * and month, in this file's transaction: no sketch of one file (a day's
+     * handful of users) outlives its month (docs/privacy.md). */
+    char cut[8];
+    bl_month_format(bl_quota_last_closed(bl_store_now_month()), cut);
+    rc = bl__sketches_merge_closed(st, cut);
 out:
     memset(w.key, 0, sizeof w.key);
     return rc;

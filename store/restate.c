@@ -215,6 +215,8 @@ bl_status bl_store_remove_sources(bl_store *st, const long long *ids, size_t n,
         }
         bool is_log = family == BL_FAM_LOG;
         any_log |= is_log;
+        out->users_dropped +=
+            query1(st, "SELECT count(*) FROM user_sketch_merged WHERE source_id = ?1", id);
         out->rows_removed +=
             query1(st, "SELECT count(*) FROM usage WHERE source_id = ?1 AND live = 1", id);
         bool rivals = !is_log && has_rivals(st, id);
@@ -224,6 +226,14 @@ bl_status bl_store_remove_sources(bl_store *st, const long long *ids, size_t n,
             "DELETE FROM usage WHERE source_id = ?1",
             "DELETE FROM shield WHERE source_id = ?1",
             "DELETE FROM rejection WHERE source_id = ?1",
+            /* a merged sketch (closed month) this source fed cannot lose
+             * just its users: the merged figure goes, with every row of it */
+            "DELETE FROM user_sketch WHERE EXISTS (SELECT 1 FROM user_sketch_merged m"
+            " WHERE m.source_id = ?1 AND m.library_id = COALESCE(user_sketch.library_id, '')"
+            " AND m.month = user_sketch.month)",
+            "DELETE FROM user_sketch_merged WHERE EXISTS (SELECT 1 FROM user_sketch_merged m"
+            " WHERE m.source_id = ?1 AND m.library_id = user_sketch_merged.library_id"
+            " AND m.month = user_sketch_merged.month)",
             "DELETE FROM user_sketch WHERE source_id = ?1",
             "DELETE FROM quota_excess WHERE source_id = ?1",
             "DELETE FROM quota_use WHERE source_id = ?1",

@@ -174,6 +174,15 @@ const char *const bl__migrations[] = {
      * to this recipient or message; not retried unless asked). */
     "ALTER TABLE mail_log ADD COLUMN code INTEGER;\n"
     "CREATE INDEX mail_log_by_recipient ON mail_log(partner_id, period, kind, recipient);\n",
+    /* Distinct-user sketches merged per library and month once the month is
+     * closed (docs/privacy.md): the merged row keeps one contributor's
+     * source_id, and this table lists every source merged into it, so that
+     * removing one of them drops the merged figure instead of keeping a
+     * wrong one. ('' stands for unattributed usage.) */
+    "CREATE TABLE user_sketch_merged(library_id TEXT NOT NULL, month TEXT NOT NULL,\n"
+    "  source_id INTEGER NOT NULL REFERENCES source(id),\n"
+    "  PRIMARY KEY(library_id, month, source_id));\n"
+    "CREATE INDEX user_sketch_merged_by_source ON user_sketch_merged(source_id);\n",
 };
 
 const int bl__migration_count = sizeof bl__migrations / sizeof bl__migrations[0];

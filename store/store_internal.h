@@ -74,5 +74,9 @@ bl_status bl__key_drop_months(bl_store *st, const char *cut);
 bl_status bl__store_open_rw(const char *path, bl_store **out, char **errmsg);
 /* Moves keys an older store kept in meta to the key file. */
 bl_status bl__keys_migrate(bl_store *st);
+/* Merges the distinct-user sketches of the months up to cut (YYYY-MM) into
+ * one row per library and month, recording their sources in
+ * user_sketch_merged (docs/privacy.md). */
+bl_status bl__sketches_merge_closed(bl_store *st, const char *cut);
 
 #endif

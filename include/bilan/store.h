@@ -119,6 +119,9 @@ typedef struct bl_remove_result {
     long long sources;       /* sources removed */
     long long rows_removed;  /* their usage rows that were counted */
     long long rows_restored; /* earlier rows counted again (the removed ones had restated them) */
+    /* distinct-user figures of closed months dropped: merged sketches
+     * (docs/privacy.md) a removed source had fed */
+    long long users_dropped;
 } bl_remove_result;
 
 /* Removes sources and everything they contributed (usage, rejections,

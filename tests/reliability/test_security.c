@@ -533,3 +533,84 @@ Test(security, absurd_population_from_an_old_store_is_never_a_wrapped_amount, .i
     cr_assert(!strstr(text, "-0,01 €") && !strstr(text, "387 582"), "%s", text);
     free(text);
 }
+
+/* Export of the store at db (BILAN_LANG=en by the test environment). */
+static char *export_of(const char *db)
+{
+    tu_run r = rel_bilan(db, "export", "usage", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char *out = strdup(r.out);
+    tu_run_free(&r);
+    return out;
+}
+
+/* Finding 1, sketches: once a month is closed, its distinct-user sketches
+ * are merged per library (no sketch of one day's handful of users stays)
+ * and the figures do not change; removing one file of a merged month drops
+ * that library-month's distinct users (it cannot be taken out exactly)
+ * while its counts are taken out exactly. March 2025 is closed. */
+Test(security, closed_months_sketches_merged_per_library, .init = setup, .fini = teardown)
+{
+    char db[1200];
+    snprintf(db, sizeof db, "%s/m.db", env.dir);
+    import_into(db, doc_network());
+    /* Three daily logs of Vannes (192.0.2.0/25): 7, 9 and 11 patrons, some
+     * of them on two days; one log of Auray (198.51.100.0/24). */
+    const char *days[] = {"d1.log", "d2.log", "d3.log", "auray.log"};
+    const char *gen[] = {
+        "for i in range(7): w(f'192.0.2.{i}', '03/Mar/2025')\n",
+        "for i in range(4, 13): w(f'192.0.2.{i}', '04/Mar/2025')\n",
+        "for i in range(10, 21): w(f'192.0.2.{i}', '05/Mar/2025')\n",
+        "for i in range(6): w(f'198.51.100.{i}', '05/Mar/2025')\n",
+    };
+    for (int k = 0; k < 4; k++) {
+        char prog[1024];
+        snprintf(prog, sizeof prog,
+                 "import sys\nf = open(sys.argv[1], 'w')\n"
+                 "def w(ip, day):\n"
+                 "  f.write(f'{ip} - - [{day}:10:00:00 +0100] \"GET /doc/abc HTTP/1.1\" 200 5 "
+                 "\"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:124.0) Gecko/20100101 "
+                 "Firefox/124.0\"\\n')\n%s",
+                 gen[k]);
+        const char *lp = rel_path(&env, days[k]);
+        generate(lp, prog);
+        if (k == 3)
+            break;
+        tu_run r = rel_bilan(db, "ingest", lp, NULL);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        tu_run_free(&r);
+    }
+    char *before = export_of(db);
+    cr_assert(strstr(before, "vannes,vannes-centre,,2025-03,Distinct_Users,21\n"), "%s", before);
+    tu_run r = rel_bilan(db, "ingest", rel_path(&env, "auray.log"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(rel_count(db, "SELECT COUNT(*) FROM user_sketch WHERE month = '2025-03' AND "
+                               "library_id = 'vannes-centre'"),
+                 1);
+    cr_assert_eq(rel_count(db, "SELECT COUNT(*) FROM user_sketch_merged"), 3);
+    /* the same figures as before the merge, which happened file by file */
+    char *after = export_of(db);
+    cr_assert(strstr(after, "vannes,vannes-centre,,2025-03,Distinct_Users,21\n"), "%s", after);
+    cr_assert(strstr(after, "auray,auray-bib,,2025-03,Distinct_Users,6\n"), "%s", after);
+    /* Removing day 2: its 9 requests go exactly; Vannes' distinct users of
+     * March go (said so), Auray's stay. */
+    long long total =
+        rel_count(db, "SELECT SUM(value) FROM usage_effective WHERE library_id = 'vannes-centre' "
+                      "AND metric = 'Total_Item_Requests'");
+    r = rel_bilan(db, "sources", "remove", "2", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "1 distinct-user figure of a closed month dropped"), "%s", r.out);
+    tu_run_free(&r);
+    cr_assert_eq(
+        rel_count(db, "SELECT SUM(value) FROM usage_effective WHERE library_id = 'vannes-centre' "
+                      "AND metric = 'Total_Item_Requests'"),
+        total - 9);
+    char *removed = export_of(db);
+    cr_assert(!strstr(removed, "vannes-centre,,2025-03,Distinct_Users"), "%s", removed);
+    cr_assert(strstr(removed, "auray,auray-bib,,2025-03,Distinct_Users,6\n"), "%s", removed);
+    cr_assert_eq(rel_count(db, "SELECT COUNT(*) FROM user_sketch_merged"), 0);
+    free(before);
+    free(after);
+    free(removed);
+}
