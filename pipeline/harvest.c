@@ -9,11 +9,14 @@
 #include "bilan/pipeline.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* What a response means for the month asked. */
 typedef enum verdict {
@@ -489,6 +492,32 @@ static bl_status harvest_endpoint(run *r, const bl_sushi_endpoint *e)
     return rc;
 }
 
+/* One harvest at a time per store (two cron jobs overlapping would ask the
+ * servers everything twice): an exclusive lock on RAW_DIR/.harvest.lock,
+ * held in *fd until the harvest ends (or the process does). */
+static bl_status harvest_lock(bl_store *st, const char *raw_dir, int *fd)
+{
+    char path[4096];
+    int e = bl_mkdirs(raw_dir);
+    if (e != 0)
+        return bl_store_fail(st, BL_CANTCREAT, "cannot create '%s': %s", raw_dir, strerror(e));
+    snprintf(path, sizeof path, "%s/.harvest.lock", raw_dir);
+    *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (*fd < 0)
+        return bl_store_fail(st, BL_CANTCREAT, "cannot open '%s': %s", path, strerror(errno));
+    if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
+        return BL_OK;
+    e = errno;
+    close(*fd);
+    *fd = -1;
+    if (e == EWOULDBLOCK)
+        return bl_store_fail(st, BL_TEMPFAIL,
+                             "another 'bilan harvest' is running on this store (%s is locked): "
+                             "nothing was asked; try again when it has finished",
+                             path);
+    return bl_store_fail(st, BL_IO, "cannot lock '%s': %s", path, strerror(e));
+}
+
 bl_status bl_harvest(bl_store *st, const bl_harvest_opts *o, bl_harvest_summary *sum)
 {
     memset(sum, 0, sizeof *sum);
@@ -497,6 +526,11 @@ bl_status bl_harvest(bl_store *st, const bl_harvest_opts *o, bl_harvest_summary 
     bl_status rc = bl_store_sushi_endpoints(st, &eps, &n);
     if (rc != BL_OK)
         return rc;
+    int lock = -1;
+    if (n && o->raw_dir && (rc = harvest_lock(st, o->raw_dir, &lock)) != BL_OK) {
+        free(eps);
+        return rc;
+    }
     run r = {.st = st, .o = o, .sum = sum};
     char stamp[32];
     iso(now_ms(), stamp);
@@ -518,5 +552,7 @@ bl_status bl_harvest(bl_store *st, const bl_harvest_opts *o, bl_harvest_summary 
                            "no SUSHI endpoint: add sushi.csv to the network folder and run "
                            "bilan network import");
     free(eps);
+    if (lock >= 0)
+        close(lock);
     return rc;
 }

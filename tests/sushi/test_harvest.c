@@ -518,3 +518,27 @@ Test(harvest, gaps_show_harvest_failures, .init = setup, .fini = teardown, .time
     cr_assert(!strstr(r.out, "sushi:nr/PR\t2022-11"), "2022-11 was harvested: %s", r.out);
     tu_run_free(&r);
 }
+
+/* Two harvests of one store never run at once (cron jobs overlapping): the
+ * second asks nothing and says so, exit 75; once the first is over it runs. */
+Test(harvest, a_second_harvest_at_once_asks_nothing, .init = setup, .fini = teardown, .timeout = 60)
+{
+    endpoint("o", "5.1", "ok", "PR", "", NULL);
+    /* the first harvest, holding its lock (flock(1), as bilan does) */
+    tu_run r = tu_sh("mkdir -p '%s/t.db.sushi' && (flock '%s/t.db.sushi/.harvest.lock' sleep 3"
+                     " >/dev/null 2>&1 &"
+                     " sleep 0.5)",
+                     dir, dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    r = harvest("2022-01", "2022-01");
+    cr_assert_eq(r.status, 75, "%d %s%s", r.status, r.out, r.err);
+    cr_assert(strstr(r.err, "another 'bilan harvest' is running on this store"), "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(requests("/reports/"), 0, "a request was sent");
+    sleep(3);
+    r = harvest("2022-01", "2022-01");
+    cr_assert_eq(r.status, 0, "%d %s%s", r.status, r.out, r.err);
+    tu_run_free(&r);
+    cr_assert_eq(requests(" ok 2022-01"), 1);
+}
