@@ -2,6 +2,8 @@
  * output files never follow a planted symbolic link nor land in a folder
  * every user may write to; every file of a report derives from one name. */
 #include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -613,4 +615,186 @@ Test(security, closed_months_sketches_merged_per_library, .init = setup, .fini =
     free(before);
     free(after);
     free(removed);
+}
+
+/* ---- finding 1: the attack, with and without the key ------------------------ */
+
+/* bilan's own pseudonym functions (aggregate/hits.c, common/hashing.c,
+ * aggregate/hll.c), as an attacker who has read the code would use them. */
+uint64_t bl__fhash(const void *p, size_t n, uint64_t seed);
+uint64_t bl_siphash(const uint8_t key[16], const void *p, size_t n);
+
+#define UA "Mozilla/5.0 (X11; Linux x86_64; rv:124.0) Gecko/20100101 Firefox/124.0"
+
+/* The patron pseudonym of an address (+ the agent) or of a login. */
+static uint64_t patron_of(const uint8_t key[16], const char *ip, const char *login)
+{
+    uint8_t buf[24];
+    if (login) {
+        uint64_t uh = bl__fhash(login, strlen(login), 0x5f);
+        buf[0] = 'u';
+        memcpy(buf + 1, &uh, 8);
+        return bl_siphash(key, buf, 9);
+    }
+    uint64_t ih = bl__fhash(ip, strlen(ip), 0x4e), ah = bl__fhash(UA, strlen(UA), 0x2c);
+    buf[0] = 'a';
+    memcpy(buf + 1, &ih, 8);
+    memcpy(buf + 9, &ah, 8);
+    return bl_siphash(key, buf, 17);
+}
+
+/* Whether the sketch's registers could hold this pseudonym (HyperLogLog:
+ * its register at least its rank): "confirmed". */
+static bool sketch_confirms(const uint8_t *reg, uint64_t h)
+{
+    uint32_t idx = (uint32_t)(h >> (64 - 12));
+    uint64_t w = (h << 12) | (1ull << 11);
+    return reg[idx] >= __builtin_clzll(w) + 1;
+}
+
+typedef struct cand {
+    char ip[32], login[32];
+} cand;
+
+/* How many of cands one key confirms in the sketch. */
+static int confirmed(const uint8_t key[16], const uint8_t *reg, const cand *c, int n)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        k += sketch_confirms(reg, patron_of(key, c[i].ip, c[i].login[0] ? c[i].login : NULL));
+    return k;
+}
+
+/* Every 16-byte value a copy of the store holds: blobs of 16 bytes, texts of
+ * 32 hex digits, and the first 16 bytes of every longer blob or text. */
+static int store_key_candidates(const char *db, uint8_t (*keys)[16], int max)
+{
+    sqlite3 *h = NULL;
+    cr_assert_eq(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *t = NULL;
+    cr_assert_eq(
+        sqlite3_prepare_v2(h, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &t, NULL),
+        SQLITE_OK);
+    int n = 0;
+    memset(keys[n++], 0, 16); /* and the zero key */
+    while (sqlite3_step(t) == SQLITE_ROW && n < max) {
+        char sql[256];
+        snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", (const char *)sqlite3_column_text(t, 0));
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(h, sql, -1, &q, NULL) != SQLITE_OK)
+            continue;
+        while (sqlite3_step(q) == SQLITE_ROW && n < max)
+            for (int c = 0; c < sqlite3_column_count(q) && n < max; c++) {
+                int len = sqlite3_column_bytes(q, c);
+                const unsigned char *b = sqlite3_column_blob(q, c);
+                if (!b || len < 16)
+                    continue;
+                unsigned v[16];
+                if (len == 32 &&
+                    sscanf((const char *)b, "%2x%2x%2x%2x%2x%2x%2x%2x%2x%2x%2x%2x%2x%2x%2x%2x",
+                           &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9],
+                           &v[10], &v[11], &v[12], &v[13], &v[14], &v[15]) == 16) {
+                    for (int i = 0; i < 16; i++)
+                        keys[n][i] = (uint8_t)v[i];
+                    n++;
+                }
+                if (n < max)
+                    memcpy(keys[n++], b, 16);
+            }
+        sqlite3_finalize(q);
+    }
+    sqlite3_finalize(t);
+    sqlite3_close(h);
+    return n;
+}
+
+/* The acceptance test of finding 1: a copy of the store, read as another
+ * user would (no STORE.key), does not confirm any of the known addresses
+ * and logins of a library's month, whatever 16 bytes of it are tried as the
+ * key; the same attack with the key confirms every one of them (so the
+ * attack is real and only the key makes it work). */
+Test(security, a_copy_of_the_store_confirms_no_patron, .init = setup, .fini = teardown,
+     .timeout = 120)
+{
+    char db[1200];
+    snprintf(db, sizeof db, "%s/a.db", env.dir);
+    import_into(db, doc_network());
+    /* Vannes (192.0.2.0/25), March 2025: six addresses, three card logins. */
+    enum { NPAT = 9, NOTHER = 300 };
+    cand pat[NPAT], other[NOTHER];
+    memset(pat, 0, sizeof pat);
+    memset(other, 0, sizeof other);
+    char log[4096] = "";
+    for (int i = 0; i < NPAT; i++) {
+        snprintf(pat[i].ip, sizeof pat[i].ip, "192.0.2.%d", 10 + i);
+        if (i >= 6)
+            snprintf(pat[i].login, sizeof pat[i].login, "card%d", 1001 + i);
+        size_t len = strlen(log);
+        snprintf(log + len, sizeof log - len,
+                 "%s - %s [12/Mar/2025:10:%02d:00 +0100] \"GET /doc/abc HTTP/1.1\" 200 5 \"-\" "
+                 "\"" UA "\"\n",
+                 pat[i].ip, pat[i].login[0] ? pat[i].login : "-", i);
+    }
+    for (int i = 0; i < NOTHER; i++) {
+        snprintf(other[i].ip, sizeof other[i].ip, "192.0.2.%d", 30 + i % 90);
+        if (i >= 90)
+            snprintf(other[i].login, sizeof other[i].login, "card%d", 2000 + i);
+    }
+    const char *lp = rel_path(&env, "patrons.log");
+    cr_assert(tu_write_file(lp, log, strlen(log)));
+    tu_run r = rel_bilan(db, "ingest", lp, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(rel_count(db, "SELECT COUNT(*) FROM user_sketch WHERE library_id = "
+                               "'vannes-centre' AND month = '2025-03'"),
+                 1);
+
+    /* The copy: the store alone, as a backup or another account has it. */
+    char copy[1300];
+    snprintf(copy, sizeof copy, "%s/copy.db", env.dir);
+    r = tu_sh("cp '%s' '%s' && (cp '%s-wal' '%s-wal' 2>/dev/null || true)", db, copy, db, copy);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    sqlite3 *h = NULL;
+    cr_assert_eq(sqlite3_open_v2(copy, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *q = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(h,
+                                    "SELECT sketch FROM user_sketch WHERE library_id = "
+                                    "'vannes-centre' AND month = '2025-03'",
+                                    -1, &q, NULL),
+                 SQLITE_OK);
+    cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+    uint8_t reg[4096];
+    cr_assert_eq(sqlite3_column_bytes(q, 0), 4 + 4096);
+    memcpy(reg, (const uint8_t *)sqlite3_column_blob(q, 0) + 4, sizeof reg);
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+
+    static uint8_t keys[20000][16];
+    int nk = store_key_candidates(copy, keys, 20000);
+    cr_assert(nk > 1, "no candidate read from the store");
+    int best = 0;
+    for (int k = 0; k < nk; k++) {
+        int c = confirmed(keys[k], reg, pat, NPAT);
+        best = c > best ? c : best;
+    }
+    cr_assert_leq(best, 1, "a 16-byte value of the store confirms %d of the %d patrons", best,
+                  NPAT);
+
+    /* With the key file (the account that runs bilan), the attack works. */
+    char kp[1300];
+    snprintf(kp, sizeof kp, "%s.key", db);
+    char *kf = tu_read_file(kp, NULL);
+    cr_assert(kf, "no key file %s", kp);
+    const char *line = strstr(kf, "pseudonym ");
+    cr_assert(line, "%s", kf);
+    uint8_t key[16];
+    for (int i = 0; i < 16; i++) {
+        unsigned v;
+        cr_assert_eq(sscanf(line + 10 + 2 * i, "%2x", &v), 1);
+        key[i] = (uint8_t)v;
+    }
+    free(kf);
+    cr_assert_eq(confirmed(key, reg, pat, NPAT), NPAT, "the attack itself does not work");
+    cr_assert_leq(confirmed(key, reg, other, NOTHER), 3, "too many false candidates");
 }
