@@ -115,7 +115,10 @@ PangoLayout *bl__layout(bl__doc *d, bl__font f, const char *text, double w, int 
     pango_layout_set_font_description(l, d->fonts[f]);
     if (w > 0) {
         pango_layout_set_width(l, (int)(w * PANGO_SCALE));
-        pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+        /* Words are never broken (issue 15): lines wrap at spaces and after
+         * hyphens only. A word wider than its box is the caller's to avoid
+         * (table headings are shrunk or abbreviated, render/table.c). */
+        pango_layout_set_wrap(l, PANGO_WRAP_WORD);
         if (max_lines > 0) {
             pango_layout_set_height(l, -max_lines);
             pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
@@ -129,6 +132,9 @@ PangoLayout *bl__layout(bl__doc *d, bl__font f, const char *text, double w, int 
      * searched and copied as written. */
     PangoAttrList *al = pango_attr_list_new();
     pango_attr_list_insert(al, pango_attr_font_features_new("liga=0, clig=0"));
+    /* Pango adds a hyphen where it breaks inside a word: never one that is
+     * not in the text. */
+    pango_attr_list_insert(al, pango_attr_insert_hyphens_new(FALSE));
     pango_layout_set_attributes(l, al);
     pango_attr_list_unref(al);
     return l;

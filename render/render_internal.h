@@ -122,11 +122,24 @@ typedef struct bl__table {
     int rows;          /* rows drawn since the heading (for zebra stripes) */
     const char *title; /* repeated with "(suite)" on continuation pages */
     bl__font font;     /* body text (BL_F_BODY, or BL_F_SMALL for dense tables) */
+    /* Each heading as drawn: its font and its text, abbreviated when a word
+     * would not fit its column even in BL_F_TINY (bl__fit_heading). */
+    bl__font head_font[32];
+    char head_text[32][128];
     /* Optional cell shading (heat table): fill[i] >= 0 paints cell i with a
      * sequential tint of that intensity (0..1). */
 } bl__table;
 
 void bl__table_begin(bl__table *t, bl__doc *d, const char *title, const bl__col *cols, int ncols);
+/* A heading that never breaks a word (issue 15, docs/reports.md): in font
+ * `f` when each of its words (runs between spaces, a hyphen ending its run)
+ * fits in width w; else in BL_F_TINY when they fit there; else in
+ * BL_F_TINY with each word too wide cut by the French rule: after a
+ * consonant and before a vowel, the longest such start that fits with a
+ * full stop (« Consultations » -> « Consult. »), else the longest start
+ * that fits, with a full stop. Writes the text into out (n bytes), returns
+ * the font. */
+bl__font bl__fit_heading(bl__doc *d, bl__font f, const char *text, double w, char *out, size_t n);
 /* The same with a body font: BL_F_SMALL for tables with many columns. */
 void bl__table_begin_font(bl__table *t, bl__doc *d, const char *title, const bl__col *cols,
                           int ncols, bl__font font);
