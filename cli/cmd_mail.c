@@ -366,8 +366,18 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
         bl_render_mail_body(&body, sum, model->kind, r->from_name[0] ? r->from_name : r->from_addr);
     if (rc != BL_OK)
         goto out;
-    bl_mail m = {r->from_name, r->from_addr,      to,  nto,     subject, bl_buf_cstr(&body),
-                 attach,       "application/pdf", pdf, pdf_len, now,     mid};
+    bl_mail m = {r->from_name[0] ? r->from_name : sum->network_name,
+                 r->from_addr,
+                 to,
+                 nto,
+                 subject,
+                 bl_buf_cstr(&body),
+                 attach,
+                 "application/pdf",
+                 pdf,
+                 pdf_len,
+                 now,
+                 mid};
     char why[512];
     rc = bl_mail_build(&m, &msg, why, sizeof why);
     if (rc != BL_OK) {

@@ -249,6 +249,9 @@ void bl__cards(bl__doc *d, const bl__card *cards, int n);
 
 /* Each draws a whole report of its kinds into d; render.c picks one. */
 void bl__draw_partner(bl__doc *d, const bl_model *m);
+/* The section « Par bibliothèque » of a partner report (render/report_library.c):
+ * nothing when the partner has fewer than two libraries. */
+void bl__libraries(bl__doc *d, const bl_model *m);
 void bl__draw_network(bl__doc *d, const bl_model *m);
 
 #endif

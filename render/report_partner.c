@@ -363,6 +363,7 @@ void bl__draw_partner(bl__doc *d, const bl_model *m)
     else
         table_semester(d, m);
     bl__estimate_notes(d, m);
+    bl__libraries(d, m);
     bars_by_resource(d, m);
     if (month)
         trend(d, m);

@@ -200,6 +200,26 @@ const char *bl__w_versus_period(int months);
     "• Les utilisateurs actifs sont une estimation statistique tirée des journaux d'accès, sans " \
     "aucun identifiant conservé."
 
+/* ---- a partner's libraries (render/report_library.c, issue 15) -------------------- */
+
+#define BL_W_COL_LIBRARY "Bibliothèque"
+#define BL_W_COL_SHARE_OF_PARTNER "Part du total"
+#define BL_W_BY_LIBRARY "Par bibliothèque"
+#define BL_W_BY_LIBRARY_TABLE "Consultations par bibliothèque"
+#define BL_W_BY_LIBRARY_AND_RESOURCE "Consultations par bibliothèque et par ressource, %s"
+#define BL_W_BY_LIBRARY_AND_MONTH "Consultations par bibliothèque et par mois"
+#define BL_W_BY_LIBRARY_CHART "Consultations par bibliothèque, %s"
+#define BL_W_LIB_REST "Non rattaché à une bibliothèque " BL_ESTIMATE_MARK
+/* The comparison period's label. */
+#define BL_W_LIB_CHANGE_NOTE                                                                             \
+    "Évolution de chaque bibliothèque par rapport à %s, à périmètre égal (les seules ressources " \
+    "dont les données existent pour les deux périodes). Utilisateurs actifs : estimation tirée "      \
+    "des journaux d'accès ; « moins de 5 » quand ils sont moins de cinq ; « — » sans journaux."
+#define BL_W_LIB_REST_NOTE                                                                            \
+    BL_ESTIMATE_MARK " Non rattaché à une bibliothèque : la part du partenaire dans un total que " \
+                     "le fournisseur ne donne que pour tout le réseau ; elle compte dans le "        \
+                     "total du partenaire, dans celui d'aucune bibliothèque."
+
 /* ---- network reports: annuel, reseau (render/report_network.c) --------------------- */
 
 #define BL_W_NETWORK_TITLE "Ressources numériques du réseau"
@@ -289,9 +309,13 @@ const char *bl__w_versus_period(int months);
 
 /* Subject: period, « (provisoire) » or "", partner. */
 #define BL_W_MAIL_SUBJECT "Statistiques d'usage des ressources numériques — %s%s — %s"
+/* The same with the network's name (network.csv) at the end. */
+#define BL_W_MAIL_SUBJECT_NETWORK "Statistiques d'usage des ressources numériques — %s%s — %s — %s"
+/* The network's name under the signature, when it is not the signature. */
+#define BL_W_MAIL_NETWORK_LINE "%s\n"
 /* Opening: report adjective, partner, period. */
-#define BL_W_MAIL_OPENING                                                                          \
-    "Bonjour,\n\nVous trouverez ci-joint le rapport %s d'usage des ressources numériques\nde %s " \
+#define BL_W_MAIL_OPENING                                                                       \
+    "Bonjour,\n\nVous trouverez ci-joint le rapport %s d'usage des ressources numériques\n%s " \
     "pour %s.\n\nEn bref :\n"
 #define BL_W_MAIL_PROVISIONAL \
     "Chiffres provisoires : la période n'est pas terminée, ils changeront.\n\n"
