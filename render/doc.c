@@ -30,8 +30,9 @@ void bl__set_rgb(cairo_t *cr, bl__rgb c)
 
 /* Sizes in PDF points (the context's resolution is set to 72 dpi). */
 static const char *const FONT_SPECS[BL_F_COUNT] = {
-    "DejaVu Sans 9.5",     "DejaVu Sans Bold 9.5", "DejaVu Sans 8",       "DejaVu Sans 7",
-    "DejaVu Sans Bold 22", "DejaVu Sans Bold 14",  "DejaVu Sans Bold 20", "DejaVu Sans Bold 8",
+    "DejaVu Sans 9.5",     "DejaVu Sans Bold 9.5", "DejaVu Sans 8",
+    "DejaVu Sans 7",       "DejaVu Sans Bold 22",  "DejaVu Sans Bold 14",
+    "DejaVu Sans Bold 20", "DejaVu Sans Bold 8",   "DejaVu Sans Bold 7",
 };
 
 bl_status bl__doc_init(bl__doc *d, const char *footer)

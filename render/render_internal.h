@@ -33,6 +33,7 @@ typedef enum bl__font {
     BL_F_H2,         /* 12 pt bold: section */
     BL_F_FIGURE,     /* 17 pt bold: headline figures */
     BL_F_SMALL_BOLD, /* 7.5 pt bold: totals of dense tables */
+    BL_F_TINY_BOLD,  /* 7 pt bold: totals of the twelve-month tables */
     BL_F_COUNT
 } bl__font;
 
@@ -184,6 +185,9 @@ double bl__chart_gauge(bl__doc *d, double x, double y, double w, const bl_model_
 
 /* ---- figures as French text (render/figure_text.c) ------------------------------------- */
 
+/* a × b / c rounded half up, saturating instead of overflowing (0 when c
+ * is not positive): shares of a cost. */
+int64_t bl__prorata(int64_t a, int64_t b, int64_t c);
 /* Distinct users in French digits, "moins de 5" under BL_USERS_SHOWN_MIN. */
 char *bl__users_text(char *out, size_t n, int64_t users);
 /* Per 1 000 inhabitants with one decimal, "—" when population is 0. */

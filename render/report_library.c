@@ -187,7 +187,7 @@ static void month_table(bl__doc *d, const bl_model *m, libview *views, libview *
     int first = m->period.first;
     char h[12][16];
     bl__col cols[14];
-    double mw = 30, tw = 45;
+    double mw = 31, tw = 50;
     cols[0] = (bl__col){BL_W_COL_LIBRARY, BL_CONTENT_W - 12 * mw - tw, BL_LEFT};
     for (int k = 0; k < 12; k++) {
         snprintf(h[k], sizeof h[k], "%s", bl__month_abbr(bl_month_num(first + k)));

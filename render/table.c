@@ -221,7 +221,9 @@ void bl__table_row(bl__table *t, const char *const *cells, const double *heat, i
     bl__doc *d = t->d;
     bl__font f = t->font;
     if (flags & BL_ROW_TOTAL)
-        f = t->font == BL_F_SMALL ? BL_F_SMALL_BOLD : BL_F_BOLD;
+        f = t->font == BL_F_SMALL  ? BL_F_SMALL_BOLD
+            : t->font == BL_F_TINY ? BL_F_TINY_BOLD
+                                   : BL_F_BOLD;
     double h = row_height(t, cells, f, 2);
     if (d->y + h > BL_BOTTOM) {
         bl__doc_new_page(d);
