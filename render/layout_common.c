@@ -64,7 +64,7 @@ void bl__title_block(bl__doc *d, const bl_model *m, const char *overline, const 
     if (m->network_name && *m->network_name)
         y += bl__text(d, BL_F_SMALL, x, y, w, BL_LEFT, 1, bl__grey, m->network_name) + 1;
     y += bl__text(d, BL_F_SMALL, x, y, w, BL_LEFT, 1, BL_C_BLUE, overline) + 1;
-    y += bl__text(d, BL_F_H1, x, y, w, BL_LEFT, 2, bl__ink, title) + 2;
+    y += bl__text(d, BL_F_H1, x, y, w, BL_LEFT, 3, bl__ink, title) + 2;
     y += bl__text(d, BL_F_BODY, x, y, w, BL_LEFT, 2, bl__ink, subtitle) + 1;
     int yy, mm, dd;
     bl_civil_from_days(m->generated_days, &yy, &mm, &dd);
