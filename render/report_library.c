@@ -255,7 +255,8 @@ void bl__libraries(bl__doc *d, const bl_model *m)
     bl__heading(d, BL_W_BY_LIBRARY, 0, 80);
     summary_table(d, m, views, &rest, show_rest);
     char note[512];
-    snprintf(note, sizeof note, BL_W_LIB_CHANGE_NOTE, m->prev_label);
+    snprintf(note, sizeof note, BL_W_LIB_CHANGE_NOTE, bl__w_versus_period(period_len(m)),
+             m->prev_label);
     bl__para(d, BL_F_TINY, bl__grey, note);
     if (show_rest)
         bl__para(d, BL_F_TINY, bl__grey, BL_W_LIB_REST_NOTE);

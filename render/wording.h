@@ -233,10 +233,10 @@ const char *bl__w_versus_period(int months);
 #define BL_W_BY_LIBRARY_AND_MONTH "Consultations par bibliothèque et par mois"
 #define BL_W_BY_LIBRARY_CHART "Consultations par bibliothèque, %s"
 #define BL_W_LIB_REST "Non rattaché à une bibliothèque " BL_ESTIMATE_MARK
-/* The comparison period's label. */
-#define BL_W_LIB_CHANGE_NOTE                                                                             \
-    "Évolution de chaque bibliothèque par rapport à %s, à périmètre égal (les seules ressources " \
-    "dont les données existent pour les deux périodes). Utilisateurs actifs : estimation tirée "      \
+/* The preposition (bl__w_versus_period) and the comparison period's label. */
+#define BL_W_LIB_CHANGE_NOTE                                                                            \
+    "Évolution de chaque bibliothèque par rapport %s%s, à périmètre égal (les seules ressources " \
+    "dont les données existent pour les deux périodes). Utilisateurs actifs : estimation tirée "     \
     "des journaux d'accès ; « moins de 5 » quand ils sont moins de cinq ; « — » sans journaux."
 #define BL_W_LIB_REST_NOTE                                                                            \
     BL_ESTIMATE_MARK " Non rattaché à une bibliothèque : la part du partenaire dans un total que " \
