@@ -380,3 +380,31 @@ Test(reports, partner_names_take_their_article)
     cr_expect_str_eq(bl_render_network_name(NULL), "Réseau départemental");
     cr_expect_str_eq(bl_render_network_name("Réseau X"), "Réseau X");
 }
+
+/* What the partner counts beyond its libraries (its share of a provider's
+ * network-level total, docs/profiles.md) is its own line, never dropped:
+ * 100 views in May 2026 shared by population (60 000, 6 452, 2 317 of
+ * 68 769) give ca-trois 87 (largest remainder: 87, 10, 3). */
+Test(reports, usage_no_library_took_is_its_own_line)
+{
+    fx f = setup();
+    tu_run r =
+        tu_sh("cd '%s' && mkdir profiles && "
+              "printf 'vod,Cinéma à la demande,CinéLib,video,\"0,00\",,,,Total_Item_Requests\\n' "
+              ">> resources.csv && "
+              "printf '[profile]\\nresource = vod\\nmatch = Mois; Visionnages\\nmonth = Mois\\n"
+              "allocate = population\\n\\n[metrics]\\nVisionnages = Total_Item_Requests\\n' "
+              "> profiles/vod.ini && printf 'Mois,Visionnages\\n2026-05,100\\n' > ../vod.csv && "
+              "'%s' --db '%s' network import . >/dev/null && '%s' --db '%s' ingest ../vod.csv",
+              f.net, tu_bilan(), f.db, tu_bilan(), f.db);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char *t = render_text(&f, "mensuel", "2026-05", "ca-trois", "2026-05/ca-trois-mensuel.pdf");
+    /* The libraries keep their figures; the lines add up to the total. */
+    has_row(t, "Médiathèque Alpha 163 158");
+    has_row(t, "Non rattaché à une bibliothèque ‡ 87");
+    has_row(t, "Total 336 243");
+    HAS(t, "dans celui d'aucune bibliothèque");
+    free(t);
+    teardown(&f);
+}
