@@ -408,3 +408,43 @@ Test(reports, usage_no_library_took_is_its_own_line)
     free(t);
     teardown(&f);
 }
+
+/* Active users per library where logs give them: 7 and 5 distinct users
+ * are printed, 2 are « moins de 5 » (BL_USERS_SHOWN_MIN, docs/privacy.md). */
+Test(reports, active_users_per_library)
+{
+    fx f = setup();
+    tu_run r = tu_sh("cd '%s' && sed -i -e 's|^alpha,\\(.*\\),$|alpha,\\1,192.0.2.0/26|' "
+                     "-e 's|^beta,\\(.*\\),$|beta,\\1,192.0.2.64/27|' "
+                     "-e 's|^gamma,\\(.*\\),$|gamma,\\1,192.0.2.96/28|' libraries.csv && "
+                     "sed -i 's|,PNB,,,|,PNB,/livres/(?<item>[0-9]+),,|' resources.csv && "
+                     "'%s' --db '%s' network import . >/dev/null",
+                     f.net, tu_bilan(), f.db);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char log[1024];
+    snprintf(log, sizeof log, "%s/access.log", f.dir);
+    FILE *fp = fopen(log, "w");
+    cr_assert(fp);
+    static const struct {
+        int base, n;
+    } libs[] = {{1, 7}, {65, 5}, {97, 2}}; /* alpha, beta, gamma */
+    for (int l = 0; l < 3; l++)
+        for (int u = 0; u < libs[l].n; u++)
+            fprintf(fp,
+                    "192.0.2.%d - - [12/May/2026:10:%02d:00 +0200] \"GET /livres/%d HTTP/1.1\" "
+                    "200 512 \"-\" \"Mozilla/5.0 (X11; Linux x86_64) Firefox/124.0\"\n",
+                    libs[l].base + u, u, 100 + u);
+    fclose(fp);
+    r = tu_sh("'%s' --db '%s' ingest --format combined '%s'", tu_bilan(), f.db, log);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char *t = render_text(&f, "mensuel", "2026-05", "ca-trois", "2026-05/ca-trois-mensuel.pdf");
+    HAS(t, "Utilisateurs actifs");
+    has_row(t, "Bibliothèque Bêta 70 70 0,0" NB "% 5 28,1" NB "%");
+    has_row(t, "Médiathèque Alpha 163 158 +3,2" NB "% 7 65,5" NB "%");
+    has_row(t, "Point lecture Gamma 16 15 +6,7" NB "% moins de 5 6,4" NB "%");
+    has_row(t, "Total 249 243 +2,5" NB "% 14 100,0" NB "%");
+    free(t);
+    teardown(&f);
+}
