@@ -110,6 +110,8 @@ static void fp_partner(fp *f, const bl_model_partner *p, size_t nres)
         fp_printf(f, "%lld/%lld,", (long long)p->cells[r], (long long)p->prev[r]);
     if (p->estimated)
         fp_printf(f, "estimated;");
+    if (p->article)
+        fp_str(f, p->article);
 }
 
 bl_status bl_model_fingerprint(const bl_model *m, char hex[65])
@@ -151,6 +153,23 @@ bl_status bl_model_fingerprint(const bl_model *m, char hex[65])
         fp_printf(&f, "%lld,%lld,%d,%d;", (long long)g->units, (long long)g->used, g->alert_percent,
                   (int)g->status);
     }
+    /* Issue 15: the libraries, the cost base, the network's name and logo. */
+    for (size_t i = 0; i < m->n_libs; i++) {
+        const bl_model_library *l = &m->libs[i];
+        fp_str(&f, l->id), fp_str(&f, l->name);
+        fp_printf(&f, "%d%lld;", l->has_users, (long long)l->users);
+        for (size_t k = 0; k < m->n_resources * BL_WINDOW; k++)
+            fp_printf(&f, "%lld,", (long long)l->v[k]);
+    }
+    if (m->network_participation_cents)
+        fp_printf(&f, "np%lld;", (long long)m->network_participation_cents);
+    if (m->network_name)
+        fp_str(&f, m->network_name);
+    if (m->logo) {
+        char h[65];
+        bl_sha256_hex(m->logo, m->logo_len, h);
+        fp_str(&f, h);
+    }
     bl_status rc = f.fail ? BL_NOMEM : BL_OK;
     if (rc == BL_OK)
         bl_sha256_hex(f.b.data, f.b.len, hex);
@@ -162,7 +181,7 @@ bl_status bl_model_fingerprint(const bl_model *m, char hex[65])
 
 static void partner_release(bl_model_partner *p)
 {
-    free(p->id), free(p->name), free(p->kind);
+    free(p->id), free(p->name), free(p->kind), free(p->article);
     free(p->cells), free(p->prev);
 }
 
@@ -195,6 +214,11 @@ void bl_model_free(bl_model *m)
         free(m->gauges[i].label), free(m->gauges[i].sentence), free(m->gauges[i].forfait_id),
             free(m->gauges[i].resource_name);
     free(m->gauges);
+    for (size_t i = 0; i < m->n_libs; i++)
+        free(m->libs[i].id), free(m->libs[i].name), free(m->libs[i].v);
+    free(m->libs);
+    free(m->network_name);
+    free(m->logo);
     free(m);
 }
 

@@ -19,6 +19,13 @@ void bl_mail_summary_from_model(const bl_model *m, bl_mail_summary *out)
     out->provisional = m->provisional;
     if (m->partner)
         snprintf(out->partner_name, sizeof out->partner_name, "%s", m->partner->name);
+    if (m->partner) {
+        snprintf(out->partner_kind, sizeof out->partner_kind, "%s", m->partner->kind);
+        snprintf(out->partner_article, sizeof out->partner_article, "%s",
+                 m->partner->article ? m->partner->article : "");
+    }
+    if (m->network_name)
+        snprintf(out->network_name, sizeof out->network_name, "%s", m->network_name);
     int first = m->period.first, last = m->period.last, len = last - first + 1;
     bl_model_total now = bl_model_total_of(m, first, last);
     bl_model_total before = bl_model_total_of(m, prev.first, prev.last);

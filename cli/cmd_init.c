@@ -14,7 +14,7 @@
 static const char USAGE[] = "bilan init DIR";
 
 static const char *const FILES[] = {"partners.csv", "libraries.csv", "resources.csv",
-                                    "forfaits.csv", "LISEZMOI.txt"};
+                                    "forfaits.csv", "network.csv",   "LISEZMOI.txt"};
 #define NFILES (sizeof FILES / sizeof FILES[0])
 
 static void help(void)

@@ -433,7 +433,7 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
             xname, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx.data,
             xlsx.len};
     }
-    bl_mail m = {r->from_name,
+    bl_mail m = {r->from_name[0] ? r->from_name : sum->network_name,
                  r->from_addr,
                  to,
                  nto,

@@ -30,14 +30,17 @@ static void help(void)
            "                         the same month last year, per resource, charts, forfaits\n"
            "  semestriel YYYY-S1|S2  one per partner: the six months side by side\n"
            "  annuel YYYY            network-wide, for the steering committee: totals by\n"
-           "                         resource, kind and partner, cost per consultation\n"
+           "                         resource, kind and partner, cost per consultation;\n"
+           "                         and one per partner for the yearly review: twelve\n"
+           "                         months by resource and by library, the year against\n"
+           "                         the previous one (--partner ID: that partner's only)\n"
            "  reseau PERIOD          network-wide review for the project lead (PERIOD is\n"
            "                         YYYY-MM, YYYY-S1|S2 or YYYY): partners x resources,\n"
            "                         unattributed usage, rejected rows, missing months\n\n"
            "Files: DIR/PERIOD/<partner-id>-<kind>.pdf for partner reports and\n"
            "DIR/PERIOD/reseau-<kind>.pdf for network-wide ones; each path written is\n"
            "printed on stdout.\n\n"
-           "  --partner ID   only this partner (partner reports only)\n"
+           "  --partner ID   only this partner (not with reseau)\n"
            "  --out DIR      output directory (default: reports)\n"
            "  --jobs N       render with N threads (default: the number of cores)\n"
            "  --xlsx         also write each report's figures as a spreadsheet beside\n"
@@ -182,7 +185,7 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
         ok = p.kind == BL_PERIOD_YEAR;
     if (!ok)
         return cli_usage("report", USAGE, "%s: '%s' is not %s", kname, pname, want[kind]);
-    if (partner && bl_report_kind_network(kind))
+    if (partner && kind == BL_REPORT_RESEAU)
         return cli_usage("report", USAGE, "--partner: the %s report covers the whole network",
                          kname);
 
@@ -222,12 +225,29 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
     bl_model **models = NULL;
     size_t n = 0;
     bl_status rc;
-    if (bl_report_kind_network(kind)) {
-        models = calloc(1, sizeof *models);
-        rc = models ? bl_model_build_network(st, kind, &p, days, &models[0]) : BL_NOMEM;
-        n = rc == BL_OK ? 1 : 0;
-    } else {
+    /* The annual report is the network's and, for the yearly review with
+     * each partner, every partner's (issue 15): `annuel YEAR` renders both,
+     * `annuel YEAR --partner ID` that partner's only. */
+    bool network = kind == BL_REPORT_RESEAU || (kind == BL_REPORT_ANNUEL && !partner);
+    if (kind != BL_REPORT_RESEAU) {
         rc = bl_model_build_partners(st, kind, &p, partner, days, &models, &n);
+    } else {
+        rc = BL_OK;
+    }
+    if (rc == BL_OK && network) {
+        bl_model **nv = realloc(models, (n + 1) * sizeof *nv);
+        rc = nv ? BL_OK : BL_NOMEM;
+        if (nv) {
+            models = nv;
+            memmove(models + 1, models, n * sizeof *models);
+            models[0] = NULL;
+            n++;
+            rc = bl_model_build_network(st, kind, &p, days, &models[0]);
+            if (rc != BL_OK) {
+                memmove(models, models + 1, (n - 1) * sizeof *models);
+                n--;
+            }
+        }
     }
     if (rc != BL_OK) {
         if (rc == BL_NOTFOUND)
@@ -250,8 +270,7 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
     size_t kept = 0;
     int bad_ids = 0;
     for (size_t i = 0; i < n; i++) {
-        if (models[i]->partner && !bl_report_kind_network(kind) &&
-            !bl_id_valid(models[i]->partner->id)) {
+        if (models[i]->partner && !bl_id_valid(models[i]->partner->id)) {
             cli_error("partner '%s': not a valid id ([a-z0-9][a-z0-9._-]*), no report written; "
                       "fix it in partners.csv and run 'bilan network import' again",
                       models[i]->partner->id);

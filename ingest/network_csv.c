@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "bilan/pcre.h"
@@ -147,6 +148,7 @@ typedef struct ctx {
     char *err;
     size_t errlen;
     strset partner_ids, library_ids, aliases, resource_ids, counter_names, forfait_ids, sushi_ids;
+    const char *dir; /* the network folder: network.csv's logo is relative to it */
 } ctx;
 
 static bl_status nomem(ctx *c)
@@ -353,6 +355,26 @@ static const char *const P_POP[] = {"population", NULL};
 static const char *const P_POPY[] = {"population_year", "annee_population", NULL};
 static const char *const P_RATE[] = {"rate_per_inhabitant", "rate", "tarif_par_habitant", NULL};
 static const char *const P_MAIL[] = {"emails", "email", "courriels", NULL};
+static const char *const P_ARTICLE[] = {"article", NULL};
+
+/* partners.csv's optional article: "le", "la", "l'" (or l’), "les", "-"
+ * for none; NULL when the cell is not one of them. */
+static const char *article_of(const char *cell)
+{
+    static const char *const ok[] = {"", "le", "la", "l'", "les", "-"};
+    char low[16];
+    size_t n = strlen(cell);
+    if (n >= sizeof low)
+        return NULL;
+    for (size_t i = 0; i <= n; i++)
+        low[i] = (char)(cell[i] >= 'A' && cell[i] <= 'Z' ? cell[i] + 32 : cell[i]);
+    if (strcmp(low, "l\xE2\x80\x99") == 0) /* l’ */
+        return "l'";
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        if (strcmp(low, ok[i]) == 0)
+            return ok[i];
+    return NULL;
+}
 static const char *const KINDS[] = {"commune", "cc", "ca", "cu", "departement", "other", NULL};
 
 /* Bounds that keep every product and sum of money in 64 bits: population
@@ -374,7 +396,8 @@ static bl_status read_partners(ctx *c)
     bl_status rc = BL_OK;
     int ci = need_col(c, P_ID, &rc), cn = need_col(c, P_NAME, &rc), ck = need_col(c, P_KIND, &rc),
         cp = need_col(c, P_POP, &rc), cr = need_col(c, P_RATE, &rc);
-    int cy = bl__csv_col(c->t, P_POPY), ce = bl__csv_col(c->t, P_MAIL);
+    int cy = bl__csv_col(c->t, P_POPY), ce = bl__csv_col(c->t, P_MAIL),
+        ca = bl__csv_col(c->t, P_ARTICLE);
     if (rc != BL_OK)
         return rc;
     if (!(c->net->partners = calloc(c->t->nrows ? c->t->nrows : 1, sizeof *c->net->partners)))
@@ -408,6 +431,11 @@ static bl_status read_partners(ctx *c)
                              bl__csv_cell(r, cr));
         if (ce >= 0 && (rc = each_item(c, r, ce, check_email, NULL, NULL, NULL)) != BL_OK)
             return rc;
+        const char *article = article_of(ca >= 0 ? bl__csv_cell(r, ca) : "");
+        if (!article)
+            return cell_fail(c, r, ca, "article",
+                             _("'%s' is not an article: le, la, l', les, or - for none"),
+                             bl__csv_cell(r, ca));
         bl_net_partner *p = &c->net->partners[c->net->npartners];
         *p = (bl_net_partner){.line = r->line,
                               .id = keep(c, id),
@@ -416,7 +444,8 @@ static bl_status read_partners(ctx *c)
                               .population = pop,
                               .population_year = popy,
                               .rate_e4 = rate,
-                              .emails = keep(c, ce >= 0 ? bl__csv_cell(r, ce) : "")};
+                              .emails = keep(c, ce >= 0 ? bl__csv_cell(r, ce) : ""),
+                              .article = article};
         if (!p->id || !p->name || !p->kind || !p->emails)
             return nomem(c);
         if ((rc = unique_id(c, r, &c->partner_ids, p->id, "partner.id")) != BL_OK)
@@ -842,6 +871,114 @@ static bl_status read_sushi(ctx *c)
     return BL_OK;
 }
 
+/* ---- the network's identity (network.csv, issue 15) ---------------------------- */
+
+static const char *const N_NAME[] = {"name", "nom", NULL};
+static const char *const N_SHORT[] = {"short_name", "nom_court", NULL};
+static const char *const N_LOGO[] = {"logo", NULL};
+static const char *const N_EMAIL[] = {"contact_email", "email", "courriel", NULL};
+static const char *const N_WEB[] = {"website", "site_web", "site", NULL};
+
+/* A PNG file: its signature, then an IHDR chunk of a sensible size. */
+static bool png_ok(const unsigned char *b, size_t n)
+{
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (n < 24 || memcmp(b, sig, 8) != 0 || memcmp(b + 12, "IHDR", 4) != 0)
+        return false;
+    uint32_t w = (uint32_t)b[16] << 24 | (uint32_t)b[17] << 16 | (uint32_t)b[18] << 8 | b[19];
+    uint32_t h = (uint32_t)b[20] << 24 | (uint32_t)b[21] << 16 | (uint32_t)b[22] << 8 | b[23];
+    return w > 0 && h > 0 && w <= 10000 && h <= 10000;
+}
+
+/* Reads the logo named in column col (relative to the folder). */
+static bl_status read_logo(ctx *c, const bl_csv_row *r, int col, bl_net_identity *id)
+{
+    const char *rel = bl__csv_cell(r, col);
+    size_t n = strlen(rel);
+    if (rel[0] == '/' || strstr(rel, "..") || n < 5 || strcasecmp(rel + n - 4, ".png") != 0)
+        return cell_fail(c, r, col, "logo",
+                         _("'%s' is not a PNG file's path relative to the network folder "
+                           "(for example logo.png)"),
+                         rel);
+    char *path = bl_strdup_printf("%s/%s", c->dir, rel);
+    if (!path)
+        return nomem(c);
+    FILE *f = fopen(path, "rb");
+    free(path);
+    if (!f)
+        return cell_fail(c, r, col, "logo", _("cannot read '%s' in the network folder"), rel);
+    unsigned char *buf = arena_alloc(c->net->mem, BL_LOGO_MAX_BYTES + 1);
+    if (!buf) {
+        fclose(f);
+        return nomem(c);
+    }
+    size_t got = fread(buf, 1, BL_LOGO_MAX_BYTES + 1, f);
+    bool err = ferror(f);
+    fclose(f);
+    if (err)
+        return cell_fail(c, r, col, "logo", _("cannot read '%s' in the network folder"), rel);
+    if (got > BL_LOGO_MAX_BYTES)
+        return cell_fail(c, r, col, "logo", _("'%s' is larger than 1 MiB"), rel);
+    if (!png_ok(buf, got))
+        return cell_fail(c, r, col, "logo", _("'%s' is not a PNG image"), rel);
+    id->logo_png = buf;
+    id->logo_len = got;
+    return BL_OK;
+}
+
+static bl_status read_identity(ctx *c)
+{
+    bl_status rc = BL_OK;
+    int cn = need_col(c, N_NAME, &rc);
+    int cs = bl__csv_col(c->t, N_SHORT), cl = bl__csv_col(c->t, N_LOGO),
+        ce = bl__csv_col(c->t, N_EMAIL), cw = bl__csv_col(c->t, N_WEB);
+    if (rc != BL_OK)
+        return rc;
+    if (c->t->nrows != 1) {
+        snprintf(c->err, c->errlen,
+                 c->t->nrows == 0 ? _("%s:2: one row expected: the network's name, short_name, "
+                                      "logo, contact_email and website")
+                                  : _("%s:%lu: one row only: network.csv describes the network "
+                                      "itself"),
+                 c->t->path, c->t->nrows ? c->t->rows[1].line : 0UL);
+        return BL_DATA;
+    }
+    const bl_csv_row *r = &c->t->rows[0];
+    const int req[] = {cn, -1};
+    if ((rc = need_cells(c, r, req)) != BL_OK)
+        return rc;
+    bl_net_identity *id = arena_alloc(c->net->mem, sizeof *id);
+    if (!id)
+        return nomem(c);
+    memset(id, 0, sizeof *id);
+    id->line = r->line;
+    const char *name = bl__csv_cell(r, cn);
+    if (!*name)
+        return cell_fail(c, r, cn, "name", "empty name");
+    if (strlen(name) > 120)
+        return cell_fail(c, r, cn, "name", "'%s' is longer than 120 bytes", name);
+    const char *email = ce >= 0 ? bl__csv_cell(r, ce) : "";
+    const char *at = strchr(email, '@');
+    if (*email && (!at || at == email || !strchr(at, '.') || strpbrk(email, " ,;<>\"")))
+        return cell_fail(c, r, ce, "contact_email", _("'%s' is not an email address"), email);
+    const char *web = cw >= 0 ? bl__csv_cell(r, cw) : "";
+    if (*web && strncmp(web, "https://", 8) != 0 && strncmp(web, "http://", 7) != 0)
+        return cell_fail(c, r, cw, "website",
+                         _("'%s' is not a web address (http:// or https://...)"), web);
+    const char *logo = cl >= 0 ? bl__csv_cell(r, cl) : "";
+    if (*logo && (rc = read_logo(c, r, cl, id)) != BL_OK)
+        return rc;
+    id->name = keep(c, name);
+    id->short_name = keep(c, cs >= 0 ? bl__csv_cell(r, cs) : "");
+    id->logo = keep(c, logo);
+    id->contact_email = keep(c, email);
+    id->website = keep(c, web);
+    if (!id->name || !id->short_name || !id->logo || !id->contact_email || !id->website)
+        return nomem(c);
+    c->net->identity = id;
+    return BL_OK;
+}
+
 /* ---- the whole network ----------------------------------------------------------- */
 
 typedef bl_status (*read_fn)(ctx *c);
@@ -912,7 +1049,7 @@ static bl_status read_one(ctx *c, const char *dir, const char *base, bool requir
 bl_status bl_network_read(const char *dir, bl_network *net, char *err, size_t errlen)
 {
     memset(net, 0, sizeof *net);
-    ctx c = {.net = net, .err = err, .errlen = errlen};
+    ctx c = {.net = net, .err = err, .errlen = errlen, .dir = dir};
     c.aliases.nocase = c.counter_names.nocase = true;
     bl_status rc = BL_OK;
     if (!(net->mem = calloc(1, sizeof *net->mem)))
@@ -927,6 +1064,8 @@ bl_status bl_network_read(const char *dir, bl_network *net, char *err, size_t er
         rc = read_one(&c, dir, "forfaits", false, read_forfaits);
     if (rc == BL_OK)
         rc = read_one(&c, dir, "sushi", false, read_sushi);
+    if (rc == BL_OK)
+        rc = read_one(&c, dir, "network", false, read_identity);
     strset *sets[] = {&c.partner_ids,   &c.library_ids, &c.aliases,  &c.resource_ids,
                       &c.counter_names, &c.forfait_ids, &c.sushi_ids};
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)

@@ -104,6 +104,8 @@ static bl_status partner_from_info(const bl_partner_info *pi, size_t nres, bl_mo
     p->population_year = pi->population_year;
     p->rate_e4 = pi->rate_e4;
     p->participation_cents = pi->participation_cents;
+    if (pi->article && !(p->article = strdup(pi->article)))
+        return BL_NOMEM;
     p->cells = calloc(nres ? nres : 1, sizeof *p->cells);
     p->prev = calloc(nres ? nres : 1, sizeof *p->prev);
     if (!p->id || !p->name || !p->kind || !p->cells || !p->prev)
@@ -370,6 +372,92 @@ static bl_status partner_libraries(void *ctx, const char *partner, long long n)
     return BL_OK;
 }
 
+/* ---- per library (issue 15) */
+
+typedef struct libctx {
+    plist *pl;
+    size_t nres;
+    const reslist *res;
+} libctx;
+
+static bl_status on_library(void *ctx, const char *partner, const char *id, const char *name)
+{
+    libctx *c = ctx;
+    bl_model *m = plist_find(c->pl, partner);
+    if (!m)
+        return BL_OK;
+    void *v = m->libs;
+    /* Libraries are few per partner: grow one at a time. */
+    v = realloc(v, (m->n_libs + 1) * sizeof *m->libs);
+    if (!v)
+        return BL_NOMEM;
+    m->libs = v;
+    bl_model_library *l = &m->libs[m->n_libs++];
+    memset(l, 0, sizeof *l);
+    l->id = strdup(id), l->name = strdup(name);
+    l->v = calloc((c->nres ? c->nres : 1) * BL_WINDOW, sizeof *l->v);
+    return l->id && l->name && l->v ? BL_OK : BL_NOMEM;
+}
+
+static bl_model_library *find_library(plist *pl, const char *partner, const char *id)
+{
+    bl_model *m = plist_find(pl, partner);
+    for (size_t i = 0; m && i < m->n_libs; i++)
+        if (strcmp(m->libs[i].id, id) == 0)
+            return &m->libs[i];
+    return NULL;
+}
+
+static bl_status on_library_usage(void *ctx, const char *partner, const char *library,
+                                  const char *resource_id, int month, long long value)
+{
+    libctx *c = ctx;
+    bl_model_library *l = find_library(c->pl, partner, library);
+    long ri = find_resource(c->res->v, c->res->n, resource_id);
+    int k = month - c->res->wfirst;
+    if (l && ri >= 0 && month >= 0 && k >= 0 && k < BL_WINDOW) {
+        int64_t *x = &l->v[(size_t)ri * BL_WINDOW + (size_t)k];
+        *x = bl_model_add(*x, value);
+    }
+    return BL_OK;
+}
+
+static bl_status on_library_users(void *ctx, const char *partner, const char *library,
+                                  long long users)
+{
+    libctx *c = ctx;
+    bl_model_library *l = find_library(c->pl, partner, library);
+    if (l)
+        l->has_users = true, l->users = users;
+    return BL_OK;
+}
+
+/* Each partner's libraries with their consultations and users. */
+static bl_status partner_libraries_usage(bl_store *st, const char *partner_id, const bl_period *p,
+                                         const reslist *res, plist *pl)
+{
+    libctx c = {pl, res->n, res};
+    bl_status rc = bl_store_libraries_of(st, partner_id, on_library, &c);
+    if (rc == BL_OK)
+        rc = bl_store_library_consultations(st, res->wfirst, res->wfirst + BL_WINDOW - 1,
+                                            partner_id, on_library_usage, &c);
+    if (rc == BL_OK)
+        rc = bl_store_library_users(st, p->first, p->last, on_library_users, &c);
+    return rc;
+}
+
+/* The network's identity (network.csv) into a model. */
+static bl_status model_identity(bl_store *st, bl_model *m)
+{
+    char *short_name = NULL;
+    bl_status rc =
+        bl_store_network_identity(st, &m->network_name, &short_name, &m->logo, &m->logo_len);
+    free(short_name);
+    return rc;
+}
+
+/* ---- end per library */
+
 /* The partners' models, before any usage is read: one per partner (or
  * partner_id's only), sorted by id, with the resources of the window. */
 static bl_status partner_models(const bl_partner_info *pi, size_t npi, const char *partner_id,
@@ -434,6 +522,17 @@ bl_status bl_model_build_partners(bl_store *st, bl_report_kind kind, const bl_pe
     }
     if (rc == BL_OK)
         rc = bl_store_library_counts(st, partner_libraries, &pl);
+    if (rc == BL_OK)
+        rc = partner_libraries_usage(st, partner_id, p, &res, &pl);
+    if (rc == BL_OK) {
+        int64_t np = 0;
+        for (size_t i = 0; i < npi; i++)
+            np = bl_model_add(np, pi[i].participation_cents);
+        for (size_t i = 0; i < pl.n && rc == BL_OK; i++) {
+            pl.v[i]->network_participation_cents = np;
+            rc = model_identity(st, pl.v[i]);
+        }
+    }
     for (size_t i = 0; i < pl.n && rc == BL_OK; i++)
         rc = fill_gauges(st, pl.v[i]);
     if (rc == BL_OK)
@@ -662,6 +761,8 @@ bl_status bl_model_build_network(bl_store *st, bl_report_kind kind, const bl_per
         rc = network_quality(st, m);
     if (rc == BL_OK)
         rc = fill_gauges(st, m);
+    if (rc == BL_OK)
+        rc = model_identity(st, m);
     reslist_release(&res);
     bl_partner_list_free(pi, npi);
     if (rc != BL_OK) {

@@ -30,8 +30,9 @@ void bl__set_rgb(cairo_t *cr, bl__rgb c)
 
 /* Sizes in PDF points (the context's resolution is set to 72 dpi). */
 static const char *const FONT_SPECS[BL_F_COUNT] = {
-    "DejaVu Sans 9.5",     "DejaVu Sans Bold 9.5", "DejaVu Sans 8",       "DejaVu Sans 7",
-    "DejaVu Sans Bold 22", "DejaVu Sans Bold 14",  "DejaVu Sans Bold 20", "DejaVu Sans Bold 8",
+    "DejaVu Sans 9.5",     "DejaVu Sans Bold 9.5", "DejaVu Sans 8",
+    "DejaVu Sans 7",       "DejaVu Sans Bold 22",  "DejaVu Sans Bold 14",
+    "DejaVu Sans Bold 20", "DejaVu Sans Bold 8",   "DejaVu Sans Bold 7",
 };
 
 bl_status bl__doc_init(bl__doc *d, const char *footer)
@@ -115,7 +116,10 @@ PangoLayout *bl__layout(bl__doc *d, bl__font f, const char *text, double w, int 
     pango_layout_set_font_description(l, d->fonts[f]);
     if (w > 0) {
         pango_layout_set_width(l, (int)(w * PANGO_SCALE));
-        pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+        /* Words are never broken (issue 15): lines wrap at spaces and after
+         * hyphens only. A word wider than its box is the caller's to avoid
+         * (table headings are shrunk or abbreviated, render/table.c). */
+        pango_layout_set_wrap(l, PANGO_WRAP_WORD);
         if (max_lines > 0) {
             pango_layout_set_height(l, -max_lines);
             pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
@@ -129,6 +133,9 @@ PangoLayout *bl__layout(bl__doc *d, bl__font f, const char *text, double w, int 
      * searched and copied as written. */
     PangoAttrList *al = pango_attr_list_new();
     pango_attr_list_insert(al, pango_attr_font_features_new("liga=0, clig=0"));
+    /* Pango adds a hyphen where it breaks inside a word: never one that is
+     * not in the text. */
+    pango_attr_list_insert(al, pango_attr_insert_hyphens_new(FALSE));
     pango_layout_set_attributes(l, al);
     pango_attr_list_unref(al);
     return l;

@@ -86,3 +86,13 @@ bl_model_change bl__resource_compare(const bl_model *m, const bl_model_resource 
     view.n_resources = 1;
     return bl_model_compare(&view, first, last, shift);
 }
+
+int64_t bl__prorata(int64_t a, int64_t b, int64_t c)
+{
+    int64_t p;
+    if (c <= 0)
+        return 0;
+    if (__builtin_mul_overflow(a, b, &p) || __builtin_add_overflow(p, c / 2, &p))
+        return a / c * b;
+    return p / c;
+}

@@ -4,15 +4,67 @@
 #include "render_internal.h"
 
 #include <stdio.h>
+#include <string.h>
+
+/* The PNG bytes of a logo, read by Cairo. */
+typedef struct png_src {
+    const unsigned char *p;
+    size_t n, at;
+} png_src;
+
+static cairo_status_t png_read(void *closure, unsigned char *data, unsigned int len)
+{
+    png_src *s = closure;
+    if (len > s->n - s->at)
+        return CAIRO_STATUS_READ_ERROR;
+    memcpy(data, s->p + s->at, len);
+    s->at += len;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* Draws the network's logo at the right of the title block, scaled to fit
+ * a box of BL_LOGO_W × BL_LOGO_H points without distortion; returns the
+ * width it takes (0 when there is none or it cannot be decoded: a report
+ * is never refused for its logo). */
+#define BL_LOGO_W 110.0
+#define BL_LOGO_H 46.0
+static double draw_logo(bl__doc *d, const bl_model *m, double top)
+{
+    if (!m->logo || !m->logo_len)
+        return 0;
+    png_src src = {m->logo, m->logo_len, 0};
+    cairo_surface_t *img = cairo_image_surface_create_from_png_stream(png_read, &src);
+    if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(img);
+        return 0;
+    }
+    double iw = cairo_image_surface_get_width(img), ih = cairo_image_surface_get_height(img);
+    double k = BL_LOGO_W / iw < BL_LOGO_H / ih ? BL_LOGO_W / iw : BL_LOGO_H / ih;
+    double x = BL_MARGIN + BL_CONTENT_W - iw * k;
+    cairo_t *cr = d->cr;
+    cairo_save(cr);
+    cairo_translate(cr, x, top);
+    cairo_scale(cr, k, k);
+    cairo_set_source_surface(cr, img, 0, 0);
+    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
+    cairo_paint(cr);
+    cairo_restore(cr);
+    cairo_surface_destroy(img);
+    return iw * k + 10;
+}
 
 void bl__title_block(bl__doc *d, const bl_model *m, const char *overline, const char *title,
                      const char *subtitle)
 {
     cairo_t *cr = d->cr;
-    double x = BL_MARGIN + 12, w = BL_CONTENT_W - 12;
+    double lw = draw_logo(d, m, d->y);
+    double x = BL_MARGIN + 12, w = BL_CONTENT_W - 12 - lw;
     double y = d->y;
+    /* The network's own name over every report, when network.csv gave one. */
+    if (m->network_name && *m->network_name)
+        y += bl__text(d, BL_F_SMALL, x, y, w, BL_LEFT, 1, bl__grey, m->network_name) + 1;
     y += bl__text(d, BL_F_SMALL, x, y, w, BL_LEFT, 1, BL_C_BLUE, overline) + 1;
-    y += bl__text(d, BL_F_H1, x, y, w, BL_LEFT, 2, bl__ink, title) + 2;
+    y += bl__text(d, BL_F_H1, x, y, w, BL_LEFT, 3, bl__ink, title) + 2;
     y += bl__text(d, BL_F_BODY, x, y, w, BL_LEFT, 2, bl__ink, subtitle) + 1;
     int yy, mm, dd;
     bl_civil_from_days(m->generated_days, &yy, &mm, &dd);
@@ -28,6 +80,8 @@ void bl__title_block(bl__doc *d, const bl_model *m, const char *overline, const 
     bl__set_rgb(cr, BL_C_BLUE);
     cairo_rectangle(cr, BL_MARGIN, d->y, 4, y - d->y);
     cairo_fill(cr);
+    if (lw > 0 && y < d->y + BL_LOGO_H)
+        y = d->y + BL_LOGO_H;
     d->y = y + 8;
 }
 

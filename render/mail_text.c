@@ -7,6 +7,7 @@
 #include "wording.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static int months_of(const bl_period *p)
 {
@@ -15,8 +16,12 @@ static int months_of(const bl_period *p)
 
 char *bl_render_mail_subject(char *out, size_t n, const struct bl_mail_summary *s)
 {
-    snprintf(out, n, BL_W_MAIL_SUBJECT, s->period_label,
-             s->provisional ? BL_W_PROVISIONAL_PAREN : "", s->partner_name);
+    if (s->network_name[0])
+        snprintf(out, n, BL_W_MAIL_SUBJECT_NETWORK, s->period_label,
+                 s->provisional ? BL_W_PROVISIONAL_PAREN : "", s->partner_name, s->network_name);
+    else
+        snprintf(out, n, BL_W_MAIL_SUBJECT, s->period_label,
+                 s->provisional ? BL_W_PROVISIONAL_PAREN : "", s->partner_name);
     return out;
 }
 
@@ -45,10 +50,11 @@ static bl_status change_line(bl_buf *b, const bl_mail_summary *s)
 bl_status bl_render_mail_body(bl_buf *b, const struct bl_mail_summary *s, bl_report_kind kind,
                               const char *signature)
 {
-    char n1[48];
+    char n1[48], of[320];
     const char *in = bl__w_in_period(months_of(&s->period));
-    bl_status rc = bl_buf_printf(b, BL_W_MAIL_OPENING, bl__w_report_adjective(kind),
-                                 s->partner_name, s->period_label);
+    bl_render_partner_of(of, sizeof of, s->partner_name, s->partner_kind, s->partner_article);
+    bl_status rc =
+        bl_buf_printf(b, BL_W_MAIL_OPENING, bl__w_report_adjective(kind), of, s->period_label);
     if (rc == BL_OK && s->provisional)
         rc = bl_buf_printf(b, BL_W_MAIL_PROVISIONAL);
     if (rc != BL_OK)
@@ -73,5 +79,7 @@ bl_status bl_render_mail_body(bl_buf *b, const struct bl_mail_summary *s, bl_rep
         rc = bl_buf_printf(b, BL_W_MAIL_FORFAIT_LINE, s->forfait_lines[i]);
     if (rc == BL_OK)
         rc = bl_buf_printf(b, BL_W_MAIL_CLOSING, signature);
+    if (rc == BL_OK && s->network_name[0] && strcmp(s->network_name, signature) != 0)
+        rc = bl_buf_printf(b, BL_W_MAIL_NETWORK_LINE, s->network_name);
     return rc;
 }

@@ -19,7 +19,9 @@ char *bl_report_stem(char *out, size_t n, const char *partner_id, const char *ki
 
 char *bl_render_file_name(char *out, size_t n, const bl_model *m)
 {
-    bool network = bl_report_kind_network(m->kind) || !m->partner;
+    /* A model with a partner is that partner's report, the annual one
+     * included (issue 15); the network-wide ones have none. */
+    bool network = !m->partner;
     char stem[160];
     if (!bl_report_stem(stem, sizeof stem, network ? NULL : m->partner->id,
                         bl_report_kind_name(m->kind)))
@@ -53,7 +55,7 @@ bl_status bl_render_pdf(const bl_model *m, const char *path, int64_t created_epo
                         size_t errlen)
 {
     char footer[256], title[256], subject[256], keywords[128], fp[65];
-    const char *who = m->partner ? m->partner->name : BL_W_NETWORK_NAME;
+    const char *who = m->partner ? m->partner->name : bl_render_network_name(m->network_name);
     const char *what = bl__w_report_title(m->kind);
     /* « provisoire » on every page: the footer is drawn on each. */
     const char *prov = m->provisional ? BL_W_FOOTER_PROVISIONAL : "";
@@ -75,7 +77,7 @@ bl_status bl_render_pdf(const bl_model *m, const char *path, int64_t created_epo
         bl__doc_release(&d);
         return rc;
     }
-    if (m->partner && !bl_report_kind_network(m->kind))
+    if (m->partner)
         bl__draw_partner(&d, m);
     else
         bl__draw_network(&d, m);

@@ -33,6 +33,7 @@ typedef enum bl__font {
     BL_F_H2,         /* 12 pt bold: section */
     BL_F_FIGURE,     /* 17 pt bold: headline figures */
     BL_F_SMALL_BOLD, /* 7.5 pt bold: totals of dense tables */
+    BL_F_TINY_BOLD,  /* 7 pt bold: totals of the twelve-month tables */
     BL_F_COUNT
 } bl__font;
 
@@ -122,11 +123,24 @@ typedef struct bl__table {
     int rows;          /* rows drawn since the heading (for zebra stripes) */
     const char *title; /* repeated with "(suite)" on continuation pages */
     bl__font font;     /* body text (BL_F_BODY, or BL_F_SMALL for dense tables) */
+    /* Each heading as drawn: its font and its text, abbreviated when a word
+     * would not fit its column even in BL_F_TINY (bl__fit_heading). */
+    bl__font head_font[32];
+    char head_text[32][128];
     /* Optional cell shading (heat table): fill[i] >= 0 paints cell i with a
      * sequential tint of that intensity (0..1). */
 } bl__table;
 
 void bl__table_begin(bl__table *t, bl__doc *d, const char *title, const bl__col *cols, int ncols);
+/* A heading that never breaks a word (issue 15, docs/reports.md): in font
+ * `f` when each of its words (runs between spaces, a hyphen ending its run)
+ * fits in width w; else in BL_F_TINY when they fit there; else in
+ * BL_F_TINY with each word too wide cut by the French rule: after a
+ * consonant and before a vowel, the longest such start that fits with a
+ * full stop (« Consultations » -> « Consult. »), else the longest start
+ * that fits, with a full stop. Writes the text into out (n bytes), returns
+ * the font. */
+bl__font bl__fit_heading(bl__doc *d, bl__font f, const char *text, double w, char *out, size_t n);
 /* The same with a body font: BL_F_SMALL for tables with many columns. */
 void bl__table_begin_font(bl__table *t, bl__doc *d, const char *title, const bl__col *cols,
                           int ncols, bl__font font);
@@ -171,6 +185,9 @@ double bl__chart_gauge(bl__doc *d, double x, double y, double w, const bl_model_
 
 /* ---- figures as French text (render/figure_text.c) ------------------------------------- */
 
+/* a × b / c rounded half up, saturating instead of overflowing (0 when c
+ * is not positive): shares of a cost. */
+int64_t bl__prorata(int64_t a, int64_t b, int64_t c);
 /* Distinct users in French digits, "moins de 5" under BL_USERS_SHOWN_MIN. */
 char *bl__users_text(char *out, size_t n, int64_t users);
 /* Per 1 000 inhabitants with one decimal, "—" when population is 0. */
@@ -236,6 +253,9 @@ void bl__cards(bl__doc *d, const bl__card *cards, int n);
 
 /* Each draws a whole report of its kinds into d; render.c picks one. */
 void bl__draw_partner(bl__doc *d, const bl_model *m);
+/* The section « Par bibliothèque » of a partner report (render/report_library.c):
+ * nothing when the partner has fewer than two libraries. */
+void bl__libraries(bl__doc *d, const bl_model *m);
 void bl__draw_network(bl__doc *d, const bl_model *m);
 
 #endif

@@ -10,16 +10,9 @@
 
 #define TXT 64
 
-/* a × b / c rounded half up, saturating instead of overflowing (0 when c
- * is not positive). */
 static int64_t prorata(int64_t a, int64_t b, int64_t c)
 {
-    int64_t p;
-    if (c <= 0)
-        return 0;
-    if (__builtin_mul_overflow(a, b, &p) || __builtin_add_overflow(p, c / 2, &p))
-        return a / c * b;
-    return p / c;
+    return bl__prorata(a, b, c);
 }
 
 static int64_t total_population(const bl_model *m)

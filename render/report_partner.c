@@ -342,6 +342,230 @@ static void notes(bl__doc *d, const bl_model *m)
     bl__para(d, BL_F_SMALL, bl__grey, BL_W_NOTE_USERS);
 }
 
+/* ---- the annual report of a partner (issue 15) ------------------------------------ */
+
+/* The resources' cost for the year, and that of the months with data. */
+static void network_cost(const bl_model *m, int64_t *cost, int64_t *covered)
+{
+    *cost = *covered = 0;
+    for (size_t r = 0; r < m->n_resources; r++) {
+        int nh;
+        bl_model_sum(m, &m->resources[r], m->period.first, m->period.last, &nh);
+        *cost = bl_model_add(*cost, m->resources[r].annual_cost_cents);
+        *covered = bl_model_add(*covered, bl__prorata(m->resources[r].annual_cost_cents, nh, 12));
+    }
+}
+
+/* Cents per consultation, "—" when there were none. */
+static void per_consult(char *out, size_t n, int64_t cents, int64_t consultations)
+{
+    if (consultations <= 0)
+        snprintf(out, n, BL_W_NONE);
+    else
+        bl_fr_money(out, n, (cents + consultations / 2) / consultations);
+}
+
+static void annual_headline(bl__doc *d, const bl_model *m)
+{
+    const bl_model_partner *p = m->partner;
+    int first = m->period.first, last = m->period.last;
+    bl_model_total tot = bl_model_total_of(m, first, last);
+    bl_model_change ch = bl_model_compare(m, first, last, 12);
+    int64_t cost, covered;
+    network_cost(m, &cost, &covered);
+    int64_t share = bl__prorata(cost, p->participation_cents, m->network_participation_cents);
+    int64_t share_cov =
+        bl__prorata(covered, p->participation_cents, m->network_participation_cents);
+    char f0[TXT], f1[TXT], f2[TXT], f3[TXT], s1[256], s3[128];
+    bl__total_text(f0, sizeof f0, tot);
+    bl__change_text(f1, sizeof f1, &ch);
+    bl__base_line(s1, sizeof s1, m->prev_label, &ch);
+    if (tot.has)
+        bl__per_1000(f2, sizeof f2, tot.v, p->population);
+    else
+        snprintf(f2, sizeof f2, BL_W_NONE);
+    snprintf(s3, sizeof s3, BL_W_CARD_CONSULTATIONS_SUB, BL_W_OVER_THE_YEAR);
+    if (p->participation_cents > 0 && tot.has)
+        per_consult(f3, sizeof f3, share_cov, tot.v);
+    else
+        snprintf(f3, sizeof f3, BL_W_NONE);
+    bl__card c1[4] = {{BL_W_CONSULTATIONS, f0, m->period_label},
+                      {BL_W_CARD_PREV_YEAR, f1, s1},
+                      {BL_W_PER_1000, f2, s3},
+                      {BL_W_CARD_COST_PER_CONSULTATION, f3, BL_W_CARD_COST_PER_CONSULTATION_SUB}};
+    bl__cards(d, c1, 4);
+    if (tot.partial) {
+        bool mask[BL_WINDOW] = {false};
+        bl__mask_range(m, mask, first, last);
+        bl__partial_note(d, m, mask);
+    }
+    char g0[TXT], g1[TXT], g2[TXT], t0[160], t2[128], rate[TXT], pop[TXT], plab[64];
+    if (p->participation_cents >= 0)
+        bl_fr_money(g0, sizeof g0, p->participation_cents);
+    else
+        snprintf(g0, sizeof g0, BL_W_NONE);
+    bl_fr_int(pop, sizeof pop, p->population);
+    bl_fr_decimal(rate, sizeof rate, p->rate_e4 / 100, 2);
+    snprintf(t0, sizeof t0, BL_W_PARTICIPATION_RATE, pop, rate);
+    snprintf(plab, sizeof plab, BL_W_PARTICIPATION_YEAR, bl_month_year(first));
+    bl_fr_money(g1, sizeof g1, share);
+    if (m->has_users) {
+        bl__users_text(g2, sizeof g2, m->users);
+        snprintf(t2, sizeof t2, BL_W_USERS_ESTIMATED);
+    } else {
+        snprintf(g2, sizeof g2, BL_W_NONE);
+        snprintf(t2, sizeof t2, BL_W_USERS_NONE_PERIOD);
+    }
+    bl__card c2[3] = {{plab, g0, t0},
+                      {BL_W_CARD_COST_SHARE, g1, BL_W_CARD_COST_SHARE_SUB},
+                      {BL_W_ACTIVE_USERS, g2, t2}};
+    bl__cards(d, c2, 3);
+}
+
+/* Twelve months by resource, with the year's total. */
+static void annual_months(bl__doc *d, const bl_model *m)
+{
+    int first = m->period.first;
+    char h[12][16], title[160];
+    bl__col cols[14];
+    double mw = 31, tw = 50;
+    cols[0] = (bl__col){BL_W_COL_RESOURCE, BL_CONTENT_W - 12 * mw - tw, BL_LEFT};
+    for (int k = 0; k < 12; k++) {
+        snprintf(h[k], sizeof h[k], "%s", bl__month_abbr(bl_month_num(first + k)));
+        cols[k + 1] = (bl__col){h[k], mw, BL_RIGHT};
+    }
+    cols[13] = (bl__col){BL_W_TOTAL, tw, BL_RIGHT};
+    snprintf(title, sizeof title, BL_W_BY_RESOURCE_AND_MONTH_YEAR, m->period_label);
+    bl__heading(d, title, 0, 60);
+    bl__table t;
+    bl__table_begin_font(&t, d, title, cols, 14, BL_F_TINY);
+    for (size_t r = 0; r < m->n_resources; r++) {
+        const bl_model_resource *x = &m->resources[r];
+        if (!bl__resource_listed(x))
+            continue;
+        char c[13][TXT], lab[160];
+        const char *cells[14];
+        cells[0] = bl__resource_label(lab, sizeof lab, x);
+        for (int k = 0; k < 12; k++) {
+            cell_int(c[k], bl_model_sum(m, x, first + k, first + k, NULL),
+                     has_month(m, x, first + k));
+            cells[k + 1] = c[k];
+        }
+        int nh;
+        int64_t y = bl_model_sum(m, x, first, first + 11, &nh);
+        bl__sum_text(c[12], TXT, y, nh, 12);
+        cells[13] = c[12];
+        bl__table_row(&t, cells, NULL, nh == 12 ? 0 : BL_ROW_MUTED);
+    }
+    char c[13][TXT];
+    const char *cells[14];
+    cells[0] = BL_W_TOTAL;
+    for (int k = 0; k < 13; k++) {
+        bl__total_text(c[k], TXT,
+                       k < 12 ? bl_model_total_of(m, first + k, first + k)
+                              : bl_model_total_of(m, first, first + 11));
+        cells[k + 1] = c[k];
+    }
+    bl__table_row(&t, cells, NULL, BL_ROW_TOTAL);
+    bl__table_end(&t);
+}
+
+/* The year against the previous one by resource, with the indicative cost
+ * per consultation. */
+static void annual_vs_previous(bl__doc *d, const bl_model *m)
+{
+    const bl_model_partner *p = m->partner;
+    int first = m->period.first, last = m->period.last;
+    char hy[16], hp[16];
+    snprintf(hy, sizeof hy, "%d", bl_month_year(first));
+    snprintf(hp, sizeof hp, "%d", bl_month_year(first) - 1);
+    bl__col cols[] = {{BL_W_COL_RESOURCE, 160, BL_LEFT},
+                      {BL_W_COL_KIND, 85, BL_LEFT},
+                      {hy, 60, BL_RIGHT},
+                      {hp, 60, BL_RIGHT},
+                      {BL_W_CHANGE, 55, BL_RIGHT},
+                      {BL_W_COST_PER_CONSULTATION, 85, BL_RIGHT}};
+    bl__heading(d, BL_W_YEAR_VS_PREVIOUS, 0, 60);
+    bl__table t;
+    bl__table_begin_font(&t, d, BL_W_YEAR_VS_PREVIOUS, cols, 6, BL_F_SMALL);
+    for (size_t r = 0; r < m->n_resources; r++) {
+        const bl_model_resource *x = &m->resources[r];
+        if (!bl__resource_listed(x))
+            continue;
+        int hn, hb;
+        int64_t a = bl_model_sum(m, x, first, last, &hn);
+        int64_t b = bl_model_sum(m, x, first - 12, last - 12, &hb);
+        char c[4][TXT], lab[160];
+        bl__sum_text(c[0], TXT, a, hn, 12);
+        bl__sum_text(c[1], TXT, b, hb, 12);
+        bl_model_change rch = bl__resource_compare(m, x, first, last, 12);
+        bl__change_text(c[2], TXT, &rch);
+        int64_t cov = bl__prorata(x->annual_cost_cents, hn, 12);
+        cov = bl__prorata(cov, p->participation_cents, m->network_participation_cents);
+        if (p->participation_cents > 0 && hn > 0)
+            per_consult(c[3], TXT, cov, a);
+        else
+            snprintf(c[3], TXT, BL_W_NONE);
+        const char *cells[] = {
+            bl__resource_label(lab, sizeof lab, x), bl__kind_fr(x->kind), c[0], c[1], c[2], c[3]};
+        bl__table_row(&t, cells, NULL, hn == 12 ? 0 : BL_ROW_MUTED);
+    }
+    bl_model_total now = bl_model_total_of(m, first, last),
+                   prev = bl_model_total_of(m, first - 12, last - 12);
+    bl_model_change ch = bl_model_compare(m, first, last, 12);
+    int64_t cost, covered;
+    network_cost(m, &cost, &covered);
+    int64_t share_cov =
+        bl__prorata(covered, p->participation_cents, m->network_participation_cents);
+    char c[4][TXT];
+    bl__total_text(c[0], TXT, now);
+    bl__total_text(c[1], TXT, prev);
+    bl__change_text(c[2], TXT, &ch);
+    if (p->participation_cents > 0 && now.has)
+        per_consult(c[3], TXT, share_cov, now.v);
+    else
+        snprintf(c[3], TXT, BL_W_NONE);
+    const char *cells[] = {BL_W_TOTAL, "", c[0], c[1], c[2], c[3]};
+    bl__table_row(&t, cells, NULL, BL_ROW_TOTAL);
+    bl__table_end(&t);
+    char a[TXT], b[TXT], e[TXT], s[TXT], note[1024];
+    bl_fr_money(a, sizeof a, cost);
+    bl_fr_money(b, sizeof b, p->participation_cents > 0 ? p->participation_cents : 0);
+    bl_fr_money(e, sizeof e, m->network_participation_cents);
+    bl_fr_money(s, sizeof s,
+                bl__prorata(cost, p->participation_cents, m->network_participation_cents));
+    snprintf(note, sizeof note, BL_W_PARTNER_COST_NOTE, a, b, e, s);
+    bl__para(d, BL_F_TINY, bl__grey, note);
+}
+
+static void annual_trend(bl__doc *d, const bl_model *m)
+{
+    const char *cats[12];
+    char lab[12][16], n0[16], n1[16];
+    double v[24];
+    bool miss[24], part[24];
+    bl__twelve_months(m, m->period.last, cats, lab, v, miss, part);
+    snprintf(n0, sizeof n0, "%d", bl_month_year(m->period.last));
+    snprintf(n1, sizeof n1, "%d", bl_month_year(m->period.last) - 1);
+    const char *names[] = {n0, n1};
+    bl__heading(d, BL_W_TREND_YEAR, 0, 150);
+    bl__chart_lines(d, BL_MARGIN, d->y, BL_CONTENT_W, 140, cats, 12, v, miss, part, 2, names);
+    d->y += 146;
+}
+
+static void draw_partner_annual(bl__doc *d, const bl_model *m)
+{
+    annual_headline(d, m);
+    annual_months(d, m);
+    annual_vs_previous(d, m);
+    bl__estimate_notes(d, m);
+    bl__libraries(d, m);
+    bars_by_resource(d, m);
+    annual_trend(d, m);
+    gauges(d, m);
+    notes(d, m);
+}
+
 void bl__draw_partner(bl__doc *d, const bl_model *m)
 {
     const bl_model_partner *p = m->partner;
@@ -353,9 +577,16 @@ void bl__draw_partner(bl__doc *d, const bl_model *m)
                  p->population_year);
     else
         snprintf(sub, sizeof sub, BL_W_PARTNER_SUBTITLE, m->period_label, pop);
-    bl__title_block(d, m, month ? BL_W_PARTNER_OVERLINE_MONTH : BL_W_PARTNER_OVERLINE_SEMESTER,
+    bl__title_block(d, m,
+                    m->kind == BL_REPORT_ANNUEL ? BL_W_PARTNER_OVERLINE_YEAR
+                    : month                     ? BL_W_PARTNER_OVERLINE_MONTH
+                                                : BL_W_PARTNER_OVERLINE_SEMESTER,
                     p->name, sub);
     bl__heading(d, BL_W_KEY_FIGURES, 0, 130);
+    if (m->kind == BL_REPORT_ANNUEL) {
+        draw_partner_annual(d, m);
+        return;
+    }
     headline(d, m);
     bl__heading(d, BL_W_BY_RESOURCE, 0, 60);
     if (month)
@@ -363,6 +594,7 @@ void bl__draw_partner(bl__doc *d, const bl_model *m)
     else
         table_semester(d, m);
     bl__estimate_notes(d, m);
+    bl__libraries(d, m);
     bars_by_resource(d, m);
     if (month)
         trend(d, m);

@@ -5,6 +5,7 @@
 #include "render_internal.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #define PAD_X 3.5
 #define PAD_Y 2.5
@@ -47,21 +48,142 @@ static double row_height(bl__table *t, const char *const *cells, bl__font f, int
     return hmax + 2 * PAD_Y;
 }
 
+/* Width of text on one line in font f. */
+static double one_line_w(bl__doc *d, bl__font f, const char *s, size_t len)
+{
+    char buf[256];
+    if (len >= sizeof buf)
+        len = sizeof buf - 1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    PangoLayout *l = bl__layout(d, f, buf, -1, 0, BL_LEFT);
+    double w;
+    bl__layout_size(l, &w, NULL);
+    g_object_unref(l);
+    return w;
+}
+
+/* Length of the word starting at s: up to a space, or just past a hyphen
+ * (where a line may break too). */
+static size_t word_len(const char *s)
+{
+    size_t i = 0;
+    while (s[i] && s[i] != ' ') {
+        if (s[i++] == '-')
+            break;
+    }
+    return i;
+}
+
+static double widest_word(bl__doc *d, bl__font f, const char *s)
+{
+    double max = 0;
+    while (*s) {
+        if (*s == ' ') {
+            s++;
+            continue;
+        }
+        size_t n = word_len(s);
+        double w = one_line_w(d, f, s, n);
+        if (w > max)
+            max = w;
+        s += n;
+    }
+    return max;
+}
+
+/* Is the UTF-8 character at s a French vowel (accented or not)? */
+static bool vowel_at(const char *s)
+{
+    static const char *const v[] = {"a", "e", "i", "o", "u", "y", "A", "E", "I", "O", "U", "Y",
+                                    "à", "â", "ä", "é", "è", "ê", "ë", "î", "ï", "ô", "ö", "ù",
+                                    "û", "ü", "ÿ", "œ", "æ", "É", "È", "Ê", "À", "Â", "Î", "Ô"};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        if (strncmp(s, v[i], strlen(v[i])) == 0)
+            return true;
+    return false;
+}
+
+static bool letter_at(const char *s)
+{
+    unsigned char c = (unsigned char)*s;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+/* Appends to out the abbreviation of word (len bytes) that fits in w. */
+static void abbreviate(bl__doc *d, const char *word, size_t len, double w, char *out, size_t n)
+{
+    size_t best = 0, any = 0;
+    char buf[256];
+    for (size_t k = 1; k < len && k + 2 < sizeof buf; k++) {
+        if (((unsigned char)word[k] & 0xC0) == 0x80)
+            continue; /* inside a character */
+        memcpy(buf, word, k);
+        buf[k] = '.';
+        if (one_line_w(d, BL_F_TINY, buf, k + 1) > w)
+            break;
+        any = k;
+        /* The last character kept: a consonant; the next one: a vowel. */
+        size_t prev = k - 1;
+        while (prev > 0 && ((unsigned char)word[prev] & 0xC0) == 0x80)
+            prev--;
+        if (letter_at(word + prev) && !vowel_at(word + prev) && vowel_at(word + k))
+            best = k;
+    }
+    size_t keep = best ? best : any ? any : 1;
+    size_t used = strlen(out);
+    snprintf(out + used, n - used, "%.*s.", (int)keep, word);
+}
+
+bl__font bl__fit_heading(bl__doc *d, bl__font f, const char *text, double w, char *out, size_t n)
+{
+    snprintf(out, n, "%s", text);
+    if (w <= 0 || widest_word(d, f, text) <= w)
+        return f;
+    if (widest_word(d, BL_F_TINY, text) <= w)
+        return BL_F_TINY;
+    out[0] = '\0';
+    for (const char *s = text; *s;) {
+        size_t used = strlen(out);
+        if (*s == ' ') {
+            snprintf(out + used, n - used, " ");
+            s++;
+            continue;
+        }
+        size_t wl = word_len(s);
+        if (one_line_w(d, BL_F_TINY, s, wl) <= w)
+            snprintf(out + used, n - used, "%.*s", (int)wl, s);
+        else
+            abbreviate(d, s, wl, w, out, n);
+        s += wl;
+    }
+    return BL_F_TINY;
+}
+
 static void draw_head(bl__table *t)
 {
     bl__doc *d = t->d;
-    const char *heads[32];
     int n = t->ncols < 32 ? t->ncols : 32;
-    for (int i = 0; i < n; i++)
-        heads[i] = t->cols[i].head;
-    double h = row_height(t, heads, BL_F_SMALL, 3);
+    double h = 0;
+    for (int i = 0; i < n; i++) {
+        if (!t->head_text[i][0])
+            continue;
+        PangoLayout *l = bl__layout(d, t->head_font[i], t->head_text[i], t->cols[i].w - 2 * PAD_X,
+                                    3, t->cols[i].align);
+        double hh;
+        bl__layout_size(l, NULL, &hh);
+        g_object_unref(l);
+        if (hh > h)
+            h = hh;
+    }
+    h += 2 * PAD_Y;
     cairo_t *cr = d->cr;
     bl__set_rgb(cr, (bl__rgb){0.86, 0.90, 0.95});
     cairo_rectangle(cr, BL_MARGIN, d->y, table_w(t), h);
     cairo_fill(cr);
     for (int i = 0; i < n; i++)
-        bl__text(d, BL_F_SMALL, cell_x(t, i) + PAD_X, d->y + PAD_Y, t->cols[i].w - 2 * PAD_X,
-                 t->cols[i].align, 3, bl__ink, heads[i] ? heads[i] : "");
+        bl__text(d, t->head_font[i], cell_x(t, i) + PAD_X, d->y + PAD_Y, t->cols[i].w - 2 * PAD_X,
+                 t->cols[i].align, 3, bl__ink, t->head_text[i]);
     d->y += h;
     bl__set_rgb(cr, bl__grey);
     cairo_set_line_width(cr, 0.6);
@@ -85,6 +207,10 @@ void bl__table_begin_font(bl__table *t, bl__doc *d, const char *title, const bl_
     t->ncols = ncols;
     t->title = title;
     t->rows = 0;
+    for (int i = 0; i < ncols && i < 32; i++)
+        t->head_font[i] =
+            bl__fit_heading(d, BL_F_SMALL, cols[i].head ? cols[i].head : "", cols[i].w - 2 * PAD_X,
+                            t->head_text[i], sizeof t->head_text[i]);
     /* Keep the heading with at least two rows. */
     bl__doc_need(d, 60);
     draw_head(t);
@@ -95,7 +221,9 @@ void bl__table_row(bl__table *t, const char *const *cells, const double *heat, i
     bl__doc *d = t->d;
     bl__font f = t->font;
     if (flags & BL_ROW_TOTAL)
-        f = t->font == BL_F_SMALL ? BL_F_SMALL_BOLD : BL_F_BOLD;
+        f = t->font == BL_F_SMALL  ? BL_F_SMALL_BOLD
+            : t->font == BL_F_TINY ? BL_F_TINY_BOLD
+                                   : BL_F_BOLD;
     double h = row_height(t, cells, f, 2);
     if (d->y + h > BL_BOTTOM) {
         bl__doc_new_page(d);

@@ -1,7 +1,9 @@
 /* The French word lists and grammar of the reports and emails; the
  * sentences themselves are in render/wording.h. */
 #include "wording.h"
+#include "bilan/render.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *bl__month_abbr(int m)
@@ -81,4 +83,70 @@ const char *bl__w_in_period(int months)
 const char *bl__w_versus_period(int months)
 {
     return months == 1 ? "à " : months == 6 ? "au " : "à l'";
+}
+
+/* ---- names in sentences (issue 15) */
+
+const char *bl_render_network_name(const char *name)
+{
+    return name && *name ? name : BL_W_NETWORK_NAME;
+}
+
+/* Does s start with word w followed by a space, a hyphen or its end? */
+static bool starts_word(const char *s, const char *w)
+{
+    size_t n = strlen(w);
+    return strncmp(s, w, n) == 0 && (s[n] == ' ' || s[n] == '-' || s[n] == '\0');
+}
+
+static bool starts_vowel(const char *s)
+{
+    static const char *const v[] = {"A", "E", "I", "O", "U", "Y", "a", "e", "i", "o", "u",
+                                    "y", "É", "È", "Ê", "À", "Â", "Î", "Ô", "é", "H", "h"};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        if (strncmp(s, v[i], strlen(v[i])) == 0)
+            return true;
+    return false;
+}
+
+/* The article a name takes: "le", "la", "l'", "les" or "" (none). */
+static const char *infer_article(const char *name, const char *kind)
+{
+    static const char *const la[] = {"Commune",      "Communauté",   "Métropole", "Ville",
+                                     "Médiathèque",  "Bibliothèque", "Mairie",    "Région",
+                                     "Collectivité", "Maison"};
+    static const char *const le[] = {"Département", "Conseil", "Syndicat",   "Pays",
+                                     "Réseau",      "Centre",  "Groupement", "Service"};
+    static const char *const les[] = {"Communes", "Bibliothèques", "Médiathèques"};
+    for (size_t i = 0; i < sizeof les / sizeof les[0]; i++)
+        if (starts_word(name, les[i]))
+            return "les";
+    bool fem = false, masc = false;
+    for (size_t i = 0; i < sizeof la / sizeof la[0]; i++)
+        fem = fem || starts_word(name, la[i]);
+    for (size_t i = 0; i < sizeof le / sizeof le[0]; i++)
+        masc = masc || starts_word(name, le[i]);
+    (void)kind; /* the kinds' nouns are the words above (commune, communauté, département) */
+    if ((fem || masc) && starts_vowel(name))
+        return "l'";
+    return fem ? "la" : masc ? "le" : "";
+}
+
+char *bl_render_partner_of(char *out, size_t n, const char *name, const char *kind,
+                           const char *article)
+{
+    const char *a = article && *article ? article : infer_article(name, kind ? kind : "");
+    if (strcmp(a, "-") == 0)
+        a = "";
+    if (strcmp(a, "le") == 0)
+        snprintf(out, n, "du %s", name);
+    else if (strcmp(a, "la") == 0)
+        snprintf(out, n, "de la %s", name);
+    else if (strcmp(a, "l'") == 0)
+        snprintf(out, n, "de l'%s", name);
+    else if (strcmp(a, "les") == 0)
+        snprintf(out, n, "des %s", name);
+    else
+        snprintf(out, n, starts_vowel(name) ? "d'%s" : "de %s", name);
+    return out;
 }

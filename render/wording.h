@@ -200,6 +200,49 @@ const char *bl__w_versus_period(int months);
     "• Les utilisateurs actifs sont une estimation statistique tirée des journaux d'accès, sans " \
     "aucun identifiant conservé."
 
+/* ---- a partner's annual report (render/report_partner.c, issue 15) ----------------- */
+
+#define BL_W_PARTNER_OVERLINE_YEAR "BILAN ANNUEL DES RESSOURCES NUMÉRIQUES"
+#define BL_W_CARD_PREV_YEAR "Sur un an"
+#define BL_W_CARD_COST_SHARE "Répartition indicative du coût"
+#define BL_W_CARD_COST_SHARE_SUB "part du coût du réseau, pas un montant dû"
+#define BL_W_CARD_COST_PER_CONSULTATION "Coût par consultation"
+#define BL_W_CARD_COST_PER_CONSULTATION_SUB \
+    "indicatif : répartition indicative du coût ÷ consultations"
+#define BL_W_OVER_THE_YEAR "sur l'année"
+#define BL_W_BY_RESOURCE_AND_MONTH_YEAR "Consultations par ressource et par mois, %s"
+#define BL_W_YEAR_VS_PREVIOUS "L'année et la précédente, par ressource"
+#define BL_W_TREND_YEAR "Consultations mois par mois, comparées à l'année précédente"
+/* Network cost, the partner's participation, all participations, its
+ * indicative share. */
+#define BL_W_PARTNER_COST_NOTE                                                                    \
+    "Répartition indicative du coût : le coût annuel des ressources du réseau (%s) réparti " \
+    "entre les partenaires au prorata de leur participation (la vôtre : %s sur %s), soit %s. "   \
+    "Ce n'est pas un montant dû : votre participation reste celle de la convention. Coût par "  \
+    "consultation : cette part, rapportée aux mois pour lesquels des données existent (coût "  \
+    "annuel × mois avec données ÷ 12), divisée par vos consultations ; « — » sans "       \
+    "consultation."
+
+/* ---- a partner's libraries (render/report_library.c, issue 15) -------------------- */
+
+#define BL_W_COL_LIBRARY "Bibliothèque"
+#define BL_W_COL_SHARE_OF_PARTNER "Part du total"
+#define BL_W_BY_LIBRARY "Par bibliothèque"
+#define BL_W_BY_LIBRARY_TABLE "Consultations par bibliothèque"
+#define BL_W_BY_LIBRARY_AND_RESOURCE "Consultations par bibliothèque et par ressource, %s"
+#define BL_W_BY_LIBRARY_AND_MONTH "Consultations par bibliothèque et par mois"
+#define BL_W_BY_LIBRARY_CHART "Consultations par bibliothèque, %s"
+#define BL_W_LIB_REST "Non rattaché à une bibliothèque " BL_ESTIMATE_MARK
+/* The preposition (bl__w_versus_period) and the comparison period's label. */
+#define BL_W_LIB_CHANGE_NOTE                                                                            \
+    "Évolution de chaque bibliothèque par rapport %s%s, à périmètre égal (les seules ressources " \
+    "dont les données existent pour les deux périodes). Utilisateurs actifs : estimation tirée "     \
+    "des journaux d'accès ; « moins de 5 » quand ils sont moins de cinq ; « — » sans journaux."
+#define BL_W_LIB_REST_NOTE                                                                            \
+    BL_ESTIMATE_MARK " Non rattaché à une bibliothèque : la part du partenaire dans un total que " \
+                     "le fournisseur ne donne que pour tout le réseau ; elle compte dans le "        \
+                     "total du partenaire, dans celui d'aucune bibliothèque."
+
 /* ---- network reports: annuel, reseau (render/report_network.c) --------------------- */
 
 #define BL_W_NETWORK_TITLE "Ressources numériques du réseau"
@@ -261,11 +304,15 @@ const char *bl__w_versus_period(int months);
 #define BL_W_BY_PARTNER "Par partenaire"
 #define BL_W_COL_POPULATION "Population"
 #define BL_W_COL_PARTICIPATION "Participation"
-#define BL_W_COL_COST_SHARE "Part du coût"
+/* Issue 15: a share of the cost is an indicative distribution, never an
+ * amount due. */
+#define BL_W_COL_COST_SHARE "Répartition indicative du coût"
 #define BL_W_COST_SHARE_NOTE                                                                        \
-    "Part du coût : le coût annuel des ressources réparti entre partenaires au prorata de leur " \
-    "participation. Coût par consultation : cette part (rapportée aux mois avec données) "       \
-    "divisée par les consultations du partenaire."
+    "Répartition indicative du coût : le coût annuel des ressources du réseau réparti entre "  \
+    "partenaires au prorata de leur participation, pour rapporter l'usage au coût ; ce n'est "     \
+    "pas un montant dû (les participations sont celles des conventions). Coût par "               \
+    "consultation : cette part (rapportée aux mois avec données) divisée par les consultations " \
+    "du partenaire."
 #define BL_W_ANNEX_QUALITY "Annexe : qualité des données"
 #define BL_W_BY_PARTNER_AND_RESOURCE "Consultations par partenaire et ressource"
 #define BL_W_HEAT_NOTE                                                                                     \
@@ -289,9 +336,13 @@ const char *bl__w_versus_period(int months);
 
 /* Subject: period, « (provisoire) » or "", partner. */
 #define BL_W_MAIL_SUBJECT "Statistiques d'usage des ressources numériques — %s%s — %s"
+/* The same with the network's name (network.csv) at the end. */
+#define BL_W_MAIL_SUBJECT_NETWORK "Statistiques d'usage des ressources numériques — %s%s — %s — %s"
+/* The network's name under the signature, when it is not the signature. */
+#define BL_W_MAIL_NETWORK_LINE "%s\n"
 /* Opening: report adjective, partner, period. */
-#define BL_W_MAIL_OPENING                                                                          \
-    "Bonjour,\n\nVous trouverez ci-joint le rapport %s d'usage des ressources numériques\nde %s " \
+#define BL_W_MAIL_OPENING                                                                       \
+    "Bonjour,\n\nVous trouverez ci-joint le rapport %s d'usage des ressources numériques\n%s " \
     "pour %s.\n\nEn bref :\n"
 #define BL_W_MAIL_PROVISIONAL \
     "Chiffres provisoires : la période n'est pas terminée, ils changeront.\n\n"

@@ -15,7 +15,7 @@ bl_status bl_store_network_begin(bl_store *st)
     return bl__exec(st,
                     "DELETE FROM forfait; DELETE FROM library_alias; DELETE FROM library_ip_range;"
                     "DELETE FROM resource_name; DELETE FROM library; DELETE FROM resource;"
-                    "DELETE FROM partner; DELETE FROM sushi_endpoint;");
+                    "DELETE FROM partner; DELETE FROM sushi_endpoint; DELETE FROM network_info;");
 }
 
 bl_status bl_store_network_commit(bl_store *st)
@@ -69,7 +69,7 @@ static bl_status write_partners(bl_store *st, const bl_network *net)
     ins q;
     bl_status rc = prep(&q, st, "partners.csv", false,
                         "INSERT INTO partner(id, name, kind, population, population_year,"
-                        " rate_e4, emails) VALUES (?,?,?,?,?,?,?)");
+                        " rate_e4, emails, article) VALUES (?,?,?,?,?,?,?,?)");
     for (size_t i = 0; rc == BL_OK && i < net->npartners; i++) {
         const bl_net_partner *p = &net->partners[i];
         text(&q, 1, p->id);
@@ -80,6 +80,8 @@ static bl_status write_partners(bl_store *st, const bl_network *net)
             sqlite3_bind_int64(q.q, 5, p->population_year);
         sqlite3_bind_int64(q.q, 6, p->rate_e4);
         text(&q, 7, p->emails);
+        if (p->article && *p->article)
+            text(&q, 8, p->article);
         rc = step(&q, p->line);
     }
     sqlite3_finalize(q.q);
@@ -208,6 +210,29 @@ static bl_status write_sushi(bl_store *st, const bl_network *net)
     return rc;
 }
 
+/* The network's identity (network.csv), when the folder has one. */
+static bl_status write_identity(bl_store *st, const bl_network *net)
+{
+    const bl_net_identity *id = net->identity;
+    if (!id)
+        return BL_OK;
+    ins q;
+    bl_status rc = prep(&q, st, "network.csv", false,
+                        "INSERT INTO network_info(id, name, short_name, logo, contact_email,"
+                        " website) VALUES (1,?,?,?,?,?)");
+    if (rc != BL_OK)
+        return rc;
+    text(&q, 1, id->name);
+    text(&q, 2, id->short_name);
+    if (id->logo_png)
+        sqlite3_bind_blob(q.q, 3, id->logo_png, (int)id->logo_len, SQLITE_STATIC);
+    text(&q, 4, id->contact_email);
+    text(&q, 5, id->website);
+    rc = step(&q, id->line);
+    sqlite3_finalize(q.q);
+    return rc;
+}
+
 bl_status bl_store_network_write(bl_store *st, const bl_network *net)
 {
     bl_status rc = write_partners(st, net);
@@ -219,5 +244,7 @@ bl_status bl_store_network_write(bl_store *st, const bl_network *net)
         rc = write_forfaits(st, net);
     if (rc == BL_OK)
         rc = write_sushi(st, net);
+    if (rc == BL_OK)
+        rc = write_identity(st, net);
     return rc;
 }

@@ -9,6 +9,8 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static bl_status prepare(bl_store *st, const char *sql, sqlite3_stmt **q)
 {
@@ -225,6 +227,120 @@ bl_status bl_store_library_counts(bl_store *st, bl_partner_count_fn fn, void *ct
     bl_status rc = prepare(st, "SELECT partner_id, COUNT(*) FROM library GROUP BY 1", &q);
     return rc == BL_OK ? each_row(st, q, library_count_row, CB(fn, ctx)) : rc;
 }
+
+/* ---- per library (issue 15) */
+
+static bl_status library_row(sqlite3_stmt *q, cb c)
+{
+    return ((bl_library_fn)c.fn)(c.ctx, bl__col_text(q, 0), bl__col_text(q, 1), bl__col_text(q, 2));
+}
+
+bl_status bl_store_libraries_of(bl_store *st, const char *partner_id, bl_library_fn fn, void *ctx)
+{
+    sqlite3_stmt *q = NULL;
+    bl_status rc = prepare(st,
+                           "SELECT partner_id, id, name FROM library "
+                           "WHERE ?1 IS NULL OR partner_id = ?1 ORDER BY partner_id, name, id",
+                           &q);
+    if (rc != BL_OK)
+        return rc;
+    if (partner_id)
+        sqlite3_bind_text(q, 1, partner_id, -1, SQLITE_TRANSIENT);
+    return each_row(st, q, library_row, CB(fn, ctx));
+}
+
+static bl_status library_usage_row(sqlite3_stmt *q, cb c)
+{
+    return ((bl_library_usage_fn)c.fn)(c.ctx, bl__col_text(q, 0), bl__col_text(q, 1),
+                                       bl__col_text(q, 2), month_of(q, 3),
+                                       sqlite3_column_int64(q, 4));
+}
+
+bl_status bl_store_library_consultations(bl_store *st, int first, int last, const char *partner_id,
+                                         bl_library_usage_fn fn, void *ctx)
+{
+    sqlite3_stmt *q = NULL;
+    bl_status rc =
+        prepare(st,
+                "SELECT l.partner_id, u.library_id, u.resource_id, u.month, SUM(u.value) "
+                "FROM " BL__SQL_CONSULTATION_FROM " JOIN library l ON l.id = u.library_id "
+                "WHERE r.id IS NOT NULL AND " BL__SQL_CONSULTATION " "
+                "AND u.month BETWEEN ?1 AND ?2 AND (?3 IS NULL OR l.partner_id = ?3) "
+                "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+                &q);
+    if (rc != BL_OK)
+        return rc;
+    bind_months(q, 1, first, last);
+    if (partner_id)
+        sqlite3_bind_text(q, 3, partner_id, -1, SQLITE_TRANSIENT);
+    return each_row(st, q, library_usage_row, CB(fn, ctx));
+}
+
+static bl_status library_users_row(sqlite3_stmt *q, cb c)
+{
+    if (sqlite3_column_type(q, 2) == SQLITE_NULL)
+        return BL_OK;
+    return ((bl_library_count_fn)c.fn)(c.ctx, bl__col_text(q, 0), bl__col_text(q, 1),
+                                       sqlite3_column_int64(q, 2));
+}
+
+bl_status bl_store_library_users(bl_store *st, int first, int last, bl_library_count_fn fn,
+                                 void *ctx)
+{
+    sqlite3_stmt *q = NULL;
+    bl_status rc = prepare(st,
+                           "SELECT l.partner_id, s.library_id, bl_sketch_count(s.sketch) "
+                           "FROM user_sketch s JOIN library l ON l.id = s.library_id "
+                           "WHERE s.month BETWEEN ?1 AND ?2 GROUP BY 1, 2 ORDER BY 1, 2",
+                           &q);
+    if (rc != BL_OK)
+        return rc;
+    bind_months(q, 1, first, last);
+    return each_row(st, q, library_users_row, CB(fn, ctx));
+}
+
+static char *dup_col(sqlite3_stmt *q, int c)
+{
+    const unsigned char *t = sqlite3_column_text(q, c);
+    return t ? bl_strdup_printf("%s", (const char *)t) : NULL;
+}
+
+bl_status bl_store_network_identity(bl_store *st, char **name, char **short_name,
+                                    unsigned char **logo, size_t *logo_len)
+{
+    sqlite3_stmt *q = NULL;
+    *name = *short_name = NULL;
+    *logo = NULL;
+    *logo_len = 0;
+    bl_status rc = prepare(st, "SELECT name, short_name, logo FROM network_info WHERE id = 1", &q);
+    if (rc != BL_OK)
+        return rc;
+    int r = sqlite3_step(q);
+    if (r == SQLITE_ROW) {
+        *name = dup_col(q, 0);
+        *short_name = dup_col(q, 1);
+        int n = sqlite3_column_bytes(q, 2);
+        const void *b = sqlite3_column_blob(q, 2);
+        if (b && n > 0 && (*logo = malloc((size_t)n)) != NULL) {
+            memcpy(*logo, b, (size_t)n);
+            *logo_len = (size_t)n;
+        }
+        if (!*name || !*short_name || (b && n > 0 && !*logo))
+            rc = BL_NOMEM;
+    } else if (r != SQLITE_DONE) {
+        rc = bl__sql_fail(st, true);
+    }
+    sqlite3_finalize(q);
+    if (rc != BL_OK) {
+        free(*name), free(*short_name), free(*logo);
+        *name = *short_name = NULL;
+        *logo = NULL;
+        *logo_len = 0;
+    }
+    return rc;
+}
+
+/* ---- end per library */
 
 static bl_status unattributed_row(sqlite3_stmt *q, cb c)
 {

@@ -183,6 +183,14 @@ const char *const bl__migrations[] = {
     "  source_id INTEGER NOT NULL REFERENCES source(id),\n"
     "  PRIMARY KEY(library_id, month, source_id));\n"
     "CREATE INDEX user_sketch_merged_by_source ON user_sketch_merged(source_id);\n",
+    /* 6 -> 7 (issue 15, docs/network.md): the network's identity from
+     * network.csv (one row; the logo's PNG bytes, so reports need not find
+     * the network folder again), and the article a partner's name takes in
+     * a sentence (partners.csv, optional; NULL: inferred). */
+    "CREATE TABLE network_info(id INTEGER PRIMARY KEY CHECK (id = 1), name TEXT NOT NULL,\n"
+    "  short_name TEXT NOT NULL DEFAULT '', logo BLOB, contact_email TEXT NOT NULL DEFAULT '',\n"
+    "  website TEXT NOT NULL DEFAULT '');\n"
+    "ALTER TABLE partner ADD COLUMN article TEXT;\n",
 };
 
 const int bl__migration_count = sizeof bl__migrations / sizeof bl__migrations[0];

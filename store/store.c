@@ -348,8 +348,8 @@ bl_status bl_store_partners(bl_store *st, bl_partner_info **out, size_t *n)
     *out = NULL;
     *n = 0;
     if (sqlite3_prepare_v2(st->db,
-                           "SELECT id, name, kind, emails, population, population_year, rate_e4 "
-                           "FROM partner ORDER BY id",
+                           "SELECT id, name, kind, emails, population, population_year, rate_e4, "
+                           "article FROM partner ORDER BY id",
                            -1, &q, NULL) != SQLITE_OK)
         return bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
     int r;
@@ -375,6 +375,9 @@ bl_status bl_store_partners(bl_store *st, bl_partner_info **out, size_t *n)
         p->population_year = sqlite3_column_int(q, 5);
         p->rate_e4 = sqlite3_column_int64(q, 6);
         p->participation_cents = bl_participation_cents(p->population, p->rate_e4);
+        if (sqlite3_column_type(q, 7) != SQLITE_NULL &&
+            !(p->article = strdup((const char *)sqlite3_column_text(q, 7))))
+            goto nomem;
     }
     sqlite3_finalize(q);
     if (r != SQLITE_DONE) {
@@ -397,6 +400,7 @@ void bl_partner_list_free(bl_partner_info *p, size_t n)
         free(p[i].name);
         free(p[i].kind);
         free(p[i].emails);
+        free(p[i].article);
     }
     free(p);
 }

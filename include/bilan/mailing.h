@@ -18,6 +18,11 @@
 
 typedef struct bl_mail_summary {
     char partner_name[256];
+    /* The partner's kind and its article (partners.csv, "" when not given),
+     * for bl_render_partner_of: « de la Commune de … ». */
+    char partner_kind[32], partner_article[8];
+    /* The network's name (network.csv), "" when none was imported. */
+    char network_name[256];
     bl_period period, previous;
     /* Their French labels (bl_period_label): "mai 2026", "1er semestre 2026". */
     char period_label[48], previous_label[48];

@@ -34,7 +34,9 @@ static inline const char *bl_report_kind_name(bl_report_kind k)
     static const char *const names[] = {"mensuel", "semestriel", "annuel", "reseau"};
     return (unsigned)k < 4 ? names[k] : "?";
 }
-/* True for kinds drawn once for the whole network (annuel, reseau). */
+/* True for kinds drawn once for the whole network (annuel, reseau). The
+ * annual report is also drawn per partner (issue 15): a model with a
+ * partner is a partner's report whatever its kind. */
 static inline bool bl_report_kind_network(bl_report_kind k)
 {
     return k == BL_REPORT_ANNUEL || k == BL_REPORT_RESEAU;
@@ -80,6 +82,11 @@ typedef struct bl_model_resource {
  * resource r, prev[r] the previous period's (same length). */
 typedef struct bl_model_partner {
     char *id, *name, *kind;
+    /* The article its name takes in a sentence, from partners.csv's
+     * optional `article` column: "le", "la", "l'", "les", "-" for none;
+     * NULL when not given (then inferred from the name and the kind,
+     * bl_render_partner_of). */
+    char *article;
     int64_t population;
     int population_year;
     int64_t rate_e4;
@@ -88,6 +95,18 @@ typedef struct bl_model_partner {
     int64_t total, total_prev;
     bool estimated; /* network reports: the cells hold an allocated share */
 } bl_model_partner;
+
+/* One library of a partner report's partner (issue 15): its consultations
+ * per resource and month, v[r * BL_WINDOW + k] for resource r of the
+ * model and window slot k, in each resource's headline metric; distinct
+ * users of the period when its logs gave any (an estimate). A resource's
+ * `has` is the model's: whether the provider delivered that month. */
+typedef struct bl_model_library {
+    char *id, *name;
+    int64_t *v;
+    bool has_users;
+    int64_t users;
+} bl_model_library;
 
 /* Where unattributed log events came from: an address range (IPv4 /24,
  * IPv6 /48) and its events, summed over the sources in force. */
@@ -132,9 +151,26 @@ typedef struct bl_model {
     int64_t generated_days; /* date of generation, days since 1970 */
     bool provisional;       /* the period is not over on that date: « provisoire » */
 
-    /* Partner reports (mensuel, semestriel): the partner; NULL otherwise. */
+    /* Partner reports (mensuel, semestriel, and annuel with a partner): the
+     * partner; NULL in the network-wide reports. */
     bl_model_partner *partner;
     int n_libraries;
+    /* Partner reports: the partner's libraries sorted by name (all of them,
+     * with or without usage); the layouts show them when there are two or
+     * more. What the partner counts beyond the sum of its libraries (a
+     * share of a network-level total) belongs to none of them. */
+    size_t n_libs;
+    bl_model_library *libs;
+    /* Partner reports: the participations of every partner of the network
+     * (the base of the indicative distribution of the network's cost). */
+    int64_t network_participation_cents;
+
+    /* The network's identity (network.csv): its name, NULL when none was
+     * imported (the wording's generic name is used), and its logo as the
+     * bytes of a PNG file, NULL when none. */
+    char *network_name;
+    unsigned char *logo;
+    size_t logo_len;
 
     size_t n_resources;
     bl_model_resource *resources;

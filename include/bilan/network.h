@@ -22,7 +22,24 @@ typedef struct bl_net_partner {
     int64_t population_year; /* 0 when not given */
     int64_t rate_e4;         /* euros per inhabitant, in 1/10 000 */
     const char *emails;      /* the cell as written (each item checked), "" when none */
+    /* The optional `article` column: "le", "la", "l'", "les", "-" (none),
+     * "" when not given (then inferred, bl_render_partner_of). */
+    const char *article;
 } bl_net_partner;
+
+/* The network's identity (network.csv, optional, one row; docs/network.md):
+ * its name (shown instead of any generic wording), a short name, a PNG
+ * logo (path relative to the network folder, as written; its bytes read
+ * and checked), a contact address and a website; "" when not given. */
+typedef struct bl_net_identity {
+    unsigned long line;
+    const char *name, *short_name, *logo, *contact_email, *website;
+    const unsigned char *logo_png; /* NULL when no logo */
+    size_t logo_len;
+} bl_net_identity;
+
+/* The largest logo accepted: a logo is drawn a few centimetres wide. */
+#define BL_LOGO_MAX_BYTES ((size_t)1 << 20)
 
 typedef struct bl_net_library {
     unsigned long line;
@@ -88,13 +105,14 @@ typedef struct bl_network {
     size_t nforfaits;
     bl_net_sushi *sushi; /* none when sushi.csv is absent */
     size_t nsushi;
-    struct bl_net_arena *mem; /* owns every string and list above */
+    bl_net_identity *identity; /* NULL when network.csv is absent */
+    struct bl_net_arena *mem;  /* owns every string and list above */
 } bl_network;
 
 /* Reads and validates DIR/partners.csv, DIR/libraries.csv, DIR/resources.csv
- * DIR/forfaits.csv and DIR/sushi.csv (when present), in that order, stopping at the first
- * problem. Ids are unique in their file, every reference names an id of the
- * files before it, aliases and counter names are unique across the network.
+ * DIR/forfaits.csv, DIR/sushi.csv and DIR/network.csv (when present), in that order, stopping at
+ * the first problem. Ids are unique in their file, every reference names an id of the files before
+ * it, aliases and counter names are unique across the network.
  *
  * BL_OK with *net filled (release it); otherwise *net is empty and err holds
  * the reason: "FILE:LINE:COLUMN: reason" for a bad cell, "FILE:LINE: reason"

@@ -45,6 +45,26 @@ char *bl_report_stem(char *out, size_t n, const char *partner_id, const char *ki
  * or by a version before fingerprints). */
 bool bl_render_pdf_fingerprint(const char *pdf, size_t len, char hex[65]);
 
+/* ---- names in sentences (issue 15, docs/reports.md) ------------------------------ */
+
+/* The network's name as reports and emails write it: name (network.csv)
+ * when not NULL nor empty, else the generic « Réseau départemental ».
+ * Borrowed: name itself, or a literal. */
+const char *bl_render_network_name(const char *name);
+
+/* "of <partner>" in French, with the article the name takes: « de la
+ * Commune de Montclar-sur-Asse », « du Département … », « de l'… »,
+ * « des … », « de Foo » / « d'Apt » when it takes none. article: from
+ * partners.csv ("le", "la", "l'", "les", "-" for none), NULL or "" to infer
+ * it from the name's first word (Commune, Communauté, Métropole, Ville,
+ * Médiathèque, Bibliothèque: la; Département, Conseil, Syndicat, Pays,
+ * Réseau: le; a vowel: l'; Communes, Bibliothèques, Médiathèques: les),
+ * else from kind (commune, cc, ca, cu: la when the name starts with
+ * their noun; departement: le when it starts with « Département »), else
+ * none. Into out (n bytes); returns out. */
+char *bl_render_partner_of(char *out, size_t n, const char *name, const char *kind,
+                           const char *article);
+
 /* ---- the email of a partner report ------------------------------------------------ */
 
 struct bl_mail_summary; /* bilan/mailing.h */

@@ -264,6 +264,7 @@ bl_status bl_store_harvest_each(bl_store *st, const char *endpoint_id, bl_harves
 
 typedef struct bl_partner_info {
     char *id, *name, *kind, *emails;
+    char *article; /* partners.csv's optional article, NULL when not given */
     long long population;
     int population_year;
     long long rate_e4; /* euros per inhabitant × 10 000 */

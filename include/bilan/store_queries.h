@@ -91,6 +91,34 @@ bl_status bl_store_network_users(bl_store *st, int first, int last, bool *has, l
 /* How many libraries each partner has (partners with none are not called). */
 bl_status bl_store_library_counts(bl_store *st, bl_partner_count_fn fn, void *ctx);
 
+/* ---- per library (issue 15) */
+typedef bl_status (*bl_library_fn)(void *ctx, const char *partner_id, const char *library_id,
+                                   const char *name);
+/* Every library, sorted by partner, then name, then id; only partner_id's
+ * when not NULL. */
+bl_status bl_store_libraries_of(bl_store *st, const char *partner_id, bl_library_fn fn, void *ctx);
+typedef bl_status (*bl_library_usage_fn)(void *ctx, const char *partner_id, const char *library_id,
+                                         const char *resource_id, int month, long long value);
+/* Consultations per library, resource and month over months [first, last]
+ * (the same definition as bl_store_consultations, one row per library),
+ * sorted by partner, library, resource, month; only partner_id's when not
+ * NULL. */
+bl_status bl_store_library_consultations(bl_store *st, int first, int last, const char *partner_id,
+                                         bl_library_usage_fn fn, void *ctx);
+typedef bl_status (*bl_library_count_fn)(void *ctx, const char *partner_id, const char *library_id,
+                                         long long n);
+/* Distinct users per library over months [first, last], merged from the
+ * access logs' sketches (an estimate); libraries with no sketch are not
+ * called. */
+bl_status bl_store_library_users(bl_store *st, int first, int last, bl_library_count_fn fn,
+                                 void *ctx);
+/* The network's identity as imported from network.csv (docs/network.md):
+ * *name etc. are the caller's (free), NULL when no network.csv was
+ * imported; *logo the PNG's bytes (NULL, *logo_len 0 when none). */
+bl_status bl_store_network_identity(bl_store *st, char **name, char **short_name,
+                                    unsigned char **logo, size_t *logo_len);
+/* ---- end per library */
+
 typedef bl_status (*bl_unattributed_fn)(void *ctx, const char *institution, const char *platform,
                                         long long value);
 /* Consultations no library or no resource matched over months [first,

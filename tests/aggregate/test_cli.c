@@ -134,7 +134,7 @@ Test(cli, init_templates_import_as_written)
     const char *a[] = {tu_bilan(), "init", net, NULL};
     tu_run r = tu_runv(a, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert(strstr(r.out, "templates written (5 files)"), "%s", r.out);
+    cr_assert(strstr(r.out, "templates written (6 files)"), "%s", r.out);
     tu_run_free(&r);
 
     const char *imp[] = {tu_bilan(), "--db", db, "network", "import", net, NULL};

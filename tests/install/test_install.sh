@@ -27,11 +27,13 @@ grep -qx "data: $tmp/root/usr/bin/../share/bilan" version.txt ||
 check_demo() { # binary, output folder
   "${clean_env[@]}" "$1" demo --out "$2" >demo.log 2>&1 || { cat demo.log; fail "bilan demo failed"; }
   n=$(find "$2" -name '*.pdf' | wc -l)
-  [ "$n" -eq 14 ] || fail "bilan demo wrote $n PDFs, not 14"
-  pdftotext "$2/2026-10/ca-durance-mensuel.pdf" - | grep -q "Bilan mensuel" ||
-    fail "the monthly PDF does not read 'Bilan mensuel'"
-  pdftotext "$2/2026-10/ca-durance-mensuel.pdf" - | grep -q "octobre 2026" ||
-    fail "the monthly PDF does not name its month"
+  # 6 mensuel, 6 semestriel, 6 partner annuel + the network annuel (issue 15), 1 reseau
+  [ "$n" -eq 20 ] || fail "bilan demo wrote $n PDFs, not 20"
+  # Read whole first: with pipefail, grep -q leaving early would make
+  # pdftotext die of SIGPIPE on a longer PDF.
+  pdftotext "$2/2026-10/ca-durance-mensuel.pdf" monthly.txt
+  grep -q "Bilan mensuel" monthly.txt || fail "the monthly PDF does not read 'Bilan mensuel'"
+  grep -q "octobre 2026" monthly.txt || fail "the monthly PDF does not name its month"
 }
 check_demo "$bin" out
 check_french() { # binary: its French catalog is found beside it

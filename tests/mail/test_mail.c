@@ -389,7 +389,8 @@ static void check_messages(const env *e, const char *out, bool stored)
     assert_has(out, "body: - évolution par rapport à avril 2026 : non calculable (aucune "
                     "consultation en avril 2026)");
     assert_has(out, "body: - ressource la plus consultée : Cafeyn (1" BL_NNBSP "234 ");
-    assert_has(out, "body: de Communauté de communes du Val d'Oust pour mai 2026.\n");
+    /* Issue 15: the partner's name takes its article (« de la Communauté … »). */
+    assert_has(out, "body: de la Communauté de communes du Val d'Oust pour mai 2026.\n");
     /* vod-2026: 850 of 1 000 units used by the end of May, alert at 80 %. */
     assert_has(out, "body: - Forfait Cinéma à la demande (vod-2026) : en vigilance, 85,0");
 }

@@ -286,7 +286,9 @@ Test(render, usage_errors)
     cr_expect_eq(r.status, 64);
     cr_expect(strstr(r.err, "is not a month"), "%s", r.err);
     tu_run_free(&r);
-    r = report(&f, "annuel", "2025", "lurs");
+    /* Issue 15: the annual report exists per partner; reseau is the
+     * network's only. */
+    r = report(&f, "reseau", "2025", "lurs");
     cr_expect_eq(r.status, 64);
     tu_run_free(&r);
     r = report(&f, "mensuel", "2026-05", "nobody");

@@ -1,0 +1,450 @@
+/* Issue 15 through the real binary on fixtures/libraries/ (see its README
+ * for the hand-computed figures): each library of a three-library partner
+ * in its mensuel, semestriel and annual reports; the annual report per
+ * partner; the network's name (network.csv) and logo in every kind; no
+ * word broken in a heading; network.csv's errors; partner names with their
+ * article. Text read with Ghostscript's txtwrite (exact characters) and
+ * pdftotext -raw (line ends, for broken words). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bilan/render.h"
+#include "testutil.h"
+
+#define NN "\xE2\x80\xAF" /* U+202F, thousands */
+#define NB "\xC2\xA0"     /* U+00A0, before € and % */
+/* "Today": 2026-07-01, when May 2026, the first semester and 2025 are over. */
+static const char *const today_env[] = {"SOURCE_DATE_EPOCH=1782864000", NULL};
+
+typedef struct fx {
+    char *dir;
+    char db[512], out[512], net[512];
+} fx;
+
+/* A copy of the fixture network (so that a test may change it), imported
+ * with its feeds. */
+static fx setup(void)
+{
+    fx f;
+    f.dir = tu_mkdtemp("reports");
+    snprintf(f.db, sizeof f.db, "%s/t.db", f.dir);
+    snprintf(f.out, sizeof f.out, "%s/out", f.dir);
+    snprintf(f.net, sizeof f.net, "%s/network", f.dir);
+    tu_run r = tu_sh("cp -r '%s/fixtures/libraries/network' '%s' && "
+                     "'%s' --db '%s' network import '%s' >/dev/null && "
+                     "'%s' --db '%s' ingest '%s'/fixtures/libraries/feeds/*.csv >/dev/null",
+                     tu_srcdir(), f.net, tu_bilan(), f.db, f.net, tu_bilan(), f.db, tu_srcdir());
+    cr_assert_eq(r.status, 0, "setup failed: %s", r.err);
+    tu_run_free(&r);
+    return f;
+}
+
+static void teardown(fx *f)
+{
+    tu_rmtree(f->dir);
+    free(f->dir);
+}
+
+static tu_run report(const fx *f, const char *kind, const char *period, const char *partner)
+{
+    const char *argv[12] = {tu_bilan(), "--db", f->db, "report", kind, period, "--out", f->out};
+    int n = 8;
+    if (partner) {
+        argv[n++] = "--partner";
+        argv[n++] = partner;
+    }
+    argv[n] = NULL;
+    return tu_runv(argv, today_env);
+}
+
+/* The text with its exact characters, runs of spaces collapsed. */
+static char *gs_text(const char *path)
+{
+    tu_run r = tu_sh("gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=txtwrite -o - '%s'", path);
+    cr_assert_eq(r.status, 0, "gs txtwrite %s: %s", path, r.err);
+    char *w = r.out;
+    for (const char *p = r.out; *p; p++) {
+        if (*p == '\r')
+            continue;
+        if (*p == ' ' && w > r.out && (w[-1] == ' ' || w[-1] == '\n'))
+            continue;
+        *w++ = *p;
+    }
+    *w = '\0';
+    free(r.err);
+    return r.out;
+}
+
+static char *render_text(const fx *f, const char *kind, const char *period, const char *partner,
+                         const char *file)
+{
+    tu_run r = report(f, kind, period, partner);
+    cr_assert_eq(r.status, 0, "report %s %s: %s", kind, period, r.err);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", f->out, file);
+    cr_assert(strstr(r.out, path), "stdout names the file: %s", r.out);
+    tu_run_free(&r);
+    return gs_text(path);
+}
+
+#define HAS(t, s) cr_expect(strstr((t), (s)) != NULL, "missing «%s» in:\n%s", (s), (t))
+
+/* A library's row of the table by library: its name, then its figures. */
+static void has_row(const char *t, const char *row)
+{
+    cr_expect(strstr(t, row) != NULL, "missing row «%s» in:\n%s", row, t);
+}
+
+Test(reports, libraries_in_mensuel)
+{
+    fx f = setup();
+    char *t = render_text(&f, "mensuel", "2026-05", "ca-trois", "2026-05/ca-trois-mensuel.pdf");
+    HAS(t, "Par bibliothèque");
+    /* May 2026 against April 2026 (fixtures/libraries/README.md). */
+    has_row(t, "Bibliothèque Bêta 70 70 0,0" NB "% 28,1" NB "%");
+    has_row(t, "Médiathèque Alpha 163 158 +3,2" NB "% 65,5" NB "%");
+    has_row(t, "Point lecture Gamma 16 15 +6,7" NB "% 6,4" NB "%");
+    has_row(t, "Total 249 243 +2,5" NB "% 100,0" NB "%");
+    /* Library × resource: presse, PNB, total. */
+    has_row(t, "Bibliothèque Bêta 20 50 70");
+    has_row(t, "Médiathèque Alpha 33 130 163");
+    has_row(t, "Point lecture Gamma 4 12 16");
+    HAS(t, "Consultations par bibliothèque, mai 2026");
+    HAS(t, "par rapport à avril 2026");
+    /* No library line beyond the three: the partner has nothing else. */
+    cr_expect(!strstr(t, "Non rattaché"), "%s", t);
+    free(t);
+    /* A partner with one library has no such section. */
+    t = render_text(&f, "mensuel", "2026-05", "montclar", "2026-05/montclar-mensuel.pdf");
+    cr_expect(!strstr(t, "Par bibliothèque"), "%s", t);
+    free(t);
+    teardown(&f);
+}
+
+Test(reports, libraries_in_semestriel)
+{
+    fx f = setup();
+    char *t =
+        render_text(&f, "semestriel", "2026-S1", "ca-trois", "2026-S1/ca-trois-semestriel.pdf");
+    has_row(t, "Bibliothèque Bêta 420 360 +16,7" NB "%");
+    has_row(t, "Médiathèque Alpha 933 780 +19,6" NB "%");
+    has_row(t, "Point lecture Gamma 87 60 +45,0" NB "%");
+    has_row(t, "Total 1" NN "440 1" NN "200 +20,0" NB "%");
+    has_row(t, "Médiathèque Alpha 198 735 933");
+    HAS(t, "par rapport au 2e semestre 2025");
+    free(t);
+    teardown(&f);
+}
+
+Test(reports, annual_per_partner)
+{
+    fx f = setup();
+    char *t = render_text(&f, "annuel", "2025", "ca-trois", "2025/ca-trois-annuel.pdf");
+    HAS(t, "BILAN ANNUEL DES RESSOURCES NUMÉRIQUES");
+    HAS(t, "Communauté");
+    /* 2 400 consultations, 40,0 per 1 000 of 60 000 inhabitants. */
+    HAS(t, "2" NN "400");
+    HAS(t, "40,0");
+    HAS(t, "9" NN "000,00" NB "€");
+    /* 18 000 € × 9 000,00 / 10 315,35 = 15 704,75 €, ÷ 2 400 = 6,54 €. */
+    HAS(t, "Répartition indicative du coût");
+    HAS(t, "15" NN "704,75" NB "€");
+    HAS(t, "6,54" NB "€");
+    HAS(t, "Ce n'est pas un montant dû");
+    /* Twelve months by resource: PNB 150 a month, 1 800 in the year. */
+    has_row(t, "Kiosque presse 50 50 50 50 50 50 50 50 50 50 50 50 600");
+    /* By library, and the year against 2024 (no data: —). */
+    has_row(t, "Médiathèque Alpha 1" NN "560 — — 65,0" NB "%");
+    has_row(t, "Bibliothèque Bêta 720 — — 30,0" NB "%");
+    has_row(t, "Point lecture Gamma 120 — — 5,0" NB "%");
+    HAS(t, "Consultations par bibliothèque et par mois");
+    has_row(t, "Médiathèque Alpha 130 130 130 130 130 130 130 130 130 130 130 130 1" NN "560");
+    HAS(t, "par rapport à l'année 2024");
+    free(t);
+    /* Without --partner: the network summary and every partner's. */
+    tu_run r = report(&f, "annuel", "2025", NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    static const char *const files[] = {"reseau-annuel.pdf", "ca-trois-annuel.pdf",
+                                        "lurs-annuel.pdf", "montclar-annuel.pdf"};
+    for (size_t i = 0; i < 4; i++) {
+        char p[1024];
+        snprintf(p, sizeof p, "%s/2025/%s", f.out, files[i]);
+        cr_expect(strstr(r.out, p), "%s not in %s", p, r.out);
+    }
+    tu_run_free(&r);
+    /* --partner stays refused with reseau, which is the network's only. */
+    r = report(&f, "reseau", "2025", "lurs");
+    cr_expect_eq(r.status, 64, "%s", r.err);
+    tu_run_free(&r);
+    teardown(&f);
+}
+
+/* The network's name in every kind, and its logo drawn on page 1. */
+Test(reports, network_identity_in_every_kind)
+{
+    fx f = setup();
+    static const char *const runs[][4] = {
+        {"mensuel", "2026-05", "lurs", "2026-05/lurs-mensuel.pdf"},
+        {"semestriel", "2026-S1", "lurs", "2026-S1/lurs-semestriel.pdf"},
+        {"annuel", "2025", "lurs", "2025/lurs-annuel.pdf"},
+        {"annuel", "2025", NULL, "2025/reseau-annuel.pdf"},
+        {"reseau", "2026-05", NULL, "2026-05/reseau-reseau.pdf"},
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        char *t = render_text(&f, runs[i][0], runs[i][1], runs[i][2], runs[i][3]);
+        HAS(t, "Réseau des Trois-Vallées");
+        cr_expect(!strstr(t, "Réseau départemental"), "%s: %s", runs[i][3], t);
+        free(t);
+        tu_run r =
+            tu_sh("pdfimages -f 1 -l 1 -list '%s/%s' | tail -n +3 | wc -l", f.out, runs[i][3]);
+        cr_expect_eq(atoi(r.out), 1, "%s: one image (the logo) on page 1: %s", runs[i][3], r.out);
+        tu_run_free(&r);
+    }
+    /* The network reports' footers name the network. */
+    tu_run r = tu_sh("pdftotext '%s/2026-05/reseau-reseau.pdf' - | grep -c 'Revue du réseau · "
+                     "Réseau des Trois-Vallées'",
+                     f.out);
+    cr_expect(atoi(r.out) >= 1, "%s", r.out);
+    tu_run_free(&r);
+    /* Without network.csv, the generic name, no logo. */
+    r = tu_sh("rm '%s/network.csv' && '%s' --db '%s' network import '%s' >/dev/null", f.net,
+              tu_bilan(), f.db, f.net);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char *t = render_text(&f, "reseau", "2026-05", NULL, "2026-05/reseau-reseau.pdf");
+    HAS(t, "Réseau départemental");
+    cr_expect(!strstr(t, "Trois-Vallées"), "%s", t);
+    free(t);
+    teardown(&f);
+}
+
+/* Every word of a PDF that ends with a hyphen (a line broken after it) is
+ * in the text it comes from: a word is never cut with a hyphen of Pango's
+ * (« Consultatio-ns »). Read with Ghostscript: pdftotext joins the pieces
+ * of a hyphenated word. */
+static void no_invented_hyphen(const char *pdf, const char *sources)
+{
+    char *t = gs_text(pdf);
+    for (char *w = strtok(t, " \n"); w; w = strtok(NULL, " \n")) {
+        size_t n = strlen(w);
+        /* Pango's own hyphen is U+2010, which no source text holds. */
+        cr_expect(!strstr(w, "\xE2\x80\x90"), "%s: « %s » is a word cut by Pango", pdf, w);
+        if (n < 2 || w[n - 1] != '-' || w[n - 2] == '-')
+            continue;
+        /* The piece as the source writes it, from its first letter. */
+        const char *s = w;
+        while (*s && (*s == '(' || *s == '\'' || *s == '"'))
+            s++;
+        cr_expect(strstr(sources, s) != NULL,
+                  "%s: « %s » is cut by a hyphen that is not in the source text", pdf, s);
+    }
+    free(t);
+}
+
+Test(reports, no_word_broken_in_headings)
+{
+    fx f = setup();
+    tu_run r = tu_sh("cat '%s'/fixtures/libraries/network/*.csv '%s/render/wording.h' "
+                     "'%s/render/wording.c'",
+                     tu_srcdir(), tu_srcdir(), tu_srcdir());
+    char *sources = r.out;
+    free(r.err);
+    static const char *const runs[][4] = {
+        {"mensuel", "2026-05", "ca-trois", "2026-05/ca-trois-mensuel.pdf"},
+        {"semestriel", "2026-S1", "ca-trois", "2026-S1/ca-trois-semestriel.pdf"},
+        {"annuel", "2025", NULL, "2025/ca-trois-annuel.pdf"},
+        {"reseau", "2026-05", NULL, "2026-05/reseau-reseau.pdf"},
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        tu_run x = report(&f, runs[i][0], runs[i][1], runs[i][2]);
+        cr_assert_eq(x.status, 0, "%s", x.err);
+        tu_run_free(&x);
+        char p[1024];
+        snprintf(p, sizeof p, "%s/%s", f.out, runs[i][3]);
+        no_invented_hyphen(p, sources);
+        if (i == 2) {
+            snprintf(p, sizeof p, "%s/2025/reseau-annuel.pdf", f.out);
+            no_invented_hyphen(p, sources);
+        }
+    }
+    free(sources);
+    teardown(&f);
+}
+
+/* The demo network (fixtures/demo): its seven-resource heat table used to
+ * cut « Autoformation » and « numériques » inside the word. */
+Test(reports, demo_headings_not_cut, .timeout = 120)
+{
+    char *dir = tu_mkdtemp("demo15");
+    const char *a[] = {tu_bilan(), "demo", "--out", dir, NULL};
+    tu_run r = tu_runv(a, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    r = tu_sh("cat '%s'/fixtures/demo/network/*.csv '%s/render/wording.h' '%s/render/wording.c'",
+              tu_srcdir(), tu_srcdir(), tu_srcdir());
+    char *sources = r.out;
+    free(r.err);
+    static const char *const pdfs[] = {
+        "2026-10/reseau-reseau.pdf", "2025/reseau-annuel.pdf", "2026-10/ca-durance-mensuel.pdf",
+        "2026-S1/ca-durance-semestriel.pdf", "2025/ca-durance-annuel.pdf"};
+    for (size_t i = 0; i < sizeof pdfs / sizeof pdfs[0]; i++) {
+        char p[1200];
+        snprintf(p, sizeof p, "%s/%s", dir, pdfs[i]);
+        no_invented_hyphen(p, sources);
+        char *t = gs_text(p);
+        HAS(t, "Réseau des médiathèques des Hautes-Collines");
+        free(t);
+    }
+    /* The three libraries of Durance-Provence in its monthly report. */
+    char p[1200];
+    snprintf(p, sizeof p, "%s/2026-10/ca-durance-mensuel.pdf", dir);
+    char *t = gs_text(p);
+    HAS(t, "Médiathèque Jean-Giono");
+    HAS(t, "Médiathèque de Villeneuve-la-Rivière");
+    HAS(t, "Bibliothèque de Pierrelongue");
+    free(t);
+    free(sources);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+/* network.csv's errors name file, line, column and reason; the store is
+ * left as it was. */
+static void import_fails(fx *f, const char *csv, const char *expect)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/network.csv", f->net);
+    cr_assert(tu_write_file(path, csv, strlen(csv)));
+    tu_run r = tu_sh("'%s' --db '%s' network import '%s'", tu_bilan(), f->db, f->net);
+    cr_expect_eq(r.status, 65, "%s", r.err);
+    cr_expect(strstr(r.err, expect), "expected «%s» in: %s", expect, r.err);
+    tu_run_free(&r);
+}
+
+Test(reports, network_csv_errors)
+{
+    fx f = setup();
+    import_fails(&f, "name,short_name,logo\n,x,\n", "network.csv:2:1: name: empty name");
+    import_fails(&f, "name,short_name,logo\nR,x,../logo.png\n",
+                 "network.csv:2:3: logo: '../logo.png' is not a PNG file's path");
+    import_fails(&f, "name,short_name,logo\nR,x,partners.csv.png\n",
+                 "network.csv:2:3: logo: cannot read 'partners.csv.png'");
+    tu_run c = tu_sh("cp '%s/partners.csv' '%s/fake.png'", f.net, f.net);
+    tu_run_free(&c);
+    import_fails(&f, "name,short_name,logo\nR,x,fake.png\n",
+                 "network.csv:2:3: logo: 'fake.png' is not a PNG image");
+    import_fails(&f, "name,website\nR,ftp://x\n", "network.csv:2:2: website: 'ftp://x'");
+    import_fails(&f, "name,contact_email\nR,nobody\n",
+                 "network.csv:2:2: contact_email: 'nobody' is not an email address");
+    import_fails(&f, "name\nR\nS\n", "network.csv:3: one row only");
+    import_fails(&f, "name\n", "network.csv:2: one row expected");
+    import_fails(&f, "short_name\nR\n", "network.csv:1: missing column 'name'");
+    /* Nothing changed: the reports still carry the imported name. */
+    char *t = render_text(&f, "reseau", "2026-05", NULL, "2026-05/reseau-reseau.pdf");
+    HAS(t, "Réseau des Trois-Vallées");
+    free(t);
+    /* partners.csv's article is checked too. */
+    tu_run r = tu_sh("cp -r '%s' '%s/net2' && cd '%s/net2' && rm network.csv && "
+                     "sed -i 's/,-$/,du/' partners.csv && '%s' --db '%s' network import .",
+                     f.net, f.dir, f.dir, tu_bilan(), f.db);
+    cr_expect_eq(r.status, 65, "%s", r.err);
+    cr_expect(strstr(r.err, "partners.csv:4:8: article: 'du' is not an article"), "%s", r.err);
+    tu_run_free(&r);
+    teardown(&f);
+}
+
+Test(reports, partner_names_take_their_article)
+{
+    char b[256];
+    cr_expect_str_eq(
+        bl_render_partner_of(b, sizeof b, "Commune de Montclar-sur-Asse", "commune", NULL),
+        "de la Commune de Montclar-sur-Asse");
+    cr_expect_str_eq(
+        bl_render_partner_of(b, sizeof b, "Communauté d'agglomération Durance-Provence", "ca", ""),
+        "de la Communauté d'agglomération Durance-Provence");
+    cr_expect_str_eq(
+        bl_render_partner_of(b, sizeof b, "Département des Hautes-Collines", "departement", NULL),
+        "du Département des Hautes-Collines");
+    cr_expect_str_eq(bl_render_partner_of(b, sizeof b, "Communes du Haut-Verdon", "other", NULL),
+                     "des Communes du Haut-Verdon");
+    cr_expect_str_eq(
+        bl_render_partner_of(b, sizeof b, "Alpes-de-Haute-Provence", "departement", "les"),
+        "des Alpes-de-Haute-Provence");
+    cr_expect_str_eq(bl_render_partner_of(b, sizeof b, "Lurs-la-Vieille", "commune", "-"),
+                     "de Lurs-la-Vieille");
+    cr_expect_str_eq(bl_render_partner_of(b, sizeof b, "Apt", "commune", NULL), "d'Apt");
+    cr_expect_str_eq(bl_render_partner_of(b, sizeof b, "Eurométropole de Metz", "other", "l'"),
+                     "de l'Eurométropole de Metz");
+    cr_expect_str_eq(bl_render_network_name(NULL), "Réseau départemental");
+    cr_expect_str_eq(bl_render_network_name("Réseau X"), "Réseau X");
+}
+
+/* What the partner counts beyond its libraries (its share of a provider's
+ * network-level total, docs/profiles.md) is its own line, never dropped:
+ * 100 views in May 2026 shared by population (60 000, 6 452, 2 317 of
+ * 68 769) give ca-trois 87 (largest remainder: 87, 10, 3). */
+Test(reports, usage_no_library_took_is_its_own_line)
+{
+    fx f = setup();
+    tu_run r =
+        tu_sh("cd '%s' && mkdir profiles && "
+              "printf 'vod,Cinéma à la demande,CinéLib,video,\"0,00\",,,,Total_Item_Requests\\n' "
+              ">> resources.csv && "
+              "printf '[profile]\\nresource = vod\\nmatch = Mois; Visionnages\\nmonth = Mois\\n"
+              "allocate = population\\n\\n[metrics]\\nVisionnages = Total_Item_Requests\\n' "
+              "> profiles/vod.ini && printf 'Mois,Visionnages\\n2026-05,100\\n' > ../vod.csv && "
+              "'%s' --db '%s' network import . >/dev/null && '%s' --db '%s' ingest ../vod.csv",
+              f.net, tu_bilan(), f.db, tu_bilan(), f.db);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char *t = render_text(&f, "mensuel", "2026-05", "ca-trois", "2026-05/ca-trois-mensuel.pdf");
+    /* The libraries keep their figures; the lines add up to the total. */
+    has_row(t, "Médiathèque Alpha 163 158");
+    has_row(t, "Non rattaché à une bibliothèque ‡ 87");
+    has_row(t, "Total 336 243");
+    HAS(t, "dans celui d'aucune bibliothèque");
+    free(t);
+    teardown(&f);
+}
+
+/* Active users per library where logs give them: 7 and 5 distinct users
+ * are printed, 2 are « moins de 5 » (BL_USERS_SHOWN_MIN, docs/privacy.md). */
+Test(reports, active_users_per_library)
+{
+    fx f = setup();
+    tu_run r = tu_sh("cd '%s' && sed -i -e 's|^alpha,\\(.*\\),$|alpha,\\1,192.0.2.0/26|' "
+                     "-e 's|^beta,\\(.*\\),$|beta,\\1,192.0.2.64/27|' "
+                     "-e 's|^gamma,\\(.*\\),$|gamma,\\1,192.0.2.96/28|' libraries.csv && "
+                     "sed -i 's|,PNB,,,|,PNB,/livres/(?<item>[0-9]+),,|' resources.csv && "
+                     "'%s' --db '%s' network import . >/dev/null",
+                     f.net, tu_bilan(), f.db);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char log[1024];
+    snprintf(log, sizeof log, "%s/access.log", f.dir);
+    FILE *fp = fopen(log, "w");
+    cr_assert(fp);
+    static const struct {
+        int base, n;
+    } libs[] = {{1, 7}, {65, 5}, {97, 2}}; /* alpha, beta, gamma */
+    for (int l = 0; l < 3; l++)
+        for (int u = 0; u < libs[l].n; u++)
+            fprintf(fp,
+                    "192.0.2.%d - - [12/May/2026:10:%02d:00 +0200] \"GET /livres/%d HTTP/1.1\" "
+                    "200 512 \"-\" \"Mozilla/5.0 (X11; Linux x86_64) Firefox/124.0\"\n",
+                    libs[l].base + u, u, 100 + u);
+    fclose(fp);
+    r = tu_sh("'%s' --db '%s' ingest --format combined '%s'", tu_bilan(), f.db, log);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char *t = render_text(&f, "mensuel", "2026-05", "ca-trois", "2026-05/ca-trois-mensuel.pdf");
+    HAS(t, "Utilisateurs actifs");
+    has_row(t, "Bibliothèque Bêta 70 70 0,0" NB "% 5 28,1" NB "%");
+    has_row(t, "Médiathèque Alpha 163 158 +3,2" NB "% 7 65,5" NB "%");
+    has_row(t, "Point lecture Gamma 16 15 +6,7" NB "% moins de 5 6,4" NB "%");
+    has_row(t, "Total 249 243 +2,5" NB "% 14 100,0" NB "%");
+    free(t);
+    teardown(&f);
+}
