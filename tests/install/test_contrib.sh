@@ -26,8 +26,9 @@ grep -q '^forfait vod-2026: ' "$tmp/run1.out" || { cat "$tmp/run1.out"; fail "no
 n=$(grep -c ' accepted, ' "$tmp/run1.out" || true)
 [ "$n" -eq 4 ] || { cat "$tmp/run1.out"; fail "$n files ingested, not 4"; }
 ls "$tmp/reports/2026-10/"*-mensuel.pdf >/dev/null 2>&1 || fail "no monthly PDF for 2026-10"
-pdftotext "$tmp/reports/2026-10/ca-durance-mensuel.pdf" - | grep -q "octobre 2026" ||
-  fail "the report does not name October 2026"
+# read whole first: with pipefail, grep -q leaving early kills pdftotext (SIGPIPE)
+pdftotext "$tmp/reports/2026-10/ca-durance-mensuel.pdf" "$tmp/mensuel.txt"
+grep -q "octobre 2026" "$tmp/mensuel.txt" || fail "the report does not name October 2026"
 
 grep -q 'replaced' "$tmp/run1.out" || { cat "$tmp/run1.out"; fail "the first run did not rotate the key"; }
 key1=$(grep '^pseudonym ' "$BILAN_DB.key")
