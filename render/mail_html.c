@@ -116,7 +116,7 @@ static bl_status table(bl_buf *b, const bl_model *m)
         if (!bl__resource_listed(x))
             continue;
         char c[9][TXT], lab[160];
-        int nh, nh_prev;
+        int nh = 0, nh_prev = 0;
         if (month) {
             int months[3] = {mi, mi - 1, mi - 12};
             for (int k = 0; k < 3; k++)
