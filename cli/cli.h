@@ -17,6 +17,7 @@ typedef struct bl_cli {
     /* $SOURCE_DATE_EPOCH as read once at start (NULL when unset): "today"
      * for reports and mail (cli_today). */
     const char *source_date_epoch;
+    bool verbose; /* -v, --verbose: the notes on each file too */
 } bl_cli;
 
 /* Writes text that may hold provider data: control characters (C0 but tab
@@ -56,6 +57,13 @@ bool cli_today(const bl_cli *cli, int64_t *now, bool *pinned);
 void cli_print_diag(void *ctx, const bl_diag *d);
 /* bilan mail status PERIOD (cmd_mail_status.c); argv[0] is "status". */
 int cli_mail_status(bl_cli *cli, int argc, char **argv);
+/* Option values are case-insensitive (`--format CSV`, `report MENSUEL`):
+ * the index of value among choices (NULL-terminated), ignoring ASCII case;
+ * -1 when it is none of them. Every option value with a fixed set of
+ * choices goes through here. */
+int cli_choice(const char *value, const char *const *choices);
+/* --format text|csv: index 0 text, 1 csv. */
+extern const char *const CLI_TEXT_CSV[];
 /* Parses YYYY-MM; prints a usage error naming opt on failure. */
 bool cli_month(const char *s, int *mi);
 

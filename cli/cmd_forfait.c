@@ -210,10 +210,8 @@ int cmd_forfait(bl_cli *cli, int argc, char **argv)
                 return cli_usage("forfait", USAGE, "--at: '%s' is not a date (YYYY-MM-DD)", optarg);
             break;
         case 'f':
-            if (strcmp(optarg, "csv") == 0)
-                csv = true;
-            else if (strcmp(optarg, "text") == 0)
-                csv = false;
+            if (cli_choice(optarg, CLI_TEXT_CSV) >= 0)
+                csv = cli_choice(optarg, CLI_TEXT_CSV) == 1;
             else
                 return cli_usage("forfait", USAGE, "--format: '%s' is not text or csv", optarg);
             break;

@@ -609,10 +609,9 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
     bool month = r.period.first == r.period.last;
     if (!r.o.kind)
         r.o.kind = month ? "mensuel" : "semestriel";
-    if (strcasecmp(r.o.kind, "mensuel") == 0) /* option values are case-insensitive */
-        r.o.kind = "mensuel";
-    else if (strcasecmp(r.o.kind, "semestriel") == 0)
-        r.o.kind = "semestriel";
+    static const char *const KINDS[] = {"mensuel", "semestriel", NULL};
+    if (cli_choice(r.o.kind, KINDS) >= 0)
+        r.o.kind = KINDS[cli_choice(r.o.kind, KINDS)];
     if (strcmp(r.o.kind, "mensuel") != 0 && strcmp(r.o.kind, "semestriel") != 0)
         return cli_usage("mail", USAGE, "--kind: '%s' is not mensuel or semestriel", r.o.kind);
     if (month != (strcmp(r.o.kind, "mensuel") == 0))

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static const char USAGE[] =
     "bilan network import DIR | bilan network show [partners|libraries|resources|forfaits] "
@@ -113,9 +114,9 @@ static int cmd_show(bl_cli *cli, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
-            if (strcmp(optarg, "csv") == 0)
+            if (cli_choice(optarg, CLI_TEXT_CSV) == 1)
                 csv = true;
-            else if (strcmp(optarg, "text") != 0)
+            else if (cli_choice(optarg, CLI_TEXT_CSV) != 0)
                 return cli_usage("network", USAGE, "--format: '%s' is not text or csv", optarg);
             break;
         case 'h':
@@ -129,7 +130,7 @@ static int cmd_show(bl_cli *cli, int argc, char **argv)
     if (optind < argc) {
         first = -1;
         for (int k = 0; k < 4; k++)
-            if (strcmp(argv[optind], LISTS[k]) == 0)
+            if (strcasecmp(argv[optind], LISTS[k]) == 0)
                 first = last = k;
         if (first < 0 || optind + 1 < argc)
             return cli_usage("network", USAGE,

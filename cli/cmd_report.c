@@ -159,17 +159,12 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
                                            : "unexpected argument '%s'",
                          argc - optind < 2 ? "" : argv[optind + 2]);
     const char *kname = argv[optind], *pname = argv[optind + 1];
-    bl_report_kind kind;
-    if (strcmp(kname, "mensuel") == 0)
-        kind = BL_REPORT_MENSUEL;
-    else if (strcmp(kname, "semestriel") == 0)
-        kind = BL_REPORT_SEMESTRIEL;
-    else if (strcmp(kname, "annuel") == 0)
-        kind = BL_REPORT_ANNUEL;
-    else if (strcmp(kname, "reseau") == 0)
-        kind = BL_REPORT_RESEAU;
-    else
+    static const char *const KINDS[] = {"mensuel", "semestriel", "annuel", "reseau", NULL};
+    int ki = cli_choice(kname, KINDS); /* in bl_report_kind's order */
+    if (ki < 0)
         return cli_usage("report", USAGE, "unknown report kind '%s'", kname);
+    bl_report_kind kind = (bl_report_kind)ki;
+    kname = KINDS[ki];
     bl_period p;
     static const char *const want[] = {"a month (YYYY-MM)", "a semester (YYYY-S1 or YYYY-S2)",
                                        "a year (YYYY)", "a period (YYYY-MM, YYYY-S1|S2 or YYYY)"};

@@ -169,9 +169,9 @@ int cmd_sources(bl_cli *cli, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
-            if (strcmp(optarg, "csv") == 0)
+            if (cli_choice(optarg, CLI_TEXT_CSV) == 1)
                 csv = true;
-            else if (strcmp(optarg, "text") != 0)
+            else if (cli_choice(optarg, CLI_TEXT_CSV) != 0)
                 return cli_usage("sources", USAGE, "--format: '%s' is not text or csv", optarg);
             break;
         case 'h':

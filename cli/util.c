@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -213,3 +214,13 @@ bool cli_month(const char *s, int *mi)
 {
     return bl_month_parse(s, mi);
 }
+
+int cli_choice(const char *value, const char *const *choices)
+{
+    for (int i = 0; choices[i]; i++)
+        if (strcasecmp(value, choices[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *const CLI_TEXT_CSV[] = {"text", "csv", NULL};

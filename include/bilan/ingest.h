@@ -69,7 +69,8 @@ typedef struct bl_ingest_opts {
 } bl_ingest_opts;
 
 /* Parses "auto", "counter5", "counter4", "combined", "common", "ezproxy",
- * "custom:FMT" (custom_format then borrows from s). False when unknown. */
+ * "custom:FMT" (custom_format then borrows from s), ignoring case (FMT keeps
+ * its own). False when unknown. */
 bool bl_format_parse(const char *s, bl_format *fmt, const char **custom_format);
 const char *bl_format_name(bl_format fmt);
 
