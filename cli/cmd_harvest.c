@@ -320,9 +320,9 @@ int cmd_harvest(bl_cli *cli, int argc, char **argv)
         return rc == BL_NOTFOUND ? 78 : cli_exit(rc);
     }
     bl_store_close(st);
-    printf(_("harvest: %d requests, %d months: %d ok, %d no usage, %d to retry, %d credentials "
-             "refused, %d configuration errors\n"),
-           sum.requests, sum.months, sum.ok, sum.no_usage, sum.retry_later, sum.credentials,
-           sum.config);
+    printf(_("harvest: %s requests, %s months: %s ok, %s no usage, %s to retry, %s credentials "
+             "refused, %s configuration errors\n"),
+           BL_NUM(sum.requests), BL_NUM(sum.months), BL_NUM(sum.ok), BL_NUM(sum.no_usage),
+           BL_NUM(sum.retry_later), BL_NUM(sum.credentials), BL_NUM(sum.config));
     return exit_of(sum.credentials, sum.config, sum.retry_later);
 }
