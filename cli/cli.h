@@ -67,6 +67,38 @@ extern const char *const CLI_TEXT_CSV[];
 /* Parses YYYY-MM; prints a usage error naming opt on failure. */
 bool cli_month(const char *s, int *mi);
 
+/* ---- the progress line (cli/progress.c) ------------------------------------------ */
+/* Long commands show on stderr, when it is a terminal (cli->tty, TERM not
+ * "dumb"), one line redrawn in place at most four times a second: items
+ * done of the total, megabytes and lines read, their rate, the time left
+ * when it can be estimated, the current item's name; erased at the end.
+ * Nothing at all when stderr is not a terminal. what: the command's name;
+ * unit: the items' name, translated ("files"); items: how many (0:
+ * unknown); bytes: their total size (0: unknown). */
+void cli_progress_start(const bl_cli *cli, const char *what, const char *unit, long items,
+                        int64_t bytes);
+/* An item (a file, a report, a partner, a request) begins; size: its
+ * bytes, 0 when not read as bytes. */
+void cli_progress_item(const char *name, int64_t size);
+void cli_progress_item_done(void);
+/* A bl_read_progress_fn: the current item's bytes consumed and lines read
+ * so far. Called from any thread (a log is read in a thread of its own). */
+void cli_progress_read(void *ctx, int64_t bytes, unsigned long lines);
+/* Erases the line before other output reaches the terminal; it is drawn
+ * again at the next update. cli_write_safe (and so cli_error, cli_warn,
+ * cli_printf_safe) does it; a plain printf between items must call this. */
+void cli_progress_erase(void);
+/* Erases the line and keeps it from being drawn while the caller writes
+ * (another thread may be reading); true when a line may be drawn (the
+ * caller then flushes what it had buffered). resume flushes f (may be NULL)
+ * when a line may be drawn and lets it be drawn again. */
+bool cli_progress_pause(void);
+void cli_progress_resume(FILE *f);
+/* Erases the line for good. */
+void cli_progress_end(void);
+/* -v, --verbose (read by cli_print_diag): the notes on lines too. */
+extern bool cli_verbose;
+
 #define BL_COMMANDS(X)                                                                      \
     X(init, N_("write a network folder of templates to start from"))                        \
     X(network, N_("import the network's reference lists (partners, libraries, resources)")) \

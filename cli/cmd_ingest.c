@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char USAGE[] =
     "bilan ingest [--format FMT] [--provider NAME] [--library ID] [--library-param NAME] "
@@ -52,14 +53,16 @@ static void help(void)
 void cli_print_diag(void *ctx, const bl_diag *d)
 {
     bl_buf *held = ctx;
-    if (d->level == BL_DIAG_NOTE && d->line != 0)
-        return; /* line notes (skipped trailer rows) are routine */
+    if (d->level == BL_DIAG_NOTE && d->line != 0 && !cli_verbose)
+        return; /* line notes (skipped trailer rows) are routine: said with -v */
     /* Notes about the whole file (an implausible Created date, cells
      * superseded or kept) change what counts: they are said too. */
     const char *path = d->path ? d->path : "?";
     size_t before = held->len;
     bl_status rc;
-    if (d->level == BL_DIAG_NOTE)
+    if (d->level == BL_DIAG_NOTE && d->line != 0)
+        rc = bl_buf_printf(held, _("bilan: %s:%lu: note: %s\n"), path, d->line, d->reason);
+    else if (d->level == BL_DIAG_NOTE)
         rc = bl_buf_printf(held, _("bilan: %s: note: %s\n"), path, d->reason);
     else if (d->field)
         rc = bl_buf_printf(held, "bilan: %s:%lu: %s: %s\n", path, d->line, d->field, d->reason);
@@ -134,11 +137,22 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
     if (ex)
         return ex;
     int worst = 0;
+    int64_t total = 0;
+    for (int i = optind; i < argc; i++) {
+        struct stat sb;
+        if (stat(argv[i], &sb) == 0)
+            total += sb.st_size;
+    }
+    cli_progress_start(cli, "ingest", _("files"), argc - optind, total);
+    opts.progress = cli_progress_read;
     for (int i = optind; i < argc; i++) {
         const char *path = argv[i];
         bl_ingest_result r;
         bl_buf held = BL_BUF_INIT(2 * HELD_DIAG_CAP);
+        struct stat sb;
+        cli_progress_item(path, stat(path, &sb) == 0 ? sb.st_size : 0);
         bl_status rc = bl_pipeline_ingest(st, path, provider, &opts, cli_print_diag, &held, &r);
+        cli_progress_item_done();
         if (!(rc == BL_OK && r.duplicate) && held.len)
             cli_write_safe(stderr, held.data, held.len);
         bl_buf_release(&held);
@@ -200,6 +214,7 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
                             BL_NUM(r.out_of_order));
         cli_printf_safe(stdout, "\n");
     }
+    cli_progress_end();
     bl_store_close(st);
     return worst;
 }

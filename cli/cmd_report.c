@@ -84,6 +84,7 @@ static void *worker(void *arg)
         }
         snprintf(j->path[i], sizeof j->path[i], "%s/%s", j->out, rel);
         j->rc[i] = bl_render_pdf(j->models[i], j->path[i], j->epoch, j->err[i], sizeof j->err[i]);
+        cli_progress_item_done();
     }
 }
 
@@ -283,12 +284,14 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
     pthread_t th[256];
     size_t started = 0;
     /* The calling thread works too: with one job, no thread is created. */
+    cli_progress_start(cli, "report", _("reports"), (long)n, 0);
     for (; started + 1 < nthreads; started++)
         if (pthread_create(&th[started], NULL, worker, &j) != 0)
             break;
     worker(&j);
     for (size_t i = 0; i < started; i++)
         pthread_join(th[i], NULL);
+    cli_progress_end();
     for (size_t i = 0; i < n; i++) {
         if (j.rc[i] == BL_OK) {
             printf("%s\n", j.path[i]);

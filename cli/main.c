@@ -59,7 +59,7 @@ int main(int argc, char **argv)
                    bl_store_schema_version(), cli_data_dir());
             return 0;
         } else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
-            cli.verbose = true;
+            cli.verbose = cli_verbose = true;
         } else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
             cli.db_path = argv[++i];
             cli.db_explicit = true;
@@ -102,7 +102,7 @@ int main(int argc, char **argv)
             break;
         }
         if (strcmp(argv[k], "-v") == 0 || strcmp(argv[k], "--verbose") == 0) {
-            cli.verbose = true;
+            cli.verbose = cli_verbose = true;
         } else if (strcmp(argv[k], "--db") == 0 && k + 1 < argc) {
             cli.db_path = argv[++k];
             cli.db_explicit = true;
