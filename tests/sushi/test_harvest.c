@@ -504,21 +504,6 @@ Test(harvest, library_id_attributes_the_endpoint, .init = setup, .fini = teardow
     cr_assert(strstr(e, "\ndep-test,bdp-sample,sample,2022-02,"), "%s", e);
     free(e);
 }
-
-Test(harvest, gaps_show_harvest_failures, .init = setup, .fini = teardown, .timeout = 60)
-{
-    endpoint("nr", "5.1", "notready", "PR", "", NULL);
-    tu_run r = harvest("2022-11", "2022-12");
-    cr_assert_eq(r.status, 75, "%d %s%s", r.status, r.out, r.err);
-    tu_run_free(&r);
-    r = bilan("gaps", "2022-10..2022-12");
-    cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
-    cr_assert(strstr(r.out, "sample\t2022-12\t"), "the missing month: %s", r.out);
-    cr_assert(strstr(r.out, "sushi:nr/PR\t2022-12\tharvest not_ready (3031): "), "%s", r.out);
-    cr_assert(!strstr(r.out, "sushi:nr/PR\t2022-11"), "2022-11 was harvested: %s", r.out);
-    tu_run_free(&r);
-}
-
 /* network show sushi: each endpoint with its secrets as references only
  * (the key is in the environment of the run and appears nowhere), what its
  * harvests got, and a refused credential at the last harvest as a problem. */
@@ -571,3 +556,19 @@ Test(harvest, network_show_sushi, .init = setup, .fini = teardown, .timeout = 60
     cr_assert_null(strstr(r.err, KEY));
     tu_run_free(&r);
 }
+
+
+Test(harvest, gaps_show_harvest_failures, .init = setup, .fini = teardown, .timeout = 60)
+{
+    endpoint("nr", "5.1", "notready", "PR", "", NULL);
+    tu_run r = harvest("2022-11", "2022-12");
+    cr_assert_eq(r.status, 75, "%d %s%s", r.status, r.out, r.err);
+    tu_run_free(&r);
+    r = bilan("gaps", "2022-10..2022-12");
+    cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
+    cr_assert(strstr(r.out, "sample\t2022-12\t"), "the missing month: %s", r.out);
+    cr_assert(strstr(r.out, "sushi:nr/PR\t2022-12\tharvest not_ready (3031): "), "%s", r.out);
+    cr_assert(!strstr(r.out, "sushi:nr/PR\t2022-11"), "2022-11 was harvested: %s", r.out);
+    tu_run_free(&r);
+}
+
