@@ -504,6 +504,7 @@ Test(harvest, library_id_attributes_the_endpoint, .init = setup, .fini = teardow
     cr_assert(strstr(e, "\ndep-test,bdp-sample,sample,2022-02,"), "%s", e);
     free(e);
 }
+
 /* network show sushi: each endpoint with its secrets as references only
  * (the key is in the environment of the run and appears nowhere), what its
  * harvests got, and a refused credential at the last harvest as a problem. */
@@ -557,7 +558,6 @@ Test(harvest, network_show_sushi, .init = setup, .fini = teardown, .timeout = 60
     tu_run_free(&r);
 }
 
-
 Test(harvest, gaps_show_harvest_failures, .init = setup, .fini = teardown, .timeout = 60)
 {
     endpoint("nr", "5.1", "notready", "PR", "", NULL);
@@ -571,4 +571,3 @@ Test(harvest, gaps_show_harvest_failures, .init = setup, .fini = teardown, .time
     cr_assert(!strstr(r.out, "sushi:nr/PR\t2022-11"), "2022-11 was harvested: %s", r.out);
     tu_run_free(&r);
 }
-
