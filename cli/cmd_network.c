@@ -100,14 +100,13 @@ static bl_status show_row(void *ctx, const char *const *cells, size_t n)
         rc = bl_buf_printf(&s->b, "%s", s->title);
         s->title = NULL;
     }
-    if (rc != BL_OK) {
-    } else if (s->csv) {
+    if (rc == BL_OK && s->csv) {
         for (size_t i = 0; i < n && rc == BL_OK; i++) {
             rc = bl_csv_field(&s->b, cells[i]);
             if (rc == BL_OK)
                 rc = bl_buf_putc(&s->b, i + 1 < n ? ',' : '\n');
         }
-    } else {
+    } else if (rc == BL_OK) {
         /* id and name on the first line, then each other non-empty column. */
         size_t name = 0;
         for (size_t i = 1; i < n; i++)
