@@ -17,6 +17,7 @@ typedef struct bl_cli {
     /* $SOURCE_DATE_EPOCH as read once at start (NULL when unset): "today"
      * for reports and mail (cli_today). */
     const char *source_date_epoch;
+    bool verbose; /* -v, --verbose: the notes on each file too */
 } bl_cli;
 
 /* Writes text that may hold provider data: control characters (C0 but tab
@@ -56,8 +57,47 @@ bool cli_today(const bl_cli *cli, int64_t *now, bool *pinned);
 void cli_print_diag(void *ctx, const bl_diag *d);
 /* bilan mail status PERIOD (cmd_mail_status.c); argv[0] is "status". */
 int cli_mail_status(bl_cli *cli, int argc, char **argv);
+/* Option values are case-insensitive (`--format CSV`, `report MENSUEL`):
+ * the index of value among choices (NULL-terminated), ignoring ASCII case;
+ * -1 when it is none of them. Every option value with a fixed set of
+ * choices goes through here. */
+int cli_choice(const char *value, const char *const *choices);
+/* --format text|csv: index 0 text, 1 csv. */
+extern const char *const CLI_TEXT_CSV[];
 /* Parses YYYY-MM; prints a usage error naming opt on failure. */
 bool cli_month(const char *s, int *mi);
+
+/* ---- the progress line (cli/progress.c) ------------------------------------------ */
+/* Long commands show on stderr, when it is a terminal (cli->tty, TERM not
+ * "dumb"), one line redrawn in place at most four times a second: items
+ * done of the total, megabytes and lines read, their rate, the time left
+ * when it can be estimated, the current item's name; erased at the end.
+ * Nothing at all when stderr is not a terminal. what: the command's name;
+ * unit: the items' name, translated ("files"); items: how many (0:
+ * unknown); bytes: their total size (0: unknown). */
+void cli_progress_start(const bl_cli *cli, const char *what, const char *unit, long items,
+                        int64_t bytes);
+/* An item (a file, a report, a partner, a request) begins; size: its
+ * bytes, 0 when not read as bytes. */
+void cli_progress_item(const char *name, int64_t size);
+void cli_progress_item_done(void);
+/* A bl_read_progress_fn: the current item's bytes consumed and lines read
+ * so far. Called from any thread (a log is read in a thread of its own). */
+void cli_progress_read(void *ctx, int64_t bytes, unsigned long lines);
+/* Erases the line before other output reaches the terminal; it is drawn
+ * again at the next update. cli_write_safe (and so cli_error, cli_warn,
+ * cli_printf_safe) does it; a plain printf between items must call this. */
+void cli_progress_erase(void);
+/* Erases the line and keeps it from being drawn while the caller writes
+ * (another thread may be reading); true when a line may be drawn (the
+ * caller then flushes what it had buffered). resume flushes f (may be NULL)
+ * when a line may be drawn and lets it be drawn again. */
+bool cli_progress_pause(void);
+void cli_progress_resume(FILE *f);
+/* Erases the line for good. */
+void cli_progress_end(void);
+/* -v, --verbose (read by cli_print_diag): the notes on lines too. */
+extern bool cli_verbose;
 
 #define BL_COMMANDS(X)                                                                      \
     X(init, N_("write a network folder of templates to start from"))                        \

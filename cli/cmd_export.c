@@ -390,17 +390,17 @@ static int parse(int argc, char **argv, opts *o)
         case 'p':
             o->f.partner_id = optarg;
             break;
-        case 'a':
-            if (strcasecmp(optarg, "regular") == 0)
-                o->f.access = BL_ACCESS_REGULAR;
-            else if (strcasecmp(optarg, "tdm") == 0)
-                o->f.access = BL_ACCESS_TDM;
-            else if (strcasecmp(optarg, "all") == 0)
-                o->f.access = BL_ACCESS_ALL;
+        case 'a': {
+            static const char *const ACCESS[] = {"regular", "tdm", "all", NULL};
+            static const bl_access_filter VAL[] = {BL_ACCESS_REGULAR, BL_ACCESS_TDM, BL_ACCESS_ALL};
+            int k = cli_choice(optarg, ACCESS);
+            if (k >= 0)
+                o->f.access = VAL[k];
             else
                 return cli_usage("export", USAGE,
                                  "--access-method: '%s' is not regular, tdm or all", optarg);
             break;
+        }
         case 'F':
             o->format = optarg;
             break;

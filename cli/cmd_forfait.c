@@ -97,33 +97,33 @@ static void print_text_one(const bl_forfait_status *f)
     text_decimal(pct);
     printf(_("forfait %s: %s (%s)\n"), f->id, f->resource_name, f->resource_id);
     printf(_("  status:      %s\n"), state_text(f->state));
-    printf(_("  contract:    %s to %s, %lld units of %s, alert at %d%%\n"), f->start, f->end,
-           (long long)f->units, f->metric, f->alert_percent);
-    printf(_("  used:        %lld (%s%%), remaining %lld\n"), (long long)f->used, pct,
-           (long long)f->remaining);
+    printf(_("  contract:    %s to %s, %s units of %s, alert at %d%%\n"), f->start, f->end,
+           BL_NUM(f->units), f->metric, f->alert_percent);
+    printf(_("  used:        %s (%s%%), remaining %s\n"), BL_NUM(f->used), pct,
+           BL_NUM(f->remaining));
     if (f->burn_days > 0) {
         char rate[32];
         snprintf(rate, sizeof rate, "%lld.%03lld", (long long)f->burn_rate_milli / 1000,
                  (long long)f->burn_rate_milli % 1000);
         text_decimal(rate);
-        printf(bl_trn("  burn rate:   %s units/day (%lld units in %d month)\n",
-                      "  burn rate:   %s units/day (%lld units in %d months)\n",
+        printf(bl_trn("  burn rate:   %s units/day (%s units in %d month)\n",
+                      "  burn rate:   %s units/day (%s units in %d months)\n",
                       (unsigned long)f->burn_months),
-               rate, (long long)f->burn_units, f->burn_months);
+               rate, BL_NUM(f->burn_units), f->burn_months);
     } else {
         printf(_("  burn rate:   unknown (no complete month with data in the last three)\n"));
     }
     switch (f->outlook) {
     case BL_OUTLOOK_BEFORE_END:
-        printf(bl_trn("  exhaustion:  %s (projected, %lld day before the end)\n",
-                      "  exhaustion:  %s (projected, %lld days before the end)\n",
+        printf(bl_trn("  exhaustion:  %s (projected, %s day before the end)\n",
+                      "  exhaustion:  %s (projected, %s days before the end)\n",
                       (unsigned long)f->days_before_end),
-               f->exhaustion, (long long)f->days_before_end);
+               f->exhaustion, BL_NUM(f->days_before_end));
         break;
     case BL_OUTLOOK_COVERS:
         if (f->exhaustion[0])
-            printf(_("  exhaustion:  %s (projected, after the end; about %lld units left then)\n"),
-                   f->exhaustion, (long long)f->remaining_at_end);
+            printf(_("  exhaustion:  %s (projected, after the end; about %s units left then)\n"),
+                   f->exhaustion, BL_NUM(f->remaining_at_end));
         else
             printf(_("  exhaustion:  none projected\n"));
         break;
@@ -151,34 +151,33 @@ static void print_text_one(const bl_forfait_status *f)
             const bl_forfait_month *fm = &f->months[i];
             bl_month_format(fm->month, m);
             if (fm->has_data)
-                printf(" %s=%lld%s", m, (long long)fm->units, fm->over_cap ? "!" : "");
+                printf(" %s=%s%s", m, BL_NUM(fm->units), fm->over_cap ? "!" : "");
             else
                 printf(" %s=-", m);
         }
         printf("\n");
     }
     if (f->monthly_cap >= 0)
-        printf(bl_trn("  monthly cap: %lld, exceeded in %zu month\n",
-                      "  monthly cap: %lld, exceeded in %zu months\n",
+        printf(bl_trn("  monthly cap: %s, exceeded in %zu month\n",
+                      "  monthly cap: %s, exceeded in %zu months\n",
                       (unsigned long)f->months_over_cap),
-               (long long)f->monthly_cap, f->months_over_cap);
+               BL_NUM(f->monthly_cap), f->months_over_cap);
     for (size_t i = 0; i < f->nmonths; i++) {
         const bl_forfait_month *fm = &f->months[i];
         if (fm->patrons_over_quota == 0 && fm->extra_units == 0)
             continue;
         bl_month_format(fm->month, m);
-        printf(bl_trn("  over quota:  %s: %lld patron over %lld a month, %lld extra units\n",
-                      "  over quota:  %s: %lld patrons over %lld a month, %lld extra units\n",
+        printf(bl_trn("  over quota:  %s: %s patron over %s a month, %s extra units\n",
+                      "  over quota:  %s: %s patrons over %s a month, %s extra units\n",
                       (unsigned long)fm->patrons_over_quota),
-               m, (long long)fm->patrons_over_quota, (long long)fm->quota,
-               (long long)fm->extra_units);
+               m, BL_NUM(fm->patrons_over_quota), BL_NUM(fm->quota), BL_NUM(fm->extra_units));
     }
     for (size_t i = 0; i < f->nshares; i++) {
         const bl_forfait_share *s = &f->shares[i];
         dot_tenths(pct, sizeof pct, s->percent_tenths);
         text_decimal(pct);
-        printf(_("  share:       %s %lld (%s%%)\n"),
-               s->partner_id ? s->partner_id : _("(unattributed)"), (long long)s->units, pct);
+        printf(_("  share:       %s %s (%s%%)\n"),
+               s->partner_id ? s->partner_id : _("(unattributed)"), BL_NUM(s->units), pct);
     }
     printf("  %s\n", bl_forfait_sentence(f, sentence, sizeof sentence));
 }
@@ -210,10 +209,8 @@ int cmd_forfait(bl_cli *cli, int argc, char **argv)
                 return cli_usage("forfait", USAGE, "--at: '%s' is not a date (YYYY-MM-DD)", optarg);
             break;
         case 'f':
-            if (strcmp(optarg, "csv") == 0)
-                csv = true;
-            else if (strcmp(optarg, "text") == 0)
-                csv = false;
+            if (cli_choice(optarg, CLI_TEXT_CSV) >= 0)
+                csv = cli_choice(optarg, CLI_TEXT_CSV) == 1;
             else
                 return cli_usage("forfait", USAGE, "--format: '%s' is not text or csv", optarg);
             break;

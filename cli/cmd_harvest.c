@@ -152,6 +152,10 @@ static void on_event(void *ctx, const bl_harvest_row *row, const char *msg)
         printf(_("; next try after %s"), row->next_retry);
     printf("\n");
     fflush(stdout);
+    char name[128];
+    snprintf(name, sizeof name, "%s %s %s", row->endpoint_id, row->report_id, m);
+    cli_progress_item(name, 0);
+    cli_progress_item_done();
 }
 
 static long env_long(const char *name, long def, long min, long max)
@@ -308,7 +312,9 @@ int cmd_harvest(bl_cli *cli, int argc, char **argv)
         .diag_ctx = &pr.held,
     };
     bl_harvest_summary sum;
+    cli_progress_start(cli, "harvest", _("months"), 0, 0);
     bl_status rc = raw_dir ? bl_harvest(st, &o, &sum) : BL_NOMEM;
+    cli_progress_end();
     if (pr.held.len)
         cli_write_safe(stderr, pr.held.data, pr.held.len);
     bl_buf_release(&pr.held);
@@ -320,9 +326,9 @@ int cmd_harvest(bl_cli *cli, int argc, char **argv)
         return rc == BL_NOTFOUND ? 78 : cli_exit(rc);
     }
     bl_store_close(st);
-    printf(_("harvest: %d requests, %d months: %d ok, %d no usage, %d to retry, %d credentials "
-             "refused, %d configuration errors\n"),
-           sum.requests, sum.months, sum.ok, sum.no_usage, sum.retry_later, sum.credentials,
-           sum.config);
+    printf(_("harvest: %s requests, %s months: %s ok, %s no usage, %s to retry, %s credentials "
+             "refused, %s configuration errors\n"),
+           BL_NUM(sum.requests), BL_NUM(sum.months), BL_NUM(sum.ok), BL_NUM(sum.no_usage),
+           BL_NUM(sum.retry_later), BL_NUM(sum.credentials), BL_NUM(sum.config));
     return exit_of(sum.credentials, sum.config, sum.retry_later);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char USAGE[] =
     "bilan ingest [--format FMT] [--provider NAME] [--library ID] [--library-param NAME] "
@@ -52,14 +53,16 @@ static void help(void)
 void cli_print_diag(void *ctx, const bl_diag *d)
 {
     bl_buf *held = ctx;
-    if (d->level == BL_DIAG_NOTE && d->line != 0)
-        return; /* line notes (skipped trailer rows) are routine */
+    if (d->level == BL_DIAG_NOTE && d->line != 0 && !cli_verbose)
+        return; /* line notes (skipped trailer rows) are routine: said with -v */
     /* Notes about the whole file (an implausible Created date, cells
      * superseded or kept) change what counts: they are said too. */
     const char *path = d->path ? d->path : "?";
     size_t before = held->len;
     bl_status rc;
-    if (d->level == BL_DIAG_NOTE)
+    if (d->level == BL_DIAG_NOTE && d->line != 0)
+        rc = bl_buf_printf(held, _("bilan: %s:%lu: note: %s\n"), path, d->line, d->reason);
+    else if (d->level == BL_DIAG_NOTE)
         rc = bl_buf_printf(held, _("bilan: %s: note: %s\n"), path, d->reason);
     else if (d->field)
         rc = bl_buf_printf(held, "bilan: %s:%lu: %s: %s\n", path, d->line, d->field, d->reason);
@@ -134,11 +137,22 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
     if (ex)
         return ex;
     int worst = 0;
+    int64_t total = 0;
+    for (int i = optind; i < argc; i++) {
+        struct stat sb;
+        if (stat(argv[i], &sb) == 0)
+            total += sb.st_size;
+    }
+    cli_progress_start(cli, "ingest", _("files"), argc - optind, total);
+    opts.progress = cli_progress_read;
     for (int i = optind; i < argc; i++) {
         const char *path = argv[i];
         bl_ingest_result r;
         bl_buf held = BL_BUF_INIT(2 * HELD_DIAG_CAP);
+        struct stat sb;
+        cli_progress_item(path, stat(path, &sb) == 0 ? sb.st_size : 0);
         bl_status rc = bl_pipeline_ingest(st, path, provider, &opts, cli_print_diag, &held, &r);
+        cli_progress_item_done();
         if (!(rc == BL_OK && r.duplicate) && held.len)
             cli_write_safe(stderr, held.data, held.len);
         bl_buf_release(&held);
@@ -164,40 +178,43 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
             bl_month_format(r.period_end, e);
         if (r.log.lines > 0) {
             const bl_log_stats *l = &r.log;
-            cli_printf_safe(
-                stdout,
-                "#%lld %s: %s %s..%s: %lld lines read, %lld usage events counted"
-                " (%lld unattributed); ignored: %lld robot, %lld status, %lld not a resource,"
-                " %lld static",
-                r.source_id, path, r.format, b, e, l->lines, l->events, l->unattributed, l->robot,
-                l->status, l->not_resource, l->static_);
+            cli_printf_safe(stdout,
+                            "#%lld %s: %s %s..%s: %s lines read, %s usage events counted"
+                            " (%s unattributed); ignored: %s robot, %s status, %s not a resource,"
+                            " %s static",
+                            r.source_id, path, r.format, b, e, BL_NUM(l->lines), BL_NUM(l->events),
+                            BL_NUM(l->unattributed), BL_NUM(l->robot), BL_NUM(l->status),
+                            BL_NUM(l->not_resource), BL_NUM(l->static_));
             if (r.rows_rejected)
                 cli_printf_safe(stdout,
-                                bl_trn("; %ld line rejected", "; %ld lines rejected",
+                                bl_trn("; %s line rejected", "; %s lines rejected",
                                        (unsigned long)r.rows_rejected),
-                                r.rows_rejected);
+                                BL_NUM(r.rows_rejected));
         } else {
-            cli_printf_safe(stdout,
-                            "#%lld %s: %s%s%s %s..%s: %ld accepted, %ld rejected, %ld unattributed",
-                            r.source_id, path, r.format, r.report_id[0] ? " " : "", r.report_id, b,
-                            e, r.rows_accepted, r.rows_rejected, r.rows_unattributed);
+            cli_printf_safe(
+                stdout, "#%lld %s: %s%s%s %s..%s: %s accepted, %s rejected, %s unattributed",
+                r.source_id, path, r.format, r.report_id[0] ? " " : "", r.report_id, b, e,
+                BL_NUM(r.rows_accepted), BL_NUM(r.rows_rejected), BL_NUM(r.rows_unattributed));
         }
         if (r.lines_skipped)
-            cli_printf_safe(stdout, ", %ld lines skipped", r.lines_skipped);
+            cli_printf_safe(stdout, ", %s lines skipped", BL_NUM(r.lines_skipped));
         if (r.replaced_rows)
             cli_printf_safe(stdout,
-                            bl_trn("; restated %ld cells of %ld earlier file",
-                                   "; restated %ld cells of %ld earlier files",
+                            bl_trn("; restated %s cells of %s earlier file",
+                                   "; restated %s cells of %s earlier files",
                                    (unsigned long)r.replaced_sources),
-                            r.replaced_rows, r.replaced_sources);
+                            BL_NUM(r.replaced_rows), BL_NUM(r.replaced_sources));
         if (r.kept_rows)
-            cli_printf_safe(stdout, "; %ld earlier cells kept (rejected rows)", r.kept_rows);
+            cli_printf_safe(stdout, "; %s earlier cells kept (rejected rows)", BL_NUM(r.kept_rows));
         if (r.superseded_rows)
-            cli_printf_safe(stdout, "; %ld cells superseded by a later report", r.superseded_rows);
+            cli_printf_safe(stdout, "; %s cells superseded by a later report",
+                            BL_NUM(r.superseded_rows));
         if (r.out_of_order)
-            cli_printf_safe(stdout, "; %ld lines out of order beyond the window", r.out_of_order);
+            cli_printf_safe(stdout, "; %s lines out of order beyond the window",
+                            BL_NUM(r.out_of_order));
         cli_printf_safe(stdout, "\n");
     }
+    cli_progress_end();
     bl_store_close(st);
     return worst;
 }

@@ -328,6 +328,7 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
         char list[MAX_RCPT * 260] = "";
         for (size_t i = 0, used = 0; i < nto && used < sizeof list; i++)
             used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", to[i]);
+        cli_progress_erase();
         printf(_("%s: already sent to %s (--resend to send again)\n"), p->id, list);
         r->skipped++;
         goto out;
@@ -473,6 +474,7 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
         for (size_t i = 0, used = 0; i < npending && used < sizeof list; i++)
             used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
                                      pending[i]);
+        cli_progress_erase();
         printf(_("%s: wrote %s (for %s)\n"), p->id, path, list);
         r->written++;
         goto out;
@@ -490,6 +492,7 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
             s == BL_OK, bl_smtp_reply(r->smtp), permanent, bl_smtp_code(r->smtp)};
         bl_status lr = bl_mail_log_record(r->st, &e);
         if (s == BL_OK) {
+            cli_progress_erase();
             printf(_("%s: sent to %s (%s)\n"), p->id, pending[i], bl_smtp_reply(r->smtp));
             r->sent++;
         } else {
@@ -609,10 +612,9 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
     bool month = r.period.first == r.period.last;
     if (!r.o.kind)
         r.o.kind = month ? "mensuel" : "semestriel";
-    if (strcasecmp(r.o.kind, "mensuel") == 0) /* option values are case-insensitive */
-        r.o.kind = "mensuel";
-    else if (strcasecmp(r.o.kind, "semestriel") == 0)
-        r.o.kind = "semestriel";
+    static const char *const KINDS[] = {"mensuel", "semestriel", NULL};
+    if (cli_choice(r.o.kind, KINDS) >= 0)
+        r.o.kind = KINDS[cli_choice(r.o.kind, KINDS)];
     if (strcmp(r.o.kind, "mensuel") != 0 && strcmp(r.o.kind, "semestriel") != 0)
         return cli_usage("mail", USAGE, "--kind: '%s' is not mensuel or semestriel", r.o.kind);
     if (month != (strcmp(r.o.kind, "mensuel") == 0))
@@ -672,12 +674,16 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
         goto out;
     }
     bool found = false;
+    cli_progress_start(cli, "mail", _("partners"), r.o.partner ? 1 : (long)np, 0);
     for (size_t i = 0; i < np && rc == BL_OK && !r.smtp_dead; i++) {
         if (r.o.partner && strcmp(parts[i].id, r.o.partner) != 0)
             continue;
         found = true;
+        cli_progress_item(parts[i].id, 0);
         rc = mail_partner(&r, &parts[i]);
+        cli_progress_item_done();
     }
+    cli_progress_end();
     if (r.o.partner && !found) {
         cli_error("no partner '%s' in the store (see partners.csv)", r.o.partner);
         rc = BL_NOTFOUND;

@@ -131,12 +131,11 @@ int cli_mail_status(bl_cli *cli, int argc, char **argv)
         return cli_usage("mail status", USAGE,
                          "'%s' is not a month (YYYY-MM) or a semester (YYYY-S1, YYYY-S2)", ps);
     bool month = period.first == period.last;
+    static const char *const KINDS[] = {"mensuel", "semestriel", NULL};
     if (!kind)
         kind = month ? "mensuel" : "semestriel";
-    else if (strcasecmp(kind, "mensuel") == 0)
-        kind = "mensuel";
-    else if (strcasecmp(kind, "semestriel") == 0)
-        kind = "semestriel";
+    else if (cli_choice(kind, KINDS) >= 0)
+        kind = KINDS[cli_choice(kind, KINDS)];
     else
         return cli_usage("mail status", USAGE, "--kind: '%s' is not mensuel or semestriel", kind);
 

@@ -7,8 +7,8 @@
 #include <string.h>
 
 static const char USAGE[] =
-    "bilan network import DIR | bilan network show [partners|libraries|resources|forfaits] "
-    "[--format text|csv]";
+    "bilan network import DIR | bilan network show "
+    "[partners|libraries|resources|forfaits|sushi|profiles] [--format text|csv]";
 
 static void help(void)
 {
@@ -42,12 +42,25 @@ static void help(void)
              "library's, a resource without COUNTER name nor URL pattern. --format csv\n"
              "writes one CSV table (one list only) with a 'problems' column.\n"),
            USAGE);
+    printf(_("\n"
+             "'sushi' lists the SUSHI endpoints: their secrets only as written in\n"
+             "sushi.csv (env:NAME, file:PATH), never their value; the (report, month)\n"
+             "pairs harvested and to retry; the last request, its state and message; the\n"
+             "first and last months harvested with usage. A refused credential or a wrong\n"
+             "setting at the last harvest is a problem. 'profiles' lists the vendor\n"
+             "profiles: resource, provider, level (library or network), allocation,\n"
+             "layout (long or wide), the header cells matched, and the months of usage\n"
+             "ingested through each. 'sushi' and 'profiles' are shown with every list\n"
+             "only when the network has some.\n"));
 }
 
-static const char *const LISTS[] = {"partners", "libraries", "resources", "forfaits"};
+/* In bl_net_list's order. */
+static const char *const LISTS[] = {"partners", "libraries", "resources", "forfaits",
+                                    "sushi",    "profiles",  NULL};
 /* The lists' titles in the text output. */
-static const char *const TITLES[] = {N_("partners"), N_("libraries"), N_("resources"),
-                                     N_("forfaits")};
+static const char *const TITLES[] = {N_("partners"), N_("libraries"),       N_("resources"),
+                                     N_("forfaits"), N_("SUSHI endpoints"), N_("profiles")};
+#define NLISTS (int)(sizeof LISTS / sizeof LISTS[0] - 1)
 
 /* "N partners" and the like, for the text output's last line. The English
  * keeps the plural for one (as it always did); a translation may not. */
@@ -60,8 +73,12 @@ static const char *count_fmt(int list, long n)
         return bl_trn("%ld libraries", "%ld libraries", (unsigned long)n);
     case 2:
         return bl_trn("%ld resources", "%ld resources", (unsigned long)n);
-    default:
+    case 3:
         return bl_trn("%ld forfaits", "%ld forfaits", (unsigned long)n);
+    case 4:
+        return bl_trn("%ld SUSHI endpoint", "%ld SUSHI endpoints", (unsigned long)n);
+    default:
+        return bl_trn("%ld profile", "%ld profiles", (unsigned long)n);
     }
 }
 
@@ -70,6 +87,7 @@ typedef struct show {
     bool csv;
     long items;
     bl_buf b;
+    const char *title; /* printed before the first row, when not NULL */
 } show;
 
 static bl_status show_row(void *ctx, const char *const *cells, size_t n)
@@ -78,13 +96,17 @@ static bl_status show_row(void *ctx, const char *const *cells, size_t n)
     s->items++;
     bl_buf_clear(&s->b);
     bl_status rc = BL_OK;
-    if (s->csv) {
+    if (s->title) {
+        rc = bl_buf_printf(&s->b, "%s", s->title);
+        s->title = NULL;
+    }
+    if (rc == BL_OK && s->csv) {
         for (size_t i = 0; i < n && rc == BL_OK; i++) {
             rc = bl_csv_field(&s->b, cells[i]);
             if (rc == BL_OK)
                 rc = bl_buf_putc(&s->b, i + 1 < n ? ',' : '\n');
         }
-    } else {
+    } else if (rc == BL_OK) {
         /* id and name on the first line, then each other non-empty column. */
         size_t name = 0;
         for (size_t i = 1; i < n; i++)
@@ -97,8 +119,12 @@ static bl_status show_row(void *ctx, const char *const *cells, size_t n)
                                    strcmp(s->cols[i], "problems") == 0 ? _("PROBLEMS") : s->cols[i],
                                    cells[i]);
     }
-    if (rc == BL_OK && fwrite(s->b.data, 1, s->b.len, stdout) != s->b.len)
-        rc = BL_IO;
+    /* A harvest's message is the server's text: escaped like all provider text. */
+    if (rc == BL_OK) {
+        cli_write_safe(stdout, s->b.data, s->b.len);
+        if (ferror(stdout))
+            rc = BL_IO;
+    }
     return rc;
 }
 
@@ -113,9 +139,9 @@ static int cmd_show(bl_cli *cli, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
-            if (strcmp(optarg, "csv") == 0)
+            if (cli_choice(optarg, CLI_TEXT_CSV) == 1)
                 csv = true;
-            else if (strcmp(optarg, "text") != 0)
+            else if (cli_choice(optarg, CLI_TEXT_CSV) != 0)
                 return cli_usage("network", USAGE, "--format: '%s' is not text or csv", optarg);
             break;
         case 'h':
@@ -125,17 +151,15 @@ static int cmd_show(bl_cli *cli, int argc, char **argv)
             return cli_usage("network", USAGE, NULL);
         }
     }
-    int first = 0, last = 3;
-    if (optind < argc) {
-        first = -1;
-        for (int k = 0; k < 4; k++)
-            if (strcmp(argv[optind], LISTS[k]) == 0)
-                first = last = k;
+    int first = 0, last = NLISTS - 1;
+    bool all = optind >= argc;
+    if (!all) {
+        first = last = cli_choice(argv[optind], LISTS);
         if (first < 0 || optind + 1 < argc)
             return cli_usage("network", USAGE,
-                             first < 0
-                                 ? N_("'%s' is not partners, libraries, resources or forfaits")
-                                 : N_("unexpected argument '%s'"),
+                             first < 0 ? N_("'%s' is not partners, libraries, resources, "
+                                            "forfaits, sushi or profiles")
+                                       : N_("unexpected argument '%s'"),
                              argv[first < 0 ? optind : optind + 1]);
     }
     if (csv && first != last)
@@ -144,10 +168,12 @@ static int cmd_show(bl_cli *cli, int argc, char **argv)
     int ex = cli_open_store_readonly(cli, &st);
     if (ex)
         return ex;
-    long problems = 0, counts[4] = {0};
+    long problems = 0, counts[NLISTS] = {0};
     bl_status rc = BL_OK;
     for (int k = first; k <= last && rc == BL_OK; k++) {
-        show s = {bl_network_show_columns((bl_net_list)k), csv, 0, BL_BUF_INIT(1 << 20)};
+        show s = {bl_network_show_columns((bl_net_list)k), csv, 0, BL_BUF_INIT(1 << 20), NULL};
+        char title[128];
+        snprintf(title, sizeof title, "%s== %s\n", k > first ? "\n" : "", _(TITLES[k]));
         if (csv)
             for (size_t i = 0; s.cols[i] && rc == BL_OK; i++) {
                 bl_buf_clear(&s.b);
@@ -156,8 +182,10 @@ static int cmd_show(bl_cli *cli, int argc, char **argv)
                     rc = BL_IO;
                 fputc(s.cols[i + 1] ? ',' : '\n', stdout);
             }
+        else if (all && k >= BL_NET_SUSHI)
+            s.title = title; /* said only when the network has some */
         else
-            printf("%s== %s\n", k > first ? "\n" : "", _(TITLES[k]));
+            fputs(title, stdout);
         if (rc == BL_OK)
             rc = bl_network_show(st, (bl_net_list)k, show_row, &s, &problems);
         counts[k] = s.items;
@@ -166,6 +194,8 @@ static int cmd_show(bl_cli *cli, int argc, char **argv)
     if (rc == BL_OK && !csv) {
         fputs(_("\nnetwork:"), stdout);
         for (int k = first; k <= last; k++) {
+            if (all && k >= BL_NET_SUSHI && !counts[k])
+                continue;
             fputs(k > first ? ", " : " ", stdout);
             printf(count_fmt(k, counts[k]), counts[k]);
         }

@@ -87,6 +87,7 @@ static void *worker(void *arg)
         }
         snprintf(j->path[i], sizeof j->path[i], "%s/%s", j->out, rel);
         j->rc[i] = bl_render_pdf(j->models[i], j->path[i], j->epoch, j->err[i], sizeof j->err[i]);
+        cli_progress_item_done();
     }
 }
 
@@ -162,17 +163,12 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
                                            : "unexpected argument '%s'",
                          argc - optind < 2 ? "" : argv[optind + 2]);
     const char *kname = argv[optind], *pname = argv[optind + 1];
-    bl_report_kind kind;
-    if (strcmp(kname, "mensuel") == 0)
-        kind = BL_REPORT_MENSUEL;
-    else if (strcmp(kname, "semestriel") == 0)
-        kind = BL_REPORT_SEMESTRIEL;
-    else if (strcmp(kname, "annuel") == 0)
-        kind = BL_REPORT_ANNUEL;
-    else if (strcmp(kname, "reseau") == 0)
-        kind = BL_REPORT_RESEAU;
-    else
+    static const char *const KINDS[] = {"mensuel", "semestriel", "annuel", "reseau", NULL};
+    int ki = cli_choice(kname, KINDS); /* in bl_report_kind's order */
+    if (ki < 0)
         return cli_usage("report", USAGE, "unknown report kind '%s'", kname);
+    bl_report_kind kind = (bl_report_kind)ki;
+    kname = KINDS[ki];
     bl_period p;
     static const char *const want[] = {"a month (YYYY-MM)", "a semester (YYYY-S1 or YYYY-S2)",
                                        "a year (YYYY)", "a period (YYYY-MM, YYYY-S1|S2 or YYYY)"};
@@ -307,12 +303,14 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
     pthread_t th[256];
     size_t started = 0;
     /* The calling thread works too: with one job, no thread is created. */
+    cli_progress_start(cli, "report", _("reports"), (long)n, 0);
     for (; started + 1 < nthreads; started++)
         if (pthread_create(&th[started], NULL, worker, &j) != 0)
             break;
     worker(&j);
     for (size_t i = 0; i < started; i++)
         pthread_join(th[i], NULL);
+    cli_progress_end();
     for (size_t i = 0; i < n; i++) {
         if (j.rc[i] == BL_OK) {
             printf("%s\n", j.path[i]);

@@ -34,8 +34,8 @@ static const char *status_of(const bl_source_row *r, char *buf, size_t n)
     else if (r->cells > 0 && r->live == 0)
         snprintf(buf, n, _("superseded by #%lld"), r->replaced_by);
     else if (r->live < r->cells)
-        snprintf(buf, n, _("partly superseded by #%lld (%lld of %lld cells counted)"),
-                 r->replaced_by, r->live, r->cells);
+        snprintf(buf, n, _("partly superseded by #%lld (%s of %s cells counted)"), r->replaced_by,
+                 BL_NUM(r->live), BL_NUM(r->cells));
     else
         snprintf(buf, n, "%s", _("counted"));
     return buf;
@@ -50,13 +50,15 @@ static bl_status print_text(void *ctx, const bl_source_row *r)
                     *r->period_begin ? r->period_begin : "?", *r->period_end ? r->period_end : "?",
                     *r->provider ? r->provider : "-", status_of(r, status, sizeof status));
     if (r->is_log && r->log.lines > 0)
-        printf(_("    %lld lines read, %lld usage events counted (%lld unattributed); ignored: "
-                 "%lld robot, %lld status, %lld not a resource, %lld static; %lld rejected\n"),
-               r->log.lines, r->log.events, r->log.unattributed, r->log.robot, r->log.status,
-               r->log.not_resource, r->log.static_, r->rejected);
+        printf(_("    %s lines read, %s usage events counted (%s unattributed); ignored: "
+                 "%s robot, %s status, %s not a resource, %s static; %s rejected\n"),
+               BL_NUM(r->log.lines), BL_NUM(r->log.events), BL_NUM(r->log.unattributed),
+               BL_NUM(r->log.robot), BL_NUM(r->log.status), BL_NUM(r->log.not_resource),
+               BL_NUM(r->log.static_), BL_NUM(r->rejected));
     else
-        printf(_("    %lld accepted, %lld rejected, %lld unattributed, %lld skipped\n"),
-               r->accepted, r->rejected, r->unattributed, r->skipped);
+        printf(_("    %s accepted, %s rejected, %s unattributed, %s skipped\n"),
+               BL_NUM(r->accepted), BL_NUM(r->rejected), BL_NUM(r->unattributed),
+               BL_NUM(r->skipped));
     if (!r->is_log)
         cli_printf_safe(stdout, "    created %s%s\n", *r->created ? r->created : _("(unknown)"),
                         r->created_plausible ? ""
@@ -180,9 +182,9 @@ int cmd_sources(bl_cli *cli, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
-            if (strcmp(optarg, "csv") == 0)
+            if (cli_choice(optarg, CLI_TEXT_CSV) == 1)
                 csv = true;
-            else if (strcmp(optarg, "text") != 0)
+            else if (cli_choice(optarg, CLI_TEXT_CSV) != 0)
                 return cli_usage("sources", USAGE, "--format: '%s' is not text or csv", optarg);
             break;
         case 'h':

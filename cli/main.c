@@ -23,7 +23,7 @@ static const struct command {
 
 static void usage_main(FILE *f)
 {
-    fprintf(f, _("usage: bilan [--db PATH] [--version] [--help] COMMAND [ARGS]\n"
+    fprintf(f, _("usage: bilan [--db PATH] [-v] [--version] [--help] COMMAND [ARGS]\n"
                  "       bilan help [COMMAND]\n\n"
                  "Usage statistics of a department's digital resources, per partner library.\n\n"
                  "Commands:\n"));
@@ -32,9 +32,12 @@ static void usage_main(FILE *f)
     fprintf(f,
             _("\nOptions:\n"
               "  --db PATH   the store (default: $BILAN_DB, else bilan.db)\n"
+              "  -v, --verbose\n"
+              "              say more: the notes on each file (how month headings were\n"
+              "              read, which lines were skipped and why)\n"
               "  --version   print the version and exit\n"
               "  --help      print this help and exit\n\n"
-              "--db may also follow the command. Run 'bilan help COMMAND' (or\n"
+              "--db and -v may also follow the command. Run 'bilan help COMMAND' (or\n"
               "'bilan COMMAND --help') for a command's options.\n"
               "Exit status: 0 ok, 64 usage, 65 bad input data, 66 missing input,\n"
               "70 internal error, 73 cannot create output, 74 I/O error, 75 temporary failure.\n"));
@@ -44,7 +47,7 @@ int main(int argc, char **argv)
 {
     bl_cli cli = {getenv("BILAN_DB") && *getenv("BILAN_DB") ? getenv("BILAN_DB") : "bilan.db",
                   isatty(2) == 1, getenv("BILAN_DB") && *getenv("BILAN_DB"),
-                  getenv("SOURCE_DATE_EPOCH")};
+                  getenv("SOURCE_DATE_EPOCH"), false};
     bl_i18n_init(cli_locale_dir(), cli_french_env());
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
@@ -55,6 +58,8 @@ int main(int argc, char **argv)
             printf(_("bilan %s (store schema %d)\ndata: %s\n"), BL_VERSION,
                    bl_store_schema_version(), cli_data_dir());
             return 0;
+        } else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
+            cli.verbose = cli_verbose = true;
         } else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
             cli.db_path = argv[++i];
             cli.db_explicit = true;
@@ -88,7 +93,7 @@ int main(int argc, char **argv)
         help_argv[2] = NULL;
         argv = help_argv, argc = 2, i = 0;
     }
-    /* --db after the command is the global option too (up to a "--"). */
+    /* --db and -v after the command are the global options too (up to a "--"). */
     int n = i + 1;
     for (int k = i + 1; k < argc; k++) {
         if (strcmp(argv[k], "--") == 0) {
@@ -96,7 +101,9 @@ int main(int argc, char **argv)
                 argv[n++] = argv[k++];
             break;
         }
-        if (strcmp(argv[k], "--db") == 0 && k + 1 < argc) {
+        if (strcmp(argv[k], "-v") == 0 || strcmp(argv[k], "--verbose") == 0) {
+            cli.verbose = cli_verbose = true;
+        } else if (strcmp(argv[k], "--db") == 0 && k + 1 < argc) {
             cli.db_path = argv[++k];
             cli.db_explicit = true;
         } else if (strncmp(argv[k], "--db=", 5) == 0) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,7 +21,9 @@
 #define BILAN_DEFAULT_DATA_DIR "/usr/share/bilan"
 #endif
 
-void cli_write_safe(FILE *f, const char *s, size_t n)
+bool cli_verbose;
+
+static void write_safe(FILE *f, const char *s, size_t n)
 {
     /* Provider text (Created_By, a rejected cell, a report id) must not
      * drive the terminal: C0 controls but tab and line feed, DEL and the C1
@@ -45,6 +48,17 @@ void cli_write_safe(FILE *f, const char *s, size_t n)
     fwrite(s + start, 1, n - start, f);
 }
 
+/* The progress line is erased first and not drawn again while this is
+ * written (a reader thread may be drawing); while a progress line is on,
+ * f is flushed before it may be drawn again. */
+void cli_write_safe(FILE *f, const char *s, size_t n)
+{
+    if (cli_progress_pause())
+        fflush(f);
+    write_safe(f, s, n);
+    cli_progress_resume(f);
+}
+
 static void vprint_safe(FILE *f, const char *prefix, const char *fmt, va_list ap,
                         const char *suffix)
 {
@@ -57,9 +71,12 @@ static void vprint_safe(FILE *f, const char *prefix, const char *fmt, va_list ap
     va_end(again);
     if (!buf) /* out of memory: the truncated text */
         buf = small, len = (int)sizeof small - 1;
+    if (cli_progress_pause())
+        fflush(f);
     fputs(prefix, f);
-    cli_write_safe(f, buf, len < 0 ? 0 : (size_t)len);
+    write_safe(f, buf, len < 0 ? 0 : (size_t)len);
     fputs(suffix, f);
+    cli_progress_resume(f);
     if (buf != small)
         free(buf);
 }
@@ -213,3 +230,13 @@ bool cli_month(const char *s, int *mi)
 {
     return bl_month_parse(s, mi);
 }
+
+int cli_choice(const char *value, const char *const *choices)
+{
+    for (int i = 0; choices[i]; i++)
+        if (strcasecmp(value, choices[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *const CLI_TEXT_CSV[] = {"text", "csv", NULL};

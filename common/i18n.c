@@ -2,8 +2,11 @@
  * lookup (include/bilan/i18n.h, docs/i18n.md). */
 #include "bilan/i18n.h"
 
+#include "bilan/common.h"
+
 #include <libintl.h>
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,4 +49,12 @@ const char *bl_trn(const char *singular, const char *plural, unsigned long n)
     if (!french)
         return n == 1 ? singular : plural;
     return dngettext(BL_TEXT_DOMAIN, singular, plural, n);
+}
+
+char *bl_num(char *out, long long v)
+{
+    if (french)
+        return bl_fr_int(out, BL_NUM_SIZE, v); /* the reports' grouping (common/french.c) */
+    snprintf(out, BL_NUM_SIZE, "%lld", v);
+    return out;
 }

@@ -5,6 +5,7 @@
 #include "bilan/i18n.h"
 
 #include <string.h>
+#include <strings.h>
 
 static const struct {
     bl_format fmt;
@@ -17,13 +18,13 @@ static const struct {
 
 bool bl_format_parse(const char *s, bl_format *fmt, const char **custom_format)
 {
-    if (strncmp(s, "custom:", 7) == 0 && s[7]) {
+    if (strncasecmp(s, "custom:", 7) == 0 && s[7]) { /* the format after it keeps its case */
         *fmt = BL_FMT_CUSTOM;
         *custom_format = s + 7;
         return true;
     }
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (names[i].fmt != BL_FMT_CUSTOM && strcmp(s, names[i].name) == 0) {
+        if (names[i].fmt != BL_FMT_CUSTOM && strcasecmp(s, names[i].name) == 0) {
             *fmt = names[i].fmt;
             return true;
         }

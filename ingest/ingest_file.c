@@ -67,6 +67,8 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
     st = bl_source_open(path, &src, errmsg);
     if (st != BL_OK)
         return st;
+    if (o.progress)
+        bl_source_set_progress(src, o.progress, o.progress_ctx);
     switch (o.format) {
     case BL_FMT_COUNTER5:
         st = bl_counter5_read(src, path, &o, sink, errmsg);

@@ -59,6 +59,9 @@ struct bl_source {
     char last;       /* the last byte hashed */
     unsigned long lines;
     int64_t gz_in, gz_out; /* gzip: compressed bytes read, bytes inflated */
+    int64_t plain_in;      /* plain: bytes read */
+    bl_read_progress_fn progress;
+    void *progress_ctx;
 };
 
 static void hash_bytes(bl_source *s, const char *p, size_t n);
@@ -154,6 +157,7 @@ static bl_status read_plain(bl_source *s, void *buf, size_t n, size_t *got)
         return fail(s, BL_IO, _("read error"), strerror(errno));
     if (r == 0)
         s->eof = true;
+    s->plain_in += r;
     *got = (size_t)r;
     return BL_OK;
 }
@@ -327,7 +331,15 @@ bl_status bl_source_read(bl_source *s, void *buf, size_t n, size_t *got)
     }
     if (*got)
         hash_bytes(s, buf, *got);
+    if (s->progress)
+        s->progress(s->progress_ctx, s->gzip ? s->gz_in : s->plain_in, s->lines);
     return BL_OK;
+}
+
+void bl_source_set_progress(bl_source *s, bl_read_progress_fn fn, void *ctx)
+{
+    s->progress = fn;
+    s->progress_ctx = ctx;
 }
 
 /* ---- content identity ---------------------------------------------------------- */

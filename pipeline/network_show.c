@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_COLS 12
+#define MAX_COLS BL_NET_MAX_COLS
 
 /* The rows of one list, kept while the problems are looked for. */
 typedef struct table {
@@ -261,18 +261,66 @@ static void problems(bl_net_list which, const table *t, overlaps *ov, const prof
         break;
     case BL_NET_FORFAITS:
         break;
+    case BL_NET_SUSHI: {
+        const char *state = cell(t, r, col(which, "last_state"));
+        if (strcmp(state, "credentials") == 0)
+            add(out, n, _("the server refused the credentials at the last harvest"));
+        else if (strcmp(state, "config") == 0)
+            add(out, n,
+                _("the last harvest failed on the endpoint's settings (URL, customer_id, "
+                  "platform or reports)"));
+        break;
     }
+    case BL_NET_PROFILES:
+        break; /* a profile that no longer reads: said by show_profile */
+    }
+}
+
+/* A profile's match cells ("A | B") and layout, read from its text; a
+ * profile that no longer parses (a metric renamed since it was imported)
+ * says why in problems. */
+static void show_profile(const table *t, size_t r, char *match, size_t mn, char *layout, size_t ln,
+                         char *prob, size_t pn)
+{
+    const char *text = cell(t, r, col(BL_NET_PROFILES, "text"));
+    bl_profile p;
+    char err[512];
+    match[0] = layout[0] = '\0';
+    if (bl_profile_parse(cell(t, r, 0), cell(t, r, col(BL_NET_PROFILES, "file")), text,
+                         strlen(text), &p, err, sizeof err) != BL_OK) {
+        char msg[700];
+        snprintf(msg, sizeof msg, _("cannot be read: %s"), err);
+        add(prob, pn, msg);
+        return;
+    }
+    for (size_t i = 0; i < p.nmatch; i++) {
+        size_t l = strlen(match);
+        snprintf(match + l, mn - l, "%s%s", i ? " | " : "", p.match[i]);
+    }
+    snprintf(layout, ln, "%s", p.layout == BL_PROF_WIDE ? "wide" : "long");
+    bl_profile_release(&p);
+}
+
+/* A stored column not shown: a profile's text is read, not printed. */
+static bool hidden(bl_net_list which, const char *name)
+{
+    return which == BL_NET_PROFILES && strcmp(name, "text") == 0;
 }
 
 const char *const *bl_network_show_columns(bl_net_list which)
 {
-    static const char *cols[4][MAX_COLS + 2];
+    static const char *cols[BL_NET_LISTS][MAX_COLS + 4];
     const char *const *store = bl_store_network_columns(which);
     if (!store)
         return NULL;
     size_t i = 0;
-    for (; store[i] && i < MAX_COLS; i++)
-        cols[which][i] = store[i];
+    for (size_t k = 0; store[k] && i < MAX_COLS; k++)
+        if (!hidden(which, store[k]))
+            cols[which][i++] = store[k];
+    if (which == BL_NET_PROFILES) {
+        cols[which][i++] = "layout";
+        cols[which][i++] = "match";
+    }
     cols[which][i++] = "problems";
     cols[which][i] = NULL;
     return cols[which];
@@ -289,16 +337,24 @@ bl_status bl_network_show(bl_store *st, bl_net_list which, bl_net_row_fn fn, voi
         rc = find_overlaps(&t, &ov);
     if (rc == BL_OK && which == BL_NET_RESOURCES)
         rc = bl_store_profiles_each(st, on_profile, &pr);
+    const char *const *names = bl_store_network_columns(which);
     for (size_t r = 0; rc == BL_OK && r < t.nrows; r++) {
-        const char *cells[MAX_COLS + 1];
-        char prob[8192];
+        const char *cells[MAX_COLS + 4];
+        char prob[8192], match[2048], layout[16];
+        size_t n = 0;
         for (size_t c = 0; c < t.ncols && c < MAX_COLS; c++)
-            cells[c] = cell(&t, r, c);
+            if (!hidden(which, names[c]))
+                cells[n++] = cell(&t, r, c);
         problems(which, &t, &ov, &pr, r, prob, sizeof prob);
-        cells[t.ncols] = prob;
+        if (which == BL_NET_PROFILES) {
+            show_profile(&t, r, match, sizeof match, layout, sizeof layout, prob, sizeof prob);
+            cells[n++] = layout;
+            cells[n++] = match;
+        }
+        cells[n++] = prob;
         if (*prob && nproblems)
             (*nproblems)++;
-        rc = fn(ctx, cells, t.ncols + 1);
+        rc = fn(ctx, cells, n);
     }
     overlaps_free(&ov);
     profiled_free(&pr);

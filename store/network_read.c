@@ -19,7 +19,7 @@
 
 /* One query per list; its columns are the row's cells, in this order. */
 static const struct {
-    const char *const cols[12];
+    const char *const cols[BL_NET_MAX_COLS + 1];
     const char *sql;
 } LISTS[] = {
     [BL_NET_PARTNERS] =
@@ -79,6 +79,44 @@ static const struct {
           "per_patron_monthly_quota", "alert_percent", NULL},
          "SELECT id, resource_id, units, start, end, metric, COALESCE(monthly_cap, ''),"
          " COALESCE(per_patron_monthly_quota, ''), alert_percent FROM forfait ORDER BY id"},
+    /* The latest request of each endpoint is its harvest row with the
+     * latest attempt (ties within the second: the row written last, as
+     * INSERT OR REPLACE gives a replaced row a new rowid). */
+    [BL_NET_SUSHI] =
+        {{"id",        "url",          "release",      "customer_id",  "requestor_id",
+          "api_key",   "platform",     "reports",      "library_id",   "date_format",
+          "harvested", "to_retry",     "last_attempt", "last_request", "last_state",
+          "last_code", "last_message", "first_month",  "last_month",   NULL},
+         "WITH h AS (SELECT endpoint_id AS k,"
+         " SUM(state IN ('ok', 'no_usage')) AS done,"
+         " SUM(state NOT IN ('ok', 'no_usage')) AS retry,"
+         " MIN(CASE WHEN state = 'ok' THEN month END) AS first,"
+         " MAX(CASE WHEN state = 'ok' THEN month END) AS last"
+         " FROM harvest GROUP BY endpoint_id),"
+         " l AS (SELECT endpoint_id AS k, last_attempt, report_id || ' ' || month AS req,"
+         " state, code, message, ROW_NUMBER() OVER (PARTITION BY endpoint_id"
+         " ORDER BY last_attempt DESC, rowid DESC) AS n FROM harvest"
+         " WHERE last_attempt IS NOT NULL AND last_attempt <> '')"
+         " SELECT e.id, e.url, CASE e.release WHEN 51 THEN '5.1' ELSE e.release END,"
+         " e.customer_id, e.requestor_ref, e.api_key_ref, e.platform, e.reports,"
+         " COALESCE(e.library_id, ''), e.date_format, COALESCE(h.done, 0),"
+         " COALESCE(h.retry, 0), COALESCE(l.last_attempt, ''), COALESCE(l.req, ''),"
+         " COALESCE(l.state, ''), COALESCE(NULLIF(l.code, 0), ''),"
+         " COALESCE(l.message, ''), COALESCE(h.first, ''), COALESCE(h.last, '')"
+         " FROM sushi_endpoint e LEFT JOIN h ON h.k = e.id"
+         " LEFT JOIN l ON l.k = e.id AND l.n = 1 ORDER BY e.id"},
+    /* A profile's usage: its files' rows still counted (family 15, the
+     * source's report_id is the profile's id). */
+    [BL_NET_PROFILES] = {{"id", "resource_id", "provider", "level", "allocate", "file",
+                          "first_month", "last_month", "text", NULL},
+                         "WITH m AS (SELECT s.report_id AS k, MIN(u.month) AS first,"
+                         " MAX(u.month) AS last FROM usage u JOIN source s ON s.id = u.source_id"
+                         " WHERE s.family = 15 AND u.live = 1 GROUP BY s.report_id)"
+                         " SELECT p.id, p.resource_id, COALESCE(r.provider, ''),"
+                         " CASE WHEN p.network_level THEN 'network' ELSE 'library' END,"
+                         " p.allocate, p.file, COALESCE(m.first, ''), COALESCE(m.last, ''), p.text"
+                         " FROM profile p LEFT JOIN resource r ON r.id = p.resource_id"
+                         " LEFT JOIN m ON m.k = p.id ORDER BY p.id"},
 };
 
 const char *const *bl_store_network_columns(bl_net_list which)
@@ -100,7 +138,7 @@ bl_status bl_store_network_list(bl_store *st, bl_net_list which, bl_net_row_fn f
     bl_status rc = BL_OK;
     int r;
     while (rc == BL_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *cells[12];
+        const char *cells[BL_NET_MAX_COLS];
         for (size_t i = 0; i < n; i++)
             cells[i] = bl__col_text(q, (int)i);
         rc = fn(ctx, cells, n);

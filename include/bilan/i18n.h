@@ -33,6 +33,19 @@ const char *bl_tr(const char *msgid) __attribute__((format_arg(1)));
 const char *bl_trn(const char *singular, const char *plural, unsigned long n)
     __attribute__((format_arg(1))) __attribute__((format_arg(2)));
 
+/* A whole number as a message writes it: French typography (digits grouped
+ * by three with U+202F NARROW NO-BREAK SPACE, "12 345", U+2212 for minus)
+ * when messages are French, plain digits ("12345") in English, so that
+ * English output and the scripts reading it never change. Writes into out
+ * (BL_NUM_SIZE bytes) and returns it; BL_NUM(v) gives a buffer of its own to
+ * each use, for a message with several counts:
+ *     printf(_("%s accepted, %s rejected"), BL_NUM(a), BL_NUM(r));
+ * Only for messages: machine-readable output (CSV, tab-separated) keeps
+ * plain digits whatever the language. */
+#define BL_NUM_SIZE 32
+char *bl_num(char *out, long long v);
+#define BL_NUM(v) bl_num((char[BL_NUM_SIZE]){0}, (long long)(v))
+
 #define _(s) bl_tr(s)
 #define N_(s) (s)
 

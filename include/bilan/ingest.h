@@ -25,6 +25,14 @@ const char *bl_source_errmsg(const bl_source *s);
 bool bl_source_is_gzip(const bl_source *s);
 void bl_source_close(bl_source *s);
 
+/* Told after each read of a source, from the thread that reads (a log is
+ * read in a thread of its own): the file's bytes consumed so far
+ * (compressed bytes for a gzip file, so that a fraction of the file's size
+ * says how far it is) and the lines read so far. Reads are of tens of
+ * kilobytes: it costs one call per read, nothing per line. */
+typedef void (*bl_read_progress_fn)(void *ctx, int64_t file_bytes, unsigned long lines);
+void bl_source_set_progress(bl_source *s, bl_read_progress_fn fn, void *ctx);
+
 /* Reads the first up to n decompressed bytes of a file (for detection). */
 bl_status bl_source_peek(const char *path, char *buf, size_t n, size_t *got, char **errmsg);
 
@@ -66,10 +74,15 @@ typedef struct bl_ingest_opts {
     size_t nprofiles;
     const struct bl_profile *profile;
     const char *profile_id; /* --profile ID: the pipeline finds it among the stored ones */
+    /* Told how far the file's reading is (NULL: nothing), for a progress
+     * line; a spreadsheet, read whole, tells nothing. */
+    bl_read_progress_fn progress;
+    void *progress_ctx;
 } bl_ingest_opts;
 
 /* Parses "auto", "counter5", "counter4", "combined", "common", "ezproxy",
- * "custom:FMT" (custom_format then borrows from s). False when unknown. */
+ * "custom:FMT" (custom_format then borrows from s), ignoring case (FMT keeps
+ * its own). False when unknown. */
 bool bl_format_parse(const char *s, bl_format *fmt, const char **custom_format);
 const char *bl_format_name(bl_format fmt);
 

@@ -39,14 +39,18 @@ bl_status bl_network_import(bl_store *st, const char *dir, bl_import_counts *cou
 
 /* ---- seeing the network (pipeline/network_show.c) ------------------------------------ */
 
-/* The columns of bl_network_show's rows: the store's (bl_store_network_columns)
- * and "problems". NULL for an unknown list. */
+/* The columns of bl_network_show's rows: the store's (bl_store_network_columns;
+ * for profiles without their text, plus "layout" and "match": the header
+ * cells the profile recognises, joined by " | ") and "problems". NULL for an
+ * unknown list. */
 const char *const *bl_network_show_columns(bl_net_list which);
 /* Every item of a list, sorted by id, with the months it has usage in and
  * its problems ("" when none; several joined by "; "): a partner without
  * library, a library without alias nor IP range or whose range overlaps
- * another library's, a resource without COUNTER name nor URL pattern.
- * *nproblems (may be NULL) is increased by the items with a problem. */
+ * another library's, a resource without COUNTER name nor URL pattern, a
+ * SUSHI endpoint whose last harvest was refused for its credentials or
+ * settings, a profile that no longer reads. *nproblems (may be NULL) is increased by the items with
+ * a problem. */
 bl_status bl_network_show(bl_store *st, bl_net_list which, bl_net_row_fn fn, void *ctx,
                           long *nproblems);
 

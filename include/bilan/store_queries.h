@@ -24,11 +24,25 @@ typedef enum bl_net_list {
     BL_NET_PARTNERS,
     BL_NET_LIBRARIES,
     BL_NET_RESOURCES,
-    BL_NET_FORFAITS
+    BL_NET_FORFAITS,
+    BL_NET_SUSHI,   /* sushi.csv: secrets as their reference only, and the harvests */
+    BL_NET_PROFILES /* profiles/ *.ini: resource, provider, level, allocation */
 } bl_net_list;
-/* The columns of a list's rows (NULL-terminated, the names of the network
- * folder's columns, plus the months with effective usage: first_month,
- * last_month, "" when none), or NULL for an unknown list. */
+#define BL_NET_LISTS 6
+#define BL_NET_MAX_COLS 20
+/* The columns of a list's rows (NULL-terminated, at most BL_NET_MAX_COLS,
+ * the names of the network folder's columns, plus the months with effective
+ * usage: first_month, last_month, "" when none), or NULL for an unknown
+ * list. SUSHI endpoints: requestor_id and api_key are the references
+ * written in sushi.csv (env:NAME, file:PATH), never a secret's value (the
+ * store holds no other); harvested and to_retry count the (report, month)
+ * pairs whose last harvest got usage or none / got nothing yet; last_attempt,
+ * last_request ("PR 2026-10"), last_state, last_code and last_message tell
+ * the latest request; first_month, last_month the months harvested with
+ * usage. Profiles: id, resource_id, the resource's provider, level
+ * ("library" or "network": a network-level total), allocate, file, the
+ * months of usage ingested through the profile, and text (the file as
+ * stored, for the pipeline to read its match cells and layout). */
 const char *const *bl_store_network_columns(bl_net_list which);
 typedef bl_status (*bl_net_row_fn)(void *ctx, const char *const *cells, size_t n);
 /* Every item of a list, sorted by id, as text cells. */

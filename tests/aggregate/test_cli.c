@@ -446,3 +446,54 @@ Test(cli, store_is_owner_only)
     tu_rmtree(dir);
     free(dir);
 }
+
+/* Option values are case-insensitive (issue 16, part 6) and -v is a global
+ * option, before or after the command: the same outputs as in lower case. */
+Test(cli, option_values_ignore_case)
+{
+    char *dir = tu_mkdtemp("case");
+    char db[1024], net[1100], feed[1100];
+    snprintf(db, sizeof db, "%s/bilan.db", dir);
+    snprintf(net, sizeof net, "%s/fixtures/demo/network", tu_srcdir());
+    snprintf(feed, sizeof feed, "%s/fixtures/demo/feeds/presse-dr-2025.tsv", tu_srcdir());
+    const char *imp[] = {tu_bilan(), "--db", db, "network", "import", net, NULL};
+    tu_run r = tu_runv(imp, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    const char *ing[] = {tu_bilan(), "-v",       "--db", db,          "ingest",
+                         "--format", "COUNTER5", feed,   "--verbose", NULL};
+    r = tu_runv(ing, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, ": counter5 DR 2025-05..2025-12: 288 accepted"), "%s", r.out);
+    tu_run_free(&r);
+    static const char *const pairs[][2][9] = {
+        {{"sources", "--format", "csv"}, {"sources", "--format", "CSV"}},
+        {{"network", "show", "partners", "--format", "csv"},
+         {"network", "show", "Partners", "--format", "Csv"}},
+        {{"forfait", "status", "--at", "2025-12-31", "--format", "csv"},
+         {"forfait", "status", "--at", "2025-12-31", "--format", "CSV"}},
+        {{"export", "usage", "--access-method", "all"},
+         {"export", "usage", "--access-method", "ALL"}},
+        {{"report", "mensuel", "2025-13"}, {"report", "MENSUEL", "2025-13"}},
+        {{"mail", "2025-12", "--kind", "semestriel"}, {"mail", "2025-12", "--kind", "Semestriel"}},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        tu_run out[2];
+        for (int k = 0; k < 2; k++) {
+            const char *a[16] = {tu_bilan(), "--db", db};
+            size_t n = 3;
+            for (size_t j = 0; j < 9 && pairs[i][k][j]; j++)
+                a[n++] = pairs[i][k][j];
+            a[n] = NULL;
+            out[k] = tu_runv(a, NULL);
+        }
+        cr_assert_eq(out[0].status, out[1].status, "%s: %d vs %d: %s", pairs[i][1][0],
+                     out[0].status, out[1].status, out[1].err);
+        cr_assert_str_eq(out[0].out, out[1].out, "%s", pairs[i][1][0]);
+        cr_assert_str_eq(out[0].err, out[1].err, "%s", pairs[i][1][0]);
+        tu_run_free(&out[0]);
+        tu_run_free(&out[1]);
+    }
+    tu_rmtree(dir);
+    free(dir);
+}

@@ -101,6 +101,26 @@ Test(profiles, kiosque_long_csv_windows_1252_semicolons)
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(strstr(r.out, "network: 4 resources; 0 with problems"), "%s", r.out);
     tu_run_free(&r);
+    /* network show profiles: resource, provider, layout, the header cells
+     * matched, and the months ingested through each profile. */
+    r = tr_bilan(&e, "network", "show", "profiles", "--format", "csv", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "id,resource_id,provider,level,allocate,file,first_month,last_month,"
+                            "layout,match,problems\n"),
+              "%s", r.out);
+    cr_assert(strstr(r.out, "\nkiosque,presse,Kiosque,library,none,"), "%s", r.out);
+    cr_assert(strstr(r.out, "/profiles/kiosque.ini,2025-01,2025-03,long,Bibliothèque | Mois | "
+                            "Lectures,\n"),
+              "%s", r.out);
+    cr_assert(strstr(r.out, "\nvod,vod,VodFr,library,none,"), "%s", r.out);
+    cr_assert(strstr(r.out, "/profiles/vod.ini,,,wide,"), "%s", r.out); /* nothing ingested */
+    tu_run_free(&r);
+    r = tr_bilan(&e, "network", "show", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "\n== profiles\nkiosque\n    resource_id: presse\n"), "%s", r.out);
+    cr_assert(strstr(r.out, ", 4 profiles; 0 with problems\n"), "%s", r.out);
+    cr_assert_null(strstr(r.out, "SUSHI"), "no endpoint: no SUSHI list: %s", r.out);
+    tu_run_free(&r);
     tr_teardown(&e);
 }
 

@@ -505,6 +505,59 @@ Test(harvest, library_id_attributes_the_endpoint, .init = setup, .fini = teardow
     free(e);
 }
 
+/* network show sushi: each endpoint with its secrets as references only
+ * (the key is in the environment of the run and appears nowhere), what its
+ * harvests got, and a refused credential at the last harvest as a problem. */
+Test(harvest, network_show_sushi, .init = setup, .fini = teardown, .timeout = 60)
+{
+    endpoint("k", "5.1", "ok", "PR;TR_J1", "", NULL);
+    tu_run r = harvest("2022-01", "2022-03");
+    cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+    tu_run_free(&r);
+    char keyenv[256];
+    snprintf(keyenv, sizeof keyenv, "BILAN_TEST_SUSHI_KEY=%s", KEY);
+    const char *env[] = {keyenv, NULL};
+    const char *csv[] = {tu_bilan(), "--db",     db,    "network", "show",
+                         "SUSHI",    "--format", "CSV", NULL};
+    r = tu_runv(csv, env);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "id,url,release,customer_id,requestor_id,api_key,platform,reports,"
+                            "library_id,date_format,harvested,to_retry,last_attempt,"
+                            "last_request,last_state,last_code,last_message,first_month,"
+                            "last_month,problems\n"),
+              "%s", r.out);
+    char want[512];
+    snprintf(want, sizeof want,
+             "k,http://127.0.0.1:%s/sushi,5.1,ok,,env:BILAN_TEST_SUSHI_KEY,,PR;TR_J1,,"
+             "yyyy-mm-dd,6,0,",
+             port);
+    cr_assert(strstr(r.out, want), "%s", r.out);
+    cr_assert(strstr(r.out, "Z,TR_J1 2022-03,ok,,\""), "%s", r.out);
+    cr_assert(strstr(r.out, " rejected\",2022-01,2022-03,\n"), "%s", r.out);
+    cr_assert_null(strstr(r.out, KEY));
+    tu_run_free(&r);
+
+    r = harvest_env(KEY "-wrong", NULL, "--from", "2022-04", "--to", "2022-04");
+    cr_assert_eq(r.status, 77, "%s%s", r.out, r.err);
+    tu_run_free(&r);
+    const char *text[] = {tu_bilan(), "--db", db, "network", "show", NULL};
+    r = tu_runv(text, env);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "\n== SUSHI endpoints\nk\n    url: http://127.0.0.1:"), "%s", r.out);
+    cr_assert(strstr(r.out, "    api_key: env:BILAN_TEST_SUSHI_KEY\n"), "%s", r.out);
+    cr_assert(strstr(r.out, "    harvested: 6\n    to_retry: 1\n"), "%s", r.out);
+    cr_assert(strstr(r.out, "    last_request: PR 2022-04\n    last_state: credentials\n"
+                            "    last_code: 2020\n"),
+              "%s", r.out);
+    cr_assert(strstr(r.out, "    PROBLEMS: the server refused the credentials at the last "
+                            "harvest\n"),
+              "%s", r.out);
+    cr_assert(strstr(r.out, ", 1 SUSHI endpoint; 1 with problems\n"), "%s", r.out);
+    cr_assert_null(strstr(r.out, KEY));
+    cr_assert_null(strstr(r.err, KEY));
+    tu_run_free(&r);
+}
+
 Test(harvest, gaps_show_harvest_failures, .init = setup, .fini = teardown, .timeout = 60)
 {
     endpoint("nr", "5.1", "notready", "PR", "", NULL);
