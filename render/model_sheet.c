@@ -169,6 +169,93 @@ static void by_resource(const bl_model *m, bl_sheet_out *w)
     }
 }
 
+/* A library's (lib >= 0) or the rest's (lib < 0: what the partner counts
+ * beyond its libraries) value of resource r in month mi, as the PDF's
+ * section by library (render/report_library.c) takes it. */
+static int64_t lib_value(const bl_model *m, long lib, size_t r, int mi)
+{
+    int k = bl_model_slot(m, mi);
+    if (k < 0)
+        return 0;
+    if (lib >= 0)
+        return m->libs[lib].v[r * BL_WINDOW + (size_t)k];
+    int64_t sum = 0;
+    for (size_t i = 0; i < m->n_libs; i++)
+        sum = bl_model_add(sum, m->libs[i].v[r * BL_WINDOW + (size_t)k]);
+    int64_t rest = m->resources[r].v[k] - sum;
+    return rest > 0 ? rest : 0;
+}
+
+/* One library's rows: a row per listed resource, then its total. */
+static bool library_rows(const bl_model *m, bl_sheet_out *w, long lib, const char *name, int first,
+                         int last, bool skip_empty)
+{
+    bl_period prev = bl_period_previous(&m->period);
+    int64_t tot_m[BL_WINDOW] = {0}, tot_now = 0, tot_prev = 0;
+    bool any = false;
+    for (size_t r = 0; r < m->n_resources; r++) {
+        const bl_model_resource *x = &m->resources[r];
+        if (!bl_model_listed(x))
+            continue;
+        int64_t now = 0, before = 0;
+        for (int mi = m->period.first; mi <= m->period.last; mi++)
+            now = bl_model_add(now, lib_value(m, lib, r, mi));
+        for (int mi = prev.first; mi <= prev.last; mi++)
+            before = bl_model_add(before, lib_value(m, lib, r, mi));
+        if (skip_empty && now == 0 && before == 0)
+            continue;
+        any = true;
+        bl_sheet_out_row(w, false);
+        bl_sheet_out_text(w, name);
+        bl_sheet_out_text(w, x->name);
+        for (int mi = first; mi <= last; mi++) {
+            int64_t v = lib_value(m, lib, r, mi);
+            if (mi - first < BL_WINDOW)
+                tot_m[mi - first] = bl_model_add(tot_m[mi - first], v);
+            count(w, v, has_month(m, x, mi));
+        }
+        count(w, now, true);
+        count(w, before, true);
+        tot_now = bl_model_add(tot_now, now);
+        tot_prev = bl_model_add(tot_prev, before);
+    }
+    if (!any)
+        return false;
+    char lab[200];
+    snprintf(lab, sizeof lab, "Total %s", name);
+    bl_sheet_out_row(w, true);
+    bl_sheet_out_text(w, lab);
+    bl_sheet_out_empty(w);
+    for (int mi = first; mi <= last; mi++)
+        count(w, mi - first < BL_WINDOW ? tot_m[mi - first] : 0, true);
+    count(w, tot_now, true);
+    count(w, tot_prev, true);
+    return true;
+}
+
+/* The PDF's section by library (partners with two libraries or more):
+ * library × resource, months as columns, the period and the comparison
+ * period; what no library took is its own rows, as in the PDF. */
+static void by_library(const bl_model *m, bl_sheet_out *w)
+{
+    int first, last;
+    months_shown(m, &first, &last);
+    char lab[160], mon[48];
+    bl_sheet_out_sheet(w, "Par bibliothèque", true);
+    bl_sheet_out_row(w, true);
+    bl_sheet_out_text(w, "Bibliothèque");
+    bl_sheet_out_text(w, "Ressource");
+    for (int mi = first; mi <= last; mi++)
+        bl_sheet_out_text(w, bl_fr_month(mon, sizeof mon, mi));
+    snprintf(lab, sizeof lab, "Total %s", m->period_label);
+    bl_sheet_out_text(w, lab);
+    snprintf(lab, sizeof lab, "Total %s", m->prev_label);
+    bl_sheet_out_text(w, lab);
+    for (size_t i = 0; i < m->n_libs; i++)
+        library_rows(m, w, (long)i, m->libs[i].name, first, last, false);
+    library_rows(m, w, -1, "Non rattaché à une bibliothèque", first, last, true);
+}
+
 static void forfaits(const bl_model *m, bl_sheet_out *w)
 {
     static const char *const STATUS[] = {"ok", "vigilance", "épuisé"};
@@ -225,6 +312,8 @@ bl_status bl_render_sheet(const bl_model *m, bl_sheet_out *w)
     if (m->partner) {
         key_figures(m, w);
         by_resource(m, w);
+        if (m->n_libs >= 2)
+            by_library(m, w);
         if (m->n_gauges)
             forfaits(m, w);
     } else {

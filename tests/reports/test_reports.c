@@ -448,3 +448,36 @@ Test(reports, active_users_per_library)
     free(t);
     teardown(&f);
 }
+
+/* The workbook beside the PDF (--xlsx) has the PDF's section by library as
+ * its own sheet, numbers as numbers: each library's total and its
+ * resources' figures equal the PDF's (read with openpyxl, not bilan). */
+Test(reports, libraries_sheet_in_the_workbook)
+{
+    fx f = setup();
+    const char *argv[] = {tu_bilan(), "--db", f.db,        "report",   "mensuel", "2026-05",
+                          "--out",    f.out,  "--partner", "ca-trois", "--xlsx",  NULL};
+    tu_run r = tu_runv(argv, today_env);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    r = tu_sh("/usr/bin/python3 -c \"\n"
+              "import openpyxl, sys\n"
+              "wb = openpyxl.load_workbook(sys.argv[1], read_only=True)\n"
+              "ws = wb['Par bibliothèque']\n"
+              "rows = [list(r) for r in ws.iter_rows(values_only=True)]\n"
+              "col = rows[0].index('Total mai 2026')\n"
+              "for r in rows[1:]:\n"
+              "    print('%%s|%%s|%%r' %% (r[0], r[1] or '', r[col]))\n"
+              "\" '%s/2026-05/ca-trois-mensuel.xlsx'",
+              f.out);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    /* fixtures/libraries/README.md: May 2026, presse and PNB per library. */
+    HAS(r.out, "Total Médiathèque Alpha||163\n");
+    HAS(r.out, "Total Bibliothèque Bêta||70\n");
+    HAS(r.out, "Total Point lecture Gamma||16\n");
+    HAS(r.out, "Médiathèque Alpha|Kiosque presse|33\n");
+    HAS(r.out, "Médiathèque Alpha|Livres numériques (PNB)|130\n");
+    cr_expect(!strstr(r.out, "Non rattaché"), "%s", r.out);
+    tu_run_free(&r);
+    teardown(&f);
+}
