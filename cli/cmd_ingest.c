@@ -75,6 +75,78 @@ void cli_print_diag(void *ctx, const bl_diag *d)
     }
 }
 
+typedef struct done_ctx {
+    bl_store *st;
+    bl_buf *held; /* per file: its diagnostics, said once it is known to be new */
+    int worst;
+} done_ctx;
+
+/* One file stored, skipped or refused: its diagnostics and summary line. */
+static void file_done(void *ctx, size_t index, const char *path, bl_status rc,
+                      const bl_ingest_result *r)
+{
+    done_ctx *d = ctx;
+    bl_store *st = d->st;
+    bl_buf *held = &d->held[index];
+    if (!(rc == BL_OK && r->duplicate) && held->len)
+        cli_write_safe(stderr, held->data, held->len);
+    bl_buf_release(held);
+    if (rc != BL_OK) {
+        if (rc == BL_NOINPUT || rc == BL_IO || rc == BL_TEMPFAIL || rc == BL_NOMEM)
+            cli_error("%s", bl_store_errmsg(st));
+        else
+            cli_error("%s: file refused, store unchanged: %s", path, bl_store_errmsg(st));
+        int code = cli_exit(rc);
+        if (code > d->worst)
+            d->worst = code;
+        return;
+    }
+    if (r->duplicate) {
+        cli_printf_safe(stdout, "%s: already ingested as #%lld, skipped\n", path, r->duplicate_of);
+        return;
+    }
+    char b[8] = "?", e[8] = "?";
+    if (r->period_begin >= 0)
+        bl_month_format(r->period_begin, b);
+    if (r->period_end >= 0)
+        bl_month_format(r->period_end, e);
+    if (r->log.lines > 0) {
+        const bl_log_stats *l = &r->log;
+        cli_printf_safe(
+            stdout,
+            "#%lld %s: %s %s..%s: %lld lines read, %lld usage events counted"
+            " (%lld unattributed); ignored: %lld robot, %lld status, %lld not a resource,"
+            " %lld static",
+            r->source_id, path, r->format, b, e, l->lines, l->events, l->unattributed, l->robot,
+            l->status, l->not_resource, l->static_);
+        if (r->rows_rejected)
+            cli_printf_safe(stdout,
+                            bl_trn("; %ld line rejected", "; %ld lines rejected",
+                                   (unsigned long)r->rows_rejected),
+                            r->rows_rejected);
+    } else {
+        cli_printf_safe(stdout,
+                        "#%lld %s: %s%s%s %s..%s: %ld accepted, %ld rejected, %ld unattributed",
+                        r->source_id, path, r->format, r->report_id[0] ? " " : "", r->report_id, b,
+                        e, r->rows_accepted, r->rows_rejected, r->rows_unattributed);
+    }
+    if (r->lines_skipped)
+        cli_printf_safe(stdout, ", %ld lines skipped", r->lines_skipped);
+    if (r->replaced_rows)
+        cli_printf_safe(stdout,
+                        bl_trn("; restated %ld cells of %ld earlier file",
+                               "; restated %ld cells of %ld earlier files",
+                               (unsigned long)r->replaced_sources),
+                        r->replaced_rows, r->replaced_sources);
+    if (r->kept_rows)
+        cli_printf_safe(stdout, "; %ld earlier cells kept (rejected rows)", r->kept_rows);
+    if (r->superseded_rows)
+        cli_printf_safe(stdout, "; %ld cells superseded by a later report", r->superseded_rows);
+    if (r->out_of_order)
+        cli_printf_safe(stdout, "; %ld lines out of order beyond the window", r->out_of_order);
+    cli_printf_safe(stdout, "\n");
+}
+
 int cmd_ingest(bl_cli *cli, int argc, char **argv)
 {
     static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
@@ -133,71 +205,29 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
     int ex = cli_open_store(cli, &st);
     if (ex)
         return ex;
-    int worst = 0;
-    for (int i = optind; i < argc; i++) {
-        const char *path = argv[i];
-        bl_ingest_result r;
-        bl_buf held = BL_BUF_INIT(2 * HELD_DIAG_CAP);
-        bl_status rc = bl_pipeline_ingest(st, path, provider, &opts, cli_print_diag, &held, &r);
-        if (!(rc == BL_OK && r.duplicate) && held.len)
-            cli_write_safe(stderr, held.data, held.len);
-        bl_buf_release(&held);
-        if (rc != BL_OK) {
-            if (rc == BL_NOINPUT || rc == BL_IO || rc == BL_TEMPFAIL || rc == BL_NOMEM)
-                cli_error("%s", bl_store_errmsg(st));
-            else
-                cli_error("%s: file refused, store unchanged: %s", path, bl_store_errmsg(st));
-            int code = cli_exit(rc);
-            if (code > worst)
-                worst = code;
-            continue;
-        }
-        if (r.duplicate) {
-            cli_printf_safe(stdout, "%s: already ingested as #%lld, skipped\n", path,
-                            r.duplicate_of);
-            continue;
-        }
-        char b[8] = "?", e[8] = "?";
-        if (r.period_begin >= 0)
-            bl_month_format(r.period_begin, b);
-        if (r.period_end >= 0)
-            bl_month_format(r.period_end, e);
-        if (r.log.lines > 0) {
-            const bl_log_stats *l = &r.log;
-            cli_printf_safe(
-                stdout,
-                "#%lld %s: %s %s..%s: %lld lines read, %lld usage events counted"
-                " (%lld unattributed); ignored: %lld robot, %lld status, %lld not a resource,"
-                " %lld static",
-                r.source_id, path, r.format, b, e, l->lines, l->events, l->unattributed, l->robot,
-                l->status, l->not_resource, l->static_);
-            if (r.rows_rejected)
-                cli_printf_safe(stdout,
-                                bl_trn("; %ld line rejected", "; %ld lines rejected",
-                                       (unsigned long)r.rows_rejected),
-                                r.rows_rejected);
-        } else {
-            cli_printf_safe(stdout,
-                            "#%lld %s: %s%s%s %s..%s: %ld accepted, %ld rejected, %ld unattributed",
-                            r.source_id, path, r.format, r.report_id[0] ? " " : "", r.report_id, b,
-                            e, r.rows_accepted, r.rows_rejected, r.rows_unattributed);
-        }
-        if (r.lines_skipped)
-            cli_printf_safe(stdout, ", %ld lines skipped", r.lines_skipped);
-        if (r.replaced_rows)
-            cli_printf_safe(stdout,
-                            bl_trn("; restated %ld cells of %ld earlier file",
-                                   "; restated %ld cells of %ld earlier files",
-                                   (unsigned long)r.replaced_sources),
-                            r.replaced_rows, r.replaced_sources);
-        if (r.kept_rows)
-            cli_printf_safe(stdout, "; %ld earlier cells kept (rejected rows)", r.kept_rows);
-        if (r.superseded_rows)
-            cli_printf_safe(stdout, "; %ld cells superseded by a later report", r.superseded_rows);
-        if (r.out_of_order)
-            cli_printf_safe(stdout, "; %ld lines out of order beyond the window", r.out_of_order);
-        cli_printf_safe(stdout, "\n");
+    size_t n = (size_t)(argc - optind);
+    bl_buf *held = calloc(n, sizeof *held);
+    void **ctxs = calloc(n, sizeof *ctxs);
+    if (!held || !ctxs) {
+        free(held);
+        free(ctxs);
+        bl_store_close(st);
+        cli_error("%s", bl_status_str(BL_NOMEM));
+        return cli_exit(BL_NOMEM);
     }
+    for (size_t i = 0; i < n; i++) {
+        bl_buf b = BL_BUF_INIT(2 * HELD_DIAG_CAP);
+        held[i] = b;
+        ctxs[i] = &held[i];
+    }
+    done_ctx dc = {st, held, 0};
+    bl_pipeline_ingest_files(st, (const char *const *)argv + optind, n, provider, &opts,
+                             cli_print_diag, ctxs, file_done, &dc);
+    for (size_t i = 0; i < n; i++)
+        bl_buf_release(&held[i]);
+    free(held);
+    free(ctxs);
+    int worst = dc.worst;
     bl_store_close(st);
     return worst;
 }

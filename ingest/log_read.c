@@ -367,3 +367,40 @@ out:
     bl__logfmt_free(r.custom);
     return st;
 }
+
+bool bl_log_peek_time(const char *path, const bl_ingest_opts *opts, int64_t *first)
+{
+    char head[16384];
+    size_t got = 0;
+    char *err = NULL;
+    bl_format fmt = opts->format;
+    bool found = false;
+    if (opts->profile || bl_source_peek(path, head, sizeof head, &got, &err) != BL_OK)
+        goto out;
+    if (fmt == BL_FMT_AUTO && bl_format_detect(head, got, &fmt, &err) != BL_OK)
+        goto out;
+    if (fmt == BL_FMT_AUTO || fmt == BL_FMT_COUNTER4 || fmt == BL_FMT_COUNTER5 ||
+        fmt == BL_FMT_COUNTER5_JSON || fmt == BL_FMT_PROFILE)
+        goto out;
+    bl_logfmt *custom = NULL;
+    if (fmt == BL_FMT_CUSTOM &&
+        !(custom = bl__logfmt_compile(opts->custom_format ? opts->custom_format : "", &err)))
+        goto out;
+    /* The first line that parses, among the complete lines of the head. */
+    const char *p = head, *end = head + got;
+    const char *nl;
+    for (int i = 0; i < PROBE_LINES && !found && (nl = memchr(p, '\n', (size_t)(end - p)));
+         i++, p = nl + 1) {
+        size_t n = (size_t)(nl - p);
+        if (n && p[n - 1] == '\r')
+            n--;
+        bl_log_fields f;
+        int month;
+        if (n && !(custom ? bl__logfmt_match(custom, p, n, &f) : bl__log_scan(fmt, p, n, &f)))
+            found = bl__log_time(f.time, first, &month);
+    }
+    bl__logfmt_free(custom);
+out:
+    free(err);
+    return found;
+}
