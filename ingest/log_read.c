@@ -44,8 +44,8 @@ typedef struct chunk {
     char *data; /* CHUNK_BUF bytes: complete lines, the records point into them */
     size_t len;
     lrec *recs;
-    size_t nrecs;
-    char *arena; /* views that are not in the line (decoded keys, joined paths) */
+    size_t nrecs, recs_cap; /* grown up to REC_CAP as a chunk's lines need */
+    char *arena;            /* views that are not in the line (decoded keys, joined paths) */
     size_t arena_len, arena_cap;
 } chunk;
 
@@ -57,8 +57,10 @@ typedef struct lparser {
     int min_mi, now_mi; /* the months a line may count for, as COUNTER's */
     unsigned long line;
     bool overlong; /* inside a line longer than BL_LOG_MAX_LINE */
-    char *carry;   /* CHUNK_BUF bytes: what the last chunk left for the next */
-    size_t carry_len;
+    char *carry;   /* what the last chunk left for the next: a cut line, or the
+                      lines past the record cap */
+    size_t carry_len, carry_cap;
+    bool nomem;
 } lparser;
 
 typedef struct pipe_ {
@@ -218,6 +220,24 @@ static bool parse_line(lparser *ps, chunk *c, const char *p, size_t n, lrec *o, 
     return true;
 }
 
+/* Room for one more record in the chunk (grown as needed up to REC_CAP:
+ * most chunks hold a few thousand lines, and small buffers keep short logs
+ * cheap to read). */
+static bool room(chunk *c)
+{
+    if (c->nrecs < c->recs_cap)
+        return true;
+    if (c->recs_cap >= REC_CAP)
+        return false;
+    size_t n = c->recs_cap * 2 < REC_CAP ? c->recs_cap * 2 : REC_CAP;
+    lrec *r = realloc(c->recs, n * sizeof *r);
+    if (!r)
+        return false;
+    c->recs = r;
+    c->recs_cap = n;
+    return true;
+}
+
 /* Splits and parses the chunk's complete lines (up to REC_CAP records); what
  * is left (a cut line, lines past the cap) goes to ps->carry. At the end of
  * the stream (last), a last line without its newline is a line too. */
@@ -226,7 +246,7 @@ static void parse_chunk(lparser *ps, chunk *c, bool last)
     c->nrecs = 0;
     c->arena_len = 0;
     const char *p = c->data, *end = c->data + c->len;
-    while (p < end && c->nrecs < REC_CAP) {
+    while (p < end && room(c)) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (ps->overlong) {
             /* The rest of a line too long: skipped up to its end. */
@@ -264,7 +284,7 @@ static void parse_chunk(lparser *ps, chunk *c, bool last)
         }
         p = nl + 1;
     }
-    if (last && p < end && c->nrecs < REC_CAP) {
+    if (last && p < end && room(c)) {
         /* The last line, without its newline. */
         size_t n = (size_t)(end - p);
         ps->line++;
@@ -284,15 +304,26 @@ static void parse_chunk(lparser *ps, chunk *c, bool last)
     } else if (last && p == end && ps->overlong) {
         ps->overlong = false;
         ps->line++;
-        if (c->nrecs < REC_CAP)
+        if (room(c))
             c->recs[c->nrecs++] = (lrec){.h.line = ps->line, .reason = N_("line too long")};
         else
             ps->line--, ps->overlong = true;
     }
     /* The records keep data[0..parsed); the rest is carried over. */
     size_t parsed = (size_t)(p - c->data);
-    ps->carry_len = c->len - parsed;
-    memcpy(ps->carry, p, ps->carry_len);
+    size_t left = c->len - parsed;
+    if (left > ps->carry_cap) {
+        char *nc = realloc(ps->carry, left);
+        if (!nc) {
+            ps->nomem = true;
+            left = 0;
+        } else {
+            ps->carry = nc;
+            ps->carry_cap = left;
+        }
+    }
+    ps->carry_len = left;
+    memcpy(ps->carry, p, left);
     c->len = parsed;
 }
 
@@ -330,6 +361,8 @@ static void *producer(void *arg)
         /* On a read error too: the lines read so far are said (rejected
          * ones), then the file is refused, as a line-by-line reader does. */
         parse_chunk(ps, c, src_end && st == BL_OK);
+        if (ps->nomem && st == BL_OK)
+            st = BL_NOMEM;
         bool more = st == BL_OK && ps->carry_len > 0 && (!src_end || c->nrecs > 0);
         pthread_mutex_lock(&pp->mu);
         if (c->nrecs || c->len)
@@ -456,14 +489,16 @@ bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *op
     /* Views outside the line: a custom format's joined path, decoded
      * library keys; never more bytes than the chunk's lines. */
     bool arena = ps->custom || (ps->library_param && *ps->library_param);
-    if (!(ps->carry = malloc(CHUNK_BUF))) {
+    ps->carry_cap = BL_LOG_MAX_LINE + 1; /* a cut line; more only past the record cap */
+    if (!(ps->carry = malloc(ps->carry_cap))) {
         st = BL_NOMEM;
         goto out;
     }
     for (int i = 0; i < NCHUNKS; i++) {
         chunk *c = &pp.ring[i];
         c->data = malloc(CHUNK_BUF);
-        c->recs = malloc(REC_CAP * sizeof *c->recs);
+        c->recs_cap = 512;
+        c->recs = malloc(c->recs_cap * sizeof *c->recs);
         c->arena_cap = arena ? CHUNK_BUF : 0;
         c->arena = arena ? malloc(CHUNK_BUF) : NULL;
         if (!c->data || !c->recs || (arena && !c->arena)) {
@@ -493,6 +528,10 @@ bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *op
     pthread_join(th, NULL);
     pthread_mutex_destroy(&pp.mu);
     pthread_cond_destroy(&pp.cv);
+    if (st == BL_OK && !r.refused && pp.err == BL_NOMEM) {
+        st = BL_NOMEM;
+        goto out;
+    }
     if (st == BL_OK && !r.refused && pp.err != BL_OK) {
         st = pp.err;
         *errmsg = bl_strdup_printf("%s: %s", path, bl_source_errmsg(src));
