@@ -43,6 +43,72 @@ static bool contains(const char *s, size_t n, const char *needle)
     return false;
 }
 
+static void hfile_free(hfile *f)
+{
+    if (!f)
+        return;
+    bl__u64map_release(&f->ctr);
+    bl__u64map_release(&f->pq);
+    bl__u64map_release(&f->qx);
+    bl__u64map_release(&f->sketches);
+    for (size_t i = 0; i < f->nsk; i++)
+        free(f->sk[i]);
+    free(f->sk);
+    free(f->res_fed);
+    bl__u64map_release(&f->unr_map);
+    free(f->unr);
+    free(f);
+}
+
+/* A new file, the one being read from now on. */
+static bl_status hfile_start(bl_hits *h, bl_cell_fn emit, void *emit_ctx)
+{
+    if (h->nfiles == h->files_alloc) {
+        size_t na = h->files_alloc ? h->files_alloc * 2 : 4;
+        hfile **nf = realloc(h->files, na * sizeof *nf);
+        if (!nf)
+            return BL_NOMEM;
+        h->files = nf;
+        h->files_alloc = na;
+    }
+    hfile *f = calloc(1, sizeof *f);
+    if (!f)
+        return BL_NOMEM;
+    f->gen = h->next_gen++;
+    f->emit = emit;
+    f->emit_ctx = emit_ctx;
+    bl__u64map_init(&f->ctr, sizeof(ctr_ent));
+    bl__u64map_init(&f->pq, sizeof(pq_ent));
+    bl__u64map_init(&f->qx, sizeof(qx_ent));
+    bl__u64map_init(&f->sketches, sizeof(sk_ent));
+    bl__u64map_init(&f->unr_map, sizeof(small_ent));
+    f->nunr = 1; /* f->unr[0]: "other" */
+    if (!(f->res_fed = calloc(h->nres + 1, sizeof *f->res_fed)) ||
+        !(f->unr = calloc(f->unr_alloc = 64, sizeof *f->unr))) {
+        hfile_free(f);
+        return BL_NOMEM;
+    }
+    h->files[h->nfiles++] = f;
+    h->cur = h->out = f;
+    h->nundo = 0;
+    h->undo_failed = false;
+    /* The IP cache holds indexes into the previous file's ranges table. */
+    if (h->ipc)
+        memset(h->ipc, 0, IPC_SIZE * sizeof *h->ipc);
+    return BL_OK;
+}
+
+/* The pending file that counted gen, or NULL. */
+static hfile *file_of(const bl_hits *h, uint32_t gen)
+{
+    if (h->cur && h->cur->gen == gen)
+        return h->cur;
+    for (size_t i = 0; i < h->nfiles; i++)
+        if (h->files[i]->gen == gen)
+            return h->files[i];
+    return NULL;
+}
+
 bl_status bl_hits_open(const bl_log_network *net, const bl_names *names, bl_cell_fn emit,
                        void *emit_ctx, bl_hits **out, char *err, size_t errlen)
 {
@@ -50,8 +116,6 @@ bl_status bl_hits_open(const bl_log_network *net, const bl_names *names, bl_cell
     bl_hits *h = calloc(1, sizeof *h);
     if (!h)
         return BL_NOMEM;
-    h->emit = emit;
-    h->emit_ctx = emit_ctx;
     h->err = err;
     h->errlen = errlen;
     h->names = names;
@@ -63,23 +127,14 @@ bl_status bl_hits_open(const bl_log_network *net, const bl_names *names, bl_cell
     h->tmp = BL_BUF_INIT(MAX_SUBJECT);
     bl__u64map_init(&h->dc, sizeof(dc_ent));
     h->dc_min_t = h->si_min_expire = h->ss_min_last = INT64_MAX;
-    h->pq_min_month = INT32_MAX;
     bl__u64map_init(&h->si, sizeof(si_ent));
     bl__u64map_init(&h->ss, sizeof(ss_ent));
-    bl__u64map_init(&h->pq, sizeof(pq_ent));
-    bl__u64map_init(&h->qx, sizeof(qx_ent));
-    bl__u64map_init(&h->ctr, sizeof(ctr_ent));
     bl__u64map_init(&h->robot_cache, sizeof(small_ent));
     bl__u64map_init(&h->range_map, sizeof(small_ent));
     bl__u64map_init(&h->cell_cache, sizeof(small_ent));
-    bl__u64map_init(&h->sketches, sizeof(sk_ent));
-    bl__u64map_init(&h->unr_map, sizeof(small_ent));
-    h->nunr = 1; /* h->unr[0]: "other" */
     bl_status rc;
     if ((rc = bl__log_load_targets(h, net)) || (rc = bl__log_load_quotas(h, net)) ||
-        (rc = bl__log_load_robots(h, net)) ||
-        (!(h->res_fed = calloc(h->nres + 1, sizeof *h->res_fed)) && (rc = BL_NOMEM)) ||
-        (!(h->unr = calloc(h->unr_alloc = 64, sizeof *h->unr)) && (rc = BL_NOMEM)) ||
+        (rc = bl__log_load_robots(h, net)) || (rc = hfile_start(h, emit, emit_ctx)) ||
         (!(h->req_md = pcre2_match_data_create(1, NULL)) && (rc = BL_NOMEM))) {
         bl_hits_free(h);
         return rc;
@@ -257,9 +312,9 @@ static bool is_static(bl_sv target)
 static void unmatched(bl_hits *h, bl_sv target)
 {
     if (is_static(target))
-        h->n_static++;
+        h->cur->n_static++;
     else
-        h->n_not_resource++;
+        h->cur->n_not_resource++;
 }
 
 /* The /24 (IPv4) or /48 (IPv6) holding an unattributed address, as an index
@@ -267,32 +322,33 @@ static void unmatched(bl_hits *h, bl_sv target)
  * memory). Only the network is kept, never the address. */
 static uint32_t unattributed_range(bl_hits *h, int fam, const uint8_t addr[16])
 {
+    hfile *f = h->cur;
     /* The network itself is the key: a family tag over its 3 or 6 bytes. */
     uint64_t key = (uint64_t)fam << 56;
     int nb = fam == 4 ? 3 : 6;
     for (int i = 0; i < nb; i++)
         key |= (uint64_t)addr[i] << (8 * (nb - 1 - i));
-    small_ent *e = bl__u64map_get(&h->unr_map, key);
+    small_ent *e = bl__u64map_get(&f->unr_map, key);
     if (e)
         return (uint32_t)e->v + 1;
-    if (h->nunr >= UNR_MAX)
+    if (f->nunr >= UNR_MAX)
         return 1;
-    if (h->nunr == h->unr_alloc) {
-        size_t na = h->unr_alloc * 2;
-        unr_range *n = realloc(h->unr, na * sizeof *n);
+    if (f->nunr == f->unr_alloc) {
+        size_t na = f->unr_alloc * 2;
+        unr_range *n = realloc(f->unr, na * sizeof *n);
         if (!n)
             return 1;
-        h->unr = n;
-        h->unr_alloc = na;
+        f->unr = n;
+        f->unr_alloc = na;
     }
     bool isnew;
-    if (!(e = bl__u64map_put(&h->unr_map, key, &isnew)))
+    if (!(e = bl__u64map_put(&f->unr_map, key, &isnew)))
         return 1;
-    unr_range *u = &h->unr[h->nunr];
+    unr_range *u = &f->unr[f->nunr];
     memset(u, 0, sizeof *u);
     u->family = fam;
     memcpy(u->net, addr, (size_t)nb);
-    e->v = (int32_t)h->nunr++;
+    e->v = (int32_t)f->nunr++;
     return (uint32_t)e->v + 1;
 }
 
@@ -363,22 +419,47 @@ static bl_status intern_cell_slow(bl_hits *h, int lib, int res, bl_sv inst, bl_s
     return BL_OK;
 }
 
-static bl_status ctr_add(bl_hits *h, uint32_t cellid, int month, int metric, int64_t d)
+/* What an undo entry changed. */
+enum { U_CTR, U_PQ, U_EVENTS, U_UNATTR, U_UNR };
+
+/* A line of the current file changed an earlier pending file: remembered,
+ * so that refusing the current file restores the earlier one. */
+static void note_undo(bl_hits *h, const hfile *f, int kind, uint64_t key, int metric, int64_t d)
+{
+    if (f == h->cur)
+        return;
+    if (h->nundo == h->undo_alloc) {
+        size_t na = h->undo_alloc ? h->undo_alloc * 2 : 64;
+        undo_ent *nu = realloc(h->undo, na * sizeof *nu);
+        if (!nu) {
+            h->undo_failed = true;
+            return;
+        }
+        h->undo = nu;
+        h->undo_alloc = na;
+    }
+    h->undo[h->nundo++] = (undo_ent){f->gen, (uint8_t)kind, (uint8_t)metric, key, d};
+}
+
+static bl_status ctr_add(bl_hits *h, hfile *f, uint32_t cellid, int month, int metric, int64_t d)
 {
     uint64_t k = ((uint64_t)cellid << 32) | ((uint64_t)month << 3) | (uint64_t)metric;
     bool isnew;
-    ctr_ent *e = bl__u64map_put(&h->ctr, k, &isnew);
+    ctr_ent *e = bl__u64map_put(&f->ctr, k, &isnew);
     if (!e)
         return BL_NOMEM;
     e->value += d;
+    note_undo(h, f, U_CTR, k, 0, d);
     return BL_OK;
 }
 
-static void pq_add(bl_hits *h, uint64_t pq, int metric, int64_t d)
+static void pq_add(bl_hits *h, hfile *f, uint64_t pq, int metric, int64_t d)
 {
-    pq_ent *e = pq ? bl__u64map_get(&h->pq, pq) : NULL;
-    if (e)
+    pq_ent *e = pq ? bl__u64map_get(&f->pq, pq) : NULL;
+    if (e) {
         e->n[metric] += d;
+        note_undo(h, f, U_PQ, pq, metric, d);
+    }
 }
 
 typedef struct hitctx {
@@ -393,19 +474,20 @@ typedef struct hitctx {
 static bl_status count_hit(bl_hits *h, const hitctx *c)
 {
     bl_status rc;
+    hfile *f = h->cur;
     const cell *ce = &h->cells[c->cell];
-    h->n_events++;
-    h->res_fed[ce->res] = true;
+    f->n_events++;
+    f->res_fed[ce->res] = true;
     if (ce->lib < 0)
-        h->n_unattributed++;
+        f->n_unattributed++;
     if (c->unr)
-        h->unr[c->unr - 1].events++;
-    if ((rc = ctr_add(h, c->cell, c->month, M_TII, 1)) != BL_OK ||
-        (c->req && (rc = ctr_add(h, c->cell, c->month, M_TIR, 1)) != BL_OK))
+        f->unr[c->unr - 1].events++;
+    if ((rc = ctr_add(h, f, c->cell, c->month, M_TII, 1)) != BL_OK ||
+        (c->req && (rc = ctr_add(h, f, c->cell, c->month, M_TIR, 1)) != BL_OK))
         return rc;
-    pq_add(h, c->pq, M_TII, 1);
+    pq_add(h, f, c->pq, M_TII, 1);
     if (c->req)
-        pq_add(h, c->pq, M_TIR, 1);
+        pq_add(h, f, c->pq, M_TIR, 1);
     bool isnew;
     si_ent *e = bl__u64map_put(&h->si, c->si, &isnew);
     if (!e)
@@ -423,47 +505,65 @@ static bl_status count_hit(bl_hits *h, const hitctx *c)
     if (e->inv_refs++ == 0) {
         e->inv_cell = c->cell;
         e->inv_month = c->month;
-        if ((rc = ctr_add(h, c->cell, c->month, M_UII, 1)) != BL_OK)
+        e->inv_gen = f->gen;
+        if ((rc = ctr_add(h, f, c->cell, c->month, M_UII, 1)) != BL_OK)
             return rc;
-        pq_add(h, e->pq, M_UII, 1);
+        pq_add(h, f, e->pq, M_UII, 1);
     }
     if (c->req && e->req_refs++ == 0) {
         e->req_cell = c->cell;
         e->req_month = c->month;
-        if ((rc = ctr_add(h, c->cell, c->month, M_UIR, 1)) != BL_OK)
+        e->req_gen = f->gen;
+        if ((rc = ctr_add(h, f, c->cell, c->month, M_UIR, 1)) != BL_OK)
             return rc;
-        pq_add(h, e->pq, M_UIR, 1);
+        pq_add(h, f, e->pq, M_UIR, 1);
     }
     return BL_OK;
 }
 
 /* Takes back a hit counted earlier (the first click of a double click). */
+/* Takes back a hit counted earlier (the first click of a double click),
+ * from the file that counted it. */
 static bl_status uncount_hit(bl_hits *h, const dc_ent *d)
 {
     bl_status rc;
-    h->n_events--;
-    if (h->cells[d->cell].lib < 0)
-        h->n_unattributed--;
-    if (d->unr)
-        h->unr[d->unr - 1].events--;
-    if ((rc = ctr_add(h, d->cell, d->month, M_TII, -1)) != BL_OK ||
-        (d->req && (rc = ctr_add(h, d->cell, d->month, M_TIR, -1)) != BL_OK))
+    hfile *f = file_of(h, d->gen);
+    if (!f)
+        return BL_INTERNAL; /* a file is stored only once nothing refers to it */
+    f->n_events--;
+    note_undo(h, f, U_EVENTS, 0, 0, -1);
+    if (h->cells[d->cell].lib < 0) {
+        f->n_unattributed--;
+        note_undo(h, f, U_UNATTR, 0, 0, -1);
+    }
+    if (d->unr) {
+        f->unr[d->unr - 1].events--;
+        note_undo(h, f, U_UNR, d->unr - 1, 0, -1);
+    }
+    if ((rc = ctr_add(h, f, d->cell, d->month, M_TII, -1)) != BL_OK ||
+        (d->req && (rc = ctr_add(h, f, d->cell, d->month, M_TIR, -1)) != BL_OK))
         return rc;
-    pq_add(h, d->pq, M_TII, -1);
+    pq_add(h, f, d->pq, M_TII, -1);
     if (d->req)
-        pq_add(h, d->pq, M_TIR, -1);
+        pq_add(h, f, d->pq, M_TIR, -1);
     si_ent *e = bl__u64map_get(&h->si, d->si);
     if (!e)
         return BL_OK; /* its session already expired: its unique count stands */
     if (e->inv_refs > 0 && --e->inv_refs == 0) {
-        if ((rc = ctr_add(h, e->inv_cell, e->inv_month, M_UII, -1)) != BL_OK)
+        hfile *fi = file_of(h, e->inv_gen);
+        if (!fi)
+            return BL_INTERNAL;
+        if ((rc = ctr_add(h, fi, e->inv_cell, e->inv_month, M_UII, -1)) != BL_OK)
             return rc;
-        pq_add(h, e->pq, M_UII, -1);
+        pq_add(h, fi, e->pq, M_UII, -1);
     }
     if (d->req && e->req_refs > 0 && --e->req_refs == 0) {
-        if ((rc = ctr_add(h, e->req_cell, e->req_month, M_UIR, -1)) != BL_OK)
+        hfile *fr = file_of(h, e->req_gen);
+        if (!fr)
+            return BL_INTERNAL;
+        if ((rc = ctr_add(h, fr, e->req_cell, e->req_month, M_UIR, -1)) != BL_OK)
             return rc;
-        pq_add(h, e->pq, M_UIR, -1);
+        pq_add(h, fr, e->pq, M_UIR, -1);
     }
     return BL_OK;
 }
@@ -661,52 +761,51 @@ static bl_status patron_use(bl_hits *h, const bl_hit_rec *r, const who *w, int r
 {
     bool isnew;
     c->pq = bl__mix(bl__mix(w->patron, (uint64_t)res), (uint64_t)r->month);
-    pq_ent *p = bl__u64map_put(&h->pq, c->pq, &isnew);
+    pq_ent *p = bl__u64map_put(&h->cur->pq, c->pq, &isnew);
     if (!p)
         return BL_NOMEM;
     p->res = res;
     p->month = r->month;
     p->patron = w->patron;
-    if (p->month < h->pq_min_month)
-        h->pq_min_month = p->month;
     return BL_OK;
 }
 
 /* Distinct users of the library this month: the patron into its sketch. */
 static bl_status count_user(bl_hits *h, int lib, int month, uint64_t patron)
 {
+    hfile *f = h->cur;
     bool isnew;
     uint64_t skk = ((uint64_t)(lib + 2) << 32) | (uint64_t)month;
-    sk_ent *se = bl__u64map_put(&h->sketches, skk, &isnew);
+    sk_ent *se = bl__u64map_put(&f->sketches, skk, &isnew);
     if (!se)
         return BL_NOMEM;
-    if (isnew && h->nsk >= BL_CAP_SKETCHES) {
-        bl__u64map_del_at(&h->sketches,
-                          (size_t)(((unsigned char *)se - h->sketches.slots) / h->sketches.esize));
+    if (isnew && f->nsk >= BL_CAP_SKETCHES) {
+        bl__u64map_del_at(&f->sketches,
+                          (size_t)(((unsigned char *)se - f->sketches.slots) / f->sketches.esize));
         h->cap = _("more than 100 000 distinct-user counts (library and month)");
         return BL_RANGE;
     }
     if (isnew) {
         sketch *s = calloc(1, sizeof *s);
-        if (h->nsk == h->sk_alloc) {
-            size_t na = h->sk_alloc ? h->sk_alloc * 2 : 16;
-            sketch **ns = realloc(h->sk, na * sizeof *ns);
+        if (f->nsk == f->sk_alloc) {
+            size_t na = f->sk_alloc ? f->sk_alloc * 2 : 16;
+            sketch **ns = realloc(f->sk, na * sizeof *ns);
             if (!ns) {
                 free(s);
                 s = NULL;
             } else {
-                h->sk = ns;
-                h->sk_alloc = na;
+                f->sk = ns;
+                f->sk_alloc = na;
             }
         }
         if (!s) {
-            bl__u64map_del_at(&h->sketches, (size_t)(((unsigned char *)se - h->sketches.slots) /
-                                                     h->sketches.esize));
+            bl__u64map_del_at(&f->sketches, (size_t)(((unsigned char *)se - f->sketches.slots) /
+                                                     f->sketches.esize));
             return BL_NOMEM;
         }
         s->lib = lib;
         s->month = month;
-        h->sk[h->nsk++] = s;
+        f->sk[f->nsk++] = s;
         se->s = s;
     }
     bl_hll_add(se->s->reg, patron);
@@ -744,23 +843,33 @@ static bl_status double_click(bl_hits *h, const bl_hit_rec *r, uint64_t user, si
     d->month = c->month;
     d->req = c->req;
     d->unr = c->unr;
+    d->gen = h->cur->gen;
     return count_hit(h, c);
 }
 
 /* Log time, disorder and the periodic sweep. */
 static void clock_tick(bl_hits *h, int64_t t)
 {
-    if (!h->any) {
-        h->any = true;
-        h->tmax = h->last_sweep = t;
-        h->t_first = h->t_last = t;
+    hfile *f = h->cur;
+    if (!f->any) {
+        /* A file that does not follow the one before in time (another
+         * server's log, or an earlier period) starts afresh, as if alone:
+         * carrying the state on would make all its lines late. */
+        if (h->started && t < h->tmax - WINDOW)
+            bl_hits_reset(h);
+        f->any = true;
+        f->t_first = f->t_last = t;
     }
-    if (t < h->t_first)
-        h->t_first = t;
-    if (t > h->t_last)
-        h->t_last = t;
+    if (!h->started) {
+        h->started = true;
+        h->tmax = h->last_sweep = t;
+    }
+    if (t < f->t_first)
+        f->t_first = t;
+    if (t > f->t_last)
+        f->t_last = t;
     if (t < h->tmax - WINDOW)
-        h->out_of_order++;
+        f->out_of_order++;
     else if (t > h->tmax) {
         h->tmax = t;
         if (h->tmax - h->last_sweep >= SWEEP_EVERY)
@@ -799,7 +908,7 @@ bl_status bl_hits_add(bl_hits *h, const bl_hit_rec *r)
 {
     clock_tick(h, r->time);
     if (r->status != 200 && r->status != 304) {
-        h->n_status++;
+        h->cur->n_status++;
         return BL_OK;
     }
     /* A format without a user agent (common, EZproxy) cannot be screened
@@ -807,7 +916,7 @@ bl_status bl_hits_add(bl_hits *h, const bl_hit_rec *r)
      * the COUNTER list's own ^.?$ pattern. */
     uint64_t ua_h;
     if (r->user_agent.ptr && agent_is_robot(h, r->user_agent, &ua_h)) {
-        h->n_robot++;
+        h->cur->n_robot++;
         return BL_OK;
     }
     if (h->limit_rc)
@@ -879,8 +988,9 @@ bl_status bl_hits_add(bl_hits *h, const bl_hit_rec *r)
 
 bl_status bl_hits_flush(bl_hits *h)
 {
-    for (size_t i = 0; i < h->ctr.cap; i++) {
-        ctr_ent *e = bl__u64map_at(&h->ctr, i);
+    hfile *f = h->out;
+    for (size_t i = 0; i < f->ctr.cap; i++) {
+        ctr_ent *e = bl__u64map_at(&f->ctr, i);
         if (!e->key || e->value == 0)
             continue;
         const cell *c = &h->cells[e->key >> 32];
@@ -897,30 +1007,140 @@ bl_status bl_hits_flush(bl_hits *h)
             .metric = METRIC[metric],
             .access_method = bl_sv_from(""),
         };
-        bl_status rc = h->emit(h->emit_ctx, &bc, e->value);
+        bl_status rc = f->emit(f->emit_ctx, &bc, e->value);
         if (rc != BL_OK)
             return rc;
     }
-    bl__u64map_clear(&h->ctr);
+    bl__u64map_clear(&f->ctr);
     return BL_OK;
 }
 
 void bl_hits_lines(bl_hits *h, unsigned long lines)
 {
-    h->n_lines = (long long)lines;
+    if (h->cur)
+        h->cur->n_lines = (long long)lines;
+}
+
+/* ---- several files in one command ------------------------------------------------------ */
+
+bl_status bl_hits_next_file(bl_hits *h, bl_cell_fn emit, void *emit_ctx)
+{
+    return hfile_start(h, emit, emit_ctx);
+}
+
+void bl_hits_reset(bl_hits *h)
+{
+    sweep(h, true);
+    h->started = false;
+    h->dc_min_t = h->si_min_expire = h->ss_min_last = INT64_MAX;
+    h->si_has_sess = false;
+}
+
+void bl_hits_abandon(bl_hits *h)
+{
+    hfile *c = h->cur;
+    if (!c)
+        return;
+    /* Its lines' changes to the earlier files, in reverse. */
+    for (size_t i = h->nundo; i-- > 0;) {
+        const undo_ent *u = &h->undo[i];
+        hfile *f = file_of(h, u->gen);
+        if (!f)
+            continue;
+        switch (u->kind) {
+        case U_CTR: {
+            ctr_ent *e = bl__u64map_get(&f->ctr, u->key);
+            if (e)
+                e->value -= u->delta;
+            break;
+        }
+        case U_PQ: {
+            pq_ent *e = bl__u64map_get(&f->pq, u->key);
+            if (e)
+                e->n[u->metric] -= u->delta;
+            break;
+        }
+        case U_EVENTS:
+            f->n_events -= u->delta;
+            break;
+        case U_UNATTR:
+            f->n_unattributed -= u->delta;
+            break;
+        case U_UNR:
+            f->unr[u->key].events -= u->delta;
+            break;
+        }
+    }
+    h->nundo = 0;
+    /* Its own state goes with it; the next file starts afresh. */
+    bl_hits_reset(h);
+    h->nfiles--;
+    hfile_free(c);
+    h->cur = NULL;
+    h->out = h->nfiles ? h->files[0] : NULL;
+}
+
+bool bl_hits_abandon_exact(const bl_hits *h)
+{
+    return !h->undo_failed;
+}
+
+size_t bl_hits_pending(const bl_hits *h)
+{
+    return h->nfiles;
+}
+
+bool bl_hits_oldest_final(const bl_hits *h)
+{
+    if (!h->nfiles)
+        return false;
+    const hfile *f = h->files[0];
+    if (f == h->cur)
+        return false;
+    /* Only a live double-click entry (its hit may be taken back) or a live
+     * session item (its unique count may be) can still change it. */
+    for (size_t i = 0; i < h->dc.cap; i++) {
+        const dc_ent *e = bl__u64map_at(&h->dc, i);
+        if (e->key && e->gen == f->gen)
+            return false;
+    }
+    for (size_t i = 0; i < h->si.cap; i++) {
+        const si_ent *e = bl__u64map_at(&h->si, i);
+        if (e->key && ((e->inv_refs > 0 && e->inv_gen == f->gen) ||
+                       (e->req_refs > 0 && e->req_gen == f->gen)))
+            return false;
+    }
+    return true;
+}
+
+void bl_hits_focus(bl_hits *h, bool oldest)
+{
+    h->out = oldest && h->nfiles ? h->files[0] : h->cur;
+}
+
+void bl_hits_pop(bl_hits *h)
+{
+    if (!h->nfiles || h->files[0] == h->cur)
+        return;
+    hfile_free(h->files[0]);
+    memmove(h->files, h->files + 1, (h->nfiles - 1) * sizeof *h->files);
+    h->nfiles--;
+    h->out = h->cur;
 }
 
 /* ---- what the store keeps of a file ------------------------------------------------ */
 
 bl_status bl_hits_finish(bl_hits *h, int now_month)
 {
-    sweep(h, true);
+    hfile *f = h->out;
+    if (f == h->cur && h->nfiles == 1)
+        sweep(h, true); /* alone: nothing more can come */
     /* A late file of a closed month: its patrons' uses cannot be judged with
      * the month's other files (forgotten), so they count in its own excess. */
-    for (size_t i = 0; i < h->pq.cap; i++) {
-        const pq_ent *p = bl__u64map_at(&h->pq, i);
+    for (size_t i = 0; i < f->pq.cap; i++) {
+        const pq_ent *p = bl__u64map_at(&f->pq, i);
         if (p->key && bl_quota_month_closed(p->month, now_month))
-            bl__fold_patron(h, p);
+            bl__fold_patron(h, f, p);
     }
     return BL_OK;
 }
@@ -958,21 +1178,15 @@ void bl_hits_free(bl_hits *h)
     bl__u64map_release(&h->dc);
     bl__u64map_release(&h->si);
     bl__u64map_release(&h->ss);
-    bl__u64map_release(&h->pq);
-    bl__u64map_release(&h->qx);
-    bl__u64map_release(&h->ctr);
     bl__u64map_release(&h->robot_cache);
     bl__u64map_release(&h->range_map);
     free(h->ipc);
     free(h->ua);
     bl__u64map_release(&h->cell_cache);
-    bl__u64map_release(&h->sketches);
-    bl__u64map_release(&h->unr_map);
-    free(h->unr);
-    free(h->res_fed);
-    for (size_t i = 0; i < h->nsk; i++)
-        free(h->sk[i]);
-    free(h->sk);
+    for (size_t i = 0; i < h->nfiles; i++)
+        hfile_free(h->files[i]);
+    free(h->files);
+    free(h->undo);
     /* The secret never outlives the handle in memory. */
     memset(h->key, 0, sizeof h->key);
     bl_buf_release(&h->tmp);

@@ -142,7 +142,8 @@ typedef struct dc_ent { /* last surviving click of a user on a URL */
     uint32_t cell;
     int32_t month;
     uint8_t req;
-    uint32_t unr; /* unattributed range index + 1, 0 when none */
+    uint32_t unr; /* unattributed range index + 1 in its file's table, 0 when none */
+    uint32_t gen; /* the file that counted it */
 } dc_ent;
 
 typedef struct ss_ent { /* a session id's last activity */
@@ -158,6 +159,7 @@ typedef struct si_ent { /* one item in one user-session */
     uint32_t inv_cell, req_cell;
     int32_t inv_month, req_month;
     int32_t inv_refs, req_refs;
+    uint32_t inv_gen, req_gen; /* the files that counted its unique item */
 } si_ent;
 
 typedef struct pq_ent { /* one patron's use of a quota'd resource in a month */
@@ -200,9 +202,41 @@ typedef struct sk_ent {
     sketch *s;
 } sk_ent;
 
-struct bl_hits {
+/* One file's results while they may still change: its counts, its ledger,
+ * sketches, quota uses and unattributed ranges. When one command ingests
+ * logs that follow each other in time, the rules' state (double clicks,
+ * sessions) goes on across them, so a file's last clicks can be taken back
+ * by the next file's first lines: a file stays pending until no live state
+ * refers to it (docs/logs.md, "Several files in one command"). Each count
+ * goes to the file of the hit that made it, so no file's cell goes
+ * negative. */
+typedef struct hfile {
+    uint32_t gen;
     bl_cell_fn emit;
     void *emit_ctx;
+    bl_u64map ctr, pq, qx, sketches;
+    sketch **sk;
+    size_t nsk, sk_alloc;
+    bool any;
+    int64_t t_first, t_last;
+    long out_of_order;
+    long long n_lines, n_events, n_robot, n_status, n_not_resource, n_static, n_unattributed;
+    bool *res_fed;     /* per resource: at least one event counted */
+    bl_u64map unr_map; /* range key -> index in unr */
+    unr_range *unr;
+    size_t nunr, unr_alloc;
+} hfile;
+
+/* A change a line of the current file made to an earlier pending file,
+ * undone when the current file is refused. */
+typedef struct undo_ent {
+    uint32_t gen;
+    uint8_t kind, metric;
+    uint64_t key;
+    int64_t delta;
+} undo_ent;
+
+struct bl_hits {
     char *err; /* bl_hits_open's message buffer */
     size_t errlen;
     uint8_t key[16];
@@ -244,25 +278,24 @@ struct bl_hits {
     size_t ncells, cells_alloc;
     bl_strmap cell_ids;   /* "lib\x1fres\x1finst\x1fhost" -> index + 1 */
     bl_u64map cell_cache; /* hash of (lib, res, inst, host) -> index */
-    bl_u64map dc, ss, si, pq, qx, ctr, robot_cache, sketches;
-    sketch **sk;
-    size_t nsk, sk_alloc;
+    bl_u64map dc, ss, si, robot_cache;
+    /* The files read and not yet stored, oldest first; the last is the
+     * one being read (cur, NULL after bl_hits_abandon); out is the one the
+     * result functions read. */
+    hfile **files;
+    size_t nfiles, files_alloc;
+    hfile *cur, *out;
+    uint32_t next_gen;
+    undo_ent *undo;
+    size_t nundo, undo_alloc;
+    bool undo_failed; /* out of memory recording one: abandon cannot be exact */
+    bool started;     /* tmax holds a time */
     int64_t tmax, last_sweep;
     /* Lower bounds on what a sweep would find expired, so that a sweep
      * skips the tables where nothing can be (hour-slice items expire once
      * an hour, not every ten minutes). */
     int64_t dc_min_t, si_min_expire, ss_min_last;
-    int32_t pq_min_month;
     bool si_has_sess;
-    bool any;
-    long out_of_order;
-    /* The log ledger (bl_log_stats) and what the overlap check needs. */
-    long long n_lines, n_events, n_robot, n_status, n_not_resource, n_static, n_unattributed;
-    int64_t t_first, t_last;
-    bool *res_fed;     /* per resource: at least one event counted */
-    bl_u64map unr_map; /* range key -> index in unr */
-    unr_range *unr;
-    size_t nunr, unr_alloc;
     char subject[MAX_SUBJECT];
     bl_buf tmp;
 };
@@ -310,6 +343,6 @@ bl_status bl__log_load_robots(bl_hits *h, const bl_log_network *net);
 /* log_quota.c: the per-patron quota rules; folding a patron of a closed
  * month into the file's own excess. */
 bl_status bl__log_load_quotas(bl_hits *h, const bl_log_network *net);
-void bl__fold_patron(bl_hits *h, const pq_ent *p);
+void bl__fold_patron(bl_hits *h, hfile *f, const pq_ent *p);
 
 #endif

@@ -38,14 +38,14 @@ bl_status bl__log_load_quotas(bl_hits *h, const bl_log_network *net)
     return BL_OK;
 }
 
-void bl__fold_patron(bl_hits *h, const pq_ent *p)
+void bl__fold_patron(bl_hits *h, hfile *f, const pq_ent *p)
 {
     for (size_t i = 0; i < h->nrules; i++) {
         const quota_rule *q = &h->rules[i];
         if (q->res != p->res || p->month < q->from || p->month > q->to)
             continue;
         bool isnew;
-        qx_ent *x = bl__u64map_put(&h->qx, ((uint64_t)(i + 1) << 32) | (uint64_t)p->month, &isnew);
+        qx_ent *x = bl__u64map_put(&f->qx, ((uint64_t)(i + 1) << 32) | (uint64_t)p->month, &isnew);
         if (!x)
             continue;
         x->rule = (int32_t)i;
@@ -65,8 +65,9 @@ bool bl_hits_has_quotas(const bl_hits *h)
 bl_status bl_hits_each_quota_use(const bl_hits *h, int now_month, bl_hits_use_fn fn, void *ctx)
 {
     bl_status rc = BL_OK;
-    for (size_t i = 0; i < h->pq.cap && rc == BL_OK; i++) {
-        const pq_ent *p = bl__u64map_at(&h->pq, i);
+    const hfile *f = h->out;
+    for (size_t i = 0; i < f->pq.cap && rc == BL_OK; i++) {
+        const pq_ent *p = bl__u64map_at(&f->pq, i);
         if (!p->key || bl_quota_month_closed(p->month, now_month))
             continue;
         for (size_t r = 0; r < h->nrules && rc == BL_OK; r++) {
@@ -89,8 +90,9 @@ bl_status bl_hits_each_quota_use(const bl_hits *h, int now_month, bl_hits_use_fn
 bl_status bl_hits_each_excess(const bl_hits *h, bl_hits_excess_fn fn, void *ctx)
 {
     bl_status rc = BL_OK;
-    for (size_t i = 0; i < h->qx.cap && rc == BL_OK; i++) {
-        const qx_ent *x = bl__u64map_at(&h->qx, i);
+    const hfile *f = h->out;
+    for (size_t i = 0; i < f->qx.cap && rc == BL_OK; i++) {
+        const qx_ent *x = bl__u64map_at(&f->qx, i);
         if (!x->key)
             continue;
         const quota_rule *q = &h->rules[x->rule];

@@ -81,6 +81,9 @@ void cli_progress_start(const bl_cli *cli, const char *what, const char *unit, l
  * bytes, 0 when not read as bytes. */
 void cli_progress_item(const char *name, int64_t size);
 void cli_progress_item_done(void);
+/* A file of several read in one go is done (the bytes and lines are
+ * followed through cli_progress_read alone). */
+void cli_progress_file_done(void);
 /* A bl_read_progress_fn: the current item's bytes consumed and lines read
  * so far. Called from any thread (a log is read in a thread of its own). */
 void cli_progress_read(void *ctx, int64_t bytes, unsigned long lines);

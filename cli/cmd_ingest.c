@@ -78,6 +78,81 @@ void cli_print_diag(void *ctx, const bl_diag *d)
     }
 }
 
+typedef struct done_ctx {
+    bl_store *st;
+    bl_buf *held; /* per file: its diagnostics, said once it is known to be new */
+    int worst;
+} done_ctx;
+
+/* One file stored, skipped or refused: its diagnostics and summary line. */
+static void file_done(void *ctx, size_t index, const char *path, bl_status rc,
+                      const bl_ingest_result *r)
+{
+    done_ctx *d = ctx;
+    bl_store *st = d->st;
+    bl_buf *held = &d->held[index];
+    cli_progress_file_done();
+    if (!(rc == BL_OK && r->duplicate) && held->len)
+        cli_write_safe(stderr, held->data, held->len);
+    bl_buf_release(held);
+    if (rc != BL_OK) {
+        if (rc == BL_NOINPUT || rc == BL_IO || rc == BL_TEMPFAIL || rc == BL_NOMEM)
+            cli_error("%s", bl_store_errmsg(st));
+        else
+            cli_error("%s: file refused, store unchanged: %s", path, bl_store_errmsg(st));
+        int code = cli_exit(rc);
+        if (code > d->worst)
+            d->worst = code;
+        return;
+    }
+    if (r->duplicate) {
+        cli_printf_safe(stdout, "%s: already ingested as #%lld, skipped\n", path, r->duplicate_of);
+        return;
+    }
+    char b[8] = "?", e[8] = "?";
+    if (r->period_begin >= 0)
+        bl_month_format(r->period_begin, b);
+    if (r->period_end >= 0)
+        bl_month_format(r->period_end, e);
+    if (r->log.lines > 0) {
+        const bl_log_stats *l = &r->log;
+        cli_printf_safe(stdout,
+                        "#%lld %s: %s %s..%s: %s lines read, %s usage events counted"
+                        " (%s unattributed); ignored: %s robot, %s status, %s not a resource,"
+                        " %s static",
+                        r->source_id, path, r->format, b, e, BL_NUM(l->lines), BL_NUM(l->events),
+                        BL_NUM(l->unattributed), BL_NUM(l->robot), BL_NUM(l->status),
+                        BL_NUM(l->not_resource), BL_NUM(l->static_));
+        if (r->rows_rejected)
+            cli_printf_safe(stdout,
+                            bl_trn("; %s line rejected", "; %s lines rejected",
+                                   (unsigned long)r->rows_rejected),
+                            BL_NUM(r->rows_rejected));
+    } else {
+        cli_printf_safe(
+            stdout, "#%lld %s: %s%s%s %s..%s: %s accepted, %s rejected, %s unattributed",
+            r->source_id, path, r->format, r->report_id[0] ? " " : "", r->report_id, b, e,
+            BL_NUM(r->rows_accepted), BL_NUM(r->rows_rejected), BL_NUM(r->rows_unattributed));
+    }
+    if (r->lines_skipped)
+        cli_printf_safe(stdout, ", %s lines skipped", BL_NUM(r->lines_skipped));
+    if (r->replaced_rows)
+        cli_printf_safe(stdout,
+                        bl_trn("; restated %s cells of %s earlier file",
+                               "; restated %s cells of %s earlier files",
+                               (unsigned long)r->replaced_sources),
+                        BL_NUM(r->replaced_rows), BL_NUM(r->replaced_sources));
+    if (r->kept_rows)
+        cli_printf_safe(stdout, "; %s earlier cells kept (rejected rows)", BL_NUM(r->kept_rows));
+    if (r->superseded_rows)
+        cli_printf_safe(stdout, "; %s cells superseded by a later report",
+                        BL_NUM(r->superseded_rows));
+    if (r->out_of_order)
+        cli_printf_safe(stdout, "; %s lines out of order beyond the window",
+                        BL_NUM(r->out_of_order));
+    cli_printf_safe(stdout, "\n");
+}
+
 int cmd_ingest(bl_cli *cli, int argc, char **argv)
 {
     static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
@@ -136,85 +211,40 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
     int ex = cli_open_store(cli, &st);
     if (ex)
         return ex;
-    int worst = 0;
+    size_t n = (size_t)(argc - optind);
+    bl_buf *held = calloc(n, sizeof *held);
+    void **ctxs = calloc(n, sizeof *ctxs);
+    if (!held || !ctxs) {
+        free(held);
+        free(ctxs);
+        bl_store_close(st);
+        cli_error("%s", bl_status_str(BL_NOMEM));
+        return cli_exit(BL_NOMEM);
+    }
+    for (size_t i = 0; i < n; i++) {
+        bl_buf b = BL_BUF_INIT(2 * HELD_DIAG_CAP);
+        held[i] = b;
+        ctxs[i] = &held[i];
+    }
+    done_ctx dc = {st, held, 0};
     int64_t total = 0;
     for (int i = optind; i < argc; i++) {
         struct stat sb;
         if (stat(argv[i], &sb) == 0)
             total += sb.st_size;
     }
-    cli_progress_start(cli, "ingest", _("files"), argc - optind, total);
+    /* The files are read in time order, not as given: the line counts
+     * bytes over them all, and files as they are stored. */
+    cli_progress_start(cli, "ingest", _("files"), (long)n, total);
     opts.progress = cli_progress_read;
-    for (int i = optind; i < argc; i++) {
-        const char *path = argv[i];
-        bl_ingest_result r;
-        bl_buf held = BL_BUF_INIT(2 * HELD_DIAG_CAP);
-        struct stat sb;
-        cli_progress_item(path, stat(path, &sb) == 0 ? sb.st_size : 0);
-        bl_status rc = bl_pipeline_ingest(st, path, provider, &opts, cli_print_diag, &held, &r);
-        cli_progress_item_done();
-        if (!(rc == BL_OK && r.duplicate) && held.len)
-            cli_write_safe(stderr, held.data, held.len);
-        bl_buf_release(&held);
-        if (rc != BL_OK) {
-            if (rc == BL_NOINPUT || rc == BL_IO || rc == BL_TEMPFAIL || rc == BL_NOMEM)
-                cli_error("%s", bl_store_errmsg(st));
-            else
-                cli_error("%s: file refused, store unchanged: %s", path, bl_store_errmsg(st));
-            int code = cli_exit(rc);
-            if (code > worst)
-                worst = code;
-            continue;
-        }
-        if (r.duplicate) {
-            cli_printf_safe(stdout, "%s: already ingested as #%lld, skipped\n", path,
-                            r.duplicate_of);
-            continue;
-        }
-        char b[8] = "?", e[8] = "?";
-        if (r.period_begin >= 0)
-            bl_month_format(r.period_begin, b);
-        if (r.period_end >= 0)
-            bl_month_format(r.period_end, e);
-        if (r.log.lines > 0) {
-            const bl_log_stats *l = &r.log;
-            cli_printf_safe(stdout,
-                            "#%lld %s: %s %s..%s: %s lines read, %s usage events counted"
-                            " (%s unattributed); ignored: %s robot, %s status, %s not a resource,"
-                            " %s static",
-                            r.source_id, path, r.format, b, e, BL_NUM(l->lines), BL_NUM(l->events),
-                            BL_NUM(l->unattributed), BL_NUM(l->robot), BL_NUM(l->status),
-                            BL_NUM(l->not_resource), BL_NUM(l->static_));
-            if (r.rows_rejected)
-                cli_printf_safe(stdout,
-                                bl_trn("; %s line rejected", "; %s lines rejected",
-                                       (unsigned long)r.rows_rejected),
-                                BL_NUM(r.rows_rejected));
-        } else {
-            cli_printf_safe(
-                stdout, "#%lld %s: %s%s%s %s..%s: %s accepted, %s rejected, %s unattributed",
-                r.source_id, path, r.format, r.report_id[0] ? " " : "", r.report_id, b, e,
-                BL_NUM(r.rows_accepted), BL_NUM(r.rows_rejected), BL_NUM(r.rows_unattributed));
-        }
-        if (r.lines_skipped)
-            cli_printf_safe(stdout, ", %s lines skipped", BL_NUM(r.lines_skipped));
-        if (r.replaced_rows)
-            cli_printf_safe(stdout,
-                            bl_trn("; restated %s cells of %s earlier file",
-                                   "; restated %s cells of %s earlier files",
-                                   (unsigned long)r.replaced_sources),
-                            BL_NUM(r.replaced_rows), BL_NUM(r.replaced_sources));
-        if (r.kept_rows)
-            cli_printf_safe(stdout, "; %s earlier cells kept (rejected rows)", BL_NUM(r.kept_rows));
-        if (r.superseded_rows)
-            cli_printf_safe(stdout, "; %s cells superseded by a later report",
-                            BL_NUM(r.superseded_rows));
-        if (r.out_of_order)
-            cli_printf_safe(stdout, "; %s lines out of order beyond the window",
-                            BL_NUM(r.out_of_order));
-        cli_printf_safe(stdout, "\n");
-    }
+    bl_pipeline_ingest_files(st, (const char *const *)argv + optind, n, provider, &opts,
+                             cli_print_diag, ctxs, file_done, &dc);
+    for (size_t i = 0; i < n; i++)
+        bl_buf_release(&held[i]);
     cli_progress_end();
+    free(held);
+    free(ctxs);
+    int worst = dc.worst;
     bl_store_close(st);
     return worst;
 }

@@ -223,10 +223,25 @@ void cli_progress_item_done(void)
     pthread_mutex_unlock(&P.mu);
 }
 
+void cli_progress_file_done(void)
+{
+    pthread_mutex_lock(&P.mu);
+    P.done++;
+    update_locked();
+    pthread_mutex_unlock(&P.mu);
+}
+
 void cli_progress_read(void *ctx, int64_t bytes, unsigned long lines)
 {
     (void)ctx;
     pthread_mutex_lock(&P.mu);
+    /* Counts that go back: the reading went on to another file (several
+     * files read in one go, without cli_progress_item): fold the last one
+     * into what is done. */
+    if (bytes < P.item_bytes || lines < P.item_lines) {
+        P.bytes_done += P.item_bytes;
+        P.lines += P.item_lines;
+    }
     /* A gzip file's compressed bytes never pass its size; clamp anyway. */
     P.item_bytes = P.item_size && bytes > P.item_size ? P.item_size : bytes;
     P.item_lines = lines;

@@ -17,18 +17,55 @@
 
 #define CHUNK (1u << 20)
 #define NCHUNKS 4
+/* Lines parsed into one chunk's records at most: a chunk of very short
+ * lines leaves the rest for the next chunk, so memory stays bounded. */
+#define REC_CAP 8192
+/* Room for the bytes of a line cut by the end of a read, carried over. */
+#define CHUNK_BUF (CHUNK + BL_LOG_MAX_LINE + 1)
 /* A file whose first lines all fail is not a log of this format. */
 #define PROBE_LINES 10
 
-/* ---- the decompressing thread ---------------------------------------------- */
+/* ---- the reading thread: inflating, splitting and parsing lines ------------------ *
+ *
+ * The thread that reads the file (inflating it: the floor's work) also
+ * splits it into lines and parses each line into a record (the fields as
+ * views into the chunk, the time, the status); the main thread then only
+ * applies the COUNTER rules to the records, in file order, and says what
+ * was rejected (in order too, so that diagnostics and the refusal of a
+ * file whose first lines all fail are exactly as a line-by-line reader's). */
+
+/* One line: a hit, or a rejection (reason, an N_ literal). */
+typedef struct lrec {
+    bl_hit_rec h;
+    const char *field, *reason;
+} lrec;
 
 typedef struct chunk {
-    char *data;
+    char *data; /* CHUNK_BUF bytes: complete lines, the records point into them */
     size_t len;
+    lrec *recs;
+    size_t nrecs, recs_cap; /* grown up to REC_CAP as a chunk's lines need */
+    char *arena;            /* views that are not in the line (decoded keys, joined paths) */
+    size_t arena_len, arena_cap;
 } chunk;
+
+/* What parsing a line needs; owned by the reading thread. */
+typedef struct lparser {
+    bl_format fmt;
+    bl_logfmt *custom;
+    const char *library_param;
+    int min_mi, now_mi; /* the months a line may count for, as COUNTER's */
+    unsigned long line;
+    bool overlong; /* inside a line longer than BL_LOG_MAX_LINE */
+    char *carry;   /* what the last chunk left for the next: a cut line, or the
+                      lines past the record cap */
+    size_t carry_len, carry_cap;
+    bool nomem;
+} lparser;
 
 typedef struct pipe_ {
     bl_source *src;
+    lparser ps;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     chunk ring[NCHUNKS];
@@ -36,103 +73,6 @@ typedef struct pipe_ {
     bool eof, stop;
     bl_status err;
 } pipe_;
-
-static void *producer(void *arg)
-{
-    pipe_ *pp = arg;
-    for (;;) {
-        pthread_mutex_lock(&pp->mu);
-        while (pp->head - pp->tail == NCHUNKS && !pp->stop)
-            pthread_cond_wait(&pp->cv, &pp->mu);
-        bool stop = pp->stop;
-        chunk *c = &pp->ring[pp->head % NCHUNKS];
-        pthread_mutex_unlock(&pp->mu);
-        if (stop)
-            break;
-        size_t len = 0;
-        bl_status st = BL_OK;
-        while (len < CHUNK) {
-            size_t got = 0;
-            st = bl_source_read(pp->src, c->data + len, CHUNK - len, &got);
-            if (st != BL_OK || got == 0)
-                break;
-            len += got;
-        }
-        c->len = len;
-        pthread_mutex_lock(&pp->mu);
-        if (len)
-            pp->head++;
-        if (st != BL_OK)
-            pp->err = st;
-        if (len < CHUNK || st != BL_OK)
-            pp->eof = true;
-        pthread_cond_broadcast(&pp->cv);
-        bool done = pp->eof;
-        pthread_mutex_unlock(&pp->mu);
-        if (done)
-            break;
-    }
-    return NULL;
-}
-
-/* Waits for the next filled chunk; NULL at the end of the stream. */
-static chunk *next_chunk(pipe_ *pp)
-{
-    pthread_mutex_lock(&pp->mu);
-    while (pp->head == pp->tail && !pp->eof)
-        pthread_cond_wait(&pp->cv, &pp->mu);
-    chunk *c = pp->head != pp->tail ? &pp->ring[pp->tail % NCHUNKS] : NULL;
-    pthread_mutex_unlock(&pp->mu);
-    return c;
-}
-
-static void release_chunk(pipe_ *pp)
-{
-    pthread_mutex_lock(&pp->mu);
-    pp->tail++;
-    pthread_cond_broadcast(&pp->cv);
-    pthread_mutex_unlock(&pp->mu);
-}
-
-/* ---- turning lines into hits ---------------------------------------------------- */
-
-typedef struct pending_diag {
-    unsigned long line;
-    const char *field, *reason;
-} pending_diag;
-
-typedef struct reader {
-    const char *path;
-    const bl_ingest_opts *opts;
-    const bl_sink *sink;
-    bl_format fmt;
-    bl_logfmt *custom;
-    unsigned long line;
-    bool seen_good; /* a line parsed: the format is right */
-    pending_diag probe[PROBE_LINES];
-    int nprobe;
-    bool refused;
-    char libkey[1024];  /* the --library-param value, percent-decoded */
-    int min_mi, now_mi; /* the months a line may count for, as COUNTER's */
-} reader;
-
-/* reason: an English literal (N_), translated here. */
-static bl_status diag(reader *r, unsigned long line, const char *field, const char *reason)
-{
-    reason = _(reason);
-    if (!r->seen_good) {
-        /* Hold the first failures back: if no line ever fits, the whole file
-         * is refused instead of being reported line by line. */
-        r->probe[r->nprobe++] = (pending_diag){line, field, reason};
-        if (r->nprobe == PROBE_LINES)
-            r->refused = true;
-        return BL_OK;
-    }
-    bl_diag d = {BL_DIAG_ROW, r->path, line, field, reason, NULL};
-    if (r->sink->diag)
-        r->sink->diag(r->sink->ctx, &d);
-    return r->opts->strict ? BL_DATA : BL_OK;
-}
 
 static int hexval(char c)
 {
@@ -179,53 +119,327 @@ static bool is_dash(bl_sv s)
     return s.len == 0 || (s.len == 1 && s.ptr[0] == '-');
 }
 
-static bl_status one_line(reader *r, const char *p, size_t n)
+/* A view that does not point into the line (a custom format's joined path)
+ * is copied into the chunk's arena: the parser reuses its own buffer. */
+static bool keep(chunk *c, bl_sv *v, const char *p, size_t n)
 {
-    r->line++;
+    if (!v->len || (v->ptr >= p && v->ptr + v->len <= p + n))
+        return true;
+    if (!c->arena || c->arena_cap - c->arena_len < v->len)
+        return false;
+    char *d = c->arena + c->arena_len;
+    memcpy(d, v->ptr, v->len);
+    c->arena_len += v->len;
+    v->ptr = d;
+    return true;
+}
+
+/* Parses line p[0..n) (its number already counted) into *o. False when
+ * the line is blank (no record) or, with *full, when the chunk's arena is
+ * full (the line goes to the next chunk). */
+static bool parse_line(lparser *ps, chunk *c, const char *p, size_t n, lrec *o, bool *full)
+{
+    *full = false;
     if (n && p[n - 1] == '\r')
         n--;
     if (n == 0)
-        return BL_OK;
+        return false;
+    memset(o, 0, sizeof *o);
+    o->h.line = ps->line;
     bl_log_fields f;
     const char *why =
-        r->custom ? bl__logfmt_match(r->custom, p, n, &f) : bl__log_scan(r->fmt, p, n, &f);
-    if (why)
-        return diag(r, r->line, NULL, why);
-    bl_hit_rec h = {.line = r->line};
-    if (!bl__log_time(f.time, &h.time, &h.month))
-        return diag(r, r->line, "time", N_("malformed timestamp"));
+        ps->custom ? bl__logfmt_match(ps->custom, p, n, &f) : bl__log_scan(ps->fmt, p, n, &f);
+    if (why) {
+        o->reason = why;
+        return true;
+    }
+    bl_hit_rec *h = &o->h;
+    if (!bl__log_time(f.time, &h->time, &h->month)) {
+        o->field = "time", o->reason = N_("malformed timestamp");
+        return true;
+    }
     /* As a COUNTER month: none before 1990, none that has not begun. A
      * line stamped 1970 or 9999 would otherwise make a month of its own
      * (docs/security.md, "Caps"). */
-    if (h.month < r->min_mi || h.month > r->now_mi)
-        return diag(r, r->line, "time", N_("a date before 1990 or in a month that has not begun"));
+    if (h->month < ps->min_mi || h->month > ps->now_mi) {
+        o->field = "time", o->reason = N_("a date before 1990 or in a month that has not begun");
+        return true;
+    }
     if (f.status.len != 3 || f.status.ptr[0] < '1' || f.status.ptr[0] > '5' ||
         f.status.ptr[1] < '0' || f.status.ptr[1] > '9' || f.status.ptr[2] < '0' ||
-        f.status.ptr[2] > '9')
-        return diag(r, r->line, "status", N_("malformed HTTP status"));
-    h.status =
+        f.status.ptr[2] > '9') {
+        o->field = "status", o->reason = N_("malformed HTTP status");
+        return true;
+    }
+    h->status =
         (f.status.ptr[0] - '0') * 100 + (f.status.ptr[1] - '0') * 10 + (f.status.ptr[2] - '0');
     bl_sv host = {"", 0};
     if (f.request.len) {
-        if (!bl__log_request(f.request, &h.method, &h.target, &host))
-            return diag(r, r->line, "request", N_("malformed request line"));
+        if (!bl__log_request(f.request, &h->method, &h->target, &host)) {
+            o->field = "request", o->reason = N_("malformed request line");
+            return true;
+        }
     } else if (f.target.len) {
-        h.method = f.method;
-        h.target = f.target;
+        h->method = f.method;
+        h->target = f.target;
     } else {
-        return diag(r, r->line, "request", N_("malformed request line"));
+        o->field = "request", o->reason = N_("malformed request line");
+        return true;
     }
-    h.host = host.len ? host : f.vhost;
-    h.client = f.client;
-    h.user = is_dash(f.user) ? (bl_sv){"", 0} : f.user;
-    h.session = is_dash(f.session) ? (bl_sv){"", 0} : f.session;
+    h->host = host.len ? host : f.vhost;
+    h->client = f.client;
+    h->user = is_dash(f.user) ? (bl_sv){"", 0} : f.user;
+    h->session = is_dash(f.session) ? (bl_sv){"", 0} : f.session;
     /* Kept as written ("-" included: the COUNTER list's ^.?$ calls it a
      * robot); a NULL pointer says the format has no user agent at all. */
-    h.user_agent = f.agent;
-    if (!is_dash(f.library))
-        h.library_key = f.library;
-    else if (r->opts->library_param && *r->opts->library_param)
-        h.library_key = query_param(h.target, r->opts->library_param, r->libkey, sizeof r->libkey);
+    h->user_agent = f.agent;
+    size_t mark = c->arena_len;
+    if (!keep(c, &h->target, p, n) || !keep(c, &h->method, p, n) || !keep(c, &h->host, p, n)) {
+        c->arena_len = mark;
+        *full = true;
+        return false;
+    }
+    if (!is_dash(f.library)) {
+        h->library_key = f.library;
+        if (!keep(c, &h->library_key, p, n)) {
+            c->arena_len = mark;
+            *full = true;
+            return false;
+        }
+    } else if (ps->library_param && *ps->library_param) {
+        size_t room = c->arena ? c->arena_cap - c->arena_len : 0;
+        if (room < 1024 && room < h->target.len) {
+            c->arena_len = mark;
+            *full = true;
+            return false;
+        }
+        h->library_key = query_param(h->target, ps->library_param, c->arena + c->arena_len,
+                                     room < 1024 ? room : 1024);
+        c->arena_len += h->library_key.len;
+    }
+    return true;
+}
+
+/* Room for one more record in the chunk (grown as needed up to REC_CAP:
+ * most chunks hold a few thousand lines, and small buffers keep short logs
+ * cheap to read). */
+static bool room(chunk *c)
+{
+    if (c->nrecs < c->recs_cap)
+        return true;
+    if (c->recs_cap >= REC_CAP)
+        return false;
+    size_t n = c->recs_cap * 2 < REC_CAP ? c->recs_cap * 2 : REC_CAP;
+    lrec *r = realloc(c->recs, n * sizeof *r);
+    if (!r)
+        return false;
+    c->recs = r;
+    c->recs_cap = n;
+    return true;
+}
+
+/* Splits and parses the chunk's complete lines (up to REC_CAP records); what
+ * is left (a cut line, lines past the cap) goes to ps->carry. At the end of
+ * the stream (last), a last line without its newline is a line too. */
+static void parse_chunk(lparser *ps, chunk *c, bool last)
+{
+    c->nrecs = 0;
+    c->arena_len = 0;
+    const char *p = c->data, *end = c->data + c->len;
+    while (p < end && room(c)) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (ps->overlong) {
+            /* The rest of a line too long: skipped up to its end. */
+            if (!nl) {
+                p = end;
+                break;
+            }
+            ps->overlong = false;
+            ps->line++;
+            c->recs[c->nrecs++] = (lrec){.h.line = ps->line, .reason = N_("line too long")};
+            p = nl + 1;
+            continue;
+        }
+        if (!nl) {
+            if ((size_t)(end - p) > BL_LOG_MAX_LINE) {
+                ps->overlong = true;
+                p = end;
+            }
+            break;
+        }
+        size_t n = (size_t)(nl - p);
+        if (n > BL_LOG_MAX_LINE) {
+            ps->line++;
+            c->recs[c->nrecs++] = (lrec){.h.line = ps->line, .reason = N_("line too long")};
+            p = nl + 1;
+            continue;
+        }
+        ps->line++;
+        bool full;
+        if (parse_line(ps, c, p, n, &c->recs[c->nrecs], &full))
+            c->nrecs++;
+        else if (full) {
+            ps->line--;
+            break;
+        }
+        p = nl + 1;
+    }
+    if (last && p < end && room(c)) {
+        /* The last line, without its newline. */
+        size_t n = (size_t)(end - p);
+        ps->line++;
+        bool full = false;
+        if (ps->overlong || n > BL_LOG_MAX_LINE) {
+            ps->overlong = false;
+            c->recs[c->nrecs++] = (lrec){.h.line = ps->line, .reason = N_("line too long")};
+            p = end;
+        } else if (parse_line(ps, c, p, n, &c->recs[c->nrecs], &full)) {
+            c->nrecs++;
+            p = end;
+        } else if (!full) {
+            p = end;
+        } else {
+            ps->line--;
+        }
+    } else if (last && p == end && ps->overlong) {
+        ps->overlong = false;
+        ps->line++;
+        if (room(c))
+            c->recs[c->nrecs++] = (lrec){.h.line = ps->line, .reason = N_("line too long")};
+        else
+            ps->line--, ps->overlong = true;
+    }
+    /* The records keep data[0..parsed); the rest is carried over. */
+    size_t parsed = (size_t)(p - c->data);
+    size_t left = c->len - parsed;
+    if (left > ps->carry_cap) {
+        char *nc = realloc(ps->carry, left);
+        if (!nc) {
+            ps->nomem = true;
+            left = 0;
+        } else {
+            ps->carry = nc;
+            ps->carry_cap = left;
+        }
+    }
+    ps->carry_len = left;
+    memcpy(ps->carry, p, left);
+    c->len = parsed;
+}
+
+static void *producer(void *arg)
+{
+    pipe_ *pp = arg;
+    lparser *ps = &pp->ps;
+    bool src_end = false;
+    for (;;) {
+        pthread_mutex_lock(&pp->mu);
+        while (pp->head - pp->tail == NCHUNKS && !pp->stop)
+            pthread_cond_wait(&pp->cv, &pp->mu);
+        bool stop = pp->stop;
+        chunk *c = &pp->ring[pp->head % NCHUNKS];
+        pthread_mutex_unlock(&pp->mu);
+        if (stop)
+            break;
+        memcpy(c->data, ps->carry, ps->carry_len);
+        size_t len = ps->carry_len;
+        ps->carry_len = 0;
+        bl_status st = BL_OK;
+        /* A chunk's worth of new bytes at least (the carry is a line or a
+         * chunk's unparsed lines past the cap). */
+        size_t want = len + CHUNK <= CHUNK_BUF ? len + CHUNK : CHUNK_BUF;
+        while (!src_end && len < want) {
+            size_t got = 0;
+            st = bl_source_read(pp->src, c->data + len, want - len, &got);
+            if (st != BL_OK || got == 0) {
+                src_end = true;
+                break;
+            }
+            len += got;
+        }
+        c->len = len;
+        /* On a read error too: the lines read so far are said (rejected
+         * ones), then the file is refused, as a line-by-line reader does. */
+        parse_chunk(ps, c, src_end && st == BL_OK);
+        if (ps->nomem && st == BL_OK)
+            st = BL_NOMEM;
+        bool more = st == BL_OK && ps->carry_len > 0 && (!src_end || c->nrecs > 0);
+        pthread_mutex_lock(&pp->mu);
+        if (c->nrecs || c->len)
+            pp->head++;
+        if (st != BL_OK)
+            pp->err = st;
+        if (st != BL_OK || (src_end && !more))
+            pp->eof = true;
+        pthread_cond_broadcast(&pp->cv);
+        bool done = pp->eof;
+        pthread_mutex_unlock(&pp->mu);
+        if (done)
+            break;
+    }
+    return NULL;
+}
+
+/* Waits for the next filled chunk; NULL at the end of the stream. */
+static chunk *next_chunk(pipe_ *pp)
+{
+    pthread_mutex_lock(&pp->mu);
+    while (pp->head == pp->tail && !pp->eof)
+        pthread_cond_wait(&pp->cv, &pp->mu);
+    chunk *c = pp->head != pp->tail ? &pp->ring[pp->tail % NCHUNKS] : NULL;
+    pthread_mutex_unlock(&pp->mu);
+    return c;
+}
+
+static void release_chunk(pipe_ *pp)
+{
+    pthread_mutex_lock(&pp->mu);
+    pp->tail++;
+    pthread_cond_broadcast(&pp->cv);
+    pthread_mutex_unlock(&pp->mu);
+}
+
+/* ---- the main thread: records to the sink, in order --------------------------------- */
+
+typedef struct pending_diag {
+    unsigned long line;
+    const char *field, *reason;
+} pending_diag;
+
+typedef struct reader {
+    const char *path;
+    const bl_ingest_opts *opts;
+    const bl_sink *sink;
+    unsigned long line;
+    bool seen_good; /* a line parsed: the format is right */
+    pending_diag probe[PROBE_LINES];
+    int nprobe;
+    bool refused;
+} reader;
+
+/* reason: an English literal (N_), translated here. */
+static bl_status diag(reader *r, unsigned long line, const char *field, const char *reason)
+{
+    reason = _(reason);
+    if (!r->seen_good) {
+        /* Hold the first failures back: if no line ever fits, the whole file
+         * is refused instead of being reported line by line. */
+        r->probe[r->nprobe++] = (pending_diag){line, field, reason};
+        if (r->nprobe == PROBE_LINES)
+            r->refused = true;
+        return BL_OK;
+    }
+    bl_diag d = {BL_DIAG_ROW, r->path, line, field, reason, NULL};
+    if (r->sink->diag)
+        r->sink->diag(r->sink->ctx, &d);
+    return r->opts->strict ? BL_DATA : BL_OK;
+}
+
+static bl_status one_rec(reader *r, const lrec *x)
+{
+    r->line = x->h.line;
+    if (x->reason)
+        return diag(r, x->h.line, x->field, x->reason);
     if (!r->seen_good) {
         r->seen_good = true;
         for (int i = 0; i < r->nprobe; i++) {
@@ -235,72 +449,36 @@ static bl_status one_line(reader *r, const char *p, size_t n)
         }
         r->nprobe = 0;
     }
-    return r->sink->hit ? r->sink->hit(r->sink->ctx, &h) : BL_OK;
-}
-
-/* Feeds a chunk's complete lines; a line cut at the chunk's end waits in
- * carry for the rest. */
-static bl_status feed(reader *r, bl_buf *carry, bool *overlong, const char *p, size_t n)
-{
-    const char *end = p + n;
-    while (p < end && !r->refused) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t len = (size_t)((nl ? nl : end) - p);
-        bl_status st = BL_OK;
-        if (*overlong || carry->len + len > BL_LOG_MAX_LINE) {
-            *overlong = true;
-            bl_buf_clear(carry);
-            if (nl) {
-                *overlong = false;
-                r->line++;
-                st = diag(r, r->line, NULL, N_("line too long"));
-            }
-        } else if (!nl) {
-            st = bl_buf_append(carry, p, len);
-        } else if (carry->len) {
-            st = bl_buf_append(carry, p, len);
-            if (st == BL_OK)
-                st = one_line(r, carry->data, carry->len);
-            bl_buf_clear(carry);
-        } else {
-            st = one_line(r, p, len);
-        }
-        if (st != BL_OK)
-            return st;
-        p = nl ? nl + 1 : end;
-    }
-    return BL_OK;
+    return r->sink->hit ? r->sink->hit(r->sink->ctx, &x->h) : BL_OK;
 }
 
 bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
                       const bl_sink *sink, char **errmsg)
 {
-    reader r = {.path = path,
-                .opts = opts,
-                .sink = sink,
-                .fmt = opts->format,
-                .min_mi = bl_month_index(1990, 1),
-                .now_mi = bl__ctr_current_month()};
+    reader r = {.path = path, .opts = opts, .sink = sink};
     pipe_ pp = {.src = src, .err = BL_OK};
-    bl_buf carry = BL_BUF_INIT(BL_LOG_MAX_LINE + 1);
-    bool overlong = false, started = false;
+    lparser *ps = &pp.ps;
+    *ps = (lparser){.fmt = opts->format,
+                    .library_param = opts->library_param,
+                    .min_mi = bl_month_index(1990, 1),
+                    .now_mi = bl__ctr_current_month()};
     bl_status st = BL_OK;
     char *err = NULL;
     *errmsg = NULL;
-    if (r.fmt == BL_FMT_AUTO || r.fmt == BL_FMT_COUNTER4 || r.fmt == BL_FMT_COUNTER5) {
+    if (ps->fmt == BL_FMT_AUTO || ps->fmt == BL_FMT_COUNTER4 || ps->fmt == BL_FMT_COUNTER5) {
         *errmsg = bl_strdup_printf(_("%s: not an access-log format"), path);
         return BL_USAGE;
     }
-    if (r.fmt == BL_FMT_CUSTOM) {
-        r.custom = bl__logfmt_compile(opts->custom_format ? opts->custom_format : "", &err);
-        if (!r.custom) {
+    if (ps->fmt == BL_FMT_CUSTOM) {
+        ps->custom = bl__logfmt_compile(opts->custom_format ? opts->custom_format : "", &err);
+        if (!ps->custom) {
             *errmsg = bl_strdup_printf("%s: %s", path, err ? err : _("bad custom format"));
             free(err);
             return BL_USAGE;
         }
     }
     bl_file_info info = {.path = path,
-                         .format = bl_format_name(r.fmt),
+                         .format = bl_format_name(ps->fmt),
                          .report_id = NULL,
                          .family = BL_FAM_LOG,
                          .release = 0,
@@ -308,9 +486,22 @@ bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *op
                          .period_end = -1};
     if (sink->begin && (st = sink->begin(sink->ctx, &info)) != BL_OK)
         goto out;
+    /* Views outside the line: a custom format's joined path, decoded
+     * library keys; never more bytes than the chunk's lines. */
+    bool arena = ps->custom || (ps->library_param && *ps->library_param);
+    ps->carry_cap = BL_LOG_MAX_LINE + 1; /* a cut line; more only past the record cap */
+    if (!(ps->carry = malloc(ps->carry_cap))) {
+        st = BL_NOMEM;
+        goto out;
+    }
     for (int i = 0; i < NCHUNKS; i++) {
-        pp.ring[i].data = malloc(CHUNK);
-        if (!pp.ring[i].data) {
+        chunk *c = &pp.ring[i];
+        c->data = malloc(CHUNK_BUF);
+        c->recs_cap = 512;
+        c->recs = malloc(c->recs_cap * sizeof *c->recs);
+        c->arena_cap = arena ? CHUNK_BUF : 0;
+        c->arena = arena ? malloc(CHUNK_BUF) : NULL;
+        if (!c->data || !c->recs || (arena && !c->arena)) {
             st = BL_NOMEM;
             goto out;
         }
@@ -324,10 +515,10 @@ bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *op
         st = BL_INTERNAL;
         goto out;
     }
-    started = true;
     chunk *c;
     while (st == BL_OK && !r.refused && (c = next_chunk(&pp)) != NULL) {
-        st = feed(&r, &carry, &overlong, c->data, c->len);
+        for (size_t i = 0; i < c->nrecs && st == BL_OK && !r.refused; i++)
+            st = one_rec(&r, &c->recs[i]);
         release_chunk(&pp);
     }
     pthread_mutex_lock(&pp.mu);
@@ -337,14 +528,15 @@ bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *op
     pthread_join(th, NULL);
     pthread_mutex_destroy(&pp.mu);
     pthread_cond_destroy(&pp.cv);
+    if (st == BL_OK && !r.refused && pp.err == BL_NOMEM) {
+        st = BL_NOMEM;
+        goto out;
+    }
     if (st == BL_OK && !r.refused && pp.err != BL_OK) {
         st = pp.err;
         *errmsg = bl_strdup_printf("%s: %s", path, bl_source_errmsg(src));
         goto out;
     }
-    if (st == BL_OK && !r.refused && (carry.len || overlong))
-        st = overlong ? diag(&r, ++r.line, NULL, N_("line too long"))
-                      : one_line(&r, carry.data, carry.len);
     if (st == BL_OK && !r.seen_good && r.nprobe > 0)
         r.refused = true;
     if (r.refused) {
@@ -360,10 +552,49 @@ bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *op
             bl_strdup_printf(_("%s:%lu: bad line and --strict given: file refused"), path, r.line);
     }
 out:
-    (void)started;
-    for (int i = 0; i < NCHUNKS; i++)
+    for (int i = 0; i < NCHUNKS; i++) {
         free(pp.ring[i].data);
-    bl_buf_release(&carry);
-    bl__logfmt_free(r.custom);
+        free(pp.ring[i].recs);
+        free(pp.ring[i].arena);
+    }
+    free(ps->carry);
+    bl__logfmt_free(ps->custom);
     return st;
+}
+
+bool bl_log_peek_time(const char *path, const bl_ingest_opts *opts, int64_t *first)
+{
+    char head[16384];
+    size_t got = 0;
+    char *err = NULL;
+    bl_format fmt = opts->format;
+    bool found = false;
+    if (opts->profile || bl_source_peek(path, head, sizeof head, &got, &err) != BL_OK)
+        goto out;
+    if (fmt == BL_FMT_AUTO && bl_format_detect(head, got, &fmt, &err) != BL_OK)
+        goto out;
+    if (fmt == BL_FMT_AUTO || fmt == BL_FMT_COUNTER4 || fmt == BL_FMT_COUNTER5 ||
+        fmt == BL_FMT_COUNTER5_JSON || fmt == BL_FMT_PROFILE)
+        goto out;
+    bl_logfmt *custom = NULL;
+    if (fmt == BL_FMT_CUSTOM &&
+        !(custom = bl__logfmt_compile(opts->custom_format ? opts->custom_format : "", &err)))
+        goto out;
+    /* The first line that parses, among the complete lines of the head. */
+    const char *p = head, *end = head + got;
+    const char *nl;
+    for (int i = 0; i < PROBE_LINES && !found && (nl = memchr(p, '\n', (size_t)(end - p)));
+         i++, p = nl + 1) {
+        size_t n = (size_t)(nl - p);
+        if (n && p[n - 1] == '\r')
+            n--;
+        bl_log_fields f;
+        int month;
+        if (n && !(custom ? bl__logfmt_match(custom, p, n, &f) : bl__log_scan(fmt, p, n, &f)))
+            found = bl__log_time(f.time, first, &month);
+    }
+    bl__logfmt_free(custom);
+out:
+    free(err);
+    return found;
 }

@@ -43,36 +43,70 @@ static bl_status hasher_join(hasher *h)
     return h->rc;
 }
 
-/* One file's journey: the sink the reader feeds. */
+/* The access-log rules of one command, shared by its logs so that the
+ * double-click and session state goes on from a file to the next
+ * (docs/logs.md, "Several files in one command"); opened with the first
+ * log. */
+typedef struct logset {
+    bl_names *names; /* the rules' own (they borrow them for their life) */
+    bl_log_network net;
+    bl_hits *hits;
+} logset;
+
+/* One file's journey: the sink the reader feeds, then what its storing
+ * needs (a log may wait for the next file to be read: pending). */
 typedef struct job {
     bl_store *st;
     const bl_ingest_opts *opts;
+    logset *logs;
+    const char *path, *provider;
     bl_names *names;
     bl_rollup *rollup;
-    bl_log_network net;
-    bl_hits *hits;
+    bl_hits *hits; /* logs->hits once this file's hits went to it */
     bool begun;
+    struct stat sb;
+    hasher h;
+    char *err;
+    size_t index; /* in the command */
+    bl_ingest_result res;
 } job;
 
 /* A log: the rules get the network from the store and the robots list
- * from its file, and send their counts to the roll-up. */
+ * from its file, and send their counts to the roll-up. A later log of the
+ * same command goes on with them. */
 static bl_status open_hits(job *j)
 {
-    bl_status rc = bl_store_log_network(j->st, &j->net);
-    if (rc != BL_OK)
+    logset *ls = j->logs;
+    bl_status rc;
+    if (ls->hits) {
+        if ((rc = bl_hits_next_file(ls->hits, bl_rollup_add, j->rollup)) == BL_OK)
+            j->hits = ls->hits;
+        return rc;
+    }
+    if (!ls->names && (rc = bl_store_names(j->st, &ls->names)) != BL_OK)
+        return rc;
+    if ((rc = bl_store_log_network(j->st, &ls->net)) != BL_OK)
         return rc;
     const char *robots = j->opts->robots_path ? j->opts->robots_path : "";
-    bl_status rrc = bl_robots_read(robots, &j->net.robots, &j->net.nrobots);
+    bl_status rrc = bl_robots_read(robots, &ls->net.robots, &ls->net.nrobots);
     char err[512] = "";
     /* A pattern of the store that does not compile is told before a missing
      * robots list. */
-    rc = bl_hits_open(&j->net, j->names, bl_rollup_add, j->rollup, &j->hits, err, sizeof err);
-    if (rc != BL_OK && rc != BL_NOMEM)
+    rc = bl_hits_open(&ls->net, ls->names, bl_rollup_add, j->rollup, &ls->hits, err, sizeof err);
+    if (rc != BL_OK && rc != BL_NOMEM) {
+        bl_log_network_release(&ls->net);
         return bl_store_fail(j->st, rc, "%s", err);
-    if (rc == BL_OK && rrc == BL_NOINPUT)
+    }
+    if (rc == BL_OK && rrc == BL_NOINPUT) {
+        bl_hits_free(ls->hits);
+        ls->hits = NULL;
+        bl_log_network_release(&ls->net);
         return bl_store_fail(j->st, BL_NOINPUT,
                              "cannot open the COUNTER robots list '%s' (set BILAN_DATA_DIR)",
                              robots);
+    }
+    if (rc == BL_OK && rrc == BL_OK)
+        j->hits = ls->hits;
     return rc != BL_OK ? rc : rrc;
 }
 
@@ -288,106 +322,101 @@ static bl_status with_profiles(bl_store *st, const bl_ingest_opts *opts, prof_se
     return BL_OK;
 }
 
-static bl_status ingest_one(bl_store *st, const char *path, const char *provider,
-                            const bl_ingest_opts *opts, bl_diag_fn diag, void *diag_ctx,
-                            bl_ingest_result *res);
+/* ---- one file: reading, then storing ------------------------------------------------ */
 
-bl_status bl_pipeline_ingest(bl_store *st, const char *path, const char *provider,
-                             const bl_ingest_opts *opts, bl_diag_fn diag, void *diag_ctx,
-                             bl_ingest_result *res)
+static void job_free(job *j)
 {
-    memset(res, 0, sizeof *res);
-    res->period_begin = res->period_end = -1;
-    prof_set ps = {0};
-    bl_ingest_opts o;
-    bl_status rc = with_profiles(st, opts, &ps, &o);
-    if (rc == BL_OK)
-        rc = ingest_one(st, path, provider, &o, diag, diag_ctx, res);
-    profiles_free(&ps);
-    return rc;
+    if (!j)
+        return;
+    hasher_join(&j->h);
+    free(j->h.err);
+    free(j->err);
+    bl_rollup_free(j->rollup);
+    bl_names_free(j->names);
+    free(j);
 }
 
-static bl_status ingest_one(bl_store *st, const char *path, const char *provider,
-                            const bl_ingest_opts *opts, bl_diag_fn diag, void *diag_ctx,
-                            bl_ingest_result *res)
+/* Reads the file and makes every check that can refuse it. BL_OK with
+ * j->res.duplicate for a re-delivery (nothing to store). */
+static bl_status job_read(job *j, bl_diag_fn diag, void *diag_ctx)
 {
+    bl_store *st = j->st;
+    const bl_ingest_opts *opts = j->opts;
+    const char *path = j->path;
+    bl_ingest_result *res = &j->res;
     memset(res, 0, sizeof *res);
     res->period_begin = res->period_end = -1;
-    char *err = NULL;
-    struct stat sb;
-    if (stat(path, &sb) != 0)
+    if (stat(path, &j->sb) != 0)
         return bl_store_fail(st, errno == ENOENT || errno == ENOTDIR ? BL_NOINPUT : BL_IO,
                              "cannot open '%s': %s", path, strerror(errno));
-    hasher h = {.path = path, .rc = BL_OK};
+    hasher *h = &j->h;
+    *h = (hasher){.path = path, .rc = BL_OK};
     bl_status rc;
-    if (bl_store_size_seen(st, (long long)sb.st_size)) {
-        rc = h.rc = bl_sha256_file(path, h.hex, &h.err);
-        if (rc != BL_OK) {
-            bl_store_fail(st, rc, "%s", h.err ? h.err : _("cannot read file"));
-            free(h.err);
-            return rc;
-        }
-        if ((res->duplicate_of = bl_store_source_with(st, BL_HASH_FILE, h.hex)) != 0) {
+    if (bl_store_size_seen(st, (long long)j->sb.st_size)) {
+        rc = h->rc = bl_sha256_file(path, h->hex, &h->err);
+        if (rc != BL_OK)
+            return bl_store_fail(st, rc, "%s", h->err ? h->err : _("cannot read file"));
+        if ((res->duplicate_of = bl_store_source_with(st, BL_HASH_FILE, h->hex)) != 0) {
             res->duplicate = true;
             return BL_OK;
         }
-    } else if (pthread_create(&h.thread, NULL, hash_thread, &h) == 0) {
-        h.started = true;
+    } else if (pthread_create(&h->thread, NULL, hash_thread, h) == 0) {
+        h->started = true;
     } else {
-        hash_thread(&h);
+        hash_thread(h);
     }
-    job j = {.st = st, .opts = opts};
-    if ((rc = bl_store_names(st, &j.names)) != BL_OK)
-        goto out;
+    if ((rc = bl_store_names(st, &j->names)) != BL_OK)
+        return rc;
     if (opts->library) { /* --library: a library of the network, or nothing is read */
         char inst[128];
         snprintf(inst, sizeof inst, "%s%s", BL_LIBRARY_INSTITUTION, opts->library);
-        if (!bl_names_library(j.names, bl_sv_from(inst), bl_sv_from(""))) {
-            rc = bl_store_fail(st, BL_DATA,
-                               "%s: --library %s: no such library in the network (see 'bilan "
-                               "network show libraries')",
-                               path, opts->library);
-            goto out;
-        }
+        if (!bl_names_library(j->names, bl_sv_from(inst), bl_sv_from("")))
+            return bl_store_fail(st, BL_DATA,
+                                 "%s: --library %s: no such library in the network (see 'bilan "
+                                 "network show libraries')",
+                                 path, opts->library);
     }
-    if (!(j.rollup = bl_rollup_new(j.names, path, diag, diag_ctx))) {
-        rc = BL_NOMEM;
-        goto out;
-    }
-    bl_sink sink = {&j, on_begin, on_count, on_hit, on_diag, on_end, on_count_run};
-    rc = bl_ingest_file(path, opts, &sink, &err);
-    if ((rc = check_read(&j, path, rc, err, res)) != BL_OK)
-        goto out;
+    if (!(j->rollup = bl_rollup_new(j->names, path, diag, diag_ctx)))
+        return BL_NOMEM;
+    bl_sink sink = {j, on_begin, on_count, on_hit, on_diag, on_end, on_count_run};
+    rc = bl_ingest_file(path, opts, &sink, &j->err);
+    if ((rc = check_read(j, path, rc, j->err, res)) != BL_OK)
+        return rc;
     bl_rollup_file f;
-    bl_rollup_file_of(j.rollup, &f);
+    bl_rollup_file_of(j->rollup, &f);
     snprintf(res->format, sizeof res->format, "%s", f.format ? f.format : "unknown");
     snprintf(res->report_id, sizeof res->report_id, "%s", f.report_id ? f.report_id : "");
-    if (!provider)
-        provider = f.created_by;
+    if (!j->provider)
+        j->provider = f.created_by;
     /* The same content, maybe compressed or with other line ends. */
     if ((res->duplicate_of = bl_store_source_with(st, BL_HASH_CONTENT, f.content_hash)) != 0) {
         res->duplicate = true;
-        goto out;
+        return BL_OK;
     }
-    if (j.hits && (rc = bl_hits_flush(j.hits)) != BL_OK)
-        goto out;
-    if (j.hits && !opts->force) {
+    if (j->hits && !opts->force) {
         char why[1024] = "";
-        if ((rc = bl_store_log_overlap(st, j.hits, why, sizeof why)) != BL_OK) {
-            bl_store_fail(st, rc, "%s; nothing stored (use --force if it is not a repeat)", why);
-            goto out;
-        }
+        if ((rc = bl_store_log_overlap(st, j->hits, why, sizeof why)) != BL_OK)
+            return bl_store_fail(st, rc, "%s; nothing stored (use --force if it is not a repeat)",
+                                 why);
     }
-    if ((rc = hasher_join(&h)) != BL_OK) {
-        bl_store_fail(st, rc, "%s", h.err ? h.err : _("cannot read file"));
-        goto out;
-    }
-    if ((res->duplicate_of = bl_store_source_with(st, BL_HASH_FILE, h.hex)) != 0 ||
-        (res->duplicate_of = bl_store_source_with(st, BL_HASH_CONTENT, f.content_hash)) != 0) {
+    if ((rc = hasher_join(h)) != BL_OK)
+        return bl_store_fail(st, rc, "%s", h->err ? h->err : _("cannot read file"));
+    if ((res->duplicate_of = bl_store_source_with(st, BL_HASH_FILE, h->hex)) != 0 ||
+        (res->duplicate_of = bl_store_source_with(st, BL_HASH_CONTENT, f.content_hash)) != 0)
         res->duplicate = true; /* arrived meanwhile */
-        goto out;
-    }
-    bl_rollup_file_of(j.rollup, &f); /* the log's months are known once flushed */
+    return BL_OK;
+}
+
+/* The transaction of a file read and checked (a log: once its counts are
+ * final, with the rules' focus on it). */
+static bl_status job_store(job *j)
+{
+    bl_ingest_result *res = &j->res;
+    bl_status rc;
+    if (j->hits && (rc = bl_hits_flush(j->hits)) != BL_OK)
+        return rc;
+    bl_rollup_file f;
+    bl_rollup_file_of(j->rollup, &f); /* the log's months are known once flushed */
     char now[32], soon[32];
     time_t t = time(NULL);
     iso_utc(t, now);
@@ -398,19 +427,210 @@ static bl_status ingest_one(bl_store *st, const char *path, const char *provider
     /* A vendor export has no Created date: the later file wins, by rule
      * (docs/profiles.md), so that is no news. */
     if (!is_log && !plausible && f.family != BL_FAM_PROFILE)
-        bl_rollup_note(j.rollup, "%s%s%s: the order of ingest decides its restatements", why,
+        bl_rollup_note(j->rollup, "%s%s%s: the order of ingest decides its restatements", why,
                        f.created ? " " : "", f.created ? f.created : "");
     res->period_begin = f.period_begin;
     res->period_end = f.period_end;
-    bl_new_source src = {path, h.hex, provider, (long long)sb.st_size, now, plausible};
-    rc = write(&j, &src, res);
+    bl_new_source src = {j->path, j->h.hex, j->provider, (long long)j->sb.st_size, now, plausible};
+    return write(j, &src, res);
+}
+
+/* ---- the files of one command ------------------------------------------------------ */
+
+typedef struct run {
+    bl_store *st;
+    const bl_ingest_opts *opts;
+    logset logs;
+    job **pend; /* logs read, not yet stored, oldest first (the rules' pending files) */
+    size_t npend;
+    bl_ingest_done_fn done;
+    void *done_ctx;
+    bl_status worst;
+} run;
+
+static void finish_job(run *r, job *j, bl_status rc)
+{
+    if (rc != BL_OK && r->worst == BL_OK)
+        r->worst = rc;
+    if (r->done)
+        r->done(r->done_ctx, j->index, j->path, rc, &j->res);
+    job_free(j);
+}
+
+/* Stores the oldest pending logs whose counts are final (all with all). */
+static void store_pending(run *r, bool all)
+{
+    bl_hits *h = r->logs.hits;
+    while (r->npend && (all || bl_hits_oldest_final(h))) {
+        job *j = r->pend[0];
+        memmove(r->pend, r->pend + 1, (r->npend - 1) * sizeof *r->pend);
+        r->npend--;
+        bl_hits_focus(h, true);
+        bl_status rc = job_store(j);
+        bl_hits_pop(h);
+        finish_job(r, j, rc);
+    }
+}
+
+/* A later log of the command whose hits overlap those of one still
+ * pending: refused as an overlap with the store would be. */
+static bl_status pending_overlap(run *r, job *j)
+{
+    size_t at;
+    char rid[256];
+    if (r->opts->force || !bl_hits_overlap_pending(j->hits, &at, rid, sizeof rid) || at >= r->npend)
+        return BL_OK;
+    return bl_store_fail(r->st, BL_DATA,
+                         "its hits overlap those of '%s', given in the same command, on resource "
+                         "'%s': the same hits would be counted twice; nothing stored (use --force "
+                         "if it is not a repeat)",
+                         r->pend[at]->path, rid);
+}
+
+static void run_one(run *r, size_t index, const char *path, const char *provider, bl_diag_fn diag,
+                    void *diag_ctx)
+{
+    job *j = calloc(1, sizeof *j);
+    if (!j) {
+        if (r->done) {
+            bl_ingest_result res = {.period_begin = -1, .period_end = -1};
+            bl_store_fail(r->st, BL_NOMEM, "%s", bl_status_str(BL_NOMEM));
+            r->done(r->done_ctx, index, path, BL_NOMEM, &res);
+        }
+        if (r->worst == BL_OK)
+            r->worst = BL_NOMEM;
+        return;
+    }
+    *j = (job){.st = r->st,
+               .opts = r->opts,
+               .logs = &r->logs,
+               .path = path,
+               .provider = provider,
+               .index = index};
+    bl_status rc = job_read(j, diag, diag_ctx);
+    if (rc == BL_OK && j->hits && !j->res.duplicate)
+        rc = pending_overlap(r, j);
+    if (j->hits && (rc != BL_OK || j->res.duplicate)) {
+        /* Its lines are forgotten, and what they changed in the pending
+         * files before it is undone: those are final now. */
+        bl_hits_abandon(j->hits);
+        j->hits = NULL;
+        store_pending(r, true);
+        finish_job(r, j, rc);
+        return;
+    }
+    if (rc != BL_OK || j->res.duplicate || !j->hits) {
+        if (rc == BL_OK && !j->res.duplicate)
+            rc = job_store(j);
+        finish_job(r, j, rc);
+        return;
+    }
+    r->pend[r->npend++] = j;
+    store_pending(r, false);
+}
+typedef struct peeked {
+    size_t index;
+    bool log;
+    int64_t first;
+} peeked;
+
+static int by_time(const void *pa, const void *pb)
+{
+    const peeked *a = pa, *b = pb;
+    if (a->first != b->first)
+        return a->first < b->first ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+bl_status bl_pipeline_ingest_files(bl_store *st, const char *const *paths, size_t n,
+                                   const char *provider, const bl_ingest_opts *opts,
+                                   bl_diag_fn diag, void *const *diag_ctx, bl_ingest_done_fn done,
+                                   void *done_ctx)
+{
+    prof_set ps = {0};
+    bl_ingest_opts o;
+    run r = {.st = st, .opts = &o, .done = done, .done_ctx = done_ctx};
+    peeked *order = NULL;
+    bl_status rc = with_profiles(st, opts, &ps, &o);
+    if (rc != BL_OK) {
+        /* Every file fails alike (an unknown --profile). */
+        for (size_t i = 0; i < n && done; i++) {
+            bl_ingest_result res = {.period_begin = -1, .period_end = -1};
+            done(done_ctx, i, paths[i], rc, &res);
+        }
+        goto out;
+    }
+    if (!(order = calloc(n ? n : 1, sizeof *order)) ||
+        !(r.pend = calloc(n ? n : 1, sizeof *r.pend))) {
+        rc = BL_NOMEM;
+        goto out;
+    }
+    /* The logs in time order, by their first line, in the places the
+     * command gave logs (other files keep theirs): a later day's file is
+     * read after the day before, whatever the names (access.log.2.gz,
+     * access.log.10.gz). */
+    size_t nlog = 0;
+    for (size_t i = 0; i < n; i++) {
+        order[i].index = i;
+        order[i].log = n > 1 && bl_log_peek_time(paths[i], &o, &order[i].first);
+        nlog += order[i].log;
+    }
+    if (nlog > 1) {
+        peeked *logs = malloc(nlog * sizeof *logs);
+        if (!logs) {
+            rc = BL_NOMEM;
+            goto out;
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (order[i].log)
+                logs[k++] = order[i];
+        qsort(logs, nlog, sizeof *logs, by_time);
+        k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (order[i].log)
+                order[i] = logs[k++];
+        free(logs);
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t x = order[i].index;
+        run_one(&r, x, paths[x], provider, diag, diag_ctx ? diag_ctx[x] : NULL);
+    }
+    if (r.logs.hits)
+        bl_hits_reset(r.logs.hits);
+    store_pending(&r, true);
+    rc = r.worst;
 out:
-    hasher_join(&h);
-    free(h.err);
-    free(err);
-    bl_hits_free(j.hits);
-    bl_log_network_release(&j.net);
-    bl_rollup_free(j.rollup);
-    bl_names_free(j.names);
+    free(order);
+    free(r.pend);
+    bl_hits_free(r.logs.hits);
+    bl_log_network_release(&r.logs.net);
+    bl_names_free(r.logs.names);
+    profiles_free(&ps);
     return rc;
+}
+
+typedef struct one_result {
+    bl_ingest_result *res;
+    bool called;
+} one_result;
+
+static void one_done(void *ctx, size_t index, const char *path, bl_status rc,
+                     const bl_ingest_result *res)
+{
+    (void)index, (void)path, (void)rc;
+    one_result *o = ctx;
+    *o->res = *res;
+    o->called = true;
+}
+
+bl_status bl_pipeline_ingest(bl_store *st, const char *path, const char *provider,
+                             const bl_ingest_opts *opts, bl_diag_fn diag, void *diag_ctx,
+                             bl_ingest_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->period_begin = res->period_end = -1;
+    one_result o = {res, false};
+    void *ctxs[1] = {diag_ctx};
+    return bl_pipeline_ingest_files(st, &path, 1, provider, opts, diag, ctxs, one_done, &o);
 }

@@ -196,7 +196,8 @@ bool bl_hits_limit(bl_hits *h, char *reason, size_t n);
 void bl_hits_lines(bl_hits *h, unsigned long lines);
 /* When bl_hits_add returned BL_RANGE: the cap per file exceeded, in words. */
 const char *bl_hits_cap(const bl_hits *h);
-/* End of the file's records: sends the counts so far to emit. */
+/* End of the file's records: sends the counts so far of the file in focus
+ * to its emit. */
 bl_status bl_hits_flush(bl_hits *h);
 
 /* For the overlap check: the span of the hits and the resources fed. */
@@ -205,9 +206,48 @@ bool bl_hits_fed(const bl_hits *h, const char *resource_id);
 /* Disorder tolerated between lines, seconds (also the overlap margin). */
 #define BL_LOG_WINDOW 300
 
-/* End of the file: closes every pending session (sending its counts to
- * emit), and folds the patrons of months closed at now_month into the
- * file's own quota excess. Then the iterators below tell what to store. */
+/* Several logs in one command (docs/logs.md, "Several files in one
+ * command"): the rules' state (double clicks, sessions) goes on from one
+ * file to the next, so that files that follow each other in time count as
+ * their concatenation would, each file keeping its own counts, ledger and
+ * sketches. A file stays pending while a later file's lines may still
+ * change its counts (take back its last clicks); the functions below the
+ * pending ones read the file in focus: the one being read, or the oldest
+ * pending (bl_hits_focus).
+ *
+ * bl_hits_next_file: the file read so far stays pending; the following
+ * hits are a new file's, whose counts go to emit. Its first hit decides:
+ * if it is earlier than the latest time seen less the reordering window,
+ * the file does not follow and the state starts afresh (bl_hits_reset). */
+bl_status bl_hits_next_file(bl_hits *h, bl_cell_fn emit, void *emit_ctx);
+/* Forgets every double click and session: the pending files can no longer
+ * change (call at the end of the files, before storing the last ones). */
+void bl_hits_reset(bl_hits *h);
+/* The file being read is refused: the changes its lines made to earlier
+ * pending files are undone, it is dropped, and the state starts afresh. A
+ * new file needs bl_hits_next_file. False from bl_hits_abandon_exact when
+ * memory ran out recording those changes (the undo was partial). */
+void bl_hits_abandon(bl_hits *h);
+bool bl_hits_abandon_exact(const bl_hits *h);
+/* Files read and not yet stored (the one being read included). */
+size_t bl_hits_pending(const bl_hits *h);
+/* True when the oldest pending file is not the one being read and no live
+ * state refers to it any more: its counts are final, it may be stored. */
+bool bl_hits_oldest_final(const bl_hits *h);
+/* Which file the functions below read: the oldest pending (true) or the
+ * one being read (false, the default). */
+void bl_hits_focus(bl_hits *h, bool oldest);
+/* The oldest pending file was stored: forgets it (focus: the current). */
+void bl_hits_pop(bl_hits *h);
+/* True when the hits of the file being read overlap by more than the
+ * reordering window those of an earlier pending file (*index: its place
+ * among the pending, oldest 0) on a resource both fed (its id in
+ * resource): the same hits twice, unless forced. */
+bool bl_hits_overlap_pending(const bl_hits *h, size_t *index, char *resource, size_t n);
+
+/* End of the file in focus: folds the patrons of months closed at
+ * now_month into the file's own quota excess (a file alone also forgets
+ * its sessions). Then the iterators below tell what to store. */
 bl_status bl_hits_finish(bl_hits *h, int now_month);
 void bl_hits_stats(const bl_hits *h, bl_log_stats *out, long *out_of_order);
 /* The unattributed ranges ("192.0.2.0/24", "2001:db8:1::/48", "other") with

@@ -145,6 +145,10 @@ bl_status bl_raw_write_gz(const char *path, const void *data, size_t n, char **e
 
 bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
                       const bl_sink *sink, char **errmsg);
+/* Whether path is an access log (opts->format, else detected) with a line
+ * among its first ones that parses: *first is that line's time (as
+ * bl_hit_rec.time). For putting the logs of one command in time order. */
+bool bl_log_peek_time(const char *path, const bl_ingest_opts *opts, int64_t *first);
 /* A vendor export read with profile p (bilan/profile.h). */
 bl_status bl_profile_read(bl_source *src, const char *path, const struct bl_profile *p,
                           const bl_ingest_opts *opts, const bl_sink *sink, char **errmsg);

@@ -84,6 +84,27 @@ bl_status bl_pipeline_ingest(bl_store *st, const char *path, const char *provide
                              const bl_ingest_opts *opts, bl_diag_fn diag, void *diag_ctx,
                              bl_ingest_result *res);
 
+/* What became of one file of bl_pipeline_ingest_files: index is its place
+ * in paths; rc as bl_pipeline_ingest returns (the message, when not BL_OK,
+ * in bl_store_errmsg until the next call on the store). */
+typedef void (*bl_ingest_done_fn)(void *ctx, size_t index, const char *path, bl_status rc,
+                                  const bl_ingest_result *res);
+
+/* Ingests several files, each in its own transaction, as bl_pipeline_ingest
+ * does one. Access logs are taken in time order (by their first line; other
+ * files keep their places) and the COUNTER rules' state goes on from one
+ * log to the next, so that logs that follow each other in time count as
+ * their concatenation (docs/logs.md, "Several files in one command"); a log
+ * is stored once the next one can no longer change its counts, so done may
+ * come for a log after the next file was read. diag_ctx[i] (diag_ctx may
+ * be NULL) is the diag context of paths[i]. Returns the first failing
+ * file's status, or BL_OK; done is called once per file, in the order the
+ * files are stored. */
+bl_status bl_pipeline_ingest_files(bl_store *st, const char *const *paths, size_t n,
+                                   const char *provider, const bl_ingest_opts *opts,
+                                   bl_diag_fn diag, void *const *diag_ctx, bl_ingest_done_fn done,
+                                   void *done_ctx);
+
 /* ---- report models (pipeline/model.c) ------------------------------------------------ */
 
 /* Builds the models of a partner report (mensuel or semestriel): one per

@@ -1,0 +1,318 @@
+/* Several access logs in one command (docs/logs.md, "Several files in one
+ * command"): daily files that follow each other in time give the same
+ * `export usage` as their concatenation, byte for byte, although double
+ * clicks, hour-slice sessions and per-patron uses straddle their
+ * boundaries (a line stamped 23:59:5x sits in the next day's file, a month
+ * ends between two files). The log is generated here, deterministically,
+ * dense around midnight so that the boundaries matter: ingested one file
+ * per command, the same files give other counts (checked, so that the test
+ * keeps testing something). Also: the files given in any order, a refused
+ * file in the middle of the chain, and each file's ledger. */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#define NDAYS 4
+
+typedef struct ctx {
+    char *dir;
+    char net[800];
+} ctx;
+
+static uint64_t rng;
+static unsigned pick(unsigned n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (unsigned)(rng % n);
+}
+
+/* Days 0..3: 30 and 31 January, 1 and 2 February 2026. */
+static void stamp(long t, char out[40])
+{
+    static const int dd[NDAYS] = {30, 31, 1, 2};
+    static const char *const mon[NDAYS] = {"Jan", "Jan", "Feb", "Feb"};
+    int d = (int)(t / 86400);
+    if (d >= NDAYS)
+        d = NDAYS - 1;
+    snprintf(out, 40, "%02d/%s/2026:%02ld:%02ld:%02ld +0100", dd[d], mon[d], t % 86400 / 3600,
+             t % 3600 / 60, t % 60);
+}
+
+/* A small portal: few patrons, few items, many double clicks, a little
+ * disorder; most traffic in the hour around each midnight. The lines go to
+ * one file (all) and to daily files split as a server rotating at midnight
+ * does: by the latest time written so far. */
+static void generate(const char *dir, uint64_t seed, char day_paths[NDAYS][900])
+{
+    static const char *const ip[] = {
+        "198.51.100.7",   "198.51.100.8", "192.0.2.10",   "192.0.2.11",   "2001:db8:10::5",
+        "2001:db8:10::6", "203.0.113.9",  "203.0.113.10", "198.51.100.9", "192.0.2.12"};
+    static const char *const ua[] = {
+        "Mozilla/5.0 (X11; Linux x86_64; rv:124.0) Gecko/20100101 Firefox/124.0",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/123.0 Safari/537.36",
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"};
+    static const char *const login[] = {"-", "-", "-", "lea", "marc", "-", "zoe", "-"};
+    rng = seed;
+    char p[1024];
+    snprintf(p, sizeof p, "%s/all.log", dir);
+    FILE *all = fopen(p, "w");
+    cr_assert(all);
+    FILE *day[NDAYS];
+    for (int d = 0; d < NDAYS; d++) {
+        snprintf(day_paths[d], 900, "%s/access-%d.log", dir, d);
+        cr_assert(day[d] = fopen(day_paths[d], "w"));
+    }
+    char last_url[10][128] = {{0}};
+    long t = 22 * 3600, tmax = 0;
+    while (t < (NDAYS - 1) * 86400L + 2 * 3600) {
+        long tod = t % 86400;
+        bool busy = tod >= 23 * 3600 || tod < 3600;
+        t += busy ? (long)pick(6) : 40 + (long)pick(200);
+        long ts = t;
+        if (pick(100) < 8)
+            ts -= (long)pick(90); /* merged servers: a little disorder */
+        unsigned u = pick(10);
+        char url[128];
+        if (last_url[u][0] && pick(100) < 35) {
+            snprintf(url, sizeof url, "%s", last_url[u]); /* again, within seconds */
+        } else {
+            unsigned k = pick(10), item = 1 + pick(6);
+            if (k < 4)
+                snprintf(url, sizeof url, "/livres/%s/%u", pick(2) ? "lire" : "fiche", item);
+            else if (k < 6)
+                snprintf(url, sizeof url, "http://presse.example.com/article/a%u", item);
+            else if (k < 8)
+                snprintf(url, sizeof url, "/films/%u/voir", item);
+            else
+                snprintf(url, sizeof url, "/static/logo.png");
+            snprintf(last_url[u], sizeof last_url[u], "%s", url);
+        }
+        char when[40];
+        stamp(ts, when);
+        char line[512];
+        snprintf(line, sizeof line, "%s - %s [%s] \"GET %s HTTP/1.1\" %d 512 \"-\" \"%s\"\n", ip[u],
+                 login[u % 8], when, url, pick(100) < 5 ? 404 : 200, ua[u == 9 ? 2 : u % 2]);
+        fputs(line, all);
+        if (ts > tmax)
+            tmax = ts;
+        int d = (int)(tmax / 86400);
+        fputs(line, day[d < NDAYS ? d : NDAYS - 1]);
+    }
+    fclose(all);
+    for (int d = 0; d < NDAYS; d++)
+        fclose(day[d]);
+}
+
+static ctx setup(void)
+{
+    ctx c;
+    c.dir = tu_mkdtemp("logfiles");
+    snprintf(c.net, sizeof c.net, "%s/fixtures/logs/network", tu_srcdir());
+    return c;
+}
+
+static void teardown(ctx *c)
+{
+    tu_rmtree(c->dir);
+    free(c->dir);
+}
+
+/* A fresh store with the network and a fixed pseudonymisation key. */
+static void new_store(const ctx *c, const char *db)
+{
+    const char *argv[] = {tu_bilan(), "--db", db, "network", "import", c->net, NULL};
+    tu_run r = tu_runv(argv, NULL);
+    cr_assert_eq(r.status, 0, "network import: %s", r.err);
+    tu_run_free(&r);
+    sqlite3 *s;
+    cr_assert_eq(sqlite3_open(db, &s), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(s,
+                              "INSERT OR REPLACE INTO meta(key, value) VALUES ('pseudonym_key',"
+                              " X'62696c616e2d746573742d6b65792d30')",
+                              NULL, NULL, NULL),
+                 SQLITE_OK, "%s", sqlite3_errmsg(s));
+    sqlite3_close(s);
+}
+
+/* bilan --db DB ingest FILES... (NULL-terminated); returns the exit status. */
+static int ingest(const char *db, const char *const *files, char **out)
+{
+    const char *argv[16] = {tu_bilan(), "--db", db, "ingest"};
+    int n = 4;
+    for (; *files; files++)
+        argv[n++] = *files;
+    argv[n] = NULL;
+    tu_run r = tu_runv(argv, NULL);
+    int st = r.status;
+    if (out)
+        *out = strdup(r.out);
+    else
+        cr_assert_eq(st, 0, "ingest: %s", r.err);
+    tu_run_free(&r);
+    return st;
+}
+
+static char *export_usage(const char *db)
+{
+    const char *argv[] = {tu_bilan(), "--db", db, "export", "usage", NULL};
+    tu_run r = tu_runv(argv, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char *s = strdup(r.out);
+    tu_run_free(&r);
+    return s;
+}
+
+static long long sql_int(const char *db, const char *q)
+{
+    sqlite3 *s;
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_open(db, &s), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(s, q, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(s));
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    return v;
+}
+
+/* Lines differing between two exports (same number of lines or not). */
+static int differing(const char *a, const char *b)
+{
+    int n = 0;
+    while (*a || *b) {
+        size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
+        n += !(la == lb && strncmp(a, b, la) == 0);
+        a += la + (a[la] ? 1 : 0);
+        b += lb + (b[lb] ? 1 : 0);
+    }
+    return n;
+}
+
+static void check_seed(uint64_t seed)
+{
+    ctx c = setup();
+    char days[NDAYS][900], all[900], db1[900], db2[900], db3[900];
+    generate(c.dir, seed, days);
+    snprintf(all, sizeof all, "%s/all.log", c.dir);
+    snprintf(db1, sizeof db1, "%s/one.db", c.dir);
+    snprintf(db2, sizeof db2, "%s/days.db", c.dir);
+    snprintf(db3, sizeof db3, "%s/apart.db", c.dir);
+    /* One of the daily files gzip'd: the same lines, another source. */
+    char *gz = NULL;
+    cr_assert(asprintf(&gz, "%s.gz", days[2]) > 0);
+    tu_run z = tu_sh("gzip -c '%s' > '%s'", days[2], gz);
+    cr_assert_eq(z.status, 0);
+    tu_run_free(&z);
+
+    new_store(&c, db1);
+    const char *one[] = {all, NULL};
+    ingest(db1, one, NULL);
+    char *want = export_usage(db1);
+
+    /* The daily files in one command, given in reverse order: taken in
+     * time order all the same. */
+    new_store(&c, db2);
+    const char *rev[] = {days[3], gz, days[1], days[0], NULL};
+    ingest(db2, rev, NULL);
+    char *got = export_usage(db2);
+    cr_assert_eq(differing(want, got), 0,
+                 "seed %llu: daily files in one command differ from "
+                 "their concatenation:\n--- one file\n%s--- days\n%s",
+                 (unsigned long long)seed, want, got);
+    /* Each file its own source; their ledgers add up to the one file's. */
+    cr_assert_eq(sql_int(db2, "SELECT count(*) FROM source WHERE family = 20"), NDAYS);
+    cr_assert_eq(sql_int(db2, "SELECT sum(log_events) FROM source"),
+                 sql_int(db1, "SELECT sum(log_events) FROM source"));
+    cr_assert_eq(sql_int(db2, "SELECT sum(log_lines) FROM source"),
+                 sql_int(db1, "SELECT sum(log_lines) FROM source"));
+    cr_assert_eq(sql_int(db2, "SELECT count(*) FROM usage WHERE value < 0"), 0);
+
+    /* One command per file: the boundaries are lost (this is what the
+     * test is about: it must see a difference here). */
+    new_store(&c, db3);
+    for (int d = 0; d < NDAYS; d++) {
+        const char *f[] = {days[d], NULL};
+        ingest(db3, f, NULL);
+    }
+    char *apart = export_usage(db3);
+    cr_assert_gt(differing(want, apart), 0, "seed %llu: no boundary effect to test",
+                 (unsigned long long)seed);
+    free(want);
+    free(got);
+    free(apart);
+    free(gz);
+    teardown(&c);
+}
+
+Test(log_files, daily_files_count_as_their_concatenation)
+{
+    check_seed(42);
+    check_seed(7);
+    check_seed(2026);
+}
+
+/* A refused file in the middle: the file before counts as if the chain
+ * ended with it (what the refused file's lines took back is given back),
+ * the files after as a chain of their own. */
+Test(log_files, refused_file_in_the_middle)
+{
+    ctx c = setup();
+    char days[NDAYS][900], db1[900], db2[900];
+    generate(c.dir, 11, days);
+    snprintf(db1, sizeof db1, "%s/a.db", c.dir);
+    snprintf(db2, sizeof db2, "%s/b.db", c.dir);
+    char *bad = NULL;
+    cr_assert(asprintf(&bad, "%s/access-1-truncated.log.gz", c.dir) > 0);
+    tu_run z = tu_sh("gzip -c '%s' | head -c -20 > '%s'", days[1], bad);
+    cr_assert_eq(z.status, 0);
+    tu_run_free(&z);
+
+    new_store(&c, db1);
+    const char *chain[] = {days[0], bad, days[2], days[3], NULL};
+    char *out = NULL;
+    cr_assert_eq(ingest(db1, chain, &out), 65);
+    free(out);
+    char *got = export_usage(db1);
+
+    new_store(&c, db2);
+    const char *first[] = {days[0], NULL}, *rest[] = {days[2], days[3], NULL};
+    ingest(db2, first, NULL);
+    ingest(db2, rest, NULL);
+    char *want = export_usage(db2);
+    cr_assert_eq(differing(want, got), 0, "--- expected\n%s--- got\n%s", want, got);
+    cr_assert_eq(sql_int(db1, "SELECT count(*) FROM source"), 3);
+    free(want);
+    free(got);
+    free(bad);
+    teardown(&c);
+}
+
+/* The same file twice in one command: the second is a repeat (its hits
+ * overlap the first's), refused as it would be in a later command. */
+Test(log_files, same_hits_twice_in_one_command)
+{
+    ctx c = setup();
+    char days[NDAYS][900], db[900], copy[900];
+    generate(c.dir, 5, days);
+    snprintf(db, sizeof db, "%s/a.db", c.dir);
+    snprintf(copy, sizeof copy, "%s/copy.log", c.dir);
+    tu_run z = tu_sh("sed 's/HTTP\\/1.1/HTTP\\/1.0/' '%s' > '%s'", days[1], copy);
+    cr_assert_eq(z.status, 0);
+    tu_run_free(&z);
+    new_store(&c, db);
+    const char *argv[] = {tu_bilan(), "--db", db, "ingest", days[0], days[1], copy, days[2], NULL};
+    tu_run r = tu_runv(argv, NULL);
+    cr_assert_eq(r.status, 65, "%s", r.err);
+    cr_assert(strstr(r.err, "given in the same command"), "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(sql_int(db, "SELECT count(*) FROM source"), 3);
+    teardown(&c);
+}
