@@ -84,6 +84,9 @@ void cli_progress_item_done(void);
 /* A file of several read in one go is done (the bytes and lines are
  * followed through cli_progress_read alone). */
 void cli_progress_file_done(void);
+/* bl_ingest_opts.progress_file: the reading of the next file begins (the
+ * one before counts as read). */
+void cli_progress_next_file(void *ctx, const char *path);
 /* A bl_read_progress_fn: the current item's bytes consumed and lines read
  * so far. Called from any thread (a log is read in a thread of its own). */
 void cli_progress_read(void *ctx, int64_t bytes, unsigned long lines);

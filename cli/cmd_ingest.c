@@ -237,6 +237,7 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
      * bytes over them all, and files as they are stored. */
     cli_progress_start(cli, "ingest", _("files"), (long)n, total);
     opts.progress = cli_progress_read;
+    opts.progress_file = cli_progress_next_file;
     bl_pipeline_ingest_files(st, (const char *const *)argv + optind, n, provider, &opts,
                              cli_print_diag, ctxs, file_done, &dc);
     for (size_t i = 0; i < n; i++)

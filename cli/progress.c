@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -223,6 +224,24 @@ void cli_progress_item_done(void)
     pthread_mutex_unlock(&P.mu);
 }
 
+void cli_progress_next_file(void *ctx, const char *path)
+{
+    (void)ctx;
+    struct stat sb;
+    int64_t size = path && stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0;
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    pthread_mutex_lock(&P.mu);
+    /* the file read before it is folded into what is done */
+    P.bytes_done += P.item_bytes;
+    P.lines += P.item_lines;
+    snprintf(P.name, sizeof P.name, "%s", slash ? slash + 1 : path ? path : "");
+    P.item_size = size;
+    P.item_bytes = 0;
+    P.item_lines = 0;
+    update_locked();
+    pthread_mutex_unlock(&P.mu);
+}
+
 void cli_progress_file_done(void)
 {
     pthread_mutex_lock(&P.mu);
@@ -235,13 +254,7 @@ void cli_progress_read(void *ctx, int64_t bytes, unsigned long lines)
 {
     (void)ctx;
     pthread_mutex_lock(&P.mu);
-    /* Counts that go back: the reading went on to another file (several
-     * files read in one go, without cli_progress_item): fold the last one
-     * into what is done. */
-    if (bytes < P.item_bytes || lines < P.item_lines) {
-        P.bytes_done += P.item_bytes;
-        P.lines += P.item_lines;
-    }
+
     /* A gzip file's compressed bytes never pass its size; clamp anyway. */
     P.item_bytes = P.item_size && bytes > P.item_size ? P.item_size : bytes;
     P.item_lines = lines;

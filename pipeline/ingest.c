@@ -379,6 +379,8 @@ static bl_status job_read(job *j, bl_diag_fn diag, void *diag_ctx)
     if (!(j->rollup = bl_rollup_new(j->names, path, diag, diag_ctx)))
         return BL_NOMEM;
     bl_sink sink = {j, on_begin, on_count, on_hit, on_diag, on_end, on_count_run};
+    if (opts->progress_file)
+        opts->progress_file(opts->progress_ctx, path);
     rc = bl_ingest_file(path, opts, &sink, &j->err);
     if ((rc = check_read(j, path, rc, j->err, res)) != BL_OK)
         return rc;

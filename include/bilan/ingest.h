@@ -78,6 +78,9 @@ typedef struct bl_ingest_opts {
      * line; a spreadsheet, read whole, tells nothing. */
     bl_read_progress_fn progress;
     void *progress_ctx;
+    /* Told when the reading of a file begins (NULL: nothing): with several
+     * files read in time order, which one the progress is about. */
+    void (*progress_file)(void *ctx, const char *path);
 } bl_ingest_opts;
 
 /* Parses "auto", "counter5", "counter4", "combined", "common", "ezproxy",
