@@ -5,6 +5,7 @@
  * never differ; the wording is French, like the PDF's (docs/exports.md). */
 #include "bilan/model.h"
 #include "bilan/sheet_out.h"
+#include "render_internal.h"
 #include "wording.h"
 
 #include <stdio.h>
@@ -175,15 +176,7 @@ static void by_resource(const bl_model *m, bl_sheet_out *w)
 static int64_t lib_value(const bl_model *m, long lib, size_t r, int mi)
 {
     int k = bl_model_slot(m, mi);
-    if (k < 0)
-        return 0;
-    if (lib >= 0)
-        return m->libs[lib].v[r * BL_WINDOW + (size_t)k];
-    int64_t sum = 0;
-    for (size_t i = 0; i < m->n_libs; i++)
-        sum = bl_model_add(sum, m->libs[i].v[r * BL_WINDOW + (size_t)k]);
-    int64_t rest = m->resources[r].v[k] - sum;
-    return rest > 0 ? rest : 0;
+    return k < 0 ? 0 : bl__library_value(m, lib, r, k);
 }
 
 /* One library's rows: a row per listed resource, then its total. */

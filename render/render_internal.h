@@ -256,6 +256,11 @@ void bl__draw_partner(bl__doc *d, const bl_model *m);
 /* The section « Par bibliothèque » of a partner report (render/report_library.c):
  * nothing when the partner has fewer than two libraries. */
 void bl__libraries(bl__doc *d, const bl_model *m);
+/* Library lib's consultations of resource r in window slot k, or (lib < 0)
+ * what the partner counts beyond its libraries there (a share of a
+ * network-level total; never below 0). The one rule the PDF's section by
+ * library and the workbook's sheet both use. */
+int64_t bl__library_value(const bl_model *m, long lib, size_t r, int k);
 void bl__draw_network(bl__doc *d, const bl_model *m);
 
 #endif

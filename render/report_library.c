@@ -24,6 +24,17 @@ typedef struct libview {
     bl_model_resource *res;
 } libview;
 
+int64_t bl__library_value(const bl_model *m, long lib, size_t r, int k)
+{
+    if (lib >= 0)
+        return m->libs[lib].v[r * BL_WINDOW + (size_t)k];
+    int64_t sum = 0;
+    for (size_t i = 0; i < m->n_libs; i++)
+        sum = bl_model_add(sum, m->libs[i].v[r * BL_WINDOW + (size_t)k]);
+    int64_t rest = m->resources[r].v[k] - sum;
+    return rest > 0 ? rest : 0;
+}
+
 static bool view_init(libview *w, const bl_model *m, long lib)
 {
     w->m = *m;
@@ -32,17 +43,8 @@ static bool view_init(libview *w, const bl_model *m, long lib)
         return false;
     for (size_t r = 0; r < m->n_resources; r++) {
         w->res[r] = m->resources[r];
-        for (int k = 0; k < BL_WINDOW; k++) {
-            if (lib >= 0) {
-                w->res[r].v[k] = m->libs[lib].v[r * BL_WINDOW + (size_t)k];
-                continue;
-            }
-            int64_t sum = 0;
-            for (size_t i = 0; i < m->n_libs; i++)
-                sum = bl_model_add(sum, m->libs[i].v[r * BL_WINDOW + (size_t)k]);
-            int64_t rest = m->resources[r].v[k] - sum;
-            w->res[r].v[k] = rest > 0 ? rest : 0;
-        }
+        for (int k = 0; k < BL_WINDOW; k++)
+            w->res[r].v[k] = bl__library_value(m, lib, r, k);
     }
     w->m.resources = w->res;
     return true;
