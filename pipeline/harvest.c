@@ -84,6 +84,46 @@ static server *server_of(run *r, const char *url)
     return s;
 }
 
+/* A pause the server asked for in an earlier run (1020, 429) lasts until
+ * the next_retry recorded with it: a run from cron an hour later must not
+ * ask that server again before then. */
+typedef struct pause_ctx {
+    server *sv;
+    long long now;
+} pause_ctx;
+
+static long long iso_ms(const char *s)
+{
+    struct tm tmv = {0};
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tmv.tm_year, &tmv.tm_mon, &tmv.tm_mday, &tmv.tm_hour,
+               &tmv.tm_min, &tmv.tm_sec) != 6)
+        return 0;
+    tmv.tm_year -= 1900;
+    tmv.tm_mon -= 1;
+    return (long long)timegm(&tmv) * 1000;
+}
+
+static bl_status pause_of_row(void *ctx, const bl_harvest_row *row)
+{
+    pause_ctx *c = ctx;
+    if ((row->code == 1020 || row->code == 429) && strcmp(row->state, "failed") == 0) {
+        long long until = iso_ms(row->next_retry);
+        if (until > c->now && until > c->sv->paused_until_ms)
+            c->sv->paused_until_ms = until;
+    }
+    return BL_OK;
+}
+
+static bl_status restore_pauses(run *r, const bl_sushi_endpoint *eps, size_t n)
+{
+    bl_status rc = BL_OK;
+    for (size_t i = 0; i < n && rc == BL_OK; i++) {
+        pause_ctx c = {server_of(r, eps[i].url), now_ms()};
+        rc = bl_store_harvest_each(r->st, eps[i].id, pause_of_row, &c);
+    }
+    return rc;
+}
+
 /* ---- the request ------------------------------------------------------------ */
 
 static void put_escaped(bl_buf *b, const char *s)
@@ -538,6 +578,7 @@ bl_status bl_harvest(bl_store *st, const bl_harvest_opts *o, bl_harvest_summary 
         if (stamp[i] != '-' && stamp[i] != ':')
             r.stamp[k++] = stamp[i];
     size_t done = 0;
+    rc = restore_pauses(&r, eps, n);
     for (size_t i = 0; i < n && rc == BL_OK; i++) {
         if (o->endpoint && strcmp(o->endpoint, eps[i].id) != 0)
             continue;

@@ -11,6 +11,8 @@ The scenario is chosen by customer_id:
   queued     202 + exception 1011 twice for each report and month, then the report
   busy       503 + exception 1010 once for each report and month, then the report
   ratelimit  429 + Retry-After: 1 + exception 1020 once, then the report
+  pause      429 + Retry-After: 3 + exception 1020 to the customer's first request, then the
+             reports (a pause longer than the harvest waits: left to the next run)
   nousage    200, header exception 3030, no items, for every month
   notready   200, exception 3031 and no items for 2022-12; the report otherwise
   partial    200, exception 3040 (partial data) with the report
@@ -157,6 +159,14 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(202, exception(1011, "Report Queued for Processing"))
         if cust == "busy" and n < 1:
             return self.send_json(503, exception(1010, "Service Busy"))
+        if cust == "pause":
+            with LOCK:
+                first = "pause" not in SEEN
+                SEEN["pause"] = True
+            if first:
+                return self.send_json(429, exception(1020, "Client has made too many requests",
+                                                     "wait 3 seconds"),
+                                      {"Retry-After": "3"})
         if cust == "ratelimit" and n < 1:
             return self.send_json(429, exception(1020, "Client has made too many requests",
                                                  "500 requests per day"),

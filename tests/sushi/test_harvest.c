@@ -253,6 +253,40 @@ Test(harvest, too_many_requests_honours_retry_after, .init = setup, .fini = tear
     cr_assert_geq(s, 1.0, "Retry-After: 1 waited (the backoff alone is 50 ms): %.2f s", s);
 }
 
+/* A pause longer than the run waits outlives the run: the next run from
+ * cron asks that server nothing until the time it gave, then resumes. */
+Test(harvest, a_pause_outlives_the_run, .init = setup, .fini = teardown, .timeout = 60)
+{
+    endpoint("p", "5.1", "pause", "PR", "", NULL);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    tu_run r = harvest_env(KEY, "BILAN_SUSHI_MAX_WAIT_S=1", "--from", "2022-01", "--to", "2022-03");
+    cr_assert_eq(r.status, 75, "%d %s%s", r.status, r.out, r.err);
+    tu_run_free(&r);
+    cr_assert_eq(requests(" pause "), 1, "only the first month was asked");
+    char *s = status_out(75);
+    cr_assert_eq(tu_count(s, "\tfailed\t1020\t"), 3, "%s", s);
+    free(s);
+
+    r = harvest_env(KEY, "BILAN_SUSHI_MAX_WAIT_S=1", "--from", "2022-01", "--to", "2022-03");
+    cr_assert_eq(r.status, 75, "%d %s%s", r.status, r.out, r.err);
+    tu_run_free(&r);
+    cr_assert_eq(requests(" pause "), 1, "the second run asked nothing during the pause");
+
+    /* after the 3 s the server gave, the next run asks for the three months */
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double left = 3.2 - ((double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+    if (left > 0)
+        usleep((useconds_t)(left * 1e6));
+    r = harvest("2022-01", "2022-03");
+    cr_assert_eq(r.status, 0, "%d %s%s", r.status, r.out, r.err);
+    tu_run_free(&r);
+    cr_assert_eq(requests(" pause "), 4);
+    s = status_out(0);
+    cr_assert_eq(tu_count(s, "\tfailed\t"), 0, "%s", s);
+    free(s);
+}
+
 Test(harvest, no_usage_recorded, .init = setup, .fini = teardown, .timeout = 60)
 {
     endpoint("n", "5.1", "nousage", "PR", "", NULL);
