@@ -40,6 +40,10 @@ static void help(void)
              "skipped. A newer report restating months replaces them. A bad row is\n"
              "rejected alone (FILE:LINE: field: reason on stderr) and recorded; a file that\n"
              "cannot be read as a whole is refused, the store unchanged for it.\n\n"
+             "Access logs given in one command are read in time order (by their first\n"
+             "line), and the double-click and session rules carry on from one file to\n"
+             "the next: daily files count as their concatenation. Each file stays its\n"
+             "own source (bilan sources).\n\n"
              "Exit status: 0 when every file was ingested or skipped, 65 when a file was\n"
              "refused, 66 when a file or the --profile is missing.\n"),
            USAGE);
