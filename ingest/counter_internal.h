@@ -35,8 +35,12 @@ typedef struct bl__ctr_reader {
     bool started;    /* BOM checked */
     bool pending_cr; /* last record ended on CR: a following LF belongs to it */
 
-    bl_buf rec;  /* raw bytes of the current record */
-    bl_buf conv; /* its UTF-8 conversion when it was Windows-1252 */
+    bl_buf rec;       /* raw bytes of the current record */
+    bl_buf conv;      /* its UTF-8 conversion when it was Windows-1252 */
+    const char *view; /* the current record in chunk when read whole, else NULL */
+    size_t view_len;
+    const char *text; /* the record split: view's, rec's or conv's bytes */
+    size_t text_len;
     char *cells; /* unquoted cell text; fields point here */
     size_t cells_alloc;
     bl_sv *fields;
