@@ -284,6 +284,9 @@ static bl_status add_cell(bl_rollup *a, group *g, int month, int metric, int64_t
     size_t slot = 0;
     if (g->n && g->cells[g->last].month == month && g->cells[g->last].metric == metric) {
         cell = &g->cells[g->last];
+    } else if (g->last + 1 < g->n && g->cells[g->last + 1].month == month &&
+               g->cells[g->last + 1].metric == metric) {
+        cell = &g->cells[g->last + 1]; /* the next month of a row */
     } else if (g->index) {
         for (slot = cell_slot(g, month, metric); g->index[slot];
              slot = (slot + 1) & (g->index_cap - 1)) {
@@ -391,9 +394,10 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
     name_memo *m = NULL;
     for (int k = 0; k < NAME_MEMOS && !m; k++) {
         name_memo *e = &a->memo[k];
-        if (e->valid && bl_sv_eq((bl_sv){e->inst_id.data, e->inst_id.len}, inst_id) &&
+        /* the platform first: the name that differs most often */
+        if (e->valid && bl_sv_eq((bl_sv){e->platform.data, e->platform.len}, r->platform) &&
+            bl_sv_eq((bl_sv){e->inst_id.data, e->inst_id.len}, inst_id) &&
             bl_sv_eq((bl_sv){e->inst.data, e->inst.len}, inst_name) &&
-            bl_sv_eq((bl_sv){e->platform.data, e->platform.len}, r->platform) &&
             bl_sv_eq((bl_sv){e->database.data, e->database.len}, r->database))
             m = e;
     }
