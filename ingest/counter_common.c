@@ -745,10 +745,10 @@ static bl_status each_row_serial(bl__ctr_reader *r, bl_status (*row)(void *ctx),
  * records go over in batches, split there. The reading thread calls
  * nothing but next_text and split_cells (the source's progress callback is thread-safe),
  * so diagnostics and the sink stay on this thread. */
-#define BATCHES 3
-#define BATCH_RECS 1024
-#define BATCH_BYTES (2u << 20) /* > 2 * (3 * BL_CTR_LINE_CAP + 16) + 1: any record fits */
-#define BATCH_FIELDS 32768     /* > BL_CTR_MAX_FIELDS */
+#define BATCHES 8
+#define BATCH_RECS 128 /* small batches: still in a cache when the other thread reads them */
+#define BATCH_BYTES (64u * 1024u) /* to begin with: grown for a record that needs more */
+#define BATCH_FIELDS 4096
 
 typedef struct batch_rec {
     unsigned long line, next_line;
@@ -758,9 +758,9 @@ typedef struct batch_rec {
 
 typedef struct batch {
     char *bytes;
-    size_t nbytes;
+    size_t nbytes, bytes_cap;
     bl_sv *fields;
-    size_t nfields;
+    size_t nfields, fields_cap;
     batch_rec recs[BATCH_RECS];
     size_t nrecs;
     bool end;     /* the last batch: end of the file, or st */
@@ -798,20 +798,37 @@ static void pipe_publish(rows_pipe *q)
 
 /* Splits the current record of rd (read by next_text) into b: its text,
  * then its quoted cells (at most as long), then the cells pointing there.
- * False when it does not fit. */
-static bool batch_add(batch *b, const bl__ctr_reader *rd)
+ * False when it does not fit; an empty batch grows to fit (*nomem when it
+ * cannot). */
+static bool batch_add(batch *b, const bl__ctr_reader *rd, bool *nomem)
 {
     size_t n = rd->text_len, maxf = n + 1 < BL_CTR_MAX_FIELDS ? n + 1 : BL_CTR_MAX_FIELDS;
     bool cells = !rd->too_long && !rd->bad_quote;
-    if (b->nrecs == BATCH_RECS || b->nfields + maxf > BATCH_FIELDS ||
-        b->nbytes + 2 * n + 1 > BATCH_BYTES)
+    size_t need = cells ? 2 * n + 1 : 0;
+    if (b->nrecs == BATCH_RECS)
         return false;
+    if (b->nfields + maxf > b->fields_cap || b->nbytes + need > b->bytes_cap) {
+        if (b->nrecs)
+            return false;
+        if (maxf > b->fields_cap) {
+            bl_sv *f = realloc(b->fields, maxf * sizeof *f);
+            if (!f)
+                return !(*nomem = true);
+            b->fields = f, b->fields_cap = maxf;
+        }
+        if (need > b->bytes_cap) {
+            char *t = realloc(b->bytes, need);
+            if (!t)
+                return !(*nomem = true);
+            b->bytes = t, b->bytes_cap = need;
+        }
+    }
     char *t = b->bytes + b->nbytes;
     size_t nf = 0;
     if (cells) {
         memcpy(t, rd->text, n);
         nf = split_cells(t, n, rd->delim, t + n, b->fields + b->nfields, BL_CTR_MAX_FIELDS);
-        b->nbytes += 2 * n + 1;
+        b->nbytes += need;
     }
     b->recs[b->nrecs++] =
         (batch_rec){rd->line, rd->next_line, b->nfields, nf, rd->too_long, rd->bad_quote};
@@ -824,17 +841,20 @@ static void *produce(void *p)
     rows_pipe *q = p;
     batch *b = pipe_acquire(q);
     while (b) {
-        bool eof = false;
+        bool eof = false, nomem = false;
         bl_status st = next_text(&q->rd, &eof);
+        if (st == BL_OK && !eof && !batch_add(b, &q->rd, &nomem) && !nomem) {
+            pipe_publish(q);
+            if ((b = pipe_acquire(q)) == NULL)
+                return NULL;
+            batch_add(b, &q->rd, &nomem); /* an empty batch takes any record */
+        }
+        if (nomem)
+            st = BL_NOMEM;
         if (st != BL_OK || eof) {
             b->st = st, b->end = true;
             pipe_publish(q);
             return NULL;
-        }
-        if (!batch_add(b, &q->rd)) {
-            pipe_publish(q);
-            if ((b = pipe_acquire(q)) != NULL)
-                batch_add(b, &q->rd); /* an empty batch holds any record */
         }
     }
     return NULL;
@@ -860,12 +880,15 @@ static bl_status each_row_threaded(bl__ctr_reader *r, bl_status (*row)(void *ctx
         return BL_OK;
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->cv, NULL);
-    for (size_t i = 0; i < BATCHES; i++)
-        if (!(q->b[i].bytes = malloc(BATCH_BYTES)) ||
-            !(q->b[i].fields = malloc(BATCH_FIELDS * sizeof *q->b[i].fields))) {
+    for (size_t i = 0; i < BATCHES; i++) {
+        batch *b = &q->b[i];
+        if (!(b->bytes = malloc(BATCH_BYTES)) ||
+            !(b->fields = malloc(BATCH_FIELDS * sizeof *b->fields))) {
             pipe_free(q);
             return BL_OK;
         }
+        b->bytes_cap = BATCH_BYTES, b->fields_cap = BATCH_FIELDS;
+    }
     q->rd = *r; /* the reading state moves to the thread, and back at the end */
     pthread_t th;
     if (pthread_create(&th, NULL, produce, q) != 0) {
