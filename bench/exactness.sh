@@ -84,6 +84,7 @@ each counter-ingest "$fx/ingest/network" "$fx"/ingest/*.csv "$fx"/ingest/*.tsv
 each counter-trust "$fx/trust/network/base" "$fx"/trust/counter/*.csv "$fx"/trust/counter/*.tsv
 each counter-bad "$fx/demo/network" "$fx"/bad/*.csv "$fx"/bad/*.gz
 each counter-sushi-tsv "$fx/sushi/network" "$fx"/sushi/*.tsv
+each profiles "$fx/profiles/network" "$fx"/profiles/*.csv "$fx"/profiles/*.xlsx "$fx"/profiles/*.ods
 # COUNTER CSV generated: an IR_M1 (gen_ir), a TR saved by a spreadsheet
 # (gen_tr), and every awkward record repeated over many read chunks.
 for gen in gen_ir gen_tr; do
