@@ -745,10 +745,10 @@ static bl_status each_row_serial(bl__ctr_reader *r, bl_status (*row)(void *ctx),
  * records go over in batches, split there. The reading thread calls
  * nothing but next_text and split_cells (the source's progress callback is thread-safe),
  * so diagnostics and the sink stay on this thread. */
-#define BATCHES 8
-#define BATCH_RECS 128 /* small batches: still in a cache when the other thread reads them */
-#define BATCH_BYTES (64u * 1024u) /* to begin with: grown for a record that needs more */
-#define BATCH_FIELDS 4096
+#define BATCHES 4
+#define BATCH_RECS 512             /* a hand-over (and maybe a context switch) per batch */
+#define BATCH_BYTES (256u * 1024u) /* to begin with: grown for a record that needs more */
+#define BATCH_FIELDS 16384
 
 typedef struct batch_rec {
     unsigned long line, next_line;
