@@ -135,7 +135,9 @@ bl_status bl__ctr_source_failed(bl__ctr_reader *r, bl_status st);
 
 /* Reads the data rows to the end of the file: over-long lines and runaway
  * quotes are rejected rows, blank rows are skipped, every other row goes to
- * row(ctx), which reads it from r. */
+ * row(ctx), which reads it from r (r->fields, r->nfields, r->line and the
+ * diagnostics functions only: from a CSV/TSV the records are read and split
+ * by a second thread that owns the rest of r until this returns). */
 bl_status bl__ctr_each_row(bl__ctr_reader *r, bl_status (*row)(void *ctx), void *ctx);
 /* Cell i of the current record, or an empty view past the end. */
 bl_sv bl__ctr_cell(const bl__ctr_reader *r, size_t i);
