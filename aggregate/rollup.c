@@ -275,7 +275,8 @@ static bool index_rebuild(group *g)
     return true;
 }
 
-static bl_status add_cell(bl_rollup *a, group *g, int month, int metric, int64_t value)
+static inline __attribute__((always_inline)) bl_status add_cell(bl_rollup *a, group *g, int month,
+                                                                int metric, int64_t value)
 {
     /* Cells of a group are few (months × metrics of one file); look from the
      * last one found, which is usually the next; past GROUP_SCAN cells,
@@ -284,6 +285,9 @@ static bl_status add_cell(bl_rollup *a, group *g, int month, int metric, int64_t
     size_t slot = 0;
     if (g->n && g->cells[g->last].month == month && g->cells[g->last].metric == metric) {
         cell = &g->cells[g->last];
+    } else if (g->last + 1 < g->n && g->cells[g->last + 1].month == month &&
+               g->cells[g->last + 1].metric == metric) {
+        cell = &g->cells[g->last + 1]; /* the next month of a row */
     } else if (g->index) {
         for (slot = cell_slot(g, month, metric); g->index[slot];
              slot = (slot + 1) & (g->index_cap - 1)) {
@@ -357,6 +361,12 @@ bl_status bl_rollup_add(void *rollup, const bl_cell *c, int64_t value)
     return agg_add(rollup, c, value, NULL, NULL);
 }
 
+/* bl_sv_eq, inlined: the memos compare a few names per COUNTER row. */
+static inline bool same(bl_sv a, const char *p, size_t n)
+{
+    return a.len == n && (n == 0 || memcmp(a.ptr, p, n) == 0);
+}
+
 static bool has_control(bl_sv s)
 {
     for (size_t i = 0; i < s.len; i++)
@@ -391,10 +401,11 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
     name_memo *m = NULL;
     for (int k = 0; k < NAME_MEMOS && !m; k++) {
         name_memo *e = &a->memo[k];
-        if (e->valid && bl_sv_eq((bl_sv){e->inst_id.data, e->inst_id.len}, inst_id) &&
-            bl_sv_eq((bl_sv){e->inst.data, e->inst.len}, inst_name) &&
-            bl_sv_eq((bl_sv){e->platform.data, e->platform.len}, r->platform) &&
-            bl_sv_eq((bl_sv){e->database.data, e->database.len}, r->database))
+        /* the platform first: the name that differs most often */
+        if (e->valid && same(r->platform, e->platform.data, e->platform.len) &&
+            same(inst_id, e->inst_id.data, e->inst_id.len) &&
+            same(inst_name, e->inst.data, e->inst.len) &&
+            same(r->database, e->database.data, e->database.len))
             m = e;
     }
     if (!m) {
@@ -423,7 +434,8 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
         m->resource_id =
             a->resource_id ? a->resource_id : bl_names_resource(a->names, r->database, r->platform);
     }
-    if (has_control(r->metric)) {
+    /* (the last row's metric was accepted: it has none) */
+    if (!same(r->metric, rm->metric, rm->metric_len) && has_control(r->metric)) {
         if (r->line != a->last_rejected_line)
             reject(a, r->line, "Metric_Type", _("control characters in a name"));
         a->last_rejected_line = r->line;
@@ -454,7 +466,7 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
     group *g = NULL;
     int mi = 0;
     bl_status rc;
-    if (m->group && bl_sv_eq(r->access_method, (bl_sv){m->access, m->access_len})) {
+    if (m->group && same(r->access_method, m->access, m->access_len)) {
         g = m->group;
         if ((mi = metric_index(a, metric)) < 0)
             return BL_NOMEM;
@@ -500,8 +512,8 @@ bl_status bl_rollup_count_run(bl_rollup *a, bl_count_rec *r, const int *months, 
      * comparing the names again). */
     row_memo *rm = &a->row;
     bool memo = rm->group && rm->line == r->line && r->value >= 0 &&
-                bl_sv_eq(r->metric, (bl_sv){rm->metric, rm->metric_len}) &&
-                bl_sv_eq(r->access_method, (bl_sv){rm->access, rm->access_len});
+                same(r->metric, rm->metric, rm->metric_len) &&
+                same(r->access_method, rm->access, rm->access_len);
     for (size_t k = 1; k < n; k++) {
         if (!memo) {
             r->month = months[k], r->value = vals[k];

@@ -1,6 +1,6 @@
 /* The floor for COUNTER ingest: a bare libcsv parse of the same file (128 KiB
  * reads, no-op callbacks that only count fields and rows).
- *   csv_floor FILE */
+ *   csv_floor FILE [DELIMITER]   (DELIMITER: one character, default ',') */
 #include <csv.h>
 #include <stdio.h>
 
@@ -20,8 +20,8 @@ static void on_row(int c, void *data)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: csv_floor FILE\n");
+    if (argc != 2 && !(argc == 3 && argv[2][0] && !argv[2][1])) {
+        fprintf(stderr, "usage: csv_floor FILE [DELIMITER]\n");
         return 64;
     }
     FILE *f = fopen(argv[1], "rb");
@@ -31,6 +31,8 @@ int main(int argc, char **argv)
     }
     struct csv_parser p;
     csv_init(&p, 0);
+    if (argc == 3)
+        csv_set_delim(&p, (unsigned char)argv[2][0]);
     static char buf[128 * 1024];
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)

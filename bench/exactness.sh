@@ -2,9 +2,13 @@
 # Exactness of a speed change (issue 18): ingests every fixture and the
 # generated logs with two bilan binaries, into stores that share one
 # pseudonymisation key, and compares `bilan export usage` byte for byte.
-#   bench/exactness.sh OLD_BILAN NEW_BILAN [LINES]
-# Cases: each fixture file in a command of its own (logs, COUNTER R4/R5,
-# messy CSVs, the demo feeds), the demo feeds in one command, both
+#   bench/exactness.sh OLD_BILAN NEW_BILAN [LINES] [ROWS]
+# Cases: each fixture file in a command of its own (logs, COUNTER R4/R5 and
+# their samples, the trust and bad COUNTER files, messy CSVs, the demo
+# feeds), the demo feeds in one command, both COUNTER CSV generators
+# (gen_ir, gen_tr; ROWS rows, default 300 000) and a generated COUNTER file
+# of every awkward record (cut by every read, Windows-1252, quoted line
+# breaks, runaway quotes, over-long lines, bad counts, trailers), both
 # generators' logs (gen_log, gen_log2; LINES lines, default 300 000), and,
 # for the new binary, the same logs split into daily files and given in one
 # command (must equal the old binary's count of the whole log). Prints one
@@ -14,6 +18,7 @@ set -u
 old=$1
 new=$2
 lines=${3:-300000}
+rows=${4:-300000}
 here=$(cd "$(dirname "$0")" && pwd)
 src=$here/..
 build=${BUILD_DIR:-$src/build/release}
@@ -74,6 +79,74 @@ each demo "$fx/demo/network" "$fx"/demo/feeds/*
 each counter5 "$fx/demo/network" "$fx"/counter5/*.*sv "$fx"/counter5/*.gz "$fx"/counter5/*.csv
 each counter4 "$fx/demo/network" "$fx"/counter4/*.csv "$fx"/counter4/*.tsv
 each messy "$fx/demo/network" "$fx"/messy/*.csv
+each counter5-samples "$fx/counter5/samples-r51/network" "$fx"/counter5/samples-r51/*.tsv
+each counter-ingest "$fx/ingest/network" "$fx"/ingest/*.csv "$fx"/ingest/*.tsv
+each counter-trust "$fx/trust/network/base" "$fx"/trust/counter/*.csv "$fx"/trust/counter/*.tsv
+each counter-bad "$fx/demo/network" "$fx"/bad/*.csv "$fx"/bad/*.gz
+each counter-sushi-tsv "$fx/sushi/network" "$fx"/sushi/*.tsv
+each profiles "$fx/profiles/network" "$fx"/profiles/*.csv "$fx"/profiles/*.xlsx "$fx"/profiles/*.ods
+# COUNTER CSV generated: an IR_M1 (gen_ir), a TR saved by a spreadsheet
+# (gen_tr), and every awkward record repeated over many read chunks.
+for gen in gen_ir gen_tr; do
+    [ -x "$build/bench/$gen" ] || continue
+    "$build/bench/$gen" "$rows" 42 > "$work/$gen.csv"
+    each "$gen" "$fx/demo/network" "$work/$gen.csv"
+done
+python3 - "$work" "$rows" <<'PY'
+import random, sys
+w, rows = sys.argv[1], int(sys.argv[2])
+r = random.Random(7)
+months = ["Jan-2025", "Feb-2025", "Mar-2025"]
+head = ("Report_Name,Platform Master Report\r\nReport_ID,PR\r\nRelease,5\r\n"
+        "Institution_Name,Bibliotheque\r\nInstitution_ID,ISNI:1\r\nMetric_Types,\r\n"
+        "Report_Filters,\r\nReport_Attributes,\r\nExceptions,\r\n"
+        "Reporting_Period,Begin_Date=2025-01-01; End_Date=2025-03-31\r\n"
+        "Created,2025-04-02T10:00:00Z\r\nCreated_By,X\r\n\r\n"
+        "Platform,Publisher,Metric_Type,Reporting_Period_Total," + ",".join(months) + "\r\n")
+Q = '"'
+# Two files: rows rejected with their cells known (the file is stored
+# without them), then also runaway quotes and over-long lines (rows that
+# cannot be named: the file is refused, with the same diagnostics).
+for name, unnamed in (("awkward-counter", False), ("awkward-counter-refused", True)):
+  out = [head.encode()]
+  for i in range(max(rows // 10, 2000)):
+    k = r.randrange(1000)  # bad rows are rare
+    if not unnamed and 53 <= k < 57:
+        k = 999
+    v = [r.randrange(50) for _ in months]
+    cells = ",".join(str(x) for x in v)
+    plat = "Plat %d" % (i % 7)
+    t = sum(v)
+    if k >= 120:
+        line = "%s,Pub,Total_Item_Requests,%d,%s" % (plat, t, cells)
+    elif k < 50:  # quoted cells with a delimiter and doubled quotes
+        line = Q + plat + ", " + 2 * Q + "q" + 3 * Q + ",Pub,Unique_Item_Requests,%d,%s" % (t, cells)
+    elif k < 53:  # a line break inside quotes (a column not read)
+        line = plat + "," + Q + "Pub\r\nsecond line" + Q + ",Total_Item_Investigations,%d,%s" % (t, cells)
+    elif k < 54:  # a quote never closed: runs over the next lines
+        line = Q + plat + " never closed,Pub,Total_Item_Requests,%d,%s" % (t, cells)
+    elif k < 57:  # longer than a read chunk, sometimes than the line cap
+        line = "P" + "e" * r.randrange(70000, 300000) + ",Pub,Total_Item_Requests,%d,%s,x" % (t, cells)
+    elif k < 60:  # not a count
+        line = "%s,Pub,Total_Item_Requests,%d,%d,abc,1" % (plat, t, v[0])
+    elif k < 62:
+        line = "Total,,,%d,%s" % (t, cells)
+    elif k < 67:
+        line = ""
+    elif k < 69:  # months do not add up
+        line = "%s,Pub,Total_Item_Requests,%d,%s" % (plat, t + 1, cells)
+    elif k < 89:  # spaces, thousands separators
+        line = " " + Q + plat + Q + " , Pub ,  Total_Item_Requests , 1235 , 1 234 ,1,0"
+    else:
+        line = "%s,Pub,Searches_Platform,%d,%s" % (plat, t, cells)
+    b = line.encode("utf-8")
+    if k == 89:  # Windows-1252
+        b = ("Biblioth\xe8que %d,Pub,Total_Item_Requests,%d,%s" % (i % 3, t, cells)).encode("latin-1")
+    out.append(b + (b"\r" if k == 90 else b"\r\n"))
+  open(w + "/" + name + ".csv", "wb").write(b"".join(out))
+PY
+each awkward-counter "$fx/demo/network" "$work/awkward-counter.csv"
+each awkward-counter-refused "$fx/demo/network" "$work/awkward-counter-refused.csv"
 # Awkward logs for the line reader: lines cut by every read, very many
 # short lines (more than a chunk's records), lines over 64 KiB (in the
 # middle, at the end without a newline), exactly 64 KiB, CRLF, percent-
@@ -88,7 +161,7 @@ def hit(i, path="/livres/lire/%d", ip="192.0.2.%d"):
                path.replace("%d", str(i % 50), 1)))
 with open(w + "/awkward.log", "w", newline="") as f:
     for i in range(60000):
-        k = r.randrange(100)
+        k = r.randrange(1000)  # bad rows are rare: a file with many is refused whole
         if k < 40:
             f.write("x\n")
         elif k < 42:

@@ -13,8 +13,12 @@ bool bl_utf8_valid(const char *p, size_t n)
         while (i + 8 <= n) {
             uint64_t w;
             memcpy(&w, s + i, 8);
-            if (w & 0x8080808080808080ULL)
+            if ((w &= 0x8080808080808080ULL) != 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                i += (size_t)__builtin_ctzll(w) / 8; /* straight to the first high byte */
+#endif
                 break;
+            }
             i += 8;
         }
         if (i >= n)

@@ -48,7 +48,50 @@ typedef struct r5_state {
     const char *ident_name;            /* its heading, for messages */
     char created[BL_CTR_CREATED_SIZE]; /* normalised Created, "" if unreadable */
     int64_t vals[BL_CTR_MAX_MONTHS];
+    /* The last row's Metric_Type and Access_Method and what they read as
+     * (rows repeat a few of them). */
+    char memo_metric[64], memo_am[32];
+    size_t memo_metric_len, memo_am_len; /* (size_t)-1: none */
+    bool memo_total;
+    const char *memo_canon;
+    int memo_am_kind; /* 0: as written, 1: Regular, 2: TDM */
 } r5_state;
+
+/* Metric_Type: "Total" (a trailer row) and its canonical spelling. */
+static bool metric_of(r5_state *s, bl_sv metric, const char **canon)
+{
+    if (metric.len == s->memo_metric_len && memcmp(metric.ptr, s->memo_metric, metric.len) == 0) {
+        *canon = s->memo_canon;
+        return s->memo_total;
+    }
+    bool total = bl__ctr_norm_eq(metric, "total");
+    *canon = bl__ctr_metric(metric);
+    if (metric.len <= sizeof s->memo_metric) {
+        memcpy(s->memo_metric, metric.ptr, metric.len);
+        s->memo_metric_len = metric.len, s->memo_total = total, s->memo_canon = *canon;
+    }
+    return total;
+}
+
+/* Access_Method as stored: empty and any spelling of regular are Regular,
+ * tdm is TDM, anything else as written. */
+static bl_sv access_of(r5_state *s, bl_sv am)
+{
+    int kind;
+    if (am.len == s->memo_am_len && memcmp(am.ptr, s->memo_am, am.len) == 0) {
+        kind = s->memo_am_kind;
+    } else {
+        kind = am.len == 0 || bl__ctr_norm_eq(am, "regular") ? 1
+               : bl__ctr_norm_eq(am, "tdm")                  ? 2
+                                                             : 0;
+        if (am.len <= sizeof s->memo_am) {
+            memcpy(s->memo_am, am.ptr, am.len);
+            s->memo_am_len = am.len, s->memo_am_kind = kind;
+        }
+    }
+    static const bl_sv regular = {"Regular", 7}, tdm = {"TDM", 3};
+    return kind == 1 ? regular : kind == 2 ? tdm : am;
+}
 
 /* Header keys, normalised, and where their value goes. */
 static char *header_slot(r5_header *h, bl_sv key, size_t *size)
@@ -363,14 +406,14 @@ static bl_status data_row(r5_state *s)
     bl_sv first = BL_SV_NULL;
     for (size_t i = 0; i < r->nfields && !first.len; i++)
         first = r->fields[i];
-    if (bl__ctr_is_trailer(first) || bl__ctr_is_trailer(ident) ||
-        bl__ctr_norm_eq(metric, "total")) {
+    const char *canon;
+    bool metric_total = metric_of(s, metric, &canon);
+    if (bl__ctr_is_trailer(first) || bl__ctr_is_trailer(ident) || metric_total) {
         char q[64];
         bl__ctr_quote(bl__ctr_is_trailer(first) || bl__ctr_is_trailer(ident) ? first : metric, q);
         bl__ctr_note(r, r->line, "total row skipped ('%s')", q);
         return BL_OK;
     }
-    const char *canon = bl__ctr_metric(metric);
     bl_sv metric_sv = canon ? bl_sv_from(canon) : metric;
     bl_row_ctx ctx = {
         .institution_id = col(s, c->inst_id),
@@ -386,11 +429,7 @@ static bl_status data_row(r5_state *s)
         return bl__ctr_reject(r, s->ident_name, "empty cell");
     if (metric.len == 0)
         return bl__ctr_reject(r, "Metric_Type", "empty cell");
-    bl_sv am = col(s, c->access_method);
-    if (am.len == 0 || bl__ctr_norm_eq(am, "regular"))
-        am = bl_sv_from("Regular");
-    else if (bl__ctr_norm_eq(am, "tdm"))
-        am = bl_sv_from("TDM");
+    bl_sv am = access_of(s, col(s, c->access_method));
     /* Validate the whole row before emitting anything from it. */
     bool ok;
     bl_status vst = bl__ctr_month_values(r, c->month_col, c->month_mi, c->month_label, c->nmonths,
@@ -436,6 +475,7 @@ static bl_status read_r5(bl_source *src, struct bl_sheet *sheet, const char *pat
         return st;
     }
     bool eof = false, blank_seen = false;
+    s->memo_metric_len = s->memo_am_len = (size_t)-1;
 
     /* The header block, until the blank row (or, when a provider left the
      * blank row out, until a row with a Metric_Type cell). */

@@ -11,11 +11,16 @@
 
 #include "bilan/i18n.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define CHUNK_SIZE (64u * 1024u)
 
@@ -202,6 +207,36 @@ static bool is_delim_char(char c, char delim)
     return c == '\t' || c == ';' || c == ',';
 }
 
+/* The first c in p[i..n), or n: sixteen bytes at a time (cells are short:
+ * a call to memchr for each costs more than the search). */
+static inline size_t find_byte(const char *p, size_t i, size_t n, char c)
+{
+#ifdef __SSE2__
+    const __m128i v = _mm_set1_epi8(c);
+    for (; i + 16 <= n; i += 16) {
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + i)), v));
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+    }
+#endif
+    while (i < n && p[i] != c)
+        i++;
+    return i;
+}
+
+/* bl_sv_trim, without the call when there is nothing to trim (a space
+ * or other control byte, or an NBSP, at either end). */
+static inline bl_sv cell_trim(bl_sv s)
+{
+    if (s.len == 0)
+        return s;
+    unsigned char a = (unsigned char)s.ptr[0], z = (unsigned char)s.ptr[s.len - 1];
+    if (a > ' ' && a != 0xC2 && z > ' ' && z != 0xA0)
+        return s;
+    return bl_sv_trim(s);
+}
+
 /* Splits p[0..n) into cells. Quotes open only at the start of a cell (after
  * optional spaces), so a stray inch mark inside a title is kept as text;
  * "" inside quotes is one quote; text after a closing quote is kept. */
@@ -209,8 +244,9 @@ static size_t split_cells(const char *p, size_t n, char delim, char *out, bl_sv 
 {
     size_t nf = 0, i = 0, o = 0;
     if (delim) {
-        /* Jump with memchr: an unquoted cell is a slice of the line; a quoted
-         * one is copied into out without its quotes. Same rules as below. */
+        /* Jump from delimiter to delimiter: an unquoted cell is a slice of
+         * the line; a quoted one is copied into out without its quotes.
+         * Same rules as below. */
         for (;;) {
             size_t j = i;
             while (j < n && p[j] == ' ')
@@ -219,11 +255,10 @@ static size_t split_cells(const char *p, size_t n, char delim, char *out, bl_sv 
                 size_t start = o;
                 i = j + 1;
                 for (;;) {
-                    const char *q = memchr(p + i, '"', n - i);
-                    size_t e = q ? (size_t)(q - p) : n;
+                    size_t e = find_byte(p, i, n, '"');
                     memcpy(out + o, p + i, e - i);
                     o += e - i;
-                    if (!q) {
+                    if (e == n) {
                         i = n;
                         break;
                     }
@@ -235,22 +270,20 @@ static size_t split_cells(const char *p, size_t n, char delim, char *out, bl_sv 
                     i = e + 1;
                     break;
                 }
-                const char *d = memchr(p + i, delim, n - i);
-                size_t end = d ? (size_t)(d - p) : n;
+                size_t end = find_byte(p, i, n, delim);
                 memcpy(out + o, p + i, end - i); /* text after the closing quote */
                 o += end - i;
                 if (nf < max)
-                    cells[nf++] = bl_sv_trim((bl_sv){out + start, o - start});
-                if (!d)
+                    cells[nf++] = cell_trim((bl_sv){out + start, o - start});
+                if (end == n)
                     return nf;
                 i = end + 1;
                 continue;
             }
-            const char *d = memchr(p + i, delim, n - i);
-            size_t end = d ? (size_t)(d - p) : n;
+            size_t end = find_byte(p, i, n, delim);
             if (nf < max)
-                cells[nf++] = bl_sv_trim((bl_sv){p + i, end - i});
-            if (!d)
+                cells[nf++] = cell_trim((bl_sv){p + i, end - i});
+            if (end == n)
                 return nf;
             i = end + 1;
         }
@@ -336,9 +369,8 @@ static bool quotes_close(const char *p, size_t n, char delim)
 {
     bool in_quote = false;
     size_t i = 0, closed_at = (size_t)-1;
-    const char *q;
-    while (i < n && (q = memchr(p + i, '"', n - i))) {
-        size_t j = (size_t)(q - p);
+    size_t j;
+    while (i < n && (j = find_byte(p, i, n, '"')) < n) {
         if (in_quote) {
             in_quote = false;
             closed_at = j;
@@ -360,6 +392,7 @@ static bool quotes_close(const char *p, size_t n, char delim)
 static bl_status read_record(bl__ctr_reader *r, bool *eof)
 {
     bl_buf_clear(&r->rec);
+    r->view = NULL;
     r->too_long = r->bad_quote = false;
     r->line = r->next_line;
     bool in_quote = false, at_cell_start = true, just_closed = false, any = false;
@@ -403,9 +436,8 @@ static bl_status read_record(bl__ctr_reader *r, bool *eof)
                 if (body && p[body - 1] == '\r')
                     body--;
                 if (!memchr(p, '\r', body) && quotes_close(p, body, r->delim)) {
-                    bl_status st = append(r, p, body);
-                    if (st != BL_OK)
-                        return st;
+                    /* read in place: the chunk stays until the next record */
+                    r->view = p, r->view_len = body;
                     r->chunk_pos += len + 1;
                     r->next_line++;
                     return BL_OK;
@@ -464,17 +496,18 @@ static bl_status read_record(bl__ctr_reader *r, bool *eof)
     }
 }
 
-bl_status bl__ctr_next(bl__ctr_reader *r, bool *eof)
+/* Reads the next record into r->text (UTF-8, converted from Windows-1252
+ * when it was not), without splitting it. */
+static bl_status next_text(bl__ctr_reader *r, bool *eof)
 {
-    if (r->sheet)
-        return sheet_next(r, eof);
     bl_status st = read_record(r, eof);
     r->nfields = 0;
     r->cp1252 = false;
+    r->text = "", r->text_len = 0;
     if (st != BL_OK || *eof || r->too_long || r->bad_quote)
         return st;
-    const char *p = r->rec.data ? r->rec.data : "";
-    size_t n = r->rec.len;
+    const char *p = r->view ? r->view : r->rec.data ? r->rec.data : "";
+    size_t n = r->view ? r->view_len : r->rec.len;
     if (n && !bl_utf8_valid(p, n)) {
         /* Not UTF-8: spreadsheets on French Windows save Windows-1252. */
         bl_buf_clear(&r->conv);
@@ -487,6 +520,18 @@ bl_status bl__ctr_next(bl__ctr_reader *r, bool *eof)
     }
     if (!r->delim)
         r->delim = find_delim(p, n);
+    r->text = p, r->text_len = n;
+    return BL_OK;
+}
+
+bl_status bl__ctr_next(bl__ctr_reader *r, bool *eof)
+{
+    if (r->sheet)
+        return sheet_next(r, eof);
+    bl_status st = next_text(r, eof);
+    if (st != BL_OK || *eof || r->too_long || r->bad_quote)
+        return st;
+    size_t n = r->text_len;
     if (r->cells_alloc < n + 1) {
         size_t want = n + 1 < 4096 ? 4096 : n + 1;
         char *c = realloc(r->cells, want);
@@ -495,9 +540,11 @@ bl_status bl__ctr_next(bl__ctr_reader *r, bool *eof)
         r->cells = c;
         r->cells_alloc = want;
     }
-    r->nfields = split_cells(p, n, r->delim, r->cells, r->fields, BL_CTR_MAX_FIELDS);
+    r->nfields = split_cells(r->text, n, r->delim, r->cells, r->fields, BL_CTR_MAX_FIELDS);
     return BL_OK;
 }
+
+_Static_assert(BL_COUNT_MAX >= 999999999, "nine digits are a count");
 
 /* What a count cell holds. */
 typedef enum cell_kind { CELL_COUNT, CELL_NOT_COUNT, CELL_OVER } cell_kind;
@@ -507,6 +554,17 @@ typedef enum cell_kind { CELL_COUNT, CELL_NOT_COUNT, CELL_OVER } cell_kind;
  * differs from a count by its size is a count too large, whatever its size. */
 static cell_kind cell_count(bl_sv v, int64_t *out)
 {
+    if (v.len && v.len <= 18) {
+        /* Digits only (the usual cell): what bl_parse_count reads. */
+        int64_t x = 0;
+        size_t i = 0;
+        while (i < v.len && (unsigned char)(v.ptr[i] - '0') <= 9)
+            x = x * 10 + (v.ptr[i++] - '0');
+        if (i == v.len) {
+            *out = x;
+            return x > BL_COUNT_MAX ? CELL_OVER : CELL_COUNT;
+        }
+    }
     if (bl_parse_count(v, out))
         return *out > BL_COUNT_MAX ? CELL_OVER : CELL_COUNT;
     /* A spreadsheet's "1234,0" or "1 234.00": a whole count with a zero
@@ -546,10 +604,24 @@ bl_status bl__ctr_month_values(bl__ctr_reader *r, const size_t *cols, const int 
     *ok = false;
     int64_t sum = 0;
     for (size_t k = 0; k < n; k++) {
-        bl_sv v = bl__ctr_cell(r, cols[k]);
+        bl_sv v = cols[k] < r->nfields ? r->fields[cols[k]] : (bl_sv){"", 0};
         vals[k] = 0;
         if (v.len == 0)
             continue;
+        if (v.len <= 9) {
+            /* up to nine digits (the usual cell): a count, at most BL_COUNT_MAX */
+            int64_t x = 0;
+            size_t i = 0;
+            while (i < v.len && (unsigned char)(v.ptr[i] - '0') <= 9)
+                x = x * 10 + (v.ptr[i++] - '0');
+            if (i == v.len) {
+                vals[k] = x;
+                if (x > 0 && months[k] > r->now_mi)
+                    return bl__ctr_reject(r, labels[k], "count for a month in the future");
+                sum += x;
+                continue;
+            }
+        }
         cell_kind kind = cell_count(v, &vals[k]);
         if (kind != CELL_COUNT)
             return reject_cell(r, labels[k], v, kind);
@@ -634,7 +706,24 @@ static bl_status sheet_errors(bl__ctr_reader *r)
     return BL_OK;
 }
 
-bl_status bl__ctr_each_row(bl__ctr_reader *r, bl_status (*row)(void *ctx), void *ctx)
+/* One record read (by bl__ctr_next): a rejected row, a blank one skipped,
+ * or the row callback's. */
+static bl_status one_record(bl__ctr_reader *r, bl_status (*row)(void *ctx), void *ctx)
+{
+    bl_status st = BL_OK;
+    if (r->too_long)
+        st = bl__ctr_reject(r, NULL, "line longer than %u bytes", BL_CTR_LINE_CAP);
+    else if (r->bad_quote)
+        st = bl__ctr_reject(r, NULL,
+                            "quoted cell not closed within %d lines (lines %lu to %lu skipped)",
+                            BL_CTR_MAX_RECORD_LINES, r->line, r->next_line - 1);
+    else if (!bl__ctr_blank(r) && (st = sheet_errors(r)) == BL_OK && !r->row_errored)
+        st = row(ctx);
+    r->row = NULL; /* pointed into the row callback's frame */
+    return st;
+}
+
+static bl_status each_row_serial(bl__ctr_reader *r, bl_status (*row)(void *ctx), void *ctx)
 {
     bool eof = false;
     for (;;) {
@@ -642,19 +731,229 @@ bl_status bl__ctr_each_row(bl__ctr_reader *r, bl_status (*row)(void *ctx), void 
         if (st != BL_OK)
             return bl__ctr_source_failed(r, st);
         if (eof)
-            break;
-        if (r->too_long)
-            st = bl__ctr_reject(r, NULL, "line longer than %u bytes", BL_CTR_LINE_CAP);
-        else if (r->bad_quote)
-            st = bl__ctr_reject(r, NULL,
-                                "quoted cell not closed within %d lines (lines %lu to %lu skipped)",
-                                BL_CTR_MAX_RECORD_LINES, r->line, r->next_line - 1);
-        else if (!bl__ctr_blank(r) && (st = sheet_errors(r)) == BL_OK && !r->row_errored)
-            st = row(ctx);
-        r->row = NULL; /* pointed into the row callback's frame */
-        if (st != BL_OK)
+            return BL_OK;
+        if ((st = one_record(r, row, ctx)) != BL_OK)
             return st;
     }
+}
+
+/* ---- reading in a thread of its own ------------------------------------- */
+
+/* A byte stream's data rows are read and split by a second thread (the
+ * reading half of the work: the source, line ends, quotes, UTF-8, cells)
+ * while this one validates them and feeds the sink, in the same order: the
+ * records go over in batches, split there. The reading thread calls
+ * nothing but next_text and split_cells (the source's progress callback is thread-safe),
+ * so diagnostics and the sink stay on this thread. */
+#define BATCHES 4
+#define BATCH_RECS 512             /* a hand-over (and maybe a context switch) per batch */
+#define BATCH_BYTES (256u * 1024u) /* to begin with: grown for a record that needs more */
+#define BATCH_FIELDS 16384
+
+typedef struct batch_rec {
+    unsigned long line, next_line;
+    size_t field0, nfields;
+    size_t text0, text_len; /* in bytes: the record's text and quoted cells */
+    bool too_long, bad_quote;
+} batch_rec;
+
+typedef struct batch {
+    char *bytes;
+    size_t nbytes, bytes_cap;
+    bl_sv *fields;
+    size_t nfields, fields_cap;
+    batch_rec recs[BATCH_RECS];
+    size_t nrecs;
+    bool end;     /* the last batch: end of the file, or st */
+    bl_status st; /* BL_OK, or how reading failed after these records */
+} batch;
+
+typedef struct rows_pipe {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    batch b[BATCHES];
+    size_t head, ready; /* next to fill is (head + ready) % BATCHES */
+    bool stop;          /* the consumer gave up */
+    bl__ctr_reader rd;  /* the reading thread's reader */
+} rows_pipe;
+
+static batch *pipe_acquire(rows_pipe *q)
+{
+    pthread_mutex_lock(&q->mu);
+    while (q->ready == BATCHES && !q->stop)
+        pthread_cond_wait(&q->cv, &q->mu);
+    batch *b = q->stop ? NULL : &q->b[(q->head + q->ready) % BATCHES];
+    pthread_mutex_unlock(&q->mu);
+    if (b)
+        b->nbytes = b->nfields = b->nrecs = 0, b->end = false, b->st = BL_OK;
+    return b;
+}
+
+static void pipe_publish(rows_pipe *q)
+{
+    pthread_mutex_lock(&q->mu);
+    q->ready++;
+    pthread_cond_broadcast(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+}
+
+/* Splits the current record of rd (read by next_text) into b: its text,
+ * then its quoted cells (at most as long), then the cells pointing there.
+ * False when it does not fit; an empty batch grows to fit (*nomem when it
+ * cannot). */
+static bool batch_add(batch *b, const bl__ctr_reader *rd, bool *nomem)
+{
+    size_t n = rd->text_len, maxf = n + 1 < BL_CTR_MAX_FIELDS ? n + 1 : BL_CTR_MAX_FIELDS;
+    bool cells = !rd->too_long && !rd->bad_quote;
+    size_t need = cells ? 2 * n + 1 : 0;
+    if (b->nrecs == BATCH_RECS)
+        return false;
+    if (b->nfields + maxf > b->fields_cap || b->nbytes + need > b->bytes_cap) {
+        if (b->nrecs)
+            return false;
+        if (maxf > b->fields_cap) {
+            bl_sv *f = realloc(b->fields, maxf * sizeof *f);
+            if (!f)
+                return !(*nomem = true);
+            b->fields = f, b->fields_cap = maxf;
+        }
+        if (need > b->bytes_cap) {
+            char *t = realloc(b->bytes, need);
+            if (!t)
+                return !(*nomem = true);
+            b->bytes = t, b->bytes_cap = need;
+        }
+    }
+    char *t = b->bytes + b->nbytes;
+    size_t nf = 0;
+    if (cells) {
+        memcpy(t, rd->text, n);
+        nf = split_cells(t, n, rd->delim, t + n, b->fields + b->nfields, BL_CTR_MAX_FIELDS);
+        b->nbytes += need;
+    }
+    b->recs[b->nrecs++] =
+        (batch_rec){rd->line,         rd->next_line, b->nfields,   nf, (size_t)(t - b->bytes),
+                    cells ? need : 0, rd->too_long,  rd->bad_quote};
+    b->nfields += nf;
+    return true;
+}
+
+static void *produce(void *p)
+{
+    rows_pipe *q = p;
+    batch *b = pipe_acquire(q);
+    while (b) {
+        bool eof = false, nomem = false;
+        bl_status st = next_text(&q->rd, &eof);
+        if (st == BL_OK && !eof && !batch_add(b, &q->rd, &nomem) && !nomem) {
+            pipe_publish(q);
+            if ((b = pipe_acquire(q)) == NULL)
+                return NULL;
+            batch_add(b, &q->rd, &nomem); /* an empty batch takes any record */
+        }
+        if (nomem)
+            st = BL_NOMEM;
+        if (st != BL_OK || eof) {
+            b->st = st, b->end = true;
+            pipe_publish(q);
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
+static void pipe_free(rows_pipe *q)
+{
+    for (size_t i = 0; i < BATCHES; i++) {
+        free(q->b[i].bytes);
+        free(q->b[i].fields);
+    }
+    pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->cv);
+    free(q);
+}
+
+static bl_status each_row_threaded(bl__ctr_reader *r, bl_status (*row)(void *ctx), void *ctx,
+                                   bool *started)
+{
+    *started = false;
+    rows_pipe *q = calloc(1, sizeof *q);
+    if (!q)
+        return BL_OK;
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->cv, NULL);
+    for (size_t i = 0; i < BATCHES; i++) {
+        batch *b = &q->b[i];
+        if (!(b->bytes = malloc(BATCH_BYTES)) ||
+            !(b->fields = malloc(BATCH_FIELDS * sizeof *b->fields))) {
+            pipe_free(q);
+            return BL_OK;
+        }
+        b->bytes_cap = BATCH_BYTES, b->fields_cap = BATCH_FIELDS;
+    }
+    q->rd = *r; /* the reading state moves to the thread, and back at the end */
+    pthread_t th;
+    if (pthread_create(&th, NULL, produce, q) != 0) {
+        pipe_free(q);
+        return BL_OK;
+    }
+    *started = true;
+    bl_status st = BL_OK, read_st = BL_OK;
+    bool end = false;
+    while (!end && st == BL_OK) {
+        pthread_mutex_lock(&q->mu);
+        while (q->ready == 0)
+            pthread_cond_wait(&q->cv, &q->mu);
+        batch *b = &q->b[q->head];
+        pthread_mutex_unlock(&q->mu);
+        for (size_t k = 0; k < b->nrecs && st == BL_OK; k++) {
+            const batch_rec *m = &b->recs[k];
+            if (k + 4 < b->nrecs) {
+                /* The lines the other thread wrote, asked for ahead: a record
+                 * four on is read soon. */
+                const batch_rec *a = &b->recs[k + 4];
+                const char *f = (const char *)(b->fields + a->field0), *t = b->bytes + a->text0;
+                for (size_t o = 0; o < a->nfields * sizeof *b->fields; o += 64)
+                    __builtin_prefetch(f + o);
+                for (size_t o = 0; o < a->text_len; o += 64)
+                    __builtin_prefetch(t + o);
+            }
+            r->line = m->line, r->next_line = m->next_line;
+            r->too_long = m->too_long, r->bad_quote = m->bad_quote;
+            r->fields = b->fields + m->field0, r->nfields = m->nfields;
+            st = one_record(r, row, ctx);
+        }
+        end = b->end, read_st = b->st;
+        pthread_mutex_lock(&q->mu);
+        q->head = (q->head + 1) % BATCHES;
+        q->ready--;
+        if (st != BL_OK)
+            q->stop = true;
+        pthread_cond_broadcast(&q->cv);
+        pthread_mutex_unlock(&q->mu);
+    }
+    pthread_join(th, NULL);
+    /* The reading state back; what this thread changed kept. */
+    unsigned long rejected = r->rows_rejected;
+    char *errmsg = r->errmsg;
+    *r = q->rd;
+    r->rows_rejected = rejected, r->errmsg = errmsg, r->row = NULL, r->nfields = 0;
+    pipe_free(q);
+    if (st == BL_OK && read_st != BL_OK)
+        st = bl__ctr_source_failed(r, read_st);
+    return st;
+}
+
+bl_status bl__ctr_each_row(bl__ctr_reader *r, bl_status (*row)(void *ctx), void *ctx)
+{
+    bl_status st = BL_OK;
+    bool threaded = false;
+    if (!r->sheet)
+        st = each_row_threaded(r, row, ctx, &threaded);
+    if (!threaded)
+        st = each_row_serial(r, row, ctx);
+    if (st != BL_OK)
+        return st;
     if (r->any_cp1252)
         bl__ctr_note(r, 0, "text read as Windows-1252 (not valid UTF-8)");
     return BL_OK;

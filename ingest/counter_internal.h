@@ -35,8 +35,12 @@ typedef struct bl__ctr_reader {
     bool started;    /* BOM checked */
     bool pending_cr; /* last record ended on CR: a following LF belongs to it */
 
-    bl_buf rec;  /* raw bytes of the current record */
-    bl_buf conv; /* its UTF-8 conversion when it was Windows-1252 */
+    bl_buf rec;       /* raw bytes of the current record */
+    bl_buf conv;      /* its UTF-8 conversion when it was Windows-1252 */
+    const char *view; /* the current record in chunk when read whole, else NULL */
+    size_t view_len;
+    const char *text; /* the record split: view's, rec's or conv's bytes */
+    size_t text_len;
     char *cells; /* unquoted cell text; fields point here */
     size_t cells_alloc;
     bl_sv *fields;
@@ -131,7 +135,9 @@ bl_status bl__ctr_source_failed(bl__ctr_reader *r, bl_status st);
 
 /* Reads the data rows to the end of the file: over-long lines and runaway
  * quotes are rejected rows, blank rows are skipped, every other row goes to
- * row(ctx), which reads it from r. */
+ * row(ctx), which reads it from r (r->fields, r->nfields, r->line and the
+ * diagnostics functions only: from a CSV/TSV the records are read and split
+ * by a second thread that owns the rest of r until this returns). */
 bl_status bl__ctr_each_row(bl__ctr_reader *r, bl_status (*row)(void *ctx), void *ctx);
 /* Cell i of the current record, or an empty view past the end. */
 bl_sv bl__ctr_cell(const bl__ctr_reader *r, size_t i);
