@@ -65,10 +65,12 @@ typedef struct name_memo {
     size_t access_len;
 } name_memo;
 
-/* The current COUNTER row: its line, group and metric. */
+/* The current COUNTER row: its line, names, group and metric. The names are
+ * compared too: the items of a compact JSON report all sit on line 1. */
 typedef struct row_memo {
     unsigned long line;
-    group *group; /* NULL: no row remembered */
+    const name_memo *names; /* the row's names (compared, the entry may be reused) */
+    group *group;           /* NULL: no row remembered */
     int metric_index;
     bool unattributed;
     char metric[64], access[32];
@@ -367,14 +369,29 @@ static bool has_control(bl_sv s)
 
 static void reject(bl_rollup *a, unsigned long line, const char *field, const char *reason);
 
+static bool memo_names_are(const name_memo *e, bl_sv inst_id, bl_sv inst_name,
+                           const bl_count_rec *r)
+{
+    return e->valid && bl_sv_eq((bl_sv){e->inst_id.data, e->inst_id.len}, inst_id) &&
+           bl_sv_eq((bl_sv){e->inst.data, e->inst.len}, inst_name) &&
+           bl_sv_eq((bl_sv){e->platform.data, e->platform.len}, r->platform) &&
+           bl_sv_eq((bl_sv){e->database.data, e->database.len}, r->database);
+}
+
 bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
 {
+    bl_sv inst_id = r->institution_id, inst_name = r->institution_name;
+    if (inst_id.len == 0 && inst_name.len == 0) {
+        inst_id = bl_sv_from(a->inst_id ? a->inst_id : "");
+        inst_name = bl_sv_from(a->inst_name ? a->inst_name : "");
+    }
     /* Every cell of a COUNTER row shares the row's names, metric and access
      * method: its group is found on the first cell and reused for the rest. */
     row_memo *rm = &a->row;
     if (rm->group && rm->line == r->line && r->value >= 0 &&
         bl_sv_eq(r->metric, (bl_sv){rm->metric, rm->metric_len}) &&
-        bl_sv_eq(r->access_method, (bl_sv){rm->access, rm->access_len})) {
+        bl_sv_eq(r->access_method, (bl_sv){rm->access, rm->access_len}) &&
+        memo_names_are(rm->names, inst_id, inst_name, r)) {
         bl_status rc = add_cell(a, rm->group, r->month, rm->metric_index, r->value);
         if (rc == BL_OK) {
             a->counts.accepted++;
@@ -383,20 +400,10 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
         return rc;
     }
     rm->group = NULL;
-    bl_sv inst_id = r->institution_id, inst_name = r->institution_name;
-    if (inst_id.len == 0 && inst_name.len == 0) {
-        inst_id = bl_sv_from(a->inst_id ? a->inst_id : "");
-        inst_name = bl_sv_from(a->inst_name ? a->inst_name : "");
-    }
     name_memo *m = NULL;
-    for (int k = 0; k < NAME_MEMOS && !m; k++) {
-        name_memo *e = &a->memo[k];
-        if (e->valid && bl_sv_eq((bl_sv){e->inst_id.data, e->inst_id.len}, inst_id) &&
-            bl_sv_eq((bl_sv){e->inst.data, e->inst.len}, inst_name) &&
-            bl_sv_eq((bl_sv){e->platform.data, e->platform.len}, r->platform) &&
-            bl_sv_eq((bl_sv){e->database.data, e->database.len}, r->database))
-            m = e;
-    }
+    for (int k = 0; k < NAME_MEMOS && !m; k++)
+        if (memo_names_are(&a->memo[k], inst_id, inst_name, r))
+            m = &a->memo[k];
     if (!m) {
         if (has_control(inst_id) || has_control(inst_name) || has_control(r->platform) ||
             has_control(r->database)) {
@@ -472,8 +479,9 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
     a->counts.accepted++;
     if (!c.library_id || !c.resource_id)
         a->counts.unattributed++;
-    if (r->access_method.len < sizeof rm->access) {
+    if (r->access_method.len < sizeof rm->access && m->valid) {
         rm->line = r->line;
+        rm->names = m;
         rm->group = g;
         rm->metric_index = mi;
         rm->unattributed = !c.library_id || !c.resource_id;
