@@ -84,6 +84,7 @@ struct bl_rollup {
     bl_strmap groups; /* key -> group * */
     group *last_group;
     char *metrics[MAX_METRICS];
+    size_t metric_len[MAX_METRICS];
     int nmetrics;
     name_memo memo[NAME_MEMOS];
     int memo_next; /* the entry replaced next */
@@ -248,6 +249,7 @@ static int metric_index(bl_rollup *a, const char *metric)
             return i;
     if (a->nmetrics == MAX_METRICS || !(a->metrics[a->nmetrics] = strdup(metric)))
         return -1;
+    a->metric_len[a->nmetrics] = strlen(metric);
     return a->nmetrics++;
 }
 
@@ -286,6 +288,9 @@ static bl_status add_cell(bl_rollup *a, group *g, int month, int metric, int64_t
     size_t slot = 0;
     if (g->n && g->cells[g->last].month == month && g->cells[g->last].metric == metric) {
         cell = &g->cells[g->last];
+    } else if (g->last + 1 < g->n && g->cells[g->last + 1].month == month &&
+               g->cells[g->last + 1].metric == metric) {
+        cell = &g->cells[g->last + 1]; /* the cells of a run, in the order they were made */
     } else if (g->index) {
         for (slot = cell_slot(g, month, metric); g->index[slot];
              slot = (slot + 1) & (g->index_cap - 1)) {
@@ -369,13 +374,28 @@ static bool has_control(bl_sv s)
 
 static void reject(bl_rollup *a, unsigned long line, const char *field, const char *reason);
 
+static inline bool buf_is(const bl_buf *b, bl_sv v)
+{
+    return b->len == v.len && (v.len == 0 || memcmp(b->data, v.ptr, v.len) == 0);
+}
+
 static bool memo_names_are(const name_memo *e, bl_sv inst_id, bl_sv inst_name,
                            const bl_count_rec *r)
 {
-    return e->valid && bl_sv_eq((bl_sv){e->inst_id.data, e->inst_id.len}, inst_id) &&
-           bl_sv_eq((bl_sv){e->inst.data, e->inst.len}, inst_name) &&
-           bl_sv_eq((bl_sv){e->platform.data, e->platform.len}, r->platform) &&
-           bl_sv_eq((bl_sv){e->database.data, e->database.len}, r->database);
+    return e->valid && buf_is(&e->platform, r->platform) && buf_is(&e->database, r->database) &&
+           buf_is(&e->inst_id, inst_id) && buf_is(&e->inst, inst_name);
+}
+
+/* The index of a metric already met (its name passed the checks below), or
+ * -1. */
+static int known_metric(const bl_rollup *a, bl_sv m)
+{
+    if (m.len >= sizeof a->row.metric)
+        return -1;
+    for (int i = 0; i < a->nmetrics; i++)
+        if (a->metric_len[i] == m.len && m.len && memcmp(a->metrics[i], m.ptr, m.len) == 0)
+            return i;
+    return -1;
 }
 
 bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
@@ -430,7 +450,8 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
         m->resource_id =
             a->resource_id ? a->resource_id : bl_names_resource(a->names, r->database, r->platform);
     }
-    if (has_control(r->metric)) {
+    int known = known_metric(a, r->metric); /* its checks passed before */
+    if (known < 0 && has_control(r->metric)) {
         if (r->line != a->last_rejected_line)
             reject(a, r->line, "Metric_Type", _("control characters in a name"));
         a->last_rejected_line = r->line;
@@ -440,13 +461,17 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
         reject(a, r->line, bl_sv_eq_cstr(r->metric, "") ? NULL : "value", _("negative count"));
         return BL_OK;
     }
-    char metric[64];
-    if (r->metric.len == 0 || r->metric.len >= sizeof metric) {
+    char buf[64];
+    const char *metric = buf;
+    if (known >= 0) {
+        metric = a->metrics[known];
+    } else if (r->metric.len == 0 || r->metric.len >= sizeof buf) {
         reject(a, r->line, "Metric_Type", _("missing or over-long metric name"));
         return BL_OK;
+    } else {
+        memcpy(buf, r->metric.ptr, r->metric.len);
+        buf[r->metric.len] = '\0';
     }
-    memcpy(metric, r->metric.ptr, r->metric.len);
-    metric[r->metric.len] = '\0';
     bl_cell c = {
         .library_id = m->library_id,
         .resource_id = m->resource_id,
@@ -463,7 +488,7 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
     bl_status rc;
     if (m->group && bl_sv_eq(r->access_method, (bl_sv){m->access, m->access_len})) {
         g = m->group;
-        if ((mi = metric_index(a, metric)) < 0)
+        if ((mi = known >= 0 ? known : metric_index(a, metric)) < 0)
             return BL_NOMEM;
         rc = add_cell(a, g, r->month, mi, r->value);
     } else {
@@ -485,7 +510,7 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
         rm->group = g;
         rm->metric_index = mi;
         rm->unattributed = !c.library_id || !c.resource_id;
-        rm->metric_len = strlen(metric);
+        rm->metric_len = known >= 0 ? a->metric_len[known] : strlen(metric);
         memcpy(rm->metric, metric, rm->metric_len + 1);
         memcpy(rm->access, r->access_method.ptr, r->access_method.len);
         rm->access[r->access_method.len] = '\0';
