@@ -95,7 +95,8 @@ struct bl_rollup {
     bool begun;
     bl_file_info info;
     char *format, *report_id, *created_by, *inst_id, *inst_name;
-    char *resource_id; /* a profile's resource: every row counts for it */
+    bl_sv inst_id_sv, inst_name_sv; /* the header's institution ("" when none) */
+    char *resource_id;              /* a profile's resource: every row counts for it */
     int rank;
     rejection *rej;
     size_t nrej, rej_alloc;
@@ -138,6 +139,8 @@ bl_status bl_rollup_begin(bl_rollup *a, const bl_file_info *info)
     a->created_by = dup_or_null(info->created_by);
     a->inst_id = dup_or_null(info->institution_id);
     a->inst_name = dup_or_null(info->institution_name);
+    a->inst_id_sv = bl_sv_from(a->inst_id ? a->inst_id : "");
+    a->inst_name_sv = bl_sv_from(a->inst_name ? a->inst_name : "");
     a->created = dup_or_null(info->created);
     a->resource_id = dup_or_null(info->resource_id);
     a->info.resource_id = a->resource_id;
@@ -402,8 +405,8 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
 {
     bl_sv inst_id = r->institution_id, inst_name = r->institution_name;
     if (inst_id.len == 0 && inst_name.len == 0) {
-        inst_id = bl_sv_from(a->inst_id ? a->inst_id : "");
-        inst_name = bl_sv_from(a->inst_name ? a->inst_name : "");
+        inst_id = a->inst_id_sv;
+        inst_name = a->inst_name_sv;
     }
     /* Every cell of a COUNTER row shares the row's names, metric and access
      * method: its group is found on the first cell and reused for the rest. */
@@ -682,6 +685,7 @@ bl_rollup *bl_rollup_new(const bl_names *names, const char *path, bl_diag_fn dia
     a->diag_ctx = ctx;
     a->min_month = a->max_month = -1;
     a->complete = true;
+    a->inst_id_sv = a->inst_name_sv = bl_sv_from("");
     a->key = BL_BUF_INIT(1 << 16);
     for (int k = 0; k < NAME_MEMOS; k++) {
         name_memo *e = &a->memo[k];
