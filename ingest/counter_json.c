@@ -185,6 +185,14 @@ typedef struct jstate {
      * last digit and the month's */
     uint64_t month_key[256];
     int month_mi[256];
+    /* the canonical names (bl__ctr_metric) of the metrics met, by their
+     * bytes */
+    struct {
+        char raw[48];
+        size_t len;
+        bl_sv canon; /* .ptr NULL: not a COUNTER metric */
+    } canon[8];
+    int ncanon;
     size_t *order; /* item_end: the entries in runs */
     size_t order_alloc;
 
@@ -490,8 +498,8 @@ static int entry_add(jstate *s, astr metric, int month, int64_t value)
 }
 
 /* A month written yyyy-mm or yyyy-mm-dd (what COUNTER JSON uses) read
- * directly; anything else through the general month parser. */
-static bool month_of(const char *p, size_t n, int *mi)
+ * directly: false when it is not written so. */
+static bool month_fast(const char *p, size_t n, int *mi)
 {
     if ((n == 7 || n == 10) && p[4] == '-') {
         int y = 0, m = 0;
@@ -505,7 +513,42 @@ static bool month_of(const char *p, size_t n, int *mi)
             return true;
         }
     }
-    return bl__ctr_month((bl_sv){p, n}, mi);
+    return false;
+}
+
+/* A month written yyyy-mm or yyyy-mm-dd read directly; anything else
+ * through the general month parser. */
+static bool month_of(const char *p, size_t n, int *mi)
+{
+    return month_fast(p, n, mi) || bl__ctr_month((bl_sv){p, n}, mi);
+}
+
+/* month_of, the months read directly remembered by their first 7 bytes
+ * (what month_fast reads of them) in a slot of the year's last digit and
+ * the month's: R5.1 count keys and R5.0 Period dates repeat. */
+__attribute__((noinline)) static bool month_missed(jstate *s, const char *p, size_t n, int *mi,
+                                                   uint64_t mk, size_t slot)
+{
+    if (mk && month_fast(p, n, mi)) {
+        s->month_key[slot] = mk, s->month_mi[slot] = *mi;
+        return true;
+    }
+    return month_of(p, n, mi);
+}
+
+static inline bool month_cached(jstate *s, const char *p, size_t n, int *mi)
+{
+    uint64_t mk = 0;
+    size_t slot = 0;
+    if ((n == 7 || (n == 10 && p[7] == '-')) && p[4] == '-') {
+        memcpy(&mk, p, 7);
+        slot = (size_t)(p[3] & 15) * 13 + (size_t)(p[5] & 1) * 10 + (size_t)(p[6] & 15);
+        if (s->month_key[slot] == mk) {
+            *mi = s->month_mi[slot];
+            return true;
+        }
+    }
+    return month_missed(s, p, n, mi, mk, slot);
 }
 
 /* A count's text: a whole number, 0..BL_COUNT_MAX. */
@@ -532,11 +575,31 @@ static bl_sv access_method(const jstate *s, const item *it, const entry *e)
         am = aview(s, s->groups[e->group].access_method);
     else if (it->access_method.set)
         am = aview(s, it->access_method);
+    if (am.len == 7 && memcmp(am.ptr, "Regular", 7) == 0)
+        return am; /* spelt as COUNTER spells it */
     if (am.len == 0 || bl__ctr_norm_eq(am, "regular"))
         return bl_sv_from("Regular");
     if (bl__ctr_norm_eq(am, "tdm"))
         return bl_sv_from("TDM");
     return am;
+}
+
+/* A metric's name as COUNTER spells it (bl__ctr_metric), or as written. */
+static bl_sv metric_canon(jstate *s, bl_sv m)
+{
+    for (int i = 0; i < s->ncanon; i++)
+        if (s->canon[i].len == m.len && memcmp(s->canon[i].raw, m.ptr, m.len) == 0)
+            return s->canon[i].canon.ptr ? s->canon[i].canon : m;
+    const char *canon = bl__ctr_metric(m);
+    bl_sv c = canon ? bl_sv_from(canon) : (bl_sv){NULL, 0};
+    if (m.len <= sizeof s->canon[0].raw &&
+        s->ncanon < (int)(sizeof s->canon / sizeof s->canon[0])) {
+        memcpy(s->canon[s->ncanon].raw, m.ptr, m.len);
+        s->canon[s->ncanon].len = m.len;
+        s->canon[s->ncanon].canon = c;
+        s->ncanon++;
+    }
+    return c.ptr ? c : m;
 }
 
 static bool same_run(const entry *a, const entry *b)
@@ -692,22 +755,27 @@ static int item_end(jstate *s)
     int months[64];
     int64_t vals[64];
     size_t run = 0;
+    bool zeros = false; /* a count of 0 or less in the run */
+    entry *e = &s->entries[order ? order[0] : it->first_entry];
     for (size_t k = 0; k < n && st == BL_OK; k++) {
-        entry *e = &s->entries[order ? order[k] : it->first_entry + k];
+        entry *next = k + 1 == n ? NULL : order ? &s->entries[order[k + 1]] : e + 1;
         if (run == 0) {
-            bl_sv metric = aview(s, e->metric);
-            const char *canon = bl__ctr_metric(metric);
-            rec.metric = canon ? bl_sv_from(canon) : metric;
+            rec.metric = metric_canon(s, aview(s, e->metric));
             rec.access_method = access_method(s, it, e);
         }
         months[run] = e->month, vals[run] = e->value;
+        zeros |= e->value <= 0;
         run++;
-        entry *next =
-            k + 1 < n ? &s->entries[order ? order[k + 1] : it->first_entry + k + 1] : NULL;
         if (!next || run == sizeof months / sizeof months[0] || !same_run(next, e)) {
-            st = bl__ctr_emit(r, &rec, months, vals, run);
+            /* positive counts only: what bl__ctr_emit would hand over */
+            if (!zeros && r->sink->count_run)
+                st = r->sink->count_run(r->sink->ctx, &rec, months, vals, run);
+            else
+                st = bl__ctr_emit(r, &rec, months, vals, run);
             run = 0;
+            zeros = false;
         }
+        e = next;
     }
 done:
     r->row = NULL;
@@ -720,34 +788,27 @@ done:
     return 1;
 }
 
+__attribute__((noinline)) static int bad_count(jstate *s, const frame *f, const unsigned char *p,
+                                               size_t n)
+{
+    char q[48], field[48];
+    copy_str(field, sizeof field, (const unsigned char *)f->key, f->keylen);
+    copy_str(q, sizeof q, p, n);
+    item_bad(s, field, "'%s' is not a whole count (0 to 1000000000)", q);
+    return 1;
+}
+
 /* A count of an R5.1 Performance map: {"yyyy-mm": n} (the hot path). */
 static int count_value(jstate *s, const frame *f, const unsigned char *p, size_t n)
 {
     int mi;
     int64_t v = 0;
-    uint64_t mk = 0;
-    size_t slot = 0;
-    if (f->keylen == 7) {
-        const unsigned char *key = (const unsigned char *)f->key;
-        memcpy(&mk, key, 7);
-        slot = (size_t)(key[3] & 15) * 13 + (size_t)(key[5] & 1) * 10 + (key[6] & 15);
-    }
-    if (mk && s->month_key[slot] == mk) {
-        mi = s->month_mi[slot];
-    } else if (month_of(f->key, f->keylen, &mi)) {
-        if (mk)
-            s->month_key[slot] = mk, s->month_mi[slot] = mi;
-    } else {
+    if (!month_cached(s, f->key, f->keylen, &mi)) {
         item_bad(s, "Performance", "'%.30s' is not a month (yyyy-mm)", f->key);
         return 1;
     }
-    if (!parse_count(p, n, &v)) {
-        char q[48], field[48];
-        copy_str(field, sizeof field, (const unsigned char *)f->key, f->keylen);
-        copy_str(q, sizeof q, p, n);
-        item_bad(s, field, "'%s' is not a whole count (0 to 1000000000)", q);
-        return 1;
-    }
+    if (!parse_count(p, n, &v))
+        return bad_count(s, f, p, n);
     const item *it = s->nitems ? &s->items[s->nitems - 1] : NULL;
     if (it && s->nentries < s->entries_alloc && s->nentries - it->first_entry < MAX_ENTRIES) {
         /* entry_add's common case */
@@ -852,18 +913,18 @@ static int scalar(jstate *s, const unsigned char *p, size_t n, bool is_string, b
     case F_PERIOD: {
         int mi;
         if (f->kid == KID_begindate) {
-            if (month_of((const char *)p, n, &mi) && s->perf_month <= -3 &&
-                -3 - s->perf_month != mi)
+            bool ok = month_cached(s, (const char *)p, n, &mi);
+            if (ok && s->perf_month <= -3 && -3 - s->perf_month != mi)
                 s->perf_bad = true, snprintf(s->perf_bad_reason, sizeof s->perf_bad_reason, "%s",
                                              _("a Period longer than a month"));
-            else if (month_of((const char *)p, n, &mi))
+            else if (ok)
                 s->perf_month = mi;
             else
                 s->perf_bad = true,
                 snprintf(s->perf_bad_reason, sizeof s->perf_bad_reason,
                          _("Begin_Date '%.40s' is not a date"), (const char *)p);
         } else if (f->kid == KID_enddate) {
-            if (!month_of((const char *)p, n, &mi))
+            if (!month_cached(s, (const char *)p, n, &mi))
                 s->perf_bad = true, snprintf(s->perf_bad_reason, sizeof s->perf_bad_reason,
                                              _("End_Date '%.40s' is not a date"), (const char *)p);
             else if (s->perf_month >= 0 && mi != s->perf_month)
@@ -1010,16 +1071,8 @@ static int common_key(const unsigned char *p, size_t n)
 
 /* R5.1 count keys ("2022-01") are kept as written; every other key
  * normalised ("Report_Header" -> "reportheader"). */
-static int cb_map_key(void *ctx, const unsigned char *p, size_t n)
+__attribute__((noinline)) static int map_key(jstate *s, frame *f, const unsigned char *p, size_t n)
 {
-    jstate *s = ctx;
-    frame *f = top(s);
-    if (n == 7 && f && f->kind == F_COUNTS) { /* "2025-01": the hot path */
-        memcpy(f->key, p, 7);
-        f->key[7] = '\0';
-        f->keylen = 7;
-        return 1;
-    }
     if (!f || f->kind == F_SKIP)
         return 1;
     if (f->kind == F_COUNTS && n < sizeof f->key) {
@@ -1061,6 +1114,19 @@ static int cb_map_key(void *ctx, const unsigned char *p, size_t n)
         if (strcmp(common_keys[i].norm, f->key) == 0) /* "access_method", "PERFORMANCE" */
             f->kid = (int)i + 1;
     return 1;
+}
+
+static int cb_map_key(void *ctx, const unsigned char *p, size_t n)
+{
+    jstate *s = ctx;
+    frame *f = top(s);
+    if (n == 7 && f && f->kind == F_COUNTS) { /* "2025-01": the hot path */
+        memcpy(f->key, p, 7);
+        f->key[7] = '\0';
+        f->keylen = 7;
+        return 1;
+    }
+    return map_key(s, f, p, n);
 }
 
 /* What a map or an array opens, from where it is. */
