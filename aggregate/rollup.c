@@ -60,9 +60,12 @@ typedef struct name_memo {
     bool valid;
     bl_buf inst_id, inst, platform, database;
     const char *library_id, *resource_id;
-    group *group; /* the group of these names with this access method */
-    char access[32];
-    size_t access_len;
+    /* the groups of these names with the last two access methods (an item
+     * report alternates Regular and TDM) */
+    group *group[2];
+    char access[2][32];
+    size_t access_len[2];
+    int access_next; /* the slot replaced next */
 } name_memo;
 
 /* The current COUNTER row: its line, names, group and metric. The names are
@@ -438,7 +441,8 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
         m = &a->memo[a->memo_next];
         a->memo_next = (a->memo_next + 1) % NAME_MEMOS;
         m->valid = false;
-        m->group = NULL;
+        m->group[0] = m->group[1] = NULL;
+        m->access_next = 0;
         bl_buf_clear(&m->inst_id);
         bl_buf_clear(&m->inst);
         bl_buf_clear(&m->platform);
@@ -489,17 +493,23 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
     group *g = NULL;
     int mi = 0;
     bl_status rc;
-    if (m->group && bl_sv_eq(r->access_method, (bl_sv){m->access, m->access_len})) {
-        g = m->group;
+    int slot = 0;
+    while (slot < 2 && !(m->group[slot] &&
+                         bl_sv_eq(r->access_method, (bl_sv){m->access[slot], m->access_len[slot]})))
+        slot++;
+    if (slot < 2) {
+        g = m->group[slot];
         if ((mi = known >= 0 ? known : metric_index(a, metric)) < 0)
             return BL_NOMEM;
         rc = add_cell(a, g, r->month, mi, r->value);
     } else {
         rc = agg_add(a, &c, r->value, &g, &mi);
-        if (rc == BL_OK && m->valid && r->access_method.len < sizeof m->access) {
-            m->group = g;
-            memcpy(m->access, r->access_method.ptr, r->access_method.len);
-            m->access_len = r->access_method.len;
+        if (rc == BL_OK && m->valid && r->access_method.len < sizeof m->access[0]) {
+            slot = m->access_next;
+            m->access_next = 1 - slot;
+            m->group[slot] = g;
+            memcpy(m->access[slot], r->access_method.ptr, r->access_method.len);
+            m->access_len[slot] = r->access_method.len;
         }
     }
     if (rc != BL_OK)
