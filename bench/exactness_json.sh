@@ -10,9 +10,10 @@
 # times: without a network, with the demo network plus resources and a
 # library for the generators' platforms and institution, and (the R5.1
 # samples) with their own network; the same files all in one store; then
-# gen_json's R5.1 IR and R5.0 TR of ITEMS items (default 100 000, seed 42),
-# a second seed and size of each, and each of those made compact (one
-# line, as SUSHI servers send it: every item on line 1). Prints one line
+# gen_json's R5.1 IR and R5.0 TR of ITEMS items (default 100 000, seed 42)
+# and R5.1 TR of ITEMS/5, a second seed and size of the first two, and each
+# of those made compact (one line, as SUSHI servers send it: every item on
+# line 1). Prints one line
 # per case; exits 1 when a case differs. Work files in
 # $BENCH_DIR/exactness-json (default /tmp/bilan-bench/exactness-json).
 set -u
@@ -113,7 +114,8 @@ compare all
 # generated reports: the bench's inputs, another seed and size, compact forms
 gen=$build/bench/gen_json
 if [ -x "$gen" ]; then
-    for spec in "r51-ir $items 42" "r50-tr $items 42" "r51-ir $((items / 3 + 7)) 1234" "r50-tr $((items / 3 + 7)) 1234"; do
+    for spec in "r51-ir $items 42" "r50-tr $items 42" "r51-tr $((items / 5)) 42" \
+        "r51-ir $((items / 3 + 7)) 1234" "r50-tr $((items / 3 + 7)) 1234"; do
         # shellcheck disable=SC2086
         set -- $spec
         f=$work/$1-$2-$3.json
