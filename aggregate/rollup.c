@@ -80,8 +80,22 @@ typedef struct row_memo {
     size_t metric_len, access_len;
 } row_memo;
 
+/* The cells of recent runs (bl_rollup_count_run): a group and metric's cell
+ * indexes by month, months base..base+RUN_MONTHS-1 (-1: not known yet).
+ * Cells are only appended, so an index stays right. */
+#define RUN_SETS 16
+#define RUN_WAYS 4
+#define RUN_MONTHS 64
+typedef struct run_cells {
+    const group *g; /* NULL: empty slot */
+    int metric, base;
+    int32_t cell[RUN_MONTHS];
+} run_cells;
+
 struct bl_rollup {
     const char *path; /* as given to bl_rollup_new (info.path is the reader's) */
+    run_cells runs[RUN_SETS][RUN_WAYS];
+    unsigned char runs_next[RUN_SETS]; /* the way replaced next */
     row_memo row;
     const bl_names *names;
     bl_strmap groups; /* key -> group * */
@@ -532,6 +546,42 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
     return BL_OK;
 }
 
+/* add_cell for the counts of a run: the cell found through the run's
+ * table when it was met before (the same sum, checks and bounds). */
+static bl_status run_add(bl_rollup *a, group *g, int metric, int month, int64_t value)
+{
+    uint64_t h =
+        ((uint64_t)(uintptr_t)g + (uint64_t)metric * 0x9E3779B97F4A7C15u) * 0xBF58476D1CE4E5B9u;
+    size_t set = (size_t)(h >> 32) % RUN_SETS;
+    run_cells *t = NULL;
+    for (int w = 0; w < RUN_WAYS && !t; w++)
+        if (a->runs[set][w].g == g && a->runs[set][w].metric == metric)
+            t = &a->runs[set][w];
+    if (!t) {
+        t = &a->runs[set][a->runs_next[set]];
+        a->runs_next[set] = (unsigned char)((a->runs_next[set] + 1) % RUN_WAYS);
+        t->g = g, t->metric = metric, t->base = month - RUN_MONTHS / 2;
+        memset(t->cell, 0xff, sizeof t->cell);
+    }
+    unsigned off = (unsigned)(month - t->base);
+    if (off < RUN_MONTHS && t->cell[off] >= 0) {
+        cell_val *cell = &g->cells[t->cell[off]];
+        g->last = (size_t)t->cell[off];
+        if (__builtin_add_overflow(cell->value, value, &cell->value) ||
+            cell->value > BL_CELL_SUM_MAX)
+            return BL_RANGE;
+        if (a->min_month < 0 || month < a->min_month)
+            a->min_month = month;
+        if (month > a->max_month)
+            a->max_month = month;
+        return BL_OK;
+    }
+    bl_status rc = add_cell(a, g, month, metric, value);
+    if (rc == BL_OK && off < RUN_MONTHS)
+        t->cell[off] = (int32_t)g->last;
+    return rc;
+}
+
 bl_status bl_rollup_count_run(bl_rollup *a, bl_count_rec *r, const int *months, const int64_t *vals,
                               size_t n)
 {
@@ -555,7 +605,7 @@ bl_status bl_rollup_count_run(bl_rollup *a, bl_count_rec *r, const int *months, 
                 return rc;
             continue;
         }
-        if ((rc = add_cell(a, rm->group, months[k], rm->metric_index, vals[k])) != BL_OK)
+        if ((rc = run_add(a, rm->group, rm->metric_index, months[k], vals[k])) != BL_OK)
             return rc;
         a->counts.accepted++;
         a->counts.unattributed += rm->unattributed;
