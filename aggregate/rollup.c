@@ -593,11 +593,10 @@ bl_status bl_rollup_count_run(bl_rollup *a, bl_count_rec *r, const int *months, 
         return rc;
     /* The first count set the row's memo when it was accepted: the rest of
      * the run shares its group (bl_rollup_count's own fast path, without
-     * comparing the names again). */
+     * comparing the names again). bl_rollup_count leaves a group in the memo
+     * only for the record it accepted (matched, or set from it). */
     row_memo *rm = &a->row;
-    bool memo = rm->group && rm->line == r->line && r->value >= 0 &&
-                bl_sv_eq(r->metric, (bl_sv){rm->metric, rm->metric_len}) &&
-                bl_sv_eq(r->access_method, (bl_sv){rm->access, rm->access_len});
+    bool memo = rm->group != NULL;
     for (size_t k = 1; k < n; k++) {
         if (!memo) {
             r->month = months[k], r->value = vals[k];

@@ -1018,6 +1018,34 @@ static const struct {
 #undef K
 };
 
+/* memcmp(a, b, n) == 0 for the short keys, inline: 8 or 4 bytes at a time,
+ * the last word overlapping (a and b hold n bytes each). */
+static inline bool same_bytes(const char *a, const unsigned char *b, size_t n)
+{
+    if (n >= 8) {
+        uint64_t x, y;
+        for (size_t i = 0; i + 8 <= n; i += 8) {
+            memcpy(&x, a + i, 8), memcpy(&y, b + i, 8);
+            if (x != y)
+                return false;
+        }
+        memcpy(&x, a + n - 8, 8), memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, a, 4), memcpy(&y, b, 4);
+        if (x != y)
+            return false;
+        memcpy(&x, a + n - 4, 4), memcpy(&y, b + n - 4, 4);
+        return x == y;
+    }
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)a[i] != b[i])
+            return false;
+    return true;
+}
+
 /* A key spelt as COUNTER spells it among common_keys: its KID_*, else
  * KID_NONE (one candidate by length and first letter, then compared). */
 static int common_key(const unsigned char *p, size_t n)
@@ -1066,7 +1094,7 @@ static int common_key(const unsigned char *p, size_t n)
     default:
         return KID_NONE;
     }
-    return memcmp(common_keys[kid - 1].raw, p, n) == 0 ? kid : KID_NONE;
+    return same_bytes(common_keys[kid - 1].raw, p, n) ? kid : KID_NONE;
 }
 
 /* R5.1 count keys ("2022-01") are kept as written; every other key
