@@ -62,7 +62,8 @@ run() {
     shift
     for f in "$@"; do
         for b in old new; do
-            eval bin=\$$b
+            bin=$old
+            [ "$b" = old ] || bin=$new
             "$bin" --db "$work/$rn-$b.db" ingest "$f" >> "$work/$rn-$b.out" 2>&1
             echo "exit $?" >> "$work/$rn-$b.out"
         done
