@@ -60,28 +60,48 @@ typedef struct name_memo {
     bool valid;
     bl_buf inst_id, inst, platform, database;
     const char *library_id, *resource_id;
-    group *group; /* the group of these names with this access method */
-    char access[32];
-    size_t access_len;
+    /* the groups of these names with the last two access methods (an item
+     * report alternates Regular and TDM) */
+    group *group[2];
+    char access[2][32];
+    size_t access_len[2];
+    int access_next; /* the slot replaced next */
 } name_memo;
 
-/* The current COUNTER row: its line, group and metric. */
+/* The current COUNTER row: its line, names, group and metric. The names are
+ * compared too: the items of a compact JSON report all sit on line 1. */
 typedef struct row_memo {
     unsigned long line;
-    group *group; /* NULL: no row remembered */
+    const name_memo *names; /* the row's names (compared, the entry may be reused) */
+    group *group;           /* NULL: no row remembered */
     int metric_index;
     bool unattributed;
     char metric[64], access[32];
     size_t metric_len, access_len;
 } row_memo;
 
+/* The cells of recent runs (bl_rollup_count_run): a group and metric's cell
+ * indexes by month, months base..base+RUN_MONTHS-1 (-1: not known yet).
+ * Cells are only appended, so an index stays right. */
+#define RUN_SETS 16
+#define RUN_WAYS 4
+#define RUN_MONTHS 64
+typedef struct run_cells {
+    const group *g; /* NULL: empty slot */
+    int metric, base;
+    int32_t cell[RUN_MONTHS];
+} run_cells;
+
 struct bl_rollup {
     const char *path; /* as given to bl_rollup_new (info.path is the reader's) */
+    run_cells runs[RUN_SETS][RUN_WAYS];
+    unsigned char runs_next[RUN_SETS]; /* the way replaced next */
     row_memo row;
     const bl_names *names;
     bl_strmap groups; /* key -> group * */
     group *last_group;
     char *metrics[MAX_METRICS];
+    size_t metric_len[MAX_METRICS];
     int nmetrics;
     name_memo memo[NAME_MEMOS];
     int memo_next; /* the entry replaced next */
@@ -92,7 +112,8 @@ struct bl_rollup {
     bool begun;
     bl_file_info info;
     char *format, *report_id, *created_by, *inst_id, *inst_name;
-    char *resource_id; /* a profile's resource: every row counts for it */
+    bl_sv inst_id_sv, inst_name_sv; /* the header's institution ("" when none) */
+    char *resource_id;              /* a profile's resource: every row counts for it */
     int rank;
     rejection *rej;
     size_t nrej, rej_alloc;
@@ -135,6 +156,8 @@ bl_status bl_rollup_begin(bl_rollup *a, const bl_file_info *info)
     a->created_by = dup_or_null(info->created_by);
     a->inst_id = dup_or_null(info->institution_id);
     a->inst_name = dup_or_null(info->institution_name);
+    a->inst_id_sv = bl_sv_from(a->inst_id ? a->inst_id : "");
+    a->inst_name_sv = bl_sv_from(a->inst_name ? a->inst_name : "");
     a->created = dup_or_null(info->created);
     a->resource_id = dup_or_null(info->resource_id);
     a->info.resource_id = a->resource_id;
@@ -246,6 +269,7 @@ static int metric_index(bl_rollup *a, const char *metric)
             return i;
     if (a->nmetrics == MAX_METRICS || !(a->metrics[a->nmetrics] = strdup(metric)))
         return -1;
+    a->metric_len[a->nmetrics] = strlen(metric);
     return a->nmetrics++;
 }
 
@@ -287,7 +311,7 @@ static inline __attribute__((always_inline)) bl_status add_cell(bl_rollup *a, gr
         cell = &g->cells[g->last];
     } else if (g->last + 1 < g->n && g->cells[g->last + 1].month == month &&
                g->cells[g->last + 1].metric == metric) {
-        cell = &g->cells[g->last + 1]; /* the next month of a row */
+        cell = &g->cells[g->last + 1]; /* the cells of a run, in the order they were made */
     } else if (g->index) {
         for (slot = cell_slot(g, month, metric); g->index[slot];
              slot = (slot + 1) & (g->index_cap - 1)) {
@@ -361,12 +385,6 @@ bl_status bl_rollup_add(void *rollup, const bl_cell *c, int64_t value)
     return agg_add(rollup, c, value, NULL, NULL);
 }
 
-/* bl_sv_eq, inlined: the memos compare a few names per COUNTER row. */
-static inline bool same(bl_sv a, const char *p, size_t n)
-{
-    return a.len == n && (n == 0 || memcmp(a.ptr, p, n) == 0);
-}
-
 static bool has_control(bl_sv s)
 {
     for (size_t i = 0; i < s.len; i++)
@@ -377,14 +395,44 @@ static bool has_control(bl_sv s)
 
 static void reject(bl_rollup *a, unsigned long line, const char *field, const char *reason);
 
+static inline bool buf_is(const bl_buf *b, bl_sv v)
+{
+    return b->len == v.len && (v.len == 0 || memcmp(b->data, v.ptr, v.len) == 0);
+}
+
+static bool memo_names_are(const name_memo *e, bl_sv inst_id, bl_sv inst_name,
+                           const bl_count_rec *r)
+{
+    return e->valid && buf_is(&e->platform, r->platform) && buf_is(&e->database, r->database) &&
+           buf_is(&e->inst_id, inst_id) && buf_is(&e->inst, inst_name);
+}
+
+/* The index of a metric already met (its name passed the checks below), or
+ * -1. */
+static int known_metric(const bl_rollup *a, bl_sv m)
+{
+    if (m.len >= sizeof a->row.metric)
+        return -1;
+    for (int i = 0; i < a->nmetrics; i++)
+        if (a->metric_len[i] == m.len && m.len && memcmp(a->metrics[i], m.ptr, m.len) == 0)
+            return i;
+    return -1;
+}
+
 bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
 {
+    bl_sv inst_id = r->institution_id, inst_name = r->institution_name;
+    if (inst_id.len == 0 && inst_name.len == 0) {
+        inst_id = a->inst_id_sv;
+        inst_name = a->inst_name_sv;
+    }
     /* Every cell of a COUNTER row shares the row's names, metric and access
      * method: its group is found on the first cell and reused for the rest. */
     row_memo *rm = &a->row;
     if (rm->group && rm->line == r->line && r->value >= 0 &&
         bl_sv_eq(r->metric, (bl_sv){rm->metric, rm->metric_len}) &&
-        bl_sv_eq(r->access_method, (bl_sv){rm->access, rm->access_len})) {
+        bl_sv_eq(r->access_method, (bl_sv){rm->access, rm->access_len}) &&
+        memo_names_are(rm->names, inst_id, inst_name, r)) {
         bl_status rc = add_cell(a, rm->group, r->month, rm->metric_index, r->value);
         if (rc == BL_OK) {
             a->counts.accepted++;
@@ -393,21 +441,10 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
         return rc;
     }
     rm->group = NULL;
-    bl_sv inst_id = r->institution_id, inst_name = r->institution_name;
-    if (inst_id.len == 0 && inst_name.len == 0) {
-        inst_id = bl_sv_from(a->inst_id ? a->inst_id : "");
-        inst_name = bl_sv_from(a->inst_name ? a->inst_name : "");
-    }
     name_memo *m = NULL;
-    for (int k = 0; k < NAME_MEMOS && !m; k++) {
-        name_memo *e = &a->memo[k];
-        /* the platform first: the name that differs most often */
-        if (e->valid && same(r->platform, e->platform.data, e->platform.len) &&
-            same(inst_id, e->inst_id.data, e->inst_id.len) &&
-            same(inst_name, e->inst.data, e->inst.len) &&
-            same(r->database, e->database.data, e->database.len))
-            m = e;
-    }
+    for (int k = 0; k < NAME_MEMOS && !m; k++)
+        if (memo_names_are(&a->memo[k], inst_id, inst_name, r))
+            m = &a->memo[k];
     if (!m) {
         if (has_control(inst_id) || has_control(inst_name) || has_control(r->platform) ||
             has_control(r->database)) {
@@ -419,7 +456,8 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
         m = &a->memo[a->memo_next];
         a->memo_next = (a->memo_next + 1) % NAME_MEMOS;
         m->valid = false;
-        m->group = NULL;
+        m->group[0] = m->group[1] = NULL;
+        m->access_next = 0;
         bl_buf_clear(&m->inst_id);
         bl_buf_clear(&m->inst);
         bl_buf_clear(&m->platform);
@@ -434,8 +472,8 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
         m->resource_id =
             a->resource_id ? a->resource_id : bl_names_resource(a->names, r->database, r->platform);
     }
-    /* (the last row's metric was accepted: it has none) */
-    if (!same(r->metric, rm->metric, rm->metric_len) && has_control(r->metric)) {
+    int known = known_metric(a, r->metric); /* its checks passed before */
+    if (known < 0 && has_control(r->metric)) {
         if (r->line != a->last_rejected_line)
             reject(a, r->line, "Metric_Type", _("control characters in a name"));
         a->last_rejected_line = r->line;
@@ -445,13 +483,17 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
         reject(a, r->line, bl_sv_eq_cstr(r->metric, "") ? NULL : "value", _("negative count"));
         return BL_OK;
     }
-    char metric[64];
-    if (r->metric.len == 0 || r->metric.len >= sizeof metric) {
+    char buf[64];
+    const char *metric = buf;
+    if (known >= 0) {
+        metric = a->metrics[known];
+    } else if (r->metric.len == 0 || r->metric.len >= sizeof buf) {
         reject(a, r->line, "Metric_Type", _("missing or over-long metric name"));
         return BL_OK;
+    } else {
+        memcpy(buf, r->metric.ptr, r->metric.len);
+        buf[r->metric.len] = '\0';
     }
-    memcpy(metric, r->metric.ptr, r->metric.len);
-    metric[r->metric.len] = '\0';
     bl_cell c = {
         .library_id = m->library_id,
         .resource_id = m->resource_id,
@@ -466,17 +508,23 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
     group *g = NULL;
     int mi = 0;
     bl_status rc;
-    if (m->group && same(r->access_method, m->access, m->access_len)) {
-        g = m->group;
-        if ((mi = metric_index(a, metric)) < 0)
+    int slot = 0;
+    while (slot < 2 && !(m->group[slot] &&
+                         bl_sv_eq(r->access_method, (bl_sv){m->access[slot], m->access_len[slot]})))
+        slot++;
+    if (slot < 2) {
+        g = m->group[slot];
+        if ((mi = known >= 0 ? known : metric_index(a, metric)) < 0)
             return BL_NOMEM;
         rc = add_cell(a, g, r->month, mi, r->value);
     } else {
         rc = agg_add(a, &c, r->value, &g, &mi);
-        if (rc == BL_OK && m->valid && r->access_method.len < sizeof m->access) {
-            m->group = g;
-            memcpy(m->access, r->access_method.ptr, r->access_method.len);
-            m->access_len = r->access_method.len;
+        if (rc == BL_OK && m->valid && r->access_method.len < sizeof m->access[0]) {
+            slot = m->access_next;
+            m->access_next = 1 - slot;
+            m->group[slot] = g;
+            memcpy(m->access[slot], r->access_method.ptr, r->access_method.len);
+            m->access_len[slot] = r->access_method.len;
         }
     }
     if (rc != BL_OK)
@@ -484,18 +532,55 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
     a->counts.accepted++;
     if (!c.library_id || !c.resource_id)
         a->counts.unattributed++;
-    if (r->access_method.len < sizeof rm->access) {
+    if (r->access_method.len < sizeof rm->access && m->valid) {
         rm->line = r->line;
+        rm->names = m;
         rm->group = g;
         rm->metric_index = mi;
         rm->unattributed = !c.library_id || !c.resource_id;
-        rm->metric_len = strlen(metric);
+        rm->metric_len = known >= 0 ? a->metric_len[known] : strlen(metric);
         memcpy(rm->metric, metric, rm->metric_len + 1);
         memcpy(rm->access, r->access_method.ptr, r->access_method.len);
         rm->access[r->access_method.len] = '\0';
         rm->access_len = r->access_method.len;
     }
     return BL_OK;
+}
+
+/* add_cell for the counts of a run: the cell found through the run's
+ * table when it was met before (the same sum, checks and bounds). */
+static bl_status run_add(bl_rollup *a, group *g, int metric, int month, int64_t value)
+{
+    uint64_t h =
+        ((uint64_t)(uintptr_t)g + (uint64_t)metric * 0x9E3779B97F4A7C15u) * 0xBF58476D1CE4E5B9u;
+    size_t set = (size_t)(h >> 32) % RUN_SETS;
+    run_cells *t = NULL;
+    for (int w = 0; w < RUN_WAYS && !t; w++)
+        if (a->runs[set][w].g == g && a->runs[set][w].metric == metric)
+            t = &a->runs[set][w];
+    if (!t) {
+        t = &a->runs[set][a->runs_next[set]];
+        a->runs_next[set] = (unsigned char)((a->runs_next[set] + 1) % RUN_WAYS);
+        t->g = g, t->metric = metric, t->base = month - RUN_MONTHS / 2;
+        memset(t->cell, 0xff, sizeof t->cell);
+    }
+    unsigned off = (unsigned)(month - t->base);
+    if (off < RUN_MONTHS && t->cell[off] >= 0) {
+        cell_val *cell = &g->cells[t->cell[off]];
+        g->last = (size_t)t->cell[off];
+        if (__builtin_add_overflow(cell->value, value, &cell->value) ||
+            cell->value > BL_CELL_SUM_MAX)
+            return BL_RANGE;
+        if (a->min_month < 0 || month < a->min_month)
+            a->min_month = month;
+        if (month > a->max_month)
+            a->max_month = month;
+        return BL_OK;
+    }
+    bl_status rc = add_cell(a, g, month, metric, value);
+    if (rc == BL_OK && off < RUN_MONTHS)
+        t->cell[off] = (int32_t)g->last;
+    return rc;
 }
 
 bl_status bl_rollup_count_run(bl_rollup *a, bl_count_rec *r, const int *months, const int64_t *vals,
@@ -509,19 +594,18 @@ bl_status bl_rollup_count_run(bl_rollup *a, bl_count_rec *r, const int *months, 
         return rc;
     /* The first count set the row's memo when it was accepted: the rest of
      * the run shares its group (bl_rollup_count's own fast path, without
-     * comparing the names again). */
+     * comparing the names again). bl_rollup_count leaves a group in the memo
+     * only for the record it accepted (matched, or set from it). */
     row_memo *rm = &a->row;
-    bool memo = rm->group && rm->line == r->line && r->value >= 0 &&
-                same(r->metric, rm->metric, rm->metric_len) &&
-                same(r->access_method, rm->access, rm->access_len);
+    bool memo = rm->group != NULL;
     for (size_t k = 1; k < n; k++) {
-        if (!memo) {
+        if (!memo || vals[k] < 0) { /* (a negative count is rejected there) */
             r->month = months[k], r->value = vals[k];
             if ((rc = bl_rollup_count(a, r)) != BL_OK)
                 return rc;
             continue;
         }
-        if ((rc = add_cell(a, rm->group, months[k], rm->metric_index, vals[k])) != BL_OK)
+        if ((rc = run_add(a, rm->group, rm->metric_index, months[k], vals[k])) != BL_OK)
             return rc;
         a->counts.accepted++;
         a->counts.unattributed += rm->unattributed;
@@ -661,6 +745,7 @@ bl_rollup *bl_rollup_new(const bl_names *names, const char *path, bl_diag_fn dia
     a->diag_ctx = ctx;
     a->min_month = a->max_month = -1;
     a->complete = true;
+    a->inst_id_sv = a->inst_name_sv = bl_sv_from("");
     a->key = BL_BUF_INIT(1 << 16);
     for (int k = 0; k < NAME_MEMOS; k++) {
         name_memo *e = &a->memo[k];

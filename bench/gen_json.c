@@ -4,7 +4,12 @@
  *                                           Performance maps, ~30 % of the
  *                                           months omitted (zero), Regular and TDM
  *   gen_json r50-tr ITEMS SEED > tr.json   R5.0 TR: Item_ID arrays, Performance
- *                                           arrays of Period + Instance, pretty-printed */
+ *                                           arrays of Period + Instance, pretty-printed
+ *   gen_json r51-tr ITEMS SEED > tr51.json R5.1 TR over 24 months, indented as
+ *                                           Python's json.dumps(indent=2) writes
+ *                                           it: 1-3 attribute groups (YOP, Open or
+ *                                           Controlled) of four metrics, ~10 % of
+ *                                           the months omitted */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,16 +107,61 @@ static void r50_tr(long items)
     printf("\n  ]\n}\n");
 }
 
+static void r51_tr(long items)
+{
+    static const char *const metrics[] = {"Total_Item_Investigations", "Total_Item_Requests",
+                                          "Unique_Item_Investigations", "Unique_Item_Requests"};
+    printf("{\n  \"Report_Header\": {\n    \"Report_Name\": \"Title Report\",\n"
+           "    \"Report_ID\": \"TR\",\n    \"Release\": \"5.1\",\n"
+           "    \"Institution_Name\": \"D\\u00e9partement des Hautes-Collines\",\n"
+           "    \"Institution_ID\": {\n      \"ISNI\": [\n        \"0000000000000042\"\n      ]\n"
+           "    },\n    \"Report_Filters\": {\n      \"Begin_Date\": \"2024-01-01\",\n"
+           "      \"End_Date\": \"2025-12-31\"\n    },\n"
+           "    \"Created\": \"2026-01-05T10:00:00Z\",\n    \"Created_By\": \"Revues Bench\"\n"
+           "  },\n  \"Report_Items\": [\n");
+    for (long i = 0; i < items; i++) {
+        printf("%s    {\n      \"Title\": \"Revue %ld\",\n      \"Item_ID\": {\n"
+               "        \"Online_ISSN\": \"%04u-%04u\",\n        \"Proprietary\": \"R:%ld\"\n"
+               "      },\n      \"Platform\": \"Plateforme %u\",\n"
+               "      \"Publisher\": \"Revues Bench\",\n      \"Attribute_Performance\": [\n",
+               i ? ",\n" : "", i, rnd(10000), rnd(10000), i, rnd(3));
+        unsigned groups = 1 + rnd(3);
+        for (unsigned g = 0; g < groups; g++) {
+            printf("%s        {\n          \"Data_Type\": \"Journal\",\n"
+                   "          \"YOP\": \"%u\",\n          \"Access_Type\": \"%s\",\n"
+                   "          \"Access_Method\": \"Regular\",\n          \"Performance\": {\n",
+                   g ? ",\n" : "", 2000 + rnd(26), rnd(4) ? "Controlled" : "Open");
+            for (int k = 0; k < 4; k++) {
+                printf("%s            \"%s\": {\n", k ? ",\n" : "", metrics[k]);
+                int n = 0;
+                for (int m = 0; m < 24; m++) {
+                    if (rnd(10) == 0 && !(m == 23 && n == 0))
+                        continue; /* R5.1 omits zero months */
+                    printf("%s              \"%d-%02d\": %u", n++ ? ",\n" : "", 2024 + m / 12,
+                           1 + m % 12, 1 + rnd(k < 2 ? 900 : 300));
+                }
+                printf("\n            }");
+            }
+            printf("\n          }\n        }");
+        }
+        printf("\n      ]\n    }");
+    }
+    printf("\n  ]\n}\n");
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 4 || (strcmp(argv[1], "r51-ir") != 0 && strcmp(argv[1], "r50-tr") != 0)) {
-        fprintf(stderr, "usage: gen_json r51-ir|r50-tr ITEMS SEED\n");
+    if (argc != 4 || (strcmp(argv[1], "r51-ir") != 0 && strcmp(argv[1], "r50-tr") != 0 &&
+                      strcmp(argv[1], "r51-tr") != 0)) {
+        fprintf(stderr, "usage: gen_json r51-ir|r50-tr|r51-tr ITEMS SEED\n");
         return 64;
     }
     long items = atol(argv[2]);
     state = strtoull(argv[3], NULL, 10);
-    if (argv[1][1] == '5' && argv[1][2] == '1')
+    if (strcmp(argv[1], "r51-ir") == 0)
         r51_ir(items);
+    else if (strcmp(argv[1], "r51-tr") == 0)
+        r51_tr(items);
     else
         r50_tr(items);
     return 0;

@@ -92,7 +92,8 @@ enum {
 
 typedef struct frame {
     frame_kind kind;
-    char key[40]; /* the current key, normalised (maps) */
+    const char *k; /* the current key, normalised (maps): key or a common key's */
+    char key[40];
     size_t keylen;
     int kid; /* KID_*: the key among common_keys, KID_NONE otherwise */
     bool is_map;
@@ -111,9 +112,16 @@ typedef struct entry {
     int64_t value;
 } entry;
 
+#define ITEM_METRICS 8
+
 typedef struct item {
     unsigned long line;
     astr title, item, platform, database, access_method;
+    /* R5.0: the item's Metric_Type values, stored once (its counts of one
+     * metric then share one string and go to the roll-up as one run) */
+    astr metrics[ITEM_METRICS];
+    int nmetrics;
+    bool instances; /* counts read from R5.0 Instances (runs to gather) */
     size_t first_entry, first_group, arena_mark;
     bool bad;
     char bad_field[48];
@@ -173,9 +181,20 @@ typedef struct jstate {
     char perf_bad_reason[120];
     astr cur_metric; /* R5.1: the metric whose counts are read */
     /* R5.1 count keys ("2025-01") repeat for every metric: their month
-     * index, by the key's 7 bytes (0: empty slot) */
-    uint64_t month_key[16];
-    int month_mi[16];
+     * index, by the key's 7 bytes (0: empty slot), in a slot of the year's
+     * last digit and the month's */
+    uint64_t month_key[256];
+    int month_mi[256];
+    /* the canonical names (bl__ctr_metric) of the metrics met, by their
+     * bytes */
+    struct {
+        char raw[48];
+        size_t len;
+        bl_sv canon; /* .ptr NULL: not a COUNTER metric */
+    } canon[8];
+    int ncanon;
+    size_t *order; /* item_end: the entries in runs */
+    size_t order_alloc;
 
     char *stringified; /* a root string: the JSON again */
     size_t stringified_len;
@@ -236,6 +255,24 @@ static bool astore(jstate *s, const unsigned char *p, size_t n, astr *out)
     return true;
 }
 
+/* A Metric_Type of the current item: stored once per item (the item's first
+ * ITEM_METRICS distinct values). */
+static bool metric_store(jstate *s, const unsigned char *p, size_t n, astr *out)
+{
+    item *it = s->nitems ? &s->items[s->nitems - 1] : NULL;
+    if (it)
+        for (int i = 0; i < it->nmetrics; i++)
+            if (it->metrics[i].len == n && memcmp(s->arena.data + it->metrics[i].off, p, n) == 0) {
+                *out = it->metrics[i];
+                return true;
+            }
+    if (!astore(s, p, n, out))
+        return false;
+    if (it && it->nmetrics < ITEM_METRICS)
+        it->metrics[it->nmetrics++] = *out;
+    return true;
+}
+
 static void copy_str(char *dst, size_t size, const unsigned char *p, size_t n)
 {
     bl__ctr_copy((bl_sv){(const char *)p, n}, dst, size);
@@ -247,6 +284,7 @@ static int push(jstate *s, frame_kind kind, bool is_map)
         return refuse(s, NULL, _("JSON nested more than 64 levels deep"));
     frame *f = &s->stack[s->depth++];
     f->kind = kind;
+    f->k = f->key;
     f->key[0] = '\0';
     f->keylen = 0;
     f->kid = KID_NONE;
@@ -460,8 +498,8 @@ static int entry_add(jstate *s, astr metric, int month, int64_t value)
 }
 
 /* A month written yyyy-mm or yyyy-mm-dd (what COUNTER JSON uses) read
- * directly; anything else through the general month parser. */
-static bool month_of(const char *p, size_t n, int *mi)
+ * directly: false when it is not written so. */
+static bool month_fast(const char *p, size_t n, int *mi)
 {
     if ((n == 7 || n == 10) && p[4] == '-') {
         int y = 0, m = 0;
@@ -475,7 +513,42 @@ static bool month_of(const char *p, size_t n, int *mi)
             return true;
         }
     }
-    return bl__ctr_month((bl_sv){p, n}, mi);
+    return false;
+}
+
+/* A month written yyyy-mm or yyyy-mm-dd read directly; anything else
+ * through the general month parser. */
+static bool month_of(const char *p, size_t n, int *mi)
+{
+    return month_fast(p, n, mi) || bl__ctr_month((bl_sv){p, n}, mi);
+}
+
+/* month_of, the months read directly remembered by their first 7 bytes
+ * (what month_fast reads of them) in a slot of the year's last digit and
+ * the month's: R5.1 count keys and R5.0 Period dates repeat. */
+__attribute__((noinline)) static bool month_missed(jstate *s, const char *p, size_t n, int *mi,
+                                                   uint64_t mk, size_t slot)
+{
+    if (mk && month_fast(p, n, mi)) {
+        s->month_key[slot] = mk, s->month_mi[slot] = *mi;
+        return true;
+    }
+    return month_of(p, n, mi);
+}
+
+static inline bool month_cached(jstate *s, const char *p, size_t n, int *mi)
+{
+    uint64_t mk = 0;
+    size_t slot = 0;
+    if ((n == 7 || (n == 10 && p[7] == '-')) && p[4] == '-') {
+        memcpy(&mk, p, 7);
+        slot = (size_t)(p[3] & 15) * 13 + (size_t)(p[5] & 1) * 10 + (size_t)(p[6] & 15);
+        if (s->month_key[slot] == mk) {
+            *mi = s->month_mi[slot];
+            return true;
+        }
+    }
+    return month_missed(s, p, n, mi, mk, slot);
 }
 
 /* A count's text: a whole number, 0..BL_COUNT_MAX. */
@@ -502,11 +575,102 @@ static bl_sv access_method(const jstate *s, const item *it, const entry *e)
         am = aview(s, s->groups[e->group].access_method);
     else if (it->access_method.set)
         am = aview(s, it->access_method);
+    if (am.len == 7 && memcmp(am.ptr, "Regular", 7) == 0)
+        return am; /* spelt as COUNTER spells it */
     if (am.len == 0 || bl__ctr_norm_eq(am, "regular"))
         return bl_sv_from("Regular");
     if (bl__ctr_norm_eq(am, "tdm"))
         return bl_sv_from("TDM");
     return am;
+}
+
+/* A metric's name as COUNTER spells it (bl__ctr_metric), or as written. */
+static bl_sv metric_canon(jstate *s, bl_sv m)
+{
+    for (int i = 0; i < s->ncanon; i++)
+        if (s->canon[i].len == m.len && memcmp(s->canon[i].raw, m.ptr, m.len) == 0)
+            return s->canon[i].canon.ptr ? s->canon[i].canon : m;
+    const char *canon = bl__ctr_metric(m);
+    bl_sv c = canon ? bl_sv_from(canon) : (bl_sv){NULL, 0};
+    if (m.len <= sizeof s->canon[0].raw &&
+        s->ncanon < (int)(sizeof s->canon / sizeof s->canon[0])) {
+        memcpy(s->canon[s->ncanon].raw, m.ptr, m.len);
+        s->canon[s->ncanon].len = m.len;
+        s->canon[s->ncanon].canon = c;
+        s->ncanon++;
+    }
+    return c.ptr ? c : m;
+}
+
+static bool same_run(const entry *a, const entry *b)
+{
+    return a->metric.off == b->metric.off && a->metric.len == b->metric.len && a->group == b->group;
+}
+
+/* The entries [first, end) in runs of one metric and group, each run in the
+ * order of its first entry and its entries in their order (R5.0 writes a
+ * Period's metrics together: a month's counts of every metric, then the
+ * next month's); NULL when they already are (R5.1) or the item has more
+ * than RUN_KEYS runs (handed over as written). */
+#define RUN_KEYS 32
+static const size_t *runs_order(jstate *s, size_t first, size_t end)
+{
+    size_t first_of[RUN_KEYS], count[RUN_KEYS];
+    size_t nk = 0, runs = 0;
+    for (size_t i = first; i < end; i++) {
+        const entry *e = &s->entries[i];
+        if (i > first && same_run(e, &s->entries[i - 1]))
+            continue;
+        runs++;
+        size_t k = 0;
+        while (k < nk && !same_run(e, &s->entries[first_of[k]]))
+            k++;
+        if (k == nk) {
+            if (nk == RUN_KEYS)
+                return NULL;
+            first_of[nk] = i, count[nk] = 0;
+            nk++;
+        }
+    }
+    if (runs == nk)
+        return NULL; /* every run already whole */
+    if (end - first > s->order_alloc) {
+        size_t na = s->order_alloc ? s->order_alloc : 256;
+        while (na < end - first)
+            na *= 2;
+        size_t *o = realloc(s->order, na * sizeof *o);
+        if (!o)
+            return NULL; /* as written: the same counts, in more runs */
+        s->order = o, s->order_alloc = na;
+    }
+    /* counts per run, then each entry placed after the runs before it */
+    size_t k = 0;
+    for (size_t i = first; i < end; i++) {
+        const entry *e = &s->entries[i];
+        if (!same_run(e, &s->entries[first_of[k]])) {
+            k = 0;
+            while (!same_run(e, &s->entries[first_of[k]]))
+                k++;
+        }
+        count[k]++;
+    }
+    size_t pos = 0;
+    for (size_t j = 0; j < nk; j++) {
+        size_t c = count[j];
+        count[j] = pos;
+        pos += c;
+    }
+    k = 0;
+    for (size_t i = first; i < end; i++) {
+        const entry *e = &s->entries[i];
+        if (!same_run(e, &s->entries[first_of[k]])) {
+            k = 0;
+            while (!same_run(e, &s->entries[first_of[k]]))
+                k++;
+        }
+        s->order[count[k]++] = i;
+    }
+    return s->order;
 }
 
 /* The item ends: validated whole, then its counts go to the sink. */
@@ -587,25 +751,31 @@ static int item_end(jstate *s)
         .database = s->family == BL_FAM_DR ? aview(s, it->database) : BL_SV_NULL,
         .title = (s->family == BL_FAM_TR || s->family == BL_FAM_IR) ? ident : BL_SV_NULL,
     };
+    const size_t *order = it->instances ? runs_order(s, it->first_entry, s->nentries) : NULL;
     int months[64];
     int64_t vals[64];
     size_t run = 0;
-    for (size_t i = it->first_entry; i < s->nentries && st == BL_OK; i++) {
-        entry *e = &s->entries[i];
+    bool zeros = false; /* a count of 0 or less in the run */
+    entry *e = &s->entries[order ? order[0] : it->first_entry];
+    for (size_t k = 0; k < n && st == BL_OK; k++) {
+        entry *next = k + 1 == n ? NULL : order ? &s->entries[order[k + 1]] : e + 1;
         if (run == 0) {
-            bl_sv metric = aview(s, e->metric);
-            const char *canon = bl__ctr_metric(metric);
-            rec.metric = canon ? bl_sv_from(canon) : metric;
+            rec.metric = metric_canon(s, aview(s, e->metric));
             rec.access_method = access_method(s, it, e);
         }
         months[run] = e->month, vals[run] = e->value;
+        zeros |= e->value <= 0;
         run++;
-        entry *next = i + 1 < s->nentries ? e + 1 : NULL;
-        if (!next || run == sizeof months / sizeof months[0] || next->metric.off != e->metric.off ||
-            next->metric.len != e->metric.len || next->group != e->group) {
-            st = bl__ctr_emit(r, &rec, months, vals, run);
+        if (!next || run == sizeof months / sizeof months[0] || !same_run(next, e)) {
+            /* positive counts only: what bl__ctr_emit would hand over */
+            if (!zeros && r->sink->count_run)
+                st = r->sink->count_run(r->sink->ctx, &rec, months, vals, run);
+            else
+                st = bl__ctr_emit(r, &rec, months, vals, run);
             run = 0;
+            zeros = false;
         }
+        e = next;
     }
 done:
     r->row = NULL;
@@ -616,6 +786,37 @@ done:
     if (st != BL_OK)
         return stop(s, st);
     return 1;
+}
+
+__attribute__((noinline)) static int bad_count(jstate *s, const frame *f, const unsigned char *p,
+                                               size_t n)
+{
+    char q[48], field[48];
+    copy_str(field, sizeof field, (const unsigned char *)f->key, f->keylen);
+    copy_str(q, sizeof q, p, n);
+    item_bad(s, field, "'%s' is not a whole count (0 to 1000000000)", q);
+    return 1;
+}
+
+/* A count of an R5.1 Performance map: {"yyyy-mm": n} (the hot path). */
+static int count_value(jstate *s, const frame *f, const unsigned char *p, size_t n)
+{
+    int mi;
+    int64_t v = 0;
+    if (!month_cached(s, f->key, f->keylen, &mi)) {
+        item_bad(s, "Performance", "'%.30s' is not a month (yyyy-mm)", f->key);
+        return 1;
+    }
+    if (!parse_count(p, n, &v))
+        return bad_count(s, f, p, n);
+    const item *it = s->nitems ? &s->items[s->nitems - 1] : NULL;
+    if (it && s->nentries < s->entries_alloc && s->nentries - it->first_entry < MAX_ENTRIES) {
+        /* entry_add's common case */
+        int g = s->ngroups > it->first_group ? (int)(s->ngroups - 1) : -1;
+        s->entries[s->nentries++] = (entry){s->cur_metric, g, mi, v};
+        return 1;
+    }
+    return entry_add(s, s->cur_metric, mi, v);
 }
 
 /* ---- YAJL callbacks ---------------------------------------------------------- */
@@ -642,7 +843,7 @@ static int scalar(jstate *s, const unsigned char *p, size_t n, bool is_string, b
     }
     if (f->kind == F_SKIP)
         return 1;
-    const char *k = f->key;
+    const char *k = f->k;
     switch (f->kind) {
     case F_ROOT:
     case F_EXC:
@@ -712,18 +913,18 @@ static int scalar(jstate *s, const unsigned char *p, size_t n, bool is_string, b
     case F_PERIOD: {
         int mi;
         if (f->kid == KID_begindate) {
-            if (month_of((const char *)p, n, &mi) && s->perf_month <= -3 &&
-                -3 - s->perf_month != mi)
+            bool ok = month_cached(s, (const char *)p, n, &mi);
+            if (ok && s->perf_month <= -3 && -3 - s->perf_month != mi)
                 s->perf_bad = true, snprintf(s->perf_bad_reason, sizeof s->perf_bad_reason, "%s",
                                              _("a Period longer than a month"));
-            else if (month_of((const char *)p, n, &mi))
+            else if (ok)
                 s->perf_month = mi;
             else
                 s->perf_bad = true,
                 snprintf(s->perf_bad_reason, sizeof s->perf_bad_reason,
                          _("Begin_Date '%.40s' is not a date"), (const char *)p);
         } else if (f->kid == KID_enddate) {
-            if (!month_of((const char *)p, n, &mi))
+            if (!month_cached(s, (const char *)p, n, &mi))
                 s->perf_bad = true, snprintf(s->perf_bad_reason, sizeof s->perf_bad_reason,
                                              _("End_Date '%.40s' is not a date"), (const char *)p);
             else if (s->perf_month >= 0 && mi != s->perf_month)
@@ -736,7 +937,7 @@ static int scalar(jstate *s, const unsigned char *p, size_t n, bool is_string, b
     }
     case F_INSTANCE:
         if (f->kid == KID_metrictype) {
-            if (!astore(s, p, n, &s->inst_metric))
+            if (!metric_store(s, p, n, &s->inst_metric))
                 item_bad(s, "Metric_Type", "%s", _("names longer than 256 KiB"));
         } else if (f->kid == KID_count) {
             if (!parse_count(p, n, &s->inst_count)) {
@@ -753,33 +954,8 @@ static int scalar(jstate *s, const unsigned char *p, size_t n, bool is_string, b
                 item_bad(s, "Access_Method", "%s", _("names longer than 256 KiB"));
         }
         break;
-    case F_COUNTS: {
-        int mi;
-        int64_t v = 0;
-        uint64_t mk = 0;
-        size_t slot = 0;
-        if (f->keylen == 7) {
-            memcpy(&mk, f->key, 7);
-            slot = (size_t)((mk * 0x9E3779B97F4A7C15u) >> 60);
-        }
-        if (mk && s->month_key[slot] == mk) {
-            mi = s->month_mi[slot];
-        } else if (month_of(f->key, f->keylen, &mi)) {
-            if (mk)
-                s->month_key[slot] = mk, s->month_mi[slot] = mi;
-        } else {
-            item_bad(s, "Performance", "'%.30s' is not a month (yyyy-mm)", f->key);
-            break;
-        }
-        if (!parse_count(p, n, &v)) {
-            char q[48], field[48];
-            copy_str(field, sizeof field, (const unsigned char *)f->key, f->keylen);
-            copy_str(q, sizeof q, p, n);
-            item_bad(s, field, "'%s' is not a whole count (0 to 1000000000)", q);
-            break;
-        }
-        return entry_add(s, s->cur_metric, mi, v);
-    }
+    case F_COUNTS:
+        return count_value(s, f, p, n);
     default:
         break;
     }
@@ -798,6 +974,9 @@ static int cb_boolean(void *ctx, int v)
 
 static int cb_number(void *ctx, const char *p, size_t n)
 {
+    jstate *s = ctx;
+    if (s->depth && s->stack[s->depth - 1].kind == F_COUNTS)
+        return count_value(s, &s->stack[s->depth - 1], (const unsigned char *)p, n);
     return scalar(ctx, (const unsigned char *)p, n, false, true);
 }
 
@@ -839,12 +1018,89 @@ static const struct {
 #undef K
 };
 
+/* memcmp(a, b, n) == 0 for the short keys, inline: 8 or 4 bytes at a time,
+ * the last word overlapping (a and b hold n bytes each). */
+static inline bool same_bytes(const char *a, const unsigned char *b, size_t n)
+{
+    if (n >= 8) {
+        uint64_t x, y;
+        for (size_t i = 0; i + 8 <= n; i += 8) {
+            memcpy(&x, a + i, 8), memcpy(&y, b + i, 8);
+            if (x != y)
+                return false;
+        }
+        memcpy(&x, a + n - 8, 8), memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, a, 4), memcpy(&y, b, 4);
+        if (x != y)
+            return false;
+        memcpy(&x, a + n - 4, 4), memcpy(&y, b + n - 4, 4);
+        return x == y;
+    }
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)a[i] != b[i])
+            return false;
+    return true;
+}
+
+/* A key spelt as COUNTER spells it among common_keys: its KID_*, else
+ * KID_NONE (one candidate by length and first letter, then compared). */
+static int common_key(const unsigned char *p, size_t n)
+{
+    int kid;
+    switch (n) {
+    case 3:
+        kid = KID_yop;
+        break;
+    case 4:
+        kid = KID_item;
+        break;
+    case 5:
+        kid = p[0] == 'T' ? KID_title : p[0] == 'I' ? KID_items : KID_count;
+        break;
+    case 6:
+        kid = KID_period;
+        break;
+    case 7:
+        kid = KID_itemid;
+        break;
+    case 8:
+        kid = p[0] == 'P'   ? KID_platform
+              : p[0] == 'D' ? KID_database
+              : p[0] == 'I' ? KID_instance
+                            : KID_enddate;
+        break;
+    case 9:
+        kid = p[0] == 'D' ? KID_datatype : KID_publisher;
+        break;
+    case 10:
+        kid = KID_begindate;
+        break;
+    case 11:
+        kid = p[0] == 'P' ? KID_performance : p[0] == 'A' ? KID_accesstype : KID_metrictype;
+        break;
+    case 12:
+        kid = KID_publisherid;
+        break;
+    case 13:
+        kid = KID_accessmethod;
+        break;
+    case 21:
+        kid = KID_attributeperformance;
+        break;
+    default:
+        return KID_NONE;
+    }
+    return same_bytes(common_keys[kid - 1].raw, p, n) ? kid : KID_NONE;
+}
+
 /* R5.1 count keys ("2022-01") are kept as written; every other key
  * normalised ("Report_Header" -> "reportheader"). */
-static int cb_map_key(void *ctx, const unsigned char *p, size_t n)
+__attribute__((noinline)) static int map_key(jstate *s, frame *f, const unsigned char *p, size_t n)
 {
-    jstate *s = ctx;
-    frame *f = top(s);
     if (!f || f->kind == F_SKIP)
         return 1;
     if (f->kind == F_COUNTS && n < sizeof f->key) {
@@ -865,20 +1121,20 @@ static int cb_map_key(void *ctx, const unsigned char *p, size_t n)
         return 1;
     }
     if (n > 38) {
+        f->k = f->key;
         f->key[0] = '\0';
         f->keylen = 0;
         f->kid = KID_NONE;
         return 1;
     }
-    for (size_t i = 0; i < sizeof common_keys / sizeof common_keys[0]; i++) {
-        if (common_keys[i].len == n && common_keys[i].raw[0] == (char)p[0] &&
-            memcmp(common_keys[i].raw, p, n) == 0) {
-            memcpy(f->key, common_keys[i].norm, common_keys[i].norm_len + 1);
-            f->keylen = common_keys[i].norm_len;
-            f->kid = (int)i + 1;
-            return 1;
-        }
+    int kid = common_key(p, n);
+    if (kid != KID_NONE) {
+        f->k = common_keys[kid - 1].norm;
+        f->keylen = common_keys[kid - 1].norm_len;
+        f->kid = kid;
+        return 1;
     }
+    f->k = f->key;
     bl__ctr_norm((bl_sv){(const char *)p, n}, f->key, sizeof f->key);
     f->keylen = strlen(f->key);
     f->kid = KID_NONE;
@@ -888,13 +1144,26 @@ static int cb_map_key(void *ctx, const unsigned char *p, size_t n)
     return 1;
 }
 
+static int cb_map_key(void *ctx, const unsigned char *p, size_t n)
+{
+    jstate *s = ctx;
+    frame *f = top(s);
+    if (n == 7 && f && f->kind == F_COUNTS) { /* "2025-01": the hot path */
+        memcpy(f->key, p, 7);
+        f->key[7] = '\0';
+        f->keylen = 7;
+        return 1;
+    }
+    return map_key(s, f, p, n);
+}
+
 /* What a map or an array opens, from where it is. */
 static frame_kind child_kind(jstate *s, bool is_map)
 {
     frame *f = top(s);
     if (!f)
         return is_map ? F_ROOT : F_ROOT_ARR;
-    const char *k = f->key;
+    const char *k = f->k;
     switch (f->kind) {
     case F_ROOT_ARR:
         return is_map ? F_ROOT : F_SKIP;
@@ -1041,8 +1310,11 @@ static int close_value(jstate *s)
             item_bad(s, "Count", "%s", s->inst_bad_reason);
         else if (!s->inst_has_count)
             item_bad(s, "Count", "%s", _("an Instance without a Count"));
-        else
+        else {
+            if (cur_item(s))
+                cur_item(s)->instances = true;
             return entry_add(s, s->inst_metric, -2, s->inst_count);
+        }
         break;
     case F_PERF: {
         int m = s->perf_month;
@@ -1113,6 +1385,7 @@ static void state_release(jstate *s)
     if (s->h)
         yajl_free(s->h);
     free(s->entries);
+    free(s->order);
     free(s->groups);
     free(s->stringified);
     bl_buf_release(&s->inst_id);

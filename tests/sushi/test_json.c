@@ -212,3 +212,27 @@ Test(json, json_source_removed_like_any_other, .init = setup, .fini = teardown)
     cr_assert_str_eq(r.out, "partner_id,library_id,resource_id,month,metric,value\n");
     tu_run_free(&r);
 }
+
+Test(json, compact_items_on_one_line_keep_their_platforms, .init = setup, .fini = teardown)
+{
+    /* A SUSHI response is usually one line: every item is on line 1, and
+     * each item's counts must still go to its own platform's resource (the
+     * roll-up once reused the previous item's group for the same line,
+     * metric and access method). */
+    char net[1024];
+    snprintf(net, sizeof net, "%s/fixtures/demo/network", tu_srcdir());
+    static const char *const f[] = {"compact_platforms_r51.json", "compact_platforms_r50.json"};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "c%zu", i);
+        char *e = export_of(name, net, fx(f[i]), NULL);
+        cr_assert_str_eq(e,
+                         "partner_id,library_id,resource_id,month,metric,value\n"
+                         ",,pnb,2025-01,Total_Item_Requests,5\n"
+                         ",,pnb,2025-02,Total_Item_Requests,1\n"
+                         ",,presse,2025-01,Total_Item_Requests,7\n"
+                         ",,presse,2025-02,Total_Item_Requests,2\n",
+                         "%s", f[i]);
+        free(e);
+    }
+}
