@@ -61,6 +61,15 @@ static inline uint64_t bl__mix(uint64_t a, uint64_t b)
     return x;
 }
 
+/* ---- the robots list's literal prefilter (robots_pre.c) --------------------------- */
+
+/* What the robots patterns require of a user agent: false when none of them
+ * can match it (its answer is the regex's), true when the regex decides. */
+typedef struct bl_robots_pre bl_robots_pre;
+bl_status bl__robots_pre_build(const char *const *pats, size_t n, bl_robots_pre **out);
+bool bl__robots_pre_maybe(const bl_robots_pre *p, const char *agent, size_t n);
+void bl__robots_pre_free(bl_robots_pre *p);
+
 /* ---- the state of one file's rules ------------------------------------------------- */
 
 #define WINDOW BL_LOG_WINDOW /* tolerated disorder, seconds */
@@ -264,6 +273,7 @@ struct bl_hits {
     pcre2_match_data *req_md;
     pcre2_code *robots;
     pcre2_match_data *rob_md;
+    bl_robots_pre *rob_pre; /* NULL: every agent goes to the regex */
     /* Explicit matching limits for every pattern (docs/security.md): a
      * match that exceeds them is no answer, and the line is rejected. */
     bl_pcre_limits limits;

@@ -286,6 +286,10 @@ bl_status bl__log_load_robots(bl_hits *h, const bl_log_network *net)
 {
     bl_buf all = BL_BUF_INIT(1 << 20);
     bl_status rc = BL_OK;
+    const char **kept = net->nrobots ? calloc(net->nrobots, sizeof *kept) : NULL;
+    size_t nkept = 0;
+    if (net->nrobots && !kept)
+        return BL_NOMEM;
     for (size_t i = 0; rc == BL_OK && i < net->nrobots; i++) {
         /* Validate each pattern alone so that one bad line is skipped, not
          * the whole list. */
@@ -293,6 +297,7 @@ bl_status bl__log_load_robots(bl_hits *h, const bl_log_network *net)
         if (!one)
             continue;
         pcre2_code_free(one);
+        kept[nkept++] = net->robots[i];
         rc = bl_buf_printf(&all, "%s(?:%s)", all.len ? "|" : "", net->robots[i]);
     }
     if (rc == BL_OK) {
@@ -302,6 +307,10 @@ bl_status bl__log_load_robots(bl_hits *h, const bl_log_network *net)
         else if (!(h->rob_md = pcre2_match_data_create(1, NULL)))
             rc = BL_NOMEM;
     }
+    /* The literals the patterns require, checked before the regex. */
+    if (rc == BL_OK)
+        rc = bl__robots_pre_build(kept, nkept, &h->rob_pre);
+    free(kept);
     bl_buf_release(&all);
     return rc;
 }
