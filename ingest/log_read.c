@@ -399,72 +399,6 @@ static void release_chunk(pipe_ *pp)
     pthread_mutex_unlock(&pp->mu);
 }
 
-/* ---- buffers kept from a file to the next ------------------------------------------ *
- *
- * One command may read a month of daily files: the last reader's chunks
- * (4 MiB and their records) are kept for the next one instead of freed and
- * allocated again, which glibc may hand back to the kernel and fault in
- * afresh. One set is kept; a reader that finds it taken (two readers at
- * once) allocates its own. What a buffer holds is never read before being
- * written, so a kept buffer reads the same as a new one. */
-static struct {
-    pthread_mutex_t mu;
-    bool full;
-    char *data[NCHUNKS], *arena[NCHUNKS];
-    lrec *recs[NCHUNKS];
-    size_t recs_cap[NCHUNKS];
-    char *carry;
-    size_t carry_cap;
-} kept = {.mu = PTHREAD_MUTEX_INITIALIZER};
-
-/* Takes the kept buffers into pp (and *arenas), if there are. */
-static void buffers_take(pipe_ *pp, char *arenas[NCHUNKS])
-{
-    pthread_mutex_lock(&kept.mu);
-    if (kept.full) {
-        for (int i = 0; i < NCHUNKS; i++) {
-            pp->ring[i].data = kept.data[i];
-            pp->ring[i].recs = kept.recs[i];
-            pp->ring[i].recs_cap = kept.recs_cap[i];
-            arenas[i] = kept.arena[i];
-        }
-        pp->ps.carry = kept.carry;
-        pp->ps.carry_cap = kept.carry_cap;
-        kept.full = false;
-    }
-    pthread_mutex_unlock(&kept.mu);
-}
-
-/* Keeps pp's buffers for the next reader, or frees them. */
-static void buffers_give(pipe_ *pp, char *arenas[NCHUNKS])
-{
-    bool whole = pp->ps.carry != NULL;
-    for (int i = 0; i < NCHUNKS; i++)
-        whole = whole && pp->ring[i].data && pp->ring[i].recs;
-    pthread_mutex_lock(&kept.mu);
-    bool keep_them = whole && !kept.full;
-    if (keep_them) {
-        for (int i = 0; i < NCHUNKS; i++) {
-            kept.data[i] = pp->ring[i].data;
-            kept.recs[i] = pp->ring[i].recs;
-            kept.recs_cap[i] = pp->ring[i].recs_cap;
-            kept.arena[i] = pp->ring[i].arena ? pp->ring[i].arena : arenas[i];
-        }
-        kept.carry = pp->ps.carry;
-        kept.carry_cap = pp->ps.carry_cap;
-        kept.full = true;
-    }
-    pthread_mutex_unlock(&kept.mu);
-    if (!keep_them) {
-        for (int i = 0; i < NCHUNKS; i++) {
-            free(pp->ring[i].data);
-            free(pp->ring[i].recs);
-            free(pp->ring[i].arena ? pp->ring[i].arena : arenas[i]);
-        }
-        free(pp->ps.carry);
-    }
-}
-
 /* ---- the main thread: records to the sink, in order --------------------------------- */
 
 typedef struct pending_diag {
@@ -523,7 +457,6 @@ bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *op
 {
     reader r = {.path = path, .opts = opts, .sink = sink};
     pipe_ pp = {.src = src, .err = BL_OK};
-    char *arenas[NCHUNKS] = {NULL}; /* kept arenas this file does not use */
     lparser *ps = &pp.ps;
     *ps = (lparser){.fmt = opts->format,
                     .library_param = opts->library_param,
@@ -556,27 +489,18 @@ bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *op
     /* Views outside the line: a custom format's joined path, decoded
      * library keys; never more bytes than the chunk's lines. */
     bool arena = ps->custom || (ps->library_param && *ps->library_param);
-    buffers_take(&pp, arenas);
-    if (!ps->carry) {
-        ps->carry_cap = BL_LOG_MAX_LINE + 1; /* a cut line; more only past the record cap */
-        if (!(ps->carry = malloc(ps->carry_cap))) {
-            st = BL_NOMEM;
-            goto out;
-        }
+    ps->carry_cap = BL_LOG_MAX_LINE + 1; /* a cut line; more only past the record cap */
+    if (!(ps->carry = malloc(ps->carry_cap))) {
+        st = BL_NOMEM;
+        goto out;
     }
     for (int i = 0; i < NCHUNKS; i++) {
         chunk *c = &pp.ring[i];
-        if (!c->data)
-            c->data = malloc(CHUNK_BUF);
-        if (!c->recs) {
-            c->recs_cap = 512;
-            c->recs = malloc(c->recs_cap * sizeof *c->recs);
-        }
-        if (arena) {
-            c->arena_cap = CHUNK_BUF;
-            c->arena = arenas[i] ? arenas[i] : malloc(CHUNK_BUF);
-            arenas[i] = NULL;
-        }
+        c->data = malloc(CHUNK_BUF);
+        c->recs_cap = 512;
+        c->recs = malloc(c->recs_cap * sizeof *c->recs);
+        c->arena_cap = arena ? CHUNK_BUF : 0;
+        c->arena = arena ? malloc(CHUNK_BUF) : NULL;
         if (!c->data || !c->recs || (arena && !c->arena)) {
             st = BL_NOMEM;
             goto out;
@@ -628,7 +552,12 @@ bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *op
             bl_strdup_printf(_("%s:%lu: bad line and --strict given: file refused"), path, r.line);
     }
 out:
-    buffers_give(&pp, arenas);
+    for (int i = 0; i < NCHUNKS; i++) {
+        free(pp.ring[i].data);
+        free(pp.ring[i].recs);
+        free(pp.ring[i].arena);
+    }
+    free(ps->carry);
     bl__logfmt_free(ps->custom);
     return st;
 }
