@@ -384,79 +384,10 @@ static bl_status each(lw *w, const char *sql, bl_status (*run)(lw *w, const bl_h
     return rc;
 }
 
-/* Unattributed ranges are inserted RANGE_BATCH at a time by one statement,
- * in their order (a file of daily files has up to 1 000 of them): a
- * statement's run has a fixed cost worth a few rows. */
-#define RANGE_BATCH 64
-#define RANGE_TEXT 48 /* "2001:db8:12::/48" and the like; longer: one by one */
-
-typedef struct range_batch {
-    lw *w;
-    sqlite3_stmt *qb; /* RANGE_BATCH rows, or NULL: one by one */
-    char text[RANGE_BATCH][RANGE_TEXT];
-    int64_t events[RANGE_BATCH];
-    size_t n;
-} range_batch;
-
-static bl_status flush_ranges(range_batch *b)
-{
-    bl_status rc = BL_OK;
-    if (b->n == RANGE_BATCH && b->qb) {
-        for (size_t i = 0; i < b->n; i++) {
-            int k = (int)i * 3;
-            sqlite3_bind_int64(b->qb, k + 1, b->w->sid);
-            sqlite3_bind_text(b->qb, k + 2, b->text[i], -1, SQLITE_STATIC);
-            sqlite3_bind_int64(b->qb, k + 3, b->events[i]);
-        }
-        rc = sqlite3_step(b->qb) == SQLITE_DONE ? BL_OK : bl__sql_fail(b->w->st, false);
-        sqlite3_reset(b->qb);
-    } else {
-        for (size_t i = 0; i < b->n && rc == BL_OK; i++)
-            rc = put_range(b->w, b->text[i], b->events[i]);
-    }
-    b->n = 0;
-    return rc;
-}
-
-static bl_status put_range_batched(void *ctx, const char *range, int64_t events)
-{
-    range_batch *b = ctx;
-    size_t len = strlen(range);
-    if (len >= RANGE_TEXT) {
-        bl_status rc = flush_ranges(b);
-        return rc == BL_OK ? put_range(b->w, range, events) : rc;
-    }
-    memcpy(b->text[b->n], range, len + 1);
-    b->events[b->n] = events;
-    return ++b->n == RANGE_BATCH ? flush_ranges(b) : BL_OK;
-}
-
 static bl_status run_ranges(lw *w, const bl_hits *h, int now)
 {
     (void)now;
-    range_batch *b = malloc(sizeof *b);
-    if (!b)
-        return BL_NOMEM;
-    b->w = w;
-    b->n = 0;
-    b->qb = NULL;
-    static const char insert[] = "INSERT INTO unattributed_range(source_id, range, events) VALUES ";
-    char sql[sizeof insert + RANGE_BATCH * sizeof "(?,?,?),"];
-    size_t len = sizeof insert - 1;
-    memcpy(sql, insert, len);
-    for (int i = 0; i < RANGE_BATCH; i++) {
-        memcpy(sql + len, i ? ",(?,?,?)" : "(?,?,?)", i ? 8 : 7);
-        len += i ? 8 : 7;
-    }
-    sql[len] = '\0';
-    if (sqlite3_prepare_v2(w->st->db, sql, -1, &b->qb, NULL) != SQLITE_OK)
-        b->qb = NULL; /* one by one */
-    bl_status rc = bl_hits_each_unattributed(h, put_range_batched, b);
-    if (rc == BL_OK)
-        rc = flush_ranges(b);
-    sqlite3_finalize(b->qb);
-    free(b);
-    return rc;
+    return bl_hits_each_unattributed(h, put_range, w);
 }
 
 static bl_status run_uses(lw *w, const bl_hits *h, int now)
