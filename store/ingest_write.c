@@ -56,20 +56,11 @@ long long bl_store_source_with(bl_store *st, bl_source_hash kind, const char *ha
     return id;
 }
 
-/* Usage rows are inserted USAGE_BATCH at a time by one statement (the
- * rest one by one): a statement's run has a fixed cost (its program's start
- * and end) worth a few rows. The roll-up's strings live as long as it. */
-#define USAGE_BATCH 32
-#define USAGE_COLS 12
-
 typedef struct wctx {
     bl_store *st;
-    sqlite3_stmt *q, *qbatch;
+    sqlite3_stmt *q;
     long long sid;
     int rank;
-    bl_rollup_cell cells[USAGE_BATCH];
-    char months[USAGE_BATCH][8];
-    size_t n;
 } wctx;
 
 static bl_status put_shield(void *ctx, const char *inst_id, const char *inst, const char *platform,
@@ -87,58 +78,33 @@ static bl_status put_shield(void *ctx, const char *inst_id, const char *inst, co
     return step(w->st, w->q);
 }
 
-/* Binds cell c to the USAGE_COLS parameters from base + 1; month is its
- * month as text, alive until the step. Bound without a copy
- * (SQLITE_STATIC): the strings outlive the step, and every parameter is
- * bound again before the next one. */
-static void bind_cell(const wctx *w, sqlite3_stmt *qu, int base, const bl_rollup_cell *c,
-                      const char *month)
-{
-    sqlite3_bind_int64(qu, base + 1, w->sid);
-    if (c->library_id)
-        sqlite3_bind_text(qu, base + 2, c->library_id, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(qu, base + 2);
-    if (c->resource_id)
-        sqlite3_bind_text(qu, base + 3, c->resource_id, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(qu, base + 3);
-    sqlite3_bind_text(qu, base + 4, c->institution_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(qu, base + 5, c->institution, -1, SQLITE_STATIC);
-    sqlite3_bind_text(qu, base + 6, c->platform, -1, SQLITE_STATIC);
-    sqlite3_bind_text(qu, base + 7, c->database, -1, SQLITE_STATIC);
-    sqlite3_bind_text(qu, base + 8, month, -1, SQLITE_STATIC);
-    sqlite3_bind_text(qu, base + 9, c->metric, -1, SQLITE_STATIC);
-    sqlite3_bind_text(qu, base + 10, c->access_method, -1, SQLITE_STATIC);
-    sqlite3_bind_int(qu, base + 11, w->rank);
-    sqlite3_bind_int64(qu, base + 12, c->value);
-}
-
-/* Inserts the cells held, in their order: a whole batch in one statement,
- * fewer one by one. */
-static bl_status flush_cells(wctx *w)
-{
-    bl_status rc = BL_OK;
-    if (w->n == USAGE_BATCH && w->qbatch) {
-        for (size_t i = 0; i < w->n; i++)
-            bind_cell(w, w->qbatch, (int)i * USAGE_COLS, &w->cells[i], w->months[i]);
-        rc = step(w->st, w->qbatch);
-    } else {
-        for (size_t i = 0; i < w->n && rc == BL_OK; i++) {
-            bind_cell(w, w->q, 0, &w->cells[i], w->months[i]);
-            rc = step(w->st, w->q);
-        }
-    }
-    w->n = 0;
-    return rc;
-}
-
 static bl_status put_cell(void *ctx, const bl_rollup_cell *c)
 {
     wctx *w = ctx;
-    w->cells[w->n] = *c;
-    bl_month_format(c->month, w->months[w->n]);
-    return ++w->n == USAGE_BATCH ? flush_cells(w) : BL_OK;
+    sqlite3_stmt *qu = w->q;
+    char month[8];
+    bl_month_format(c->month, month);
+    /* Bound without a copy (SQLITE_STATIC): the strings outlive the step
+     * below, and every parameter is bound again before the next one. */
+    sqlite3_bind_int64(qu, 1, w->sid);
+    if (c->library_id)
+        sqlite3_bind_text(qu, 2, c->library_id, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(qu, 2);
+    if (c->resource_id)
+        sqlite3_bind_text(qu, 3, c->resource_id, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(qu, 3);
+    sqlite3_bind_text(qu, 4, c->institution_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(qu, 5, c->institution, -1, SQLITE_STATIC);
+    sqlite3_bind_text(qu, 6, c->platform, -1, SQLITE_STATIC);
+    sqlite3_bind_text(qu, 7, c->database, -1, SQLITE_STATIC);
+    sqlite3_bind_text(qu, 8, month, -1, SQLITE_STATIC);
+    sqlite3_bind_text(qu, 9, c->metric, -1, SQLITE_STATIC);
+    sqlite3_bind_text(qu, 10, c->access_method, -1, SQLITE_STATIC);
+    sqlite3_bind_int(qu, 11, w->rank);
+    sqlite3_bind_int64(qu, 12, c->value);
+    return step(w->st, qu);
 }
 
 static bl_status put_rejection(void *ctx, unsigned long line, const char *field, const char *reason)
@@ -213,36 +179,19 @@ bl_status bl_store_write_file(bl_store *st, const bl_rollup *r, const bl_new_sou
     bl_status rc = insert_source(st, &f, s, sid);
     if (rc != BL_OK)
         return rc;
-    wctx w = {.st = st, .sid = *sid, .rank = f.rank};
+    wctx w = {st, NULL, *sid, f.rank};
     /* Every source keeps its rows; which one counts for a restatement key is
      * decided afterwards (bl__restate), so that an older report ingested
      * late, or a source removed, gives the same store as any other order. */
-    static const char insert[] = "INSERT INTO usage(source_id, library_id, resource_id,"
-                                 " institution_id, institution, platform, database_name, month,"
-                                 " metric, access_method, report_rank, value) VALUES ";
-    static const char row[] = "(?,?,?,?,?,?,?,?,?,?,?,?)";
-    char sql[sizeof insert + USAGE_BATCH * sizeof row];
-    size_t len = sizeof insert - 1;
-    memcpy(sql, insert, len);
-    for (int i = 0; i < USAGE_BATCH; i++) {
-        if (i)
-            sql[len++] = ',';
-        memcpy(sql + len, row, sizeof row - 1);
-        len += sizeof row - 1;
-        sql[len] = '\0';
-        if (i == 0 && (rc = prepare(st, sql, &w.q)) != BL_OK)
-            return rc;
-    }
-    /* Without the batch statement (too many parameters for this SQLite):
-     * one by one. */
-    if (sqlite3_prepare_v2(st->db, sql, -1, &w.qbatch, NULL) != SQLITE_OK)
-        w.qbatch = NULL;
+    if ((rc = prepare(st,
+                      "INSERT INTO usage(source_id, library_id, resource_id, institution_id,"
+                      " institution, platform, database_name, month, metric, access_method,"
+                      " report_rank, value) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                      &w.q)) != BL_OK)
+        return rc;
     rc = bl_rollup_each_cell(r, put_cell, &w);
-    if (rc == BL_OK)
-        rc = flush_cells(&w);
     sqlite3_finalize(w.q);
-    sqlite3_finalize(w.qbatch);
-    w.q = w.qbatch = NULL;
+    w.q = NULL;
     if (rc == BL_OK &&
         (rc = prepare(st,
                       "INSERT INTO shield(source_id, institution_id, institution, platform,"
