@@ -154,7 +154,12 @@ static bool is_robot(bl_hits *h, bl_sv ua, uint64_t ua_h)
     small_ent *e = bl__u64map_get(&h->robot_cache, ua_h);
     if (e)
         return e->v;
-    int r = match(h, h->robots, (PCRE2_SPTR)ua.ptr, ua.len, h->rob_md);
+    /* An agent without any literal the patterns require cannot match. */
+    int r = PCRE2_ERROR_NOMATCH;
+    if (!h->rob_pre || bl__robots_pre_maybe(h->rob_pre, ua.ptr, ua.len)) {
+        jit_once(h->robots, &h->rob_jit);
+        r = match(h, h->robots, (PCRE2_SPTR)ua.ptr, ua.len, h->rob_md);
+    }
     if (r < PCRE2_ERROR_NOMATCH)
         return false; /* no verdict: the line is rejected (h->limit_rc) */
     if (h->robot_cache.count >= CACHE_MAX)
@@ -657,6 +662,8 @@ static int match_resource(bl_hits *h, size_t sl, const PCRE2_SIZE **ov, int *gro
         }
         return -1;
     }
+    if (h->prefilter)
+        jit_once(h->prefilter, &h->pre_jit);
     if (h->prefilter && match(h, h->prefilter, subj, sl, h->pre_md) < 0)
         return -1;
     size_t cand = h->nres;
@@ -1166,6 +1173,7 @@ void bl_hits_free(bl_hits *h)
     pcre2_match_data_free(h->pre_md);
     pcre2_match_data_free(h->req_md);
     pcre2_code_free(h->robots);
+    bl__robots_pre_free(h->rob_pre);
     pcre2_match_data_free(h->rob_md);
     bl_pcre_limits_free(&h->limits);
     free(h->rules);

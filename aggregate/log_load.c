@@ -90,11 +90,18 @@ static bl_status load_libraries(bl_hits *h, const bl_log_network *net)
     return index_ranges(h);
 }
 
-static pcre2_code *compile(const char *pat, uint32_t flags)
+/* Compiled without JIT: for a pattern only validated, or JIT-compiled on
+ * its first match (jit_once). */
+static pcre2_code *compile_only(const char *pat, uint32_t flags)
 {
     int err;
     PCRE2_SIZE off;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, flags, &err, &off, NULL);
+    return pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, flags, &err, &off, NULL);
+}
+
+static pcre2_code *compile(const char *pat, uint32_t flags)
+{
+    pcre2_code *re = compile_only(pat, flags);
     if (re)
         pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     return re;
@@ -273,7 +280,7 @@ static bl_status load_resources(bl_hits *h, const bl_log_network *net)
         /* Only a speed-up, so only when every pattern keeps its meaning in
          * the alternation (a backreference's group number would shift and
          * the prefilter would wrongly turn hits away). */
-        h->prefilter = compile(bl_buf_cstr(&all), PCRE2_DUPNAMES);
+        h->prefilter = compile_only(bl_buf_cstr(&all), PCRE2_DUPNAMES); /* JIT: jit_once */
         if (h->prefilter && !(h->pre_md = pcre2_match_data_create_from_pattern(h->prefilter, NULL)))
             rc = BL_NOMEM;
         h->pre_marks = h->prefilter != NULL;
@@ -286,22 +293,31 @@ bl_status bl__log_load_robots(bl_hits *h, const bl_log_network *net)
 {
     bl_buf all = BL_BUF_INIT(1 << 20);
     bl_status rc = BL_OK;
+    const char **kept = net->nrobots ? calloc(net->nrobots, sizeof *kept) : NULL;
+    size_t nkept = 0;
+    if (net->nrobots && !kept)
+        return BL_NOMEM;
     for (size_t i = 0; rc == BL_OK && i < net->nrobots; i++) {
         /* Validate each pattern alone so that one bad line is skipped, not
          * the whole list. */
-        pcre2_code *one = compile(net->robots[i], PCRE2_CASELESS);
+        pcre2_code *one = compile_only(net->robots[i], PCRE2_CASELESS);
         if (!one)
             continue;
         pcre2_code_free(one);
+        kept[nkept++] = net->robots[i];
         rc = bl_buf_printf(&all, "%s(?:%s)", all.len ? "|" : "", net->robots[i]);
     }
     if (rc == BL_OK) {
-        h->robots = compile(all.len ? bl_buf_cstr(&all) : "(*FAIL)", PCRE2_CASELESS);
+        h->robots = compile_only(all.len ? bl_buf_cstr(&all) : "(*FAIL)", PCRE2_CASELESS);
         if (!h->robots)
             rc = fail(h, BL_DATA, "%s", _("the COUNTER robots list does not compile"));
         else if (!(h->rob_md = pcre2_match_data_create(1, NULL)))
             rc = BL_NOMEM;
     }
+    /* The literals the patterns require, checked before the regex. */
+    if (rc == BL_OK)
+        rc = bl__robots_pre_build(kept, nkept, &h->rob_pre);
+    free(kept);
     bl_buf_release(&all);
     return rc;
 }

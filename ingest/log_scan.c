@@ -119,22 +119,28 @@ bool bl__log_time(bl_sv s, int64_t *t, int *month)
     }
     /* dd/Mon/yyyy:HH:MM:SS, then optionally " +zzzz" which is ignored: the
      * hit's date and hour are those of the server's clock as written. */
-    if (n < 20 || p[2] != '/' || p[6] != '/' || p[11] != ':' || p[14] != ':' || p[17] != ':')
+    if (n < 20 || p[11] != ':' || p[14] != ':' || p[17] != ':')
         return false;
-    int d = digits(p, 2), m = month_of(p + 3), y = digits(p + 7, 4);
-    int hh = digits(p + 12, 2), mm = digits(p + 15, 2), ss = digits(p + 18, 2);
-    if (d < 1 || m == 0 || y < 1970 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 ||
-        ss > 60 || d > bl_days_in_month(y, m))
-        return false;
-    /* Consecutive lines share a date: remember the last conversion. */
-    static _Thread_local int cy, cm, cd;
+    /* Consecutive lines share a date: the last valid "dd/Mon/yyyy" seen,
+     * byte for byte, with its day number and month index. */
+    static _Thread_local char cdate[11];
     static _Thread_local int64_t cdays = -1;
-    if (cdays < 0 || y != cy || m != cm || d != cd) {
+    static _Thread_local int cmonth;
+    if (cdays < 0 || memcmp(p, cdate, sizeof cdate) != 0) {
+        if (p[2] != '/' || p[6] != '/')
+            return false;
+        int d = digits(p, 2), m = month_of(p + 3), y = digits(p + 7, 4);
+        if (d < 1 || m == 0 || y < 1970 || d > bl_days_in_month(y, m))
+            return false;
         cdays = bl_days_from_civil(y, m, d);
-        cy = y, cm = m, cd = d;
+        cmonth = bl_month_index(y, m);
+        memcpy(cdate, p, sizeof cdate);
     }
+    int hh = digits(p + 12, 2), mm = digits(p + 15, 2), ss = digits(p + 18, 2);
+    if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60)
+        return false;
     *t = cdays * 86400 + hh * 3600 + mm * 60 + ss;
-    *month = bl_month_index(y, m);
+    *month = cmonth;
     return true;
 }
 

@@ -84,22 +84,24 @@ static bl_status put_cell(void *ctx, const bl_rollup_cell *c)
     sqlite3_stmt *qu = w->q;
     char month[8];
     bl_month_format(c->month, month);
+    /* Bound without a copy (SQLITE_STATIC): the strings outlive the step
+     * below, and every parameter is bound again before the next one. */
     sqlite3_bind_int64(qu, 1, w->sid);
     if (c->library_id)
-        sqlite3_bind_text(qu, 2, c->library_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(qu, 2, c->library_id, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(qu, 2);
     if (c->resource_id)
-        sqlite3_bind_text(qu, 3, c->resource_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(qu, 3, c->resource_id, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(qu, 3);
-    sqlite3_bind_text(qu, 4, c->institution_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(qu, 5, c->institution, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(qu, 6, c->platform, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(qu, 7, c->database, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(qu, 8, month, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(qu, 9, c->metric, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(qu, 10, c->access_method, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(qu, 4, c->institution_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(qu, 5, c->institution, -1, SQLITE_STATIC);
+    sqlite3_bind_text(qu, 6, c->platform, -1, SQLITE_STATIC);
+    sqlite3_bind_text(qu, 7, c->database, -1, SQLITE_STATIC);
+    sqlite3_bind_text(qu, 8, month, -1, SQLITE_STATIC);
+    sqlite3_bind_text(qu, 9, c->metric, -1, SQLITE_STATIC);
+    sqlite3_bind_text(qu, 10, c->access_method, -1, SQLITE_STATIC);
     sqlite3_bind_int(qu, 11, w->rank);
     sqlite3_bind_int64(qu, 12, c->value);
     return step(w->st, qu);
