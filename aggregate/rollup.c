@@ -299,6 +299,21 @@ static bool index_rebuild(group *g)
     return true;
 }
 
+/* Adds value to a cell of month: each count is at most BL_COUNT_MAX; a cell
+ * summing beyond BL_CELL_SUM_MAX refuses the file, so no stored sum can
+ * overflow. */
+static inline __attribute__((always_inline)) bl_status cell_sum(bl_rollup *a, cell_val *cell,
+                                                                int month, int64_t value)
+{
+    if (__builtin_add_overflow(cell->value, value, &cell->value) || cell->value > BL_CELL_SUM_MAX)
+        return BL_RANGE;
+    if (a->min_month < 0 || month < a->min_month)
+        a->min_month = month;
+    if (month > a->max_month)
+        a->max_month = month;
+    return BL_OK;
+}
+
 static inline __attribute__((always_inline)) bl_status add_cell(bl_rollup *a, group *g, int month,
                                                                 int metric, int64_t value)
 {
@@ -351,15 +366,7 @@ static inline __attribute__((always_inline)) bl_status add_cell(bl_rollup *a, gr
             return BL_NOMEM;
     }
     g->last = (size_t)(cell - g->cells);
-    /* Each count is at most BL_COUNT_MAX; a cell summing beyond
-     * BL_CELL_SUM_MAX refuses the file, so no stored sum can overflow. */
-    if (__builtin_add_overflow(cell->value, value, &cell->value) || cell->value > BL_CELL_SUM_MAX)
-        return BL_RANGE;
-    if (a->min_month < 0 || month < a->min_month)
-        a->min_month = month;
-    if (month > a->max_month)
-        a->max_month = month;
-    return BL_OK;
+    return cell_sum(a, cell, month, value);
 }
 
 /* Adds to the cell, returning its group and metric index for reuse. */
@@ -566,16 +573,8 @@ static bl_status run_add(bl_rollup *a, group *g, int metric, int month, int64_t 
     }
     unsigned off = (unsigned)(month - t->base);
     if (off < RUN_MONTHS && t->cell[off] >= 0) {
-        cell_val *cell = &g->cells[t->cell[off]];
         g->last = (size_t)t->cell[off];
-        if (__builtin_add_overflow(cell->value, value, &cell->value) ||
-            cell->value > BL_CELL_SUM_MAX)
-            return BL_RANGE;
-        if (a->min_month < 0 || month < a->min_month)
-            a->min_month = month;
-        if (month > a->max_month)
-            a->max_month = month;
-        return BL_OK;
+        return cell_sum(a, &g->cells[t->cell[off]], month, value);
     }
     bl_status rc = add_cell(a, g, month, metric, value);
     if (rc == BL_OK && off < RUN_MONTHS)
