@@ -11,7 +11,7 @@ The scenario is chosen by customer_id:
   queued     202 + exception 1011 twice for each report and month, then the report
   busy       503 + exception 1010 once for each report and month, then the report
   ratelimit  429 + Retry-After: 1 + exception 1020 once, then the report
-  pause      429 + Retry-After: 3 + exception 1020 to the customer's first request, then the
+  pause      429 + Retry-After: 6 + exception 1020 to the customer's first request, then the
              reports (a pause longer than the harvest waits: left to the next run)
   nousage    200, header exception 3030, no items, for every month
   notready   200, exception 3031 and no items for 2022-12; the report otherwise
@@ -165,8 +165,8 @@ class Handler(BaseHTTPRequestHandler):
                 SEEN["pause"] = True
             if first:
                 return self.send_json(429, exception(1020, "Client has made too many requests",
-                                                     "wait 3 seconds"),
-                                      {"Retry-After": "3"})
+                                                     "wait 6 seconds"),
+                                      {"Retry-After": "6"})
         if cust == "ratelimit" and n < 1:
             return self.send_json(429, exception(1020, "Client has made too many requests",
                                                  "500 requests per day"),
