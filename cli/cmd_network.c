@@ -240,13 +240,20 @@ int cmd_network(bl_cli *cli, int argc, char **argv)
         bl_store_close(st);
         return cli_exit(rc);
     }
-    printf(_("network: %d partners, %d libraries, %d resources, %d forfaits"), n.partners,
-           n.libraries, n.resources, n.forfaits);
+    /* TRANSLATORS: followed by the counts, e.g. "3 partners, 12 libraries, …". */
+    printf("%s", _("network: "));
+    printf(bl_trn("%s partner", "%s partners", (unsigned long)n.partners), BL_NUM(n.partners));
+    printf(bl_trn(", %s library", ", %s libraries", (unsigned long)n.libraries),
+           BL_NUM(n.libraries));
+    printf(bl_trn(", %s resource", ", %s resources", (unsigned long)n.resources),
+           BL_NUM(n.resources));
+    printf(bl_trn(", %s forfait", ", %s forfaits", (unsigned long)n.forfaits), BL_NUM(n.forfaits));
     if (n.sushi)
-        printf(bl_trn(", %d SUSHI endpoints", ", %d SUSHI endpoints", (unsigned long)n.sushi),
-               n.sushi);
-    if (n.profiles) /* profile */
-        printf(bl_trn(", %d profiles", ", %d profiles", (unsigned long)n.profiles), n.profiles);
+        printf(bl_trn(", %s SUSHI endpoint", ", %s SUSHI endpoints", (unsigned long)n.sushi),
+               BL_NUM(n.sushi));
+    if (n.profiles)
+        printf(bl_trn(", %s profile", ", %s profiles", (unsigned long)n.profiles),
+               BL_NUM(n.profiles));
     printf("\n");
     bl_store_close(st);
     return 0;

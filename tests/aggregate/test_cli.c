@@ -140,7 +140,7 @@ Test(cli, init_templates_import_as_written)
     const char *imp[] = {tu_bilan(), "--db", db, "network", "import", net, NULL};
     r = tu_runv(imp, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert_str_eq(r.out, "network: 1 partners, 1 libraries, 1 resources, 1 forfaits\n");
+    cr_assert_str_eq(r.out, "network: 1 partner, 1 library, 1 resource, 1 forfait\n");
     tu_run_free(&r);
 
     /* The README speaks French and names every column of every list. */

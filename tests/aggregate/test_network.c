@@ -87,7 +87,7 @@ Test(network, imports_excel_semicolon_bom_with_french_decimals, .init = setup, .
     put("resources.csv", RES);
     tu_run r = import();
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert_str_eq(r.out, "network: 2 partners, 2 libraries, 1 resources, 0 forfaits\n");
+    cr_assert_str_eq(r.out, "network: 2 partners, 2 libraries, 1 resource, 0 forfaits\n");
     tu_run_free(&r);
     /* participation = population × rate in integer cents */
     assert_query("SELECT (population * rate_e4 + 50) / 100 FROM partner WHERE id = 'ca'",

@@ -74,6 +74,19 @@ for lang in fr en; do
   printf '%s\n' "$out" >"$tmp/$lang.out"
   run BILAN_LANG=en -- --db "$tmp/$lang.db" export usage >"$tmp/$lang.csv"
 done
+# The import's summary: counts grouped in French, and in the singular for 0 and 1.
+out=$(run BILAN_LANG=fr -- --db "$tmp/sushi.db" network import "$src/fixtures/sushi/network")
+has "$out" "réseau : 1 partenaire, 1 bibliothèque, 1 ressource, 0 forfait, 2 points d'accès SUSHI" \
+  "French import summary"
+big=$tmp/big-network
+mkdir -p "$big"
+printf 'id,name,kind,population,population_year,rate_per_inhabitant,emails\np,P,commune,1000,2024,0.15,\n' >"$big/partners.csv"
+{ echo 'id,partner_id,name,aliases,ip_ranges'; for i in $(seq 1 1200); do echo "l$i,p,L$i,,"; done; } >"$big/libraries.csv"
+echo 'id,name,provider,kind,annual_cost,counter_names,url_pattern,request_pattern,headline_metric' >"$big/resources.csv"
+out=$(run BILAN_LANG=fr -- --db "$tmp/big.db" network import "$big")
+has "$out" "1 partenaire, 1 200 bibliothèques, 0 ressource" "French grouping in the import summary"
+out=$(run BILAN_LANG=en -- --db "$tmp/big2.db" network import "$big")
+has "$out" "network: 1 partner, 1200 libraries, 0 resources" "English import summary"
 fr=$(cat "$tmp/fr.out")
 has "$fr" "count-over-bound.csv:16: Jan-2025: « 9000000000000000000 » dépasse" "French reason"
 has "$(cat "$tmp/en.out")" "count-over-bound.csv:16: Jan-2025: '9000000000000000000'" "English reason"
