@@ -822,6 +822,15 @@ static int count_value(jstate *s, const frame *f, const unsigned char *p, size_t
 /* ---- YAJL callbacks ---------------------------------------------------------- */
 
 /* A scalar value: dispatched on the frame it sits in and its key. */
+/* A reason quoting a value: p[0..n) is a view into YAJL's buffer, not a C
+ * string, so it is copied (cut) before fmt (one %s) quotes it. */
+static void bad_value(char *out, size_t size, const char *fmt, const unsigned char *p, size_t n)
+{
+    char v[48];
+    copy_str(v, sizeof v, p, n);
+    snprintf(out, size, fmt, v);
+}
+
 static int scalar(jstate *s, const unsigned char *p, size_t n, bool is_string, bool is_number)
 {
     frame *f = top(s);
@@ -920,13 +929,12 @@ static int scalar(jstate *s, const unsigned char *p, size_t n, bool is_string, b
             else if (ok)
                 s->perf_month = mi;
             else
-                s->perf_bad = true,
-                snprintf(s->perf_bad_reason, sizeof s->perf_bad_reason,
-                         _("Begin_Date '%.40s' is not a date"), (const char *)p);
+                s->perf_bad = true, bad_value(s->perf_bad_reason, sizeof s->perf_bad_reason,
+                                              _("Begin_Date '%.40s' is not a date"), p, n);
         } else if (f->kid == KID_enddate) {
             if (!month_cached(s, (const char *)p, n, &mi))
-                s->perf_bad = true, snprintf(s->perf_bad_reason, sizeof s->perf_bad_reason,
-                                             _("End_Date '%.40s' is not a date"), (const char *)p);
+                s->perf_bad = true, bad_value(s->perf_bad_reason, sizeof s->perf_bad_reason,
+                                              _("End_Date '%.40s' is not a date"), p, n);
             else if (s->perf_month >= 0 && mi != s->perf_month)
                 s->perf_bad = true, snprintf(s->perf_bad_reason, sizeof s->perf_bad_reason, "%s",
                                              _("a Period longer than a month"));
@@ -942,8 +950,8 @@ static int scalar(jstate *s, const unsigned char *p, size_t n, bool is_string, b
         } else if (f->kid == KID_count) {
             if (!parse_count(p, n, &s->inst_count)) {
                 s->inst_bad = true;
-                snprintf(s->inst_bad_reason, sizeof s->inst_bad_reason,
-                         _("'%.30s' is not a whole count (0 to 1000000000)"), (const char *)p);
+                bad_value(s->inst_bad_reason, sizeof s->inst_bad_reason,
+                          _("'%.30s' is not a whole count (0 to 1000000000)"), p, n);
             }
             s->inst_has_count = true;
         }

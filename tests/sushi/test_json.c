@@ -236,3 +236,33 @@ Test(json, compact_items_on_one_line_keep_their_platforms, .init = setup, .fini 
         free(e);
     }
 }
+
+Test(json, a_bad_value_is_quoted_alone, .init = setup, .fini = teardown)
+{
+    /* A rejection quotes the bad value itself: the reader sees a view into
+     * YAJL's buffer, not a C string, and once quoted whatever followed it on
+     * the line (and read past the end of the buffer: found by the fuzzer). */
+    char path[1100];
+    snprintf(path, sizeof path, "%s/one-line.json", dir);
+    static const char body[] =
+        "{\"Report_Header\":{\"Release\":\"5\",\"Report_ID\":\"PR\",\"Report_Name\":\"Platform "
+        "Master Report\",\"Created\":\"2026-01-05T10:00:00Z\",\"Created_By\":\"Test\","
+        "\"Institution_Name\":\"Test\",\"Report_Filters\":[{\"Name\":\"Begin_Date\",\"Value\":"
+        "\"2025-01-01\"},{\"Name\":\"End_Date\",\"Value\":\"2025-03-31\"}]},\"Report_Items\":["
+        "{\"Platform\":\"A\",\"Data_Type\":\"Book\",\"Access_Method\":\"Regular\",\"Performance\":"
+        "[{\"Period\":{\"Begin_Date\":\"2025-01-01\",\"End_Date\":\"2025-01-31\"},\"Instance\":[{"
+        "\"Metric_Type\":\"Total_Item_Requests\",\"Count\":7}]}]},"
+        "{\"Platform\":\"B\",\"Data_Type\":\"Book\",\"Access_Method\":\"Regular\",\"Performance\":"
+        "[{\"Period\":{\"Begin_Date\":\"2025-02-01\",\"End_Date\":\"2quests\"},\"Instance\":[{"
+        "\"Metric_Type\":\"Total_Item_Requests\",\"Count\":2}]}]},"
+        "{\"Platform\":\"C\",\"Data_Type\":\"Book\",\"Access_Method\":\"Regular\",\"Performance\":"
+        "[{\"Period\":{\"Begin_Date\":\"2025-03-01\",\"End_Date\":\"2025-03-31\"},\"Instance\":[{"
+        "\"Metric_Type\":\"Total_Item_Requests\",\"Count\":\"x9\"}]}]}]}";
+    cr_assert(tu_write_file(path, body, strlen(body)));
+    tu_run r = bilan(db_path("q"), "ingest", path, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "1 accepted, 2 rejected"), "%s", r.out);
+    cr_assert(strstr(r.err, "End_Date '2quests' is not a date\n"), "%s", r.err);
+    cr_assert(strstr(r.err, "'x9' is not a whole count (0 to 1000000000)\n"), "%s", r.err);
+    tu_run_free(&r);
+}
