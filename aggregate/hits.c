@@ -446,16 +446,17 @@ static void note_undo(bl_hits *h, const hfile *f, int kind, uint64_t key, int me
     h->undo[h->nundo++] = (undo_ent){f->gen, (uint8_t)kind, (uint8_t)metric, key, d};
 }
 
-static bl_status ctr_add(bl_hits *h, hfile *f, uint32_t cellid, int month, int metric, int64_t d)
+/* The counts of (cell, month) in file f: one entry for the four metrics. */
+static ctr_ent *ctr_of(hfile *f, uint32_t cellid, int month)
 {
-    uint64_t k = ((uint64_t)cellid << 32) | ((uint64_t)month << 3) | (uint64_t)metric;
     bool isnew;
-    ctr_ent *e = bl__u64map_put(&f->ctr, k, &isnew);
-    if (!e)
-        return BL_NOMEM;
-    e->value += d;
-    note_undo(h, f, U_CTR, k, 0, d);
-    return BL_OK;
+    return bl__u64map_put(&f->ctr, ((uint64_t)cellid << 32) | (uint32_t)month, &isnew);
+}
+
+static void ctr_add(bl_hits *h, hfile *f, ctr_ent *e, int metric, int64_t d)
+{
+    e->value[metric] += d;
+    note_undo(h, f, U_CTR, e->key, metric, d);
 }
 
 static void pq_add(bl_hits *h, hfile *f, uint64_t pq, int metric, int64_t d)
@@ -478,7 +479,6 @@ typedef struct hitctx {
 
 static bl_status count_hit(bl_hits *h, const hitctx *c)
 {
-    bl_status rc;
     hfile *f = h->cur;
     const cell *ce = &h->cells[c->cell];
     f->n_events++;
@@ -487,9 +487,12 @@ static bl_status count_hit(bl_hits *h, const hitctx *c)
         f->n_unattributed++;
     if (c->unr)
         f->unr[c->unr - 1].events++;
-    if ((rc = ctr_add(h, f, c->cell, c->month, M_TII, 1)) != BL_OK ||
-        (c->req && (rc = ctr_add(h, f, c->cell, c->month, M_TIR, 1)) != BL_OK))
-        return rc;
+    ctr_ent *ct = ctr_of(f, c->cell, c->month);
+    if (!ct)
+        return BL_NOMEM;
+    ctr_add(h, f, ct, M_TII, 1);
+    if (c->req)
+        ctr_add(h, f, ct, M_TIR, 1);
     pq_add(h, f, c->pq, M_TII, 1);
     if (c->req)
         pq_add(h, f, c->pq, M_TIR, 1);
@@ -511,16 +514,14 @@ static bl_status count_hit(bl_hits *h, const hitctx *c)
         e->inv_cell = c->cell;
         e->inv_month = c->month;
         e->inv_gen = f->gen;
-        if ((rc = ctr_add(h, f, c->cell, c->month, M_UII, 1)) != BL_OK)
-            return rc;
+        ctr_add(h, f, ct, M_UII, 1);
         pq_add(h, f, e->pq, M_UII, 1);
     }
     if (c->req && e->req_refs++ == 0) {
         e->req_cell = c->cell;
         e->req_month = c->month;
         e->req_gen = f->gen;
-        if ((rc = ctr_add(h, f, c->cell, c->month, M_UIR, 1)) != BL_OK)
-            return rc;
+        ctr_add(h, f, ct, M_UIR, 1);
         pq_add(h, f, e->pq, M_UIR, 1);
     }
     return BL_OK;
@@ -531,7 +532,6 @@ static bl_status count_hit(bl_hits *h, const hitctx *c)
  * from the file that counted it. */
 static bl_status uncount_hit(bl_hits *h, const dc_ent *d)
 {
-    bl_status rc;
     hfile *f = file_of(h, d->gen);
     if (!f)
         return BL_INTERNAL; /* a file is stored only once nothing refers to it */
@@ -545,9 +545,12 @@ static bl_status uncount_hit(bl_hits *h, const dc_ent *d)
         f->unr[d->unr - 1].events--;
         note_undo(h, f, U_UNR, d->unr - 1, 0, -1);
     }
-    if ((rc = ctr_add(h, f, d->cell, d->month, M_TII, -1)) != BL_OK ||
-        (d->req && (rc = ctr_add(h, f, d->cell, d->month, M_TIR, -1)) != BL_OK))
-        return rc;
+    ctr_ent *ct = ctr_of(f, d->cell, d->month);
+    if (!ct)
+        return BL_NOMEM;
+    ctr_add(h, f, ct, M_TII, -1);
+    if (d->req)
+        ctr_add(h, f, ct, M_TIR, -1);
     pq_add(h, f, d->pq, M_TII, -1);
     if (d->req)
         pq_add(h, f, d->pq, M_TIR, -1);
@@ -558,16 +561,18 @@ static bl_status uncount_hit(bl_hits *h, const dc_ent *d)
         hfile *fi = file_of(h, e->inv_gen);
         if (!fi)
             return BL_INTERNAL;
-        if ((rc = ctr_add(h, fi, e->inv_cell, e->inv_month, M_UII, -1)) != BL_OK)
-            return rc;
+        if (!(ct = ctr_of(fi, e->inv_cell, e->inv_month)))
+            return BL_NOMEM;
+        ctr_add(h, fi, ct, M_UII, -1);
         pq_add(h, fi, e->pq, M_UII, -1);
     }
     if (d->req && e->req_refs > 0 && --e->req_refs == 0) {
         hfile *fr = file_of(h, e->req_gen);
         if (!fr)
             return BL_INTERNAL;
-        if ((rc = ctr_add(h, fr, e->req_cell, e->req_month, M_UIR, -1)) != BL_OK)
-            return rc;
+        if (!(ct = ctr_of(fr, e->req_cell, e->req_month)))
+            return BL_NOMEM;
+        ctr_add(h, fr, ct, M_UIR, -1);
         pq_add(h, fr, e->pq, M_UIR, -1);
     }
     return BL_OK;
@@ -713,26 +718,30 @@ typedef struct who {
     uint64_t user, patron, sess;
 } who;
 
+/* SipHash of tag, a and (b_len 8) b; remembered in the tag's cache with its
+ * exact input, since one patron makes many lines in a row. */
+static uint64_t pseudonym(const bl_hits *h, int cache, char tag, uint64_t a, uint64_t b,
+                          size_t b_len)
+{
+    psc_ent *e = &h->psc[cache * PSC_SIZE + (bl__mix(a, b) & (PSC_SIZE - 1))];
+    if (e->used && e->a == a && e->b == b)
+        return e->out;
+    uint8_t buf[24];
+    buf[0] = (uint8_t)tag;
+    memcpy(buf + 1, &a, 8);
+    memcpy(buf + 9, &b, 8);
+    *e = (psc_ent){a, b, bl_siphash(h->key, buf, 9 + b_len), true};
+    return e->out;
+}
+
 static who pseudonyms(const bl_hits *h, const bl_hit_rec *r, uint64_t ip_h, uint64_t ua_h)
 {
-    uint8_t buf[24];
-    buf[0] = 'a';
-    memcpy(buf + 1, &ip_h, 8);
-    memcpy(buf + 9, &ua_h, 8);
-    uint64_t anon = bl_siphash(h->key, buf, 17);
+    uint64_t anon = pseudonym(h, 0, 'a', ip_h, ua_h, 8);
     uint64_t login = 0, sess = 0;
-    if (r->user.len) {
-        uint64_t uh = bl__fhash(r->user.ptr, r->user.len, 0x5f);
-        buf[0] = 'u';
-        memcpy(buf + 1, &uh, 8);
-        login = bl_siphash(h->key, buf, 9);
-    }
-    if (r->session.len) {
-        uint64_t sh = bl__fhash(r->session.ptr, r->session.len, 0x60);
-        buf[0] = 's';
-        memcpy(buf + 1, &sh, 8);
-        sess = bl_siphash(h->key, buf, 9);
-    }
+    if (r->user.len)
+        login = pseudonym(h, 1, 'u', bl__fhash(r->user.ptr, r->user.len, 0x5f), 0, 0);
+    if (r->session.len)
+        sess = pseudonym(h, 2, 's', bl__fhash(r->session.ptr, r->session.len, 0x60), 0, 0);
     return (who){sess ? sess : login ? login : anon, login ? login : anon, sess};
 }
 
@@ -998,25 +1007,28 @@ bl_status bl_hits_flush(bl_hits *h)
     hfile *f = h->out;
     for (size_t i = 0; i < f->ctr.cap; i++) {
         ctr_ent *e = bl__u64map_at(&f->ctr, i);
-        if (!e->key || e->value == 0)
+        if (!e->key)
             continue;
         const cell *c = &h->cells[e->key >> 32];
-        int month = (int)((e->key & 0xffffffffu) >> 3);
-        int metric = (int)(e->key & 7);
-        bl_cell bc = {
-            .library_id = c->lib >= 0 ? h->lib_ids[c->lib] : NULL,
-            .resource_id = h->res[c->res].id,
-            .institution_id = bl_sv_from(""),
-            .institution = bl_sv_from(c->inst),
-            .platform = bl_sv_from(c->host),
-            .database = bl_sv_from(""),
-            .month = month,
-            .metric = METRIC[metric],
-            .access_method = bl_sv_from(""),
-        };
-        bl_status rc = f->emit(f->emit_ctx, &bc, e->value);
-        if (rc != BL_OK)
-            return rc;
+        int month = (int)(e->key & 0xffffffffu);
+        for (int metric = 0; metric < M__COUNT; metric++) {
+            if (e->value[metric] == 0)
+                continue;
+            bl_cell bc = {
+                .library_id = c->lib >= 0 ? h->lib_ids[c->lib] : NULL,
+                .resource_id = h->res[c->res].id,
+                .institution_id = bl_sv_from(""),
+                .institution = bl_sv_from(c->inst),
+                .platform = bl_sv_from(c->host),
+                .database = bl_sv_from(""),
+                .month = month,
+                .metric = METRIC[metric],
+                .access_method = bl_sv_from(""),
+            };
+            bl_status rc = f->emit(f->emit_ctx, &bc, e->value[metric]);
+            if (rc != BL_OK)
+                return rc;
+        }
     }
     bl__u64map_clear(&f->ctr);
     return BL_OK;
@@ -1058,7 +1070,7 @@ void bl_hits_abandon(bl_hits *h)
         case U_CTR: {
             ctr_ent *e = bl__u64map_get(&f->ctr, u->key);
             if (e)
-                e->value -= u->delta;
+                e->value[u->metric] -= u->delta;
             break;
         }
         case U_PQ: {
@@ -1190,6 +1202,7 @@ void bl_hits_free(bl_hits *h)
     bl__u64map_release(&h->range_map);
     free(h->ipc);
     free(h->ua);
+    free(h->psc);
     bl__u64map_release(&h->cell_cache);
     for (size_t i = 0; i < h->nfiles; i++)
         hfile_free(h->files[i]);

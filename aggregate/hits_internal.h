@@ -83,6 +83,7 @@ void bl__robots_pre_free(bl_robots_pre *p);
 #define UA_SLOTS 64     /* user agents remembered verbatim with hash and verdict */
 #define UA_MAX 240      /* longer agents are not remembered */
 #define UNR_MAX 16384   /* unattributed ranges told apart; more go to "other" */
+#define PSC_SIZE 4096   /* direct-mapped pseudonym caches (SipHash is the dearest step) */
 #define UNR_STORED 1000 /* ranges stored per source, most events first; the rest: "other" */
 
 enum { M_TII, M_TIR, M_UII, M_UIR, M__COUNT };
@@ -131,6 +132,13 @@ typedef struct ipc_ent { /* IP cache slot: full 64-bit hash of the text */
     int32_t lib;
     uint32_t unr; /* lib < 0: the unattributed range (index + 1), 0 when none */
 } ipc_ent;
+
+/* A pseudonym remembered with the exact input it was made from. */
+typedef struct psc_ent {
+    uint64_t a, b; /* anonymous: the IP's and the agent's hashes; login, session: the hash, 0 */
+    uint64_t out;
+    bool used;
+} psc_ent;
 
 typedef struct quota_rule {
     int res, metric;
@@ -184,9 +192,9 @@ typedef struct qx_ent { /* excess per quota rule and month */
     int32_t rule, month;
 } qx_ent;
 
-typedef struct ctr_ent { /* local roll-up: (cell, month, metric) -> count */
+typedef struct ctr_ent { /* local roll-up: (cell, month) -> count per metric */
     uint64_t key;
-    int64_t value;
+    int64_t value[M__COUNT];
 } ctr_ent;
 
 typedef struct small_ent { /* caches: robot verdict, IP -> library */
@@ -263,6 +271,7 @@ struct bl_hits {
     int nplens; /* -1: too many lengths, scan the ranges */
     ipc_ent *ipc;
     ua_slot *ua;
+    psc_ent *psc; /* 3 x PSC_SIZE: anonymous, login, session pseudonyms */
     resource *res;
     size_t nres;
     pcre2_code *prefilter; /* every url_pattern at once: most hits match none */
