@@ -63,12 +63,16 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
             return BL_DATA;
         }
     }
-    bl_source *src = NULL;
-    st = bl_source_open(path, &src, errmsg);
-    if (st != BL_OK)
-        return st;
-    if (o.progress)
-        bl_source_set_progress(src, o.progress, o.progress_ctx);
+    /* A log read ahead (the next of a command) goes on where it is. */
+    bl_source *src = bl__log_ahead_take(o.ahead, path, o.format);
+    bool ahead = src != NULL;
+    if (!ahead) {
+        st = bl_source_open(path, &src, errmsg);
+        if (st != BL_OK)
+            return st;
+        if (o.progress)
+            bl_source_set_progress(src, o.progress, o.progress_ctx);
+    }
     switch (o.format) {
     case BL_FMT_COUNTER5:
         st = bl_counter5_read(src, path, &o, sink, errmsg);
@@ -83,7 +87,7 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
         st = bl_profile_read(src, path, o.profile, &o, sink, errmsg);
         break;
     default:
-        st = bl_log_read(src, path, &o, sink, errmsg);
+        st = bl__log_read_with(src, ahead ? o.ahead : NULL, path, &o, sink, errmsg);
         break;
     }
     if (st == BL_OK) {

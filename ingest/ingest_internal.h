@@ -25,5 +25,11 @@ bool bl__source_have_isal(void);
  * identity covers the whole file and a problem after the last line (bytes
  * after the gzip data, a bad CRC) is seen. The read's status. */
 bl_status bl__source_drain(bl_source *s);
+/* The source of a log read ahead, when it is path's in format fmt: its
+ * ownership passes to the caller (NULL: open the file as usual). */
+bl_source *bl__log_ahead_take(bl_log_ahead *a, const char *path, bl_format fmt);
+/* bl_log_read, continuing the reading of ahead when src is its source. */
+bl_status bl__log_read_with(bl_source *src, bl_log_ahead *ahead, const char *path,
+                            const bl_ingest_opts *opts, const bl_sink *sink, char **errmsg);
 
 #endif

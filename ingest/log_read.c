@@ -7,6 +7,7 @@
  * Privacy: a rejected line's diagnostic gives its number and a fixed reason,
  * never its content (it may hold an IP address or a login). */
 #include "counter_internal.h" /* bl__ctr_current_month */
+#include "ingest_internal.h"
 #include "log_internal.h"
 
 #include "bilan/i18n.h"
@@ -72,6 +73,13 @@ typedef struct pipe_ {
     unsigned head, tail; /* filled chunks are ring[tail..head) */
     bool eof, stop;
     bl_status err;
+    /* A file read ahead gets its progress callback once it is the one read:
+     * the reading thread, which alone touches the source, installs it. */
+    bool set_progress;
+    bl_read_progress_fn progress;
+    void *progress_ctx;
+    bool started; /* the thread runs: mu and cv are initialised */
+    pthread_t th;
 } pipe_;
 
 static int hexval(char c)
@@ -338,6 +346,10 @@ static void *producer(void *arg)
             pthread_cond_wait(&pp->cv, &pp->mu);
         bool stop = pp->stop;
         chunk *c = &pp->ring[pp->head % NCHUNKS];
+        if (pp->set_progress) {
+            bl_source_set_progress(pp->src, pp->progress, pp->progress_ctx);
+            pp->set_progress = false;
+        }
         pthread_mutex_unlock(&pp->mu);
         if (stop)
             break;
@@ -452,24 +464,33 @@ static bl_status one_rec(reader *r, const lrec *x)
     return r->sink->hit ? r->sink->hit(r->sink->ctx, &x->h) : BL_OK;
 }
 
-bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
-                      const bl_sink *sink, char **errmsg)
+/* The rules read a record's agent, client and target, which the reading
+ * thread wrote on the other core: asking for them a few records ahead
+ * hides the transfer. */
+#define PREFETCH_AHEAD 4
+static inline void prefetch_rec(const bl_hit_rec *h)
 {
-    reader r = {.path = path, .opts = opts, .sink = sink};
-    pipe_ pp = {.src = src, .err = BL_OK};
-    lparser *ps = &pp.ps;
-    *ps = (lparser){.fmt = opts->format,
+    if (h->user_agent.len) {
+        __builtin_prefetch(h->user_agent.ptr);
+        __builtin_prefetch(h->user_agent.ptr + h->user_agent.len - 1);
+    }
+    __builtin_prefetch(h->client.ptr);
+    __builtin_prefetch(h->target.ptr);
+}
+
+/* Sets up the parser and the ring, and starts the reading thread. With an
+ * error, *errmsg may say why (a custom format that does not compile). */
+static bl_status pipe_start(pipe_ *pp, bl_source *src, const char *path, const bl_ingest_opts *opts,
+                            bl_format fmt, char **errmsg)
+{
+    lparser *ps = &pp->ps;
+    *pp = (pipe_){.src = src, .err = BL_OK};
+    *ps = (lparser){.fmt = fmt,
                     .library_param = opts->library_param,
                     .min_mi = bl_month_index(1990, 1),
                     .now_mi = bl__ctr_current_month()};
-    bl_status st = BL_OK;
-    char *err = NULL;
-    *errmsg = NULL;
-    if (ps->fmt == BL_FMT_AUTO || ps->fmt == BL_FMT_COUNTER4 || ps->fmt == BL_FMT_COUNTER5) {
-        *errmsg = bl_strdup_printf(_("%s: not an access-log format"), path);
-        return BL_USAGE;
-    }
-    if (ps->fmt == BL_FMT_CUSTOM) {
+    if (fmt == BL_FMT_CUSTOM) {
+        char *err = NULL;
         ps->custom = bl__logfmt_compile(opts->custom_format ? opts->custom_format : "", &err);
         if (!ps->custom) {
             *errmsg = bl_strdup_printf("%s: %s", path, err ? err : _("bad custom format"));
@@ -477,8 +498,158 @@ bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *op
             return BL_USAGE;
         }
     }
+    /* Views outside the line: a custom format's joined path, decoded
+     * library keys; never more bytes than the chunk's lines. */
+    bool arena = ps->custom || (ps->library_param && *ps->library_param);
+    ps->carry_cap = BL_LOG_MAX_LINE + 1; /* a cut line; more only past the record cap */
+    if (!(ps->carry = malloc(ps->carry_cap)))
+        return BL_NOMEM;
+    for (int i = 0; i < NCHUNKS; i++) {
+        chunk *c = &pp->ring[i];
+        c->data = malloc(CHUNK_BUF);
+        c->recs_cap = 512;
+        c->recs = malloc(c->recs_cap * sizeof *c->recs);
+        c->arena_cap = arena ? CHUNK_BUF : 0;
+        c->arena = arena ? malloc(CHUNK_BUF) : NULL;
+        if (!c->data || !c->recs || (arena && !c->arena))
+            return BL_NOMEM;
+    }
+    pthread_mutex_init(&pp->mu, NULL);
+    pthread_cond_init(&pp->cv, NULL);
+    if (pthread_create(&pp->th, NULL, producer, pp) != 0) {
+        pthread_mutex_destroy(&pp->mu);
+        pthread_cond_destroy(&pp->cv);
+        return BL_INTERNAL;
+    }
+    pp->started = true;
+    return BL_OK;
+}
+
+/* Stops the reading thread (if it runs) and frees the ring. */
+static void pipe_stop(pipe_ *pp)
+{
+    if (pp->started) {
+        pthread_mutex_lock(&pp->mu);
+        pp->stop = true;
+        pthread_cond_broadcast(&pp->cv);
+        pthread_mutex_unlock(&pp->mu);
+        pthread_join(pp->th, NULL);
+        pthread_mutex_destroy(&pp->mu);
+        pthread_cond_destroy(&pp->cv);
+        pp->started = false;
+    }
+    for (int i = 0; i < NCHUNKS; i++) {
+        free(pp->ring[i].data);
+        free(pp->ring[i].recs);
+        free(pp->ring[i].arena);
+        pp->ring[i] = (chunk){0};
+    }
+    free(pp->ps.carry);
+    pp->ps.carry = NULL;
+    bl__logfmt_free(pp->ps.custom);
+    pp->ps.custom = NULL;
+}
+
+/* ---- reading ahead ------------------------------------------------------------------- */
+
+/* The next log of a command, opened and being read (inflated, split and
+ * parsed into the ring) while the command still stores the files before
+ * it: docs/logs.md, "Several files in one command". */
+struct bl_log_ahead {
+    char *path;
+    bl_format fmt;
+    bl_source *src;
+    bool taken; /* the source went to bl_ingest_file, which closes it */
+    pipe_ pp;
+};
+
+bl_log_ahead *bl_log_read_ahead(const char *path, const bl_ingest_opts *opts)
+{
+    char head[16384];
+    size_t got = 0;
+    char *err = NULL;
+    bl_format fmt = opts->format;
+    bl_log_ahead *a = NULL;
+    if (opts->profile || bl_source_peek(path, head, sizeof head, &got, &err) != BL_OK)
+        goto fail;
+    if (fmt == BL_FMT_AUTO && bl_format_detect(head, got, &fmt, &err) != BL_OK)
+        goto fail;
+    if (fmt == BL_FMT_AUTO || fmt == BL_FMT_COUNTER4 || fmt == BL_FMT_COUNTER5 ||
+        fmt == BL_FMT_COUNTER5_JSON || fmt == BL_FMT_PROFILE)
+        goto fail;
+    if (!(a = calloc(1, sizeof *a)) || !(a->path = strdup(path)))
+        goto fail;
+    a->fmt = fmt;
+    if (bl_source_open(path, &a->src, &err) != BL_OK)
+        goto fail;
+    if (pipe_start(&a->pp, a->src, path, opts, fmt, &err) != BL_OK)
+        goto fail;
+    free(err);
+    return a;
+fail:
+    free(err);
+    bl_log_ahead_free(a);
+    return NULL;
+}
+
+void bl_log_ahead_free(bl_log_ahead *a)
+{
+    if (!a)
+        return;
+    pipe_stop(&a->pp);
+    if (!a->taken)
+        bl_source_close(a->src);
+    free(a->path);
+    free(a);
+}
+
+bl_source *bl__log_ahead_take(bl_log_ahead *a, const char *path, bl_format fmt)
+{
+    if (!a || a->taken || !a->pp.started || a->fmt != fmt || strcmp(a->path, path) != 0)
+        return NULL;
+    a->taken = true;
+    return a->src;
+}
+
+/* ---- one log -------------------------------------------------------------------------- */
+
+bl_status bl__log_read_with(bl_source *src, bl_log_ahead *ahead, const char *path,
+                            const bl_ingest_opts *opts, const bl_sink *sink, char **errmsg)
+{
+    reader r = {.path = path, .opts = opts, .sink = sink};
+    pipe_ own = {0};
+    pipe_ *pp = &own;
+    bl_status st = BL_OK;
+    *errmsg = NULL;
+    bl_format fmt = opts->format;
+    if (fmt == BL_FMT_AUTO || fmt == BL_FMT_COUNTER4 || fmt == BL_FMT_COUNTER5) {
+        *errmsg = bl_strdup_printf(_("%s: not an access-log format"), path);
+        return BL_USAGE;
+    }
+    bool adopted = ahead && ahead->taken && ahead->src == src;
+    if (adopted) {
+        pp = &ahead->pp;
+        pthread_mutex_lock(&pp->mu);
+        pp->set_progress = opts->progress != NULL;
+        pp->progress = opts->progress;
+        pp->progress_ctx = opts->progress_ctx;
+        pthread_mutex_unlock(&pp->mu);
+    } else {
+        if (fmt == BL_FMT_CUSTOM) {
+            /* A format that does not compile is said before anything else. */
+            char *err = NULL;
+            bl_logfmt *lf =
+                bl__logfmt_compile(opts->custom_format ? opts->custom_format : "", &err);
+            if (!lf) {
+                *errmsg = bl_strdup_printf("%s: %s", path, err ? err : _("bad custom format"));
+                free(err);
+                return BL_USAGE;
+            }
+            bl__logfmt_free(lf);
+        }
+    }
     bl_file_info info = {.path = path,
-                         .format = bl_format_name(ps->fmt),
+                         .format = bl_format_name(fmt),
                          .report_id = NULL,
                          .family = BL_FAM_LOG,
                          .release = 0,
@@ -486,54 +657,24 @@ bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *op
                          .period_end = -1};
     if (sink->begin && (st = sink->begin(sink->ctx, &info)) != BL_OK)
         goto out;
-    /* Views outside the line: a custom format's joined path, decoded
-     * library keys; never more bytes than the chunk's lines. */
-    bool arena = ps->custom || (ps->library_param && *ps->library_param);
-    ps->carry_cap = BL_LOG_MAX_LINE + 1; /* a cut line; more only past the record cap */
-    if (!(ps->carry = malloc(ps->carry_cap))) {
-        st = BL_NOMEM;
+    if (!adopted && (st = pipe_start(pp, src, path, opts, fmt, errmsg)) != BL_OK)
         goto out;
-    }
-    for (int i = 0; i < NCHUNKS; i++) {
-        chunk *c = &pp.ring[i];
-        c->data = malloc(CHUNK_BUF);
-        c->recs_cap = 512;
-        c->recs = malloc(c->recs_cap * sizeof *c->recs);
-        c->arena_cap = arena ? CHUNK_BUF : 0;
-        c->arena = arena ? malloc(CHUNK_BUF) : NULL;
-        if (!c->data || !c->recs || (arena && !c->arena)) {
-            st = BL_NOMEM;
-            goto out;
-        }
-    }
-    pthread_mutex_init(&pp.mu, NULL);
-    pthread_cond_init(&pp.cv, NULL);
-    pthread_t th;
-    if (pthread_create(&th, NULL, producer, &pp) != 0) {
-        pthread_mutex_destroy(&pp.mu);
-        pthread_cond_destroy(&pp.cv);
-        st = BL_INTERNAL;
-        goto out;
-    }
     chunk *c;
-    while (st == BL_OK && !r.refused && (c = next_chunk(&pp)) != NULL) {
-        for (size_t i = 0; i < c->nrecs && st == BL_OK && !r.refused; i++)
+    while (st == BL_OK && !r.refused && (c = next_chunk(pp)) != NULL) {
+        for (size_t i = 0; i < c->nrecs && st == BL_OK && !r.refused; i++) {
+            if (i + PREFETCH_AHEAD < c->nrecs)
+                prefetch_rec(&c->recs[i + PREFETCH_AHEAD].h);
             st = one_rec(&r, &c->recs[i]);
-        release_chunk(&pp);
+        }
+        release_chunk(pp);
     }
-    pthread_mutex_lock(&pp.mu);
-    pp.stop = true;
-    pthread_cond_broadcast(&pp.cv);
-    pthread_mutex_unlock(&pp.mu);
-    pthread_join(th, NULL);
-    pthread_mutex_destroy(&pp.mu);
-    pthread_cond_destroy(&pp.cv);
-    if (st == BL_OK && !r.refused && pp.err == BL_NOMEM) {
+    bl_status perr = pp->started ? (pipe_stop(pp), pp->err) : BL_OK;
+    if (st == BL_OK && !r.refused && perr == BL_NOMEM) {
         st = BL_NOMEM;
         goto out;
     }
-    if (st == BL_OK && !r.refused && pp.err != BL_OK) {
-        st = pp.err;
+    if (st == BL_OK && !r.refused && perr != BL_OK) {
+        st = perr;
         *errmsg = bl_strdup_printf("%s: %s", path, bl_source_errmsg(src));
         goto out;
     }
@@ -552,14 +693,14 @@ bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *op
             bl_strdup_printf(_("%s:%lu: bad line and --strict given: file refused"), path, r.line);
     }
 out:
-    for (int i = 0; i < NCHUNKS; i++) {
-        free(pp.ring[i].data);
-        free(pp.ring[i].recs);
-        free(pp.ring[i].arena);
-    }
-    free(ps->carry);
-    bl__logfmt_free(ps->custom);
+    pipe_stop(pp);
     return st;
+}
+
+bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
+                      const bl_sink *sink, char **errmsg)
+{
+    return bl__log_read_with(src, NULL, path, opts, sink, errmsg);
 }
 
 bool bl_log_peek_time(const char *path, const bl_ingest_opts *opts, int64_t *first)

@@ -448,6 +448,11 @@ typedef struct run {
     bl_ingest_done_fn done;
     void *done_ctx;
     bl_status worst;
+    /* The next file of the command (when a log), read ahead while the
+     * files before it are stored: next_path, and the reading once begun. */
+    const char *next_path;
+    size_t next_index;
+    bl_log_ahead *ahead;
 } run;
 
 static void finish_job(run *r, job *j, bl_status rc)
@@ -510,6 +515,10 @@ static void run_one(run *r, size_t index, const char *path, const char *provider
                .provider = provider,
                .index = index};
     bl_status rc = job_read(j, diag, diag_ctx);
+    /* This file is read: the next one can be, on the other core, while
+     * this one (or the logs before it) is stored. */
+    if (r->next_path)
+        r->ahead = bl_log_read_ahead(r->next_path, r->opts);
     if (rc == BL_OK && j->hits && !j->res.duplicate)
         rc = pending_overlap(r, j);
     if (j->hits && (rc != BL_OK || j->res.duplicate)) {
@@ -596,8 +605,22 @@ bl_status bl_pipeline_ingest_files(bl_store *st, const char *const *paths, size_
     }
     for (size_t i = 0; i < n; i++) {
         size_t x = order[i].index;
+        bl_log_ahead *mine = r.ahead && r.next_index == x ? r.ahead : NULL;
+        if (r.ahead && !mine)
+            bl_log_ahead_free(r.ahead);
+        r.ahead = NULL;
+        r.next_path = NULL;
+        if (i + 1 < n && order[i + 1].log) {
+            r.next_index = order[i + 1].index;
+            r.next_path = paths[r.next_index];
+        }
+        o.ahead = mine;
         run_one(&r, x, paths[x], provider, diag, diag_ctx ? diag_ctx[x] : NULL);
+        o.ahead = NULL;
+        bl_log_ahead_free(mine);
     }
+    bl_log_ahead_free(r.ahead);
+    r.ahead = NULL;
     if (r.logs.hits)
         bl_hits_reset(r.logs.hits);
     store_pending(&r, true);

@@ -81,6 +81,9 @@ typedef struct bl_ingest_opts {
     /* Told when the reading of a file begins (NULL: nothing): with several
      * files read in time order, which one the progress is about. */
     void (*progress_file)(void *ctx, const char *path);
+    /* The log read ahead for this file (bl_log_read_ahead), or NULL: its
+     * reading goes on where it is. */
+    struct bl_log_ahead *ahead;
 } bl_ingest_opts;
 
 /* Parses "auto", "counter5", "counter4", "combined", "common", "ezproxy",
@@ -148,6 +151,14 @@ bl_status bl_raw_write_gz(const char *path, const void *data, size_t n, char **e
 
 bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *opts,
                       const bl_sink *sink, char **errmsg);
+/* A log opened and being read (inflated and parsed, a few MiB ahead) in a
+ * thread of its own, so that a command's next log is read while the one
+ * before is stored; bl_ingest_file continues it when opts->ahead is given
+ * with the same path. NULL when path is not a log (or anything fails: it
+ * is then read as usual). */
+typedef struct bl_log_ahead bl_log_ahead;
+bl_log_ahead *bl_log_read_ahead(const char *path, const bl_ingest_opts *opts);
+void bl_log_ahead_free(bl_log_ahead *a);
 /* Whether path is an access log (opts->format, else detected) with a line
  * among its first ones that parses: *first is that line's time (as
  * bl_hit_rec.time). For putting the logs of one command in time order. */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "testutil.h"
 
@@ -314,5 +315,74 @@ Test(log_files, same_hits_twice_in_one_command)
     cr_assert(strstr(r.err, "given in the same command"), "%s", r.err);
     tu_run_free(&r);
     cr_assert_eq(sql_int(db, "SELECT count(*) FROM source"), 3);
+    teardown(&c);
+}
+
+/* Files bigger than the ring a log is read ahead into (4 MiB): the next
+ * file's reading starts while the one before is stored, stops when the
+ * ring is full, and goes on once that file's turn comes. Three files of
+ * ~7 MiB (gzip'd and plain), with a repeat and a refused file between them:
+ * the same counts as their concatenation, the repeat and the refusal said
+ * as without reading ahead. */
+Test(log_files, big_files_read_ahead)
+{
+    ctx c = setup();
+    static const char *const ua[] = {
+        "Mozilla/5.0 (X11; Linux x86_64; rv:124.0) Gecko/20100101 Firefox/124.0",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/123.0.0.0 Safari/537.36 Edg/123.0.0.0"};
+    char all[900], part[3][900], db1[900], db2[900], bad[900];
+    snprintf(all, sizeof all, "%s/all.log", c.dir);
+    FILE *fa = fopen(all, "w"), *fp[3];
+    cr_assert(fa);
+    for (int k = 0; k < 3; k++) {
+        snprintf(part[k], sizeof part[k], "%s/part-%d.log", c.dir, k);
+        cr_assert(fp[k] = fopen(part[k], "w"));
+    }
+    rng = 99;
+    for (long i = 0; i < 3 * 30000; i++) {
+        char when[40];
+        stamp(i * 3 + pick(3), when); /* 3 days and a bit, a little disorder */
+        char line[600];
+        snprintf(line, sizeof line,
+                 "198.51.100.%u - - [%s] \"GET /livres/%s/%u?page=%u HTTP/1.1\" 200 %u "
+                 "\"https://portail.example.org/catalogue/recherche?q=%u\" \"%s\"\n",
+                 1 + pick(200), when, pick(2) ? "lire" : "fiche", 1 + pick(6), pick(300),
+                 100 + pick(9000), pick(100000), ua[pick(2)]);
+        fputs(line, fa);
+        fputs(line, fp[i / 30000]);
+    }
+    fclose(fa);
+    for (int k = 0; k < 3; k++)
+        fclose(fp[k]);
+    tu_run z =
+        tu_sh("gzip '%s' && gzip -c '%s' | head -c -20 > '%s/bad.log.gz'", part[1], part[2], c.dir);
+    cr_assert_eq(z.status, 0);
+    tu_run_free(&z);
+    strcat(part[1], ".gz");
+    snprintf(bad, sizeof bad, "%s/bad.log.gz", c.dir);
+    struct stat sb;
+    cr_assert_eq(stat(part[2], &sb), 0);
+    cr_assert_gt(sb.st_size, 6 << 20, "the files must be bigger than the ring");
+
+    snprintf(db1, sizeof db1, "%s/one.db", c.dir);
+    snprintf(db2, sizeof db2, "%s/parts.db", c.dir);
+    new_store(&c, db1);
+    const char *one[] = {all, NULL};
+    ingest(db1, one, NULL);
+    char *want = export_usage(db1);
+    new_store(&c, db2);
+    const char *argv[] = {tu_bilan(), "--db",  db2,     "ingest", part[0],
+                          part[0],    part[1], part[2], bad,      NULL};
+    tu_run r = tu_runv(argv, NULL);
+    cr_assert_eq(r.status, 65, "%s", r.err);
+    cr_assert(strstr(r.err, "given in the same command"), "%s", r.err);
+    cr_assert(strstr(r.err, "bad.log.gz"), "%s", r.err);
+    tu_run_free(&r);
+    char *got = export_usage(db2);
+    cr_assert_eq(differing(want, got), 0, "--- one file\n%s--- parts\n%s", want, got);
+    cr_assert_eq(sql_int(db2, "SELECT count(*) FROM source"), 3);
+    free(want);
+    free(got);
     teardown(&c);
 }
