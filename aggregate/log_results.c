@@ -48,6 +48,34 @@ static int unr_cmp(const void *pa, const void *pb)
     return a < b ? -1 : a > b;
 }
 
+/* unr_cmp's order by a counting sort (most ranges have a few events, and a
+ * day's file can have 16 384 of them): ix[0..k) holds indexes in increasing
+ * order, each with 1..most events. False (ix unchanged) when most is too
+ * big for it or memory is short: qsort then. */
+static bool by_events(const unr_range *unr, size_t *ix, size_t k, int64_t most)
+{
+    if (k < 2 || most > 4 * (int64_t)k + 64)
+        return k < 2;
+    size_t nb = (size_t)most + 1;
+    size_t *start = calloc(nb + 1, sizeof *start), *out = malloc(k * sizeof *out);
+    if (!start || !out) {
+        free(start);
+        free(out);
+        return false;
+    }
+    /* Buckets from the most events down; within one, the order of ix. */
+    for (size_t j = 0; j < k; j++)
+        start[(size_t)(most - unr[ix[j]].events) + 1]++;
+    for (size_t b = 1; b <= nb; b++)
+        start[b] += start[b - 1];
+    for (size_t j = 0; j < k; j++)
+        out[start[(size_t)(most - unr[ix[j]].events)]++] = ix[j];
+    memcpy(ix, out, k * sizeof *ix);
+    free(start);
+    free(out);
+    return true;
+}
+
 bl_status bl_hits_each_unattributed(const bl_hits *h, bl_hits_range_fn fn, void *ctx)
 {
     const hfile *f = h->out;
@@ -57,11 +85,17 @@ bl_status bl_hits_each_unattributed(const bl_hits *h, bl_hits_range_fn fn, void 
     if (!ix)
         return BL_NOMEM;
     size_t k = 0;
+    int64_t most = 0;
     for (size_t i = 1; i < f->nunr; i++)
-        if (f->unr[i].events > 0)
+        if (f->unr[i].events > 0) {
             ix[k++] = i;
-    unr_sort_base = f->unr;
-    qsort(ix, k, sizeof *ix, unr_cmp);
+            if (f->unr[i].events > most)
+                most = f->unr[i].events;
+        }
+    if (!by_events(f->unr, ix, k, most)) {
+        unr_sort_base = f->unr;
+        qsort(ix, k, sizeof *ix, unr_cmp);
+    }
     int64_t other = f->unr[0].events;
     bl_status rc = BL_OK;
     for (size_t j = 0; j <= k && rc == BL_OK; j++) {
