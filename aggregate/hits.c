@@ -726,11 +726,7 @@ static uint64_t pseudonym(const bl_hits *h, int cache, char tag, uint64_t a, uin
     psc_ent *e = &h->psc[cache * PSC_SIZE + (bl__mix(a, b) & (PSC_SIZE - 1))];
     if (e->used && e->a == a && e->b == b)
         return e->out;
-    uint8_t buf[24];
-    buf[0] = (uint8_t)tag;
-    memcpy(buf + 1, &a, 8);
-    memcpy(buf + 9, &b, 8);
-    *e = (psc_ent){a, b, bl_siphash(h->key, buf, 9 + b_len), true};
+    *e = (psc_ent){a, b, bl_siphash_tagged(h->key, tag, a, b_len ? &b : NULL), true};
     return e->out;
 }
 

@@ -108,3 +108,46 @@ uint64_t bl_siphash(const uint8_t key[16], const void *data, size_t n)
     SIPROUND;
     return v0 ^ v1 ^ v2 ^ v3;
 }
+
+uint64_t bl_siphash_tagged(const uint8_t key[16], char tag, uint64_t a, const uint64_t *b)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* The message's 8-byte words, as bl_siphash reads the bytes above. */
+    uint64_t k0 = le64(key), k1 = le64(key + 8);
+    uint64_t v0 = 0x736f6d6570736575ULL ^ k0, v1 = 0x646f72616e646f6dULL ^ k1;
+    uint64_t v2 = 0x6c7967656e657261ULL ^ k0, v3 = 0x7465646279746573ULL ^ k1;
+    uint64_t m = (uint8_t)tag | a << 8;
+    v3 ^= m;
+    SIPROUND;
+    SIPROUND;
+    v0 ^= m;
+    uint64_t last;
+    if (b) {
+        m = a >> 56 | *b << 8;
+        v3 ^= m;
+        SIPROUND;
+        SIPROUND;
+        v0 ^= m;
+        last = *b >> 56 | 17ULL << 56;
+    } else {
+        last = a >> 56 | 9ULL << 56;
+    }
+    v3 ^= last;
+    SIPROUND;
+    SIPROUND;
+    v0 ^= last;
+    v2 ^= 0xff;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    return v0 ^ v1 ^ v2 ^ v3;
+#else
+    uint8_t buf[17];
+    buf[0] = (uint8_t)tag;
+    memcpy(buf + 1, &a, 8);
+    if (b)
+        memcpy(buf + 9, b, 8);
+    return bl_siphash(key, buf, b ? 17 : 9);
+#endif
+}

@@ -278,6 +278,10 @@ void bl_sha256_hex(const void *p, size_t n, char hex[65]);
 /* SipHash-2-4 with a 16-byte key: the keyed hash used to pseudonymise
  * identifiers in memory. */
 uint64_t bl_siphash(const uint8_t key[16], const void *p, size_t n);
+/* bl_siphash of the 9 bytes tag, a (as memcpy lays it out), or of the 17
+ * bytes tag, a, *b: the same value, without the byte loops (the per-hit
+ * pseudonyms of the access-log rules). */
+uint64_t bl_siphash_tagged(const uint8_t key[16], char tag, uint64_t a, const uint64_t *b);
 
 /* ---- misc -------------------------------------------------------------------- */
 

@@ -85,6 +85,18 @@ Test(hashing, sha256_and_siphash_vectors)
         msg[i] = (uint8_t)i;
     cr_assert_eq(bl_siphash(key, msg, 15), 0xa129ca6149be45e5ULL);
     cr_assert_eq(bl_siphash(key, msg, 0), 0x726fdb47dd0e0e31ULL);
+    /* The tagged form is the same function on its 9 or 17 bytes. */
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (int i = 0; i < 2000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        uint64_t a = x, b = x * 0xBF58476D1CE4E5B9ULL;
+        key[i % 16] ^= (uint8_t)(x >> 40);
+        uint8_t buf[17] = {(uint8_t)(i & 0xff)};
+        memcpy(buf + 1, &a, 8);
+        memcpy(buf + 9, &b, 8);
+        cr_assert_eq(bl_siphash_tagged(key, (char)buf[0], a, NULL), bl_siphash(key, buf, 9));
+        cr_assert_eq(bl_siphash_tagged(key, (char)buf[0], a, &b), bl_siphash(key, buf, 17));
+    }
 }
 
 Test(buffer, cap_is_enforced)
