@@ -17,8 +17,13 @@ typedef struct bl_log_fields {
 
 /* Parses a line of a built-in format (common, combined, ezproxy). Returns
  * NULL on success, else a reason (static text, never the line's content:
- * a rejected line may hold an IP address or a login). */
+ * a rejected line may hold an IP address or a login); the fields are then
+ * unspecified. Never reads outside p[0..n). */
 const char *bl__log_scan(bl_format fmt, const char *p, size_t n, bl_log_fields *f);
+
+/* Tests: true makes the scanner use its portable byte loops instead of its
+ * SIMD searches (same answers); not thread-safe, call before reading. */
+void bl__log_scan_portable(bool on);
 
 /* Parses a CLF timestamp "10/Oct/2000:13:55:36 -0700" (with or without the
  * brackets) as the local time it is written in: seconds since 1970-01-01 of

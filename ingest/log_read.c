@@ -144,8 +144,11 @@ static bool parse_line(lparser *ps, chunk *c, const char *p, size_t n, lrec *o, 
         n--;
     if (n == 0)
         return false;
-    memset(o, 0, sizeof *o);
+    /* Only what the main thread reads is written: a rejection's line,
+     * field and reason, a hit's whole record (no memset of 176 bytes). */
     o->h.line = ps->line;
+    o->field = NULL;
+    o->reason = NULL;
     bl_log_fields f;
     const char *why =
         ps->custom ? bl__logfmt_match(ps->custom, p, n, &f) : bl__log_scan(ps->fmt, p, n, &f);
@@ -193,8 +196,12 @@ static bool parse_line(lparser *ps, chunk *c, const char *p, size_t n, lrec *o, 
     /* Kept as written ("-" included: the COUNTER list's ^.?$ calls it a
      * robot); a NULL pointer says the format has no user agent at all. */
     h->user_agent = f.agent;
+    h->library_key = (bl_sv){NULL, 0};
     size_t mark = c->arena_len;
-    if (!keep(c, &h->target, p, n) || !keep(c, &h->method, p, n) || !keep(c, &h->host, p, n)) {
+    /* The built-in scanner's views are in the line, or static ("", the
+     * "/" of an absolute URL without a path): nothing to keep. */
+    if (ps->custom &&
+        (!keep(c, &h->target, p, n) || !keep(c, &h->method, p, n) || !keep(c, &h->host, p, n))) {
         c->arena_len = mark;
         *full = true;
         return false;
