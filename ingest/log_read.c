@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHUNK (1u << 20)
-#define NCHUNKS 4
+#define CHUNK (1u << 18)
+#define NCHUNKS 8
 /* Lines parsed into one chunk's records at most: a chunk of very short
  * lines leaves the rest for the next chunk, so memory stays bounded. */
 #define REC_CAP 8192
