@@ -58,6 +58,12 @@ static inline const char *find1(const char *lo, const char *p, const char *end, 
 static inline bool token(const char *lo, const char **pp, const char *end, bl_sv *out)
 {
     const char *s = *pp;
+    /* "-" (no ident, no user, no referer...) is the most common token. */
+    if (end - s >= 2 && s[0] == '-' && s[1] == ' ') {
+        *out = (bl_sv){s, 1};
+        *pp = s + 1;
+        return true;
+    }
     const char *p = find1(lo, s, end, ' ');
     if (p == s)
         return false;
@@ -66,12 +72,17 @@ static inline bool token(const char *lo, const char **pp, const char *end, bl_sv
     return true;
 }
 
+/* One or more spaces (one, nearly always). */
 static inline bool space(const char **pp, const char *end)
 {
-    if (*pp >= end || **pp != ' ')
+    const char *p = *pp;
+    if (p >= end || *p != ' ')
         return false;
-    while (*pp < end && **pp == ' ')
-        (*pp)++;
+    p++;
+    if (p < end && *p == ' ')
+        while (p < end && *p == ' ')
+            p++;
+    *pp = p;
     return true;
 }
 
@@ -82,6 +93,12 @@ static inline bool quoted(const char *lo, const char **pp, const char *end, bl_s
     if (p >= end || *p != '"')
         return false;
     const char *s = ++p;
+    /* "-", as an empty referer is written. */
+    if (end - s >= 2 && s[0] == '-' && s[1] == '"') {
+        *out = (bl_sv){s, 1};
+        *pp = s + 2;
+        return true;
+    }
     for (;;) {
         const char *q = find1(lo, p, end, '"');
         if (q == end)
