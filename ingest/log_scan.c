@@ -26,7 +26,8 @@ void bl__log_scan_portable(bool on)
     scan_simd = !on;
 }
 
-static inline const char *find1(const char *lo, const char *p, const char *end, char c)
+static inline __attribute__((always_inline)) const char *find1(const char *lo, const char *p,
+                                                               const char *end, char c)
 {
 #if defined(__SSE2__)
     if (scan_simd) {
@@ -55,7 +56,8 @@ static inline const char *find1(const char *lo, const char *p, const char *end, 
 }
 
 /* Skips one space-delimited token; returns its view, advances *pp. */
-static inline bool token(const char *lo, const char **pp, const char *end, bl_sv *out)
+static inline __attribute__((always_inline)) bool token(const char *lo, const char **pp,
+                                                        const char *end, bl_sv *out)
 {
     const char *s = *pp;
     /* "-" (no ident, no user, no referer...) is the most common token. */
@@ -73,7 +75,7 @@ static inline bool token(const char *lo, const char **pp, const char *end, bl_sv
 }
 
 /* One or more spaces (one, nearly always). */
-static inline bool space(const char **pp, const char *end)
+static inline __attribute__((always_inline)) bool space(const char **pp, const char *end)
 {
     const char *p = *pp;
     if (p >= end || *p != ' ')
@@ -87,7 +89,8 @@ static inline bool space(const char **pp, const char *end)
 }
 
 /* A double-quoted field; Apache escapes '"' as \" and '\' as \\. */
-static inline bool quoted(const char *lo, const char **pp, const char *end, bl_sv *out)
+static inline __attribute__((always_inline)) bool quoted(const char *lo, const char **pp,
+                                                         const char *end, bl_sv *out)
 {
     const char *p = *pp;
     if (p >= end || *p != '"')
@@ -184,8 +187,22 @@ bool bl__log_time(bl_sv s, int64_t *t, int *month)
      * hit's date and hour are those of the server's clock as written. */
     if (n < 20 || p[11] != ':' || p[14] != ':' || p[17] != ':')
         return false;
-    /* Consecutive lines share a date: the last valid "dd/Mon/yyyy" seen,
-     * byte for byte, with its day number and month index. */
+    /* Consecutive lines share a minute: the last valid "dd/Mon/yyyy:HH:MM"
+     * seen, byte for byte, with its seconds since 1970 and month index;
+     * then only the seconds are read. */
+    static _Thread_local char cmin[17];
+    static _Thread_local int64_t cmin_t = -1;
+    static _Thread_local int cmin_month;
+    if (cmin_t >= 0 && memcmp(p, cmin, sizeof cmin) == 0) {
+        int ss = digits(p + 18, 2);
+        if (ss < 0 || ss > 60)
+            return false;
+        *t = cmin_t + ss;
+        *month = cmin_month;
+        return true;
+    }
+    /* Else the last valid "dd/Mon/yyyy", with its day number and month
+     * index. */
     static _Thread_local char cdate[11];
     static _Thread_local int64_t cdays = -1;
     static _Thread_local int cmonth;
@@ -200,9 +217,14 @@ bool bl__log_time(bl_sv s, int64_t *t, int *month)
         memcpy(cdate, p, sizeof cdate);
     }
     int hh = digits(p + 12, 2), mm = digits(p + 15, 2), ss = digits(p + 18, 2);
-    if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60)
+    if (hh < 0 || hh > 23 || mm < 0 || mm > 59)
         return false;
-    *t = cdays * 86400 + hh * 3600 + mm * 60 + ss;
+    memcpy(cmin, p, sizeof cmin);
+    cmin_t = cdays * 86400 + hh * 3600 + mm * 60;
+    cmin_month = cmonth;
+    if (ss < 0 || ss > 60)
+        return false;
+    *t = cmin_t + ss;
     *month = cmonth;
     return true;
 }

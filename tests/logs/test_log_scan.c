@@ -150,6 +150,93 @@ static const char *bl__log_scan(bl_format fmt, const char *p, size_t n, bl_log_f
     return NULL;
 }
 
+static int ref_month_of(const char *m)
+{
+    /* Case-sensitive, as Apache writes them. */
+    switch (m[0]) {
+    case 'J':
+        if (m[1] == 'a' && m[2] == 'n')
+            return 1;
+        if (m[1] == 'u' && m[2] == 'n')
+            return 6;
+        if (m[1] == 'u' && m[2] == 'l')
+            return 7;
+        return 0;
+    case 'F':
+        return m[1] == 'e' && m[2] == 'b' ? 2 : 0;
+    case 'M':
+        if (m[1] == 'a' && m[2] == 'r')
+            return 3;
+        if (m[1] == 'a' && m[2] == 'y')
+            return 5;
+        return 0;
+    case 'A':
+        if (m[1] == 'p' && m[2] == 'r')
+            return 4;
+        if (m[1] == 'u' && m[2] == 'g')
+            return 8;
+        return 0;
+    case 'S':
+        return m[1] == 'e' && m[2] == 'p' ? 9 : 0;
+    case 'O':
+        return m[1] == 'c' && m[2] == 't' ? 10 : 0;
+    case 'N':
+        return m[1] == 'o' && m[2] == 'v' ? 11 : 0;
+    case 'D':
+        return m[1] == 'e' && m[2] == 'c' ? 12 : 0;
+    default:
+        return 0;
+    }
+}
+
+static int ref_digits(const char *p, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        unsigned d = (unsigned)(p[i] - '0');
+        if (d > 9)
+            return -1;
+        v = v * 10 + (int)d;
+    }
+    return v;
+}
+
+static bool ref_time(bl_sv s, int64_t *t, int *month)
+{
+    const char *p = s.ptr;
+    size_t n = s.len;
+    if (n && p[0] == '[') {
+        p++, n--;
+        if (n && p[n - 1] == ']')
+            n--;
+    }
+    /* dd/Mon/yyyy:HH:MM:SS, then optionally " +zzzz" which is ignored: the
+     * hit's date and hour are those of the server's clock as written. */
+    if (n < 20 || p[11] != ':' || p[14] != ':' || p[17] != ':')
+        return false;
+    /* Consecutive lines share a date: the last valid "dd/Mon/yyyy" seen,
+     * byte for byte, with its day number and month index. */
+    static _Thread_local char cdate[11];
+    static _Thread_local int64_t cdays = -1;
+    static _Thread_local int cmonth;
+    if (cdays < 0 || memcmp(p, cdate, sizeof cdate) != 0) {
+        if (p[2] != '/' || p[6] != '/')
+            return false;
+        int d = ref_digits(p, 2), m = ref_month_of(p + 3), y = ref_digits(p + 7, 4);
+        if (d < 1 || m == 0 || y < 1970 || d > bl_days_in_month(y, m))
+            return false;
+        cdays = bl_days_from_civil(y, m, d);
+        cmonth = bl_month_index(y, m);
+        memcpy(cdate, p, sizeof cdate);
+    }
+    int hh = ref_digits(p + 12, 2), mm = ref_digits(p + 15, 2), ss = ref_digits(p + 18, 2);
+    if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60)
+        return false;
+    *t = cdays * 86400 + hh * 3600 + mm * 60 + ss;
+    *month = cmonth;
+    return true;
+}
+
 #undef token
 #undef space
 #undef quoted
@@ -389,6 +476,60 @@ Test(log_scan, random_lines_agree_with_the_reference)
         char name[32];
         snprintf(name, sizeof name, "random line %d", iter);
         check_line(line, n, name);
+    }
+}
+
+/* Timestamps: runs of lines in the same minute and the same day (the
+ * scanner's memos), broken by bad ones, against the reference. */
+Test(log_scan, timestamps_agree_with_the_reference)
+{
+    static const char *const stamps[] = {
+        "[10/Oct/2025:13:55:36 +0200]",
+        "10/Oct/2025:13:55:37 +0200",
+        "[10/Oct/2025:13:55:60]",
+        "[10/Oct/2025:13:55:61 +0200]",
+        "[10/Oct/2025:13:55:3x +0200]",
+        "[10/Oct/2025:13:56:00",
+        "[10/Oct/2025:13:5:00 +0200]",
+        "[10/Oct/2025:24:00:00 +0200]",
+        "[10/Oct/2025:23:60:00 +0200]",
+        "[10/Oct/2025:23:59:59 +0200]",
+        "[11/Oct/2025:00:00:00 +0200]",
+        "[31/Nov/2025:00:00:00 +0200]",
+        "[29/Feb/2024:12:00:00 +0000]",
+        "[29/Feb/2025:12:00:00 +0000]",
+        "[10/oct/2025:13:55:36 +0200]",
+        "[10-Oct-2025:13:55:36 +0200]",
+        "[00/Oct/2025:13:55:36 +0200]",
+        "[10/Oct/1969:13:55:36 +0200]",
+        "[10/Oct/2025 13:55:36 +0200]",
+        "[10/Oct/2025:13:55:36",
+        "10/Oct/2025:13:55:3",
+        "",
+        "[",
+        "[]",
+        "[10/Oct/2025:13:55:-1 +0200]",
+        "[10/Oct/2025:13:-5:00 +0200]",
+        "[10/Oct/2025:1a:55:00 +0200]",
+    };
+    uint64_t x = 7;
+    for (int iter = 0; iter < 20000; iter++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        const char *st = stamps[x % (sizeof stamps / sizeof stamps[0])];
+        char buf[64];
+        size_t n = strlen(st);
+        memcpy(buf, st, n);
+        if (n > 20 && (x >> 32) % 2) /* another second in the same minute */
+            buf[buf[0] == '[' ? 20 : 19] = (char)('0' + (x >> 40) % 10);
+        int64_t t = 0, rt = 0;
+        int m = 0, rm = 0;
+        bool ok = bl__log_time((bl_sv){buf, n}, &t, &m);
+        bool rok = ref_time((bl_sv){buf, n}, &rt, &rm);
+        cr_assert_eq(ok, rok, "%.*s", (int)n, buf);
+        if (ok) {
+            cr_assert_eq(t, rt, "%.*s", (int)n, buf);
+            cr_assert_eq(m, rm, "%.*s", (int)n, buf);
+        }
     }
 }
 
