@@ -13,7 +13,7 @@
  * (XXH3-128 of the lines with CRLF and lone CR turned into LF and a final LF
  * supplied) and counts its lines: the identity that recognises a file
  * re-delivered gzip'd or with other line ends (docs/logs.md says why XXH3). */
-#include "ingest_internal.h"
+#include "log_internal.h" /* bl__source_baseline */
 
 #include "bilan/i18n.h"
 
@@ -32,6 +32,10 @@
 
 #ifdef __SSE2__
 #include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define BL_X86_DISPATCH 1
 #endif
 
 #define INBUF (128 * 1024)
@@ -346,7 +350,7 @@ void bl_source_set_progress(bl_source *s, bl_read_progress_fn fn, void *ctx)
 
 /* Line feeds in p[0..n): SSE2 compares 16 bytes at a time (this runs on
  * every byte of every log, in the decompressing thread). */
-static unsigned long count_lf(const char *p, size_t n)
+static unsigned long count_lf_sse2(const char *p, size_t n)
 {
     unsigned long c = 0;
     size_t i = 0;
@@ -369,11 +373,71 @@ static unsigned long count_lf(const char *p, size_t n)
     return c;
 }
 
+#ifdef BL_X86_DISPATCH
+/* The same, 32 bytes at a time, on CPUs with AVX2 (chosen at run time:
+ * x86-64's baseline is SSE2). */
+__attribute__((target("avx2"))) static unsigned long count_lf_avx2(const char *p, size_t n)
+{
+    unsigned long c = 0;
+    size_t i = 0;
+    const __m256i lf = _mm256_set1_epi8('\n'), zero = _mm256_setzero_si256();
+    while (n - i >= 32) {
+        size_t blocks = (n - i) / 32;
+        if (blocks > 255)
+            blocks = 255;
+        __m256i acc = zero;
+        for (size_t b = 0; b < blocks; b++, i += 32)
+            acc = _mm256_sub_epi8(acc,
+                                  _mm256_cmpeq_epi8(_mm256_loadu_si256((const void *)(p + i)), lf));
+        __m256i s = _mm256_sad_epu8(acc, zero);
+        c += (unsigned long)_mm256_extract_epi64(s, 0) + (unsigned long)_mm256_extract_epi64(s, 1) +
+             (unsigned long)_mm256_extract_epi64(s, 2) + (unsigned long)_mm256_extract_epi64(s, 3);
+    }
+    return c + count_lf_sse2(p + i, n - i);
+}
+
+/* libxxhash built with its x86 dispatcher (Debian's is) also exports the
+ * update with AVX2 or AVX-512 chosen at run time. XXH3's value does not
+ * depend on the vector width (tests/logs/test_source.c checks it against
+ * the one-shot XXH3_128bits); a library without it leaves the weak symbol
+ * null and the portable update runs. */
+extern XXH_errorcode XXH3_128bits_update_dispatch(XXH3_state_t *state, const void *input,
+                                                  size_t len) __attribute__((weak));
+#endif
+
+/* Tests: true keeps to the baseline code (SSE2, the portable XXH3 update). */
+static bool source_baseline;
+
+void bl__source_baseline(bool on)
+{
+    source_baseline = on;
+}
+
+static unsigned long count_lf(const char *p, size_t n)
+{
+#ifdef BL_X86_DISPATCH
+    if (!source_baseline && __builtin_cpu_supports("avx2"))
+        return count_lf_avx2(p, n);
+#endif
+    return count_lf_sse2(p, n);
+}
+
+static void xxh_update(XXH3_state_t *st, const char *p, size_t n)
+{
+#ifdef BL_X86_DISPATCH
+    if (!source_baseline && XXH3_128bits_update_dispatch) {
+        XXH3_128bits_update_dispatch(st, p, n);
+        return;
+    }
+#endif
+    XXH3_128bits_update(st, p, n);
+}
+
 static void hash_run(bl_source *s, const char *p, size_t n)
 {
     if (!n)
         return;
-    XXH3_128bits_update(s->xx, p, n);
+    xxh_update(s->xx, p, n);
     s->lines += count_lf(p, n);
     s->any = true;
     s->last = p[n - 1];
