@@ -185,7 +185,7 @@ static bool agent_is_robot(bl_hits *h, bl_sv ua, uint64_t *ua_h)
             return slot->robot;
         }
     }
-    *ua_h = bl__fhash(ua.ptr, n, 0x2c);
+    *ua_h = bl_fhash(ua.ptr, n, BL_HIT_SEED_AGENT);
     bool robot = is_robot(h, ua, *ua_h);
     if (slot && !h->limit_rc) {
         slot->hash = *ua_h;
@@ -362,7 +362,7 @@ static bl_status intern_cell(bl_hits *h, int lib, int res, bl_sv inst, bl_sv hos
     /* Fast path: a 64-bit hash of the cell's parts (in memory only). */
     uint64_t ck =
         bl__mix(bl__mix((uint64_t)(lib + 2), (uint64_t)res),
-                bl__mix(bl__fhash(inst.ptr, inst.len, 7), bl__fhash(host.ptr, host.len, 8)));
+                bl__mix(bl_fhash(inst.ptr, inst.len, 7), bl_fhash(host.ptr, host.len, 8)));
     small_ent *ce = bl__u64map_get(&h->cell_cache, ck);
     if (ce) {
         *id = (uint32_t)ce->v;
@@ -735,9 +735,9 @@ static who pseudonyms(const bl_hits *h, const bl_hit_rec *r, uint64_t ip_h, uint
     uint64_t anon = pseudonym(h, 0, 'a', ip_h, ua_h, 8);
     uint64_t login = 0, sess = 0;
     if (r->user.len)
-        login = pseudonym(h, 1, 'u', bl__fhash(r->user.ptr, r->user.len, 0x5f), 0, 0);
+        login = pseudonym(h, 1, 'u', bl_fhash(r->user.ptr, r->user.len, 0x5f), 0, 0);
     if (r->session.len)
-        sess = pseudonym(h, 2, 's', bl__fhash(r->session.ptr, r->session.len, 0x60), 0, 0);
+        sess = pseudonym(h, 2, 's', bl_fhash(r->session.ptr, r->session.len, 0x60), 0, 0);
     return (who){sess ? sess : login ? login : anon, login ? login : anon, sess};
 }
 
@@ -831,7 +831,7 @@ static bl_status double_click(bl_hits *h, const bl_hit_rec *r, uint64_t user, si
 {
     bool isnew;
     bl_status rc;
-    uint64_t url_h = bl__fhash(h->subject, sl, 0x71);
+    uint64_t url_h = bl_fhash(h->subject, sl, 0x71);
     uint64_t dck = bl__mix(user, url_h);
     dc_ent *d = bl__u64map_put(&h->dc, dck, &isnew);
     if (!d)
@@ -927,14 +927,15 @@ bl_status bl_hits_add(bl_hits *h, const bl_hit_rec *r)
      * for robots; an empty or "-" agent in one that has it is a robot by
      * the COUNTER list's own ^.?$ pattern. */
     uint64_t ua_h;
-    if (r->user_agent.ptr && agent_is_robot(h, r->user_agent, &ua_h)) {
+    if (r->user_agent.ptr && (r->hashed ? is_robot(h, r->user_agent, ua_h = r->agent_hash)
+                                        : agent_is_robot(h, r->user_agent, &ua_h))) {
         h->cur->n_robot++;
         return BL_OK;
     }
     if (h->limit_rc)
         return limit_reached(h);
     if (!r->user_agent.ptr)
-        ua_h = bl__fhash(NULL, 0, 0x2c);
+        ua_h = bl_fhash(NULL, 0, BL_HIT_SEED_AGENT);
 
     /* The resource: host + path + query. */
     size_t sl = r->host.len + r->target.len;
@@ -959,14 +960,15 @@ bl_status bl_hits_add(bl_hits *h, const bl_hit_rec *r)
     bl_sv item = r->target;
     if (group && ov[2 * group] != PCRE2_UNSET)
         item = (bl_sv){h->subject + ov[2 * group], ov[2 * group + 1] - ov[2 * group]};
-    uint64_t item_h = bl__fhash(item.ptr, item.len, 0x3d);
+    uint64_t item_h = bl_fhash(item.ptr, item.len, 0x3d);
     bool req =
         !rs->req || (rs->req_lit ? contains(h->subject, sl, rs->req_lit)
                                  : match(h, rs->req, (PCRE2_SPTR)h->subject, sl, h->req_md) >= 0);
     if (h->limit_rc)
         return limit_reached(h);
 
-    uint64_t ip_h = bl__fhash(r->client.ptr, r->client.len, 0x4e);
+    uint64_t ip_h =
+        r->hashed ? r->client_hash : bl_fhash(r->client.ptr, r->client.len, BL_HIT_SEED_CLIENT);
     bl_status rc;
     uint32_t unr = 0;
     /* The library: its key when the line has one, else the client's IP. */

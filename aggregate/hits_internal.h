@@ -49,9 +49,6 @@ void bl__u64map_release(bl_u64map *m);
 
 /* ---- hashing ----------------------------------------------------------------------- */
 
-/* A fast 64-bit hash of bytes (not keyed: for in-memory caches and as a
- * pre-hash fed to the keyed SipHash, never stored). */
-uint64_t bl__fhash(const void *p, size_t n, uint64_t seed);
 static inline uint64_t bl__mix(uint64_t a, uint64_t b)
 {
     uint64_t x = a ^ (b + 0x9E3779B97F4A7C15ull + (a << 6) + (a >> 2));
@@ -121,7 +118,7 @@ typedef struct plen { /* a (family, prefix length) some range has */
 /* A log has few distinct user agents, each on many lines: comparing the
  * bytes with a remembered copy is cheaper than hashing them again. */
 typedef struct ua_slot {
-    uint64_t hash; /* bl__fhash(agent, 0x2c) */
+    uint64_t hash; /* bl_fhash(agent, 0x2c) */
     uint32_t len;  /* 0: empty slot */
     bool robot;
     char text[UA_MAX];
@@ -336,7 +333,7 @@ static inline uint64_t net_key(int family, int prefix, const uint8_t addr[16])
     memcpy(b + 2, addr, (size_t)full);
     if (rest)
         b[2 + full] = addr[full] & (uint8_t)(0xFFu << (8 - rest));
-    return bl__fhash(b, sizeof b, 0x1c);
+    return bl_fhash(b, sizeof b, 0x1c);
 }
 
 /* bl_pcre_match (the JIT entry point when the pattern was JIT-compiled:

@@ -151,3 +151,36 @@ uint64_t bl_siphash_tagged(const uint8_t key[16], char tag, uint64_t a, const ui
     return bl_siphash(key, buf, b ? 17 : 9);
 #endif
 }
+
+/* ---- a fast unkeyed hash -------------------------------------------------------- */
+
+static inline uint64_t rd64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+uint64_t bl_fhash(const void *p, size_t n, uint64_t seed)
+{
+    const unsigned char *s = p;
+    uint64_t h = seed ^ (n * 0x9E3779B97F4A7C15ull);
+    while (n >= 8) {
+        uint64_t v = rd64(s) * 0x87C37B91114253D5ull;
+        v = (v << 31) | (v >> 33);
+        h = (h ^ v) * 0x4CF5AD432745937Full;
+        h = (h << 27) | (h >> 37);
+        s += 8;
+        n -= 8;
+    }
+    uint64_t t = 0;
+    for (size_t i = 0; i < n; i++)
+        t |= (uint64_t)s[i] << (8 * i);
+    h ^= t * 0x87C37B91114253D5ull;
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ull;
+    h ^= h >> 33;
+    return h;
+}

@@ -207,6 +207,10 @@ static bool parse_line(lparser *ps, chunk *c, const char *p, size_t n, lrec *o, 
     /* Kept as written ("-" included: the COUNTER list's ^.?$ calls it a
      * robot); a NULL pointer says the format has no user agent at all. */
     h->user_agent = f.agent;
+    /* Hashed here, where the line is in cache, not by the rules' core. */
+    h->hashed = true;
+    h->agent_hash = f.agent.ptr ? bl_fhash(f.agent.ptr, f.agent.len, BL_HIT_SEED_AGENT) : 0;
+    h->client_hash = bl_fhash(f.client.ptr, f.client.len, BL_HIT_SEED_CLIENT);
     h->library_key = (bl_sv){NULL, 0};
     size_t mark = c->arena_len;
     /* The built-in scanner's views are in the line, or static ("", the
@@ -474,18 +478,17 @@ static bl_status one_rec(reader *r, const lrec *x)
     return r->sink->hit ? r->sink->hit(r->sink->ctx, &x->h) : BL_OK;
 }
 
-/* The rules read a record's agent, client and target, which the reading
- * thread wrote on the other core: asking for them a few records ahead
- * hides the transfer. */
+/* The rules read a record's target (and host), which the reading thread
+ * wrote on the other core: asking for them a few records ahead hides the
+ * transfer. */
 #define PREFETCH_AHEAD 4
 static inline void prefetch_rec(const bl_hit_rec *h)
 {
-    if (h->user_agent.len) {
-        __builtin_prefetch(h->user_agent.ptr);
-        __builtin_prefetch(h->user_agent.ptr + h->user_agent.len - 1);
-    }
-    __builtin_prefetch(h->client.ptr);
+    /* The agent and the client come hashed: the rules read them only on a
+     * cache miss. */
     __builtin_prefetch(h->target.ptr);
+    if (h->host.len)
+        __builtin_prefetch(h->host.ptr);
 }
 
 /* Sets up the parser and the ring, and starts the reading thread. With an

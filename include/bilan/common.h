@@ -282,6 +282,9 @@ uint64_t bl_siphash(const uint8_t key[16], const void *p, size_t n);
  * bytes tag, a, *b: the same value, without the byte loops (the per-hit
  * pseudonyms of the access-log rules). */
 uint64_t bl_siphash_tagged(const uint8_t key[16], char tag, uint64_t a, const uint64_t *b);
+/* A fast 64-bit hash of bytes, not keyed: for in-memory caches and as the
+ * pre-hash fed to the keyed SipHash; never stored. */
+uint64_t bl_fhash(const void *p, size_t n, uint64_t seed);
 
 /* ---- misc -------------------------------------------------------------------- */
 

@@ -89,7 +89,16 @@ typedef struct bl_hit_rec {
     bl_sv target; /* path + query as requested (or the full URL) */
     int status;   /* HTTP status */
     bl_sv user_agent;
+    /* When `hashed`, the reader already hashed the agent and the client
+     * (bl_fhash with the seeds below), on the core that read the line: the
+     * rules need not read those bytes again. Otherwise the rules do it. */
+    bool hashed;
+    uint64_t agent_hash, client_hash;
 } bl_hit_rec;
+
+/* The bl_fhash seeds of a hit's agent and client (bl_hit_rec.*_hash). */
+#define BL_HIT_SEED_AGENT 0x2c
+#define BL_HIT_SEED_CLIENT 0x4e
 
 typedef enum bl_diag_level {
     BL_DIAG_ROW,  /* one row rejected; the rest of the file goes on */

@@ -634,7 +634,7 @@ Test(security, closed_months_sketches_merged_per_library, .init = setup, .fini =
 
 /* bilan's own pseudonym functions (aggregate/hits.c, common/hashing.c,
  * aggregate/hll.c), as an attacker who has read the code would use them. */
-uint64_t bl__fhash(const void *p, size_t n, uint64_t seed);
+uint64_t bl_fhash(const void *p, size_t n, uint64_t seed);
 uint64_t bl_siphash(const uint8_t key[16], const void *p, size_t n);
 
 #define UA "Mozilla/5.0 (X11; Linux x86_64; rv:124.0) Gecko/20100101 Firefox/124.0"
@@ -644,12 +644,12 @@ static uint64_t patron_of(const uint8_t key[16], const char *ip, const char *log
 {
     uint8_t buf[24];
     if (login) {
-        uint64_t uh = bl__fhash(login, strlen(login), 0x5f);
+        uint64_t uh = bl_fhash(login, strlen(login), 0x5f);
         buf[0] = 'u';
         memcpy(buf + 1, &uh, 8);
         return bl_siphash(key, buf, 9);
     }
-    uint64_t ih = bl__fhash(ip, strlen(ip), 0x4e), ah = bl__fhash(UA, strlen(UA), 0x2c);
+    uint64_t ih = bl_fhash(ip, strlen(ip), 0x4e), ah = bl_fhash(UA, strlen(UA), 0x2c);
     buf[0] = 'a';
     memcpy(buf + 1, &ih, 8);
     memcpy(buf + 9, &ah, 8);
