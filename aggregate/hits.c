@@ -109,6 +109,13 @@ static hfile *file_of(const bl_hits *h, uint32_t gen)
     return NULL;
 }
 
+/* The part of a cell's cache key its names make (an attributed hit has
+ * none: h->no_names_key, computed once). */
+static uint64_t cell_names_key(bl_sv inst, bl_sv host)
+{
+    return bl__mix(bl_fhash(inst.ptr, inst.len, 7), bl_fhash(host.ptr, host.len, 8));
+}
+
 bl_status bl_hits_open(const bl_log_network *net, const bl_names *names, bl_cell_fn emit,
                        void *emit_ctx, bl_hits **out, char *err, size_t errlen)
 {
@@ -132,6 +139,7 @@ bl_status bl_hits_open(const bl_log_network *net, const bl_names *names, bl_cell
     bl__u64map_init(&h->robot_cache, sizeof(small_ent));
     bl__u64map_init(&h->range_map, sizeof(small_ent));
     bl__u64map_init(&h->cell_cache, sizeof(small_ent));
+    h->no_names_key = cell_names_key((bl_sv){"", 0}, (bl_sv){"", 0});
     bl_status rc;
     if ((rc = bl__log_load_targets(h, net)) || (rc = bl__log_load_quotas(h, net)) ||
         (rc = bl__log_load_robots(h, net)) || (rc = hfile_start(h, emit, emit_ctx)) ||
@@ -360,9 +368,8 @@ static uint32_t unattributed_range(bl_hits *h, int fam, const uint8_t addr[16])
 static bl_status intern_cell(bl_hits *h, int lib, int res, bl_sv inst, bl_sv host, uint32_t *id)
 {
     /* Fast path: a 64-bit hash of the cell's parts (in memory only). */
-    uint64_t ck =
-        bl__mix(bl__mix((uint64_t)(lib + 2), (uint64_t)res),
-                bl__mix(bl_fhash(inst.ptr, inst.len, 7), bl_fhash(host.ptr, host.len, 8)));
+    uint64_t names = !inst.len && !host.len ? h->no_names_key : cell_names_key(inst, host);
+    uint64_t ck = bl__mix(bl__mix((uint64_t)(lib + 2), (uint64_t)res), names);
     small_ent *ce = bl__u64map_get(&h->cell_cache, ck);
     if (ce) {
         *id = (uint32_t)ce->v;

@@ -293,8 +293,9 @@ struct bl_hits {
     size_t nrules;
     cell *cells;
     size_t ncells, cells_alloc;
-    bl_strmap cell_ids;   /* "lib\x1fres\x1finst\x1fhost" -> index + 1 */
-    bl_u64map cell_cache; /* hash of (lib, res, inst, host) -> index */
+    bl_strmap cell_ids;    /* "lib\x1fres\x1finst\x1fhost" -> index + 1 */
+    bl_u64map cell_cache;  /* hash of (lib, res, inst, host) -> index */
+    uint64_t no_names_key; /* the names' part of that hash for empty inst and host */
     bl_u64map dc, ss, si, robot_cache;
     /* The files read and not yet stored, oldest first; the last is the
      * one being read (cur, NULL after bl_hits_abandon); out is the one the
