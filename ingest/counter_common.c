@@ -23,6 +23,7 @@
 #endif
 
 #define CHUNK_SIZE (64u * 1024u)
+#define SPLIT_SLACK 64 /* bytes split_cells_padded may read past a line */
 
 /* ---- the record reader ------------------------------------------------- */
 
@@ -106,7 +107,7 @@ bl_status bl__ctr_reader_init(bl__ctr_reader *r, bl_source *src, const char *pat
     r->conv = BL_BUF_INIT(3 * BL_CTR_LINE_CAP + 16);
     r->next_line = 1;
     r->now_mi = bl__ctr_current_month();
-    r->chunk = malloc(CHUNK_SIZE);
+    r->chunk = malloc(CHUNK_SIZE + SPLIT_SLACK); /* split_cells_padded reads past a line */
     r->fields = malloc(BL_CTR_MAX_FIELDS * sizeof *r->fields);
     if (!r->chunk || !r->fields) {
         bl__ctr_reader_release(r);
@@ -344,14 +345,14 @@ static inline uint64_t mask64(const char *p, __m128i c)
 }
 #endif
 
-/* split_cells for a delimited line in a batch, where SPLIT_SLACK bytes may
- * be read past p + n: the delimiters of each 64 bytes found at once, as
- * bits, and the cells taken from them without a branch on their length
- * (count cells are short and of random length: a search per cell
- * mispredicts). The same cells as split_cells. */
-#define SPLIT_SLACK 64
+/* split_cells for a delimited line read from p, where SPLIT_SLACK bytes may
+ * be read past p + n, into cells that point into dst, a copy of p[0..n)
+ * (quoted cells into out, as split_cells): the delimiters of each 64 bytes
+ * found at once, as bits, and the cells taken from them without a branch on
+ * their length (count cells are short and of random length: a search per
+ * cell mispredicts). The same cells as split_cells(dst, ...). */
 static size_t split_cells_padded(const char *p, size_t n, char delim, char *out, bl_sv *cells,
-                                 size_t max)
+                                 size_t max, const char *dst)
 {
 #ifdef __SSE2__
     const __m128i dv = _mm_set1_epi8(delim);
@@ -391,9 +392,9 @@ static size_t split_cells_padded(const char *p, size_t n, char delim, char *out,
                     unsigned char z = (unsigned char)p[e - (len != 0)];
                     bool trim = (len != 0) & ((a <= ' ') | (a == 0xC2) | (z <= ' ') | (z == 0xA0));
                     if (trim) {
-                        cells[nf++] = bl_sv_trim((bl_sv){p + i, len});
+                        cells[nf++] = bl_sv_trim((bl_sv){dst + i, len});
                     } else {
-                        cells[nf].ptr = p + i;
+                        cells[nf].ptr = dst + i;
                         cells[nf].len = len;
                         nf++;
                     }
@@ -423,12 +424,13 @@ static size_t split_cells_padded(const char *p, size_t n, char delim, char *out,
             }
         }
         if (nf < max)
-            cells[nf++] = cell_trim((bl_sv){p + i, n - i});
+            cells[nf++] = cell_trim((bl_sv){dst + i, n - i});
         return nf;
     restart:;
     }
 #else
-    return split_cells(p, n, delim, out, cells, max);
+    (void)p;
+    return split_cells(dst, n, delim, out, cells, max);
 #endif
 }
 
@@ -796,10 +798,20 @@ void bl__ctr_set_plan(bl__ctr_reader *r, const bl__ctr_plan *plan)
     r->plan = plan;
 }
 
-bool bl__ctr_pre_counts(const bl__ctr_reader *r, const uint64_t **pre, size_t *n)
+static bool pre_counts(const bl__ctr_plan *pl, const bl_sv *f, size_t nf, int now_mi, uint64_t *out,
+                       size_t *nout);
+
+bool bl__ctr_pre_counts(bl__ctr_reader *r, const uint64_t **pre, size_t *n)
 {
-    if (!r->pre)
-        return false;
+    if (!r->pre) {
+        /* not read ahead: read here the same way (no branch on the cells),
+         * when their bytes allow it */
+        if (!r->plan || !r->padded ||
+            !pre_counts(r->plan, r->fields, r->nfields, r->now_mi, r->pre_own, n))
+            return false;
+        *pre = r->pre_own;
+        return true;
+    }
     *pre = r->pre, *n = r->npre;
     return true;
 }
@@ -935,6 +947,7 @@ typedef struct rows_pipe {
     batch b[BATCHES];
     size_t head, ready; /* next to fill is (head + ready) % BATCHES */
     bool stop;          /* the consumer gave up */
+    size_t acquired;    /* batches the reading thread began */
     bl__ctr_reader rd;  /* the reading thread's reader */
 } rows_pipe;
 
@@ -946,8 +959,9 @@ static batch *pipe_acquire(rows_pipe *q)
     batch *b = q->stop ? NULL : &q->b[(q->head + q->ready) % BATCHES];
     /* Reading the counts ahead moves work from the consumer to this thread:
      * worth it only while the consumer is the slower one, i.e. batches wait
-     * for it (the result is the same either way). */
-    bool prep = q->ready >= PREP_READY;
+     * for it (the result is the same either way). Always in the first batch,
+     * so that small files (the tests, the fuzzer) take that path too. */
+    bool prep = q->acquired++ == 0 || q->ready >= PREP_READY;
     pthread_mutex_unlock(&q->mu);
     if (b)
         b->nbytes = b->nfields = b->nrecs = b->npre = 0, b->end = false, b->st = BL_OK,
@@ -1074,9 +1088,13 @@ static bool batch_add(batch *b, const bl__ctr_reader *rd, bool *nomem)
     bool pre_ok = false;
     if (cells) {
         memcpy(t, rd->text, n);
+        /* Split from the read chunk when the record is still there (the
+         * chunk has SPLIT_SLACK bytes after it): loads from the copy just
+         * written wait for its stores. The cells point into the copy. */
+        const char *src = rd->view && rd->text == rd->view ? rd->text : t;
         nf = rd->delim
-                 ? split_cells_padded(t, n, rd->delim, t + n, b->fields + b->nfields,
-                                      BL_CTR_MAX_FIELDS)
+                 ? split_cells_padded(src, n, rd->delim, t + n, b->fields + b->nfields,
+                                      BL_CTR_MAX_FIELDS, t)
                  : split_cells(t, n, rd->delim, t + n, b->fields + b->nfields, BL_CTR_MAX_FIELDS);
         b->nbytes += need;
         /* Counts that do not fit in the batch's pool are read by the other
@@ -1198,6 +1216,7 @@ static bl_status each_row_threaded(bl__ctr_reader *r, bl_status (*row)(void *ctx
             r->too_long = m->too_long, r->bad_quote = m->bad_quote;
             r->fields = b->fields + m->field0, r->nfields = m->nfields;
             r->pre = m->pre_ok ? b->pre + m->pre0 : NULL, r->npre = m->npre;
+            r->padded = !m->too_long && !m->bad_quote;
             st = one_record(r, row, ctx);
         }
         end = b->end, read_st = b->st;
@@ -1215,7 +1234,7 @@ static bl_status each_row_threaded(bl__ctr_reader *r, bl_status (*row)(void *ctx
     char *errmsg = r->errmsg;
     *r = q->rd;
     r->rows_rejected = rejected, r->errmsg = errmsg, r->row = NULL, r->nfields = 0;
-    r->pre = NULL;
+    r->pre = NULL, r->padded = false;
     pipe_free(q);
     if (st == BL_OK && read_st != BL_OK)
         st = bl__ctr_source_failed(r, read_st);
