@@ -915,7 +915,8 @@ static bl_status each_row_serial(bl__ctr_reader *r, bl_status (*row)(void *ctx),
 #define BATCH_BYTES (256u * 1024u) /* to begin with: grown for a record that needs more */
 #define BATCH_FIELDS 16384
 #define BATCH_PRE (BATCH_RECS * 16) /* counts read ahead, 16 a record on average */
-#define PREP_READY 2                /* batches waiting for the consumer: read counts ahead */
+#define SPLIT_READY 1               /* batches waiting for the consumer: split here */
+#define PREP_READY 2                /* batches waiting for the consumer: read counts ahead too */
 #define BATCH_SLACK \
     SPLIT_SLACK /* readable bytes after a batch's text (swar_digits, split_cells_padded) */
 
@@ -925,7 +926,13 @@ typedef struct batch_rec {
     size_t text0, text_len; /* in bytes: the record's text and quoted cells */
     size_t pre0, npre;      /* the counts read ahead (pre_ok) */
     bool too_long, bad_quote, pre_ok;
+    bool split; /* false: the consumer splits the text (field0 and nfields unused) */
+    char delim; /* the reading thread's when it read the record */
 } batch_rec;
+
+/* What the reading thread does with a batch's records, by how far the
+ * consumer is behind (the work moves to the thread that waits). */
+enum { WORK_COPY, WORK_SPLIT, WORK_PREP }; /* text only; and cells; and counts */
 
 typedef struct batch {
     char *bytes;
@@ -936,7 +943,7 @@ typedef struct batch {
     size_t npre, pre_cap;
     batch_rec recs[BATCH_RECS];
     size_t nrecs;
-    bool prep;    /* counts read ahead in this batch (the consumer is behind) */
+    int work;     /* WORK_*, set when the batch is begun */
     bool end;     /* the last batch: end of the file, or st */
     bl_status st; /* BL_OK, or how reading failed after these records */
 } batch;
@@ -957,15 +964,22 @@ static batch *pipe_acquire(rows_pipe *q)
     while (q->ready == BATCHES && !q->stop)
         pthread_cond_wait(&q->cv, &q->mu);
     batch *b = q->stop ? NULL : &q->b[(q->head + q->ready) % BATCHES];
-    /* Reading the counts ahead moves work from the consumer to this thread:
-     * worth it only while the consumer is the slower one, i.e. batches wait
-     * for it (the result is the same either way). Always in the first batch,
-     * so that small files (the tests, the fuzzer) take that path too. */
-    bool prep = q->acquired++ == 0 || q->ready >= PREP_READY;
+    /* Splitting the records and reading their counts here moves work from
+     * the consumer to this thread: worth it only while the consumer is the
+     * slower one, i.e. batches wait for it (the result is the same either
+     * way). The first batch is read ahead whole and the second left to the
+     * consumer, so that every path is taken by small files (the tests, the
+     * fuzzer). */
+    size_t k = q->acquired++;
+    int work = k == 0                    ? WORK_PREP
+               : k == 1                  ? WORK_COPY
+               : q->ready >= PREP_READY  ? WORK_PREP
+               : q->ready >= SPLIT_READY ? WORK_SPLIT
+                                         : WORK_COPY;
     pthread_mutex_unlock(&q->mu);
     if (b)
         b->nbytes = b->nfields = b->nrecs = b->npre = 0, b->end = false, b->st = BL_OK,
-        b->prep = prep;
+        b->work = work;
     return b;
 }
 
@@ -1085,9 +1099,10 @@ static bool batch_add(batch *b, const bl__ctr_reader *rd, bool *nomem)
     }
     char *t = b->bytes + b->nbytes;
     size_t nf = 0, npre = 0;
-    bool pre_ok = false;
-    if (cells) {
+    bool pre_ok = false, split = cells && b->work != WORK_COPY;
+    if (cells)
         memcpy(t, rd->text, n);
+    if (split) {
         /* Split from the read chunk when the record is still there (the
          * chunk has SPLIT_SLACK bytes after it): loads from the copy just
          * written wait for its stores. The cells point into the copy. */
@@ -1100,7 +1115,7 @@ static bool batch_add(batch *b, const bl__ctr_reader *rd, bool *nomem)
         /* Counts that do not fit in the batch's pool are read by the other
          * thread (bl__ctr_month_values), as without a plan. */
         size_t room = b->pre_cap - b->npre;
-        if (!b->prep) {
+        if (b->work != WORK_PREP) {
             /* the consumer reads them */
         } else if (rd->plan && room >= rd->plan->n) {
             pre_ok = pre_counts(rd->plan, b->fields + b->nfields, nf, rd->now_mi, b->pre + b->npre,
@@ -1112,18 +1127,13 @@ static bool batch_add(batch *b, const bl__ctr_reader *rd, bool *nomem)
             if (pre_ok)
                 memcpy(b->pre + b->npre, tmp, npre * sizeof *tmp);
         }
+    } else if (cells) {
+        b->nbytes += need; /* the consumer splits it there */
     }
-    b->recs[b->nrecs++] = (batch_rec){rd->line,
-                                      rd->next_line,
-                                      b->nfields,
-                                      nf,
-                                      (size_t)(t - b->bytes),
-                                      cells ? need : 0,
-                                      b->npre,
-                                      pre_ok ? npre : 0,
-                                      rd->too_long,
-                                      rd->bad_quote,
-                                      pre_ok};
+    b->recs[b->nrecs++] = (batch_rec){
+        rd->line,         rd->next_line,   b->nfields,        nf,           (size_t)(t - b->bytes),
+        cells ? need : 0, b->npre,         pre_ok ? npre : 0, rd->too_long, rd->bad_quote,
+        pre_ok,           split || !cells, rd->delim};
     b->nfields += nf;
     if (pre_ok)
         b->npre += npre;
@@ -1194,6 +1204,9 @@ static bl_status each_row_threaded(bl__ctr_reader *r, bl_status (*row)(void *ctx
     *started = true;
     bl_status st = BL_OK, read_st = BL_OK;
     bool end = false;
+    /* The cells of records left to this thread to split (the reading thread
+     * does not use its reader's cells). */
+    bl_sv *own = r->fields;
     while (!end && st == BL_OK) {
         pthread_mutex_lock(&q->mu);
         while (q->ready == 0)
@@ -1214,7 +1227,19 @@ static bl_status each_row_threaded(bl__ctr_reader *r, bl_status (*row)(void *ctx
             }
             r->line = m->line, r->next_line = m->next_line;
             r->too_long = m->too_long, r->bad_quote = m->bad_quote;
-            r->fields = b->fields + m->field0, r->nfields = m->nfields;
+            if (m->split) {
+                r->fields = b->fields + m->field0, r->nfields = m->nfields;
+            } else {
+                /* split here, as the reading thread would have (the batch's
+                 * bytes after the text are this record's quoted cells, and
+                 * SPLIT_SLACK bytes follow the batch) */
+                char *t = b->bytes + m->text0;
+                size_t n = (m->text_len - 1) / 2;
+                r->fields = own;
+                r->nfields =
+                    m->delim ? split_cells_padded(t, n, m->delim, t + n, own, BL_CTR_MAX_FIELDS, t)
+                             : split_cells(t, n, m->delim, t + n, own, BL_CTR_MAX_FIELDS);
+            }
             r->pre = m->pre_ok ? b->pre + m->pre0 : NULL, r->npre = m->npre;
             r->padded = !m->too_long && !m->bad_quote;
             st = one_record(r, row, ctx);
