@@ -911,9 +911,9 @@ static bl_status each_row_serial(bl__ctr_reader *r, bl_status (*row)(void *ctx),
  * nothing but next_text and split_cells (the source's progress callback is thread-safe),
  * so diagnostics and the sink stay on this thread. */
 #define BATCHES 4
-#define BATCH_RECS 512             /* a hand-over (and maybe a context switch) per batch */
-#define BATCH_BYTES (256u * 1024u) /* to begin with: grown for a record that needs more */
-#define BATCH_FIELDS 16384
+#define BATCH_RECS 1024            /* a hand-over (and maybe a context switch) per batch */
+#define BATCH_BYTES (512u * 1024u) /* to begin with: grown for a record that needs more */
+#define BATCH_FIELDS 32768
 #define BATCH_PRE (BATCH_RECS * 16) /* counts read ahead, 16 a record on average */
 #define SPLIT_READY 1               /* batches waiting for the consumer: split here */
 #define PREP_READY 2                /* batches waiting for the consumer: read counts ahead too */
