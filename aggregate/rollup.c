@@ -434,10 +434,12 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
         inst_name = a->inst_name_sv;
     }
     /* Every cell of a COUNTER row shares the row's names, metric and access
-     * method: its group is found on the first cell and reused for the rest. */
+     * method: its group is found on the first cell and reused for the rest,
+     * and by the next rows with the same names, metric and access method
+     * (the group and metric index follow from them alone: the line is not
+     * compared). */
     row_memo *rm = &a->row;
-    if (rm->group && rm->line == r->line && r->value >= 0 &&
-        bl_sv_eq(r->metric, (bl_sv){rm->metric, rm->metric_len}) &&
+    if (rm->group && r->value >= 0 && bl_sv_eq(r->metric, (bl_sv){rm->metric, rm->metric_len}) &&
         bl_sv_eq(r->access_method, (bl_sv){rm->access, rm->access_len}) &&
         memo_names_are(rm->names, inst_id, inst_name, r)) {
         bl_status rc = add_cell(a, rm->group, r->month, rm->metric_index, r->value);
@@ -554,23 +556,28 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
     return BL_OK;
 }
 
-/* add_cell for the counts of a run: the cell found through the run's
- * table when it was met before (the same sum, checks and bounds). */
-static bl_status run_add(bl_rollup *a, group *g, int metric, int month, int64_t value)
+/* The table of a group and metric's cells by month (made, around month,
+ * when not met recently). */
+static run_cells *run_table(bl_rollup *a, const group *g, int metric, int month)
 {
     uint64_t h =
         ((uint64_t)(uintptr_t)g + (uint64_t)metric * 0x9E3779B97F4A7C15u) * 0xBF58476D1CE4E5B9u;
     size_t set = (size_t)(h >> 32) % RUN_SETS;
-    run_cells *t = NULL;
-    for (int w = 0; w < RUN_WAYS && !t; w++)
+    for (int w = 0; w < RUN_WAYS; w++)
         if (a->runs[set][w].g == g && a->runs[set][w].metric == metric)
-            t = &a->runs[set][w];
-    if (!t) {
-        t = &a->runs[set][a->runs_next[set]];
-        a->runs_next[set] = (unsigned char)((a->runs_next[set] + 1) % RUN_WAYS);
-        t->g = g, t->metric = metric, t->base = month - RUN_MONTHS / 2;
-        memset(t->cell, 0xff, sizeof t->cell);
-    }
+            return &a->runs[set][w];
+    run_cells *t = &a->runs[set][a->runs_next[set]];
+    a->runs_next[set] = (unsigned char)((a->runs_next[set] + 1) % RUN_WAYS);
+    t->g = g, t->metric = metric, t->base = month - RUN_MONTHS / 2;
+    memset(t->cell, 0xff, sizeof t->cell);
+    return t;
+}
+
+/* add_cell for the counts of a run: the cell found through the run's
+ * table t when it was met before (the same sum, checks and bounds). */
+static inline bl_status run_add(bl_rollup *a, run_cells *t, group *g, int metric, int month,
+                                int64_t value)
+{
     unsigned off = (unsigned)(month - t->base);
     if (off < RUN_MONTHS && t->cell[off] >= 0) {
         g->last = (size_t)t->cell[off];
@@ -597,14 +604,18 @@ bl_status bl_rollup_count_run(bl_rollup *a, bl_count_rec *r, const int *months, 
      * only for the record it accepted (matched, or set from it). */
     row_memo *rm = &a->row;
     bool memo = rm->group != NULL;
+    run_cells *t = NULL; /* the memo's cell table, found once */
     for (size_t k = 1; k < n; k++) {
         if (!memo || vals[k] < 0) { /* (a negative count is rejected there) */
             r->month = months[k], r->value = vals[k];
             if ((rc = bl_rollup_count(a, r)) != BL_OK)
                 return rc;
+            memo = rm->group != NULL, t = NULL; /* (a rejection clears the memo) */
             continue;
         }
-        if ((rc = run_add(a, rm->group, rm->metric_index, months[k], vals[k])) != BL_OK)
+        if (!t)
+            t = run_table(a, rm->group, rm->metric_index, months[k]);
+        if ((rc = run_add(a, t, rm->group, rm->metric_index, months[k], vals[k])) != BL_OK)
             return rc;
         a->counts.accepted++;
         a->counts.unattributed += rm->unattributed;

@@ -48,6 +48,7 @@ typedef struct r5_state {
     const char *ident_name;            /* its heading, for messages */
     char created[BL_CTR_CREATED_SIZE]; /* normalised Created, "" if unreadable */
     int64_t vals[BL_CTR_MAX_MONTHS];
+    bl__ctr_plan plan; /* the month columns, for the reading thread */
     /* The last row's Metric_Type and Access_Method and what they read as
      * (rows repeat a few of them). */
     char memo_metric[64], memo_am[32];
@@ -430,12 +431,17 @@ static bl_status data_row(r5_state *s)
     if (metric.len == 0)
         return bl__ctr_reject(r, "Metric_Type", "empty cell");
     bl_sv am = access_of(s, col(s, c->access_method));
-    /* Validate the whole row before emitting anything from it. */
-    bool ok;
-    bl_status vst = bl__ctr_month_values(r, c->month_col, c->month_mi, c->month_label, c->nmonths,
-                                         c->total, c->total_label, s->vals, &ok);
-    if (!ok)
-        return vst;
+    /* Validate the whole row before emitting anything from it (the reading
+     * thread did for plain counts). */
+    const uint64_t *pre = NULL;
+    size_t npre = 0;
+    if (!bl__ctr_pre_counts(r, &pre, &npre)) {
+        bool ok;
+        bl_status vst = bl__ctr_month_values(r, c->month_col, c->month_mi, c->month_label,
+                                             c->nmonths, c->total, c->total_label, s->vals, &ok);
+        if (!ok)
+            return vst;
+    }
     bl_count_rec rec = {
         .line = r->line,
         .institution_id = col(s, c->inst_id),
@@ -446,6 +452,8 @@ static bl_status data_row(r5_state *s)
         .access_method = am,
         .metric = metric_sv,
     };
+    if (pre)
+        return bl__ctr_emit_pre(r, &rec, c->month_mi, pre, npre);
     return bl__ctr_emit(r, &rec, c->month_mi, s->vals, c->nmonths);
 }
 
@@ -581,6 +589,8 @@ static bl_status read_r5(bl_source *src, struct bl_sheet *sheet, const char *pat
     if ((st = begin(s)) != BL_OK)
         goto out;
 
+    s->plan = (bl__ctr_plan){s->c.month_col, s->c.month_mi, s->c.nmonths, s->c.total};
+    bl__ctr_set_plan(r, &s->plan);
     st = bl__ctr_each_row(r, data_row_cb, s);
 out:
     if (st != BL_OK)

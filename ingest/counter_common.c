@@ -23,6 +23,7 @@
 #endif
 
 #define CHUNK_SIZE (64u * 1024u)
+#define SPLIT_SLACK 64 /* bytes split_cells_padded may read past a line */
 
 /* ---- the record reader ------------------------------------------------- */
 
@@ -106,7 +107,7 @@ bl_status bl__ctr_reader_init(bl__ctr_reader *r, bl_source *src, const char *pat
     r->conv = BL_BUF_INIT(3 * BL_CTR_LINE_CAP + 16);
     r->next_line = 1;
     r->now_mi = bl__ctr_current_month();
-    r->chunk = malloc(CHUNK_SIZE);
+    r->chunk = malloc(CHUNK_SIZE + SPLIT_SLACK); /* split_cells_padded reads past a line */
     r->fields = malloc(BL_CTR_MAX_FIELDS * sizeof *r->fields);
     if (!r->chunk || !r->fields) {
         bl__ctr_reader_release(r);
@@ -237,6 +238,37 @@ static inline bl_sv cell_trim(bl_sv s)
     return bl_sv_trim(s);
 }
 
+/* A quoted cell whose opening quote is p[j] (delimited CSV): its text
+ * copied into out + *o without the quotes ("" is one quote), then any text
+ * after the closing quote up to the delimiter. Returns the delimiter's
+ * position (n: the line's end). */
+static size_t quoted_cell(const char *p, size_t n, size_t j, char delim, char *out, size_t *o,
+                          bl_sv *cell)
+{
+    size_t start = *o, i = j + 1;
+    for (;;) {
+        size_t e = find_byte(p, i, n, '"');
+        memcpy(out + *o, p + i, e - i);
+        *o += e - i;
+        if (e == n) {
+            i = n;
+            break;
+        }
+        if (e + 1 < n && p[e + 1] == '"') {
+            out[(*o)++] = '"';
+            i = e + 2;
+            continue;
+        }
+        i = e + 1;
+        break;
+    }
+    size_t end = find_byte(p, i, n, delim);
+    memcpy(out + *o, p + i, end - i); /* text after the closing quote */
+    *o += end - i;
+    *cell = cell_trim((bl_sv){out + start, *o - start});
+    return end;
+}
+
 /* Splits p[0..n) into cells. Quotes open only at the start of a cell (after
  * optional spaces), so a stray inch mark inside a title is kept as text;
  * "" inside quotes is one quote; text after a closing quote is kept. */
@@ -252,29 +284,10 @@ static size_t split_cells(const char *p, size_t n, char delim, char *out, bl_sv 
             while (j < n && p[j] == ' ')
                 j++;
             if (j < n && p[j] == '"') {
-                size_t start = o;
-                i = j + 1;
-                for (;;) {
-                    size_t e = find_byte(p, i, n, '"');
-                    memcpy(out + o, p + i, e - i);
-                    o += e - i;
-                    if (e == n) {
-                        i = n;
-                        break;
-                    }
-                    if (e + 1 < n && p[e + 1] == '"') {
-                        out[o++] = '"';
-                        i = e + 2;
-                        continue;
-                    }
-                    i = e + 1;
-                    break;
-                }
-                size_t end = find_byte(p, i, n, delim);
-                memcpy(out + o, p + i, end - i); /* text after the closing quote */
-                o += end - i;
+                bl_sv cell;
+                size_t end = quoted_cell(p, n, j, delim, out, &o, &cell);
                 if (nf < max)
-                    cells[nf++] = cell_trim((bl_sv){out + start, o - start});
+                    cells[nf++] = cell;
                 if (end == n)
                     return nf;
                 i = end + 1;
@@ -317,6 +330,108 @@ static size_t split_cells(const char *p, size_t n, char delim, char *out, bl_sv 
         i++; /* the delimiter */
     }
     return nf;
+}
+
+#ifdef __SSE2__
+/* The positions of c in p[0..64), as bits. */
+static inline uint64_t mask64(const char *p, __m128i c)
+{
+    uint64_t m = 0;
+    for (int k = 0; k < 4; k++)
+        m |= (uint64_t)(unsigned)_mm_movemask_epi8(
+                 _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k)), c))
+             << (16 * k);
+    return m;
+}
+#endif
+
+/* split_cells for a delimited line read from p, where SPLIT_SLACK bytes may
+ * be read past p + n, into cells that point into dst, a copy of p[0..n)
+ * (quoted cells into out, as split_cells): the delimiters of each 64 bytes
+ * found at once, as bits, and the cells taken from them without a branch on
+ * their length (count cells are short and of random length: a search per
+ * cell mispredicts). The same cells as split_cells(dst, ...). */
+static size_t split_cells_padded(const char *p, size_t n, char delim, char *out, bl_sv *cells,
+                                 size_t max, const char *dst)
+{
+#ifdef __SSE2__
+    const __m128i dv = _mm_set1_epi8(delim);
+    size_t nf = 0, i = 0, o = 0; /* i: where the current cell starts */
+    for (;;) {
+        /* the delimiters from i on, 64 bytes at a time (none past n) */
+        size_t blk = i & ~(size_t)63;
+        uint64_t m = mask64(p + blk, dv) & (~(uint64_t)0 << (i - blk));
+        for (;;) {
+            if (n - blk < 64)
+                m &= ((uint64_t)1 << (n - blk)) - 1;
+            while (m) {
+                size_t e = blk + (size_t)__builtin_ctzll(m);
+                m &= m - 1;
+                unsigned char a = (unsigned char)p[i];
+                if (a == ' ' || a == '"') {
+                    size_t j = i;
+                    while (j < n && p[j] == ' ')
+                        j++;
+                    if (j < n && p[j] == '"') {
+                        bl_sv q;
+                        size_t end = quoted_cell(p, n, j, delim, out, &o, &q);
+                        if (nf < max)
+                            cells[nf++] = q;
+                        if (end >= n)
+                            return nf;
+                        i = end + 1;
+                        goto restart; /* past delimiters inside the quotes */
+                    }
+                }
+                if (nf < max) {
+                    /* the cell [i, e), trimmed only when an end needs it
+                     * (what cell_trim does, without a branch on an empty
+                     * cell); stored as two words (a bl_sv built on the stack
+                     * and copied whole stalls on store forwarding) */
+                    size_t len = e - i;
+                    unsigned char z = (unsigned char)p[e - (len != 0)];
+                    bool trim = (len != 0) & ((a <= ' ') | (a == 0xC2) | (z <= ' ') | (z == 0xA0));
+                    if (trim) {
+                        cells[nf++] = bl_sv_trim((bl_sv){dst + i, len});
+                    } else {
+                        cells[nf].ptr = dst + i;
+                        cells[nf].len = len;
+                        nf++;
+                    }
+                }
+                i = e + 1;
+            }
+            blk += 64;
+            if (blk >= n)
+                break;
+            m = mask64(p + blk, dv);
+        }
+        /* the last cell, [i, n) */
+        unsigned char a = (unsigned char)p[i];
+        if (a == ' ' || a == '"') {
+            size_t j = i;
+            while (j < n && p[j] == ' ')
+                j++;
+            if (j < n && p[j] == '"') {
+                bl_sv q;
+                size_t end = quoted_cell(p, n, j, delim, out, &o, &q);
+                if (nf < max)
+                    cells[nf++] = q;
+                if (end >= n)
+                    return nf;
+                i = end + 1;
+                continue;
+            }
+        }
+        if (nf < max)
+            cells[nf++] = cell_trim((bl_sv){dst + i, n - i});
+        return nf;
+    restart:;
+    }
+#else
+    (void)p;
+    return split_cells(dst, n, delim, out, cells, max);
+#endif
 }
 
 /* The delimiter is the first tab, semicolon or comma outside quotes in the
@@ -678,6 +793,56 @@ bl_status bl__ctr_emit(bl__ctr_reader *r, bl_count_rec *rec, const int *months, 
     return BL_OK;
 }
 
+void bl__ctr_set_plan(bl__ctr_reader *r, const bl__ctr_plan *plan)
+{
+    r->plan = plan;
+}
+
+static bool pre_counts(const bl__ctr_plan *pl, const bl_sv *f, size_t nf, int now_mi, uint64_t *out,
+                       size_t *nout);
+
+bool bl__ctr_pre_counts(bl__ctr_reader *r, const uint64_t **pre, size_t *n)
+{
+    if (!r->pre) {
+        /* not read ahead: read here the same way (no branch on the cells),
+         * when their bytes allow it */
+        if (!r->plan || !r->padded ||
+            !pre_counts(r->plan, r->fields, r->nfields, r->now_mi, r->pre_own, n))
+            return false;
+        *pre = r->pre_own;
+        return true;
+    }
+    *pre = r->pre, *n = r->npre;
+    return true;
+}
+
+bl_status bl__ctr_emit_pre(bl__ctr_reader *r, bl_count_rec *rec, const int *months,
+                           const uint64_t *pre, size_t n)
+{
+    /* the same counts in the same runs as bl__ctr_emit */
+    int m[64];
+    int64_t v[64];
+    for (size_t i = 0; i < n;) {
+        size_t k = 0;
+        for (; k < 64 && i < n; k++, i++)
+            m[k] = months[pre[i] >> 32], v[k] = (int64_t)(uint32_t)pre[i];
+        if (r->sink->count_run) {
+            bl_status st = r->sink->count_run(r->sink->ctx, rec, m, v, k);
+            if (st != BL_OK)
+                return st;
+            continue;
+        }
+        for (size_t j = 0; j < k; j++) {
+            rec->month = m[j];
+            rec->value = v[j];
+            bl_status st = r->sink->count ? r->sink->count(r->sink->ctx, rec) : BL_OK;
+            if (st != BL_OK)
+                return st;
+        }
+    }
+    return BL_OK;
+}
+
 bl_status bl__ctr_source_failed(bl__ctr_reader *r, bl_status st)
 {
     if (st == BL_NOMEM)
@@ -746,24 +911,39 @@ static bl_status each_row_serial(bl__ctr_reader *r, bl_status (*row)(void *ctx),
  * nothing but next_text and split_cells (the source's progress callback is thread-safe),
  * so diagnostics and the sink stay on this thread. */
 #define BATCHES 4
-#define BATCH_RECS 512             /* a hand-over (and maybe a context switch) per batch */
-#define BATCH_BYTES (256u * 1024u) /* to begin with: grown for a record that needs more */
-#define BATCH_FIELDS 16384
+#define BATCH_RECS 1024            /* a hand-over (and maybe a context switch) per batch */
+#define BATCH_BYTES (512u * 1024u) /* to begin with: grown for a record that needs more */
+#define BATCH_FIELDS 32768
+#define BATCH_PRE (BATCH_RECS * 16) /* counts read ahead, 16 a record on average */
+#define SPLIT_READY 1               /* batches waiting for the consumer: split here */
+#define PREP_READY 2                /* batches waiting for the consumer: read counts ahead too */
+#define BATCH_SLACK \
+    SPLIT_SLACK /* readable bytes after a batch's text (swar_digits, split_cells_padded) */
 
 typedef struct batch_rec {
     unsigned long line, next_line;
     size_t field0, nfields;
     size_t text0, text_len; /* in bytes: the record's text and quoted cells */
-    bool too_long, bad_quote;
+    size_t pre0, npre;      /* the counts read ahead (pre_ok) */
+    bool too_long, bad_quote, pre_ok;
+    bool split; /* false: the consumer splits the text (field0 and nfields unused) */
+    char delim; /* the reading thread's when it read the record */
 } batch_rec;
+
+/* What the reading thread does with a batch's records, by how far the
+ * consumer is behind (the work moves to the thread that waits). */
+enum { WORK_COPY, WORK_SPLIT, WORK_PREP }; /* text only; and cells; and counts */
 
 typedef struct batch {
     char *bytes;
     size_t nbytes, bytes_cap;
     bl_sv *fields;
     size_t nfields, fields_cap;
+    uint64_t *pre; /* counts read ahead (pre_counts) */
+    size_t npre, pre_cap;
     batch_rec recs[BATCH_RECS];
     size_t nrecs;
+    int work;     /* WORK_*, set when the batch is begun */
     bool end;     /* the last batch: end of the file, or st */
     bl_status st; /* BL_OK, or how reading failed after these records */
 } batch;
@@ -774,6 +954,7 @@ typedef struct rows_pipe {
     batch b[BATCHES];
     size_t head, ready; /* next to fill is (head + ready) % BATCHES */
     bool stop;          /* the consumer gave up */
+    size_t acquired;    /* batches the reading thread began */
     bl__ctr_reader rd;  /* the reading thread's reader */
 } rows_pipe;
 
@@ -783,9 +964,22 @@ static batch *pipe_acquire(rows_pipe *q)
     while (q->ready == BATCHES && !q->stop)
         pthread_cond_wait(&q->cv, &q->mu);
     batch *b = q->stop ? NULL : &q->b[(q->head + q->ready) % BATCHES];
+    /* Splitting the records and reading their counts here moves work from
+     * the consumer to this thread: worth it only while the consumer is the
+     * slower one, i.e. batches wait for it (the result is the same either
+     * way). The first batch is read ahead whole and the second left to the
+     * consumer, so that every path is taken by small files (the tests, the
+     * fuzzer). */
+    size_t k = q->acquired++;
+    int work = k == 0                    ? WORK_PREP
+               : k == 1                  ? WORK_COPY
+               : q->ready >= PREP_READY  ? WORK_PREP
+               : q->ready >= SPLIT_READY ? WORK_SPLIT
+                                         : WORK_COPY;
     pthread_mutex_unlock(&q->mu);
     if (b)
-        b->nbytes = b->nfields = b->nrecs = 0, b->end = false, b->st = BL_OK;
+        b->nbytes = b->nfields = b->nrecs = b->npre = 0, b->end = false, b->st = BL_OK,
+        b->work = work;
     return b;
 }
 
@@ -797,10 +991,89 @@ static void pipe_publish(rows_pipe *q)
     pthread_mutex_unlock(&q->mu);
 }
 
+/* A cell of at most eight bytes read as digits, without a branch on its
+ * length or its bytes (the lengths of count cells are random: branching on
+ * them mispredicts about twice a cell): *bad set when a byte is not a digit.
+ * The eight bytes at s.ptr must be readable (batches keep BATCH_SLACK bytes
+ * after their text). An empty cell reads as 0. */
+static inline uint32_t swar_digits(bl_sv s, uint64_t *bad)
+{
+    uint64_t v;
+    memcpy(&v, s.ptr, 8);
+    /* the cell's bytes to the top (little-endian: the last digit is the
+     * most significant byte), '0' in the bytes below */
+    unsigned sh = 8u * (8u - (unsigned)s.len); /* 0..64 */
+    uint64_t keep = sh < 64 ? v << (sh & 63) : 0;
+    uint64_t low = sh < 64 ? ((uint64_t)1 << (sh & 63)) - 1 : ~(uint64_t)0;
+    v = keep | (0x3030303030303030u & low);
+    *bad |= ((v & 0xF0F0F0F0F0F0F0F0u) | (((v + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) >> 4)) ^
+            0x3333333333333333u;
+    v -= 0x3030303030303030u;
+    v = v * 10 + (v >> 8);
+    v = (((v & 0x000000FF000000FFu) * (100 + (1000000ull << 32))) +
+         (((v >> 16) & 0x000000FF000000FFu) * (1 + (10000ull << 32)))) >>
+        32;
+    return (uint32_t)v;
+}
+
+/* swar_digits for a cell of at most four bytes (the usual count): half the
+ * work. */
+static inline uint32_t swar_digits4(bl_sv s, uint64_t *bad)
+{
+    uint32_t v;
+    memcpy(&v, s.ptr, 4);
+    unsigned sh = 8u * (4u - (unsigned)s.len);     /* 0..32 */
+    uint32_t keep = (uint32_t)((uint64_t)v << sh); /* in 64 bits: no branch for sh 32 */
+    uint32_t low = (uint32_t)(((uint64_t)1 << sh) - 1);
+    v = keep | (0x30303030u & low);
+    *bad |= ((v & 0xF0F0F0F0u) | (((v + 0x06060606u) & 0xF0F0F0F0u) >> 4)) ^ 0x33333333u;
+    v -= 0x30303030u;
+    v = v * 10 + (v >> 8); /* bytes 0 and 2: the two pairs of digits */
+    return (v & 0xFFu) * 100 + ((v >> 16) & 0xFFu);
+}
+
+static inline uint32_t cell_digits(bl_sv s, uint64_t *bad)
+{
+    return s.len <= 4 ? swar_digits4(s, bad) : swar_digits(s, bad);
+}
+
+/* The month cells of a record as plain counts (see bl__ctr_pre_counts):
+ * the positive ones into out, (k << 32) | value. False when any cell needs
+ * bl__ctr_month_values (its checks and diagnostics), or has nine digits
+ * (a count too, read there). */
+static bool pre_counts(const bl__ctr_plan *pl, const bl_sv *f, size_t nf, int now_mi, uint64_t *out,
+                       size_t *nout)
+{
+    uint64_t bad = 0, sum = 0;
+    size_t o = 0;
+    for (size_t k = 0; k < pl->n; k++) {
+        size_t c = pl->cols[k];
+        if (c >= nf)
+            continue; /* an empty cell */
+        bl_sv v = f[c];
+        if (v.len > 8)
+            return false;
+        uint64_t x = cell_digits(v, &bad);
+        bad |= (uint64_t)((x != 0) & (pl->months[k] > now_mi));
+        out[o] = (uint64_t)k << 32 | x;
+        o += x != 0;
+        sum += x;
+    }
+    if (pl->total_col != BL__CTR_NO_COL && pl->total_col < nf) {
+        bl_sv v = f[pl->total_col];
+        if (v.len > 8)
+            return false;
+        uint64_t x = cell_digits(v, &bad);
+        bad |= (uint64_t)(v.len && x != sum);
+    }
+    *nout = o;
+    return bad == 0;
+}
+
 /* Splits the current record of rd (read by next_text) into b: its text,
- * then its quoted cells (at most as long), then the cells pointing there.
- * False when it does not fit; an empty batch grows to fit (*nomem when it
- * cannot). */
+ * then its quoted cells (at most as long), then the cells pointing there;
+ * with a plan, its counts read ahead. False when it does not fit; an empty
+ * batch grows to fit (*nomem when it cannot). */
 static bool batch_add(batch *b, const bl__ctr_reader *rd, bool *nomem)
 {
     size_t n = rd->text_len, maxf = n + 1 < BL_CTR_MAX_FIELDS ? n + 1 : BL_CTR_MAX_FIELDS;
@@ -818,23 +1091,52 @@ static bool batch_add(batch *b, const bl__ctr_reader *rd, bool *nomem)
             b->fields = f, b->fields_cap = maxf;
         }
         if (need > b->bytes_cap) {
-            char *t = realloc(b->bytes, need);
+            char *t = realloc(b->bytes, need + BATCH_SLACK);
             if (!t)
                 return !(*nomem = true);
             b->bytes = t, b->bytes_cap = need;
         }
     }
     char *t = b->bytes + b->nbytes;
-    size_t nf = 0;
-    if (cells) {
+    size_t nf = 0, npre = 0;
+    bool pre_ok = false, split = cells && b->work != WORK_COPY;
+    if (cells)
         memcpy(t, rd->text, n);
-        nf = split_cells(t, n, rd->delim, t + n, b->fields + b->nfields, BL_CTR_MAX_FIELDS);
+    if (split) {
+        /* Split from the read chunk when the record is still there (the
+         * chunk has SPLIT_SLACK bytes after it): loads from the copy just
+         * written wait for its stores. The cells point into the copy. */
+        const char *src = rd->view && rd->text == rd->view ? rd->text : t;
+        nf = rd->delim
+                 ? split_cells_padded(src, n, rd->delim, t + n, b->fields + b->nfields,
+                                      BL_CTR_MAX_FIELDS, t)
+                 : split_cells(t, n, rd->delim, t + n, b->fields + b->nfields, BL_CTR_MAX_FIELDS);
         b->nbytes += need;
+        /* Counts that do not fit in the batch's pool are read by the other
+         * thread (bl__ctr_month_values), as without a plan. */
+        size_t room = b->pre_cap - b->npre;
+        if (b->work != WORK_PREP) {
+            /* the consumer reads them */
+        } else if (rd->plan && room >= rd->plan->n) {
+            pre_ok = pre_counts(rd->plan, b->fields + b->nfields, nf, rd->now_mi, b->pre + b->npre,
+                                &npre);
+        } else if (rd->plan) {
+            uint64_t tmp[BL_CTR_MAX_MONTHS]; /* fits if the positive counts do */
+            pre_ok = pre_counts(rd->plan, b->fields + b->nfields, nf, rd->now_mi, tmp, &npre) &&
+                     npre <= room;
+            if (pre_ok)
+                memcpy(b->pre + b->npre, tmp, npre * sizeof *tmp);
+        }
+    } else if (cells) {
+        b->nbytes += need; /* the consumer splits it there */
     }
-    b->recs[b->nrecs++] =
-        (batch_rec){rd->line,         rd->next_line, b->nfields,   nf, (size_t)(t - b->bytes),
-                    cells ? need : 0, rd->too_long,  rd->bad_quote};
+    b->recs[b->nrecs++] = (batch_rec){
+        rd->line,         rd->next_line,   b->nfields,        nf,           (size_t)(t - b->bytes),
+        cells ? need : 0, b->npre,         pre_ok ? npre : 0, rd->too_long, rd->bad_quote,
+        pre_ok,           split || !cells, rd->delim};
     b->nfields += nf;
+    if (pre_ok)
+        b->npre += npre;
     return true;
 }
 
@@ -867,6 +1169,7 @@ static void pipe_free(rows_pipe *q)
     for (size_t i = 0; i < BATCHES; i++) {
         free(q->b[i].bytes);
         free(q->b[i].fields);
+        free(q->b[i].pre);
     }
     pthread_mutex_destroy(&q->mu);
     pthread_cond_destroy(&q->cv);
@@ -884,12 +1187,13 @@ static bl_status each_row_threaded(bl__ctr_reader *r, bl_status (*row)(void *ctx
     pthread_cond_init(&q->cv, NULL);
     for (size_t i = 0; i < BATCHES; i++) {
         batch *b = &q->b[i];
-        if (!(b->bytes = malloc(BATCH_BYTES)) ||
-            !(b->fields = malloc(BATCH_FIELDS * sizeof *b->fields))) {
+        if (!(b->bytes = malloc(BATCH_BYTES + BATCH_SLACK)) ||
+            !(b->fields = malloc(BATCH_FIELDS * sizeof *b->fields)) ||
+            !(b->pre = malloc(BATCH_PRE * sizeof *b->pre))) {
             pipe_free(q);
             return BL_OK;
         }
-        b->bytes_cap = BATCH_BYTES, b->fields_cap = BATCH_FIELDS;
+        b->bytes_cap = BATCH_BYTES, b->fields_cap = BATCH_FIELDS, b->pre_cap = BATCH_PRE;
     }
     q->rd = *r; /* the reading state moves to the thread, and back at the end */
     pthread_t th;
@@ -900,6 +1204,9 @@ static bl_status each_row_threaded(bl__ctr_reader *r, bl_status (*row)(void *ctx
     *started = true;
     bl_status st = BL_OK, read_st = BL_OK;
     bool end = false;
+    /* The cells of records left to this thread to split (the reading thread
+     * does not use its reader's cells). */
+    bl_sv *own = r->fields;
     while (!end && st == BL_OK) {
         pthread_mutex_lock(&q->mu);
         while (q->ready == 0)
@@ -920,7 +1227,21 @@ static bl_status each_row_threaded(bl__ctr_reader *r, bl_status (*row)(void *ctx
             }
             r->line = m->line, r->next_line = m->next_line;
             r->too_long = m->too_long, r->bad_quote = m->bad_quote;
-            r->fields = b->fields + m->field0, r->nfields = m->nfields;
+            if (m->split) {
+                r->fields = b->fields + m->field0, r->nfields = m->nfields;
+            } else {
+                /* split here, as the reading thread would have (the batch's
+                 * bytes after the text are this record's quoted cells, and
+                 * SPLIT_SLACK bytes follow the batch) */
+                char *t = b->bytes + m->text0;
+                size_t n = (m->text_len - 1) / 2;
+                r->fields = own;
+                r->nfields =
+                    m->delim ? split_cells_padded(t, n, m->delim, t + n, own, BL_CTR_MAX_FIELDS, t)
+                             : split_cells(t, n, m->delim, t + n, own, BL_CTR_MAX_FIELDS);
+            }
+            r->pre = m->pre_ok ? b->pre + m->pre0 : NULL, r->npre = m->npre;
+            r->padded = !m->too_long && !m->bad_quote;
             st = one_record(r, row, ctx);
         }
         end = b->end, read_st = b->st;
@@ -938,6 +1259,7 @@ static bl_status each_row_threaded(bl__ctr_reader *r, bl_status (*row)(void *ctx
     char *errmsg = r->errmsg;
     *r = q->rd;
     r->rows_rejected = rejected, r->errmsg = errmsg, r->row = NULL, r->nfields = 0;
+    r->pre = NULL, r->padded = false;
     pipe_free(q);
     if (st == BL_OK && read_st != BL_OK)
         st = bl__ctr_source_failed(r, read_st);

@@ -70,7 +70,24 @@ typedef struct bl__ctr_reader {
     unsigned long sheet_prev; /* number of the last row handed out */
     bool sheet_held;          /* a row is held back behind a blank one */
     bool row_errored;         /* the current row was rejected for a formula error */
+
+    /* The month columns of the data rows (bl__ctr_set_plan), or NULL: the
+     * reading thread then reads their counts ahead (bl__ctr_pre_counts). */
+    const struct bl__ctr_plan *plan;
+    const uint64_t *pre; /* the current record's counts read ahead, or NULL */
+    size_t npre;
+    bool padded; /* the cells are in a batch (eight bytes readable after each) */
+    uint64_t pre_own[BL_CTR_MAX_MONTHS]; /* counts read by this thread */
 } bl__ctr_reader;
+
+/* The month columns of a report's data rows, as bl__ctr_month_values takes
+ * them (the arrays are borrowed and must not change while rows are read). */
+typedef struct bl__ctr_plan {
+    const size_t *cols;
+    const int *months;
+    size_t n;
+    size_t total_col; /* BL__CTR_NO_COL: none */
+} bl__ctr_plan;
 
 bl_status bl__ctr_reader_init(bl__ctr_reader *r, bl_source *src, const char *path,
                               const bl_ingest_opts *opts, const bl_sink *sink);
@@ -128,6 +145,23 @@ bl_status bl__ctr_month_values(bl__ctr_reader *r, const size_t *cols, const int 
  * value (an empty or zero month is no usage), rec's other fields as given. */
 bl_status bl__ctr_emit(bl__ctr_reader *r, bl_count_rec *rec, const int *months, const int64_t *vals,
                        size_t n);
+
+/* Set before bl__ctr_each_row: the reading thread reads the month cells of
+ * every record as plain counts while it splits it (what the other thread
+ * would otherwise read from the cells it wrote). */
+void bl__ctr_set_plan(bl__ctr_reader *r, const bl__ctr_plan *plan);
+/* True when the current record's month cells (and total) were read as
+ * plain counts (ahead by the reading thread, else here when the record is
+ * in a batch) and need no check: every month cell empty or at most nine digits, no
+ * positive count in a month that has not begun, the total cell empty or
+ * nine digits equal to their sum: exactly the rows bl__ctr_month_values
+ * accepts on its plain path. Then *pre holds the positive counts in column
+ * order, each (k << 32) | value, k the month's index in the plan; else the
+ * row goes through bl__ctr_month_values (and its diagnostics). */
+bool bl__ctr_pre_counts(bl__ctr_reader *r, const uint64_t **pre, size_t *n);
+/* bl__ctr_emit for counts read ahead. */
+bl_status bl__ctr_emit_pre(bl__ctr_reader *r, bl_count_rec *rec, const int *months,
+                           const uint64_t *pre, size_t n);
 
 /* Turns a failed read of the source into a refusal naming the file (BL_IO
  * and BL_NOMEM stay what they are). */

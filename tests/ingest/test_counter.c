@@ -284,6 +284,90 @@ Test(counter5, long_data_line_is_a_row_diagnostic)
     free(dir);
 }
 
+/* Many batches of rows (the reading thread reads plain counts ahead in some
+ * of them, the consumer reads the rest): every kind of month cell gives the
+ * counts and the rejections it gives alone, whichever thread read it. */
+Test(counter5, counts_read_ahead_or_not_alike)
+{
+    enum { ROWS = 20000, FIRST_LINE = 6 };
+    char *dir = tu_mkdtemp("counter");
+    bl_buf b = BL_BUF_INIT(1 << 22);
+    bl_buf_puts(&b, "Report_Name,Title Report\nReport_ID,TR\nRelease,5\n\n"
+                    "Title,Platform,Metric_Type,Reporting_Period_Total");
+    static const char *const mon[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    for (int m = 0; m < 12; m++)
+        bl_buf_printf(&b, ",%s-2025", mon[m]);
+    bl_buf_puts(&b, "\n");
+    int64_t want[12] = {0}, nwant = 0;
+    static bool rejected[ROWS];
+    for (int i = 0; i < ROWS; i++) {
+        char cell[12][16];
+        int64_t v[12] = {0}, sum = 0;
+        int kind = i % 1000 == 999 ? 10 : i % 10, ncells = kind == 10 ? 3 : 12;
+        for (int m = 0; m < 12; m++) {
+            v[m] = (i * 7 + m * 3) % 40;
+            if ((i + m) % 4 == 0)
+                snprintf(cell[m], sizeof cell[m], "%s", ""), v[m] = 0;
+            else
+                snprintf(cell[m], sizeof cell[m], "%lld", (long long)v[m]);
+        }
+        if (kind == 6) /* nine digits: a count, not read ahead */
+            v[i % 12] = 123456789, snprintf(cell[i % 12], sizeof cell[0], "123456789");
+        if (kind == 9) { /* a quoted cell, five digits, eight digits */
+            v[0] = 5, snprintf(cell[0], sizeof cell[0], "\"5\"");
+            v[1] = 12345, snprintf(cell[1], sizeof cell[1], "12345");
+            v[2] = 87654321, snprintf(cell[2], sizeof cell[2], "87654321");
+        }
+        if (kind == 5) /* zeros written out */
+            v[3] = 0, snprintf(cell[3], sizeof cell[3], "000");
+        for (int m = 0; m < ncells; m++)
+            sum += v[m];
+        rejected[i] = kind == 7 || kind == 8;
+        if (kind == 7)
+            snprintf(cell[i % 12], sizeof cell[0], "abc");
+        bl_buf_printf(&b, "T%d,P,Total_Item_Requests,", i);
+        if (kind == 8)
+            bl_buf_printf(&b, "%lld", (long long)sum + 1);
+        else if (kind != 9)
+            bl_buf_printf(&b, "%lld", (long long)sum);
+        for (int m = 0; m < ncells; m++)
+            bl_buf_printf(&b, ",%s", cell[m]);
+        bl_buf_puts(&b, "\n");
+        for (int m = 0; m < 12 && !rejected[i]; m++)
+            if (m < ncells && v[m] > 0)
+                want[m] += v[m], nwant++;
+    }
+    char *path = write_tmp(dir, "many.csv", b.data, b.len);
+    ts_sink t;
+    ts_run_path(&t, 5, path, false);
+    cr_assert_eq(t.result, BL_OK, "%s", t.errmsg ? t.errmsg : "");
+    cr_assert_eq((int64_t)t.ncounts, nwant);
+    for (int m = 0; m < 12; m++) {
+        char ym[8];
+        snprintf(ym, sizeof ym, "2025-%02d", m + 1);
+        cr_assert_eq(ts_sum_month(&t, "Total_Item_Requests", ym), want[m], "%s", ym);
+    }
+    size_t nrej = 0;
+    for (int i = 0; i < ROWS; i++) {
+        const ts_diag *d = ts_diag_at(&t, BL_DIAG_ROW, (unsigned long)(FIRST_LINE + i));
+        cr_assert_eq(d != NULL, rejected[i], "line %d", FIRST_LINE + i);
+        if (!d)
+            continue;
+        nrej++;
+        if (i % 10 == 7)
+            cr_assert(has(d->reason, "'abc' is not a count"), "%s", d->reason);
+        else
+            cr_assert(has(d->reason, "months add up to"), "%s", d->reason);
+    }
+    cr_assert_eq(ts_ndiag(&t, BL_DIAG_ROW), nrej);
+    ts_free(&t);
+    free(path);
+    bl_buf_release(&b);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 Test(counter5, quoted_line_breaks)
 {
     char *dir = tu_mkdtemp("counter");
