@@ -654,18 +654,19 @@ static void sweep(bl_hits *h, bool all)
  * and *group locate its (?<item>...) capture. Resources are tried in order
  * (the first match wins); literal starts and the prefilter only skip
  * resources that cannot match. */
-static int match_resource(bl_hits *h, size_t sl, const PCRE2_SIZE **ov, int *group)
+static int match_resource(bl_hits *h, const char *subject, size_t sl, const PCRE2_SIZE **ov,
+                          int *group)
 {
-    const PCRE2_SPTR subj = (PCRE2_SPTR)h->subject;
+    const PCRE2_SPTR subj = (PCRE2_SPTR)subject;
     if (h->all_lit) {
         /* Every pattern has a literal start: only the resources whose
          * literal the subject starts with can match, tried in order. */
         uint64_t head;
-        memcpy(&head, h->subject, 8); /* bytes past sl are masked off below */
+        memcpy(&head, subject, 8); /* sl >= 8, or the copy's bytes past sl, masked off below */
         for (size_t i = 0; i < h->nres; i++) {
             const resource *x = &h->res[i];
             if (x->litlen <= sl && (head & x->head_mask) == x->head &&
-                (x->litlen <= 8 || memcmp(h->subject + 8, x->lit + 8, x->litlen - 8) == 0) &&
+                (x->litlen <= 8 || memcmp(subject + 8, x->lit + 8, x->litlen - 8) == 0) &&
                 match(h, x->url, subj, sl, x->md) >= 0) {
                 *ov = pcre2_get_ovector_pointer(x->md);
                 *group = x->item_group;
@@ -833,12 +834,12 @@ static bl_status count_user(bl_hits *h, int lib, int month, uint64_t patron)
 
 /* The double-click filter: a click on the same URL by the same user within
  * 30 s replaces the earlier one ("drop the first, keep the second"). */
-static bl_status double_click(bl_hits *h, const bl_hit_rec *r, uint64_t user, size_t sl,
-                              const hitctx *c)
+static bl_status double_click(bl_hits *h, const bl_hit_rec *r, uint64_t user, const char *subject,
+                              size_t sl, const hitctx *c)
 {
     bool isnew;
     bl_status rc;
-    uint64_t url_h = bl_fhash(h->subject, sl, 0x71);
+    uint64_t url_h = bl_fhash(subject, sl, 0x71);
     uint64_t dck = bl__mix(user, url_h);
     dc_ent *d = bl__u64map_put(&h->dc, dck, &isnew);
     if (!d)
@@ -950,13 +951,21 @@ bl_status bl_hits_add(bl_hits *h, const bl_hit_rec *r)
         unmatched(h, r->target);
         return BL_OK;
     }
-    if (r->host.len)
-        memcpy(h->subject, r->host.ptr, r->host.len);
-    if (r->target.len)
-        memcpy(h->subject + r->host.len, r->target.ptr, r->target.len);
+    /* A relative target is the subject as it is, where the line is; an
+     * absolute one (host + target) is put together in h->subject. At least
+     * 8 bytes: match_resource reads the first 8 at once. */
+    const char *subject = h->subject;
+    if (!r->host.len && r->target.len >= 8) {
+        subject = r->target.ptr;
+    } else {
+        if (r->host.len)
+            memcpy(h->subject, r->host.ptr, r->host.len);
+        if (r->target.len)
+            memcpy(h->subject + r->host.len, r->target.ptr, r->target.len);
+    }
     const PCRE2_SIZE *ov = NULL;
     int group = 0;
-    int res = match_resource(h, sl, &ov, &group);
+    int res = match_resource(h, subject, sl, &ov, &group);
     if (h->limit_rc)
         return limit_reached(h);
     if (res < 0) {
@@ -966,11 +975,11 @@ bl_status bl_hits_add(bl_hits *h, const bl_hit_rec *r)
     resource *rs = &h->res[res];
     bl_sv item = r->target;
     if (group && ov[2 * group] != PCRE2_UNSET)
-        item = (bl_sv){h->subject + ov[2 * group], ov[2 * group + 1] - ov[2 * group]};
+        item = (bl_sv){subject + ov[2 * group], ov[2 * group + 1] - ov[2 * group]};
     uint64_t item_h = bl_fhash(item.ptr, item.len, 0x3d);
     bool req =
-        !rs->req || (rs->req_lit ? contains(h->subject, sl, rs->req_lit)
-                                 : match(h, rs->req, (PCRE2_SPTR)h->subject, sl, h->req_md) >= 0);
+        !rs->req || (rs->req_lit ? contains(subject, sl, rs->req_lit)
+                                 : match(h, rs->req, (PCRE2_SPTR)subject, sl, h->req_md) >= 0);
     if (h->limit_rc)
         return limit_reached(h);
 
@@ -1002,7 +1011,7 @@ bl_status bl_hits_add(bl_hits *h, const bl_hit_rec *r)
         (rs->quota && (rc = patron_use(h, r, &w, res, &c)) != BL_OK) ||
         (rc = count_user(h, lib, r->month, w.patron)) != BL_OK)
         return rc;
-    return double_click(h, r, w.user, sl, &c);
+    return double_click(h, r, w.user, subject, sl, &c);
 }
 
 /* ---- the end of a file ---------------------------------------------------------------- */
