@@ -345,6 +345,29 @@ static inline uint64_t mask64(const char *p, __m128i c)
 }
 #endif
 
+enum { Q_NOT, Q_TAKEN, Q_LINE_END };
+
+/* The cell at *i when it is spaces then a '"': read as a quoted cell (into
+ * out, as split_cells) and stored; *i past it and its delimiter. Q_NOT when
+ * it is not quoted (nothing done), Q_LINE_END when it ended the line. */
+static inline int quoted_at(const char *p, size_t n, size_t *i, char delim, char *out, size_t *o,
+                            bl_sv *cells, size_t *nf, size_t max)
+{
+    size_t j = *i;
+    while (j < n && p[j] == ' ')
+        j++;
+    if (j >= n || p[j] != '"')
+        return Q_NOT;
+    bl_sv q;
+    size_t end = quoted_cell(p, n, j, delim, out, o, &q);
+    if (*nf < max)
+        cells[(*nf)++] = q;
+    if (end >= n)
+        return Q_LINE_END;
+    *i = end + 1;
+    return Q_TAKEN;
+}
+
 /* split_cells for a delimited line read from p, where SPLIT_SLACK bytes may
  * be read past p + n, into cells that point into dst, a copy of p[0..n)
  * (quoted cells into out, as split_cells): the delimiters of each 64 bytes
@@ -368,21 +391,12 @@ static size_t split_cells_padded(const char *p, size_t n, char delim, char *out,
                 size_t e = blk + (size_t)__builtin_ctzll(m);
                 m &= m - 1;
                 unsigned char a = (unsigned char)p[i];
-                if (a == ' ' || a == '"') {
-                    size_t j = i;
-                    while (j < n && p[j] == ' ')
-                        j++;
-                    if (j < n && p[j] == '"') {
-                        bl_sv q;
-                        size_t end = quoted_cell(p, n, j, delim, out, &o, &q);
-                        if (nf < max)
-                            cells[nf++] = q;
-                        if (end >= n)
-                            return nf;
-                        i = end + 1;
-                        goto restart; /* past delimiters inside the quotes */
-                    }
-                }
+                int q = a == ' ' || a == '"' ? quoted_at(p, n, &i, delim, out, &o, cells, &nf, max)
+                                             : Q_NOT;
+                if (q == Q_LINE_END)
+                    return nf;
+                if (q == Q_TAKEN)
+                    goto restart; /* past delimiters inside the quotes */
                 if (nf < max) {
                     /* the cell [i, e), trimmed only when an end needs it
                      * (what cell_trim does, without a branch on an empty
@@ -408,21 +422,11 @@ static size_t split_cells_padded(const char *p, size_t n, char delim, char *out,
         }
         /* the last cell, [i, n) */
         unsigned char a = (unsigned char)p[i];
-        if (a == ' ' || a == '"') {
-            size_t j = i;
-            while (j < n && p[j] == ' ')
-                j++;
-            if (j < n && p[j] == '"') {
-                bl_sv q;
-                size_t end = quoted_cell(p, n, j, delim, out, &o, &q);
-                if (nf < max)
-                    cells[nf++] = q;
-                if (end >= n)
-                    return nf;
-                i = end + 1;
-                continue;
-            }
-        }
+        int q = a == ' ' || a == '"' ? quoted_at(p, n, &i, delim, out, &o, cells, &nf, max) : Q_NOT;
+        if (q == Q_LINE_END)
+            return nf;
+        if (q == Q_TAKEN)
+            continue;
         if (nf < max)
             cells[nf++] = cell_trim((bl_sv){dst + i, n - i});
         return nf;
