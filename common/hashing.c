@@ -80,28 +80,31 @@ static uint64_t le64(const uint8_t *p)
     return v;
 }
 
-uint64_t bl_siphash(const uint8_t key[16], const void *data, size_t n)
+/* SipHash-2-4's state: set up from the key, a compression of 2 rounds per
+ * 8-byte word, the last word (length in its top byte) and 4 rounds. */
+typedef struct sip {
+    uint64_t v0, v1, v2, v3;
+} sip;
+
+static inline __attribute__((always_inline)) sip sip_init(const uint8_t key[16])
 {
-    const uint8_t *in = data;
     uint64_t k0 = le64(key), k1 = le64(key + 8);
-    uint64_t v0 = 0x736f6d6570736575ULL ^ k0, v1 = 0x646f72616e646f6dULL ^ k1;
-    uint64_t v2 = 0x6c7967656e657261ULL ^ k0, v3 = 0x7465646279746573ULL ^ k1;
-    uint64_t b = (uint64_t)n << 56;
-    size_t end = n - n % 8;
-    for (size_t i = 0; i < end; i += 8) {
-        uint64_t m = le64(in + i);
-        v3 ^= m;
-        SIPROUND;
-        SIPROUND;
-        v0 ^= m;
-    }
-    for (size_t i = 0; i < n % 8; i++)
-        b |= (uint64_t)in[end + i] << (8 * i);
-    v3 ^= b;
+    return (sip){0x736f6d6570736575ULL ^ k0, 0x646f72616e646f6dULL ^ k1, 0x6c7967656e657261ULL ^ k0,
+                 0x7465646279746573ULL ^ k1};
+}
+
+static inline __attribute__((always_inline)) void sip_word(sip *s, uint64_t m)
+{
+    uint64_t v0 = s->v0, v1 = s->v1, v2 = s->v2, v3 = s->v3 ^ m;
     SIPROUND;
     SIPROUND;
-    v0 ^= b;
-    v2 ^= 0xff;
+    *s = (sip){v0 ^ m, v1, v2, v3};
+}
+
+static inline __attribute__((always_inline)) uint64_t sip_final(sip *s, uint64_t last)
+{
+    sip_word(s, last);
+    uint64_t v0 = s->v0, v1 = s->v1, v2 = s->v2 ^ 0xff, v3 = s->v3;
     SIPROUND;
     SIPROUND;
     SIPROUND;
@@ -109,39 +112,29 @@ uint64_t bl_siphash(const uint8_t key[16], const void *data, size_t n)
     return v0 ^ v1 ^ v2 ^ v3;
 }
 
+uint64_t bl_siphash(const uint8_t key[16], const void *data, size_t n)
+{
+    const uint8_t *in = data;
+    sip s = sip_init(key);
+    uint64_t b = (uint64_t)n << 56;
+    size_t end = n - n % 8;
+    for (size_t i = 0; i < end; i += 8)
+        sip_word(&s, le64(in + i));
+    for (size_t i = 0; i < n % 8; i++)
+        b |= (uint64_t)in[end + i] << (8 * i);
+    return sip_final(&s, b);
+}
+
 uint64_t bl_siphash_tagged(const uint8_t key[16], char tag, uint64_t a, const uint64_t *b)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     /* The message's 8-byte words, as bl_siphash reads the bytes above. */
-    uint64_t k0 = le64(key), k1 = le64(key + 8);
-    uint64_t v0 = 0x736f6d6570736575ULL ^ k0, v1 = 0x646f72616e646f6dULL ^ k1;
-    uint64_t v2 = 0x6c7967656e657261ULL ^ k0, v3 = 0x7465646279746573ULL ^ k1;
-    uint64_t m = (uint8_t)tag | a << 8;
-    v3 ^= m;
-    SIPROUND;
-    SIPROUND;
-    v0 ^= m;
-    uint64_t last;
-    if (b) {
-        m = a >> 56 | *b << 8;
-        v3 ^= m;
-        SIPROUND;
-        SIPROUND;
-        v0 ^= m;
-        last = *b >> 56 | 17ULL << 56;
-    } else {
-        last = a >> 56 | 9ULL << 56;
-    }
-    v3 ^= last;
-    SIPROUND;
-    SIPROUND;
-    v0 ^= last;
-    v2 ^= 0xff;
-    SIPROUND;
-    SIPROUND;
-    SIPROUND;
-    SIPROUND;
-    return v0 ^ v1 ^ v2 ^ v3;
+    sip s = sip_init(key);
+    sip_word(&s, (uint8_t)tag | a << 8);
+    if (!b)
+        return sip_final(&s, a >> 56 | 9ULL << 56);
+    sip_word(&s, a >> 56 | *b << 8);
+    return sip_final(&s, *b >> 56 | 17ULL << 56);
 #else
     uint8_t buf[17];
     buf[0] = (uint8_t)tag;
