@@ -19,6 +19,10 @@ bool bl__source_end(bl_source *s, bl_file_end *e);
 typedef enum bl_inflater { BL_INFLATE_FASTEST, BL_INFLATE_ZLIB } bl_inflater;
 bl_status bl__source_open_with(const char *path, bl_inflater inflater, bl_source **out,
                                char **errmsg);
+/* Tests: true makes the byte source keep to its baseline code (SSE2 line
+ * count, the portable XXH3 update) instead of what the CPU allows (AVX2,
+ * libxxhash's dispatcher); the same line count and hash either way. */
+void bl__source_baseline(bool on);
 /* Whether bilan was built with ISA-L. */
 bool bl__source_have_isal(void);
 /* Reads (and discards) whatever the reader left, so that the content

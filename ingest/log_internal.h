@@ -25,11 +25,6 @@ const char *bl__log_scan(bl_format fmt, const char *p, size_t n, bl_log_fields *
  * SIMD searches (same answers); not thread-safe, call before reading. */
 void bl__log_scan_portable(bool on);
 
-/* Tests: true makes the byte source keep to its baseline code (SSE2 line
- * count, the portable XXH3 update) instead of what the CPU allows (AVX2,
- * libxxhash's dispatcher); the same line count and hash either way. */
-void bl__source_baseline(bool on);
-
 /* Parses a CLF timestamp "10/Oct/2000:13:55:36 -0700" (with or without the
  * brackets) as the local time it is written in: seconds since 1970-01-01 of
  * that wall-clock time, and its month index. False when malformed. */

@@ -13,7 +13,7 @@
  * (XXH3-128 of the lines with CRLF and lone CR turned into LF and a final LF
  * supplied) and counts its lines: the identity that recognises a file
  * re-delivered gzip'd or with other line ends (docs/logs.md says why XXH3). */
-#include "log_internal.h" /* bl__source_baseline */
+#include "ingest_internal.h"
 
 #include "bilan/i18n.h"
 

@@ -16,6 +16,7 @@
 #include <xxhash.h>
 
 #include "bilan/i18n.h"
+#include "ingest_internal.h" /* bl__source_baseline */
 #include "log_internal.h"
 #include "testutil.h"
 
