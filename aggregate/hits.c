@@ -178,32 +178,6 @@ static bool is_robot(bl_hits *h, bl_sv ua, uint64_t ua_h)
     return r >= 0;
 }
 
-/* The agent's hash (*ua_h) and robot verdict, from the remembered agents
- * when it is one of them. */
-static bool agent_is_robot(bl_hits *h, bl_sv ua, uint64_t *ua_h)
-{
-    const unsigned char *u = (const unsigned char *)ua.ptr;
-    size_t n = ua.len;
-    ua_slot *slot = NULL;
-    if (n > 0 && n <= UA_MAX) {
-        size_t i = (n * 31u + u[0] * 7u + u[n / 2] * 3u + u[n - 1]) & (UA_SLOTS - 1);
-        slot = &h->ua[i];
-        if (slot->len == n && memcmp(slot->text, u, n) == 0) {
-            *ua_h = slot->hash;
-            return slot->robot;
-        }
-    }
-    *ua_h = bl_fhash(ua.ptr, n, BL_HIT_SEED_AGENT);
-    bool robot = is_robot(h, ua, *ua_h);
-    if (slot && !h->limit_rc) {
-        slot->hash = *ua_h;
-        slot->len = (uint32_t)n;
-        slot->robot = robot;
-        memcpy(slot->text, u, n);
-    }
-    return robot;
-}
-
 /* The common case of bl_ip_parse without its copy and inet_pton: a plain
  * dotted quad, accepted exactly as glibc's inet_pton accepts one (four
  * decimal octets up to 255, no leading zero). Anything else: false, and
@@ -934,16 +908,13 @@ bl_status bl_hits_add(bl_hits *h, const bl_hit_rec *r)
     /* A format without a user agent (common, EZproxy) cannot be screened
      * for robots; an empty or "-" agent in one that has it is a robot by
      * the COUNTER list's own ^.?$ pattern. */
-    uint64_t ua_h;
-    if (r->user_agent.ptr && (r->hashed ? is_robot(h, r->user_agent, ua_h = r->agent_hash)
-                                        : agent_is_robot(h, r->user_agent, &ua_h))) {
+    uint64_t ua_h = r->agent_hash;
+    if (r->user_agent.ptr && is_robot(h, r->user_agent, ua_h)) {
         h->cur->n_robot++;
         return BL_OK;
     }
     if (h->limit_rc)
         return limit_reached(h);
-    if (!r->user_agent.ptr)
-        ua_h = bl_fhash(NULL, 0, BL_HIT_SEED_AGENT);
 
     /* The resource: host + path + query. */
     size_t sl = r->host.len + r->target.len;
@@ -983,8 +954,7 @@ bl_status bl_hits_add(bl_hits *h, const bl_hit_rec *r)
     if (h->limit_rc)
         return limit_reached(h);
 
-    uint64_t ip_h =
-        r->hashed ? r->client_hash : bl_fhash(r->client.ptr, r->client.len, BL_HIT_SEED_CLIENT);
+    uint64_t ip_h = r->client_hash;
     bl_status rc;
     uint32_t unr = 0;
     /* The library: its key when the line has one, else the client's IP. */
@@ -1215,7 +1185,6 @@ void bl_hits_free(bl_hits *h)
     bl__u64map_release(&h->robot_cache);
     bl__u64map_release(&h->range_map);
     free(h->ipc);
-    free(h->ua);
     free(h->psc);
     bl__u64map_release(&h->cell_cache);
     for (size_t i = 0; i < h->nfiles; i++)

@@ -77,8 +77,6 @@ void bl__robots_pre_free(bl_robots_pre *p);
 #define SWEEP_EVERY 600 /* seconds of log time between sweeps */
 #define IPC_SIZE 8192   /* direct-mapped IP -> library cache (fits in L2) */
 #define MAX_PLENS 64    /* distinct (family, prefix length) pairs looked up */
-#define UA_SLOTS 64     /* user agents remembered verbatim with hash and verdict */
-#define UA_MAX 240      /* longer agents are not remembered */
 #define UNR_MAX 16384   /* unattributed ranges told apart; more go to "other" */
 #define PSC_SIZE 4096   /* direct-mapped pseudonym caches (SipHash is the dearest step) */
 #define UNR_STORED 1000 /* ranges stored per source, most events first; the rest: "other" */
@@ -114,15 +112,6 @@ typedef struct range {
 typedef struct plen { /* a (family, prefix length) some range has */
     int family, prefix;
 } plen;
-
-/* A log has few distinct user agents, each on many lines: comparing the
- * bytes with a remembered copy is cheaper than hashing them again. */
-typedef struct ua_slot {
-    uint64_t hash; /* bl_fhash(agent, 0x2c) */
-    uint32_t len;  /* 0: empty slot */
-    bool robot;
-    char text[UA_MAX];
-} ua_slot;
 
 typedef struct ipc_ent { /* IP cache slot: full 64-bit hash of the text */
     uint64_t key;
@@ -267,7 +256,6 @@ struct bl_hits {
     plen plens[MAX_PLENS];
     int nplens; /* -1: too many lengths, scan the ranges */
     ipc_ent *ipc;
-    ua_slot *ua;
     psc_ent *psc; /* 3 x PSC_SIZE: anonymous, login, session pseudonyms */
     resource *res;
     size_t nres;

@@ -25,7 +25,6 @@ static int plen_cmp(const void *pa, const void *pb)
 static bl_status index_ranges(bl_hits *h)
 {
     if (!(h->ipc = calloc(IPC_SIZE, sizeof *h->ipc)) ||
-        !(h->ua = calloc(UA_SLOTS, sizeof *h->ua)) ||
         !(h->psc = calloc(3 * PSC_SIZE, sizeof *h->psc)))
         return BL_NOMEM;
     for (size_t i = 0; i < h->nranges; i++) {

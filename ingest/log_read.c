@@ -208,8 +208,7 @@ static bool parse_line(lparser *ps, chunk *c, const char *p, size_t n, lrec *o, 
      * robot); a NULL pointer says the format has no user agent at all. */
     h->user_agent = f.agent;
     /* Hashed here, where the line is in cache, not by the rules' core. */
-    h->hashed = true;
-    h->agent_hash = f.agent.ptr ? bl_fhash(f.agent.ptr, f.agent.len, BL_HIT_SEED_AGENT) : 0;
+    h->agent_hash = bl_fhash(f.agent.ptr ? f.agent.ptr : "", f.agent.len, BL_HIT_SEED_AGENT);
     h->client_hash = bl_fhash(f.client.ptr, f.client.len, BL_HIT_SEED_CLIENT);
     h->library_key = (bl_sv){NULL, 0};
     size_t mark = c->arena_len;
@@ -491,26 +490,36 @@ static inline void prefetch_rec(const bl_hit_rec *h)
         __builtin_prefetch(h->host.ptr);
 }
 
-/* Sets up the parser and the ring, and starts the reading thread. With an
- * error, *errmsg may say why (a custom format that does not compile). */
-static bl_status pipe_start(pipe_ *pp, bl_source *src, const char *path, const bl_ingest_opts *opts,
-                            bl_format fmt, char **errmsg)
+/* A custom format compiled (*lf; NULL for a built-in one), or BL_USAGE with
+ * the reason in *errmsg. */
+static bl_status compile_custom(const char *path, const bl_ingest_opts *opts, bl_format fmt,
+                                bl_logfmt **lf, char **errmsg)
+{
+    *lf = NULL;
+    if (fmt != BL_FMT_CUSTOM)
+        return BL_OK;
+    char *err = NULL;
+    *lf = bl__logfmt_compile(opts->custom_format ? opts->custom_format : "", &err);
+    if (!*lf) {
+        *errmsg = bl_strdup_printf("%s: %s", path, err ? err : _("bad custom format"));
+        free(err);
+        return BL_USAGE;
+    }
+    return BL_OK;
+}
+
+/* Sets up the parser (with custom, a compiled custom format it now owns)
+ * and the ring, and starts the reading thread. */
+static bl_status pipe_start(pipe_ *pp, bl_source *src, const bl_ingest_opts *opts, bl_format fmt,
+                            bl_logfmt *custom)
 {
     lparser *ps = &pp->ps;
     *pp = (pipe_){.src = src, .err = BL_OK};
     *ps = (lparser){.fmt = fmt,
+                    .custom = custom,
                     .library_param = opts->library_param,
                     .min_mi = bl_month_index(1990, 1),
                     .now_mi = bl__ctr_current_month()};
-    if (fmt == BL_FMT_CUSTOM) {
-        char *err = NULL;
-        ps->custom = bl__logfmt_compile(opts->custom_format ? opts->custom_format : "", &err);
-        if (!ps->custom) {
-            *errmsg = bl_strdup_printf("%s: %s", path, err ? err : _("bad custom format"));
-            free(err);
-            return BL_USAGE;
-        }
-    }
     /* Views outside the line: a custom format's joined path, decoded
      * library keys; never more bytes than the chunk's lines. */
     bool arena = ps->custom || (ps->library_param && *ps->library_param);
@@ -595,7 +604,9 @@ bl_log_ahead *bl_log_read_ahead(const char *path, const bl_ingest_opts *opts)
     a->fmt = fmt;
     if (bl_source_open(path, &a->src, &err) != BL_OK)
         goto fail;
-    if (pipe_start(&a->pp, a->src, path, opts, fmt, &err) != BL_OK)
+    bl_logfmt *lf;
+    if (compile_custom(path, opts, fmt, &lf, &err) != BL_OK ||
+        pipe_start(&a->pp, a->src, opts, fmt, lf) != BL_OK)
         goto fail;
     free(err);
     return a;
@@ -647,20 +658,11 @@ bl_status bl__log_read_with(bl_source *src, bl_log_ahead *ahead, const char *pat
         pp->progress = opts->progress;
         pp->progress_ctx = opts->progress_ctx;
         pthread_mutex_unlock(&pp->mu);
-    } else {
-        if (fmt == BL_FMT_CUSTOM) {
-            /* A format that does not compile is said before anything else. */
-            char *err = NULL;
-            bl_logfmt *lf =
-                bl__logfmt_compile(opts->custom_format ? opts->custom_format : "", &err);
-            if (!lf) {
-                *errmsg = bl_strdup_printf("%s: %s", path, err ? err : _("bad custom format"));
-                free(err);
-                return BL_USAGE;
-            }
-            bl__logfmt_free(lf);
-        }
     }
+    /* A format that does not compile is said before anything else. */
+    bl_logfmt *lf = NULL;
+    if (!adopted && (st = compile_custom(path, opts, fmt, &lf, errmsg)) != BL_OK)
+        return st;
     bl_file_info info = {.path = path,
                          .format = bl_format_name(fmt),
                          .report_id = NULL,
@@ -670,8 +672,12 @@ bl_status bl__log_read_with(bl_source *src, bl_log_ahead *ahead, const char *pat
                          .period_end = -1};
     if (sink->begin && (st = sink->begin(sink->ctx, &info)) != BL_OK)
         goto out;
-    if (!adopted && (st = pipe_start(pp, src, path, opts, fmt, errmsg)) != BL_OK)
-        goto out;
+    if (!adopted) {
+        st = pipe_start(pp, src, opts, fmt, lf);
+        lf = NULL; /* the parser's now, freed with the pipe */
+        if (st != BL_OK)
+            goto out;
+    }
     chunk *c;
     while (st == BL_OK && !r.refused && (c = next_chunk(pp)) != NULL) {
         for (size_t i = 0; i < c->nrecs && st == BL_OK && !r.refused; i++) {
@@ -706,6 +712,7 @@ bl_status bl__log_read_with(bl_source *src, bl_log_ahead *ahead, const char *pat
             bl_strdup_printf(_("%s:%lu: bad line and --strict given: file refused"), path, r.line);
     }
 out:
+    bl__logfmt_free(lf);
     pipe_stop(pp);
     return st;
 }

@@ -89,10 +89,10 @@ typedef struct bl_hit_rec {
     bl_sv target; /* path + query as requested (or the full URL) */
     int status;   /* HTTP status */
     bl_sv user_agent;
-    /* When `hashed`, the reader already hashed the agent and the client
-     * (bl_fhash with the seeds below), on the core that read the line: the
-     * rules need not read those bytes again. Otherwise the rules do it. */
-    bool hashed;
+    /* bl_fhash of the agent (as of an empty one without one) and of the
+     * client, with the
+     * seeds below: the reader hashes them on the core that read the line,
+     * so the rules need not read those bytes again. */
     uint64_t agent_hash, client_hash;
 } bl_hit_rec;
 
