@@ -182,29 +182,38 @@ static bool is_robot(bl_hits *h, bl_sv ua, uint64_t ua_h)
  * dotted quad, accepted exactly as glibc's inet_pton accepts one (four
  * decimal octets up to 255, no leading zero). Anything else: false, and
  * bl_ip_parse decides. */
-static bool dotted_quad(bl_sv s, uint8_t addr[16])
+bool bl__dotted_quad(bl_sv s, uint8_t addr[16])
 {
-    const char *p = s.ptr, *end = s.ptr + s.len;
-    uint8_t a[4];
-    for (int k = 0; k < 4; k++) {
-        if (k && (p >= end || *p++ != '.'))
+    if (s.len < 7 || s.len > 15)
+        return false; /* "0.0.0.0" to "255.255.255.255" */
+    const unsigned char *p = (const unsigned char *)s.ptr, *end = p + s.len;
+    uint32_t a = 0;
+    for (int k = 0;; k++) {
+        unsigned v = (unsigned)*p++ - '0';
+        if (v > 9)
             return false;
-        unsigned v = 0;
-        int nd = 0;
-        while (p < end && *p >= '0' && *p <= '9' && nd < 4) {
-            if (nd == 1 && v == 0)
-                return false;
+        if (p < end && (unsigned)*p - '0' <= 9) {
+            if (v == 0)
+                return false; /* a leading zero */
             v = v * 10 + (unsigned)(*p++ - '0');
-            nd++;
+            if (p < end && (unsigned)*p - '0' <= 9) {
+                v = v * 10 + (unsigned)(*p++ - '0');
+                if (v > 255)
+                    return false;
+            }
         }
-        if (nd == 0 || nd > 3 || v > 255)
+        a |= v << (8 * k);
+        if (k == 3)
+            break;
+        /* A fourth digit lands here too: not a dot. */
+        if (p >= end || *p++ != '.' || p >= end)
             return false;
-        a[k] = (uint8_t)v;
     }
     if (p != end)
         return false;
     memset(addr, 0, 16);
-    memcpy(addr, a, 4);
+    for (int k = 0; k < 4; k++)
+        addr[k] = (uint8_t)(a >> (8 * k));
     return true;
 }
 
@@ -223,7 +232,7 @@ static int library_of_ip(bl_hits *h, bl_sv client, uint64_t ip_h, uint32_t *unr)
     *unr = 0;
     int fam = 0, lib = -1, best = -1;
     uint8_t addr[16];
-    if (dotted_quad(client, addr) ? (fam = 4, true) : bl_ip_parse(client, &fam, addr)) {
+    if (bl__dotted_quad(client, addr) ? (fam = 4, true) : bl_ip_parse(client, &fam, addr)) {
         if (h->nplens >= 0) {
             /* The longest prefix first: the first network found is the most
              * specific range holding the address. */
@@ -632,19 +641,22 @@ static int match_resource(bl_hits *h, const char *subject, size_t sl, const PCRE
                           int *group)
 {
     const PCRE2_SPTR subj = (PCRE2_SPTR)subject;
-    if (h->all_lit) {
-        /* Every pattern has a literal start: only the resources whose
-         * literal the subject starts with can match, tried in order. */
+    if (h->by_literal) {
+        /* Only the resources whose literal start the subject's first two
+         * bytes allow, tried in order; those without one are in every
+         * list, with nothing to skip them (head_mask 0). */
         uint64_t head;
         memcpy(&head, subject, 8); /* sl >= 8, or the copy's bytes past sl, masked off below */
-        for (size_t i = 0; i < h->nres; i++) {
-            const resource *x = &h->res[i];
+        unsigned k = sl >= 2 ? (uint8_t)subject[0] | (unsigned)(uint8_t)subject[1] << 8 : 0;
+        const int16_t *list = h->lit_list + h->lit_off[sl >= 2 ? h->lit_id[k] : 0];
+        for (; *list >= 0; list++) {
+            const resource *x = &h->res[*list];
             if (x->litlen <= sl && (head & x->head_mask) == x->head &&
                 (x->litlen <= 8 || memcmp(subject + 8, x->lit + 8, x->litlen - 8) == 0) &&
                 match(h, x->url, subj, sl, x->md) >= 0) {
                 *ov = pcre2_get_ovector_pointer(x->md);
                 *group = x->item_group;
-                return (int)i;
+                return *list;
             }
         }
         return -1;
@@ -1187,6 +1199,8 @@ void bl_hits_free(bl_hits *h)
     free(h->ipc);
     free(h->psc);
     bl__u64map_release(&h->cell_cache);
+    free(h->lit_id);
+    free(h->lit_list);
     for (size_t i = 0; i < h->nfiles; i++)
         hfile_free(h->files[i]);
     free(h->files);

@@ -73,6 +73,7 @@ void bl__robots_pre_free(bl_robots_pre *p);
 #define DOUBLE_CLICK 30      /* seconds */
 #define SESSION_IDLE 1800    /* a session id unseen this long starts afresh */
 #define CACHE_MAX 200000     /* entries per cache before it is emptied */
+#define MAX_WILD 3           /* resources without a literal start for by_literal */
 #define MAX_SUBJECT (70 * 1024)
 #define SWEEP_EVERY 600 /* seconds of log time between sweeps */
 #define IPC_SIZE 8192   /* direct-mapped IP -> library cache (fits in L2) */
@@ -262,8 +263,17 @@ struct bl_hits {
     pcre2_code *prefilter; /* every url_pattern at once: most hits match none */
     bool pre_jit, rob_jit; /* prefilter, robots: JIT-compiled (jit_once) */
     pcre2_match_data *pre_md;
-    bool pre_marks;          /* its alternatives end with (*MARK:index) */
-    bool all_lit;            /* every url_pattern has a literal start */
+    bool pre_marks; /* its alternatives end with (*MARK:index) */
+    /* by_literal: resources are tried one by one in order, but only those
+     * a subject's first two bytes b0, b1 leave: the list at lit_list +
+     * lit_off[lit_id[b0 | b1 << 8]], ended by -1. List 0 holds the
+     * resources with a literal start shorter than two bytes and those with
+     * none (at most MAX_WILD of them), which every other list holds too.
+     * Otherwise (too many without a literal start) the prefilter. */
+    bool by_literal;
+    uint8_t *lit_id;
+    uint32_t lit_off[256];
+    int16_t *lit_list;
     size_t first_unanchored; /* index of the first url_pattern not anchored */
     pcre2_match_data *req_md;
     pcre2_code *robots;
@@ -363,5 +373,9 @@ bl_status bl__log_load_robots(bl_hits *h, const bl_log_network *net);
  * month into the file's own excess. */
 bl_status bl__log_load_quotas(bl_hits *h, const bl_log_network *net);
 void bl__fold_patron(bl_hits *h, hfile *f, const pq_ent *p);
+
+/* A plain dotted quad as glibc's inet_pton reads it (false: anything else,
+ * left to bl_ip_parse). */
+bool bl__dotted_quad(bl_sv s, uint8_t addr[16]);
 
 #endif

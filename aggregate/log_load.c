@@ -141,6 +141,24 @@ static bool plain_char(char c)
 /* The literal every match of pat starts with, when pat is "^literal..."
  * without a top-level alternation (which would offer another start). The
  * scan gives up (no literal) on anything it does not fully understand. */
+/* After "(?": an option setting such as "i)", "x:" or "^x)" that turns on
+ * extended mode (x or xx), where spaces in the literal would not count.
+ * Named groups, lookarounds and the like set no option. */
+static bool sets_extended(const char *p)
+{
+    if (!*p || strchr("<'P:=!>|&(+0123456789RC", *p))
+        return false;
+    for (bool on = true; *p && *p != ')' && *p != ':'; p++) {
+        if (*p == '-')
+            on = false;
+        else if (*p == 'x' && on)
+            return true;
+        else if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '^'))
+            return true; /* not an option list: take no chance */
+    }
+    return false;
+}
+
 static bool literal_start(const char *pat, char *lit, size_t cap, size_t *len)
 {
     if (pat[0] != '^')
@@ -176,8 +194,8 @@ static bool literal_start(const char *pat, char *lit, size_t cap, size_t *len)
             if (!*p)
                 return false;
         } else if (*p == '(') {
-            if (p[1] == '*' || (p[1] == '?' && (p[2] == '#' || strchr(p + 2, 'x'))))
-                return false; /* verbs, comments, possibly extended mode */
+            if (p[1] == '*' || (p[1] == '?' && (p[2] == '#' || sets_extended(p + 2))))
+                return false; /* verbs, comments, extended mode */
             depth++;
         } else if (*p == ')') {
             depth--;
@@ -199,11 +217,56 @@ static bool plain_string(const char *pat)
     return true;
 }
 
+/* The lists of hits_internal.h's lit_id, lit_off and lit_list: only a
+ * speed-up, so with too many resources or distinct first two bytes, none
+ * (every resource is tried). */
+static uint16_t lit_key(const resource *r)
+{
+    return (uint16_t)((uint8_t)r->lit[0] | (uint8_t)r->lit[1] << 8);
+}
+
+static bl_status index_literals(bl_hits *h)
+{
+    enum { MAX_KEYS = 255, MAX_RES = 4096 }; /* int16_t indexes, byte list ids */
+    uint16_t keys[MAX_KEYS];
+    size_t nkeys = 0;
+    if (h->nres > MAX_RES)
+        return BL_OK;
+    for (size_t i = 0; i < h->nres; i++) {
+        if (h->res[i].litlen < 2)
+            continue;
+        size_t j = 0;
+        while (j < nkeys && keys[j] != lit_key(&h->res[i]))
+            j++;
+        if (j == MAX_KEYS)
+            return BL_OK;
+        if (j == nkeys)
+            keys[nkeys++] = lit_key(&h->res[i]);
+    }
+    h->lit_id = calloc(1 << 16, 1);
+    h->lit_list = malloc((nkeys + 1) * (h->nres + 1) * sizeof *h->lit_list);
+    if (!h->lit_id || !h->lit_list)
+        return BL_NOMEM; /* both freed with the handle */
+    size_t n = 0;
+    for (size_t j = 0; j <= nkeys; j++) {
+        /* List 0: the short literals; list j: those and key j's, in order. */
+        h->lit_off[j] = (uint32_t)n;
+        if (j)
+            h->lit_id[keys[j - 1]] = (uint8_t)j;
+        for (size_t i = 0; i < h->nres; i++)
+            if (h->res[i].litlen < 2 || (j && lit_key(&h->res[i]) == keys[j - 1]))
+                h->lit_list[n++] = (int16_t)i;
+        h->lit_list[n++] = -1;
+    }
+    return BL_OK;
+}
+
 static bl_status load_resources(bl_hits *h, const bl_log_network *net)
 {
     bl_status rc = BL_OK;
     bl_buf all = BL_BUF_INIT(1 << 20);
-    bool marks = true, seen_unanchored = false, all_lit = true;
+    bool marks = true, seen_unanchored = false;
+    size_t no_lit = 0;
     int groups = 0;
     for (size_t i = 0; i < net->nresources; i++) {
         resource *n = realloc(h->res, (h->nres + 1) * sizeof *n);
@@ -255,7 +318,7 @@ static bl_status load_resources(bl_hits *h, const bl_log_network *net)
             marks = false;
         r->has_lit = literal_start(url, r->lit, sizeof r->lit, &r->litlen);
         if (!r->has_lit) {
-            all_lit = false;
+            no_lit++; /* litlen, head and head_mask stay 0: nothing skips it */
         } else {
             uint8_t head[8] = {0}, mask[8] = {0};
             for (size_t k = 0; k < 8 && k < r->litlen; k++) {
@@ -276,8 +339,13 @@ static bl_status load_resources(bl_hits *h, const bl_log_network *net)
     }
     if (!seen_unanchored)
         h->first_unanchored = h->nres;
-    h->all_lit = rc == BL_OK && h->nres > 0 && all_lit;
-    if (rc == BL_OK && all.len && marks) {
+    /* A resource without a literal start is searched for in every subject:
+     * with a few of them, trying the others only when their literal fits
+     * costs less than the prefilter's search of every alternative at every
+     * position (gen_log2's network: 2 of 12). */
+    if (rc == BL_OK && h->nres > 0 && no_lit <= MAX_WILD && (rc = index_literals(h)) == BL_OK)
+        h->by_literal = h->lit_id != NULL;
+    if (rc == BL_OK && all.len && marks && !h->by_literal) {
         /* Only a speed-up, so only when every pattern keeps its meaning in
          * the alternation (a backreference's group number would shift and
          * the prefilter would wrongly turn hits away). */

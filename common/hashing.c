@@ -5,6 +5,7 @@
 #include "bilan/i18n.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -61,6 +62,39 @@ out:
     return st;
 }
 
+static inline uint64_t rd64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* The last n < 8 bytes at s as a little-endian number. With at least 8 bytes
+ * before the end (back), one load of the 8 that end there; otherwise two
+ * overlapping loads (4 to 7 bytes) or three single bytes (1 to 3). */
+static inline uint64_t tail_le(const unsigned char *s, size_t n, bool back)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (!n)
+        return 0;
+    if (back)
+        return rd64(s + n - 8) >> (64 - 8 * n);
+    if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, s, 4);
+        memcpy(&hi, s + n - 4, 4);
+        return lo | (uint64_t)hi << (8 * (n - 4));
+    }
+    return s[0] | (uint64_t)s[n / 2] << (8 * (n / 2)) | (uint64_t)s[n - 1] << (8 * (n - 1));
+#else
+    (void)back;
+    uint64_t t = 0;
+    for (size_t i = 0; i < n; i++)
+        t |= (uint64_t)s[i] << (8 * i);
+    return t;
+#endif
+}
+
 /* clang-format off */
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
 #define SIPROUND                                                                 \
@@ -72,11 +106,13 @@ out:
     } while (0)
 /* clang-format on */
 
-static uint64_t le64(const uint8_t *p)
+static inline uint64_t le64(const uint8_t *p)
 {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | p[i];
+    uint64_t v;
+    memcpy(&v, p, 8); /* one load; the compiler did not see it in a byte loop */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
     return v;
 }
 
@@ -120,9 +156,7 @@ uint64_t bl_siphash(const uint8_t key[16], const void *data, size_t n)
     size_t end = n - n % 8;
     for (size_t i = 0; i < end; i += 8)
         sip_word(&s, le64(in + i));
-    for (size_t i = 0; i < n % 8; i++)
-        b |= (uint64_t)in[end + i] << (8 * i);
-    return sip_final(&s, b);
+    return sip_final(&s, b | tail_le(in + end, n % 8, n >= 8));
 }
 
 uint64_t bl_siphash_tagged(const uint8_t key[16], char tag, uint64_t a, const uint64_t *b)
@@ -147,16 +181,10 @@ uint64_t bl_siphash_tagged(const uint8_t key[16], char tag, uint64_t a, const ui
 
 /* ---- a fast unkeyed hash -------------------------------------------------------- */
 
-static inline uint64_t rd64(const unsigned char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
 uint64_t bl_fhash(const void *p, size_t n, uint64_t seed)
 {
     const unsigned char *s = p;
+    const bool back = n >= 8;
     uint64_t h = seed ^ (n * 0x9E3779B97F4A7C15ull);
     while (n >= 8) {
         uint64_t v = rd64(s) * 0x87C37B91114253D5ull;
@@ -166,10 +194,7 @@ uint64_t bl_fhash(const void *p, size_t n, uint64_t seed)
         s += 8;
         n -= 8;
     }
-    uint64_t t = 0;
-    for (size_t i = 0; i < n; i++)
-        t |= (uint64_t)s[i] << (8 * i);
-    h ^= t * 0x87C37B91114253D5ull;
+    h ^= tail_le(s, n, back) * 0x87C37B91114253D5ull;
     h ^= h >> 33;
     h *= 0xFF51AFD7ED558CCDull;
     h ^= h >> 33;

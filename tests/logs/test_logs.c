@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "testutil.h"
 
@@ -354,4 +355,106 @@ Test(logs, key_rotate)
     free(before);
     free(after);
     teardown(&c);
+}
+
+/* Resources are tried in the order of their ids and the first that matches
+ * wins (docs/logs.md). With at most MAX_WILD url_patterns lacking a literal
+ * start, they are looked up by a subject's first two bytes
+ * (aggregate/log_load.c, index_literals); with more, through the prefilter
+ * (one alternation of every pattern). Both must give the same resources:
+ * literals shorter than two bytes and patterns without one tried in every
+ * bucket, literals sharing their first two bytes in order, a pattern that
+ * would match later never reached. The second network adds four unanchored
+ * resources that match nothing, which sends it down the prefilter. */
+static void first_match_wins(bool prefilter)
+{
+    ctx c = setup("logs-lit");
+    char net[1100], path[1200];
+    snprintf(net, sizeof net, "%s/net", c.dir);
+    cr_assert(mkdir(net, 0700) == 0);
+    static const char *const COPY[] = {"libraries.csv", "partners.csv"};
+    for (int i = 0; i < 2; i++) {
+        size_t n;
+        snprintf(path, sizeof path, "%s/network/%s", c.fx, COPY[i]);
+        char *d = tu_read_file(path, &n);
+        cr_assert(d);
+        snprintf(path, sizeof path, "%s/%s", net, COPY[i]);
+        cr_assert(tu_write_file(path, d, n));
+        free(d);
+    }
+    static const char RES[] =
+        "id,name,provider,kind,annual_cost,counter_names,url_pattern,request_pattern,headline_"
+        "metric\n"
+        "b-livres,Livres,P,other,100,,^/livres/(?<item>\\d+),,\n"
+        "c-jamais,Jamais,P,other,100,,^/livres/(?<item>[0-9]+),,\n"
+        "c-partout,Partout,P,other,100,,cairn\\.example\\.org/(?<item>\\d+),,\n"
+        "a-bis,Bis,P,other,100,,^/livres/(?<item>\\d+)/bis,,\n"
+        "d-lire,Lire,P,other,100,,^/lire/(?<item>\\d+)(?:/texte)?,,\n"
+        "e-l,Deux,P,other,100,,^/l(?<item>\\d+),,\n"
+        "0-vide,Vide,P,other,100,,^/(?<item>l\\d+v),,\n"
+        "a-tout,Court,P,other,100,,^/(?<item>y\\d+),,\n";
+    static const char MORE[] = "zz-1,N,P,other,100,,nulle/part/1/(?<item>\\d+),,\n"
+                               "zz-2,N,P,other,100,,nulle/part/2/(?<item>\\d+),,\n"
+                               "zz-3,N,P,other,100,,nulle/part/3/(?<item>\\d+),,\n"
+                               "zz-4,N,P,other,100,,nulle/part/4/(?<item>\\d+),,\n";
+    char res[2048];
+    snprintf(res, sizeof res, "%s%s", RES, prefilter ? MORE : "");
+    snprintf(path, sizeof path, "%s/resources.csv", net);
+    cr_assert(tu_write_file(path, res, strlen(res)));
+    const char *argv[] = {tu_bilan(), "--db", c.db, "network", "import", net, NULL};
+    tu_run r = tu_runv(argv, NULL);
+    cr_assert_eq(r.status, 0, "network import: %s", r.err);
+    tu_run_free(&r);
+    static const char *const GET[] = {"/y12",
+                                      "/livres/7",
+                                      "/livres/8/bis",
+                                      "/lire/3",
+                                      "/l42",
+                                      "/l5v",
+                                      "/q",
+                                      "/y",
+                                      "/lire/x",
+                                      "/livres/9",
+                                      "/lire/cairn.example.org/77"};
+    char log[4096];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof GET / sizeof *GET; i++)
+        n += (size_t)snprintf(
+            log + n, sizeof log - n,
+            "198.51.100.%zu - - [12/Mar/2026:10:%02zu:00 +0100] \"GET %s HTTP/1.1\" 200 "
+            "512 \"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:124.0) Gecko/20100101 "
+            "Firefox/124.0\"\n",
+            i + 1, i * 3, GET[i]);
+    snprintf(path, sizeof path, "%s/order.log", c.dir);
+    cr_assert(tu_write_file(path, log, n));
+    r = ingest(&c, NULL, path);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    r = export_usage(&c);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    /* resource -> investigations at Auray, one line each but /livres/N. */
+    static const char *const WANT[] = {
+        "auray,auray-bib,0-vide,2026-03,Total_Item_Investigations,1\n",
+        "auray,auray-bib,a-bis,2026-03,Total_Item_Investigations,1\n",
+        "auray,auray-bib,a-tout,2026-03,Total_Item_Investigations,1\n",
+        "auray,auray-bib,b-livres,2026-03,Total_Item_Investigations,2\n",
+        "auray,auray-bib,c-partout,2026-03,Total_Item_Investigations,1\n",
+        "auray,auray-bib,d-lire,2026-03,Total_Item_Investigations,1\n",
+        "auray,auray-bib,e-l,2026-03,Total_Item_Investigations,1\n"};
+    for (size_t i = 0; i < sizeof WANT / sizeof *WANT; i++)
+        cr_assert(strstr(r.out, WANT[i]), "%s missing from:\n%s", WANT[i], r.out);
+    cr_assert_null(strstr(r.out, ",c-jamais,"), "%s", r.out);
+    cr_assert_null(strstr(r.out, ",zz-"), "%s", r.out);
+    tu_run_free(&r);
+    teardown(&c);
+}
+
+Test(logs, first_match_wins_by_literal)
+{
+    first_match_wins(false);
+}
+
+Test(logs, first_match_wins_through_prefilter)
+{
+    first_match_wins(true);
 }
