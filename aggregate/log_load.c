@@ -138,9 +138,6 @@ static bool plain_char(char c)
            (c != '\0' && strchr("/_-=&,:%~@!'\"<>;", c));
 }
 
-/* The literal every match of pat starts with, when pat is "^literal..."
- * without a top-level alternation (which would offer another start). The
- * scan gives up (no literal) on anything it does not fully understand. */
 /* After "(?": an option setting such as "i)", "x:" or "^x)" that turns on
  * extended mode (x or xx), where spaces in the literal would not count.
  * Named groups, lookarounds and the like set no option. */
@@ -159,6 +156,9 @@ static bool sets_extended(const char *p)
     return false;
 }
 
+/* The literal every match of pat starts with, when pat is "^literal..."
+ * without a top-level alternation (which would offer another start). The
+ * scan gives up (no literal) on anything it does not fully understand. */
 static bool literal_start(const char *pat, char *lit, size_t cap, size_t *len)
 {
     if (pat[0] != '^')
