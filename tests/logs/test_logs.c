@@ -458,3 +458,68 @@ Test(logs, first_match_wins_through_prefilter)
 {
     first_match_wins(true);
 }
+
+/* More distinct first two bytes than the index holds (255): resources are
+ * then tried one by one through the prefilter, with the same answers. 300
+ * resources "^XY/(?<item>\d+)", each hit once but one hit twice, and one
+ * line that no resource matches. */
+Test(logs, many_literal_starts_without_the_index)
+{
+    ctx c = setup("logs-many");
+    char net[1100], path[1200];
+    snprintf(net, sizeof net, "%s/net", c.dir);
+    cr_assert(mkdir(net, 0700) == 0);
+    static const char *const COPY[] = {"libraries.csv", "partners.csv"};
+    for (int i = 0; i < 2; i++) {
+        size_t n;
+        snprintf(path, sizeof path, "%s/network/%s", c.fx, COPY[i]);
+        char *d = tu_read_file(path, &n);
+        cr_assert(d);
+        snprintf(path, sizeof path, "%s/%s", net, COPY[i]);
+        cr_assert(tu_write_file(path, d, n));
+        free(d);
+    }
+    static const char AZ[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    char res[300 * 80 + 200], log[300 * 220 + 400];
+    size_t nr = (size_t)snprintf(res, sizeof res,
+                                 "id,name,provider,kind,annual_cost,counter_names,"
+                                 "url_pattern,request_pattern,headline_metric\n");
+    size_t nl = 0;
+    for (int i = 0; i < 300; i++) {
+        char key[3] = {AZ[i / 36], AZ[i % 36], 0};
+        nr += (size_t)snprintf(res + nr, sizeof res - nr,
+                               "r%03d,R%d,P,other,1,,^%s/(?<item>\\d+),,\n", i, i, key);
+        for (int k = 0; k < (i == 123 ? 2 : 1); k++)
+            nl += (size_t)snprintf(
+                log + nl, sizeof log - nl,
+                "198.51.100.%d - - [12/Mar/2026:%02d:%02d:00 +0100] \"GET %s/%d HTTP/1.1\" "
+                "200 512 \"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:124.0) Gecko/20100101 "
+                "Firefox/124.0\"\n",
+                1 + i % 200, 1 + i / 60 + 4 * k, i % 60, key, 7 + k);
+    }
+    nl += (size_t)snprintf(
+        log + nl, sizeof log - nl,
+        "198.51.100.9 - - [12/Mar/2026:23:00:00 +0100] \"GET /nulle-part HTTP/1.1\" 200 "
+        "512 \"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:124.0) Gecko/20100101 Firefox/124.0\"\n");
+    snprintf(path, sizeof path, "%s/resources.csv", net);
+    cr_assert(tu_write_file(path, res, nr));
+    const char *argv[] = {tu_bilan(), "--db", c.db, "network", "import", net, NULL};
+    tu_run r = tu_runv(argv, NULL);
+    cr_assert_eq(r.status, 0, "network import: %s", r.err);
+    tu_run_free(&r);
+    snprintf(path, sizeof path, "%s/many.log", c.dir);
+    cr_assert(tu_write_file(path, log, nl));
+    r = ingest(&c, NULL, path);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    r = export_usage(&c);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    for (int i = 0; i < 300; i++) {
+        char want[128];
+        snprintf(want, sizeof want, "auray,auray-bib,r%03d,2026-03,Total_Item_Investigations,%d\n",
+                 i, i == 123 ? 2 : 1);
+        cr_assert(strstr(r.out, want), "%s missing", want);
+    }
+    tu_run_free(&r);
+    teardown(&c);
+}
