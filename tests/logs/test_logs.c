@@ -357,6 +357,31 @@ Test(logs, key_rotate)
     teardown(&c);
 }
 
+/* Imports the logs fixtures' libraries and partners with these resources
+ * (a resources.csv text) into c's store. */
+static void import_resources(const ctx *c, const char *resources)
+{
+    char net[1100], path[1200];
+    snprintf(net, sizeof net, "%s/net", c->dir);
+    cr_assert(mkdir(net, 0700) == 0);
+    static const char *const COPY[] = {"libraries.csv", "partners.csv"};
+    for (int i = 0; i < 2; i++) {
+        size_t n;
+        snprintf(path, sizeof path, "%s/network/%s", c->fx, COPY[i]);
+        char *d = tu_read_file(path, &n);
+        cr_assert(d);
+        snprintf(path, sizeof path, "%s/%s", net, COPY[i]);
+        cr_assert(tu_write_file(path, d, n));
+        free(d);
+    }
+    snprintf(path, sizeof path, "%s/resources.csv", net);
+    cr_assert(tu_write_file(path, resources, strlen(resources)));
+    const char *argv[] = {tu_bilan(), "--db", c->db, "network", "import", net, NULL};
+    tu_run r = tu_runv(argv, NULL);
+    cr_assert_eq(r.status, 0, "network import: %s", r.err);
+    tu_run_free(&r);
+}
+
 /* Resources are tried in the order of their ids and the first that matches
  * wins (docs/logs.md). With at most MAX_WILD url_patterns lacking a literal
  * start, they are looked up by a subject's first two bytes
@@ -369,19 +394,7 @@ Test(logs, key_rotate)
 static void first_match_wins(bool prefilter)
 {
     ctx c = setup("logs-lit");
-    char net[1100], path[1200];
-    snprintf(net, sizeof net, "%s/net", c.dir);
-    cr_assert(mkdir(net, 0700) == 0);
-    static const char *const COPY[] = {"libraries.csv", "partners.csv"};
-    for (int i = 0; i < 2; i++) {
-        size_t n;
-        snprintf(path, sizeof path, "%s/network/%s", c.fx, COPY[i]);
-        char *d = tu_read_file(path, &n);
-        cr_assert(d);
-        snprintf(path, sizeof path, "%s/%s", net, COPY[i]);
-        cr_assert(tu_write_file(path, d, n));
-        free(d);
-    }
+    char path[1200];
     static const char RES[] =
         "id,name,provider,kind,annual_cost,counter_names,url_pattern,request_pattern,headline_"
         "metric\n"
@@ -399,12 +412,8 @@ static void first_match_wins(bool prefilter)
                                "zz-4,N,P,other,100,,nulle/part/4/(?<item>\\d+),,\n";
     char res[2048];
     snprintf(res, sizeof res, "%s%s", RES, prefilter ? MORE : "");
-    snprintf(path, sizeof path, "%s/resources.csv", net);
-    cr_assert(tu_write_file(path, res, strlen(res)));
-    const char *argv[] = {tu_bilan(), "--db", c.db, "network", "import", net, NULL};
-    tu_run r = tu_runv(argv, NULL);
-    cr_assert_eq(r.status, 0, "network import: %s", r.err);
-    tu_run_free(&r);
+    import_resources(&c, res);
+    tu_run r;
     static const char *const GET[] = {"/y12",
                                       "/livres/7",
                                       "/livres/8/bis",
@@ -466,19 +475,7 @@ Test(logs, first_match_wins_through_prefilter)
 Test(logs, many_literal_starts_without_the_index)
 {
     ctx c = setup("logs-many");
-    char net[1100], path[1200];
-    snprintf(net, sizeof net, "%s/net", c.dir);
-    cr_assert(mkdir(net, 0700) == 0);
-    static const char *const COPY[] = {"libraries.csv", "partners.csv"};
-    for (int i = 0; i < 2; i++) {
-        size_t n;
-        snprintf(path, sizeof path, "%s/network/%s", c.fx, COPY[i]);
-        char *d = tu_read_file(path, &n);
-        cr_assert(d);
-        snprintf(path, sizeof path, "%s/%s", net, COPY[i]);
-        cr_assert(tu_write_file(path, d, n));
-        free(d);
-    }
+    char path[1200];
     static const char AZ[] = "abcdefghijklmnopqrstuvwxyz0123456789";
     char res[300 * 80 + 200], log[300 * 220 + 400];
     size_t nr = (size_t)snprintf(res, sizeof res,
@@ -501,12 +498,8 @@ Test(logs, many_literal_starts_without_the_index)
         log + nl, sizeof log - nl,
         "198.51.100.9 - - [12/Mar/2026:23:00:00 +0100] \"GET /nulle-part HTTP/1.1\" 200 "
         "512 \"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:124.0) Gecko/20100101 Firefox/124.0\"\n");
-    snprintf(path, sizeof path, "%s/resources.csv", net);
-    cr_assert(tu_write_file(path, res, nr));
-    const char *argv[] = {tu_bilan(), "--db", c.db, "network", "import", net, NULL};
-    tu_run r = tu_runv(argv, NULL);
-    cr_assert_eq(r.status, 0, "network import: %s", r.err);
-    tu_run_free(&r);
+    import_resources(&c, res);
+    tu_run r;
     snprintf(path, sizeof path, "%s/many.log", c.dir);
     cr_assert(tu_write_file(path, log, nl));
     r = ingest(&c, NULL, path);
