@@ -1,8 +1,15 @@
 /* bilan report mensuel|semestriel|annuel|reseau PERIOD [--partner ID] [--out DIR] [--jobs N]
  *
  * Builds every report model first (one SQLite connection, one pass), closes
- * the store, then renders the PDFs in parallel threads: each render has its
- * own Pango font map and Cairo surfaces, so threads share nothing. */
+ * the store, then renders the PDFs in worker processes.
+ *
+ * Processes, not threads: Debian 12's Cairo (1.16) shares scaled fonts
+ * between threads through a global cache, and cairo_scaled_font_destroy
+ * races with another thread taking the same font back (fixed upstream in
+ * 2020, after 1.16): the assertion `! scaled_font->cache_frozen` aborted a
+ * whole `bilan demo` in CI. Each worker process has its own Cairo, so they
+ * share nothing; a worker that dies loses only the report it was drawing,
+ * which is named, and the others are still written. */
 #include "cli.h"
 #include "bilan/model.h"
 #include "bilan/pipeline.h"
@@ -10,12 +17,16 @@
 #include "bilan/sheet_out.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
-#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,7 +53,7 @@ static void help(void)
            "printed on stdout.\n\n"
            "  --partner ID   only this partner (not with reseau)\n"
            "  --out DIR      output directory (default: reports)\n"
-           "  --jobs N       render with N threads (default: the number of cores)\n"
+           "  --jobs N       render with N processes (default: the number of cores)\n"
            "  --xlsx         also write each report's figures as a spreadsheet beside\n"
            "                 its PDF (DIR/PERIOD/<partner-id>-<kind>.xlsx): one sheet per\n"
            "                 table, numbers as numbers, months as columns\n\n"
@@ -56,38 +67,139 @@ static void help(void)
            USAGE);
 }
 
-typedef struct job {
-    bl_model **models;
-    size_t n;
-    const char *out;
-    int64_t epoch;
-    pthread_mutex_t lock;
-    size_t next;
-    bl_status *rc;
-    char (*err)[512];
-    char (*path)[4096];
-} job;
+/* One report's outcome, in memory shared with the worker processes. */
+enum { SLOT_WAITING, SLOT_DRAWING, SLOT_DONE };
+typedef struct slot {
+    int state;
+    bl_status rc;
+    char err[512];
+    char path[4096];
+} slot;
 
-static void *worker(void *arg)
+/* The reports to draw and their outcomes: a MAP_SHARED mapping, so that
+ * what a worker process writes is what the parent reads. */
+typedef struct board {
+    size_t next; /* the next report to take, taken atomically */
+    size_t n;
+    slot s[];
+} board;
+
+static void draw_one(slot *s, const bl_model *m, const char *out, int64_t epoch)
 {
-    job *j = arg;
+    __atomic_store_n(&s->state, SLOT_DRAWING, __ATOMIC_RELEASE);
+    char rel[512];
+    if (!bl_render_file_name(rel, sizeof rel, m)) {
+        /* Checked before the workers start; kept as a last guard. */
+        snprintf(s->err, sizeof s->err, "partner '%s': not a valid id, skipped", m->partner->id);
+        s->rc = BL_DATA;
+    } else {
+        snprintf(s->path, sizeof s->path, "%s/%s", out, rel);
+        s->rc = bl_render_pdf(m, s->path, epoch, s->err, sizeof s->err);
+    }
+    __atomic_store_n(&s->state, SLOT_DONE, __ATOMIC_RELEASE);
+}
+
+/* A worker process: draws reports until none is left, writing a byte to
+ * `done_fd` per report drawn, for the parent's progress line. */
+static _Noreturn void worker(board *b, bl_model **models, const char *out, int64_t epoch,
+                             int done_fd)
+{
     for (;;) {
-        pthread_mutex_lock(&j->lock);
-        size_t i = j->next++;
-        pthread_mutex_unlock(&j->lock);
-        if (i >= j->n)
-            return NULL;
-        char rel[512];
-        if (!bl_render_file_name(rel, sizeof rel, j->models[i])) {
-            /* Checked before the threads start; kept as a last guard. */
-            snprintf(j->err[i], sizeof j->err[i], "partner '%s': not a valid id, skipped",
-                     j->models[i]->partner->id);
-            j->rc[i] = BL_DATA;
+        size_t i = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED);
+        if (i >= b->n)
+            _exit(0);
+        draw_one(&b->s[i], models[i], out, epoch);
+        ssize_t w;
+        do
+            w = write(done_fd, "", 1);
+        while (w < 0 && errno == EINTR);
+    }
+}
+
+/* A worker that died while drawing `path` may have left its hidden
+ * temporary file (common/outfile.c: ".bilan-<12 hex>.tmp") beside it: once
+ * every worker has exited, such files of ours changed since `since` in that
+ * folder are removed, so that nothing half-written stays behind. */
+static void remove_temp_files(const char *path, time_t since)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *nm = e->d_name;
+        size_t len = strlen(nm);
+        if (len != 23 || strncmp(nm, ".bilan-", 7) != 0 || strcmp(nm + 19, ".tmp") != 0 ||
+            strspn(nm + 7, "0123456789abcdef") != 12)
             continue;
+        struct stat sb;
+        if (fstatat(dirfd(d), nm, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode) &&
+            sb.st_uid == geteuid() && sb.st_mtime >= since)
+            unlinkat(dirfd(d), nm, 0);
+    }
+    closedir(d);
+}
+
+/* Draws every report of `b` with up to `jobs` worker processes and waits
+ * for them. A report whose worker died is marked failed, naming how; the
+ * reports no worker took (every fork failed, or every worker died) are
+ * drawn here, in this process. */
+static void draw_all(board *b, bl_model **models, const char *out, int64_t epoch, size_t jobs)
+{
+    int fds[2];
+    pid_t pid[256];
+    time_t since = time(NULL) - 1;
+    size_t started = 0;
+    if (pipe(fds) == 0) {
+        /* Nothing buffered may be written twice, by the parent and a child. */
+        fflush(stdout);
+        fflush(stderr);
+        for (; started < jobs; started++) {
+            pid[started] = fork();
+            if (pid[started] < 0)
+                break;
+            if (pid[started] == 0) {
+                close(fds[0]);
+                worker(b, models, out, epoch, fds[1]);
+            }
         }
-        snprintf(j->path[i], sizeof j->path[i], "%s/%s", j->out, rel);
-        j->rc[i] = bl_render_pdf(j->models[i], j->path[i], j->epoch, j->err[i], sizeof j->err[i]);
-        cli_progress_item_done();
+        close(fds[1]);
+        char buf[64];
+        ssize_t r;
+        while ((r = read(fds[0], buf, sizeof buf)) != 0) {
+            if (r < 0 && errno != EINTR)
+                break;
+            for (ssize_t k = 0; k < r; k++)
+                cli_progress_item_done();
+        }
+        close(fds[0]);
+    }
+    char why[128] = "";
+    for (size_t k = 0; k < started; k++) {
+        int st;
+        while (waitpid(pid[k], &st, 0) < 0 && errno == EINTR)
+            ;
+        if (WIFSIGNALED(st))
+            snprintf(why, sizeof why, _("signal %d, %s"), WTERMSIG(st), strsignal(WTERMSIG(st)));
+        else if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+            snprintf(why, sizeof why, _("exit status %d"), WEXITSTATUS(st));
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        slot *s = &b->s[i];
+        if (s->state == SLOT_WAITING) {
+            draw_one(s, models[i], out, epoch);
+            cli_progress_item_done();
+        } else if (s->state == SLOT_DRAWING) {
+            snprintf(s->err, sizeof s->err,
+                     _("'%s': the drawing process stopped (%s); no file written, the other "
+                       "reports are not affected"),
+                     s->path[0] ? s->path : "?", why[0] ? why : "?");
+            s->rc = BL_INTERNAL;
+            remove_temp_files(s->path, since);
+        }
     }
 }
 
@@ -290,46 +402,33 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
         bl_model_list_free(models, n);
         return BL_EX_CANTCREAT;
     }
-    job j = {models, n, out, epoch, PTHREAD_MUTEX_INITIALIZER, 0, NULL, NULL, NULL};
-    j.rc = calloc(n, sizeof *j.rc);
-    j.err = calloc(n, sizeof *j.err);
-    j.path = calloc(n, sizeof *j.path);
-    if (!j.rc || !j.err || !j.path) {
+    size_t size = sizeof(board) + n * sizeof(slot);
+    board *b = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (b == MAP_FAILED) {
         cli_error("out of memory");
-        ex = BL_EX_SOFTWARE;
-        goto out;
+        bl_model_list_free(models, n);
+        return BL_EX_SOFTWARE;
     }
-    size_t nthreads = (size_t)jobs < n ? (size_t)jobs : n;
-    pthread_t th[256];
-    size_t started = 0;
-    /* The calling thread works too: with one job, no thread is created. */
+    b->n = n; /* the mapping starts zeroed: every slot SLOT_WAITING */
     cli_progress_start(cli, "report", _("reports"), (long)n, 0);
-    for (; started + 1 < nthreads; started++)
-        if (pthread_create(&th[started], NULL, worker, &j) != 0)
-            break;
-    worker(&j);
-    for (size_t i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
+    draw_all(b, models, out, epoch, (size_t)jobs < n ? (size_t)jobs : n);
     cli_progress_end();
     for (size_t i = 0; i < n; i++) {
-        if (j.rc[i] == BL_OK) {
-            printf("%s\n", j.path[i]);
-            if (xlsx && write_sheet(models[i], j.path[i]) != BL_OK && !ex)
+        if (b->s[i].rc == BL_OK) {
+            printf("%s\n", b->s[i].path);
+            if (xlsx && write_sheet(models[i], b->s[i].path) != BL_OK && !ex)
                 ex = BL_EX_CANTCREAT;
         } else {
-            cli_error("%s", j.err[i]);
+            cli_error("%s", b->s[i].err);
             if (!ex)
-                ex = cli_exit(j.rc[i]);
+                ex = cli_exit(b->s[i].rc);
         }
     }
+    munmap(b, size);
     if (bad_ids && !ex)
         ex = BL_EX_DATAERR;
     if (fflush(stdout) != 0 && !ex)
         ex = BL_EX_IOERR;
-out:
-    free(j.rc);
-    free(j.err);
-    free(j.path);
     bl_model_list_free(models, n);
     return ex;
 }

@@ -490,3 +490,61 @@ Test(reports, libraries_sheet_in_the_workbook)
     tu_run_free(&r);
     teardown(&f);
 }
+
+/* Reports are drawn in worker processes (cli/cmd_report.c): a worker that
+ * dies (here made to abort by a preloaded library when it sets the title of
+ * Lurs-la-Vieille's PDF, as Cairo 1.16's scaled-font race did in CI) loses
+ * that report alone. It is named, with the signal; no file and no temporary
+ * file of it is left; every other report is written; the exit status is 70.
+ * With --jobs 1 the reports the dead worker had not taken yet are drawn by
+ * bilan itself. Run again without the crash, the report is written. */
+Test(reports, a_dead_worker_loses_only_its_report, .timeout = 120)
+{
+    fx f = setup();
+    char preload[1024], asan[2048];
+    snprintf(preload, sizeof preload, "LD_PRELOAD=%s", CRASH_ON_LIB);
+    /* Under ASan, a preloaded library comes before its runtime. */
+    const char *ao = getenv("ASAN_OPTIONS");
+    snprintf(asan, sizeof asan, "ASAN_OPTIONS=%s%sverify_asan_link_order=0", ao ? ao : "",
+             ao && *ao ? ":" : "");
+    static const char *const jobs[] = {"2", "1"};
+    static const char *const others[] = {"reseau-annuel.pdf", "ca-trois-annuel.pdf",
+                                         "montclar-annuel.pdf"};
+    for (size_t k = 0; k < 2; k++) {
+        const char *env[] = {today_env[0], preload, asan, "BILAN_TEST_CRASH_ON=Lurs", NULL};
+        const char *argv[] = {tu_bilan(), "--db", f.db,     "report", "annuel", "2025",
+                              "--out",    f.out,  "--jobs", jobs[k],  NULL};
+        tu_run r = tu_runv(argv, env);
+        cr_expect_eq(r.status, 70, "--jobs %s: status %d: %s", jobs[k], r.status, r.err);
+        char p[1024];
+        snprintf(p, sizeof p, "'%s/2025/lurs-annuel.pdf': the drawing process stopped (signal 6, ",
+                 f.out);
+        cr_expect(strstr(r.err, p), "--jobs %s: not in stderr: %s\n%s", jobs[k], p, r.err);
+        cr_expect(!strstr(r.out, "lurs-annuel.pdf"), "--jobs %s: %s", jobs[k], r.out);
+        for (size_t i = 0; i < 3; i++) {
+            snprintf(p, sizeof p, "%s/2025/%s", f.out, others[i]);
+            cr_expect(strstr(r.out, p), "--jobs %s: %s not in %s", jobs[k], p, r.out);
+            char *t = tu_pdftotext(p);
+            cr_expect(t && strstr(t, "2025"), "--jobs %s: %s unreadable", jobs[k], p);
+            free(t);
+        }
+        tu_run_free(&r);
+        r = tu_sh("ls -A '%s/2025'", f.out);
+        cr_expect(!strstr(r.out, "lurs") && !strstr(r.out, ".tmp"), "--jobs %s: left behind: %s",
+                  jobs[k], r.out);
+        cr_expect(strstr(r.out, "montclar-annuel.pdf"), "%s", r.out);
+        tu_run_free(&r);
+        r = tu_sh("rm -rf '%s/2025'", f.out);
+        tu_run_free(&r);
+    }
+    /* The same command without the crash: the report is there. */
+    tu_run r = report(&f, "annuel", "2025", NULL);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    char p[1024];
+    snprintf(p, sizeof p, "%s/2025/lurs-annuel.pdf", f.out);
+    char *t = tu_pdftotext(p);
+    cr_expect(t && strstr(t, "Lurs-la-Vieille"), "%s", t ? t : "(no file)");
+    free(t);
+    tu_run_free(&r);
+    teardown(&f);
+}
