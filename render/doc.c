@@ -2,6 +2,7 @@
  * "Page 2 / 3" once the page count is known), replayed into a Cairo PDF
  * surface with fixed metadata and an outline, text laid out by Pango. */
 #include "render_internal.h"
+#include "bilan/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,7 +269,7 @@ bl_status bl__doc_finish(bl__doc *d, const char *path, const char *title, const 
                          const char *keywords, int64_t created_epoch, char *err, size_t errlen)
 {
     if (d->oom) {
-        snprintf(err, errlen, "out of memory while drawing '%s'", path);
+        snprintf(err, errlen, _("out of memory while drawing '%s'"), path);
         return BL_NOMEM;
     }
     /* Each page's recording carries Cairo's sticky status: check them all. */
@@ -277,7 +278,7 @@ bl_status bl__doc_finish(bl__doc *d, const char *path, const char *title, const 
         if (cs == CAIRO_STATUS_SUCCESS && i + 1 == d->npages)
             cs = cairo_status(d->cr);
         if (cs != CAIRO_STATUS_SUCCESS) {
-            snprintf(err, errlen, "cannot draw page %zu of '%s': %s", i + 1, path,
+            snprintf(err, errlen, _("cannot draw page %zu of '%s': %s"), i + 1, path,
                      cairo_status_to_string(cs));
             return BL_INTERNAL;
         }
@@ -293,7 +294,7 @@ bl_status bl__doc_finish(bl__doc *d, const char *path, const char *title, const 
     if (cs != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(s);
         bl_outfile_abort(&of);
-        snprintf(err, errlen, "cannot create '%s': %s", path, cairo_status_to_string(cs));
+        snprintf(err, errlen, _("cannot create '%s': %s"), path, cairo_status_to_string(cs));
         return BL_CANTCREAT;
     }
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, title);
@@ -338,7 +339,7 @@ bl_status bl__doc_finish(bl__doc *d, const char *path, const char *title, const 
         bl_outfile_abort(&of);
         if (sink.rc != BL_OK)
             return sink.rc; /* err says which write failed */
-        snprintf(err, errlen, "cannot write '%s': %s", path, cairo_status_to_string(cs));
+        snprintf(err, errlen, _("cannot write '%s': %s"), path, cairo_status_to_string(cs));
         return cs == CAIRO_STATUS_WRITE_ERROR ? BL_CANTCREAT : BL_INTERNAL;
     }
     orc = bl_outfile_commit(&of, true, err, errlen);

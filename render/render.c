@@ -3,6 +3,7 @@
  * back. It only dispatches: what the layouts share is in layout_common.c
  * and figure_text.c, their wording in wording.h. */
 #include "render_internal.h"
+#include "bilan/i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -66,14 +67,14 @@ bl_status bl_render_pdf(const bl_model *m, const char *path, int64_t created_epo
     /* What the PDF shows, as a fingerprint in its metadata: `bilan mail`
      * re-renders an attachment whose figures are no longer the store's. */
     if (bl_model_fingerprint(m, fp) != BL_OK) {
-        snprintf(err, errlen, "out of memory while drawing '%s'", path);
+        snprintf(err, errlen, _("out of memory while drawing '%s'"), path);
         return BL_NOMEM;
     }
     snprintf(keywords, sizeof keywords, FP_TAG "%s", fp);
     bl__doc d;
     bl_status rc = bl__doc_init(&d, footer);
     if (rc != BL_OK) {
-        snprintf(err, errlen, "cannot start drawing '%s'", path);
+        snprintf(err, errlen, _("cannot start drawing '%s'"), path);
         bl__doc_release(&d);
         return rc;
     }

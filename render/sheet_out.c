@@ -5,6 +5,7 @@
  * output need not be seekable. Dates in the archive are fixed (1980-01-01):
  * the same figures give the same bytes. */
 #include "bilan/sheet_out.h"
+#include "bilan/i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -78,7 +79,7 @@ static bl_status emit(bl_sheet_out *w, const void *p, size_t n)
     if (w->rc != BL_OK || n == 0)
         return w->rc;
     if (w->written + n > ZIP_MAX)
-        return fail(w, BL_DATA, "the spreadsheet would exceed 4 GiB");
+        return fail(w, BL_DATA, _("the spreadsheet would exceed 4 GiB"));
     bl_status rc;
     if (w->to_file) {
         char err[512];
@@ -88,7 +89,7 @@ static bl_status emit(bl_sheet_out *w, const void *p, size_t n)
     } else {
         rc = w->fn(w->ctx, p, n);
         if (rc != BL_OK)
-            return fail(w, rc, "write error");
+            return fail(w, rc, _("write error"));
     }
     w->written += n;
     return BL_OK;
@@ -120,7 +121,7 @@ static bl_status entry_begin(bl_sheet_out *w, const char *name, bool stored, con
         size_t cap = w->cap_entries ? w->cap_entries * 2 : 16;
         entry *e = realloc(w->entries, cap * sizeof *e);
         if (!e)
-            return fail(w, BL_NOMEM, "out of memory");
+            return fail(w, BL_NOMEM, _("out of memory"));
         w->entries = e;
         w->cap_entries = cap;
     }
@@ -154,7 +155,7 @@ static bl_status entry_begin(bl_sheet_out *w, const char *name, bool stored, con
         return emit(w, data, len);
     memset(&w->z, 0, sizeof w->z);
     if (deflateInit2(&w->z, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return fail(w, BL_NOMEM, "out of memory (zlib)");
+        return fail(w, BL_NOMEM, _("out of memory (zlib)"));
     w->z_live = true;
     w->in_entry = true;
     return BL_OK;
@@ -166,7 +167,7 @@ static bl_status entry_deflate(bl_sheet_out *w, const void *p, size_t n, bool fi
     entry *e = &w->entries[w->n_entries - 1];
     e->crc = (uint32_t)crc32(e->crc, p, (uInt)n);
     if ((uint64_t)e->usize + n > ZIP_MAX)
-        return fail(w, BL_DATA, "a sheet would exceed 4 GiB");
+        return fail(w, BL_DATA, _("a sheet would exceed 4 GiB"));
     e->usize += (uint32_t)n;
     w->z.next_in = (Bytef *)(uintptr_t)p;
     w->z.avail_in = (uInt)n;
@@ -176,7 +177,7 @@ static bl_status entry_deflate(bl_sheet_out *w, const void *p, size_t n, bool fi
         w->z.avail_out = sizeof w->zbuf;
         zr = deflate(&w->z, finish ? Z_FINISH : Z_NO_FLUSH);
         if (zr == Z_STREAM_ERROR)
-            return fail(w, BL_INTERNAL, "zlib failed");
+            return fail(w, BL_INTERNAL, _("zlib failed"));
         size_t got = sizeof w->zbuf - w->z.avail_out;
         e->csize += (uint32_t)got;
         if (emit(w, w->zbuf, got) != BL_OK)
@@ -219,7 +220,7 @@ static bl_status xml(bl_sheet_out *w, const char *s)
         return w->rc;
     bl_status rc = bl_buf_puts(&w->xml, s);
     if (rc != BL_OK)
-        return fail(w, rc, "out of memory");
+        return fail(w, rc, _("out of memory"));
     return w->xml.len >= XML_FLUSH ? xml_flush(w, false) : BL_OK;
 }
 
@@ -232,7 +233,7 @@ static bl_status xmlf(bl_sheet_out *w, const char *fmt, ...)
     int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
     if (n < 0 || (size_t)n >= sizeof tmp)
-        return fail(w, BL_INTERNAL, "XML fragment too long");
+        return fail(w, BL_INTERNAL, _("XML fragment too long"));
     return xml(w, tmp);
 }
 
@@ -288,7 +289,7 @@ static bl_status xml_text(bl_sheet_out *w, const char *s)
         }
     }
     if (rc != BL_OK)
-        return fail(w, rc, "out of memory");
+        return fail(w, rc, _("out of memory"));
     return w->xml.len >= XML_FLUSH ? xml_flush(w, false) : BL_OK;
 }
 
@@ -347,7 +348,7 @@ bl_status bl_sheet_out_open_file(bl_sheet_out **out, bl_sheet_format f, const ch
     *out = NULL;
     bl_sheet_out *w = calloc(1, sizeof *w);
     if (!w) {
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, errlen, _("out of memory"));
         return BL_NOMEM;
     }
     w->fmt = f;
@@ -433,7 +434,7 @@ bl_status bl_sheet_out_sheet(bl_sheet_out *w, const char *name, bool freeze_firs
         return fail(w, BL_DATA, "too many sheets");
     char *nm = sheet_name(name);
     if (!nm)
-        return fail(w, BL_NOMEM, "out of memory");
+        return fail(w, BL_NOMEM, _("out of memory"));
     w->names[w->n_sheets] = nm;
     w->frozen[w->n_sheets] = freeze_first_row;
     w->n_sheets++;
@@ -760,7 +761,7 @@ bl_status bl_sheet_out_finish(bl_sheet_out *w, bool replace, char *err, size_t e
     bl_status rc = w->rc;
     if (rc != BL_OK) {
         if (w->to_file)
-            snprintf(err, errlen, "cannot write '%s': %s", w->file.path, w->errmsg);
+            snprintf(err, errlen, _("cannot write '%s': %s"), w->file.path, w->errmsg);
         else
             snprintf(err, errlen, "%s", w->errmsg);
         if (w->to_file)
