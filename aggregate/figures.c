@@ -170,6 +170,12 @@ bl_status bl_model_fingerprint(const bl_model *m, char hex[65])
         bl_sha256_hex(m->logo, m->logo_len, h);
         fp_str(&f, h);
     }
+    /* Shown since 30 November 2026; absent, they leave the fingerprints of
+     * earlier PDFs as they were. */
+    if (m->network_email)
+        fp_printf(&f, "ne"), fp_str(&f, m->network_email);
+    if (m->network_website)
+        fp_printf(&f, "nw"), fp_str(&f, m->network_website);
     bl_status rc = f.fail ? BL_NOMEM : BL_OK;
     if (rc == BL_OK)
         bl_sha256_hex(f.b.data, f.b.len, hex);
@@ -219,6 +225,7 @@ void bl_model_free(bl_model *m)
     free(m->libs);
     free(m->network_name);
     free(m->logo);
+    free(m->network_email), free(m->network_website);
     free(m);
 }
 

@@ -26,6 +26,10 @@ void bl_mail_summary_from_model(const bl_model *m, bl_mail_summary *out)
     }
     if (m->network_name)
         snprintf(out->network_name, sizeof out->network_name, "%s", m->network_name);
+    if (m->network_email)
+        snprintf(out->network_email, sizeof out->network_email, "%s", m->network_email);
+    if (m->network_website)
+        snprintf(out->network_website, sizeof out->network_website, "%s", m->network_website);
     int first = m->period.first, last = m->period.last, len = last - first + 1;
     bl_model_total now = bl_model_total_of(m, first, last);
     bl_model_total before = bl_model_total_of(m, prev.first, prev.last);

@@ -961,7 +961,12 @@ static bl_status read_identity(ctx *c)
     const char *at = strchr(email, '@');
     if (*email && (!at || at == email || !strchr(at, '.') || strpbrk(email, " ,;<>\"")))
         return cell_fail(c, r, ce, "contact_email", _("'%s' is not an email address"), email);
+    /* Shown in every report and mail: an address as SMTP allows it. */
+    if (strlen(email) > 254)
+        return cell_fail(c, r, ce, "contact_email", "'%s' is longer than 254 bytes", email);
     const char *web = cw >= 0 ? bl__csv_cell(r, cw) : "";
+    if (strlen(web) > 300)
+        return cell_fail(c, r, cw, "website", "'%s' is longer than 300 bytes", web);
     if (*web && strncmp(web, "https://", 8) != 0 && strncmp(web, "http://", 7) != 0)
         return cell_fail(c, r, cw, "website",
                          _("'%s' is not a web address (http:// or https://...)"), web);

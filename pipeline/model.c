@@ -449,11 +449,19 @@ static bl_status partner_libraries_usage(bl_store *st, const char *partner_id, c
 /* The network's identity (network.csv) into a model. */
 static bl_status model_identity(bl_store *st, bl_model *m)
 {
-    char *short_name = NULL;
-    bl_status rc =
-        bl_store_network_identity(st, &m->network_name, &short_name, &m->logo, &m->logo_len);
-    free(short_name);
-    return rc;
+    bl_network_identity id;
+    bl_status rc = bl_store_network_identity(st, &id);
+    if (rc != BL_OK)
+        return rc;
+    /* Moved into the model; an empty optional column is no value. */
+    m->network_name = id.name, id.name = NULL;
+    m->logo = id.logo, m->logo_len = id.logo_len, id.logo = NULL;
+    if (id.contact_email && *id.contact_email)
+        m->network_email = id.contact_email, id.contact_email = NULL;
+    if (id.website && *id.website)
+        m->network_website = id.website, id.website = NULL;
+    bl_network_identity_release(&id);
+    return BL_OK;
 }
 
 /* ---- end per library */

@@ -63,6 +63,10 @@ void bl__title_block(bl__doc *d, const bl_model *m, const char *overline, const 
     /* The network's own name over every report, when network.csv gave one. */
     if (m->network_name && *m->network_name)
         y += bl__text(d, BL_F_SMALL, x, y, w, BL_LEFT, 1, bl__grey, m->network_name) + 1;
+    /* Whom to ask: the network's address and website, under its name. */
+    char contact[640];
+    if (*bl_render_network_contact(contact, sizeof contact, m->network_email, m->network_website))
+        y += bl__text(d, BL_F_TINY, x, y, w, BL_LEFT, 1, bl__grey, contact) + 1;
     y += bl__text(d, BL_F_SMALL, x, y, w, BL_LEFT, 1, BL_C_BLUE, overline) + 1;
     y += bl__text(d, BL_F_H1, x, y, w, BL_LEFT, 3, bl__ink, title) + 2;
     y += bl__text(d, BL_F_BODY, x, y, w, BL_LEFT, 2, bl__ink, subtitle) + 1;

@@ -171,7 +171,7 @@ bl_status bl_render_mail_html(bl_buf *b, const char *text, const bl_model *m, co
      * lines a paragraph; blank lines separate them. */
     bool in_list = false, in_para = false, table_done = m == NULL;
     const char *s = text;
-    char last = 0; /* the paragraph's last character so far */
+    bool lines = false; /* the paragraph's lines keep their breaks */
     while (*s && rc == BL_OK) {
         const char *e = strchr(s, '\n');
         size_t len = e ? (size_t)(e - s) : strlen(s);
@@ -200,15 +200,18 @@ bl_status bl_render_mail_html(bl_buf *b, const char *text, const bl_model *m, co
                 rc = bl_buf_puts(b, "</li>\n");
         } else if (rc == BL_OK && !blank) {
             /* The text's lines are wrapped for plain text: a paragraph
-             * flows again, but a line after a comma ("Bien cordialement,")
-             * keeps its break. */
-            rc = bl_buf_puts(b, !in_para      ? "<p style=\"margin:0 0 12px 0;\">"
-                                : last == ',' ? "<br>\n"
-                                              : "\n");
+             * flows again, but from a line ending with a comma ("Bien
+             * cordialement,") on, the signature's lines (a name, the
+             * network, its contact) keep their breaks. */
+            if (!in_para)
+                lines = false;
+            rc = bl_buf_puts(b, !in_para ? "<p style=\"margin:0 0 12px 0;\">"
+                                : lines  ? "<br>\n"
+                                         : "\n");
             in_para = true;
             if (rc == BL_OK)
                 rc = esc(b, s, len);
-            last = s[len - 1];
+            lines = lines || s[len - 1] == ',';
         }
         s += len + (e ? 1 : 0);
     }

@@ -81,5 +81,9 @@ bl_status bl_render_mail_body(bl_buf *b, const struct bl_mail_summary *s, bl_rep
         rc = bl_buf_printf(b, BL_W_MAIL_CLOSING, signature);
     if (rc == BL_OK && s->network_name[0] && strcmp(s->network_name, signature) != 0)
         rc = bl_buf_printf(b, BL_W_MAIL_NETWORK_LINE, s->network_name);
+    char contact[640];
+    if (rc == BL_OK &&
+        *bl_render_network_contact(contact, sizeof contact, s->network_email, s->network_website))
+        rc = bl_buf_printf(b, BL_W_MAIL_NETWORK_LINE, contact);
     return rc;
 }

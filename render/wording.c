@@ -92,6 +92,13 @@ const char *bl_render_network_name(const char *name)
     return name && *name ? name : BL_W_NETWORK_NAME;
 }
 
+char *bl_render_network_contact(char *out, size_t n, const char *email, const char *website)
+{
+    bool e = email && *email, w = website && *website;
+    snprintf(out, n, "%s%s%s", e ? email : "", e && w ? BL_W_CONTACT_SEP : "", w ? website : "");
+    return out;
+}
+
 /* Does s start with word w followed by a space, a hyphen or its end? */
 static bool starts_word(const char *s, const char *w)
 {

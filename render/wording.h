@@ -340,6 +340,8 @@ const char *bl__w_versus_period(int months);
 #define BL_W_MAIL_SUBJECT_NETWORK "Statistiques d'usage des ressources numériques — %s%s — %s — %s"
 /* The network's name under the signature, when it is not the signature. */
 #define BL_W_MAIL_NETWORK_LINE "%s\n"
+/* Between the network's contact address and its website. */
+#define BL_W_CONTACT_SEP " · "
 /* Opening: report adjective, partner, period. */
 #define BL_W_MAIL_OPENING                                                                       \
     "Bonjour,\n\nVous trouverez ci-joint le rapport %s d'usage des ressources numériques\n%s " \

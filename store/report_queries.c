@@ -305,39 +305,45 @@ static char *dup_col(sqlite3_stmt *q, int c)
     return t ? bl_strdup_printf("%s", (const char *)t) : NULL;
 }
 
-bl_status bl_store_network_identity(bl_store *st, char **name, char **short_name,
-                                    unsigned char **logo, size_t *logo_len)
+bl_status bl_store_network_identity(bl_store *st, bl_network_identity *id)
 {
     sqlite3_stmt *q = NULL;
-    *name = *short_name = NULL;
-    *logo = NULL;
-    *logo_len = 0;
-    bl_status rc = prepare(st, "SELECT name, short_name, logo FROM network_info WHERE id = 1", &q);
+    *id = (bl_network_identity){0};
+    bl_status rc = prepare(st,
+                           "SELECT name, short_name, logo, contact_email, website FROM network_info"
+                           " WHERE id = 1",
+                           &q);
     if (rc != BL_OK)
         return rc;
     int r = sqlite3_step(q);
     if (r == SQLITE_ROW) {
-        *name = dup_col(q, 0);
-        *short_name = dup_col(q, 1);
+        id->name = dup_col(q, 0);
+        id->short_name = dup_col(q, 1);
+        id->contact_email = dup_col(q, 3);
+        id->website = dup_col(q, 4);
         int n = sqlite3_column_bytes(q, 2);
         const void *b = sqlite3_column_blob(q, 2);
-        if (b && n > 0 && (*logo = malloc((size_t)n)) != NULL) {
-            memcpy(*logo, b, (size_t)n);
-            *logo_len = (size_t)n;
+        if (b && n > 0 && (id->logo = malloc((size_t)n)) != NULL) {
+            memcpy(id->logo, b, (size_t)n);
+            id->logo_len = (size_t)n;
         }
-        if (!*name || !*short_name || (b && n > 0 && !*logo))
+        if (!id->name || !id->short_name || !id->contact_email || !id->website ||
+            (b && n > 0 && !id->logo))
             rc = BL_NOMEM;
     } else if (r != SQLITE_DONE) {
         rc = bl__sql_fail(st, true);
     }
     sqlite3_finalize(q);
-    if (rc != BL_OK) {
-        free(*name), free(*short_name), free(*logo);
-        *name = *short_name = NULL;
-        *logo = NULL;
-        *logo_len = 0;
-    }
+    if (rc != BL_OK)
+        bl_network_identity_release(id);
     return rc;
+}
+
+void bl_network_identity_release(bl_network_identity *id)
+{
+    free(id->name), free(id->short_name), free(id->contact_email), free(id->website);
+    free(id->logo);
+    *id = (bl_network_identity){0};
 }
 
 /* ---- end per library */

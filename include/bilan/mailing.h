@@ -23,6 +23,8 @@ typedef struct bl_mail_summary {
     char partner_kind[32], partner_article[8];
     /* The network's name (network.csv), "" when none was imported. */
     char network_name[256];
+    /* Its contact address and website (network.csv), "" when not given. */
+    char network_email[256], network_website[384];
     bl_period period, previous;
     /* Their French labels (bl_period_label): "mai 2026", "1er semestre 2026". */
     char period_label[48], previous_label[48];

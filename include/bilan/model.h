@@ -171,6 +171,9 @@ typedef struct bl_model {
     char *network_name;
     unsigned char *logo;
     size_t logo_len;
+    /* Its contact address and website (network.csv), NULL when not given:
+     * under its name in every report and under the mail's signature. */
+    char *network_email, *network_website;
 
     size_t n_resources;
     bl_model_resource *resources;

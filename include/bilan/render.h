@@ -51,6 +51,9 @@ bool bl_render_pdf_fingerprint(const char *pdf, size_t len, char hex[65]);
  * when not NULL nor empty, else the generic « Réseau départemental ».
  * Borrowed: name itself, or a literal. */
 const char *bl_render_network_name(const char *name);
+/* The network's contact line (network.csv): "address · website", either
+ * alone, "" when neither is given. */
+char *bl_render_network_contact(char *out, size_t n, const char *email, const char *website);
 
 /* "of <partner>" in French, with the article the name takes: « de la
  * Commune de Montclar-sur-Asse », « du Département … », « de l'… »,

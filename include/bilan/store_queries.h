@@ -127,10 +127,16 @@ typedef bl_status (*bl_library_count_fn)(void *ctx, const char *partner_id, cons
 bl_status bl_store_library_users(bl_store *st, int first, int last, bl_library_count_fn fn,
                                  void *ctx);
 /* The network's identity as imported from network.csv (docs/network.md):
- * *name etc. are the caller's (free), NULL when no network.csv was
- * imported; *logo the PNG's bytes (NULL, *logo_len 0 when none). */
-bl_status bl_store_network_identity(bl_store *st, char **name, char **short_name,
-                                    unsigned char **logo, size_t *logo_len);
+ * every string NULL when no network.csv was imported, else the text ("" for
+ * an optional column left empty); logo the PNG's bytes (NULL, logo_len 0
+ * when none). The caller releases it with bl_network_identity_release. */
+typedef struct bl_network_identity {
+    char *name, *short_name, *contact_email, *website;
+    unsigned char *logo;
+    size_t logo_len;
+} bl_network_identity;
+bl_status bl_store_network_identity(bl_store *st, bl_network_identity *id);
+void bl_network_identity_release(bl_network_identity *id);
 /* ---- end per library */
 
 typedef bl_status (*bl_unattributed_fn)(void *ctx, const char *institution, const char *platform,

@@ -195,6 +195,9 @@ Test(reports, network_identity_in_every_kind)
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
         char *t = render_text(&f, runs[i][0], runs[i][1], runs[i][2], runs[i][3]);
         HAS(t, "Réseau des Trois-Vallées");
+        /* Its contact address and website, under its name. */
+        HAS(t, "Réseau des Trois-Vallées\nlecture@trois-vallees.example · "
+               "https://trois-vallees.example\n");
         cr_expect(!strstr(t, "Réseau départemental"), "%s: %s", runs[i][3], t);
         free(t);
         tu_run r =
@@ -215,8 +218,55 @@ Test(reports, network_identity_in_every_kind)
     tu_run_free(&r);
     char *t = render_text(&f, "reseau", "2026-05", NULL, "2026-05/reseau-reseau.pdf");
     HAS(t, "Réseau départemental");
-    cr_expect(!strstr(t, "Trois-Vallées"), "%s", t);
+    cr_expect(!strstr(t, "Trois-Vallées") && !strstr(t, "lecture@"), "%s", t);
     free(t);
+    /* A website alone (no address) is shown alone. */
+    r = tu_sh("printf 'name,website\\nRéseau W,https://w.example\\n' > '%s/network.csv' && "
+              "'%s' --db '%s' network import '%s' >/dev/null",
+              f.net, tu_bilan(), f.db, f.net);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    t = render_text(&f, "mensuel", "2026-05", "lurs", "2026-05/lurs-mensuel.pdf");
+    HAS(t, "Réseau W\nhttps://w.example\n");
+    cr_expect(!strstr(t, " · https"), "%s", t);
+    free(t);
+    teardown(&f);
+}
+
+/* The mail to a partner ends with the network's contact line under its
+ * signature, in the text part and in the HTML part (the message decoded
+ * by Python's email package from bilan's --dry-run preview). */
+Test(reports, network_contact_under_the_mail_signature)
+{
+    fx f = setup();
+    tu_run r = report(&f, "mensuel", "2026-05", "lurs");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char outbox[600];
+    snprintf(outbox, sizeof outbox, "%s/outbox", f.dir);
+    const char *argv[] = {tu_bilan(),  "--db",    f.db,
+                          "mail",      "2026-05", "--reports",
+                          f.out,       "--from",  "Service lecture <sl@cd.example>",
+                          "--partner", "lurs",    "--dry-run",
+                          "--outbox",  outbox,    NULL};
+    r = tu_runv(argv, today_env);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    r = tu_sh(
+        "/usr/bin/python3 -c \"\n"
+        "import email, email.policy, sys\n"
+        "m = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.default)\n"
+        "print(m.get_body(('plain',)).get_content())\n"
+        "print(m.get_body(('html',)).get_content())\n"
+        "\" '%s/2026-05/lurs-mensuel.eml'",
+        outbox);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    HAS(r.out, "Bien cordialement,\nService lecture\nRéseau des Trois-Vallées\n"
+               "lecture@trois-vallees.example · https://trois-vallees.example\n");
+    /* In HTML the signature's lines keep their breaks. */
+    HAS(r.out, "Bien cordialement,<br>\nService lecture<br>\nRéseau des Trois-Vallées<br>\n"
+               "lecture@trois-vallees.example · https://trois-vallees.example</p>");
+    tu_run_free(&r);
     teardown(&f);
 }
 
@@ -338,6 +388,12 @@ Test(reports, network_csv_errors)
     import_fails(&f, "name,website\nR,ftp://x\n", "network.csv:2:2: website: 'ftp://x'");
     import_fails(&f, "name,contact_email\nR,nobody\n",
                  "network.csv:2:2: contact_email: 'nobody' is not an email address");
+    char big[700];
+    snprintf(big, sizeof big, "name,contact_email\nR,%0250d@x.example\n", 0);
+    import_fails(&f, big, "network.csv:2:2: contact_email: '");
+    import_fails(&f, big, "' is longer than 254 bytes");
+    snprintf(big, sizeof big, "name,website\nR,https://x.example/%0290d\n", 0);
+    import_fails(&f, big, "' is longer than 300 bytes");
     import_fails(&f, "name\nR\nS\n", "network.csv:3: one row only");
     import_fails(&f, "name\n", "network.csv:2: one row expected");
     import_fails(&f, "short_name\nR\n", "network.csv:1: missing column 'name'");
