@@ -124,6 +124,34 @@ char *bl_fr_month(char *out, size_t n, int mi)
     return out;
 }
 
+bl_status bl_fr_months(bl_buf *b, const bool *in, int first, int n)
+{
+    bl_status rc = BL_OK;
+    bool any = false;
+    for (int i = 0; i < n && rc == BL_OK; i++) {
+        if (!in[i])
+            continue;
+        int j = i;
+        while (j + 1 < n && in[j + 1])
+            j++;
+        int a = first + i, z = first + j;
+        const char *sep = any ? ", " : "";
+        if (a == z)
+            rc = bl_buf_printf(b, "%s%s %d", sep, bl_fr_month_name(bl_month_num(a)),
+                               bl_month_year(a));
+        else if (bl_month_year(a) == bl_month_year(z))
+            rc = bl_buf_printf(b, "%s%s à %s %d", sep, bl_fr_month_name(bl_month_num(a)),
+                               bl_fr_month_name(bl_month_num(z)), bl_month_year(z));
+        else
+            rc = bl_buf_printf(b, "%s%s %d à %s %d", sep, bl_fr_month_name(bl_month_num(a)),
+                               bl_month_year(a), bl_fr_month_name(bl_month_num(z)),
+                               bl_month_year(z));
+        any = true;
+        i = j;
+    }
+    return rc;
+}
+
 char *bl_fr_month_cap(char *out, size_t n, int mi)
 {
     const char *name = bl_fr_month_name(bl_month_num(mi));

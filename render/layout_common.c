@@ -4,6 +4,7 @@
 #include "render_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The PNG bytes of a logo, read by Cairo. */
@@ -153,41 +154,60 @@ void bl__mask_range(const bl_model *m, bool mask[BL_WINDOW], int first, int last
     }
 }
 
+/* The † note under a table: for each listed resource, the months of the
+ * mask it has no data for, consecutive months as a span (bl_fr_months);
+ * resources missing the same months share one item ("Presse et Vidéo
+ * (janvier à avril 2025)"). Nothing is left out, however long. */
 void bl__partial_note(bl__doc *d, const bl_model *m, const bool mask[BL_WINDOW])
 {
-    char line[2048];
-    size_t len = (size_t)snprintf(line, sizeof line, BL_W_PARTIAL_NOTE);
-    int listed = 0;
-    for (size_t r = 0; r < m->n_resources; r++) {
+    size_t n = m->n_resources;
+    bl_buf *months = calloc(n ? n : 1, sizeof *months);
+    bool *done = calloc(n ? n : 1, sizeof *done);
+    bl_buf line = BL_BUF_INIT(1u << 24);
+    bool ok = months && done;
+    for (size_t r = 0; r < n && ok; r++) {
         const bl_model_resource *x = &m->resources[r];
-        if (!bl_model_listed(x))
-            continue;
-        char months[512] = "";
-        size_t ml = 0;
-        int nm = 0;
-        for (int k = 0; k < BL_WINDOW; k++) {
-            if (!mask[k] || x->has[k])
-                continue;
-            char lab[32];
-            bl_fr_month(lab, sizeof lab, m->window_first + k);
-            int w = snprintf(months + ml, sizeof months - ml, "%s%s", nm ? BL_W_LIST_SEP : "", lab);
-            if (w > 0 && (size_t)w < sizeof months - ml)
-                ml += (size_t)w;
-            nm++;
-        }
-        if (!nm)
-            continue;
-        int w = snprintf(line + len, sizeof line - len, BL_W_PARTIAL_NOTE_ITEM,
-                         listed ? BL_W_PARTIAL_NOTE_SEP : "", x->name, months);
-        if (w > 0 && (size_t)w < sizeof line - len)
-            len += (size_t)w;
-        listed++;
+        months[r] = BL_BUF_INIT(1u << 16);
+        bool miss[BL_WINDOW], some = false;
+        for (int k = 0; k < BL_WINDOW; k++)
+            some |= miss[k] = mask[k] && !x->has[k];
+        done[r] = !bl_model_listed(x) || !some;
+        if (!done[r])
+            ok = bl_fr_months(&months[r], miss, m->window_first, BL_WINDOW) == BL_OK;
     }
-    if (!listed)
-        return;
-    if (len + 2 < sizeof line)
-        line[len++] = '.', line[len] = '\0';
-    bl__para(d, BL_F_TINY, bl__grey, line);
+    int items = 0;
+    for (size_t r = 0; r < n && ok; r++) {
+        if (done[r])
+            continue;
+        const char *mine = bl_buf_cstr(&months[r]);
+        size_t count = 0, k = 0;
+        for (size_t s = r; s < n; s++)
+            count += !done[s] && strcmp(bl_buf_cstr(&months[s]), mine) == 0;
+        ok = bl_buf_puts(&line, items ? BL_W_PARTIAL_NOTE_SEP : BL_W_PARTIAL_NOTE) == BL_OK;
+        for (size_t s = r; s < n && ok; s++) {
+            if (done[s] || strcmp(bl_buf_cstr(&months[s]), mine) != 0)
+                continue;
+            const char *sep = k == 0 ? "" : k + 1 == count ? BL_W_LIST_LAST : BL_W_LIST_SEP;
+            ok = bl_buf_printf(&line, "%s%s", sep, m->resources[s].name) == BL_OK;
+            k++;
+            done[s] = s != r;
+        }
+        if (ok)
+            ok = bl_buf_printf(&line, BL_W_PARTIAL_NOTE_MONTHS, mine) == BL_OK;
+        done[r] = true;
+        items++;
+    }
+    if (ok && items)
+        ok = bl_buf_puts(&line, ".") == BL_OK;
+    if (ok && items)
+        bl__para(d, BL_F_TINY, bl__grey, bl_buf_cstr(&line));
+    if (!ok)
+        d->oom = true;
+    for (size_t r = 0; months && r < n; r++)
+        bl_buf_release(&months[r]);
+    free(months);
+    free(done);
+    bl_buf_release(&line);
 }
 
 /* ---- profile: network-level totals (docs/profiles.md) */

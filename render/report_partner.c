@@ -316,26 +316,21 @@ static void notes(bl__doc *d, const bl_model *m)
     int first = m->period.first, last = m->period.last;
     for (size_t r = 0; r < m->n_resources; r++) {
         const bl_model_resource *x = &m->resources[r];
-        char months[256] = "";
-        size_t len = 0;
-        int missing = 0;
-        for (int mi = first; mi <= last; mi++) {
-            if (has_month(m, x, mi))
-                continue;
-            char lab[32];
-            bl_fr_month(lab, sizeof lab, mi);
-            len += (size_t)snprintf(months + len, sizeof months - (len < sizeof months ? len : 0),
-                                    "%s%s", missing ? BL_W_LIST_SEP : "", lab);
-            if (len >= sizeof months)
-                len = sizeof months - 1;
-            missing++;
-        }
-        if (!missing)
+        bool miss[12] = {false}, some = false; /* a period is 12 months at most */
+        for (int mi = first; mi <= last && mi - first < 12; mi++)
+            some |= miss[mi - first] = !has_month(m, x, mi);
+        if (!some)
             continue;
-        char line[512];
-        snprintf(line, sizeof line, BL_W_NOTE_MISSING, x->name,
-                 *x->provider ? x->provider : BL_W_NO_PROVIDER, months);
-        bl__para(d, BL_F_SMALL, bl__ink, line);
+        bl_buf months = BL_BUF_INIT(4096), line = BL_BUF_INIT(8192);
+        if (bl_fr_months(&months, miss, first, 12) != BL_OK ||
+            bl_buf_printf(&line, BL_W_NOTE_MISSING, x->name,
+                          *x->provider ? x->provider : BL_W_NO_PROVIDER,
+                          bl_buf_cstr(&months)) != BL_OK)
+            d->oom = true;
+        else
+            bl__para(d, BL_F_SMALL, bl__ink, bl_buf_cstr(&line));
+        bl_buf_release(&months);
+        bl_buf_release(&line);
     }
     bl__para(d, BL_F_SMALL, bl__grey, BL_W_NOTE_CONSULTATIONS);
     bl__para(d, BL_F_SMALL, bl__grey, BL_W_NOTE_CHANGES);

@@ -60,6 +60,7 @@ const char *bl__w_versus_period(int months);
 #define BL_W_NOT_SIGNIFICANT "n.s."    /* a change against a base of 0 */
 #define BL_W_EXCLUDED_MARK " *"        /* a change over fewer resources */
 #define BL_W_LIST_SEP ", "
+#define BL_W_LIST_LAST " et " /* before a list's last item */
 #define BL_W_TOTAL "Total"
 #define BL_W_PROVISIONAL_PAREN " (provisoire)"
 
@@ -122,9 +123,10 @@ const char *bl__w_versus_period(int months);
 #define BL_W_BASE_LINE "%s : %s%s"
 #define BL_W_BASE_INCOMPLETE "données incomplètes"
 #define BL_W_BASE_NONE "pas de données"
-/* "† total partiel : données manquantes pour Presse (mars 2026) ; …." */
+/* "† total partiel : données manquantes pour Presse et Vidéo (janvier à
+ * mars 2026) ; Musique (mai 2026)." */
 #define BL_W_PARTIAL_NOTE BL_PARTIAL_MARK " total partiel : données manquantes pour "
-#define BL_W_PARTIAL_NOTE_ITEM "%s%s (%s)" /* separator, resource, months */
+#define BL_W_PARTIAL_NOTE_MONTHS " (%s)" /* after the resources: their months */
 #define BL_W_PARTIAL_NOTE_SEP " ; "
 #define BL_W_KEY_FIGURES "Chiffres clés"
 #define BL_W_CONSULTATIONS "Consultations"
@@ -182,8 +184,8 @@ const char *bl__w_versus_period(int months);
 #define BL_W_FORFAITS "Forfaits"
 #define BL_W_NOTES "Notes sur les données"
 /* A resource with months missing: name, provider, months. */
-#define BL_W_NOTE_MISSING                                                                              \
-    "• %s (%s) : aucune donnée reçue pour %s. La ressource n'est pas comptée dans les totaux de " \
+#define BL_W_NOTE_MISSING                                                                           \
+    "• %s (%s) : aucune donnée reçue (%s). La ressource n'est pas comptée dans les totaux de " \
     "ces mois : ce n'est pas une absence d'usage."
 #define BL_W_NO_PROVIDER "fournisseur non renseigné"
 #define BL_W_NOTE_CONSULTATIONS                                                                     \

@@ -170,6 +170,10 @@ char *bl_fr_month_cap(char *out, size_t n, int mi);
 char *bl_fr_date(char *out, size_t n, int y, int m, int d);
 /* French month names, 1..12, lower case. */
 const char *bl_fr_month_name(int m);
+/* The months first + i for which in[i] (0 <= i < n), appended to b in
+ * French, in order, a run of consecutive months as a span: "mai 2026",
+ * "janvier à avril 2025, juin 2025", "novembre 2024 à février 2025". */
+bl_status bl_fr_months(bl_buf *b, const bool *in, int first, int n);
 /* Change in tenths of a percent from `base` to `now`, rounded half away from
  * zero; false when base is 0 (a change against nothing is not significant). */
 bool bl_change_tenths(int64_t now, int64_t base, int64_t *tenths);

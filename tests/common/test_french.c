@@ -54,6 +54,39 @@ Test(french, months_and_dates)
     cr_assert_str_eq(bl_fr_date(b, sizeof b, 2026, 10, 1), "1er octobre 2026");
 }
 
+/* Month lists in notes: consecutive months as a span, within a year or
+ * across one. */
+static void months_are(const char *bits, int first, const char *want)
+{
+    bool in[32] = {false};
+    int n = (int)strlen(bits);
+    for (int i = 0; i < n; i++)
+        in[i] = bits[i] == '1';
+    bl_buf b = BL_BUF_INIT(4096);
+    cr_assert_eq(bl_fr_months(&b, in, first, n), BL_OK);
+    cr_expect_str_eq(bl_buf_cstr(&b), want, "%s", bits);
+    bl_buf_release(&b);
+}
+
+Test(french, months_as_spans)
+{
+    int jan25 = bl_month_index(2025, 1), nov24 = bl_month_index(2024, 11);
+    months_are("000000000000", jan25, "");
+    months_are("000010000000", jan25, "mai 2025");
+    months_are("111100000000", jan25, "janvier à avril 2025");
+    months_are("110100000001", jan25, "janvier à février 2025, avril 2025, décembre 2025");
+    months_are("011110", nov24, "décembre 2024 à mars 2025");
+    months_are("1000001", nov24, "novembre 2024, mai 2025");
+    months_are("111111111111111111111111", jan25, "janvier 2025 à décembre 2026");
+    /* Appended after what the buffer holds. */
+    bl_buf b = BL_BUF_INIT(4096);
+    bool in[2] = {true, true};
+    cr_assert_eq(bl_buf_puts(&b, "("), BL_OK);
+    cr_assert_eq(bl_fr_months(&b, in, bl_month_index(2026, 7), 2), BL_OK);
+    cr_expect_str_eq(bl_buf_cstr(&b), "(juillet à août 2026");
+    bl_buf_release(&b);
+}
+
 Test(calendar, days_round_trip)
 {
     cr_assert_eq(bl_days_from_civil(1970, 1, 1), 0);

@@ -172,7 +172,7 @@ Test(render, mensuel_figures_and_pdf)
     HAS(t, "6" NN "385");            /* PNB, January to May */
     HAS(t, "Livres numériques (PNB)");
     HAS(t, "Kiosque presse");
-    HAS(t, "Cinéma à la demande (CinéLib) : aucune donnée reçue pour mai 2026");
+    HAS(t, "Cinéma à la demande (CinéLib) : aucune donnée reçue (mai 2026)");
     HAS(t, "données non reçues");
     HAS(t, "Page 1 / 2");
     HAS(t, "Forfaits");

@@ -604,3 +604,72 @@ Test(reports, a_dead_worker_loses_only_its_report, .timeout = 120)
     tu_run_free(&r);
     teardown(&f);
 }
+
+/* The † note under a table lists every resource with missing months, each
+ * run of consecutive months as a span, resources missing the same months in
+ * one item; nothing is left out however long the note (it was built in a
+ * 2 KiB buffer that silently dropped the last resources). 20 resources with
+ * 80-character names, each missing two months of 2025 of its own. */
+Test(reports, partial_note_lists_every_resource)
+{
+    fx f = setup();
+    tu_run r = tu_sh(
+        "cd '%s' && /usr/bin/python3 - <<'PY'\n"
+        "import os\n"
+        "M = ['Jan','Feb','Mar','Apr','May','Jun','Jul','Aug','Sep','Oct','Nov','Dec']\n"
+        "os.makedirs('feeds20', exist_ok=True)\n"
+        "res = open('network/resources.csv', 'a')\n"
+        "for k in range(20):\n"
+        "    name = 'Ressource %%02d au nom très long pour remplir la note des totaux partiels' "
+        "%% k\n"
+        "    res.write('r%%02d,%%s,Éditeur,ebook,\"100,00\",Plat%%02d,,,Total_Item_Requests\\n' "
+        "%% (k, name, k))\n"
+        "    gone = {k %% 12, (k // 12 + k + 1) %% 12}\n"
+        "    vals = ['' if i in gone else '3' for i in range(12)]\n"
+        "    with open('feeds20/r%%02d.csv' %% k, 'w') as f:\n"
+        "        f.write('Report_Name,Platform Master Report\\nReport_ID,PR\\nRelease,5\\n'\n"
+        "                'Institution_Name,Réseau\\nInstitution_ID,Proprietary:tv:RESEAU\\n'\n"
+        "                'Metric_Types,Total_Item_Requests\\nReport_Filters,\\n'\n"
+        "                'Report_Attributes,\\nExceptions,\\n'\n"
+        "                'Reporting_Period,Begin_Date=2025-01-01; End_Date=2025-12-31\\n'\n"
+        "                'Created,2025-12-28T12:00:00Z\\nCreated_By,Plat%%02d\\n\\n' %% k)\n"
+        "        f.write('Institution_Name,Institution_ID,Platform,Data_Type,Access_Method,'\n"
+        "                'Metric_Type,Reporting_Period_Total,' + ','.join(m + '-2025' for m in M) "
+        "+ '\\n')\n"
+        "        f.write('Médiathèque Alpha,ALPHA,Plat%%02d,Book,Regular,Total_Item_Requests,%%d,' "
+        "%% (k, 3 * (12 - len(gone))) + ','.join(vals) + '\\n')\n"
+        "res.close()\n"
+        "PY\n"
+        "'%s' --db '%s' network import network >/dev/null && "
+        "'%s' --db '%s' ingest feeds20/*.csv >/dev/null",
+        f.dir, tu_bilan(), f.db, tu_bilan(), f.db);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    r = report(&f, "annuel", "2025", "ca-trois");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    r = tu_sh("pdftotext '%s/2025/ca-trois-annuel.pdf' - | tr '\\n' ' '", f.out);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char *note = strstr(r.out, "total partiel : données manquantes pour");
+    cr_assert(note, "no partial note in: %s", r.out);
+    /* The note alone: it ends with the first ")." (the tables after it name
+     * the resources too). */
+    char *end = strstr(note, ").");
+    cr_assert(end, "the note does not end: %s", note);
+    end[2] = '\0';
+    for (int k = 0; k < 20; k++) {
+        char name[128];
+        snprintf(name, sizeof name, "Ressource %02d au nom très long", k);
+        cr_expect(strstr(note, name), "%s is not in the note: %s", name, note);
+    }
+    /* Resource 0 misses January and February 2025: one span; resource 12
+     * January and March: two months. */
+    HAS(note, "Ressource 00 au nom très long pour remplir la note des totaux partiels "
+              "(janvier à février 2025) ;");
+    HAS(note, "Ressource 12 au nom très long pour remplir la note des totaux partiels "
+              "(janvier 2025, mars 2025) ;");
+    HAS(note, "Ressource 19 au nom très long pour remplir la note des totaux partiels "
+              "(août 2025, octobre 2025).");
+    tu_run_free(&r);
+    teardown(&f);
+}
