@@ -96,30 +96,25 @@ static void gaps(bl__doc *d, const bl_model *m, int first, int last, const char 
     bl__table t;
     for (size_t r = 0; r < m->n_resources; r++) {
         const bl_model_resource *x = &m->resources[r];
-        char months[512] = "";
-        size_t len = 0;
-        int n = 0;
-        for (int mi = first; mi <= last; mi++) {
-            int k = bl_model_slot(m, mi);
-            if (k < 0 || x->has[k])
-                continue;
-            char lab[32];
-            snprintf(lab, sizeof lab, BL_W_MONTH_YEAR, bl__month_abbr(bl_month_num(mi)),
-                     bl_month_year(mi));
-            int w =
-                snprintf(months + len, sizeof months - len, "%s%s", n ? BL_W_LIST_SEP : "", lab);
-            if (w > 0 && (size_t)w < sizeof months - len)
-                len += (size_t)w;
-            n++;
+        /* The period is a year at most: its months, consecutive ones as a
+         * span (bl_fr_months), as in the reports' notes. */
+        bool miss[12] = {false};
+        int n = 0, len = last - first + 1 < 12 ? last - first + 1 : 12;
+        for (int i = 0; i < len; i++) {
+            int k = bl_model_slot(m, first + i);
+            n += miss[i] = k >= 0 && !x->has[k];
         }
         if (!n)
             continue;
-        if (n == last - first + 1)
-            snprintf(months, sizeof months, BL_W_NO_DATA_IN_PERIOD);
+        bl_buf months = BL_BUF_INIT(4096);
+        if (n == last - first + 1 ? bl_buf_puts(&months, BL_W_NO_DATA_IN_PERIOD) != BL_OK
+                                  : bl_fr_months(&months, miss, first, len) != BL_OK)
+            d->oom = true;
         if (rows++ == 0)
             bl__table_begin_font(&t, d, title, cols, 3, BL_F_SMALL);
-        const char *cells[] = {x->name, x->provider, months};
+        const char *cells[] = {x->name, x->provider, bl_buf_cstr(&months)};
         bl__table_row(&t, cells, NULL, 0);
+        bl_buf_release(&months);
     }
     if (rows)
         bl__table_end(&t);

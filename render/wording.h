@@ -107,9 +107,8 @@ const char *bl__w_versus_period(int months);
 /* "Label : 1 200 unités utilisées sur 2 000 (60,0 %) — à surveiller". */
 #define BL_W_GAUGE_LINE "%s : %s unités utilisées sur %s (%s) — %s"
 #define BL_W_GAUGE_THRESHOLD "seuil d'alerte %d" BL_NBSP "%%"
-/* Chart labels: "janv. 26" (first month, or a January), "janv. 2026". */
+/* Chart labels: "janv. 26" (first month, or a January). */
 #define BL_W_MONTH_SHORT_YEAR "%s %02d"
-#define BL_W_MONTH_YEAR "%s %d"
 #define BL_W_LAST_12_MONTHS "12 derniers mois"
 #define BL_W_PREVIOUS_12_MONTHS "12 mois précédents"
 

@@ -275,6 +275,9 @@ Test(render, reseau)
     /* Any period form. */
     t = render_text(&f, "reseau", "2026", NULL, "2026/reseau-reseau.pdf");
     HAS(t, "année 2026");
+    /* Months without data, consecutive ones as a span (bl_fr_months). */
+    HAS(t, "mai à décembre 2026");
+    HAS(t, "juillet à décembre 2026");
     free(t);
     teardown(&f);
 }
