@@ -85,10 +85,23 @@ static void gauges(bl__doc *d, const bl_model *m, bool alerts_only)
     }
 }
 
-/* Months without data per resource over [first, last]. */
+/* Months without data per resource over [first, last]: only the months
+ * over on the generation date (a month still running cannot be late; the
+ * project lead reads this to chase providers). */
 static void gaps(bl__doc *d, const bl_model *m, int first, int last, const char *title)
 {
     bl__heading(d, title, 1, 40);
+    int y, mo, dd;
+    bl_civil_from_days(m->generated_days, &y, &mo, &dd);
+    int ended = bl_month_index(y, mo) - 1;
+    char lab[48];
+    if (ended < first) {
+        bl__para(d, BL_F_SMALL, bl__grey, BL_W_GAPS_NONE_ENDED);
+        return;
+    }
+    bool clamped = last > ended;
+    if (clamped)
+        last = ended;
     bl__col cols[] = {{BL_W_COL_RESOURCE, 150, BL_LEFT},
                       {BL_W_COL_PROVIDER, 110, BL_LEFT},
                       {BL_W_NO_DATA_MONTHS, BL_CONTENT_W - 260, BL_LEFT}};
@@ -120,6 +133,11 @@ static void gaps(bl__doc *d, const bl_model *m, int first, int last, const char 
         bl__table_end(&t);
     else
         bl__para(d, BL_F_SMALL, bl__grey, BL_W_ALL_MONTHS_HAVE_DATA);
+    if (clamped) {
+        char line[128];
+        snprintf(line, sizeof line, BL_W_GAPS_ENDED_ONLY, bl_fr_month(lab, sizeof lab, ended));
+        bl__para(d, BL_F_TINY, bl__grey, line);
+    }
 }
 
 static void unattributed(bl__doc *d, const bl_model *m, size_t max_rows)

@@ -257,6 +257,10 @@ const char *bl__w_versus_period(int months);
 #define BL_W_NO_FORFAIT_TO_WATCH "Aucun forfait n'est à surveiller."
 #define BL_W_NO_DATA_IN_PERIOD "aucune donnée sur la période"
 #define BL_W_ALL_MONTHS_HAVE_DATA "Toutes les ressources ont des données pour chaque mois."
+/* A period still running: its months not over are not looked at. */
+#define BL_W_GAPS_ENDED_ONLY \
+    "Période en cours : seuls les mois terminés (jusqu'à %s) sont examinés."
+#define BL_W_GAPS_NONE_ENDED "Période en cours : aucun de ses mois n'est encore terminé."
 #define BL_W_UNATTRIBUTED "Usage non attribué"
 #define BL_W_ALL_ATTRIBUTED \
     "Tout l'usage de la période est attribué à une bibliothèque et à une ressource."

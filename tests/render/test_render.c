@@ -275,9 +275,14 @@ Test(render, reseau)
     /* Any period form. */
     t = render_text(&f, "reseau", "2026", NULL, "2026/reseau-reseau.pdf");
     HAS(t, "année 2026");
-    /* Months without data, consecutive ones as a span (bl_fr_months). */
-    HAS(t, "mai à décembre 2026");
-    HAS(t, "juillet à décembre 2026");
+    /* Months without data, consecutive ones as a span (bl_fr_months), only
+     * those over on 1 July 2026: a month still to come cannot be late. */
+    HAS(t, "Cinéma à la demande CinéLib mai à juin 2026");
+    HAS(t, "Période en cours : seuls les mois terminés (jusqu'à juin 2026) sont examinés.");
+    cr_expect(!strstr(t, "PresseNum juillet"), "a month to come is listed: %s", t);
+    free(t);
+    t = render_text(&f, "reseau", "2026-S2", NULL, "2026-S2/reseau-reseau.pdf");
+    HAS(t, "Période en cours : aucun de ses mois n'est encore terminé.");
     free(t);
     teardown(&f);
 }
