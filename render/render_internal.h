@@ -127,8 +127,14 @@ typedef struct bl__table {
      * would not fit its column even in BL_F_TINY (bl__fit_heading). */
     bl__font head_font[32];
     char head_text[32][128];
-    /* Optional cell shading (heat table): fill[i] >= 0 paints cell i with a
-     * sequential tint of that intensity (0..1). */
+    /* The last body row, not drawn yet: it is drawn with the next row, or
+     * moved with a total row to the next page so that a total is never
+     * alone under "(suite)" (bl__table_row). */
+    bool pending;
+    int pending_flags;
+    bool pending_heat_on;
+    char *pending_cells[32];
+    double pending_heat[32];
 } bl__table;
 
 void bl__table_begin(bl__table *t, bl__doc *d, const char *title, const bl__col *cols, int ncols);

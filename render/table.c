@@ -5,6 +5,7 @@
 #include "render_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define PAD_X 3.5
@@ -207,6 +208,8 @@ void bl__table_begin_font(bl__table *t, bl__doc *d, const char *title, const bl_
     t->ncols = ncols;
     t->title = title;
     t->rows = 0;
+    t->pending = false;
+    memset(t->pending_cells, 0, sizeof t->pending_cells);
     for (int i = 0; i < ncols && i < 32; i++)
         t->head_font[i] =
             bl__fit_heading(d, BL_F_SMALL, cols[i].head ? cols[i].head : "", cols[i].w - 2 * PAD_X,
@@ -216,16 +219,24 @@ void bl__table_begin_font(bl__table *t, bl__doc *d, const char *title, const bl_
     draw_head(t);
 }
 
-void bl__table_row(bl__table *t, const char *const *cells, const double *heat, int flags)
+static bl__font row_font(const bl__table *t, int flags)
+{
+    if (!(flags & BL_ROW_TOTAL))
+        return t->font;
+    return t->font == BL_F_SMALL  ? BL_F_SMALL_BOLD
+           : t->font == BL_F_TINY ? BL_F_TINY_BOLD
+                                  : BL_F_BOLD;
+}
+
+/* Draws a row, on a new page (with the table's title and heading again)
+ * when it and `keep` more points do not fit on this one. */
+static void draw_row(bl__table *t, const char *const *cells, const double *heat, int flags,
+                     double keep)
 {
     bl__doc *d = t->d;
-    bl__font f = t->font;
-    if (flags & BL_ROW_TOTAL)
-        f = t->font == BL_F_SMALL  ? BL_F_SMALL_BOLD
-            : t->font == BL_F_TINY ? BL_F_TINY_BOLD
-                                   : BL_F_BOLD;
+    bl__font f = row_font(t, flags);
     double h = row_height(t, cells, f, 2);
-    if (d->y + h > BL_BOTTOM) {
+    if (d->y + h + keep > BL_BOTTOM) {
         bl__doc_new_page(d);
         if (t->title) {
             char cont[256];
@@ -269,8 +280,53 @@ void bl__table_row(bl__table *t, const char *const *cells, const double *heat, i
     t->rows++;
 }
 
+static void drop_pending(bl__table *t)
+{
+    for (int i = 0; i < 32; i++) {
+        free(t->pending_cells[i]);
+        t->pending_cells[i] = NULL;
+    }
+    t->pending = false;
+}
+
+/* Draws the pending row, keeping `keep` points of the next row with it. */
+static void flush_pending(bl__table *t, double keep)
+{
+    if (!t->pending)
+        return;
+    draw_row(t, (const char *const *)t->pending_cells, t->pending_heat_on ? t->pending_heat : NULL,
+             t->pending_flags, keep);
+    drop_pending(t);
+}
+
+void bl__table_row(bl__table *t, const char *const *cells, const double *heat, int flags)
+{
+    int n = t->ncols < 32 ? t->ncols : 32;
+    if (flags & BL_ROW_TOTAL) {
+        /* The row before a total goes with it: never a total alone. */
+        flush_pending(t, row_height(t, cells, row_font(t, flags), 2));
+        draw_row(t, cells, heat, flags, 0);
+        return;
+    }
+    flush_pending(t, 0);
+    bool ok = true;
+    for (int i = 0; i < n && ok; i++)
+        ok = !cells[i] || (t->pending_cells[i] = strdup(cells[i])) != NULL;
+    if (!ok) { /* no memory for the copy: drawn now, without looking ahead */
+        drop_pending(t);
+        draw_row(t, cells, heat, flags, 0);
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        t->pending_heat[i] = heat ? heat[i] : -1;
+    t->pending_heat_on = heat != NULL;
+    t->pending_flags = flags;
+    t->pending = true;
+}
+
 void bl__table_end(bl__table *t)
 {
+    flush_pending(t, 0);
     bl__doc *d = t->d;
     cairo_t *cr = d->cr;
     bl__set_rgb(cr, bl__rule);

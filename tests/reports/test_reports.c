@@ -355,6 +355,17 @@ Test(reports, demo_headings_not_cut, .timeout = 120)
     HAS(t, "Médiathèque de Villeneuve-la-Rivière");
     HAS(t, "Bibliothèque de Pierrelongue");
     free(t);
+    /* A total is never alone on a page: in the annual report the table by
+     * library breaks after two rows, and its last row goes with the total
+     * under « (suite) ». */
+    r = tu_sh("pdftotext -raw '%s/2025/ca-durance-annuel.pdf' -", dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    const char *cont = strstr(r.out, "Consultations par bibliothèque (suite)");
+    cr_assert(cont, "the table by library no longer breaks: adjust this test\n%s", r.out);
+    const char *total = strstr(cont, "\nTotal ");
+    const char *row = strstr(cont, "Médiathèque de Villeneuve-la-Rivière");
+    cr_expect(total && row && row < total, "a total alone under « (suite) »:\n%.400s", cont);
+    tu_run_free(&r);
     free(sources);
     tu_rmtree(dir);
     free(dir);
