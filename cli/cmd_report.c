@@ -179,9 +179,12 @@ static void draw_all(board *b, bl_model **models, const char *out, int64_t epoch
     }
     char why[128] = "";
     for (size_t k = 0; k < started; k++) {
-        int st;
-        while (waitpid(pid[k], &st, 0) < 0 && errno == EINTR)
+        int st = 0;
+        pid_t w;
+        while ((w = waitpid(pid[k], &st, 0)) < 0 && errno == EINTR)
             ;
+        if (w < 0) /* SIGCHLD ignored by whoever started us: reaped already */
+            continue;
         if (WIFSIGNALED(st))
             snprintf(why, sizeof why, _("signal %d, %s"), WTERMSIG(st), strsignal(WTERMSIG(st)));
         else if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
