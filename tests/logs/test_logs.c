@@ -357,6 +357,21 @@ Test(logs, key_rotate)
     teardown(&c);
 }
 
+/* Writes `log` (n bytes) as `name` in c's folder, ingests it (which must
+ * succeed) and returns the store's export. */
+static tu_run ingest_text_export(const ctx *c, const char *name, const char *log, size_t n)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", c->dir, name);
+    cr_assert(tu_write_file(path, log, n));
+    tu_run r = ingest(c, NULL, path);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    r = export_usage(c);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    return r;
+}
+
 /* Imports the logs fixtures' libraries and partners with these resources
  * (a resources.csv text) into c's store. */
 static void import_resources(const ctx *c, const char *resources)
@@ -394,7 +409,6 @@ static void import_resources(const ctx *c, const char *resources)
 static void first_match_wins(bool prefilter)
 {
     ctx c = setup("logs-lit");
-    char path[1200];
     static const char RES[] =
         "id,name,provider,kind,annual_cost,counter_names,url_pattern,request_pattern,headline_"
         "metric\n"
@@ -434,13 +448,7 @@ static void first_match_wins(bool prefilter)
             "512 \"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:124.0) Gecko/20100101 "
             "Firefox/124.0\"\n",
             i + 1, i * 3, GET[i]);
-    snprintf(path, sizeof path, "%s/order.log", c.dir);
-    cr_assert(tu_write_file(path, log, n));
-    r = ingest(&c, NULL, path);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    tu_run_free(&r);
-    r = export_usage(&c);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    r = ingest_text_export(&c, "order.log", log, n);
     /* resource -> investigations at Auray, one line each but /livres/N. */
     static const char *const WANT[] = {
         "auray,auray-bib,0-vide,2026-03,Total_Item_Investigations,1\n",
@@ -475,7 +483,6 @@ Test(logs, first_match_wins_through_prefilter)
 Test(logs, many_literal_starts_without_the_index)
 {
     ctx c = setup("logs-many");
-    char path[1200];
     static const char AZ[] = "abcdefghijklmnopqrstuvwxyz0123456789";
     char res[300 * 80 + 200], log[300 * 220 + 400];
     size_t nr = (size_t)snprintf(res, sizeof res,
@@ -499,14 +506,7 @@ Test(logs, many_literal_starts_without_the_index)
         "198.51.100.9 - - [12/Mar/2026:23:00:00 +0100] \"GET /nulle-part HTTP/1.1\" 200 "
         "512 \"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:124.0) Gecko/20100101 Firefox/124.0\"\n");
     import_resources(&c, res);
-    tu_run r;
-    snprintf(path, sizeof path, "%s/many.log", c.dir);
-    cr_assert(tu_write_file(path, log, nl));
-    r = ingest(&c, NULL, path);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    tu_run_free(&r);
-    r = export_usage(&c);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run r = ingest_text_export(&c, "many.log", log, nl);
     for (int i = 0; i < 300; i++) {
         char want[128];
         snprintf(want, sizeof want, "auray,auray-bib,r%03d,2026-03,Total_Item_Investigations,%d\n",
