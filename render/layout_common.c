@@ -145,6 +145,17 @@ void bl__twelve_months(const bl_model *m, int last, const char *cats[12], char l
     }
 }
 
+int bl__months_missing(const bl_model *m, const bl_model_resource *x, int first, int last,
+                       bool miss[12])
+{
+    int n = 0;
+    for (int i = 0; i < 12; i++) {
+        int k = first + i <= last ? bl_model_slot(m, first + i) : -1;
+        n += miss[i] = k >= 0 && !x->has[k];
+    }
+    return n;
+}
+
 void bl__mask_range(const bl_model *m, bool mask[BL_WINDOW], int first, int last)
 {
     for (int mi = first; mi <= last; mi++) {

@@ -221,6 +221,10 @@ bl_model_change bl__resource_compare(const bl_model *m, const bl_model_resource 
 bool bl__resource_listed(const bl_model_resource *r);
 /* Sets mask[] for the months [first, last] inside the window. */
 void bl__mask_range(const bl_model *m, bool mask[BL_WINDOW], int first, int last);
+/* miss[i] (i < 12) for the months first + i up to last (a year at most)
+ * that resource x has no data for; returns how many. */
+int bl__months_missing(const bl_model *m, const bl_model_resource *x, int first, int last,
+                       bool miss[12]);
 /* The footnote of partial totals: "† total partiel : données manquantes
  * pour <resource> (<months>), …" over the window slots set in mask; draws
  * nothing when no listed resource misses a month there. */

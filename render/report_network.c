@@ -109,19 +109,14 @@ static void gaps(bl__doc *d, const bl_model *m, int first, int last, const char 
     bl__table t;
     for (size_t r = 0; r < m->n_resources; r++) {
         const bl_model_resource *x = &m->resources[r];
-        /* The period is a year at most: its months, consecutive ones as a
-         * span (bl_fr_months), as in the reports' notes. */
-        bool miss[12] = {false};
-        int n = 0, len = last - first + 1 < 12 ? last - first + 1 : 12;
-        for (int i = 0; i < len; i++) {
-            int k = bl_model_slot(m, first + i);
-            n += miss[i] = k >= 0 && !x->has[k];
-        }
+        /* Consecutive months as a span (bl_fr_months), as in the notes. */
+        bool miss[12];
+        int n = bl__months_missing(m, x, first, last, miss);
         if (!n)
             continue;
         bl_buf months = BL_BUF_INIT(4096);
         if (n == last - first + 1 ? bl_buf_puts(&months, BL_W_NO_DATA_IN_PERIOD) != BL_OK
-                                  : bl_fr_months(&months, miss, first, len) != BL_OK)
+                                  : bl_fr_months(&months, miss, first, 12) != BL_OK)
             d->oom = true;
         if (rows++ == 0)
             bl__table_begin_font(&t, d, title, cols, 3, BL_F_SMALL);

@@ -316,10 +316,8 @@ static void notes(bl__doc *d, const bl_model *m)
     int first = m->period.first, last = m->period.last;
     for (size_t r = 0; r < m->n_resources; r++) {
         const bl_model_resource *x = &m->resources[r];
-        bool miss[12] = {false}, some = false; /* a period is 12 months at most */
-        for (int mi = first; mi <= last && mi - first < 12; mi++)
-            some |= miss[mi - first] = !has_month(m, x, mi);
-        if (!some)
+        bool miss[12];
+        if (!bl__months_missing(m, x, first, last, miss))
             continue;
         bl_buf months = BL_BUF_INIT(4096), line = BL_BUF_INIT(8192);
         if (bl_fr_months(&months, miss, first, 12) != BL_OK ||
