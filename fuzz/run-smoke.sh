@@ -26,7 +26,7 @@ for t in $targets; do
     dict=
     [ -f "$src/fuzz/$t.dict" ] && dict=-dict=$src/fuzz/$t.dict
     printf '%s: ' "$t"
-    # -rss_limit_mb: the log reader keeps about 11 MiB of chunks and records; a leak or a blow-up
+    # -rss_limit_mb: the log reader keeps up to about 25 MiB of chunks and records; a leak or a blow-up
     # shows long before 2 GiB. -timeout: one input may not take 10 s.
     # shellcheck disable=SC2086
     if "$build/fuzz/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \

@@ -621,6 +621,7 @@ bl_status bl_pipeline_ingest_files(bl_store *st, const char *const *paths, size_
     }
     bl_log_ahead_free(r.ahead);
     r.ahead = NULL;
+    bl_log_spare_free();
     if (r.logs.hits)
         bl_hits_reset(r.logs.hits);
     store_pending(&r, true);

@@ -159,6 +159,9 @@ bl_status bl_log_read(bl_source *src, const char *path, const bl_ingest_opts *op
 typedef struct bl_log_ahead bl_log_ahead;
 bl_log_ahead *bl_log_read_ahead(const char *path, const bl_ingest_opts *opts);
 void bl_log_ahead_free(bl_log_ahead *a);
+/* Frees the buffers the logs read so far left for the next log (a
+ * command's files reuse them); for the end of a command. */
+void bl_log_spare_free(void);
 /* Whether path is an access log (opts->format, else detected) with a line
  * among its first ones that parses: *first is that line's time (as
  * bl_hit_rec.time). For putting the logs of one command in time order. */
