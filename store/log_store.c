@@ -249,11 +249,16 @@ bl_status bl__sketches_merge_closed(bl_store *st, const char *cut)
         "DELETE FROM temp.sketch_merge;",
         /* one savepoint: the merged rows replace the others or nothing changes */
         "SAVEPOINT sketch_merge",
-        /* the (library, month) of closed months kept in more than one row */
+        /* the (library, month) of closed months kept in more than one row;
+         * found first without reading a sketch, so that the sketches of the
+         * others (every closed month's, after the first merge) are not read
+         * and merged for nothing at every file */
         "INSERT INTO temp.sketch_merge"
         " SELECT COALESCE(library_id, ''), month, MAX(source_id), bl_sketch_merge(sketch)"
-        " FROM user_sketch WHERE month <= ?1 GROUP BY COALESCE(library_id, ''), month"
-        " HAVING COUNT(*) > 1",
+        " FROM user_sketch WHERE month <= ?1 AND (COALESCE(library_id, ''), month) IN"
+        "  (SELECT COALESCE(library_id, ''), month FROM user_sketch WHERE month <= ?1"
+        "   GROUP BY COALESCE(library_id, ''), month HAVING COUNT(*) > 1)"
+        " GROUP BY COALESCE(library_id, ''), month",
         "INSERT OR IGNORE INTO user_sketch_merged(library_id, month, source_id)"
         " SELECT m.library_id, m.month, s.source_id FROM temp.sketch_merge m JOIN user_sketch s"
         " ON COALESCE(s.library_id, '') = m.library_id AND s.month = m.month",

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,8 +174,18 @@ static bool reopen_immutable(bl_store *st, const char *path, int *version)
     return true;
 }
 
+/* SQLite counts its allocations under a global mutex unless told not to
+ * (SQLITE_CONFIG_MEMSTATUS); bilan never asks for the counts. Before any
+ * other SQLite call of the process, hence once, at the first open. */
+static pthread_once_t sqlite_setup_once = PTHREAD_ONCE_INIT;
+static void sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static bl_status open_store(const char *path, bool readonly, bl_store **out, char **errmsg)
 {
+    pthread_once(&sqlite_setup_once, sqlite_setup);
     *out = NULL;
     *errmsg = NULL;
     bl_store *st = calloc(1, sizeof *st);
@@ -216,7 +227,10 @@ static bl_status open_store(const char *path, bool readonly, bl_store **out, cha
             goto fail;
         }
     }
-    int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    /* One thread at a time uses a store (the reading threads never touch
+     * it): no per-call locking (SQLITE_OPEN_NOMUTEX). */
+    int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
         rc = bl_store_fail(st, readonly ? BL_NOINPUT : BL_CANTCREAT, "cannot open store '%s': %s",
                            path, st->db ? sqlite3_errmsg(st->db) : _("out of memory"));
