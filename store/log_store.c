@@ -302,6 +302,10 @@ typedef struct lw {
     long long sid;
     int key_month;
     uint8_t key[16];
+    /* sketches: the last month closed, and the statements that merge a
+     * closed month's sketch into the row already there */
+    char cut[8];
+    sqlite3_stmt *find, *update, *merged;
 } lw;
 
 static bl_status step_reset(lw *w)
@@ -346,12 +350,75 @@ static bl_status put_use(void *ctx, const char *resource_id, int m, const char *
     return step_reset(w);
 }
 
+/* A sketch of a closed month whose library and month have exactly one row
+ * (the earlier files' sketches, merged): that row becomes the merge of both
+ * and lists both sources, as bl__sketches_merge_closed would leave it, but
+ * without writing this file's row and deleting both (each sketch is 4 KiB,
+ * overwritten when deleted: most of the cost of storing a daily log).
+ * *done false when it does not apply (then the row is inserted, and the
+ * merge of the closed months does the rest). */
+static bl_status merge_closed_sketch(lw *w, const char *library_id, const char *month,
+                                     const uint8_t *blob, size_t len, bool *done)
+{
+    *done = false;
+    bl_status rc = BL_OK;
+    sqlite3_bind_text(w->find, 1, month, -1, SQLITE_STATIC);
+    if (library_id)
+        sqlite3_bind_text(w->find, 2, library_id, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(w->find, 2);
+    uint8_t reg[BL_HLL_M] = {0};
+    long long row = 0, old_sid = 0;
+    int r = sqlite3_step(w->find);
+    if (r == SQLITE_ROW) {
+        row = sqlite3_column_int64(w->find, 0);
+        old_sid = sqlite3_column_int64(w->find, 1);
+        const uint8_t *ob = sqlite3_column_blob(w->find, 2);
+        int on = sqlite3_column_bytes(w->find, 2);
+        bool one = on > 0 && bl_hll_merge(reg, ob, (size_t)on) && bl_hll_merge(reg, blob, len);
+        r = sqlite3_step(w->find);
+        if (r == SQLITE_DONE && one)
+            *done = true; /* exactly one row, both sketches of this build */
+    }
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        rc = bl__sql_fail(w->st, false);
+    sqlite3_reset(w->find);
+    if (rc != BL_OK || !*done)
+        return rc;
+    uint8_t out[BL_HLL_BLOB];
+    bl_hll_serialize(reg, out);
+    sqlite3_bind_int64(w->update, 1, row);
+    sqlite3_bind_int64(w->update, 2, old_sid > w->sid ? old_sid : w->sid);
+    sqlite3_bind_blob(w->update, 3, out, (int)sizeof out, SQLITE_STATIC);
+    r = sqlite3_step(w->update);
+    sqlite3_reset(w->update);
+    if (r != SQLITE_DONE)
+        return bl__sql_fail(w->st, false);
+    long long sids[2] = {old_sid, w->sid};
+    for (int i = 0; i < 2; i++) {
+        sqlite3_bind_text(w->merged, 1, library_id ? library_id : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(w->merged, 2, month, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(w->merged, 3, sids[i]);
+        r = sqlite3_step(w->merged);
+        sqlite3_reset(w->merged);
+        if (r != SQLITE_DONE)
+            return bl__sql_fail(w->st, false);
+    }
+    return BL_OK;
+}
+
 static bl_status put_sketch(void *ctx, const char *library_id, int m, const uint8_t *blob,
                             size_t len)
 {
     lw *w = ctx;
     char month[8];
     bl_month_format(m, month);
+    if (w->find && strcmp(month, w->cut) <= 0) {
+        bool done;
+        bl_status rc = merge_closed_sketch(w, library_id, month, blob, len, &done);
+        if (rc != BL_OK || done)
+            return rc;
+    }
     sqlite3_bind_int64(w->q, 1, w->sid);
     if (library_id)
         sqlite3_bind_text(w->q, 2, library_id, -1, SQLITE_TRANSIENT);
@@ -403,7 +470,26 @@ static bl_status run_uses(lw *w, const bl_hits *h, int now)
 static bl_status run_sketches(lw *w, const bl_hits *h, int now)
 {
     (void)now;
-    return bl_hits_each_sketch(h, put_sketch, w);
+    bl_status rc = BL_OK;
+    if (sqlite3_prepare_v2(w->st->db,
+                           "SELECT rowid, source_id, sketch FROM user_sketch"
+                           " WHERE month = ?1 AND library_id IS ?2",
+                           -1, &w->find, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(w->st->db,
+                           "UPDATE user_sketch SET source_id = ?2, sketch = ?3 WHERE rowid = ?1",
+                           -1, &w->update, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(w->st->db,
+                           "INSERT OR IGNORE INTO user_sketch_merged(library_id, month, source_id)"
+                           " VALUES (?1, ?2, ?3)",
+                           -1, &w->merged, NULL) != SQLITE_OK)
+        rc = bl__sql_fail(w->st, false);
+    if (rc == BL_OK)
+        rc = bl_hits_each_sketch(h, put_sketch, w);
+    sqlite3_finalize(w->find);
+    sqlite3_finalize(w->update);
+    sqlite3_finalize(w->merged);
+    w->find = w->update = w->merged = NULL;
+    return rc;
 }
 
 static bl_status run_excess(lw *w, const bl_hits *h, int now)
@@ -445,6 +531,7 @@ bl_status bl_store_write_log(bl_store *st, const bl_hits *h, long long sid, int 
     long ooo;
     bl_hits_stats(h, &ls, &ooo);
     lw w = {.st = st, .sid = sid, .key_month = -1};
+    bl_month_format(bl_quota_last_closed(bl_store_now_month()), w.cut);
     bl_status rc;
     if ((rc = write_ledger(st, h, sid, &ls)) != BL_OK ||
         (rc = each(&w, "INSERT INTO unattributed_range(source_id, range, events) VALUES (?,?,?)",
@@ -466,9 +553,7 @@ bl_status bl_store_write_log(bl_store *st, const bl_hits *h, long long sid, int 
     /* The distinct-user sketches of closed months are merged per library
      * and month, in this file's transaction: no sketch of one file (a day's
      * handful of users) outlives its month (docs/privacy.md). */
-    char cut[8];
-    bl_month_format(bl_quota_last_closed(bl_store_now_month()), cut);
-    rc = bl__sketches_merge_closed(st, cut);
+    rc = bl__sketches_merge_closed(st, w.cut);
 out:
     memset(w.key, 0, sizeof w.key);
     return rc;

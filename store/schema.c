@@ -191,6 +191,10 @@ const char *const bl__migrations[] = {
     "  short_name TEXT NOT NULL DEFAULT '', logo BLOB, contact_email TEXT NOT NULL DEFAULT '',\n"
     "  website TEXT NOT NULL DEFAULT '');\n"
     "ALTER TABLE partner ADD COLUMN article TEXT;\n",
+    /* 7 -> 8 (issue 18): a log's sketch of a closed month is merged into
+     * the one row its library and month already have (store/log_store.c),
+     * found by this index rather than by reading the table. */
+    "CREATE INDEX user_sketch_by_cell ON user_sketch(month, library_id);\n",
 };
 
 const int bl__migration_count = sizeof bl__migrations / sizeof bl__migrations[0];
