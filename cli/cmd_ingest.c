@@ -109,6 +109,15 @@ static void file_done(void *ctx, size_t index, const char *path, bl_status rc,
             d->worst = code;
         return;
     }
+    if (r->duplicate && r->repeat_of && strcmp(r->repeat_of, path) == 0) {
+        cli_printf_safe(stdout, "%s: given twice in this command, skipped\n", path);
+        return;
+    }
+    if (r->duplicate && r->repeat_of) {
+        cli_printf_safe(stdout, "%s: the same file as %s, given before in this command: skipped\n",
+                        path, r->repeat_of);
+        return;
+    }
     if (r->duplicate) {
         cli_printf_safe(stdout, "%s: already ingested as #%lld, skipped\n", path, r->duplicate_of);
         return;

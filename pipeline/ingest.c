@@ -553,6 +553,47 @@ static int by_time(const void *pa, const void *pb)
     return a->index < b->index ? -1 : a->index > b->index;
 }
 
+/* Files given twice in one command, the same file or the same bytes under
+ * another name: rep[i] is the index of the first, or i. A repeat is skipped
+ * before anything is read, as a file already ingested is, so that the logs
+ * before and after it still follow each other (refused once read, it
+ * would end their chain: docs/logs.md). SHA-256 only for equal sizes. */
+static bl_status find_repeats(const char *const *paths, size_t n, size_t *rep)
+{
+    struct stat *sb = calloc(n ? n : 1, sizeof *sb);
+    bool *ok = calloc(n ? n : 1, sizeof *ok);
+    char(*hex)[65] = calloc(n ? n : 1, sizeof *hex);
+    if (!sb || !ok || !hex) {
+        free(sb), free(ok), free(hex);
+        return BL_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        rep[i] = i;
+        ok[i] = stat(paths[i], &sb[i]) == 0 && S_ISREG(sb[i].st_mode);
+    }
+    for (size_t i = 1; i < n; i++) {
+        for (size_t k = 0; k < i && rep[i] == i && ok[i]; k++) {
+            if (!ok[k] || rep[k] != k || sb[k].st_size != sb[i].st_size)
+                continue;
+            bool same = sb[k].st_dev == sb[i].st_dev && sb[k].st_ino == sb[i].st_ino;
+            if (!same) {
+                char *err = NULL;
+                if (!hex[k][0] && bl_sha256_file(paths[k], hex[k], &err) != BL_OK)
+                    hex[k][0] = 0;
+                free(err), err = NULL;
+                if (!hex[i][0] && bl_sha256_file(paths[i], hex[i], &err) != BL_OK)
+                    hex[i][0] = 0;
+                free(err);
+                same = hex[k][0] && strcmp(hex[k], hex[i]) == 0;
+            }
+            if (same)
+                rep[i] = k;
+        }
+    }
+    free(sb), free(ok), free(hex);
+    return BL_OK;
+}
+
 bl_status bl_pipeline_ingest_files(bl_store *st, const char *const *paths, size_t n,
                                    const char *provider, const bl_ingest_opts *opts,
                                    bl_diag_fn diag, void *const *diag_ctx, bl_ingest_done_fn done,
@@ -562,6 +603,7 @@ bl_status bl_pipeline_ingest_files(bl_store *st, const char *const *paths, size_
     bl_ingest_opts o;
     run r = {.st = st, .opts = &o, .done = done, .done_ctx = done_ctx};
     peeked *order = NULL;
+    size_t *rep = NULL;
     bl_status rc = with_profiles(st, opts, &ps, &o);
     if (rc != BL_OK) {
         /* Every file fails alike (an unknown --profile). */
@@ -572,7 +614,8 @@ bl_status bl_pipeline_ingest_files(bl_store *st, const char *const *paths, size_
         goto out;
     }
     if (!(order = calloc(n ? n : 1, sizeof *order)) ||
-        !(r.pend = calloc(n ? n : 1, sizeof *r.pend))) {
+        !(r.pend = calloc(n ? n : 1, sizeof *r.pend)) || !(rep = calloc(n ? n : 1, sizeof *rep)) ||
+        find_repeats(paths, n, rep) != BL_OK) {
         rc = BL_NOMEM;
         goto out;
     }
@@ -583,7 +626,7 @@ bl_status bl_pipeline_ingest_files(bl_store *st, const char *const *paths, size_
     size_t nlog = 0;
     for (size_t i = 0; i < n; i++) {
         order[i].index = i;
-        order[i].log = n > 1 && bl_log_peek_time(paths[i], &o, &order[i].first);
+        order[i].log = n > 1 && rep[i] == i && bl_log_peek_time(paths[i], &o, &order[i].first);
         nlog += order[i].log;
     }
     if (nlog > 1) {
@@ -605,13 +648,25 @@ bl_status bl_pipeline_ingest_files(bl_store *st, const char *const *paths, size_
     }
     for (size_t i = 0; i < n; i++) {
         size_t x = order[i].index;
+        if (rep[x] != x) {
+            bl_ingest_result res = {.duplicate = true,
+                                    .repeat_of = paths[rep[x]],
+                                    .period_begin = -1,
+                                    .period_end = -1};
+            if (done)
+                done(done_ctx, x, paths[x], BL_OK, &res);
+            continue;
+        }
         bl_log_ahead *mine = r.ahead && r.next_index == x ? r.ahead : NULL;
         if (r.ahead && !mine)
             bl_log_ahead_free(r.ahead);
         r.ahead = NULL;
         r.next_path = NULL;
-        if (i + 1 < n && order[i + 1].log) {
-            r.next_index = order[i + 1].index;
+        size_t nx = i + 1;
+        while (nx < n && rep[order[nx].index] != order[nx].index)
+            nx++;
+        if (nx < n && order[nx].log) {
+            r.next_index = order[nx].index;
             r.next_path = paths[r.next_index];
         }
         o.ahead = mine;
@@ -628,6 +683,7 @@ bl_status bl_pipeline_ingest_files(bl_store *st, const char *const *paths, size_
     rc = r.worst;
 out:
     free(order);
+    free(rep);
     free(r.pend);
     bl_hits_free(r.logs.hits);
     bl_log_network_release(&r.logs.net);

@@ -72,6 +72,9 @@ typedef struct bl_ingest_result {
     long out_of_order;      /* logs: lines outside the reordering window */
     bl_log_stats log;       /* logs only */
     long long duplicate_of; /* with duplicate: the source already holding this content */
+    /* with duplicate: the file of the same command with the same bytes,
+     * given before (the same file twice, or a copy), or NULL */
+    const char *repeat_of;
     int period_begin, period_end;
 } bl_ingest_result;
 
