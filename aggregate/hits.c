@@ -1160,10 +1160,38 @@ bl_status bl_hits_finish(bl_hits *h, int now_month)
     return BL_OK;
 }
 
+bl_hits *bl_hits_detach(bl_hits *h)
+{
+    if (!h->nfiles || h->files[0] == h->cur)
+        return NULL;
+    bl_hits *v = calloc(1, sizeof *v);
+    if (!v)
+        return NULL;
+    /* What the result functions read: the file, and the tables fixed when
+     * the rules were opened (libraries, resources, forfaits). */
+    v->view = true;
+    v->lib_ids = h->lib_ids;
+    v->nlib = h->nlib;
+    v->res = h->res;
+    v->nres = h->nres;
+    v->rules = h->rules;
+    v->nrules = h->nrules;
+    v->out = h->files[0];
+    memmove(h->files, h->files + 1, (h->nfiles - 1) * sizeof *h->files);
+    h->nfiles--;
+    h->out = h->cur;
+    return v;
+}
+
 void bl_hits_free(bl_hits *h)
 {
     if (!h)
         return;
+    if (h->view) {
+        hfile_free(h->out);
+        free(h);
+        return;
+    }
     for (size_t i = 0; i < h->nlib; i++)
         free(h->lib_ids[i]);
     free(h->lib_ids);

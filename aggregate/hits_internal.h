@@ -241,6 +241,9 @@ typedef struct undo_ent {
 } undo_ent;
 
 struct bl_hits {
+    /* A file's results detached from the rules (bl_hits_detach): out and
+     * the read-only tables below it shares with its rules, nothing else. */
+    bool view;
     char *err; /* bl_hits_open's message buffer */
     size_t errlen;
     uint8_t key[16];

@@ -53,16 +53,22 @@ typedef struct logset {
     bl_hits *hits;
 } logset;
 
+typedef struct run run;
+static void wait_store(run *r);
+
 /* One file's journey: the sink the reader feeds, then what its storing
  * needs (a log may wait for the next file to be read: pending). */
 typedef struct job {
-    bl_store *st;
+    run *run;
+    bl_store *st; /* the command's, or the writing thread's (a log stored in the background) */
     const bl_ingest_opts *opts;
     logset *logs;
     const char *path, *provider;
     bl_names *names;
     bl_rollup *rollup;
     bl_hits *hits; /* logs->hits once this file's hits went to it */
+    bool detached; /* hits: this file's results alone (bl_hits_detach), freed with it */
+    bool flushed;  /* its counts went to the roll-up */
     bool begun;
     struct stat sb;
     hasher h;
@@ -329,6 +335,8 @@ static void job_free(job *j)
     if (!j)
         return;
     hasher_join(&j->h);
+    if (j->detached)
+        bl_hits_free(j->hits);
     free(j->h.err);
     free(j->err);
     bl_rollup_free(j->rollup);
@@ -382,6 +390,9 @@ static bl_status job_read(job *j, bl_diag_fn diag, void *diag_ctx)
     if (opts->progress_file)
         opts->progress_file(opts->progress_ctx, path);
     rc = bl_ingest_file(path, opts, &sink, &j->err);
+    /* The log stored in the background meanwhile is committed before the
+     * checks below look in the store for this file's twins and overlaps. */
+    wait_store(j->run);
     if ((rc = check_read(j, path, rc, j->err, res)) != BL_OK)
         return rc;
     bl_rollup_file f;
@@ -415,7 +426,7 @@ static bl_status job_store(job *j)
 {
     bl_ingest_result *res = &j->res;
     bl_status rc;
-    if (j->hits && (rc = bl_hits_flush(j->hits)) != BL_OK)
+    if (j->hits && !j->flushed && (rc = bl_hits_flush(j->hits)) != BL_OK)
         return rc;
     bl_rollup_file f;
     bl_rollup_file_of(j->rollup, &f); /* the log's months are known once flushed */
@@ -439,7 +450,7 @@ static bl_status job_store(job *j)
 
 /* ---- the files of one command ------------------------------------------------------ */
 
-typedef struct run {
+struct run {
     bl_store *st;
     const bl_ingest_opts *opts;
     logset logs;
@@ -453,10 +464,80 @@ typedef struct run {
     const char *next_path;
     size_t next_index;
     bl_log_ahead *ahead;
-} run;
+    /* The log stored in the background (writer), on a connection of its
+     * own (wst, opened with the first), while the rules go on with the
+     * next file: one at a time, said in the command's order. */
+    bl_store *wst;
+    bool wst_failed;
+    pthread_t writer;
+    job *wjob;
+    bl_status wrc;
+};
+
+static void finish_job(run *r, job *j, bl_status rc);
+
+/* The background store, if any, ended and said: its summary line (or its
+ * failure, in the command's handle for the caller to read) before any
+ * later file's. */
+static void wait_store(run *r)
+{
+    job *j = r->wjob;
+    if (!j)
+        return;
+    pthread_join(r->writer, NULL);
+    r->wjob = NULL;
+    bl_status rc = r->wrc;
+    j->st = r->st;
+    if (rc == BL_OK) {
+        finish_job(r, j, rc);
+        return;
+    }
+    /* Its message goes through the command's handle, which may hold the
+     * current file's: kept and put back. */
+    char *mine = strdup(bl_store_errmsg(r->st));
+    bl_store_fail(r->st, rc, "%s", bl_store_errmsg(r->wst));
+    finish_job(r, j, rc);
+    if (mine)
+        bl_store_fail(r->st, rc, "%s", mine);
+    free(mine);
+}
+
+static bl_status job_store(job *j);
+
+static void *writer_thread(void *p)
+{
+    run *r = p;
+    r->wrc = job_store(r->wjob);
+    return NULL;
+}
+
+/* Stores j (a log, flushed and detached) in the background; false when it
+ * cannot be (then the caller stores it). */
+static bool store_background(run *r, job *j)
+{
+    wait_store(r);
+    if (!r->wst && !r->wst_failed) {
+        char *err = NULL;
+        if (bl_store_open(bl_store_path(r->st), &r->wst, &err) != BL_OK)
+            r->wst_failed = true;
+        free(err);
+    }
+    if (!r->wst)
+        return false;
+    j->st = r->wst;
+    r->wjob = j;
+    if (pthread_create(&r->writer, NULL, writer_thread, r) != 0) {
+        r->wjob = NULL;
+        j->st = r->st;
+        return false;
+    }
+    return true;
+}
 
 static void finish_job(run *r, job *j, bl_status rc)
 {
+    /* A file stored in the background before this one is said first. */
+    wait_store(r);
     if (rc != BL_OK && r->worst == BL_OK)
         r->worst = rc;
     if (r->done)
@@ -473,10 +554,27 @@ static void store_pending(run *r, bool all)
         memmove(r->pend, r->pend + 1, (r->npend - 1) * sizeof *r->pend);
         r->npend--;
         bl_hits_focus(h, true);
-        bl_status rc = job_store(j);
-        bl_hits_pop(h);
+        /* Its counts go to its roll-up here (they name the rules' cells);
+         * then its results leave the rules, to be stored by another thread
+         * while this one reads the next file. */
+        bl_status rc = bl_hits_flush(h);
+        j->flushed = true;
+        bl_hits *v = rc == BL_OK ? bl_hits_detach(h) : NULL;
+        if (v) {
+            j->hits = v;
+            j->detached = true;
+            if (store_background(r, j))
+                continue;
+        }
+        wait_store(r);
+        if (rc == BL_OK)
+            rc = job_store(j);
+        if (!v)
+            bl_hits_pop(h);
         finish_job(r, j, rc);
     }
+    if (all)
+        wait_store(r);
 }
 
 /* A later log of the command whose hits overlap those of one still
@@ -508,7 +606,8 @@ static void run_one(run *r, size_t index, const char *path, const char *provider
             r->worst = BL_NOMEM;
         return;
     }
-    *j = (job){.st = r->st,
+    *j = (job){.run = r,
+               .st = r->st,
                .opts = r->opts,
                .logs = &r->logs,
                .path = path,
@@ -531,6 +630,7 @@ static void run_one(run *r, size_t index, const char *path, const char *provider
         return;
     }
     if (rc != BL_OK || j->res.duplicate || !j->hits) {
+        wait_store(r);
         if (rc == BL_OK && !j->res.duplicate)
             rc = job_store(j);
         finish_job(r, j, rc);
@@ -680,8 +780,10 @@ bl_status bl_pipeline_ingest_files(bl_store *st, const char *const *paths, size_
     if (r.logs.hits)
         bl_hits_reset(r.logs.hits);
     store_pending(&r, true);
+    wait_store(&r);
     rc = r.worst;
 out:
+    bl_store_close(r.wst);
     free(order);
     free(rep);
     free(r.pend);

@@ -79,6 +79,11 @@ int bl_store_schema_version(void)
     return bl__migration_count;
 }
 
+const char *bl_store_path(const bl_store *st)
+{
+    return st->path;
+}
+
 const char *bl_store_errmsg(const bl_store *st)
 {
     return st ? st->err : _("no store");

@@ -239,6 +239,13 @@ bool bl_hits_oldest_final(const bl_hits *h);
 void bl_hits_focus(bl_hits *h, bool oldest);
 /* The oldest pending file was stored: forgets it (focus: the current). */
 void bl_hits_pop(bl_hits *h);
+/* The oldest pending file, final and already flushed, taken out of the
+ * rules (as bl_hits_pop) into a handle of its own that the functions below
+ * read (bl_hits_finish included) and bl_hits_free frees. It shares nothing
+ * the rules change, so another thread may store it while the rules go on
+ * with the next file. NULL when the oldest is the one being read, or out
+ * of memory (then store it in focus and pop it). */
+bl_hits *bl_hits_detach(bl_hits *h);
 /* True when the hits of the file being read overlap by more than the
  * reordering window those of an earlier pending file (*index: its place
  * among the pending, oldest 0) on a resource both fed (its id in

@@ -22,6 +22,8 @@ bl_status bl_store_open_readonly(const char *path, bl_store **out, char **errmsg
 void bl_store_close(bl_store *st);
 /* Detail of the last failure on this handle, borrowed. */
 const char *bl_store_errmsg(const bl_store *st);
+/* The path the store was opened with. */
+const char *bl_store_path(const bl_store *st);
 /* The schema version this build writes (PRAGMA user_version). */
 int bl_store_schema_version(void);
 
