@@ -101,10 +101,15 @@ static void file_done(void *ctx, size_t index, const char *path, bl_status rc,
         cli_write_safe(stderr, held->data, held->len);
     bl_buf_release(held);
     if (rc != BL_OK) {
-        if (rc == BL_NOINPUT || rc == BL_IO || rc == BL_TEMPFAIL || rc == BL_NOMEM)
-            cli_error("%s", bl_store_errmsg(st));
+        const char *why = bl_store_errmsg(st);
+        bool bare = rc == BL_NOINPUT || rc == BL_IO || rc == BL_TEMPFAIL || rc == BL_NOMEM;
+        /* A failure of the store itself (SQLite's words) names no file. */
+        if (bare && strstr(why, path))
+            cli_error("%s", why);
+        else if (bare)
+            cli_error("%s: %s", path, why);
         else
-            cli_error("%s: file refused, store unchanged: %s", path, bl_store_errmsg(st));
+            cli_error("%s: file refused, store unchanged: %s", path, why);
         int code = cli_exit(rc);
         if (code > d->worst)
             d->worst = code;

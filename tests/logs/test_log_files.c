@@ -401,3 +401,62 @@ Test(log_files, big_files_read_ahead)
     free(got);
     teardown(&c);
 }
+
+/* A log stored in the background (by its own thread, while the next file
+ * is read) that fails in the store: refused alone, said in its place with
+ * its name, the others stored with the counts the chain gives them. A
+ * trigger of the test stands for the failure (a full disk, say): it aborts
+ * any usage row of day 1. */
+Test(log_files, background_store_fails_alone)
+{
+    ctx c = setup();
+    char days[NDAYS][900], db1[900], db2[900];
+    generate(c.dir, 21, days);
+    snprintf(db1, sizeof db1, "%s/a.db", c.dir);
+    snprintf(db2, sizeof db2, "%s/b.db", c.dir);
+    new_store(&c, db1);
+    const char *all[] = {days[0], days[1], days[2], days[3], NULL};
+    ingest(db1, all, NULL);
+
+    new_store(&c, db2);
+    sqlite3 *s;
+    cr_assert_eq(sqlite3_open(db2, &s), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(s,
+                              "CREATE TRIGGER test_full_disk BEFORE INSERT ON usage WHEN"
+                              " (SELECT path FROM source WHERE id = NEW.source_id)"
+                              " LIKE '%access-1.log' BEGIN SELECT RAISE(ABORT, 'disque plein"
+                              " (test)'); END",
+                              NULL, NULL, NULL),
+                 SQLITE_OK, "%s", sqlite3_errmsg(s));
+    sqlite3_close(s);
+    const char *argv[] = {tu_bilan(), "--db", db2, "ingest", days[0], days[1], days[2], days[3],
+                          NULL};
+    tu_run r = tu_runv(argv, NULL);
+    cr_assert_neq(r.status, 0, "%s", r.out);
+    cr_assert(strstr(r.err, "access-1.log"), "the failure names its file: %s", r.err);
+    cr_assert(strstr(r.err, "disque plein (test)"), "%s", r.err);
+    cr_assert(!strstr(r.err, "access-0.log") && !strstr(r.err, "access-2.log"), "%s", r.err);
+    /* the summary lines in the command's order */
+    const char *l0 = strstr(r.out, "access-0.log"), *l2 = strstr(r.out, "access-2.log"),
+               *l3 = strstr(r.out, "access-3.log");
+    cr_assert(l0 && l2 && l3 && l0 < l2 && l2 < l3, "%s", r.out);
+    cr_assert(!strstr(r.out, "access-1.log"), "%s", r.out);
+    tu_run_free(&r);
+    cr_assert_eq(sql_int(db2, "SELECT count(*) FROM source"), 3);
+    cr_assert_eq(sql_int(db2, "SELECT count(*) FROM source WHERE path LIKE '%access-1.log'"), 0);
+    /* Days 0, 2 and 3 count as in the whole chain: the rules went on
+     * through day 1, only its storing failed. */
+    for (int d = 0; d < NDAYS; d++) {
+        if (d == 1)
+            continue;
+        char q[600];
+        snprintf(q, sizeof q,
+                 "SELECT coalesce(sum(value), -1) FROM usage u JOIN source s ON s.id = u.source_id"
+                 " WHERE s.path LIKE '%%access-%d.log'",
+                 d);
+        long long a = sql_int(db1, q), b = sql_int(db2, q);
+        cr_assert_gt(a, 0);
+        cr_assert_eq(a, b, "day %d: %lld in the whole chain, %lld with day 1 failed", d, a, b);
+    }
+    teardown(&c);
+}
