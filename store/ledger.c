@@ -18,7 +18,8 @@ bl_status bl_store_sources(bl_store *st, bl_source_fn fn, void *ctx)
             " CASE WHEN c.cells > c.live THEN (SELECT max(w.source_id) FROM usage x"
             "   JOIN usage w ON w.platform = x.platform AND w.month = x.month"
             "   AND w.metric = x.metric AND w.institution_id = x.institution_id"
-            "   AND w.institution = x.institution AND w.live = 1 AND w.source_id <> x.source_id"
+            "   AND w.institution = x.institution AND w.report_rank < 2000"
+            "   AND w.live = 1 AND w.source_id <> x.source_id"
             "   JOIN source ws ON ws.id = w.source_id AND " BL__STR(BL__SAME_SCOPE(
                 ws,
                 s)) "   WHERE x.source_id = s.id AND x.live = 0) END,"
@@ -159,7 +160,7 @@ bl_status bl_store_shared_platforms(bl_store *st, bl_shared_platform_fn fn, void
                            " (SELECT DISTINCT u.platform, s.provider FROM usage u"
                            "  JOIN source s ON s.id = u.source_id"
                            "  WHERE u.live = 1 AND s.removed_at IS NULL AND s.family <> 20"
-                           "  AND u.platform <> '' ORDER BY 1, 2)"
+                           "  AND u.report_rank < 2000 AND u.platform <> '' ORDER BY 1, 2)"
                            " GROUP BY platform HAVING count(DISTINCT lower(trim(provider))) > 1"
                            " ORDER BY platform",
                            -1, &q, NULL) != SQLITE_OK)

@@ -14,9 +14,12 @@
 #include <string.h>
 #include <time.h>
 
+/* Two rows of one restatement key. u, a row of usage, is a report's
+ * (rank < 2000): only reports are restated, and the term lets SQLite use
+ * the partial index usage_by_key. */
 #define KEY_EQ(u, k)                                                                             \
     u.platform = k.platform AND u.month = k.month AND u.metric = k.metric AND u.institution_id = \
-        k.institution_id AND u.institution = k.institution
+        k.institution_id AND u.institution = k.institution AND u.report_rank < 2000
 
 static bl_status exec1(bl_store *st, const char *sql, long long id)
 {
@@ -129,6 +132,7 @@ static long long kept_by_rejection(bl_store *st, long long sid)
         "SELECT count(*) FROM (SELECT u.rowid FROM shield h"
         "  JOIN usage u ON u.platform = h.platform AND u.month = h.month"
         "  AND u.institution_id = h.institution_id AND u.institution = h.institution"
+        "  AND u.report_rank < 2000"
         "  AND h.metric IN ('', u.metric) AND u.live = 1 AND u.source_id <> h.source_id"
         "  JOIN source me ON me.id = ?1"
         "  JOIN source s ON s.id = u.source_id AND s.family <> 20"
