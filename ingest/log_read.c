@@ -97,6 +97,11 @@ typedef struct pipe_ {
     bool set_progress;
     bl_read_progress_fn progress;
     void *progress_ctx;
+    /* The command's next log, read ahead from this one's end (under mu:
+     * set by the consumer, taken by the reading thread as it ends). */
+    const char *next_path;
+    const bl_ingest_opts *next_opts;
+    bl_log_ahead **next_out;
     bool started; /* the thread runs: mu and cv are initialised */
     pthread_t th;
 } pipe_;
@@ -502,7 +507,12 @@ static void *producer(void *arg)
             pp->eof = true;
         pthread_cond_broadcast(&pp->cv);
         bool done = pp->eof;
+        /* The whole file read: the next one's reading begins here, while
+         * this one's last chunks are still being counted. */
+        const char *next = done && pp->err == BL_OK && !pp->stop ? pp->next_path : NULL;
         pthread_mutex_unlock(&pp->mu);
+        if (next)
+            *pp->next_out = bl_log_read_ahead(next, pp->next_opts);
         if (done)
             break;
     }
@@ -523,9 +533,16 @@ static chunk *next_chunk(pipe_ *pp)
 static void release_chunk(pipe_ *pp)
 {
     pthread_mutex_lock(&pp->mu);
+    /* Once the file is read whole, a counted chunk's buffers are not
+     * filled again: they go to the next file's reading (begun at this
+     * one's end), which then needs no new ones. */
+    bool ended = pp->eof;
+    chunk *c = &pp->ring[pp->tail % NCHUNKS];
     pp->tail++;
     pthread_cond_broadcast(&pp->cv);
     pthread_mutex_unlock(&pp->mu);
+    if (ended)
+        chunk_release(c);
 }
 
 /* ---- the main thread: records to the sink, in order --------------------------------- */
@@ -731,6 +748,22 @@ bl_source *bl__log_ahead_take(bl_log_ahead *a, const char *path, bl_format fmt)
 
 /* ---- one log -------------------------------------------------------------------------- */
 
+/* Asks pp's reading thread to start the command's next log at its end
+ * (opts->next_path), if it has not ended already (then the caller does,
+ * once this file is read). */
+static void chain_next(pipe_ *pp, const bl_ingest_opts *opts)
+{
+    if (!pp || !pp->started || !opts->next_path || !opts->next_out || !opts->next_opts)
+        return;
+    pthread_mutex_lock(&pp->mu);
+    if (!pp->eof) {
+        pp->next_path = opts->next_path;
+        pp->next_opts = opts->next_opts;
+        pp->next_out = opts->next_out;
+    }
+    pthread_mutex_unlock(&pp->mu);
+}
+
 bl_status bl__log_read_with(bl_source *src, bl_log_ahead *ahead, const char *path,
                             const bl_ingest_opts *opts, const bl_sink *sink, char **errmsg)
 {
@@ -753,6 +786,7 @@ bl_status bl__log_read_with(bl_source *src, bl_log_ahead *ahead, const char *pat
         pp->progress_ctx = opts->progress_ctx;
         pthread_mutex_unlock(&pp->mu);
     }
+    chain_next(adopted ? pp : NULL, opts);
     /* A format that does not compile is said before anything else. */
     bl_logfmt *lf = NULL;
     if (!adopted && (st = compile_custom(path, opts, fmt, &lf, errmsg)) != BL_OK)
@@ -771,6 +805,7 @@ bl_status bl__log_read_with(bl_source *src, bl_log_ahead *ahead, const char *pat
         lf = NULL; /* the parser's now, freed with the pipe */
         if (st != BL_OK)
             goto out;
+        chain_next(pp, opts);
     }
     chunk *c;
     while (st == BL_OK && !r.refused && (c = next_chunk(pp)) != NULL) {

@@ -615,8 +615,9 @@ static void run_one(run *r, size_t index, const char *path, const char *provider
                .index = index};
     bl_status rc = job_read(j, diag, diag_ctx);
     /* This file is read: the next one can be, on the other core, while
-     * this one (or the logs before it) is stored. */
-    if (r->next_path)
+     * this one (or the logs before it) is stored. Its reading thread began
+     * it as it reached this file's end, unless this file ended first. */
+    if (r->next_path && !r->ahead)
         r->ahead = bl_log_read_ahead(r->next_path, r->opts);
     if (rc == BL_OK && j->hits && !j->res.duplicate)
         rc = pending_overlap(r, j);
@@ -770,8 +771,12 @@ bl_status bl_pipeline_ingest_files(bl_store *st, const char *const *paths, size_
             r.next_path = paths[r.next_index];
         }
         o.ahead = mine;
+        o.next_path = r.next_path;
+        o.next_opts = &o;
+        o.next_out = &r.ahead;
         run_one(&r, x, paths[x], provider, diag, diag_ctx ? diag_ctx[x] : NULL);
         o.ahead = NULL;
+        o.next_path = NULL;
         bl_log_ahead_free(mine);
     }
     bl_log_ahead_free(r.ahead);

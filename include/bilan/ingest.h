@@ -84,6 +84,14 @@ typedef struct bl_ingest_opts {
     /* The log read ahead for this file (bl_log_read_ahead), or NULL: its
      * reading goes on where it is. */
     struct bl_log_ahead *ahead;
+    /* The command's next log (NULL: none): when this log's reading thread
+     * reaches its end, it starts reading that one ahead, with next_opts,
+     * into *next_out, while this one's last lines are still being counted
+     * (unless *next_out is still NULL once this file is read: then nothing
+     * was started). */
+    const char *next_path;
+    const struct bl_ingest_opts *next_opts;
+    struct bl_log_ahead **next_out;
 } bl_ingest_opts;
 
 /* Parses "auto", "counter5", "counter4", "combined", "common", "ezproxy",

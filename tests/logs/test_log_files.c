@@ -319,7 +319,8 @@ Test(log_files, same_hits_twice_in_one_command)
 }
 
 /* Files bigger than the ring a log is read ahead into (24 chunks of 256
- * KiB): the next file's reading starts while the one before is stored,
+ * KiB): the next file's reading starts when the one before has been read
+ * to its end (its last lines still being counted, or it being stored),
  * stops when the ring is full, and goes on once that file's turn comes.
  * Three files of ~9 MiB (gzip'd and plain), with repeats (the same file,
  * a copy) and a refused file between them: the same counts as their
