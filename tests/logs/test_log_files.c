@@ -430,8 +430,8 @@ Test(log_files, background_store_fails_alone)
                               NULL, NULL, NULL),
                  SQLITE_OK, "%s", sqlite3_errmsg(s));
     sqlite3_close(s);
-    const char *argv[] = {tu_bilan(), "--db", db2, "ingest", days[0], days[1], days[2], days[3],
-                          NULL};
+    const char *argv[] = {tu_bilan(), "--db",  db2,     "ingest", days[0],
+                          days[1],    days[2], days[3], NULL};
     tu_run r = tu_runv(argv, NULL);
     cr_assert_neq(r.status, 0, "%s", r.out);
     cr_assert(strstr(r.err, "access-1.log"), "the failure names its file: %s", r.err);
