@@ -1133,14 +1133,22 @@ void bl_hits_focus(bl_hits *h, bool oldest)
     h->out = oldest && h->nfiles ? h->files[0] : h->cur;
 }
 
-void bl_hits_pop(bl_hits *h)
+/* The oldest pending file out of the rules (focus: the current), or NULL
+ * when it is the one being read. */
+static hfile *take_oldest(bl_hits *h)
 {
     if (!h->nfiles || h->files[0] == h->cur)
-        return;
-    hfile_free(h->files[0]);
+        return NULL;
+    hfile *f = h->files[0];
     memmove(h->files, h->files + 1, (h->nfiles - 1) * sizeof *h->files);
     h->nfiles--;
     h->out = h->cur;
+    return f;
+}
+
+void bl_hits_pop(bl_hits *h)
+{
+    hfile_free(take_oldest(h));
 }
 
 /* ---- what the store keeps of a file ------------------------------------------------ */
@@ -1167,6 +1175,7 @@ bl_hits *bl_hits_detach(bl_hits *h)
     bl_hits *v = calloc(1, sizeof *v);
     if (!v)
         return NULL;
+    v->out = take_oldest(h);
     /* What the result functions read: the file, and the tables fixed when
      * the rules were opened (libraries, resources, forfaits). */
     v->view = true;
@@ -1176,10 +1185,6 @@ bl_hits *bl_hits_detach(bl_hits *h)
     v->nres = h->nres;
     v->rules = h->rules;
     v->nrules = h->nrules;
-    v->out = h->files[0];
-    memmove(h->files, h->files + 1, (h->nfiles - 1) * sizeof *h->files);
-    h->nfiles--;
-    h->out = h->cur;
     return v;
 }
 

@@ -19,10 +19,11 @@
 /* 256 KiB: what a read inflates is hashed, split and parsed while it is
  * still in L2 (1 MiB chunks had left the first half of each in L3 only). */
 #define CHUNK (1u << 18)
-/* 24 chunks (6 MiB of text): while a command stores a file, the next one
- * is read ahead into its ring (docs/logs.md), and a ring of 8 was full
- * long before a daily file's rows were written (docs/bench.md: 31 daily
- * files 2.11 s with 8, 1.99 s with 16, 1.92 s with 24, 2.01 s with 32). */
+/* 24 chunks (6 MiB of text): the next log of a command is read ahead into
+ * its ring while the one before is counted and stored (docs/logs.md), and
+ * a ring of 8 was full long before a daily file's rows were written
+ * (docs/bench.md: 31 daily files 2.11 s with 8, 1.99 s with 16, 1.92 s
+ * with 24, 2.01 s with 32). */
 #define NCHUNKS 24
 /* Lines parsed into one chunk's records at most: a chunk of very short
  * lines leaves the rest for the next chunk, so memory stays bounded (24
@@ -753,7 +754,7 @@ bl_source *bl__log_ahead_take(bl_log_ahead *a, const char *path, bl_format fmt)
  * once this file is read). */
 static void chain_next(pipe_ *pp, const bl_ingest_opts *opts)
 {
-    if (!pp || !pp->started || !opts->next_path || !opts->next_out || !opts->next_opts)
+    if (!pp->started || !opts->next_path || !opts->next_out || !opts->next_opts)
         return;
     pthread_mutex_lock(&pp->mu);
     if (!pp->eof) {
@@ -786,7 +787,6 @@ bl_status bl__log_read_with(bl_source *src, bl_log_ahead *ahead, const char *pat
         pp->progress_ctx = opts->progress_ctx;
         pthread_mutex_unlock(&pp->mu);
     }
-    chain_next(adopted ? pp : NULL, opts);
     /* A format that does not compile is said before anything else. */
     bl_logfmt *lf = NULL;
     if (!adopted && (st = compile_custom(path, opts, fmt, &lf, errmsg)) != BL_OK)
@@ -805,8 +805,8 @@ bl_status bl__log_read_with(bl_source *src, bl_log_ahead *ahead, const char *pat
         lf = NULL; /* the parser's now, freed with the pipe */
         if (st != BL_OK)
             goto out;
-        chain_next(pp, opts);
     }
+    chain_next(pp, opts);
     chunk *c;
     while (st == BL_OK && !r.refused && (c = next_chunk(pp)) != NULL) {
         for (size_t i = 0; i < c->nrecs && st == BL_OK && !r.refused; i++) {
