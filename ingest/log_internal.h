@@ -25,6 +25,14 @@ const char *bl__log_scan(bl_format fmt, const char *p, size_t n, bl_log_fields *
  * SIMD searches (same answers); not thread-safe, call before reading. */
 void bl__log_scan_portable(bool on);
 
+/* Tests: who parses a log's lines. AUTO (the default): the reading thread,
+ * except chunks it hands over unparsed when the consumer has nothing
+ * queued; NEVER: always the reading thread; ALWAYS: the consumer, whenever
+ * the chunk allows it. The same records either way. Not thread-safe: call
+ * before reading. */
+enum { BL_LOG_SHARE_AUTO, BL_LOG_SHARE_NEVER, BL_LOG_SHARE_ALWAYS };
+void bl__log_share(int mode);
+
 /* Parses a CLF timestamp "10/Oct/2000:13:55:36 -0700" (with or without the
  * brackets) as the local time it is written in: seconds since 1970-01-01 of
  * that wall-clock time, and its month index. False when malformed. */

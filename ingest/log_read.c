@@ -25,6 +25,16 @@
  * (docs/bench.md: 31 daily files 2.11 s with 8, 1.99 s with 16, 1.92 s
  * with 24, 2.01 s with 32). */
 #define NCHUNKS 24
+/* A sleeping thread is woken when this many chunks are ready for it (or
+ * at the end of the stream), not at each: a wake is a futex system call,
+ * tens of microseconds on a virtual machine (docs/bench.md: 6 % of the
+ * samples of gen_log2's reading thread went to waking the main thread). */
+#define WAKE_BATCH 4
+/* The reading thread hands a chunk over unparsed when fewer than this
+ * many wait for the consumer (it is keeping up and would soon idle). */
+#ifndef SHARE_BELOW
+#define SHARE_BELOW 3
+#endif
 /* Lines parsed into one chunk's records at most: a chunk of very short
  * lines leaves the rest for the next chunk, so memory stays bounded (24
  * chunks of at most 4096 records of 176 bytes and 320 KiB of text). */
@@ -41,7 +51,16 @@
  * views into the chunk, the time, the status); the main thread then only
  * applies the COUNTER rules to the records, in file order, and says what
  * was rejected (in order too, so that diagnostics and the refusal of a
- * file whose first lines all fail are exactly as a line-by-line reader's). */
+ * file whose first lines all fail are exactly as a line-by-line reader's).
+ *
+ * Who parses is decided per chunk: when the main thread has nothing
+ * queued (the rules are the faster side, as on a log with few resource
+ * hits), the reading thread hands the chunk over unparsed ("raw": complete
+ * lines only) and the main thread parses it itself, with the same code and
+ * a parser state of its own. Line numbers in records are counted from the
+ * chunk's start; the main thread adds the lines of the chunks before. The
+ * records, diagnostics and line numbers are the same whoever parses
+ * (tests/logs/test_log_files.c, fuzz/fuzz_log.c). */
 
 /* One line: a hit, or a rejection (reason, an N_ literal). */
 typedef struct lrec {
@@ -56,6 +75,9 @@ typedef struct chunk {
     size_t nrecs, recs_cap; /* grown up to REC_CAP as a chunk's lines need */
     char *arena;            /* views that are not in the line (decoded keys, joined paths) */
     size_t arena_len, arena_cap;
+    bool raw;            /* lines not parsed: the consumer parses them */
+    bool last;           /* a raw chunk that ends the file (its last line may lack '\n') */
+    unsigned long lines; /* lines that end in this chunk (records count from its start) */
 } chunk;
 
 /* What parsing a line needs; owned by the reading thread. */
@@ -86,12 +108,18 @@ typedef struct lparser {
 
 typedef struct pipe_ {
     bl_source *src;
-    lparser ps;
+    lparser ps;  /* the reading thread's */
+    lparser cps; /* the consumer's, for raw chunks (no carry, no custom format) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     chunk ring[NCHUNKS];
     unsigned head, tail; /* filled chunks are ring[tail..head) */
     bool eof, stop;
+    /* Who sleeps on cv: the consumer waits for filled chunks, the reading
+     * thread for free ones (never both: the ring is not both empty and
+     * full). Each is woken once WAKE_BATCH chunks wait for it, not at
+     * every chunk: see WAKE_BATCH. */
+    bool cons_wait, prod_wait;
     bl_status err;
     /* A file read ahead gets its progress callback once it is the one read:
      * the reading thread, which alone touches the source, installs it. */
@@ -106,6 +134,13 @@ typedef struct pipe_ {
     bool started; /* the thread runs: mu and cv are initialised */
     pthread_t th;
 } pipe_;
+
+static int share_mode; /* BL_LOG_SHARE_AUTO, _NEVER, _ALWAYS */
+
+void bl__log_share(int mode)
+{
+    share_mode = mode;
+}
 
 static int hexval(char c)
 {
@@ -298,14 +333,12 @@ static bool room(chunk *c)
     return true;
 }
 
-/* Splits and parses the chunk's complete lines (up to REC_CAP records); what
- * is left (a cut line, lines past the cap) goes to ps->carry. At the end of
- * the stream (last), a last line without its newline is a line too. */
-static void parse_chunk(lparser *ps, chunk *c, bool last)
+/* Splits and parses the lines of p[0..end) into c's records, after those
+ * already there, up to REC_CAP records (or a full arena); returns where it
+ * stopped. At the end of the stream (last), a last line without its
+ * newline is a line too. */
+static const char *parse_part(lparser *ps, chunk *c, const char *p, const char *end, bool last)
 {
-    c->nrecs = 0;
-    c->arena_len = 0;
-    const char *p = c->data, *end = c->data + c->len;
     while (p < end && room(c)) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (ps->overlong) {
@@ -369,9 +402,13 @@ static void parse_chunk(lparser *ps, chunk *c, bool last)
         else
             ps->line--, ps->overlong = true;
     }
-    /* The records keep data[0..parsed); the rest is carried over. */
-    size_t parsed = (size_t)(p - c->data);
-    size_t left = c->len - parsed;
+    return p;
+}
+
+/* Keeps p[0..end) of the chunk's bytes for the next chunk. */
+static void carry_rest(lparser *ps, const char *p, const char *end)
+{
+    size_t left = (size_t)(end - p);
     if (left > ps->carry_cap) {
         char *nc = realloc(ps->carry, left);
         if (!nc) {
@@ -384,7 +421,56 @@ static void parse_chunk(lparser *ps, chunk *c, bool last)
     }
     ps->carry_len = left;
     memcpy(ps->carry, p, left);
-    c->len = parsed;
+}
+
+/* Splits and parses the chunk's complete lines (up to REC_CAP records); what
+ * is left (a cut line, lines past the cap) goes to ps->carry. At the end of
+ * the stream (last), a last line without its newline is a line too. */
+static void parse_chunk(lparser *ps, chunk *c, bool last)
+{
+    c->nrecs = 0;
+    c->arena_len = 0;
+    ps->line = 0;
+    const char *p = parse_part(ps, c, c->data, c->data + c->len, last);
+    c->lines = ps->line;
+    /* The records keep data[0..parsed); the rest is carried over. */
+    carry_rest(ps, p, c->data + c->len);
+    c->len = (size_t)(p - c->data);
+}
+
+/* Hands the chunk over unparsed when the consumer has nothing queued (or
+ * always, or never, as the tests ask): its complete lines, the cut line
+ * carried over. Not for a custom format (its matcher is not shared
+ * between threads), inside a line too long, or after a read error. */
+static bool hand_raw(pipe_ *pp, chunk *c, bool last, bool failed)
+{
+    lparser *ps = &pp->ps;
+    if (share_mode == BL_LOG_SHARE_NEVER || ps->custom || ps->overlong || failed || !c->len)
+        return false;
+    if (share_mode == BL_LOG_SHARE_AUTO) {
+        pthread_mutex_lock(&pp->mu);
+        bool idle = pp->head - pp->tail < SHARE_BELOW;
+        pthread_mutex_unlock(&pp->mu);
+        if (!idle)
+            return false;
+    }
+    const char *end = c->data + c->len, *cut = end;
+    if (!last) {
+        /* The last line feed: a line's length back from the end. */
+        const char *nl = end;
+        while (nl > c->data && nl[-1] != '\n' && end - nl <= BL_LOG_MAX_LINE)
+            nl--;
+        if (nl == c->data || nl[-1] != '\n')
+            return false;
+        cut = nl;
+    }
+    c->raw = true;
+    c->last = last;
+    c->nrecs = 0;
+    c->lines = 0;
+    carry_rest(ps, cut, end);
+    c->len = (size_t)(cut - c->data);
+    return true;
 }
 
 /* A chunk's buffers, allocated when the chunk is first filled: a small
@@ -457,8 +543,11 @@ static void *producer(void *arg)
     bool src_end = false;
     for (;;) {
         pthread_mutex_lock(&pp->mu);
-        while (pp->head - pp->tail == NCHUNKS && !pp->stop)
+        while (pp->head - pp->tail == NCHUNKS && !pp->stop) {
+            pp->prod_wait = true;
             pthread_cond_wait(&pp->cv, &pp->mu);
+        }
+        pp->prod_wait = false;
         bool stop = pp->stop;
         chunk *c = &pp->ring[pp->head % NCHUNKS];
         if (pp->set_progress) {
@@ -495,7 +584,9 @@ static void *producer(void *arg)
         c->len = len;
         /* On a read error too: the lines read so far are said (rejected
          * ones), then the file is refused, as a line-by-line reader does. */
-        parse_chunk(ps, c, src_end && st == BL_OK);
+        c->raw = false;
+        if (!hand_raw(pp, c, src_end && st == BL_OK, st != BL_OK))
+            parse_chunk(ps, c, src_end && st == BL_OK);
         if (ps->nomem && st == BL_OK)
             st = BL_NOMEM;
         bool more = st == BL_OK && ps->carry_len > 0 && (!src_end || c->nrecs > 0);
@@ -506,7 +597,8 @@ static void *producer(void *arg)
             pp->err = st;
         if (st != BL_OK || (src_end && !more))
             pp->eof = true;
-        pthread_cond_broadcast(&pp->cv);
+        if (pp->cons_wait && (pp->head - pp->tail >= WAKE_BATCH || pp->eof || c->raw))
+            pthread_cond_broadcast(&pp->cv);
         bool done = pp->eof;
         /* The whole file read: the next one's reading begins here, while
          * this one's last chunks are still being counted. */
@@ -524,8 +616,11 @@ static void *producer(void *arg)
 static chunk *next_chunk(pipe_ *pp)
 {
     pthread_mutex_lock(&pp->mu);
-    while (pp->head == pp->tail && !pp->eof)
+    while (pp->head == pp->tail && !pp->eof) {
+        pp->cons_wait = true;
         pthread_cond_wait(&pp->cv, &pp->mu);
+    }
+    pp->cons_wait = false;
     chunk *c = pp->head != pp->tail ? &pp->ring[pp->tail % NCHUNKS] : NULL;
     pthread_mutex_unlock(&pp->mu);
     return c;
@@ -540,7 +635,8 @@ static void release_chunk(pipe_ *pp)
     bool ended = pp->eof;
     chunk *c = &pp->ring[pp->tail % NCHUNKS];
     pp->tail++;
-    pthread_cond_broadcast(&pp->cv);
+    if (pp->prod_wait && NCHUNKS - (pp->head - pp->tail) >= WAKE_BATCH)
+        pthread_cond_broadcast(&pp->cv);
     pthread_mutex_unlock(&pp->mu);
     if (ended)
         chunk_release(c);
@@ -612,6 +708,41 @@ static inline void prefetch_rec(const bl_hit_rec *h)
         __builtin_prefetch(h->host.ptr);
 }
 
+/* The chunk's records to the sink, their line numbers made the file's. */
+static bl_status recs_out(reader *r, chunk *c, unsigned long base)
+{
+    bl_status st = BL_OK;
+    for (size_t i = 0; i < c->nrecs && st == BL_OK && !r->refused; i++) {
+        if (i + PREFETCH_AHEAD < c->nrecs)
+            prefetch_rec(&c->recs[i + PREFETCH_AHEAD].h);
+        c->recs[i].h.line += base;
+        st = one_rec(r, &c->recs[i]);
+    }
+    return st;
+}
+
+/* A raw chunk parsed here (ps: the consumer's parser), REC_CAP records at a
+ * time, each batch to the sink before the next is parsed. */
+static bl_status raw_out(reader *r, lparser *ps, chunk *c, unsigned long base)
+{
+    ps->line = 0;
+    ps->overlong = false;
+    const char *p = c->data, *end = c->data + c->len;
+    bl_status st = BL_OK;
+    while (st == BL_OK && !r->refused && (p < end || (c->last && ps->overlong))) {
+        c->nrecs = 0;
+        c->arena_len = 0;
+        bool was_overlong = ps->overlong;
+        const char *q = parse_part(ps, c, p, end, c->last);
+        if (q == p && !c->nrecs && ps->overlong == was_overlong)
+            return BL_NOMEM; /* no room for a record */
+        p = q;
+        st = recs_out(r, c, base);
+    }
+    c->lines = ps->line;
+    return st;
+}
+
 /* A custom format compiled (*lf; NULL for a built-in one), or BL_USAGE with
  * the reason in *errmsg. */
 static bl_status compile_custom(const char *path, const bl_ingest_opts *opts, bl_format fmt,
@@ -646,8 +777,17 @@ static bl_status pipe_start(pipe_ *pp, bl_source *src, const bl_ingest_opts *opt
      * library keys; never more bytes than the chunk's lines. */
     ps->arena = ps->custom || (ps->library_param && *ps->library_param);
     ps->carry_cap = BL_LOG_MAX_LINE + 1; /* a cut line; more only past the record cap */
+    /* The consumer's parser for raw chunks: the same settings, its own
+     * agents' memo and line count, no carry (a raw chunk holds whole
+     * lines), never a custom format. */
+    pp->cps = (lparser){.fmt = fmt,
+                        .library_param = ps->library_param,
+                        .min_mi = ps->min_mi,
+                        .now_mi = ps->now_mi,
+                        .arena = ps->arena};
     if (!(ps->carry = malloc(ps->carry_cap)) ||
-        !(ps->agents = calloc(AGENT_SLOTS, sizeof *ps->agents)))
+        !(ps->agents = calloc(AGENT_SLOTS, sizeof *ps->agents)) ||
+        !(pp->cps.agents = calloc(AGENT_SLOTS, sizeof *pp->cps.agents)))
         return BL_NOMEM;
     /* The chunks' buffers are the reading thread's to allocate (chunk_alloc). */
     pthread_mutex_init(&pp->mu, NULL);
@@ -680,6 +820,8 @@ static void pipe_stop(pipe_ *pp)
     pp->ps.carry = NULL;
     free(pp->ps.agents);
     pp->ps.agents = NULL;
+    free(pp->cps.agents);
+    pp->cps.agents = NULL;
     bl__logfmt_free(pp->ps.custom);
     pp->ps.custom = NULL;
 }
@@ -808,12 +950,10 @@ bl_status bl__log_read_with(bl_source *src, bl_log_ahead *ahead, const char *pat
     }
     chain_next(pp, opts);
     chunk *c;
+    unsigned long base = 0; /* lines in the chunks before */
     while (st == BL_OK && !r.refused && (c = next_chunk(pp)) != NULL) {
-        for (size_t i = 0; i < c->nrecs && st == BL_OK && !r.refused; i++) {
-            if (i + PREFETCH_AHEAD < c->nrecs)
-                prefetch_rec(&c->recs[i + PREFETCH_AHEAD].h);
-            st = one_rec(&r, &c->recs[i]);
-        }
+        st = c->raw ? raw_out(&r, &pp->cps, c, base) : recs_out(&r, c, base);
+        base += c->lines;
         release_chunk(pp);
     }
     bl_status perr = pp->started ? (pipe_stop(pp), pp->err) : BL_OK;

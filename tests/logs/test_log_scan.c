@@ -7,8 +7,10 @@
  * reason, or the same fields, byte for byte, as the reference. Each line
  * sits in a buffer of exactly its length (ASan builds catch a read past it).
  * Also: the byte source's AVX2 line count and dispatched XXH3 give what the
- * baseline gives, and an absolute URL without a path is one line. */
+ * baseline gives, an absolute URL without a path is one line, and a log's
+ * lines give the same records whichever thread parses them. */
 #include <criterion/criterion.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -617,6 +619,205 @@ Test(log_scan, absolute_url_without_path_is_one_line)
     cr_assert(strstr(r.err, "a.log:3: no client address"), "%s", r.err);
     cr_assert(strstr(r.out, "4 lines read"), "%s", r.out);
     tu_run_free(&r);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+/* ---- who parses: the reading thread or the consumer ------------------------- */
+
+/* Every record and diagnostic a read gives, written out as text. */
+typedef struct rec_log {
+    char *buf;
+    size_t len, cap;
+    unsigned long hits, diags;
+    unsigned long diag_lines[64]; /* the first ones */
+} rec_log;
+
+static void rl_put(rec_log *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void rl_put(rec_log *l, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    cr_assert(n >= 0);
+    if (l->len + (size_t)n + 1 > l->cap) {
+        l->cap = (l->len + (size_t)n + 1) * 2;
+        l->buf = realloc(l->buf, l->cap);
+        cr_assert(l->buf);
+    }
+    va_start(ap, fmt);
+    vsnprintf(l->buf + l->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    l->len += (size_t)n;
+}
+
+static void rl_sv(rec_log *l, const char *name, bl_sv v)
+{
+    if (!v.ptr)
+        rl_put(l, " %s=NULL", name);
+    else
+        rl_put(l, " %s=[%.*s]", name, (int)v.len, v.ptr);
+}
+
+static bl_status rl_hit(void *ctx, const bl_hit_rec *h)
+{
+    rec_log *l = ctx;
+    l->hits++;
+    rl_put(l, "hit %lu t=%lld m=%d s=%d", h->line, (long long)h->time, h->month, h->status);
+    rl_sv(l, "client", h->client);
+    rl_sv(l, "user", h->user);
+    rl_sv(l, "session", h->session);
+    rl_sv(l, "lib", h->library_key);
+    rl_sv(l, "host", h->host);
+    rl_sv(l, "method", h->method);
+    rl_sv(l, "target", h->target);
+    rl_sv(l, "agent", h->user_agent);
+    rl_put(l, " %016llx %016llx\n", (unsigned long long)h->agent_hash,
+           (unsigned long long)h->client_hash);
+    return BL_OK;
+}
+
+static void rl_diag(void *ctx, const bl_diag *d)
+{
+    rec_log *l = ctx;
+    if (l->diags < sizeof l->diag_lines / sizeof l->diag_lines[0])
+        l->diag_lines[l->diags] = d->line;
+    l->diags++;
+    rl_put(l, "diag %d %lu %s %s\n", (int)d->level, d->line, d->field ? d->field : "-", d->reason);
+}
+
+static rec_log read_shared(const char *path, int mode, const char *param)
+{
+    rec_log l = {0};
+    bl_sink sink = {.ctx = &l, .hit = rl_hit, .diag = rl_diag};
+    bl__log_share(mode);
+    bl_source *src = NULL;
+    char *err = NULL;
+    cr_assert_eq(bl_source_open(path, &src, &err), BL_OK);
+    bl_ingest_opts o = {.format = BL_FMT_COMBINED, .library_param = param};
+    bl_status st = bl_log_read(src, path, &o, &sink, &err);
+    rl_put(&l, "status %d %s\n", (int)st, err ? err : "");
+    free(err);
+    bl_source_close(src);
+    bl__log_share(BL_LOG_SHARE_AUTO);
+    return l;
+}
+
+/* A log of several chunks (256 KiB each) with what makes the split hard:
+ * lines too long (64 KiB and more) across chunk ends, runs of short bad
+ * lines past a chunk's 4 096 records, blank lines, CRLF, a library in the
+ * query; the line numbers of its bad lines are written to bad[]. */
+static size_t make_log(const char *path, bool overlong_last, unsigned long *bad, size_t nbad_max,
+                       size_t *nbad, unsigned long *good)
+{
+    size_t cap = 4u << 20, len = 0;
+    char *t = malloc(cap);
+    cr_assert(t);
+    uint64_t x = 88172645463325252ull;
+    unsigned long line = 0;
+    *nbad = 0;
+    *good = 0;
+    while (len < 2500000) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        unsigned k = (unsigned)(x % 1000);
+        line++;
+        if (k < 3) { /* a line too long: rejected */
+            size_t n = 65536 + (size_t)(x >> 20) % 9000;
+            memset(t + len, 'x', n);
+            len += n;
+            t[len++] = '\n';
+            if (*nbad < nbad_max)
+                bad[*nbad] = line;
+            ++*nbad;
+        } else if (k < 5) { /* 6 000 short bad lines */
+            for (int i = 0; i < 6000; i++, line++) {
+                memcpy(t + len, "z\n", 2);
+                len += 2;
+                if (*nbad < nbad_max)
+                    bad[*nbad] = line;
+                ++*nbad;
+            }
+            line--;
+        } else if (k < 40) { /* blank, or a lone CR */
+            len += (size_t)sprintf(t + len, k < 20 ? "\n" : "\r\n");
+        } else if (k < 60) {
+            len += (size_t)sprintf(t + len, "bad line %u\n", k);
+            if (*nbad < nbad_max)
+                bad[*nbad] = line;
+            ++*nbad;
+        } else {
+            len += (size_t)sprintf(
+                t + len,
+                "10.%u.%u.%u - %s [%02u/Mar/2026:%02u:%02u:%02u +0100] \"GET "
+                "%s/doc/%u?bib=lib%u&x=%%41 HTTP/1.1\" %u 512 \"-\" \"Agent/%u (\\\"q\\\")\"%s",
+                (unsigned)(x >> 8) % 4, (unsigned)(x >> 16) % 256, (unsigned)(x >> 24) % 256,
+                k % 3 ? "-" : "jdupont", 1 + (unsigned)(x >> 32) % 28, (unsigned)(x >> 37) % 24,
+                (unsigned)(x >> 42) % 60, (unsigned)(x >> 48) % 60,
+                k % 7 ? "" : "https://www.example.org", (unsigned)(x >> 52) % 500,
+                (unsigned)(x >> 56) % 5, k % 11 ? 200 : 404, (unsigned)(x >> 58) % 9,
+                k % 13 ? "\n" : "\r\n");
+            ++*good;
+        }
+        cr_assert(len < cap - 100000);
+    }
+    /* The last line, without its newline. */
+    line++;
+    if (overlong_last) {
+        memset(t + len, 'y', 70000);
+        len += 70000;
+        if (*nbad < nbad_max)
+            bad[*nbad] = line;
+        ++*nbad;
+    } else {
+        len += (size_t)sprintf(t + len, "10.0.0.1 - - [28/Mar/2026:10:00:00 +0100] \"GET /last "
+                                        "HTTP/1.1\" 200 1 \"-\" \"Agent/1\"");
+        ++*good;
+    }
+    cr_assert(tu_write_file(path, t, len));
+    free(t);
+    return len;
+}
+
+/* The chunks a read hands over unparsed (ingest/log_read.c, "Who parses")
+ * give the records and diagnostics, line numbers included, that the
+ * reading thread gives: always parsed there, always by the consumer when a
+ * chunk allows it, or as the two threads' pace decides. */
+Test(log_scan, who_parses_gives_the_same_records)
+{
+    char *dir = tu_mkdtemp("scan");
+    for (int last = 0; last < 2; last++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/share-%d.log", dir, last);
+        unsigned long bad[64], good;
+        size_t nbad;
+        size_t bytes = make_log(path, last, bad, 64, &nbad, &good);
+        cr_assert_gt(bytes, 8u << 18, "several chunks");
+        for (int param = 0; param < 2; param++) {
+            const char *lp = param ? "bib" : NULL;
+            rec_log never = read_shared(path, BL_LOG_SHARE_NEVER, lp);
+            /* What the file holds, counted as it was written. */
+            cr_assert_eq(never.hits, good, "hits %lu, written %lu", never.hits, good);
+            cr_assert_eq(never.diags, nbad, "diagnostics %lu, bad lines written %zu", never.diags,
+                         nbad);
+            for (size_t i = 0; i < 64 && i < nbad; i++)
+                cr_assert_eq(never.diag_lines[i], bad[i], "bad line %zu: said %lu, written %lu", i,
+                             never.diag_lines[i], bad[i]);
+            cr_assert(strstr(never.buf, param ? "lib=[lib" : "lib=NULL"));
+            for (int mode = 0; mode < 2; mode++) {
+                rec_log other =
+                    read_shared(path, mode ? BL_LOG_SHARE_ALWAYS : BL_LOG_SHARE_AUTO, lp);
+                cr_assert_eq(other.len, never.len, "last %d, param %d, mode %d", last, param, mode);
+                size_t d = 0;
+                while (d < never.len && never.buf[d] == other.buf[d])
+                    d++;
+                cr_assert_eq(d, never.len, "last %d, param %d, mode %d: differs at \"%.80s\"", last,
+                             param, mode, other.buf + d);
+                free(other.buf);
+            }
+            free(never.buf);
+        }
+    }
     tu_rmtree(dir);
     free(dir);
 }
