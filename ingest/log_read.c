@@ -53,14 +53,14 @@
  * was rejected (in order too, so that diagnostics and the refusal of a
  * file whose first lines all fail are exactly as a line-by-line reader's).
  *
- * Who parses is decided per chunk: when the main thread has nothing
- * queued (the rules are the faster side, as on a log with few resource
- * hits), the reading thread hands the chunk over unparsed ("raw": complete
- * lines only) and the main thread parses it itself, with the same code and
- * a parser state of its own. Line numbers in records are counted from the
- * chunk's start; the main thread adds the lines of the chunks before. The
- * records, diagnostics and line numbers are the same whoever parses
- * (tests/logs/test_log_files.c, fuzz/fuzz_log.c). */
+ * Who parses is decided per chunk: when fewer than SHARE_BELOW chunks wait
+ * for the main thread (the rules are the faster side, as on a log with few
+ * resource hits), the reading thread hands the chunk over unparsed ("raw":
+ * complete lines only) and the main thread parses it itself, with the same
+ * code and a parser state of its own. Line numbers in records are counted
+ * from the chunk's start; the main thread adds the lines of the chunks
+ * before. The records, diagnostics and line numbers are the same whoever
+ * parses (tests/logs/test_log_scan.c, fuzz/fuzz_log.c). */
 
 /* One line: a hit, or a rejection (reason, an N_ literal). */
 typedef struct lrec {
@@ -120,6 +120,9 @@ typedef struct pipe_ {
      * full). Each is woken once WAKE_BATCH chunks wait for it, not at
      * every chunk: see WAKE_BATCH. */
     bool cons_wait, prod_wait;
+    /* The consumer has asked for a chunk: until then (a log read ahead
+     * while the one before is counted) no chunk is handed over unparsed. */
+    bool consuming;
     bl_status err;
     /* A file read ahead gets its progress callback once it is the one read:
      * the reading thread, which alone touches the source, installs it. */
@@ -449,7 +452,7 @@ static bool hand_raw(pipe_ *pp, chunk *c, bool last, bool failed)
         return false;
     if (share_mode == BL_LOG_SHARE_AUTO) {
         pthread_mutex_lock(&pp->mu);
-        bool idle = pp->head - pp->tail < SHARE_BELOW;
+        bool idle = pp->consuming && pp->head - pp->tail < SHARE_BELOW;
         pthread_mutex_unlock(&pp->mu);
         if (!idle)
             return false;
@@ -616,6 +619,7 @@ static void *producer(void *arg)
 static chunk *next_chunk(pipe_ *pp)
 {
     pthread_mutex_lock(&pp->mu);
+    pp->consuming = true;
     while (pp->head == pp->tail && !pp->eof) {
         pp->cons_wait = true;
         pthread_cond_wait(&pp->cv, &pp->mu);
