@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bilan/common.h" /* bl_fhash */
 #include "bilan/ingest.h"
 #include "log_internal.h" /* bl__log_share */
 
@@ -21,9 +22,7 @@ typedef struct digest {
 
 static void mix(digest *d, const void *p, size_t n)
 {
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++)
-        d->h = (d->h ^ b[i]) * 0x100000001b3ull;
+    d->h = bl_fhash(p, n, d->h);
     d->n++;
 }
 

@@ -32,9 +32,7 @@
 #define WAKE_BATCH 4
 /* The reading thread hands a chunk over unparsed when fewer than this
  * many wait for the consumer (it is keeping up and would soon idle). */
-#ifndef SHARE_BELOW
 #define SHARE_BELOW 3
-#endif
 /* Lines parsed into one chunk's records at most: a chunk of very short
  * lines leaves the rest for the next chunk, so memory stays bounded (24
  * chunks of at most 4096 records of 176 bytes and 320 KiB of text). */

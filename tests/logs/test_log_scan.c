@@ -10,7 +10,6 @@
  * baseline gives, an absolute URL without a path is one line, and a log's
  * lines give the same records whichever thread parses them. */
 #include <criterion/criterion.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -627,30 +626,13 @@ Test(log_scan, absolute_url_without_path_is_one_line)
 
 /* Every record and diagnostic a read gives, written out as text. */
 typedef struct rec_log {
-    char *buf;
-    size_t len, cap;
+    bl_buf text;
     unsigned long hits, diags;
     unsigned long diag_lines[64]; /* the first ones */
 } rec_log;
 
-static void rl_put(rec_log *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void rl_put(rec_log *l, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    cr_assert(n >= 0);
-    if (l->len + (size_t)n + 1 > l->cap) {
-        l->cap = (l->len + (size_t)n + 1) * 2;
-        l->buf = realloc(l->buf, l->cap);
-        cr_assert(l->buf);
-    }
-    va_start(ap, fmt);
-    vsnprintf(l->buf + l->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    l->len += (size_t)n;
-}
+/* The text: a few MiB for the test's log, 256 MiB at most. */
+#define rl_put(l, ...) cr_assert_eq(bl_buf_printf(&(l)->text, __VA_ARGS__), BL_OK)
 
 static void rl_sv(rec_log *l, const char *name, bl_sv v)
 {
@@ -689,7 +671,7 @@ static void rl_diag(void *ctx, const bl_diag *d)
 
 static rec_log read_shared(const char *path, int mode, const char *param)
 {
-    rec_log l = {0};
+    rec_log l = {.text = BL_BUF_INIT(256u << 20)};
     bl_sink sink = {.ctx = &l, .hit = rl_hit, .diag = rl_diag};
     bl__log_share(mode);
     bl_source *src = NULL;
@@ -803,19 +785,20 @@ Test(log_scan, who_parses_gives_the_same_records)
             for (size_t i = 0; i < 64 && i < nbad; i++)
                 cr_assert_eq(never.diag_lines[i], bad[i], "bad line %zu: said %lu, written %lu", i,
                              never.diag_lines[i], bad[i]);
-            cr_assert(strstr(never.buf, param ? "lib=[lib" : "lib=NULL"));
+            cr_assert(strstr(bl_buf_cstr(&never.text), param ? "lib=[lib" : "lib=NULL"));
             for (int mode = 0; mode < 2; mode++) {
                 rec_log other =
                     read_shared(path, mode ? BL_LOG_SHARE_ALWAYS : BL_LOG_SHARE_AUTO, lp);
-                cr_assert_eq(other.len, never.len, "last %d, param %d, mode %d", last, param, mode);
+                const bl_buf *a = &never.text, *b = &other.text;
+                cr_assert_eq(b->len, a->len, "last %d, param %d, mode %d", last, param, mode);
                 size_t d = 0;
-                while (d < never.len && never.buf[d] == other.buf[d])
+                while (d < a->len && a->data[d] == b->data[d])
                     d++;
-                cr_assert_eq(d, never.len, "last %d, param %d, mode %d: differs at \"%.80s\"", last,
-                             param, mode, other.buf + d);
-                free(other.buf);
+                cr_assert_eq(d, a->len, "last %d, param %d, mode %d: differs at \"%.80s\"", last,
+                             param, mode, b->data + d);
+                bl_buf_release(&other.text);
             }
-            free(never.buf);
+            bl_buf_release(&never.text);
         }
     }
     tu_rmtree(dir);
