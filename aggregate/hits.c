@@ -568,65 +568,84 @@ static bl_status uncount_hit(bl_hits *h, const dc_ent *d)
     return BL_OK;
 }
 
-/* Forgets the state that time has made final. */
+/* A sweep's clock and the lower bounds it recomputes. */
+typedef struct sweep_ctx {
+    const bl_hits *h;
+    int64_t now, min;
+    bool has_sess;
+} sweep_ctx;
+
+static bool dc_gone(void *e_, void *c_)
+{
+    const dc_ent *e = e_;
+    sweep_ctx *c = c_;
+    if (e->t + DOUBLE_CLICK + WINDOW < c->now)
+        return true;
+    if (e->t < c->min)
+        c->min = e->t;
+    return false;
+}
+
+/* A session id's items live as long as the session is active. */
+static bool si_gone(void *e_, void *c_)
+{
+    const si_ent *e = e_;
+    sweep_ctx *c = c_;
+    if (e->sess) {
+        const ss_ent *s = bl__u64map_get(&c->h->ss, e->sess);
+        if (!s || s->last + SESSION_IDLE + WINDOW + DOUBLE_CLICK < c->now)
+            return true;
+        c->has_sess = true;
+        return false;
+    }
+    if (e->expire < c->now)
+        return true;
+    if (e->expire < c->min)
+        c->min = e->expire;
+    return false;
+}
+
+static bool ss_gone(void *e_, void *c_)
+{
+    const ss_ent *e = e_;
+    sweep_ctx *c = c_;
+    if (e->last + SESSION_IDLE + WINDOW + DOUBLE_CLICK < c->now)
+        return true;
+    if (e->last < c->min)
+        c->min = e->last;
+    return false;
+}
+
+/* Forgets the state that time has made final (all: every bit of it). */
 static void sweep(bl_hits *h, bool all)
 {
     int64_t now = h->tmax;
+    if (all) {
+        bl__u64map_clear(&h->dc);
+        bl__u64map_clear(&h->si);
+        bl__u64map_clear(&h->ss);
+        h->dc_min_t = h->si_min_expire = h->ss_min_last = INT64_MAX;
+        h->si_has_sess = false;
+        h->last_sweep = now;
+        return;
+    }
     /* Each table is scanned only when its lower bound says that something
      * in it may have expired; the scan recomputes the bound. */
-    if (all || h->dc_min_t < now - DOUBLE_CLICK - WINDOW) {
-        int64_t min_t = INT64_MAX;
-        for (size_t i = 0; i < h->dc.cap;) {
-            dc_ent *e = bl__u64map_at(&h->dc, i);
-            if (e->key && (all || e->t + DOUBLE_CLICK + WINDOW < now)) {
-                if (bl__u64map_del_at(&h->dc, i))
-                    continue;
-            } else if (e->key && e->t < min_t) {
-                min_t = e->t;
-            }
-            i++;
-        }
-        h->dc_min_t = min_t;
+    if (h->dc_min_t < now - DOUBLE_CLICK - WINDOW) {
+        sweep_ctx c = {h, now, INT64_MAX, false};
+        bl__u64map_sweep(&h->dc, dc_gone, &c);
+        h->dc_min_t = c.min;
     }
-    /* A session id's items live as long as the session is active. */
-    if (all || h->si_has_sess || h->si_min_expire < now) {
-        int64_t min_exp = INT64_MAX;
-        bool has_sess = false;
-        for (size_t i = 0; i < h->si.cap;) {
-            si_ent *e = bl__u64map_at(&h->si, i);
-            bool gone = false;
-            if (e->key && e->sess) {
-                const ss_ent *s = bl__u64map_get(&h->ss, e->sess);
-                gone = !s || s->last + SESSION_IDLE + WINDOW + DOUBLE_CLICK < now;
-            } else if (e->key) {
-                gone = e->expire < now;
-            }
-            if (e->key && (all || gone)) {
-                if (bl__u64map_del_at(&h->si, i))
-                    continue;
-            } else if (e->key && e->sess) {
-                has_sess = true;
-            } else if (e->key && e->expire < min_exp) {
-                min_exp = e->expire;
-            }
-            i++;
-        }
-        h->si_min_expire = min_exp;
-        h->si_has_sess = has_sess;
+    if (h->si_has_sess || h->si_min_expire < now) {
+        sweep_ctx c = {h, now, INT64_MAX, false};
+        bl__u64map_sweep(&h->si, si_gone, &c);
+        h->si_min_expire = c.min;
+        h->si_has_sess = c.has_sess;
     }
-    if (all || h->ss_min_last < now - SESSION_IDLE - WINDOW - DOUBLE_CLICK) {
-        int64_t min_last = INT64_MAX;
-        for (size_t i = 0; i < h->ss.cap;) {
-            ss_ent *e = bl__u64map_at(&h->ss, i);
-            if (e->key && (all || e->last + SESSION_IDLE + WINDOW + DOUBLE_CLICK < now)) {
-                if (bl__u64map_del_at(&h->ss, i))
-                    continue;
-            } else if (e->key && e->last < min_last) {
-                min_last = e->last;
-            }
-            i++;
-        }
-        h->ss_min_last = min_last;
+    if (h->ss_min_last < now - SESSION_IDLE - WINDOW - DOUBLE_CLICK) {
+        sweep_ctx c = {h, now, INT64_MAX, false};
+        bl__u64map_sweep(&h->ss, ss_gone, &c);
+        h->ss_min_last = c.min;
     }
     /* Per-patron counters stay until the end of the file: they are stored
      * (quota_use) so that a month's quota is judged over all its files. */

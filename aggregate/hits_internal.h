@@ -27,13 +27,6 @@ typedef struct bl_u64map {
 } bl_u64map;
 
 void bl__u64map_init(bl_u64map *m, size_t esize);
-void *bl__u64map_get(const bl_u64map *m, uint64_t key);
-/* Finds or inserts key (a new element is zeroed but for its key); NULL when
- * out of memory. *isnew says which. */
-void *bl__u64map_put(bl_u64map *m, uint64_t key, bool *isnew);
-/* Deletes the element at slot i. Returns true when another element moved
- * into slot i (so that a scan must look at slot i again). */
-bool bl__u64map_del_at(bl_u64map *m, size_t i);
 static inline void *bl__u64map_at(const bl_u64map *m, size_t i)
 {
     return m->slots + i * m->esize;
@@ -44,6 +37,63 @@ static inline uint64_t bl__u64map_key_at(const bl_u64map *m, size_t i)
     __builtin_memcpy(&k, m->slots + i * m->esize, sizeof k);
     return k;
 }
+static inline size_t bl__u64map_home(const bl_u64map *m, uint64_t k)
+{
+    /* Keys are often structured (cell << 32 | month...): mix every bit in. */
+    k ^= k >> 33;
+    k *= 0xFF51AFD7ED558CCDull;
+    k ^= k >> 33;
+    return (size_t)k & (m->cap - 1);
+}
+/* Doubles the table (64 slots at first); false when out of memory. */
+bool bl__u64map_grow(bl_u64map *m);
+/* get and put are inline: several run for every hit of a log. */
+static inline void *bl__u64map_get(const bl_u64map *m, uint64_t key)
+{
+    if (!m->cap)
+        return NULL;
+    if (key == 0)
+        key = 1;
+    for (size_t i = bl__u64map_home(m, key);; i = (i + 1) & (m->cap - 1)) {
+        uint64_t k = bl__u64map_key_at(m, i);
+        if (k == key)
+            return bl__u64map_at(m, i);
+        if (k == 0)
+            return NULL;
+    }
+}
+/* Finds or inserts key (a new element is zeroed but for its key); NULL when
+ * out of memory. *isnew says which. */
+static inline void *bl__u64map_put(bl_u64map *m, uint64_t key, bool *isnew)
+{
+    if (key == 0)
+        key = 1;
+    if ((m->count + 1) * 4 > m->cap * 3 && !bl__u64map_grow(m))
+        return NULL;
+    size_t i = bl__u64map_home(m, key);
+    for (;; i = (i + 1) & (m->cap - 1)) {
+        uint64_t k = bl__u64map_key_at(m, i);
+        if (k == key) {
+            *isnew = false;
+            return bl__u64map_at(m, i);
+        }
+        if (k == 0)
+            break;
+    }
+    unsigned char *e = bl__u64map_at(m, i);
+    __builtin_memset(e, 0, m->esize);
+    __builtin_memcpy(e, &key, sizeof key);
+    m->count++;
+    *isnew = true;
+    return e;
+}
+/* Deletes the element at slot i. Returns true when another element moved
+ * into slot i (so that a scan must look at slot i again). */
+bool bl__u64map_del_at(bl_u64map *m, size_t i);
+/* Deletes every element gone() says, in one pass over the table: each
+ * survivor moves back at most once, where one deletion at a time would
+ * shift the elements after each (a sweep of expired state deletes most). */
+void bl__u64map_sweep(bl_u64map *m, bool (*gone)(void *e, void *ctx), void *ctx);
 void bl__u64map_clear(bl_u64map *m);
 void bl__u64map_release(bl_u64map *m);
 

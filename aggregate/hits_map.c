@@ -14,31 +14,7 @@ void bl__u64map_init(bl_u64map *m, size_t esize)
     m->esize = esize;
 }
 
-static size_t home(const bl_u64map *m, uint64_t k)
-{
-    /* Keys are often structured (cell << 32 | month...): mix every bit in. */
-    k ^= k >> 33;
-    k *= 0xFF51AFD7ED558CCDull;
-    k ^= k >> 33;
-    return (size_t)k & (m->cap - 1);
-}
-
-void *bl__u64map_get(const bl_u64map *m, uint64_t key)
-{
-    if (!m->cap)
-        return NULL;
-    if (key == 0)
-        key = 1;
-    for (size_t i = home(m, key);; i = (i + 1) & (m->cap - 1)) {
-        uint64_t k = bl__u64map_key_at(m, i);
-        if (k == key)
-            return bl__u64map_at(m, i);
-        if (k == 0)
-            return NULL;
-    }
-}
-
-static bool grow(bl_u64map *m)
+bool bl__u64map_grow(bl_u64map *m)
 {
     size_t ncap = m->cap ? m->cap * 2 : 64;
     unsigned char *ns = calloc(ncap, m->esize);
@@ -49,7 +25,7 @@ static bool grow(bl_u64map *m)
         uint64_t k = bl__u64map_key_at(m, i);
         if (!k)
             continue;
-        size_t j = home(&n, k);
+        size_t j = bl__u64map_home(&n, k);
         while (bl__u64map_key_at(&n, j))
             j = (j + 1) & (ncap - 1);
         memcpy(bl__u64map_at(&n, j), bl__u64map_at(m, i), m->esize);
@@ -58,30 +34,6 @@ static bool grow(bl_u64map *m)
     free(m->slots);
     *m = n;
     return true;
-}
-
-void *bl__u64map_put(bl_u64map *m, uint64_t key, bool *isnew)
-{
-    if (key == 0)
-        key = 1;
-    if ((m->count + 1) * 4 > m->cap * 3 && !grow(m))
-        return NULL;
-    size_t i = home(m, key);
-    for (;; i = (i + 1) & (m->cap - 1)) {
-        uint64_t k = bl__u64map_key_at(m, i);
-        if (k == key) {
-            *isnew = false;
-            return bl__u64map_at(m, i);
-        }
-        if (k == 0)
-            break;
-    }
-    unsigned char *e = bl__u64map_at(m, i);
-    memset(e, 0, m->esize);
-    memcpy(e, &key, sizeof key);
-    m->count++;
-    *isnew = true;
-    return e;
 }
 
 bool bl__u64map_del_at(bl_u64map *m, size_t i)
@@ -94,7 +46,7 @@ bool bl__u64map_del_at(bl_u64map *m, size_t i)
         uint64_t k = bl__u64map_key_at(m, j);
         if (!k)
             break;
-        size_t h = home(m, k);
+        size_t h = bl__u64map_home(m, k);
         /* Move j into the hole unless its home lies cyclically in (hole, j]. */
         bool stays = hole <= j ? (h > hole && h <= j) : (h > hole || h <= j);
         if (stays)
@@ -106,6 +58,38 @@ bool bl__u64map_del_at(bl_u64map *m, size_t i)
         hole = j;
     }
     return moved_here;
+}
+
+void bl__u64map_sweep(bl_u64map *m, bool (*gone)(void *e, void *ctx), void *ctx)
+{
+    if (!m->count)
+        return;
+    size_t mask = m->cap - 1, s = 0;
+    /* From a slot empty before the sweep: no probe chain crosses it, so
+     * every element's home lies between it and the element. */
+    while (bl__u64map_key_at(m, s))
+        s++;
+    for (size_t n = 1; n < m->cap; n++) {
+        size_t i = (s + n) & mask;
+        uint64_t k = bl__u64map_key_at(m, i);
+        if (!k)
+            continue;
+        unsigned char *e = bl__u64map_at(m, i);
+        if (gone(e, ctx)) {
+            memset(e, 0, m->esize);
+            m->count--;
+            continue;
+        }
+        /* A survivor moves back to the first empty slot from its home, if
+         * a deletion made one before it: the chains stay unbroken. */
+        size_t j = bl__u64map_home(m, k);
+        while (j != i && bl__u64map_key_at(m, j))
+            j = (j + 1) & mask;
+        if (j != i) {
+            memcpy(bl__u64map_at(m, j), e, m->esize);
+            memset(e, 0, m->esize);
+        }
+    }
 }
 
 void bl__u64map_clear(bl_u64map *m)

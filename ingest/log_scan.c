@@ -276,7 +276,13 @@ const char *bl__log_scan(bl_format fmt, const char *p, size_t n, bl_log_fields *
     const char *lo = p, *end = p + n;
     /* Every field written (no memset of the whole): those the built-in
      * formats never have first. */
-    f->method = f->target = f->vhost = f->session = f->library = f->agent = (bl_sv){NULL, 0};
+    const bl_sv none = {NULL, 0};
+    f->method = none;
+    f->target = none;
+    f->vhost = none;
+    f->session = none;
+    f->library = none;
+    f->agent = none;
     if (!token(lo, &p, end, &f->client) || !space(&p, end))
         return N_("no client address");
     if (!token(lo, &p, end, &f->logname) || !space(&p, end) || !token(lo, &p, end, &f->user) ||

@@ -92,6 +92,13 @@ Test(ingest, same_content_twice_changes_nothing, .init = setup, .fini = teardown
     free(e);
     r = bilan("sources", "--format", "csv", NULL);
     cr_assert_eq(tu_count(r.out, "\n"), 2, "one source only: %s", r.out);
+    /* The file's SHA-256, made while it was read, is its bytes' as
+     * coreutils' sha256sum says. */
+    tu_run s = tu_sh("sha256sum < '%s'", fx("pr-2025q1.csv"));
+    cr_assert_eq(s.status, 0, "%s", s.err);
+    s.out[64] = '\0';
+    cr_assert(strstr(r.out, s.out), "%s not in %s", s.out, r.out);
+    tu_run_free(&s);
     tu_run_free(&r);
 }
 
