@@ -6,8 +6,28 @@
 
 #include "ingest_internal.h"
 
+#include <stdint.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /* Longest line a log reader accepts; a longer one is a row diagnostic. */
 #define BL_LOG_MAX_LINE (64 * 1024)
+
+/* A view written with one 16-byte store. The reader copies the fields of a
+ * line (16 bytes each) right after the scanner wrote them; a copy that
+ * reads what two 8-byte stores wrote cannot take it from the store buffer
+ * and waits for them to reach the cache (a failed store-to-load
+ * forwarding), which was a fifth of the reading thread's time. */
+static inline __attribute__((always_inline)) void bl__sv_set(bl_sv *o, const char *p, size_t n)
+{
+#if defined(__SSE2__) && UINTPTR_MAX == UINT64_MAX
+    _Static_assert(sizeof(bl_sv) == 16, "a view is a pointer and a length");
+    _mm_storeu_si128((__m128i *)(void *)o, _mm_set_epi64x((long long)n, (long long)(uintptr_t)p));
+#else
+    *o = (bl_sv){p, n};
+#endif
+}
 
 /* The fields of one parsed line, as string views into the line. */
 typedef struct bl_log_fields {

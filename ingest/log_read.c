@@ -262,7 +262,8 @@ static bool parse_line(lparser *ps, chunk *c, const char *p, size_t n, lrec *o, 
     }
     h->status =
         (f.status.ptr[0] - '0') * 100 + (f.status.ptr[1] - '0') * 10 + (f.status.ptr[2] - '0');
-    bl_sv host = {"", 0};
+    bl_sv host;
+    bl__sv_set(&host, "", 0);
     if (f.request.len) {
         if (!bl__log_request(f.request, &h->method, &h->target, &host)) {
             o->field = "request", o->reason = N_("malformed request line");

@@ -62,14 +62,14 @@ static inline __attribute__((always_inline)) bool token(const char *lo, const ch
     const char *s = *pp;
     /* "-" (no ident, no user, no referer...) is the most common token. */
     if (end - s >= 2 && s[0] == '-' && s[1] == ' ') {
-        *out = (bl_sv){s, 1};
+        bl__sv_set(out, s, 1);
         *pp = s + 1;
         return true;
     }
     const char *p = find1(lo, s, end, ' ');
     if (p == s)
         return false;
-    *out = (bl_sv){s, (size_t)(p - s)};
+    bl__sv_set(out, s, (size_t)(p - s));
     *pp = p;
     return true;
 }
@@ -98,7 +98,7 @@ static inline __attribute__((always_inline)) bool quoted(const char *lo, const c
     const char *s = ++p;
     /* "-", as an empty referer is written. */
     if (end - s >= 2 && s[0] == '-' && s[1] == '"') {
-        *out = (bl_sv){s, 1};
+        bl__sv_set(out, s, 1);
         *pp = s + 2;
         return true;
     }
@@ -107,7 +107,7 @@ static inline __attribute__((always_inline)) bool quoted(const char *lo, const c
         if (q == end)
             return false;
         if (q == s || q[-1] != '\\') {
-            *out = (bl_sv){s, (size_t)(q - s)};
+            bl__sv_set(out, s, (size_t)(q - s));
             *pp = q + 1;
             return true;
         }
@@ -115,7 +115,7 @@ static inline __attribute__((always_inline)) bool quoted(const char *lo, const c
         for (const char *b = q; b > s && b[-1] == '\\'; b--)
             bs++;
         if (bs % 2 == 0) {
-            *out = (bl_sv){s, (size_t)(q - s)};
+            bl__sv_set(out, s, (size_t)(q - s));
             *pp = q + 1;
             return true;
         }
@@ -232,7 +232,7 @@ bool bl__log_time(bl_sv s, int64_t *t, int *month)
 bool bl__log_request(bl_sv req, bl_sv *method, bl_sv *target, bl_sv *host)
 {
     const char *lo = req.ptr, *p = req.ptr, *end = req.ptr + req.len;
-    *host = (bl_sv){"", 0};
+    bl__sv_set(host, "", 0);
     if (!token(lo, &p, end, method) || !space(&p, end) || !token(lo, &p, end, target))
         return false;
     /* The protocol is optional (HTTP/0.9) and anything after it ignored. */
@@ -265,8 +265,11 @@ bool bl__log_request(bl_sv req, bl_sv *method, bl_sv *target, bl_sv *host)
             h = at + 1;
             colon = colon_at;
         }
-        *host = (bl_sv){h, (size_t)((colon ? colon : slash) - h)};
-        *target = slash < te ? (bl_sv){slash, (size_t)(te - slash)} : (bl_sv){"/", 1};
+        bl__sv_set(host, h, (size_t)((colon ? colon : slash) - h));
+        if (slash < te)
+            bl__sv_set(target, slash, (size_t)(te - slash));
+        else
+            bl__sv_set(target, "/", 1);
     }
     return true;
 }
@@ -276,13 +279,12 @@ const char *bl__log_scan(bl_format fmt, const char *p, size_t n, bl_log_fields *
     const char *lo = p, *end = p + n;
     /* Every field written (no memset of the whole): those the built-in
      * formats never have first. */
-    const bl_sv none = {NULL, 0};
-    f->method = none;
-    f->target = none;
-    f->vhost = none;
-    f->session = none;
-    f->library = none;
-    f->agent = none;
+    bl__sv_set(&f->method, NULL, 0);
+    bl__sv_set(&f->target, NULL, 0);
+    bl__sv_set(&f->vhost, NULL, 0);
+    bl__sv_set(&f->session, NULL, 0);
+    bl__sv_set(&f->library, NULL, 0);
+    bl__sv_set(&f->agent, NULL, 0);
     if (!token(lo, &p, end, &f->client) || !space(&p, end))
         return N_("no client address");
     if (!token(lo, &p, end, &f->logname) || !space(&p, end) || !token(lo, &p, end, &f->user) ||
@@ -293,7 +295,7 @@ const char *bl__log_scan(bl_format fmt, const char *p, size_t n, bl_log_fields *
     const char *close = find1(lo, p, end, ']');
     if (close == end)
         return N_("no [timestamp]");
-    f->time = (bl_sv){p + 1, (size_t)(close - p - 1)};
+    bl__sv_set(&f->time, p + 1, (size_t)(close - p - 1));
     p = close + 1;
     if (!space(&p, end) || !quoted(lo, &p, end, &f->request))
         return N_("no quoted request line");
@@ -310,7 +312,7 @@ const char *bl__log_scan(bl_format fmt, const char *p, size_t n, bl_log_fields *
             !quoted(lo, &p, end, &f->agent))
             return N_("no quoted referer and user agent (not a combined log line)");
         if (!f->agent.len)
-            f->agent = (bl_sv){"", 0};
+            bl__sv_set(&f->agent, "", 0);
         /* Trailing fields some servers append (%D, %v...) are ignored. */
     } else if (p != end) {
         while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
