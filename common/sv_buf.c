@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,16 +91,19 @@ char *bl_sv_dup(bl_sv s)
 
 static bl_status reserve(bl_buf *b, size_t extra)
 {
-    if (extra > b->cap || b->len > b->cap - extra)
+    /* Room for the terminating NUL is kept within SIZE_MAX: a cap of
+     * SIZE_MAX ("no bound") would make cap + 1 wrap to 0. */
+    size_t cap = b->cap < SIZE_MAX ? b->cap : SIZE_MAX - 1;
+    if (extra > cap || b->len > cap - extra)
         return BL_DATA;
     size_t need = b->len + extra + 1;
     if (need <= b->alloc)
         return BL_OK;
     size_t na = b->alloc ? b->alloc : 64;
     while (na < need)
-        na *= 2;
-    if (na > b->cap + 1)
-        na = b->cap + 1;
+        na = na > SIZE_MAX / 2 ? need : na * 2;
+    if (na > cap + 1)
+        na = cap + 1;
     char *p = realloc(b->data, na);
     if (!p)
         return BL_NOMEM;

@@ -72,6 +72,30 @@ Test(encoding, utf8_validation_and_cp1252)
     bl_buf_release(&b);
 }
 
+/* A buffer without a bound (cap SIZE_MAX) grows like any other: its cap
+ * plus the NUL's byte once wrapped to 0 and the first append freed it. */
+Test(buffer, unbounded_cap_does_not_wrap)
+{
+    bl_buf b = BL_BUF_INIT(SIZE_MAX);
+    cr_assert_eq(bl_buf_append(&b, "abc", 3), BL_OK);
+    for (int i = 0; i < 1000; i++)
+        cr_assert_eq(bl_buf_printf(&b, "%d,", i), BL_OK);
+    cr_assert_eq(strncmp(bl_buf_cstr(&b), "abc0,1,2,", 9), 0);
+    cr_assert_str_eq(bl_buf_cstr(&b) + b.len - 4, "999,");
+    size_t len = b.len;
+    char c = 0;
+    /* More than any size can hold: refused, the buffer unchanged. */
+    cr_assert_eq(bl_buf_append(&b, &c, SIZE_MAX - 1), BL_DATA);
+    cr_assert_eq(b.len, len);
+    bl_buf_release(&b);
+    /* A bounded buffer still stops at its cap. */
+    bl_buf s = BL_BUF_INIT(4);
+    cr_assert_eq(bl_buf_append(&s, "abcd", 4), BL_OK);
+    cr_assert_eq(bl_buf_append(&s, "e", 1), BL_DATA);
+    cr_assert_str_eq(bl_buf_cstr(&s), "abcd");
+    bl_buf_release(&s);
+}
+
 Test(hashing, sha256_and_siphash_vectors)
 {
     char hex[65];
