@@ -27,19 +27,29 @@
 
 /* ---- loading ------------------------------------------------------------------ */
 
-/* Does s[0..n) contain the string needle? */
+/* s[0..n) == t[0..n), for the few bytes the rules compare on every hit
+ * (a literal's tail, a request string): a loop, not a memcmp call. */
+static inline bool same_bytes(const char *s, const char *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != t[i])
+            return false;
+    return true;
+}
+
+/* Does s[0..n) contain the string needle? Asked of every resource hit's
+ * URL when a request_pattern is a plain string ("/lire/"). */
 static bool contains(const char *s, size_t n, const char *needle)
 {
     size_t m = strlen(needle);
-    const char *end = s + n;
-    while ((size_t)(end - s) >= m) {
-        const char *c = memchr(s, needle[0], (size_t)(end - s) - m + 1);
-        if (!c)
-            return false;
-        if (memcmp(c, needle, m) == 0)
+    if (m == 0)
+        return true;
+    if (n < m)
+        return false;
+    const char *last = s + (n - m);
+    for (const char *c = s; c <= last; c++)
+        if (*c == needle[0] && same_bytes(c + 1, needle + 1, m - 1))
             return true;
-        s = c + 1;
-    }
     return false;
 }
 
@@ -280,10 +290,10 @@ static bool is_static(bl_sv target)
         X('m', 'a', 'p', 0, 0),   X('w', 'o', 'f', 'f', 0), X('w', 'o', 'f', 'f', '2'),
         X('t', 't', 'f', 0, 0),   X('o', 't', 'f', 0, 0),   X('e', 'o', 't', 0, 0)};
 #undef X
-    const char *p = target.ptr, *end = p + target.len;
-    const char *q = memchr(p, '?', target.len);
-    if (q)
-        end = q;
+    /* The path ends at the first '?' (a short search: a loop, not a call). */
+    const char *p = target.ptr, *end = p;
+    while (end < p + target.len && *end != '?')
+        end++;
     /* At most 5 characters after the last dot of the last segment, read
      * backwards: the extension's first character ends in the low byte. */
     uint64_t ext = 0;
@@ -671,7 +681,7 @@ static int match_resource(bl_hits *h, const char *subject, size_t sl, const PCRE
         for (; *list >= 0; list++) {
             const resource *x = &h->res[*list];
             if (x->litlen <= sl && (head & x->head_mask) == x->head &&
-                (x->litlen <= 8 || memcmp(subject + 8, x->lit + 8, x->litlen - 8) == 0) &&
+                (x->litlen <= 8 || same_bytes(subject + 8, x->lit + 8, x->litlen - 8)) &&
                 match(h, x->url, subj, sl, x->md) >= 0) {
                 *ov = pcre2_get_ovector_pointer(x->md);
                 *group = x->item_group;

@@ -699,14 +699,15 @@ static bl_status one_rec(reader *r, const lrec *x)
 }
 
 /* The rules read a record's target (and host), which the reading thread
- * wrote on the other core: asking for them a few records ahead hides the
- * transfer. */
+ * wrote on the other core, and its client when the IP is not in their
+ * cache (a portal's many addresses): asking for them a few records ahead
+ * hides the transfer. */
 #define PREFETCH_AHEAD 4
 static inline void prefetch_rec(const bl_hit_rec *h)
 {
-    /* The agent and the client come hashed: the rules read them only on a
-     * cache miss. */
+    /* The agent comes hashed: the rules read it only on a cache miss. */
     __builtin_prefetch(h->target.ptr);
+    __builtin_prefetch(h->client.ptr);
     if (h->host.len)
         __builtin_prefetch(h->host.ptr);
 }
