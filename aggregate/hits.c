@@ -585,15 +585,20 @@ typedef struct sweep_ctx {
     bool has_sess;
 } sweep_ctx;
 
-static bool dc_gone(void *e_, void *c_)
+/* An element last seen at t is gone once t + ttl has passed; else t may
+ * be the table's new lower bound. */
+static bool expired(sweep_ctx *c, int64_t t, int64_t ttl)
 {
-    const dc_ent *e = e_;
-    sweep_ctx *c = c_;
-    if (e->t + DOUBLE_CLICK + WINDOW < c->now)
+    if (t + ttl < c->now)
         return true;
-    if (e->t < c->min)
-        c->min = e->t;
+    if (t < c->min)
+        c->min = t;
     return false;
+}
+
+static bool dc_gone(void *e, void *c)
+{
+    return expired(c, ((const dc_ent *)e)->t, DOUBLE_CLICK + WINDOW);
 }
 
 /* A session id's items live as long as the session is active. */
@@ -608,22 +613,12 @@ static bool si_gone(void *e_, void *c_)
         c->has_sess = true;
         return false;
     }
-    if (e->expire < c->now)
-        return true;
-    if (e->expire < c->min)
-        c->min = e->expire;
-    return false;
+    return expired(c, e->expire, 0);
 }
 
-static bool ss_gone(void *e_, void *c_)
+static bool ss_gone(void *e, void *c)
 {
-    const ss_ent *e = e_;
-    sweep_ctx *c = c_;
-    if (e->last + SESSION_IDLE + WINDOW + DOUBLE_CLICK < c->now)
-        return true;
-    if (e->last < c->min)
-        c->min = e->last;
-    return false;
+    return expired(c, ((const ss_ent *)e)->last, SESSION_IDLE + WINDOW + DOUBLE_CLICK);
 }
 
 /* Forgets the state that time has made final (all: every bit of it). */
