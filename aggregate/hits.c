@@ -37,11 +37,10 @@ static inline bool same_bytes(const char *s, const char *t, size_t n)
     return true;
 }
 
-/* Does s[0..n) contain the string needle? Asked of every resource hit's
- * URL when a request_pattern is a plain string ("/lire/"). */
-static bool contains(const char *s, size_t n, const char *needle)
+/* Does s[0..n) contain needle[0..m)? Asked of every resource hit's URL
+ * when a request_pattern is a plain string ("/lire/"). */
+static bool contains(const char *s, size_t n, const char *needle, size_t m)
 {
-    size_t m = strlen(needle);
     if (m == 0)
         return true;
     if (n < m)
@@ -985,7 +984,7 @@ bl_status bl_hits_add(bl_hits *h, const bl_hit_rec *r)
         item = (bl_sv){subject + ov[2 * group], ov[2 * group + 1] - ov[2 * group]};
     uint64_t item_h = bl_fhash(item.ptr, item.len, 0x3d);
     bool req =
-        !rs->req || (rs->req_lit ? contains(subject, sl, rs->req_lit)
+        !rs->req || (rs->req_lit ? contains(subject, sl, rs->req_lit, rs->req_len)
                                  : match(h, rs->req, (PCRE2_SPTR)subject, sl, h->req_md) >= 0);
     if (h->limit_rc)
         return limit_reached(h);

@@ -153,6 +153,7 @@ typedef struct resource {
     bool has_lit;
     /* request_pattern is a plain string: searched as such. */
     char *req_lit;
+    size_t req_len;
 } resource;
 
 typedef struct range {

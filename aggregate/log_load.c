@@ -332,6 +332,7 @@ static bl_status load_resources(bl_hits *h, const bl_log_network *net)
             rc = BL_NOMEM;
             break;
         }
+        r->req_len = r->req_lit ? strlen(r->req_lit) : 0;
         /* Each alternative ends with a mark naming its resource, so that
          * one match of the prefilter says which resource matched. */
         if (rc == BL_OK)
