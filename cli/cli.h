@@ -25,6 +25,12 @@ typedef struct bl_cli {
  * terminal. cli_error and cli_warn escape the same way. */
 void cli_write_safe(FILE *f, const char *s, size_t n);
 void cli_printf_safe(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A log's counts as the ingest summary and `sources` say them, each with
+ * the grammatical number of its count ("1 line read", "2 lines read"):
+ * lines read, usage events counted (unattributed); ignored: robots,
+ * status, not a resource, static. */
+struct bl_log_stats;
+void cli_log_counts(FILE *f, const struct bl_log_stats *l);
 /* "bilan: message" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

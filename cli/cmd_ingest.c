@@ -134,14 +134,8 @@ static void file_done(void *ctx, size_t index, const char *path, bl_status rc,
     if (r->period_end >= 0)
         bl_month_format(r->period_end, e);
     if (r->log.lines > 0) {
-        const bl_log_stats *l = &r->log;
-        cli_printf_safe(stdout,
-                        "#%lld %s: %s %s..%s: %s lines read, %s usage events counted"
-                        " (%s unattributed); ignored: %s robot, %s status, %s not a resource,"
-                        " %s static",
-                        r->source_id, path, r->format, b, e, BL_NUM(l->lines), BL_NUM(l->events),
-                        BL_NUM(l->unattributed), BL_NUM(l->robot), BL_NUM(l->status),
-                        BL_NUM(l->not_resource), BL_NUM(l->static_));
+        cli_printf_safe(stdout, "#%lld %s: %s %s..%s: ", r->source_id, path, r->format, b, e);
+        cli_log_counts(stdout, &r->log);
         if (r->rows_rejected)
             cli_printf_safe(stdout,
                             bl_trn("; %s line rejected", "; %s lines rejected",
@@ -154,7 +148,10 @@ static void file_done(void *ctx, size_t index, const char *path, bl_status rc,
             BL_NUM(r->rows_accepted), BL_NUM(r->rows_rejected), BL_NUM(r->rows_unattributed));
     }
     if (r->lines_skipped)
-        cli_printf_safe(stdout, ", %s lines skipped", BL_NUM(r->lines_skipped));
+        cli_printf_safe(
+            stdout,
+            bl_trn(", %s line skipped", ", %s lines skipped", (unsigned long)r->lines_skipped),
+            BL_NUM(r->lines_skipped));
     if (r->replaced_rows)
         cli_printf_safe(stdout,
                         bl_trn("; restated %s cells of %s earlier file",
@@ -167,7 +164,10 @@ static void file_done(void *ctx, size_t index, const char *path, bl_status rc,
         cli_printf_safe(stdout, "; %s cells superseded by a later report",
                         BL_NUM(r->superseded_rows));
     if (r->out_of_order)
-        cli_printf_safe(stdout, "; %s lines out of order beyond the window",
+        cli_printf_safe(stdout,
+                        bl_trn("; %s line out of order beyond the window",
+                               "; %s lines out of order beyond the window",
+                               (unsigned long)r->out_of_order),
                         BL_NUM(r->out_of_order));
     cli_printf_safe(stdout, "\n");
 }

@@ -49,13 +49,13 @@ static bl_status print_text(void *ctx, const bl_source_row *r)
                     r->format, *r->report_id ? r->report_id : "-",
                     *r->period_begin ? r->period_begin : "?", *r->period_end ? r->period_end : "?",
                     *r->provider ? r->provider : "-", status_of(r, status, sizeof status));
-    if (r->is_log && r->log.lines > 0)
-        printf(_("    %s lines read, %s usage events counted (%s unattributed); ignored: "
-                 "%s robot, %s status, %s not a resource, %s static; %s rejected\n"),
-               BL_NUM(r->log.lines), BL_NUM(r->log.events), BL_NUM(r->log.unattributed),
-               BL_NUM(r->log.robot), BL_NUM(r->log.status), BL_NUM(r->log.not_resource),
-               BL_NUM(r->log.static_), BL_NUM(r->rejected));
-    else
+    if (r->is_log && r->log.lines > 0) {
+        fputs("    ", stdout);
+        cli_log_counts(stdout, &r->log);
+        cli_printf_safe(stdout,
+                        bl_trn("; %s rejected\n", "; %s rejected\n", (unsigned long)r->rejected),
+                        BL_NUM(r->rejected));
+    } else
         printf(_("    %s accepted, %s rejected, %s unattributed, %s skipped\n"),
                BL_NUM(r->accepted), BL_NUM(r->rejected), BL_NUM(r->unattributed),
                BL_NUM(r->skipped));

@@ -89,6 +89,25 @@ void cli_printf_safe(FILE *f, const char *fmt, ...)
     va_end(ap);
 }
 
+void cli_log_counts(FILE *f, const bl_log_stats *l)
+{
+    unsigned long n[7] = {(unsigned long)l->lines,        (unsigned long)l->events,
+                          (unsigned long)l->unattributed, (unsigned long)l->robot,
+                          (unsigned long)l->status,       (unsigned long)l->not_resource,
+                          (unsigned long)l->static_};
+    cli_printf_safe(f, bl_trn("%s line read", "%s lines read", n[0]), BL_NUM(l->lines));
+    cli_printf_safe(f, bl_trn(", %s usage event counted", ", %s usage events counted", n[1]),
+                    BL_NUM(l->events));
+    cli_printf_safe(f, bl_trn(" (%s unattributed)", " (%s unattributed)", n[2]),
+                    BL_NUM(l->unattributed));
+    cli_printf_safe(f, "%s", _("; ignored: "));
+    cli_printf_safe(f, bl_trn("%s robot", "%s robots", n[3]), BL_NUM(l->robot));
+    cli_printf_safe(f, bl_trn(", %s status", ", %s status", n[4]), BL_NUM(l->status));
+    cli_printf_safe(f, bl_trn(", %s not a resource", ", %s not a resource", n[5]),
+                    BL_NUM(l->not_resource));
+    cli_printf_safe(f, bl_trn(", %s static", ", %s static", n[6]), BL_NUM(l->static_));
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;

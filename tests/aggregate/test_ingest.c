@@ -232,7 +232,7 @@ Test(ingest, r5_wins_over_r4_and_r4_fills_the_rest, .init = setup, .fini = teard
     tu_run r = bilan("ingest", fx("jr1-2025.csv"), fx("pr-2025q1.csv"), NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(strstr(r.out, "counter4 JR1 2025-01..2025-04"), "%s", r.out);
-    cr_assert(strstr(r.out, "1 lines skipped"), "the total row is skipped: %s", r.out);
+    cr_assert(strstr(r.out, ", 1 line skipped"), "the total row is skipped: %s", r.out);
     tu_run_free(&r);
     char *e = export_usage("--partner", "ca-test");
     cr_assert_str_eq(e, HEADER "ca-test,bm-centre,presse,2025-01,Total_Item_Requests,100\n"

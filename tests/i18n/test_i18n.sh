@@ -100,4 +100,21 @@ has "$(cat "$tmp/en.out")" "count-over-bound.csv:16: Jan-2025: '9000000000000000
 cmp -s "$tmp/fr.csv" "$tmp/en.csv" || fail "the store differs between a French and an English ingest"
 [ "$(wc -l <"$tmp/fr.csv")" -gt 1 ] || fail "nothing was stored"
 
+# 4. A log's summary, each count with its own number (until 1 December 2026 it
+# said "1 lignes dans le désordre" and "(1 non attribuées)"): in French 0 and 1
+# take the singular, in English only 1.
+logs=$src/fixtures/logs
+for lang in fr en; do
+  run BILAN_LANG=$lang -- --db "$tmp/log-$lang.db" network import "$logs/network" >/dev/null
+done
+out=$(run BILAN_LANG=fr -- --db "$tmp/log-fr.db" ingest "$logs/combined.log")
+has "$out" "21 lignes lues, 11 consultations comptées (1 non attribuée) ; ignorées : 1 robot, 1 statut HTTP, 0 hors ressource, 2 statiques ; 1 ligne rejetée ; 1 ligne dans le désordre au-delà de la fenêtre" \
+  "French log summary"
+out=$(run BILAN_LANG=fr -- --db "$tmp/log-fr.db" sources)
+has "$out" "21 lignes lues, 11 consultations comptées (1 non attribuée) ; ignorées : 1 robot, 1 statut HTTP, 0 hors ressource, 2 statiques ; 1 rejetée" \
+  "French log counts in sources"
+out=$(run BILAN_LANG=en -- --db "$tmp/log-en.db" ingest "$logs/ezproxy.log")
+has "$out" "5 lines read, 4 usage events counted (0 unattributed); ignored: 0 robots, 0 status, 1 not a resource, 0 static" \
+  "English log summary"
+
 echo "i18n: ok"

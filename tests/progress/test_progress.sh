@@ -91,7 +91,7 @@ for args in "-v ingest" "ingest -v" "--verbose ingest" "ingest"; do
   rm -f t.db && "$bin" network import "$prof/network" >/dev/null
   # shellcheck disable=SC2086
   "$bin" $args "$prof/kiosque-2025.csv" >v.out 2>v.err || fail "$args: exit $?"
-  grep -qF '1 lines skipped' v.out || fail "$args: $(cat v.out)"
+  grep -qF '1 line skipped' v.out || fail "$args: $(cat v.out)"
   if [ "$args" = ingest ]; then
     grep -qF 'note: total row skipped' v.err && fail "without -v: $(cat v.err)"
   else
