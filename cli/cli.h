@@ -31,6 +31,9 @@ void cli_printf_safe(FILE *f, const char *fmt, ...) __attribute__((format(printf
  * status, not a resource, static. */
 struct bl_log_stats;
 void cli_log_counts(FILE *f, const struct bl_log_stats *l);
+/* A report's rows as the ingest summary and `sources` say them, each count
+ * with its own number: accepted, rejected, unattributed. */
+void cli_row_counts(FILE *f, long long accepted, long long rejected, long long unattributed);
 /* "bilan: message" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

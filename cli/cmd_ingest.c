@@ -142,10 +142,9 @@ static void file_done(void *ctx, size_t index, const char *path, bl_status rc,
                                    (unsigned long)r->rows_rejected),
                             BL_NUM(r->rows_rejected));
     } else {
-        cli_printf_safe(
-            stdout, "#%lld %s: %s%s%s %s..%s: %s accepted, %s rejected, %s unattributed",
-            r->source_id, path, r->format, r->report_id[0] ? " " : "", r->report_id, b, e,
-            BL_NUM(r->rows_accepted), BL_NUM(r->rows_rejected), BL_NUM(r->rows_unattributed));
+        cli_printf_safe(stdout, "#%lld %s: %s%s%s %s..%s: ", r->source_id, path, r->format,
+                        r->report_id[0] ? " " : "", r->report_id, b, e);
+        cli_row_counts(stdout, r->rows_accepted, r->rows_rejected, r->rows_unattributed);
     }
     if (r->lines_skipped)
         cli_printf_safe(

@@ -55,10 +55,13 @@ static bl_status print_text(void *ctx, const bl_source_row *r)
         cli_printf_safe(stdout,
                         bl_trn("; %s rejected\n", "; %s rejected\n", (unsigned long)r->rejected),
                         BL_NUM(r->rejected));
-    } else
-        printf(_("    %s accepted, %s rejected, %s unattributed, %s skipped\n"),
-               BL_NUM(r->accepted), BL_NUM(r->rejected), BL_NUM(r->unattributed),
-               BL_NUM(r->skipped));
+    } else {
+        fputs("    ", stdout);
+        cli_row_counts(stdout, r->accepted, r->rejected, r->unattributed);
+        cli_printf_safe(stdout,
+                        bl_trn(", %s skipped\n", ", %s skipped\n", (unsigned long)r->skipped),
+                        BL_NUM(r->skipped));
+    }
     if (!r->is_log)
         cli_printf_safe(stdout, "    created %s%s\n", *r->created ? r->created : _("(unknown)"),
                         r->created_plausible ? ""

@@ -108,6 +108,17 @@ void cli_log_counts(FILE *f, const bl_log_stats *l)
     cli_printf_safe(f, bl_trn(", %s static", ", %s static", n[6]), BL_NUM(l->static_));
 }
 
+void cli_row_counts(FILE *f, long long accepted, long long rejected, long long unattributed)
+{
+    cli_printf_safe(f, bl_trn("%s accepted", "%s accepted", (unsigned long)accepted),
+                    BL_NUM(accepted));
+    cli_printf_safe(f, bl_trn(", %s rejected", ", %s rejected", (unsigned long)rejected),
+                    BL_NUM(rejected));
+    cli_printf_safe(f,
+                    bl_trn(", %s unattributed", ", %s unattributed", (unsigned long)unattributed),
+                    BL_NUM(unattributed));
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
