@@ -158,9 +158,16 @@ static void file_done(void *ctx, size_t index, const char *path, bl_status rc,
                                (unsigned long)r->replaced_sources),
                         BL_NUM(r->replaced_rows), BL_NUM(r->replaced_sources));
     if (r->kept_rows)
-        cli_printf_safe(stdout, "; %s earlier cells kept (rejected rows)", BL_NUM(r->kept_rows));
+        cli_printf_safe(stdout,
+                        bl_trn("; %s earlier cell kept (rejected rows)",
+                               "; %s earlier cells kept (rejected rows)",
+                               (unsigned long)r->kept_rows),
+                        BL_NUM(r->kept_rows));
     if (r->superseded_rows)
-        cli_printf_safe(stdout, "; %s cells superseded by a later report",
+        cli_printf_safe(stdout,
+                        bl_trn("; %s cell superseded by a later report",
+                               "; %s cells superseded by a later report",
+                               (unsigned long)r->superseded_rows),
                         BL_NUM(r->superseded_rows));
     if (r->out_of_order)
         cli_printf_safe(stdout,

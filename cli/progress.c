@@ -123,7 +123,8 @@ static void draw_locked(int64_t t)
         append(line, sizeof line, part);
     }
     if (lines > 0) {
-        snprintf(part, sizeof part, _(", %s lines"), bl_num(a, (long long)lines));
+        snprintf(part, sizeof part, bl_trn(", %s line", ", %s lines", (unsigned long)lines),
+                 bl_num(a, (long long)lines));
         append(line, sizeof line, part);
         if (secs >= 1) {
             snprintf(part, sizeof part, _(", %s lines/s"),
