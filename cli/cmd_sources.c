@@ -34,8 +34,11 @@ static const char *status_of(const bl_source_row *r, char *buf, size_t n)
     else if (r->cells > 0 && r->live == 0)
         snprintf(buf, n, _("superseded by #%lld"), r->replaced_by);
     else if (r->live < r->cells)
-        snprintf(buf, n, _("partly superseded by #%lld (%s of %s cells counted)"), r->replaced_by,
-                 BL_NUM(r->live), BL_NUM(r->cells));
+        snprintf(buf, n,
+                 bl_trn("partly superseded by #%lld (%s of %s cells counted)",
+                        "partly superseded by #%lld (%s of %s cells counted)",
+                        (unsigned long)r->live),
+                 r->replaced_by, BL_NUM(r->live), BL_NUM(r->cells));
     else
         snprintf(buf, n, "%s", _("counted"));
     return buf;
