@@ -122,8 +122,11 @@ static void print_text_one(const bl_forfait_status *f)
         break;
     case BL_OUTLOOK_COVERS:
         if (f->exhaustion[0])
-            printf(_("  exhaustion:  %s (projected, after the end; about %s units left then)\n"),
-                   f->exhaustion, BL_NUM(f->remaining_at_end));
+            printf(
+                bl_trn("  exhaustion:  %s (projected, after the end; about %s unit left then)\n",
+                       "  exhaustion:  %s (projected, after the end; about %s units left then)\n",
+                       (unsigned long)f->remaining_at_end),
+                f->exhaustion, BL_NUM(f->remaining_at_end));
         else
             printf(_("  exhaustion:  none projected\n"));
         break;
