@@ -4,11 +4,11 @@
  *
  * On a virtual machine the host places the virtual CPUs where it likes and
  * moves them: on 1 December the two CPUs of the measuring VM were 110 ns
- * apart at times and 480-500 ns at others, minutes apart, and every
- * two-thread reader of bilan (the log pipeline, the COUNTER CSV reader) ran
- * 30-60 % slower in the second state against floors that did not move
- * (docs/bench.md). A figure is only comparable with one measured in the same
- * state.
+ * apart at times and 480-950 ns at others, minutes apart, and bilan's COUNTER
+ * CSV reader, two threads passing every row from one CPU to the other, went
+ * from 1.62x its one-thread floor to 0.97x with it (the logs' figures moved
+ * as much with the two CPUs' speeds: docs/bench.md). A figure is only
+ * comparable with one measured in the same state.
  *
  *   crosscore [A B]   prints the median round trip of 7 batches, in ns
  *   exit 0, or 1 when the CPUs cannot be pinned (fewer than two) */
