@@ -91,9 +91,20 @@ static bl_status hfile_start(bl_hits *h, bl_cell_fn emit, void *emit_ctx)
     bl__u64map_init(&f->qx, sizeof(qx_ent));
     bl__u64map_init(&f->sketches, sizeof(sk_ent));
     bl__u64map_init(&f->unr_map, sizeof(small_ent));
+    /* The files of a command are alike (a portal's daily logs): each
+     * starts with the room the one before it ended with, instead of
+     * doubling its tables from nothing (their page faults and rehashing
+     * were a daily file's largest fixed cost on the rules' thread). */
+    const hfile *prev = h->nfiles ? h->files[h->nfiles - 1] : NULL;
+    if (prev) {
+        bl__u64map_reserve(&f->ctr, prev->ctr.cap);
+        bl__u64map_reserve(&f->sketches, prev->sketches.cap);
+        bl__u64map_reserve(&f->unr_map, prev->unr_map.cap);
+    }
     f->nunr = 1; /* f->unr[0]: "other" */
+    f->unr_alloc = prev && prev->unr_alloc > 64 ? prev->unr_alloc : 64;
     if (!(f->res_fed = calloc(h->nres + 1, sizeof *f->res_fed)) ||
-        !(f->unr = calloc(f->unr_alloc = 64, sizeof *f->unr))) {
+        !(f->unr = calloc(f->unr_alloc, sizeof *f->unr))) {
         hfile_free(f);
         return BL_NOMEM;
     }

@@ -47,6 +47,10 @@ static inline size_t bl__u64map_home(const bl_u64map *m, uint64_t k)
 }
 /* Doubles the table (64 slots at first); false when out of memory. */
 bool bl__u64map_grow(bl_u64map *m);
+/* An empty table given cap slots at once (a power of two; at most 64: left
+ * to grow), so that it need not double its way there; false when out of
+ * memory (the table is then as before, and grows as it fills). */
+bool bl__u64map_reserve(bl_u64map *m, size_t cap);
 /* get and put are inline: several run for every hit of a log. */
 static inline void *bl__u64map_get(const bl_u64map *m, uint64_t key)
 {

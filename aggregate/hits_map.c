@@ -14,6 +14,18 @@ void bl__u64map_init(bl_u64map *m, size_t esize)
     m->esize = esize;
 }
 
+bool bl__u64map_reserve(bl_u64map *m, size_t cap)
+{
+    if (m->slots || cap <= 64)
+        return true;
+    if (cap & (cap - 1))
+        return false; /* not a power of two: the caller's mistake, left to grow */
+    if (!(m->slots = calloc(cap, m->esize)))
+        return false;
+    m->cap = cap;
+    return true;
+}
+
 bool bl__u64map_grow(bl_u64map *m)
 {
     size_t ncap = m->cap ? m->cap * 2 : 64;

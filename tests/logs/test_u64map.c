@@ -98,3 +98,44 @@ Test(u64map, sweep_keeps_every_survivor_findable)
     cr_assert_eq(m.count, 0);
     bl__u64map_release(&m);
 }
+
+/* A table given its room at once (bl__u64map_reserve: a daily log starts
+ * with the room of the one before) holds and finds what a table grown
+ * from nothing does, and grows past that room as it must. */
+Test(u64map, reserved_table_finds_what_a_grown_one_does)
+{
+    bl_u64map grown, held;
+    bl__u64map_init(&grown, sizeof(ent));
+    bl__u64map_init(&held, sizeof(ent));
+    cr_assert(bl__u64map_reserve(&held, 4096));
+    cr_assert_eq(held.cap, 4096);
+    cr_assert_eq(held.count, 0);
+    cr_assert_null(bl__u64map_get(&held, 7));
+    cr_assert(bl__u64map_reserve(&held, 8192), "a table already allocated is left as it is");
+    cr_assert_eq(held.cap, 4096);
+    bl_u64map odd;
+    bl__u64map_init(&odd, sizeof(ent));
+    cr_assert_not(bl__u64map_reserve(&odd, 3000), "not a power of two: refused");
+    cr_assert_null(odd.slots);
+    uint64_t seed = 7;
+    enum { N = 10000 }; /* past the reserved room: it grows */
+    static uint64_t keys[N];
+    for (int i = 0; i < N; i++) {
+        keys[i] = i == 0 ? 1 : rnd(&seed);
+        bool n1, n2;
+        ent *a = bl__u64map_put(&grown, keys[i], &n1);
+        ent *b = bl__u64map_put(&held, keys[i], &n2);
+        cr_assert(a && b);
+        cr_assert_eq(n1, n2);
+        a->t = b->t = i;
+    }
+    cr_assert_eq(held.count, grown.count);
+    cr_assert_eq(held.cap, grown.cap, "held %zu slots, grown %zu", held.cap, grown.cap);
+    for (int i = 0; i < N; i++) {
+        const ent *a = bl__u64map_get(&grown, keys[i]), *b = bl__u64map_get(&held, keys[i]);
+        cr_assert(a && b, "key %d lost", i);
+        cr_assert_eq(a->t, b->t);
+    }
+    bl__u64map_release(&grown);
+    bl__u64map_release(&held);
+}
