@@ -701,8 +701,13 @@ static bl_status one_rec(reader *r, const lrec *x)
 /* The rules read a record's target (and host), which the reading thread
  * wrote on the other core, and its client when the IP is not in their
  * cache (a portal's many addresses): asking for them a few records ahead
- * hides the transfer. */
+ * hides the transfer. The record itself (three cache lines, written on
+ * that core too) is asked for further ahead, so that reading its views
+ * then finds it here: when the host runs the two CPUs far apart (a cache
+ * line's round trip near 500 ns, bench/crosscore), the hardware's own
+ * prefetching left the rules waiting on every record (docs/bench.md). */
 #define PREFETCH_AHEAD 4
+#define REC_AHEAD 16
 static inline void prefetch_rec(const bl_hit_rec *h)
 {
     /* The agent comes hashed: the rules read it only on a cache miss. */
@@ -717,6 +722,13 @@ static bl_status recs_out(reader *r, chunk *c, unsigned long base)
 {
     bl_status st = BL_OK;
     for (size_t i = 0; i < c->nrecs && st == BL_OK && !r->refused; i++) {
+        if (i + REC_AHEAD < c->nrecs) {
+            const char *q = (const char *)&c->recs[i + REC_AHEAD];
+            __builtin_prefetch(q);
+            __builtin_prefetch(q + 64);
+            __builtin_prefetch(q + 128);
+            __builtin_prefetch(q + sizeof(lrec) - 1);
+        }
         if (i + PREFETCH_AHEAD < c->nrecs)
             prefetch_rec(&c->recs[i + PREFETCH_AHEAD].h);
         c->recs[i].h.line += base;
