@@ -1219,6 +1219,11 @@ static bl_status each_row_threaded(bl__ctr_reader *r, bl_status (*row)(void *ctx
         pthread_mutex_unlock(&q->mu);
         for (size_t k = 0; k < b->nrecs && st == BL_OK; k++) {
             const batch_rec *m = &b->recs[k];
+            if (k + 16 < b->nrecs) {
+                const char *a = (const char *)&b->recs[k + 16];
+                __builtin_prefetch(a);
+                __builtin_prefetch(a + sizeof *m - 1);
+            }
             if (k + 4 < b->nrecs) {
                 /* The lines the other thread wrote, asked for ahead: a record
                  * four on is read soon. */
@@ -1228,6 +1233,8 @@ static bl_status each_row_threaded(bl__ctr_reader *r, bl_status (*row)(void *ctx
                     __builtin_prefetch(f + o);
                 for (size_t o = 0; o < a->text_len; o += 64)
                     __builtin_prefetch(t + o);
+                if (a->pre_ok)
+                    __builtin_prefetch(b->pre + a->pre0);
             }
             r->line = m->line, r->next_line = m->next_line;
             r->too_long = m->too_long, r->bad_quote = m->bad_quote;
