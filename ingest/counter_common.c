@@ -919,8 +919,7 @@ static bl_status each_row_serial(bl__ctr_reader *r, bl_status (*row)(void *ctx),
 #define BATCH_BYTES (512u * 1024u) /* to begin with: grown for a record that needs more */
 #define BATCH_FIELDS 32768
 #define BATCH_PRE (BATCH_RECS * 16) /* counts read ahead, 16 a record on average */
-#define SPLIT_READY 1               /* batches waiting for the consumer: split here */
-#define PREP_READY 2                /* batches waiting for the consumer: read counts ahead too */
+#define SPLIT_READY 3 /* batches the consumer holds (the one it reads among them): split here */
 #define BATCH_SLACK \
     SPLIT_SLACK /* readable bytes after a batch's text (swar_digits, split_cells_padded) */
 
@@ -962,24 +961,35 @@ typedef struct rows_pipe {
     bl__ctr_reader rd;  /* the reading thread's reader */
 } rows_pipe;
 
+static int work_mode; /* BL_CTR_WORK_* */
+
+void bl__ctr_work(int mode)
+{
+    work_mode = mode;
+}
+
 static batch *pipe_acquire(rows_pipe *q)
 {
     pthread_mutex_lock(&q->mu);
     while (q->ready == BATCHES && !q->stop)
         pthread_cond_wait(&q->cv, &q->mu);
     batch *b = q->stop ? NULL : &q->b[(q->head + q->ready) % BATCHES];
-    /* Splitting the records and reading their counts here moves work from
-     * the consumer to this thread: worth it only while the consumer is the
-     * slower one, i.e. batches wait for it (the result is the same either
-     * way). The first batch is read ahead whole and the second left to the
-     * consumer, so that every path is taken by small files (the tests, the
-     * fuzzer). */
+    /* Splitting the records here moves work from the consumer to this
+     * thread: worth it only while the consumer is the slower one, i.e. every
+     * other batch waits for it (ready counts the batch it reads too; the
+     * result is the same either way). Reading their counts ahead too
+     * (WORK_PREP) never paid on two cores: this thread is the busier one,
+     * and the consumer reads counts from cells in its own cache. The first
+     * batch is read ahead whole and the second left to the consumer, so
+     * that every path is taken by small files (the tests, the fuzzer). */
     size_t k = q->acquired++;
-    int work = k == 0                    ? WORK_PREP
-               : k == 1                  ? WORK_COPY
-               : q->ready >= PREP_READY  ? WORK_PREP
-               : q->ready >= SPLIT_READY ? WORK_SPLIT
-                                         : WORK_COPY;
+    int work = k == 0                           ? WORK_PREP
+               : k == 1                         ? WORK_COPY
+               : work_mode == BL_CTR_WORK_COPY  ? WORK_COPY
+               : work_mode == BL_CTR_WORK_SPLIT ? WORK_SPLIT
+               : work_mode == BL_CTR_WORK_PREP  ? WORK_PREP
+               : q->ready >= SPLIT_READY        ? WORK_SPLIT
+                                                : WORK_COPY;
     pthread_mutex_unlock(&q->mu);
     if (b)
         b->nbytes = b->nfields = b->nrecs = b->npre = 0, b->end = false, b->st = BL_OK,

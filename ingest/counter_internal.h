@@ -89,6 +89,14 @@ typedef struct bl__ctr_plan {
     size_t total_col; /* BL__CTR_NO_COL: none */
 } bl__ctr_plan;
 
+/* Tests: what the reading thread of a big CSV/TSV does with a batch's
+ * records after the first two. AUTO (the default): it splits them only
+ * while the consumer holds every other batch; COPY: never; SPLIT: always;
+ * PREP: always, reading their counts ahead too. The same records, counts
+ * and rejections either way. Not thread-safe: call before reading. */
+enum { BL_CTR_WORK_AUTO, BL_CTR_WORK_COPY, BL_CTR_WORK_SPLIT, BL_CTR_WORK_PREP };
+void bl__ctr_work(int mode);
+
 bl_status bl__ctr_reader_init(bl__ctr_reader *r, bl_source *src, const char *path,
                               const bl_ingest_opts *opts, const bl_sink *sink);
 /* The same reader over a spreadsheet's rows (ingest/sheet.h): bl__ctr_next,

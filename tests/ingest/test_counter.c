@@ -284,11 +284,23 @@ Test(counter5, long_data_line_is_a_row_diagnostic)
     free(dir);
 }
 
-/* Many batches of rows (the reading thread reads plain counts ahead in some
- * of them, the consumer reads the rest): every kind of month cell gives the
- * counts and the rejections it gives alone, whichever thread read it. */
+/* Many batches of rows, each read by the consumer from their text, split
+ * by the reading thread, or with their plain counts read ahead there too
+ * (bl__ctr_work: every mode, then as the pace decides): every kind of month
+ * cell gives the counts and the rejections it gives alone, whichever thread
+ * read it. */
+static void counts_alike_in_mode(int mode);
+
 Test(counter5, counts_read_ahead_or_not_alike)
 {
+    const int modes[] = {BL_CTR_WORK_COPY, BL_CTR_WORK_SPLIT, BL_CTR_WORK_PREP, BL_CTR_WORK_AUTO};
+    for (size_t i = 0; i < sizeof modes / sizeof *modes; i++)
+        counts_alike_in_mode(modes[i]);
+}
+
+static void counts_alike_in_mode(int mode)
+{
+    bl__ctr_work(mode);
     enum { ROWS = 20000, FIRST_LINE = 6 };
     char *dir = tu_mkdtemp("counter");
     bl_buf b = BL_BUF_INIT(1 << 22);
@@ -366,6 +378,7 @@ Test(counter5, counts_read_ahead_or_not_alike)
     bl_buf_release(&b);
     tu_rmtree(dir);
     free(dir);
+    bl__ctr_work(BL_CTR_WORK_AUTO);
 }
 
 Test(counter5, quoted_line_breaks)
