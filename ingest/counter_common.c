@@ -935,7 +935,8 @@ typedef struct batch_rec {
 
 /* What the reading thread does with a batch's records, by how far the
  * consumer is behind (the work moves to the thread that waits). */
-enum { WORK_COPY, WORK_SPLIT, WORK_PREP }; /* text only; and cells; and counts */
+/* text only; and cells; and counts (the test hook's modes, bl__ctr_work) */
+enum { WORK_COPY = BL_CTR_WORK_COPY, WORK_SPLIT = BL_CTR_WORK_SPLIT, WORK_PREP = BL_CTR_WORK_PREP };
 
 typedef struct batch {
     char *bytes;
@@ -983,13 +984,11 @@ static batch *pipe_acquire(rows_pipe *q)
      * batch is read ahead whole and the second left to the consumer, so
      * that every path is taken by small files (the tests, the fuzzer). */
     size_t k = q->acquired++;
-    int work = k == 0                           ? WORK_PREP
-               : k == 1                         ? WORK_COPY
-               : work_mode == BL_CTR_WORK_COPY  ? WORK_COPY
-               : work_mode == BL_CTR_WORK_SPLIT ? WORK_SPLIT
-               : work_mode == BL_CTR_WORK_PREP  ? WORK_PREP
-               : q->ready >= SPLIT_READY        ? WORK_SPLIT
-                                                : WORK_COPY;
+    int work = k == 0                          ? WORK_PREP
+               : k == 1                        ? WORK_COPY
+               : work_mode != BL_CTR_WORK_AUTO ? work_mode
+               : q->ready >= SPLIT_READY       ? WORK_SPLIT
+                                               : WORK_COPY;
     pthread_mutex_unlock(&q->mu);
     if (b)
         b->nbytes = b->nfields = b->nrecs = b->npre = 0, b->end = false, b->st = BL_OK,
