@@ -56,11 +56,27 @@ long long bl_store_source_with(bl_store *st, bl_source_hash kind, const char *ha
     return id;
 }
 
+/* A source's usage rows go to SQLite CELL_BATCH at a time, in one INSERT
+ * of that many rows: a statement's fixed cost (its cursors opened, the
+ * table's end and the indexes' pages found again) is then paid once per
+ * batch, a fifth of SQLite's work a row (docs/bench.md). The rest, fewer
+ * than CELL_BATCH, one at a time. */
+#define CELL_BATCH 32
+#define CELL_COLS 12
+#define CELL_VALUES "(?,?,?,?,?,?,?,?,?,?,?,?)"
+#define CELL_INSERT                                                                                \
+    "INSERT INTO usage(source_id, library_id, resource_id, institution_id, institution, platform," \
+    " database_name, month, metric, access_method, report_rank, value) VALUES "
+
 typedef struct wctx {
     bl_store *st;
     sqlite3_stmt *q;
+    sqlite3_stmt *batch; /* CELL_BATCH rows */
     long long sid;
     int rank;
+    size_t n; /* cells waiting in cells[] */
+    bl_rollup_cell cells[CELL_BATCH];
+    char months[CELL_BATCH][8];
 } wctx;
 
 static bl_status put_shield(void *ctx, const char *inst_id, const char *inst, const char *platform,
@@ -78,33 +94,56 @@ static bl_status put_shield(void *ctx, const char *inst_id, const char *inst, co
     return step(w->st, w->q);
 }
 
+/* Binds cell c (its month as text) to the 12 parameters from the
+ * (at + 1)th on. Without a copy (SQLITE_STATIC): the roll-up's strings and
+ * the months outlive the step, and every parameter is bound again before
+ * the next one. */
+static void bind_cell(const wctx *w, sqlite3_stmt *q, int at, const bl_rollup_cell *c,
+                      const char *month)
+{
+    sqlite3_bind_int64(q, at + 1, w->sid);
+    if (c->library_id)
+        sqlite3_bind_text(q, at + 2, c->library_id, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, at + 2);
+    if (c->resource_id)
+        sqlite3_bind_text(q, at + 3, c->resource_id, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, at + 3);
+    sqlite3_bind_text(q, at + 4, c->institution_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, at + 5, c->institution, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, at + 6, c->platform, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, at + 7, c->database, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, at + 8, month, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, at + 9, c->metric, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, at + 10, c->access_method, -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, at + 11, w->rank);
+    sqlite3_bind_int64(q, at + 12, c->value);
+}
+
 static bl_status put_cell(void *ctx, const bl_rollup_cell *c)
 {
     wctx *w = ctx;
-    sqlite3_stmt *qu = w->q;
-    char month[8];
-    bl_month_format(c->month, month);
-    /* Bound without a copy (SQLITE_STATIC): the strings outlive the step
-     * below, and every parameter is bound again before the next one. */
-    sqlite3_bind_int64(qu, 1, w->sid);
-    if (c->library_id)
-        sqlite3_bind_text(qu, 2, c->library_id, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(qu, 2);
-    if (c->resource_id)
-        sqlite3_bind_text(qu, 3, c->resource_id, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(qu, 3);
-    sqlite3_bind_text(qu, 4, c->institution_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(qu, 5, c->institution, -1, SQLITE_STATIC);
-    sqlite3_bind_text(qu, 6, c->platform, -1, SQLITE_STATIC);
-    sqlite3_bind_text(qu, 7, c->database, -1, SQLITE_STATIC);
-    sqlite3_bind_text(qu, 8, month, -1, SQLITE_STATIC);
-    sqlite3_bind_text(qu, 9, c->metric, -1, SQLITE_STATIC);
-    sqlite3_bind_text(qu, 10, c->access_method, -1, SQLITE_STATIC);
-    sqlite3_bind_int(qu, 11, w->rank);
-    sqlite3_bind_int64(qu, 12, c->value);
-    return step(w->st, qu);
+    w->cells[w->n] = *c;
+    bl_month_format(c->month, w->months[w->n]);
+    if (++w->n < CELL_BATCH)
+        return BL_OK;
+    for (size_t i = 0; i < CELL_BATCH; i++)
+        bind_cell(w, w->batch, (int)i * CELL_COLS, &w->cells[i], w->months[i]);
+    w->n = 0;
+    return step(w->st, w->batch);
+}
+
+/* The cells left over (fewer than a batch), one row at a time. */
+static bl_status put_cells_left(wctx *w)
+{
+    bl_status rc = BL_OK;
+    for (size_t i = 0; i < w->n && rc == BL_OK; i++) {
+        bind_cell(w, w->q, 0, &w->cells[i], w->months[i]);
+        rc = step(w->st, w->q);
+    }
+    w->n = 0;
+    return rc;
 }
 
 static bl_status put_rejection(void *ctx, unsigned long line, const char *field, const char *reason)
@@ -179,19 +218,22 @@ bl_status bl_store_write_file(bl_store *st, const bl_rollup *r, const bl_new_sou
     bl_status rc = insert_source(st, &f, s, sid);
     if (rc != BL_OK)
         return rc;
-    wctx w = {st, NULL, *sid, f.rank};
+    wctx w = {.st = st, .sid = *sid, .rank = f.rank};
     /* Every source keeps its rows; which one counts for a restatement key is
      * decided afterwards (bl__restate), so that an older report ingested
      * late, or a source removed, gives the same store as any other order. */
-    if ((rc = prepare(st,
-                      "INSERT INTO usage(source_id, library_id, resource_id, institution_id,"
-                      " institution, platform, database_name, month, metric, access_method,"
-                      " report_rank, value) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                      &w.q)) != BL_OK)
+    char many[sizeof CELL_INSERT + CELL_BATCH * sizeof CELL_VALUES];
+    size_t at = (size_t)snprintf(many, sizeof many, "%s", CELL_INSERT);
+    for (int i = 0; i < CELL_BATCH; i++)
+        at += (size_t)snprintf(many + at, sizeof many - at, "%s" CELL_VALUES, i ? "," : "");
+    if ((rc = prepare(st, CELL_INSERT CELL_VALUES, &w.q)) != BL_OK)
         return rc;
-    rc = bl_rollup_each_cell(r, put_cell, &w);
+    if ((rc = prepare(st, many, &w.batch)) == BL_OK &&
+        (rc = bl_rollup_each_cell(r, put_cell, &w)) == BL_OK)
+        rc = put_cells_left(&w);
     sqlite3_finalize(w.q);
-    w.q = NULL;
+    sqlite3_finalize(w.batch);
+    w.q = w.batch = NULL;
     if (rc == BL_OK &&
         (rc = prepare(st,
                       "INSERT INTO shield(source_id, institution_id, institution, platform,"

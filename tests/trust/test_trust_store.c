@@ -420,3 +420,61 @@ Test(trust_store, a_redelivered_file_is_skipped_without_its_rejections, .init = 
     cr_assert_str_eq(r.err, "");
     tu_run_free(&r);
 }
+
+/* A source's usage rows go to the store 32 to an INSERT, the rest one by one
+ * (store/ingest_write.c): every cell is stored once, with its own values,
+ * whether a file has fewer cells than a batch, a batch and one more, or
+ * whole batches. A platform report of n platforms, three months each: 3n
+ * cells, platform i (from 1) counting i, 2i and 3i. */
+static void store_pr_of(int n)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/pr-%d.csv", e.dir, n);
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
+    fprintf(f, "Report_Name,Platform Master Report\nReport_ID,PR\nRelease,5\n"
+               "Institution_Name,Réseau\nInstitution_ID,proprietary:x:R\n"
+               "Metric_Types,Total_Item_Requests\nReport_Filters,\n"
+               "Report_Attributes,Attributes_To_Show=Data_Type|Access_Method\nExceptions,\n"
+               "Reporting_Period,Begin_Date=2025-01-01; End_Date=2025-03-31\n"
+               "Created,2025-04-03T08:00:00Z\nCreated_By,Batch\n,\n"
+               "Platform,Data_Type,Access_Method,Metric_Type,Reporting_Period_Total,"
+               "Jan-2025,Feb-2025,Mar-2025\n");
+    for (int i = 1; i <= n; i++)
+        fprintf(f, "P%03d,Journal,Regular,Total_Item_Requests,%d,%d,%d,%d\n", i, 6 * i, i, 2 * i,
+                3 * i);
+    cr_assert_eq(fclose(f), 0);
+    tu_run r = tr_bilan(&e, "ingest", path, NULL);
+    cr_assert_eq(r.status, 0, "%d platforms: %s", n, r.err);
+    tu_run_free(&r);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM usage u JOIN source s ON s.id = u.source_id"
+             " WHERE s.path LIKE '%%/pr-%d.csv'",
+             n);
+    cr_assert_eq(tr_sql_int(&e, sql), 3 * n, "%d platforms: %lld rows", n, tr_sql_int(&e, sql));
+    snprintf(sql, sizeof sql,
+             "SELECT sum(u.value) FROM usage u JOIN source s ON s.id = u.source_id"
+             " WHERE s.path LIKE '%%/pr-%d.csv'",
+             n);
+    cr_assert_eq(tr_sql_int(&e, sql), 3LL * n * (n + 1), "%d platforms", n);
+    for (int i = 1; i <= n; i++)
+        for (int m = 1; m <= 3; m++) {
+            snprintf(sql, sizeof sql,
+                     "SELECT u.value FROM usage u JOIN source s ON s.id = u.source_id"
+                     " WHERE s.path LIKE '%%/pr-%d.csv' AND u.platform = 'P%03d'"
+                     " AND u.month = '2025-%02d' AND u.metric = 'Total_Item_Requests'"
+                     " AND u.access_method = 'Regular' AND u.report_rank < 2000",
+                     n, i, m);
+            cr_assert_eq(tr_sql_int(&e, sql), (long long)m * i, "%d platforms, P%03d, month %d", n,
+                         i, m);
+        }
+}
+
+Test(trust_store, every_cell_is_stored_once_whatever_the_batches, .init = setup, .fini = teardown)
+{
+    store_pr_of(10); /* 30 cells: no whole batch */
+    store_pr_of(11); /* 33: a batch and one more */
+    store_pr_of(32); /* 96: three whole batches */
+    store_pr_of(45); /* 135: four batches and seven */
+}
