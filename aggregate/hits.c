@@ -648,18 +648,18 @@ static void sweep(bl_hits *h, bool all)
      * in it may have expired; the scan recomputes the bound. */
     if (h->dc_min_t < now - DOUBLE_CLICK - WINDOW) {
         sweep_ctx c = {h, now, INT64_MAX, false};
-        bl__u64map_sweep(&h->dc, dc_gone, &c);
+        bl__u64map_sweep(&h->dc, sizeof(dc_ent), dc_gone, &c);
         h->dc_min_t = c.min;
     }
     if (h->si_has_sess || h->si_min_expire < now) {
         sweep_ctx c = {h, now, INT64_MAX, false};
-        bl__u64map_sweep(&h->si, si_gone, &c);
+        bl__u64map_sweep(&h->si, sizeof(si_ent), si_gone, &c);
         h->si_min_expire = c.min;
         h->si_has_sess = c.has_sess;
     }
     if (h->ss_min_last < now - SESSION_IDLE - WINDOW - DOUBLE_CLICK) {
         sweep_ctx c = {h, now, INT64_MAX, false};
-        bl__u64map_sweep(&h->ss, ss_gone, &c);
+        bl__u64map_sweep(&h->ss, sizeof(ss_ent), ss_gone, &c);
         h->ss_min_last = c.min;
     }
     /* Per-patron counters stay until the end of the file: they are stored

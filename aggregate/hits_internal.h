@@ -96,8 +96,45 @@ static inline void *bl__u64map_put(bl_u64map *m, uint64_t key, bool *isnew)
 bool bl__u64map_del_at(bl_u64map *m, size_t i);
 /* Deletes every element gone() says, in one pass over the table: each
  * survivor moves back at most once, where one deletion at a time would
- * shift the elements after each (a sweep of expired state deletes most). */
-void bl__u64map_sweep(bl_u64map *m, bool (*gone)(void *e, void *ctx), void *ctx);
+ * shift the elements after each (a sweep of expired state deletes most).
+ * esize is the table's element size (m->esize), a constant at each call:
+ * inlined there with gone(), the sweep moves elements without calling the
+ * C library and tests expiry without an indirect call (docs/bench.md,
+ * 2 December, later). */
+static inline __attribute__((always_inline)) void
+bl__u64map_sweep(bl_u64map *m, size_t esize, bool (*gone)(void *e, void *ctx), void *ctx)
+{
+    if (!m->count)
+        return;
+    size_t mask = m->cap - 1, s = 0;
+    unsigned char *slots = m->slots;
+    /* From a slot empty before the sweep: no probe chain crosses it, so
+     * every element's home lies between it and the element. */
+    while (bl__u64map_key_at(m, s))
+        s++;
+    for (size_t n = 1; n < m->cap; n++) {
+        size_t i = (s + n) & mask;
+        unsigned char *e = slots + i * esize;
+        uint64_t k;
+        __builtin_memcpy(&k, e, sizeof k);
+        if (!k)
+            continue;
+        if (gone(e, ctx)) {
+            __builtin_memset(e, 0, esize);
+            m->count--;
+            continue;
+        }
+        /* A survivor moves back to the first empty slot from its home, if
+         * a deletion made one before it: the chains stay unbroken. */
+        size_t j = bl__u64map_home(m, k);
+        while (j != i && bl__u64map_key_at(m, j))
+            j = (j + 1) & mask;
+        if (j != i) {
+            __builtin_memcpy(slots + j * esize, e, esize);
+            __builtin_memset(e, 0, esize);
+        }
+    }
+}
 void bl__u64map_clear(bl_u64map *m);
 void bl__u64map_release(bl_u64map *m);
 

@@ -72,38 +72,6 @@ bool bl__u64map_del_at(bl_u64map *m, size_t i)
     return moved_here;
 }
 
-void bl__u64map_sweep(bl_u64map *m, bool (*gone)(void *e, void *ctx), void *ctx)
-{
-    if (!m->count)
-        return;
-    size_t mask = m->cap - 1, s = 0;
-    /* From a slot empty before the sweep: no probe chain crosses it, so
-     * every element's home lies between it and the element. */
-    while (bl__u64map_key_at(m, s))
-        s++;
-    for (size_t n = 1; n < m->cap; n++) {
-        size_t i = (s + n) & mask;
-        uint64_t k = bl__u64map_key_at(m, i);
-        if (!k)
-            continue;
-        unsigned char *e = bl__u64map_at(m, i);
-        if (gone(e, ctx)) {
-            memset(e, 0, m->esize);
-            m->count--;
-            continue;
-        }
-        /* A survivor moves back to the first empty slot from its home, if
-         * a deletion made one before it: the chains stay unbroken. */
-        size_t j = bl__u64map_home(m, k);
-        while (j != i && bl__u64map_key_at(m, j))
-            j = (j + 1) & mask;
-        if (j != i) {
-            memcpy(bl__u64map_at(m, j), e, m->esize);
-            memset(e, 0, m->esize);
-        }
-    }
-}
-
 void bl__u64map_clear(bl_u64map *m)
 {
     if (m->slots)

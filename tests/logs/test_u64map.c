@@ -70,7 +70,7 @@ Test(u64map, sweep_keeps_every_survivor_findable)
         /* The sweep: everything older than a cut goes (most of the table
          * in some rounds, a little in others). */
         int64_t cut = now - (int64_t)(rnd(&seed) % 1400);
-        bl__u64map_sweep(&m, older_than, &cut);
+        bl__u64map_sweep(&m, sizeof(ent), older_than, &cut);
         for (size_t i = 0; i < N; i++)
             if (when[i] > 0 && when[i] < cut) {
                 when[i] = 0;
@@ -94,7 +94,7 @@ Test(u64map, sweep_keeps_every_survivor_findable)
         }
     }
     int64_t all = INT64_MAX;
-    bl__u64map_sweep(&m, older_than, &all);
+    bl__u64map_sweep(&m, sizeof(ent), older_than, &all);
     cr_assert_eq(m.count, 0);
     bl__u64map_release(&m);
 }
