@@ -138,6 +138,10 @@ bl__u64map_sweep(bl_u64map *m, size_t esize, bool (*gone)(void *e, void *ctx), v
 void bl__u64map_clear(bl_u64map *m);
 void bl__u64map_release(bl_u64map *m);
 
+/* Does s[0..n) contain needle[0..m)? (hits.c: the plain-string
+ * request_pattern's test, on every resource hit.) */
+bool bl__contains(const char *s, size_t n, const char *needle, size_t m);
+
 /* ---- hashing ----------------------------------------------------------------------- */
 
 static inline uint64_t bl__mix(uint64_t a, uint64_t b)
