@@ -222,13 +222,9 @@ bl_status bl_store_write_file(bl_store *st, const bl_rollup *r, const bl_new_sou
     /* Every source keeps its rows; which one counts for a restatement key is
      * decided afterwards (bl__restate), so that an older report ingested
      * late, or a source removed, gives the same store as any other order. */
-    char many[sizeof CELL_INSERT + CELL_BATCH * sizeof CELL_VALUES];
-    size_t at = (size_t)snprintf(many, sizeof many, "%s", CELL_INSERT);
-    for (int i = 0; i < CELL_BATCH; i++)
-        at += (size_t)snprintf(many + at, sizeof many - at, "%s" CELL_VALUES, i ? "," : "");
     if ((rc = prepare(st, CELL_INSERT CELL_VALUES, &w.q)) != BL_OK)
         return rc;
-    if ((rc = prepare(st, many, &w.batch)) == BL_OK &&
+    if ((rc = bl__prepare_rows(st, CELL_INSERT, CELL_VALUES, CELL_BATCH, &w.batch)) == BL_OK &&
         (rc = bl_rollup_each_cell(r, put_cell, &w)) == BL_OK)
         rc = put_cells_left(&w);
     sqlite3_finalize(w.q);

@@ -296,6 +296,10 @@ bl_status bl__sketches_merge_closed(bl_store *st, const char *cut)
 
 /* ---- writing a log's results ------------------------------------------------------- */
 
+#define RANGE_BATCH 32
+#define RANGE_INSERT "INSERT INTO unattributed_range(source_id, range, events) VALUES "
+#define RANGE_VALUES "(?,?,?)"
+
 typedef struct lw {
     bl_store *st;
     sqlite3_stmt *q;
@@ -306,6 +310,12 @@ typedef struct lw {
      * closed month's sketch into the row already there */
     char cut[8];
     sqlite3_stmt *find, *update, *merged;
+    /* unattributed ranges: RANGE_BATCH to an INSERT (many), as the usage
+     * rows go (store/ingest_write.c); the rest one by one (q) */
+    sqlite3_stmt *many;
+    size_t nr;
+    char range[RANGE_BATCH][64]; /* bl_hits_each_unattributed's are shorter */
+    int64_t events[RANGE_BATCH];
 } lw;
 
 static bl_status step_reset(lw *w)
@@ -315,13 +325,29 @@ static bl_status step_reset(lw *w)
     return rc;
 }
 
+/* Binds the ranges waiting in w, the first n of them, to q (3 parameters
+ * each) and runs it; n is a batch for many, 1 for q. */
+static bl_status put_ranges(lw *w, sqlite3_stmt *q, size_t from, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_bind_int64(q, (int)(3 * i + 1), w->sid);
+        sqlite3_bind_text(q, (int)(3 * i + 2), w->range[from + i], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, (int)(3 * i + 3), w->events[from + i]);
+    }
+    bl_status rc = sqlite3_step(q) == SQLITE_DONE ? BL_OK : bl__sql_fail(w->st, false);
+    sqlite3_reset(q);
+    return rc;
+}
+
 static bl_status put_range(void *ctx, const char *range, int64_t events)
 {
     lw *w = ctx;
-    sqlite3_bind_int64(w->q, 1, w->sid);
-    sqlite3_bind_text(w->q, 2, range, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(w->q, 3, events);
-    return step_reset(w);
+    snprintf(w->range[w->nr], sizeof w->range[w->nr], "%s", range);
+    w->events[w->nr] = events;
+    if (++w->nr < RANGE_BATCH)
+        return BL_OK;
+    w->nr = 0;
+    return put_ranges(w, w->many, 0, RANGE_BATCH);
 }
 
 /* Each patron's uses of this file under the month's pseudonym: the store's
@@ -459,7 +485,16 @@ static bl_status each(lw *w, const char *sql, bl_status (*run)(lw *w, const bl_h
 static bl_status run_ranges(lw *w, const bl_hits *h, int now)
 {
     (void)now;
-    return bl_hits_each_unattributed(h, put_range, w);
+    bl_status rc = bl__prepare_rows(w->st, RANGE_INSERT, RANGE_VALUES, RANGE_BATCH, &w->many);
+    if (rc == BL_OK)
+        rc = bl_hits_each_unattributed(h, put_range, w);
+    /* The ranges left over (fewer than a batch), in their order. */
+    for (size_t i = 0; i < w->nr && rc == BL_OK; i++)
+        rc = put_ranges(w, w->q, i, 1);
+    w->nr = 0;
+    sqlite3_finalize(w->many);
+    w->many = NULL;
+    return rc;
 }
 
 static bl_status run_uses(lw *w, const bl_hits *h, int now)
@@ -534,8 +569,7 @@ bl_status bl_store_write_log(bl_store *st, const bl_hits *h, long long sid, int 
     bl_month_format(bl_quota_last_closed(bl_store_now_month()), w.cut);
     bl_status rc;
     if ((rc = write_ledger(st, h, sid, &ls)) != BL_OK ||
-        (rc = each(&w, "INSERT INTO unattributed_range(source_id, range, events) VALUES (?,?,?)",
-                   run_ranges, h, now_month)) != BL_OK ||
+        (rc = each(&w, RANGE_INSERT RANGE_VALUES, run_ranges, h, now_month)) != BL_OK ||
         (rc = each(&w,
                    "INSERT INTO quota_use(source_id, resource_id, month, metric, pseudonym, uses)"
                    " VALUES (?,?,?,?,?,?)",

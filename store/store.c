@@ -13,6 +13,28 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+bl_status bl__prepare_rows(bl_store *st, const char *insert, const char *values, int n,
+                           sqlite3_stmt **q)
+{
+    size_t li = strlen(insert), lv = strlen(values);
+    char *sql = malloc(li + (size_t)n * (lv + 1) + 1);
+    if (!sql)
+        return bl_store_fail(st, BL_NOMEM, "%s", _("out of memory"));
+    char *p = sql;
+    memcpy(p, insert, li);
+    p += li;
+    for (int i = 0; i < n; i++) {
+        if (i)
+            *p++ = ',';
+        memcpy(p, values, lv);
+        p += lv;
+    }
+    *p = '\0';
+    int r = sqlite3_prepare_v2(st->db, sql, (int)(p - sql), q, NULL);
+    free(sql);
+    return r == SQLITE_OK ? BL_OK : bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+}
+
 bl_status bl__exec(bl_store *st, const char *sql)
 {
     char *msg = NULL;

@@ -27,6 +27,12 @@ static inline const char *bl__col_text(sqlite3_stmt *q, int c)
 
 /* Runs SQL with no result; on error sets the handle's message. */
 bl_status bl__exec(bl_store *st, const char *sql);
+/* Prepares insert followed by n copies of values, comma-separated
+ * ("INSERT INTO t(a, b) VALUES " and "(?,?)"): one statement for n rows,
+ * SQLite's fixed cost of an execution (cursors opened, the table's end and
+ * each index's page found again) paid once for them (docs/bench.md). */
+bl_status bl__prepare_rows(bl_store *st, const char *insert, const char *values, int n,
+                           sqlite3_stmt **q);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
 bl_status bl__begin(bl_store *st);
 bl_status bl__commit(bl_store *st);

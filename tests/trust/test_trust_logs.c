@@ -143,6 +143,56 @@ Test(trust_logs, ledger_tells_the_truth)
     tr_teardown(&e);
 }
 
+/* Issue 18: a log's unattributed ranges go 32 to an INSERT, the rest one
+ * by one: every range stored once with its events, in the order promised
+ * (most events first, ties in order of appearance), whatever the batches.
+ * Range r (100.64.r.0/24, outside every library's range) has 1 + r % 3
+ * events, each a different book a minute apart. */
+static void ranges_stored_once(int nranges)
+{
+    tr_env e = logs_setup();
+    char path[512];
+    snprintf(path, sizeof path, "%s/ranges-%d.log", e.dir, nranges);
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
+    long long total = 0;
+    int line = 0;
+    for (int r = 0; r < nranges; r++)
+        for (int k = 0; k <= r % 3; k++, line++, total++)
+            fprintf(f,
+                    "100.64.%d.9 - - [20/Apr/2026:%02d:%02d:00 +0100] \"GET /livres/fiche/%d "
+                    "HTTP/1.1\" 200 5120 \"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:124.0)\"\n",
+                    r, 8 + line / 60, line % 60, line);
+    fclose(f);
+    ingest_ok(&e, path);
+    cr_assert_eq(tr_sql_int(&e, "SELECT count(*) FROM unattributed_range"), nranges, "%d ranges",
+                 nranges);
+    cr_assert_eq(tr_sql_int(&e, "SELECT SUM(events) FROM unattributed_range"), total);
+    /* The order: 3 events (r % 3 == 2) first, then 2, then 1, each group
+     * in r's order; the rows' order is their rowid's. */
+    char *want = calloc((size_t)nranges, 8);
+    size_t at = 0;
+    for (int ev = 3; ev >= 1; ev--)
+        for (int r = 0; r < nranges; r++)
+            if (1 + r % 3 == ev)
+                at += (size_t)sprintf(want + at, "%s%d:%d", at ? "," : "", r, ev);
+    char *got = tr_sql(&e, "SELECT group_concat(n || ':' || events, ',') FROM"
+                           " (SELECT CAST(substr(range, 8, instr(substr(range, 8), '.') - 1)"
+                           " AS INTEGER) AS n, events FROM unattributed_range ORDER BY rowid)");
+    cr_assert_str_eq(got, want, "%d ranges", nranges);
+    free(got);
+    free(want);
+    tr_teardown(&e);
+}
+
+Test(trust_logs, every_unattributed_range_is_stored_once_whatever_the_batches)
+{
+    ranges_stored_once(1);
+    ranges_stored_once(32);
+    ranges_stored_once(33);
+    ranges_stored_once(70);
+}
+
 /* ---- #16: per-patron quotas over the month, whatever the files ------------------------ */
 
 static const char *const MONTHS[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
