@@ -318,11 +318,17 @@ typedef struct lw {
     int64_t events[RANGE_BATCH];
 } lw;
 
+/* Runs q (an INSERT or UPDATE) and resets it for the next row. */
+static bl_status step_stmt(lw *w, sqlite3_stmt *q)
+{
+    bl_status rc = sqlite3_step(q) == SQLITE_DONE ? BL_OK : bl__sql_fail(w->st, false);
+    sqlite3_reset(q);
+    return rc;
+}
+
 static bl_status step_reset(lw *w)
 {
-    bl_status rc = sqlite3_step(w->q) == SQLITE_DONE ? BL_OK : bl__sql_fail(w->st, false);
-    sqlite3_reset(w->q);
-    return rc;
+    return step_stmt(w, w->q);
 }
 
 /* Binds the ranges waiting in w, the first n of them, to q (3 parameters
@@ -334,9 +340,7 @@ static bl_status put_ranges(lw *w, sqlite3_stmt *q, size_t from, size_t n)
         sqlite3_bind_text(q, (int)(3 * i + 2), w->range[from + i], -1, SQLITE_STATIC);
         sqlite3_bind_int64(q, (int)(3 * i + 3), w->events[from + i]);
     }
-    bl_status rc = sqlite3_step(q) == SQLITE_DONE ? BL_OK : bl__sql_fail(w->st, false);
-    sqlite3_reset(q);
-    return rc;
+    return step_stmt(w, q);
 }
 
 static bl_status put_range(void *ctx, const char *range, int64_t events)
