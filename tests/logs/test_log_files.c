@@ -236,6 +236,28 @@ static void check_seed(uint64_t seed)
                  sql_int(db1, "SELECT sum(log_lines) FROM source"));
     cr_assert_eq(sql_int(db2, "SELECT count(*) FROM usage WHERE value < 0"), 0);
 
+    /* The recipe of docs/logs.md for one source a month: each day gzip'd,
+     * the gzip files put end to end by cat (one file of NDAYS members). */
+    char db4[900];
+    snprintf(db4, sizeof db4, "%s/cat.db", c.dir);
+    tu_run zc = tu_sh("cd '%s' && for f in access-*.log; do gzip -c \"$f\" > \"$f.z\"; done && "
+                      "cat access-*.log.z > month.log.gz && rm access-*.log.z",
+                      c.dir);
+    cr_assert_eq(zc.status, 0, "%s", zc.err);
+    tu_run_free(&zc);
+    new_store(&c, db4);
+    char month[1000];
+    snprintf(month, sizeof month, "%s/month.log.gz", c.dir);
+    const char *cat[] = {month, NULL};
+    ingest(db4, cat, NULL);
+    char *catted = export_usage(db4);
+    cr_assert_eq(differing(want, catted), 0,
+                 "seed %llu: the daily files' gzip members end to end differ from "
+                 "their concatenation:\n--- one file\n%s--- cat\n%s",
+                 (unsigned long long)seed, want, catted);
+    cr_assert_eq(sql_int(db4, "SELECT count(*) FROM source"), 1);
+    free(catted);
+
     /* One command per file: the boundaries are lost (this is what the
      * test is about: it must see a difference here). */
     new_store(&c, db3);
