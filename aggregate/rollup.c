@@ -18,6 +18,7 @@
 typedef struct rejection {
     unsigned long line;
     char *field, *reason;
+    char *file; /* another file than the source's (a --one-source set's), or NULL */
 } rejection;
 
 /* The cells a rejected row would have carried: the source does not restate
@@ -400,7 +401,8 @@ static bool has_control(bl_sv s)
     return false;
 }
 
-static void reject(bl_rollup *a, unsigned long line, const char *field, const char *reason);
+static void reject(bl_rollup *a, const char *file, unsigned long line, const char *field,
+                   const char *reason);
 
 static inline bool buf_is(const bl_buf *b, bl_sv v)
 {
@@ -458,7 +460,7 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
         if (has_control(inst_id) || has_control(inst_name) || has_control(r->platform) ||
             has_control(r->database)) {
             if (r->line != a->last_rejected_line)
-                reject(a, r->line, "Platform", _("control characters in a name"));
+                reject(a, NULL, r->line, "Platform", _("control characters in a name"));
             a->last_rejected_line = r->line;
             return BL_OK;
         }
@@ -484,12 +486,13 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
     int known = known_metric(a, r->metric); /* its checks passed before */
     if (known < 0 && has_control(r->metric)) {
         if (r->line != a->last_rejected_line)
-            reject(a, r->line, "Metric_Type", _("control characters in a name"));
+            reject(a, NULL, r->line, "Metric_Type", _("control characters in a name"));
         a->last_rejected_line = r->line;
         return BL_OK;
     }
     if (r->value < 0) {
-        reject(a, r->line, bl_sv_eq_cstr(r->metric, "") ? NULL : "value", _("negative count"));
+        reject(a, NULL, r->line, bl_sv_eq_cstr(r->metric, "") ? NULL : "value",
+               _("negative count"));
         return BL_OK;
     }
     char buf[64];
@@ -497,7 +500,7 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
     if (known >= 0) {
         metric = a->metrics[known];
     } else if (r->metric.len == 0 || r->metric.len >= sizeof buf) {
-        reject(a, r->line, "Metric_Type", _("missing or over-long metric name"));
+        reject(a, NULL, r->line, "Metric_Type", _("missing or over-long metric name"));
         return BL_OK;
     } else {
         memcpy(buf, r->metric.ptr, r->metric.len);
@@ -635,11 +638,14 @@ void bl_rollup_hit_seen(bl_rollup *a)
     a->counts.accepted++;
 }
 
-static void reject(bl_rollup *a, unsigned long line, const char *field, const char *reason)
+static void reject(bl_rollup *a, const char *file, unsigned long line, const char *field,
+                   const char *reason)
 {
     a->counts.rejected++;
+    if (file && a->info.path && strcmp(file, a->info.path) == 0)
+        file = NULL;
     if (a->diag) {
-        bl_diag d = {BL_DIAG_ROW, a->info.path, line, field, reason, NULL};
+        bl_diag d = {BL_DIAG_ROW, file ? file : a->info.path, line, field, reason, NULL};
         a->diag(a->diag_ctx, &d);
     }
     if (a->nrej >= MAX_STORED_REJECTIONS)
@@ -652,7 +658,8 @@ static void reject(bl_rollup *a, unsigned long line, const char *field, const ch
         a->rej = nr;
         a->rej_alloc = na;
     }
-    a->rej[a->nrej++] = (rejection){line, field ? strdup(field) : NULL, strdup(reason)};
+    a->rej[a->nrej++] =
+        (rejection){line, field ? strdup(field) : NULL, strdup(reason), file ? strdup(file) : NULL};
 }
 
 static char *sv_trim_dup(bl_sv v)
@@ -697,7 +704,7 @@ void bl_rollup_diag(bl_rollup *a, const bl_diag *d)
     if (d->level == BL_DIAG_ROW) {
         if (a->info.family != BL_FAM_LOG)
             add_shield(a, d->row);
-        reject(a, d->line, d->field, d->reason);
+        reject(a, d->path, d->line, d->field, d->reason);
         return;
     }
     if (d->level == BL_DIAG_NOTE && d->line)
@@ -782,6 +789,7 @@ void bl_rollup_free(bl_rollup *a)
     for (size_t i = 0; i < a->nrej; i++) {
         free(a->rej[i].field);
         free(a->rej[i].reason);
+        free(a->rej[i].file);
     }
     free(a->rej);
     free(a->format);
@@ -856,7 +864,8 @@ bl_status bl_rollup_each_rejection(const bl_rollup *a, bl_rollup_reject_fn fn, v
 {
     bl_status rc = BL_OK;
     for (size_t i = 0; i < a->nrej && rc == BL_OK; i++)
-        rc = fn(ctx, a->rej[i].line, a->rej[i].field, a->rej[i].reason ? a->rej[i].reason : "?");
+        rc = fn(ctx, a->rej[i].file, a->rej[i].line, a->rej[i].field,
+                a->rej[i].reason ? a->rej[i].reason : "?");
     return rc;
 }
 

@@ -1,5 +1,5 @@
 /* bilan ingest [--format F] [--provider NAME] [--library ID] [--library-param NAME] [--strict]
- * [--force] [--profile ID] FILE... */
+ * [--force] [--profile ID] [--one-source] FILE... */
 #include "cli.h"
 
 #include <getopt.h>
@@ -10,7 +10,7 @@
 
 static const char USAGE[] =
     "bilan ingest [--format FMT] [--provider NAME] [--library ID] [--library-param NAME] "
-    "[--strict] [--force] [--profile ID] FILE...";
+    "[--strict] [--force] [--profile ID] [--one-source] FILE...";
 
 static void help(void)
 {
@@ -35,7 +35,12 @@ static void help(void)
              "  --profile ID          read the file with the network's profile ID\n"
              "                        (profiles/ID.ini; default: a file that is neither\n"
              "                        COUNTER nor a log is matched to a profile by its\n"
-             "                        header row; docs/profiles.md)\n\n"
+             "                        header row; docs/profiles.md)\n"
+             "  --one-source          logs: read the files, in time order, as one stream\n"
+             "                        and store them as one source (one transaction; a\n"
+             "                        month of daily files is faster so, and removed\n"
+             "                        as one); all access logs of one format, or\n"
+             "                        nothing is stored\n\n"
              "Files may be plain or gzip'd. A file already ingested (same content), or\n"
              "given twice in the command, is skipped. A newer report restating months\n"
              "replaces them. A bad row is rejected alone (FILE:LINE: field: reason on\n"
@@ -43,11 +48,10 @@ static void help(void)
              "store unchanged for it.\n\n"
              "Access logs given in one command are read in time order (by their first\n"
              "line), and the double-click and session rules carry on from one file to\n"
-             "the next: daily files count as their concatenation. Each file stays its\n"
-             "own source (bilan sources). For one source a month, and a faster ingest,\n"
-             "put the daily gzip files end to end first, in the order of time; the\n"
-             "counts are the same (docs/logs.md):\n"
-             "  cat access-2026-03-*.log.gz > access-2026-03.log.gz\n\n"
+             "the next: daily files count as their concatenation. Each file is its own\n"
+             "source (bilan sources), unless --one-source makes them one, which counts\n"
+             "the same and is faster (docs/logs.md):\n"
+             "  bilan ingest --one-source access-2026-03-*.log.gz\n\n"
              "Exit status: 0 when every file was ingested or skipped, 65 when a file was\n"
              "refused, 66 when a file or the --profile is missing.\n"),
            USAGE);
@@ -99,6 +103,16 @@ static void file_done(void *ctx, size_t index, const char *path, bl_status rc,
     done_ctx *d = ctx;
     bl_store *st = d->st;
     bl_buf *held = &d->held[index];
+    /* A --one-source set: its first file, and how many more. */
+    char label[4096];
+    if (r->files > 1) {
+        char more[128];
+        snprintf(more, sizeof more,
+                 bl_trn("%s other file", "%s other files", (unsigned long)(r->files - 1)),
+                 BL_NUM((long long)(r->files - 1)));
+        snprintf(label, sizeof label, "%s (+ %s)", path, more);
+        path = label;
+    }
     cli_progress_file_done();
     if (!(rc == BL_OK && r->duplicate) && held->len)
         cli_write_safe(stderr, held->data, held->len);
@@ -190,10 +204,12 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
                                              {"strict", no_argument, NULL, 's'},
                                              {"force", no_argument, NULL, 'F'},
                                              {"profile", required_argument, NULL, 'P'},
+                                             {"one-source", no_argument, NULL, 'O'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     bl_ingest_opts opts = {0};
     const char *provider = NULL;
+    bool one_source = false;
     int c;
     while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         switch (c) {
@@ -223,6 +239,9 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
                 return cli_usage("ingest", USAGE, "'%s' is not a profile id", optarg);
             opts.profile_id = optarg;
             break;
+        case 'O':
+            one_source = true;
+            break;
         case 'h':
             help();
             return 0;
@@ -232,6 +251,8 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
     }
     if (optind >= argc)
         return cli_usage("ingest", USAGE, "no file given");
+    if (one_source && opts.profile_id)
+        return cli_usage("ingest", USAGE, "--one-source reads access logs, not --profile exports");
     char robots[4096];
     snprintf(robots, sizeof robots, "%s/counter-robots/COUNTER_Robots_list.txt", cli_data_dir());
     opts.robots_path = robots;
@@ -263,11 +284,15 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
     }
     /* The files are read in time order, not as given: the line counts
      * bytes over them all, and files as they are stored. */
-    cli_progress_start(cli, "ingest", _("files"), (long)n, total);
+    cli_progress_start(cli, "ingest", _("files"), one_source ? 1 : (long)n, total);
     opts.progress = cli_progress_read;
     opts.progress_file = cli_progress_next_file;
-    bl_pipeline_ingest_files(st, (const char *const *)argv + optind, n, provider, &opts,
-                             cli_print_diag, ctxs, file_done, &dc);
+    if (one_source)
+        bl_pipeline_ingest_set(st, (const char *const *)argv + optind, n, provider, &opts,
+                               cli_print_diag, ctxs[0], file_done, &dc);
+    else
+        bl_pipeline_ingest_files(st, (const char *const *)argv + optind, n, provider, &opts,
+                                 cli_print_diag, ctxs, file_done, &dc);
     for (size_t i = 0; i < n; i++)
         bl_buf_release(&held[i]);
     cli_progress_end();

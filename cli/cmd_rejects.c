@@ -8,7 +8,7 @@ static const char USAGE[] = "bilan rejects SOURCE";
 
 static bl_status print_reject(void *ctx, const bl_reject_row *r)
 {
-    const char *path = ctx;
+    const char *path = r->file ? r->file : ctx;
     if (*r->field)
         cli_printf_safe(stdout, "%s:%lld: %s: %s\n", path, r->line, r->field, r->reason);
     else
@@ -22,7 +22,8 @@ int cmd_rejects(bl_cli *cli, int argc, char **argv)
         printf(_("usage: %s\n\n"
                  "Lists the rows rejected when SOURCE was ingested, as FILE:LINE: field: reason.\n"
                  "SOURCE is a source id or a file name as listed by 'bilan sources' (the\n"
-                 "latest file of that name).\n"),
+                 "latest file of that name; for files read as one with --one-source, any of\n"
+                 "them: each line is named with its own file).\n"),
                USAGE);
         return 0;
     }

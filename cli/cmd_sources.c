@@ -70,6 +70,21 @@ static bl_status print_text(void *ctx, const bl_source_row *r)
                         r->created_plausible ? ""
                                              : _(" (not usable: the order of ingest decides)"));
     cli_printf_safe(stdout, "    sha256 %s, ingested %s\n", r->hash, r->ingested_at);
+    if (*r->files) {
+        /* --one-source: the set's files, in the order read */
+        size_t n = 1;
+        for (const char *p = r->files; *p; p++)
+            n += *p == '\n';
+        cli_printf_safe(
+            stdout,
+            bl_trn("    %s file read as one:\n", "    %s files read as one:\n", (unsigned long)n),
+            BL_NUM((long long)n));
+        for (const char *p = r->files; *p;) {
+            size_t len = strcspn(p, "\n");
+            cli_printf_safe(stdout, "      %.*s\n", (int)len, p);
+            p += len + (p[len] ? 1 : 0);
+        }
+    }
     return BL_OK;
 }
 
@@ -99,11 +114,14 @@ static bl_status print_csv(void *ctx, const bl_source_row *r)
     bl_buf_printf(b, "%s,%lld,%lld,", st, r->cells, r->live);
     bl_csv_field(b, r->removed_at);
     if (r->is_log)
-        bl_buf_printf(b, ",%lld,%lld,%lld,%lld,%lld,%lld,%lld\n", r->log.lines, r->log.events,
+        bl_buf_printf(b, ",%lld,%lld,%lld,%lld,%lld,%lld,%lld", r->log.lines, r->log.events,
                       r->log.robot, r->log.status, r->log.not_resource, r->log.static_,
                       r->log.unattributed);
     else
-        bl_buf_printf(b, ",,,,,,,\n");
+        bl_buf_printf(b, ",,,,,,,");
+    bl_buf_putc(b, ',');
+    bl_csv_field(b, r->files);
+    bl_buf_putc(b, '\n');
     fwrite(b->data, 1, b->len, stdout);
     return BL_OK;
 }
@@ -211,7 +229,7 @@ int cmd_sources(bl_cli *cli, int argc, char **argv)
         printf("id,path,sha256,format,report_id,provider,period_begin,period_end,rows_accepted,"
                "rows_rejected,rows_unattributed,lines_skipped,replaced_by,ingested_at,created,"
                "created_plausible,status,cells,cells_counted,removed_at,log_lines,log_events,"
-               "log_robot,log_status,log_not_resource,log_static,log_unattributed\n");
+               "log_robot,log_status,log_not_resource,log_static,log_unattributed,files\n");
     bl_status rc = bl_store_sources(st, csv ? print_csv : print_text, &b);
     if (rc == BL_OK && !csv)
         rc = bl_store_shared_platforms(st, print_shared, NULL);

@@ -29,37 +29,44 @@ void bl_sha256_hex(const void *p, size_t n, char hex[65])
     to_hex(md, len, hex);
 }
 
-bl_status bl_sha256_file(const char *path, char hex[65], char **errmsg)
+bl_status bl_sha256_files(const char *const *paths, size_t n, char hex[65], char **errmsg)
 {
     bl_status st = BL_OK;
     unsigned char buf[1 << 16];
-    FILE *f = fopen(path, "rb");
-    EVP_MD_CTX *ctx = NULL;
-    if (!f) {
-        *errmsg = bl_strdup_printf(_("cannot open '%s': %s"), path, strerror(errno));
-        return BL_NOINPUT;
-    }
-    ctx = EVP_MD_CTX_new();
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
-        st = BL_NOMEM;
-        goto out;
+        EVP_MD_CTX_free(ctx);
+        return BL_NOMEM;
     }
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
-        EVP_DigestUpdate(ctx, buf, got);
-    if (ferror(f)) {
-        *errmsg = bl_strdup_printf(_("cannot read '%s': %s"), path, strerror(errno));
-        st = BL_IO;
-        goto out;
+    for (size_t i = 0; i < n && st == BL_OK; i++) {
+        FILE *f = fopen(paths[i], "rb");
+        if (!f) {
+            *errmsg = bl_strdup_printf(_("cannot open '%s': %s"), paths[i], strerror(errno));
+            st = BL_NOINPUT;
+            break;
+        }
+        size_t got;
+        while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+            EVP_DigestUpdate(ctx, buf, got);
+        if (ferror(f)) {
+            *errmsg = bl_strdup_printf(_("cannot read '%s': %s"), paths[i], strerror(errno));
+            st = BL_IO;
+        }
+        fclose(f);
     }
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned len = 0;
-    EVP_DigestFinal_ex(ctx, md, &len);
-    to_hex(md, len, hex);
-out:
+    if (st == BL_OK) {
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned len = 0;
+        EVP_DigestFinal_ex(ctx, md, &len);
+        to_hex(md, len, hex);
+    }
     EVP_MD_CTX_free(ctx);
-    fclose(f);
     return st;
+}
+
+bl_status bl_sha256_file(const char *path, char hex[65], char **errmsg)
+{
+    return bl_sha256_files(&path, 1, hex, errmsg);
 }
 
 static inline uint64_t rd64(const unsigned char *p)

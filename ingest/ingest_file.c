@@ -13,6 +13,9 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
 {
     bl_ingest_opts o = *opts;
     bl_status st;
+    bool set = o.nset > 1; /* --one-source: access logs only */
+    if (set)
+        o.nprofiles = 0, o.profile = NULL, o.ahead = NULL;
     if (o.profile)
         o.format = BL_FMT_PROFILE;
     char head[16384];
@@ -22,7 +25,7 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
         return st;
     /* Spreadsheets (xlsx, ods; docs/spreadsheets.md): by their magic
      * number, whatever the format asked, read by ingest/sheet_ingest.c. */
-    if (bl__sheet_sniff(head, got) != BL_SHEET_NONE)
+    if (bl__sheet_sniff(head, got) != BL_SHEET_NONE && !set)
         return bl__sheet_ingest(path, &o, sink, errmsg);
     if (o.format == BL_FMT_AUTO) {
         st = bl_format_detect(head, got, &o.format, errmsg);
@@ -63,10 +66,23 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
             return BL_DATA;
         }
     }
+    if (set && (o.format == BL_FMT_AUTO || o.format == BL_FMT_COUNTER4 ||
+                o.format == BL_FMT_COUNTER5 || o.format == BL_FMT_COUNTER5_JSON ||
+                o.format == BL_FMT_PROFILE || bl__sheet_sniff(head, got) != BL_SHEET_NONE)) {
+        *errmsg =
+            bl_strdup_printf(_("%s: not an access log: --one-source reads access logs only"), path);
+        return BL_DATA;
+    }
     /* A log read ahead (the next of a command) goes on where it is. */
     bl_source *src = bl__log_ahead_take(o.ahead, path, o.format);
     bool ahead = src != NULL;
-    if (!ahead) {
+    if (!ahead && set) {
+        st = bl_source_open_list(o.set, o.nset, o.set_starts, &src, errmsg);
+        if (st != BL_OK)
+            return st;
+        if (o.progress)
+            bl_source_set_progress(src, o.progress, o.progress_ctx);
+    } else if (!ahead) {
         st = bl_source_open(path, &src, errmsg);
         if (st != BL_OK)
             return st;
@@ -97,7 +113,7 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
         bl_file_end e;
         st = bl__source_drain(src);
         if (st != BL_OK) {
-            *errmsg = bl_strdup_printf("%s: %s", path, bl_source_errmsg(src));
+            *errmsg = bl__source_error(src, path);
             if (sink->diag) {
                 bl_diag d = {BL_DIAG_FILE, path, 0, NULL, *errmsg, NULL};
                 sink->diag(sink->ctx, &d);

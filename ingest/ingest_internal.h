@@ -14,6 +14,9 @@ bl_format bl__json_sniff(const char *head, size_t n);
  * content's identity and line count (bilan/record.h) and returns true;
  * false when the end was not reached or an error stopped the reading. */
 bool bl__source_end(bl_source *s, bl_file_end *e);
+/* The source's error for a message: "path: reason", or the reason alone
+ * when it names a list's file already (bl_source_open_list). Caller frees. */
+char *bl__source_error(const bl_source *s, const char *path);
 /* Which inflater reads a gzip source: the fastest built in (ISA-L when
  * bilan has it), or zlib, the reference (tests compare the two). */
 typedef enum bl_inflater { BL_INFLATE_FASTEST, BL_INFLATE_ZLIB } bl_inflater;

@@ -979,7 +979,7 @@ bl_status bl__log_read_with(bl_source *src, bl_log_ahead *ahead, const char *pat
     }
     if (st == BL_OK && !r.refused && perr != BL_OK) {
         st = perr;
-        *errmsg = bl_strdup_printf("%s: %s", path, bl_source_errmsg(src));
+        *errmsg = bl__source_error(src, path);
         goto out;
     }
     if (st == BL_OK && !r.seen_good && r.nprobe > 0)

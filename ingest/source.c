@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,15 @@ struct bl_source {
     int64_t plain_in;      /* plain: bytes read */
     bl_read_progress_fn progress;
     void *progress_ctx;
+    bl_inflater inflater;
+    /* A list of files read one after the other as one stream
+     * (bl_source_open_list; NULL for one file): the current one, and where
+     * each begins in lines. A file whose last line has no line feed gets
+     * one, so that its last line is not joined to the next file's first. */
+    const char *const *paths;
+    size_t npaths, cur;
+    unsigned long *starts;
+    unsigned long lone_cr; /* lone CRs hashed as LF: lines the reader does not split */
 };
 
 static void hash_bytes(bl_source *s, const char *p, size_t n);
@@ -84,10 +94,10 @@ bool bl__source_have_isal(void)
 #endif
 }
 
-bl_status bl__source_open_with(const char *path, bl_inflater inflater, bl_source **out,
-                               char **errmsg)
+/* Opens path as the source's current file: its descriptor and, for a gzip
+ * file, the inflater s->inflater names. */
+static bl_status member_open(bl_source *s, const char *path, char **errmsg)
 {
-    *out = NULL;
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
         *errmsg = bl_strdup_printf(_("cannot open '%s': %s"), path, strerror(errno));
@@ -95,51 +105,102 @@ bl_status bl__source_open_with(const char *path, bl_inflater inflater, bl_source
     }
     unsigned char magic[2] = {0, 0};
     ssize_t n = pread(fd, magic, 2, 0);
-    bl_source *s = calloc(1, sizeof *s);
-    if (!s || !(s->xx = XXH3_createState())) {
-        free(s);
-        close(fd);
+    s->fd = fd;
+    s->gzip = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    s->eof = s->in_member = s->member_done = s->file_eof = false;
+    s->in_pos = s->in_len = 0;
+    if (!s->gzip)
+        return BL_OK;
+    bool ok = (s->in = malloc(INBUF)) != NULL;
+#ifdef BILAN_HAVE_ISAL
+    if (ok && s->inflater == BL_INFLATE_FASTEST) {
+        /* ISAL_GZIP: the gzip header parsed, the trailer's CRC-32 checked */
+        if ((ok = (s->isal = malloc(sizeof *s->isal)) != NULL)) {
+            isal_inflate_init(s->isal);
+            s->isal->crc_flag = ISAL_GZIP;
+        }
+    } else
+#endif
+        /* 15 + 16: a gzip wrapper only, whose trailer (CRC-32, length) inflate checks. */
+        if (ok)
+            ok = s->zs_live = inflateInit2(&s->zs, 15 + 16) == Z_OK;
+    if (!ok) {
         *errmsg = bl_strdup_printf(_("cannot open '%s': out of memory"), path);
         return BL_NOMEM;
     }
-    XXH3_128bits_reset(s->xx);
-    s->fd = fd;
-    s->gzip = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-    if (s->gzip) {
-        bool ok = (s->in = malloc(INBUF)) != NULL;
+    s->in_member = true;
+    return BL_OK;
+}
+
+/* Closes the current file (the content's identity goes on). */
+static void member_close(bl_source *s)
+{
+    if (s->zs_live)
+        inflateEnd(&s->zs);
+    s->zs_live = false;
+    s->zs = (z_stream){0};
 #ifdef BILAN_HAVE_ISAL
-        if (ok && inflater == BL_INFLATE_FASTEST) {
-            /* ISAL_GZIP: the gzip header parsed, the trailer's CRC-32 checked */
-            if ((ok = (s->isal = malloc(sizeof *s->isal)) != NULL)) {
-                isal_inflate_init(s->isal);
-                s->isal->crc_flag = ISAL_GZIP;
-            }
-        } else
+    free(s->isal);
+    s->isal = NULL;
 #endif
-            /* 15 + 16: a gzip wrapper only, whose trailer (CRC-32, length) inflate checks. */
-            if (ok)
-                ok = s->zs_live = inflateInit2(&s->zs, 15 + 16) == Z_OK;
-        (void)inflater;
-        if (!ok) {
-#ifdef BILAN_HAVE_ISAL
-            free(s->isal);
-#endif
-            free(s->in);
-            XXH3_freeState(s->xx);
-            free(s);
-            close(fd);
-            *errmsg = bl_strdup_printf(_("cannot open '%s': out of memory"), path);
-            return BL_NOMEM;
-        }
-        s->in_member = true;
+    free(s->in);
+    s->in = NULL;
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+}
+
+static bl_status source_new(const char *const *paths, size_t npaths, unsigned long *starts,
+                            bl_inflater inflater, bl_source **out, char **errmsg)
+{
+    *out = NULL;
+    bl_source *s = calloc(1, sizeof *s);
+    if (!s || !(s->xx = XXH3_createState())) {
+        free(s);
+        *errmsg = bl_strdup_printf(_("cannot open '%s': out of memory"), paths[0]);
+        return BL_NOMEM;
     }
+    XXH3_128bits_reset(s->xx);
+    s->fd = -1;
+    s->inflater = inflater;
+    s->paths = paths;
+    s->npaths = npaths;
+    s->starts = starts;
+    bl_status st = member_open(s, paths[0], errmsg);
+    if (st != BL_OK) {
+        bl_source_close(s);
+        return st;
+    }
+    if (starts)
+        __atomic_store_n(&starts[0], 0UL, __ATOMIC_RELEASE);
     *out = s;
     return BL_OK;
 }
 
+bl_status bl__source_open_with(const char *path, bl_inflater inflater, bl_source **out,
+                               char **errmsg)
+{
+    const char *one[1] = {path};
+    bl_status st = source_new(one, 1, NULL, inflater, out, errmsg);
+    if (*out)
+        (*out)->paths = NULL; /* one[] is gone: a single file needs no list */
+    return st;
+}
+
+bl_status bl_source_open_list(const char *const *paths, size_t n, unsigned long *starts,
+                              bl_source **out, char **errmsg)
+{
+    for (size_t i = 0; starts && i < n; i++)
+        starts[i] = ULONG_MAX;
+    return source_new(paths, n, starts, BL_INFLATE_FASTEST, out, errmsg);
+}
+
 static bl_status fail(bl_source *s, bl_status code, const char *what, const char *detail)
 {
-    snprintf(s->msg, sizeof s->msg, "%s%s%s", what, detail ? ": " : "", detail ? detail : "");
+    /* In a list, the file it is about. */
+    const char *file = s->paths && s->npaths > 1 ? s->paths[s->cur] : NULL;
+    snprintf(s->msg, sizeof s->msg, "%s%s%s%s%s", file ? file : "", file ? ": " : "", what,
+             detail ? ": " : "", detail ? detail : "");
     s->err = code;
     return code;
 }
@@ -319,24 +380,57 @@ static bl_status read_gzip(bl_source *s, void *buf, size_t n, size_t *got)
     return BL_OK;
 }
 
+/* The end of a list's file that is not the last: its last line ended
+ * (*got = 1, a line feed in buf) if it has no line feed, else the next file
+ * opened and its first line's number published. */
+static bl_status next_file(bl_source *s, char *buf, size_t *got)
+{
+    if (s->pending_cr || (s->any && s->last != '\n')) {
+        buf[0] = '\n';
+        *got = 1;
+        return BL_OK;
+    }
+    member_close(s);
+    s->cur++;
+    char *err = NULL;
+    bl_status st = member_open(s, s->paths[s->cur], &err);
+    if (st != BL_OK) {
+        snprintf(s->msg, sizeof s->msg, "%s", err ? err : "");
+        free(err);
+        s->err = st;
+        return st;
+    }
+    if (s->starts)
+        __atomic_store_n(&s->starts[s->cur], s->lines - s->lone_cr, __ATOMIC_RELEASE);
+    return BL_OK;
+}
+
 bl_status bl_source_read(bl_source *s, void *buf, size_t n, size_t *got)
 {
     *got = 0;
     if (s->err != BL_OK)
         return s->err;
-    if (s->eof)
-        return BL_OK;
     if (n > (1u << 30))
         n = 1u << 30;
-    bl_status st = s->gzip ? read_gzip(s, buf, n, got) : read_plain(s, buf, n, got);
-    if (st != BL_OK) {
-        *got = 0;
-        return st;
+    bl_status st = BL_OK;
+    for (;;) {
+        if (!s->eof)
+            st = s->gzip ? read_gzip(s, buf, n, got) : read_plain(s, buf, n, got);
+        if (st != BL_OK) {
+            *got = 0;
+            return st;
+        }
+        if (*got || !s->eof || !s->paths || s->cur + 1 >= s->npaths || n == 0)
+            break;
+        if ((st = next_file(s, buf, got)) != BL_OK)
+            return st;
+        if (*got)
+            break;
     }
     if (*got)
         hash_bytes(s, buf, *got);
     if (s->progress)
-        s->progress(s->progress_ctx, s->gzip ? s->gz_in : s->plain_in, s->lines);
+        s->progress(s->progress_ctx, s->gz_in + s->plain_in, s->lines);
     return BL_OK;
 }
 
@@ -453,6 +547,8 @@ static void hash_bytes(bl_source *s, const char *p, size_t n)
         hash_run(s, "\n", 1);
         if (*p == '\n')
             p++;
+        else
+            s->lone_cr++;
     }
     while (p < end) {
         const char *cr = memchr(p, '\r', (size_t)(end - p));
@@ -469,6 +565,8 @@ static void hash_bytes(bl_source *s, const char *p, size_t n)
         hash_run(s, "\n", 1);
         if (*p == '\n')
             p++;
+        else
+            s->lone_cr++;
     }
 }
 
@@ -505,6 +603,13 @@ const char *bl_source_errmsg(const bl_source *s)
     return s->msg;
 }
 
+char *bl__source_error(const bl_source *s, const char *path)
+{
+    if (s->paths && s->npaths > 1) /* the message names the list's file */
+        return bl_strdup_printf("%s", s->msg);
+    return bl_strdup_printf("%s: %s", path, s->msg);
+}
+
 bool bl_source_is_gzip(const bl_source *s)
 {
     return s->gzip;
@@ -514,16 +619,23 @@ void bl_source_close(bl_source *s)
 {
     if (!s)
         return;
-    if (s->gzip)
-        if (s->zs_live)
-            inflateEnd(&s->zs);
-#ifdef BILAN_HAVE_ISAL
-    free(s->isal);
-#endif
-    free(s->in);
+    member_close(s);
     XXH3_freeState(s->xx);
-    close(s->fd);
     free(s);
+}
+
+size_t bl_source_locate(const unsigned long *starts, size_t n, unsigned long line,
+                        unsigned long *file_line)
+{
+    size_t k = 0;
+    for (size_t i = 1; i < n; i++) {
+        unsigned long b = __atomic_load_n(&starts[i], __ATOMIC_ACQUIRE);
+        if (b == ULONG_MAX || b >= line)
+            break;
+        k = i;
+    }
+    *file_line = line - __atomic_load_n(&starts[k], __ATOMIC_ACQUIRE);
+    return k;
 }
 
 bl_status bl_source_peek(const char *path, char *buf, size_t n, size_t *got, char **errmsg)

@@ -21,7 +21,8 @@
 typedef struct hasher {
     pthread_t thread;
     bool started;
-    const char *path;
+    const char *const *paths; /* one file, or a --one-source set's files in order */
+    size_t n;
     char hex[65];
     char *err;
     bl_status rc;
@@ -30,7 +31,7 @@ typedef struct hasher {
 static void *hash_thread(void *p)
 {
     hasher *h = p;
-    h->rc = bl_sha256_file(h->path, h->hex, &h->err);
+    h->rc = bl_sha256_files(h->paths, h->n, h->hex, &h->err);
     return NULL;
 }
 
@@ -70,7 +71,12 @@ typedef struct job {
     bool detached; /* hits: this file's results alone (bl_hits_detach), freed with it */
     bool flushed;  /* its counts went to the roll-up */
     bool begun;
-    struct stat sb;
+    long long size;
+    /* --one-source: the set's files in the order read (opts->set), their
+     * sizes; else the file alone. */
+    const char *const *files;
+    size_t nfiles;
+    long long *sizes;
     hasher h;
     char *err;
     size_t index; /* in the command */
@@ -139,6 +145,8 @@ static bl_status on_count_run(void *ctx, bl_count_rec *r, const int *months, con
     return bl_rollup_count_run(((job *)ctx)->rollup, r, months, vals, n);
 }
 
+static void on_diag(void *ctx, const bl_diag *d);
+
 static bl_status on_hit(void *ctx, const bl_hit_rec *r)
 {
     job *j = ctx;
@@ -148,15 +156,24 @@ static bl_status on_hit(void *ctx, const bl_hit_rec *r)
     bl_status rc = bl_hits_add(j->hits, r);
     char reason[400];
     if (rc == BL_OK && bl_hits_limit(j->hits, reason, sizeof reason)) {
-        bl_diag d = {BL_DIAG_ROW, NULL, r->line, "url", reason, NULL};
-        bl_rollup_diag(j->rollup, &d);
+        bl_diag d = {BL_DIAG_ROW, j->path, r->line, "url", reason, NULL};
+        on_diag(j, &d);
     }
     return rc;
 }
 
+/* A line of a --one-source set is said with its file and its line there. */
 static void on_diag(void *ctx, const bl_diag *d)
 {
-    bl_rollup_diag(((job *)ctx)->rollup, d);
+    job *j = ctx;
+    if (j->nfiles > 1 && d->line && d->level != BL_DIAG_FILE) {
+        bl_diag m = *d;
+        size_t k = bl_source_locate(j->opts->set_starts, j->nfiles, d->line, &m.line);
+        m.path = j->files[k];
+        bl_rollup_diag(j->rollup, &m);
+        return;
+    }
+    bl_rollup_diag(j->rollup, d);
 }
 
 static bl_status on_end(void *ctx, const bl_file_end *e)
@@ -339,6 +356,7 @@ static void job_free(job *j)
         bl_hits_free(j->hits);
     free(j->h.err);
     free(j->err);
+    free(j->sizes);
     bl_rollup_free(j->rollup);
     bl_names_free(j->names);
     free(j);
@@ -354,14 +372,22 @@ static bl_status job_read(job *j, bl_diag_fn diag, void *diag_ctx)
     bl_ingest_result *res = &j->res;
     memset(res, 0, sizeof *res);
     res->period_begin = res->period_end = -1;
-    if (stat(path, &j->sb) != 0)
-        return bl_store_fail(st, errno == ENOENT || errno == ENOTDIR ? BL_NOINPUT : BL_IO,
-                             "cannot open '%s': %s", path, strerror(errno));
+    j->files = opts->nset > 1 ? opts->set : &j->path;
+    j->nfiles = res->files = opts->nset > 1 ? opts->nset : 1;
+    if (!(j->sizes = calloc(j->nfiles, sizeof *j->sizes)))
+        return BL_NOMEM;
+    for (size_t i = 0; i < j->nfiles; i++) {
+        struct stat sb;
+        if (stat(j->files[i], &sb) != 0)
+            return bl_store_fail(st, errno == ENOENT || errno == ENOTDIR ? BL_NOINPUT : BL_IO,
+                                 "cannot open '%s': %s", j->files[i], strerror(errno));
+        j->size += j->sizes[i] = (long long)sb.st_size;
+    }
     hasher *h = &j->h;
-    *h = (hasher){.path = path, .rc = BL_OK};
+    *h = (hasher){.paths = j->files, .n = j->nfiles, .rc = BL_OK};
     bl_status rc;
-    if (bl_store_size_seen(st, (long long)j->sb.st_size)) {
-        rc = h->rc = bl_sha256_file(path, h->hex, &h->err);
+    if (bl_store_size_seen(st, j->size)) {
+        rc = h->rc = bl_sha256_files(j->files, j->nfiles, h->hex, &h->err);
         if (rc != BL_OK)
             return bl_store_fail(st, rc, "%s", h->err ? h->err : _("cannot read file"));
         if ((res->duplicate_of = bl_store_source_with(st, BL_HASH_FILE, h->hex)) != 0) {
@@ -444,7 +470,9 @@ static bl_status job_store(job *j)
                        f.created ? " " : "", f.created ? f.created : "");
     res->period_begin = f.period_begin;
     res->period_end = f.period_end;
-    bl_new_source src = {j->path, j->h.hex, j->provider, (long long)j->sb.st_size, now, plausible};
+    bl_new_source src = {j->path,  j->h.hex, j->provider,
+                         j->size,  now,      plausible,
+                         j->files, j->sizes, j->nfiles > 1 ? j->nfiles : 0};
     return write(j, &src, res);
 }
 
@@ -796,6 +824,116 @@ out:
     bl_log_network_release(&r.logs.net);
     bl_names_free(r.logs.names);
     profiles_free(&ps);
+    return rc;
+}
+
+/* ---- --one-source: several logs read as one ---------------------------------------- */
+
+/* A file whose first bytes cannot be read (a damaged gzip): refused
+ * with the reader's reason (*rc). */
+static bool unreadable(bl_store *st, const char *path, bl_status *rc)
+{
+    char head[16384], *err = NULL;
+    bl_source *src = NULL;
+    bl_status ps = bl_source_open(path, &src, &err);
+    for (size_t total = 0, got = 1; ps == BL_OK && got && total < sizeof head; total += got)
+        ps = bl_source_read(src, head + total, sizeof head - total, &got);
+    if (ps != BL_OK)
+        *rc = bl_store_fail(st, ps == BL_NOMEM ? BL_NOMEM : BL_DATA, "%s: %s; nothing stored", path,
+                            err ? err : bl_source_errmsg(src));
+    bl_source_close(src);
+    free(err);
+    return ps != BL_OK;
+}
+
+/* Refuses the set before anything is read: every file there, a log of the
+ * first's format, none given twice. The files in time order in sorted. */
+static bl_status set_check(bl_store *st, const char *const *paths, size_t n, bl_ingest_opts *o,
+                           const char **sorted)
+{
+    size_t *rep = calloc(n, sizeof *rep);
+    peeked *order = calloc(n, sizeof *order);
+    bl_status rc = BL_OK;
+    if (!rep || !order || find_repeats(paths, n, rep) != BL_OK) {
+        rc = BL_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < n && rc == BL_OK; i++) {
+        struct stat sb;
+        if (stat(paths[i], &sb) != 0)
+            rc = bl_store_fail(st, errno == ENOENT || errno == ENOTDIR ? BL_NOINPUT : BL_IO,
+                               "cannot open '%s': %s", paths[i], strerror(errno));
+        else if (rep[i] != i && strcmp(paths[i], paths[rep[i]]) == 0)
+            rc = bl_store_fail(st, BL_USAGE, "%s: given twice; nothing stored", paths[i]);
+        else if (rep[i] != i)
+            rc = bl_store_fail(st, BL_USAGE,
+                               "%s: the same bytes as %s, given before; nothing "
+                               "stored",
+                               paths[i], paths[rep[i]]);
+    }
+    /* The set's format: the one asked, or the first detected (a file of
+     * another one is refused below, not read as lines that all fail). */
+    const char *by = paths[0];
+    for (size_t i = 0; i < n && rc == BL_OK && o->format == BL_FMT_AUTO; i++) {
+        char head[16384], *err = NULL;
+        size_t got = 0;
+        if (bl_source_peek(paths[i], head, sizeof head, &got, &err) == BL_OK)
+            (void)bl_format_detect(head, got, &o->format, &err);
+        free(err);
+        by = paths[i];
+    }
+    for (size_t i = 0; i < n && rc == BL_OK; i++) {
+        order[i].index = i;
+        bool log = o->format != BL_FMT_AUTO && o->format != BL_FMT_COUNTER4 &&
+                   o->format != BL_FMT_COUNTER5 && o->format != BL_FMT_COUNTER5_JSON &&
+                   o->format != BL_FMT_PROFILE;
+        if (!log)
+            rc = bl_store_fail(st, BL_DATA,
+                               "%s: not an access log: --one-source reads access logs only; "
+                               "nothing stored",
+                               by);
+        else if (!bl_log_peek_time(paths[i], o, &order[i].first) && !unreadable(st, paths[i], &rc))
+            rc = bl_store_fail(st, BL_DATA,
+                               "%s: not an access log in the format of %s (%s): --one-source "
+                               "reads access logs of one format only; nothing stored",
+                               paths[i], by, bl_format_name(o->format));
+    }
+    if (rc == BL_OK) {
+        qsort(order, n, sizeof *order, by_time);
+        for (size_t i = 0; i < n; i++)
+            sorted[i] = paths[order[i].index];
+    }
+out:
+    free(rep);
+    free(order);
+    return rc;
+}
+
+bl_status bl_pipeline_ingest_set(bl_store *st, const char *const *paths, size_t n,
+                                 const char *provider, const bl_ingest_opts *opts, bl_diag_fn diag,
+                                 void *diag_ctx, bl_ingest_done_fn done, void *done_ctx)
+{
+    void *ctxs[1] = {diag_ctx};
+    if (n < 2)
+        return bl_pipeline_ingest_files(st, paths, n, provider, opts, diag, ctxs, done, done_ctx);
+    const char **sorted = calloc(n, sizeof *sorted);
+    unsigned long *starts = calloc(n, sizeof *starts);
+    bl_ingest_opts o = *opts;
+    bl_status rc = sorted && starts ? set_check(st, paths, n, &o, sorted) : BL_NOMEM;
+    if (rc != BL_OK) {
+        bl_ingest_result res = {.period_begin = -1, .period_end = -1, .files = n};
+        if (rc == BL_NOMEM)
+            bl_store_fail(st, rc, "%s", bl_status_str(rc));
+        if (done)
+            done(done_ctx, 0, paths[0], rc, &res);
+    } else {
+        o.set = sorted;
+        o.nset = n;
+        o.set_starts = starts;
+        rc = bl_pipeline_ingest_files(st, sorted, 1, provider, &o, diag, ctxs, done, done_ctx);
+    }
+    free(sorted);
+    free(starts);
     return rc;
 }
 

@@ -146,10 +146,15 @@ static bl_status put_cells_left(wctx *w)
     return rc;
 }
 
-static bl_status put_rejection(void *ctx, unsigned long line, const char *field, const char *reason)
+static bl_status put_rejection(void *ctx, const char *file, unsigned long line, const char *field,
+                               const char *reason)
 {
     wctx *w = ctx;
     sqlite3_bind_int64(w->q, 1, w->sid);
+    if (file)
+        sqlite3_bind_text(w->q, 5, file, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(w->q, 5);
     sqlite3_bind_int64(w->q, 2, (sqlite3_int64)line);
     if (field)
         sqlite3_bind_text(w->q, 3, field, -1, SQLITE_TRANSIENT);
@@ -207,6 +212,19 @@ static bl_status insert_source(bl_store *st, const bl_rollup_file *f, const bl_n
         *sid = sqlite3_last_insert_rowid(st->db);
     }
     sqlite3_finalize(qs);
+    qs = NULL;
+    if (rc == BL_OK && s->nfiles &&
+        (rc = prepare(st, "INSERT INTO source_file(source_id, seq, path, size) VALUES (?,?,?,?)",
+                      &qs)) == BL_OK) {
+        for (size_t i = 0; i < s->nfiles && rc == BL_OK; i++) {
+            sqlite3_bind_int64(qs, 1, *sid);
+            sqlite3_bind_int64(qs, 2, (sqlite3_int64)i + 1);
+            sqlite3_bind_text(qs, 3, s->files[i], -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(qs, 4, s->sizes ? s->sizes[i] : 0);
+            rc = step(st, qs);
+        }
+        sqlite3_finalize(qs);
+    }
     return rc;
 }
 
@@ -241,9 +259,10 @@ bl_status bl_store_write_file(bl_store *st, const bl_rollup *r, const bl_new_sou
     }
     if (rc == BL_OK && f.family != BL_FAM_LOG)
         rc = bl__restate(st, *sid, rs);
-    if (rc == BL_OK &&
-        (rc = prepare(st, "INSERT INTO rejection(source_id, line, field, reason) VALUES (?,?,?,?)",
-                      &w.q)) == BL_OK) {
+    if (rc == BL_OK && (rc = prepare(st,
+                                     "INSERT INTO rejection(source_id, line, field, reason, file)"
+                                     " VALUES (?,?,?,?,?)",
+                                     &w.q)) == BL_OK) {
         rc = bl_rollup_each_rejection(r, put_rejection, &w);
         sqlite3_finalize(w.q);
         w.q = NULL;

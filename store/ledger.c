@@ -26,7 +26,9 @@ bl_status bl_store_sources(bl_store *st, bl_source_fn fn, void *ctx)
                     " s.ingested_at, s.created, s.created_plausible, s.removed_at,"
                     " COALESCE(c.cells, 0), COALESCE(c.live, 0), s.family = 20,"
                     " s.log_lines, s.log_events, s.log_robot, s.log_status, s.log_not_resource,"
-                    " s.log_static, s.log_unattributed, s.time_first, s.time_last, s.content_hash"
+                    " s.log_static, s.log_unattributed, s.time_first, s.time_last, s.content_hash,"
+                    " (SELECT group_concat(path, char(10)) FROM (SELECT path FROM source_file f"
+                    "  WHERE f.source_id = s.id ORDER BY seq))"
                     " FROM source s LEFT JOIN (SELECT source_id, count(*) AS cells, sum(live) AS "
                     "live"
                     "  FROM usage GROUP BY source_id) c ON c.source_id = s.id ORDER BY s.id",
@@ -62,6 +64,7 @@ bl_status bl_store_sources(bl_store *st, bl_source_fn fn, void *ctx)
                     sqlite3_column_int64(q, 26), sqlite3_column_int64(q, 27),
                     sqlite3_column_int64(q, 28)},
             .content_hash = bl__col_text(q, 29),
+            .files = bl__col_text(q, 30),
         };
         rc = fn(ctx, &row);
     }
@@ -80,8 +83,9 @@ bl_status bl_store_rejects(bl_store *st, const char *source, bl_reject_fn fn, vo
     long long asnum = strtoll(source, &end, 10);
     if (sqlite3_prepare_v2(st->db,
                            "SELECT id FROM source WHERE id = ?1 OR path = ?2 "
-                           "OR path LIKE '%/' || ?2 ESCAPE '\\' ORDER BY (id = ?1) DESC, id DESC "
-                           "LIMIT 1",
+                           "OR path LIKE '%/' || ?2 ESCAPE '\\' OR id IN (SELECT source_id FROM "
+                           "source_file WHERE path = ?2 OR path LIKE '%/' || ?2 ESCAPE '\\') "
+                           "ORDER BY (id = ?1) DESC, id DESC LIMIT 1",
                            -1, &q, NULL) != SQLITE_OK)
         return bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
     sqlite3_bind_int64(q, 1, (end && *end == '\0' && *source) ? asnum : -1);
@@ -93,15 +97,20 @@ bl_status bl_store_rejects(bl_store *st, const char *source, bl_reject_fn fn, vo
         return bl_store_fail(st, BL_NOTFOUND, "no ingested file '%s' (see 'bilan sources')",
                              source);
     if (sqlite3_prepare_v2(st->db,
-                           "SELECT line, COALESCE(field, ''), reason FROM rejection "
-                           "WHERE source_id = ? ORDER BY line, rowid",
+                           "SELECT line, COALESCE(field, ''), reason, COALESCE(file, s.path), "
+                           "EXISTS (SELECT 1 FROM source_file f WHERE f.source_id = s.id) "
+                           "FROM rejection JOIN source s ON s.id = source_id "
+                           "WHERE source_id = ? ORDER BY line * (1 - EXISTS (SELECT 1 FROM "
+                           "source_file f WHERE f.source_id = s.id)), rejection.rowid",
                            -1, &q, NULL) != SQLITE_OK)
         return bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
     sqlite3_bind_int64(q, 1, sid);
     bl_status rc = BL_OK;
     long long n = 0;
     while (rc == BL_OK && sqlite3_step(q) == SQLITE_ROW) {
-        bl_reject_row row = {sqlite3_column_int64(q, 0), bl__col_text(q, 1), bl__col_text(q, 2)};
+        /* A --one-source set names the file of each line (in the order read). */
+        bl_reject_row row = {sqlite3_column_int64(q, 0), bl__col_text(q, 1), bl__col_text(q, 2),
+                             sqlite3_column_int(q, 4) ? bl__col_text(q, 3) : NULL};
         rc = fn(ctx, &row);
         n++;
     }

@@ -242,6 +242,15 @@ const char *const bl__migrations[] = {
      * (docs/bench.md, 2 December afternoon). */
     "DROP INDEX usage_by_month;\n"
     "CREATE INDEX usage_by_month ON usage(month);\n",
+    /* 11 -> 12 (issue 18): `bilan ingest --one-source`, several access logs
+     * read as one stream and stored as one source (docs/logs.md): the
+     * source's path is its first file's, and this table lists them all in
+     * the order read; a rejected line of another file than the first names
+     * it in rejection.file (NULL: the source's path). */
+    "CREATE TABLE source_file(source_id INTEGER NOT NULL REFERENCES source(id),\n"
+    "  seq INTEGER NOT NULL, path TEXT NOT NULL, size INTEGER,\n"
+    "  PRIMARY KEY(source_id, seq));\n"
+    "ALTER TABLE rejection ADD COLUMN file TEXT;\n",
 };
 
 const int bl__migration_count = sizeof bl__migrations / sizeof bl__migrations[0];

@@ -115,8 +115,10 @@ typedef bl_status (*bl_rollup_cell_fn)(void *ctx, const bl_rollup_cell *c);
 /* Every cell, in the roll-up's (deterministic) order. */
 bl_status bl_rollup_each_cell(const bl_rollup *r, bl_rollup_cell_fn fn, void *ctx);
 
-typedef bl_status (*bl_rollup_reject_fn)(void *ctx, unsigned long line, const char *field,
-                                         const char *reason);
+/* file: NULL for the source's own file, else the file of a --one-source
+ * set the line is in. */
+typedef bl_status (*bl_rollup_reject_fn)(void *ctx, const char *file, unsigned long line,
+                                         const char *field, const char *reason);
 /* The rejected rows kept (the first 10 000), in file order. */
 bl_status bl_rollup_each_rejection(const bl_rollup *r, bl_rollup_reject_fn fn, void *ctx);
 

@@ -278,6 +278,9 @@ bl_status bl_cp1252_to_utf8(bl_buf *b, const char *p, size_t n);
 
 /* SHA-256 of a file's bytes as 64 lowercase hex digits. */
 bl_status bl_sha256_file(const char *path, char hex[65], char **errmsg);
+/* The SHA-256 of the files' bytes one after the other (what `cat` of them
+ * would give): the identity of a --one-source set. */
+bl_status bl_sha256_files(const char *const *paths, size_t n, char hex[65], char **errmsg);
 void bl_sha256_hex(const void *p, size_t n, char hex[65]);
 /* SipHash-2-4 with a 16-byte key: the keyed hash used to pseudonymise
  * identifiers in memory. */

@@ -33,6 +33,20 @@ void bl_source_close(bl_source *s);
 typedef void (*bl_read_progress_fn)(void *ctx, int64_t file_bytes, unsigned long lines);
 void bl_source_set_progress(bl_source *s, bl_read_progress_fn fn, void *ctx);
 
+/* Opens the files paths[0..n) as one stream, read one after the other
+ * (each plain or gzip'd; borrowed until closed): `bilan ingest
+ * --one-source`. A file whose last line has no line feed gets one, so
+ * that the next file begins a line. starts (n entries, or NULL) receives,
+ * as the reading reaches file k, the number of the stream's lines before
+ * it (ULONG_MAX until then); the reading thread writes it, any thread may
+ * read it with bl_source_locate. Errors name the file they are about. */
+bl_status bl_source_open_list(const char *const *paths, size_t n, unsigned long *starts,
+                              bl_source **out, char **errmsg);
+/* Which file of such a list holds the stream's line (1-based): its index,
+ * with the line's number in that file in *file_line. */
+size_t bl_source_locate(const unsigned long *starts, size_t n, unsigned long line,
+                        unsigned long *file_line);
+
 /* Reads the first up to n decompressed bytes of a file (for detection). */
 bl_status bl_source_peek(const char *path, char *buf, size_t n, size_t *got, char **errmsg);
 
@@ -92,6 +106,12 @@ typedef struct bl_ingest_opts {
     const char *next_path;
     const struct bl_ingest_opts *next_opts;
     struct bl_log_ahead **next_out;
+    /* --one-source (nset > 1): the access logs set[0..nset) read as one
+     * stream (bl_source_open_list, whose starts set_starts is), the path
+     * given to bl_ingest_file being set[0]. */
+    const char *const *set;
+    size_t nset;
+    unsigned long *set_starts;
 } bl_ingest_opts;
 
 /* Parses "auto", "counter5", "counter4", "combined", "common", "ezproxy",

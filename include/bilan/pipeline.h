@@ -76,6 +76,7 @@ typedef struct bl_ingest_result {
      * given before (the same file twice, or a copy), or NULL */
     const char *repeat_of;
     int period_begin, period_end;
+    size_t files; /* the files read as this source: 1, or a --one-source set's */
 } bl_ingest_result;
 
 /* Ingests one file into the store, in one transaction: all of it or nothing.
@@ -107,6 +108,19 @@ bl_status bl_pipeline_ingest_files(bl_store *st, const char *const *paths, size_
                                    const char *provider, const bl_ingest_opts *opts,
                                    bl_diag_fn diag, void *const *diag_ctx, bl_ingest_done_fn done,
                                    void *done_ctx);
+
+/* `bilan ingest --one-source`: the access logs paths[0..n), of one format,
+ * read in time order (by their first line) as one stream and stored as one
+ * source, in one transaction (docs/logs.md, "One source for a month's
+ * files"): the same counts as their concatenation. A line rejected is said
+ * with its own file and line. The set is refused whole, before anything is
+ * read, when a file is missing (BL_NOINPUT), given twice (BL_USAGE) or not a
+ * log of the first file's format (BL_DATA); and as a file would be once
+ * read. done is called once, with index 0 and the first file in time
+ * order, which is the source's path (res->files = n). */
+bl_status bl_pipeline_ingest_set(bl_store *st, const char *const *paths, size_t n,
+                                 const char *provider, const bl_ingest_opts *opts, bl_diag_fn diag,
+                                 void *diag_ctx, bl_ingest_done_fn done, void *done_ctx);
 
 /* ---- report models (pipeline/model.c) ------------------------------------------------ */
 

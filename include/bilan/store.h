@@ -89,6 +89,11 @@ typedef struct bl_new_source {
     long long size;
     const char *now; /* ISO 8601 UTC: when it was ingested */
     bool plausible;  /* its Created date orders its restatements */
+    /* --one-source: the files read as this source (path is files[0]), with
+     * their sizes; nfiles 0 for a source of one file. */
+    const char *const *files;
+    const long long *sizes;
+    size_t nfiles;
 } bl_new_source;
 
 /* Inside the caller's transaction: the source row, the roll-up's cells and
@@ -185,6 +190,7 @@ typedef struct bl_source_row {
     bool is_log;
     bl_log_stats log;         /* logs only */
     const char *content_hash; /* "" when unknown */
+    const char *files;        /* a --one-source set's files, one a line, in the order read; or "" */
 } bl_source_row;
 
 typedef bl_status (*bl_source_fn)(void *ctx, const bl_source_row *row);
@@ -201,11 +207,13 @@ typedef struct bl_reject_row {
     long long line;
     const char *field; /* "" when none */
     const char *reason;
+    const char *file; /* a --one-source set's file that holds the line, else NULL */
 } bl_reject_row;
 
 typedef bl_status (*bl_reject_fn)(void *ctx, const bl_reject_row *row);
 /* The rejected rows of one source, named by its id or by its path (the
- * latest source with that path, or whose path ends with "/" + source), and
+ * latest source with that path, or whose path ends with "/" + source; or
+ * one of the files of a --one-source set), and
  * how many there were in *count (may be NULL). BL_NOTFOUND when no source
  * matches. */
 bl_status bl_store_rejects(bl_store *st, const char *source, bl_reject_fn fn, void *ctx,

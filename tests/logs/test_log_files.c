@@ -483,3 +483,146 @@ Test(log_files, background_store_fails_alone)
     }
     teardown(&c);
 }
+
+/* bilan ingest --one-source DB FILES... with env_extra (may be NULL). */
+static tu_run one_source(const char *db, const char *const *files, const char *const *env)
+{
+    const char *argv[24] = {tu_bilan(), "--db", db, "ingest", "--one-source"};
+    int n = 5;
+    for (; *files; files++)
+        argv[n++] = *files;
+    argv[n] = NULL;
+    return tu_runv(argv, env);
+}
+
+/* --one-source (docs/logs.md, "One source for a month's files"): the daily
+ * files, given in any order, one gzip'd and one without its last line
+ * feed, read as one stream and stored as one source: the one file's export
+ * byte for byte, one ledger row listing the files in time order, a bad line
+ * named with its own file and line, a day given again alone refused as an
+ * overlap, and the whole set taken out by one `sources remove`. */
+Test(log_files, one_source_is_the_concatenation)
+{
+    ctx c = setup();
+    char days[NDAYS][900], all[900], db1[900], db2[900];
+    generate(c.dir, 42, days);
+    snprintf(all, sizeof all, "%s/all.log", c.dir);
+    snprintf(db1, sizeof db1, "%s/one.db", c.dir);
+    snprintf(db2, sizeof db2, "%s/set.db", c.dir);
+    char *gz = NULL, *bad = NULL;
+    cr_assert(asprintf(&gz, "%s.gz", days[2]) > 0);
+    cr_assert(asprintf(&bad, "%s/access-1b.log", c.dir) > 0);
+    /* day 2 gzip'd; day 1 with a line no format reads as its 3rd line and
+     * without its last line feed (the next day must not join it). */
+    tu_run z = tu_sh("gzip -c '%s' > '%s' && sed '3i not a log line' '%s' | head -c -1 > '%s'",
+                     days[2], gz, days[1], bad);
+    cr_assert_eq(z.status, 0, "%s", z.err);
+    tu_run_free(&z);
+
+    new_store(&c, db1);
+    const char *one[] = {all, NULL};
+    ingest(db1, one, NULL);
+    char *want = export_usage(db1);
+
+    new_store(&c, db2);
+    const char *set[] = {days[3], gz, bad, days[0], NULL};
+    tu_run r = one_source(db2, set, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "#1 ") && strstr(r.out, "access-0.log (+ 3 other files)"), "%s", r.out);
+    char where[1000];
+    snprintf(where, sizeof where, "%s:3: ", bad);
+    cr_assert(strstr(r.err, where), "the bad line named with its file and line: %s", r.err);
+    tu_run_free(&r);
+    char *got = export_usage(db2);
+    cr_assert_eq(differing(want, got), 0,
+                 "--one-source differs from the one file:\n--- one\n%s--- set\n%s", want, got);
+    cr_assert_eq(sql_int(db2, "SELECT count(*) FROM source"), 1);
+    cr_assert_eq(sql_int(db2, "SELECT count(*) FROM source_file WHERE source_id = 1"), NDAYS);
+    cr_assert_eq(sql_int(db2,
+                         "SELECT count(*) FROM source s JOIN source_file f ON f.source_id ="
+                         " s.id AND f.seq = 1 AND f.path = s.path AND s.path LIKE '%access-0.log'"),
+                 1);
+    cr_assert_eq(sql_int(db2, "SELECT seq FROM source_file WHERE path LIKE '%access-2.log.gz'"), 3);
+    cr_assert_eq(sql_int(db2, "SELECT sum(log_lines) FROM source"),
+                 sql_int(db1, "SELECT sum(log_lines) FROM source") + 1);
+    cr_assert_eq(sql_int(db2, "SELECT sum(log_events) FROM source"),
+                 sql_int(db1, "SELECT sum(log_events) FROM source"));
+
+    /* the ledger: rejects by any of the set's files, the files listed */
+    const char *rj[] = {tu_bilan(), "--db", db2, "rejects", "access-1b.log", NULL};
+    r = tu_runv(rj, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, where), "%s", r.out);
+    tu_run_free(&r);
+    const char *ls[] = {tu_bilan(), "--db", db2, "sources", NULL};
+    r = tu_runv(ls, NULL);
+    const char *f0 = strstr(r.out, "access-0.log\n"), *f1 = strstr(r.out, "access-1b.log\n"),
+               *f2 = strstr(r.out, "access-2.log.gz\n"), *f3 = strstr(r.out, "access-3.log\n");
+    cr_assert(strstr(r.out, "4 files read as one") && f0 && f1 && f2 && f3 && f1 < f2 && f2 < f3,
+              "%s", r.out);
+    tu_run_free(&r);
+
+    /* a day again, alone: its hits are the set's */
+    const char *again[] = {days[0], NULL};
+    char *out = NULL;
+    cr_assert_eq(ingest(db2, again, &out), 65);
+    free(out);
+    cr_assert_eq(sql_int(db2, "SELECT count(*) FROM source"), 1);
+    /* the set's cat (same bytes): already ingested */
+    const char *rm[] = {tu_bilan(), "--db", db2, "sources", "remove", "1", NULL};
+    r = tu_runv(rm, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(sql_int(db2, "SELECT count(*) FROM usage WHERE live = 1"), 0);
+    /* removed, the set can come back */
+    r = one_source(db2, set, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char *back = export_usage(db2);
+    cr_assert_eq(differing(want, back), 0, "after remove and ingest:\n%s", back);
+    free(back);
+    free(want);
+    free(got);
+    free(gz);
+    free(bad);
+    teardown(&c);
+}
+
+/* A set is refused whole, the store unchanged, the messages in French
+ * naming the file: a missing file (66), a damaged gzip (65), a COUNTER
+ * report among logs (65), a file given twice (64). */
+Test(log_files, one_source_refused_whole)
+{
+    ctx c = setup();
+    char days[NDAYS][900], db[900], trunc[900], counter[900];
+    generate(c.dir, 7, days);
+    snprintf(db, sizeof db, "%s/set.db", c.dir);
+    snprintf(trunc, sizeof trunc, "%s/access-2.log.gz", c.dir);
+    snprintf(counter, sizeof counter, "%s/fixtures/counter5/dr_d1.tsv", tu_srcdir());
+    tu_run z = tu_sh("gzip -c '%s' | head -c -20 > '%s'", days[2], trunc);
+    cr_assert_eq(z.status, 0);
+    tu_run_free(&z);
+    new_store(&c, db);
+    static const char *const fr[] = {"BILAN_LANG=fr", NULL};
+    struct {
+        const char *files[5];
+        int status;
+        const char *says;
+    } cases[] = {
+        {{days[0], "/nonexistent/access-9.log", days[1], NULL}, 66, "access-9.log"},
+        {{days[0], trunc, days[1], NULL}, 65, "access-2.log.gz"},
+        {{days[0], counter, NULL}, 65, "dr_d1.tsv"},
+        {{days[0], days[1], days[0], NULL}, 64, "access-0.log"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tu_run r = one_source(db, cases[i].files, fr);
+        cr_assert_eq(r.status, cases[i].status, "case %zu: %s", i, r.err);
+        cr_assert(strstr(r.err, cases[i].says), "case %zu names the file: %s", i, r.err);
+        cr_assert(strstr(r.err, "base inchangée") || strstr(r.err, "impossible d'ouvrir"),
+                  "case %zu in French: %s", i, r.err);
+        tu_run_free(&r);
+        cr_assert_eq(sql_int(db, "SELECT count(*) FROM source"), 0, "case %zu", i);
+        cr_assert_eq(sql_int(db, "SELECT count(*) FROM usage"), 0, "case %zu", i);
+    }
+    teardown(&c);
+}
