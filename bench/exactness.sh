@@ -218,5 +218,12 @@ for gen in gen_log gen_log2; do
     # shellcheck disable=SC2046
     "$new" --db "$work/$gen-days-new.db" ingest $(sort -r "$work/$gen-days.txt") > /dev/null 2>&1
     compare "$gen-days"
+    # the same days as one source (--one-source), when the new binary has it
+    "$new" ingest --help 2>/dev/null | grep -q -- --one-source || continue
+    store "$gen-set" "$work/$gen-net"
+    "$old" --db "$work/$gen-set-old.db" ingest "$work/$gen.log.gz" > /dev/null 2>&1
+    # shellcheck disable=SC2046
+    "$new" --db "$work/$gen-set-new.db" ingest --one-source $(sort -r "$work/$gen-days.txt") > /dev/null 2>&1
+    compare "$gen-set"
 done
 exit $fail
