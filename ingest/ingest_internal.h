@@ -17,6 +17,9 @@ bool bl__source_end(bl_source *s, bl_file_end *e);
 /* The source's error for a message: "path: reason", or the reason alone
  * when it names a list's file already (bl_source_open_list). Caller frees. */
 char *bl__source_error(const bl_source *s, const char *path);
+/* A list's file that holds the stream's *line (which becomes its line in
+ * that file); NULL, *line unchanged, for a source of one file. */
+const char *bl__source_line_file(const bl_source *s, unsigned long *line);
 /* Which inflater reads a gzip source: the fastest built in (ISA-L when
  * bilan has it), or zlib, the reference (tests compare the two). */
 typedef enum bl_inflater { BL_INFLATE_FASTEST, BL_INFLATE_ZLIB } bl_inflater;

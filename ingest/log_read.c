@@ -986,15 +986,19 @@ bl_status bl__log_read_with(bl_source *src, bl_log_ahead *ahead, const char *pat
         r.refused = true;
     if (r.refused) {
         st = BL_DATA;
+        unsigned long ln = r.probe[0].line;
+        const char *in = bl__source_line_file(src, &ln);
         *errmsg = bl_strdup_printf(_("%s: not a %s access log: none of its first %d lines "
                                      "fits (line %lu: %s)"),
-                                   path, info.format, r.nprobe, r.probe[0].line, r.probe[0].reason);
+                                   in ? in : path, info.format, r.nprobe, ln, r.probe[0].reason);
         bl_diag d = {BL_DIAG_FILE, path, 0, NULL, *errmsg, NULL};
         if (sink->diag)
             sink->diag(sink->ctx, &d);
     } else if (st != BL_OK && !*errmsg && opts->strict && st == BL_DATA) {
-        *errmsg =
-            bl_strdup_printf(_("%s:%lu: bad line and --strict given: file refused"), path, r.line);
+        unsigned long ln = r.line;
+        const char *in = bl__source_line_file(src, &ln);
+        *errmsg = bl_strdup_printf(_("%s:%lu: bad line and --strict given: file refused"),
+                                   in ? in : path, ln);
     }
 out:
     bl__logfmt_free(lf);

@@ -638,6 +638,13 @@ size_t bl_source_locate(const unsigned long *starts, size_t n, unsigned long lin
     return k;
 }
 
+const char *bl__source_line_file(const bl_source *s, unsigned long *line)
+{
+    if (!s || !s->paths || s->npaths < 2 || !s->starts || !*line)
+        return NULL;
+    return s->paths[bl_source_locate(s->starts, s->npaths, *line, line)];
+}
+
 bl_status bl_source_peek(const char *path, char *buf, size_t n, size_t *got, char **errmsg)
 {
     bl_source *s = NULL;

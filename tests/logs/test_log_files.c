@@ -526,11 +526,22 @@ Test(log_files, one_source_is_the_concatenation)
 
     new_store(&c, db2);
     const char *set[] = {days[3], gz, bad, days[0], NULL};
-    tu_run r = one_source(db2, set, NULL);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert(strstr(r.out, "#1 ") && strstr(r.out, "access-0.log (+ 3 other files)"), "%s", r.out);
     char where[1000];
     snprintf(where, sizeof where, "%s:3: ", bad);
+    /* --strict: the bad line refuses the set, named in its own file */
+    const char *strict[] = {tu_bilan(), "--db", db2, "ingest", "--strict", "--one-source",
+                            days[3],    gz,     bad, days[0],  NULL};
+    tu_run r = tu_runv(strict, NULL);
+    cr_assert_eq(r.status, 65, "%s", r.err);
+    char *refusal = NULL;
+    cr_assert(asprintf(&refusal, "%s:3: bad line and --strict given", bad) > 0);
+    cr_assert(strstr(r.err, refusal), "%s", r.err);
+    free(refusal);
+    tu_run_free(&r);
+    cr_assert_eq(sql_int(db2, "SELECT count(*) FROM source"), 0);
+    r = one_source(db2, set, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "#1 ") && strstr(r.out, "access-0.log (+ 3 other files)"), "%s", r.out);
     cr_assert(strstr(r.err, where), "the bad line named with its file and line: %s", r.err);
     tu_run_free(&r);
     char *got = export_usage(db2);
