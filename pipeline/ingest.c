@@ -8,6 +8,7 @@
 #include "bilan/profile.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,9 @@ typedef struct job {
     const char *const *files;
     size_t nfiles;
     long long *sizes;
+    size_t set_k;       /* the file of the set the hits now come from */
+    bool set_next;      /* its first hit not yet seen */
+    int64_t set_latest; /* the latest time of the hits so far */
     hasher h;
     char *err;
     size_t index; /* in the command */
@@ -147,13 +151,58 @@ static bl_status on_count_run(void *ctx, bl_count_rec *r, const int *months, con
 
 static void on_diag(void *ctx, const bl_diag *d);
 
+static void when(int64_t t, char out[32])
+{
+    time_t tt = (time_t)t;
+    struct tm tmv;
+    gmtime_r(&tt, &tmv);
+    strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tmv);
+}
+
+/* A --one-source set's files must follow each other in time: a file whose
+ * first hit is earlier than the latest of the files before it, beyond the
+ * rules' window, overlaps them (two servers' logs of the same days) and
+ * would be counted as one disordered stream, its double clicks missed;
+ * the set is refused, as an overlap between separate files is. */
+static bl_status set_follows(job *j, const bl_hit_rec *r)
+{
+    const unsigned long *starts = j->opts->set_starts;
+    while (j->set_k + 1 < j->nfiles) {
+        unsigned long b = __atomic_load_n(&starts[j->set_k + 1], __ATOMIC_ACQUIRE);
+        if (b == ULONG_MAX || r->line <= b)
+            break;
+        j->set_k++;
+        j->set_next = true;
+    }
+    if (j->set_next) {
+        j->set_next = false;
+        if (r->time < j->set_latest - BL_LOG_WINDOW) {
+            char a[32], b[32];
+            when(r->time, a);
+            when(j->set_latest, b);
+            return bl_store_fail(j->st, BL_DATA,
+                                 "%s: its lines begin at %s, before the end of the files read "
+                                 "before it (%s): the files overlap in time (two servers' logs?) "
+                                 "and --one-source reads files that follow each other; nothing "
+                                 "stored (give them without --one-source)",
+                                 j->files[j->set_k], a, b);
+        }
+    }
+    if (r->time > j->set_latest)
+        j->set_latest = r->time;
+    return BL_OK;
+}
+
 static bl_status on_hit(void *ctx, const bl_hit_rec *r)
 {
     job *j = ctx;
     if (!j->hits)
         return BL_INTERNAL;
+    bl_status rc;
+    if (j->nfiles > 1 && (rc = set_follows(j, r)) != BL_OK)
+        return rc;
     bl_rollup_hit_seen(j->rollup);
-    bl_status rc = bl_hits_add(j->hits, r);
+    rc = bl_hits_add(j->hits, r);
     char reason[400];
     if (rc == BL_OK && bl_hits_limit(j->hits, reason, sizeof reason)) {
         bl_diag d = {BL_DIAG_ROW, j->path, r->line, "url", reason, NULL};

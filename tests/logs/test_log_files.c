@@ -601,16 +601,22 @@ Test(log_files, one_source_is_the_concatenation)
 
 /* A set is refused whole, the store unchanged, the messages in French
  * naming the file: a missing file (66), a damaged gzip (65), a COUNTER
- * report among logs (65), a file given twice (64). */
+ * report among logs (65), a file given twice (64), and two files that
+ * overlap in time (two servers' logs of the same days: 65; read as one
+ * stream their double clicks would be missed). */
 Test(log_files, one_source_refused_whole)
 {
     ctx c = setup();
-    char days[NDAYS][900], db[900], trunc[900], counter[900];
+    char days[NDAYS][900], db[900], trunc[900], counter[900], srv[2][900];
     generate(c.dir, 7, days);
     snprintf(db, sizeof db, "%s/set.db", c.dir);
     snprintf(trunc, sizeof trunc, "%s/access-2.log.gz", c.dir);
     snprintf(counter, sizeof counter, "%s/fixtures/counter5/dr_d1.tsv", tu_srcdir());
-    tu_run z = tu_sh("gzip -c '%s' | head -c -20 > '%s'", days[2], trunc);
+    snprintf(srv[0], sizeof srv[0], "%s/server-a.log", c.dir);
+    snprintf(srv[1], sizeof srv[1], "%s/server-b.log", c.dir);
+    tu_run z = tu_sh("gzip -c '%s' | head -c -20 > '%s' && awk 'NR %% 2' '%s' > '%s' && "
+                     "awk 'NR %% 2 == 0' '%s' > '%s'",
+                     days[2], trunc, days[1], srv[0], days[1], srv[1]);
     cr_assert_eq(z.status, 0);
     tu_run_free(&z);
     new_store(&c, db);
@@ -624,6 +630,7 @@ Test(log_files, one_source_refused_whole)
         {{days[0], trunc, days[1], NULL}, 65, "access-2.log.gz"},
         {{days[0], counter, NULL}, 65, "dr_d1.tsv"},
         {{days[0], days[1], days[0], NULL}, 64, "access-0.log"},
+        {{srv[0], srv[1], NULL}, 65, "server-b.log"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         tu_run r = one_source(db, cases[i].files, fr);
