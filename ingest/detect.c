@@ -32,6 +32,12 @@ bool bl_format_parse(const char *s, bl_format *fmt, const char **custom_format)
     return false;
 }
 
+bool bl_format_is_log(bl_format fmt)
+{
+    return fmt == BL_FMT_COMBINED || fmt == BL_FMT_COMMON || fmt == BL_FMT_EZPROXY ||
+           fmt == BL_FMT_CUSTOM;
+}
+
 const char *bl_format_name(bl_format fmt)
 {
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)

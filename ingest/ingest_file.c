@@ -66,9 +66,7 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
             return BL_DATA;
         }
     }
-    if (set && (o.format == BL_FMT_AUTO || o.format == BL_FMT_COUNTER4 ||
-                o.format == BL_FMT_COUNTER5 || o.format == BL_FMT_COUNTER5_JSON ||
-                o.format == BL_FMT_PROFILE || bl__sheet_sniff(head, got) != BL_SHEET_NONE)) {
+    if (set && (!bl_format_is_log(o.format) || bl__sheet_sniff(head, got) != BL_SHEET_NONE)) {
         *errmsg =
             bl_strdup_printf(_("%s: not an access log: --one-source reads access logs only"), path);
         return BL_DATA;

@@ -866,8 +866,7 @@ bl_log_ahead *bl_log_read_ahead(const char *path, const bl_ingest_opts *opts)
         goto fail;
     if (fmt == BL_FMT_AUTO && bl_format_detect(head, got, &fmt, &err) != BL_OK)
         goto fail;
-    if (fmt == BL_FMT_AUTO || fmt == BL_FMT_COUNTER4 || fmt == BL_FMT_COUNTER5 ||
-        fmt == BL_FMT_COUNTER5_JSON || fmt == BL_FMT_PROFILE)
+    if (!bl_format_is_log(fmt))
         goto fail;
     if (!(a = calloc(1, sizeof *a)) || !(a->path = strdup(path)))
         goto fail;
@@ -1023,8 +1022,7 @@ bool bl_log_peek_time(const char *path, const bl_ingest_opts *opts, int64_t *fir
         goto out;
     if (fmt == BL_FMT_AUTO && bl_format_detect(head, got, &fmt, &err) != BL_OK)
         goto out;
-    if (fmt == BL_FMT_AUTO || fmt == BL_FMT_COUNTER4 || fmt == BL_FMT_COUNTER5 ||
-        fmt == BL_FMT_COUNTER5_JSON || fmt == BL_FMT_PROFILE)
+    if (!bl_format_is_log(fmt))
         goto out;
     bl_logfmt *custom = NULL;
     if (fmt == BL_FMT_CUSTOM &&

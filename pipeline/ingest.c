@@ -933,10 +933,7 @@ static bl_status set_check(bl_store *st, const char *const *paths, size_t n, bl_
     }
     for (size_t i = 0; i < n && rc == BL_OK; i++) {
         order[i].index = i;
-        bool log = o->format != BL_FMT_AUTO && o->format != BL_FMT_COUNTER4 &&
-                   o->format != BL_FMT_COUNTER5 && o->format != BL_FMT_COUNTER5_JSON &&
-                   o->format != BL_FMT_PROFILE;
-        if (!log)
+        if (!bl_format_is_log(o->format))
             rc = bl_store_fail(st, BL_DATA,
                                "%s: not an access log: --one-source reads access logs only; "
                                "nothing stored",

@@ -119,6 +119,9 @@ typedef struct bl_ingest_opts {
  * its own). False when unknown. */
 bool bl_format_parse(const char *s, bl_format *fmt, const char **custom_format);
 const char *bl_format_name(bl_format fmt);
+/* An access-log format (combined, common, ezproxy, custom): not auto, not
+ * COUNTER, not a profile. */
+bool bl_format_is_log(bl_format fmt);
 
 /* Guesses the format of a file from its first bytes (decompressed).
  * BL_DATA with a message saying what was expected when nothing fits. */
