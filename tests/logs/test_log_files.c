@@ -197,6 +197,16 @@ static int differing(const char *a, const char *b)
     return n;
 }
 
+/* A fresh store at db given the one file all: its export, which the
+ * daily files must give. */
+static char *one_file_export(const ctx *c, const char *db, const char *all)
+{
+    new_store(c, db);
+    const char *one[] = {all, NULL};
+    ingest(db, one, NULL);
+    return export_usage(db);
+}
+
 static void check_seed(uint64_t seed)
 {
     ctx c = setup();
@@ -213,10 +223,7 @@ static void check_seed(uint64_t seed)
     cr_assert_eq(z.status, 0);
     tu_run_free(&z);
 
-    new_store(&c, db1);
-    const char *one[] = {all, NULL};
-    ingest(db1, one, NULL);
-    char *want = export_usage(db1);
+    char *want = one_file_export(&c, db1, all);
 
     /* The daily files in one command, given in reverse order: taken in
      * time order all the same. */
@@ -393,10 +400,7 @@ Test(log_files, big_files_read_ahead)
 
     snprintf(db1, sizeof db1, "%s/one.db", c.dir);
     snprintf(db2, sizeof db2, "%s/parts.db", c.dir);
-    new_store(&c, db1);
-    const char *one[] = {all, NULL};
-    ingest(db1, one, NULL);
-    char *want = export_usage(db1);
+    char *want = one_file_export(&c, db1, all);
     new_store(&c, db2);
     /* part 0 given twice, and a copy of it under another name: skipped
      * before they are read, so parts 0 and 1 still follow each other (a
@@ -519,10 +523,7 @@ Test(log_files, one_source_is_the_concatenation)
     cr_assert_eq(z.status, 0, "%s", z.err);
     tu_run_free(&z);
 
-    new_store(&c, db1);
-    const char *one[] = {all, NULL};
-    ingest(db1, one, NULL);
-    char *want = export_usage(db1);
+    char *want = one_file_export(&c, db1, all);
 
     new_store(&c, db2);
     const char *set[] = {days[3], gz, bad, days[0], NULL};
