@@ -902,8 +902,9 @@ static bl_status set_check(bl_store *st, const char *const *paths, size_t n, bl_
 {
     size_t *rep = calloc(n, sizeof *rep);
     peeked *order = calloc(n, sizeof *order);
+    bool *empty = calloc(n, sizeof *empty);
     bl_status rc = BL_OK;
-    if (!rep || !order || find_repeats(paths, n, rep) != BL_OK) {
+    if (!rep || !order || !empty || find_repeats(paths, n, rep) != BL_OK) {
         rc = BL_NOMEM;
         goto out;
     }
@@ -914,16 +915,31 @@ static bl_status set_check(bl_store *st, const char *const *paths, size_t n, bl_
                                "cannot open '%s': %s", paths[i], strerror(errno));
         else if (rep[i] != i && strcmp(paths[i], paths[rep[i]]) == 0)
             rc = bl_store_fail(st, BL_USAGE, "%s: given twice; nothing stored", paths[i]);
-        else if (rep[i] != i)
+    }
+    /* A file without a line (a day the server was down, logrotate's
+     * compressed empty log) adds nothing to the stream: it is read last,
+     * and several of them are not "the same bytes" twice. */
+    size_t nempty = 0;
+    for (size_t i = 0; i < n && rc == BL_OK; i++) {
+        char byte, *err = NULL;
+        size_t got = 0;
+        empty[i] = bl_source_peek(paths[i], &byte, 1, &got, &err) == BL_OK && got == 0;
+        free(err);
+        nempty += empty[i];
+        if (rep[i] != i && !empty[i])
             rc = bl_store_fail(st, BL_USAGE,
                                "%s: the same bytes as %s, given before; nothing "
                                "stored",
                                paths[i], paths[rep[i]]);
     }
+    if (rc == BL_OK && nempty == n)
+        rc = bl_store_fail(st, BL_DATA, "%s: every file given is empty; nothing stored", paths[0]);
     /* The set's format: the one asked, or the first detected (a file of
      * another one is refused below, not read as lines that all fail). */
     const char *by = paths[0];
     for (size_t i = 0; i < n && rc == BL_OK && o->format == BL_FMT_AUTO; i++) {
+        if (empty[i])
+            continue;
         char head[16384], *err = NULL;
         size_t got = 0;
         if (bl_source_peek(paths[i], head, sizeof head, &got, &err) == BL_OK)
@@ -938,6 +954,8 @@ static bl_status set_check(bl_store *st, const char *const *paths, size_t n, bl_
                                "%s: not an access log: --one-source reads access logs only; "
                                "nothing stored",
                                by);
+        else if (empty[i])
+            order[i].first = INT64_MAX;
         else if (!bl_log_peek_time(paths[i], o, &order[i].first) && !unreadable(st, paths[i], &rc))
             rc = bl_store_fail(st, BL_DATA,
                                "%s: not an access log in the format of %s (%s): --one-source "
@@ -952,6 +970,7 @@ static bl_status set_check(bl_store *st, const char *const *paths, size_t n, bl_
 out:
     free(rep);
     free(order);
+    free(empty);
     return rc;
 }
 

@@ -600,6 +600,52 @@ Test(log_files, one_source_is_the_concatenation)
     teardown(&c);
 }
 
+/* A day without a line (the server down, logrotate's compressed empty log:
+ * an empty file, or a gzip of nothing) adds nothing to a set: the set is
+ * the other days' export, the empty days listed last in the ledger, two of
+ * them not "the same bytes" twice. A set of empty days only is refused. */
+Test(log_files, one_source_empty_days)
+{
+    ctx c = setup();
+    char days[NDAYS][900], all[900], db1[900], db2[900], e1[900], e2[900];
+    generate(c.dir, 11, days);
+    snprintf(all, sizeof all, "%s/all.log", c.dir);
+    snprintf(db1, sizeof db1, "%s/one.db", c.dir);
+    snprintf(db2, sizeof db2, "%s/set.db", c.dir);
+    snprintf(e1, sizeof e1, "%s/access-9.log", c.dir);
+    snprintf(e2, sizeof e2, "%s/access-8.log.gz", c.dir);
+    tu_run z = tu_sh(": > '%s' && printf '' | gzip > '%s'", e1, e2);
+    cr_assert_eq(z.status, 0, "%s", z.err);
+    tu_run_free(&z);
+    char *want = one_file_export(&c, db1, all);
+
+    new_store(&c, db2);
+    static const char *const fr[] = {"BILAN_LANG=fr", NULL};
+    const char *none[] = {e1, e2, NULL};
+    tu_run r = one_source(db2, none, fr);
+    cr_assert_eq(r.status, 65, "%s", r.err);
+    cr_assert(strstr(r.err, "access-9.log") && strstr(r.err, "vide"), "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(sql_int(db2, "SELECT count(*) FROM source"), 0);
+
+    const char *set[] = {days[2], e1, days[0], e2, days[1], days[3], NULL};
+    r = one_source(db2, set, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "access-0.log (+ 5 other files)"), "%s", r.out);
+    tu_run_free(&r);
+    char *got = export_usage(db2);
+    cr_assert_eq(differing(want, got), 0, "with empty days:\n--- one\n%s--- set\n%s", want, got);
+    cr_assert_eq(sql_int(db2, "SELECT count(*) FROM source_file WHERE source_id = 1"), NDAYS + 2);
+    cr_assert_eq(sql_int(db2, "SELECT min(seq) FROM source_file WHERE path LIKE '%access-9.log'"
+                              " OR path LIKE '%access-8.log.gz'"),
+                 NDAYS + 1, "the empty days last");
+    cr_assert_eq(sql_int(db2, "SELECT sum(log_lines) FROM source"),
+                 sql_int(db1, "SELECT sum(log_lines) FROM source"));
+    free(want);
+    free(got);
+    teardown(&c);
+}
+
 /* A set is refused whole, the store unchanged, the messages in French
  * naming the file: a missing file (66), a damaged gzip (65), a COUNTER
  * report among logs (65), a file given twice (64), and two files that
