@@ -72,14 +72,20 @@ void cli_print_diag(void *ctx, const bl_diag *d)
     const char *path = d->path ? d->path : "?";
     size_t before = held->len;
     bl_status rc;
+    /* "file:line:" as compilers write it (editors jump there); a message
+     * about no line in particular names the file alone, never "file:0:". */
     if (d->level == BL_DIAG_NOTE && d->line != 0)
         rc = bl_buf_printf(held, _("bilan: %s:%lu: note: %s\n"), path, d->line, d->reason);
     else if (d->level == BL_DIAG_NOTE)
         rc = bl_buf_printf(held, _("bilan: %s: note: %s\n"), path, d->reason);
+    else if (d->line && d->field)
+        rc = bl_buf_printf(held, _("bilan: %s:%lu: %s: %s\n"), path, d->line, d->field, d->reason);
+    else if (d->line)
+        rc = bl_buf_printf(held, _("bilan: %s:%lu: %s\n"), path, d->line, d->reason);
     else if (d->field)
-        rc = bl_buf_printf(held, "bilan: %s:%lu: %s: %s\n", path, d->line, d->field, d->reason);
+        rc = bl_buf_printf(held, _("bilan: %s: %s: %s\n"), path, d->field, d->reason);
     else
-        rc = bl_buf_printf(held, "bilan: %s:%lu: %s\n", path, d->line, d->reason);
+        rc = bl_buf_printf(held, _("bilan: %s: %s\n"), path, d->reason);
     if (rc != BL_OK || held->len > HELD_DIAG_CAP) {
         if (rc != BL_OK)
             held->len = before;
@@ -88,6 +94,15 @@ void cli_print_diag(void *ctx, const bl_diag *d)
         if (rc != BL_OK)
             cli_printf_safe(stderr, "bilan: %s:%lu: %s\n", path, d->line, d->reason);
     }
+}
+
+/* The diagnostics of `ingest`: a file's refusal (BL_DIAG_FILE) is left to
+ * its summary line, which gives the same reason (file_done), so that it is
+ * said once. */
+static void ingest_diag(void *ctx, const bl_diag *d)
+{
+    if (d->level != BL_DIAG_FILE)
+        cli_print_diag(ctx, d);
 }
 
 typedef struct done_ctx {
@@ -126,7 +141,7 @@ static void file_done(void *ctx, size_t index, const char *path, bl_status rc,
         else if (bare)
             cli_error("%s: %s", path, why);
         else
-            cli_error("%s: file refused, store unchanged: %s", path, why);
+            cli_error("%s: file refused, store unchanged: %s", path, bl_after_path(why, path));
         int code = cli_exit(rc);
         if (code > d->worst)
             d->worst = code;
@@ -289,10 +304,10 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
     opts.progress_file = cli_progress_next_file;
     if (one_source)
         bl_pipeline_ingest_set(st, (const char *const *)argv + optind, n, provider, &opts,
-                               cli_print_diag, ctxs[0], file_done, &dc);
+                               ingest_diag, ctxs[0], file_done, &dc);
     else
         bl_pipeline_ingest_files(st, (const char *const *)argv + optind, n, provider, &opts,
-                                 cli_print_diag, ctxs, file_done, &dc);
+                                 ingest_diag, ctxs, file_done, &dc);
     for (size_t i = 0; i < n; i++)
         bl_buf_release(&held[i]);
     cli_progress_end();

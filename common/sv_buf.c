@@ -176,6 +176,21 @@ void bl_buf_release(bl_buf *b)
     b->len = b->alloc = 0;
 }
 
+const char *bl_after_path(const char *msg, const char *path)
+{
+    size_t n = strlen(path);
+    if (strncmp(msg, path, n) != 0)
+        return msg;
+    const char *r = msg + n;
+    static const char *const seps[] = {": ", BL_NBSP ": ", " : "};
+    for (size_t i = 0; i < sizeof seps / sizeof seps[0]; i++) {
+        size_t k = strlen(seps[i]);
+        if (strncmp(r, seps[i], k) == 0 && r[k])
+            return r + k;
+    }
+    return msg;
+}
+
 char *bl_strdup_printf(const char *fmt, ...)
 {
     va_list ap;

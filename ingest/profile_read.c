@@ -348,10 +348,9 @@ bl_status bl__profile_read_sheet(const char *path, const bl_profile *p, const bl
     bl_status st = bl_sheet_open(path, p->sheet, &sh, errmsg);
     if (st != BL_OK) {
         if (st == BL_DATA && sink->diag) {
-            const char *reason = *errmsg ? *errmsg : _("unreadable spreadsheet");
-            size_t pl = strlen(path);
-            if (strncmp(reason, path, pl) == 0 && strncmp(reason + pl, ": ", 2) == 0)
-                reason += pl + 2; /* the diagnostic names the file already */
+            /* The diagnostic names the file already. */
+            const char *reason =
+                *errmsg ? bl_after_path(*errmsg, path) : _("unreadable spreadsheet");
             bl_diag d = {BL_DIAG_FILE, path, 0, NULL, reason, NULL};
             sink->diag(sink->ctx, &d);
         }

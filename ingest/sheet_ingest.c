@@ -156,10 +156,7 @@ bl_status bl__sheet_ingest(const char *path, const bl_ingest_opts *opts, const b
     bl_sheet *sh = NULL;
     st = bl_sheet_open(path, NULL, &sh, errmsg);
     if (st == BL_DATA && sink->diag) {
-        const char *reason = *errmsg ? *errmsg : _("unreadable spreadsheet");
-        size_t pl = strlen(path);
-        if (strncmp(reason, path, pl) == 0 && strncmp(reason + pl, ": ", 2) == 0)
-            reason += pl + 2;
+        const char *reason = *errmsg ? bl_after_path(*errmsg, path) : _("unreadable spreadsheet");
         bl_diag d = {BL_DIAG_FILE, path, 0, NULL, reason, NULL};
         sink->diag(sink->ctx, &d);
     }

@@ -199,8 +199,15 @@ static bl_status fail(bl_source *s, bl_status code, const char *what, const char
 {
     /* In a list, the file it is about. */
     const char *file = s->paths && s->npaths > 1 ? s->paths[s->cur] : NULL;
-    snprintf(s->msg, sizeof s->msg, "%s%s%s%s%s", file ? file : "", file ? ": " : "", what,
-             detail ? ": " : "", detail ? detail : "");
+    char why[sizeof s->msg];
+    if (detail)
+        snprintf(why, sizeof why, _("%s: %s"), what, detail);
+    else
+        snprintf(why, sizeof why, "%s", what);
+    if (file)
+        snprintf(s->msg, sizeof s->msg, _("%s: %s"), file, why);
+    else
+        snprintf(s->msg, sizeof s->msg, "%s", why);
     s->err = code;
     return code;
 }

@@ -297,5 +297,9 @@ uint64_t bl_fhash(const void *p, size_t n, uint64_t seed);
 
 /* malloc'd printf; NULL on allocation failure. */
 char *bl_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* msg without its leading "PATH: " (or the French "PATH : ", with a plain
+ * or no-break space), when it names path and says more; else msg. For a
+ * message shown where the file is named already. */
+const char *bl_after_path(const char *msg, const char *path);
 
 #endif

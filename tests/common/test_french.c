@@ -115,3 +115,17 @@ Test(calendar, month_parse_and_format)
     cr_assert(bl_date_parse("2024-02-29", &y, &m, &d));
     cr_assert(!bl_date_parse("2023-02-29", &y, &m, &d));
 }
+
+/* A reader's "PATH: reason" shown where the file is named already: the
+ * reason alone, whether the colon is English or French; anything else as
+ * it is (another file, a path that is only a prefix, nothing after). */
+Test(french, message_without_its_path)
+{
+    cr_assert_str_eq(bl_after_path("/d/a.csv: empty file", "/d/a.csv"), "empty file");
+    cr_assert_str_eq(bl_after_path("/d/a.csv" NB ": fichier vide", "/d/a.csv"), "fichier vide");
+    cr_assert_str_eq(bl_after_path("/d/a.csv : fichier vide", "/d/a.csv"), "fichier vide");
+    cr_assert_str_eq(bl_after_path("/d/b.csv: empty file", "/d/a.csv"), "/d/b.csv: empty file");
+    cr_assert_str_eq(bl_after_path("/d/a.csv.gz: bad", "/d/a.csv"), "/d/a.csv.gz: bad");
+    cr_assert_str_eq(bl_after_path("/d/a.csv: ", "/d/a.csv"), "/d/a.csv: ");
+    cr_assert_str_eq(bl_after_path("line 3: bad", "/d/a.csv"), "line 3: bad");
+}

@@ -95,9 +95,21 @@ has "$out" "1 partenaire, 1 200 bibliothèques, 0 ressource" "French grouping in
 out=$(run BILAN_LANG=en -- --db "$tmp/big2.db" network import "$big")
 has "$out" "network: 1 partner, 1200 libraries, 0 resources" "English import summary"
 fr=$(cat "$tmp/fr.out")
-has "$fr" "count-over-bound.csv:16: Jan-2025: « 9000000000000000000 » dépasse" "French reason"
+has "$fr" "count-over-bound.csv:16: Jan-2025 : « 9000000000000000000 » dépasse" "French reason"
 has "$(cat "$tmp/en.out")" "count-over-bound.csv:16: Jan-2025: '9000000000000000000'" "English reason"
 cmp -s "$tmp/fr.csv" "$tmp/en.csv" || fail "the store differs between a French and an English ingest"
+# A refused file is said once, on one line, in French (until 3 December 2026
+# the reason came twice, as "FILE:0: ..." then in the refusal, the file named
+# twice in it, and the reader's own colons without their space).
+for f in garbage.csv.gz sheet-truncated.xlsx; do
+  out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" ingest "$src/fixtures/bad/$f")
+  [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] || fail "$f: more than one line: $out"
+  [ "$(printf '%s\n' "$out" | grep -o "$f" | wc -l)" -eq 1 ] || fail "$f named more than once: $out"
+  hasnt "$out" ":0:" "$f: no line 0"
+  has "$out" "$f : fichier refusé, base inchangée : " "$f: French refusal"
+done
+out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" ingest "$src/fixtures/bad/garbage.csv.gz")
+has "$out" "flux gzip corrompu : bloc invalide" "the reader's own reason in French typography"
 [ "$(wc -l <"$tmp/fr.csv")" -gt 1 ] || fail "nothing was stored"
 
 # 4. A log's summary, each count with its own number (until 1 December 2026 it

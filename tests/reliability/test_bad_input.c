@@ -52,6 +52,13 @@ static void check_refused(const char *path, const char *format, int code, const 
     cr_assert(strstr(r.err, path), "the message must name the file: %s", r.err);
     cr_assert(strstr(r.err, reason), "the message must say '%s': %s", reason, r.err);
     cr_assert(strncmp(r.err, "bilan: ", 7) == 0, "git-style message: %s", r.err);
+    /* Said once (until 3 December 2026 a reader's refusal came twice, first
+     * as "FILE:0: REASON", and the refusal line named the file twice). */
+    const char *nl = strchr(r.err, '\n');
+    cr_assert(nl && nl[1] == '\0', "one line on stderr: %s", r.err);
+    cr_assert_null(strstr(strstr(r.err, path) + strlen(path), path), "the file named once: %s",
+                   r.err);
+    cr_assert_null(strstr(r.err, ":0:"), "no line 0: %s", r.err);
     cr_assert_eq(r.out_len, 0, "nothing on stdout for a refused file: %s", r.out);
     tu_run_free(&r);
     char *after = rel_export(env.db), *src_after = rel_sources(env.db);
