@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-static const char USAGE[] = "bilan forfait status [--at YYYY-MM-DD] [--format text|csv]";
+static const char USAGE[] = "bilan forfait [status] [--at YYYY-MM-DD] [--format text|csv]";
 
 static void help(void)
 {
@@ -195,11 +195,13 @@ int cmd_forfait(bl_cli *cli, int argc, char **argv)
         help();
         return 0;
     }
-    if (argc < 2 || strcmp(argv[1], "status") != 0)
-        return cli_usage("forfait", USAGE,
-                         argc < 2 ? N_("missing subcommand%s") : N_("unknown subcommand '%s'"),
-                         argc < 2 ? "" : argv[1]);
-    argc--, argv++;
+    /* status is the one subcommand: `bilan forfait` alone, or with its
+     * options, shows it. */
+    if (argc >= 2 && argv[1][0] != '-') {
+        if (strcmp(argv[1], "status") != 0)
+            return cli_usage("forfait", USAGE, N_("unknown subcommand '%s'"), argv[1]);
+        argc--, argv++;
+    }
     /* Today as a UTC civil date by arithmetic: no time zone involved. */
     int y, mo, d;
     bl_civil_from_days((int64_t)(time(NULL) / 86400), &y, &mo, &d);

@@ -414,6 +414,26 @@ Test(forfait, cli_text)
     tu_run_free(&r);
 }
 
+/* status is the one subcommand: `bilan forfait` alone, or with options
+ * only, says the same as `bilan forfait status` (until 3 December 2026 it
+ * was a usage error, "missing subcommand"). */
+Test(forfait, cli_status_by_default)
+{
+    tu_run want = bilan("forfait", "status", "--at", "2026-07-15", "--format", "csv");
+    tu_run r = bilan("forfait", "--at", "2026-07-15", "--format", "csv", NULL);
+    cr_assert_eq(r.status, want.status, "%s", r.err);
+    cr_assert_str_eq(r.out, want.out);
+    cr_assert(
+        strstr(r.out, "presse-2026,presse,10000,6400,3600,64.0,2026-09-11,2026-12-31,watch\n"),
+        "%s", r.out);
+    tu_run_free(&r);
+    r = bilan("forfait", NULL, NULL, NULL, NULL, NULL);
+    cr_assert(r.status == 0 || r.status == 1, "exit %d: %s", r.status, r.err);
+    cr_assert_eq(strncmp(r.out, "forfait ", 8), 0, "%s%s", r.out, r.err);
+    tu_run_free(&r);
+    tu_run_free(&want);
+}
+
 /* A network whose only forfait is ok: exit 0, for cron. */
 Test(forfait, cli_all_ok_exits_0)
 {
@@ -472,6 +492,10 @@ Test(forfait, cli_usage_errors)
     r = bilan("forfait", "list", NULL, NULL, NULL, NULL);
     cr_assert_eq(r.status, 64);
     cr_assert(strstr(r.err, "Try 'bilan forfait --help'."));
+    tu_run_free(&r);
+    r = bilan("forfait", "status", "extra", NULL, NULL, NULL);
+    cr_assert_eq(r.status, 64);
+    cr_assert(strstr(r.err, "unexpected argument 'extra'"), "%s", r.err);
     tu_run_free(&r);
     r = bilan("forfait", "status", "--help", NULL, NULL, NULL);
     cr_assert_eq(r.status, 0);
