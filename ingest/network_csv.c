@@ -169,7 +169,7 @@ static bl_status cell_fail(ctx *c, const bl_csv_row *r, int col, const char *wha
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, _(fmt), ap);
     va_end(ap);
-    snprintf(c->err, c->errlen, "%s:%lu:%d: %s: %s", c->t->path, r->line, col + 1, what, reason);
+    snprintf(c->err, c->errlen, _("%s:%lu:%d: %s: %s"), c->t->path, r->line, col + 1, what, reason);
     return BL_DATA;
 }
 

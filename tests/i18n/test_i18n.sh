@@ -110,6 +110,13 @@ for f in garbage.csv.gz sheet-truncated.xlsx; do
 done
 out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" ingest "$src/fixtures/bad/garbage.csv.gz")
 has "$out" "flux gzip corrompu : bloc invalide" "the reader's own reason in French typography"
+# A network list's bad cell: file:line:column as compilers write it, then
+# the column's name and the reason, French after the locator.
+badnet=$tmp/badnet
+cp -r "$src/fixtures/demo/network" "$badnet"
+sed -i '3s|/\([0-9]*\)$|/3\1|' "$badnet/libraries.csv"
+out=$(run BILAN_LANG=fr -- --db "$tmp/badnet.db" network import "$badnet")
+has "$out" "libraries.csv:3:5: ip_ranges : « 192.0.2.64/327 » n'est pas une plage" "French network error"
 [ "$(wc -l <"$tmp/fr.csv")" -gt 1 ] || fail "nothing was stored"
 
 # 4. A log's summary, each count with its own number (until 1 December 2026 it
