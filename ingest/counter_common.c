@@ -1339,12 +1339,10 @@ bl_status bl__ctr_refuse(bl__ctr_reader *r, unsigned long line, const char *fiel
         r->errmsg = bl_strdup_printf(_("%s: line %lu: %s: %s"), r->path, line, field, reason);
     else if (line)
         r->errmsg = bl_strdup_printf(_("%s: line %lu: %s"), r->path, line, reason);
-    else if (field) {
-        char fr[700];
-        snprintf(fr, sizeof fr, _("%s: %s"), field, reason);
-        r->errmsg = bl_strdup_printf("%s: %s", r->path, fr);
-    } else
-        r->errmsg = bl_strdup_printf("%s: %s", r->path, reason);
+    else if (field)
+        r->errmsg = bl_strdup_printf(_("%s: %s: %s"), r->path, field, reason);
+    else
+        r->errmsg = bl_strdup_printf(_("%s: %s"), r->path, reason);
     return BL_DATA;
 }
 
