@@ -180,8 +180,10 @@ void bl_forfait_compute(bl_forfait_status *f)
         f->shares[i].percent_tenths = tenths_of(f->shares[i].units, f->used);
     if (f->nshares > 1)
         qsort(f->shares, f->nshares, sizeof *f->shares, share_cmp);
-    if (f->burn_days > 0)
+    if (f->burn_days > 0) {
         f->burn_rate_milli = mul_div_round(f->burn_units, 1000, f->burn_days);
+        f->burn_rate_tenths = mul_div_round(f->burn_units, 10, f->burn_days);
+    }
 
     /* Consumption is known up to the end of the last month with data; in the
      * date's own month, up to the day before the date. */

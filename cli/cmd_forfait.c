@@ -102,10 +102,16 @@ static void print_text_one(const bl_forfait_status *f)
     printf(_("  used:        %s (%s%%), remaining %s\n"), BL_NUM(f->used), pct,
            BL_NUM(f->remaining));
     if (f->burn_days > 0) {
-        char rate[32];
-        snprintf(rate, sizeof rate, "%lld.%03lld", (long long)f->burn_rate_milli / 1000,
-                 (long long)f->burn_rate_milli % 1000);
-        text_decimal(rate);
+        /* One decimal (29,5 units a day); three below one a day (0,032),
+         * where one would say 0,0. */
+        char rate[64];
+        bool small = f->burn_rate_tenths < 10;
+        int64_t v = small ? f->burn_rate_milli : f->burn_rate_tenths;
+        if (bl_i18n_french())
+            bl_fr_decimal(rate, sizeof rate, v, small ? 3 : 1);
+        else
+            snprintf(rate, sizeof rate, small ? "%lld.%03lld" : "%lld.%lld",
+                     (long long)v / (small ? 1000 : 10), (long long)v % (small ? 1000 : 10));
         printf(bl_trn("  burn rate:   %s units/day (%s units in %d month)\n",
                       "  burn rate:   %s units/day (%s units in %d months)\n",
                       (unsigned long)f->burn_months),

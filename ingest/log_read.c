@@ -996,8 +996,7 @@ bl_status bl__log_read_with(bl_source *src, bl_log_ahead *ahead, const char *pat
     } else if (st != BL_OK && !*errmsg && opts->strict && st == BL_DATA) {
         unsigned long ln = r.line;
         const char *in = bl__source_line_file(src, &ln);
-        *errmsg = bl_strdup_printf(_("%s:%lu: bad line and --strict given: file refused"),
-                                   in ? in : path, ln);
+        *errmsg = bl_strdup_printf(_("%s:%lu: bad line and --strict given"), in ? in : path, ln);
     }
 out:
     bl__logfmt_free(lf);

@@ -255,9 +255,9 @@ static bl_status check_read(job *j, const char *path, bl_status rc, const char *
     if (!cap && j->hits)
         cap = bl_hits_cap(j->hits);
     if (rc == BL_RANGE && cap)
-        return bl_store_fail(st, BL_DATA, "%s: %s: file refused, nothing stored", path, cap);
+        return bl_store_fail(st, BL_DATA, "%s: %s", path, cap);
     if (rc == BL_RANGE)
-        return bl_store_fail(st, rc, "%s: a cell adds up to more than %lld: file refused", path,
+        return bl_store_fail(st, rc, "%s: a cell adds up to more than %lld", path,
                              (long long)BL_CELL_SUM_MAX);
     if (rc != BL_OK && !err && *bl_store_errmsg(st)) {
         /* The sink failed in the store (a key file refused...): its own
@@ -270,14 +270,12 @@ static bl_status check_read(job *j, const char *path, bl_status rc, const char *
         return bl_store_fail(st, rc == BL_NOMEM ? BL_NOMEM : rc, "%s",
                              err ? err : bl_status_str(rc));
     if (j->opts->strict && res->rows_rejected > 0)
-        return bl_store_fail(st, BL_DATA,
-                             "%s: %ld row(s) rejected and --strict given: file refused", path,
+        return bl_store_fail(st, BL_DATA, "%s: %ld row(s) rejected and --strict given", path,
                              res->rows_rejected);
     /* A file of which nothing could be read is refused, not recorded: it
      * can then be corrected and ingested again. */
     if (res->rows_accepted == 0 && res->rows_rejected > 0)
-        return bl_store_fail(st, BL_DATA,
-                             "%s: every row was rejected (%ld): file refused, nothing stored", path,
+        return bl_store_fail(st, BL_DATA, "%s: every row was rejected (%ld)", path,
                              res->rows_rejected);
     return BL_OK;
 }

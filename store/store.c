@@ -370,11 +370,32 @@ bl_status bl_store_open_readonly(const char *path, bl_store **out, char **errmsg
     return open_store(path, true, out, errmsg);
 }
 
+/* A read-only connection cannot delete the WAL and its index when it closes
+ * last, so a read command left '<store>-wal' (empty) and '<store>-shm' beside
+ * the store: a user copying the store saw three files. The last connection
+ * that may write deletes them on close, so one is opened, made to read, and
+ * closed; when another command still uses the store (it is not the last),
+ * the store cannot be written (permissions), or no WAL is there (a store
+ * read as immutable), nothing happens. */
+static void tidy_wal(const char *path)
+{
+    char wal[4200];
+    if (!path || (size_t)snprintf(wal, sizeof wal, "%s-wal", path) >= sizeof wal ||
+        access(wal, F_OK) != 0 || access(path, W_OK) != 0)
+        return;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK)
+        sqlite3_exec(db, "PRAGMA user_version", NULL, NULL, NULL);
+    sqlite3_close(db);
+}
+
 void bl_store_close(bl_store *st)
 {
     if (!st)
         return;
     sqlite3_close(st->db);
+    if (st->readonly)
+        tidy_wal(st->path);
     free(st->path);
     free(st);
 }

@@ -95,7 +95,8 @@ typedef struct bl_forfait_status {
      * those with data). burn_days is 0 when there is no such month. */
     int burn_months;
     int64_t burn_units, burn_days;
-    int64_t burn_rate_milli; /* units per day × 1000, rounded half up; display only */
+    int64_t burn_rate_milli;  /* units per day × 1000, rounded half up; display only */
+    int64_t burn_rate_tenths; /* units per day × 10, rounded half up; display only */
 
     /* Projection (see docs/forfaits.md): from anchor_day, the day after the
      * last day the data covers, remaining units consumed at burn_units /

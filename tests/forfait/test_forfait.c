@@ -228,6 +228,7 @@ Test(forfait, steady_burn_covers_the_contract)
     cr_assert_eq(f->burn_units, 1800);
     cr_assert_eq(f->burn_days, 91);
     cr_assert_eq(f->burn_rate_milli, 19780); /* 1 800 / 91 = 19.7802 */
+    cr_assert_eq(f->burn_rate_tenths, 198);
     cr_assert_eq(f->outlook, BL_OUTLOOK_COVERS);
     cr_assert_str_eq(f->exhaustion, "2027-08-29");
     cr_assert_eq(f->remaining_at_end, 4761);
@@ -411,6 +412,18 @@ Test(forfait, cli_text)
     cr_assert(strstr(r.out, "2026-02=320!"), "month over the cap is marked:\n%s", r.out);
     cr_assert(strstr(r.out, "2026-06: 3 patrons over 4 a month, 7 extra units"), "%s", r.out);
     cr_assert(strstr(r.out, "(unattributed) 300 (8.3%)"), "%s", r.out);
+    /* The burn rate with one decimal (1 800 units in 91 days: 19.78), in
+     * the user's language; until 3 December 2026 it had three (19,780). */
+    cr_assert(strstr(r.out, "  burn rate:   19.8 units/day (1800 units in 3 months)\n"), "%s",
+              r.out);
+    tu_run_free(&r);
+    const char *argv[] = {tu_bilan(), "--db", db, "forfait", "--at", "2026-07-15", NULL};
+    const char *fr[] = {"BILAN_LANG=fr", NULL};
+    r = tu_runv(argv, fr);
+    cr_assert_eq(r.status, 1, "%s", r.err);
+    cr_assert(strstr(r.out, "19,8 unités/jour (1\xE2\x80\xAF"
+                            "800 unités en 3 mois)\n"),
+              "%s", r.out);
     tu_run_free(&r);
 }
 

@@ -110,6 +110,12 @@ for f in garbage.csv.gz sheet-truncated.xlsx; do
 done
 out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" ingest "$src/fixtures/bad/garbage.csv.gz")
 has "$out" "flux gzip corrompu : bloc invalide" "the reader's own reason in French typography"
+# A file whose rows were all rejected: the refusal says so once (until 3
+# December 2026 its reason ended in a second "fichier refusé, rien n'est
+# enregistré").
+out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" ingest "$src/fixtures/bad/future-months.csv")
+has "$out" "future-months.csv : fichier refusé, base inchangée : toutes les lignes ont été rejetées (4)" "French all-rejected refusal"
+[ "$(printf '%s\n' "$out" | grep -o "refusé" | wc -l)" -eq 1 ] || fail "refused said more than once: $out"
 # A network list's bad cell: file:line:column as compilers write it, then
 # the column's name and the reason, French after the locator.
 badnet=$tmp/badnet

@@ -535,8 +535,9 @@ Test(log_files, one_source_is_the_concatenation)
     tu_run r = tu_runv(strict, NULL);
     cr_assert_eq(r.status, 65, "%s", r.err);
     char *refusal = NULL;
-    cr_assert(asprintf(&refusal, "%s:3: bad line and --strict given", bad) > 0);
+    cr_assert(asprintf(&refusal, "%s:3: bad line and --strict given\n", bad) > 0);
     cr_assert(strstr(r.err, refusal), "%s", r.err);
+    cr_assert_null(strstr(strstr(r.err, "refused") + 7, "refused"), "refused twice: %s", r.err);
     free(refusal);
     tu_run_free(&r);
     cr_assert_eq(sql_int(db2, "SELECT count(*) FROM source"), 0);

@@ -283,6 +283,26 @@ Test(trust_store, read_commands_work_on_a_read_only_folder, .init = setup, .fini
     free(want);
 }
 
+/* A read command leaves the store one file, as a writing command does (until
+ * 3 December 2026 an empty '-wal' and a '-shm' stayed beside it). */
+Test(trust_store, read_commands_leave_no_wal_beside_the_store, .init = setup, .fini = teardown)
+{
+    ingest_ok("store/pr-original.csv");
+    const char *cmds[][4] = {{"sources", NULL, NULL, NULL},
+                             {"export", "usage", NULL, NULL},
+                             {"gaps", "2025-01..2025-03", NULL, NULL}};
+    char wal[1100], shm[1100];
+    snprintf(wal, sizeof wal, "%s-wal", e.db);
+    snprintf(shm, sizeof shm, "%s-shm", e.db);
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        tu_run r = tr_bilan_env(&e, NULL, cmds[i]);
+        cr_assert_eq(r.status, 0, "%s: %s", cmds[i][0], r.err);
+        tu_run_free(&r);
+        cr_assert_neq(access(wal, F_OK), 0, "%s left %s", cmds[i][0], wal);
+        cr_assert_neq(access(shm, F_OK), 0, "%s left %s", cmds[i][0], shm);
+    }
+}
+
 /* Undo: removing a restating report brings the earlier values back, and the
  * store equals one that never ingested it. */
 Test(trust_store, removing_a_restatement_brings_the_earlier_values_back, .init = setup,
