@@ -7,6 +7,7 @@
 #include "bilan/pipeline.h"
 #include "bilan/store_queries.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -256,13 +257,28 @@ static bl_status network_totals(bl_store *st, const reslist *res, const bl_partn
 
 /* ---- forfait gauges -------------------------------------------------------------- */
 
-/* Forfait gauges at the last day of the period, from the forfait module. */
+/* Forfait gauges as the period ends, from the forfait module: evaluated on
+ * the day after its last day, when all of its months' data can be in (what
+ * `bilan forfait status --at` says that day), or on the day of generation
+ * while the period runs (« provisoire »). Until 3 December 2026 they were
+ * evaluated on the period's last day: the burn rate of an October report
+ * left October out, and its projection was not the one `forfait status`
+ * gave in November. Forfaits whose contract does not meet the period are
+ * left out (an annual report of 2025 has nothing to say of 2026's). */
 static bl_status fill_gauges(bl_store *st, bl_model *m)
 {
     bl_forfait_status *f = NULL;
     size_t n = 0;
-    int y = bl_month_year(m->period.last), mo = bl_month_num(m->period.last);
-    bl_status rc = bl_forfait_status_all(st, y, mo, bl_days_in_month(y, mo), &f, &n);
+    int fy = bl_month_year(m->period.first), fm = bl_month_num(m->period.first);
+    int ly = bl_month_year(m->period.last), lm = bl_month_num(m->period.last);
+    int64_t after = bl_days_from_civil(ly, lm, bl_days_in_month(ly, lm)) + 1;
+    int64_t at = m->generated_days < after ? m->generated_days : after;
+    int y, mo, d;
+    bl_civil_from_days(at, &y, &mo, &d);
+    char first[16], last[16];
+    snprintf(first, sizeof first, "%04d-%02d-01", fy, fm);
+    snprintf(last, sizeof last, "%04d-%02d-%02d", ly, lm, bl_days_in_month(ly, lm));
+    bl_status rc = bl_forfait_status_all(st, y, mo, d, &f, &n);
     if (rc != BL_OK || n == 0)
         return rc;
     m->gauges = calloc(n, sizeof *m->gauges);
@@ -271,6 +287,9 @@ static bl_status fill_gauges(bl_store *st, bl_model *m)
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
+        /* Dates as YYYY-MM-DD compare as strings. */
+        if (strcmp(f[i].start, last) > 0 || strcmp(f[i].end, first) < 0)
+            continue;
         bl_model_gauge *g = &m->gauges[m->n_gauges++];
         char sentence[512];
         g->label = bl_strdup_printf(

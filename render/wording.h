@@ -253,7 +253,7 @@ const char *bl__w_versus_period(int months);
 #define BL_W_RESEAU_SUBTITLE "%s · %zu partenaires · %zu ressources"
 #define BL_W_FORFAIT_ALERTS "Alertes sur les forfaits"
 #define BL_W_FORFAIT_USE "Forfaits : consommation et prévision"
-#define BL_W_NO_FORFAIT "Aucun forfait n'est enregistré pour le réseau."
+#define BL_W_NO_FORFAIT "Aucun forfait ne couvre cette période."
 #define BL_W_NO_FORFAIT_TO_WATCH "Aucun forfait n'est à surveiller."
 #define BL_W_NO_DATA_IN_PERIOD "aucune donnée sur la période"
 #define BL_W_ALL_MONTHS_HAVE_DATA "Toutes les ressources ont des données pour chaque mois."

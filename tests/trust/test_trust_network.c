@@ -357,6 +357,61 @@ Test(trust_network, projection_in_the_past_in_the_report, .init = setup, .fini =
     free(text);
 }
 
+/* A report of a month that is over takes its forfaits as they stand once
+ * the month's data are in: the day after it, the day `forfait status` says
+ * the same (until 3 December 2026 the report took the month's last day, so
+ * October's own use was left out of October's burn rate, and the report
+ * projected another day than `forfait status` in November). */
+Test(trust_network, report_projection_is_forfait_status_the_day_after, .init = setup,
+     .fini = teardown, .timeout = 60)
+{
+    forfait_store();
+    tu_run r = tr_bilan(&e, "forfait", "status", "--at", "2026-11-01", NULL);
+    cr_assert_eq(r.status, 1, "%s", r.err);
+    const char *want = "Au rythme actuel, le forfait sera épuisé vers le 21 novembre 2026, "
+                       "40 jours avant la fin du contrat.";
+    cr_assert(strstr(r.out, want), "%s", r.out);
+    tu_run_free(&r);
+    char out[1100], pdf[1300];
+    snprintf(out, sizeof out, "%s/reports", e.dir);
+    /* Rendered on 15 November 2026. */
+    const char *env[] = {"SOURCE_DATE_EPOCH=1794700800", NULL};
+    const char *args[] = {"report", "reseau", "2026-10", "--out", out, NULL};
+    r = tr_bilan_env(&e, env, args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    snprintf(pdf, sizeof pdf, "%s/2026-10/reseau-reseau.pdf", out);
+    char *text = tu_pdftotext(pdf);
+    cr_assert_not_null(text, "%s", pdf);
+    /* pdftotext may break the sentence across lines. */
+    for (char *c = text; *c; c++)
+        if (*c == '\n')
+            *c = ' ';
+    cr_assert(strstr(text, "sera épuisé vers le 21 novembre 2026"), "%s", text);
+    free(text);
+}
+
+/* A forfait whose contract does not meet the period is not in its report:
+ * the 2025 review does not speak of a 2026 package. */
+Test(trust_network, report_leaves_out_forfaits_outside_its_period, .init = setup,
+     .fini = teardown, .timeout = 60)
+{
+    forfait_store();
+    char out[1100], pdf[1300];
+    snprintf(out, sizeof out, "%s/reports", e.dir);
+    const char *env[] = {"SOURCE_DATE_EPOCH=1794700800", NULL};
+    const char *args[] = {"report", "annuel", "2025", "--out", out, NULL};
+    tu_run r = tr_bilan_env(&e, env, args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    snprintf(pdf, sizeof pdf, "%s/2025/reseau-annuel.pdf", out);
+    char *text = tu_pdftotext(pdf);
+    cr_assert_not_null(text, "%s", pdf);
+    cr_assert(strstr(text, "Aucun forfait ne couvre cette période."), "%s", text);
+    cr_assert_null(strstr(text, "vod-2026"), "%s", text);
+    free(text);
+}
+
 /* ---- stored figures never make a read fail ---------------------------- */
 
 /* A usage row of 9e18 (live), quota-excess rows that would overflow a
