@@ -329,6 +329,17 @@ static void annuel_headline(bl__doc *d, const bl_model *m, const annuel *y)
         bl__para(d, BL_F_TINY, bl__grey, BL_W_COST_NOTE);
 }
 
+/* A resource in the annual tables: one with data in the window (listed),
+ * or one the network paid for in the period even without any: its cost is
+ * in the « Coût des ressources » card and the tables' totals, so it has its
+ * row (consultations « — »). Until 3 December 2026 such a resource was
+ * costed but not shown, and the total of the costs was not the sum of its
+ * rows. */
+static bool annuel_shown(const bl_model *m, const bl_model_resource *x)
+{
+    return bl__resource_listed(x) || cost_cents(m, x) > 0;
+}
+
 /* The table by resource; returns the period's total over the listed
  * resources (the base of the shares by kind). */
 static int64_t annuel_by_resource(bl__doc *d, const bl_model *m, const annuel *y)
@@ -346,7 +357,7 @@ static int64_t annuel_by_resource(bl__doc *d, const bl_model *m, const annuel *y
     int64_t tn = 0;
     for (size_t r = 0; r < m->n_resources; r++) {
         const bl_model_resource *x = &m->resources[r];
-        if (!bl__resource_listed(x))
+        if (!annuel_shown(m, x))
             continue;
         int hn, hb;
         int64_t a = bl_model_sum(m, x, m->period.first, m->period.last, &hn);
@@ -399,9 +410,14 @@ static void annuel_by_kind(bl__doc *d, const bl_model *m, const annuel *y, int64
         int hnow = 0, hprev = 0, nres = 0;
         for (size_t r = 0; r < m->n_resources; r++) {
             const bl_model_resource *x = &m->resources[r];
-            if (strcmp(x->kind, kind) != 0 || !bl__resource_listed(x))
+            if (strcmp(x->kind, kind) != 0 || !annuel_shown(m, x))
                 continue;
             any = true;
+            kcost = bl_model_add(kcost, cost_cents(m, x));
+            /* A resource without any data counts in the cost alone (its
+             * absence is said in the table by resource and the annex). */
+            if (!bl__resource_listed(x))
+                continue;
             nres++;
             int hn, hb;
             a = bl_model_add(a, bl_model_sum(m, x, m->period.first, m->period.last, &hn));
@@ -409,7 +425,6 @@ static void annuel_by_kind(bl__doc *d, const bl_model *m, const annuel *y, int64
                               bl_model_sum(m, x, m->period.first - 12, m->period.last - 12, &hb));
             hnow += hn;
             hprev += hb;
-            kcost = bl_model_add(kcost, cost_cents(m, x));
         }
         if (!any)
             continue;
@@ -417,7 +432,10 @@ static void annuel_by_kind(bl__doc *d, const bl_model *m, const annuel *y, int64
         bl__sum_text(kk[0], TXT, a, hnow, 12 * nres);
         bl__sum_text(kk[1], TXT, pb, hprev, 12 * nres);
         int64_t share = tn > 0 ? (a * 1000 + tn / 2) / tn : 0;
-        bl_fr_percent(kk[2], TXT, share);
+        if (nres)
+            bl_fr_percent(kk[2], TXT, share);
+        else
+            snprintf(kk[2], TXT, BL_W_NONE); /* no data: no share */
         bl_fr_money_euros(kk[3], TXT, kcost);
         const char *kcells[] = {bl__kind_fr(kind), kk[0], kk[1], kk[2], kk[3]};
         bl__table_row(&t, kcells, NULL, 0);

@@ -393,8 +393,8 @@ Test(trust_network, report_projection_is_forfait_status_the_day_after, .init = s
 
 /* A forfait whose contract does not meet the period is not in its report:
  * the 2025 review does not speak of a 2026 package. */
-Test(trust_network, report_leaves_out_forfaits_outside_its_period, .init = setup,
-     .fini = teardown, .timeout = 60)
+Test(trust_network, report_leaves_out_forfaits_outside_its_period, .init = setup, .fini = teardown,
+     .timeout = 60)
 {
     forfait_store();
     char out[1100], pdf[1300];
