@@ -47,6 +47,7 @@ bl_model_change bl_model_compare(const bl_model *m, int first, int last, int shi
         int h_now, h_base;
         int64_t now = bl_model_sum(m, x, first, last, &h_now);
         int64_t base = bl_model_sum(m, x, first - shift, last - shift, &h_base);
+        c.base_has = c.base_has || h_base > 0;
         if (h_now == len && h_base == len) {
             c.now = bl_model_add(c.now, now);
             c.base = bl_model_add(c.base, base);

@@ -67,8 +67,12 @@ char *bl__change_text(char *out, size_t n, const bl_model_change *c)
 char *bl__base_line(char *out, size_t n, const char *label, const bl_model_change *c)
 {
     char b[64];
+    /* Nothing to compare: « pas de données » when the base period has no
+     * data at all, « données incomplètes » when it has some (until 3
+     * December 2026 a partner's annual report said « données incomplètes »
+     * of a year without any, where the network's said « pas de données »). */
     if (!c->comparable)
-        snprintf(b, sizeof b, "%s", c->excluded ? BL_W_BASE_INCOMPLETE : BL_W_BASE_NONE);
+        snprintf(b, sizeof b, "%s", c->base_has ? BL_W_BASE_INCOMPLETE : BL_W_BASE_NONE);
     else
         bl_fr_int(b, sizeof b, c->base);
     snprintf(out, n, BL_W_BASE_LINE, label, b,

@@ -281,19 +281,10 @@ static void annuel_headline(bl__doc *d, const bl_model *m, const annuel *y)
     snprintf(sub, sizeof sub, BL_W_ANNUEL_SUBTITLE, m->period_label, np, p);
     bl__title_block(d, m, BL_W_ANNUEL_OVERLINE, BL_W_NETWORK_TITLE, sub);
     bl__heading(d, BL_W_KEY_FIGURES, 0, 130);
-    char f0[TXT], f1[TXT], f2[TXT], f3[TXT], s1[128], b[TXT];
+    char f0[TXT], f1[TXT], f2[TXT], f3[TXT], s1[128];
     bl__total_text(f0, sizeof f0, y->all);
     bl__change_text(f1, sizeof f1, &y->ch);
-    bl_fr_int(b, sizeof b, y->ch.base);
-    /* Unlike bl__base_line, "pas de données" here means no data at all in
-     * the previous year (a change would say "données incomplètes"). */
-    if (!y->prev_all.has)
-        snprintf(s1, sizeof s1, BL_W_BASE_LINE, m->prev_label, BL_W_BASE_NONE, "");
-    else if (!y->ch.comparable)
-        snprintf(s1, sizeof s1, BL_W_BASE_LINE, m->prev_label, BL_W_BASE_INCOMPLETE, "");
-    else
-        snprintf(s1, sizeof s1, BL_W_BASE_LINE, m->prev_label, b,
-                 y->ch.excluded ? BL_W_EXCLUDED_MARK : "");
+    bl__base_line(s1, sizeof s1, m->prev_label, &y->ch);
     if (y->all.has)
         bl__per_1000(f2, sizeof f2, y->all.v, y->pop);
     else
@@ -321,8 +312,12 @@ static void annuel_headline(bl__doc *d, const bl_model *m, const annuel *y)
     if (y->ch.excluded && y->ch.comparable)
         bl__para(d, BL_F_TINY, bl__grey, BL_W_EXCLUDED_NOTE_YEARS);
     if (y->all.partial || y->prev_all.partial) {
+        /* The previous year's months only when its figures are marked: a
+         * year without any data is « — » and « pas de données », not a list
+         * of its twelve months (until 3 December 2026 the note of 2025
+         * said « janvier 2024 à avril 2025 »). */
         bool mask[BL_WINDOW] = {false};
-        bl__mask_range(m, mask, m->period.first - 12, m->period.last);
+        bl__mask_range(m, mask, m->period.first - (y->prev_all.partial ? 12 : 0), m->period.last);
         bl__partial_note(d, m, mask);
     }
     if (y->partial_cost)

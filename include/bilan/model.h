@@ -278,6 +278,7 @@ typedef struct bl_model_change {
     int64_t now, base; /* over the comparable resources */
     bool comparable;   /* at least one resource is comparable */
     bool excluded;     /* some listed resource with data was left out */
+    bool base_has;     /* some resource has data in the base period */
     bool has_change;   /* comparable and base > 0: tenths is set */
     int64_t tenths;    /* tenths of a percent */
 } bl_model_change;
