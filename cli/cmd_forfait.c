@@ -25,7 +25,8 @@ static void help(void)
              "before the contract ends) or exhausted. A projected date already past at\n"
              "the date asked (the last months' data have not arrived) is shown as\n"
              "\"probably exhausted\", status watch; the CSV keeps the date.\n\n"
-             "  --at YYYY-MM-DD      the date to compute at (default: today, UTC)\n"
+             "  --at DATE            the date to compute at, YYYY-MM-DD or DD/MM/YYYY\n"
+             "                       (default: today, UTC)\n"
              "  --format text|csv    text (default) or CSV with the header\n"
              "    forfait_id,resource_id,units,used,remaining,percent_used,"
              "projected_exhaustion,end,status\n\n"
@@ -216,8 +217,9 @@ int cmd_forfait(bl_cli *cli, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         switch (c) {
         case 'a':
-            if (!bl_date_parse(optarg, &y, &mo, &d))
-                return cli_usage("forfait", USAGE, "--at: '%s' is not a date (YYYY-MM-DD)", optarg);
+            if (!bl_date_parse_user(optarg, &y, &mo, &d))
+                return cli_usage("forfait", USAGE,
+                                 "--at: '%s' is not a date (YYYY-MM-DD or DD/MM/YYYY)", optarg);
             break;
         case 'f':
             if (cli_choice(optarg, CLI_TEXT_CSV) >= 0)

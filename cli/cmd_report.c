@@ -285,8 +285,9 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
     bl_report_kind kind = (bl_report_kind)ki;
     kname = KINDS[ki];
     bl_period p;
-    static const char *const want[] = {"a month (YYYY-MM)", "a semester (YYYY-S1 or YYYY-S2)",
-                                       "a year (YYYY)", "a period (YYYY-MM, YYYY-S1|S2 or YYYY)"};
+    static const char *const want[] = {N_("a month (YYYY-MM)"),
+                                       N_("a semester (YYYY-S1 or YYYY-S2)"), N_("a year (YYYY)"),
+                                       N_("a period (YYYY-MM, YYYY-S1|S2 or YYYY)")};
     bool ok = bl_period_parse(pname, &p);
     if (ok && kind == BL_REPORT_MENSUEL)
         ok = p.kind == BL_PERIOD_MONTH;
@@ -295,7 +296,7 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
     if (ok && kind == BL_REPORT_ANNUEL)
         ok = p.kind == BL_PERIOD_YEAR;
     if (!ok)
-        return cli_usage("report", USAGE, "%s: '%s' is not %s", kname, pname, want[kind]);
+        return cli_usage("report", USAGE, "%s: '%s' is not %s", kname, pname, _(want[kind]));
     if (partner && kind == BL_REPORT_RESEAU)
         return cli_usage("report", USAGE, "--partner: the %s report covers the whole network",
                          kname);

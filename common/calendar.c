@@ -85,3 +85,13 @@ bool bl_date_parse(const char *s, int *y, int *m, int *d)
         return false;
     return true;
 }
+
+bool bl_date_parse_user(const char *s, int *y, int *m, int *d)
+{
+    if (bl_date_parse(s, y, m, d))
+        return true;
+    if (!s || strlen(s) != 10 || s[2] != '/' || s[5] != '/')
+        return false;
+    const char iso[11] = {s[6], s[7], s[8], s[9], '-', s[3], s[4], '-', s[0], s[1], 0};
+    return bl_date_parse(iso, y, m, d);
+}

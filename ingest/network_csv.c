@@ -614,18 +614,10 @@ static const char *const F_ALERT[] = {"alert_percent", NULL};
 static bool parse_date_cell(const char *s, char out[11])
 {
     int y, m, d;
-    if (bl_date_parse(s, &y, &m, &d)) {
-        snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
-        return true;
-    }
-    if (strlen(s) == 10 && s[2] == '/' && s[5] == '/') {
-        char iso[11] = {s[6], s[7], s[8], s[9], '-', s[3], s[4], '-', s[0], s[1], 0};
-        if (bl_date_parse(iso, &y, &m, &d)) {
-            memcpy(out, iso, 11);
-            return true;
-        }
-    }
-    return false;
+    if (!bl_date_parse_user(s, &y, &m, &d))
+        return false;
+    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+    return true;
 }
 
 /* The optional whole numbers of a forfait: monthly_cap and

@@ -141,6 +141,9 @@ bool bl_month_parse(const char *s, int *mi);
 void bl_month_format(int mi, char out[8]);
 /* Parses "YYYY-MM-DD"; false when malformed or not a real date. */
 bool bl_date_parse(const char *s, int *y, int *m, int *d);
+/* The same, or the French spreadsheet form "DD/MM/YYYY" (31/01/2026): the
+ * dates a user writes (forfaits.csv, --at). */
+bool bl_date_parse_user(const char *s, int *y, int *m, int *d);
 /* Days since 1970-01-01 of a civil date (proleptic Gregorian), and back. */
 int64_t bl_days_from_civil(int y, int m, int d);
 void bl_civil_from_days(int64_t z, int *y, int *m, int *d);

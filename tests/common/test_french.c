@@ -114,6 +114,14 @@ Test(calendar, month_parse_and_format)
     int y, m, d;
     cr_assert(bl_date_parse("2024-02-29", &y, &m, &d));
     cr_assert(!bl_date_parse("2023-02-29", &y, &m, &d));
+    /* A user's date: ISO, or the French spreadsheet form, day first. */
+    cr_assert(bl_date_parse_user("01/11/2026", &y, &m, &d));
+    cr_assert(y == 2026 && m == 11 && d == 1, "%d-%d-%d", y, m, d);
+    cr_assert(bl_date_parse_user("2026-11-01", &y, &m, &d) && m == 11 && d == 1);
+    cr_assert(!bl_date_parse_user("31/02/2026", &y, &m, &d));
+    cr_assert(!bl_date_parse_user("1/11/2026", &y, &m, &d));
+    cr_assert(!bl_date_parse_user("01-11-2026", &y, &m, &d));
+    cr_assert(!bl_date_parse_user("2026/11/01", &y, &m, &d));
 }
 
 /* A reader's "PATH: reason" shown where the file is named already: the

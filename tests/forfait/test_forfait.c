@@ -440,6 +440,11 @@ Test(forfait, cli_status_by_default)
         strstr(r.out, "presse-2026,presse,10000,6400,3600,64.0,2026-09-11,2026-12-31,watch\n"),
         "%s", r.out);
     tu_run_free(&r);
+    /* --at also takes the French spreadsheet form, day first. */
+    r = bilan("forfait", "--at", "15/07/2026", "--format", "csv", NULL);
+    cr_assert_eq(r.status, want.status, "%s", r.err);
+    cr_assert_str_eq(r.out, want.out);
+    tu_run_free(&r);
     r = bilan("forfait", NULL, NULL, NULL, NULL, NULL);
     cr_assert(r.status == 0 || r.status == 1, "exit %d: %s", r.status, r.err);
     cr_assert_eq(strncmp(r.out, "forfait ", 8), 0, "%s%s", r.out, r.err);

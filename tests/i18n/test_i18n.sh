@@ -110,6 +110,12 @@ for f in garbage.csv.gz sheet-truncated.xlsx; do
 done
 out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" ingest "$src/fixtures/bad/garbage.csv.gz")
 has "$out" "flux gzip corrompu : bloc invalide" "the reader's own reason in French typography"
+# A period of the wrong form is named in French (until 3 December 2026 the
+# kind of period stayed English: « n'est pas a month (YYYY-MM) »).
+out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" report mensuel 2026-13)
+has "$out" "mensuel : « 2026-13 » n'est pas un mois (YYYY-MM)" "French period error"
+out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" report reseau 2026-Q1)
+has "$out" "n'est pas une période (YYYY-MM, YYYY-S1|S2 ou YYYY)" "French period error (reseau)"
 # A file whose rows were all rejected: the refusal says so once (until 3
 # December 2026 its reason ended in a second "fichier refusé, rien n'est
 # enregistré").
