@@ -2,13 +2,17 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char USAGE[] = "bilan rejects SOURCE";
 
+/* FILE:LINE: as the ingest said it (until 3 December 2026 a source asked
+ * for by its id was named by the id: « 20:16: »). */
 static bl_status print_reject(void *ctx, const bl_reject_row *r)
 {
-    const char *path = r->file ? r->file : ctx;
+    (void)ctx;
+    const char *path = r->file;
     if (*r->field)
         cli_printf_safe(stdout, "%s:%lld: %s: %s\n", path, r->line, r->field, r->reason);
     else
@@ -34,11 +38,13 @@ int cmd_rejects(bl_cli *cli, int argc, char **argv)
     if (ex)
         return ex;
     long long n = 0;
-    bl_status rc = bl_store_rejects(st, argv[1], print_reject, argv[1], &n);
+    char *path = NULL;
+    bl_status rc = bl_store_rejects(st, argv[1], print_reject, NULL, &n, &path);
     if (rc != BL_OK)
         cli_error("%s", bl_store_errmsg(st));
     else if (n == 0)
-        printf("%s: %s\n", argv[1], _("no rejected rows"));
+        cli_printf_safe(stdout, _("%s: no rejected rows\n"), path ? path : argv[1]);
+    free(path);
     bl_store_close(st);
     return cli_exit(rc);
 }

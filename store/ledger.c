@@ -73,16 +73,18 @@ bl_status bl_store_sources(bl_store *st, bl_source_fn fn, void *ctx)
 }
 
 bl_status bl_store_rejects(bl_store *st, const char *source, bl_reject_fn fn, void *ctx,
-                           long long *count)
+                           long long *count, char **path)
 {
     if (count)
         *count = 0;
+    if (path)
+        *path = NULL;
     sqlite3_stmt *q = NULL;
     long long sid = 0;
     char *end = NULL;
     long long asnum = strtoll(source, &end, 10);
     if (sqlite3_prepare_v2(st->db,
-                           "SELECT id FROM source WHERE id = ?1 OR path = ?2 "
+                           "SELECT id, path FROM source WHERE id = ?1 OR path = ?2 "
                            "OR path LIKE '%/' || ?2 ESCAPE '\\' OR id IN (SELECT source_id FROM "
                            "source_file WHERE path = ?2 OR path LIKE '%/' || ?2 ESCAPE '\\') "
                            "ORDER BY (id = ?1) DESC, id DESC LIMIT 1",
@@ -90,9 +92,15 @@ bl_status bl_store_rejects(bl_store *st, const char *source, bl_reject_fn fn, vo
         return bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
     sqlite3_bind_int64(q, 1, (end && *end == '\0' && *source) ? asnum : -1);
     sqlite3_bind_text(q, 2, source, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(q) == SQLITE_ROW)
+    bool nomem = false;
+    if (sqlite3_step(q) == SQLITE_ROW) {
         sid = sqlite3_column_int64(q, 0);
+        if (path && !(*path = strdup(bl__col_text(q, 1))))
+            nomem = true;
+    }
     sqlite3_finalize(q);
+    if (nomem)
+        return bl_store_fail(st, BL_NOMEM, "out of memory");
     if (!sid)
         return bl_store_fail(st, BL_NOTFOUND, "no ingested file '%s' (see 'bilan sources')",
                              source);
@@ -108,9 +116,10 @@ bl_status bl_store_rejects(bl_store *st, const char *source, bl_reject_fn fn, vo
     bl_status rc = BL_OK;
     long long n = 0;
     while (rc == BL_OK && sqlite3_step(q) == SQLITE_ROW) {
-        /* A --one-source set names the file of each line (in the order read). */
+        /* The file of each line: the source's, or in a --one-source set the
+         * set's file that holds it (in the order read). */
         bl_reject_row row = {sqlite3_column_int64(q, 0), bl__col_text(q, 1), bl__col_text(q, 2),
-                             sqlite3_column_int(q, 4) ? bl__col_text(q, 3) : NULL};
+                             bl__col_text(q, 3)};
         rc = fn(ctx, &row);
         n++;
     }

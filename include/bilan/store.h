@@ -207,17 +207,17 @@ typedef struct bl_reject_row {
     long long line;
     const char *field; /* "" when none */
     const char *reason;
-    const char *file; /* a --one-source set's file that holds the line, else NULL */
+    const char *file; /* the file that holds the line: the source's path, or the set's file */
 } bl_reject_row;
 
 typedef bl_status (*bl_reject_fn)(void *ctx, const bl_reject_row *row);
 /* The rejected rows of one source, named by its id or by its path (the
  * latest source with that path, or whose path ends with "/" + source; or
  * one of the files of a --one-source set), and
- * how many there were in *count (may be NULL). BL_NOTFOUND when no source
- * matches. */
+ * how many there were in *count (may be NULL), the source's path in *path
+ * (may be NULL; the caller frees it). BL_NOTFOUND when no source matches. */
 bl_status bl_store_rejects(bl_store *st, const char *source, bl_reject_fn fn, void *ctx,
-                           long long *count);
+                           long long *count, char **path);
 
 typedef bl_status (*bl_gap_fn)(void *ctx, const char *resource_id, const char *resource_name,
                                const char *month);

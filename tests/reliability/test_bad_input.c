@@ -272,6 +272,15 @@ Test(bad_input, negative_counts_rejected_with_file_and_line, .init = setup, .fin
     r = rel_bilan(env.db, "rejects", "negative-counts.csv", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(strstr(r.out, ":16:"), "%s", r.out);
+    char *by_name = strdup(r.out);
+    tu_run_free(&r);
+    /* By its id, the same lines, named by the file as the ingest named
+     * them (until 3 December 2026: « 1:16: »). */
+    r = rel_bilan(env.db, "rejects", "1", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strncmp(r.out, want, strlen(want)) == 0, "expected '%s' first in: %s", want, r.out);
+    cr_assert_str_eq(r.out, by_name);
+    free(by_name);
     tu_run_free(&r);
 }
 

@@ -328,14 +328,19 @@ Test(trust_store, removing_a_restatement_brings_the_earlier_values_back, .init =
     r = tr_bilan(&e, "sources", "--format", "csv", NULL);
     cr_assert(strstr(r.out, ",removed,"), "%s", r.out);
     tu_run_free(&r);
+    /* Said of the file, asked for by its id. */
+    char want[1200];
     r = tr_bilan(&e, "rejects", "3", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert_str_eq(r.out, "3: no rejected rows\n");
+    snprintf(want, sizeof want, "%s: no rejected rows\n", tr_fx("store/pr-restated.csv"));
+    cr_assert_str_eq(r.out, want);
     tu_run_free(&r);
     const char *env[] = {"BILAN_LANG=fr", NULL};
     const char *args[] = {"rejects", "3", NULL};
     r = tr_bilan_env(&e, env, args);
-    cr_assert_str_eq(r.out, "3: aucune ligne rejetée\n");
+    snprintf(want, sizeof want, "%s\xC2\xA0: aucune ligne rejetée\n",
+             tr_fx("store/pr-restated.csv"));
+    cr_assert_str_eq(r.out, want);
     tu_run_free(&r);
     ingest_ok("store/pr-restated.csv");
     assert_months("Total_Item_Requests", TIR_RESTATED);
