@@ -51,6 +51,8 @@ void bl_mail_summary_from_model(const bl_model *m, bl_mail_summary *out)
         int64_t v = bl_model_sum(m, &m->resources[r], first, last, &nh);
         if (nh > 0 && v > 0 && v > out->top_consultations) {
             snprintf(out->top_resource, sizeof out->top_resource, "%s", m->resources[r].name);
+            snprintf(out->top_metric, sizeof out->top_metric, "%s",
+                     m->resources[r].metric ? m->resources[r].metric : "");
             out->top_consultations = v;
         }
     }

@@ -69,7 +69,13 @@ bl_status bl_render_mail_body(bl_buf *b, const struct bl_mail_summary *s, bl_rep
         rc = change_line(b, s);
     if (rc != BL_OK)
         return rc;
-    if (s->top_resource[0])
+    /* In its unit when it is counted in one of bilan's own metrics, as the
+     * PDF labels it (until 3 December 2026 sessions were "consultations"). */
+    const char *unit = bl__metric_fr_n(s->top_metric, s->top_consultations);
+    if (s->top_resource[0] && unit)
+        rc = bl_buf_printf(b, BL_W_MAIL_TOP_RESOURCE_UNIT, s->top_resource,
+                           bl_fr_int(n1, sizeof n1, s->top_consultations), unit);
+    else if (s->top_resource[0])
         rc = bl_buf_printf(b, BL_W_MAIL_TOP_RESOURCE, s->top_resource,
                            bl_fr_int(n1, sizeof n1, s->top_consultations),
                            s->top_consultations > 1 ? BL_W_PLURAL : "");

@@ -46,11 +46,21 @@ static const char *const METRICS_FR[] = {"prêts",           "visionnages", "ses
 _Static_assert(sizeof METRICS_FR / sizeof METRICS_FR[0] == BL_EXTRA_METRIC_COUNT,
                "one French name per metric of bilan's own");
 
+static const char *const METRICS_FR_ONE[] = {"prêt",           "visionnage", "session",
+                                             "téléchargement", "minute",     "unité consommée"};
+_Static_assert(sizeof METRICS_FR_ONE / sizeof METRICS_FR_ONE[0] == BL_EXTRA_METRIC_COUNT,
+               "one French singular per metric of bilan's own");
+
 const char *bl__metric_fr(const char *metric)
 {
-    for (size_t i = 0; i < BL_EXTRA_METRIC_COUNT; i++)
+    return bl__metric_fr_n(metric, 2);
+}
+
+const char *bl__metric_fr_n(const char *metric, int64_t n)
+{
+    for (size_t i = 0; metric && i < BL_EXTRA_METRIC_COUNT; i++)
         if (strcmp(metric, bl_extra_metrics[i]) == 0)
-            return METRICS_FR[i];
+            return n > 1 ? METRICS_FR[i] : METRICS_FR_ONE[i];
     return NULL;
 }
 

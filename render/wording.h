@@ -39,6 +39,8 @@ const char *bl__kind_fr(const char *kind);
  * "prêts", "Plays" -> "visionnages"...), NULL for any other metric (a
  * COUNTER metric is what reports call consultations). */
 const char *bl__metric_fr(const char *metric);
+/* The same for a count of n: "1 session", "2 sessions"; NULL as above. */
+const char *bl__metric_fr_n(const char *metric, int64_t n);
 /* "Bilan mensuel", "Bilan semestriel", "Bilan annuel", "Revue du réseau". */
 const char *bl__w_report_title(bl_report_kind k);
 /* The adjective of a partner report in its email: "mensuel", "semestriel". */
@@ -368,6 +370,8 @@ const char *bl__w_versus_period(int months);
     "- évolution par rapport %s%s : pas de données pour cette période\n"
 /* Resource, figure, plural mark. */
 #define BL_W_MAIL_TOP_RESOURCE "- ressource la plus consultée : %s (%s consultation%s)\n"
+/* A resource counted in one of bilan's own metrics: its unit ("sessions"). */
+#define BL_W_MAIL_TOP_RESOURCE_UNIT "- ressource la plus consultée : %s (%s %s)\n"
 #define BL_W_MAIL_ESTIMATED                                                              \
     "- dont des estimations pour %s : le fournisseur ne donne qu'un total pour tout le " \
     "réseau, réparti entre les partenaires (la règle est en note du rapport)\n"

@@ -1052,3 +1052,38 @@ Test(mail, html_part_says_what_the_pdf_says)
     free(raw);
     env_free(&e);
 }
+
+/* The most used resource in its own unit: the demo's Soutien scolaire is
+ * counted in sessions, as its PDF row says (until 3 December 2026 the mail
+ * called them « consultations »); a COUNTER resource's are consultations. */
+Test(mail, top_resource_in_its_unit, .timeout = 120)
+{
+    char *dir = tu_mkdtemp("maildemo");
+    const char *demo[] = {tu_bilan(), "demo", "--out", dir, NULL};
+    tu_run r = tu_runv(demo, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char db[700], outbox[700], f[800];
+    snprintf(db, sizeof db, "%s/bilan-demo.db", dir);
+    snprintf(outbox, sizeof outbox, "%s/outbox", dir);
+    /* The demo's today, 6 November 2026. */
+    const char *envs[] = {"SOURCE_DATE_EPOCH=1793923200", NULL};
+    const char *mail[] = {tu_bilan(), "--db", db,          "mail", "2026-10", "--dry-run",
+                          "--outbox", outbox, "--reports", dir,    "--from",  "stats@example.org",
+                          NULL};
+    r = tu_runv(mail, envs);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    snprintf(f, sizeof f, "%s/2026-10/ca-durance-mensuel.eml", outbox);
+    char *out = inspect(f, false);
+    assert_has(out, "body: - ressource la plus consultée : Soutien scolaire en ligne (2" BL_NNBSP
+                    "798 sessions)\n");
+    free(out);
+    snprintf(f, sizeof f, "%s/2026-10/lurs-mensuel.eml", outbox);
+    out = inspect(f, false);
+    assert_has(out, "body: - ressource la plus consultée : Livres numériques (PNB) (22 "
+                    "consultations)\n");
+    free(out);
+    tu_rmtree(dir);
+    free(dir);
+}
