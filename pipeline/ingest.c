@@ -482,8 +482,7 @@ static bl_status job_read(job *j, bl_diag_fn diag, void *diag_ctx)
     if (j->hits && !opts->force) {
         char why[1024] = "";
         if ((rc = bl_store_log_overlap(st, j->hits, why, sizeof why)) != BL_OK)
-            return bl_store_fail(st, rc, "%s; nothing stored (use --force if it is not a repeat)",
-                                 why);
+            return bl_store_fail(st, rc, "%s (use --force if it is not a repeat)", why);
     }
     if ((rc = hasher_join(h)) != BL_OK)
         return bl_store_fail(st, rc, "%s", h->err ? h->err : _("cannot read file"));
@@ -662,8 +661,8 @@ static bl_status pending_overlap(run *r, job *j)
         return BL_OK;
     return bl_store_fail(r->st, BL_DATA,
                          "its hits overlap those of '%s', given in the same command, on resource "
-                         "'%s': the same hits would be counted twice; nothing stored (use --force "
-                         "if it is not a repeat)",
+                         "'%s': the same hits would be counted twice (use --force if it is not a "
+                         "repeat)",
                          r->pend[at]->path, rid);
 }
 

@@ -166,7 +166,7 @@ bl_status bl_store_log_overlap(bl_store *st, const bl_hits *h, char *why, size_t
         fmt_time(last, b2);
         snprintf(why, n,
                  _("its hits (%s..%s) overlap those of log #%lld '%s' (%s..%s) on resource '%s':"
-                   " the same hits would be counted twice (--force to ingest it anyway)"),
+                   " the same hits would be counted twice"),
                  b1, b2, id, (const char *)sqlite3_column_text(qs, 1), a1, a2, shared);
         rc = bl_store_fail(st, BL_DATA, "%s", why);
     }
