@@ -10,10 +10,12 @@ static const char USAGE[] = "bilan key rotate";
 static void help(void)
 {
     printf(_("usage: %s\n\n"
-             "Manages the secret key, kept in the store, with which IP addresses, logins\n"
-             "and session ids read from access logs are hashed (SipHash) in memory. No\n"
-             "identifier is ever written anywhere; the key only makes the in-memory\n"
-             "pseudonyms impossible to recompute without the store.\n\n"
+             "Manages the secret key with which IP addresses, logins and session ids\n"
+             "read from access logs are hashed (SipHash) in memory. The key is not in the\n"
+             "store but beside it, in STORE.key (bilan.db.key), owner-only: no identifier\n"
+             "is ever written anywhere, and a copy of the store alone cannot test an\n"
+             "address against its pseudonyms. Do not back STORE.key up with the store;\n"
+             "without it a restored store works (a new key is made). docs/privacy.md.\n\n"
              "  rotate   replace the key by a new random one. Pseudonyms computed after\n"
              "           the rotation are unrelated to earlier ones, so a patron active\n"
              "           before and after it counts twice in distinct-user estimates\n"

@@ -34,6 +34,12 @@ Test(cli, every_command_has_help_on_stdout)
         cr_assert(strncmp(r.out, usage, strlen(usage)) == 0, "%s --help starts with usage: %s", *c,
                   r.out);
         cr_assert_eq(r.err_len, 0, "%s --help prints nothing on stderr", *c);
+        /* The key's help says where the key is (until 3 December 2026 it
+         * said "kept in the store", which docs/privacy.md contradicts). */
+        if (strcmp(*c, "key") == 0) {
+            cr_assert(strstr(r.out, "STORE.key"), "%s", r.out);
+            cr_assert_null(strstr(r.out, "kept in the store"), "%s", r.out);
+        }
         tu_run_free(&r);
     }
 }
