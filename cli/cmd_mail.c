@@ -619,7 +619,8 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
         return cli_usage("mail", USAGE, "--kind: '%s' is not mensuel or semestriel", r.o.kind);
     if (month != (strcmp(r.o.kind, "mensuel") == 0))
         return cli_usage("mail", USAGE, "a %s report needs a %s, not '%s'", r.o.kind,
-                         month ? "semester (YYYY-S1, YYYY-S2)" : "month (YYYY-MM)", r.o.period_s);
+                         month ? _("semester (YYYY-S1, YYYY-S2)") : _("month (YYYY-MM)"),
+                         r.o.period_s);
     if (r.o.dry_run && !r.o.outbox)
         r.o.outbox = "outbox";
     const char *from = r.o.from ? r.o.from : getenv("BILAN_MAIL_FROM");
@@ -671,6 +672,20 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
                                  &r.nmodels);
     if (rc != BL_OK) {
         cli_error("cannot read the store: %s", bl_store_errmsg(r.st));
+        goto out;
+    }
+    /* No partner's report of the period has any data: the providers' files
+     * are not in yet (a cron run too early) or the period is wrong. Mailing
+     * every partner a report of « — » would be the mistake to undo. */
+    bool any_data = false;
+    for (size_t i = 0; i < r.nmodels && !any_data; i++)
+        any_data =
+            bl_model_total_of(r.models[i], r.models[i]->period.first, r.models[i]->period.last).has;
+    if (r.nmodels && !any_data) {
+        cli_error("no usage data for %s in the store: nothing sent (have the providers' files "
+                  "for it been ingested?)",
+                  r.o.period_s);
+        rc = BL_NOINPUT;
         goto out;
     }
     bool found = false;

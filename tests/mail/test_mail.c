@@ -995,6 +995,28 @@ Test(mail, bad_partner_id_writes_nothing_outside_the_outbox)
     env_free(&e);
 }
 
+/* A period the store has no data for: nothing is mailed, not even to the
+ * outbox (until 3 December 2026 every partner got a report of « — »). */
+Test(mail, period_without_data_sends_nothing)
+{
+    env e;
+    env_setup(&e);
+    char outbox[700];
+    snprintf(outbox, sizeof outbox, "%s/outbox", e.dir);
+    const char *argv[] = {tu_bilan(), "--db", e.db,        "mail",    "2025-01",
+                          "--from",   FROM,   "--reports", e.reports, "--dry-run",
+                          "--outbox", outbox, NULL};
+    const char *today[] = {TODAY, NULL};
+    tu_run r = tu_runv(argv, today);
+    cr_assert_eq(r.status, 66, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.err, "no usage data for 2025-01 in the store: nothing sent");
+    tu_run_free(&r);
+    tu_run ls = tu_sh("find '%s' -name '*.eml' 2>/dev/null | wc -l", outbox);
+    cr_assert_str_eq(ls.out, "0\n");
+    tu_run_free(&ls);
+    env_free(&e);
+}
+
 Test(mail, missing_store_is_not_created)
 {
     env e;

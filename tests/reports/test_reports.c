@@ -377,6 +377,23 @@ static void costs_add_up(const char *pdf)
     tu_run_free(&r);
 }
 
+/* Reports of a period the store has no data for are written (« — »
+ * throughout) but not silently (until 3 December 2026 nothing was said);
+ * a period with data says nothing. */
+Test(reports, period_without_data_is_said)
+{
+    fx f = setup();
+    tu_run r = report(&f, "mensuel", "2020-01", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    HAS(r.err, "warning: no usage data for 2020-01 in the store");
+    tu_run_free(&r);
+    r = report(&f, "mensuel", "2026-05", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect_null(strstr(r.err, "no usage data"), "%s", r.err);
+    tu_run_free(&r);
+    teardown(&f);
+}
+
 /* The demo network (fixtures/demo): its seven-resource heat table used to
  * cut « Autoformation » and « numériques » inside the word. */
 Test(reports, demo_headings_not_cut, .timeout = 120)
