@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +102,16 @@ static bl_status member_open(bl_source *s, const char *path, char **errmsg)
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
         *errmsg = bl_strdup_printf(_("cannot open '%s': %s"), path, strerror(errno));
+        return BL_NOINPUT;
+    }
+    /* A folder opens, then fails to read ("Is a directory", exit 74): said
+     * at once, with what was meant. */
+    struct stat sb;
+    if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        close(fd);
+        *errmsg = bl_strdup_printf(_("'%s' is a folder, not a file: give the files in it "
+                                     "('%s/*')"),
+                                   path, path);
         return BL_NOINPUT;
     }
     unsigned char magic[2] = {0, 0};

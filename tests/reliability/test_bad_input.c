@@ -6,6 +6,7 @@
  * spreadsheet will open never start a field with a formula character. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,6 +110,21 @@ Test(bad_input, wrong_delimiter_refused, .init = setup, .fini = teardown)
 Test(bad_input, missing_file_exit_66, .init = setup, .fini = teardown)
 {
     check_refused(rel_path(&env, "no-such-file.csv"), NULL, 66, "No such file or directory");
+}
+
+/* A folder given for a file: said at once with what was meant, exit 66 as
+ * for a missing file, the other files of the command ingested (until 3
+ * December 2026: "read error: Is a directory", exit 74). */
+Test(bad_input, folder_given_for_a_file, .init = setup, .fini = teardown)
+{
+    const char *d = rel_path(&env, "arrivees");
+    cr_assert_eq(mkdir(d, 0700), 0);
+    tu_run r = rel_bilan(env.db, "ingest", d, rel_fixture("ingest/pr-2025q1.csv"), NULL);
+    cr_assert_eq(r.status, 66, "%s", r.err);
+    cr_assert(strstr(r.err, "is a folder, not a file: give the files in it"), "%s", r.err);
+    cr_assert(strstr(r.err, "/arrivees/*"), "%s", r.err);
+    cr_assert(strstr(r.out, "pr-2025q1.csv: counter5 PR"), "%s", r.out);
+    tu_run_free(&r);
 }
 
 /* One 2 MB line with no end: not a format, and no reader may buffer it whole. */
