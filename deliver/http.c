@@ -3,6 +3,7 @@
  * accepted (COUNTER servers SHOULD compress), TLS verified, plain http to
  * this machine only. Messages never carry the URL: it holds the api_key. */
 #include "bilan/deliver.h"
+#include "curl_reason.h"
 #include "bilan/i18n.h"
 
 #include <curl/curl.h>
@@ -90,8 +91,9 @@ bl_status bl_http_get(const bl_http_get_opts *o, bl_http_response *resp)
         snprintf(resp->error, sizeof resp->error, _("response larger than %zu bytes"), s.cap);
         rc = BL_DATA;
     } else if (cc != CURLE_OK) {
-        /* curl_easy_strerror names the failure, never the URL */
-        snprintf(resp->error, sizeof resp->error, "%s", curl_easy_strerror(cc));
+        /* the failure in the user's language; libcurl's generic text names
+         * the failure, never the URL (no error buffer here: it may) */
+        bl__curl_reason(resp->error, sizeof resp->error, cc, NULL);
         rc = cc == CURLE_OUT_OF_MEMORY ? BL_NOMEM : BL_TEMPFAIL;
     }
     curl_easy_cleanup(c);

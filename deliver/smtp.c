@@ -4,6 +4,7 @@
  * required and verified unless the server is on this machine or the caller
  * says --insecure; credentials never come from the URL. */
 #include "bilan/deliver.h"
+#include "curl_reason.h"
 #include "bilan/i18n.h"
 
 #include <arpa/inet.h>
@@ -293,7 +294,8 @@ bool bl_smtp_permanent(const bl_smtp *s)
 
 static void explain(bl_smtp *s, CURLcode cc, const char *rcpt)
 {
-    const char *detail = s->curlerr[0] ? s->curlerr : curl_easy_strerror(cc);
+    char words[600];
+    const char *detail = bl__curl_reason(words, sizeof words, cc, s->curlerr);
     switch (cc) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_CONNECT:
@@ -365,7 +367,6 @@ bl_status bl_smtp_send(bl_smtp *s, const char *from_addr, const char *rcpt, cons
     s->fatal = !s->saw_rcpt;
     explain(s, cc, rcpt);
     if (!s->reply[0])
-        snprintf(s->reply, sizeof s->reply, "%s",
-                 s->curlerr[0] ? s->curlerr : curl_easy_strerror(cc));
+        bl__curl_reason(s->reply, sizeof s->reply, cc, s->curlerr);
     return BL_TEMPFAIL;
 }

@@ -657,9 +657,18 @@ Test(mail, smtp_down_is_a_temporary_failure)
     tu_run r = mail_run(&e, NULL, "--smtp", url, NULL);
     cr_assert_eq(r.status, 75, "out: %s\nerr: %s", r.out, r.err);
     assert_has(r.err, "cannot reach the SMTP server");
+    assert_has(r.err, "connection refused or server unreachable (");
     assert_has(r.err, "nothing more sent");
     tu_run_free(&r);
     cr_assert_eq(sql_int(e.db, "SELECT count(*) FROM mail_log WHERE status = 'sent'"), 0);
+    /* In French, libcurl's words kept after the reason (until 3 December
+     * 2026 they were the reason: « Failed to connect to ... »). */
+    const char *fr[] = {"BILAN_LANG=fr", NULL};
+    r = mail_run(&e, fr, "--smtp", url, NULL);
+    cr_assert_eq(r.status, 75, "out: %s\nerr: %s", r.out, r.err);
+    assert_has(r.err, "impossible de joindre le serveur SMTP");
+    assert_has(r.err, "connexion refusée ou serveur injoignable (");
+    tu_run_free(&r);
     env_free(&e);
 }
 
