@@ -40,6 +40,10 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "usage: ..." and "Try 'bilan CMD --help'." to stderr; returns 64. */
 int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A getopt failure (c: what getopt_long returned, ':' for a missing value
+ * when the options string starts with ':'): "unknown option '--bogus'" or
+ * "option '--format' needs a value", then the usage. Returns 64. */
+int cli_bad_option(const char *cmd, const char *usage, char **argv, int c);
 /* Opens the store, printing why on failure; returns the exit code (0 ok). */
 int cli_open_store(const bl_cli *cli, bl_store **st);
 /* The same for commands that only read: a missing store is exit 66 and is

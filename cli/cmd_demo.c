@@ -71,7 +71,7 @@ int cmd_demo(bl_cli *cli, int argc, char **argv)
     if (access(fixtures, R_OK) != 0)
         snprintf(fixtures, sizeof fixtures, "%s/../fixtures/demo", cli_data_dir());
     int c;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
             snprintf(fixtures, sizeof fixtures, "%s", optarg);
@@ -83,7 +83,7 @@ int cmd_demo(bl_cli *cli, int argc, char **argv)
             help();
             return 0;
         default:
-            return cli_usage("demo", USAGE, NULL);
+            return cli_bad_option("demo", USAGE, argv, c);
         }
     }
     if (optind < argc)

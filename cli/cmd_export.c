@@ -377,7 +377,7 @@ static int parse(int argc, char **argv, opts *o)
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     int c;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
             if (!cli_month(optarg, &o->f.from))
@@ -420,7 +420,7 @@ static int parse(int argc, char **argv, opts *o)
             help();
             return -1;
         default:
-            return cli_usage("export", USAGE, NULL);
+            return cli_bad_option("export", USAGE, argv, c);
         }
     }
     if (optind < argc)

@@ -214,7 +214,7 @@ int cmd_forfait(bl_cli *cli, int argc, char **argv)
     bl_civil_from_days((int64_t)(time(NULL) / 86400), &y, &mo, &d);
     bool csv = false;
     int c;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'a':
             if (!bl_date_parse_user(optarg, &y, &mo, &d))
@@ -231,7 +231,7 @@ int cmd_forfait(bl_cli *cli, int argc, char **argv)
             help();
             return 0;
         default:
-            return cli_usage("forfait", USAGE, NULL);
+            return cli_bad_option("forfait", USAGE, argv, c);
         }
     }
     if (optind < argc)

@@ -229,9 +229,8 @@ int cmd_harvest(bl_cli *cli, int argc, char **argv)
     }
     const char *from = NULL, *to = NULL, *endpoint = NULL, *report = NULL;
     int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+    optind = 0; /* glibc: a full reset, permutation state included */
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
             from = optarg;
@@ -249,7 +248,7 @@ int cmd_harvest(bl_cli *cli, int argc, char **argv)
             help();
             return 0;
         default:
-            return cli_usage("harvest", USAGE, "unknown option '%s'", argv[optind - 1]);
+            return cli_bad_option("harvest", USAGE, argv, c);
         }
     }
     if (optind != argc)

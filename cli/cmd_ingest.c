@@ -226,7 +226,7 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
     const char *provider = NULL;
     bool one_source = false;
     int c;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
             if (!bl_format_parse(optarg, &opts.format, &opts.custom_format))
@@ -261,7 +261,7 @@ int cmd_ingest(bl_cli *cli, int argc, char **argv)
             help();
             return 0;
         default:
-            return cli_usage("ingest", USAGE, NULL);
+            return cli_bad_option("ingest", USAGE, argv, c);
         }
     }
     if (optind >= argc)

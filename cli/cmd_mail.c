@@ -557,7 +557,7 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
     r.o.reports = "reports";
     int c;
     optind = 0; /* glibc: start afresh, permutation state included (see cmd_report.c) */
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'k':
             r.o.kind = optarg;
@@ -596,7 +596,7 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
             help();
             return 0;
         default:
-            return cli_usage("mail", USAGE, NULL);
+            return cli_bad_option("mail", USAGE, argv, c);
         }
     }
     if (optind >= argc)

@@ -106,7 +106,7 @@ int cli_mail_status(bl_cli *cli, int argc, char **argv)
     const char *kind = NULL, *partner = NULL;
     int c;
     optind = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'k':
             kind = optarg;
@@ -118,7 +118,7 @@ int cli_mail_status(bl_cli *cli, int argc, char **argv)
             help();
             return 0;
         default:
-            return cli_usage("mail status", USAGE, NULL);
+            return cli_bad_option("mail status", USAGE, argv, c);
         }
     }
     if (optind >= argc)

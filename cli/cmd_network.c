@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char USAGE[] =
     "bilan network import DIR | bilan network show "
@@ -136,7 +137,7 @@ static int cmd_show(bl_cli *cli, int argc, char **argv)
     bool csv = false;
     int c;
     optind = 0; /* options before or after the list's name */
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
             if (cli_choice(optarg, CLI_TEXT_CSV) == 1)
@@ -148,7 +149,7 @@ static int cmd_show(bl_cli *cli, int argc, char **argv)
             help();
             return 0;
         default:
-            return cli_usage("network", USAGE, NULL);
+            return cli_bad_option("network", USAGE, argv, c);
         }
     }
     int first = 0, last = NLISTS - 1;
@@ -228,6 +229,8 @@ int cmd_network(bl_cli *cli, int argc, char **argv)
     }
     if (argc != 3)
         return cli_usage("network", USAGE, "expected one directory");
+    if (argv[2][0] == '-' && access(argv[2], F_OK) != 0)
+        return cli_usage("network", USAGE, "unknown option '%s'", argv[2]);
     bl_store *st = NULL;
     int ex = cli_open_store(cli, &st);
     if (ex)

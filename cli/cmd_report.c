@@ -246,7 +246,7 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
      * included): `bilan demo` calls several commands in one process, and
      * options may follow the kind and period. */
     optind = 0;
-    while ((c = getopt_long(argc, argv, "hj:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":hj:", longopts, NULL)) != -1) {
         switch (c) {
         case 'p':
             partner = optarg;
@@ -269,7 +269,7 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
             help();
             return 0;
         default:
-            return cli_usage("report", USAGE, NULL);
+            return cli_bad_option("report", USAGE, argv, c);
         }
     }
     if (argc - optind != 2)

@@ -203,7 +203,7 @@ int cmd_sources(bl_cli *cli, int argc, char **argv)
                                              {NULL, 0, NULL, 0}};
     bool csv = false;
     int c;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
             if (cli_choice(optarg, CLI_TEXT_CSV) == 1)
@@ -215,7 +215,7 @@ int cmd_sources(bl_cli *cli, int argc, char **argv)
             help();
             return 0;
         default:
-            return cli_usage("sources", USAGE, NULL);
+            return cli_bad_option("sources", USAGE, argv, c);
         }
     }
     if (optind < argc)

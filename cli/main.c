@@ -118,6 +118,7 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
         if (strcmp(argv[i], commands[k].name) == 0) {
             optind = 0;
+            opterr = 0; /* the commands say a bad option themselves, in the user's language */
             return commands[k].fn(&cli, argc - i, argv + i);
         }
     }

@@ -7,6 +7,7 @@
 #include "bilan/period.h"
 
 #include <stdarg.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,19 @@ int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
     }
     fprintf(stderr, _("usage: %s\nTry 'bilan %s --help'.\n"), usage, cmd);
     return BL_EX_USAGE;
+}
+
+int cli_bad_option(const char *cmd, const char *usage, char **argv, int c)
+{
+    /* opterr is 0 (main): getopt said nothing; argv[optind - 1] is the
+     * element it stopped at ("--bogus", "--format" without its value). */
+    const char *what = optind > 0 ? argv[optind - 1] : "?";
+    char shortopt[3] = {'-', (char)optopt, 0};
+    if (what && strncmp(what, "--", 2) != 0 && optopt)
+        what = shortopt; /* "-x" inside a cluster of short options */
+    if (c == ':')
+        return cli_usage(cmd, usage, "option '%s' needs a value", what);
+    return cli_usage(cmd, usage, "unknown option '%s'", what);
 }
 
 int cli_exit(bl_status st)

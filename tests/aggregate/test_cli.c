@@ -64,6 +64,23 @@ Test(cli, usage_errors_say_how_to_get_help)
         cr_assert_eq(r.out_len, 0);
         tu_run_free(&r);
     }
+    /* A bad option is said by bilan, as its other errors are, in the
+     * user's language (until 3 December 2026 glibc said it: "sources:
+     * unrecognized option '--bogus'", without "bilan:"). */
+    const char *bad[][4] = {{"sources", "--bogus", NULL, "unknown option '--bogus'"},
+                            {"ingest", "--format", NULL, "option '--format' needs a value"},
+                            {"report", "mensuel", "-x", "unknown option '-x'"},
+                            {"harvest", "status", "--bogus", "unknown option '--bogus'"},
+                            {"network", "import", "--bogus", "unknown option '--bogus'"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *b[] = {tu_bilan(), bad[i][0], bad[i][1], bad[i][2], NULL};
+        tu_run r = tu_runv(b, NULL);
+        cr_assert_eq(r.status, 64, "%s", r.err);
+        char first[128];
+        snprintf(first, sizeof first, "bilan: %s\nusage: bilan %s", bad[i][3], bad[i][0]);
+        cr_assert_eq(strncmp(r.err, first, strlen(first)), 0, "%s", r.err);
+        tu_run_free(&r);
+    }
     const char *a[] = {tu_bilan(), "frobnicate", NULL};
     tu_run r = tu_runv(a, NULL);
     cr_assert_eq(r.status, 64);

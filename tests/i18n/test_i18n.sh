@@ -116,6 +116,12 @@ out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" report mensuel 2026-13)
 has "$out" "mensuel : « 2026-13 » n'est pas un mois (YYYY-MM)" "French period error"
 out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" report reseau 2026-Q1)
 has "$out" "n'est pas une période (YYYY-MM, YYYY-S1|S2 ou YYYY)" "French period error (reseau)"
+# A command's bad option in French, said by bilan (until 3 December 2026
+# glibc said « sources : option non reconnue '--bogus' » and a blank line).
+out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" sources --bogus)
+has "$out" "bilan: option inconnue « --bogus »" "French bad option of a command"
+out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" ingest --format)
+has "$out" "bilan: l'option « --format » demande une valeur" "French missing value"
 # A file whose rows were all rejected: the refusal says so once (until 3
 # December 2026 its reason ended in a second "fichier refusé, rien n'est
 # enregistré").
