@@ -183,12 +183,18 @@ static void file_done(void *ctx, size_t index, const char *path, bl_status rc,
             stdout,
             bl_trn(", %s line skipped", ", %s lines skipped", (unsigned long)r->lines_skipped),
             BL_NUM(r->lines_skipped));
-    if (r->replaced_rows)
+    /* Each count takes its own plural (until 3 December 2026 one sentence
+     * agreed with the files only: « 1 cellules de 1 fichier »). */
+    if (r->replaced_rows) {
+        cli_printf_safe(
+            stdout,
+            bl_trn("; restated %s cell", "; restated %s cells", (unsigned long)r->replaced_rows),
+            BL_NUM(r->replaced_rows));
         cli_printf_safe(stdout,
-                        bl_trn("; restated %s cells of %s earlier file",
-                               "; restated %s cells of %s earlier files",
+                        bl_trn(" of %s earlier file", " of %s earlier files",
                                (unsigned long)r->replaced_sources),
-                        BL_NUM(r->replaced_rows), BL_NUM(r->replaced_sources));
+                        BL_NUM(r->replaced_sources));
+    }
     if (r->kept_rows)
         cli_printf_safe(stdout,
                         bl_trn("; %s earlier cell kept (rejected rows)",

@@ -44,10 +44,13 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
                 st = BL_OK;
                 o.format = BL_FMT_PROFILE;
             } else {
-                *errmsg = bl_strdup_printf(_("%s; nor is it an export of any of the network's %zu "
-                                             "profile(s): none has its header row among the "
-                                             "first %d rows"),
-                                           was, o.nprofiles, BL_PROF_HEADER_ROWS);
+                *errmsg = bl_strdup_printf(
+                    bl_trn("%s; nor is it an export of the network's %zu profile: its header row "
+                           "is not among the first %d rows",
+                           "%s; nor is it an export of any of the network's %zu profiles: none "
+                           "has its header row among the first %d rows",
+                           (unsigned long)o.nprofiles),
+                    was, o.nprofiles, BL_PROF_HEADER_ROWS);
             }
             free(was);
         }

@@ -325,8 +325,8 @@ double bl__chart_gauge(bl__doc *d, double x, double y, double w, const bl_model_
     bl_fr_int(units, sizeof units, g->units);
     int64_t tenths = g->units > 0 ? (g->used * 1000 + g->units / 2) / g->units : 0;
     bl_fr_percent(pct, sizeof pct, tenths);
-    snprintf(line, sizeof line, BL_W_GAUGE_LINE, g->label, used, units, pct,
-             bl__w_gauge_status(g->status));
+    snprintf(line, sizeof line, g->used > 1 ? BL_W_GAUGE_LINE : BL_W_GAUGE_LINE_ONE, g->label, used,
+             units, pct, bl__w_gauge_status(g->status));
     double h = bl__text(d, BL_F_BOLD, x, y, w, BL_LEFT, 2, bl__ink, line) + 3;
     double by = y + h, bh = 11;
     bl__set_rgb(cr, bl__light);

@@ -278,7 +278,8 @@ static void annuel_headline(bl__doc *d, const bl_model *m, const annuel *y)
     char sub[256], p[TXT], np[16];
     bl_fr_int(p, sizeof p, y->pop);
     snprintf(np, sizeof np, "%zu", m->n_partners);
-    snprintf(sub, sizeof sub, BL_W_ANNUEL_SUBTITLE, m->period_label, np, p);
+    snprintf(sub, sizeof sub, BL_W_ANNUEL_SUBTITLE, m->period_label, np,
+             m->n_partners > 1 ? BL_W_PLURAL : "", p, bl__w_inhabitants(y->pop));
     bl__title_block(d, m, BL_W_ANNUEL_OVERLINE, BL_W_NETWORK_TITLE, sub);
     bl__heading(d, BL_W_KEY_FIGURES, 0, 130);
     char f0[TXT], f1[TXT], f2[TXT], f3[TXT], s1[128];
@@ -618,7 +619,9 @@ static void heat_tables(bl__doc *d, const bl_model *m)
 static void draw_reseau(bl__doc *d, const bl_model *m)
 {
     char sub[256];
-    snprintf(sub, sizeof sub, BL_W_RESEAU_SUBTITLE, m->period_label, m->n_partners, m->n_resources);
+    snprintf(sub, sizeof sub, BL_W_RESEAU_SUBTITLE, m->period_label, m->n_partners,
+             m->n_partners > 1 ? BL_W_PLURAL : "", m->n_resources,
+             m->n_resources > 1 ? BL_W_PLURAL : "");
     bl__title_block(d, m, BL_W_RESEAU_OVERLINE, BL_W_NETWORK_TITLE, sub);
     int64_t rej = 0;
     bl_model_total all = bl_model_total_of(m, m->period.first, m->period.last);

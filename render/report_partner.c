@@ -70,7 +70,7 @@ static void headline(bl__doc *d, const bl_model *m)
         snprintf(g0, sizeof g0, BL_W_NONE);
     bl_fr_int(pop, sizeof pop, p->population);
     bl_fr_decimal(rate, sizeof rate, p->rate_e4 / 100, 2);
-    snprintf(t0, sizeof t0, BL_W_PARTICIPATION_RATE, pop, rate);
+    snprintf(t0, sizeof t0, BL_W_PARTICIPATION_RATE, pop, bl__w_inhabitants(p->population), rate);
     char plab[64];
     snprintf(plab, sizeof plab, BL_W_PARTICIPATION_YEAR, bl_month_year(first));
     if (m->has_users) {
@@ -399,7 +399,7 @@ static void annual_headline(bl__doc *d, const bl_model *m)
         snprintf(g0, sizeof g0, BL_W_NONE);
     bl_fr_int(pop, sizeof pop, p->population);
     bl_fr_decimal(rate, sizeof rate, p->rate_e4 / 100, 2);
-    snprintf(t0, sizeof t0, BL_W_PARTICIPATION_RATE, pop, rate);
+    snprintf(t0, sizeof t0, BL_W_PARTICIPATION_RATE, pop, bl__w_inhabitants(p->population), rate);
     snprintf(plab, sizeof plab, BL_W_PARTICIPATION_YEAR, bl_month_year(first));
     bl_fr_money(g1, sizeof g1, share);
     if (m->has_users) {
@@ -567,9 +567,10 @@ void bl__draw_partner(bl__doc *d, const bl_model *m)
     bl_fr_int(pop, sizeof pop, p->population);
     if (p->population_year > 0)
         snprintf(sub, sizeof sub, BL_W_PARTNER_SUBTITLE_YEAR, m->period_label, pop,
-                 p->population_year);
+                 bl__w_inhabitants(p->population), p->population_year);
     else
-        snprintf(sub, sizeof sub, BL_W_PARTNER_SUBTITLE, m->period_label, pop);
+        snprintf(sub, sizeof sub, BL_W_PARTNER_SUBTITLE, m->period_label, pop,
+                 bl__w_inhabitants(p->population));
     bl__title_block(d, m,
                     m->kind == BL_REPORT_ANNUEL ? BL_W_PARTNER_OVERLINE_YEAR
                     : month                     ? BL_W_PARTNER_OVERLINE_MONTH

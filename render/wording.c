@@ -51,6 +51,11 @@ static const char *const METRICS_FR_ONE[] = {"prêt",           "visionnage", "s
 _Static_assert(sizeof METRICS_FR_ONE / sizeof METRICS_FR_ONE[0] == BL_EXTRA_METRIC_COUNT,
                "one French singular per metric of bilan's own");
 
+const char *bl__w_inhabitants(int64_t n)
+{
+    return n > 1 ? "habitants" : "habitant";
+}
+
 const char *bl__metric_fr(const char *metric)
 {
     return bl__metric_fr_n(metric, 2);

@@ -39,6 +39,8 @@ const char *bl__kind_fr(const char *kind);
  * "prêts", "Plays" -> "visionnages"...), NULL for any other metric (a
  * COUNTER metric is what reports call consultations). */
 const char *bl__metric_fr(const char *metric);
+/* "habitant" for 0 and 1 (French takes the singular), else "habitants". */
+const char *bl__w_inhabitants(int64_t n);
 /* The same for a count of n: "1 session", "2 sessions"; NULL as above. */
 const char *bl__metric_fr_n(const char *metric, int64_t n);
 /* "Bilan mensuel", "Bilan semestriel", "Bilan annuel", "Revue du réseau". */
@@ -108,6 +110,8 @@ const char *bl__w_versus_period(int months);
     "Point creux : mois où les données d'au moins une ressource manquent (total incomplet)."
 /* "Label : 1 200 unités utilisées sur 2 000 (60,0 %) — à surveiller". */
 #define BL_W_GAUGE_LINE "%s : %s unités utilisées sur %s (%s) — %s"
+/* 0 and 1 take the singular in French. */
+#define BL_W_GAUGE_LINE_ONE "%s : %s unité utilisée sur %s (%s) — %s"
 #define BL_W_GAUGE_THRESHOLD "seuil d'alerte %d" BL_NBSP "%%"
 /* Chart labels: "janv. 26" (first month, or a January). */
 #define BL_W_MONTH_SHORT_YEAR "%s %02d"
@@ -155,8 +159,9 @@ const char *bl__w_versus_period(int months);
 #define BL_W_PARTNER_OVERLINE_MONTH "BILAN MENSUEL DES RESSOURCES NUMÉRIQUES"
 #define BL_W_PARTNER_OVERLINE_SEMESTER "BILAN SEMESTRIEL DES RESSOURCES NUMÉRIQUES"
 /* Subtitle: period, population (and its year when known). */
-#define BL_W_PARTNER_SUBTITLE_YEAR "%s · %s habitants (population %d)"
-#define BL_W_PARTNER_SUBTITLE "%s · %s habitants"
+/* The second %s: bl__w_inhabitants(n) ("habitant" for 0 and 1). */
+#define BL_W_PARTNER_SUBTITLE_YEAR "%s · %s %s (population %d)"
+#define BL_W_PARTNER_SUBTITLE "%s · %s %s"
 /* The same semester a year before, under the "Sur un an" card. */
 #define BL_W_SEMESTER "%s semestre %d"
 #define BL_W_SEMESTER_FIRST "1er"
@@ -167,7 +172,7 @@ const char *bl__w_versus_period(int months);
 #define BL_W_CARD_MONTH "Sur un mois"
 #define BL_W_CARD_SEMESTER "Sur un semestre"
 #define BL_W_CARD_YEAR "Sur un an"
-#define BL_W_PARTICIPATION_RATE "%s habitants × %s" BL_NBSP "€"
+#define BL_W_PARTICIPATION_RATE "%s %s × %s" BL_NBSP "€"
 #define BL_W_PARTICIPATION_YEAR "Participation %d"
 #define BL_W_USERS_NONE_PERIOD "non mesuré : aucun journal d'accès pour la période"
 #define BL_W_READING_POINTS "Points de lecture"
@@ -250,9 +255,9 @@ const char *bl__w_versus_period(int months);
 
 #define BL_W_NETWORK_TITLE "Ressources numériques du réseau"
 #define BL_W_ANNUEL_OVERLINE "BILAN ANNUEL — COMITÉ DE PILOTAGE"
-#define BL_W_ANNUEL_SUBTITLE "%s · %s partenaires · %s habitants"
+#define BL_W_ANNUEL_SUBTITLE "%s · %s partenaire%s · %s %s"
 #define BL_W_RESEAU_OVERLINE "REVUE DU RÉSEAU — CHEF DE PROJET"
-#define BL_W_RESEAU_SUBTITLE "%s · %zu partenaires · %zu ressources"
+#define BL_W_RESEAU_SUBTITLE "%s · %zu partenaire%s · %zu ressource%s"
 #define BL_W_FORFAIT_ALERTS "Alertes sur les forfaits"
 #define BL_W_FORFAIT_USE "Forfaits : consommation et prévision"
 #define BL_W_NO_FORFAIT "Aucun forfait ne couvre cette période."

@@ -122,6 +122,12 @@ out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" sources --bogus)
 has "$out" "bilan: option inconnue « --bogus »" "French bad option of a command"
 out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" ingest --format)
 has "$out" "bilan: l'option « --format » demande une valeur" "French missing value"
+# Each count of a sentence takes its own plural (until 3 December 2026 « 1
+# cellules de 1 fichier antérieur remplacées »).
+m=$src/fixtures/messy
+run BILAN_LANG=fr -- --db "$tmp/messy.db" ingest "$m/delimiter_rows.csv" >/dev/null
+out=$(run BILAN_LANG=fr -- --db "$tmp/messy.db" ingest "$m/empty_cells.csv")
+has "$out" "; 1 cellule remplacée (1 fichier antérieur)" "French plurals of a restatement"
 # A file whose rows were all rejected: the refusal says so once (until 3
 # December 2026 its reason ended in a second "fichier refusé, rien n'est
 # enregistré").

@@ -449,6 +449,15 @@ Test(reports, demo_headings_not_cut, .timeout = 120)
      * the note on 2025's partial total names 2025's missing months only
      * (until 3 December 2026: « janvier 2024 à avril 2025 » in one, « données
      * incomplètes » in the other). */
+    /* The département itself has no population of its own: 0 takes the
+     * singular in French (until 3 December 2026 « 0 habitants »). */
+    r = tu_sh("pdftotext '%s/2026-10/departement-mensuel.pdf' - | tr '\\n' ' '", dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    HAS(r.out, "0 habitant (population 2023)");
+    HAS(r.out, "0 habitant ×");
+    cr_expect_null(strstr(r.out, " 0 habitants ("), "%s", r.out);
+    cr_expect_null(strstr(r.out, " 0 habitants ×"), "%s", r.out);
+    tu_run_free(&r);
     static const char *const annual[] = {"reseau-annuel.pdf", "ca-durance-annuel.pdf"};
     for (size_t i = 0; i < 2; i++) {
         r = tu_sh("pdftotext '%s/2025/%s' - | tr '\\n' ' '", dir, annual[i]);
