@@ -47,11 +47,17 @@ static const char *status_of(const bl_source_row *r, char *buf, size_t n)
 static bl_status print_text(void *ctx, const bl_source_row *r)
 {
     (void)ctx;
-    char status[128];
-    cli_printf_safe(stdout, "#%lld %s\n    %s %s %s..%s  provider: %s  %s\n", r->id, r->path,
-                    r->format, *r->report_id ? r->report_id : "-",
-                    *r->period_begin ? r->period_begin : "?", *r->period_end ? r->period_end : "?",
-                    *r->provider ? r->provider : "-", status_of(r, status, sizeof status));
+    char status[128], period[96];
+    /* What is not known is said so, not "-" or "?..?" (a log has no report
+     * id; a file without a dated row has no period). */
+    if (*r->period_begin && *r->period_end)
+        snprintf(period, sizeof period, "%s..%s", r->period_begin, r->period_end);
+    else
+        snprintf(period, sizeof period, "%s", _("no period"));
+    cli_printf_safe(stdout, "#%lld %s\n    %s%s%s %s  provider: %s  %s\n", r->id, r->path,
+                    r->format, *r->report_id ? " " : "", r->report_id, period,
+                    *r->provider ? r->provider : _("not named"),
+                    status_of(r, status, sizeof status));
     if (r->is_log && r->log.lines > 0) {
         fputs("    ", stdout);
         cli_log_counts(stdout, &r->log);

@@ -573,6 +573,10 @@ Test(log_files, one_source_is_the_concatenation)
                *f2 = strstr(r.out, "access-2.log.gz\n"), *f3 = strstr(r.out, "access-3.log\n");
     cr_assert(strstr(r.out, "4 files read as one") && f0 && f1 && f2 && f3 && f1 < f2 && f2 < f3,
               "%s", r.out);
+    /* A log has no report id and names no provider: said so, not "- -"
+     * (until 3 December 2026: "combined - 2026-03..2026-03  provider: -"). */
+    cr_assert(strstr(r.out, "    combined 20"), "%s", r.out);
+    cr_assert(strstr(r.out, "  provider: not named  "), "%s", r.out);
     tu_run_free(&r);
 
     /* a day again, alone: its hits are the set's */
