@@ -60,8 +60,8 @@ static const struct {
                                                             " LEFT JOIN m ON m.k = l.id ORDER BY "
                                                             "l.id"},
     [BL_NET_RESOURCES] =
-        {{"id", "name", "provider", "kind", "counter_names", "url_pattern", "headline_metric",
-          "first_month", "last_month", NULL},
+        {{"id", "name", "provider", "kind", "annual_cost", "counter_names", "url_pattern",
+          "headline_metric", "first_month", "last_month", NULL},
          "WITH c AS (" JOINED(
              "resource_name", "resource_id", "name",
              "name") "),"
@@ -69,6 +69,9 @@ static const struct {
                          "u.resource_id",
                          "usage_effective u") ")"
                                               " SELECT r.id, r.name, r.provider, r.kind, "
+                                              "CASE WHEN r.annual_cost_cents = 0 THEN '' ELSE "
+                                              "printf('%d,%02d', r.annual_cost_cents / 100, "
+                                              "r.annual_cost_cents % 100) END, "
                                               "COALESCE(c.v, ''), r.url_pattern,"
                                               " r.headline_metric, COALESCE(m.first, ''), "
                                               "COALESCE(m.last, '')"
