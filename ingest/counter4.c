@@ -289,8 +289,8 @@ static bl_status read_header(r4_state *s)
         if (eof)
             return bl__ctr_refuse(r, 0, NULL, "no heading row (with month columns)");
         if (r->too_long)
-            return bl__ctr_refuse(r, r->line, NULL, "line longer than %u bytes in the header",
-                                  BL_CTR_LINE_CAP);
+            return bl__ctr_refuse(r, r->line, NULL, "line longer than %s bytes in the header",
+                                  BL_NUM(BL_CTR_LINE_CAP));
         if (row > R4_MAX_HEADER_ROWS)
             return bl__ctr_refuse(r, 0, NULL, "no heading row in the first %d rows",
                                   R4_MAX_HEADER_ROWS);

@@ -6,6 +6,7 @@
  * add up to it is rejected), and a Reporting_Period that disagrees with the
  * month columns is only noted.
  */
+#include "bilan/i18n.h"
 #include "counter_internal.h"
 
 #include <stdio.h>
@@ -499,8 +500,8 @@ static bl_status read_r5(bl_source *src, struct bl_sheet *sheet, const char *pat
             goto out;
         }
         if (r->too_long) {
-            st = bl__ctr_refuse(r, r->line, NULL, "line longer than %u bytes in the header",
-                                BL_CTR_LINE_CAP);
+            st = bl__ctr_refuse(r, r->line, NULL, "line longer than %s bytes in the header",
+                                BL_NUM(BL_CTR_LINE_CAP));
             goto out;
         }
         if (r->bad_quote) {

@@ -710,9 +710,8 @@ static bl_status reject_cell(bl__ctr_reader *r, const char *field, bl_sv v, cell
     char q[64];
     bl__ctr_quote(v, q);
     if (kind == CELL_OVER)
-        return bl__ctr_reject(r, field,
-                              "'%s' is above %lld, the largest count accepted in one cell", q,
-                              (long long)BL_COUNT_MAX);
+        return bl__ctr_reject(r, field, "'%s' is above %s, the largest count accepted in one cell",
+                              q, BL_NUM(BL_COUNT_MAX));
     return bl__ctr_reject(r, field, "'%s' is not a count", q);
 }
 
@@ -881,7 +880,7 @@ static bl_status one_record(bl__ctr_reader *r, bl_status (*row)(void *ctx), void
 {
     bl_status st = BL_OK;
     if (r->too_long)
-        st = bl__ctr_reject(r, NULL, "line longer than %u bytes", BL_CTR_LINE_CAP);
+        st = bl__ctr_reject(r, NULL, "line longer than %s bytes", BL_NUM(BL_CTR_LINE_CAP));
     else if (r->bad_quote)
         st = bl__ctr_reject(r, NULL,
                             "quoted cell not closed within %d lines (lines %lu to %lu skipped)",

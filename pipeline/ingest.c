@@ -257,8 +257,8 @@ static bl_status check_read(job *j, const char *path, bl_status rc, const char *
     if (rc == BL_RANGE && cap)
         return bl_store_fail(st, BL_DATA, "%s: %s", path, cap);
     if (rc == BL_RANGE)
-        return bl_store_fail(st, rc, "%s: a cell adds up to more than %lld", path,
-                             (long long)BL_CELL_SUM_MAX);
+        return bl_store_fail(st, rc, "%s: a cell adds up to more than %s", path,
+                             BL_NUM(BL_CELL_SUM_MAX));
     if (rc != BL_OK && !err && *bl_store_errmsg(st)) {
         /* The sink failed in the store (a key file refused...): its own
          * message says why. */
