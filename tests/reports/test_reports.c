@@ -449,6 +449,12 @@ Test(reports, demo_headings_not_cut, .timeout = 120)
      * the note on 2025's partial total names 2025's missing months only
      * (until 3 December 2026: « janvier 2024 à avril 2025 » in one, « données
      * incomplètes » in the other). */
+    /* The semester's chart marks a month without data « ? »: the notes say
+     * what it means (until 3 December 2026 nothing did). */
+    r = tu_sh("pdftotext '%s/2026-S1/ca-durance-semestriel.pdf' - | tr '\\n' ' '", dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    HAS(r.out, "« ? » sur un graphique");
+    tu_run_free(&r);
     /* The département itself has no population of its own: 0 takes the
      * singular in French (until 3 December 2026 « 0 habitants »). */
     r = tu_sh("pdftotext '%s/2026-10/departement-mensuel.pdf' - | tr '\\n' ' '", dir);
