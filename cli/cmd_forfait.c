@@ -168,8 +168,8 @@ static void print_text_one(const bl_forfait_status *f)
         printf("\n");
     }
     if (f->monthly_cap >= 0)
-        printf(bl_trn("  monthly cap: %s, exceeded in %zu month\n",
-                      "  monthly cap: %s, exceeded in %zu months\n",
+        printf(bl_trn("  monthly cap: %s, exceeded in %zu month (marked ! above)\n",
+                      "  monthly cap: %s, exceeded in %zu months (marked ! above)\n",
                       (unsigned long)f->months_over_cap),
                BL_NUM(f->monthly_cap), f->months_over_cap);
     for (size_t i = 0; i < f->nmonths; i++) {
@@ -186,8 +186,14 @@ static void print_text_one(const bl_forfait_status *f)
         const bl_forfait_share *s = &f->shares[i];
         dot_tenths(pct, sizeof pct, s->percent_tenths);
         text_decimal(pct);
-        printf(_("  share:       %s %s (%s%%)\n"),
-               s->partner_id ? s->partner_id : _("(unattributed)"), BL_NUM(s->units), pct);
+        /* The partner's name, its id after it (the id alone said little to
+         * a steering committee). */
+        if (s->partner_id)
+            cli_printf_safe(stdout, _("  share:       %s (%s) %s (%s%%)\n"),
+                            s->partner_name ? s->partner_name : s->partner_id, s->partner_id,
+                            BL_NUM(s->units), pct);
+        else
+            printf(_("  share:       %s %s (%s%%)\n"), _("(unattributed)"), BL_NUM(s->units), pct);
     }
     printf("  %s\n", bl_forfait_sentence(f, sentence, sizeof sentence));
 }

@@ -412,6 +412,10 @@ Test(forfait, cli_text)
     cr_assert(strstr(r.out, "2026-02=320!"), "month over the cap is marked:\n%s", r.out);
     cr_assert(strstr(r.out, "2026-06: 3 patrons over 4 a month, 7 extra units"), "%s", r.out);
     cr_assert(strstr(r.out, "(unattributed) 300 (8.3%)"), "%s", r.out);
+    /* A share names the partner, its id after it; the cap line says what
+     * the months' "!" means (both added on 3 December 2026). */
+    cr_assert(strstr(r.out, "  share:       Commune de Digne-les-Bains (p-digne) "), "%s", r.out);
+    cr_assert(strstr(r.out, "(marked ! above)"), "%s", r.out);
     /* The burn rate with one decimal (1 800 units in 91 days: 19.78), in
      * the user's language; until 3 December 2026 it had three (19,780). */
     cr_assert(strstr(r.out, "  burn rate:   19.8 units/day (1800 units in 3 months)\n"), "%s",
