@@ -83,7 +83,15 @@ double bl__chart_hbars(bl__doc *d, double x, double y, double w, const bl__bar *
     }
     for (int i = 0; i < n; i++) {
         double ry = y + i * row;
-        bl__text(d, BL_F_SMALL, x, ry + 2.5, label_w, BL_RIGHT, 1, bl__ink, bars[i].label);
+        /* A label too long for one line goes on two in the small print
+         * rather than lose its end (« Autoformation (langues, code de la
+         * ro… » until 3 December 2026). */
+        if (text_w(d, BL_F_SMALL, bars[i].label) <= label_w)
+            bl__text(d, BL_F_SMALL, x, ry + 2.5, label_w, BL_RIGHT, 1, bl__ink, bars[i].label);
+        else if (text_w(d, BL_F_TINY, bars[i].label) <= label_w)
+            bl__text(d, BL_F_TINY, x, ry + 3.5, label_w, BL_RIGHT, 1, bl__ink, bars[i].label);
+        else
+            bl__text(d, BL_F_TINY, x, ry, label_w, BL_RIGHT, 2, bl__ink, bars[i].label);
         if (bars[i].missing) {
             bl__text(d, BL_F_SMALL, ax + 4, ry + 2.5, aw, BL_LEFT, 1, bl__grey,
                      BL_W_CHART_NOT_RECEIVED);

@@ -136,11 +136,29 @@ static void abbreviate(bl__doc *d, const char *word, size_t len, double w, char 
     snprintf(out + used, n - used, "%.*s.", (int)keep, word);
 }
 
+/* A heading takes at most three lines in its font, four in the small
+ * print it falls back to. */
+#define HEAD_LINES 4
+
+/* Does text hold in w on at most three lines in font f? */
+static bool fits_lines(bl__doc *d, bl__font f, const char *text, double w)
+{
+    PangoLayout *l = bl__layout(d, f, text, w, 3, BL_LEFT);
+    bool ok = !pango_layout_is_ellipsized(l);
+    g_object_unref(l);
+    return ok;
+}
+
 bl__font bl__fit_heading(bl__doc *d, bl__font f, const char *text, double w, char *out, size_t n)
 {
     snprintf(out, n, "%s", text);
-    if (w <= 0 || widest_word(d, f, text) <= w)
+    /* Every word fits and the whole on three lines: as it is; else the
+     * small print, on up to four (until 3 December 2026 a long heading whose
+     * words all fit lost its end: « Soutien scolaire en ligne (sessi… »). */
+    if (w <= 0 || (widest_word(d, f, text) <= w && fits_lines(d, f, text, w)))
         return f;
+    if (widest_word(d, f, text) <= w)
+        return BL_F_TINY;
     if (widest_word(d, BL_F_TINY, text) <= w)
         return BL_F_TINY;
     out[0] = '\0';
@@ -170,7 +188,7 @@ static void draw_head(bl__table *t)
         if (!t->head_text[i][0])
             continue;
         PangoLayout *l = bl__layout(d, t->head_font[i], t->head_text[i], t->cols[i].w - 2 * PAD_X,
-                                    3, t->cols[i].align);
+                                    HEAD_LINES, t->cols[i].align);
         double hh;
         bl__layout_size(l, NULL, &hh);
         g_object_unref(l);
@@ -184,7 +202,7 @@ static void draw_head(bl__table *t)
     cairo_fill(cr);
     for (int i = 0; i < n; i++)
         bl__text(d, t->head_font[i], cell_x(t, i) + PAD_X, d->y + PAD_Y, t->cols[i].w - 2 * PAD_X,
-                 t->cols[i].align, 3, bl__ink, t->head_text[i]);
+                 t->cols[i].align, HEAD_LINES, bl__ink, t->head_text[i]);
     d->y += h;
     bl__set_rgb(cr, bl__grey);
     cairo_set_line_width(cr, 0.6);

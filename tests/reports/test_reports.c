@@ -416,6 +416,10 @@ Test(reports, demo_headings_not_cut, .timeout = 120)
         no_invented_hyphen(p, sources);
         char *t = gs_text(p);
         HAS(t, "Réseau des médiathèques des Hautes-Collines");
+        /* Nothing cut short: a long heading or chart label is set smaller or
+         * on two lines (until 3 December 2026 « Soutien scolaire en ligne
+         * (sessi… » and « Autoformation (langues, code de la ro… »). */
+        cr_expect_null(strstr(t, "…"), "%s: a text cut short:\n%s", pdfs[i], t);
         free(t);
     }
     /* The three libraries of Durance-Provence in its monthly report. */
