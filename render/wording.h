@@ -201,8 +201,8 @@ const char *bl__w_versus_period(int months);
 #define BL_W_NOTE_CHANGES                                                                             \
     "• * Les évolutions comparent les seules ressources dont les données existent pour les deux " \
     "périodes ; « n.s. » (non significatif) signale une évolution calculée sur une base nulle. " \
-    "« — » : pas de données (ce n'est pas zéro), « ? » sur un graphique ; aucune évolution "  \
-    "n'est calculée sans données. " BL_PARTIAL_MARK                                               \
+    "« — » : pas de données (ce n'est pas zéro), « ? » sur un graphique ; aucune évolution " \
+    "n'est calculée sans données. " BL_PARTIAL_MARK                                                   \
     " : total partiel, des données manquent pour certaines ressources."
 #define BL_W_NOTE_USERS                                                                               \
     "• Les utilisateurs actifs sont une estimation statistique tirée des journaux d'accès, sans " \

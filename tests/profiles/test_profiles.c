@@ -339,8 +339,7 @@ Test(profiles, file_matching_no_profile_is_refused)
     write_file(&e, "x.csv", "Nom,Valeur\nA,1\n");
     tu_run r = tr_bilan(&e, "ingest", in(&e, "x.csv"), NULL);
     cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
-    cr_assert(strstr(r.err, "nor is it an export of any of the network's 4 profiles"), "%s",
-              r.err);
+    cr_assert(strstr(r.err, "nor is it an export of any of the network's 4 profiles"), "%s", r.err);
     tu_run_free(&r);
     cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM source"), 0);
     tr_teardown(&e);
