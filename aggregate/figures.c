@@ -37,6 +37,14 @@ bl_model_total bl_model_total_of(const bl_model *m, int first, int last)
     return t;
 }
 
+bool bl_model_list_has_data(bl_model *const *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (bl_model_total_of(v[i], v[i]->period.first, v[i]->period.last).has)
+            return true;
+    return false;
+}
+
 bl_model_change bl_model_compare(const bl_model *m, int first, int last, int shift)
 {
     bl_model_change c;

@@ -107,12 +107,13 @@ static void print_text_one(const bl_forfait_status *f)
          * where one would say 0,0. */
         char rate[64];
         bool small = f->burn_rate_tenths < 10;
-        int64_t v = small ? f->burn_rate_milli : f->burn_rate_tenths;
+        int64_t v = small ? f->burn_rate_milli : f->burn_rate_tenths, scale = small ? 1000 : 10;
+        int decimals = small ? 3 : 1;
         if (bl_i18n_french())
-            bl_fr_decimal(rate, sizeof rate, v, small ? 3 : 1);
+            bl_fr_decimal(rate, sizeof rate, v, decimals);
         else
-            snprintf(rate, sizeof rate, small ? "%lld.%03lld" : "%lld.%lld",
-                     (long long)v / (small ? 1000 : 10), (long long)v % (small ? 1000 : 10));
+            snprintf(rate, sizeof rate, "%lld.%0*lld", (long long)(v / scale), decimals,
+                     (long long)(v % scale));
         printf(bl_trn("  burn rate:   %s units/day (%s units in %d month)\n",
                       "  burn rate:   %s units/day (%s units in %d months)\n",
                       (unsigned long)f->burn_months),

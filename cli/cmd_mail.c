@@ -677,11 +677,7 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
     /* No partner's report of the period has any data: the providers' files
      * are not in yet (a cron run too early) or the period is wrong. Mailing
      * every partner a report of « — » would be the mistake to undo. */
-    bool any_data = false;
-    for (size_t i = 0; i < r.nmodels && !any_data; i++)
-        any_data =
-            bl_model_total_of(r.models[i], r.models[i]->period.first, r.models[i]->period.last).has;
-    if (r.nmodels && !any_data) {
+    if (r.nmodels && !bl_model_list_has_data(r.models, r.nmodels)) {
         cli_error("no usage data for %s in the store: nothing sent (have the providers' files "
                   "for it been ingested?)",
                   r.o.period_s);

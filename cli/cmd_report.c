@@ -379,11 +379,7 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
     /* Reports of a period without any data are written (they say « — »
      * throughout, truthfully), but not silently: a wrong period, or files
      * not ingested yet, is what the user most likely has to fix. */
-    bool any_data = false;
-    for (size_t i = 0; i < n && !any_data; i++)
-        any_data =
-            bl_model_total_of(models[i], models[i]->period.first, models[i]->period.last).has;
-    if (!any_data)
+    if (!bl_model_list_has_data(models, n))
         cli_warn("no usage data for %s in the store: its reports say '—' throughout "
                  "(have the providers' files for it been ingested?)",
                  pname);

@@ -270,6 +270,10 @@ typedef struct bl_model_total {
 
 /* Total of the listed resources over months [first, last]. */
 bl_model_total bl_model_total_of(const bl_model *m, int first, int last);
+/* Does any of the n models have a single figure in its own period? (None:
+ * the period's files are not ingested, or the period is wrong; `report`
+ * warns, `mail` sends nothing.) */
+bool bl_model_list_has_data(bl_model *const *v, size_t n);
 
 /* A change "à périmètre égal": [first, last] against the same months
  * `shift` months before, over the resources with data for every month of

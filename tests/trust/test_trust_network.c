@@ -335,23 +335,36 @@ Test(trust_network, projection_in_the_past_is_said_as_such, .init = setup, .fini
     tu_run_free(&r);
 }
 
+/* The text of the network's PDF FILE (under its period's folder) of
+ * `bilan report KIND PERIOD`, rendered on the day SOURCE_DATE_EPOCH says,
+ * lines joined by spaces (pdftotext may break a sentence). */
+static char *report_text(const char *epoch, const char *kind, const char *period, const char *file)
+{
+    char out[1100], pdf[1400], env0[64];
+    snprintf(out, sizeof out, "%s/reports", e.dir);
+    snprintf(env0, sizeof env0, "SOURCE_DATE_EPOCH=%s", epoch);
+    const char *env[] = {env0, NULL};
+    const char *args[] = {"report", kind, period, "--out", out, NULL};
+    tu_run r = tr_bilan_env(&e, env, args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    snprintf(pdf, sizeof pdf, "%s/%s/%s", out, period, file);
+    char *text = tu_pdftotext(pdf);
+    cr_assert_not_null(text, "%s", pdf);
+    for (char *c = text; *c; c++)
+        if (*c == '\n')
+            *c = ' ';
+    return text;
+}
+
 /* The report model takes the same sentence (the network review of
  * November, computed at 30 November). */
 Test(trust_network, projection_in_the_past_in_the_report, .init = setup, .fini = teardown,
      .timeout = 60)
 {
     forfait_store();
-    char out[1100], pdf[1300];
-    snprintf(out, sizeof out, "%s/reports", e.dir);
     /* Rendered on 30 November (the period has begun; it is provisoire). */
-    const char *env[] = {"SOURCE_DATE_EPOCH=1796083200", NULL};
-    const char *args[] = {"report", "reseau", "2026-11", "--out", out, NULL};
-    tu_run r = tr_bilan_env(&e, env, args);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    tu_run_free(&r);
-    snprintf(pdf, sizeof pdf, "%s/2026-11/reseau-reseau.pdf", out);
-    char *text = tu_pdftotext(pdf);
-    cr_assert_not_null(text, "%s", pdf);
+    char *text = report_text("1796083200", "reseau", "2026-11", "reseau-reseau.pdf");
     cr_assert(strstr(text, "probablement épuisé depuis le 21 novembre 2026"), "%s", text);
     cr_assert(!strstr(text, "sera épuisé"), "%s", text);
     free(text);
@@ -372,21 +385,8 @@ Test(trust_network, report_projection_is_forfait_status_the_day_after, .init = s
                        "40 jours avant la fin du contrat.";
     cr_assert(strstr(r.out, want), "%s", r.out);
     tu_run_free(&r);
-    char out[1100], pdf[1300];
-    snprintf(out, sizeof out, "%s/reports", e.dir);
     /* Rendered on 15 November 2026. */
-    const char *env[] = {"SOURCE_DATE_EPOCH=1794700800", NULL};
-    const char *args[] = {"report", "reseau", "2026-10", "--out", out, NULL};
-    r = tr_bilan_env(&e, env, args);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    tu_run_free(&r);
-    snprintf(pdf, sizeof pdf, "%s/2026-10/reseau-reseau.pdf", out);
-    char *text = tu_pdftotext(pdf);
-    cr_assert_not_null(text, "%s", pdf);
-    /* pdftotext may break the sentence across lines. */
-    for (char *c = text; *c; c++)
-        if (*c == '\n')
-            *c = ' ';
+    char *text = report_text("1794700800", "reseau", "2026-10", "reseau-reseau.pdf");
     cr_assert(strstr(text, "sera épuisé vers le 21 novembre 2026"), "%s", text);
     free(text);
 }
@@ -397,16 +397,7 @@ Test(trust_network, report_leaves_out_forfaits_outside_its_period, .init = setup
      .timeout = 60)
 {
     forfait_store();
-    char out[1100], pdf[1300];
-    snprintf(out, sizeof out, "%s/reports", e.dir);
-    const char *env[] = {"SOURCE_DATE_EPOCH=1794700800", NULL};
-    const char *args[] = {"report", "annuel", "2025", "--out", out, NULL};
-    tu_run r = tr_bilan_env(&e, env, args);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    tu_run_free(&r);
-    snprintf(pdf, sizeof pdf, "%s/2025/reseau-annuel.pdf", out);
-    char *text = tu_pdftotext(pdf);
-    cr_assert_not_null(text, "%s", pdf);
+    char *text = report_text("1794700800", "annuel", "2025", "reseau-annuel.pdf");
     cr_assert(strstr(text, "Aucun forfait ne couvre cette période."), "%s", text);
     cr_assert_null(strstr(text, "vod-2026"), "%s", text);
     free(text);
