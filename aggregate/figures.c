@@ -40,7 +40,8 @@ bl_model_total bl_model_total_of(const bl_model *m, int first, int last)
 bool bl_model_list_has_data(bl_model *const *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (bl_model_total_of(v[i], v[i]->period.first, v[i]->period.last).has)
+        if (bl_model_total_of(v[i], v[i]->period.first, v[i]->period.last).has ||
+            v[i]->unattributed_total > 0)
             return true;
     return false;
 }

@@ -44,6 +44,9 @@ int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
  * when the options string starts with ':'): "unknown option '--bogus'" or
  * "option '--format' needs a value", then the usage. Returns 64. */
 int cli_bad_option(const char *cmd, const char *usage, char **argv, int c);
+/* "2026-01..2026-03", or "no period" when a month is not known (a log
+ * without a counted line, a file without a dated row): never "?..?". */
+const char *cli_period_text(char *out, size_t n, const char *first, const char *last);
 /* Opens the store, printing why on failure; returns the exit code (0 ok). */
 int cli_open_store(const bl_cli *cli, bl_store **st);
 /* The same for commands that only read: a missing store is exit 66 and is

@@ -160,13 +160,14 @@ static void file_done(void *ctx, size_t index, const char *path, bl_status rc,
         cli_printf_safe(stdout, "%s: already ingested as #%lld, skipped\n", path, r->duplicate_of);
         return;
     }
-    char b[8] = "?", e[8] = "?";
+    char b[8] = "", e[8] = "", period[48];
     if (r->period_begin >= 0)
         bl_month_format(r->period_begin, b);
     if (r->period_end >= 0)
         bl_month_format(r->period_end, e);
+    cli_period_text(period, sizeof period, b, e);
     if (r->log.lines > 0) {
-        cli_printf_safe(stdout, "#%lld %s: %s %s..%s: ", r->source_id, path, r->format, b, e);
+        cli_printf_safe(stdout, "#%lld %s: %s %s: ", r->source_id, path, r->format, period);
         cli_log_counts(stdout, &r->log);
         if (r->rows_rejected)
             cli_printf_safe(stdout,
@@ -174,8 +175,8 @@ static void file_done(void *ctx, size_t index, const char *path, bl_status rc,
                                    (unsigned long)r->rows_rejected),
                             BL_NUM(r->rows_rejected));
     } else {
-        cli_printf_safe(stdout, "#%lld %s: %s%s%s %s..%s: ", r->source_id, path, r->format,
-                        r->report_id[0] ? " " : "", r->report_id, b, e);
+        cli_printf_safe(stdout, "#%lld %s: %s%s%s %s: ", r->source_id, path, r->format,
+                        r->report_id[0] ? " " : "", r->report_id, period);
         cli_row_counts(stdout, r->rows_accepted, r->rows_rejected, r->rows_unattributed);
     }
     if (r->lines_skipped)

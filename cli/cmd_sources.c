@@ -50,10 +50,7 @@ static bl_status print_text(void *ctx, const bl_source_row *r)
     char status[128], period[96];
     /* What is not known is said so, not "-" or "?..?" (a log has no report
      * id; a file without a dated row has no period). */
-    if (*r->period_begin && *r->period_end)
-        snprintf(period, sizeof period, "%s..%s", r->period_begin, r->period_end);
-    else
-        snprintf(period, sizeof period, "%s", _("no period"));
+    cli_period_text(period, sizeof period, r->period_begin, r->period_end);
     cli_printf_safe(stdout, "#%lld %s\n    %s%s%s %s  provider: %s  %s\n", r->id, r->path,
                     r->format, *r->report_id ? " " : "", r->report_id, period,
                     *r->provider ? r->provider : _("not named"),

@@ -150,6 +150,15 @@ int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
     return BL_EX_USAGE;
 }
 
+const char *cli_period_text(char *out, size_t n, const char *first, const char *last)
+{
+    if (first && *first && last && *last)
+        snprintf(out, n, "%s..%s", first, last);
+    else
+        snprintf(out, n, "%s", _("no period"));
+    return out;
+}
+
 int cli_bad_option(const char *cmd, const char *usage, char **argv, int c)
 {
     /* opterr is 0 (main): getopt said nothing; argv[optind - 1] is the

@@ -270,7 +270,8 @@ typedef struct bl_model_total {
 
 /* Total of the listed resources over months [first, last]. */
 bl_model_total bl_model_total_of(const bl_model *m, int first, int last);
-/* Does any of the n models have a single figure in its own period? (None:
+/* Does any of the n models have a single figure in its own period, or
+ * usage no library could take (the network review lists it)? (None:
  * the period's files are not ingested, or the period is wrong; `report`
  * warns, `mail` sends nothing.) */
 bool bl_model_list_has_data(bl_model *const *v, size_t n);

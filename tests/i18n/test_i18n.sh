@@ -128,6 +128,13 @@ m=$src/fixtures/messy
 run BILAN_LANG=fr -- --db "$tmp/messy.db" ingest "$m/delimiter_rows.csv" >/dev/null
 out=$(run BILAN_LANG=fr -- --db "$tmp/messy.db" ingest "$m/empty_cells.csv")
 has "$out" "; 1 cellule remplacée (1 fichier antérieur)" "French plurals of a restatement"
+# A log without a counted line has no period: said so, not « ?..? » (until
+# 3 December 2026), in the ingest's line and in the ledger.
+printf '1.2.3.4 - - [01/Mar/2026:10:00:00 +0000] "GET /a.png HTTP/1.1" 200 1 "-" "Mozilla/5.0"\n' >"$tmp/one.log"
+out=$(run BILAN_LANG=fr -- --db "$tmp/one.db" ingest --format combined "$tmp/one.log")
+has "$out" "one.log : combined sans période : 1 ligne lue" "French ingest line without a period"
+out=$(run BILAN_LANG=fr -- --db "$tmp/one.db" sources)
+has "$out" "combined sans période  fournisseur : non nommé" "French ledger without a period"
 # A file whose rows were all rejected: the refusal says so once (until 3
 # December 2026 its reason ended in a second "fichier refusé, rien n'est
 # enregistré").
