@@ -23,7 +23,6 @@ bool bl_model_listed(const bl_model_resource *r)
 bl_model_total bl_model_total_of(const bl_model *m, int first, int last)
 {
     bl_model_total t = {0, false, false};
-    int len = last - first + 1;
     for (size_t r = 0; r < m->n_resources; r++) {
         const bl_model_resource *x = &m->resources[r];
         if (!bl_model_listed(x))
@@ -31,10 +30,15 @@ bl_model_total bl_model_total_of(const bl_model *m, int first, int last)
         int nh;
         t.v = bl_model_add(t.v, bl_model_sum(m, x, first, last, &nh));
         t.has = t.has || nh > 0;
-        t.partial = t.partial || nh < len;
+        t.partial = t.partial || bl_model_missing(m, x, first, last) > 0;
     }
     t.partial = t.partial && t.has;
     return t;
+}
+
+bl_model_total bl_model_base_total(const bl_model *m, int first, int last, int shift)
+{
+    return bl_model_total_of(m, first - shift, bl_model_compared_last(m, last) - shift);
 }
 
 bool bl_model_list_has_data(bl_model *const *v, size_t n)
@@ -50,6 +54,14 @@ bl_model_change bl_model_compare(const bl_model *m, int first, int last, int shi
 {
     bl_model_change c;
     memset(&c, 0, sizeof c);
+    /* Months not over yet are left out of both sides. */
+    c.running = bl_model_compared_last(m, last) != last;
+    last = bl_model_compared_last(m, last);
+    c.first = first;
+    c.last = last;
+    c.shift = shift;
+    if (last < first)
+        return c;
     int len = last - first + 1;
     for (size_t r = 0; r < m->n_resources; r++) {
         const bl_model_resource *x = &m->resources[r];
@@ -76,7 +88,9 @@ void bl_model_fill_partner_totals(bl_model *m)
     for (size_t r = 0; r < m->n_resources; r++) {
         m->partner->cells[r] =
             bl_model_sum(m, &m->resources[r], m->period.first, m->period.last, NULL);
-        m->partner->prev[r] = bl_model_sum(m, &m->resources[r], prev.first, prev.last, NULL);
+        m->partner->prev[r] = bl_model_sum(
+            m, &m->resources[r], prev.first,
+            bl_model_compared_last(m, m->period.last) - (m->period.last - prev.last), NULL);
         m->partner->total = bl_model_add(m->partner->total, m->partner->cells[r]);
         m->partner->total_prev = bl_model_add(m->partner->total_prev, m->partner->prev[r]);
     }
@@ -127,9 +141,9 @@ static void fp_partner(fp *f, const bl_model_partner *p, size_t nres)
 bl_status bl_model_fingerprint(const bl_model *m, char hex[65])
 {
     fp f = {BL_BUF_INIT((size_t)1 << 30), false};
-    fp_printf(&f, "bilan %s|%d|%s|%d|%d|%d|%d,%d,%lld,%lld|", BL_VERSION, (int)m->kind,
-              m->period.id, m->window_first, m->provisional, m->n_libraries, m->has_users,
-              m->has_users_prev, (long long)m->users, (long long)m->users_prev);
+    fp_printf(&f, "bilan %s|%d|%s|%d|%d,%d|%d|%d,%d,%lld,%lld|", BL_VERSION, (int)m->kind,
+              m->period.id, m->window_first, m->provisional, m->running_from, m->n_libraries,
+              m->has_users, m->has_users_prev, (long long)m->users, (long long)m->users_prev);
     if (m->partner)
         fp_partner(&f, m->partner, m->n_resources);
     for (size_t i = 0; i < m->n_resources; i++) {

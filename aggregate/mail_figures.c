@@ -32,7 +32,7 @@ void bl_mail_summary_from_model(const bl_model *m, bl_mail_summary *out)
         snprintf(out->network_website, sizeof out->network_website, "%s", m->network_website);
     int first = m->period.first, last = m->period.last, len = last - first + 1;
     bl_model_total now = bl_model_total_of(m, first, last);
-    bl_model_total before = bl_model_total_of(m, prev.first, prev.last);
+    bl_model_total before = bl_model_base_total(m, first, last, len);
     out->has_data = now.has;
     out->partial = now.partial;
     out->consultations = now.v;
@@ -44,6 +44,12 @@ void bl_mail_summary_from_model(const bl_model *m, bl_mail_summary *out)
     out->has_change = c.has_change;
     out->change_tenths = c.tenths;
     out->previous_consultations = c.base;
+    if (c.running && c.last < c.first)
+        out->running_months = -1;
+    else if (c.running) {
+        out->running_months = c.last - c.first + 1;
+        bl_fr_span(out->previous_label, sizeof out->previous_label, c.first - len, c.last - len);
+    }
     /* The most consulted resource of the period (ties: the model's order,
      * by name). */
     for (size_t r = 0; r < m->n_resources; r++) {

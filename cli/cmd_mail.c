@@ -678,9 +678,13 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
      * are not in yet (a cron run too early) or the period is wrong. Mailing
      * every partner a report of « — » would be the mistake to undo. */
     if (r.nmodels && !bl_model_list_has_data(r.models, r.nmodels)) {
-        cli_error("no usage data for %s in the store: nothing sent (have the providers' files "
-                  "for it been ingested?)",
-                  r.o.period_s);
+        if (bl_model_none_over(r.models[0]))
+            cli_error("no usage data for %s yet: none of its months is over; nothing sent",
+                      r.o.period_s);
+        else
+            cli_error("no usage data for %s in the store: nothing sent (have the providers' "
+                      "files for it been ingested?)",
+                      r.o.period_s);
         rc = BL_NOINPUT;
         goto out;
     }

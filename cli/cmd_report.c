@@ -379,10 +379,16 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
     /* Reports of a period without any data are written (they say « — »
      * throughout, truthfully), but not silently: a wrong period, or files
      * not ingested yet, is what the user most likely has to fix. */
-    if (!bl_model_list_has_data(models, n))
-        cli_warn("no usage data for %s in the store: its reports say '—' throughout "
-                 "(have the providers' files for it been ingested?)",
-                 pname);
+    if (!bl_model_list_has_data(models, n)) {
+        if (bl_model_none_over(models[0]))
+            cli_warn("no usage data for %s yet: none of its months is over, its reports say "
+                     "'—' throughout",
+                     pname);
+        else
+            cli_warn("no usage data for %s in the store: its reports say '—' throughout "
+                     "(have the providers' files for it been ingested?)",
+                     pname);
+    }
 
     /* A partner id from an older store may be anything ("../../x"): only a
      * valid id may become a file name; the others are skipped, named. */

@@ -124,6 +124,19 @@ char *bl_fr_month(char *out, size_t n, int mi)
     return out;
 }
 
+char *bl_fr_span(char *out, size_t n, int a, int z)
+{
+    if (a == z)
+        snprintf(out, n, "%s %d", bl_fr_month_name(bl_month_num(a)), bl_month_year(a));
+    else if (bl_month_year(a) == bl_month_year(z))
+        snprintf(out, n, "%s à %s %d", bl_fr_month_name(bl_month_num(a)),
+                 bl_fr_month_name(bl_month_num(z)), bl_month_year(z));
+    else
+        snprintf(out, n, "%s %d à %s %d", bl_fr_month_name(bl_month_num(a)), bl_month_year(a),
+                 bl_fr_month_name(bl_month_num(z)), bl_month_year(z));
+    return out;
+}
+
 bl_status bl_fr_months(bl_buf *b, const bool *in, int first, int n)
 {
     bl_status rc = BL_OK;
@@ -134,18 +147,9 @@ bl_status bl_fr_months(bl_buf *b, const bool *in, int first, int n)
         int j = i;
         while (j + 1 < n && in[j + 1])
             j++;
-        int a = first + i, z = first + j;
-        const char *sep = any ? ", " : "";
-        if (a == z)
-            rc = bl_buf_printf(b, "%s%s %d", sep, bl_fr_month_name(bl_month_num(a)),
-                               bl_month_year(a));
-        else if (bl_month_year(a) == bl_month_year(z))
-            rc = bl_buf_printf(b, "%s%s à %s %d", sep, bl_fr_month_name(bl_month_num(a)),
-                               bl_fr_month_name(bl_month_num(z)), bl_month_year(z));
-        else
-            rc = bl_buf_printf(b, "%s%s %d à %s %d", sep, bl_fr_month_name(bl_month_num(a)),
-                               bl_month_year(a), bl_fr_month_name(bl_month_num(z)),
-                               bl_month_year(z));
+        char span[64];
+        rc = bl_buf_printf(b, "%s%s", any ? ", " : "",
+                           bl_fr_span(span, sizeof span, first + i, first + j));
         any = true;
         i = j;
     }

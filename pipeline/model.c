@@ -121,6 +121,11 @@ static void model_init(bl_model *m, bl_report_kind kind, const bl_period *p, int
     m->window_first = p->last - BL_WINDOW + 1;
     m->generated_days = days;
     m->provisional = bl_period_state_at(p, days) == BL_PERIOD_RUNNING;
+    if (m->provisional) {
+        int y, mo, d;
+        bl_civil_from_days(days, &y, &mo, &d);
+        m->running_from = bl_month_index(y, mo);
+    }
     bl_period_label(m->period_label, sizeof m->period_label, p);
     bl_period prev = bl_period_previous(p);
     bl_period_label(m->prev_label, sizeof m->prev_label, &prev);

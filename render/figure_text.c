@@ -43,10 +43,19 @@ char *bl__total_text(char *out, size_t n, bl_model_total t)
     return out;
 }
 
-char *bl__sum_text(char *out, size_t n, int64_t v, int n_has, int len)
+char *bl__sum_text(char *out, size_t n, int64_t v, int n_has, int n_missing)
 {
-    bl_model_total t = {v, n_has > 0, n_has > 0 && n_has < len};
+    bl_model_total t = {v, n_has > 0, n_has > 0 && n_missing > 0};
     return bl__total_text(out, n, t);
+}
+
+int64_t bl__res_sum_text(char *out, size_t n, const bl_model *m, const bl_model_resource *x,
+                         int first, int last)
+{
+    int nh;
+    int64_t v = bl_model_sum(m, x, first, last, &nh);
+    bl__sum_text(out, n, v, nh, bl_model_missing(m, x, first, last));
+    return v;
 }
 
 char *bl__change_text(char *out, size_t n, const bl_model_change *c)
@@ -67,6 +76,16 @@ char *bl__change_text(char *out, size_t n, const bl_model_change *c)
 char *bl__base_line(char *out, size_t n, const char *label, const bl_model_change *c)
 {
     char b[64];
+    if (c->running && c->last < c->first) {
+        /* A period none of whose months is over: nothing to compare yet. */
+        snprintf(out, n, "%s", BL_W_BASE_RUNNING);
+        return out;
+    }
+    /* In a period not over, the months compared are its months over: the
+     * base is the same months before ("janvier à octobre 2025"). */
+    char span[64];
+    if (c->running)
+        label = bl_fr_span(span, sizeof span, c->first - c->shift, c->last - c->shift);
     /* Nothing to compare: « pas de données » when the base period has no
      * data at all, « données incomplètes » when it has some (until 3
      * December 2026 a partner's annual report said « données incomplètes »
@@ -78,6 +97,21 @@ char *bl__base_line(char *out, size_t n, const char *label, const bl_model_chang
     snprintf(out, n, BL_W_BASE_LINE, label, b,
              c->comparable && c->excluded ? BL_W_EXCLUDED_MARK : "");
     return out;
+}
+
+int64_t bl__res_base_text(char *out, size_t n, const bl_model *m, const bl_model_resource *x,
+                          int first, int last, int shift)
+{
+    return bl__res_sum_text(out, n, m, x, first - shift, bl_model_compared_last(m, last) - shift);
+}
+
+const char *bl__base_head(char *out, size_t n, const bl_model *m, const char *label, int first,
+                          int last, int shift)
+{
+    int cl = bl_model_compared_last(m, last);
+    if (cl == last || cl < first)
+        return label;
+    return bl_fr_span(out, n, first - shift, cl - shift);
 }
 
 bl_model_change bl__resource_compare(const bl_model *m, const bl_model_resource *r, int first,

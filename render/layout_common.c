@@ -151,7 +151,7 @@ int bl__months_missing(const bl_model *m, const bl_model_resource *x, int first,
     int n = 0;
     for (int i = 0; i < 12; i++) {
         int k = first + i <= last ? bl_model_slot(m, first + i) : -1;
-        n += miss[i] = k >= 0 && !x->has[k];
+        n += miss[i] = k >= 0 && !x->has[k] && bl_model_over(m, first + i);
     }
     return n;
 }
@@ -181,7 +181,7 @@ void bl__partial_note(bl__doc *d, const bl_model *m, const bool mask[BL_WINDOW])
         months[r] = BL_BUF_INIT(1u << 16);
         bool miss[BL_WINDOW], some = false;
         for (int k = 0; k < BL_WINDOW; k++)
-            some |= miss[k] = mask[k] && !x->has[k];
+            some |= miss[k] = mask[k] && !x->has[k] && bl_model_over(m, m->window_first + k);
         done[r] = !bl_model_listed(x) || !some;
         if (!done[r])
             ok = bl_fr_months(&months[r], miss, m->window_first, BL_WINDOW) == BL_OK;
@@ -264,4 +264,19 @@ void bl__estimate_notes(bl__doc *d, const bl_model *m)
             bl__para(d, BL_F_TINY, bl__grey, line);
         }
     }
+}
+
+void bl__running_note(bl__doc *d, const bl_model *m)
+{
+    int first = m->period.first, last = m->period.last, from = m->running_from;
+    if (!from || from > last)
+        return;
+    if (bl_model_none_over(m)) {
+        bl__para(d, BL_F_TINY, bl__grey, BL_W_RUNNING_NOTE_NONE);
+        return;
+    }
+    char a[64], b[64], line[512];
+    snprintf(line, sizeof line, BL_W_RUNNING_NOTE, bl_fr_span(a, sizeof a, from, last),
+             bl_fr_span(b, sizeof b, first, from - 1));
+    bl__para(d, BL_F_TINY, bl__grey, line);
 }

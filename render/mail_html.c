@@ -95,7 +95,9 @@ static bl_status table(bl_buf *b, const bl_model *m)
         for (int k = 0; k < 6; k++)
             snprintf(h[k], sizeof h[k], "%s", bl__month_abbr(bl_month_num(first + k)));
         snprintf(h[6], sizeof h[6], BL_W_SEMESTER_TOTAL);
-        snprintf(h[7], sizeof h[7], "%s", m->prev_label);
+        char hp[64];
+        snprintf(h[7], sizeof h[7], "%s",
+                 bl__base_head(hp, sizeof hp, m, m->prev_label, first, first + 5, 6));
         snprintf(h[8], sizeof h[8], BL_W_CHANGE);
         ncols = 9;
     }
@@ -116,20 +118,18 @@ static bl_status table(bl_buf *b, const bl_model *m)
         if (!bl__resource_listed(x))
             continue;
         char c[9][TXT], lab[160];
-        int nh = 0, nh_prev = 0;
         if (month) {
             int months[3] = {mi, mi - 1, mi - 12};
             for (int k = 0; k < 3; k++)
                 cell_int(c[k], bl_model_sum(m, x, months[k], months[k], NULL),
                          has_month(m, x, months[k]));
-            int64_t ytd = bl_model_sum(m, x, jan, mi, &nh);
-            bl__sum_text(c[3], TXT, ytd, nh, mi - jan + 1);
+            bl__res_sum_text(c[3], TXT, m, x, jan, mi);
         } else {
             for (int k = 0; k < 6; k++)
                 cell_int(c[k], bl_model_sum(m, x, first + k, first + k, NULL),
                          has_month(m, x, first + k));
-            bl__sum_text(c[6], TXT, bl_model_sum(m, x, first, first + 5, &nh), nh, 6);
-            bl__sum_text(c[7], TXT, bl_model_sum(m, x, first - 6, first - 1, &nh_prev), nh_prev, 6);
+            bl__res_sum_text(c[6], TXT, m, x, first, first + 5);
+            bl__res_base_text(c[7], TXT, m, x, first, first + 5, 6);
             bl_model_change rch = bl__resource_compare(m, x, first, first + 5, 6);
             bl__change_text(c[8], TXT, &rch);
         }
@@ -145,7 +145,7 @@ static bl_status table(bl_buf *b, const bl_model *m)
         for (int k = 0; k < 6; k++)
             bl__total_text(c[k], TXT, bl_model_total_of(m, first + k, first + k));
         bl__total_text(c[6], TXT, bl_model_total_of(m, first, first + 5));
-        bl__total_text(c[7], TXT, bl_model_total_of(m, first - 6, first - 1));
+        bl__total_text(c[7], TXT, bl_model_base_total(m, first, first + 5, 6));
         bl_model_change ch = bl_model_compare(m, first, first + 5, 6);
         bl__change_text(c[8], TXT, &ch);
     }

@@ -32,6 +32,10 @@ static bl_status change_line(bl_buf *b, const bl_mail_summary *s)
     char n1[48], n2[48];
     const char *vs = bl__w_versus_period(months_of(&s->previous));
     const char *prev = s->previous_label;
+    if (s->running_months < 0)
+        return s->has_data ? bl_buf_printf(b, BL_W_MAIL_CHANGE_RUNNING) : BL_OK;
+    if (s->running_months > 0)
+        vs = s->running_months == 1 ? BL_W_MAIL_VERSUS_MONTH : BL_W_MAIL_VERSUS_MONTHS;
     if (s->has_change)
         return bl_buf_printf(b, BL_W_MAIL_CHANGE, vs, prev,
                              bl_fr_change(n1, sizeof n1, s->change_tenths),

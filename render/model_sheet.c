@@ -31,6 +31,23 @@ static void key_count(bl_sheet_out *w, const char *label, int64_t v, bool has)
     count(w, v, has);
 }
 
+/* The reference columns, as the PDF's: the previous period, or in a
+ * provisional one the months compared (bl_model_compared_last), with
+ * their label. */
+static int ref_first(const bl_model *m)
+{
+    return 2 * m->period.first - m->period.last - 1;
+}
+static int ref_last(const bl_model *m)
+{
+    return bl_model_compared_last(m, m->period.last) - (m->period.last - m->period.first + 1);
+}
+static const char *ref_label(char *out, size_t n, const bl_model *m)
+{
+    return bl__base_head(out, n, m, m->prev_label, m->period.first, m->period.last,
+                         m->period.last - m->period.first + 1);
+}
+
 static void key_figures(const bl_model *m, bl_sheet_out *w)
 {
     int first = m->period.first, last = m->period.last, len = last - first + 1;
@@ -50,12 +67,14 @@ static void key_figures(const bl_model *m, bl_sheet_out *w)
     bl_model_total now = bl_model_total_of(m, first, last);
     snprintf(lab, sizeof lab, "Consultations (%s)", m->period_label);
     key_count(w, lab, now.v, now.has);
+    char rl[64];
     bl_model_total before = bl_model_total_of(m, prev.first, prev.last);
     snprintf(lab, sizeof lab, "Consultations (%s)", m->prev_label);
     key_count(w, lab, before.v, before.has);
     /* The PDF's change card: "à périmètre égal". */
     bl_model_change c = bl_model_compare(m, first, last, len);
-    snprintf(lab, sizeof lab, "Base de comparaison à périmètre égal (%s)", m->prev_label);
+    snprintf(lab, sizeof lab, "Base de comparaison à périmètre égal (%s)",
+             ref_label(rl, sizeof rl, m));
     key_count(w, lab, c.base, c.comparable);
     bl_sheet_out_row(w, false);
     bl_sheet_out_text(w, "Évolution à périmètre égal (%)");
@@ -109,7 +128,6 @@ static void by_resource(const bl_model *m, bl_sheet_out *w)
 {
     int first, last;
     months_shown(m, &first, &last);
-    bl_period prev = bl_period_previous(&m->period);
     char lab[160], mon[48];
     bl_sheet_out_sheet(w, "Par ressource", true);
     bl_sheet_out_row(w, true);
@@ -121,7 +139,8 @@ static void by_resource(const bl_model *m, bl_sheet_out *w)
         bl_sheet_out_text(w, bl_fr_month(mon, sizeof mon, mi));
     snprintf(lab, sizeof lab, "Total %s", m->period_label);
     bl_sheet_out_text(w, lab);
-    snprintf(lab, sizeof lab, "Total %s", m->prev_label);
+    char rl[64];
+    snprintf(lab, sizeof lab, "Total %s", ref_label(rl, sizeof rl, m));
     bl_sheet_out_text(w, lab);
     /* A month's table also gives the year to date, as the PDF's. */
     bool month = m->period.first == m->period.last;
@@ -144,7 +163,7 @@ static void by_resource(const bl_model *m, bl_sheet_out *w)
         int nh;
         int64_t v = bl_model_sum(m, x, m->period.first, m->period.last, &nh);
         count(w, v, nh > 0);
-        v = bl_model_sum(m, x, prev.first, prev.last, &nh);
+        v = bl_model_sum(m, x, ref_first(m), ref_last(m), &nh);
         count(w, v, nh > 0);
         if (month) {
             v = bl_model_sum(m, x, jan, m->period.last, &nh);
@@ -162,7 +181,7 @@ static void by_resource(const bl_model *m, bl_sheet_out *w)
     }
     bl_model_total t = bl_model_total_of(m, m->period.first, m->period.last);
     count(w, t.v, t.has);
-    t = bl_model_total_of(m, prev.first, prev.last);
+    t = bl_model_total_of(m, ref_first(m), ref_last(m));
     count(w, t.v, t.has);
     if (month) {
         t = bl_model_total_of(m, jan, m->period.last);
@@ -183,7 +202,6 @@ static int64_t lib_value(const bl_model *m, long lib, size_t r, int mi)
 static bool library_rows(const bl_model *m, bl_sheet_out *w, long lib, const char *name, int first,
                          int last, bool skip_empty)
 {
-    bl_period prev = bl_period_previous(&m->period);
     int64_t tot_m[BL_WINDOW] = {0}, tot_now = 0, tot_prev = 0;
     bool any = false;
     for (size_t r = 0; r < m->n_resources; r++) {
@@ -193,7 +211,7 @@ static bool library_rows(const bl_model *m, bl_sheet_out *w, long lib, const cha
         int64_t now = 0, before = 0;
         for (int mi = m->period.first; mi <= m->period.last; mi++)
             now = bl_model_add(now, lib_value(m, lib, r, mi));
-        for (int mi = prev.first; mi <= prev.last; mi++)
+        for (int mi = ref_first(m); mi <= ref_last(m); mi++)
             before = bl_model_add(before, lib_value(m, lib, r, mi));
         if (skip_empty && now == 0 && before == 0)
             continue;
@@ -242,7 +260,8 @@ static void by_library(const bl_model *m, bl_sheet_out *w)
         bl_sheet_out_text(w, bl_fr_month(mon, sizeof mon, mi));
     snprintf(lab, sizeof lab, "Total %s", m->period_label);
     bl_sheet_out_text(w, lab);
-    snprintf(lab, sizeof lab, "Total %s", m->prev_label);
+    char rl[64];
+    snprintf(lab, sizeof lab, "Total %s", ref_label(rl, sizeof rl, m));
     bl_sheet_out_text(w, lab);
     for (size_t i = 0; i < m->n_libs; i++)
         library_rows(m, w, (long)i, m->libs[i].name, first, last, false);

@@ -201,7 +201,20 @@ char *bl__per_1000(char *out, size_t n, int64_t v, int64_t population);
 /* A total: "—" without data, "1 515 †" when partial, else "1 515". */
 char *bl__total_text(char *out, size_t n, bl_model_total t);
 /* A resource's figure over `len` months of which `n_has` have data. */
-char *bl__sum_text(char *out, size_t n, int64_t v, int n_has, int len);
+char *bl__sum_text(char *out, size_t n, int64_t v, int n_has, int n_missing);
+/* x's sum over [first, last] as the text of a cell (« — » without data, †
+ * when a month over lacks data), returned as a number too. */
+/* The head of a column of reference figures for [first, last] shifted
+ * back by `shift` months: label, or in a provisional period the months
+ * compared ("janvier à juin 2025", bl_model_compared_last). */
+/* x's reference figure beside the change of [first, last] (the months
+ * compared, `shift` months before), as bl__res_sum_text. */
+int64_t bl__res_base_text(char *out, size_t n, const bl_model *m, const bl_model_resource *x,
+                          int first, int last, int shift);
+const char *bl__base_head(char *out, size_t n, const bl_model *m, const char *label, int first,
+                          int last, int shift);
+int64_t bl__res_sum_text(char *out, size_t n, const bl_model *m, const bl_model_resource *x,
+                         int first, int last);
 /* A change "à périmètre égal" (bl_model_compare): "—" when nothing is
  * comparable (no change against missing data), "n.s." against a real 0,
  * else "+12,5 %". */
@@ -229,6 +242,9 @@ int bl__months_missing(const bl_model *m, const bl_model_resource *x, int first,
  * pour <resource> (<months>), …" over the window slots set in mask; draws
  * nothing when no listed resource misses a month there. */
 void bl__partial_note(bl__doc *d, const bl_model *m, const bool mask[BL_WINDOW]);
+/* Under the key figures of a period not over: its months not over are not
+ * missing data, and the changes compare its months over. */
+void bl__running_note(bl__doc *d, const bl_model *m);
 /* ---- profile: network-level totals (docs/profiles.md) */
 /* A resource's name with its mark: ‡ when figures of it are estimated
  * shares of a network-level total, § (network reports) when it holds a

@@ -78,7 +78,7 @@ static void summary_row(bl__table *t, const bl_model *view, const char *label, b
     const bl_model *m = view;
     int first = m->period.first, last = m->period.last, len = period_len(m);
     bl_model_total now = bl_model_total_of(m, first, last);
-    bl_model_total prev = bl_model_total_of(m, first - len, last - len);
+    bl_model_total prev = bl_model_base_total(m, first, last, len);
     bl_model_change ch = bl_model_compare(m, first, last, len);
     char c[5][TXT];
     bl__total_text(c[0], TXT, now);
@@ -109,7 +109,10 @@ static void summary_table(bl__doc *d, const bl_model *m, libview *views, libview
     int nc = 0;
     cols[nc++] = (bl__col){BL_W_COL_LIBRARY, BL_CONTENT_W - 2 * fw - cw - uw - sw, BL_LEFT};
     cols[nc++] = (bl__col){m->period_label, fw, BL_RIGHT};
-    cols[nc++] = (bl__col){m->prev_label, fw, BL_RIGHT};
+    char hp[64];
+    cols[nc++] = (bl__col){bl__base_head(hp, sizeof hp, m, m->prev_label, m->period.first,
+                                         m->period.last, period_len(m)),
+                           fw, BL_RIGHT};
     cols[nc++] = (bl__col){BL_W_CHANGE, cw, BL_RIGHT};
     if (users)
         cols[nc++] = (bl__col){BL_W_ACTIVE_USERS, uw, BL_RIGHT};
@@ -131,7 +134,7 @@ static void resource_tables(bl__doc *d, const bl_model *m, libview *views, libvi
                             bool show_rest)
 {
     size_t idx[64], n = 0;
-    int first = m->period.first, last = m->period.last, len = period_len(m);
+    int first = m->period.first, last = m->period.last;
     for (size_t r = 0; r < m->n_resources && n < 64; r++)
         if (bl__resource_listed(&m->resources[r]))
             idx[n++] = r;
@@ -166,9 +169,7 @@ static void resource_tables(bl__doc *d, const bl_model *m, libview *views, libvi
             const char *cells[RES_PER_TABLE + 2];
             cells[0] = label;
             for (size_t k = 0; k < cnt; k++) {
-                int nh;
-                int64_t s = bl_model_sum(v, &v->resources[idx[start + k]], first, last, &nh);
-                bl__sum_text(c[k + 1], TXT, s, nh, len);
+                bl__res_sum_text(c[k + 1], TXT, v, &v->resources[idx[start + k]], first, last);
                 cells[k + 1] = c[k + 1];
             }
             if (lastt) {

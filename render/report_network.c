@@ -91,9 +91,7 @@ static void gauges(bl__doc *d, const bl_model *m, bool alerts_only)
 static void gaps(bl__doc *d, const bl_model *m, int first, int last, const char *title)
 {
     bl__heading(d, title, 1, 40);
-    int y, mo, dd;
-    bl_civil_from_days(m->generated_days, &y, &mo, &dd);
-    int ended = bl_month_index(y, mo) - 1;
+    int ended = m->running_from ? m->running_from - 1 : last;
     char lab[48];
     if (ended < first) {
         bl__para(d, BL_F_SMALL, bl__grey, BL_W_GAPS_NONE_ENDED);
@@ -242,15 +240,27 @@ static void trend(bl__doc *d, const bl_model *m)
     d->y += 146;
 }
 
+/* A resource in the annual tables: one with data in the window (listed),
+ * or one the network paid for in the period even without any: its cost is
+ * in the « Coût des ressources » card and the tables' totals, so it has its
+ * row (consultations « — »). Until 3 December 2026 such a resource was
+ * costed but not shown, and the total of the costs was not the sum of its
+ * rows. */
+static bool annuel_shown(const bl_model *m, const bl_model_resource *x)
+{
+    return bl__resource_listed(x) || cost_cents(m, x) > 0;
+}
+
 /* The figures the sections of the annual report share. */
 typedef struct annuel {
     int year;
     int64_t pop, part;     /* population, participations (cents) */
     int64_t cost, covered; /* the resources' cost, and that of the months with data */
     bool partial_cost;     /* some months have no data: covered < cost */
+    bool partial_rows;     /* some shown resource lacks a month over (its row is grey) */
     bl_model_total all, prev_all;
     bl_model_change ch;  /* against the year before, "à périmètre égal" */
-    char hy[16], hp[16]; /* the two years, as column heads */
+    char hy[16], hp[64]; /* the year and the reference, as column heads */
 } annuel;
 
 static annuel annuel_figures(const bl_model *m)
@@ -264,11 +274,18 @@ static annuel annuel_figures(const bl_model *m)
         y.covered = bl_model_add(y.covered, covered_cents(m, &m->resources[r]));
     }
     y.partial_cost = y.covered != y.cost;
+    for (size_t r = 0; r < m->n_resources; r++)
+        y.partial_rows = y.partial_rows ||
+                         (annuel_shown(m, &m->resources[r]) &&
+                          bl_model_missing(m, &m->resources[r], m->period.first, m->period.last));
     y.all = bl_model_total_of(m, m->period.first, m->period.last);
-    y.prev_all = bl_model_total_of(m, m->period.first - 12, m->period.last - 12);
+    y.prev_all = bl_model_base_total(m, m->period.first, m->period.last, 12);
     y.ch = bl_model_compare(m, m->period.first, m->period.last, period_len(m));
     snprintf(y.hy, sizeof y.hy, "%d", y.year);
-    snprintf(y.hp, sizeof y.hp, "%d", y.year - 1);
+    char hb[16], span[64];
+    snprintf(hb, sizeof hb, "%d", y.year - 1);
+    snprintf(y.hp, sizeof y.hp, "%s",
+             bl__base_head(span, sizeof span, m, hb, m->period.first, m->period.last, 12));
     return y;
 }
 
@@ -318,22 +335,15 @@ static void annuel_headline(bl__doc *d, const bl_model *m, const annuel *y)
          * of its twelve months (until 3 December 2026 the note of 2025
          * said « janvier 2024 à avril 2025 »). */
         bool mask[BL_WINDOW] = {false};
-        bl__mask_range(m, mask, m->period.first - (y->prev_all.partial ? 12 : 0), m->period.last);
+        if (y->prev_all.partial)
+            bl__mask_range(m, mask, m->period.first - 12,
+                           bl_model_compared_last(m, m->period.last) - 12);
+        bl__mask_range(m, mask, m->period.first, m->period.last);
         bl__partial_note(d, m, mask);
     }
+    bl__running_note(d, m);
     if (y->partial_cost)
-        bl__para(d, BL_F_TINY, bl__grey, BL_W_COST_NOTE);
-}
-
-/* A resource in the annual tables: one with data in the window (listed),
- * or one the network paid for in the period even without any: its cost is
- * in the « Coût des ressources » card and the tables' totals, so it has its
- * row (consultations « — »). Until 3 December 2026 such a resource was
- * costed but not shown, and the total of the costs was not the sum of its
- * rows. */
-static bool annuel_shown(const bl_model *m, const bl_model_resource *x)
-{
-    return bl__resource_listed(x) || cost_cents(m, x) > 0;
+        bl__para(d, BL_F_TINY, bl__grey, y->partial_rows ? BL_W_COST_NOTE : BL_W_COST_NOTE_RUNNING);
 }
 
 /* The table by resource; returns the period's total over the listed
@@ -355,12 +365,9 @@ static int64_t annuel_by_resource(bl__doc *d, const bl_model *m, const annuel *y
         const bl_model_resource *x = &m->resources[r];
         if (!annuel_shown(m, x))
             continue;
-        int hn, hb;
-        int64_t a = bl_model_sum(m, x, m->period.first, m->period.last, &hn);
-        int64_t pb = bl_model_sum(m, x, m->period.first - 12, m->period.last - 12, &hb);
         char c[5][TXT];
-        bl__sum_text(c[0], TXT, a, hn, 12);
-        bl__sum_text(c[1], TXT, pb, hb, 12);
+        int64_t a = bl__res_sum_text(c[0], TXT, m, x, m->period.first, m->period.last);
+        bl__res_base_text(c[1], TXT, m, x, m->period.first, m->period.last, 12);
         bl_model_change rch = bl__resource_compare(m, x, m->period.first, m->period.last, 12);
         bl__change_text(c[2], TXT, &rch);
         bl_fr_money_euros(c[3], TXT, cost_cents(m, x));
@@ -374,7 +381,8 @@ static int64_t annuel_by_resource(bl__doc *d, const bl_model *m, const annuel *y
                                c[2],
                                c[3],
                                c[4]};
-        bl__table_row(&t, cells, NULL, hn == 12 ? 0 : BL_ROW_MUTED);
+        bl__table_row(&t, cells, NULL,
+                      bl_model_missing(m, x, m->period.first, m->period.last) ? BL_ROW_MUTED : 0);
     }
     char c[5][TXT];
     bl__total_text(c[0], TXT, y->all);
@@ -403,7 +411,9 @@ static void annuel_by_kind(bl__doc *d, const bl_model *m, const annuel *y, int64
         const char *kind = bl__kind_id(k);
         int64_t a = 0, pb = 0, kcost = 0;
         bool any = false;
-        int hnow = 0, hprev = 0, nres = 0;
+        int hnow = 0, hprev = 0, mnow = 0, mprev = 0, nres = 0;
+        int first = m->period.first, last = m->period.last;
+        int bfirst = first - 12, blast = bl_model_compared_last(m, last) - 12; /* the reference */
         for (size_t r = 0; r < m->n_resources; r++) {
             const bl_model_resource *x = &m->resources[r];
             if (strcmp(x->kind, kind) != 0 || !annuel_shown(m, x))
@@ -416,17 +426,18 @@ static void annuel_by_kind(bl__doc *d, const bl_model *m, const annuel *y, int64
                 continue;
             nres++;
             int hn, hb;
-            a = bl_model_add(a, bl_model_sum(m, x, m->period.first, m->period.last, &hn));
-            pb = bl_model_add(pb,
-                              bl_model_sum(m, x, m->period.first - 12, m->period.last - 12, &hb));
+            a = bl_model_add(a, bl_model_sum(m, x, first, last, &hn));
+            pb = bl_model_add(pb, bl_model_sum(m, x, bfirst, blast, &hb));
             hnow += hn;
             hprev += hb;
+            mnow += bl_model_missing(m, x, first, last);
+            mprev += bl_model_missing(m, x, bfirst, blast);
         }
         if (!any)
             continue;
         char kk[5][TXT];
-        bl__sum_text(kk[0], TXT, a, hnow, 12 * nres);
-        bl__sum_text(kk[1], TXT, pb, hprev, 12 * nres);
+        bl__sum_text(kk[0], TXT, a, hnow, mnow);
+        bl__sum_text(kk[1], TXT, pb, hprev, mprev);
         int64_t share = tn > 0 ? (a * 1000 + tn / 2) / tn : 0;
         if (nres)
             bl_fr_percent(kk[2], TXT, share);
@@ -528,7 +539,6 @@ static void heat_tables(bl__doc *d, const bl_model *m)
      * resources continue in a second table. */
     size_t idx[64];
     size_t n = 0;
-    int len = period_len(m);
     bl_model_total all = bl_model_total_of(m, m->period.first, m->period.last);
     for (size_t r = 0; r < m->n_resources && n < 64; r++)
         if (bl__resource_listed(&m->resources[r]))
@@ -570,15 +580,16 @@ static void heat_tables(bl__doc *d, const bl_model *m)
             heat[0] = -1;
             for (size_t k = 0; k < cnt; k++) {
                 int64_t v = p->cells[idx[start + k]];
+                const bl_model_resource *x = &m->resources[idx[start + k]];
                 int nh;
-                bl_model_sum(m, &m->resources[idx[start + k]], m->period.first, m->period.last,
-                             &nh);
+                bl_model_sum(m, x, m->period.first, m->period.last, &nh);
                 if (nh == 0) {
                     /* No data for the period: not a zero. */
                     snprintf(c[k + 1], TXT, BL_W_NONE);
                     heat[k + 1] = -1;
                 } else {
-                    bl__sum_text(c[k + 1], TXT, v, nh, len);
+                    bl__sum_text(c[k + 1], TXT, v, nh,
+                                 bl_model_missing(m, x, m->period.first, m->period.last));
                     heat[k + 1] = max > 0 ? (double)v / (double)max : 0;
                 }
                 cells[k + 1] = c[k + 1];
@@ -598,10 +609,11 @@ static void heat_tables(bl__doc *d, const bl_model *m)
         cells[0] = BL_W_TOTAL;
         for (int k = 1; k < ncols; k++) {
             if ((size_t)k <= cnt) {
+                const bl_model_resource *x = &m->resources[idx[start + (size_t)k - 1]];
                 int nh;
-                bl_model_sum(m, &m->resources[idx[start + (size_t)k - 1]], m->period.first,
-                             m->period.last, &nh);
-                bl__sum_text(c[k], TXT, tot[k], nh, len);
+                bl_model_sum(m, x, m->period.first, m->period.last, &nh);
+                bl__sum_text(c[k], TXT, tot[k], nh,
+                             bl_model_missing(m, x, m->period.first, m->period.last));
             } else {
                 bl_model_total tt = {tot[k], all.has, all.partial};
                 bl__total_text(c[k], TXT, tt);
@@ -656,6 +668,7 @@ static void draw_reseau(bl__doc *d, const bl_model *m)
         bl__mask_range(m, mask, m->period.first, m->period.last);
         bl__partial_note(d, m, mask);
     }
+    bl__running_note(d, m);
     bl__heading(d, BL_W_PARTNERS_AND_RESOURCES, 0, 80);
     heat_tables(d, m);
     bl__estimate_notes(d, m);

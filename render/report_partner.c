@@ -62,6 +62,7 @@ static void headline(bl__doc *d, const bl_model *m)
         bl__mask_range(m, mask, first, last);
         bl__partial_note(d, m, mask);
     }
+    bl__running_note(d, m);
 
     char g0[TXT], g1[TXT], t0[160], t1[128], rate[TXT], pop[TXT];
     if (p->participation_cents >= 0)
@@ -121,13 +122,11 @@ static void table_month(bl__doc *d, const bl_model *m)
             int64_t v = bl_model_sum(m, x, months[k], months[k], NULL);
             cell_int(c[k], v, has);
         }
-        int nh;
-        int64_t ytd = bl_model_sum(m, x, jan, mi, &nh);
-        bl__sum_text(c[3], TXT, ytd, nh, mi - jan + 1);
+        bl__res_sum_text(c[3], TXT, m, x, jan, mi);
         char lab[160];
         const char *cells[] = {
             bl__resource_label(lab, sizeof lab, x), bl__kind_fr(x->kind), c[0], c[1], c[2], c[3]};
-        bl__table_row(&t, cells, NULL, has_month(m, x, mi) ? 0 : BL_ROW_MUTED);
+        bl__table_row(&t, cells, NULL, bl_model_missing(m, x, mi, mi) ? BL_ROW_MUTED : 0);
     }
     char c[4][TXT];
     bool partial = false;
@@ -155,8 +154,9 @@ static void table_semester(bl__doc *d, const bl_model *m)
     char h[6][16];
     for (int k = 0; k < 6; k++)
         snprintf(h[k], sizeof h[k], "%s", bl__month_abbr(bl_month_num(first + k)));
-    char hp[48];
-    snprintf(hp, sizeof hp, "%s", m->prev_label);
+    char hp[64], hb[64];
+    snprintf(hp, sizeof hp, "%s",
+             bl__base_head(hb, sizeof hb, m, m->prev_label, first, first + 5, 6));
     bl__col cols[] = {{BL_W_COL_RESOURCE, 115, BL_LEFT},
                       {h[0], 40, BL_RIGHT},
                       {h[1], 40, BL_RIGHT},
@@ -174,15 +174,12 @@ static void table_semester(bl__doc *d, const bl_model *m)
         if (!bl__resource_listed(x))
             continue;
         char c[9][TXT];
-        int nh_now, nh_prev;
         for (int k = 0; k < 6; k++) {
             int64_t v = bl_model_sum(m, x, first + k, first + k, NULL);
             cell_int(c[k], v, has_month(m, x, first + k));
         }
-        int64_t now = bl_model_sum(m, x, first, first + 5, &nh_now);
-        int64_t prev = bl_model_sum(m, x, first - 6, first - 1, &nh_prev);
-        bl__sum_text(c[6], TXT, now, nh_now, 6);
-        bl__sum_text(c[7], TXT, prev, nh_prev, 6);
+        bl__res_sum_text(c[6], TXT, m, x, first, first + 5);
+        bl__res_base_text(c[7], TXT, m, x, first, first + 5, 6);
         bl_model_change rch = bl__resource_compare(m, x, first, first + 5, 6);
         bl__change_text(c[8], TXT, &rch);
         char lab[160];
@@ -196,14 +193,14 @@ static void table_semester(bl__doc *d, const bl_model *m)
                                c[6],
                                c[7],
                                c[8]};
-        bl__table_row(&t, cells, NULL, nh_now == 6 ? 0 : BL_ROW_MUTED);
+        bl__table_row(&t, cells, NULL, bl_model_missing(m, x, first, first + 5) ? BL_ROW_MUTED : 0);
     }
     char c[9][TXT];
     bool partial = false;
     for (int k = 0; k < 8; k++) {
         bl_model_total tt = k < 6    ? bl_model_total_of(m, first + k, first + k)
                             : k == 6 ? bl_model_total_of(m, first, first + 5)
-                                     : bl_model_total_of(m, first - 6, first - 1);
+                                     : bl_model_base_total(m, first, first + 5, 6);
         bl__total_text(c[k], TXT, tt);
         partial = partial || tt.partial;
     }
@@ -214,7 +211,8 @@ static void table_semester(bl__doc *d, const bl_model *m)
     bl__table_end(&t);
     if (partial) {
         bool mask[BL_WINDOW] = {false};
-        bl__mask_range(m, mask, first - 6, first + 5);
+        bl__mask_range(m, mask, first - 6, bl_model_compared_last(m, first + 5) - 6);
+        bl__mask_range(m, mask, first, first + 5);
         bl__partial_note(d, m, mask);
     }
 }
@@ -283,7 +281,8 @@ static void semester_bars(bl__doc *d, const bl_model *m)
                 any = any || m->resources[r].has[k];
             }
             v[s * 6 + i] = sum;
-            miss[s * 6 + i] = !any;
+            /* A month not over yet without data: no bar, and no "?". */
+            miss[s * 6 + i] = !any && bl_model_over(m, first + i - 12 * s);
         }
     }
     for (int i = 0; i < 6; i++) {
@@ -392,6 +391,7 @@ static void annual_headline(bl__doc *d, const bl_model *m)
         bl__mask_range(m, mask, first, last);
         bl__partial_note(d, m, mask);
     }
+    bl__running_note(d, m);
     char g0[TXT], g1[TXT], g2[TXT], t0[160], t2[128], rate[TXT], pop[TXT], plab[64];
     if (p->participation_cents >= 0)
         bl_fr_money(g0, sizeof g0, p->participation_cents);
@@ -444,11 +444,10 @@ static void annual_months(bl__doc *d, const bl_model *m)
                      has_month(m, x, first + k));
             cells[k + 1] = c[k];
         }
-        int nh;
-        int64_t y = bl_model_sum(m, x, first, first + 11, &nh);
-        bl__sum_text(c[12], TXT, y, nh, 12);
+        bl__res_sum_text(c[12], TXT, m, x, first, first + 11);
         cells[13] = c[12];
-        bl__table_row(&t, cells, NULL, nh == 12 ? 0 : BL_ROW_MUTED);
+        bl__table_row(&t, cells, NULL,
+                      bl_model_missing(m, x, first, first + 11) ? BL_ROW_MUTED : 0);
     }
     char c[13][TXT];
     const char *cells[14];
@@ -469,13 +468,14 @@ static void annual_vs_previous(bl__doc *d, const bl_model *m)
 {
     const bl_model_partner *p = m->partner;
     int first = m->period.first, last = m->period.last;
-    char hy[16], hp[16];
+    char hy[16], hp[64], hb[16];
     snprintf(hy, sizeof hy, "%d", bl_month_year(first));
-    snprintf(hp, sizeof hp, "%d", bl_month_year(first) - 1);
+    snprintf(hb, sizeof hb, "%d", bl_month_year(first) - 1);
+    const char *head = bl__base_head(hp, sizeof hp, m, hb, first, last, 12);
     bl__col cols[] = {{BL_W_COL_RESOURCE, 160, BL_LEFT},
                       {BL_W_COL_KIND, 85, BL_LEFT},
                       {hy, 60, BL_RIGHT},
-                      {hp, 60, BL_RIGHT},
+                      {head, 60, BL_RIGHT},
                       {BL_W_CHANGE, 55, BL_RIGHT},
                       {BL_W_COST_PER_CONSULTATION, 85, BL_RIGHT}};
     bl__heading(d, BL_W_YEAR_VS_PREVIOUS, 0, 60);
@@ -485,12 +485,11 @@ static void annual_vs_previous(bl__doc *d, const bl_model *m)
         const bl_model_resource *x = &m->resources[r];
         if (!bl__resource_listed(x))
             continue;
-        int hn, hb;
-        int64_t a = bl_model_sum(m, x, first, last, &hn);
-        int64_t b = bl_model_sum(m, x, first - 12, last - 12, &hb);
+        int hn;
         char c[4][TXT], lab[160];
-        bl__sum_text(c[0], TXT, a, hn, 12);
-        bl__sum_text(c[1], TXT, b, hb, 12);
+        int64_t a = bl__res_sum_text(c[0], TXT, m, x, first, last);
+        bl_model_sum(m, x, first, last, &hn);
+        bl__res_base_text(c[1], TXT, m, x, first, last, 12);
         bl_model_change rch = bl__resource_compare(m, x, first, last, 12);
         bl__change_text(c[2], TXT, &rch);
         int64_t cov = bl__prorata(x->annual_cost_cents, hn, 12);
@@ -501,10 +500,10 @@ static void annual_vs_previous(bl__doc *d, const bl_model *m)
             snprintf(c[3], TXT, BL_W_NONE);
         const char *cells[] = {
             bl__resource_label(lab, sizeof lab, x), bl__kind_fr(x->kind), c[0], c[1], c[2], c[3]};
-        bl__table_row(&t, cells, NULL, hn == 12 ? 0 : BL_ROW_MUTED);
+        bl__table_row(&t, cells, NULL, bl_model_missing(m, x, first, last) ? BL_ROW_MUTED : 0);
     }
     bl_model_total now = bl_model_total_of(m, first, last),
-                   prev = bl_model_total_of(m, first - 12, last - 12);
+                   prev = bl_model_base_total(m, first, last, 12);
     bl_model_change ch = bl_model_compare(m, first, last, 12);
     int64_t cost, covered;
     network_cost(m, &cost, &covered);

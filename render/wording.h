@@ -128,6 +128,17 @@ const char *bl__w_versus_period(int months);
 #define BL_W_BASE_LINE "%s : %s%s"
 #define BL_W_BASE_INCOMPLETE "données incomplètes"
 #define BL_W_BASE_NONE "pas de données"
+/* Under a change card when none of the period's months is over. */
+#define BL_W_BASE_RUNNING "à calculer à la fin de la période"
+/* Under the key figures of a period not over: the months not over, then
+ * the months compared ("janvier à octobre 2026"). */
+#define BL_W_RUNNING_NOTE                                                                   \
+    "Période en cours : ses mois non terminés (%s) ne comptent pas comme des données "   \
+    "manquantes ; les évolutions comparent ses mois terminés (%s) aux mêmes mois de la " \
+    "période de référence."
+#define BL_W_RUNNING_NOTE_NONE                                                                        \
+    "Période en cours : aucun de ses mois n'est terminé ; les évolutions seront calculées à sa " \
+    "fin."
 /* "† total partiel : données manquantes pour Presse et Vidéo (janvier à
  * mars 2026) ; Musique (mai 2026)." */
 #define BL_W_PARTIAL_NOTE BL_PARTIAL_MARK " total partiel : données manquantes pour "
@@ -310,6 +321,11 @@ const char *bl__w_versus_period(int months);
     "** Des mois manquent pour certaines ressources (lignes en gris) : leur coût par "         \
     "consultation rapporte le coût des seuls mois pour lesquels des données existent (coût " \
     "annuel × mois avec données ÷ 12)."
+/* The same when only months not over have no data (no grey row). */
+#define BL_W_COST_NOTE_RUNNING                                                                \
+    "** Période en cours : le coût par consultation rapporte le coût des seuls mois pour " \
+    "lesquels "                                                                               \
+    "des données existent (coût annuel × mois avec données ÷ 12)."
 #define BL_W_BY_RESOURCE_SHORT "Par ressource"
 #define BL_W_BY_KIND "Par type de ressource"
 #define BL_W_COL_SHARE "Part"
@@ -367,6 +383,10 @@ const char *bl__w_versus_period(int months);
 /* Each change line opens with the preposition and the previous period. */
 #define BL_W_MAIL_CHANGE "- évolution par rapport %s%s : %s (%s consultations%s)\n"
 #define BL_W_MAIL_SAME_PERIMETER ", à périmètre égal"
+/* A provisional period: its months over against the same months before. */
+#define BL_W_MAIL_VERSUS_MONTH "au mois de "
+#define BL_W_MAIL_VERSUS_MONTHS "aux mois de "
+#define BL_W_MAIL_CHANGE_RUNNING "- évolution : à calculer à la fin de la période\n"
 #define BL_W_MAIL_CHANGE_ZERO_BASE \
     "- évolution par rapport %s%s : non calculable (aucune consultation %s %s)\n"
 #define BL_W_MAIL_CHANGE_INCOMPLETE \

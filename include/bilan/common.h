@@ -177,6 +177,9 @@ const char *bl_fr_month_name(int m);
  * French, in order, a run of consecutive months as a span: "mai 2026",
  * "janvier à avril 2025, juin 2025", "novembre 2024 à février 2025". */
 bl_status bl_fr_months(bl_buf *b, const bool *in, int first, int n);
+/* Months a..z as one span: "mai 2025", "janvier à juin 2025", "novembre
+ * 2025 à avril 2026". */
+char *bl_fr_span(char *out, size_t n, int a, int z);
 /* Change in tenths of a percent from `base` to `now`, rounded half away from
  * zero; false when base is 0 (a change against nothing is not significant). */
 bool bl_change_tenths(int64_t now, int64_t base, int64_t *tenths);

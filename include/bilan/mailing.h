@@ -40,6 +40,11 @@ typedef struct bl_mail_summary {
      * 0 (then "non calculable"). previous_consultations is that base. */
     bool has_previous, comparable, has_change, excluded;
     int64_t previous_consultations;
+    /* A provisional period compares its months over only (the PDF's
+     * card): their number, -1 when none is over yet, 0 when the period is
+     * over (previous_label then names the previous period, else the months
+     * compared: "janvier à juin 2025"). */
+    int running_months;
     int64_t change_tenths;  /* tenths of a percent */
     char top_resource[256]; /* "" when nothing was consulted */
     char top_metric[64];    /* its headline metric, "" for COUNTER's (consultations) */

@@ -150,6 +150,12 @@ typedef struct bl_model {
     char prev_label[48];    /* the previous period of the same length */
     int64_t generated_days; /* date of generation, days since 1970 */
     bool provisional;       /* the period is not over on that date: « provisoire » */
+    /* A provisional period's first month not over on that date (month
+     * index), else 0: every month of the model is over. A month not over
+     * that has no data is not *missing* (its data cannot have come yet):
+     * it makes no total partial, no † and no "?", and changes compare the
+     * months over only (bl_model_missing, bl_model_compare). */
+    int running_from;
 
     /* Partner reports (mensuel, semestriel, and annuel with a partner): the
      * partner; NULL in the network-wide reports. */
@@ -251,6 +257,41 @@ static inline int64_t bl_model_sum(const bl_model *m, const bl_model_resource *r
     return s;
 }
 
+/* Is month mi over on the model's date (so that no data for it is missing
+ * data)? */
+static inline bool bl_model_over(const bl_model *m, int mi)
+{
+    return !m->running_from || mi < m->running_from;
+}
+
+/* Is the model's period running with none of its months over yet? */
+static inline bool bl_model_none_over(const bl_model *m)
+{
+    return m->running_from && m->running_from <= m->period.first;
+}
+
+/* The last month a figure of [first, last] is compared over: last, or in
+ * a provisional period the last month over (before first when none is).
+ * A change, and the reference figure printed beside it, cover [first,
+ * bl_model_compared_last] and the same months before. */
+static inline int bl_model_compared_last(const bl_model *m, int last)
+{
+    return m->running_from && last >= m->running_from ? m->running_from - 1 : last;
+}
+
+/* The months of [first, last] inside the window that are over and for
+ * which r has no data: what makes a sum of r partial (†). */
+static inline int bl_model_missing(const bl_model *m, const bl_model_resource *r, int first,
+                                   int last)
+{
+    int n = 0;
+    for (int mi = first; mi <= last; mi++) {
+        int k = bl_model_slot(m, mi);
+        n += k >= 0 && !r->has[k] && bl_model_over(m, mi);
+    }
+    return n;
+}
+
 /* ---- figures every report and mail share (docs/reports.md) -------------------- */
 /* No data is not zero: a resource *has data* for a month when the store
  * holds any usage row for it that month (a provider that sent 0 sent data).
@@ -265,11 +306,15 @@ bool bl_model_listed(const bl_model_resource *r);
 typedef struct bl_model_total {
     int64_t v;    /* over the listed resources and the months with data */
     bool has;     /* some listed resource has data for some month */
-    bool partial; /* has, and some listed resource lacks some month */
+    bool partial; /* has, and some listed resource lacks some month that is over */
 } bl_model_total;
 
 /* Total of the listed resources over months [first, last]. */
 bl_model_total bl_model_total_of(const bl_model *m, int first, int last);
+/* The reference figure printed beside the change of [first, last]: the
+ * total of the months compared (bl_model_compared_last), `shift` months
+ * before. */
+bl_model_total bl_model_base_total(const bl_model *m, int first, int last, int shift);
 /* Does any of the n models have a single figure in its own period, or
  * usage no library could take (the network review lists it)? (None:
  * the period's files are not ingested, or the period is wrong; `report`
@@ -278,8 +323,13 @@ bool bl_model_list_has_data(bl_model *const *v, size_t n);
 
 /* A change "à périmètre égal": [first, last] against the same months
  * `shift` months before, over the resources with data for every month of
- * both. */
+ * both. In a provisional period only the months over are compared (the
+ * year to date against the same months a year before): `last` is then
+ * the last month compared, before the one asked. */
 typedef struct bl_model_change {
+    int first, last;   /* the months compared (first > last: none is over) */
+    int shift;         /* the base: [first - shift, last - shift] */
+    bool running;      /* months not over yet were left out (last is before the one asked) */
     int64_t now, base; /* over the comparable resources */
     bool comparable;   /* at least one resource is comparable */
     bool excluded;     /* some listed resource with data was left out */

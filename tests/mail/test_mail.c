@@ -876,6 +876,25 @@ Test(mail, semestriel_preview_renders_and_labels_the_semester)
     assert_has(ins.out, "body: - évolution par rapport au 2e semestre 2025 : pas de données");
     assert_has(ins.out, "attachment: bilan-ccvo-semestriel-2026-S1.pdf application/pdf");
     tu_run_free(&ins);
+    /* On 15 June 2026 the semester runs: its change compares January to
+     * May with the same number of months before, as the PDF's card. */
+    char outbox2[600], eml2[700];
+    snprintf(outbox2, sizeof outbox2, "%s/outbox-june", e.dir);
+    snprintf(eml2, sizeof eml2, "%s/2026-S1/ccvo-semestriel.eml", outbox2);
+    const char *argv2[] = {tu_bilan(),  "--db",      e.db,     "mail",      "2026-S1",
+                           "--reports", e.reports,   "--from", FROM,        "--outbox",
+                           outbox2,     "--partner", "ccvo",   "--dry-run", NULL};
+    const char *june[] = {e.home, "SOURCE_DATE_EPOCH=1781481600", NULL};
+    r = tu_runv(argv2, june);
+    cr_assert_eq(r.status, 0, "out: %s\nerr: %s", r.out, r.err);
+    tu_run_free(&r);
+    const char *iv2[] = {PY, script, eml2, NULL};
+    ins = tu_runv(iv2, NULL);
+    cr_assert_eq(ins.status, 0, "%s", ins.err);
+    assert_has(ins.out, "body: - évolution par rapport aux mois de juillet à novembre 2025 : pas "
+                        "de données");
+    assert_has(ins.out, "(provisoire)");
+    tu_run_free(&ins);
     env_free(&e);
 }
 
@@ -971,6 +990,9 @@ Test(mail, period_not_begun_is_refused_and_running_one_is_provisoire)
     assert_has(out, "subject: Statistiques d'usage des ressources numériques — mai 2026 "
                     "(provisoire) — Communauté de communes du Val d'Oust\n");
     assert_has(out, "body: Chiffres provisoires : la période n'est pas terminée");
+    /* May is not over: nothing to compare yet (until 3 December 2026 the
+     * body compared the running month with the whole of April). */
+    assert_has(out, "body: - évolution : à calculer à la fin de la période\n");
     free(out);
     char *txt = tu_pdftotext(e.pdf_ccvo);
     assert_has(txt, "PROVISOIRE");

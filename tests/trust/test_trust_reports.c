@@ -263,6 +263,72 @@ Test(trust_reports, period_not_begun_is_refused_and_running_one_is_provisoire, .
     tr_teardown(&e);
 }
 
+/* A month not over is not a month missing: on 1 July 2026 the year 2026
+ * has its months January to June over, and the feeds cover them (VOD
+ * only to April). Until 3 December 2026 every 2026 total was marked †
+ * (« données manquantes … juillet à décembre 2026 ») and no change was
+ * computed, since no resource had data for all twelve months. The change
+ * now compares the months over with the same months of 2025 (the hand
+ * figures: fixtures/reports/README.md). */
+Test(trust_reports, running_period_months_not_over_are_not_missing, .timeout = 120)
+{
+    tr_env e = build("rep-run");
+    char *t =
+        report_text(&e, D_2026_07_01, "annuel", "2026", "montclar", "2026/montclar-annuel.pdf");
+    /* PNB 72 + presse 30 + VOD 32 (May and June missing: †). Compared:
+     * PNB and presse, January to June, 72 + 30 = 102 against 60 + 0. */
+    HAS(t, "134 † +70,0 %");
+    HAS(t, "janvier à juin 2025 : 60 *");
+    HAS(t, "† total partiel : données manquantes pour Cinéma à la demande (mai à juin 2026).");
+    HASNT(t, "décembre 2026) ;");
+    HASNT(t, "mai à décembre 2026");
+    HAS(t, "Période en cours : ses mois non terminés (juillet à décembre 2026) ne comptent pas "
+           "comme des données manquantes ; les évolutions comparent ses mois terminés (janvier à "
+           "juin 2026) aux mêmes mois de la période de référence.");
+    /* The year against the previous one: the reference column holds the
+     * months compared, so that 72 against 60 is the +20,0 % beside it. */
+    HAS(t, "Livres numériques (PNB) livres numériques 72 60 +20,0 %");
+    HAS(t, "Cinéma à la demande vidéo 32 † 36 —");
+    HAS(t, "Total 134 † 96 +70,0 %");
+    HASNT(t, "72 120");
+    free(t);
+
+    /* The network's annual review: PNB 7 370 + 330 + 72 against 6 000 +
+     * 300 + 60; presse 1 260 + 30 + 24 against 1 200; VOD left out. */
+    t = report_text(&e, D_2026_07_01, "annuel", "2026", NULL, "2026/reseau-annuel.pdf");
+    HAS(t, "9 278 † +20,2 %");
+    HAS(t, "janvier à juin 2025 : 7 560 *");
+    HAS(t, "Livres numériques (PNB) livres numériques 7 772 6 360 +22,2 %");
+    HAS(t, "Kiosque presse presse 1 314 1 200 +9,5 %");
+    free(t);
+    /* On 1 May 2026, January to April are over and every resource has
+     * them: no †, and the cost note speaks of the months to come, not of
+     * months missing (no row is grey). */
+    t = report_text(&e, "SOURCE_DATE_EPOCH=1777593600", "annuel", "2026", NULL,
+                    "2026/reseau-annuel.pdf");
+    HASNT(t, "†");
+    HAS(t, "** Période en cours : le coût par consultation");
+    HASNT(t, "Des mois manquent");
+    HAS(t, "janvier à avril 2025 :");
+    free(t);
+
+    /* A month just begun: nothing over, nothing to compare yet. */
+    t = report_text(&e, D_2026_07_01, "mensuel", "2026-07", "lurs", "2026-07/lurs-mensuel.pdf");
+    cr_expect_eq(tu_count(t, "à calculer à la fin de la"), 2, "%s", t);
+    HAS(t, "Période en cours : aucun de ses mois n'est terminé ; les évolutions seront calculées "
+           "à sa fin.");
+    HASNT(t, "juin 2026 : données incomplètes");
+    free(t);
+
+    /* A period over says nothing of the kind. */
+    t = report_text(&e, D_2026_07_01, "semestriel", "2026-S1", "montclar",
+                    "2026-S1/montclar-semestriel.pdf");
+    HASNT(t, "Période en cours");
+    HASNT(t, "à calculer");
+    free(t);
+    tr_teardown(&e);
+}
+
 /* ---- #10: no output path leaves its folder -------------------------------------------- */
 
 Test(trust_reports, invalid_partner_id_writes_nothing_outside_out, .timeout = 120)
