@@ -32,18 +32,20 @@ static bl_status change_line(bl_buf *b, const bl_mail_summary *s)
     char n1[48], n2[48];
     const char *vs = bl__w_versus_period(months_of(&s->previous));
     const char *prev = s->previous_label;
+    const char *in = bl__w_in_period(months_of(&s->previous));
     if (s->running_months < 0)
         return s->has_data ? bl_buf_printf(b, BL_W_MAIL_CHANGE_RUNNING) : BL_OK;
-    if (s->running_months > 0)
+    if (s->running_months > 0) {
         vs = s->running_months == 1 ? BL_W_MAIL_VERSUS_MONTH : BL_W_MAIL_VERSUS_MONTHS;
+        in = s->running_months == 1 ? BL_W_MAIL_IN_MONTH : BL_W_MAIL_IN_MONTHS;
+    }
     if (s->has_change)
         return bl_buf_printf(b, BL_W_MAIL_CHANGE, vs, prev,
                              bl_fr_change(n1, sizeof n1, s->change_tenths),
                              bl_fr_int(n2, sizeof n2, s->previous_consultations),
                              s->excluded ? BL_W_MAIL_SAME_PERIMETER : "");
     if (s->has_data && s->comparable) /* comparable, against a base of 0 */
-        return bl_buf_printf(b, BL_W_MAIL_CHANGE_ZERO_BASE, vs, prev,
-                             bl__w_in_period(months_of(&s->previous)), prev);
+        return bl_buf_printf(b, BL_W_MAIL_CHANGE_ZERO_BASE, vs, prev, in, prev);
     if (s->has_data && s->has_previous)
         return bl_buf_printf(b, BL_W_MAIL_CHANGE_INCOMPLETE, vs, prev);
     if (s->has_data)

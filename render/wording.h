@@ -386,6 +386,9 @@ const char *bl__w_versus_period(int months);
 /* A provisional period: its months over against the same months before. */
 #define BL_W_MAIL_VERSUS_MONTH "au mois de "
 #define BL_W_MAIL_VERSUS_MONTHS "aux mois de "
+/* "(aucune consultation en mai 2025)", "(… de janvier à mai 2025)". */
+#define BL_W_MAIL_IN_MONTH "en"
+#define BL_W_MAIL_IN_MONTHS "de"
 #define BL_W_MAIL_CHANGE_RUNNING "- évolution : à calculer à la fin de la période\n"
 #define BL_W_MAIL_CHANGE_ZERO_BASE \
     "- évolution par rapport %s%s : non calculable (aucune consultation %s %s)\n"

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bilan/mailing.h"
 #include "bilan/model.h"
+#include "bilan/render.h"
 #include "render_internal.h"
 #include "testutil.h"
 
@@ -382,4 +384,70 @@ Test(render, sums_saturate_instead_of_overflowing)
     bl_model_change nothing;
     memset(&nothing, 0, sizeof nothing);
     cr_expect_str_eq(bl__change_text(out, sizeof out, &nothing), "—");
+}
+
+/* A period not over (docs/reports.md, "A month not over is not a month
+ * missing"): a semester of 2026 seen in June, January to May over. One
+ * resource has every month over, the other lacks March; the running month
+ * has no data. */
+Test(render, running_period_counts_only_months_over)
+{
+    bl_model m;
+    memset(&m, 0, sizeof m);
+    bl_period_parse("2026-S1", &m.period);
+    m.window_first = m.period.last - BL_WINDOW + 1;
+    m.provisional = true;
+    m.running_from = bl_month_index(2026, 6);
+    bl_model_resource r[2];
+    memset(r, 0, sizeof r);
+    char pnb[] = "PNB", presse[] = "Presse";
+    r[0].name = pnb, r[1].name = presse;
+    for (int i = 0; i < 2; i++)
+        for (int mi = bl_month_index(2025, 7); mi <= bl_month_index(2026, 5); mi++) {
+            int k = bl_model_slot(&m, mi);
+            r[i].v[k] = i == 0 ? 10 : 0;
+            r[i].has[k] = true;
+        }
+    r[1].has[bl_model_slot(&m, bl_month_index(2026, 3))] = false;
+    m.resources = r;
+    m.n_resources = 2;
+    int first = m.period.first, last = m.period.last;
+    cr_expect_eq(bl_model_missing(&m, &r[0], first, last), 0, "June is not missing");
+    cr_expect_eq(bl_model_missing(&m, &r[1], first, last), 1, "March is");
+    cr_expect(!bl_model_over(&m, last) && bl_model_over(&m, last - 1));
+    bl_model_total t = bl_model_total_of(&m, first, last);
+    cr_expect(t.has && t.partial && t.v == 50);
+    /* January to May against July to November 2025: PNB alone (Presse
+     * lacks March), 50 against 50. */
+    bl_model_change c = bl_model_compare(&m, first, last, 6);
+    cr_expect(c.running && c.comparable && c.excluded && c.has_change);
+    cr_expect_eq(c.last, bl_month_index(2026, 5));
+    cr_expect_eq(c.base, 50);
+    char out[160];
+    cr_expect_str_eq(bl__base_line(out, sizeof out, "2e semestre 2025", &c),
+                     "juillet à novembre 2025 : 50 *");
+    bl_model_total b = bl_model_base_total(&m, first, last, 6);
+    cr_expect(b.has && b.partial == false && b.v == 50);
+    /* The mail says the same: against a base of 0 (Presse alone, made
+     * comparable by giving it March), "de juillet à novembre 2025". */
+    r[1].has[bl_model_slot(&m, bl_month_index(2026, 3))] = true;
+    r[0].has[bl_model_slot(&m, bl_month_index(2026, 1))] = false;
+    bl_mail_summary s;
+    bl_mail_summary_from_model(&m, &s);
+    cr_expect_eq(s.running_months, 5);
+    cr_expect_str_eq(s.previous_label, "juillet à novembre 2025");
+    bl_buf body = BL_BUF_INIT(1 << 16);
+    cr_assert_eq(bl_render_mail_body(&body, &s, BL_REPORT_SEMESTRIEL, ""), BL_OK);
+    cr_expect(strstr(bl_buf_cstr(&body), "- évolution par rapport aux mois de juillet à novembre "
+                                         "2025 : non calculable (aucune consultation de juillet "
+                                         "à novembre 2025)\n") != NULL,
+              "%s", bl_buf_cstr(&body));
+    bl_buf_release(&body);
+    /* The month just begun: nothing over, nothing compared. */
+    m.running_from = m.period.first;
+    c = bl_model_compare(&m, first, last, 6);
+    cr_expect(c.running && !c.comparable && c.last < c.first);
+    cr_expect_str_eq(bl__base_line(out, sizeof out, "2e semestre 2025", &c),
+                     "à calculer à la fin de la période");
+    cr_expect(bl_model_none_over(&m));
 }
