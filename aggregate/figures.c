@@ -88,9 +88,7 @@ void bl_model_fill_partner_totals(bl_model *m)
     for (size_t r = 0; r < m->n_resources; r++) {
         m->partner->cells[r] =
             bl_model_sum(m, &m->resources[r], m->period.first, m->period.last, NULL);
-        m->partner->prev[r] = bl_model_sum(
-            m, &m->resources[r], prev.first,
-            bl_model_compared_last(m, m->period.last) - (m->period.last - prev.last), NULL);
+        m->partner->prev[r] = bl_model_sum(m, &m->resources[r], prev.first, prev.last, NULL);
         m->partner->total = bl_model_add(m->partner->total, m->partner->cells[r]);
         m->partner->total_prev = bl_model_add(m->partner->total_prev, m->partner->prev[r]);
     }
