@@ -663,6 +663,16 @@ bl_status bl__ctr_next(bl__ctr_reader *r, bool *eof)
     return BL_OK;
 }
 
+bool bl__ctr_resplit(bl__ctr_reader *r, char delim)
+{
+    if (r->sheet || delim == r->delim || !r->text_len || r->too_long || r->bad_quote)
+        return false;
+    r->delim = delim;
+    r->nfields = split_cells(r->text, r->text_len, r->delim, r->cells, r->fields,
+                             BL_CTR_MAX_FIELDS);
+    return true;
+}
+
 _Static_assert(BL_COUNT_MAX >= 999999999, "nine digits are a count");
 
 /* What a count cell holds. */
@@ -704,6 +714,20 @@ static cell_kind cell_count(bl_sv v, int64_t *out)
     return bl_parse_count((bl_sv){zeroed, v.len}, &z) ? CELL_OVER : CELL_NOT_COUNT;
 }
 
+/* "1,500": 1 to 3 digits, one comma, 3 digits (thousands in English, a
+ * decimal in French). */
+static bool comma_thousands(bl_sv v)
+{
+    v = bl_sv_trim(v);
+    const char *c = memchr(v.ptr, ',', v.len);
+    if (!c || c == v.ptr || c - v.ptr > 3 || v.len - (size_t)(c - v.ptr) != 4)
+        return false;
+    for (size_t i = 0; i < v.len; i++)
+        if (v.ptr + i != c && (unsigned char)(v.ptr[i] - '0') > 9)
+            return false;
+    return true;
+}
+
 /* Rejects the row for a cell that is not an acceptable count. */
 static bl_status reject_cell(bl__ctr_reader *r, const char *field, bl_sv v, cell_kind kind)
 {
@@ -739,6 +763,14 @@ bl_status bl__ctr_month_values(bl__ctr_reader *r, const size_t *cols, const int 
                 sum += x;
                 continue;
             }
+        }
+        if (r->french_numbers && comma_thousands(v)) {
+            char q[64];
+            bl__ctr_quote(v, q);
+            return bl__ctr_reject(r, labels[k],
+                                  "'%s' reads as a decimal number in French (comma), not a "
+                                  "count; if it means thousands, write it without the comma",
+                                  q);
         }
         cell_kind kind = cell_count(v, &vals[k]);
         if (kind != CELL_COUNT)

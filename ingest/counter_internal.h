@@ -60,6 +60,10 @@ typedef struct bl__ctr_reader {
     const bl_row_ctx *row;
     char *errmsg; /* set by bl__ctr_refuse */
     int now_mi;   /* the current month (UTC): later ones are in the future */
+    /* A French export (vendor profiles): a comma is a decimal mark, so
+     * "1,500" is one and a half, not a count (COUNTER reports, in English,
+     * may write 1,500 for a thousand and a half). */
+    bool french_numbers;
 
     /* Records read from a spreadsheet instead of src (bl__ctr_reader_init_sheet):
      * a row is a record, line its row number. Borrowed. */
@@ -200,6 +204,12 @@ void bl__ctr_note(bl__ctr_reader *r, unsigned long line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Hands the reader's errmsg to the caller (NULL-safe). */
 void bl__ctr_take_errmsg(bl__ctr_reader *r, char **errmsg);
+/* Splits the current record again with another delimiter, which the
+ * following records keep (the delimiter is guessed from the first record
+ * that has one, which may be a title line: "Export Kiosque, 2026" above a
+ * header row separated by ';'). False for a spreadsheet or the same
+ * delimiter. */
+bool bl__ctr_resplit(bl__ctr_reader *r, char delim);
 
 /* Lowercase ASCII letters and digits of s, everything else dropped, into out
  * (NUL-terminated, truncated): "Reporting_ Period_Total" -> "reportingperiodtotal". */

@@ -32,10 +32,11 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
         /* ---- profile: a file neither COUNTER nor a log is matched against
          * the network's profiles (docs/profiles.md). */
         if (st == BL_DATA && o.nprofiles && got && !memchr(head, '\0', got)) {
-            bl_status ms = bl__profile_match(path, &o, &o.profile);
+            char *amb = NULL;
+            bl_status ms = bl__profile_match(path, &o, &o.profile, &amb);
             if (ms != BL_OK) {
                 free(*errmsg);
-                *errmsg = NULL;
+                *errmsg = amb;
                 return ms;
             }
             char *was = *errmsg;
@@ -59,7 +60,7 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
             return st;
     }
     if (o.format == BL_FMT_PROFILE && !o.profile) {
-        bl_status ms = bl__profile_match(path, &o, &o.profile);
+        bl_status ms = bl__profile_match(path, &o, &o.profile, errmsg);
         if (ms != BL_OK)
             return ms;
         if (!o.profile) {

@@ -61,6 +61,17 @@ bl_status bl__profile_find_header(bl__ctr_reader *r, const bl_profile *p, bool *
             *found = true;
             return BL_OK;
         }
+        /* The header row may use another delimiter than the first line
+         * that had one (a title line with a comma). */
+        static const char delims[] = {';', ',', '\t'};
+        char was = r->delim;
+        for (size_t d = 0; d < sizeof delims && !r->too_long && !r->bad_quote; d++) {
+            if (bl__ctr_resplit(r, delims[d]) && row_matches(r, p)) {
+                *found = true;
+                return BL_OK;
+            }
+        }
+        bl__ctr_resplit(r, was);
     }
     return BL_OK;
 }
@@ -85,10 +96,25 @@ static bl_status need_col(prow *s, const char *name, const char *key, unsigned l
                           size_t *out)
 {
     *out = find_col(s->r, name);
-    if (*out != BL__CTR_NO_COL)
-        return BL_OK;
     char q[64];
     bl__ctr_quote(bl_sv_from(name), q);
+    if (*out != BL__CTR_NO_COL) {
+        /* A second column of that name (a header on two rows, groups
+         * with the same titles): which one is meant cannot be told. */
+        char want[NORM_MAX], have[NORM_MAX];
+        bl__ctr_fold_norm(bl_sv_from(name), want, sizeof want);
+        for (size_t i = *out + 1; i < s->r->nfields; i++) {
+            if (s->r->fields[i].len > 4 * NORM_MAX)
+                continue;
+            bl__ctr_fold_norm(s->r->fields[i], have, sizeof have);
+            if (strcmp(want, have) == 0)
+                return bl__ctr_refuse(s->r, s->r->line, key,
+                                      "two columns '%s' in the header row (columns %zu and %zu): "
+                                      "which one to read cannot be told (profile %s:%lu)",
+                                      q, *out + 1, i + 1, s->p->file, line);
+        }
+        return BL_OK;
+    }
     return bl__ctr_refuse(s->r, s->r->line, key,
                           "no column '%s' in the header row (profile %s:%lu)", q, s->p->file, line);
 }
@@ -96,6 +122,37 @@ static bl_status need_col(prow *s, const char *name, const char *key, unsigned l
 static void label_of(prow *s, size_t k, bl_sv name)
 {
     bl__ctr_copy(name, s->labels[k], sizeof s->labels[k]);
+}
+
+/* Appends a quoted item to a list in a message: "'Ville', 'Code'"
+ * (« Ville », « Code » in French); what does not fit is left out. */
+static void list_add(char *list, size_t n, const char *item)
+{
+    char one[160];
+    snprintf(one, sizeof one, _("'%s'"), item);
+    size_t used = strlen(list);
+    if (used + strlen(one) + 3 < n)
+        snprintf(list + used, n - used, "%s%s", used ? ", " : "", one);
+}
+
+/* A date with its day ("02/03/2026", "2026-03-02"): three groups of
+ * digits and nothing else but their separators. */
+static bool is_day(bl_sv s)
+{
+    int groups = 0;
+    bool in = false;
+    for (size_t i = 0; i < s.len; i++) {
+        char c = s.ptr[i];
+        if (c >= '0' && c <= '9') {
+            groups += !in;
+            in = true;
+        } else if (c == '/' || c == '-' || c == '.') {
+            in = false;
+        } else {
+            return false;
+        }
+    }
+    return groups == 3;
 }
 
 /* The columns the profile names, from the header row. */
@@ -122,10 +179,48 @@ static bl_status resolve(prow *s)
         return BL_OK;
     }
     s->n = 0;
+    /* A header cell that is neither the library, a month, a `match` cell
+     * nor a total is not read: said in a remark, so that a month written
+     * in a way bilan does not know ("mars 2026 (*)") is not lost without
+     * a word; and days ("02/03/2026") refuse the file, whose months
+     * would otherwise be read from the first day of each alone. */
+    char ignored[512] = "";
+    size_t nignored = 0;
     for (size_t i = 0; i < r->nfields; i++) {
         int mi;
-        if (i == s->lib_col || !bl__ctr_month(r->fields[i], &mi))
+        bl_sv cell = bl_sv_trim(r->fields[i]);
+        if (i == s->lib_col || !cell.len)
             continue;
+        if (!bl__ctr_month(cell, &mi)) {
+            char q[64];
+            bl__ctr_quote(cell, q);
+            if (bl__ctr_date_month(cell, &mi) && is_day(cell))
+                return bl__ctr_refuse(r, r->line, NULL,
+                                      "column '%s' is a day, not a month: a profile of layout "
+                                      "wide reads one column per month (for daily figures, "
+                                      "layout long with `date` sums the days into their month; "
+                                      "docs/profiles.md)",
+                                      q);
+            if (bl__ctr_date_month(cell, &mi))
+                return bl__ctr_refuse(r, r->line, NULL,
+                                      "column '%s' names a month with something more: it would "
+                                      "not be read; write it as the others are (for example "
+                                      "'mars 2026') in the export",
+                                      q);
+            bool matched = bl__ctr_is_trailer(cell);
+            char have[NORM_MAX], want[NORM_MAX];
+            if (!matched && cell.len <= 4 * NORM_MAX) {
+                bl__ctr_fold_norm(cell, have, sizeof have);
+                for (size_t m = 0; m < p->nmatch && !matched; m++) {
+                    bl__ctr_fold_norm(bl_sv_from(p->match[m]), want, sizeof want);
+                    matched = strcmp(want, have) == 0;
+                }
+            }
+            if (!matched)
+                list_add(ignored, sizeof ignored, q);
+            nignored += !matched;
+            continue;
+        }
         for (size_t k = 0; k < s->n; k++)
             if (s->months[k] == mi)
                 return bl__ctr_refuse(r, r->line, NULL,
@@ -142,6 +237,16 @@ static bl_status resolve(prow *s)
         return bl__ctr_refuse(r, r->line, NULL,
                               "no month column in the header row (profile %s: layout wide)",
                               p->file);
+    /* A remark of the file (line 0: said without -v, and not a line
+     * skipped). */
+    if (nignored)
+        bl__ctr_note(r, 0,
+                     bl_trn("header row (line %lu): %zu column not read (neither a month nor the "
+                            "library): %s",
+                            "header row (line %lu): %zu columns not read (neither months nor the "
+                            "library): %s",
+                            (unsigned long)nignored),
+                     r->line, nignored, ignored);
     return BL_OK;
 }
 
@@ -163,6 +268,27 @@ static bl_status begin(prow *s)
 static bl_status count(prow *s, bl_count_rec *rec)
 {
     return s->r->sink->count ? s->r->sink->count(s->r->sink->ctx, rec) : BL_OK;
+}
+
+/* "03/16/2026": two numbers and a year with slashes, the first a month
+ * (1..12) and the second a day only a month-first order allows (13..31). */
+static bool us_date(bl_sv s)
+{
+    unsigned a = 0, b = 0, y = 0;
+    int na = 0, nb = 0, ny = 0;
+    size_t i = 0;
+    for (; i < s.len && s.ptr[i] >= '0' && s.ptr[i] <= '9' && na < 3; i++, na++)
+        a = a * 10 + (unsigned)(s.ptr[i] - '0');
+    if (i >= s.len || s.ptr[i++] != '/')
+        return false;
+    for (; i < s.len && s.ptr[i] >= '0' && s.ptr[i] <= '9' && nb < 3; i++, nb++)
+        b = b * 10 + (unsigned)(s.ptr[i] - '0');
+    if (i >= s.len || s.ptr[i++] != '/')
+        return false;
+    for (; i < s.len && s.ptr[i] >= '0' && s.ptr[i] <= '9' && ny < 5; i++, ny++)
+        y = y * 10 + (unsigned)(s.ptr[i] - '0');
+    (void)y;
+    return na && nb && ny == 4 && a >= 1 && a <= 12 && b >= 13 && b <= 31;
 }
 
 static bl_status data_row(void *ctx)
@@ -195,6 +321,17 @@ static bl_status data_row(void *ctx)
         if (ok)
             rc.month_first = rc.month_last = month;
         r->row = &rc;
+        if (!ok && !p->month && us_date(t)) {
+            /* 03/16/2026: month first. Its neighbours (03/02/2026) would be
+             * read day first, in the wrong months: the file is refused. */
+            char q[64];
+            bl__ctr_quote(t, q);
+            return bl__ctr_refuse(r, r->line, p->date,
+                                  "'%s' is month/day/year (US order): bilan reads dates "
+                                  "day/month/year, so this file's dates would go to the wrong "
+                                  "months; export them as DD/MM/YYYY or YYYY-MM-DD",
+                                  q);
+        }
         if (!ok) {
             char q[64];
             bl__ctr_quote(t, q);
@@ -248,13 +385,13 @@ bl_status bl__profile_read(bl__ctr_reader *r, const bl_profile *p)
         return BL_NOMEM;
     s->r = r;
     s->p = p;
+    r->french_numbers = true;
     bool found = false;
     bl_status st = bl__profile_find_header(r, p, &found);
     if (st == BL_OK && !found) {
         char cells[256] = "";
         for (size_t i = 0; i < p->nmatch; i++)
-            snprintf(cells + strlen(cells), sizeof cells - strlen(cells), "%s'%s'", i ? ", " : "",
-                     p->match[i]);
+            list_add(cells, sizeof cells, p->match[i]);
         st = bl__ctr_refuse(r, 0, NULL,
                             "not an export of profile %s: none of the first %d rows holds the "
                             "cells %s (%s)",
@@ -283,10 +420,22 @@ bl_status bl_profile_read(bl_source *src, const char *path, const bl_profile *p,
     return st;
 }
 
-bl_status bl__profile_match(const char *path, const bl_ingest_opts *opts, const bl_profile **out)
+/* Two profiles match one file: refused, both named (docs/profiles.md). */
+static bl_status ambiguous(const char *path, const bl_profile *a, const bl_profile *b,
+                           char **errmsg)
+{
+    *errmsg = bl_strdup_printf(_("%s: the header row fits two profiles, %s and %s (%s, %s): say "
+                                 "which with --profile ID, or give one of them a `match` cell "
+                                 "the other's exports do not have"),
+                               path, a->id, b->id, a->file, b->file);
+    return *errmsg ? BL_DATA : BL_NOMEM;
+}
+
+bl_status bl__profile_match(const char *path, const bl_ingest_opts *opts, const bl_profile **out,
+                            char **errmsg)
 {
     *out = NULL;
-    for (size_t i = 0; i < opts->nprofiles && !*out; i++) {
+    for (size_t i = 0; i < opts->nprofiles; i++) {
         bl_source *src = NULL;
         char *err = NULL;
         bl_status st = bl_source_open(path, &src, &err);
@@ -305,6 +454,8 @@ bl_status bl__profile_match(const char *path, const bl_ingest_opts *opts, const 
         bl_source_close(src);
         if (st == BL_NOMEM)
             return st;
+        if (found && *out)
+            return ambiguous(path, *out, &opts->profiles[i], errmsg);
         if (found)
             *out = &opts->profiles[i];
     }
@@ -312,10 +463,10 @@ bl_status bl__profile_match(const char *path, const bl_ingest_opts *opts, const 
 }
 
 bl_status bl__profile_match_sheet(const char *path, const bl_ingest_opts *opts,
-                                  const bl_profile **out)
+                                  const bl_profile **out, char **errmsg)
 {
     *out = NULL;
-    for (size_t i = 0; i < opts->nprofiles && !*out; i++) {
+    for (size_t i = 0; i < opts->nprofiles; i++) {
         bl_sheet *sh = NULL;
         char *err = NULL;
         bl_status st = bl_sheet_open(path, opts->profiles[i].sheet, &sh, &err);
@@ -335,6 +486,8 @@ bl_status bl__profile_match_sheet(const char *path, const bl_ingest_opts *opts,
         bl_sheet_close(sh);
         if (st == BL_NOMEM)
             return st;
+        if (found && *out)
+            return ambiguous(path, *out, &opts->profiles[i], errmsg);
         if (found)
             *out = &opts->profiles[i];
     }

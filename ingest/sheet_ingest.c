@@ -74,7 +74,11 @@ static bl_status bl__sheet_dispatch(bl_sheet *sh, const char *path, const bl_ing
         /* ---- profile */
         if (f == BL_FMT_AUTO && opts->nprofiles) {
             const bl_profile *p = NULL;
-            bl_status ms = bl__profile_match_sheet(path, opts, &p);
+            char *amb = NULL;
+            bl_status ms = bl__profile_match_sheet(path, opts, &p, &amb);
+            if (ms == BL_DATA && amb)
+                ms = sheet_refuse(path, sink, errmsg, "%s", bl_after_path(amb, path));
+            free(amb);
             if (ms != BL_OK || p)
                 return ms != BL_OK ? ms : bl__profile_read_sheet(path, p, opts, sink, errmsg);
         }
@@ -141,8 +145,13 @@ bl_status bl__sheet_ingest(const char *path, const bl_ingest_opts *opts, const b
     /* ---- profile: forced (--profile), or asked for (--format profile) */
     if (opts->profile || opts->format == BL_FMT_PROFILE) {
         const bl_profile *p = opts->profile;
-        if (!p && (st = bl__profile_match_sheet(path, opts, &p)) != BL_OK)
+        char *amb = NULL;
+        if (!p && (st = bl__profile_match_sheet(path, opts, &p, &amb)) != BL_OK) {
+            if (st == BL_DATA && amb)
+                st = sheet_refuse(path, sink, errmsg, "%s", bl_after_path(amb, path));
+            free(amb);
             return st;
+        }
         if (!p)
             return sheet_refuse(
                 path, sink, errmsg,

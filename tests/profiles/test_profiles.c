@@ -315,6 +315,140 @@ Test(profiles, missing_column_refuses_the_file)
     tr_teardown(&e);
 }
 
+/* Found by a user review (3 December 2026): exports a profile would have
+ * read wrongly without a word. */
+Test(profiles, two_matching_profiles_refuse_the_file)
+{
+    tr_env e = setup_network("prof-ambiguous");
+    /* Its cells are all among kiosque's: a kiosque export fits both. */
+    write_file(&e, "net/profiles/cafeyn.ini",
+               "[profile]\nresource = musique\nmatch = Bibliothèque; Mois\nlibrary = Bibliothèque\n"
+               "month = Mois\n[metrics]\nLectures = Plays\n");
+    run_ok(tr_bilan(&e, "network", "import", in(&e, "net"), NULL), "import");
+    write_file(&e, "k.csv", "Bibliothèque;Mois;Lectures;Prêts\nBM-A;2025-01;5;1\n");
+    tu_run r = tr_bilan(&e, "ingest", in(&e, "k.csv"), NULL);
+    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "the header row fits two profiles, cafeyn and kiosque"), "%s", r.err);
+    cr_assert(strstr(r.err, "say which with --profile ID"), "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM source"), 0);
+    run_ok(tr_bilan(&e, "ingest", "--profile", "kiosque", in(&e, "k.csv"), NULL), "--profile");
+    cr_assert_eq(tr_sql_int(&e, "SELECT value FROM usage WHERE resource_id = 'presse' AND metric "
+                                "= 'Total_Item_Requests'"),
+                 5);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM usage WHERE resource_id = 'musique'"), 0);
+    tr_teardown(&e);
+}
+
+Test(profiles, wide_layout_days_odd_months_and_unread_columns)
+{
+    tr_env e = setup_network("prof-widecols");
+    write_file(&e, "net/profiles/vodcsv.ini",
+               "[profile]\nresource = vod\nmatch = Site; Total\nlayout = wide\nlibrary = Site\n"
+               "metric = Plays\n");
+    run_ok(tr_bilan(&e, "network", "import", in(&e, "net"), NULL), "import");
+    /* Days: the first read as March and the others dropped, until now. */
+    write_file(&e, "d.csv", "Site;01/03/2025;02/03/2025;03/03/2025;Total\nBM-A;1;2;3;6\n");
+    tu_run r = tr_bilan(&e, "ingest", in(&e, "d.csv"), NULL);
+    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "column '02/03/2025' is a day, not a month"), "%s", r.err);
+    tu_run_free(&r);
+    /* A month with a mark: March dropped, until now. */
+    write_file(&e, "s.csv", "Site;janv. 2025;févr. 2025;mars 2025 (*);Total\nBM-A;10;20;30;60\n");
+    r = tr_bilan(&e, "ingest", in(&e, "s.csv"), NULL);
+    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "column 'mars 2025 (*)' names a month with something more"), "%s",
+              r.err);
+    tu_run_free(&r);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM source"), 0);
+    /* Another column is said, without -v, and the months are read. */
+    write_file(&e, "v.csv", "Site;Ville;janv. 2025;févr. 2025;Total\nBM-A;Digne;4;5;9\n");
+    r = tr_bilan(&e, "ingest", in(&e, "v.csv"), NULL);
+    cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "header row (line 1): 1 column not read (neither a month nor the "
+                            "library): 'Ville'"),
+              "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(tr_sql_int(&e, "SELECT SUM(value) FROM usage WHERE resource_id = 'vod'"), 9);
+    tr_teardown(&e);
+}
+
+Test(profiles, a_column_named_twice_refuses_the_file)
+{
+    tr_env e = setup_network("prof-twice");
+    /* The 99 of the second « Lectures » was dropped, until now. */
+    write_file(&e, "k.csv", "Bibliothèque;Mois;Lectures;Prêts;Lectures\nBM-A;2025-01;10;1;99\n");
+    tu_run r = tr_bilan(&e, "ingest", in(&e, "k.csv"), NULL);
+    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "two columns 'Lectures' in the header row (columns 3 and 5)"), "%s",
+              r.err);
+    tu_run_free(&r);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM source"), 0);
+    tr_teardown(&e);
+}
+
+Test(profiles, a_comma_is_a_decimal_mark)
+{
+    tr_env e = setup_network("prof-comma");
+    /* "1,500" was read as 1 500, until now; in French it is 1,5. */
+    write_file(&e, "k.csv",
+               "Bibliothèque;Mois;Lectures;Prêts\n"
+               "BM-A;2025-01;1,500;1\n"       /* 2: ambiguous: rejected */
+               "BM-A;2025-02;1 500,0;1\n"     /* 3: 1500 */
+               "BM-A;2025-03;1.500;1\n"       /* 4: 1500, a dot groups thousands */
+               "BM-A;2025-04;1,234,567;1\n"); /* 5: two commas: thousands */
+    tu_run r = tr_bilan(&e, "ingest", in(&e, "k.csv"), NULL);
+    cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, ":2: Lectures: '1,500' reads as a decimal number in French (comma), "
+                            "not a count"),
+              "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(tr_sql_int(&e, "SELECT SUM(value) FROM usage WHERE resource_id = 'presse' AND "
+                                "metric = 'Total_Item_Requests'"),
+                 1500 + 1500 + 1234567);
+    tr_teardown(&e);
+}
+
+Test(profiles, us_dates_refuse_the_file)
+{
+    tr_env e = setup_network("prof-usdates");
+    write_file(&e, "net/profiles/autof.ini",
+               "[profile]\nresource = musique\nmatch = Date de connexion; Établissement; Sessions\n"
+               "library = Établissement\ndate = Date de connexion\n[metrics]\nSessions = "
+               "Plays\n");
+    run_ok(tr_bilan(&e, "network", "import", in(&e, "net"), NULL), "import");
+    /* March 2026 written month first: 03/02 and 03/09 went to February
+     * and September, 03/16 was rejected, until now. */
+    write_file(&e, "u.csv",
+               "Date de connexion;Établissement;Sessions\n03/02/2025;BM-A;1\n03/09/2025;BM-A;1\n"
+               "03/16/2025;BM-A;1\n");
+    tu_run r = tr_bilan(&e, "ingest", in(&e, "u.csv"), NULL);
+    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "line 4: Date de connexion: '03/16/2025' is month/day/year (US order)"),
+              "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM source"), 0);
+    /* Day first, as bilan reads them: every day in March. */
+    write_file(&e, "f.csv",
+               "Date de connexion;Établissement;Sessions\n02/03/2025;BM-A;1\n16/03/2025;BM-A;2\n");
+    ingest_ok(&e, in(&e, "f.csv"));
+    cr_assert_eq(tr_sql_int(&e, "SELECT SUM(value) FROM usage WHERE month = '2025-03'"), 3);
+    tr_teardown(&e);
+}
+
+Test(profiles, a_title_line_with_a_comma_above_a_semicolon_header)
+{
+    tr_env e = setup_network("prof-title");
+    /* The delimiter was taken from the title line: refused, until now. */
+    write_file(&e, "k.csv",
+               "Export Kiosque, 2025\nBibliothèque;Mois;Lectures;Prêts\nBM-A;2025-01;7;1\n");
+    ingest_ok(&e, in(&e, "k.csv"));
+    cr_assert_eq(tr_sql_int(&e, "SELECT value FROM usage WHERE resource_id = 'presse' AND metric "
+                                "= 'Total_Item_Requests'"),
+                 7);
+    tr_teardown(&e);
+}
+
 Test(profiles, forced_profile_and_unknown_profile)
 {
     tr_env e = setup_network("prof-force");
