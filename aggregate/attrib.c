@@ -1,32 +1,11 @@
 /* Attribution by name (bilan/aggregate.h): institution aliases -> libraries,
- * counter names -> resources, keys folded. IP ranges: aggregate/log_load.c. */
+ * counter names -> resources, keys folded by the one rule for names
+ * (bl_name_fold). IP ranges: aggregate/log_load.c. */
 #include "bilan/aggregate.h"
 #include "strmap.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* Folded key: trimmed, ASCII lower case, inner runs of white space as one. */
-static size_t fold(bl_sv s, char *out, size_t n)
-{
-    s = bl_sv_trim(s);
-    size_t o = 0;
-    bool space = false;
-    for (size_t i = 0; i < s.len && o + 1 < n; i++) {
-        unsigned char c = (unsigned char)s.ptr[i];
-        if (c == ' ' || c == '\t') {
-            space = true;
-            continue;
-        }
-        if (space && o > 0)
-            out[o++] = ' ';
-        space = false;
-        if (o + 1 < n)
-            out[o++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
-    }
-    out[o] = '\0';
-    return o;
-}
 
 struct bl_names {
     bl_strmap alias;    /* institution alias -> library id */
@@ -50,7 +29,7 @@ void bl_names_free(bl_names *n)
 static bl_status add(bl_strmap *m, const char *name, const char *id)
 {
     char key[512];
-    size_t kl = fold(bl_sv_from(name), key, sizeof key);
+    size_t kl = bl_name_fold(bl_sv_from(name), key, sizeof key);
     bl_strmap_entry *e;
     bl_status rc = bl__strmap_upsert(m, key, kl, &e);
     if (rc == BL_OK && !e->value && !(e->value = strdup(id)))
@@ -71,7 +50,7 @@ bl_status bl_names_add_resource(bl_names *n, const char *name, const char *resou
 static const char *lookup(const bl_strmap *m, bl_sv s)
 {
     char key[512];
-    size_t kl = fold(s, key, sizeof key);
+    size_t kl = bl_name_fold(s, key, sizeof key);
     if (kl == 0)
         return NULL;
     return bl__strmap_get(m, key, kl);

@@ -1481,33 +1481,21 @@ static const char *const month_names[12][12] = {
     {"dec", "december", "decembre", "dez", "dezember", "dic", "diciembre", "dicembre", NULL},
 };
 
-/* Base letters of U+00C0..U+00FF, upper and lower case alike ('_': none). */
-static const char latin1_base[] = "aaaaaa_ceeeeiiii_nooooo_ouuuuy__";
-
 /* Lower-cases p[0..n) and folds accented Latin letters to their base letter
- * into out; false when it holds anything but letters or does not fit. */
+ * (bl_fold_letter) into out; false when it holds anything but letters of
+ * ASCII or U+00C0..U+00FF folding to one letter, or does not fit. */
 static bool fold_name(const char *p, size_t n, char *out, size_t outn)
 {
     size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        char b;
-        if (c >= 'A' && c <= 'Z')
-            b = (char)(c - 'A' + 'a');
-        else if (c >= 'a' && c <= 'z')
-            b = (char)c;
-        else if (c == 0xC3 && i + 1 < n && (unsigned char)p[i + 1] >= 0x80 &&
-                 (unsigned char)p[i + 1] <= 0xBF) {
-            unsigned cp = 0xC0u + ((unsigned char)p[++i] - 0x80u);
-            b = cp == 0xFF ? 'y' : latin1_base[(cp - 0xC0u) & 31u];
-            if (b == '_')
-                return false;
-        } else {
-            return false;
-        }
+    for (size_t i = 0; i < n;) {
+        char f[2];
+        size_t fn = 0, k = bl_fold_letter(p + i, n - i, f, &fn);
+        if (!k || fn != 1 || (k == 2 && (unsigned char)p[i] != 0xC3))
+            return false; /* no month name holds Æ, Œ or Ÿ */
         if (o + 1 >= outn)
             return false;
-        out[o++] = b;
+        out[o++] = f[0];
+        i += k;
     }
     out[o] = '\0';
     return o > 0;
@@ -1516,25 +1504,23 @@ static bool fold_name(const char *p, size_t n, char *out, size_t outn)
 void bl__ctr_fold_norm(bl_sv s, char *out, size_t n)
 {
     size_t o = 0;
-    for (size_t i = 0; i < s.len && o + 2 < n; i++) {
+    for (size_t i = 0; i < s.len && o + 2 < n;) {
         unsigned char c = (unsigned char)s.ptr[i];
-        if (c >= 'A' && c <= 'Z') {
-            out[o++] = (char)(c - 'A' + 'a');
-        } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-            out[o++] = (char)c;
-        } else if (c == 0xC3 && i + 1 < s.len && (unsigned char)s.ptr[i + 1] >= 0x80 &&
-                   (unsigned char)s.ptr[i + 1] <= 0xBF) {
-            unsigned cp = 0xC0u + ((unsigned char)s.ptr[++i] - 0x80u);
-            char b = cp == 0xFF ? 'y' : latin1_base[(cp - 0xC0u) & 31u];
-            if (cp == 0xC6 || cp == 0xE6) /* æ */
-                out[o++] = 'a', out[o++] = 'e';
-            else if (b != '_')
-                out[o++] = b;
-        } else if (c == 0xC5 && i + 1 < s.len &&
-                   ((unsigned char)s.ptr[i + 1] == 0x92 || (unsigned char)s.ptr[i + 1] == 0x93)) {
-            i++; /* œ */
-            out[o++] = 'o', out[o++] = 'e';
+        char f[2];
+        size_t fn = 0, k = bl_fold_letter(s.ptr + i, s.len - i, f, &fn);
+        /* Ÿ (U+0178) has always been dropped from headers, as other
+         * non-alphanumerics: kept so, not to change what profiles match. */
+        if (k == 2 && c == 0xC5 && (unsigned char)s.ptr[i + 1] == 0xB8)
+            k = 0;
+        if (k) {
+            memcpy(out + o, f, fn);
+            o += fn;
+            i += k;
+            continue;
         }
+        if (c >= '0' && c <= '9')
+            out[o++] = (char)c;
+        i++;
     }
     if (n)
         out[o] = '\0';

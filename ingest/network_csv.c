@@ -71,11 +71,12 @@ static const char *arena_strdup(struct bl_net_arena *a, const char *s)
 
 /* ---- sets of strings (ids, aliases, counter names) -------------------------------- */
 
-/* Open addressing over strings that outlive the set (the arena's). A
- * nocase set compares as the store's COLLATE NOCASE did: ASCII letters
- * folded, every other byte as is. */
+/* Open addressing over strings that outlive the set (the arena's), each
+ * with a value (kept by pointer too; NULL in a set of ids). A nocase set
+ * compares as the store's COLLATE NOCASE does: ASCII letters folded, every
+ * other byte as is. */
 typedef struct strset {
-    const char **slot;
+    const char **slot, **val;
     size_t cap, n;
     bool nocase;
 } strset;
@@ -114,30 +115,53 @@ static bool set_has(const strset *s, const char *key)
     return s->cap && s->slot[set_find(s, key)];
 }
 
-/* Adds key (kept by pointer); *dup when an equal key was there already. */
-static bl_status set_add(strset *s, const char *key, bool *dup)
+/* Adds key with its value (both kept by pointer); when an equal key was
+ * there already, nothing changes, *dup is set and *had is its value. */
+static bl_status set_put(strset *s, const char *key, const char *val, bool *dup, const char **had)
 {
     *dup = false;
     if ((s->n + 1) * 2 > s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 64;
-        const char **slot = calloc(cap, sizeof *slot);
-        if (!slot)
+        const char **slot = calloc(cap, sizeof *slot), **vals = calloc(cap, sizeof *vals);
+        if (!slot || !vals) {
+            free(slot);
+            free(vals);
             return BL_NOMEM;
-        strset grown = {slot, cap, s->n, s->nocase};
+        }
+        strset grown = {slot, vals, cap, s->n, s->nocase};
         for (size_t i = 0; i < s->cap; i++)
-            if (s->slot[i])
-                slot[set_find(&grown, s->slot[i])] = s->slot[i];
+            if (s->slot[i]) {
+                size_t j = set_find(&grown, s->slot[i]);
+                slot[j] = s->slot[i];
+                vals[j] = s->val[i];
+            }
         free(s->slot);
+        free(s->val);
         *s = grown;
     }
     size_t i = set_find(s, key);
     if (s->slot[i]) {
         *dup = true;
+        *had = s->val[i];
         return BL_OK;
     }
     s->slot[i] = key;
+    s->val[i] = val;
     s->n++;
     return BL_OK;
+}
+
+/* Adds key (kept by pointer); *dup when an equal key was there already. */
+static bl_status set_add(strset *s, const char *key, bool *dup)
+{
+    const char *had;
+    return set_put(s, key, NULL, dup, &had);
+}
+
+static void set_release(strset *s)
+{
+    free(s->slot);
+    free(s->val);
 }
 
 /* ---- reading one table ------------------------------------------------------------ */
@@ -148,7 +172,8 @@ typedef struct ctx {
     char *err;
     size_t errlen;
     strset partner_ids, library_ids, aliases, resource_ids, counter_names, forfait_ids, sushi_ids;
-    const char *dir; /* the network folder: network.csv's logo is relative to it */
+    strset alias_keys, counter_keys; /* names' keys (bl_name_fold) -> the library or resource */
+    const char *dir;                 /* the network folder: network.csv's logo is relative to it */
 } ctx;
 
 static bl_status nomem(ctx *c)
@@ -331,16 +356,32 @@ static bl_status each_item(ctx *c, const bl_csv_row *r, int col, item_fn fn, voi
 }
 
 /* A list item that must be unique across the network (aliases, counter
- * names); reason says who holds it already. */
+ * names); reason says who holds it already. Two items are one name when
+ * their keys (bl_name_fold) are equal, as attribution compares them
+ * (aggregate/attrib.c): such a name may be written twice by the same
+ * library or resource ("Médiathèque", "Mediatheque"), never by two. Spellings
+ * equal but for ASCII case are one row of the store (COLLATE NOCASE), so
+ * they are refused even then. */
 struct unique_arg {
-    strset *set;
+    strset *set, *keys;
     const char *what, *reason;
+    const char *owner; /* the library or resource of the row read */
 };
 
 static bl_status unique_item(ctx *c, const bl_csv_row *r, int col, const char *item, void *arg)
 {
     const struct unique_arg *u = arg;
+    size_t len = strlen(item);
+    char *key = arena_alloc(c->net->mem, len + 1); /* a key is never longer than its name */
+    const char *had;
     bool dup;
+    if (!key)
+        return nomem(c);
+    bl_name_fold((bl_sv){item, len}, key, len + 1);
+    if (set_put(u->keys, key, u->owner, &dup, &had) != BL_OK)
+        return nomem(c);
+    if (dup && strcmp(had, u->owner) != 0)
+        return cell_fail(c, r, col, u->what, u->reason, item);
     if (set_add(u->set, item, &dup) != BL_OK)
         return nomem(c);
     return dup ? cell_fail(c, r, col, u->what, u->reason, item) : BL_OK;
@@ -483,8 +524,8 @@ static bl_status read_libraries(ctx *c)
         return rc;
     if (!(c->net->libraries = calloc(c->t->nrows ? c->t->nrows : 1, sizeof *c->net->libraries)))
         return nomem(c);
-    struct unique_arg alias = {&c->aliases, "aliases",
-                               N_("alias '%s' already names another library")};
+    struct unique_arg alias = {&c->aliases, &c->alias_keys, "aliases",
+                               N_("alias '%s' already names another library"), NULL};
     const int req[] = {ci, cp, cn, -1};
     for (size_t i = 0; i < c->t->nrows; i++) {
         const bl_csv_row *r = &c->t->rows[i];
@@ -506,6 +547,7 @@ static bl_status read_libraries(ctx *c)
         if ((rc = unique_id(c, r, &c->library_ids, l->id, "library.id")) != BL_OK)
             return rc;
         c->net->nlibraries++;
+        alias.owner = l->id;
         if (ca >= 0 &&
             (rc = each_item(c, r, ca, unique_item, &alias, &l->aliases, &l->naliases)) != BL_OK)
             return rc;
@@ -539,8 +581,8 @@ static bl_status read_resources(ctx *c)
         return rc;
     if (!(c->net->resources = calloc(c->t->nrows ? c->t->nrows : 1, sizeof *c->net->resources)))
         return nomem(c);
-    struct unique_arg names = {&c->counter_names, "counter_names",
-                               N_("'%s' already names another resource")};
+    struct unique_arg names = {&c->counter_names, &c->counter_keys, "counter_names",
+                               N_("'%s' already names another resource"), NULL};
     const int req[] = {ci, cn, ck, -1};
     for (size_t i = 0; i < c->t->nrows; i++) {
         const bl_csv_row *r = &c->t->rows[i];
@@ -591,6 +633,7 @@ static bl_status read_resources(ctx *c)
         if ((rc = unique_id(c, r, &c->resource_ids, res->id, "resource.id")) != BL_OK)
             return rc;
         c->net->nresources++;
+        names.owner = res->id;
         if (cx >= 0 && (rc = each_item(c, r, cx, unique_item, &names, &res->counter_names,
                                        &res->ncounter_names)) != BL_OK)
             return rc;
@@ -1063,10 +1106,11 @@ bl_status bl_network_read(const char *dir, bl_network *net, char *err, size_t er
         rc = read_one(&c, dir, "sushi", false, read_sushi);
     if (rc == BL_OK)
         rc = read_one(&c, dir, "network", false, read_identity);
-    strset *sets[] = {&c.partner_ids,   &c.library_ids, &c.aliases,  &c.resource_ids,
-                      &c.counter_names, &c.forfait_ids, &c.sushi_ids};
+    strset *sets[] = {&c.partner_ids,  &c.library_ids,   &c.aliases,
+                      &c.resource_ids, &c.counter_names, &c.forfait_ids,
+                      &c.sushi_ids,    &c.alias_keys,    &c.counter_keys};
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
-        free(sets[i]->slot);
+        set_release(sets[i]);
     if (rc != BL_OK)
         bl_network_release(net);
     return rc;

@@ -36,8 +36,8 @@ typedef bl_status (*bl_cell_fn)(void *ctx, const bl_cell *cell, int64_t value);
 /* ---- attribution: name maps (aggregate/attrib.c) ----------------------------- */
 
 /* Institution aliases -> library ids and counter names -> resource ids,
- * keys folded (trimmed, ASCII lower case, inner white space as one). The
- * first value given for a key wins. */
+ * keys folded by the one rule for names (bl_name_fold: case, accents and
+ * spacing do not count). The first value given for a key wins. */
 typedef struct bl_names bl_names;
 bl_names *bl_names_new(void);
 void bl_names_free(bl_names *n);

@@ -280,6 +280,26 @@ bool bl_utf8_valid(const char *p, size_t n);
 /* Converts Windows-1252 bytes to UTF-8 into b (appending). */
 bl_status bl_cp1252_to_utf8(bl_buf *b, const char *p, size_t n);
 
+/* ---- names (common/name_fold.c) ------------------------------------------- */
+
+/* The comparison key of a name (a library's alias, a resource's COUNTER
+ * name, what a provider writes for them): white space trimmed and each inner
+ * run of it (space, tab, line break, U+00A0, U+202F) one space; ASCII
+ * letters lower-cased; the accented Latin letters of U+00C0..U+00FF and Ÿ
+ * folded to their lower-case base letter (É -> e, Î -> i, Ç -> c, Ÿ ÿ -> y),
+ * Æ æ -> ae, Œ œ -> oe; every other byte (digits, punctuation, other UTF-8,
+ * invalid UTF-8) as it is. Two names are the same name when their keys are
+ * equal (docs/network.md, "Names"). A key is never longer than its name.
+ * Writes the key NUL-terminated into out (n > 0; cut before a folded letter
+ * that would not fit) and returns its length. */
+size_t bl_name_fold(bl_sv s, char *out, size_t n);
+/* The letter step of bl_name_fold, shared with the profiles' header
+ * matching: folds the letter at p[0..n) (A-Z, a-z, the letters of
+ * U+00C0..U+00FF with a base letter, Æ æ Œ œ Ÿ) into out, its length (1 or 2)
+ * in *outn, and returns the bytes of p it read; 0 when p does not start with
+ * one of those letters (out and *outn untouched). */
+size_t bl_fold_letter(const char *p, size_t n, char out[2], size_t *outn);
+
 /* ---- hashing --------------------------------------------------------------- */
 
 /* SHA-256 of a file's bytes as 64 lowercase hex digits. */

@@ -237,3 +237,85 @@ Test(network, reimport_updates_in_place, .init = setup, .fini = teardown)
                  "CA renommée 2000");
     assert_query("SELECT count(*) FROM partner", "2");
 }
+
+/* Names are compared by one rule (bl_name_fold, docs/network.md "Names"):
+ * case, accents and spacing do not count. Two libraries' aliases, or two
+ * resources' COUNTER names, that differ by these alone are one name: the
+ * import refuses them, as it refuses "X1" and "x1". One library may write
+ * its name both ways; ASCII case alone is still one row of the store. */
+Test(network, names_differing_by_accents_alone_are_one_name, .init = setup, .fini = teardown)
+{
+    assert_refused("libraries.csv",
+                   "id,partner_id,name,aliases\na,ca,A,Médiathèque Élise Deroche\n"
+                   "b,ca,B,MEDIATHEQUE  ELISE\xC2\xA0"
+                   "DEROCHE\n",
+                   "libraries.csv:3:4: aliases: alias 'MEDIATHEQUE  ELISE\xC2\xA0"
+                   "DEROCHE' already names another library");
+    assert_refused("libraries.csv",
+                   "id,partner_id,name,aliases\na,ca,A,Bibliothèque des Îles\n"
+                   "b,ca,B,BIBLIOTHÈQUE DES ÎLES\n",
+                   "libraries.csv:3:4: aliases: alias 'BIBLIOTHÈQUE DES ÎLES' already names "
+                   "another library");
+    assert_refused("resources.csv",
+                   "id,name,kind,counter_names\nr1,R1,press,Presse numérique\n"
+                   "r2,R2,press,PRESSE NUMERIQUE\n",
+                   "resources.csv:3:4: counter_names: 'PRESSE NUMERIQUE' already names another "
+                   "resource");
+    assert_refused("libraries.csv", "id,partner_id,name,aliases\na,ca,A,\"Deroche;DEROCHE\"\n",
+                   "libraries.csv:2:4: aliases: alias 'DEROCHE' already names another library");
+    /* The same library, with and without accents: accepted, both kept. */
+    put("libraries.csv",
+        "id,partner_id,name,aliases\n"
+        "a,ca,A,\"Médiathèque Élise Deroche;Mediatheque Elise Deroche;Œuvres;œuvres\"\n");
+    tu_run r = import();
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    assert_query("SELECT count(*) FROM library_alias WHERE library_id = 'a'", "4");
+}
+
+/* A provider writes a library's and a resource's names in capitals, without
+ * accents, with stray spaces: the usage is still theirs (README: names are
+ * matched case-insensitively). */
+Test(network, accented_names_attributed_whatever_their_case, .init = setup, .fini = teardown)
+{
+    put("partners.csv", "id,name,kind,population,rate_per_inhabitant\nca,CA,ca,1000,\"0,15\"\n");
+    put("libraries.csv", "id,partner_id,name,aliases\n"
+                         "bm-ed,ca,Médiathèque Élise Deroche,Médiathèque Élise Deroche\n"
+                         "bm-il,ca,Bibliothèque des Îles,Bibliothèque des Îles\n");
+    put("resources.csv", "id,name,kind,counter_names\npresse,Presse,press,Presse numérique\n");
+    tu_run r = import();
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    put("pr.csv",
+        "Report_Name,Platform Master Report\nReport_ID,PR\nRelease,5\n"
+        "Institution_Name,Réseau\nInstitution_ID,\n"
+        "Metric_Types,Total_Item_Requests\nReport_Filters,\nReport_Attributes,\nExceptions,\n"
+        "Reporting_Period,Begin_Date=2025-01-01; End_Date=2025-03-31\n"
+        "Created,2025-04-05T10:00:00Z\nCreated_By,Presse\n\n"
+        "Institution_Name,Institution_ID,Platform,Data_Type,Access_Method,Metric_Type,"
+        "Reporting_Period_Total,Jan-2025,Feb-2025,Mar-2025\n"
+        "MÉDIATHÈQUE ÉLISE DEROCHE,,PRESSE NUMÉRIQUE,Newspaper_or_Newsletter,Regular,"
+        "Total_Item_Requests,100,100,,\n"
+        "mediatheque elise deroche,,presse numerique,Newspaper_or_Newsletter,Regular,"
+        "Total_Item_Requests,20,,20,\n"
+        "\" MéDIATHèQUE\xC2\xA0éLISE  DEROCHE \",,Presse Numérique,Newspaper_or_Newsletter,"
+        "Regular,Total_Item_Requests,3,,,3\n"
+        "BIBLIOTHÈQUE DES ÎLES,,PRESSE NUMERIQUE,Newspaper_or_Newsletter,Regular,"
+        "Total_Item_Requests,7,7,,\n");
+    char pr[1024];
+    snprintf(pr, sizeof pr, "%s/net/pr.csv", dir);
+    const char *ingest[] = {tu_bilan(), "--db", db, "ingest", pr, NULL};
+    r = tu_runv(ingest, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "4 accepted, 0 rejected, 0 unattributed"), "%s", r.out);
+    tu_run_free(&r);
+    const char *exp[] = {tu_bilan(), "--db", db, "export", "usage", NULL};
+    r = tu_runv(exp, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_str_eq(r.out, "partner_id,library_id,resource_id,month,metric,value\n"
+                            "ca,bm-ed,presse,2025-01,Total_Item_Requests,100\n"
+                            "ca,bm-ed,presse,2025-02,Total_Item_Requests,20\n"
+                            "ca,bm-ed,presse,2025-03,Total_Item_Requests,3\n"
+                            "ca,bm-il,presse,2025-01,Total_Item_Requests,7\n");
+    tu_run_free(&r);
+}
