@@ -668,8 +668,8 @@ bool bl__ctr_resplit(bl__ctr_reader *r, char delim)
     if (r->sheet || delim == r->delim || !r->text_len || r->too_long || r->bad_quote)
         return false;
     r->delim = delim;
-    r->nfields = split_cells(r->text, r->text_len, r->delim, r->cells, r->fields,
-                             BL_CTR_MAX_FIELDS);
+    r->nfields =
+        split_cells(r->text, r->text_len, r->delim, r->cells, r->fields, BL_CTR_MAX_FIELDS);
     return true;
 }
 
@@ -736,7 +736,18 @@ static bl_status reject_cell(bl__ctr_reader *r, const char *field, bl_sv v, cell
     if (kind == CELL_OVER)
         return bl__ctr_reject(r, field, "'%s' is above %s, the largest count accepted in one cell",
                               q, BL_NUM(BL_COUNT_MAX));
+    bl_sv t = bl_sv_trim(v);
+    int64_t x;
+    if (t.len > 1 && t.ptr[0] == '-' && cell_count((bl_sv){t.ptr + 1, t.len - 1}, &x) == CELL_COUNT)
+        return bl__ctr_reject(r, field, "'%s' is negative: a count cannot be below 0", q);
     return bl__ctr_reject(r, field, "'%s' is not a count", q);
+}
+
+bl_status bl__ctr_future(bl__ctr_reader *r, const char *field, int month)
+{
+    char m[8];
+    bl_month_format(month, m);
+    return bl__ctr_reject(r, field, "count for %s, a month not begun yet", m);
 }
 
 bl_status bl__ctr_month_values(bl__ctr_reader *r, const size_t *cols, const int *months,
@@ -759,7 +770,7 @@ bl_status bl__ctr_month_values(bl__ctr_reader *r, const size_t *cols, const int 
             if (i == v.len) {
                 vals[k] = x;
                 if (x > 0 && months[k] > r->now_mi)
-                    return bl__ctr_reject(r, labels[k], "count for a month in the future");
+                    return bl__ctr_future(r, labels[k], months[k]);
                 sum += x;
                 continue;
             }
@@ -776,7 +787,7 @@ bl_status bl__ctr_month_values(bl__ctr_reader *r, const size_t *cols, const int 
         if (kind != CELL_COUNT)
             return reject_cell(r, labels[k], v, kind);
         if (vals[k] > 0 && months[k] > r->now_mi)
-            return bl__ctr_reject(r, labels[k], "count for a month in the future");
+            return bl__ctr_future(r, labels[k], months[k]);
         sum += vals[k]; /* at most BL_CTR_MAX_MONTHS * BL_COUNT_MAX: no overflow */
     }
     if (total_col != (size_t)-1) {
@@ -1614,7 +1625,7 @@ static bool month_parse(bl_sv s, bool any_day, int *mi)
         t[nt++] = (tok){d, s.ptr + i, j - i};
         i = j;
     }
-    int y = -1, m = 0;
+    int y = -1, m = 0, day = -1; /* day: a date's day (-1: none), checked against its month */
     if (nt == 2 && !t[0].digits && t[1].digits) { /* Jan-2022, Jan-22 */
         m = month_from_name(t[0].p, t[0].n);
         y = year_of(&t[1]);
@@ -1628,6 +1639,7 @@ static bool month_parse(bl_sv s, bool any_day, int *mi)
                (nt == 2 || (t[2].digits && t[2].n <= 2))) { /* 2022-01, 2022-01-01 */
         y = year_of(&t[0]);
         m = tok_num(&t[1]);
+        day = nt == 3 ? tok_num(&t[2]) : -1;
     } else if (nt == 2 && t[0].digits && t[1].digits && t[0].n <= 2 && t[1].n == 4) {
         m = tok_num(&t[0]); /* 01/2022 */
         y = year_of(&t[1]);
@@ -1638,13 +1650,16 @@ static bool month_parse(bl_sv s, bool any_day, int *mi)
         int a = tok_num(&t[0]), b = tok_num(&t[1]);
         y = year_of(&t[2]);
         if (any_day)
-            m = a >= 1 && a <= 31 ? b : 0; /* a date: 15/10/2026 */
+            m = b, day = a; /* a date: 15/10/2026 */
         else if (a == 1)
             m = b;
         else if (b == 1)
             m = a;
     }
     if (y < 0 || m < 1 || m > 12)
+        return false;
+    /* 31/04/2026 is no day (read as April until 3 December 2026). */
+    if (any_day && day >= 0 && (day < 1 || day > bl_days_in_month(y, m)))
         return false;
     *mi = bl_month_index(y, m);
     return true;
@@ -1774,6 +1789,7 @@ bool bl__ctr_is_trailer(bl_sv s)
         "total",          "totals",        "grandtotal",    "sum",        "allplatforms",
         "alldatabases",   "alltitles",     "alljournals",   "allbooks",   "allitems",
         "allcollections", "totalsearches", "totalrequests", "totalusage", "totalgeneral",
+        "totaux",         "soustotal",     "soustotaux",
     };
     char n[64];
     if (s.len == 0 || s.len > 120)
@@ -1788,7 +1804,10 @@ bool bl__ctr_is_trailer(bl_sv s)
     char c0 = k < s.len ? (char)(s.ptr[k] | 0x20) : 0;
     if (c0 != 't' && c0 != 's' && c0 != 'g' && c0 != 'a')
         return false;
-    bl__ctr_norm(s, n, sizeof n);
+    /* Accents folded: « Total général » is "totalgeneral" (dropping the
+     * é's, as bl__ctr_norm does, made it "totalgnral": a row rejected for
+     * its empty month until 3 December 2026); « Sous-total » is one too. */
+    bl__ctr_fold_norm(s, n, sizeof n);
     for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
         if (strcmp(n, exact[i]) == 0)
             return true;

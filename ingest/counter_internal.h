@@ -210,6 +210,10 @@ void bl__ctr_take_errmsg(bl__ctr_reader *r, char **errmsg);
  * header row separated by ';'). False for a spreadsheet or the same
  * delimiter. */
 bool bl__ctr_resplit(bl__ctr_reader *r, char delim);
+/* Rejects the row for a count in a month not begun yet, naming the month
+ * (in a profile's long layout the column is the indicator's, not the
+ * month's). */
+bl_status bl__ctr_future(bl__ctr_reader *r, const char *field, int month);
 
 /* Lowercase ASCII letters and digits of s, everything else dropped, into out
  * (NUL-terminated, truncated): "Reporting_ Period_Total" -> "reportingperiodtotal". */

@@ -737,7 +737,7 @@ static int item_end(jstate *s)
         }
         if (e->value > 0 && e->month > r->now_mi) {
             bl_month_format(e->month, m);
-            st = bl__ctr_reject(r, m, "count for a month in the future");
+            st = bl__ctr_future(r, m, e->month);
             goto done;
         }
     }

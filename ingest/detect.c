@@ -52,6 +52,14 @@ bl_status bl_format_detect(const char *head, size_t n, bl_format *fmt, char **er
         *errmsg = bl_strdup_printf("%s", _("empty file"));
         return BL_DATA;
     }
+    /* UTF-16 text (Excel's "Unicode Text", a BOM then two bytes a
+     * character): not read, but said as such, with what to do. */
+    if (n >= 2 && (((unsigned char)head[0] == 0xFF && (unsigned char)head[1] == 0xFE) ||
+                   ((unsigned char)head[0] == 0xFE && (unsigned char)head[1] == 0xFF))) {
+        *errmsg = bl_strdup_printf("%s", _("UTF-16 text (Excel's \"Unicode Text\"): not read; "
+                                           "save the file as \"CSV UTF-8\" and ingest that"));
+        return BL_DATA;
+    }
     if (memchr(head, '\0', n)) {
         *errmsg = bl_strdup_printf("%s", _("binary data (NUL bytes): expected a COUNTER report "
                                            "(CSV or TSV) or an access log, plain or gzip"));

@@ -401,6 +401,22 @@ bl_status bl__profile_read(bl__ctr_reader *r, const bl_profile *p)
         st = resolve(s);
     if (st == BL_OK)
         st = begin(s);
+    /* --library names the library of a COUNTER report without any: a
+     * profile says where its libraries are (a column, or none). */
+    if (st == BL_OK && r->library[0]) {
+        char q[64];
+        bl__ctr_quote(bl_sv_from(p->library ? p->library : ""), q);
+        if (p->library)
+            bl__ctr_note(r, 0,
+                         "--library not used: profile %s takes each row's library from "
+                         "its column '%s'",
+                         p->id, q);
+        else
+            bl__ctr_note(r, 0,
+                         "--library not used: profile %s gives one total for the whole "
+                         "network (docs/profiles.md)",
+                         p->id);
+    }
     if (st == BL_OK)
         st = bl__ctr_each_row(r, data_row, s);
     free(s);

@@ -383,11 +383,19 @@ static bl_status with_profiles(bl_store *st, const bl_ingest_opts *opts, prof_se
         for (size_t i = 0; i < ps->n && !o->profile; i++)
             if (strcmp(ps->p[i].id, opts->profile_id) == 0)
                 o->profile = &ps->p[i];
-        if (!o->profile)
+        if (!o->profile) {
+            /* Its profiles named, so that a typo can be seen at once. */
+            char ids[512] = "";
+            for (size_t i = 0; i < ps->n; i++) {
+                size_t used = strlen(ids);
+                if (used + strlen(ps->p[i].id) + 8 < sizeof ids)
+                    snprintf(ids + used, sizeof ids - used, "%s%s", used ? ", " : "", ps->p[i].id);
+            }
             return bl_store_fail(st, BL_NOINPUT,
-                                 "unknown profile '%s': the network has %zu (profiles/ID.ini, "
+                                 "unknown profile '%s': the network has %zu (%s; profiles/ID.ini, "
                                  "read by bilan network import)",
-                                 opts->profile_id, ps->n);
+                                 opts->profile_id, ps->n, ps->n ? ids : "-");
+        }
     }
     return BL_OK;
 }

@@ -204,7 +204,7 @@ Test(counter5, bad_rows_rejected_alone)
     cr_assert_str_eq(d->reason, "'abc' is not a count");
     d = ts_diag_at(&t, BL_DIAG_ROW, 18);
     cr_assert_not_null(d);
-    cr_assert_str_eq(d->reason, "'-3' is not a count");
+    cr_assert_str_eq(d->reason, "'-3' is negative: a count cannot be below 0");
     d = ts_diag_at(&t, BL_DIAG_ROW, 19);
     cr_assert_not_null(d);
     cr_assert_str_eq(d->field, "Platform");

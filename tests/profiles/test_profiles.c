@@ -193,7 +193,7 @@ Test(profiles, number_forms_and_rejected_rows)
     char want[1200];
     snprintf(want, sizeof want,
              "bilan: %s:6: Lectures: '12,5' is not a count\n"
-             "bilan: %s:7: Lectures: '-4' is not a count\n"
+             "bilan: %s:7: Lectures: '-4' is negative: a count cannot be below 0\n"
              "bilan: %s:8: Mois: 'brumaire 2025' is not a month\n"
              "bilan: %s:9: Bibliothèque: empty cell: no library named\n",
              in(&e, "k.csv"), in(&e, "k.csv"), in(&e, "k.csv"), in(&e, "k.csv"));
@@ -446,6 +446,59 @@ Test(profiles, a_title_line_with_a_comma_above_a_semicolon_header)
     cr_assert_eq(tr_sql_int(&e, "SELECT value FROM usage WHERE resource_id = 'presse' AND metric "
                                 "= 'Total_Item_Requests'"),
                  7);
+    tr_teardown(&e);
+}
+
+Test(profiles, totals_impossible_days_and_what_is_not_used_are_said)
+{
+    tr_env e = setup_network("prof-said");
+    /* « Total général » (accents) and « Sous-total » are totals, skipped:
+     * until now the first was rejected for its empty month and the second
+     * counted as an unknown library's usage. */
+    write_file(&e, "k.csv",
+               "Bibliothèque;Mois;Lectures;Prêts\nBM-A;2025-01;5;1\nSous-total;2025-01;5;1\n"
+               "Total général;;5;1\nBM-A;2025-02;-4;1\nBM-A;2099-01;3;1\n");
+    tu_run r = tr_bilan(&e, "ingest", "--library", "bm-b", in(&e, "k.csv"), NULL);
+    cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, ":5: Lectures: '-4' is negative: a count cannot be below 0"), "%s",
+              r.err);
+    cr_assert(strstr(r.err, ":6: Lectures: count for 2099-01, a month not begun yet"), "%s", r.err);
+    cr_assert(strstr(r.err, "note: --library not used: profile kiosque takes each row's library "
+                            "from its column 'Bibliothèque'"),
+              "%s", r.err);
+    cr_assert(!strstr(r.err, ":3:") && !strstr(r.err, ":4:"), "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM usage WHERE library_id IS NULL"), 0);
+    cr_assert_eq(tr_sql_int(&e, "SELECT SUM(value) FROM usage WHERE metric = "
+                                "'Total_Item_Requests'"),
+                 5);
+    /* 31 April is no day: the row is rejected (it was read as April). */
+    write_file(&e, "net/profiles/autof.ini",
+               "[profile]\nresource = musique\nmatch = Jour; Établissement; Sessions\n"
+               "library = Établissement\ndate = Jour\n[metrics]\nSessions = Plays\n");
+    run_ok(tr_bilan(&e, "network", "import", in(&e, "net"), NULL), "import");
+    write_file(&e, "a.csv", "Jour;Établissement;Sessions\n30/04/2025;BM-A;1\n31/04/2025;BM-A;9\n");
+    r = tr_bilan(&e, "ingest", in(&e, "a.csv"), NULL);
+    cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, ":3: Jour: '31/04/2025' is not a date"), "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(tr_sql_int(&e, "SELECT SUM(value) FROM usage WHERE resource_id = 'musique'"), 1);
+    /* Excel's « Texte Unicode »: said, with what to do. */
+    cr_assert(tu_write_file(in(&e, "u.txt"),
+                            "\xFF\xFE"
+                            "B\0i\0",
+                            6));
+    r = tr_bilan(&e, "ingest", in(&e, "u.txt"), NULL);
+    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "UTF-16 text (Excel's \"Unicode Text\"): not read; save the file as "
+                            "\"CSV UTF-8\""),
+              "%s", r.err);
+    tu_run_free(&r);
+    /* An unknown --profile names the network's. */
+    r = tr_bilan(&e, "ingest", "--profile", "kiosk", in(&e, "k.csv"), NULL);
+    cr_assert_eq(r.status, 66, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "the network has 5 (autof, kiosque, musique, pnb, vod;"), "%s", r.err);
+    tu_run_free(&r);
     tr_teardown(&e);
 }
 

@@ -61,7 +61,7 @@ Test(trust_counter, count_over_bound_r5)
     assert_reason(&e, 16, want);
     snprintf(want, sizeof want, "Jan-2019: '12345678901234567890' %s", above); /* 20 digits */
     assert_reason(&e, 17, want);
-    assert_reason(&e, 18, "Jan-2019: '-120' is not a count");
+    assert_reason(&e, 18, "Jan-2019: '-120' is negative: a count cannot be below 0");
     assert_reason(&e, 19, "Jan-2019: '12.5' is not a count");
     snprintf(want, sizeof want, "Reporting_Period_Total: '9000000000000000000' %s", above);
     assert_reason(&e, 20, want);
@@ -84,7 +84,7 @@ Test(trust_counter, count_over_bound_r4)
     assert_reason(&e, 10, want);
     snprintf(want, sizeof want, "Reporting Period Total: '9000000000000000000' %s", above);
     assert_reason(&e, 11, want);
-    assert_reason(&e, 12, "Jan-2019: '-120' is not a count");
+    assert_reason(&e, 12, "Jan-2019: '-120' is negative: a count cannot be below 0");
     assert_reason(&e, 13, "Jan-2019: '12.5' is not a count");
     cr_assert_eq(sum_month(&e, "2019-01"), 3);
     cr_assert_eq(sum_month(&e, "2019-02"), 4);
