@@ -233,10 +233,28 @@ static bl_status resolve(prow *s)
         label_of(s, s->n, r->fields[i]);
         s->n++;
     }
-    if (s->n == 0)
+    if (s->n == 0) {
+        /* "Janvier; Février": months without their year. */
+        for (size_t i = 0; i < r->nfields; i++) {
+            bl_sv cell = bl_sv_trim(r->fields[i]);
+            char with_year[96], q[64];
+            int mi;
+            if (i == s->lib_col || !cell.len || cell.len > 40)
+                continue;
+            snprintf(with_year, sizeof with_year, "%.*s 2000", (int)cell.len, cell.ptr);
+            if (bl__ctr_month(bl_sv_from(with_year), &mi)) {
+                bl__ctr_quote(cell, q);
+                return bl__ctr_refuse(r, r->line, NULL,
+                                      "no month column in the header row (profile %s: layout "
+                                      "wide): '%s' is a month without its year; the export must "
+                                      "say the year ('%s 2026')",
+                                      p->file, q, q);
+            }
+        }
         return bl__ctr_refuse(r, r->line, NULL,
                               "no month column in the header row (profile %s: layout wide)",
                               p->file);
+    }
     /* A remark of the file (line 0: said without -v, and not a line
      * skipped). */
     if (nignored)

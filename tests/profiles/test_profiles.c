@@ -360,6 +360,12 @@ Test(profiles, wide_layout_days_odd_months_and_unread_columns)
     cr_assert(strstr(r.err, "column 'mars 2025 (*)' names a month with something more"), "%s",
               r.err);
     tu_run_free(&r);
+    /* Months without their year: said so. */
+    write_file(&e, "y.csv", "Site;Janvier;Février;Total\nBM-A;1;2;3\n");
+    r = tr_bilan(&e, "ingest", in(&e, "y.csv"), NULL);
+    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "'Janvier' is a month without its year"), "%s", r.err);
+    tu_run_free(&r);
     cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM source"), 0);
     /* Another column is said, without -v, and the months are read. */
     write_file(&e, "v.csv", "Site;Ville;janv. 2025;févr. 2025;Total\nBM-A;Digne;4;5;9\n");
