@@ -105,6 +105,61 @@ static void ingest_diag(void *ctx, const bl_diag *d)
         cli_print_diag(ctx, d);
 }
 
+/* Months as a message says them: in French a span of consecutive months
+ * in words (« octobre 2026 », « janvier à mars 2026 », bl_fr_months), in
+ * English as the summary line writes them ("2026-10", "2026-01..2026-03").
+ * months: ascending month indexes. */
+static bl_status months_text(bl_buf *b, const int *months, size_t n)
+{
+    if (!n)
+        return BL_OK;
+    int first = months[0], span = months[n - 1] - first + 1;
+    bool *in = calloc((size_t)span, sizeof *in);
+    if (!in)
+        return BL_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        in[months[i] - first] = true;
+    bl_status rc = BL_OK;
+    if (bl_i18n_french()) {
+        rc = bl_fr_months(b, in, first, span);
+    } else {
+        for (int i = 0; i < span && rc == BL_OK; i++) {
+            if (!in[i])
+                continue;
+            int k = i;
+            while (k + 1 < span && in[k + 1])
+                k++;
+            char a[8], z[8];
+            bl_month_format(first + i, a);
+            bl_month_format(first + k, z);
+            rc = bl_buf_printf(b, "%s%s%s%s", b->len ? ", " : "", a, k > i ? ".." : "",
+                               k > i ? z : "");
+            i = k;
+        }
+    }
+    free(in);
+    return rc;
+}
+
+/* A library this file counts twice with another because the two write its
+ * name differently (docs/trust.md, "A library written two ways"): which
+ * one to remove is the user's to say. */
+static void warn_double(const char *path, long long sid, const bl_double_count *d)
+{
+    bl_buf months = BL_BUF_INIT(64 * 1024);
+    if (months_text(&months, d->months, d->nmonths) != BL_OK || !months.data) {
+        bl_buf_release(&months);
+        return;
+    }
+    cli_warn("%s: library '%s' is counted twice for %s: this file (#%lld) writes it '%s' and "
+             "#%lld (%s) writes it '%s', so neither replaces the other; if this file corrects "
+             "#%lld, remove that one with 'bilan sources remove %lld' (the other way round, "
+             "'bilan sources remove %lld')",
+             path, d->library_id, months.data, sid, d->name, d->other_id, d->other_path,
+             d->other_name, d->other_id, d->other_id, sid);
+    bl_buf_release(&months);
+}
+
 typedef struct done_ctx {
     bl_store *st;
     bl_buf *held; /* per file: its diagnostics, said once it is known to be new */
@@ -215,6 +270,8 @@ static void file_done(void *ctx, size_t index, const char *path, bl_status rc,
                                (unsigned long)r->out_of_order),
                         BL_NUM(r->out_of_order));
     cli_printf_safe(stdout, "\n");
+    for (size_t i = 0; i < r->ndoubles; i++)
+        warn_double(path, r->source_id, &r->doubles[i]);
 }
 
 int cmd_ingest(bl_cli *cli, int argc, char **argv)

@@ -85,6 +85,11 @@ typedef struct job {
     char *err;
     size_t index; /* in the command */
     bl_ingest_result res;
+    /* res.doubles: the entries, and each one's memory (its months, then
+     * its strings) */
+    bl_double_count *dbl;
+    void **dbl_mem;
+    size_t ndbl, dbl_alloc;
 } job;
 
 /* A log: the rules get the network from the store and the robots list
@@ -280,6 +285,51 @@ static bl_status check_read(job *j, const char *path, bl_status rc, const char *
     return BL_OK;
 }
 
+/* Forgets the double counts kept: the transaction failed, or the job ends. */
+static void doubles_clear(job *j)
+{
+    for (size_t i = 0; i < j->ndbl; i++)
+        free(j->dbl_mem[i]);
+    j->ndbl = 0;
+    j->res.doubles = NULL;
+    j->res.ndoubles = 0;
+}
+
+/* Keeps a copy of d (bl_double_count_fn): the store's strings are the
+ * statement's, the done callback comes after the transaction. */
+static bl_status keep_double(void *ctx, const bl_double_count *d)
+{
+    job *j = ctx;
+    if (j->ndbl == j->dbl_alloc) {
+        size_t na = j->dbl_alloc ? 2 * j->dbl_alloc : 4;
+        bl_double_count *nd = realloc(j->dbl, na * sizeof *nd);
+        if (!nd)
+            return BL_NOMEM;
+        j->dbl = nd;
+        void **nm = realloc(j->dbl_mem, na * sizeof *nm);
+        if (!nm)
+            return BL_NOMEM;
+        j->dbl_mem = nm, j->dbl_alloc = na;
+    }
+    const char *s[4] = {d->other_path, d->library_id, d->name, d->other_name};
+    size_t len[4], size = d->nmonths * sizeof *d->months;
+    for (int k = 0; k < 4; k++)
+        size += (len[k] = strlen(s[k]) + 1);
+    char *mem = malloc(size);
+    if (!mem)
+        return BL_NOMEM;
+    int *months = (int *)(void *)mem;
+    memcpy(months, d->months, d->nmonths * sizeof *d->months);
+    char *p = mem + d->nmonths * sizeof *d->months, *c[4];
+    for (int k = 0; k < 4; k++) {
+        c[k] = memcpy(p, s[k], len[k]);
+        p += len[k];
+    }
+    j->dbl_mem[j->ndbl] = mem;
+    j->dbl[j->ndbl++] = (bl_double_count){d->other_id, c[0], c[1], c[2], c[3], months, d->nmonths};
+    return BL_OK;
+}
+
 /* The transaction: the file, then (logs) what the log rules keep. */
 static bl_status write(job *j, const bl_new_source *src, bl_ingest_result *res)
 {
@@ -308,6 +358,13 @@ static bl_status write(job *j, const bl_new_source *src, bl_ingest_result *res)
                            "%lld earlier cell(s) kept: this file's rows for them were rejected, "
                            "so it does not restate them",
                            rs.kept_by_rejection);
+        /* A correction that writes a library's name otherwise is counted
+         * beside the file it corrects: said, not decided (docs/trust.md). */
+        rc = bl_store_double_counts(st, res->source_id, keep_double, j);
+        if (rc == BL_OK) {
+            res->doubles = j->dbl;
+            res->ndoubles = j->ndbl;
+        }
     }
     if (rc == BL_OK && j->hits) {
         int now = bl_store_now_month();
@@ -327,6 +384,7 @@ static bl_status write(job *j, const bl_new_source *src, bl_ingest_result *res)
         rc = bl_store_commit(st);
     if (rc != BL_OK) {
         bl_store_rollback(st);
+        doubles_clear(j);
         if (rc == BL_DUPLICATE)
             rc = BL_OK;
     }
@@ -406,6 +464,9 @@ static void job_free(job *j)
 {
     if (!j)
         return;
+    doubles_clear(j);
+    free(j->dbl);
+    free(j->dbl_mem);
     hasher_join(&j->h);
     if (j->detached)
         bl_hits_free(j->hits);
@@ -1018,6 +1079,9 @@ static void one_done(void *ctx, size_t index, const char *path, bl_status rc,
     (void)index, (void)path, (void)rc;
     one_result *o = ctx;
     *o->res = *res;
+    /* They are the job's, freed when this returns. */
+    o->res->doubles = NULL;
+    o->res->ndoubles = 0;
     o->called = true;
 }
 

@@ -178,6 +178,111 @@ bl_status bl__restate(bl_store *st, long long sid, bl_restate_counts *c)
     return BL_OK;
 }
 
+/* One group of bl_store_double_counts being read: its strings and months
+ * (the statement's own text changes at each step). */
+typedef struct dbl_group {
+    long long other;
+    char *path, *library, *name, *other_name;
+    int *months;
+    size_t n, alloc;
+} dbl_group;
+
+static void dbl_clear(dbl_group *g)
+{
+    free(g->path), free(g->library), free(g->name), free(g->other_name);
+    g->path = g->library = g->name = g->other_name = NULL;
+    g->n = 0;
+}
+
+static bl_status dbl_emit(dbl_group *g, bl_double_count_fn fn, void *ctx)
+{
+    if (!g->n)
+        return BL_OK;
+    bl_double_count d = {g->other, g->path, g->library, g->name, g->other_name, g->months, g->n};
+    bl_status rc = fn(ctx, &d);
+    dbl_clear(g);
+    return rc;
+}
+
+/* The rows of source ?1 counted beside another source's for the same
+ * library, platform, month and metric: same scope, both profile exports
+ * (family ?2), the same institution id ('' for both) and another name, both
+ * live. The other source's rows are found through usage_by_key (platform,
+ * month, metric, institution_id), which the term report_rank < 2000 lets
+ * SQLite use. */
+#define DOUBLE_SCOPE BL__STR(BL__SAME_SCOPE(s, me))
+static const char DOUBLE_SQL[] =
+    "SELECT o.source_id, s.path, u.library_id, u.institution, o.institution, u.month"
+    " FROM usage u JOIN source me ON me.id = u.source_id AND me.family = ?2"
+    " JOIN usage o ON o.platform = u.platform AND o.month = u.month AND o.metric = u.metric"
+    "  AND o.institution_id = u.institution_id AND o.report_rank < 2000"
+    "  AND o.institution <> u.institution AND o.library_id = u.library_id"
+    "  AND o.live = 1 AND o.source_id <> u.source_id"
+    " JOIN source s ON s.id = o.source_id AND s.removed_at IS NULL AND s.family = ?2"
+    "  AND " DOUBLE_SCOPE " WHERE u.source_id = ?1 AND u.live = 1"
+    " AND u.library_id IS NOT NULL AND u.library_id <> '" BL_NETWORK_LEVEL "'"
+    " GROUP BY o.source_id, u.library_id, u.institution, o.institution, u.month"
+    " ORDER BY o.source_id, u.library_id, u.institution, o.institution, u.month";
+
+bl_status bl_store_double_counts(bl_store *st, long long sid, bl_double_count_fn fn, void *ctx)
+{
+    if (!has_rivals(st, sid))
+        return BL_OK;
+    sqlite3_stmt *q = NULL;
+    dbl_group g = {0};
+    bl_status rc = BL_OK;
+    if (sqlite3_prepare_v2(st->db, DOUBLE_SQL, -1, &q, NULL) != SQLITE_OK) {
+        rc = bl__sql_fail(st, true);
+        goto out;
+    }
+    sqlite3_bind_int64(q, 1, sid);
+    sqlite3_bind_int(q, 2, BL_FAM_PROFILE);
+    int r;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        long long other = sqlite3_column_int64(q, 0);
+        const char *lib = bl__col_text(q, 2), *name = bl__col_text(q, 3),
+                   *oname = bl__col_text(q, 4);
+        int mi;
+        if (!bl_month_parse(bl__col_text(q, 5), &mi))
+            continue; /* the store's months are YYYY-MM: never */
+        if (g.n &&
+            (g.other != other || strcmp(g.library, lib) != 0 || strcmp(g.name, name) != 0 ||
+             strcmp(g.other_name, oname) != 0) &&
+            (rc = dbl_emit(&g, fn, ctx)) != BL_OK)
+            goto out;
+        if (!g.n) {
+            g.other = other;
+            g.path = strdup(bl__col_text(q, 1));
+            g.library = strdup(lib);
+            g.name = strdup(name);
+            g.other_name = strdup(oname);
+            if (!g.path || !g.library || !g.name || !g.other_name) {
+                rc = BL_NOMEM;
+                goto out;
+            }
+        }
+        if (g.n == g.alloc) {
+            size_t na = g.alloc ? 2 * g.alloc : 16;
+            int *nm = realloc(g.months, na * sizeof *nm);
+            if (!nm) {
+                rc = BL_NOMEM;
+                goto out;
+            }
+            g.months = nm, g.alloc = na;
+        }
+        g.months[g.n++] = mi;
+    }
+    if (r != SQLITE_DONE)
+        rc = bl__sql_fail(st, true);
+    else
+        rc = dbl_emit(&g, fn, ctx);
+out:
+    sqlite3_finalize(q);
+    dbl_clear(&g);
+    free(g.months);
+    return rc;
+}
+
 bl_status bl_store_remove_sources(bl_store *st, const long long *ids, size_t n,
                                   bl_remove_result *out)
 {

@@ -77,6 +77,12 @@ typedef struct bl_ingest_result {
     const char *repeat_of;
     int period_begin, period_end;
     size_t files; /* the files read as this source: 1, or a --one-source set's */
+    /* Libraries this file counts twice with another file because the two
+     * write their names differently (bl_store_double_counts; vendor
+     * exports only): borrowed, valid during the done callback of
+     * bl_pipeline_ingest_files only (bl_pipeline_ingest gives none). */
+    const bl_double_count *doubles;
+    size_t ndoubles;
 } bl_ingest_result;
 
 /* Ingests one file into the store, in one transaction: all of it or nothing.

@@ -83,6 +83,30 @@ typedef struct bl_restate_counts {
     long long kept_by_rejection;       /* earlier rows kept: this source's row was rejected */
 } bl_restate_counts;
 
+/* A library counted twice (docs/trust.md, "A library written two ways"):
+ * rows of source sid and of another source of the same scope, both vendor
+ * exports read with a profile, both counted, for the same library,
+ * platform, month and metric, under names written differently. Restatement
+ * keys a row by its name as written, so neither replaces the other. */
+typedef struct bl_double_count {
+    long long other_id;     /* the other source */
+    const char *other_path; /* its file */
+    const char *library_id; /* the library both are attributed to */
+    const char *name;       /* the library as source sid writes it */
+    const char *other_name; /* as the other source writes it */
+    const int *months;      /* the months counted twice, ascending (bl_month_index) */
+    size_t nmonths;
+} bl_double_count;
+
+typedef bl_status (*bl_double_count_fn)(void *ctx, const bl_double_count *d);
+/* Calls fn once per other source, library and pair of names that source
+ * sid counts twice with (see bl_double_count), ordered by the other
+ * source's id; the strings and months are borrowed for the call. Reads
+ * only; nothing is queried when no other source of sid's scope overlaps its
+ * period. Sources other than vendor exports never call fn (two COUNTER
+ * customer accounts of one library are two legitimate counts). */
+bl_status bl_store_double_counts(bl_store *st, long long sid, bl_double_count_fn fn, void *ctx);
+
 /* A file about to be recorded. */
 typedef struct bl_new_source {
     const char *path, *hash, *provider; /* hash: SHA-256 hex; provider may be NULL */

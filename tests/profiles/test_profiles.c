@@ -263,6 +263,158 @@ Test(profiles, later_file_restates_and_removal_brings_back)
     tr_teardown(&e);
 }
 
+/* ---- a correction that writes a library's name otherwise -------------------------- */
+
+/* The shipped network with bm-a known as « Médiathèque Élise Deroche » and
+ * « BM-A » (docs/trust.md, "A library written two ways"). */
+static tr_env setup_two_names(const char *tag)
+{
+    tr_env e = setup_network(tag);
+    write_file(&e, "net/libraries.csv",
+               "id,partner_id,name,aliases,ip_ranges\n"
+               "bm-a,ville-a,Médiathèque Élise Deroche,\"Médiathèque Élise Deroche;BM-A\","
+               "192.0.2.0/26\n"
+               "bm-b,ville-b,Bibliothèque B,Bibliothèque B,192.0.2.64/26\n"
+               "bm-c,ville-c,Bibliothèque C,Bibliothèque C,192.0.2.128/26\n");
+    run_ok(tr_bilan(&e, "network", "import", in(&e, "net"), NULL), "network import");
+    return e;
+}
+
+#define KIOSQUE_HEAD "Bibliothèque;Mois;Lectures;Prêts\n"
+
+/* What export usage says of a library, month and metric ("" when nothing). */
+static char *figure(const tr_env *e, const char *lib, const char *month, const char *metric)
+{
+    char *out = usage(e), *v = NULL;
+    char key[256];
+    int n = snprintf(key, sizeof key, ",%s,presse,%s,%s,", lib, month, metric);
+    for (char *line = out; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = 0;
+        char *at = strstr(line, key);
+        if (at)
+            v = strdup(at + n);
+        line = nl ? nl + 1 : NULL;
+    }
+    free(out);
+    return v ? v : strdup("");
+}
+
+static void figure_is(const tr_env *e, const char *lib, const char *month, const char *metric,
+                      const char *want)
+{
+    char *v = figure(e, lib, month, metric);
+    cr_assert_str_eq(v, want, "%s %s %s", lib, month, metric);
+    free(v);
+}
+
+/* The warning bilan gives for `file` (#sid) counting bm-a twice with r3.csv
+ * (#1), which writes it « Médiathèque Élise Deroche ». */
+static void want_warning(char *out, size_t n, const tr_env *e, const char *file, int sid,
+                         const char *months, const char *name)
+{
+    snprintf(out, n,
+             "bilan: warning: %s: library 'bm-a' is counted twice for %s: this file (#%d) writes "
+             "it '%s' and #1 (%s) writes it 'Médiathèque Élise Deroche', so neither replaces "
+             "the other; if this file corrects #1, remove that one with 'bilan sources remove 1' "
+             "(the other way round, 'bilan sources remove %d')\n",
+             in(e, file), months, sid, name, in(e, "r3.csv"), sid);
+}
+
+/* The user review's case: the correction names the library by its other
+ * alias. Both files stay counted (which to keep is the user's call), but
+ * it is said, once, with both names and the other file's id; removing the
+ * earlier file as told leaves the correction alone. */
+Test(profiles, correction_under_another_name_is_said)
+{
+    tr_env e = setup_two_names("prof-two-names");
+    write_file(&e, "r3.csv", KIOSQUE_HEAD "Médiathèque Élise Deroche;2026-10;100;5\n");
+    write_file(&e, "r4.csv", KIOSQUE_HEAD "BM-A;2026-10;110;6\n");
+    tu_run r = tr_bilan(&e, "ingest", in(&e, "r3.csv"), in(&e, "r4.csv"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char want[2048];
+    want_warning(want, sizeof want, &e, "r4.csv", 2, "2026-10", "BM-A");
+    cr_assert_str_eq(r.err, want);
+    tu_run_free(&r);
+    /* Counted twice, as before: the warning changes no figure. */
+    figure_is(&e, "bm-a", "2026-10", "Total_Item_Requests", "210");
+    figure_is(&e, "bm-a", "2026-10", "Loans", "11");
+    run_ok(tr_bilan(&e, "sources", "remove", "1", NULL), "sources remove 1");
+    figure_is(&e, "bm-a", "2026-10", "Total_Item_Requests", "110");
+    figure_is(&e, "bm-a", "2026-10", "Loans", "6");
+    tr_teardown(&e);
+}
+
+/* The same alias in another case is another name as written: said too;
+ * the months are said as spans. */
+Test(profiles, correction_in_another_case_is_said_with_its_months)
+{
+    tr_env e = setup_two_names("prof-case");
+    write_file(&e, "r3.csv",
+               KIOSQUE_HEAD "Médiathèque Élise Deroche;2026-01;100;5\n"
+                            "Médiathèque Élise Deroche;2026-02;100;5\n"
+                            "Médiathèque Élise Deroche;2026-03;100;5\n"
+                            "Médiathèque Élise Deroche;2026-10;100;5\n");
+    ingest_ok(&e, in(&e, "r3.csv"));
+    write_file(&e, "r4.csv",
+               KIOSQUE_HEAD "bm-a;2026-01;110;6\nbm-a;2026-02;110;6\nbm-a;2026-03;110;6\n"
+                            "bm-a;2026-10;110;6\n");
+    tu_run r = tr_bilan(&e, "ingest", in(&e, "r4.csv"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char want[2048];
+    want_warning(want, sizeof want, &e, "r4.csv", 2, "2026-01..2026-03, 2026-10", "bm-a");
+    cr_assert_str_eq(r.err, want);
+    tu_run_free(&r);
+    figure_is(&e, "bm-a", "2026-02", "Total_Item_Requests", "210");
+    tr_teardown(&e);
+}
+
+/* A correction that writes the name as the first file did replaces it,
+ * silently, as before. */
+Test(profiles, correction_under_the_same_name_replaces_silently)
+{
+    tr_env e = setup_two_names("prof-same-name");
+    write_file(&e, "r3.csv", KIOSQUE_HEAD "Médiathèque Élise Deroche;2026-10;100;5\n");
+    write_file(&e, "r4.csv", KIOSQUE_HEAD "Médiathèque Élise Deroche;2026-10;110;6\n");
+    tu_run r = tr_bilan(&e, "ingest", in(&e, "r3.csv"), in(&e, "r4.csv"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_str_eq(r.err, "");
+    cr_assert(strstr(r.out, "; restated 2 cells of 1 earlier file\n"), "%s", r.out);
+    tu_run_free(&r);
+    figure_is(&e, "bm-a", "2026-10", "Total_Item_Requests", "110");
+    figure_is(&e, "bm-a", "2026-10", "Loans", "6");
+    tr_teardown(&e);
+}
+
+/* Another library of the same files, written the same way in both, is
+ * restated and not named: only bm-a is said. A file of that library alone
+ * says nothing. */
+Test(profiles, other_library_of_the_files_is_not_said)
+{
+    tr_env e = setup_two_names("prof-other-lib");
+    write_file(&e, "r3.csv",
+               KIOSQUE_HEAD
+               "Médiathèque Élise Deroche;2026-10;100;5\nBibliothèque B;2026-10;7;1\n");
+    write_file(&e, "r4.csv", KIOSQUE_HEAD "BM-A;2026-10;110;6\nBibliothèque B;2026-10;8;2\n");
+    write_file(&e, "r5.csv", KIOSQUE_HEAD "Bibliothèque B;2026-10;9;3\n");
+    tu_run r = tr_bilan(&e, "ingest", in(&e, "r3.csv"), in(&e, "r4.csv"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    char want[2048];
+    want_warning(want, sizeof want, &e, "r4.csv", 2, "2026-10", "BM-A");
+    cr_assert_str_eq(r.err, want);
+    cr_assert_null(strstr(r.err, "bm-b"));
+    tu_run_free(&r);
+    figure_is(&e, "bm-b", "2026-10", "Total_Item_Requests", "8");
+    r = tr_bilan(&e, "ingest", in(&e, "r5.csv"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_str_eq(r.err, "");
+    tu_run_free(&r);
+    figure_is(&e, "bm-b", "2026-10", "Total_Item_Requests", "9");
+    figure_is(&e, "bm-a", "2026-10", "Total_Item_Requests", "210");
+    tr_teardown(&e);
+}
+
 /* ---- errors ------------------------------------------------------------------------ */
 
 static void import_fails(const char *tag, const char *ini, const char *want)
