@@ -28,23 +28,38 @@ typedef struct prow {
     int64_t vals[BL_CTR_MAX_MONTHS];
 } prow;
 
+/* The first column from `from` on of the current row named `name` (case,
+ * accents, spaces and punctuation ignored), or BL__CTR_NO_COL. */
+static size_t find_col(const bl__ctr_reader *r, const char *name, size_t from)
+{
+    char want[NORM_MAX], have[NORM_MAX];
+    bl__ctr_fold_norm(bl_sv_from(name), want, sizeof want);
+    for (size_t i = from; i < r->nfields; i++) {
+        if (r->fields[i].len > 4 * NORM_MAX)
+            continue;
+        bl__ctr_fold_norm(r->fields[i], have, sizeof have);
+        if (strcmp(want, have) == 0)
+            return i;
+    }
+    return BL__CTR_NO_COL;
+}
+
 /* Whether the current row holds every `match` cell of p. */
 static bool row_matches(const bl__ctr_reader *r, const bl_profile *p)
 {
-    char want[NORM_MAX], have[NORM_MAX];
-    for (size_t m = 0; m < p->nmatch; m++) {
-        bl__ctr_fold_norm(bl_sv_from(p->match[m]), want, sizeof want);
-        bool found = false;
-        for (size_t i = 0; i < r->nfields && !found; i++) {
-            if (r->fields[i].len > 4 * NORM_MAX)
-                continue;
-            bl__ctr_fold_norm(r->fields[i], have, sizeof have);
-            found = strcmp(want, have) == 0;
-        }
-        if (!found)
+    for (size_t m = 0; m < p->nmatch; m++)
+        if (find_col(r, p->match[m], 0) == BL__CTR_NO_COL)
             return false;
-    }
     return true;
+}
+
+/* Whether column i of the header row is one of p's `match` cells. */
+static bool is_match_col(const bl__ctr_reader *r, const bl_profile *p, size_t i)
+{
+    for (size_t m = 0; m < p->nmatch; m++)
+        if (find_col(r, p->match[m], i) == i)
+            return true;
+    return false;
 }
 
 bl_status bl__profile_find_header(bl__ctr_reader *r, const bl_profile *p, bool *found)
@@ -76,43 +91,21 @@ bl_status bl__profile_find_header(bl__ctr_reader *r, const bl_profile *p, bool *
     return BL_OK;
 }
 
-/* The column of the header row named `name` (case, accents, spaces and
- * punctuation ignored), or BL__CTR_NO_COL. */
-static size_t find_col(const bl__ctr_reader *r, const char *name)
-{
-    char want[NORM_MAX], have[NORM_MAX];
-    bl__ctr_fold_norm(bl_sv_from(name), want, sizeof want);
-    for (size_t i = 0; i < r->nfields; i++) {
-        if (r->fields[i].len > 4 * NORM_MAX)
-            continue;
-        bl__ctr_fold_norm(r->fields[i], have, sizeof have);
-        if (strcmp(want, have) == 0)
-            return i;
-    }
-    return BL__CTR_NO_COL;
-}
-
 static bl_status need_col(prow *s, const char *name, const char *key, unsigned long line,
                           size_t *out)
 {
-    *out = find_col(s->r, name);
+    *out = find_col(s->r, name, 0);
     char q[64];
     bl__ctr_quote(bl_sv_from(name), q);
     if (*out != BL__CTR_NO_COL) {
         /* A second column of that name (a header on two rows, groups
          * with the same titles): which one is meant cannot be told. */
-        char want[NORM_MAX], have[NORM_MAX];
-        bl__ctr_fold_norm(bl_sv_from(name), want, sizeof want);
-        for (size_t i = *out + 1; i < s->r->nfields; i++) {
-            if (s->r->fields[i].len > 4 * NORM_MAX)
-                continue;
-            bl__ctr_fold_norm(s->r->fields[i], have, sizeof have);
-            if (strcmp(want, have) == 0)
-                return bl__ctr_refuse(s->r, s->r->line, key,
-                                      "two columns '%s' in the header row (columns %zu and %zu): "
-                                      "which one to read cannot be told (profile %s:%lu)",
-                                      q, *out + 1, i + 1, s->p->file, line);
-        }
+        size_t again = find_col(s->r, name, *out + 1);
+        if (again != BL__CTR_NO_COL)
+            return bl__ctr_refuse(s->r, s->r->line, key,
+                                  "two columns '%s' in the header row (columns %zu and %zu): "
+                                  "which one to read cannot be told (profile %s:%lu)",
+                                  q, *out + 1, again + 1, s->p->file, line);
         return BL_OK;
     }
     return bl__ctr_refuse(s->r, s->r->line, key,
@@ -194,28 +187,21 @@ static bl_status resolve(prow *s)
         if (!bl__ctr_month(cell, &mi)) {
             char q[64];
             bl__ctr_quote(cell, q);
-            if (bl__ctr_date_month(cell, &mi) && is_day(cell))
+            bool dated = bl__ctr_date_month(cell, &mi);
+            if (dated && is_day(cell))
                 return bl__ctr_refuse(r, r->line, NULL,
                                       "column '%s' is a day, not a month: a profile of layout "
                                       "wide reads one column per month (for daily figures, "
                                       "layout long with `date` sums the days into their month; "
                                       "docs/profiles.md)",
                                       q);
-            if (bl__ctr_date_month(cell, &mi))
+            if (dated)
                 return bl__ctr_refuse(r, r->line, NULL,
                                       "column '%s' names a month with something more: it would "
                                       "not be read; write it as the others are (for example "
                                       "'mars 2026') in the export",
                                       q);
-            bool matched = bl__ctr_is_trailer(cell);
-            char have[NORM_MAX], want[NORM_MAX];
-            if (!matched && cell.len <= 4 * NORM_MAX) {
-                bl__ctr_fold_norm(cell, have, sizeof have);
-                for (size_t m = 0; m < p->nmatch && !matched; m++) {
-                    bl__ctr_fold_norm(bl_sv_from(p->match[m]), want, sizeof want);
-                    matched = strcmp(want, have) == 0;
-                }
-            }
+            bool matched = bl__ctr_is_trailer(cell) || is_match_col(r, p, i);
             if (!matched)
                 list_add(ignored, sizeof ignored, q);
             nignored += !matched;
@@ -292,7 +278,7 @@ static bl_status count(prow *s, bl_count_rec *rec)
  * (1..12) and the second a day only a month-first order allows (13..31). */
 static bool us_date(bl_sv s)
 {
-    unsigned a = 0, b = 0, y = 0;
+    unsigned a = 0, b = 0;
     int na = 0, nb = 0, ny = 0;
     size_t i = 0;
     for (; i < s.len && s.ptr[i] >= '0' && s.ptr[i] <= '9' && na < 3; i++, na++)
@@ -304,8 +290,7 @@ static bool us_date(bl_sv s)
     if (i >= s.len || s.ptr[i++] != '/')
         return false;
     for (; i < s.len && s.ptr[i] >= '0' && s.ptr[i] <= '9' && ny < 5; i++, ny++)
-        y = y * 10 + (unsigned)(s.ptr[i] - '0');
-    (void)y;
+        ;
     return na && nb && ny == 4 && a >= 1 && a <= 12 && b >= 13 && b <= 31;
 }
 

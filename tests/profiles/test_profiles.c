@@ -467,16 +467,34 @@ Test(profiles, missing_column_refuses_the_file)
     tr_teardown(&e);
 }
 
+/* Adds profiles/ID.ini to the test's network and imports it again. */
+static void add_profile(const tr_env *e, const char *id, const char *ini)
+{
+    char name[128];
+    snprintf(name, sizeof name, "net/profiles/%s.ini", id);
+    write_file(e, name, ini);
+    run_ok(tr_bilan(e, "network", "import", in(e, "net"), NULL), "import");
+}
+
+/* Ingests file (in the test's directory): refused whole (65), saying want. */
+static void refused(const tr_env *e, const char *file, const char *want)
+{
+    tu_run r = tr_bilan(e, "ingest", in(e, file), NULL);
+    cr_assert_eq(r.status, 65, "%s: exit %d: %s", file, r.status, r.err);
+    cr_assert(strstr(r.err, want), "%s", r.err);
+    tu_run_free(&r);
+}
+
 /* Found by a user review (3 December 2026): exports a profile would have
  * read wrongly without a word. */
 Test(profiles, two_matching_profiles_refuse_the_file)
 {
     tr_env e = setup_network("prof-ambiguous");
     /* Its cells are all among kiosque's: a kiosque export fits both. */
-    write_file(&e, "net/profiles/cafeyn.ini",
-               "[profile]\nresource = musique\nmatch = Bibliothèque; Mois\nlibrary = Bibliothèque\n"
-               "month = Mois\n[metrics]\nLectures = Plays\n");
-    run_ok(tr_bilan(&e, "network", "import", in(&e, "net"), NULL), "import");
+    add_profile(
+        &e, "cafeyn",
+        "[profile]\nresource = musique\nmatch = Bibliothèque; Mois\nlibrary = Bibliothèque\n"
+        "month = Mois\n[metrics]\nLectures = Plays\n");
     write_file(&e, "k.csv", "Bibliothèque;Mois;Lectures;Prêts\nBM-A;2025-01;5;1\n");
     tu_run r = tr_bilan(&e, "ingest", in(&e, "k.csv"), NULL);
     cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
@@ -495,33 +513,22 @@ Test(profiles, two_matching_profiles_refuse_the_file)
 Test(profiles, wide_layout_days_odd_months_and_unread_columns)
 {
     tr_env e = setup_network("prof-widecols");
-    write_file(&e, "net/profiles/vodcsv.ini",
-               "[profile]\nresource = vod\nmatch = Site; Total\nlayout = wide\nlibrary = Site\n"
-               "metric = Plays\n");
-    run_ok(tr_bilan(&e, "network", "import", in(&e, "net"), NULL), "import");
+    add_profile(&e, "vodcsv",
+                "[profile]\nresource = vod\nmatch = Site; Total\nlayout = wide\nlibrary = Site\n"
+                "metric = Plays\n");
     /* Days: the first read as March and the others dropped, until now. */
     write_file(&e, "d.csv", "Site;01/03/2025;02/03/2025;03/03/2025;Total\nBM-A;1;2;3;6\n");
-    tu_run r = tr_bilan(&e, "ingest", in(&e, "d.csv"), NULL);
-    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
-    cr_assert(strstr(r.err, "column '02/03/2025' is a day, not a month"), "%s", r.err);
-    tu_run_free(&r);
+    refused(&e, "d.csv", "column '02/03/2025' is a day, not a month");
     /* A month with a mark: March dropped, until now. */
     write_file(&e, "s.csv", "Site;janv. 2025;févr. 2025;mars 2025 (*);Total\nBM-A;10;20;30;60\n");
-    r = tr_bilan(&e, "ingest", in(&e, "s.csv"), NULL);
-    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
-    cr_assert(strstr(r.err, "column 'mars 2025 (*)' names a month with something more"), "%s",
-              r.err);
-    tu_run_free(&r);
+    refused(&e, "s.csv", "column 'mars 2025 (*)' names a month with something more");
     /* Months without their year: said so. */
     write_file(&e, "y.csv", "Site;Janvier;Février;Total\nBM-A;1;2;3\n");
-    r = tr_bilan(&e, "ingest", in(&e, "y.csv"), NULL);
-    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
-    cr_assert(strstr(r.err, "'Janvier' is a month without its year"), "%s", r.err);
-    tu_run_free(&r);
+    refused(&e, "y.csv", "'Janvier' is a month without its year");
     cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM source"), 0);
     /* Another column is said, without -v, and the months are read. */
     write_file(&e, "v.csv", "Site;Ville;janv. 2025;févr. 2025;Total\nBM-A;Digne;4;5;9\n");
-    r = tr_bilan(&e, "ingest", in(&e, "v.csv"), NULL);
+    tu_run r = tr_bilan(&e, "ingest", in(&e, "v.csv"), NULL);
     cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
     cr_assert(strstr(r.err, "header row (line 1): 1 column not read (neither a month nor the "
                             "library): 'Ville'"),
@@ -536,11 +543,7 @@ Test(profiles, a_column_named_twice_refuses_the_file)
     tr_env e = setup_network("prof-twice");
     /* The 99 of the second « Lectures » was dropped, until now. */
     write_file(&e, "k.csv", "Bibliothèque;Mois;Lectures;Prêts;Lectures\nBM-A;2025-01;10;1;99\n");
-    tu_run r = tr_bilan(&e, "ingest", in(&e, "k.csv"), NULL);
-    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
-    cr_assert(strstr(r.err, "two columns 'Lectures' in the header row (columns 3 and 5)"), "%s",
-              r.err);
-    tu_run_free(&r);
+    refused(&e, "k.csv", "two columns 'Lectures' in the header row (columns 3 and 5)");
     cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM source"), 0);
     tr_teardown(&e);
 }
@@ -570,21 +573,17 @@ Test(profiles, a_comma_is_a_decimal_mark)
 Test(profiles, us_dates_refuse_the_file)
 {
     tr_env e = setup_network("prof-usdates");
-    write_file(&e, "net/profiles/autof.ini",
-               "[profile]\nresource = musique\nmatch = Date de connexion; Établissement; Sessions\n"
-               "library = Établissement\ndate = Date de connexion\n[metrics]\nSessions = "
-               "Plays\n");
-    run_ok(tr_bilan(&e, "network", "import", in(&e, "net"), NULL), "import");
+    add_profile(
+        &e, "autof",
+        "[profile]\nresource = musique\nmatch = Date de connexion; Établissement; Sessions\n"
+        "library = Établissement\ndate = Date de connexion\n[metrics]\nSessions = "
+        "Plays\n");
     /* March 2026 written month first: 03/02 and 03/09 went to February
      * and September, 03/16 was rejected, until now. */
     write_file(&e, "u.csv",
                "Date de connexion;Établissement;Sessions\n03/02/2025;BM-A;1\n03/09/2025;BM-A;1\n"
                "03/16/2025;BM-A;1\n");
-    tu_run r = tr_bilan(&e, "ingest", in(&e, "u.csv"), NULL);
-    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
-    cr_assert(strstr(r.err, "line 4: Date de connexion: '03/16/2025' is month/day/year (US order)"),
-              "%s", r.err);
-    tu_run_free(&r);
+    refused(&e, "u.csv", "line 4: Date de connexion: '03/16/2025' is month/day/year (US order)");
     cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM source"), 0);
     /* Day first, as bilan reads them: every day in March. */
     write_file(&e, "f.csv",
@@ -631,10 +630,9 @@ Test(profiles, totals_impossible_days_and_what_is_not_used_are_said)
                                 "'Total_Item_Requests'"),
                  5);
     /* 31 April is no day: the row is rejected (it was read as April). */
-    write_file(&e, "net/profiles/autof.ini",
-               "[profile]\nresource = musique\nmatch = Jour; Établissement; Sessions\n"
-               "library = Établissement\ndate = Jour\n[metrics]\nSessions = Plays\n");
-    run_ok(tr_bilan(&e, "network", "import", in(&e, "net"), NULL), "import");
+    add_profile(&e, "autof",
+                "[profile]\nresource = musique\nmatch = Jour; Établissement; Sessions\n"
+                "library = Établissement\ndate = Jour\n[metrics]\nSessions = Plays\n");
     write_file(&e, "a.csv", "Jour;Établissement;Sessions\n30/04/2025;BM-A;1\n31/04/2025;BM-A;9\n");
     r = tr_bilan(&e, "ingest", in(&e, "a.csv"), NULL);
     cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.err);
@@ -682,10 +680,7 @@ Test(profiles, file_matching_no_profile_is_refused)
 {
     tr_env e = setup_network("prof-nomatch");
     write_file(&e, "x.csv", "Nom,Valeur\nA,1\n");
-    tu_run r = tr_bilan(&e, "ingest", in(&e, "x.csv"), NULL);
-    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
-    cr_assert(strstr(r.err, "nor is it an export of any of the network's 4 profiles"), "%s", r.err);
-    tu_run_free(&r);
+    refused(&e, "x.csv", "nor is it an export of any of the network's 4 profiles");
     cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM source"), 0);
     tr_teardown(&e);
 }
