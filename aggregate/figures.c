@@ -69,7 +69,8 @@ bl_model_change bl_model_compare(const bl_model *m, int first, int last, int shi
         int64_t now = bl_model_sum(m, x, first, last, &h_now);
         int64_t base = bl_model_sum(m, x, first - shift, last - shift, &h_base);
         c.base_has = c.base_has || h_base > 0;
-        if (h_now == len && h_base == len) {
+        if (h_now == len && h_base == len && !bl_model_missing(m, x, first, last) &&
+            !bl_model_missing(m, x, first - shift, last - shift)) {
             c.now = bl_model_add(c.now, now);
             c.base = bl_model_add(c.base, base);
             c.comparable = true;
@@ -151,8 +152,13 @@ bl_status bl_model_fingerprint(const bl_model *m, char hex[65])
         fp_printf(&f, "%lld;", (long long)r->annual_cost_cents);
         if (r->shared || r->fallback || r->network_level) /* docs/profiles.md */
             fp_printf(&f, "alloc %d%d%d;", r->shared, r->fallback, r->network_level);
-        for (int k = 0; k < BL_WINDOW; k++)
+        /* (a partial month adds to the text, so that other models keep
+         * their fingerprints) */
+        for (int k = 0; k < BL_WINDOW; k++) {
             fp_printf(&f, "%d%lld,", r->has[k], (long long)r->v[k]);
+            if (r->part[k])
+                fp_str(&f, r->gap[k]);
+        }
     }
     for (size_t i = 0; i < m->n_partners; i++)
         fp_partner(&f, &m->partners[i], m->n_resources);
@@ -181,7 +187,7 @@ bl_status bl_model_fingerprint(const bl_model *m, char hex[65])
         fp_str(&f, l->id), fp_str(&f, l->name);
         fp_printf(&f, "%d%lld;", l->has_users, (long long)l->users);
         for (size_t k = 0; k < m->n_resources * BL_WINDOW; k++)
-            fp_printf(&f, "%lld,", (long long)l->v[k]);
+            fp_printf(&f, "%lld%s,", (long long)l->v[k], l->has && !l->has[k] ? "-" : "");
     }
     if (m->network_participation_cents)
         fp_printf(&f, "np%lld;", (long long)m->network_participation_cents);
@@ -210,7 +216,7 @@ bl_status bl_model_fingerprint(const bl_model *m, char hex[65])
 static void partner_release(bl_model_partner *p)
 {
     free(p->id), free(p->name), free(p->kind), free(p->article);
-    free(p->cells), free(p->prev);
+    free(p->cells), free(p->prev), free(p->n_has), free(p->n_missing);
 }
 
 void bl_model_free(bl_model *m)
@@ -224,6 +230,8 @@ void bl_model_free(bl_model *m)
     for (size_t i = 0; i < m->n_resources; i++) {
         bl_model_resource *r = &m->resources[i];
         free(r->id), free(r->name), free(r->provider), free(r->kind), free(r->metric);
+        for (int k = 0; k < BL_WINDOW; k++)
+            free(r->gap[k]);
     }
     free(m->resources);
     for (size_t i = 0; i < m->n_partners; i++)
@@ -243,7 +251,7 @@ void bl_model_free(bl_model *m)
             free(m->gauges[i].resource_name);
     free(m->gauges);
     for (size_t i = 0; i < m->n_libs; i++)
-        free(m->libs[i].id), free(m->libs[i].name), free(m->libs[i].v);
+        free(m->libs[i].id), free(m->libs[i].name), free(m->libs[i].v), free(m->libs[i].has);
     free(m->libs);
     free(m->network_name);
     free(m->logo);

@@ -825,6 +825,21 @@ bl_rollup_counts *bl_rollup_counts_mut(bl_rollup *a)
     return &a->counts;
 }
 
+/* Whether every group is the header's institution (and it names one). */
+static bool one_institution(const bl_rollup *a)
+{
+    if (!a->begun || (a->inst_id_sv.len == 0 && a->inst_name_sv.len == 0) || a->ngroups == 0)
+        return false;
+    for (size_t i = 0; i < a->groups.cap; i++) {
+        const group *g = a->groups.slots[i].value;
+        if (a->groups.slots[i].key && g &&
+            (!sv_is(bl_sv_trim(a->inst_id_sv), g->inst_id) ||
+             !sv_is(bl_sv_trim(a->inst_name_sv), g->inst)))
+            return false;
+    }
+    return true;
+}
+
 void bl_rollup_file_of(const bl_rollup *a, bl_rollup_file *out)
 {
     *out = (bl_rollup_file){
@@ -839,6 +854,7 @@ void bl_rollup_file_of(const bl_rollup *a, bl_rollup_file *out)
         .period_end = a->info.period_end >= 0 && a->begun ? a->info.period_end : a->max_month,
         .max_month = a->max_month,
         .complete = a->complete,
+        .one_institution = one_institution(a),
     };
 }
 

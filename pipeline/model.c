@@ -13,18 +13,50 @@
 
 /* ---- resources ---------------------------------------------------------------- */
 
+/* Whose data the store holds for a resource (docs/trust.md, "Whose data is
+ * missing"): net[k], a source about every library has rows for month k;
+ * own[], the libraries that send their own reports of it, each with the
+ * months it has and the first of them in the window. */
+typedef struct own_lib {
+    char *library_id;
+    bool has[BL_WINDOW];
+    int from;
+} own_lib;
+
+typedef struct presence {
+    bool net[BL_WINDOW];
+    own_lib *own;
+    size_t n_own;
+} presence;
+
+typedef struct libname {
+    char *id, *name, *partner_id;
+} libname;
+
 typedef struct reslist {
     bl_model_resource *v;
     size_t n, alloc;
     int wfirst;
+    presence *p; /* n entries, once loaded */
+    libname *names;
+    size_t n_names, names_alloc;
 } reslist;
 
 static void reslist_release(reslist *l)
 {
-    for (size_t i = 0; i < l->n; i++)
+    for (size_t i = 0; i < l->n; i++) {
         free(l->v[i].id), free(l->v[i].name), free(l->v[i].provider), free(l->v[i].kind),
             free(l->v[i].metric);
+        for (size_t j = 0; l->p && j < l->p[i].n_own; j++)
+            free(l->p[i].own[j].library_id);
+        if (l->p)
+            free(l->p[i].own);
+    }
     free(l->v);
+    free(l->p);
+    for (size_t i = 0; i < l->n_names; i++)
+        free(l->names[i].id), free(l->names[i].name), free(l->names[i].partner_id);
+    free(l->names);
 }
 
 static bl_status on_resource(void *ctx, const bl_resource_row *row)
@@ -47,25 +79,197 @@ static bl_status on_resource(void *ctx, const bl_resource_row *row)
     return BL_OK;
 }
 
-static bl_status on_resource_month(void *ctx, const char *resource_id, int month)
+static bl_status on_resource_month(void *ctx, const char *resource_id, int month,
+                                   const char *library_id)
 {
     reslist *l = ctx;
     int k = month - l->wfirst;
     if (month < 0 || k < 0 || k >= BL_WINDOW)
         return BL_OK;
-    for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->v[i].id, resource_id) == 0)
-            l->v[i].has[k] = true;
+    for (size_t i = 0; i < l->n; i++) {
+        if (strcmp(l->v[i].id, resource_id) != 0)
+            continue;
+        presence *p = &l->p[i];
+        if (!library_id) {
+            p->net[k] = true;
+            continue;
+        }
+        own_lib *o = NULL;
+        for (size_t j = 0; j < p->n_own && !o; j++)
+            if (strcmp(p->own[j].library_id, library_id) == 0)
+                o = &p->own[j];
+        if (!o) {
+            /* A network has tens of libraries: grow one at a time. */
+            own_lib *v = realloc(p->own, (p->n_own + 1) * sizeof *p->own);
+            if (!v)
+                return BL_NOMEM;
+            p->own = v;
+            o = &p->own[p->n_own];
+            memset(o, 0, sizeof *o);
+            if (!(o->library_id = strdup(library_id)))
+                return BL_NOMEM;
+            o->from = BL_WINDOW;
+            p->n_own++;
+        }
+        o->has[k] = true;
+        if (k < o->from)
+            o->from = k;
+    }
     return BL_OK;
 }
 
-/* The resources, sorted by name, with has[] filled for the window. */
+static bl_status on_library_name(void *ctx, const char *partner, const char *id, const char *name)
+{
+    reslist *l = ctx;
+    if (l->n_names == l->names_alloc) {
+        size_t na = l->names_alloc ? l->names_alloc * 2 : 32;
+        libname *v = realloc(l->names, na * sizeof *v);
+        if (!v)
+            return BL_NOMEM;
+        l->names = v, l->names_alloc = na;
+    }
+    libname *x = &l->names[l->n_names++];
+    x->id = strdup(id), x->name = strdup(name), x->partner_id = strdup(partner);
+    return x->id && x->name && x->partner_id ? BL_OK : BL_NOMEM;
+}
+
+/* The resources, sorted by name, with whose data the store holds for the
+ * window (presence) and the libraries' names. */
 static bl_status load_resources(bl_store *st, int wfirst, reslist *l)
 {
     l->wfirst = wfirst;
     bl_status rc = bl_store_resources(st, on_resource, l);
+    if (rc == BL_OK && !(l->p = calloc(l->n ? l->n : 1, sizeof *l->p)))
+        rc = BL_NOMEM;
     if (rc == BL_OK)
         rc = bl_store_resource_months(st, wfirst, wfirst + BL_WINDOW - 1, on_resource_month, l);
+    if (rc == BL_OK)
+        rc = bl_store_libraries_of(st, NULL, on_library_name, l);
+    return rc;
+}
+
+/* The library of the network with that id, or NULL (no longer in it). */
+static const libname *library_of(const reslist *l, const char *id)
+{
+    for (size_t i = 0; i < l->n_names; i++)
+        if (strcmp(l->names[i].id, id) == 0)
+            return &l->names[i];
+    return NULL;
+}
+
+/* Whose data a figure is: the network's libraries (m without a partner,
+ * partner_id NULL), a partner report's (m->libs), or one partner's in a
+ * network report (partner_id). Libraries no longer in the network are in
+ * none: their old reports make no month partial. */
+static bool in_scope(const reslist *l, const bl_model *m, const char *partner_id,
+                     const char *library_id)
+{
+    const libname *x = library_of(l, library_id);
+    if (!x)
+        return false;
+    if (partner_id)
+        return strcmp(x->partner_id, partner_id) == 0;
+    if (!m->partner)
+        return true;
+    for (size_t i = 0; i < m->n_libs; i++)
+        if (strcmp(m->libs[i].id, library_id) == 0)
+            return true;
+    return false;
+}
+
+/* Month k of a resource in a scope (in_scope): it has data when a source
+ * about every library has rows for it, or a library of the scope its own;
+ * it is partial when, without the former, a library of the scope that
+ * sends its own reports (since its first month in the window) lacks that
+ * month's, whose names go to gap (one a line) when gap is not NULL. */
+static bl_status scope_month(const reslist *l, const presence *p, int k, const bl_model *m,
+                             const char *partner_id, bool *has, bool *part, bl_buf *gap)
+{
+    *has = p->net[k], *part = false;
+    bl_status rc = BL_OK;
+    for (size_t j = 0; j < p->n_own && !p->net[k] && rc == BL_OK; j++) {
+        const own_lib *o = &p->own[j];
+        if (!in_scope(l, m, partner_id, o->library_id))
+            continue;
+        if (o->has[k]) {
+            *has = true;
+        } else if (k >= o->from) {
+            *part = true;
+            if (gap)
+                rc = bl_buf_printf(gap, "%s%s", gap->len ? "\n" : "",
+                                   library_of(l, o->library_id)->name);
+        }
+    }
+    *part = *part && *has;
+    return rc;
+}
+
+/* Whether the window's data of a resource is only other libraries' own
+ * reports than the scope's (bl_model_resource.elsewhere). */
+static bool elsewhere(const reslist *l, const presence *p, const bl_model *m,
+                      const char *partner_id)
+{
+    for (int k = 0; k < BL_WINDOW; k++)
+        if (p->net[k])
+            return false;
+    for (size_t j = 0; j < p->n_own; j++)
+        if (in_scope(l, m, partner_id, p->own[j].library_id))
+            return false;
+    return p->n_own > 0;
+}
+
+/* A resource's has, part and gap in m's scope (the network, or the
+ * partner's libraries), by scope_month. */
+static bl_status apply_presence(const reslist *l, size_t ri, bl_model *m)
+{
+    const presence *p = &l->p[ri];
+    bl_model_resource *r = &m->resources[ri];
+    r->elsewhere = m->partner && elsewhere(l, p, m, NULL);
+    for (int k = 0; k < BL_WINDOW; k++) {
+        bl_buf gap = BL_BUF_INIT(1u << 16);
+        bl_status rc = scope_month(l, p, k, m, NULL, &r->has[k], &r->part[k], &gap);
+        if (rc == BL_OK && r->part[k])
+            rc = (r->gap[k] = strdup(bl_buf_cstr(&gap))) ? BL_OK : BL_NOMEM;
+        bl_buf_release(&gap);
+        if (rc != BL_OK)
+            return rc;
+    }
+    /* The partner's libraries, each on its own. */
+    for (size_t i = 0; m->partner && i < m->n_libs; i++) {
+        bl_model_library *lib = &m->libs[i];
+        const own_lib *o = NULL;
+        for (size_t j = 0; j < p->n_own && !o; j++)
+            if (strcmp(p->own[j].library_id, lib->id) == 0)
+                o = &p->own[j];
+        for (int k = 0; k < BL_WINDOW; k++)
+            lib->has[ri * BL_WINDOW + (size_t)k] = p->net[k] || (o && o->has[k]);
+    }
+    return BL_OK;
+}
+
+static bl_status apply_presence_all(const reslist *l, bl_model *m)
+{
+    bl_status rc = BL_OK;
+    for (size_t ri = 0; ri < l->n && rc == BL_OK; ri++)
+        rc = apply_presence(l, ri, m);
+    /* A network report's partners: each cell of the period in its own
+     * scope (bl_model_partner.n_has, n_missing). */
+    for (size_t i = 0; i < m->n_partners && rc == BL_OK; i++) {
+        bl_model_partner *x = &m->partners[i];
+        for (size_t ri = 0; ri < l->n; ri++) {
+            if (elsewhere(l, &l->p[ri], m, x->id))
+                continue; /* not a resource it gets: "—", and no † */
+            for (int mi = m->period.first; mi <= m->period.last; mi++) {
+                int k = bl_model_slot(m, mi);
+                bool has, part;
+                if (k < 0)
+                    continue;
+                scope_month(l, &l->p[ri], k, m, x->id, &has, &part, NULL);
+                x->n_has[ri] += has;
+                x->n_missing[ri] += (!has || part) && bl_model_over(m, mi);
+            }
+        }
+    }
     return rc;
 }
 
@@ -86,7 +290,6 @@ static bl_status copy_resources(const bl_model_resource *src, size_t n, bl_model
     m->n_resources = n;
     for (size_t i = 0; i < n; i++) {
         bl_model_resource *d = &m->resources[i];
-        memcpy(d->has, src[i].has, sizeof d->has);
         d->annual_cost_cents = src[i].annual_cost_cents;
         d->id = strdup(src[i].id), d->name = strdup(src[i].name);
         d->provider = strdup(src[i].provider), d->kind = strdup(src[i].kind);
@@ -109,7 +312,9 @@ static bl_status partner_from_info(const bl_partner_info *pi, size_t nres, bl_mo
         return BL_NOMEM;
     p->cells = calloc(nres ? nres : 1, sizeof *p->cells);
     p->prev = calloc(nres ? nres : 1, sizeof *p->prev);
-    if (!p->id || !p->name || !p->kind || !p->cells || !p->prev)
+    p->n_has = calloc(nres ? nres : 1, sizeof *p->n_has);
+    p->n_missing = calloc(nres ? nres : 1, sizeof *p->n_missing);
+    if (!p->id || !p->name || !p->kind || !p->cells || !p->prev || !p->n_has || !p->n_missing)
         return BL_NOMEM;
     return BL_OK;
 }
@@ -420,7 +625,8 @@ static bl_status on_library(void *ctx, const char *partner, const char *id, cons
     memset(l, 0, sizeof *l);
     l->id = strdup(id), l->name = strdup(name);
     l->v = calloc((c->nres ? c->nres : 1) * BL_WINDOW, sizeof *l->v);
-    return l->id && l->name && l->v ? BL_OK : BL_NOMEM;
+    l->has = calloc((c->nres ? c->nres : 1) * BL_WINDOW, sizeof *l->has);
+    return l->id && l->name && l->v && l->has ? BL_OK : BL_NOMEM;
 }
 
 static bl_model_library *find_library(plist *pl, const char *partner, const char *id)
@@ -522,7 +728,7 @@ bl_status bl_model_build_partners(bl_store *st, bl_report_kind kind, const bl_pe
 {
     bl_partner_info *pi = NULL;
     size_t npi = 0;
-    reslist res = {NULL, 0, 0, 0};
+    reslist res = {0};
     plist pl = {NULL, 0, false};
     *out = NULL;
     *n = 0;
@@ -556,6 +762,8 @@ bl_status bl_model_build_partners(bl_store *st, bl_report_kind kind, const bl_pe
         rc = bl_store_library_counts(st, partner_libraries, &pl);
     if (rc == BL_OK)
         rc = partner_libraries_usage(st, partner_id, p, &res, &pl);
+    for (size_t i = 0; i < pl.n && rc == BL_OK; i++)
+        rc = apply_presence_all(&res, pl.v[i]);
     if (rc == BL_OK) {
         int64_t np = 0;
         for (size_t i = 0; i < npi; i++)
@@ -762,7 +970,7 @@ bl_status bl_model_build_network(bl_store *st, bl_report_kind kind, const bl_per
 {
     bl_partner_info *pi = NULL;
     size_t npi = 0;
-    reslist res = {NULL, 0, 0, 0};
+    reslist res = {0};
     bl_model *m = calloc(1, sizeof *m);
     *out = NULL;
     if (!m)
@@ -781,6 +989,8 @@ bl_status bl_model_build_network(bl_store *st, bl_report_kind kind, const bl_per
         rc = partner_from_info(&pi[i], res.n, &m->partners[i]);
         m->n_partners++;
     }
+    if (rc == BL_OK)
+        rc = apply_presence_all(&res, m);
     if (rc == BL_OK) {
         netctx c = {m, bl_period_previous(p)};
         rc = read_usage(st, NULL, &res, network_usage, &c);

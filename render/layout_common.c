@@ -127,7 +127,7 @@ void bl__twelve_months(const bl_model *m, int last, const char *cats[12], char l
                     continue;
                 sum += (double)m->resources[r].v[k];
                 any = any || m->resources[r].has[k];
-                all = all && m->resources[r].has[k];
+                all = all && m->resources[r].has[k] && !m->resources[r].part[k];
             }
             v[s * 12 + i] = sum;
             miss[s * 12 + i] = !any;
@@ -165,10 +165,55 @@ void bl__mask_range(const bl_model *m, bool mask[BL_WINDOW], int first, int last
     }
 }
 
+bl_status bl__names_text(bl_buf *b, const char *lines)
+{
+    bl_status rc = BL_OK;
+    size_t count = 1;
+    for (const char *p = lines; *p; p++)
+        count += *p == '\n';
+    size_t i = 0;
+    for (const char *p = lines; rc == BL_OK && i < count; i++) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        const char *sep = i == 0 ? "" : i + 1 == count ? BL_W_LIST_LAST : BL_W_LIST_SEP;
+        rc = bl_buf_printf(b, "%s%.*s", sep, (int)len, p);
+        p = e ? e + 1 : p + len;
+    }
+    return rc;
+}
+
+bl_status bl__gap_text(bl_buf *b, const bl_model *m, const bl_model_resource *x,
+                       const bool mask[BL_WINDOW])
+{
+    bool miss[BL_WINDOW], some = false;
+    for (int k = 0; k < BL_WINDOW; k++)
+        some |= miss[k] = mask[k] && !x->has[k] && bl_model_over(m, m->window_first + k);
+    bl_status rc = some ? bl_fr_months(b, miss, m->window_first, BL_WINDOW) : BL_OK;
+    /* Partial months, those missing the same libraries together. */
+    bool done[BL_WINDOW] = {false};
+    for (int k = 0; k < BL_WINDOW && rc == BL_OK; k++) {
+        if (done[k] || !mask[k] || !bl_model_part(m, x, m->window_first + k))
+            continue;
+        bool in[BL_WINDOW] = {false};
+        for (int j = k; j < BL_WINDOW; j++)
+            done[j] = in[j] = mask[j] && bl_model_part(m, x, m->window_first + j) &&
+                              strcmp(x->gap[j], x->gap[k]) == 0;
+        rc = bl_buf_puts(b, some ? BL_W_PARTIAL_NOTE_SEP : "");
+        if (rc == BL_OK)
+            rc = bl_fr_months(b, in, m->window_first, BL_WINDOW);
+        if (rc == BL_OK)
+            rc = bl_buf_puts(b, BL_W_GAP_LIBRARIES);
+        if (rc == BL_OK)
+            rc = bl__names_text(b, x->gap[k]);
+        some = true;
+    }
+    return rc;
+}
+
 /* The † note under a table: for each listed resource, the months of the
- * mask it has no data for, consecutive months as a span (bl_fr_months);
- * resources missing the same months share one item ("Presse et Vidéo
- * (janvier à avril 2025)"). Nothing is left out, however long. */
+ * mask it lacks data for (bl__gap_text); resources missing the same
+ * months share one item ("Presse et Vidéo (janvier à avril 2025)").
+ * Nothing is left out, however long. */
 void bl__partial_note(bl__doc *d, const bl_model *m, const bool mask[BL_WINDOW])
 {
     size_t n = m->n_resources;
@@ -179,12 +224,8 @@ void bl__partial_note(bl__doc *d, const bl_model *m, const bool mask[BL_WINDOW])
     for (size_t r = 0; r < n && ok; r++) {
         const bl_model_resource *x = &m->resources[r];
         months[r] = BL_BUF_INIT(1u << 16);
-        bool miss[BL_WINDOW], some = false;
-        for (int k = 0; k < BL_WINDOW; k++)
-            some |= miss[k] = mask[k] && !x->has[k] && bl_model_over(m, m->window_first + k);
-        done[r] = !bl_model_listed(x) || !some;
-        if (!done[r])
-            ok = bl_fr_months(&months[r], miss, m->window_first, BL_WINDOW) == BL_OK;
+        ok = bl__gap_text(&months[r], m, x, mask) == BL_OK;
+        done[r] = !bl_model_listed(x) || months[r].len == 0;
     }
     int items = 0;
     for (size_t r = 0; r < n && ok; r++) {
@@ -236,6 +277,19 @@ const char *bl__resource_label(char *out, size_t n, const bl_model_resource *r)
     else
         snprintf(out, n, "%s%s", r->name, mark);
     return out;
+}
+
+bl_model_total bl__partner_total(const bl_model *m, const bl_model_partner *p)
+{
+    bl_model_total t = {p->total, false, false};
+    for (size_t r = 0; r < m->n_resources; r++) {
+        if (!bl_model_listed(&m->resources[r]))
+            continue;
+        t.has = t.has || p->n_has[r] > 0;
+        t.partial = t.partial || p->n_missing[r] > 0;
+    }
+    t.partial = t.partial && t.has;
+    return t;
 }
 
 const char *bl__partner_label(char *out, size_t n, const bl_model_partner *p)

@@ -45,20 +45,6 @@ static bl_status cell(bl_buf *b, const char *style, const char *text, bool head)
     return rc;
 }
 
-static void cell_int(char *out, int64_t v, bool has)
-{
-    if (has)
-        bl_fr_int(out, TXT, v);
-    else
-        snprintf(out, TXT, BL_W_NONE);
-}
-
-static bool has_month(const bl_model *m, const bl_model_resource *x, int mi)
-{
-    int k = bl_model_slot(m, mi);
-    return k >= 0 && x->has[k];
-}
-
 /* One row: label then ncells texts; total rows are bold. */
 static bl_status row(bl_buf *b, const char *label, char (*c)[TXT], int ncells, bool total)
 {
@@ -121,13 +107,11 @@ static bl_status table(bl_buf *b, const bl_model *m)
         if (month) {
             int months[3] = {mi, mi - 1, mi - 12};
             for (int k = 0; k < 3; k++)
-                cell_int(c[k], bl_model_sum(m, x, months[k], months[k], NULL),
-                         has_month(m, x, months[k]));
+                bl__res_sum_text(c[k], TXT, m, x, months[k], months[k]);
             bl__res_sum_text(c[3], TXT, m, x, jan, mi);
         } else {
             for (int k = 0; k < 6; k++)
-                cell_int(c[k], bl_model_sum(m, x, first + k, first + k, NULL),
-                         has_month(m, x, first + k));
+                bl__res_sum_text(c[k], TXT, m, x, first + k, first + k);
             bl__res_sum_text(c[6], TXT, m, x, first, first + 5);
             bl__res_base_text(c[7], TXT, m, x, first, first + 5, 6);
             bl_model_change rch = bl__resource_compare(m, x, first, first + 5, 6);

@@ -198,6 +198,19 @@ static int64_t lib_value(const bl_model *m, long lib, size_t r, int mi)
     return k < 0 ? 0 : bl__library_value(m, lib, r, k);
 }
 
+/* Whether that value is data: one library's own (a library without its
+ * own report that month is an empty cell, not 0), the resource's for the
+ * rest. */
+static bool lib_has(const bl_model *m, long lib, size_t r, int mi)
+{
+    int k = bl_model_slot(m, mi);
+    if (k < 0)
+        return false;
+    if (lib >= 0 && m->libs[lib].has)
+        return m->libs[lib].has[r * BL_WINDOW + (size_t)k];
+    return m->resources[r].has[k];
+}
+
 /* One library's rows: a row per listed resource, then its total. */
 static bool library_rows(const bl_model *m, bl_sheet_out *w, long lib, const char *name, int first,
                          int last, bool skip_empty)
@@ -223,7 +236,7 @@ static bool library_rows(const bl_model *m, bl_sheet_out *w, long lib, const cha
             int64_t v = lib_value(m, lib, r, mi);
             if (mi - first < BL_WINDOW)
                 tot_m[mi - first] = bl_model_add(tot_m[mi - first], v);
-            count(w, v, has_month(m, x, mi));
+            count(w, v, lib_has(m, lib, r, mi));
         }
         count(w, now, true);
         count(w, before, true);

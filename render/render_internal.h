@@ -242,6 +242,18 @@ int bl__months_missing(const bl_model *m, const bl_model_resource *x, int first,
  * pour <resource> (<months>), …" over the window slots set in mask; draws
  * nothing when no listed resource misses a month there. */
 void bl__partial_note(bl__doc *d, const bl_model *m, const bool mask[BL_WINDOW]);
+/* What x lacks over the window slots set in mask, in words: the months
+ * with no data as spans, then the partial months with the libraries whose
+ * own reports are missing ("mai 2026 ; octobre 2026 : Médiathèque
+ * Jean-Giono"); nothing when it lacks nothing there. */
+bl_status bl__gap_text(bl_buf *b, const bl_model *m, const bl_model_resource *x,
+                       const bool mask[BL_WINDOW]);
+/* A model's list of names, one a line ("A\nB\nC"), as "A, B et C". */
+bl_status bl__names_text(bl_buf *b, const char *lines);
+/* A network report's partner's total over the period: has data when one
+ * of its cells has, partial when one lacks a month or has part of it (its
+ * own scope: bl_model_partner.n_has, n_missing). */
+bl_model_total bl__partner_total(const bl_model *m, const bl_model_partner *p);
 /* Under the key figures of a period not over: its months not over are not
  * missing data, and the changes compare its months over. */
 void bl__running_note(bl__doc *d, const bl_model *m);

@@ -43,8 +43,16 @@ static bool view_init(libview *w, const bl_model *m, long lib)
         return false;
     for (size_t r = 0; r < m->n_resources; r++) {
         w->res[r] = m->resources[r];
-        for (int k = 0; k < BL_WINDOW; k++)
+        for (int k = 0; k < BL_WINDOW; k++) {
             w->res[r].v[k] = bl__library_value(m, lib, r, k);
+            if (lib < 0 || !m->libs[lib].has)
+                continue;
+            /* One library's data is there or not: its own has (a library
+             * without its own report that month is "—", not 0). */
+            w->res[r].has[k] = m->libs[lib].has[r * BL_WINDOW + (size_t)k];
+            w->res[r].part[k] = false;
+            w->res[r].gap[k] = NULL;
+        }
     }
     w->m.resources = w->res;
     return true;

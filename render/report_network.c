@@ -107,14 +107,16 @@ static void gaps(bl__doc *d, const bl_model *m, int first, int last, const char 
     bl__table t;
     for (size_t r = 0; r < m->n_resources; r++) {
         const bl_model_resource *x = &m->resources[r];
-        /* Consecutive months as a span (bl_fr_months), as in the notes. */
-        bool miss[12];
-        int n = bl__months_missing(m, x, first, last, miss);
-        if (!n)
+        /* Consecutive months as a span, and the libraries whose own
+         * reports are missing, as in the notes (bl__gap_text). */
+        bool miss[12], mask[BL_WINDOW] = {false};
+        if (!bl_model_missing(m, x, first, last))
             continue;
-        bl_buf months = BL_BUF_INIT(4096);
+        int n = bl__months_missing(m, x, first, last, miss);
+        bl__mask_range(m, mask, first, last);
+        bl_buf months = BL_BUF_INIT(1u << 16);
         if (n == last - first + 1 ? bl_buf_puts(&months, BL_W_NO_DATA_IN_PERIOD) != BL_OK
-                                  : bl_fr_months(&months, miss, first, 12) != BL_OK)
+                                  : bl__gap_text(&months, m, x, mask) != BL_OK)
             d->oom = true;
         if (rows++ == 0)
             bl__table_begin_font(&t, d, title, cols, 3, BL_F_SMALL);
@@ -475,8 +477,8 @@ static void annuel_by_partner(bl__doc *d, const bl_model *m, const annuel *y)
             bl_fr_money(pcs[1], TXT, x->participation_cents);
         else
             snprintf(pcs[1], TXT, BL_W_NONE);
-        /* A partner's figure misses what its resources miss. */
-        bl_model_total pt = {x->total, y->all.has, y->all.partial};
+        /* A partner's figure misses what its resources miss for it. */
+        bl_model_total pt = bl__partner_total(m, x);
         bl__total_text(pcs[2], TXT, pt);
         if (y->all.has)
             bl__per_1000(pcs[3], TXT, x->total, x->population);
@@ -579,24 +581,24 @@ static void heat_tables(bl__doc *d, const bl_model *m)
             cells[0] = bl__partner_label(plab, sizeof plab, p);
             heat[0] = -1;
             for (size_t k = 0; k < cnt; k++) {
-                int64_t v = p->cells[idx[start + k]];
-                const bl_model_resource *x = &m->resources[idx[start + k]];
-                int nh;
-                bl_model_sum(m, x, m->period.first, m->period.last, &nh);
-                if (nh == 0) {
+                size_t r = idx[start + k];
+                int64_t v = p->cells[r];
+                /* The partner's own data: a resource it gets only through
+                 * other libraries' own reports is "—", and one of its
+                 * libraries' reports missing makes its cell partial. */
+                if (p->n_has[r] == 0) {
                     /* No data for the period: not a zero. */
                     snprintf(c[k + 1], TXT, BL_W_NONE);
                     heat[k + 1] = -1;
                 } else {
-                    bl__sum_text(c[k + 1], TXT, v, nh,
-                                 bl_model_missing(m, x, m->period.first, m->period.last));
+                    bl__sum_text(c[k + 1], TXT, v, p->n_has[r], p->n_missing[r]);
                     heat[k + 1] = max > 0 ? (double)v / (double)max : 0;
                 }
                 cells[k + 1] = c[k + 1];
                 tot[k + 1] = bl_model_add(tot[k + 1], v);
             }
             if (last) {
-                bl_model_total pt = {p->total, all.has, all.partial};
+                bl_model_total pt = bl__partner_total(m, p);
                 bl__total_text(c[cnt + 1], TXT, pt);
                 cells[cnt + 1] = c[cnt + 1];
                 heat[cnt + 1] = -1;

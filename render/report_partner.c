@@ -9,20 +9,6 @@
 
 #define TXT 64
 
-static bool has_month(const bl_model *m, const bl_model_resource *r, int mi)
-{
-    int k = bl_model_slot(m, mi);
-    return k >= 0 && r->has[k];
-}
-
-static void cell_int(char *out, int64_t v, bool has)
-{
-    if (has)
-        bl_fr_int(out, TXT, v);
-    else
-        snprintf(out, TXT, BL_W_NONE);
-}
-
 static void headline(bl__doc *d, const bl_model *m)
 {
     const bl_model_partner *p = m->partner;
@@ -117,11 +103,9 @@ static void table_month(bl__doc *d, const bl_model *m)
         if (!bl__resource_listed(x))
             continue;
         char c[4][TXT];
-        for (int k = 0; k < 3; k++) {
-            bool has = has_month(m, x, months[k]);
-            int64_t v = bl_model_sum(m, x, months[k], months[k], NULL);
-            cell_int(c[k], v, has);
-        }
+        /* A month's figure as a sum of one month: "—", or † when partial. */
+        for (int k = 0; k < 3; k++)
+            bl__res_sum_text(c[k], TXT, m, x, months[k], months[k]);
         bl__res_sum_text(c[3], TXT, m, x, jan, mi);
         char lab[160];
         const char *cells[] = {
@@ -174,10 +158,8 @@ static void table_semester(bl__doc *d, const bl_model *m)
         if (!bl__resource_listed(x))
             continue;
         char c[9][TXT];
-        for (int k = 0; k < 6; k++) {
-            int64_t v = bl_model_sum(m, x, first + k, first + k, NULL);
-            cell_int(c[k], v, has_month(m, x, first + k));
-        }
+        for (int k = 0; k < 6; k++)
+            bl__res_sum_text(c[k], TXT, m, x, first + k, first + k);
         bl__res_sum_text(c[6], TXT, m, x, first, first + 5);
         bl__res_base_text(c[7], TXT, m, x, first, first + 5, 6);
         bl_model_change rch = bl__resource_compare(m, x, first, first + 5, 6);
@@ -316,17 +298,34 @@ static void notes(bl__doc *d, const bl_model *m)
     for (size_t r = 0; r < m->n_resources; r++) {
         const bl_model_resource *x = &m->resources[r];
         bool miss[12];
-        if (!bl__months_missing(m, x, first, last, miss))
+        const char *provider = *x->provider ? x->provider : BL_W_NO_PROVIDER;
+        if (x->elsewhere)
             continue;
-        bl_buf months = BL_BUF_INIT(4096), line = BL_BUF_INIT(8192);
-        if (bl_fr_months(&months, miss, first, 12) != BL_OK ||
-            bl_buf_printf(&line, BL_W_NOTE_MISSING, x->name,
-                          *x->provider ? x->provider : BL_W_NO_PROVIDER,
-                          bl_buf_cstr(&months)) != BL_OK)
+        if (bl__months_missing(m, x, first, last, miss)) {
+            bl_buf months = BL_BUF_INIT(4096), line = BL_BUF_INIT(8192);
+            if (bl_fr_months(&months, miss, first, 12) != BL_OK ||
+                bl_buf_printf(&line, BL_W_NOTE_MISSING, x->name, provider, bl_buf_cstr(&months)) !=
+                    BL_OK)
+                d->oom = true;
+            else
+                bl__para(d, BL_F_SMALL, bl__ink, bl_buf_cstr(&line));
+            bl_buf_release(&months);
+            bl_buf_release(&line);
+        }
+        /* Months a library's own report is missing: counted, but partial. */
+        bool part[BL_WINDOW] = {false}, any = false;
+        for (int mi = first; mi <= last; mi++)
+            if (bl_model_part(m, x, mi))
+                part[bl_model_slot(m, mi)] = any = true;
+        if (!any)
+            continue;
+        bl_buf gaps = BL_BUF_INIT(1u << 16), line = BL_BUF_INIT(1u << 17);
+        if (bl__gap_text(&gaps, m, x, part) != BL_OK ||
+            bl_buf_printf(&line, BL_W_NOTE_PARTIAL, x->name, provider, bl_buf_cstr(&gaps)) != BL_OK)
             d->oom = true;
         else
             bl__para(d, BL_F_SMALL, bl__ink, bl_buf_cstr(&line));
-        bl_buf_release(&months);
+        bl_buf_release(&gaps);
         bl_buf_release(&line);
     }
     bl__para(d, BL_F_SMALL, bl__grey, BL_W_NOTE_CONSULTATIONS);
@@ -440,8 +439,7 @@ static void annual_months(bl__doc *d, const bl_model *m)
         const char *cells[14];
         cells[0] = bl__resource_label(lab, sizeof lab, x);
         for (int k = 0; k < 12; k++) {
-            cell_int(c[k], bl_model_sum(m, x, first + k, first + k, NULL),
-                     has_month(m, x, first + k));
+            bl__res_sum_text(c[k], TXT, m, x, first + k, first + k);
             cells[k + 1] = c[k];
         }
         bl__res_sum_text(c[12], TXT, m, x, first, first + 11);

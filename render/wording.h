@@ -144,6 +144,9 @@ const char *bl__w_versus_period(int months);
 #define BL_W_PARTIAL_NOTE BL_PARTIAL_MARK " total partiel : données manquantes pour "
 #define BL_W_PARTIAL_NOTE_MONTHS " (%s)" /* after the resources: their months */
 #define BL_W_PARTIAL_NOTE_SEP " ; "
+/* After the months of a partial month: the libraries whose own reports
+ * are missing (« octobre 2026 : Médiathèque Jean-Giono »). */
+#define BL_W_GAP_LIBRARIES " : "
 #define BL_W_KEY_FIGURES "Chiffres clés"
 #define BL_W_CONSULTATIONS "Consultations"
 #define BL_W_PER_1000 "Pour 1 000 habitants"
@@ -204,6 +207,10 @@ const char *bl__w_versus_period(int months);
 #define BL_W_NOTE_MISSING                                                                           \
     "• %s (%s) : aucune donnée reçue (%s). La ressource n'est pas comptée dans les totaux de " \
     "ces mois : ce n'est pas une absence d'usage."
+/* A library that sends its own reports of a resource lacks a month's. */
+#define BL_W_NOTE_PARTIAL                                                                  \
+    "• %s (%s) : rapport de bibliothèque manquant (%s). Les chiffres de ces mois sont " \
+    "partiels (" BL_PARTIAL_MARK ") : il y manque l'usage de cette bibliothèque."
 #define BL_W_NO_PROVIDER "fournisseur non renseigné"
 #define BL_W_NOTE_CONSULTATIONS                                                                     \
     "• Consultations : pour chaque ressource, la mesure COUNTER qui dit le mieux qu'un usager "   \

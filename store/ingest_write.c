@@ -179,8 +179,8 @@ static bl_status insert_source(bl_store *st, const bl_rollup_file *f, const bl_n
     if ((rc = prepare(st,
                       "INSERT INTO source(path, hash, format, report_id, family, provider,"
                       " period_begin, period_end, ingested_at, size, order_time, created,"
-                      " created_plausible, complete, content_hash)"
-                      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                      " created_plausible, complete, content_hash, one_institution)"
+                      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                       &qs)) != BL_OK)
         return rc;
     sqlite3_bind_text(qs, 1, s->path, -1, SQLITE_TRANSIENT);
@@ -203,6 +203,7 @@ static bl_status insert_source(bl_store *st, const bl_rollup_file *f, const bl_n
     sqlite3_bind_int(qs, 14, f->complete);
     if (f->content_hash && f->content_hash[0])
         sqlite3_bind_text(qs, 15, f->content_hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(qs, 16, f->one_institution);
     if (sqlite3_step(qs) != SQLITE_DONE) {
         if ((sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_CONSTRAINT)
             rc = BL_DUPLICATE; /* another bilan ingested the same content meanwhile */

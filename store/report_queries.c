@@ -80,7 +80,8 @@ bl_status bl_store_resources(bl_store *st, bl_resource_fn fn, void *ctx)
 
 static bl_status resource_month_row(sqlite3_stmt *q, cb c)
 {
-    return ((bl_resource_month_fn)c.fn)(c.ctx, bl__col_text(q, 0), month_of(q, 1));
+    const char *lib = sqlite3_column_type(q, 2) == SQLITE_NULL ? NULL : bl__col_text(q, 2);
+    return ((bl_resource_month_fn)c.fn)(c.ctx, bl__col_text(q, 0), month_of(q, 1), lib);
 }
 
 bl_status bl_store_resource_months(bl_store *st, int first, int last, bl_resource_month_fn fn,
@@ -88,9 +89,13 @@ bl_status bl_store_resource_months(bl_store *st, int first, int last, bl_resourc
 {
     sqlite3_stmt *q = NULL;
     bl_status rc = prepare(st,
-                           "SELECT resource_id, month FROM usage_effective "
-                           "WHERE resource_id IS NOT NULL "
-                           "AND month BETWEEN ?1 AND ?2 GROUP BY 1, 2",
+                           "SELECT u.resource_id, u.month, CASE WHEN s.one_institution = 1 "
+                           "AND u.library_id IS NOT NULL AND u.library_id <> '" BL_NETWORK_LEVEL
+                           "' THEN u.library_id END "
+                           "FROM usage u JOIN source s ON s.id = u.source_id "
+                           "WHERE u.live = 1 AND u.value BETWEEN 0 AND 1000000000000 "
+                           "AND u.resource_id IS NOT NULL "
+                           "AND u.month BETWEEN ?1 AND ?2 GROUP BY 1, 2, 3",
                            &q);
     if (rc != BL_OK)
         return rc;

@@ -251,6 +251,19 @@ const char *const bl__migrations[] = {
     "  seq INTEGER NOT NULL, path TEXT NOT NULL, size INTEGER,\n"
     "  PRIMARY KEY(source_id, seq));\n"
     "ALTER TABLE rejection ADD COLUMN file TEXT;\n",
+    /* 12 -> 13: whose data a source is (docs/trust.md, "Whose data is
+     * missing"). one_institution = 1: every row is the institution its
+     * header names (a library's own COUNTER report, or one read with
+     * --library), so the source says nothing of the other libraries; a
+     * library that sends such reports and lacks one for a month makes that
+     * month partial. Sources stored before: a COUNTER report all of whose
+     * rows are one institution (the header's is not kept apart from the
+     * rows' ones; a consortium report of one member's rows is read so). */
+    "ALTER TABLE source ADD COLUMN one_institution INTEGER NOT NULL DEFAULT 0;\n"
+    "UPDATE source SET one_institution = 1\n"
+    "  WHERE format IN ('counter4', 'counter5', 'counter5-json')\n"
+    "  AND (SELECT COUNT(*) FROM (SELECT DISTINCT institution_id, institution FROM usage u\n"
+    "    WHERE u.source_id = source.id)) = 1;\n",
 };
 
 const int bl__migration_count = sizeof bl__migrations / sizeof bl__migrations[0];

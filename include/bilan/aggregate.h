@@ -101,6 +101,11 @@ typedef struct bl_rollup_file {
     int period_begin, period_end; /* month indexes, -1 when unknown */
     int max_month;                /* last month counted, -1 when none */
     bool complete;                /* false: a rejected row could not be named */
+    /* Every cell is the institution the header names (or --library's): the
+     * report of one institution, which says nothing of the others (a
+     * library's own COUNTER report), unlike a file whose rows name theirs
+     * or a log (docs/trust.md, "Whose data is missing"). */
+    bool one_institution;
 } bl_rollup_file;
 void bl_rollup_file_of(const bl_rollup *r, bl_rollup_file *out);
 

@@ -58,14 +58,28 @@ typedef enum bl_alloc_basis {
 
 /* Per resource. `v` is the usage counted for the report's scope (the
  * partner's libraries, or all attributed libraries of the network) in its
- * headline metric; `has` says whether the store holds any data at all for
- * this resource and month (any library, attributed or not): when it is
- * false the provider's data is missing, which is not the same as zero. */
+ * headline metric; `has` says whether the store holds data for the scope
+ * this resource and month: when it is false the provider's data is
+ * missing, which is not the same as zero. A source about every library (a
+ * log, an export with a library column) is data for every scope; a
+ * library's own report (source one_institution) only for its library.
+ * `part`: has, but a library of the scope that sends its own reports of
+ * this resource (from the first month it did) lacks the month's: the
+ * value is partial, and `gap` names those libraries ("Médiathèque
+ * Jean-Giono et Bibliothèque de Pierrelongue"; NULL when not part).
+ * docs/trust.md, "Whose data is missing". */
 typedef struct bl_model_resource {
     char *id, *name, *provider, *kind, *metric;
     int64_t annual_cost_cents;
     int64_t v[BL_WINDOW];
     bool has[BL_WINDOW];
+    bool part[BL_WINDOW];
+    char *gap[BL_WINDOW];
+    /* A partner's model: the window's data of this resource is only other
+     * libraries' own reports (the partner's libraries send none and no
+     * source is about every library): not a resource the partner gets, so
+     * no note says its data is missing. */
+    bool elsewhere;
     /* Network-level totals of vendor profiles (docs/profiles.md). `shared`:
      * the bl_alloc_basis (1 population, 2 logs) by which a provider's
      * total for the whole network was shared among the partners, 0 when
@@ -92,6 +106,11 @@ typedef struct bl_model_partner {
     int64_t rate_e4;
     int64_t participation_cents;
     int64_t *cells, *prev; /* n_resources each */
+    /* Network reports: for each resource, the months of the period this
+     * partner's cell has data for, and those over that lack it or are
+     * partial (a library of the partner's own report missing), as
+     * bl_model_sum and bl_model_missing count a resource's. */
+    int *n_has, *n_missing;
     int64_t total, total_prev;
     bool estimated; /* network reports: the cells hold an allocated share */
 } bl_model_partner;
@@ -99,11 +118,13 @@ typedef struct bl_model_partner {
 /* One library of a partner report's partner (issue 15): its consultations
  * per resource and month, v[r * BL_WINDOW + k] for resource r of the
  * model and window slot k, in each resource's headline metric; distinct
- * users of the period when its logs gave any (an estimate). A resource's
- * `has` is the model's: whether the provider delivered that month. */
+ * users of the period when its logs gave any (an estimate). has[r *
+ * BL_WINDOW + k]: whether the store holds data for this library (a source
+ * about every library, or its own report). */
 typedef struct bl_model_library {
     char *id, *name;
     int64_t *v;
+    bool *has;
     bool has_users;
     int64_t users;
 } bl_model_library;
@@ -280,16 +301,25 @@ static inline int bl_model_compared_last(const bl_model *m, int last)
 }
 
 /* The months of [first, last] inside the window that are over and for
- * which r has no data: what makes a sum of r partial (†). */
+ * which r has no data, or only part of it (a library's own report
+ * missing): what makes a sum of r partial (†). */
 static inline int bl_model_missing(const bl_model *m, const bl_model_resource *r, int first,
                                    int last)
 {
     int n = 0;
     for (int mi = first; mi <= last; mi++) {
         int k = bl_model_slot(m, mi);
-        n += k >= 0 && !r->has[k] && bl_model_over(m, mi);
+        n += k >= 0 && (!r->has[k] || r->part[k]) && bl_model_over(m, mi);
     }
     return n;
+}
+
+/* Whether month mi of r is partial (some library's own report missing)
+ * and over: its figure is printed with †. */
+static inline bool bl_model_part(const bl_model *m, const bl_model_resource *r, int mi)
+{
+    int k = bl_model_slot(m, mi);
+    return k >= 0 && r->has[k] && r->part[k] && bl_model_over(m, mi);
 }
 
 /* ---- figures every report and mail share (docs/reports.md) -------------------- */

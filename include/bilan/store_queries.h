@@ -58,10 +58,15 @@ typedef bl_status (*bl_resource_fn)(void *ctx, const bl_resource_row *r);
 /* Every resource of the network, sorted by name, then id. */
 bl_status bl_store_resources(bl_store *st, bl_resource_fn fn, void *ctx);
 
-typedef bl_status (*bl_resource_month_fn)(void *ctx, const char *resource_id, int month);
-/* The (resource, month) pairs of months [first, last] for which the store
- * holds any effective usage row (any metric, any access method, any library,
- * attributed or not): the resource *has data* that month. A provider that
+typedef bl_status (*bl_resource_month_fn)(void *ctx, const char *resource_id, int month,
+                                          const char *library_id);
+/* The (resource, month, library) triples of months [first, last] for which
+ * the store holds any live usage row (any metric, any access method): the
+ * resource *has data* that month. library_id is NULL when the row comes
+ * from a source about every library (a log, an export with a library
+ * column, a consortium's report, unattributed usage); it is the library
+ * when the row comes from that library's own report (source
+ * one_institution, docs/trust.md "Whose data is missing"). A provider that
  * sent only zeros or only text-mining rows delivered: its Regular usage is
  * a real 0. Unsorted. */
 bl_status bl_store_resource_months(bl_store *st, int first, int last, bl_resource_month_fn fn,

@@ -154,6 +154,70 @@ Test(trust_reports, no_data_is_a_dash_and_a_real_zero_stays_zero, .timeout = 120
     tr_teardown(&e);
 }
 
+/* ---- whose data is missing: a library's own report (docs/trust.md) ------------------------- */
+
+Test(trust_reports, missing_own_report_makes_its_libraries_months_partial, .timeout = 120)
+{
+    tr_env e = tr_setup("rep-own");
+    tu_run r = tu_sh("'%s' --db '%s' network import '%s' >/dev/null && '%s' --db '%s' ingest "
+                     "'%s'/*.csv '%s/fixtures/reports/feeds/presse-pr-2026.csv' >/dev/null 2>&1",
+                     tu_bilan(), e.db, tr_fx("own-reports/network"), tu_bilan(), e.db,
+                     tr_fx("own-reports/feeds"), tu_srcdir());
+    cr_assert(r.status == 0 || r.status == 65, "setup: %s", r.err); /* presse: one bad row */
+    tu_run_free(&r);
+    /* The store: each library's report is its own; the consortium's is not. */
+    cr_expect_eq(tr_sql_int(&e, "SELECT count(*) FROM source WHERE one_institution = 1 AND path "
+                                "LIKE '%langues-%'"),
+                 3);
+    cr_expect_eq(tr_sql_int(&e, "SELECT one_institution FROM source WHERE path LIKE '%presse%'"),
+                 0);
+
+    char *t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
+                          "2026-06/ca-durance-mensuel.pdf");
+    HAS(t, "225 †");
+    HAS(t, "† total partiel : données manquantes pour Langues en ligne (juin 2026 : Médiathèque "
+           "de Villeneuve)");
+    HAS(t, "Langues en ligne autoformation 15 † 38");
+    /* Villeneuve's own Langues: "—", not 0; its presse (the consortium's) 0. */
+    HAS(t, "Médiathèque de Villeneuve 0 — 0†");
+    HAS(t, "rapport de bibliothèque manquant (juin 2026 : Médiathèque de Villeneuve)");
+    /* Compared without Langues: presse 210 against 210. */
+    HAS(t, "0,0 %");
+    HAS(t, "mai 2026 : 210 *");
+    free(t);
+
+    t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "montclar",
+                    "2026-06/montclar-mensuel.pdf");
+    HAS(t, "Langues en ligne autoformation 8 7 — 33 Total 13 12 — 63 ");
+    HASNT(t, "total partiel : données manquantes pour Langues");
+    free(t);
+    t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "lurs", "2026-06/lurs-mensuel.pdf");
+    HASNT(t, "Langues");
+    free(t);
+
+    t = report_text(&e, D_2026_08_01, "reseau", "2026-06", NULL, "2026-06/reseau-reseau.pdf");
+    HAS(t, "Communauté d'agglomération Durance-Provence 210 15 † 225 †");
+    HAS(t, "Commune de Lurs-la-Vieille 4 — 4 ");
+    HAS(t, "Commune de Montclar-sur-Asse 5 8 13 ");
+    HAS(t, "Total 219 23 † 242 †");
+    HAS(t, "† total partiel : données manquantes pour Langues en ligne (juin 2026 : Médiathèque "
+           "de Villeneuve)");
+    free(t);
+
+    /* Villeneuve's June arrives: nothing partial any more. */
+    r = tr_bilan(&e, "ingest", tr_fx("own-reports/late/langues-villeneuve-2026-06.csv"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
+                    "2026-06/ca-durance-mensuel.pdf");
+    HAS(t, "Langues en ligne autoformation 40 38");
+    HASNT(t, "225 †");
+    HASNT(t, "rapport de bibliothèque manquant");
+    HAS(t, "Médiathèque de Villeneuve 25 24");
+    free(t);
+    tr_teardown(&e);
+}
+
 /* ---- #14: the mail and its attachment say what the store says ----------------------------- */
 
 Test(trust_reports, late_file_renders_the_attachment_again_and_body_matches, .timeout = 120)
