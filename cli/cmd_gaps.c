@@ -14,6 +14,19 @@ static bl_status print_gap(void *ctx, const char *id, const char *name, const ch
     return BL_OK;
 }
 
+/* A library's own report missing (docs/trust.md, "Whose data is missing"). */
+static bl_status print_library_gap(void *ctx, const char *resource_id, const char *resource_name,
+                                   int month, const char *library_id, const char *library_name)
+{
+    int *n = ctx;
+    char m[8];
+    bl_month_format(month, m);
+    (*n)++;
+    cli_printf_safe(stdout, "%s\t%s\t%s\t%s\t%s\n", resource_id, m, resource_name, library_id,
+                    library_name);
+    return BL_OK;
+}
+
 /* SUSHI harvest failures in the range (docs/sushi.md), next to the gaps. */
 typedef struct harvest_gaps {
     int from, to, n;
@@ -42,8 +55,11 @@ int cmd_gaps(bl_cli *cli, int argc, char **argv)
         printf(_("usage: %s\n\n"
                  "For each resource that COUNTER reports feed, lists the months of the range\n"
                  "with no data at all, one per line: resource id, month, resource name\n"
-                 "(tab-separated); then the months a SUSHI harvest could not get\n"
-                 "(sushi:ENDPOINT/REPORT, month, state, code and message: docs/sushi.md).\n"
+                 "(tab-separated); then the months a library that sends its own reports of a\n"
+                 "resource lacks one while the others' are in (the reports mark them partial):\n"
+                 "resource id, month, resource name, library id, library name; then the\n"
+                 "months a SUSHI harvest could not get (sushi:ENDPOINT/REPORT, month, state,\n"
+                 "code and message: docs/sushi.md).\n"
                  "Exit status 0 when there is no gap, 1 when there is one.\n"),
                USAGE);
         return 0;
@@ -65,6 +81,8 @@ int cmd_gaps(bl_cli *cli, int argc, char **argv)
         return ex;
     int n = 0;
     bl_status rc = bl_store_gaps(st, f, t, print_gap, &n);
+    if (rc == BL_OK)
+        rc = bl_model_library_gaps(st, f, t, print_library_gap, &n);
     harvest_gaps hg = {f, t, 0};
     if (rc == BL_OK)
         rc = bl_store_harvest_each(st, NULL, print_harvest, &hg);

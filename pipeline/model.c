@@ -792,6 +792,38 @@ out:
     return rc;
 }
 
+/* ---- library gaps (bilan gaps) ---------------------------------------------------------- */
+
+bl_status bl_model_library_gaps(bl_store *st, int first, int last, bl_library_gap_fn fn, void *ctx)
+{
+    bl_status rc = BL_OK;
+    /* Stretches of 24 months, earliest first, the last ending with last. */
+    int start = first;
+    while (rc == BL_OK && start <= last) {
+        int end = last - ((last - start) / BL_WINDOW) * BL_WINDOW;
+        reslist res = {0};
+        bl_model net = {0}; /* the network's scope */
+        rc = load_resources(st, end - BL_WINDOW + 1, &res);
+        for (int mi = start; mi <= end && rc == BL_OK; mi++) {
+            int k = mi - res.wfirst;
+            for (size_t ri = 0; ri < res.n && rc == BL_OK; ri++) {
+                const presence *p = &res.p[ri];
+                bool has, part;
+                scope_month(&res, p, k, &net, NULL, &has, &part, NULL);
+                for (size_t j = 0; j < p->n_own && part && rc == BL_OK; j++) {
+                    const own_lib *o = &p->own[j];
+                    const libname *x = library_of(&res, o->library_id);
+                    if (x && !o->has[k] && k >= o->from)
+                        rc = fn(ctx, res.v[ri].id, res.v[ri].name, mi, x->id, x->name);
+                }
+            }
+        }
+        reslist_release(&res);
+        start = end + 1;
+    }
+    return rc;
+}
+
 /* ---- network reports ---------------------------------------------------------------- */
 
 typedef struct netctx {

@@ -145,6 +145,17 @@ bl_status bl_model_build_partners(bl_store *st, bl_report_kind kind, const bl_pe
 bl_status bl_model_build_network(bl_store *st, bl_report_kind kind, const bl_period *p,
                                  int64_t generated_days, bl_model **out);
 
+typedef bl_status (*bl_library_gap_fn)(void *ctx, const char *resource_id,
+                                       const char *resource_name, int month, const char *library_id,
+                                       const char *library_name);
+/* The months of [first, last] that a network report marks partial for a
+ * missing own report (docs/trust.md, "Whose data is missing"): a library
+ * that sends its own reports of a resource lacks that month's while other
+ * libraries' are in. Each month is judged in the 24-month window ending
+ * with it, or with the last month of its stretch of 24, as a report of that
+ * month would. By month, then resource. */
+bl_status bl_model_library_gaps(bl_store *st, int first, int last, bl_library_gap_fn fn, void *ctx);
+
 /* ---- forfaits (pipeline/forfait.c) ---------------------------------------------------- */
 
 /* Computes the status of every forfait in the store at the date y-m-d,

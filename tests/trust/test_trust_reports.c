@@ -204,9 +204,19 @@ Test(trust_reports, missing_own_report_makes_its_libraries_months_partial, .time
            "de Villeneuve)");
     free(t);
 
+    /* `bilan gaps` names the missing report, for the project lead to ask. */
+    r = tr_bilan(&e, "gaps", "2026-01..2026-06", NULL);
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    cr_expect_str_eq(r.out, "langues\t2026-06\tLangues en ligne\tvilleneuve\tMédiathèque de "
+                            "Villeneuve\n");
+    tu_run_free(&r);
+
     /* Villeneuve's June arrives: nothing partial any more. */
     r = tr_bilan(&e, "ingest", tr_fx("own-reports/late/langues-villeneuve-2026-06.csv"), NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    r = tr_bilan(&e, "gaps", "2026-01..2026-06", NULL);
+    cr_expect_eq(r.status, 0, "%s", r.out);
     tu_run_free(&r);
     t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
                     "2026-06/ca-durance-mensuel.pdf");
