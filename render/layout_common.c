@@ -214,12 +214,12 @@ bl_status bl__gap_text(bl_buf *b, const bl_model *m, const bl_model_resource *x,
  * mask it lacks data for (bl__gap_text); resources missing the same
  * months share one item ("Presse et Vidéo (janvier à avril 2025)").
  * Nothing is left out, however long. */
-void bl__partial_note(bl__doc *d, const bl_model *m, const bool mask[BL_WINDOW])
+bl_status bl__partial_items(bl_buf *line, const bl_model *m, const bool mask[BL_WINDOW],
+                            int *nitems)
 {
     size_t n = m->n_resources;
     bl_buf *months = calloc(n ? n : 1, sizeof *months);
     bool *done = calloc(n ? n : 1, sizeof *done);
-    bl_buf line = BL_BUF_INIT(1u << 24);
     bool ok = months && done;
     for (size_t r = 0; r < n && ok; r++) {
         const bl_model_resource *x = &m->resources[r];
@@ -235,30 +235,40 @@ void bl__partial_note(bl__doc *d, const bl_model *m, const bool mask[BL_WINDOW])
         size_t count = 0, k = 0;
         for (size_t s = r; s < n; s++)
             count += !done[s] && strcmp(bl_buf_cstr(&months[s]), mine) == 0;
-        ok = bl_buf_puts(&line, items ? BL_W_PARTIAL_NOTE_SEP : BL_W_PARTIAL_NOTE) == BL_OK;
+        ok = bl_buf_puts(line, items ? BL_W_PARTIAL_NOTE_SEP : "") == BL_OK;
         for (size_t s = r; s < n && ok; s++) {
             if (done[s] || strcmp(bl_buf_cstr(&months[s]), mine) != 0)
                 continue;
             const char *sep = k == 0 ? "" : k + 1 == count ? BL_W_LIST_LAST : BL_W_LIST_SEP;
-            ok = bl_buf_printf(&line, "%s%s", sep, m->resources[s].name) == BL_OK;
+            ok = bl_buf_printf(line, "%s%s", sep, m->resources[s].name) == BL_OK;
             k++;
             done[s] = s != r;
         }
         if (ok)
-            ok = bl_buf_printf(&line, BL_W_PARTIAL_NOTE_MONTHS, mine) == BL_OK;
+            ok = bl_buf_printf(line, BL_W_PARTIAL_NOTE_MONTHS, mine) == BL_OK;
         done[r] = true;
         items++;
     }
-    if (ok && items)
-        ok = bl_buf_puts(&line, ".") == BL_OK;
-    if (ok && items)
-        bl__para(d, BL_F_TINY, bl__grey, bl_buf_cstr(&line));
-    if (!ok)
-        d->oom = true;
     for (size_t r = 0; months && r < n; r++)
         bl_buf_release(&months[r]);
     free(months);
     free(done);
+    *nitems = items;
+    return ok ? BL_OK : BL_NOMEM;
+}
+
+void bl__partial_note(bl__doc *d, const bl_model *m, const bool mask[BL_WINDOW])
+{
+    bl_buf items = BL_BUF_INIT(1u << 24), line = BL_BUF_INIT(1u << 24);
+    int n = 0;
+    bool ok = bl__partial_items(&items, m, mask, &n) == BL_OK;
+    if (ok && n)
+        ok = bl_buf_printf(&line, "%s%s.", BL_W_PARTIAL_NOTE, bl_buf_cstr(&items)) == BL_OK;
+    if (ok && n)
+        bl__para(d, BL_F_TINY, bl__grey, bl_buf_cstr(&line));
+    if (!ok)
+        d->oom = true;
+    bl_buf_release(&items);
     bl_buf_release(&line);
 }
 

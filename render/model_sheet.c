@@ -100,6 +100,18 @@ static void key_figures(const bl_model *m, bl_sheet_out *w)
         bl_sheet_out_fixed(w, scaled / pop, 1);
     else
         bl_sheet_out_empty(w);
+    /* What the PDF's † note says is missing from the period's figures. */
+    bool mask[BL_WINDOW] = {false};
+    bl__mask_range(m, mask, first, last);
+    bl_buf gaps = BL_BUF_INIT(1u << 24);
+    int ngaps = 0;
+    if (bl__partial_items(&gaps, m, mask, &ngaps) == BL_OK && ngaps) {
+        bl_sheet_out_row(w, false);
+        snprintf(lab, sizeof lab, "Données manquantes (%s)", m->period_label);
+        bl_sheet_out_text(w, lab);
+        bl_sheet_out_text(w, bl_buf_cstr(&gaps));
+    }
+    bl_buf_release(&gaps);
     key_count(w, "Utilisateurs actifs (estimation)", m->users, m->has_users);
     key_count(w, "Points de lecture", m->n_libraries, true);
     key_count(w, "Population", pop, true);
@@ -325,8 +337,9 @@ static void by_partner(const bl_model *m, bl_sheet_out *w)
         bl_sheet_out_text(w, p->id);
         bl_sheet_out_int(w, p->population);
         bl_sheet_out_fixed(w, p->participation_cents, 2);
+        /* Empty where the PDF prints "—": no data for this partner. */
         for (size_t r = 0; r < m->n_resources; r++)
-            bl_sheet_out_int(w, p->cells ? p->cells[r] : 0);
+            count(w, p->cells[r], p->n_has[r] > 0);
         bl_sheet_out_int(w, p->total);
         bl_sheet_out_int(w, p->total_prev);
     }

@@ -242,6 +242,11 @@ int bl__months_missing(const bl_model *m, const bl_model_resource *x, int first,
  * pour <resource> (<months>), …" over the window slots set in mask; draws
  * nothing when no listed resource misses a month there. */
 void bl__partial_note(bl__doc *d, const bl_model *m, const bool mask[BL_WINDOW]);
+/* That note's items, without its opening ("Presse et Vidéo (janvier à avril
+ * 2025) ; Langues (juin 2026 : Médiathèque de Villeneuve)"), appended to
+ * line; *nitems: how many (0: nothing missing there). */
+bl_status bl__partial_items(bl_buf *line, const bl_model *m, const bool mask[BL_WINDOW],
+                            int *nitems);
 /* What x lacks over the window slots set in mask, in words: the months
  * with no data as spans, then the partial months with the libraries whose
  * own reports are missing ("mai 2026 ; octobre 2026 : Médiathèque

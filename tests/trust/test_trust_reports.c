@@ -204,6 +204,34 @@ Test(trust_reports, missing_own_report_makes_its_libraries_months_partial, .time
            "de Villeneuve)");
     free(t);
 
+    /* The workbook beside the PDF says it too (read with openpyxl), and has
+     * Villeneuve's June of Langues empty, not 0. */
+    char out[1024];
+    snprintf(out, sizeof out, "%s/x", e.dir);
+    const char *xa[] = {"report", "mensuel", "2026-06", "--partner", "ca-durance",
+                        "--xlsx", "--out",   out,       NULL};
+    r = at(&e, D_2026_08_01, xa);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    r = tu_sh("/usr/bin/python3 -c \"\n"
+              "import openpyxl, sys\n"
+              "wb = openpyxl.load_workbook(sys.argv[1], read_only=True)\n"
+              "for r in wb['Chiffres clés'].iter_rows(values_only=True):\n"
+              "    print('%%s|%%s' %% (r[0], r[1] if len(r) > 1 else None))\n"
+              "ws = wb['Par bibliothèque']\n"
+              "rows = [list(r) for r in ws.iter_rows(values_only=True)]\n"
+              "col = rows[0].index('juin 2026')\n"
+              "for r in rows[1:]:\n"
+              "    print('%%s|%%s|%%r' %% (r[0], r[1] or '', r[col]))\n"
+              "\" '%s/2026-06/ca-durance-mensuel.xlsx'",
+              out);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    HAS(r.out, "Données manquantes (juin 2026)|Langues en ligne (juin 2026 : Médiathèque de "
+               "Villeneuve)\n");
+    HAS(r.out, "Médiathèque de Villeneuve|Langues en ligne|None\n");
+    HAS(r.out, "Médiathèque Jean-Giono|Langues en ligne|15\n");
+    tu_run_free(&r);
+
     /* `bilan gaps` names the missing report, for the project lead to ask. */
     r = tr_bilan(&e, "gaps", "2026-01..2026-06", NULL);
     cr_expect_eq(r.status, 1, "%s", r.err);
