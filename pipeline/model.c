@@ -21,6 +21,7 @@ typedef struct own_lib {
     char *library_id;
     bool has[BL_WINDOW];
     int from;
+    long lib; /* its entry in reslist.names, -1: no longer in the network */
 } own_lib;
 
 typedef struct presence {
@@ -79,6 +80,33 @@ static bl_status on_resource(void *ctx, const bl_resource_row *row)
     return BL_OK;
 }
 
+/* Slots a..z of the library's own reports of p's resource have data. */
+static bl_status own_months(presence *p, const char *library_id, int a, int z)
+{
+    own_lib *o = NULL;
+    for (size_t j = 0; j < p->n_own && !o; j++)
+        if (strcmp(p->own[j].library_id, library_id) == 0)
+            o = &p->own[j];
+    if (!o) {
+        /* A network has tens of libraries: grow one at a time. */
+        own_lib *v = realloc(p->own, (p->n_own + 1) * sizeof *p->own);
+        if (!v)
+            return BL_NOMEM;
+        p->own = v;
+        o = &p->own[p->n_own];
+        memset(o, 0, sizeof *o);
+        if (!(o->library_id = strdup(library_id)))
+            return BL_NOMEM;
+        o->from = BL_WINDOW;
+        p->n_own++;
+    }
+    for (int k = a; k <= z; k++)
+        o->has[k] = true;
+    if (a < o->from)
+        o->from = a;
+    return BL_OK;
+}
+
 static bl_status on_resource_month(void *ctx, const char *resource_id, int month,
                                    const char *library_id)
 {
@@ -94,28 +122,25 @@ static bl_status on_resource_month(void *ctx, const char *resource_id, int month
             p->net[k] = true;
             continue;
         }
-        own_lib *o = NULL;
-        for (size_t j = 0; j < p->n_own && !o; j++)
-            if (strcmp(p->own[j].library_id, library_id) == 0)
-                o = &p->own[j];
-        if (!o) {
-            /* A network has tens of libraries: grow one at a time. */
-            own_lib *v = realloc(p->own, (p->n_own + 1) * sizeof *p->own);
-            if (!v)
-                return BL_NOMEM;
-            p->own = v;
-            o = &p->own[p->n_own];
-            memset(o, 0, sizeof *o);
-            if (!(o->library_id = strdup(library_id)))
-                return BL_NOMEM;
-            o->from = BL_WINDOW;
-            p->n_own++;
-        }
-        o->has[k] = true;
-        if (k < o->from)
-            o->from = k;
+        bl_status rc = own_months(p, library_id, k, k);
+        if (rc != BL_OK)
+            return rc;
     }
     return BL_OK;
+}
+
+static bl_status on_own_cover(void *ctx, const char *resource_id, const char *library_id, int first,
+                              int last)
+{
+    reslist *l = ctx;
+    int a = first - l->wfirst, z = last - l->wfirst;
+    a = a < 0 ? 0 : a;
+    z = z >= BL_WINDOW ? BL_WINDOW - 1 : z;
+    bl_status rc = BL_OK;
+    for (size_t i = 0; i < l->n && rc == BL_OK && a <= z; i++)
+        if (strcmp(l->v[i].id, resource_id) == 0)
+            rc = own_months(&l->p[i], library_id, a, z);
+    return rc;
 }
 
 static bl_status on_library_name(void *ctx, const char *partner, const char *id, const char *name)
@@ -143,38 +168,37 @@ static bl_status load_resources(bl_store *st, int wfirst, reslist *l)
         rc = BL_NOMEM;
     if (rc == BL_OK)
         rc = bl_store_resource_months(st, wfirst, wfirst + BL_WINDOW - 1, on_resource_month, l);
+    /* A library's own report covers its period, its months of 0 too. */
+    if (rc == BL_OK)
+        rc = bl_store_own_coverage(st, wfirst, wfirst + BL_WINDOW - 1, on_own_cover, l);
     if (rc == BL_OK)
         rc = bl_store_libraries_of(st, NULL, on_library_name, l);
+    /* Each library's entry, found once (a network of 300 libraries that
+     * each send their own reports asks in_scope millions of times). */
+    for (size_t i = 0; i < l->n && rc == BL_OK; i++) {
+        for (size_t j = 0; j < l->p[i].n_own; j++) {
+            own_lib *o = &l->p[i].own[j];
+            o->lib = -1;
+            for (size_t n = 0; n < l->n_names && o->lib < 0; n++)
+                if (strcmp(l->names[n].id, o->library_id) == 0)
+                    o->lib = (long)n;
+        }
+    }
     return rc;
 }
 
-/* The library of the network with that id, or NULL (no longer in it). */
-static const libname *library_of(const reslist *l, const char *id)
-{
-    for (size_t i = 0; i < l->n_names; i++)
-        if (strcmp(l->names[i].id, id) == 0)
-            return &l->names[i];
-    return NULL;
-}
-
 /* Whose data a figure is: the network's libraries (m without a partner,
- * partner_id NULL), a partner report's (m->libs), or one partner's in a
+ * partner_id NULL), a partner report's (m->partner), or one partner's in a
  * network report (partner_id). Libraries no longer in the network are in
  * none: their old reports make no month partial. */
-static bool in_scope(const reslist *l, const bl_model *m, const char *partner_id,
-                     const char *library_id)
+static bool in_scope(const reslist *l, const bl_model *m, const char *partner_id, const own_lib *o)
 {
-    const libname *x = library_of(l, library_id);
-    if (!x)
+    if (o->lib < 0)
         return false;
+    const char *of = l->names[o->lib].partner_id;
     if (partner_id)
-        return strcmp(x->partner_id, partner_id) == 0;
-    if (!m->partner)
-        return true;
-    for (size_t i = 0; i < m->n_libs; i++)
-        if (strcmp(m->libs[i].id, library_id) == 0)
-            return true;
-    return false;
+        return strcmp(of, partner_id) == 0;
+    return !m->partner || strcmp(of, m->partner->id) == 0;
 }
 
 /* Month k of a resource in a scope (in_scope): it has data when a source
@@ -189,15 +213,14 @@ static bl_status scope_month(const reslist *l, const presence *p, int k, const b
     bl_status rc = BL_OK;
     for (size_t j = 0; j < p->n_own && !p->net[k] && rc == BL_OK; j++) {
         const own_lib *o = &p->own[j];
-        if (!in_scope(l, m, partner_id, o->library_id))
+        if (!in_scope(l, m, partner_id, o))
             continue;
         if (o->has[k]) {
             *has = true;
         } else if (k >= o->from) {
             *part = true;
             if (gap)
-                rc = bl_buf_printf(gap, "%s%s", gap->len ? "\n" : "",
-                                   library_of(l, o->library_id)->name);
+                rc = bl_buf_printf(gap, "%s%s", gap->len ? "\n" : "", l->names[o->lib].name);
         }
     }
     *part = *part && *has;
@@ -213,7 +236,7 @@ static bool elsewhere(const reslist *l, const presence *p, const bl_model *m,
         if (p->net[k])
             return false;
     for (size_t j = 0; j < p->n_own; j++)
-        if (in_scope(l, m, partner_id, p->own[j].library_id))
+        if (in_scope(l, m, partner_id, &p->own[j]))
             return false;
     return p->n_own > 0;
 }
@@ -812,9 +835,9 @@ bl_status bl_model_library_gaps(bl_store *st, int first, int last, bl_library_ga
                 scope_month(&res, p, k, &net, NULL, &has, &part, NULL);
                 for (size_t j = 0; j < p->n_own && part && rc == BL_OK; j++) {
                     const own_lib *o = &p->own[j];
-                    const libname *x = library_of(&res, o->library_id);
-                    if (x && !o->has[k] && k >= o->from)
-                        rc = fn(ctx, res.v[ri].id, res.v[ri].name, mi, x->id, x->name);
+                    if (o->lib >= 0 && !o->has[k] && k >= o->from)
+                        rc = fn(ctx, res.v[ri].id, res.v[ri].name, mi, res.names[o->lib].id,
+                                res.names[o->lib].name);
                 }
             }
         }

@@ -188,8 +188,16 @@ Test(trust_reports, missing_own_report_makes_its_libraries_months_partial, .time
 
     t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "montclar",
                     "2026-06/montclar-mensuel.pdf");
-    HAS(t, "Langues en ligne autoformation 8 7 — 33 Total 13 12 — 63 ");
+    HAS(t, "Langues en ligne autoformation 8 7 — 30 Total 13 12 — 60 ");
     HASNT(t, "total partiel : données manquantes pour Langues");
+    free(t);
+    /* Montclar's January of 0 has no row, but its report's period says it
+     * came: 0, not "—" and not missing. */
+    t = report_text(&e, D_2026_08_01, "semestriel", "2026-S1", "montclar",
+                    "2026-S1/montclar-semestriel.pdf");
+    HAS(t, "Langues en ligne 0 4 5 6 7 8 30 ");
+    HASNT(t, "rapport de bibliothèque manquant");
+    HASNT(t, "Langues en ligne (SavoirPlus) : aucune donnée");
     free(t);
     t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "lurs", "2026-06/lurs-mensuel.pdf");
     HASNT(t, "Langues");
@@ -246,6 +254,26 @@ Test(trust_reports, missing_own_report_makes_its_libraries_months_partial, .time
     r = tr_bilan(&e, "gaps", "2026-01..2026-06", NULL);
     cr_expect_eq(r.status, 0, "%s", r.out);
     tu_run_free(&r);
+
+    /* A SUSHI endpoint of Giono got "no usage" (3030) for July: a 0 that
+     * came, with no row; Villeneuve's July did not come. */
+    sql_write(&e, "INSERT INTO sushi_endpoint(id, url, release, customer_id, reports, library_id, "
+                  "date_format) VALUES ('sp-giono', 'https://sushi.example/r5', 5, 'C1', 'PR', "
+                  "'giono', 'yyyy-mm');"
+                  "INSERT INTO harvest(endpoint_id, report_id, month, state, source_id) SELECT "
+                  "'sp-giono', 'PR', '2026-01', 'ok', id FROM source WHERE path LIKE "
+                  "'%langues-giono%';"
+                  "INSERT INTO harvest(endpoint_id, report_id, month, state) VALUES ('sp-giono', "
+                  "'PR', '2026-07', 'no_usage');");
+    r = tr_bilan(&e, "gaps", "2026-07..2026-07", NULL);
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    HAS(r.out, "langues\t2026-07\tLangues en ligne\tvilleneuve\tMédiathèque de Villeneuve\n");
+    HASNT(r.out, "giono");
+    tu_run_free(&r);
+    t = report_text(&e, D_2026_08_01, "mensuel", "2026-07", "ca-durance",
+                    "2026-07/ca-durance-mensuel.pdf");
+    HAS(t, "Langues en ligne autoformation 0† 40");
+    free(t);
     t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
                     "2026-06/ca-durance-mensuel.pdf");
     HAS(t, "Langues en ligne autoformation 40 38");
