@@ -13,8 +13,9 @@ static void help(void)
 {
     printf(_("usage: bilan sources [--format text|csv]\n"
              "       bilan sources remove ID...\n\n"
-             "Lists every ingested file: id, name, format, report id, period, rows\n"
-             "accepted / rejected / unattributed, lines skipped, the report's Created date,\n"
+             "Lists every ingested file: id, name, format, report id, period, values\n"
+             "accepted (a COUNTER row holds one a month), rows rejected, values\n"
+             "unattributed, lines skipped, the report's Created date,\n"
              "and its status: counted, partly or wholly superseded by a report created later\n"
              "(which one), or removed. For logs: lines read, usage events counted, lines\n"
              "ignored by cause (robot, HTTP status, not a resource, static asset) and\n"

@@ -109,11 +109,14 @@ void cli_log_counts(FILE *f, const bl_log_stats *l)
     cli_printf_safe(f, bl_trn(", %s static", ", %s static", n[6]), BL_NUM(l->static_));
 }
 
+/* accepted and unattributed count values (a COUNTER row holds one a
+ * month), rejected counts rows: the words say which (until 3 December
+ * 2026, « 17 acceptées, 3 rejetées » read as 17 rows against 3). */
 void cli_row_counts(FILE *f, long long accepted, long long rejected, long long unattributed)
 {
-    cli_printf_safe(f, bl_trn("%s accepted", "%s accepted", (unsigned long)accepted),
+    cli_printf_safe(f, bl_trn("%s value accepted", "%s values accepted", (unsigned long)accepted),
                     BL_NUM(accepted));
-    cli_printf_safe(f, bl_trn(", %s rejected", ", %s rejected", (unsigned long)rejected),
+    cli_printf_safe(f, bl_trn(", %s row rejected", ", %s rows rejected", (unsigned long)rejected),
                     BL_NUM(rejected));
     cli_printf_safe(f,
                     bl_trn(", %s unattributed", ", %s unattributed", (unsigned long)unattributed),

@@ -490,7 +490,7 @@ Test(cli, option_values_ignore_case)
                          "--format", "COUNTER5", feed,   "--verbose", NULL};
     r = tu_runv(ing, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert(strstr(r.out, ": counter5 DR 2025-05..2025-12: 288 accepted"), "%s", r.out);
+    cr_assert(strstr(r.out, ": counter5 DR 2025-05..2025-12: 288 values accepted"), "%s", r.out);
     tu_run_free(&r);
     static const char *const pairs[][2][9] = {
         {{"sources", "--format", "csv"}, {"sources", "--format", "CSV"}},

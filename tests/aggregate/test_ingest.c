@@ -70,7 +70,8 @@ Test(ingest, pr_attributes_by_id_and_name_and_keeps_unattributed, .init = setup,
     tu_run r = bilan("ingest", fx("pr-2025q1.csv"), NULL, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(
-        strstr(r.out, "counter5 PR 2025-01..2025-03: 11 accepted, 0 rejected, 3 unattributed"),
+        strstr(r.out,
+               "counter5 PR 2025-01..2025-03: 11 values accepted, 0 rows rejected, 3 unattributed"),
         "%s", r.out);
     tu_run_free(&r);
     char *e = export_usage(NULL, NULL);
@@ -155,7 +156,7 @@ Test(ingest, bad_row_rejected_alone_with_its_line, .init = setup, .fini = teardo
     tu_run r = bilan("ingest", fx("tr-bad-row.csv"), NULL, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(strstr(r.err, "tr-bad-row.csv:16:"), "%s", r.err);
-    cr_assert(strstr(r.out, "1 rejected"), "%s", r.out);
+    cr_assert(strstr(r.out, "1 row rejected"), "%s", r.out);
     tu_run_free(&r);
     char *e = export_usage(NULL, NULL);
     cr_assert_str_eq(e, HEADER "ca-test,bm-quartier,livres,2025-01,Total_Item_Requests,1002\n"

@@ -307,7 +307,7 @@ Test(network, accented_names_attributed_whatever_their_case, .init = setup, .fin
     const char *ingest[] = {tu_bilan(), "--db", db, "ingest", pr, NULL};
     r = tu_runv(ingest, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert(strstr(r.out, "4 accepted, 0 rejected, 0 unattributed"), "%s", r.out);
+    cr_assert(strstr(r.out, "4 values accepted, 0 rows rejected, 0 unattributed"), "%s", r.out);
     tu_run_free(&r);
     const char *exp[] = {tu_bilan(), "--db", db, "export", "usage", NULL};
     r = tu_runv(exp, NULL);

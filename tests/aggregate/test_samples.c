@@ -60,7 +60,7 @@ Test(samples, r51_masters_count_once_in_pr_dr_tr_ir_order, .init = setup, .fini 
     tu_run r = tu_runv(ingest, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert_eq(tu_count(r.out, "\n"), 4, "one summary line per file: %s", r.out);
-    cr_assert_eq(tu_count(r.out, " accepted, 0 rejected, 0 unattributed\n"), 4, "%s", r.out);
+    cr_assert_eq(tu_count(r.out, " accepted, 0 rows rejected, 0 unattributed\n"), 4, "%s", r.out);
     const char *kinds[] = {"counter5 PR 2022-01..2022-12: ", "counter5 DR 2022-01..2022-12: ",
                            "counter5 TR 2022-01..2022-12: ", "counter5 IR 2022-01..2022-12: "};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)

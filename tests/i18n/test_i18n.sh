@@ -167,8 +167,8 @@ out=$(run BILAN_LANG=en -- --db "$tmp/log-en.db" ingest "$logs/ezproxy.log")
 has "$out" "5 lines read, 4 usage events counted (0 unattributed); ignored: 0 robots, 0 status, 1 not a resource, 0 static" \
   "English log summary"
 out=$(run BILAN_LANG=fr -- --db "$tmp/log-fr.db" ingest "$src/fixtures/counter5/DRD2_sample_r51.tsv")
-has "$out" "DR_D2 2022-01..2022-12 : 72 acceptées, 0 rejetée, 72 non attribuées" "French report summary"
+has "$out" "DR_D2 2022-01..2022-12 : 72 valeurs acceptées, 0 ligne rejetée, 72 non attribuées" "French report summary"
 out=$(run BILAN_LANG=en -- --db "$tmp/log-en.db" ingest "$src/fixtures/counter5/DRD2_sample_r51.tsv")
-has "$out" "DR_D2 2022-01..2022-12: 72 accepted, 0 rejected, 72 unattributed" "English report summary"
+has "$out" "DR_D2 2022-01..2022-12: 72 values accepted, 0 rows rejected, 72 unattributed" "English report summary"
 
 echo "i18n: ok"

@@ -73,8 +73,9 @@ Test(profiles, kiosque_long_csv_windows_1252_semicolons)
     tr_env e = setup_network("prof-kiosque");
     tu_run r = tr_bilan(&e, "ingest", fx("kiosque-2025.csv"), NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert(strstr(r.out, "profile kiosque 2025-01..2025-03: 11 accepted, 0 rejected"), "%s",
-              r.out);
+    cr_assert(
+        strstr(r.out, "profile kiosque 2025-01..2025-03: 11 values accepted, 0 rows rejected"),
+        "%s", r.out);
     tu_run_free(&r);
     char *u = usage(&e);
     cr_assert_str_eq(u, "ville-a,bm-a,presse,2025-01,Loans,12\n"
@@ -904,7 +905,7 @@ Test(profiles, spreadsheet_forced_and_its_sheet)
     /* Forced: the same figures as matched. */
     r = tr_bilan(&e, "ingest", "--profile", "vod", fx("vod-2025.xlsx"), NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert(strstr(r.out, "profile vod 2025-01..2025-03: 7 accepted"), "%s", r.out);
+    cr_assert(strstr(r.out, "profile vod 2025-01..2025-03: 7 values accepted"), "%s", r.out);
     tu_run_free(&r);
     cr_assert_eq(tr_sql_int(&e, "SELECT SUM(value) FROM usage"), 154);
     tr_teardown(&e);

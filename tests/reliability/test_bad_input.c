@@ -185,7 +185,7 @@ Test(bad_input, huge_row_rejected_alone, .init = setup, .fini = teardown)
     char want[1200];
     snprintf(want, sizeof want, "%s:%lu:", rel_path(&env, "huge-row.csv"), line);
     cr_assert(strstr(r.err, want), "expected '%s' in: %s", want, r.err);
-    cr_assert(strstr(r.out, "1 rejected"), "%s", r.out);
+    cr_assert(strstr(r.out, "1 row rejected"), "%s", r.out);
     cr_assert(r.err_len < 1000, "the message must not echo the row (%zu bytes)", r.err_len);
     tu_run_free(&r);
 
@@ -237,7 +237,7 @@ Test(bad_input, invalid_utf8_read_and_stored_as_utf8, .init = setup, .fini = tea
 {
     tu_run r = rel_bilan(env.db, "ingest", rel_fixture("bad/invalid-utf8.csv"), NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert(strstr(r.out, "6 accepted, 0 rejected, 3 unattributed"), "%s", r.out);
+    cr_assert(strstr(r.out, "6 values accepted, 0 rows rejected, 3 unattributed"), "%s", r.out);
     tu_run_free(&r);
     char *e = rel_export(env.db), *s = rel_sources(env.db);
     cr_assert(rel_utf8(e, strlen(e)));
@@ -261,7 +261,7 @@ Test(bad_input, header_only_changes_nothing, .init = setup, .fini = teardown)
     tu_run r = rel_bilan(env.db, "ingest", rel_fixture("bad/header-only.csv"), NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(strstr(r.out, "header-only.csv"), "%s", r.out);
-    cr_assert(strstr(r.out, "0 accepted, 0 rejected"), "%s", r.out);
+    cr_assert(strstr(r.out, "0 values accepted, 0 rows rejected"), "%s", r.out);
     tu_run_free(&r);
     char *after = rel_export(env.db);
     cr_assert_str_eq(after, before);
@@ -278,7 +278,7 @@ Test(bad_input, negative_counts_rejected_with_file_and_line, .init = setup, .fin
     snprintf(want, sizeof want, "%s:16:", p);
     cr_assert(strstr(r.err, want), "expected '%s' in: %s", want, r.err);
     cr_assert(strstr(r.err, "-10"), "the reason names the value: %s", r.err);
-    cr_assert(strstr(r.out, "1 rejected"), "%s", r.out);
+    cr_assert(strstr(r.out, "1 row rejected"), "%s", r.out);
     tu_run_free(&r);
     char *e = rel_export(env.db);
     cr_assert_str_eq(e, HEADER "ca-test,bm-centre,presse,2025-01,Total_Item_Requests,100\n"
@@ -343,7 +343,7 @@ static void check_row_rejected(const char *fixture, const char *reason)
     snprintf(want, sizeof want, "%s:16: ", p);
     cr_assert(strstr(r.err, want), "expected '%s' in: %s", want, r.err);
     cr_assert(strstr(r.err, reason), "expected '%s' in: %s", reason, r.err);
-    cr_assert(strstr(r.out, "1 rejected"), "%s", r.out);
+    cr_assert(strstr(r.out, "1 row rejected"), "%s", r.out);
     tu_run_free(&r);
     char *e = rel_export(env.db);
     cr_assert_str_eq(e, HEADER "ca-test,bm-centre,presse,2025-01,Total_Item_Requests,100\n"
@@ -498,7 +498,7 @@ Test(bad_input, sheet_formula_error_cell_rejects_its_row, .init = setup, .fini =
     char want[1200];
     snprintf(want, sizeof want, "%s:15: column H: cell H15 holds the formula error #REF!", p);
     cr_assert(strstr(r.err, want), "expected '%s' in: %s", want, r.err);
-    cr_assert(strstr(r.out, "1 rejected"), "%s", r.out);
+    cr_assert(strstr(r.out, "1 row rejected"), "%s", r.out);
     tu_run_free(&r);
     char *e = rel_export(env.db);
     cr_assert(!strstr(e, "bm-centre,presse,2025-01,Total_Item_Requests"), "%s", e);

@@ -192,8 +192,8 @@ Test(concurrency, two_ingests_at_once_equal_one_after_the_other, .init = setup, 
         free(eb);
         char *oa = tu_read_file(rel_path(&env, "a.out"), NULL);
         char *ob = tu_read_file(rel_path(&env, "b.out"), NULL);
-        cr_assert(strstr(oa, " accepted, 0 rejected"), "%s", oa);
-        cr_assert(strstr(ob, " accepted, 0 rejected"), "%s", ob);
+        cr_assert(strstr(oa, " accepted, 0 rows rejected"), "%s", oa);
+        cr_assert(strstr(ob, " accepted, 0 rows rejected"), "%s", ob);
         free(oa);
         free(ob);
         assert_sound(db);

@@ -61,7 +61,7 @@ static char *export_of(const char *name, const char *net, const char *path, char
     }
     r = bilan(db, "ingest", path, NULL);
     cr_assert_eq(r.status, 0, "%s: %s", path, r.err);
-    cr_assert_eq(tu_count(r.out, " 0 rejected"), 1, "%s", r.out);
+    cr_assert_eq(tu_count(r.out, " 0 rows rejected"), 1, "%s", r.out);
     if (summary)
         *summary = strdup(strstr(r.out, ": ") ? strstr(r.out, ": ") + 2 : r.out);
     tu_run_free(&r);
@@ -167,7 +167,7 @@ Test(json, bad_count_rejects_its_item_alone, .init = setup, .fini = teardown)
     const char *db = db_path("bad");
     tu_run r = bilan(db, "ingest", fx("bad_count.json"), NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert(strstr(r.out, "4 accepted, 1 rejected"), "%s", r.out);
+    cr_assert(strstr(r.out, "4 values accepted, 1 row rejected"), "%s", r.out);
     cr_assert(strstr(r.err, "bad_count.json:44: 2025-02: 'abc' is not a whole count"), "%s", r.err);
     tu_run_free(&r);
     r = bilan(db, "export", "usage", NULL);
@@ -261,7 +261,7 @@ Test(json, a_bad_value_is_quoted_alone, .init = setup, .fini = teardown)
     cr_assert(tu_write_file(path, body, strlen(body)));
     tu_run r = bilan(db_path("q"), "ingest", path, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert(strstr(r.out, "1 accepted, 2 rejected"), "%s", r.out);
+    cr_assert(strstr(r.out, "1 value accepted, 2 rows rejected"), "%s", r.out);
     cr_assert(strstr(r.err, "End_Date '2quests' is not a date\n"), "%s", r.err);
     cr_assert(strstr(r.err, "'x9' is not a whole count (0 to 1000000000)\n"), "%s", r.err);
     tu_run_free(&r);
