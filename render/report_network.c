@@ -209,7 +209,9 @@ static void rejects(bl__doc *d, const bl_model *m)
         bl_fr_int(a, sizeof a, x->accepted);
         bl_fr_int(r, sizeof r, x->rejected);
         tot += x->rejected;
-        const char *cells[] = {base ? base + 1 : x->path, x->provider, x->format, a, r};
+        const char *cells[] = {base ? base + 1 : x->path,
+                               *x->provider ? x->provider : BL_W_NO_PROVIDER,
+                               bl__format_fr(x->format), a, r};
         bl__table_row(&t, cells, NULL, 0);
     }
     char r[TXT];

@@ -39,6 +39,24 @@ const char *bl__kind_fr(const char *kind)
     return kind;
 }
 
+const char *bl__format_fr(const char *format)
+{
+    static const struct {
+        const char *id, *fr;
+    } f[] = {{"counter5", "COUNTER R5"},
+             {"counter4", "COUNTER R4"},
+             {"counter5-json", "COUNTER R5 (JSON)"},
+             {"profile", "export du fournisseur"},
+             {"combined", "journal d'accès"},
+             {"common", "journal d'accès"},
+             {"ezproxy", "journal d'accès"},
+             {"custom", "journal d'accès"}};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        if (strcmp(format, f[i].id) == 0 || (strncmp(format, "custom:", 7) == 0 && i == 7))
+            return f[i].fr;
+    return format;
+}
+
 /* In the order of bl_extra_metrics (common: "Loans", "Plays", "Sessions",
  * "Downloads", "Minutes", "Units_Consumed"). */
 static const char *const METRICS_FR[] = {"prêts",           "visionnages", "sessions",

@@ -35,6 +35,10 @@ const char *bl__kind_id(size_t i);
 /* French name of a resource kind: "livres numériques", "presse"… (an
  * unknown kind is written as it is). */
 const char *bl__kind_fr(const char *kind);
+/* A source's format as a reader says it: "counter5" → « COUNTER R5 »,
+ * "profile" → « export du fournisseur », a log format → « journal
+ * d'accès »; an unknown id as it is. */
+const char *bl__format_fr(const char *format);
 /* The French name of bilan's own metrics (bl_extra_metrics: "Loans" ->
  * "prêts", "Plays" -> "visionnages"...), NULL for any other metric (a
  * COUNTER metric is what reports call consultations). */
@@ -310,7 +314,8 @@ const char *bl__w_versus_period(int months);
 #define BL_W_NO_REJECTS "Aucun fichier de la période n'a eu de ligne rejetée."
 #define BL_W_COL_FILE "Fichier"
 #define BL_W_COL_FORMAT "Format"
-#define BL_W_COL_ACCEPTED_LINES "Lignes acceptées"
+/* a source's rows_accepted: values (a COUNTER row holds one a month) */
+#define BL_W_COL_ACCEPTED_LINES "Valeurs acceptées"
 #define BL_W_REJECTS_DETAIL "Le détail (ligne, champ, raison) : bilan rejects FICHIER."
 #define BL_W_NETWORK_BY_MONTH "Consultations du réseau, mois par mois"
 #define BL_W_ANNUEL_CHANGE "Évolution sur un an"

@@ -429,7 +429,11 @@ bl_status bl_store_files_with_rejects(bl_store *st, int first, int last, bl_reje
     sqlite3_stmt *q = NULL;
     bl_status rc =
         prepare(st,
-                "SELECT path, provider, format, rows_rejected, rows_accepted FROM source "
+                /* A vendor export names no provider: its resource's. */
+                "SELECT path, CASE WHEN provider <> '' THEN provider ELSE COALESCE((SELECT "
+                "r.provider FROM profile p JOIN resource r ON r.id = p.resource_id WHERE p.id = "
+                "source.report_id AND source.format = 'profile'), '') END, format, "
+                "rows_rejected, rows_accepted FROM source "
                 "WHERE rows_rejected > 0 AND replaced_by IS NULL "
                 "AND COALESCE(period_begin, '0000-00') <= ?2 "
                 "AND COALESCE(period_end, '9999-99') >= ?1 ORDER BY path, id",

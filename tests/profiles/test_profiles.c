@@ -891,6 +891,28 @@ Test(profiles, logs_shares_and_fallback_to_population)
     tr_teardown(&e);
 }
 
+/* A vendor export with a bad row, in the network review's table of files
+ * with rejected rows: the provider its resource names (the source itself
+ * names none), the format in words, values accepted. */
+Test(profiles, rejects_table_names_provider_and_format)
+{
+    tr_env e = setup_network("prof-rejects");
+    write_file(&e, "kiosque-bad.csv",
+               "Bibliothèque;Mois;Lectures;Prêts\n"
+               "Médiathèque A;janv. 2025;120;1\n"
+               "Médiathèque A;févr. 2025;beaucoup;2\n"
+               "Bibliothèque B;janv. 2025;30;0\n");
+    tu_run r = tr_bilan(&e, "ingest", in(&e, "kiosque-bad.csv"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "3 values accepted, 1 row rejected"), "%s", r.out);
+    tu_run_free(&r);
+    char *t = report_text(&e, "reseau", "2025-01", "reseau-reseau.pdf");
+    assert_line(t, "kiosque-bad.csv", "kiosque-bad.csv Kiosque export du 3 1");
+    cr_assert(strstr(t, "Valeurs"), "%s", t);
+    free(t);
+    tr_teardown(&e);
+}
+
 /* ---- spreadsheets: forced, another sheet, a sheet the profile names absent ------ */
 
 Test(profiles, spreadsheet_forced_and_its_sheet)
