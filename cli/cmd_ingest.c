@@ -272,6 +272,14 @@ static void file_done(void *ctx, size_t index, const char *path, bl_status rc,
     cli_printf_safe(stdout, "\n");
     for (size_t i = 0; i < r->ndoubles; i++)
         warn_double(path, r->source_id, &r->doubles[i]);
+    /* A file with no count above 0 (its header only, or zeros): recorded,
+     * but said (an export cut short looks the same as a period without
+     * use). */
+    if (r->log.lines == 0 && r->rows_accepted == 0 && r->rows_rejected == 0)
+        cli_printf_safe(stderr, _("bilan: %s: note: %s\n"), path,
+                        _("no count above 0 in the file: nothing was counted (a report of a "
+                          "period without use says so; an export cut short or empty looks the "
+                          "same: check it with the provider)"));
 }
 
 int cmd_ingest(bl_cli *cli, int argc, char **argv)
