@@ -395,10 +395,18 @@ bl_status bl__profile_read(bl__ctr_reader *r, const bl_profile *p)
         char cells[256] = "";
         for (size_t i = 0; i < p->nmatch; i++)
             list_add(cells, sizeof cells, p->match[i]);
+        /* A workbook whose other sheets may hold the export. */
+        const char *others = r->sheet ? bl_sheet_other_names(r->sheet) : "";
+        char hint[512] = "";
+        if (*others)
+            snprintf(hint, sizeof hint,
+                     _("; the workbook has other sheets (%s): name the one to read with "
+                       "sheet = NAME in the profile"),
+                     others);
         st = bl__ctr_refuse(r, 0, NULL,
                             "not an export of profile %s: none of the first %d rows holds the "
-                            "cells %s (%s)",
-                            p->id, BL_PROF_HEADER_ROWS, cells, p->file);
+                            "cells %s (%s)%s",
+                            p->id, BL_PROF_HEADER_ROWS, cells, p->file, hint);
     }
     if (st == BL_OK)
         st = resolve(s);

@@ -93,6 +93,9 @@ struct bl_sheet {
     /* the workbook's parse (xlsx open) */
     char *want_rid, *sheet_target, *sst_target, *styles_target;
     bool sheet_found;
+    /* xlsx: the names of the sheets not selected, "'A', 'B'" (a few
+     * hundred bytes at most), for the messages of a file refused. */
+    char others[320];
     bool in_numfmts, in_cellxfs;
 };
 
@@ -445,11 +448,19 @@ static void XMLCALL wb_start(void *ud, const XML_Char *name, const XML_Char **at
     if (strcmp(l, "workbookPr") == 0) {
         const char *v = attr(atts, "date1904");
         s->date1904 = v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
-    } else if (strcmp(l, "sheet") == 0 && !s->sheet_found) {
+    } else if (strcmp(l, "sheet") == 0) {
         const char *n = attr(atts, "name"), *id = attr(atts, "id");
-        if (id && (!s->want_name || (n && strcmp(n, s->want_name) == 0))) {
+        if (!s->sheet_found && id && (!s->want_name || (n && strcmp(n, s->want_name) == 0))) {
             s->sheet_found = true;
             s->want_rid = dup_str(id);
+        } else if (n) {
+            size_t used = strlen(s->others);
+            char q[80];
+            snprintf(q, sizeof q, _("'%s'"), n);
+            int w =
+                snprintf(s->others + used, sizeof s->others - used, "%s%s", used ? ", " : "", q);
+            if (w < 0 || (size_t)w >= sizeof s->others - used)
+                s->others[used] = '\0'; /* the names that fit */
         }
     }
 }
@@ -1106,7 +1117,8 @@ static bl_status open_xlsx(bl_sheet *s)
     if (st != BL_OK)
         return st;
     if (!s->sheet_found)
-        return s->want_name ? failf(s, "no sheet named '%.100s'", s->want_name)
+        return s->want_name ? failf(s, "no sheet named '%.100s' (its sheets: %s)", s->want_name,
+                                    s->others[0] ? s->others : _("none"))
                             : failf(s, "the workbook has no sheet");
     st = parse_member(s, "xl/_rels/workbook.xml.rels", true, rels_start, ignore_end, ignore_text);
     if (st != BL_OK && st != BL_NOTFOUND)
@@ -1298,6 +1310,11 @@ bool bl_sheet_row_too_long(const bl_sheet *s)
 const char *bl_sheet_errmsg(const bl_sheet *s)
 {
     return s->msg;
+}
+
+const char *bl_sheet_other_names(const bl_sheet *s)
+{
+    return s->others;
 }
 
 void bl_sheet_close(bl_sheet *s)

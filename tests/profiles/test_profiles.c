@@ -922,6 +922,15 @@ Test(profiles, spreadsheet_forced_and_its_sheet)
     tu_run r = tr_bilan(&e, "ingest", "--profile", "musique", fx("vod-2025.xlsx"), NULL);
     cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
     cr_assert(strstr(r.err, "Écoutes"), "%s", r.err);
+    cr_assert(strstr(r.err, "(its sheets: 'Lisez-moi', 'Statistiques')"), "%s", r.err);
+    tu_run_free(&r);
+    /* A profile without sheet reads the first ('Lisez-moi'): the refusal
+     * names the others, where the export is. */
+    r = tr_bilan(&e, "ingest", "--profile", "kiosque", fx("vod-2025.xlsx"), NULL);
+    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "the workbook has other sheets ('Statistiques'): name the one to "
+                            "read with sheet = NAME in the profile"),
+              "%s", r.err);
     tu_run_free(&r);
     cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM source"), 0);
     /* Forced: the same figures as matched. */
@@ -931,4 +940,15 @@ Test(profiles, spreadsheet_forced_and_its_sheet)
     tu_run_free(&r);
     cr_assert_eq(tr_sql_int(&e, "SELECT SUM(value) FROM usage"), 154);
     tr_teardown(&e);
+
+    /* Without the profile, the workbook is no COUNTER report either: the
+     * refusal says its other sheets and how a profile reads one. */
+    tr_env n = tr_setup("prof-sheet-none");
+    r = tr_bilan(&n, "ingest", fx("vod-2025.xlsx"), NULL);
+    cr_assert_eq(r.status, 65, "exit %d: %s", r.status, r.err);
+    cr_assert(strstr(r.err, "; the workbook has other sheets ('Statistiques'): bilan reads the "
+                            "first, a vendor profile another with sheet = NAME"),
+              "%s", r.err);
+    tu_run_free(&r);
+    tr_teardown(&n);
 }
