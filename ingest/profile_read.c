@@ -26,7 +26,54 @@ typedef struct prow {
     char labels[BL_CTR_MAX_MONTHS][24];
     size_t n;
     int64_t vals[BL_CTR_MAX_MONTHS];
+    /* Rows seen, by library and month (by library in the wide layout):
+     * 64-bit hashes of the folded name and month, open addressing, the
+     * line of each; a row repeating one is added to it, and said once. */
+    struct seen {
+        uint64_t key; /* 0: empty */
+        unsigned long line;
+    } * seen;
+    size_t seen_cap, seen_n;
+    unsigned long dups, dup_line, dup_first;
 } prow;
+
+/* Records the current row's key; on a repeat, counts it (the first repeat
+ * is remembered for the note). Day rows are not looked at: their months
+ * repeat by design (a profile's `date`). */
+static bl_status note_repeat(prow *s, bl_sv lib, int month)
+{
+    if (s->p->layout == BL_PROF_LONG && !s->p->month)
+        return BL_OK;
+    char folded[512];
+    size_t n = bl_name_fold(lib, folded, sizeof folded);
+    uint64_t key = bl_fhash(folded, n, (uint64_t)(month + 2) * 0x9e3779b97f4a7c15ull) | 1;
+    if (2 * (s->seen_n + 1) > s->seen_cap) {
+        size_t cap = s->seen_cap ? 2 * s->seen_cap : 256;
+        struct seen *v = calloc(cap, sizeof *v);
+        if (!v)
+            return BL_NOMEM;
+        for (size_t i = 0; i < s->seen_cap; i++)
+            for (size_t j = s->seen[i].key & (cap - 1); s->seen[i].key; j = (j + 1) & (cap - 1))
+                if (!v[j].key) {
+                    v[j] = s->seen[i];
+                    break;
+                }
+        free(s->seen);
+        s->seen = v, s->seen_cap = cap;
+    }
+    for (size_t j = key & (s->seen_cap - 1);; j = (j + 1) & (s->seen_cap - 1)) {
+        if (!s->seen[j].key) {
+            s->seen[j] = (struct seen){key, s->r->line};
+            s->seen_n++;
+            return BL_OK;
+        }
+        if (s->seen[j].key == key) {
+            if (!s->dups++)
+                s->dup_line = s->r->line, s->dup_first = s->seen[j].line;
+            return BL_OK;
+        }
+    }
+}
 
 /* The first column from `from` on of the current row named `name` (case,
  * accents, spaces and punctuation ignored), or BL__CTR_NO_COL. */
@@ -359,6 +406,8 @@ static bl_status data_row(void *ctx)
                                         s->vals, &ok);
     if (st != BL_OK || !ok)
         return st;
+    if ((st = note_repeat(s, lib, p->layout == BL_PROF_LONG ? month : -1)) != BL_OK)
+        return st;
     bl_count_rec rec = {.line = r->line,
                         .institution_id = bl_sv_from(""),
                         .institution_name = lib,
@@ -430,6 +479,13 @@ bl_status bl__profile_read(bl__ctr_reader *r, const bl_profile *p)
     }
     if (st == BL_OK)
         st = bl__ctr_each_row(r, data_row, s);
+    if (st == BL_OK && s->dups)
+        bl__ctr_note(r, 0,
+                     "%lu row(s) repeat the library and month of an earlier row (line %lu "
+                     "repeats line %lu): their counts are added; if the export lists a row "
+                     "twice, correct it and ingest it again",
+                     s->dups, s->dup_line, s->dup_first);
+    free(s->seen);
     free(s);
     return st;
 }

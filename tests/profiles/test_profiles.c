@@ -891,6 +891,34 @@ Test(profiles, logs_shares_and_fallback_to_population)
     tr_teardown(&e);
 }
 
+/* A row that repeats a library and month of an earlier one (an export that
+ * lists a row twice, whatever the case of its name) is added to it, as the
+ * provider wrote it, and said once with both lines. */
+Test(profiles, repeated_library_month_is_added_and_said)
+{
+    tr_env e = setup_network("prof-repeat");
+    write_file(&e, "kiosque-dup.csv",
+               "Bibliothèque;Mois;Lectures;Prêts\n"
+               "Médiathèque A;janv. 2025;120;1\n"
+               "Médiathèque A;févr. 2025;100;2\n"
+               "MÉDIATHÈQUE A;janv. 2025;120;1\n"
+               "Bibliothèque B;janv. 2025;30;0\n");
+    tu_run r = tr_bilan(&e, "ingest", in(&e, "kiosque-dup.csv"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.err, "kiosque-dup.csv: note: 1 row(s) repeat the library and month of an "
+                            "earlier row (line 4 repeats line 2): their counts are added"),
+              "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(tr_sql_int(&e, "SELECT SUM(value) FROM usage WHERE month = '2025-01' AND "
+                                "library_id = 'bm-a' AND metric = 'Total_Item_Requests'"),
+                 240);
+    /* The shipped example has no repeat: no such note. */
+    r = tr_bilan(&e, "ingest", fx("kiosque-2025.csv"), NULL);
+    cr_assert(!strstr(r.err, "repeat the library"), "%s", r.err);
+    tu_run_free(&r);
+    tr_teardown(&e);
+}
+
 /* A vendor export with a bad row, in the network review's table of files
  * with rejected rows: the provider its resource names (the source itself
  * names none), the format in words, values accepted. */
