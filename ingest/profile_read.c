@@ -392,8 +392,14 @@ static bl_status data_row(void *ctx)
                             : bl__ctr_reject(r, col, "'%s' is not a date", q);
         }
     } else {
-        rc.month_first = s->months[0];
-        rc.month_last = s->months[s->n - 1];
+        /* The row's span: its columns' months need not be in order. */
+        rc.month_first = rc.month_last = s->months[0];
+        for (size_t k = 1; k < s->n; k++) {
+            if (s->months[k] < rc.month_first)
+                rc.month_first = s->months[k];
+            if (s->months[k] > rc.month_last)
+                rc.month_last = s->months[k];
+        }
         r->row = &rc;
     }
     if (p->library && lib.len == 0)

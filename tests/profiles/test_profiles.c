@@ -919,6 +919,29 @@ Test(profiles, repeated_library_month_is_added_and_said)
     tr_teardown(&e);
 }
 
+/* A wide export whose month columns are not in order (février before
+ * janvier): a rejected row's span is its months' lowest to highest, so the
+ * earlier file's cells of that row are kept, and said (the span was
+ * février..janvier, empty, until 3 December 2026: fuzz_profile found it). */
+Test(profiles, wide_months_out_of_order_reject_keeps_earlier_cells)
+{
+    tr_env e = setup_network("prof-wide-order");
+    write_file(&e, "vod-1.csv",
+               "Bibliothèque;janv. 2025;févr. 2025;Total\nBM-A;40;35;75\nBibliothèque B;10;5;15\n");
+    write_file(&e, "vod-2.csv",
+               "Bibliothèque;févr. 2025;janv. 2025;Total\nBM-A;x;41;\nBibliothèque B;6;11;17\n");
+    ingest_ok(&e, in(&e, "vod-1.csv"));
+    tu_run r = tr_bilan(&e, "ingest", in(&e, "vod-2.csv"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "2 earlier cells kept (rejected rows)"), "%s", r.out);
+    tu_run_free(&r);
+    cr_assert_eq(tr_sql_int(&e, "SELECT SUM(value) FROM usage_effective WHERE library_id = 'bm-a'"),
+                 75);
+    cr_assert_eq(tr_sql_int(&e, "SELECT SUM(value) FROM usage_effective WHERE library_id = 'bm-b'"),
+                 17);
+    tr_teardown(&e);
+}
+
 /* A vendor export with a bad row, in the network review's table of files
  * with rejected rows: the provider its resource names (the source itself
  * names none), the format in words, values accepted. */
