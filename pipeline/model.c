@@ -137,9 +137,15 @@ static bl_status on_own_cover(void *ctx, const char *resource_id, const char *li
     a = a < 0 ? 0 : a;
     z = z >= BL_WINDOW ? BL_WINDOW - 1 : z;
     bl_status rc = BL_OK;
-    for (size_t i = 0; i < l->n && rc == BL_OK && a <= z; i++)
-        if (strcmp(l->v[i].id, resource_id) == 0)
+    for (size_t i = 0; i < l->n && rc == BL_OK && a <= z; i++) {
+        if (strcmp(l->v[i].id, resource_id) != 0)
+            continue;
+        if (library_id)
             rc = own_months(&l->p[i], library_id, a, z);
+        else
+            for (int k = a; k <= z; k++)
+                l->p[i].net[k] = true;
+    }
     return rc;
 }
 
@@ -168,7 +174,7 @@ static bl_status load_resources(bl_store *st, int wfirst, reslist *l)
         rc = BL_NOMEM;
     if (rc == BL_OK)
         rc = bl_store_resource_months(st, wfirst, wfirst + BL_WINDOW - 1, on_resource_month, l);
-    /* A library's own report covers its period, its months of 0 too. */
+    /* A report covers its period, its months of 0 too. */
     if (rc == BL_OK)
         rc = bl_store_own_coverage(st, wfirst, wfirst + BL_WINDOW - 1, on_own_cover, l);
     if (rc == BL_OK)

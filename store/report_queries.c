@@ -108,7 +108,8 @@ static bl_status own_cover_row(sqlite3_stmt *q, cb c)
     int a = month_of(q, 2), z = month_of(q, 3);
     if (a < 0 || z < a)
         return BL_OK;
-    return ((bl_own_cover_fn)c.fn)(c.ctx, bl__col_text(q, 0), bl__col_text(q, 1), a, z);
+    const char *lib = sqlite3_column_type(q, 1) == SQLITE_NULL ? NULL : bl__col_text(q, 1);
+    return ((bl_own_cover_fn)c.fn)(c.ctx, bl__col_text(q, 0), lib, a, z);
 }
 
 bl_status bl_store_own_coverage(bl_store *st, int first, int last, bl_own_cover_fn fn, void *ctx)
@@ -116,17 +117,20 @@ bl_status bl_store_own_coverage(bl_store *st, int first, int last, bl_own_cover_
     sqlite3_stmt *q = NULL;
     bl_status rc = prepare(
         st,
-        "SELECT DISTINCT u.resource_id, u.library_id, s.period_begin, s.period_end "
-        "FROM source s JOIN usage u ON u.source_id = s.id "
-        "WHERE s.one_institution = 1 AND s.removed_at IS NULL AND u.resource_id IS NOT NULL "
-        "AND u.library_id IS NOT NULL AND u.library_id <> '" BL_NETWORK_LEVEL "' "
+        "SELECT DISTINCT u.resource_id, CASE WHEN s.one_institution = 1 AND u.library_id IS "
+        "NOT NULL AND u.library_id <> '" BL_NETWORK_LEVEL "' THEN u.library_id END, "
+        "s.period_begin, s.period_end "
+        /* sources first (CROSS JOIN keeps the order): a log's rows, most
+         * of a store of daily logs, are never read */
+        "FROM source s CROSS JOIN usage u ON u.source_id = s.id "
+        "WHERE s.removed_at IS NULL AND s.family <> 20 AND u.resource_id IS NOT NULL "
         "AND s.period_begin <= ?2 AND s.period_end >= ?1 "
         "UNION "
         "SELECT DISTINCT u.resource_id, e.library_id, h.month, h.month "
         "FROM harvest h JOIN sushi_endpoint e ON e.id = h.endpoint_id "
         "JOIN harvest o ON o.endpoint_id = h.endpoint_id AND o.source_id IS NOT NULL "
         "JOIN usage u ON u.source_id = o.source_id "
-        "WHERE h.state = 'no_usage' AND e.library_id IS NOT NULL AND u.resource_id IS NOT NULL "
+        "WHERE h.state = 'no_usage' AND u.resource_id IS NOT NULL "
         "AND h.month BETWEEN ?1 AND ?2",
         &q);
     if (rc != BL_OK)

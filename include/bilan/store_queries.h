@@ -73,13 +73,14 @@ bl_status bl_store_resource_months(bl_store *st, int first, int last, bl_resourc
                                    void *ctx);
 typedef bl_status (*bl_own_cover_fn)(void *ctx, const char *resource_id, const char *library_id,
                                      int first, int last);
-/* The months a library's own reports cover, zeros included (a report
- * stores no row for a month of 0): for each source not removed that is one
- * institution's report, each resource it has rows for (live or not) and
- * the library they count for, the report's period; and the months a SUSHI
- * endpoint of a library got "no usage" (exception 3030), for the resources
- * its other months' reports have rows for. Ranges meeting [first, last];
- * unsorted. */
+/* The months reports cover, zeros included (a report stores no row for a
+ * month of 0): for each source not removed that is not a log, each
+ * resource it has rows for (live or not), the report's period, with the
+ * library as in bl_store_resource_months (NULL: a source about every
+ * library; the library: its own report); and the months a SUSHI endpoint
+ * got "no usage" (exception 3030), for the resources its other months'
+ * reports have rows for, with the endpoint's library (NULL: none). Ranges
+ * meeting [first, last]; unsorted. */
 bl_status bl_store_own_coverage(bl_store *st, int first, int last, bl_own_cover_fn fn, void *ctx);
 
 typedef bl_status (*bl_consultation_fn)(void *ctx, const char *partner_id, const char *resource_id,

@@ -284,6 +284,44 @@ Test(trust_reports, missing_own_report_makes_its_libraries_months_partial, .time
     tr_teardown(&e);
 }
 
+/* A month of 0 for every library has no row, but the report that covers it
+ * says it came: 0, not "—", and nothing partial (docs/trust.md, "What a
+ * report covers"). CinéLib re-sends April with May at 0 everywhere. */
+Test(trust_reports, month_of_zero_in_a_report_is_zero_not_missing, .timeout = 120)
+{
+    tr_env e = build("rep-zero-month");
+    char *t = report_text(&e, D_2026_07_01, "mensuel", "2026-05", "ca-durance",
+                          "2026-05/ca-durance-mensuel.pdf");
+    HAS(t, "1 515 †"); /* before: May of VOD missing */
+    free(t);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/vod-avril-mai.csv", e.dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("Report_Name,Platform Master Report\nReport_ID,PR\nRelease,5\n"
+          "Institution_Name,Réseau des Hautes-Collines\nInstitution_ID,Proprietary:hc:RESEAU\n"
+          "Metric_Types,Total_Item_Requests\nReport_Filters,Access_Method=Regular\n"
+          "Report_Attributes,\nExceptions,\n"
+          "Reporting_Period,Begin_Date=2026-04-01; End_Date=2026-05-31\n"
+          "Created,2026-06-03T12:00:00Z\nCreated_By,CinéLib\n\n"
+          "Institution_Name,Institution_ID,Platform,Data_Type,Access_Method,Metric_Type,"
+          "Reporting_Period_Total,Apr-2026,May-2026\n"
+          "Médiathèque Jean-Giono,GIONO,CinéLib,Other,Regular,Total_Item_Requests,40,40,0\n"
+          "Bibliothèque de Montclar,MONTCLAR,CinéLib,Other,Regular,Total_Item_Requests,8,8,0\n",
+          f);
+    fclose(f);
+    tu_run r = tr_bilan(&e, "ingest", path, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    t = report_text(&e, D_2026_07_01, "mensuel", "2026-05", "ca-durance",
+                    "2026-05/ca-durance-mensuel.pdf");
+    HASNT(t, "1 515 †");
+    HAS(t, "Total 1 515 ");
+    HASNT(t, "données manquantes pour Cinéma à la demande (mai 2026)");
+    free(t);
+    tr_teardown(&e);
+}
+
 /* ---- #14: the mail and its attachment say what the store says ----------------------------- */
 
 Test(trust_reports, late_file_renders_the_attachment_again_and_body_matches, .timeout = 120)
