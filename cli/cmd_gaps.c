@@ -6,11 +6,13 @@
 
 static const char USAGE[] = "bilan gaps YYYY-MM..YYYY-MM";
 
-static bl_status print_gap(void *ctx, const char *id, const char *name, const char *month)
+static bl_status print_gap(void *ctx, const char *id, const char *name, int month)
 {
     int *n = ctx;
+    char m[8];
+    bl_month_format(month, m);
     (*n)++;
-    printf("%s\t%s\t%s\n", id, month, name);
+    printf("%s\t%s\t%s\n", id, m, name);
     return BL_OK;
 }
 
@@ -80,7 +82,7 @@ int cmd_gaps(bl_cli *cli, int argc, char **argv)
     if (ex)
         return ex;
     int n = 0;
-    bl_status rc = bl_store_gaps(st, f, t, print_gap, &n);
+    bl_status rc = bl_model_gaps(st, f, t, print_gap, &n);
     if (rc == BL_OK)
         rc = bl_model_library_gaps(st, f, t, print_library_gap, &n);
     harvest_gaps hg = {f, t, 0};

@@ -821,7 +821,65 @@ out:
     return rc;
 }
 
-/* ---- library gaps (bilan gaps) ---------------------------------------------------------- */
+/* ---- gaps (bilan gaps) ------------------------------------------------------------------ */
+
+typedef struct fed {
+    char **ids;
+    size_t n, alloc;
+} fed;
+
+static bl_status on_fed(void *ctx, const char *id)
+{
+    fed *f = ctx;
+    if (f->n == f->alloc) {
+        size_t na = f->alloc ? 2 * f->alloc : 16;
+        char **v = realloc(f->ids, na * sizeof *v);
+        if (!v)
+            return BL_NOMEM;
+        f->ids = v, f->alloc = na;
+    }
+    return (f->ids[f->n++] = strdup(id)) ? BL_OK : BL_NOMEM;
+}
+
+bl_status bl_model_gaps(bl_store *st, int first, int last, bl_gap_fn fn, void *ctx)
+{
+    fed f = {0};
+    size_t nm = (size_t)(last - first + 1);
+    bl_status rc = bl_store_report_resources(st, on_fed, &f);
+    bool *missing = rc == BL_OK ? calloc(f.n * nm + 1, sizeof *missing) : NULL;
+    char **names = rc == BL_OK ? calloc(f.n + 1, sizeof *names) : NULL;
+    if (rc == BL_OK && (!missing || !names))
+        rc = BL_NOMEM;
+    /* Stretches of 24 months, as bl_model_library_gaps. */
+    for (int start = first; rc == BL_OK && start <= last;) {
+        int end = last - ((last - start) / BL_WINDOW) * BL_WINDOW;
+        reslist res = {0};
+        bl_model net = {0};
+        rc = load_resources(st, end - BL_WINDOW + 1, &res);
+        for (size_t i = 0; i < f.n && rc == BL_OK; i++) {
+            long ri = find_resource(res.v, res.n, f.ids[i]);
+            if (ri < 0)
+                continue;
+            if (!names[i] && !(names[i] = strdup(res.v[ri].name)))
+                rc = BL_NOMEM;
+            for (int mi = start; mi <= end && rc == BL_OK; mi++) {
+                bool has, part;
+                scope_month(&res, &res.p[ri], mi - res.wfirst, &net, NULL, &has, &part, NULL);
+                missing[i * nm + (size_t)(mi - first)] = !has;
+            }
+        }
+        reslist_release(&res);
+        start = end + 1;
+    }
+    for (size_t i = 0; i < f.n && rc == BL_OK; i++)
+        for (size_t m = 0; m < nm && rc == BL_OK; m++)
+            if (missing[i * nm + m] && names[i])
+                rc = fn(ctx, f.ids[i], names[i], first + (int)m);
+    for (size_t i = 0; i < f.n; i++)
+        free(f.ids[i]), free(names ? names[i] : NULL);
+    free(f.ids), free(names), free(missing);
+    return rc;
+}
 
 bl_status bl_model_library_gaps(bl_store *st, int first, int last, bl_library_gap_fn fn, void *ctx)
 {

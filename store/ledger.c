@@ -129,44 +129,18 @@ bl_status bl_store_rejects(bl_store *st, const char *source, bl_reject_fn fn, vo
     return rc;
 }
 
-bl_status bl_store_gaps(bl_store *st, int from, int to, bl_gap_fn fn, void *ctx)
+bl_status bl_store_report_resources(bl_store *st, bl_report_resource_fn fn, void *ctx)
 {
-    sqlite3_stmt *qr = NULL, *qm = NULL;
+    sqlite3_stmt *q = NULL;
     bl_status rc = BL_OK;
     if (sqlite3_prepare_v2(st->db,
-                           "SELECT r.id, r.name FROM resource r WHERE EXISTS (SELECT 1 FROM usage u"
+                           "SELECT r.id FROM resource r WHERE EXISTS (SELECT 1 FROM usage u"
                            " WHERE u.resource_id = r.id AND u.report_rank < 2000) ORDER BY r.id",
-                           -1, &qr, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(st->db,
-                           "SELECT 1 FROM usage WHERE resource_id = ? AND month = ? LIMIT 1", -1,
-                           &qm, NULL) != SQLITE_OK) {
+                           -1, &q, NULL) != SQLITE_OK)
         rc = bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
-        goto out;
-    }
-    while (rc == BL_OK && sqlite3_step(qr) == SQLITE_ROW) {
-        char *id = strdup(bl__col_text(qr, 0)), *name = strdup(bl__col_text(qr, 1));
-        if (!id || !name) {
-            free(id);
-            free(name);
-            rc = BL_NOMEM;
-            break;
-        }
-        for (int mi = from; rc == BL_OK && mi <= to; mi++) {
-            char month[8];
-            bl_month_format(mi, month);
-            sqlite3_bind_text(qm, 1, id, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(qm, 2, month, -1, SQLITE_TRANSIENT);
-            bool has = sqlite3_step(qm) == SQLITE_ROW;
-            sqlite3_reset(qm);
-            if (!has)
-                rc = fn(ctx, id, name, month);
-        }
-        free(id);
-        free(name);
-    }
-out:
-    sqlite3_finalize(qr);
-    sqlite3_finalize(qm);
+    while (rc == BL_OK && sqlite3_step(q) == SQLITE_ROW)
+        rc = fn(ctx, bl__col_text(q, 0));
+    sqlite3_finalize(q);
     return rc;
 }
 

@@ -145,6 +145,14 @@ bl_status bl_model_build_partners(bl_store *st, bl_report_kind kind, const bl_pe
 bl_status bl_model_build_network(bl_store *st, bl_report_kind kind, const bl_period *p,
                                  int64_t generated_days, bl_model **out);
 
+typedef bl_status (*bl_gap_fn)(void *ctx, const char *resource_id, const char *resource_name,
+                               int month);
+/* For each resource fed by reports (bl_store_report_resources), the months
+ * of [first, last] a network report says have no data (the rule of
+ * bl_model_library_gaps: docs/trust.md, "Whose data is missing"). By
+ * resource id, then month. */
+bl_status bl_model_gaps(bl_store *st, int first, int last, bl_gap_fn fn, void *ctx);
+
 typedef bl_status (*bl_library_gap_fn)(void *ctx, const char *resource_id,
                                        const char *resource_name, int month, const char *library_id,
                                        const char *library_name);

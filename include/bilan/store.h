@@ -243,11 +243,11 @@ typedef bl_status (*bl_reject_fn)(void *ctx, const bl_reject_row *row);
 bl_status bl_store_rejects(bl_store *st, const char *source, bl_reject_fn fn, void *ctx,
                            long long *count, char **path);
 
-typedef bl_status (*bl_gap_fn)(void *ctx, const char *resource_id, const char *resource_name,
-                               const char *month);
-/* For each resource fed by COUNTER reports, the months in [from, to] with no
- * usage at all (any library, any metric). Sorted by resource, month. */
-bl_status bl_store_gaps(bl_store *st, int from, int to, bl_gap_fn fn, void *ctx);
+typedef bl_status (*bl_report_resource_fn)(void *ctx, const char *resource_id);
+/* The resources fed by reports (COUNTER or vendor exports: some usage row
+ * not from a log), sorted by id; bl_model_gaps says which months they
+ * lack. */
+bl_status bl_store_report_resources(bl_store *st, bl_report_resource_fn fn, void *ctx);
 
 /* ---- SUSHI harvest (store/harvest_store.c, docs/sushi.md) ------------------------ */
 

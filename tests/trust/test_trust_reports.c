@@ -294,6 +294,10 @@ Test(trust_reports, month_of_zero_in_a_report_is_zero_not_missing, .timeout = 12
                           "2026-05/ca-durance-mensuel.pdf");
     HAS(t, "1 515 †"); /* before: May of VOD missing */
     free(t);
+    tu_run g = tr_bilan(&e, "gaps", "2026-05..2026-05", NULL);
+    cr_expect_eq(g.status, 1, "%s", g.err);
+    HAS(g.out, "vod\t2026-05\tCinéma à la demande\n");
+    tu_run_free(&g);
     char path[1024];
     snprintf(path, sizeof path, "%s/vod-avril-mai.csv", e.dir);
     FILE *f = fopen(path, "w");
@@ -319,6 +323,11 @@ Test(trust_reports, month_of_zero_in_a_report_is_zero_not_missing, .timeout = 12
     HAS(t, "Total 1 515 ");
     HASNT(t, "données manquantes pour Cinéma à la demande (mai 2026)");
     free(t);
+    /* `bilan gaps` says the same: no gap. */
+    g = tr_bilan(&e, "gaps", "2026-05..2026-05", NULL);
+    cr_expect_eq(g.status, 0, "%s", g.out);
+    cr_expect_str_eq(g.out, "");
+    tu_run_free(&g);
     tr_teardown(&e);
 }
 
