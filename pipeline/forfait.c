@@ -45,14 +45,6 @@ static bl_status on_units(void *ctx, int month, long long units)
     return BL_OK;
 }
 
-static bl_status on_present(void *ctx, int month)
-{
-    bl_forfait_month *fm = bl_forfait_month_at(ctx, month);
-    if (fm)
-        fm->has_data = true;
-    return BL_OK;
-}
-
 static bl_status on_quota(void *ctx, int month, long long quota, long long patrons,
                           long long extra_units)
 {
@@ -71,7 +63,25 @@ static bl_status on_share(void *ctx, const char *partner_id, const char *partner
     return bl_forfait_add_share(ctx, partner_id, partner_name, units);
 }
 
-static const bl_forfait_usage_fns usage_fns = {on_units, on_present, on_quota, on_share};
+static const bl_forfait_usage_fns usage_fns = {on_units, on_quota, on_share};
+
+/* The months with data, as the reports say (a month not delivered yet is
+ * not a month of zero use; a month of 0 a report covers is one):
+ * bl_model_months_with_data. Until 3 December 2026 a month was data when it
+ * had a row, and a month of 0 left out of the burn rate made the
+ * projection of exhaustion too early. */
+static bl_status months_with_data(bl_store *st, bl_forfait_status *f)
+{
+    bool *with = calloc(f->nmonths, sizeof *with);
+    if (!with)
+        return BL_NOMEM;
+    bl_status rc = bl_model_months_with_data(st, f->resource_id, f->months[0].month,
+                                             f->months[f->nmonths - 1].month, with);
+    for (size_t i = 0; i < f->nmonths && rc == BL_OK; i++)
+        f->months[i].has_data = with[i];
+    free(with);
+    return rc;
+}
 
 /* ---- every forfait ---------------------------------------------------------------- */
 
@@ -109,6 +119,8 @@ static bl_status on_forfait(void *ctx, const bl_forfait_row *row)
     if (rc == BL_OK && f->nmonths > 0)
         rc = bl_store_forfait_usage(l->st, f->resource_id, f->metric, f->months[0].month,
                                     f->months[f->nmonths - 1].month, &usage_fns, f);
+    if (rc == BL_OK && f->nmonths > 0)
+        rc = months_with_data(l->st, f);
     if (rc == BL_OK)
         bl_forfait_compute(f);
     return rc;

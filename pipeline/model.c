@@ -6,6 +6,7 @@
  */
 #include "bilan/pipeline.h"
 #include "bilan/store_queries.h"
+#include "presence.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,250 +14,16 @@
 
 /* ---- resources ---------------------------------------------------------------- */
 
-/* Whose data the store holds for a resource (docs/trust.md, "Whose data is
- * missing"): net[k], a source about every library has rows for month k;
- * own[], the libraries that send their own reports of it, each with the
- * months it has and the first of them in the window. */
-typedef struct own_lib {
-    char *library_id;
-    bool has[BL_WINDOW];
-    int from;
-    long lib; /* its entry in reslist.names, -1: no longer in the network */
-} own_lib;
-
-typedef struct presence {
-    bool net[BL_WINDOW];
-    own_lib *own;
-    size_t n_own;
-} presence;
-
-typedef struct libname {
-    char *id, *name, *partner_id;
-} libname;
-
-typedef struct reslist {
-    bl_model_resource *v;
-    size_t n, alloc;
-    int wfirst;
-    presence *p; /* n entries, once loaded */
-    libname *names;
-    size_t n_names, names_alloc;
-} reslist;
-
-static void reslist_release(reslist *l)
-{
-    for (size_t i = 0; i < l->n; i++) {
-        free(l->v[i].id), free(l->v[i].name), free(l->v[i].provider), free(l->v[i].kind),
-            free(l->v[i].metric);
-        for (size_t j = 0; l->p && j < l->p[i].n_own; j++)
-            free(l->p[i].own[j].library_id);
-        if (l->p)
-            free(l->p[i].own);
-    }
-    free(l->v);
-    free(l->p);
-    for (size_t i = 0; i < l->n_names; i++)
-        free(l->names[i].id), free(l->names[i].name), free(l->names[i].partner_id);
-    free(l->names);
-}
-
-static bl_status on_resource(void *ctx, const bl_resource_row *row)
-{
-    reslist *l = ctx;
-    if (l->n == l->alloc) {
-        size_t na = l->alloc ? l->alloc * 2 : 16;
-        bl_model_resource *nv = realloc(l->v, na * sizeof *nv);
-        if (!nv)
-            return BL_NOMEM;
-        l->v = nv, l->alloc = na;
-    }
-    bl_model_resource *x = &l->v[l->n++];
-    memset(x, 0, sizeof *x);
-    x->id = strdup(row->id), x->name = strdup(row->name), x->provider = strdup(row->provider);
-    x->kind = strdup(row->kind), x->metric = strdup(row->headline_metric);
-    x->annual_cost_cents = row->annual_cost_cents;
-    if (!x->id || !x->name || !x->provider || !x->kind || !x->metric)
-        return BL_NOMEM;
-    return BL_OK;
-}
-
-/* Slots a..z of the library's own reports of p's resource have data. */
-static bl_status own_months(presence *p, const char *library_id, int a, int z)
-{
-    own_lib *o = NULL;
-    for (size_t j = 0; j < p->n_own && !o; j++)
-        if (strcmp(p->own[j].library_id, library_id) == 0)
-            o = &p->own[j];
-    if (!o) {
-        /* A network has tens of libraries: grow one at a time. */
-        own_lib *v = realloc(p->own, (p->n_own + 1) * sizeof *p->own);
-        if (!v)
-            return BL_NOMEM;
-        p->own = v;
-        o = &p->own[p->n_own];
-        memset(o, 0, sizeof *o);
-        if (!(o->library_id = strdup(library_id)))
-            return BL_NOMEM;
-        o->from = BL_WINDOW;
-        p->n_own++;
-    }
-    for (int k = a; k <= z; k++)
-        o->has[k] = true;
-    if (a < o->from)
-        o->from = a;
-    return BL_OK;
-}
-
-static bl_status on_resource_month(void *ctx, const char *resource_id, int month,
-                                   const char *library_id)
-{
-    reslist *l = ctx;
-    int k = month - l->wfirst;
-    if (month < 0 || k < 0 || k >= BL_WINDOW)
-        return BL_OK;
-    for (size_t i = 0; i < l->n; i++) {
-        if (strcmp(l->v[i].id, resource_id) != 0)
-            continue;
-        presence *p = &l->p[i];
-        if (!library_id) {
-            p->net[k] = true;
-            continue;
-        }
-        bl_status rc = own_months(p, library_id, k, k);
-        if (rc != BL_OK)
-            return rc;
-    }
-    return BL_OK;
-}
-
-static bl_status on_own_cover(void *ctx, const char *resource_id, const char *library_id, int first,
-                              int last)
-{
-    reslist *l = ctx;
-    int a = first - l->wfirst, z = last - l->wfirst;
-    a = a < 0 ? 0 : a;
-    z = z >= BL_WINDOW ? BL_WINDOW - 1 : z;
-    bl_status rc = BL_OK;
-    for (size_t i = 0; i < l->n && rc == BL_OK && a <= z; i++) {
-        if (strcmp(l->v[i].id, resource_id) != 0)
-            continue;
-        if (library_id)
-            rc = own_months(&l->p[i], library_id, a, z);
-        else
-            for (int k = a; k <= z; k++)
-                l->p[i].net[k] = true;
-    }
-    return rc;
-}
-
-static bl_status on_library_name(void *ctx, const char *partner, const char *id, const char *name)
-{
-    reslist *l = ctx;
-    if (l->n_names == l->names_alloc) {
-        size_t na = l->names_alloc ? l->names_alloc * 2 : 32;
-        libname *v = realloc(l->names, na * sizeof *v);
-        if (!v)
-            return BL_NOMEM;
-        l->names = v, l->names_alloc = na;
-    }
-    libname *x = &l->names[l->n_names++];
-    x->id = strdup(id), x->name = strdup(name), x->partner_id = strdup(partner);
-    return x->id && x->name && x->partner_id ? BL_OK : BL_NOMEM;
-}
-
-/* The resources, sorted by name, with whose data the store holds for the
- * window (presence) and the libraries' names. */
-static bl_status load_resources(bl_store *st, int wfirst, reslist *l)
-{
-    l->wfirst = wfirst;
-    bl_status rc = bl_store_resources(st, on_resource, l);
-    if (rc == BL_OK && !(l->p = calloc(l->n ? l->n : 1, sizeof *l->p)))
-        rc = BL_NOMEM;
-    if (rc == BL_OK)
-        rc = bl_store_resource_months(st, wfirst, wfirst + BL_WINDOW - 1, on_resource_month, l);
-    /* A report covers its period, its months of 0 too. */
-    if (rc == BL_OK)
-        rc = bl_store_own_coverage(st, wfirst, wfirst + BL_WINDOW - 1, on_own_cover, l);
-    if (rc == BL_OK)
-        rc = bl_store_libraries_of(st, NULL, on_library_name, l);
-    /* Each library's entry, found once (a network of 300 libraries that
-     * each send their own reports asks in_scope millions of times). */
-    for (size_t i = 0; i < l->n && rc == BL_OK; i++) {
-        for (size_t j = 0; j < l->p[i].n_own; j++) {
-            own_lib *o = &l->p[i].own[j];
-            o->lib = -1;
-            for (size_t n = 0; n < l->n_names && o->lib < 0; n++)
-                if (strcmp(l->names[n].id, o->library_id) == 0)
-                    o->lib = (long)n;
-        }
-    }
-    return rc;
-}
-
-/* Whose data a figure is: the network's libraries (m without a partner,
- * partner_id NULL), a partner report's (m->partner), or one partner's in a
- * network report (partner_id). Libraries no longer in the network are in
- * none: their old reports make no month partial. */
-static bool in_scope(const reslist *l, const bl_model *m, const char *partner_id, const own_lib *o)
-{
-    if (o->lib < 0)
-        return false;
-    const char *of = l->names[o->lib].partner_id;
-    if (partner_id)
-        return strcmp(of, partner_id) == 0;
-    return !m->partner || strcmp(of, m->partner->id) == 0;
-}
-
-/* Month k of a resource in a scope (in_scope): it has data when a source
- * about every library has rows for it, or a library of the scope its own;
- * it is partial when, without the former, a library of the scope that
- * sends its own reports (since its first month in the window) lacks that
- * month's, whose names go to gap (one a line) when gap is not NULL. */
-static bl_status scope_month(const reslist *l, const presence *p, int k, const bl_model *m,
-                             const char *partner_id, bool *has, bool *part, bl_buf *gap)
-{
-    *has = p->net[k], *part = false;
-    bl_status rc = BL_OK;
-    for (size_t j = 0; j < p->n_own && !p->net[k] && rc == BL_OK; j++) {
-        const own_lib *o = &p->own[j];
-        if (!in_scope(l, m, partner_id, o))
-            continue;
-        if (o->has[k]) {
-            *has = true;
-        } else if (k >= o->from) {
-            *part = true;
-            if (gap)
-                rc = bl_buf_printf(gap, "%s%s", gap->len ? "\n" : "", l->names[o->lib].name);
-        }
-    }
-    *part = *part && *has;
-    return rc;
-}
-
-/* Whether the window's data of a resource is only other libraries' own
- * reports than the scope's (bl_model_resource.elsewhere). */
-static bool elsewhere(const reslist *l, const presence *p, const bl_model *m,
-                      const char *partner_id)
-{
-    for (int k = 0; k < BL_WINDOW; k++)
-        if (p->net[k])
-            return false;
-    for (size_t j = 0; j < p->n_own; j++)
-        if (in_scope(l, m, partner_id, &p->own[j]))
-            return false;
-    return p->n_own > 0;
-}
-
 /* A resource's has, part and gap in m's scope (the network, or the
  * partner's libraries), by scope_month. */
 static bl_status apply_presence(const reslist *l, size_t ri, bl_model *m)
 {
     const presence *p = &l->p[ri];
     bl_model_resource *r = &m->resources[ri];
-    r->elsewhere = m->partner && elsewhere(l, p, m, NULL);
+    r->elsewhere = m->partner && bl__elsewhere(l, p, m, NULL);
     for (int k = 0; k < BL_WINDOW; k++) {
         bl_buf gap = BL_BUF_INIT(1u << 16);
-        bl_status rc = scope_month(l, p, k, m, NULL, &r->has[k], &r->part[k], &gap);
+        bl_status rc = bl__scope_month(l, p, k, m, NULL, &r->has[k], &r->part[k], &gap);
         if (rc == BL_OK && r->part[k])
             rc = (r->gap[k] = strdup(bl_buf_cstr(&gap))) ? BL_OK : BL_NOMEM;
         bl_buf_release(&gap);
@@ -286,29 +53,20 @@ static bl_status apply_presence_all(const reslist *l, bl_model *m)
     for (size_t i = 0; i < m->n_partners && rc == BL_OK; i++) {
         bl_model_partner *x = &m->partners[i];
         for (size_t ri = 0; ri < l->n; ri++) {
-            if (elsewhere(l, &l->p[ri], m, x->id))
+            if (bl__elsewhere(l, &l->p[ri], m, x->id))
                 continue; /* not a resource it gets: "—", and no † */
             for (int mi = m->period.first; mi <= m->period.last; mi++) {
                 int k = bl_model_slot(m, mi);
                 bool has, part;
                 if (k < 0)
                     continue;
-                scope_month(l, &l->p[ri], k, m, x->id, &has, &part, NULL);
+                bl__scope_month(l, &l->p[ri], k, m, x->id, &has, &part, NULL);
                 x->n_has[ri] += has;
                 x->n_missing[ri] += (!has || part) && bl_model_over(m, mi);
             }
         }
     }
     return rc;
-}
-
-static long find_resource(const bl_model_resource *v, size_t n, const char *id)
-{
-    /* Resources are few (tens): a linear search keeps the model plain. */
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(v[i].id, id) == 0)
-            return (long)i;
-    return -1;
 }
 
 static bl_status copy_resources(const bl_model_resource *src, size_t n, bl_model *m)
@@ -381,7 +139,7 @@ static bl_status on_consultation(void *ctx, const char *partner_id, const char *
                                  int month, long long value)
 {
     usage_ctx *u = ctx;
-    long ri = find_resource(u->res->v, u->res->n, resource_id);
+    long ri = bl__find_resource(u->res->v, u->res->n, resource_id);
     int k = month - u->res->wfirst;
     if (ri >= 0 && month >= 0 && k >= 0 && k < BL_WINDOW)
         u->fn(u->ctx, partner_id, ri, k, value);
@@ -436,7 +194,7 @@ static bl_status on_log_requests(void *ctx, const char *partner_id, const char *
                                  int month, long long value)
 {
     alloc_ctx *a = ctx;
-    long p = partner_index(a, partner_id), r = find_resource(a->res->v, a->res->n, resource_id);
+    long p = partner_index(a, partner_id), r = bl__find_resource(a->res->v, a->res->n, resource_id);
     int k = month - a->res->wfirst;
     if (p >= 0 && r >= 0 && month >= 0 && k >= 0 && k < BL_WINDOW)
         a->logs[((size_t)p * a->res->n + (size_t)r) * BL_WINDOW + (size_t)k] = value;
@@ -447,7 +205,7 @@ static bl_status on_network_total(void *ctx, const char *resource_id, int month,
                                   const char *allocate)
 {
     alloc_ctx *a = ctx;
-    long r = find_resource(a->res->v, a->res->n, resource_id);
+    long r = bl__find_resource(a->res->v, a->res->n, resource_id);
     int k = month - a->res->wfirst;
     if (r < 0 || month < 0 || k < 0 || k >= BL_WINDOW || value <= 0)
         return BL_OK;
@@ -672,7 +430,7 @@ static bl_status on_library_usage(void *ctx, const char *partner, const char *li
 {
     libctx *c = ctx;
     bl_model_library *l = find_library(c->pl, partner, library);
-    long ri = find_resource(c->res->v, c->res->n, resource_id);
+    long ri = bl__find_resource(c->res->v, c->res->n, resource_id);
     int k = month - c->res->wfirst;
     if (l && ri >= 0 && month >= 0 && k >= 0 && k < BL_WINDOW) {
         int64_t *x = &l->v[(size_t)ri * BL_WINDOW + (size_t)k];
@@ -773,7 +531,7 @@ bl_status bl_model_build_partners(bl_store *st, bl_report_kind kind, const bl_pe
             goto out;
         }
     }
-    rc = load_resources(st, p->last - BL_WINDOW + 1, &res);
+    rc = bl__load_resources(st, p->last - BL_WINDOW + 1, &res);
     if (rc == BL_OK)
         rc = partner_models(pi, npi, partner_id, kind, p, generated_days, &res, &pl);
     if (rc == BL_OK)
@@ -814,100 +572,10 @@ out:
         if (rc == BL_NOMEM)
             bl_store_fail(st, BL_NOMEM, "out of memory while building report models");
     }
-    reslist_release(&res);
+    bl__reslist_release(&res);
     bl_partner_list_free(pi, npi);
     *out = pl.v;
     *n = pl.n;
-    return rc;
-}
-
-/* ---- gaps (bilan gaps) ------------------------------------------------------------------ */
-
-typedef struct fed {
-    char **ids;
-    size_t n, alloc;
-} fed;
-
-static bl_status on_fed(void *ctx, const char *id)
-{
-    fed *f = ctx;
-    if (f->n == f->alloc) {
-        size_t na = f->alloc ? 2 * f->alloc : 16;
-        char **v = realloc(f->ids, na * sizeof *v);
-        if (!v)
-            return BL_NOMEM;
-        f->ids = v, f->alloc = na;
-    }
-    return (f->ids[f->n++] = strdup(id)) ? BL_OK : BL_NOMEM;
-}
-
-bl_status bl_model_gaps(bl_store *st, int first, int last, bl_gap_fn fn, void *ctx)
-{
-    fed f = {0};
-    size_t nm = (size_t)(last - first + 1);
-    bl_status rc = bl_store_report_resources(st, on_fed, &f);
-    bool *missing = rc == BL_OK ? calloc(f.n * nm + 1, sizeof *missing) : NULL;
-    char **names = rc == BL_OK ? calloc(f.n + 1, sizeof *names) : NULL;
-    if (rc == BL_OK && (!missing || !names))
-        rc = BL_NOMEM;
-    /* Stretches of 24 months, as bl_model_library_gaps. */
-    for (int start = first; rc == BL_OK && start <= last;) {
-        int end = last - ((last - start) / BL_WINDOW) * BL_WINDOW;
-        reslist res = {0};
-        bl_model net = {0};
-        rc = load_resources(st, end - BL_WINDOW + 1, &res);
-        for (size_t i = 0; i < f.n && rc == BL_OK; i++) {
-            long ri = find_resource(res.v, res.n, f.ids[i]);
-            if (ri < 0)
-                continue;
-            if (!names[i] && !(names[i] = strdup(res.v[ri].name)))
-                rc = BL_NOMEM;
-            for (int mi = start; mi <= end && rc == BL_OK; mi++) {
-                bool has, part;
-                scope_month(&res, &res.p[ri], mi - res.wfirst, &net, NULL, &has, &part, NULL);
-                missing[i * nm + (size_t)(mi - first)] = !has;
-            }
-        }
-        reslist_release(&res);
-        start = end + 1;
-    }
-    for (size_t i = 0; i < f.n && rc == BL_OK; i++)
-        for (size_t m = 0; m < nm && rc == BL_OK; m++)
-            if (missing[i * nm + m] && names[i])
-                rc = fn(ctx, f.ids[i], names[i], first + (int)m);
-    for (size_t i = 0; i < f.n; i++)
-        free(f.ids[i]), free(names ? names[i] : NULL);
-    free(f.ids), free(names), free(missing);
-    return rc;
-}
-
-bl_status bl_model_library_gaps(bl_store *st, int first, int last, bl_library_gap_fn fn, void *ctx)
-{
-    bl_status rc = BL_OK;
-    /* Stretches of 24 months, earliest first, the last ending with last. */
-    int start = first;
-    while (rc == BL_OK && start <= last) {
-        int end = last - ((last - start) / BL_WINDOW) * BL_WINDOW;
-        reslist res = {0};
-        bl_model net = {0}; /* the network's scope */
-        rc = load_resources(st, end - BL_WINDOW + 1, &res);
-        for (int mi = start; mi <= end && rc == BL_OK; mi++) {
-            int k = mi - res.wfirst;
-            for (size_t ri = 0; ri < res.n && rc == BL_OK; ri++) {
-                const presence *p = &res.p[ri];
-                bool has, part;
-                scope_month(&res, p, k, &net, NULL, &has, &part, NULL);
-                for (size_t j = 0; j < p->n_own && part && rc == BL_OK; j++) {
-                    const own_lib *o = &p->own[j];
-                    if (o->lib >= 0 && !o->has[k] && k >= o->from)
-                        rc = fn(ctx, res.v[ri].id, res.v[ri].name, mi, res.names[o->lib].id,
-                                res.names[o->lib].name);
-                }
-            }
-        }
-        reslist_release(&res);
-        start = end + 1;
-    }
     return rc;
 }
 
@@ -1097,7 +765,7 @@ bl_status bl_model_build_network(bl_store *st, bl_report_kind kind, const bl_per
     model_init(m, kind, p, generated_days);
     bl_status rc = bl_store_partners(st, &pi, &npi);
     if (rc == BL_OK)
-        rc = load_resources(st, m->window_first, &res);
+        rc = bl__load_resources(st, m->window_first, &res);
     if (rc == BL_OK)
         rc = copy_resources(res.v, res.n, m);
     if (rc == BL_OK) {
@@ -1124,7 +792,7 @@ bl_status bl_model_build_network(bl_store *st, bl_report_kind kind, const bl_per
         rc = fill_gauges(st, m);
     if (rc == BL_OK)
         rc = model_identity(st, m);
-    reslist_release(&res);
+    bl__reslist_release(&res);
     bl_partner_list_free(pi, npi);
     if (rc != BL_OK) {
         if (rc == BL_NOMEM)

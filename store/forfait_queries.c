@@ -16,13 +16,6 @@
 static const char SQL_MONTHLY[] = "SELECT u.month, SUM(u.value) FROM usage_effective u"
                                   " WHERE u.resource_id = ?1 AND u.metric = ?2 AND " BL__SQL_COUNTED
                                   " AND u.month BETWEEN ?3 AND ?4 GROUP BY u.month";
-/* Months with any usage of the resource at all (whatever the metric): a
- * month the provider has not delivered yet is not a month of zero use.
- * Only live rows (a superseded row is not data any more) with a value
- * within BL_COUNT_MAX. */
-static const char SQL_PRESENT[] =
-    "SELECT DISTINCT month FROM usage WHERE resource_id = ?1 AND month BETWEEN ?3 AND ?4"
-    " AND live = 1 AND value BETWEEN 0 AND 1000000000";
 /* The same bound as usage_effective's: a figure beyond BL_COUNT_MAX is not
  * read, so SUM cannot overflow (SQLite fails the query when it does). */
 static const char SQL_QUOTA[] =
@@ -104,8 +97,8 @@ static int month_of(sqlite3_stmt *q)
 bl_status bl_store_forfait_usage(bl_store *st, const char *resource_id, const char *metric,
                                  int first, int last, const bl_forfait_usage_fns *fns, void *ctx)
 {
-    enum { MONTHLY, PRESENT, QUOTA, SHARES, NQ };
-    static const char *const sql[NQ] = {SQL_MONTHLY, SQL_PRESENT, SQL_QUOTA, SQL_SHARES};
+    enum { MONTHLY, QUOTA, SHARES, NQ };
+    static const char *const sql[NQ] = {SQL_MONTHLY, SQL_QUOTA, SQL_SHARES};
     sqlite3_stmt *q[NQ] = {NULL};
     char from[8], to[8];
     bl_month_format(first, from);
@@ -121,8 +114,6 @@ bl_status bl_store_forfait_usage(bl_store *st, const char *resource_id, const ch
             sqlite3_stmt *s = q[i];
             if (i == MONTHLY)
                 rc = fns->units(ctx, month_of(s), sqlite3_column_int64(s, 1));
-            else if (i == PRESENT)
-                rc = fns->present(ctx, month_of(s));
             else if (i == QUOTA)
                 rc = fns->quota(ctx, month_of(s), sqlite3_column_int64(s, 1),
                                 sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3));

@@ -49,7 +49,8 @@ typedef enum bl_forfait_outlook {
 /* One month of the contract period (months are indexes, see bl_month_index). */
 typedef struct bl_forfait_month {
     int month;
-    bool has_data; /* the store holds some usage of the resource for the month */
+    bool has_data; /* a network report says the month has data (a report covers it,
+                    * months of 0 included, or a row: bl_model_months_with_data) */
     int64_t units; /* units consumed (the forfait's metric, Regular access, all libraries) */
     bool over_cap; /* monthly_cap set and units > monthly_cap */
     /* From the access logs (table quota_excess), summed over the month's log

@@ -145,6 +145,12 @@ bl_status bl_model_build_partners(bl_store *st, bl_report_kind kind, const bl_pe
 bl_status bl_model_build_network(bl_store *st, bl_report_kind kind, const bl_period *p,
                                  int64_t generated_days, bl_model **out);
 
+/* out[i]: whether a network report says resource_id has data for month
+ * first + i (a report covering it, months of 0 included, or a row:
+ * docs/trust.md, "Whose data is missing"); the forfaits' months with data. */
+bl_status bl_model_months_with_data(bl_store *st, const char *resource_id, int first, int last,
+                                    bool *out);
+
 typedef bl_status (*bl_gap_fn)(void *ctx, const char *resource_id, const char *resource_name,
                                int month);
 /* For each resource fed by reports (bl_store_report_resources), the months

@@ -203,9 +203,6 @@ typedef struct bl_forfait_usage_fns {
      * metric, every library and the unattributed alike (the provider
      * consumes units whoever used them). */
     bl_status (*units)(void *ctx, int month, long long units);
-    /* The months the resource has any live usage at all, whatever the
-     * metric: a month not delivered yet is not a month of zero use. */
-    bl_status (*present)(void *ctx, int month);
     /* Per month, from the access logs' quota checks: the quota, the patrons
      * above it, the units their uses beyond it cost. */
     bl_status (*quota)(void *ctx, int month, long long quota, long long patrons,

@@ -298,6 +298,10 @@ Test(trust_reports, month_of_zero_in_a_report_is_zero_not_missing, .timeout = 12
     cr_expect_eq(g.status, 1, "%s", g.err);
     HAS(g.out, "vod\t2026-05\tCinéma à la demande\n");
     tu_run_free(&g);
+    g = tr_bilan(&e, "forfait", "status", "--at", "2026-06-15", NULL);
+    HAS(g.out, "2026-05=- ");
+    HAS(g.out, "(96 units in 2 months)");
+    tu_run_free(&g);
     char path[1024];
     snprintf(path, sizeof path, "%s/vod-avril-mai.csv", e.dir);
     FILE *f = fopen(path, "w");
@@ -323,6 +327,13 @@ Test(trust_reports, month_of_zero_in_a_report_is_zero_not_missing, .timeout = 12
     HAS(t, "Total 1 515 ");
     HASNT(t, "données manquantes pour Cinéma à la demande (mai 2026)");
     free(t);
+    /* The forfait's burn rate counts May's 0 (it left May out: its
+     * projection of exhaustion was three months early). */
+    g = tr_bilan(&e, "forfait", "status", "--at", "2026-06-15", NULL);
+    HAS(g.out, "2026-05=0 ");
+    HAS(g.out, "(96 units in 3 months)");
+    HAS(g.out, "exhaustion:  2026-12-17");
+    tu_run_free(&g);
     /* `bilan gaps` says the same: no gap. */
     g = tr_bilan(&e, "gaps", "2026-05..2026-05", NULL);
     cr_expect_eq(g.status, 0, "%s", g.out);

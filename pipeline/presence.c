@@ -1,0 +1,360 @@
+/* Whose data the store holds, and the one rule that says whether a month
+ * has data (pipeline/presence.h; docs/trust.md, "Whose data is missing"):
+ * loading the window's presence, the scope test, and what is built on it
+ * alone (the months with data of a forfait, `bilan gaps`). */
+#include "presence.h"
+
+#include "bilan/pipeline.h"
+#include "bilan/store_queries.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void bl__reslist_release(reslist *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].id), free(l->v[i].name), free(l->v[i].provider), free(l->v[i].kind),
+            free(l->v[i].metric);
+        for (size_t j = 0; l->p && j < l->p[i].n_own; j++)
+            free(l->p[i].own[j].library_id);
+        if (l->p)
+            free(l->p[i].own);
+    }
+    free(l->v);
+    free(l->p);
+    for (size_t i = 0; i < l->n_names; i++)
+        free(l->names[i].id), free(l->names[i].name), free(l->names[i].partner_id);
+    free(l->names);
+}
+
+static bl_status on_resource(void *ctx, const bl_resource_row *row)
+{
+    reslist *l = ctx;
+    if (l->n == l->alloc) {
+        size_t na = l->alloc ? l->alloc * 2 : 16;
+        bl_model_resource *nv = realloc(l->v, na * sizeof *nv);
+        if (!nv)
+            return BL_NOMEM;
+        l->v = nv, l->alloc = na;
+    }
+    bl_model_resource *x = &l->v[l->n++];
+    memset(x, 0, sizeof *x);
+    x->id = strdup(row->id), x->name = strdup(row->name), x->provider = strdup(row->provider);
+    x->kind = strdup(row->kind), x->metric = strdup(row->headline_metric);
+    x->annual_cost_cents = row->annual_cost_cents;
+    if (!x->id || !x->name || !x->provider || !x->kind || !x->metric)
+        return BL_NOMEM;
+    return BL_OK;
+}
+
+/* Slots a..z of the library's own reports of p's resource have data. */
+static bl_status own_months(presence *p, const char *library_id, int a, int z)
+{
+    own_lib *o = NULL;
+    for (size_t j = 0; j < p->n_own && !o; j++)
+        if (strcmp(p->own[j].library_id, library_id) == 0)
+            o = &p->own[j];
+    if (!o) {
+        /* A network has tens of libraries: grow one at a time. */
+        own_lib *v = realloc(p->own, (p->n_own + 1) * sizeof *p->own);
+        if (!v)
+            return BL_NOMEM;
+        p->own = v;
+        o = &p->own[p->n_own];
+        memset(o, 0, sizeof *o);
+        if (!(o->library_id = strdup(library_id)))
+            return BL_NOMEM;
+        o->from = BL_WINDOW;
+        p->n_own++;
+    }
+    for (int k = a; k <= z; k++)
+        o->has[k] = true;
+    if (a < o->from)
+        o->from = a;
+    return BL_OK;
+}
+
+static bl_status on_resource_month(void *ctx, const char *resource_id, int month,
+                                   const char *library_id)
+{
+    reslist *l = ctx;
+    int k = month - l->wfirst;
+    if (month < 0 || k < 0 || k >= BL_WINDOW)
+        return BL_OK;
+    for (size_t i = 0; i < l->n; i++) {
+        if (strcmp(l->v[i].id, resource_id) != 0)
+            continue;
+        presence *p = &l->p[i];
+        if (!library_id) {
+            p->net[k] = true;
+            continue;
+        }
+        bl_status rc = own_months(p, library_id, k, k);
+        if (rc != BL_OK)
+            return rc;
+    }
+    return BL_OK;
+}
+
+static bl_status on_own_cover(void *ctx, const char *resource_id, const char *library_id, int first,
+                              int last)
+{
+    reslist *l = ctx;
+    int a = first - l->wfirst, z = last - l->wfirst;
+    a = a < 0 ? 0 : a;
+    z = z >= BL_WINDOW ? BL_WINDOW - 1 : z;
+    bl_status rc = BL_OK;
+    for (size_t i = 0; i < l->n && rc == BL_OK && a <= z; i++) {
+        if (strcmp(l->v[i].id, resource_id) != 0)
+            continue;
+        if (library_id)
+            rc = own_months(&l->p[i], library_id, a, z);
+        else
+            for (int k = a; k <= z; k++)
+                l->p[i].net[k] = true;
+    }
+    return rc;
+}
+
+static bl_status on_library_name(void *ctx, const char *partner, const char *id, const char *name)
+{
+    reslist *l = ctx;
+    if (l->n_names == l->names_alloc) {
+        size_t na = l->names_alloc ? l->names_alloc * 2 : 32;
+        libname *v = realloc(l->names, na * sizeof *v);
+        if (!v)
+            return BL_NOMEM;
+        l->names = v, l->names_alloc = na;
+    }
+    libname *x = &l->names[l->n_names++];
+    x->id = strdup(id), x->name = strdup(name), x->partner_id = strdup(partner);
+    return x->id && x->name && x->partner_id ? BL_OK : BL_NOMEM;
+}
+
+bl_status bl__load_resources(bl_store *st, int wfirst, reslist *l)
+{
+    l->wfirst = wfirst;
+    bl_status rc = bl_store_resources(st, on_resource, l);
+    if (rc == BL_OK && !(l->p = calloc(l->n ? l->n : 1, sizeof *l->p)))
+        rc = BL_NOMEM;
+    if (rc == BL_OK)
+        rc = bl_store_resource_months(st, wfirst, wfirst + BL_WINDOW - 1, on_resource_month, l);
+    /* A report covers its period, its months of 0 too. */
+    if (rc == BL_OK)
+        rc = bl_store_own_coverage(st, wfirst, wfirst + BL_WINDOW - 1, on_own_cover, l);
+    if (rc == BL_OK)
+        rc = bl_store_libraries_of(st, NULL, on_library_name, l);
+    /* Each library's entry, found once (a network of 300 libraries that
+     * each send their own reports asks in_scope millions of times). */
+    for (size_t i = 0; i < l->n && rc == BL_OK; i++) {
+        for (size_t j = 0; j < l->p[i].n_own; j++) {
+            own_lib *o = &l->p[i].own[j];
+            o->lib = -1;
+            for (size_t n = 0; n < l->n_names && o->lib < 0; n++)
+                if (strcmp(l->names[n].id, o->library_id) == 0)
+                    o->lib = (long)n;
+        }
+    }
+    return rc;
+}
+
+/* Whose data a figure is: the network's libraries (m without a partner,
+ * partner_id NULL), a partner report's (m->partner), or one partner's in a
+ * network report (partner_id). Libraries no longer in the network are in
+ * none: their old reports make no month partial. */
+static bool in_scope(const reslist *l, const bl_model *m, const char *partner_id, const own_lib *o)
+{
+    if (o->lib < 0)
+        return false;
+    const char *of = l->names[o->lib].partner_id;
+    if (partner_id)
+        return strcmp(of, partner_id) == 0;
+    return !m->partner || strcmp(of, m->partner->id) == 0;
+}
+
+bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_model *m,
+                          const char *partner_id, bool *has, bool *part, bl_buf *gap)
+{
+    *has = p->net[k], *part = false;
+    bl_status rc = BL_OK;
+    for (size_t j = 0; j < p->n_own && !p->net[k] && rc == BL_OK; j++) {
+        const own_lib *o = &p->own[j];
+        if (!in_scope(l, m, partner_id, o))
+            continue;
+        if (o->has[k]) {
+            *has = true;
+        } else if (k >= o->from) {
+            *part = true;
+            if (gap)
+                rc = bl_buf_printf(gap, "%s%s", gap->len ? "\n" : "", l->names[o->lib].name);
+        }
+    }
+    *part = *part && *has;
+    return rc;
+}
+
+bool bl__elsewhere(const reslist *l, const presence *p, const bl_model *m, const char *partner_id)
+{
+    for (int k = 0; k < BL_WINDOW; k++)
+        if (p->net[k])
+            return false;
+    for (size_t j = 0; j < p->n_own; j++)
+        if (in_scope(l, m, partner_id, &p->own[j]))
+            return false;
+    return p->n_own > 0;
+}
+
+long bl__find_resource(const bl_model_resource *v, size_t n, const char *id)
+{
+    /* Resources are few (tens): a linear search keeps the model plain. */
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i].id, id) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* ---- months with data, gaps (bilan gaps, forfaits) --------------------------------------- */
+
+/* Calls fn for [first, last] in stretches of at most 24 months, earliest
+ * first, the last ending with last, each with the resources' presence in
+ * the 24-month window ending with the stretch: a month is judged as a
+ * report of it would judge it. */
+typedef bl_status (*stretch_fn)(void *ctx, const reslist *res, int start, int end);
+static bl_status each_stretch(bl_store *st, int first, int last, stretch_fn fn, void *ctx)
+{
+    bl_status rc = BL_OK;
+    for (int start = first; rc == BL_OK && start <= last;) {
+        int end = last - ((last - start) / BL_WINDOW) * BL_WINDOW;
+        reslist res = {0};
+        rc = bl__load_resources(st, end - BL_WINDOW + 1, &res);
+        if (rc == BL_OK)
+            rc = fn(ctx, &res, start, end);
+        bl__reslist_release(&res);
+        start = end + 1;
+    }
+    return rc;
+}
+
+/* Whether the network has data of resource ri in month mi (scope_month). */
+static bool network_has(const reslist *res, size_t ri, int mi)
+{
+    bl_model net = {0};
+    bool has, part;
+    bl__scope_month(res, &res->p[ri], mi - res->wfirst, &net, NULL, &has, &part, NULL);
+    return has;
+}
+
+typedef struct with_data {
+    const char *resource_id;
+    int first;
+    bool *out;
+} with_data;
+
+static bl_status with_data_stretch(void *ctx, const reslist *res, int start, int end)
+{
+    with_data *w = ctx;
+    long ri = bl__find_resource(res->v, res->n, w->resource_id);
+    for (int mi = start; mi <= end && ri >= 0; mi++)
+        w->out[mi - w->first] = network_has(res, (size_t)ri, mi);
+    return BL_OK;
+}
+
+bl_status bl_model_months_with_data(bl_store *st, const char *resource_id, int first, int last,
+                                    bool *out)
+{
+    memset(out, 0, (size_t)(last - first + 1) * sizeof *out);
+    with_data w = {resource_id, first, out};
+    return each_stretch(st, first, last, with_data_stretch, &w);
+}
+
+typedef struct fed {
+    char **ids, **names;
+    size_t n, alloc;
+    int first;
+    size_t nm;
+    bool *missing; /* [resource][month] */
+} fed;
+
+static bl_status on_fed(void *ctx, const char *id)
+{
+    fed *f = ctx;
+    if (f->n == f->alloc) {
+        size_t na = f->alloc ? 2 * f->alloc : 16;
+        char **v = realloc(f->ids, na * sizeof *v);
+        if (!v)
+            return BL_NOMEM;
+        f->ids = v, f->alloc = na;
+    }
+    return (f->ids[f->n++] = strdup(id)) ? BL_OK : BL_NOMEM;
+}
+
+static bl_status gaps_stretch(void *ctx, const reslist *res, int start, int end)
+{
+    fed *f = ctx;
+    for (size_t i = 0; i < f->n; i++) {
+        long ri = bl__find_resource(res->v, res->n, f->ids[i]);
+        if (ri < 0)
+            continue;
+        if (!f->names[i] && !(f->names[i] = strdup(res->v[ri].name)))
+            return BL_NOMEM;
+        for (int mi = start; mi <= end; mi++)
+            f->missing[i * f->nm + (size_t)(mi - f->first)] = !network_has(res, (size_t)ri, mi);
+    }
+    return BL_OK;
+}
+
+bl_status bl_model_gaps(bl_store *st, int first, int last, bl_gap_fn fn, void *ctx)
+{
+    fed f = {0};
+    f.first = first;
+    f.nm = (size_t)(last - first + 1);
+    bl_status rc = bl_store_report_resources(st, on_fed, &f);
+    if (rc == BL_OK) {
+        f.missing = calloc(f.n * f.nm + 1, sizeof *f.missing);
+        f.names = calloc(f.n + 1, sizeof *f.names);
+        rc = f.missing && f.names ? BL_OK : BL_NOMEM;
+    }
+    if (rc == BL_OK)
+        rc = each_stretch(st, first, last, gaps_stretch, &f);
+    for (size_t i = 0; i < f.n && rc == BL_OK; i++)
+        for (size_t m = 0; m < f.nm && rc == BL_OK; m++)
+            if (f.missing[i * f.nm + m] && f.names[i])
+                rc = fn(ctx, f.ids[i], f.names[i], first + (int)m);
+    for (size_t i = 0; i < f.n; i++)
+        free(f.ids[i]), free(f.names ? f.names[i] : NULL);
+    free(f.ids), free(f.names), free(f.missing);
+    return rc;
+}
+
+typedef struct libgaps {
+    bl_library_gap_fn fn;
+    void *ctx;
+} libgaps;
+
+static bl_status library_gaps_stretch(void *ctx, const reslist *res, int start, int end)
+{
+    libgaps *g = ctx;
+    bl_model net = {0}; /* the network's scope */
+    bl_status rc = BL_OK;
+    for (int mi = start; mi <= end && rc == BL_OK; mi++) {
+        int k = mi - res->wfirst;
+        for (size_t ri = 0; ri < res->n && rc == BL_OK; ri++) {
+            const presence *p = &res->p[ri];
+            bool has, part;
+            bl__scope_month(res, p, k, &net, NULL, &has, &part, NULL);
+            for (size_t j = 0; j < p->n_own && part && rc == BL_OK; j++) {
+                const own_lib *o = &p->own[j];
+                if (o->lib >= 0 && !o->has[k] && k >= o->from)
+                    rc = g->fn(g->ctx, res->v[ri].id, res->v[ri].name, mi, res->names[o->lib].id,
+                               res->names[o->lib].name);
+            }
+        }
+    }
+    return rc;
+}
+
+bl_status bl_model_library_gaps(bl_store *st, int first, int last, bl_library_gap_fn fn, void *ctx)
+{
+    libgaps g = {fn, ctx};
+    return each_stretch(st, first, last, library_gaps_stretch, &g);
+}

@@ -1,0 +1,65 @@
+/* Whose data the store holds (docs/trust.md, "Whose data is missing"):
+ * the resources of the network with, over a 24-month window, the months a
+ * source about every library has and each library's own reports have, and
+ * the rule that says whether a month has data, or part of it, in a scope
+ * (the network, a partner, a library). Shared by the report models
+ * (pipeline/model.c), the forfaits' months with data (pipeline/forfait.c)
+ * and `bilan gaps`. Internal to the pipeline layer. */
+#ifndef BILAN_PIPELINE_PRESENCE_H
+#define BILAN_PIPELINE_PRESENCE_H
+
+#include "bilan/model.h"
+#include "bilan/store.h"
+
+/* Whose data the store holds for a resource (docs/trust.md, "Whose data is
+ * missing"): net[k], a source about every library has rows for month k;
+ * own[], the libraries that send their own reports of it, each with the
+ * months it has and the first of them in the window. */
+typedef struct own_lib {
+    char *library_id;
+    bool has[BL_WINDOW];
+    int from;
+    long lib; /* its entry in reslist.names, -1: no longer in the network */
+} own_lib;
+
+typedef struct presence {
+    bool net[BL_WINDOW];
+    own_lib *own;
+    size_t n_own;
+} presence;
+
+typedef struct libname {
+    char *id, *name, *partner_id;
+} libname;
+
+typedef struct reslist {
+    bl_model_resource *v;
+    size_t n, alloc;
+    int wfirst;
+    presence *p; /* n entries, once loaded */
+    libname *names;
+    size_t n_names, names_alloc;
+} reslist;
+
+/* Releases what bl__load_resources filled. */
+void bl__reslist_release(reslist *l);
+/* The resources, sorted by name, with whose data the store holds for the
+ * window of BL_WINDOW months from wfirst (presence) and the libraries'
+ * names and partners. */
+bl_status bl__load_resources(bl_store *st, int wfirst, reslist *l);
+/* Month slot k of a resource in a scope: m without a partner and
+ * partner_id NULL, the network; m with a partner, its libraries;
+ * partner_id, that partner's. *has: a source about every library has rows
+ * for it (or a report covers it), or a library of the scope its own;
+ * *part: has, but a library of the scope that sends its own reports (since
+ * its first month in the window) lacks that month's, whose names go to gap
+ * (one a line) when gap is not NULL. */
+bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_model *m,
+                          const char *partner_id, bool *has, bool *part, bl_buf *gap);
+/* Whether the window's data of a resource is only other libraries' own
+ * reports than the scope's (bl_model_resource.elsewhere). */
+bool bl__elsewhere(const reslist *l, const presence *p, const bl_model *m, const char *partner_id);
+/* The index of resource id in v, or -1. */
+long bl__find_resource(const bl_model_resource *v, size_t n, const char *id);
+
+#endif
