@@ -170,5 +170,9 @@ out=$(run BILAN_LANG=fr -- --db "$tmp/log-fr.db" ingest "$src/fixtures/counter5/
 has "$out" "DR_D2 2022-01..2022-12 : 72 valeurs acceptées, 0 ligne rejetée, 72 non attribuées" "French report summary"
 out=$(run BILAN_LANG=en -- --db "$tmp/log-en.db" ingest "$src/fixtures/counter5/DRD2_sample_r51.tsv")
 has "$out" "DR_D2 2022-01..2022-12: 72 values accepted, 0 rows rejected, 72 unattributed" "English report summary"
+# A vendor export's format in French words, not the id "profile".
+run BILAN_LANG=fr -- --db "$tmp/prof-fr.db" network import "$src/fixtures/profiles/network" >/dev/null
+out=$(run BILAN_LANG=fr -- --db "$tmp/prof-fr.db" ingest "$src/fixtures/profiles/kiosque-2025.csv" 2>/dev/null)
+has "$out" "profil kiosque 2025-01..2025-03 : 11 valeurs acceptées, 0 ligne rejetée" "French profile summary"
 
 echo "i18n: ok"
