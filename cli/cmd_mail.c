@@ -412,8 +412,8 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
         random_bytes(rnd, sizeof rnd);
         bl_mail_message_id(mid, sizeof mid, tag, rnd, sizeof rnd, r->domain);
     }
-    rc =
-        bl_render_mail_body(&body, sum, model->kind, r->from_name[0] ? r->from_name : r->from_addr);
+    rc = bl_render_mail_body(&body, sum, model, model->kind,
+                             r->from_name[0] ? r->from_name : r->from_addr);
     if (rc != BL_OK)
         goto out;
     if (rc == BL_OK)

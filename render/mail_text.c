@@ -2,9 +2,9 @@
  * from the figures of the report's own model (bl_mail_summary, read by
  * bl_mail_summary_from_model through bl_model_compare, like the PDF's
  * cards). Wording in render/wording.h. */
+#include "render_internal.h"
+
 #include "bilan/mailing.h"
-#include "bilan/render.h"
-#include "wording.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -53,8 +53,28 @@ static bl_status change_line(bl_buf *b, const bl_mail_summary *s)
     return BL_OK;
 }
 
-bl_status bl_render_mail_body(bl_buf *b, const struct bl_mail_summary *s, bl_report_kind kind,
-                              const char *signature)
+/* What a partial total lacks, as the PDF's † note says it, when it is
+ * short enough for a line of the email; else the pointer to the report. */
+static bl_status partial_text(bl_buf *out, const bl_model *m)
+{
+    bl_buf items = BL_BUF_INIT(1u << 20);
+    int n = 0;
+    bool mask[BL_WINDOW] = {false};
+    bl_status rc = BL_OK;
+    if (m) {
+        bl__mask_range(m, mask, m->period.first, m->period.last);
+        rc = bl__partial_items(&items, m, mask, &n);
+    }
+    if (rc == BL_OK)
+        rc = n && items.len <= 400
+                 ? bl_buf_printf(out, BL_W_MAIL_PARTIAL_ITEMS, bl_buf_cstr(&items))
+                 : bl_buf_puts(out, BL_W_MAIL_PARTIAL);
+    bl_buf_release(&items);
+    return rc;
+}
+
+bl_status bl_render_mail_body(bl_buf *b, const struct bl_mail_summary *s, const bl_model *m,
+                              bl_report_kind kind, const char *signature)
 {
     char n1[48], of[320];
     const char *in = bl__w_in_period(months_of(&s->period));
@@ -65,11 +85,15 @@ bl_status bl_render_mail_body(bl_buf *b, const struct bl_mail_summary *s, bl_rep
         rc = bl_buf_printf(b, BL_W_MAIL_PROVISIONAL);
     if (rc != BL_OK)
         return rc;
-    if (s->has_data)
-        rc = bl_buf_printf(b, BL_W_MAIL_CONSULTATIONS, in, s->period_label,
-                           bl_fr_int(n1, sizeof n1, s->consultations),
-                           s->partial ? BL_W_MAIL_PARTIAL : "");
-    else
+    if (s->has_data) {
+        bl_buf partial = BL_BUF_INIT(1u << 16);
+        if (s->partial)
+            rc = partial_text(&partial, m);
+        if (rc == BL_OK)
+            rc = bl_buf_printf(b, BL_W_MAIL_CONSULTATIONS, in, s->period_label,
+                               bl_fr_int(n1, sizeof n1, s->consultations), bl_buf_cstr(&partial));
+        bl_buf_release(&partial);
+    } else
         rc = bl_buf_printf(b, BL_W_MAIL_NO_DATA, in, s->period_label);
     if (rc == BL_OK)
         rc = change_line(b, s);

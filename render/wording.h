@@ -391,6 +391,8 @@ const char *bl__w_versus_period(int months);
 /* Preposition, period, figure, partial note or "". */
 #define BL_W_MAIL_CONSULTATIONS "- consultations %s %s : %s%s\n"
 #define BL_W_MAIL_PARTIAL " (total partiel : données manquantes, voir le rapport)"
+/* the PDF's † note's items: « Langues en ligne (juin 2026 : Médiathèque de Villeneuve) » */
+#define BL_W_MAIL_PARTIAL_ITEMS " (total partiel : données manquantes pour %s)"
 #define BL_W_MAIL_NO_DATA "- consultations %s %s : aucune donnée reçue pour vos bibliothèques\n"
 /* Each change line opens with the preposition and the previous period. */
 #define BL_W_MAIL_CHANGE "- évolution par rapport %s%s : %s (%s consultations%s)\n"

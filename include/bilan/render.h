@@ -80,11 +80,13 @@ char *bl_render_mail_subject(char *out, size_t n, const struct bl_mail_summary *
 /* Appends to b the plain-text body of a partner's report email: greeting,
  * the period's figures from s (consultations, the change "à périmètre
  * égal", the most consulted resource, forfait lines), closing and
- * signature. kind: the report's kind (mensuel or semestriel); signature:
- * the line that signs it (the sender's name, else its address). BL_OK, or
- * the status of bl_buf_printf (the buffer's cap) on failure. */
-bl_status bl_render_mail_body(bl_buf *b, const struct bl_mail_summary *s, bl_report_kind kind,
-                              const char *signature);
+ * signature. m: the report's model, for what a partial total lacks (the
+ * PDF's † note's items); NULL: "voir le rapport". kind: the report's kind
+ * (mensuel or semestriel); signature: the line that signs it (the sender's
+ * name, else its address). BL_OK, or the status of bl_buf_printf (the
+ * buffer's cap) on failure. */
+bl_status bl_render_mail_body(bl_buf *b, const struct bl_mail_summary *s, const bl_model *m,
+                              bl_report_kind kind, const char *signature);
 
 /* Appends to b the HTML alternative of that email (render/mail_html.c): a
  * whole UTF-8 document with inline styles only and no image, whose text is

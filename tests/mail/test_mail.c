@@ -870,9 +870,11 @@ Test(mail, semestriel_preview_renders_and_labels_the_semester)
     assert_has(ins.out, "subject: Statistiques d'usage des ressources numériques — 1er semestre "
                         "2026 — Communauté de communes du Val d'Oust\n");
     /* January to June 2026: VOD 3 × 150, April 325, May 390 (fixtures/mail/README.md). */
-    /* June has no data at all, Cafeyn none before April: a partial total. */
+    /* June has no data at all, Cafeyn none before April: a partial total,
+     * and the body says what it lacks, as the PDF's † note. */
     assert_has(ins.out, "body: - consultations au 1er semestre 2026 : 1" BL_NNBSP
-                        "165 (total partiel : données manquantes, voir le rapport)\n");
+                        "165 (total partiel : données manquantes pour Cafeyn et Tout apprendre "
+                        "(janvier à mars 2026, juin 2026) ; Cinéma à la demande (juin 2026))\n");
     assert_has(ins.out, "body: - évolution par rapport au 2e semestre 2025 : pas de données");
     assert_has(ins.out, "attachment: bilan-ccvo-semestriel-2026-S1.pdf application/pdf");
     tu_run_free(&ins);

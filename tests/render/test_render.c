@@ -437,12 +437,20 @@ Test(render, running_period_counts_only_months_over)
     cr_expect_eq(s.running_months, 5);
     cr_expect_str_eq(s.previous_label, "juillet à novembre 2025");
     bl_buf body = BL_BUF_INIT(1 << 16);
-    cr_assert_eq(bl_render_mail_body(&body, &s, BL_REPORT_SEMESTRIEL, ""), BL_OK);
+    cr_assert_eq(bl_render_mail_body(&body, &s, &m, BL_REPORT_SEMESTRIEL, ""), BL_OK);
     cr_expect(strstr(bl_buf_cstr(&body), "- évolution par rapport aux mois de juillet à novembre "
                                          "2025 : non calculable (aucune consultation de juillet "
                                          "à novembre 2025)\n") != NULL,
               "%s", bl_buf_cstr(&body));
     bl_buf_release(&body);
+    /* Without the model, a partial total points to the report. */
+    s.has_data = s.partial = true;
+    bl_buf body2 = BL_BUF_INIT(1 << 16);
+    cr_assert_eq(bl_render_mail_body(&body2, &s, NULL, BL_REPORT_SEMESTRIEL, ""), BL_OK);
+    cr_expect(
+        strstr(bl_buf_cstr(&body2), "(total partiel : données manquantes, voir le rapport)\n"),
+        "%s", bl_buf_cstr(&body2));
+    bl_buf_release(&body2);
     /* The month just begun: nothing over, nothing compared. */
     m.running_from = m.period.first;
     c = bl_model_compare(&m, first, last, 6);
