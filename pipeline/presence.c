@@ -235,12 +235,14 @@ static bl_status each_stretch(bl_store *st, int first, int last, stretch_fn fn, 
     return rc;
 }
 
+/* The network's scope for bl__scope_month: a model without a partner. */
+static const bl_model network_scope;
+
 /* Whether the network has data of resource ri in month mi (scope_month). */
 static bool network_has(const reslist *res, size_t ri, int mi)
 {
-    bl_model net = {0};
     bool has, part;
-    bl__scope_month(res, &res->p[ri], mi - res->wfirst, &net, NULL, &has, &part, NULL);
+    bl__scope_month(res, &res->p[ri], mi - res->wfirst, &network_scope, NULL, &has, &part, NULL);
     return has;
 }
 
@@ -334,14 +336,13 @@ typedef struct libgaps {
 static bl_status library_gaps_stretch(void *ctx, const reslist *res, int start, int end)
 {
     libgaps *g = ctx;
-    bl_model net = {0}; /* the network's scope */
     bl_status rc = BL_OK;
     for (int mi = start; mi <= end && rc == BL_OK; mi++) {
         int k = mi - res->wfirst;
         for (size_t ri = 0; ri < res->n && rc == BL_OK; ri++) {
             const presence *p = &res->p[ri];
             bool has, part;
-            bl__scope_month(res, p, k, &net, NULL, &has, &part, NULL);
+            bl__scope_month(res, p, k, &network_scope, NULL, &has, &part, NULL);
             for (size_t j = 0; j < p->n_own && part && rc == BL_OK; j++) {
                 const own_lib *o = &p->own[j];
                 if (o->lib >= 0 && !o->has[k] && k >= o->from)

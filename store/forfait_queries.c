@@ -29,11 +29,6 @@ static const char SQL_SHARES[] =
     " WHERE u.resource_id = ?1 AND u.metric = ?2 AND " BL__SQL_COUNTED
     " AND u.month BETWEEN ?3 AND ?4 GROUP BY l.partner_id";
 
-static const char *text_or_null(sqlite3_stmt *q, int c)
-{
-    return (const char *)sqlite3_column_text(q, c);
-}
-
 static sqlite3_stmt *prep(bl_store *st, const char *sql)
 {
     sqlite3_stmt *q = NULL;
@@ -57,12 +52,12 @@ bl_status bl_store_forfaits(bl_store *st, bl_forfait_fn fn, void *ctx)
     int r;
     while (rc == BL_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
         bl_forfait_row f = {
-            .id = text_or_null(q, 0),
-            .resource_id = text_or_null(q, 1),
-            .metric = text_or_null(q, 3),
-            .resource_name = text_or_null(q, 2),
-            .start = text_or_null(q, 5),
-            .end = text_or_null(q, 6),
+            .id = bl__col_text_or_null(q, 0),
+            .resource_id = bl__col_text_or_null(q, 1),
+            .metric = bl__col_text_or_null(q, 3),
+            .resource_name = bl__col_text_or_null(q, 2),
+            .start = bl__col_text_or_null(q, 5),
+            .end = bl__col_text_or_null(q, 6),
             .units = sqlite3_column_int64(q, 4),
             .has_cap = sqlite3_column_type(q, 7) != SQLITE_NULL,
             .has_quota = sqlite3_column_type(q, 8) != SQLITE_NULL,
@@ -118,7 +113,7 @@ bl_status bl_store_forfait_usage(bl_store *st, const char *resource_id, const ch
                 rc = fns->quota(ctx, month_of(s), sqlite3_column_int64(s, 1),
                                 sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3));
             else
-                rc = fns->share(ctx, text_or_null(s, 0), text_or_null(s, 1),
+                rc = fns->share(ctx, bl__col_text_or_null(s, 0), bl__col_text_or_null(s, 1),
                                 sqlite3_column_int64(s, 2));
         }
         if (rc == BL_OK && r != SQLITE_DONE)

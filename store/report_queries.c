@@ -80,8 +80,8 @@ bl_status bl_store_resources(bl_store *st, bl_resource_fn fn, void *ctx)
 
 static bl_status resource_month_row(sqlite3_stmt *q, cb c)
 {
-    const char *lib = sqlite3_column_type(q, 2) == SQLITE_NULL ? NULL : bl__col_text(q, 2);
-    return ((bl_resource_month_fn)c.fn)(c.ctx, bl__col_text(q, 0), month_of(q, 1), lib);
+    return ((bl_resource_month_fn)c.fn)(c.ctx, bl__col_text(q, 0), month_of(q, 1),
+                                        bl__col_text_or_null(q, 2));
 }
 
 bl_status bl_store_resource_months(bl_store *st, int first, int last, bl_resource_month_fn fn,
@@ -89,9 +89,7 @@ bl_status bl_store_resource_months(bl_store *st, int first, int last, bl_resourc
 {
     sqlite3_stmt *q = NULL;
     bl_status rc = prepare(st,
-                           "SELECT u.resource_id, u.month, CASE WHEN s.one_institution = 1 "
-                           "AND u.library_id IS NOT NULL AND u.library_id <> '" BL_NETWORK_LEVEL
-                           "' THEN u.library_id END "
+                           "SELECT u.resource_id, u.month, " BL__SQL_OWN_LIBRARY " "
                            "FROM usage u JOIN source s ON s.id = u.source_id "
                            "WHERE u.live = 1 AND u.value BETWEEN 0 AND 1000000000000 "
                            "AND u.resource_id IS NOT NULL "
@@ -108,8 +106,7 @@ static bl_status own_cover_row(sqlite3_stmt *q, cb c)
     int a = month_of(q, 2), z = month_of(q, 3);
     if (a < 0 || z < a)
         return BL_OK;
-    const char *lib = sqlite3_column_type(q, 1) == SQLITE_NULL ? NULL : bl__col_text(q, 1);
-    return ((bl_own_cover_fn)c.fn)(c.ctx, bl__col_text(q, 0), lib, a, z);
+    return ((bl_own_cover_fn)c.fn)(c.ctx, bl__col_text(q, 0), bl__col_text_or_null(q, 1), a, z);
 }
 
 bl_status bl_store_own_coverage(bl_store *st, int first, int last, bl_own_cover_fn fn, void *ctx)
@@ -117,9 +114,7 @@ bl_status bl_store_own_coverage(bl_store *st, int first, int last, bl_own_cover_
     sqlite3_stmt *q = NULL;
     bl_status rc = prepare(
         st,
-        "SELECT DISTINCT u.resource_id, CASE WHEN s.one_institution = 1 AND u.library_id IS "
-        "NOT NULL AND u.library_id <> '" BL_NETWORK_LEVEL "' THEN u.library_id END, "
-        "s.period_begin, s.period_end "
+        "SELECT DISTINCT u.resource_id, " BL__SQL_OWN_LIBRARY ", s.period_begin, s.period_end "
         /* sources first (CROSS JOIN keeps the order): a log's rows, most
          * of a store of daily logs, are never read */
         "FROM source s CROSS JOIN usage u ON u.source_id = s.id "

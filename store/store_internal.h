@@ -24,6 +24,11 @@ static inline const char *bl__col_text(sqlite3_stmt *q, int c)
     const unsigned char *t = sqlite3_column_text(q, c);
     return t ? (const char *)t : "";
 }
+/* A text column, NULL when NULL. */
+static inline const char *bl__col_text_or_null(sqlite3_stmt *q, int c)
+{
+    return (const char *)sqlite3_column_text(q, c);
+}
 
 /* Runs SQL with no result; on error sets the handle's message. */
 bl_status bl__exec(bl_store *st, const char *sql);
