@@ -103,7 +103,13 @@ bl_status bl_store_resource_months(bl_store *st, int first, int last, bl_resourc
 
 static bl_status own_cover_row(sqlite3_stmt *q, cb c)
 {
-    int a = month_of(q, 2), z = month_of(q, 3);
+    /* A report covers no month that was not over when it was made: a
+     * provider that prints the whole year leaves the months to come empty,
+     * and they are not months of 0 (column 4: the month of its Created
+     * date, else of its ingest). */
+    int a = month_of(q, 2), z = month_of(q, 3), made = month_of(q, 4);
+    if (made >= 0 && z >= made)
+        z = made - 1;
     if (a < 0 || z < a)
         return BL_OK;
     return ((bl_own_cover_fn)c.fn)(c.ctx, bl__col_text(q, 0), bl__col_text_or_null(q, 1), a, z);
@@ -114,14 +120,15 @@ bl_status bl_store_own_coverage(bl_store *st, int first, int last, bl_own_cover_
     sqlite3_stmt *q = NULL;
     bl_status rc = prepare(
         st,
-        "SELECT DISTINCT u.resource_id, " BL__SQL_OWN_LIBRARY ", s.period_begin, s.period_end "
+        "SELECT DISTINCT u.resource_id, " BL__SQL_OWN_LIBRARY ", s.period_begin, s.period_end, "
+        "substr(s.order_time, 1, 7) "
         /* sources first (CROSS JOIN keeps the order): a log's rows, most
          * of a store of daily logs, are never read */
         "FROM source s CROSS JOIN usage u ON u.source_id = s.id "
         "WHERE s.removed_at IS NULL AND s.family <> 20 AND u.resource_id IS NOT NULL "
         "AND s.period_begin <= ?2 AND s.period_end >= ?1 "
         "UNION "
-        "SELECT DISTINCT u.resource_id, e.library_id, h.month, h.month "
+        "SELECT DISTINCT u.resource_id, e.library_id, h.month, h.month, NULL "
         "FROM harvest h JOIN sushi_endpoint e ON e.id = h.endpoint_id "
         "JOIN harvest o ON o.endpoint_id = h.endpoint_id AND o.source_id IS NOT NULL "
         "JOIN usage u ON u.source_id = o.source_id "

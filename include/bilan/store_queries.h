@@ -75,7 +75,9 @@ typedef bl_status (*bl_own_cover_fn)(void *ctx, const char *resource_id, const c
                                      int first, int last);
 /* The months reports cover, zeros included (a report stores no row for a
  * month of 0): for each source not removed that is not a log, each
- * resource it has rows for (live or not), the report's period, with the
+ * resource it has rows for (live or not), the report's period up to the
+ * last month over when it was made (its Created date, else its ingest:
+ * the months to come a report prints empty are not months of 0), with the
  * library as in bl_store_resource_months (NULL: a source about every
  * library; the library: its own report); and the months a SUSHI endpoint
  * got "no usage" (exception 3030), for the resources its other months'

@@ -310,12 +310,12 @@ Test(trust_reports, month_of_zero_in_a_report_is_zero_not_missing, .timeout = 12
           "Institution_Name,Réseau des Hautes-Collines\nInstitution_ID,Proprietary:hc:RESEAU\n"
           "Metric_Types,Total_Item_Requests\nReport_Filters,Access_Method=Regular\n"
           "Report_Attributes,\nExceptions,\n"
-          "Reporting_Period,Begin_Date=2026-04-01; End_Date=2026-05-31\n"
+          "Reporting_Period,Begin_Date=2026-04-01; End_Date=2026-06-30\n"
           "Created,2026-06-03T12:00:00Z\nCreated_By,CinéLib\n\n"
           "Institution_Name,Institution_ID,Platform,Data_Type,Access_Method,Metric_Type,"
-          "Reporting_Period_Total,Apr-2026,May-2026\n"
-          "Médiathèque Jean-Giono,GIONO,CinéLib,Other,Regular,Total_Item_Requests,40,40,0\n"
-          "Bibliothèque de Montclar,MONTCLAR,CinéLib,Other,Regular,Total_Item_Requests,8,8,0\n",
+          "Reporting_Period_Total,Apr-2026,May-2026,Jun-2026\n"
+          "Médiathèque Jean-Giono,GIONO,CinéLib,Other,Regular,Total_Item_Requests,40,40,0,\n"
+          "Bibliothèque de Montclar,MONTCLAR,CinéLib,Other,Regular,Total_Item_Requests,8,8,0,\n",
           f);
     fclose(f);
     tu_run r = tr_bilan(&e, "ingest", path, NULL);
@@ -334,10 +334,12 @@ Test(trust_reports, month_of_zero_in_a_report_is_zero_not_missing, .timeout = 12
     HAS(g.out, "(96 units in 3 months)");
     HAS(g.out, "exhaustion:  2026-12-17");
     tu_run_free(&g);
-    /* `bilan gaps` says the same: no gap. */
-    g = tr_bilan(&e, "gaps", "2026-05..2026-05", NULL);
-    cr_expect_eq(g.status, 0, "%s", g.out);
-    cr_expect_str_eq(g.out, "");
+    /* `bilan gaps` says the same: no gap in May. June, printed empty by a
+     * report made on 3 June, is a month to come for it, not a 0. */
+    g = tr_bilan(&e, "gaps", "2026-05..2026-06", NULL);
+    cr_expect_eq(g.status, 1, "%s", g.out);
+    HASNT(g.out, "vod\t2026-05");
+    HAS(g.out, "vod\t2026-06\tCinéma à la demande\n");
     tu_run_free(&g);
     tr_teardown(&e);
 }
