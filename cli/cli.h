@@ -44,6 +44,10 @@ int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
  * when the options string starts with ':'): "unknown option '--bogus'" or
  * "option '--format' needs a value", then the usage. Returns 64. */
 int cli_bad_option(const char *cmd, const char *usage, char **argv, int c);
+/* A source's format as the ingest summary and `sources` say it: a vendor
+ * export's in the user's words (« profil »); COUNTER's and the logs' ids
+ * (counter5, combined) are names, left as they are. */
+const char *cli_format_text(const char *format);
 /* "2026-01..2026-03", or "no period" when a month is not known (a log
  * without a counted line, a file without a dated row): never "?..?". */
 const char *cli_period_text(char *out, size_t n, const char *first, const char *last);

@@ -230,11 +230,9 @@ static void file_done(void *ctx, size_t index, const char *path, bl_status rc,
                                    (unsigned long)r->rows_rejected),
                             BL_NUM(r->rows_rejected));
     } else {
-        /* A vendor export's format in the user's words (« profil kiosque »);
-         * COUNTER's and the logs' ids are names, left as they are. */
-        const char *format = strcmp(r->format, "profile") == 0 ? _("profile") : r->format;
-        cli_printf_safe(stdout, "#%lld %s: %s%s%s %s: ", r->source_id, path, format,
-                        r->report_id[0] ? " " : "", r->report_id, period);
+        cli_printf_safe(stdout, "#%lld %s: %s%s%s %s: ", r->source_id, path,
+                        cli_format_text(r->format), r->report_id[0] ? " " : "", r->report_id,
+                        period);
         cli_row_counts(stdout, r->rows_accepted, r->rows_rejected, r->rows_unattributed);
     }
     if (r->lines_skipped)

@@ -53,7 +53,7 @@ static bl_status print_text(void *ctx, const bl_source_row *r)
      * id; a file without a dated row has no period). */
     cli_period_text(period, sizeof period, r->period_begin, r->period_end);
     cli_printf_safe(stdout, "#%lld %s\n    %s%s%s %s  provider: %s  %s\n", r->id, r->path,
-                    r->format, *r->report_id ? " " : "", r->report_id, period,
+                    cli_format_text(r->format), *r->report_id ? " " : "", r->report_id, period,
                     *r->provider ? r->provider : _("not named"),
                     status_of(r, status, sizeof status));
     if (r->is_log && r->log.lines > 0) {

@@ -153,6 +153,11 @@ int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
     return BL_EX_USAGE;
 }
 
+const char *cli_format_text(const char *format)
+{
+    return strcmp(format, "profile") == 0 ? _("profile") : format;
+}
+
 const char *cli_period_text(char *out, size_t n, const char *first, const char *last)
 {
     if (first && *first && last && *last)

@@ -12,7 +12,8 @@ bl_status bl_store_sources(bl_store *st, bl_source_fn fn, void *ctx)
      * from another source of the same report id. */
     if (sqlite3_prepare_v2(
             st->db,
-            "SELECT s.id, s.path, s.hash, s.format, s.report_id, s.provider, s.period_begin,"
+            "SELECT s.id, s.path, s.hash, s.format, s.report_id, " BL__SQL_SOURCE_PROVIDER
+            ", s.period_begin,"
             " s.period_end, s.rows_accepted, s.rows_rejected, s.rows_unattributed,"
             " s.lines_skipped,"
             " CASE WHEN c.cells > c.live THEN (SELECT max(w.source_id) FROM usage x"

@@ -433,17 +433,13 @@ bl_status bl_store_files_with_rejects(bl_store *st, int first, int last, bl_reje
                                       void *ctx)
 {
     sqlite3_stmt *q = NULL;
-    bl_status rc =
-        prepare(st,
-                /* A vendor export names no provider: its resource's. */
-                "SELECT path, CASE WHEN provider <> '' THEN provider ELSE COALESCE((SELECT "
-                "r.provider FROM profile p JOIN resource r ON r.id = p.resource_id WHERE p.id = "
-                "source.report_id AND source.format = 'profile'), '') END, format, "
-                "rows_rejected, rows_accepted FROM source "
-                "WHERE rows_rejected > 0 AND replaced_by IS NULL "
-                "AND COALESCE(period_begin, '0000-00') <= ?2 "
-                "AND COALESCE(period_end, '9999-99') >= ?1 ORDER BY path, id",
-                &q);
+    bl_status rc = prepare(st,
+                           "SELECT s.path, " BL__SQL_SOURCE_PROVIDER ", s.format, "
+                           "s.rows_rejected, s.rows_accepted FROM source s "
+                           "WHERE s.rows_rejected > 0 AND s.replaced_by IS NULL "
+                           "AND COALESCE(s.period_begin, '0000-00') <= ?2 "
+                           "AND COALESCE(s.period_end, '9999-99') >= ?1 ORDER BY s.path, s.id",
+                           &q);
     if (rc != BL_OK)
         return rc;
     bind_months(q, 1, first, last);

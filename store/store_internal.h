@@ -70,6 +70,15 @@ bl_status bl__register_sql_functions(sqlite3 *db);
 #define BL__SAME_SCOPE(s, me) \
     s.report_id IS me.report_id AND lower(trim(s.provider)) = lower(trim(me.provider))
 
+/* The provider a source is shown with (source aliased s): the one it
+ * recorded (--provider, else the report's Created_By), else for a vendor
+ * export, which names none, its profile's resource's provider. Shown only:
+ * restatement keeps to the recorded one (BL__SAME_SCOPE). */
+#define BL__SQL_SOURCE_PROVIDER                                                         \
+    "CASE WHEN s.provider <> '' THEN s.provider ELSE COALESCE((SELECT r.provider FROM " \
+    "profile p JOIN resource r ON r.id = p.resource_id WHERE p.id = s.report_id AND "   \
+    "s.format = 'profile'), '') END"
+
 #define BL__STR_(x) #x
 /* A macro's SQL text as a string literal. */
 #define BL__STR(x) BL__STR_(x)

@@ -174,5 +174,12 @@ has "$out" "DR_D2 2022-01..2022-12: 72 values accepted, 0 rows rejected, 72 unat
 run BILAN_LANG=fr -- --db "$tmp/prof-fr.db" network import "$src/fixtures/profiles/network" >/dev/null
 out=$(run BILAN_LANG=fr -- --db "$tmp/prof-fr.db" ingest "$src/fixtures/profiles/kiosque-2025.csv" 2>/dev/null)
 has "$out" "profil kiosque 2025-01..2025-03 : 11 valeurs acceptées, 0 ligne rejetée" "French profile summary"
+# The same words in the ledger, with the provider of the export's resource (an
+# export names none: until 3 December 2026 `sources` said "profile kiosque" and
+# « fournisseur : non nommé »).
+out=$(run BILAN_LANG=fr -- --db "$tmp/prof-fr.db" sources)
+has "$out" "profil kiosque 2025-01..2025-03  fournisseur : Kiosque  compté" "French profile in sources"
+out=$(run BILAN_LANG=fr -- --db "$tmp/prof-fr.db" sources --format csv)
+has "$out" ",profile,kiosque,Kiosque,2025-01,2025-03," "profile's provider in sources' CSV"
 
 echo "i18n: ok"
