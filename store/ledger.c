@@ -16,23 +16,35 @@ bl_status bl_store_sources(bl_store *st, bl_source_fn fn, void *ctx)
             ", s.period_begin,"
             " s.period_end, s.rows_accepted, s.rows_rejected, s.rows_unattributed,"
             " s.lines_skipped,"
-            " CASE WHEN c.cells > c.live THEN (SELECT max(w.source_id) FROM usage x"
+            /* (a cell lost to a zero of a later report has no live row to
+             * name it: the latest report of its scope over the period) */
+            " CASE WHEN c.cells > c.live THEN COALESCE((SELECT max(w.source_id) FROM usage x"
             "   JOIN usage w ON w.platform = x.platform AND w.month = x.month"
             "   AND w.metric = x.metric AND w.institution_id = x.institution_id"
             "   AND w.institution = x.institution AND w.report_rank < 2000"
             "   AND w.live = 1 AND w.source_id <> x.source_id"
             "   JOIN source ws ON ws.id = w.source_id AND " BL__STR(BL__SAME_SCOPE(
-                ws,
-                s)) "   WHERE x.source_id = s.id AND x.live = 0) END,"
-                    " s.ingested_at, s.created, s.created_plausible, s.removed_at,"
-                    " COALESCE(c.cells, 0), COALESCE(c.live, 0), s.family = 20,"
-                    " s.log_lines, s.log_events, s.log_robot, s.log_status, s.log_not_resource,"
-                    " s.log_static, s.log_unattributed, s.time_first, s.time_last, s.content_hash,"
-                    " (SELECT group_concat(path, char(10)) FROM (SELECT path FROM source_file f"
-                    "  WHERE f.source_id = s.id ORDER BY seq))"
-                    " FROM source s LEFT JOIN (SELECT source_id, count(*) AS cells, sum(live) AS "
-                    "live"
-                    "  FROM usage GROUP BY source_id) c ON c.source_id = s.id ORDER BY s.id",
+                ws, s)) "   WHERE x.source_id = s.id AND x.live = 0), (SELECT z.id FROM source z"
+                        "   WHERE z.id <> s.id AND z.removed_at IS NULL AND z.family <> 20"
+                        "   AND " BL__STR(BL__SAME_SCOPE(
+                            z, s)) " AND z.period_begin <= s.period_end"
+                                   "   AND z.period_end >= s.period_begin ORDER BY z.order_time "
+                                   "DESC, z.id DESC"
+                                   "   LIMIT 1)) END,"
+                                   " s.ingested_at, s.created, s.created_plausible, s.removed_at,"
+                                   " COALESCE(c.cells, 0), COALESCE(c.live, 0), s.family = 20,"
+                                   " s.log_lines, s.log_events, s.log_robot, s.log_status, "
+                                   "s.log_not_resource,"
+                                   " s.log_static, s.log_unattributed, s.time_first, s.time_last, "
+                                   "s.content_hash,"
+                                   " (SELECT group_concat(path, char(10)) FROM (SELECT path FROM "
+                                   "source_file f"
+                                   "  WHERE f.source_id = s.id ORDER BY seq))"
+                                   " FROM source s LEFT JOIN (SELECT source_id, count(*) AS cells, "
+                                   "sum(live) AS "
+                                   "live"
+                                   "  FROM usage GROUP BY source_id) c ON c.source_id = s.id ORDER "
+                                   "BY s.id",
             -1, &q, NULL) != SQLITE_OK)
         return bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
     bl_status rc = BL_OK;

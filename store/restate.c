@@ -14,6 +14,12 @@
 #include <string.h>
 #include <time.h>
 
+/* The months a source (aliased s) speaks for: its period, up to the month
+ * before the one it was made in (its Created date, else its ingest), as
+ * the coverage of reports (bl_store_own_coverage): a month of 0 inside it
+ * is a 0 the report gives, a month after it is not over. */
+#define COVERS(s, m) m BETWEEN s.period_begin AND s.period_end AND m < substr(s.order_time, 1, 7)
+
 /* Two rows of one restatement key. u, a row of usage, is a report's
  * (rank < 2000): only reports are restated, and the term lets SQLite use
  * the partial index usage_by_key. */
@@ -66,37 +72,115 @@ static bool has_rivals(bl_store *st, long long id)
                id) != 0;
 }
 
-/* The keys of source id into temp.rkey. */
+/* The keys of source id into temp.rkey: those of its rows, and its zeros.
+ * A report stores no row for a 0, but a row of it (an institution,
+ * platform and metric) speaks for every month it covers: a key of that row
+ * that it has no value for is a 0 it gives, and restates another report's
+ * figure as any other value would (a correction down to 0). */
 static bl_status collect_keys(bl_store *st, long long id)
 {
     bl_status rc;
     if ((rc = bl__exec(st, "CREATE TEMP TABLE IF NOT EXISTS rkey(institution_id, institution,"
                            " platform, month, metric);"
-                           "CREATE TEMP TABLE IF NOT EXISTS rcand(r INTEGER PRIMARY KEY, kid,"
+                           "CREATE TEMP TABLE IF NOT EXISTS rcand(id INTEGER PRIMARY KEY, r, kid,"
                            " sid, cert, ord, was_live);"
                            "CREATE INDEX IF NOT EXISTS temp.rcand_kid ON rcand(kid, sid);"
-                           "DELETE FROM temp.rkey; DELETE FROM temp.rcand;")) != BL_OK)
+                           "CREATE TEMP TABLE IF NOT EXISTS rgrp(sid, institution_id, institution,"
+                           " platform, metric);"
+                           "CREATE INDEX IF NOT EXISTS temp.rgrp_key ON rgrp(platform, metric,"
+                           " institution_id, institution, sid);"
+                           "DELETE FROM temp.rkey; DELETE FROM temp.rcand;"
+                           "DELETE FROM temp.rgrp;")) != BL_OK)
+        return rc;
+    /* The rows (institution, platform, metric) of the sources that may
+     * give a key a zero: source id's and those of its scope whose period
+     * meets its own (read before a removal deletes its rows). */
+    if ((rc = exec1(st,
+                    "INSERT INTO temp.rgrp SELECT DISTINCT u.source_id, u.institution_id,"
+                    " u.institution, u.platform, u.metric"
+                    " FROM source me JOIN source s ON s.family <> 20 AND s.removed_at IS NULL"
+                    "  AND " BL__STR(BL__SAME_SCOPE(
+                        s, me)) " AND s.period_begin <= me.period_end"
+                                "  AND s.period_end >= me.period_begin"
+                                " JOIN usage u ON u.source_id = s.id AND u.report_rank < 2000"
+                                " WHERE me.id = ?1",
+                    id)) != BL_OK)
         return rc;
     if ((rc = exec1(st,
                     "INSERT INTO temp.rkey SELECT DISTINCT institution_id, institution,"
                     " platform, month, metric FROM usage WHERE source_id = ?1",
                     id)) != BL_OK)
         return rc;
-    /* Only keys another source also carries are contested: the others need
-     * no decision (a report of many institutions, mostly new, stays cheap). */
-    return exec1(st,
-                 "DELETE FROM temp.rkey WHERE NOT EXISTS (SELECT 1 FROM usage u"
-                 " WHERE " BL__STR(KEY_EQ(u, rkey)) " AND u.source_id <> ?1)",
-                 id);
+    /* Its zeros: each of its rows' months it covers, without a value of
+     * its own there, where another report has one. */
+    if ((rc = exec1(
+             st,
+             "WITH RECURSIVE me AS (SELECT * FROM source WHERE id = ?1 AND family <> 20"
+             "  AND period_begin IS NOT NULL AND period_end IS NOT NULL),"
+             " mo(m) AS (SELECT period_begin FROM me UNION ALL"
+             "  SELECT printf('%04d-%02d', CAST(substr(m, 1, 4) AS INTEGER)"
+             "   + (substr(m, 6, 2) = '12'), CAST(substr(m, 6, 2) AS INTEGER) % 12 + 1)"
+             "  FROM mo, me WHERE m < me.period_end),"
+             " g AS (SELECT DISTINCT institution_id, institution, platform, metric"
+             "  FROM usage WHERE source_id = ?1 AND report_rank < 2000)"
+             " INSERT INTO temp.rkey SELECT DISTINCT g.institution_id, g.institution,"
+             "  g.platform, mo.m, g.metric FROM me, mo, g"
+             " WHERE " BL__STR(COVERS(
+                 me,
+                 mo.m)) " AND EXISTS (SELECT 1 FROM usage u"
+                        "  WHERE u.platform = g.platform AND u.month = mo.m AND u.metric = g.metric"
+                        "  AND u.institution_id = g.institution_id AND u.institution = "
+                        "g.institution"
+                        "  AND u.report_rank < 2000 AND u.source_id <> ?1)"
+                        " AND NOT EXISTS (SELECT 1 FROM usage u"
+                        "  WHERE u.platform = g.platform AND u.month = mo.m AND u.metric = g.metric"
+                        "  AND u.institution_id = g.institution_id AND u.institution = "
+                        "g.institution"
+                        "  AND u.report_rank < 2000 AND u.source_id = ?1)",
+             id)) != BL_OK)
+        return rc;
+    /* Only keys another source also carries, as a value or a zero, are
+     * contested: the others need no decision (a report of many
+     * institutions, mostly new, stays cheap). */
+    return exec1(
+        st,
+        "DELETE FROM temp.rkey WHERE NOT EXISTS (SELECT 1 FROM usage u"
+        " WHERE " BL__STR(KEY_EQ(
+            u, rkey)) " AND u.source_id <> ?1)"
+                      " AND NOT EXISTS (SELECT 1 FROM temp.rgrp g JOIN source s ON s.id = g.sid"
+                      "  WHERE g.platform = rkey.platform AND g.metric = rkey.metric"
+                      "  AND g.institution_id = rkey.institution_id"
+                      "  AND g.institution = rkey.institution AND g.sid <> ?1"
+                      "  AND " BL__STR(COVERS(s, rkey.month)) ")",
+        id);
 }
 
 /* Recomputes which source is live for every key in temp.rkey, among the
  * sources of the same report id as source id: the candidates' rows go to
- * temp.rcand with whether they were live, then one window picks each
+ * temp.rcand with whether they were live, and so do the zeros of the
+ * sources that cover a key's month without a value there (r NULL: a zero
+ * that wins leaves no row of the key live); then one window picks each
  * key's winner. */
 static bl_status recompute(bl_store *st, long long id)
 {
     bl_status rc;
+    if ((rc = exec1(st,
+                    "INSERT INTO temp.rcand(r, kid, sid, cert, ord, was_live)"
+                    " SELECT NULL, k.rowid, s.id,"
+                    "  s.complete AND NOT EXISTS (SELECT 1 FROM shield h"
+                    "   WHERE h.source_id = s.id AND h.platform = k.platform AND h.month = k.month"
+                    "   AND h.institution_id = k.institution_id AND h.institution = k.institution"
+                    "   AND h.metric IN ('', k.metric)),"
+                    "  s.order_time, 0"
+                    " FROM temp.rkey k JOIN temp.rgrp g ON g.platform = k.platform"
+                    "  AND g.metric = k.metric AND g.institution_id = k.institution_id"
+                    "  AND g.institution = k.institution"
+                    " JOIN source s ON s.id = g.sid AND s.removed_at IS NULL"
+                    " WHERE " BL__STR(COVERS(s, k.month)) " AND NOT EXISTS (SELECT 1 FROM usage u"
+                                                          "  WHERE " BL__STR(KEY_EQ(
+                                                              u, k)) " AND u.source_id = s.id)",
+                    id)) != BL_OK)
+        return rc;
     if ((rc = exec1(st,
                     "INSERT INTO temp.rcand(r, kid, sid, cert, ord, was_live)"
                     " SELECT u.rowid, k.rowid, u.source_id,"
@@ -168,11 +252,15 @@ bl_status bl__restate(bl_store *st, long long sid, bl_restate_counts *c)
                                 " WHERE c.sid = ?1 AND c.cert AND u.live = 0",
                                 sid);
     c->winner_over_self = query1(st,
+                                 /* the winner: a live row, or a zero where none is */
                                  "SELECT max(w.sid) FROM temp.rcand me JOIN temp.rcand w"
                                  " ON w.kid = me.kid AND w.sid <> me.sid"
-                                 " JOIN usage u ON u.rowid = w.r AND u.live = 1"
-                                 " WHERE me.sid = ?1 AND me.cert IS NOT NULL"
-                                 " AND (SELECT live FROM usage WHERE rowid = me.r) = 0",
+                                 " WHERE me.sid = ?1 AND me.r IS NOT NULL"
+                                 " AND (SELECT live FROM usage WHERE rowid = me.r) = 0"
+                                 " AND CASE WHEN w.r IS NOT NULL"
+                                 "  THEN (SELECT live FROM usage WHERE rowid = w.r) = 1"
+                                 "  ELSE NOT EXISTS (SELECT 1 FROM temp.rcand x JOIN usage u"
+                                 "   ON u.rowid = x.r WHERE x.kid = w.kid AND u.live = 1) END",
                                  sid);
     c->kept_by_rejection = kept_by_rejection(st, sid);
     return BL_OK;

@@ -362,6 +362,53 @@ Test(trust_store, removing_a_restatement_brings_the_earlier_values_back, .init =
     free(reference);
 }
 
+/* A correction down to 0 (March empty, May 0 in the later report) restates
+ * the earlier 120 and 140 as any other value would: a report stores no row
+ * for a 0, and until 3 December 2026 the earlier figures stayed counted. In
+ * both orders, and removing the correction brings them back. */
+Test(trust_store, a_correction_down_to_zero_restates, .init = setup, .fini = teardown)
+{
+    ingest_ok("store/pr-original.csv");
+    char *reference = tr_export(&e);
+    tu_run r = ingest("store/pr-restated-to-zero.csv");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "restated 10 cells of 1 earlier file"), "%s", r.out);
+    tu_run_free(&r);
+    const long long tir[] = {101, 111, -1, 131, -1}, uir[] = {11, 12, -1, 14, -1};
+    assert_months("Total_Item_Requests", tir);
+    assert_months("Unique_Item_Requests", uir);
+    char *forward = tr_export(&e);
+    cr_assert(!strstr(forward, "2025-03") && !strstr(forward, "2025-05"), "%s", forward);
+    r = tr_bilan(&e, "sources", NULL);
+    cr_assert(strstr(r.out, "superseded by #2"), "%s", r.out);
+    cr_assert(!strstr(r.out, "#0"), "%s", r.out);
+    tu_run_free(&r);
+
+    /* The archive ingested after its correction stays restated. */
+    tr_teardown(&e);
+    setup();
+    ingest_ok("store/pr-restated-to-zero.csv");
+    r = ingest("store/pr-original.csv");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "10 cells superseded by a later report"), "%s", r.out);
+    cr_assert(strstr(r.err, "superseded by a report created later (source #1)"), "%s", r.err);
+    tu_run_free(&r);
+    char *backward = tr_export(&e);
+    cr_assert_str_eq(forward, backward);
+
+    /* Undone: the earlier figures come back. */
+    r = tr_bilan(&e, "sources", "remove", "1", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "10 earlier cells counted again"), "%s", r.out);
+    tu_run_free(&r);
+    char *after = tr_export(&e);
+    cr_assert_str_eq(after, reference);
+    free(after);
+    free(backward);
+    free(forward);
+    free(reference);
+}
+
 /* Undo: removing the older report while a later one counts changes nothing
  * counted, and removing the later one brings the older back. */
 Test(trust_store, removing_the_loser_changes_nothing_counted, .init = setup, .fini = teardown)
