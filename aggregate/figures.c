@@ -63,12 +63,18 @@ bl_model_change bl_model_compare(const bl_model *m, int first, int last, int shi
     if (last < first)
         return c;
     int len = last - first + 1;
+    c.base_whole = true;
     for (size_t r = 0; r < m->n_resources; r++) {
         const bl_model_resource *x = &m->resources[r];
         int h_now, h_base;
         int64_t now = bl_model_sum(m, x, first, last, &h_now);
         int64_t base = bl_model_sum(m, x, first - shift, last - shift, &h_base);
         c.base_has = c.base_has || h_base > 0;
+        if (bl_model_listed(x)) { /* as bl_model_total_of: its † */
+            c.base_all = bl_model_add(c.base_all, base);
+            c.base_whole = c.base_whole && (h_base == 0 || h_base == len) &&
+                           !bl_model_missing(m, x, first - shift, last - shift);
+        }
         if (h_now == len && h_base == len && !bl_model_missing(m, x, first, last) &&
             !bl_model_missing(m, x, first - shift, last - shift)) {
             c.now = bl_model_add(c.now, now);

@@ -162,22 +162,31 @@ bl_status bl__load_resources(bl_store *st, int wfirst, reslist *l)
  * partner_id NULL), a partner report's (m->partner), or one partner's in a
  * network report (partner_id). Libraries no longer in the network are in
  * none: their old reports make no month partial. */
-static bool in_scope(const reslist *l, const bl_model *m, const char *partner_id, const own_lib *o)
+static bool lib_in_scope(const reslist *l, const bl_model *m, const char *partner_id, size_t n)
 {
-    if (o->lib < 0)
-        return false;
-    const char *of = l->names[o->lib].partner_id;
+    const char *of = l->names[n].partner_id;
     if (partner_id)
         return strcmp(of, partner_id) == 0;
     return !m->partner || strcmp(of, m->partner->id) == 0;
 }
 
+static bool in_scope(const reslist *l, const bl_model *m, const char *partner_id, const own_lib *o)
+{
+    return o->lib >= 0 && lib_in_scope(l, m, partner_id, (size_t)o->lib);
+}
+
+/* A library that sends its own reports of a resource is expected in each
+ * month from its first: a report about every library (a consortium
+ * report, an export, a log) does not stand in for it, since its use is in
+ * its own report (a consortium report names the libraries of its account,
+ * a log sees the portal's clicks only). */
 bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_model *m,
                           const char *partner_id, bool *has, bool *part, bl_buf *gap)
 {
-    *has = p->net[k], *part = false;
+    *has = false, *part = false;
+    size_t missing = 0;
     bl_status rc = BL_OK;
-    for (size_t j = 0; j < p->n_own && !p->net[k] && rc == BL_OK; j++) {
+    for (size_t j = 0; j < p->n_own && rc == BL_OK; j++) {
         const own_lib *o = &p->own[j];
         if (!in_scope(l, m, partner_id, o))
             continue;
@@ -185,9 +194,19 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
             *has = true;
         } else if (k >= o->from) {
             *part = true;
+            missing++;
             if (gap)
                 rc = bl_buf_printf(gap, "%s%s", gap->len ? "\n" : "", l->names[o->lib].name);
         }
+    }
+    /* A report about every library gives the others their figure (0 when
+     * it names none): data, unless every library of the scope is one whose
+     * own report is missing. */
+    if (p->net[k] && !*has) {
+        size_t in = 0;
+        for (size_t n = 0; n < l->n_names && in <= missing; n++)
+            in += lib_in_scope(l, m, partner_id, n);
+        *has = !*part || in > missing;
     }
     *part = *part && *has;
     return rc;

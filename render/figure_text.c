@@ -87,10 +87,15 @@ char *bl__base_line(char *out, size_t n, const char *label, const bl_model_chang
     if (c->running)
         label = bl_fr_span(span, sizeof span, c->first - c->shift, c->last - c->shift);
     /* Nothing to compare: « pas de données » when the base period has no
-     * data at all, « données incomplètes » when it has some (until 3
+     * data at all, « données incomplètes » when it lacks some (until 3
      * December 2026 a partner's annual report said « données incomplètes »
-     * of a year without any, where the network's said « pas de données »). */
-    if (!c->comparable)
+     * of a year without any, where the network's said « pas de données »),
+     * its figure when it is whole and what is missing is this period's
+     * (it said « mai 2026 : données incomplètes » of a whole May when June
+     * was missing). */
+    if (!c->comparable && c->base_has && c->base_whole)
+        bl_fr_int(b, sizeof b, c->base_all);
+    else if (!c->comparable)
         snprintf(b, sizeof b, "%s", c->base_has ? BL_W_BASE_INCOMPLETE : BL_W_BASE_NONE);
     else
         bl_fr_int(b, sizeof b, c->base);

@@ -20,10 +20,13 @@
     BL__SQL_COUNTED " AND u.metric = COALESCE(r.headline_metric, 'Total_Item_Requests')"
 
 /* Whose data a usage row is (docs/trust.md, "Whose data is missing"): the
- * library, for a row of a library's own report (source s, one_institution),
- * else NULL (a source about every library). Needs u (usage) and s. */
-#define BL__SQL_OWN_LIBRARY                                                             \
-    "CASE WHEN s.one_institution = 1 AND u.library_id IS NOT NULL AND u.library_id <> " \
-    "'" BL_NETWORK_LEVEL "' THEN u.library_id END"
+ * library, for a row of a library's own report (source s, one_institution);
+ * '' for one of a library bilan does not know (unattributed: it covers no
+ * library of the network, never all of them); else NULL (a source about
+ * every library). Needs u (usage) and s. */
+#define BL__SQL_OWN_LIBRARY                                                  \
+    "CASE WHEN s.one_institution = 1 AND u.library_id IS NULL THEN '' "      \
+    "WHEN s.one_institution = 1 AND u.library_id <> '" BL_NETWORK_LEVEL "' " \
+    "THEN u.library_id END"
 
 #endif

@@ -364,8 +364,12 @@ typedef struct bl_model_change {
     bool comparable;   /* at least one resource is comparable */
     bool excluded;     /* some listed resource with data was left out */
     bool base_has;     /* some resource has data in the base period */
-    bool has_change;   /* comparable and base > 0: tenths is set */
-    int64_t tenths;    /* tenths of a percent */
+    /* The base period lacks nothing (its total has no †: when not
+     * comparable, what is missing is this period's): base_all, its sum. */
+    bool base_whole;
+    int64_t base_all;
+    bool has_change; /* comparable and base > 0: tenths is set */
+    int64_t tenths;  /* tenths of a percent */
 } bl_model_change;
 
 bl_model_change bl_model_compare(const bl_model *m, int first, int last, int shift);

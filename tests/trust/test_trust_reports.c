@@ -284,6 +284,51 @@ Test(trust_reports, missing_own_report_makes_its_libraries_months_partial, .time
     tr_teardown(&e);
 }
 
+/* Reports about other libraries do not stand in for a library's missing own
+ * report (docs/trust.md, "Whose data is missing"): an own report of a
+ * library the network does not have (Les Mées: its rows unattributed) and a
+ * consortium report of the same resource naming Lurs only each covered the
+ * network's June until 3 December 2026, and Villeneuve's missing June was
+ * printed complete and named nowhere. Found by a review of the rule. */
+Test(trust_reports, reports_about_other_libraries_do_not_hide_a_missing_own_report, .timeout = 120)
+{
+    tr_env e = tr_setup("rep-own-others");
+    tu_run r = tu_sh("'%s' --db '%s' network import '%s' >/dev/null && '%s' --db '%s' ingest "
+                     "'%s'/*.csv '%s'/*.csv '%s/fixtures/reports/feeds/presse-pr-2026.csv' "
+                     ">/dev/null 2>&1",
+                     tu_bilan(), e.db, tr_fx("own-reports/network"), tu_bilan(), e.db,
+                     tr_fx("own-reports/feeds"), tr_fx("own-reports/others"), tu_srcdir());
+    cr_assert(r.status == 0 || r.status == 65, "setup: %s", r.err); /* presse: one bad row */
+    tu_run_free(&r);
+    r = tr_bilan(&e, "gaps", "2026-01..2026-06", NULL);
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    cr_expect_str_eq(r.out, "langues\t2026-06\tLangues en ligne\tvilleneuve\tMédiathèque de "
+                            "Villeneuve\n");
+    tu_run_free(&r);
+    char *t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
+                          "2026-06/ca-durance-mensuel.pdf");
+    HAS(t, "Langues en ligne autoformation 15 † 38");
+    HAS(t, "rapport de bibliothèque manquant (juin 2026 : Médiathèque de Villeneuve)");
+    free(t);
+    /* Lurs gets Langues through the consortium report: complete. */
+    t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "lurs", "2026-06/lurs-mensuel.pdf");
+    HAS(t, "Langues en ligne autoformation 2 2 — 12 ");
+    HASNT(t, "total partiel : données manquantes");
+    free(t);
+    t = report_text(&e, D_2026_08_01, "reseau", "2026-06", NULL, "2026-06/reseau-reseau.pdf");
+    HAS(t, "Commune de Lurs-la-Vieille 4 2 6 ");
+    HAS(t, "Total 219 25 † 244 †");
+    free(t);
+    /* July: nothing of Montclar came, June came whole: the card names
+     * June's figure (it said « juin 2026 : données incomplètes »). */
+    t = report_text(&e, D_2026_08_01, "mensuel", "2026-07", "montclar",
+                    "2026-07/montclar-mensuel.pdf");
+    HAS(t, "juin 2026 : 13 ");
+    HASNT(t, "juin 2026 : données incomplètes");
+    free(t);
+    tr_teardown(&e);
+}
+
 /* A month of 0 for every library has no row, but the report that covers it
  * says it came: 0, not "—", and nothing partial (docs/trust.md, "What a
  * report covers"). CinéLib re-sends April with May at 0 everywhere. */
