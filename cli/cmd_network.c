@@ -4,7 +4,9 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char USAGE[] =
@@ -231,6 +233,14 @@ int cmd_network(bl_cli *cli, int argc, char **argv)
         return cli_usage("network", USAGE, "expected one directory");
     if (argv[2][0] == '-' && access(argv[2], F_OK) != 0)
         return cli_usage("network", USAGE, "unknown option '%s'", argv[2]);
+    /* One of the lists given for their folder (it said « cannot open
+     * 'partners.csv/partners.csv': Not a directory », exit 74). */
+    struct stat sb;
+    if (stat(argv[2], &sb) == 0 && !S_ISDIR(sb.st_mode))
+        return cli_usage("network", USAGE,
+                         "'%s' is a file: network import reads the folder that holds "
+                         "partners.csv, libraries.csv and resources.csv",
+                         argv[2]);
     bl_store *st = NULL;
     int ex = cli_open_store(cli, &st);
     if (ex)
@@ -258,6 +268,15 @@ int cmd_network(bl_cli *cli, int argc, char **argv)
         printf(bl_trn(", %s profile", ", %s profiles", (unsigned long)n.profiles),
                BL_NUM(n.profiles));
     printf("\n");
+    for (char *p = n.notes, *end; p && *p; p = end + 1) {
+        end = p + strcspn(p, "\n");
+        bool last = !*end;
+        *end = '\0';
+        cli_warn("%s", p);
+        if (last)
+            break;
+    }
+    free(n.notes);
     bl_store_close(st);
     return 0;
 }

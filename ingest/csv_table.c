@@ -90,17 +90,29 @@ static void on_row(int c, void *data)
     b->ncells = 0;
 }
 
+/* A heading as the columns' names are written: its name key (case,
+ * accents and spacing ignored: « Coût annuel » is cout_annuel, « Année
+ * population » annee_population), then spaces, '-' and apostrophes as '_'.
+ * Until 3 December 2026 an accented heading matched nothing and its column
+ * was ignored without a word. */
 static char *normalise_heading(const char *s)
 {
-    char *h = strdup(s);
+    size_t n = strlen(s);
+    char *h = malloc(n + 1);
     if (!h)
         return NULL;
-    for (char *p = h; *p; p++) {
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p + 32);
-        else if (*p == ' ' || *p == '-')
-            *p = '_';
+    n = bl_name_fold(bl_sv_from(s), h, n + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (h[i] == ' ' || h[i] == '-' || h[i] == '\'')
+            h[o++] = '_';
+        else if ((unsigned char)h[i] == 0xE2 && i + 2 < n && (unsigned char)h[i + 1] == 0x80 &&
+                 (unsigned char)h[i + 2] == 0x99) /* ’ */
+            h[o++] = '_', i += 2;
+        else
+            h[o++] = h[i];
     }
+    h[o] = '\0';
     return h;
 }
 
@@ -145,9 +157,21 @@ static bl_status finish_table(bl_csv_table *t, const char *path, char *err, size
             rc = BL_NOMEM;
             return rc;
         }
-    free_cells(hdr.cells, hdr.ncells);
+    t->heading = hdr.cells;
     memmove(t->rows, t->rows + 1, (t->nrows - 1) * sizeof *t->rows);
     t->nrows--;
+    if (!(t->used = calloc(t->ncols ? t->ncols : 1, sizeof *t->used)))
+        return BL_NOMEM;
+    /* The same heading twice: which column is read would be a guess. */
+    for (size_t i = 0; i < t->ncols; i++)
+        for (size_t j = i + 1; j < t->ncols && *t->header[i]; j++)
+            if (strcmp(t->header[i], t->header[j]) == 0) {
+                snprintf(err, errlen,
+                         _("%s:1: two columns have the heading '%s' (columns %zu and %zu): "
+                           "keep one"),
+                         path, t->heading[j], i + 1, j + 1);
+                return BL_DATA;
+            }
     /* A row wider than its header has its values shifted (an unquoted
      * delimiter inside a cell): every later cell would land in the wrong
      * column, silently. A narrower row is the caller's to judge (its
@@ -290,12 +314,39 @@ bl_status bl__csv_table_read(const char *path, bl_csv_table *t, char *err, size_
     size_t len = raw.len;
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
         data += 3, len -= 3;
+    if (len >= 2 && ((unsigned char)data[0] == 0xFF || (unsigned char)data[0] == 0xFE) &&
+        (unsigned char)data[1] == ((unsigned char)data[0] ^ 1)) {
+        snprintf(err, errlen,
+                 _("%s: UTF-16 text (Excel's \"Unicode Text\"): not read; save the file as "
+                   "\"CSV UTF-8\""),
+                 path);
+        rc = BL_DATA;
+        goto out;
+    }
     if (memchr(data, '\0', len)) {
         snprintf(err, errlen, _("%s: binary data (NUL byte), not a CSV table"), path);
         rc = BL_DATA;
         goto out;
     }
     if (!bl_utf8_valid(data, len)) {
+        /* A file not UTF-8 as a whole that holds UTF-8 letters (a line
+         * pasted from another file): read as Windows-1252 they would be
+         * « Ã© », names printed wrong in every report. Refused, with the
+         * line (until 3 December 2026 imported garbled). */
+        unsigned long line = 1;
+        for (size_t i = 0; i + 1 < len; i++) {
+            line += data[i] == '\n';
+            unsigned char a = (unsigned char)data[i], z = (unsigned char)data[i + 1];
+            if ((a == 0xC3 || a == 0xC5) && z >= 0x80 && z <= 0xBF) {
+                snprintf(err, errlen,
+                         _("%s:%lu: this line is UTF-8 where the file is not (it mixes two "
+                           "encodings: its accented letters would read as \"Ã©\"): save the "
+                           "whole file as \"CSV UTF-8\""),
+                         path, line);
+                rc = BL_DATA;
+                goto out;
+            }
+        }
         /* Spreadsheets saved "CSV (séparateur : point-virgule)" by Excel
          * on Windows are Windows-1252. */
         rc = bl_cp1252_to_utf8(&conv, data, len);
@@ -358,6 +409,9 @@ void bl__csv_table_free(bl_csv_table *t)
     free(t->rows);
     if (t->header)
         free_cells(t->header, t->ncols);
+    if (t->heading)
+        free_cells(t->heading, t->ncols);
+    free(t->used);
     free(t->path);
     memset(t, 0, sizeof *t);
 }
@@ -366,8 +420,11 @@ int bl__csv_col(const bl_csv_table *t, const char *const *names)
 {
     for (; *names; names++)
         for (size_t i = 0; i < t->ncols; i++)
-            if (strcmp(t->header[i], *names) == 0)
+            if (strcmp(t->header[i], *names) == 0) {
+                if (t->used)
+                    t->used[i] = true;
                 return (int)i;
+            }
     return -1;
 }
 

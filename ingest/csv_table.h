@@ -17,7 +17,10 @@ typedef struct bl_csv_table {
     char delim;
     bool cp1252; /* the file was Windows-1252, converted */
     size_t ncols;
-    char **header; /* normalised: lower case, trimmed, spaces and '-' as '_' */
+    char *
+        *header; /* normalised: bl_name_fold (case, accents, spacing), then ' ', '-', ''' as '_' */
+    char **heading; /* as written, for messages */
+    bool *used;     /* the columns bl__csv_col found: the others are not read */
     size_t nrows;
     bl_csv_row *rows;
 } bl_csv_table;
@@ -28,7 +31,8 @@ typedef struct bl_csv_table {
  * than the header: bl__csv_cell reads the missing ones as "". */
 bl_status bl__csv_table_read(const char *path, bl_csv_table *t, char *err, size_t errlen);
 void bl__csv_table_free(bl_csv_table *t);
-/* Column index of the first of the NULL-terminated names present, or -1. */
+/* Column index of the first of the NULL-terminated names present, or -1;
+ * the column is marked used. */
 int bl__csv_col(const bl_csv_table *t, const char *const *names);
 /* The trimmed cell (never NULL; "" when the row is short). */
 const char *bl__csv_cell(const bl_csv_row *r, int col);

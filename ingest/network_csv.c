@@ -245,6 +245,10 @@ static bl_status need_cells(ctx *c, const bl_csv_row *r, const int *cols)
                        "column '%s'"),
                      c->t->path, r->line, r->ncells, c->t->ncols, c->t->header[*cols]);
             return BL_DATA;
+        } else if (!*bl__csv_cell(r, *cols)) {
+            /* (it said « population : «  » n'est pas un nombre entier ») */
+            return cell_fail(c, r, *cols, c->t->header[*cols],
+                             "empty cell: the column is required");
         }
     /* A line break or another control character in a name or an address
      * would end up in a mail header or on a terminal: refused at import. */
@@ -261,8 +265,17 @@ static bl_status need_cells(ctx *c, const bl_csv_row *r, const int *cols)
 static int need_col(ctx *c, const char *const *names, bl_status *rc)
 {
     int col = bl__csv_col(c->t, names);
-    if (col < 0) {
-        snprintf(c->err, c->errlen, _("%s:1: missing column '%s'"), c->t->path, names[0]);
+    if (col < 0 && *rc == BL_OK) {
+        /* Its other names too: a French heading is read (« debut »). */
+        char also[256] = "";
+        for (size_t i = 1; names[i]; i++)
+            snprintf(also + strlen(also), sizeof also - strlen(also), "%s%s", i > 1 ? ", " : "",
+                     names[i]);
+        if (*also)
+            snprintf(c->err, c->errlen, _("%s:1: missing column '%s' (or %s)"), c->t->path,
+                     names[0], also);
+        else
+            snprintf(c->err, c->errlen, _("%s:1: missing column '%s'"), c->t->path, names[0]);
         *rc = BL_DATA;
     }
     return col;
@@ -1078,11 +1091,30 @@ static bl_status read_one(ctx *c, const char *dir, const char *base, bool requir
         free(path);
         return rc;
     }
-    free(path);
     c->t = &t;
     rc = fn(c);
+    /* A column bilan does not read is said (a heading written otherwise
+     * than its names would leave its values out without a word). */
+    for (size_t i = 0; i < t.ncols && rc == BL_OK; i++) {
+        if (t.used[i] || !*t.header[i])
+            continue;
+        char *n = bl_strdup_printf(_("%s/%s: column '%s' is not one bilan reads: ignored "
+                                     "(docs/network.md lists the columns and their names)"),
+                                   dir, name, t.heading[i]);
+        size_t have = c->net->notes ? strlen(c->net->notes) : 0;
+        char *v = n ? realloc(c->net->notes, have + strlen(n) + 2) : NULL;
+        if (!v) {
+            free(n);
+            rc = nomem(c);
+            break;
+        }
+        c->net->notes = v;
+        snprintf(v + have, strlen(n) + 2, "%s\n", n);
+        free(n);
+    }
     c->t = NULL;
     bl__csv_table_free(&t);
+    free(path);
     return rc;
 }
 
@@ -1125,6 +1157,7 @@ void bl_network_release(bl_network *net)
     free(net->resources);
     free(net->forfaits);
     free(net->sushi);
+    free(net->notes);
     if (net->mem) {
         struct arena_block *b = net->mem->head;
         while (b) {

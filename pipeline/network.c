@@ -48,7 +48,9 @@ bl_status bl_network_import(bl_store *st, const char *dir, bl_import_counts *cou
         bl_store_network_rollback(st);
     } else if (counts) {
         *counts = (bl_import_counts){(int)net.npartners, (int)net.nlibraries, (int)net.nresources,
-                                     (int)net.nforfaits, (int)net.nsushi,     (int)nprofiles};
+                                     (int)net.nforfaits, (int)net.nsushi,     (int)nprofiles,
+                                     net.notes};
+        net.notes = NULL;
     }
     bl_profiles_free(profiles, nprofiles);
     bl_network_release(&net);

@@ -106,6 +106,7 @@ typedef struct bl_network {
     bl_net_sushi *sushi; /* none when sushi.csv is absent */
     size_t nsushi;
     bl_net_identity *identity; /* NULL when network.csv is absent */
+    char *notes;               /* what was read but not used, a line each ("\n"), or NULL */
     struct bl_net_arena *mem;  /* owns every string and list above */
 } bl_network;
 

@@ -25,6 +25,7 @@
 typedef struct bl_import_counts {
     int partners, libraries, resources, forfaits, sushi;
     int profiles; /* profiles/ *.ini (docs/profiles.md) */
+    char *notes;  /* columns not read, a line each, or NULL: the caller frees it */
 } bl_import_counts;
 
 /* Imports partners.csv, libraries.csv, resources.csv (and forfaits.csv when

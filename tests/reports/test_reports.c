@@ -498,7 +498,7 @@ static void import_fails(fx *f, const char *csv, const char *expect)
 Test(reports, network_csv_errors)
 {
     fx f = setup();
-    import_fails(&f, "name,short_name,logo\n,x,\n", "network.csv:2:1: name: empty name");
+    import_fails(&f, "name,short_name,logo\n,x,\n", "network.csv:2:1: name: empty cell: the column is required");
     import_fails(&f, "name,short_name,logo\nR,x,../logo.png\n",
                  "network.csv:2:3: logo: '../logo.png' is not a PNG file's path");
     import_fails(&f, "name,short_name,logo\nR,x,partners.csv.png\n",

@@ -442,3 +442,90 @@ Test(trust_network, stored_figures_never_overflow_forfait_status, .init = setup,
     cr_assert(strstr(r.out, "couvrira la période du contrat"), "%s", r.out);
     tu_run_free(&r);
 }
+
+/* The lists as a French project lead writes them (found by a walk-through
+ * on 3 December 2026): an accented heading (« Coût annuel », « Année
+ * population ») matched nothing, so the annual cost was 0 € in the steering
+ * committee's report without a word; a column bilan does not read is now
+ * said; two columns of one heading, a file mixing two encodings, UTF-16
+ * text and an empty required cell are refused with what to do, the store
+ * as before. */
+static tu_run import_fr(const char *dir)
+{
+    const char *env[] = {"BILAN_LANG=fr", NULL};
+    const char *args[] = {"network", "import", dir, NULL};
+    return tr_bilan_env(&e, env, args);
+}
+
+/* A copy of own-reports/network in e.dir/<name>, then cmd (sh, run in it). */
+static char *variant(const char *name, const char *cmd)
+{
+    char *dir = malloc(strlen(e.dir) + strlen(name) + 2);
+    cr_assert_not_null(dir);
+    sprintf(dir, "%s/%s", e.dir, name);
+    tu_run r = tu_sh("rm -rf '%s' && cp -r '%s' '%s' && cd '%s' && %s", dir,
+                     tr_fx("own-reports/network"), dir, dir, cmd);
+    cr_assert_eq(r.status, 0, "%s: %s", cmd, r.err);
+    tu_run_free(&r);
+    return dir;
+}
+
+Test(trust_network, french_headings_are_read_and_unread_columns_said, .init = setup,
+     .fini = teardown)
+{
+    char *ok = variant("fr", "sed -i '1s/.*/Identifiant,Nom,Fournisseur,Type,Coût "
+                             "annuel,counter_names,url_pattern,request_pattern,headline_metric,"
+                             "Remarques/; 2,$s/$/,à revoir/' resources.csv && "
+                             "sed -i '1s/population_year/Année population/' partners.csv");
+    tu_run r = import_fr(ok);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.err, "resources.csv" NBSP ": la colonne «" NBSP "Remarques" NBSP
+                            "» n'est pas lue par bilan" NBSP ": ignorée"),
+              "%s", r.err);
+    cr_assert(!strstr(r.err, "Coût"), "%s", r.err);
+    tu_run_free(&r);
+    cr_assert_eq(tr_sql_int(&e, "SELECT annual_cost_cents FROM resource WHERE id = 'presse'"),
+                 1850000);
+    cr_assert_eq(tr_sql_int(&e, "SELECT population_year FROM partner WHERE id = 'montclar'"), 2023);
+
+    struct {
+        const char *name, *cmd, *want;
+    } bad[] = {
+        {"dup",
+         "sed -i '1s/^id,name,/id,Nom,Nom,/; 2,$s/^\\([^,]*\\),\\([^,]*\\),/\\1,\\2,\\2,/' "
+         "resources.csv",
+         "resources.csv:1" NBSP ": deux colonnes ont l'en-tête «" NBSP "Nom" NBSP
+         "» (colonnes 2 et 3)"},
+        {"empty", "sed -i '3s/,6452,/,,/' partners.csv",
+         "partners.csv:3:4: population" NBSP ": cellule vide" NBSP ": la colonne est obligatoire"},
+        {"alias", "sed -i '1s/,kind,/,genre,/' partners.csv",
+         "partners.csv:1" NBSP ": colonne «" NBSP "kind" NBSP "» manquante (ou type)"},
+        {"mixed",
+         "iconv -f UTF-8 -t CP1252 libraries.csv > l && mv l libraries.csv && "
+         "printf 'x1,lurs,Annexe de la Médiathèque,,\\n' >> libraries.csv",
+         "libraries.csv:6" NBSP ": cette ligne est en UTF-8, le reste du fichier non"},
+        {"utf16", "iconv -f UTF-8 -t UTF-16 libraries.csv > l && mv l libraries.csv",
+         "libraries.csv" NBSP ": texte UTF-16 («" NBSP "Texte Unicode" NBSP "» d'Excel)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *dir = variant(bad[i].name, bad[i].cmd);
+        r = import_fr(dir);
+        cr_expect_eq(r.status, 65, "%s: %s", bad[i].name, r.err);
+        cr_expect(strstr(r.err, bad[i].want), "%s: expected «%s» in:\n%s", bad[i].name, bad[i].want,
+                  r.err);
+        tu_run_free(&r);
+        free(dir);
+        /* the store as before */
+        cr_expect_eq(tr_sql_int(&e, "SELECT annual_cost_cents FROM resource WHERE id = 'presse'"),
+                     1850000);
+        cr_expect_eq(tr_sql_int(&e, "SELECT count(*) FROM library"), 4);
+    }
+    /* A list given for its folder. */
+    char file[1200];
+    snprintf(file, sizeof file, "%s/partners.csv", ok);
+    r = import_fr(file);
+    cr_expect_eq(r.status, 64, "%s", r.err);
+    cr_expect(strstr(r.err, "est un fichier" NBSP ": network import lit le dossier"), "%s", r.err);
+    tu_run_free(&r);
+    free(ok);
+}
