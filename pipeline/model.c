@@ -33,12 +33,8 @@ static bl_status apply_presence(const reslist *l, size_t ri, bl_model *m)
     /* The partner's libraries, each on its own. */
     for (size_t i = 0; m->partner && i < m->n_libs; i++) {
         bl_model_library *lib = &m->libs[i];
-        const own_lib *o = NULL;
-        for (size_t j = 0; j < p->n_own && !o; j++)
-            if (strcmp(p->own[j].library_id, lib->id) == 0)
-                o = &p->own[j];
         for (int k = 0; k < BL_WINDOW; k++)
-            lib->has[ri * BL_WINDOW + (size_t)k] = p->net[k] || (o && o->has[k]);
+            lib->has[ri * BL_WINDOW + (size_t)k] = bl__library_has(p, lib->id, k);
     }
     return BL_OK;
 }

@@ -47,8 +47,9 @@ static bl_status on_resource(void *ctx, const bl_resource_row *row)
     return BL_OK;
 }
 
-/* Slots a..z of the library's own reports of p's resource have data. */
-static bl_status own_months(presence *p, const char *library_id, int a, int z)
+/* Slots a..z of the library's own reports of p's resource have data (early:
+ * only a part of it, from a report made before the month was over). */
+static bl_status own_months(presence *p, const char *library_id, int a, int z, bool early)
 {
     own_lib *o = NULL;
     for (size_t j = 0; j < p->n_own && !o; j++)
@@ -68,14 +69,17 @@ static bl_status own_months(presence *p, const char *library_id, int a, int z)
         p->n_own++;
     }
     for (int k = a; k <= z; k++)
-        o->has[k] = true;
+        if (early)
+            o->early[k] = true;
+        else
+            o->has[k] = true;
     if (a < o->from)
         o->from = a;
     return BL_OK;
 }
 
 static bl_status on_resource_month(void *ctx, const char *resource_id, int month,
-                                   const char *library_id)
+                                   const char *library_id, bool early)
 {
     reslist *l = ctx;
     int k = month - l->wfirst;
@@ -86,10 +90,13 @@ static bl_status on_resource_month(void *ctx, const char *resource_id, int month
             continue;
         presence *p = &l->p[i];
         if (!library_id) {
-            p->net[k] = true;
+            if (early)
+                p->net_early[k] = true;
+            else
+                p->net[k] = true;
             continue;
         }
-        bl_status rc = own_months(p, library_id, k, k);
+        bl_status rc = own_months(p, library_id, k, k, early);
         if (rc != BL_OK)
             return rc;
     }
@@ -108,7 +115,7 @@ static bl_status on_own_cover(void *ctx, const char *resource_id, const char *li
         if (strcmp(l->v[i].id, resource_id) != 0)
             continue;
         if (library_id)
-            rc = own_months(&l->p[i], library_id, a, z);
+            rc = own_months(&l->p[i], library_id, a, z, false);
         else
             for (int k = a; k <= z; k++)
                 l->p[i].net[k] = true;
@@ -186,12 +193,30 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
     *has = false, *part = false;
     size_t missing = 0;
     bl_status rc = BL_OK;
+    /* A month's figures from a report made before it was over are a part
+     * of it: data, and once the month is over partial (until 3 December
+     * 2026 printed as the whole month). */
+    bool running = !bl_model_over(m, l->wfirst + k);
+    bool net = p->net[k] || p->net_early[k];
+    if (!p->net[k] && p->net_early[k] && !running) {
+        *part = true;
+        if (gap)
+            rc = bl_buf_printf(gap, "%s" BL_GAP_EARLY, gap->len ? "\n" : "");
+    }
     for (size_t j = 0; j < p->n_own && rc == BL_OK; j++) {
         const own_lib *o = &p->own[j];
         if (!in_scope(l, m, partner_id, o))
             continue;
         if (o->has[k]) {
             *has = true;
+        } else if (o->early[k]) {
+            *has = true;
+            if (!running) {
+                *part = true;
+                if (gap)
+                    rc = bl_buf_printf(gap, "%s" BL_GAP_EARLY "%s", gap->len ? "\n" : "",
+                                       l->names[o->lib].name);
+            }
         } else if (k >= o->from) {
             *part = true;
             missing++;
@@ -202,20 +227,30 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
     /* A report about every library gives the others their figure (0 when
      * it names none): data, unless every library of the scope is one whose
      * own report is missing. */
-    if (p->net[k] && !*has) {
+    if (net && !*has) {
         size_t in = 0;
         for (size_t n = 0; n < l->n_names && in <= missing; n++)
             in += lib_in_scope(l, m, partner_id, n);
-        *has = !*part || in > missing;
+        *has = !missing || in > missing;
     }
     *part = *part && *has;
     return rc;
 }
 
+bool bl__library_has(const presence *p, const char *library_id, int k)
+{
+    for (size_t j = 0; j < p->n_own; j++) {
+        const own_lib *o = &p->own[j];
+        if (strcmp(o->library_id, library_id) == 0 && k >= o->from)
+            return o->has[k] || o->early[k];
+    }
+    return p->net[k] || p->net_early[k];
+}
+
 bool bl__elsewhere(const reslist *l, const presence *p, const bl_model *m, const char *partner_id)
 {
     for (int k = 0; k < BL_WINDOW; k++)
-        if (p->net[k])
+        if (p->net[k] || p->net_early[k])
             return false;
     for (size_t j = 0; j < p->n_own; j++)
         if (in_scope(l, m, partner_id, &p->own[j]))

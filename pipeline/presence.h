@@ -18,12 +18,14 @@
 typedef struct own_lib {
     char *library_id;
     bool has[BL_WINDOW];
+    bool early[BL_WINDOW]; /* only from a report made before the month was over */
     int from;
     long lib; /* its entry in reslist.names, -1: no longer in the network */
 } own_lib;
 
 typedef struct presence {
     bool net[BL_WINDOW];
+    bool net_early[BL_WINDOW]; /* only from reports made before the month was over */
     own_lib *own;
     size_t n_own;
 } presence;
@@ -58,6 +60,10 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
                           const char *partner_id, bool *has, bool *part, bl_buf *gap);
 /* Whether the window's data of a resource is only other libraries' own
  * reports than the scope's (bl_model_resource.elsewhere). */
+/* Whether one library has data of p's resource in slot k: its own report's
+ * when it sends them (from its first month), else a report about every
+ * library's (bl__scope_month's rule for a scope of one library). */
+bool bl__library_has(const presence *p, const char *library_id, int k);
 bool bl__elsewhere(const reslist *l, const presence *p, const bl_model *m, const char *partner_id);
 /* The index of resource id in v, or -1. */
 long bl__find_resource(const bl_model_resource *v, size_t n, const char *id);

@@ -176,7 +176,13 @@ bl_status bl__names_text(bl_buf *b, const char *lines)
         const char *e = strchr(p, '\n');
         size_t len = e ? (size_t)(e - p) : strlen(p);
         const char *sep = i == 0 ? "" : i + 1 == count ? BL_W_LIST_LAST : BL_W_LIST_SEP;
-        rc = bl_buf_printf(b, "%s%.*s", sep, (int)len, p);
+        rc = bl_buf_puts(b, sep);
+        if (rc == BL_OK && len == 1 && *p == *BL_GAP_EARLY)
+            rc = bl_buf_puts(b, BL_W_GAP_EARLY);
+        else if (rc == BL_OK && len > 1 && *p == *BL_GAP_EARLY)
+            rc = bl_buf_printf(b, BL_W_GAP_EARLY_OF, (int)(len - 1), p + 1);
+        else if (rc == BL_OK)
+            rc = bl_buf_printf(b, "%.*s", (int)len, p);
         p = e ? e + 1 : p + len;
     }
     return rc;

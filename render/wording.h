@@ -151,6 +151,9 @@ const char *bl__w_versus_period(int months);
 /* After the months of a partial month: the libraries whose own reports
  * are missing (« octobre 2026 : Médiathèque Jean-Giono »). */
 #define BL_W_GAP_LIBRARIES " : "
+/* A part of a month (BL_GAP_EARLY): a report made before its end. */
+#define BL_W_GAP_EARLY "rapport fait avant la fin du mois"
+#define BL_W_GAP_EARLY_OF "%.*s, rapport fait avant la fin du mois"
 #define BL_W_KEY_FIGURES "Chiffres clés"
 #define BL_W_CONSULTATIONS "Consultations"
 #define BL_W_PER_1000 "Pour 1 000 habitants"

@@ -75,6 +75,10 @@ typedef struct bl_model_resource {
     bool has[BL_WINDOW];
     bool part[BL_WINDOW];
     char *gap[BL_WINDOW];
+/* An entry of gap[k] that starts with it: the figures of a report made
+ * before the month was over (a part of the month); alone, a report about
+ * every library, else followed by the library whose own report it is. */
+#define BL_GAP_EARLY "\x01"
     /* A partner's model: the window's data of this resource is only other
      * libraries' own reports (the partner's libraries send none and no
      * source is about every library): not a resource the partner gets, so

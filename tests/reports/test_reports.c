@@ -498,7 +498,8 @@ static void import_fails(fx *f, const char *csv, const char *expect)
 Test(reports, network_csv_errors)
 {
     fx f = setup();
-    import_fails(&f, "name,short_name,logo\n,x,\n", "network.csv:2:1: name: empty cell: the column is required");
+    import_fails(&f, "name,short_name,logo\n,x,\n",
+                 "network.csv:2:1: name: empty cell: the column is required");
     import_fails(&f, "name,short_name,logo\nR,x,../logo.png\n",
                  "network.csv:2:3: logo: '../logo.png' is not a PNG file's path");
     import_fails(&f, "name,short_name,logo\nR,x,partners.csv.png\n",
@@ -764,7 +765,7 @@ Test(reports, partial_note_lists_every_resource)
         "                'Metric_Types,Total_Item_Requests\\nReport_Filters,\\n'\n"
         "                'Report_Attributes,\\nExceptions,\\n'\n"
         "                'Reporting_Period,Begin_Date=2025-%%02d-01; End_Date=2025-%%02d-28\\n'\n"
-        "                'Created,2025-12-28T12:00:00Z\\nCreated_By,Plat%%02d\\n\\n' %% "
+        "                'Created,2026-01-03T12:00:00Z\\nCreated_By,Plat%%02d\\n\\n' %% "
         "(run[0] + 1, run[-1] + 1, k))\n"
         "        f.write('Institution_Name,Institution_ID,Platform,Data_Type,Access_Method,'\n"
         "                'Metric_Type,Reporting_Period_Total,' + ','.join(M[i] + '-2025' for i "
