@@ -412,8 +412,11 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
         random_bytes(rnd, sizeof rnd);
         bl_mail_message_id(mid, sizeof mid, tag, rnd, sizeof rnd, r->domain);
     }
+    /* Signed with the sender's name, else the network's (docs/mail.md). */
     rc = bl_render_mail_body(&body, sum, model, model->kind,
-                             r->from_name[0] ? r->from_name : r->from_addr);
+                             r->from_name[0]       ? r->from_name
+                             : sum->network_name[0] ? sum->network_name
+                                                    : r->from_addr);
     if (rc != BL_OK)
         goto out;
     if (rc == BL_OK)
@@ -624,12 +627,9 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
     if (r.o.dry_run && !r.o.outbox)
         r.o.outbox = "outbox";
     const char *from = r.o.from ? r.o.from : getenv("BILAN_MAIL_FROM");
-    if (!from || !*from)
-        return cli_usage("mail", USAGE, "no sender: give --from ADDR or set BILAN_MAIL_FROM");
-    if (!bl_mail_parse_mailbox(from, r.from_name, sizeof r.from_name, r.from_addr,
-                               sizeof r.from_addr))
+    if (from && *from && !bl_mail_parse_mailbox(from, r.from_name, sizeof r.from_name,
+                                                r.from_addr, sizeof r.from_addr))
         return cli_usage("mail", USAGE, "--from: '%s' is not 'Name <addr>' or an address", from);
-    r.domain = strchr(r.from_addr, '@') + 1;
 
     /* "Today" (SOURCE_DATE_EPOCH when set, as for 'bilan report'): a
      * period not begun is refused, one not over is « provisoire ». */
@@ -659,7 +659,30 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
         return ex;
     bl_partner_info *parts = NULL;
     size_t np = 0;
-    bl_status rc = bl_store_partners(r.st, &parts, &np);
+    bl_status rc = BL_OK;
+    /* No --from: the network's contact address (network.csv) sends. */
+    if (!r.from_addr[0]) {
+        bl_network_identity id;
+        if (bl_store_network_identity(r.st, &id) == BL_OK) {
+            if (id.contact_email && *id.contact_email)
+                snprintf(r.from_addr, sizeof r.from_addr, "%s", id.contact_email);
+            bl_network_identity_release(&id);
+        }
+        if (!r.from_addr[0]) {
+            bl_store_close(r.st);
+            return cli_usage("mail", USAGE,
+                             "no sender: give --from ADDR, set BILAN_MAIL_FROM or a "
+                             "contact_email in network.csv");
+        }
+    }
+    r.domain = strchr(r.from_addr, '@') + 1;
+    /* The SMTP URL checked before any report is written: a refused command
+     * leaves nothing behind (it wrote the first partner's PDF). */
+    if (!r.o.outbox && (rc = open_smtp(&r)) != BL_OK) {
+        bl_store_close(r.st);
+        return cli_exit(rc);
+    }
+    rc = bl_store_partners(r.st, &parts, &np);
     if (rc != BL_OK) {
         cli_error("%s", bl_store_errmsg(r.st));
         goto out;

@@ -1142,3 +1142,59 @@ Test(mail, top_resource_in_its_unit, .timeout = 120)
     tu_rmtree(dir);
     free(dir);
 }
+
+/* Found by a walk-through (3 December 2026): a refused SMTP URL wrote the
+ * first partner's PDF before the refusal; a preview needed --from although
+ * network.csv has the network's contact address; a sender given as an
+ * address alone signed the body with the address, not the network's name. */
+Test(mail, sender_and_smtp_url_are_settled_before_anything_is_written)
+{
+    env e;
+    env_setup(&e);
+    char fresh[600];
+    snprintf(fresh, sizeof fresh, "%s/fresh", e.dir);
+    const char *bad[] = {tu_bilan(),         "--db",      e.db,  "mail",   "2026-05", "--smtp",
+                         "ftp://127.0.0.1/", "--reports", fresh, "--from", FROM,      NULL};
+    const char *today[] = {TODAY, e.home, NULL};
+    tu_run r = tu_runv(bad, today);
+    cr_assert_eq(r.status, 64, "%s", r.err);
+    assert_has(r.err, "only smtp:// and smtps:// are supported");
+    tu_run_free(&r);
+    cr_assert_neq(access(fresh, F_OK), 0, "a refused command wrote %s", fresh);
+
+    /* No --from, no contact address: said, with where to give one. */
+    char outbox[600];
+    snprintf(outbox, sizeof outbox, "%s/outbox", e.dir);
+    const char *nofrom[] = {tu_bilan(), "--db",      e.db,       "mail", "2026-05", "--reports",
+                            e.reports,  "--dry-run", "--outbox", outbox, NULL};
+    r = tu_runv(nofrom, today);
+    cr_assert_eq(r.status, 64, "%s", r.err);
+    assert_has(r.err, "a contact_email in network.csv");
+    tu_run_free(&r);
+    /* With network.csv's contact address, it sends; the signature is the
+     * network's name. */
+    sql_exec(e.db, "INSERT OR REPLACE INTO network_info(id, name, contact_email) VALUES "
+                   "(1, 'Réseau des Hautes-Collines', 'contact@reseau.example.org')");
+    r = tu_runv(nofrom, today);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char f[800];
+    snprintf(f, sizeof f, "%s/2026-05/ccvo-mensuel.eml", outbox);
+    char *ins = inspect(f, false);
+    assert_has(ins, "from: Réseau des Hautes-Collines <contact@reseau.example.org>\n");
+    free(ins);
+    /* --from with an address alone: signed with the network's name. */
+    snprintf(outbox, sizeof outbox, "%s/outbox2", e.dir);
+    const char *addr[] = {tu_bilan(), "--db",      e.db,      "mail",
+                          "2026-05",  "--reports", e.reports, "--dry-run",
+                          "--outbox", outbox,      "--from",  "stats@reseau.example.org",
+                          NULL};
+    r = tu_runv(addr, today);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    snprintf(f, sizeof f, "%s/2026-05/ccvo-mensuel.eml", outbox);
+    ins = inspect(f, false);
+    assert_has(ins, "body: Bien cordialement,\nbody: Réseau des Hautes-Collines\n");
+    free(ins);
+    env_free(&e);
+}
