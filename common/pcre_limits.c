@@ -56,6 +56,33 @@ static void subject(int kind, char *s)
     s[SUBJECT_LEN] = '\0';
 }
 
+/* PCRE2's own message of a compile error, in the user's language for the
+ * mistakes a hand-written pattern makes (PCRE2 has no catalog: until 3
+ * December 2026 a French user read « missing closing parenthesis »). */
+static const char *compile_error_text(int code, PCRE2_UCHAR *buf, size_t n)
+{
+    static const struct {
+        int code;
+        const char *text;
+    } known[] = {
+        {PCRE2_ERROR_END_BACKSLASH, N_("a \\ at the end of the pattern")},
+        {PCRE2_ERROR_QUANTIFIER_OUT_OF_ORDER, N_("numbers out of order in a {} quantifier")},
+        {PCRE2_ERROR_MISSING_SQUARE_BRACKET, N_("a [ without its closing ]")},
+        {PCRE2_ERROR_CLASS_RANGE_ORDER, N_("a range out of order in [...] (z-a)")},
+        {PCRE2_ERROR_QUANTIFIER_INVALID, N_("a quantifier (*, +, ?, {}) that follows nothing")},
+        {PCRE2_ERROR_MISSING_CLOSING_PARENTHESIS, N_("a ( without its closing )")},
+        {PCRE2_ERROR_BAD_SUBPATTERN_REFERENCE, N_("a reference to a group that does not exist")},
+        {PCRE2_ERROR_MISSING_COMMENT_CLOSING, N_("a (?# comment without its closing )")},
+        {PCRE2_ERROR_UNMATCHED_CLOSING_PARENTHESIS, N_("a ) without its opening (")},
+        {PCRE2_ERROR_DUPLICATE_SUBPATTERN_NAME, N_("two groups with the same name")},
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (known[i].code == code)
+            return _(known[i].text);
+    pcre2_get_error_message(code, buf, n);
+    return (const char *)buf;
+}
+
 bool bl_pcre_check(const char *pat, uint32_t flags, char *msg, size_t n)
 {
     int errcode;
@@ -64,9 +91,8 @@ bool bl_pcre_check(const char *pat, uint32_t flags, char *msg, size_t n)
         pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, flags, &errcode, &off, NULL);
     if (!re) {
         PCRE2_UCHAR buf[256];
-        pcre2_get_error_message(errcode, buf, sizeof buf);
-        snprintf(msg, n, _("not a valid PCRE2 pattern: %s at offset %zu"), (const char *)buf,
-                 (size_t)off);
+        snprintf(msg, n, _("not a valid PCRE2 pattern: %s at offset %zu"),
+                 compile_error_text(errcode, buf, sizeof buf), (size_t)off);
         return false;
     }
     pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);

@@ -238,6 +238,22 @@ static bl_status open_store(const char *path, bool readonly, bl_store **out, cha
     bl_status rc = BL_OK;
     char folder[1024];
     folder_of(path, folder, sizeof folder);
+    /* Said in words (SQLite said « unable to open database file » and
+     * « disk I/O error », in English). */
+    struct stat pb;
+    if (stat(path, &pb) == 0 && S_ISDIR(pb.st_mode)) {
+        rc = bl_store_fail(st, BL_USAGE,
+                           "'%s' is a folder: the store is a file (for example %s/bilan.db)", path,
+                           path);
+        goto fail;
+    }
+    if (!readonly && stat(folder, &pb) != 0) {
+        rc = bl_store_fail(st, BL_CANTCREAT,
+                           "cannot create the store '%s': the folder '%s' does not exist "
+                           "(create it first, or give another --db)",
+                           path, folder);
+        goto fail;
+    }
     if (readonly) {
         /* A read command never creates a store: a typo in BILAN_DB must not
          * give an empty store and a silent success. */

@@ -182,5 +182,17 @@ out=$(run BILAN_LANG=fr -- --db "$tmp/prof-fr.db" sources)
 has "$out" "profil kiosque 2025-01..2025-03  fournisseur : Kiosque  compté" "French profile in sources"
 out=$(run BILAN_LANG=fr -- --db "$tmp/prof-fr.db" sources --format csv)
 has "$out" ",profile,kiosque,Kiosque,2025-01,2025-03," "profile's provider in sources' CSV"
+# A store path that cannot be one, and a pattern PCRE2 refuses, in French
+# words (SQLite's « unable to open database file » and PCRE2's « missing
+# closing parenthesis » reached the user in English until 3 December 2026).
+out=$(run BILAN_LANG=fr -- --db "$tmp/no-such-folder/b.db" network import "$src/fixtures/profiles/network")
+has "$out" "impossible de créer la base « $tmp/no-such-folder/b.db » : le dossier « $tmp/no-such-folder » n'existe pas" \
+  "French store in a missing folder"
+out=$(run BILAN_LANG=fr -- --db "$tmp" sources)
+has "$out" "« $tmp » est un dossier : la base est un fichier" "French store as a folder"
+mkdir "$tmp/badpat" && cp "$src/fixtures/profiles/network/"*.csv "$tmp/badpat/"
+sed -i 's|/pnb/(?<item>\\d+)|/pnb/(?<item>\\d+|' "$tmp/badpat/resources.csv"
+out=$(run BILAN_LANG=fr -- --db "$tmp/pat.db" network import "$tmp/badpat")
+has "$out" "motif PCRE2 invalide : une ( sans sa ) fermante à la position" "French PCRE2 error"
 
 echo "i18n: ok"
