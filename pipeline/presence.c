@@ -397,7 +397,10 @@ static bl_status library_gaps_stretch(void *ctx, const reslist *res, int start, 
             const presence *p = &res->p[ri];
             bool has, part;
             bl__scope_month(res, p, k, &network_scope, NULL, &has, &part, NULL);
-            for (size_t j = 0; j < p->n_own && part && rc == BL_OK; j++) {
+            /* Partial, or nothing at all: whose report to ask for either
+             * way (a month of which every own report is missing was the
+             * resource's line alone). */
+            for (size_t j = 0; j < p->n_own && (part || !has) && rc == BL_OK; j++) {
                 const own_lib *o = &p->own[j];
                 if (o->lib >= 0 && !o->has[k] && k >= o->from)
                     rc = g->fn(g->ctx, res->v[ri].id, res->v[ri].name, mi, res->names[o->lib].id,

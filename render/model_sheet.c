@@ -227,17 +227,25 @@ static bool lib_has(const bl_model *m, long lib, size_t r, int mi)
 static bool library_rows(const bl_model *m, bl_sheet_out *w, long lib, const char *name, int first,
                          int last, bool skip_empty)
 {
+    /* A sum over no data is an empty cell, as the PDF's « — » (until 3
+     * December 2026 the totals were 0 there). */
     int64_t tot_m[BL_WINDOW] = {0}, tot_now = 0, tot_prev = 0;
+    bool tot_has[BL_WINDOW] = {false}, tot_now_has = false, tot_prev_has = false;
     bool any = false;
     for (size_t r = 0; r < m->n_resources; r++) {
         const bl_model_resource *x = &m->resources[r];
         if (!bl_model_listed(x))
             continue;
         int64_t now = 0, before = 0;
-        for (int mi = m->period.first; mi <= m->period.last; mi++)
+        bool now_has = false, before_has = false;
+        for (int mi = m->period.first; mi <= m->period.last; mi++) {
             now = bl_model_add(now, lib_value(m, lib, r, mi));
-        for (int mi = ref_first(m); mi <= ref_last(m); mi++)
+            now_has = now_has || lib_has(m, lib, r, mi);
+        }
+        for (int mi = ref_first(m); mi <= ref_last(m); mi++) {
             before = bl_model_add(before, lib_value(m, lib, r, mi));
+            before_has = before_has || lib_has(m, lib, r, mi);
+        }
         if (skip_empty && now == 0 && before == 0)
             continue;
         any = true;
@@ -246,14 +254,19 @@ static bool library_rows(const bl_model *m, bl_sheet_out *w, long lib, const cha
         bl_sheet_out_text(w, x->name);
         for (int mi = first; mi <= last; mi++) {
             int64_t v = lib_value(m, lib, r, mi);
-            if (mi - first < BL_WINDOW)
+            bool has = lib_has(m, lib, r, mi);
+            if (mi - first < BL_WINDOW) {
                 tot_m[mi - first] = bl_model_add(tot_m[mi - first], v);
-            count(w, v, lib_has(m, lib, r, mi));
+                tot_has[mi - first] = tot_has[mi - first] || has;
+            }
+            count(w, v, has);
         }
-        count(w, now, true);
-        count(w, before, true);
+        count(w, now, now_has);
+        count(w, before, before_has);
         tot_now = bl_model_add(tot_now, now);
         tot_prev = bl_model_add(tot_prev, before);
+        tot_now_has = tot_now_has || now_has;
+        tot_prev_has = tot_prev_has || before_has;
     }
     if (!any)
         return false;
@@ -263,9 +276,10 @@ static bool library_rows(const bl_model *m, bl_sheet_out *w, long lib, const cha
     bl_sheet_out_text(w, lab);
     bl_sheet_out_empty(w);
     for (int mi = first; mi <= last; mi++)
-        count(w, mi - first < BL_WINDOW ? tot_m[mi - first] : 0, true);
-    count(w, tot_now, true);
-    count(w, tot_prev, true);
+        count(w, mi - first < BL_WINDOW ? tot_m[mi - first] : 0,
+              mi - first < BL_WINDOW && tot_has[mi - first]);
+    count(w, tot_now, tot_now_has);
+    count(w, tot_prev, tot_prev_has);
     return true;
 }
 

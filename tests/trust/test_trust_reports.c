@@ -230,15 +230,19 @@ Test(trust_reports, missing_own_report_makes_its_libraries_months_partial, .time
               "ws = wb['Par bibliothèque']\n"
               "rows = [list(r) for r in ws.iter_rows(values_only=True)]\n"
               "col = rows[0].index('juin 2026')\n"
+              "old = rows[0].index('juin 2025')\n"
               "for r in rows[1:]:\n"
-              "    print('%%s|%%s|%%r' %% (r[0], r[1] or '', r[col]))\n"
+              "    print('%%s|%%s|%%r|%%r' %% (r[0], r[1] or '', r[col], r[old]))\n"
               "\" '%s/2026-06/ca-durance-mensuel.xlsx'",
               out);
     cr_assert_eq(r.status, 0, "%s", r.err);
     HAS(r.out, "Données manquantes (juin 2026)|Langues en ligne (juin 2026 : Médiathèque de "
                "Villeneuve)\n");
-    HAS(r.out, "Médiathèque de Villeneuve|Langues en ligne|None\n");
-    HAS(r.out, "Médiathèque Jean-Giono|Langues en ligne|15\n");
+    HAS(r.out, "Médiathèque de Villeneuve|Langues en ligne|None|None\n");
+    HAS(r.out, "Médiathèque Jean-Giono|Langues en ligne|15|None\n");
+    /* A library's total over a month without data is empty, as the PDF's
+     * « — » (it was 0). */
+    HAS(r.out, "Total Médiathèque Jean-Giono||225|None\n");
     tu_run_free(&r);
 
     /* `bilan gaps` names the missing report, for the project lead to ask. */
@@ -305,6 +309,16 @@ Test(trust_reports, reports_about_other_libraries_do_not_hide_a_missing_own_repo
     cr_expect_eq(r.status, 1, "%s", r.err);
     cr_expect_str_eq(r.out, "langues\t2026-06\tLangues en ligne\tvilleneuve\tMédiathèque de "
                             "Villeneuve\n");
+    tu_run_free(&r);
+    /* July: nothing of Langues came; `gaps` names each library whose own
+     * report is missing (it gave the resource's line alone). */
+    r = tr_bilan(&e, "gaps", "2026-07..2026-07", NULL);
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    HAS(r.out, "langues\t2026-07\tLangues en ligne\n");
+    HAS(r.out, "langues\t2026-07\tLangues en ligne\tgiono\tMédiathèque Jean-Giono\n");
+    HAS(r.out, "langues\t2026-07\tLangues en ligne\tvilleneuve\tMédiathèque de Villeneuve\n");
+    HAS(r.out, "langues\t2026-07\tLangues en ligne\tmontclar\tBibliothèque de Montclar\n");
+    HASNT(r.out, "lurs");
     tu_run_free(&r);
     char *t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
                           "2026-06/ca-durance-mensuel.pdf");
