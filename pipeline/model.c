@@ -34,7 +34,7 @@ static bl_status apply_presence(const reslist *l, size_t ri, bl_model *m)
     for (size_t i = 0; m->partner && i < m->n_libs; i++) {
         bl_model_library *lib = &m->libs[i];
         for (int k = 0; k < BL_WINDOW; k++)
-            lib->has[ri * BL_WINDOW + (size_t)k] = bl__library_has(p, lib->id, k);
+            lib->has[ri * BL_WINDOW + (size_t)k] = bl__library_has(l, p, lib->id, k);
     }
     return BL_OK;
 }

@@ -4,6 +4,7 @@
  * alone (the months with data of a forfait, `bilan gaps`). */
 #include "presence.h"
 
+#include "bilan/aggregate.h"
 #include "bilan/pipeline.h"
 #include "bilan/store_queries.h"
 
@@ -18,7 +19,7 @@ void bl__reslist_release(reslist *l)
         for (size_t j = 0; l->p && j < l->p[i].n_own; j++)
             free(l->p[i].own[j].library_id);
         if (l->p)
-            free(l->p[i].own);
+            free(l->p[i].own), free(l->p[i].rej);
     }
     free(l->v);
     free(l->p);
@@ -123,6 +124,53 @@ static bl_status on_own_cover(void *ctx, const char *resource_id, const char *li
     return rc;
 }
 
+typedef struct rej_ctx {
+    reslist *l;
+    const bl_names *names;
+} rej_ctx;
+
+/* A rejected row's cell: its resource and library as its names say (as
+ * the roll-up attributes a row), when the metric is unknown or the
+ * resource's headline (the figure reports print). */
+static bl_status on_rejected_cell(void *ctx, const char *institution_id, const char *institution,
+                                  const char *platform, int month, const char *metric, bool some)
+{
+    rej_ctx *c = ctx;
+    reslist *l = c->l;
+    int k = month - l->wfirst;
+    if (month < 0 || k < 0 || k >= BL_WINDOW)
+        return BL_OK;
+    const char *res = bl_names_resource(c->names, bl_sv_from(""), bl_sv_from(platform));
+    const char *lib =
+        bl_names_library(c->names, bl_sv_from(institution_id), bl_sv_from(institution));
+    long ri = res && lib ? bl__find_resource(l->v, l->n, res) : -1;
+    if (ri < 0 || (*metric && strcmp(metric, l->v[ri].metric) != 0))
+        return BL_OK;
+    long n = -1;
+    for (size_t i = 0; i < l->n_names && n < 0; i++)
+        if (strcmp(l->names[i].id, lib) == 0)
+            n = (long)i;
+    if (n < 0)
+        return BL_OK;
+    presence *p = &l->p[ri];
+    rejected_lib *r = NULL;
+    for (size_t j = 0; j < p->n_rej && !r; j++)
+        if (p->rej[j].lib == n)
+            r = &p->rej[j];
+    if (!r) {
+        rejected_lib *v = realloc(p->rej, (p->n_rej + 1) * sizeof *v);
+        if (!v)
+            return BL_NOMEM;
+        p->rej = v;
+        r = &p->rej[p->n_rej++];
+        memset(r, 0, sizeof *r);
+        r->lib = n;
+    }
+    r->month[k] = true;
+    r->whole[k] = r->whole[k] || !some;
+    return BL_OK;
+}
+
 static bl_status on_library_name(void *ctx, const char *partner, const char *id, const char *name)
 {
     reslist *l = ctx;
@@ -151,6 +199,15 @@ bl_status bl__load_resources(bl_store *st, int wfirst, reslist *l)
         rc = bl_store_own_coverage(st, wfirst, wfirst + BL_WINDOW - 1, on_own_cover, l);
     if (rc == BL_OK)
         rc = bl_store_libraries_of(st, NULL, on_library_name, l);
+    /* Figures a rejected row held: partial where they are missing. */
+    bl_names *names = NULL;
+    if (rc == BL_OK)
+        rc = bl_store_names(st, &names);
+    if (rc == BL_OK) {
+        rej_ctx c = {l, names};
+        rc = bl_store_rejected_cells(st, wfirst, wfirst + BL_WINDOW - 1, on_rejected_cell, &c);
+    }
+    bl_names_free(names);
     /* Each library's entry, found once (a network of 300 libraries that
      * each send their own reports asks in_scope millions of times). */
     for (size_t i = 0; i < l->n && rc == BL_OK; i++) {
@@ -224,6 +281,16 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
                 rc = bl_buf_printf(gap, "%s%s", gap->len ? "\n" : "", l->names[o->lib].name);
         }
     }
+    /* A library's figure a rejected row held is missing from the sum. */
+    for (size_t j = 0; j < p->n_rej && rc == BL_OK; j++) {
+        const rejected_lib *x = &p->rej[j];
+        if (!x->month[k] || !lib_in_scope(l, m, partner_id, (size_t)x->lib))
+            continue;
+        *part = true;
+        if (gap)
+            rc = bl_buf_printf(gap, "%s" BL_GAP_REJECTED "%s", gap->len ? "\n" : "",
+                               l->names[x->lib].name);
+    }
     /* A report about every library gives the others their figure (0 when
      * it names none): data, unless every library of the scope is one whose
      * own report is missing. */
@@ -237,8 +304,11 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
     return rc;
 }
 
-bool bl__library_has(const presence *p, const char *library_id, int k)
+bool bl__library_has(const reslist *l, const presence *p, const char *library_id, int k)
 {
+    for (size_t j = 0; j < p->n_rej; j++)
+        if (p->rej[j].whole[k] && strcmp(l->names[p->rej[j].lib].id, library_id) == 0)
+            return false; /* its figure was in a rejected row: unknown */
     for (size_t j = 0; j < p->n_own; j++) {
         const own_lib *o = &p->own[j];
         if (strcmp(o->library_id, library_id) == 0 && k >= o->from)

@@ -23,11 +23,21 @@ typedef struct own_lib {
     long lib; /* its entry in reslist.names, -1: no longer in the network */
 } own_lib;
 
+/* A library whose figure of the resource a rejected row held (whatever
+ * kind of report it was in), the months it did. */
+typedef struct rejected_lib {
+    long lib; /* its entry in reslist.names */
+    bool month[BL_WINDOW];
+    bool whole[BL_WINDOW]; /* no other row gives part of it: the library's figure is unknown */
+} rejected_lib;
+
 typedef struct presence {
     bool net[BL_WINDOW];
     bool net_early[BL_WINDOW]; /* only from reports made before the month was over */
     own_lib *own;
     size_t n_own;
+    rejected_lib *rej;
+    size_t n_rej;
 } presence;
 
 typedef struct libname {
@@ -58,12 +68,12 @@ bl_status bl__load_resources(bl_store *st, int wfirst, reslist *l);
  * (one a line) when gap is not NULL. */
 bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_model *m,
                           const char *partner_id, bool *has, bool *part, bl_buf *gap);
-/* Whether the window's data of a resource is only other libraries' own
- * reports than the scope's (bl_model_resource.elsewhere). */
 /* Whether one library has data of p's resource in slot k: its own report's
  * when it sends them (from its first month), else a report about every
  * library's (bl__scope_month's rule for a scope of one library). */
-bool bl__library_has(const presence *p, const char *library_id, int k);
+bool bl__library_has(const reslist *l, const presence *p, const char *library_id, int k);
+/* Whether the window's data of a resource is only other libraries' own
+ * reports than the scope's (bl_model_resource.elsewhere). */
 bool bl__elsewhere(const reslist *l, const presence *p, const bl_model *m, const char *partner_id);
 /* The index of resource id in v, or -1. */
 long bl__find_resource(const bl_model_resource *v, size_t n, const char *id);

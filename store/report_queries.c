@@ -142,6 +142,38 @@ bl_status bl_store_own_coverage(bl_store *st, int first, int last, bl_own_cover_
     return each_row(st, q, own_cover_row, CB(fn, ctx));
 }
 
+static bl_status rejected_cell_row(sqlite3_stmt *q, cb c)
+{
+    return ((bl_rejected_cell_fn)c.fn)(c.ctx, bl__col_text(q, 0), bl__col_text(q, 1),
+                                       bl__col_text(q, 2), month_of(q, 3), bl__col_text(q, 4),
+                                       sqlite3_column_int(q, 5) != 0);
+}
+
+bl_status bl_store_rejected_cells(bl_store *st, int first, int last, bl_rejected_cell_fn fn,
+                                  void *ctx)
+{
+    sqlite3_stmt *q = NULL;
+    bl_status rc = prepare(st,
+                           "SELECT h.institution_id, h.institution, h.platform, h.month, "
+                           "h.metric, max(EXISTS (SELECT 1 FROM usage u WHERE u.platform = "
+                           "h.platform AND u.month = h.month AND u.institution_id = "
+                           "h.institution_id AND u.institution = h.institution AND u.report_rank "
+                           "< 2000 AND u.live = 1 AND u.source_id = h.source_id AND (h.metric = "
+                           "'' OR u.metric = h.metric))) FROM shield h JOIN source s ON s.id = "
+                           "h.source_id "
+                           "WHERE s.removed_at IS NULL AND h.month BETWEEN ?1 AND ?2 "
+                           "AND NOT EXISTS (SELECT 1 FROM usage u WHERE u.platform = h.platform "
+                           "AND u.month = h.month AND u.institution_id = h.institution_id "
+                           "AND u.institution = h.institution AND u.report_rank < 2000 "
+                           "AND u.live = 1 AND u.source_id <> h.source_id "
+                           "AND (h.metric = '' OR u.metric = h.metric)) GROUP BY 1, 2, 3, 4, 5",
+                           &q);
+    if (rc != BL_OK)
+        return rc;
+    bind_months(q, 1, first, last);
+    return each_row(st, q, rejected_cell_row, CB(fn, ctx));
+}
+
 static bl_status consultation_row(sqlite3_stmt *q, cb c)
 {
     return ((bl_consultation_fn)c.fn)(c.ctx, bl__col_text(q, 0), bl__col_text(q, 1), month_of(q, 2),

@@ -79,6 +79,9 @@ typedef struct bl_model_resource {
  * before the month was over (a part of the month); alone, a report about
  * every library, else followed by the library whose own report it is. */
 #define BL_GAP_EARLY "\x01"
+/* An entry that starts with it: the library named after it, whose figure
+ * a rejected row held (bilan rejects names the row). */
+#define BL_GAP_REJECTED "\x02"
     /* A partner's model: the window's data of this resource is only other
      * libraries' own reports (the partner's libraries send none and no
      * source is about every library): not a resource the partner gets, so

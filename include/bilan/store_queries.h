@@ -86,6 +86,17 @@ typedef bl_status (*bl_own_cover_fn)(void *ctx, const char *resource_id, const c
  * reports have rows for, with the endpoint's library (NULL: none). Ranges
  * meeting [first, last]; unsorted. */
 bl_status bl_store_own_coverage(bl_store *st, int first, int last, bl_own_cover_fn fn, void *ctx);
+typedef bl_status (*bl_rejected_cell_fn)(void *ctx, const char *institution_id,
+                                         const char *institution, const char *platform, int month,
+                                         const char *metric, bool some);
+/* The cells of months [first, last] whose figure a rejected row of a
+ * report held (its shields: names as written, metric "" when the row's
+ * could not be read) and that no other source's live row gives: figures
+ * missing from the store, though the report covers their months. some:
+ * another row of the same report gives part of it (the same names and
+ * metric). Unsorted. */
+bl_status bl_store_rejected_cells(bl_store *st, int first, int last, bl_rejected_cell_fn fn,
+                                  void *ctx);
 
 typedef bl_status (*bl_consultation_fn)(void *ctx, const char *partner_id, const char *resource_id,
                                         int month, long long value);

@@ -387,6 +387,39 @@ Test(trust_reports, a_month_not_over_when_its_report_was_made_is_partial, .timeo
     tr_teardown(&e);
 }
 
+/* Villeneuve's June arrives with its Total_Item_Requests row rejected (25.5)
+ * and its Unique_Item_Requests row read: the report covers June, so until
+ * 3 December 2026 Villeneuve's June was printed 0 and ca-durance's total
+ * complete. Its figure is missing: « — » for the library, † for the sums,
+ * and the note names it. Found by a review of the presence rules. */
+Test(trust_reports, a_rejected_row_leaves_its_figure_missing_not_zero, .timeout = 120)
+{
+    tr_env e = tr_setup("rep-rejected");
+    tu_run r = tu_sh("'%s' --db '%s' network import '%s' >/dev/null && '%s' --db '%s' ingest "
+                     "'%s'/*.csv '%s'/*.csv '%s/fixtures/reports/feeds/presse-pr-2026.csv' "
+                     ">/dev/null 2>&1",
+                     tu_bilan(), e.db, tr_fx("own-reports/network"), tu_bilan(), e.db,
+                     tr_fx("own-reports/feeds"), tr_fx("own-reports/rejected"), tu_srcdir());
+    cr_assert(r.status == 0 || r.status == 65, "setup: %s", r.err);
+    tu_run_free(&r);
+    char *t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
+                          "2026-06/ca-durance-mensuel.pdf");
+    HAS(t, "225 †");
+    HAS(t, "Langues en ligne (juin 2026 : Médiathèque de Villeneuve, ligne rejetée)");
+    HAS(t, "Médiathèque de Villeneuve 0 — 0†");
+    free(t);
+    /* The row comes right: nothing partial. */
+    r = tr_bilan(&e, "ingest", tr_fx("own-reports/late/langues-villeneuve-2026-06.csv"), NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
+                    "2026-06/ca-durance-mensuel.pdf");
+    HASNT(t, "ligne rejetée");
+    HAS(t, "Langues en ligne autoformation 40 38");
+    free(t);
+    tr_teardown(&e);
+}
+
 /* A month of 0 for every library has no row, but the report that covers it
  * says it came: 0, not "—", and nothing partial (docs/trust.md, "What a
  * report covers"). CinéLib re-sends April with May at 0 everywhere. */
