@@ -414,7 +414,7 @@ static bl_status mail_partner(run *r, const bl_partner_info *p)
     }
     /* Signed with the sender's name, else the network's (docs/mail.md). */
     rc = bl_render_mail_body(&body, sum, model, model->kind,
-                             r->from_name[0]       ? r->from_name
+                             r->from_name[0]        ? r->from_name
                              : sum->network_name[0] ? sum->network_name
                                                     : r->from_addr);
     if (rc != BL_OK)
@@ -627,8 +627,9 @@ int cmd_mail(bl_cli *cli, int argc, char **argv)
     if (r.o.dry_run && !r.o.outbox)
         r.o.outbox = "outbox";
     const char *from = r.o.from ? r.o.from : getenv("BILAN_MAIL_FROM");
-    if (from && *from && !bl_mail_parse_mailbox(from, r.from_name, sizeof r.from_name,
-                                                r.from_addr, sizeof r.from_addr))
+    if (from && *from &&
+        !bl_mail_parse_mailbox(from, r.from_name, sizeof r.from_name, r.from_addr,
+                               sizeof r.from_addr))
         return cli_usage("mail", USAGE, "--from: '%s' is not 'Name <addr>' or an address", from);
 
     /* "Today" (SOURCE_DATE_EPOCH when set, as for 'bilan report'): a

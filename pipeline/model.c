@@ -33,8 +33,11 @@ static bl_status apply_presence(const reslist *l, size_t ri, bl_model *m)
     /* The partner's libraries, each on its own. */
     for (size_t i = 0; m->partner && i < m->n_libs; i++) {
         bl_model_library *lib = &m->libs[i];
-        for (int k = 0; k < BL_WINDOW; k++)
-            lib->has[ri * BL_WINDOW + (size_t)k] = bl__library_has(l, p, lib->id, k);
+        for (int k = 0; k < BL_WINDOW; k++) {
+            size_t at = ri * BL_WINDOW + (size_t)k;
+            lib->has[at] = bl__library_has(l, p, lib->id, k);
+            lib->quiet[at] = !lib->has[at] && !bl__library_expected(p, lib->id, k);
+        }
     }
     return BL_OK;
 }
@@ -409,7 +412,8 @@ static bl_status on_library(void *ctx, const char *partner, const char *id, cons
     l->id = strdup(id), l->name = strdup(name);
     l->v = calloc((c->nres ? c->nres : 1) * BL_WINDOW, sizeof *l->v);
     l->has = calloc((c->nres ? c->nres : 1) * BL_WINDOW, sizeof *l->has);
-    return l->id && l->name && l->v && l->has ? BL_OK : BL_NOMEM;
+    l->quiet = calloc((c->nres ? c->nres : 1) * BL_WINDOW, sizeof *l->quiet);
+    return l->id && l->name && l->v && l->has && l->quiet ? BL_OK : BL_NOMEM;
 }
 
 static bl_model_library *find_library(plist *pl, const char *partner, const char *id)

@@ -317,6 +317,14 @@ bool bl__library_has(const reslist *l, const presence *p, const char *library_id
     return p->net[k] || p->net_early[k];
 }
 
+bool bl__library_expected(const presence *p, const char *library_id, int k)
+{
+    for (size_t j = 0; j < p->n_own; j++)
+        if (strcmp(p->own[j].library_id, library_id) == 0 && k >= p->own[j].from)
+            return true;
+    return p->net[k] || p->net_early[k];
+}
+
 bool bl__elsewhere(const reslist *l, const presence *p, const bl_model *m, const char *partner_id)
 {
     for (int k = 0; k < BL_WINDOW; k++)

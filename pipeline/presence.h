@@ -72,6 +72,10 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
  * when it sends them (from its first month), else a report about every
  * library's (bl__scope_month's rule for a scope of one library). */
 bool bl__library_has(const reslist *l, const presence *p, const char *library_id, int k);
+/* Whether one library's figure of p's resource is expected in slot k: from
+ * the first month of its own reports, or where a report about every
+ * library covers it (else its "—" is not a missing month). */
+bool bl__library_expected(const presence *p, const char *library_id, int k);
 /* Whether the window's data of a resource is only other libraries' own
  * reports than the scope's (bl_model_resource.elsewhere). */
 bool bl__elsewhere(const reslist *l, const presence *p, const bl_model *m, const char *partner_id);

@@ -195,7 +195,8 @@ bl_status bl__gap_text(bl_buf *b, const bl_model *m, const bl_model_resource *x,
 {
     bool miss[BL_WINDOW], some = false;
     for (int k = 0; k < BL_WINDOW; k++)
-        some |= miss[k] = mask[k] && !x->has[k] && bl_model_over(m, m->window_first + k);
+        some |= miss[k] =
+            mask[k] && !x->has[k] && !x->quiet[k] && bl_model_over(m, m->window_first + k);
     bl_status rc = some ? bl_fr_months(b, miss, m->window_first, BL_WINDOW) : BL_OK;
     /* Partial months, those missing the same libraries together. */
     bool done[BL_WINDOW] = {false};

@@ -50,6 +50,7 @@ static bool view_init(libview *w, const bl_model *m, long lib)
             /* One library's data is there or not: its own has (a library
              * without its own report that month is "—", not 0). */
             w->res[r].has[k] = m->libs[lib].has[r * BL_WINDOW + (size_t)k];
+            w->res[r].quiet[k] = m->libs[lib].quiet[r * BL_WINDOW + (size_t)k];
             w->res[r].part[k] = false;
             w->res[r].gap[k] = NULL;
         }

@@ -74,6 +74,7 @@ typedef struct bl_model_resource {
     int64_t v[BL_WINDOW];
     bool has[BL_WINDOW];
     bool part[BL_WINDOW];
+    bool quiet[BL_WINDOW]; /* no data, none expected (a library's view): not missing */
     char *gap[BL_WINDOW];
 /* An entry of gap[k] that starts with it: the figures of a report made
  * before the month was over (a part of the month); alone, a report about
@@ -132,6 +133,10 @@ typedef struct bl_model_library {
     char *id, *name;
     int64_t *v;
     bool *has;
+    /* quiet[r * BL_WINDOW + k]: no data, and none expected (before the
+     * first month of its own reports, which no report about every library
+     * covers): "—", but not a missing month of its sums. */
+    bool *quiet;
     bool has_users;
     int64_t users;
 } bl_model_library;
@@ -316,7 +321,7 @@ static inline int bl_model_missing(const bl_model *m, const bl_model_resource *r
     int n = 0;
     for (int mi = first; mi <= last; mi++) {
         int k = bl_model_slot(m, mi);
-        n += k >= 0 && (!r->has[k] || r->part[k]) && bl_model_over(m, mi);
+        n += k >= 0 && ((!r->has[k] && !r->quiet[k]) || r->part[k]) && bl_model_over(m, mi);
     }
     return n;
 }

@@ -420,6 +420,31 @@ Test(trust_reports, a_rejected_row_leaves_its_figure_missing_not_zero, .timeout 
     tr_teardown(&e);
 }
 
+/* A library whose own reports start in June (Villeneuve, here) was not
+ * expected before: its row of the semester by library is 25, as the
+ * partner's total counts it, not « 25 † » with a † the notes did not
+ * explain (until 3 December 2026). Found by a review of the presence rules. */
+Test(trust_reports, a_library_before_its_first_own_report_is_not_partial, .timeout = 120)
+{
+    tr_env e = tr_setup("rep-first");
+    tu_run r =
+        tu_sh("'%s' --db '%s' network import '%s' >/dev/null && '%s' --db '%s' ingest "
+              "'%s/langues-giono-2026.csv' '%s' '%s/fixtures/reports/feeds/presse-pr-2026.csv' "
+              ">/dev/null 2>&1",
+              tu_bilan(), e.db, tr_fx("own-reports/network"), tu_bilan(), e.db,
+              tr_fx("own-reports/feeds"), tr_fx("own-reports/late/langues-villeneuve-2026-06.csv"),
+              tu_srcdir());
+    cr_assert(r.status == 0 || r.status == 65, "setup: %s", r.err);
+    tu_run_free(&r);
+    char *t = report_text(&e, D_2026_08_01, "semestriel", "2026-S1", "ca-durance",
+                          "2026-S1/ca-durance-semestriel.pdf");
+    HAS(t, "Médiathèque de Villeneuve 25 — — 1,8 %");
+    HAS(t, "Médiathèque de Villeneuve 0 25 25 ");
+    HASNT(t, "25 †");
+    free(t);
+    tr_teardown(&e);
+}
+
 /* A month of 0 for every library has no row, but the report that covers it
  * says it came: 0, not "—", and nothing partial (docs/trust.md, "What a
  * report covers"). CinéLib re-sends April with May at 0 everywhere. */
