@@ -59,6 +59,8 @@ void bl_mail_summary_from_model(const bl_model *m, bl_mail_summary *out)
             snprintf(out->top_resource, sizeof out->top_resource, "%s", m->resources[r].name);
             snprintf(out->top_metric, sizeof out->top_metric, "%s",
                      m->resources[r].metric ? m->resources[r].metric : "");
+            snprintf(out->top_kind, sizeof out->top_kind, "%s",
+                     m->resources[r].kind ? m->resources[r].kind : "");
             out->top_consultations = v;
         }
     }

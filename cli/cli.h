@@ -129,7 +129,7 @@ extern bool cli_verbose;
     X(init, N_("write a network folder of templates to start from"))                        \
     X(network, N_("import the network's reference lists (partners, libraries, resources)")) \
     X(ingest, N_("ingest usage files (COUNTER R4/R5 reports, access logs)"))                \
-    X(export, N_("export usage as CSV"))                                                    \
+    X(export, N_("export usage (CSV, xlsx, ods)"))                                          \
     X(sources, N_("list ingested files (data-quality ledger)"))                             \
     X(rejects, N_("list the rows rejected from an ingested file"))                          \
     X(gaps, N_("list the months with no data per resource"))                                \

@@ -19,13 +19,15 @@ static const char *const FILES[] = {"partners.csv", "libraries.csv", "resources.
 
 static void help(void)
 {
-    printf(_("usage: %s\n\n"
-             "Writes a network folder to start from: partners.csv, libraries.csv,\n"
-             "resources.csv and forfaits.csv with one example row each, and LISEZMOI.txt\n"
-             "explaining every column (in French). Replace the examples with your network,\n"
-             "then run 'bilan network import DIR'. DIR is created when missing; a file\n"
-             "already in it is never overwritten (the command then writes nothing, exit 73).\n"),
-           USAGE);
+    printf(
+        _("usage: %s\n\n"
+          "Writes a network folder to start from: partners.csv, libraries.csv,\n"
+          "resources.csv, forfaits.csv and network.csv (the network's name, logo and\n"
+          "contact address) with one example row each, and LISEZMOI.txt explaining\n"
+          "every column and its French names (in French). Replace the examples with your network,\n"
+          "then run 'bilan network import DIR'. DIR is created when missing; a file\n"
+          "already in it is never overwritten (the command then writes nothing, exit 73).\n"),
+        USAGE);
 }
 
 /* Copies src to dst, never over an existing file nor through a link;

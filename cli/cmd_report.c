@@ -384,6 +384,13 @@ int cmd_report(bl_cli *cli, int argc, char **argv)
             cli_warn("no usage data for %s yet: none of its months is over, its reports say "
                      "'—' throughout",
                      pname);
+        else if (partner)
+            /* The store may have the period for others (it said « in the
+             * store », which sent the user looking for a missing file). */
+            cli_warn("no usage data for %s of partner '%s': its report says '—' throughout "
+                     "(its libraries' files, or its libraries' names or addresses in "
+                     "libraries.csv?)",
+                     pname, partner);
         else
             cli_warn("no usage data for %s in the store: its reports say '—' throughout "
                      "(have the providers' files for it been ingested?)",

@@ -170,13 +170,18 @@ static int remove_sources(bl_cli *cli, int argc, char **argv)
     bl_status rc = bl_store_remove_sources(st, ids, (size_t)argc, &res);
     if (rc != BL_OK)
         cli_error("%s; nothing removed", bl_store_errmsg(st));
-    else
-        printf(bl_trn("removed %lld source: %lld counted cells taken out, %lld earlier cells "
-                      "counted again\n",
-                      "removed %lld sources: %lld counted cells taken out, %lld earlier cells "
-                      "counted again\n",
-                      (unsigned long)res.sources),
-               res.sources, res.rows_removed, res.rows_restored);
+    else {
+        /* Each count with its own plural (« 0 cellules antérieures » until
+         * 3 December 2026). */
+        printf(bl_trn("removed %lld source", "removed %lld sources", (unsigned long)res.sources),
+               res.sources);
+        printf(bl_trn(": %lld counted cell taken out", ": %lld counted cells taken out",
+                      (unsigned long)res.rows_removed),
+               res.rows_removed);
+        printf(bl_trn(", %lld earlier cell counted again\n", ", %lld earlier cells counted again\n",
+                      (unsigned long)res.rows_restored),
+               res.rows_restored);
+    }
     if (rc == BL_OK && res.users_dropped > 0)
         printf(bl_trn("%lld distinct-user figure of a closed month dropped: it was merged with "
                       "other files' (docs/privacy.md); to have it again, remove that month's other "

@@ -581,8 +581,11 @@ static bl_status job_store(job *j)
     /* A vendor export has no Created date: the later file wins, by rule
      * (docs/profiles.md), so that is no news. */
     if (!is_log && !plausible && f.family != BL_FAM_PROFILE)
-        bl_rollup_note(j->rollup, "%s%s%s: the order of ingest decides its restatements", why,
-                       f.created ? " " : "", f.created ? f.created : "");
+        /* (the date came last, « … qu'il couvre 2025-02-20T00:00:00Z », until
+         * 3 December 2026) */
+        bl_rollup_note(j->rollup, "%s%s%s%s: the order of ingest decides its restatements", why,
+                       f.created ? " (Created " : "", f.created ? f.created : "",
+                       f.created ? ")" : "");
     res->period_begin = f.period_begin;
     res->period_end = f.period_end;
     bl_new_source src = {j->path,  j->h.hex, j->provider,

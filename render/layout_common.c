@@ -290,7 +290,7 @@ const char *bl__resource_label(char *out, size_t n, const bl_model_resource *r)
                                           : "";
     /* A resource counted in one of bilan's own metrics says which: "Prêt
      * numérique (prêts)". */
-    const char *unit = r->metric ? bl__metric_fr(r->metric) : NULL;
+    const char *unit = r->metric ? bl__metric_fr(r->metric, r->kind) : NULL;
     if (unit)
         snprintf(out, n, "%s (%s)%s", r->name, unit, mark);
     else

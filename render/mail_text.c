@@ -101,7 +101,7 @@ bl_status bl_render_mail_body(bl_buf *b, const struct bl_mail_summary *s, const 
         return rc;
     /* In its unit when it is counted in one of bilan's own metrics, as the
      * PDF labels it (until 3 December 2026 sessions were "consultations"). */
-    const char *unit = bl__metric_fr_n(s->top_metric, s->top_consultations);
+    const char *unit = bl__metric_fr_n(s->top_metric, s->top_consultations, s->top_kind);
     if (s->top_resource[0] && unit)
         rc = bl_buf_printf(b, BL_W_MAIL_TOP_RESOURCE_UNIT, s->top_resource,
                            bl_fr_int(n1, sizeof n1, s->top_consultations), unit);

@@ -74,13 +74,16 @@ const char *bl__w_inhabitants(int64_t n)
     return n > 1 ? "habitants" : "habitant";
 }
 
-const char *bl__metric_fr(const char *metric)
+const char *bl__metric_fr(const char *metric, const char *kind)
 {
-    return bl__metric_fr_n(metric, 2);
+    return bl__metric_fr_n(metric, 2, kind);
 }
 
-const char *bl__metric_fr_n(const char *metric, int64_t n)
+const char *bl__metric_fr_n(const char *metric, int64_t n, const char *kind)
 {
+    /* (« Musique en ligne (visionnages) » until 3 December 2026) */
+    if (metric && kind && strcmp(metric, "Plays") == 0 && strcmp(kind, "music") == 0)
+        return n > 1 ? "écoutes" : "écoute";
     for (size_t i = 0; metric && i < BL_EXTRA_METRIC_COUNT; i++)
         if (strcmp(metric, bl_extra_metrics[i]) == 0)
             return n > 1 ? METRICS_FR[i] : METRICS_FR_ONE[i];

@@ -42,11 +42,13 @@ const char *bl__format_fr(const char *format);
 /* The French name of bilan's own metrics (bl_extra_metrics: "Loans" ->
  * "prêts", "Plays" -> "visionnages"...), NULL for any other metric (a
  * COUNTER metric is what reports call consultations). */
-const char *bl__metric_fr(const char *metric);
+const char *bl__metric_fr(const char *metric, const char *kind);
 /* "habitant" for 0 and 1 (French takes the singular), else "habitants". */
 const char *bl__w_inhabitants(int64_t n);
-/* The same for a count of n: "1 session", "2 sessions"; NULL as above. */
-const char *bl__metric_fr_n(const char *metric, int64_t n);
+/* The same for a count of n: "1 session", "2 sessions"; NULL as above. A
+ * music resource's plays are « écoutes » (kind: the resource's, may be
+ * NULL). */
+const char *bl__metric_fr_n(const char *metric, int64_t n, const char *kind);
 /* "Bilan mensuel", "Bilan semestriel", "Bilan annuel", "Revue du réseau". */
 const char *bl__w_report_title(bl_report_kind k);
 /* The adjective of a partner report in its email: "mensuel", "semestriel". */

@@ -48,6 +48,7 @@ typedef struct bl_mail_summary {
     int64_t change_tenths;  /* tenths of a percent */
     char top_resource[256]; /* "" when nothing was consulted */
     char top_metric[64];    /* its headline metric, "" for COUNTER's (consultations) */
+    char top_kind[32];      /* its kind (music: plays are « écoutes ») */
     /* The resources whose figures are estimated shares of a provider's
      * network-level total (docs/profiles.md), joined by ", "; "" when none. */
     char estimated[256];

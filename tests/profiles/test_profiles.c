@@ -1003,3 +1003,16 @@ Test(profiles, spreadsheet_forced_and_its_sheet)
     tu_run_free(&r);
     tr_teardown(&n);
 }
+
+/* A music resource counted in Plays says « écoutes », a video one
+ * « visionnages » (until 3 December 2026 both said « visionnages »). */
+Test(profiles, music_plays_are_ecoutes)
+{
+    tr_env e = setup_network("prof-ecoutes");
+    ingest_ok(&e, fx("musique-2025.ods"));
+    char *t = report_text(&e, "mensuel", "2025-01", "ville-a-mensuel.pdf");
+    cr_assert(strstr(t, "Musique en ligne (écoutes)"), "%s", t);
+    cr_assert(!strstr(t, "visionnages"), "%s", t);
+    free(t);
+    tr_teardown(&e);
+}

@@ -442,6 +442,16 @@ Test(trust_reports, a_library_before_its_first_own_report_is_not_partial, .timeo
     HAS(t, "Médiathèque de Villeneuve 0 25 25 ");
     HASNT(t, "25 †");
     free(t);
+    /* Without the presse report Lurs has nothing: the warning names the
+     * partner (it said « no usage data for 2026-06 in the store », which
+     * holds Giono's June). */
+    r = tu_sh("'%s' --db '%s' sources remove $('%s' --db '%s' sources --format csv | grep presse "
+              "| cut -d, -f1) >/dev/null && SOURCE_DATE_EPOCH=1785542400 '%s' --db '%s' report "
+              "mensuel 2026-06 --partner lurs --out '%s/o2'",
+              tu_bilan(), e.db, tu_bilan(), e.db, tu_bilan(), e.db, e.dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    HAS(r.err, "no usage data for 2026-06 of partner 'lurs'");
+    tu_run_free(&r);
     tr_teardown(&e);
 }
 
