@@ -24,7 +24,7 @@ static const struct {
 } LISTS[] = {
     [BL_NET_PARTNERS] =
         {{"id", "name", "kind", "population", "population_year", "rate_per_inhabitant", "emails",
-          "libraries", "first_month", "last_month", NULL},
+          "article", "libraries", "first_month", "last_month", NULL},
          "WITH n AS (SELECT partner_id AS k, COUNT(*) AS libs FROM library GROUP BY partner_id),"
          " m AS (" MONTHS_BY("l.partner_id", "usage_effective u JOIN library l ON l.id = "
                                              "u.library_id") ")"
@@ -34,7 +34,8 @@ static const struct {
                                                              " rtrim(rtrim(printf('%d,%04d', "
                                                              "p.rate_e4 / 10000, p.rate_e4 % "
                                                              "10000), '0'), ','),"
-                                                             " p.emails, COALESCE(n.libs, 0), "
+                                                             " p.emails, COALESCE(p.article, ''),"
+                                                             " COALESCE(n.libs, 0), "
                                                              "COALESCE(m.first, ''), "
                                                              "COALESCE(m.last, '')"
                                                              " FROM partner p LEFT JOIN n ON n.k = "
@@ -61,7 +62,7 @@ static const struct {
                                                             "l.id"},
     [BL_NET_RESOURCES] =
         {{"id", "name", "provider", "kind", "annual_cost", "counter_names", "url_pattern",
-          "headline_metric", "first_month", "last_month", NULL},
+          "request_pattern", "headline_metric", "first_month", "last_month", NULL},
          "WITH c AS (" JOINED(
              "resource_name", "resource_id", "name",
              "name") "),"
@@ -72,7 +73,7 @@ static const struct {
                                               "CASE WHEN r.annual_cost_cents = 0 THEN '' ELSE "
                                               "printf('%d,%02d', r.annual_cost_cents / 100, "
                                               "r.annual_cost_cents % 100) END, "
-                                              "COALESCE(c.v, ''), r.url_pattern,"
+                                              "COALESCE(c.v, ''), r.url_pattern, r.request_pattern,"
                                               " r.headline_metric, COALESCE(m.first, ''), "
                                               "COALESCE(m.last, '')"
                                               " FROM resource r LEFT JOIN c ON c.k = r.id LEFT "
