@@ -126,7 +126,8 @@ static bl_status on_own_cover(void *ctx, const char *resource_id, const char *li
 
 typedef struct rej_ctx {
     reslist *l;
-    const bl_names *names;
+    bl_store *st;
+    bl_names *names; /* loaded at the first rejected cell (a store has few or none) */
 } rej_ctx;
 
 /* A rejected row's cell: its resource and library as its names say (as
@@ -140,6 +141,9 @@ static bl_status on_rejected_cell(void *ctx, const char *institution_id, const c
     int k = month - l->wfirst;
     if (month < 0 || k < 0 || k >= BL_WINDOW)
         return BL_OK;
+    bl_status rc;
+    if (!c->names && (rc = bl_store_names(c->st, &c->names)) != BL_OK)
+        return rc;
     const char *res = bl_names_resource(c->names, bl_sv_from(""), bl_sv_from(platform));
     const char *lib =
         bl_names_library(c->names, bl_sv_from(institution_id), bl_sv_from(institution));
@@ -200,14 +204,11 @@ bl_status bl__load_resources(bl_store *st, int wfirst, reslist *l)
     if (rc == BL_OK)
         rc = bl_store_libraries_of(st, NULL, on_library_name, l);
     /* Figures a rejected row held: partial where they are missing. */
-    bl_names *names = NULL;
-    if (rc == BL_OK)
-        rc = bl_store_names(st, &names);
     if (rc == BL_OK) {
-        rej_ctx c = {l, names};
+        rej_ctx c = {l, st, NULL};
         rc = bl_store_rejected_cells(st, wfirst, wfirst + BL_WINDOW - 1, on_rejected_cell, &c);
+        bl_names_free(c.names);
     }
-    bl_names_free(names);
     /* Each library's entry, found once (a network of 300 libraries that
      * each send their own reports asks in_scope millions of times). */
     for (size_t i = 0; i < l->n && rc == BL_OK; i++) {
