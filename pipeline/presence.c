@@ -80,7 +80,7 @@ static bl_status own_months(presence *p, const char *library_id, int a, int z, b
 }
 
 static bl_status on_resource_month(void *ctx, const char *resource_id, int month,
-                                   const char *library_id, bool early)
+                                   const char *library_id, bool early, bool unattributed)
 {
     reslist *l = ctx;
     int k = month - l->wfirst;
@@ -91,6 +91,7 @@ static bl_status on_resource_month(void *ctx, const char *resource_id, int month
             continue;
         presence *p = &l->p[i];
         if (!library_id) {
+            p->net_unattributed[k] = unattributed;
             if (early)
                 p->net_early[k] = true;
             else
@@ -292,6 +293,14 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
             rc = bl_buf_printf(gap, "%s" BL_GAP_REJECTED "%s", gap->len ? "\n" : "",
                                l->names[x->lib].name);
     }
+    /* A partner's figure when every row of the month's reports about every
+     * library names no library of the network (names written otherwise than
+     * its aliases): not known, not 0 (until 3 December 2026 printed 0). */
+    if (p->net_unattributed[k] && (m->partner || partner_id) && rc == BL_OK) {
+        *part = true;
+        if (gap)
+            rc = bl_buf_printf(gap, "%s" BL_GAP_UNATTRIBUTED, gap->len ? "\n" : "");
+    }
     /* A report about every library gives the others their figure (0 when
      * it names none): data, unless every library of the scope is one whose
      * own report is missing. */
@@ -320,10 +329,12 @@ bool bl__library_has(const reslist *l, const presence *p, const char *library_id
 
 bool bl__library_expected(const presence *p, const char *library_id, int k)
 {
+    /* A library that sends its own reports, from the first; any other as
+     * the resource is (a month without data is missing for it too). */
     for (size_t j = 0; j < p->n_own; j++)
-        if (strcmp(p->own[j].library_id, library_id) == 0 && k >= p->own[j].from)
-            return true;
-    return p->net[k] || p->net_early[k];
+        if (strcmp(p->own[j].library_id, library_id) == 0)
+            return k >= p->own[j].from || p->net[k] || p->net_early[k];
+    return true;
 }
 
 bool bl__elsewhere(const reslist *l, const presence *p, const bl_model *m, const char *partner_id)

@@ -33,7 +33,8 @@ typedef struct rejected_lib {
 
 typedef struct presence {
     bool net[BL_WINDOW];
-    bool net_early[BL_WINDOW]; /* only from reports made before the month was over */
+    bool net_early[BL_WINDOW];        /* only from reports made before the month was over */
+    bool net_unattributed[BL_WINDOW]; /* rows about every library, none with a library */
     own_lib *own;
     size_t n_own;
     rejected_lib *rej;
@@ -72,9 +73,10 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
  * when it sends them (from its first month), else a report about every
  * library's (bl__scope_month's rule for a scope of one library). */
 bool bl__library_has(const reslist *l, const presence *p, const char *library_id, int k);
-/* Whether one library's figure of p's resource is expected in slot k: from
- * the first month of its own reports, or where a report about every
- * library covers it (else its "—" is not a missing month). */
+/* Whether one library's figure of p's resource is expected in slot k: for
+ * a library that sends its own reports, from the first of them or where a
+ * report about every library covers it (else its "—" is not a missing
+ * month); for any other, always (as the resource's). */
 bool bl__library_expected(const presence *p, const char *library_id, int k);
 /* Whether the window's data of a resource is only other libraries' own
  * reports than the scope's (bl_model_resource.elsewhere). */

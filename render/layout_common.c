@@ -179,6 +179,8 @@ bl_status bl__names_text(bl_buf *b, const char *lines)
         rc = bl_buf_puts(b, sep);
         if (rc == BL_OK && len == 1 && *p == *BL_GAP_EARLY)
             rc = bl_buf_puts(b, BL_W_GAP_EARLY);
+        else if (rc == BL_OK && len == 1 && *p == *BL_GAP_UNATTRIBUTED)
+            rc = bl_buf_puts(b, BL_W_GAP_UNATTRIBUTED);
         else if (rc == BL_OK && len > 1 && *p == *BL_GAP_EARLY)
             rc = bl_buf_printf(b, BL_W_GAP_EARLY_OF, (int)(len - 1), p + 1);
         else if (rc == BL_OK && len > 1 && *p == *BL_GAP_REJECTED)

@@ -156,6 +156,7 @@ const char *bl__w_versus_period(int months);
 /* A part of a month (BL_GAP_EARLY): a report made before its end. */
 #define BL_W_GAP_EARLY "rapport fait avant la fin du mois"
 #define BL_W_GAP_REJECTED_OF "%.*s, ligne rejetée"
+#define BL_W_GAP_UNATTRIBUTED "usage non attribué à une bibliothèque"
 #define BL_W_GAP_EARLY_OF "%.*s, rapport fait avant la fin du mois"
 #define BL_W_KEY_FIGURES "Chiffres clés"
 #define BL_W_CONSULTATIONS "Consultations"

@@ -81,7 +81,8 @@ bl_status bl_store_resources(bl_store *st, bl_resource_fn fn, void *ctx)
 static bl_status resource_month_row(sqlite3_stmt *q, cb c)
 {
     return ((bl_resource_month_fn)c.fn)(c.ctx, bl__col_text(q, 0), month_of(q, 1),
-                                        bl__col_text_or_null(q, 2), sqlite3_column_int(q, 3) != 0);
+                                        bl__col_text_or_null(q, 2), sqlite3_column_int(q, 3) != 0,
+                                        sqlite3_column_int(q, 4) != 0);
 }
 
 bl_status bl_store_resource_months(bl_store *st, int first, int last, bl_resource_month_fn fn,
@@ -90,7 +91,8 @@ bl_status bl_store_resource_months(bl_store *st, int first, int last, bl_resourc
     sqlite3_stmt *q = NULL;
     bl_status rc = prepare(st,
                            "SELECT u.resource_id, u.month, " BL__SQL_OWN_LIBRARY ", "
-                           "min(s.family <> 20 AND u.month >= substr(s.order_time, 1, 7)) "
+                           "min(s.family <> 20 AND u.month >= substr(s.order_time, 1, 7)), "
+                           "min(u.library_id IS NULL) "
                            "FROM usage u JOIN source s ON s.id = u.source_id "
                            "WHERE u.live = 1 AND u.value BETWEEN 0 AND 1000000000000 "
                            "AND u.resource_id IS NOT NULL "

@@ -83,6 +83,9 @@ typedef struct bl_model_resource {
 /* An entry that starts with it: the library named after it, whose figure
  * a rejected row held (bilan rejects names the row). */
 #define BL_GAP_REJECTED "\x02"
+/* An entry that is it alone: usage no library of the network was found for
+ * (bilan sources counts it unattributed). */
+#define BL_GAP_UNATTRIBUTED "\x03"
     /* A partner's model: the window's data of this resource is only other
      * libraries' own reports (the partner's libraries send none and no
      * source is about every library): not a resource the partner gets, so

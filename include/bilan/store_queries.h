@@ -59,7 +59,7 @@ typedef bl_status (*bl_resource_fn)(void *ctx, const bl_resource_row *r);
 bl_status bl_store_resources(bl_store *st, bl_resource_fn fn, void *ctx);
 
 typedef bl_status (*bl_resource_month_fn)(void *ctx, const char *resource_id, int month,
-                                          const char *library_id, bool early);
+                                          const char *library_id, bool early, bool unattributed);
 /* The (resource, month, library) triples of months [first, last] for which
  * the store holds any live usage row (any metric, any access method): the
  * resource *has data* that month. library_id is NULL when the row comes
@@ -70,7 +70,9 @@ typedef bl_status (*bl_resource_month_fn)(void *ctx, const char *resource_id, in
  * sent only zeros or only text-mining rows delivered: its Regular usage is
  * a real 0. early: every such row comes from a report (not a log) made
  * before the month was over (its Created date, else its ingest, in that
- * month or before): a part of the month, not the month. Unsorted. */
+ * month or before): a part of the month, not the month. unattributed:
+ * every such row has no library (names no alias or address of the
+ * network knows). Unsorted. */
 bl_status bl_store_resource_months(bl_store *st, int first, int last, bl_resource_month_fn fn,
                                    void *ctx);
 typedef bl_status (*bl_own_cover_fn)(void *ctx, const char *resource_id, const char *library_id,

@@ -455,6 +455,43 @@ Test(trust_reports, a_library_before_its_first_own_report_is_not_partial, .timeo
     tr_teardown(&e);
 }
 
+/* PresseNum's July names its libraries otherwise than the aliases
+ * (« Médiathèque Giono », « Bib. Montclar-sur-Asse »): every row unattributed, so until 3
+ * December 2026 each partner's July printed 0. Their figure is not known:
+ * partial, and the note says why. Found by a review of the presence rules. */
+Test(trust_reports, usage_no_library_was_found_for_is_not_a_zero, .timeout = 120)
+{
+    tr_env e = tr_setup("rep-unattributed");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/presse-juillet.csv", e.dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("Report_Name,Platform Master Report\nReport_ID,PR\nRelease,5\n"
+          "Institution_Name,Réseau des Hautes-Collines\nInstitution_ID,Proprietary:hc:RESEAU\n"
+          "Metric_Types,Total_Item_Requests\nReport_Filters,Access_Method=Regular\n"
+          "Report_Attributes,\nExceptions,\n"
+          "Reporting_Period,Begin_Date=2026-07-01; End_Date=2026-07-31\n"
+          "Created,2026-08-02T12:00:00Z\nCreated_By,PresseNum\n\n"
+          "Institution_Name,Institution_ID,Platform,Data_Type,Access_Method,Metric_Type,"
+          "Reporting_Period_Total,Jul-2026\n"
+          "Médiathèque Giono,GIONO-2,PresseNum,Other,Regular,Total_Item_Requests,200,200\n"
+          "Bib. Montclar-sur-Asse,MC-01,PresseNum,Other,Regular,Total_Item_Requests,6,6\n",
+          f);
+    fclose(f);
+    tu_run r =
+        tu_sh("'%s' --db '%s' network import '%s' >/dev/null && '%s' --db '%s' ingest "
+              "'%s/fixtures/reports/feeds/presse-pr-2026.csv' '%s' >/dev/null 2>&1",
+              tu_bilan(), e.db, tr_fx("own-reports/network"), tu_bilan(), e.db, tu_srcdir(), path);
+    cr_assert(r.status == 0 || r.status == 65, "setup: %s", r.err);
+    tu_run_free(&r);
+    char *t = report_text(&e, "SOURCE_DATE_EPOCH=1788220800", "mensuel", "2026-07", "montclar",
+                          "2026-07/montclar-mensuel.pdf");
+    HAS(t, "Kiosque presse (juillet 2026 : usage non attribué à une bibliothèque)");
+    HAS(t, "Kiosque presse presse 0† 5");
+    free(t);
+    tr_teardown(&e);
+}
+
 /* A month of 0 for every library has no row, but the report that covers it
  * says it came: 0, not "—", and nothing partial (docs/trust.md, "What a
  * report covers"). CinéLib re-sends April with May at 0 everywhere. */
