@@ -160,7 +160,8 @@ static bl_status finish_table(bl_csv_table *t, const char *path, char *err, size
     t->heading = hdr.cells;
     memmove(t->rows, t->rows + 1, (t->nrows - 1) * sizeof *t->rows);
     t->nrows--;
-    if (!(t->used = calloc(t->ncols ? t->ncols : 1, sizeof *t->used)))
+    if (!(t->used = calloc(t->ncols ? t->ncols : 1, sizeof *t->used)) ||
+        !(t->clash = calloc(2, sizeof *t->clash)))
         return BL_NOMEM;
     /* The same heading twice: which column is read would be a guess. */
     for (size_t i = 0; i < t->ncols; i++)
@@ -412,6 +413,7 @@ void bl__csv_table_free(bl_csv_table *t)
     if (t->heading)
         free_cells(t->heading, t->ncols);
     free(t->used);
+    free(t->clash);
     free(t->path);
     memset(t, 0, sizeof *t);
 }
@@ -423,6 +425,10 @@ int bl__csv_col(const bl_csv_table *t, const char *const *names)
             if (strcmp(t->header[i], *names) == 0) {
                 if (t->used)
                     t->used[i] = true;
+                for (const char *const *o = names + 1; *o && t->clash && !t->clash[0]; o++)
+                    for (size_t j = 0; j < t->ncols; j++)
+                        if (j != i && strcmp(t->header[j], *o) == 0)
+                            t->clash[0] = i + 1, t->clash[1] = j + 1;
                 return (int)i;
             }
     return -1;

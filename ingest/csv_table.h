@@ -21,6 +21,10 @@ typedef struct bl_csv_table {
         *header; /* normalised: bl_name_fold (case, accents, spacing), then ' ', '-', ''' as '_' */
     char **heading; /* as written, for messages */
     bool *used;     /* the columns bl__csv_col found: the others are not read */
+    /* clash[0], clash[1]: two columns of one field under two of its names
+     * ("name" and "nom"), the first pair bl__csv_col met, 1-based; 0 when
+     * none. */
+    size_t *clash;
     size_t nrows;
     bl_csv_row *rows;
 } bl_csv_table;
@@ -32,7 +36,8 @@ typedef struct bl_csv_table {
 bl_status bl__csv_table_read(const char *path, bl_csv_table *t, char *err, size_t errlen);
 void bl__csv_table_free(bl_csv_table *t);
 /* Column index of the first of the NULL-terminated names present, or -1;
- * the column is marked used. */
+ * the column is marked used, and a second column under another of the
+ * names is remembered (clash). */
 int bl__csv_col(const bl_csv_table *t, const char *const *names);
 /* The trimmed cell (never NULL; "" when the row is short). */
 const char *bl__csv_cell(const bl_csv_row *r, int col);

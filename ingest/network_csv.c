@@ -1093,6 +1093,14 @@ static bl_status read_one(ctx *c, const char *dir, const char *base, bool requir
     }
     c->t = &t;
     rc = fn(c);
+    if (rc == BL_OK && t.clash[0]) {
+        snprintf(c->err, c->errlen,
+                 _("%s/%s:1: columns '%s' and '%s' (columns %zu and %zu) are two names of one "
+                   "column: keep one"),
+                 dir, name, t.heading[t.clash[0] - 1], t.heading[t.clash[1] - 1], t.clash[0],
+                 t.clash[1]);
+        rc = BL_DATA;
+    }
     /* A column bilan does not read is said (a heading written otherwise
      * than its names would leave its values out without a word). */
     for (size_t i = 0; i < t.ncols && rc == BL_OK; i++) {

@@ -496,6 +496,11 @@ Test(trust_network, french_headings_are_read_and_unread_columns_said, .init = se
          "resources.csv",
          "resources.csv:1" NBSP ": deux colonnes ont l'en-tête «" NBSP "Nom" NBSP
          "» (colonnes 2 et 3)"},
+        {"alias pair",
+         "sed -i '1s/^id,name,/id,nom,name,/; 2,$s/^\\([^,]*\\),\\([^,]*\\),/\\1,\\2,\\2,/' "
+         "resources.csv",
+         "resources.csv:1" NBSP ": les colonnes «" NBSP "name" NBSP "» et «" NBSP "nom" NBSP
+         "» (colonnes 3 et 2) sont deux noms d'une même colonne"},
         {"empty", "sed -i '3s/,6452,/,,/' partners.csv",
          "partners.csv:3:4: population" NBSP ": cellule vide" NBSP ": la colonne est obligatoire"},
         {"alias", "sed -i '1s/,kind,/,genre,/' partners.csv",
