@@ -145,7 +145,10 @@ static bl_status on_rejected_cell(void *ctx, const char *institution_id, const c
     bl_status rc;
     if (!c->names && (rc = bl_store_names(c->st, &c->names)) != BL_OK)
         return rc;
+    /* A vendor export's rows carry their profile's resource id as platform. */
     const char *res = bl_names_resource(c->names, bl_sv_from(""), bl_sv_from(platform));
+    if (!res && bl__find_resource(l->v, l->n, platform) >= 0)
+        res = platform;
     const char *lib =
         bl_names_library(c->names, bl_sv_from(institution_id), bl_sv_from(institution));
     long ri = res && lib ? bl__find_resource(l->v, l->n, res) : -1;

@@ -1016,3 +1016,27 @@ Test(profiles, music_plays_are_ecoutes)
     free(t);
     tr_teardown(&e);
 }
+
+/* A rejected row of a vendor export leaves its library's month partial in
+ * the reports, named (its platform is the profile's resource id, not a
+ * COUNTER name: the rule of trust_reports::a_rejected_row_leaves_its_
+ * figure_missing_not_zero holds for exports too). */
+Test(profiles, rejected_export_row_is_a_partial_month)
+{
+    tr_env e = setup_network("prof-rejected");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/kiosque-rejet.csv", e.dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("Bibliothèque;Mois;Lectures;Prêts\nMédiathèque A;janv. 2025;12;1\n"
+          "Médiathèque A;févr. 2025;1x3;1\nMédiathèque A;mars 2025;14;1\n",
+          f);
+    fclose(f);
+    tu_run r = tr_bilan(&e, "ingest", "--profile", "kiosque", path, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char *t = report_text(&e, "mensuel", "2025-02", "ville-a-mensuel.pdf");
+    cr_assert(strstr(t, "Kiosque presse (février 2025 : Médiathèque A, ligne rejetée)"), "%s", t);
+    free(t);
+    tr_teardown(&e);
+}
