@@ -258,7 +258,7 @@ void bl_model_free(bl_model *m)
     free(m->gauges);
     for (size_t i = 0; i < m->n_libs; i++)
         free(m->libs[i].id), free(m->libs[i].name), free(m->libs[i].v), free(m->libs[i].has),
-            free(m->libs[i].quiet);
+            free(m->libs[i].quiet), free(m->libs[i].part);
     free(m->libs);
     free(m->network_name);
     free(m->logo);

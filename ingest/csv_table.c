@@ -338,7 +338,13 @@ bl_status bl__csv_table_read(const char *path, bl_csv_table *t, char *err, size_
         for (size_t i = 0; i + 1 < len; i++) {
             line += data[i] == '\n';
             unsigned char a = (unsigned char)data[i], z = (unsigned char)data[i + 1];
-            if ((a == 0xC3 || a == 0xC5) && z >= 0x80 && z <= 0xBF) {
+            unsigned char y = i + 2 < len ? (unsigned char)data[i + 2] : 0;
+            /* A UTF-8 letter or sign of Latin-1 (é, °, «) or a typographic
+             * one (’ « € …: E2 80..82 xx): in Windows-1252 text these pairs
+             * would be « Ã© », « Â° », « â€™ », never written. */
+            bool pair = a >= 0xC2 && a <= 0xC5 && z >= 0x80 && z <= 0xBF;
+            bool triple = a == 0xE2 && z >= 0x80 && z <= 0x82 && y >= 0x80 && y <= 0xBF;
+            if (pair || triple) {
                 snprintf(err, errlen,
                          _("%s:%lu: this line is UTF-8 where the file is not (it mixes two "
                            "encodings: its accented letters would read as \"Ã©\"): save the "

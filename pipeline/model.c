@@ -37,6 +37,7 @@ static bl_status apply_presence(const reslist *l, size_t ri, bl_model *m)
             size_t at = ri * BL_WINDOW + (size_t)k;
             lib->has[at] = bl__library_has(l, p, lib->id, k);
             lib->quiet[at] = !lib->has[at] && !bl__library_expected(p, lib->id, k);
+            lib->part[at] = lib->has[at] && bl__library_part(l, p, m, lib->id, k);
         }
     }
     return BL_OK;
@@ -413,7 +414,8 @@ static bl_status on_library(void *ctx, const char *partner, const char *id, cons
     l->v = calloc((c->nres ? c->nres : 1) * BL_WINDOW, sizeof *l->v);
     l->has = calloc((c->nres ? c->nres : 1) * BL_WINDOW, sizeof *l->has);
     l->quiet = calloc((c->nres ? c->nres : 1) * BL_WINDOW, sizeof *l->quiet);
-    return l->id && l->name && l->v && l->has && l->quiet ? BL_OK : BL_NOMEM;
+    l->part = calloc((c->nres ? c->nres : 1) * BL_WINDOW, sizeof *l->part);
+    return l->id && l->name && l->v && l->has && l->quiet && l->part ? BL_OK : BL_NOMEM;
 }
 
 static bl_model_library *find_library(plist *pl, const char *partner, const char *id)

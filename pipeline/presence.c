@@ -265,8 +265,13 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
         if (gap)
             rc = bl_buf_printf(gap, "%s" BL_GAP_EARLY, gap->len ? "\n" : "");
     }
+    bool network = !m->partner && !partner_id;
     for (size_t j = 0; j < p->n_own && rc == BL_OK; j++) {
         const own_lib *o = &p->own[j];
+        /* An own report of a library the network does not have: usage of
+         * the network's, not of any partner's (the network has data). */
+        if (network && !*o->library_id && (o->has[k] || o->early[k]))
+            *has = true;
         if (!in_scope(l, m, partner_id, o))
             continue;
         if (o->has[k]) {
@@ -328,6 +333,23 @@ bool bl__library_has(const reslist *l, const presence *p, const char *library_id
             return o->has[k] || o->early[k];
     }
     return p->net[k] || p->net_early[k];
+}
+
+bool bl__library_part(const reslist *l, const presence *p, const bl_model *m,
+                      const char *library_id, int k)
+{
+    if (!bl_model_over(m, l->wfirst + k))
+        return false;
+    for (size_t j = 0; j < p->n_rej; j++)
+        if (p->rej[j].month[k] && !p->rej[j].whole[k] &&
+            strcmp(l->names[p->rej[j].lib].id, library_id) == 0)
+            return true; /* another row of its report gives the rest */
+    for (size_t j = 0; j < p->n_own; j++) {
+        const own_lib *o = &p->own[j];
+        if (strcmp(o->library_id, library_id) == 0 && k >= o->from)
+            return !o->has[k] && o->early[k];
+    }
+    return !p->net[k] && p->net_early[k];
 }
 
 bool bl__library_expected(const presence *p, const char *library_id, int k)

@@ -73,6 +73,12 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
  * when it sends them (from its first month), else a report about every
  * library's (bl__scope_month's rule for a scope of one library). */
 bool bl__library_has(const reslist *l, const presence *p, const char *library_id, int k);
+/* Whether one library's figure of p's resource in slot k is a part of it
+ * (bl__scope_month's partial for a scope of one library): a month over
+ * whose only data is a report made before its end, or a rejected row of a
+ * report other rows of which give the rest. */
+bool bl__library_part(const reslist *l, const presence *p, const bl_model *m,
+                      const char *library_id, int k);
 /* Whether one library's figure of p's resource is expected in slot k: for
  * a library that sends its own reports, from the first of them or where a
  * report about every library covers it (else its "—" is not a missing

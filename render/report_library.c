@@ -35,6 +35,9 @@ int64_t bl__library_value(const bl_model *m, long lib, size_t r, int k)
     return rest > 0 ? rest : 0;
 }
 
+/* A library view's partial month names nobody: the partner's note does. */
+static char no_names[1];
+
 static bool view_init(libview *w, const bl_model *m, long lib)
 {
     w->m = *m;
@@ -51,8 +54,8 @@ static bool view_init(libview *w, const bl_model *m, long lib)
              * without its own report that month is "—", not 0). */
             w->res[r].has[k] = m->libs[lib].has[r * BL_WINDOW + (size_t)k];
             w->res[r].quiet[k] = m->libs[lib].quiet[r * BL_WINDOW + (size_t)k];
-            w->res[r].part[k] = false;
-            w->res[r].gap[k] = NULL;
+            w->res[r].part[k] = m->libs[lib].part[r * BL_WINDOW + (size_t)k];
+            w->res[r].gap[k] = w->res[r].part[k] ? no_names : NULL;
         }
     }
     w->m.resources = w->res;

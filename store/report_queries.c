@@ -151,25 +151,39 @@ static bl_status rejected_cell_row(sqlite3_stmt *q, cb c)
                                        sqlite3_column_int(q, 5) != 0);
 }
 
+/* A shield's cell whose figure is still missing: no other source's live
+ * row gives it, and no later report of its scope covers its month with a
+ * row of the same names (a later correction decides the cell, with a value
+ * or a zero); some: another row of its own report gives part of it. */
+/* clang-format off */
+static const char REJECTED_SQL[] =
+    "SELECT h.institution_id, h.institution, h.platform, h.month, h.metric,"
+    " max(EXISTS (SELECT 1 FROM usage u WHERE u.platform = h.platform AND u.month = h.month"
+    "  AND u.institution_id = h.institution_id AND u.institution = h.institution"
+    "  AND u.report_rank < 2000 AND u.live = 1 AND u.source_id = h.source_id"
+    "  AND (h.metric = '' OR u.metric = h.metric)))"
+    " FROM shield h JOIN source s ON s.id = h.source_id"
+    " WHERE s.removed_at IS NULL AND h.month BETWEEN ?1 AND ?2"
+    " AND NOT EXISTS (SELECT 1 FROM usage u WHERE u.platform = h.platform AND u.month = h.month"
+    "  AND u.institution_id = h.institution_id AND u.institution = h.institution"
+    "  AND u.report_rank < 2000 AND u.live = 1 AND u.source_id <> h.source_id"
+    "  AND (h.metric = '' OR u.metric = h.metric))"
+    " AND NOT EXISTS (SELECT 1 FROM source z JOIN usage g ON g.source_id = z.id"
+    "  WHERE z.id <> s.id AND z.removed_at IS NULL AND z.family <> 20"
+    "  AND " BL__STR(BL__SAME_SCOPE(z, s)) " AND z.order_time > s.order_time"
+    "  AND h.month BETWEEN z.period_begin AND z.period_end"
+    "  AND h.month < substr(z.order_time, 1, 7)"
+    "  AND g.platform = h.platform AND g.institution_id = h.institution_id"
+    "  AND g.institution = h.institution AND g.report_rank < 2000"
+    "  AND (h.metric = '' OR g.metric = h.metric))"
+    " GROUP BY 1, 2, 3, 4, 5";
+/* clang-format on */
+
 bl_status bl_store_rejected_cells(bl_store *st, int first, int last, bl_rejected_cell_fn fn,
                                   void *ctx)
 {
     sqlite3_stmt *q = NULL;
-    bl_status rc = prepare(st,
-                           "SELECT h.institution_id, h.institution, h.platform, h.month, "
-                           "h.metric, max(EXISTS (SELECT 1 FROM usage u WHERE u.platform = "
-                           "h.platform AND u.month = h.month AND u.institution_id = "
-                           "h.institution_id AND u.institution = h.institution AND u.report_rank "
-                           "< 2000 AND u.live = 1 AND u.source_id = h.source_id AND (h.metric = "
-                           "'' OR u.metric = h.metric))) FROM shield h JOIN source s ON s.id = "
-                           "h.source_id "
-                           "WHERE s.removed_at IS NULL AND h.month BETWEEN ?1 AND ?2 "
-                           "AND NOT EXISTS (SELECT 1 FROM usage u WHERE u.platform = h.platform "
-                           "AND u.month = h.month AND u.institution_id = h.institution_id "
-                           "AND u.institution = h.institution AND u.report_rank < 2000 "
-                           "AND u.live = 1 AND u.source_id <> h.source_id "
-                           "AND (h.metric = '' OR u.metric = h.metric)) GROUP BY 1, 2, 3, 4, 5",
-                           &q);
+    bl_status rc = prepare(st, REJECTED_SQL, &q);
     if (rc != BL_OK)
         return rc;
     bind_months(q, 1, first, last);

@@ -72,6 +72,33 @@ static bool has_rivals(bl_store *st, long long id)
                id) != 0;
 }
 
+/* Source ?1's zeros (collect_keys): the months of its period it covers
+ * (mo), for each of its rows (g), where it has no value and another report
+ * of its scope has one. */
+/* clang-format off */
+static const char ZEROS_SQL[] =
+    "WITH RECURSIVE me AS (SELECT * FROM source WHERE id = ?1 AND family <> 20"
+    "  AND period_begin IS NOT NULL AND period_end IS NOT NULL),"
+    " mo(m) AS (SELECT period_begin FROM me UNION ALL"
+    "  SELECT printf('%04d-%02d', CAST(substr(m, 1, 4) AS INTEGER)"
+    "   + (substr(m, 6, 2) = '12'), CAST(substr(m, 6, 2) AS INTEGER) % 12 + 1)"
+    "  FROM mo, me WHERE m < me.period_end),"
+    " g AS (SELECT DISTINCT institution_id, institution, platform, metric"
+    "  FROM usage WHERE source_id = ?1 AND report_rank < 2000)"
+    " INSERT INTO temp.rkey SELECT DISTINCT g.institution_id, g.institution,"
+    "  g.platform, mo.m, g.metric FROM me, mo, g"
+    " WHERE " BL__STR(COVERS(me, mo.m))
+    " AND EXISTS (SELECT 1 FROM usage u JOIN source z ON z.id = u.source_id"
+    "  AND " BL__STR(BL__SAME_SCOPE(z, me))
+    "  WHERE u.platform = g.platform AND u.month = mo.m AND u.metric = g.metric"
+    "  AND u.institution_id = g.institution_id AND u.institution = g.institution"
+    "  AND u.report_rank < 2000 AND u.source_id <> ?1)"
+    " AND NOT EXISTS (SELECT 1 FROM usage u"
+    "  WHERE u.platform = g.platform AND u.month = mo.m AND u.metric = g.metric"
+    "  AND u.institution_id = g.institution_id AND u.institution = g.institution"
+    "  AND u.report_rank < 2000 AND u.source_id = ?1)";
+/* clang-format on */
+
 /* The keys of source id into temp.rkey: those of its rows, and its zeros.
  * A report stores no row for a 0, but a row of it (an institution,
  * platform and metric) speaks for every month it covers: a key of that row
@@ -112,32 +139,8 @@ static bl_status collect_keys(bl_store *st, long long id)
                     id)) != BL_OK)
         return rc;
     /* Its zeros: each of its rows' months it covers, without a value of
-     * its own there, where another report has one. */
-    if ((rc = exec1(
-             st,
-             "WITH RECURSIVE me AS (SELECT * FROM source WHERE id = ?1 AND family <> 20"
-             "  AND period_begin IS NOT NULL AND period_end IS NOT NULL),"
-             " mo(m) AS (SELECT period_begin FROM me UNION ALL"
-             "  SELECT printf('%04d-%02d', CAST(substr(m, 1, 4) AS INTEGER)"
-             "   + (substr(m, 6, 2) = '12'), CAST(substr(m, 6, 2) AS INTEGER) % 12 + 1)"
-             "  FROM mo, me WHERE m < me.period_end),"
-             " g AS (SELECT DISTINCT institution_id, institution, platform, metric"
-             "  FROM usage WHERE source_id = ?1 AND report_rank < 2000)"
-             " INSERT INTO temp.rkey SELECT DISTINCT g.institution_id, g.institution,"
-             "  g.platform, mo.m, g.metric FROM me, mo, g"
-             " WHERE " BL__STR(COVERS(
-                 me,
-                 mo.m)) " AND EXISTS (SELECT 1 FROM usage u"
-                        "  WHERE u.platform = g.platform AND u.month = mo.m AND u.metric = g.metric"
-                        "  AND u.institution_id = g.institution_id AND u.institution = "
-                        "g.institution"
-                        "  AND u.report_rank < 2000 AND u.source_id <> ?1)"
-                        " AND NOT EXISTS (SELECT 1 FROM usage u"
-                        "  WHERE u.platform = g.platform AND u.month = mo.m AND u.metric = g.metric"
-                        "  AND u.institution_id = g.institution_id AND u.institution = "
-                        "g.institution"
-                        "  AND u.report_rank < 2000 AND u.source_id = ?1)",
-             id)) != BL_OK)
+     * its own there, where another report of its scope has one. */
+    if ((rc = exec1(st, ZEROS_SQL, id)) != BL_OK)
         return rc;
     /* Only keys another source also carries, as a value or a zero, are
      * contested: the others need no decision (a report of many
@@ -199,11 +202,16 @@ static bl_status recompute(bl_store *st, long long id)
     if ((rc = bl__exec(
              st, "UPDATE usage SET live = 0 WHERE rowid IN (SELECT r FROM temp.rcand)")) != BL_OK)
         return rc;
-    return bl__exec(st,
-                    "UPDATE usage SET live = 1 WHERE rowid IN (SELECT c.r FROM temp.rcand c JOIN"
-                    " (SELECT kid, sid FROM (SELECT kid, sid, row_number() OVER (PARTITION BY kid"
-                    "   ORDER BY cert DESC, ord DESC, sid DESC) AS rn FROM temp.rcand)"
-                    "  WHERE rn = 1) b ON b.kid = c.kid AND b.sid = c.sid)");
+    /* Each key's winner, kept: a zero that wins has no row to be live,
+     * and the note of a file that lost names the winner. */
+    if ((rc = bl__exec(st, "CREATE TEMP TABLE IF NOT EXISTS rwin(kid INTEGER PRIMARY KEY, sid);"
+                           "DELETE FROM temp.rwin;"
+                           "INSERT INTO temp.rwin SELECT kid, sid FROM (SELECT kid, sid,"
+                           " row_number() OVER (PARTITION BY kid ORDER BY cert DESC, ord DESC,"
+                           " sid DESC) AS rn FROM temp.rcand) WHERE rn = 1")) != BL_OK)
+        return rc;
+    return bl__exec(st, "UPDATE usage SET live = 1 WHERE rowid IN (SELECT c.r FROM temp.rcand c"
+                        " JOIN temp.rwin b ON b.kid = c.kid AND b.sid = c.sid)");
 }
 
 /* Rows of other sources of the same report id that stay counted in cells
@@ -252,15 +260,10 @@ bl_status bl__restate(bl_store *st, long long sid, bl_restate_counts *c)
                                 " WHERE c.sid = ?1 AND c.cert AND u.live = 0",
                                 sid);
     c->winner_over_self = query1(st,
-                                 /* the winner: a live row, or a zero where none is */
-                                 "SELECT max(w.sid) FROM temp.rcand me JOIN temp.rcand w"
+                                 /* the winner of a key it lost (a value or a zero) */
+                                 "SELECT max(w.sid) FROM temp.rcand me JOIN temp.rwin w"
                                  " ON w.kid = me.kid AND w.sid <> me.sid"
-                                 " WHERE me.sid = ?1 AND me.r IS NOT NULL"
-                                 " AND (SELECT live FROM usage WHERE rowid = me.r) = 0"
-                                 " AND CASE WHEN w.r IS NOT NULL"
-                                 "  THEN (SELECT live FROM usage WHERE rowid = w.r) = 1"
-                                 "  ELSE NOT EXISTS (SELECT 1 FROM temp.rcand x JOIN usage u"
-                                 "   ON u.rowid = x.r WHERE x.kid = w.kid AND u.live = 1) END",
+                                 " WHERE me.sid = ?1 AND me.r IS NOT NULL",
                                  sid);
     c->kept_by_rejection = kept_by_rejection(st, sid);
     return BL_OK;

@@ -236,7 +236,7 @@ static bl_status open_store(const char *path, bool readonly, bl_store **out, cha
         return BL_NOMEM;
     }
     bl_status rc = BL_OK;
-    char folder[1024];
+    char folder[4096];
     folder_of(path, folder, sizeof folder);
     /* Said in words (SQLite said « unable to open database file » and
      * « disk I/O error », in English). */
@@ -247,11 +247,17 @@ static bl_status open_store(const char *path, bool readonly, bl_store **out, cha
                            path);
         goto fail;
     }
-    if (!readonly && stat(folder, &pb) != 0) {
+    if (!readonly && strlen(path) < sizeof folder && stat(folder, &pb) != 0 && errno == ENOENT) {
         rc = bl_store_fail(st, BL_CANTCREAT,
                            "cannot create the store '%s': the folder '%s' does not exist "
                            "(create it first, or give another --db)",
                            path, folder);
+        goto fail;
+    }
+    if (!readonly && strlen(path) < sizeof folder && stat(folder, &pb) == 0 &&
+        !S_ISDIR(pb.st_mode)) {
+        rc = bl_store_fail(st, BL_CANTCREAT, "cannot create the store '%s': '%s' is a file", path,
+                           folder);
         goto fail;
     }
     if (readonly) {

@@ -140,6 +140,7 @@ typedef struct bl_model_library {
      * first month of its own reports, which no report about every library
      * covers): "—", but not a missing month of its sums. */
     bool *quiet;
+    bool *part; /* part[r * BL_WINDOW + k]: has, but a part of the month (†) */
     bool has_users;
     int64_t users;
 } bl_model_library;

@@ -188,6 +188,10 @@ has "$out" ",profile,kiosque,Kiosque,2025-01,2025-03," "profile's provider in so
 out=$(run BILAN_LANG=fr -- --db "$tmp/no-such-folder/b.db" network import "$src/fixtures/profiles/network")
 has "$out" "impossible de créer la base « $tmp/no-such-folder/b.db » : le dossier « $tmp/no-such-folder » n'existe pas" \
   "French store in a missing folder"
+touch "$tmp/afile"
+out=$(run BILAN_LANG=fr -- --db "$tmp/afile/b.db" network import "$src/fixtures/profiles/network")
+has "$out" "impossible de créer la base « $tmp/afile/b.db » : « $tmp/afile » est un fichier" \
+  "French store under a file"
 out=$(run BILAN_LANG=fr -- --db "$tmp" sources)
 has "$out" "« $tmp » est un dossier : la base est un fichier" "French store as a folder"
 mkdir "$tmp/badpat" && cp "$src/fixtures/profiles/network/"*.csv "$tmp/badpat/"

@@ -509,6 +509,10 @@ Test(trust_network, french_headings_are_read_and_unread_columns_said, .init = se
          "iconv -f UTF-8 -t CP1252 libraries.csv > l && mv l libraries.csv && "
          "printf 'x1,lurs,Annexe de la Médiathèque,,\\n' >> libraries.csv",
          "libraries.csv:6" NBSP ": cette ligne est en UTF-8, le reste du fichier non"},
+        {"mixed sign",
+         "iconv -f UTF-8 -t CP1252 libraries.csv > l && mv l libraries.csv && "
+         "printf 'x1,lurs,Annexe n°2,,\\n' >> libraries.csv",
+         "libraries.csv:6" NBSP ": cette ligne est en UTF-8, le reste du fichier non"},
         {"utf16", "iconv -f UTF-8 -t UTF-16 libraries.csv > l && mv l libraries.csv",
          "libraries.csv" NBSP ": texte UTF-16 («" NBSP "Texte Unicode" NBSP "» d'Excel)"},
     };

@@ -407,6 +407,25 @@ Test(trust_store, a_correction_down_to_zero_restates, .init = setup, .fini = tea
     free(backward);
     free(forward);
     free(reference);
+
+    /* Two corrections to 0 (10 July, and a copy made 5 July) and the
+     * original: the original's note names the one that won, #1 (it named
+     * the largest id among the zeros, #2). */
+    tr_teardown(&e);
+    setup();
+    char copy[1024];
+    snprintf(copy, sizeof copy, "%s/z5.csv", e.dir);
+    r = tu_sh("sed 's/^Created,2025-07-10/Created,2025-07-05/' '%s' > '%s'",
+              tr_fx("store/pr-restated-to-zero.csv"), copy);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    ingest_ok("store/pr-restated-to-zero.csv");
+    r = tr_bilan(&e, "ingest", copy, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    r = ingest("store/pr-original.csv");
+    cr_assert(strstr(r.err, "superseded by a report created later (source #1)"), "%s", r.err);
+    tu_run_free(&r);
 }
 
 /* Undo: removing the older report while a later one counts changes nothing
