@@ -87,6 +87,30 @@ static char *report_text(const tr_env *e, const char *today, const char *kind, c
     return text_of(path);
 }
 
+/* Imports a fixture network into e and ingests files (a shell list, each
+ * quoted); exit 0, or 65 when any_bad (a fixture's bad row on purpose). */
+static void load(const tr_env *e, const char *network, const char *files, bool any_bad)
+{
+    tu_run r = tu_sh("'%s' --db '%s' network import '%s' >/dev/null && '%s' --db '%s' ingest %s "
+                     ">/dev/null 2>&1",
+                     tu_bilan(), e->db, tr_fx(network), tu_bilan(), e->db, files);
+    cr_assert(r.status == 0 || (any_bad && r.status == 65), "setup: %s", r.err);
+    tu_run_free(&r);
+}
+
+/* The own-reports fixture (every library's feeds and the consortium's
+ * presse, one bad row of it on purpose), with the files of one more of its
+ * folders (extra, or none). */
+static void load_own(const tr_env *e, const char *extra)
+{
+    char files[4096], more[1200] = "";
+    if (extra)
+        snprintf(more, sizeof more, "'%s'/*.csv", tr_fx(extra));
+    snprintf(files, sizeof files, "'%s'/*.csv %s '%s/fixtures/reports/feeds/presse-pr-2026.csv'",
+             tr_fx("own-reports/feeds"), more, tu_srcdir());
+    load(e, "own-reports/network", files, true);
+}
+
 /* Occurrences of s between the first `from` and the next `to`. */
 static int count_between(const char *t, const char *from, const char *to, const char *s)
 {
@@ -160,12 +184,8 @@ Test(trust_reports, no_data_is_a_dash_and_a_real_zero_stays_zero, .timeout = 120
 Test(trust_reports, missing_own_report_makes_its_libraries_months_partial, .timeout = 120)
 {
     tr_env e = tr_setup("rep-own");
-    tu_run r = tu_sh("'%s' --db '%s' network import '%s' >/dev/null && '%s' --db '%s' ingest "
-                     "'%s'/*.csv '%s/fixtures/reports/feeds/presse-pr-2026.csv' >/dev/null 2>&1",
-                     tu_bilan(), e.db, tr_fx("own-reports/network"), tu_bilan(), e.db,
-                     tr_fx("own-reports/feeds"), tu_srcdir());
-    cr_assert(r.status == 0 || r.status == 65, "setup: %s", r.err); /* presse: one bad row */
-    tu_run_free(&r);
+    load_own(&e, NULL);
+    tu_run r;
     /* The store: each library's report is its own; the consortium's is not. */
     cr_expect_eq(tr_sql_int(&e, "SELECT count(*) FROM source WHERE one_institution = 1 AND path "
                                 "LIKE '%langues-%'"),
@@ -298,13 +318,8 @@ Test(trust_reports, missing_own_report_makes_its_libraries_months_partial, .time
 Test(trust_reports, reports_about_other_libraries_do_not_hide_a_missing_own_report, .timeout = 120)
 {
     tr_env e = tr_setup("rep-own-others");
-    tu_run r = tu_sh("'%s' --db '%s' network import '%s' >/dev/null && '%s' --db '%s' ingest "
-                     "'%s'/*.csv '%s'/*.csv '%s/fixtures/reports/feeds/presse-pr-2026.csv' "
-                     ">/dev/null 2>&1",
-                     tu_bilan(), e.db, tr_fx("own-reports/network"), tu_bilan(), e.db,
-                     tr_fx("own-reports/feeds"), tr_fx("own-reports/others"), tu_srcdir());
-    cr_assert(r.status == 0 || r.status == 65, "setup: %s", r.err); /* presse: one bad row */
-    tu_run_free(&r);
+    load_own(&e, "own-reports/others");
+    tu_run r;
     r = tr_bilan(&e, "gaps", "2026-01..2026-06", NULL);
     cr_expect_eq(r.status, 1, "%s", r.err);
     cr_expect_str_eq(r.out, "langues\t2026-06\tLangues en ligne\tvilleneuve\tMédiathèque de "
@@ -401,13 +416,8 @@ Test(trust_reports, a_month_not_over_when_its_report_was_made_is_partial, .timeo
 Test(trust_reports, a_rejected_row_leaves_its_figure_missing_not_zero, .timeout = 120)
 {
     tr_env e = tr_setup("rep-rejected");
-    tu_run r = tu_sh("'%s' --db '%s' network import '%s' >/dev/null && '%s' --db '%s' ingest "
-                     "'%s'/*.csv '%s'/*.csv '%s/fixtures/reports/feeds/presse-pr-2026.csv' "
-                     ">/dev/null 2>&1",
-                     tu_bilan(), e.db, tr_fx("own-reports/network"), tu_bilan(), e.db,
-                     tr_fx("own-reports/feeds"), tr_fx("own-reports/rejected"), tu_srcdir());
-    cr_assert(r.status == 0 || r.status == 65, "setup: %s", r.err);
-    tu_run_free(&r);
+    load_own(&e, "own-reports/rejected");
+    tu_run r;
     char *t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
                           "2026-06/ca-durance-mensuel.pdf");
     HAS(t, "225 †");
@@ -433,15 +443,13 @@ Test(trust_reports, a_rejected_row_leaves_its_figure_missing_not_zero, .timeout 
 Test(trust_reports, a_library_before_its_first_own_report_is_not_partial, .timeout = 120)
 {
     tr_env e = tr_setup("rep-first");
-    tu_run r =
-        tu_sh("'%s' --db '%s' network import '%s' >/dev/null && '%s' --db '%s' ingest "
-              "'%s/langues-giono-2026.csv' '%s' '%s/fixtures/reports/feeds/presse-pr-2026.csv' "
-              ">/dev/null 2>&1",
-              tu_bilan(), e.db, tr_fx("own-reports/network"), tu_bilan(), e.db,
-              tr_fx("own-reports/feeds"), tr_fx("own-reports/late/langues-villeneuve-2026-06.csv"),
-              tu_srcdir());
-    cr_assert(r.status == 0 || r.status == 65, "setup: %s", r.err);
-    tu_run_free(&r);
+    char files[4096];
+    snprintf(files, sizeof files,
+             "'%s/langues-giono-2026.csv' '%s' '%s/fixtures/reports/feeds/presse-pr-2026.csv'",
+             tr_fx("own-reports/feeds"), tr_fx("own-reports/late/langues-villeneuve-2026-06.csv"),
+             tu_srcdir());
+    load(&e, "own-reports/network", files, true);
+    tu_run r;
     char *t = report_text(&e, D_2026_08_01, "semestriel", "2026-S1", "ca-durance",
                           "2026-S1/ca-durance-semestriel.pdf");
     HAS(t, "Médiathèque de Villeneuve 25 — — 1,8 %");
@@ -484,12 +492,10 @@ Test(trust_reports, usage_no_library_was_found_for_is_not_a_zero, .timeout = 120
           "Bib. Montclar-sur-Asse,MC-01,PresseNum,Other,Regular,Total_Item_Requests,6,6\n",
           f);
     fclose(f);
-    tu_run r =
-        tu_sh("'%s' --db '%s' network import '%s' >/dev/null && '%s' --db '%s' ingest "
-              "'%s/fixtures/reports/feeds/presse-pr-2026.csv' '%s' >/dev/null 2>&1",
-              tu_bilan(), e.db, tr_fx("own-reports/network"), tu_bilan(), e.db, tu_srcdir(), path);
-    cr_assert(r.status == 0 || r.status == 65, "setup: %s", r.err);
-    tu_run_free(&r);
+    char files[4096];
+    snprintf(files, sizeof files, "'%s/fixtures/reports/feeds/presse-pr-2026.csv' '%s'",
+             tu_srcdir(), path);
+    load(&e, "own-reports/network", files, true);
     char *t = report_text(&e, "SOURCE_DATE_EPOCH=1788220800", "mensuel", "2026-07", "montclar",
                           "2026-07/montclar-mensuel.pdf");
     HAS(t, "Kiosque presse (juillet 2026 : usage non attribué à une bibliothèque)");
@@ -506,13 +512,10 @@ Test(trust_reports, usage_no_library_was_found_for_is_not_a_zero, .timeout = 120
 Test(trust_reports, a_later_correction_settles_an_earlier_rejected_row, .timeout = 120)
 {
     tr_env e = tr_setup("rep-settled");
-    tu_run r =
-        tu_sh("'%s' --db '%s' network import '%s' >/dev/null && '%s' --db '%s' ingest "
-              "'%s' '%s' >/dev/null 2>&1",
-              tu_bilan(), e.db, tr_fx("store/network"), tu_bilan(), e.db,
-              tr_fx("store/pr-corrected-bad-cell.csv"), tr_fx("store/pr-restated-to-zero.csv"));
-    cr_assert_eq(r.status, 0, "setup: %s", r.err);
-    tu_run_free(&r);
+    char files[4096];
+    snprintf(files, sizeof files, "'%s' '%s'", tr_fx("store/pr-corrected-bad-cell.csv"),
+             tr_fx("store/pr-restated-to-zero.csv"));
+    load(&e, "store/network", files, false);
     char *t = report_text(&e, "SOURCE_DATE_EPOCH=1754006400", "mensuel", "2025-05", "ca-test",
                           "2025-05/ca-test-mensuel.pdf");
     HASNT(t, "ligne rejetée");
@@ -527,12 +530,10 @@ Test(trust_reports, a_later_correction_settles_an_earlier_rejected_row, .timeout
 Test(trust_reports, an_unknown_librarys_own_report_is_the_networks_data, .timeout = 60)
 {
     tr_env e = tr_setup("rep-mees");
-    tu_run r = tu_sh("'%s' --db '%s' network import '%s' >/dev/null && '%s' --db '%s' ingest "
-                     "'%s' >/dev/null 2>&1",
-                     tu_bilan(), e.db, tr_fx("own-reports/network"), tu_bilan(), e.db,
-                     tr_fx("own-reports/others/langues-mees-2026.csv"));
-    cr_assert_eq(r.status, 0, "setup: %s", r.err);
-    tu_run_free(&r);
+    char files[4096];
+    snprintf(files, sizeof files, "'%s'", tr_fx("own-reports/others/langues-mees-2026.csv"));
+    load(&e, "own-reports/network", files, false);
+    tu_run r;
     r = tr_bilan(&e, "gaps", "2026-01..2026-06", NULL);
     cr_expect_eq(r.status, 0, "%s", r.out);
     cr_expect_str_eq(r.out, "");
