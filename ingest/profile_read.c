@@ -451,13 +451,11 @@ bl_status bl__profile_read(bl__ctr_reader *r, const bl_profile *p)
         for (size_t i = 0; i < p->nmatch; i++)
             list_add(cells, sizeof cells, p->match[i]);
         /* A workbook whose other sheets may hold the export. */
-        const char *others = r->sheet ? bl_sheet_other_names(r->sheet) : "";
-        char hint[512] = "";
-        if (*others)
-            snprintf(hint, sizeof hint,
-                     _("; the workbook has other sheets (%s): name the one to read with "
-                       "sheet = NAME in the profile"),
-                     others);
+        char hint[512];
+        bl_sheet_others_hint(r->sheet,
+                             _("; the workbook has other sheets (%s): name the one to read with "
+                               "sheet = NAME in the profile"),
+                             hint, sizeof hint);
         st = bl__ctr_refuse(r, 0, NULL,
                             "not an export of profile %s: none of the first %d rows holds the "
                             "cells %s (%s)%s",

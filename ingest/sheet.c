@@ -1312,9 +1312,14 @@ const char *bl_sheet_errmsg(const bl_sheet *s)
     return s->msg;
 }
 
-const char *bl_sheet_other_names(const bl_sheet *s)
+const char *bl_sheet_others_hint(const bl_sheet *s, const char *fmt, char *out, size_t n)
 {
-    return s->others;
+    const char *others = s ? s->others : "";
+    if (others && *others)
+        snprintf(out, n, fmt, others);
+    else if (n)
+        *out = '\0';
+    return out;
 }
 
 void bl_sheet_close(bl_sheet *s)

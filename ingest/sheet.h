@@ -59,9 +59,12 @@ bl_sheet_type bl__sheet_sniff(const char *head, size_t n);
  * BL_NOINPUT when it cannot be opened; BL_NOMEM. */
 bl_status bl_sheet_open(const char *path, const char *name, bl_sheet **out, char **errmsg);
 bl_sheet_type bl_sheet_type_of(const bl_sheet *s);
-/* An xlsx's sheets other than the one opened, "'Lisez-moi', 'Données'"
- * (as many as fit a few hundred bytes), or "" (none, or an ods). */
-const char *bl_sheet_other_names(const bl_sheet *s);
+/* A refusal's hint about an xlsx's sheets other than the one opened: fmt
+ * (one %s: "'Lisez-moi', 'Données'", as many as fit a few hundred bytes)
+ * into out, or "" when there are none (or an ods; s may be NULL).
+ * Returns out. */
+const char *bl_sheet_others_hint(const bl_sheet *s, const char *fmt, char *out, size_t n)
+    __attribute__((format(printf, 2, 0)));
 
 /* Reads the next row that holds at least one element in the file (a row
  * the file leaves out, or repeats empty, is skipped: compare row numbers).

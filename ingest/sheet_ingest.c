@@ -86,13 +86,11 @@ static bl_status bl__sheet_dispatch(bl_sheet *sh, const char *path, const bl_ing
         if (f == BL_FMT_AUTO) {
             char q[64];
             bl__ctr_quote(bl_sv_trim(bl_sheet_cell(sh, 0, NULL)), q);
-            const char *others = bl_sheet_other_names(sh);
-            char hint[512] = "";
-            if (*others)
-                snprintf(hint, sizeof hint,
-                         _("; the workbook has other sheets (%s): bilan reads the first, a "
-                           "vendor profile another with sheet = NAME (docs/profiles.md)"),
-                         others);
+            char hint[512];
+            bl_sheet_others_hint(sh,
+                                 _("; the workbook has other sheets (%s): bilan reads the first, "
+                                   "a vendor profile another with sheet = NAME (docs/profiles.md)"),
+                                 hint, sizeof hint);
             return sheet_refuse(
                 path, sink, errmsg,
                 "spreadsheet that is not a COUNTER report: its first row (row %lu) "

@@ -35,9 +35,8 @@ static bl_status apply_presence(const reslist *l, size_t ri, bl_model *m)
         bl_model_library *lib = &m->libs[i];
         for (int k = 0; k < BL_WINDOW; k++) {
             size_t at = ri * BL_WINDOW + (size_t)k;
-            lib->has[at] = bl__library_has(l, p, lib->id, k);
-            lib->quiet[at] = !lib->has[at] && !bl__library_expected(p, lib->id, k);
-            lib->part[at] = lib->has[at] && bl__library_part(l, p, m, lib->id, k);
+            bl_library_month x = bl__library_month(l, p, m, lib->id, k);
+            lib->has[at] = x.has, lib->part[at] = x.part, lib->quiet[at] = x.quiet;
         }
     }
     return BL_OK;

@@ -322,44 +322,31 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
     return rc;
 }
 
-bool bl__library_has(const reslist *l, const presence *p, const char *library_id, int k)
+bl_library_month bl__library_month(const reslist *l, const presence *p, const bl_model *m,
+                                   const char *library_id, int k)
 {
-    for (size_t j = 0; j < p->n_rej; j++)
-        if (p->rej[j].whole[k] && strcmp(l->names[p->rej[j].lib].id, library_id) == 0)
-            return false; /* its figure was in a rejected row: unknown */
-    for (size_t j = 0; j < p->n_own; j++) {
-        const own_lib *o = &p->own[j];
-        if (strcmp(o->library_id, library_id) == 0 && k >= o->from)
-            return o->has[k] || o->early[k];
-    }
-    return p->net[k] || p->net_early[k];
-}
-
-bool bl__library_part(const reslist *l, const presence *p, const bl_model *m,
-                      const char *library_id, int k)
-{
-    if (!bl_model_over(m, l->wfirst + k))
-        return false;
-    for (size_t j = 0; j < p->n_rej; j++)
-        if (p->rej[j].month[k] && !p->rej[j].whole[k] &&
-            strcmp(l->names[p->rej[j].lib].id, library_id) == 0)
-            return true; /* another row of its report gives the rest */
-    for (size_t j = 0; j < p->n_own; j++) {
-        const own_lib *o = &p->own[j];
-        if (strcmp(o->library_id, library_id) == 0 && k >= o->from)
-            return !o->has[k] && o->early[k];
-    }
-    return !p->net[k] && p->net_early[k];
-}
-
-bool bl__library_expected(const presence *p, const char *library_id, int k)
-{
-    /* A library that sends its own reports, from the first; any other as
-     * the resource is (a month without data is missing for it too). */
-    for (size_t j = 0; j < p->n_own; j++)
+    const own_lib *o = NULL;
+    for (size_t j = 0; j < p->n_own && !o; j++)
         if (strcmp(p->own[j].library_id, library_id) == 0)
-            return k >= p->own[j].from || p->net[k] || p->net_early[k];
-    return true;
+            o = &p->own[j];
+    const rejected_lib *x = NULL;
+    for (size_t j = 0; j < p->n_rej && !x; j++)
+        if (p->rej[j].month[k] && strcmp(l->names[p->rej[j].lib].id, library_id) == 0)
+            x = &p->rej[j];
+    bl_library_month r = {false, false, false};
+    bool own = o && k >= o->from;
+    bool full = own ? o->has[k] : p->net[k], early = own ? o->early[k] : p->net_early[k];
+    /* A figure a rejected row held alone is unknown; its own report's, else
+     * a report about every library's. */
+    r.has = !(x && x->whole[k]) && (full || early);
+    /* A part of the month: made before its end, or other rows of a report
+     * one row of which was rejected. */
+    r.part = r.has && bl_model_over(m, l->wfirst + k) && ((x && !x->whole[k]) || (!full && early));
+    /* Not expected, so not missing: before the first of its own reports
+     * where no report about every library covers it (any other library is
+     * expected as its resource is). */
+    r.quiet = !r.has && o && k < o->from && !p->net[k] && !p->net_early[k];
+    return r;
 }
 
 bool bl__elsewhere(const reslist *l, const presence *p, const bl_model *m, const char *partner_id)

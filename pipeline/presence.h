@@ -69,21 +69,18 @@ bl_status bl__load_resources(bl_store *st, int wfirst, reslist *l);
  * (one a line) when gap is not NULL. */
 bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_model *m,
                           const char *partner_id, bool *has, bool *part, bl_buf *gap);
-/* Whether one library has data of p's resource in slot k: its own report's
- * when it sends them (from its first month), else a report about every
- * library's (bl__scope_month's rule for a scope of one library). */
-bool bl__library_has(const reslist *l, const presence *p, const char *library_id, int k);
-/* Whether one library's figure of p's resource in slot k is a part of it
- * (bl__scope_month's partial for a scope of one library): a month over
- * whose only data is a report made before its end, or a rejected row of a
- * report other rows of which give the rest. */
-bool bl__library_part(const reslist *l, const presence *p, const bl_model *m,
-                      const char *library_id, int k);
-/* Whether one library's figure of p's resource is expected in slot k: for
- * a library that sends its own reports, from the first of them or where a
- * report about every library covers it (else its "—" is not a missing
- * month); for any other, always (as the resource's). */
-bool bl__library_expected(const presence *p, const char *library_id, int k);
+/* One library's figure of p's resource in slot k (bl__scope_month's rule
+ * for a scope of one library): has, its own report's when it sends them
+ * (from its first month), else a report about every library's, unless a
+ * rejected row held it alone; part, has but a part of the month (a report
+ * made before its end, once over; a rejected row among others); quiet, no
+ * data and none expected (before the first of its own reports): "—" but
+ * not a missing month of its sums. */
+typedef struct bl_library_month {
+    bool has, part, quiet;
+} bl_library_month;
+bl_library_month bl__library_month(const reslist *l, const presence *p, const bl_model *m,
+                                   const char *library_id, int k);
 /* Whether the window's data of a resource is only other libraries' own
  * reports than the scope's (bl_model_resource.elsewhere). */
 bool bl__elsewhere(const reslist *l, const presence *p, const bl_model *m, const char *partner_id);

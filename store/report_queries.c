@@ -85,19 +85,22 @@ static bl_status resource_month_row(sqlite3_stmt *q, cb c)
                                         sqlite3_column_int(q, 4) != 0);
 }
 
+/* clang-format off */
+static const char RESOURCE_MONTHS_SQL[] =
+    "SELECT u.resource_id, u.month, " BL__SQL_OWN_LIBRARY ","
+    " min(s.family <> 20 AND " BL__STR(BL__NOT_OVER_WHEN_MADE(s, u.month)) "),"
+    " min(u.library_id IS NULL)"
+    " FROM usage u JOIN source s ON s.id = u.source_id"
+    " WHERE u.live = 1 AND u.value BETWEEN 0 AND 1000000000000"
+    " AND u.resource_id IS NOT NULL"
+    " AND u.month BETWEEN ?1 AND ?2 GROUP BY 1, 2, 3";
+/* clang-format on */
+
 bl_status bl_store_resource_months(bl_store *st, int first, int last, bl_resource_month_fn fn,
                                    void *ctx)
 {
     sqlite3_stmt *q = NULL;
-    bl_status rc = prepare(st,
-                           "SELECT u.resource_id, u.month, " BL__SQL_OWN_LIBRARY ", "
-                           "min(s.family <> 20 AND u.month >= substr(s.order_time, 1, 7)), "
-                           "min(u.library_id IS NULL) "
-                           "FROM usage u JOIN source s ON s.id = u.source_id "
-                           "WHERE u.live = 1 AND u.value BETWEEN 0 AND 1000000000000 "
-                           "AND u.resource_id IS NOT NULL "
-                           "AND u.month BETWEEN ?1 AND ?2 GROUP BY 1, 2, 3",
-                           &q);
+    bl_status rc = prepare(st, RESOURCE_MONTHS_SQL, &q);
     if (rc != BL_OK)
         return rc;
     bind_months(q, 1, first, last);
@@ -106,10 +109,10 @@ bl_status bl_store_resource_months(bl_store *st, int first, int last, bl_resourc
 
 static bl_status own_cover_row(sqlite3_stmt *q, cb c)
 {
-    /* A report covers no month that was not over when it was made: a
-     * provider that prints the whole year leaves the months to come empty,
-     * and they are not months of 0 (column 4: the month of its Created
-     * date, else of its ingest). */
+    /* BL__COVERS on a period: a report covers no month that was not over
+     * when it was made: a provider that prints the whole year leaves the
+     * months to come empty, and they are not months of 0 (column 4: the
+     * month of its Created date, else of its ingest). */
     int a = month_of(q, 2), z = month_of(q, 3), made = month_of(q, 4);
     if (made >= 0 && z >= made)
         z = made - 1;
@@ -171,8 +174,7 @@ static const char REJECTED_SQL[] =
     " AND NOT EXISTS (SELECT 1 FROM source z JOIN usage g ON g.source_id = z.id"
     "  WHERE z.id <> s.id AND z.removed_at IS NULL AND z.family <> 20"
     "  AND " BL__STR(BL__SAME_SCOPE(z, s)) " AND z.order_time > s.order_time"
-    "  AND h.month BETWEEN z.period_begin AND z.period_end"
-    "  AND h.month < substr(z.order_time, 1, 7)"
+    "  AND " BL__STR(BL__COVERS(z, h.month))
     "  AND g.platform = h.platform AND g.institution_id = h.institution_id"
     "  AND g.institution = h.institution AND g.report_rank < 2000"
     "  AND (h.metric = '' OR g.metric = h.metric))"

@@ -14,12 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-/* The months a source (aliased s) speaks for: its period, up to the month
- * before the one it was made in (its Created date, else its ingest), as
- * the coverage of reports (bl_store_own_coverage): a month of 0 inside it
- * is a 0 the report gives, a month after it is not over. */
-#define COVERS(s, m) m BETWEEN s.period_begin AND s.period_end AND m < substr(s.order_time, 1, 7)
-
 /* Two rows of one restatement key. u, a row of usage, is a report's
  * (rank < 2000): only reports are restated, and the term lets SQLite use
  * the partial index usage_by_key. */
@@ -87,7 +81,7 @@ static const char ZEROS_SQL[] =
     "  FROM usage WHERE source_id = ?1 AND report_rank < 2000)"
     " INSERT INTO temp.rkey SELECT DISTINCT g.institution_id, g.institution,"
     "  g.platform, mo.m, g.metric FROM me, mo, g"
-    " WHERE " BL__STR(COVERS(me, mo.m))
+    " WHERE " BL__STR(BL__COVERS(me, mo.m))
     " AND EXISTS (SELECT 1 FROM usage u JOIN source z ON z.id = u.source_id"
     "  AND " BL__STR(BL__SAME_SCOPE(z, me))
     "  WHERE u.platform = g.platform AND u.month = mo.m AND u.metric = g.metric"
@@ -154,7 +148,7 @@ static bl_status collect_keys(bl_store *st, long long id)
                       "  WHERE g.platform = rkey.platform AND g.metric = rkey.metric"
                       "  AND g.institution_id = rkey.institution_id"
                       "  AND g.institution = rkey.institution AND g.sid <> ?1"
-                      "  AND " BL__STR(COVERS(s, rkey.month)) ")",
+                      "  AND " BL__STR(BL__COVERS(s, rkey.month)) ")",
         id);
 }
 
@@ -179,9 +173,9 @@ static bl_status recompute(bl_store *st, long long id)
                     "  AND g.metric = k.metric AND g.institution_id = k.institution_id"
                     "  AND g.institution = k.institution"
                     " JOIN source s ON s.id = g.sid AND s.removed_at IS NULL"
-                    " WHERE " BL__STR(COVERS(s, k.month)) " AND NOT EXISTS (SELECT 1 FROM usage u"
-                                                          "  WHERE " BL__STR(KEY_EQ(
-                                                              u, k)) " AND u.source_id = s.id)",
+                    " WHERE " BL__STR(BL__COVERS(
+                        s, k.month)) " AND NOT EXISTS (SELECT 1 FROM usage u"
+                                     "  WHERE " BL__STR(KEY_EQ(u, k)) " AND u.source_id = s.id)",
                     id)) != BL_OK)
         return rc;
     if ((rc = exec1(st,

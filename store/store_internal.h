@@ -79,6 +79,17 @@ bl_status bl__register_sql_functions(sqlite3 *db);
     "profile p JOIN resource r ON r.id = p.resource_id WHERE p.id = s.report_id AND "   \
     "s.format = 'profile'), '') END"
 
+/* A month m not over when source s was made (m in or after the month of
+ * its Created date, else of its ingest): what it holds of m is a part. */
+#define BL__NOT_OVER_WHEN_MADE(s, m) m >= substr(s.order_time, 1, 7)
+/* The months a report s speaks for: its period, up to the month before
+ * the one it was made in: a month of 0 inside it is a 0 it gives, a month
+ * after it is not over. One rule for restatement (store/restate.c), the
+ * rejected cells and the coverage (report_queries.c, whose own_cover_row
+ * applies it to a period in C). */
+#define BL__COVERS(s, m) \
+    m BETWEEN s.period_begin AND s.period_end AND NOT(BL__NOT_OVER_WHEN_MADE(s, m))
+
 #define BL__STR_(x) #x
 /* A macro's SQL text as a string literal. */
 #define BL__STR(x) BL__STR_(x)
