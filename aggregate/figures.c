@@ -225,6 +225,11 @@ static void partner_release(bl_model_partner *p)
     free(p->cells), free(p->prev), free(p->n_has), free(p->n_missing);
 }
 
+void bl_model_library_release(bl_model_library *l)
+{
+    free(l->id), free(l->name), free(l->v), free(l->has), free(l->quiet), free(l->part);
+}
+
 void bl_model_free(bl_model *m)
 {
     if (!m)
@@ -257,8 +262,7 @@ void bl_model_free(bl_model *m)
             free(m->gauges[i].resource_name);
     free(m->gauges);
     for (size_t i = 0; i < m->n_libs; i++)
-        free(m->libs[i].id), free(m->libs[i].name), free(m->libs[i].v), free(m->libs[i].has),
-            free(m->libs[i].quiet), free(m->libs[i].part);
+        bl_model_library_release(&m->libs[i]);
     free(m->libs);
     free(m->network_name);
     free(m->logo);

@@ -111,6 +111,11 @@ static void check(const bl_network *net)
         for (size_t k = 0; k < l->nranges; k++)
             if (!bl_cidr_parse(l->ip_ranges[k], &c))
                 abort();
+        /* Membership: each month absent (-1) or a real one, the end not
+         * before the start. */
+        if (l->member_from < -1 || l->member_until < -1 ||
+            (l->member_from >= 0 && l->member_until >= 0 && l->member_until < l->member_from))
+            abort();
     }
     for (size_t i = 0; i < net->nresources; i++) {
         const bl_net_resource *r = &net->resources[i];

@@ -37,7 +37,7 @@ cp_seeds fuzz_counter_json "$fx"/sushi/*.json "$fx"/sushi/r50/*.json "$fx"/sushi
 cp_seeds fuzz_log "$fx"/logs/* "$fx"/logs/*/* "$fx"/bad/*
 # Networks: every network folder as one input (its four files separated by
 # form feeds, see fuzz_network_csv.c), and each bad CSV file as partners.csv.
-for d in "$fx"/*/network "$fx"/*/*/network "$fx"/bad/network*; do
+for d in "$fx"/*/network "$fx"/*/*/network "$fx"/*/*/members "$fx"/bad/network*; do
     [ -d "$d" ] || continue
     name=$(printf '%s' "${d#"$fx"/}" | tr '/' '_')
     for f in partners libraries resources forfaits; do

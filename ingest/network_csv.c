@@ -516,6 +516,47 @@ static const char *const L_PARTNER[] = {"partner_id", "partner", "partenaire", N
 static const char *const L_NAME[] = {"name", "nom", NULL};
 static const char *const L_ALIASES[] = {"aliases", "alias", NULL};
 static const char *const L_IPS[] = {"ip_ranges", "ip_range", "ips", NULL};
+/* Headings as normalise_heading makes them: « Adhésion », « Fin
+ * d'adhésion », « Membre jusqu'à ». */
+static const char *const L_FROM[] = {"member_from",     "membre_depuis",    "adhesion",
+                                     "debut_adhesion",  "debut_d_adhesion", "date_adhesion",
+                                     "date_d_adhesion", "entree",           NULL};
+static const char *const L_UNTIL[] = {"member_until",   "membre_jusqu_a", "membre_jusqu_au",
+                                      "fin_adhesion",   "fin_d_adhesion", "sortie",
+                                      "date_de_sortie", "depart",         NULL};
+
+/* A month as a user writes it: 2026-03, 03/2026, or a day of it
+ * (2026-03-15, 15/03/2026). */
+static bool parse_month_cell(const char *s, int *mi)
+{
+    int y, m, d;
+    if (bl_month_parse(s, mi))
+        return true;
+    if (strlen(s) == 7 && s[2] == '/') {
+        const char iso[8] = {s[3], s[4], s[5], s[6], '-', s[0], s[1], 0};
+        return bl_month_parse(iso, mi);
+    }
+    if (!bl_date_parse_user(s, &y, &m, &d))
+        return false;
+    *mi = bl_month_index(y, m);
+    return true;
+}
+
+/* member_from and member_until of a library's row (-1 when empty). */
+static bl_status membership(ctx *c, const bl_csv_row *r, int cf, int cu, bl_net_library *l)
+{
+    l->member_from = l->member_until = -1;
+    const char *f = bl__csv_cell(r, cf), *u = bl__csv_cell(r, cu);
+    if (*f && !parse_month_cell(f, &l->member_from))
+        return cell_fail(c, r, cf, "member_from",
+                         "'%s' is not a month (YYYY-MM or MM/YYYY) nor a date", f);
+    if (*u && !parse_month_cell(u, &l->member_until))
+        return cell_fail(c, r, cu, "member_until",
+                         "'%s' is not a month (YYYY-MM or MM/YYYY) nor a date", u);
+    if (l->member_from >= 0 && l->member_until >= 0 && l->member_until < l->member_from)
+        return cell_fail(c, r, cu, "member_until", "'%s' is before member_from ('%s')", u, f);
+    return BL_OK;
+}
 
 static bl_status check_range(ctx *c, const bl_csv_row *r, int col, const char *item, void *arg)
 {
@@ -533,6 +574,7 @@ static bl_status read_libraries(ctx *c)
     int ci = need_col(c, L_ID, &rc), cp = need_col(c, L_PARTNER, &rc),
         cn = need_col(c, L_NAME, &rc);
     int ca = bl__csv_col(c->t, L_ALIASES), cr = bl__csv_col(c->t, L_IPS);
+    int cf = bl__csv_col(c->t, L_FROM), cu = bl__csv_col(c->t, L_UNTIL);
     if (rc != BL_OK)
         return rc;
     if (!(c->net->libraries = calloc(c->t->nrows ? c->t->nrows : 1, sizeof *c->net->libraries)))
@@ -557,7 +599,8 @@ static bl_status read_libraries(ctx *c)
                               .name = keep(c, bl__csv_cell(r, cn))};
         if (!l->id || !l->partner_id || !l->name)
             return nomem(c);
-        if ((rc = unique_id(c, r, &c->library_ids, l->id, "library.id")) != BL_OK)
+        if ((rc = unique_id(c, r, &c->library_ids, l->id, "library.id")) != BL_OK ||
+            (rc = membership(c, r, cf, cu, l)) != BL_OK)
             return rc;
         c->net->nlibraries++;
         alias.owner = l->id;

@@ -393,9 +393,11 @@ typedef struct libctx {
     plist *pl;
     size_t nres;
     const reslist *res;
+    const bl_period *period;
 } libctx;
 
-static bl_status on_library(void *ctx, const char *partner, const char *id, const char *name)
+static bl_status on_library(void *ctx, const char *partner, const char *id, const char *name,
+                            int member_from, int member_until)
 {
     libctx *c = ctx;
     bl_model *m = plist_find(c->pl, partner);
@@ -410,6 +412,7 @@ static bl_status on_library(void *ctx, const char *partner, const char *id, cons
     bl_model_library *l = &m->libs[m->n_libs++];
     memset(l, 0, sizeof *l);
     l->id = strdup(id), l->name = strdup(name);
+    l->member = bl__member_during(member_from, member_until, c->period->first, c->period->last);
     l->v = calloc((c->nres ? c->nres : 1) * BL_WINDOW, sizeof *l->v);
     l->has = calloc((c->nres ? c->nres : 1) * BL_WINDOW, sizeof *l->has);
     l->quiet = calloc((c->nres ? c->nres : 1) * BL_WINDOW, sizeof *l->quiet);
@@ -450,17 +453,47 @@ static bl_status on_library_users(void *ctx, const char *partner, const char *li
     return BL_OK;
 }
 
+/* A library that was a member in no month of the period, and has no use
+ * in it, is not one of the partner's libraries for this report (its table
+ * nor its count; docs/network.md, "Members who join or leave"). */
+static void drop_non_members(plist *pl, const reslist *res, const bl_period *p)
+{
+    for (size_t i = 0; i < pl->n; i++) {
+        bl_model *m = pl->v[i];
+        size_t kept = 0;
+        for (size_t j = 0; j < m->n_libs; j++) {
+            bl_model_library *l = &m->libs[j];
+            bool used = l->member || l->has_users;
+            for (size_t r = 0; r < res->n && !used; r++)
+                for (int mi = p->first; mi <= p->last && !used; mi++) {
+                    int k = mi - res->wfirst;
+                    used = k >= 0 && k < BL_WINDOW && l->v[r * BL_WINDOW + (size_t)k] != 0;
+                }
+            if (used) {
+                m->libs[kept++] = *l;
+                continue;
+            }
+            bl_model_library_release(l);
+            if (m->n_libraries > 0)
+                m->n_libraries--;
+        }
+        m->n_libs = kept;
+    }
+}
+
 /* Each partner's libraries with their consultations and users. */
 static bl_status partner_libraries_usage(bl_store *st, const char *partner_id, const bl_period *p,
                                          const reslist *res, plist *pl)
 {
-    libctx c = {pl, res->n, res};
+    libctx c = {pl, res->n, res, p};
     bl_status rc = bl_store_libraries_of(st, partner_id, on_library, &c);
     if (rc == BL_OK)
         rc = bl_store_library_consultations(st, res->wfirst, res->wfirst + BL_WINDOW - 1,
                                             partner_id, on_library_usage, &c);
     if (rc == BL_OK)
         rc = bl_store_library_users(st, p->first, p->last, on_library_users, &c);
+    if (rc == BL_OK)
+        drop_non_members(pl, res, p);
     return rc;
 }
 

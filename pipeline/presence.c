@@ -179,7 +179,8 @@ static bl_status on_rejected_cell(void *ctx, const char *institution_id, const c
     return BL_OK;
 }
 
-static bl_status on_library_name(void *ctx, const char *partner, const char *id, const char *name)
+static bl_status on_library_name(void *ctx, const char *partner, const char *id, const char *name,
+                                 int member_from, int member_until)
 {
     reslist *l = ctx;
     if (l->n_names == l->names_alloc) {
@@ -191,6 +192,7 @@ static bl_status on_library_name(void *ctx, const char *partner, const char *id,
     }
     libname *x = &l->names[l->n_names++];
     x->id = strdup(id), x->name = strdup(name), x->partner_id = strdup(partner);
+    x->member_from = member_from, x->member_until = member_until;
     return x->id && x->name && x->partner_id ? BL_OK : BL_NOMEM;
 }
 
@@ -244,6 +246,12 @@ static bool in_scope(const reslist *l, const bl_model *m, const char *partner_id
     return o->lib >= 0 && lib_in_scope(l, m, partner_id, (size_t)o->lib);
 }
 
+/* Whether library n (of l->names) is a member of the network in slot k. */
+static bool member_at(const reslist *l, size_t n, int k)
+{
+    return bl__member(l->names[n].member_from, l->names[n].member_until, l->wfirst + k);
+}
+
 /* A library that sends its own reports of a resource is expected in each
  * month from its first: a report about every library (a consortium
  * report, an export, a log) does not stand in for it, since its use is in
@@ -284,7 +292,7 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
                     rc = bl_buf_printf(gap, "%s" BL_GAP_EARLY "%s", gap->len ? "\n" : "",
                                        l->names[o->lib].name);
             }
-        } else if (k >= o->from) {
+        } else if (k >= o->from && member_at(l, (size_t)o->lib, k)) {
             *part = true;
             missing++;
             if (gap)
@@ -315,7 +323,7 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
     if (net && !*has) {
         size_t in = 0;
         for (size_t n = 0; n < l->n_names && in <= missing; n++)
-            in += lib_in_scope(l, m, partner_id, n);
+            in += lib_in_scope(l, m, partner_id, n) && member_at(l, n, k);
         *has = !missing || in > missing;
     }
     *part = *part && *has;
@@ -333,6 +341,10 @@ bl_library_month bl__library_month(const reslist *l, const presence *p, const bl
     for (size_t j = 0; j < p->n_rej && !x; j++)
         if (p->rej[j].month[k] && strcmp(l->names[p->rej[j].lib].id, library_id) == 0)
             x = &p->rej[j];
+    bool member = true;
+    for (size_t n = 0; n < l->n_names; n++)
+        if (strcmp(l->names[n].id, library_id) == 0)
+            member = member_at(l, n, k);
     bl_library_month r = {false, false, false};
     bool own = o && k >= o->from;
     bool full = own ? o->has[k] : p->net[k], early = own ? o->early[k] : p->net_early[k];
@@ -345,7 +357,7 @@ bl_library_month bl__library_month(const reslist *l, const presence *p, const bl
     /* Not expected, so not missing: before the first of its own reports
      * where no report about every library covers it (any other library is
      * expected as its resource is). */
-    r.quiet = !r.has && o && k < o->from && !p->net[k] && !p->net_early[k];
+    r.quiet = !r.has && ((o && k < o->from && !p->net[k] && !p->net_early[k]) || !member);
     return r;
 }
 
@@ -504,7 +516,7 @@ static bl_status library_gaps_stretch(void *ctx, const reslist *res, int start, 
              * resource's line alone). */
             for (size_t j = 0; j < p->n_own && (part || !has) && rc == BL_OK; j++) {
                 const own_lib *o = &p->own[j];
-                if (o->lib >= 0 && !o->has[k] && k >= o->from)
+                if (o->lib >= 0 && !o->has[k] && k >= o->from && member_at(res, (size_t)o->lib, k))
                     rc = g->fn(g->ctx, res->v[ri].id, res->v[ri].name, mi, res->names[o->lib].id,
                                res->names[o->lib].name);
             }

@@ -43,7 +43,20 @@ typedef struct presence {
 
 typedef struct libname {
     char *id, *name, *partner_id;
+    int member_from, member_until; /* months, both included; -1: open */
 } libname;
+
+/* Whether a library whose membership is [from, until] (-1: open) is a
+ * member of the network in month mi, and in any month of [first, last]
+ * (docs/network.md, "Members who join or leave"). */
+static inline bool bl__member(int from, int until, int mi)
+{
+    return (from < 0 || mi >= from) && (until < 0 || mi <= until);
+}
+static inline bool bl__member_during(int from, int until, int first, int last)
+{
+    return (from < 0 || from <= last) && (until < 0 || until >= first);
+}
 
 typedef struct reslist {
     bl_model_resource *v;
@@ -65,8 +78,8 @@ bl_status bl__load_resources(bl_store *st, int wfirst, reslist *l);
  * partner_id, that partner's. *has: a source about every library has rows
  * for it (or a report covers it), or a library of the scope its own;
  * *part: has, but a library of the scope that sends its own reports (since
- * its first month in the window) lacks that month's, whose names go to gap
- * (one a line) when gap is not NULL. */
+ * its first month in the window, while a member) lacks that month's, whose
+ * names go to gap (one a line) when gap is not NULL. */
 bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_model *m,
                           const char *partner_id, bool *has, bool *part, bl_buf *gap);
 /* One library's figure of p's resource in slot k (bl__scope_month's rule
@@ -74,8 +87,8 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
  * (from its first month), else a report about every library's, unless a
  * rejected row held it alone; part, has but a part of the month (a report
  * made before its end, once over; a rejected row among others); quiet, no
- * data and none expected (before the first of its own reports): "—" but
- * not a missing month of its sums. */
+ * data and none expected (before the first of its own reports, or not a
+ * member that month): "—" but not a missing month of its sums. */
 typedef struct bl_library_month {
     bool has, part, quiet;
 } bl_library_month;

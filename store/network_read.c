@@ -42,7 +42,8 @@ static const struct {
                                                              "p.id LEFT JOIN m ON m.k = p.id ORDER "
                                                              "BY p.id"},
     [BL_NET_LIBRARIES] =
-        {{"id", "partner_id", "name", "aliases", "ip_ranges", "first_month", "last_month", NULL},
+        {{"id", "partner_id", "name", "aliases", "ip_ranges", "member_from", "member_until",
+          "first_month", "last_month", NULL},
          "WITH a AS (" JOINED(
              "library_alias", "library_id", "alias",
              "alias") "),"
@@ -54,6 +55,8 @@ static const struct {
                                        "usage_effective u") ")"
                                                             " SELECT l.id, l.partner_id, l.name, "
                                                             "COALESCE(a.v, ''), COALESCE(r.v, ''),"
+                                                            " COALESCE(l.member_from, ''),"
+                                                            " COALESCE(l.member_until, ''),"
                                                             " COALESCE(m.first, ''), "
                                                             "COALESCE(m.last, '')"
                                                             " FROM library l LEFT JOIN a ON a.k = "

@@ -49,6 +49,16 @@ static void text(ins *in, int i, const char *s)
     sqlite3_bind_text(in->q, i, s, -1, SQLITE_STATIC);
 }
 
+/* A month index as 'YYYY-MM', NULL when negative (none). */
+static void month(ins *in, int i, int mi)
+{
+    char m[8];
+    if (mi < 0)
+        return;
+    bl_month_format(mi, m);
+    sqlite3_bind_text(in->q, i, m, -1, SQLITE_TRANSIENT);
+}
+
 static bl_status step(ins *in, unsigned long line)
 {
     bl_store *st = in->st;
@@ -92,7 +102,8 @@ static bl_status write_libraries(bl_store *st, const bl_network *net)
 {
     ins q, qa = {0}, qr = {0};
     bl_status rc = prep(&q, st, "libraries.csv", false,
-                        "INSERT INTO library(id, partner_id, name) VALUES (?,?,?)");
+                        "INSERT INTO library(id, partner_id, name, member_from, member_until)"
+                        " VALUES (?,?,?,?,?)");
     if (rc == BL_OK)
         rc = prep(&qa, st, "libraries.csv", true,
                   "INSERT INTO library_alias(alias, library_id) VALUES (?,?)");
@@ -104,6 +115,8 @@ static bl_status write_libraries(bl_store *st, const bl_network *net)
         text(&q, 1, l->id);
         text(&q, 2, l->partner_id);
         text(&q, 3, l->name);
+        month(&q, 4, l->member_from);
+        month(&q, 5, l->member_until);
         rc = step(&q, l->line);
         for (size_t k = 0; rc == BL_OK && k < l->naliases; k++) {
             text(&qa, 1, l->aliases[k]);

@@ -326,14 +326,15 @@ bl_status bl_store_library_counts(bl_store *st, bl_partner_count_fn fn, void *ct
 
 static bl_status library_row(sqlite3_stmt *q, cb c)
 {
-    return ((bl_library_fn)c.fn)(c.ctx, bl__col_text(q, 0), bl__col_text(q, 1), bl__col_text(q, 2));
+    return ((bl_library_fn)c.fn)(c.ctx, bl__col_text(q, 0), bl__col_text(q, 1), bl__col_text(q, 2),
+                                 month_of(q, 3), month_of(q, 4));
 }
 
 bl_status bl_store_libraries_of(bl_store *st, const char *partner_id, bl_library_fn fn, void *ctx)
 {
     sqlite3_stmt *q = NULL;
     bl_status rc = prepare(st,
-                           "SELECT partner_id, id, name FROM library "
+                           "SELECT partner_id, id, name, member_from, member_until FROM library "
                            "WHERE ?1 IS NULL OR partner_id = ?1 ORDER BY partner_id, name, id",
                            &q);
     if (rc != BL_OK)

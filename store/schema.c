@@ -264,6 +264,12 @@ const char *const bl__migrations[] = {
     "  WHERE format IN ('counter4', 'counter5', 'counter5-json')\n"
     "  AND (SELECT COUNT(*) FROM (SELECT DISTINCT institution_id, institution FROM usage u\n"
     "    WHERE u.source_id = source.id)) = 1;\n",
+    /* 13 -> 14: the months a library is a member of the network, both
+     * included ('YYYY-MM', NULL: open). Outside them its own report is not
+     * expected and a report of a period it was not a member of does not
+     * list it (docs/network.md, "Members who join or leave"). */
+    "ALTER TABLE library ADD COLUMN member_from TEXT;\n"
+    "ALTER TABLE library ADD COLUMN member_until TEXT;\n",
 };
 
 const int bl__migration_count = sizeof bl__migrations / sizeof bl__migrations[0];

@@ -140,7 +140,8 @@ typedef struct bl_model_library {
      * first month of its own reports, which no report about every library
      * covers): "—", but not a missing month of its sums. */
     bool *quiet;
-    bool *part; /* part[r * BL_WINDOW + k]: has, but a part of the month (†) */
+    bool *part;  /* part[r * BL_WINDOW + k]: has, but a part of the month (†) */
+    bool member; /* a member of the network in some month of the period */
     bool has_users;
     int64_t users;
 } bl_model_library;
@@ -272,6 +273,8 @@ static inline int bl_model_slot(const bl_model *m, int mi)
 
 /* Releases a model and everything it owns; accepts NULL. */
 void bl_model_free(bl_model *m);
+/* What a library's entry of a model owns (bl_model_free releases them all). */
+void bl_model_library_release(bl_model_library *l);
 /* Releases a list of models (and the list); accepts NULL. */
 void bl_model_list_free(bl_model **v, size_t n);
 

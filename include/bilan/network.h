@@ -48,6 +48,9 @@ typedef struct bl_net_library {
     size_t naliases;
     const char *const *ip_ranges; /* as written, each a valid range (bl_cidr_parse) */
     size_t nranges;
+    /* The months it is a member of the network, both included (month
+     * indexes, bl_month_index; -1 when the column is absent or empty). */
+    int member_from, member_until;
 } bl_net_library;
 
 typedef struct bl_net_resource {

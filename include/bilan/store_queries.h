@@ -140,9 +140,10 @@ bl_status bl_store_library_counts(bl_store *st, bl_partner_count_fn fn, void *ct
 
 /* ---- per library (issue 15) */
 typedef bl_status (*bl_library_fn)(void *ctx, const char *partner_id, const char *library_id,
-                                   const char *name);
+                                   const char *name, int member_from, int member_until);
 /* Every library, sorted by partner, then name, then id; only partner_id's
- * when not NULL. */
+ * when not NULL. member_from, member_until: the months it is a member of
+ * the network, both included (month indexes, -1: open). */
 bl_status bl_store_libraries_of(bl_store *st, const char *partner_id, bl_library_fn fn, void *ctx);
 typedef bl_status (*bl_library_usage_fn)(void *ctx, const char *partner_id, const char *library_id,
                                          const char *resource_id, int month, long long value);

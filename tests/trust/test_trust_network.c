@@ -470,6 +470,17 @@ static char *variant(const char *name, const char *cmd)
     return dir;
 }
 
+/* The variant `name` (cmd run in a copy) is refused, exit 65, saying want. */
+static void refused(const char *name, const char *cmd, const char *want)
+{
+    char *dir = variant(name, cmd);
+    tu_run r = import_fr(dir);
+    cr_expect_eq(r.status, 65, "%s: %s", name, r.err);
+    cr_expect(strstr(r.err, want), "%s: expected «%s» in:\n%s", name, want, r.err);
+    tu_run_free(&r);
+    free(dir);
+}
+
 Test(trust_network, french_headings_are_read_and_unread_columns_said, .init = setup,
      .fini = teardown)
 {
@@ -517,13 +528,7 @@ Test(trust_network, french_headings_are_read_and_unread_columns_said, .init = se
          "libraries.csv" NBSP ": texte UTF-16 («" NBSP "Texte Unicode" NBSP "» d'Excel)"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        char *dir = variant(bad[i].name, bad[i].cmd);
-        r = import_fr(dir);
-        cr_expect_eq(r.status, 65, "%s: %s", bad[i].name, r.err);
-        cr_expect(strstr(r.err, bad[i].want), "%s: expected «%s» in:\n%s", bad[i].name, bad[i].want,
-                  r.err);
-        tu_run_free(&r);
-        free(dir);
+        refused(bad[i].name, bad[i].cmd, bad[i].want);
         /* the store as before */
         cr_expect_eq(tr_sql_int(&e, "SELECT annual_cost_cents FROM resource WHERE id = 'presse'"),
                      1850000);
@@ -537,4 +542,54 @@ Test(trust_network, french_headings_are_read_and_unread_columns_said, .init = se
     cr_expect(strstr(r.err, "est un fichier" NBSP ": network import lit le dossier"), "%s", r.err);
     tu_run_free(&r);
     free(ok);
+}
+
+/* The months a library is a member (docs/network.md, "Members who join or
+ * leave"): French headings, a month or a day of it in either order; a cell
+ * that is not a month, or an end before the start, refused with its file,
+ * line and column, the store as before. */
+Test(trust_network, library_membership_is_read_and_checked, .init = setup, .fini = teardown)
+{
+    char *ok = variant("members", "sed -i '1s/$/,Adhésion,Membre jusqu’à/; "
+                                  "2s/$/,15\\/09\\/2019,/; 3s/$/,2019-09,05\\/2026/; "
+                                  "4,$s/$/,,/' libraries.csv");
+    tu_run r = import_fr(ok);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(!strstr(r.err, "n'est pas lue"), "%s", r.err);
+    tu_run_free(&r);
+    cr_expect_eq(tr_sql_int(&e, "SELECT count(*) FROM library WHERE member_from = '2019-09' AND "
+                                "member_until IS NULL AND id = 'giono'"),
+                 1);
+    cr_expect_eq(tr_sql_int(&e, "SELECT count(*) FROM library WHERE member_until = '2026-05' AND "
+                                "id = 'villeneuve'"),
+                 1);
+    cr_expect_eq(tr_sql_int(&e, "SELECT count(*) FROM library WHERE member_from IS NULL"), 2);
+    const char *args[] = {"network", "show", "libraries", "--format", "csv", NULL};
+    r = tr_bilan_env(&e, NULL, args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(r.out, "id,partner_id,name,aliases,ip_ranges,member_from,member_until,"), "%s",
+              r.out);
+    cr_expect(strstr(r.out, "villeneuve,ca-durance,Médiathèque de Villeneuve,VILLENEUVE,,2019-09,"
+                            "2026-05,"),
+              "%s", r.out);
+    tu_run_free(&r);
+    free(ok);
+
+    struct {
+        const char *name, *cmd, *want;
+    } bad[] = {
+        {"not a month", "sed -i '1s/$/,member_until/; 2,$s/$/,/; 3s/$/13\\/2026/' libraries.csv",
+         "libraries.csv:3:6: member_until" NBSP ": «" NBSP "13/2026" NBSP
+         "» n'est pas un mois (YYYY-MM ou MM/YYYY) ni une date"},
+        {"before",
+         "sed -i '1s/$/,member_from,member_until/; 2,$s/$/,,/; 3s/,,$/,2026-03,2026-02/' "
+         "libraries.csv",
+         "libraries.csv:3:7: member_until" NBSP ": «" NBSP "2026-02" NBSP
+         "» est avant member_from («" NBSP "2026-03" NBSP "»)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        refused(bad[i].name, bad[i].cmd, bad[i].want);
+        cr_expect_eq(tr_sql_int(&e, "SELECT count(*) FROM library WHERE member_until = '2026-05'"),
+                     1);
+    }
 }

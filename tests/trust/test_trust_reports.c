@@ -309,6 +309,54 @@ Test(trust_reports, missing_own_report_makes_its_libraries_months_partial, .time
     tr_teardown(&e);
 }
 
+/* A library that left the network (libraries.csv's « Fin d'adhésion »,
+ * 31/05/2026) is not expected after: its missing June made ca-durance's
+ * June partial (« 225 † »), `bilan gaps` named it, and a report of a
+ * period it was not a member of listed it. Its months as a member are
+ * kept: the semester lists it with its 110. */
+Test(trust_reports, a_library_that_left_is_not_expected_after, .timeout = 120)
+{
+    tr_env e = tr_setup("rep-left");
+    char files[4096];
+    snprintf(files, sizeof files, "'%s'/*.csv '%s/fixtures/reports/feeds/presse-pr-2026.csv'",
+             tr_fx("own-reports/feeds"), tu_srcdir());
+    load(&e, "own-reports/members", files, true);
+    cr_expect_eq(tr_sql_int(&e, "SELECT count(*) FROM library WHERE id = 'villeneuve' AND "
+                                "member_from = '2019-01' AND member_until = '2026-05'"),
+                 1);
+
+    char *t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
+                          "2026-06/ca-durance-mensuel.pdf");
+    HAS(t, "Langues en ligne autoformation 15 38");
+    HASNT(t, "225 †");
+    HASNT(t, "rapport de bibliothèque manquant");
+    HASNT(t, "Villeneuve");
+    /* One library in June (two in May). */
+    HAS(t, "bibliothèque du partenaire");
+    HASNT(t, "bibliothèques du partenaire");
+    free(t);
+
+    t = report_text(&e, D_2026_08_01, "semestriel", "2026-S1", "ca-durance",
+                    "2026-S1/ca-durance-semestriel.pdf");
+    HAS(t, "Langues en ligne 30 32 34 36 38 15 185 ");
+    HAS(t, "Médiathèque de Villeneuve");
+    HAS(t, "Médiathèque de Villeneuve 110 ");
+    HASNT(t, "185 †");
+    HASNT(t, "total partiel : données manquantes");
+    free(t);
+
+    t = report_text(&e, D_2026_08_01, "reseau", "2026-06", NULL, "2026-06/reseau-reseau.pdf");
+    HAS(t, "Communauté d'agglomération Durance-Provence 210 15 225 ");
+    HASNT(t, "données manquantes pour Langues");
+    free(t);
+
+    tu_run r = tr_bilan(&e, "gaps", "2026-01..2026-06", NULL);
+    cr_expect_eq(r.status, 0, "%s", r.out);
+    cr_expect_str_eq(r.out, "");
+    tu_run_free(&r);
+    tr_teardown(&e);
+}
+
 /* Reports about other libraries do not stand in for a library's missing own
  * report (docs/trust.md, "Whose data is missing"): an own report of a
  * library the network does not have (Les Mées: its rows unattributed) and a
