@@ -447,6 +447,7 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
         bl_status rc = add_cell(a, rm->group, r->month, rm->metric_index, r->value);
         if (rc == BL_OK) {
             a->counts.accepted++;
+            a->counts.zeros += r->value == 0;
             a->counts.unattributed += rm->unattributed;
         }
         return rc;
@@ -542,6 +543,7 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
     if (rc != BL_OK)
         return rc;
     a->counts.accepted++;
+    a->counts.zeros += r->value == 0;
     if (!c.library_id || !c.resource_id)
         a->counts.unattributed++;
     if (r->access_method.len < sizeof rm->access && m->valid) {

@@ -276,7 +276,7 @@ static void file_done(void *ctx, size_t index, const char *path, bl_status rc,
     /* A file with no count above 0 (its header only, or zeros): recorded,
      * but said (an export cut short looks the same as a period without
      * use). */
-    if (r->log.lines == 0 && r->rows_accepted == 0 && r->rows_rejected == 0)
+    if (r->log.lines == 0 && r->rows_accepted == r->rows_zero && r->rows_rejected == 0)
         cli_printf_safe(stderr, _("bilan: %s: note: %s\n"), path,
                         _("no count above 0 in the file: nothing was counted (a report of a "
                           "period without use says so; an export cut short or empty looks the "

@@ -454,7 +454,8 @@ static bl_status data_row(r5_state *s)
         .metric = metric_sv,
     };
     if (pre)
-        return bl__ctr_emit_pre(r, &rec, c->month_mi, pre, npre);
+        return npre ? bl__ctr_emit_pre(r, &rec, c->month_mi, pre, npre)
+                    : bl__ctr_emit_zero(r, &rec, c->month_mi, c->nmonths);
     return bl__ctr_emit(r, &rec, c->month_mi, s->vals, c->nmonths);
 }
 

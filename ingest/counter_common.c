@@ -806,9 +806,34 @@ bl_status bl__ctr_month_values(bl__ctr_reader *r, const size_t *cols, const int 
     return BL_OK;
 }
 
+/* A row without a positive count: one count of 0, its first month's, so
+ * that the store knows the row (its institution, platform and metric) and
+ * its report's 0 in every month it covers restates another report's figure
+ * (docs/trust.md, "Restatement"; until 3 December 2026 such a row stored
+ * nothing and a correction down to 0 everywhere was ignored). */
+bl_status bl__ctr_emit_zero(bl__ctr_reader *r, bl_count_rec *rec, const int *months, size_t n)
+{
+    if (n == 0)
+        return BL_OK;
+    int month = months[0];
+    rec->month = month;
+    rec->value = 0;
+    if (r->sink->count_run) {
+        int m[1] = {month};
+        int64_t v[1] = {0};
+        return r->sink->count_run(r->sink->ctx, rec, m, v, 1);
+    }
+    return r->sink->count ? r->sink->count(r->sink->ctx, rec) : BL_OK;
+}
+
 bl_status bl__ctr_emit(bl__ctr_reader *r, bl_count_rec *rec, const int *months, const int64_t *vals,
                        size_t n)
 {
+    bool any = false;
+    for (size_t i = 0; i < n && !any; i++)
+        any = vals[i] > 0;
+    if (!any)
+        return bl__ctr_emit_zero(r, rec, months, n);
     if (r->sink->count_run) {
         /* the positive counts, in runs handed over whole */
         int m[64];

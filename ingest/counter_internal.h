@@ -171,7 +171,11 @@ void bl__ctr_set_plan(bl__ctr_reader *r, const bl__ctr_plan *plan);
  * order, each (k << 32) | value, k the month's index in the plan; else the
  * row goes through bl__ctr_month_values (and its diagnostics). */
 bool bl__ctr_pre_counts(bl__ctr_reader *r, const uint64_t **pre, size_t *n);
-/* bl__ctr_emit for counts read ahead. */
+/* A row without a positive count (of its n months): one count of 0 for its
+ * first month, that the store may know the row's 0s (nothing when n is 0).
+ * bl__ctr_emit does it for such a row. */
+bl_status bl__ctr_emit_zero(bl__ctr_reader *r, bl_count_rec *rec, const int *months, size_t n);
+/* bl__ctr_emit for counts read ahead (n > 0). */
 bl_status bl__ctr_emit_pre(bl__ctr_reader *r, bl_count_rec *rec, const int *months,
                            const uint64_t *pre, size_t n);
 

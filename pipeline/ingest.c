@@ -253,6 +253,7 @@ static bl_status check_read(job *j, const char *path, bl_status rc, const char *
     bl_store *st = j->st;
     const bl_rollup_counts *c = bl_rollup_counts_of(j->rollup);
     res->rows_accepted = c->accepted;
+    res->rows_zero = c->zeros;
     res->rows_rejected = c->rejected;
     res->rows_unattributed = c->unattributed;
     res->lines_skipped = c->skipped;
@@ -278,8 +279,9 @@ static bl_status check_read(job *j, const char *path, bl_status rc, const char *
         return bl_store_fail(st, BL_DATA, "%s: %ld row(s) rejected and --strict given", path,
                              res->rows_rejected);
     /* A file of which nothing could be read is refused, not recorded: it
-     * can then be corrected and ingested again. */
-    if (res->rows_accepted == 0 && res->rows_rejected > 0)
+     * can then be corrected and ingested again (rows of 0 alone, beside the
+     * rejected ones, are not what the file was sent for). */
+    if (res->rows_accepted == res->rows_zero && res->rows_rejected > 0)
         return bl_store_fail(st, BL_DATA, "%s: every row was rejected (%ld)", path,
                              res->rows_rejected);
     return BL_OK;

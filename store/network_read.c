@@ -11,7 +11,7 @@
  * time linear in its size, not a subquery per item). */
 #define MONTHS_BY(KEY, FROM)                                                                    \
     "SELECT " KEY " AS k, MIN(u.month) AS first, MAX(u.month) AS last FROM " FROM " WHERE " KEY \
-    " IS NOT NULL GROUP BY " KEY
+    " IS NOT NULL AND u.value > 0 GROUP BY " KEY
 /* A list column of an item: its values joined by ';', in ORDER. */
 #define JOINED(TABLE, KEY, VALUE, ORDER)                                                  \
     "SELECT " KEY " AS k, group_concat(" VALUE ", ';') AS v FROM (SELECT " KEY ", " VALUE \

@@ -89,7 +89,8 @@ static bl_status resource_month_row(sqlite3_stmt *q, cb c)
 static const char RESOURCE_MONTHS_SQL[] =
     "SELECT u.resource_id, u.month, " BL__SQL_OWN_LIBRARY ","
     " min(s.family <> 20 AND " BL__STR(BL__NOT_OVER_WHEN_MADE(s, u.month)) "),"
-    " min(u.library_id IS NULL)"
+    /* (a row's 0 of a report tells no one's usage: not unattributed usage) */
+    " min(CASE WHEN u.value > 0 THEN u.library_id IS NULL END)"
     " FROM usage u JOIN source s ON s.id = u.source_id"
     " WHERE u.live = 1 AND u.value BETWEEN 0 AND 1000000000000"
     " AND u.resource_id IS NOT NULL"
@@ -466,7 +467,7 @@ bl_status bl_store_unattributed(bl_store *st, int first, int last, bl_unattribut
         "FROM " BL__SQL_CONSULTATION_FROM " LEFT JOIN library l ON l.id = u.library_id "
         "WHERE (u.library_id IS NULL OR u.resource_id IS NULL) AND " BL__SQL_CONSULTATION " "
         "AND u.month BETWEEN ?1 AND ?2 "
-        "GROUP BY 1, 2 ORDER BY total DESC, 1, 2",
+        "GROUP BY 1, 2 HAVING total > 0 ORDER BY total DESC, 1, 2",
         &q);
     if (rc != BL_OK)
         return rc;

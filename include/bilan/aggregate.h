@@ -59,6 +59,7 @@ typedef struct bl_rollup bl_rollup;
 
 typedef struct bl_rollup_counts {
     long accepted;     /* records (cells) counted; for logs: hits seen */
+    long zeros;        /* of accepted: a row's 0 (a row without a positive count) */
     long rejected;     /* rows rejected */
     long unattributed; /* records with no library or no resource */
     long skipped;      /* trailer/total rows and such, noted */

@@ -63,6 +63,7 @@ typedef struct bl_ingest_result {
     char format[32];
     char report_id[32];
     long rows_accepted; /* records (cells) stored */
+    long rows_zero;     /* of them: rows without a positive count, stored as one 0 each */
     long rows_rejected;
     long rows_unattributed; /* records with no library or no resource */
     long lines_skipped;     /* trailer/total rows and such, noted */

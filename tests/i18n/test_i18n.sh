@@ -127,8 +127,10 @@ has "$out" "bilan: l'option « --format » demande une valeur" "French missing v
 m=$src/fixtures/messy
 run BILAN_LANG=fr -- --db "$tmp/messy.db" ingest "$m/delimiter_rows.csv" >/dev/null
 out=$(run BILAN_LANG=fr -- --db "$tmp/messy.db" ingest "$m/empty_cells.csv")
-# (2 cells: February's, and January's 1 restated by the later file's empty cell, a 0.)
-has "$out" "; 2 cellules remplacées (1 fichier antérieur)" "French plurals of a restatement"
+# (3 cells: February's, and January's 1 of Total_Item_Requests and of Searches_Platform
+# restated by the later file's empty cells, 0s: its Searches_Platform row is empty in
+# every month, a row that restates since 3 December 2026.)
+has "$out" "; 3 cellules remplacées (1 fichier antérieur)" "French plurals of a restatement"
 # A log without a counted line has no period: said so, not « ?..? » (until
 # 3 December 2026), in the ingest's line and in the ledger.
 printf '1.2.3.4 - - [01/Mar/2026:10:00:00 +0000] "GET /a.png HTTP/1.1" 200 1 "-" "Mozilla/5.0"\n' >"$tmp/one.log"

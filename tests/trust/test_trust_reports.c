@@ -309,6 +309,36 @@ Test(trust_reports, missing_own_report_makes_its_libraries_months_partial, .time
     tr_teardown(&e);
 }
 
+/* A library's own report of 0 (its only row 0) is its 0, not a missing
+ * report: it stored nothing until 3 December 2026, so Villeneuve's June
+ * stayed « rapport de bibliothèque manquant » after it came. */
+Test(trust_reports, an_own_report_of_zero_is_a_zero_not_a_missing_month, .timeout = 120)
+{
+    tr_env e = tr_setup("rep-own-zero");
+    load_own(&e, NULL);
+    char zero[1024];
+    snprintf(zero, sizeof zero, "%s/villeneuve-zero.csv", e.dir);
+    tu_run r = tu_sh("sed 's/^SavoirPlus,Total_Item_Requests,25,25/SavoirPlus,"
+                     "Total_Item_Requests,0,0/' '%s' > '%s' && grep -q ',0,0$' '%s'",
+                     tr_fx("own-reports/late/langues-villeneuve-2026-06.csv"), zero, zero);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    r = tr_bilan(&e, "ingest", zero, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char *t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
+                          "2026-06/ca-durance-mensuel.pdf");
+    HAS(t, "Langues en ligne autoformation 15 38");
+    HASNT(t, "225 †");
+    HASNT(t, "rapport de bibliothèque manquant");
+    HAS(t, "Médiathèque de Villeneuve 0 0 0 ");
+    free(t);
+    r = tr_bilan(&e, "gaps", "2026-01..2026-06", NULL);
+    cr_expect_eq(r.status, 0, "%s", r.out);
+    tu_run_free(&r);
+    tr_teardown(&e);
+}
+
 /* A library that left the network (libraries.csv's « Fin d'adhésion »,
  * 31/05/2026) is not expected after: its missing June made ca-durance's
  * June partial (« 225 † »), `bilan gaps` named it, and a report of a

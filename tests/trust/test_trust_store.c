@@ -366,14 +366,36 @@ Test(trust_store, removing_a_restatement_brings_the_earlier_values_back, .init =
  * the earlier 120 and 140 as any other value would: a report stores no row
  * for a 0, and until 3 December 2026 the earlier figures stayed counted. In
  * both orders, and removing the correction brings them back. */
-Test(trust_store, a_correction_down_to_zero_restates, .init = setup, .fini = teardown)
+/* The original, then a correction that restates its 10 cells; the
+ * original's export (to compare once the correction is removed). */
+static char *original_then(const char *correction)
 {
     ingest_ok("store/pr-original.csv");
     char *reference = tr_export(&e);
-    tu_run r = ingest("store/pr-restated-to-zero.csv");
+    tu_run r = ingest(correction);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(strstr(r.out, "restated 10 cells of 1 earlier file"), "%s", r.out);
     tu_run_free(&r);
+    return reference;
+}
+
+/* Source #1 (the correction, ingested first) removed: the export is the
+ * original's again. */
+static void removed_gives_back(const char *reference)
+{
+    tu_run r = tr_bilan(&e, "sources", "remove", "1", NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "10 earlier cells counted again"), "%s", r.out);
+    tu_run_free(&r);
+    char *after = tr_export(&e);
+    cr_assert_str_eq(after, reference);
+    free(after);
+}
+
+Test(trust_store, a_correction_down_to_zero_restates, .init = setup, .fini = teardown)
+{
+    char *reference = original_then("store/pr-restated-to-zero.csv");
+    tu_run r;
     const long long tir[] = {101, 111, -1, 131, -1}, uir[] = {11, 12, -1, 14, -1};
     assert_months("Total_Item_Requests", tir);
     assert_months("Unique_Item_Requests", uir);
@@ -396,14 +418,7 @@ Test(trust_store, a_correction_down_to_zero_restates, .init = setup, .fini = tea
     char *backward = tr_export(&e);
     cr_assert_str_eq(forward, backward);
 
-    /* Undone: the earlier figures come back. */
-    r = tr_bilan(&e, "sources", "remove", "1", NULL);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert(strstr(r.out, "10 earlier cells counted again"), "%s", r.out);
-    tu_run_free(&r);
-    char *after = tr_export(&e);
-    cr_assert_str_eq(after, reference);
-    free(after);
+    removed_gives_back(reference);
     free(backward);
     free(forward);
     free(reference);
@@ -621,4 +636,32 @@ Test(trust_store, a_range_of_months_reads_those_months_only, .init = setup, .fin
     cr_assert_eq(tr_sql_int(&e, "SELECT SUM(value) FROM usage_effective WHERE month BETWEEN"
                                 " '2025-03' AND '2025-04' AND metric = 'Total_Item_Requests'"),
                  250);
+}
+
+/* A row that is 0 (or empty) in every month speaks for its months as a row
+ * with one value does: until 3 December 2026 it stored nothing, so the
+ * earlier 100 to 140 requests stayed counted after a correction to 0. */
+Test(trust_store, a_row_of_zeros_in_every_month_restates, .init = setup, .fini = teardown)
+{
+    const char *total = "SELECT COALESCE(SUM(value), 0) FROM usage_effective WHERE metric = "
+                        "'Total_Item_Requests'";
+    char *reference = original_then("store/pr-restated-all-zero.csv");
+    cr_assert_eq(tr_sql_int(&e, total), 0);
+    assert_months("Unique_Item_Requests", (const long long[]){11, 12, -1, 14, -1});
+    char *forward = tr_export(&e);
+
+    /* The other order: the same figures. */
+    tr_teardown(&e);
+    setup();
+    ingest_ok("store/pr-restated-all-zero.csv");
+    ingest_ok("store/pr-original.csv");
+    cr_assert_eq(tr_sql_int(&e, total), 0);
+    char *backward = tr_export(&e);
+    cr_assert_str_eq(forward, backward);
+
+    removed_gives_back(reference);
+    cr_assert_eq(tr_sql_int(&e, total), 600);
+    free(backward);
+    free(forward);
+    free(reference);
 }
