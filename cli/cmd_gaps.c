@@ -16,16 +16,26 @@ static bl_status print_gap(void *ctx, const char *id, const char *name, int mont
     return BL_OK;
 }
 
-/* A library's own report missing (docs/trust.md, "Whose data is missing"). */
+/* A partial month (docs/trust.md, "Whose data is missing"): a library's own
+ * report missing (five fields), or a part of the month and why (six). */
 static bl_status print_library_gap(void *ctx, const char *resource_id, const char *resource_name,
-                                   int month, const char *library_id, const char *library_name)
+                                   int month, const char *library_id, const char *library_name,
+                                   bl_gap_why why)
 {
     int *n = ctx;
     char m[8];
     bl_month_format(month, m);
     (*n)++;
-    cli_printf_safe(stdout, "%s\t%s\t%s\t%s\t%s\n", resource_id, m, resource_name, library_id,
+    cli_printf_safe(stdout, "%s\t%s\t%s\t%s\t%s", resource_id, m, resource_name, library_id,
                     library_name);
+    const char *reason = why == BL_GAP_WHY_EARLY      ? _("report made before the month was over")
+                         : why == BL_GAP_WHY_REJECTED ? _("rejected row (bilan rejects names it)")
+                         : why == BL_GAP_WHY_UNATTRIBUTED
+                             ? _("usage not attributed to a library (an alias is missing)")
+                             : NULL;
+    if (reason)
+        cli_printf_safe(stdout, "\t%s", reason);
+    putchar('\n');
     return BL_OK;
 }
 
@@ -59,7 +69,10 @@ int cmd_gaps(bl_cli *cli, int argc, char **argv)
                  "with no data at all, one per line: resource id, month, resource name\n"
                  "(tab-separated); then the months a library that sends its own reports of a\n"
                  "resource lacks one while the others' are in (the reports mark them partial):\n"
-                 "resource id, month, resource name, library id, library name; then the\n"
+                 "resource id, month, resource name, library id, library name; then, with a\n"
+                 "sixth field saying why, the months whose figures are a part of the month: a\n"
+                 "report made before the month was over, a rejected row's figure (library\n"
+                 "named), usage no library was found for (library fields empty); then the\n"
                  "months a SUSHI harvest could not get (sushi:ENDPOINT/REPORT, month, state,\n"
                  "code and message: docs/sushi.md).\n"
                  "Exit status 0 when there is no gap, 1 when there is one.\n"),
@@ -77,6 +90,14 @@ int cmd_gaps(bl_cli *cli, int argc, char **argv)
     memcpy(to, dots + 2, 7);
     if (!cli_month(from, &f) || !cli_month(to, &t) || t < f)
         return cli_usage("gaps", USAGE, "'%s' is not a range YYYY-MM..YYYY-MM", argv[1]);
+    /* "Today" as for 'bilan report' (SOURCE_DATE_EPOCH when set): its month
+     * is not over, a part of it is no gap yet. */
+    int64_t now;
+    bool pinned;
+    if (!cli_today(cli, &now, &pinned))
+        return BL_EX_USAGE;
+    int y, mo, d;
+    bl_civil_from_days(now / 86400, &y, &mo, &d);
     bl_store *st = NULL;
     int ex = cli_open_store_readonly(cli, &st);
     if (ex)
@@ -84,7 +105,7 @@ int cmd_gaps(bl_cli *cli, int argc, char **argv)
     int n = 0;
     bl_status rc = bl_model_gaps(st, f, t, print_gap, &n);
     if (rc == BL_OK)
-        rc = bl_model_library_gaps(st, f, t, print_library_gap, &n);
+        rc = bl_model_library_gaps(st, f, t, bl_month_index(y, mo), print_library_gap, &n);
     harvest_gaps hg = {f, t, 0};
     if (rc == BL_OK)
         rc = bl_store_harvest_each(st, NULL, print_harvest, &hg);

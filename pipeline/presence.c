@@ -499,7 +499,35 @@ bl_status bl_model_gaps(bl_store *st, int first, int last, bl_gap_fn fn, void *c
 typedef struct libgaps {
     bl_library_gap_fn fn;
     void *ctx;
+    bl_model now; /* running_from: this month, not over yet */
 } libgaps;
+
+/* The months a resource's figures are a part of (bl__scope_month's other
+ * reasons than a missing own report), whose: early reports once the month
+ * is over, rejected rows, usage no library was found for. */
+static bl_status partial_whys(const libgaps *g, const reslist *res, size_t ri, int mi)
+{
+    const presence *p = &res->p[ri];
+    const char *id = res->v[ri].id, *name = res->v[ri].name;
+    int k = mi - res->wfirst;
+    bool over = bl_model_over(&g->now, mi);
+    bl_status rc = BL_OK;
+    if (over && p->net_early[k] && !p->net[k])
+        rc = g->fn(g->ctx, id, name, mi, "", "", BL_GAP_WHY_EARLY);
+    for (size_t j = 0; j < p->n_own && rc == BL_OK; j++) {
+        const own_lib *o = &p->own[j];
+        if (over && o->lib >= 0 && o->early[k] && !o->has[k])
+            rc = g->fn(g->ctx, id, name, mi, res->names[o->lib].id, res->names[o->lib].name,
+                       BL_GAP_WHY_EARLY);
+    }
+    for (size_t j = 0; j < p->n_rej && rc == BL_OK; j++)
+        if (p->rej[j].month[k])
+            rc = g->fn(g->ctx, id, name, mi, res->names[p->rej[j].lib].id,
+                       res->names[p->rej[j].lib].name, BL_GAP_WHY_REJECTED);
+    if (rc == BL_OK && p->net_unattributed[k])
+        rc = g->fn(g->ctx, id, name, mi, "", "", BL_GAP_WHY_UNATTRIBUTED);
+    return rc;
+}
 
 static bl_status library_gaps_stretch(void *ctx, const reslist *res, int start, int end)
 {
@@ -516,17 +544,21 @@ static bl_status library_gaps_stretch(void *ctx, const reslist *res, int start, 
              * resource's line alone). */
             for (size_t j = 0; j < p->n_own && (part || !has) && rc == BL_OK; j++) {
                 const own_lib *o = &p->own[j];
-                if (o->lib >= 0 && !o->has[k] && k >= o->from && member_at(res, (size_t)o->lib, k))
+                if (o->lib >= 0 && !o->has[k] && !o->early[k] && k >= o->from &&
+                    member_at(res, (size_t)o->lib, k))
                     rc = g->fn(g->ctx, res->v[ri].id, res->v[ri].name, mi, res->names[o->lib].id,
-                               res->names[o->lib].name);
+                               res->names[o->lib].name, BL_GAP_WHY_MISSING);
             }
+            if (rc == BL_OK && has)
+                rc = partial_whys(g, res, ri, mi);
         }
     }
     return rc;
 }
 
-bl_status bl_model_library_gaps(bl_store *st, int first, int last, bl_library_gap_fn fn, void *ctx)
+bl_status bl_model_library_gaps(bl_store *st, int first, int last, int this_month,
+                                bl_library_gap_fn fn, void *ctx)
 {
-    libgaps g = {fn, ctx};
+    libgaps g = {fn, ctx, {.running_from = this_month}};
     return each_stretch(st, first, last, library_gaps_stretch, &g);
 }

@@ -161,16 +161,28 @@ typedef bl_status (*bl_gap_fn)(void *ctx, const char *resource_id, const char *r
  * resource id, then month. */
 bl_status bl_model_gaps(bl_store *st, int first, int last, bl_gap_fn fn, void *ctx);
 
+/* Why a month is partial (bl_model_library_gaps). */
+typedef enum bl_gap_why {
+    BL_GAP_WHY_MISSING,     /* the library's own report is missing */
+    BL_GAP_WHY_EARLY,       /* a report made before the month was over (a part of it) */
+    BL_GAP_WHY_REJECTED,    /* a rejected row held the library's figure */
+    BL_GAP_WHY_UNATTRIBUTED /* every row about every library names none of the network's */
+} bl_gap_why;
 typedef bl_status (*bl_library_gap_fn)(void *ctx, const char *resource_id,
                                        const char *resource_name, int month, const char *library_id,
-                                       const char *library_name);
-/* The months of [first, last] that a network report marks partial for a
- * missing own report (docs/trust.md, "Whose data is missing"): a library
- * that sends its own reports of a resource lacks that month's while other
- * libraries' are in. Each month is judged in the 24-month window ending
- * with it, or with the last month of its stretch of 24, as a report of that
- * month would. By month, then resource. */
-bl_status bl_model_library_gaps(bl_store *st, int first, int last, bl_library_gap_fn fn, void *ctx);
+                                       const char *library_name, bl_gap_why why);
+/* The months of [first, last] that reports mark partial (docs/trust.md,
+ * "Whose data is missing"), each with why and whose: a library that sends
+ * its own reports of a resource lacks that month's while other libraries'
+ * are in (MISSING); a report made before the month was over, once it is
+ * (EARLY: the library whose own report it is, else "" for a report about
+ * every library); a rejected row's figure (REJECTED, its library); usage
+ * no library was found for (UNATTRIBUTED, library ""). Each month is judged
+ * in the 24-month window ending with it, or with the last month of its
+ * stretch of 24, as a report of that month would; this_month (the month of
+ * "today") and later are not over. By month, then resource. */
+bl_status bl_model_library_gaps(bl_store *st, int first, int last, int this_month,
+                                bl_library_gap_fn fn, void *ctx);
 
 /* ---- forfaits (pipeline/forfait.c) ---------------------------------------------------- */
 
