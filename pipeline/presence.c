@@ -125,6 +125,28 @@ static bl_status on_own_cover(void *ctx, const char *resource_id, const char *li
     return rc;
 }
 
+/* A library a report about every library names, the months it covers:
+ * for a library that sends its own reports of the resource, its figure is
+ * in that report those months (docs/trust.md, "Whose data is missing"). */
+static bl_status on_named_cover(void *ctx, const char *resource_id, const char *library_id,
+                                int first, int last)
+{
+    reslist *l = ctx;
+    int a = first - l->wfirst, z = last - l->wfirst;
+    a = a < 0 ? 0 : a;
+    z = z >= BL_WINDOW ? BL_WINDOW - 1 : z;
+    for (size_t i = 0; i < l->n && a <= z && library_id; i++) {
+        if (strcmp(l->v[i].id, resource_id) != 0)
+            continue;
+        presence *p = &l->p[i];
+        for (size_t j = 0; j < p->n_own; j++)
+            if (strcmp(p->own[j].library_id, library_id) == 0)
+                for (int k = a; k <= z; k++)
+                    p->own[j].named[k] = true;
+    }
+    return BL_OK;
+}
+
 typedef struct rej_ctx {
     reslist *l;
     bl_store *st;
@@ -207,6 +229,9 @@ bl_status bl__load_resources(bl_store *st, int wfirst, reslist *l)
     /* A report covers its period, its months of 0 too. */
     if (rc == BL_OK)
         rc = bl_store_own_coverage(st, wfirst, wfirst + BL_WINDOW - 1, on_own_cover, l);
+    /* A library named in a report about every library (after its own). */
+    if (rc == BL_OK)
+        rc = bl_store_named_coverage(st, wfirst, wfirst + BL_WINDOW - 1, on_named_cover, l);
     if (rc == BL_OK)
         rc = bl_store_libraries_of(st, NULL, on_library_name, l);
     /* Figures a rejected row held: partial where they are missing. */
@@ -282,7 +307,7 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
             *has = true;
         if (!in_scope(l, m, partner_id, o))
             continue;
-        if (o->has[k]) {
+        if (o->has[k] || o->named[k]) {
             *has = true;
         } else if (o->early[k]) {
             *has = true;
@@ -347,7 +372,8 @@ bl_library_month bl__library_month(const reslist *l, const presence *p, const bl
             member = member_at(l, n, k);
     bl_library_month r = {false, false, false};
     bool own = o && k >= o->from;
-    bool full = own ? o->has[k] : p->net[k], early = own ? o->early[k] : p->net_early[k];
+    bool full = own ? o->has[k] || o->named[k] : p->net[k];
+    bool early = own ? o->early[k] : p->net_early[k];
     /* A figure a rejected row held alone is unknown; its own report's, else
      * a report about every library's. */
     r.has = !(x && x->whole[k]) && (full || early);
@@ -544,7 +570,7 @@ static bl_status library_gaps_stretch(void *ctx, const reslist *res, int start, 
              * resource's line alone). */
             for (size_t j = 0; j < p->n_own && (part || !has) && rc == BL_OK; j++) {
                 const own_lib *o = &p->own[j];
-                if (o->lib >= 0 && !o->has[k] && !o->early[k] && k >= o->from &&
+                if (o->lib >= 0 && !o->has[k] && !o->early[k] && !o->named[k] && k >= o->from &&
                     member_at(res, (size_t)o->lib, k))
                     rc = g->fn(g->ctx, res->v[ri].id, res->v[ri].name, mi, res->names[o->lib].id,
                                res->names[o->lib].name, BL_GAP_WHY_MISSING);

@@ -19,6 +19,9 @@ typedef struct own_lib {
     char *library_id;
     bool has[BL_WINDOW];
     bool early[BL_WINDOW]; /* only from a report made before the month was over */
+    /* named in a report about every library that covers the month (a
+     * consortium's report that took over its account): its figure is there */
+    bool named[BL_WINDOW];
     int from;
     long lib; /* its entry in reslist.names, -1: no longer in the network */
 } own_lib;

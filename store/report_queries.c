@@ -148,6 +148,25 @@ bl_status bl_store_own_coverage(bl_store *st, int first, int last, bl_own_cover_
     return each_row(st, q, own_cover_row, CB(fn, ctx));
 }
 
+bl_status bl_store_named_coverage(bl_store *st, int first, int last, bl_own_cover_fn fn, void *ctx)
+{
+    sqlite3_stmt *q = NULL;
+    bl_status rc =
+        prepare(st,
+                "SELECT DISTINCT u.resource_id, u.library_id, s.period_begin, s.period_end, "
+                "substr(s.order_time, 1, 7) "
+                "FROM source s CROSS JOIN usage u ON u.source_id = s.id "
+                "WHERE s.removed_at IS NULL AND s.family <> 20 AND s.one_institution = 0 "
+                "AND u.resource_id IS NOT NULL AND u.library_id IS NOT NULL "
+                "AND u.library_id <> '" BL_NETWORK_LEVEL "' "
+                "AND s.period_begin <= ?2 AND s.period_end >= ?1",
+                &q);
+    if (rc != BL_OK)
+        return rc;
+    bind_months(q, 1, first, last);
+    return each_row(st, q, own_cover_row, CB(fn, ctx));
+}
+
 static bl_status rejected_cell_row(sqlite3_stmt *q, cb c)
 {
     return ((bl_rejected_cell_fn)c.fn)(c.ctx, bl__col_text(q, 0), bl__col_text(q, 1),
