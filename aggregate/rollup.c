@@ -448,7 +448,7 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
         if (rc == BL_OK) {
             a->counts.accepted++;
             a->counts.zeros += r->value == 0;
-            a->counts.unattributed += rm->unattributed;
+            a->counts.unattributed += rm->unattributed && r->value != 0;
         }
         return rc;
     }
@@ -544,7 +544,8 @@ bl_status bl_rollup_count(bl_rollup *a, const bl_count_rec *r)
         return rc;
     a->counts.accepted++;
     a->counts.zeros += r->value == 0;
-    if (!c.library_id || !c.resource_id)
+    /* (a row's 0 is nobody's usage: not unattributed usage) */
+    if ((!c.library_id || !c.resource_id) && r->value != 0)
         a->counts.unattributed++;
     if (r->access_method.len < sizeof rm->access && m->valid) {
         rm->line = r->line;

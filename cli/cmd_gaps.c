@@ -66,7 +66,8 @@ int cmd_gaps(bl_cli *cli, int argc, char **argv)
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         printf(_("usage: %s\n\n"
                  "For each resource that COUNTER reports feed, lists the months of the range\n"
-                 "with no data at all, one per line: resource id, month, resource name\n"
+                 "(those over: before the month of today) with no data at all, one per line: "
+                 "resource id, month, resource name\n"
                  "(tab-separated); then the months a library that sends its own reports of a\n"
                  "resource lacks one while the others' are in (the reports mark them partial):\n"
                  "resource id, month, resource name, library id, library name; then, with a\n"
@@ -102,10 +103,13 @@ int cmd_gaps(bl_cli *cli, int argc, char **argv)
     int ex = cli_open_store_readonly(cli, &st);
     if (ex)
         return ex;
+    /* Only the months over are judged: the month of today (and after) has
+     * no report yet by nature (until 3 December 2026 they were listed). */
+    int this_month = bl_month_index(y, mo), upto = t < this_month ? t : this_month - 1;
     int n = 0;
-    bl_status rc = bl_model_gaps(st, f, t, print_gap, &n);
-    if (rc == BL_OK)
-        rc = bl_model_library_gaps(st, f, t, bl_month_index(y, mo), print_library_gap, &n);
+    bl_status rc = f <= upto ? bl_model_gaps(st, f, upto, print_gap, &n) : BL_OK;
+    if (rc == BL_OK && f <= upto)
+        rc = bl_model_library_gaps(st, f, upto, this_month, print_library_gap, &n);
     harvest_gaps hg = {f, t, 0};
     if (rc == BL_OK)
         rc = bl_store_harvest_each(st, NULL, print_harvest, &hg);

@@ -35,7 +35,7 @@ static bl_status apply_presence(const reslist *l, size_t ri, bl_model *m)
         bl_model_library *lib = &m->libs[i];
         for (int k = 0; k < BL_WINDOW; k++) {
             size_t at = ri * BL_WINDOW + (size_t)k;
-            bl_library_month x = bl__library_month(l, p, m, lib->id, k);
+            bl_library_month x = bl__library_month(l, p, m, lib, k);
             lib->has[at] = x.has, lib->part[at] = x.part, lib->quiet[at] = x.quiet;
         }
     }
@@ -393,7 +393,6 @@ typedef struct libctx {
     plist *pl;
     size_t nres;
     const reslist *res;
-    const bl_period *period;
 } libctx;
 
 static bl_status on_library(void *ctx, const char *partner, const char *id, const char *name,
@@ -412,7 +411,7 @@ static bl_status on_library(void *ctx, const char *partner, const char *id, cons
     bl_model_library *l = &m->libs[m->n_libs++];
     memset(l, 0, sizeof *l);
     l->id = strdup(id), l->name = strdup(name);
-    l->member = bl__member_during(member_from, member_until, c->period->first, c->period->last);
+    l->member_from = member_from, l->member_until = member_until;
     l->v = calloc((c->nres ? c->nres : 1) * BL_WINDOW, sizeof *l->v);
     l->has = calloc((c->nres ? c->nres : 1) * BL_WINDOW, sizeof *l->has);
     l->quiet = calloc((c->nres ? c->nres : 1) * BL_WINDOW, sizeof *l->quiet);
@@ -454,8 +453,11 @@ static bl_status on_library_users(void *ctx, const char *partner, const char *li
 }
 
 /* A library that was a member in no month of the period, and has no use
- * in it, is not one of the partner's libraries for this report (its table
- * nor its count; docs/network.md, "Members who join or leave"). */
+ * in the report's window (the period and those it is compared with), is
+ * not one of the partner's libraries for this report (its table nor its
+ * count; docs/network.md, "Members who join or leave"). A use in the window
+ * keeps it: the tables show it, and the partner's total less its libraries'
+ * is what no library is given. */
 static void drop_non_members(plist *pl, const reslist *res, const bl_period *p)
 {
     for (size_t i = 0; i < pl->n; i++) {
@@ -463,12 +465,10 @@ static void drop_non_members(plist *pl, const reslist *res, const bl_period *p)
         size_t kept = 0;
         for (size_t j = 0; j < m->n_libs; j++) {
             bl_model_library *l = &m->libs[j];
-            bool used = l->member || l->has_users;
-            for (size_t r = 0; r < res->n && !used; r++)
-                for (int mi = p->first; mi <= p->last && !used; mi++) {
-                    int k = mi - res->wfirst;
-                    used = k >= 0 && k < BL_WINDOW && l->v[r * BL_WINDOW + (size_t)k] != 0;
-                }
+            bool used = l->has_users ||
+                        bl__member_during(l->member_from, l->member_until, p->first, p->last);
+            for (size_t x = 0; x < res->n * BL_WINDOW && !used; x++)
+                used = l->v[x] != 0;
             if (used) {
                 m->libs[kept++] = *l;
                 continue;
@@ -485,7 +485,7 @@ static void drop_non_members(plist *pl, const reslist *res, const bl_period *p)
 static bl_status partner_libraries_usage(bl_store *st, const char *partner_id, const bl_period *p,
                                          const reslist *res, plist *pl)
 {
-    libctx c = {pl, res->n, res, p};
+    libctx c = {pl, res->n, res};
     bl_status rc = bl_store_libraries_of(st, partner_id, on_library, &c);
     if (rc == BL_OK)
         rc = bl_store_library_consultations(st, res->wfirst, res->wfirst + BL_WINDOW - 1,

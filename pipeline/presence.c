@@ -299,6 +299,7 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
             rc = bl_buf_printf(gap, "%s" BL_GAP_EARLY, gap->len ? "\n" : "");
     }
     bool network = !m->partner && !partner_id;
+    size_t gone = 0; /* libraries of the scope whose own report is not expected: not members */
     for (size_t j = 0; j < p->n_own && rc == BL_OK; j++) {
         const own_lib *o = &p->own[j];
         /* An own report of a library the network does not have: usage of
@@ -317,7 +318,9 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
                     rc = bl_buf_printf(gap, "%s" BL_GAP_EARLY "%s", gap->len ? "\n" : "",
                                        l->names[o->lib].name);
             }
-        } else if (k >= o->from && member_at(l, (size_t)o->lib, k)) {
+        } else if (k >= o->from && !member_at(l, (size_t)o->lib, k)) {
+            gone++;
+        } else if (k >= o->from) {
             *part = true;
             missing++;
             if (gap)
@@ -348,16 +351,24 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
     if (net && !*has) {
         size_t in = 0;
         for (size_t n = 0; n < l->n_names && in <= missing; n++)
-            in += lib_in_scope(l, m, partner_id, n) && member_at(l, n, k);
+            in += lib_in_scope(l, m, partner_id, n);
         *has = !missing || in > missing;
     }
+    /* Nothing expected: the libraries of the scope that send their own
+     * reports of it are all outside their membership this month (none
+     * came, none is missing, no report about every library covers it): the
+     * scope's figure is 0, not a missing month (docs/network.md, "Members
+     * who join or leave"). */
+    if (!*has && !net && gone > 0 && missing == 0)
+        *has = true;
     *part = *part && *has;
     return rc;
 }
 
 bl_library_month bl__library_month(const reslist *l, const presence *p, const bl_model *m,
-                                   const char *library_id, int k)
+                                   const bl_model_library *lib, int k)
 {
+    const char *library_id = lib->id;
     const own_lib *o = NULL;
     for (size_t j = 0; j < p->n_own && !o; j++)
         if (strcmp(p->own[j].library_id, library_id) == 0)
@@ -366,10 +377,7 @@ bl_library_month bl__library_month(const reslist *l, const presence *p, const bl
     for (size_t j = 0; j < p->n_rej && !x; j++)
         if (p->rej[j].month[k] && strcmp(l->names[p->rej[j].lib].id, library_id) == 0)
             x = &p->rej[j];
-    bool member = true;
-    for (size_t n = 0; n < l->n_names; n++)
-        if (strcmp(l->names[n].id, library_id) == 0)
-            member = member_at(l, n, k);
+    bool member = bl__member(lib->member_from, lib->member_until, l->wfirst + k);
     bl_library_month r = {false, false, false};
     bool own = o && k >= o->from;
     bool full = own ? o->has[k] || o->named[k] : p->net[k];

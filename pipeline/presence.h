@@ -96,7 +96,7 @@ typedef struct bl_library_month {
     bool has, part, quiet;
 } bl_library_month;
 bl_library_month bl__library_month(const reslist *l, const presence *p, const bl_model *m,
-                                   const char *library_id, int k);
+                                   const bl_model_library *lib, int k);
 /* Whether the window's data of a resource is only other libraries' own
  * reports than the scope's (bl_model_resource.elsewhere). */
 bool bl__elsewhere(const reslist *l, const presence *p, const bl_model *m, const char *partner_id);

@@ -118,7 +118,8 @@ static const struct {
                           "first_month", "last_month", "text", NULL},
                          "WITH m AS (SELECT s.report_id AS k, MIN(u.month) AS first,"
                          " MAX(u.month) AS last FROM usage u JOIN source s ON s.id = u.source_id"
-                         " WHERE s.family = 15 AND u.live = 1 GROUP BY s.report_id)"
+                         " WHERE s.family = 15 AND u.live = 1 AND u.value > 0"
+                         " GROUP BY s.report_id)"
                          " SELECT p.id, p.resource_id, COALESCE(r.provider, ''),"
                          " CASE WHEN p.network_level THEN 'network' ELSE 'library' END,"
                          " p.allocate, p.file, COALESCE(m.first, ''), COALESCE(m.last, ''), p.text"

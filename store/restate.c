@@ -302,9 +302,9 @@ static const char DOUBLE_SQL[] =
     " JOIN usage o ON o.platform = u.platform AND o.month = u.month AND o.metric = u.metric"
     "  AND o.institution_id = u.institution_id AND o.report_rank < 2000"
     "  AND o.institution <> u.institution AND o.library_id = u.library_id"
-    "  AND o.live = 1 AND o.source_id <> u.source_id"
+    "  AND o.live = 1 AND o.source_id <> u.source_id AND o.value > 0"
     " JOIN source s ON s.id = o.source_id AND s.removed_at IS NULL AND s.family = ?2"
-    "  AND " DOUBLE_SCOPE " WHERE u.source_id = ?1 AND u.live = 1"
+    "  AND " DOUBLE_SCOPE " WHERE u.source_id = ?1 AND u.live = 1 AND u.value > 0"
     " AND u.library_id IS NOT NULL AND u.library_id <> '" BL_NETWORK_LEVEL "'"
     " GROUP BY o.source_id, u.library_id, u.institution, o.institution, u.month"
     " ORDER BY o.source_id, u.library_id, u.institution, o.institution, u.month";

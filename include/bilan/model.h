@@ -140,8 +140,8 @@ typedef struct bl_model_library {
      * first month of its own reports, which no report about every library
      * covers): "—", but not a missing month of its sums. */
     bool *quiet;
-    bool *part;  /* part[r * BL_WINDOW + k]: has, but a part of the month (†) */
-    bool member; /* a member of the network in some month of the period */
+    bool *part;                    /* part[r * BL_WINDOW + k]: has, but a part of the month (†) */
+    int member_from, member_until; /* its months as a member, both included (-1: open) */
     bool has_users;
     int64_t users;
 } bl_model_library;

@@ -111,10 +111,18 @@ static void load_own(const tr_env *e, const char *extra)
     load(e, "own-reports/network", files, true);
 }
 
+/* `bilan gaps RANGE` seen on 1 January 2027, every month of 2026 over (the
+ * tests' own "today" is 1 January 2026, tests/CMakeLists.txt). */
+static tu_run gaps_of(const tr_env *e, const char *range)
+{
+    const char *args[] = {"gaps", range, NULL};
+    return at(e, D_2027_01_01, args);
+}
+
 /* `bilan gaps RANGE` finds nothing: exit 0, no line. */
 static void no_gaps(const tr_env *e, const char *range)
 {
-    tu_run r = tr_bilan(e, "gaps", range, NULL);
+    tu_run r = gaps_of(e, range);
     cr_expect_eq(r.status, 0, "%s", r.out);
     cr_expect_str_eq(r.out, "");
     tu_run_free(&r);
@@ -275,7 +283,7 @@ Test(trust_reports, missing_own_report_makes_its_libraries_months_partial, .time
     tu_run_free(&r);
 
     /* `bilan gaps` names the missing report, for the project lead to ask. */
-    r = tr_bilan(&e, "gaps", "2026-01..2026-06", NULL);
+    r = gaps_of(&e, "2026-01..2026-06");
     cr_expect_eq(r.status, 1, "%s", r.err);
     cr_expect_str_eq(r.out, "langues\t2026-06\tLangues en ligne\tvilleneuve\tMédiathèque de "
                             "Villeneuve\n");
@@ -297,7 +305,7 @@ Test(trust_reports, missing_own_report_makes_its_libraries_months_partial, .time
                   "'%langues-giono%';"
                   "INSERT INTO harvest(endpoint_id, report_id, month, state) VALUES ('sp-giono', "
                   "'PR', '2026-07', 'no_usage');");
-    r = tr_bilan(&e, "gaps", "2026-07..2026-07", NULL);
+    r = gaps_of(&e, "2026-07..2026-07");
     cr_expect_eq(r.status, 1, "%s", r.err);
     HAS(r.out, "langues\t2026-07\tLangues en ligne\tvilleneuve\tMédiathèque de Villeneuve\n");
     HASNT(r.out, "giono");
@@ -387,10 +395,13 @@ Test(trust_reports, a_library_that_left_is_not_expected_after, .timeout = 120)
     HAS(t, "Langues en ligne autoformation 15 38");
     HASNT(t, "225 †");
     HASNT(t, "rapport de bibliothèque manquant");
-    HASNT(t, "Villeneuve");
-    /* One library in June (two in May). */
-    HAS(t, "bibliothèque du partenaire");
-    HASNT(t, "bibliothèques du partenaire");
+    /* Villeneuve is still listed (its May is compared with): its June of
+     * Langues « — » without †, its presse 0. Manosque, which joins in July
+     * and has no use in the window, is not (nor counted: 2 libraries). */
+    HAS(t, "Médiathèque Jean-Giono 210 15 225 Médiathèque de Villeneuve 0 — 0 Total 210 15 225");
+    HASNT(t, "Manosque");
+    HAS(t, "Points de lecture");
+    HAS(t, "bibliothèques du partenaire");
     free(t);
 
     t = report_text(&e, D_2026_08_01, "semestriel", "2026-S1", "ca-durance",
@@ -400,6 +411,7 @@ Test(trust_reports, a_library_that_left_is_not_expected_after, .timeout = 120)
     HAS(t, "Médiathèque de Villeneuve 110 ");
     HASNT(t, "185 †");
     HASNT(t, "total partiel : données manquantes");
+    HASNT(t, "Manosque");
     free(t);
 
     t = report_text(&e, D_2026_08_01, "reseau", "2026-06", NULL, "2026-06/reseau-reseau.pdf");
@@ -407,6 +419,50 @@ Test(trust_reports, a_library_that_left_is_not_expected_after, .timeout = 120)
     HASNT(t, "données manquantes pour Langues");
     free(t);
 
+    no_gaps(&e, "2026-01..2026-06");
+    tr_teardown(&e);
+}
+
+/* A partner whose only library that sends its own reports left (Montclar,
+ * « Fin d'adhésion » 03/2026, its last report of March): nothing of it is
+ * expected after, its figure is 0, not a missing month. A review of the
+ * first version found Montclar's April to June still `†` and listed by
+ * `bilan gaps` as no data. */
+Test(trust_reports, a_partner_whose_reporting_library_left_is_not_missing, .timeout = 120)
+{
+    tr_env e = tr_setup("rep-left-all");
+    tu_run r = tu_sh(
+        "cd '%s' && cp -r '%s' net && sed -i 's/^montclar,montclar,\\(.*\\),,$/montclar,montclar,"
+        "\\1,,03\\/2026/' net/libraries.csv && grep -q '^montclar.*,03/2026$' net/libraries.csv "
+        "&& sed -e 's/End_Date=2026-06-30/End_Date=2026-03-31/' -e "
+        "'s/,Apr-2026,May-2026,Jun-2026$//' "
+        "-e 's/^SavoirPlus,Total_Item_Requests,30,0,4,5,6,7,8$/SavoirPlus,Total_Item_Requests,9,0,"
+        "4,5/' '%s/langues-montclar-2026.csv' > montclar-q1.csv && grep -q ',9,0,4,5$' "
+        "montclar-q1.csv",
+        e.dir, tr_fx("own-reports/members"), tr_fx("own-reports/feeds"));
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char files[4096];
+    snprintf(files, sizeof files,
+             "'%s/langues-giono-2026.csv' '%s/langues-villeneuve-2026.csv' '%s/montclar-q1.csv' "
+             "'%s/fixtures/reports/feeds/presse-pr-2026.csv'",
+             tr_fx("own-reports/feeds"), tr_fx("own-reports/feeds"), e.dir, tu_srcdir());
+    char net[1100];
+    snprintf(net, sizeof net, "%s/net", e.dir);
+    r = tu_sh("'%s' --db '%s' network import '%s' >/dev/null && '%s' --db '%s' ingest %s "
+              ">/dev/null 2>&1",
+              tu_bilan(), e.db, net, tu_bilan(), e.db, files);
+    cr_assert(r.status == 0 || r.status == 65, "setup: %s", r.err);
+    tu_run_free(&r);
+    char *t = report_text(&e, D_2026_08_01, "reseau", "2026-06", NULL, "2026-06/reseau-reseau.pdf");
+    HAS(t, "Commune de Montclar-sur-Asse 5 0 5 ");
+    HASNT(t, "données manquantes pour Langues");
+    free(t);
+    t = report_text(&e, D_2026_08_01, "semestriel", "2026-S1", "montclar",
+                    "2026-S1/montclar-semestriel.pdf");
+    HAS(t, "Langues en ligne 0 4 5 0 0 0 9 ");
+    HASNT(t, "total partiel :");
+    free(t);
     no_gaps(&e, "2026-01..2026-06");
     tr_teardown(&e);
 }
@@ -422,14 +478,14 @@ Test(trust_reports, reports_about_other_libraries_do_not_hide_a_missing_own_repo
     tr_env e = tr_setup("rep-own-others");
     load_own(&e, "own-reports/others");
     tu_run r;
-    r = tr_bilan(&e, "gaps", "2026-01..2026-06", NULL);
+    r = gaps_of(&e, "2026-01..2026-06");
     cr_expect_eq(r.status, 1, "%s", r.err);
     cr_expect_str_eq(r.out, "langues\t2026-06\tLangues en ligne\tvilleneuve\tMédiathèque de "
                             "Villeneuve\n");
     tu_run_free(&r);
     /* July: nothing of Langues came; `gaps` names each library whose own
      * report is missing (it gave the resource's line alone). */
-    r = tr_bilan(&e, "gaps", "2026-07..2026-07", NULL);
+    r = gaps_of(&e, "2026-07..2026-07");
     cr_expect_eq(r.status, 1, "%s", r.err);
     HAS(r.out, "langues\t2026-07\tLangues en ligne\n");
     HAS(r.out, "langues\t2026-07\tLangues en ligne\tgiono\tMédiathèque Jean-Giono\n");
@@ -520,10 +576,13 @@ Test(trust_reports, a_month_not_over_when_its_report_was_made_is_partial, .timeo
                             "langues\t2026-06\tLangues en ligne\tmontclar\tBibliothèque de "
                             "Montclar\trapport fait avant la fin du mois\n");
     tu_run_free(&r);
+    /* While June runs nothing of it is a gap yet, not even Villeneuve's
+     * report (the review of 3 December found June and July listed). */
     const char *june[] = {D_2026_06_20, NULL};
-    r = tr_bilan_env(&e, june, gaps);
-    HASNT(r.out, "rapport fait");
-    HASNT(r.out, "report made");
+    const char *gaps_on[] = {"gaps", "2026-06..2026-07", NULL};
+    r = tr_bilan_env(&e, june, gaps_on);
+    cr_expect_eq(r.status, 0, "%s", r.out);
+    cr_expect_str_eq(r.out, "");
     tu_run_free(&r);
     tr_teardown(&e);
 }
@@ -546,7 +605,7 @@ Test(trust_reports, a_rejected_row_leaves_its_figure_missing_not_zero, .timeout 
     free(t);
     /* `bilan gaps` names it with why (until 3 December 2026 it listed
      * missing reports only, and said nothing here). */
-    r = tr_bilan(&e, "gaps", "2026-06..2026-06", NULL);
+    r = gaps_of(&e, "2026-06..2026-06");
     cr_expect_eq(r.status, 1, "%s", r.err);
     cr_expect_str_eq(r.out, "langues\t2026-06\tLangues en ligne\tvilleneuve\tMédiathèque de "
                             "Villeneuve\trejected row (bilan rejects names it)\n");
@@ -630,7 +689,7 @@ Test(trust_reports, usage_no_library_was_found_for_is_not_a_zero, .timeout = 120
     HAS(t, "Kiosque presse presse 0† 5");
     free(t);
     /* `bilan gaps` says it with what to do. */
-    tu_run r = tr_bilan(&e, "gaps", "2026-07..2026-07", NULL);
+    tu_run r = gaps_of(&e, "2026-07..2026-07");
     cr_expect_eq(r.status, 1, "%s", r.err);
     cr_expect_str_eq(r.out, "presse\t2026-07\tKiosque presse\t\t\tusage not attributed to a "
                             "library (an alias is missing)\n");
@@ -681,7 +740,7 @@ Test(trust_reports, month_of_zero_in_a_report_is_zero_not_missing, .timeout = 12
                           "2026-05/ca-durance-mensuel.pdf");
     HAS(t, "1 515 †"); /* before: May of VOD missing */
     free(t);
-    tu_run g = tr_bilan(&e, "gaps", "2026-05..2026-05", NULL);
+    tu_run g = gaps_of(&e, "2026-05..2026-05");
     cr_expect_eq(g.status, 1, "%s", g.err);
     HAS(g.out, "vod\t2026-05\tCinéma à la demande\n");
     tu_run_free(&g);
@@ -723,7 +782,7 @@ Test(trust_reports, month_of_zero_in_a_report_is_zero_not_missing, .timeout = 12
     tu_run_free(&g);
     /* `bilan gaps` says the same: no gap in May. June, printed empty by a
      * report made on 3 June, is a month to come for it, not a 0. */
-    g = tr_bilan(&e, "gaps", "2026-05..2026-06", NULL);
+    g = gaps_of(&e, "2026-05..2026-06");
     cr_expect_eq(g.status, 1, "%s", g.out);
     HASNT(g.out, "vod\t2026-05");
     HAS(g.out, "vod\t2026-06\tCinéma à la demande\n");
