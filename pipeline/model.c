@@ -453,11 +453,12 @@ static bl_status on_library_users(void *ctx, const char *partner, const char *li
 }
 
 /* A library that was a member in no month of the period, and has no use
- * in the report's window (the period and those it is compared with), is
- * not one of the partner's libraries for this report (its table nor its
- * count; docs/network.md, "Members who join or leave"). A use in the window
- * keeps it: the tables show it, and the partner's total less its libraries'
- * is what no library is given. */
+ * in the months the report shows (the period, the twelve months to its
+ * end, the same period a year before and the one before it), is not one of
+ * the partner's libraries for this report (its table nor its count;
+ * docs/network.md, "Members who join or leave"). A use there keeps it: the
+ * tables show it, and the partner's total less its libraries' is what no
+ * library is given. */
 static void drop_non_members(plist *pl, const reslist *res, const bl_period *p)
 {
     for (size_t i = 0; i < pl->n; i++) {
@@ -467,8 +468,12 @@ static void drop_non_members(plist *pl, const reslist *res, const bl_period *p)
             bl_model_library *l = &m->libs[j];
             bool used = l->has_users ||
                         bl__member_during(l->member_from, l->member_until, p->first, p->last);
-            for (size_t x = 0; x < res->n * BL_WINDOW && !used; x++)
-                used = l->v[x] != 0;
+            int from = p->first - 12 < p->last - 11 ? p->first - 12 : p->last - 11;
+            for (size_t r = 0; r < res->n && !used; r++)
+                for (int mi = from; mi <= p->last && !used; mi++) {
+                    int k = mi - res->wfirst;
+                    used = k >= 0 && k < BL_WINDOW && l->v[r * BL_WINDOW + (size_t)k] != 0;
+                }
             if (used) {
                 m->libs[kept++] = *l;
                 continue;

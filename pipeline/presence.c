@@ -19,7 +19,7 @@ void bl__reslist_release(reslist *l)
         for (size_t j = 0; l->p && j < l->p[i].n_own; j++)
             free(l->p[i].own[j].library_id);
         if (l->p)
-            free(l->p[i].own), free(l->p[i].rej);
+            free(l->p[i].own), free(l->p[i].rej), free(l->p[i].named);
     }
     free(l->v);
     free(l->p);
@@ -125,24 +125,49 @@ static bl_status on_own_cover(void *ctx, const char *resource_id, const char *li
     return rc;
 }
 
-/* A library a report about every library names, the months it covers:
- * for a library that sends its own reports of the resource, its figure is
- * in that report those months (docs/trust.md, "Whose data is missing"). */
+/* A library a report about every library names, the months it covers
+ * (from early on, a part of them: the report was made before they were
+ * over): its figure is in that report those months; for a library that
+ * sends its own reports of the resource, as its own report's would be
+ * (docs/trust.md, "Whose data is missing"). */
 static bl_status on_named_cover(void *ctx, const char *resource_id, const char *library_id,
-                                int first, int last)
+                                int first, int last, int early)
 {
     reslist *l = ctx;
-    int a = first - l->wfirst, z = last - l->wfirst;
+    int a = first - l->wfirst, z = last - l->wfirst, e = early - l->wfirst;
     a = a < 0 ? 0 : a;
     z = z >= BL_WINDOW ? BL_WINDOW - 1 : z;
-    for (size_t i = 0; i < l->n && a <= z && library_id; i++) {
+    long n = -1;
+    for (size_t x = 0; x < l->n_names && n < 0; x++)
+        if (strcmp(l->names[x].id, library_id) == 0)
+            n = (long)x;
+    for (size_t i = 0; i < l->n && a <= z && n >= 0; i++) {
         if (strcmp(l->v[i].id, resource_id) != 0)
             continue;
         presence *p = &l->p[i];
+        named_lib *d = NULL;
+        for (size_t j = 0; j < p->n_named && !d; j++)
+            if (p->named[j].lib == n)
+                d = &p->named[j];
+        if (!d) {
+            named_lib *v = realloc(p->named, (p->n_named + 1) * sizeof *v);
+            if (!v)
+                return BL_NOMEM;
+            p->named = v;
+            d = &p->named[p->n_named++];
+            memset(d, 0, sizeof *d);
+            d->lib = n;
+        }
+        for (int k = a; k <= z; k++)
+            d->month[k] = true;
         for (size_t j = 0; j < p->n_own; j++)
             if (strcmp(p->own[j].library_id, library_id) == 0)
-                for (int k = a; k <= z; k++)
-                    p->own[j].named[k] = true;
+                for (int k = a; k <= z; k++) {
+                    if (k < e)
+                        p->own[j].named[k] = true;
+                    else
+                        p->own[j].early[k] = true;
+                }
     }
     return BL_OK;
 }
@@ -229,11 +254,15 @@ bl_status bl__load_resources(bl_store *st, int wfirst, reslist *l)
     /* A report covers its period, its months of 0 too. */
     if (rc == BL_OK)
         rc = bl_store_own_coverage(st, wfirst, wfirst + BL_WINDOW - 1, on_own_cover, l);
-    /* A library named in a report about every library (after its own). */
-    if (rc == BL_OK)
-        rc = bl_store_named_coverage(st, wfirst, wfirst + BL_WINDOW - 1, on_named_cover, l);
     if (rc == BL_OK)
         rc = bl_store_libraries_of(st, NULL, on_library_name, l);
+    /* A library named in a report about every library (after its own, and
+     * the libraries' names). */
+    if (rc == BL_OK)
+        rc = bl_store_named_coverage(st, wfirst, wfirst + BL_WINDOW - 1, on_named_cover, l);
+    for (size_t i = 0; i < l->n && rc == BL_OK; i++)
+        for (int k = 0; k < BL_WINDOW; k++)
+            l->p[i].any_net = l->p[i].any_net || l->p[i].net[k] || l->p[i].net_early[k];
     /* Figures a rejected row held: partial where they are missing. */
     if (rc == BL_OK) {
         rej_ctx c = {l, st, NULL};
@@ -275,6 +304,15 @@ static bool in_scope(const reslist *l, const bl_model *m, const char *partner_id
 static bool member_at(const reslist *l, size_t n, int k)
 {
     return bl__member(l->names[n].member_from, l->names[n].member_until, l->wfirst + k);
+}
+
+/* Whether a report about every library names library n in slot k. */
+static bool named_at(const presence *p, size_t n, int k)
+{
+    for (size_t j = 0; j < p->n_named; j++)
+        if (p->named[j].lib == (long)n)
+            return p->named[j].month[k];
+    return false;
 }
 
 /* A library that sends its own reports of a resource is expected in each
@@ -349,17 +387,21 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
      * it names none): data, unless every library of the scope is one whose
      * own report is missing. */
     if (net && !*has) {
+        /* (a library that is not a member that month has a figure only
+         * where the report names it) */
         size_t in = 0;
         for (size_t n = 0; n < l->n_names && in <= missing; n++)
-            in += lib_in_scope(l, m, partner_id, n);
+            in += lib_in_scope(l, m, partner_id, n) && (member_at(l, n, k) || named_at(p, n, k));
         *has = !missing || in > missing;
     }
-    /* Nothing expected: the libraries of the scope that send their own
-     * reports of it are all outside their membership this month (none
-     * came, none is missing, no report about every library covers it): the
-     * scope's figure is 0, not a missing month (docs/network.md, "Members
-     * who join or leave"). */
-    if (!*has && !net && gone > 0 && missing == 0)
+    /* Nothing expected: a resource that only libraries' own reports feed
+     * (no report about every library has it in the window), whose
+     * libraries of the scope that send them are all outside their
+     * membership this month (none came, none is missing): the scope's figure
+     * is 0, not a missing month (docs/network.md, "Members who join or
+     * leave"). Where reports about every library feed it, the others'
+     * figures come from them: a month none covers is missing. */
+    if (!*has && !net && !p->any_net && gone > 0 && missing == 0)
         *has = true;
     *part = *part && *has;
     return rc;

@@ -34,7 +34,15 @@ typedef struct rejected_lib {
     bool whole[BL_WINDOW]; /* no other row gives part of it: the library's figure is unknown */
 } rejected_lib;
 
+/* A library a report about every library names (whatever it sends), the
+ * months that report covers, whole or in part: its figure is there. */
+typedef struct named_lib {
+    long lib; /* its entry in reslist.names */
+    bool month[BL_WINDOW];
+} named_lib;
+
 typedef struct presence {
+    bool any_net; /* a report about every library has data of it in some month of the window */
     bool net[BL_WINDOW];
     bool net_early[BL_WINDOW];        /* only from reports made before the month was over */
     bool net_unattributed[BL_WINDOW]; /* rows about every library, none with a library */
@@ -42,6 +50,8 @@ typedef struct presence {
     size_t n_own;
     rejected_lib *rej;
     size_t n_rej;
+    named_lib *named;
+    size_t n_named;
 } presence;
 
 typedef struct libname {

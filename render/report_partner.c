@@ -319,9 +319,23 @@ static void notes(bl__doc *d, const bl_model *m)
                 part[bl_model_slot(m, mi)] = any = true;
         if (!any)
             continue;
+        /* Why: missing reports alone (a library's name), other reasons
+         * (an entry that starts with a BL_GAP_ mark), or both. */
+        bool bare = false, why = false;
+        for (int k = 0; k < BL_WINDOW; k++)
+            for (const char *e = part[k] && x->gap[k] ? x->gap[k] : NULL; e && *e;) {
+                bool mark =
+                    *e == *BL_GAP_EARLY || *e == *BL_GAP_REJECTED || *e == *BL_GAP_UNATTRIBUTED;
+                why |= mark, bare |= !mark;
+                e = strchr(e, '\n');
+                e = e ? e + 1 : NULL;
+            }
+        const char *fmt = !why   ? BL_W_NOTE_PARTIAL
+                          : bare ? BL_W_NOTE_PARTIAL_MIXED
+                                 : BL_W_NOTE_PARTIAL_WHY;
         bl_buf gaps = BL_BUF_INIT(1u << 16), line = BL_BUF_INIT(1u << 17);
         if (bl__gap_text(&gaps, m, x, part) != BL_OK ||
-            bl_buf_printf(&line, BL_W_NOTE_PARTIAL, x->name, provider, bl_buf_cstr(&gaps)) != BL_OK)
+            bl_buf_printf(&line, fmt, x->name, provider, bl_buf_cstr(&gaps)) != BL_OK)
             d->oom = true;
         else
             bl__para(d, BL_F_SMALL, bl__ink, bl_buf_cstr(&line));

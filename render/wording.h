@@ -222,6 +222,14 @@ const char *bl__w_versus_period(int months);
 #define BL_W_NOTE_PARTIAL                                                                  \
     "• %s (%s) : rapport de bibliothèque manquant (%s). Les chiffres de ces mois sont " \
     "partiels (" BL_PARTIAL_MARK ") : il y manque l'usage de cette bibliothèque."
+/* Partial months for other reasons (each said in the list), with or
+ * without missing reports (a library named alone). */
+#define BL_W_NOTE_PARTIAL_WHY                                                            \
+    "• %s (%s) : chiffres partiels (%s). Il y manque une part de l'usage de ces mois " \
+    "(" BL_PARTIAL_MARK ")."
+#define BL_W_NOTE_PARTIAL_MIXED                                                            \
+    "• %s (%s) : chiffres partiels (%s ; une bibliothèque nommée seule : son rapport " \
+    "manque). Il y manque une part de l'usage de ces mois (" BL_PARTIAL_MARK ")."
 #define BL_W_NO_PROVIDER "fournisseur non renseigné"
 #define BL_W_NOTE_CONSULTATIONS                                                                     \
     "• Consultations : pour chaque ressource, la mesure COUNTER qui dit le mieux qu'un usager "   \

@@ -148,7 +148,17 @@ bl_status bl_store_own_coverage(bl_store *st, int first, int last, bl_own_cover_
     return each_row(st, q, own_cover_row, CB(fn, ctx));
 }
 
-bl_status bl_store_named_coverage(bl_store *st, int first, int last, bl_own_cover_fn fn, void *ctx)
+static bl_status named_cover_row(sqlite3_stmt *q, cb c)
+{
+    int a = month_of(q, 2), z = month_of(q, 3), made = month_of(q, 4);
+    if (a < 0 || z < a)
+        return BL_OK;
+    int early = made >= 0 && made <= z ? (made > a ? made : a) : z + 1;
+    return ((bl_named_cover_fn)c.fn)(c.ctx, bl__col_text(q, 0), bl__col_text(q, 1), a, z, early);
+}
+
+bl_status bl_store_named_coverage(bl_store *st, int first, int last, bl_named_cover_fn fn,
+                                  void *ctx)
 {
     sqlite3_stmt *q = NULL;
     bl_status rc =
@@ -164,7 +174,7 @@ bl_status bl_store_named_coverage(bl_store *st, int first, int last, bl_own_cove
     if (rc != BL_OK)
         return rc;
     bind_months(q, 1, first, last);
-    return each_row(st, q, own_cover_row, CB(fn, ctx));
+    return each_row(st, q, named_cover_row, CB(fn, ctx));
 }
 
 static bl_status rejected_cell_row(sqlite3_stmt *q, cb c)

@@ -88,12 +88,17 @@ typedef bl_status (*bl_own_cover_fn)(void *ctx, const char *resource_id, const c
  * reports have rows for, with the endpoint's library (NULL: none). Ranges
  * meeting [first, last]; unsorted. */
 bl_status bl_store_own_coverage(bl_store *st, int first, int last, bl_own_cover_fn fn, void *ctx);
+typedef bl_status (*bl_named_cover_fn)(void *ctx, const char *resource_id, const char *library_id,
+                                       int first, int last, int early);
 /* The months a report about every library (a consortium's report, an
  * export with a library column; not a log) covers for a library it names:
  * for each such source not removed, each resource and library (not the
- * network level) it has rows for, its period up to the month before it was
- * made, as bl_store_own_coverage. Ranges meeting [first, last]; unsorted. */
-bl_status bl_store_named_coverage(bl_store *st, int first, int last, bl_own_cover_fn fn, void *ctx);
+ * network level) it has rows for, its period [first, last]; the months from
+ * early on (the month it was made, when within the period; else last + 1)
+ * were not over when it was made, so it holds a part of them. Ranges
+ * meeting [first, last]; unsorted. */
+bl_status bl_store_named_coverage(bl_store *st, int first, int last, bl_named_cover_fn fn,
+                                  void *ctx);
 typedef bl_status (*bl_rejected_cell_fn)(void *ctx, const char *institution_id,
                                          const char *institution, const char *platform, int month,
                                          const char *metric, bool some);

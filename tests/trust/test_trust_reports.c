@@ -372,6 +372,36 @@ Test(trust_reports, a_library_a_consortium_report_names_is_not_missing, .timeout
     free(t);
     no_gaps(&e, "2026-01..2026-06");
     tr_teardown(&e);
+
+    /* The same report made on 20 June: Villeneuve's June is a part of the
+     * month, as an early own report's would be (it was asked for as a
+     * missing report beside the early one; found by a review). */
+    e = tr_setup("rep-switched-early");
+    char early[1024];
+    snprintf(early, sizeof early, "%s/early", e.dir);
+    tu_run r = tu_sh("mkdir -p '%s' && sed 's/^Created,.*/Created,2026-06-20T08:00:00Z/' "
+                     "'%s/langues-consortium-villeneuve-2026-06.csv' > '%s/consortium-early.csv'",
+                     early, tr_fx("own-reports/switched"), early);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    char files[4096];
+    snprintf(files, sizeof files,
+             "'%s'/*.csv '%s'/*.csv '%s/fixtures/reports/feeds/presse-pr-2026.csv'",
+             tr_fx("own-reports/feeds"), early, tu_srcdir());
+    load(&e, "own-reports/network", files, true);
+    t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
+                    "2026-06/ca-durance-mensuel.pdf");
+    HAS(t, "Médiathèque de Villeneuve 30 †");
+    HASNT(t, "rapport de bibliothèque manquant");
+    free(t);
+    r = gaps_of(&e, "2026-06..2026-06");
+    cr_expect_eq(r.status, 1, "%s", r.err);
+    cr_expect_str_eq(r.out, "langues\t2026-06\tLangues en ligne\t\t\treport made before the month "
+                            "was over\n"
+                            "langues\t2026-06\tLangues en ligne\tvilleneuve\tMédiathèque de "
+                            "Villeneuve\treport made before the month was over\n");
+    tu_run_free(&r);
+    tr_teardown(&e);
 }
 
 /* A library that left the network (libraries.csv's « Fin d'adhésion »,
@@ -543,6 +573,12 @@ Test(trust_reports, a_month_not_over_when_its_report_was_made_is_partial, .timeo
     HAS(t, "Kiosque presse presse 5† 5");
     HAS(t, "Langues en ligne (juin 2026 : Bibliothèque de Montclar, rapport fait avant la fin du "
            "mois)");
+    /* The notes say why, not « rapport de bibliothèque manquant » (a
+     * review of 3 December found that heading over every reason). */
+    HAS(t, "• Langues en ligne (SavoirPlus) : chiffres partiels (juin 2026 : Bibliothèque de "
+           "Montclar, rapport fait avant la fin du mois). Il y manque une part de l'usage de ces "
+           "mois (†).");
+    HASNT(t, "rapport de bibliothèque manquant");
     HAS(t, "Kiosque presse (juin 2026 : rapport fait avant la fin du mois)");
     free(t);
     /* ca-durance: Giono's presse June is a part too, and its row by library
@@ -601,6 +637,8 @@ Test(trust_reports, a_rejected_row_leaves_its_figure_missing_not_zero, .timeout 
                           "2026-06/ca-durance-mensuel.pdf");
     HAS(t, "225 †");
     HAS(t, "Langues en ligne (juin 2026 : Médiathèque de Villeneuve, ligne rejetée)");
+    HAS(t, "• Langues en ligne (SavoirPlus) : chiffres partiels (juin 2026 : Médiathèque de "
+           "Villeneuve, ligne rejetée).");
     HAS(t, "Médiathèque de Villeneuve 0 — 0†");
     free(t);
     /* `bilan gaps` names it with why (until 3 December 2026 it listed
