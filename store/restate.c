@@ -68,7 +68,7 @@ static bool has_rivals(bl_store *st, long long id)
 
 /* Source ?1's zeros (collect_keys): the months of its period it covers
  * (mo), for each of its rows (g), where it has no value and another report
- * of its scope has one. */
+ * of its scope and of its kind (one_institution) has one. */
 /* clang-format off */
 static const char ZEROS_SQL[] =
     "WITH RECURSIVE me AS (SELECT * FROM source WHERE id = ?1 AND family <> 20"
@@ -83,7 +83,7 @@ static const char ZEROS_SQL[] =
     "  g.platform, mo.m, g.metric FROM me, mo, g"
     " WHERE " BL__STR(BL__COVERS(me, mo.m))
     " AND EXISTS (SELECT 1 FROM usage u JOIN source z ON z.id = u.source_id"
-    "  AND " BL__STR(BL__SAME_SCOPE(z, me))
+    "  AND " BL__STR(BL__SAME_SCOPE(z, me)) " AND z.one_institution = me.one_institution"
     "  WHERE u.platform = g.platform AND u.month = mo.m AND u.metric = g.metric"
     "  AND u.institution_id = g.institution_id AND u.institution = g.institution"
     "  AND u.report_rank < 2000 AND u.source_id <> ?1)"
@@ -161,22 +161,33 @@ static bl_status collect_keys(bl_store *st, long long id)
 static bl_status recompute(bl_store *st, long long id)
 {
     bl_status rc;
-    if ((rc = exec1(st,
-                    "INSERT INTO temp.rcand(r, kid, sid, cert, ord, was_live)"
-                    " SELECT NULL, k.rowid, s.id,"
-                    "  s.complete AND NOT EXISTS (SELECT 1 FROM shield h"
-                    "   WHERE h.source_id = s.id AND h.platform = k.platform AND h.month = k.month"
-                    "   AND h.institution_id = k.institution_id AND h.institution = k.institution"
-                    "   AND h.metric IN ('', k.metric)),"
-                    "  s.order_time, 0"
-                    " FROM temp.rkey k JOIN temp.rgrp g ON g.platform = k.platform"
-                    "  AND g.metric = k.metric AND g.institution_id = k.institution_id"
-                    "  AND g.institution = k.institution"
-                    " JOIN source s ON s.id = g.sid AND s.removed_at IS NULL"
-                    " WHERE " BL__STR(BL__COVERS(
-                        s, k.month)) " AND NOT EXISTS (SELECT 1 FROM usage u"
-                                     "  WHERE " BL__STR(KEY_EQ(u, k)) " AND u.source_id = s.id)",
-                    id)) != BL_OK)
+    if ((rc = exec1(
+             st,
+             "INSERT INTO temp.rcand(r, kid, sid, cert, ord, was_live)"
+             " SELECT NULL, k.rowid, s.id,"
+             "  s.complete AND NOT EXISTS (SELECT 1 FROM shield h"
+             "   WHERE h.source_id = s.id AND h.platform = k.platform AND h.month = k.month"
+             "   AND h.institution_id = k.institution_id AND h.institution = k.institution"
+             "   AND h.metric IN ('', k.metric)),"
+             "  s.order_time, 0"
+             " FROM temp.rkey k JOIN temp.rgrp g ON g.platform = k.platform"
+             "  AND g.metric = k.metric AND g.institution_id = k.institution_id"
+             "  AND g.institution = k.institution"
+             " JOIN source s ON s.id = g.sid AND s.removed_at IS NULL"
+             " WHERE " BL__STR(BL__COVERS(
+                 s, k.month)) " AND NOT EXISTS (SELECT 1 FROM usage u"
+                              "  WHERE " BL__STR(KEY_EQ(
+                                  u, k)) " AND u.source_id = s.id)"
+                                         /* A zero speaks against reports of its own kind only (a
+                                          * library's own report, or one about every library): a
+                                          * consortium report's months without a library's value
+                                          * are not the figures of its own account. */
+                                         " AND NOT EXISTS (SELECT 1 FROM usage u JOIN source o ON "
+                                         "o.id = u.source_id"
+                                         "  AND o.removed_at IS NULL AND o.one_institution <> "
+                                         "s.one_institution"
+                                         "  WHERE " BL__STR(KEY_EQ(u, k)) ")",
+             id)) != BL_OK)
         return rc;
     if ((rc = exec1(st,
                     "INSERT INTO temp.rcand(r, kid, sid, cert, ord, was_live)"

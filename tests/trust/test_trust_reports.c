@@ -404,6 +404,41 @@ Test(trust_reports, a_library_a_consortium_report_names_is_not_missing, .timeout
     tr_teardown(&e);
 }
 
+/* A consortium report's months without a library's value are not that
+ * library's own account's: until 3 December 2026 (evening) the consortium's
+ * January to May of 0 for Villeneuve superseded its own reports' 110, in
+ * either order (a review's case). Values still restate across kinds (a
+ * consortium row with the own report's names is the same figure). */
+Test(trust_reports, a_consortium_reports_empty_months_do_not_restate_an_own_report, .timeout = 120)
+{
+    tr_env e = tr_setup("rep-takeover");
+    load_own(&e, "own-reports/takeover");
+    char *t = report_text(&e, D_2026_08_01, "semestriel", "2026-S1", "ca-durance",
+                          "2026-S1/ca-durance-semestriel.pdf");
+    HAS(t, "Langues en ligne 30 32 34 36 38 45 215 ");
+    HASNT(t, "total partiel :");
+    free(t);
+    char *forward = tr_export(&e);
+    tr_teardown(&e);
+
+    /* The consortium's report first: the same figures. */
+    e = tr_setup("rep-takeover-back");
+    char files[4096];
+    snprintf(files, sizeof files, "'%s'/*.csv", tr_fx("own-reports/takeover"));
+    load(&e, "own-reports/network", files, false);
+    tu_run r =
+        tu_sh("'%s' --db '%s' ingest '%s'/*.csv '%s/fixtures/reports/feeds/presse-pr-2026.csv' "
+              ">/dev/null 2>&1",
+              tu_bilan(), e.db, tr_fx("own-reports/feeds"), tu_srcdir());
+    cr_assert(r.status == 0 || r.status == 65, "%s", r.err);
+    tu_run_free(&r);
+    char *backward = tr_export(&e);
+    cr_assert_str_eq(forward, backward);
+    free(forward);
+    free(backward);
+    tr_teardown(&e);
+}
+
 /* A library that left the network (libraries.csv's « Fin d'adhésion »,
  * 31/05/2026) is not expected after: its missing June made ca-durance's
  * June partial (« 225 † »), `bilan gaps` named it, and a report of a
