@@ -331,13 +331,9 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
      * 2026 printed as the whole month). */
     bool running = !bl_model_over(m, l->wfirst + k);
     bool net = p->net[k] || p->net_early[k];
-    if (!p->net[k] && p->net_early[k] && !running) {
-        *part = true;
-        if (gap)
-            rc = bl_buf_printf(gap, "%s" BL_GAP_EARLY, gap->len ? "\n" : "");
-    }
     bool network = !m->partner && !partner_id;
-    size_t gone = 0; /* libraries of the scope whose own report is not expected: not members */
+    size_t gone = 0;  /* libraries of the scope whose own report is not expected: not members */
+    size_t whole = 0; /* libraries of the scope whose own figure is whole */
     for (size_t j = 0; j < p->n_own && rc == BL_OK; j++) {
         const own_lib *o = &p->own[j];
         /* An own report of a library the network does not have: usage of
@@ -348,6 +344,7 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
             continue;
         if (o->has[k] || o->named[k]) {
             *has = true;
+            whole += member_at(l, (size_t)o->lib, k);
         } else if (o->early[k]) {
             *has = true;
             if (!running) {
@@ -363,6 +360,20 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
             missing++;
             if (gap)
                 rc = bl_buf_printf(gap, "%s%s", gap->len ? "\n" : "", l->names[o->lib].name);
+        }
+    }
+    /* A report about every library made before the month was over: a part
+     * of the month for the libraries of the scope that take their figure
+     * from it (not when each has its own whole: until 3 December 2026 a
+     * partner whose libraries all sent theirs was marked too). */
+    if (!p->net[k] && p->net_early[k] && !running && rc == BL_OK) {
+        size_t in = 0;
+        for (size_t n = 0; n < l->n_names && in <= whole; n++)
+            in += lib_in_scope(l, m, partner_id, n) && member_at(l, n, k);
+        if (in > whole || network) {
+            *part = true;
+            if (gap)
+                rc = bl_buf_printf(gap, "%s" BL_GAP_EARLY, gap->len ? "\n" : "");
         }
     }
     /* A library's figure a rejected row held is missing from the sum. */

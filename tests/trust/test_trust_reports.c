@@ -394,6 +394,13 @@ Test(trust_reports, a_library_a_consortium_report_names_is_not_missing, .timeout
     HAS(t, "Médiathèque de Villeneuve 30 †");
     HASNT(t, "rapport de bibliothèque manquant");
     free(t);
+    /* Montclar's own June is whole: the consortium's early report is not
+     * its figure (it was « 8† »; found by the same review). */
+    t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "montclar",
+                    "2026-06/montclar-mensuel.pdf");
+    HAS(t, "Langues en ligne autoformation 8 7");
+    HASNT(t, "rapport fait avant la fin du mois");
+    free(t);
     r = gaps_of(&e, "2026-06..2026-06");
     cr_expect_eq(r.status, 1, "%s", r.err);
     cr_expect_str_eq(r.out, "langues\t2026-06\tLangues en ligne\t\t\treport made before the month "
