@@ -301,20 +301,22 @@ static bl_status dbl_emit(dbl_group *g, bl_double_count_fn fn, void *ctx)
 }
 
 /* The rows of source ?1 counted beside another source's for the same
- * library, platform, month and metric: same scope, both profile exports
- * (family ?2), the same institution id ('' for both) and another name, both
- * live. The other source's rows are found through usage_by_key (platform,
- * month, metric, institution_id), which the term report_rank < 2000 lets
- * SQLite use. */
+ * library, platform, month and metric: same scope, both reports (not logs:
+ * family ?2 is theirs), the same institution id ('' for both in profile
+ * exports) and another name, both live. Profile exports since issue 13; COUNTER
+ * reports since 3 December 2026 (a library's own report and a consortium row
+ * writing its name otherwise, same id, were added without a word). The other source's rows are
+ * found through usage_by_key (platform, month, metric, institution_id), which the term report_rank
+ * < 2000 lets SQLite use. */
 #define DOUBLE_SCOPE BL__STR(BL__SAME_SCOPE(s, me))
 static const char DOUBLE_SQL[] =
     "SELECT o.source_id, s.path, u.library_id, u.institution, o.institution, u.month"
-    " FROM usage u JOIN source me ON me.id = u.source_id AND me.family = ?2"
+    " FROM usage u JOIN source me ON me.id = u.source_id AND me.family <> ?2"
     " JOIN usage o ON o.platform = u.platform AND o.month = u.month AND o.metric = u.metric"
     "  AND o.institution_id = u.institution_id AND o.report_rank < 2000"
     "  AND o.institution <> u.institution AND o.library_id = u.library_id"
     "  AND o.live = 1 AND o.source_id <> u.source_id AND o.value > 0"
-    " JOIN source s ON s.id = o.source_id AND s.removed_at IS NULL AND s.family = ?2"
+    " JOIN source s ON s.id = o.source_id AND s.removed_at IS NULL AND s.family <> ?2"
     "  AND " DOUBLE_SCOPE " WHERE u.source_id = ?1 AND u.live = 1 AND u.value > 0"
     " AND u.library_id IS NOT NULL AND u.library_id <> '" BL_NETWORK_LEVEL "'"
     " GROUP BY o.source_id, u.library_id, u.institution, o.institution, u.month"
@@ -332,7 +334,7 @@ bl_status bl_store_double_counts(bl_store *st, long long sid, bl_double_count_fn
         goto out;
     }
     sqlite3_bind_int64(q, 1, sid);
-    sqlite3_bind_int(q, 2, BL_FAM_PROFILE);
+    sqlite3_bind_int(q, 2, BL_FAM_LOG);
     int r;
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         long long other = sqlite3_column_int64(q, 0);

@@ -446,6 +446,30 @@ Test(trust_reports, a_consortium_reports_empty_months_do_not_restate_an_own_repo
     tr_teardown(&e);
 }
 
+/* A library's own report and a consortium report naming it otherwise (the
+ * same id, another name) for the same month are both counted (two accounts
+ * are possible), and said: until 3 December 2026 only providers' exports
+ * were (a review found June counted 55 without a word). */
+Test(trust_reports, a_library_counted_by_two_reports_under_two_names_is_said, .timeout = 120)
+{
+    tr_env e = tr_setup("rep-twice");
+    load_own(&e, "own-reports/late");
+    char cons[1024];
+    snprintf(cons, sizeof cons, "%s/consortium-renamed.csv", e.dir);
+    tu_run r = tu_sh("sed 's/^Médiathèque de Villeneuve,VILLENEUVE/Mediatheque Villeneuve,"
+                     "VILLENEUVE/' '%s/langues-consortium-villeneuve-2026-06.csv' > '%s' && "
+                     "grep -q '^Mediatheque Villeneuve,' '%s'",
+                     tr_fx("own-reports/switched"), cons, cons);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    r = tr_bilan(&e, "ingest", cons, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    HAS(r.err, "library 'villeneuve' is counted twice for 2026-06: this file (#");
+    HAS(r.err, "writes it 'Mediatheque Villeneuve' and #");
+    tu_run_free(&r);
+    tr_teardown(&e);
+}
+
 /* A library that left the network (libraries.csv's « Fin d'adhésion »,
  * 31/05/2026) is not expected after: its missing June made ca-durance's
  * June partial (« 225 † »), `bilan gaps` named it, and a report of a
