@@ -166,7 +166,7 @@ static bl_status on_named_cover(void *ctx, const char *resource_id, const char *
                     if (k < e)
                         p->own[j].named[k] = true;
                     else
-                        p->own[j].early[k] = true;
+                        p->own[j].named_early[k] = true;
                 }
     }
     return BL_OK;
@@ -306,6 +306,14 @@ static bool member_at(const reslist *l, size_t n, int k)
     return bl__member(l->names[n].member_from, l->names[n].member_until, l->wfirst + k);
 }
 
+/* Whether a library that sends its own reports has only a part of slot k:
+ * its own report, or a report about every library that names it, was made
+ * before the month was over and no whole figure of that account came. */
+static bool own_part(const own_lib *o, int k)
+{
+    return (o->early[k] && !o->has[k]) || (o->named_early[k] && !o->named[k]);
+}
+
 /* Whether a report about every library names library n in slot k. */
 static bool named_at(const presence *p, size_t n, int k)
 {
@@ -342,16 +350,18 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
             *has = true;
         if (!in_scope(l, m, partner_id, o))
             continue;
-        if (o->has[k] || o->named[k]) {
+        if (o->has[k] || o->named[k] || o->early[k] || o->named_early[k]) {
             *has = true;
-            whole += member_at(l, (size_t)o->lib, k);
-        } else if (o->early[k]) {
-            *has = true;
-            if (!running) {
+            /* A part of the month: its own report, or the report about
+             * every library that names it, made before the month was over
+             * (each account's figure apart). */
+            if (!running && own_part(o, k)) {
                 *part = true;
                 if (gap)
                     rc = bl_buf_printf(gap, "%s" BL_GAP_EARLY "%s", gap->len ? "\n" : "",
                                        l->names[o->lib].name);
+            } else {
+                whole += member_at(l, (size_t)o->lib, k) || named_at(p, (size_t)o->lib, k);
             }
         } else if (k >= o->from && !member_at(l, (size_t)o->lib, k)) {
             gone++;
@@ -369,7 +379,7 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
     if (!p->net[k] && p->net_early[k] && !running && rc == BL_OK) {
         size_t in = 0;
         for (size_t n = 0; n < l->n_names && in <= whole; n++)
-            in += lib_in_scope(l, m, partner_id, n) && member_at(l, n, k);
+            in += lib_in_scope(l, m, partner_id, n) && (member_at(l, n, k) || named_at(p, n, k));
         if (in > whole || network) {
             *part = true;
             if (gap)
@@ -434,13 +444,14 @@ bl_library_month bl__library_month(const reslist *l, const presence *p, const bl
     bl_library_month r = {false, false, false};
     bool own = o && k >= o->from;
     bool full = own ? o->has[k] || o->named[k] : p->net[k];
-    bool early = own ? o->early[k] : p->net_early[k];
+    bool early = own ? o->early[k] || o->named_early[k] : p->net_early[k];
+    bool partial = own ? own_part(o, k) : !full && early;
     /* A figure a rejected row held alone is unknown; its own report's, else
      * a report about every library's. */
     r.has = !(x && x->whole[k]) && (full || early);
     /* A part of the month: made before its end, or other rows of a report
      * one row of which was rejected. */
-    r.part = r.has && bl_model_over(m, l->wfirst + k) && ((x && !x->whole[k]) || (!full && early));
+    r.part = r.has && bl_model_over(m, l->wfirst + k) && ((x && !x->whole[k]) || partial);
     /* Not expected, so not missing: before the first of its own reports
      * where no report about every library covers it (any other library is
      * expected as its resource is). */
@@ -603,7 +614,7 @@ static bl_status partial_whys(const libgaps *g, const reslist *res, size_t ri, i
         rc = g->fn(g->ctx, id, name, mi, "", "", BL_GAP_WHY_EARLY);
     for (size_t j = 0; j < p->n_own && rc == BL_OK; j++) {
         const own_lib *o = &p->own[j];
-        if (over && o->lib >= 0 && o->early[k] && !o->has[k])
+        if (over && o->lib >= 0 && own_part(o, k))
             rc = g->fn(g->ctx, id, name, mi, res->names[o->lib].id, res->names[o->lib].name,
                        BL_GAP_WHY_EARLY);
     }
@@ -631,8 +642,8 @@ static bl_status library_gaps_stretch(void *ctx, const reslist *res, int start, 
              * resource's line alone). */
             for (size_t j = 0; j < p->n_own && (part || !has) && rc == BL_OK; j++) {
                 const own_lib *o = &p->own[j];
-                if (o->lib >= 0 && !o->has[k] && !o->early[k] && !o->named[k] && k >= o->from &&
-                    member_at(res, (size_t)o->lib, k))
+                if (o->lib >= 0 && !o->has[k] && !o->early[k] && !o->named[k] &&
+                    !o->named_early[k] && k >= o->from && member_at(res, (size_t)o->lib, k))
                     rc = g->fn(g->ctx, res->v[ri].id, res->v[ri].name, mi, res->names[o->lib].id,
                                res->names[o->lib].name, BL_GAP_WHY_MISSING);
             }

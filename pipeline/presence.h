@@ -22,6 +22,7 @@ typedef struct own_lib {
     /* named in a report about every library that covers the month (a
      * consortium's report that took over its account): its figure is there */
     bool named[BL_WINDOW];
+    bool named_early[BL_WINDOW]; /* named there, the report made before the month was over */
     int from;
     long lib; /* its entry in reslist.names, -1: no longer in the network */
 } own_lib;

@@ -68,7 +68,7 @@ static bool has_rivals(bl_store *st, long long id)
 
 /* Source ?1's zeros (collect_keys): the months of its period it covers
  * (mo), for each of its rows (g), where it has no value and another report
- * of its scope and of its kind (one_institution) has one. */
+ * of its scope has one. */
 /* clang-format off */
 static const char ZEROS_SQL[] =
     "WITH RECURSIVE me AS (SELECT * FROM source WHERE id = ?1 AND family <> 20"
@@ -83,7 +83,7 @@ static const char ZEROS_SQL[] =
     "  g.platform, mo.m, g.metric FROM me, mo, g"
     " WHERE " BL__STR(BL__COVERS(me, mo.m))
     " AND EXISTS (SELECT 1 FROM usage u JOIN source z ON z.id = u.source_id"
-    "  AND " BL__STR(BL__SAME_SCOPE(z, me)) " AND z.one_institution = me.one_institution"
+    "  AND " BL__STR(BL__SAME_SCOPE(z, me))
     "  WHERE u.platform = g.platform AND u.month = mo.m AND u.metric = g.metric"
     "  AND u.institution_id = g.institution_id AND u.institution = g.institution"
     "  AND u.report_rank < 2000 AND u.source_id <> ?1)"
@@ -104,7 +104,7 @@ static bl_status collect_keys(bl_store *st, long long id)
     if ((rc = bl__exec(st, "CREATE TEMP TABLE IF NOT EXISTS rkey(institution_id, institution,"
                            " platform, month, metric);"
                            "CREATE TEMP TABLE IF NOT EXISTS rcand(id INTEGER PRIMARY KEY, r, kid,"
-                           " sid, cert, ord, was_live);"
+                           " sid, cert, ord, was_live, kind, zero);"
                            "CREATE INDEX IF NOT EXISTS temp.rcand_kid ON rcand(kid, sid);"
                            "CREATE TEMP TABLE IF NOT EXISTS rgrp(sid, institution_id, institution,"
                            " platform, metric);"
@@ -161,42 +161,31 @@ static bl_status collect_keys(bl_store *st, long long id)
 static bl_status recompute(bl_store *st, long long id)
 {
     bl_status rc;
-    if ((rc = exec1(
-             st,
-             "INSERT INTO temp.rcand(r, kid, sid, cert, ord, was_live)"
-             " SELECT NULL, k.rowid, s.id,"
-             "  s.complete AND NOT EXISTS (SELECT 1 FROM shield h"
-             "   WHERE h.source_id = s.id AND h.platform = k.platform AND h.month = k.month"
-             "   AND h.institution_id = k.institution_id AND h.institution = k.institution"
-             "   AND h.metric IN ('', k.metric)),"
-             "  s.order_time, 0"
-             " FROM temp.rkey k JOIN temp.rgrp g ON g.platform = k.platform"
-             "  AND g.metric = k.metric AND g.institution_id = k.institution_id"
-             "  AND g.institution = k.institution"
-             " JOIN source s ON s.id = g.sid AND s.removed_at IS NULL"
-             " WHERE " BL__STR(BL__COVERS(
-                 s, k.month)) " AND NOT EXISTS (SELECT 1 FROM usage u"
-                              "  WHERE " BL__STR(KEY_EQ(
-                                  u, k)) " AND u.source_id = s.id)"
-                                         /* A zero speaks against reports of its own kind only (a
-                                          * library's own report, or one about every library): a
-                                          * consortium report's months without a library's value
-                                          * are not the figures of its own account. */
-                                         " AND NOT EXISTS (SELECT 1 FROM usage u JOIN source o ON "
-                                         "o.id = u.source_id"
-                                         "  AND o.removed_at IS NULL AND o.one_institution <> "
-                                         "s.one_institution"
-                                         "  WHERE " BL__STR(KEY_EQ(u, k)) ")",
-             id)) != BL_OK)
+    if ((rc = exec1(st,
+                    "INSERT INTO temp.rcand(r, kid, sid, cert, ord, was_live, kind, zero)"
+                    " SELECT NULL, k.rowid, s.id,"
+                    "  s.complete AND NOT EXISTS (SELECT 1 FROM shield h"
+                    "   WHERE h.source_id = s.id AND h.platform = k.platform AND h.month = k.month"
+                    "   AND h.institution_id = k.institution_id AND h.institution = k.institution"
+                    "   AND h.metric IN ('', k.metric)),"
+                    "  s.order_time, 0, s.one_institution, 1"
+                    " FROM temp.rkey k JOIN temp.rgrp g ON g.platform = k.platform"
+                    "  AND g.metric = k.metric AND g.institution_id = k.institution_id"
+                    "  AND g.institution = k.institution"
+                    " JOIN source s ON s.id = g.sid AND s.removed_at IS NULL"
+                    " WHERE " BL__STR(BL__COVERS(
+                        s, k.month)) " AND NOT EXISTS (SELECT 1 FROM usage u"
+                                     "  WHERE " BL__STR(KEY_EQ(u, k)) " AND u.source_id = s.id)",
+                    id)) != BL_OK)
         return rc;
     if ((rc = exec1(st,
-                    "INSERT INTO temp.rcand(r, kid, sid, cert, ord, was_live)"
+                    "INSERT INTO temp.rcand(r, kid, sid, cert, ord, was_live, kind, zero)"
                     " SELECT u.rowid, k.rowid, u.source_id,"
                     "  s.complete AND NOT EXISTS (SELECT 1 FROM shield h"
                     "   WHERE h.source_id = s.id AND h.platform = u.platform AND h.month = u.month"
                     "   AND h.institution_id = u.institution_id AND h.institution = u.institution"
                     "   AND h.metric IN ('', u.metric)),"
-                    "  s.order_time, u.live"
+                    "  s.order_time, u.live, s.one_institution, u.value = 0"
                     " FROM temp.rkey k JOIN usage u ON " BL__STR(
                         KEY_EQ(u, k)) " JOIN source s ON s.id = u.source_id"
                                       " JOIN source me ON me.id = ?1"
@@ -208,12 +197,23 @@ static bl_status recompute(bl_store *st, long long id)
              st, "UPDATE usage SET live = 0 WHERE rowid IN (SELECT r FROM temp.rcand)")) != BL_OK)
         return rc;
     /* Each key's winner, kept: a zero that wins has no row to be live,
-     * and the note of a file that lost names the winner. */
+     * and the note of a file that lost names the winner. The newest
+     * candidate wins, but a zero (a month without a value, or a row's 0)
+     * only against a value of its own kind (one_institution: a library's
+     * own report, or a report about every library): when the newest older
+     * value is of the other kind, the zero does not speak against it (a
+     * consortium report's months without a library's value are not that
+     * library's own account's figures, and the other way round). */
     if ((rc = bl__exec(st, "CREATE TEMP TABLE IF NOT EXISTS rwin(kid INTEGER PRIMARY KEY, sid);"
                            "DELETE FROM temp.rwin;"
-                           "INSERT INTO temp.rwin SELECT kid, sid FROM (SELECT kid, sid,"
-                           " row_number() OVER (PARTITION BY kid ORDER BY cert DESC, ord DESC,"
-                           " sid DESC) AS rn FROM temp.rcand) WHERE rn = 1")) != BL_OK)
+                           "INSERT INTO temp.rwin SELECT kid, sid FROM (SELECT c.kid, c.sid,"
+                           " row_number() OVER (PARTITION BY c.kid ORDER BY c.cert DESC,"
+                           " c.ord DESC, c.sid DESC) AS rn FROM temp.rcand c"
+                           " WHERE NOT c.zero OR COALESCE((SELECT v.kind FROM temp.rcand v"
+                           "  WHERE v.kid = c.kid AND NOT v.zero"
+                           "  AND (v.cert, v.ord, v.sid) < (c.cert, c.ord, c.sid)"
+                           "  ORDER BY v.cert DESC, v.ord DESC, v.sid DESC LIMIT 1), c.kind)"
+                           "  = c.kind) WHERE rn = 1")) != BL_OK)
         return rc;
     return bl__exec(st, "UPDATE usage SET live = 1 WHERE rowid IN (SELECT c.r FROM temp.rcand c"
                         " JOIN temp.rwin b ON b.kid = c.kid AND b.sid = c.sid)");
@@ -303,11 +303,12 @@ static bl_status dbl_emit(dbl_group *g, bl_double_count_fn fn, void *ctx)
 /* The rows of source ?1 counted beside another source's for the same
  * library, platform, month and metric: same scope, both reports (not logs:
  * family ?2 is theirs), the same institution id ('' for both in profile
- * exports) and another name, both live. Profile exports since issue 13; COUNTER
- * reports since 3 December 2026 (a library's own report and a consortium row
- * writing its name otherwise, same id, were added without a word). The other source's rows are
- * found through usage_by_key (platform, month, metric, institution_id), which the term report_rank
- * < 2000 lets SQLite use. */
+ * exports, family ?3; a COUNTER report's must be one: R4 customers without
+ * an id under two names are two accounts) and another name, both live. Profile exports since issue
+ * 13; COUNTER reports since 3 December 2026 (a library's own report and a consortium row writing
+ * its name otherwise, same id, were added without a word). The other source's rows are found
+ * through usage_by_key (platform, month, metric, institution_id), which the term report_rank < 2000
+ * lets SQLite use. */
 #define DOUBLE_SCOPE BL__STR(BL__SAME_SCOPE(s, me))
 static const char DOUBLE_SQL[] =
     "SELECT o.source_id, s.path, u.library_id, u.institution, o.institution, u.month"
@@ -319,6 +320,7 @@ static const char DOUBLE_SQL[] =
     " JOIN source s ON s.id = o.source_id AND s.removed_at IS NULL AND s.family <> ?2"
     "  AND " DOUBLE_SCOPE " WHERE u.source_id = ?1 AND u.live = 1 AND u.value > 0"
     " AND u.library_id IS NOT NULL AND u.library_id <> '" BL_NETWORK_LEVEL "'"
+    " AND (me.family = ?3 OR u.institution_id <> '')"
     " GROUP BY o.source_id, u.library_id, u.institution, o.institution, u.month"
     " ORDER BY o.source_id, u.library_id, u.institution, o.institution, u.month";
 
@@ -335,6 +337,7 @@ bl_status bl_store_double_counts(bl_store *st, long long sid, bl_double_count_fn
     }
     sqlite3_bind_int64(q, 1, sid);
     sqlite3_bind_int(q, 2, BL_FAM_LOG);
+    sqlite3_bind_int(q, 3, BL_FAM_PROFILE);
     int r;
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         long long other = sqlite3_column_int64(q, 0);

@@ -470,6 +470,95 @@ Test(trust_reports, a_library_counted_by_two_reports_under_two_names_is_said, .t
     tr_teardown(&e);
 }
 
+/* Ingests the files of own-reports/kinds named (a shell list, in that order)
+ * into a fresh store; its `export usage`, and Villeneuve's January. */
+static char *kinds_export(const char *tag, const char *names, long long *january)
+{
+    tr_env e = tr_setup(tag);
+    char files[4096] = "";
+    char *list = strdup(names);
+    cr_assert_not_null(list);
+    for (char *n = strtok(list, " "); n; n = strtok(NULL, " ")) {
+        size_t at = strlen(files);
+        snprintf(files + at, sizeof files - at, "'%s/%s' ", tr_fx("own-reports/kinds"), n);
+    }
+    free(list);
+    tu_run r = tu_sh("'%s' --db '%s' network import '%s' >/dev/null && for f in %s; do '%s' --db "
+                     "'%s' ingest \"$f\" >/dev/null 2>&1 || exit 1; done",
+                     tu_bilan(), e.db, tr_fx("own-reports/network"), files, tu_bilan(), e.db);
+    cr_assert_eq(r.status, 0, "%s: %s", names, r.err);
+    tu_run_free(&r);
+    *january = tr_sql_int(&e, "SELECT COALESCE(SUM(value), 0) FROM usage_effective WHERE "
+                              "library_id = 'villeneuve' AND month = '2026-01'");
+    char *x = tr_export(&e);
+    tr_teardown(&e);
+    return x;
+}
+
+/* A zero (a month without a value) speaks only against a value of its own
+ * kind, in the order the reports were made: a library's own correction of
+ * January to 0 supersedes its own 20 (an older consortium value beside it
+ * does not keep the 20), a consortium's correction its own 15 (the own
+ * report beside it does not keep the 15), in every order of ingest. The
+ * first version of the kind rule kept them; found by a review. */
+Test(trust_reports, a_zero_speaks_only_against_values_of_its_kind, .timeout = 180)
+{
+    static const char *const sets[][2] = {
+        {"consortium-2026-05-05.csv own-2026-07-03.csv own-corrected-2026-07-10.csv",
+         "own-corrected-2026-07-10.csv own-2026-07-03.csv consortium-2026-05-05.csv"},
+        {"own-2026-06-03.csv consortium-2026-07-05.csv consortium-corrected-2026-07-10.csv",
+         "consortium-corrected-2026-07-10.csv consortium-2026-07-05.csv own-2026-06-03.csv"},
+    };
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
+        long long a, b;
+        char *x = kinds_export("rep-kinds-a", sets[i][0], &a);
+        char *y = kinds_export("rep-kinds-b", sets[i][1], &b);
+        cr_expect_eq(a, 0, "%s: January %lld", sets[i][0], a);
+        cr_expect_eq(b, 0, "%s: January %lld", sets[i][1], b);
+        cr_expect_str_eq(x, y, "%s", sets[i][0]);
+        free(x);
+        free(y);
+    }
+}
+
+/* A consortium report made on 20 June names Villeneuve (30): its June is
+ * a part of the month whether Villeneuve is no longer a member (members/:
+ * it left in May) or sends its own reports (its own June of 0 is another
+ * account's whole figure). The first version of the early rule printed
+ * 45 and 255 whole in both; found by a review. */
+Test(trust_reports, an_early_consortium_figure_is_partial_for_the_library_it_names, .timeout = 120)
+{
+    tr_env e = tr_setup("rep-early-named");
+    char files[4096];
+    snprintf(files, sizeof files,
+             "'%s/langues-giono-2026.csv' '%s/langues-montclar-2026.csv' "
+             "'%s/consortium-june-early-2026-06-20.csv' "
+             "'%s/fixtures/reports/feeds/presse-pr-2026.csv'",
+             tr_fx("own-reports/feeds"), tr_fx("own-reports/feeds"), tr_fx("own-reports/kinds"),
+             tu_srcdir());
+    load(&e, "own-reports/members", files, true);
+    char *t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
+                          "2026-06/ca-durance-mensuel.pdf");
+    HAS(t, "Langues en ligne autoformation 45 † 14");
+    free(t);
+    tr_teardown(&e);
+
+    e = tr_setup("rep-early-named-own");
+    snprintf(files, sizeof files,
+             "'%s/langues-giono-2026.csv' '%s/own-june-zero-2026-07-03.csv' "
+             "'%s/consortium-june-early-2026-06-20.csv' "
+             "'%s/fixtures/reports/feeds/presse-pr-2026.csv'",
+             tr_fx("own-reports/feeds"), tr_fx("own-reports/kinds"), tr_fx("own-reports/kinds"),
+             tu_srcdir());
+    load(&e, "own-reports/network", files, true);
+    t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
+                    "2026-06/ca-durance-mensuel.pdf");
+    HAS(t, "Langues en ligne autoformation 45 † 38");
+    HAS(t, "Médiathèque de Villeneuve, rapport fait avant la fin du mois");
+    free(t);
+    tr_teardown(&e);
+}
+
 /* A library that left the network (libraries.csv's « Fin d'adhésion »,
  * 31/05/2026) is not expected after: its missing June made ca-durance's
  * June partial (« 225 † »), `bilan gaps` named it, and a report of a
