@@ -72,6 +72,8 @@ const char *cli_data_dir(void);
  * when set and not empty (*pinned true: reproducible output), else the
  * clock. Prints why and returns false when it is not a number of seconds. */
 bool cli_today(const bl_cli *cli, int64_t *now, bool *pinned);
+/* The month of "today" (cli_today) as a month index (bl_month_index). */
+bool cli_this_month(const bl_cli *cli, int *mi);
 /* The ingest's diagnostics, held in the bl_buf ctx (cmd_ingest.c): write
  * them out with cli_write_safe once the file's fate is known. */
 void cli_print_diag(void *ctx, const bl_diag *d);

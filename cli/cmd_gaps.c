@@ -93,19 +93,16 @@ int cmd_gaps(bl_cli *cli, int argc, char **argv)
         return cli_usage("gaps", USAGE, "'%s' is not a range YYYY-MM..YYYY-MM", argv[1]);
     /* "Today" as for 'bilan report' (SOURCE_DATE_EPOCH when set): its month
      * is not over, a part of it is no gap yet. */
-    int64_t now;
-    bool pinned;
-    if (!cli_today(cli, &now, &pinned))
+    int this_month;
+    if (!cli_this_month(cli, &this_month))
         return BL_EX_USAGE;
-    int y, mo, d;
-    bl_civil_from_days(now / 86400, &y, &mo, &d);
     bl_store *st = NULL;
     int ex = cli_open_store_readonly(cli, &st);
     if (ex)
         return ex;
     /* Only the months over are judged: the month of today (and after) has
      * no report yet by nature (until 3 December 2026 they were listed). */
-    int this_month = bl_month_index(y, mo), upto = t < this_month ? t : this_month - 1;
+    int upto = t < this_month ? t : this_month - 1;
     int n = 0;
     bl_status rc = f <= upto ? bl_model_gaps(st, f, upto, print_gap, &n) : BL_OK;
     if (rc == BL_OK && f <= upto)

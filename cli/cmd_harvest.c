@@ -258,13 +258,9 @@ int cmd_harvest(bl_cli *cli, int argc, char **argv)
             return cli_usage("harvest", USAGE, "harvest status takes --endpoint only");
         return cmd_status(cli, endpoint);
     }
-    int64_t now;
-    bool pinned;
-    if (!cli_today(cli, &now, &pinned))
+    int today;
+    if (!cli_this_month(cli, &today))
         return 64;
-    int y, m, d;
-    bl_civil_from_days(now / 86400, &y, &m, &d);
-    int today = bl_month_index(y, m);
     int f = -1, t = -1;
     if ((from && !cli_month(from, &f)) || (to && !cli_month(to, &t)))
         return cli_usage("harvest", USAGE, "--from and --to take a month, YYYY-MM");

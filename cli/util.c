@@ -287,6 +287,18 @@ bool cli_today(const bl_cli *cli, int64_t *now, bool *pinned)
     return true;
 }
 
+bool cli_this_month(const bl_cli *cli, int *mi)
+{
+    int64_t now;
+    bool pinned;
+    int y, m, d;
+    if (!cli_today(cli, &now, &pinned))
+        return false;
+    bl_civil_from_days(now / 86400, &y, &m, &d);
+    *mi = bl_month_index(y, m);
+    return true;
+}
+
 bool cli_month(const char *s, int *mi)
 {
     return bl_month_parse(s, mi);

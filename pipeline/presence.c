@@ -105,13 +105,29 @@ static bl_status on_resource_month(void *ctx, const char *resource_id, int month
     return BL_OK;
 }
 
+/* Months [first, last] as slots of l's window, clamped to it (*a > *z:
+ * none of them in it). */
+static void window_slots(const reslist *l, int first, int last, int *a, int *z)
+{
+    *a = first - l->wfirst < 0 ? 0 : first - l->wfirst;
+    *z = last - l->wfirst >= BL_WINDOW ? BL_WINDOW - 1 : last - l->wfirst;
+}
+
+/* The entry of library id in l->names, or -1 (no longer in the network). */
+static long name_index(const reslist *l, const char *id)
+{
+    for (size_t n = 0; n < l->n_names; n++)
+        if (strcmp(l->names[n].id, id) == 0)
+            return (long)n;
+    return -1;
+}
+
 static bl_status on_own_cover(void *ctx, const char *resource_id, const char *library_id, int first,
                               int last)
 {
     reslist *l = ctx;
-    int a = first - l->wfirst, z = last - l->wfirst;
-    a = a < 0 ? 0 : a;
-    z = z >= BL_WINDOW ? BL_WINDOW - 1 : z;
+    int a, z;
+    window_slots(l, first, last, &a, &z);
     bl_status rc = BL_OK;
     for (size_t i = 0; i < l->n && rc == BL_OK && a <= z; i++) {
         if (strcmp(l->v[i].id, resource_id) != 0)
@@ -134,13 +150,9 @@ static bl_status on_named_cover(void *ctx, const char *resource_id, const char *
                                 int first, int last, int early)
 {
     reslist *l = ctx;
-    int a = first - l->wfirst, z = last - l->wfirst, e = early - l->wfirst;
-    a = a < 0 ? 0 : a;
-    z = z >= BL_WINDOW ? BL_WINDOW - 1 : z;
-    long n = -1;
-    for (size_t x = 0; x < l->n_names && n < 0; x++)
-        if (strcmp(l->names[x].id, library_id) == 0)
-            n = (long)x;
+    int a, z, e = early - l->wfirst;
+    window_slots(l, first, last, &a, &z);
+    long n = name_index(l, library_id);
     for (size_t i = 0; i < l->n && a <= z && n >= 0; i++) {
         if (strcmp(l->v[i].id, resource_id) != 0)
             continue;
@@ -201,10 +213,7 @@ static bl_status on_rejected_cell(void *ctx, const char *institution_id, const c
     long ri = res && lib ? bl__find_resource(l->v, l->n, res) : -1;
     if (ri < 0 || (*metric && strcmp(metric, l->v[ri].metric) != 0))
         return BL_OK;
-    long n = -1;
-    for (size_t i = 0; i < l->n_names && n < 0; i++)
-        if (strcmp(l->names[i].id, lib) == 0)
-            n = (long)i;
+    long n = name_index(l, lib);
     if (n < 0)
         return BL_OK;
     presence *p = &l->p[ri];
@@ -272,13 +281,8 @@ bl_status bl__load_resources(bl_store *st, int wfirst, reslist *l)
     /* Each library's entry, found once (a network of 300 libraries that
      * each send their own reports asks in_scope millions of times). */
     for (size_t i = 0; i < l->n && rc == BL_OK; i++) {
-        for (size_t j = 0; j < l->p[i].n_own; j++) {
-            own_lib *o = &l->p[i].own[j];
-            o->lib = -1;
-            for (size_t n = 0; n < l->n_names && o->lib < 0; n++)
-                if (strcmp(l->names[n].id, o->library_id) == 0)
-                    o->lib = (long)n;
-        }
+        for (size_t j = 0; j < l->p[i].n_own; j++)
+            l->p[i].own[j].lib = name_index(l, l->p[i].own[j].library_id);
     }
     return rc;
 }
@@ -314,6 +318,14 @@ static bool own_part(const own_lib *o, int k)
     return (o->early[k] && !o->has[k]) || (o->named_early[k] && !o->named[k]);
 }
 
+/* Whether a library that sends its own reports has a figure of slot k,
+ * whole or a part: its own report's, or a report about every library that
+ * names it. */
+static bool own_came(const own_lib *o, int k)
+{
+    return o->has[k] || o->named[k] || o->early[k] || o->named_early[k];
+}
+
 /* Whether a report about every library names library n in slot k. */
 static bool named_at(const presence *p, size_t n, int k)
 {
@@ -321,6 +333,19 @@ static bool named_at(const presence *p, size_t n, int k)
         if (p->named[j].lib == (long)n)
             return p->named[j].month[k];
     return false;
+}
+
+/* How many libraries of the scope may take their figure of slot k from a
+ * report about every library: members that month, or named by it (a
+ * library that is not a member has a figure only where it is named);
+ * counted up to more than `enough` only. */
+static size_t from_network(const reslist *l, const presence *p, const bl_model *m,
+                           const char *partner_id, int k, size_t enough)
+{
+    size_t in = 0;
+    for (size_t n = 0; n < l->n_names && in <= enough; n++)
+        in += lib_in_scope(l, m, partner_id, n) && (member_at(l, n, k) || named_at(p, n, k));
+    return in;
 }
 
 /* A library that sends its own reports of a resource is expected in each
@@ -350,7 +375,7 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
             *has = true;
         if (!in_scope(l, m, partner_id, o))
             continue;
-        if (o->has[k] || o->named[k] || o->early[k] || o->named_early[k]) {
+        if (own_came(o, k)) {
             *has = true;
             /* A part of the month: its own report, or the report about
              * every library that names it, made before the month was over
@@ -376,15 +401,11 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
      * of the month for the libraries of the scope that take their figure
      * from it (not when each has its own whole: until 3 December 2026 a
      * partner whose libraries all sent theirs was marked too). */
-    if (!p->net[k] && p->net_early[k] && !running && rc == BL_OK) {
-        size_t in = 0;
-        for (size_t n = 0; n < l->n_names && in <= whole; n++)
-            in += lib_in_scope(l, m, partner_id, n) && (member_at(l, n, k) || named_at(p, n, k));
-        if (in > whole || network) {
-            *part = true;
-            if (gap)
-                rc = bl_buf_printf(gap, "%s" BL_GAP_EARLY, gap->len ? "\n" : "");
-        }
+    if (!p->net[k] && p->net_early[k] && !running && rc == BL_OK &&
+        (network || from_network(l, p, m, partner_id, k, whole) > whole)) {
+        *part = true;
+        if (gap)
+            rc = bl_buf_printf(gap, "%s" BL_GAP_EARLY, gap->len ? "\n" : "");
     }
     /* A library's figure a rejected row held is missing from the sum. */
     for (size_t j = 0; j < p->n_rej && rc == BL_OK; j++) {
@@ -407,14 +428,8 @@ bl_status bl__scope_month(const reslist *l, const presence *p, int k, const bl_m
     /* A report about every library gives the others their figure (0 when
      * it names none): data, unless every library of the scope is one whose
      * own report is missing. */
-    if (net && !*has) {
-        /* (a library that is not a member that month has a figure only
-         * where the report names it) */
-        size_t in = 0;
-        for (size_t n = 0; n < l->n_names && in <= missing; n++)
-            in += lib_in_scope(l, m, partner_id, n) && (member_at(l, n, k) || named_at(p, n, k));
-        *has = !missing || in > missing;
-    }
+    if (net && !*has)
+        *has = !missing || from_network(l, p, m, partner_id, k, missing) > missing;
     /* Nothing expected: a resource that only libraries' own reports feed
      * (no report about every library has it in the window), whose
      * libraries of the scope that send them are all outside their
@@ -642,8 +657,8 @@ static bl_status library_gaps_stretch(void *ctx, const reslist *res, int start, 
              * resource's line alone). */
             for (size_t j = 0; j < p->n_own && (part || !has) && rc == BL_OK; j++) {
                 const own_lib *o = &p->own[j];
-                if (o->lib >= 0 && !o->has[k] && !o->early[k] && !o->named[k] &&
-                    !o->named_early[k] && k >= o->from && member_at(res, (size_t)o->lib, k))
+                if (o->lib >= 0 && !own_came(o, k) && k >= o->from &&
+                    member_at(res, (size_t)o->lib, k))
                     rc = g->fn(g->ctx, res->v[ri].id, res->v[ri].name, mi, res->names[o->lib].id,
                                res->names[o->lib].name, BL_GAP_WHY_MISSING);
             }

@@ -87,6 +87,31 @@ static char *report_text(const tr_env *e, const char *today, const char *kind, c
     return text_of(path);
 }
 
+/* Writes to `out` (its folder made) a fixture file changed by a sed
+ * script, which must change it. */
+static void variant_of(const char *fixture, const char *sed, const char *out)
+{
+    tu_run r = tu_sh("mkdir -p \"$(dirname '%s')\" && sed '%s' '%s' > '%s' && ! cmp -s '%s' '%s'",
+                     out, sed, tr_fx(fixture), out, tr_fx(fixture), out);
+    cr_assert_eq(r.status, 0, "%s: %s %s", fixture, sed, r.err);
+    tu_run_free(&r);
+}
+
+/* A report's text seen on 1 August 2026: a partner's (or with partner
+ * NULL the network review's) of kind and period. */
+static char *report_of(const tr_env *e, const char *kind, const char *period, const char *partner)
+{
+    char file[256];
+    snprintf(file, sizeof file, "%s/%s-%s.pdf", period, partner ? partner : "reseau", kind);
+    return report_text(e, D_2026_08_01, kind, period, partner, file);
+}
+
+/* A partner's monthly report of June 2026, seen on 1 August 2026. */
+static char *june_of(const tr_env *e, const char *partner)
+{
+    return report_of(e, "mensuel", "2026-06", partner);
+}
+
 /* Imports a fixture network into e and ingests files (a shell list, each
  * quoted); exit 0, or 65 when any_bad (a fixture's bad row on purpose). */
 static void load(const tr_env *e, const char *network, const char *files, bool any_bad)
@@ -210,8 +235,7 @@ Test(trust_reports, missing_own_report_makes_its_libraries_months_partial, .time
     cr_expect_eq(tr_sql_int(&e, "SELECT one_institution FROM source WHERE path LIKE '%presse%'"),
                  0);
 
-    char *t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
-                          "2026-06/ca-durance-mensuel.pdf");
+    char *t = june_of(&e, "ca-durance");
     HAS(t, "225 †");
     HAS(t, "† total partiel : données manquantes pour Langues en ligne (juin 2026 : Médiathèque "
            "de Villeneuve)");
@@ -224,24 +248,22 @@ Test(trust_reports, missing_own_report_makes_its_libraries_months_partial, .time
     HAS(t, "mai 2026 : 210 *");
     free(t);
 
-    t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "montclar",
-                    "2026-06/montclar-mensuel.pdf");
+    t = june_of(&e, "montclar");
     HAS(t, "Langues en ligne autoformation 8 7 — 30 Total 13 12 — 60 ");
     HASNT(t, "total partiel : données manquantes pour Langues");
     free(t);
     /* Montclar's January of 0 has no row, but its report's period says it
      * came: 0, not "—" and not missing. */
-    t = report_text(&e, D_2026_08_01, "semestriel", "2026-S1", "montclar",
-                    "2026-S1/montclar-semestriel.pdf");
+    t = report_of(&e, "semestriel", "2026-S1", "montclar");
     HAS(t, "Langues en ligne 0 4 5 6 7 8 30 ");
     HASNT(t, "rapport de bibliothèque manquant");
     HASNT(t, "Langues en ligne (SavoirPlus) : aucune donnée");
     free(t);
-    t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "lurs", "2026-06/lurs-mensuel.pdf");
+    t = june_of(&e, "lurs");
     HASNT(t, "Langues");
     free(t);
 
-    t = report_text(&e, D_2026_08_01, "reseau", "2026-06", NULL, "2026-06/reseau-reseau.pdf");
+    t = report_of(&e, "reseau", "2026-06", NULL);
     HAS(t, "Communauté d'agglomération Durance-Provence 210 15 † 225 †");
     HAS(t, "Commune de Lurs-la-Vieille 4 — 4 ");
     HAS(t, "Commune de Montclar-sur-Asse 5 8 13 ");
@@ -314,8 +336,7 @@ Test(trust_reports, missing_own_report_makes_its_libraries_months_partial, .time
                     "2026-07/ca-durance-mensuel.pdf");
     HAS(t, "Langues en ligne autoformation 0† 40");
     free(t);
-    t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
-                    "2026-06/ca-durance-mensuel.pdf");
+    t = june_of(&e, "ca-durance");
     HAS(t, "Langues en ligne autoformation 40 38");
     HASNT(t, "225 †");
     HASNT(t, "rapport de bibliothèque manquant");
@@ -333,16 +354,12 @@ Test(trust_reports, an_own_report_of_zero_is_a_zero_not_a_missing_month, .timeou
     load_own(&e, NULL);
     char zero[1024];
     snprintf(zero, sizeof zero, "%s/villeneuve-zero.csv", e.dir);
-    tu_run r = tu_sh("sed 's/^SavoirPlus,Total_Item_Requests,25,25/SavoirPlus,"
-                     "Total_Item_Requests,0,0/' '%s' > '%s' && grep -q ',0,0$' '%s'",
-                     tr_fx("own-reports/late/langues-villeneuve-2026-06.csv"), zero, zero);
+    variant_of("own-reports/late/langues-villeneuve-2026-06.csv",
+               "s/^SavoirPlus,Total_Item_Requests,25,25/SavoirPlus,Total_Item_Requests,0,0/", zero);
+    tu_run r = tr_bilan(&e, "ingest", zero, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     tu_run_free(&r);
-    r = tr_bilan(&e, "ingest", zero, NULL);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    tu_run_free(&r);
-    char *t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
-                          "2026-06/ca-durance-mensuel.pdf");
+    char *t = june_of(&e, "ca-durance");
     HAS(t, "Langues en ligne autoformation 15 38");
     HASNT(t, "225 †");
     HASNT(t, "rapport de bibliothèque manquant");
@@ -363,8 +380,7 @@ Test(trust_reports, a_library_a_consortium_report_names_is_not_missing, .timeout
 {
     tr_env e = tr_setup("rep-switched");
     load_own(&e, "own-reports/switched");
-    char *t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
-                          "2026-06/ca-durance-mensuel.pdf");
+    char *t = june_of(&e, "ca-durance");
     HAS(t, "Langues en ligne autoformation 45 38");
     HASNT(t, "255 †");
     HASNT(t, "rapport de bibliothèque manquant");
@@ -377,27 +393,24 @@ Test(trust_reports, a_library_a_consortium_report_names_is_not_missing, .timeout
      * month, as an early own report's would be (it was asked for as a
      * missing report beside the early one; found by a review). */
     e = tr_setup("rep-switched-early");
-    char early[1024];
+    char early[1024], early_file[1100];
     snprintf(early, sizeof early, "%s/early", e.dir);
-    tu_run r = tu_sh("mkdir -p '%s' && sed 's/^Created,.*/Created,2026-06-20T08:00:00Z/' "
-                     "'%s/langues-consortium-villeneuve-2026-06.csv' > '%s/consortium-early.csv'",
-                     early, tr_fx("own-reports/switched"), early);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    tu_run_free(&r);
+    snprintf(early_file, sizeof early_file, "%s/consortium-early.csv", early);
+    variant_of("own-reports/switched/langues-consortium-villeneuve-2026-06.csv",
+               "s/^Created,.*/Created,2026-06-20T08:00:00Z/", early_file);
+    tu_run r;
     char files[4096];
     snprintf(files, sizeof files,
              "'%s'/*.csv '%s'/*.csv '%s/fixtures/reports/feeds/presse-pr-2026.csv'",
              tr_fx("own-reports/feeds"), early, tu_srcdir());
     load(&e, "own-reports/network", files, true);
-    t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
-                    "2026-06/ca-durance-mensuel.pdf");
+    t = june_of(&e, "ca-durance");
     HAS(t, "Médiathèque de Villeneuve 30 †");
     HASNT(t, "rapport de bibliothèque manquant");
     free(t);
     /* Montclar's own June is whole: the consortium's early report is not
      * its figure (it was « 8† »; found by the same review). */
-    t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "montclar",
-                    "2026-06/montclar-mensuel.pdf");
+    t = june_of(&e, "montclar");
     HAS(t, "Langues en ligne autoformation 8 7");
     HASNT(t, "rapport fait avant la fin du mois");
     free(t);
@@ -420,8 +433,7 @@ Test(trust_reports, a_consortium_reports_empty_months_do_not_restate_an_own_repo
 {
     tr_env e = tr_setup("rep-takeover");
     load_own(&e, "own-reports/takeover");
-    char *t = report_text(&e, D_2026_08_01, "semestriel", "2026-S1", "ca-durance",
-                          "2026-S1/ca-durance-semestriel.pdf");
+    char *t = report_of(&e, "semestriel", "2026-S1", "ca-durance");
     HAS(t, "Langues en ligne 30 32 34 36 38 45 215 ");
     HASNT(t, "total partiel :");
     free(t);
@@ -456,13 +468,9 @@ Test(trust_reports, a_library_counted_by_two_reports_under_two_names_is_said, .t
     load_own(&e, "own-reports/late");
     char cons[1024];
     snprintf(cons, sizeof cons, "%s/consortium-renamed.csv", e.dir);
-    tu_run r = tu_sh("sed 's/^Médiathèque de Villeneuve,VILLENEUVE/Mediatheque Villeneuve,"
-                     "VILLENEUVE/' '%s/langues-consortium-villeneuve-2026-06.csv' > '%s' && "
-                     "grep -q '^Mediatheque Villeneuve,' '%s'",
-                     tr_fx("own-reports/switched"), cons, cons);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    tu_run_free(&r);
-    r = tr_bilan(&e, "ingest", cons, NULL);
+    variant_of("own-reports/switched/langues-consortium-villeneuve-2026-06.csv",
+               "s/^Médiathèque de Villeneuve,VILLENEUVE/Mediatheque Villeneuve,VILLENEUVE/", cons);
+    tu_run r = tr_bilan(&e, "ingest", cons, NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     HAS(r.err, "library 'villeneuve' is counted twice for 2026-06: this file (#");
     HAS(r.err, "writes it 'Mediatheque Villeneuve' and #");
@@ -537,8 +545,7 @@ Test(trust_reports, an_early_consortium_figure_is_partial_for_the_library_it_nam
              tr_fx("own-reports/feeds"), tr_fx("own-reports/feeds"), tr_fx("own-reports/kinds"),
              tu_srcdir());
     load(&e, "own-reports/members", files, true);
-    char *t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
-                          "2026-06/ca-durance-mensuel.pdf");
+    char *t = june_of(&e, "ca-durance");
     HAS(t, "Langues en ligne autoformation 45 † 14");
     free(t);
     tr_teardown(&e);
@@ -551,8 +558,7 @@ Test(trust_reports, an_early_consortium_figure_is_partial_for_the_library_it_nam
              tr_fx("own-reports/feeds"), tr_fx("own-reports/kinds"), tr_fx("own-reports/kinds"),
              tu_srcdir());
     load(&e, "own-reports/network", files, true);
-    t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
-                    "2026-06/ca-durance-mensuel.pdf");
+    t = june_of(&e, "ca-durance");
     HAS(t, "Langues en ligne autoformation 45 † 38");
     HAS(t, "Médiathèque de Villeneuve, rapport fait avant la fin du mois");
     free(t);
@@ -575,8 +581,7 @@ Test(trust_reports, a_library_that_left_is_not_expected_after, .timeout = 120)
                                 "member_from = '2019-01' AND member_until = '2026-05'"),
                  1);
 
-    char *t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
-                          "2026-06/ca-durance-mensuel.pdf");
+    char *t = june_of(&e, "ca-durance");
     HAS(t, "Langues en ligne autoformation 15 38");
     HASNT(t, "225 †");
     HASNT(t, "rapport de bibliothèque manquant");
@@ -589,8 +594,7 @@ Test(trust_reports, a_library_that_left_is_not_expected_after, .timeout = 120)
     HAS(t, "bibliothèques du partenaire");
     free(t);
 
-    t = report_text(&e, D_2026_08_01, "semestriel", "2026-S1", "ca-durance",
-                    "2026-S1/ca-durance-semestriel.pdf");
+    t = report_of(&e, "semestriel", "2026-S1", "ca-durance");
     HAS(t, "Langues en ligne 30 32 34 36 38 15 185 ");
     HAS(t, "Médiathèque de Villeneuve");
     HAS(t, "Médiathèque de Villeneuve 110 ");
@@ -599,7 +603,7 @@ Test(trust_reports, a_library_that_left_is_not_expected_after, .timeout = 120)
     HASNT(t, "Manosque");
     free(t);
 
-    t = report_text(&e, D_2026_08_01, "reseau", "2026-06", NULL, "2026-06/reseau-reseau.pdf");
+    t = report_of(&e, "reseau", "2026-06", NULL);
     HAS(t, "Communauté d'agglomération Durance-Provence 210 15 225 ");
     HASNT(t, "données manquantes pour Langues");
     free(t);
@@ -639,12 +643,11 @@ Test(trust_reports, a_partner_whose_reporting_library_left_is_not_missing, .time
               tu_bilan(), e.db, net, tu_bilan(), e.db, files);
     cr_assert(r.status == 0 || r.status == 65, "setup: %s", r.err);
     tu_run_free(&r);
-    char *t = report_text(&e, D_2026_08_01, "reseau", "2026-06", NULL, "2026-06/reseau-reseau.pdf");
+    char *t = report_of(&e, "reseau", "2026-06", NULL);
     HAS(t, "Commune de Montclar-sur-Asse 5 0 5 ");
     HASNT(t, "données manquantes pour Langues");
     free(t);
-    t = report_text(&e, D_2026_08_01, "semestriel", "2026-S1", "montclar",
-                    "2026-S1/montclar-semestriel.pdf");
+    t = report_of(&e, "semestriel", "2026-S1", "montclar");
     HAS(t, "Langues en ligne 0 4 5 0 0 0 9 ");
     HASNT(t, "total partiel :");
     free(t);
@@ -678,17 +681,16 @@ Test(trust_reports, reports_about_other_libraries_do_not_hide_a_missing_own_repo
     HAS(r.out, "langues\t2026-07\tLangues en ligne\tmontclar\tBibliothèque de Montclar\n");
     HASNT(r.out, "lurs");
     tu_run_free(&r);
-    char *t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
-                          "2026-06/ca-durance-mensuel.pdf");
+    char *t = june_of(&e, "ca-durance");
     HAS(t, "Langues en ligne autoformation 15 † 38");
     HAS(t, "rapport de bibliothèque manquant (juin 2026 : Médiathèque de Villeneuve)");
     free(t);
     /* Lurs gets Langues through the consortium report: complete. */
-    t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "lurs", "2026-06/lurs-mensuel.pdf");
+    t = june_of(&e, "lurs");
     HAS(t, "Langues en ligne autoformation 2 2 — 12 ");
     HASNT(t, "total partiel : données manquantes");
     free(t);
-    t = report_text(&e, D_2026_08_01, "reseau", "2026-06", NULL, "2026-06/reseau-reseau.pdf");
+    t = report_of(&e, "reseau", "2026-06", NULL);
     HAS(t, "Commune de Lurs-la-Vieille 4 2 6 ");
     HAS(t, "Total 219 25 † 244 †");
     free(t);
@@ -722,8 +724,7 @@ Test(trust_reports, a_month_not_over_when_its_report_was_made_is_partial, .timeo
         tu_srcdir(), tu_bilan(), e.db, tr_fx("own-reports/network"), tu_bilan(), e.db);
     cr_assert(r.status == 0 || r.status == 65, "setup: %s", r.err); /* presse: one bad row */
     tu_run_free(&r);
-    char *t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "montclar",
-                          "2026-06/montclar-mensuel.pdf");
+    char *t = june_of(&e, "montclar");
     HAS(t, "Langues en ligne autoformation 8† 7");
     HAS(t, "Kiosque presse presse 5† 5");
     HAS(t, "Langues en ligne (juin 2026 : Bibliothèque de Montclar, rapport fait avant la fin du "
@@ -738,8 +739,7 @@ Test(trust_reports, a_month_not_over_when_its_report_was_made_is_partial, .timeo
     free(t);
     /* ca-durance: Giono's presse June is a part too, and its row by library
      * says so (it printed 225 and a change over it). */
-    t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
-                    "2026-06/ca-durance-mensuel.pdf");
+    t = june_of(&e, "ca-durance");
     HAS(t, "Médiathèque Jean-Giono 225 † 224");
     free(t);
     /* May was over when both were made: whole. */
@@ -788,8 +788,7 @@ Test(trust_reports, a_rejected_row_leaves_its_figure_missing_not_zero, .timeout 
     tr_env e = tr_setup("rep-rejected");
     load_own(&e, "own-reports/rejected");
     tu_run r;
-    char *t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
-                          "2026-06/ca-durance-mensuel.pdf");
+    char *t = june_of(&e, "ca-durance");
     HAS(t, "225 †");
     HAS(t, "Langues en ligne (juin 2026 : Médiathèque de Villeneuve, ligne rejetée)");
     HAS(t, "• Langues en ligne (SavoirPlus) : chiffres partiels (juin 2026 : Médiathèque de "
@@ -808,8 +807,7 @@ Test(trust_reports, a_rejected_row_leaves_its_figure_missing_not_zero, .timeout 
     cr_assert_eq(r.status, 0, "%s", r.err);
     tu_run_free(&r);
     no_gaps(&e, "2026-06..2026-06");
-    t = report_text(&e, D_2026_08_01, "mensuel", "2026-06", "ca-durance",
-                    "2026-06/ca-durance-mensuel.pdf");
+    t = june_of(&e, "ca-durance");
     HASNT(t, "ligne rejetée");
     HAS(t, "Langues en ligne autoformation 40 38");
     free(t);
@@ -830,8 +828,7 @@ Test(trust_reports, a_library_before_its_first_own_report_is_not_partial, .timeo
              tu_srcdir());
     load(&e, "own-reports/network", files, true);
     tu_run r;
-    char *t = report_text(&e, D_2026_08_01, "semestriel", "2026-S1", "ca-durance",
-                          "2026-S1/ca-durance-semestriel.pdf");
+    char *t = report_of(&e, "semestriel", "2026-S1", "ca-durance");
     HAS(t, "Médiathèque de Villeneuve 25 — — 1,8 %");
     HAS(t, "Médiathèque de Villeneuve 0 25 25 ");
     HASNT(t, "25 †");
