@@ -39,7 +39,8 @@ static bl_status print_library_gap(void *ctx, const char *resource_id, const cha
     return BL_OK;
 }
 
-/* SUSHI harvest failures in the range (docs/sushi.md), next to the gaps. */
+/* SUSHI harvest failures in the range's months over (docs/sushi.md), next
+ * to the gaps (until 4 December 2026 the months not over were listed too). */
 typedef struct harvest_gaps {
     int from, to, n;
 } harvest_gaps;
@@ -107,8 +108,8 @@ int cmd_gaps(bl_cli *cli, int argc, char **argv)
     bl_status rc = f <= upto ? bl_model_gaps(st, f, upto, print_gap, &n) : BL_OK;
     if (rc == BL_OK && f <= upto)
         rc = bl_model_library_gaps(st, f, upto, this_month, print_library_gap, &n);
-    harvest_gaps hg = {f, t, 0};
-    if (rc == BL_OK)
+    harvest_gaps hg = {f, upto, 0};
+    if (rc == BL_OK && f <= upto)
         rc = bl_store_harvest_each(st, NULL, print_harvest, &hg);
     n += hg.n;
     if (rc != BL_OK)
