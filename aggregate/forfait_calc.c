@@ -268,9 +268,14 @@ bl_status bl_forfait_begin(bl_forfait_status *f)
     day_iso(f->start_day, f->start);
     day_iso(f->end_day, f->end);
     /* The contract's months, from the start's month to the end's or the
-     * date's, whichever comes first. */
+     * date's, whichever comes first. On the 1st nothing of the date's month
+     * is used yet (the date's use is not in): its month is not counted,
+     * though the store may hold it (a June report, made in August, counted
+     * July's use in its gauges until 4 December 2026). */
     int first = month_of_day(f->start_day), last = month_of_day(f->end_day);
     int at_month = month_of_day(f->at_day);
+    if (f->at_day == month_first_day(at_month))
+        at_month--;
     if (at_month < last)
         last = at_month;
     if (last < first)

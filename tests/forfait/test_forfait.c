@@ -295,6 +295,31 @@ Test(forfait, projection_from_the_date_when_its_month_has_data)
     free_all();
 }
 
+/* On the 1st of a month nothing of it is used yet, though the store holds
+ * it (a report of May, made in July, takes its gauges on 1 June): used is
+ * January-May, 500 + 600 + 800 + 1 200 + 1 500 = 4 600 (not 6 400 with
+ * June's 1 800, as until 4 December 2026); the rate March-May, 3 500 units /
+ * 92 days, from 1 June: k = ceil(5 400 × 92 / 3 500) = ceil(141.94) = 142 →
+ * 2026-06-01 + 141 days = 2026-10-20, 72 days before 2026-12-31. */
+Test(forfait, the_first_of_a_month_counts_none_of_it)
+{
+    const bl_forfait_status *f = at("2026-06-01", "presse-2026");
+    cr_assert_eq(f->nmonths, 5);
+    cr_assert_eq(f->used, 4600);
+    cr_assert_eq(f->remaining, 5400);
+    cr_assert_eq(f->percent_tenths, 460);
+    cr_assert_eq(f->burn_units, 3500);
+    cr_assert_eq(f->burn_days, 92);
+    cr_assert_eq(f->anchor_day, bl_days_from_civil(2026, 6, 1));
+    cr_assert_str_eq(f->exhaustion, "2026-10-20");
+    cr_assert_eq(f->days_before_end, 72);
+    free_all();
+    /* The day after, June is counted (its use up to the date is in). */
+    f = at("2026-06-02", "presse-2026");
+    cr_assert_eq(f->used, 6400);
+    free_all();
+}
+
 /* A month the provider has not delivered is not a month of zero use: at
  * 2026-08-10 the window is May-July, July has no data, so the rate is May +
  * June = 3 300 units / 61 days from 2026-07-01: k = ceil(3 600 × 61 / 3 300) =
