@@ -151,26 +151,44 @@ bl_status bl_store_own_coverage(bl_store *st, int first, int last, bl_own_cover_
 static bl_status named_cover_row(sqlite3_stmt *q, cb c)
 {
     int a = month_of(q, 2), z = month_of(q, 3), made = month_of(q, 4);
+    /* Its month not over when made was restated by another report (the
+     * library's own, made after the month): that report has the month, and
+     * this one covers only the months before (as an own report's cover). */
+    if (made >= 0 && made <= z && sqlite3_column_int(q, 5))
+        z = made - 1;
     if (a < 0 || z < a)
         return BL_OK;
     int early = made >= 0 && made <= z ? (made > a ? made : a) : z + 1;
     return ((bl_named_cover_fn)c.fn)(c.ctx, bl__col_text(q, 0), bl__col_text(q, 1), a, z, early);
 }
 
+/* clang-format off */
+static const char NAMED_SQL[] =
+    "SELECT n.resource_id, n.library_id, n.pb, n.pe, n.made,"
+    /* restated: the month it was made in, when in its period, has a live
+     * row of the library from another report and none from it */
+    " CASE WHEN n.made BETWEEN n.pb AND n.pe THEN"
+    "  NOT EXISTS (SELECT 1 FROM usage v WHERE v.source_id = n.sid AND v.live = 1"
+    "   AND v.month = n.made AND v.library_id = n.library_id AND v.resource_id = n.resource_id)"
+    "  AND EXISTS (SELECT 1 FROM usage v JOIN source z ON z.id = v.source_id"
+    "   WHERE v.month = n.made AND v.live = 1 AND v.source_id <> n.sid"
+    "   AND v.library_id = n.library_id AND v.resource_id = n.resource_id"
+    "   AND z.removed_at IS NULL AND z.family <> 20)"
+    " ELSE 0 END"
+    " FROM (SELECT DISTINCT s.id AS sid, u.resource_id, u.library_id, s.period_begin AS pb,"
+    "  s.period_end AS pe, substr(s.order_time, 1, 7) AS made"
+    "  FROM source s CROSS JOIN usage u ON u.source_id = s.id"
+    "  WHERE s.removed_at IS NULL AND s.family <> 20 AND s.one_institution = 0"
+    "  AND u.resource_id IS NOT NULL AND u.library_id IS NOT NULL"
+    "  AND u.library_id <> '" BL_NETWORK_LEVEL "'"
+    "  AND s.period_begin <= ?2 AND s.period_end >= ?1) n";
+/* clang-format on */
+
 bl_status bl_store_named_coverage(bl_store *st, int first, int last, bl_named_cover_fn fn,
                                   void *ctx)
 {
     sqlite3_stmt *q = NULL;
-    bl_status rc =
-        prepare(st,
-                "SELECT DISTINCT u.resource_id, u.library_id, s.period_begin, s.period_end, "
-                "substr(s.order_time, 1, 7) "
-                "FROM source s CROSS JOIN usage u ON u.source_id = s.id "
-                "WHERE s.removed_at IS NULL AND s.family <> 20 AND s.one_institution = 0 "
-                "AND u.resource_id IS NOT NULL AND u.library_id IS NOT NULL "
-                "AND u.library_id <> '" BL_NETWORK_LEVEL "' "
-                "AND s.period_begin <= ?2 AND s.period_end >= ?1",
-                &q);
+    bl_status rc = prepare(st, NAMED_SQL, &q);
     if (rc != BL_OK)
         return rc;
     bind_months(q, 1, first, last);

@@ -95,7 +95,9 @@ typedef bl_status (*bl_named_cover_fn)(void *ctx, const char *resource_id, const
  * for each such source not removed, each resource and library (not the
  * network level) it has rows for, its period [first, last]; the months from
  * early on (the month it was made, when within the period; else last + 1)
- * were not over when it was made, so it holds a part of them. Ranges
+ * were not over when it was made, so it holds a part of them, unless
+ * another report restated its figure of the month it was made in (the
+ * library's own report, made after: then last is that month - 1). Ranges
  * meeting [first, last]; unsorted. */
 bl_status bl_store_named_coverage(bl_store *st, int first, int last, bl_named_cover_fn fn,
                                   void *ctx);

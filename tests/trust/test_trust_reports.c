@@ -563,6 +563,26 @@ Test(trust_reports, an_early_consortium_figure_is_partial_for_the_library_it_nam
     HAS(t, "Médiathèque de Villeneuve, rapport fait avant la fin du mois");
     free(t);
     tr_teardown(&e);
+
+    /* Its own whole June (40, made on 3 July) restates the early 30: the
+     * month is whole, its change computed (until 4 December 2026 « 40 † »,
+     * « rapport fait avant la fin du mois », no change shown). */
+    e = tr_setup("rep-early-named-restated");
+    snprintf(files, sizeof files,
+             "'%s/langues-giono-2026.csv' '%s/consortium-june-early-2026-06-20.csv' "
+             "'%s/own-june-whole-2026-07-03.csv' "
+             "'%s/fixtures/reports/feeds/presse-pr-2026.csv'",
+             tr_fx("own-reports/feeds"), tr_fx("own-reports/kinds"), tr_fx("own-reports/kinds"),
+             tu_srcdir());
+    load(&e, "own-reports/network", files, true);
+    t = june_of(&e, "ca-durance");
+    HAS(t, "Langues en ligne autoformation 55 38");
+    HAS(t, "Médiathèque de Villeneuve 40 24 +66,7 %");
+    HASNT(t, "55 †");
+    HASNT(t, "avant la fin du mois");
+    free(t);
+    no_gaps(&e, "2026-06..2026-06");
+    tr_teardown(&e);
 }
 
 /* A library that left the network (libraries.csv's « Fin d'adhésion »,
