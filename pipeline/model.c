@@ -29,6 +29,7 @@ static bl_status apply_presence(const reslist *l, size_t ri, bl_model *m)
         bl_buf_release(&gap);
         if (rc != BL_OK)
             return rc;
+        r->net_has[k] = m->partner ? bl__network_has(l, ri, l->wfirst + k) : r->has[k];
     }
     /* The partner's libraries, each on its own. */
     for (size_t i = 0; m->partner && i < m->n_libs; i++) {

@@ -519,8 +519,7 @@ static bl_status each_stretch(bl_store *st, int first, int last, stretch_fn fn, 
 /* The network's scope for bl__scope_month: a model without a partner. */
 static const bl_model network_scope;
 
-/* Whether the network has data of resource ri in month mi (scope_month). */
-static bool network_has(const reslist *res, size_t ri, int mi)
+bool bl__network_has(const reslist *res, size_t ri, int mi)
 {
     bool has, part;
     bl__scope_month(res, &res->p[ri], mi - res->wfirst, &network_scope, NULL, &has, &part, NULL);
@@ -538,7 +537,7 @@ static bl_status with_data_stretch(void *ctx, const reslist *res, int start, int
     with_data *w = ctx;
     long ri = bl__find_resource(res->v, res->n, w->resource_id);
     for (int mi = start; mi <= end && ri >= 0; mi++)
-        w->out[mi - w->first] = network_has(res, (size_t)ri, mi);
+        w->out[mi - w->first] = bl__network_has(res, (size_t)ri, mi);
     return BL_OK;
 }
 
@@ -581,7 +580,7 @@ static bl_status gaps_stretch(void *ctx, const reslist *res, int start, int end)
         if (!f->names[i] && !(f->names[i] = strdup(res->v[ri].name)))
             return BL_NOMEM;
         for (int mi = start; mi <= end; mi++)
-            f->missing[i * f->nm + (size_t)(mi - f->first)] = !network_has(res, (size_t)ri, mi);
+            f->missing[i * f->nm + (size_t)(mi - f->first)] = !bl__network_has(res, (size_t)ri, mi);
     }
     return BL_OK;
 }

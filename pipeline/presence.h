@@ -108,6 +108,9 @@ typedef struct bl_library_month {
 } bl_library_month;
 bl_library_month bl__library_month(const reslist *l, const presence *p, const bl_model *m,
                                    const bl_model_library *lib, int k);
+/* Whether the network has data of resource ri in month mi (the network's
+ * scope_month). */
+bool bl__network_has(const reslist *l, size_t ri, int mi);
 /* Whether the window's data of a resource is only other libraries' own
  * reports than the scope's (bl_model_resource.elsewhere). */
 bool bl__elsewhere(const reslist *l, const presence *p, const bl_model *m, const char *partner_id);

@@ -47,9 +47,8 @@ static int64_t cost_cents(const bl_model *m, const bl_model_resource *r)
  * consultations would overstate the cost per consultation. */
 static int64_t covered_cents(const bl_model *m, const bl_model_resource *r)
 {
-    int nh;
-    bl_model_sum(m, r, m->period.first, m->period.last, &nh);
-    return prorata(r->annual_cost_cents, nh, 12);
+    return prorata(r->annual_cost_cents,
+                   bl_model_network_months(m, r, m->period.first, m->period.last), 12);
 }
 
 /* Cents per consultation, "—" when there were none. */

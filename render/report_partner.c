@@ -354,8 +354,7 @@ static void network_cost(const bl_model *m, int64_t *cost, int64_t *covered)
 {
     *cost = *covered = 0;
     for (size_t r = 0; r < m->n_resources; r++) {
-        int nh;
-        bl_model_sum(m, &m->resources[r], m->period.first, m->period.last, &nh);
+        int nh = bl_model_network_months(m, &m->resources[r], m->period.first, m->period.last);
         *cost = bl_model_add(*cost, m->resources[r].annual_cost_cents);
         *covered = bl_model_add(*covered, bl__prorata(m->resources[r].annual_cost_cents, nh, 12));
     }
@@ -497,10 +496,9 @@ static void annual_vs_previous(bl__doc *d, const bl_model *m)
         const bl_model_resource *x = &m->resources[r];
         if (!bl__resource_listed(x))
             continue;
-        int hn;
         char c[4][TXT], lab[160];
         int64_t a = bl__res_sum_text(c[0], TXT, m, x, first, last);
-        bl_model_sum(m, x, first, last, &hn);
+        int hn = bl_model_network_months(m, x, first, last);
         bl__res_base_text(c[1], TXT, m, x, first, last, 12);
         bl_model_change rch = bl__resource_compare(m, x, first, last, 12);
         bl__change_text(c[2], TXT, &rch);

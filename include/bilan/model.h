@@ -75,6 +75,9 @@ typedef struct bl_model_resource {
     bool has[BL_WINDOW];
     bool part[BL_WINDOW];
     bool quiet[BL_WINDOW]; /* no data, none expected (a library's view): not missing */
+    /* The network has data of it that month (has, in a network's model):
+     * the months whose cost the consultations cover, in every report. */
+    bool net_has[BL_WINDOW];
     char *gap[BL_WINDOW];
 /* An entry of gap[k] that starts with it: the figures of a report made
  * before the month was over (a part of the month); alone, a report about
@@ -295,6 +298,21 @@ static inline int64_t bl_model_sum(const bl_model *m, const bl_model_resource *r
     if (n_has)
         *n_has = h;
     return s;
+}
+
+/* The months of [first, last] inside the window in which the network has
+ * data of r: those whose cost its consultations cover (docs/reports.md,
+ * « Cost per consultation »), the same in a partner's report as in the
+ * network's. */
+static inline int bl_model_network_months(const bl_model *m, const bl_model_resource *r, int first,
+                                          int last)
+{
+    int h = 0;
+    for (int mi = first; mi <= last; mi++) {
+        int k = bl_model_slot(m, mi);
+        h += k >= 0 && r->net_has[k];
+    }
+    return h;
 }
 
 /* Is month mi over on the model's date (so that no data for it is missing

@@ -477,6 +477,18 @@ Test(reports, demo_headings_not_cut, .timeout = 120)
         cr_expect_null(strstr(r.out, "janvier 2024"), "%s: %s", annual[i], r.out);
         tu_run_free(&r);
     }
+    /* A partner's cost per consultation is the same in its own report and
+     * in the network's: its share of the cost of the months the network
+     * has data (Lurs gets no Autoformation, which has data in 2026: until 4
+     * December 2026 its report left that cost out, 1,38 € against 1,49 €). */
+    r = tu_sh("SOURCE_DATE_EPOCH=1800000000 '%s' --db '%s/bilan-demo.db' report annuel 2026 "
+              "--out '%s/y' >/dev/null && pdftotext -raw '%s/y/2026/lurs-annuel.pdf' - | "
+              "tr '\n' ' ' && echo && pdftotext -raw '%s/y/2026/reseau-annuel.pdf' - | tr '\n' ' '",
+              tu_bilan(), dir, dir, dir, dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    HAS(r.out, "consultations, sur l'année Coût par consultation 1,49 €");
+    HAS(r.out, "Commune de Lurs-la-Vieille 2 317 347,55 € 563 † 243,0 1 027 € 1,49 €");
+    tu_run_free(&r);
     free(sources);
     tu_rmtree(dir);
     free(dir);
