@@ -1152,16 +1152,12 @@ static bl_status read_one(ctx *c, const char *dir, const char *base, bool requir
         char *n = bl_strdup_printf(_("%s/%s: column '%s' is not one bilan reads: ignored "
                                      "(docs/network.md lists the columns and their names)"),
                                    dir, name, t.heading[i]);
-        size_t have = c->net->notes ? strlen(c->net->notes) : 0;
-        char *v = n ? realloc(c->net->notes, have + strlen(n) + 2) : NULL;
-        if (!v) {
-            free(n);
+        rc = n ? bl_network_note(c->net, n) : BL_NOMEM;
+        free(n);
+        if (rc != BL_OK) {
             rc = nomem(c);
             break;
         }
-        c->net->notes = v;
-        snprintf(v + have, strlen(n) + 2, "%s\n", n);
-        free(n);
     }
     c->t = NULL;
     bl__csv_table_free(&t);
@@ -1197,6 +1193,17 @@ bl_status bl_network_read(const char *dir, bl_network *net, char *err, size_t er
     if (rc != BL_OK)
         bl_network_release(net);
     return rc;
+}
+
+bl_status bl_network_note(bl_network *net, const char *line)
+{
+    size_t have = net->notes ? strlen(net->notes) : 0;
+    char *v = realloc(net->notes, have + strlen(line) + 2);
+    if (!v)
+        return BL_NOMEM;
+    net->notes = v;
+    snprintf(v + have, strlen(line) + 2, "%s\n", line);
+    return BL_OK;
 }
 
 void bl_network_release(bl_network *net)

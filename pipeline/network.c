@@ -1,12 +1,14 @@
 /* bilan network import: the network's lists read and validated (ingest,
  * bilan/network.h), written in one transaction with the usage already
  * stored re-attributed (store). */
+#include "bilan/i18n.h"
 #include "bilan/network.h"
 #include "bilan/pipeline.h"
 #include "bilan/profile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* The profiles of dir/profiles, checked against the network's resources. */
 static bl_status read_profiles(const char *dir, const bl_network *net, bl_profile **ps, size_t *n,
@@ -20,6 +22,38 @@ static bl_status read_profiles(const char *dir, const bl_network *net, bl_profil
     bl_status rc = bl_profiles_read(dir, ids, net->nresources, ps, n, err, errlen);
     free(ids);
     return rc;
+}
+
+/* A library whose stored values go to no library since this import: a
+ * note, so that a typo in its aliases (or a library taken out by mistake)
+ * is seen the day it is made, not in a partner's report as a 0. */
+static bl_status on_lost(void *ctx, const char *library_id, long long values)
+{
+    bl_network *net = ctx;
+    const char *name = NULL;
+    for (size_t i = 0; i < net->nlibraries && !name; i++)
+        if (strcmp(net->libraries[i].id, library_id) == 0)
+            name = net->libraries[i].name;
+    char line[1024];
+    if (name)
+        snprintf(line, sizeof line,
+                 bl_trn("%s value already stored of library %s (%s) now goes to no library: its "
+                        "names in the reports match none of the library's aliases in "
+                        "libraries.csv (a typo?)",
+                        "%s values already stored of library %s (%s) now go to no library: their "
+                        "names in the reports match none of the library's aliases in "
+                        "libraries.csv (a typo?)",
+                        (unsigned long)values),
+                 BL_NUM(values), library_id, name);
+    else
+        snprintf(line, sizeof line,
+                 bl_trn("%s value already stored of library %s now goes to no library: the "
+                        "library is no longer in libraries.csv",
+                        "%s values already stored of library %s now go to no library: the "
+                        "library is no longer in libraries.csv",
+                        (unsigned long)values),
+                 BL_NUM(values), library_id);
+    return bl_network_note(net, line);
 }
 
 bl_status bl_network_import(bl_store *st, const char *dir, bl_import_counts *counts, char *err,
@@ -40,7 +74,7 @@ bl_status bl_network_import(bl_store *st, const char *dir, bl_import_counts *cou
     if (rc == BL_OK)
         store_failed = (rc = bl_store_network_write(st, &net)) != BL_OK ||
                        (rc = bl_store_profiles_write(st, profiles, nprofiles)) != BL_OK ||
-                       (rc = bl_store_reattribute(st)) != BL_OK ||
+                       (rc = bl_store_reattribute(st, on_lost, &net)) != BL_OK ||
                        (rc = bl_store_network_commit(st)) != BL_OK;
     if (rc != BL_OK) {
         if (store_failed)

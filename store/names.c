@@ -47,21 +47,50 @@ bl_status bl_store_names(bl_store *st, bl_names **out)
     return rc;
 }
 
-bl_status bl_store_reattribute(bl_store *st)
+/* The values of a library that went to no library, in the order met. */
+typedef struct lost_lib {
+    char *id;
+    long long values;
+} lost_lib;
+
+static bl_status lose(lost_lib **v, size_t *n, const char *id, long long values)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*v)[i].id, id) == 0) {
+            (*v)[i].values += values;
+            return BL_OK;
+        }
+    lost_lib *nv = realloc(*v, (*n + 1) * sizeof *nv);
+    if (!nv)
+        return BL_NOMEM;
+    *v = nv;
+    if (!(nv[*n].id = strdup(id)))
+        return BL_NOMEM;
+    nv[(*n)++].values = values;
+    return BL_OK;
+}
+
+bl_status bl_store_reattribute(bl_store *st, bl_lost_fn lost, void *ctx)
 {
     bl_names *n;
     bl_status rc = bl_store_names(st, &n);
     if (rc != BL_OK)
         return rc;
     sqlite3_stmt *sel = NULL, *upd = NULL;
+    lost_lib *gone = NULL;
+    size_t ngone = 0;
     /* Logs' attribution used IP addresses that are not kept: only COUNTER rows
      * (report_rank < 2000, see docs/store.md) can be re-resolved. */
     /* A profile's rows (report_rank 1500..1599) keep the profile's
      * resource; their library is re-resolved, never a network-level
-     * total's (library '*'). */
-    const char *sql_sel = "SELECT DISTINCT institution_id, institution, platform, database_name,"
-                          " report_rank >= 1500 FROM usage WHERE report_rank < 2000"
-                          " AND library_id IS NOT '" BL_NETWORK_LEVEL "'";
+     * total's (library '*'). Each set of names comes once per library it
+     * had (the values that count of each), so that those a library loses
+     * can be told. */
+    const char *sql_sel = "SELECT institution_id, institution, platform, database_name,"
+                          " report_rank >= 1500, library_id, sum(live) FROM usage"
+                          " WHERE report_rank < 2000"
+                          " AND library_id IS NOT '" BL_NETWORK_LEVEL "'"
+                          " GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5";
     const char *sql_upd =
         "UPDATE usage SET library_id = ?5, resource_id = CASE WHEN ?7 THEN resource_id ELSE ?6 "
         "END WHERE report_rank < 2000 AND (report_rank >= 1500) = ?7 "
@@ -73,13 +102,19 @@ bl_status bl_store_reattribute(bl_store *st)
         rc = bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
         goto out;
     }
-    while (sqlite3_step(sel) == SQLITE_ROW) {
+    /* The rows are read before any is updated (SQLite runs the grouping
+     * to its end at the first step), so each library_id is the one before. */
+    while (rc == BL_OK && sqlite3_step(sel) == SQLITE_ROW) {
         bl_sv v[4];
         for (int i = 0; i < 4; i++)
             v[i] = (bl_sv){(const char *)sqlite3_column_text(sel, i),
                            (size_t)sqlite3_column_bytes(sel, i)};
         const char *lib = bl_names_library(n, v[0], v[1]);
         const char *res = bl_names_resource(n, v[3], v[2]);
+        const char *was = (const char *)sqlite3_column_text(sel, 5);
+        long long live = sqlite3_column_int64(sel, 6);
+        if (!lib && was && live > 0 && (rc = lose(&gone, &ngone, was, live)) != BL_OK)
+            goto out;
         sqlite3_bind_int(upd, 7, sqlite3_column_int(sel, 4));
         for (int i = 0; i < 4; i++)
             sqlite3_bind_text(upd, i + 1, v[i].ptr, (int)v[i].len, SQLITE_TRANSIENT);
@@ -98,7 +133,12 @@ bl_status bl_store_reattribute(bl_store *st)
         sqlite3_reset(upd);
         sqlite3_clear_bindings(upd);
     }
+    for (size_t i = 0; lost && i < ngone && rc == BL_OK; i++)
+        rc = lost(ctx, gone[i].id, gone[i].values);
 out:
+    for (size_t i = 0; i < ngone; i++)
+        free(gone[i].id);
+    free(gone);
     sqlite3_finalize(sel);
     sqlite3_finalize(upd);
     bl_names_free(n);

@@ -126,5 +126,7 @@ typedef struct bl_network {
 bl_status bl_network_read(const char *dir, bl_network *net, char *err, size_t errlen);
 /* Frees everything net owns and zeroes it; NULL and a zeroed net are fine. */
 void bl_network_release(bl_network *net);
+/* Adds a line to net->notes (what the import tells without refusing). */
+bl_status bl_network_note(bl_network *net, const char *line);
 
 #endif

@@ -41,7 +41,12 @@ typedef struct bl_network bl_network; /* bilan/network.h */
  * was. Each returns BL_OK or the failure, with bl_store_errmsg. */
 bl_status bl_store_network_begin(bl_store *st);
 bl_status bl_store_network_write(bl_store *st, const bl_network *net);
-bl_status bl_store_reattribute(bl_store *st);
+/* lost, when not NULL, is called after the re-resolution for each library
+ * whose stored values now go to no library (names no alias matches any
+ * more: a typo in libraries.csv, a library removed), with how many of its
+ * values that count (live) were lost. */
+typedef bl_status (*bl_lost_fn)(void *ctx, const char *library_id, long long values);
+bl_status bl_store_reattribute(bl_store *st, bl_lost_fn lost, void *ctx);
 bl_status bl_store_network_commit(bl_store *st);
 /* The vendor profiles (bilan/profile.h), replacing the stored ones, inside
  * the network's transaction. */
