@@ -194,6 +194,9 @@ static bl_status cell_fail(ctx *c, const bl_csv_row *r, int col, const char *wha
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, _(fmt), ap);
     va_end(ap);
+    /* The column as the file heads it (« Fin », not end), else its name. */
+    if (col >= 0 && (size_t)col < c->t->ncols && c->t->heading[col] && *c->t->heading[col])
+        what = c->t->heading[col];
     snprintf(c->err, c->errlen, _("%s:%lu:%d: %s: %s"), c->t->path, r->line, col + 1, what, reason);
     return BL_DATA;
 }
@@ -699,7 +702,7 @@ static bl_status read_resources(ctx *c)
 
 /* ---- forfaits -------------------------------------------------------------------- */
 
-static const char *const F_ID[] = {"id", "forfait_id", NULL};
+static const char *const F_ID[] = {"id", "forfait_id", "identifiant", NULL};
 static const char *const F_RES[] = {"resource_id", "resource", "ressource", NULL};
 static const char *const F_UNITS[] = {"units", "unites", NULL};
 static const char *const F_START[] = {"start", "debut", NULL};
@@ -780,10 +783,12 @@ static bl_status read_forfaits(ctx *c)
         if (!parse_date_cell(bl__csv_cell(r, cs), f->start))
             return cell_fail(c, r, cs, "start", "'%s' is not a date (YYYY-MM-DD or DD/MM/YYYY)",
                              bl__csv_cell(r, cs));
-        if (!parse_date_cell(bl__csv_cell(r, ce), f->end) || strcmp(f->end, f->start) < 0)
-            return cell_fail(c, r, ce, "end",
-                             "'%s' is not a date (YYYY-MM-DD or DD/MM/YYYY) after the start",
+        if (!parse_date_cell(bl__csv_cell(r, ce), f->end))
+            return cell_fail(c, r, ce, "end", "'%s' is not a date (YYYY-MM-DD or DD/MM/YYYY)",
                              bl__csv_cell(r, ce));
+        if (strcmp(f->end, f->start) < 0)
+            return cell_fail(c, r, ce, "end", "'%s' is before the start (%s)",
+                             bl__csv_cell(r, ce), bl__csv_cell(r, cs));
         const char *metric =
             cm >= 0 && *bl__csv_cell(r, cm) ? bl__csv_cell(r, cm) : "Total_Item_Requests";
         if (!metric_known(metric))

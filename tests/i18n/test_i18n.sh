@@ -113,9 +113,9 @@ has "$out" "flux gzip corrompu : bloc invalide" "the reader's own reason in Fren
 # A period of the wrong form is named in French (until 3 December 2026 the
 # kind of period stayed English: « n'est pas a month (YYYY-MM) »).
 out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" report mensuel 2026-13)
-has "$out" "mensuel : « 2026-13 » n'est pas un mois (YYYY-MM)" "French period error"
+has "$out" "mensuel : « 2026-13 » n'est pas un mois (AAAA-MM)" "French period error"
 out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" report reseau 2026-Q1)
-has "$out" "n'est pas une période (YYYY-MM, YYYY-S1|S2 ou YYYY)" "French period error (reseau)"
+has "$out" "n'est pas une période (AAAA-MM, AAAA-S1|S2 ou AAAA)" "French period error (reseau)"
 # A command's bad option in French, said by bilan (until 3 December 2026
 # glibc said « sources : option non reconnue '--bogus' » and a blank line).
 out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" sources --bogus)

@@ -580,7 +580,7 @@ Test(trust_network, library_membership_is_read_and_checked, .init = setup, .fini
     } bad[] = {
         {"not a month", "sed -i '1s/$/,member_until/; 2,$s/$/,/; 3s/$/13\\/2026/' libraries.csv",
          "libraries.csv:3:6: member_until" NBSP ": «" NBSP "13/2026" NBSP
-         "» n'est pas un mois (YYYY-MM ou MM/YYYY) ni une date"},
+         "» n'est pas un mois (AAAA-MM ou MM/AAAA) ni une date"},
         {"before",
          "sed -i '1s/$/,member_from,member_until/; 2,$s/$/,,/; 3s/,,$/,2026-03,2026-02/' "
          "libraries.csv",
@@ -639,4 +639,30 @@ Test(trust_network, values_that_go_to_no_library_are_said, .init = setup, .fini 
     free(gone);
     free(typo);
     free(dir);
+}
+
+/* forfaits.csv in French: « Identifiant » names its ids as in the other
+ * lists (it was refused there alone), and a bad cell is named by its
+ * heading as written, with French date forms, one reason at a time (until
+ * 4 December 2026 « end : « 31/13/2026 » n'est pas une date (YYYY-MM-DD ou
+ * DD/MM/YYYY) postérieure au début »; found by a fresh-user review). */
+Test(trust_network, french_forfaits_are_read_and_named_in_french, .init = setup, .fini = teardown)
+{
+#define FORFAITS(end)                                                                         \
+    "printf 'Identifiant;Ressource;Unités;Début;Fin\\nf1;presse;1000;01/01/2026;" end "\\n' " \
+    "> forfaits.csv"
+    char *ok = variant("fr-forfaits", FORFAITS("31/12/2026"));
+    tu_run r = import_fr(ok);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    cr_expect_eq(tr_sql_int(&e, "SELECT units FROM forfait WHERE id = 'f1' AND end = '2026-12-31'"),
+                 1000);
+    free(ok);
+    refused("not a date", FORFAITS("31/13/2026"),
+            "forfaits.csv:2:5: Fin" NBSP ": «" NBSP "31/13/2026" NBSP
+            "» n'est pas une date (AAAA-MM-JJ ou JJ/MM/AAAA)");
+    refused("before", FORFAITS("31/12/2025"),
+            "forfaits.csv:2:5: Fin" NBSP ": «" NBSP "31/12/2025" NBSP
+            "» est avant le début (01/01/2026)");
+#undef FORFAITS
 }
