@@ -90,8 +90,10 @@ int cmd_gaps(bl_cli *cli, int argc, char **argv)
         return cli_usage("gaps", USAGE, "'%s' is not a range YYYY-MM..YYYY-MM", argv[1]);
     memcpy(from, argv[1], 7);
     memcpy(to, dots + 2, 7);
-    if (!cli_month(from, &f) || !cli_month(to, &t) || t < f)
+    if (!cli_month(from, &f) || !cli_month(to, &t))
         return cli_usage("gaps", USAGE, "'%s' is not a range YYYY-MM..YYYY-MM", argv[1]);
+    if (t < f)
+        return cli_usage("gaps", USAGE, "'%s': the range ends before it begins", argv[1]);
     /* "Today" as for 'bilan report' (SOURCE_DATE_EPOCH when set): its month
      * is not over, a part of it is no gap yet. */
     int this_month;

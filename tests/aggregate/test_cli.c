@@ -67,11 +67,14 @@ Test(cli, usage_errors_say_how_to_get_help)
     /* A bad option is said by bilan, as its other errors are, in the
      * user's language (until 3 December 2026 glibc said it: "sources:
      * unrecognized option '--bogus'", without "bilan:"). */
-    const char *bad[][4] = {{"sources", "--bogus", NULL, "unknown option '--bogus'"},
-                            {"ingest", "--format", NULL, "option '--format' needs a value"},
-                            {"report", "mensuel", "-x", "unknown option '-x'"},
-                            {"harvest", "status", "--bogus", "unknown option '--bogus'"},
-                            {"network", "import", "--bogus", "unknown option '--bogus'"}};
+    const char *bad[][4] = {
+        {"sources", "--bogus", NULL, "unknown option '--bogus'"},
+        {"ingest", "--format", NULL, "option '--format' needs a value"},
+        {"report", "mensuel", "-x", "unknown option '-x'"},
+        {"harvest", "status", "--bogus", "unknown option '--bogus'"},
+        {"network", "import", "--bogus", "unknown option '--bogus'"},
+        /* (until 4 December 2026 « not a range ») */
+        {"gaps", "2026-10..2026-01", NULL, "'2026-10..2026-01': the range ends before it begins"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *b[] = {tu_bilan(), bad[i][0], bad[i][1], bad[i][2], NULL};
         tu_run r = tu_runv(b, NULL);
