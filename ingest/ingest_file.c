@@ -44,14 +44,16 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
                 *errmsg = NULL;
                 st = BL_OK;
                 o.format = BL_FMT_PROFILE;
+            } else if (o.nprofiles == 1) {
+                *errmsg = bl_strdup_printf(_("%s; nor is it an export of the network's profile "
+                                             "'%s': its header row is not among the first %d rows "
+                                             "(docs/profiles.md)"),
+                                           was, o.profiles[0].id, BL_PROF_HEADER_ROWS);
             } else {
-                *errmsg = bl_strdup_printf(
-                    bl_trn("%s; nor is it an export of the network's %zu profile: its header row "
-                           "is not among the first %d rows",
-                           "%s; nor is it an export of any of the network's %zu profiles: none "
-                           "has its header row among the first %d rows",
-                           (unsigned long)o.nprofiles),
-                    was, o.nprofiles, BL_PROF_HEADER_ROWS);
+                *errmsg = bl_strdup_printf(_("%s; nor is it an export of any of the network's %zu "
+                                             "profiles: none has its header row among the first "
+                                             "%d rows (docs/profiles.md)"),
+                                           was, o.nprofiles, BL_PROF_HEADER_ROWS);
             }
             free(was);
         }

@@ -683,6 +683,15 @@ Test(profiles, file_matching_no_profile_is_refused)
     write_file(&e, "x.csv", "Nom,Valeur\nA,1\n");
     refused(&e, "x.csv", "nor is it an export of any of the network's 4 profiles");
     cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM source"), 0);
+    /* With one profile, it is named (until 4 December 2026 « du profil du
+     * réseau (1) »); with none, the refusal says that a provider's own
+     * export is read through a profile (it spoke of --format alone). */
+    run_ok(tr_bilan(&e, "network", "import", tr_fx("../demo/network"), NULL), "demo network");
+    refused(&e, "x.csv", "nor is it an export of the network's profile 'scolanet'");
+    run_ok(tr_bilan(&e, "network", "import", tr_fx("own-reports/network"), NULL), "no profile");
+    refused(&e, "x.csv",
+            "use --format to say which. A provider's own export (its own columns) "
+            "is read through a profile of the network: profiles/ID.ini");
     tr_teardown(&e);
 }
 
