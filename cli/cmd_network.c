@@ -203,8 +203,12 @@ static int cmd_show(bl_cli *cli, int argc, char **argv)
             fputs(k > first ? ", " : " ", stdout);
             printf(count_fmt(k, counts[k]), counts[k]);
         }
-        printf(bl_trn("; %ld with problems\n", "; %ld with problems\n", (unsigned long)problems),
-               problems);
+        if (problems)
+            printf(
+                bl_trn("; %ld with problems\n", "; %ld with problems\n", (unsigned long)problems),
+                problems);
+        else
+            fputs(_("; no problems\n"), stdout);
     }
     if (rc == BL_OK && fflush(stdout) != 0)
         rc = BL_IO;

@@ -69,8 +69,10 @@ static bl_status print_text(void *ctx, const bl_source_row *r)
                         bl_trn(", %s skipped\n", ", %s skipped\n", (unsigned long)r->skipped),
                         BL_NUM(r->skipped));
     }
-    if (!r->is_log)
-        cli_printf_safe(stdout, "    created %s%s\n", *r->created ? r->created : _("(unknown)"),
+    if (!r->is_log && !*r->created)
+        fputs(_("    created: unknown (the order of ingest decides)\n"), stdout);
+    else if (!r->is_log)
+        cli_printf_safe(stdout, "    created %s%s\n", r->created,
                         r->created_plausible ? ""
                                              : _(" (not usable: the order of ingest decides)"));
     cli_printf_safe(stdout, "    sha256 %s, ingested %s\n", r->hash, r->ingested_at);

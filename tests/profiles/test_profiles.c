@@ -100,7 +100,7 @@ Test(profiles, kiosque_long_csv_windows_1252_semicolons)
      * profile reads each: network show sees no problem. */
     r = tr_bilan(&e, "network", "show", "resources", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert(strstr(r.out, "network: 4 resources; 0 with problems"), "%s", r.out);
+    cr_assert(strstr(r.out, "network: 4 resources; no problems"), "%s", r.out);
     tu_run_free(&r);
     /* network show profiles: resource, provider, layout, the header cells
      * matched, and the months ingested through each profile. */
@@ -119,7 +119,7 @@ Test(profiles, kiosque_long_csv_windows_1252_semicolons)
     r = tr_bilan(&e, "network", "show", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_assert(strstr(r.out, "\n== profiles\nkiosque\n    resource_id: presse\n"), "%s", r.out);
-    cr_assert(strstr(r.out, ", 4 profiles; 0 with problems\n"), "%s", r.out);
+    cr_assert(strstr(r.out, ", 4 profiles; no problems\n"), "%s", r.out);
     cr_assert_null(strstr(r.out, "SUSHI"), "no endpoint: no SUSHI list: %s", r.out);
     tu_run_free(&r);
     tr_teardown(&e);
