@@ -90,11 +90,77 @@ static const char *word(const char *status)
     return _("pending");
 }
 
-static void line(const char *partner, const char *rcpt, const char *status, const char *at,
-                 long long attempts, const char *reply)
+/* The lines shown, kept until every width is known: the columns are as
+ * wide as their longest cell, counted in characters (« envoyé », a long
+ * address: printf's widths count bytes and were fixed, so the columns
+ * went out of line). */
+typedef struct shown {
+    char *cell[6]; /* partner, recipient, status, last attempt, attempts, reply */
+} shown;
+
+typedef struct table {
+    shown *v;
+    size_t n, cap;
+} table;
+
+static bl_status line(table *t, const char *partner, const char *rcpt, const char *status,
+                      const char *at, long long attempts, const char *reply)
 {
-    cli_printf_safe(stdout, "%-14s %-34s %-8s %-20s %3lld  %s\n", partner, rcpt, word(status), at,
-                    attempts, reply);
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 32;
+        shown *v = realloc(t->v, cap * sizeof *v);
+        if (!v)
+            return BL_NOMEM;
+        t->v = v, t->cap = cap;
+    }
+    char n[32];
+    snprintf(n, sizeof n, "%lld", attempts);
+    const char *c[6] = {partner, rcpt, word(status), at, n, reply};
+    shown *s = &t->v[t->n++];
+    for (int i = 0; i < 6; i++)
+        if (!(s->cell[i] = strdup(c[i])))
+            return BL_NOMEM;
+    return BL_OK;
+}
+
+/* Characters of UTF-8 text (its bytes that start one). */
+static size_t chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static void print_table(const table *t)
+{
+    size_t w[5] = {0};
+    for (size_t i = 0; i < t->n; i++)
+        for (int k = 0; k < 5; k++)
+            if (chars(t->v[i].cell[k]) > w[k])
+                w[k] = chars(t->v[i].cell[k]);
+    for (size_t i = 0; i < t->n; i++) {
+        for (int k = 0; k < 6; k++) {
+            const char *c = t->v[i].cell[k];
+            size_t pad = k < 5 && w[k] > chars(c) ? w[k] - chars(c) : 0;
+            if (k == 4) /* the attempts, right-aligned */
+                printf("%*s", (int)pad, "");
+            cli_printf_safe(stdout, "%s", c);
+            if (k < 4)
+                printf("%*s ", (int)pad, "");
+            else if (k == 4)
+                fputs("  ", stdout);
+        }
+        putchar('\n');
+    }
+}
+
+static void table_free(table *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        for (int k = 0; k < 6; k++)
+            free(t->v[i].cell[k]);
+    free(t->v);
 }
 
 int cli_mail_status(bl_cli *cli, int argc, char **argv)
@@ -146,6 +212,7 @@ int cli_mail_status(bl_cli *cli, int argc, char **argv)
     bl_partner_info *parts = NULL;
     size_t np = 0;
     rows log = {0};
+    table out = {0};
     bl_status rc = bl_store_partners(st, &parts, &np);
     if (rc == BL_OK)
         rc = bl_mail_log_each(st, period.id, kind, collect, &log);
@@ -155,9 +222,16 @@ int cli_mail_status(bl_cli *cli, int argc, char **argv)
     }
     bool found = partner == NULL;
     int sent = 0, other = 0;
-    printf("%-14s %-34s %-8s %-20s %3s  %s\n", _("partner"), _("recipient"), _("status"),
-           _("last attempt (UTC)"), _("n"), _("server's answer"));
-    for (size_t i = 0; i < np; i++) {
+    rc = line(&out, _("partner"), _("recipient"), "", _("last attempt (UTC)"), 0,
+              _("server's answer"));
+    if (rc == BL_OK) {
+        /* the heading's own status and attempts cells */
+        free(out.v[0].cell[2]), free(out.v[0].cell[4]);
+        out.v[0].cell[2] = strdup(_("status")), out.v[0].cell[4] = strdup(_("n"));
+        if (!out.v[0].cell[2] || !out.v[0].cell[4])
+            rc = BL_NOMEM;
+    }
+    for (size_t i = 0; i < np && rc == BL_OK; i++) {
         if (partner && strcmp(parts[i].id, partner) != 0)
             continue;
         found = true;
@@ -166,7 +240,7 @@ int cli_mail_status(bl_cli *cli, int argc, char **argv)
             rc = BL_NOMEM;
             goto out;
         }
-        for (char *s = emails, *e; s && *s; s = e ? e + 1 : NULL) {
+        for (char *s = emails, *e; s && *s && rc == BL_OK; s = e ? e + 1 : NULL) {
             e = strchr(s, ';');
             if (e)
                 *e = '\0';
@@ -183,37 +257,41 @@ int cli_mail_status(bl_cli *cli, int argc, char **argv)
                     hit = &log.v[k];
             if (hit) {
                 hit->listed = true;
-                line(parts[i].id, s, hit->status, hit->at, hit->attempts, hit->reply);
+                rc = line(&out, parts[i].id, s, hit->status, hit->at, hit->attempts, hit->reply);
                 if (strcmp(hit->status, "sent") == 0)
                     sent++;
                 else
                     other++;
             } else {
-                line(parts[i].id, s, "pending", "", 0, "");
+                rc = line(&out, parts[i].id, s, "pending", "", 0, "");
                 other++;
             }
         }
         free(emails);
     }
     /* Addresses mailed before that partners.csv no longer has. */
-    for (size_t k = 0; k < log.n; k++) {
+    for (size_t k = 0; k < log.n && rc == BL_OK; k++) {
         const row *x = &log.v[k];
         if (x->listed || (partner && strcmp(x->partner, partner) != 0))
             continue;
-        line(x->partner, x->recipient, x->status, x->at, x->attempts, x->reply);
+        rc = line(&out, x->partner, x->recipient, x->status, x->at, x->attempts, x->reply);
         if (strcmp(x->status, "sent") == 0)
             sent++;
         else
             other++;
     }
+    if (rc != BL_OK)
+        goto out;
     if (!found) {
         cli_error("no partner '%s' in the store (see partners.csv)", partner);
         rc = BL_NOTFOUND;
         goto out;
     }
+    print_table(&out);
     printf(_("%d sent, %d not sent (failed, refused or pending)\n"), sent, other);
     ex = other ? 1 : 0;
 out:
+    table_free(&out);
     rows_free(&log);
     bl_partner_list_free(parts, np);
     bl_store_close(st);
