@@ -332,6 +332,58 @@ static bl_status keep_double(void *ctx, const bl_double_count *d)
     return BL_OK;
 }
 
+/* The names of a file's rows no library or no resource took, the first few
+ * (bl_unmatched_fn): said in a note, so that the project lead sees at
+ * once which name to add to an alias (until 4 December 2026 the summary
+ * said « 30 unattributed » and no more). */
+#define UNMATCHED_SHOWN 3
+typedef struct unmatched {
+    bl_buf names[2]; /* [1] libraries, [0] resources */
+    long long rows[2];
+    int shown[2], more[2];
+} unmatched;
+
+static bl_status on_unmatched(void *ctx, bool library, const char *name, long long values)
+{
+    unmatched *u = ctx;
+    u->rows[library] += values;
+    if (u->shown[library] == UNMATCHED_SHOWN) {
+        u->more[library]++;
+        return BL_OK;
+    }
+    u->shown[library]++;
+    return bl_buf_printf(&u->names[library], "%s%s", u->names[library].len ? "; " : "",
+                         *name ? name : "-");
+}
+
+static bl_status note_unmatched(job *j, long long sid)
+{
+    unmatched u = {{BL_BUF_INIT(1u << 12), BL_BUF_INIT(1u << 12)}, {0, 0}, {0, 0}, {0, 0}};
+    bl_status rc = bl_store_source_unmatched(j->st, sid, on_unmatched, &u);
+    for (int k = 1; k >= 0 && rc == BL_OK; k--) {
+        if (!u.rows[k])
+            continue;
+        char more[64] = "";
+        if (u.more[k])
+            snprintf(more, sizeof more, _("; and %d more"), u.more[k]);
+        if (k)
+            bl_rollup_note(j->rollup,
+                           "%lld row(s) name no library of the network (%s%s): if one is a "
+                           "library of the network, add that name to its aliases in "
+                           "libraries.csv, then run bilan network import",
+                           u.rows[k], bl_buf_cstr(&u.names[k]), more);
+        else
+            bl_rollup_note(j->rollup,
+                           "%lld row(s) name no resource of the network (%s%s): if one is a "
+                           "resource of the network, add that name to its counter_names in "
+                           "resources.csv, then run bilan network import",
+                           u.rows[k], bl_buf_cstr(&u.names[k]), more);
+    }
+    bl_buf_release(&u.names[0]);
+    bl_buf_release(&u.names[1]);
+    return rc;
+}
+
 /* The transaction: the file, then (logs) what the log rules keep. */
 static bl_status write(job *j, const bl_new_source *src, bl_ingest_result *res)
 {
@@ -363,6 +415,8 @@ static bl_status write(job *j, const bl_new_source *src, bl_ingest_result *res)
         /* A correction that writes a library's name otherwise is counted
          * beside the file it corrects: said, not decided (docs/trust.md). */
         rc = bl_store_double_counts(st, res->source_id, keep_double, j);
+        if (rc == BL_OK)
+            rc = note_unmatched(j, res->source_id);
         if (rc == BL_OK) {
             res->doubles = j->dbl;
             res->ndoubles = j->ndbl;

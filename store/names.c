@@ -144,3 +144,32 @@ out:
     bl_names_free(n);
     return rc;
 }
+
+/* clang-format off */
+static const char UNMATCHED_SQL[] =
+    "SELECT 1, CASE WHEN institution <> '' AND institution_id <> ''"
+    "  THEN institution || ' (' || institution_id || ')' ELSE institution || institution_id END,"
+    " count(*) FROM usage WHERE source_id = ?1 AND library_id IS NULL AND value > 0 GROUP BY 2"
+    " UNION ALL "
+    "SELECT 0, CASE WHEN platform <> '' AND database_name <> ''"
+    "  THEN platform || ' / ' || database_name ELSE platform || database_name END,"
+    " count(*) FROM usage WHERE source_id = ?1 AND resource_id IS NULL AND value > 0 GROUP BY 2"
+    " ORDER BY 1 DESC, 3 DESC, 2";
+/* clang-format on */
+
+bl_status bl_store_source_unmatched(bl_store *st, long long sid, bl_unmatched_fn fn, void *ctx)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db, UNMATCHED_SQL, -1, &q, NULL) != SQLITE_OK)
+        return bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+    sqlite3_bind_int64(q, 1, sid);
+    bl_status rc = BL_OK;
+    int r;
+    while (rc == BL_OK && (r = sqlite3_step(q)) == SQLITE_ROW)
+        rc = fn(ctx, sqlite3_column_int(q, 0) != 0, (const char *)sqlite3_column_text(q, 1),
+                sqlite3_column_int64(q, 2));
+    if (rc == BL_OK && r != SQLITE_DONE)
+        rc = bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+    sqlite3_finalize(q);
+    return rc;
+}

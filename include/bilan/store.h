@@ -112,6 +112,13 @@ typedef bl_status (*bl_double_count_fn)(void *ctx, const bl_double_count *d);
  * customer accounts of one library are two legitimate counts). */
 bl_status bl_store_double_counts(bl_store *st, long long sid, bl_double_count_fn fn, void *ctx);
 
+typedef bl_status (*bl_unmatched_fn)(void *ctx, bool library, const char *name, long long values);
+/* The names of source sid's rows with a count above 0 that no library
+ * (library true: "Institution_Name (Institution_ID)" as written) or no
+ * resource ("Platform / Database") of the network matched, with how many
+ * rows each; libraries first, then the most rows first. */
+bl_status bl_store_source_unmatched(bl_store *st, long long sid, bl_unmatched_fn fn, void *ctx);
+
 /* A file about to be recorded. */
 typedef struct bl_new_source {
     const char *path, *hash, *provider; /* hash: SHA-256 hex; provider may be NULL */

@@ -624,6 +624,28 @@ Test(trust_network, values_that_go_to_no_library_are_said, .init = setup, .fini 
     cr_expect(!strstr(r.err, "giono"), "%s", r.err);
     tu_run_free(&r);
     cr_expect_eq(tr_sql_int(&e, "SELECT count(*) FROM usage WHERE library_id = 'villeneuve'"), 0);
+    /* A file ingested then names, in a note, the names no library took,
+     * so that the alias to add is seen (until 4 December 2026: « 1
+     * unattributed » and no name). */
+    r = tu_sh("BILAN_LANG=fr '%s' --db '%s' ingest '%s/langues-villeneuve-2026-06.csv'", tu_bilan(),
+              e.db, tr_fx("own-reports/late"));
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(r.err, "remarque" NBSP ": 1 ligne(s) ne nomment aucune bibliothèque du réseau "
+                            "(Médiathèque de Villeneuve (VILLENEUVE))" NBSP
+                            ": si l'une est une bibliothèque du réseau, ajoutez ce nom à ses alias "
+                            "dans libraries.csv, puis lancez bilan network import"),
+              "%s", r.err);
+    tu_run_free(&r);
+    /* and the platform no resource took */
+    r = tu_sh("sed 's/^SavoirPlus,/SavoirMoins,/' '%s/langues-villeneuve-2026-06.csv' > '%s/m.csv' "
+              "&& BILAN_LANG=fr '%s' --db '%s' ingest '%s/m.csv'",
+              tr_fx("own-reports/late"), e.dir, tu_bilan(), e.db, e.dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(r.err, "ne nomment aucune ressource du réseau (SavoirMoins)" NBSP
+                            ": si l'une est une ressource du réseau, ajoutez ce nom à ses "
+                            "counter_names dans resources.csv"),
+              "%s", r.err);
+    tu_run_free(&r);
     r = import_fr(dir);
     cr_assert_eq(r.status, 0, "%s", r.err);
     cr_expect_str_empty(r.err);
