@@ -368,16 +368,16 @@ static bl_status note_unmatched(job *j, long long sid)
             snprintf(more, sizeof more, _("; and %d more"), u.more[k]);
         if (k)
             bl_rollup_note(j->rollup,
-                           "%lld row(s) name no library of the network (%s%s): if one is a "
+                           "names that match no library of the network: %s%s (if one is a "
                            "library of the network, add that name to its aliases in "
-                           "libraries.csv, then run bilan network import",
-                           u.rows[k], bl_buf_cstr(&u.names[k]), more);
+                           "libraries.csv, then run bilan network import)",
+                           bl_buf_cstr(&u.names[k]), more);
         else
             bl_rollup_note(j->rollup,
-                           "%lld row(s) name no resource of the network (%s%s): if one is a "
+                           "names that match no resource of the network: %s%s (if one is a "
                            "resource of the network, add that name to its counter_names in "
-                           "resources.csv, then run bilan network import",
-                           u.rows[k], bl_buf_cstr(&u.names[k]), more);
+                           "resources.csv, then run bilan network import)",
+                           bl_buf_cstr(&u.names[k]), more);
     }
     bl_buf_release(&u.names[0]);
     bl_buf_release(&u.names[1]);

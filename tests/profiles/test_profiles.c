@@ -198,9 +198,9 @@ Test(profiles, number_forms_and_rejected_rows)
              "bilan: %s:8: Mois: 'brumaire 2025' is not a month\n"
              "bilan: %s:9: Bibliothèque: empty cell: no library named\n"
              /* (the unknown library named, since 4 December 2026) */
-             "bilan: %s: note: 2 row(s) name no library of the network (Bibliothèque Z): if one "
-             "is a library of the network, add that name to its aliases in libraries.csv, then "
-             "run bilan network import\n",
+             "bilan: %s: note: names that match no library of the network: Bibliothèque Z (if "
+             "one is a library of the network, add that name to its aliases in libraries.csv, "
+             "then run bilan network import)\n",
              in(&e, "k.csv"), in(&e, "k.csv"), in(&e, "k.csv"), in(&e, "k.csv"), in(&e, "k.csv"));
     cr_assert_str_eq(r.err, want);
     tu_run_free(&r);

@@ -630,10 +630,10 @@ Test(trust_network, values_that_go_to_no_library_are_said, .init = setup, .fini 
     r = tu_sh("BILAN_LANG=fr '%s' --db '%s' ingest '%s/langues-villeneuve-2026-06.csv'", tu_bilan(),
               e.db, tr_fx("own-reports/late"));
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_expect(strstr(r.err, "remarque" NBSP ": 1 ligne(s) ne nomment aucune bibliothèque du réseau "
-                            "(Médiathèque de Villeneuve (VILLENEUVE))" NBSP
-                            ": si l'une est une bibliothèque du réseau, ajoutez ce nom à ses alias "
-                            "dans libraries.csv, puis lancez bilan network import"),
+    cr_expect(strstr(r.err, "remarque" NBSP ": noms qui ne correspondent à aucune bibliothèque du "
+                            "réseau" NBSP ": Médiathèque de Villeneuve (VILLENEUVE) (si l'un est "
+                            "une bibliothèque du réseau, ajoutez ce nom à ses alias dans "
+                            "libraries.csv, puis lancez bilan network import)"),
               "%s", r.err);
     tu_run_free(&r);
     /* and the platform no resource took */
@@ -641,9 +641,9 @@ Test(trust_network, values_that_go_to_no_library_are_said, .init = setup, .fini 
               "&& BILAN_LANG=fr '%s' --db '%s' ingest '%s/m.csv'",
               tr_fx("own-reports/late"), e.dir, tu_bilan(), e.db, e.dir);
     cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_expect(strstr(r.err, "ne nomment aucune ressource du réseau (SavoirMoins)" NBSP
-                            ": si l'une est une ressource du réseau, ajoutez ce nom à ses "
-                            "counter_names dans resources.csv"),
+    cr_expect(strstr(r.err, "aucune ressource du réseau" NBSP ": SavoirMoins (si l'un est une "
+                            "ressource du réseau, ajoutez ce nom à ses counter_names dans "
+                            "resources.csv"),
               "%s", r.err);
     tu_run_free(&r);
     r = import_fr(dir);
