@@ -14,6 +14,32 @@ char *bl__users_text(char *out, size_t n, int64_t users)
     return out;
 }
 
+bool bl__users_hidden(const bl_model *m, bool *hidden)
+{
+    int64_t unprinted = 0;
+    bool small = false, any = false;
+    for (size_t i = 0; i < m->n_libs; i++) {
+        hidden[i] = false;
+        if (m->libs[i].has_users && m->libs[i].users < BL_USERS_SHOWN_MIN)
+            small = true, unprinted += m->libs[i].users;
+    }
+    /* A total not printed itself (« moins de 5 ») tells nothing. */
+    if (!small || !m->has_users || m->users < BL_USERS_SHOWN_MIN)
+        return false;
+    while (unprinted < BL_USERS_SHOWN_MIN) {
+        long best = -1;
+        for (size_t i = 0; i < m->n_libs; i++)
+            if (m->libs[i].has_users && m->libs[i].users >= BL_USERS_SHOWN_MIN && !hidden[i] &&
+                (best < 0 || m->libs[i].users < m->libs[best].users))
+                best = (long)i;
+        if (best < 0)
+            break;
+        hidden[best] = any = true;
+        unprinted += m->libs[best].users;
+    }
+    return any;
+}
+
 char *bl__per_1000(char *out, size_t n, int64_t v, int64_t population)
 {
     int64_t scaled, tenths;

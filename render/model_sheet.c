@@ -112,7 +112,16 @@ static void key_figures(const bl_model *m, bl_sheet_out *w)
         bl_sheet_out_text(w, bl_buf_cstr(&gaps));
     }
     bl_buf_release(&gaps);
-    key_count(w, "Utilisateurs actifs (estimation)", m->users, m->has_users);
+    /* Under BL_USERS_SHOWN_MIN, the PDF's « moins de 5 », not the number
+     * (until 4 December 2026 the workbook, attached to the partner's mail,
+     * printed it: docs/privacy.md). */
+    if (m->has_users && m->users < BL_USERS_SHOWN_MIN) {
+        bl_sheet_out_row(w, false);
+        bl_sheet_out_text(w, "Utilisateurs actifs (estimation)");
+        bl_sheet_out_text(w, BL_W_USERS_FEW);
+    } else {
+        key_count(w, "Utilisateurs actifs (estimation)", m->users, m->has_users);
+    }
     key_count(w, "Points de lecture", m->n_libraries, true);
     key_count(w, "Population", pop, true);
     bl_sheet_out_row(w, false);

@@ -196,6 +196,13 @@ double bl__chart_gauge(bl__doc *d, double x, double y, double w, const bl_model_
 int64_t bl__prorata(int64_t a, int64_t b, int64_t c);
 /* Distinct users in French digits, "moins de 5" under BL_USERS_SHOWN_MIN. */
 char *bl__users_text(char *out, size_t n, int64_t users);
+/* Which of a partner's libraries (hidden[i], m->n_libs of them) have their
+ * active users hidden (« masqué ») beside those under BL_USERS_SHOWN_MIN:
+ * with the total printed, one small figure could be told by subtraction
+ * (total 8, the other library 6: 2), so the smallest printed ones are
+ * hidden too until the figures not printed add up to BL_USERS_SHOWN_MIN at
+ * least (docs/privacy.md). True when any is hidden. */
+bool bl__users_hidden(const bl_model *m, bool *hidden);
 /* Per 1 000 inhabitants with one decimal, "—" when population is 0. */
 char *bl__per_1000(char *out, size_t n, int64_t v, int64_t population);
 /* A total: "—" without data, "1 515 †" when partial, else "1 515". */

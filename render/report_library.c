@@ -85,7 +85,8 @@ static int period_len(const bl_model *m)
 /* One row of the table by library: the period, the comparison period,
  * the change, the users, the share of the partner's total. */
 static void summary_row(bl__table *t, const bl_model *view, const char *label, bool users_col,
-                        bool has_users, int64_t users, int64_t partner_total, int flags)
+                        bool has_users, bool hidden, int64_t users, int64_t partner_total,
+                        int flags)
 {
     const bl_model *m = view;
     int first = m->period.first, last = m->period.last, len = period_len(m);
@@ -96,7 +97,9 @@ static void summary_row(bl__table *t, const bl_model *view, const char *label, b
     bl__total_text(c[0], TXT, now);
     bl__total_text(c[1], TXT, prev);
     bl__change_text(c[2], TXT, &ch);
-    if (has_users)
+    if (has_users && hidden)
+        snprintf(c[3], TXT, BL_W_USERS_HIDDEN);
+    else if (has_users)
         bl__users_text(c[3], TXT, users);
     else
         snprintf(c[3], TXT, BL_W_NONE);
@@ -131,14 +134,19 @@ static void summary_table(bl__doc *d, const bl_model *m, libview *views, libview
     cols[nc++] = (bl__col){BL_W_COL_SHARE_OF_PARTNER, sw, BL_RIGHT};
     bl_model_total all = bl_model_total_of(m, m->period.first, m->period.last);
     bl__table t;
+    bool *hidden = calloc(m->n_libs ? m->n_libs : 1, sizeof *hidden);
+    bool any_hidden = hidden && bl__users_hidden(m, hidden);
     bl__table_begin_font(&t, d, BL_W_BY_LIBRARY_TABLE, cols, nc, BL_F_SMALL);
     for (size_t i = 0; i < m->n_libs; i++)
-        summary_row(&t, &views[i].m, m->libs[i].name, users, m->libs[i].has_users, m->libs[i].users,
-                    all.v, 0);
+        summary_row(&t, &views[i].m, m->libs[i].name, users, m->libs[i].has_users,
+                    !hidden || hidden[i], m->libs[i].users, all.v, 0);
     if (show_rest)
-        summary_row(&t, &rest->m, BL_W_LIB_REST, users, false, 0, all.v, BL_ROW_MUTED);
-    summary_row(&t, m, BL_W_TOTAL, users, m->has_users, m->users, all.v, BL_ROW_TOTAL);
+        summary_row(&t, &rest->m, BL_W_LIB_REST, users, false, false, 0, all.v, BL_ROW_MUTED);
+    summary_row(&t, m, BL_W_TOTAL, users, m->has_users, false, m->users, all.v, BL_ROW_TOTAL);
     bl__table_end(&t);
+    if (any_hidden || !hidden)
+        bl__para(d, BL_F_TINY, bl__grey, BL_W_NOTE_USERS_HIDDEN);
+    free(hidden);
 }
 
 /* Library × resource over the period, RES_PER_TABLE resources a table. */

@@ -167,6 +167,12 @@ const char *bl__w_versus_period(int months);
  * two in a small commune could point at two people; docs/privacy.md). */
 #define BL_USERS_SHOWN_MIN 5
 #define BL_W_USERS_FEW "moins de 5"
+/* A library's figure hidden beside one under BL_USERS_SHOWN_MIN, so that
+ * it cannot be told from the total by subtraction (bl__users_hidden). */
+#define BL_W_USERS_HIDDEN "masqué"
+#define BL_W_NOTE_USERS_HIDDEN                                                                         \
+    "« masqué » : utilisateurs actifs non publiés pour cette bibliothèque, afin qu'un nombre de " \
+    "moins de 5 ne puisse pas se déduire du total par soustraction."
 #define BL_W_COL_RESOURCE "Ressource"
 #define BL_W_COL_KIND "Type"
 #define BL_W_COL_PROVIDER "Fournisseur"
