@@ -181,7 +181,7 @@ static void ranges(bl__doc *d, const bl_model *m)
         char v[TXT], line[512];
         bl_fr_int(v, sizeof v, m->ranges[i].events);
         const char *pl = m->ranges[i].events > 1 ? BL_W_PLURAL : "";
-        snprintf(line, sizeof line, BL_W_RANGE_ITEM, v, pl, pl, m->ranges[i].range);
+        snprintf(line, sizeof line, BL_W_RANGE_ITEM, v, pl, m->ranges[i].range);
         bl__para(d, BL_F_SMALL, bl__ink, line);
     }
 }

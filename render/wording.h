@@ -323,13 +323,16 @@ const char *bl__w_versus_period(int months);
 #define BL_W_NOT_GIVEN "(non renseigné)"
 #define BL_W_MORE_LINES "… et %zu autres lignes"
 #define BL_W_RANGES "Provenance de l'usage non attribué des journaux"
-#define BL_W_RANGES_TEXT                                                                   \
-    "Les journaux d'accès ont enregistré des consultations venant d'adresses qu'aucune " \
-    "bibliothèque ne déclare. Les plages les plus fréquentes :"
-/* Events, plural mark, plural mark, address range. */
-#define BL_W_RANGE_ITEM                                                                              \
-    "• %s consultation%s non attribuée%s venant de %s : ajoutez cette plage à libraries.csv si " \
-    "c'est une bibliothèque."
+#define BL_W_RANGES_TEXT                                                                             \
+    "Les journaux d'accès ont enregistré des accès aux ressources (consultations et recherches, " \
+    "docs/logs.md) venant d'adresses qu'aucune bibliothèque ne déclare. Les plages les plus "      \
+    "fréquentes :"
+/* Events (every access counted: investigations, requests among them; not
+ * consultations, until 4 December 2026 so called beside a table of
+ * consultations), plural mark, address range. */
+#define BL_W_RANGE_ITEM                                                                           \
+    "• %s accès non attribué%s venant de %s : ajoutez cette plage à libraries.csv si c'est " \
+    "une bibliothèque."
 #define BL_W_PLURAL "s"
 #define BL_W_REJECTS "Lignes rejetées à l'import"
 #define BL_W_NO_REJECTS "Aucun fichier de la période n'a eu de ligne rejetée."

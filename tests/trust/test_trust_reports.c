@@ -1234,11 +1234,11 @@ Test(trust_reports, network_review_names_unattributed_ranges, .timeout = 120)
                   "INSERT INTO unattributed_range(source_id, range, events) VALUES "
                   "(902, '192.0.2.0/24', 250);");
     char *t = report_text(&e, D_2026_07_01, "reseau", "2026-05", NULL, "2026-05/reseau-reseau.pdf");
-    HAS(t, "1 250 consultations non attribuées venant de 192.0.2.0/24 : ajoutez cette plage à "
+    HAS(t, "1 250 accès non attribués venant de 192.0.2.0/24 : ajoutez cette plage à "
            "libraries.csv si c'est une bibliothèque");
-    HAS(t, "400 consultations non attribuées venant de 198.51.100.0/24");
+    HAS(t, "400 accès non attribués venant de 198.51.100.0/24");
     HAS(t, "2001:db8:1::/48");
-    HAS(t, "30 consultations non attribuées venant de 10.0.7.0/24"); /* the tenth */
+    HAS(t, "30 accès non attribués venant de 10.0.7.0/24"); /* the tenth */
     HASNT(t, "10.0.8.0/24");                                         /* the eleventh */
     HASNT(t, "203.0.113.0/24");                                      /* removed */
     free(t);
