@@ -161,10 +161,10 @@ for lang in fr en; do
   run BILAN_LANG=$lang -- --db "$tmp/log-$lang.db" network import "$logs/network" >/dev/null
 done
 out=$(run BILAN_LANG=fr -- --db "$tmp/log-fr.db" ingest "$logs/combined.log")
-has "$out" "21 lignes lues, 11 consultations comptées (1 non attribuée) ; ignorées : 1 robot, 1 statut HTTP, 0 hors ressource, 2 statiques ; 1 ligne rejetée ; 1 ligne dans le désordre au-delà de la fenêtre" \
+has "$out" "21 lignes lues, 11 accès comptés (1 non attribué) ; ignorées : 1 robot, 1 statut HTTP, 0 hors ressource, 2 statiques ; 1 ligne rejetée ; 1 ligne dans le désordre au-delà de la fenêtre" \
   "French log summary"
 out=$(run BILAN_LANG=fr -- --db "$tmp/log-fr.db" sources)
-has "$out" "21 lignes lues, 11 consultations comptées (1 non attribuée) ; ignorées : 1 robot, 1 statut HTTP, 0 hors ressource, 2 statiques ; 1 rejetée" \
+has "$out" "21 lignes lues, 11 accès comptés (1 non attribué) ; ignorées : 1 robot, 1 statut HTTP, 0 hors ressource, 2 statiques ; 1 rejetée" \
   "French log counts in sources"
 out=$(run BILAN_LANG=en -- --db "$tmp/log-en.db" ingest "$logs/ezproxy.log")
 has "$out" "5 lines read, 4 usage events counted (0 unattributed); ignored: 0 robots, 0 status, 1 not a resource, 0 static" \
