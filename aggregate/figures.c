@@ -164,6 +164,11 @@ bl_status bl_model_fingerprint(const bl_model *m, char hex[65])
             fp_printf(&f, "%d%lld,", r->has[k], (long long)r->v[k]);
             if (r->part[k])
                 fp_str(&f, r->gap[k]);
+            /* the network's months, which a partner's annual cost per
+             * consultation counts (only there, so that the other reports
+             * keep their fingerprints) */
+            if (m->kind == BL_REPORT_ANNUEL && m->partner && r->net_has[k] != r->has[k])
+                fp_printf(&f, "n%d,", r->net_has[k]);
         }
     }
     for (size_t i = 0; i < m->n_partners; i++)

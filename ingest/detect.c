@@ -48,6 +48,14 @@ const char *bl_format_name(bl_format fmt)
 
 bl_status bl_format_detect(const char *head, size_t n, bl_format *fmt, char **errmsg)
 {
+    bool unknown;
+    return bl__format_detect(head, n, fmt, errmsg, &unknown);
+}
+
+bl_status bl__format_detect(const char *head, size_t n, bl_format *fmt, char **errmsg,
+                            bool *unknown)
+{
+    *unknown = false;
     if (n == 0) {
         *errmsg = bl_strdup_printf("%s", _("empty file"));
         return BL_DATA;
@@ -76,9 +84,8 @@ bl_status bl_format_detect(const char *head, size_t n, bl_format *fmt, char **er
             _("unknown format: expected a COUNTER R5 report (header starting with "
               "Report_Name, or its column headings with Metric_Type, or JSON with a "
               "Report_Header), a COUNTER R4 report (e.g. 'Journal Report 1' in cell A1), or an "
-              "access log (Apache common/combined, EZproxy); use --format to say which. A "
-              "provider's own export (its own columns) is read through a profile of the "
-              "network: profiles/ID.ini, docs/profiles.md"));
+              "access log (Apache common/combined, EZproxy); use --format to say which"));
+        *unknown = true;
         return BL_DATA;
     }
     *fmt = f;

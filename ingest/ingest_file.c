@@ -28,10 +28,21 @@ bl_status bl_ingest_file(const char *path, const bl_ingest_opts *opts, const bl_
     if (bl__sheet_sniff(head, got) != BL_SHEET_NONE && !set)
         return bl__sheet_ingest(path, &o, sink, errmsg);
     if (o.format == BL_FMT_AUTO) {
-        st = bl_format_detect(head, got, &o.format, errmsg);
+        bool unknown;
+        st = bl__format_detect(head, got, &o.format, errmsg, &unknown);
+        /* A network without profiles: a provider's own export is read
+         * through one (with profiles, the refusal below says why none). */
+        if (st == BL_DATA && unknown && !o.nprofiles) {
+            char *was = *errmsg;
+            *errmsg = bl_strdup_printf(_("%s. A provider's own export (its own columns) is read "
+                                         "through a profile of the network: profiles/ID.ini, "
+                                         "docs/profiles.md"),
+                                       was);
+            free(was);
+        }
         /* ---- profile: a file neither COUNTER nor a log is matched against
          * the network's profiles (docs/profiles.md). */
-        if (st == BL_DATA && o.nprofiles && got && !memchr(head, '\0', got)) {
+        if (st == BL_DATA && o.nprofiles && unknown) {
             char *amb = NULL;
             bl_status ms = bl__profile_match(path, &o, &o.profile, &amb);
             if (ms != BL_OK) {

@@ -4,6 +4,10 @@
 
 #include "bilan/ingest.h"
 
+/* bl_format_detect, and *unknown: the content is of no format bilan knows
+ * (not empty, not UTF-16 nor binary). */
+bl_status bl__format_detect(const char *head, size_t n, bl_format *fmt, char **errmsg,
+                            bool *unknown);
 /* Content sniffers used by bl_format_detect: each returns the format it
  * recognises in the first bytes of a file, or BL_FMT_AUTO when it does not. */
 bl_format bl__counter_sniff(const char *head, size_t n);

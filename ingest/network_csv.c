@@ -787,8 +787,8 @@ static bl_status read_forfaits(ctx *c)
             return cell_fail(c, r, ce, "end", "'%s' is not a date (YYYY-MM-DD or DD/MM/YYYY)",
                              bl__csv_cell(r, ce));
         if (strcmp(f->end, f->start) < 0)
-            return cell_fail(c, r, ce, "end", "'%s' is before the start (%s)",
-                             bl__csv_cell(r, ce), bl__csv_cell(r, cs));
+            return cell_fail(c, r, ce, "end", "'%s' is before the start (%s)", bl__csv_cell(r, ce),
+                             bl__csv_cell(r, cs));
         const char *metric =
             cm >= 0 && *bl__csv_cell(r, cm) ? bl__csv_cell(r, cm) : "Total_Item_Requests";
         if (!metric_known(metric))

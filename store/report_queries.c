@@ -165,15 +165,16 @@ static bl_status named_cover_row(sqlite3_stmt *q, cb c)
 /* clang-format off */
 static const char NAMED_SQL[] =
     "SELECT n.resource_id, n.library_id, n.pb, n.pe, n.made,"
-    /* restated: the month it was made in, when in its period, has a live
-     * row of the library from another report and none from it */
+    /* restated: its rows of the library in the month it was made in, when
+     * in its period, are there and none counts any more (another report
+     * holds the figure). A month it holds no row of (a 0) proves nothing:
+     * the library's other account may be the one another report gave (so
+     * it stays a part of the month). */
     " CASE WHEN n.made BETWEEN n.pb AND n.pe THEN"
-    "  NOT EXISTS (SELECT 1 FROM usage v WHERE v.source_id = n.sid AND v.live = 1"
+    "  EXISTS (SELECT 1 FROM usage v WHERE v.source_id = n.sid AND v.month = n.made"
+    "   AND v.library_id = n.library_id AND v.resource_id = n.resource_id)"
+    "  AND NOT EXISTS (SELECT 1 FROM usage v WHERE v.source_id = n.sid AND v.live = 1"
     "   AND v.month = n.made AND v.library_id = n.library_id AND v.resource_id = n.resource_id)"
-    "  AND EXISTS (SELECT 1 FROM usage v JOIN source z ON z.id = v.source_id"
-    "   WHERE v.month = n.made AND v.live = 1 AND v.source_id <> n.sid"
-    "   AND v.library_id = n.library_id AND v.resource_id = n.resource_id"
-    "   AND z.removed_at IS NULL AND z.family <> 20)"
     " ELSE 0 END"
     " FROM (SELECT DISTINCT s.id AS sid, u.resource_id, u.library_id, s.period_begin AS pb,"
     "  s.period_end AS pe, substr(s.order_time, 1, 7) AS made"

@@ -692,6 +692,9 @@ Test(profiles, file_matching_no_profile_is_refused)
      * export is read through a profile (it spoke of --format alone). */
     run_ok(tr_bilan(&e, "network", "import", tr_fx("../demo/network"), NULL), "demo network");
     refused(&e, "x.csv", "nor is it an export of the network's profile 'scolanet'");
+    tu_run r = tr_bilan(&e, "ingest", in(&e, "x.csv"), NULL);
+    cr_expect(!strstr(r.err, "A provider's own export"), "said once, without profiles: %s", r.err);
+    tu_run_free(&r);
     run_ok(tr_bilan(&e, "network", "import", tr_fx("own-reports/network"), NULL), "no profile");
     refused(&e, "x.csv",
             "use --format to say which. A provider's own export (its own columns) "

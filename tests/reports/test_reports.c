@@ -489,6 +489,30 @@ Test(reports, demo_headings_not_cut, .timeout = 120)
     HAS(r.out, "consultations, sur l'année Coût par consultation 1,49 €");
     HAS(r.out, "Commune de Lurs-la-Vieille 2 317 347,55 € 563 † 243,0 1 027 € 1,49 €");
     tu_run_free(&r);
+    /* Another library's November of Autoformation changes Lurs's cost per
+     * consultation (1,50 €), and its PDF's fingerprint with it (until 4
+     * December 2026 two different PDFs carried one fingerprint). */
+    r = tu_sh(
+        "cd '%s' && pdfinfo y/2026/lurs-annuel.pdf | grep Keywords > fp1 && printf '"
+        "Report_Name,Database Search and Item Usage\nReport_ID,DR_D1\nRelease,5\n"
+        "Institution_Name,Médiathèque Jean-Giono (Durance-Provence)\n"
+        "Institution_ID,Proprietary:savoirplus:DP-GIONO\nMetric_Types,Total_Item_Requests\n"
+        "Report_Filters,Access_Method=Regular\nReport_Attributes,\nExceptions,\n"
+        "Reporting_Period,Begin_Date=2026-11-01; End_Date=2026-11-30\n"
+        "Created,2026-12-02T07:30:00Z\nCreated_By,SavoirPlus\n\n"
+        "Database,Publisher,Publisher_ID,Platform,Proprietary_ID,Metric_Type,"
+        "Reporting_Period_Total,Nov-2026\nLangues et code de la route,SavoirPlus,,"
+        "SavoirPlus,,Total_Item_Requests,10,10\n' > nov.csv && "
+        "'%s' --db bilan-demo.db ingest nov.csv >/dev/null 2>&1 && SOURCE_DATE_EPOCH=1800000000 "
+        "'%s' --db bilan-demo.db report annuel 2026 --partner lurs --out z >/dev/null && "
+        "pdfinfo z/2026/lurs-annuel.pdf | grep Keywords > fp2 && "
+        "pdftotext -raw z/2026/lurs-annuel.pdf - | tr '\\n' ' ' && cmp -s fp1 fp2 && "
+        "echo SAME || echo DIFFERENT",
+        dir, tu_bilan(), tu_bilan());
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    HAS(r.out, "Coût par consultation 1,50 €");
+    HAS(r.out, "DIFFERENT");
+    tu_run_free(&r);
     free(sources);
     tu_rmtree(dir);
     free(dir);

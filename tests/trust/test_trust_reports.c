@@ -583,6 +583,23 @@ Test(trust_reports, an_early_consortium_figure_is_partial_for_the_library_it_nam
     free(t);
     no_gaps(&e, "2026-06..2026-06");
     tr_teardown(&e);
+
+    /* Two accounts (own-reports/two-accounts: the consortium's row is
+     * CONSO-VILLENEUVE, an alias too): its early June is 0, so no row, and
+     * the own whole June (40) is the other account's figure: the
+     * consortium account's June is still a part (the fix above first made
+     * it whole; found by a review). */
+    e = tr_setup("rep-early-named-two-accounts");
+    snprintf(files, sizeof files,
+             "'%s/langues-giono-2026.csv' '%s/consortium-account-june-early-2026-06-20.csv' "
+             "'%s/own-june-whole-2026-07-03.csv'",
+             tr_fx("own-reports/feeds"), tr_fx("own-reports/kinds"), tr_fx("own-reports/kinds"));
+    load(&e, "own-reports/two-accounts", files, false);
+    t = june_of(&e, "ca-durance");
+    HAS(t, "Langues en ligne autoformation 55 †");
+    HAS(t, "Médiathèque de Villeneuve, rapport fait avant la fin du mois");
+    free(t);
+    tr_teardown(&e);
 }
 
 /* A library that left the network (libraries.csv's « Fin d'adhésion »,
@@ -1239,8 +1256,8 @@ Test(trust_reports, network_review_names_unattributed_ranges, .timeout = 120)
     HAS(t, "400 accès non attribués venant de 198.51.100.0/24");
     HAS(t, "2001:db8:1::/48");
     HAS(t, "30 accès non attribués venant de 10.0.7.0/24"); /* the tenth */
-    HASNT(t, "10.0.8.0/24");                                         /* the eleventh */
-    HASNT(t, "203.0.113.0/24");                                      /* removed */
+    HASNT(t, "10.0.8.0/24");                                /* the eleventh */
+    HASNT(t, "203.0.113.0/24");                             /* removed */
     free(t);
     tr_teardown(&e);
 }
