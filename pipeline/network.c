@@ -48,9 +48,11 @@ static bl_status on_lost(void *ctx, const char *library_id, long long values)
     else
         snprintf(line, sizeof line,
                  bl_trn("%s value already stored of library %s now goes to no library: the "
-                        "library is no longer in libraries.csv",
+                        "library is no longer in libraries.csv (to keep its figures, put its row "
+                        "back with member_until, the last month it was a member)",
                         "%s values already stored of library %s now go to no library: the "
-                        "library is no longer in libraries.csv",
+                        "library is no longer in libraries.csv (to keep its figures, put its row "
+                        "back with member_until, the last month it was a member)",
                         (unsigned long)values),
                  BL_NUM(values), library_id);
     return bl_network_note(net, line);

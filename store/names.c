@@ -133,6 +133,22 @@ bl_status bl_store_reattribute(bl_store *st, bl_lost_fn lost, void *ctx)
         sqlite3_reset(upd);
         sqlite3_clear_bindings(upd);
     }
+    /* A log's rows keep their library (their addresses are not kept to
+     * find another): those of a library no longer in the network count for
+     * no partner, said at each import until its row is back. */
+    sqlite3_finalize(sel);
+    sel = NULL;
+    if (rc == BL_OK &&
+        sqlite3_prepare_v2(st->db,
+                           "SELECT library_id, sum(live) FROM usage WHERE report_rank >= 2000"
+                           " AND library_id IS NOT NULL AND library_id <> '" BL_NETWORK_LEVEL "'"
+                           " AND NOT EXISTS (SELECT 1 FROM library l WHERE l.id = usage.library_id)"
+                           " GROUP BY 1 HAVING sum(live) > 0",
+                           -1, &sel, NULL) != SQLITE_OK)
+        rc = bl_store_fail(st, BL_IO, "%s", sqlite3_errmsg(st->db));
+    while (rc == BL_OK && sel && sqlite3_step(sel) == SQLITE_ROW)
+        rc = lose(&gone, &ngone, (const char *)sqlite3_column_text(sel, 0),
+                  sqlite3_column_int64(sel, 1));
     for (size_t i = 0; lost && i < ngone && rc == BL_OK; i++)
         rc = lost(ctx, gone[i].id, gone[i].values);
 out:

@@ -688,3 +688,37 @@ Test(trust_network, french_forfaits_are_read_and_named_in_french, .init = setup,
             "» est avant le début (01/01/2026)");
 #undef FORFAITS
 }
+
+/* A log-fed library taken out of libraries.csv: a log's rows keep their
+ * library (no address is kept to find another), so they count for no
+ * partner; the import says so at each import until its row is back (until 4
+ * December 2026 nothing was said; found by a review). */
+Test(trust_network, a_log_fed_library_taken_out_is_said, .init = setup, .fini = teardown,
+     .timeout = 60)
+{
+    tu_run r = tu_sh("'%s' --db '%s' network import '%s/fixtures/logs/network' >/dev/null && "
+                     "'%s' --db '%s' ingest '%s/fixtures/logs/combined.log' >/dev/null 2>&1 && "
+                     "mkdir -p '%s/out' && cp '%s/fixtures/logs/network/'*.csv '%s/out/' && "
+                     "sed -i '/^auray-bib,/d' '%s/out/libraries.csv'",
+                     tu_bilan(), e.db, tu_srcdir(), tu_bilan(), e.db, tu_srcdir(), e.dir,
+                     tu_srcdir(), e.dir, e.dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    tu_run_free(&r);
+    long long n = tr_sql_int(&e, "SELECT sum(live) FROM usage WHERE library_id = 'auray-bib'");
+    cr_assert_gt(n, 0);
+    char want[256], out[1100];
+    snprintf(want, sizeof want,
+             "%lld valeurs déjà intégrées de la bibliothèque auray-bib ne sont plus rattachées", n);
+    snprintf(out, sizeof out, "%s/out", e.dir);
+    for (int k = 0; k < 2; k++) { /* said at each import */
+        r = import_fr(out);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        cr_expect(strstr(r.err, want), "expected «%s» in:\n%s", want, r.err);
+        cr_expect(strstr(r.err, "remettez sa ligne avec member_until"), "%s", r.err);
+        tu_run_free(&r);
+    }
+    r = import_fr(tr_fx("../logs/network"));
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_expect_str_empty(r.err);
+    tu_run_free(&r);
+}
