@@ -149,6 +149,8 @@ bl_status bl_model_fingerprint(const bl_model *m, char hex[65])
     fp_printf(&f, "bilan %s|%d|%s|%d|%d,%d|%d|%d,%d,%lld,%lld|", BL_VERSION, (int)m->kind,
               m->period.id, m->window_first, m->provisional, m->running_from, m->n_libraries,
               m->has_users, m->has_users_prev, (long long)m->users, (long long)m->users_prev);
+    if (m->users_lost) /* (the text says why no figure) */
+        fp_printf(&f, "users lost;");
     if (m->partner)
         fp_partner(&f, m->partner, m->n_resources);
     for (size_t i = 0; i < m->n_resources; i++) {

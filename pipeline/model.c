@@ -356,6 +356,21 @@ static bl_status partner_users(void *ctx, const char *partner, long long users)
     return BL_OK;
 }
 
+/* A library's users lost in the period: its partner's are not known. */
+static bl_status partner_lost(void *ctx, const char *partner, const char *library)
+{
+    (void)library;
+    plist *pl = ctx;
+    bl_model *m = *partner ? plist_find(pl, partner) : NULL;
+    if (!m)
+        return BL_OK;
+    if (pl->prev)
+        m->has_users_prev = false;
+    else
+        m->has_users = false, m->users_lost = true;
+    return BL_OK;
+}
+
 /* ---- profile: a partner's share of a network-level total */
 static void partner_total(void *ctx, long res, int k, int64_t v, int basis)
 {
@@ -453,6 +468,15 @@ static bl_status on_library_users(void *ctx, const char *partner, const char *li
     return BL_OK;
 }
 
+static bl_status on_library_lost(void *ctx, const char *partner, const char *library)
+{
+    libctx *c = ctx;
+    bl_model_library *l = *partner ? find_library(c->pl, partner, library) : NULL;
+    if (l)
+        l->has_users = false, l->users_lost = true;
+    return BL_OK;
+}
+
 /* A library that was a member in no month of the period, and has no use
  * in the months the report shows (the period, the twelve months to its
  * end, the same period a year before and the one before it), is not one of
@@ -498,6 +522,8 @@ static bl_status partner_libraries_usage(bl_store *st, const char *partner_id, c
                                             partner_id, on_library_usage, &c);
     if (rc == BL_OK)
         rc = bl_store_library_users(st, p->first, p->last, on_library_users, &c);
+    if (rc == BL_OK)
+        rc = bl_store_users_lost(st, p->first, p->last, on_library_lost, &c);
     if (rc == BL_OK)
         drop_non_members(pl, res, p);
     return rc;
@@ -580,10 +606,15 @@ bl_status bl_model_build_partners(bl_store *st, bl_report_kind kind, const bl_pe
         rc = network_totals(st, &res, pi, npi, (alloc_out){partner_total, partner_share, &pl});
     if (rc == BL_OK)
         rc = bl_store_partner_users(st, p->first, p->last, partner_users, &pl);
+    if (rc == BL_OK)
+        rc = bl_store_users_lost(st, p->first, p->last, partner_lost, &pl);
     if (rc == BL_OK) {
         bl_period prev = bl_period_previous(p);
         pl.prev = true;
         rc = bl_store_partner_users(st, prev.first, prev.last, partner_users, &pl);
+        if (rc == BL_OK)
+            rc = bl_store_users_lost(st, prev.first, prev.last, partner_lost, &pl);
+        pl.prev = false;
     }
     if (rc == BL_OK)
         rc = bl_store_library_counts(st, partner_libraries, &pl);
@@ -694,17 +725,32 @@ static bl_model_partner *network_partner_add(netctx *c, const char *partner, lon
     return NULL;
 }
 
+/* Whether a library's users of the period are lost (a library of the
+ * network's: unattributed usage is not in its figure). */
+static bl_status any_lost(void *ctx, const char *partner, const char *library)
+{
+    (void)partner;
+    bool *lost = ctx;
+    *lost = *lost || *library;
+    return BL_OK;
+}
+
 static bl_status network_users(bl_store *st, bl_model *m)
 {
     bl_period prev = bl_period_previous(&m->period);
     long long u = 0;
-    bool has = false;
+    bool has = false, lost = false, lost_prev = false;
     bl_status rc = bl_store_network_users(st, m->period.first, m->period.last, &has, &u);
-    if (rc == BL_OK && has)
+    if (rc == BL_OK)
+        rc = bl_store_users_lost(st, m->period.first, m->period.last, any_lost, &lost);
+    if (rc == BL_OK && has && !lost)
         m->has_users = true, m->users = u;
+    m->users_lost = lost;
     if (rc == BL_OK)
         rc = bl_store_network_users(st, prev.first, prev.last, &has, &u);
-    if (rc == BL_OK && has)
+    if (rc == BL_OK)
+        rc = bl_store_users_lost(st, prev.first, prev.last, any_lost, &lost_prev);
+    if (rc == BL_OK && has && !lost_prev)
         m->has_users_prev = true, m->users_prev = u;
     return rc;
 }

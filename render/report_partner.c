@@ -65,7 +65,7 @@ static void headline(bl__doc *d, const bl_model *m)
         snprintf(t1, sizeof t1, BL_W_USERS_ESTIMATED);
     } else {
         snprintf(g1, sizeof g1, BL_W_NONE);
-        snprintf(t1, sizeof t1, BL_W_USERS_NONE_PERIOD);
+        snprintf(t1, sizeof t1, m->users_lost ? BL_W_USERS_LOST : BL_W_USERS_NONE_PERIOD);
     }
     char libs[TXT], libsub[64];
     snprintf(libs, sizeof libs, "%d", m->n_libraries);
@@ -419,7 +419,7 @@ static void annual_headline(bl__doc *d, const bl_model *m)
         snprintf(t2, sizeof t2, BL_W_USERS_ESTIMATED);
     } else {
         snprintf(g2, sizeof g2, BL_W_NONE);
-        snprintf(t2, sizeof t2, BL_W_USERS_NONE_PERIOD);
+        snprintf(t2, sizeof t2, m->users_lost ? BL_W_USERS_LOST : BL_W_USERS_NONE_PERIOD);
     }
     bl__card c2[3] = {{plab, g0, t0},
                       {BL_W_CARD_COST_SHARE, g1, BL_W_CARD_COST_SHARE_SUB},

@@ -351,6 +351,9 @@ const char *bl__w_versus_period(int months);
 #define BL_W_RESOURCES_COST "Coût des ressources"
 #define BL_W_ANNUAL_SUBSCRIPTIONS "coûts annuels des abonnements"
 #define BL_W_USERS_NONE "non mesuré : aucun journal d'accès"
+/* The distinct users of a closed month went with a log removed
+ * (bl_store_users_lost, docs/privacy.md). */
+#define BL_W_USERS_LOST "non disponible : un journal d'un mois clos a été retiré"
 #define BL_W_EXCLUDED_NOTE_YEARS BL_W_EXCLUDED_NOTE_START "années."
 #define BL_W_EXCLUDED_NOTE_PERIODS BL_W_EXCLUDED_NOTE_START "périodes."
 #define BL_W_COST_NOTE                                                                          \

@@ -309,7 +309,7 @@ typedef struct lw {
     /* sketches: the last month closed, and the statements that merge a
      * closed month's sketch into the row already there */
     char cut[8];
-    sqlite3_stmt *find, *update, *merged;
+    sqlite3_stmt *find, *update, *merged, *lost;
     /* unattributed ranges: RANGE_BATCH to an INSERT (many), as the usage
      * rows go (store/ingest_write.c); the rest one by one (q) */
     sqlite3_stmt *many;
@@ -444,6 +444,22 @@ static bl_status put_sketch(void *ctx, const char *library_id, int m, const uint
     char month[8];
     bl_month_format(m, month);
     if (w->find && strcmp(month, w->cut) <= 0) {
+        /* A closed month whose figure a removed log took (merged rows, no
+         * sketch): this file's users join the lost ones, not stored. */
+        sqlite3_bind_text(w->lost, 1, library_id ? library_id : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(w->lost, 2, month, -1, SQLITE_STATIC);
+        int r = sqlite3_step(w->lost);
+        sqlite3_reset(w->lost);
+        if (r != SQLITE_ROW && r != SQLITE_DONE)
+            return bl__sql_fail(w->st, false);
+        if (r == SQLITE_ROW) {
+            sqlite3_bind_text(w->merged, 1, library_id ? library_id : "", -1, SQLITE_STATIC);
+            sqlite3_bind_text(w->merged, 2, month, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(w->merged, 3, w->sid);
+            r = sqlite3_step(w->merged);
+            sqlite3_reset(w->merged);
+            return r == SQLITE_DONE ? BL_OK : bl__sql_fail(w->st, false);
+        }
         bool done;
         bl_status rc = merge_closed_sketch(w, library_id, month, blob, len, &done);
         if (rc != BL_OK || done)
@@ -520,14 +536,20 @@ static bl_status run_sketches(lw *w, const bl_hits *h, int now)
         sqlite3_prepare_v2(w->st->db,
                            "INSERT OR IGNORE INTO user_sketch_merged(library_id, month, source_id)"
                            " VALUES (?1, ?2, ?3)",
-                           -1, &w->merged, NULL) != SQLITE_OK)
+                           -1, &w->merged, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(w->st->db,
+                           "SELECT 1 FROM user_sketch_merged t WHERE t.library_id = ?1"
+                           " AND t.month = ?2 AND NOT EXISTS (SELECT 1 FROM user_sketch x"
+                           " WHERE x.month = ?2 AND COALESCE(x.library_id, '') = ?1)",
+                           -1, &w->lost, NULL) != SQLITE_OK)
         rc = bl__sql_fail(w->st, false);
     if (rc == BL_OK)
         rc = bl_hits_each_sketch(h, put_sketch, w);
     sqlite3_finalize(w->find);
     sqlite3_finalize(w->update);
     sqlite3_finalize(w->merged);
-    w->find = w->update = w->merged = NULL;
+    sqlite3_finalize(w->lost);
+    w->find = w->update = w->merged = w->lost = NULL;
     return rc;
 }
 

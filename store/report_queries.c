@@ -335,6 +335,27 @@ bl_status bl_store_partner_users(bl_store *st, int first, int last, bl_partner_c
     return each_row(st, q, partner_users_row, CB(fn, ctx));
 }
 
+static bl_status lost_row(sqlite3_stmt *q, cb c)
+{
+    return ((bl_lost_users_fn)c.fn)(c.ctx, bl__col_text(q, 0), bl__col_text(q, 1));
+}
+
+bl_status bl_store_users_lost(bl_store *st, int first, int last, bl_lost_users_fn fn, void *ctx)
+{
+    sqlite3_stmt *q = NULL;
+    bl_status rc = prepare(st,
+                           "SELECT DISTINCT COALESCE(l.partner_id, ''), t.library_id "
+                           "FROM user_sketch_merged t LEFT JOIN library l ON l.id = t.library_id "
+                           "WHERE t.month BETWEEN ?1 AND ?2 AND NOT EXISTS (SELECT 1 FROM "
+                           "user_sketch x WHERE x.month = t.month "
+                           "AND COALESCE(x.library_id, '') = t.library_id)",
+                           &q);
+    if (rc != BL_OK)
+        return rc;
+    bind_months(q, 1, first, last);
+    return each_row(st, q, lost_row, CB(fn, ctx));
+}
+
 bl_status bl_store_network_users(bl_store *st, int first, int last, bool *has, long long *users)
 {
     sqlite3_stmt *q = NULL;

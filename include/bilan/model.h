@@ -146,6 +146,7 @@ typedef struct bl_model_library {
     bool *part;                    /* part[r * BL_WINDOW + k]: has, but a part of the month (†) */
     int member_from, member_until; /* its months as a member, both included (-1: open) */
     bool has_users;
+    bool users_lost; /* a log of a closed month removed took them (bl_store_users_lost) */
     int64_t users;
 } bl_model_library;
 
@@ -228,6 +229,9 @@ typedef struct bl_model {
     /* Distinct active users (estimates from log sketches) for the period, and
      * for the previous one; has_users false when no logs gave any. */
     bool has_users, has_users_prev;
+    /* not known since a log of a closed month was removed
+     * (bl_store_users_lost): has_users false */
+    bool users_lost;
     int64_t users, users_prev;
 
     /* Network reports (annuel, reseau). */

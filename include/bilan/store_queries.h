@@ -148,6 +148,13 @@ bl_status bl_store_partner_users(bl_store *st, int first, int last, bl_partner_c
 /* Distinct users of every attributed library over months [first, last];
  * *has false (and *users 0) when no log gave any sketch. */
 bl_status bl_store_network_users(bl_store *st, int first, int last, bool *has, long long *users);
+typedef bl_status (*bl_lost_users_fn)(void *ctx, const char *partner_id, const char *library_id);
+/* The libraries (with their partners; "" for unattributed usage or a
+ * library no longer in the network) whose distinct users of a month of
+ * [first, last] are lost: a closed month's merged sketch went with a log
+ * removed (docs/privacy.md), and no figure of that library and month is
+ * right until each of its logs is removed and ingested again. */
+bl_status bl_store_users_lost(bl_store *st, int first, int last, bl_lost_users_fn fn, void *ctx);
 /* How many libraries each partner has (partners with none are not called). */
 bl_status bl_store_library_counts(bl_store *st, bl_partner_count_fn fn, void *ctx);
 
