@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char USAGE[] = "bilan demo [--fixtures DIR] [--out DIR]";
+static const char *const USAGE = N_("bilan demo [--fixtures DIR] [--out DIR]");
 
 static void help(void)
 {
@@ -30,7 +30,7 @@ static void help(void)
              "demo can never replace a production network; 'bilan --db PATH demo' is a\n"
              "usage error (exit 64). Its \"today\" is 6 November 2026, the day its feeds\n"
              "were created, so its reports are the same on every run.\n"),
-           USAGE);
+           _(USAGE));
 }
 
 static int cmp_str(const void *a, const void *b)

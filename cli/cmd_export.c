@@ -16,10 +16,11 @@
 #include <strings.h>
 #include <unistd.h>
 
-static const char USAGE[] = "bilan export usage [--from YYYY-MM] [--to YYYY-MM] [--partner ID] "
-                            "[--access-method regular|tdm|all]\n"
-                            "                          [--format csv|xlsx|ods] [--excel] "
-                            "[--names] [--wide] [--out FILE]";
+static const char *const USAGE =
+    N_("bilan export usage [--from YYYY-MM] [--to YYYY-MM] [--partner ID] "
+       "[--access-method regular|tdm|all]\n"
+       "                          [--format csv|xlsx|ods] [--excel] "
+       "[--names] [--wide] [--out FILE]");
 
 static void help(void)
 {
@@ -48,7 +49,7 @@ static void help(void)
              "  --out FILE                     write FILE (replaced whole, never half\n"
              "                                 written) instead of stdout; xlsx and ods go\n"
              "                                 to stdout only when it is not a terminal\n"),
-           USAGE);
+           _(USAGE));
 }
 
 /* ---- names beside ids -------------------------------------------------------------- */

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-static const char USAGE[] = "bilan forfait [status] [--at YYYY-MM-DD] [--format text|csv]";
+static const char *const USAGE = N_("bilan forfait [status] [--at YYYY-MM-DD] [--format text|csv]");
 
 static void help(void)
 {
@@ -32,7 +32,7 @@ static void help(void)
              "projected_exhaustion,end,status\n\n"
              "Exit status: 0 when every forfait is ok, 1 when any is in watch or\n"
              "exhausted (for cron), 64 usage error, other codes as for every command.\n"),
-           USAGE);
+           _(USAGE));
 }
 
 /* "81.3" from tenths (CSV and the English text use a dot). */

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char USAGE[] = "bilan gaps YYYY-MM..YYYY-MM";
+static const char *const USAGE = N_("bilan gaps YYYY-MM..YYYY-MM");
 
 static bl_status print_gap(void *ctx, const char *id, const char *name, int month)
 {
@@ -78,7 +78,7 @@ int cmd_gaps(bl_cli *cli, int argc, char **argv)
                  "months a SUSHI harvest could not get (sushi:ENDPOINT/REPORT, month, state,\n"
                  "code and message: docs/sushi.md).\n"
                  "Exit status 0 when there is no gap, 1 when there is one.\n"),
-               USAGE);
+               _(USAGE));
         return 0;
     }
     if (argc != 2)

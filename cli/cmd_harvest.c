@@ -15,8 +15,8 @@
 
 #include "bilan/deliver.h"
 
-static const char USAGE[] = "bilan harvest [--from YYYY-MM] [--to YYYY-MM] [--endpoint ID] "
-                            "[--report ID] | bilan harvest status [--endpoint ID]";
+static const char *const USAGE = N_("bilan harvest [--from YYYY-MM] [--to YYYY-MM] [--endpoint ID] "
+                                    "[--report ID] | bilan harvest status [--endpoint ID]");
 
 static void help(void)
 {
@@ -42,7 +42,7 @@ static void help(void)
              "left to the next run, default 600), BILAN_SUSHI_TRIES (requests per month and\n"
              "run, default 5), BILAN_SUSHI_MAX_MB (response size cap, default 256),\n"
              "BILAN_SUSHI_CAFILE (an extra CA bundle).\n"),
-           USAGE);
+           _(USAGE));
 }
 
 /* ---- secrets ------------------------------------------------------------------ */

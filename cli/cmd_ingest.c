@@ -8,9 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char USAGE[] =
-    "bilan ingest [--format FMT] [--provider NAME] [--library ID] [--library-param NAME] "
-    "[--strict] [--force] [--profile ID] [--one-source] FILE...";
+static const char *const USAGE =
+    N_("bilan ingest [--format FMT] [--provider NAME] [--library ID] [--library-param NAME] "
+       "[--strict] [--force] [--profile ID] [--one-source] FILE...");
 
 static void help(void)
 {
@@ -54,7 +54,7 @@ static void help(void)
              "  bilan ingest --one-source access-2026-03-*.log.gz\n\n"
              "Exit status: 0 when every file was ingested or skipped, 65 when a file was\n"
              "refused, 66 when a file or the --profile is missing.\n"),
-           USAGE);
+           _(USAGE));
 }
 
 /* A file's diagnostics are held until it is known whether the file was

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char USAGE[] = "bilan init DIR";
+static const char *const USAGE = N_("bilan init DIR");
 
 static const char *const FILES[] = {"partners.csv", "libraries.csv", "resources.csv",
                                     "forfaits.csv", "network.csv",   "LISEZMOI.txt"};
@@ -27,7 +27,7 @@ static void help(void)
           "every column and its French names (in French). Replace the examples with your network,\n"
           "then run 'bilan network import DIR'. DIR is created when missing; a file\n"
           "already in it is never overwritten (the command then writes nothing, exit 73).\n"),
-        USAGE);
+        _(USAGE));
 }
 
 /* Copies src to dst, never over an existing file nor through a link;

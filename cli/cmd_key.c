@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char USAGE[] = "bilan key rotate";
+static const char *const USAGE = N_("bilan key rotate");
 
 static void help(void)
 {
@@ -20,7 +20,7 @@ static void help(void)
              "           the rotation are unrelated to earlier ones, so a patron active\n"
              "           before and after it counts twice in distinct-user estimates\n"
              "           merged across that date.\n"),
-           USAGE);
+           _(USAGE));
 }
 
 int cmd_key(bl_cli *cli, int argc, char **argv)

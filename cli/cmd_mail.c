@@ -24,11 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char USAGE[] =
-    "bilan mail PERIOD [--kind mensuel|semestriel] [--partner ID] [--smtp URL] [--from ADDR]\n"
-    "                  [--outbox DIR] [--dry-run] [--resend] [--retry-refused] [--insecure]\n"
-    "                  [--reports DIR] [--attach-xlsx]\n"
-    "       bilan mail status PERIOD [--kind K] [--partner ID]";
+static const char *const USAGE =
+    N_("bilan mail PERIOD [--kind mensuel|semestriel] [--partner ID] [--smtp URL] [--from ADDR]\n"
+       "                  [--outbox DIR] [--dry-run] [--resend] [--retry-refused] [--insecure]\n"
+       "                  [--reports DIR] [--attach-xlsx]\n"
+       "       bilan mail status PERIOD [--kind K] [--partner ID]");
 
 #define MAX_PDF (25L << 20) /* what mail servers commonly accept, base64 included */
 #define MAX_RCPT 32
@@ -67,7 +67,7 @@ static void help(void)
              "arrived), is rendered first, as 'bilan report' would; the body's figures come\n"
              "from the same computation.\n"
              "A period not begun is refused (64); one not over is marked provisoire.\n"),
-           USAGE);
+           _(USAGE));
 }
 
 typedef struct opts {

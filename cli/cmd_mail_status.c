@@ -13,7 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
-static const char USAGE[] = "bilan mail status PERIOD [--kind mensuel|semestriel] [--partner ID]";
+static const char *const USAGE =
+    N_("bilan mail status PERIOD [--kind mensuel|semestriel] [--partner ID]");
 
 static void help(void)
 {
@@ -29,7 +30,7 @@ static void help(void)
              "  --partner ID   one partner only\n\n"
              "Exit status: 0 every address served, 1 some address failed, refused or\n"
              "pending (for cron), 66 no store, 64 usage.\n"),
-           USAGE);
+           _(USAGE));
 }
 
 typedef struct row {

@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char USAGE[] =
-    "bilan network import DIR | bilan network show "
-    "[partners|libraries|resources|forfaits|sushi|profiles] [--format text|csv]";
+static const char *const USAGE =
+    N_("bilan network import DIR | bilan network show "
+       "[partners|libraries|resources|forfaits|sushi|profiles] [--format text|csv]");
 
 static void help(void)
 {
@@ -45,7 +45,7 @@ static void help(void)
              "library without alias nor IP range or whose IP range overlaps another\n"
              "library's, a resource without COUNTER name nor URL pattern. --format csv\n"
              "writes one CSV table (one list only) with a 'problems' column.\n"),
-           USAGE);
+           _(USAGE));
     printf(_("\n"
              "'sushi' lists the SUSHI endpoints: their secrets only as written in\n"
              "sushi.csv (env:NAME, file:PATH), never their value; the (report, month)\n"

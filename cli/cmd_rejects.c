@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char USAGE[] = "bilan rejects SOURCE";
+static const char *const USAGE = N_("bilan rejects SOURCE");
 
 /* FILE:LINE: as the ingest said it (until 3 December 2026 a source asked
  * for by its id was named by the id: « 20:16: »). */
@@ -28,7 +28,7 @@ int cmd_rejects(bl_cli *cli, int argc, char **argv)
                  "SOURCE is a source id or a file name as listed by 'bilan sources' (the\n"
                  "latest file of that name; for files read as one with --one-source, any of\n"
                  "them: each line is named with its own file).\n"),
-               USAGE);
+               _(USAGE));
         return 0;
     }
     if (argc != 2)

@@ -30,8 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char USAGE[] = "bilan report mensuel|semestriel|annuel|reseau PERIOD "
-                            "[--partner ID] [--out DIR] [--jobs N] [--xlsx]";
+static const char *const USAGE = N_("bilan report mensuel|semestriel|annuel|reseau PERIOD "
+                                    "[--partner ID] [--out DIR] [--jobs N] [--xlsx]");
 
 static void help(void)
 {
@@ -64,7 +64,7 @@ static void help(void)
              "SOURCE_DATE_EPOCH, when set, is \"today\": the generation date printed in\n"
              "the reports, the PDF dates and the date that decides whether a period is\n"
              "over; the same data then gives the same bytes.\n"),
-           USAGE);
+           _(USAGE));
 }
 
 /* One report's outcome, in memory shared with the worker processes. */

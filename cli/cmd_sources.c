@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char USAGE[] = "bilan sources [--format text|csv] | bilan sources remove ID...";
+static const char *const USAGE =
+    N_("bilan sources [--format text|csv] | bilan sources remove ID...");
 
 static void help(void)
 {

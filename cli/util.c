@@ -149,7 +149,7 @@ int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
         fputc('\n', stderr);
         va_end(ap);
     }
-    fprintf(stderr, _("usage: %s\nTry 'bilan %s --help'.\n"), usage, cmd);
+    fprintf(stderr, _("usage: %s\nTry 'bilan %s --help'.\n"), _(usage), cmd);
     return BL_EX_USAGE;
 }
 

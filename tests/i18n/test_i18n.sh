@@ -116,6 +116,10 @@ out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" report mensuel 2026-13)
 has "$out" "mensuel : « 2026-13 » n'est pas un mois (AAAA-MM)" "French period error"
 out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" report reseau 2026-Q1)
 has "$out" "n'est pas une période (AAAA-MM, AAAA-S1|S2 ou AAAA)" "French period error (reseau)"
+# The usage line in French too (until 4 December 2026 « usage : bilan gaps
+# YYYY-MM..YYYY-MM » under a French error that wrote AAAA-MM).
+out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" gaps 2026-10..2026-01)
+has "$out" "usage : bilan gaps AAAA-MM..AAAA-MM" "French usage line"
 # A command's bad option in French, said by bilan (until 3 December 2026
 # glibc said « sources : option non reconnue '--bogus' » and a blank line).
 out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" sources --bogus)
