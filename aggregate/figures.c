@@ -151,6 +151,8 @@ bl_status bl_model_fingerprint(const bl_model *m, char hex[65])
               m->has_users, m->has_users_prev, (long long)m->users, (long long)m->users_prev);
     if (m->users_lost) /* (the text says why no figure) */
         fp_printf(&f, "users lost;");
+    if (m->users_masked)
+        fp_printf(&f, "users masked;");
     if (m->partner)
         fp_partner(&f, m->partner, m->n_resources);
     for (size_t i = 0; i < m->n_resources; i++) {

@@ -735,6 +735,33 @@ static bl_status any_lost(void *ctx, const char *partner, const char *library)
     return BL_OK;
 }
 
+/* The partners' figures of the period as their own reports print them:
+ * the sum of those printed, and whether one is not (under
+ * BL_USERS_SHOWN_MIN, or lost). */
+typedef struct printed_users {
+    long long sum;
+    bool unprinted;
+} printed_users;
+
+static bl_status partner_printed(void *ctx, const char *partner, long long users)
+{
+    (void)partner;
+    printed_users *p = ctx;
+    if (users < BL_USERS_SHOWN_MIN)
+        p->unprinted = true;
+    else
+        p->sum += users;
+    return BL_OK;
+}
+
+static bl_status partner_unprinted(void *ctx, const char *partner, const char *library)
+{
+    (void)library;
+    printed_users *p = ctx;
+    p->unprinted = p->unprinted || *partner;
+    return BL_OK;
+}
+
 static bl_status network_users(bl_store *st, bl_model *m)
 {
     bl_period prev = bl_period_previous(&m->period);
@@ -746,6 +773,16 @@ static bl_status network_users(bl_store *st, bl_model *m)
     if (rc == BL_OK && has && !lost)
         m->has_users = true, m->users = u;
     m->users_lost = lost;
+    /* The network's figure less the partners' printed ones is what the
+     * partners not printed have: under BL_USERS_SHOWN_MIN, not printed. */
+    printed_users pu = {0, false};
+    if (rc == BL_OK && m->has_users)
+        rc = bl_store_partner_users(st, m->period.first, m->period.last, partner_printed, &pu);
+    if (rc == BL_OK && m->has_users)
+        rc = bl_store_users_lost(st, m->period.first, m->period.last, partner_unprinted, &pu);
+    if (rc == BL_OK && pu.unprinted && m->users >= BL_USERS_SHOWN_MIN &&
+        m->users - pu.sum < BL_USERS_SHOWN_MIN)
+        m->users_masked = true;
     if (rc == BL_OK)
         rc = bl_store_network_users(st, prev.first, prev.last, &has, &u);
     if (rc == BL_OK)

@@ -16,17 +16,22 @@ char *bl__users_text(char *out, size_t n, int64_t users)
 
 bool bl__users_hidden(const bl_model *m, bool *hidden)
 {
-    int64_t unprinted = 0;
+    /* What a reader can work out: the total less the figures printed (not
+     * the sum of those hidden: a patron of two libraries is one user of
+     * the total, so the printed ones may already hold the hidden ones'). */
+    int64_t printed = 0;
     bool small = false, any = false;
     for (size_t i = 0; i < m->n_libs; i++) {
         hidden[i] = false;
         if (m->libs[i].has_users && m->libs[i].users < BL_USERS_SHOWN_MIN)
-            small = true, unprinted += m->libs[i].users;
+            small = true;
+        else if (m->libs[i].has_users)
+            printed += m->libs[i].users;
     }
     /* A total not printed itself (« moins de 5 ») tells nothing. */
     if (!small || !m->has_users || m->users < BL_USERS_SHOWN_MIN)
         return false;
-    while (unprinted < BL_USERS_SHOWN_MIN) {
+    while (m->users - printed < BL_USERS_SHOWN_MIN) {
         long best = -1;
         for (size_t i = 0; i < m->n_libs; i++)
             if (m->libs[i].has_users && m->libs[i].users >= BL_USERS_SHOWN_MIN && !hidden[i] &&
@@ -35,7 +40,7 @@ bool bl__users_hidden(const bl_model *m, bool *hidden)
         if (best < 0)
             break;
         hidden[best] = any = true;
-        unprinted += m->libs[best].users;
+        printed -= m->libs[best].users;
     }
     return any;
 }

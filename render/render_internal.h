@@ -200,8 +200,8 @@ char *bl__users_text(char *out, size_t n, int64_t users);
  * active users hidden (« masqué ») beside those under BL_USERS_SHOWN_MIN:
  * with the total printed, one small figure could be told by subtraction
  * (total 8, the other library 6: 2), so the smallest printed ones are
- * hidden too until the figures not printed add up to BL_USERS_SHOWN_MIN at
- * least (docs/privacy.md). True when any is hidden. */
+ * hidden too until the total less the figures still printed is
+ * BL_USERS_SHOWN_MIN at least (docs/privacy.md). True when any is hidden. */
 bool bl__users_hidden(const bl_model *m, bool *hidden);
 /* Per 1 000 inhabitants with one decimal, "—" when population is 0. */
 char *bl__per_1000(char *out, size_t n, int64_t v, int64_t population);

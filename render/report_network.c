@@ -321,16 +321,19 @@ static void annuel_headline(bl__doc *d, const bl_model *m, const annuel *y)
     bl_fr_money(g0, sizeof g0, y->part);
     bl_fr_money(g1, sizeof g1, y->cost);
     snprintf(t0, sizeof t0, BL_W_PARTNERS_PARTICIPATION, y->year);
-    if (m->has_users)
+    if (m->has_users && m->users_masked)
+        snprintf(g2, sizeof g2, BL_W_USERS_HIDDEN);
+    else if (m->has_users)
         bl__users_text(g2, sizeof g2, m->users);
     else
         snprintf(g2, sizeof g2, BL_W_NONE);
     bl__card c2[3] = {{BL_W_PARTICIPATIONS, g0, t0},
                       {BL_W_RESOURCES_COST, g1, BL_W_ANNUAL_SUBSCRIPTIONS},
                       {BL_W_ACTIVE_USERS, g2,
-                       m->has_users    ? BL_W_USERS_ESTIMATED
-                       : m->users_lost ? BL_W_USERS_LOST
-                                       : BL_W_USERS_NONE}};
+                       m->has_users && m->users_masked ? BL_W_USERS_MASKED_NETWORK
+                       : m->has_users                  ? BL_W_USERS_ESTIMATED
+                       : m->users_lost                 ? BL_W_USERS_LOST
+                                                       : BL_W_USERS_NONE}};
     bl__cards(d, c2, 3);
     if (y->ch.excluded && y->ch.comparable)
         bl__para(d, BL_F_TINY, bl__grey, BL_W_EXCLUDED_NOTE_YEARS);

@@ -163,13 +163,16 @@ const char *bl__w_versus_period(int months);
 #define BL_W_PER_1000 "Pour 1 000 habitants"
 #define BL_W_ACTIVE_USERS "Utilisateurs actifs (estimation)"
 #define BL_W_USERS_ESTIMATED "estimation à partir des journaux d'accès"
-/* Fewer distinct users than BL_USERS_SHOWN_MIN are not printed (a count of
- * two in a small commune could point at two people; docs/privacy.md). */
-#define BL_USERS_SHOWN_MIN 5
+/* Fewer distinct users than BL_USERS_SHOWN_MIN (bilan/model.h) are not
+ * printed. */
 #define BL_W_USERS_FEW "moins de 5"
 /* A library's figure hidden beside one under BL_USERS_SHOWN_MIN, so that
  * it cannot be told from the total by subtraction (bl__users_hidden). */
 #define BL_W_USERS_HIDDEN "masqué"
+/* Under a network's « masqué »: why (bl_model.users_masked). */
+#define BL_W_USERS_MASKED_NETWORK                                                           \
+    "non publié : moins les chiffres des partenaires, il donnerait celui d'un partenaire " \
+    "de moins de 5"
 #define BL_W_NOTE_USERS_HIDDEN                                                                         \
     "« masqué » : utilisateurs actifs non publiés pour cette bibliothèque, afin qu'un nombre de " \
     "moins de 5 ne puisse pas se déduire du total par soustraction."

@@ -165,14 +165,18 @@ static bl_status named_cover_row(sqlite3_stmt *q, cb c)
 /* clang-format off */
 static const char NAMED_SQL[] =
     "SELECT n.resource_id, n.library_id, n.pb, n.pe, n.made,"
-    /* restated: its rows of the library in the month it was made in, when
-     * in its period, are there and none counts any more (another report
-     * holds the figure). A month it holds no row of (a 0) proves nothing:
-     * the library's other account may be the one another report gave (so
-     * it stays a part of the month). */
+    /* restated: each account of the library it names (institution as
+     * written) has a row in the month it was made in, when in its period,
+     * and none of its rows of that month counts any more (another report
+     * holds the figure). An account without a row that month (its 0)
+     * proves nothing: the library's other account may be the one another
+     * report gave (so it stays a part of the month). */
     " CASE WHEN n.made BETWEEN n.pb AND n.pe THEN"
-    "  EXISTS (SELECT 1 FROM usage v WHERE v.source_id = n.sid AND v.month = n.made"
-    "   AND v.library_id = n.library_id AND v.resource_id = n.resource_id)"
+    "  NOT EXISTS (SELECT 1 FROM usage a WHERE a.source_id = n.sid"
+    "   AND a.library_id = n.library_id AND a.resource_id = n.resource_id"
+    "   AND NOT EXISTS (SELECT 1 FROM usage v WHERE v.source_id = n.sid AND v.month = n.made"
+    "    AND v.library_id = n.library_id AND v.resource_id = n.resource_id"
+    "    AND v.institution_id = a.institution_id AND v.institution = a.institution))"
     "  AND NOT EXISTS (SELECT 1 FROM usage v WHERE v.source_id = n.sid AND v.live = 1"
     "   AND v.month = n.made AND v.library_id = n.library_id AND v.resource_id = n.resource_id)"
     " ELSE 0 END"

@@ -21,6 +21,11 @@
 
 /* ---- report kinds (DESIGN §8, contract: kinds and file names) ---------------- */
 
+/* Fewer distinct users than this are not printed (a count of two in a
+ * small commune could point at two people; docs/privacy.md): render/'s
+ * « moins de 5 », and the figures a subtraction would tell it from. */
+#define BL_USERS_SHOWN_MIN 5
+
 typedef enum bl_report_kind {
     BL_REPORT_MENSUEL,
     BL_REPORT_SEMESTRIEL,
@@ -232,6 +237,10 @@ typedef struct bl_model {
     /* not known since a log of a closed month was removed
      * (bl_store_users_lost): has_users false */
     bool users_lost;
+    /* a network model's users not printed (« masqué »): with the partners'
+     * own reports' figures, a partner's under BL_USERS_SHOWN_MIN (not
+     * printed) could be told by subtraction (docs/privacy.md) */
+    bool users_masked;
     int64_t users, users_prev;
 
     /* Network reports (annuel, reseau). */

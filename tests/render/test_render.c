@@ -459,3 +459,41 @@ Test(render, running_period_counts_only_months_over)
                      "à calculer à la fin de la période");
     cr_expect(bl_model_none_over(&m));
 }
+
+/* Which libraries' active users a partner's table hides (« masqué ») beside
+ * one under 5: until the total less the figures still printed is 5 or
+ * more, since a reader works that out (docs/privacy.md). */
+static int hidden_of(int64_t total, const int64_t *users, size_t n, bool *hidden)
+{
+    bl_model_library libs[8];
+    memset(libs, 0, sizeof libs);
+    for (size_t i = 0; i < n; i++)
+        libs[i].has_users = true, libs[i].users = users[i];
+    bl_model m;
+    memset(&m, 0, sizeof m);
+    m.libs = libs, m.n_libs = n, m.has_users = true, m.users = total;
+    int k = 0;
+    if (bl__users_hidden(&m, hidden))
+        for (size_t i = 0; i < n; i++)
+            k += hidden[i];
+    return k;
+}
+
+Test(render, users_hidden_so_that_none_under_5_is_told)
+{
+    bool h[8];
+    /* 7, 5 and 2 of 14: Bêta's 5 goes with Gamma's 2 (14 - 7 = 7) */
+    const int64_t a[] = {7, 5, 2};
+    cr_expect_eq(hidden_of(14, a, 3, h), 1);
+    cr_expect(h[1] && !h[0] && !h[2]);
+    /* the same, Bêta's 5 patrons also Alpha's: the total is 9, and 9 - 7
+     * = 2 would be Gamma's (a review's case: hiding until the hidden ones
+     * added up to 5 left Alpha printed) */
+    cr_expect_eq(hidden_of(9, a, 3, h), 2);
+    cr_expect(h[0] && h[1] && !h[2]);
+    /* none under 5, or a total under 5 itself: nothing hidden */
+    const int64_t b[] = {7, 6};
+    cr_expect_eq(hidden_of(12, b, 2, h), 0);
+    const int64_t c[] = {3, 1};
+    cr_expect_eq(hidden_of(4, c, 2, h), 0);
+}

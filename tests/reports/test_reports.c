@@ -631,7 +631,8 @@ Test(reports, active_users_per_library)
     fx f = setup();
     tu_run r = tu_sh("cd '%s' && sed -i -e 's|^alpha,\\(.*\\),$|alpha,\\1,192.0.2.0/26|' "
                      "-e 's|^beta,\\(.*\\),$|beta,\\1,192.0.2.64/27|' "
-                     "-e 's|^gamma,\\(.*\\),$|gamma,\\1,192.0.2.96/28|' libraries.csv && "
+                     "-e 's|^gamma,\\(.*\\),$|gamma,\\1,192.0.2.96/28|' "
+                     "-e 's|^lurs,\\(.*\\),$|lurs,\\1,198.51.100.0/28|' libraries.csv && "
                      "sed -i 's|,PNB,,,|,PNB,/livres/(?<item>[0-9]+),,|' resources.csv && "
                      "'%s' --db '%s' network import . >/dev/null",
                      f.net, tu_bilan(), f.db);
@@ -674,29 +675,41 @@ Test(reports, active_users_per_library)
     has_row(t, "Total 249 243 +2,5" NB "% 14 100,0" NB "%");
     HAS(t, "« masqué » : utilisateurs actifs non publiés pour cette bibliothèque");
     free(t);
-    /* June: 3 patrons of Alpha. The workbook beside the PDF, attached to
-     * the partner's mail, says « moins de 5 » as the PDF does (until 4
-     * December 2026 it printed 3; found by an audit). */
+    /* June: 6 of Alpha's patrons again, 3 of Lurs. The workbook beside
+     * Lurs's PDF, attached to its mail, says « moins de 5 » as the PDF does
+     * (until 4 December 2026 it printed 3; found by an audit). */
     snprintf(log, sizeof log, "%s/june.log", f.dir);
     fp = fopen(log, "w");
     cr_assert(fp);
-    for (int u = 0; u < 3; u++)
+    for (int u = 0; u < 9; u++)
         fprintf(fp,
-                "192.0.2.%d - - [12/Jun/2026:10:%02d:00 +0200] \"GET /livres/%d HTTP/1.1\" "
+                "%s.%d - - [12/Jun/2026:10:%02d:00 +0200] \"GET /livres/%d HTTP/1.1\" "
                 "200 512 \"-\" \"Mozilla/5.0 (X11; Linux x86_64) Firefox/124.0\"\n",
-                1 + u, u, 100 + u);
+                u < 6 ? "192.0.2" : "198.51.100", u < 6 ? 1 + u : u - 5, u, 100 + u);
     fclose(fp);
     r = tu_sh("'%s' --db '%s' ingest --format combined '%s' && SOURCE_DATE_EPOCH=1782864000 '%s' "
-              "--db '%s' report mensuel 2026-06 --partner ca-trois --xlsx --out '%s' >/dev/null && "
+              "--db '%s' report mensuel 2026-06 --partner lurs --xlsx --out '%s' >/dev/null && "
               "/usr/bin/python3 -c \"\n"
               "import openpyxl, sys\n"
               "wb = openpyxl.load_workbook(sys.argv[1], read_only=True)\n"
               "for r in wb['Chiffres clés'].iter_rows(values_only=True):\n"
               "    print('%%s|%%r' %% (r[0], r[1]))\n"
-              "\" '%s/2026-06/ca-trois-mensuel.xlsx'",
+              "\" '%s/2026-06/lurs-mensuel.xlsx'",
               tu_bilan(), f.db, log, tu_bilan(), f.db, f.out, f.out);
     cr_assert_eq(r.status, 0, "%s", r.err);
     HAS(r.out, "Utilisateurs actifs (estimation)|'moins de 5'\n");
+    tu_run_free(&r);
+    /* The year's network figure (17) less Trois-Rivières's printed one
+     * (14) would tell Lurs's 3: it is « masqué », with why (until 4
+     * December 2026 printed; found by a review). */
+    r = tu_sh("SOURCE_DATE_EPOCH=1800000000 '%s' --db '%s' report annuel 2026 --out '%s/y' "
+              ">/dev/null && pdftotext '%s/y/2026/reseau-annuel.pdf' - | tr '\\n' ' ' && echo && "
+              "pdftotext '%s/y/2026/ca-trois-annuel.pdf' - | tr '\\n' ' '",
+              tu_bilan(), f.db, f.dir, f.dir, f.dir);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    HAS(r.out, "non publié : moins les chiffres des partenaires, il donnerait celui d'un "
+               "partenaire de moins de 5  10 315,35 €  18 000,00 €  masqué ");
+    HAS(r.out, "15 704,75 €  14  Consultations par ressource"); /* Trois-Rivières's */
     tu_run_free(&r);
     teardown(&f);
 }

@@ -600,6 +600,21 @@ Test(trust_reports, an_early_consortium_figure_is_partial_for_the_library_it_nam
     HAS(t, "Médiathèque de Villeneuve, rapport fait avant la fin du mois");
     free(t);
     tr_teardown(&e);
+
+    /* The same early report with a second row, VILLENEUVE's June 30, which
+     * the own whole June restates: the consortium account's June is still
+     * its early 0 (the rule looked at the library, not its accounts; found
+     * by a review). */
+    e = tr_setup("rep-early-named-two-rows");
+    snprintf(files, sizeof files,
+             "'%s/langues-giono-2026.csv' '%s/consortium-two-rows-june-early-2026-06-20.csv' "
+             "'%s/own-june-whole-2026-07-03.csv'",
+             tr_fx("own-reports/feeds"), tr_fx("own-reports/kinds"), tr_fx("own-reports/kinds"));
+    load(&e, "own-reports/two-accounts", files, false);
+    t = june_of(&e, "ca-durance");
+    HAS(t, "Langues en ligne autoformation 55 †");
+    free(t);
+    tr_teardown(&e);
 }
 
 /* A library that left the network (libraries.csv's « Fin d'adhésion »,
