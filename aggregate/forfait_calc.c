@@ -217,7 +217,9 @@ void bl_forfait_compute(bl_forfait_status *f)
         int64_t k = mul_div_ceil(f->remaining, f->burn_days, f->burn_units);
         /* Beyond year 9999 there is no date to name: it covers, no day. */
         f->exhaustion_day = k - 1 <= last_day() - f->anchor_day ? f->anchor_day + k - 1 : -1;
-        if (f->exhaustion_day >= 0 && f->exhaustion_day < f->end_day) {
+        /* (the end day itself: it runs out during it; until 4 December
+         * 2026 said to cover the contract, « environ −4 unités » left) */
+        if (f->exhaustion_day >= 0 && f->exhaustion_day <= f->end_day) {
             f->outlook = BL_OUTLOOK_BEFORE_END;
             f->days_before_end = f->end_day - f->exhaustion_day;
             /* Projected to a day already past: the months since the data

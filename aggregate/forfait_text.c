@@ -90,10 +90,16 @@ char *bl_forfait_sentence(const bl_forfait_status *f, char *out, size_t n)
     case BL_OUTLOOK_BEFORE_END:
         fr_day(f->exhaustion_day, d1, sizeof d1);
         fr_count(f->days_before_end, "jour", "jours", c1, sizeof c1);
-        snprintf(out, n,
-                 "Au rythme actuel, le forfait sera épuisé vers le %s, %s avant la fin "
-                 "du contrat.",
-                 d1, c1);
+        if (f->days_before_end == 0)
+            snprintf(out, n,
+                     "Au rythme actuel, le forfait sera épuisé vers le %s, le dernier jour du "
+                     "contrat.",
+                     d1);
+        else
+            snprintf(out, n,
+                     "Au rythme actuel, le forfait sera épuisé vers le %s, %s avant la fin "
+                     "du contrat.",
+                     d1, c1);
         break;
     case BL_OUTLOOK_PROBABLY_EXHAUSTED: {
         char months[160];

@@ -123,6 +123,11 @@ static void print_text_one(const bl_forfait_status *f)
     }
     switch (f->outlook) {
     case BL_OUTLOOK_BEFORE_END:
+        if (f->days_before_end == 0) {
+            printf(_("  exhaustion:  %s (projected, the last day of the contract)\n"),
+                   f->exhaustion);
+            break;
+        }
         printf(bl_trn("  exhaustion:  %s (projected, %s day before the end)\n",
                       "  exhaustion:  %s (projected, %s days before the end)\n",
                       (unsigned long)f->days_before_end),

@@ -225,7 +225,19 @@ void bl_mail_message_id(char *out, size_t n, const char *tag, const void *unique
         t[k++] = ok ? c : '-';
     }
     t[k] = '\0';
-    snprintf(out, n, "bilan.%s.%s@%s", t, hex, domain);
+    /* The header's line " <id>" within 78 characters (docs/mail.md): the
+     * tag is cut to fit (the hash keeps the id unique; until 4 December
+     * 2026 most partners' lines were 82-88 characters). */
+    long room = 75 - (long)(strlen("bilan..@") + 24 + strlen(domain));
+    if (room < (long)k) {
+        k = room > 0 ? (size_t)room : 0;
+        while (k > 0 && t[k] != '.') /* whole parts: "2026-S1", not "2026-S1.s" */
+            k--;
+    }
+    while (k > 0 && t[k - 1] == '.')
+        k--;
+    t[k] = '\0';
+    snprintf(out, n, k ? "bilan.%s.%s@%s" : "bilan.%s%s@%s", t, hex, domain);
 }
 
 static bool ascii_filename(const char *s)

@@ -79,8 +79,8 @@ bl_status bl_render_mail_body(bl_buf *b, const struct bl_mail_summary *s, const 
     char n1[48], of[320];
     const char *in = bl__w_in_period(months_of(&s->period));
     bl_render_partner_of(of, sizeof of, s->partner_name, s->partner_kind, s->partner_article);
-    bl_status rc =
-        bl_buf_printf(b, BL_W_MAIL_OPENING, bl__w_report_adjective(kind), of, s->period_label);
+    bl_status rc = bl_buf_printf(b, BL_W_MAIL_OPENING, bl__w_report_adjective(kind), of,
+                                 bl__w_for_period(months_of(&s->period)), s->period_label);
     if (rc == BL_OK && s->provisional)
         rc = bl_buf_printf(b, BL_W_MAIL_PROVISIONAL);
     if (rc != BL_OK)

@@ -115,6 +115,12 @@ const char *bl__w_in_period(int months)
     return months == 6 ? "au" : "en";
 }
 
+/* "pour avril 2026", "pour le 1er semestre 2026", "pour l'année 2025". */
+const char *bl__w_for_period(int months)
+{
+    return months == 1 ? "pour " : months == 6 ? "pour le " : "pour l'";
+}
+
 /* "à avril 2026", "au 2e semestre 2025", "à l'année 2025". */
 const char *bl__w_versus_period(int months)
 {

@@ -61,6 +61,8 @@ const char *bl__w_in_period(int months);
 /* "par rapport à avril 2026", "au 2e semestre 2025", "à l'année 2025": the
  * preposition with its trailing space, or elided ("à l'") without one. */
 const char *bl__w_versus_period(int months);
+/* "pour ", "pour le ", "pour l'" before a period of that many months. */
+const char *bl__w_for_period(int months);
 
 /* ---- symbols shared by every report ------------------------------------------------ */
 
@@ -412,10 +414,10 @@ const char *bl__w_versus_period(int months);
 #define BL_W_MAIL_NETWORK_LINE "%s\n"
 /* Between the network's contact address and its website. */
 #define BL_W_CONTACT_SEP " · "
-/* Opening: report adjective, partner, period. */
+/* Opening: report adjective, partner, « pour (le) », period. */
 #define BL_W_MAIL_OPENING                                                                       \
     "Bonjour,\n\nVous trouverez ci-joint le rapport %s d'usage des ressources numériques\n%s " \
-    "pour %s.\n\nEn bref :\n"
+    "%s%s.\n\nEn bref :\n"
 #define BL_W_MAIL_PROVISIONAL \
     "Chiffres provisoires : la période n'est pas terminée, ils changeront.\n\n"
 /* Preposition, period, figure, partial note or "". */

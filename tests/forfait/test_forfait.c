@@ -731,3 +731,36 @@ Test(forfait, stored_figures_never_overflow)
     cr_assert_eq(r.status, 1, "%s", r.err);
     tu_run_free(&r);
 }
+
+/* Projected to run out on the contract's last day: it runs out during it,
+ * « le dernier jour du contrat », to watch (until 4 December 2026 it was
+ * said to cover the contract, « environ −4 unités » left; found by a
+ * review). 5 000 units from 15 February to 30 November 2026; 450, 500 and
+ * 520 used in February to April; on 1 May, 3 530 left at 1 470 units / 89
+ * days: k = ceil(3 530 × 89 / 1 470) = 214 → 1 May + 213 days = 30
+ * November. */
+Test(forfait, projected_to_the_last_day_runs_out_during_it)
+{
+    bl_forfait_status f;
+    memset(&f, 0, sizeof f);
+    f.units = 5000;
+    f.start_day = bl_days_from_civil(2026, 2, 15);
+    f.end_day = bl_days_from_civil(2026, 11, 30);
+    f.at_day = bl_days_from_civil(2026, 5, 1);
+    f.monthly_cap = f.quota = -1;
+    f.alert_percent = 80;
+    cr_assert_eq(bl_forfait_begin(&f), BL_OK);
+    cr_assert_eq(f.nmonths, 3);
+    const int64_t used[] = {450, 500, 520};
+    for (int i = 0; i < 3; i++)
+        f.months[i].units = used[i], f.months[i].has_data = true;
+    bl_forfait_compute(&f);
+    cr_expect_eq(f.remaining, 3530);
+    cr_expect_str_eq(f.exhaustion, "2026-11-30");
+    cr_expect_eq(f.outlook, BL_OUTLOOK_BEFORE_END);
+    cr_expect_eq(f.days_before_end, 0);
+    cr_expect_eq(f.state, BL_FORFAIT_WATCH);
+    cr_expect_str_eq(sentence(&f), "Au rythme actuel, le forfait sera épuisé vers le 30 novembre "
+                                   "2026, le dernier jour du contrat.");
+    free(f.months);
+}

@@ -887,7 +887,28 @@ Test(mail, semestriel_preview_renders_and_labels_the_semester)
                         "165 (total partiel : données manquantes pour Cafeyn et Tout apprendre "
                         "(janvier à mars 2026, juin 2026) ; Cinéma à la demande (juin 2026))\n");
     assert_has(ins.out, "body: - évolution par rapport au 2e semestre 2025 : pas de données");
+    /* (until 4 December 2026 « pour 1er semestre 2026 »; found by a review) */
+    assert_has(ins.out, "pour le 1er semestre 2026.\n");
     assert_has(ins.out, "attachment: bilan-ccvo-semestriel-2026-S1.pdf application/pdf");
+    tu_run_free(&ins);
+    /* A long sender's domain: the Message-ID's line is still within 78
+     * characters (the inspector checks every line: until 4 December 2026
+     * most partners' ids made it 82-88; found by a review). */
+    char outbox3[600], eml3[700];
+    snprintf(outbox3, sizeof outbox3, "%s/outbox-long", e.dir);
+    snprintf(eml3, sizeof eml3, "%s/2026-S1/ccvo-semestriel.eml", outbox3);
+    const char *argv3[] = {tu_bilan(), "--db",    e.db,
+                           "mail",     "2026-S1", "--reports",
+                           e.reports,  "--from",  "stats@mediatheques.hautes-collines.example",
+                           "--outbox", outbox3,   "--partner",
+                           "ccvo",     NULL};
+    r = tu_runv(argv3, envv);
+    cr_assert_eq(r.status, 0, "out: %s\nerr: %s", r.out, r.err);
+    tu_run_free(&r);
+    const char *iv3[] = {PY, script, eml3, NULL};
+    ins = tu_runv(iv3, NULL);
+    cr_assert_eq(ins.status, 0, "%s", ins.err);
+    assert_has(ins.out, "raw: ok\n");
     tu_run_free(&ins);
     /* On 15 June 2026 the semester runs: its change compares January to
      * May with the same number of months before, as the PDF's card. */
