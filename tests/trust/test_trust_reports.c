@@ -565,7 +565,7 @@ Test(trust_reports, an_early_consortium_figure_is_partial_for_the_library_it_nam
     tr_teardown(&e);
 
     /* Its own whole June (40, made on 3 July) restates the early 30: the
-     * month is whole, its change computed (until 4 December 2026 « 40 † »,
+     * month is whole, its change computed (until 3 December 2026 (late night) « 40 † »,
      * « rapport fait avant la fin du mois », no change shown). */
     e = tr_setup("rep-early-named-restated");
     snprintf(files, sizeof files,
