@@ -217,8 +217,9 @@ void bl_forfait_compute(bl_forfait_status *f)
         int64_t k = mul_div_ceil(f->remaining, f->burn_days, f->burn_units);
         /* Beyond year 9999 there is no date to name: it covers, no day. */
         f->exhaustion_day = k - 1 <= last_day() - f->anchor_day ? f->anchor_day + k - 1 : -1;
-        /* (the end day itself: it runs out during it; until 3 December (late night)
-         * 2026 said to cover the contract, « environ −4 unités » left) */
+        /* (the end day itself: it runs out during it; until the night of 3
+         * December 2026 said to cover the contract, « environ −4 unités »
+         * left) */
         if (f->exhaustion_day >= 0 && f->exhaustion_day <= f->end_day) {
             f->outlook = BL_OUTLOOK_BEFORE_END;
             f->days_before_end = f->end_day - f->exhaustion_day;
@@ -273,7 +274,7 @@ bl_status bl_forfait_begin(bl_forfait_status *f)
      * date's, whichever comes first. On the 1st nothing of the date's month
      * is used yet (the date's use is not in): its month is not counted,
      * though the store may hold it (a June report, made in August, counted
-     * July's use in its gauges until 3 December 2026 (late night)). */
+     * July's use in its gauges until the night of 3 December 2026). */
     int first = month_of_day(f->start_day), last = month_of_day(f->end_day);
     int at_month = month_of_day(f->at_day);
     if (f->at_day == month_first_day(at_month))

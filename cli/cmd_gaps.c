@@ -40,7 +40,7 @@ static bl_status print_library_gap(void *ctx, const char *resource_id, const cha
 }
 
 /* SUSHI harvest failures in the range's months over (docs/sushi.md), next
- * to the gaps (until 3 December 2026 (late night) the months not over were listed too). */
+ * to the gaps (until the night of 3 December 2026 the months not over were listed too). */
 typedef struct harvest_gaps {
     int from, to, n;
 } harvest_gaps;

@@ -226,8 +226,8 @@ void bl_mail_message_id(char *out, size_t n, const char *tag, const void *unique
     }
     t[k] = '\0';
     /* The header's line " <id>" within 78 characters (docs/mail.md): the
-     * tag is cut to fit (the hash keeps the id unique; until 3 December (late night)
-     * 2026 most partners' lines were 82-88 characters). */
+     * tag is cut to fit (the hash keeps the id unique; until the night of 3
+     * December 2026 most partners' lines were 82-88 characters). */
     long room = 75 - (long)(strlen("bilan..@") + 24 + strlen(domain));
     if (room < (long)k) {
         k = room > 0 ? (size_t)room : 0;

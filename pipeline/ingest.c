@@ -334,7 +334,7 @@ static bl_status keep_double(void *ctx, const bl_double_count *d)
 
 /* The names of a file's rows no library or no resource took, the first few
  * (bl_unmatched_fn): said in a note, so that the project lead sees at
- * once which name to add to an alias (until 3 December 2026 (late night) the summary
+ * once which name to add to an alias (until the night of 3 December 2026 the summary
  * said « 30 unattributed » and no more). */
 #define UNMATCHED_SHOWN 3
 typedef struct unmatched {

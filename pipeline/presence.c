@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The network's scope for bl__scope_month: a model without a partner. */
+static const bl_model network_scope;
+
 void bl__reslist_release(reslist *l)
 {
     for (size_t i = 0; i < l->n; i++) {
@@ -284,6 +287,13 @@ bl_status bl__load_resources(bl_store *st, int wfirst, reslist *l)
         for (size_t j = 0; j < l->p[i].n_own; j++)
             l->p[i].own[j].lib = name_index(l, l->p[i].own[j].library_id);
     }
+    /* The network's months with data, judged once for every model built on
+     * this presence (each partner's report, the forfaits, gaps). */
+    for (size_t i = 0; i < l->n && rc == BL_OK; i++)
+        for (int k = 0; k < BL_WINDOW; k++) {
+            bool part;
+            bl__scope_month(l, &l->p[i], k, &network_scope, NULL, &l->p[i].net_has[k], &part, NULL);
+        }
     return rc;
 }
 
@@ -516,14 +526,10 @@ static bl_status each_stretch(bl_store *st, int first, int last, stretch_fn fn, 
     return rc;
 }
 
-/* The network's scope for bl__scope_month: a model without a partner. */
-static const bl_model network_scope;
-
 bool bl__network_has(const reslist *res, size_t ri, int mi)
 {
-    bool has, part;
-    bl__scope_month(res, &res->p[ri], mi - res->wfirst, &network_scope, NULL, &has, &part, NULL);
-    return has;
+    int k = mi - res->wfirst;
+    return k >= 0 && k < BL_WINDOW && res->p[ri].net_has[k];
 }
 
 typedef struct with_data {

@@ -47,6 +47,7 @@ typedef struct presence {
     bool net[BL_WINDOW];
     bool net_early[BL_WINDOW];        /* only from reports made before the month was over */
     bool net_unattributed[BL_WINDOW]; /* rows about every library, none with a library */
+    bool net_has[BL_WINDOW];          /* the network's scope has data (bl__network_has) */
     own_lib *own;
     size_t n_own;
     rejected_lib *rej;
@@ -109,7 +110,8 @@ typedef struct bl_library_month {
 bl_library_month bl__library_month(const reslist *l, const presence *p, const bl_model *m,
                                    const bl_model_library *lib, int k);
 /* Whether the network has data of resource ri in month mi (the network's
- * scope_month). */
+ * scope_month, judged once when the presence is loaded; false outside the
+ * window). */
 bool bl__network_has(const reslist *l, size_t ri, int mi);
 /* Whether the window's data of a resource is only other libraries' own
  * reports than the scope's (bl_model_resource.elsewhere). */

@@ -113,7 +113,7 @@ static void key_figures(const bl_model *m, bl_sheet_out *w)
     }
     bl_buf_release(&gaps);
     /* Under BL_USERS_SHOWN_MIN, the PDF's « moins de 5 », not the number
-     * (until 3 December 2026 (late night) the workbook, attached to the partner's mail,
+     * (until the night of 3 December 2026 the workbook, attached to the partner's mail,
      * printed it: docs/privacy.md). */
     if (m->has_users && m->users < BL_USERS_SHOWN_MIN) {
         bl_sheet_out_row(w, false);

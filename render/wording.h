@@ -333,7 +333,7 @@ const char *bl__w_for_period(int months);
     "docs/logs.md) venant d'adresses qu'aucune bibliothèque ne déclare. Les plages les plus "      \
     "fréquentes :"
 /* Events (every access counted: investigations, requests among them; not
- * consultations, until 3 December 2026 (late night) so called beside a table of
+ * consultations, until the night of 3 December 2026 so called beside a table of
  * consultations), plural mark, address range. */
 #define BL_W_RANGE_ITEM                                                                           \
     "• %s accès non attribué%s venant de %s : ajoutez cette plage à libraries.csv si c'est " \

@@ -446,7 +446,7 @@ bl_status bl_store_remove_sources(bl_store *st, const long long *ids, size_t n,
              * just its users: the merged figure goes; the other files'
              * rows stay, saying that the figure of that library and month
              * is lost until each of them is removed too (a later log of it
-             * joins them: docs/privacy.md; until 3 December 2026 (late night) they went,
+             * joins them: docs/privacy.md; until the night of 3 December 2026 they went,
              * and a log ingested again gave that month its users alone) */
             "DELETE FROM user_sketch WHERE EXISTS (SELECT 1 FROM user_sketch_merged m"
             " WHERE m.source_id = ?1 AND m.library_id = COALESCE(user_sketch.library_id, '')"

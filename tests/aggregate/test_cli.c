@@ -73,7 +73,7 @@ Test(cli, usage_errors_say_how_to_get_help)
         {"report", "mensuel", "-x", "unknown option '-x'"},
         {"harvest", "status", "--bogus", "unknown option '--bogus'"},
         {"network", "import", "--bogus", "unknown option '--bogus'"},
-        /* (until 3 December 2026 (late night) « not a range ») */
+        /* (until the night of 3 December 2026 « not a range ») */
         {"gaps", "2026-10..2026-01", NULL, "'2026-10..2026-01': the range ends before it begins"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *b[] = {tu_bilan(), bad[i][0], bad[i][1], bad[i][2], NULL};

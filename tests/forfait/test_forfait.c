@@ -298,7 +298,7 @@ Test(forfait, projection_from_the_date_when_its_month_has_data)
 /* On the 1st of a month nothing of it is used yet, though the store holds
  * it (a report of May, made in July, takes its gauges on 1 June): used is
  * January-May, 500 + 600 + 800 + 1 200 + 1 500 = 4 600 (not 6 400 with
- * June's 1 800, as until 3 December 2026 (late night)); the rate March-May, 3 500 units /
+ * June's 1 800, as until the night of 3 December 2026); the rate March-May, 3 500 units /
  * 92 days, from 1 June: k = ceil(5 400 × 92 / 3 500) = ceil(141.94) = 142 →
  * 2026-06-01 + 141 days = 2026-10-20, 72 days before 2026-12-31. */
 Test(forfait, the_first_of_a_month_counts_none_of_it)
@@ -733,7 +733,7 @@ Test(forfait, stored_figures_never_overflow)
 }
 
 /* Projected to run out on the contract's last day: it runs out during it,
- * « le dernier jour du contrat », to watch (until 3 December 2026 (late night) it was
+ * « le dernier jour du contrat », to watch (until the night of 3 December 2026 it was
  * said to cover the contract, « environ −4 unités » left; found by a
  * review). 5 000 units from 15 February to 30 November 2026; 450, 500 and
  * 520 used in February to April; on 1 May, 3 530 left at 1 470 units / 89

@@ -116,7 +116,7 @@ out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" report mensuel 2026-13)
 has "$out" "mensuel : « 2026-13 » n'est pas un mois (AAAA-MM)" "French period error"
 out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" report reseau 2026-Q1)
 has "$out" "n'est pas une période (AAAA-MM, AAAA-S1|S2 ou AAAA)" "French period error (reseau)"
-# The usage line in French too (until 3 December 2026 (late night) « usage : bilan gaps
+# The usage line in French too (until the night of 3 December 2026 « usage : bilan gaps
 # YYYY-MM..YYYY-MM » under a French error that wrote AAAA-MM).
 out=$(run BILAN_LANG=fr -- --db "$tmp/fr.db" gaps 2026-10..2026-01)
 has "$out" "usage : bilan gaps AAAA-MM..AAAA-MM" "French usage line"

@@ -523,7 +523,7 @@ Test(mail, deferred_recipient_is_retried_and_status_tells_each_outcome)
     assert_has(r.out, "1 sent, 2 not sent");
     tu_run_free(&r);
     /* In French the columns stay in line, counted in characters (« état »,
-     * « envoyé »: until 3 December 2026 (late night) printf's byte widths shifted them),
+     * « envoyé »: until the night of 3 December 2026 printf's byte widths shifted them),
      * each as wide as its longest cell. */
     const char *fr[] = {"BILAN_LANG=fr", NULL};
     r = tu_runv(st, fr);
@@ -887,12 +887,12 @@ Test(mail, semestriel_preview_renders_and_labels_the_semester)
                         "165 (total partiel : données manquantes pour Cafeyn et Tout apprendre "
                         "(janvier à mars 2026, juin 2026) ; Cinéma à la demande (juin 2026))\n");
     assert_has(ins.out, "body: - évolution par rapport au 2e semestre 2025 : pas de données");
-    /* (until 3 December 2026 (late night) « pour 1er semestre 2026 »; found by a review) */
+    /* (until the night of 3 December 2026 « pour 1er semestre 2026 »; found by a review) */
     assert_has(ins.out, "pour le 1er semestre 2026.\n");
     assert_has(ins.out, "attachment: bilan-ccvo-semestriel-2026-S1.pdf application/pdf");
     tu_run_free(&ins);
     /* A long sender's domain: the Message-ID's line is still within 78
-     * characters (the inspector checks every line: until 3 December 2026 (late night)
+     * characters (the inspector checks every line: until the night of 3 December 2026
      * most partners' ids made it 82-88; found by a review). */
     char outbox3[600], eml3[700];
     snprintf(outbox3, sizeof outbox3, "%s/outbox-long", e.dir);

@@ -197,7 +197,7 @@ Test(profiles, number_forms_and_rejected_rows)
              "bilan: %s:7: Lectures: '-4' is negative: a count cannot be below 0\n"
              "bilan: %s:8: Mois: 'brumaire 2025' is not a month\n"
              "bilan: %s:9: Bibliothèque: empty cell: no library named\n"
-             /* (the unknown library named, since 3 December 2026 (late night)) */
+             /* (the unknown library named, since the night of 3 December 2026) */
              "bilan: %s: note: names that match no library of the network: Bibliothèque Z (if "
              "one is a library of the network, add that name to its aliases in libraries.csv, "
              "then run bilan network import)\n",
@@ -687,7 +687,7 @@ Test(profiles, file_matching_no_profile_is_refused)
     write_file(&e, "x.csv", "Nom,Valeur\nA,1\n");
     refused(&e, "x.csv", "nor is it an export of any of the network's 4 profiles");
     cr_assert_eq(tr_sql_int(&e, "SELECT COUNT(*) FROM source"), 0);
-    /* With one profile, it is named (until 3 December 2026 (late night) « du profil du
+    /* With one profile, it is named (until the night of 3 December 2026 « du profil du
      * réseau (1) »); with none, the refusal says that a provider's own
      * export is read through a profile (it spoke of --format alone). */
     run_ok(tr_bilan(&e, "network", "import", tr_fx("../demo/network"), NULL), "demo network");

@@ -627,7 +627,7 @@ Test(security, closed_months_sketches_merged_per_library, .init = setup, .fini =
     /* days 1 and 3 stay listed: Vannes' figure of March is lost, not 0 */
     cr_assert_eq(rel_count(db, "SELECT COUNT(*) FROM user_sketch_merged"), 2);
     /* Day 2 ingested again (a wrong file put right): its 9 patrons alone
-     * are not March's users (until 3 December 2026 (late night) the figure came back as
+     * are not March's users (until the night of 3 December 2026 the figure came back as
      * 9, under the 19-21 of the three days; found by an audit): it stays
      * lost, and the report says why. */
     r = rel_bilan(db, "ingest", rel_path(&env, "d2.log"), NULL);

@@ -668,7 +668,7 @@ Test(reports, active_users_per_library)
     HAS(t, "Utilisateurs actifs");
     /* Gamma's 2 is not printed, and Bêta's 5 is hidden beside it: with
      * the total and Alpha's 7 printed, Gamma's figure would be 14 - 5 - 7
-     * (until 3 December 2026 (late night) Bêta's 5 was printed; found by an audit). */
+     * (until the night of 3 December 2026 Bêta's 5 was printed; found by an audit). */
     has_row(t, "Bibliothèque Bêta 70 70 0,0" NB "% masqué 28,1" NB "%");
     has_row(t, "Médiathèque Alpha 163 158 +3,2" NB "% 7 65,5" NB "%");
     has_row(t, "Point lecture Gamma 16 15 +6,7" NB "% moins de 5 6,4" NB "%");
@@ -677,7 +677,7 @@ Test(reports, active_users_per_library)
     free(t);
     /* June: 6 of Alpha's patrons again, 3 of Lurs. The workbook beside
      * Lurs's PDF, attached to its mail, says « moins de 5 » as the PDF does
-     * (until 3 December 2026 (late night) it printed 3; found by an audit). */
+     * (until the night of 3 December 2026 it printed 3; found by an audit). */
     snprintf(log, sizeof log, "%s/june.log", f.dir);
     fp = fopen(log, "w");
     cr_assert(fp);

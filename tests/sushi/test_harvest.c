@@ -605,7 +605,7 @@ Test(harvest, gaps_show_harvest_failures, .init = setup, .fini = teardown, .time
     cr_assert(!strstr(r.out, "sushi:nr/PR\t2022-11"), "2022-11 was harvested: %s", r.out);
     tu_run_free(&r);
     /* Seen on 15 December 2022, December is not over: no gap yet, the
-     * harvest's not_ready included (it was listed before 3 December 2026 (late night));
+     * harvest's not_ready included (it was listed before the night of 3 December 2026);
      * October, never harvested, is one. */
     const char *argv[] = {tu_bilan(), "--db", db, "gaps", "2022-10..2022-12", NULL};
     const char *env[] = {"SOURCE_DATE_EPOCH=1671062400", NULL};

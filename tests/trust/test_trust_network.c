@@ -596,7 +596,7 @@ Test(trust_network, library_membership_is_read_and_checked, .init = setup, .fini
 
 /* A network import after which values already stored go to no library (a
  * typo in an alias, a library taken out) says so, library by library: until
- * 3 December 2026 (late night) it said nothing, and the library's next report showed 0,
+ * the night of 3 December 2026 it said nothing, and the library's next report showed 0,
  * without † (found by a fresh-user review). Putting it right says nothing. */
 Test(trust_network, values_that_go_to_no_library_are_said, .init = setup, .fini = teardown,
      .timeout = 60)
@@ -625,7 +625,7 @@ Test(trust_network, values_that_go_to_no_library_are_said, .init = setup, .fini 
     tu_run_free(&r);
     cr_expect_eq(tr_sql_int(&e, "SELECT count(*) FROM usage WHERE library_id = 'villeneuve'"), 0);
     /* A file ingested then names, in a note, the names no library took,
-     * so that the alias to add is seen (until 3 December 2026 (late night): « 1
+     * so that the alias to add is seen (until the night of 3 December 2026: « 1
      * unattributed » and no name). */
     r = tu_sh("BILAN_LANG=fr '%s' --db '%s' ingest '%s/langues-villeneuve-2026-06.csv'", tu_bilan(),
               e.db, tr_fx("own-reports/late"));
@@ -666,7 +666,7 @@ Test(trust_network, values_that_go_to_no_library_are_said, .init = setup, .fini 
 /* forfaits.csv in French: « Identifiant » names its ids as in the other
  * lists (it was refused there alone), and a bad cell is named by its
  * heading as written, with French date forms, one reason at a time (until
- * 3 December 2026 (late night) « end : « 31/13/2026 » n'est pas une date (YYYY-MM-DD ou
+ * the night of 3 December 2026 « end : « 31/13/2026 » n'est pas une date (YYYY-MM-DD ou
  * DD/MM/YYYY) postérieure au début »; found by a fresh-user review). */
 Test(trust_network, french_forfaits_are_read_and_named_in_french, .init = setup, .fini = teardown)
 {

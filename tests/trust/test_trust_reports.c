@@ -534,48 +534,52 @@ Test(trust_reports, a_zero_speaks_only_against_values_of_its_kind, .timeout = 18
  * it left in May) or sends its own reports (its own June of 0 is another
  * account's whole figure). The first version of the early rule printed
  * 45 and 255 whole in both; found by a review. */
+/* ca-durance's June report once the network fixture and the trust fixtures
+ * rel (NULL-ended) are in, with the presse feed (its bad row on purpose)
+ * when presse; e is set up under tag. */
+static char *june_after(tr_env *e, const char *tag, const char *network, const char *const *rel,
+                        bool presse)
+{
+    *e = tr_setup(tag);
+    char files[4096] = "";
+    size_t at = 0;
+    for (size_t i = 0; rel[i] && at < sizeof files; i++)
+        at += (size_t)snprintf(files + at, sizeof files - at, "'%s' ", tr_fx(rel[i]));
+    if (presse && at < sizeof files)
+        snprintf(files + at, sizeof files - at, "'%s/fixtures/reports/feeds/presse-pr-2026.csv'",
+                 tu_srcdir());
+    load(e, network, files, presse);
+    return june_of(e, "ca-durance");
+}
+
+#define GIONO "own-reports/feeds/langues-giono-2026.csv"
+#define KINDS "own-reports/kinds/"
+
 Test(trust_reports, an_early_consortium_figure_is_partial_for_the_library_it_names, .timeout = 120)
 {
-    tr_env e = tr_setup("rep-early-named");
-    char files[4096];
-    snprintf(files, sizeof files,
-             "'%s/langues-giono-2026.csv' '%s/langues-montclar-2026.csv' "
-             "'%s/consortium-june-early-2026-06-20.csv' "
-             "'%s/fixtures/reports/feeds/presse-pr-2026.csv'",
-             tr_fx("own-reports/feeds"), tr_fx("own-reports/feeds"), tr_fx("own-reports/kinds"),
-             tu_srcdir());
-    load(&e, "own-reports/members", files, true);
-    char *t = june_of(&e, "ca-durance");
+    tr_env e;
+    const char *members[] = {GIONO, "own-reports/feeds/langues-montclar-2026.csv",
+                             KINDS "consortium-june-early-2026-06-20.csv", NULL};
+    char *t = june_after(&e, "rep-early-named", "own-reports/members", members, true);
     HAS(t, "Langues en ligne autoformation 45 † 14");
     free(t);
     tr_teardown(&e);
 
-    e = tr_setup("rep-early-named-own");
-    snprintf(files, sizeof files,
-             "'%s/langues-giono-2026.csv' '%s/own-june-zero-2026-07-03.csv' "
-             "'%s/consortium-june-early-2026-06-20.csv' "
-             "'%s/fixtures/reports/feeds/presse-pr-2026.csv'",
-             tr_fx("own-reports/feeds"), tr_fx("own-reports/kinds"), tr_fx("own-reports/kinds"),
-             tu_srcdir());
-    load(&e, "own-reports/network", files, true);
-    t = june_of(&e, "ca-durance");
+    const char *own_zero[] = {GIONO, KINDS "own-june-zero-2026-07-03.csv",
+                              KINDS "consortium-june-early-2026-06-20.csv", NULL};
+    t = june_after(&e, "rep-early-named-own", "own-reports/network", own_zero, true);
     HAS(t, "Langues en ligne autoformation 45 † 38");
     HAS(t, "Médiathèque de Villeneuve, rapport fait avant la fin du mois");
     free(t);
     tr_teardown(&e);
 
     /* Its own whole June (40, made on 3 July) restates the early 30: the
-     * month is whole, its change computed (until 3 December 2026 (late night) « 40 † »,
-     * « rapport fait avant la fin du mois », no change shown). */
-    e = tr_setup("rep-early-named-restated");
-    snprintf(files, sizeof files,
-             "'%s/langues-giono-2026.csv' '%s/consortium-june-early-2026-06-20.csv' "
-             "'%s/own-june-whole-2026-07-03.csv' "
-             "'%s/fixtures/reports/feeds/presse-pr-2026.csv'",
-             tr_fx("own-reports/feeds"), tr_fx("own-reports/kinds"), tr_fx("own-reports/kinds"),
-             tu_srcdir());
-    load(&e, "own-reports/network", files, true);
-    t = june_of(&e, "ca-durance");
+     * month is whole, its change computed (until the night of 3 December
+     * 2026 « 40 † », « rapport fait avant la fin du mois », no change
+     * shown). */
+    const char *restated[] = {GIONO, KINDS "consortium-june-early-2026-06-20.csv",
+                              KINDS "own-june-whole-2026-07-03.csv", NULL};
+    t = june_after(&e, "rep-early-named-restated", "own-reports/network", restated, true);
     HAS(t, "Langues en ligne autoformation 55 38");
     HAS(t, "Médiathèque de Villeneuve 40 24 +66,7 %");
     HASNT(t, "55 †");
@@ -589,13 +593,9 @@ Test(trust_reports, an_early_consortium_figure_is_partial_for_the_library_it_nam
      * the own whole June (40) is the other account's figure: the
      * consortium account's June is still a part (the fix above first made
      * it whole; found by a review). */
-    e = tr_setup("rep-early-named-two-accounts");
-    snprintf(files, sizeof files,
-             "'%s/langues-giono-2026.csv' '%s/consortium-account-june-early-2026-06-20.csv' "
-             "'%s/own-june-whole-2026-07-03.csv'",
-             tr_fx("own-reports/feeds"), tr_fx("own-reports/kinds"), tr_fx("own-reports/kinds"));
-    load(&e, "own-reports/two-accounts", files, false);
-    t = june_of(&e, "ca-durance");
+    const char *accounts[] = {GIONO, KINDS "consortium-account-june-early-2026-06-20.csv",
+                              KINDS "own-june-whole-2026-07-03.csv", NULL};
+    t = june_after(&e, "rep-early-named-two-accounts", "own-reports/two-accounts", accounts, false);
     HAS(t, "Langues en ligne autoformation 55 †");
     HAS(t, "Médiathèque de Villeneuve, rapport fait avant la fin du mois");
     free(t);
@@ -605,13 +605,9 @@ Test(trust_reports, an_early_consortium_figure_is_partial_for_the_library_it_nam
      * the own whole June restates: the consortium account's June is still
      * its early 0 (the rule looked at the library, not its accounts; found
      * by a review). */
-    e = tr_setup("rep-early-named-two-rows");
-    snprintf(files, sizeof files,
-             "'%s/langues-giono-2026.csv' '%s/consortium-two-rows-june-early-2026-06-20.csv' "
-             "'%s/own-june-whole-2026-07-03.csv'",
-             tr_fx("own-reports/feeds"), tr_fx("own-reports/kinds"), tr_fx("own-reports/kinds"));
-    load(&e, "own-reports/two-accounts", files, false);
-    t = june_of(&e, "ca-durance");
+    const char *two_rows[] = {GIONO, KINDS "consortium-two-rows-june-early-2026-06-20.csv",
+                              KINDS "own-june-whole-2026-07-03.csv", NULL};
+    t = june_after(&e, "rep-early-named-two-rows", "own-reports/two-accounts", two_rows, false);
     HAS(t, "Langues en ligne autoformation 55 †");
     free(t);
     tr_teardown(&e);

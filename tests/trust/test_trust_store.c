@@ -157,7 +157,7 @@ Test(trust_store, missing_created_lets_ingest_order_decide_with_a_note, .init = 
     const long long tir[] = {102, 112, 122, 132, 142};
     assert_months("Total_Item_Requests", tir);
     cr_assert_eq(tr_sql_int(&e, "SELECT created_plausible FROM source WHERE id = 2"), 0);
-    /* bilan sources says it in one phrase (until 3 December 2026 (late night) « created
+    /* bilan sources says it in one phrase (until the night of 3 December 2026 « created
      * (unknown) (not usable: the order of ingest decides) »). */
     r = tr_bilan(&e, "sources", NULL);
     cr_assert_eq(r.status, 0, "%s", r.err);
