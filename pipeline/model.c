@@ -737,7 +737,7 @@ static bl_status any_lost(void *ctx, const char *partner, const char *library)
 
 /* The partners' figures of the period as their own reports print them:
  * the sum of those printed, and whether one is not (under
- * BL_USERS_SHOWN_MIN, or lost). */
+ * BL_USERS_SHOWN_MIN). */
 typedef struct printed_users {
     long long sum;
     bool unprinted;
@@ -751,14 +751,6 @@ static bl_status partner_printed(void *ctx, const char *partner, long long users
         p->unprinted = true;
     else
         p->sum += users;
-    return BL_OK;
-}
-
-static bl_status partner_unprinted(void *ctx, const char *partner, const char *library)
-{
-    (void)library;
-    printed_users *p = ctx;
-    p->unprinted = p->unprinted || *partner;
     return BL_OK;
 }
 
@@ -776,10 +768,9 @@ static bl_status network_users(bl_store *st, bl_model *m)
     /* The network's figure less the partners' printed ones is what the
      * partners not printed have: under BL_USERS_SHOWN_MIN, not printed. */
     printed_users pu = {0, false};
+    /* (with a figure, no library's users are lost: none is unprinted so) */
     if (rc == BL_OK && m->has_users)
         rc = bl_store_partner_users(st, m->period.first, m->period.last, partner_printed, &pu);
-    if (rc == BL_OK && m->has_users)
-        rc = bl_store_users_lost(st, m->period.first, m->period.last, partner_unprinted, &pu);
     if (rc == BL_OK && pu.unprinted && m->users >= BL_USERS_SHOWN_MIN &&
         m->users - pu.sum < BL_USERS_SHOWN_MIN)
         m->users_masked = true;
